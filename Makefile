@@ -1,0 +1,38 @@
+# Empathetic support assistant: one command to run it, one to test it.
+SHELL := /bin/bash
+PY := .venv/bin/python
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export RASA_TELEMETRY_ENABLED := false
+
+.DEFAULT_GOAL := help
+.PHONY: help setup train run test lint bench clean
+
+help: ## Show this help
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
+
+setup: ## Create .venv-rasa (Python 3.10, Rasa) and .venv (Python 3.11, the rest) if needed
+	@scripts/setup.sh
+
+train: setup ## Train the Rasa model if domain, config or data changed
+	@$(PY) -m bot.train
+
+run: train ## Start Redis (if needed), action server, Rasa and gateway; print the URLs
+	@exec $(PY) -m bot.stack run
+
+test: setup ## Run every test (unit, conversation, end-to-end, browser)
+	@scripts/browser.sh
+	@$(PY) -m bot.train >/dev/null
+	$(PY) -m pytest -q
+
+lint: setup ## ruff (lint + format check) and mypy
+	$(PY) -m ruff check bot actions bench tests
+	$(PY) -m ruff format --check bot actions bench tests
+	$(PY) -m mypy bot actions
+
+bench: train ## Run the benchmarks and print their numbers
+	$(PY) -m bench.intents --data ../shared/datasets/bitext/dev.csv
+	$(PY) -m bench.oos --data ../shared/datasets/clinc_oos/dev.json
+
+clean: ## Remove trained models and run-time files (keeps the environments)
+	rm -rf models var/logs var/exp

@@ -1,0 +1,161 @@
+"""Answers to questions that need no lookup, and what to do when we did not understand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SlotSet, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.replies import reply_book
+from actions.voice import customer_metadata, latest_entity, latest_intent, say
+
+# Intents whose answer has a variant when the customer named an account type / a place.
+TYPED_ACCOUNT_INTENTS = {"create_account", "switch_account", "delete_account", "edit_account"}
+PLACE_INTENTS = {"delivery_options", "delivery_period"}
+# Intents we never propose in "Just to check I got it ...?".
+NOT_PROPOSED = {
+    "greet", "goodbye", "thank_you", "affirm", "deny", "bot_challenge", "out_of_scope",
+    "nlu_fallback",
+}
+# A guess below this confidence is not worth a confirmation question.
+CONFIRM_FLOOR = 0.3
+YES_NO_BUTTONS = [
+    {"title": "Yes", "payload": "/affirm"},
+    {"title": "No", "payload": "/deny"},
+]
+
+
+def answer_key(intent: str, tracker: Tracker) -> str:
+    """The reply key that answers ``intent`` given what the customer told us."""
+    if intent in ("affirm", "deny"):
+        return f"{intent}_nothing_pending"
+    book = reply_book()
+    if intent in TYPED_ACCOUNT_INTENTS and latest_entity(tracker, "account_type"):
+        return f"{intent}_typed"
+    if intent in PLACE_INTENTS and _place(tracker):
+        return f"{intent}_place" if book.has(f"{intent}_place") else intent
+    return intent
+
+
+def answer_values(tracker: Tracker) -> dict[str, Any]:
+    """Placeholder values available to any answer."""
+    name = customer_metadata(tracker).get("customer_name") or tracker.get_slot(
+        "customer_name"
+    )
+    return {
+        "name_greeting": f" {name}" if name else "",
+        "account_type": latest_entity(tracker, "account_type") or "",
+        "delivery_place": _place(tracker) or "",
+    }
+
+
+def _place(tracker: Tracker) -> str | None:
+    return latest_entity(tracker, "delivery_city") or latest_entity(
+        tracker, "delivery_country"
+    )
+
+
+class ActionAnswer(Action):
+    """Answer the latest question from the reply templates."""
+
+    def name(self) -> str:
+        return "action_answer"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Reply to the latest intent in warm, varied words."""
+        intent = latest_intent(tracker) or "nlu_fallback"
+        if not reply_book().has(answer_key(intent, tracker)):
+            say(dispatcher, tracker, "fallback")
+            return []
+        say(dispatcher, tracker, answer_key(intent, tracker), **answer_values(tracker))
+        name = customer_metadata(tracker).get("customer_name")
+        if name and name != tracker.get_slot("customer_name"):
+            return [SlotSet("customer_name", name)]
+        return []
+
+
+def best_guess(tracker: Tracker) -> tuple[str, float] | None:
+    """The most likely business intent of the latest message, if worth proposing."""
+    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+    for candidate in ranking:
+        name = candidate.get("name")
+        if name in NOT_PROPOSED:
+            continue
+        confidence = float(candidate.get("confidence") or 0.0)
+        if confidence >= CONFIRM_FLOOR and reply_book().describe(name):
+            return name, confidence
+        return None
+    return None
+
+
+class ActionNotUnderstood(Action):
+    """Say honestly that we did not understand, or check our best guess."""
+
+    def name(self) -> str:
+        return "action_not_understood"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Ask "did you mean ...?" for a plausible guess, else decline kindly."""
+        guess = best_guess(tracker) if latest_intent(tracker) == "nlu_fallback" else None
+        if guess:
+            description = reply_book().describe(guess[0])
+            say(
+                dispatcher, tracker, "confirm_intent", YES_NO_BUTTONS,
+                description=description,
+            )
+            return [SlotSet("pending_intent", guess[0])]
+        key = "out_of_scope" if latest_intent(tracker) == "out_of_scope" else "fallback"
+        say(dispatcher, tracker, key)
+        return [SlotSet("pending_intent", None)]
+
+
+class ActionConfirmUnderstood(Action):
+    """Act on the customer's yes/no to "Just to check I got it ...?"."""
+
+    def name(self) -> str:
+        return "action_confirm_understood"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """On yes, replay the earlier message with the confirmed intent; on no, ask again."""
+        pending = tracker.get_slot("pending_intent")
+        if latest_intent(tracker) != "affirm" or not pending:
+            key = "confirm_denied" if pending else "deny_nothing_pending"
+            if latest_intent(tracker) == "affirm" and not pending:
+                key = "affirm_nothing_pending"
+            say(dispatcher, tracker, key)
+            return [SlotSet("pending_intent", None)]
+        original = _previous_user_event(tracker)
+        if original is None:
+            say(dispatcher, tracker, "confirm_denied")
+            return [SlotSet("pending_intent", None)]
+        parse_data = dict(original.get("parse_data") or {})
+        parse_data["intent"] = {"name": pending, "confidence": 1.0}
+        replay = {
+            "event": "user",
+            "text": original.get("text"),
+            "parse_data": parse_data,
+            "input_channel": original.get("input_channel"),
+            "metadata": original.get("metadata") or {},
+        }
+        # Same shape as Rasa's own two-stage fallback: undo "yes" and the unclear
+        # message, then let the dialogue run on the confirmed intent.
+        return [
+            UserUtteranceReverted(),
+            UserUtteranceReverted(),
+            ActionExecuted("action_listen"),
+            SlotSet("pending_intent", None),
+            replay,
+        ]
+
+
+def _previous_user_event(tracker: Tracker) -> dict[str, Any] | None:
+    users = [e for e in tracker.events if e.get("event") == "user"]
+    return users[-2] if len(users) >= 2 else None

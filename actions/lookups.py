@@ -1,0 +1,169 @@
+"""Questions answered from the shop's data: order status, cancel, change, refund, invoice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.store import demo_store, find_number
+from actions.voice import say
+
+ORDER_TOPICS = ("track_order", "cancel_order", "change_order", "track_refund")
+INVOICE_TOPICS = ("check_invoice", "get_invoice")
+
+
+def last_topic(tracker: Tracker, topics: tuple[str, ...], default: str) -> str:
+    """The newest customer intent among ``topics`` (what the form is collecting for)."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if name in topics:
+            return str(name)
+    return default
+
+
+
+class ValidateOrderForm(FormValidationAction):
+    """Accept an order number in any common spelling ("#0048213", "4821 3")."""
+
+    def name(self) -> str:
+        return "validate_order_form"
+
+    def validate_order_id(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """Keep the digits of an order number, or ask again."""
+        number = find_number(str(slot_value)) if slot_value else None
+        return {"order_id": number}
+
+
+class ValidateInvoiceForm(FormValidationAction):
+    """Accept an invoice number, or an order number to find its invoice."""
+
+    def name(self) -> str:
+        return "validate_invoice_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """No question needed when the order number is already known."""
+        if tracker.get_slot("order_id") and not tracker.get_slot("invoice_id"):
+            return []
+        return domain_slots
+
+    def validate_invoice_id(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """Keep the digits of an invoice (or order) number, or ask again."""
+        number = find_number(str(slot_value)) if slot_value else None
+        return {"invoice_id": number}
+
+
+class ActionAskOrderId(Action):
+    """Ask for the order number, more helpfully the second time."""
+
+    def name(self) -> str:
+        return "action_ask_order_id"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Ask for the order number."""
+        asked_before = tracker.get_slot("requested_slot") == "order_id"
+        say(dispatcher, tracker, "ask.order_id_again" if asked_before else "ask.order_id")
+        return []
+
+
+class ActionAskInvoiceId(Action):
+    """Ask for the invoice number (or the order number)."""
+
+    def name(self) -> str:
+        return "action_ask_invoice_id"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Ask for the invoice or order number."""
+        asked_before = tracker.get_slot("requested_slot") == "invoice_id"
+        say(
+            dispatcher,
+            tracker,
+            "ask.order_id_again" if asked_before else "ask.invoice_id_or_order",
+        )
+        return []
+
+
+class ActionOrderLookup(Action):
+    """Look the order up and answer what the customer asked about it."""
+
+    def name(self) -> str:
+        return "action_order_lookup"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Track, cancel, change or check the refund of the order in ``order_id``."""
+        store = demo_store()
+        topic = last_topic(tracker, ORDER_TOPICS, "track_order")
+        order = store.order(tracker.get_slot("order_id"))
+        if order is None:
+            say(dispatcher, tracker, "order.not_found", order_id=tracker.get_slot("order_id"))
+            return [SlotSet("order_id", None)]
+        if topic == "track_refund":
+            refund = store.refund_for(order.id)
+            if refund is None:
+                say(dispatcher, tracker, "track_refund.none", order_id=order.id)
+            else:
+                say(dispatcher, tracker, f"track_refund.{refund.status}", **refund.values())
+        elif topic == "cancel_order":
+            if order.status == "processing":
+                order = store.cancel(order)
+                say(dispatcher, tracker, "cancel_order.cancellable", **order.values())
+            else:
+                say(dispatcher, tracker, f"cancel_order.{order.status}", **order.values())
+        elif topic == "change_order":
+            key = "editable" if order.status == "processing" else "locked"
+            say(dispatcher, tracker, f"change_order.{key}", **order.values())
+        else:
+            say(dispatcher, tracker, f"track_order.{order.status}", **order.values())
+        return [SlotSet("order_id", order.id)]
+
+
+class ActionInvoiceLookup(Action):
+    """Find the invoice by its number or by the order number."""
+
+    def name(self) -> str:
+        return "action_invoice_lookup"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Show or send the invoice the customer asked for."""
+        store = demo_store()
+        topic = last_topic(tracker, INVOICE_TOPICS, "check_invoice")
+        reference = tracker.get_slot("invoice_id")
+        invoice = store.invoice(reference) or store.invoice_for_order(
+            reference or tracker.get_slot("order_id")
+        )
+        if invoice is None:
+            say(dispatcher, tracker, "invoice.not_found")
+            return [SlotSet("invoice_id", None)]
+        say(dispatcher, tracker, f"{topic}.found", **invoice.values())
+        return [SlotSet("invoice_id", invoice.id), SlotSet("order_id", invoice.order)]

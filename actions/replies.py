@@ -1,0 +1,103 @@
+"""Reply templates from ``data/replies/answers.yml``.
+
+Each key has several variations; one is picked at random, skipping any that would repeat
+what the bot said recently, and filled with ``str.format`` placeholders.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from actions.paths import ANSWERS_FILE
+
+
+_SPACES = re.compile(r"[ \t]{2,}")
+
+
+class MissingReply(KeyError):
+    """No template exists for a reply key."""
+
+
+@dataclass
+class ReplyBook:
+    """All reply templates, keyed by intent or outcome (``track_order.shipped``)."""
+
+    answers: dict[str, list[str]]
+    descriptions: dict[str, str] = field(default_factory=dict)
+    rng: random.Random = field(default_factory=random.Random)
+
+    @classmethod
+    def from_file(cls, path: Path) -> ReplyBook:
+        """Load and check a template file.
+
+        Args:
+            path: YAML file with ``answers`` (key -> list of texts) and ``describe``.
+
+        Returns:
+            The loaded book; raises ValueError when a key has no variations.
+        """
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        answers = {str(k): [str(t) for t in v or []] for k, v in raw["answers"].items()}
+        empty = sorted(k for k, v in answers.items() if not v)
+        if empty:
+            raise ValueError(f"{path}: reply keys without variations: {empty}")
+        return cls(answers=answers, descriptions=dict(raw.get("describe") or {}))
+
+    def has(self, key: str) -> bool:
+        """Whether templates exist for ``key``."""
+        return key in self.answers
+
+    def placeholders(self, key: str) -> set[str]:
+        """Names of the placeholders used by any variation of ``key``."""
+        names: set[str] = set()
+        for text in self.answers.get(key, []):
+            names |= {f for _, f, _, _ in string.Formatter().parse(text) if f}
+        return names
+
+    def pick(self, key: str, avoid: Iterable[str] = (), **values: Any) -> str:
+        """A filled variation of ``key`` that is not among ``avoid`` when possible.
+
+        Args:
+            key: reply key, e.g. ``"delivery_period"`` or ``"track_order.shipped"``.
+            avoid: texts said recently (no identical reply twice in a row).
+            values: placeholder values; missing ones become empty strings.
+
+        Returns:
+            The reply text.
+        """
+        if key not in self.answers:
+            raise MissingReply(key)
+        filled = [_fill(t, values) for t in self.answers[key]]
+        recent = set(avoid)
+        fresh = [t for t in filled if t not in recent] or filled
+        return self.rng.choice(fresh)
+
+    def describe(self, intent: str) -> str | None:
+        """Short verb phrase for an intent ("check where your order is")."""
+        return self.descriptions.get(intent)
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _fill(template: str, values: Mapping[str, Any]) -> str:
+    clean = {k: "" if v is None else v for k, v in values.items()}
+    text = template.format_map(_Blank(clean))
+    return _SPACES.sub(" ", text).replace(" ,", ",").replace(" .", ".").strip()
+
+
+@lru_cache(maxsize=1)
+def reply_book() -> ReplyBook:
+    """The process-wide reply book, loaded on first use."""
+    return ReplyBook.from_file(ANSWERS_FILE)

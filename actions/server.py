@@ -1,0 +1,57 @@
+"""Run the action server on 127.0.0.1 (the rasa-sdk CLI has no host option).
+
+Usage: ``python -m actions.server --port 5055``
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+
+from rasa_sdk.endpoint import create_app
+from rasa_sdk.executor import ActionExecutor
+
+logger = logging.getLogger(__name__)
+
+
+def build_executor() -> ActionExecutor:
+    """An executor with every action of this project registered."""
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    return executor
+
+
+def warm_up() -> None:
+    """Load data files (and models) now, so the first customer does not wait."""
+    from actions.replies import reply_book
+    from actions.store import demo_store
+
+    reply_book()
+    demo_store()
+
+
+def main() -> None:
+    """Parse arguments and serve until stopped."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055)))
+    args = parser.parse_args()
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    warm_up()
+    app = create_app(build_executor(), cors_origins=[])
+    logger.info("action server on http://%s:%s", args.host, args.port)
+    app.run(
+        host=args.host,
+        port=args.port,
+        single_process=True,
+        access_log=False,
+        motd=False,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+"""The demo shop backend: customers, orders, refunds and invoices from a YAML file.
+
+Replace ``DemoStore`` with a class offering the same methods (``order``, ``refund_for``,
+``invoice``, ``invoice_for_order``, ``customer``, ``cancel``) that calls your real order
+system; the actions only use those methods. Cancellations are kept in memory.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from actions.paths import STORE_FILE
+
+_DIGITS = re.compile(r"\d+")
+# 4 to 15 digits, possibly written with spaces or dashes in between ("4821 3").
+_NUMBER_IN_TEXT = re.compile(r"(?<![\w])#?\s*(\d[\d -]{2,18}\d)(?![\w])")
+
+
+def normalise_number(value: str | None) -> str | None:
+    """The digits of an order or invoice reference without leading zeros ("#0048213" -> "48213")."""
+    if not value:
+        return None
+    digits = "".join(_DIGITS.findall(str(value)))
+    if not 4 <= len(digits) <= 15:
+        return None
+    return digits.lstrip("0") or "0"
+
+
+def find_number(text: str | None) -> str | None:
+    """The first order/invoice-like number in free text, normalised, or None."""
+    if not text:
+        return None
+    for match in _NUMBER_IN_TEXT.finditer(text):
+        number = normalise_number(match.group(1))
+        if number:
+            return number
+    return None
+
+
+@dataclass(frozen=True)
+class Customer:
+    """A shop customer."""
+
+    id: str
+    name: str
+    first_name: str
+    customer_since: str
+    tier: str
+
+
+@dataclass(frozen=True)
+class Order:
+    """One order and its delivery state."""
+
+    id: str
+    customer: str
+    placed: str
+    items: list[str]
+    total: str
+    status: str
+    carrier: str = ""
+    tracking: str = ""
+    eta: str = ""
+    invoice: str = ""
+
+    def values(self) -> dict[str, Any]:
+        """Placeholder values for reply templates."""
+        return {
+            "order_id": self.id,
+            "items": _join(self.items),
+            "status": self.status,
+            "carrier": self.carrier,
+            "tracking": self.tracking,
+            "eta": self.eta,
+            "placed": self.placed,
+            "total": self.total,
+        }
+
+
+@dataclass(frozen=True)
+class Refund:
+    """A refund for an order."""
+
+    order: str
+    amount: str
+    status: str
+    updated: str
+    method: str
+
+    def values(self) -> dict[str, Any]:
+        """Placeholder values for reply templates."""
+        return {
+            "order_id": self.order,
+            "amount": self.amount,
+            "status": self.status,
+            "updated": self.updated,
+            "method": self.method,
+        }
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """An invoice for an order."""
+
+    id: str
+    order: str
+    date: str
+    total: str
+
+    def values(self) -> dict[str, Any]:
+        """Placeholder values for reply templates."""
+        return {
+            "invoice_id": self.id,
+            "order_id": self.order,
+            "date": self.date,
+            "total": self.total,
+        }
+
+
+@dataclass
+class DemoStore:
+    """Read access (and cancellation) over the demo data."""
+
+    customers: dict[str, Customer]
+    orders: dict[str, Order]
+    refunds: dict[str, Refund]
+    invoices: dict[str, Invoice]
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def from_file(cls, path: Path) -> DemoStore:
+        """Load the demo data from YAML.
+
+        Args:
+            path: the store file (see ``data/store/demo_store.yml``).
+
+        Returns:
+            The store, indexed by normalised numbers.
+        """
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        customers = {c["id"]: Customer(**c) for c in raw["customers"]}
+        orders = {_key(o["id"]): Order(**o) for o in raw["orders"]}
+        refunds = {_key(r["order"]): Refund(**r) for r in raw["refunds"]}
+        invoices = {_key(i["id"]): Invoice(**i) for i in raw["invoices"]}
+        return cls(customers, orders, refunds, invoices)
+
+    def order(self, reference: str | None) -> Order | None:
+        """The order with this number, if any."""
+        key = normalise_number(reference)
+        return self.orders.get(key) if key else None
+
+    def refund_for(self, order_reference: str | None) -> Refund | None:
+        """The refund of this order, if one exists."""
+        key = normalise_number(order_reference)
+        return self.refunds.get(key) if key else None
+
+    def invoice(self, reference: str | None) -> Invoice | None:
+        """The invoice with this number ("INV-20931" or "20931"), if any."""
+        key = normalise_number(reference)
+        return self.invoices.get(key) if key else None
+
+    def invoice_for_order(self, order_reference: str | None) -> Invoice | None:
+        """The invoice of an order, if the order exists and has one."""
+        order = self.order(order_reference)
+        return self.invoice(order.invoice) if order and order.invoice else None
+
+    def customer(self, customer_id: str) -> Customer | None:
+        """A customer by id."""
+        return self.customers.get(customer_id)
+
+    def cancel(self, order: Order) -> Order:
+        """Mark an order as cancelled (in memory) and return the new state."""
+        with self._lock:
+            cancelled = replace(order, status="cancelled")
+            self.orders[_key(order.id)] = cancelled
+            return cancelled
+
+
+def _key(reference: str) -> str:
+    key = normalise_number(reference)
+    if key is None:
+        raise ValueError(f"demo store: not a valid reference: {reference!r}")
+    return key
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@lru_cache(maxsize=1)
+def demo_store() -> DemoStore:
+    """The process-wide demo store, loaded on first use."""
+    return DemoStore.from_file(STORE_FILE)

@@ -1,0 +1,147 @@
+"""The gateway: the only public process. Health, and a small HTTP chat API.
+
+The website widget, Telegram and the agent console are added by their own modules.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+import httpx
+import redis.asyncio as aioredis
+from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, field_validator
+
+from bot import sessions
+from bot.rasa_client import BotUnavailable, RasaClient
+from bot.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the shared clients once per process."""
+    settings = get_settings()
+    app.state.settings = settings
+    app.state.redis = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
+    app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+    app.state.http = httpx.AsyncClient(timeout=2)
+    yield
+    await app.state.rasa.close()
+    await app.state.http.aclose()
+    await app.state.redis.aclose()
+
+
+app = FastAPI(title="Empathetic support gateway", lifespan=lifespan)
+
+
+def settings_dep(request: Request) -> Settings:
+    """The process settings."""
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+SettingsDep = Annotated[Settings, Depends(settings_dep)]
+
+
+@app.exception_handler(RequestValidationError)
+async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+    """Malformed JSON or fields: one clear 4xx message, never a traceback."""
+    problems = [
+        f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
+        for e in error.errors()
+    ]
+    return JSONResponse({"error": "invalid request", "details": problems}, status_code=422)
+
+
+@app.get("/health")
+async def get_health(request: Request) -> JSONResponse:
+    """200 only when Redis, Rasa and the action server all answer."""
+    state = request.app.state
+    checks: dict[str, bool] = {}
+    try:
+        checks["redis"] = bool(await state.redis.ping())
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        checks["redis"] = False
+    checks["rasa"] = await state.rasa.healthy()
+    try:
+        response = await state.http.get(f"{state.settings.actions_url}/health")
+        checks["actions"] = response.status_code == 200
+    except httpx.HTTPError:
+        checks["actions"] = False
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "degraded", **{k: "ok" if v else "down" for k, v in checks.items()}}
+    return JSONResponse(body, status_code=200 if healthy else 503)
+
+
+class SessionOut(BaseModel):
+    """A new conversation."""
+
+    session: str
+
+
+class MessageIn(BaseModel):
+    """One customer message."""
+
+    text: str = Field(min_length=1)
+    customer_name: str | None = Field(default=None, max_length=80)
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        cleaned = "".join(ch for ch in value if ch.isprintable() or ch in "\n\t")
+        if not cleaned.strip():
+            raise ValueError("message is empty")
+        limit = get_settings().max_message_chars
+        if len(cleaned) > limit:
+            raise ValueError(f"message is longer than {limit} characters")
+        try:
+            cleaned.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise ValueError("message is not valid unicode text") from error
+        return cleaned.strip()
+
+
+class MessagesOut(BaseModel):
+    """The bot's replies to one message."""
+
+    replies: list[dict[str, Any]]
+
+
+def session_id(
+    settings: SettingsDep, x_session: Annotated[str | None, Header()] = None
+) -> str:
+    """The conversation of the caller, from its signed session token."""
+    sid = sessions.verify(settings.secret_key, x_session)
+    if sid is None:
+        raise HTTPException(status_code=401, detail="missing or invalid X-Session token")
+    return sid
+
+
+@app.post("/api/sessions", status_code=201)
+async def create_session(settings: SettingsDep) -> SessionOut:
+    """Start a conversation; the token goes in the X-Session header from then on."""
+    return SessionOut(session=sessions.issue(settings.secret_key))
+
+
+@app.post("/api/messages")
+async def post_message(
+    message: MessageIn,
+    request: Request,
+    sid: Annotated[str, Depends(session_id)],
+) -> MessagesOut:
+    """Deliver a customer message to the assistant and return its replies."""
+    metadata = {"channel": "web", "customer_name": message.customer_name}
+    try:
+        replies = await request.app.state.rasa.send(sid, message.text, metadata)
+    except BotUnavailable:
+        raise HTTPException(
+            status_code=503,
+            detail="The assistant is not available right now. Please try again shortly.",
+        ) from None
+    return MessagesOut(replies=replies)

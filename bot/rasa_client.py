@@ -1,0 +1,55 @@
+"""Talk to the Rasa server over its REST channel (loopback only)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+
+class BotUnavailable(Exception):
+    """Rasa or its action server did not answer in time."""
+
+
+class RasaClient:
+    """A small async client for Rasa's REST webhook, reusing one connection pool."""
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+
+    async def send(
+        self, sender: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Deliver one customer message; returns Rasa's replies (text, buttons, ...).
+
+        Args:
+            sender: conversation id.
+            text: the customer's message.
+            metadata: channel, customer name, locale.
+
+        Returns:
+            The bot's messages, possibly empty.
+        """
+        payload = {"sender": sender, "message": text, "metadata": metadata or {}}
+        try:
+            response = await self._http.post("/webhooks/rest/webhook", json=payload)
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            logger.warning("rasa did not answer for %s: %r", sender, error)
+            raise BotUnavailable(str(error)) from error
+        replies = response.json()
+        return replies if isinstance(replies, list) else []
+
+    async def healthy(self) -> bool:
+        """Whether the Rasa server answers."""
+        try:
+            return (await self._http.get("/", timeout=2)).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()

@@ -1,0 +1,86 @@
+"""Configuration of the gateway and of the local stack, read from the environment."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+DEFAULT_SECRET = "development-only-secret"
+
+
+def read_or_create_secret(path: Path) -> str:
+    """A random secret kept in ``path`` (created on first use, mode 0600)."""
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    path.write_text(value, encoding="utf-8")
+    path.chmod(0o600)
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything configurable, from environment variables of the same name."""
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    environment: str = "development"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Prefix of every key this deployment writes (letters and digits only: Rasa's
+    # Redis stores accept nothing else).
+    redis_prefix: str = "es"
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    gateway_port: int = 8000
+    gateway_host: str = "127.0.0.1"
+    rasa_token: str = ""
+    secret_key: str = DEFAULT_SECRET
+    rasa_timeout_seconds: float = 10.0
+    max_message_chars: int = 4000
+    tracker_ttl_seconds: int = 60 * 60 * 24 * 30
+
+    @model_validator(mode="after")
+    def _secrets(self) -> Settings:
+        if self.environment != "development" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError("SECRET_KEY must be set outside development")
+        if not self.redis_prefix.isalnum():
+            raise ValueError("REDIS_PREFIX must contain only letters and digits")
+        return self
+
+    @property
+    def rasa_url(self) -> str:
+        """Base URL of the Rasa server (loopback only)."""
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        """Base URL of the action server (loopback only)."""
+        return f"http://127.0.0.1:{self.actions_port}"
+
+    def rasa_api_token(self) -> str:
+        """Rasa's HTTP API token: RASA_TOKEN, or one generated into var/."""
+        return self.rasa_token or read_or_create_secret(VAR / "rasa_token")
+
+    def redis_parts(self) -> dict[str, str]:
+        """Host, port, db and password of REDIS_URL, for Rasa's endpoints.yml."""
+        url = urlsplit(self.redis_url)
+        db = (url.path or "/0").lstrip("/") or "0"
+        return {
+            "REDIS_HOST": url.hostname or "127.0.0.1",
+            "REDIS_PORT": str(url.port or 6379),
+            "REDIS_DB": db,
+            "REDIS_PASSWORD": url.password or "",
+        }
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process."""
+    return Settings()

@@ -1,0 +1,287 @@
+"""Start the whole stack (Redis check, action server, Rasa, gateway) and stop it cleanly.
+
+``python -m bot.stack run`` is what ``make run`` calls; the integration tests and the
+benchmarks use ``Stack`` with their own ports, Redis database and key prefix.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import redis
+
+from bot.settings import ROOT, VAR, Settings, get_settings
+from bot.train import RASA_BIN, ensure_model, rasa_env
+
+APP_PYTHON = ROOT / ".venv" / "bin" / "python"
+
+
+class StackError(SystemExit):
+    """A problem the user can fix; the message says how."""
+
+
+def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether nothing listens on ``host:port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    """A port that is free right now on 127.0.0.1."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def redis_answers(url: str) -> bool:
+    """Whether a Redis server answers PING at ``url``."""
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        return bool(client.ping())
+    except (redis.RedisError, OSError, ValueError):
+        return False
+
+
+def ensure_redis(url: str, data_dir: Path = VAR / "redis") -> str | None:
+    """Make sure Redis answers at ``url``; start a local one with AOF if it does not.
+
+    Args:
+        url: REDIS_URL.
+        data_dir: where a started server keeps its append-only file.
+
+    Returns:
+        A note on what was done, or None when Redis already answered.
+    """
+    if redis_answers(url):
+        return None
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 6379
+    if host not in ("127.0.0.1", "localhost"):
+        raise StackError(f"Redis does not answer at {url}. Start it, or set REDIS_URL.")
+    server = shutil.which("redis-server")
+    if server is None:
+        raise StackError(
+            f"Redis does not answer at {url} and redis-server is not installed.\n"
+            "Install it with:  sudo apt-get install -y redis-server   (Debian/Ubuntu)\n"
+            "or point REDIS_URL at a running Redis 7."
+        )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [server, "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(port),
+         "--dir", str(data_dir), "--appendonly", "yes", "--appendfsync", "everysec",
+         "--save", "", "--pidfile", str(data_dir / "redis.pid"),
+         "--logfile", str(data_dir / "redis.log")],
+        check=True,
+    )
+    for _ in range(50):
+        if redis_answers(url):
+            return f"started redis-server on 127.0.0.1:{port} (AOF in {data_dir})"
+        time.sleep(0.1)
+    raise StackError(f"redis-server did not come up; see {data_dir / 'redis.log'}")
+
+
+@dataclass
+class Service:
+    """One child process and how to tell that it is ready."""
+
+    name: str
+    command: list[str]
+    health_url: str
+    env: dict[str, str]
+    timeout: float
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path | None = None
+
+
+@dataclass
+class Stack:
+    """The action server, Rasa and the gateway as child processes of this one."""
+
+    settings: Settings
+    model: Path
+    log_dir: Path = VAR / "logs"
+    services: list[Service] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        token = s.rasa_api_token()
+        base = dict(os.environ)
+        base.update(
+            REDIS_URL=s.redis_url,
+            REDIS_PREFIX=s.redis_prefix,
+            RASA_PORT=str(s.rasa_port),
+            ACTIONS_PORT=str(s.actions_port),
+            GATEWAY_PORT=str(s.gateway_port),
+            RASA_TOKEN=token,
+            HF_HUB_OFFLINE="1",
+            TRANSFORMERS_OFFLINE="1",
+            PYTHONPATH=str(ROOT),
+        )
+        rasa = rasa_env() | base | s.redis_parts()
+        rasa["TRACKER_TTL_SECONDS"] = str(s.tracker_ttl_seconds)
+        self.services = [
+            Service(
+                "actions",
+                [str(APP_PYTHON), "-m", "actions.server", "--port", str(s.actions_port)],
+                f"{s.actions_url}/health", base, timeout=120,
+            ),
+            Service(
+                "rasa",
+                [str(RASA_BIN), "run", "-i", "127.0.0.1", "-p", str(s.rasa_port),
+                 "--enable-api", "--auth-token", token, "--model", str(self.model),
+                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
+                f"{s.rasa_url}/status?token={token}", rasa, timeout=240,
+            ),
+            Service(
+                "gateway",
+                [str(APP_PYTHON), "-m", "uvicorn", "bot.app:app", "--host", s.gateway_host,
+                 "--port", str(s.gateway_port), "--no-access-log"],
+                f"http://127.0.0.1:{s.gateway_port}/health", base, timeout=60,
+            ),
+        ]
+
+    def check_ports(self) -> None:
+        """Refuse to start when a port is taken, naming the variable to change."""
+        s = self.settings
+        for port, var in ((s.actions_port, "ACTIONS_PORT"), (s.rasa_port, "RASA_PORT"),
+                          (s.gateway_port, "GATEWAY_PORT")):
+            if not port_is_free(port):
+                raise StackError(
+                    f"Port {port} is already in use. Stop what uses it, or choose another "
+                    f"port: {var}=<port> make run"
+                )
+
+    def start(self) -> None:
+        """Start every service in order and wait until each is healthy."""
+        self.check_ports()
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for service in self.services:
+            service.log_path = self.log_dir / f"{service.name}.log"
+            out = service.log_path.open("ab")
+            service.process = subprocess.Popen(
+                service.command, cwd=ROOT, env=service.env, stdout=out,
+                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            )
+            out.close()
+            self._wait_healthy(service)
+
+    def _wait_healthy(self, service: Service) -> None:
+        deadline = time.monotonic() + service.timeout
+        with httpx.Client(timeout=2) as client:
+            while time.monotonic() < deadline:
+                assert service.process is not None
+                if service.process.poll() is not None:
+                    self.stop()
+                    raise StackError(
+                        f"{service.name} exited with code {service.process.returncode}:\n"
+                        + self.log_tail(service)
+                    )
+                try:
+                    if client.get(service.health_url).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.3)
+        self.stop()
+        raise StackError(f"{service.name} was not healthy after {service.timeout:.0f} s:\n"
+                         + self.log_tail(service))
+
+    def log_tail(self, service: Service, lines: int = 20) -> str:
+        """The last lines of a service's log."""
+        if service.log_path is None or not service.log_path.exists():
+            return ""
+        text = service.log_path.read_text(errors="replace").splitlines()[-lines:]
+        return "\n".join(text)
+
+    def dead(self) -> Service | None:
+        """A service that exited, if any."""
+        for service in self.services:
+            if service.process is not None and service.process.poll() is not None:
+                return service
+        return None
+
+    def stop(self, timeout: float = 10) -> None:
+        """Stop every started service (gateway first), killing what does not stop."""
+        for service in reversed(self.services):
+            if service.process is not None and service.process.poll() is None:
+                service.process.terminate()
+        deadline = time.monotonic() + timeout
+        for service in reversed(self.services):
+            if service.process is None:
+                continue
+            try:
+                service.process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                service.process.kill()
+                service.process.wait()
+
+
+def run() -> int:
+    """``make run``: everything up, URLs printed, until Ctrl-C or SIGTERM."""
+    settings = get_settings()
+    note = ensure_redis(settings.redis_url)
+    if note:
+        print(note, flush=True)
+    stack = Stack(settings, ensure_model())
+    stop = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    print("Starting the action server, Rasa and the gateway ...", flush=True)
+    stack.start()
+    s = settings
+    print(
+        "\nReady.\n"
+        f"  Demo shop with the chat widget  http://{s.gateway_host}:{s.gateway_port}/\n"
+        f"  Gateway health                  http://{s.gateway_host}:{s.gateway_port}/health\n"
+        f"  Rasa (loopback, token in var/)  {s.rasa_url}\n"
+        f"  Action server (loopback)        {s.actions_url}\n"
+        f"  Logs                            {stack.log_dir}/\n"
+        "Press Ctrl-C to stop.",
+        flush=True,
+    )
+    code = 0
+    while not stop:
+        dead = stack.dead()
+        if dead is not None:
+            print(f"{dead.name} stopped unexpectedly:\n{stack.log_tail(dead)}", file=sys.stderr)
+            code = 1
+            break
+        time.sleep(0.5)
+    print("Stopping ...", flush=True)
+    stack.stop()
+    return code
+
+
+def main() -> None:
+    """Command line entry point."""
+    if sys.argv[1:] != ["run"]:
+        raise SystemExit("usage: python -m bot.stack run")
+    try:
+        sys.exit(run())
+    except StackError as error:
+        print(error.code if isinstance(error.code, str) else error, file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
