@@ -1,4 +1,4 @@
-"""Answers to questions that need no lookup, and what to do when we did not understand."""
+"""Answers to questions that need no lookup, and what to do when not understood."""
 
 from __future__ import annotations
 
@@ -12,15 +12,27 @@ from actions.replies import reply_book
 from actions.voice import customer_metadata, latest_entity, latest_intent, say
 
 # Intents whose answer has a variant when the customer named an account type / a place.
-TYPED_ACCOUNT_INTENTS = {"create_account", "switch_account", "delete_account", "edit_account"}
+TYPED_ACCOUNT_INTENTS = {
+    "create_account",
+    "switch_account",
+    "delete_account",
+    "edit_account",
+}
 PLACE_INTENTS = {"delivery_options", "delivery_period"}
 # Intents we never propose in "Just to check I got it ...?".
 NOT_PROPOSED = {
-    "greet", "goodbye", "thank_you", "affirm", "deny", "bot_challenge", "out_of_scope",
+    "greet",
+    "goodbye",
+    "thank_you",
+    "affirm",
+    "deny",
+    "bot_challenge",
+    "out_of_scope",
     "nlu_fallback",
 }
-# A guess below this confidence is not worth a confirmation question.
-CONFIRM_FLOOR = 0.3
+# A guess below this confidence is not worth a confirmation question (the NLU
+# fallback threshold in config.yml is 0.3, so guesses live between the two).
+CONFIRM_FLOOR = 0.2
 YES_NO_BUTTONS = [
     {"title": "Yes", "payload": "/affirm"},
     {"title": "No", "payload": "/deny"},
@@ -102,11 +114,16 @@ class ActionNotUnderstood(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Ask "did you mean ...?" for a plausible guess, else decline kindly."""
-        guess = best_guess(tracker) if latest_intent(tracker) == "nlu_fallback" else None
+        guess = (
+            best_guess(tracker) if latest_intent(tracker) == "nlu_fallback" else None
+        )
         if guess:
             description = reply_book().describe(guess[0])
             say(
-                dispatcher, tracker, "confirm_intent", YES_NO_BUTTONS,
+                dispatcher,
+                tracker,
+                "confirm_intent",
+                YES_NO_BUTTONS,
                 description=description,
             )
             return [SlotSet("pending_intent", guess[0])]
@@ -124,7 +141,7 @@ class ActionConfirmUnderstood(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """On yes, replay the earlier message with the confirmed intent; on no, ask again."""
+        """Yes: replay the unclear message with the confirmed intent. No: ask again."""
         pending = tracker.get_slot("pending_intent")
         if latest_intent(tracker) != "affirm" or not pending:
             key = "confirm_denied" if pending else "deny_nothing_pending"

@@ -1,4 +1,4 @@
-"""Questions answered from the shop's data: order status, cancel, change, refund, invoice."""
+"""Answers from the shop's data: order status, cancel, change, refund, invoice."""
 
 from __future__ import annotations
 
@@ -16,16 +16,21 @@ ORDER_TOPICS = ("track_order", "cancel_order", "change_order", "track_refund")
 INVOICE_TOPICS = ("check_invoice", "get_invoice")
 
 
-def last_topic(tracker: Tracker, topics: tuple[str, ...], default: str) -> str:
-    """The newest customer intent among ``topics`` (what the form is collecting for)."""
-    for event in reversed(tracker.events):
-        if event.get("event") != "user":
-            continue
-        name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if name in topics:
-            return str(name)
-    return default
+def form_topic(
+    tracker: Tracker, form: str, topics: tuple[str, ...], default: str
+) -> str:
+    """What the customer asked when ``form`` was last activated ("cancel_order", ...).
 
+    The answer to "what's the order number?" may be classified as anything, so the
+    topic is the intent of the message that started the form.
+    """
+    topic, current = None, None
+    for event in tracker.events:
+        if event.get("event") == "user":
+            current = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        elif event.get("event") == "active_loop" and event.get("name") == form:
+            topic = current if current in topics else topic
+    return str(topic) if topic else default
 
 
 class ValidateOrderForm(FormValidationAction):
@@ -87,7 +92,11 @@ class ActionAskOrderId(Action):
     ) -> list[EventType]:
         """Ask for the order number."""
         asked_before = tracker.get_slot("requested_slot") == "order_id"
-        say(dispatcher, tracker, "ask.order_id_again" if asked_before else "ask.order_id")
+        say(
+            dispatcher,
+            tracker,
+            "ask.order_id_again" if asked_before else "ask.order_id",
+        )
         return []
 
 
@@ -121,23 +130,38 @@ class ActionOrderLookup(Action):
     ) -> list[EventType]:
         """Track, cancel, change or check the refund of the order in ``order_id``."""
         store = demo_store()
-        topic = last_topic(tracker, ORDER_TOPICS, "track_order")
+        topic = form_topic(tracker, "order_form", ORDER_TOPICS, "track_order")
         order = store.order(tracker.get_slot("order_id"))
         if order is None:
-            say(dispatcher, tracker, "order.not_found", order_id=tracker.get_slot("order_id"))
+            say(
+                dispatcher,
+                tracker,
+                "order.not_found",
+                order_id=tracker.get_slot("order_id"),
+            )
             return [SlotSet("order_id", None)]
         if topic == "track_refund":
             refund = store.refund_for(order.id)
             if refund is None:
                 say(dispatcher, tracker, "track_refund.none", order_id=order.id)
             else:
-                say(dispatcher, tracker, f"track_refund.{refund.status}", **refund.values())
+                say(
+                    dispatcher,
+                    tracker,
+                    f"track_refund.{refund.status}",
+                    **refund.values(),
+                )
         elif topic == "cancel_order":
             if order.status == "processing":
                 order = store.cancel(order)
                 say(dispatcher, tracker, "cancel_order.cancellable", **order.values())
             else:
-                say(dispatcher, tracker, f"cancel_order.{order.status}", **order.values())
+                say(
+                    dispatcher,
+                    tracker,
+                    f"cancel_order.{order.status}",
+                    **order.values(),
+                )
         elif topic == "change_order":
             key = "editable" if order.status == "processing" else "locked"
             say(dispatcher, tracker, f"change_order.{key}", **order.values())
@@ -157,7 +181,7 @@ class ActionInvoiceLookup(Action):
     ) -> list[EventType]:
         """Show or send the invoice the customer asked for."""
         store = demo_store()
-        topic = last_topic(tracker, INVOICE_TOPICS, "check_invoice")
+        topic = form_topic(tracker, "invoice_form", INVOICE_TOPICS, "check_invoice")
         reference = tracker.get_slot("invoice_id")
         invoice = store.invoice(reference) or store.invoice_for_order(
             reference or tracker.get_slot("order_id")

@@ -1,4 +1,4 @@
-"""Where the actions find their data files (overridable for tests and real deployments)."""
+"""Where the actions find their data files (overridable by environment)."""
 
 import os
 from pathlib import Path

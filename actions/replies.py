@@ -19,7 +19,6 @@ import yaml
 
 from actions.paths import ANSWERS_FILE
 
-
 _SPACES = re.compile(r"[ \t]{2,}")
 
 

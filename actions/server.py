@@ -35,7 +35,9 @@ def main() -> None:
     """Parse arguments and serve until stopped."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055)))
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055))
+    )
     args = parser.parse_args()
     logging.basicConfig(
         level=os.environ.get("LOG_LEVEL", "INFO"),

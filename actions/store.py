@@ -24,7 +24,7 @@ _NUMBER_IN_TEXT = re.compile(r"(?<![\w])#?\s*(\d[\d -]{2,18}\d)(?![\w])")
 
 
 def normalise_number(value: str | None) -> str | None:
-    """The digits of an order or invoice reference without leading zeros ("#0048213" -> "48213")."""
+    """Digits of an order/invoice number, no leading zeros ("#0048213" -> "48213")."""
     if not value:
         return None
     digits = "".join(_DIGITS.findall(str(value)))

@@ -43,20 +43,24 @@ app = FastAPI(title="Empathetic support gateway", lifespan=lifespan)
 
 def settings_dep(request: Request) -> Settings:
     """The process settings."""
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 SettingsDep = Annotated[Settings, Depends(settings_dep)]
 
 
 @app.exception_handler(RequestValidationError)
-async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+async def invalid_request(
+    request: Request, error: RequestValidationError
+) -> JSONResponse:
     """Malformed JSON or fields: one clear 4xx message, never a traceback."""
     problems = [
         f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
         for e in error.errors()
     ]
-    return JSONResponse({"error": "invalid request", "details": problems}, status_code=422)
+    return JSONResponse(
+        {"error": "invalid request", "details": problems}, status_code=422
+    )
 
 
 @app.get("/health")
@@ -75,7 +79,10 @@ async def get_health(request: Request) -> JSONResponse:
     except httpx.HTTPError:
         checks["actions"] = False
     healthy = all(checks.values())
-    body = {"status": "ok" if healthy else "degraded", **{k: "ok" if v else "down" for k, v in checks.items()}}
+    body = {
+        "status": "ok" if healthy else "degraded",
+        **{k: "ok" if v else "down" for k, v in checks.items()},
+    }
     return JSONResponse(body, status_code=200 if healthy else 503)
 
 
@@ -119,7 +126,9 @@ def session_id(
     """The conversation of the caller, from its signed session token."""
     sid = sessions.verify(settings.secret_key, x_session)
     if sid is None:
-        raise HTTPException(status_code=401, detail="missing or invalid X-Session token")
+        raise HTTPException(
+            status_code=401, detail="missing or invalid X-Session token"
+        )
     return sid
 
 
@@ -142,6 +151,6 @@ async def post_message(
     except BotUnavailable:
         raise HTTPException(
             status_code=503,
-            detail="The assistant is not available right now. Please try again shortly.",
+            detail="The assistant is not available right now. Please try again soon.",
         ) from None
     return MessagesOut(replies=replies)

@@ -1,4 +1,4 @@
-"""Server-issued, signed conversation ids: a client can only write to its own conversation."""
+"""Server-issued, signed conversation ids: a client writes only to its own."""
 
 from __future__ import annotations
 
@@ -22,7 +22,11 @@ def verify(secret: str, token: str | None) -> str | None:
     session_id, signature = token.split(".")
     if not session_id.startswith(SESSION_PREFIX):
         return None
-    return session_id if hmac.compare_digest(signature, _sign(secret, session_id)) else None
+    return (
+        session_id
+        if hmac.compare_digest(signature, _sign(secret, session_id))
+        else None
+    )
 
 
 def _sign(secret: str, session_id: str) -> str:

@@ -1,4 +1,4 @@
-"""Start the whole stack (Redis check, action server, Rasa, gateway) and stop it cleanly.
+"""Start the whole stack (Redis, action server, Rasa, gateway); stop it cleanly.
 
 ``python -m bot.stack run`` is what ``make run`` calls; the integration tests and the
 benchmarks use ``Stack`` with their own ports, Redis database and key prefix.
@@ -82,10 +82,27 @@ def ensure_redis(url: str, data_dir: Path = VAR / "redis") -> str | None:
         )
     data_dir.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [server, "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(port),
-         "--dir", str(data_dir), "--appendonly", "yes", "--appendfsync", "everysec",
-         "--save", "", "--pidfile", str(data_dir / "redis.pid"),
-         "--logfile", str(data_dir / "redis.log")],
+        [
+            server,
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--dir",
+            str(data_dir),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--save",
+            "",
+            "--pidfile",
+            str(data_dir / "redis.pid"),
+            "--logfile",
+            str(data_dir / "redis.log"),
+        ],
         check=True,
     )
     for _ in range(50):
@@ -93,6 +110,46 @@ def ensure_redis(url: str, data_dir: Path = VAR / "redis") -> str | None:
             return f"started redis-server on 127.0.0.1:{port} (AOF in {data_dir})"
         time.sleep(0.1)
     raise StackError(f"redis-server did not come up; see {data_dir / 'redis.log'}")
+
+
+def check_ports(settings: Settings) -> None:
+    """Refuse to start when a port is taken, naming the variable to change."""
+    for port, var in (
+        (settings.actions_port, "ACTIONS_PORT"),
+        (settings.rasa_port, "RASA_PORT"),
+        (settings.gateway_port, "GATEWAY_PORT"),
+    ):
+        if not port_is_free(port):
+            raise StackError(
+                f"Port {port} is already in use. Stop what uses it, or choose another "
+                f"port: {var}=<port> make run"
+            )
+
+
+def app_env(settings: Settings) -> dict[str, str]:
+    """Environment of the action server and the gateway."""
+    env = dict(os.environ)
+    env.update(
+        REDIS_URL=settings.redis_url,
+        REDIS_PREFIX=settings.redis_prefix,
+        RASA_PORT=str(settings.rasa_port),
+        ACTIONS_PORT=str(settings.actions_port),
+        GATEWAY_PORT=str(settings.gateway_port),
+        RASA_TOKEN=settings.rasa_api_token(),
+        SECRET_KEY=settings.secret_key,
+        ENVIRONMENT=settings.environment,
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def rasa_service_env(settings: Settings) -> dict[str, str]:
+    """Environment of any Rasa command that reads endpoints.yml."""
+    env = rasa_env() | app_env(settings) | settings.redis_parts()
+    env["TRACKER_TTL_SECONDS"] = str(settings.tracker_ttl_seconds)
+    return env
 
 
 @dataclass
@@ -120,62 +177,78 @@ class Stack:
     def __post_init__(self) -> None:
         s = self.settings
         token = s.rasa_api_token()
-        base = dict(os.environ)
-        base.update(
-            REDIS_URL=s.redis_url,
-            REDIS_PREFIX=s.redis_prefix,
-            RASA_PORT=str(s.rasa_port),
-            ACTIONS_PORT=str(s.actions_port),
-            GATEWAY_PORT=str(s.gateway_port),
-            RASA_TOKEN=token,
-            HF_HUB_OFFLINE="1",
-            TRANSFORMERS_OFFLINE="1",
-            PYTHONPATH=str(ROOT),
-        )
-        rasa = rasa_env() | base | s.redis_parts()
-        rasa["TRACKER_TTL_SECONDS"] = str(s.tracker_ttl_seconds)
+        base = app_env(s)
+        rasa = rasa_service_env(s)
         self.services = [
             Service(
                 "actions",
-                [str(APP_PYTHON), "-m", "actions.server", "--port", str(s.actions_port)],
-                f"{s.actions_url}/health", base, timeout=120,
+                [
+                    str(APP_PYTHON),
+                    "-m",
+                    "actions.server",
+                    "--port",
+                    str(s.actions_port),
+                ],
+                f"{s.actions_url}/health",
+                base,
+                timeout=120,
             ),
             Service(
                 "rasa",
-                [str(RASA_BIN), "run", "-i", "127.0.0.1", "-p", str(s.rasa_port),
-                 "--enable-api", "--auth-token", token, "--model", str(self.model),
-                 "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"],
-                f"{s.rasa_url}/status?token={token}", rasa, timeout=240,
+                [
+                    str(RASA_BIN),
+                    "run",
+                    "-i",
+                    "127.0.0.1",
+                    "-p",
+                    str(s.rasa_port),
+                    "--enable-api",
+                    "--auth-token",
+                    token,
+                    "--model",
+                    str(self.model),
+                    "--endpoints",
+                    "endpoints.yml",
+                    "--credentials",
+                    "credentials.yml",
+                ],
+                f"{s.rasa_url}/status?token={token}",
+                rasa,
+                timeout=240,
             ),
             Service(
                 "gateway",
-                [str(APP_PYTHON), "-m", "uvicorn", "bot.app:app", "--host", s.gateway_host,
-                 "--port", str(s.gateway_port), "--no-access-log"],
-                f"http://127.0.0.1:{s.gateway_port}/health", base, timeout=60,
+                [
+                    str(APP_PYTHON),
+                    "-m",
+                    "uvicorn",
+                    "bot.app:app",
+                    "--host",
+                    s.gateway_host,
+                    "--port",
+                    str(s.gateway_port),
+                    "--no-access-log",
+                ],
+                f"http://127.0.0.1:{s.gateway_port}/health",
+                base,
+                timeout=60,
             ),
         ]
 
-    def check_ports(self) -> None:
-        """Refuse to start when a port is taken, naming the variable to change."""
-        s = self.settings
-        for port, var in ((s.actions_port, "ACTIONS_PORT"), (s.rasa_port, "RASA_PORT"),
-                          (s.gateway_port, "GATEWAY_PORT")):
-            if not port_is_free(port):
-                raise StackError(
-                    f"Port {port} is already in use. Stop what uses it, or choose another "
-                    f"port: {var}=<port> make run"
-                )
-
     def start(self) -> None:
         """Start every service in order and wait until each is healthy."""
-        self.check_ports()
+        check_ports(self.settings)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for service in self.services:
             service.log_path = self.log_dir / f"{service.name}.log"
             out = service.log_path.open("ab")
             service.process = subprocess.Popen(
-                service.command, cwd=ROOT, env=service.env, stdout=out,
-                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                service.command,
+                cwd=ROOT,
+                env=service.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
             )
             out.close()
             self._wait_healthy(service)
@@ -188,8 +261,8 @@ class Stack:
                 if service.process.poll() is not None:
                     self.stop()
                     raise StackError(
-                        f"{service.name} exited with code {service.process.returncode}:\n"
-                        + self.log_tail(service)
+                        f"{service.name} exited with code "
+                        f"{service.process.returncode}:\n{self.log_tail(service)}"
                     )
                 try:
                     if client.get(service.health_url).status_code == 200:
@@ -198,8 +271,10 @@ class Stack:
                     pass
                 time.sleep(0.3)
         self.stop()
-        raise StackError(f"{service.name} was not healthy after {service.timeout:.0f} s:\n"
-                         + self.log_tail(service))
+        raise StackError(
+            f"{service.name} was not healthy after {service.timeout:.0f} s:\n"
+            + self.log_tail(service)
+        )
 
     def log_tail(self, service: Service, lines: int = 20) -> str:
         """The last lines of a service's log."""
@@ -237,6 +312,7 @@ def run() -> int:
     note = ensure_redis(settings.redis_url)
     if note:
         print(note, flush=True)
+    check_ports(settings)
     stack = Stack(settings, ensure_model())
     stop = False
 
@@ -263,7 +339,10 @@ def run() -> int:
     while not stop:
         dead = stack.dead()
         if dead is not None:
-            print(f"{dead.name} stopped unexpectedly:\n{stack.log_tail(dead)}", file=sys.stderr)
+            print(
+                f"{dead.name} stopped unexpectedly:\n{stack.log_tail(dead)}",
+                file=sys.stderr,
+            )
             code = 1
             break
         time.sleep(0.5)

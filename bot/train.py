@@ -1,4 +1,4 @@
-"""Train the Rasa model only when its inputs changed (content fingerprint, not timestamps).
+"""Train the Rasa model only when its inputs changed (content, not timestamps).
 
 Usage: ``python -m bot.train [--force]``; prints the path of the model to serve.
 """
@@ -27,7 +27,11 @@ def fingerprint(root: Path = ROOT) -> str:
     digest.update(_rasa_version().encode())
     for name in TRAINING_INPUTS:
         path = root / name
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files = (
+            sorted(p for p in path.rglob("*") if p.is_file())
+            if path.is_dir()
+            else [path]
+        )
         for file in files:
             if file.exists() and file.suffix in (".yml", ".yaml"):
                 digest.update(str(file.relative_to(root)).encode())
@@ -71,18 +75,33 @@ def ensure_model(force: bool = False) -> Path:
     if not RASA_BIN.exists():
         raise SystemExit("Rasa is not installed yet: run `make setup` first.")
     MODELS.mkdir(exist_ok=True)
-    print(f"Training the Rasa model ({target.name}); this takes a few minutes ...", flush=True)
+    print(
+        f"Training the Rasa model ({target.name}); this takes a few minutes ...",
+        flush=True,
+    )
     log = ROOT / "var" / "train.log"
     log.parent.mkdir(exist_ok=True)
     with log.open("w") as out:
         result = subprocess.run(
-            [str(RASA_BIN), "train", "--fixed-model-name", target.name.removesuffix(".tar.gz"),
-             "--out", str(MODELS)],
-            cwd=ROOT, env=rasa_env(), stdout=out, stderr=subprocess.STDOUT, check=False,
+            [
+                str(RASA_BIN),
+                "train",
+                "--fixed-model-name",
+                target.name.removesuffix(".tar.gz"),
+                "--out",
+                str(MODELS),
+            ],
+            cwd=ROOT,
+            env=rasa_env(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
         )
     if result.returncode != 0 or not target.exists():
         tail = log.read_text(errors="replace").splitlines()[-25:]
-        raise SystemExit("Training failed (full log in var/train.log):\n" + "\n".join(tail))
+        raise SystemExit(
+            "Training failed (full log in var/train.log):\n" + "\n".join(tail)
+        )
     for old in MODELS.glob("model-*.tar.gz"):
         if old != target:
             old.unlink()

@@ -1,0 +1,135 @@
+"""Actions run on trackers loaded from JSON; each test asserts the whole event list."""
+
+from __future__ import annotations
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer, ActionConfirmUnderstood, ActionNotUnderstood
+from actions.lookups import ActionOrderLookup
+from actions.replies import reply_book
+from actions.store import DemoStore
+from tests.actions.conftest import load_tracker, variations
+
+DOMAIN: dict = {}
+
+
+async def test_cancel_of_a_shipped_order_explains_the_return(store: DemoStore) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("cancel_after_form")
+    events = await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "order_id", "value": "48213"}
+    ]
+    order = store.order("48213")
+    assert order is not None and order.status == "shipped"
+    [message] = dispatcher.messages
+    assert message["text"] in variations("cancel_order.shipped", **order.values())
+
+
+async def test_cancel_of_an_unshipped_order_cancels_it(store: DemoStore) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("cancel_after_form", order_id="5520174")
+    events = await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "order_id", "value": "5520174"}
+    ]
+    cancelled = store.order("5520174")
+    assert cancelled is not None and cancelled.status == "cancelled"
+    [message] = dispatcher.messages
+    assert message["text"] in variations(
+        "cancel_order.cancellable", **cancelled.values()
+    )
+
+
+async def test_unknown_order_number_is_cleared_and_explained(store: DemoStore) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("cancel_after_form", order_id="11112222")
+    events = await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "order_id", "value": None}
+    ]
+    [message] = dispatcher.messages
+    assert message["text"] in variations("order.not_found", order_id="11112222")
+
+
+async def test_plausible_guess_is_confirmed_with_yes_no_buttons() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("fallback_with_plausible_guess")
+    events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        {
+            "event": "slot",
+            "timestamp": None,
+            "name": "pending_intent",
+            "value": "track_order",
+        }
+    ]
+    [message] = dispatcher.messages
+    description = reply_book().describe("track_order")
+    assert message["text"] in variations("confirm_intent", description=description)
+    assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
+
+
+async def test_implausible_guess_is_declined_honestly() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("fallback_with_plausible_guess")
+    tracker.latest_message["intent_ranking"][1]["confidence"] = 0.1
+    events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "pending_intent", "value": None}
+    ]
+    [message] = dispatcher.messages
+    assert message["text"] in variations("fallback")
+
+
+async def test_yes_replays_the_unclear_message_with_the_confirmed_intent() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("affirm_after_guess")
+    events = await ActionConfirmUnderstood().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        {"event": "rewind", "timestamp": None},
+        {"event": "rewind", "timestamp": None},
+        {
+            "event": "action",
+            "timestamp": None,
+            "name": "action_listen",
+            "policy": None,
+            "confidence": None,
+        },
+        {"event": "slot", "timestamp": None, "name": "pending_intent", "value": None},
+        {
+            "event": "user",
+            "text": "parcel thing not here??",
+            "parse_data": {
+                "intent": {"name": "track_order", "confidence": 1.0},
+                "entities": [{"entity": "order_id", "value": "48213"}],
+            },
+            "input_channel": "rest",
+            "metadata": {"channel": "web"},
+        },
+    ]
+    assert dispatcher.messages == []
+
+
+async def test_no_to_a_guess_asks_to_rephrase() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("affirm_after_guess")
+    tracker.latest_message["intent"] = {"name": "deny", "confidence": 0.97}
+    events = await ActionConfirmUnderstood().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "pending_intent", "value": None}
+    ]
+    [message] = dispatcher.messages
+    assert message["text"] in variations("confirm_denied")
+
+
+async def test_greeting_uses_the_name_from_the_channel_and_remembers_it() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("greet_with_name")
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "customer_name", "value": "Amara"}
+    ]
+    [message] = dispatcher.messages
+    assert "Amara" in message["text"]
+    assert message["text"] in variations("greet", name_greeting=" Amara")

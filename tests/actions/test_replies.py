@@ -1,0 +1,113 @@
+"""Reply templates: complete for every intent and outcome, varied, never repeated."""
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.paths import ROOT
+from actions.replies import MissingReply, ReplyBook, reply_book
+
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
+LOOKUP_INTENTS = {
+    "track_order",
+    "cancel_order",
+    "change_order",
+    "track_refund",
+    "check_invoice",
+    "get_invoice",
+}
+STATUSES = ("processing", "shipped", "delivered", "cancelled")
+REQUIRED_KEYS = {
+    "fallback",
+    "out_of_scope",
+    "confirm_intent",
+    "confirm_denied",
+    "affirm_nothing_pending",
+    "deny_nothing_pending",
+    "ask.order_id",
+    "ask.order_id_again",
+    "ask.invoice_id_or_order",
+    "order.not_found",
+    "invoice.not_found",
+    "check_invoice.found",
+    "get_invoice.found",
+    "change_order.editable",
+    "change_order.locked",
+    "track_refund.none",
+    *(f"track_order.{s}" for s in STATUSES),
+    "cancel_order.cancellable",
+    "cancel_order.shipped",
+    "cancel_order.delivered",
+    "cancel_order.cancelled",
+    *(f"track_refund.{s}" for s in ("requested", "approved", "paid")),
+}
+
+
+def test_every_answered_intent_has_templates() -> None:
+    book = reply_book()
+    answered = (
+        set(DOMAIN["intents"]) - LOOKUP_INTENTS - {"affirm", "deny", "out_of_scope"}
+    )
+    missing = sorted(i for i in answered if not book.has(i))
+    assert missing == []
+
+
+def test_every_outcome_has_templates() -> None:
+    book = reply_book()
+    assert sorted(k for k in REQUIRED_KEYS if not book.has(k)) == []
+
+
+def test_every_business_intent_can_be_described() -> None:
+    book = reply_book()
+    business = set(DOMAIN["intents"]) - {
+        "greet",
+        "goodbye",
+        "thank_you",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "out_of_scope",
+    }
+    assert sorted(i for i in business if not book.describe(i)) == []
+
+
+def test_every_key_has_variations_and_calm_tone() -> None:
+    for key, texts in reply_book().answers.items():
+        assert len(texts) >= 3, key
+        for text in texts:
+            assert text.count("!") <= 1, (key, text)
+            shouting = re.findall(r"\b[A-Z]{4,}\b", text)
+            assert shouting == [], (key, text)
+
+
+def test_pick_never_repeats_the_last_reply() -> None:
+    book = ReplyBook(answers={"k": ["one", "two", "three"]}, rng=random.Random(1))
+    last = "one"
+    for _ in range(50):
+        text = book.pick("k", avoid=[last])
+        assert text != last
+        last = text
+
+
+def test_pick_fills_placeholders_and_blanks_missing_ones() -> None:
+    book = ReplyBook(answers={"k": ["Order {order_id} is {status}."]})
+    assert (
+        book.pick("k", order_id="48213", status="on its way")
+        == "Order 48213 is on its way."
+    )
+    assert book.pick("k", order_id="48213") == "Order 48213 is."
+
+
+def test_unknown_key_is_an_error() -> None:
+    with pytest.raises(MissingReply):
+        reply_book().pick("no.such.key")
+
+
+def test_template_file_without_variations_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "answers.yml"
+    bad.write_text("answers:\n  greet: []\n")
+    with pytest.raises(ValueError, match="greet"):
+        ReplyBook.from_file(bad)

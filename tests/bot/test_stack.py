@@ -1,0 +1,99 @@
+"""Set-up and start-up problems end in a message saying what to do, not a traceback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import ROOT
+from bot.stack import StackError, ensure_redis, free_port
+from bot.train import fingerprint
+
+
+def test_missing_python_310_is_explained(tmp_path: Path) -> None:
+    for name in ("scripts/setup.sh", "requirements-rasa.txt", "requirements.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, tmp_path / name)
+    bare_path = "/usr/sbin:/sbin"  # no python3.10 here
+    result = subprocess.run(
+        ["/bin/bash", str(tmp_path / "scripts/setup.sh")],
+        env={"PATH": bare_path + ":/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Rasa Open Source 3.6 needs Python 3.10" in result.stderr
+    assert "pyenv install 3.10" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_port_in_use_names_the_port_and_variable() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = dict(
+            os.environ,
+            RASA_PORT=str(port),
+            ACTIONS_PORT=str(free_port()),
+            GATEWAY_PORT=str(free_port()),
+        )
+        result = subprocess.run(
+            [sys.executable, "-m", "bot.stack", "run"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert f"Port {port} is already in use" in result.stderr
+    assert "RASA_PORT=" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_redis_without_server_binary_gives_the_install_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(StackError) as error:
+        ensure_redis(f"redis://127.0.0.1:{free_port()}/0")
+    assert "apt-get install -y redis-server" in str(error.value.code)
+
+
+def test_local_redis_is_started_with_aof(tmp_path: Path) -> None:
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        note = ensure_redis(url, data_dir=tmp_path)
+        assert note is not None and "AOF" in note
+        assert ensure_redis(url, data_dir=tmp_path) is None  # already answers
+        import redis
+
+        assert redis.Redis.from_url(url).config_get("appendonly")["appendonly"] == "yes"
+    finally:
+        subprocess.run(
+            ["redis-cli", "-p", str(port), "shutdown", "nosave"],
+            check=False,
+            capture_output=True,
+        )
+
+
+def test_fingerprint_follows_content_not_timestamps(tmp_path: Path) -> None:
+    for name in ("domain.yml", "config.yml", "requirements-rasa.txt"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "data" / "nlu", tmp_path / "data" / "nlu")
+    before = fingerprint(tmp_path)
+    os.utime(tmp_path / "domain.yml", (1, 1))
+    assert fingerprint(tmp_path) == before
+    with (tmp_path / "data" / "nlu" / "smalltalk.yml").open("a") as handle:
+        handle.write("\n")
+    assert fingerprint(tmp_path) != before

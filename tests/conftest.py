@@ -1,0 +1,61 @@
+"""Shared fixtures: one real stack per test run (own ports, Redis db, key prefix)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from bot.settings import ROOT, Settings
+from bot.stack import Stack, ensure_redis, free_port
+from bot.train import ensure_model
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+# Tests write only to this database, under their own key prefix.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+@pytest.fixture(scope="session")
+def model() -> Path:
+    """The trained model (trained once per run when the inputs changed)."""
+    return ensure_model()
+
+
+@pytest.fixture(scope="session")
+def stack_settings() -> Settings:
+    """Settings of the test stack: free ports, test database, random key prefix."""
+    ensure_redis(TEST_REDIS_URL)
+    return Settings(
+        redis_url=TEST_REDIS_URL,
+        redis_prefix="t" + secrets.token_hex(4),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        gateway_port=free_port(),
+        rasa_token=secrets.token_urlsafe(16),
+        secret_key=secrets.token_urlsafe(16),
+    )
+
+
+@pytest.fixture(scope="session")
+def stack(stack_settings: Settings, model: Path) -> Iterator[Stack]:
+    """The real action server, Rasa server and gateway, started once per test run."""
+    running = Stack(stack_settings, model, log_dir=ROOT / "var" / "test-logs")
+    running.start()
+    yield running
+    running.stop()
+    client = redis.Redis.from_url(stack_settings.redis_url)
+    keys = list(client.scan_iter(match=f"{stack_settings.redis_prefix}*", count=500))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(scope="session")
+def gateway_url(stack: Stack) -> str:
+    """Base URL of the test gateway."""
+    return f"http://127.0.0.1:{stack.settings.gateway_port}"

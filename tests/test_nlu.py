@@ -1,0 +1,55 @@
+"""NLU smoke tests: our own example sentences reach the right intent and entities."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bot.stack import Stack
+
+pytestmark = pytest.mark.stack
+
+CASES = [
+    ("hey, where's my parcel? it's been a week", "track_order"),
+    ("please cancel order 5520174", "cancel_order"),
+    ("what does it cost to cancel", "check_cancellation_fee"),
+    ("I never got my money back for the shoes I returned", "track_refund"),
+    ("can I pay with paypal", "check_payment_methods"),
+    ("my card keeps getting declined at checkout", "payment_issue"),
+    ("send me a copy of my bill", "get_invoice"),
+    ("I forgot my password", "recover_password"),
+    ("I want to talk to a real person", "contact_human_agent"),
+    ("how long does shipping to norway take", "delivery_period"),
+    ("close my account for good", "delete_account"),
+    ("good morning", "greet"),
+    ("what's the weather like in Paris tomorrow", "out_of_scope"),
+]
+
+
+def parse(stack: Stack, text: str) -> dict:
+    settings = stack.settings
+    response = httpx.post(
+        f"{settings.rasa_url}/model/parse",
+        params={"token": settings.rasa_api_token()},
+        json={"text": text},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+@pytest.mark.parametrize(("text", "intent"), CASES)
+def test_intent(stack: Stack, text: str, intent: str) -> None:
+    assert parse(stack, text)["intent"]["name"] == intent
+
+
+def test_order_number_is_an_entity(stack: Stack) -> None:
+    entities = parse(stack, "can you cancel order 5520174 please")["entities"]
+    assert {"entity": "order_id", "value": "5520174"}.items() <= entities[0].items()
+
+
+def test_rasa_api_needs_the_token(stack: Stack) -> None:
+    response = httpx.post(
+        f"{stack.settings.rasa_url}/model/parse", json={"text": "hi"}, timeout=10
+    )
+    assert response.status_code == 401
