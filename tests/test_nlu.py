@@ -13,7 +13,7 @@ CASES = [
     ("hey, where's my parcel? it's been a week", "track_order"),
     ("please cancel order 5520174", "cancel_order"),
     ("what does it cost to cancel", "check_cancellation_fee"),
-    ("I never got my money back for the shoes I returned", "track_refund"),
+    ("has the refund for my returned shoes gone through yet?", "track_refund"),
     ("can I pay with paypal", "check_payment_methods"),
     ("my card keeps getting declined at checkout", "payment_issue"),
     ("send me a copy of my bill", "get_invoice"),

@@ -111,3 +111,10 @@ def test_template_file_without_variations_is_refused(tmp_path: Path) -> None:
     bad.write_text("answers:\n  greet: []\n")
     with pytest.raises(ValueError, match="greet"):
         ReplyBook.from_file(bad)
+
+
+def test_every_decline_offers_a_person() -> None:
+    book = reply_book()
+    for key in ("fallback", "out_of_scope"):
+        for text in book.answers[key]:
+            assert re.search(r"person|colleague|someone", text), text

@@ -1,0 +1,86 @@
+"""Labels for clear cases, calm hard negatives, and intensity ordering."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.emotion import Emotion, EmotionAnalyzer
+
+LABELS = [
+    ("I am furious, this is the worst company I've ever dealt with", Emotion.ANGER),
+    ("you useless idiots", Emotion.ANGER),
+    ("I'm so fed up, it crashed again for the fifth time", Emotion.FRUSTRATION),
+    ("still waiting for my refund", Emotion.FRUSTRATION),
+    ("great, just great", Emotion.FRUSTRATION),
+    ("I'm so sad, the present for my grandson arrived smashed", Emotion.SADNESS),
+    ("I'm really worried someone is using my card", Emotion.ANXIETY),
+    ("I'm confused, which of these two plans am I on?", Emotion.CONFUSION),
+    ("Thank you so much, you've been brilliant", Emotion.JOY),
+    ("THANK YOU SO MUCH, IT ARRIVED", Emotion.JOY),
+    ("Cancel my order please", Emotion.NEUTRAL),
+    ("What are your opening hours on Sunday?", Emotion.NEUTRAL),
+]
+
+CALM = [
+    "I'm not angry, just asking",
+    "no problem at all",
+    "THANK YOU SO MUCH, IT ARRIVED",
+    "Cancel my order please",
+    "This is a killer deal",
+    "damn, forgot my password lol",
+    "this is sooo bloody good",
+    "How long does shipping usually take?",
+    "Could you update my email address?",
+]
+
+ORDERED = [
+    # (calm, annoyed, furious)
+    (
+        "Could you check where my parcel is?",
+        "My parcel is late again and nobody has told me anything",
+        "WHERE IS MY PARCEL?!! You useless lot have lost it AGAIN, I want my money back",
+    ),
+    (
+        "I'd like to change my plan",
+        "I've asked twice to change my plan and it still hasn't happened",
+        "This is a disgrace, I'm closing my account and calling my lawyer!!!",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "label"), LABELS)
+def test_label(analyzer: EmotionAnalyzer, text: str, label: Emotion) -> None:
+    analysis = analyzer.analyze(text)
+    assert analysis.label == label, (analysis.label, analysis.scores, analysis.signals)
+
+
+@pytest.mark.parametrize("text", CALM)
+def test_hard_negatives_stay_calm(analyzer: EmotionAnalyzer, text: str) -> None:
+    analysis = analyzer.analyze(text)
+    assert analysis.frustration <= 1, analysis.signals
+    assert analysis.label in (Emotion.NEUTRAL, Emotion.JOY), analysis.label
+
+
+@pytest.mark.parametrize(("calm", "annoyed", "furious"), ORDERED)
+def test_intensity_ordering(analyzer: EmotionAnalyzer, calm: str, annoyed: str, furious: str) -> None:
+    low, mid, high = (analyzer.analyze(t) for t in (calm, annoyed, furious))
+    assert low.intensity < mid.intensity < high.intensity
+    assert low.frustration <= 1 <= mid.frustration <= 3 and high.frustration >= 3
+    assert low.frustration < high.frustration
+
+
+def test_intensity_and_level_ranges(analyzer: EmotionAnalyzer) -> None:
+    for text in ["ok", "I HATE YOU!!!", "fine thanks", "where is my stuff"]:
+        analysis = analyzer.analyze(text)
+        assert 0.0 <= analysis.intensity <= 1.0
+        assert analysis.frustration in range(5)
+
+
+def test_batch_matches_single(analyzer: EmotionAnalyzer) -> None:
+    texts = ["still waiting for my refund", "Thanks, all sorted", "WHERE IS MY ORDER???"]
+    batch = analyzer.analyze_batch(texts)
+    for text, result in zip(texts, batch, strict=True):
+        single = analyzer.analyze(text)
+        assert result.label == single.label
+        assert result.frustration == single.frustration
+        assert result.intensity == pytest.approx(single.intensity, abs=0.02)

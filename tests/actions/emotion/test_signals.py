@@ -1,0 +1,137 @@
+"""Every message-level signal fires on its positives and stays quiet on hard negatives."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.emotion import EmotionAnalyzer
+
+POSITIVES = [
+    ("negative_sentiment", "This is terrible, I hate how this was handled"),
+    ("emotion_words", "I'm absolutely fed up with this"),
+    ("emotion_words", "I am so frustrated right now"),
+    ("all_caps", "WHY IS MY PARCEL STILL NOT HERE"),
+    ("all_caps", "I have NEVER been treated this badly"),
+    ("punctuation", "Where is it!!!"),
+    ("punctuation", "Are you kidding me?!"),
+    ("punctuation", "Anyone reading this???"),
+    ("casual_swearing", "damn, forgot my password lol"),
+    ("casual_swearing", "this is sooo bloody good"),
+    ("swearing", "this shitty app froze again and I lost everything"),
+    ("swearing", "the sh!t update broke my phone"),
+    ("abuse", "you useless idiots"),
+    ("abuse", "f*** you"),
+    ("abuse", "your staff are a bunch of clowns"),
+    ("abuse", "fuck off with your refund policy"),
+    ("person_request", "I want to talk to a real person"),
+    ("person_request", "Can I speak to a manager please"),
+    ("person_request", "transfer me to a human"),
+    ("person_request", "agent please"),
+    ("churn_threat", "I'm closing my account"),
+    ("churn_threat", "never ordering from you again"),
+    ("churn_threat", "I'm going to a competitor"),
+    ("churn_threat", "I'll take my business elsewhere"),
+    ("legal_threat", "My lawyer will hear about this"),
+    ("legal_threat", "I'll do a chargeback"),
+    ("legal_threat", "I'm going to sue you"),
+    ("legal_threat", "I will report you to consumer protection"),
+    ("distress", "I can't pay my rent because you took my money twice"),
+    ("distress", "I can't take this anymore"),
+    ("distress", "My insulin was in that parcel"),
+    ("urgency", "I need it by tomorrow for my wedding"),
+    ("urgency", "this is urgent, please hurry"),
+    ("sarcasm", "great, just great"),
+    ("sarcasm", "thanks for nothing"),
+    ("sarcasm", "oh wonderful, delayed again"),
+    ("sarcasm", "love waiting 3 weeks for a refund"),
+    ("sarcasm", "Brilliant, still waiting for a reply after 5 days"),
+    ("impatience", "still waiting for my refund"),
+    ("impatience", "how long do I have to wait?"),
+    ("impatience", "hello??"),
+    ("impatience", "any update on this?"),
+    ("misunderstood", "you don't understand"),
+    ("misunderstood", "that's not what I asked"),
+    ("misunderstood", "am I talking to a bot?"),
+    ("problem_report", "my parcel is missing and the refund was declined"),
+    ("detailed_message", "I ordered a lamp two weeks ago and the box that came had a kettle in it instead"),
+    ("positive_tone", "Thank you so much, that was really helpful"),
+    ("semantic", "I've asked three times and nobody has fixed anything"),
+]
+
+NEGATIVES = [
+    ("negative_sentiment", "I'm not angry, just asking"),
+    ("negative_sentiment", "no problem at all"),
+    ("negative_sentiment", "This is a killer deal"),
+    ("emotion_words", "I'm not angry, just asking"),
+    ("emotion_words", "Cancel my order please"),
+    ("all_caps", "THANK YOU SO MUCH, IT ARRIVED"),
+    ("all_caps", "I sent it with DHL from the UK, my ID is attached"),
+    ("all_caps", "OK"),
+    ("punctuation", "Thanks!! You're the best"),
+    ("punctuation", "Where is my order?"),
+    ("casual_swearing", "Where is my order?"),
+    ("swearing", "damn, forgot my password lol"),
+    ("swearing", "Please pass the assistance form to the class teacher"),
+    ("abuse", "damn, forgot my password lol"),
+    ("abuse", "this app is useless"),
+    ("abuse", "Hello, can you help me"),
+    ("person_request", "The agent I spoke with yesterday was great"),
+    ("person_request", "I don't need a human, the bot is fine"),
+    ("person_request", "My manager asked me to order two more"),
+    ("churn_threat", "Cancel my order please"),
+    ("churn_threat", "I'm not closing my account, just updating my card"),
+    ("churn_threat", "I'm going to order another one"),
+    ("legal_threat", "Sue from the shop was really kind"),
+    ("legal_threat", "Can I charge my phone with this cable?"),
+    ("distress", "I need a new phone case"),
+    ("distress", "My order hasn't arrived yet"),
+    ("urgency", "No rush, whenever you can"),
+    ("sarcasm", "Great service, the refund came quickly"),
+    ("sarcasm", "I love this jacket"),
+    ("sarcasm", "Thanks for your help"),
+    ("impatience", "How long does shipping usually take?"),
+    ("impatience", "Hello, I have a question"),
+    ("impatience", "When will the blue one be back in stock"),
+    ("misunderstood", "I don't understand the instructions"),
+    ("misunderstood", "Thanks, that's exactly what I asked for"),
+    ("problem_report", "Thank you, it all works"),
+    ("detailed_message", "Where is my order?"),
+    ("positive_tone", "great, just great"),
+    ("positive_tone", "thanks for nothing"),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), POSITIVES)
+def test_signal_fires(analyzer: EmotionAnalyzer, name: str, text: str) -> None:
+    analysis = analyzer.analyze(text)
+    assert analysis.has(name), f"{name} should fire on {text!r}: {analysis.signals}"
+    signal = analysis.signal(name)
+    assert signal is not None and signal.reason and signal.weight >= 0
+
+
+@pytest.mark.parametrize(("name", "text"), NEGATIVES)
+def test_signal_stays_quiet(analyzer: EmotionAnalyzer, name: str, text: str) -> None:
+    analysis = analyzer.analyze(text)
+    assert not analysis.has(name), f"{name} should not fire on {text!r}: {analysis.signals}"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "fragment"),
+    [
+        ("WHERE IS MY ORDER", "all_caps", '"WHERE IS MY ORDER"'),
+        ("I'll do a chargeback", "legal_threat", "chargeback"),
+        ("you useless idiots", "abuse", "idiots"),
+        ("I want to talk to a real person", "person_request", "real person"),
+    ],
+)
+def test_reasons_are_readable(analyzer: EmotionAnalyzer, text: str, name: str, fragment: str) -> None:
+    signal = analyzer.analyze(text).signal(name)
+    assert signal is not None
+    assert fragment in signal.reason
+
+
+def test_semantic_signal_tracks_meaning(analyzer: EmotionAnalyzer) -> None:
+    calm = analyzer.analyze("What are your opening hours on Sunday?").signal("semantic")
+    upset = analyzer.analyze("Nobody ever answers and my money is still gone").signal("semantic")
+    assert upset is not None
+    assert calm is None or calm.weight < upset.weight - 0.2
