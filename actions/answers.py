@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SlotSet, UserUtteranceReverted
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.replies import reply_book
-from actions.voice import customer_metadata, latest_entity, latest_intent, say
+from actions.voice import (
+    CaringAction,
+    Speaker,
+    customer_name,
+    latest_entity,
+    latest_intent,
+)
 
 # Intents whose answer has a variant when the customer named an account type / a place.
 TYPED_ACCOUNT_INTENTS = {
@@ -53,9 +58,7 @@ def answer_key(intent: str, tracker: Tracker) -> str:
 
 def answer_values(tracker: Tracker) -> dict[str, Any]:
     """Placeholder values available to any answer."""
-    name = customer_metadata(tracker).get("customer_name") or tracker.get_slot(
-        "customer_name"
-    )
+    name = customer_name(tracker)
     return {
         "name_greeting": f" {name}" if name else "",
         "account_type": latest_entity(tracker, "account_type") or "",
@@ -69,22 +72,25 @@ def _place(tracker: Tracker) -> str | None:
     )
 
 
-class ActionAnswer(Action):
+class ActionAnswer(CaringAction):
     """Answer the latest question from the reply templates."""
+
+    check_understanding = True
 
     def name(self) -> str:
         return "action_answer"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def respond(
+        self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Reply to the latest intent in warm, varied words."""
         intent = latest_intent(tracker) or "nlu_fallback"
-        if not reply_book().has(answer_key(intent, tracker)):
-            say(dispatcher, tracker, "fallback")
+        key = answer_key(intent, tracker)
+        if not reply_book().has(key):
+            speaker.say("fallback")
             return []
-        say(dispatcher, tracker, answer_key(intent, tracker), **answer_values(tracker))
-        name = customer_metadata(tracker).get("customer_name")
+        speaker.say(key, **answer_values(tracker))
+        name = customer_name(tracker)
         if name and name != tracker.get_slot("customer_name"):
             return [SlotSet("customer_name", name)]
         return []
@@ -104,54 +110,44 @@ def best_guess(tracker: Tracker) -> tuple[str, float] | None:
     return None
 
 
-class ActionNotUnderstood(Action):
+class ActionNotUnderstood(CaringAction):
     """Say honestly that we did not understand, or check our best guess."""
 
     def name(self) -> str:
         return "action_not_understood"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def respond(
+        self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Ask "did you mean ...?" for a plausible guess, else decline kindly."""
-        guess = (
-            best_guess(tracker) if latest_intent(tracker) == "nlu_fallback" else None
-        )
+        fallback = latest_intent(tracker) == "nlu_fallback"
+        guess = best_guess(tracker) if fallback else None
         if guess:
             description = reply_book().describe(guess[0])
-            say(
-                dispatcher,
-                tracker,
-                "confirm_intent",
-                YES_NO_BUTTONS,
-                description=description,
-            )
+            speaker.say("confirm_intent", YES_NO_BUTTONS, description=description)
             return [SlotSet("pending_intent", guess[0])]
-        key = "out_of_scope" if latest_intent(tracker) == "out_of_scope" else "fallback"
-        say(dispatcher, tracker, key)
+        speaker.say("out_of_scope" if not fallback else "fallback")
         return [SlotSet("pending_intent", None)]
 
 
-class ActionConfirmUnderstood(Action):
+class ActionConfirmUnderstood(CaringAction):
     """Act on the customer's yes/no to "Just to check I got it ...?"."""
 
     def name(self) -> str:
         return "action_confirm_understood"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    async def respond(
+        self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Yes: replay the unclear message with the confirmed intent. No: ask again."""
         pending = tracker.get_slot("pending_intent")
-        if latest_intent(tracker) != "affirm" or not pending:
-            key = "confirm_denied" if pending else "deny_nothing_pending"
-            if latest_intent(tracker) == "affirm" and not pending:
-                key = "affirm_nothing_pending"
-            say(dispatcher, tracker, key)
-            return [SlotSet("pending_intent", None)]
+        said_yes = latest_intent(tracker) == "affirm"
         original = _previous_user_event(tracker)
-        if original is None:
-            say(dispatcher, tracker, "confirm_denied")
+        if not said_yes or not pending or original is None:
+            if said_yes and not pending:
+                speaker.say("affirm_nothing_pending")
+            else:
+                speaker.say("confirm_denied" if pending else "deny_nothing_pending")
             return [SlotSet("pending_intent", None)]
         parse_data = dict(original.get("parse_data") or {})
         parse_data["intent"] = {"name": pending, "confidence": 1.0}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.store import demo_store, find_number
-from actions.voice import say
+from actions.voice import CaringAction, Speaker
 
 ORDER_TOPICS = ("track_order", "cancel_order", "change_order", "track_refund")
 INVOICE_TOPICS = ("check_invoice", "get_invoice")
@@ -81,61 +81,62 @@ class ValidateInvoiceForm(FormValidationAction):
         return {"invoice_id": number}
 
 
-class ActionAskOrderId(Action):
+class ActionAskOrderId(CaringAction):
     """Ask for the order number, more helpfully the second time."""
 
     def name(self) -> str:
         return "action_ask_order_id"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    def topic(self, tracker: Tracker) -> str | None:
+        return form_topic(tracker, "order_form", ORDER_TOPICS, "track_order")
+
+    async def respond(
+        self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Ask for the order number."""
         asked_before = tracker.get_slot("requested_slot") == "order_id"
-        say(
-            dispatcher,
-            tracker,
+        speaker.say(
             "ask.order_id_again" if asked_before else "ask.order_id",
         )
         return []
 
 
-class ActionAskInvoiceId(Action):
+class ActionAskInvoiceId(CaringAction):
     """Ask for the invoice number (or the order number)."""
 
     def name(self) -> str:
         return "action_ask_invoice_id"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    def topic(self, tracker: Tracker) -> str | None:
+        return form_topic(tracker, "invoice_form", INVOICE_TOPICS, "check_invoice")
+
+    async def respond(
+        self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Ask for the invoice or order number."""
         asked_before = tracker.get_slot("requested_slot") == "invoice_id"
-        say(
-            dispatcher,
-            tracker,
-            "ask.order_id_again" if asked_before else "ask.invoice_id_or_order",
-        )
+        speaker.say("ask.order_id_again" if asked_before else "ask.invoice_id_or_order")
         return []
 
 
-class ActionOrderLookup(Action):
+class ActionOrderLookup(CaringAction):
     """Look the order up and answer what the customer asked about it."""
 
     def name(self) -> str:
         return "action_order_lookup"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    def topic(self, tracker: Tracker) -> str | None:
+        return form_topic(tracker, "order_form", ORDER_TOPICS, "track_order")
+
+    async def respond(
+        self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Track, cancel, change or check the refund of the order in ``order_id``."""
         store = demo_store()
-        topic = form_topic(tracker, "order_form", ORDER_TOPICS, "track_order")
+        topic = self.topic(tracker)
         order = store.order(tracker.get_slot("order_id"))
         if order is None:
-            say(
-                dispatcher,
-                tracker,
+            speaker.say(
                 "order.not_found",
                 order_id=tracker.get_slot("order_id"),
             )
@@ -143,51 +144,50 @@ class ActionOrderLookup(Action):
         if topic == "track_refund":
             refund = store.refund_for(order.id)
             if refund is None:
-                say(dispatcher, tracker, "track_refund.none", order_id=order.id)
+                speaker.say("track_refund.none", order_id=order.id)
             else:
-                say(
-                    dispatcher,
-                    tracker,
+                speaker.say(
                     f"track_refund.{refund.status}",
                     **refund.values(),
                 )
         elif topic == "cancel_order":
             if order.status == "processing":
                 order = store.cancel(order)
-                say(dispatcher, tracker, "cancel_order.cancellable", **order.values())
+                speaker.say("cancel_order.cancellable", **order.values())
             else:
-                say(
-                    dispatcher,
-                    tracker,
+                speaker.say(
                     f"cancel_order.{order.status}",
                     **order.values(),
                 )
         elif topic == "change_order":
             key = "editable" if order.status == "processing" else "locked"
-            say(dispatcher, tracker, f"change_order.{key}", **order.values())
+            speaker.say(f"change_order.{key}", **order.values())
         else:
-            say(dispatcher, tracker, f"track_order.{order.status}", **order.values())
+            speaker.say(f"track_order.{order.status}", **order.values())
         return [SlotSet("order_id", order.id)]
 
 
-class ActionInvoiceLookup(Action):
+class ActionInvoiceLookup(CaringAction):
     """Find the invoice by its number or by the order number."""
 
     def name(self) -> str:
         return "action_invoice_lookup"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    def topic(self, tracker: Tracker) -> str | None:
+        return form_topic(tracker, "invoice_form", INVOICE_TOPICS, "check_invoice")
+
+    async def respond(
+        self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Show or send the invoice the customer asked for."""
         store = demo_store()
-        topic = form_topic(tracker, "invoice_form", INVOICE_TOPICS, "check_invoice")
+        topic = self.topic(tracker)
         reference = tracker.get_slot("invoice_id")
         invoice = store.invoice(reference) or store.invoice_for_order(
             reference or tracker.get_slot("order_id")
         )
         if invoice is None:
-            say(dispatcher, tracker, "invoice.not_found")
+            speaker.say("invoice.not_found")
             return [SlotSet("invoice_id", None)]
-        say(dispatcher, tracker, f"{topic}.found", **invoice.values())
+        speaker.say(f"{topic}.found", **invoice.values())
         return [SlotSet("invoice_id", invoice.id), SlotSet("order_id", invoice.order)]

@@ -75,7 +75,7 @@ class ReplyBook:
         """
         if key not in self.answers:
             raise MissingReply(key)
-        filled = [_fill(t, values) for t in self.answers[key]]
+        filled = [fill(t, values) for t in self.answers[key]]
         recent = set(avoid)
         fresh = [t for t in filled if t not in recent] or filled
         return self.rng.choice(fresh)
@@ -90,7 +90,8 @@ class _Blank(dict[str, Any]):
         return ""
 
 
-def _fill(template: str, values: Mapping[str, Any]) -> str:
+def fill(template: str, values: Mapping[str, Any]) -> str:
+    """``template`` with placeholders filled; missing or None values become blank."""
     clean = {k: "" if v is None else v for k, v in values.items()}
     text = template.format_map(_Blank(clean))
     return _SPACES.sub(" ", text).replace(" ,", ",").replace(" .", ".").strip()

@@ -24,11 +24,16 @@ def build_executor() -> ActionExecutor:
 
 def warm_up() -> None:
     """Load data files (and models) now, so the first customer does not wait."""
+    from actions.empathy import empathy_book
+    from actions.mood import analyzer, policy
     from actions.replies import reply_book
     from actions.store import demo_store
 
     reply_book()
+    empathy_book()
     demo_store()
+    policy()
+    analyzer().analyze("warming up", [])
 
 
 def main() -> None:

@@ -1,15 +1,27 @@
-"""How every action speaks: one place that picks, fills and sends a reply."""
+"""How every action speaks: read the mood, hand over when needed, reply with care.
+
+Every action that talks to the customer is a ``CaringAction``: before it answers, the
+latest message is analysed (``actions.mood``); when the escalation policy says a person
+should take over, the action hands over instead of answering. Otherwise its replies go
+through the empathy layer (``actions.empathy``).
+"""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.empathy import Situation, empathy_book
+from actions.mood import Mood, assess
 from actions.replies import reply_book
 
 RECENT_REPLIES = 4
+# Replies that already ask the customer something: no "tell me if I got it wrong".
+QUESTIONS = ("ask.", "confirm_", "fallback", "out_of_scope")
 
 
 def recent_bot_texts(tracker: Tracker, limit: int = RECENT_REPLIES) -> list[str]:
@@ -24,20 +36,12 @@ def customer_metadata(tracker: Tracker) -> dict[str, Any]:
     return metadata if isinstance(metadata, dict) else {}
 
 
-def say(
-    dispatcher: CollectingDispatcher,
-    tracker: Tracker,
-    key: str,
-    buttons: list[dict[str, str]] | None = None,
-    **values: Any,
-) -> str:
-    """Send the reply ``key`` filled with ``values``; returns the text sent."""
-    text = reply_book().pick(key, avoid=recent_bot_texts(tracker), **values)
-    if buttons:
-        dispatcher.utter_message(text=text, buttons=buttons)
-    else:
-        dispatcher.utter_message(text=text)
-    return text
+def customer_name(tracker: Tracker) -> str | None:
+    """The customer's first name, from the channel or remembered from earlier."""
+    name = customer_metadata(tracker).get("customer_name") or tracker.get_slot(
+        "customer_name"
+    )
+    return str(name).strip()[:40] or None if name else None
 
 
 def latest_intent(tracker: Tracker) -> str | None:
@@ -45,6 +49,109 @@ def latest_intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
+def latest_confidence(tracker: Tracker) -> float | None:
+    """NLU confidence of the latest message's intent."""
+    value = ((tracker.latest_message or {}).get("intent") or {}).get("confidence")
+    return None if value is None else float(value)
+
+
 def latest_entity(tracker: Tracker, entity: str) -> str | None:
     """The first value of ``entity`` in the latest customer message."""
     return next(tracker.get_latest_entity_values(entity), None)
+
+
+class Speaker:
+    """Sends this turn's replies; the first one carries the empathy layer."""
+
+    def __init__(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        mood: Mood,
+        intent: str | None,
+        check_understanding: bool = False,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.tracker = tracker
+        self.mood = mood
+        self.intent = intent
+        self.check_understanding = check_understanding
+        self.spoken = False
+
+    def situation(self, order_id: str | None = None) -> Situation:
+        """What the empathy layer needs to know about this turn."""
+        name = customer_name(self.tracker)
+        bot_texts = [
+            e.get("text") or "" for e in self.tracker.events if e.get("event") == "bot"
+        ]
+        return Situation(
+            intent=self.intent,
+            analysis=self.mood.analysis,
+            channel=str(customer_metadata(self.tracker).get("channel") or "web"),
+            customer_name=name,
+            name_uses=sum(1 for t in bot_texts if name and name in t),
+            order_id=order_id or self.tracker.get_slot("order_id"),
+            recent=bot_texts[-RECENT_REPLIES:],
+            intent_confidence=(
+                latest_confidence(self.tracker) if self.check_understanding else None
+            ),
+            description=reply_book().describe(self.intent or ""),
+        )
+
+    def say(
+        self, key: str, buttons: list[dict[str, str]] | None = None, **values: Any
+    ) -> str:
+        """Send reply ``key`` filled with ``values``; returns the text sent."""
+        recent = recent_bot_texts(self.tracker)
+        answer = reply_book().pick(key, avoid=recent, **values)
+        text = answer
+        if not self.spoken:
+            text = empathy_book().compose(
+                answer, self.situation(values.get("order_id"))
+            )
+        self.spoken = True
+        if buttons:
+            self.dispatcher.utter_message(text=text, buttons=buttons)
+        else:
+            self.dispatcher.utter_message(text=text)
+        return text
+
+
+def hand_off(
+    dispatcher: CollectingDispatcher, tracker: Tracker, mood: Mood
+) -> list[EventType]:
+    """Tell the customer a person takes over; pause the bot in this conversation."""
+    speaker = Speaker(dispatcher, tracker, mood, latest_intent(tracker))
+    dispatcher.utter_message(text=empathy_book().handoff(speaker.situation()))
+    events: list[EventType] = []
+    if tracker.active_loop.get("name"):
+        events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+    return [*events, SlotSet("handoff", True), ConversationPaused()]
+
+
+class CaringAction(Action, ABC):
+    """An action that answers with care, or hands over to a person when it should."""
+
+    check_understanding = False
+
+    def topic(self, tracker: Tracker) -> str | None:
+        """The intent the reply is about (the latest, unless a form says otherwise)."""
+        return latest_intent(tracker)
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Assess the mood, then hand over or respond."""
+        mood = assess(tracker)
+        if mood.decision.escalate:
+            return [*mood.events, *hand_off(dispatcher, tracker, mood)]
+        speaker = Speaker(
+            dispatcher, tracker, mood, self.topic(tracker), self.check_understanding
+        )
+        return [*mood.events, *await self.respond(speaker, tracker, domain)]
+
+    @abstractmethod
+    async def respond(
+        self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Reply to the customer; return the events to apply."""

@@ -30,6 +30,11 @@ def variations(key: str, **values: Any) -> set[str]:
     return {book.pick(key, avoid=[], **values) for _ in range(200)}
 
 
+def says(text: str, key: str, **values: Any) -> bool:
+    """Whether ``text`` contains one of the variations of reply ``key``."""
+    return any(v in text for v in variations(key, **values))
+
+
 @pytest.fixture
 def store(monkeypatch: pytest.MonkeyPatch) -> DemoStore:
     """A fresh demo store for one test (cancellations do not leak between tests)."""

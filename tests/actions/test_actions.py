@@ -5,10 +5,11 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer, ActionConfirmUnderstood, ActionNotUnderstood
-from actions.lookups import ActionOrderLookup
+from actions.lookups import ActionAskOrderId, ActionOrderLookup
+from actions.mood import assess
 from actions.replies import reply_book
 from actions.store import DemoStore
-from tests.actions.conftest import load_tracker, variations
+from tests.actions.conftest import load_tracker, says, variations
 
 DOMAIN: dict = {}
 
@@ -18,12 +19,13 @@ async def test_cancel_of_a_shipped_order_explains_the_return(store: DemoStore) -
     tracker = load_tracker("cancel_after_form")
     events = await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     assert events == [
-        {"event": "slot", "timestamp": None, "name": "order_id", "value": "48213"}
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "order_id", "value": "48213"},
     ]
     order = store.order("48213")
     assert order is not None and order.status == "shipped"
     [message] = dispatcher.messages
-    assert message["text"] in variations("cancel_order.shipped", **order.values())
+    assert says(message["text"], "cancel_order.shipped", **order.values())
 
 
 async def test_cancel_of_an_unshipped_order_cancels_it(store: DemoStore) -> None:
@@ -31,14 +33,13 @@ async def test_cancel_of_an_unshipped_order_cancels_it(store: DemoStore) -> None
     tracker = load_tracker("cancel_after_form", order_id="5520174")
     events = await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     assert events == [
-        {"event": "slot", "timestamp": None, "name": "order_id", "value": "5520174"}
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "order_id", "value": "5520174"},
     ]
     cancelled = store.order("5520174")
     assert cancelled is not None and cancelled.status == "cancelled"
     [message] = dispatcher.messages
-    assert message["text"] in variations(
-        "cancel_order.cancellable", **cancelled.values()
-    )
+    assert says(message["text"], "cancel_order.cancellable", **cancelled.values())
 
 
 async def test_unknown_order_number_is_cleared_and_explained(store: DemoStore) -> None:
@@ -46,10 +47,11 @@ async def test_unknown_order_number_is_cleared_and_explained(store: DemoStore) -
     tracker = load_tracker("cancel_after_form", order_id="11112222")
     events = await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     assert events == [
-        {"event": "slot", "timestamp": None, "name": "order_id", "value": None}
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "order_id", "value": None},
     ]
     [message] = dispatcher.messages
-    assert message["text"] in variations("order.not_found", order_id="11112222")
+    assert says(message["text"], "order.not_found", order_id="11112222")
 
 
 async def test_plausible_guess_is_confirmed_with_yes_no_buttons() -> None:
@@ -57,16 +59,17 @@ async def test_plausible_guess_is_confirmed_with_yes_no_buttons() -> None:
     tracker = load_tracker("fallback_with_plausible_guess")
     events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
     assert events == [
+        *assess(tracker).events,
         {
             "event": "slot",
             "timestamp": None,
             "name": "pending_intent",
             "value": "track_order",
-        }
+        },
     ]
     [message] = dispatcher.messages
     description = reply_book().describe("track_order")
-    assert message["text"] in variations("confirm_intent", description=description)
+    assert says(message["text"], "confirm_intent", description=description)
     assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
 
 
@@ -76,10 +79,11 @@ async def test_implausible_guess_is_declined_honestly() -> None:
     tracker.latest_message["intent_ranking"][1]["confidence"] = 0.1
     events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
     assert events == [
-        {"event": "slot", "timestamp": None, "name": "pending_intent", "value": None}
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "pending_intent", "value": None},
     ]
     [message] = dispatcher.messages
-    assert message["text"] in variations("fallback")
+    assert says(message["text"], "fallback")
 
 
 async def test_yes_replays_the_unclear_message_with_the_confirmed_intent() -> None:
@@ -87,6 +91,7 @@ async def test_yes_replays_the_unclear_message_with_the_confirmed_intent() -> No
     tracker = load_tracker("affirm_after_guess")
     events = await ActionConfirmUnderstood().run(dispatcher, tracker, DOMAIN)
     assert events == [
+        *assess(tracker).events,
         {"event": "rewind", "timestamp": None},
         {"event": "rewind", "timestamp": None},
         {
@@ -117,10 +122,11 @@ async def test_no_to_a_guess_asks_to_rephrase() -> None:
     tracker.latest_message["intent"] = {"name": "deny", "confidence": 0.97}
     events = await ActionConfirmUnderstood().run(dispatcher, tracker, DOMAIN)
     assert events == [
-        {"event": "slot", "timestamp": None, "name": "pending_intent", "value": None}
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "pending_intent", "value": None},
     ]
     [message] = dispatcher.messages
-    assert message["text"] in variations("confirm_denied")
+    assert says(message["text"], "confirm_denied")
 
 
 async def test_greeting_uses_the_name_from_the_channel_and_remembers_it() -> None:
@@ -128,8 +134,48 @@ async def test_greeting_uses_the_name_from_the_channel_and_remembers_it() -> Non
     tracker = load_tracker("greet_with_name")
     events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     assert events == [
-        {"event": "slot", "timestamp": None, "name": "customer_name", "value": "Amara"}
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "customer_name", "value": "Amara"},
     ]
     [message] = dispatcher.messages
     assert "Amara" in message["text"]
-    assert message["text"] in variations("greet", name_greeting=" Amara")
+    assert says(message["text"], "greet", name_greeting=" Amara")
+
+
+async def test_an_angry_customer_is_handed_to_a_person_and_the_bot_pauses() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("angry_in_order_form")
+    mood = assess(tracker)
+    assert mood.decision.escalate
+    assert "person_request" in mood.decision.reasons
+    events = await ActionAskOrderId().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        *mood.events,
+        {"event": "active_loop", "timestamp": None, "name": None},
+        {"event": "slot", "timestamp": None, "name": "requested_slot", "value": None},
+        {"event": "slot", "timestamp": None, "name": "handoff", "value": True},
+        {"event": "pause", "timestamp": None},
+    ]
+    [message] = dispatcher.messages
+    assert says(message["text"].replace("Maya, ", ""), "ask.order_id") is False
+    assert "person" in message["text"] or "colleague" in message["text"]
+    assert "!" not in message["text"]
+
+
+async def test_mood_is_stored_in_slots_for_the_agent() -> None:
+    tracker = load_tracker("angry_in_order_form")
+    slots = {e["name"]: e["value"] for e in assess(tracker).events}
+    assert slots["emotion"] in ("anger", "frustration")
+    assert slots["frustration_level"] >= 3
+    assert "person_request" in slots["escalation_reasons"]
+    assert slots["escalation_explanation"].startswith("Escalate to a person")
+    assert len(slots["emotion_timeline"]) == 1
+
+
+async def test_a_calm_question_gets_a_plain_friendly_answer() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("calm_question")
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert events == [*assess(tracker).events]
+    [message] = dispatcher.messages
+    assert message["text"] in variations("check_payment_methods")

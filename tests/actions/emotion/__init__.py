@@ -1,0 +1,1 @@
+"""Tests of the emotion and frustration library (``actions.emotion``)."""

@@ -1,4 +1,4 @@
-"""Fixtures for the emotion library tests: one analyzer and one policy per test session."""
+"""Fixtures for the emotion library tests: one analyzer and one policy per session."""
 
 from __future__ import annotations
 

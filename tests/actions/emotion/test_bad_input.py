@@ -1,4 +1,4 @@
-"""Bad input never crashes and gives a neutral or low-confidence result with a reason."""
+"""Bad input never crashes: a neutral or low-confidence result with a reason."""
 
 from __future__ import annotations
 
@@ -13,8 +13,14 @@ BAD = [
     ("   \n\t ", "no_words"),
     ("🙂🙂🙂", "no_words"),
     ("😡😡😡", "no_words"),
-    ("¿Dónde está mi pedido? Hace dos semanas que espero y nadie me contesta", "non_english"),
-    ("Wo ist meine Bestellung? Ich warte seit zwei Wochen und niemand antwortet", "non_english"),
+    (
+        "¿Dónde está mi pedido? Hace dos semanas que espero y nadie me contesta",
+        "non_english",
+    ),
+    (
+        "Wo ist meine Bestellung? Ich warte seit zwei Wochen und niemand antwortet",
+        "non_english",
+    ),
     ("Где мой заказ?", "non_english"),
     ("<script>alert('x')</script><b>where is my order</b>", "markup"),
     ("where is\x00 my\x07 order\x1b[31m", "unreadable"),
@@ -31,7 +37,14 @@ def test_bad_input(analyzer: EmotionAnalyzer, text: str, reason: str) -> None:
     json.dumps(analysis.to_dict())  # still serialisable
 
 
-@pytest.mark.parametrize("text", ["", "🙂🙂🙂", "¿Dónde está mi pedido? Hace dos semanas que espero y nadie me contesta"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "🙂🙂🙂",
+        "¿Dónde está mi pedido? Hace dos semanas que espero y nadie me contesta",
+    ],
+)
 def test_unreadable_is_neutral_and_unsure(analyzer: EmotionAnalyzer, text: str) -> None:
     analysis = analyzer.analyze(text)
     assert analysis.label in (Emotion.NEUTRAL, Emotion.JOY)
@@ -64,6 +77,10 @@ def test_non_string_input(analyzer: EmotionAnalyzer, value: object) -> None:
 
 
 def test_garbage_history(analyzer: EmotionAnalyzer) -> None:
-    history = [Turn("customer", ""), Turn("robot?", "\x00"), Turn("customer", "🙂" * 50)]
+    history = [
+        Turn("customer", ""),
+        Turn("robot?", "\x00"),
+        Turn("customer", "🙂" * 50),
+    ]
     analysis = analyzer.analyze("Where is my parcel?", history)
     assert analysis.frustration <= 2

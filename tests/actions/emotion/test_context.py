@@ -1,4 +1,6 @@
-"""Conversation signals: repeats and rephrasings, bot failures, unanswered messages, trend."""
+"""Conversation signals: repeats and rephrasings, bot failures, unanswered messages,
+trend.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +12,10 @@ from .conftest import HistoryBuilder
 
 REPHRASED = [
     (["Where is my parcel?"], "Can you tell me where my parcel is"),
-    (["My login isn't working"], "I still can't log into my account, the login doesn't work"),
+    (
+        ["My login isn't working"],
+        "I still can't log into my account, the login doesn't work",
+    ),
     (["When do I get my money back?", "Hello?"], "When will I get my money back?"),
     (["How do I cancel my plan?", "ok", "and?"], "how can I cancel my plan"),
 ]
@@ -23,16 +28,25 @@ NOT_REPHRASED = [
 
 
 @pytest.mark.parametrize(("earlier", "text"), REPHRASED)
-def test_rephrase_detected(analyzer: EmotionAnalyzer, earlier: list[str], text: str) -> None:
+def test_rephrase_detected(
+    analyzer: EmotionAnalyzer, earlier: list[str], text: str
+) -> None:
     history = []
     for line in earlier:
-        history += [Turn("customer", line), Turn("bot", "Let me look into that for you.")]
+        history += [
+            Turn("customer", line),
+            Turn("bot", "Checking that now."),
+        ]
     analysis = analyzer.analyze(text, history)
-    assert analysis.has("rephrased_question") or analysis.has("repeated_question"), analysis.signals
+    assert analysis.has("rephrased_question") or analysis.has("repeated_question"), (
+        analysis.signals
+    )
 
 
 @pytest.mark.parametrize(("earlier", "text"), NOT_REPHRASED)
-def test_rephrase_not_detected(analyzer: EmotionAnalyzer, earlier: list[str], text: str) -> None:
+def test_rephrase_not_detected(
+    analyzer: EmotionAnalyzer, earlier: list[str], text: str
+) -> None:
     history = [Turn("customer", line) for line in earlier]
     analysis = analyzer.analyze(text, history)
     assert not analysis.has("rephrased_question")
@@ -40,36 +54,68 @@ def test_rephrase_not_detected(analyzer: EmotionAnalyzer, earlier: list[str], te
 
 
 def test_exact_repeat(analyzer: EmotionAnalyzer) -> None:
-    history = [Turn("customer", "where is my refund please"), Turn("bot", "Sorry, I didn't get that.", fallback=True)]
+    history = [
+        Turn("customer", "where is my refund please"),
+        Turn("bot", "Sorry, I didn't get that.", fallback=True),
+    ]
     analysis = analyzer.analyze("Where is my refund please?", history)
     assert analysis.has("repeated_question")
 
 
 def test_repeat_needs_earlier_customer_turn(analyzer: EmotionAnalyzer) -> None:
     history = [Turn("bot", "where is my refund please")]
-    assert not analyzer.analyze("where is my refund please", history).has("repeated_question")
+    assert not analyzer.analyze("where is my refund please", history).has(
+        "repeated_question"
+    )
 
 
 @pytest.mark.parametrize(
     ("history", "fires"),
     [
-        ([Turn("bot", "Sorry?", fallback=True), Turn("bot", "I didn't catch that", fallback=True)], True),
+        (
+            [
+                Turn("bot", "Sorry?", fallback=True),
+                Turn("bot", "I didn't catch that", fallback=True),
+            ],
+            True,
+        ),
         ([Turn("customer", "blah", confidence=0.2)], True),
-        ([Turn("customer", "hi", confidence=0.95), Turn("bot", "Hello! How can I help?")], False),
+        (
+            [
+                Turn("customer", "hi", confidence=0.95),
+                Turn("bot", "Hello! How can I help?"),
+            ],
+            False,
+        ),
     ],
 )
-def test_bot_failures(analyzer: EmotionAnalyzer, history: list[Turn], fires: bool) -> None:
-    assert analyzer.analyze("I need help with my bill", history).has("bot_failure") == fires
+def test_bot_failures(
+    analyzer: EmotionAnalyzer, history: list[Turn], fires: bool
+) -> None:
+    assert (
+        analyzer.analyze("I need help with my bill", history).has("bot_failure")
+        == fires
+    )
 
 
 def test_no_useful_answer(analyzer: EmotionAnalyzer) -> None:
-    history = [Turn("customer", "My parcel is missing"), Turn("customer", "Is anybody reading this")]
-    assert analyzer.analyze("I need an answer about my parcel", history).has("no_useful_answer")
-    answered = [Turn("customer", "My parcel is missing"), Turn("agent", "I've opened a claim for you.")]
+    history = [
+        Turn("customer", "My parcel is missing"),
+        Turn("customer", "Is anybody reading this"),
+    ]
+    assert analyzer.analyze("I need an answer about my parcel", history).has(
+        "no_useful_answer"
+    )
+    answered = [
+        Turn("customer", "My parcel is missing"),
+        Turn("agent", "I've opened a claim for you."),
+    ]
     assert not analyzer.analyze("Okay, thank you", answered).has("no_useful_answer")
 
 
-def test_rising_trend_and_carryover(analyzer: EmotionAnalyzer, build_history: HistoryBuilder) -> None:
+def test_rising_trend_and_carryover(
+    analyzer: EmotionAnalyzer, build_history: HistoryBuilder
+) -> None:
     history = build_history(
         [
             ("customer", "Hi, could you check my order status?"),
@@ -78,15 +124,22 @@ def test_rising_trend_and_carryover(analyzer: EmotionAnalyzer, build_history: Hi
             ("bot", "It is on its way."),
         ]
     )
-    analysis = analyzer.analyze("This is RIDICULOUS, nobody can tell me where it is!!!", history)
+    analysis = analyzer.analyze(
+        "This is RIDICULOUS, nobody can tell me where it is!!!", history
+    )
     assert analysis.trend == Trend.RISING
     assert analysis.has("rising_trend")
 
 
-def test_falling_trend(analyzer: EmotionAnalyzer, build_history: HistoryBuilder) -> None:
+def test_falling_trend(
+    analyzer: EmotionAnalyzer, build_history: HistoryBuilder
+) -> None:
     history = build_history(
         [
-            ("customer", "This is a joke, I've been charged twice and nobody answers!!!"),
+            (
+                "customer",
+                "This is a joke, I've been charged twice and nobody answers!!!",
+            ),
             ("agent", "I'm sorry, I've refunded the second charge."),
         ]
     )
@@ -97,7 +150,10 @@ def test_falling_trend(analyzer: EmotionAnalyzer, build_history: HistoryBuilder)
 
 def test_history_uses_stored_analysis(analyzer: EmotionAnalyzer) -> None:
     stored = analyzer.analyze("I am furious, you lost my parcel!!!")
-    history = [Turn("customer", "(text not re-read)", analysis=stored), Turn("agent", "Sorry about that.")]
+    history = [
+        Turn("customer", "(text not re-read)", analysis=stored),
+        Turn("agent", "Sorry about that."),
+    ]
     analysis = analyzer.analyze("So what now?", history)
     assert analysis.has("prior_frustration")
 
@@ -117,8 +173,13 @@ def test_embed_is_cached(analyzer: EmotionAnalyzer) -> None:
 def test_embedding_matches_sentence_transformers(analyzer: EmotionAnalyzer) -> None:
     encoder = analyzer.encoder
     assert encoder is not None
-    texts = ["short one", "a somewhat longer sentence about a parcel that never arrived at my door"]
+    texts = [
+        "short one",
+        "a somewhat longer sentence about a parcel that never arrived at my door",
+    ]
     ours = analyzer.embed(texts)
-    reference = encoder.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    reference = encoder.model.encode(
+        texts, normalize_embeddings=True, convert_to_numpy=True
+    )
     for a, b in zip(ours, reference, strict=True):
         assert float(a @ b) > 0.999

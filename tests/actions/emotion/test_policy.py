@@ -8,21 +8,29 @@ from actions.emotion import Analysis, Decision, EmotionAnalyzer, EscalationPolic
 
 from .conftest import HistoryBuilder
 
-ESCALATE = [
+ESCALATE: list[tuple[list[tuple[str, str]], str, str, str]] = [
     ([], "I want to talk to a real person", "person_request", "asked for a person"),
     ([], "I'll do a chargeback if this isn't fixed", "legal_threat", "chargeback"),
     ([], "My lawyer will be in touch", "legal_threat", "lawyer"),
     ([], "I can't pay my rent because you took my money twice", "distress", "distress"),
     ([], "you useless idiots", "abuse", "abusive"),
-    ([], "THIS IS A DISGRACE!!! WORST SERVICE EVER, I WANT MY MONEY BACK", "high_frustration", "Frustration"),
+    (
+        [],
+        "THIS IS A DISGRACE!!! WORST SERVICE EVER, I WANT MY MONEY BACK",
+        "high_frustration",
+        "Frustration",
+    ),
 ]
 
-STAY = [
+STAY: list[tuple[list[tuple[str, str]], str]] = [
     ([], "Hi, can I change my delivery address?"),
     ([], "Thanks, that fixed it!"),
     ([], "Cancel my order please"),
     ([], "I'm not angry, just asking when it ships"),
-    ([("customer", "Where is my parcel?"), ("bot", "It arrives tomorrow.")], "Great, thank you"),
+    (
+        [("customer", "Where is my parcel?"), ("bot", "It arrives tomorrow.")],
+        "Great, thank you",
+    ),
 ]
 
 
@@ -58,21 +66,32 @@ def test_does_not_escalate(
     assert decision.explanation.startswith("No escalation")
 
 
-def test_escalates_after_repeated_bot_failures(analyzer: EmotionAnalyzer, policy: EscalationPolicy) -> None:
+def test_escalates_after_repeated_bot_failures(
+    analyzer: EmotionAnalyzer, policy: EscalationPolicy
+) -> None:
     history = [
         Turn("customer", "I need to move my booking", confidence=0.31),
         Turn("bot", "Sorry, I didn't understand.", fallback=True),
         Turn("customer", "move my booking to friday", confidence=0.38),
         Turn("bot", "Sorry, could you rephrase?", fallback=True),
     ]
-    decision = policy.decide(analyzer.analyze("change the date of my booking", history), history)
+    decision = policy.decide(
+        analyzer.analyze("change the date of my booking", history), history
+    )
     assert decision.escalate
     assert "bot_failures" in decision.reasons
 
 
-def test_single_fallback_does_not_escalate(analyzer: EmotionAnalyzer, policy: EscalationPolicy) -> None:
-    history = [Turn("customer", "hiya"), Turn("bot", "Sorry, I didn't understand.", fallback=True)]
-    decision = policy.decide(analyzer.analyze("I'd like to check my balance", history), history)
+def test_single_fallback_does_not_escalate(
+    analyzer: EmotionAnalyzer, policy: EscalationPolicy
+) -> None:
+    history = [
+        Turn("customer", "hiya"),
+        Turn("bot", "Sorry, I didn't understand.", fallback=True),
+    ]
+    decision = policy.decide(
+        analyzer.analyze("I'd like to check my balance", history), history
+    )
     assert not decision.escalate
 
 
@@ -87,14 +106,22 @@ def test_rising_frustration_over_turns(
             ("bot", "Have you tried restarting the router?"),
         ]
     )
-    analysis = analyzer.analyze("Seriously?! I already told you I restarted it, this is useless", history)
+    analysis = analyzer.analyze(
+        "Seriously?! I already told you I restarted it, this is useless", history
+    )
     decision = policy.decide(analysis, history)
     assert decision.escalate
     assert {"rising_trend", "high_frustration", "bot_failures"} & set(decision.reasons)
 
 
 def test_policy_reads_thresholds_from_data() -> None:
-    strict = EscalationPolicy({"thresholds": {"frustration": {"min": 1, "explanation": "level {frustration}"}}})
+    strict = EscalationPolicy(
+        {
+            "thresholds": {
+                "frustration": {"min": 1, "explanation": "level {frustration}"}
+            }
+        }
+    )
     decision = strict.decide(Analysis(frustration=1, intensity=0.3))
     assert decision.escalate and decision.reasons == ["high_frustration"]
     assert "level 1" in decision.explanation

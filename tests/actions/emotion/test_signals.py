@@ -1,4 +1,4 @@
-"""Every message-level signal fires on its positives and stays quiet on hard negatives."""
+"""Every message-level signal fires on its positives, not on hard negatives."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ POSITIVES = [
     ("emotion_words", "I am so frustrated right now"),
     ("all_caps", "WHY IS MY PARCEL STILL NOT HERE"),
     ("all_caps", "I have NEVER been treated this badly"),
+    ("all_caps", "you lost it and did NOT EVEN CALL me"),
+    ("elongation", "whyyy does this keep happening"),
+    ("elongation", "Nooo, it's broken again"),
     ("punctuation", "Where is it!!!"),
     ("punctuation", "Are you kidding me?!"),
     ("punctuation", "Anyone reading this???"),
@@ -31,6 +34,7 @@ POSITIVES = [
     ("churn_threat", "never ordering from you again"),
     ("churn_threat", "I'm going to a competitor"),
     ("churn_threat", "I'll take my business elsewhere"),
+    ("churn_threat", "Overpriced and slow. Done with you."),
     ("legal_threat", "My lawyer will hear about this"),
     ("legal_threat", "I'll do a chargeback"),
     ("legal_threat", "I'm going to sue you"),
@@ -45,15 +49,19 @@ POSITIVES = [
     ("sarcasm", "oh wonderful, delayed again"),
     ("sarcasm", "love waiting 3 weeks for a refund"),
     ("sarcasm", "Brilliant, still waiting for a reply after 5 days"),
+    ("sarcasm", "It would be nice if someone actually read my emails"),
     ("impatience", "still waiting for my refund"),
-    ("impatience", "how long do I have to wait?"),
+    ("impatience", "how long will I have to wait for this?"),
     ("impatience", "hello??"),
     ("impatience", "any update on this?"),
     ("misunderstood", "you don't understand"),
     ("misunderstood", "that's not what I asked"),
     ("misunderstood", "am I talking to a bot?"),
     ("problem_report", "my parcel is missing and the refund was declined"),
-    ("detailed_message", "I ordered a lamp two weeks ago and the box that came had a kettle in it instead"),
+    (
+        "detailed_message",
+        "I ordered a lamp two weeks ago and the box that came had a kettle in it",
+    ),
     ("positive_tone", "Thank you so much, that was really helpful"),
     ("semantic", "I've asked three times and nobody has fixed anything"),
 ]
@@ -67,6 +75,9 @@ NEGATIVES = [
     ("all_caps", "THANK YOU SO MUCH, IT ARRIVED"),
     ("all_caps", "I sent it with DHL from the UK, my ID is attached"),
     ("all_caps", "OK"),
+    ("all_caps", "FYI the DHL ETA is 5pm"),
+    ("elongation", "this is sooo good, thank you"),
+    ("elongation", "Check www.example.com for details"),
     ("punctuation", "Thanks!! You're the best"),
     ("punctuation", "Where is my order?"),
     ("casual_swearing", "Where is my order?"),
@@ -112,7 +123,9 @@ def test_signal_fires(analyzer: EmotionAnalyzer, name: str, text: str) -> None:
 @pytest.mark.parametrize(("name", "text"), NEGATIVES)
 def test_signal_stays_quiet(analyzer: EmotionAnalyzer, name: str, text: str) -> None:
     analysis = analyzer.analyze(text)
-    assert not analysis.has(name), f"{name} should not fire on {text!r}: {analysis.signals}"
+    assert not analysis.has(name), (
+        f"{name} should not fire on {text!r}: {analysis.signals}"
+    )
 
 
 @pytest.mark.parametrize(
@@ -124,7 +137,9 @@ def test_signal_stays_quiet(analyzer: EmotionAnalyzer, name: str, text: str) -> 
         ("I want to talk to a real person", "person_request", "real person"),
     ],
 )
-def test_reasons_are_readable(analyzer: EmotionAnalyzer, text: str, name: str, fragment: str) -> None:
+def test_reasons_are_readable(
+    analyzer: EmotionAnalyzer, text: str, name: str, fragment: str
+) -> None:
     signal = analyzer.analyze(text).signal(name)
     assert signal is not None
     assert fragment in signal.reason
@@ -132,6 +147,8 @@ def test_reasons_are_readable(analyzer: EmotionAnalyzer, text: str, name: str, f
 
 def test_semantic_signal_tracks_meaning(analyzer: EmotionAnalyzer) -> None:
     calm = analyzer.analyze("What are your opening hours on Sunday?").signal("semantic")
-    upset = analyzer.analyze("Nobody ever answers and my money is still gone").signal("semantic")
+    upset = analyzer.analyze("Nobody ever answers and my money is still gone").signal(
+        "semantic"
+    )
     assert upset is not None
     assert calm is None or calm.weight < upset.weight - 0.2

@@ -1,0 +1,170 @@
+"""``EscalationPolicy``: decide from an ``Analysis`` (and the history) whether a person
+should take over, with an explanation written for that person. Rules live in
+``policy.yml``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .models import Analysis, Decision, Trend, Turn
+from .resources import load_yaml
+
+log = logging.getLogger(__name__)
+_QUOTED = re.compile(r'"([^"]+)"')
+
+
+class _SafeDict(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _quote(reason: str) -> str:
+    found = _QUOTED.search(reason)
+    return f"'{found.group(1)}'" if found else reason
+
+
+class EscalationPolicy:
+    """Immediate signals plus thresholds on level, intensity, trend and bot failures."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.immediate: dict[str, dict[str, Any]] = {
+            str(k): dict(v or {}) for k, v in (config.get("immediate") or {}).items()
+        }
+        self.thresholds: dict[str, dict[str, Any]] = {
+            str(k): dict(v or {}) for k, v in (config.get("thresholds") or {}).items()
+        }
+        self.top_signals = int(config.get("top_signals", 3))
+        self.no_escalation = str(
+            config.get(
+                "no_escalation", "No escalation: frustration {frustration}/4 ({label})."
+            )
+        )
+
+    @classmethod
+    def load(cls, data_dir: str | Path | None = None) -> EscalationPolicy:
+        return cls(load_yaml("policy.yml", data_dir))
+
+    @staticmethod
+    def _fill(template: str, values: dict[str, Any]) -> str:
+        return template.format_map(_SafeDict(values))
+
+    def decide(
+        self, analysis: Analysis, history: Sequence[Turn] | None = None
+    ) -> Decision:
+        history = list(history or [])
+        values: dict[str, Any] = {
+            "frustration": analysis.frustration,
+            "intensity": f"{analysis.intensity:.2f}",
+            "label": analysis.label.value,
+        }
+        reasons: list[str] = []
+        lines: list[str] = []
+
+        def add(name: str, template: str, **extra: Any) -> None:
+            reasons.append(name)
+            line = self._fill(template, {**values, **extra}).strip()
+            lines.append(line if line.endswith((".", "!", "?")) else line + ".")
+
+        for name, spec in self.immediate.items():
+            signal = analysis.signal(name)
+            if signal is None or analysis.frustration < int(
+                spec.get("min_frustration", 0)
+            ):
+                continue
+            add(
+                name,
+                str(spec.get("explanation", name)),
+                reason=signal.reason,
+                quote=_quote(signal.reason),
+            )
+
+        earlier = [t for t in history if t.is_customer]
+        rule = self.thresholds.get("frustration")
+        by_label = (rule or {}).get("min_by_label") or {}
+        minimum = int(by_label.get(analysis.label.value, (rule or {}).get("min", 3)))
+        if rule and analysis.frustration >= minimum:
+            add("high_frustration", str(rule.get("explanation", "")))
+        rule = self.thresholds.get("intensity")
+        if (
+            rule
+            and analysis.intensity >= float(rule.get("min", 0.8))
+            and "high_frustration" not in reasons
+        ):
+            add("high_intensity", str(rule.get("explanation", "")))
+        rule = self.thresholds.get("rising")
+        if (
+            rule
+            and analysis.trend == Trend.RISING
+            and analysis.frustration >= int(rule.get("min_frustration", 2))
+            and len(earlier) + 1 >= int(rule.get("min_turns", 3))
+        ):
+            scores = [t.analysis.intensity for t in earlier if t.analysis is not None][
+                -3:
+            ]
+            series = " -> ".join(f"{s:.2f}" for s in [*scores, analysis.intensity])
+            add(
+                "rising_trend",
+                str(rule.get("explanation", "")),
+                turns=len(scores) + 1,
+                series=series,
+            )
+        rule = self.thresholds.get("sustained")
+        if rule:
+            need, level = int(rule.get("turns", 3)), int(rule.get("min_frustration", 2))
+            recent = (
+                [t.analysis for t in earlier[-(need - 1) :] if t.analysis is not None]
+                if need > 1
+                else []
+            )
+            if (
+                analysis.frustration >= level
+                and len(recent) == need - 1
+                and all(a.frustration >= level for a in recent)
+            ):
+                add(
+                    "sustained_frustration",
+                    str(rule.get("explanation", "")),
+                    turns=need,
+                )
+        rule = self.thresholds.get("bot_failures")
+        if rule:
+            count = self._bot_failures(
+                analysis, history, float(rule.get("low_confidence", 0.45))
+            )
+            if count >= int(rule.get("min", 2)):
+                add("bot_failures", str(rule.get("explanation", "")), count=count)
+
+        escalate = bool(reasons)
+        top = [s.reason for s in analysis.signals if s.weight > 0][: self.top_signals]
+        if escalate:
+            explanation = "Escalate to a person. " + " ".join(lines)
+        else:
+            explanation = self._fill(self.no_escalation, values)
+        if top:
+            explanation += " Signals: " + "; ".join(top) + "."
+        log.debug("escalation decision %s reasons=%s", escalate, reasons)
+        return Decision(escalate=escalate, reasons=reasons, explanation=explanation)
+
+    @staticmethod
+    def _bot_failures(
+        analysis: Analysis, history: Sequence[Turn], low_confidence: float
+    ) -> int:
+        count = sum(1 for t in history if not t.is_customer and t.fallback)
+        for turn in history:
+            if not turn.is_customer:
+                continue
+            if (
+                turn.confidence is not None
+                and turn.confidence < low_confidence
+                or turn.analysis is not None
+                and turn.analysis.has("misunderstood")
+            ):
+                count += 1
+        if analysis.has("misunderstood"):
+            count += 1
+        return count

@@ -1,0 +1,159 @@
+"""Table-driven phrase detectors: person requests, churn and legal threats, distress,
+urgency, impatience, "you don't understand" complaints, and sarcasm.
+
+Patterns live in ``data/emotion/signals.yml``. Each detector returns ``Hit`` objects
+(name, strength 0..1, readable reason); the analyzer turns them into weighted
+``Signal`` objects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_CLAUSE = re.compile(r"[.,;:!?]")
+_WORDS = re.compile(r"[a-z']+")
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+DEFAULT_NEGATORS = frozenset(
+    [
+        "not",
+        "never",
+        "no",
+        "don't",
+        "dont",
+        "do not",
+        "doesn't",
+        "doesnt",
+        "didn't",
+        "didnt",
+        "without",
+        "nor",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A detector's finding before weighting."""
+
+    name: str
+    strength: float
+    reason: str
+
+
+def quote(text: str, limit: int = 60) -> str:
+    """Shorten a matched snippet for a reason string."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+def negated_before(
+    text: str, start: int, negators: frozenset[str] = DEFAULT_NEGATORS, window: int = 4
+) -> bool:
+    """Whether a negator comes in the few words before ``start`` (same clause)."""
+    before = text[max(0, start - 60) : start]
+    parts = _CLAUSE.split(before)
+    words = _WORDS.findall(parts[-1] if parts else "")[-window:]
+    return any(w in negators for w in words) or "no need" in " ".join(words)
+
+
+@dataclass
+class _PatternSignal:
+    name: str
+    reason: str
+    negatable: bool
+    patterns: list[re.Pattern[str]]
+
+
+class PhraseRules:
+    """Regex detectors for the signals listed under ``patterns`` in ``signals.yml``."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._signals: list[_PatternSignal] = []
+        for name, spec in (config.get("patterns") or {}).items():
+            compiled = [re.compile(p, re.I) for p in spec.get("patterns", [])]
+            self._signals.append(
+                _PatternSignal(
+                    name=str(name),
+                    reason=str(spec.get("reason", name + ': "{match}"')),
+                    negatable=bool(spec.get("negatable", False)),
+                    patterns=compiled,
+                )
+            )
+        sarcasm = config.get("sarcasm") or {}
+        self._sarcasm_phrases = [
+            re.compile(p, re.I) for p in sarcasm.get("phrases", [])
+        ]
+        self._praise = self._alternation(sarcasm.get("praise", []))
+        self._situation = self._alternation(sarcasm.get("situation", []), escape=False)
+        self._resolution = self._alternation(sarcasm.get("resolution", []))
+
+    @staticmethod
+    def _alternation(items: list[str], escape: bool = True) -> re.Pattern[str] | None:
+        if not items:
+            return None
+        parts = [re.escape(str(i)) if escape else str(i) for i in items]
+        return re.compile(r"\b(?:" + "|".join(parts) + r")", re.I)
+
+    def names(self) -> list[str]:
+        return [s.name for s in self._signals] + ["sarcasm"]
+
+    def detect(self, text: str) -> list[Hit]:
+        """Run every phrase detector on cleaned lower-case text."""
+        hits: list[Hit] = []
+        for spec in self._signals:
+            for pattern in spec.patterns:
+                found = next(
+                    (
+                        m
+                        for m in pattern.finditer(text)
+                        if not (spec.negatable and negated_before(text, m.start()))
+                    ),
+                    None,
+                )
+                if found is not None:
+                    hits.append(
+                        Hit(
+                            spec.name,
+                            1.0,
+                            spec.reason.format(match=quote(found.group(0))),
+                        )
+                    )
+                    break
+        sarcasm = self.sarcasm(text)
+        if sarcasm is not None:
+            hits.append(sarcasm)
+        return hits
+
+    def sarcasm(self, text: str) -> Hit | None:
+        """Fixed sarcastic phrases, or praise next to a bad situation (and no fix)."""
+        for pattern in self._sarcasm_phrases:
+            m = pattern.search(text)
+            if m:
+                return Hit("sarcasm", 1.0, f'sarcasm: "{quote(m.group(0))}"')
+        if self._praise is None or self._situation is None:
+            return None
+        if self._resolution is not None and self._resolution.search(text):
+            return None
+        segments = [text] if len(text.split()) <= 20 else _SENTENCES.split(text)
+        for sentence in segments:
+            praise = next(
+                (
+                    m
+                    for m in self._praise.finditer(sentence)
+                    if not negated_before(sentence, m.start())
+                ),
+                None,
+            )
+            if praise is None:
+                continue
+            situation = self._situation.search(sentence)
+            if situation is not None:
+                return Hit(
+                    "sarcasm",
+                    0.8,
+                    f'sarcasm: praise "{quote(praise.group(0))}" '
+                    f'next to "{quote(situation.group(0))}"',
+                )
+        return None

@@ -1,0 +1,156 @@
+"""Cleaning raw customer text before analysis, and spotting input we cannot read.
+
+``prepare`` never raises: it removes control characters, lone surrogates, markup,
+links and handles; shortens very long text (keeping head and tail); and reports what
+it did as ``Signal`` objects (``unreadable``, ``markup``, ``truncated``,
+``non_english``, ``no_words``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from .models import Signal
+
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+_SCRIPT = re.compile(r"<(script|style)\b[^>]{0,500}>.{0,20000}?</\1\s*>", re.I | re.S)
+_TAG = re.compile(r"</?[a-zA-Z][^<>]{0,500}>")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")
+_SEPARATOR = re.compile(r"\s*/{3,}\s*")
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_QUOTES = str.maketrans(
+    {"’": "'", "‘": "'", "´": "'", "`": "'", "“": '"', "”": '"', "…": "..."}
+)
+
+
+@dataclass
+class Prepared:
+    """A message ready for the signal detectors and the model."""
+
+    raw: str
+    clean: str
+    model_text: str
+    words: list[str]
+    issues: list[Signal] = field(default_factory=list)
+    english: bool = True
+
+    @property
+    def readable(self) -> bool:
+        return bool(self.words) and self.english
+
+
+def _strip_controls(text: str) -> tuple[str, int]:
+    kept: list[str] = []
+    removed = 0
+    for char in text:
+        category = unicodedata.category(char)
+        if char in "\n\t":
+            kept.append(" ")
+        elif category in ("Cc", "Cf", "Cs", "Co") and char not in "\u200d\ufe0f":
+            removed += 1
+        else:
+            kept.append(char)
+    return "".join(kept), removed
+
+
+def _shorten(text: str, limit: int) -> str:
+    half = limit // 2
+    return text[:half].rstrip() + " ... " + text[-half:].lstrip()
+
+
+def _language(words: list[str], config: dict[str, Any]) -> tuple[bool, str]:
+    """Guess whether lower-cased words are English; returns (english, detected name)."""
+    if not words:
+        return True, "english"
+    letters = "".join(words)
+    latin = sum(
+        1 for c in letters if "a" <= c <= "z" or c in "àáâäãåçèéêëìíîïñòóôöõùúûüýÿß"
+    )
+    if latin / max(len(letters), 1) < 0.5:
+        return False, "a non-Latin script"
+    english = set(config.get("english", []))
+    hits_en = sum(1 for w in words if w in english)
+    best, best_hits = "english", 0
+    for name, vocab in (config.get("foreign") or {}).items():
+        vocab_set = set(vocab)
+        hits = sum(1 for w in words if w in vocab_set)
+        if hits > best_hits:
+            best, best_hits = name, hits
+    min_hits = int(config.get("min_foreign_hits", 2))
+    if best_hits >= min_hits and best_hits > hits_en * float(
+        config.get("foreign_ratio", 1.5)
+    ):
+        return False, best
+    return True, "english"
+
+
+def prepare(text: Any, config: dict[str, Any]) -> Prepared:
+    """Clean ``text`` for analysis; ``config``: ``input`` section of signals.yml."""
+    issues: list[Signal] = []
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        text = str(text)
+    raw = text
+    max_chars = int(config.get("max_chars", 2000))
+    if len(text) > max_chars * 4:
+        text = _shorten(text, max_chars * 4)
+    text, surrogates = _SURROGATES.subn("", text)
+    text, controls = _strip_controls(text)
+    if surrogates or controls:
+        issues.append(
+            Signal(
+                "unreadable",
+                0.0,
+                f"removed {surrogates + controls} invalid or control character(s)",
+            )
+        )
+    text = unicodedata.normalize("NFKC", text)
+    if "<" in text and ">" in text:
+        stripped = _TAG.sub(" ", _SCRIPT.sub(" ", text))
+        if stripped != text:
+            issues.append(
+                Signal("markup", 0.0, "HTML/script markup removed before analysis")
+            )
+            text = stripped
+    if "&" in text:
+        text = html.unescape(text)
+    text = text.translate(_QUOTES)
+    text = _HANDLE.sub(" ", _URL.sub(" ", text))
+    text = _SEPARATOR.sub(" ", text)
+    text = _SPACES.sub(" ", text).strip()
+    if len(raw) > max_chars:
+        issues.append(
+            Signal(
+                "truncated",
+                0.0,
+                f"long message ({len(raw)} characters): analysed head and tail",
+            )
+        )
+    if len(text) > max_chars:
+        text = _shorten(text, max_chars)
+    model_chars = int(config.get("model_chars", 600))
+    model_text = _shorten(text, model_chars) if len(text) > model_chars else text
+    words = [w.lower() for w in _WORD.findall(text)]
+    english, language = _language(words, config.get("language") or {})
+    if not words:
+        what = "no words to read (only emoji or symbols)" if text else "empty message"
+        issues.append(Signal("no_words", 0.0, what))
+    elif not english:
+        issues.append(
+            Signal("non_english", 0.0, f"message looks like {language}, not English")
+        )
+    return Prepared(
+        raw=raw,
+        clean=text,
+        model_text=model_text,
+        words=words,
+        issues=issues,
+        english=english,
+    )

@@ -1,0 +1,144 @@
+"""How the actions read the customer's feelings: one analysis per message, in slots.
+
+The analysis of the latest message (with the conversation so far as context) and the
+escalation decision are computed once and kept in the ``emotion_*`` slots, so a second
+action in the same turn reuses them and the agent later sees the whole timeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+
+from actions.emotion import Analysis, Decision, EmotionAnalyzer, EscalationPolicy, Turn
+
+TIMELINE_LENGTH = 20
+# Slots written here; domain.yml declares them.
+EMOTION_SLOTS = (
+    "emotion",
+    "emotion_intensity",
+    "frustration_level",
+    "emotion_trend",
+    "escalation_reasons",
+    "escalation_explanation",
+    "emotion_timeline",
+    "emotion_analysis",
+)
+
+
+@lru_cache(maxsize=1)
+def analyzer() -> EmotionAnalyzer:
+    """The process-wide analyzer (loads the sentence-transformers model once)."""
+    return EmotionAnalyzer.load()
+
+
+@lru_cache(maxsize=1)
+def policy() -> EscalationPolicy:
+    """The escalation policy from data/emotion/policy.yml."""
+    return EscalationPolicy.load()
+
+
+@dataclass
+class Mood:
+    """The customer's state after their latest message."""
+
+    analysis: Analysis
+    decision: Decision
+    events: list[EventType] = field(default_factory=list)
+
+
+def history(tracker: Tracker) -> list[Turn]:
+    """Earlier turns of the conversation (the latest customer message excluded)."""
+    turns: list[Turn] = []
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "user":
+            parse_data = event.get("parse_data") or {}
+            intent = parse_data.get("intent") or {}
+            turns.append(
+                Turn(
+                    author="customer",
+                    text=str(event.get("text") or ""),
+                    intent=intent.get("name"),
+                    confidence=_understood(parse_data),
+                    fallback=intent.get("name") == "nlu_fallback",
+                )
+            )
+        elif kind == "bot" and event.get("text"):
+            turns.append(Turn(author="bot", text=str(event["text"])))
+    if turns and turns[-1].is_customer:
+        turns.pop()  # the latest message is the one being analysed
+    timeline = tracker.get_slot("emotion_timeline") or []
+    customer_turns = [t for t in turns if t.is_customer]
+    for turn, earlier in zip(
+        reversed(customer_turns), reversed(timeline), strict=False
+    ):
+        turn.analysis = Analysis.from_dict(earlier)
+    return turns
+
+
+def _understood(parse_data: dict[str, Any]) -> float | None:
+    """How sure NLU was of the best real intent (a fallback hides it in the ranking)."""
+    intent = parse_data.get("intent") or {}
+    if intent.get("name") != "nlu_fallback":
+        return intent.get("confidence")
+    ranking = [
+        r
+        for r in parse_data.get("intent_ranking") or []
+        if r.get("name") != "nlu_fallback"
+    ]
+    return float(ranking[0].get("confidence") or 0.0) if ranking else 0.0
+
+
+def _message_key(tracker: Tracker) -> str:
+    latest = tracker.latest_message or {}
+    return str(latest.get("message_id") or latest.get("text") or "")
+
+
+def assess(tracker: Tracker) -> Mood:
+    """Analyse the latest customer message (once) and decide about escalation."""
+    key = _message_key(tracker)
+    stored = tracker.get_slot("emotion_analysis") or {}
+    if stored.get("message") == key and "analysis" in stored:
+        return Mood(
+            Analysis.from_dict(stored["analysis"]),
+            Decision.from_dict(stored["decision"]),
+        )
+    text = str((tracker.latest_message or {}).get("text") or "")
+    turns = history(tracker)
+    analysis = analyzer().analyze(text, turns)
+    decision = policy().decide(analysis, turns)
+    timeline = list(tracker.get_slot("emotion_timeline") or [])
+    timeline.append(_compact(analysis))
+    events = [
+        SlotSet("emotion", analysis.label.value),
+        SlotSet("emotion_intensity", round(analysis.intensity, 3)),
+        SlotSet("frustration_level", analysis.frustration),
+        SlotSet("emotion_trend", analysis.trend.value),
+        SlotSet("escalation_reasons", decision.reasons),
+        SlotSet("escalation_explanation", decision.explanation),
+        SlotSet("emotion_timeline", timeline[-TIMELINE_LENGTH:]),
+        SlotSet(
+            "emotion_analysis",
+            {
+                "message": key,
+                "analysis": analysis.to_dict(),
+                "decision": decision.to_dict(),
+            },
+        ),
+    ]
+    return Mood(analysis, decision, events)
+
+
+def _compact(analysis: Analysis) -> dict[str, Any]:
+    return {
+        "label": analysis.label.value,
+        "intensity": round(analysis.intensity, 3),
+        "frustration": analysis.frustration,
+        "trend": analysis.trend.value,
+        "signals": [s.to_dict() for s in analysis.signals],
+    }

@@ -1,0 +1,151 @@
+"""Drive whole conversations through the running assistant and report escalations.
+
+Usage: ``python -m bench.replay --data bench/scenarios.jsonl [--rasa-url URL]``
+Input lines: ``{"id", "channel", "turns": [customer texts], "expect_escalation"?}``.
+Prints one JSON line per conversation ``{"id", "escalated_at_turn", "replies",
+"emotion"}`` and, last, ``{"n", "escalation_precision", "escalation_recall", ...}``
+over the conversations that say what they expect. Talks to Rasa's REST channel (the
+widget protocol comes with the gateway's channels); without a running stack it starts
+one (action server, Rasa, gateway) on free ports and stops it afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import secrets
+import statistics
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import redis
+
+from bot.settings import ROOT, Settings, get_settings
+from bot.stack import Stack, ensure_redis, free_port
+from bot.train import ensure_model
+
+
+@contextmanager
+def assistant(rasa_url: str | None) -> Iterator[tuple[str, str]]:
+    """(Rasa URL, API token) of a running assistant, started here if needed."""
+    settings = get_settings()
+    token = settings.rasa_api_token()
+    url = rasa_url or settings.rasa_url
+    try:
+        if httpx.get(f"{url}/status", params={"token": token}, timeout=2).is_success:
+            yield url, token
+            return
+    except httpx.HTTPError:
+        pass
+    ensure_redis(settings.redis_url)
+    own = Settings(
+        redis_url=settings.redis_url,
+        redis_prefix="bench" + secrets.token_hex(3),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        gateway_port=free_port(),
+        rasa_token=token,
+    )
+    stack = Stack(own, ensure_model(), log_dir=ROOT / "var" / "bench-logs")
+    stack.start()
+    try:
+        yield own.rasa_url, token
+    finally:
+        stack.stop()
+        client = redis.Redis.from_url(own.redis_url)
+        for key in client.scan_iter(match=f"{own.redis_prefix}*"):
+            client.delete(key)
+
+
+def replay(
+    http: httpx.Client, url: str, token: str, conversation: dict[str, Any]
+) -> dict[str, Any]:
+    """Send every customer turn; collect replies, emotion and the escalation turn."""
+    sender = f"replay-{conversation['id']}-{secrets.token_hex(3)}"
+    metadata = {"channel": conversation.get("channel", "web")}
+    result: dict[str, Any] = {
+        "id": conversation["id"],
+        "escalated_at_turn": None,
+        "replies": [],
+        "emotion": [],
+    }
+    for number, text in enumerate(conversation["turns"], start=1):
+        response = http.post(
+            f"{url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text, "metadata": metadata},
+        )
+        response.raise_for_status()
+        result["replies"].append([m.get("text", "") for m in response.json()])
+        tracker = http.get(
+            f"{url}/conversations/{sender}/tracker", params={"token": token}
+        ).json()
+        slots = tracker.get("slots", {})
+        result["emotion"].append(
+            {
+                "label": slots.get("emotion"),
+                "intensity": slots.get("emotion_intensity"),
+                "frustration": slots.get("frustration_level"),
+                "reasons": slots.get("escalation_reasons") or [],
+            }
+        )
+        if slots.get("handoff") and result["escalated_at_turn"] is None:
+            result["escalated_at_turn"] = number
+    return result
+
+
+def summarise(
+    conversations: list[dict[str, Any]], results: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Escalation precision and recall against ``expect_escalation``."""
+    tp = fp = fn = tn = 0
+    for conversation, result in zip(conversations, results, strict=True):
+        if "expect_escalation" not in conversation:
+            continue
+        expected = bool(conversation["expect_escalation"])
+        escalated = result["escalated_at_turn"] is not None
+        tp += expected and escalated
+        fp += escalated and not expected
+        fn += expected and not escalated
+        tn += not expected and not escalated
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "n": len(results),
+        "escalation_precision": round(precision, 4),
+        "escalation_recall": round(recall, 4),
+        "escalation_f1": round(f1, 4),
+        "true_pos": tp,
+        "false_pos": fp,
+        "false_neg": fn,
+        "true_neg": tn,
+    }
+
+
+def main() -> None:
+    """Run the benchmark."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=ROOT / "bench" / "scenarios.jsonl")
+    parser.add_argument("--rasa-url", default=None)
+    args = parser.parse_args()
+    lines = args.data.read_text(encoding="utf-8").splitlines()
+    conversations = [json.loads(line) for line in lines if line.strip()]
+    results: list[dict[str, Any]] = []
+    seconds: list[float] = []
+    with assistant(args.rasa_url) as (url, token), httpx.Client(timeout=60) as http:
+        for conversation in conversations:
+            started = time.perf_counter()
+            results.append(replay(http, url, token, conversation))
+            seconds.append((time.perf_counter() - started) / len(conversation["turns"]))
+            print(json.dumps(results[-1]), flush=True)
+    summary = summarise(conversations, results)
+    summary["turn_ms_median"] = round(1000 * statistics.median(seconds), 1)
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

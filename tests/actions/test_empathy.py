@@ -1,0 +1,155 @@
+"""The empathy layer: in proportion to the feeling, calm, personal but not too much."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from actions.emotion import Analysis, Emotion
+from actions.empathy import EmpathyBook, Level, Situation
+
+ANSWER = (
+    "Order 48213 left our warehouse on Monday. DHL expects to deliver it on Friday. "
+    "The tracking number is JD0146."
+)
+
+
+@pytest.fixture
+def book() -> EmpathyBook:
+    loaded = EmpathyBook.from_file()
+    loaded.rng = random.Random(3)
+    return loaded
+
+
+def situation(
+    label: Emotion, frustration: int, intensity: float, **extra: object
+) -> Situation:
+    analysis = Analysis(label=label, frustration=frustration, intensity=intensity)
+    values: dict = {"intent": "track_order", "analysis": analysis, "order_id": "48213"}
+    values.update(extra)
+    return Situation(**values)
+
+
+@pytest.mark.parametrize(
+    ("label", "frustration", "intensity", "level"),
+    [
+        (Emotion.NEUTRAL, 0, 0.1, Level.NEUTRAL),
+        (Emotion.JOY, 0, 0.9, Level.NEUTRAL),
+        (Emotion.FRUSTRATION, 1, 0.3, Level.NEUTRAL),
+        (Emotion.FRUSTRATION, 2, 0.4, Level.UPSET),
+        (Emotion.ANXIETY, 1, 0.5, Level.UPSET),
+        (Emotion.ANGER, 3, 0.6, Level.VERY_UPSET),
+        (Emotion.SADNESS, 2, 0.8, Level.VERY_UPSET),
+    ],
+)
+def test_level_follows_frustration_and_intensity(
+    book: EmpathyBook, label: Emotion, frustration: int, intensity: float, level: Level
+) -> None:
+    assert (
+        book.level(Analysis(label=label, frustration=frustration, intensity=intensity))
+        is level
+    )
+
+
+def test_neutral_gets_the_answer_without_fake_sympathy(book: EmpathyBook) -> None:
+    text = book.compose(ANSWER, situation(Emotion.NEUTRAL, 0, 0.1))
+    assert text == ANSWER
+
+
+def test_upset_names_feeling_and_concern_first_then_helps_then_invites(
+    book: EmpathyBook,
+) -> None:
+    text = book.compose(ANSWER, situation(Emotion.FRUSTRATION, 2, 0.5))
+    opener, rest = text.split(ANSWER)
+    assert "frustrat" in opener.lower() or "hassle" in opener.lower()
+    assert "order 48213" in opener
+    assert any(w in rest.lower() for w in ("tell me", "let me know", "get that right"))
+
+
+@pytest.mark.parametrize(
+    ("label", "word"),
+    [
+        (Emotion.ANGER, ("angry", "annoyed", "hear you")),
+        (Emotion.ANXIETY, ("worr", "stressful")),
+        (Emotion.SADNESS, ("disappoint", "let-down", "hoped")),
+        (Emotion.CONFUSION, ("confus", "isn't clear", "explain")),
+    ],
+)
+def test_each_feeling_is_named(
+    book: EmpathyBook, label: Emotion, word: tuple[str, ...]
+) -> None:
+    for _ in range(10):
+        text = book.compose(ANSWER, situation(label, 2, 0.5))
+        assert any(w in text.lower() for w in word), text
+
+
+def test_very_upset_is_short_calm_and_offers_a_person(book: EmpathyBook) -> None:
+    text = book.compose(ANSWER, situation(Emotion.ANGER, 3, 0.9))
+    assert "JD0146" not in text  # only the first two sentences of the answer
+    assert "DHL expects to deliver it on Friday" in text
+    assert any(w in text for w in ("person", "colleague"))
+    assert "!" not in text and not any(w.isupper() and len(w) > 3 for w in text.split())
+
+
+def test_telegram_replies_are_shorter(book: EmpathyBook) -> None:
+    web = book.compose(ANSWER, situation(Emotion.FRUSTRATION, 2, 0.5))
+    telegram = book.compose(
+        ANSWER, situation(Emotion.FRUSTRATION, 2, 0.5, channel="telegram")
+    )
+    assert telegram.endswith(ANSWER)
+    assert len(telegram) < len(web)
+
+
+def test_name_is_used_at_most_twice(book: EmpathyBook) -> None:
+    first = book.compose(
+        ANSWER, situation(Emotion.FRUSTRATION, 2, 0.5, customer_name="Maya")
+    )
+    assert first.startswith("Maya, ")
+    third = book.compose(
+        ANSWER,
+        situation(Emotion.FRUSTRATION, 2, 0.5, customer_name="Maya", name_uses=2),
+    )
+    assert "Maya" not in third
+    assert third[0].isupper()
+
+
+def test_no_identical_opener_twice_in_a_row(book: EmpathyBook) -> None:
+    previous = book.compose(ANSWER, situation(Emotion.FRUSTRATION, 2, 0.5))
+    for _ in range(20):
+        text = book.compose(
+            ANSWER, situation(Emotion.FRUSTRATION, 2, 0.5, recent=[previous])
+        )
+        assert text.split(ANSWER)[0] != previous.split(ANSWER)[0]
+        previous = text
+
+
+def test_low_confidence_says_what_was_understood(book: EmpathyBook) -> None:
+    text = book.compose(
+        ANSWER,
+        situation(
+            Emotion.NEUTRAL,
+            0,
+            0.1,
+            intent_confidence=0.4,
+            description="check where your order is",
+        ),
+    )
+    assert "check where your order is" in text and text.endswith(ANSWER)
+    sure = book.compose(
+        ANSWER, situation(Emotion.NEUTRAL, 0, 0.1, intent_confidence=0.9)
+    )
+    assert sure == ANSWER
+
+
+def test_handoff_message_promises_no_repetition(book: EmpathyBook) -> None:
+    text = book.handoff(situation(Emotion.ANGER, 4, 1.0, customer_name="Maya"))
+    assert text.startswith("Maya, ")
+    assert "person" in text or "colleague" in text
+
+
+def test_an_answer_that_already_apologises_gets_no_second_sorry(book: EmpathyBook) -> None:
+    answer = "I'm sorry your payment failed. Please try another card or PayPal."
+    for level in ((2, 0.5), (3, 0.9)):
+        text = book.compose(answer, situation(Emotion.FRUSTRATION, *level))
+        assert text.lower().count("sorry") == 1, text
