@@ -33,6 +33,9 @@ lint: setup ## ruff (lint + format check) and mypy
 bench: train ## Run the benchmarks and print their numbers
 	$(PY) -m bench.intents --data ../shared/datasets/bitext/dev.csv
 	$(PY) -m bench.oos --data ../shared/datasets/clinc_oos/dev.json
+	$(PY) -m bench.frustration --data ../shared/datasets/frustration/dev.txt
+	$(PY) -m bench.frustration --data ../shared/datasets/frustration/dev.txt --latency
+	$(PY) -m bench.replay --data bench/scenarios.jsonl
 
 clean: ## Remove trained models and run-time files (keeps the environments)
 	rm -rf models var/logs var/exp

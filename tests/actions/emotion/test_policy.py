@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from actions.emotion import Analysis, Decision, EmotionAnalyzer, EscalationPolicy, Turn
+from actions.emotion import (
+    Analysis,
+    Decision,
+    Emotion,
+    EmotionAnalyzer,
+    EscalationPolicy,
+    Turn,
+)
 
 from .conftest import HistoryBuilder
 
@@ -17,8 +24,8 @@ ESCALATE: list[tuple[list[tuple[str, str]], str, str, str]] = [
     (
         [],
         "THIS IS A DISGRACE!!! WORST SERVICE EVER, I WANT MY MONEY BACK",
-        "high_frustration",
-        "Frustration",
+        "high_intensity",
+        "Very intense",
     ),
 ]
 
@@ -132,3 +139,29 @@ def test_policy_reads_thresholds_from_data() -> None:
 def test_decision_round_trip() -> None:
     decision = Decision(True, ["person_request"], "Customer asked for a person.")
     assert Decision.from_dict(decision.to_dict()) == decision
+
+
+def test_high_frustration_gives_the_bot_one_chance_first(
+    policy: EscalationPolicy,
+) -> None:
+    upset = Analysis(label=Emotion.FRUSTRATION, frustration=3, intensity=0.7)
+    assert not policy.decide(upset, []).escalate
+    earlier = [
+        Turn(author="customer", text="my refund is late"),
+        Turn("bot", "Sorry..."),
+    ]
+    decision = policy.decide(upset, earlier)
+    assert decision.escalate and "high_frustration" in decision.reasons
+
+
+@pytest.mark.parametrize("label", [Emotion.SADNESS, Emotion.ANXIETY, Emotion.CONFUSION])
+def test_sad_or_worried_customers_are_comforted_not_passed_on(
+    policy: EscalationPolicy, label: Emotion
+) -> None:
+    earlier = [Turn(author="customer", text="hello"), Turn("bot", "Hi")]
+    assert not policy.decide(
+        Analysis(label=label, frustration=3, intensity=0.7), earlier
+    ).escalate
+    assert policy.decide(
+        Analysis(label=label, frustration=4, intensity=0.7), earlier
+    ).escalate

@@ -139,6 +139,15 @@ def shared_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.stop()
 
 
+@pytest.fixture
+def private_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A private redis-server (append-only file, fsync always) for one test."""
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 async def client(shared_url: str) -> AsyncIterator[aioredis.Redis]:
     """One async client (connection pool) for the session."""

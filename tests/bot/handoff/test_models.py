@@ -116,9 +116,9 @@ def test_expected_wait() -> None:
 def test_config_file_loads_with_all_flags_weighted() -> None:
     config = load_config(DEFAULT_PATH)
     assert set(config.flag_weights) == set(UrgencyFlag)
-    assert config.flag_weights[UrgencyFlag.DISTRESS] > config.flag_weights[
-        UrgencyFlag.VIP
-    ]
+    assert (
+        config.flag_weights[UrgencyFlag.DISTRESS] > config.flag_weights[UrgencyFlag.VIP]
+    )
     assert config.specialist_skill == "deescalation"
     assert config.lease > 0 and config.aging_per_minute > 0
     assert not config.hours.always_open

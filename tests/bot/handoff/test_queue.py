@@ -546,7 +546,9 @@ async def test_reoffered_too_often_is_flagged_for_supervisors(
         assert reaped.reoffers == round_
         assert reaped.flagged is (round_ >= CONFIG.max_reoffers)
     [flagged] = await queue.flagged()
-    assert flagged.id == "c1" and flagged.flagged and flagged.state is TicketState.QUEUED
+    assert (
+        flagged.id == "c1" and flagged.flagged and flagged.state is TicketState.QUEUED
+    )
     assert any(e.type is EventType.FLAGGED for e in await queue.events())
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from collections.abc import AsyncIterator
 
@@ -20,8 +19,8 @@ ROUNDS = 1000
 @pytest.fixture
 async def racing_queue(shared_url: str, prefix: str) -> AsyncIterator[HandoffQueue]:
     """A queue on a pool of several connections, on the real clock, with agents."""
-    pool = aioredis.BlockingConnectionPool.from_url(
-        shared_url, decode_responses=True, max_connections=16, timeout=30
+    pool = aioredis.ConnectionPool.from_url(
+        shared_url, decode_responses=True, max_connections=CLAIMERS
     )
     client = aioredis.Redis(connection_pool=pool)
     queue = HandoffQueue(client, prefix=prefix, config=CONFIG)
@@ -37,12 +36,11 @@ async def test_fifty_claimers_race_for_one_chat_a_thousand_times(
     racing_queue: HandoffQueue,
 ) -> None:
     queue = racing_queue
-    started = time.monotonic()
     winners: list[Claim] = []
     for round_ in range(ROUNDS):
         ticket_id = f"race-{round_}"
         await queue.enqueue(request(ticket_id))
-        if round_ % 100 == 0:  # keep presence fresh on the real clock
+        if round_ % 200 == 0:  # keep presence fresh on the real clock
             await asyncio.gather(*(queue.heartbeat(f"agent{i}") for i in range(50)))
         results = await asyncio.gather(
             *(queue.claim(f"agent{i}", ticket_id) for i in range(CLAIMERS)),
@@ -54,23 +52,44 @@ async def test_fifty_claimers_race_for_one_chat_a_thousand_times(
         assert len(losers) == CLAIMERS - 1, [
             r for r in results if not isinstance(r, Claim | NotQueued)
         ]
-        [claim] = claims
         assert all(e.state == "assigned" for e in losers)
-        stored = await queue.ticket(ticket_id)
-        assert stored.agent_id == claim.ticket.agent_id
-        assert stored.token == claim.token
-        winners.append(claim)
-        await queue.resolve(str(claim.ticket.agent_id), ticket_id, claim.token)
-    elapsed = time.monotonic() - started
+        winners.append(claims[0])
+        if round_ % 10 == 9:  # keep every agent below capacity
+            await asyncio.gather(
+                *(
+                    queue.resolve(str(c.ticket.agent_id), c.ticket.id, c.token)
+                    for c in winners[-10:]
+                )
+            )
     tokens = [c.token for c in winners]
     assert tokens == sorted(tokens) and len(set(tokens)) == ROUNDS
+    stored = await queue._tickets([c.ticket.id for c in winners])
+    assert [(t.agent_id, t.token) for t in stored] == [
+        (c.ticket.agent_id, c.token) for c in winners
+    ]
     claimed = Counter(
         e.ticket_id
         for e in await queue.events(count=100_000)
         if e.type is EventType.CLAIMED
     )
     assert len(claimed) == ROUNDS and set(claimed.values()) == {1}
-    assert elapsed < 60, f"{ROUNDS} rounds took {elapsed:.1f} s"
+
+
+async def test_claim_many_pipelines_contested_claims(
+    racing_queue: HandoffQueue,
+) -> None:
+    queue = racing_queue
+    tickets = [f"batch-{i}" for i in range(20)]
+    for ticket_id in tickets:
+        await queue.enqueue(request(ticket_id))
+    pairs = [(f"agent{a}", t) for t in tickets for a in range(CLAIMERS)]
+    halves = await asyncio.gather(
+        queue.claim_many(pairs[::2]), queue.claim_many(pairs[1::2])
+    )
+    results = [r for half in halves for r in half]
+    claims = [r for r in results if isinstance(r, Claim)]
+    assert sorted(c.ticket.id for c in claims) == sorted(tickets)
+    assert all(isinstance(r, Claim | NotQueued) for r in results)
 
 
 async def test_claim_next_race_hands_out_every_chat_once(

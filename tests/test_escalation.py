@@ -1,0 +1,92 @@
+"""Escalate or not, through the whole stack (gateway, Rasa, action server, analysis)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bot.stack import Stack
+
+pytestmark = pytest.mark.stack
+
+
+def converse(gateway_url: str, texts: list[str]) -> tuple[str, list[list[str]]]:
+    """Send ``texts`` in one new conversation; the session id and the replies per turn."""
+    with httpx.Client(base_url=gateway_url, timeout=60) as client:
+        token = client.post("/api/sessions").json()["session"]
+        replies = []
+        for text in texts:
+            response = client.post(
+                "/api/messages", headers={"X-Session": token}, json={"text": text}
+            )
+            assert response.status_code == 200, response.text
+            replies.append([r.get("text", "") for r in response.json()["replies"]])
+    return token.split(".")[0], replies
+
+
+def tracker(stack: Stack, sender: str) -> dict:
+    settings = stack.settings
+    response = httpx.get(
+        f"{settings.rasa_url}/conversations/{sender}/tracker",
+        params={"token": settings.rasa_api_token()},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["WHERE IS MY ORDER??? THREE WEEKS!!! you people are useless"],
+        ["hi", "could I speak to a real person please"],
+        [
+            "my parcel is late",
+            "I'm going to file a chargeback with my bank if this isn't fixed",
+        ],
+    ],
+)
+def test_upset_or_explicit_requests_go_to_a_person(
+    stack: Stack, gateway_url: str, texts: list[str]
+) -> None:
+    sender, replies = converse(gateway_url, texts)
+    last = " ".join(replies[-1])
+    assert "person" in last or "colleague" in last
+    assert "!" not in last and "USELESS" not in last
+    state = tracker(stack, sender)
+    assert state["paused"] is True
+    assert state["slots"]["handoff"] is True
+    assert state["slots"]["escalation_explanation"].startswith("Escalate to a person")
+    assert state["slots"]["escalation_reasons"]
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["where is my order?", "48213"],
+        ["I'm not angry, just asking how long delivery to Spain takes"],
+        ["THANK YOU SO MUCH, THE DRESS IS PERFECT"],
+        ["damn, forgot my password lol"],
+    ],
+)
+def test_calm_and_tricky_but_happy_customers_stay_with_the_bot(
+    stack: Stack, gateway_url: str, texts: list[str]
+) -> None:
+    sender, replies = converse(gateway_url, texts)
+    assert all(replies), "every message gets an answer"
+    state = tracker(stack, sender)
+    assert state["paused"] is False
+    assert not state["slots"]["handoff"]
+    assert state["slots"]["frustration_level"] <= 2
+
+
+def test_an_upset_customer_hears_the_feeling_named_before_the_help(
+    stack: Stack, gateway_url: str
+) -> None:
+    sender, replies = converse(
+        gateway_url, ["honestly this is getting frustrating, where is my refund"]
+    )
+    reply = " ".join(replies[-1]).lower()
+    assert tracker(stack, sender)["paused"] is False
+    feeling = min(reply.find(w) for w in ("sorry", "frustrat", "hassle") if w in reply)
+    assert 0 <= feeling < reply.index("order number")
