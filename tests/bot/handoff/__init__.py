@@ -1,1 +1,0 @@
-"""Tests of the human-handoff queue (bot/handoff) on a real Redis."""
