@@ -23,6 +23,12 @@ from bot.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
+# Said while a person owns the conversation and the bot stays silent.
+WAITING_FOR_A_PERSON = (
+    "Thanks, your message is with our team. A person will reply here; there's no need "
+    "to repeat anything."
+)
+
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -30,7 +36,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
     app.state.settings = settings
     app.state.redis = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
-    app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_seconds)
+    app.state.rasa = RasaClient(
+        settings.rasa_url, settings.rasa_timeout_seconds, settings.rasa_api_token()
+    )
     app.state.http = httpx.AsyncClient(timeout=2)
     yield
     await app.state.rasa.close()
@@ -146,8 +154,11 @@ async def post_message(
 ) -> MessagesOut:
     """Deliver a customer message to the assistant and return its replies."""
     metadata = {"channel": "web", "customer_name": message.customer_name}
+    rasa: RasaClient = request.app.state.rasa
     try:
-        replies = await request.app.state.rasa.send(sid, message.text, metadata)
+        replies = await rasa.send(sid, message.text, metadata)
+        if not replies and await rasa.is_paused(sid):
+            replies = [{"text": WAITING_FOR_A_PERSON, "author": "system"}]
     except BotUnavailable:
         raise HTTPException(
             status_code=503,

@@ -17,8 +17,9 @@ class BotUnavailable(Exception):
 class RasaClient:
     """A small async client for Rasa's REST webhook, reusing one connection pool."""
 
-    def __init__(self, base_url: str, timeout: float) -> None:
+    def __init__(self, base_url: str, timeout: float, token: str = "") -> None:
         self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self._token = token
 
     async def send(
         self, sender: str, text: str, metadata: dict[str, Any] | None = None
@@ -42,6 +43,18 @@ class RasaClient:
             raise BotUnavailable(str(error)) from error
         replies = response.json()
         return replies if isinstance(replies, list) else []
+
+    async def is_paused(self, sender: str) -> bool:
+        """Whether the bot is paused in this conversation (a person took over)."""
+        try:
+            response = await self._http.get(
+                f"/conversations/{sender}/tracker",
+                params={"token": self._token, "include_events": "NONE"},
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            raise BotUnavailable(str(error)) from error
+        return bool(response.json().get("paused"))
 
     async def healthy(self) -> bool:
         """Whether the Rasa server answers."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from bot.app import WAITING_FOR_A_PERSON
 from bot.stack import Stack
 
 pytestmark = pytest.mark.stack
@@ -90,3 +91,20 @@ def test_an_upset_customer_hears_the_feeling_named_before_the_help(
     assert tracker(stack, sender)["paused"] is False
     feeling = min(reply.find(w) for w in ("sorry", "frustrat", "hassle") if w in reply)
     assert 0 <= feeling < reply.index("order number")
+
+
+def test_after_the_handoff_the_bot_is_silent_but_the_customer_is_answered(
+    stack: Stack, gateway_url: str
+) -> None:
+    sender, replies = converse(
+        gateway_url, ["get me a human agent now please", "hello? is anyone there"]
+    )
+    assert "person" in " ".join(replies[0]) or "colleague" in " ".join(replies[0])
+    assert replies[1] == [WAITING_FOR_A_PERSON]
+    events = httpx.get(
+        f"{stack.settings.rasa_url}/conversations/{sender}/tracker",
+        params={"token": stack.settings.rasa_api_token()},
+        timeout=30,
+    ).json()["events"]
+    texts = [e.get("text") for e in events if e.get("event") == "user"]
+    assert texts[-1] == "hello? is anyone there"  # kept for the person who takes over

@@ -1,0 +1,171 @@
+"""Configuration of the handoff queue (data/handoff.yml): priority weights, agent
+timings, emotional-load balancing and business hours."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from bot.handoff.models import UrgencyFlag
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "handoff.yml"
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    """Opening hours per weekday in one time zone, and closed dates."""
+
+    timezone: str = "UTC"
+    days: dict[int, tuple[dt.time, dt.time]] = field(default_factory=dict)
+    closed_dates: frozenset[dt.date] = frozenset()
+    always_open: bool = False
+
+    def _zone(self) -> dt.tzinfo:
+        try:
+            return ZoneInfo(self.timezone)
+        except ZoneInfoNotFoundError:
+            log.warning("Time zone %s unknown; using UTC", self.timezone)
+            return dt.UTC
+
+    def is_open(self, now: float) -> bool:
+        """Whether ``now`` (UNIX seconds) is within business hours."""
+        if self.always_open:
+            return True
+        local = dt.datetime.fromtimestamp(now, self._zone())
+        if local.date() in self.closed_dates:
+            return False
+        hours = self.days.get(local.weekday())
+        return hours is not None and hours[0] <= local.time() < hours[1]
+
+    def next_open(self, now: float) -> float | None:
+        """When hours start next after ``now`` (``now`` itself when open)."""
+        if self.is_open(now):
+            return now
+        zone = self._zone()
+        local = dt.datetime.fromtimestamp(now, zone)
+        for offset in range(0, 15):
+            day = local.date() + dt.timedelta(days=offset)
+            hours = self.days.get(day.weekday())
+            if hours is None or day in self.closed_dates:
+                continue
+            start = dt.datetime.combine(day, hours[0], tzinfo=zone)
+            if start > local:
+                return start.timestamp()
+        return None
+
+
+@dataclass(frozen=True)
+class HandoffConfig:
+    """Every tunable number of the queue; defaults match data/handoff.yml."""
+
+    intensity_weight: float = 40.0
+    frustration_weight: float = 40.0
+    flag_weights: dict[UrgencyFlag, float] = field(
+        default_factory=lambda: {
+            UrgencyFlag.DISTRESS: 80.0,
+            UrgencyFlag.LEGAL_THREAT: 40.0,
+            UrgencyFlag.VIP: 30.0,
+            UrgencyFlag.CHURN_THREAT: 15.0,
+        }
+    )
+    aging_per_minute: float = 4.0
+    presence_ttl: float = 30.0
+    lease: float = 30.0
+    max_reoffers: int = 3
+    default_capacity: int = 3
+    specialist_skill: str = "deescalation"
+    intense_intensity: float = 0.7
+    intense_frustration: int = 3
+    load_window: float = 3600.0
+    max_recent_intense: int = 3
+    break_after: int = 3
+    break_minutes: int = 10
+    candidates: int = 50
+    queue_timeout: float = 900.0
+    default_handle_time: float = 420.0
+    auto_assign: bool = False
+    hours: BusinessHours = field(
+        default_factory=lambda: BusinessHours(always_open=True)
+    )
+
+    def weights(self) -> dict[str, Any]:
+        """The priority weights as the Lua scripts read them."""
+        return {
+            "intensity": self.intensity_weight,
+            "frustration": self.frustration_weight,
+            "flags": {str(k): v for k, v in self.flag_weights.items()},
+        }
+
+
+def _time(text: str) -> dt.time:
+    return dt.time.fromisoformat(str(text))
+
+
+def _hours(raw: dict[str, Any] | None) -> BusinessHours:
+    if not raw:
+        return BusinessHours(always_open=True)
+    days: dict[int, tuple[dt.time, dt.time]] = {}
+    for name, span in (raw.get("days") or {}).items():
+        if name not in DAYS or not isinstance(span, list) or len(span) != 2:
+            raise ValueError(f"business_hours.days.{name}: need [opens, closes]")
+        opens, closes = _time(span[0]), _time(span[1])
+        if opens >= closes:
+            raise ValueError(f"business_hours.days.{name}: opens after it closes")
+        days[DAYS.index(name)] = (opens, closes)
+    return BusinessHours(
+        timezone=str(raw.get("timezone", "UTC")),
+        days=days,
+        closed_dates=frozenset(
+            dt.date.fromisoformat(str(d)) for d in raw.get("closed_dates") or []
+        ),
+    )
+
+
+def load_config(path: Path | str = DEFAULT_PATH) -> HandoffConfig:
+    """Read data/handoff.yml (or ``path``); missing entries keep their defaults."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    prio = raw.get("priority") or {}
+    weights = prio.get("weights") or {}
+    agents = raw.get("agents") or {}
+    load = agents.get("emotional_load") or {}
+    queue = raw.get("queue") or {}
+    base = HandoffConfig()
+    flags = {UrgencyFlag(k): float(v) for k, v in (prio.get("flags") or {}).items()}
+    config = HandoffConfig(
+        intensity_weight=float(weights.get("intensity", base.intensity_weight)),
+        frustration_weight=float(weights.get("frustration", base.frustration_weight)),
+        flag_weights=flags or base.flag_weights,
+        aging_per_minute=float(prio.get("aging_per_minute", base.aging_per_minute)),
+        presence_ttl=float(agents.get("presence_ttl", base.presence_ttl)),
+        lease=float(agents.get("lease", base.lease)),
+        max_reoffers=int(agents.get("max_reoffers", base.max_reoffers)),
+        default_capacity=int(agents.get("default_capacity", base.default_capacity)),
+        specialist_skill=str(agents.get("specialist_skill", base.specialist_skill)),
+        intense_intensity=float(load.get("intense_intensity", base.intense_intensity)),
+        intense_frustration=int(
+            load.get("intense_frustration", base.intense_frustration)
+        ),
+        load_window=float(load.get("window", base.load_window)),
+        max_recent_intense=int(load.get("max_recent", base.max_recent_intense)),
+        break_after=int(load.get("break_after", base.break_after)),
+        break_minutes=int(load.get("break_minutes", base.break_minutes)),
+        candidates=int(queue.get("candidates", base.candidates)),
+        queue_timeout=float(queue.get("timeout", base.queue_timeout)),
+        default_handle_time=float(
+            queue.get("default_handle_time", base.default_handle_time)
+        ),
+        auto_assign=bool(queue.get("auto_assign", base.auto_assign)),
+        hours=_hours(raw.get("business_hours")),
+    )
+    if config.lease <= 0 or config.presence_ttl <= 0 or config.candidates < 1:
+        raise ValueError("lease, presence_ttl and candidates must be positive")
+    return config

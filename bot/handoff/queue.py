@@ -1,0 +1,1067 @@
+"""The human-handoff queue: the one place that changes a ticket's or an agent's state.
+
+Every state change is one Lua script (``scripts.py``) on the keys of ``keys.py``, so
+it is atomic, appends its event to the stream in the same step, and leaves everything
+unchanged when it refuses (a typed error from ``errors.py``). This class only checks
+arguments, reads what a script needs to name its keys, and turns replies into records.
+
+The Redis client (``redis.asyncio.Redis``) is passed in; responses may be bytes or str.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from redis.exceptions import NoScriptError
+
+from bot.handoff import keys as K
+from bot.handoff.config import HandoffConfig, load_config
+from bot.handoff.errors import (
+    AgentUnavailable,
+    AlreadyRated,
+    AlreadyResolved,
+    AtCapacity,
+    HandoffError,
+    InvalidInput,
+    InvalidState,
+    NotQueued,
+    NotResolved,
+    SkillMismatch,
+    StaleToken,
+    UnknownAgent,
+    UnknownTicket,
+)
+from bot.handoff.keys import Keys, valid_id
+from bot.handoff.models import (
+    Agent,
+    AgentView,
+    Availability,
+    Claim,
+    EmotionSnapshot,
+    EnqueueResult,
+    Event,
+    EventType,
+    FollowUp,
+    HandoffRequest,
+    Heartbeat,
+    Presence,
+    QueuePosition,
+    Rating,
+    Reaped,
+    ReconcileReport,
+    Resolved,
+    Ticket,
+    TicketState,
+    UrgencyFlag,
+)
+from bot.handoff.scripts import Scripts
+
+log = logging.getLogger(__name__)
+
+CLAIM_ATTEMPTS = 8  # claim_next re-reads the candidates when all were taken meanwhile
+BATCH = 200  # tickets per script call in reap and reconcile
+MAX_TEXT = 4000  # characters of a note, explanation or resolution
+
+
+def _str(value: Any) -> Any:
+    """Decode bytes (recursively in lists) so both client modes read the same."""
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, list):
+        return [_str(v) for v in value]
+    return value
+
+
+def _pairs(flat: Sequence[Any]) -> dict[str, str]:
+    items = _str(list(flat))
+    return dict(zip(items[::2], items[1::2], strict=True))
+
+
+def expected_wait(
+    position: int,
+    free_slots: int,
+    capacity: int,
+    handle_times: Sequence[float],
+    default_handle_time: float,
+) -> float | None:
+    """Seconds until a customer at ``position`` (1 = next) gets an agent.
+
+    Free slots take the first customers at once; after that a slot frees every
+    (median handling time / online capacity) seconds. None when nobody is online.
+    """
+    if capacity <= 0:
+        return None
+    if position <= free_slots:
+        return 0.0
+    handle = statistics.median(handle_times) if handle_times else default_handle_time
+    return (position - free_slots) * handle / capacity
+
+
+def _flags(values: Iterable[UrgencyFlag | str], allowed: Iterable[str]) -> list[str]:
+    known = set(allowed)
+    out = set()
+    for value in values:
+        try:
+            flag = UrgencyFlag(value)
+        except ValueError:
+            raise InvalidInput(f"unknown urgency flag {value!r}") from None
+        if str(flag) not in known:
+            raise InvalidInput(f"urgency flag {value!r} has no weight in the config")
+        out.add(str(flag))
+    return sorted(out)
+
+
+def _check_ticket_id(ticket_id: str) -> None:
+    if not valid_id(ticket_id):
+        raise InvalidInput(f"invalid conversation id {ticket_id!r}")
+
+
+def _check_agent_id(agent_id: str) -> None:
+    if not valid_id(agent_id, agent=True):
+        raise InvalidInput(f"invalid agent id {agent_id!r}")
+
+
+def _check_token(token: int) -> None:
+    if not isinstance(token, int) or isinstance(token, bool) or token < 1:
+        raise InvalidInput(f"invalid fencing token {token!r}")
+
+
+def _check_text(text: str, what: str, *, required: bool = False) -> None:
+    if not isinstance(text, str) or len(text) > MAX_TEXT or (required and not text):
+        raise InvalidInput(f"{what} must be text of at most {MAX_TEXT} characters")
+
+
+class HandoffQueue:
+    """Tickets, agents, claims and events of one deployment (one key prefix)."""
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        prefix: str = "es",
+        config: HandoffConfig | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.redis = client
+        self.keys = Keys(prefix)
+        self.config = config or load_config()
+        self._clock = clock
+        self._scripts = Scripts(client)
+        c = self.config
+        self._conf = json.dumps(
+            {
+                "w": c.weights(),
+                "aging": c.aging_per_minute,
+                "lease": round(c.lease * 1000),
+                "ttl": round(c.presence_ttl * 1000),
+                "window": round(c.load_window * 1000),
+                "ii": c.intense_intensity,
+                "if_": c.intense_frustration,
+                "max_recent": c.max_recent_intense,
+                "spec": c.specialist_skill,
+                "max_reoffers": c.max_reoffers,
+                "maxlen": K.EVENTS_MAXLEN,
+                "archive_max": K.ARCHIVE_MAX,
+                "archive_ttl": K.ARCHIVE_TTL_S,
+                "resolved_ttl": K.RESOLVED_TTL_S,
+                "stats_max": K.STATS_SAMPLES,
+                "timeline_max": K.TIMELINE_MAX,
+                "notes_max": K.NOTES_MAX,
+            }
+        )
+
+    # -- plumbing ---------------------------------------------------------------
+
+    def _now(self) -> float:
+        return float(self._clock())
+
+    async def _run(
+        self, name: str, keys: list[str], args: list[Any], now: float | None = None
+    ) -> list[Any]:
+        stamp = round((self._now() if now is None else now) * 1000)
+        reply = await self._scripts[name](keys=keys, args=[self._conf, stamp, *args])
+        return list(_str(reply))
+
+    def _refuse(
+        self,
+        reply: list[Any],
+        *,
+        ticket_id: str = "",
+        agent_id: str = "",
+        token: int = 0,
+        wanted: str = "",
+    ) -> HandoffError:
+        code = reply[0]
+        detail = str(reply[1]) if len(reply) > 1 else ""
+        match code:
+            case "unknown_ticket":
+                return UnknownTicket(ticket_id)
+            case "unknown_agent":
+                return UnknownAgent(agent_id)
+            case "agent_unavailable":
+                return AgentUnavailable(agent_id, detail)
+            case "at_capacity":
+                return AtCapacity(agent_id, int(detail))
+            case "skill":
+                return SkillMismatch(agent_id, detail)
+            case "not_queued":
+                return NotQueued(ticket_id, detail, "queued")
+            case "resolved":
+                return AlreadyResolved(ticket_id, "resolved", wanted)
+            case "stale":
+                return StaleToken(ticket_id, token, detail)
+            case "not_resolved":
+                return NotResolved(ticket_id, detail, "resolved")
+            case "rated":
+                return AlreadyRated(ticket_id)
+            case "state":
+                return InvalidState(ticket_id, detail, wanted)
+            case "same_agent":
+                return InvalidInput("transfer to the same agent")
+        return HandoffError(f"unexpected reply {reply!r}")
+
+    async def _estimate(
+        self, position: int | None, waiting: int, state: TicketState, now: float
+    ) -> QueuePosition:
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zrangebyscore(self.keys.online, round(now * 1000), "+inf")
+        pipe.lrange(self.keys.stats_handle, 0, -1)
+        online, samples = _str(await pipe.execute())
+        free = capacity = 0
+        if online:
+            pipe = self.redis.pipeline(transaction=False)
+            for agent_id in online:
+                pipe.hget(self.keys.agent(agent_id), "capacity")
+                pipe.scard(self.keys.agent_chats(agent_id))
+            replies = _str(await pipe.execute())
+            for cap, held in zip(replies[::2], replies[1::2], strict=True):
+                capacity += int(cap or 0)
+                free += max(0, int(cap or 0) - int(held))
+        wait = None
+        if position is not None:
+            wait = expected_wait(
+                position,
+                free,
+                capacity,
+                [float(s) for s in samples],
+                self.config.default_handle_time,
+            )
+        return QueuePosition(state, position, waiting, len(online), wait)
+
+    def _claim(self, reply: list[Any]) -> Claim:
+        run = int(reply[3])
+        return Claim(
+            ticket=Ticket.from_fields(_pairs(reply[4])),
+            token=int(reply[1]),
+            lease_expires_at=int(reply[2]) / 1000,
+            break_suggested=run >= self.config.break_after,
+        )
+
+    async def _tickets(self, ids: Sequence[str]) -> list[Ticket]:
+        if not ids:
+            return []
+        pipe = self.redis.pipeline(transaction=False)
+        for ticket_id in ids:
+            pipe.hgetall(self.keys.ticket(ticket_id))
+        found = []
+        for raw in await pipe.execute():
+            fields = {_str(k): _str(v) for k, v in raw.items()}
+            if fields:
+                found.append(Ticket.from_fields(fields))
+        return found
+
+    # -- customer side ----------------------------------------------------------
+
+    async def enqueue(self, request: HandoffRequest) -> EnqueueResult:
+        """Queue a conversation for a person; a repeat returns the existing ticket."""
+        _check_ticket_id(request.conversation_id)
+        if not isinstance(request.channel, str) or not 0 < len(request.channel) <= 40:
+            raise InvalidInput("channel must be 1-40 characters")
+        if not valid_id(request.customer.id) or len(request.customer.name) > 200:
+            raise InvalidInput("customer needs an id and a name of at most 200 chars")
+        problems = request.emotion.problems()
+        for snap in request.timeline:
+            problems += snap.problems()
+        if problems:
+            raise InvalidInput("; ".join(problems))
+        _check_text(request.explanation, "explanation")
+        if len(request.topic) > 100 or len(request.skill) > 40:
+            raise InvalidInput("topic or skill too long")
+        flags = _flags(request.flags, map(str, self.config.flag_weights))
+        try:
+            json.dumps(request.slots)
+        except (TypeError, ValueError):
+            raise InvalidInput("slots must be JSON-serialisable") from None
+        now = self._now()
+        emotion = request.emotion
+        if not emotion.at:
+            emotion = EmotionSnapshot(
+                emotion.label, emotion.intensity, emotion.frustration, now
+            )
+        ticket = Ticket(
+            id=request.conversation_id,
+            channel=request.channel,
+            customer=request.customer,
+            state=TicketState.QUEUED,
+            emotion=emotion,
+            timeline=[*request.timeline, emotion][-K.TIMELINE_MAX :],
+            flags=frozenset(UrgencyFlag(f) for f in flags),
+            topic=request.topic,
+            reasons=[str(r) for r in request.reasons],
+            explanation=request.explanation,
+            tried=[str(t) for t in request.tried],
+            slots=dict(request.slots),
+            skill=request.skill,
+            created_at=now,
+            queued_at=now,
+        )
+        k = self.keys
+        reply = await self._run(
+            "enqueue",
+            [
+                k.ticket(ticket.id),
+                k.archive(ticket.id),
+                k.queue,
+                k.queued_at,
+                k.events,
+                k.online,
+            ],
+            [ticket.id, json.dumps(ticket.to_fields())],
+            now,
+        )
+        code, rank, _agents, waiting = reply[0], int(reply[1]), reply[2], reply[3]
+        stored = Ticket.from_fields(_pairs(reply[4]))
+        position = await self._estimate(
+            rank + 1 if rank >= 0 else None, int(waiting), stored.state, now
+        )
+        if not self.config.hours.is_open(now):
+            availability = Availability.CLOSED
+        elif position.agents_online == 0:
+            availability = Availability.NO_AGENT_ONLINE
+        else:
+            availability = Availability.OPEN
+        next_open = (
+            self.config.hours.next_open(now)
+            if availability is Availability.CLOSED
+            else None
+        )
+        created = code == "ok"
+        log.info(
+            "Handoff %s %s (priority %.1f, position %s, %s)",
+            ticket.id,
+            "queued" if created else "already " + stored.state,
+            stored.priority,
+            position.position,
+            availability,
+        )
+        return EnqueueResult(stored, created, position, availability, next_open)
+
+    async def rescore(
+        self,
+        conversation_id: str,
+        emotion: EmotionSnapshot,
+        flags: Iterable[UrgencyFlag | str] = (),
+    ) -> Ticket:
+        """Record a new message's emotion; a waiting chat is re-prioritised."""
+        _check_ticket_id(conversation_id)
+        if problems := emotion.problems():
+            raise InvalidInput("; ".join(problems))
+        new_flags = _flags(flags, map(str, self.config.flag_weights))
+        now = self._now()
+        snap = (
+            emotion
+            if emotion.at
+            else EmotionSnapshot(
+                emotion.label, emotion.intensity, emotion.frustration, now
+            )
+        )
+        reply = await self._run(
+            "rescore",
+            [
+                self.keys.ticket(conversation_id),
+                self.keys.queue,
+                self.keys.events,
+            ],
+            [conversation_id, json.dumps(snap.to_dict()), ",".join(new_flags)],
+            now,
+        )
+        if reply[0] != "ok":
+            raise self._refuse(
+                reply, ticket_id=conversation_id, wanted="queued or assigned"
+            )
+        ticket = Ticket.from_fields(_pairs(reply[2]))
+        log.info("Handoff %s rescored to %.1f", conversation_id, ticket.priority)
+        return ticket
+
+    async def position(self, conversation_id: str) -> QueuePosition:
+        """Where the conversation stands in the queue, with the expected wait."""
+        _check_ticket_id(conversation_id)
+        now = self._now()
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hget(self.keys.ticket(conversation_id), "state")
+        pipe.zrank(self.keys.queue, conversation_id)
+        pipe.zcard(self.keys.queue)
+        state, rank, waiting = _str(await pipe.execute())
+        if state is None:
+            raise UnknownTicket(conversation_id)
+        place = int(rank) + 1 if rank is not None and state == "queued" else None
+        return await self._estimate(place, int(waiting), TicketState(state), now)
+
+    async def request_follow_up(
+        self, conversation_id: str, follow_up: FollowUp
+    ) -> None:
+        """Store the customer's wish to be called or e-mailed instead of waiting."""
+        _check_ticket_id(conversation_id)
+        if not follow_up.contact or len(follow_up.contact) > 200:
+            raise InvalidInput("follow-up needs a contact of at most 200 characters")
+        _check_text(follow_up.note, "follow-up note")
+        now = self._now()
+        record = FollowUp(
+            follow_up.method,
+            follow_up.contact,
+            follow_up.preferred_time[:200],
+            follow_up.note,
+            follow_up.at or now,
+        )
+        k = self.keys
+        reply = await self._run(
+            "follow_up",
+            [k.ticket(conversation_id), k.followups, k.events],
+            [conversation_id, json.dumps(record.to_dict())],
+            now,
+        )
+        if reply[0] != "ok":
+            raise self._refuse(
+                reply, ticket_id=conversation_id, wanted="queued or assigned"
+            )
+
+    async def rate(self, conversation_id: str, rating: Rating) -> None:
+        """Store the customer's rating of a resolved chat (once)."""
+        _check_ticket_id(conversation_id)
+        if problems := rating.problems():
+            raise InvalidInput("; ".join(problems))
+        now = self._now()
+        record = Rating(
+            rating.csat,
+            rating.understood,
+            rating.effort,
+            rating.recommend,
+            rating.comment,
+            rating.at or now,
+        )
+        reply = await self._run(
+            "rate",
+            [self.keys.ticket(conversation_id), self.keys.events],
+            [conversation_id, json.dumps(asdict(record))],
+            now,
+        )
+        if reply[0] != "ok":
+            raise self._refuse(reply, ticket_id=conversation_id)
+
+    # -- agents -----------------------------------------------------------------
+
+    async def register_agent(self, agent: Agent) -> None:
+        """Add an agent or update their name, capacity, skills and auto-assign."""
+        _check_agent_id(agent.id)
+        if not isinstance(agent.capacity, int) or not 0 <= agent.capacity <= 100:
+            raise InvalidInput("capacity must be an integer 0-100")
+        for skill in agent.skills:
+            if not skill or "," in skill or len(skill) > 40:
+                raise InvalidInput(f"invalid skill {skill!r}")
+        k = self.keys
+        await self._run(
+            "register",
+            [k.agent(agent.id), k.agents, k.events],
+            [
+                agent.id,
+                agent.name[:200],
+                agent.capacity,
+                ",".join(sorted(agent.skills)),
+                int(agent.auto_assign),
+            ],
+        )
+
+    async def set_presence(self, agent_id: str, status: Presence | str) -> None:
+        """Set an agent online, away (a break) or offline (their chats are reaped)."""
+        _check_agent_id(agent_id)
+        try:
+            presence = Presence(status)
+        except ValueError:
+            raise InvalidInput(f"unknown presence {status!r}") from None
+        k = self.keys
+        reply = await self._run(
+            "presence",
+            [
+                k.agent(agent_id),
+                k.online,
+                k.leases,
+                k.agent_chats(agent_id),
+                k.events,
+            ],
+            [agent_id, str(presence)],
+        )
+        if reply[0] != "ok":
+            raise self._refuse(reply, agent_id=agent_id)
+        log.info("Agent %s is %s", agent_id, presence)
+
+    async def heartbeat(self, agent_id: str) -> Heartbeat:
+        """Renew the agent's presence and the leases of the chats they hold."""
+        _check_agent_id(agent_id)
+        k = self.keys
+        reply = await self._run(
+            "heartbeat",
+            [k.agent(agent_id), k.agent_chats(agent_id), k.leases, k.online],
+            [agent_id],
+        )
+        if reply[0] != "ok":
+            raise self._refuse(reply, agent_id=agent_id)
+        if reply[4]:
+            log.warning("Agent %s lost expired chats %s", agent_id, reply[4])
+        return Heartbeat(
+            agent_id=agent_id,
+            status=Presence(reply[1]),
+            renewed=tuple(reply[3]),
+            lost=tuple(reply[4]),
+            seen_until=int(reply[2]) / 1000,
+        )
+
+    async def agent(self, agent_id: str) -> AgentView:
+        """One agent with presence, chats and emotional load."""
+        _check_agent_id(agent_id)
+        views = await self._views([agent_id])
+        if not views:
+            raise UnknownAgent(agent_id)
+        return views[0]
+
+    async def agents(self) -> list[AgentView]:
+        """Every registered agent, sorted by id."""
+        ids = sorted(_str(list(await self.redis.smembers(self.keys.agents))))
+        return await self._views(ids)
+
+    async def _views(self, ids: Sequence[str]) -> list[AgentView]:
+        now = self._now()
+        since = round((now - self.config.load_window) * 1000)
+        pipe = self.redis.pipeline(transaction=True)
+        for agent_id in ids:
+            pipe.hgetall(self.keys.agent(agent_id))
+            pipe.smembers(self.keys.agent_chats(agent_id))
+            pipe.zcount(self.keys.agent_intense(agent_id), since, "+inf")
+        replies = await pipe.execute()
+        views = []
+        for i, agent_id in enumerate(ids):
+            raw, chats, intense = replies[3 * i : 3 * i + 3]
+            a = {_str(k): _str(v) for k, v in raw.items()}
+            if not a:
+                continue
+            seen_until = int(a.get("seen_until") or 0) / 1000
+            status = Presence(a.get("status", "offline"))
+            if seen_until < now:
+                status = Presence.OFFLINE
+            run = int(a.get("intense_run") or 0)
+            views.append(
+                AgentView(
+                    agent=Agent(
+                        id=agent_id,
+                        name=a.get("name", ""),
+                        capacity=int(a.get("capacity") or 0),
+                        skills=frozenset(filter(None, a.get("skills", "").split(","))),
+                        auto_assign=a.get("auto_assign") == "1",
+                    ),
+                    status=status,
+                    chats=tuple(sorted(_str(list(chats)))),
+                    recent_intense=int(intense),
+                    intense_run=run,
+                    break_suggested=run >= self.config.break_after,
+                    seen_until=seen_until or None,
+                )
+            )
+        return views
+
+    # -- claims -----------------------------------------------------------------
+
+    def _claim_keys(self, agent_id: str) -> list[str]:
+        k = self.keys
+        return [
+            k.queue,
+            k.queued_at,
+            k.leases,
+            k.events,
+            k.fence,
+            k.agent(agent_id),
+            k.agent_chats(agent_id),
+            k.agent_intense(agent_id),
+        ]
+
+    async def claim_next(self, agent_id: str) -> Claim | None:
+        """Claim the best waiting chat for this agent (None when none fits)."""
+        _check_agent_id(agent_id)
+        base = self._claim_keys(agent_id)
+        last = self.config.candidates - 1
+        for _ in range(CLAIM_ATTEMPTS):
+            top = await self.redis.zrange(self.keys.queue, 0, last)
+            ids = _str(list(top))
+            reply = await self._run(
+                "claim",
+                base + [self.keys.ticket(i) for i in ids],
+                [agent_id, "next", *ids],
+            )
+            if reply[0] == "ok":
+                claim = self._claim(reply)
+                log.info(
+                    "Agent %s claimed %s (token %d)",
+                    agent_id,
+                    claim.ticket.id,
+                    claim.token,
+                )
+                return claim
+            if reply[0] == "none":
+                return None
+            if reply[0] != "retry":
+                raise self._refuse(reply, agent_id=agent_id)
+        return None
+
+    async def claim(self, agent_id: str, ticket_id: str) -> Claim:
+        """Claim this waiting chat for this agent."""
+        _check_agent_id(agent_id)
+        _check_ticket_id(ticket_id)
+        reply = await self._run(
+            "claim",
+            self._claim_keys(agent_id) + [self.keys.ticket(ticket_id)],
+            [agent_id, "one", ticket_id],
+        )
+        if reply[0] != "ok":
+            raise self._refuse(reply, ticket_id=ticket_id, agent_id=agent_id)
+        claim = self._claim(reply)
+        log.info("Agent %s claimed %s (token %d)", agent_id, ticket_id, claim.token)
+        return claim
+
+    async def claim_many(
+        self, requests: Sequence[tuple[str, str]]
+    ) -> list[Claim | HandoffError]:
+        """Claim several named chats in one round trip: ``(agent_id, ticket_id)``
+        pairs; each claim is atomic on its own, the result is a Claim or the refusal.
+
+        For consoles or gateways that batch their agents' requests (pipelining).
+        """
+        for agent_id, ticket_id in requests:
+            _check_agent_id(agent_id)
+            _check_ticket_id(ticket_id)
+        script = self._scripts["claim"]
+        results: list[Claim | HandoffError | None] = [None] * len(requests)
+        todo = list(range(len(requests)))
+        for _ in range(2):  # the second round only after the server lost the script
+            stamp = round(self._now() * 1000)
+            pipe = self.redis.pipeline(transaction=False)
+            for i in todo:
+                agent_id, ticket_id = requests[i]
+                keys = self._claim_keys(agent_id) + [self.keys.ticket(ticket_id)]
+                pipe.evalsha(
+                    script.sha,
+                    len(keys),
+                    *keys,
+                    self._conf,
+                    stamp,
+                    agent_id,
+                    "one",
+                    ticket_id,
+                )
+            replies = await pipe.execute(raise_on_error=False)
+            missing = []
+            for i, raw in zip(todo, replies, strict=True):
+                if isinstance(raw, NoScriptError):
+                    missing.append(i)
+                    continue
+                if isinstance(raw, Exception):
+                    raise raw
+                reply = list(_str(raw))
+                agent_id, ticket_id = requests[i]
+                results[i] = (
+                    self._claim(reply)
+                    if reply[0] == "ok"
+                    else self._refuse(reply, ticket_id=ticket_id, agent_id=agent_id)
+                )
+            if not missing:
+                break
+            await self.redis.script_load(script.script)
+            todo = missing
+        return [r if r is not None else HandoffError("not run") for r in results]
+
+    async def auto_assign(self) -> list[Claim]:
+        """Hand waiting chats to online agents who opted in, while both remain."""
+        if not self.config.auto_assign:
+            return []
+        claims: list[Claim] = []
+        progress = True
+        while progress:
+            progress = False
+            for view in await self.agents():
+                if view.agent.auto_assign and view.free > 0:
+                    try:
+                        claim = await self.claim_next(view.agent.id)
+                    except (AgentUnavailable, AtCapacity):
+                        continue
+                    if claim is not None:
+                        claims.append(claim)
+                        progress = True
+        return claims
+
+    async def check_token(
+        self, ticket_id: str, token: int, agent_id: str | None = None
+    ) -> None:
+        """Raise unless ``token`` (of ``agent_id``, if given) holds the chat now."""
+        _check_ticket_id(ticket_id)
+        _check_token(token)
+        if agent_id is not None:
+            _check_agent_id(agent_id)
+        reply = await self._run(
+            "check",
+            [self.keys.ticket(ticket_id), self.keys.leases],
+            [ticket_id, agent_id or "", token],
+        )
+        if reply[0] != "ok":
+            raise self._refuse(
+                reply, ticket_id=ticket_id, token=token, wanted="assigned"
+            )
+
+    async def reply_allowed(
+        self, ticket_id: str, token: int, agent_id: str | None = None
+    ) -> bool:
+        """Whether an agent's reply carrying ``token`` may reach the customer."""
+        try:
+            await self.check_token(ticket_id, token, agent_id)
+        except (StaleToken, InvalidState, UnknownTicket, InvalidInput):
+            return False
+        return True
+
+    async def release(
+        self, agent_id: str, ticket_id: str, token: int, reason: str = ""
+    ) -> Ticket:
+        """Give the chat back to the queue (it keeps its place)."""
+        _check_agent_id(agent_id)
+        _check_ticket_id(ticket_id)
+        _check_token(token)
+        _check_text(reason, "reason")
+        k = self.keys
+        reply = await self._run(
+            "release",
+            [
+                k.ticket(ticket_id),
+                k.agent(agent_id),
+                k.queue,
+                k.queued_at,
+                k.leases,
+                k.agent_chats(agent_id),
+                k.flagged,
+                k.events,
+            ],
+            [ticket_id, agent_id, token, reason],
+        )
+        if reply[0] != "ok":
+            raise self._refuse(
+                reply,
+                ticket_id=ticket_id,
+                agent_id=agent_id,
+                token=token,
+                wanted="assigned",
+            )
+        log.info("Agent %s released %s", agent_id, ticket_id)
+        return Ticket.from_fields(_pairs(reply[1]))
+
+    async def transfer(
+        self,
+        agent_id: str,
+        ticket_id: str,
+        token: int,
+        *,
+        to_agent: str | None = None,
+        to_skill: str | None = None,
+        note: str = "",
+    ) -> Ticket:
+        """Hand the chat to another agent (new token) or back to the queue for a
+        skill; the returned ticket carries the new holder and token."""
+        _check_agent_id(agent_id)
+        _check_ticket_id(ticket_id)
+        _check_token(token)
+        if not to_agent and not to_skill:
+            raise InvalidInput("transfer needs to_agent or to_skill")
+        if to_agent is not None:
+            _check_agent_id(to_agent)
+        if to_skill is not None and (not to_skill or "," in to_skill):
+            raise InvalidInput(f"invalid skill {to_skill!r}")
+        _check_text(note, "note")
+        k = self.keys
+        keys = [
+            k.ticket(ticket_id),
+            k.agent(agent_id),
+            k.queue,
+            k.queued_at,
+            k.leases,
+            k.agent_chats(agent_id),
+            k.events,
+            k.fence,
+        ]
+        if to_agent:
+            keys += [
+                k.agent(to_agent),
+                k.agent_chats(to_agent),
+                k.agent_intense(to_agent),
+            ]
+        reply = await self._run(
+            "transfer",
+            keys,
+            [ticket_id, agent_id, token, to_agent or "", to_skill or ""],
+        )
+        if reply[0] == "unknown_target":
+            raise UnknownAgent(str(to_agent))
+        if reply[0] != "ok":
+            about_target = reply[0] in ("agent_unavailable", "at_capacity", "skill")
+            target = to_agent if to_agent and about_target else ""
+            raise self._refuse(
+                reply,
+                ticket_id=ticket_id,
+                agent_id=target or agent_id,
+                token=token,
+                wanted="assigned",
+            )
+        ticket = Ticket.from_fields(_pairs(reply[4]))
+        log.info(
+            "Agent %s transferred %s to %s", agent_id, ticket_id, to_agent or to_skill
+        )
+        if note:
+            await self.add_note(agent_id, ticket_id, note)
+            ticket = await self.ticket(ticket_id)
+        return ticket
+
+    async def add_note(self, agent_id: str, ticket_id: str, text: str) -> int:
+        """Add a private note for agents; returns how many notes the ticket has."""
+        _check_agent_id(agent_id)
+        _check_ticket_id(ticket_id)
+        _check_text(text, "note", required=True)
+        k = self.keys
+        reply = await self._run(
+            "note",
+            [k.ticket(ticket_id), k.agent(agent_id), k.events],
+            [ticket_id, agent_id, text],
+        )
+        if reply[0] != "ok":
+            raise self._refuse(reply, ticket_id=ticket_id, agent_id=agent_id)
+        return int(reply[1])
+
+    async def resolve(
+        self, agent_id: str, ticket_id: str, token: int, resolution: str = ""
+    ) -> Resolved:
+        """Close the chat: resolved, the bot has the conversation again."""
+        _check_agent_id(agent_id)
+        _check_ticket_id(ticket_id)
+        _check_token(token)
+        _check_text(resolution, "resolution")
+        k = self.keys
+        reply = await self._run(
+            "resolve",
+            [
+                k.ticket(ticket_id),
+                k.agent(agent_id),
+                k.leases,
+                k.agent_chats(agent_id),
+                k.stats_handle,
+                k.followups,
+                k.flagged,
+                k.events,
+            ],
+            [ticket_id, agent_id, token, resolution],
+        )
+        if reply[0] != "ok":
+            raise self._refuse(
+                reply,
+                ticket_id=ticket_id,
+                agent_id=agent_id,
+                token=token,
+                wanted="assigned",
+            )
+        run = int(reply[1])
+        suggested = run >= self.config.break_after
+        log.info("Agent %s resolved %s", agent_id, ticket_id)
+        return Resolved(
+            Ticket.from_fields(_pairs(reply[2])), suggested, self.config.break_minutes
+        )
+
+    # -- maintenance ------------------------------------------------------------
+
+    async def reap(self) -> list[Reaped]:
+        """Return chats whose lease expired (agent vanished) to the queue."""
+        now = self._now()
+        k = self.keys
+        reaped: list[Reaped] = []
+        for _ in range(1000):
+            ids = _str(
+                list(
+                    await self.redis.zrangebyscore(
+                        k.leases, "-inf", f"({round(now * 1000)}", start=0, num=BATCH
+                    )
+                )
+            )
+            if not ids:
+                break
+            pipe = self.redis.pipeline(transaction=False)
+            for ticket_id in ids:
+                pipe.hget(k.ticket(ticket_id), "agent")
+            holders = [h or "" for h in _str(await pipe.execute())]
+            keys = [k.leases, k.queue, k.queued_at, k.flagged, k.events]
+            args: list[Any] = []
+            for ticket_id, holder in zip(ids, holders, strict=True):
+                keys += [k.ticket(ticket_id), k.agent_chats(holder or "-")]
+                args += [ticket_id, holder]
+            reply = await self._run("reap", keys, args, now)
+            for ticket_id, agent_id, reoffers, flagged in reply[1]:
+                reaped.append(Reaped(ticket_id, agent_id, int(reoffers), bool(flagged)))
+                log.warning(
+                    "Reaped %s from vanished agent %s (re-offer %s%s)",
+                    ticket_id,
+                    agent_id,
+                    reoffers,
+                    ", flagged" if flagged else "",
+                )
+            if len(ids) < BATCH:
+                break
+        return reaped
+
+    async def reconcile(self) -> ReconcileReport:
+        """Rebuild the queue, lease and agent indexes from the ticket hashes."""
+        k = self.keys
+        fixed = [k.queue, k.queued_at, k.leases, k.flagged, k.events]
+        tickets = queued = assigned = added = removed = 0
+        batch: list[str] = []
+
+        async def flush(ids: list[str]) -> None:
+            nonlocal queued, assigned, added, removed
+            pipe = self.redis.pipeline(transaction=False)
+            for ticket_id in ids:
+                pipe.hget(k.ticket(ticket_id), "agent")
+            holders = [h or "" for h in _str(await pipe.execute())]
+            keys = list(fixed)
+            args: list[Any] = []
+            for ticket_id, holder in zip(ids, holders, strict=True):
+                keys += [k.ticket(ticket_id), k.agent_chats(holder or "-")]
+                args += [ticket_id, holder]
+            reply = await self._run("reconcile_tickets", keys, args)
+            queued += int(reply[1])
+            assigned += int(reply[2])
+            added += int(reply[3])
+            removed += int(reply[4])
+
+        async for key in self.redis.scan_iter(match=k.ticket_pattern, count=500):
+            batch.append(k.ticket_id(_str(key)))
+            tickets += 1
+            if len(batch) >= BATCH:
+                await flush(batch)
+                batch = []
+        if batch:
+            await flush(batch)
+
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.zrange(k.queue, 0, -1)
+        pipe.zrange(k.queued_at, 0, -1)
+        pipe.zrange(k.leases, 0, -1)
+        pipe.smembers(k.flagged)
+        pipe.smembers(k.agents)
+        members = _str([list(x) for x in await pipe.execute()])
+        indexed = sorted(set().union(*members[:4]))
+        for start in range(0, len(indexed), BATCH):
+            ids = indexed[start : start + BATCH]
+            reply = await self._run(
+                "reconcile_index", fixed + [k.ticket(i) for i in ids], ids
+            )
+            removed += int(reply[1])
+        for agent_id in members[4]:
+            held = _str(list(await self.redis.smembers(k.agent_chats(agent_id))))
+            for start in range(0, len(held), BATCH):
+                ids = held[start : start + BATCH]
+                reply = await self._run(
+                    "reconcile_chats",
+                    [k.agent_chats(agent_id), k.events] + [k.ticket(i) for i in ids],
+                    [agent_id, *ids],
+                )
+                removed += int(reply[1])
+        report = ReconcileReport(tickets, queued, assigned, added, removed)
+        log.info("Reconciled handoff indexes: %s", report)
+        return report
+
+    # -- reading ----------------------------------------------------------------
+
+    async def ticket(self, ticket_id: str) -> Ticket:
+        """The conversation's ticket (current or last handoff)."""
+        _check_ticket_id(ticket_id)
+        found = await self._tickets([ticket_id])
+        if not found:
+            raise UnknownTicket(ticket_id)
+        return found[0]
+
+    async def state(self, conversation_id: str) -> TicketState:
+        """Where the conversation is; ``bot`` when it was never handed off."""
+        _check_ticket_id(conversation_id)
+        state = _str(await self.redis.hget(self.keys.ticket(conversation_id), "state"))
+        return TicketState(state) if state else TicketState.BOT
+
+    async def history(self, conversation_id: str) -> list[Ticket]:
+        """Earlier, finished handoffs of the conversation, newest first."""
+        _check_ticket_id(conversation_id)
+        key = self.keys.archive(conversation_id)
+        raw = _str(list(await self.redis.lrange(key, 0, -1)))
+        return [Ticket.from_fields(json.loads(doc)) for doc in raw]
+
+    async def waiting(self, limit: int | None = None) -> list[Ticket]:
+        """Waiting chats, best first."""
+        end = -1 if limit is None else max(0, limit - 1)
+        if limit == 0:
+            return []
+        ids = _str(list(await self.redis.zrange(self.keys.queue, 0, end)))
+        return await self._tickets(ids)
+
+    async def timed_out(self, now: float | None = None) -> list[Ticket]:
+        """Chats waiting longer than the queue timeout, longest first."""
+        when = self._now() if now is None else now
+        limit = round((when - self.config.queue_timeout) * 1000)
+        found = await self.redis.zrangebyscore(self.keys.queued_at, "-inf", limit)
+        ids = _str(list(found))
+        return await self._tickets(ids)
+
+    async def flagged(self) -> list[Ticket]:
+        """Chats re-offered too often, for a supervisor."""
+        ids = sorted(_str(list(await self.redis.smembers(self.keys.flagged))))
+        return await self._tickets(ids)
+
+    async def follow_ups(self) -> list[Ticket]:
+        """Open chats whose customer asked for a callback or e-mail, oldest first."""
+        ids = _str(list(await self.redis.zrange(self.keys.followups, 0, -1)))
+        return await self._tickets(ids)
+
+    async def events(
+        self, after: str = "0-0", count: int = 100, block_ms: int | None = None
+    ) -> list[Event]:
+        """Events after stream id ``after`` (``block_ms``: wait that long for one)."""
+        reply = await self.redis.xread(
+            {self.keys.events: after}, count=count, block=block_ms
+        )
+        events = []
+        for _stream, entries in reply or []:
+            for entry_id, raw in entries:
+                f = {_str(k): _str(v) for k, v in raw.items()}
+                events.append(
+                    Event(
+                        id=_str(entry_id),
+                        type=EventType(f["type"]),
+                        ticket_id=f.get("ticket", ""),
+                        agent_id=f.get("agent", ""),
+                        token=int(f.get("token") or 0),
+                        state=f.get("state", ""),
+                        at=int(f.get("at") or 0) / 1000,
+                        data=json.loads(f.get("data") or "{}"),
+                    )
+                )
+        return events
