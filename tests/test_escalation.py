@@ -12,7 +12,7 @@ pytestmark = pytest.mark.stack
 
 
 def converse(gateway_url: str, texts: list[str]) -> tuple[str, list[list[str]]]:
-    """Send ``texts`` in one new conversation; the session id and the replies per turn."""
+    """Send ``texts`` in one new conversation; return its id and the replies."""
     with httpx.Client(base_url=gateway_url, timeout=60) as client:
         token = client.post("/api/sessions").json()["session"]
         replies = []
