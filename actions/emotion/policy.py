@@ -88,7 +88,11 @@ class EscalationPolicy:
         by_label = (rule or {}).get("min_by_label") or {}
         minimum = int(by_label.get(analysis.label.value, (rule or {}).get("min", 3)))
         turns_needed = int((rule or {}).get("min_turns", 1))
-        if rule and analysis.frustration >= minimum and len(earlier) + 1 >= turns_needed:
+        if (
+            rule
+            and analysis.frustration >= minimum
+            and len(earlier) + 1 >= turns_needed
+        ):
             add("high_frustration", str(rule.get("explanation", "")))
         rule = self.thresholds.get("intensity")
         if (

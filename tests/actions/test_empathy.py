@@ -148,7 +148,9 @@ def test_handoff_message_promises_no_repetition(book: EmpathyBook) -> None:
     assert "person" in text or "colleague" in text
 
 
-def test_an_answer_that_already_apologises_gets_no_second_sorry(book: EmpathyBook) -> None:
+def test_an_answer_that_already_apologises_gets_no_second_sorry(
+    book: EmpathyBook,
+) -> None:
     answer = "I'm sorry your payment failed. Please try another card or PayPal."
     for level in ((2, 0.5), (3, 0.9)):
         text = book.compose(answer, situation(Emotion.FRUSTRATION, *level))
