@@ -144,7 +144,7 @@ class EmpathyBook:
 
     @staticmethod
     def name_prefix(situation: Situation) -> str:
-        """"Maya, " while the name has been used fewer than MAX_NAME_USES times."""
+        """ "Maya, " while the name has been used fewer than MAX_NAME_USES times."""
         if situation.customer_name and situation.name_uses < MAX_NAME_USES:
             return f"{situation.customer_name}, "
         return ""
