@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bot.settings import ROOT
-from bot.stack import StackError, ensure_redis, free_port
+from bot.stack import StackError, ensure_redis, free_port, port_is_free
 from bot.train import fingerprint
+from tests.conftest import TEST_REDIS_URL
 
 
 def test_missing_python_310_is_explained(tmp_path: Path) -> None:
@@ -34,7 +38,7 @@ def test_missing_python_310_is_explained(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_port_in_use_names_the_port_and_variable() -> None:
+def test_port_in_use_names_the_port_and_variable(model: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -97,3 +101,45 @@ def test_fingerprint_follows_content_not_timestamps(tmp_path: Path) -> None:
     with (tmp_path / "data" / "nlu" / "smalltalk.yml").open("a") as handle:
         handle.write("\n")
     assert fingerprint(tmp_path) != before
+
+
+@pytest.mark.stack
+def test_make_run_starts_everything_and_sigterm_stops_every_child(model: Path) -> None:
+    ports = {
+        name: free_port() for name in ("RASA_PORT", "ACTIONS_PORT", "GATEWAY_PORT")
+    }
+    env = dict(
+        os.environ,
+        REDIS_URL=TEST_REDIS_URL,
+        REDIS_PREFIX="trun",
+        **{k: str(v) for k, v in ports.items()},
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.stack", "run"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        lines = []
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            line = process.stdout.readline() if process.stdout else ""
+            if not line and process.poll() is not None:
+                break
+            lines.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        output = "".join(lines)
+        assert f"http://127.0.0.1:{ports['GATEWAY_PORT']}/" in output, output
+        health = httpx.get(
+            f"http://127.0.0.1:{ports['GATEWAY_PORT']}/health", timeout=10
+        )
+        assert health.status_code == 200
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(60)
+    assert all(port_is_free(port) for port in ports.values())
