@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -81,42 +82,52 @@ class ValidateInvoiceForm(FormValidationAction):
         return {"invoice_id": number}
 
 
-class ActionAskOrderId(CaringAction):
-    """Ask for the order number, more helpfully the second time."""
+class AskForNumber(CaringAction, ABC):
+    """Ask for the number a form needs, more helpfully the second time."""
+
+    slot: str
+    form: str
+    topics: tuple[str, ...]
+    first_ask: str
+
+    @abstractmethod
+    def name(self) -> str:
+        """The action's name in domain.yml."""
+
+    def topic(self, tracker: Tracker) -> str | None:
+        return form_topic(tracker, self.form, self.topics, self.topics[0])
+
+    async def respond(
+        self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Ask for the number (again)."""
+        asked_before = tracker.get_slot("requested_slot") == self.slot
+        speaker.say("ask.order_id_again" if asked_before else self.first_ask)
+        return []
+
+
+class ActionAskOrderId(AskForNumber):
+    """Ask for the order number."""
+
+    slot, form, topics, first_ask = (
+        "order_id",
+        "order_form",
+        ORDER_TOPICS,
+        "ask.order_id",
+    )
 
     def name(self) -> str:
         return "action_ask_order_id"
 
-    def topic(self, tracker: Tracker) -> str | None:
-        return form_topic(tracker, "order_form", ORDER_TOPICS, "track_order")
 
-    async def respond(
-        self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        """Ask for the order number."""
-        asked_before = tracker.get_slot("requested_slot") == "order_id"
-        speaker.say(
-            "ask.order_id_again" if asked_before else "ask.order_id",
-        )
-        return []
-
-
-class ActionAskInvoiceId(CaringAction):
+class ActionAskInvoiceId(AskForNumber):
     """Ask for the invoice number (or the order number)."""
+
+    slot, form, topics = "invoice_id", "invoice_form", INVOICE_TOPICS
+    first_ask = "ask.invoice_id_or_order"
 
     def name(self) -> str:
         return "action_ask_invoice_id"
-
-    def topic(self, tracker: Tracker) -> str | None:
-        return form_topic(tracker, "invoice_form", INVOICE_TOPICS, "check_invoice")
-
-    async def respond(
-        self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        """Ask for the invoice or order number."""
-        asked_before = tracker.get_slot("requested_slot") == "invoice_id"
-        speaker.say("ask.order_id_again" if asked_before else "ask.invoice_id_or_order")
-        return []
 
 
 class ActionOrderLookup(CaringAction):
@@ -126,7 +137,7 @@ class ActionOrderLookup(CaringAction):
         return "action_order_lookup"
 
     def topic(self, tracker: Tracker) -> str | None:
-        return form_topic(tracker, "order_form", ORDER_TOPICS, "track_order")
+        return form_topic(tracker, "order_form", ORDER_TOPICS, ORDER_TOPICS[0])
 
     async def respond(
         self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
@@ -174,7 +185,7 @@ class ActionInvoiceLookup(CaringAction):
         return "action_invoice_lookup"
 
     def topic(self, tracker: Tracker) -> str | None:
-        return form_topic(tracker, "invoice_form", INVOICE_TOPICS, "check_invoice")
+        return form_topic(tracker, "invoice_form", INVOICE_TOPICS, INVOICE_TOPICS[0])
 
     async def respond(
         self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
