@@ -237,7 +237,7 @@ class SemanticModel:
             for label in self.labels
         }
         classifier = LogisticRegression(C=16.0, max_iter=3000).fit(vectors, labels)
-        regressor = Ridge(alpha=0.1).fit(vectors, np.asarray(targets))
+        regressor = Ridge(alpha=1.0).fit(vectors, np.asarray(targets))
         # Plain numpy at inference time: sklearn's per-call checks cost milliseconds.
         self._classes = [str(c) for c in classifier.classes_]
         self._coef = np.asarray(classifier.coef_, dtype=np.float32)
