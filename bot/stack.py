@@ -327,7 +327,7 @@ def run() -> int:
     s = settings
     print(
         "\nReady.\n"
-        f"  Demo shop with the chat widget  http://{s.gateway_host}:{s.gateway_port}/\n"
+        f"  Gateway chat API                http://{s.gateway_host}:{s.gateway_port}/api/sessions\n"
         f"  Gateway health                  http://{s.gateway_host}:{s.gateway_port}/health\n"
         f"  Rasa (loopback, token in var/)  {s.rasa_url}\n"
         f"  Action server (loopback)        {s.actions_url}\n"

@@ -134,7 +134,7 @@ def test_make_run_starts_everything_and_sigterm_stops_every_child(model: Path) -
             if line.startswith("Press Ctrl-C"):
                 break
         output = "".join(lines)
-        assert f"http://127.0.0.1:{ports['GATEWAY_PORT']}/" in output, output
+        assert f"http://127.0.0.1:{ports['GATEWAY_PORT']}/health" in output, output
         health = httpx.get(
             f"http://127.0.0.1:{ports['GATEWAY_PORT']}/health", timeout=10
         )
