@@ -89,7 +89,7 @@ class HandoffConfig:
     max_recent_intense: int = 3
     break_after: int = 3
     break_minutes: int = 10
-    candidates: int = 50
+    candidates: int = 20
     queue_timeout: float = 900.0
     default_handle_time: float = 420.0
     auto_assign: bool = False

@@ -17,6 +17,8 @@ Layout (``{es}`` for the prefix ``es``)::
     {es}:events                       stream every queue change
     {es}:agents                       set    registered agent ids
     {es}:online                       zset   online agents by presence expiry (ms)
+    {es}:capacity                     hash   agent id -> capacity
+    {es}:held                         hash   agent id -> chats held (size of :chats)
     {es}:agent:<agent id>             hash   name, capacity, skills, status, ...
     {es}:agent:<agent id>:chats       set    tickets the agent holds now
     {es}:agent:<agent id>:intense     zset   intense chats the agent claimed, by time
@@ -38,6 +40,8 @@ FENCE = ":fence"
 EVENTS = ":events"
 AGENTS = ":agents"
 ONLINE = ":online"
+CAPACITY = ":capacity"
+HELD = ":held"
 AGENT = ":agent:"
 AGENT_CHATS = ":chats"
 AGENT_INTENSE = ":intense"
@@ -88,6 +92,8 @@ class Keys:
         self.events = self.tag + EVENTS
         self.agents = self.tag + AGENTS
         self.online = self.tag + ONLINE
+        self.capacity = self.tag + CAPACITY
+        self.held = self.tag + HELD
         self.stats_handle = self.tag + STATS_HANDLE
         self.ticket_pattern = self.tag + TICKET + "*"
         self.all_pattern = self.tag + ":*"

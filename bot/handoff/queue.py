@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import statistics
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
@@ -78,29 +77,24 @@ def _str(value: Any) -> Any:
     return value
 
 
-def _pairs(flat: Sequence[Any]) -> dict[str, str]:
-    items = _str(list(flat))
-    return dict(zip(items[::2], items[1::2], strict=True))
+def _ticket(doc: str) -> Ticket:
+    """A ticket from a script's JSON object of its hash fields."""
+    return Ticket.from_fields(json.loads(doc))
 
 
 def expected_wait(
-    position: int,
-    free_slots: int,
-    capacity: int,
-    handle_times: Sequence[float],
-    default_handle_time: float,
+    position: int, free_slots: int, capacity: int, handle_time: float
 ) -> float | None:
     """Seconds until a customer at ``position`` (1 = next) gets an agent.
 
     Free slots take the first customers at once; after that a slot frees every
-    (median handling time / online capacity) seconds. None when nobody is online.
+    (handling time / online capacity) seconds. None when nobody is online.
     """
     if capacity <= 0:
         return None
     if position <= free_slots:
         return 0.0
-    handle = statistics.median(handle_times) if handle_times else default_handle_time
-    return (position - free_slots) * handle / capacity
+    return (position - free_slots) * handle_time / capacity
 
 
 def _flags(values: Iterable[UrgencyFlag | str], allowed: Iterable[str]) -> list[str]:
@@ -226,38 +220,22 @@ class HandoffQueue:
                 return InvalidInput("transfer to the same agent")
         return HandoffError(f"unexpected reply {reply!r}")
 
-    async def _estimate(
-        self, position: int | None, waiting: int, state: TicketState, now: float
+    def _position(
+        self, state: TicketState, rank: int, waiting: int, estimate: list[Any]
     ) -> QueuePosition:
-        pipe = self.redis.pipeline(transaction=False)
-        pipe.zrangebyscore(self.keys.online, round(now * 1000), "+inf")
-        pipe.lrange(self.keys.stats_handle, 0, -1)
-        online, samples = _str(await pipe.execute())
-        free = capacity = 0
-        if online:
-            pipe = self.redis.pipeline(transaction=False)
-            for agent_id in online:
-                pipe.hget(self.keys.agent(agent_id), "capacity")
-                pipe.scard(self.keys.agent_chats(agent_id))
-            replies = _str(await pipe.execute())
-            for cap, held in zip(replies[::2], replies[1::2], strict=True):
-                capacity += int(cap or 0)
-                free += max(0, int(cap or 0) - int(held))
+        """A QueuePosition from a script's rank and estimate (see scripts.py)."""
+        online, capacity, free, median = estimate
+        position = rank + 1 if rank >= 0 and state is TicketState.QUEUED else None
         wait = None
         if position is not None:
-            wait = expected_wait(
-                position,
-                free,
-                capacity,
-                [float(s) for s in samples],
-                self.config.default_handle_time,
-            )
-        return QueuePosition(state, position, waiting, len(online), wait)
+            handle = float(median) if median else self.config.default_handle_time
+            wait = expected_wait(position, int(free), int(capacity), handle)
+        return QueuePosition(state, position, waiting, int(online), wait)
 
     def _claim(self, reply: list[Any]) -> Claim:
         run = int(reply[3])
         return Claim(
-            ticket=Ticket.from_fields(_pairs(reply[4])),
+            ticket=_ticket(reply[4]),
             token=int(reply[1]),
             lease_expires_at=int(reply[2]) / 1000,
             break_suggested=run >= self.config.break_after,
@@ -331,15 +309,16 @@ class HandoffQueue:
                 k.queued_at,
                 k.events,
                 k.online,
+                k.capacity,
+                k.held,
+                k.stats_handle,
             ],
             [ticket.id, json.dumps(ticket.to_fields())],
             now,
         )
-        code, rank, _agents, waiting = reply[0], int(reply[1]), reply[2], reply[3]
-        stored = Ticket.from_fields(_pairs(reply[4]))
-        position = await self._estimate(
-            rank + 1 if rank >= 0 else None, int(waiting), stored.state, now
-        )
+        code, rank, waiting = reply[0], int(reply[1]), int(reply[2])
+        stored = _ticket(reply[3])
+        position = self._position(stored.state, rank, waiting, reply[4])
         if not self.config.hours.is_open(now):
             availability = Availability.CLOSED
         elif position.agents_online == 0:
@@ -395,23 +374,31 @@ class HandoffQueue:
             raise self._refuse(
                 reply, ticket_id=conversation_id, wanted="queued or assigned"
             )
-        ticket = Ticket.from_fields(_pairs(reply[2]))
+        ticket = _ticket(reply[2])
         log.info("Handoff %s rescored to %.1f", conversation_id, ticket.priority)
         return ticket
 
     async def position(self, conversation_id: str) -> QueuePosition:
         """Where the conversation stands in the queue, with the expected wait."""
         _check_ticket_id(conversation_id)
-        now = self._now()
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.hget(self.keys.ticket(conversation_id), "state")
-        pipe.zrank(self.keys.queue, conversation_id)
-        pipe.zcard(self.keys.queue)
-        state, rank, waiting = _str(await pipe.execute())
-        if state is None:
+        k = self.keys
+        reply = await self._run(
+            "estimate",
+            [
+                k.ticket(conversation_id),
+                k.queue,
+                k.online,
+                k.capacity,
+                k.held,
+                k.stats_handle,
+            ],
+            [conversation_id],
+        )
+        if not reply[0]:
             raise UnknownTicket(conversation_id)
-        place = int(rank) + 1 if rank is not None and state == "queued" else None
-        return await self._estimate(place, int(waiting), TicketState(state), now)
+        return self._position(
+            TicketState(reply[0]), int(reply[1]), int(reply[2]), reply[3]
+        )
 
     async def request_follow_up(
         self, conversation_id: str, follow_up: FollowUp
@@ -477,7 +464,7 @@ class HandoffQueue:
         k = self.keys
         await self._run(
             "register",
-            [k.agent(agent.id), k.agents, k.events],
+            [k.agent(agent.id), k.agents, k.capacity, k.events],
             [
                 agent.id,
                 agent.name[:200],
@@ -596,20 +583,22 @@ class HandoffQueue:
             k.agent(agent_id),
             k.agent_chats(agent_id),
             k.agent_intense(agent_id),
+            k.held,
         ]
 
     async def claim_next(self, agent_id: str) -> Claim | None:
         """Claim the best waiting chat for this agent (None when none fits)."""
         _check_agent_id(agent_id)
         base = self._claim_keys(agent_id)
-        last = self.config.candidates - 1
-        for _ in range(CLAIM_ATTEMPTS):
+        for attempt in range(CLAIM_ATTEMPTS):
+            # all candidates taken meanwhile (busy queue): look further next time
+            last = self.config.candidates * 2 ** min(attempt, 3) - 1
             top = await self.redis.zrange(self.keys.queue, 0, last)
             ids = _str(list(top))
             reply = await self._run(
                 "claim",
                 base + [self.keys.ticket(i) for i in ids],
-                [agent_id, "next", *ids],
+                [agent_id, "next", self.keys.ticket("")],
             )
             if reply[0] == "ok":
                 claim = self._claim(reply)
@@ -633,7 +622,7 @@ class HandoffQueue:
         reply = await self._run(
             "claim",
             self._claim_keys(agent_id) + [self.keys.ticket(ticket_id)],
-            [agent_id, "one", ticket_id],
+            [agent_id, "one", self.keys.ticket("")],
         )
         if reply[0] != "ok":
             raise self._refuse(reply, ticket_id=ticket_id, agent_id=agent_id)
@@ -655,6 +644,7 @@ class HandoffQueue:
         script = self._scripts["claim"]
         results: list[Claim | HandoffError | None] = [None] * len(requests)
         todo = list(range(len(requests)))
+        ticket_prefix = self.keys.ticket("")
         for _ in range(2):  # the second round only after the server lost the script
             stamp = round(self._now() * 1000)
             pipe = self.redis.pipeline(transaction=False)
@@ -669,7 +659,7 @@ class HandoffQueue:
                     stamp,
                     agent_id,
                     "one",
-                    ticket_id,
+                    ticket_prefix,
                 )
             replies = await pipe.execute(raise_on_error=False)
             missing = []
@@ -759,6 +749,7 @@ class HandoffQueue:
                 k.agent_chats(agent_id),
                 k.flagged,
                 k.events,
+                k.held,
             ],
             [ticket_id, agent_id, token, reason],
         )
@@ -771,7 +762,7 @@ class HandoffQueue:
                 wanted="assigned",
             )
         log.info("Agent %s released %s", agent_id, ticket_id)
-        return Ticket.from_fields(_pairs(reply[1]))
+        return _ticket(reply[1])
 
     async def transfer(
         self,
@@ -805,6 +796,7 @@ class HandoffQueue:
             k.agent_chats(agent_id),
             k.events,
             k.fence,
+            k.held,
         ]
         if to_agent:
             keys += [
@@ -829,7 +821,7 @@ class HandoffQueue:
                 token=token,
                 wanted="assigned",
             )
-        ticket = Ticket.from_fields(_pairs(reply[4]))
+        ticket = _ticket(reply[4])
         log.info(
             "Agent %s transferred %s to %s", agent_id, ticket_id, to_agent or to_skill
         )
@@ -873,6 +865,7 @@ class HandoffQueue:
                 k.followups,
                 k.flagged,
                 k.events,
+                k.held,
             ],
             [ticket_id, agent_id, token, resolution],
         )
@@ -887,9 +880,7 @@ class HandoffQueue:
         run = int(reply[1])
         suggested = run >= self.config.break_after
         log.info("Agent %s resolved %s", agent_id, ticket_id)
-        return Resolved(
-            Ticket.from_fields(_pairs(reply[2])), suggested, self.config.break_minutes
-        )
+        return Resolved(_ticket(reply[2]), suggested, self.config.break_minutes)
 
     # -- maintenance ------------------------------------------------------------
 
@@ -912,7 +903,7 @@ class HandoffQueue:
             for ticket_id in ids:
                 pipe.hget(k.ticket(ticket_id), "agent")
             holders = [h or "" for h in _str(await pipe.execute())]
-            keys = [k.leases, k.queue, k.queued_at, k.flagged, k.events]
+            keys = [k.leases, k.queue, k.queued_at, k.flagged, k.events, k.held]
             args: list[Any] = []
             for ticket_id, holder in zip(ids, holders, strict=True):
                 keys += [k.ticket(ticket_id), k.agent_chats(holder or "-")]
@@ -944,7 +935,7 @@ class HandoffQueue:
             for ticket_id in ids:
                 pipe.hget(k.ticket(ticket_id), "agent")
             holders = [h or "" for h in _str(await pipe.execute())]
-            keys = list(fixed)
+            keys = [*fixed, k.held]
             args: list[Any] = []
             for ticket_id, holder in zip(ids, holders, strict=True):
                 keys += [k.ticket(ticket_id), k.agent_chats(holder or "-")]
@@ -980,11 +971,12 @@ class HandoffQueue:
             removed += int(reply[1])
         for agent_id in members[4]:
             held = _str(list(await self.redis.smembers(k.agent_chats(agent_id))))
-            for start in range(0, len(held), BATCH):
+            for start in range(0, max(1, len(held)), BATCH):
                 ids = held[start : start + BATCH]
                 reply = await self._run(
                     "reconcile_chats",
-                    [k.agent_chats(agent_id), k.events] + [k.ticket(i) for i in ids],
+                    [k.agent_chats(agent_id), k.events, k.held]
+                    + [k.ticket(i) for i in ids],
                     [agent_id, *ids],
                 )
                 removed += int(reply[1])
@@ -1001,6 +993,12 @@ class HandoffQueue:
         if not found:
             raise UnknownTicket(ticket_id)
         return found[0]
+
+    async def tickets(self, ticket_ids: Sequence[str]) -> list[Ticket]:
+        """Several tickets in one round trip (unknown ids are left out)."""
+        for ticket_id in ticket_ids:
+            _check_ticket_id(ticket_id)
+        return await self._tickets(ticket_ids)
 
     async def state(self, conversation_id: str) -> TicketState:
         """Where the conversation is; ``bot`` when it was never handed off."""

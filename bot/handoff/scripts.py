@@ -27,6 +27,45 @@ local C = setmetatable({}, {__index = function(t, k)
   return all[k]
 end})
 local NOW = tonumber(ARGV[2])
+-- The hash agent -> chats held; scripts that move chats set it from their KEYS.
+local HELD
+
+-- A chat into / out of an agent's set, keeping HELD equal to the set's size.
+local function hold(chats, agent, id)
+  if redis.call('SADD', chats, id) == 1 then redis.call('HINCRBY', HELD, agent, 1) end
+end
+
+local function unhold(chats, agent, id)
+  if redis.call('SREM', chats, id) == 1 then
+    redis.call('HINCRBY', HELD, agent, -1)
+  end
+end
+
+-- {agents online, their capacity, free slots, median handling time ('' if none)}
+local function estimate(online, capacity, held, stats)
+  local ids = redis.call('ZRANGEBYSCORE', online, NOW, '+inf')
+  local cap, free = 0, 0
+  for start = 1, #ids, 1000 do
+    local part = {unpack(ids, start, math.min(#ids, start + 999))}
+    local caps = redis.call('HMGET', capacity, unpack(part))
+    local helds = redis.call('HMGET', held, unpack(part))
+    for i = 1, #part do
+      local c = tonumber(caps[i]) or 0
+      cap = cap + c
+      free = free + math.max(0, c - (tonumber(helds[i]) or 0))
+    end
+  end
+  local xs = {}
+  for i, v in ipairs(redis.call('LRANGE', stats, 0, -1)) do xs[i] = tonumber(v) end
+  table.sort(xs)
+  local n, median = #xs, ''
+  if n % 2 == 1 then
+    median = tostring(xs[(n + 1) / 2])
+  elseif n > 0 then
+    median = tostring((xs[n / 2] + xs[n / 2 + 1]) / 2)
+  end
+  return {#ids, cap, free, median}
+end
 
 local function num(x) return string.format('%.17g', x) end
 
@@ -49,6 +88,14 @@ end
 -- Lower sorts first: base priority plus aging for every minute since queued_at.
 local function order(base, queued_at)
   return (tonumber(queued_at) / 60000) * C.aging - tonumber(base)
+end
+
+-- A ticket hash as one JSON object (one reply element instead of 70 to parse).
+local function ticket_json(tkey)
+  local flat = redis.call('HGETALL', tkey)
+  local doc = {}
+  for i = 1, #flat, 2 do doc[flat[i]] = flat[i + 1] end
+  return cjson.encode(doc)
 end
 
 local function has_skill(skills, skill)
@@ -86,7 +133,7 @@ local function requeue(tkey, id, agent, queue, queued_at, leases, chats, flagged
   redis.call('HSET', tkey, 'state', 'queued', 'agent', '', 'assigned_at', '',
     'last_agent', agent)
   redis.call('ZREM', leases, id)
-  redis.call('SREM', chats, id)
+  unhold(chats, agent, id)
   queue_ticket(tkey, id, queue, queued_at)
   local flag = reoffers >= C.max_reoffers
   emit(stream, kind, id, agent, redis.call('HGET', tkey, 'token'), 'queued',
@@ -119,7 +166,7 @@ local function assign(tkey, id, agent, fence, leases, akey, chats, intense)
   redis.call('HSET', tkey, 'state', 'assigned', 'agent', agent, 'token', token,
     'assigned_at', NOW)
   redis.call('ZADD', leases, lease_until, id)
-  redis.call('SADD', chats, id)
+  hold(chats, agent, id)
   local t = redis.call('HMGET', tkey, 'intensity', 'frustration')
   local run = 0
   redis.call('ZREMRANGEBYSCORE', intense, '-inf', '(' .. (NOW - C.window))
@@ -143,32 +190,29 @@ local function check_claim(tkey, leases, id, agent, token)
   end
   if t[2] ~= agent then return {'stale', 'held by another agent'} end
   local lease = tonumber(redis.call('ZSCORE', leases, id))
-
+  if not lease or lease < NOW then return {'stale', 'lease expired'} end
   return nil
 end
 """
 
-# KEYS: ticket, archive, queue, queued_at, events, online
+# KEYS: ticket, archive, queue, queued_at, events, online, capacity, held, stats
 # ARGV: C, now, id, fields (JSON object of string values)
+# Returns {'ok' | 'dup', rank, waiting, ticket, estimate}.
 ENQUEUE = r"""
-local tkey, archive, queue, queued_at, stream, online =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local tkey, archive, queue, queued_at, stream, online, capacity, held, stats =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local id = ARGV[3]
 redis.call('ZREMRANGEBYSCORE', online, '-inf', '(' .. NOW)
-local agents = redis.call('ZCARD', online)
 local state = redis.call('HGET', tkey, 'state')
 if state == 'queued' or state == 'assigned' then
-  return {'dup', redis.call('ZRANK', queue, id) or -1, agents,
-    redis.call('ZCARD', queue), redis.call('HGETALL', tkey)}
+  return {'dup', redis.call('ZRANK', queue, id) or -1, redis.call('ZCARD', queue),
+    ticket_json(tkey), estimate(online, capacity, held, stats)}
 end
 local episode = 1
 if state then
   -- an earlier, finished handoff of this conversation: archive it, start anew
   episode = (tonumber(redis.call('HGET', tkey, 'episode')) or 1) + 1
-  local old = redis.call('HGETALL', tkey)
-  local doc = {}
-  for i = 1, #old, 2 do doc[old[i]] = old[i + 1] end
-  redis.call('LPUSH', archive, cjson.encode(doc))
+  redis.call('LPUSH', archive, ticket_json(tkey))
   redis.call('LTRIM', archive, 0, C.archive_max - 1)
   redis.call('EXPIRE', archive, C.archive_ttl)
   redis.call('DEL', tkey)
@@ -188,7 +232,21 @@ queue_ticket(tkey, id, queue, queued_at)
 local rank = redis.call('ZRANK', queue, id)
 emit(stream, 'enqueued', id, '', '', 'queued',
   {priority = base, position = rank + 1, episode = episode})
-return {'ok', rank, agents, redis.call('ZCARD', queue), redis.call('HGETALL', tkey)}
+return {'ok', rank, redis.call('ZCARD', queue), ticket_json(tkey),
+  estimate(online, capacity, held, stats)}
+"""
+
+# KEYS: ticket, queue, online, capacity, held, stats
+# ARGV: C, now, id
+# Returns {state ('' if none), rank (-1 if not queued), waiting, estimate}.
+ESTIMATE = r"""
+local tkey, queue, online, capacity, held, stats =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local state = redis.call('HGET', tkey, 'state') or ''
+local rank = -1
+if state == 'queued' then rank = redis.call('ZRANK', queue, ARGV[3]) or -1 end
+return {state, rank, redis.call('ZCARD', queue),
+  estimate(online, capacity, held, stats)}
 """
 
 # KEYS: ticket, queue, events
@@ -222,37 +280,40 @@ if t[1] == 'queued' then
 end
 emit(stream, 'rescored', id, '', '', t[1],
   {before = tonumber(t[4]), after = base, position = rank + 1})
-return {'ok', rank, redis.call('HGETALL', tkey)}
+return {'ok', rank, ticket_json(tkey)}
 """
 
-# KEYS: queue, queued_at, leases, events, fence, agent, chats, intense, ticket...
-# ARGV: C, now, agent id, mode ('one' | 'next'), ticket id...
+# KEYS: queue, queued_at, leases, events, fence, agent, chats, intense, held,
+#       ticket...
+# ARGV: C, now, agent id, mode ('one' | 'next'), ticket key prefix
+# (a ticket's id is its key without the prefix).
 # 'one' claims the single ticket given; 'next' chooses among the candidates given
 # (the caller's read of the best waiting ones, re-validated here): a loaded agent gets
 # the first calm one, a specialist the most intense one, anyone else the first one.
 CLAIM = r"""
 local queue, queued_at, leases, stream, fence, akey, chats, intense =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
-local agent, mode = ARGV[3], ARGV[4]
+HELD = KEYS[9]
+local agent, mode, cut = ARGV[3], ARGV[4], #ARGV[5] + 1
 local ready = agent_ready(akey, chats)
 if ready[1] ~= 'ok' then return ready end
 local skills = ready[2]
 local chosen, chosen_key
 if mode == 'one' then
-  local id, tkey = ARGV[5], KEYS[9]
+  local tkey = KEYS[10]
   local t = redis.call('HMGET', tkey, 'state', 'skill')
   if not t[1] then return {'unknown_ticket'} end
   if t[1] ~= 'queued' then return {'not_queued', t[1]} end
   if not has_skill(skills, t[2]) then return {'skill', t[2]} end
-  chosen, chosen_key = id, tkey
+  chosen_key = tkey
 else
   redis.call('ZREMRANGEBYSCORE', intense, '-inf', '(' .. (NOW - C.window))
   local loaded = redis.call('ZCARD', intense) >= C.max_recent
   local specialist = C.spec ~= '' and has_skill(skills, C.spec)
   local stale = false
   local first, calm, hot, hot_i, fallback
-  for i = 5, #ARGV do
-    local id, tkey = ARGV[i], KEYS[i + 4]
+  for i = 10, #KEYS do
+    local tkey = KEYS[i]
     local t = redis.call('HMGET', tkey, 'state', 'skill', 'intensity', 'frustration',
       'last_agent')
     if t[1] ~= 'queued' then
@@ -277,14 +338,15 @@ else
     if stale then return {'retry'} end
     return {'none'}
   end
-  chosen, chosen_key = ARGV[pick], KEYS[pick + 4]
+  chosen_key = KEYS[pick]
 end
+chosen = string.sub(chosen_key, cut)
 redis.call('ZREM', queue, chosen)
 redis.call('ZREM', queued_at, chosen)
 local token, lease_until, run = assign(chosen_key, chosen, agent, fence, leases,
   akey, chats, intense)
 emit(stream, 'claimed', chosen, agent, token, 'assigned', {mode = mode})
-return {'ok', token, lease_until, run, redis.call('HGETALL', chosen_key)}
+return {'ok', token, lease_until, run, ticket_json(chosen_key)}
 """
 
 # KEYS: agent, chats, leases, online
@@ -312,10 +374,10 @@ end
 return {'ok', a[2], seen_until, renewed, lost}
 """
 
-# KEYS: agent, agents, events
+# KEYS: agent, agents, capacity, events
 # ARGV: C, now, agent id, name, capacity, skills (comma list), auto_assign (0/1)
 REGISTER = r"""
-local akey, agents, stream = KEYS[1], KEYS[2], KEYS[3]
+local akey, agents, capacity, stream = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local agent = ARGV[3]
 local new = redis.call('EXISTS', akey) == 0
 redis.call('HSET', akey, 'id', agent, 'name', ARGV[4], 'capacity', ARGV[5],
@@ -324,6 +386,7 @@ if new then
   redis.call('HSET', akey, 'status', 'offline', 'seen_until', 0, 'intense_run', 0)
 end
 redis.call('SADD', agents, agent)
+redis.call('HSET', capacity, agent, ARGV[5])
 emit(stream, 'agent', '', agent, '', '', {new = new, capacity = tonumber(ARGV[5])})
 return {'ok', new and 1 or 0}
 """
@@ -354,26 +417,28 @@ emit(stream, 'presence', '', agent, '', status, nil)
 return {'ok', seen_until}
 """
 
-# KEYS: ticket, agent, queue, queued_at, leases, chats, flagged, events
+# KEYS: ticket, agent, queue, queued_at, leases, chats, flagged, events, held
 # ARGV: C, now, id, agent id, token, reason
 RELEASE = r"""
 local tkey, akey, queue, queued_at, leases, chats, flagged, stream =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+HELD = KEYS[9]
 local id, agent, token = ARGV[3], ARGV[4], ARGV[5]
 if redis.call('EXISTS', akey) == 0 then return {'unknown_agent'} end
 local refused = check_claim(tkey, leases, id, agent, token)
 if refused then return refused end
 local reoffers, flag = requeue(tkey, id, agent, queue, queued_at, leases, chats,
   flagged, stream, 'released', ARGV[6])
-return {'ok', redis.call('HGETALL', tkey)}
+return {'ok', ticket_json(tkey)}
 """
 
-# KEYS: ticket, agent, queue, queued_at, leases, chats, events, fence
+# KEYS: ticket, agent, queue, queued_at, leases, chats, events, fence, held
 #       [, to agent, to chats, to intense]
 # ARGV: C, now, id, agent id, token, to agent ('' = none), to skill ('' = none)
 TRANSFER = r"""
 local tkey, akey, queue, queued_at, leases, chats, stream, fence =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+HELD = KEYS[9]
 local id, agent, token, to_agent, to_skill = ARGV[3], ARGV[4], ARGV[5], ARGV[6],
   ARGV[7]
 if redis.call('EXISTS', akey) == 0 then return {'unknown_agent'} end
@@ -383,28 +448,28 @@ local skill = to_skill
 if skill == '' then skill = redis.call('HGET', tkey, 'skill') end
 if to_agent ~= '' then
   if to_agent == agent then return {'same_agent'} end
-  local to_akey, to_chats, to_intense = KEYS[9], KEYS[10], KEYS[11]
+  local to_akey, to_chats, to_intense = KEYS[10], KEYS[11], KEYS[12]
   local ready = agent_ready(to_akey, to_chats)
   if ready[1] == 'unknown_agent' then return {'unknown_target'} end
   if ready[1] ~= 'ok' then return ready end
   if not has_skill(ready[2], skill) then return {'skill', skill} end
-  redis.call('SREM', chats, id)
+  unhold(chats, agent, id)
   redis.call('HSET', tkey, 'skill', skill, 'last_agent', agent)
   redis.call('HINCRBY', tkey, 'transfers', 1)
   local new_token, lease_until, run = assign(tkey, id, to_agent, fence, leases,
     to_akey, to_chats, to_intense)
   emit(stream, 'transferred', id, to_agent, new_token, 'assigned',
     {from = agent, skill = skill})
-  return {'ok', new_token, lease_until, run, redis.call('HGETALL', tkey)}
+  return {'ok', new_token, lease_until, run, ticket_json(tkey)}
 end
 redis.call('HSET', tkey, 'state', 'queued', 'agent', '', 'assigned_at', '',
   'last_agent', agent, 'skill', skill)
 redis.call('HINCRBY', tkey, 'transfers', 1)
 redis.call('ZREM', leases, id)
-redis.call('SREM', chats, id)
+unhold(chats, agent, id)
 queue_ticket(tkey, id, queue, queued_at)
 emit(stream, 'transferred', id, agent, token, 'queued', {skill = skill})
-return {'ok', 0, 0, 0, redis.call('HGETALL', tkey)}
+return {'ok', 0, 0, 0, ticket_json(tkey)}
 """
 
 # KEYS: ticket, agent, events
@@ -422,11 +487,12 @@ emit(stream, 'note', id, agent, '', redis.call('HGET', tkey, 'state'), nil)
 return {'ok', #list}
 """
 
-# KEYS: ticket, agent, leases, chats, stats, followups, flagged, events
+# KEYS: ticket, agent, leases, chats, stats, followups, flagged, events, held
 # ARGV: C, now, id, agent id, token, resolution
 RESOLVE = r"""
 local tkey, akey, leases, chats, stats, followups, flagged, stream =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+HELD = KEYS[9]
 local id, agent, token = ARGV[3], ARGV[4], ARGV[5]
 if redis.call('EXISTS', akey) == 0 then return {'unknown_agent'} end
 local refused = check_claim(tkey, leases, id, agent, token)
@@ -435,7 +501,7 @@ local assigned_at = tonumber(redis.call('HGET', tkey, 'assigned_at')) or NOW
 redis.call('HSET', tkey, 'state', 'resolved', 'resolved_at', NOW, 'resolution',
   ARGV[6])
 redis.call('ZREM', leases, id)
-redis.call('SREM', chats, id)
+unhold(chats, agent, id)
 redis.call('ZREM', followups, id)
 redis.call('SREM', flagged, id)
 redis.call('LPUSH', stats, num((NOW - assigned_at) / 1000))
@@ -443,7 +509,7 @@ redis.call('LTRIM', stats, 0, C.stats_max - 1)
 redis.call('EXPIRE', tkey, C.resolved_ttl)
 emit(stream, 'resolved', id, agent, token, 'resolved', nil)
 return {'ok', tonumber(redis.call('HGET', akey, 'intense_run')) or 0,
-  redis.call('HGETALL', tkey)}
+  ticket_json(tkey)}
 """
 
 # KEYS: ticket, events
@@ -487,16 +553,18 @@ if refused then return refused end
 return {'ok'}
 """
 
-# KEYS: leases, queue, queued_at, flagged, events, then per ticket: ticket, chats
+# KEYS: leases, queue, queued_at, flagged, events, held, then per ticket: ticket,
+#       chats
 # ARGV: C, now, then per ticket: id, agent id (as the caller read them)
 REAP = r"""
 local leases, queue, queued_at, flagged, stream =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+HELD = KEYS[6]
 local out = {}
 for i = 3, #ARGV, 2 do
   local id, agent = ARGV[i], ARGV[i + 1]
   local n = (i - 3) / 2
-  local tkey, chats = KEYS[6 + 2 * n], KEYS[7 + 2 * n]
+  local tkey, chats = KEYS[7 + 2 * n], KEYS[8 + 2 * n]
   local lease = tonumber(redis.call('ZSCORE', leases, id))
   if lease and lease < NOW then
     local t = redis.call('HMGET', tkey, 'state', 'agent')
@@ -512,17 +580,19 @@ end
 return {'ok', out}
 """
 
-# KEYS: queue, queued_at, leases, flagged, events, then per ticket: ticket, chats
+# KEYS: queue, queued_at, leases, flagged, events, held, then per ticket: ticket,
+#       chats
 # ARGV: C, now, then per ticket: id, agent id (as the caller read them)
 # Puts each ticket in the index its state says (and nowhere else).
 RECONCILE_TICKETS = r"""
 local queue, queued_at, leases, flagged, stream =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+HELD = KEYS[6]
 local queued, assigned, added, removed = 0, 0, 0, 0
 for i = 3, #ARGV, 2 do
   local id, agent = ARGV[i], ARGV[i + 1]
   local n = (i - 3) / 2
-  local tkey, chats = KEYS[6 + 2 * n], KEYS[7 + 2 * n]
+  local tkey, chats = KEYS[7 + 2 * n], KEYS[8 + 2 * n]
   local t = redis.call('HMGET', tkey, 'state', 'agent', 'priority', 'queued_at',
     'flagged')
   if t[1] == 'queued' then
@@ -538,7 +608,10 @@ for i = 3, #ARGV, 2 do
       redis.call('ZADD', leases, NOW + C.lease, id)
       added = added + 1
     end
-    if t[2] == agent then added = added + redis.call('SADD', chats, id) end
+    if t[2] == agent and redis.call('SISMEMBER', chats, id) == 0 then
+      hold(chats, agent, id)
+      added = added + 1
+    end
   elseif t[1] then
     removed = removed + redis.call('ZREM', queue, id) + redis.call('ZREM', leases, id)
     redis.call('ZREM', queued_at, id)
@@ -578,19 +651,21 @@ end
 return {'ok', removed}
 """
 
-# KEYS: chats, events, then ticket keys
+# KEYS: chats, events, held, then ticket keys
 # ARGV: C, now, agent id, then ticket ids held in the agent's set
+# Drops chats the agent does not hold; sets the agent's held count to the set size.
 RECONCILE_CHATS = r"""
-local chats, stream = KEYS[1], KEYS[2]
+local chats, stream, held = KEYS[1], KEYS[2], KEYS[3]
 local agent = ARGV[3]
 local removed = 0
 for i = 4, #ARGV do
-  local id, tkey = ARGV[i], KEYS[i - 1]
+  local id, tkey = ARGV[i], KEYS[i]
   local t = redis.call('HMGET', tkey, 'state', 'agent')
   if t[1] ~= 'assigned' or t[2] ~= agent then
     removed = removed + redis.call('SREM', chats, id)
   end
 end
+redis.call('HSET', held, agent, redis.call('SCARD', chats))
 if removed > 0 then
   emit(stream, 'reconciled', '', agent, '', '', {removed = removed})
 end
@@ -599,6 +674,7 @@ return {'ok', removed}
 
 SOURCES: dict[str, str] = {
     "enqueue": ENQUEUE,
+    "estimate": ESTIMATE,
     "rescore": RESCORE,
     "claim": CLAIM,
     "heartbeat": HEARTBEAT,

@@ -1,0 +1,1 @@
+"""Tests of the human-handoff queue (bot/handoff) on a real Redis."""

@@ -1,0 +1,223 @@
+"""Shared fixtures of the handoff tests: a real Redis, a fake clock, a fresh queue.
+
+The shared Redis (127.0.0.1:6379) is used only in database 12 and only under a random
+key prefix per test, whose keys are deleted afterwards. When it does not answer, a
+private ``redis-server`` is started for the session instead. ``RedisServer`` starts a
+private server (own port, own directory) for the tests that must kill one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import redis.asyncio as aioredis
+
+from bot.handoff import (
+    Agent,
+    Customer,
+    EmotionSnapshot,
+    HandoffConfig,
+    HandoffQueue,
+    HandoffRequest,
+    Presence,
+    UrgencyFlag,
+)
+
+SHARED_URL = os.environ.get("HANDOFF_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+# Hours always open, otherwise the numbers of data/handoff.yml.
+CONFIG = HandoffConfig()
+
+
+def free_port() -> int:
+    """A TCP port free right now on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class RedisServer:
+    """A private redis-server on a random port with its own data directory."""
+
+    def __init__(self, directory: Path, *, aof: bool = True) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.aof = aof
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        """Start (or restart on the same port and directory) and wait for PING."""
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.skip("redis-server is not installed")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1"]
+        args += ["--dir", str(self.directory), "--save", ""]
+        args += ["--logfile", str(self.directory / "redis.log")]
+        if self.aof:
+            args += ["--appendonly", "yes", "--appendfsync", "always"]
+        else:
+            args += ["--appendonly", "no"]
+        self.process = subprocess.Popen(args)
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                if client.ping():
+                    break
+            except (redis.ConnectionError, redis.BusyLoadingError, OSError):
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"redis-server on {self.port} did not start")
+            time.sleep(0.02)
+        client.close()
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no final save."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        """Terminate if running."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+class Clock:
+    """A clock the test moves by hand (UNIX seconds)."""
+
+    def __init__(self, now: float = 1_750_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+async def delete_prefix(client: aioredis.Redis, prefix: str) -> None:
+    """Delete every key of one test's prefix (and nothing else)."""
+    keys = [k async for k in client.scan_iter(match="{" + prefix + "}:*", count=500)]
+    for start in range(0, len(keys), 500):
+        await client.delete(*keys[start : start + 500])
+
+
+@pytest.fixture(scope="session")
+def shared_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The shared test database, or a private server when none answers."""
+    probe = redis.Redis.from_url(SHARED_URL, socket_connect_timeout=1)
+    try:
+        probe.ping()
+        yield SHARED_URL
+        return
+    except (redis.ConnectionError, OSError):
+        pass
+    finally:
+        probe.close()
+    server = RedisServer(tmp_path_factory.mktemp("redis"), aof=False)
+    server.start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def private_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A private redis-server (append-only file, fsync always) for one test."""
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+async def client(shared_url: str) -> AsyncIterator[aioredis.Redis]:
+    """One async client (connection pool) for the session."""
+    pool = aioredis.BlockingConnectionPool.from_url(
+        shared_url, decode_responses=True, max_connections=32, timeout=20
+    )
+    connection = aioredis.Redis(connection_pool=pool)
+    yield connection
+    await connection.aclose()
+    await pool.disconnect()
+
+
+@pytest.fixture
+async def prefix(client: aioredis.Redis) -> AsyncIterator[str]:
+    """A random key prefix for one test; its keys are deleted afterwards."""
+    name = "t" + secrets.token_hex(6)
+    yield name
+    await delete_prefix(client, name)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """The fake clock of one test."""
+    return Clock()
+
+
+@pytest.fixture
+def queue(client: aioredis.Redis, prefix: str, clock: Clock) -> HandoffQueue:
+    """A queue on its own prefix, driven by the fake clock."""
+    return HandoffQueue(client, prefix=prefix, config=CONFIG, clock=clock)
+
+
+def make_queue(
+    client: aioredis.Redis, prefix: str, clock: Clock, **changes: object
+) -> HandoffQueue:
+    """A queue with some config values changed."""
+    return HandoffQueue(
+        client, prefix=prefix, config=replace(CONFIG, **changes), clock=clock
+    )
+
+
+def request(
+    conversation_id: str,
+    intensity: float = 0.2,
+    frustration: int = 0,
+    flags: frozenset[UrgencyFlag] = frozenset(),
+    **extra: Any,
+) -> HandoffRequest:
+    """A handoff request with the given emotion."""
+    return HandoffRequest(
+        conversation_id=conversation_id,
+        channel="web",
+        customer=Customer("cust-" + conversation_id, "Customer " + conversation_id),
+        emotion=EmotionSnapshot("frustration", intensity, frustration),
+        topic="refund_status",
+        reasons=["frustration"],
+        explanation=f"Frustration {frustration}/4.",
+        tried=["order lookup", "refund policy"],
+        slots={"order_id": "48213"},
+        flags=flags,
+        **extra,
+    )
+
+
+async def online_agent(
+    queue: HandoffQueue,
+    agent_id: str,
+    capacity: int = 3,
+    skills: frozenset[str] = frozenset(),
+) -> None:
+    """Register an agent and set them online."""
+    await queue.register_agent(Agent(agent_id, agent_id.title(), capacity, skills))
+    await queue.set_presence(agent_id, Presence.ONLINE)
