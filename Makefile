@@ -36,6 +36,7 @@ bench: train ## Run the benchmarks and print their numbers
 	$(PY) -m bench.frustration --data ../shared/datasets/frustration/dev.txt
 	$(PY) -m bench.frustration --data ../shared/datasets/frustration/dev.txt --latency
 	$(PY) -m bench.replay --data bench/scenarios.jsonl
+	$(PY) -m bench.queue
 
 clean: ## Remove trained models and run-time files (keeps the environments)
 	rm -rf models var/logs var/exp
