@@ -142,6 +142,10 @@ class EmpathyBook:
         values = {"name_prefix": self.name_prefix(situation)}
         return self._pick("handoff", situation, values)
 
+    def waiting(self, key: str, situation: Situation, values: dict[str, Any]) -> str:
+        """Where the customer stands in the queue (``queue.<key>`` in empathy.yml)."""
+        return self._pick(f"queue.{key}", situation, values)
+
     @staticmethod
     def name_prefix(situation: Situation) -> str:
         """ "Maya, " while the name has been used fewer than MAX_NAME_USES times."""

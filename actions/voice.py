@@ -16,6 +16,7 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.empathy import Situation, empathy_book
+from actions.handoff import enqueue, handoff_request, waiting_values
 from actions.mood import Mood, assess
 from actions.replies import reply_book
 
@@ -117,12 +118,22 @@ class Speaker:
         return text
 
 
-def hand_off(
+async def hand_off(
     dispatcher: CollectingDispatcher, tracker: Tracker, mood: Mood
 ) -> list[EventType]:
-    """Tell the customer a person takes over; pause the bot in this conversation."""
-    speaker = Speaker(dispatcher, tracker, mood, latest_intent(tracker))
-    dispatcher.utter_message(text=empathy_book().handoff(speaker.situation()))
+    """Queue the conversation for a person, say so honestly, and pause the bot."""
+    situation = Speaker(dispatcher, tracker, mood, latest_intent(tracker)).situation()
+    request = handoff_request(
+        tracker,
+        mood.analysis,
+        mood.decision,
+        situation.channel,
+        situation.customer_name,
+    )
+    key, values = waiting_values(await enqueue(request))
+    book = empathy_book()
+    text = f"{book.handoff(situation)} {book.waiting(key, situation, values)}"
+    dispatcher.utter_message(text=text)
     events: list[EventType] = []
     if tracker.active_loop.get("name"):
         events += [ActiveLoop(None), SlotSet("requested_slot", None)]
@@ -144,7 +155,7 @@ class CaringAction(Action, ABC):
         """Assess the mood, then hand over or respond."""
         mood = assess(tracker)
         if mood.decision.escalate:
-            return [*mood.events, *hand_off(dispatcher, tracker, mood)]
+            return [*mood.events, *await hand_off(dispatcher, tracker, mood)]
         speaker = Speaker(
             dispatcher, tracker, mood, self.topic(tracker), self.check_understanding
         )

@@ -50,7 +50,8 @@ def stack(stack_settings: Settings, model: Path) -> Iterator[Stack]:
     yield running
     running.stop()
     client = redis.Redis.from_url(stack_settings.redis_url)
-    keys = list(client.scan_iter(match=f"{stack_settings.redis_prefix}*", count=500))
+    pattern = f"*{stack_settings.redis_prefix}*"  # Rasa keys and {prefix}:handoff keys
+    keys = list(client.scan_iter(match=pattern, count=500))
     if keys:
         client.delete(*keys)
 

@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 import json
+import os
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from rasa_sdk import Tracker
 
 from actions import lookups
+from actions.handoff import handoff_queue
 from actions.paths import STORE_FILE
 from actions.replies import reply_book
 from actions.store import DemoStore
+from tests.conftest import TEST_REDIS_URL
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def own_redis_keys() -> Iterator[str]:
+    """Handoffs made by action tests go to the test database, under their own prefix."""
+    prefix = "ta" + secrets.token_hex(4)
+    os.environ["REDIS_URL"] = TEST_REDIS_URL
+    os.environ["REDIS_PREFIX"] = prefix
+    handoff_queue.cache_clear()
+    yield prefix
+    handoff_queue.cache_clear()
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    for key in client.scan_iter(match=f"*{prefix}*", count=500):
+        client.delete(key)
 
 
 def load_tracker(name: str, **slots: Any) -> Tracker:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer, ActionConfirmUnderstood, ActionNotUnderstood
+from actions.handoff import handoff_queue
 from actions.lookups import ActionAskOrderId, ActionOrderLookup
 from actions.mood import assess
 from actions.replies import reply_book
@@ -179,3 +180,22 @@ async def test_a_calm_question_gets_a_plain_friendly_answer() -> None:
     assert events == [*assess(tracker).events]
     [message] = dispatcher.messages
     assert message["text"] in variations("check_payment_methods")
+
+
+async def test_the_handoff_puts_a_ticket_in_the_queue_and_says_where_it_stands(
+    own_redis_keys: str,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("angry_in_order_form")
+    await ActionAskOrderId().run(dispatcher, tracker, DOMAIN)
+    ticket = await handoff_queue().ticket(tracker.sender_id)
+    assert ticket.state == "queued"
+    assert ticket.customer.name == "Maya"
+    assert "person_request" in ticket.reasons
+    assert ticket.explanation.startswith("Escalate to a person")
+    [message] = dispatcher.messages
+    # nobody is online in the test database, and the customer is told so honestly
+    assert "no one from our team is online" in message["text"].lower()
+    again = CollectingDispatcher()
+    await ActionAskOrderId().run(again, tracker, DOMAIN)
+    assert len(await handoff_queue().waiting()) == 1  # a retry makes no second ticket

@@ -1,0 +1,112 @@
+"""Hand a conversation to a person: a ticket in the Redis queue, an honest message."""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import lru_cache
+from typing import Any
+
+import redis.asyncio as aioredis
+from rasa_sdk import Tracker
+
+from actions.emotion import Analysis, Decision
+from bot.handoff import (
+    Availability,
+    Customer,
+    EmotionSnapshot,
+    EnqueueResult,
+    HandoffQueue,
+    HandoffRequest,
+    UrgencyFlag,
+)
+
+logger = logging.getLogger(__name__)
+
+# Escalation reasons (data/emotion/policy.yml) that raise a waiting chat's priority.
+FLAGS = {
+    "distress": UrgencyFlag.DISTRESS,
+    "legal_threat": UrgencyFlag.LEGAL_THREAT,
+    "churn_threat": UrgencyFlag.CHURN_THREAT,
+}
+
+
+@lru_cache(maxsize=1)
+def handoff_queue() -> HandoffQueue:
+    """The queue in the Redis at REDIS_URL, under REDIS_PREFIX (made on first use)."""
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    client = aioredis.Redis.from_url(url, decode_responses=True)
+    return HandoffQueue(client, prefix=os.environ.get("REDIS_PREFIX", "es"))
+
+
+def handoff_request(
+    tracker: Tracker,
+    analysis: Analysis,
+    decision: Decision,
+    channel: str,
+    name: str | None,
+) -> HandoffRequest:
+    """Everything the person taking over should see, from the conversation so far."""
+    tried = [
+        str(e.get("name"))
+        for e in tracker.events
+        if e.get("event") == "action"
+        and str(e.get("name", "")).startswith("action_")
+        and e.get("name") != "action_listen"
+    ]
+    slots = {
+        k: v
+        for k, v in (tracker.slots or {}).items()
+        if v not in (None, "", []) and k in ("order_id", "invoice_id", "account_type")
+    }
+    timeline = [
+        EmotionSnapshot(
+            label=str(t.get("label", "neutral")),
+            intensity=float(t.get("intensity", 0.0)),
+            frustration=int(t.get("frustration", 0)),
+        )
+        for t in tracker.get_slot("emotion_timeline") or []
+    ]
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+    return HandoffRequest(
+        conversation_id=tracker.sender_id,
+        channel=channel,
+        customer=Customer(id=tracker.sender_id, name=name or ""),
+        emotion=EmotionSnapshot(
+            label=analysis.label.value,
+            intensity=round(analysis.intensity, 3),
+            frustration=analysis.frustration,
+        ),
+        topic=intent,
+        reasons=list(decision.reasons),
+        explanation=decision.explanation,
+        tried=list(dict.fromkeys(tried))[-10:],
+        slots=slots,
+        flags=frozenset(FLAGS[r] for r in decision.reasons if r in FLAGS),
+        timeline=timeline,
+    )
+
+
+async def enqueue(request: HandoffRequest) -> EnqueueResult | None:
+    """Put the conversation in the queue; None (and a log line) when Redis fails."""
+    try:
+        return await handoff_queue().enqueue(request)
+    except Exception:  # noqa: BLE001 - the customer must still get an answer
+        logger.exception("could not enqueue %s", request.conversation_id)
+        return None
+
+
+def waiting_values(result: EnqueueResult | None) -> tuple[str, dict[str, Any]]:
+    """The waiting message that fits (``queue`` in empathy.yml) and its values."""
+    if result is None:
+        return "unknown", {}
+    if result.availability is Availability.CLOSED:
+        return "closed", {}
+    if result.availability is Availability.NO_AGENT_ONLINE:
+        return "no_agent_online", {}
+    position = result.position.position or 1
+    wait = result.position.expected_wait
+    minutes = max(1, round(wait / 60)) if wait else None
+    if minutes is None:
+        return "position", {"position": position}
+    return "position_and_wait", {"position": position, "minutes": minutes}
