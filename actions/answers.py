@@ -24,17 +24,12 @@ TYPED_ACCOUNT_INTENTS = {
     "edit_account",
 }
 PLACE_INTENTS = {"delivery_options", "delivery_period"}
+# Conversation intents that are not a customer-service question.
+SMALL_TALK = frozenset(
+    {"greet", "goodbye", "thank_you", "affirm", "deny", "bot_challenge", "out_of_scope"}
+)
 # Intents we never propose in "Just to check I got it ...?".
-NOT_PROPOSED = {
-    "greet",
-    "goodbye",
-    "thank_you",
-    "affirm",
-    "deny",
-    "bot_challenge",
-    "out_of_scope",
-    "nlu_fallback",
-}
+NOT_PROPOSED = SMALL_TALK | {"nlu_fallback"}
 # A guess below this confidence is not worth a confirmation question (the NLU
 # fallback threshold in config.yml is 0.3, so guesses live between the two).
 CONFIRM_FLOOR = 0.2

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 import re
-import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -54,13 +53,6 @@ class ReplyBook:
     def has(self, key: str) -> bool:
         """Whether templates exist for ``key``."""
         return key in self.answers
-
-    def placeholders(self, key: str) -> set[str]:
-        """Names of the placeholders used by any variation of ``key``."""
-        names: set[str] = set()
-        for text in self.answers.get(key, []):
-            names |= {f for _, f, _, _ in string.Formatter().parse(text) if f}
-        return names
 
     def pick(self, key: str, avoid: Iterable[str] = (), **values: Any) -> str:
         """A filled variation of ``key`` that is not among ``avoid`` when possible.

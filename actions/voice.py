@@ -25,10 +25,9 @@ RECENT_REPLIES = 4
 QUESTIONS = ("ask.", "confirm_", "fallback", "out_of_scope")
 
 
-def recent_bot_texts(tracker: Tracker, limit: int = RECENT_REPLIES) -> list[str]:
-    """The texts of the bot's last ``limit`` messages, newest last."""
-    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "bot"]
-    return texts[-limit:]
+def bot_texts(tracker: Tracker) -> list[str]:
+    """The texts of every bot message in the conversation, newest last."""
+    return [e.get("text") or "" for e in tracker.events if e.get("event") == "bot"]
 
 
 def customer_metadata(tracker: Tracker) -> dict[str, Any]:
@@ -82,17 +81,15 @@ class Speaker:
     def situation(self, order_id: str | None = None) -> Situation:
         """What the empathy layer needs to know about this turn."""
         name = customer_name(self.tracker)
-        bot_texts = [
-            e.get("text") or "" for e in self.tracker.events if e.get("event") == "bot"
-        ]
+        said = bot_texts(self.tracker)
         return Situation(
             intent=self.intent,
             analysis=self.mood.analysis,
             channel=str(customer_metadata(self.tracker).get("channel") or "web"),
             customer_name=name,
-            name_uses=sum(1 for t in bot_texts if name and name in t),
+            name_uses=sum(1 for t in said if name and name in t),
             order_id=order_id or self.tracker.get_slot("order_id"),
-            recent=bot_texts[-RECENT_REPLIES:],
+            recent=said[-RECENT_REPLIES:],
             intent_confidence=(
                 latest_confidence(self.tracker) if self.check_understanding else None
             ),
@@ -103,7 +100,7 @@ class Speaker:
         self, key: str, buttons: list[dict[str, str]] | None = None, **values: Any
     ) -> str:
         """Send reply ``key`` filled with ``values``; returns the text sent."""
-        recent = recent_bot_texts(self.tracker)
+        recent = bot_texts(self.tracker)[-RECENT_REPLIES:]
         answer = reply_book().pick(key, avoid=recent, **values)
         text = answer
         if not self.spoken:
