@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     rasa_timeout_seconds: float = 10.0
     max_message_chars: int = 4000
     tracker_ttl_seconds: int = 60 * 60 * 24 * 30
+    # Agent console (bot/console).
+    console_session_idle_seconds: int = 8 * 3600  # signed out after this long idle
+    console_session_max_seconds: int = 12 * 3600  # and after this long in any case
+    console_max_failures: int = 5  # failed logins per account within the window...
+    console_max_failures_ip: int = 20  # ...or per client address, then locked out
+    console_lockout_window_seconds: int = 15 * 60
+    console_origins: str = ""  # extra allowed Origins (comma-separated), e.g. a proxy
+    metrics_token: str = ""  # bearer token for Prometheus /metrics (else supervisors)
 
     @model_validator(mode="after")
     def _secrets(self) -> Settings:
@@ -63,6 +71,11 @@ class Settings(BaseSettings):
     def actions_url(self) -> str:
         """Base URL of the action server (loopback only)."""
         return f"http://127.0.0.1:{self.actions_port}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies only over HTTPS, everywhere but in development."""
+        return self.environment != "development"
 
     def rasa_api_token(self) -> str:
         """Rasa's HTTP API token: RASA_TOKEN, or one generated into var/."""

@@ -23,6 +23,18 @@ Layout (``{es}`` for the prefix ``es``)::
     {es}:agent:<agent id>:chats       set    tickets the agent holds now
     {es}:agent:<agent id>:intense     zset   intense chats the agent claimed, by time
     {es}:stats:handle                 list   recent handling times (s), newest first
+
+The agent console (bot/console)::
+
+    {es}:accounts                     set    console account ids (= agent ids)
+    {es}:account:<agent id>           hash   name, role, password hash, disabled
+    {es}:account:<agent id>:sessions  set    digests of the account's open sessions
+    {es}:csession:<sha256 of token>   hash   agent, csrf token, created, ip (TTL: idle)
+    {es}:authfail:<kind>:<value>      zset   failed logins by time (kind user or ip)
+    {es}:audit                        stream claims, replies, transfers, resolves, denials
+    {es}:customer:<customer id>       zset   the customer's conversations, by first seen
+    {es}:assist:proposed              hash   proposal id -> reply proposed for the library
+    {es}:assist:approved              hash   proposal id -> reply a supervisor approved
 """
 
 from __future__ import annotations
@@ -46,6 +58,15 @@ AGENT = ":agent:"
 AGENT_CHATS = ":chats"
 AGENT_INTENSE = ":intense"
 STATS_HANDLE = ":stats:handle"
+ACCOUNTS = ":accounts"
+ACCOUNT = ":account:"
+ACCOUNT_SESSIONS = ":sessions"
+CONSOLE_SESSION = ":csession:"
+AUTH_FAILURES = ":authfail:"
+AUDIT = ":audit"
+CUSTOMER = ":customer:"
+ASSIST_PROPOSED = ":assist:proposed"
+ASSIST_APPROVED = ":assist:approved"
 
 # TTLs and caps.
 RESOLVED_TTL_S = 30 * 24 * 3600  # a resolved ticket (and its ratings) is kept 30 days
@@ -55,6 +76,8 @@ EVENTS_MAXLEN = 100_000  # approximate stream length (XADD MAXLEN ~)
 STATS_SAMPLES = 200  # handling times kept for the expected-wait estimate
 TIMELINE_MAX = 20  # emotion snapshots kept per ticket
 NOTES_MAX = 200  # private notes kept per ticket
+AUDIT_MAXLEN = 1_000_000  # audit entries kept (XADD MAXLEN ~)
+CUSTOMER_CONVERSATIONS_MAX = 50  # conversations remembered per customer
 
 _PREFIX = re.compile(r"^[A-Za-z0-9]{1,32}$")
 MAX_ID_CHARS = 200
@@ -95,6 +118,10 @@ class Keys:
         self.capacity = self.tag + CAPACITY
         self.held = self.tag + HELD
         self.stats_handle = self.tag + STATS_HANDLE
+        self.accounts = self.tag + ACCOUNTS
+        self.audit = self.tag + AUDIT
+        self.assist_proposed = self.tag + ASSIST_PROPOSED
+        self.assist_approved = self.tag + ASSIST_APPROVED
         self.ticket_pattern = self.tag + TICKET + "*"
         self.all_pattern = self.tag + ":*"
 
@@ -121,3 +148,23 @@ class Keys:
     def agent_intense(self, agent_id: str) -> str:
         """The intense chats an agent claimed recently."""
         return self.tag + AGENT + agent_id + AGENT_INTENSE
+
+    def account(self, agent_id: str) -> str:
+        """A console account (agent or supervisor)."""
+        return self.tag + ACCOUNT + agent_id
+
+    def account_sessions(self, agent_id: str) -> str:
+        """Digests of an account's open console sessions."""
+        return self.tag + ACCOUNT + agent_id + ACCOUNT_SESSIONS
+
+    def console_session(self, digest: str) -> str:
+        """One console session, by the SHA-256 of its cookie value."""
+        return self.tag + CONSOLE_SESSION + digest
+
+    def auth_failures(self, kind: str, value: str) -> str:
+        """Recent failed logins for an account (``user``) or an address (``ip``)."""
+        return self.tag + AUTH_FAILURES + kind + ":" + value
+
+    def customer(self, customer_id: str) -> str:
+        """The conversations of one customer, oldest first."""
+        return self.tag + CUSTOMER + customer_id

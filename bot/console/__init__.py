@@ -1,0 +1,15 @@
+"""The agent console: accounts, the live queue, chats, agent assist, supervisors.
+
+Served by the gateway under ``/console`` (pages) and ``/console/api`` (JSON, and the
+WebSocket ``/console/ws``). ``router`` holds every route; include it in the app.
+"""
+
+from fastapi import APIRouter
+
+from bot.console import api, auth, chats, pages, socket
+
+router = APIRouter()
+for _module in (auth, api, chats, socket, pages):
+    router.include_router(_module.router)
+
+__all__ = ["router"]

@@ -1,0 +1,107 @@
+"""The console's pages and files: sign-in, the agent console, the dashboard.
+
+Plain HTML, one script and one style sheet per page from ``static/``, no build step.
+Every console response carries a strict Content-Security-Policy (no inline script or
+style, nothing from other sites, no framing) and is not cached. A page that needs a
+signed-in user sends anyone else to the sign-in page.
+"""
+
+from __future__ import annotations
+
+import html
+import secrets
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+
+from bot.console.deps import LOGIN_COOKIE, ConsoleDep, client_ip
+
+STATIC = Path(__file__).resolve().parent / "static"
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'; object-src 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+FILES = {
+    "console.js": "text/javascript",
+    "console.css": "text/css",
+    "login.js": "text/javascript",
+    "dashboard.js": "text/javascript",
+}
+
+router = APIRouter(include_in_schema=False)
+
+
+def _page(name: str, **values: str) -> HTMLResponse:
+    text = (STATIC / name).read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
+    return HTMLResponse(text, headers=HEADERS)
+
+
+@router.get("/console/login")
+async def get_login_page(console: ConsoleDep) -> HTMLResponse:
+    """The sign-in page (sets the login CSRF cookie it echoes back)."""
+    token = secrets.token_urlsafe(24)
+    response = _page("login.html", csrf=token)
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        max_age=3600,
+        path="/console",
+        httponly=True,
+        secure=console.settings.secure_cookies,
+        samesite="strict",
+    )
+    return response
+
+
+async def _signed_in_role(request: Request, console: ConsoleDep) -> str | None:
+    session = await console.sessions.get(request.cookies.get(console.cookie_name))
+    account = await console.accounts.get(session.agent_id) if session else None
+    if account is None or account.disabled:
+        return None
+    return account.role.value
+
+
+@router.get("/console")
+async def get_console_page(request: Request, console: ConsoleDep) -> Response:
+    """The agent console (sign-in first)."""
+    if await _signed_in_role(request, console) is None:
+        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
+    return _page("console.html")
+
+
+@router.get("/console/dashboard")
+async def get_dashboard_page(request: Request, console: ConsoleDep) -> Response:
+    """The supervisor dashboard (supervisors only)."""
+    role = await _signed_in_role(request, console)
+    if role is None:
+        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
+    if role != "supervisor":
+        await console.audit.record(
+            "denied", ip=client_ip(request), outcome="role", detail="dashboard page"
+        )
+        return HTMLResponse(
+            "<!doctype html><title>Forbidden</title><p>Supervisors only.</p>",
+            status_code=403,
+            headers=HEADERS,
+        )
+    return _page("dashboard.html")
+
+
+@router.get("/console/static/{name}")
+async def get_console_file(name: str) -> Response:
+    """The console's scripts and style sheet (the only files served here)."""
+    if name not in FILES:
+        return Response("not found", status_code=404, headers=HEADERS)
+    return FileResponse(STATIC / name, media_type=FILES[name], headers=HEADERS)

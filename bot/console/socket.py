@@ -1,0 +1,252 @@
+"""The console's live connection, ``/console/ws``.
+
+Authenticated by the session cookie; the Origin must be this site (a page elsewhere
+cannot open it with the agent's cookie). Refused connections get HTTP 403 before the
+upgrade. Protocol (JSON text frames)::
+
+    server <- {"type": "queue", "items": [...]}        the waiting chats, best first,
+                                                       whenever they change
+    server <- {"type": "me", ...}                      presence and held chats (GET me)
+    server <- {"type": "entry", "conversation": id, "entry": {...}}
+                                                       new transcript entries of the
+                                                       agent's chats and watched ones
+    server <- {"type": "event", "event": {type, ticket, agent, state}}
+                                                       queue events about those chats
+    client -> {"type": "watch", "conversation": id, "after": stream id}
+    client -> {"type": "unwatch", "conversation": id}
+    client -> {"type": "ping"}                         server <- {"type": "pong"}
+    server <- {"type": "error", "code": "...", "message": "..."}
+
+While the socket is open the server renews the agent's presence and chat leases
+(heartbeat). When the session ends (sign-out elsewhere) the socket closes with 4401.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from redis.exceptions import RedisError
+
+from bot.console.api import me_dict
+from bot.console.deps import Console, Principal, console_of, same_origin
+from bot.console.views import entry_dict, may_read, queue_items
+from bot.handoff import HandoffError, UnknownTicket
+from bot.handoff.keys import valid_id
+from bot.live import Listener
+from bot.transcript import valid_cursor
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter()
+
+HEARTBEAT_S = 10.0
+REFRESH_S = 15.0  # the queue is re-sent this often (priorities age)
+MAX_FRAME = 16 * 1024
+MAX_WATCHED = 20
+CLOSE_SIGNED_OUT = 4401
+
+
+class ConsoleSocket:
+    """One open console tab."""
+
+    def __init__(self, ws: WebSocket, console: Console, who: Principal) -> None:
+        self.ws = ws
+        self.console = console
+        self.who = who
+        self.cursors: dict[str, str] = {}  # conversation -> last entry id sent
+        self.watched: set[str] = set()
+        self.held: set[str] = set()
+        self.last_queue: list[dict[str, Any]] | None = None
+        self._lock = asyncio.Lock()
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        """Send one frame."""
+        async with self._lock:
+            await self.ws.send_text(json.dumps(frame, ensure_ascii=False))
+
+    async def run(self) -> None:
+        """Serve until the tab closes or the session ends."""
+        with self.console.hub.listen(None) as listener:
+            tasks = [
+                asyncio.create_task(self.pump(listener)),
+                asyncio.create_task(self.beat(listener)),
+            ]
+            try:
+                await self.read(listener)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                for task in tasks:
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
+
+    async def read(self, listener: Listener) -> None:
+        """Handle the tab's frames."""
+        while True:
+            message = await self.ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            text = message.get("text")
+            if text is None or len(text) > MAX_FRAME:
+                await self.error("invalid_frame", "send JSON text frames under 16 kB")
+                continue
+            try:
+                frame = json.loads(text)
+            except ValueError:
+                await self.error("invalid_json", "the frame is not valid JSON")
+                continue
+            if not isinstance(frame, dict):
+                await self.error("invalid_frame", "a frame is a JSON object")
+                continue
+            await self.dispatch(frame, listener)
+
+    async def dispatch(self, frame: dict[str, Any], listener: Listener) -> None:
+        """Act on one frame."""
+        kind = frame.get("type")
+        if kind == "ping":
+            await self.send({"type": "pong"})
+        elif kind == "watch":
+            cid, after = frame.get("conversation"), frame.get("after") or ""
+            if (
+                not isinstance(cid, str)
+                or not valid_id(cid)
+                or not (after == "" or valid_cursor(after))
+            ):
+                await self.error("invalid_frame", "watch needs a conversation id")
+                return
+            if not await self.allowed(cid):
+                await self.error("forbidden", "you may not follow this chat")
+                return
+            if len(self.watched) >= MAX_WATCHED:
+                self.watched.pop()
+            self.watched.add(cid)
+            self.cursors[cid] = after
+            listener.poke()
+        elif kind == "unwatch":
+            cid = frame.get("conversation")
+            if isinstance(cid, str):
+                self.watched.discard(cid)
+                if cid not in self.held:
+                    self.cursors.pop(cid, None)
+        else:
+            await self.error("invalid_frame", "unknown frame type")
+
+    async def allowed(self, cid: str) -> bool:
+        """Whether this agent may see the chat."""
+        try:
+            ticket = await self.console.queue.ticket(cid)
+        except (UnknownTicket, HandoffError):
+            return False
+        return may_read(ticket, self.who)
+
+    async def error(self, code: str, message: str) -> None:
+        """Tell the tab what was wrong."""
+        await self.send({"type": "error", "code": code, "message": message})
+
+    async def pump(self, listener: Listener) -> None:
+        """Push queue changes and new entries as they happen."""
+        first = True
+        while True:
+            changes = None if first else await listener.wait(REFRESH_S)
+            try:
+                resync = changes is None or changes.resync
+                if resync or (changes and changes.events) or not changes_any(changes):
+                    items = await queue_items(self.console)
+                    if items != self.last_queue or resync:
+                        self.last_queue = items
+                        await self.send({"type": "queue", "items": items})
+                if resync or (changes and _about(changes.events, self.who.id)):
+                    me = await me_dict(self.console, self.who)
+                    me.pop("csrf", None)
+                    await self.send({"type": "me", **me})
+                    self.held = {c["id"] for c in me["chats"]}
+                    for cid in self.held:
+                        if cid not in self.cursors:
+                            last = await self.console.transcript.last(cid, 1)
+                            self.cursors[cid] = last[-1].id if last else ""
+                if changes is not None:
+                    for event in changes.events:
+                        if event.ticket_id in self.cursors:
+                            await self.send(
+                                {
+                                    "type": "event",
+                                    "event": {
+                                        "type": event.type.value,
+                                        "ticket": event.ticket_id,
+                                        "agent": event.agent_id,
+                                        "state": event.state,
+                                    },
+                                }
+                            )
+                todo = (
+                    set(self.cursors)
+                    if resync
+                    else (
+                        set(changes.conversations) & set(self.cursors)
+                        if changes
+                        else set()
+                    )
+                )
+                for cid in todo:
+                    await self.push_entries(cid)
+            except RedisError as error:
+                logger.warning("console pump paused: %r", error)
+                await asyncio.sleep(0.5)
+                listener.poke()
+            first = False
+
+    async def push_entries(self, cid: str) -> None:
+        """Send the chat's entries after its cursor."""
+        after = self.cursors.get(cid, "")
+        for entry in await self.console.transcript.read(cid, after=after):
+            await self.send(
+                {"type": "entry", "conversation": cid, "entry": entry_dict(entry)}
+            )
+            self.cursors[cid] = entry.id
+
+    async def beat(self, listener: Listener) -> None:
+        """Keep presence and leases alive; close when the session has ended."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_S)
+            session = await self.console.sessions.get(self.who.token)
+            if session is None:
+                await self.ws.close(CLOSE_SIGNED_OUT, "signed out")
+                return
+            with contextlib.suppress(HandoffError, RedisError):
+                await self.console.queue.heartbeat(self.who.id)
+
+
+def changes_any(changes: Any) -> bool:
+    """Whether a wake-up carried anything (else it was the periodic refresh)."""
+    return bool(changes and (changes.events or changes.conversations or changes.resync))
+
+
+def _about(events: list[Any], agent_id: str) -> bool:
+    return any(e.agent_id == agent_id or e.type.value == "transferred" for e in events)
+
+
+@router.websocket("/console/ws")
+async def console_socket(ws: WebSocket) -> None:
+    """The console's live connection."""
+    console = console_of(ws.app.state)
+    origin = ws.headers.get("origin")
+    if not same_origin(origin, ws.headers.get("host"), console.settings):
+        await console.audit.record(
+            "denied", outcome="origin", detail=f"ws from {str(origin)[:100]}"
+        )
+        await ws.close(1008)
+        return
+    token = ws.cookies.get(console.cookie_name)
+    session = await console.sessions.get(token)
+    account = await console.accounts.get(session.agent_id) if session else None
+    if session is None or account is None or account.disabled:
+        await ws.close(1008)
+        return
+    await ws.accept()
+    with contextlib.suppress(WebSocketDisconnect):
+        await ConsoleSocket(ws, console, Principal(account, session, token or "")).run()

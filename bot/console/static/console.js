@@ -1,0 +1,659 @@
+// The agent console: live queue, conversation view, replies, assist. Vanilla JS, no
+// build step. Every string from a customer (or anyone) is put in the page with
+// textContent or as an attribute value, never parsed as HTML.
+"use strict";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    me: null,
+    csrf: "",
+    queue: [],
+    chat: null, // {id, ticket, token, cursor, entries: Map}
+    mine: new Map(), // conversation id -> {token, customer_name, unread}
+    ws: null,
+    retry: 0,
+    canned: [],
+  };
+
+  // -- small helpers ------------------------------------------------------------
+
+  function el(tag, opts, children) {
+    const node = document.createElement(tag);
+    const o = opts || {};
+    if (o.cls) node.className = o.cls;
+    if (o.text !== undefined && o.text !== null) node.textContent = String(o.text);
+    if (o.testid) node.dataset.testid = o.testid;
+    if (o.title) node.title = String(o.title);
+    if (o.attrs) for (const [k, v] of Object.entries(o.attrs)) node.setAttribute(k, String(v));
+    for (const child of children || []) if (child) node.appendChild(child);
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  function flash(message, kind) {
+    const box = $("flash");
+    box.textContent = message;
+    box.className = "flash " + (kind || "info");
+    box.hidden = !message;
+    if (message) {
+      clearTimeout(flash.timer);
+      flash.timer = setTimeout(() => { box.hidden = true; }, 8000);
+    }
+  }
+
+  function duration(seconds) {
+    const s = Math.max(0, Math.round(seconds));
+    if (s < 60) return s + " s";
+    const m = Math.floor(s / 60);
+    if (m < 60) return m + " min " + (s % 60) + " s";
+    return Math.floor(m / 60) + " h " + (m % 60) + " min";
+  }
+
+  function clock(at) {
+    if (!at) return "";
+    return new Date(at * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function words(code) {
+    return String(code || "").replace(/_/g, " ");
+  }
+
+  class ApiError extends Error {
+    constructor(status, code, message) {
+      super(message);
+      this.status = status;
+      this.code = code;
+    }
+  }
+
+  async function api(method, path, body) {
+    const headers = { Accept: "application/json" };
+    if (method !== "GET") {
+      headers["Content-Type"] = "application/json";
+      headers["X-CSRF-Token"] = state.csrf;
+    }
+    let response;
+    try {
+      response = await fetch("/console/api/" + path, {
+        method,
+        headers,
+        credentials: "same-origin",
+        body: method === "GET" ? undefined : JSON.stringify(body || {}),
+      });
+    } catch (e) {
+      throw new ApiError(0, "network", "The console lost its connection; please try again.");
+    }
+    const data = await response.json().catch(() => ({}));
+    if (response.status === 401) {
+      window.location.assign("/console/login");
+      throw new ApiError(401, "unauthenticated", "Please sign in again.");
+    }
+    if (!response.ok) {
+      const d = data.detail || {};
+      const message = d.message || data.error || "The request failed (" + response.status + ").";
+      throw new ApiError(response.status, d.error || "error", message);
+    }
+    return data;
+  }
+
+  async function attempt(action) {
+    try {
+      return await action();
+    } catch (e) {
+      flash(e.message || String(e), "error");
+      return null;
+    }
+  }
+
+  // -- me, presence ---------------------------------------------------------------
+
+  function renderMe(me) {
+    state.me = me;
+    if (me.csrf) state.csrf = me.csrf;
+    const p = me.presence;
+    $("me-name").textContent = me.account.name + (me.account.role === "supervisor" ? " (supervisor)" : "");
+    $("me-load").textContent = p.chats + "/" + p.capacity + " chats";
+    const toggle = $("presence-toggle");
+    toggle.textContent = p.status === "online" ? "Online: take a break" : "Away: go online";
+    toggle.dataset.status = p.status;
+    $("dashboard-link").hidden = me.account.role !== "supervisor";
+    if (p.break_suggested) flash("You've had several intense chats in a row. Consider a short break.", "info");
+    const held = new Map();
+    for (const c of me.chats) {
+      const before = state.mine.get(c.id);
+      held.set(c.id, { ...c, unread: before ? before.unread : false });
+    }
+    state.mine = held;
+    renderMine();
+    if (state.chat && held.has(state.chat.id)) state.chat.token = held.get(state.chat.id).token;
+  }
+
+  function renderMine() {
+    const list = $("my-chats");
+    clear(list);
+    for (const [id, c] of state.mine) {
+      const button = el("button", { text: c.customer_name || "Customer", attrs: { type: "button" } });
+      button.addEventListener("click", () => openChat(id));
+      const item = el("li", { cls: c.unread ? "unread" : "", testid: "my-chat" }, [
+        button,
+        el("span", { cls: "badge " + c.emotion, text: c.emotion }),
+      ]);
+      item.dataset.conversation = id;
+      list.appendChild(item);
+    }
+  }
+
+  async function togglePresence() {
+    const status = state.me && state.me.presence.status === "online" ? "away" : "online";
+    const me = await attempt(() => api("POST", "presence", { status }));
+    if (me) renderMe(me);
+  }
+
+  // -- the queue ----------------------------------------------------------------
+
+  function gauge(intensity) {
+    const meter = el("meter", {
+      cls: "gauge",
+      testid: "intensity",
+      attrs: { min: 0, max: 1, low: 0.4, high: 0.7, optimum: 0, value: intensity },
+      title: "intensity " + Math.round(intensity * 100) + "%",
+    });
+    meter.textContent = Math.round(intensity * 100) + "%";
+    return meter;
+  }
+
+  function renderQueue(items) {
+    state.queue = items;
+    const list = $("queue-list");
+    clear(list);
+    $("queue-count").textContent = String(items.length);
+    $("queue-empty").hidden = items.length > 0;
+    const now = Date.now() / 1000;
+    for (const item of items) {
+      const claim = el("button", { cls: "claim", text: "Claim", testid: "claim", attrs: { type: "button" } });
+      claim.addEventListener("click", (event) => {
+        event.stopPropagation();
+        claimChat(item.id);
+      });
+      const open = el("button", { cls: "link", text: item.customer_name || "Customer", testid: "queue-name", attrs: { type: "button" } });
+      open.addEventListener("click", () => openChat(item.id));
+      const waited = item.queued_at ? now - item.queued_at : item.waiting_s;
+      const li = el("li", { cls: "queue-item " + item.emotion, testid: "queue-item" }, [
+        el("div", { cls: "row" }, [
+          open,
+          el("span", { cls: "badge channel", text: item.channel }),
+          el("span", { cls: "priority", text: "priority " + Math.round(item.priority), testid: "priority" }),
+        ]),
+        el("div", { cls: "row" }, [
+          el("span", { cls: "badge " + item.emotion, text: item.emotion, testid: "emotion" }),
+          gauge(item.intensity),
+          el("span", { cls: "topic", text: words(item.topic) }),
+        ]),
+        el("div", { cls: "row small" }, [
+          el("span", { cls: "reasons", text: item.reasons.map(words).join(", "), testid: "reasons" }),
+          el("span", { cls: "waiting", text: "waiting " + duration(waited), testid: "waiting" }),
+        ]),
+        claim,
+      ]);
+      li.dataset.conversation = item.id;
+      li.dataset.queuedAt = item.queued_at || "";
+      for (const flag of item.flags) li.appendChild(el("span", { cls: "flag", text: words(flag) }));
+      list.appendChild(li);
+    }
+  }
+
+  function tickWaiting() {
+    const now = Date.now() / 1000;
+    for (const li of document.querySelectorAll("#queue-list .queue-item")) {
+      const at = parseFloat(li.dataset.queuedAt);
+      const span = li.querySelector(".waiting");
+      if (at && span) span.textContent = "waiting " + duration(now - at);
+    }
+  }
+
+  async function claimChat(id) {
+    const result = await attempt(() => api("POST", "chats/" + encodeURIComponent(id) + "/claim"));
+    if (!result) return;
+    flash("You have the chat now.", "ok");
+    await refreshMe();
+    await openChat(id);
+  }
+
+  async function claimNext() {
+    const result = await attempt(() => api("POST", "claim-next"));
+    if (!result) return;
+    await refreshMe();
+    await openChat(result.ticket.id);
+  }
+
+  async function refreshMe() {
+    const me = await attempt(() => api("GET", "me"));
+    if (me) renderMe(me);
+  }
+
+  // -- the conversation view ------------------------------------------------------
+
+  function entryNode(entry) {
+    const who = entry.author === "agent" ? (entry.agent_name || "Agent") : entry.author;
+    const children = [
+      el("span", { cls: "author", text: who, testid: "author" }),
+      el("span", { cls: "time", text: clock(entry.at) }),
+    ];
+    if (entry.emotion) {
+      const e = entry.emotion;
+      children.push(el("span", {
+        cls: "mark badge " + e.label,
+        text: e.label + " " + Math.round(e.intensity * 100) + "%",
+        testid: "emotion-mark",
+        title: (e.reasons || []).map(words).join(", "),
+      }));
+    }
+    if (entry.kind !== "message") children.push(el("span", { cls: "kind", text: words(entry.kind) }));
+    const li = el("li", { cls: "entry " + entry.author + " " + entry.kind, testid: "transcript-message" }, [
+      el("div", { cls: "meta" }, children),
+      el("div", { cls: "text", text: entry.text, testid: "message-text" }),
+    ]);
+    li.dataset.id = entry.id;
+    li.dataset.author = entry.author;
+    return li;
+  }
+
+  function addEntry(entry) {
+    const chat = state.chat;
+    if (!chat || chat.entries.has(entry.id)) return;
+    chat.entries.set(entry.id, entry);
+    chat.cursor = entry.id;
+    const list = $("transcript");
+    list.appendChild(entryNode(entry));
+    list.scrollTop = list.scrollHeight;
+    if (entry.author === "customer") {
+      if (entry.emotion) chat.marks.push(entry.emotion);
+      renderTrend(chat);
+      loadSuggestions();
+    }
+  }
+
+  function renderTrend(chat) {
+    const box = $("trend");
+    clear(box);
+    const points = chat.marks.map((m) => m.intensity);
+    if (!points.length) {
+      box.appendChild(el("p", { cls: "muted", text: "No emotion readings yet." }));
+      return;
+    }
+    const ns = "http://www.w3.org/2000/svg";
+    const w = 220, h = 60;
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 " + w + " " + h);
+    svg.setAttribute("class", "trend");
+    svg.setAttribute("role", "img");
+    const step = points.length > 1 ? w / (points.length - 1) : 0;
+    const coords = points.map((p, i) => [points.length > 1 ? i * step : w / 2, h - 4 - p * (h - 8)]);
+    const line = document.createElementNS(ns, "polyline");
+    line.setAttribute("points", coords.map((c) => c[0].toFixed(1) + "," + c[1].toFixed(1)).join(" "));
+    line.setAttribute("class", "trend-line");
+    svg.appendChild(line);
+    for (const [x, y] of coords) {
+      const dot = document.createElementNS(ns, "circle");
+      dot.setAttribute("cx", x.toFixed(1));
+      dot.setAttribute("cy", y.toFixed(1));
+      dot.setAttribute("r", "3");
+      dot.setAttribute("class", "trend-dot");
+      svg.appendChild(dot);
+    }
+    const title = document.createElementNS(ns, "title");
+    title.textContent = "Intensity per customer message: " + points.map((p) => Math.round(p * 100) + "%").join(", ");
+    svg.appendChild(title);
+    box.appendChild(svg);
+  }
+
+  function renderChat(data) {
+    const t = data.ticket;
+    const mine = state.mine.get(t.id);
+    state.chat = {
+      id: t.id,
+      ticket: t,
+      token: t.token || (mine ? mine.token : null),
+      cursor: "",
+      entries: new Map(),
+      marks: [],
+    };
+    if (mine) mine.unread = false;
+    renderMine();
+    $("chat").hidden = false;
+    $("no-chat").hidden = true;
+    $("chat-title").textContent = (data.customer.name || "Customer") + " · " + (data.customer.channel || t.channel);
+    $("chat-state").textContent = t.state === "assigned" ? (t.mine ? "yours" : "with " + (t.agent_id || "someone")) : t.state;
+    $("chat-emotion").textContent = t.emotion.label + " " + Math.round(t.emotion.intensity * 100) + "%";
+    $("chat-emotion").className = "badge " + t.emotion.label;
+    $("why").textContent = t.explanation || "No explanation was recorded.";
+    const reasons = $("reasons");
+    clear(reasons);
+    for (const r of t.reasons) reasons.appendChild(el("li", { text: words(r) }));
+    for (const f of t.flags) reasons.appendChild(el("li", { cls: "flag", text: words(f) }));
+    const tried = $("tried");
+    clear(tried);
+    for (const x of t.tried) tried.appendChild(el("li", { text: x }));
+    if (!t.tried.length) tried.appendChild(el("li", { cls: "muted", text: "Nothing recorded." }));
+    const slots = $("slots");
+    clear(slots);
+    for (const [k, v] of Object.entries(t.slots || {})) {
+      slots.appendChild(el("dt", { text: words(k) }));
+      slots.appendChild(el("dd", { text: typeof v === "string" ? v : JSON.stringify(v) }));
+    }
+    if (t.topic) {
+      slots.appendChild(el("dt", { text: "topic" }));
+      slots.appendChild(el("dd", { text: words(t.topic) }));
+    }
+    const earlier = $("earlier");
+    clear(earlier);
+    for (const e of data.earlier) {
+      const rating = e.csat ? " · CSAT " + e.csat + "/5, understood " + e.understood + "/5" : "";
+      earlier.appendChild(el("li", {
+        testid: "earlier-item",
+        text: e.what + " (" + e.channel + ", " + words(e.topic) + ", " + e.emotion + ")" + rating + (e.resolution ? " · " + e.resolution : ""),
+      }));
+    }
+    if (!data.earlier.length) earlier.appendChild(el("li", { cls: "muted", text: "None." }));
+    renderNotes(data.notes);
+    clear($("transcript"));
+    for (const entry of data.transcript) addEntryQuietly(entry);
+    renderTrend(state.chat);
+    const list = $("transcript");
+    list.scrollTop = list.scrollHeight;
+    updateActions();
+    watch(t.id, state.chat.cursor);
+    loadSuggestions();
+    checkTone();
+  }
+
+  function addEntryQuietly(entry) {
+    const chat = state.chat;
+    chat.entries.set(entry.id, entry);
+    chat.cursor = entry.id;
+    if (entry.author === "customer" && entry.emotion) chat.marks.push(entry.emotion);
+    $("transcript").appendChild(entryNode(entry));
+  }
+
+  function renderNotes(notes) {
+    const list = $("notes");
+    clear(list);
+    for (const n of notes) {
+      list.appendChild(el("li", { testid: "note" }, [
+        el("span", { cls: "author", text: n.agent_id }),
+        el("span", { cls: "time", text: clock(n.at) }),
+        el("div", { text: n.text }),
+      ]));
+    }
+  }
+
+  function updateActions() {
+    const chat = state.chat;
+    const t = chat.ticket;
+    const mine = t.state === "assigned" && (t.mine || state.mine.has(chat.id));
+    for (const id of ["reply-send", "resolve", "release", "reply-input", "transfer-target"]) $(id).disabled = !mine;
+    $("transfer-form").querySelector("button").disabled = !mine;
+    $("claim-this").hidden = t.state !== "queued";
+    $("assist").hidden = !mine;
+    if (mine) loadTargets();
+  }
+
+  async function openChat(id) {
+    const data = await attempt(() => api("GET", "chats/" + encodeURIComponent(id)));
+    if (data) renderChat(data);
+  }
+
+  async function reloadChat() {
+    if (state.chat) await openChat(state.chat.id);
+  }
+
+  async function act(path, body, done) {
+    const chat = state.chat;
+    if (!chat) return null;
+    try {
+      const result = await api("POST", "chats/" + encodeURIComponent(chat.id) + "/" + path, { token: chat.token, ...body });
+      if (done) flash(done, "ok");
+      return result;
+    } catch (e) {
+      flash(e.message, "error");
+      if (e.status === 409 || e.status === 403) await reloadChat();
+      return null;
+    }
+  }
+
+  async function sendReply(event) {
+    event.preventDefault();
+    const input = $("reply-input");
+    const text = input.value.trim();
+    if (!text) {
+      flash("Write a reply first.", "error");
+      return;
+    }
+    $("reply-send").disabled = true;
+    const result = await act("messages", { text });
+    $("reply-send").disabled = false;
+    if (result) {
+      input.value = "";
+      clear($("tone-warnings"));
+      addEntry(result.entry);
+    }
+  }
+
+  async function resolveChat() {
+    const result = await act("resolve", {}, "Resolved. The assistant has welcomed the customer back and asked for a rating.");
+    if (!result) return;
+    if (result.break_suggested) flash("That was a run of intense chats. Take a " + result.break_minutes + " minute break if you can.", "info");
+    await refreshMe();
+    await reloadChat();
+  }
+
+  async function releaseChat() {
+    const result = await act("release", {}, "The chat is back in the queue.");
+    if (!result) return;
+    await refreshMe();
+    await reloadChat();
+  }
+
+  async function addNote(event) {
+    event.preventDefault();
+    const input = $("note-input");
+    const text = input.value.trim();
+    if (!text || !state.chat) return;
+    const result = await attempt(() => api("POST", "chats/" + encodeURIComponent(state.chat.id) + "/notes", { text }));
+    if (result) {
+      input.value = "";
+      await reloadChat();
+    }
+  }
+
+  async function loadTargets() {
+    const data = await attempt(() => api("GET", "agents"));
+    if (!data) return;
+    const select = $("transfer-target");
+    clear(select);
+    const skills = new Set();
+    for (const a of data.agents) {
+      for (const s of a.skills) skills.add(s);
+      if (state.me && a.id === state.me.account.id) continue;
+      const option = el("option", { text: a.name + " (" + a.status + ", " + a.chats + "/" + a.capacity + ")" });
+      option.value = "agent:" + a.id;
+      select.appendChild(option);
+    }
+    for (const s of skills) {
+      const option = el("option", { text: "anyone with skill: " + s });
+      option.value = "skill:" + s;
+      select.appendChild(option);
+    }
+  }
+
+  async function transferChat(event) {
+    event.preventDefault();
+    const value = $("transfer-target").value;
+    if (!value) return;
+    const [kind, target] = [value.slice(0, value.indexOf(":")), value.slice(value.indexOf(":") + 1)];
+    const body = kind === "agent" ? { to_agent: target } : { to_skill: target };
+    const result = await act("transfer", body, "Transferred.");
+    if (result) {
+      await refreshMe();
+      await reloadChat();
+    }
+  }
+
+  // -- agent assist -------------------------------------------------------------
+
+  async function loadSuggestions() {
+    const chat = state.chat;
+    const list = $("suggestions");
+    if (!chat || $("assist").hidden) return;
+    let data;
+    try {
+      data = await api("GET", "chats/" + encodeURIComponent(chat.id) + "/suggestions");
+    } catch (e) {
+      return;
+    }
+    if (!state.chat || state.chat.id !== chat.id) return;
+    clear(list);
+    for (const s of data.suggestions) {
+      const button = el("button", { cls: "suggestion", text: s.text, testid: "suggestion", attrs: { type: "button" } });
+      button.addEventListener("click", () => {
+        $("reply-input").value = s.text;
+        $("reply-input").focus();
+        checkTone();
+      });
+      list.appendChild(el("li", {}, [button]));
+    }
+    state.canned = data.canned || state.canned;
+  }
+
+  let toneTimer = null;
+  function checkTone() {
+    clearTimeout(toneTimer);
+    toneTimer = setTimeout(runToneCheck, 300);
+  }
+
+  async function runToneCheck() {
+    const chat = state.chat;
+    const text = $("reply-input").value;
+    const list = $("tone-warnings");
+    if (!chat || !text.trim()) {
+      clear(list);
+      return;
+    }
+    let data;
+    try {
+      data = await api("POST", "assist/tone", { conversation: chat.id, text });
+    } catch (e) {
+      return;
+    }
+    clear(list);
+    for (const w of data.warnings) list.appendChild(el("li", { cls: "warning", text: w.message, testid: "tone-warning" }));
+  }
+
+  function expandShortcut(event) {
+    if (event.key !== "Tab") return;
+    const input = $("reply-input");
+    const match = /(^|\s)(\/[a-z0-9_-]+)$/.exec(input.value);
+    if (!match) return;
+    const canned = state.canned.find((c) => c.shortcut === match[2]);
+    if (!canned) return;
+    event.preventDefault();
+    input.value = input.value.slice(0, input.value.length - match[2].length) + canned.text;
+    checkTone();
+  }
+
+  // -- live updates -------------------------------------------------------------
+
+  function watch(id, after) {
+    if (state.ws && state.ws.readyState === WebSocket.OPEN) {
+      state.ws.send(JSON.stringify({ type: "watch", conversation: id, after: after || "" }));
+    }
+  }
+
+  function connect() {
+    const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    const ws = new WebSocket(scheme + window.location.host + "/console/ws");
+    state.ws = ws;
+    ws.addEventListener("open", () => {
+      state.retry = 0;
+      $("live-status").textContent = "live";
+      $("live-status").className = "live on";
+      if (state.chat) watch(state.chat.id, state.chat.cursor);
+    });
+    ws.addEventListener("message", (event) => {
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      onFrame(frame);
+    });
+    ws.addEventListener("close", (event) => {
+      $("live-status").textContent = "reconnecting…";
+      $("live-status").className = "live off";
+      if (event.code === 4401 || event.code === 1008) {
+        api("GET", "me").then(renderMe, () => {});
+      }
+      const delay = Math.min(10000, 500 * 2 ** state.retry++);
+      setTimeout(connect, delay);
+    });
+  }
+
+  function onFrame(frame) {
+    if (frame.type === "queue") {
+      renderQueue(frame.items);
+    } else if (frame.type === "me") {
+      renderMe({ ...frame, csrf: state.csrf });
+    } else if (frame.type === "entry") {
+      if (state.chat && state.chat.id === frame.conversation) {
+        addEntry(frame.entry);
+      } else if (state.mine.has(frame.conversation)) {
+        state.mine.get(frame.conversation).unread = true;
+        renderMine();
+      }
+    } else if (frame.type === "event") {
+      const e = frame.event;
+      if (state.chat && state.chat.id === e.ticket && e.agent !== (state.me && state.me.account.id)) {
+        reloadChat();
+      }
+    } else if (frame.type === "error") {
+      flash(frame.message, "error");
+    }
+  }
+
+  // -- start ----------------------------------------------------------------------
+
+  async function start() {
+    const me = await attempt(() => api("GET", "me"));
+    if (!me) return;
+    renderMe(me);
+    if (me.presence.status === "offline") {
+      const online = await attempt(() => api("POST", "presence", { status: "online" }));
+      if (online) renderMe(online);
+    }
+    const queue = await attempt(() => api("GET", "queue"));
+    if (queue) renderQueue(queue.items);
+    connect();
+    $("presence-toggle").addEventListener("click", togglePresence);
+    $("claim-next").addEventListener("click", claimNext);
+    $("claim-this").addEventListener("click", () => state.chat && claimChat(state.chat.id));
+    $("reply-form").addEventListener("submit", sendReply);
+    $("resolve").addEventListener("click", resolveChat);
+    $("release").addEventListener("click", releaseChat);
+    $("note-form").addEventListener("submit", addNote);
+    $("transfer-form").addEventListener("submit", transferChat);
+    $("reply-input").addEventListener("input", checkTone);
+    $("reply-input").addEventListener("keydown", expandShortcut);
+    $("logout").addEventListener("click", async () => {
+      await attempt(() => api("POST", "logout"));
+      window.location.assign("/console/login");
+    });
+    setInterval(tickWaiting, 1000);
+  }
+
+  start();
+})();
