@@ -48,6 +48,7 @@ class ConsoleClient:
             base_url=base_url, timeout=60, headers={"X-Forwarded-For": self.ip}
         )
         self.csrf = ""
+        self.name = ""
 
     def close(self) -> None:
         self.http.close()
@@ -73,6 +74,7 @@ class ConsoleClient:
         me = self.http.get("/console/api/me")
         assert me.status_code == 200, me.text
         self.csrf = me.json()["csrf"]
+        self.name = user
         return self
 
     def get(self, path: str, **kw: Any) -> httpx.Response:
@@ -97,6 +99,11 @@ async def rds(stack_settings: Settings) -> AsyncIterator[aioredis.Redis]:
 @pytest.fixture
 def queue(rds: aioredis.Redis, stack_settings: Settings) -> HandoffQueue:
     return HandoffQueue(rds, prefix=stack_settings.redis_prefix)
+
+
+@pytest.fixture
+def transcript(rds: aioredis.Redis, stack_settings: Settings) -> Transcript:
+    return Transcript(rds, prefix=stack_settings.redis_prefix)
 
 
 @pytest.fixture
