@@ -1,0 +1,991 @@
+/*
+ * The website chat widget: one script tag embeds it in any page.
+ *
+ *   <script src="https://support.example.com/widget/widget.js" defer
+ *           data-customer-name="Sam" data-title="Acme Outdoor help"></script>
+ *
+ * The script loads its style sheet and talks to the gateway it was served from
+ * (WebSocket /ws/chat, protocol in bot/web.py). No framework, no build step, no
+ * inline scripts or styles, and every text from a customer, agent or the bot is
+ * inserted as text, never as HTML.
+ *
+ * Kept in localStorage (per gateway): the session token, the newest entry id seen,
+ * and the messages not yet confirmed by the server (with their client ids), which
+ * are resent after a reload or a reconnect; the server ignores a client id it has
+ * already stored and echoes the stored message with it, which is how a pending
+ * bubble becomes a delivered one.
+ *
+ * Optional data attributes on the script tag: data-customer-name, data-title,
+ * data-greeting, data-max-chars, data-open ("true": open on load).
+ */
+(function () {
+  "use strict";
+
+  var script =
+    document.currentScript ||
+    document.querySelector('script[src$="/widget/widget.js"]');
+  if (!script || window.__acmeChatWidget) {
+    return;
+  }
+  window.__acmeChatWidget = true;
+
+  var SERVER = new URL(script.src, document.baseURI);
+  var ORIGIN = SERVER.origin;
+  var WS_URL = (SERVER.protocol === "https:" ? "wss://" : "ws://") + SERVER.host + "/ws/chat";
+  var STORE_KEY = "acme-chat:v1:" + ORIGIN;
+  var PING_EVERY_MS = 20000;
+  var PONG_WITHIN_MS = 8000;
+  var RETRY_BASE_MS = 500;
+  var RETRY_MAX_MS = 30000;
+  var RESEND_AFTER_MS = 2500;
+
+  var config = {
+    name: (script.getAttribute("data-customer-name") || "").slice(0, 80),
+    title: script.getAttribute("data-title") || "Chat with us",
+    greeting:
+      script.getAttribute("data-greeting") ||
+      "Hi! I'm the shop's assistant. Ask me about an order, a delivery, a refund " +
+        "or your account, and I'll bring in a person from our team whenever you like.",
+    maxChars: parseInt(script.getAttribute("data-max-chars") || "4000", 10) || 4000,
+    open: script.getAttribute("data-open") === "true",
+  };
+
+  // -- storage (falls back to memory when localStorage is unavailable) ---------------
+
+  var memory = {};
+
+  function load() {
+    var raw = null;
+    try {
+      raw = window.localStorage.getItem(STORE_KEY);
+    } catch (e) {
+      raw = memory[STORE_KEY] || null;
+    }
+    var data = {};
+    try {
+      data = raw ? JSON.parse(raw) : {};
+    } catch (e) {
+      data = {};
+    }
+    if (!data || typeof data !== "object") data = {};
+    if (!Array.isArray(data.pending)) data.pending = [];
+    return data;
+  }
+
+  function save(change) {
+    var data = load();
+    change(data);
+    var raw = JSON.stringify(data);
+    try {
+      window.localStorage.setItem(STORE_KEY, raw);
+    } catch (e) {
+      memory[STORE_KEY] = raw;
+    }
+    return data;
+  }
+
+  function newId() {
+    if (window.crypto && typeof window.crypto.randomUUID === "function") {
+      return window.crypto.randomUUID();
+    }
+    var bytes = new Uint8Array(16);
+    if (window.crypto && window.crypto.getRandomValues) {
+      window.crypto.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < bytes.length; i++) bytes[i] = Math.floor(Math.random() * 256);
+    }
+    return Array.prototype.map
+      .call(bytes, function (b) {
+        return (b + 256).toString(16).slice(1);
+      })
+      .join("");
+  }
+
+  // -- DOM helpers (text only) ---------------------------------------------------------
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (key) {
+        if (attrs[key] !== null && attrs[key] !== undefined && attrs[key] !== false) {
+          node.setAttribute(key, attrs[key] === true ? "" : String(attrs[key]));
+        }
+      });
+    }
+    if (text !== undefined && text !== null) {
+      node.textContent = String(text);
+    }
+    return node;
+  }
+
+  function minutes(seconds) {
+    var m = Math.max(1, Math.round(seconds / 60));
+    return m === 1 ? "about 1 minute" : "about " + m + " minutes";
+  }
+
+  // -- the UI ------------------------------------------------------------------------
+
+  var ui = {};
+
+  function build() {
+    var root = el("div", { class: "acw-root", hidden: true, "data-acw": "root" });
+
+    ui.launcher = el("button", {
+      type: "button",
+      class: "acw-launcher",
+      "data-testid": "chat-launcher",
+      "aria-expanded": "false",
+      "aria-controls": "acw-window",
+      "aria-label": "Open chat",
+    });
+    ui.launcher.appendChild(el("span", { class: "acw-launcher-icon", "aria-hidden": "true" }));
+    ui.launcherLabel = el("span", { class: "acw-launcher-label" }, "Chat with us");
+    ui.launcher.appendChild(ui.launcherLabel);
+    ui.badge = el("span", { class: "acw-badge", hidden: true, "aria-hidden": "true" });
+    ui.launcher.appendChild(ui.badge);
+
+    ui.window = el("section", {
+      id: "acw-window",
+      class: "acw-window",
+      role: "dialog",
+      "aria-modal": "false",
+      "aria-labelledby": "acw-title",
+      "aria-describedby": "acw-status",
+      "data-testid": "chat-window",
+      hidden: true,
+    });
+
+    var header = el("header", { class: "acw-header" });
+    var heading = el("div", { class: "acw-heading" });
+    heading.appendChild(el("h2", { id: "acw-title", class: "acw-title" }, config.title));
+    ui.status = el(
+      "p",
+      {
+        id: "acw-status",
+        class: "acw-status",
+        role: "status",
+        "data-testid": "chat-status",
+        "data-state": "bot",
+      },
+      "Our assistant is here to help"
+    );
+    heading.appendChild(ui.status);
+    header.appendChild(heading);
+    ui.close = el("button", {
+      type: "button",
+      class: "acw-close",
+      "aria-label": "Close chat",
+      "data-testid": "chat-close",
+    });
+    ui.close.appendChild(el("span", { "aria-hidden": "true" }, "\u00d7"));
+    header.appendChild(ui.close);
+    ui.window.appendChild(header);
+
+    ui.log = el("div", {
+      class: "acw-log",
+      role: "log",
+      "aria-live": "polite",
+      "aria-relevant": "additions",
+      "aria-label": "Conversation",
+      "data-testid": "chat-log",
+      tabindex: "0",
+    });
+    var intro = el("div", { class: "acw-msg acw-intro", "data-testid": "chat-intro" });
+    intro.appendChild(el("p", { class: "acw-text" }, config.greeting));
+    ui.log.appendChild(intro);
+    ui.window.appendChild(ui.log);
+
+    ui.typing = el("div", {
+      class: "acw-typing",
+      hidden: true,
+      "data-testid": "chat-typing",
+    });
+    ui.typing.appendChild(el("span", { class: "acw-dots", "aria-hidden": "true" }));
+    ui.typing.appendChild(el("span", { class: "acw-typing-text" }, "The assistant is typing"));
+    ui.window.appendChild(ui.typing);
+
+    ui.notice = el("p", {
+      class: "acw-notice",
+      role: "status",
+      "data-testid": "chat-notice",
+      hidden: true,
+    });
+    ui.window.appendChild(ui.notice);
+
+    ui.form = el("form", { class: "acw-compose", novalidate: true });
+    ui.form.appendChild(el("label", { for: "acw-input", class: "acw-sr" }, "Your message"));
+    ui.input = el("textarea", {
+      id: "acw-input",
+      class: "acw-input",
+      rows: "1",
+      maxlength: String(config.maxChars),
+      placeholder: "Type your message\u2026",
+      autocomplete: "off",
+      "data-testid": "chat-input",
+      "aria-describedby": "acw-hint",
+    });
+    ui.form.appendChild(ui.input);
+    ui.form.appendChild(
+      el("span", { id: "acw-hint", class: "acw-sr" }, "Enter sends, Shift and Enter adds a line.")
+    );
+    ui.send = el("button", {
+      type: "submit",
+      class: "acw-send",
+      "data-testid": "chat-send",
+      "aria-label": "Send message",
+    });
+    ui.send.appendChild(el("span", { class: "acw-send-icon", "aria-hidden": "true" }));
+    ui.form.appendChild(ui.send);
+    ui.window.appendChild(ui.form);
+
+    root.appendChild(ui.window);
+    root.appendChild(ui.launcher);
+    ui.root = root;
+    document.body.appendChild(root);
+
+    ui.launcher.addEventListener("click", function () {
+      if (ui.window.hidden) openChat();
+      else closeChat();
+    });
+    ui.close.addEventListener("click", closeChat);
+    ui.window.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        closeChat();
+      }
+    });
+    ui.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      submitInput();
+    });
+    ui.input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        submitInput();
+      }
+    });
+    ui.input.addEventListener("input", resizeInput);
+  }
+
+  function resizeInput() {
+    var lines = ui.input.value.split("\n").length;
+    ui.input.setAttribute("rows", String(Math.min(5, Math.max(1, lines))));
+  }
+
+  function loadStyles() {
+    var href = ORIGIN + "/widget/widget.css";
+    var shown = false;
+    function show() {
+      if (!shown) {
+        shown = true;
+        ui.root.hidden = false;
+      }
+    }
+    var existing = document.querySelector('link[data-acw="style"]');
+    if (existing) {
+      show();
+      return;
+    }
+    var link = el("link", { rel: "stylesheet", href: href, "data-acw": "style" });
+    link.addEventListener("load", show);
+    link.addEventListener("error", show);
+    document.head.appendChild(link);
+    window.setTimeout(show, 3000);
+  }
+
+  function openChat() {
+    ui.window.hidden = false;
+    ui.root.classList.add("acw-is-open");
+    ui.launcher.setAttribute("aria-expanded", "true");
+    ui.launcher.setAttribute("aria-label", "Close chat");
+    ui.badge.hidden = true;
+    unread = 0;
+    save(function (d) {
+      d.open = true;
+    });
+    markSeen();
+    connect();
+    scrollToEnd();
+    ui.input.focus();
+  }
+
+  function closeChat() {
+    if (ui.window.hidden) return;
+    ui.window.hidden = true;
+    ui.root.classList.remove("acw-is-open");
+    ui.launcher.setAttribute("aria-expanded", "false");
+    ui.launcher.setAttribute("aria-label", "Open chat");
+    save(function (d) {
+      d.open = false;
+    });
+    ui.launcher.focus();
+  }
+
+  function scrollToEnd() {
+    ui.log.scrollTop = ui.log.scrollHeight;
+  }
+
+  var noticeTimer = null;
+
+  function notice(text, sticky) {
+    window.clearTimeout(noticeTimer);
+    if (!text) {
+      ui.notice.hidden = true;
+      ui.notice.textContent = "";
+      return;
+    }
+    ui.notice.textContent = text;
+    ui.notice.hidden = false;
+    if (!sticky) {
+      noticeTimer = window.setTimeout(function () {
+        notice("");
+      }, 8000);
+    }
+  }
+
+  // -- rendering entries ----------------------------------------------------------------
+
+  var rendered = {}; // entry id -> element
+  var lastId = null; // newest entry id rendered
+  var unread = 0;
+  var seenId = null; // newest entry id the customer has had open in front of them
+  var activeRating = null; // the open rating form, if any
+
+  function firstPending() {
+    return ui.log.querySelector('.acw-msg[data-status="pending"], .acw-msg[data-status="failed"]');
+  }
+
+  function place(node) {
+    // Delivered entries stay in server order, before bubbles still on their way.
+    var pending = firstPending();
+    if (pending && pending !== node) ui.log.insertBefore(node, pending);
+    else ui.log.appendChild(node);
+  }
+
+  function authorLabel(entry) {
+    if (entry.author === "customer") return "You";
+    if (entry.author === "agent") return (entry.agent_name || "Our team") + " (our team)";
+    if (entry.author === "bot") return "Assistant";
+    return "Update";
+  }
+
+  function bubble(author, text, label) {
+    var node = el("div", {
+      class: "acw-msg acw-from-" + author,
+      "data-testid": "chat-message",
+      "data-author": author,
+    });
+    var who = el("span", { class: "acw-who" }, label);
+    if (author === "customer") who.className = "acw-who acw-sr";
+    node.appendChild(who);
+    node.appendChild(el("p", { class: "acw-text" }, text));
+    return node;
+  }
+
+  function setDelivered(node, entry) {
+    node.setAttribute("data-status", "delivered");
+    node.setAttribute("data-entry-id", entry.id);
+    var state = node.querySelector(".acw-state");
+    if (state) state.parentNode.removeChild(state);
+  }
+
+  function setPendingState(node, status, text) {
+    node.setAttribute("data-status", status);
+    var state = node.querySelector(".acw-state");
+    if (!state) {
+      state = el("span", { class: "acw-state" });
+      node.appendChild(state);
+    }
+    state.textContent = text;
+  }
+
+  function renderEntry(entry) {
+    if (!entry || typeof entry.id !== "string" || rendered[entry.id]) return;
+    var node = null;
+    if (entry.author === "customer" && entry.client_id) {
+      node = ui.log.querySelector(
+        '.acw-msg[data-client-id="' + cssEscape(entry.client_id) + '"]'
+      );
+    }
+    if (node) {
+      // Our own pending bubble came back from the server: now it is delivered.
+      setDelivered(node, entry);
+      if (node.parentNode) node.parentNode.removeChild(node);
+      forgetPending(entry.client_id);
+    } else {
+      node = bubble(String(entry.author || "system"), String(entry.text || ""), authorLabel(entry));
+      node.setAttribute("data-entry-id", entry.id);
+      if (entry.client_id) {
+        node.setAttribute("data-client-id", entry.client_id);
+        forgetPending(entry.client_id);
+      }
+    }
+    node.setAttribute("data-kind", entry.kind || "message");
+    rendered[entry.id] = node;
+    place(node);
+
+    if (entry.author === "customer") {
+      clearQuickReplies();
+    }
+    if (Array.isArray(entry.buttons) && entry.buttons.length) {
+      clearQuickReplies();
+      node.appendChild(quickReplies(entry.buttons));
+    }
+    if (entry.kind === "rating_request") {
+      showRating(node, entry);
+    } else if (entry.kind === "rated") {
+      finishRating(true);
+    }
+    lastId = entry.id;
+    save(function (d) {
+      d.last = entry.id;
+    });
+    if (entry.author !== "customer") {
+      if (ui.window.hidden && (!replaying || after(entry.id, seenId))) {
+        unread += 1;
+        ui.badge.textContent = String(unread);
+        ui.badge.hidden = false;
+        ui.launcherLabel.textContent = "New message";
+      } else if (!ui.window.hidden) {
+        markSeen();
+      }
+    }
+    scrollToEnd();
+  }
+
+  function after(a, b) {
+    // Whether stream id a ("ms-seq") comes after b (anything comes after nothing).
+    if (!b) return true;
+    var x = String(a).split("-");
+    var y = String(b).split("-");
+    var ms = Number(x[0]) - Number(y[0]);
+    return ms > 0 || (ms === 0 && Number(x[1] || 0) > Number(y[1] || 0));
+  }
+
+  function markSeen() {
+    seenId = lastId;
+    if (lastId) {
+      save(function (d) {
+        d.seen = lastId;
+      });
+    }
+    ui.launcherLabel.textContent = "Chat with us";
+  }
+
+  function cssEscape(value) {
+    if (window.CSS && window.CSS.escape) return window.CSS.escape(value);
+    return String(value).replace(/[^A-Za-z0-9_-]/g, "");
+  }
+
+  // -- quick replies ----------------------------------------------------------------------
+
+  function quickReplies(buttons) {
+    var group = el("div", {
+      class: "acw-quick",
+      role: "group",
+      "aria-label": "Suggested replies",
+    });
+    buttons.slice(0, 8).forEach(function (button) {
+      var title = String((button && button.title) || "").trim();
+      if (!title) return;
+      var node = el(
+        "button",
+        { type: "button", class: "acw-quick-btn", "data-testid": "chat-quick-reply" },
+        title
+      );
+      node.addEventListener("click", function () {
+        // The title is what the customer "says": Rasa understands it as the same
+        // intent as the payload, and the transcript reads naturally.
+        sendText(title);
+        ui.input.focus();
+      });
+      group.appendChild(node);
+    });
+    return group;
+  }
+
+  function clearQuickReplies() {
+    var groups = ui.log.querySelectorAll(".acw-quick");
+    Array.prototype.forEach.call(groups, function (group) {
+      group.parentNode.removeChild(group);
+    });
+  }
+
+  // -- ratings --------------------------------------------------------------------------
+
+  var SCALE_WORDS = {
+    csat: ["Very unhappy", "Unhappy", "Okay", "Happy", "Very happy"],
+    understood: ["Not at all", "Not really", "Somewhat", "Mostly", "Completely"],
+  };
+  var ratingSent = null; // {csat, understood} while waiting for the server
+  var ratingSerial = 0;
+
+  function scale(name, question, words) {
+    var group = el("fieldset", { class: "acw-scale", "data-scale": name });
+    group.appendChild(el("legend", { class: "acw-legend" }, question));
+    var row = el("div", { class: "acw-scale-row" });
+    ratingSerial += 1;
+    for (var value = 1; value <= 5; value++) {
+      var id = "acw-" + name + "-" + ratingSerial + "-" + value;
+      var input = el("input", {
+        type: "radio",
+        id: id,
+        name: "acw-" + name + "-" + ratingSerial,
+        value: String(value),
+        class: "acw-radio",
+      });
+      var label = el("label", { for: id, class: "acw-choice", title: words[value - 1] });
+      label.appendChild(el("span", { class: "acw-choice-num", "aria-hidden": "true" }, value));
+      label.appendChild(el("span", { class: "acw-sr" }, value + " \u2013 " + words[value - 1]));
+      row.appendChild(input);
+      row.appendChild(label);
+    }
+    group.appendChild(row);
+    var ends = el("div", { class: "acw-scale-ends", "aria-hidden": "true" });
+    ends.appendChild(el("span", null, words[0]));
+    ends.appendChild(el("span", null, words[4]));
+    group.appendChild(ends);
+    return group;
+  }
+
+  function showRating(afterNode, entry) {
+    finishRating(false);
+    var form = el("form", {
+      class: "acw-csat",
+      "data-testid": "chat-csat",
+      "data-entry-id": entry.id,
+      "aria-label": "Rate this conversation",
+      novalidate: true,
+    });
+    form.appendChild(
+      scale("csat", "How satisfied are you with the help you got?", SCALE_WORDS.csat)
+    );
+    form.appendChild(scale("understood", "Did you feel understood?", SCALE_WORDS.understood));
+    var error = el("p", { class: "acw-csat-error", role: "alert", hidden: true });
+    form.appendChild(error);
+    var submit = el(
+      "button",
+      { type: "submit", class: "acw-csat-send", "data-testid": "chat-csat-send" },
+      "Send rating"
+    );
+    form.appendChild(submit);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var csat = form.querySelector('[data-scale="csat"] input:checked');
+      var understood = form.querySelector('[data-scale="understood"] input:checked');
+      if (!csat || !understood) {
+        error.textContent = "Please choose a number for both questions.";
+        error.hidden = false;
+        return;
+      }
+      error.hidden = true;
+      ratingSent = { csat: parseInt(csat.value, 10), understood: parseInt(understood.value, 10) };
+      save(function (d) {
+        d.rating = ratingSent;
+      });
+      submit.disabled = true;
+      submit.textContent = "Sending\u2026";
+      sendRating();
+    });
+    activeRating = { form: form, error: error, submit: submit };
+    afterNode.appendChild(form);
+  }
+
+  function sendRating() {
+    if (!ratingSent) return;
+    if (!socketReady()) {
+      notice("We'll send your rating as soon as the connection is back.");
+      return;
+    }
+    send({ type: "rating", csat: ratingSent.csat, understood: ratingSent.understood });
+  }
+
+  function finishRating(done) {
+    // The server's "rated" entry is the thank-you; the form simply goes away.
+    if (activeRating) {
+      var form = activeRating.form;
+      if (form.parentNode) form.parentNode.removeChild(form);
+      activeRating = null;
+    }
+    if (done) {
+      ratingSent = null;
+      save(function (d) {
+        delete d.rating;
+      });
+    }
+  }
+
+  function ratingFailed(message) {
+    ratingSent = null;
+    save(function (d) {
+      delete d.rating;
+    });
+    if (activeRating) {
+      activeRating.error.textContent = message;
+      activeRating.error.hidden = false;
+      activeRating.submit.disabled = false;
+      activeRating.submit.textContent = "Send rating";
+    }
+  }
+
+  // -- the state line -----------------------------------------------------------------------
+
+  var lastState = "bot";
+
+  function showState(frame) {
+    var state = frame.state;
+    var text;
+    if (state === "queued") {
+      text = "Connecting you with a person";
+      if (typeof frame.position === "number") {
+        text += " \u2014 you are number " + frame.position;
+      }
+      if (!frame.agents_online) {
+        text += ". No one from our team is online right now; we'll reply here as soon as someone is";
+      } else if (typeof frame.wait_s === "number" && frame.wait_s > 0) {
+        text += ", " + minutes(frame.wait_s);
+      } else {
+        text += ". Someone should be with you shortly";
+      }
+    } else if (state === "assigned") {
+      text = (frame.agent_name || "Someone") + " from our team has joined";
+    } else {
+      text =
+        lastState === "bot"
+          ? "Our assistant is here to help"
+          : "You're chatting with our assistant again";
+      state = "bot";
+    }
+    lastState = state;
+    ui.status.setAttribute("data-state", state);
+    ui.status.textContent = text;
+    ui.typing.hidden = true;
+    var who = state === "assigned" ? frame.agent_name || "Our team" : "The assistant";
+    ui.typing.querySelector(".acw-typing-text").textContent = who + " is typing";
+  }
+
+  // -- sending ---------------------------------------------------------------------------------
+
+  function submitInput() {
+    var text = ui.input.value.trim();
+    if (!text) {
+      notice("Please type a message first.");
+      ui.input.focus();
+      return;
+    }
+    if (text.length > config.maxChars) {
+      notice("That message is a little long; please keep it under " + config.maxChars + " characters.");
+      return;
+    }
+    ui.input.value = "";
+    resizeInput();
+    sendText(text);
+    ui.input.focus();
+  }
+
+  function sendText(text) {
+    var item = { id: newId(), text: text, at: Date.now() };
+    save(function (d) {
+      d.pending.push(item);
+    });
+    clearQuickReplies();
+    showPending(item);
+    connect();
+    if (welcomed) {
+      send({ type: "message", id: item.id, text: item.text });
+    }
+  }
+
+  function showPending(item) {
+    if (ui.log.querySelector('.acw-msg[data-client-id="' + cssEscape(item.id) + '"]')) return;
+    var node = bubble("customer", item.text, "You");
+    node.setAttribute("data-client-id", item.id);
+    setPendingState(node, "pending", socketReady() ? "Sending\u2026" : "Waiting for connection\u2026");
+    ui.log.appendChild(node);
+    scrollToEnd();
+  }
+
+  function forgetPending(clientId) {
+    save(function (d) {
+      d.pending = d.pending.filter(function (p) {
+        return p.id !== clientId;
+      });
+    });
+  }
+
+  function failPending(clientId, message) {
+    forgetPending(clientId);
+    var node = ui.log.querySelector('.acw-msg[data-client-id="' + cssEscape(clientId) + '"]');
+    if (node && node.getAttribute("data-status") !== "delivered") {
+      setPendingState(node, "failed", "Not sent: " + message);
+    }
+  }
+
+  var resendTimer = null;
+
+  function resendLater() {
+    if (resendTimer) return;
+    resendTimer = window.setTimeout(function () {
+      resendTimer = null;
+      resendPending();
+    }, RESEND_AFTER_MS);
+  }
+
+  function resendPending() {
+    if (!welcomed) return;
+    load().pending.forEach(function (item) {
+      showPending(item);
+      var node = ui.log.querySelector('.acw-msg[data-client-id="' + cssEscape(item.id) + '"]');
+      if (node && node.getAttribute("data-status") === "pending") {
+        setPendingState(node, "pending", "Sending\u2026");
+      }
+      send({ type: "message", id: item.id, text: item.text });
+    });
+  }
+
+  // -- the connection ----------------------------------------------------------------------------
+
+  var ws = null;
+  var welcomed = false;
+  var replaying = false;
+  var attempts = 0;
+  var retryTimer = null;
+  var pingTimer = null;
+  var pongTimer = null;
+  var everWelcomed = false;
+
+  function socketReady() {
+    return ws !== null && ws.readyState === WebSocket.OPEN && welcomed;
+  }
+
+  function send(frame) {
+    if (ws && ws.readyState === WebSocket.OPEN) {
+      ws.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  function connect() {
+    if (ws && (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING)) {
+      return;
+    }
+    window.clearTimeout(retryTimer);
+    retryTimer = null;
+    var socket;
+    try {
+      socket = new WebSocket(WS_URL);
+    } catch (e) {
+      scheduleReconnect();
+      return;
+    }
+    ws = socket;
+    welcomed = false;
+    socket.addEventListener("open", function () {
+      if (ws !== socket) return;
+      var stored = load();
+      // A fresh page asks for the whole transcript; a reconnect only for what it missed.
+      var after = everWelcomed ? lastId : null;
+      replaying = !everWelcomed;
+      if (replaying) ui.log.setAttribute("aria-busy", "true");
+      send({
+        type: "hello",
+        session: typeof stored.session === "string" ? stored.session : null,
+        after: after,
+        name: config.name || undefined,
+      });
+    });
+    socket.addEventListener("message", function (event) {
+      if (ws !== socket) return;
+      var frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      if (frame && typeof frame === "object") handleFrame(frame);
+    });
+    socket.addEventListener("close", function (event) {
+      if (ws !== socket) return;
+      ws = null;
+      welcomed = false;
+      stopPing();
+      ui.typing.hidden = true;
+      if (event.code === 4401) {
+        // The stored session is not valid (any more): start a new conversation.
+        save(function (d) {
+          delete d.session;
+          delete d.last;
+          delete d.seen;
+        });
+        resetTranscript();
+        notice("We started a new conversation for you.");
+        attempts = 0;
+        connect();
+        return;
+      }
+      scheduleReconnect();
+    });
+  }
+
+  function resetTranscript() {
+    Object.keys(rendered).forEach(function (id) {
+      var node = rendered[id];
+      if (node.parentNode) node.parentNode.removeChild(node);
+    });
+    rendered = {};
+    lastId = null;
+    everWelcomed = false;
+    finishRating(false);
+  }
+
+  function scheduleReconnect() {
+    if (retryTimer) return;
+    var delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * Math.pow(2, attempts));
+    delay = delay / 2 + Math.random() * (delay / 2);
+    attempts += 1;
+    if (attempts > 1) {
+      notice(
+        navigator.onLine === false
+          ? "You're offline. We'll send your messages when the connection is back."
+          : "Reconnecting\u2026 your messages are kept and will be sent.",
+        true
+      );
+    }
+    retryTimer = window.setTimeout(function () {
+      retryTimer = null;
+      connect();
+    }, delay);
+  }
+
+  function startPing() {
+    stopPing();
+    pingTimer = window.setInterval(function () {
+      if (!send({ type: "ping" })) return;
+      window.clearTimeout(pongTimer);
+      pongTimer = window.setTimeout(function () {
+        // No answer: the connection is dead even if the browser has not noticed.
+        dropSocket();
+      }, PONG_WITHIN_MS);
+    }, PING_EVERY_MS);
+  }
+
+  function stopPing() {
+    window.clearInterval(pingTimer);
+    window.clearTimeout(pongTimer);
+    pingTimer = null;
+    pongTimer = null;
+  }
+
+  function dropSocket() {
+    var socket = ws;
+    if (!socket) return;
+    ws = null;
+    welcomed = false;
+    stopPing();
+    try {
+      socket.close();
+    } catch (e) {
+      /* already closed */
+    }
+    scheduleReconnect();
+  }
+
+  function handleFrame(frame) {
+    window.clearTimeout(pongTimer);
+    switch (frame.type) {
+      case "welcome":
+        welcomed = true;
+        attempts = 0;
+        save(function (d) {
+          if (d.session !== frame.session) {
+            d.session = frame.session;
+          }
+        });
+        if (everWelcomed) notice("");
+        everWelcomed = true;
+        startPing();
+        resendPending();
+        if (ratingSent) sendRating();
+        break;
+      case "entry":
+        renderEntry(frame.entry);
+        break;
+      case "typing":
+        ui.typing.hidden = !(frame.on && lastState === "bot");
+        break;
+      case "state":
+        if (replaying) {
+          replaying = false;
+          ui.log.removeAttribute("aria-busy");
+        }
+        showState(frame);
+        break;
+      case "error":
+        handleError(frame);
+        break;
+      default:
+        break;
+    }
+  }
+
+  function handleError(frame) {
+    var id = typeof frame.id === "string" ? frame.id : null;
+    var code = String(frame.code || "");
+    if (id && (frame.retry || code === "rate_limited")) {
+      resendLater();
+      if (code === "rate_limited") notice("You're sending messages quickly; we'll send that in a moment.");
+      return;
+    }
+    if (id) {
+      failPending(id, code === "too_long" ? "it is too long." : "it could not be sent.");
+      notice(
+        code === "too_long"
+          ? "That message is a little long; please shorten it and send it again."
+          : "We couldn't send that message. Please try again."
+      );
+      return;
+    }
+    if (ratingSent && (code === "invalid_rating" || code === "unavailable")) {
+      if (/already/i.test(String(frame.message || ""))) {
+        finishRating(true);
+      } else {
+        ratingFailed(
+          code === "unavailable"
+            ? "We couldn't save your rating just now. Please try again."
+            : "We couldn't take that rating. Please check both answers."
+        );
+      }
+      return;
+    }
+    if (code === "bad_session") return; // the close handler starts over
+    notice("Something went wrong on our side. We're still here; please try again.");
+  }
+
+  // -- start ---------------------------------------------------------------------------------------
+
+  function start() {
+    build();
+    loadStyles();
+    var stored = load();
+    if (stored.rating) ratingSent = stored.rating;
+    seenId = typeof stored.seen === "string" ? stored.seen : null;
+    // Messages from an earlier page that were never confirmed are shown and resent.
+    stored.pending.forEach(showPending);
+    window.addEventListener("online", function () {
+      attempts = 0;
+      if (!ws) connect();
+    });
+    window.addEventListener("offline", function () {
+      notice("You're offline. We'll send your messages when the connection is back.", true);
+      dropSocket();
+    });
+    if (stored.session || stored.pending.length || config.open || stored.open) {
+      connect();
+    }
+    if (config.open || stored.open) openChat();
+  }
+
+  if (document.body) start();
+  else document.addEventListener("DOMContentLoaded", start);
+})();

@@ -1,0 +1,325 @@
+"""The chat widget on the demo shop page, in Debian's chromium, on the real stack.
+
+Real Rasa, action server, gateway and Redis. The person from our team works through
+the console's HTTP API (conftest.Console); ``desk`` reads what the stack stored.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+import pytest
+from playwright.async_api import expect
+
+from bot.settings import ROOT
+from bot.transcript import Author
+from tests.browser.conftest import Console, Desk, Shop
+
+pytestmark = pytest.mark.stack
+
+ANGRY = [
+    "My order STILL hasn't arrived and nobody answers my emails!!!",
+    "THIS IS THE THIRD TIME I'M ASKING. Useless!!! I want a real person NOW",
+]
+HOSTILE = [
+    "<img src=x onerror=alert(1)>",
+    "<script>alert(2)</script>",
+    '"><svg onload=alert(3)>',
+]
+# Words the bot uses when it passes a chat to a person (data/replies).
+HANDOFF_WORDS = ("person", "colleague", "team")
+
+
+async def test_a_question_gets_a_caring_answer_and_quick_replies_work(
+    shop: Shop,
+) -> None:
+    await shop.visit()
+    await shop.open()
+    replies = await shop.say_and_wait("where is my order?")
+    assert any("order number" in r.lower() for r in replies), replies
+    replies = await shop.say_and_wait("it's 48213")
+    assert any("48213" in r for r in replies), replies
+    assert await shop.texts("customer") == ["where is my order?", "it's 48213"]
+
+    # A vague word makes the bot check its guess with Yes/No buttons.
+    quick = shop.page.get_by_test_id("chat-quick-reply")
+    for vague in ("parcel", "where"):
+        await shop.say_and_wait(vague)
+        if await quick.count():
+            break
+    else:
+        pytest.fail("the bot sent no quick-reply buttons for a vague message")
+    await expect(quick).to_have_text(["Yes", "No"])
+    customers = await shop.messages("customer").count()
+    await quick.filter(has_text="Yes").click()
+    await expect(shop.messages("customer")).to_have_count(customers + 1)
+    await expect(shop.messages("customer").last).to_have_attribute(
+        "data-status", "delivered"
+    )
+    await expect(shop.messages("customer").last.locator(".acw-text")).to_have_text(
+        "Yes"
+    )
+    await expect(quick).to_have_count(0)  # used once, then gone
+    await expect(shop.messages("bot").last).to_contain_text("order number")
+    shop.assert_clean()
+
+
+async def test_an_angry_customer_is_handed_to_a_person_with_a_queue_position(
+    shop: Shop, desk: Desk
+) -> None:
+    # Someone is online but busy, so the customer waits and a wait can be estimated.
+    await desk.busy_agent_online("Robin")
+    await shop.visit()
+    await shop.open()
+    await shop.say_and_wait(ANGRY[0])
+    await shop.say(ANGRY[1])
+    handoff = shop.page.locator('[data-testid="chat-message"][data-kind="handoff"]')
+    await expect(handoff).to_have_count(1)
+    text = (await handoff.inner_text()).lower()
+    assert any(word in text for word in HANDOFF_WORDS), text
+    await expect(shop.status).to_have_attribute("data-state", "queued")
+    cid = await shop.conversation_id()
+    where = await desk.queue.position(cid)
+    assert where.state.value == "queued" and where.position and where.expected_wait
+    minutes = max(1, round(where.expected_wait / 60))
+    await expect(shop.status).to_have_text(
+        f"Connecting you with a person — you are number {where.position}, "
+        f"about {minutes} minute{'s' if minutes > 1 else ''}"
+    )
+    shop.assert_clean()
+
+
+async def test_an_agent_joins_replies_live_resolves_and_the_rating_is_stored(
+    shop: Shop, desk: Desk, console: Console
+) -> None:
+    console.create_account("Alex")
+    await console.sign_in()
+    await shop.visit()
+    await shop.open()
+    await shop.say("I want to talk to a real person, please")
+    await expect(shop.status).to_have_attribute("data-state", "queued")
+    cid = await shop.conversation_id()
+
+    token = await console.claim(cid)
+    await expect(shop.status).to_have_text("Alex from our team has joined")
+    await expect(shop.messages("system").last).to_contain_text("Alex")
+    await console.reply(
+        cid, token, "Hi, I'm Alex. I've read everything; let me fix this."
+    )
+    agent = shop.messages("agent")
+    await expect(agent).to_have_count(1)
+    await expect(agent.locator(".acw-who")).to_contain_text("Alex")
+    await expect(agent.locator(".acw-text")).to_have_text(
+        "Hi, I'm Alex. I've read everything; let me fix this."
+    )
+
+    # While a person has the chat, the bot stays silent.
+    bots = await shop.messages("bot").count()
+    await shop.say("thank you Alex")
+    await expect(shop.messages("customer").last).to_have_attribute(
+        "data-status", "delivered"
+    )
+    await expect(shop.page.get_by_test_id("chat-typing")).to_be_hidden()
+    await shop.page.wait_for_timeout(1500)
+    assert await shop.messages("bot").count() == bots
+
+    await console.resolve(cid, token)
+    csat = shop.page.get_by_test_id("chat-csat")
+    await expect(csat).to_be_visible()
+    await expect(shop.status).to_have_attribute("data-state", "bot")
+    assert await shop.messages("bot").count() >= bots + 1
+
+    # Rate with the keyboard only: radio groups move with the arrow keys.
+    await csat.get_by_role("radio", name="1 – Very unhappy").focus()
+    for _ in range(3):
+        await shop.page.keyboard.press("ArrowRight")  # 4
+    await expect(csat.get_by_role("radio", name="4 – Happy")).to_be_checked()
+    await shop.page.keyboard.press("Tab")
+    await expect(csat.get_by_role("radio", name="1 – Not at all")).to_be_focused()
+    for _ in range(4):
+        await shop.page.keyboard.press("ArrowRight")  # 5
+    await expect(csat.get_by_role("radio", name="5 – Completely")).to_be_checked()
+    await shop.page.keyboard.press("Tab")
+    await expect(csat.get_by_test_id("chat-csat-send")).to_be_focused()
+    await shop.page.keyboard.press("Enter")
+
+    await expect(csat).to_have_count(0)
+    rated = shop.page.locator('[data-testid="chat-message"][data-kind="rated"]')
+    await expect(rated).to_have_count(1)
+    rating = (await desk.queue.ticket(cid)).rating
+    assert rating is not None
+    assert (rating.csat, rating.understood) == (4, 5)
+    shop.assert_clean()
+
+
+async def test_history_survives_a_reload_and_offline_messages_arrive_once(
+    shop: Shop, desk: Desk
+) -> None:
+    await shop.visit()
+    await shop.open()
+    await shop.say_and_wait("where is my order?")
+    before = await shop.texts()
+    ids = await shop.messages().evaluate_all(
+        "nodes => nodes.map(n => n.getAttribute('data-entry-id'))"
+    )
+
+    await shop.page.reload()
+    await expect(shop.window).to_be_visible()  # it was open: it opens again
+    await expect(shop.messages()).to_have_count(len(before))
+    assert await shop.texts() == before
+    assert (
+        await shop.messages().evaluate_all(
+            "nodes => nodes.map(n => n.getAttribute('data-entry-id'))"
+        )
+        == ids
+    )
+
+    await shop.context.set_offline(True)
+    await expect(shop.page.get_by_test_id("chat-notice")).to_contain_text("offline")
+    await shop.say("it is 48213")
+    pending = shop.messages("customer").last
+    await expect(pending).to_have_attribute("data-status", "pending")
+    await shop.page.wait_for_timeout(1000)
+    await shop.context.set_offline(False)
+    await expect(pending).to_have_attribute("data-status", "delivered")
+    await expect(shop.messages("bot").last).to_contain_text("48213")
+    await expect(shop.messages("customer").filter(has_text="48213")).to_have_count(1)
+
+    cid = await shop.conversation_id()
+    stored = [e for e in await desk.entries(cid) if e.author is Author.CUSTOMER]
+    assert [e.text for e in stored] == ["where is my order?", "it is 48213"]
+    assert (await shop.stored())["pending"] == []
+
+    # One more reload: the whole conversation once, in the stored order.
+    await shop.page.reload()
+    every = [e.text for e in await desk.entries(cid)]
+    await expect(shop.messages()).to_have_count(len(every))
+    assert await shop.texts() == every
+    shop.assert_clean()
+
+
+async def test_a_message_typed_before_a_reload_is_sent_after_it(
+    shop: Shop, desk: Desk
+) -> None:
+    await shop.visit()
+    await shop.open()
+    await shop.say_and_wait("hello")
+    await shop.context.set_offline(True)
+    await expect(shop.page.get_by_test_id("chat-notice")).to_contain_text("offline")
+    await shop.say("how long does delivery to Spain take?")
+    await expect(shop.messages("customer").last).to_have_attribute(
+        "data-status", "pending"
+    )
+    assert len((await shop.stored())["pending"]) == 1
+    await shop.context.set_offline(False)
+    await shop.page.reload()
+    question = shop.messages("customer").filter(has_text="delivery to Spain")
+    await expect(question).to_have_attribute("data-status", "delivered")
+    await expect(question).to_have_count(1)
+    cid = await shop.conversation_id()
+    stored = [e.text for e in await desk.entries(cid) if e.author is Author.CUSTOMER]
+    assert stored == ["hello", "how long does delivery to Spain take?"]
+    shop.assert_clean()
+
+
+async def test_hostile_text_is_shown_as_text(shop: Shop, desk: Desk) -> None:
+    await shop.visit()
+    await shop.open()
+    for text in HOSTILE:
+        await shop.say_and_wait(text)
+    assert await shop.texts("customer") == HOSTILE
+    log = shop.page.get_by_test_id("chat-log")
+    assert await log.locator("img, script, svg").count() == 0
+    await shop.page.wait_for_timeout(500)  # give any injected handler time to fire
+    cid = await shop.conversation_id()
+    stored = [e.text for e in await desk.entries(cid) if e.author is Author.CUSTOMER]
+    assert stored == HOSTILE
+    shop.assert_clean()
+
+
+async def test_bad_input_gets_a_calm_notice_and_nothing_is_lost(
+    shop: Shop, desk: Desk
+) -> None:
+    await shop.visit()
+    await shop.open()
+    notice = shop.page.get_by_test_id("chat-notice")
+
+    await shop.input.press("Enter")  # nothing typed
+    await expect(notice).to_have_text("Please type a message first.")
+    assert await shop.messages().count() == 0
+
+    # The box takes at most the server's limit (4000 characters), so nothing longer
+    # can be sent.
+    await shop.input.fill("a" * 4001)
+    assert len(await shop.input.input_value()) == 4000
+    await shop.input.fill("")
+
+    # Only control characters: the server refuses it; the bubble says so.
+    await shop.say("\u0007\u0008")
+    failed = shop.messages("customer").last
+    await expect(failed).to_have_attribute("data-status", "failed")
+    await expect(failed).to_contain_text("Not sent")
+    await expect(notice).to_contain_text("couldn't send")
+
+    await shop.say_and_wait("thanks!")
+    cid = await shop.conversation_id()
+    stored = [e.text for e in await desk.entries(cid) if e.author is Author.CUSTOMER]
+    assert stored == ["thanks!"]
+    assert (await shop.stored())["pending"] == []
+    shop.assert_clean()
+
+
+async def test_keyboard_only(shop: Shop) -> None:
+    await shop.visit()
+    await shop.launcher.focus()
+    await shop.page.keyboard.press("Enter")
+    await expect(shop.window).to_be_visible()
+    await expect(shop.launcher).to_have_attribute("aria-expanded", "true")
+    await expect(shop.input).to_be_focused()
+    await shop.page.keyboard.type("hi there")
+    await shop.page.keyboard.press("Enter")
+    await expect(shop.messages("customer")).to_have_count(1)
+    await expect(shop.messages("bot")).not_to_have_count(0)
+    await expect(shop.input).to_be_focused()
+    log = shop.page.get_by_role("log", name="Conversation")
+    await expect(log).to_have_attribute("aria-live", "polite")
+    await shop.page.keyboard.press("Escape")
+    await expect(shop.window).to_be_hidden()
+    await expect(shop.launcher).to_be_focused()
+    await expect(shop.launcher).to_have_attribute("aria-expanded", "false")
+    shop.assert_clean()
+
+
+async def test_on_a_phone_the_chat_fills_the_screen(phone: Shop) -> None:
+    await phone.visit()
+    await phone.launcher.tap()
+    await expect(phone.window).to_be_visible()
+    box = await phone.window.bounding_box()
+    assert box is not None
+    assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 390, 844)
+    await expect(phone.launcher).to_be_hidden()
+    animation = await phone.window.evaluate("n => getComputedStyle(n).animationName")
+    assert animation == "none"  # the context asked for reduced motion
+    replies = await phone.say_and_wait("how long does delivery take?")
+    assert replies
+    send = phone.page.get_by_test_id("chat-send")
+    send_box = await send.bounding_box()
+    assert send_box is not None and send_box["y"] + send_box["height"] <= 844
+    await phone.page.get_by_test_id("chat-close").tap()
+    await expect(phone.window).to_be_hidden()
+    await expect(phone.launcher).to_be_visible()
+    phone.assert_clean()
+
+
+def test_the_demo_page_csp_allows_exactly_its_own_style_block() -> None:
+    page = (ROOT / "bot" / "static" / "index.html").read_text(encoding="utf-8")
+    block = re.search(r"<style>(.*?)</style>", page.split("<head>", 1)[1], re.S)
+    assert block is not None
+    digest = base64.b64encode(hashlib.sha256(block.group(1).encode()).digest())
+    expected = f"'sha256-{digest.decode()}'"
+    assert expected in page, f"update the style-src hash in index.html to {expected}"
+    assert "unsafe-inline" not in page
+    assert not re.search(r"\son[a-z]+\s*=", page), "no inline event handlers"
+    assert not re.search(r"\sstyle\s*=", page), "no inline style attributes"
