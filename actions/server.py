@@ -8,9 +8,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from typing import Any
 
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
+from sanic import Sanic, response
+from sanic.request import Request
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +39,42 @@ def warm_up() -> None:
     analyzer().analyze("warming up", [])
 
 
+MAX_EMBED_TEXTS = 64
+MAX_EMBED_CHARS = 2000
+
+
+def add_embed_route(app: Sanic) -> None:
+    """``POST /embed``: sentence vectors for the gateway's agent assist.
+
+    Body ``{"texts": [str, ...]}`` (1-64 texts of at most 2000 characters); answer
+    ``{"vectors": [[float, ...], ...], "dim": int}``, unit length, the same model as
+    the emotion analysis.
+    """
+    from actions.mood import analyzer
+
+    @app.post("/embed")
+    async def post_embed(request: Request) -> Any:
+        """Embed a few texts."""
+        try:
+            body = request.json
+        except Exception:  # noqa: BLE001 - sanic raises its own on bad JSON
+            body = None
+        texts = body.get("texts") if isinstance(body, dict) else None
+        if (
+            not isinstance(texts, list)
+            or not 0 < len(texts) <= MAX_EMBED_TEXTS
+            or not all(isinstance(t, str) and len(t) <= MAX_EMBED_CHARS for t in texts)
+        ):
+            return response.json(
+                {"error": "body must be {texts: [1-64 texts of <= 2000 chars]}"},
+                status=400,
+            )
+        vectors = analyzer().embed(texts)
+        return response.json(
+            {"vectors": vectors.round(5).tolist(), "dim": int(vectors.shape[1])}
+        )
+
+
 def main() -> None:
     """Parse arguments and serve until stopped."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -50,6 +89,7 @@ def main() -> None:
     )
     warm_up()
     app = create_app(build_executor(), cors_origins=[])
+    add_embed_route(app)
     logger.info("action server on http://%s:%s", args.host, args.port)
     app.run(
         host=args.host,

@@ -6,10 +6,10 @@ WebSocket ``/console/ws``). ``router`` holds every route; include it in the app.
 
 from fastapi import APIRouter
 
-from bot.console import api, auth, chats, pages, socket
+from bot.console import api, assist_api, auth, chats, pages, socket
 
 router = APIRouter()
-for _module in (auth, api, chats, socket, pages):
+for _module in (auth, api, chats, assist_api, socket, pages):
     router.include_router(_module.router)
 
 __all__ = ["router"]

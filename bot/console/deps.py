@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, HTTPException, Request
 
 from bot.console.accounts import Account, Accounts, Lockout
+from bot.console.assist import Embeddings
 from bot.console.audit import Audit
 from bot.console.sessions import Session, SessionStore
 from bot.conversations import Conversations
@@ -63,6 +64,7 @@ class Console:
             window_s=settings.console_lockout_window_seconds,
         )
         self.audit = Audit(state.redis, queue.keys)
+        self.embeddings = Embeddings(settings.actions_url)
 
     @property
     def cookie_name(self) -> str:

@@ -85,6 +85,7 @@ WHO = ("anonymous", "other", "supervisor", "holder")  # the holder acts last
         ("GET", "agents", None, (401, 200, 200, 200)),
         ("GET", "audit", None, (401, 403, 200, 403)),
         ("GET", "chats/{cid}", None, (401, 403, 200, 200)),
+        ("GET", "chats/{cid}/suggestions", None, (401, 403, 200, 200)),
         ("POST", "presence", {"status": "online"}, (401, 200, 200, 200)),
         ("POST", "heartbeat", {}, (401, 200, 200, 200)),
         ("POST", "chats/{cid}/claim", {}, (401, 403, 403, 409)),
@@ -93,6 +94,7 @@ WHO = ("anonymous", "other", "supervisor", "holder")  # the holder acts last
         ("POST", "chats/{cid}/transfer", {"to_skill": "billing"}, (401, 403, 403, 200)),
         ("POST", "chats/{cid}/release", {}, (401, 403, 403, 200)),
         ("POST", "chats/{cid}/resolve", {}, (401, 403, 403, 200)),
+        ("POST", "assist/tone", {"text": "Sorry!"}, (401, 200, 200, 200)),
     ],
 )
 async def test_authorisation_matrix(
