@@ -11,6 +11,7 @@ import redis.asyncio as aioredis
 from rasa_sdk import Tracker
 
 from actions.emotion import Analysis, Decision
+from actions.mood import compact, transcript_entry
 from bot.handoff import (
     Availability,
     Customer,
@@ -20,6 +21,7 @@ from bot.handoff import (
     HandoffRequest,
     UrgencyFlag,
 )
+from bot.transcript import Transcript
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +34,38 @@ FLAGS = {
 
 
 @lru_cache(maxsize=1)
-def handoff_queue() -> HandoffQueue:
-    """The queue in the Redis at REDIS_URL, under REDIS_PREFIX (made on first use)."""
+def redis_client() -> aioredis.Redis:
+    """The Redis at REDIS_URL (one connection pool per process, made on first use)."""
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    client = aioredis.Redis.from_url(url, decode_responses=True)
-    return HandoffQueue(client, prefix=os.environ.get("REDIS_PREFIX", "es"))
+    return aioredis.Redis.from_url(url, decode_responses=True)
+
+
+def prefix() -> str:
+    """The deployment's key prefix (REDIS_PREFIX)."""
+    return os.environ.get("REDIS_PREFIX", "es")
+
+
+@lru_cache(maxsize=1)
+def handoff_queue() -> HandoffQueue:
+    """The queue in the Redis at REDIS_URL, under REDIS_PREFIX."""
+    return HandoffQueue(redis_client(), prefix=prefix())
+
+
+@lru_cache(maxsize=1)
+def transcript() -> Transcript:
+    """The gateway's transcripts, to annotate customer messages with their emotion."""
+    return Transcript(redis_client(), prefix=prefix())
+
+
+async def annotate(tracker: Tracker, analysis: Analysis) -> None:
+    """Mark the latest customer message in the transcript with its emotion."""
+    entry = transcript_entry(tracker)
+    if entry is None:
+        return  # not sent through the gateway (rasa shell, tests)
+    try:
+        await transcript().annotate(tracker.sender_id, entry, compact(analysis))
+    except Exception:  # noqa: BLE001 - a missing mark must not cost the answer
+        logger.exception("could not annotate %s", tracker.sender_id)
 
 
 def handoff_request(

@@ -52,11 +52,17 @@ class Mood:
 
 
 def history(tracker: Tracker) -> list[Turn]:
-    """Earlier turns of the conversation (the latest customer message excluded)."""
+    """Earlier turns of the conversation (the latest customer message excluded).
+
+    A conversation a person resolved starts afresh: turns before the last ``resume``
+    do not count against the customer's mood now.
+    """
     turns: list[Turn] = []
     for event in tracker.events:
         kind = event.get("event")
-        if kind == "user":
+        if kind == "resume":
+            turns = []
+        elif kind == "user":
             parse_data = event.get("parse_data") or {}
             intent = parse_data.get("intent") or {}
             turns.append(
@@ -94,6 +100,15 @@ def _understood(parse_data: dict[str, Any]) -> float | None:
     return float(ranking[0].get("confidence") or 0.0) if ranking else 0.0
 
 
+def transcript_entry(tracker: Tracker) -> str | None:
+    """The gateway's transcript entry id of the latest customer message, if any."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            entry = (event.get("metadata") or {}).get("entry")
+            return str(entry) if entry else None
+    return None
+
+
 def _message_key(tracker: Tracker) -> str:
     latest = tracker.latest_message or {}
     return str(latest.get("message_id") or latest.get("text") or "")
@@ -113,7 +128,7 @@ def assess(tracker: Tracker) -> Mood:
     analysis = analyzer().analyze(text, turns)
     decision = policy().decide(analysis, turns)
     timeline = list(tracker.get_slot("emotion_timeline") or [])
-    timeline.append(_compact(analysis))
+    timeline.append(compact(analysis))
     events = [
         SlotSet("emotion", analysis.label.value),
         SlotSet("emotion_intensity", round(analysis.intensity, 3)),
@@ -134,7 +149,8 @@ def assess(tracker: Tracker) -> Mood:
     return Mood(analysis, decision, events)
 
 
-def _compact(analysis: Analysis) -> dict[str, Any]:
+def compact(analysis: Analysis) -> dict[str, Any]:
+    """The analysis as kept in the timeline and shown to agents."""
     return {
         "label": analysis.label.value,
         "intensity": round(analysis.intensity, 3),

@@ -39,6 +39,52 @@ def warm_up() -> None:
     analyzer().analyze("warming up", [])
 
 
+MAX_TEXT = 4000
+MAX_HISTORY = 50
+
+
+def add_emotion_route(app: Sanic) -> None:
+    """``POST /emotion``: the analysis of a message the bot does not see itself.
+
+    The gateway asks while a person owns the chat, so a customer who gets angrier
+    while waiting moves up the queue. Body: ``{"text": str, "history": [{"author":
+    "customer"|"bot", "text": str}, ...]}`` (oldest first).
+    """
+    from actions.emotion import Turn
+    from actions.mood import analyzer, compact
+
+    @app.post("/emotion")
+    async def post_emotion(request: Request) -> Any:
+        """Analyse one customer message in its conversation."""
+        try:
+            body = request.json
+        except Exception:  # noqa: BLE001 - sanic raises its own on bad JSON
+            body = None
+        text = body.get("text") if isinstance(body, dict) else None
+        history = body.get("history", []) if isinstance(body, dict) else None
+        if (
+            not isinstance(text, str)
+            or not 0 < len(text) <= MAX_TEXT
+            or not isinstance(history, list)
+            or len(history) > MAX_HISTORY
+            or not all(
+                isinstance(t, dict) and isinstance(t.get("text"), str) for t in history
+            )
+        ):
+            return response.json(
+                {"error": "body must be {text: 1-4000 chars, history: [<=50 turns]}"},
+                status=400,
+            )
+        turns = [
+            Turn(
+                author="customer" if t.get("author") == "customer" else "bot",
+                text=t["text"][:MAX_TEXT],
+            )
+            for t in history
+        ]
+        return response.json(compact(analyzer().analyze(text, turns)))
+
+
 MAX_EMBED_TEXTS = 64
 MAX_EMBED_CHARS = 2000
 
@@ -89,6 +135,7 @@ def main() -> None:
     )
     warm_up()
     app = create_app(build_executor(), cors_origins=[])
+    add_emotion_route(app)
     add_embed_route(app)
     logger.info("action server on http://%s:%s", args.host, args.port)
     app.run(

@@ -16,7 +16,7 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.empathy import Situation, empathy_book
-from actions.handoff import enqueue, handoff_request, waiting_values
+from actions.handoff import annotate, enqueue, handoff_request, waiting_values
 from actions.mood import Mood, assess
 from actions.replies import reply_book
 
@@ -151,6 +151,8 @@ class CaringAction(Action, ABC):
     ) -> list[EventType]:
         """Assess the mood, then hand over or respond."""
         mood = assess(tracker)
+        if mood.events:
+            await annotate(tracker, mood.analysis)
         if mood.decision.escalate:
             return [*mood.events, *await hand_off(dispatcher, tracker, mood)]
         speaker = Speaker(

@@ -1,6 +1,9 @@
-"""The gateway: the only public process. Health, and a small HTTP chat API.
+"""The gateway: the only public process.
 
-The website widget, Telegram and the agent console are added by their own modules.
+Health, a small HTTP chat API, and the routers of the channels: the website widget
+(bot/web.py), Telegram and the agent console. Every channel hands messages to one
+``Conversations`` (bot/conversations.py); a ``Hub`` (bot/live.py) pushes what other
+processes wrote to this process's open connections.
 """
 
 from __future__ import annotations
@@ -16,18 +19,19 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
+from redis.exceptions import RedisError
 
-from bot import sessions
-from bot.rasa_client import BotUnavailable, RasaClient
+from bot import sessions, web
+from bot.conversations import Conversations, EmotionClient, Inbound
+from bot.handoff import HandoffQueue
+from bot.inputs import clean_text
+from bot.live import Hub
+from bot.maintenance import Maintenance
+from bot.rasa_client import RasaClient
 from bot.settings import Settings, get_settings
+from bot.transcript import Transcript
 
 logger = logging.getLogger(__name__)
-
-# Said while a person owns the conversation and the bot stays silent.
-WAITING_FOR_A_PERSON = (
-    "Thanks, your message is with our team. A person will reply here; there's no need "
-    "to repeat anything."
-)
 
 
 @asynccontextmanager
@@ -40,13 +44,30 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.rasa_url, settings.rasa_timeout_seconds, settings.rasa_api_token()
     )
     app.state.http = httpx.AsyncClient(timeout=2)
+    app.state.emotion = EmotionClient(settings.actions_url)
+    queue = HandoffQueue(app.state.redis, prefix=settings.redis_prefix)
+    app.state.queue = queue
+    app.state.conversations = Conversations(
+        queue=queue,
+        transcript=Transcript(app.state.redis, prefix=settings.redis_prefix),
+        rasa=app.state.rasa,
+        emotion=app.state.emotion,
+    )
+    app.state.hub = Hub(app.state.redis, queue)
+    await app.state.hub.start()
+    maintenance = Maintenance(app.state.conversations)
+    await maintenance.start()
     yield
+    await maintenance.stop()
+    await app.state.hub.stop()
+    await app.state.emotion.close()
     await app.state.rasa.close()
     await app.state.http.aclose()
     await app.state.redis.aclose()
 
 
 app = FastAPI(title="Empathetic support gateway", lifespan=lifespan)
+app.include_router(web.router)
 
 
 def settings_dep(request: Request) -> Settings:
@@ -68,6 +89,17 @@ async def invalid_request(
     ]
     return JSONResponse(
         {"error": "invalid request", "details": problems}, status_code=422
+    )
+
+
+@app.exception_handler(RedisError)
+async def storage_unavailable(request: Request, error: RedisError) -> JSONResponse:
+    """Redis briefly away: say so and ask for a retry; nothing was half-stored."""
+    logger.warning("redis unavailable for %s: %r", request.url.path, error)
+    return JSONResponse(
+        {"error": "storage unavailable, please retry in a moment"},
+        status_code=503,
+        headers={"Retry-After": "2"},
     )
 
 
@@ -109,17 +141,7 @@ class MessageIn(BaseModel):
     @field_validator("text")
     @classmethod
     def _text(cls, value: str) -> str:
-        cleaned = "".join(ch for ch in value if ch.isprintable() or ch in "\n\t")
-        if not cleaned.strip():
-            raise ValueError("message is empty")
-        limit = get_settings().max_message_chars
-        if len(cleaned) > limit:
-            raise ValueError(f"message is longer than {limit} characters")
-        try:
-            cleaned.encode("utf-8")
-        except UnicodeEncodeError as error:
-            raise ValueError("message is not valid unicode text") from error
-        return cleaned.strip()
+        return clean_text(value, get_settings().max_message_chars)
 
 
 class MessagesOut(BaseModel):
@@ -153,15 +175,8 @@ async def post_message(
     sid: Annotated[str, Depends(session_id)],
 ) -> MessagesOut:
     """Deliver a customer message to the assistant and return its replies."""
-    metadata = {"channel": "web", "customer_name": message.customer_name}
-    rasa: RasaClient = request.app.state.rasa
-    try:
-        replies = await rasa.send(sid, message.text, metadata)
-        if not replies and await rasa.is_paused(sid):
-            replies = [{"text": WAITING_FOR_A_PERSON, "author": "system"}]
-    except BotUnavailable:
-        raise HTTPException(
-            status_code=503,
-            detail="The assistant is not available right now. Please try again soon.",
-        ) from None
-    return MessagesOut(replies=replies)
+    conversations: Conversations = request.app.state.conversations
+    outcome = await conversations.customer_message(
+        Inbound(sid, "api", message.text, customer_name=message.customer_name or "")
+    )
+    return MessagesOut(replies=[r.to_dict() for r in outcome.replies])

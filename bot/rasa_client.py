@@ -56,6 +56,24 @@ class RasaClient:
             raise BotUnavailable(str(error)) from error
         return bool(response.json().get("paused"))
 
+    async def resume(self, sender: str) -> None:
+        """Let the bot talk again after a person resolved the conversation."""
+        try:
+            response = await self._http.post(
+                f"/conversations/{sender}/tracker/events",
+                params={"token": self._token},
+                # "listening" again, so the policies do not read the pause as the
+                # end of whatever form was active when the person took over.
+                json=[
+                    {"event": "resume"},
+                    {"event": "slot", "name": "handoff", "value": None},
+                    {"event": "action", "name": "action_listen"},
+                ],
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            raise BotUnavailable(str(error)) from error
+
     async def healthy(self) -> bool:
         """Whether the Rasa server answers."""
         try:

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 import redis
 
+from bot.inputs import MAX_FRAME_BYTES
 from bot.settings import ROOT, VAR, Settings, get_settings
 from bot.train import RASA_BIN, ensure_model, rasa_env
 
@@ -138,6 +139,11 @@ def app_env(settings: Settings) -> dict[str, str]:
         RASA_TOKEN=settings.rasa_api_token(),
         SECRET_KEY=settings.secret_key,
         ENVIRONMENT=settings.environment,
+        TELEGRAM_TOKEN=settings.telegram_token,
+        TELEGRAM_MODE=settings.telegram_mode,
+        TELEGRAM_SECRET_TOKEN=settings.telegram_secret_token,
+        TELEGRAM_WEBHOOK_URL=settings.telegram_webhook_url,
+        TELEGRAM_API_URL=settings.telegram_api_url,
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
         PYTHONPATH=str(ROOT),
@@ -163,6 +169,32 @@ class Service:
     timeout: float
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
+    ready: tuple[int, ...] = (200,)  # health statuses that mean "up"
+
+
+def gateway_service(settings: Settings, name: str = "gateway") -> Service:
+    """The gateway (uvicorn) as a service; ready when it serves its demo page."""
+    return Service(
+        name,
+        [
+            str(APP_PYTHON),
+            "-m",
+            "uvicorn",
+            "bot.app:app",
+            "--host",
+            settings.gateway_host,
+            "--port",
+            str(settings.gateway_port),
+            "--no-access-log",
+            "--ws-max-size",
+            str(MAX_FRAME_BYTES),
+            "--timeout-graceful-shutdown",
+            "5",
+        ],
+        f"http://127.0.0.1:{settings.gateway_port}/health",
+        app_env(settings),
+        timeout=60,
+    )
 
 
 @dataclass
@@ -216,23 +248,7 @@ class Stack:
                 rasa,
                 timeout=240,
             ),
-            Service(
-                "gateway",
-                [
-                    str(APP_PYTHON),
-                    "-m",
-                    "uvicorn",
-                    "bot.app:app",
-                    "--host",
-                    s.gateway_host,
-                    "--port",
-                    str(s.gateway_port),
-                    "--no-access-log",
-                ],
-                f"http://127.0.0.1:{s.gateway_port}/health",
-                base,
-                timeout=60,
-            ),
+            gateway_service(s),
         ]
 
     def start(self) -> None:
@@ -240,18 +256,37 @@ class Stack:
         check_ports(self.settings)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for service in self.services:
-            service.log_path = self.log_dir / f"{service.name}.log"
-            out = service.log_path.open("ab")
-            service.process = subprocess.Popen(
-                service.command,
-                cwd=ROOT,
-                env=service.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-            )
-            out.close()
-            self._wait_healthy(service)
+            self._launch(service)
+
+    def add_gateway(
+        self, settings: Settings, name: str, *, degraded_ok: bool = False
+    ) -> Service:
+        """Start one more gateway process (another port, maybe other settings).
+
+        Used to show that two gateways on one Redis deliver each other's messages;
+        with ``degraded_ok`` it is ready once /health answers at all (e.g. pointed
+        at a Rasa port where nothing listens).
+        """
+        service = gateway_service(settings, name)
+        if degraded_ok:
+            service.ready = (200, 503)
+        self.services.append(service)
+        self._launch(service)
+        return service
+
+    def _launch(self, service: Service) -> None:
+        service.log_path = self.log_dir / f"{service.name}.log"
+        out = service.log_path.open("ab")
+        service.process = subprocess.Popen(
+            service.command,
+            cwd=ROOT,
+            env=service.env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        out.close()
+        self._wait_healthy(service)
 
     def _wait_healthy(self, service: Service) -> None:
         deadline = time.monotonic() + service.timeout
@@ -265,7 +300,7 @@ class Stack:
                         f"{service.process.returncode}:\n{self.log_tail(service)}"
                     )
                 try:
-                    if client.get(service.health_url).status_code == 200:
+                    if client.get(service.health_url).status_code in service.ready:
                         return
                 except httpx.HTTPError:
                     pass

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
+import redis
 
-from bot.app import WAITING_FOR_A_PERSON
+from bot.handoff.keys import Keys
 from bot.stack import Stack
+from bot.texts import say
+from bot.transcript import Entry
 
 pytestmark = pytest.mark.stack
 
@@ -115,11 +118,21 @@ def test_after_the_handoff_the_bot_is_silent_but_the_customer_is_answered(
         gateway_url, ["get me a human agent now please", "hello? is anyone there"]
     )
     assert "person" in " ".join(replies[0]) or "colleague" in " ".join(replies[0])
-    assert replies[1] == [WAITING_FOR_A_PERSON]
+    assert replies[1] == [say("waiting_for_person")]
+    # Rasa never saw the second message: the person taking over reads it in the
+    # conversation's transcript.
     events = httpx.get(
         f"{stack.settings.rasa_url}/conversations/{sender}/tracker",
         params={"token": stack.settings.rasa_api_token()},
         timeout=30,
     ).json()["events"]
-    texts = [e.get("text") for e in events if e.get("event") == "user"]
+    said_to_rasa = [e.get("text") for e in events if e.get("event") == "user"]
+    assert said_to_rasa == ["get me a human agent now please"]
+    client = redis.Redis.from_url(stack.settings.redis_url, decode_responses=True)
+    key = Keys(stack.settings.redis_prefix).transcript(sender)
+    texts = [
+        Entry.from_stream(i, f).text
+        for i, f in client.xrange(key)
+        if f["author"] == "customer"
+    ]
     assert texts[-1] == "hello? is anyone there"  # kept for the person who takes over

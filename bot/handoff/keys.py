@@ -24,6 +24,24 @@ Layout (``{es}`` for the prefix ``es``)::
     {es}:agent:<agent id>:intense     zset   intense chats the agent claimed, by time
     {es}:stats:handle                 list   recent handling times (s), newest first
 
+The conversations around the queue (bot/transcript.py, bot/conversations.py)::
+
+    {es}:tr:<conversation id>         stream every message of the conversation
+    {es}:trids:<conversation id>      hash   client message id -> stream id (dedupe)
+    {es}:emo:<conversation id>        hash   stream id -> emotion annotation (JSON)
+    {es}:conv:<conversation id>       hash   channel, customer name and ref, times
+    {es}:live                         pub/sub "<conversation id> <stream id>" per entry
+    {es}:timeout_said:<id>:<wait>     string the queue-timeout apology was said (NX)
+
+Telegram (bot/telegram.py, bot/telegram_outbox.py)::
+
+    {es}:tg:update:<update id>        string a webhook update seen (repeats ignored)
+    {es}:tg:chats                     zset   Telegram conversations by last update (ms)
+    {es}:tg:out:<conversation id>     hash   outbox: cursor, partial, sent_at, kb
+    {es}:tg:lock:<conversation id>    string the process sending to the chat (PX)
+    {es}:tg:rating:<conversation id>  string satisfaction tapped, until "understood"
+    {es}:tg:notice:<conversation id>  string "I can only read text" said lately (EX)
+
 The agent console (bot/console)::
 
     {es}:accounts                     set    console account ids (= agent ids)
@@ -58,6 +76,12 @@ AGENT = ":agent:"
 AGENT_CHATS = ":chats"
 AGENT_INTENSE = ":intense"
 STATS_HANDLE = ":stats:handle"
+TRANSCRIPT = ":tr:"
+CLIENT_IDS = ":trids:"
+EMOTION = ":emo:"
+CONVERSATION = ":conv:"
+TIMEOUT_SAID = ":timeout_said:"
+LIVE = ":live"
 ACCOUNTS = ":accounts"
 ACCOUNT = ":account:"
 ACCOUNT_SESSIONS = ":sessions"
@@ -67,6 +91,12 @@ AUDIT = ":audit"
 CUSTOMER = ":customer:"
 ASSIST_PROPOSED = ":assist:proposed"
 ASSIST_APPROVED = ":assist:approved"
+TELEGRAM_UPDATE = ":tg:update:"
+TELEGRAM_CHATS = ":tg:chats"
+TELEGRAM_OUTBOX = ":tg:out:"
+TELEGRAM_LOCK = ":tg:lock:"
+TELEGRAM_RATING = ":tg:rating:"
+TELEGRAM_NOTICE = ":tg:notice:"
 
 # TTLs and caps.
 RESOLVED_TTL_S = 30 * 24 * 3600  # a resolved ticket (and its ratings) is kept 30 days
@@ -76,8 +106,11 @@ EVENTS_MAXLEN = 100_000  # approximate stream length (XADD MAXLEN ~)
 STATS_SAMPLES = 200  # handling times kept for the expected-wait estimate
 TIMELINE_MAX = 20  # emotion snapshots kept per ticket
 NOTES_MAX = 200  # private notes kept per ticket
+TRANSCRIPT_MAX = 5_000  # messages kept per conversation (XADD MAXLEN ~)
 AUDIT_MAXLEN = 1_000_000  # audit entries kept (XADD MAXLEN ~)
 CUSTOMER_CONVERSATIONS_MAX = 50  # conversations remembered per customer
+TELEGRAM_UPDATE_TTL_S = 24 * 3600  # Telegram stops re-sending an update after a day
+TELEGRAM_RATING_TTL_S = 7 * 24 * 3600  # a first rating waits this long for the second
 
 _PREFIX = re.compile(r"^[A-Za-z0-9]{1,32}$")
 MAX_ID_CHARS = 200
@@ -118,10 +151,12 @@ class Keys:
         self.capacity = self.tag + CAPACITY
         self.held = self.tag + HELD
         self.stats_handle = self.tag + STATS_HANDLE
+        self.live = self.tag + LIVE
         self.accounts = self.tag + ACCOUNTS
         self.audit = self.tag + AUDIT
         self.assist_proposed = self.tag + ASSIST_PROPOSED
         self.assist_approved = self.tag + ASSIST_APPROVED
+        self.telegram_chats = self.tag + TELEGRAM_CHATS
         self.ticket_pattern = self.tag + TICKET + "*"
         self.all_pattern = self.tag + ":*"
 
@@ -149,6 +184,26 @@ class Keys:
         """The intense chats an agent claimed recently."""
         return self.tag + AGENT + agent_id + AGENT_INTENSE
 
+    def transcript(self, conversation_id: str) -> str:
+        """Every message of a conversation (a stream)."""
+        return self.tag + TRANSCRIPT + conversation_id
+
+    def client_ids(self, conversation_id: str) -> str:
+        """Client message ids already stored for a conversation."""
+        return self.tag + CLIENT_IDS + conversation_id
+
+    def emotion(self, conversation_id: str) -> str:
+        """Emotion annotations of a conversation's customer messages."""
+        return self.tag + EMOTION + conversation_id
+
+    def conversation(self, conversation_id: str) -> str:
+        """Who the conversation is with, on which channel."""
+        return self.tag + CONVERSATION + conversation_id
+
+    def timeout_said(self, conversation_id: str, wait: str) -> str:
+        """Marks that the queue-timeout apology was said for one wait."""
+        return self.tag + TIMEOUT_SAID + conversation_id + ":" + wait
+
     def account(self, agent_id: str) -> str:
         """A console account (agent or supervisor)."""
         return self.tag + ACCOUNT + agent_id
@@ -168,3 +223,23 @@ class Keys:
     def customer(self, customer_id: str) -> str:
         """The conversations of one customer, oldest first."""
         return self.tag + CUSTOMER + customer_id
+
+    def telegram_update(self, update_id: int) -> str:
+        """Marks a Telegram webhook update as seen."""
+        return self.tag + TELEGRAM_UPDATE + str(update_id)
+
+    def telegram_outbox(self, conversation_id: str) -> str:
+        """The Telegram outbox cursor of a chat."""
+        return self.tag + TELEGRAM_OUTBOX + conversation_id
+
+    def telegram_lock(self, conversation_id: str) -> str:
+        """Who sends to a Telegram chat right now."""
+        return self.tag + TELEGRAM_LOCK + conversation_id
+
+    def telegram_rating(self, conversation_id: str) -> str:
+        """The first rating tapped in a Telegram chat, until the second arrives."""
+        return self.tag + TELEGRAM_RATING + conversation_id
+
+    def telegram_notice(self, conversation_id: str) -> str:
+        """Throttles the "I can only read text here" notice of a chat."""
+        return self.tag + TELEGRAM_NOTICE + conversation_id

@@ -1,0 +1,445 @@
+"""One place that routes every message of every channel: bot, queue or person.
+
+A channel (widget WebSocket, Telegram, the HTTP API) hands a customer message to
+``Conversations.customer_message``; the agent console calls the agent methods. Each
+writes the transcript (bot/transcript.py), which announces every entry on pub/sub, so
+whichever gateway process holds the customer's connection delivers it. The handoff
+queue (bot/handoff) is the truth about who owns a conversation:
+
+- ``bot`` or ``resolved``: the message goes to Rasa; its replies are stored. If Rasa or
+  the action server fails or times out, the customer gets an apology and is queued.
+- ``queued`` or ``assigned``: the bot stays silent. The message is scored by the action
+  server's emotion analysis, the ticket re-prioritised, and the agent sees it live.
+
+Resolving a chat resumes the Rasa conversation and asks the customer for a CSAT and a
+"did you feel understood?" rating, which ``rate`` stores with the ticket.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from bot.handoff import (
+    Claim,
+    ContactMethod,
+    Customer,
+    EmotionSnapshot,
+    FollowUp,
+    HandoffQueue,
+    HandoffRequest,
+    Rating,
+    Resolved,
+    Ticket,
+    TicketState,
+    UnknownTicket,
+    UrgencyFlag,
+)
+from bot.rasa_client import BotUnavailable, RasaClient
+from bot.texts import say
+from bot.transcript import Author, Entry, Kind, Transcript
+
+logger = logging.getLogger(__name__)
+
+HANDED_OFF = (TicketState.QUEUED, TicketState.ASSIGNED)
+# Escalation signals (actions/emotion) that raise a waiting chat's priority.
+FLAG_SIGNALS = {
+    "distress": UrgencyFlag.DISTRESS,
+    "legal_threat": UrgencyFlag.LEGAL_THREAT,
+    "churn_threat": UrgencyFlag.CHURN_THREAT,
+}
+HISTORY_TURNS = 12  # earlier transcript entries the emotion analysis sees
+EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
+PHONE = re.compile(r"\+?\d[\d ()/.-]{5,18}\d")
+
+
+@dataclass
+class Inbound:
+    """A customer message as a channel received it."""
+
+    conversation_id: str
+    channel: str  # "web" | "telegram" | "api"
+    text: str
+    client_id: str = ""  # the client's own message id (resends are not repeated)
+    customer_name: str = ""
+    customer_ref: str = ""  # who the customer is on the channel (Telegram user id)
+
+
+@dataclass
+class Outcome:
+    """What became of a customer message."""
+
+    message: Entry  # the stored customer message
+    duplicate: bool  # it had been stored before: nothing else was done
+    replies: list[Entry] = field(default_factory=list)  # bot and system answers
+    state: TicketState = TicketState.BOT
+
+
+@dataclass(frozen=True)
+class StateView:
+    """Who owns the conversation, as the customer should see it."""
+
+    state: TicketState
+    position: int | None = None
+    expected_wait: float | None = None  # seconds
+    agents_online: int = 0
+    agent_name: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (the widget's ``state`` frame)."""
+        return {
+            "state": self.state.value,
+            "position": self.position,
+            "wait_s": round(self.expected_wait) if self.expected_wait else None,
+            "agents_online": self.agents_online,
+            "agent_name": self.agent_name or None,
+        }
+
+
+class EmotionClient:
+    """The action server's emotion analysis, for messages the bot does not see."""
+
+    def __init__(self, base_url: str, timeout: float = 2.0) -> None:
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+
+    async def analyze(
+        self, text: str, history: list[dict[str, str]]
+    ) -> dict[str, Any] | None:
+        """The analysis of ``text`` after ``history``; None when it is unavailable."""
+        try:
+            response = await self._http.post(
+                "/emotion", json={"text": text, "history": history}
+            )
+            response.raise_for_status()
+            return dict(response.json())
+        except (httpx.HTTPError, ValueError) as error:
+            logger.warning("emotion analysis unavailable: %r", error)
+            return None
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+
+class Conversations:
+    """Route customer and agent messages; keep transcript, queue and Rasa in step."""
+
+    def __init__(
+        self,
+        *,
+        queue: HandoffQueue,
+        transcript: Transcript,
+        rasa: RasaClient,
+        emotion: EmotionClient,
+    ) -> None:
+        self.queue = queue
+        self.transcript = transcript
+        self.rasa = rasa
+        self.emotion = emotion
+
+    # -- customer side -------------------------------------------------------------
+
+    async def customer_message(self, inbound: Inbound) -> Outcome:
+        """Store a customer message and answer it (bot) or pass it on (person)."""
+        cid = inbound.conversation_id
+        entry, duplicate = await self.transcript.append(
+            cid,
+            Entry(
+                Author.CUSTOMER,
+                inbound.text,
+                channel=inbound.channel,
+                client_id=inbound.client_id,
+            ),
+        )
+        state = await self.queue.state(cid)
+        if duplicate:
+            return Outcome(entry, True, state=state)
+        await self.transcript.describe(
+            cid,
+            channel=inbound.channel,
+            customer_name=inbound.customer_name,
+            customer_ref=inbound.customer_ref,
+        )
+        if state in HANDED_OFF:
+            replies = await self._to_person(inbound, entry, state)
+        else:
+            replies = await self._to_bot(inbound, entry)
+        return Outcome(entry, False, replies, await self.queue.state(cid))
+
+    async def _to_bot(self, inbound: Inbound, entry: Entry) -> list[Entry]:
+        cid = inbound.conversation_id
+        metadata = {
+            "channel": inbound.channel,
+            "customer_name": inbound.customer_name or None,
+            "entry": entry.id,
+        }
+        try:
+            answers = await self.rasa.send(cid, inbound.text, metadata)
+            if not answers and await self.rasa.is_paused(cid):
+                # The queue says the bot has the chat, but Rasa missed the resume
+                # (it was down when the agent resolved): resume and ask again.
+                await self.rasa.resume(cid)
+                answers = await self.rasa.send(cid, inbound.text, metadata)
+        except BotUnavailable:
+            return await self._bot_failed(inbound)
+        handed_off = await self.queue.state(cid) in HANDED_OFF
+        replies = []
+        for i, answer in enumerate(answers):
+            last = i == len(answers) - 1
+            reply, _ = await self.transcript.append(
+                cid,
+                Entry(
+                    Author.BOT,
+                    str(answer.get("text") or ""),
+                    kind=Kind.HANDOFF if handed_off and last else Kind.MESSAGE,
+                    channel=inbound.channel,
+                    buttons=_buttons(answer.get("buttons")),
+                ),
+            )
+            replies.append(reply)
+        return replies
+
+    async def _bot_failed(self, inbound: Inbound) -> list[Entry]:
+        """Rasa or the action server did not answer: apologise, bring in a person."""
+        cid = inbound.conversation_id
+        request = HandoffRequest(
+            conversation_id=cid,
+            channel=inbound.channel,
+            customer=Customer(inbound.customer_ref or cid, inbound.customer_name),
+            reasons=["bot_unavailable"],
+            explanation=(
+                "The assistant could not answer (Rasa or the action server was down "
+                "or too slow), so the customer was passed to a person at once."
+            ),
+        )
+        result = await self.queue.enqueue(request)
+        logger.warning("bot unavailable for %s: queued (new=%s)", cid, result.created)
+        apology, _ = await self.transcript.append(
+            cid,
+            Entry(
+                Author.SYSTEM,
+                say("bot_unavailable"),
+                kind=Kind.HANDOFF,
+                channel=inbound.channel,
+                data={"reason": "bot_unavailable"},
+            ),
+        )
+        return [apology]
+
+    async def _to_person(
+        self, inbound: Inbound, entry: Entry, state: TicketState
+    ) -> list[Entry]:
+        cid = inbound.conversation_id
+        earlier = await self.transcript.last(cid, HISTORY_TURNS + 1)
+        history = [
+            {
+                "author": "customer" if e.author is Author.CUSTOMER else "bot",
+                "text": e.text,
+            }
+            for e in earlier
+            if e.id != entry.id and e.text
+        ]
+        analysis = await self.emotion.analyze(inbound.text, history[-HISTORY_TURNS:])
+        if analysis is not None:
+            await self.transcript.annotate(cid, entry.id, analysis)
+            snapshot = EmotionSnapshot(
+                str(analysis.get("label", "neutral")),
+                float(analysis.get("intensity", 0.0)),
+                int(analysis.get("frustration", 0)),
+            )
+            flags = {
+                FLAG_SIGNALS[s["name"]]
+                for s in analysis.get("signals", [])
+                if s.get("name") in FLAG_SIGNALS
+            }
+            with contextlib.suppress(UnknownTicket):
+                await self.queue.rescore(cid, snapshot, flags)
+        if state is TicketState.ASSIGNED:
+            return []  # the agent is here and sees it live
+        text = say("waiting_for_person")
+        if follow_up := _contact(inbound.text):
+            await self.queue.request_follow_up(cid, follow_up)
+            text = say("follow_up_saved", contact=follow_up.contact)
+        reassurance, _ = await self.transcript.append(
+            cid, Entry(Author.SYSTEM, text, channel=inbound.channel)
+        )
+        return [reassurance]
+
+    async def view(self, conversation_id: str) -> StateView:
+        """Who owns the conversation now, with queue position and wait when queued."""
+        try:
+            position = await self.queue.position(conversation_id)
+        except UnknownTicket:
+            return StateView(TicketState.BOT)
+        agent_name = ""
+        if position.state is TicketState.ASSIGNED:
+            ticket = await self.queue.ticket(conversation_id)
+            if ticket.agent_id:
+                agent_name = (await self.queue.agent(ticket.agent_id)).agent.name
+        state = (
+            TicketState.BOT
+            if position.state is TicketState.RESOLVED
+            else position.state
+        )
+        return StateView(
+            state,
+            position.position,
+            position.expected_wait,
+            position.agents_online,
+            agent_name,
+        )
+
+    async def rate(self, conversation_id: str, rating: Rating) -> Entry:
+        """Store the customer's ratings of the resolved chat (once) and thank them."""
+        await self.queue.rate(conversation_id, rating)
+        entry, _ = await self.transcript.append(
+            conversation_id,
+            Entry(
+                Author.BOT,
+                say("rating_thanks"),
+                kind=Kind.RATED,
+                data={"csat": rating.csat, "understood": rating.understood},
+            ),
+        )
+        return entry
+
+    # -- agent side ----------------------------------------------------------------
+
+    async def claim(self, agent_id: str, conversation_id: str) -> Claim:
+        """The agent takes this chat; the customer is told who joined."""
+        claim = await self.queue.claim(agent_id, conversation_id)
+        await self.announce_claim(claim)
+        return claim
+
+    async def claim_next(self, agent_id: str) -> Claim | None:
+        """The agent takes the best waiting chat for them, if any."""
+        claim = await self.queue.claim_next(agent_id)
+        if claim is not None:
+            await self.announce_claim(claim)
+        return claim
+
+    async def announce_claim(self, claim: Claim) -> None:
+        """Tell the customer which person joined the chat."""
+        ticket = claim.ticket
+        name = await self._agent_name(ticket.agent_id or "")
+        await self.transcript.append(
+            ticket.id,
+            Entry(
+                Author.SYSTEM,
+                say("agent_joined", agent=name),
+                kind=Kind.JOINED,
+                agent_id=ticket.agent_id or "",
+                agent_name=name,
+            ),
+        )
+
+    async def _agent_name(self, agent_id: str) -> str:
+        view = await self.queue.agent(agent_id)
+        return view.agent.name or agent_id
+
+    async def agent_message(
+        self, agent_id: str, conversation_id: str, token: int, text: str
+    ) -> Entry:
+        """An agent's reply; refused (StaleToken, ...) unless the token holds it."""
+        await self.queue.check_token(conversation_id, token, agent_id)
+        entry, _ = await self.transcript.append(
+            conversation_id,
+            Entry(
+                Author.AGENT,
+                text,
+                agent_id=agent_id,
+                agent_name=await self._agent_name(agent_id),
+            ),
+        )
+        return entry
+
+    async def release(
+        self, agent_id: str, conversation_id: str, token: int, reason: str = ""
+    ) -> Ticket:
+        """Back to the queue; the customer is told."""
+        ticket = await self.queue.release(agent_id, conversation_id, token, reason)
+        await self.transcript.append(
+            conversation_id,
+            Entry(Author.SYSTEM, say("released"), kind=Kind.RELEASED),
+        )
+        return ticket
+
+    async def transfer(
+        self,
+        agent_id: str,
+        conversation_id: str,
+        token: int,
+        *,
+        to_agent: str | None = None,
+        to_skill: str | None = None,
+        note: str = "",
+    ) -> Ticket:
+        """To another agent (who joins at once) or to the queue for a skill."""
+        ticket = await self.queue.transfer(
+            agent_id,
+            conversation_id,
+            token,
+            to_agent=to_agent,
+            to_skill=to_skill,
+            note=note,
+        )
+        await self.transcript.append(
+            conversation_id,
+            Entry(Author.SYSTEM, say("transferred"), kind=Kind.RELEASED),
+        )
+        if ticket.state is TicketState.ASSIGNED and ticket.agent_id:
+            await self.announce_claim(Claim(ticket, ticket.token, 0.0))
+        return ticket
+
+    async def resolve(
+        self, agent_id: str, conversation_id: str, token: int, resolution: str = ""
+    ) -> Resolved:
+        """Close the chat: the bot is back (Rasa resumed) and asks for ratings."""
+        resolved = await self.queue.resolve(
+            agent_id, conversation_id, token, resolution
+        )
+        try:
+            await self.rasa.resume(conversation_id)
+        except BotUnavailable:
+            # The queue says "bot" now; Rasa stays paused until it answers again,
+            # and the next customer message resumes it (see _to_bot).
+            logger.warning("could not resume %s in Rasa", conversation_id)
+        await self.transcript.append(
+            conversation_id,
+            Entry(Author.BOT, say("resolved"), kind=Kind.RESOLVED),
+        )
+        await self.transcript.append(
+            conversation_id,
+            Entry(
+                Author.BOT,
+                say("rating_request"),
+                kind=Kind.RATING_REQUEST,
+                data={"scales": {"csat": [1, 5], "understood": [1, 5]}},
+            ),
+        )
+        return resolved
+
+
+def _contact(text: str) -> FollowUp | None:
+    """A follow-up request when a waiting customer left an e-mail or phone number."""
+    if found := EMAIL.search(text):
+        return FollowUp(ContactMethod.EMAIL, found.group(0), note=text[:500])
+    if (found := PHONE.search(text)) and sum(c.isdigit() for c in found.group(0)) >= 7:
+        return FollowUp(ContactMethod.CALLBACK, found.group(0).strip(), note=text[:500])
+    return None
+
+
+def _buttons(raw: Any) -> list[dict[str, str]]:
+    """Rasa's quick-reply buttons, as title/payload strings only."""
+    if not isinstance(raw, list):
+        return []
+    return [
+        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
+        for b in raw
+        if isinstance(b, dict)
+    ]

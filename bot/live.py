@@ -1,0 +1,175 @@
+"""Live fan-out inside one gateway process: transcript entries and queue changes.
+
+Every gateway follows two things in Redis: the ``{prefix}:live`` pub/sub channel
+(one note per transcript entry, from any process) and the handoff queue's event stream.
+Widget connections, Telegram senders and agent consoles register a ``Listener`` here and
+are woken when something they care about changed; they then read what is new from the
+transcript with their own cursor, so a missed or doubled note never loses or repeats a
+message. After a Redis hiccup every listener is told to resynchronise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.handoff import Event, HandoffQueue
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 0.5
+MAX_PENDING_EVENTS = 200
+
+
+@dataclass
+class Changes:
+    """What happened since a listener last looked."""
+
+    conversations: set[str] = field(default_factory=set)  # with new entries
+    events: list[Event] = field(default_factory=list)  # queue events
+    resync: bool = False  # notes may have been missed: re-read everything
+
+
+class Listener:
+    """Wakes up when a conversation (or, for ``None``, any) gets news."""
+
+    def __init__(self, conversation_id: str | None) -> None:
+        self.conversation_id = conversation_id
+        self._changes = Changes()
+        self._ready = asyncio.Event()
+
+    def _entry(self, conversation_id: str) -> None:
+        self._changes.conversations.add(conversation_id)
+        self._ready.set()
+
+    def _event(self, event: Event) -> None:
+        events = self._changes.events
+        events.append(event)
+        if len(events) > MAX_PENDING_EVENTS:
+            del events[: len(events) - MAX_PENDING_EVENTS]
+            self._changes.resync = True
+        self._ready.set()
+
+    def _resync(self) -> None:
+        self._changes.resync = True
+        self._ready.set()
+
+    def poke(self) -> None:
+        """Wake the listener (e.g. after the caller appended something itself)."""
+        self._ready.set()
+
+    async def wait(self, timeout: float | None = None) -> Changes:
+        """The changes since the last call (empty after ``timeout`` seconds)."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._ready.wait(), timeout)
+        self._ready.clear()
+        changes, self._changes = self._changes, Changes()
+        return changes
+
+
+class Hub:
+    """Follows Redis for this process and wakes the registered listeners."""
+
+    def __init__(self, client: Any, queue: HandoffQueue) -> None:
+        self.redis = client
+        self.queue = queue
+        self._by_conversation: dict[str | None, set[Listener]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        """Start following (call once, from the app's lifespan)."""
+        self._tasks = [
+            asyncio.create_task(self._follow_entries(), name="hub-entries"),
+            asyncio.create_task(self._follow_events(), name="hub-events"),
+        ]
+
+    async def stop(self) -> None:
+        """Stop following."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks = []
+
+    @contextlib.contextmanager
+    def listen(self, conversation_id: str | None) -> Iterator[Listener]:
+        """A listener for one conversation, or for all of them (``None``)."""
+        listener = Listener(conversation_id)
+        self._by_conversation.setdefault(conversation_id, set()).add(listener)
+        try:
+            yield listener
+        finally:
+            group = self._by_conversation.get(conversation_id, set())
+            group.discard(listener)
+            if not group:
+                self._by_conversation.pop(conversation_id, None)
+
+    def listening(self, conversation_id: str) -> bool:
+        """Whether this process has a listener for the conversation."""
+        return conversation_id in self._by_conversation
+
+    def _everyone(self) -> Iterator[Listener]:
+        for group in list(self._by_conversation.values()):
+            yield from list(group)
+
+    def _notify_entry(self, conversation_id: str) -> None:
+        for key in (conversation_id, None):
+            for listener in list(self._by_conversation.get(key, ())):
+                listener._entry(conversation_id)
+
+    async def _follow_entries(self) -> None:
+        channel = self.queue.keys.live
+        while True:
+            pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.subscribe(channel)
+                # Anything published while we were not subscribed is re-read.
+                for listener in self._everyone():
+                    listener._resync()
+                while True:
+                    message = await pubsub.get_message(timeout=5.0)
+                    if message is None:
+                        continue
+                    data = message.get("data")
+                    note = data.decode() if isinstance(data, bytes) else str(data)
+                    conversation_id, _, _entry_id = note.rpartition(" ")
+                    if conversation_id:
+                        self._notify_entry(conversation_id)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - Redis away: retry
+                logger.warning("live channel lost (%r); retrying", error)
+                await asyncio.sleep(RETRY_SECONDS)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+
+    async def _follow_events(self) -> None:
+        after = "$"
+        while True:
+            try:
+                if after == "$":
+                    newest = await self.redis.xrevrange(self.queue.keys.events, count=1)
+                    after = _id(newest[0][0]) if newest else "0-0"
+                events = await self.queue.events(after, count=200, block_ms=2000)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - Redis away: retry
+                logger.warning("queue events lost (%r); retrying", error)
+                for listener in self._everyone():
+                    listener._resync()
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
+            for event in events:
+                after = event.id
+                for listener in self._everyone():
+                    listener._event(event)
+
+
+def _id(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

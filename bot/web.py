@@ -1,0 +1,362 @@
+"""The website channel: the demo shop page, the widget's files, and ``/ws/chat``.
+
+Protocol (JSON text frames; the first client frame must be ``hello``)::
+
+    client -> {"type": "hello", "session": token|null, "after": stream id|null,
+               "name": optional customer name}
+    server <- {"type": "welcome", "session": token, "conversation": id}
+    client -> {"type": "message", "id": client message id, "text": "..."}
+    client -> {"type": "rating", "csat": 1-5, "understood": 1-5}
+    client -> {"type": "ping"}                    server <- {"type": "pong"}
+    server <- {"type": "entry", "entry": {id, author, kind, text, at, client_id?,
+               agent_name?, buttons?, data?}}     every transcript entry after the
+               cursor, the customer's own messages included (with their client id)
+    server <- {"type": "typing", "author": "bot", "on": true|false}
+    server <- {"type": "state", "state": "bot"|"queued"|"assigned", "position",
+               "wait_s", "agents_online", "agent_name"}
+    server <- {"type": "error", "code": "...", "message": "...", "id"?: client id,
+               "retry"?: true}
+
+A message with a client id already stored is not processed twice, so a client resends
+whatever it has not seen echoed back. Entries come from the transcript after the
+client's cursor, so a reconnect (``after`` = the last entry id it saw) gets exactly
+what it missed, whichever gateway process wrote it. A forged or unknown session token
+closes the socket with code 4401; frames over ``MAX_FRAME_BYTES`` with 1009.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse
+from redis.exceptions import RedisError
+
+from bot import sessions
+from bot.conversations import Conversations, Inbound, StateView
+from bot.handoff import HandoffError, Rating
+from bot.inputs import MAX_FRAME_BYTES, clean_text
+from bot.live import Hub
+from bot.settings import Settings
+from bot.transcript import valid_cursor
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+HELLO_TIMEOUT_S = 30
+IDLE_WAKE_S = 25  # a connection re-checks its state at least this often
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Per connection: at most BURST messages at once, refilled at RATE per second.
+BURST = 10
+RATE = 1.0
+CLOSE_BAD_SESSION = 4401
+CLOSE_TOO_BIG = 1009
+
+router = APIRouter()
+
+
+@router.get("/", include_in_schema=False)
+async def get_demo_shop() -> FileResponse:
+    """The demo shop page with the widget embedded."""
+    return FileResponse(STATIC / "index.html", media_type="text/html")
+
+
+@router.get("/widget/{name}", include_in_schema=False)
+async def get_widget_file(name: str) -> FileResponse:
+    """The widget's script and style sheet (the only files served here)."""
+    types = {"widget.js": "text/javascript", "widget.css": "text/css"}
+    if name not in types:
+        from fastapi import HTTPException
+
+        raise HTTPException(status_code=404, detail="not found")
+    return FileResponse(STATIC / name, media_type=types[name])
+
+
+class FrameError(Exception):
+    """A frame the client should be told about (an ``error`` frame)."""
+
+    def __init__(self, code: str, message: str, client_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.client_id = client_id
+
+
+class Bucket:
+    """A token bucket: the per-connection message rate limit."""
+
+    def __init__(self, burst: int, rate: float) -> None:
+        self.burst = burst
+        self.rate = rate
+        self.tokens = float(burst)
+        self.at = time.monotonic()
+
+    def take(self) -> bool:
+        """Whether one more message is allowed now."""
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+class ChatSocket:
+    """One widget connection: reads frames, pushes entries and state."""
+
+    def __init__(self, ws: WebSocket) -> None:
+        state = ws.app.state
+        self.ws = ws
+        self.settings: Settings = state.settings
+        self.conversations: Conversations = state.conversations
+        self.hub: Hub = state.hub
+        self.conversation_id = ""
+        self.name = ""
+        self.cursor = ""
+        self.view: dict[str, Any] | None = None
+        self._send_lock = asyncio.Lock()
+        self._inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=BURST * 2)
+        self._bucket = Bucket(BURST, RATE)
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        """Send one frame (frames from the reader and the pump never interleave)."""
+        async with self._send_lock:
+            await self.ws.send_text(json.dumps(frame, ensure_ascii=False))
+
+    async def error(self, error: FrameError, retry: bool = False) -> None:
+        """Tell the client what was wrong with its frame."""
+        frame: dict[str, Any] = {
+            "type": "error",
+            "code": error.code,
+            "message": error.message,
+        }
+        if error.client_id:
+            frame["id"] = error.client_id
+        if retry:
+            frame["retry"] = True
+        await self.send(frame)
+
+    async def receive(self) -> dict[str, Any] | None:
+        """The next JSON frame, None when the client left; FrameError when bad."""
+        message = await self.ws.receive()
+        if message["type"] == "websocket.disconnect":
+            return None
+        if message.get("bytes") is not None:
+            raise FrameError("binary", "binary frames are not accepted; send JSON text")
+        text = message.get("text") or ""
+        if len(text.encode("utf-8", "surrogatepass")) > MAX_FRAME_BYTES:
+            await self.ws.close(CLOSE_TOO_BIG, "frame too large")
+            return None
+        try:
+            frame = json.loads(text)
+        except ValueError:
+            raise FrameError("invalid_json", "the frame is not valid JSON") from None
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            raise FrameError("invalid_frame", "a frame is a JSON object with a type")
+        return frame
+
+    async def run(self) -> None:
+        """Serve the connection until the client leaves."""
+        await self.ws.accept()
+        if not await self.hello():
+            return
+        with self.hub.listen(self.conversation_id) as listener:
+            tasks = [
+                asyncio.create_task(self.pump(listener)),
+                asyncio.create_task(self.work(listener)),
+            ]
+            try:
+                await self.read()
+            finally:
+                for task in tasks:
+                    task.cancel()
+                for task in tasks:
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await task
+
+    async def hello(self) -> bool:
+        """Handle the first frame: which conversation this connection is."""
+        try:
+            async with asyncio.timeout(HELLO_TIMEOUT_S):
+                frame = await self.receive()
+        except TimeoutError:
+            await self.ws.close(1008, "no hello")
+            return False
+        except FrameError as error:
+            await self.error(error)
+            await self.ws.close(1008, "the first frame must be hello")
+            return False
+        if frame is None:
+            return False
+        if frame.get("type") != "hello":
+            await self.error(FrameError("not_ready", "send hello first"))
+            await self.ws.close(1008, "the first frame must be hello")
+            return False
+        token = frame.get("session")
+        secret = self.settings.secret_key
+        if token is None:
+            token = sessions.issue(secret)
+        conversation_id = sessions.verify(
+            secret, token if isinstance(token, str) else None
+        )
+        if conversation_id is None:
+            await self.error(FrameError("bad_session", "this session is not valid"))
+            await self.ws.close(CLOSE_BAD_SESSION, "invalid session")
+            return False
+        self.conversation_id = conversation_id
+        after = frame.get("after")
+        self.cursor = str(after) if valid_cursor(after) else ""
+        name = frame.get("name")
+        if isinstance(name, str):
+            with contextlib.suppress(ValueError):
+                self.name = clean_text(name, 80)
+        await self.send(
+            {"type": "welcome", "session": token, "conversation": conversation_id}
+        )
+        return True
+
+    async def read(self) -> None:
+        """Read frames until the client leaves; messages go to the worker in order."""
+        while True:
+            try:
+                frame = await self.receive()
+            except FrameError as error:
+                await self.error(error)
+                continue
+            except WebSocketDisconnect:
+                return
+            if frame is None:
+                return
+            try:
+                await self.dispatch(frame)
+            except FrameError as error:
+                await self.error(error)
+
+    async def dispatch(self, frame: dict[str, Any]) -> None:
+        """Act on one frame."""
+        kind = frame["type"]
+        if kind == "ping":
+            await self.send({"type": "pong"})
+        elif kind == "message":
+            client_id = frame.get("id")
+            if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+                raise FrameError(
+                    "invalid_frame", "a message needs an id (1-64 of A-Z a-z 0-9 _ -)"
+                )
+            try:
+                text = clean_text(frame.get("text"), self.settings.max_message_chars)
+            except ValueError as error:
+                code = "too_long" if "longer" in str(error) else "empty"
+                raise FrameError(code, str(error), client_id) from None
+            if not self._bucket.take() or self._inbox.full():
+                raise FrameError(
+                    "rate_limited",
+                    "you're sending messages very fast; please wait a moment",
+                    client_id,
+                )
+            self._inbox.put_nowait({"id": client_id, "text": text})
+        elif kind == "rating":
+            await self.rate(frame)
+        elif kind == "hello":
+            raise FrameError("invalid_frame", "already said hello")
+        else:
+            raise FrameError("invalid_frame", f"unknown frame type {kind[:40]!r}")
+
+    async def rate(self, frame: dict[str, Any]) -> None:
+        """Store the customer's ratings after a person helped them."""
+        rating = Rating(csat=frame.get("csat"), understood=frame.get("understood"))  # type: ignore[arg-type]
+        if problems := rating.problems():
+            raise FrameError("invalid_rating", "; ".join(problems))
+        try:
+            await self.conversations.rate(self.conversation_id, rating)
+        except HandoffError as error:
+            raise FrameError("invalid_rating", str(error)) from None
+        except RedisError:
+            raise FrameError(
+                "unavailable", "we could not save that; please try again"
+            ) from None
+
+    async def work(self, listener: Any) -> None:
+        """Process customer messages one at a time, in the order they came."""
+        while True:
+            item = await self._inbox.get()
+            await self.send({"type": "typing", "author": "bot", "on": True})
+            try:
+                await self.conversations.customer_message(
+                    Inbound(
+                        self.conversation_id,
+                        "web",
+                        item["text"],
+                        client_id=item["id"],
+                        customer_name=self.name,
+                    )
+                )
+            except RedisError as error:
+                logger.warning(
+                    "redis unavailable for %s: %r", self.conversation_id, error
+                )
+                await self.error(
+                    FrameError(
+                        "unavailable",
+                        "we could not take that message just now; it is sent again",
+                        item["id"],
+                    ),
+                    retry=True,
+                )
+            except Exception:
+                logger.exception("message failed in %s", self.conversation_id)
+                await self.error(
+                    FrameError(
+                        "internal",
+                        "something went wrong on our side; please send that again",
+                        item["id"],
+                    ),
+                    retry=True,
+                )
+            finally:
+                await self.send({"type": "typing", "author": "bot", "on": False})
+            listener.poke()
+
+    async def pump(self, listener: Any) -> None:
+        """Push new transcript entries and state changes to the client."""
+        first = True
+        while True:
+            changes = None if first else await listener.wait(IDLE_WAKE_S)
+            first = False
+            try:
+                entries = await self.conversations.transcript.read(
+                    self.conversation_id, after=self.cursor
+                )
+                for entry in entries:
+                    await self.send({"type": "entry", "entry": entry.to_dict()})
+                    self.cursor = entry.id
+                if changes is None or changes.events or changes.resync or entries:
+                    await self.push_state(
+                        await self.conversations.view(self.conversation_id)
+                    )
+            except RedisError as error:
+                logger.warning("pump for %s paused: %r", self.conversation_id, error)
+                await asyncio.sleep(0.5)
+                listener.poke()
+
+    async def push_state(self, view: StateView) -> None:
+        """Send the state frame when it changed."""
+        frame = {"type": "state", **view.to_dict()}
+        if frame != self.view:
+            self.view = frame
+            await self.send(frame)
+
+
+@router.websocket("/ws/chat")
+async def chat_socket(ws: WebSocket) -> None:
+    """The widget's live connection."""
+    with contextlib.suppress(WebSocketDisconnect):
+        await ChatSocket(ws).run()

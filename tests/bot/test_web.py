@@ -1,0 +1,418 @@
+"""The widget's WebSocket through the real stack: conversation, resend, reconnect,
+handoff both ways, bad frames, a second gateway, and a gateway whose Rasa is down."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+import redis.asyncio as aioredis
+import websockets
+from websockets.exceptions import ConnectionClosed
+
+from bot.conversations import Conversations, EmotionClient
+from bot.handoff import Agent, HandoffQueue, Presence, TicketState
+from bot.rasa_client import RasaClient
+from bot.settings import Settings
+from bot.stack import Service, Stack, free_port
+from bot.transcript import Transcript
+
+pytestmark = pytest.mark.stack
+
+ANGRY = [
+    "My refund STILL hasn't arrived and nobody answers my emails!!!",
+    "This is the third time I'm asking. I want a real person NOW, this is ridiculous",
+]
+
+
+class Widget:
+    """A widget client speaking the /ws/chat protocol."""
+
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+        self.frames: list[dict[str, Any]] = []
+        self.session = ""
+        self.conversation = ""
+
+    @classmethod
+    async def open(
+        cls, base: str, session: str | None = None, after: str | None = None
+    ) -> Widget:
+        ws = await websockets.connect(base.replace("http", "ws") + "/ws/chat")
+        widget = cls(ws)
+        await widget.send({"type": "hello", "session": session, "after": after})
+        welcome = await widget.next("welcome")
+        widget.session = welcome["session"]
+        widget.conversation = welcome["conversation"]
+        return widget
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        await self.ws.send(json.dumps(frame))
+
+    async def say(self, text: str, client_id: str | None = None) -> str:
+        client_id = client_id or uuid.uuid4().hex
+        await self.send({"type": "message", "id": client_id, "text": text})
+        return client_id
+
+    async def next(
+        self, kind: str, timeout: float = 30, **match: Any
+    ) -> dict[str, Any]:
+        """The next frame of ``kind`` (whose fields match), reading as needed."""
+        deadline = time.monotonic() + timeout
+        seen = 0
+        while True:
+            for frame in self.frames[seen:]:
+                seen += 1
+                if frame["type"] == kind and all(
+                    _get(frame, k) == v for k, v in match.items()
+                ):
+                    self.frames.remove(frame)
+                    return frame
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no {kind} {match} in {self.frames}")
+            raw = await asyncio.wait_for(self.ws.recv(), left)
+            self.frames.append(json.loads(raw))
+
+    async def entry(self, timeout: float = 30, **match: Any) -> dict[str, Any]:
+        """The next transcript entry matching ``match`` (fields of the entry)."""
+        match = {f"entry.{k}": v for k, v in match.items()}
+        return (await self.next("entry", timeout, **match))["entry"]
+
+    async def drain(self, seconds: float = 1.0) -> list[dict[str, Any]]:
+        """Everything unread so far and what arrives within ``seconds``."""
+        end = time.monotonic() + seconds
+        with_new = list(self.frames)
+        self.frames.clear()
+        while (left := end - time.monotonic()) > 0:
+            try:
+                with_new.append(
+                    json.loads(await asyncio.wait_for(self.ws.recv(), left))
+                )
+            except TimeoutError:
+                break
+        return with_new
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+
+def _get(frame: dict[str, Any], path: str) -> Any:
+    value: Any = frame
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+@pytest.fixture
+async def redis_client(stack_settings: Settings) -> AsyncIterator[aioredis.Redis]:
+    client = aioredis.Redis.from_url(stack_settings.redis_url, decode_responses=True)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def agent_side(
+    stack: Stack, stack_settings: Settings, redis_client: aioredis.Redis
+) -> AsyncIterator[Conversations]:
+    """What the console does for an agent, on the same Redis and Rasa as the stack."""
+    s = stack_settings
+    rasa = RasaClient(s.rasa_url, 10, s.rasa_api_token())
+    emotion = EmotionClient(s.actions_url)
+    queue = HandoffQueue(redis_client, prefix=s.redis_prefix)
+    yield Conversations(
+        queue=queue,
+        transcript=Transcript(redis_client, prefix=s.redis_prefix),
+        rasa=rasa,
+        emotion=emotion,
+    )
+    await rasa.close()
+    await emotion.close()
+
+
+async def online_agent(queue: HandoffQueue, name: str = "Maya") -> str:
+    agent_id = "agent-" + secrets.token_hex(3)
+    await queue.register_agent(Agent(agent_id, name, capacity=5))
+    await queue.set_presence(agent_id, Presence.ONLINE)
+    return agent_id
+
+
+async def test_a_question_gets_a_caring_answer_and_the_echo(gateway_url: str) -> None:
+    widget = await Widget.open(gateway_url)
+    assert widget.conversation.startswith("web-")
+    state = await widget.next("state")
+    assert state["state"] == "bot"
+    client_id = await widget.say("where is my order?")
+    mine = await widget.entry(author="customer")
+    assert mine["client_id"] == client_id and mine["text"] == "where is my order?"
+    await widget.next("typing", on=True)
+    answer = await widget.entry(author="bot")
+    assert "order number" in answer["text"].lower()
+    await widget.close()
+
+
+async def test_a_resent_message_is_stored_and_answered_once(
+    gateway_url: str, redis_client: aioredis.Redis, stack_settings: Settings
+) -> None:
+    widget = await Widget.open(gateway_url)
+    await widget.say("hello there", client_id="same-id-1")
+    await widget.entry(author="bot")
+    await widget.drain(0.5)
+    await widget.say("hello there", client_id="same-id-1")
+    frames = await widget.drain(2.0)
+    assert not [f for f in frames if f["type"] == "entry"]
+    transcript = Transcript(redis_client, prefix=stack_settings.redis_prefix)
+    entries = await transcript.read(widget.conversation)
+    assert [e.author.value for e in entries].count("customer") == 1
+    await widget.close()
+
+
+async def test_reconnect_gets_exactly_what_was_missed(gateway_url: str) -> None:
+    first = await Widget.open(gateway_url)
+    await first.say("hi")
+    greeting = await first.entry(author="bot")
+    await first.drain(0.5)
+    await first.close()
+    again = await Widget.open(gateway_url, session=first.session, after=greeting["id"])
+    assert again.conversation == first.conversation
+    assert not [f for f in await again.drain(1.0) if f["type"] == "entry"]
+    await again.say("where is my order?")
+    await again.entry(author="bot")
+    await again.close()
+    # Without a cursor the whole history comes back, in order, once.
+    full = await Widget.open(gateway_url, session=first.session)
+    entries = [f["entry"] for f in await full.drain(2.0) if f["type"] == "entry"]
+    assert [e["author"] for e in entries] == ["customer", "bot", "customer", "bot"]
+    assert len({e["id"] for e in entries}) == 4
+    await full.close()
+
+
+async def test_handoff_both_ways_then_ratings(
+    gateway_url: str, agent_side: Conversations
+) -> None:
+    queue = agent_side.queue
+    agent_id = await online_agent(queue, "Maya")
+    widget = await Widget.open(gateway_url)
+    cid = widget.conversation
+    for text in ANGRY:
+        await widget.say(text)
+        if (await widget.entry(author="bot"))["kind"] == "handoff":
+            break
+    assert await queue.state(cid) is TicketState.QUEUED
+    queued = await widget.next("state", state="queued")
+    assert queued["position"] >= 1
+    before = (await queue.ticket(cid)).priority
+
+    # Waiting: the bot stays silent, an angrier message moves the chat up.
+    await widget.say("I CAN'T BELIEVE THIS!!! I'll dispute the charge with my bank!")
+    calm = await widget.entry(author="system")
+    assert "person" in calm["text"]
+    ticket = await queue.ticket(cid)
+    assert ticket.priority > before
+
+    claim = await agent_side.claim(agent_id, cid)
+    joined = await widget.entry(kind="joined")
+    assert joined["agent_name"] == "Maya" and "Maya" in joined["text"]
+    assert (await widget.next("state", state="assigned"))["agent_name"] == "Maya"
+    await agent_side.agent_message(agent_id, cid, claim.token, "I'm so sorry, Sam.")
+    reply = await widget.entry(author="agent")
+    assert reply["text"] == "I'm so sorry, Sam." and reply["agent_name"] == "Maya"
+
+    # The customer's words reach the agent side (the transcript), with an emotion mark.
+    await widget.say("thank you, that helps")
+    await asyncio.sleep(0.5)
+    entries = await agent_side.transcript.read(cid)
+    customer = [e for e in entries if e.text == "thank you, that helps"]
+    assert customer and customer[0].emotion is not None
+
+    await agent_side.resolve(agent_id, cid, claim.token)
+    prompt = await widget.entry(kind="rating_request")
+    assert "understood" in prompt["text"]
+    await widget.next("state", state="bot")
+    await widget.send({"type": "rating", "csat": 5, "understood": 4})
+    await widget.entry(kind="rated")
+    rating = (await queue.ticket(cid)).rating
+    assert rating is not None and (rating.csat, rating.understood) == (5, 4)
+    await widget.send({"type": "rating", "csat": 1, "understood": 1})
+    assert (await widget.next("error"))["code"] == "invalid_rating"
+
+    # The bot has the conversation again and answers without re-escalating.
+    await widget.say("where is my order?")
+    answer = await widget.entry(author="bot", kind="message")
+    assert "order number" in answer["text"].lower()
+    assert await queue.state(cid) is TicketState.RESOLVED
+    await widget.close()
+
+
+async def test_a_waiting_customer_can_leave_a_phone_number(
+    gateway_url: str, agent_side: Conversations
+) -> None:
+    widget = await Widget.open(gateway_url)
+    await widget.say("I need to talk to a human agent please")
+    await widget.entry(author="bot")
+    cid = widget.conversation
+    assert await agent_side.queue.state(cid) is TicketState.QUEUED
+    await widget.say("please call me on +49 151 2345 6789 after five")
+    saved = await widget.entry(author="system")
+    assert "+49 151 2345 6789" in saved["text"]
+    follow_up = (await agent_side.queue.ticket(cid)).follow_up
+    assert follow_up is not None and follow_up.contact == "+49 151 2345 6789"
+    await widget.close()
+
+
+@pytest.mark.parametrize(
+    ("frame", "code"),
+    [
+        ("not json at all", "invalid_json"),
+        ("[1, 2, 3]", "invalid_frame"),
+        ('{"type": "launch_missiles"}', "invalid_frame"),
+        ('{"type": "message", "text": "no id"}', "invalid_frame"),
+        ('{"type": "message", "id": "a b", "text": "bad id"}', "invalid_frame"),
+        ('{"type": "message", "id": "e1", "text": "   "}', "empty"),
+        ('{"type": "message", "id": "e2", "text": "\\u202e\\u0000"}', "empty"),
+        ('{"type": "message", "id": "e3", "text": 42}', "empty"),
+        ('{"type": "rating", "csat": 9, "understood": 0}', "invalid_rating"),
+        ('{"type": "hello", "session": null}', "invalid_frame"),
+    ],
+)
+async def test_bad_frames_get_an_error_and_store_nothing(
+    gateway_url: str,
+    redis_client: aioredis.Redis,
+    stack_settings: Settings,
+    frame: str,
+    code: str,
+) -> None:
+    widget = await Widget.open(gateway_url)
+    await widget.ws.send(frame)
+    error = await widget.next("error")
+    assert error["code"] == code and error["message"]
+    await widget.send({"type": "ping"})
+    await widget.next("pong")
+    transcript = Transcript(redis_client, prefix=stack_settings.redis_prefix)
+    assert await transcript.read(widget.conversation) == []
+    await widget.close()
+
+
+async def test_too_long_text_binary_and_huge_frames(gateway_url: str) -> None:
+    widget = await Widget.open(gateway_url)
+    await widget.say("x" * 4001, client_id="long-1")
+    error = await widget.next("error")
+    assert (error["code"], error["id"]) == ("too_long", "long-1")
+    await widget.ws.send(b"\x00\x01binary")
+    assert (await widget.next("error"))["code"] == "binary"
+    await widget.ws.send(
+        json.dumps({"type": "message", "id": "h", "text": "y" * 70_000})
+    )
+    with pytest.raises(ConnectionClosed) as closed:
+        await widget.next("error", timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
+
+
+@pytest.mark.parametrize(
+    "session", ["web-forged.0000", "not-a-token", "web-x.y.z", "tg-1.abc"]
+)
+async def test_a_forged_session_is_refused(gateway_url: str, session: str) -> None:
+    ws = await websockets.connect(gateway_url.replace("http", "ws") + "/ws/chat")
+    await ws.send(json.dumps({"type": "hello", "session": session}))
+    error = json.loads(await ws.recv())
+    assert error["code"] == "bad_session"
+    with pytest.raises(ConnectionClosed) as closed:
+        await ws.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+
+
+async def test_the_first_frame_must_be_hello(gateway_url: str) -> None:
+    ws = await websockets.connect(gateway_url.replace("http", "ws") + "/ws/chat")
+    await ws.send(json.dumps({"type": "message", "id": "m", "text": "hi"}))
+    assert json.loads(await ws.recv())["code"] == "not_ready"
+    with pytest.raises(ConnectionClosed):
+        await ws.recv()
+
+
+async def test_a_flood_is_rate_limited_without_losing_accepted_messages(
+    gateway_url: str, redis_client: aioredis.Redis, stack_settings: Settings
+) -> None:
+    widget = await Widget.open(gateway_url)
+    for i in range(25):
+        await widget.say(f"message number {i}", client_id=f"flood-{i}")
+    frames = await widget.drain(3.0)
+    limited = {f["id"] for f in frames if f.get("code") == "rate_limited"}
+    assert limited
+    transcript = Transcript(redis_client, prefix=stack_settings.redis_prefix)
+    for _ in range(60):
+        stored = {
+            e.client_id
+            for e in await transcript.read(widget.conversation)
+            if e.client_id
+        }
+        if stored | limited == {f"flood-{i}" for i in range(25)}:
+            break
+        await asyncio.sleep(1)
+    assert stored | limited == {f"flood-{i}" for i in range(25)}
+    assert not stored & limited
+    await widget.close()
+
+
+def stop(service: Service) -> None:
+    """Stop an extra gateway (uvicorn gives open connections 5 s to finish)."""
+    assert service.process is not None
+    service.process.terminate()
+    service.process.wait(15)
+
+
+@pytest.fixture(scope="module")
+def second_gateway(stack: Stack, stack_settings: Settings) -> str:
+    """Another gateway process on the same Redis, Rasa and action server."""
+    settings = stack_settings.model_copy(update={"gateway_port": free_port()})
+    service = stack.add_gateway(settings, "gateway-b")
+    yield f"http://127.0.0.1:{settings.gateway_port}"
+    stop(service)
+
+
+async def test_two_gateways_deliver_each_others_messages(
+    gateway_url: str, second_gateway: str, agent_side: Conversations
+) -> None:
+    on_a = await Widget.open(gateway_url)
+    on_b = await Widget.open(second_gateway, session=on_a.session)
+    assert on_b.conversation == on_a.conversation
+    await on_b.say("where is my order?")
+    seen_on_a = await on_a.entry(author="bot")
+    assert "order number" in seen_on_a["text"].lower()
+    # An agent-side entry written by another process reaches both.
+    queue = agent_side.queue
+    agent_id = await online_agent(queue, "Ola")
+    await on_a.say("I want to speak to a human please")
+    await on_a.entry(kind="handoff")
+    claim = await agent_side.claim(agent_id, on_a.conversation)
+    await agent_side.agent_message(
+        agent_id, on_a.conversation, claim.token, "Hi, Ola here"
+    )
+    for widget in (on_a, on_b):
+        assert (await widget.entry(author="agent"))["text"] == "Hi, Ola here"
+        await widget.close()
+
+
+async def test_when_rasa_is_down_the_customer_gets_an_apology_and_a_person(
+    stack: Stack, stack_settings: Settings, agent_side: Conversations
+) -> None:
+    dead_rasa = stack_settings.model_copy(
+        update={"gateway_port": free_port(), "rasa_port": free_port()}
+    )
+    service = stack.add_gateway(dead_rasa, "gateway-no-rasa", degraded_ok=True)
+    try:
+        widget = await Widget.open(f"http://127.0.0.1:{dead_rasa.gateway_port}")
+        await widget.say("where is my order?")
+        apology = await widget.entry(author="system")
+        assert apology["kind"] == "handoff" and "sorry" in apology["text"].lower()
+        ticket = await agent_side.queue.ticket(widget.conversation)
+        assert ticket.state is TicketState.QUEUED
+        assert ticket.reasons == ["bot_unavailable"]
+        await widget.close()
+    finally:
+        stop(service)
