@@ -1,0 +1,366 @@
+"""The agent console in Debian's chromium (Playwright) on the real stack.
+
+A customer writes angrily in the shop's widget, the bot hands over, an agent signs in,
+sees the chat at the top of the live queue, claims it, uses a suggested reply, sends
+it, resolves, and the customer's widget shows the reply and the rating prompt. An XSS
+corpus in customer messages and names renders as inert text in every console view.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+from playwright.async_api import (
+    Browser,
+    ConsoleMessage,
+    Dialog,
+    Page,
+    async_playwright,
+    expect,
+)
+
+from bot.console.accounts import Accounts
+from bot.handoff import (
+    Agent,
+    Customer,
+    EmotionSnapshot,
+    HandoffQueue,
+    HandoffRequest,
+    Presence,
+)
+from bot.settings import Settings
+from bot.transcript import Author, Entry, Transcript
+
+pytestmark = pytest.mark.stack
+
+CHROMIUM = Path("/usr/bin/chromium")
+TIMEOUT_MS = 60_000  # Rasa and the action server share two busy cores
+expect.set_options(timeout=TIMEOUT_MS)
+
+ANGRY = re.compile(r"^(anger|frustration)$")
+XSS = [
+    "<script>alert('xss-1')</script>",
+    "<img src=x onerror=alert('xss-2')>",
+    '"><svg onload=alert("xss-3")>',
+    "<a href=\"javascript:alert('xss-4')\">click me</a>",
+    "</li></ol><iframe srcdoc=\"<script>parent.alert('xss-5')</script>\"></iframe>",
+    "{{constructor.constructor('alert(6)')()}} ${alert(7)}",
+    "<style>body{display:none}</style><b onmouseover=alert(8)>hover</b>",
+]
+
+
+@pytest.fixture(scope="module")
+async def chromium() -> AsyncIterator[Browser]:
+    """Debian's chromium (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is missing; run `bash scripts/browser.sh`")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox"]
+        )
+        yield browser
+        await browser.close()
+
+
+class Watched:
+    """A page whose dialogs, script errors and CSP violations are recorded."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.csp: list[str] = []
+        page.on("dialog", self._dialog)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", self._console)
+
+    async def _dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        await dialog.dismiss()
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp.append(message.text)
+
+    def assert_clean(self) -> None:
+        assert self.dialogs == [], self.dialogs
+        assert self.errors == [], self.errors
+        assert self.csp == [], self.csp
+
+
+@pytest.fixture
+async def rds(stack_settings: Settings) -> AsyncIterator[aioredis.Redis]:
+    client = aioredis.Redis.from_url(stack_settings.redis_url, decode_responses=True)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def queue(rds: aioredis.Redis, stack_settings: Settings) -> HandoffQueue:
+    return HandoffQueue(rds, prefix=stack_settings.redis_prefix)
+
+
+async def drain(queue: HandoffQueue) -> None:
+    """Close chats other tests left waiting, so this test's order is its own."""
+    waiting = await queue.waiting()
+    if not waiting:
+        return
+    skills = frozenset(t.skill for t in waiting if t.skill)
+    janitor = "janitor-" + secrets.token_hex(4)
+    await queue.register_agent(Agent(janitor, "Janitor", capacity=100, skills=skills))
+    await queue.set_presence(janitor, Presence.ONLINE)
+    for ticket in waiting:
+        claim = await queue.claim(janitor, ticket.id)
+        await queue.resolve(janitor, ticket.id, claim.token, "test clean-up")
+    await queue.set_presence(janitor, Presence.OFFLINE)
+
+
+async def agent_page(
+    browser: Browser, gateway_url: str, queue: HandoffQueue, rds: aioredis.Redis
+) -> tuple[Watched, str]:
+    """A new agent account, signed in through the login page; returns the page."""
+    name = "pw-" + secrets.token_hex(4)
+    password = secrets.token_urlsafe(12)
+    await Accounts(rds, queue).add(name, password, name=f"Sam {name[-4:]}")
+    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    page = Watched(await context.new_page())
+    await page.page.goto(gateway_url + "/console")
+    await expect(page.page.get_by_test_id("login-user")).to_be_visible()
+    await page.page.get_by_test_id("login-user").fill(name)
+    await page.page.get_by_test_id("login-password").fill(password)
+    await page.page.get_by_test_id("login-submit").click()
+    await expect(page.page.get_by_test_id("live-status")).to_have_text("live")
+    await expect(page.page.get_by_test_id("presence-toggle")).to_have_attribute(
+        "data-status", "online"
+    )
+    return page, name
+
+
+async def calm_chat(queue: HandoffQueue, rds: aioredis.Redis, prefix: str) -> str:
+    """A calm customer already waiting (queued through the real queue library)."""
+    cid = "calm-" + secrets.token_hex(6)
+    transcript = Transcript(rds, prefix=prefix)
+    await transcript.append(
+        cid, Entry(Author.CUSTOMER, "could someone check my invoice")
+    )
+    await queue.enqueue(
+        HandoffRequest(
+            cid,
+            "web",
+            Customer(cid, "Calm Carl"),
+            EmotionSnapshot("neutral", 0.1, 0),
+            topic="check_invoice",
+            reasons=["asked_for_person"],
+        )
+    )
+    return cid
+
+
+async def test_an_agent_takes_the_angriest_chat_and_the_customer_sees_it(
+    chromium: Browser,
+    gateway_url: str,
+    stack_settings: Settings,
+    queue: HandoffQueue,
+    rds: aioredis.Redis,
+) -> None:
+    await drain(queue)
+    calm = await calm_chat(queue, rds, stack_settings.redis_prefix)
+
+    # the customer, in the shop's widget
+    shop_context = await chromium.new_context(viewport={"width": 1280, "height": 800})
+    shop = Watched(await shop_context.new_page())
+    await shop.page.goto(gateway_url + "/")
+    await shop.page.get_by_test_id("chat-launcher").click()
+    chat_input = shop.page.get_by_test_id("chat-input")
+    await chat_input.fill("WHERE IS MY ORDER??? THREE WEEKS!!! you people are useless")
+    await chat_input.press("Enter")
+    await expect(
+        shop.page.locator('[data-testid="chat-message"][data-author="bot"]').last
+    ).to_contain_text("person")
+
+    # the agent
+    console, _name = await agent_page(chromium, gateway_url, queue, rds)
+    page = console.page
+    items = page.get_by_test_id("queue-item")
+    await expect(items).to_have_count(2)
+    top = items.first
+    await expect(top.get_by_test_id("emotion")).to_have_text(ANGRY)
+    await expect(items.nth(1)).to_have_attribute("data-conversation", calm)
+    intensity = float(await top.get_by_test_id("intensity").get_attribute("value") or 0)
+    assert intensity > 0.5
+    await expect(top.get_by_test_id("reasons")).not_to_be_empty()
+    await expect(top.get_by_test_id("waiting")).to_contain_text("waiting")
+
+    await top.get_by_test_id("claim").click()
+    await expect(page.get_by_test_id("chat-state")).to_have_text("yours")
+    messages = page.get_by_test_id("transcript-message")
+    await expect(messages.first).to_contain_text("THREE WEEKS")
+    await expect(messages.first.get_by_test_id("emotion-mark")).to_have_text(
+        re.compile(r"^(anger|frustration) \d+%$")
+    )
+    await expect(page.get_by_test_id("why")).to_contain_text("Escalate")
+    await expect(items).to_have_count(1)  # taken off the live queue
+
+    suggestions = page.get_by_test_id("suggestion")
+    await expect(suggestions).to_have_count(3)
+    chosen = (await suggestions.first.text_content()) or ""
+    assert chosen and "{" not in chosen
+    await suggestions.first.click()
+    reply_input = page.get_by_test_id("reply-input")
+    await expect(reply_input).to_have_value(chosen)
+
+    await reply_input.fill("YOU SHOULD HAVE READ THE EMAIL")
+    warnings = page.get_by_test_id("tone-warning")
+    await expect(warnings.first).to_be_visible()
+    assert len(await warnings.all_text_contents()) >= 2
+    await suggestions.first.click()
+    await expect(warnings).to_have_count(0)
+
+    await page.get_by_test_id("reply-send").click()
+    agent_said = messages.filter(has_text=chosen[:40])
+    await expect(agent_said).to_have_count(1)
+    await expect(agent_said).to_have_attribute("data-author", "agent")
+    await expect(reply_input).to_have_value("")
+
+    customer_sees = shop.page.locator(
+        '[data-testid="chat-message"][data-author="agent"]'
+    )
+    await expect(customer_sees.last).to_contain_text(chosen[:40])
+
+    await page.get_by_test_id("resolve").click()
+    await expect(page.get_by_test_id("chat-state")).to_have_text("resolved")
+    await expect(messages.last).to_contain_text("satisfied")
+    await expect(shop.page.get_by_test_id("chat-csat").first).to_be_visible()
+
+    console.assert_clean()
+    shop.assert_clean()
+    await page.context.close()
+    await shop_context.close()
+
+
+def send_as_customer(gateway_url: str, name: str, texts: list[str]) -> str:
+    """A customer on the HTTP channel asks for a person, then writes ``texts``."""
+    with httpx.Client(base_url=gateway_url, timeout=90) as http:
+        token = http.post("/api/sessions").json()["session"]
+        for text in ["get me a human agent now please", *texts]:
+            response = http.post(
+                "/api/messages",
+                headers={"X-Session": token},
+                json={"text": text, "customer_name": name},
+            )
+            assert response.status_code == 200, response.text
+    return token.split(".")[0]
+
+
+async def no_injection(page: Page) -> dict[str, Any]:
+    """What an injection would have left in the page."""
+    return await page.evaluate(
+        """() => ({
+            scripts: document.querySelectorAll('script:not([src])').length,
+            images: document.querySelectorAll('img').length,
+            frames: document.querySelectorAll('iframe').length,
+            svgOnload: document.querySelectorAll('svg[onload]').length,
+            links: document.querySelectorAll('a[href^="javascript"]').length,
+            styles: document.querySelectorAll('style').length,
+            bold: document.querySelectorAll('b').length,
+            bodyShown: getComputedStyle(document.body).display !== 'none',
+        })"""
+    )
+
+
+async def test_an_xss_corpus_in_messages_and_names_renders_as_text(
+    chromium: Browser,
+    gateway_url: str,
+    stack_settings: Settings,
+    queue: HandoffQueue,
+    rds: aioredis.Redis,
+) -> None:
+    await drain(queue)
+    cid = send_as_customer(gateway_url, XSS[1], XSS)
+    # a Telegram-style name as well, straight in the real queue
+    other = "tg-" + secrets.token_hex(6)
+    transcript = Transcript(rds, prefix=stack_settings.redis_prefix)
+    await transcript.append(other, Entry(Author.CUSTOMER, XSS[0], channel="telegram"))
+    await queue.enqueue(
+        HandoffRequest(
+            other,
+            "telegram",
+            Customer(other, XSS[2]),
+            EmotionSnapshot("anger", 0.3, 1),
+            topic="<b>topic</b>",
+            reasons=["<img src=x onerror=alert(9)>"],
+            explanation=XSS[4],
+            tried=[XSS[5]],
+            slots={"order_id": XSS[6]},
+        )
+    )
+    console, _ = await agent_page(chromium, gateway_url, queue, rds)
+    page = console.page
+    items = page.get_by_test_id("queue-item")
+    await expect(items).to_have_count(2)
+    names = await page.get_by_test_id("queue-name").all_text_contents()
+    assert sorted(names) == sorted([XSS[1], XSS[2]])
+    await expect(
+        page.locator(f'[data-conversation="{other}"] [data-testid="reasons"]')
+    ).to_have_text("<img src=x onerror=alert(9)>")
+
+    await page.locator(f'[data-conversation="{cid}"]').get_by_test_id("claim").click()
+    await expect(page.get_by_test_id("chat-title")).to_contain_text(XSS[1])
+    said = page.locator(
+        '[data-testid="transcript-message"][data-author="customer"] '
+        '[data-testid="message-text"]'
+    )
+    await expect(said).to_have_count(len(XSS) + 1)
+    assert (await said.all_text_contents())[1:] == XSS  # exactly as typed
+    await expect(page.get_by_test_id("suggestion")).to_have_count(3)
+
+    await (
+        page.locator(f'[data-conversation="{other}"]')
+        .get_by_test_id("queue-name")
+        .click()
+    )
+    await expect(page.get_by_test_id("why")).to_have_text(XSS[4])
+    await expect(page.get_by_test_id("tried")).to_have_text(XSS[5])
+    await expect(page.get_by_test_id("slots")).to_contain_text(XSS[6])
+    await expect(page.get_by_test_id("message-text").first).to_have_text(XSS[0])
+
+    injected = await no_injection(page)
+    assert injected == {
+        "scripts": 0,
+        "images": 0,
+        "frames": 0,
+        "svgOnload": 0,
+        "links": 0,
+        "styles": 0,
+        "bold": 0,
+        "bodyShown": True,
+    }
+    await page.wait_for_timeout(500)  # give any injected handler the chance to fire
+    console.assert_clean()
+    await page.context.close()
+
+
+async def test_signing_in_with_a_wrong_password_shows_why(
+    chromium: Browser, gateway_url: str, queue: HandoffQueue, rds: aioredis.Redis
+) -> None:
+    name = "pw-" + secrets.token_hex(4)
+    await Accounts(rds, queue).add(name, "the right password")
+    context = await chromium.new_context()
+    page = Watched(await context.new_page())
+    await page.page.goto(gateway_url + "/console/login")
+    await page.page.get_by_test_id("login-user").fill(name)
+    await page.page.get_by_test_id("login-password").fill("a wrong password")
+    await page.page.get_by_test_id("login-submit").click()
+    await expect(page.page.get_by_test_id("login-error")).to_have_text(
+        "wrong user name or password"
+    )
+    assert page.page.url.endswith("/console/login")
+    page.assert_clean()
+    await context.close()
