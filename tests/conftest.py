@@ -13,6 +13,7 @@ import redis
 from bot.settings import ROOT, Settings
 from bot.stack import Stack, ensure_redis, free_port
 from bot.train import ensure_model
+from tests.fakes.telegram_api import FakeTelegramAPI
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -28,7 +29,14 @@ def model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def stack_settings() -> Settings:
+def telegram_api() -> Iterator[FakeTelegramAPI]:
+    """The fake Telegram Bot API on loopback (the only fake: an internet service)."""
+    with FakeTelegramAPI() as api:
+        yield api
+
+
+@pytest.fixture(scope="session")
+def stack_settings(telegram_api: FakeTelegramAPI) -> Settings:
     """Settings of the test stack: free ports, test database, random key prefix."""
     ensure_redis(TEST_REDIS_URL)
     return Settings(
@@ -39,6 +47,10 @@ def stack_settings() -> Settings:
         gateway_port=free_port(),
         rasa_token=secrets.token_urlsafe(16),
         secret_key=secrets.token_urlsafe(16),
+        # Telegram on, pointed at the fake Bot API (tests/bot/test_telegram.py).
+        telegram_token=f"{secrets.randbelow(10**9)}:test-{secrets.token_hex(8)}",
+        telegram_secret_token=secrets.token_urlsafe(16),
+        telegram_api_url=telegram_api.base_url,
     )
 
 
