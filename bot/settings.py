@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 DEFAULT_SECRET = "development-only-secret"
+TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts
 
 
 def read_or_create_secret(path: Path) -> str:
@@ -53,6 +55,12 @@ class Settings(BaseSettings):
     console_lockout_window_seconds: int = 15 * 60
     console_origins: str = ""  # extra allowed Origins (comma-separated), e.g. a proxy
     metrics_token: str = ""  # bearer token for Prometheus /metrics (else supervisors)
+    # Telegram (bot/telegram.py): off without a token; README, "Telegram".
+    telegram_token: str = ""  # from BotFather
+    telegram_mode: str = "webhook"  # webhook | polling (development)
+    telegram_secret_token: str = ""  # the webhook's X-Telegram-Bot-Api-Secret-Token
+    telegram_webhook_url: str = ""  # when set, setWebhook to it at start-up
+    telegram_api_url: str = "https://api.telegram.org/bot"  # tests: a fake on loopback
 
     @model_validator(mode="after")
     def _secrets(self) -> Settings:
@@ -60,6 +68,20 @@ class Settings(BaseSettings):
             raise ValueError("SECRET_KEY must be set outside development")
         if not self.redis_prefix.isalnum():
             raise ValueError("REDIS_PREFIX must contain only letters and digits")
+        return self
+
+    @model_validator(mode="after")
+    def _telegram(self) -> Settings:
+        if self.telegram_mode not in ("webhook", "polling"):
+            raise ValueError("TELEGRAM_MODE must be webhook or polling")
+        secret = self.telegram_secret_token
+        if secret and not TELEGRAM_SECRET.match(secret):
+            raise ValueError("TELEGRAM_SECRET_TOKEN: 1-256 of A-Z a-z 0-9 _ -")
+        if self.telegram_token and self.telegram_mode == "webhook" and not secret:
+            raise ValueError(
+                "TELEGRAM_SECRET_TOKEN must be set for TELEGRAM_MODE=webhook "
+                "(or use TELEGRAM_MODE=polling in development)"
+            )
         return self
 
     @property
