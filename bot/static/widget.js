@@ -244,7 +244,7 @@
     document.body.appendChild(root);
 
     ui.launcher.addEventListener("click", function () {
-      if (ui.window.hidden) openChat();
+      if (ui.window.hidden) openChat(false);
       else closeChat();
     });
     ui.close.addEventListener("click", closeChat);
@@ -293,7 +293,7 @@
     window.setTimeout(show, 3000);
   }
 
-  function openChat() {
+  function openChat(restoring) {
     ui.window.hidden = false;
     ui.root.classList.add("acw-is-open");
     ui.launcher.setAttribute("aria-expanded", "true");
@@ -306,7 +306,8 @@
     markSeen();
     connect();
     scrollToEnd();
-    ui.input.focus();
+    // Reopened after a reload: do not pull the page's focus into the chat.
+    if (restoring !== true) ui.input.focus();
   }
 
   function closeChat() {
@@ -983,7 +984,7 @@
     if (stored.session || stored.pending.length || config.open || stored.open) {
       connect();
     }
-    if (config.open || stored.open) openChat();
+    if (config.open || stored.open) openChat(true);
   }
 
   if (document.body) start();

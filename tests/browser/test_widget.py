@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.async_api import expect
@@ -62,7 +64,10 @@ async def test_a_question_gets_a_caring_answer_and_quick_replies_work(
         "Yes"
     )
     await expect(quick).to_have_count(0)  # used once, then gone
-    await expect(shop.messages("bot").last).to_contain_text("order number")
+    # "Yes" confirmed the guess: the bot goes on with the order (it may remember it).
+    await expect(shop.messages("bot").last).to_contain_text(
+        re.compile("order number|48213")
+    )
     shop.assert_clean()
 
 
@@ -105,9 +110,17 @@ async def test_an_agent_joins_replies_live_resolves_and_the_rating_is_stored(
     token = await console.claim(cid)
     await expect(shop.status).to_have_text("Alex from our team has joined")
     await expect(shop.messages("system").last).to_contain_text("Alex")
+
+    # The reply arrives live even with the chat closed: the launcher says so.
+    await shop.page.keyboard.press("Escape")
+    await expect(shop.window).to_be_hidden()
     await console.reply(
         cid, token, "Hi, I'm Alex. I've read everything; let me fix this."
     )
+    await expect(shop.launcher).to_contain_text("New message")
+    await expect(shop.launcher.locator(".acw-badge")).to_have_text("1")
+    await shop.open()
+    await expect(shop.launcher.locator(".acw-badge")).to_be_hidden()
     agent = shop.messages("agent")
     await expect(agent).to_have_count(1)
     await expect(agent.locator(".acw-who")).to_contain_text("Alex")
@@ -311,6 +324,50 @@ async def test_on_a_phone_the_chat_fills_the_screen(phone: Shop) -> None:
     await expect(phone.window).to_be_hidden()
     await expect(phone.launcher).to_be_visible()
     phone.assert_clean()
+
+
+async def test_a_shop_on_another_origin_embeds_it_with_one_script_tag(
+    shop: Shop, desk: Desk
+) -> None:
+    gateway = shop.base_url
+    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none';
+ script-src {gateway}; style-src {gateway}; connect-src {gateway}
+ ws://{gateway.split("//")[1]}"><title>Trail Shop</title></head>
+<body><h1>Trail Shop</h1>
+<script src="{gateway}/widget/widget.js" defer data-title="Trail Shop help"
+ data-customer-name="Sam &lt;b&gt;"></script></body></html>""".encode()
+
+    class OtherShop(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), OtherShop)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        await shop.page.goto(f"http://127.0.0.1:{server.server_port}/")
+        await shop.launcher.click()
+        window = shop.page.get_by_role("dialog", name="Trail Shop help")
+        await expect(window).to_be_visible()
+        # The style sheet came from the gateway: the launcher is a styled pill.
+        radius = await shop.launcher.evaluate("n => getComputedStyle(n).borderRadius")
+        assert radius == "999px"
+        await shop.say("hello")
+        await expect(shop.messages("bot")).not_to_have_count(0)
+        cid = await shop.conversation_id()
+    finally:
+        server.shutdown()
+        server.server_close()
+    about = await desk.transcript.about(cid)
+    assert about["channel"] == "web" and about["customer_name"] == "Sam <b>"
+    shop.assert_clean()
 
 
 def test_the_demo_page_csp_allows_exactly_its_own_style_block() -> None:
