@@ -51,6 +51,7 @@ class Reply:
     emotions: frozenset[str]
     topics: frozenset[str]
     shortcut: str = ""
+    unless: frozenset[str] = frozenset()  # not suggested when these are known
 
     @property
     def fields(self) -> frozenset[str]:
@@ -92,6 +93,7 @@ def library(path: Path = LIBRARY_FILE) -> Library:
             emotions=frozenset(map(str, r.get("emotions", ["any"]))),
             topics=frozenset(map(str, r.get("topics", ["any"]))),
             shortcut=str(r.get("shortcut", "")),
+            unless=frozenset(map(str, r.get("unless", []))),
         )
         for r in raw["replies"]
     )
@@ -179,8 +181,11 @@ class Context:
 
 
 def fill(reply: Reply, values: dict[str, str]) -> str | None:
-    """The reply with its placeholders filled; None when a value is missing."""
+    """The reply with its placeholders filled; None when a value is missing (or one
+    it would ask for is already known)."""
     if any(not values.get(f) for f in reply.fields):
+        return None
+    if any(values.get(f) for f in reply.unless):
         return None
     return reply.text.format(**{f: values[f] for f in reply.fields})
 

@@ -48,6 +48,7 @@ def test_the_library_is_well_formed() -> None:
         assert reply.emotions <= EMOTIONS | {"any"}, reply.id
         assert reply.topics <= set(lib.topic_groups) | {"any"}, reply.id
         assert reply.fields <= PLACEHOLDERS, reply.id
+        assert reply.unless <= PLACEHOLDERS, reply.id
         assert "!" not in reply.text, reply.id  # calm tone, as the bot's own
         for feeling in reply.emotions & {"anger", "frustration", "sadness", "anxiety"}:
             assert not tone(reply.text, feeling, 0.9), (reply.id, feeling)
@@ -64,6 +65,7 @@ async def test_keyword_suggestions_fit_an_angry_customer_with_a_late_order() -> 
         assert reply.suits("anger"), item
         assert "{" not in item["text"]
     assert any("48213" in i["text"] for i in found)
+    assert "order_late_no_id" not in {i["id"] for i in found}  # it asks for the number
     assert not any(i["id"] in ("joy_thanks", "close_resolved") for i in found)
 
 
