@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 from redis.exceptions import RedisError
 
-from bot import sessions, web
+from bot import console, sessions, web
 from bot.conversations import Conversations, EmotionClient, Inbound
 from bot.handoff import HandoffQueue
 from bot.inputs import clean_text
@@ -68,6 +68,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 app = FastAPI(title="Empathetic support gateway", lifespan=lifespan)
 app.include_router(web.router)
+app.include_router(console.router)
 
 
 def settings_dep(request: Request) -> Settings:
