@@ -1,12 +1,16 @@
 """Drive whole conversations through the running assistant and report escalations.
 
 Usage: ``python -m bench.replay --data bench/scenarios.jsonl [--rasa-url URL]``
+or ``python -m bench.replay --data bench/scenarios.jsonl --gateway http://127.0.0.1:8000``
 Input lines: ``{"id", "channel", "turns": [customer texts], "expect_escalation"?}``.
 Prints one JSON line per conversation ``{"id", "escalated_at_turn", "replies",
 "emotion"}`` and, last, ``{"n", "escalation_precision", "escalation_recall", ...}``
-over the conversations that say what they expect. Talks to Rasa's REST channel (the
-widget protocol comes with the gateway's channels); without a running stack it starts
-one (action server, Rasa, gateway) on free ports and stops it afterwards.
+over the conversations that say what they expect. By default it talks to Rasa's REST
+channel (and reads the emotion slots from the tracker); without a running stack it
+starts one (action server, Rasa, gateway) on free ports and stops it afterwards. With
+``--gateway`` it is a widget instead: the ``/ws/chat`` protocol of a running gateway,
+where an escalation is the handoff entry (emotion is not shown to customers, so it is
+left out of that mode's lines).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 
 import httpx
 import redis
+from websockets.sync.client import connect
 
 from bot.settings import ROOT, Settings, get_settings
 from bot.stack import Stack, ensure_redis, free_port
@@ -97,6 +102,50 @@ def replay(
     return result
 
 
+def replay_widget(gateway: str, conversation: dict[str, Any]) -> dict[str, Any]:
+    """Like ``replay``, through the gateway's widget WebSocket."""
+    result: dict[str, Any] = {
+        "id": conversation["id"],
+        "escalated_at_turn": None,
+        "replies": [],
+    }
+    url = gateway.replace("http", "ws", 1).rstrip("/") + "/ws/chat"
+    with connect(url, open_timeout=10) as ws:
+        ws.send(json.dumps({"type": "hello", "session": None}))
+        for number, text in enumerate(conversation["turns"], start=1):
+            client_id = secrets.token_hex(8)
+            ws.send(json.dumps({"type": "message", "id": client_id, "text": text}))
+            replies, escalated = _answers(ws, client_id)
+            result["replies"].append(replies)
+            if escalated and result["escalated_at_turn"] is None:
+                result["escalated_at_turn"] = number
+    return result
+
+
+def _answers(ws: Any, client_id: str, timeout: float = 60) -> tuple[list[str], bool]:
+    """Entries answering one message (the gateway stops "typing" after the last)."""
+    deadline = time.monotonic() + timeout
+    replies: list[str] = []
+    echoed = done = escalated = False
+    while time.monotonic() < deadline and not done:
+        try:
+            frame = json.loads(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+        except TimeoutError:
+            break
+        if frame["type"] == "entry":
+            entry = frame["entry"]
+            if entry.get("client_id") == client_id:
+                echoed = True
+            elif echoed and entry["author"] != "customer":
+                replies.append(entry["text"])
+                escalated |= entry["kind"] == "handoff"
+        elif frame["type"] == "typing" and echoed and not frame["on"]:
+            done = True
+        elif frame["type"] == "error":
+            raise RuntimeError(f"gateway refused a message: {frame}")
+    return replies, escalated
+
+
 def summarise(
     conversations: list[dict[str, Any]], results: list[dict[str, Any]]
 ) -> dict[str, Any]:
@@ -131,17 +180,25 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=ROOT / "bench" / "scenarios.jsonl")
     parser.add_argument("--rasa-url", default=None)
+    parser.add_argument("--gateway", default=None, help="a running gateway's URL")
     args = parser.parse_args()
     lines = args.data.read_text(encoding="utf-8").splitlines()
     conversations = [json.loads(line) for line in lines if line.strip()]
     results: list[dict[str, Any]] = []
     seconds: list[float] = []
-    with assistant(args.rasa_url) as (url, token), httpx.Client(timeout=60) as http:
+
+    def run(one: Any) -> None:
         for conversation in conversations:
             started = time.perf_counter()
-            results.append(replay(http, url, token, conversation))
+            results.append(one(conversation))
             seconds.append((time.perf_counter() - started) / len(conversation["turns"]))
             print(json.dumps(results[-1]), flush=True)
+
+    if args.gateway:
+        run(lambda conversation: replay_widget(args.gateway, conversation))
+    else:
+        with assistant(args.rasa_url) as (url, token), httpx.Client(timeout=60) as h:
+            run(lambda conversation: replay(h, url, token, conversation))
     summary = summarise(conversations, results)
     summary["turn_ms_median"] = round(1000 * statistics.median(seconds), 1)
     print(json.dumps(summary))

@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 from redis.exceptions import RedisError
 
-from bot import console, sessions, web
+from bot import console, sessions, telegram, web
 from bot.conversations import Conversations, EmotionClient, Inbound
 from bot.handoff import HandoffQueue
 from bot.inputs import clean_text
@@ -57,7 +57,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await app.state.hub.start()
     maintenance = Maintenance(app.state.conversations)
     await maintenance.start()
+    app.state.telegram = await telegram.start_channel(app.state)  # None: off
     yield
+    await telegram.stop_channel(app.state.telegram)
     await maintenance.stop()
     await app.state.hub.stop()
     await app.state.emotion.close()
@@ -69,6 +71,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 app = FastAPI(title="Empathetic support gateway", lifespan=lifespan)
 app.include_router(web.router)
 app.include_router(console.router)
+app.include_router(telegram.router)
 
 
 def settings_dep(request: Request) -> Settings:

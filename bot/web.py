@@ -45,7 +45,7 @@ from bot.handoff import HandoffError, Rating
 from bot.inputs import MAX_FRAME_BYTES, clean_text
 from bot.live import Hub
 from bot.settings import Settings
-from bot.transcript import valid_cursor
+from bot.transcript import stream_id_after, valid_cursor
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +125,7 @@ class ChatSocket:
         self._send_lock = asyncio.Lock()
         self._inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=BURST * 2)
         self._bucket = Bucket(BURST, RATE)
+        self._typing_until = ""  # entry id after which the bot stopped typing
 
     async def send(self, frame: dict[str, Any]) -> None:
         """Send one frame (frames from the reader and the pump never interleave)."""
@@ -290,7 +291,7 @@ class ChatSocket:
             item = await self._inbox.get()
             await self.send({"type": "typing", "author": "bot", "on": True})
             try:
-                await self.conversations.customer_message(
+                outcome = await self.conversations.customer_message(
                     Inbound(
                         self.conversation_id,
                         "web",
@@ -299,6 +300,11 @@ class ChatSocket:
                         customer_name=self.name,
                     )
                 )
+                # The pump says "stopped typing" once the answers are out.
+                last = outcome.replies[-1] if outcome.replies else outcome.message
+                self._typing_until = last.id
+                listener.poke()
+                continue
             except RedisError as error:
                 logger.warning(
                     "redis unavailable for %s: %r", self.conversation_id, error
@@ -321,9 +327,7 @@ class ChatSocket:
                     ),
                     retry=True,
                 )
-            finally:
-                await self.send({"type": "typing", "author": "bot", "on": False})
-            listener.poke()
+            await self.send({"type": "typing", "author": "bot", "on": False})
 
     async def pump(self, listener: Any) -> None:
         """Push new transcript entries and state changes to the client."""
@@ -338,6 +342,11 @@ class ChatSocket:
                 for entry in entries:
                     await self.send({"type": "entry", "entry": entry.to_dict()})
                     self.cursor = entry.id
+                if self._typing_until and not stream_id_after(
+                    self._typing_until, self.cursor
+                ):
+                    self._typing_until = ""
+                    await self.send({"type": "typing", "author": "bot", "on": False})
                 if changes is None or changes.events or changes.resync or entries:
                     await self.push_state(
                         await self.conversations.view(self.conversation_id)
