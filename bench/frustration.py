@@ -45,6 +45,10 @@ _USER = re.compile(r"^USER:\s?(.*?)\s*\{([^{}]*)\}\s*$")
 SHRINK = (
     0.02  # pull of the hand-set group priors, relative to the number of rated turns
 )
+# Threshold fitting also keeps the predicted share of each level close to the training
+# labels' shares: without it a level band can collapse (the objective is flat there)
+# and the thresholds jump between folds.
+SHARE_PENALTY = 0.1
 PAPER = {"exact_acc": 0.41, "within1_acc": 0.80, "rater_pearson": "0.74-0.81"}
 
 
@@ -133,7 +137,9 @@ def metrics(y: np.ndarray, intensity: np.ndarray, level: np.ndarray) -> dict[str
 
 def _objective(y: np.ndarray, level: np.ndarray) -> float:
     m = metrics_fast(y, level)
-    return m[0] + 0.5 * m[1] + 0.5 * m[2]
+    counts = np.bincount(level, minlength=5)[:5] - np.bincount(y, minlength=5)[:5]
+    share_gap = float(np.abs(counts).sum()) / max(len(y), 1)
+    return m[0] + 0.5 * m[1] + 0.5 * m[2] - SHARE_PENALTY * share_gap
 
 
 def metrics_fast(y: np.ndarray, level: np.ndarray) -> tuple[float, float, float]:
@@ -144,7 +150,8 @@ def metrics_fast(y: np.ndarray, level: np.ndarray) -> tuple[float, float, float]
 
 
 def fit_thresholds(intensity: np.ndarray, y: np.ndarray) -> list[float]:
-    """Quantile-matched start, then coordinate ascent on exact + (within1 + F1) / 2."""
+    """Quantile-matched start, then coordinate ascent on exact + (within1 + F1) / 2
+    minus ``SHARE_PENALTY`` times the gap between predicted and true level shares."""
     shares = np.cumsum([float((y == k).mean()) for k in range(4)])
     thresholds = [float(np.quantile(intensity, min(max(s, 0.0), 1.0))) for s in shares]
     candidates = np.unique(np.quantile(intensity, np.linspace(0.0, 1.0, 201)))
