@@ -17,6 +17,7 @@ Resolving a chat resumes the Rasa conversation and asks the customer for a CSAT 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
@@ -53,6 +54,8 @@ FLAG_SIGNALS = {
     "legal_threat": UrgencyFlag.LEGAL_THREAT,
     "churn_threat": UrgencyFlag.CHURN_THREAT,
 }
+DONE_TTL_S = 24 * 3600  # how long a resend is recognised as already answered
+BUSY_POLL_S = 0.25
 HISTORY_TURNS = 12  # earlier transcript entries the emotion analysis sees
 EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 PHONE = re.compile(r"\+?\d[\d ()/.-]{5,18}\d")
@@ -75,7 +78,7 @@ class Outcome:
     """What became of a customer message."""
 
     message: Entry  # the stored customer message
-    duplicate: bool  # it had been stored before: nothing else was done
+    duplicate: bool  # it had been stored before (answered now only if nobody had)
     replies: list[Entry] = field(default_factory=list)  # bot and system answers
     state: TicketState = TicketState.BOT
 
@@ -141,6 +144,8 @@ class Conversations:
         self.transcript = transcript
         self.rasa = rasa
         self.emotion = emotion
+        # A message is "busy" at most this long: Rasa's timeout plus the rest.
+        self.busy_ttl_s = round(rasa.timeout) + 5
 
     # -- customer side -------------------------------------------------------------
 
@@ -156,20 +161,42 @@ class Conversations:
                 client_id=inbound.client_id,
             ),
         )
-        state = await self.queue.state(cid)
-        if duplicate:
-            return Outcome(entry, True, state=state)
-        await self.transcript.describe(
-            cid,
-            channel=inbound.channel,
-            customer_name=inbound.customer_name,
-            customer_ref=inbound.customer_ref,
+        if not duplicate:
+            await self.transcript.describe(
+                cid,
+                channel=inbound.channel,
+                customer_name=inbound.customer_name,
+                customer_ref=inbound.customer_ref,
+            )
+        if not await self._take(cid, entry.id):
+            return Outcome(entry, True, state=await self.queue.state(cid))
+        try:
+            state = await self.queue.state(cid)
+            if state in HANDED_OFF:
+                replies = await self._to_person(inbound, entry, state)
+            else:
+                replies = await self._to_bot(inbound, entry)
+        except BaseException:
+            await self.queue.redis.delete(self.queue.keys.work(cid, entry.id))
+            raise
+        await self.queue.redis.set(
+            self.queue.keys.work(cid, entry.id), "done", ex=DONE_TTL_S
         )
-        if state in HANDED_OFF:
-            replies = await self._to_person(inbound, entry, state)
-        else:
-            replies = await self._to_bot(inbound, entry)
-        return Outcome(entry, False, replies, await self.queue.state(cid))
+        return Outcome(entry, duplicate, replies, await self.queue.state(cid))
+
+    async def _take(self, conversation_id: str, entry_id: str) -> bool:
+        """Whether this process should answer the message (False: it was answered).
+
+        A resent message is answered only if nobody did: when the process that took
+        it died on the way (its "busy" mark expires), the resend answers it.
+        """
+        key = self.queue.keys.work(conversation_id, entry_id)
+        redis = self.queue.redis
+        while not await redis.set(key, "busy", nx=True, ex=self.busy_ttl_s):
+            if await redis.get(key) == "done":
+                return False
+            await asyncio.sleep(BUSY_POLL_S)
+        return True
 
     async def _to_bot(self, inbound: Inbound, entry: Entry) -> list[Entry]:
         cid = inbound.conversation_id

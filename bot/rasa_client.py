@@ -20,6 +20,7 @@ class RasaClient:
     def __init__(self, base_url: str, timeout: float, token: str = "") -> None:
         self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
         self._token = token
+        self.timeout = timeout
 
     async def send(
         self, sender: str, text: str, metadata: dict[str, Any] | None = None

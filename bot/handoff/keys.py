@@ -32,6 +32,7 @@ The conversations around the queue (bot/transcript.py, bot/conversations.py)::
     {es}:conv:<conversation id>       hash   channel, customer name and ref, times
     {es}:live                         pub/sub "<conversation id> <stream id>" per entry
     {es}:timeout_said:<id>:<wait>     string the queue-timeout apology was said (NX)
+    {es}:work:<id>:<stream id>        string "busy" while a message is answered, "done"
 
 Telegram (bot/telegram.py, bot/telegram_outbox.py)::
 
@@ -49,9 +50,9 @@ The agent console (bot/console)::
     {es}:account:<agent id>:sessions  set    digests of the account's open sessions
     {es}:csession:<sha256 of token>   hash   agent, csrf token, created, ip (TTL: idle)
     {es}:authfail:<kind>:<value>      zset   failed logins by time (kind user or ip)
-    {es}:audit                        stream claims, replies, transfers, resolves, denials
+    {es}:audit                        stream claim, reply, transfer, resolve, refusal
     {es}:customer:<customer id>       zset   the customer's conversations, by first seen
-    {es}:assist:proposed              hash   proposal id -> reply proposed for the library
+    {es}:assist:proposed              hash   proposal id -> reply proposed for assist
     {es}:assist:approved              hash   proposal id -> reply a supervisor approved
 """
 
@@ -81,6 +82,7 @@ CLIENT_IDS = ":trids:"
 EMOTION = ":emo:"
 CONVERSATION = ":conv:"
 TIMEOUT_SAID = ":timeout_said:"
+WORK = ":work:"
 LIVE = ":live"
 ACCOUNTS = ":accounts"
 ACCOUNT = ":account:"
@@ -243,3 +245,7 @@ class Keys:
     def telegram_notice(self, conversation_id: str) -> str:
         """Throttles the "I can only read text here" notice of a chat."""
         return self.tag + TELEGRAM_NOTICE + conversation_id
+
+    def work(self, conversation_id: str, entry_id: str) -> str:
+        """Whether a customer message is being answered ("busy") or was ("done")."""
+        return self.tag + WORK + conversation_id + ":" + entry_id
