@@ -1,15 +1,16 @@
 """The agent console: accounts, the live queue, chats, agent assist, supervisors.
 
 Served by the gateway under ``/console`` (pages) and ``/console/api`` (JSON, and the
-WebSocket ``/console/ws``). ``router`` holds every route; include it in the app.
+WebSocket ``/console/ws``), plus Prometheus ``/metrics``. ``router`` holds every
+route; include it in the app.
 """
 
 from fastapi import APIRouter
 
-from bot.console import api, assist_api, auth, chats, pages, socket
+from bot.console import api, assist_api, auth, chats, dashboard, pages, socket
 
 router = APIRouter()
-for _module in (auth, api, chats, assist_api, socket, pages):
+for _module in (auth, api, chats, assist_api, dashboard, socket, pages):
     router.include_router(_module.router)
 
 __all__ = ["router"]

@@ -9,6 +9,7 @@ so one test's failed sign-ins never lock another test out.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -29,6 +30,8 @@ from bot.handoff import (
 from bot.settings import Settings
 from bot.transcript import Author, Entry, Transcript
 
+# The gateway inherits this process's environment: a Prometheus token for /metrics.
+METRICS_TOKEN = os.environ.setdefault("METRICS_TOKEN", secrets.token_urlsafe(16))
 CSRF_META = re.compile(r'name="login-csrf" content="([^"]+)"')
 ANGRY = "WHERE IS MY ORDER??? THREE WEEKS!!! you people are useless"
 

@@ -1,0 +1,120 @@
+// Supervisor dashboard: numbers as text, charts as server-drawn SVG images. Every
+// value goes into the page with textContent.
+"use strict";
+
+(function () {
+  const $ = (id) => document.getElementById(id);
+
+  function el(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (cls) node.className = cls;
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  function show(value, suffix) {
+    if (value === null || value === undefined) return "–";
+    return String(value) + (suffix || "");
+  }
+
+  function minutes(seconds) {
+    if (seconds === null || seconds === undefined) return "–";
+    return seconds < 90 ? Math.round(seconds) + " s" : (seconds / 60).toFixed(1) + " min";
+  }
+
+  function pct(value) {
+    return value === null || value === undefined ? "–" : Math.round(value * 100) + "%";
+  }
+
+  async function get(path) {
+    const response = await fetch(path, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (response.status === 401) {
+      window.location.assign("/console/login");
+      throw new Error("signed out");
+    }
+    if (!response.ok) throw new Error("request failed (" + response.status + ")");
+    return response.json();
+  }
+
+  function tile(label, value, testid) {
+    const box = el("div", null, "tile");
+    box.dataset.testid = testid;
+    box.appendChild(el("div", label, "muted"));
+    box.appendChild(el("div", value, "value"));
+    return box;
+  }
+
+  function row(cells) {
+    const tr = el("tr");
+    for (const c of cells) tr.appendChild(el("td", c));
+    return tr;
+  }
+
+  async function load() {
+    let data;
+    try {
+      data = await get("/console/api/dashboard");
+    } catch (e) {
+      $("flash").textContent = e.message;
+      $("flash").hidden = false;
+      return;
+    }
+    const o = data.overall;
+    const tiles = $("tiles");
+    clear(tiles);
+    tiles.appendChild(tile("Waiting now", show(o.waiting_now), "tile-waiting"));
+    tiles.appendChild(tile("Agents online", show(o.agents_online), "tile-online"));
+    tiles.appendChild(tile("Escalation rate", pct(o.escalation_rate), "tile-escalation"));
+    tiles.appendChild(tile("Time to a human p50", minutes(o.time_to_human_p50_s), "tile-p50"));
+    tiles.appendChild(tile("Time to a human p95", minutes(o.time_to_human_p95_s), "tile-p95"));
+    tiles.appendChild(tile("CSAT (1–5)", show(o.csat), "tile-csat"));
+    tiles.appendChild(tile("Felt understood (1–5)", show(o.understood), "tile-understood"));
+    tiles.appendChild(tile("First-contact resolution", pct(o.first_contact_resolution), "tile-fcr"));
+    tiles.appendChild(tile("Intensity start → end", show(o.intensity_start) + " → " + show(o.intensity_end), "tile-intensity"));
+
+    const charts = $("charts");
+    clear(charts);
+    const stamp = Date.now();
+    for (const name of ["escalations", "time_to_human", "ratings", "agents"]) {
+      const img = document.createElement("img");
+      img.alt = "chart: " + name.replace(/_/g, " ");
+      img.src = "/console/api/dashboard/charts/" + name + ".svg?t=" + stamp;
+      img.dataset.testid = "chart";
+      charts.appendChild(img);
+    }
+
+    const agents = $("agents");
+    clear(agents);
+    for (const a of data.agents) {
+      agents.appendChild(row([a.name, a.status + (a.break_suggested ? " (break suggested)" : ""), a.chats + "/" + a.capacity, a.recent_intense, a.resolved, show(a.csat), show(a.understood), show(a.mean_intensity)]));
+    }
+    const channels = $("channels");
+    clear(channels);
+    for (const [name, c] of Object.entries(data.channels)) {
+      channels.appendChild(row([name, c.handoffs, minutes(c.time_to_human_p50_s), minutes(c.time_to_human_p95_s), show(c.csat), show(c.understood), show(c.intensity_start) + " → " + show(c.intensity_end)]));
+    }
+    const flagged = $("flagged");
+    clear(flagged);
+    for (const f of data.flagged) flagged.appendChild(el("li", (f.customer_name || f.id) + " · re-offered " + f.reoffers + " times"));
+    if (!data.flagged.length) flagged.appendChild(el("li", "None.", "muted"));
+
+    try {
+      const audit = await get("/console/api/audit?count=50");
+      const body = $("audit");
+      clear(body);
+      for (const e of audit.entries) {
+        body.appendChild(row([new Date(e.at * 1000).toLocaleString(), e.action, e.agent || "", e.ticket || "", e.outcome || "", e.ip || ""]));
+      }
+    } catch (e) {
+      /* the numbers above are still useful */
+    }
+  }
+
+  $("refresh").addEventListener("click", load);
+  load();
+  setInterval(load, 30000);
+})();
