@@ -132,30 +132,41 @@ def overlap(a: str, b: str) -> float:
 
 
 class Embeddings:
-    """Sentence vectors from the action server's ``POST /embed``."""
+    """Sentence vectors from the action server's ``POST /embed``, cached per text."""
+
+    BATCH = 64  # texts per request (the route's limit)
+    CACHE = 2000
 
     def __init__(self, base_url: str, timeout: float = 3.0) -> None:
         self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
-        self._library: list[list[float]] | None = None
+        self._cache: dict[str, list[float]] = {}
 
     async def embed(self, texts: list[str]) -> list[list[float]] | None:
         """Unit vectors for ``texts``; None when the action server does not answer."""
+        vectors: list[list[float]] = []
         try:
-            response = await self._http.post("/embed", json={"texts": texts})
-            response.raise_for_status()
-            vectors = response.json()["vectors"]
+            for start in range(0, len(texts), self.BATCH):
+                response = await self._http.post(
+                    "/embed", json={"texts": texts[start : start + self.BATCH]}
+                )
+                response.raise_for_status()
+                vectors += [list(map(float, v)) for v in response.json()["vectors"]]
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
             logger.warning("embeddings unavailable: %r", error)
             return None
-        return [list(map(float, v)) for v in vectors]
+        return vectors
 
-    async def library_vectors(self, lib: Library) -> list[list[float]] | None:
-        """The library's vectors (text and situation), fetched once."""
-        if self._library is None:
-            self._library = await self.embed(
-                [f"{r.situation}. {r.text}" for r in lib.replies]
-            )
-        return self._library
+    async def cached(self, texts: list[str]) -> list[list[float]] | None:
+        """Like ``embed``, remembering each text's vector (the library's replies)."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            found = await self.embed(missing)
+            if found is None:
+                return None
+            if len(self._cache) + len(found) > self.CACHE:
+                self._cache.clear()
+            self._cache.update(zip(missing, found, strict=True))
+        return [self._cache[t] for t in texts]
 
     async def close(self) -> None:
         """Close the connection pool."""
@@ -206,7 +217,9 @@ async def suggest(
     similarity: list[float] | None = None
     method = "keywords"
     if embeddings is not None and query.strip():
-        vectors = await embeddings.library_vectors(lib)
+        vectors = await embeddings.cached(
+            [f"{r.situation}. {r.text}" for r in lib.replies]
+        )
         asked = await embeddings.embed([query]) if vectors else None
         if vectors and asked:
             similarity = [_dot(asked[0], v) for v in vectors]

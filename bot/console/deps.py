@@ -23,6 +23,7 @@ from fastapi import Depends, HTTPException, Request
 from bot.console.accounts import Account, Accounts, Lockout
 from bot.console.assist import Embeddings
 from bot.console.audit import Audit
+from bot.console.learning import Proposals
 from bot.console.sessions import Session, SessionStore
 from bot.conversations import Conversations
 from bot.handoff import HandoffQueue
@@ -65,6 +66,7 @@ class Console:
         )
         self.audit = Audit(state.redis, queue.keys)
         self.embeddings = Embeddings(settings.actions_url)
+        self.proposals = Proposals(state.redis, queue.keys)
 
     @property
     def cookie_name(self) -> str:

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.handoff import AgentView, HandoffQueue, Ticket, TicketState
+from bot.privacy import redact
 
 DAYS = 14
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -198,8 +199,8 @@ COLUMNS = [
 
 
 def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
+    """A CSV cell that a spreadsheet will not run as a formula, personal data masked."""
+    text = "" if value is None else redact(str(value))
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

@@ -27,6 +27,7 @@ from playwright.async_api import (
 )
 
 from bot.console.accounts import Accounts
+from bot.console.learning import Proposals
 from bot.handoff import (
     Agent,
     Customer,
@@ -34,6 +35,7 @@ from bot.handoff import (
     HandoffQueue,
     HandoffRequest,
     Presence,
+    Rating,
 )
 from bot.settings import Settings
 from bot.transcript import Author, Entry, Transcript
@@ -362,5 +364,60 @@ async def test_signing_in_with_a_wrong_password_shows_why(
         "wrong user name or password"
     )
     assert page.page.url.endswith("/console/login")
+    page.assert_clean()
+    await context.close()
+
+
+async def test_the_supervisor_dashboard_shows_numbers_charts_and_approves_replies(
+    chromium: Browser,
+    gateway_url: str,
+    stack_settings: Settings,
+    queue: HandoffQueue,
+    rds: aioredis.Redis,
+) -> None:
+    # a rated chat and one of its replies proposed for the library
+    cid = await calm_chat(queue, rds, stack_settings.redis_prefix)
+    helper = "helper-" + secrets.token_hex(4)
+    await queue.register_agent(Agent(helper, "Helper"))
+    await queue.set_presence(helper, Presence.ONLINE)
+    claim = await queue.claim(helper, cid)
+    await queue.resolve(helper, cid, claim.token)
+    await queue.rate(cid, Rating(csat=5, understood=5))
+    proposal = await Proposals(rds, queue.keys).propose(
+        await queue.ticket(cid),
+        "Thanks Calm, I've sent <b>the invoice</b> again just now.",
+        "Helper",
+        helper,
+    )
+
+    name = "sup-" + secrets.token_hex(4)
+    await Accounts(rds, queue).add(name, "supervisor password", role="supervisor")
+    context = await chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = Watched(await context.new_page())
+    await page.page.goto(gateway_url + "/console/dashboard")
+    await page.page.get_by_test_id("login-user").fill(name)
+    await page.page.get_by_test_id("login-password").fill("supervisor password")
+    await page.page.get_by_test_id("login-submit").click()
+    await expect(page.page.get_by_test_id("live-status")).to_have_text("live")
+    await page.page.goto(gateway_url + "/console/dashboard")
+    await expect(page.page.get_by_test_id("tile-waiting")).to_contain_text(
+        str(len(await queue.waiting()))
+    )
+    csat = page.page.get_by_test_id("tile-csat").locator(".value")
+    await expect(csat).to_have_text(re.compile(r"^[1-5](\.\d+)?$"))
+    charts = page.page.get_by_test_id("chart")
+    await expect(charts).to_have_count(4)
+    await page.page.wait_for_function(
+        "() => [...document.querySelectorAll('img')]"
+        ".every(i => i.complete && i.naturalWidth > 100)",
+        timeout=TIMEOUT_MS,
+    )
+    item = page.page.get_by_test_id("proposal").filter(has_text="the invoice")
+    await expect(item).to_contain_text("Thanks {name}, I've sent <b>the invoice</b>")
+    await item.get_by_test_id("approve").click()
+    await expect(item).to_have_count(0)
+    assert [p.id for p in await Proposals(rds, queue.keys).approved()].count(
+        proposal.id
+    ) == 1
     page.assert_clean()
     await context.close()

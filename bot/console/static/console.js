@@ -257,9 +257,26 @@
       el("div", { cls: "meta" }, children),
       el("div", { cls: "text", text: entry.text, testid: "message-text" }),
     ]);
+    if (entry.author === "agent" && entry.kind === "message" && proposable()) {
+      const propose = el("button", { cls: "link small", text: "Propose for the reply library", testid: "propose", attrs: { type: "button" } });
+      propose.addEventListener("click", async () => {
+        const done = await attempt(() => api("POST", "chats/" + encodeURIComponent(state.chat.id) + "/propose", { entry: entry.id }));
+        if (done) {
+          propose.disabled = true;
+          propose.textContent = "Proposed: a supervisor will review it";
+        }
+      });
+      li.appendChild(propose);
+    }
     li.dataset.id = entry.id;
     li.dataset.author = entry.author;
     return li;
+  }
+
+  function proposable() {
+    const t = state.chat && state.chat.ticket;
+    const r = t && t.rating;
+    return Boolean(r && t.state === "resolved" && r.csat >= 4 && r.understood >= 4);
   }
 
   function addEntry(entry) {

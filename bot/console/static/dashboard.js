@@ -114,7 +114,50 @@
     }
   }
 
+  let csrf = "";
+
+  async function decide(id, decision) {
+    if (!csrf) csrf = (await get("/console/api/me")).csrf;
+    const response = await fetch("/console/api/assist/proposals/" + encodeURIComponent(id) + "/" + decision, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: "{}",
+    });
+    $("flash").textContent = response.ok ? "Saved: " + decision + "d." : "That did not work (" + response.status + ").";
+    $("flash").hidden = false;
+    loadProposals();
+  }
+
+  async function loadProposals() {
+    let data;
+    try {
+      data = await get("/console/api/assist/proposals");
+    } catch (e) {
+      return;
+    }
+    const list = $("proposals");
+    clear(list);
+    for (const p of data.proposed) {
+      const item = el("li");
+      item.dataset.testid = "proposal";
+      item.appendChild(el("div", p.text));
+      item.appendChild(el("div", p.emotion + " · " + p.topic.replace(/_/g, " ") + " · CSAT " + p.csat + ", understood " + p.understood + " · by " + p.proposed_by, "muted"));
+      for (const decision of ["approve", "reject"]) {
+        const button = el("button", decision === "approve" ? "Approve" : "Reject");
+        button.type = "button";
+        button.dataset.testid = decision;
+        button.addEventListener("click", () => decide(p.id, decision));
+        item.appendChild(button);
+      }
+      list.appendChild(item);
+    }
+    if (!data.proposed.length) list.appendChild(el("li", "Nothing waiting (" + data.approved.length + " approved so far).", "muted"));
+  }
+
   $("refresh").addEventListener("click", load);
+  $("refresh").addEventListener("click", loadProposals);
+  loadProposals();
   load();
   setInterval(load, 30000);
 })();
