@@ -4,7 +4,8 @@
  *   <script src="https://support.example.com/widget/widget.js" defer
  *           data-customer-name="Sam" data-title="Acme Outdoor help"></script>
  *
- * The script loads its style sheet and talks to the gateway it was served from
+ * The script builds the chat in a shadow root (so the shop's CSS and ours never
+ * mix), loads its style sheet there and talks to the gateway it was served from
  * (WebSocket /ws/chat, protocol in bot/web.py). No framework, no build step, no
  * inline scripts or styles, and every text from a customer, agent or the bot is
  * inserted as text, never as HTML.
@@ -241,7 +242,12 @@
     root.appendChild(ui.window);
     root.appendChild(ui.launcher);
     ui.root = root;
-    document.body.appendChild(root);
+    // A shadow root keeps the shop's CSS (say, a rule for every <header>) out of the
+    // widget and ours out of the shop.
+    var host = el("div", { id: "acme-chat-widget", "data-acw": "host" });
+    ui.mount = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
+    ui.mount.appendChild(root);
+    document.body.appendChild(host);
 
     ui.launcher.addEventListener("click", function () {
       if (ui.window.hidden) openChat(false);
@@ -281,15 +287,10 @@
         ui.root.hidden = false;
       }
     }
-    var existing = document.querySelector('link[data-acw="style"]');
-    if (existing) {
-      show();
-      return;
-    }
     var link = el("link", { rel: "stylesheet", href: href, "data-acw": "style" });
     link.addEventListener("load", show);
     link.addEventListener("error", show);
-    document.head.appendChild(link);
+    ui.mount.insertBefore(link, ui.root);
     window.setTimeout(show, 3000);
   }
 
@@ -642,7 +643,7 @@
         text += " \u2014 you are number " + frame.position;
       }
       if (!frame.agents_online) {
-        text += ". No one from our team is online right now; we'll reply here as soon as someone is";
+        text += ". No one is online just now; we'll reply here";
       } else if (typeof frame.wait_s === "number" && frame.wait_s > 0) {
         text += ", " + minutes(frame.wait_s);
       } else {

@@ -105,6 +105,10 @@ async def test_an_agent_joins_replies_live_resolves_and_the_rating_is_stored(
     await shop.open()
     await shop.say("I want to talk to a real person, please")
     await expect(shop.status).to_have_attribute("data-state", "queued")
+    # The ticket exists as soon as the action server enqueues it, a moment before
+    # the gateway stores the bot's handoff message; claim after that message.
+    handoff = shop.page.locator('[data-testid="chat-message"][data-kind="handoff"]')
+    await expect(handoff).to_have_count(1)
     cid = await shop.conversation_id()
 
     token = await console.claim(cid)
@@ -281,6 +285,41 @@ async def test_bad_input_gets_a_calm_notice_and_nothing_is_lost(
     stored = [e.text for e in await desk.entries(cid) if e.author is Author.CUSTOMER]
     assert stored == ["thanks!"]
     assert (await shop.stored())["pending"] == []
+    shop.assert_clean()
+
+
+async def test_a_forged_or_broken_stored_session_starts_a_new_conversation(
+    shop: Shop, desk: Desk
+) -> None:
+    await shop.visit()
+    await shop.open()
+    await shop.say_and_wait("hello")
+    first = await shop.conversation_id()
+    key, token = await shop.page.evaluate(
+        "() => { const k = Object.keys(localStorage)[0];"
+        " return [k, JSON.parse(localStorage.getItem(k)).session]; }"
+    )
+    forged = token[:-4] + ("0000" if not token.endswith("0000") else "1111")
+    await shop.page.evaluate(
+        "([k, t]) => localStorage.setItem(k, JSON.stringify({session: t, open: true}))",
+        [key, forged],
+    )
+    await shop.page.reload()
+    await expect(shop.page.get_by_test_id("chat-notice")).to_have_text(
+        "We started a new conversation for you."
+    )
+    await expect(shop.messages()).to_have_count(0)  # nothing of anyone's shown
+    second = await shop.conversation_id()
+    assert second != first
+    await shop.say_and_wait("hi again")
+    assert [e.text for e in await desk.entries(first)][0] == "hello"  # untouched
+
+    # Storage that is not even JSON: the widget starts afresh instead of failing.
+    await shop.page.evaluate("k => localStorage.setItem(k, '{not json')", key)
+    await shop.page.reload()
+    await shop.open()
+    await shop.say_and_wait("hello once more")
+    assert await shop.conversation_id() not in (first, second)
     shop.assert_clean()
 
 
