@@ -54,7 +54,8 @@ def handoff_queue() -> HandoffQueue:
 @lru_cache(maxsize=1)
 def transcript() -> Transcript:
     """The gateway's transcripts, to annotate customer messages with their emotion."""
-    return Transcript(redis_client(), prefix=prefix())
+    days = int(os.environ.get("RETENTION_DAYS") or 90)  # as the gateway's setting
+    return Transcript(redis_client(), prefix=prefix(), retention_s=days * 24 * 3600)
 
 
 async def annotate(tracker: Tracker, analysis: Analysis) -> None:

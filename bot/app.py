@@ -49,7 +49,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.queue = queue
     app.state.conversations = Conversations(
         queue=queue,
-        transcript=Transcript(app.state.redis, prefix=settings.redis_prefix),
+        transcript=Transcript(
+            app.state.redis,
+            prefix=settings.redis_prefix,
+            retention_s=settings.retention_s,
+        ),
         rasa=app.state.rasa,
         emotion=app.state.emotion,
     )

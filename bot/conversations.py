@@ -214,6 +214,11 @@ class Conversations:
                 answers = await self.rasa.send(cid, inbound.text, metadata)
         except BotUnavailable:
             return await self._bot_failed(inbound)
+        if not answers:
+            # Rasa is up but said nothing: its custom actions failed (the action
+            # server is down or broke; Rasa logs it and carries on). Never silence.
+            logger.warning("rasa gave no answer for %s", cid)
+            return await self._bot_failed(inbound)
         handed_off = await self.queue.state(cid) in HANDED_OFF
         replies = []
         for i, answer in enumerate(answers):

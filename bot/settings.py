@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     rasa_timeout_seconds: float = 10.0
     max_message_chars: int = 4000
     tracker_ttl_seconds: int = 60 * 60 * 24 * 30
+    # Transcripts (and conversation records) are kept this long after the last
+    # message (bot/transcript.py); README, "Reliability".
+    retention_days: int = Field(default=90, ge=1, le=3650)
     # Agent console (bot/console).
     console_session_idle_seconds: int = 8 * 3600  # signed out after this long idle
     console_session_max_seconds: int = 12 * 3600  # and after this long in any case
@@ -93,6 +96,11 @@ class Settings(BaseSettings):
     def actions_url(self) -> str:
         """Base URL of the action server (loopback only)."""
         return f"http://127.0.0.1:{self.actions_port}"
+
+    @property
+    def retention_s(self) -> int:
+        """RETENTION_DAYS in seconds."""
+        return self.retention_days * 24 * 3600
 
     @property
     def secure_cookies(self) -> bool:

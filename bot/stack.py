@@ -144,6 +144,8 @@ def app_env(settings: Settings) -> dict[str, str]:
         TELEGRAM_SECRET_TOKEN=settings.telegram_secret_token,
         TELEGRAM_WEBHOOK_URL=settings.telegram_webhook_url,
         TELEGRAM_API_URL=settings.telegram_api_url,
+        RASA_TIMEOUT_SECONDS=str(settings.rasa_timeout_seconds),
+        RETENTION_DAYS=str(settings.retention_days),
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
         PYTHONPATH=str(ROOT),
@@ -271,6 +273,31 @@ class Stack:
         if degraded_ok:
             service.ready = (200, 503)
         self.services.append(service)
+        self._launch(service)
+        return service
+
+    def service(self, name: str) -> Service:
+        """The service called ``name`` (KeyError when there is none)."""
+        for service in self.services:
+            if service.name == name:
+                return service
+        raise KeyError(name)
+
+    def restart(self, name: str) -> Service:
+        """Start a service again (stopping it first if it still runs); wait for it.
+
+        The fault-injection tests kill a service with SIGKILL and bring it back
+        with the same command, ports and environment.
+        """
+        service = self.service(name)
+        process = service.process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         self._launch(service)
         return service
 

@@ -1,0 +1,235 @@
+"""A private stack to break: its own redis-server (AOF, fsync every second), action
+server, Rasa and two gateways on free ports, plus the tally the fault tests fill in.
+
+Nothing here touches the shared Redis or the stack of the other tests. Every fault is
+real: ``kill(name)`` sends SIGKILL to the process, ``restart(name)`` starts the same
+command again (Redis on the same port and directory, so it replays its append-only
+file). The counts of every scenario are printed at the end of the run and written to
+``var/test-logs/reliability/summary.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from bot.settings import ROOT, Settings
+from bot.stack import Stack, free_port
+from bot.train import ensure_model
+
+LOG_DIR = ROOT / "var" / "test-logs" / "reliability"
+# Rasa's timeout in the gateways of this stack: a message a dead gateway was working
+# on is answered by another one once its "busy" mark expires (this + 5 s).
+RASA_TIMEOUT_S = 8.0
+RETENTION_DAYS = 30  # not the default, so the test sees the setting at work
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register this suite's marker."""
+    config.addinivalue_line(
+        "markers", "reliability: kills and restarts processes of a private stack"
+    )
+
+
+class RedisServer:
+    """A private redis-server: AOF with ``appendfsync everysec``, as ``make run``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 60) -> None:
+        """Start (or start again on the same port and directory) and wait for PING."""
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.skip("redis-server is not installed")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1"]
+        args += ["--dir", str(self.directory), "--save", ""]
+        args += ["--appendonly", "yes", "--appendfsync", "everysec"]
+        args += ["--logfile", str(self.directory / "redis.log")]
+        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + timeout
+        try:
+            while True:
+                try:
+                    if client.ping():
+                        return
+                except (redis.ConnectionError, redis.BusyLoadingError, OSError):
+                    pass
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"redis-server on {self.port} did not start")
+                time.sleep(0.05)
+        finally:
+            client.close()
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no final write."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        """Terminate if running."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
+@dataclass
+class Counts:
+    """What one scenario did and what came of it."""
+
+    faults: int = 0  # processes killed with SIGKILL
+    sent: int = 0  # distinct customer messages (client ids)
+    acknowledged: int = 0  # whose echo the client saw
+    stored: int = 0  # found in the transcript afterwards
+    lost: int = 0  # sent but not in the transcript (goal 0)
+    duplicates: int = 0  # stored more than once (goal 0)
+    answered: int = 0  # followed by a bot, system or agent reply
+    unanswered: int = 0  # goal 0
+    by_bot: int = 0  # of the answered: by the bot
+    apologies: int = 0  # "the assistant is unavailable, a person will help"
+    retry_errors: int = 0  # error frames with retry: true the clients got
+    reconnects: int = 0  # client reconnects after a dropped socket
+    tickets: int = 0  # handoff tickets checked after recovery
+    tickets_lost: int = 0  # goal 0
+    tickets_duplicated: int = 0  # goal 0
+    paused_mismatch: int = 0  # queue state and Rasa's pause disagree (goal 0)
+
+
+@dataclass
+class Tally:
+    """The counts of every scenario of this run."""
+
+    scenarios: dict[str, Counts] = field(default_factory=dict)
+
+    def scenario(self, name: str) -> Counts:
+        """The counts of one scenario (created empty)."""
+        return self.scenarios.setdefault(name, Counts())
+
+    def total(self) -> Counts:
+        """All scenarios added up."""
+        total = Counts()
+        for counts in self.scenarios.values():
+            for key, value in asdict(counts).items():
+                setattr(total, key, getattr(total, key) + value)
+        return total
+
+    def table(self) -> str:
+        """A plain-text table of every scenario and the total."""
+        names = list(asdict(Counts()))
+        rows = [("scenario", *names)]
+        for name, counts in [*self.scenarios.items(), ("TOTAL", self.total())]:
+            rows.append((name, *(str(v) for v in asdict(counts).values())))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        return "\n".join(
+            "  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True))
+            for row in rows
+        )
+
+
+TALLY = Tally()
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the fault matrix after the run (when any scenario ran)."""
+    if not TALLY.scenarios:
+        return
+    terminalreporter.section("fault injection (tests/reliability)")
+    terminalreporter.write_line(TALLY.table())
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "scenarios": {k: asdict(v) for k, v in TALLY.scenarios.items()},
+        "total": asdict(TALLY.total()),
+    }
+    (LOG_DIR / "summary.json").write_text(json.dumps(summary, indent=2))
+
+
+@pytest.fixture(scope="session")
+def tally() -> Tally:
+    """The counts every scenario adds to."""
+    return TALLY
+
+
+@dataclass
+class FaultStack:
+    """The private stack and the faults that can be done to it."""
+
+    stack: Stack
+    settings: Settings
+    redis_server: RedisServer
+    gateways: list[str]  # base URLs: the stack's gateway, then gateway-b
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one process of the stack ("redis" or a service name)."""
+        if name == "redis":
+            self.redis_server.kill()
+            return
+        process = self.stack.service(name).process
+        assert process is not None and process.poll() is None, f"{name} not running"
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+
+    def restart(self, name: str) -> None:
+        """Start a killed process again with the same command (waits until ready)."""
+        if name == "redis":
+            self.redis_server.start()
+        else:
+            self.stack.restart(name)
+
+
+@pytest.fixture(scope="package")
+def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]:
+    """Redis (AOF), action server, Rasa and two gateways, private to this suite."""
+    model = ensure_model()
+    server = RedisServer(tmp_path_factory.mktemp("fault-redis"))
+    server.start()
+    settings = Settings(
+        redis_url=server.url,
+        redis_prefix="f" + secrets.token_hex(4),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        gateway_port=free_port(),
+        rasa_token=secrets.token_urlsafe(16),
+        secret_key=secrets.token_urlsafe(16),
+        rasa_timeout_seconds=RASA_TIMEOUT_S,
+        retention_days=RETENTION_DAYS,
+    )
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    for old in LOG_DIR.glob("*.log"):
+        old.unlink()  # this run's logs only
+    stack = Stack(settings, model, log_dir=LOG_DIR)
+    second = settings.model_copy(update={"gateway_port": free_port()})
+    try:
+        stack.start()
+        stack.add_gateway(second, "gateway-b")
+        yield FaultStack(
+            stack,
+            settings,
+            server,
+            [
+                f"http://127.0.0.1:{settings.gateway_port}",
+                f"http://127.0.0.1:{second.gateway_port}",
+            ],
+        )
+    finally:
+        stack.stop()
+        server.stop()
