@@ -35,7 +35,7 @@ from redis.exceptions import RedisError
 from bot.console.api import me_dict
 from bot.console.deps import Console, Principal, console_of, same_origin
 from bot.console.views import entry_dict, may_read, queue_items
-from bot.handoff import HandoffError, UnknownTicket
+from bot.handoff import EventType, HandoffError, UnknownTicket
 from bot.handoff.keys import valid_id
 from bot.live import Listener
 from bot.transcript import valid_cursor
@@ -49,6 +49,7 @@ REFRESH_S = 15.0  # the queue is re-sent this often (priorities age)
 MAX_FRAME = 16 * 1024
 MAX_WATCHED = 20
 CLOSE_SIGNED_OUT = 4401
+CLAIM_MARGIN_S = 2.0  # a new chat's live entries start this long before its claim
 
 
 class ConsoleSocket:
@@ -97,7 +98,7 @@ class ConsoleSocket:
                 continue
             try:
                 frame = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deeply
                 await self.error("invalid_json", "the frame is not valid JSON")
                 continue
             if not isinstance(frame, dict):
@@ -160,6 +161,18 @@ class ConsoleSocket:
                     if items != self.last_queue or resync:
                         self.last_queue = items
                         await self.send({"type": "queue", "items": items})
+                fresh: set[str] = set()
+                for event in changes.events if changes else []:
+                    if (
+                        event.type is EventType.CLAIMED
+                        and event.agent_id == self.who.id
+                        and event.ticket_id not in self.cursors
+                    ):
+                        # entries from just before the claim on; the page drops repeats
+                        self.cursors[event.ticket_id] = await self.cursor_before(
+                            event.ticket_id, event.at - CLAIM_MARGIN_S
+                        )
+                        fresh.add(event.ticket_id)
                 if resync or (changes and _about(changes.events, self.who.id)):
                     me = await me_dict(self.console, self.who)
                     me.pop("csrf", None)
@@ -183,7 +196,7 @@ class ConsoleSocket:
                                     },
                                 }
                             )
-                todo = (
+                todo = fresh | (
                     set(self.cursors)
                     if resync
                     else (
@@ -199,6 +212,15 @@ class ConsoleSocket:
                 await asyncio.sleep(0.5)
                 listener.poke()
             first = False
+
+    async def cursor_before(self, cid: str, at: float) -> str:
+        """The id of the chat's last entry written before ``at`` ('' for none)."""
+        found = await self.console.redis.xrevrange(
+            self.console.keys.transcript(cid),
+            max=str(max(0, round(at * 1000))),
+            count=1,
+        )
+        return str(found[0][0]) if found else ""
 
     async def push_entries(self, cid: str) -> None:
         """Send the chat's entries after its cursor."""
