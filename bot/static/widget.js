@@ -328,9 +328,11 @@
   }
 
   var noticeTimer = null;
+  var connectionNotice = false; // the notice is about being offline / reconnecting
 
   function notice(text, sticky) {
     window.clearTimeout(noticeTimer);
+    connectionNotice = false;
     if (!text) {
       ui.notice.hidden = true;
       ui.notice.textContent = "";
@@ -354,7 +356,7 @@
   var activeRating = null; // the open rating form, if any
 
   function firstPending() {
-    return ui.log.querySelector('.acw-msg[data-status="pending"], .acw-msg[data-status="failed"]');
+    return ui.log.querySelector('.acw-msg[data-status="pending"]');
   }
 
   function place(node) {
@@ -417,6 +419,7 @@
     } else {
       node = bubble(String(entry.author || "system"), String(entry.text || ""), authorLabel(entry));
       node.setAttribute("data-entry-id", entry.id);
+      if (entry.author === "customer") node.setAttribute("data-status", "delivered");
       if (entry.client_id) {
         node.setAttribute("data-client-id", entry.client_id);
         forgetPending(entry.client_id);
@@ -853,6 +856,7 @@
           : "Reconnecting\u2026 your messages are kept and will be sent.",
         true
       );
+      connectionNotice = true;
     }
     retryTimer = window.setTimeout(function () {
       retryTimer = null;
@@ -904,7 +908,7 @@
             d.session = frame.session;
           }
         });
-        if (everWelcomed) notice("");
+        if (connectionNotice) notice("");
         everWelcomed = true;
         startPing();
         resendPending();
@@ -980,6 +984,7 @@
     });
     window.addEventListener("offline", function () {
       notice("You're offline. We'll send your messages when the connection is back.", true);
+      connectionNotice = true;
       dropSocket();
     });
     if (stored.session || stored.pending.length || config.open || stored.open) {

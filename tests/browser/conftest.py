@@ -70,9 +70,18 @@ class Shop:
         self.dialogs: list[str] = []
         self.errors: list[str] = []
         self.csp: list[str] = []
+        self._watch(page)
+
+    def _watch(self, page: Page) -> None:
         page.on("dialog", self._dialog)
         page.on("pageerror", lambda error: self.errors.append(str(error)))
         page.on("console", self._console)
+
+    async def new_tab(self) -> None:
+        """Close the page and continue in a new one (same browser storage)."""
+        await self.page.close()
+        self.page = await self.context.new_page()
+        self._watch(self.page)
 
     async def _dialog(self, dialog: Dialog) -> None:
         self.dialogs.append(dialog.message)

@@ -201,6 +201,7 @@ async def test_history_survives_a_reload_and_offline_messages_arrive_once(
     await shop.page.wait_for_timeout(1000)
     await shop.context.set_offline(False)
     await expect(pending).to_have_attribute("data-status", "delivered")
+    await expect(shop.page.get_by_test_id("chat-notice")).to_be_hidden()  # back
     await expect(shop.messages("bot").last).to_contain_text("48213")
     await expect(shop.messages("customer").filter(has_text="48213")).to_have_count(1)
 
@@ -217,7 +218,7 @@ async def test_history_survives_a_reload_and_offline_messages_arrive_once(
     shop.assert_clean()
 
 
-async def test_a_message_typed_before_a_reload_is_sent_after_it(
+async def test_a_message_typed_offline_in_a_closed_tab_is_sent_on_the_next_visit(
     shop: Shop, desk: Desk
 ) -> None:
     await shop.visit()
@@ -230,14 +231,19 @@ async def test_a_message_typed_before_a_reload_is_sent_after_it(
         "data-status", "pending"
     )
     assert len((await shop.stored())["pending"]) == 1
+    # The tab is closed while offline; the customer comes back later.
+    await shop.new_tab()
     await shop.context.set_offline(False)
-    await shop.page.reload()
+    await shop.visit()
+    await expect(shop.window).to_be_visible()
     question = shop.messages("customer").filter(has_text="delivery to Spain")
     await expect(question).to_have_attribute("data-status", "delivered")
     await expect(question).to_have_count(1)
     cid = await shop.conversation_id()
     stored = [e.text for e in await desk.entries(cid) if e.author is Author.CUSTOMER]
     assert stored == ["hello", "how long does delivery to Spain take?"]
+    await expect(shop.messages().last).not_to_have_attribute("data-author", "customer")
+    assert (await shop.stored())["pending"] == []
     shop.assert_clean()
 
 
@@ -309,9 +315,9 @@ async def test_a_forged_or_broken_stored_session_starts_a_new_conversation(
         "We started a new conversation for you."
     )
     await expect(shop.messages()).to_have_count(0)  # nothing of anyone's shown
+    await shop.say_and_wait("hi again")
     second = await shop.conversation_id()
     assert second != first
-    await shop.say_and_wait("hi again")
     assert [e.text for e in await desk.entries(first)][0] == "hello"  # untouched
 
     # Storage that is not even JSON: the widget starts afresh instead of failing.
