@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from playwright.async_api import expect
+from playwright.async_api import WebSocketRoute, expect
 
 from bot.settings import ROOT
 from bot.transcript import Author
@@ -244,6 +245,53 @@ async def test_a_message_typed_offline_in_a_closed_tab_is_sent_on_the_next_visit
     assert stored == ["hello", "how long does delivery to Spain take?"]
     await expect(shop.messages().last).not_to_have_attribute("data-author", "customer")
     assert (await shop.stored())["pending"] == []
+    shop.assert_clean()
+
+
+async def test_a_message_the_server_asks_to_resend_arrives_once(
+    shop: Shop, desk: Desk
+) -> None:
+    # Between the page and the real gateway: the first message frame is answered
+    # the way the gateway answers when Redis is briefly away (retry: true).
+    refused: list[str] = []
+
+    def between(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def from_page(message: str | bytes) -> None:
+            frame = json.loads(message)
+            if frame.get("type") == "message" and not refused:
+                refused.append(frame["id"])
+                ws.send(
+                    json.dumps(
+                        {
+                            "type": "error",
+                            "code": "unavailable",
+                            "message": "we could not take that message just now",
+                            "id": frame["id"],
+                            "retry": True,
+                        }
+                    )
+                )
+                return
+            server.send(message)
+
+        ws.on_message(from_page)
+
+    await shop.page.route_web_socket(re.compile(r".*/ws/chat$"), between)
+    await shop.visit()
+    await shop.open()
+    await shop.say("where is my order?")
+    mine = shop.messages("customer")
+    await expect(mine).to_have_attribute("data-status", "delivered")
+    assert await mine.get_attribute("data-client-id") == refused[0]
+    await expect(shop.messages("bot")).not_to_have_count(0)
+    cid = await shop.conversation_id()
+    stored = [e for e in await desk.entries(cid) if e.author is Author.CUSTOMER]
+    assert [(e.text, e.client_id) for e in stored] == [
+        ("where is my order?", refused[0])
+    ]
+    await expect(mine).to_have_count(1)
     shop.assert_clean()
 
 
