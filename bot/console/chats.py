@@ -17,7 +17,15 @@ from pydantic import BaseModel, Field
 
 from bot.console.deps import Acting, Console, ConsoleDep, Principal, SignedIn, client_ip
 from bot.console.deps import fail as _fail
-from bot.console.views import chat_view, may_read, remember_customer, ticket_dict
+from bot.console.empathy import score_transcript
+from bot.console.views import (
+    chat_view,
+    entry_dict,
+    may_read,
+    remember_customer,
+    reply_context,
+    ticket_dict,
+)
 from bot.handoff import (
     AgentUnavailable,
     AlreadyResolved,
@@ -186,7 +194,12 @@ async def post_agent_message(
     await console.audit.record(
         "reply", agent=who.id, ticket=cid, ip=client_ip(request), detail=entry.id
     )
-    return {"entry": entry.to_dict()}
+    out = entry_dict(entry)
+    ticket = await console.queue.ticket(cid)
+    recent = await console.transcript.last(cid, 20)
+    if card := score_transcript(recent, *reply_context(ticket)).get(entry.id):
+        out["empathy"] = card.to_dict()
+    return {"entry": out}
 
 
 class NoteIn(BaseModel):

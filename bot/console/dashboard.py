@@ -19,6 +19,7 @@ from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot.console.deps import ConsoleDep, Supervising, client_ip, fail
+from bot.console.empathy import empathy_summary
 from bot.console.metrics import CHARTS, chart_svg, collect, csv_text, summarize
 
 router = APIRouter()
@@ -39,6 +40,13 @@ async def get_dashboard(console: ConsoleDep, who: Supervising) -> dict[str, Any]
         for t in await console.queue.flagged()
     ]
     return summary
+
+
+@router.get("/console/api/dashboard/empathy")
+async def get_empathy(console: ConsoleDep, who: Supervising) -> dict[str, Any]:
+    """Automatic empathy scores of bot and agent replies (latest 200 handoffs)."""
+    data = await collect(console.queue)
+    return await empathy_summary(console.transcript, data.tickets)
 
 
 @router.get("/console/api/dashboard/charts/{name}.svg")

@@ -9,7 +9,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from bot.console.assist import first_name
 from bot.console.deps import Console, Principal
+from bot.console.empathy import score_transcript
 from bot.handoff import AgentView, Ticket, TicketState
 from bot.handoff.keys import CUSTOMER_CONVERSATIONS_MAX
 from bot.transcript import Entry
@@ -151,6 +153,13 @@ def _summary(ticket: Ticket, what: str) -> dict[str, Any]:
     }
 
 
+def reply_context(ticket: Ticket) -> tuple[str, tuple[str, ...]]:
+    """The customer's first name and the chat's order/invoice numbers (empathy QA)."""
+    slots = ticket.slots or {}
+    details = tuple(str(slots.get(k) or "") for k in ("order_id", "invoice_id"))
+    return first_name(ticket.customer.name), details
+
+
 def may_read(ticket: Ticket, who: Principal) -> bool:
     """Whether the caller may see this chat: supervisors always, agents while it
     waits, while they hold it, or when they handled it last."""
@@ -165,6 +174,13 @@ async def chat_view(console: Console, ticket: Ticket, who: Principal) -> dict[st
     """Everything about one chat for the conversation view."""
     about = await console.transcript.about(ticket.id)
     entries = await console.transcript.read(ticket.id, count=MAX_ENTRIES)
+    cards = score_transcript(entries, *reply_context(ticket))
+    transcript = []
+    for entry in entries:
+        item = entry_dict(entry)
+        if card := cards.get(entry.id):
+            item["empathy"] = card.to_dict()
+        transcript.append(item)
     return {
         "ticket": ticket_dict(ticket, who),
         "customer": {
@@ -174,7 +190,7 @@ async def chat_view(console: Console, ticket: Ticket, who: Principal) -> dict[st
             "first_at": int(about.get("first_at") or 0) / 1000 or None,
             "last_at": int(about.get("last_at") or 0) / 1000 or None,
         },
-        "transcript": [entry_dict(e) for e in entries],
+        "transcript": transcript,
         "cursor": entries[-1].id if entries else "",
         "earlier": await earlier(console, ticket, about),
         "notes": [

@@ -253,6 +253,17 @@
       }));
     }
     if (entry.kind !== "message") children.push(el("span", { cls: "kind", text: words(entry.kind) }));
+    if (entry.empathy) {
+      const met = entry.empathy.met;
+      const missing = Object.keys(met).filter((k) => !met[k]);
+      const total = Object.keys(met).length;
+      children.push(el("span", {
+        cls: "empathy" + (missing.length > 1 ? " low" : ""),
+        text: "empathy " + (total - missing.length) + "/" + total,
+        testid: "empathy",
+        title: missing.length ? "missing: " + missing.join(", ") : "all five criteria met",
+      }));
+    }
     const li = el("li", { cls: "entry " + entry.author + " " + entry.kind, testid: "transcript-message" }, [
       el("div", { cls: "meta" }, children),
       el("div", { cls: "text", text: entry.text, testid: "message-text" }),

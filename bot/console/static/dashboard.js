@@ -155,9 +155,29 @@
     if (!data.proposed.length) list.appendChild(el("li", "Nothing waiting (" + data.approved.length + " approved so far).", "muted"));
   }
 
+  async function loadEmpathy() {
+    let data;
+    try {
+      data = await get("/console/api/dashboard/empathy");
+    } catch (e) {
+      return;
+    }
+    const body = $("empathy");
+    clear(body);
+    const line = (who, b) => {
+      const c = b.criteria || {};
+      body.appendChild(row([who, b.replies, pct(b.score), pct(c.acknowledged), pct(c.reflected), pct(c.specific), pct(c.personal), pct(c.calm)]));
+    };
+    line("the assistant (bot)", data.bot);
+    for (const [who, b] of Object.entries(data.agents)) line(who, b);
+    $("empathy-days").textContent = "Per day: " + (data.days.map((d) => d.day.slice(5) + " " + pct(d.score)).join(" · ") || "no replies yet");
+  }
+
   $("refresh").addEventListener("click", load);
   $("refresh").addEventListener("click", loadProposals);
+  $("refresh").addEventListener("click", loadEmpathy);
   loadProposals();
+  loadEmpathy();
   load();
   setInterval(load, 30000);
 })();
