@@ -258,6 +258,8 @@
       if (event.key === "Escape") {
         event.preventDefault();
         closeChat();
+      } else if (event.key === "Tab" && fullScreen()) {
+        keepFocusInside(event);
       }
     });
     ui.form.addEventListener("submit", function (event) {
@@ -271,6 +273,33 @@
       }
     });
     ui.input.addEventListener("input", resizeInput);
+  }
+
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 480px)") : null;
+
+  function fullScreen() {
+    // On a phone the open chat covers the page (widget.css): it is modal there.
+    return !!(narrow && narrow.matches);
+  }
+
+  function keepFocusInside(event) {
+    var focusable = Array.prototype.filter.call(
+      ui.window.querySelectorAll("button, textarea, input, [tabindex]"),
+      function (node) {
+        return !node.disabled && node.getClientRects().length > 0;
+      }
+    );
+    if (!focusable.length) return;
+    var active = ui.mount.activeElement || document.activeElement;
+    var first = focusable[0];
+    var last = focusable[focusable.length - 1];
+    if (event.shiftKey && active === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && active === last) {
+      event.preventDefault();
+      first.focus();
+    }
   }
 
   function resizeInput() {
@@ -295,6 +324,7 @@
   }
 
   function openChat(restoring) {
+    ui.window.setAttribute("aria-modal", fullScreen() ? "true" : "false");
     ui.window.hidden = false;
     ui.root.classList.add("acw-is-open");
     ui.launcher.setAttribute("aria-expanded", "true");

@@ -389,6 +389,7 @@ async def test_keyboard_only(shop: Shop) -> None:
     await expect(shop.messages("customer")).to_have_count(1)
     await expect(shop.messages("bot")).not_to_have_count(0)
     await expect(shop.input).to_be_focused()
+    await expect(shop.window).to_have_attribute("aria-modal", "false")  # page usable
     log = shop.page.get_by_role("log", name="Conversation")
     await expect(log).to_have_attribute("aria-live", "polite")
     await shop.page.keyboard.press("Escape")
@@ -406,6 +407,13 @@ async def test_on_a_phone_the_chat_fills_the_screen(phone: Shop) -> None:
     assert box is not None
     assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 390, 844)
     await expect(phone.launcher).to_be_hidden()
+    # Full screen, it is a modal dialog: Tab stays inside it.
+    await expect(phone.window).to_have_attribute("aria-modal", "true")
+    await phone.page.get_by_test_id("chat-send").focus()
+    await phone.page.keyboard.press("Tab")
+    await expect(phone.page.get_by_test_id("chat-close")).to_be_focused()
+    await phone.page.keyboard.press("Shift+Tab")
+    await expect(phone.page.get_by_test_id("chat-send")).to_be_focused()
     animation = await phone.window.evaluate("n => getComputedStyle(n).animationName")
     assert animation == "none"  # the context asked for reduced motion
     replies = await phone.say_and_wait("how long does delivery take?")
