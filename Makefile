@@ -37,6 +37,8 @@ bench: train ## Run the benchmarks and print their numbers
 	$(PY) -m bench.frustration --data ../shared/datasets/frustration/dev.txt --latency
 	$(PY) -m bench.replay --data bench/scenarios.jsonl
 	$(PY) -m bench.queue
+	$(PY) -m bench.load --customers 10 --messages 10 --repeat 3
+	$(PY) -m bench.handoff_latency --rounds 30 --telegram-rounds 10 --repeat 3
 
 clean: ## Remove trained models and run-time files (keeps the environments)
 	rm -rf models var/logs var/exp
