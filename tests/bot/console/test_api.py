@@ -95,6 +95,14 @@ WHO = ("anonymous", "other", "supervisor", "holder")  # the holder acts last
         ("POST", "chats/{cid}/release", {}, (401, 403, 403, 200)),
         ("POST", "chats/{cid}/resolve", {}, (401, 403, 403, 200)),
         ("POST", "assist/tone", {"text": "Sorry!"}, (401, 200, 200, 200)),
+        ("POST", "chats/{cid}/propose", {"entry": "1-0"}, (401, 403, 404, 404)),
+        ("GET", "assist/proposals", None, (401, 403, 200, 403)),
+        ("POST", "assist/proposals/nope/approve", {}, (401, 403, 404, 403)),
+        ("GET", "dashboard", None, (401, 403, 200, 403)),
+        ("GET", "dashboard/empathy", None, (401, 403, 200, 403)),
+        ("GET", "dashboard/handoffs.csv", None, (401, 403, 200, 403)),
+        ("GET", "metrics", None, (401, 403, 200, 403)),
+        ("POST", "logout", {}, (401, 200, 200, 200)),
     ],
 )
 async def test_authorisation_matrix(
@@ -352,3 +360,20 @@ async def test_the_console_socket_refuses_strangers_and_other_sites(
         await console_ws(gateway_url, None)
     with pytest.raises(websockets.InvalidStatus):
         await console_ws(gateway_url, team["holder"], origin="https://evil.example")
+
+
+async def test_claim_next_takes_a_waiting_chat_only_when_online(
+    team: dict[str, ConsoleClient], queued_chat: Maker, queue: HandoffQueue
+) -> None:
+    await queued_chat(name="Next Nina")
+    assert team["anonymous"].post("/console/api/claim-next").status_code == 401
+    other = team["other"]
+    other.post("/console/api/presence", {"status": "away"})
+    away = other.post("/console/api/claim-next")
+    assert away.status_code == 409 and away.json()["detail"]["error"] == "unavailable"
+    other.online()
+    taken = other.post("/console/api/claim-next")
+    assert taken.status_code == 200, taken.text
+    ticket = await queue.ticket(taken.json()["ticket"]["id"])
+    assert ticket.agent_id == other.name
+    assert ticket.token == taken.json()["token"]
