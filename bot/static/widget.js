@@ -820,13 +820,13 @@
       if (ws !== socket) return;
       var stored = load();
       // A fresh page asks for the whole transcript; a reconnect only for what it missed.
-      var after = everWelcomed ? lastId : null;
+      var cursor = everWelcomed ? lastId : null;
       replaying = !everWelcomed;
       if (replaying) ui.log.setAttribute("aria-busy", "true");
       send({
         type: "hello",
         session: typeof stored.session === "string" ? stored.session : null,
-        after: after,
+        after: cursor,
         name: config.name || undefined,
       });
     });
