@@ -157,6 +157,10 @@ def rasa_service_env(settings: Settings) -> dict[str, str]:
     """Environment of any Rasa command that reads endpoints.yml."""
     env = rasa_env() | app_env(settings) | settings.redis_parts()
     env["TRACKER_TTL_SECONDS"] = str(settings.tracker_ttl_seconds)
+    # Rasa's per-conversation lock: a request that died with Rasa or lost Redis
+    # leaves its ticket behind, and the conversation waits until it expires
+    # (default 60 s). The gateway gives up after RASA_TIMEOUT_SECONDS anyway.
+    env["TICKET_LOCK_LIFETIME"] = str(round(settings.rasa_timeout_seconds) + 5)
     return env
 
 
@@ -387,13 +391,18 @@ def run() -> int:
     print("Starting the action server, Rasa and the gateway ...", flush=True)
     stack.start()
     s = settings
+    base = f"http://{s.gateway_host}:{s.gateway_port}"
     print(
         "\nReady.\n"
-        f"  Gateway chat API                http://{s.gateway_host}:{s.gateway_port}/api/sessions\n"
-        f"  Gateway health                  http://{s.gateway_host}:{s.gateway_port}/health\n"
+        f"  Demo shop with the chat widget  {base}/\n"
+        f"  Agent console                   {base}/console\n"
+        f"  Supervisor dashboard            {base}/console/dashboard\n"
+        f"  Gateway health                  {base}/health\n"
         f"  Rasa (loopback, token in var/)  {s.rasa_url}\n"
         f"  Action server (loopback)        {s.actions_url}\n"
         f"  Logs                            {stack.log_dir}/\n"
+        "Create an agent for the console (another terminal):\n"
+        "  .venv/bin/python -m bot.admin add-agent alex --password 'choose-a-long-one'\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )
