@@ -7,10 +7,19 @@ route; include it in the app.
 
 from fastapi import APIRouter
 
-from bot.console import api, assist_api, auth, chats, dashboard, pages, socket
+from bot.console import (
+    api,
+    assist_api,
+    auth,
+    chats,
+    dashboard,
+    pages,
+    qa,
+    socket,
+)
 
 router = APIRouter()
-for _module in (auth, api, chats, assist_api, dashboard, socket, pages):
+for _module in (auth, api, chats, assist_api, qa, dashboard, socket, pages):
     router.include_router(_module.router)
 
 __all__ = ["router"]

@@ -21,6 +21,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from bot.console.deps import ConsoleDep, Supervising, client_ip, fail
 from bot.console.empathy import empathy_summary
 from bot.console.metrics import CHARTS, chart_svg, collect, csv_text, summarize
+from bot.console.qa import peer_summary
 
 router = APIRouter()
 SVG_HEADERS = {
@@ -44,9 +45,12 @@ async def get_dashboard(console: ConsoleDep, who: Supervising) -> dict[str, Any]
 
 @router.get("/console/api/dashboard/empathy")
 async def get_empathy(console: ConsoleDep, who: Supervising) -> dict[str, Any]:
-    """Automatic empathy scores of bot and agent replies (latest 200 handoffs)."""
+    """Automatic empathy scores of bot and agent replies (latest 200 handoffs), and
+    people's ratings of sampled replies."""
     data = await collect(console.queue)
-    return await empathy_summary(console.transcript, data.tickets)
+    summary = await empathy_summary(console.transcript, data.tickets)
+    summary["peer"] = await peer_summary(console)
+    return summary
 
 
 @router.get("/console/api/dashboard/charts/{name}.svg")

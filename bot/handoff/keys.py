@@ -54,6 +54,8 @@ The agent console (bot/console)::
     {es}:customer:<customer id>       zset   the customer's conversations, by first seen
     {es}:assist:proposed              hash   proposal id -> reply proposed for assist
     {es}:assist:approved              hash   proposal id -> reply a supervisor approved
+    {es}:qa:ratings                   hash   "<conversation> <entry> <rater>" -> a peer's
+                                             empathy scorecard of an agent reply (JSON)
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ AUDIT = ":audit"
 CUSTOMER = ":customer:"
 ASSIST_PROPOSED = ":assist:proposed"
 ASSIST_APPROVED = ":assist:approved"
+QA_RATINGS = ":qa:ratings"
 TELEGRAM_UPDATE = ":tg:update:"
 TELEGRAM_CHATS = ":tg:chats"
 TELEGRAM_OUTBOX = ":tg:out:"
@@ -158,6 +161,7 @@ class Keys:
         self.audit = self.tag + AUDIT
         self.assist_proposed = self.tag + ASSIST_PROPOSED
         self.assist_approved = self.tag + ASSIST_APPROVED
+        self.qa_ratings = self.tag + QA_RATINGS
         self.telegram_chats = self.tag + TELEGRAM_CHATS
         self.ticket_pattern = self.tag + TICKET + "*"
         self.all_pattern = self.tag + ":*"

@@ -421,3 +421,46 @@ async def test_the_supervisor_dashboard_shows_numbers_charts_and_approves_replie
     ) == 1
     page.assert_clean()
     await context.close()
+
+
+async def test_an_agent_rates_a_colleagues_reply(
+    chromium: Browser,
+    gateway_url: str,
+    stack_settings: Settings,
+    queue: HandoffQueue,
+    rds: aioredis.Redis,
+) -> None:
+    cid = await calm_chat(queue, rds, stack_settings.redis_prefix)
+    helper = "helper-" + secrets.token_hex(4)
+    await queue.register_agent(Agent(helper, "Helper"))
+    await queue.set_presence(helper, Presence.ONLINE)
+    claim = await queue.claim(helper, cid)
+    text = "I'm sorry for the wait. I've sent <i>your invoice</i> again just now."
+    transcript = Transcript(rds, prefix=stack_settings.redis_prefix)
+    reply, _ = await transcript.append(
+        cid, Entry(Author.AGENT, text, agent_id=helper, agent_name="Helper")
+    )
+    await queue.resolve(helper, cid, claim.token)
+
+    console, name = await agent_page(chromium, gateway_url, queue, rds)
+    page = console.page
+    for _ in range(300):  # samples are random: rate until it is the helper's reply
+        await page.get_by_test_id("qa-start").click()
+        await expect(page.get_by_test_id("qa-form")).to_be_visible()
+        shown = await page.get_by_test_id("qa-reply").text_content()
+        if shown == text:
+            break
+        await page.get_by_test_id("qa-submit").click()
+        await expect(page.get_by_test_id("qa-form")).to_be_hidden()
+    else:
+        raise AssertionError("the helper's reply was never sampled")
+    boxes = page.get_by_test_id("qa-criterion")
+    await expect(boxes).to_have_count(5)
+    await boxes.nth(0).check()
+    await boxes.nth(4).check()
+    await page.get_by_test_id("qa-submit").click()
+    await expect(page.get_by_test_id("flash")).to_contain_text("saved")
+    stored = await rds.hget(queue.keys.qa_ratings, f"{cid} {reply.id} {name}")
+    assert stored is not None and '"score": 0.4' in stored
+    console.assert_clean()
+    await page.context.close()

@@ -170,6 +170,13 @@
     };
     line("the assistant (bot)", data.bot);
     for (const [who, b] of Object.entries(data.agents)) line(who, b);
+    const peer = $("peer");
+    clear(peer);
+    for (const [who, b] of Object.entries(data.peer || {})) {
+      const c = b.criteria || {};
+      peer.appendChild(row([who, b.ratings, pct(b.score), pct(c.acknowledged), pct(c.reflected), pct(c.specific), pct(c.personal), pct(c.calm)]));
+    }
+    if (!Object.keys(data.peer || {}).length) peer.appendChild(row(["No ratings yet.", "", "", "", "", "", "", ""]));
     $("empathy-days").textContent = "Per day: " + (data.days.map((d) => d.day.slice(5) + " " + pct(d.score)).join(" · ") || "no replies yet");
   }
 

@@ -118,3 +118,49 @@ async def test_scores_in_the_conversation_view_and_on_the_dashboard(
     assert mine["score"] == round((1.0 + curt["empathy"]["score"]) / 2, 3)
     assert mine["criteria"]["calm"] == 0.5
     assert qa["bot"]["replies"] >= 0 and qa["days"]
+
+
+@pytest.mark.stack
+async def test_colleagues_rate_sampled_replies_on_the_same_scorecard(
+    make_account: Maker,
+    clients: Callable[..., ConsoleClient],
+    queued_chat: Maker,
+) -> None:
+    author = clients().login(*(await make_account("agent")))
+    peer = clients().login(*(await make_account("agent")))
+    supervisor = clients().login(*(await make_account("supervisor")))
+    author.online()
+    cid = await queued_chat(name="Ann", text=LATE)
+    token = author.post(f"/console/api/chats/{cid}/claim").json()["token"]
+    reply = author.post(
+        f"/console/api/chats/{cid}/messages",
+        {"token": token, "text": "I'm sorry, Ann. I'll check the parcel now."},
+    ).json()["entry"]
+    author.post(f"/console/api/chats/{cid}/resolve", {"token": token})
+
+    sample = peer.get("/console/api/qa/sample")
+    assert sample.status_code == 200, sample.text
+    assert set(sample.json()["criteria"]) == set(CRITERIA)
+    assert sample.json()["reply"] and "met" in sample.json()["automatic"]
+
+    met = {c: c != "specific" for c in CRITERIA}
+    body = {"conversation": cid, "entry": reply["id"], "met": met}
+    assert clients().post("/console/api/qa/ratings", body).status_code == 401
+    assert author.post("/console/api/qa/ratings", body).status_code == 403  # own
+    saved = peer.post("/console/api/qa/ratings", body)
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["rating"]["score"] == 0.8
+    assert peer.post("/console/api/qa/ratings", body).status_code == 409
+    bad = peer.post("/console/api/qa/ratings", {**body, "met": {"calm": True}})
+    assert bad.status_code == 422
+    unknown = peer.post("/console/api/qa/ratings", {**body, "entry": "1-0"})
+    assert unknown.status_code == 404
+    supervisor_too = supervisor.post(
+        "/console/api/qa/ratings", {**body, "met": dict.fromkeys(CRITERIA, True)}
+    )
+    assert supervisor_too.status_code == 201
+
+    qa = supervisor.get("/console/api/dashboard/empathy").json()
+    rated = qa["peer"][author.name]
+    assert rated["ratings"] == 2 and rated["score"] == 0.9
+    assert rated["criteria"]["specific"] == 0.5
