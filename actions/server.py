@@ -15,6 +15,8 @@ from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic, response
 from sanic.request import Request
 
+from bot.privacy import install_log_redaction
+
 logger = logging.getLogger(__name__)
 
 
@@ -137,6 +139,13 @@ def main() -> None:
     app = create_app(build_executor(), cors_origins=[])
     add_emotion_route(app)
     add_embed_route(app)
+
+    @app.before_server_start
+    async def redact_logs(_app: Sanic) -> None:
+        """Mask personal data in every log line (once sanic set up its logging)."""
+        install_log_redaction()
+
+    install_log_redaction()
     logger.info("action server on http://%s:%s", args.host, args.port)
     app.run(
         host=args.host,

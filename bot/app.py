@@ -4,11 +4,18 @@ Health, a small HTTP chat API, and the routers of the channels: the website widg
 (bot/web.py), Telegram and the agent console. Every channel hands messages to one
 ``Conversations`` (bot/conversations.py); a ``Hub`` (bot/live.py) pushes what other
 processes wrote to this process's open connections.
+
+Every HTTP response carries ``nosniff``, ``no-referrer`` and ``DENY`` framing headers
+(pages may set stricter ones); request bodies over ``MAX_BODY_BYTES`` are refused with
+413 (the Telegram webhook has its own limit); log lines have personal data masked
+(bot/privacy.py).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -20,6 +27,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 from redis.exceptions import RedisError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import console, sessions, telegram, web
 from bot.conversations import Conversations, EmotionClient, Inbound
@@ -27,16 +35,48 @@ from bot.handoff import HandoffQueue
 from bot.inputs import clean_text
 from bot.live import Hub
 from bot.maintenance import Maintenance
+from bot.privacy import install_log_redaction
 from bot.rasa_client import RasaClient
+from bot.ratelimit import RateLimiter
 from bot.settings import Settings, get_settings
 from bot.transcript import Transcript
 
 logger = logging.getLogger(__name__)
 
+MAX_BODY_BYTES = 256 * 1024  # the largest JSON body any route takes is ~240 kB
+MAX_DISCARD_BYTES = 64 << 20  # an oversized body is read and dropped up to this
+OWN_BODY_LIMIT = ("/telegram/webhook",)  # routes that check their body size
+TOO_BIG = f"the request body is larger than {MAX_BODY_BYTES // 1024} KiB"
+SECURITY_HEADERS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+)
+
+
+def configure_logging() -> None:
+    """Our INFO lines to stderr (uvicorn keeps its own), personal data masked.
+
+    httpx logs every request URL at INFO, and those carry Rasa's token and the
+    Telegram bot token: it logs warnings only.
+    """
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        )
+        root.addHandler(handler)
+        root.setLevel(os.environ.get("LOG_LEVEL", "INFO").upper())
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    install_log_redaction()
+
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the shared clients once per process."""
+    configure_logging()
     settings = get_settings()
     app.state.settings = settings
     app.state.redis = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
@@ -57,6 +97,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rasa=app.state.rasa,
         emotion=app.state.emotion,
     )
+    app.state.limits = RateLimiter(app.state.redis, settings)
     app.state.hub = Hub(app.state.redis, queue)
     await app.state.hub.start()
     maintenance = Maintenance(app.state.conversations)
@@ -72,7 +113,82 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await app.state.redis.aclose()
 
 
+class SecurityHeaders:
+    """Adds the headers of SECURITY_HEADERS to every HTTP response that lacks them."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Wrap ``send``: extend the headers of the response start."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [h for h in SECURITY_HEADERS if h[0] not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuses request bodies over MAX_BODY_BYTES with 413 (read and dropped)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Buffer the body up to the limit, then hand it on or answer 413."""
+        if scope["type"] != "http" or scope["path"] in OWN_BODY_LIMIT:
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client left
+            body = message.get("body", b"")
+            size += len(body)
+            if size <= MAX_BODY_BYTES:
+                chunks.append(body)
+            if not message.get("more_body") or size > MAX_DISCARD_BYTES:
+                break
+        if size > MAX_BODY_BYTES:
+            await send_json(send, 413, {"error": TOO_BIG})
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            body = b"".join(chunks)
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+async def send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+    """A whole JSON response through a raw ASGI ``send``."""
+    data = json.dumps(body).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(data)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": data})
+
+
 app = FastAPI(title="Empathetic support gateway", lifespan=lifespan)
+app.add_middleware(BodyLimit)
+app.add_middleware(SecurityHeaders)
 app.include_router(web.router)
 app.include_router(console.router)
 app.include_router(telegram.router)
@@ -151,6 +267,14 @@ class MessageIn(BaseModel):
     def _text(cls, value: str) -> str:
         return clean_text(value, get_settings().max_message_chars)
 
+    @field_validator("customer_name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        try:
+            return clean_text(value, 80) if value is not None else None
+        except ValueError:
+            return None  # nothing printable: no name
+
 
 class MessagesOut(BaseModel):
     """The bot's replies to one message."""
@@ -183,6 +307,15 @@ async def post_message(
     sid: Annotated[str, Depends(session_id)],
 ) -> MessagesOut:
     """Deliver a customer message to the assistant and return its replies."""
+    limits: RateLimiter = request.app.state.limits
+    ip = request.client.host if request.client else ""
+    verdict = await limits.customer_message(sid, ip)
+    if not verdict.allowed:
+        raise HTTPException(
+            status_code=429,
+            detail="you're sending messages very fast; please wait a moment",
+            headers={"Retry-After": str(max(1, round(verdict.retry_after_s)))},
+        )
     conversations: Conversations = request.app.state.conversations
     outcome = await conversations.customer_message(
         Inbound(sid, "api", message.text, customer_name=message.customer_name or "")

@@ -19,6 +19,8 @@ def verify(secret: str, token: str | None) -> str | None:
     """The session id inside ``token`` when its signature is valid, else None."""
     if not token or token.count(".") != 1 or len(token) > 200:
         return None
+    if not token.isascii():  # hmac and compare_digest take ASCII only
+        return None
     session_id, signature = token.split(".")
     if not session_id.startswith(SESSION_PREFIX):
         return None

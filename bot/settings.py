@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 DEFAULT_SECRET = "development-only-secret"
+MIN_SECRET_CHARS = 16
 TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts
 
 
@@ -64,11 +65,31 @@ class Settings(BaseSettings):
     telegram_secret_token: str = ""  # the webhook's X-Telegram-Bot-Api-Secret-Token
     telegram_webhook_url: str = ""  # when set, setWebhook to it at start-up
     telegram_api_url: str = "https://api.telegram.org/bot"  # tests: a fake on loopback
+    # Who may open the widget's WebSocket (bot/web.py): Origins of the shops that
+    # embed it, comma-separated (``https://shop.example``, ``https://*.shop.example``,
+    # or ``*`` for any). The gateway's own origin is always allowed, and in
+    # development also http(s)://localhost, 127.0.0.1 and [::1] on any port.
+    allowed_origins: str = ""
+    # Customer messages per minute, counted in Redis across connections and gateway
+    # processes (bot/ratelimit.py): per widget/API session, per client address (not
+    # for the addresses in RATE_IP_EXEMPT, e.g. this machine's benchmarks), per
+    # Telegram chat.
+    rate_session_per_minute: int = Field(default=60, ge=1)
+    rate_ip_per_minute: int = Field(default=300, ge=1)
+    rate_ip_exempt: str = "127.0.0.1,::1"
+    rate_telegram_chat_per_minute: int = Field(default=30, ge=1)
 
     @model_validator(mode="after")
     def _secrets(self) -> Settings:
-        if self.environment != "development" and self.secret_key == DEFAULT_SECRET:
-            raise ValueError("SECRET_KEY must be set outside development")
+        if self.environment != "development":
+            if self.secret_key == DEFAULT_SECRET:
+                raise ValueError("SECRET_KEY must be set outside development")
+            if len(self.secret_key) < MIN_SECRET_CHARS:
+                raise ValueError(
+                    f"SECRET_KEY must have at least {MIN_SECRET_CHARS} characters "
+                    "outside development (e.g. python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(32))')"
+                )
         if not self.redis_prefix.isalnum():
             raise ValueError("REDIS_PREFIX must contain only letters and digits")
         return self
@@ -101,6 +122,17 @@ class Settings(BaseSettings):
     def retention_s(self) -> int:
         """RETENTION_DAYS in seconds."""
         return self.retention_days * 24 * 3600
+
+    @property
+    def origins(self) -> list[str]:
+        """ALLOWED_ORIGINS as a list (without trailing slashes)."""
+        parts = self.allowed_origins.split(",")
+        return [o.strip().rstrip("/") for o in parts if o.strip()]
+
+    @property
+    def rate_exempt_ips(self) -> frozenset[str]:
+        """RATE_IP_EXEMPT as a set of addresses."""
+        return frozenset(a.strip() for a in self.rate_ip_exempt.split(",") if a.strip())
 
     @property
     def secure_cookies(self) -> bool:

@@ -18,7 +18,9 @@ what the bot can do, ``/human`` asks for a person in words Rasa understands, so 
 handoff ticket follows. Stickers, photos and the like get "I can only read text here";
 edited messages, channel posts and group chats are ignored. The rating buttons store
 satisfaction first (kept in Redis), then "did you feel understood?", then
-``Conversations.rate``.
+``Conversations.rate``. A chat sending more than ``RATE_TELEGRAM_CHAT_PER_MINUTE``
+messages and taps a minute is told so (once a minute) and the rest is not taken
+(bot/ratelimit.py, counted in Redis across gateway processes).
 
 Replies never go out from here: whatever a channel's handler, the console or another
 gateway process appends to a ``tg-`` transcript is sent by the ``Outbox``
@@ -46,10 +48,12 @@ from telegram.constants import ChatAction
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -58,6 +62,7 @@ from bot.handoff import AlreadyRated, HandoffError, Rating, TicketState
 from bot.handoff.keys import TELEGRAM_RATING_TTL_S, TELEGRAM_UPDATE_TTL_S, Keys
 from bot.inputs import clean_text
 from bot.live import Hub
+from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.telegram_outbox import (
     ASK_UNDERSTOOD,
@@ -112,6 +117,10 @@ ASK_UNDERSTOOD_TEXT = (
 RATING_THANKS = "Thank you!"
 RATING_DONE = "We already have your rating, thank you."
 RATING_CLOSED = "This rating is no longer open, but thank you."
+SLOW_DOWN_TEXT = (
+    "You're writing faster than I can read, so I missed your last messages. Please "
+    "wait a moment, then send them again."
+)
 
 # Set by the webhook route for the update it processes: the handler failed on Redis,
 # so the route answers 503 and Telegram delivers the update again later.
@@ -147,6 +156,7 @@ class TelegramChannel:
     application: TgApplication
     keys: Keys = field(init=False)
     outbox: Outbox = field(init=False)
+    limits: RateLimiter = field(init=False)
     ready: bool = field(init=False, default=False)
     problem: str = field(init=False, default="starting")
     _task: asyncio.Task[None] | None = field(init=False, default=None)
@@ -156,6 +166,7 @@ class TelegramChannel:
 
     def __post_init__(self) -> None:
         self.keys = Keys(self.settings.redis_prefix)
+        self.limits = RateLimiter(self.redis, self.settings)
         self.outbox = Outbox(
             self.application.bot,
             self.redis,
@@ -352,6 +363,30 @@ def _customer(update: Update) -> Customer | None:
 # -- handlers ----------------------------------------------------------------------
 
 
+async def rate_limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Over the chat's limit: say so (once a minute) and take nothing more."""
+    chat = update.effective_chat
+    if chat is None or chat.type != "private":
+        return
+    if update.message is None and update.callback_query is None:
+        return
+    channel, customer = _channel(context), _customer(update)
+    if customer is None:
+        return
+    verdict = await channel.limits.telegram_update(customer.conversation_id)
+    if verdict.allowed:
+        return
+    logger.info("rate limit: update %s of %s refused", update.update_id, chat.id)
+    key = channel.keys.telegram_slow(customer.conversation_id)
+    window = max(1, round(verdict.retry_after_s))
+    if await channel.redis.set(key, "1", nx=True, ex=window):
+        async with channel.turn(customer):
+            await channel.say(customer, SLOW_DOWN_TEXT, Author.SYSTEM)
+    if update.callback_query is not None:
+        await _answer(update.callback_query, "")
+    raise ApplicationHandlerStop
+
+
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greet the customer by their first name."""
     channel, customer = _channel(context), _customer(update)
@@ -492,6 +527,7 @@ def build_application(settings: Settings) -> TgApplication:
         builder = builder.updater(None)
     application = builder.build()
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    application.add_handler(TypeHandler(Update, rate_limit), group=-1)
     application.add_handler(CommandHandler("start", start, filters=private))
     application.add_handler(CommandHandler("help", help_command, filters=private))
     application.add_handler(CommandHandler("human", human, filters=private))

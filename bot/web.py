@@ -22,6 +22,12 @@ whatever it has not seen echoed back. Entries come from the transcript after the
 client's cursor, so a reconnect (``after`` = the last entry id it saw) gets exactly
 what it missed, whichever gateway process wrote it. A forged or unknown session token
 closes the socket with code 4401; frames over ``MAX_FRAME_BYTES`` with 1009.
+
+A browser on a page whose Origin is not allowed (``ALLOWED_ORIGINS``, see
+``origin_allowed``) gets HTTP 403 instead of the upgrade. Messages are limited per
+connection (a token bucket) and, in Redis across connections and gateway processes,
+per session and per client address (bot/ratelimit.py): over a limit the message is
+refused with a ``rate_limited`` error frame (and not stored).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import re
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse
@@ -44,6 +51,7 @@ from bot.conversations import Conversations, Inbound, StateView
 from bot.handoff import HandoffError, Rating
 from bot.inputs import MAX_FRAME_BYTES, clean_text
 from bot.live import Hub
+from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.transcript import stream_id_after, valid_cursor
 
@@ -58,6 +66,9 @@ BURST = 10
 RATE = 1.0
 CLOSE_BAD_SESSION = 4401
 CLOSE_TOO_BIG = 1009
+CLOSE_POLICY = 1008  # before the upgrade: the client sees HTTP 403
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+SLOW_DOWN = "you're sending messages very fast; please wait a moment"
 
 router = APIRouter()
 
@@ -77,6 +88,33 @@ async def get_widget_file(name: str) -> FileResponse:
 
         raise HTTPException(status_code=404, detail="not found")
     return FileResponse(STATIC / name, media_type=types[name])
+
+
+def origin_allowed(origin: str | None, host: str | None, settings: Settings) -> bool:
+    """Whether a browser showing a page from ``origin`` may open the widget socket.
+
+    Allowed: no Origin at all (not a browser; the check protects browsers' users),
+    the gateway's own origin, every entry of ALLOWED_ORIGINS (exact, ``*.`` for
+    subdomains, ``*`` for any) and, in development, localhost on any port.
+    """
+    if origin is None:
+        return True
+    origin = origin.strip().rstrip("/").lower()
+    allowed = [o.lower() for o in settings.origins]
+    if "*" in allowed or origin in allowed:
+        return True
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False  # "null" (sandboxed frames, files) and the like
+    if host and parts.netloc == host.lower():
+        return True
+    if settings.environment == "development" and parts.hostname in LOCAL_HOSTS:
+        return True
+    for pattern in allowed:
+        scheme, wild, domain = pattern.partition("://*.")
+        if wild and parts.scheme == scheme and parts.netloc.endswith("." + domain):
+            return True
+    return False
 
 
 class FrameError(Exception):
@@ -118,6 +156,8 @@ class ChatSocket:
         self.settings: Settings = state.settings
         self.conversations: Conversations = state.conversations
         self.hub: Hub = state.hub
+        self.limits: RateLimiter = state.limits
+        self.ip = ws.client.host if ws.client else ""
         self.conversation_id = ""
         self.name = ""
         self.cursor = ""
@@ -158,7 +198,7 @@ class ChatSocket:
             return None
         try:
             frame = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deeply
             raise FrameError("invalid_json", "the frame is not valid JSON") from None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             raise FrameError("invalid_frame", "a frame is a JSON object with a type")
@@ -258,11 +298,10 @@ class ChatSocket:
                 code = "too_long" if "longer" in str(error) else "empty"
                 raise FrameError(code, str(error), client_id) from None
             if not self._bucket.take() or self._inbox.full():
-                raise FrameError(
-                    "rate_limited",
-                    "you're sending messages very fast; please wait a moment",
-                    client_id,
-                )
+                raise FrameError("rate_limited", SLOW_DOWN, client_id)
+            verdict = await self.limits.customer_message(self.conversation_id, self.ip)
+            if not verdict.allowed:
+                raise FrameError("rate_limited", SLOW_DOWN, client_id)
             self._inbox.put_nowait({"id": client_id, "text": text})
         elif kind == "rating":
             await self.rate(frame)
@@ -367,5 +406,10 @@ class ChatSocket:
 @router.websocket("/ws/chat")
 async def chat_socket(ws: WebSocket) -> None:
     """The widget's live connection."""
+    origin = ws.headers.get("origin")
+    if not origin_allowed(origin, ws.headers.get("host"), ws.app.state.settings):
+        logger.info("widget socket refused for the origin %.100s", origin)
+        await ws.close(CLOSE_POLICY)
+        return
     with contextlib.suppress(WebSocketDisconnect):
         await ChatSocket(ws).run()

@@ -42,6 +42,12 @@ Telegram (bot/telegram.py, bot/telegram_outbox.py)::
     {es}:tg:lock:<conversation id>    string the process sending to the chat (PX)
     {es}:tg:rating:<conversation id>  string satisfaction tapped, until "understood"
     {es}:tg:notice:<conversation id>  string "I can only read text" said lately (EX)
+    {es}:tg:slow:<conversation id>    string "you're writing very fast" said lately (EX)
+
+Rate limits (bot/ratelimit.py), counters of one fixed window (PX = the window)::
+
+    {es}:rate:<scope>:<subject>       string messages so far (scope session, ip or
+                                             tg; an address only as a keyed hash)
 
 The agent console (bot/console)::
 
@@ -102,6 +108,8 @@ TELEGRAM_OUTBOX = ":tg:out:"
 TELEGRAM_LOCK = ":tg:lock:"
 TELEGRAM_RATING = ":tg:rating:"
 TELEGRAM_NOTICE = ":tg:notice:"
+TELEGRAM_SLOW = ":tg:slow:"
+RATE = ":rate:"
 
 # TTLs and caps.
 RESOLVED_TTL_S = 30 * 24 * 3600  # a resolved ticket (and its ratings) is kept 30 days
@@ -249,6 +257,14 @@ class Keys:
     def telegram_notice(self, conversation_id: str) -> str:
         """Throttles the "I can only read text here" notice of a chat."""
         return self.tag + TELEGRAM_NOTICE + conversation_id
+
+    def telegram_slow(self, conversation_id: str) -> str:
+        """Throttles the "you're writing very fast" notice of a chat."""
+        return self.tag + TELEGRAM_SLOW + conversation_id
+
+    def rate(self, scope: str, subject: str) -> str:
+        """A rate-limit counter (``scope`` session, ip or tg)."""
+        return self.tag + RATE + scope + ":" + subject
 
     def work(self, conversation_id: str, entry_id: str) -> str:
         """Whether a customer message is being answered ("busy") or was ("done")."""
