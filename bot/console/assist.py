@@ -39,6 +39,8 @@ CALM = frozenset({"neutral", "joy", "confusion"})
 QUERY_MESSAGES = 3
 MAX_QUERY_CHARS = 1000
 SUGGESTIONS = 3
+EMOTION_BONUS = 0.3  # a reply written for the customer's emotion
+TOPIC_BONUS = 0.2  # a reply written for the customer's topic group
 
 
 @dataclass(frozen=True)
@@ -236,9 +238,9 @@ async def suggest(
         if text is None:
             continue
         score = sim
-        score += 0.3 if context.emotion in reply.emotions else 0.0
+        score += EMOTION_BONUS if context.emotion in reply.emotions else 0.0
         if group and group in reply.topics:
-            score += 0.3
+            score += TOPIC_BONUS
         elif "any" not in reply.topics:
             score -= 0.2
         scored.append((score, reply, text))

@@ -175,3 +175,58 @@ async def test_suggestions_and_tone_through_the_console(
     assert [w["code"] for w in draft.json()["warnings"]] == ["no_acknowledgement"]
     bad = agent.post("/console/api/assist/tone", {"text": ["not", "text"]})
     assert bad.status_code == 422
+
+
+@pytest.mark.stack
+@pytest.mark.parametrize(
+    ("query", "emotion", "topic", "best"),
+    [
+        (
+            "I was charged twice for one order, ridiculous",
+            "anger",
+            "payment_issue",
+            "charged_twice",
+        ),
+        (
+            "the vase arrived smashed into pieces",
+            "sadness",
+            "complaint",
+            "order_damaged",
+        ),
+        (
+            "it says delivered but there is nothing at my door, was it stolen?",
+            "anxiety",
+            "track_order",
+            "order_missing_delivered",
+        ),
+        (
+            "I can't log in, it says my password is wrong",
+            "frustration",
+            "recover_password",
+            "account_locked",
+        ),
+        ("thanks so much, all sorted now", "joy", "thank_you", "close_resolved"),
+    ],
+)
+async def test_embeddings_put_the_fitting_reply_first(
+    stack_settings: Settings,
+    stack: object,
+    query: str,
+    emotion: str,
+    topic: str,
+    best: str,
+) -> None:
+    embeddings = Embeddings(stack_settings.actions_url, timeout=30)
+    try:
+        context = Context(
+            query,
+            emotion,
+            0.7,
+            topic,
+            {"name": "Ann", "agent": "Sam", "order_id": "48213"},
+        )
+        found, method = await suggest(context, embeddings)
+    finally:
+        await embeddings.close()
+    assert method == "embeddings"
+    assert found[0]["id"] == best, found
