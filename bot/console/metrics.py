@@ -6,7 +6,8 @@ time to a human (p50/p95), waiting now, CSAT and "did you feel understood?" (the
 empathy rating), first-contact resolution, intensity at the start vs the end of each
 handoff, per-agent load (including emotional load), and the same by channel and by
 day. ``charts`` draws them with matplotlib as SVG (server-side: no chart script in the
-browser). ``csv_rows`` is the export, one row per handoff.
+browser). ``csv_text`` is the export, one row per handoff, with e-mail addresses, card
+and phone numbers masked.
 """
 
 from __future__ import annotations
