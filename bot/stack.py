@@ -234,7 +234,9 @@ class Stack:
             Service(
                 "rasa",
                 [
-                    str(RASA_BIN),
+                    str(RASA_BIN.with_name("python")),
+                    "-m",
+                    "bot.rasa_main",  # rasa, with personal data masked in its log
                     "run",
                     "-i",
                     "127.0.0.1",
@@ -402,7 +404,7 @@ def run() -> int:
         f"  Action server (loopback)        {s.actions_url}\n"
         f"  Logs                            {stack.log_dir}/\n"
         "Create an agent for the console (another terminal):\n"
-        "  .venv/bin/python -m bot.admin add-agent alex --password 'choose-a-long-one'\n"
+        "  .venv/bin/python -m bot.admin add-agent alex --password 'a-long-secret'\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )
