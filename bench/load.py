@@ -29,7 +29,9 @@ precedes the measured phases.
 Prints one JSON line per phase and repetition, a ``breakdown`` line (NLU parse alone
 and the emotion analysis alone, at the same concurrency), a ``memory_mb`` line
 (resident memory, children included, of every process idle and at the peak under
-load), and last the medians over the repetitions::
+load), a ``bot_answered_only`` line (p50 and overhead over the messages the bot
+answered in both runs, leaving out handed-over chats), and last the medians over the
+repetitions::
 
     {"customers", "messages", "p50_ms", "p95_ms", "p99_ms", "throughput_per_s",
      "rasa_p50_ms", "rasa_p95_ms", "rasa_throughput_per_s",
@@ -257,6 +259,9 @@ class Phase:
 
     target: str
     latencies_ms: list[float] = field(default_factory=list)
+    # The same latencies of the messages the bot answered (the rest were handed-over
+    # chats: "a person will reply" from the gateway, nothing from a paused Rasa).
+    bot_ms: list[float] = field(default_factory=list)
     wall_s: float = 0.0
     errors: int = 0
     retries: int = 0  # rate-limited messages sent again (widget only)
@@ -277,6 +282,8 @@ class Phase:
             "p95_ms": round(percentile(lat, 95), 1),
             "p99_ms": round(percentile(lat, 99), 1),
             "mean_ms": round(statistics.fmean(lat), 1) if lat else float("nan"),
+            "bot_answered": len(self.bot_ms),
+            "bot_p50_ms": round(percentile(sorted(self.bot_ms), 50), 1),
             "throughput_per_s": round(len(lat) / self.wall_s, 2)
             if self.wall_s
             else 0.0,
@@ -346,6 +353,8 @@ async def widget_customer(gateway: str, texts: list[str], phase: Phase) -> None:
                     await asyncio.sleep(1.0)
                 if result == "done":
                     phase.latencies_ms.append(1000 * (time.perf_counter() - started))
+                    if any(e.get("author") == "bot" for e in entries):
+                        phase.bot_ms.append(phase.latencies_ms[-1])
                     escalated |= any(e.get("kind") == "handoff" for e in entries)
                 else:
                     phase.errors += 1
@@ -372,11 +381,13 @@ async def rest_customer(
                 },
             )
             response.raise_for_status()
-            response.json()
+            answers = response.json()
         except (httpx.HTTPError, ValueError):
             phase.errors += 1
             continue
         phase.latencies_ms.append(1000 * (time.perf_counter() - started))
+        if answers:
+            phase.bot_ms.append(phase.latencies_ms[-1])
 
 
 async def run_phase(
@@ -522,6 +533,20 @@ def headline(
     }
 
 
+def bot_only(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians over repetitions, of the messages the bot answered in both runs."""
+    full = [s["bot_p50_ms"] for s in summaries if s["target"] == "full_stack"]
+    bare = [s["bot_p50_ms"] for s in summaries if s["target"] == "rasa"]
+    return {
+        "bot_answered_only": True,
+        "p50_ms": round(statistics.median(full), 1),
+        "rasa_p50_ms": round(statistics.median(bare), 1),
+        "overhead_ratio_p50": round(
+            statistics.median(f / b for f, b in zip(full, bare, strict=True)), 3
+        ),
+    }
+
+
 def run(args: argparse.Namespace, targets: Targets) -> None:
     """Measure, then print the breakdown, memory and headline lines."""
     time.sleep(2)  # let start-up settle before "idle"
@@ -549,6 +574,7 @@ def run(args: argparse.Namespace, targets: Targets) -> None:
         for name in targets.pids
     }
     print(json.dumps({"memory_mb": memory}), flush=True)
+    print(json.dumps(bot_only(summaries)), flush=True)
     print(json.dumps(headline(summaries, args.customers, args.messages)), flush=True)
 
 
