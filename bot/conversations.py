@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +58,8 @@ FLAG_SIGNALS = {
 DONE_TTL_S = 24 * 3600  # how long a resend is recognised as already answered
 BUSY_POLL_S = 0.25
 HISTORY_TURNS = 12  # earlier transcript entries the emotion analysis sees
+RECOVER_ENTRIES = 20  # recent entries searched for messages nobody answered...
+RECOVER_WITHIN_S = 3600  # ...written within this time
 EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 PHONE = re.compile(r"\+?\d[\d ()/.-]{5,18}\d")
 
@@ -183,6 +186,32 @@ class Conversations:
             self.queue.keys.work(cid, entry.id), "done", ex=DONE_TTL_S
         )
         return Outcome(entry, duplicate, replies, await self.queue.state(cid))
+
+    async def unanswered(self, conversation_id: str) -> list[Entry]:
+        """Recent customer messages that were stored but nobody finished answering.
+
+        A gateway that dies after storing a message (its client saw the echo, so it
+        will not send it again) and before answering leaves no "done" mark. The
+        widget hands these to ``customer_message`` again when the customer
+        reconnects; that waits for a dead process's "busy" mark to expire, so
+        nothing is answered twice.
+        """
+        recent = await self.transcript.last(conversation_id, RECOVER_ENTRIES)
+        since = time.time() - RECOVER_WITHIN_S
+        waiting = [
+            e
+            for e in recent
+            if e.author is Author.CUSTOMER and e.client_id and e.at >= since
+        ]
+        if not waiting:
+            return []
+        keys = [self.queue.keys.work(conversation_id, e.id) for e in waiting]
+        marks = await self.queue.redis.mget(keys)
+        return [
+            e
+            for e, mark in zip(waiting, marks, strict=True)
+            if mark not in ("done", b"done")
+        ]
 
     async def _take(self, conversation_id: str, entry_id: str) -> bool:
         """Whether this process should answer the message (False: it was answered).

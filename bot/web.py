@@ -47,7 +47,7 @@ from fastapi.responses import FileResponse
 from redis.exceptions import RedisError
 
 from bot import sessions
-from bot.conversations import Conversations, Inbound, StateView
+from bot.conversations import Conversations, Inbound, Outcome, StateView
 from bot.handoff import HandoffError, Rating
 from bot.inputs import MAX_FRAME_BYTES, clean_text
 from bot.live import Hub
@@ -66,6 +66,9 @@ BURST = 10
 RATE = 1.0
 CLOSE_BAD_SESSION = 4401
 CLOSE_TOO_BIG = 1009
+REDIS_RETRY_S = 0.5  # first pause before a message is tried again while Redis is away
+REDIS_RETRY_FOR_S = 60  # and for how long it is tried
+NOT_TAKEN = "we could not take that message just now; it is sent again"
 CLOSE_POLICY = 1008  # before the upgrade: the client sees HTTP 403
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 SLOW_DOWN = "you're sending messages very fast; please wait a moment"
@@ -210,6 +213,7 @@ class ChatSocket:
         if not await self.hello():
             return
         with self.hub.listen(self.conversation_id) as listener:
+            await self.recover()
             tasks = [
                 asyncio.create_task(self.pump(listener)),
                 asyncio.create_task(self.work(listener)),
@@ -263,6 +267,16 @@ class ChatSocket:
             {"type": "welcome", "session": token, "conversation": conversation_id}
         )
         return True
+
+    async def recover(self) -> None:
+        """Answer what a gateway that died left unanswered (the client saw the echo)."""
+        try:
+            entries = await self.conversations.unanswered(self.conversation_id)
+        except RedisError:
+            return  # the client is told about Redis with its next message
+        for entry in entries[: self._inbox.maxsize]:
+            logger.info("answering %s of %s again", entry.id, self.conversation_id)
+            self._inbox.put_nowait({"id": entry.client_id, "text": entry.text})
 
     async def read(self) -> None:
         """Read frames until the client leaves; messages go to the worker in order."""
@@ -329,33 +343,53 @@ class ChatSocket:
         while True:
             item = await self._inbox.get()
             await self.send({"type": "typing", "author": "bot", "on": True})
-            try:
-                outcome = await self.conversations.customer_message(
-                    Inbound(
-                        self.conversation_id,
-                        "web",
-                        item["text"],
-                        client_id=item["id"],
-                        customer_name=self.name,
-                    )
-                )
-                # The pump says "stopped typing" once the answers are out.
-                last = outcome.replies[-1] if outcome.replies else outcome.message
-                self._typing_until = last.id
-                listener.poke()
+            outcome = await self.process(item)
+            if outcome is None:
+                await self.send({"type": "typing", "author": "bot", "on": False})
                 continue
+            # The pump says "stopped typing" once the answers are out.
+            last = outcome.replies[-1] if outcome.replies else outcome.message
+            self._typing_until = last.id
+            listener.poke()
+
+    async def process(self, item: dict[str, Any]) -> Outcome | None:
+        """Hand one message on; while Redis is away, tell the client and keep trying.
+
+        The client sends again what it has not seen echoed; this connection also
+        tries again itself, so a message that was stored (echoed) just before Redis
+        went away is still answered. None when it could not be done.
+        """
+        inbound = Inbound(
+            self.conversation_id,
+            "web",
+            item["text"],
+            client_id=item["id"],
+            customer_name=self.name,
+        )
+        deadline = time.monotonic() + REDIS_RETRY_FOR_S
+        pause = REDIS_RETRY_S
+        told = False
+        while True:
+            try:
+                return await self.conversations.customer_message(inbound)
             except RedisError as error:
-                logger.warning(
-                    "redis unavailable for %s: %r", self.conversation_id, error
-                )
-                await self.error(
-                    FrameError(
-                        "unavailable",
-                        "we could not take that message just now; it is sent again",
-                        item["id"],
-                    ),
-                    retry=True,
-                )
+                if not told:
+                    told = True
+                    logger.warning(
+                        "redis unavailable for %s: %r", self.conversation_id, error
+                    )
+                    await self.error(
+                        FrameError(
+                            "unavailable",
+                            NOT_TAKEN,
+                            item["id"],
+                        ),
+                        retry=True,
+                    )
+                if time.monotonic() > deadline:
+                    return None
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 5.0)
             except Exception:
                 logger.exception("message failed in %s", self.conversation_id)
                 await self.error(
@@ -366,7 +400,7 @@ class ChatSocket:
                     ),
                     retry=True,
                 )
-            await self.send({"type": "typing", "author": "bot", "on": False})
+                return None
 
     async def pump(self, listener: Any) -> None:
         """Push new transcript entries and state changes to the client."""

@@ -20,6 +20,7 @@ import logging
 import secrets
 import time
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -36,7 +37,7 @@ from bot.transcript import Author, Entry, Kind, stream_id_after
 logger = logging.getLogger(__name__)
 
 REPLY_KINDS = {"message", "handoff"}  # entries that answer a customer message
-ASK_TIMEOUT_S = 120.0
+ASK_TIMEOUT_S = 90.0
 RESEND_AFTER_S = 1.0
 T = TypeVar("T")
 
@@ -65,7 +66,8 @@ class Customer:
     state: str = "bot"
     retry_errors: int = 0
     reconnects: int = 0
-    problems: list[str] = field(default_factory=list)  # entries repeated or reordered
+    problems: list[str] = field(default_factory=list)  # what looked wrong, if anything
+    frames: Counter[str] = field(default_factory=Counter)  # received, by type
     _url: int = 0
     _ws: Any = None
     _task: asyncio.Task[None] | None = None
@@ -120,13 +122,18 @@ class Customer:
                     delay = 0.2
                     await self._send_unechoed()
                     async for raw in ws:
-                        self._frame(json.loads(raw))
+                        try:
+                            self._frame(json.loads(raw))
+                        except Exception as error:  # noqa: BLE001 - see problems
+                            self.problems.append(f"frame {raw[:200]!r}: {error!r}")
             except asyncio.CancelledError:
                 raise
             except (OSError, ConnectionClosed, InvalidHandshake, TimeoutError) as error:
                 logger.info("%s: connection lost (%r)", self.name, error)
             except ConnectionError as error:
                 logger.info("%s: %s", self.name, error)
+            except Exception as error:  # noqa: BLE001 - a bug here must not hang
+                self.problems.append(f"client failed: {error!r}")
             self._ws = None
             self._connected.clear()
             if self._closing:
@@ -162,6 +169,7 @@ class Customer:
 
     def _frame(self, frame: dict[str, Any]) -> None:
         kind = frame.get("type")
+        self.frames[str(kind)] += 1
         if kind == "entry":
             entry = frame["entry"]
             if self.cursor and not stream_id_after(entry["id"], self.cursor):
@@ -203,7 +211,14 @@ class Customer:
                 await self._ws.send(
                     json.dumps({"type": "message", "id": sent.client_id, "text": text})
                 )
-        await self.until(lambda: sent.reply is not None, timeout)
+        before = dict(self.frames)
+        if not await self.until(lambda: sent.reply is not None, timeout):
+            seen = {k: v - before.get(k, 0) for k, v in self.frames.items()}
+            self.problems.append(
+                f"no answer to {text!r} ({sent.client_id}, echo {sent.echo or '-'}) "
+                f"in {timeout:.0f} s; frames meanwhile {seen}; "
+                f"connected {self._ws is not None}"
+            )
         return sent
 
     async def until(self, condition: Callable[[], bool], timeout: float) -> bool:
@@ -342,6 +357,23 @@ class Agent:
 
         await retrying(close, what=f"resolve {cid}")
         self.resolves[cid] = self.resolves.get(cid, 0) + 1
+
+
+def unanswered(entries: list[Entry]) -> list[str]:
+    """The customer messages of a transcript that no reply follows, with context."""
+    found = []
+    for i, entry in enumerate(entries):
+        if entry.author is not Author.CUSTOMER:
+            continue
+        after = []
+        for later in entries[i + 1 :]:
+            if later.author is Author.CUSTOMER:
+                break
+            after.append(later)
+        if not any(e.kind.value in REPLY_KINDS for e in after):
+            context = ", ".join(f"{e.author.value}/{e.kind.value}" for e in after)
+            found.append(f"{entry.id} {entry.text!r} then [{context}]")
+    return found
 
 
 def replied(entries: list[Entry]) -> tuple[int, int, int, int]:

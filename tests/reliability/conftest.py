@@ -100,6 +100,7 @@ class Counts:
     faults: int = 0  # processes killed with SIGKILL
     sent: int = 0  # distinct customer messages (client ids)
     acknowledged: int = 0  # whose echo the client saw
+    in_flight: int = 0  # stored but not yet answered when the process was killed
     stored: int = 0  # found in the transcript afterwards
     lost: int = 0  # sent but not in the transcript (goal 0)
     duplicates: int = 0  # stored more than once (goal 0)
@@ -112,7 +113,10 @@ class Counts:
     tickets: int = 0  # handoff tickets checked after recovery
     tickets_lost: int = 0  # goal 0
     tickets_duplicated: int = 0  # goal 0
-    paused_mismatch: int = 0  # queue state and Rasa's pause disagree (goal 0)
+    bot_while_person: int = 0  # bot messages while a person owned the chat (goal 0)
+    paused_stale: int = 0  # Rasa paused though no person owns the chat (goal 0)
+    pause_missing: int = 0  # queued by the bot, Rasa's saved tracker not paused
+    notes: list[str] = field(default_factory=list)  # what went wrong, if anything
 
 
 @dataclass
@@ -134,14 +138,18 @@ class Tally:
         return total
 
     def table(self) -> str:
-        """A plain-text table of every scenario and the total."""
-        names = list(asdict(Counts()))
-        rows = [("scenario", *names)]
-        for name, counts in [*self.scenarios.items(), ("TOTAL", self.total())]:
-            rows.append((name, *(str(v) for v in asdict(counts).values())))
+        """A plain-text table: one row per count, one column per scenario."""
+        columns = {**self.scenarios, "total": self.total()}
+        names = [n for n in asdict(Counts()) if n != "notes"]
+        rows = [("", *columns)]
+        for name in names:
+            rows.append((name, *(str(getattr(c, name)) for c in columns.values())))
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         return "\n".join(
-            "  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True))
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w)
+                for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
             for row in rows
         )
 
@@ -155,6 +163,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         return
     terminalreporter.section("fault injection (tests/reliability)")
     terminalreporter.write_line(TALLY.table())
+    for name, counts in TALLY.scenarios.items():
+        for note in counts.notes:
+            terminalreporter.write_line(f"{name}: {note}")
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     summary = {
         "scenarios": {k: asdict(v) for k, v in TALLY.scenarios.items()},
@@ -197,7 +208,9 @@ class FaultStack:
 
 
 @pytest.fixture(scope="package")
-def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]:
+def fault_stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FaultStack]:
     """Redis (AOF), action server, Rasa and two gateways, private to this suite."""
     model = ensure_model()
     server = RedisServer(tmp_path_factory.mktemp("fault-redis"))
@@ -233,3 +246,6 @@ def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack
     finally:
         stack.stop()
         server.stop()
+        if request.session.testsfailed:  # keep the logs of a failed run
+            kept = LOG_DIR.with_name(f"reliability-failed-{time.strftime('%H%M%S')}")
+            shutil.copytree(LOG_DIR, kept)
