@@ -282,6 +282,11 @@ class Stack:
         self._launch(service)
         return service
 
+    def remove(self, service: Service, timeout: float = 15) -> None:
+        """Stop a service started with ``add_gateway`` and forget it."""
+        _terminate(service, timeout)
+        self.services.remove(service)
+
     def service(self, name: str) -> Service:
         """The service called ``name`` (KeyError when there is none)."""
         for service in self.services:
@@ -296,14 +301,7 @@ class Stack:
         with the same command, ports and environment.
         """
         service = self.service(name)
-        process = service.process
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        _terminate(service, 10)
         self._launch(service)
         return service
 
@@ -372,6 +370,18 @@ class Stack:
             except subprocess.TimeoutExpired:
                 service.process.kill()
                 service.process.wait()
+
+
+def _terminate(service: Service, timeout: float) -> None:
+    """SIGTERM, then SIGKILL after ``timeout`` seconds."""
+    process = service.process
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def run() -> int:

@@ -20,7 +20,7 @@ from bot.conversations import Conversations, EmotionClient
 from bot.handoff import Agent, HandoffQueue, Presence, TicketState
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
-from bot.stack import Service, Stack, free_port
+from bot.stack import Stack, free_port
 from bot.transcript import Transcript
 
 pytestmark = pytest.mark.stack
@@ -359,20 +359,13 @@ async def test_a_flood_is_rate_limited_without_losing_accepted_messages(
     await widget.close()
 
 
-def stop(service: Service) -> None:
-    """Stop an extra gateway (uvicorn gives open connections 5 s to finish)."""
-    assert service.process is not None
-    service.process.terminate()
-    service.process.wait(15)
-
-
 @pytest.fixture(scope="module")
 def second_gateway(stack: Stack, stack_settings: Settings) -> str:
     """Another gateway process on the same Redis, Rasa and action server."""
     settings = stack_settings.model_copy(update={"gateway_port": free_port()})
     service = stack.add_gateway(settings, "gateway-b")
     yield f"http://127.0.0.1:{settings.gateway_port}"
-    stop(service)
+    stack.remove(service)
 
 
 async def test_two_gateways_deliver_each_others_messages(
@@ -415,4 +408,4 @@ async def test_when_rasa_is_down_the_customer_gets_an_apology_and_a_person(
         assert ticket.reasons == ["bot_unavailable"]
         await widget.close()
     finally:
-        stop(service)
+        stack.remove(service)

@@ -88,11 +88,16 @@ async def test_an_angry_customer_is_handed_to_a_person_with_a_queue_position(
     await expect(shop.status).to_have_attribute("data-state", "queued")
     cid = await shop.conversation_id()
     where = await desk.queue.position(cid)
-    assert where.state.value == "queued" and where.position and where.expected_wait
-    minutes = max(1, round(where.expected_wait / 60))
+    assert where.state.value == "queued" and where.position
+    # Other tests' agents may be online and free on the shared test stack: then a
+    # person is expected shortly, else the wait comes from the queue's estimate.
+    if where.expected_wait:
+        minutes = max(1, round(where.expected_wait / 60))
+        wait = f", about {minutes} minute{'s' if minutes > 1 else ''}"
+    else:
+        wait = ". Someone should be with you shortly"
     await expect(shop.status).to_have_text(
-        f"Connecting you with a person — you are number {where.position}, "
-        f"about {minutes} minute{'s' if minutes > 1 else ''}"
+        f"Connecting you with a person — you are number {where.position}{wait}"
     )
     shop.assert_clean()
 

@@ -86,9 +86,7 @@ def strict_gateway(stack: Stack, strict_settings: Settings) -> Iterator[str]:
         )
         service = stack.add_gateway(s, "gateway-strict")
     yield f"http://127.0.0.1:{s.gateway_port}"
-    assert service.process is not None
-    service.process.terminate()
-    service.process.wait(15)
+    stack.remove(service)
 
 
 # -- the widget ----------------------------------------------------------------------
