@@ -62,7 +62,7 @@ def assistant(rasa_url: str | None) -> Iterator[tuple[str, str]]:
     finally:
         stack.stop()
         client = redis.Redis.from_url(own.redis_url)
-        for key in client.scan_iter(match=f"{own.redis_prefix}*"):
+        for key in client.scan_iter(match=f"*{own.redis_prefix}*"):
             client.delete(key)
 
 

@@ -62,6 +62,11 @@ RECOVER_ENTRIES = 20  # recent entries searched for messages nobody answered...
 RECOVER_WITHIN_S = 3600  # ...written within this time
 EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 PHONE = re.compile(r"\+?\d[\d ()/.-]{5,18}\d")
+# A bare number is a phone number only with a dialling prefix or words that say so
+# (an order or invoice number is not a request to be called).
+CALL_WORDS = re.compile(
+    r"\b(call|phone|ring|mobile|cell|reach me|text me|whatsapp|tel)\b", re.IGNORECASE
+)
 
 
 @dataclass
@@ -490,8 +495,12 @@ def _contact(text: str) -> FollowUp | None:
     """A follow-up request when a waiting customer left an e-mail or phone number."""
     if found := EMAIL.search(text):
         return FollowUp(ContactMethod.EMAIL, found.group(0), note=text[:500])
-    if (found := PHONE.search(text)) and sum(c.isdigit() for c in found.group(0)) >= 7:
-        return FollowUp(ContactMethod.CALLBACK, found.group(0).strip(), note=text[:500])
+    found = PHONE.search(text)
+    if found is None or sum(c.isdigit() for c in found.group(0)) < 7:
+        return None
+    number = found.group(0).strip()
+    if number[0] in "+0" or CALL_WORDS.search(text):
+        return FollowUp(ContactMethod.CALLBACK, number, note=text[:500])
     return None
 
 
