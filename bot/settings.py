@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     rasa_timeout_seconds: float = 10.0
     max_message_chars: int = 4000
     tracker_ttl_seconds: int = 60 * 60 * 24 * 30
+    # Rasa server processes (Sanic workers sharing the Redis lock store); one is CPU
+    # bound under load, two use both cores of a small machine (README, Benchmarks).
+    rasa_workers: int = Field(default=2, ge=1, le=16)
     # Transcripts (and conversation records) are kept this long after the last
     # message (bot/transcript.py); README, "Reliability".
     retention_days: int = Field(default=90, ge=1, le=3650)

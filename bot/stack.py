@@ -157,6 +157,7 @@ def rasa_service_env(settings: Settings) -> dict[str, str]:
     """Environment of any Rasa command that reads endpoints.yml."""
     env = rasa_env() | app_env(settings) | settings.redis_parts()
     env["TRACKER_TTL_SECONDS"] = str(settings.tracker_ttl_seconds)
+    env["SANIC_WORKERS"] = str(settings.rasa_workers)
     # Rasa's per-conversation lock: a request that died with Rasa or lost Redis
     # leaves its ticket behind, and the conversation waits until it expires
     # (default 60 s). The gateway gives up after RASA_TIMEOUT_SECONDS anyway.
