@@ -196,10 +196,11 @@ class Conversations:
         """Recent customer messages that were stored but nobody finished answering.
 
         A gateway that dies after storing a message (its client saw the echo, so it
-        will not send it again) and before answering leaves no "done" mark. The
-        widget hands these to ``customer_message`` again when the customer
-        reconnects; that waits for a dead process's "busy" mark to expire, so
-        nothing is answered twice.
+        will not send it again) and before answering leaves no "done" mark; so does
+        a Redis that restarts without its last second of writes. The widget hands
+        these to ``customer_message`` again when the customer reconnects or Redis
+        is back; that waits for a dead process's "busy" mark to expire, so nothing
+        is answered twice.
         """
         recent = await self.transcript.last(conversation_id, RECOVER_ENTRIES)
         since = time.time() - RECOVER_WITHIN_S

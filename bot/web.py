@@ -269,12 +269,14 @@ class ChatSocket:
         return True
 
     async def recover(self) -> None:
-        """Answer what a gateway that died left unanswered (the client saw the echo)."""
+        """Answer stored messages nobody finished (a gateway died, Redis lost data)."""
         try:
             entries = await self.conversations.unanswered(self.conversation_id)
         except RedisError:
             return  # the client is told about Redis with its next message
-        for entry in entries[: self._inbox.maxsize]:
+        for entry in entries:
+            if self._inbox.full():
+                break
             logger.info("answering %s of %s again", entry.id, self.conversation_id)
             self._inbox.put_nowait({"id": entry.client_id, "text": entry.text})
 
@@ -405,6 +407,7 @@ class ChatSocket:
     async def pump(self, listener: Any) -> None:
         """Push new transcript entries and state changes to the client."""
         first = True
+        redis_was_away = False
         while True:
             changes = None if first else await listener.wait(IDLE_WAKE_S)
             first = False
@@ -412,6 +415,11 @@ class ChatSocket:
                 entries = await self.conversations.transcript.read(
                     self.conversation_id, after=self.cursor
                 )
+                if redis_was_away:
+                    # Redis may have come back without its last writes (AOF with
+                    # fsync every second): answer what lost its answer.
+                    redis_was_away = False
+                    await self.recover()
                 for entry in entries:
                     await self.send({"type": "entry", "entry": entry.to_dict()})
                     self.cursor = entry.id
@@ -426,6 +434,7 @@ class ChatSocket:
                     )
             except RedisError as error:
                 logger.warning("pump for %s paused: %r", self.conversation_id, error)
+                redis_was_away = True
                 await asyncio.sleep(0.5)
                 listener.poke()
 

@@ -49,6 +49,7 @@ class Sent:
     client_id: str
     text: str
     echo: str = ""  # entry id of the echo (the server stored it)
+    echo_at: float = 0.0  # when the client saw it (time.monotonic)
     reply: dict[str, Any] | None = None  # the first answer after the echo
 
 
@@ -193,6 +194,7 @@ class Customer:
             for sent in self.sent:
                 if sent.client_id == entry.get("client_id") and not sent.echo:
                     sent.echo = entry["id"]
+                    sent.echo_at = time.monotonic()
             return
         if entry["kind"] not in REPLY_KINDS:
             return

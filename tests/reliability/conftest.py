@@ -10,7 +10,9 @@ file). The counts of every scenario are printed at the end of the run and writte
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import secrets
 import shutil
 import signal
@@ -103,6 +105,7 @@ class Counts:
     in_flight: int = 0  # stored but not yet answered when the process was killed
     stored: int = 0  # found in the transcript afterwards
     lost: int = 0  # sent but not in the transcript (goal 0)
+    lost_fsync_window: int = 0  # echoed < 2.5 s before Redis died, fsync everysec
     duplicates: int = 0  # stored more than once (goal 0)
     answered: int = 0  # followed by a bot, system or agent reply
     unanswered: int = 0  # goal 0
@@ -117,6 +120,7 @@ class Counts:
     paused_stale: int = 0  # Rasa paused though no person owns the chat (goal 0)
     pause_missing: int = 0  # queued by the bot, Rasa's saved tracker not paused
     notes: list[str] = field(default_factory=list)  # what went wrong, if anything
+    info: list[str] = field(default_factory=list)  # worth knowing, not wrong
 
 
 @dataclass
@@ -140,7 +144,7 @@ class Tally:
     def table(self) -> str:
         """A plain-text table: one row per count, one column per scenario."""
         columns = {**self.scenarios, "total": self.total()}
-        names = [n for n in asdict(Counts()) if n != "notes"]
+        names = [n for n in asdict(Counts()) if n not in ("notes", "info")]
         rows = [("", *columns)]
         for name in names:
             rows.append((name, *(str(getattr(c, name)) for c in columns.values())))
@@ -164,7 +168,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.section("fault injection (tests/reliability)")
     terminalreporter.write_line(TALLY.table())
     for name, counts in TALLY.scenarios.items():
-        for note in counts.notes:
+        for note in counts.notes + counts.info:
             terminalreporter.write_line(f"{name}: {note}")
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     summary = {
@@ -180,6 +184,33 @@ def tally() -> Tally:
     return TALLY
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (e.g. Rasa's Sanic workers), from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def gone(pid: int) -> bool:
+    """Whether a process has exited (a zombie counts as gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return True
+    return fields[0] in ("Z", "X")
+
+
 @dataclass
 class FaultStack:
     """The private stack and the faults that can be done to it."""
@@ -190,14 +221,25 @@ class FaultStack:
     gateways: list[str]  # base URLs: the stack's gateway, then gateway-b
 
     def kill(self, name: str) -> None:
-        """SIGKILL one process of the stack ("redis" or a service name)."""
+        """SIGKILL a component of the stack ("redis" or a service name).
+
+        The whole process tree: Rasa is a Sanic manager with worker processes that
+        would otherwise go on serving its port.
+        """
         if name == "redis":
             self.redis_server.kill()
             return
         process = self.stack.service(name).process
         assert process is not None and process.poll() is None, f"{name} not running"
-        process.send_signal(signal.SIGKILL)
+        tree = [process.pid, *descendants(process.pid)]
+        for pid in tree:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         process.wait(30)
+        deadline = time.monotonic() + 30
+        while not all(gone(pid) for pid in tree):
+            assert time.monotonic() < deadline, f"{name}: {tree} still running"
+            time.sleep(0.05)
 
     def restart(self, name: str) -> None:
         """Start a killed process again with the same command (waits until ready)."""
@@ -244,8 +286,17 @@ def fault_stack(
             ],
         )
     finally:
+        workers = [
+            pid
+            for service in stack.services
+            if service.process is not None
+            for pid in descendants(service.process.pid)
+        ]
         stack.stop()
         server.stop()
+        for pid in workers:  # none should be left; make sure
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         if request.session.testsfailed:  # keep the logs of a failed run
             kept = LOG_DIR.with_name(f"reliability-failed-{time.strftime('%H%M%S')}")
             shutil.copytree(LOG_DIR, kept)

@@ -23,12 +23,13 @@ import asyncio
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
+from collections.abc import Set as AbstractSet
 
 import pytest
 import redis.asyncio as aioredis
 
 from bot.conversations import Conversations, EmotionClient
-from bot.handoff import HandoffQueue, TicketState, UnknownTicket
+from bot.handoff import HandoffError, HandoffQueue, TicketState, UnknownTicket
 from bot.rasa_client import RasaClient
 from bot.transcript import Author, Entry, Kind, Transcript
 from tests.reliability.clients import (
@@ -56,6 +57,7 @@ ANGRY = [
     "I want to talk to a human agent right now",
 ]
 HANDED_OFF = (TicketState.QUEUED, TicketState.ASSIGNED)
+FSYNC_WINDOW_S = 2.5  # appendfsync everysec: Redis may hold writes this long
 
 
 @pytest.fixture
@@ -118,11 +120,15 @@ async def handoff_talk(customer: Customer, agent: Agent) -> None:
     cid = customer.conversation
     if (await customer.ask("are you still there?")).reply is None:
         return
-    await agent.claim(cid)
-    for text in ("my order 48213 never arrived", "ok, thanks for looking"):
-        if (await customer.ask(text)).reply is None:
-            return
-    await agent.resolve(cid)
+    try:
+        await agent.claim(cid)
+        for text in ("my order 48213 never arrived", "ok, thanks for looking"):
+            if (await customer.ask(text)).reply is None:
+                return
+        await agent.resolve(cid)
+    except HandoffError as error:
+        customer.problems.append(f"the agent could not go on: {error!r}")
+        return
     await customer.ask("where is my order?")
 
 
@@ -173,8 +179,13 @@ async def verify(
     conv: Conversations,
     agent: Agent | None,
     customers: list[Customer],
+    excused: AbstractSet[str] = frozenset(),
 ) -> None:
-    """Count what became of every message and ticket, and check the invariants."""
+    """Count what became of every message and ticket, and check the invariants.
+
+    ``excused``: client ids Redis was allowed to lose (the fsync window). Such a
+    conversation lost its latest turns, so only its losses are counted.
+    """
     for customer in customers:
         cid = customer.conversation
         counts.sent += len(customer.sent)
@@ -184,7 +195,12 @@ async def verify(
         entries = await retrying(lambda cid=cid: conv.transcript.read(cid))
         stored_ids = Counter(e.client_id for e in entries if e.client_id)
         sent_ids = {s.client_id for s in customer.sent}
-        counts.lost += len(sent_ids - set(stored_ids))
+        counts.lost += len(sent_ids - set(stored_ids) - excused)
+        if sent_ids & excused:
+            counts.lost_fsync_window += len((sent_ids - set(stored_ids)) & excused)
+            story = _story(entries)
+            counts.info.append(f"{customer.name}: lost in the fsync window; {story}")
+            continue
         counts.duplicates += sum(n - 1 for n in stored_ids.values())
         stored, answered, by_bot, apologies = replied(entries)
         counts.stored += stored
@@ -387,15 +403,18 @@ async def test_gateway_killed_mid_conversation_and_handoff(
     assert_goals(counts)
 
 
+@pytest.mark.parametrize("fsync", ["always", "everysec"])
 async def test_redis_killed_during_a_burst_and_handoffs(
     fault_stack: FaultStack,
     agent_side: Conversations,
     agent: Agent,
     tally: Tally,
+    fsync: str,
 ) -> None:
-    counts = tally.scenario("redis")
+    counts = tally.scenario(f"redis ({fsync})")
     gateways = fault_stack.gateways
     conv = agent_side
+    await retrying(lambda: conv.queue.redis.config_set("appendfsync", fsync))
     # What is there before the crash must be there after it (retention).
     before = await _snapshot(conv, fault_stack)
     calm = [Customer(gateways[i % 2 :], name=f"rd{i}") for i in range(6)]
@@ -406,12 +425,19 @@ async def test_redis_killed_during_a_burst_and_handoffs(
     talks += [asyncio.create_task(handoff_talk(c, agent)) for c in angry]
     assert await eventually(lambda: replies(customers) >= 10, 180)
     await eventually(lambda: any(c.in_flight() for c in customers), 30)
-    acknowledged = {
-        s.client_id for c in customers for s in c.sent if s.echo
-    }  # echoed before the crash: must survive it
     fault_stack.kill("redis")
+    killed_at = time.monotonic()
     counts.faults += 1
     counts.in_flight += sum(c.in_flight() for c in customers)
+    # Echoed before the crash: must survive it. With fsync every second Redis may
+    # acknowledge writes it has not handed to the OS yet (it holds them up to 2 s
+    # while an earlier fsync is slow): those of the last seconds may be lost.
+    acknowledged = {s.client_id: s.echo_at for c in customers for s in c.sent if s.echo}
+    window = {
+        client_id
+        for client_id, at in acknowledged.items()
+        if fsync == "everysec" and at > killed_at - FSYNC_WINDOW_S
+    }
     await asyncio.sleep(3)  # the outage: clients get retry errors meanwhile
     await asyncio.to_thread(fault_stack.restart, "redis")
     await asyncio.gather(*talks)
@@ -421,9 +447,10 @@ async def test_redis_killed_during_a_burst_and_handoffs(
         cid = customer.conversation
         entries = await retrying(lambda cid=cid: conv.transcript.read(cid))
         stored |= {e.client_id for e in entries if e.client_id}
-    assert acknowledged <= stored, f"acknowledged but lost: {acknowledged - stored}"
+    missing = set(acknowledged) - stored
+    assert missing <= window, f"acknowledged but lost: {missing - window}"
     assert await _snapshot(conv, fault_stack) >= before
-    await verify(counts, conv, agent, customers)
+    await verify(counts, conv, agent, customers, excused=missing)
     for customer in customers:
         await customer.close()
     assert counts.retry_errors >= 1  # the clients did see the outage
@@ -453,7 +480,7 @@ def test_fault_matrix_goals(tally: Tally) -> None:
         pytest.skip("run together with the scenarios above")
     total = tally.total()
     print("\n" + tally.table())
-    assert len(tally.scenarios) == 4, "a scenario did not report"
-    assert total.faults >= 4
+    assert len(tally.scenarios) == 5, "a scenario did not report"
+    assert total.faults >= 5
     assert_goals(total)
     assert total.answered == total.stored
