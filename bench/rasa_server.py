@@ -73,8 +73,7 @@ def rasa_server(
             "-p",
             str(port),
             "--enable-api",
-            "--auth-token",
-            token,
+            f"--auth-token={token}",  # one argument: a token may start with "-"
             "--model",
             str(model),
         ],

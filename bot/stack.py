@@ -244,8 +244,7 @@ class Stack:
                     "-p",
                     str(s.rasa_port),
                     "--enable-api",
-                    "--auth-token",
-                    token,
+                    f"--auth-token={token}",  # one argument: a token may start with "-"
                     "--model",
                     str(self.model),
                     "--endpoints",

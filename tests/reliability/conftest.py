@@ -35,6 +35,9 @@ LOG_DIR = ROOT / "var" / "test-logs" / "reliability"
 # on is answered by another one once its "busy" mark expires (this + 5 s).
 RASA_TIMEOUT_S = 8.0
 RETENTION_DAYS = 30  # not the default, so the test sees the setting at work
+# With appendfsync everysec Redis may hold acknowledged writes in its own memory
+# while an earlier fsync is slow: "up to 2 seconds", counted in whole seconds.
+FSYNC_WINDOW_S = 3.5
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -105,7 +108,7 @@ class Counts:
     in_flight: int = 0  # stored but not yet answered when the process was killed
     stored: int = 0  # found in the transcript afterwards
     lost: int = 0  # sent but not in the transcript (goal 0)
-    lost_fsync_window: int = 0  # echoed < 2.5 s before Redis died, fsync everysec
+    lost_fsync_window: int = 0  # echoed < 3.5 s before Redis died, fsync everysec
     duplicates: int = 0  # stored more than once (goal 0)
     answered: int = 0  # followed by a bot, system or agent reply
     unanswered: int = 0  # goal 0

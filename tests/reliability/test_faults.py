@@ -39,7 +39,7 @@ from tests.reliability.clients import (
     retrying,
     unanswered,
 )
-from tests.reliability.conftest import Counts, FaultStack, Tally
+from tests.reliability.conftest import FSYNC_WINDOW_S, Counts, FaultStack, Tally
 
 pytestmark = [pytest.mark.reliability, pytest.mark.stack]
 
@@ -57,7 +57,6 @@ ANGRY = [
     "I want to talk to a human agent right now",
 ]
 HANDED_OFF = (TicketState.QUEUED, TicketState.ASSIGNED)
-FSYNC_WINDOW_S = 2.5  # appendfsync everysec: Redis may hold writes this long
 
 
 @pytest.fixture
