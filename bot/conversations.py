@@ -18,7 +18,6 @@ Resolving a chat resumes the Rasa conversation and asks the customer for a CSAT 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import time
@@ -33,6 +32,7 @@ from bot.handoff import (
     Customer,
     EmotionSnapshot,
     FollowUp,
+    HandoffError,
     HandoffQueue,
     HandoffRequest,
     Rating,
@@ -324,8 +324,12 @@ class Conversations:
                 for s in analysis.get("signals", [])
                 if s.get("name") in FLAG_SIGNALS
             }
-            with contextlib.suppress(UnknownTicket):
+            try:
                 await self.queue.rescore(cid, snapshot, flags)
+            except HandoffError as error:
+                # Best effort: the agent may have resolved the chat meanwhile; the
+                # message is stored and the agent side has seen it.
+                logger.info("no rescore for %s: %s", cid, error)
         if state is TicketState.ASSIGNED:
             return []  # the agent is here and sees it live
         text = say("waiting_for_person")

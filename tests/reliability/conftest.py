@@ -18,17 +18,23 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
+import redis.asyncio as aioredis
 
+from bot.conversations import Conversations, EmotionClient
+from bot.handoff import HandoffQueue
+from bot.rasa_client import RasaClient
 from bot.settings import ROOT, Settings
 from bot.stack import Stack, free_port
 from bot.train import ensure_model
+from bot.transcript import Transcript
+from tests.reliability.clients import Agent
 
 LOG_DIR = ROOT / "var" / "test-logs" / "reliability"
 # Rasa's timeout in the gateways of this stack: a message a dead gateway was working
@@ -303,3 +309,32 @@ def fault_stack(
         if request.session.testsfailed:  # keep the logs of a failed run
             kept = LOG_DIR.with_name(f"reliability-failed-{time.strftime('%H%M%S')}")
             shutil.copytree(LOG_DIR, kept)
+
+
+@pytest.fixture
+async def agent_side(fault_stack: FaultStack) -> AsyncIterator[Conversations]:
+    """What the console does, on the private stack's Redis and Rasa."""
+    s = fault_stack.settings
+    client = aioredis.Redis.from_url(
+        s.redis_url, decode_responses=True, socket_timeout=10
+    )
+    rasa = RasaClient(s.rasa_url, 20, s.rasa_api_token())
+    emotion = EmotionClient(s.actions_url)
+    yield Conversations(
+        queue=HandoffQueue(client, prefix=s.redis_prefix),
+        transcript=Transcript(client, prefix=s.redis_prefix),
+        rasa=rasa,
+        emotion=emotion,
+    )
+    await rasa.close()
+    await emotion.close()
+    await client.aclose()
+
+
+@pytest.fixture
+async def agent(agent_side: Conversations) -> AsyncIterator[Agent]:
+    """An agent online for one scenario."""
+    person = Agent(agent_side)
+    await person.start()
+    yield person
+    await person.stop()

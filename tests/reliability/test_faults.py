@@ -22,16 +22,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 
 import pytest
-import redis.asyncio as aioredis
 
-from bot.conversations import Conversations, EmotionClient
-from bot.handoff import HandoffError, HandoffQueue, TicketState, UnknownTicket
-from bot.rasa_client import RasaClient
-from bot.transcript import Author, Entry, Kind, Transcript
+from bot.conversations import Conversations
+from bot.handoff import HandoffError, TicketState, UnknownTicket
+from bot.transcript import Author, Entry, Kind
 from tests.reliability.clients import (
     Agent,
     Customer,
@@ -57,35 +55,6 @@ ANGRY = [
     "I want to talk to a human agent right now",
 ]
 HANDED_OFF = (TicketState.QUEUED, TicketState.ASSIGNED)
-
-
-@pytest.fixture
-async def agent_side(fault_stack: FaultStack) -> AsyncIterator[Conversations]:
-    """What the console does, on the private stack's Redis and Rasa."""
-    s = fault_stack.settings
-    client = aioredis.Redis.from_url(
-        s.redis_url, decode_responses=True, socket_timeout=10
-    )
-    rasa = RasaClient(s.rasa_url, 20, s.rasa_api_token())
-    emotion = EmotionClient(s.actions_url)
-    yield Conversations(
-        queue=HandoffQueue(client, prefix=s.redis_prefix),
-        transcript=Transcript(client, prefix=s.redis_prefix),
-        rasa=rasa,
-        emotion=emotion,
-    )
-    await rasa.close()
-    await emotion.close()
-    await client.aclose()
-
-
-@pytest.fixture
-async def agent(agent_side: Conversations) -> AsyncIterator[Agent]:
-    """An agent online for one scenario."""
-    person = Agent(agent_side)
-    await person.start()
-    yield person
-    await person.stop()
 
 
 async def eventually(condition: Callable[[], bool], timeout: float) -> bool:
