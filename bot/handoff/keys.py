@@ -60,8 +60,8 @@ The agent console (bot/console)::
     {es}:customer:<customer id>       zset   the customer's conversations, by first seen
     {es}:assist:proposed              hash   proposal id -> reply proposed for assist
     {es}:assist:approved              hash   proposal id -> reply a supervisor approved
-    {es}:qa:ratings                   hash   "<conversation> <entry> <rater>" -> a peer's
-                                             empathy scorecard of an agent reply (JSON)
+    {es}:qa:ratings                   hash   "<conversation> <entry> <rater>" -> a
+                                             peer's empathy scorecard of a reply (JSON)
 """
 
 from __future__ import annotations
