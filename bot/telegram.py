@@ -630,7 +630,7 @@ async def post_telegram_update(request: Request) -> JSONResponse:
         return _error(400, "not a valid Telegram update")
     seen = channel.keys.telegram_update(update.update_id)
     try:
-        first = await channel.redis.set(seen, "1", nx=True, ex=TELEGRAM_UPDATE_TTL_S)
+        first = await _first_handling(channel, seen)
     except RedisError:
         return _error(503, "storage unavailable, please retry", 2)
     if not first:
@@ -645,4 +645,22 @@ async def post_telegram_update(request: Request) -> JSONResponse:
         with contextlib.suppress(RedisError):
             await channel.redis.delete(seen)
         return _error(503, "storage unavailable, please retry", 2)
+    with contextlib.suppress(RedisError):  # else the busy mark expires: handled again
+        await channel.redis.set(seen, "done", ex=TELEGRAM_UPDATE_TTL_S)
     return JSONResponse({"ok": True})
+
+
+async def _first_handling(channel: TelegramChannel, seen: str) -> bool:
+    """Whether this request should handle the update (False: it was handled).
+
+    The update is "busy" while one request handles it. A repeat waits until that
+    request is done (then it is a duplicate); when the process handling it died,
+    the busy mark expires and Telegram's next retry handles the update, so nothing
+    is dropped.
+    """
+    busy_s = round(channel.settings.rasa_timeout_seconds) + 15
+    while not await channel.redis.set(seen, "busy", nx=True, ex=busy_s):
+        if await channel.redis.get(seen) not in ("busy", b"busy"):
+            return False
+        await asyncio.sleep(0.25)
+    return True

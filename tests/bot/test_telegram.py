@@ -368,6 +368,26 @@ async def test_a_repeated_update_is_processed_once(
     assert len(telegram_api.texts(chat)) == await bot_entries()
 
 
+@needs_stack
+async def test_an_update_whose_gateway_died_mid_way_is_handled_on_the_retry(
+    gateway: Gateway,
+    telegram_api: FakeTelegramAPI,
+    transcript: Transcript,
+    aredis: Any,
+) -> None:
+    chat = new_chat()
+    update = message_update(chat, "hello, is anyone there")
+    # What a gateway killed while handling the update leaves behind: a busy mark.
+    seen = transcript.keys.telegram_update(update["update_id"])
+    await aredis.set(seen, "busy", ex=2)
+    retry = await gateway.post(update)  # Telegram's retry
+    assert retry.json() == {"ok": True}
+    await until(lambda: telegram_api.texts(chat), what="the reply")
+    assert await aredis.get(seen) == "done"
+    again = await gateway.post(update)
+    assert again.json()["duplicate"] is True
+
+
 MALFORMED = {
     "invalid JSON": (b"{not json", 400),
     "a JSON array": (b"[1, 2]", 400),
