@@ -15,7 +15,7 @@ import secrets
 import signal
 import subprocess
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -38,6 +38,7 @@ from bot.telegram_outbox import (
 )
 from bot.transcript import Author, Entry, Kind, Transcript
 from tests.fakes.telegram_api import Call, FakeTelegramAPI
+from tests.polling import until
 
 T = TypeVar("T")
 needs_stack = pytest.mark.stack
@@ -100,20 +101,6 @@ def callback_update(chat: int, data: str, message_id: int) -> dict[str, Any]:
             },
         },
     }
-
-
-async def until(check: Callable[[], Any], timeout: float = 30.0, what: str = "") -> Any:
-    """Poll ``check`` (sync or async) until it returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or check}")
-        await asyncio.sleep(0.05)
 
 
 def inline_data(call: Call) -> list[str]:

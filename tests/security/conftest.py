@@ -233,20 +233,6 @@ async def post_update(
     )
 
 
-async def until(check: Callable[[], Any], timeout: float = 60, what: str = "") -> Any:
-    """Poll ``check`` (sync or async) until it returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or check}")
-        await asyncio.sleep(0.1)
-
-
 # -- the console ---------------------------------------------------------------------
 
 

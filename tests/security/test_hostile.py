@@ -36,13 +36,13 @@ from bot.texts import say
 from bot.transcript import Author, Entry, Transcript
 from tests.bot.console.conftest import ConsoleClient, random_ip
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.polling import until
 from tests.security.conftest import (
     STRICT_LIMITS,
     Widget,
     new_chat,
     post_update,
     tg_update,
-    until,
 )
 from tests.security.corpus import (
     MAX_CHARS,

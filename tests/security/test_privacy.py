@@ -46,12 +46,12 @@ from bot.stack import Stack
 from bot.transcript import Transcript
 from tests.bot.console.conftest import ConsoleClient, random_ip
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.polling import until
 from tests.security.conftest import (
     Widget,
     new_chat,
     post_update,
     tg_update,
-    until,
 )
 
 LOG_DIR = ROOT / "var" / "test-logs"
