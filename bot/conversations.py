@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 
 from bot.handoff import (
+    AlreadyResolved,
     Claim,
     ContactMethod,
     Customer,
@@ -243,6 +244,11 @@ class Conversations:
         try:
             answers = await self.rasa.send(cid, inbound.text, metadata)
             if not answers and await self.rasa.is_paused(cid):
+                state = await self.queue.state(cid)
+                if state in HANDED_OFF:
+                    # Another turn handed the chat over while this message waited
+                    # for Rasa (its lock): the person has it now, not the bot.
+                    return await self._to_person(inbound, entry, state)
                 # The queue says the bot has the chat, but Rasa missed the resume
                 # (it was down when the agent resolved): resume and ask again.
                 await self.rasa.resume(cid)
@@ -470,19 +476,36 @@ class Conversations:
     async def resolve(
         self, agent_id: str, conversation_id: str, token: int, resolution: str = ""
     ) -> Resolved:
-        """Close the chat: the bot is back (Rasa resumed) and asks for ratings."""
-        resolved = await self.queue.resolve(
-            agent_id, conversation_id, token, resolution
-        )
+        """Close the chat: the bot is back (Rasa resumed) and asks for ratings.
+
+        Safe to repeat with the same token: when an earlier call closed the ticket
+        and then failed (Redis went away before the customer was told), the repeat
+        finishes the job instead of refusing, and the customer is told once.
+        """
+        try:
+            resolved = await self.queue.resolve(
+                agent_id, conversation_id, token, resolution
+            )
+        except AlreadyResolved:
+            ticket = await self.queue.ticket(conversation_id)
+            if (ticket.agent_id, ticket.token) != (agent_id, token):
+                raise
+            resolved = Resolved(ticket, False, self.queue.config.break_minutes)
         try:
             await self.rasa.resume(conversation_id)
         except BotUnavailable:
             # The queue says "bot" now; Rasa stays paused until it answers again,
             # and the next customer message resumes it (see _to_bot).
             logger.warning("could not resume %s in Rasa", conversation_id)
+        episode = resolved.ticket.episode
         await self.transcript.append(
             conversation_id,
-            Entry(Author.BOT, say("resolved"), kind=Kind.RESOLVED),
+            Entry(
+                Author.BOT,
+                say("resolved"),
+                kind=Kind.RESOLVED,
+                client_id=f"sys:resolved:{episode}",
+            ),
         )
         await self.transcript.append(
             conversation_id,
@@ -491,6 +514,7 @@ class Conversations:
                 say("rating_request"),
                 kind=Kind.RATING_REQUEST,
                 data={"scales": {"csat": [1, 5], "understood": [1, 5]}},
+                client_id=f"sys:rating:{episode}",
             ),
         )
         return resolved

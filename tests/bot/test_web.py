@@ -8,6 +8,7 @@ import json
 import secrets
 import time
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -16,12 +17,12 @@ import redis.asyncio as aioredis
 import websockets
 from websockets.exceptions import ConnectionClosed
 
-from bot.conversations import Conversations, EmotionClient
-from bot.handoff import Agent, HandoffQueue, Presence, TicketState
+from bot.conversations import Conversations, EmotionClient, Inbound
+from bot.handoff import Agent, AlreadyResolved, HandoffQueue, Presence, TicketState
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.stack import Stack, free_port
-from bot.transcript import Transcript
+from bot.transcript import Author, Entry, Kind, Transcript
 
 pytestmark = pytest.mark.stack
 
@@ -409,3 +410,87 @@ async def test_when_rasa_is_down_the_customer_gets_an_apology_and_a_person(
         await widget.close()
     finally:
         stack.remove(service)
+
+
+async def _handed_over(widget: Widget) -> None:
+    """Be angry until the bot hands the chat to a person."""
+    for text in ANGRY:
+        await widget.say(text)
+        if (await widget.entry(author="bot"))["kind"] == "handoff":
+            return
+    raise AssertionError("the bot did not hand over")
+
+
+async def test_a_turn_that_waited_for_rasa_during_a_handover_goes_to_the_person(
+    gateway_url: str, agent_side: Conversations
+) -> None:
+    """A message checked as "bot" reaches Rasa after another turn handed over.
+
+    Rasa is paused and answers nothing; the queue says a person has the chat. The
+    message must go to the person (a waiting note), not resume the bot.
+    """
+    widget = await Widget.open(gateway_url)
+    cid = widget.conversation
+    await _handed_over(widget)
+    assert await agent_side.queue.state(cid) is TicketState.QUEUED
+    entry, _ = await agent_side.transcript.append(
+        cid, Entry(Author.CUSTOMER, "hello? anyone?", channel="web", client_id="late")
+    )
+    replies = await agent_side._to_bot(
+        Inbound(cid, "web", "hello? anyone?", client_id="late"), entry
+    )
+    assert [(r.author, r.kind) for r in replies] == [(Author.SYSTEM, Kind.MESSAGE)]
+    assert "person" in replies[0].text
+    assert await agent_side.rasa.is_paused(cid)
+    assert await agent_side.queue.state(cid) is TicketState.QUEUED
+    await widget.close()
+
+
+async def test_rasa_paused_while_the_queue_says_bot_is_resumed(
+    gateway_url: str, agent_side: Conversations
+) -> None:
+    """Rasa missed the resume (it was down when the agent resolved): the next
+    customer message resumes it and the bot answers."""
+    widget = await Widget.open(gateway_url)
+    cid = widget.conversation
+    await widget.say("hi")
+    await widget.entry(author="bot")
+    rasa = agent_side.rasa
+    await rasa._http.post(
+        f"/conversations/{cid}/tracker/events",
+        params={"token": rasa._token},
+        json=[{"event": "pause"}],
+    )
+    assert await rasa.is_paused(cid)
+    await widget.say("where is my order?")
+    answer = await widget.entry(author="bot", kind="message")
+    assert "order" in answer["text"].lower()
+    assert not await rasa.is_paused(cid)
+    await widget.close()
+
+
+async def test_a_resolve_repeated_after_a_failure_finishes_once(
+    gateway_url: str, agent_side: Conversations
+) -> None:
+    """The ticket was closed but the call failed before the customer was told
+    (Redis went away): the console repeats it; the customer is told exactly once,
+    and only the agent holding that claim can do so."""
+    queue = agent_side.queue
+    agent_id = await online_agent(queue, "Noor")
+    widget = await Widget.open(gateway_url)
+    cid = widget.conversation
+    await _handed_over(widget)
+    claim = await agent_side.claim(agent_id, cid)
+    await queue.resolve(agent_id, cid, claim.token)  # the half that went through
+
+    other = await online_agent(queue, "Kai")
+    with pytest.raises(AlreadyResolved):
+        await agent_side.resolve(other, cid, claim.token)
+    for _ in range(2):
+        resolved = await agent_side.resolve(agent_id, cid, claim.token)
+        assert resolved.ticket.state is TicketState.RESOLVED
+    await widget.entry(kind="rating_request")
+    kinds = Counter(e.kind for e in await agent_side.transcript.read(cid))
+    assert kinds[Kind.RESOLVED] == 1 and kinds[Kind.RATING_REQUEST] == 1
+    assert not await agent_side.rasa.is_paused(cid)
+    await widget.close()
