@@ -6,6 +6,7 @@ benchmarks use ``Stack`` with their own ports, Redis database and key prefix.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -315,6 +316,10 @@ class Stack:
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            # Its own process group: Rasa's Sanic manager has worker processes that
+            # outlive a killed manager and go on serving its port; stopping the
+            # group stops them too.
+            start_new_session=True,
         )
         out.close()
         self._wait_healthy(service)
@@ -359,29 +364,42 @@ class Stack:
     def stop(self, timeout: float = 10) -> None:
         """Stop every started service (gateway first), killing what does not stop."""
         for service in reversed(self.services):
-            if service.process is not None and service.process.poll() is None:
-                service.process.terminate()
+            if service.process is not None:
+                _signal_group(service.process, signal.SIGTERM)
         deadline = time.monotonic() + timeout
         for service in reversed(self.services):
             if service.process is None:
                 continue
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 service.process.wait(max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                service.process.kill()
-                service.process.wait()
+            _signal_group(service.process, signal.SIGKILL)
+            service.process.wait()
 
 
 def _terminate(service: Service, timeout: float) -> None:
-    """SIGTERM, then SIGKILL after ``timeout`` seconds."""
+    """SIGTERM to the service's process group, SIGKILL after ``timeout`` seconds.
+
+    What is left of the group once its leader is gone (workers orphaned by a
+    killed manager) is killed too.
+    """
     process = service.process
-    if process is not None and process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    if process is None:
+        return
+    _signal_group(process, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout)
+    _signal_group(process, signal.SIGKILL)
+    process.wait()
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    """Send ``signum`` to the process group the service was started in.
+
+    The group id is the leader's pid (``start_new_session``); it stays valid while
+    any member lives, even after the leader exited.
+    """
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signum)
 
 
 def run() -> int:

@@ -14,8 +14,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.settings import ROOT
-from bot.stack import StackError, ensure_redis, free_port, port_is_free
+from bot.settings import ROOT, get_settings
+from bot.stack import (
+    Service,
+    Stack,
+    StackError,
+    ensure_redis,
+    free_port,
+    port_is_free,
+)
 from bot.train import fingerprint
 from tests.conftest import TEST_REDIS_URL
 
@@ -143,3 +150,62 @@ def test_make_run_starts_everything_and_sigterm_stops_every_child(model: Path) -
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(60)
     assert all(port_is_free(port) for port in ports.values())
+
+
+# A service whose process starts a worker (as Rasa's Sanic manager does) and then
+# answers health checks.
+MANAGER = """
+import http.server, subprocess, sys
+worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+open(sys.argv[2], "w").write(str(worker.pid))
+class Health(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Health).serve_forever()
+"""
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie waiting to be reaped."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_a_killed_manager_leaves_no_worker_behind(tmp_path: Path) -> None:
+    """SIGKILL of a manager orphans its workers; restart and stop clear them."""
+    port = free_port()
+    pidfile = tmp_path / "worker.pid"
+    stack = Stack(get_settings(), tmp_path / "unused-model.tar.gz", log_dir=tmp_path)
+    service = Service(
+        "manager",
+        [sys.executable, "-c", MANAGER, str(port), str(pidfile)],
+        f"http://127.0.0.1:{port}/",
+        dict(os.environ),
+        timeout=30,
+    )
+    stack.services = [service]
+    second = 0
+    try:
+        stack.restart("manager")
+        first = int(pidfile.read_text())
+        assert service.process is not None
+        os.kill(service.process.pid, signal.SIGKILL)
+        service.process.wait(10)
+        assert _running(first)  # orphaned, as Sanic's workers would be
+
+        stack.restart("manager")
+        assert not _running(first)
+        second = int(pidfile.read_text())
+        assert second != first and _running(second)
+    finally:
+        stack.stop()
+    deadline = time.monotonic() + 10
+    while _running(second) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(second)
