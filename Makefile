@@ -30,15 +30,8 @@ lint: setup ## ruff (lint + format check) and mypy
 	$(PY) -m ruff format --check bot actions bench tests
 	$(PY) -m mypy bot actions
 
-bench: train ## Run the benchmarks and print their numbers
-	$(PY) -m bench.intents --data ../shared/datasets/bitext/dev.csv
-	$(PY) -m bench.oos --data ../shared/datasets/clinc_oos/dev.json
-	$(PY) -m bench.frustration --data ../shared/datasets/frustration/dev.txt
-	$(PY) -m bench.frustration --data ../shared/datasets/frustration/dev.txt --latency
-	$(PY) -m bench.replay --data bench/scenarios.jsonl
-	$(PY) -m bench.queue
-	$(PY) -m bench.load --customers 10 --messages 10 --repeat 3
-	$(PY) -m bench.handoff_latency --rounds 30 --telegram-rounds 10 --repeat 3
+bench: train ## Run the benchmarks (ONLY=a,b for some); write bench/results.json and the README table
+	$(PY) -m bench.report $(if $(ONLY),--only $(ONLY))
 
 clean: ## Remove trained models and run-time files (keeps the environments)
 	rm -rf models var/logs var/exp

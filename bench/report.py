@@ -1,0 +1,413 @@
+"""Run every benchmark and write one results table (``make bench``).
+
+Run from the repo root::
+
+    .venv/bin/python -m bench.report                    # all, README table updated
+    .venv/bin/python -m bench.report --only queue,intents
+    .venv/bin/python -m bench.report --only queue --no-readme   # print only
+    .venv/bin/python -m bench.report --list
+    .venv/bin/python -m bench.report --render   # table from bench/results.json only
+
+``BENCHES`` below is the one list of benchmark commands. Each command runs from the
+repo root with its output shown as it comes; its last stdout line must be a JSON
+object. Commands with ``runs`` > 1 run that often and report medians. The records go
+to ``bench/results.json`` (with the machine facts and load average of the run) and
+the table between ``<!-- bench:begin -->`` and ``<!-- bench:end -->`` in README.md is
+regenerated from it. A benchmark that fails keeps its previous record, marked stale,
+and the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.table import (
+    Bench,
+    Target,
+    combine,
+    keep_line,
+    render_table,
+    replace_between,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+README = ROOT / "README.md"
+PY = ".venv/bin/python"
+# bench.load's memory_mb line: idle -> peak resident MiB of each process
+MEMORY = "resident memory idle → peak MiB: " + ", ".join(
+    f"{label} {{memory_mb[{key}][idle]:,.0f}} → "
+    f"{{memory_mb[{key}][peak_under_load]:,.0f}}"
+    for key, label in [
+        ("gateway", "gateway"),
+        ("rasa", "Rasa"),
+        ("actions", "actions"),
+        ("redis", "Redis"),
+        ("stock_rasa", "stock Rasa"),
+    ]
+)
+
+BENCHES = [
+    Bench(
+        "intents",
+        "intents (27 classes, bitext dev set)",
+        f"{PY} -m bench.intents --data ../shared/datasets/bitext/dev.csv",
+        (
+            "{n:,} utterances: accuracy **{accuracy:.3f}**, macro-F1 "
+            "**{macro_f1:.3f}**, {fallback_rate:.1%} to fallback",
+            "{parse_ms_mean:.0f} ms per parse over HTTP",
+        ),
+        (Target("accuracy", ">=", 0.95, "accuracy ≥ 0.95"),),
+    ),
+    Bench(
+        "oos",
+        "out-of-scope questions declined (CLINC150 oos)",
+        f"{PY} -m bench.oos --data ../shared/datasets/clinc_oos/dev.json",
+        (
+            "**{declined_rate:.2f}** of {n} declined (BERT + threshold in the "
+            "source paper: 0.52)",
+        ),
+        (Target("declined_rate", ">=", 0.90, "declined ≥ 0.90"),),
+    ),
+    Bench(
+        "frustration",
+        "frustration 0–4 per customer turn (5-fold CV by conversation)",
+        f"{PY} -m bench.frustration --data ../shared/datasets/frustration/dev.txt",
+        (
+            "{n} turns: Spearman **{spearman:.3f}**, Pearson {pearson:.3f}, exact "
+            "{exact_acc:.2f}, within-one **{within1_acc:.3f}**, high-frustration "
+            "P {high_precision:.3f} / R {high_recall:.3f} / F1 **{high_f1:.3f}**",
+        ),
+        (
+            Target("spearman", ">=", 0.65, "Spearman ≥ 0.65"),
+            Target("within1_acc", ">=", 0.85, "within-one ≥ 0.85"),
+            Target("high_f1", ">=", 0.75, "high F1 ≥ 0.75"),
+        ),
+    ),
+    Bench(
+        "frustration-latency",
+        "analyzer latency, 5-turn history",
+        f"{PY} -m bench.frustration --latency",
+        (
+            "p50 **{p50_ms:.1f} ms**, p95 **{p95_ms:.1f} ms**",
+            "batch {batch_msgs_per_s:,.0f} msgs/s",
+        ),
+        (Target("p95_ms", "<=", 30, "p95 ≤ 30 ms"),),
+        runs=3,
+        spread=(("p95_ms", "p95 ms", ".1f"),),
+    ),
+    Bench(
+        "queue",
+        "handoff queue: 50 claimers race for each of 1,000 tickets",
+        f"{PY} -m bench.queue",
+        (
+            "**{double_claims} double claims** in {runs} × {contested_claims:,} "
+            "contested claims",
+            "**{claims_per_s:,.0f} claims/s**",
+            "p95 {p95_claim_ms:.0f} ms per pipelined round trip",
+            "{enqueue_per_s:,.0f} enqueues/s",
+        ),
+        (
+            Target("double_claims", "<=", 0, "0 double claims"),
+            Target("claims_per_s", ">=", 5000, "≥ 5,000 claims/s"),
+        ),
+        runs=3,
+        summed=("double_claims",),
+        spread=(("claims_per_s", "claims/s", ",.0f"),),
+    ),
+    Bench(
+        "replay",
+        "escalation on our scenario conversations",
+        f"{PY} -m bench.replay --data bench/scenarios.jsonl",
+        (
+            "{n} conversations: precision **{escalation_precision:.3f}**, recall "
+            "**{escalation_recall:.3f}** ({true_pos} TP, {false_pos} FP, "
+            "{false_neg} FN, {true_neg} TN)",
+            "median {turn_ms_median:.0f} ms per turn through Rasa + actions",
+        ),
+    ),
+    Bench(
+        "load",
+        "load: 10 widget customers × 10 messages at once; whole stack vs bare Rasa "
+        "vs stock `rasa init` (3 repetitions, medians)",
+        f"{PY} -m bench.load --customers 10 --messages 10 --repeat 3",
+        (
+            "full stack p50 **{p50_ms:.0f} ms**, p95 {p95_ms:.0f}, p99 {p99_ms:.0f}, "
+            "**{throughput_per_s:.1f} msg/s**",
+            "bare Rasa (same model, same actions) p50 {rasa_p50_ms:.0f} ms, p95 "
+            "{rasa_p95_ms:.0f}, {rasa_throughput_per_s:.1f} msg/s",
+            "stock `rasa init` **{stock_rasa_throughput_per_s:.1f} msg/s**",
+            "overhead ratio p50 **{overhead_ratio_p50:.2f}**",
+            "bot-answered messages only: overhead "
+            "{bot_answered_only[overhead_ratio_p50]:.2f}",
+            MEMORY,
+        ),
+        (
+            Target(
+                "throughput_per_s",
+                ">=",
+                "stock_rasa_throughput_per_s",
+                "throughput ≥ stock Rasa",
+            ),
+            Target("p50_ms", "<=", 120, "p50 ≤ 120 ms"),
+            Target("overhead_ratio_p50", "<=", 1.3, "overhead ≤ 1.3"),
+        ),
+        keep=("memory_mb", "bot_answered_only"),
+    ),
+    Bench(
+        "load-1",
+        "same, one customer (no queueing; 8 repetitions, medians)",
+        f"{PY} -m bench.load --customers 1 --messages 10 --repeat 8",
+        (
+            "full stack p50 **{p50_ms:.0f} ms**, p95 {p95_ms:.0f}",
+            "bare Rasa p50 {rasa_p50_ms:.0f} ms, p95 {rasa_p95_ms:.0f}",
+            "stock `rasa init` {stock_rasa_throughput_per_s:.1f} msg/s",
+            "overhead ratio p50 {overhead_ratio_p50:.2f}",
+        ),
+    ),
+    Bench(
+        "handoff",
+        "handoff: escalation → an open console, agent reply → widget and → Telegram "
+        "(3 repetitions of 30 widget + 10 Telegram rounds, medians)",
+        f"{PY} -m bench.handoff_latency --rounds 30 --telegram-rounds 10 --repeat 3",
+        (
+            "escalation visible in the console p50 "
+            "**{escalation_to_console_p50_ms:.0f} ms**, p95 "
+            "**{escalation_to_console_p95_ms:.0f} ms** from the customer's send",
+            "from the enqueue p95 {enqueue_to_console_p95_ms:.0f} ms",
+            "agent reply → widget p50 **{agent_to_widget_p50_ms:.1f} ms**, p95 "
+            "**{agent_to_widget_p95_ms:.1f} ms**",
+            "→ Telegram (fake Bot API) p95 {agent_to_telegram_p95_ms:.0f} ms",
+            "a Telegram escalation → console p95 "
+            "{telegram_escalation_to_console_p95_ms:.0f} ms",
+            "{failed_rounds} failed rounds",
+        ),
+        (
+            Target(
+                "escalation_to_console_p95_ms",
+                "<=",
+                100,
+                "escalation → console p95 ≤ 100 ms",
+            ),
+            Target("agent_to_widget_p95_ms", "<=", 50, "agent → widget p95 ≤ 50 ms"),
+        ),
+    ),
+]
+
+
+# -- the machine ---------------------------------------------------------------
+def cpu_model(cpuinfo: str) -> str:
+    """The first ``model name`` of /proc/cpuinfo."""
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "model name":
+            return value.strip()
+    return ""
+
+
+def ram(meminfo: str) -> str:
+    """MemTotal of /proc/meminfo in GiB (``23.4 GiB``)."""
+    for line in meminfo.splitlines():
+        if line.startswith("MemTotal:"):
+            return f"{int(line.split()[1]) / 1024**2:.1f} GiB"
+    return ""
+
+
+def os_name(os_release: str) -> str:
+    """PRETTY_NAME of /etc/os-release."""
+    for line in os_release.splitlines():
+        if line.startswith("PRETTY_NAME="):
+            return line.partition("=")[2].strip().strip('"')
+    return ""
+
+
+def _read(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def load_average() -> list[float]:
+    """The 1, 5 and 15 minute load averages."""
+    return [float(v) for v in _read("/proc/loadavg").split()[:3]]
+
+
+def machine() -> dict[str, Any]:
+    """Facts about this machine, read now."""
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu": cpu_model(_read("/proc/cpuinfo")) or platform.processor(),
+        "ram": ram(_read("/proc/meminfo")),
+        "os": os_name(_read("/etc/os-release")) or platform.platform(),
+    }
+
+
+def commit() -> dict[str, Any]:
+    """The checked-out commit and whether tracked files differ from it."""
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(
+                ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+            ).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    return {
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+    }
+
+
+def now() -> str:
+    """UTC time as ``2026-12-01T14:38:05Z``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- running -------------------------------------------------------------------
+def run_once(bench: Bench) -> dict[str, Any]:
+    """Run the command once, echoing its output; its last JSON line plus kept lines.
+
+    Raises:
+        RuntimeError: the command failed or did not end with a JSON object.
+    """
+    env = {
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "RASA_TELEMETRY_ENABLED": "false",
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+    }
+    lines: list[str] = []
+    with subprocess.Popen(
+        shlex.split(bench.command), cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            sys.stdout.write(line)
+            sys.stdout.flush()
+            if line.strip():
+                lines.append(line.strip())
+    if process.returncode != 0:
+        raise RuntimeError(f"exit code {process.returncode}")
+    try:
+        result = json.loads(lines[-1])
+    except (IndexError, json.JSONDecodeError):
+        result = None
+    if not isinstance(result, dict):
+        raise RuntimeError("the last line is not a JSON object")
+    for line in lines[:-1]:
+        if line.startswith("{"):
+            try:
+                keep_line(result, json.loads(line), bench.keep)
+            except json.JSONDecodeError:
+                continue
+    return result
+
+
+def measure(bench: Bench) -> dict[str, Any]:
+    """Run the bench ``runs`` times; its new record (raises RuntimeError on failure)."""
+    started, load_start = now(), load_average()
+    results = []
+    for number in range(1, bench.runs + 1):
+        print(f"== {bench.name} ({number}/{bench.runs}): {bench.command}", flush=True)
+        results.append(run_once(bench))
+    result, ranges = combine(results, bench.summed)
+    return {
+        "command": bench.command,
+        "measured": started,
+        "runs": bench.runs,
+        "result": result,
+        "ranges": ranges,
+        "machine": machine(),
+        "load": [load_start[0], load_average()[0]] if load_start else [],
+        **commit(),
+    }
+
+
+def selected(only: list[str]) -> list[Bench]:
+    """The benches named in ``--only`` (comma-separated or repeated), or all."""
+    names = [n.strip() for item in only for n in item.split(",") if n.strip()]
+    known = {b.name for b in BENCHES}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise SystemExit(f"unknown bench {', '.join(unknown)}; known: {sorted(known)}")
+    return [b for b in BENCHES if not names or b.name in names]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the selected benches, then write results.json and the README table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", action="append", default=[], help="bench names")
+    parser.add_argument(
+        "--no-readme",
+        action="store_true",
+        help="print the table; write neither README.md nor bench/results.json",
+    )
+    parser.add_argument("--list", action="store_true", help="list the benches")
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="run nothing; rewrite the README table from bench/results.json",
+    )
+    args = parser.parse_args(argv)
+    if args.list:
+        for bench in BENCHES:
+            print(f"{bench.name:20} {bench.command}")
+        return 0
+    stored = json.loads(RESULTS.read_text("utf-8")) if RESULTS.exists() else {}
+    records: dict[str, Any] = stored.get("benches", {})
+    if args.render:
+        table = render_table(BENCHES, records, stored.get("run", {}))
+        README.write_text(
+            replace_between(README.read_text("utf-8"), table), encoding="utf-8"
+        )
+        print(table)
+        return 0
+    benches = selected(args.only)
+    run: dict[str, Any] = {
+        "started": now(),
+        "benches": [b.name for b in benches],
+        "machine": machine(),
+        "load_start": load_average(),
+        **commit(),
+    }
+    failed = []
+    for bench in benches:
+        try:
+            records[bench.name] = measure(bench)
+        except (RuntimeError, OSError) as error:
+            failed.append(bench.name)
+            print(f"== {bench.name} FAILED: {error}", flush=True)
+            record = records.setdefault(bench.name, {"command": bench.command})
+            record["stale"] = {"failed": now(), "reason": str(error)}
+    run.update(finished=now(), load_end=load_average(), failed=failed)
+    table = render_table(BENCHES, records, run)
+    print(table)
+    if not args.no_readme:
+        RESULTS.write_text(
+            json.dumps({"run": run, "benches": records}, indent=2, ensure_ascii=False)
+            + "\n",
+            encoding="utf-8",
+        )
+        README.write_text(
+            replace_between(README.read_text("utf-8"), table), encoding="utf-8"
+        )
+        print(f"wrote {RESULTS} and the table in {README}")
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Tests of the benchmark report (bench/report.py, bench/table.py)."""

@@ -1,0 +1,168 @@
+"""The report's run: machine facts, --only, and a failing bench keeping its old row.
+
+The commands here are tiny Python one-liners that print like a benchmark, not
+benchmarks.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import report
+from bench.table import BEGIN, END, Bench, Target
+
+CPUINFO = """processor\t: 0
+vendor_id\t: AuthenticAMD
+model name\t: AMD EPYC 7B13
+processor\t: 1
+model name\t: AMD EPYC 7B13
+"""
+MEMINFO = "MemTotal:       24522260 kB\nMemFree:         1000 kB\n"
+OS_RELEASE = 'NAME="Debian GNU/Linux"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n'
+
+
+def test_machine_facts_from_proc_and_os_release() -> None:
+    assert report.cpu_model(CPUINFO) == "AMD EPYC 7B13"
+    assert report.ram(MEMINFO) == "23.4 GiB"
+    assert report.os_name(OS_RELEASE) == "Debian GNU/Linux 12 (bookworm)"
+    assert report.cpu_model("") == report.ram("") == report.os_name("") == ""
+
+
+def test_machine_facts_of_this_machine() -> None:
+    facts = report.machine()
+    assert facts["nproc"] >= 1
+    assert facts["os"]
+    assert len(report.load_average()) == 3
+    assert len(report.commit()["commit"]) >= 7
+
+
+def test_only_selects_in_list_order_and_refuses_unknown_names() -> None:
+    names = [b.name for b in report.selected(["queue,intents"])]
+    assert names == ["intents", "queue"]
+    assert [b.name for b in report.selected(["oos", "replay"])] == ["oos", "replay"]
+    assert len(report.selected([])) == len(report.BENCHES)
+    with pytest.raises(SystemExit):
+        report.selected(["nope"])
+
+
+def test_every_bench_has_a_unique_name_and_a_python_module_command() -> None:
+    names = [b.name for b in report.BENCHES]
+    assert len(names) == len(set(names))
+    for bench in report.BENCHES:
+        assert bench.command.startswith(".venv/bin/python -m bench.")
+
+
+def _python(code: str) -> str:
+    return f"{shlex.quote(sys.executable)} -c {shlex.quote(code)}"
+
+
+def _bench(name: str, code: str, runs: int = 1) -> Bench:
+    return Bench(
+        name,
+        f"{name} bench",
+        _python(code),
+        ("value **{value}**",),
+        (Target("value", ">=", 2, "value ≥ 2"),),
+        runs=runs,
+    )
+
+
+@pytest.fixture
+def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """results.json and README.md in a temporary directory."""
+    results, readme = tmp_path / "results.json", tmp_path / "README.md"
+    readme.write_text(f"# X\n\n{BEGIN}\nold\n{END}\n\nKept.\n", encoding="utf-8")
+    monkeypatch.setattr(report, "RESULTS", results)
+    monkeypatch.setattr(report, "README", readme)
+    return results, readme
+
+
+def test_a_run_writes_results_and_the_readme_table(
+    files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results, readme = files
+    repeated = _bench("good", "print('working'); print('{\"value\": 3}')", runs=3)
+    never_run = _bench("other", "raise SystemExit(1)")
+    monkeypatch.setattr(report, "BENCHES", [repeated, never_run])
+    assert report.main(["--only", "good"]) == 0
+    stored = json.loads(results.read_text("utf-8"))
+    assert stored["run"]["benches"] == ["good"]
+    record = stored["benches"]["good"]
+    assert record["runs"] == 3
+    assert record["result"] == {"value": 3}
+    assert record["ranges"] == {"value": [3, 3]}
+    text = readme.read_text("utf-8")
+    assert text.startswith("# X\n\n" + BEGIN) and text.endswith(f"{END}\n\nKept.\n")
+    assert "old" not in text
+    assert "| good bench |" in text and "value **3** (median of 3 runs)" in text
+    assert "value ≥ 2: met" in text
+    assert "| other bench |" in text and "not measured yet" in text
+
+
+def test_a_failing_bench_keeps_its_old_row_marked_stale(
+    files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    results, readme = files
+    old = {
+        "command": "old command",
+        "measured": "2026-12-01",
+        "runs": 1,
+        "result": {"value": 1},
+    }
+    results.write_text(json.dumps({"run": {}, "benches": {"b": old}}), "utf-8")
+    monkeypatch.setattr(report, "BENCHES", [_bench("b", "raise SystemExit(3)")])
+    assert report.main([]) == 1
+    record = json.loads(results.read_text("utf-8"))["benches"]["b"]
+    assert record["result"] == {"value": 1}
+    assert record["command"] == "old command"
+    assert record["stale"]["reason"] == "exit code 3"
+    row = next(
+        line for line in readme.read_text("utf-8").splitlines() if "| b " in line
+    )
+    assert "value **1**" in row and "value ≥ 2: **missed**" in row
+    assert "2026-12-01, **stale**: the run of " in row
+    assert "failed: b" in capsys.readouterr().err
+
+
+def test_output_without_a_final_json_object_is_a_failure(
+    files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results, readme = files
+    monkeypatch.setattr(report, "BENCHES", [_bench("b", "print('[1, 2]')")])
+    assert report.main([]) == 1
+    record = json.loads(results.read_text("utf-8"))["benches"]["b"]
+    assert record["stale"]["reason"] == "the last line is not a JSON object"
+    assert "result" not in record
+    assert "**the run of " in readme.read_text("utf-8")
+
+
+def test_no_readme_writes_nothing(
+    files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    results, readme = files
+    before = readme.read_text("utf-8")
+    monkeypatch.setattr(report, "BENCHES", [_bench("b", "print('{\"value\": 5}')")])
+    assert report.main(["--no-readme"]) == 0
+    assert not results.exists()
+    assert readme.read_text("utf-8") == before
+    assert "value **5**" in capsys.readouterr().out
+
+
+def test_render_rewrites_the_table_from_results_json_only(
+    files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results, readme = files
+    stored = {
+        "run": {"started": "2026-12-01", "benches": ["b"], "machine": {"nproc": 2}},
+        "benches": {"b": {"command": "c", "measured": "2026-12-01", "result": {}}},
+    }
+    results.write_text(json.dumps(stored), "utf-8")
+    monkeypatch.setattr(report, "BENCHES", [_bench("b", "raise SystemExit(1)")])
+    assert report.main(["--render"]) == 0
+    assert "| b bench | `c` | no numbers |" in readme.read_text("utf-8")
+    assert json.loads(results.read_text("utf-8")) == stored
