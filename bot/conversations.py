@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from redis.exceptions import RedisError
 
 from bot.handoff import (
     AlreadyResolved,
@@ -128,10 +129,14 @@ class EmotionClient:
                 "/emotion", json={"text": text, "history": history}
             )
             response.raise_for_status()
-            return dict(response.json())
+            analysis = response.json()
         except (httpx.HTTPError, ValueError) as error:
             logger.warning("emotion analysis unavailable: %r", error)
             return None
+        if not _valid_analysis(analysis):
+            logger.warning("emotion analysis malformed: %.200r", analysis)
+            return None
+        return dict(analysis)
 
     async def close(self) -> None:
         """Close the connection pool."""
@@ -180,11 +185,19 @@ class Conversations:
         if not await self._take(cid, entry.id):
             return Outcome(entry, True, state=await self.queue.state(cid))
         try:
-            state = await self.queue.state(cid)
-            if state in HANDED_OFF:
-                replies = await self._to_person(inbound, entry, state)
-            else:
-                replies = await self._to_bot(inbound, entry)
+            try:
+                state = await self.queue.state(cid)
+                if state in HANDED_OFF:
+                    replies = await self._to_person(inbound, entry, state)
+                else:
+                    replies = await self._to_bot(inbound, entry)
+            except RedisError:
+                raise  # the caller tries again when Redis is back
+            except Exception:
+                # A bug or data we did not expect: the customer still gets an
+                # honest answer and a person, and the log has the details.
+                logger.exception("could not answer %s in %s", entry.id, cid)
+                replies = await self._bot_failed(inbound)
         except BaseException:
             await self.queue.redis.delete(self.queue.keys.work(cid, entry.id))
             raise
@@ -518,6 +531,21 @@ class Conversations:
             ),
         )
         return resolved
+
+
+def _valid_analysis(analysis: Any) -> bool:
+    """Whether the action server's ``/emotion`` answer has the fields we read."""
+    if not isinstance(analysis, dict):
+        return False
+    label, intensity = analysis.get("label"), analysis.get("intensity")
+    frustration, signals = analysis.get("frustration"), analysis.get("signals", [])
+    return (
+        isinstance(label, str)
+        and isinstance(intensity, int | float)
+        and isinstance(frustration, int)
+        and isinstance(signals, list)
+        and all(isinstance(s, dict) for s in signals)
+    )
 
 
 def _contact(text: str) -> FollowUp | None:

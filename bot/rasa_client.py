@@ -42,8 +42,14 @@ class RasaClient:
         except httpx.HTTPError as error:
             logger.warning("rasa did not answer for %s: %r", sender, error)
             raise BotUnavailable(str(error)) from error
-        replies = response.json()
-        return replies if isinstance(replies, list) else []
+        try:
+            replies = response.json()
+        except ValueError as error:  # e.g. an HTML error page from a proxy
+            logger.warning("rasa answered %s with no JSON", sender)
+            raise BotUnavailable("Rasa's answer is not JSON") from error
+        if not isinstance(replies, list):
+            raise BotUnavailable("Rasa's answer is not a list of messages")
+        return [reply for reply in replies if isinstance(reply, dict)]
 
     async def is_paused(self, sender: str) -> bool:
         """Whether the bot is paused in this conversation (a person took over)."""

@@ -68,6 +68,7 @@ CLOSE_BAD_SESSION = 4401
 CLOSE_TOO_BIG = 1009
 REDIS_RETRY_S = 0.5  # first pause before a message is tried again while Redis is away
 REDIS_RETRY_FOR_S = 60  # and for how long it is tried
+PUMP_RETRY_S = 2.0  # pause after an unexpected error in a connection's pump
 NOT_TAKEN = "we could not take that message just now; it is sent again"
 CLOSE_POLICY = 1008  # before the upgrade: the client sees HTTP 403
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -436,6 +437,12 @@ class ChatSocket:
                 logger.warning("pump for %s paused: %r", self.conversation_id, error)
                 redis_was_away = True
                 await asyncio.sleep(0.5)
+                listener.poke()
+            except Exception:
+                # Data we did not expect (or a bug): keep the connection alive
+                # and try again; what failed is in the log.
+                logger.exception("pump for %s failed", self.conversation_id)
+                await asyncio.sleep(PUMP_RETRY_S)
                 listener.poke()
 
     async def push_state(self, view: StateView) -> None:

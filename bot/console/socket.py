@@ -211,6 +211,12 @@ class ConsoleSocket:
                 logger.warning("console pump paused: %r", error)
                 await asyncio.sleep(0.5)
                 listener.poke()
+            except Exception:
+                # Data we did not expect (or a bug): the agent's connection stays
+                # up and tries again; what failed is in the log.
+                logger.exception("console pump failed")
+                await asyncio.sleep(2.0)
+                listener.poke()
             first = False
 
     async def cursor_before(self, cid: str, at: float) -> str:

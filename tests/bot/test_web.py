@@ -494,3 +494,22 @@ async def test_a_resolve_repeated_after_a_failure_finishes_once(
     assert kinds[Kind.RESOLVED] == 1 and kinds[Kind.RATING_REQUEST] == 1
     assert not await agent_side.rasa.is_paused(cid)
     await widget.close()
+
+
+async def test_unexpected_data_still_gets_an_honest_answer_and_a_person(
+    gateway_url: str, agent_side: Conversations, redis_client: aioredis.Redis
+) -> None:
+    """A ticket whose state nobody knows (hand-edited, or written by another
+    version) breaks routing: the customer gets the apology and a person, not
+    silence."""
+    queue = agent_side.queue
+    widget = await Widget.open(gateway_url)
+    cid = widget.conversation
+    await widget.say("hi")
+    await widget.entry(author="bot")
+    await redis_client.hset(queue.keys.ticket(cid), "state", "sleeping")
+    await widget.say("where is my order?")
+    apology = await widget.entry(author="system")
+    assert apology["kind"] == "handoff" and "sorry" in apology["text"].lower()
+    assert await queue.state(cid) is TicketState.QUEUED
+    await widget.close()

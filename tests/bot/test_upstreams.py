@@ -1,0 +1,117 @@
+"""Rasa or the action server answering garbage (a proxy's error page, a wrong shape):
+the clients say so in a way the routing turns into an apology, never a crash."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from bot.conversations import EmotionClient
+from bot.rasa_client import BotUnavailable, RasaClient
+
+
+class Garbage(BaseHTTPRequestHandler):
+    """Answers every POST with 200 and the body the test set."""
+
+    body = b""
+    content_type = "application/json"
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        self.send_response(200)
+        self.send_header("content-type", self.content_type)
+        self.send_header("content-length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def upstream() -> Iterator[tuple[str, type[Garbage]]]:
+    handler = type("Handler", (Garbage,), {})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", handler
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"<html><body>502 Bad Gateway</body></html>", "text/html"),
+        (b'{"text": "not a list"}', "application/json"),
+        (b"\xff\xfe\x00garbage", "application/octet-stream"),
+        (b"", "application/json"),
+    ],
+)
+async def test_rasa_answering_garbage_is_unavailable(
+    upstream: tuple[str, type[Garbage]], body: bytes, content_type: str
+) -> None:
+    url, handler = upstream
+    handler.body, handler.content_type = body, content_type
+    client = RasaClient(url, 5)
+    try:
+        with pytest.raises(BotUnavailable):
+            await client.send("c1", "hello")
+    finally:
+        await client.close()
+
+
+async def test_rasa_messages_that_are_not_objects_are_dropped(
+    upstream: tuple[str, type[Garbage]],
+) -> None:
+    url, handler = upstream
+    handler.body = json.dumps([1, "x", None, {"text": "Hello!"}]).encode()
+    client = RasaClient(url, 5)
+    try:
+        assert await client.send("c1", "hello") == [{"text": "Hello!"}]
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize(
+    "analysis",
+    [
+        [],
+        {"label": "anger"},
+        {"label": "anger", "intensity": "loud", "frustration": 3, "signals": []},
+        {"label": "anger", "intensity": 0.9, "frustration": "3", "signals": []},
+        {"label": "anger", "intensity": 0.9, "frustration": 3, "signals": ["caps"]},
+    ],
+)
+async def test_a_malformed_emotion_analysis_counts_as_unavailable(
+    upstream: tuple[str, type[Garbage]], analysis: object
+) -> None:
+    url, handler = upstream
+    handler.body = json.dumps(analysis).encode()
+    client = EmotionClient(url)
+    try:
+        assert await client.analyze("hello", []) is None
+    finally:
+        await client.close()
+
+
+async def test_a_well_formed_emotion_analysis_is_returned(
+    upstream: tuple[str, type[Garbage]],
+) -> None:
+    url, handler = upstream
+    analysis = {
+        "label": "anger",
+        "intensity": 0.9,
+        "frustration": 3,
+        "signals": [{"name": "caps", "weight": 0.2, "reason": "ALL CAPS"}],
+    }
+    handler.body = json.dumps(analysis).encode()
+    client = EmotionClient(url)
+    try:
+        assert await client.analyze("hello", []) == analysis
+    finally:
+        await client.close()
