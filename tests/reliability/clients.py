@@ -268,7 +268,9 @@ class Agent:
     agent_id: str = field(default_factory=lambda: "agent-" + secrets.token_hex(3))
     tokens: dict[str, int] = field(default_factory=dict)  # held chats
     joined: dict[str, str] = field(default_factory=dict)  # chat -> "joined" entry id
-    answered: set[str] = field(default_factory=set)  # customer entry ids
+    # (chat, entry id) of answered customer messages: stream ids are per chat, and
+    # two chats often store a message in the same millisecond (the same id).
+    answered: set[tuple[str, str]] = field(default_factory=set)
     resolves: dict[str, int] = field(default_factory=dict)  # chat -> times resolved
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -308,17 +310,20 @@ class Agent:
                     for entry in entries:
                         if entry.author is not Author.CUSTOMER:
                             continue
-                        if entry.id in self.answered:
+                        if (cid, entry.id) in self.answered:
                             continue
                         await self.conversations.agent_message(
                             self.agent_id, cid, token, f"{self.name} here: noted."
                         )
-                        self.answered.add(entry.id)
+                        self.answered.add((cid, entry.id))
                 except (RedisError, OSError):
                     pass
                 except HandoffError as error:
                     logger.warning("agent lost %s: %r", cid, error)
                     self.tokens.pop(cid, None)
+                except Exception:
+                    logger.exception("agent failed on %s", cid)
+                    raise
             await asyncio.sleep(0.3)
 
     async def claim(self, cid: str) -> int:
