@@ -6,7 +6,9 @@ Usage: ``python -m bench.load --customers N --messages M [--repeat R]``
 Without URLs it starts its own stack (action server, Rasa, gateway) on free ports with
 its own Redis key prefix, deleted afterwards. Each repetition runs three phases, each
 with the same N concurrent customers sending M messages one after the other (no think
-time), the same texts in the same order:
+time unless ``--think S``: then each customer pauses S seconds on average between
+its messages, as a person reading and typing would; 0.5-1.5 S, from a seeded random),
+the same texts in the same order:
 
 1. **full stack**: every customer is a widget on ``/ws/chat`` (protocol in bot/web.py);
    the latency of a message is from sending it to the gateway's ``typing`` ``on:false``
@@ -43,6 +45,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import secrets
 import statistics
 import threading
@@ -64,6 +67,7 @@ from bot.train import ensure_model
 
 LOG_DIR = ROOT / "var" / "bench-logs"
 MESSAGE_TIMEOUT_S = 60.0
+THINK_RANDOM = random.Random(7)  # the same sequence of pauses in every run
 METADATA = {"channel": "web"}  # what the gateway sends Rasa too (plus name, entry)
 
 # Our own texts: one conversation per persona, cycled when a customer sends more.
@@ -329,7 +333,16 @@ async def widget_answers(
     return "error", entries
 
 
-async def widget_customer(gateway: str, texts: list[str], phase: Phase) -> None:
+async def think(seconds: float) -> None:
+    """A person reading the answer and typing the next message: ``seconds`` on
+    average, uniformly 0.5x-1.5x so customers do not move in lockstep."""
+    if seconds > 0:
+        await asyncio.sleep(seconds * (0.5 + THINK_RANDOM.random()))
+
+
+async def widget_customer(
+    gateway: str, texts: list[str], phase: Phase, think_s: float = 0.0
+) -> None:
     """One customer on the widget WebSocket, messages one after the other."""
     url = gateway.replace("http", "ws", 1).rstrip("/") + "/ws/chat"
     try:
@@ -339,7 +352,9 @@ async def widget_customer(gateway: str, texts: list[str], phase: Phase) -> None:
             if welcome.get("type") != "welcome":
                 raise RuntimeError(f"no welcome: {welcome}")
             escalated = False
-            for text in texts:
+            for n, text in enumerate(texts):
+                if n:
+                    await think(think_s)
                 client_id = secrets.token_hex(8)
                 for _attempt in range(5):
                     started = time.perf_counter()
@@ -365,11 +380,17 @@ async def widget_customer(gateway: str, texts: list[str], phase: Phase) -> None:
 
 
 async def rest_customer(
-    http: httpx.AsyncClient, url: str, texts: list[str], phase: Phase
+    http: httpx.AsyncClient,
+    url: str,
+    texts: list[str],
+    phase: Phase,
+    think_s: float = 0.0,
 ) -> None:
     """One customer on Rasa's REST channel, messages one after the other."""
     sender = f"bench-{secrets.token_hex(8)}"
-    for text in texts:
+    for n, text in enumerate(texts):
+        if n:
+            await think(think_s)
         started = time.perf_counter()
         try:
             response = await http.post(
@@ -467,27 +488,29 @@ class Targets:
 
 
 async def measure(
-    targets: Targets, customers: int, messages: int, repeat: int
+    targets: Targets, customers: int, messages: int, repeat: int, think_s: float = 0.0
 ) -> list[dict[str, Any]]:
     """Warm up, then ``repeat`` rounds of the three phases; returns their summaries."""
     async with httpx.AsyncClient(
         timeout=MESSAGE_TIMEOUT_S,
         limits=httpx.Limits(max_connections=customers * 2 + 4),
     ) as http:
+        pause = 0.0  # seconds between a customer's messages; none in the warm-up
 
         async def widget(texts: list[str], phase: Phase) -> None:
-            await widget_customer(targets.gateway, texts, phase)
+            await widget_customer(targets.gateway, texts, phase, pause)
 
         async def rasa(texts: list[str], phase: Phase) -> None:
-            await rest_customer(http, targets.rasa, texts, phase)
+            await rest_customer(http, targets.rasa, texts, phase, pause)
 
         async def stock(texts: list[str], phase: Phase) -> None:
-            await rest_customer(http, targets.stock, texts, phase)
+            await rest_customer(http, targets.stock, texts, phase, pause)
 
         for name, one in (("widget", widget), ("rasa", rasa), ("stock", stock)):
             warm = await run_phase(name, min(customers, 4), 4, one)
             if warm.errors:
                 raise SystemExit(f"warm-up of {name} failed ({warm.errors} errors)")
+        pause = think_s
         summaries = []
         for repetition in range(1, repeat + 1):
             for name, one in (("full_stack", widget), ("rasa", rasa), ("stock", stock)):
@@ -553,7 +576,7 @@ def run(args: argparse.Namespace, targets: Targets) -> None:
     idle = rss_mb(targets.pids)
     with MemorySampler(targets.pids) as sampler:
         summaries = asyncio.run(
-            measure(targets, args.customers, args.messages, args.repeat)
+            measure(targets, args.customers, args.messages, args.repeat, args.think)
         )
     print(
         json.dumps(
@@ -575,7 +598,10 @@ def run(args: argparse.Namespace, targets: Targets) -> None:
     }
     print(json.dumps({"memory_mb": memory}), flush=True)
     print(json.dumps(bot_only(summaries)), flush=True)
-    print(json.dumps(headline(summaries, args.customers, args.messages)), flush=True)
+    last = headline(summaries, args.customers, args.messages)
+    if args.think:
+        last["think_s"] = args.think
+    print(json.dumps(last), flush=True)
 
 
 def main() -> None:
@@ -586,12 +612,20 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="rounds; medians reported"
     )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds a customer takes before the next message (mean; default 0)",
+    )
     parser.add_argument("--gateway", help="a running gateway's URL (with --rasa-url)")
     parser.add_argument("--rasa-url", help="that stack's Rasa (loopback)")
     parser.add_argument("--actions-url", help="that stack's action server")
     args = parser.parse_args()
     if args.customers < 1 or args.messages < 1 or args.repeat < 1:
         parser.error("--customers, --messages and --repeat must be at least 1")
+    if not 0 <= args.think <= 60:
+        parser.error("--think must be between 0 and 60 seconds")
     if bool(args.gateway) != bool(args.rasa_url):
         parser.error("give both --gateway and --rasa-url, or neither")
     with stock_rasa() as (stock_url, stock_pid):

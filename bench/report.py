@@ -175,6 +175,18 @@ BENCHES = [
         ),
     ),
     Bench(
+        "load-think",
+        "same, 10 customers who take about 3 s to read and type (0.5–1.5× that, "
+        "seeded; 2 repetitions, medians)",
+        f"{PY} -m bench.load --customers 10 --messages 10 --think 3 --repeat 2",
+        (
+            "full stack p50 **{p50_ms:.0f} ms**, p95 {p95_ms:.0f}",
+            "bare Rasa p50 {rasa_p50_ms:.0f} ms, p95 {rasa_p95_ms:.0f}",
+            "overhead ratio p50 {overhead_ratio_p50:.2f}",
+        ),
+        (Target("p50_ms", "<=", 120, "p50 ≤ 120 ms"),),
+    ),
+    Bench(
         "handoff",
         "handoff: escalation → an open console, agent reply → widget and → Telegram "
         "(3 repetitions of 30 widget + 10 Telegram rounds, medians)",
