@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.websockets import WebSocket, WebSocketState
+
 from bot.handoff import Event, HandoffQueue
 
 logger = logging.getLogger(__name__)
@@ -173,3 +175,11 @@ class Hub:
 
 def _id(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def connected(ws: WebSocket) -> bool:
+    """Whether frames can still be sent on ``ws`` (neither side closed it)."""
+    return (
+        ws.client_state is WebSocketState.CONNECTED
+        and ws.application_state is WebSocketState.CONNECTED
+    )

@@ -50,7 +50,7 @@ from bot import sessions
 from bot.conversations import Conversations, Inbound, Outcome, StateView
 from bot.handoff import HandoffError, Rating
 from bot.inputs import MAX_FRAME_BYTES, clean_text
-from bot.live import Hub
+from bot.live import Hub, connected
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.transcript import stream_id_after, valid_cursor
@@ -438,7 +438,11 @@ class ChatSocket:
                 redis_was_away = True
                 await asyncio.sleep(0.5)
                 listener.poke()
+            except WebSocketDisconnect:
+                return  # the client left; run() stops the rest
             except Exception:
+                if not connected(self.ws):
+                    return
                 # Data we did not expect (or a bug): keep the connection alive
                 # and try again; what failed is in the log.
                 logger.exception("pump for %s failed", self.conversation_id)

@@ -37,7 +37,7 @@ from bot.console.deps import Console, Principal, console_of, same_origin
 from bot.console.views import entry_dict, may_read, queue_items
 from bot.handoff import EventType, HandoffError, UnknownTicket
 from bot.handoff.keys import valid_id
-from bot.live import Listener
+from bot.live import Listener, connected
 from bot.transcript import valid_cursor
 
 logger = logging.getLogger(__name__)
@@ -211,7 +211,11 @@ class ConsoleSocket:
                 logger.warning("console pump paused: %r", error)
                 await asyncio.sleep(0.5)
                 listener.poke()
+            except WebSocketDisconnect:
+                return  # the agent left; the reader stops the rest
             except Exception:
+                if not connected(self.ws):
+                    return
                 # Data we did not expect (or a bug): the agent's connection stays
                 # up and tries again; what failed is in the log.
                 logger.exception("console pump failed")

@@ -68,6 +68,19 @@ BATCH = 200  # tickets per script call in reap and reconcile
 MAX_TEXT = 4000  # characters of a note, explanation or resolution
 
 
+def _readable(records: Sequence[tuple[str, Any]]) -> list[Ticket]:
+    """Tickets from stored fields, leaving out (and logging) records that cannot be
+    read (written by hand or by another version), so one bad record does not break
+    every list, count and export that reads it."""
+    found = []
+    for ticket_id, fields in records:
+        try:
+            found.append(Ticket.from_fields(fields))
+        except (KeyError, ValueError, TypeError, AttributeError) as error:
+            log.warning("unreadable handoff record of %s skipped: %r", ticket_id, error)
+    return found
+
+
 def _str(value: Any) -> Any:
     """Decode bytes (recursively in lists) so both client modes read the same."""
     if isinstance(value, bytes):
@@ -247,12 +260,12 @@ class HandoffQueue:
         pipe = self.redis.pipeline(transaction=False)
         for ticket_id in ids:
             pipe.hgetall(self.keys.ticket(ticket_id))
-        found = []
-        for raw in await pipe.execute():
+        records = []
+        for ticket_id, raw in zip(ids, await pipe.execute(), strict=True):
             fields = {_str(k): _str(v) for k, v in raw.items()}
             if fields:
-                found.append(Ticket.from_fields(fields))
-        return found
+                records.append((ticket_id, fields))
+        return _readable(records)
 
     # -- customer side ----------------------------------------------------------
 
@@ -1010,8 +1023,13 @@ class HandoffQueue:
         """Earlier, finished handoffs of the conversation, newest first."""
         _check_ticket_id(conversation_id)
         key = self.keys.archive(conversation_id)
-        raw = _str(list(await self.redis.lrange(key, 0, -1)))
-        return [Ticket.from_fields(json.loads(doc)) for doc in raw]
+        records = []
+        for doc in _str(list(await self.redis.lrange(key, 0, -1))):
+            try:
+                records.append((conversation_id, json.loads(doc)))
+            except ValueError:
+                log.warning("unreadable archived handoff of %s", conversation_id)
+        return _readable(records)
 
     async def waiting(self, limit: int | None = None) -> list[Ticket]:
         """Waiting chats, best first."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 import redis.asyncio as aioredis
@@ -100,6 +101,28 @@ async def test_enqueue_after_resolve_starts_a_new_handoff_and_archives_the_old(
     assert old.state is TicketState.RESOLVED
     assert old.resolution == "refund issued"
     assert old.rating is not None and old.rating.csat == 5
+
+
+async def test_unreadable_records_are_left_out_of_lists_not_fatal(
+    queue: HandoffQueue, client: aioredis.Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A record written by hand or by another version is skipped with a warning;
+    the readable ones are still listed (the dashboard and exports read these)."""
+    await online_agent(queue, "a1")
+    await queue.enqueue(request("c1"))
+    claim = await queue.claim("a1", "c1")
+    await queue.resolve("a1", "c1", claim.token)
+    await queue.enqueue(request("c1"))  # archives the resolved handoff
+    archive = queue.keys.archive("c1")
+    await client.rpush(archive, "{not json", json.dumps({"state": "resolved"}))
+    await client.hset(queue.keys.ticket("c2"), mapping={"state": "sleeping"})
+
+    [old] = await queue.history("c1")
+    assert old.state is TicketState.RESOLVED
+    listed = await queue.tickets(["c1", "c2"])
+    assert [t.id for t in listed] == ["c1"]
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert sum("c1" in w for w in warned) == 2 and any("c2" in w for w in warned)
 
 
 @pytest.mark.parametrize(
