@@ -31,9 +31,10 @@ print(record.getMessage())
 """
 
 
-def test_the_launcher_keeps_rasas_checks_and_masks_its_log() -> None:
+def in_rasas_python(code: str) -> str:
+    """Run ``code`` with Rasa's interpreter; its last line of output."""
     result = subprocess.run(
-        [str(RASA_BIN.with_name("python")), "-c", CHECK],
+        [str(RASA_BIN.with_name("python")), "-c", code],
         cwd=ROOT,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
         capture_output=True,
@@ -41,8 +42,12 @@ def test_the_launcher_keeps_rasas_checks_and_masks_its_log() -> None:
         timeout=300,
         check=False,
     )
-    assert result.returncode == 0, result.stderr[-2000:]
-    last = result.stdout.strip().splitlines()[-1]
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_the_launcher_keeps_rasas_checks_and_masks_its_log() -> None:
+    last = in_rasas_python(CHECK)
     assert "ann@example.org" not in last and "timed out for" in last, last
 
 
@@ -109,15 +114,5 @@ print("merged", merged_cases)
 
 
 def test_the_faster_merge_and_event_lookup_give_rasas_results() -> None:
-    result = subprocess.run(
-        [str(RASA_BIN.with_name("python")), "-c", SAME_AS_RASA],
-        cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    merged = int(result.stdout.strip().splitlines()[-1].split()[1])
+    merged = int(in_rasas_python(SAME_AS_RASA).split()[1])
     assert merged >= 10  # the merge branch itself ran, not only the shortcut
