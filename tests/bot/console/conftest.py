@@ -8,7 +8,6 @@ so one test's failed sign-ins never lock another test out.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import secrets
@@ -195,17 +194,3 @@ def escalate(gateway_url: str, text: str = ANGRY, name: str = "") -> tuple[str, 
         response = http.post("/api/messages", headers={"X-Session": token}, json=body)
         assert response.status_code == 200, response.text
     return token, token.split(".")[0]
-
-
-async def wait_for(check: Callable[[], Any], timeout: float = 30) -> Any:
-    """Poll ``check`` until it returns something truthy."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = check()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("timed out waiting")
-        await asyncio.sleep(0.2)
