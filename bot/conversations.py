@@ -185,19 +185,7 @@ class Conversations:
         if not await self._take(cid, entry.id):
             return Outcome(entry, True, state=await self.queue.state(cid))
         try:
-            try:
-                state = await self.queue.state(cid)
-                if state in HANDED_OFF:
-                    replies = await self._to_person(inbound, entry, state)
-                else:
-                    replies = await self._to_bot(inbound, entry)
-            except RedisError:
-                raise  # the caller tries again when Redis is back
-            except Exception:
-                # A bug or data we did not expect: the customer still gets an
-                # honest answer and a person, and the log has the details.
-                logger.exception("could not answer %s in %s", entry.id, cid)
-                replies = await self._bot_failed(inbound)
+            replies = await self._answer(inbound, entry)
         except BaseException:
             await self.queue.redis.delete(self.queue.keys.work(cid, entry.id))
             raise
@@ -205,6 +193,23 @@ class Conversations:
             self.queue.keys.work(cid, entry.id), "done", ex=DONE_TTL_S
         )
         return Outcome(entry, duplicate, replies, await self.queue.state(cid))
+
+    async def _answer(self, inbound: Inbound, entry: Entry) -> list[Entry]:
+        """The bot's or the waiting note's answer, by who owns the chat now."""
+        try:
+            state = await self.queue.state(inbound.conversation_id)
+            if state in HANDED_OFF:
+                return await self._to_person(inbound, entry, state)
+            return await self._to_bot(inbound, entry)
+        except RedisError:
+            raise  # the caller tries again when Redis is back
+        except Exception:
+            # A bug or data we did not expect: the customer still gets an honest
+            # answer and a person, and the log has the details.
+            logger.exception(
+                "could not answer %s in %s", entry.id, inbound.conversation_id
+            )
+            return await self._bot_failed(inbound)
 
     async def unanswered(self, conversation_id: str) -> list[Entry]:
         """Recent customer messages that were stored but nobody finished answering.
