@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -43,6 +43,22 @@ def upstream() -> Iterator[tuple[str, type[Garbage]]]:
     server.server_close()
 
 
+@pytest.fixture
+async def rasa(upstream: tuple[str, type[Garbage]]) -> AsyncIterator[RasaClient]:
+    client = RasaClient(upstream[0], 5)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def emotion(
+    upstream: tuple[str, type[Garbage]],
+) -> AsyncIterator[EmotionClient]:
+    client = EmotionClient(upstream[0])
+    yield client
+    await client.close()
+
+
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [
@@ -53,28 +69,22 @@ def upstream() -> Iterator[tuple[str, type[Garbage]]]:
     ],
 )
 async def test_rasa_answering_garbage_is_unavailable(
-    upstream: tuple[str, type[Garbage]], body: bytes, content_type: str
+    upstream: tuple[str, type[Garbage]],
+    rasa: RasaClient,
+    body: bytes,
+    content_type: str,
 ) -> None:
-    url, handler = upstream
+    handler = upstream[1]
     handler.body, handler.content_type = body, content_type
-    client = RasaClient(url, 5)
-    try:
-        with pytest.raises(BotUnavailable):
-            await client.send("c1", "hello")
-    finally:
-        await client.close()
+    with pytest.raises(BotUnavailable):
+        await rasa.send("c1", "hello")
 
 
 async def test_rasa_messages_that_are_not_objects_are_dropped(
-    upstream: tuple[str, type[Garbage]],
+    upstream: tuple[str, type[Garbage]], rasa: RasaClient
 ) -> None:
-    url, handler = upstream
-    handler.body = json.dumps([1, "x", None, {"text": "Hello!"}]).encode()
-    client = RasaClient(url, 5)
-    try:
-        assert await client.send("c1", "hello") == [{"text": "Hello!"}]
-    finally:
-        await client.close()
+    upstream[1].body = json.dumps([1, "x", None, {"text": "Hello!"}]).encode()
+    assert await rasa.send("c1", "hello") == [{"text": "Hello!"}]
 
 
 @pytest.mark.parametrize(
@@ -88,30 +98,20 @@ async def test_rasa_messages_that_are_not_objects_are_dropped(
     ],
 )
 async def test_a_malformed_emotion_analysis_counts_as_unavailable(
-    upstream: tuple[str, type[Garbage]], analysis: object
+    upstream: tuple[str, type[Garbage]], emotion: EmotionClient, analysis: object
 ) -> None:
-    url, handler = upstream
-    handler.body = json.dumps(analysis).encode()
-    client = EmotionClient(url)
-    try:
-        assert await client.analyze("hello", []) is None
-    finally:
-        await client.close()
+    upstream[1].body = json.dumps(analysis).encode()
+    assert await emotion.analyze("hello", []) is None
 
 
 async def test_a_well_formed_emotion_analysis_is_returned(
-    upstream: tuple[str, type[Garbage]],
+    upstream: tuple[str, type[Garbage]], emotion: EmotionClient
 ) -> None:
-    url, handler = upstream
     analysis = {
         "label": "anger",
         "intensity": 0.9,
         "frustration": 3,
         "signals": [{"name": "caps", "weight": 0.2, "reason": "ALL CAPS"}],
     }
-    handler.body = json.dumps(analysis).encode()
-    client = EmotionClient(url)
-    try:
-        assert await client.analyze("hello", []) == analysis
-    finally:
-        await client.close()
+    upstream[1].body = json.dumps(analysis).encode()
+    assert await emotion.analyze("hello", []) == analysis

@@ -194,6 +194,15 @@ async def test_reconnect_gets_exactly_what_was_missed(gateway_url: str) -> None:
     await full.close()
 
 
+async def _handed_over(widget: Widget) -> None:
+    """Be angry until the bot hands the chat to a person."""
+    for text in ANGRY:
+        await widget.say(text)
+        if (await widget.entry(author="bot"))["kind"] == "handoff":
+            return
+    raise AssertionError("the bot did not hand over")
+
+
 async def test_handoff_both_ways_then_ratings(
     gateway_url: str, agent_side: Conversations
 ) -> None:
@@ -201,10 +210,7 @@ async def test_handoff_both_ways_then_ratings(
     agent_id = await online_agent(queue, "Maya")
     widget = await Widget.open(gateway_url)
     cid = widget.conversation
-    for text in ANGRY:
-        await widget.say(text)
-        if (await widget.entry(author="bot"))["kind"] == "handoff":
-            break
+    await _handed_over(widget)
     assert await queue.state(cid) is TicketState.QUEUED
     queued = await widget.next("state", state="queued")
     assert queued["position"] >= 1
@@ -410,15 +416,6 @@ async def test_when_rasa_is_down_the_customer_gets_an_apology_and_a_person(
         await widget.close()
     finally:
         stack.remove(service)
-
-
-async def _handed_over(widget: Widget) -> None:
-    """Be angry until the bot hands the chat to a person."""
-    for text in ANGRY:
-        await widget.say(text)
-        if (await widget.entry(author="bot"))["kind"] == "handoff":
-            return
-    raise AssertionError("the bot did not hand over")
 
 
 async def test_a_turn_that_waited_for_rasa_during_a_handover_goes_to_the_person(
