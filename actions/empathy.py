@@ -168,7 +168,17 @@ def _capitalise(text: str) -> str:
 
 
 def _first_sentences(text: str, count: int) -> str:
-    return " ".join(_SENTENCE_END.split(text.strip())[:count])
+    """The first ``count`` sentences of ``text``; an opener of one or two words
+    ("Of course.", "Sure.") comes along but does not count, so the shortened answer
+    keeps its substance ("Which order? It's in your confirmation e-mail")."""
+    kept: list[str] = []
+    for sentence in _SENTENCE_END.split(text.strip()):
+        if count <= 0:
+            break
+        kept.append(sentence)
+        if len(sentence.split()) > 2:
+            count -= 1
+    return " ".join(kept)
 
 
 @lru_cache(maxsize=1)

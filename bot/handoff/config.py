@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,25 @@ class BusinessHours:
             if start > local:
                 return start.timestamp()
         return None
+
+    def describe(self, moment: float, now: float) -> str:
+        """``moment`` as a customer reads it, from ``now``: "today at 08:00",
+        "tomorrow at 08:00", "on Monday at 10:00", "on 2 January at 08:00", in the
+        hours' own time zone, which is named unless it is UTC."""
+        zone = self._zone()
+        local = dt.datetime.fromtimestamp(moment, zone)
+        days = (local.date() - dt.datetime.fromtimestamp(now, zone).date()).days
+        if days <= 0:
+            day = "today"
+        elif days == 1:
+            day = "tomorrow"
+        elif days < 7:
+            day = f"on {local:%A}"
+        else:
+            day = f"on {local.day} {local:%B}"
+        city = str(zone).rsplit("/", 1)[-1].replace("_", " ")
+        clock = f"{local:%H:%M}" + ("" if city == "UTC" else f" {city} time")
+        return f"{day} at {clock}"
 
 
 @dataclass(frozen=True)
@@ -130,8 +150,10 @@ def _hours(raw: dict[str, Any] | None) -> BusinessHours:
     )
 
 
-def load_config(path: Path | str = DEFAULT_PATH) -> HandoffConfig:
-    """Read data/handoff.yml (or ``path``); missing entries keep their defaults."""
+def load_config(path: Path | str | None = None) -> HandoffConfig:
+    """Read ``path``, else the file named by HANDOFF_CONFIG, else data/handoff.yml;
+    missing entries keep their defaults."""
+    path = path or os.environ.get("HANDOFF_CONFIG") or DEFAULT_PATH
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     prio = raw.get("priority") or {}
     weights = prio.get("weights") or {}

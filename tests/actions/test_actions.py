@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer, ActionConfirmUnderstood, ActionNotUnderstood
@@ -199,3 +204,28 @@ async def test_the_handoff_puts_a_ticket_in_the_queue_and_says_where_it_stands(
     again = CollectingDispatcher()
     await ActionAskOrderId().run(again, tracker, DOMAIN)
     assert len(await handoff_queue().waiting()) == 1  # a retry makes no second ticket
+
+
+async def test_outside_business_hours_the_customer_hears_when_the_team_is_back(
+    own_redis_keys: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # open only in a one-minute window on the day before yesterday's weekday: the
+    # next opening is five days away, whatever the time of the run
+    zone = ZoneInfo("Europe/Berlin")
+    opens = dt.datetime.now(zone) - dt.timedelta(days=2)
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[opens.weekday()]
+    config = tmp_path / "handoff.yml"
+    config.write_text(
+        "business_hours:\n  timezone: Europe/Berlin\n"
+        f"  days:\n    {day}: ['07:30', '07:31']\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("HANDOFF_CONFIG", str(config))
+    handoff_queue.cache_clear()
+    dispatcher = CollectingDispatcher()
+    await ActionAskOrderId().run(
+        dispatcher, load_tracker("angry_in_order_form"), DOMAIN
+    )
+    [message] = dispatcher.messages
+    assert f"back on {opens:%A} at 07:30 Berlin time" in message["text"]
+    assert "leave a phone number or e-mail" in message["text"]

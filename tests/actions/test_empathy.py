@@ -92,6 +92,13 @@ def test_very_upset_is_short_calm_and_offers_a_person(book: EmpathyBook) -> None
     assert "!" not in text and not any(w.isupper() and len(w) > 3 for w in text.split())
 
 
+def test_a_short_opener_does_not_use_up_the_shortened_answer(book: EmpathyBook) -> None:
+    answer = "Of course. Which order is it about? It's in your e-mail. More detail."
+    text = book.compose(answer, situation(Emotion.ANGER, 3, 0.9))
+    assert "Of course. Which order is it about? It's in your e-mail." in text
+    assert "More detail" not in text
+
+
 def test_telegram_replies_are_shorter(book: EmpathyBook) -> None:
     web = book.compose(ANSWER, situation(Emotion.FRUSTRATION, 2, 0.5))
     telegram = book.compose(

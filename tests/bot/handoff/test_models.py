@@ -141,6 +141,30 @@ def test_business_hours() -> None:
     assert hours.next_open(monday_21) == expected
 
 
+def test_opening_times_read_as_a_customer_says_them() -> None:
+    zone = ZoneInfo("Europe/Berlin")
+    hours = BusinessHours(timezone="Europe/Berlin", days={0: (dt.time(8), dt.time(20))})
+    sunday_22 = dt.datetime(2025, 6, 8, 22, 0, tzinfo=zone).timestamp()
+    monday_6 = dt.datetime(2025, 6, 9, 6, 0, tzinfo=zone).timestamp()
+    monday_21 = dt.datetime(2025, 6, 9, 21, 0, tzinfo=zone).timestamp()
+    friday_23 = dt.datetime(2025, 6, 13, 23, 0, tzinfo=zone).timestamp()
+    say = hours.describe
+    assert say(hours.next_open(monday_6) or 0, monday_6) == "today at 08:00 Berlin time"
+    assert say(hours.next_open(sunday_22) or 0, sunday_22) == (
+        "tomorrow at 08:00 Berlin time"
+    )
+    assert (
+        say(hours.next_open(friday_23) or 0, friday_23)
+        == "on Monday at 08:00 Berlin time"
+    )
+    assert (
+        say(hours.next_open(monday_21) or 0, monday_21)
+        == "on 16 June at 08:00 Berlin time"
+    )
+    utc = BusinessHours(timezone="UTC", days={0: (dt.time(9), dt.time(17))})
+    assert utc.describe(monday_6, sunday_22) == "tomorrow at 04:00"
+
+
 def test_keys_share_one_hash_tag() -> None:
     keys = Keys("es")
     names = [
