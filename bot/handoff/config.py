@@ -113,6 +113,7 @@ class HandoffConfig:
     queue_timeout: float = 900.0
     default_handle_time: float = 420.0
     auto_assign: bool = False
+    auto_assign_after: float = 3.0
     hours: BusinessHours = field(
         default_factory=lambda: BusinessHours(always_open=True)
     )
@@ -186,6 +187,7 @@ def load_config(path: Path | str | None = None) -> HandoffConfig:
             queue.get("default_handle_time", base.default_handle_time)
         ),
         auto_assign=bool(queue.get("auto_assign", base.auto_assign)),
+        auto_assign_after=float(queue.get("auto_assign_after", base.auto_assign_after)),
         hours=_hours(raw.get("business_hours")),
     )
     if config.lease <= 0 or config.presence_ttl <= 0 or config.candidates < 1:

@@ -599,8 +599,12 @@ class HandoffQueue:
             k.held,
         ]
 
-    async def claim_next(self, agent_id: str) -> Claim | None:
-        """Claim the best waiting chat for this agent (None when none fits)."""
+    async def claim_next(self, agent_id: str, settled: float = 0.0) -> Claim | None:
+        """Claim the best waiting chat for this agent (None when none fits).
+
+        ``settled``: only chats queued at least this many seconds ago (automatic
+        assignment waits until the customer has been told where they stand).
+        """
         _check_agent_id(agent_id)
         base = self._claim_keys(agent_id)
         for attempt in range(CLAIM_ATTEMPTS):
@@ -608,6 +612,16 @@ class HandoffQueue:
             last = self.config.candidates * 2 ** min(attempt, 3) - 1
             top = await self.redis.zrange(self.keys.queue, 0, last)
             ids = _str(list(top))
+            if settled > 0 and ids:
+                since = await self.redis.zmscore(self.keys.queued_at, ids)
+                cutoff = (self._now() - settled) * 1000
+                ids = [
+                    i
+                    for i, at in zip(ids, since, strict=True)
+                    if at is not None and at <= cutoff
+                ]
+                if not ids:
+                    return None
             reply = await self._run(
                 "claim",
                 base + [self.keys.ticket(i) for i in ids],
@@ -696,7 +710,9 @@ class HandoffQueue:
         return [r if r is not None else HandoffError("not run") for r in results]
 
     async def auto_assign(self) -> list[Claim]:
-        """Hand waiting chats to online agents who opted in, while both remain."""
+        """Hand waiting chats to online agents who opted in, while both remain;
+        a chat only once it has waited ``auto_assign_after`` seconds, so that the
+        bot's "a colleague will take over" comes before "Alex has joined"."""
         if not self.config.auto_assign:
             return []
         claims: list[Claim] = []
@@ -706,7 +722,9 @@ class HandoffQueue:
             for view in await self.agents():
                 if view.agent.auto_assign and view.free > 0:
                     try:
-                        claim = await self.claim_next(view.agent.id)
+                        claim = await self.claim_next(
+                            view.agent.id, settled=self.config.auto_assign_after
+                        )
                     except (AgentUnavailable, AtCapacity):
                         continue
                     if claim is not None:

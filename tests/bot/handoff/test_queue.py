@@ -481,12 +481,33 @@ async def test_auto_assign_hands_chats_to_opted_in_agents(
         await queue.set_presence(name, Presence.ONLINE)
     for i in range(3):
         await queue.enqueue(request(f"c{i}", 0.1 * i))
+    # not before the customer has been told where they stand
+    assert await queue.auto_assign() == []
+    clock.advance(queue.config.auto_assign_after)
     claims = await queue.auto_assign()
     assert sorted(c.ticket.id for c in claims) == ["c1", "c2"]
     assert {c.ticket.agent_id for c in claims} == {"auto"}
     assert [t.id for t in await queue.waiting()] == ["c0"]
     off = make_queue(client, prefix, clock)  # auto_assign off in the config
     assert await off.auto_assign() == []
+
+
+async def test_auto_assign_takes_settled_chats_before_fresh_more_urgent_ones(
+    client: aioredis.Redis, prefix: str, clock: Clock
+) -> None:
+    queue = make_queue(client, prefix, clock, auto_assign=True, auto_assign_after=3.0)
+    await queue.register_agent(Agent("auto", capacity=1, auto_assign=True))
+    await queue.set_presence("auto", Presence.ONLINE)
+    await queue.enqueue(request("calm", 0.1))
+    clock.advance(2.0)
+    await queue.enqueue(request("upset", 0.9, 4))
+    clock.advance(1.5)
+    [claim] = await queue.auto_assign()
+    assert claim.ticket.id == "calm"  # "upset" has waited 1.5 s only
+    # a person choosing by hand is not held back
+    await online_agent(queue, "a2")
+    by_hand = await queue.claim_next("a2")
+    assert by_hand is not None and by_hand.ticket.id == "upset"
 
 
 # -- fencing, heartbeat, leases, reaper -------------------------------------------
