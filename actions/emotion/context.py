@@ -175,8 +175,9 @@ def carryover(earlier: Sequence[EarlierTurn], settings: ContextSettings) -> Hit 
 def trend(
     current: float, earlier: Sequence[EarlierTurn], settings: ContextSettings
 ) -> tuple[Trend, Hit | None]:
-    """Compare this message's score with the customer's recent turns."""
-    recent = [t.score for t in list(earlier)[-settings.trend_window :]]
+    """Compare this message's score with the customer's recent turns that had
+    words (an order number alone says nothing about mood)."""
+    recent = [t.score for t in earlier if t.words][-settings.trend_window :]
     if not recent:
         return Trend.STEADY, None
     baseline = sum(recent) / len(recent)

@@ -102,15 +102,19 @@ class EscalationPolicy:
         ):
             add("high_intensity", str(rule.get("explanation", "")))
         rule = self.thresholds.get("rising")
+        # a turn without words (an order number, a sticker) says nothing about mood
+        worded = [
+            t.analysis
+            for t in earlier
+            if t.analysis is not None and t.analysis.signal("no_words") is None
+        ]
         if (
             rule
             and analysis.trend == Trend.RISING
             and analysis.frustration >= int(rule.get("min_frustration", 2))
-            and len(earlier) + 1 >= int(rule.get("min_turns", 3))
+            and len(worded) + 1 >= int(rule.get("min_turns", 3))
         ):
-            scores = [t.analysis.intensity for t in earlier if t.analysis is not None][
-                -3:
-            ]
+            scores = [a.intensity for a in worded][-3:]
             series = " -> ".join(f"{s:.2f}" for s in [*scores, analysis.intensity])
             add(
                 "rising_trend",

@@ -121,6 +121,23 @@ def test_rising_frustration_over_turns(
     assert {"rising_trend", "high_frustration", "bot_failures"} & set(decision.reasons)
 
 
+def test_an_order_number_turn_does_not_count_towards_a_rise(
+    analyzer: EmotionAnalyzer, policy: EscalationPolicy, build_history: HistoryBuilder
+) -> None:
+    history = build_history(
+        [
+            ("customer", "Hi, I ordered a tent for a trip on the 14th"),
+            ("bot", "Sure, what's the order number?"),
+            ("customer", "5520174"),
+            ("bot", "It hasn't shipped yet; we expect it on Friday."),
+        ]
+    )
+    worried = "Will it really be here before then? I'm a bit worried, sorry for asking"
+    decision = policy.decide(analyzer.analyze(worried, history), history)
+    assert "rising_trend" not in decision.reasons
+    assert not decision.escalate
+
+
 def test_policy_reads_thresholds_from_data() -> None:
     strict = EscalationPolicy(
         {
