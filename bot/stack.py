@@ -20,7 +20,9 @@ from urllib.parse import urlsplit
 
 import httpx
 import redis
+import yaml
 
+from bot.handoff.config import DEFAULT_PATH, load_config
 from bot.inputs import MAX_FRAME_BYTES
 from bot.settings import ROOT, VAR, Settings, get_settings
 from bot.train import RASA_BIN, ensure_model, rasa_env
@@ -126,6 +128,18 @@ def check_ports(settings: Settings) -> None:
                 f"Port {port} is already in use. Stop what uses it, or choose another "
                 f"port: {var}=<port> make run"
             )
+
+
+def check_handoff_config() -> None:
+    """Refuse to start with handoff settings the gateway and actions cannot read."""
+    path = os.environ.get("HANDOFF_CONFIG") or str(DEFAULT_PATH)
+    try:
+        load_config(path)
+    except (OSError, ValueError, TypeError, AttributeError, yaml.YAMLError) as error:
+        raise StackError(
+            f"The handoff settings in {path} cannot be used: {error}. Fix the file, "
+            "or point HANDOFF_CONFIG at another (data/handoff.yml is the example)."
+        ) from None
 
 
 def app_env(settings: Settings) -> dict[str, str]:
@@ -409,6 +423,7 @@ def run() -> int:
     if note:
         print(note, flush=True)
     check_ports(settings)
+    check_handoff_config()
     stack = Stack(settings, ensure_model())
     stop = False
 

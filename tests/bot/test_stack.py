@@ -71,6 +71,42 @@ def test_port_in_use_names_the_port_and_variable(model: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        None,
+        "business_hours: [oops",
+        "business_hours:\n  days:\n    mon: ['20:00', '08:00']\n",
+    ],
+)
+def test_unusable_handoff_settings_are_named_before_anything_starts(
+    tmp_path: Path, content: str | None
+) -> None:
+    config = tmp_path / "handoff.yml"
+    if content is not None:
+        config.write_text(content, encoding="utf-8")
+    env = dict(
+        os.environ,
+        HANDOFF_CONFIG=str(config),
+        RASA_PORT=str(free_port()),
+        ACTIONS_PORT=str(free_port()),
+        GATEWAY_PORT=str(free_port()),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.stack", "run"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"The handoff settings in {config} cannot be used" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Starting" not in result.stdout
+
+
 def test_unreachable_redis_without_server_binary_gives_the_install_command(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
