@@ -187,6 +187,35 @@ BENCHES = [
         (Target("p50_ms", "<=", 120, "p50 ≤ 120 ms"),),
     ),
     Bench(
+        "fanout",
+        "live updates: queue events while 200 widgets chat with the bot and one "
+        "customer waits (200 events, 3 repetitions, medians)",
+        f"{PY} -m bench.fanout --widgets 200 --events 200 --repeat 3",
+        (
+            "**{redis_cmds_per_event_per_widget:.3f} Redis commands** per event per "
+            "widget",
+            "gateway CPU **{gateway_cpu_ms_per_event:.1f} ms** per event, "
+            "{cpu_ratio_to_baseline:.1f}× the {baseline_gateway_cpu_ms_per_event:.1f} "
+            "ms with no widget open",
+            "the waiting customer's widget got {queued_widget_position_updates:.0f} "
+            "position updates",
+        ),
+        (
+            Target(
+                "redis_cmds_per_event_per_widget",
+                "<=",
+                0.1,
+                "≤ 0.1 Redis commands per event per widget",
+            ),
+            Target(
+                "queued_widget_position_updates",
+                ">=",
+                1,
+                "the waiting customer sees the line move",
+            ),
+        ),
+    ),
+    Bench(
         "handoff",
         "handoff: escalation → an open console, agent reply → widget and → Telegram "
         "(3 repetitions of 30 widget + 10 Telegram rounds, medians)",

@@ -48,9 +48,9 @@ from redis.exceptions import RedisError
 
 from bot import sessions
 from bot.conversations import Conversations, Inbound, Outcome, StateView
-from bot.handoff import HandoffError, Rating
+from bot.handoff import EventType, HandoffError, Rating, TicketState
 from bot.inputs import MAX_FRAME_BYTES, clean_text
-from bot.live import Hub, connected
+from bot.live import Changes, Hub, connected
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.transcript import stream_id_after, valid_cursor
@@ -412,6 +412,8 @@ class ChatSocket:
         while True:
             changes = None if first else await listener.wait(IDLE_WAKE_S)
             first = False
+            if changes is not None and not self.concerned(changes):
+                continue
             try:
                 entries = await self.conversations.transcript.read(
                     self.conversation_id, after=self.cursor
@@ -448,6 +450,23 @@ class ChatSocket:
                 logger.exception("pump for %s failed", self.conversation_id)
                 await asyncio.sleep(PUMP_RETRY_S)
                 listener.poke()
+
+    def concerned(self, changes: Changes) -> bool:
+        """Whether a wake-up can change what this client sees. Every queue event
+        wakes every connection; one about another chat matters only to a customer
+        who is waiting (their place in line and the wait move), or, for a name
+        change of the agent, to one with a person. Skipping the rest saves the
+        Redis reads of every other open widget."""
+        if changes.resync or changes.conversations or not changes.events:
+            return True  # news of this chat, or the periodic re-check
+        state = (self.view or {}).get("state")
+        if state == TicketState.QUEUED.value:
+            return True
+        return any(
+            event.ticket_id == self.conversation_id
+            or (event.type is EventType.AGENT and state == TicketState.ASSIGNED.value)
+            for event in changes.events
+        )
 
     async def push_state(self, view: StateView) -> None:
         """Send the state frame when it changed."""

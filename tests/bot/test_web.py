@@ -18,11 +18,25 @@ import websockets
 from websockets.exceptions import ConnectionClosed
 
 from bot.conversations import Conversations, EmotionClient, Inbound
-from bot.handoff import Agent, AlreadyResolved, HandoffQueue, Presence, TicketState
+from bot.handoff import (
+    Agent,
+    AlreadyResolved,
+    Customer,
+    EmotionSnapshot,
+    Event,
+    EventType,
+    HandoffQueue,
+    HandoffRequest,
+    Presence,
+    TicketState,
+    UrgencyFlag,
+)
+from bot.live import Changes
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.stack import Stack, free_port
 from bot.transcript import Author, Entry, Kind, Transcript
+from bot.web import ChatSocket
 
 pytestmark = pytest.mark.stack
 
@@ -255,6 +269,58 @@ async def test_handoff_both_ways_then_ratings(
     assert "order number" in answer["text"].lower()
     assert await queue.state(cid) is TicketState.RESOLVED
     await widget.close()
+
+
+async def test_a_waiting_customer_sees_the_line_move_and_others_are_left_alone(
+    gateway_url: str, agent_side: Conversations
+) -> None:
+    queue = agent_side.queue
+    waiting = await Widget.open(gateway_url)
+    await _handed_over(waiting)
+    before = (await waiting.next("state", state="queued"))["position"]
+    chatting = await Widget.open(gateway_url)
+    await chatting.next("state", state="bot")
+    other = "other-" + uuid.uuid4().hex[:8]
+    await queue.enqueue(
+        HandoffRequest(
+            other,
+            "web",
+            Customer("c-" + other),
+            EmotionSnapshot("anger", 1.0, 4),
+            flags=frozenset({UrgencyFlag.DISTRESS}),
+        )
+    )
+    # the more urgent chat goes ahead: the waiting customer is told their new place
+    await waiting.next("state", state="queued", position=before + 1)
+    # a customer chatting with the bot is not woken for other people's chats
+    assert [f for f in await chatting.drain(1.0) if f["type"] == "state"] == []
+    agent_id = await online_agent(queue)
+    claim = await queue.claim(agent_id, other)
+    await queue.resolve(agent_id, other, claim.token, "test over")
+    await waiting.close()
+    await chatting.close()
+
+
+def test_only_news_that_can_change_the_view_wakes_a_widget() -> None:
+    def event(kind: EventType, ticket_id: str) -> Event:
+        return Event("1-0", kind, ticket_id, "", 0, "", 0.0, {})
+
+    socket = ChatSocket.__new__(ChatSocket)  # the decision alone, no connection
+    socket.conversation_id = "mine"
+    others = Changes(events=[event(EventType.ENQUEUED, "theirs")])
+    agent = Changes(events=[event(EventType.AGENT, "")])
+    for state, wakes in (
+        (None, (False, False)),
+        ("bot", (False, False)),
+        ("queued", (True, True)),
+        ("assigned", (False, True)),
+    ):
+        socket.view = None if state is None else {"state": state}
+        assert (socket.concerned(others), socket.concerned(agent)) == wakes, state
+        assert socket.concerned(Changes(events=[event(EventType.CLAIMED, "mine")]))
+        assert socket.concerned(Changes(conversations={"mine"}))
+        assert socket.concerned(Changes(resync=True))
+        assert socket.concerned(Changes())  # the periodic re-check
 
 
 async def test_a_waiting_customer_can_leave_a_phone_number(
