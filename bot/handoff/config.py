@@ -37,15 +37,27 @@ class BusinessHours:
             log.warning("Time zone %s unknown; using UTC", self.timezone)
             return dt.UTC
 
+    def _shift(self, day: dt.date) -> tuple[dt.time, dt.time] | None:
+        """The span that starts on ``day``, unless that day is closed."""
+        return None if day in self.closed_dates else self.days.get(day.weekday())
+
     def is_open(self, now: float) -> bool:
-        """Whether ``now`` (UNIX seconds) is within business hours."""
+        """Whether ``now`` (UNIX seconds) is within business hours. A span whose
+        closing time is not after its opening time runs past midnight (a night
+        shift, ["22:00", "06:00"]; ["00:00", "00:00"] is the whole day)."""
         if self.always_open:
             return True
         local = dt.datetime.fromtimestamp(now, self._zone())
-        if local.date() in self.closed_dates:
-            return False
-        hours = self.days.get(local.weekday())
-        return hours is not None and hours[0] <= local.time() < hours[1]
+        t = local.time()
+        today = self._shift(local.date())
+        if today is not None:
+            opens, closes = today
+            if opens <= t and (t < closes or closes <= opens):
+                return True
+        yesterday = self._shift(local.date() - dt.timedelta(days=1))
+        return (
+            yesterday is not None and yesterday[1] <= yesterday[0] and t < yesterday[1]
+        )
 
     def next_open(self, now: float) -> float | None:
         """When hours start next after ``now`` (``now`` itself when open)."""
@@ -55,8 +67,8 @@ class BusinessHours:
         local = dt.datetime.fromtimestamp(now, zone)
         for offset in range(0, 15):
             day = local.date() + dt.timedelta(days=offset)
-            hours = self.days.get(day.weekday())
-            if hours is None or day in self.closed_dates:
+            hours = self._shift(day)
+            if hours is None:
                 continue
             start = dt.datetime.combine(day, hours[0], tzinfo=zone)
             if start > local:
@@ -138,10 +150,7 @@ def _hours(raw: dict[str, Any] | None) -> BusinessHours:
     for name, span in (raw.get("days") or {}).items():
         if name not in DAYS or not isinstance(span, list) or len(span) != 2:
             raise ValueError(f"business_hours.days.{name}: need [opens, closes]")
-        opens, closes = _time(span[0]), _time(span[1])
-        if opens >= closes:
-            raise ValueError(f"business_hours.days.{name}: opens after it closes")
-        days[DAYS.index(name)] = (opens, closes)
+        days[DAYS.index(name)] = (_time(span[0]), _time(span[1]))
     return BusinessHours(
         timezone=str(raw.get("timezone", "UTC")),
         days=days,

@@ -76,7 +76,7 @@ def test_port_in_use_names_the_port_and_variable(model: Path) -> None:
     [
         None,
         "business_hours: [oops",
-        "business_hours:\n  days:\n    mon: ['20:00', '08:00']\n",
+        "business_hours:\n  days:\n    mon: ['08:00', '25:00']\n",
     ],
 )
 def test_unusable_handoff_settings_are_named_before_anything_starts(

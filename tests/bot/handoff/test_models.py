@@ -141,6 +141,26 @@ def test_business_hours() -> None:
     assert hours.next_open(monday_21) == expected
 
 
+def test_a_night_shift_runs_past_midnight() -> None:
+    zone = ZoneInfo("UTC")
+    hours = BusinessHours(
+        days={4: (dt.time(22), dt.time(6)), 5: (dt.time(0), dt.time(0))},
+        closed_dates=frozenset({dt.date(2025, 6, 20)}),  # a Friday
+    )
+
+    def at(day: int, hour: int) -> float:
+        return dt.datetime(2025, 6, day, hour, tzinfo=zone).timestamp()
+
+    assert not hours.is_open(at(13, 21))  # Friday before the shift
+    assert hours.is_open(at(13, 23))  # Friday night
+    assert hours.is_open(at(14, 3))  # Saturday: Friday's shift, and all day
+    assert hours.is_open(at(14, 23))
+    assert not hours.is_open(at(15, 3))  # Sunday: Saturday's span ended at midnight
+    assert not hours.is_open(at(20, 23))  # a closed Friday has no night shift
+    assert hours.is_open(at(21, 3))  # ... but Saturday is open all day
+    assert hours.next_open(at(15, 3)) == at(21, 0)  # the next Saturday's midnight
+
+
 def test_opening_times_read_as_a_customer_says_them() -> None:
     zone = ZoneInfo("Europe/Berlin")
     hours = BusinessHours(timezone="Europe/Berlin", days={0: (dt.time(8), dt.time(20))})
