@@ -102,6 +102,7 @@ class StateView:
     expected_wait: float | None = None  # seconds
     agents_online: int = 0
     agent_name: str = ""
+    back: str | None = None  # outside business hours: when the team is back
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the widget's ``state`` frame)."""
@@ -111,6 +112,7 @@ class StateView:
             "wait_s": round(self.expected_wait) if self.expected_wait else None,
             "agents_online": self.agents_online,
             "agent_name": self.agent_name or None,
+            "back": self.back,
         }
 
 
@@ -387,6 +389,7 @@ class Conversations:
             position.expected_wait,
             position.agents_online,
             agent_name,
+            self.queue.closed_until() if state is TicketState.QUEUED else None,
         )
 
     async def rate(self, conversation_id: str, rating: Rating) -> Entry:

@@ -13,7 +13,8 @@ Protocol (JSON text frames; the first client frame must be ``hello``)::
                cursor, the customer's own messages included (with their client id)
     server <- {"type": "typing", "author": "bot", "on": true|false}
     server <- {"type": "state", "state": "bot"|"queued"|"assigned", "position",
-               "wait_s", "agents_online", "agent_name"}
+               "wait_s", "agents_online", "agent_name", "back": outside business
+               hours, when the team is back ("tomorrow at 08:00 Berlin time")}
     server <- {"type": "error", "code": "...", "message": "...", "id"?: client id,
                "retry"?: true}
 

@@ -188,6 +188,15 @@ class HandoffQueue:
     def _now(self) -> float:
         return float(self._clock())
 
+    def closed_until(self) -> str | None:
+        """None within business hours; else when the team is back, as a customer
+        reads it ("tomorrow at 08:00 Berlin time"), or "" when not within two weeks."""
+        now, hours = self._now(), self.config.hours
+        if hours.is_open(now):
+            return None
+        back = hours.next_open(now)
+        return "" if back is None else hours.describe(back, now)
+
     async def _run(
         self, name: str, keys: list[str], args: list[Any], now: float | None = None
     ) -> list[Any]:

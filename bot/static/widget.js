@@ -675,7 +675,11 @@
       if (typeof frame.position === "number") {
         text += " \u2014 you are number " + frame.position;
       }
-      if (!frame.agents_online) {
+      if (typeof frame.back === "string") {
+        text += frame.back
+          ? ". Our team is back " + frame.back + "; we'll reply here"
+          : ". Our team is away just now; we'll reply here";
+      } else if (!frame.agents_online) {
         text += ". No one is online just now; we'll reply here";
       } else if (typeof frame.wait_s === "number" && frame.wait_s > 0) {
         text += ", " + minutes(frame.wait_s);

@@ -9,16 +9,20 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from playwright.async_api import WebSocketRoute, expect
+from playwright.async_api import Browser, WebSocketRoute, expect
 
-from bot.settings import ROOT
+from bot.settings import ROOT, Settings
+from bot.stack import Stack, free_port
 from bot.transcript import Author
 from tests.browser.conftest import Console, Desk, Shop
+from tests.hours import closed_for_days
 
 pytestmark = pytest.mark.stack
 
@@ -100,6 +104,42 @@ async def test_an_angry_customer_is_handed_to_a_person_with_a_queue_position(
         f"Connecting you with a person — you are number {where.position}{wait}"
     )
     shop.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def closed_gateway(
+    stack: Stack, stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
+    """Another gateway of the stack whose business hours are over; its URL and when
+    it says the team is back."""
+    config = tmp_path_factory.mktemp("hours") / "handoff.yml"
+    back = closed_for_days(config)
+    settings = stack_settings.model_copy(update={"gateway_port": free_port()})
+    always_open = os.environ["HANDOFF_CONFIG"]
+    os.environ["HANDOFF_CONFIG"] = str(config)  # read when the service is made
+    try:
+        service = stack.add_gateway(settings, "gateway-closed")
+    finally:
+        os.environ["HANDOFF_CONFIG"] = always_open
+    yield f"http://127.0.0.1:{settings.gateway_port}", back
+    stack.remove(service)
+
+
+async def test_after_hours_the_status_says_when_the_team_is_back(
+    browser: Browser, closed_gateway: tuple[str, str]
+) -> None:
+    url, back = closed_gateway
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    shop = Shop(context, await context.new_page(), url)
+    await shop.visit()
+    await shop.open()
+    await shop.say("I want to talk to a real person, please")
+    await expect(shop.status).to_have_attribute("data-state", "queued")
+    await expect(shop.status).to_contain_text(
+        f"Our team is back {back}; we'll reply here"
+    )
+    shop.assert_clean()
+    await context.close()
 
 
 async def test_an_agent_joins_replies_live_resolves_and_the_rating_is_stored(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 
 import pytest
@@ -170,6 +171,18 @@ async def test_enqueue_says_when_outside_business_hours(
     assert result.offer_follow_up
     assert result.next_open is None
     assert result.created  # still queued, an agent sees it later
+
+
+async def test_closed_until_says_when_the_team_is_back(
+    client: aioredis.Redis, prefix: str, clock: Clock
+) -> None:
+    assert make_queue(client, prefix, clock).closed_until() is None  # always open
+    never = BusinessHours(timezone="UTC", days={})
+    assert make_queue(client, prefix, clock, hours=never).closed_until() == ""
+    clock.now = dt.datetime(2025, 6, 13, 21, tzinfo=dt.UTC).timestamp()  # a Friday
+    mondays = BusinessHours(timezone="UTC", days={0: (dt.time(9), dt.time(17))})
+    queue = make_queue(client, prefix, clock, hours=mondays)
+    assert queue.closed_until() == "on Monday at 09:00"
 
 
 async def test_follow_up_request_is_stored_and_listed(queue: HandoffQueue) -> None:
