@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -137,10 +138,22 @@ class EmpathyBook:
             parts.append(self._pick("offer_person", situation, {}))
         return " ".join(parts)
 
-    def handoff(self, situation: Situation) -> str:
-        """What the bot says when a person takes over."""
+    def handoff(self, situation: Situation, reasons: Sequence[str] = ()) -> str:
+        """What the bot says when a person takes over, in keeping with why: a calm
+        request for a person is simply granted, distress is met with care, the bot's
+        own failures are owned, and an upset customer is not thanked for patience
+        they have run out of (``handoff.<kind>`` in empathy.yml)."""
+        found = set(reasons)
+        if "distress" in found:
+            kind = "distress"
+        elif found and found <= {"person_request"}:
+            kind = "asked"
+        elif found and found <= {"bot_failures", "person_request"}:
+            kind = "bot_failed"
+        else:
+            kind = "upset"
         values = {"name_prefix": self.name_prefix(situation)}
-        return self._pick("handoff", situation, values)
+        return self._pick(f"handoff.{kind}", situation, values)
 
     def waiting(self, key: str, situation: Situation, values: dict[str, Any]) -> str:
         """Where the customer stands in the queue (``queue.<key>`` in empathy.yml)."""

@@ -129,7 +129,8 @@ async def hand_off(
     )
     key, values = waiting_values(await enqueue(request))
     book = empathy_book()
-    text = f"{book.handoff(situation)} {book.waiting(key, situation, values)}"
+    handoff = book.handoff(situation, mood.decision.reasons)
+    text = f"{handoff} {book.waiting(key, situation, values)}"
     dispatcher.utter_message(text=text)
     events: list[EventType] = []
     if tracker.active_loop.get("name"):

@@ -8,6 +8,7 @@ import pytest
 
 from actions.emotion import Analysis, Emotion
 from actions.empathy import EmpathyBook, Level, Situation
+from actions.replies import fill
 
 ANSWER = (
     "Order 48213 left our warehouse on Monday. DHL expects to deliver it on Friday. "
@@ -153,6 +154,29 @@ def test_handoff_message_promises_no_repetition(book: EmpathyBook) -> None:
     text = book.handoff(situation(Emotion.ANGER, 4, 1.0, customer_name="Maya"))
     assert text.startswith("Maya, ")
     assert "person" in text or "colleague" in text
+
+
+@pytest.mark.parametrize(
+    ("reasons", "kind"),
+    [
+        (["person_request"], "asked"),
+        (["bot_failures"], "bot_failed"),
+        (["bot_failures", "person_request"], "bot_failed"),
+        (["distress", "high_frustration"], "distress"),
+        (["person_request", "high_frustration"], "upset"),
+        (["legal_threat"], "upset"),
+        ([], "upset"),
+    ],
+)
+def test_the_handoff_fits_why_it_happens(
+    book: EmpathyBook, reasons: list[str], kind: str
+) -> None:
+    templates = book.data["handoff"][kind]
+    options = {fill(t, {"name_prefix": ""}).lower() for t in templates}
+    for _ in range(6):
+        text = book.handoff(situation(Emotion.FRUSTRATION, 3, 0.8), reasons)
+        assert text.lower() in options
+        assert "patience" not in text.lower()
 
 
 def test_an_answer_that_already_apologises_gets_no_second_sorry(
