@@ -162,7 +162,7 @@ def test_handoff_message_promises_no_repetition(book: EmpathyBook) -> None:
         (["person_request"], "asked"),
         (["bot_failures"], "bot_failed"),
         (["bot_failures", "person_request"], "bot_failed"),
-        (["distress", "high_frustration"], "distress"),
+        (["distress", "high_frustration"], "care"),
         (["person_request", "high_frustration"], "upset"),
         (["legal_threat"], "upset"),
         ([], "upset"),
@@ -177,6 +177,15 @@ def test_the_handoff_fits_why_it_happens(
         text = book.handoff(situation(Emotion.FRUSTRATION, 3, 0.8), reasons)
         assert text.lower() in options
         assert "patience" not in text.lower()
+
+
+def test_a_worried_or_sad_customer_is_handed_over_with_care(book: EmpathyBook) -> None:
+    options = {
+        fill(t, {"name_prefix": ""}).lower() for t in book.data["handoff"]["care"]
+    }
+    for label in (Emotion.ANXIETY, Emotion.SADNESS):
+        text = book.handoff(situation(label, 4, 0.9), ["high_frustration"])
+        assert text.lower() in options
 
 
 def test_an_answer_that_already_apologises_gets_no_second_sorry(
