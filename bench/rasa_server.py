@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from bot.settings import ROOT, get_settings
-from bot.stack import free_port, rasa_service_env
+from bot.stack import free_port, rasa_service_env, stop_group
 from bot.train import RASA_BIN, ensure_model
 
 
@@ -81,6 +81,7 @@ def rasa_server(
         env=rasa_service_env(settings),
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # stop_group ends the Sanic workers too
     )
     started = f"http://127.0.0.1:{port}"
     try:
@@ -93,9 +94,5 @@ def rasa_server(
             time.sleep(0.5)
         yield RasaHandle(started, token)
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_group(process, 20)
         log.close()

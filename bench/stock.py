@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from bot.settings import ROOT
-from bot.stack import free_port
+from bot.stack import free_port, stop_group
 from bot.train import MODELS, RASA_BIN, rasa_env
 
 STOCK = MODELS / "stock"
@@ -100,18 +100,14 @@ def stock_rasa(
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            start_new_session=True,  # stop_group ends any Sanic workers too
         )
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_ready(process, url)
             yield url, process.pid
         finally:
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_group(process, 15)
 
 
 def _wait_ready(

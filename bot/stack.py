@@ -391,14 +391,17 @@ class Stack:
 
 
 def _terminate(service: Service, timeout: float) -> None:
-    """SIGTERM to the service's process group, SIGKILL after ``timeout`` seconds.
+    if service.process is not None:
+        stop_group(service.process, timeout)
 
-    What is left of the group once its leader is gone (workers orphaned by a
+
+def stop_group(process: subprocess.Popen[bytes], timeout: float) -> None:
+    """SIGTERM to the process group ``process`` leads (started with
+    ``start_new_session=True``), SIGKILL after ``timeout`` seconds.
+
+    What is left of the group once its leader is gone (Sanic workers orphaned by a
     killed manager) is killed too.
     """
-    process = service.process
-    if process is None:
-        return
     _signal_group(process, signal.SIGTERM)
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout)
