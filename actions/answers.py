@@ -26,10 +26,22 @@ TYPED_ACCOUNT_INTENTS = {
 PLACE_INTENTS = {"delivery_options", "delivery_period"}
 # Conversation intents that are not a customer-service question.
 SMALL_TALK = frozenset(
-    {"greet", "goodbye", "thank_you", "affirm", "deny", "bot_challenge", "out_of_scope"}
+    {
+        "greet",
+        "goodbye",
+        "thank_you",
+        "compliment",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "out_of_scope",
+    }
 )
 # Intents we never propose in "Just to check I got it ...?".
 NOT_PROPOSED = SMALL_TALK | {"nlu_fallback"}
+# Thanks and praise are answered alike: a message NLU hesitates over only between these
+# two (FallbackClassifier's ambiguity_threshold) was understood all the same.
+WARM = frozenset({"thank_you", "compliment"})
 # A guess below this confidence is not worth a confirmation question (the NLU
 # fallback threshold in config.yml is 0.3, so guesses live between the two).
 CONFIRM_FLOOR = 0.2
@@ -105,6 +117,20 @@ def best_guess(tracker: Tracker) -> tuple[str, float] | None:
     return None
 
 
+def warm_intent(tracker: Tracker) -> str | None:
+    """thank_you or compliment when those two together are NLU's clear best guess."""
+    ranking = [
+        candidate
+        for candidate in (tracker.latest_message or {}).get("intent_ranking") or []
+        if candidate.get("name") != "nlu_fallback"
+    ][:2]
+    names = {candidate.get("name") for candidate in ranking}
+    together = sum(float(candidate.get("confidence") or 0.0) for candidate in ranking)
+    if names == WARM and together >= 0.5:
+        return str(ranking[0]["name"])
+    return None
+
+
 class ActionNotUnderstood(CaringAction):
     """Say honestly that we did not understand, or check our best guess."""
 
@@ -114,8 +140,13 @@ class ActionNotUnderstood(CaringAction):
     async def respond(
         self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Ask "did you mean ...?" for a plausible guess, else decline kindly."""
+        """Thanks or praise NLU could not tell apart get their answer; otherwise ask
+        "did you mean ...?" for a plausible guess, else decline kindly."""
         fallback = latest_intent(tracker) == "nlu_fallback"
+        warm = warm_intent(tracker) if fallback else None
+        if warm:
+            speaker.say(warm, **answer_values(tracker))
+            return [SlotSet("pending_intent", None)]
         guess = best_guess(tracker) if fallback else None
         if guess:
             description = reply_book().describe(guess[0])

@@ -91,6 +91,24 @@ async def test_implausible_guess_is_declined_honestly() -> None:
     assert says(message["text"], "fallback")
 
 
+async def test_praise_torn_between_thanks_and_compliment_is_answered_warmly() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("fallback_with_plausible_guess")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "compliment", "confidence": 0.35},
+        {"name": "thank_you", "confidence": 0.34},
+        {"name": "change_order", "confidence": 0.2},
+    ]
+    events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "pending_intent", "value": None},
+    ]
+    [message] = dispatcher.messages
+    assert says(message["text"], "compliment")
+
+
 async def test_yes_replays_the_unclear_message_with_the_confirmed_intent() -> None:
     dispatcher = CollectingDispatcher()
     tracker = load_tracker("affirm_after_guess")
