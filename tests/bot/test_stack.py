@@ -45,26 +45,26 @@ def test_missing_python_310_is_explained(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def make_run(**env: str) -> subprocess.CompletedProcess[str]:
+    """``python -m bot.stack run`` on free ports (``env`` overrides), to its exit."""
+    ports = {v: str(free_port()) for v in ("RASA_PORT", "ACTIONS_PORT", "GATEWAY_PORT")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.stack", "run"],
+        cwd=ROOT,
+        env=os.environ | ports | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_port_in_use_names_the_port_and_variable(model: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        env = dict(
-            os.environ,
-            RASA_PORT=str(port),
-            ACTIONS_PORT=str(free_port()),
-            GATEWAY_PORT=str(free_port()),
-        )
-        result = subprocess.run(
-            [sys.executable, "-m", "bot.stack", "run"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = make_run(RASA_PORT=str(port))
     assert result.returncode == 1
     assert f"Port {port} is already in use" in result.stderr
     assert "RASA_PORT=" in result.stderr
@@ -85,22 +85,7 @@ def test_unusable_handoff_settings_are_named_before_anything_starts(
     config = tmp_path / "handoff.yml"
     if content is not None:
         config.write_text(content, encoding="utf-8")
-    env = dict(
-        os.environ,
-        HANDOFF_CONFIG=str(config),
-        RASA_PORT=str(free_port()),
-        ACTIONS_PORT=str(free_port()),
-        GATEWAY_PORT=str(free_port()),
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.stack", "run"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = make_run(HANDOFF_CONFIG=str(config))
     assert result.returncode == 1
     assert f"The handoff settings in {config} cannot be used" in result.stderr
     assert "Traceback" not in result.stderr
