@@ -141,9 +141,9 @@ class EmpathyBook:
     def handoff(self, situation: Situation, reasons: Sequence[str] = ()) -> str:
         """What the bot says when a person takes over, in keeping with why: a calm
         request for a person is simply granted, distress, worry and sadness are met
-        with care, the bot's
-        own failures are owned, and an upset customer is not thanked for patience
-        they have run out of (``handoff.<kind>`` in empathy.yml)."""
+        with care, the bot's own failures are owned, and an upset customer is not
+        thanked for patience they have run out of (``handoff.<kind>`` in
+        empathy.yml)."""
         found = set(reasons)
         label = situation.analysis.label if situation.analysis else Emotion.NEUTRAL
         if "distress" in found or label in (Emotion.ANXIETY, Emotion.SADNESS):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 from functools import lru_cache
 from typing import Any
 
@@ -132,10 +131,8 @@ def waiting_values(result: EnqueueResult | None) -> tuple[str, dict[str, Any]]:
     if result is None:
         return "unknown", {}
     if result.availability is Availability.CLOSED:
-        if result.next_open is None:
-            return "closed", {}
-        hours = handoff_queue().config.hours
-        return "closed_until", {"opens": hours.describe(result.next_open, time.time())}
+        back = handoff_queue().closed_until()
+        return ("closed_until", {"opens": back}) if back else ("closed", {})
     if result.availability is Availability.NO_AGENT_ONLINE:
         return "no_agent_online", {}
     position = result.position.position or 1

@@ -22,7 +22,7 @@ import httpx
 import redis
 import yaml
 
-from bot.handoff.config import DEFAULT_PATH, load_config
+from bot.handoff.config import config_path, load_config
 from bot.inputs import MAX_FRAME_BYTES
 from bot.settings import ROOT, VAR, Settings, get_settings
 from bot.train import RASA_BIN, ensure_model, rasa_env
@@ -132,7 +132,7 @@ def check_ports(settings: Settings) -> None:
 
 def check_handoff_config() -> None:
     """Refuse to start with handoff settings the gateway and actions cannot read."""
-    path = os.environ.get("HANDOFF_CONFIG") or str(DEFAULT_PATH)
+    path = config_path()
     try:
         load_config(path)
     except (OSError, ValueError, TypeError, AttributeError, yaml.YAMLError) as error:

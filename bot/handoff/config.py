@@ -160,10 +160,15 @@ def _hours(raw: dict[str, Any] | None) -> BusinessHours:
     )
 
 
+def config_path() -> Path:
+    """The file named by HANDOFF_CONFIG, else data/handoff.yml."""
+    return Path(os.environ.get("HANDOFF_CONFIG") or DEFAULT_PATH)
+
+
 def load_config(path: Path | str | None = None) -> HandoffConfig:
-    """Read ``path``, else the file named by HANDOFF_CONFIG, else data/handoff.yml;
-    missing entries keep their defaults."""
-    path = path or os.environ.get("HANDOFF_CONFIG") or DEFAULT_PATH
+    """Read ``path`` (default: ``config_path()``); missing entries keep their
+    defaults."""
+    path = path or config_path()
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     prio = raw.get("priority") or {}
     weights = prio.get("weights") or {}
