@@ -56,11 +56,18 @@ def answer_key(intent: str, tracker: Tracker) -> str:
     if intent in ("affirm", "deny"):
         return f"{intent}_nothing_pending"
     book = reply_book()
+    if intent == "greet" and _spoke_before(tracker):
+        return "greet_again"
     if intent in TYPED_ACCOUNT_INTENTS and latest_entity(tracker, "account_type"):
         return f"{intent}_typed"
     if intent in PLACE_INTENTS and _place(tracker):
         return f"{intent}_place" if book.has(f"{intent}_place") else intent
     return intent
+
+
+def _spoke_before(tracker: Tracker) -> bool:
+    """Whether the customer wrote anything before the latest message."""
+    return sum(1 for e in tracker.events if e.get("event") == "user") > 1
 
 
 def answer_values(tracker: Tracker) -> dict[str, Any]:

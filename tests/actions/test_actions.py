@@ -237,3 +237,13 @@ async def test_outside_business_hours_the_customer_hears_when_the_team_is_back(
     [message] = dispatcher.messages
     assert f"back {back}" in message["text"]
     assert "leave a phone number or e-mail" in message["text"]
+
+
+async def test_hello_mid_chat_is_answered_as_waiting_not_arriving() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("hello_while_waiting")
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert events == [*assess(tracker).events]
+    [message] = dispatcher.messages
+    assert says(message["text"], "greet_again")
+    assert not says(message["text"], "greet", name_greeting="")

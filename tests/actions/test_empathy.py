@@ -195,3 +195,16 @@ def test_an_answer_that_already_apologises_gets_no_second_sorry(
     for level in ((2, 0.5), (3, 0.9)):
         text = book.compose(answer, situation(Emotion.FRUSTRATION, *level))
         assert text.lower().count("sorry") == 1, text
+
+
+def test_every_concern_reads_as_one_thing(book: EmpathyBook) -> None:
+    """Concerns go into "how frustrating {concern} is": a plural head noun ("the
+    refund rules") would make the bot write "how frustrating the refund rules is"."""
+    plural = [
+        (intent, phrase)
+        for intent, phrase in book.data["concerns"].items()
+        if phrase.split()[0] in ("the", "your")
+        and phrase.split()[-1].endswith("s")
+        and not phrase.split()[-1].endswith("ss")
+    ]
+    assert plural == []
