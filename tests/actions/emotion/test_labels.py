@@ -13,6 +13,7 @@ LABELS = [
     ("still waiting for my refund", Emotion.FRUSTRATION),
     ("great, just great", Emotion.FRUSTRATION),
     ("I'm so sad, the present for my grandson arrived smashed", Emotion.SADNESS),
+    ("the jumper for my niece came with a hole in it :(", Emotion.SADNESS),
     ("I'm really worried someone is using my card", Emotion.ANXIETY),
     ("I'm confused, which of these two plans am I on?", Emotion.CONFUSION),
     ("Thank you so much, you've been brilliant", Emotion.JOY),

@@ -10,6 +10,7 @@ POSITIVES = [
     ("negative_sentiment", "This is terrible, I hate how this was handled"),
     ("emotion_words", "I'm absolutely fed up with this"),
     ("emotion_words", "I am so frustrated right now"),
+    ("emotion_words", "my mug came chipped :("),
     ("all_caps", "WHY IS MY PARCEL STILL NOT HERE"),
     ("all_caps", "I have NEVER been treated this badly"),
     ("all_caps", "you lost it and did NOT EVEN CALL me"),
@@ -64,6 +65,7 @@ POSITIVES = [
     ("misunderstood", "that's not what I asked"),
     ("misunderstood", "am I talking to a bot?"),
     ("problem_report", "my parcel is missing and the refund was declined"),
+    ("problem_report", "the curtains arrived torn with a stain on one panel"),
     (
         "detailed_message",
         "I ordered a lamp two weeks ago and the box that came had a kettle in it",
