@@ -25,6 +25,12 @@ RECENT_REPLIES = 4
 QUESTIONS = ("ask.", "confirm_", "fallback", "out_of_scope")
 
 
+def asks(key: str, answer: str) -> bool:
+    """Whether a reply already asks the customer something, so that "tell me if I
+    got it wrong" would only repeat the question."""
+    return key.startswith(QUESTIONS) or answer.rstrip().endswith("?")
+
+
 def bot_texts(tracker: Tracker) -> list[str]:
     """The texts of every bot message in the conversation, newest last."""
     return [e.get("text") or "" for e in tracker.events if e.get("event") == "bot"]
@@ -105,7 +111,9 @@ class Speaker:
         text = answer
         if not self.spoken:
             text = empathy_book().compose(
-                answer, self.situation(values.get("order_id"))
+                answer,
+                self.situation(values.get("order_id")),
+                invite=not asks(key, answer),
             )
         self.spoken = True
         if buttons:

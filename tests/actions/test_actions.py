@@ -8,11 +8,13 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer, ActionConfirmUnderstood, ActionNotUnderstood
+from actions.empathy import empathy_book
 from actions.handoff import handoff_queue
 from actions.lookups import ActionAskOrderId, ActionOrderLookup
 from actions.mood import assess
 from actions.replies import reply_book
 from actions.store import DemoStore
+from actions.voice import asks
 from tests.actions.conftest import load_tracker, says, variations
 from tests.hours import closed_for_days
 
@@ -247,3 +249,22 @@ async def test_hello_mid_chat_is_answered_as_waiting_not_arriving() -> None:
     [message] = dispatcher.messages
     assert says(message["text"], "greet_again")
     assert not says(message["text"], "greet", name_greeting="")
+
+
+async def test_a_reply_that_already_asks_gets_no_extra_invitation() -> None:
+    """An upset customer hears the feeling named; when the answer says what we can
+    and cannot do, "if I got it wrong, tell me" would only repeat it."""
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("upset_out_of_scope")
+    assert assess(tracker).analysis.frustration == 2
+    await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "out_of_scope")
+    invitations = empathy_book().data["invite_correction"]
+    assert not any(invite in message["text"] for invite in invitations)
+
+
+def test_only_replies_that_ask_nothing_invite_a_correction() -> None:
+    assert asks("out_of_scope", "I can't help with that, sorry.")
+    assert asks("track_order", "It's with DHL. Does that help?")
+    assert not asks("track_order", "It's with DHL and arrives on Friday.")
