@@ -11,6 +11,7 @@ POSITIVES = [
     ("emotion_words", "I'm absolutely fed up with this"),
     ("emotion_words", "I am so frustrated right now"),
     ("emotion_words", "my mug came chipped :("),
+    ("emotion_words", "we were so excited to use the tent this weekend"),
     ("all_caps", "WHY IS MY PARCEL STILL NOT HERE"),
     ("all_caps", "I have NEVER been treated this badly"),
     ("all_caps", "you lost it and did NOT EVEN CALL me"),
