@@ -23,6 +23,30 @@ CASES = [
     ("close my account for good", "delete_account"),
     ("good morning", "greet"),
     ("what's the weather like in Paris tomorrow", "out_of_scope"),
+    # feelings and context around an order (bench/scenarios.jsonl kinds, own wording)
+    (
+        "the app says my parcel was delivered on tuesday but I never received it",
+        "complaint",
+    ),
+    (
+        "the tracking code for my order isn't working on the courier's site",
+        "track_order",
+    ),
+    ("I've already sent you the form you asked for", "complaint"),
+    ("this vase is gorgeous!! can I order a second one in blue?", "place_order"),
+    ("YOU SENT ME THE WRONG COLOUR AGAIN!!!", "complaint"),
+    ("I've been buying from you for years and this is how I get treated?", "complaint"),
+    ("the rug looks even lovelier in real life!!!", "compliment"),
+    ("I'm kind of disappointed, the towels look much paler than online", "complaint"),
+]
+
+# Messages that must not land on a confident wrong intent (fallback is fine).
+NOT_CASES = [
+    (
+        "hello, the wheelchair cushion I ordered is for my husband after his op",
+        "complaint",
+    ),
+    ("I've been upset all afternoon", "greet"),
 ]
 
 
@@ -41,6 +65,11 @@ def parse(stack: Stack, text: str) -> dict:
 @pytest.mark.parametrize(("text", "intent"), CASES)
 def test_intent(stack: Stack, text: str, intent: str) -> None:
     assert parse(stack, text)["intent"]["name"] == intent
+
+
+@pytest.mark.parametrize(("text", "intent"), NOT_CASES)
+def test_not_intent(stack: Stack, text: str, intent: str) -> None:
+    assert parse(stack, text)["intent"]["name"] != intent
 
 
 def test_order_number_is_an_entity(stack: Stack) -> None:
