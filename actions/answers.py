@@ -7,6 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SlotSet, UserUtteranceReverted
 
+from actions.emotion import Emotion
 from actions.replies import reply_book
 from actions.voice import (
     CaringAction,
@@ -99,6 +100,10 @@ class ActionAnswer(CaringAction):
     ) -> list[EventType]:
         """Reply to the latest intent in warm, varied words."""
         intent = latest_intent(tracker) or "nlu_fallback"
+        analysis = speaker.mood.analysis
+        if intent == "complaint" and analysis and analysis.label is Emotion.JOY:
+            # a complaint needs a grievance: a happy story gets a warm reply
+            intent = "compliment"
         key = answer_key(intent, tracker)
         if not reply_book().has(key):
             speaker.say("fallback")

@@ -63,7 +63,8 @@ class EmpathyBook:
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
 
     def level(self, analysis: Analysis | None) -> Level:
-        """The treatment a message's analysis calls for."""
+        """The treatment a message's analysis calls for: by frustration level and
+        intensity, and at least "upset" when a negative feeling is named."""
         if analysis is None or not analysis.label.negative:
             return Level.NEUTRAL
         levels = self.data["levels"]
@@ -74,6 +75,10 @@ class EmpathyBook:
                 or analysis.intensity >= limits["intensity"]
             ):
                 return level
+        # A feeling the customer put into words ("I'm a little worried") is
+        # acknowledged even when it is mild.
+        if analysis.has("emotion_words"):
+            return Level.UPSET
         return Level.NEUTRAL
 
     def concern(self, situation: Situation) -> str:

@@ -268,3 +268,14 @@ def test_only_replies_that_ask_nothing_invite_a_correction() -> None:
     assert asks("out_of_scope", "I can't help with that, sorry.")
     assert asks("track_order", "It's with DHL. Does that help?")
     assert not asks("track_order", "It's with DHL and arrives on Friday.")
+
+
+async def test_a_happy_story_nlu_took_for_a_complaint_gets_a_warm_reply() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("happy_story_as_complaint")
+    assert assess(tracker).analysis.label.value == "joy"
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert events == [*assess(tracker).events]
+    [message] = dispatcher.messages
+    assert says(message["text"], "compliment")
+    assert "sorry" not in message["text"].lower()

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from actions.emotion import Analysis, Emotion
+from actions.emotion import Analysis, Emotion, Signal
 from actions.empathy import EmpathyBook, Level, Situation
 from actions.replies import fill
 
@@ -208,3 +208,16 @@ def test_every_concern_reads_as_one_thing(book: EmpathyBook) -> None:
         and not phrase.split()[-1].endswith("ss")
     ]
     assert plural == []
+
+
+def test_a_mild_feeling_put_into_words_is_acknowledged(book: EmpathyBook) -> None:
+    worried = Signal("emotion_words", 0.3, 'emotion words: "worried"')
+    named = Analysis(
+        label=Emotion.ANXIETY, frustration=1, intensity=0.3, signals=[worried]
+    )
+    unnamed = Analysis(label=Emotion.ANXIETY, frustration=1, intensity=0.3)
+    assert book.level(named) is Level.UPSET
+    assert book.level(unnamed) is Level.NEUTRAL
+    calm = Analysis(label=Emotion.NEUTRAL, frustration=0, intensity=0.1)
+    calm.signals.append(worried)
+    assert book.level(calm) is Level.NEUTRAL

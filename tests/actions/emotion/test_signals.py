@@ -50,6 +50,8 @@ POSITIVES = [
     ("distress", "I can't pay my rent because you took my money twice"),
     ("distress", "I can't take this anymore"),
     ("distress", "My insulin was in that parcel"),
+    ("distress", "that was the last money we had and you took it twice"),
+    ("distress", "it's the money I need for rent next week"),
     ("urgency", "I need it by tomorrow for my wedding"),
     ("urgency", "this is urgent, please hurry"),
     ("sarcasm", "great, just great"),
