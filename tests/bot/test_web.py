@@ -6,11 +6,9 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
@@ -37,6 +35,7 @@ from bot.settings import Settings
 from bot.stack import Stack, free_port
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.web import ChatSocket
+from tests.widget import Widget, ws_url
 
 pytestmark = pytest.mark.stack
 
@@ -44,85 +43,6 @@ ANGRY = [
     "My refund STILL hasn't arrived and nobody answers my emails!!!",
     "This is the third time I'm asking. I want a real person NOW, this is ridiculous",
 ]
-
-
-class Widget:
-    """A widget client speaking the /ws/chat protocol."""
-
-    def __init__(self, ws: Any) -> None:
-        self.ws = ws
-        self.frames: list[dict[str, Any]] = []
-        self.session = ""
-        self.conversation = ""
-
-    @classmethod
-    async def open(
-        cls, base: str, session: str | None = None, after: str | None = None
-    ) -> Widget:
-        ws = await websockets.connect(base.replace("http", "ws") + "/ws/chat")
-        widget = cls(ws)
-        await widget.send({"type": "hello", "session": session, "after": after})
-        welcome = await widget.next("welcome")
-        widget.session = welcome["session"]
-        widget.conversation = welcome["conversation"]
-        return widget
-
-    async def send(self, frame: dict[str, Any]) -> None:
-        await self.ws.send(json.dumps(frame))
-
-    async def say(self, text: str, client_id: str | None = None) -> str:
-        client_id = client_id or uuid.uuid4().hex
-        await self.send({"type": "message", "id": client_id, "text": text})
-        return client_id
-
-    async def next(
-        self, kind: str, timeout: float = 30, **match: Any
-    ) -> dict[str, Any]:
-        """The next frame of ``kind`` (whose fields match), reading as needed."""
-        deadline = time.monotonic() + timeout
-        seen = 0
-        while True:
-            for frame in self.frames[seen:]:
-                seen += 1
-                if frame["type"] == kind and all(
-                    _get(frame, k) == v for k, v in match.items()
-                ):
-                    self.frames.remove(frame)
-                    return frame
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no {kind} {match} in {self.frames}")
-            raw = await asyncio.wait_for(self.ws.recv(), left)
-            self.frames.append(json.loads(raw))
-
-    async def entry(self, timeout: float = 30, **match: Any) -> dict[str, Any]:
-        """The next transcript entry matching ``match`` (fields of the entry)."""
-        match = {f"entry.{k}": v for k, v in match.items()}
-        return (await self.next("entry", timeout, **match))["entry"]
-
-    async def drain(self, seconds: float = 1.0) -> list[dict[str, Any]]:
-        """Everything unread so far and what arrives within ``seconds``."""
-        end = time.monotonic() + seconds
-        with_new = list(self.frames)
-        self.frames.clear()
-        while (left := end - time.monotonic()) > 0:
-            try:
-                with_new.append(
-                    json.loads(await asyncio.wait_for(self.ws.recv(), left))
-                )
-            except TimeoutError:
-                break
-        return with_new
-
-    async def close(self) -> None:
-        await self.ws.close()
-
-
-def _get(frame: dict[str, Any], path: str) -> Any:
-    value: Any = frame
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
 
 
 @pytest.fixture
@@ -391,7 +311,7 @@ async def test_too_long_text_binary_and_huge_frames(gateway_url: str) -> None:
     "session", ["web-forged.0000", "not-a-token", "web-x.y.z", "tg-1.abc"]
 )
 async def test_a_forged_session_is_refused(gateway_url: str, session: str) -> None:
-    ws = await websockets.connect(gateway_url.replace("http", "ws") + "/ws/chat")
+    ws = await websockets.connect(ws_url(gateway_url))
     await ws.send(json.dumps({"type": "hello", "session": session}))
     error = json.loads(await ws.recv())
     assert error["code"] == "bad_session"
@@ -401,7 +321,7 @@ async def test_a_forged_session_is_refused(gateway_url: str, session: str) -> No
 
 
 async def test_the_first_frame_must_be_hello(gateway_url: str) -> None:
-    ws = await websockets.connect(gateway_url.replace("http", "ws") + "/ws/chat")
+    ws = await websockets.connect(ws_url(gateway_url))
     await ws.send(json.dumps({"type": "message", "id": "m", "text": "hi"}))
     assert json.loads(await ws.recv())["code"] == "not_ready"
     with pytest.raises(ConnectionClosed):

@@ -13,14 +13,12 @@ import itertools
 import json
 import secrets
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 import redis.asyncio as aioredis
-import websockets
 
 from bot.console.accounts import Accounts
 from bot.handoff import HandoffQueue
@@ -90,104 +88,6 @@ def strict_gateway(stack: Stack, strict_settings: Settings) -> Iterator[str]:
 
 
 # -- the widget ----------------------------------------------------------------------
-
-
-def ws_url(base: str) -> str:
-    return base.replace("http", "ws", 1) + "/ws/chat"
-
-
-class Widget:
-    """A client of ``/ws/chat`` that keeps every frame it received."""
-
-    def __init__(self, ws: Any) -> None:
-        self.ws = ws
-        self.frames: list[dict[str, Any]] = []
-        self.session = ""
-        self.conversation = ""
-
-    @classmethod
-    async def open(
-        cls,
-        base: str,
-        session: str | None = None,
-        *,
-        origin: str | None = None,
-        ip: str | None = None,
-        name: str | None = None,
-    ) -> Widget:
-        headers = {"X-Forwarded-For": ip} if ip else None
-        ws = await websockets.connect(
-            ws_url(base),
-            origin=origin,  # type: ignore[arg-type]
-            additional_headers=headers,
-            max_size=2**22,
-        )
-        widget = cls(ws)
-        hello: dict[str, Any] = {"type": "hello", "session": session}
-        if name is not None:
-            hello["name"] = name
-        await ws.send(json.dumps(hello))
-        welcome = await widget.next(lambda f: f["type"] == "welcome")
-        widget.session = welcome["session"]
-        widget.conversation = welcome["conversation"]
-        return widget
-
-    async def send_raw(self, text: str) -> None:
-        await self.ws.send(text)
-
-    async def say(self, text: str, client_id: str | None = None) -> str:
-        """Send a message (lone surrogates as JSON escapes); returns its id."""
-        client_id = client_id or uuid.uuid4().hex[:16]
-        frame = {"type": "message", "id": client_id, "text": text}
-        await self.ws.send(json.dumps(frame))
-        return client_id
-
-    async def next(
-        self, match: Callable[[dict[str, Any]], bool], timeout: float = 60
-    ) -> dict[str, Any]:
-        """The first frame (received before or now) that ``match`` accepts."""
-        deadline = time.monotonic() + timeout
-        seen = 0
-        while True:
-            for frame in self.frames[seen:]:
-                seen += 1
-                if match(frame):
-                    return frame
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise AssertionError(f"no matching frame in {self.frames[-10:]}")
-            self.frames.append(json.loads(await asyncio.wait_for(self.ws.recv(), left)))
-
-    async def outcome(self, client_id: str, timeout: float = 90) -> dict[str, Any]:
-        """The error frame about ``client_id``, or the first answer after its echo."""
-        echoed: list[str] = []
-
-        def done(frame: dict[str, Any]) -> bool:
-            if frame["type"] == "error" and frame.get("id") == client_id:
-                return True
-            entry = frame.get("entry") or {}
-            if frame["type"] == "entry" and entry.get("client_id") == client_id:
-                echoed.append(entry["id"])
-                return False
-            return (
-                bool(echoed)
-                and frame["type"] == "entry"
-                and entry["author"]
-                in (
-                    "bot",
-                    "system",
-                )
-            )
-
-        return await self.next(done, timeout)
-
-    async def alive(self) -> None:
-        """The connection still answers a ping."""
-        await self.ws.send('{"type": "ping"}')
-        await self.next(lambda f: f["type"] == "pong", timeout=30)
-
-    async def close(self) -> None:
-        await self.ws.close()
 
 
 # -- Telegram ------------------------------------------------------------------------

@@ -39,7 +39,6 @@ from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.polling import until
 from tests.security.conftest import (
     STRICT_LIMITS,
-    Widget,
     new_chat,
     post_update,
     tg_update,
@@ -53,6 +52,7 @@ from tests.security.corpus import (
     TEXTS,
     storable,
 )
+from tests.widget import Widget
 
 pytestmark = pytest.mark.stack
 

@@ -32,7 +32,7 @@ from bot.settings import DEFAULT_SECRET, Settings
 from bot.stack import Stack
 from bot.transcript import Transcript
 from bot.web import origin_allowed
-from tests.security.conftest import Widget, ws_url
+from tests.widget import Widget, ws_url
 
 LOOPBACK_V4 = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
 LISTEN = "0A"

@@ -48,11 +48,11 @@ from tests.bot.console.conftest import ConsoleClient, random_ip
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.polling import until
 from tests.security.conftest import (
-    Widget,
     new_chat,
     post_update,
     tg_update,
 )
+from tests.widget import Widget
 
 LOG_DIR = ROOT / "var" / "test-logs"
 
