@@ -50,6 +50,7 @@ POSITIVES = [
     ("distress", "I can't pay my rent because you took my money twice"),
     ("distress", "I can't take this anymore"),
     ("distress", "My insulin was in that parcel"),
+    ("distress", "im so scared it won't come in time"),
     ("distress", "that was the last money we had and you took it twice"),
     ("distress", "it's the money I need for rent next week"),
     ("urgency", "I need it by tomorrow for my wedding"),
@@ -78,6 +79,7 @@ POSITIVES = [
 ]
 
 NEGATIVES = [
+    ("distress", "I'm not scared of assembly, does the desk come flat-packed?"),
     ("negative_sentiment", "I'm not angry, just asking"),
     ("negative_sentiment", "no problem at all"),
     ("negative_sentiment", "This is a killer deal"),
