@@ -52,7 +52,7 @@ async def test_a_question_gets_a_caring_answer_and_quick_replies_work(
 
     # A vague word makes the bot check its guess with Yes/No buttons.
     quick = shop.page.get_by_test_id("chat-quick-reply")
-    for vague in ("parcel", "where"):
+    for vague in ("package", "my stuff", "parcel", "where"):
         await shop.say_and_wait(vague)
         if await quick.count():
             break
