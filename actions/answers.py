@@ -102,8 +102,9 @@ class ActionAnswer(CaringAction):
         intent = latest_intent(tracker) or "nlu_fallback"
         analysis = speaker.mood.analysis
         if intent == "complaint" and analysis and analysis.label is Emotion.JOY:
-            # a complaint needs a grievance: a happy story gets a warm reply
-            intent = "compliment"
+            # a complaint needs a grievance: a happy story gets a warm reply, and
+            # the reply is about that (no "you'd like to tell us what went wrong")
+            intent = speaker.intent = "compliment"
         key = answer_key(intent, tracker)
         if not reply_book().has(key):
             speaker.say("fallback")

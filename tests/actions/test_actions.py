@@ -270,12 +270,18 @@ def test_only_replies_that_ask_nothing_invite_a_correction() -> None:
     assert not asks("track_order", "It's with DHL and arrives on Friday.")
 
 
-async def test_a_happy_story_nlu_took_for_a_complaint_gets_a_warm_reply() -> None:
+@pytest.mark.parametrize("confidence", [0.62, 0.42])
+async def test_a_happy_story_nlu_took_for_a_complaint_gets_a_warm_reply(
+    confidence: float,
+) -> None:
+    """Also when NLU was unsure: no "you'd like to tell us what went wrong" first."""
     dispatcher = CollectingDispatcher()
     tracker = load_tracker("happy_story_as_complaint")
+    tracker.latest_message["intent"]["confidence"] = confidence
     assert assess(tracker).analysis.label.value == "joy"
     events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     assert events == [*assess(tracker).events]
     [message] = dispatcher.messages
     assert says(message["text"], "compliment")
     assert "sorry" not in message["text"].lower()
+    assert reply_book().describe("complaint") not in message["text"]
