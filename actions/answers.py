@@ -7,12 +7,15 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SlotSet, UserUtteranceReverted
 
-from actions.emotion import Emotion
+from actions.emotion import Decision, Emotion
+from actions.mood import Mood
 from actions.replies import reply_book
+from actions.store import demo_store, find_number
 from actions.voice import (
     CaringAction,
     Speaker,
     customer_name,
+    hand_off,
     latest_entity,
     latest_intent,
 )
@@ -101,10 +104,28 @@ class ActionAnswer(CaringAction):
         """Reply to the latest intent in warm, varied words."""
         intent = latest_intent(tracker) or "nlu_fallback"
         analysis = speaker.mood.analysis
+        offered = tracker.get_slot("offered")
+        if intent == "affirm" and offered:
+            return await accept_offer(str(offered), speaker, tracker)
+        if intent == "contact_human_agent":
+            # asking for a person is always granted, in whatever words
+            return await hand_over(speaker, tracker, "Customer asked for a person.")
         if intent == "complaint" and analysis and analysis.label is Emotion.JOY:
             # a complaint needs a grievance: a happy story gets a warm reply, and
             # the reply is about that (no "you'd like to tell us what went wrong")
             intent = speaker.intent = "compliment"
+        if intent == "complaint":
+            order = demo_store().order(
+                latest_entity(tracker, "order_id")
+                or find_number(str((tracker.latest_message or {}).get("text") or ""))
+            )
+            if order is not None:
+                speaker.say("complaint.order", **order.values())
+                return [SlotSet("order_id", order.id)]
+            if analysis and analysis.has("problem_report"):
+                # what went wrong is said: ask only for what is missing
+                speaker.say("complaint.described")
+                return []
         key = answer_key(intent, tracker)
         if not reply_book().has(key):
             speaker.say("fallback")
@@ -114,6 +135,49 @@ class ActionAnswer(CaringAction):
         if name and name != tracker.get_slot("customer_name"):
             return [SlotSet("customer_name", name)]
         return []
+
+
+async def hand_over(speaker: Speaker, tracker: Tracker, why: str) -> list[EventType]:
+    """Bring in a person because the customer wants one (not because of the mood)."""
+    analysis = speaker.mood.analysis
+    decision = Decision(
+        escalate=True,
+        reasons=["person_request"],
+        explanation=f"Escalate to a person. {why}",
+    )
+    return await hand_off(speaker.dispatcher, tracker, Mood(analysis, decision))
+
+
+async def accept_offer(
+    offer: str, speaker: Speaker, tracker: Tracker
+) -> list[EventType]:
+    """The customer said yes to what the bot's last reply offered (ReplyBook.offer):
+    a person, another question answered as if asked, or a short reply."""
+    kind, _, target = offer.partition(" ")
+    if kind == "handoff":
+        return await hand_over(
+            speaker, tracker, "Customer said yes when the bot offered a person."
+        )
+    if kind == "say":
+        speaker.say(target)
+        return []
+    latest = tracker.latest_message or {}
+    return [
+        SlotSet("offered", None),
+        UserUtteranceReverted(),
+        ActionExecuted("action_listen"),
+        {
+            "event": "user",
+            "text": latest.get("text"),
+            "parse_data": {
+                "intent": {"name": target, "confidence": 1.0},
+                "entities": [],
+                "text": latest.get("text"),
+            },
+            "input_channel": tracker.get_latest_input_channel(),
+            "metadata": latest.get("metadata") or {},
+        },
+    ]
 
 
 def best_guess(tracker: Tracker) -> tuple[str, float] | None:
@@ -182,6 +246,12 @@ class ActionConfirmUnderstood(CaringAction):
         pending = tracker.get_slot("pending_intent")
         said_yes = latest_intent(tracker) == "affirm"
         original = _previous_user_event(tracker)
+        offered = tracker.get_slot("offered")
+        if said_yes and not pending and offered:
+            return [
+                SlotSet("pending_intent", None),
+                *await accept_offer(str(offered), speaker, tracker),
+            ]
         if not said_yes or not pending or original is None:
             if said_yes and not pending:
                 speaker.say("affirm_nothing_pending")

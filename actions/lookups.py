@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -13,8 +14,57 @@ from rasa_sdk.types import DomainDict
 from actions.store import demo_store, find_number
 from actions.voice import CaringAction, Speaker
 
-ORDER_TOPICS = ("track_order", "cancel_order", "change_order", "track_refund")
+ORDER_TOPICS = (
+    "track_order",
+    "cancel_order",
+    "change_order",
+    "track_refund",
+    "complaint",
+)
 INVOICE_TOPICS = ("check_invoice", "get_invoice")
+# A message that is only an order number ("48213", "it's order 48213") goes on with
+# what the customer talked about just before; never into a cancellation.
+CARRIED_TOPICS = {
+    "complaint": "complaint",
+    "get_refund": "track_refund",
+    "check_refund_policy": "track_refund",
+    "track_refund": "track_refund",
+    "change_order": "change_order",
+    "change_shipping_address": "change_order",
+    "set_up_shipping_address": "change_order",
+}
+_FILLER = frozenset(
+    {
+        "it",
+        "it's",
+        "its",
+        "is",
+        "the",
+        "my",
+        "order",
+        "number",
+        "no",
+        "nr",
+        "here",
+        "you",
+        "are",
+        "that",
+        "this",
+        "one",
+        "ok",
+        "okay",
+        "sure",
+        "yes",
+    }
+)
+
+
+def only_a_number(text: str) -> bool:
+    """Whether ``text`` gives an order number and says nothing else."""
+    if not find_number(text):
+        return False
+    words = re.findall(r"[a-z']+", text.lower())
+    return all(word in _FILLER for word in words)
 
 
 def form_topic(
@@ -23,12 +73,17 @@ def form_topic(
     """What the customer asked when ``form`` was last activated ("cancel_order", ...).
 
     The answer to "what's the order number?" may be classified as anything, so the
-    topic is the intent of the message that started the form.
+    topic is the intent of the message that started the form; when that message was
+    only a number, the topic of the message before it carries on (CARRIED_TOPICS).
     """
-    topic, current = None, None
+    topic, current, before = None, None, None
     for event in tracker.events:
         if event.get("event") == "user":
-            current = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            carried = CARRIED_TOPICS.get(str(before))
+            if carried and only_a_number(str(event.get("text") or "")):
+                intent = carried
+            before, current = intent, intent
         elif event.get("event") == "active_loop" and event.get("name") == form:
             topic = current if current in topics else topic
     return str(topic) if topic else default
@@ -170,6 +225,8 @@ class ActionOrderLookup(CaringAction):
                     f"cancel_order.{order.status}",
                     **order.values(),
                 )
+        elif topic == "complaint":
+            speaker.say("complaint.order", **order.values())
         elif topic == "change_order":
             key = "editable" if order.status == "processing" else "locked"
             speaker.say(f"change_order.{key}", **order.values())

@@ -19,6 +19,7 @@ import yaml
 from actions.paths import ANSWERS_FILE
 
 _SPACES = re.compile(r"[ \t]{2,}")
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
 
 class MissingReply(KeyError):
@@ -31,6 +32,7 @@ class ReplyBook:
 
     answers: dict[str, list[str]]
     descriptions: dict[str, str] = field(default_factory=dict)
+    offers: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     rng: random.Random = field(default_factory=random.Random)
 
     @classmethod
@@ -48,7 +50,24 @@ class ReplyBook:
         empty = sorted(k for k, v in answers.items() if not v)
         if empty:
             raise ValueError(f"{path}: reply keys without variations: {empty}")
-        return cls(answers=answers, descriptions=dict(raw.get("describe") or {}))
+        offers = [
+            (str(o["accept"]), tuple(str(w).lower() for w in o["when"]))
+            for o in raw.get("offers") or []
+        ]
+        for yes, _ in offers:
+            kind, _, target = yes.partition(" ")
+            valid = {
+                "handoff": not target,
+                "ask": bool(target),
+                "say": target in answers,
+            }
+            if not valid.get(kind):
+                raise ValueError(f"{path}: offer {yes!r} is not handoff/ask/say <key>")
+        return cls(
+            answers=answers,
+            descriptions=dict(raw.get("describe") or {}),
+            offers=offers,
+        )
 
     def has(self, key: str) -> bool:
         """Whether templates exist for ``key``."""
@@ -71,6 +90,18 @@ class ReplyBook:
         recent = set(avoid)
         fresh = [t for t in filled if t not in recent] or filled
         return self.rng.choice(fresh)
+
+    def offer(self, *texts: str) -> str | None:
+        """What a "yes" to these texts accepts (``offers`` in the file): the first
+        text whose last sentence offers something decides ("handoff", "ask <intent>"
+        or "say <reply key>"); None when nothing is on offer."""
+        for text in texts:
+            sentences = _SENTENCE_END.split(text.strip())
+            last = sentences[-1].lower() if sentences else ""
+            for yes, words in self.offers:
+                if any(w in last for w in words):
+                    return yes
+        return None
 
     def describe(self, intent: str) -> str | None:
         """Short verb phrase for an intent ("check where your order is")."""

@@ -83,6 +83,8 @@ class Speaker:
         self.intent = intent
         self.check_understanding = check_understanding
         self.spoken = False
+        # what a "yes" to the latest reply accepts (ReplyBook.offer), if anything
+        self.offer: str | None = None
 
     def situation(self, order_id: str | None = None) -> Situation:
         """What the empathy layer needs to know about this turn."""
@@ -116,6 +118,7 @@ class Speaker:
                 invite=not asks(key, answer),
             )
         self.spoken = True
+        self.offer = reply_book().offer(text, answer)
         if buttons:
             self.dispatcher.utter_message(text=text, buttons=buttons)
         else:
@@ -143,6 +146,8 @@ async def hand_off(
     events: list[EventType] = []
     if tracker.active_loop.get("name"):
         events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+    if tracker.get_slot("offered"):
+        events.append(SlotSet("offered", None))
     return [*events, SlotSet("handoff", True), ConversationPaused()]
 
 
@@ -167,7 +172,10 @@ class CaringAction(Action, ABC):
         speaker = Speaker(
             dispatcher, tracker, mood, self.topic(tracker), self.check_understanding
         )
-        return [*mood.events, *await self.respond(speaker, tracker, domain)]
+        events = await self.respond(speaker, tracker, domain)
+        if speaker.spoken and speaker.offer != tracker.get_slot("offered"):
+            events.append(SlotSet("offered", speaker.offer))
+        return [*mood.events, *events]
 
     @abstractmethod
     async def respond(

@@ -136,3 +136,35 @@ def test_after_the_handoff_the_bot_is_silent_but_the_customer_is_answered(
         if f["author"] == "customer"
     ]
     assert texts[-1] == "hello? is anyone there"  # kept for the person who takes over
+
+
+def test_yes_to_the_offered_person_after_a_complaint_brings_one_in(
+    stack: Stack, gateway_url: str
+) -> None:
+    """The complaint says what went wrong, the number comes next and is read as the
+    complaint's order (no "good news" tracking), and "yes" accepts the person."""
+    sender, replies = converse(
+        gateway_url,
+        [
+            "I want to complain, the sweater I ordered arrived with a hole in it",
+            "48213",
+            "yes please",
+        ],
+    )
+    assert "48213" in replies[1][0] and "good news" not in replies[1][0].lower()
+    assert "replacement or a refund" in replies[1][0]
+    assert "person" in replies[2][0] or "colleague" in replies[2][0]
+    state = tracker(stack, sender)
+    assert state["paused"] is True
+    assert state["slots"]["handoff"] is True
+
+
+def test_an_order_number_after_a_refund_question_gets_the_refund_status(
+    stack: Stack, gateway_url: str
+) -> None:
+    _, replies = converse(
+        gateway_url,
+        ["I sent my return back two weeks ago and still no refund", "228810"],
+    )
+    assert "refund" in replies[1][0] and "228810" in replies[1][0]
+    assert "tracking" not in replies[1][0].lower()

@@ -1,0 +1,342 @@
+"""A "yes" accepts what the bot offered, and an order number alone goes on with the
+topic before it. Actions run on trackers built here; each test asserts the events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer, ActionConfirmUnderstood
+from actions.handoff import handoff_queue
+from actions.lookups import (
+    ORDER_TOPICS,
+    ActionOrderLookup,
+    form_topic,
+    only_a_number,
+)
+from actions.mood import assess
+from actions.replies import reply_book
+from actions.store import DemoStore
+from tests.actions.conftest import says
+
+DOMAIN: dict = {}
+PAUSE = [
+    {"event": "slot", "timestamp": None, "name": "handoff", "value": True},
+    {"event": "pause", "timestamp": None},
+]
+
+
+def conversation(
+    turns: list[tuple[str, str, str | None]], sender: str, **slots: Any
+) -> Tracker:
+    """A tracker from (author, text, intent) turns; the last turn is the customer's
+    latest message. A ``form`` turn activates the order form."""
+    events: list[dict[str, Any]] = [{"event": "action", "name": "action_listen"}]
+    latest: dict[str, Any] = {}
+    for author, text, intent in turns:
+        if author == "customer":
+            latest = {
+                "text": text,
+                "intent": {"name": intent, "confidence": 0.9},
+                "entities": [],
+                "intent_ranking": [],
+                "metadata": {"channel": "web"},
+            }
+            events.append({"event": "user", "text": text, "parse_data": latest})
+        elif author == "form":
+            events.append({"event": "active_loop", "name": "order_form"})
+        else:
+            events.append({"event": "bot", "text": text})
+            events.append({"event": "action", "name": "action_listen"})
+    return Tracker.from_dict(
+        {
+            "sender_id": sender,
+            "slots": dict(slots),
+            "latest_message": latest,
+            "events": events,
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("reply", "accepted"),
+    [
+        ("If you'd prefer, I can ask a member of our team to take this on.", "handoff"),
+        ("Would you like me to ask a colleague to check?", "handoff"),
+        ("Would you like help starting a return?", "ask get_refund"),
+        ("Shall I look up your order?", "ask track_order"),
+        ("Returns are free within 30 days. Does that help?", "say affirm_helped"),
+        ("Standard delivery takes 3–5 business days. Anything else?", None),
+        # only the last sentence counts: an earlier offer was not the question
+        (
+            "A colleague can help later. Would you like help starting a return?",
+            "ask get_refund",
+        ),
+    ],
+)
+def test_the_last_sentence_of_a_reply_says_what_a_yes_accepts(
+    reply: str, accepted: str | None
+) -> None:
+    assert reply_book().offer(reply) == accepted
+
+
+def test_the_template_decides_when_the_empathy_layer_had_the_last_word() -> None:
+    answer = "If something arrived damaged, tell me and I'll get a person to sort it."
+    sent = f"I'm sorry about that. {answer} If I've misunderstood, tell me."
+    assert reply_book().offer(sent, answer) == "handoff"
+
+
+async def test_yes_to_an_offered_person_brings_one_in(own_redis_keys: str) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            ("customer", "how do refunds work", "get_refund"),
+            ("bot", "... tell me and I'll get a person to sort it out.", None),
+            ("customer", "yes please", "affirm"),
+        ],
+        "offer-person",
+        offered="handoff",
+    )
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "offered", "value": None},
+        *PAUSE,
+    ]
+    ticket = await handoff_queue().ticket("offer-person")
+    assert ticket.reasons == ["person_request"]
+    assert "said yes when the bot offered a person" in ticket.explanation
+    [message] = dispatcher.messages
+    assert "person" in message["text"] or "colleague" in message["text"]
+
+
+async def test_asking_for_a_person_in_any_words_brings_one_in(
+    own_redis_keys: str,
+) -> None:
+    """NLU understood; the wording carried no request signal for the analyzer."""
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            (
+                "customer",
+                "could someone from the shop have a look",
+                "contact_human_agent",
+            )
+        ],
+        "ask-person",
+    )
+    assert not assess(tracker).decision.escalate
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert events == [*assess(tracker).events, *PAUSE]
+    assert (await handoff_queue().ticket("ask-person")).state == "queued"
+
+
+async def test_yes_to_an_offered_question_goes_on_as_if_asked() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            ("customer", "what's your refund policy", "check_refund_policy"),
+            ("bot", "... Would you like help starting a return?", None),
+            ("customer", "yes", "affirm"),
+        ],
+        "offer-ask",
+        offered="ask get_refund",
+    )
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "offered", "value": None},
+        {"event": "rewind", "timestamp": None},
+        {
+            "event": "action",
+            "timestamp": None,
+            "name": "action_listen",
+            "policy": None,
+            "confidence": None,
+        },
+        {
+            "event": "user",
+            "text": "yes",
+            "parse_data": {
+                "intent": {"name": "get_refund", "confidence": 1.0},
+                "entities": [],
+                "text": "yes",
+            },
+            "input_channel": None,
+            "metadata": {"channel": "web"},
+        },
+    ]
+    assert dispatcher.messages == []
+
+
+async def test_yes_to_does_that_help_is_glad_not_what_can_i_do() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            ("customer", "how long does delivery take", "delivery_period"),
+            ("bot", "3-5 business days. Does that help?", None),
+            ("customer", "yes thanks", "affirm"),
+        ],
+        "offer-say",
+        offered="say affirm_helped",
+    )
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "offered", "value": None},
+    ]
+    [message] = dispatcher.messages
+    assert says(message["text"], "affirm_helped")
+
+
+async def test_yes_after_a_fallback_that_offered_a_person_brings_one_in(
+    own_redis_keys: str,
+) -> None:
+    """The fallback's rule sends "yes" to action_confirm_understood; no guess is
+    pending, so the offered person is what the customer accepted."""
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            ("customer", "blorp the flange", "nlu_fallback"),
+            ("bot", "Could you say it another way, or shall I get a person?", None),
+            ("customer", "yes", "affirm"),
+        ],
+        "offer-fallback",
+        offered="handoff",
+    )
+    events = await ActionConfirmUnderstood().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "pending_intent", "value": None},
+        {"event": "slot", "timestamp": None, "name": "offered", "value": None},
+        *PAUSE,
+    ]
+
+
+async def test_no_to_an_offer_is_taken_kindly_and_forgets_it() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            ("customer", "what's your refund policy", "check_refund_policy"),
+            ("bot", "... Would you like help starting a return?", None),
+            ("customer", "no thanks", "deny"),
+        ],
+        "offer-no",
+        offered="ask get_refund",
+    )
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "offered", "value": None},
+    ]
+    [message] = dispatcher.messages
+    assert says(message["text"], "deny_nothing_pending")
+
+
+async def test_a_complaint_naming_its_order_is_answered_about_that_order(
+    store: DemoStore,
+) -> None:
+    """No "could you tell me the order number" when the customer just gave it."""
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [("customer", "order 228810 came with the mat torn in half", "complaint")],
+        "complaint-order",
+    )
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "order_id", "value": "228810"},
+        {"event": "slot", "timestamp": None, "name": "offered", "value": "handoff"},
+    ]
+    [message] = dispatcher.messages
+    order = store.order("228810")
+    assert order is not None
+    assert says(message["text"], "complaint.order", **order.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "alone"),
+    [
+        ("48213", True),
+        ("#48213", True),
+        ("it's order 48213", True),
+        ("order no. 4821 3", True),
+        ("48213 and it's broken", False),
+        ("cancel 48213", False),
+        ("thanks", False),
+    ],
+)
+def test_an_order_number_alone_is_told_from_a_sentence(text: str, alone: bool) -> None:
+    assert only_a_number(text) is alone
+
+
+@pytest.mark.parametrize(
+    ("before", "topic"),
+    [
+        ("complaint", "complaint"),
+        ("check_refund_policy", "track_refund"),
+        ("change_shipping_address", "change_order"),
+        # a number never carries a cancellation: it needs to be asked for
+        ("check_cancellation_fee", "track_order"),
+        ("greet", "track_order"),
+    ],
+)
+def test_an_order_number_alone_goes_on_with_the_topic_before_it(
+    before: str, topic: str
+) -> None:
+    tracker = conversation(
+        [
+            ("customer", "something", before),
+            ("bot", "...", None),
+            ("customer", "48213", "track_order"),
+            ("form", "", None),
+        ],
+        "carry",
+    )
+    assert form_topic(tracker, "order_form", ORDER_TOPICS, "track_order") == topic
+
+
+async def test_an_order_number_after_a_complaint_is_not_good_news(
+    store: DemoStore,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            ("customer", "the sweater came with a hole in it", "complaint"),
+            ("bot", "I'm sorry. Which order is it?", None),
+            ("customer", "48213", "track_order"),
+            ("form", "", None),
+        ],
+        "complaint-number",
+        order_id="48213",
+    )
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    order = store.order("48213")
+    assert order is not None
+    assert says(message["text"], "complaint.order", **order.values())
+    assert "good news" not in message["text"].lower()
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("the sweater came with a hole in the sleeve", "complaint.described"),
+        ("your company is a joke", "complaint"),
+    ],
+)
+async def test_a_complaint_that_says_what_went_wrong_is_only_asked_which_order(
+    text: str, key: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = conversation([("customer", text, "complaint")], "complaint-said")
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], key)
