@@ -104,9 +104,9 @@ class ActionAnswer(CaringAction):
         """Reply to the latest intent in warm, varied words."""
         intent = latest_intent(tracker) or "nlu_fallback"
         analysis = speaker.mood.analysis
-        offered = tracker.get_slot("offered")
+        offered = accepted_offer(tracker)
         if intent == "affirm" and offered:
-            return await accept_offer(str(offered), speaker, tracker)
+            return await accept_offer(offered, speaker, tracker)
         if intent == "contact_human_agent":
             # asking for a person is always granted, in whatever words
             return await hand_over(speaker, tracker, "Customer asked for a person.")
@@ -146,6 +146,13 @@ async def hand_over(speaker: Speaker, tracker: Tracker, why: str) -> list[EventT
         explanation=f"Escalate to a person. {why}",
     )
     return await hand_off(speaker.dispatcher, tracker, Mood(analysis, decision))
+
+
+def accepted_offer(tracker: Tracker) -> str | None:
+    """What the bot offered last, when the latest message is a plain yes to it."""
+    offered = tracker.get_slot("offered")
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return str(offered) if offered and reply_book().is_plain_yes(text) else None
 
 
 async def accept_offer(
@@ -246,11 +253,11 @@ class ActionConfirmUnderstood(CaringAction):
         pending = tracker.get_slot("pending_intent")
         said_yes = latest_intent(tracker) == "affirm"
         original = _previous_user_event(tracker)
-        offered = tracker.get_slot("offered")
+        offered = accepted_offer(tracker)
         if said_yes and not pending and offered:
             return [
                 SlotSet("pending_intent", None),
-                *await accept_offer(str(offered), speaker, tracker),
+                *await accept_offer(offered, speaker, tracker),
             ]
         if not said_yes or not pending or original is None:
             if said_yes and not pending:

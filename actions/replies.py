@@ -20,6 +20,7 @@ from actions.paths import ANSWERS_FILE
 
 _SPACES = re.compile(r"[ \t]{2,}")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+_WORDS = re.compile(r"[a-z']+")
 
 
 class MissingReply(KeyError):
@@ -33,6 +34,7 @@ class ReplyBook:
     answers: dict[str, list[str]]
     descriptions: dict[str, str] = field(default_factory=dict)
     offers: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    plain_yes: frozenset[str] = frozenset()
     rng: random.Random = field(default_factory=random.Random)
 
     @classmethod
@@ -67,6 +69,7 @@ class ReplyBook:
             answers=answers,
             descriptions=dict(raw.get("describe") or {}),
             offers=offers,
+            plain_yes=frozenset(str(w).lower() for w in raw.get("plain_yes") or []),
         )
 
     def has(self, key: str) -> bool:
@@ -102,6 +105,12 @@ class ReplyBook:
                 if any(w in last for w in words):
                     return yes
         return None
+
+    def is_plain_yes(self, text: str) -> bool:
+        """Whether ``text`` only says yes (``plain_yes`` in the file, one other word
+        allowed), so that it can accept an offer; "?" or a sentence cannot."""
+        words = _WORDS.findall(text.lower())
+        return bool(words) and sum(w not in self.plain_yes for w in words) <= 1
 
     def describe(self, intent: str) -> str | None:
         """Short verb phrase for an intent ("check where your order is")."""

@@ -340,3 +340,40 @@ async def test_a_complaint_that_says_what_went_wrong_is_only_asked_which_order(
     await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert says(message["text"], key)
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("yes", True),
+        ("Sure, go ahead", True),
+        ("yes that would be great thanks", True),
+        ("yeah get me someone", True),
+        ("?", False),
+        ("yes I copied it correctly", False),
+        ("No problem at all, take your time checking", False),
+    ],
+)
+def test_only_a_plain_yes_accepts_an_offer(text: str, plain: bool) -> None:
+    assert reply_book().is_plain_yes(text) is plain
+
+
+async def test_a_yes_that_says_more_does_not_accept_the_offer() -> None:
+    """'Does that help?' - 'Yes I copied it correctly' is not 'yes, it helped'."""
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            ("customer", "my tracking number doesn't work", "track_order"),
+            ("bot", "It's JD0146. Does that help?", None),
+            ("customer", "Yes I copied it correctly", "affirm"),
+        ],
+        "offer-more",
+        offered="say affirm_helped",
+    )
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "offered", "value": None},
+    ]
+    [message] = dispatcher.messages
+    assert not says(message["text"], "affirm_helped")
