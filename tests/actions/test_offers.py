@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -18,6 +19,7 @@ from actions.lookups import (
     only_a_number,
 )
 from actions.mood import assess
+from actions.paths import ROOT
 from actions.replies import reply_book
 from actions.store import DemoStore
 from tests.actions.conftest import says
@@ -377,3 +379,16 @@ async def test_a_yes_that_says_more_does_not_accept_the_offer() -> None:
     ]
     [message] = dispatcher.messages
     assert not says(message["text"], "affirm_helped")
+
+
+def test_every_offer_leads_somewhere_real() -> None:
+    """An "ask" offer names an intent of the domain; a "say" one a reply key (the
+    loader checks that); every offer has words to find it by."""
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    book = reply_book()
+    assert book.offers
+    for accept, words in book.offers:
+        kind, _, target = accept.partition(" ")
+        assert words, accept
+        if kind == "ask":
+            assert target in domain["intents"], accept
