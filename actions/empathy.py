@@ -114,7 +114,11 @@ class EmpathyBook:
         """
         level = self.level(situation.analysis)
         parts: list[str] = []
-        if _low_confidence(situation) and situation.description:
+        if (
+            _low_confidence(situation)
+            and situation.description
+            and situation.intent not in self.data.get("understood_as_skip", [])
+        ):
             described = {"description": situation.description}
             parts.append(self._pick("understood_as", situation, described))
         if level is Level.NEUTRAL:

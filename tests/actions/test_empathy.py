@@ -151,6 +151,25 @@ def test_low_confidence_says_what_was_understood(book: EmpathyBook) -> None:
     assert sure == ANSWER
 
 
+def test_an_unsure_complaint_is_not_told_it_wants_to_complain(
+    book: EmpathyBook,
+) -> None:
+    """Its answer asks what happened; "you'd like to tell us about something that
+    went wrong" before that sounds like a form, not like listening."""
+    text = book.compose(
+        ANSWER,
+        situation(
+            Emotion.SADNESS,
+            2,
+            0.5,
+            intent="complaint",
+            intent_confidence=0.4,
+            description="tell us about something that went wrong",
+        ),
+    )
+    assert "something that went wrong" not in text
+
+
 def test_handoff_message_promises_no_repetition(book: EmpathyBook) -> None:
     text = book.handoff(situation(Emotion.ANGER, 4, 1.0, customer_name="Maya"))
     assert text.startswith("Maya, ")
