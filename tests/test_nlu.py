@@ -38,6 +38,8 @@ CASES = [
     ("I've been buying from you for years and this is how I get treated?", "complaint"),
     ("the rug looks even lovelier in real life!!!", "compliment"),
     ("I'm kind of disappointed, the towels look much paler than online", "complaint"),
+    ("these boots pinch, could I have them one size bigger instead?", "exchange_item"),
+    ("do you exchange things or only refund them", "exchange_item"),
 ]
 
 # Messages that must not land on a confident wrong intent (fallback is fine).
