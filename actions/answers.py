@@ -57,6 +57,8 @@ YES_NO_BUTTONS = [
 
 def answer_key(intent: str, tracker: Tracker) -> str:
     """The reply key that answers ``intent`` given what the customer told us."""
+    if intent == "deny" and _stopped_asking(tracker):
+        return "no_number"
     if intent in ("affirm", "deny"):
         return f"{intent}_nothing_pending"
     book = reply_book()
@@ -67,6 +69,18 @@ def answer_key(intent: str, tracker: Tracker) -> str:
     if intent in PLACE_INTENTS and _place(tracker):
         return f"{intent}_place" if book.has(f"{intent}_place") else intent
     return intent
+
+
+def _stopped_asking(tracker: Tracker) -> bool:
+    """Whether a form asking for a number was just stopped by the customer's "no"."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == (
+            "action_deactivate_loop"
+        ):
+            return True
+    return False
 
 
 def _spoke_before(tracker: Tracker) -> bool:

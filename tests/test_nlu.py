@@ -79,6 +79,24 @@ def test_order_number_is_an_entity(stack: Stack) -> None:
     assert {"entity": "order_id", "value": "5520174"}.items() <= entities[0].items()
 
 
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [
+        (
+            "the refund for 228810 still hasn't come through, three weeks now",
+            {"228810"},
+        ),
+        ("invoice INV-20931 has the wrong address", set()),
+        ("I paid 2026 pounds in total", set()),
+    ],
+)
+def test_an_order_number_is_found_anywhere_in_a_sentence(
+    stack: Stack, text: str, numbers: set[str]
+) -> None:
+    entities = parse(stack, text)["entities"]
+    assert {e["value"] for e in entities if e["entity"] == "order_id"} == numbers
+
+
 def test_rasa_api_needs_the_token(stack: Stack) -> None:
     response = httpx.post(
         f"{stack.settings.rasa_url}/model/parse", json={"text": "hi"}, timeout=10

@@ -392,3 +392,25 @@ def test_every_offer_leads_somewhere_real() -> None:
         assert words, accept
         if kind == "ask":
             assert target in domain["intents"], accept
+
+
+async def test_no_order_number_at_hand_gets_where_to_find_it_and_a_person() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            ("customer", "where is my order", "track_order"),
+            ("form", "", None),
+            ("bot", "Which order is it about?", None),
+            ("customer", "I don't have the number", "deny"),
+        ],
+        "no-number",
+    )
+    tracker.events.append({"event": "action", "name": "action_deactivate_loop"})
+    tracker.events.append({"event": "active_loop", "name": None})
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert events == [
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "offered", "value": "handoff"},
+    ]
+    [message] = dispatcher.messages
+    assert says(message["text"], "no_number")
