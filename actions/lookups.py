@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.store import demo_store, find_number
+from actions.store import Order, demo_store, find_number
 from actions.voice import CaringAction, Speaker
 
 ORDER_TOPICS = (
@@ -20,6 +20,7 @@ ORDER_TOPICS = (
     "change_order",
     "track_refund",
     "complaint",
+    "change_address",
 )
 INVOICE_TOPICS = ("check_invoice", "get_invoice")
 # A message that is only an order number ("48213", "it's order 48213") goes on with
@@ -30,8 +31,8 @@ CARRIED_TOPICS = {
     "check_refund_policy": "track_refund",
     "track_refund": "track_refund",
     "change_order": "change_order",
-    "change_shipping_address": "change_order",
-    "set_up_shipping_address": "change_order",
+    "change_shipping_address": "change_address",
+    "set_up_shipping_address": "change_address",
 }
 _FILLER = frozenset(
     {
@@ -55,8 +56,20 @@ _FILLER = frozenset(
         "okay",
         "sure",
         "yes",
+        "was",
+        "for",
+        "about",
     }
 )
+
+
+def change_key(order: Order, address: bool = False) -> str:
+    """The reply about changing ``order`` (its delivery address, or its items)."""
+    if order.status == "processing":
+        return "change_address.editable" if address else "change_order.editable"
+    if address and order.status == "shipped":
+        return "change_address.locked"
+    return "change_order.locked"
 
 
 def only_a_number(text: str) -> bool:
@@ -227,9 +240,9 @@ class ActionOrderLookup(CaringAction):
                 )
         elif topic == "complaint":
             speaker.say("complaint.order", **order.values())
-        elif topic == "change_order":
-            key = "editable" if order.status == "processing" else "locked"
-            speaker.say(f"change_order.{key}", **order.values())
+        elif topic in ("change_order", "change_address"):
+            key = change_key(order, address=topic == "change_address")
+            speaker.say(key, **order.values())
         else:
             speaker.say(f"track_order.{order.status}", **order.values())
         return [SlotSet("order_id", order.id)]

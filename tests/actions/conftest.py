@@ -61,3 +61,12 @@ def store(monkeypatch: pytest.MonkeyPatch) -> DemoStore:
     fresh = DemoStore.from_file(STORE_FILE)
     monkeypatch.setattr(lookups, "demo_store", lambda: fresh)
     return fresh
+
+
+def offered_events(text: str) -> list[dict[str, Any]]:
+    """The ``offered`` slot event a calm reply ``text`` brings (its last sentence may
+    offer something a "yes" accepts), or none."""
+    offered = reply_book().offer(text)
+    if offered is None:
+        return []
+    return [{"event": "slot", "timestamp": None, "name": "offered", "value": offered}]

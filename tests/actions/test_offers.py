@@ -284,7 +284,7 @@ def test_an_order_number_alone_is_told_from_a_sentence(text: str, alone: bool) -
     [
         ("complaint", "complaint"),
         ("check_refund_policy", "track_refund"),
-        ("change_shipping_address", "change_order"),
+        ("change_shipping_address", "change_address"),
         # a number never carries a cancellation: it needs to be asked for
         ("check_cancellation_fee", "track_order"),
         ("greet", "track_order"),
@@ -414,3 +414,32 @@ async def test_no_order_number_at_hand_gets_where_to_find_it_and_a_person() -> N
     ]
     [message] = dispatcher.messages
     assert says(message["text"], "no_number")
+
+
+@pytest.mark.parametrize(
+    ("order_id", "key"),
+    [("5520174", "change_address.editable"), ("48213", "change_address.locked")],
+)
+async def test_a_new_address_for_the_order_we_just_discussed(
+    store: DemoStore, order_id: str, key: str
+) -> None:
+    """No "tell me the order number" when the chat already has it."""
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            ("customer", f"can you check order {order_id}", "track_order"),
+            ("bot", "It's on its way.", None),
+            (
+                "customer",
+                "and can I still change the address?",
+                "change_shipping_address",
+            ),
+        ],
+        "address-known",
+        order_id=order_id,
+    )
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    order = store.order(order_id)
+    assert order is not None
+    assert says(message["text"], key, **order.values())
