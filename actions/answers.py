@@ -188,23 +188,29 @@ async def accept_offer(
     if kind == "say":
         speaker.say(target)
         return []
-    latest = tracker.latest_message or {}
+    users = _user_events(tracker)
+    if not users:
+        return [SlotSet("offered", None)]
+    # undo the "yes", then let the dialogue run on it as the offered question
     return [
         SlotSet("offered", None),
         UserUtteranceReverted(),
         ActionExecuted("action_listen"),
-        {
-            "event": "user",
-            "text": latest.get("text"),
-            "parse_data": {
-                "intent": {"name": target, "confidence": 1.0},
-                "entities": [],
-                "text": latest.get("text"),
-            },
-            "input_channel": tracker.get_latest_input_channel(),
-            "metadata": latest.get("metadata") or {},
-        },
+        replayed(users[-1], target),
     ]
+
+
+def replayed(event: dict[str, Any], intent: str) -> dict[str, Any]:
+    """A copy of the user ``event`` that NLU understood as ``intent``, for sure."""
+    parse_data = dict(event.get("parse_data") or {})
+    parse_data["intent"] = {"name": intent, "confidence": 1.0}
+    return {
+        "event": "user",
+        "text": event.get("text"),
+        "parse_data": parse_data,
+        "input_channel": event.get("input_channel"),
+        "metadata": event.get("metadata") or {},
+    }
 
 
 def best_guess(tracker: Tracker) -> tuple[str, float] | None:
@@ -285,15 +291,6 @@ class ActionConfirmUnderstood(CaringAction):
             else:
                 speaker.say("confirm_denied" if pending else "deny_nothing_pending")
             return [SlotSet("pending_intent", None)]
-        parse_data = dict(original.get("parse_data") or {})
-        parse_data["intent"] = {"name": pending, "confidence": 1.0}
-        replay = {
-            "event": "user",
-            "text": original.get("text"),
-            "parse_data": parse_data,
-            "input_channel": original.get("input_channel"),
-            "metadata": original.get("metadata") or {},
-        }
         # Same shape as Rasa's own two-stage fallback: undo "yes" and the unclear
         # message, then let the dialogue run on the confirmed intent.
         return [
@@ -301,10 +298,14 @@ class ActionConfirmUnderstood(CaringAction):
             UserUtteranceReverted(),
             ActionExecuted("action_listen"),
             SlotSet("pending_intent", None),
-            replay,
+            replayed(original, pending),
         ]
 
 
+def _user_events(tracker: Tracker) -> list[dict[str, Any]]:
+    return [e for e in tracker.events if e.get("event") == "user"]
+
+
 def _previous_user_event(tracker: Tracker) -> dict[str, Any] | None:
-    users = [e for e in tracker.events if e.get("event") == "user"]
+    users = _user_events(tracker)
     return users[-2] if len(users) >= 2 else None

@@ -168,3 +168,21 @@ def test_an_order_number_after_a_refund_question_gets_the_refund_status(
     )
     assert "refund" in replies[1][0] and "228810" in replies[1][0]
     assert "tracking" not in replies[1][0].lower()
+
+
+def test_yes_to_an_offered_question_is_answered_as_that_question(
+    stack: Stack, gateway_url: str
+) -> None:
+    """Every exchange answer ends by offering a return or an order lookup; the "yes"
+    is replayed as that question (both answers point to Account > Orders), not met
+    with "What can I help you with?"."""
+    sender, replies = converse(
+        gateway_url, ["can I swap these boots for a bigger size", "yes please"]
+    )
+    assert "Account > Orders" in replies[1][0]
+    events = tracker(stack, sender)["events"]
+    intents = [
+        e["parse_data"]["intent"]["name"] for e in events if e["event"] == "user"
+    ]
+    assert intents[0] == "exchange_item"
+    assert intents[-1] in ("get_refund", "track_order")

@@ -167,12 +167,11 @@ async def test_yes_to_an_offered_question_goes_on_as_if_asked() -> None:
             "event": "user",
             "text": "yes",
             "parse_data": {
+                **tracker.latest_message,
                 "intent": {"name": "get_refund", "confidence": 1.0},
-                "entities": [],
-                "text": "yes",
             },
             "input_channel": None,
-            "metadata": {"channel": "web"},
+            "metadata": {},
         },
     ]
     assert dispatcher.messages == []
