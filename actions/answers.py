@@ -129,11 +129,12 @@ class ActionAnswer(CaringAction):
             # a complaint needs a grievance: a happy story gets a warm reply, and
             # the reply is about that (no "you'd like to tell us what went wrong")
             intent = speaker.intent = "compliment"
-        known = demo_store().order(tracker.get_slot("order_id"))
-        if intent == "change_shipping_address" and known is not None:
-            # the order is known from earlier in the chat: answer about it
-            speaker.say(change_key(known, address=True), **known.values())
-            return []
+        if intent == "change_shipping_address":
+            known = demo_store().order(tracker.get_slot("order_id"))
+            if known is not None:
+                # the order is known from earlier in the chat: answer about it
+                speaker.say(change_key(known, address=True), **known.values())
+                return []
         if intent == "complaint":
             order = demo_store().order(
                 latest_entity(tracker, "order_id")
