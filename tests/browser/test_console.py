@@ -41,6 +41,7 @@ from bot.handoff import (
 )
 from bot.settings import Settings
 from bot.transcript import Author, Entry, Transcript
+from tests.polling import until
 
 pytestmark = pytest.mark.stack
 
@@ -470,8 +471,14 @@ async def test_an_agent_rates_a_colleagues_reply(
     await boxes.nth(0).check()
     await boxes.nth(4).check()
     await page.get_by_test_id("qa-submit").click()
+    await expect(page.get_by_test_id("qa-form")).to_be_hidden()
+    # the flash may still say "saved" from an earlier sample: wait for the rating
+    stored = await until(
+        lambda: rds.hget(queue.keys.qa_ratings, f"{cid} {reply.id} {name}"),
+        timeout=30,
+        what="the rating to be stored",
+    )
     await expect(page.get_by_test_id("flash")).to_contain_text("saved")
-    stored = await rds.hget(queue.keys.qa_ratings, f"{cid} {reply.id} {name}")
-    assert stored is not None and '"score": 0.4' in stored
+    assert '"score": 0.4' in stored
     console.assert_clean()
     await page.context.close()
