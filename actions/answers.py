@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SlotSet, UserUtteranceReverted
 
 from actions.emotion import Decision, Emotion
+from actions.faq import match as faq_match
 from actions.lookups import change_key
 from actions.mood import Mood
 from actions.replies import reply_book
@@ -17,6 +19,7 @@ from actions.voice import (
     Speaker,
     customer_name,
     hand_off,
+    latest_confidence,
     latest_entity,
     latest_intent,
 )
@@ -42,6 +45,8 @@ SMALL_TALK = frozenset(
         "out_of_scope",
     }
 )
+# NLU declined the message: the FAQ (data/faq.yml) may still know the answer.
+DECLINED = frozenset({"out_of_scope", "nlu_fallback"})
 # Intents we never propose in "Just to check I got it ...?".
 NOT_PROPOSED = SMALL_TALK | {"nlu_fallback"}
 # Thanks and praise are answered alike: a message NLU hesitates over only between these
@@ -50,10 +55,61 @@ WARM = frozenset({"thank_you", "compliment"})
 # A guess below this confidence is not worth a confirmation question (the NLU
 # fallback threshold in config.yml is 0.3, so guesses live between the two).
 CONFIRM_FLOOR = 0.2
+# Several plausible readings of an unclear message are offered as buttons (at most
+# this many), each at least this likely; the customer's pick is remembered in
+# ``offered`` as "choose <intent>,<intent>,..." and answered as that intent.
+MAX_READINGS = 3
+READING_FLOOR = 0.1
+# A yes or no with more to say than this many words ("yes that was sarcasm, where is
+# it?") is not a plain answer to nothing: it is read like any unclear message.
+PLAIN_ANSWER_WORDS = 3
+_ORDINALS = {
+    "1": 0, "first": 0, "one": 0, "the first": 0, "the first one": 0,
+    "2": 1, "second": 1, "two": 1, "the second": 1, "the second one": 1,
+    "3": 2, "third": 2, "three": 2, "the third": 2, "the third one": 2,
+}  # fmt: skip
+_PERSON = (("your", "my"), ("our", "your"), ("us", "you"), ("we", "you"))
 YES_NO_BUTTONS = [
     {"title": "Yes", "payload": "/affirm"},
     {"title": "No", "payload": "/deny"},
 ]
+
+
+# A short follow-up that only makes sense with the question before it ("when?", "and
+# express?", "what about the other one?"): at most this many words...
+FOLLOW_UP_WORDS = 5
+# ...opening with a word that continues the last question...
+_FOLLOW_UP = re.compile(
+    r"^\s*(?:and|but|also|so|then|plus|what about|how about|and what about|"
+    r"when|how long|how much|how soon|where|which|what if|or)\b",
+    re.I,
+)
+# ...and understood as nothing in particular (or barely) on its own.
+UNSURE_FOLLOW_UP = frozenset(
+    {"affirm", "deny", "greet", "nlu_fallback", "out_of_scope", "bot_challenge"}
+)
+FOLLOW_UP_CONFIDENCE = 0.5
+
+
+def follow_up_topic(tracker: Tracker) -> str | None:
+    """The topic a short follow-up continues ("when?" after a delivery answer), when
+    NLU could not place it on its own: the business intent of the customer's message
+    before, if the bot answered it."""
+    latest = tracker.latest_message or {}
+    text = str(latest.get("text") or "")
+    intent = latest_intent(tracker)
+    confidence = latest_confidence(tracker) or 0.0
+    if len(text.split()) > FOLLOW_UP_WORDS or not _FOLLOW_UP.search(text):
+        return None
+    if intent not in UNSURE_FOLLOW_UP and confidence >= FOLLOW_UP_CONFIDENCE:
+        return None
+    users = _user_events(tracker)
+    if len(users) < 2:
+        return None
+    before = ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+    if not before or before in NOT_PROPOSED or not reply_book().describe(before):
+        return None
+    return str(before)
 
 
 def answer_key(intent: str, tracker: Tracker) -> str:
@@ -69,7 +125,8 @@ def answer_key(intent: str, tracker: Tracker) -> str:
         return f"{intent}_typed"
     if intent in PLACE_INTENTS and _place(tracker):
         return f"{intent}_place" if book.has(f"{intent}_place") else intent
-    return intent
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return book.specific_key(intent, text) or intent
 
 
 def _stopped_asking(tracker: Tracker) -> bool:
@@ -122,9 +179,30 @@ class ActionAnswer(CaringAction):
         offered = accepted_offer(tracker)
         if intent == "affirm" and offered:
             return await accept_offer(offered, speaker, tracker)
+        if topic := follow_up_topic(tracker):
+            return await accept_offer(f"ask {topic}", speaker, tracker)
+        chosen = chosen_reading(tracker)
+        if chosen and chosen != intent:
+            return await accept_offer(f"ask {chosen}", speaker, tracker)
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if (
+            intent in ("affirm", "deny")
+            and len(text.split()) > PLAIN_ANSWER_WORDS
+            and not _stopped_asking(tracker)
+        ):
+            # "yes that was sarcasm, where is it?" says more than yes
+            return await not_understood(speaker, tracker, fallback=True)
         if intent == "contact_human_agent":
             # asking for a person is always granted, in whatever words
             return await hand_over(speaker, tracker, "Customer asked for a person.")
+        if (
+            intent in WARM
+            and analysis
+            and (analysis.has("sarcasm") or analysis.label.negative)
+        ):
+            # praise that is really a complaint ("fantastic, it came in pieces"), or
+            # a formal letter of complaint that thanks in advance, is a complaint
+            intent = speaker.intent = "complaint"
         if intent == "complaint" and analysis and analysis.label is Emotion.JOY:
             # a complaint needs a grievance: a happy story gets a warm reply, and
             # the reply is about that (no "you'd like to tell us what went wrong")
@@ -147,6 +225,8 @@ class ActionAnswer(CaringAction):
                 # what went wrong is said: ask only for what is missing
                 speaker.say("complaint.described")
                 return []
+        if answer_from_faq(speaker, tracker):
+            return []
         key = answer_key(intent, tracker)
         if not reply_book().has(key):
             speaker.say("fallback")
@@ -171,9 +251,11 @@ async def hand_over(speaker: Speaker, tracker: Tracker, why: str) -> list[EventT
 
 def accepted_offer(tracker: Tracker) -> str | None:
     """What the bot offered last, when the latest message is a plain yes to it."""
-    offered = tracker.get_slot("offered")
+    offered = str(tracker.get_slot("offered") or "")
     text = str((tracker.latest_message or {}).get("text") or "")
-    return str(offered) if offered and reply_book().is_plain_yes(text) else None
+    if not offered or offered.startswith("choose "):
+        return None  # a yes does not pick one of several readings
+    return offered if reply_book().is_plain_yes(text) else None
 
 
 async def accept_offer(
@@ -214,6 +296,103 @@ def replayed(event: dict[str, Any], intent: str) -> dict[str, Any]:
     }
 
 
+def answer_from_faq(speaker: Speaker, tracker: Tracker) -> bool:
+    """Answer from the FAQ when NLU declined the latest message and it asks one of
+    the FAQ's questions. NLU's own intents come first: a confident one never gets
+    here, and a plausible guess under the fallback is confirmed instead ("my parcel
+    isn't here" is about tracking, not the FAQ's split deliveries)."""
+    intent = latest_intent(tracker)
+    if intent not in DECLINED or (intent == "nlu_fallback" and best_guess(tracker)):
+        return False
+    hit = faq_match(str((tracker.latest_message or {}).get("text") or ""))
+    if hit is None:
+        return False
+    speaker.say(hit.key, **answer_values(tracker))
+    return True
+
+
+def readings(tracker: Tracker) -> list[str]:
+    """The likeliest business intents of the latest message, best first: the first
+    at least CONFIRM_FLOOR likely, the others at least READING_FLOOR."""
+    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+    found: list[str] = []
+    for candidate in ranking:
+        name = str(candidate.get("name"))
+        confidence = float(candidate.get("confidence") or 0.0)
+        if name in NOT_PROPOSED or not reply_book().describe(name):
+            continue
+        if confidence < (CONFIRM_FLOOR if not found else READING_FLOOR):
+            break
+        found.append(name)
+        if len(found) == MAX_READINGS:
+            break
+    return found
+
+
+def reading_text(intent: str) -> str:
+    """What a customer would say to pick ``intent``: "I'd like to check where my
+    order is" (the description, from the customer's side)."""
+    words = (reply_book().describe(intent) or intent).split()
+    swap = dict(_PERSON)
+    return "I'd like to " + " ".join(swap.get(w, w) for w in words)
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def chosen_reading(tracker: Tracker) -> str | None:
+    """The reading the customer picked from the ones the bot offered (a button, its
+    words, or "the second one"), if the latest message picks one."""
+    offered = str(tracker.get_slot("offered") or "")
+    if not offered.startswith("choose "):
+        return None
+    options = [o for o in offered.removeprefix("choose ").split(",") if o]
+    said = _normal(str((tracker.latest_message or {}).get("text") or ""))
+    for intent in options:
+        described = _normal(reply_book().describe(intent) or "")
+        if said in (_normal(reading_text(intent)), described):
+            return intent
+    index = _ORDINALS.get(said)
+    return options[index] if index is not None and index < len(options) else None
+
+
+async def not_understood(
+    speaker: Speaker, tracker: Tracker, fallback: bool
+) -> list[EventType]:
+    """Check what an unclear message meant, or decline it kindly: one plausible
+    reading is checked with Yes/No, several are offered as buttons to pick from, a
+    question the FAQ knows is answered, anything else is declined honestly."""
+    warm = warm_intent(tracker) if fallback else None
+    if warm:
+        speaker.say(warm, **answer_values(tracker))
+        return [SlotSet("pending_intent", None)]
+    if answer_from_faq(speaker, tracker):
+        return [SlotSet("pending_intent", None)]
+    options = readings(tracker) if fallback else []
+    if len(options) > 1:
+        buttons = [
+            {
+                "title": _capitalise(reply_book().describe(o) or o),
+                "payload": reading_text(o),
+            }
+            for o in options
+        ]
+        speaker.say("choose_intent", buttons)
+        speaker.offer = "choose " + ",".join(options)
+        return [SlotSet("pending_intent", None)]
+    if options:
+        description = reply_book().describe(options[0])
+        speaker.say("confirm_intent", YES_NO_BUTTONS, description=description)
+        return [SlotSet("pending_intent", options[0])]
+    speaker.say("out_of_scope" if not fallback else "fallback")
+    return [SlotSet("pending_intent", None)]
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def best_guess(tracker: Tracker) -> tuple[str, float] | None:
     """The most likely business intent of the latest message, if worth proposing."""
     ranking = (tracker.latest_message or {}).get("intent_ranking") or []
@@ -251,20 +430,21 @@ class ActionNotUnderstood(CaringAction):
     async def respond(
         self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Thanks or praise NLU could not tell apart get their answer; otherwise ask
-        "did you mean ...?" for a plausible guess, else decline kindly."""
+        """Thanks or praise NLU could not tell apart get their answer; a plausible
+        guess is checked ("did you mean ...?"); else a question the FAQ knows is
+        answered, anything else declined kindly."""
+        if topic := follow_up_topic(tracker):
+            return [
+                SlotSet("pending_intent", None),
+                *await accept_offer(f"ask {topic}", speaker, tracker),
+            ]
+        if chosen := chosen_reading(tracker):
+            return [
+                SlotSet("pending_intent", None),
+                *await accept_offer(f"ask {chosen}", speaker, tracker),
+            ]
         fallback = latest_intent(tracker) == "nlu_fallback"
-        warm = warm_intent(tracker) if fallback else None
-        if warm:
-            speaker.say(warm, **answer_values(tracker))
-            return [SlotSet("pending_intent", None)]
-        guess = best_guess(tracker) if fallback else None
-        if guess:
-            description = reply_book().describe(guess[0])
-            speaker.say("confirm_intent", YES_NO_BUTTONS, description=description)
-            return [SlotSet("pending_intent", guess[0])]
-        speaker.say("out_of_scope" if not fallback else "fallback")
-        return [SlotSet("pending_intent", None)]
+        return await not_understood(speaker, tracker, fallback)
 
 
 class ActionConfirmUnderstood(CaringAction):

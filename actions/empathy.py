@@ -11,13 +11,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from actions.emotion import Analysis, Emotion
+from actions.emotion import Analysis, Circumstance, Emotion
 from actions.paths import DATA
 from actions.replies import fill
 
@@ -25,6 +25,7 @@ EMPATHY_FILE = DATA / "replies" / "empathy.yml"
 # The customer's name appears in at most this many bot messages per conversation.
 MAX_NAME_USES = 2
 _SENTENCE_END = re.compile(r"(?<=[.?])\s+")
+_LONE_I = re.compile(r"\bi\b")
 
 
 class Level(StrEnum):
@@ -48,6 +49,8 @@ class Situation:
     recent: list[str] = field(default_factory=list)
     intent_confidence: float | None = None
     description: str | None = None
+    text: str = ""  # the customer's latest message
+    register: str = "plain"  # "formal", "casual" or "plain" (EmpathyBook.register)
 
 
 @dataclass
@@ -81,8 +84,45 @@ class EmpathyBook:
             return Level.UPSET
         return Level.NEUTRAL
 
+    @cached_property
+    def _projected(self) -> re.Pattern[str] | None:
+        pattern = self.data.get("projected_feeling")
+        return re.compile(pattern, re.I) if pattern else None
+
+    def _unprojected(self, answer: str) -> str:
+        """``answer`` without a first sentence about a feeling the customer did not
+        express; unchanged when it has only one sentence."""
+        sentences = _SENTENCE_END.split(answer.strip())
+        if self._projected is None or len(sentences) < 2:
+            return answer
+        if self._projected.search(sentences[0]):
+            return _capitalise(" ".join(sentences[1:]))
+        return answer
+
+    @cached_property
+    def _concern_rules(
+        self,
+    ) -> list[tuple[re.Pattern[str], re.Pattern[str] | None, dict[str, Any]]]:
+        return [
+            (
+                re.compile(rule["pattern"]),
+                re.compile(rule["only_with"]) if rule.get("only_with") else None,
+                rule,
+            )
+            for rule in self.data.get("concern_from_text") or []
+        ]
+
     def concern(self, situation: Situation) -> str:
-        """What the customer is worried about, in a few words."""
+        """What the customer is upset about, in a few words: from what they wrote
+        (``concern_from_text``), else from the intent (``concerns``)."""
+        text = situation.text.lower()
+        for pattern, needs, rule in self._concern_rules:
+            if pattern.search(text) and (needs is None or needs.search(text)):
+                if situation.order_id and rule.get("phrase_with_order"):
+                    return fill(
+                        rule["phrase_with_order"], {"order_id": situation.order_id}
+                    )
+                return str(rule["phrase"])
         concerns = self.data["concerns"]
         intent = situation.intent or "default"
         if situation.order_id and f"{intent}_with_order" in concerns:
@@ -121,8 +161,16 @@ class EmpathyBook:
         ):
             described = {"description": situation.description}
             parts.append(self._pick("understood_as", situation, described))
+        analysis = situation.analysis
+        # a date that cannot move (serious situations never get here: a person takes
+        # over); said whatever the mood, after the feeling, before the help
+        pending = (
+            [c for c in analysis.circumstances if not c.serious] if analysis else []
+        )
+        noted = self.circumstance(pending[0], situation) if pending else ""
         if level is Level.NEUTRAL:
-            return " ".join([*parts, answer])
+            answer = self._unprojected(answer)
+            return " ".join(p for p in [*parts, noted, answer] if p)
         values = {
             "concern": self.concern(situation),
             "name_prefix": self.name_prefix(situation),
@@ -137,15 +185,40 @@ class EmpathyBook:
                 label = Emotion.FRUSTRATION.value
             if not apologises:
                 parts.append(self._pick(f"acknowledge.{label}", situation, values))
+            if noted:
+                parts.append(noted)
             parts.append(answer)
             if invite and situation.channel != "telegram":
                 parts.append(self._pick("invite_correction", situation, {}))
         else:
             if not apologises:
                 parts.append(self._pick("acknowledge_short", situation, values))
+            if noted:
+                parts.append(noted)
             parts.append(_first_sentences(answer, 2))
             parts.append(self._pick("offer_person", situation, {}))
         return " ".join(parts)
+
+    def circumstance(self, found: Circumstance, situation: Situation) -> str:
+        """The acknowledgement of what happened to the customer, in their terms
+        ("I'm so sorry about your mum."), from ``circumstances`` in empathy.yml."""
+        variants = self.data["circumstances"].get(found.kind) or {}
+        if found.kind == "deadline" and found.when:
+            if found.when.startswith(("by ", "before ")):
+                wanted = ["by_what"] if found.what else ["by"]
+            else:
+                wanted = ["what_when"] if found.what else []
+        elif found.who == "you":
+            wanted = ["you", "who"]
+        elif found.who:
+            wanted = ["who"]
+        else:
+            wanted = ["what"] if found.what else []
+        variant = next((w for w in [*wanted, "plain"] if w in variants), None)
+        if variant is None:
+            return ""
+        values = {"who": found.who, "what": found.what, "when": found.when}
+        return self._pick(f"circumstances.{found.kind}.{variant}", situation, values)
 
     def handoff(self, situation: Situation, reasons: Sequence[str] = ()) -> str:
         """What the bot says when a person takes over, in keeping with why: a calm
@@ -155,6 +228,15 @@ class EmpathyBook:
         empathy.yml)."""
         found = set(reasons)
         label = situation.analysis.label if situation.analysis else Emotion.NEUTRAL
+        serious = situation.analysis.serious if situation.analysis else []
+        if serious:
+            # what happened comes first, in the customer's terms, then who takes over
+            first = serious[0]
+            handoff = self.data["handoff"]
+            kind = f"situation_{first.kind}"
+            key = f"handoff.{kind if kind in handoff else 'situation'}"
+            opening = self.circumstance(first, situation)
+            return " ".join(p for p in (opening, self._pick(key, situation, {})) if p)
         if "distress" in found or label in (Emotion.ANXIETY, Emotion.SADNESS):
             kind = "care"
         elif found and found <= {"person_request"}:
@@ -169,6 +251,51 @@ class EmpathyBook:
     def waiting(self, key: str, situation: Situation, values: dict[str, Any]) -> str:
         """Where the customer stands in the queue (``queue.<key>`` in empathy.yml)."""
         return self._pick(f"queue.{key}", situation, values)
+
+    @cached_property
+    def _register_cues(self) -> dict[str, list[re.Pattern[str]]]:
+        config = self.data.get("register") or {}
+        return {
+            name: [re.compile(p) for p in config.get(f"{name}_cues") or []]
+            for name in ("formal", "casual")
+        }
+
+    @cached_property
+    def _formal(self) -> tuple[re.Pattern[str], dict[str, str]] | None:
+        table = {
+            str(k).lower(): str(v)
+            for k, v in ((self.data.get("register") or {}).get("formal") or {}).items()
+        }
+        if not table:
+            return None
+        keys = sorted(table, key=len, reverse=True)
+        alternation = "|".join(re.escape(k) for k in keys)
+        return re.compile(rf"(?<![\w'])(?:{alternation})(?![\w'])", re.I), table
+
+    def register(self, texts: Sequence[str]) -> str:
+        """The customer's register, "formal", "casual" or "plain": the latest of
+        ``texts`` (their messages, oldest first) with a cue decides."""
+        cues = self._register_cues
+        for text in reversed(texts):
+            lower = text.lower()
+            for name in ("formal", "casual"):
+                if any(p.search(lower) for p in cues[name]):
+                    return name
+        return "plain"
+
+    def fit_register(self, text: str, register: str) -> str:
+        """``text`` in the customer's register: formal writers get our texts without
+        contractions or chatty openers (``register.formal`` in empathy.yml)."""
+        if register != "formal" or self._formal is None:
+            return text
+        pattern, table = self._formal
+
+        def formal(match: re.Match[str]) -> str:
+            found = match.group(0)
+            words = _LONE_I.sub("I", table[found.lower()])
+            return _capitalise(words) if found[:1].isupper() else words
+
+        return pattern.sub(formal, text)
 
     @staticmethod
     def name_prefix(situation: Situation) -> str:

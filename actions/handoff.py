@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -11,26 +12,20 @@ import redis.asyncio as aioredis
 from rasa_sdk import Tracker
 
 from actions.emotion import Analysis, Decision
+from actions.language import language_book
 from actions.mood import compact, transcript_entry
 from bot.handoff import (
+    REASON_FLAGS,
     Availability,
     Customer,
     EmotionSnapshot,
     EnqueueResult,
     HandoffQueue,
     HandoffRequest,
-    UrgencyFlag,
 )
 from bot.transcript import Transcript
 
 logger = logging.getLogger(__name__)
-
-# Escalation reasons (data/emotion/policy.yml) that raise a waiting chat's priority.
-FLAGS = {
-    "distress": UrgencyFlag.DISTRESS,
-    "legal_threat": UrgencyFlag.LEGAL_THREAT,
-    "churn_threat": UrgencyFlag.CHURN_THREAT,
-}
 
 
 @lru_cache(maxsize=1)
@@ -112,8 +107,32 @@ def handoff_request(
         explanation=decision.explanation,
         tried=list(dict.fromkeys(tried))[-10:],
         slots=slots,
-        flags=frozenset(FLAGS[r] for r in decision.reasons if r in FLAGS),
+        flags=frozenset(REASON_FLAGS[r] for r in decision.reasons if r in REASON_FLAGS),
         timeline=timeline,
+    )
+
+
+async def for_language(
+    request: HandoffRequest, language: str, decision: Decision
+) -> HandoffRequest:
+    """The request of a customer who writes in ``language`` (not English): reason
+    ``language`` and a note for the agent first, the language in the slots, and the
+    skill ``lang:<code>`` only when an agent with it is at work now (else no one
+    could claim it until they come back)."""
+    skill = f"lang:{language}"
+    try:
+        held = await handoff_queue().skill_online(skill)
+    except Exception:  # noqa: BLE001 - without the skill it still reaches a person
+        logger.exception("could not look up who has %s", skill)
+        held = False
+    note = f"Customer writes in {language_book().name(language)}."
+    escalated = decision.escalate
+    return replace(
+        request,
+        reasons=["language", *(request.reasons if escalated else [])],
+        explanation=f"{note} {request.explanation}" if escalated else note,
+        slots={**request.slots, "language": language},
+        skill=skill if held else "",
     )
 
 
@@ -132,7 +151,11 @@ def waiting_values(result: EnqueueResult | None) -> tuple[str, dict[str, Any]]:
         return "unknown", {}
     if result.availability is Availability.CLOSED:
         back = handoff_queue().closed_until()
-        return ("closed_until", {"opens": back}) if back else ("closed", {})
+        if not back:
+            return "closed", {}
+        # "at" and "zone" let another language write the time its own way
+        zone = handoff_queue().config.hours.timezone
+        return "closed_until", {"opens": back, "at": result.next_open, "zone": zone}
     if result.availability is Availability.NO_AGENT_ONLINE:
         return "no_agent_online", {}
     position = result.position.position or 1

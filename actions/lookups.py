@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.store import Order, demo_store, find_number
+from actions.store import Order, demo_store, find_number, is_phone_part
 from actions.voice import CaringAction, Speaker
 
 ORDER_TOPICS = (
@@ -115,7 +115,11 @@ class ValidateOrderForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        """Keep the digits of an order number, or ask again."""
+        """Keep the digits of an order number, or ask again (a telephone number is
+        not an order number, though NLU may take part of one for it)."""
+        said = str((tracker.latest_message or {}).get("text") or "")
+        if slot_value and is_phone_part(str(slot_value), said):
+            return {"order_id": None}
         number = find_number(str(slot_value)) if slot_value else None
         return {"order_id": number}
 

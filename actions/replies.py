@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from actions.faq import faq_replies
 from actions.paths import ANSWERS_FILE
 
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -35,6 +36,8 @@ class ReplyBook:
     descriptions: dict[str, str] = field(default_factory=dict)
     offers: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     plain_yes: frozenset[str] = frozenset()
+    closers: tuple[str, ...] = ()
+    specific: dict[str, list[tuple[re.Pattern[str], str]]] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random)
 
     @classmethod
@@ -65,11 +68,22 @@ class ReplyBook:
             }
             if not valid.get(kind):
                 raise ValueError(f"{path}: offer {yes!r} is not handoff/ask/say <key>")
+        specific = {
+            str(intent): [(re.compile(str(r["when"])), str(r["key"])) for r in rules]
+            for intent, rules in (raw.get("specific") or {}).items()
+        }
+        unknown = [
+            k for rules in specific.values() for _, k in rules if k not in answers
+        ]
+        if unknown:
+            raise ValueError(f"{path}: specific answers without templates: {unknown}")
         return cls(
             answers=answers,
+            specific=specific,
             descriptions=dict(raw.get("describe") or {}),
             offers=offers,
             plain_yes=frozenset(str(w).lower() for w in raw.get("plain_yes") or []),
+            closers=tuple(str(c).lower() for c in raw.get("closers") or []),
         )
 
     def has(self, key: str) -> bool:
@@ -93,6 +107,28 @@ class ReplyBook:
         recent = set(avoid)
         fresh = [t for t in filled if t not in recent] or filled
         return self.rng.choice(fresh)
+
+    def specific_key(self, intent: str, text: str) -> str | None:
+        """A reply key more specific than ``intent`` for what ``text`` says
+        (``specific`` in the file: a double charge is not a failed payment)."""
+        lower = text.lower()
+        for pattern, key in self.specific.get(intent, []):
+            if pattern.search(lower):
+                return key
+        return None
+
+    def closes(self, text: str) -> bool:
+        """Whether ``text`` ends with a stock closer ("Anything else?")."""
+        sentences = _SENTENCE_END.split(text.strip())
+        last = sentences[-1].lower() if len(sentences) > 1 else ""
+        return any(last.startswith(c) for c in self.closers)
+
+    def without_closer(self, text: str, recent: Iterable[str], upset: bool) -> str:
+        """``text`` without its closing stock line when a recent reply already ended
+        with one or the customer is upset; otherwise unchanged."""
+        if not self.closes(text) or not (upset or any(map(self.closes, recent))):
+            return text
+        return " ".join(_SENTENCE_END.split(text.strip())[:-1])
 
     def offer(self, *texts: str) -> str | None:
         """What a "yes" to these texts accepts (``offers`` in the file): the first
@@ -131,5 +167,8 @@ def fill(template: str, values: Mapping[str, Any]) -> str:
 
 @lru_cache(maxsize=1)
 def reply_book() -> ReplyBook:
-    """The process-wide reply book, loaded on first use."""
-    return ReplyBook.from_file(ANSWERS_FILE)
+    """The process-wide reply book, loaded on first use, with the FAQ's answers
+    (``faq.<id>`` keys from data/faq.yml)."""
+    book = ReplyBook.from_file(ANSWERS_FILE)
+    book.answers.update(faq_replies())
+    return book

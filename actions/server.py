@@ -30,6 +30,7 @@ def build_executor() -> ActionExecutor:
 def warm_up() -> None:
     """Load data files (and models) now, so the first customer does not wait."""
     from actions.empathy import empathy_book
+    from actions.language import detect
     from actions.mood import analyzer, policy
     from actions.replies import reply_book
     from actions.store import demo_store
@@ -39,6 +40,7 @@ def warm_up() -> None:
     demo_store()
     policy()
     analyzer().analyze("warming up", [])
+    detect("warming up the language models")  # lingua loads them on first use
 
 
 MAX_TEXT = 4000

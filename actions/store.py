@@ -33,11 +33,35 @@ def normalise_number(value: str | None) -> str | None:
     return digits.lstrip("0") or "0"
 
 
+# A telephone number: an international prefix, or a leading 0 and 9+ digits written
+# in groups ("07700 900123", "+49 30 1234567", "0049-30-123456"). Order numbers never
+# look like this: a customer leaving a phone number is not asked about "order 900123".
+_PHONE = re.compile(
+    r"(?<![\w+])(?:\+|00)\d[\d ()./-]{6,18}\d(?!\w)"
+    r"|(?<![\w+])0\d{1,5}[ ()./-]+\d[\d ./-]{4,14}\d(?!\w)"
+    r"|(?<![\w+])0\d{9,12}(?!\w)"
+)
+
+
+def phone_digits(text: str | None) -> list[str]:
+    """The digits of every telephone number in ``text``."""
+    return ["".join(_DIGITS.findall(m.group(0))) for m in _PHONE.finditer(text or "")]
+
+
+def is_phone_part(number: str | None, text: str | None) -> bool:
+    """Whether ``number`` (digits) is, or is part of, a telephone number in ``text``."""
+    digits = "".join(_DIGITS.findall(number or ""))
+    return bool(digits) and any(digits in phone for phone in phone_digits(text))
+
+
 def find_number(text: str | None) -> str | None:
-    """The first order/invoice-like number in free text, normalised, or None."""
+    """The first order/invoice-like number in free text, normalised, or None; a
+    telephone number is not one."""
     if not text:
         return None
     for match in _NUMBER_IN_TEXT.finditer(text):
+        if is_phone_part(match.group(1), text):
+            continue
         number = normalise_number(match.group(1))
         if number:
             return number

@@ -16,13 +16,20 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.empathy import Situation, empathy_book
-from actions.handoff import annotate, enqueue, handoff_request, waiting_values
+from actions.handoff import (
+    annotate,
+    enqueue,
+    for_language,
+    handoff_request,
+    waiting_values,
+)
+from actions.language import detect, language_book
 from actions.mood import Mood, assess
 from actions.replies import reply_book
 
 RECENT_REPLIES = 4
 # Replies that already ask the customer something: no "tell me if I got it wrong".
-QUESTIONS = ("ask.", "confirm_", "fallback", "out_of_scope")
+QUESTIONS = ("ask.", "confirm_", "choose_", "fallback", "out_of_scope")
 
 
 def asks(key: str, answer: str) -> bool:
@@ -34,6 +41,11 @@ def asks(key: str, answer: str) -> bool:
 def bot_texts(tracker: Tracker) -> list[str]:
     """The texts of every bot message in the conversation, newest last."""
     return [e.get("text") or "" for e in tracker.events if e.get("event") == "bot"]
+
+
+def customer_texts(tracker: Tracker) -> list[str]:
+    """The texts of every customer message in the conversation, newest last."""
+    return [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
 
 
 def customer_metadata(tracker: Tracker) -> dict[str, Any]:
@@ -102,6 +114,8 @@ class Speaker:
                 latest_confidence(self.tracker) if self.check_understanding else None
             ),
             description=reply_book().describe(self.intent or ""),
+            text=str((self.tracker.latest_message or {}).get("text") or ""),
+            register=empathy_book().register(customer_texts(self.tracker)),
         )
 
     def say(
@@ -109,16 +123,21 @@ class Speaker:
     ) -> str:
         """Send reply ``key`` filled with ``values``; returns the text sent."""
         recent = bot_texts(self.tracker)[-RECENT_REPLIES:]
-        answer = reply_book().pick(key, avoid=recent, **values)
+        book = reply_book()
+        analysis = self.mood.analysis
+        upset = analysis is not None and analysis.label.negative
+        answer = book.without_closer(
+            book.pick(key, avoid=recent, **values), recent[-2:], upset
+        )
         text = answer
+        situation = self.situation(values.get("order_id"))
         if not self.spoken:
             text = empathy_book().compose(
-                answer,
-                self.situation(values.get("order_id")),
-                invite=not asks(key, answer),
+                answer, situation, invite=not asks(key, answer)
             )
+        text = empathy_book().fit_register(text, situation.register)
         self.spoken = True
-        self.offer = reply_book().offer(text, answer)
+        self.offer = book.offer(text, answer)
         if buttons:
             self.dispatcher.utter_message(text=text, buttons=buttons)
         else:
@@ -127,9 +146,13 @@ class Speaker:
 
 
 async def hand_off(
-    dispatcher: CollectingDispatcher, tracker: Tracker, mood: Mood
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    mood: Mood,
+    language: str | None = None,
 ) -> list[EventType]:
-    """Queue the conversation for a person, say so honestly, and pause the bot."""
+    """Queue the conversation for a person, say so honestly (in the customer's
+    ``language`` when they write in another one than English), and pause the bot."""
     situation = Speaker(dispatcher, tracker, mood, latest_intent(tracker)).situation()
     request = handoff_request(
         tracker,
@@ -138,10 +161,18 @@ async def hand_off(
         situation.channel,
         situation.customer_name,
     )
+    if language:
+        request = await for_language(request, language, mood.decision)
     key, values = waiting_values(await enqueue(request))
     book = empathy_book()
     handoff = book.handoff(situation, mood.decision.reasons)
-    text = f"{handoff} {book.waiting(key, situation, values)}"
+    waiting = None
+    if language:  # a language without texts: the English fallback and queue text
+        handoff = language_book().handoff(language)
+        waiting = language_book().waiting(language, key, values)
+    text = f"{handoff} {waiting or book.waiting(key, situation, values)}"
+    if not language:
+        text = book.fit_register(text, situation.register)
     dispatcher.utter_message(text=text)
     events: list[EventType] = []
     if tracker.active_loop.get("name"):
@@ -167,8 +198,10 @@ class CaringAction(Action, ABC):
         mood = assess(tracker)
         if mood.events:
             await annotate(tracker, mood.analysis)
-        if mood.decision.escalate:
-            return [*mood.events, *await hand_off(dispatcher, tracker, mood)]
+        # NLU is English only: a message clearly in another language goes to a person
+        language = detect(str((tracker.latest_message or {}).get("text") or ""))
+        if mood.decision.escalate or language:
+            return [*mood.events, *await hand_off(dispatcher, tracker, mood, language)]
         speaker = Speaker(
             dispatcher, tracker, mood, self.topic(tracker), self.check_understanding
         )

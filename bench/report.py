@@ -106,6 +106,18 @@ BENCHES = [
         spread=(("p95_ms", "p95 ms", ".1f"),),
     ),
     Bench(
+        "emotions",
+        "emotion label, 7 classes (GoEmotions dev, labels mapped by "
+        "`data/emotion/goemotions.yml`)",
+        f"{PY} -m bench.emotions --data ../shared/datasets/goemotions/dev.tsv",
+        (
+            "{n:,} comments: analyzer label macro-F1 **{macro_f1:.3f}**, accuracy "
+            "{accuracy:.3f}",
+            "GoEmotions classifier alone macro-F1 {classifier_macro_f1:.3f}",
+        ),
+        (Target("macro_f1", ">=", 0.50, "macro-F1 ≥ 0.50"),),
+    ),
+    Bench(
         "queue",
         "handoff queue: 50 claimers race for each of 1,000 tickets",
         f"{PY} -m bench.queue",

@@ -34,7 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("name", help="user name (also the agent id)")
     add.add_argument("--password", help="the password ('-' reads it from stdin)")
     add.add_argument("--role", choices=[r.value for r in Role], default="agent")
-    add.add_argument("--skills", default="", help="comma-separated, e.g. billing,de")
+    add.add_argument(
+        "--skills", default="", help="comma-separated, e.g. billing,lang:de"
+    )
     add.add_argument("--capacity", type=int, default=3, help="concurrent chats")
     add.add_argument("--display-name", default="", help="name shown to customers")
     commands.add_parser("list-agents", help="list every console account")

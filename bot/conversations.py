@@ -28,6 +28,7 @@ import httpx
 from redis.exceptions import RedisError
 
 from bot.handoff import (
+    REASON_FLAGS,
     AlreadyResolved,
     Claim,
     ContactMethod,
@@ -42,7 +43,6 @@ from bot.handoff import (
     Ticket,
     TicketState,
     UnknownTicket,
-    UrgencyFlag,
 )
 from bot.rasa_client import BotUnavailable, RasaClient
 from bot.texts import say
@@ -51,17 +51,14 @@ from bot.transcript import Author, Entry, Kind, Transcript
 logger = logging.getLogger(__name__)
 
 HANDED_OFF = (TicketState.QUEUED, TicketState.ASSIGNED)
-# Escalation signals (actions/emotion) that raise a waiting chat's priority.
-FLAG_SIGNALS = {
-    "distress": UrgencyFlag.DISTRESS,
-    "legal_threat": UrgencyFlag.LEGAL_THREAT,
-    "churn_threat": UrgencyFlag.CHURN_THREAT,
-}
 DONE_TTL_S = 24 * 3600  # how long a resend is recognised as already answered
 BUSY_POLL_S = 0.25
 HISTORY_TURNS = 12  # earlier transcript entries the emotion analysis sees
 RECOVER_ENTRIES = 20  # recent entries searched for messages nobody answered...
 RECOVER_WITHIN_S = 3600  # ...written within this time
+# An order number a waiting customer adds ("it's 48213"): digits standing alone.
+ORDER_NUMBER = re.compile(r"(?<![\w+-])\d{5,15}(?![\w-])")
+URGENT_FRUSTRATION = 3  # a waiting message at this level (0-4) is answered as urgent
 EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 PHONE = re.compile(r"\+?\d[\d ()/.-]{5,18}\d")
 # A bare number is a phone number only with a dialling prefix or words that say so
@@ -346,9 +343,9 @@ class Conversations:
                 int(analysis.get("frustration", 0)),
             )
             flags = {
-                FLAG_SIGNALS[s["name"]]
+                REASON_FLAGS[s["name"]]
                 for s in analysis.get("signals", [])
-                if s.get("name") in FLAG_SIGNALS
+                if s.get("name") in REASON_FLAGS
             }
             try:
                 await self.queue.rescore(cid, snapshot, flags)
@@ -358,14 +355,53 @@ class Conversations:
                 logger.info("no rescore for %s: %s", cid, error)
         if state is TicketState.ASSIGNED:
             return []  # the agent is here and sees it live
-        text = say("waiting_for_person")
+        language = await self._language(cid)
         if follow_up := _contact(inbound.text):
             await self.queue.request_follow_up(cid, follow_up)
-            text = say("follow_up_saved", contact=follow_up.contact)
+            text = say("follow_up_saved", language, contact=follow_up.contact)
+        elif language:
+            text = say("waiting_for_person", language)
+        else:
+            said = [e.text for e in earlier if e.author is Author.SYSTEM]
+            text = await self._waiting_reply(cid, inbound.text, analysis, said)
         reassurance, _ = await self.transcript.append(
             cid, Entry(Author.SYSTEM, text, channel=inbound.channel)
         )
         return [reassurance]
+
+    async def _waiting_reply(
+        self,
+        conversation_id: str,
+        text: str,
+        analysis: dict[str, Any] | None,
+        said: list[str],
+    ) -> str:
+        """What a waiting customer hears after writing again: an answer to what they
+        added (an order number, how urgent it is), never the same words twice in a
+        row, and where they stand when they are upset."""
+        if _urgent(analysis):
+            view = await self.view(conversation_id)
+            if view.agents_online == 0:
+                where = say("waiting_nobody_online")
+            elif view.position:
+                where = say("waiting_position", position=str(view.position))
+            else:
+                where = ""
+            return " ".join(p for p in (say("waiting_urgent"), where) if p)
+        if order := ORDER_NUMBER.search(text):
+            return say("waiting_added_order", order=order.group(0))
+        plain = say("waiting_for_person")
+        return say("waiting_for_person_again") if plain in said[-1:] else plain
+
+    async def _language(self, conversation_id: str) -> str | None:
+        """The language the customer writes in when it is not English (the bot put
+        it in the ticket's slots when it handed over), else None."""
+        try:
+            ticket = await self.queue.ticket(conversation_id)
+        except UnknownTicket:
+            return None
+        language = ticket.slots.get("language")
+        return str(language) if language else None
 
     async def view(self, conversation_id: str) -> StateView:
         """Who owns the conversation now, with queue position and wait when queued."""
@@ -553,6 +589,15 @@ def _valid_analysis(analysis: Any) -> bool:
         and isinstance(frustration, int)
         and isinstance(signals, list)
         and all(isinstance(s, dict) for s in signals)
+    )
+
+
+def _urgent(analysis: dict[str, Any] | None) -> bool:
+    """Whether a waiting customer's message is strongly felt or raises a flag."""
+    if not analysis:
+        return False
+    return int(analysis.get("frustration", 0)) >= URGENT_FRUSTRATION or any(
+        s.get("name") in REASON_FLAGS for s in analysis.get("signals", [])
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 import redis
@@ -186,3 +188,29 @@ def test_yes_to_an_offered_question_is_answered_as_that_question(
     ]
     assert intents[0] == "exchange_item"
     assert intents[-1] in ("get_refund", "track_order")
+
+
+def test_a_waiting_customer_is_answered_about_what_they_added(
+    gateway_url: str,
+) -> None:
+    _, replies = converse(
+        gateway_url,
+        [
+            "can I talk to a person please",
+            "ok",
+            "thanks",
+            "it's about order 48213",
+            "PLEASE I'M BEGGING YOU, MY RENT IS DUE AND YOU TOOK THE MONEY TWICE!!!",
+        ],
+    )
+    assert replies[1] == [say("waiting_for_person")]
+    assert replies[2] == [say("waiting_for_person_again")]  # not the same words again
+    assert replies[3] == [say("waiting_added_order", order="48213")]
+    [urgent] = replies[4]
+    assert urgent.startswith(say("waiting_urgent"))
+    # and where they stand: honestly nobody online, or their place in line (another
+    # test's agent may still count as online)
+    where = urgent[len(say("waiting_urgent")) :].strip()
+    assert where == say("waiting_nobody_online") or re.fullmatch(
+        re.escape(say("waiting_position", position="N")).replace("N", r"\d+"), where
+    )

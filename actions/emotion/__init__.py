@@ -9,12 +9,22 @@ Typical use::
 """
 
 from .analyzer import EmotionAnalyzer
-from .models import Analysis, Author, Decision, Emotion, Signal, Trend, Turn
+from .models import (
+    Analysis,
+    Author,
+    Circumstance,
+    Decision,
+    Emotion,
+    Signal,
+    Trend,
+    Turn,
+)
 from .policy import EscalationPolicy
 
 __all__ = [
     "Analysis",
     "Author",
+    "Circumstance",
     "Decision",
     "Emotion",
     "EmotionAnalyzer",

@@ -19,8 +19,10 @@ from typing import Any
 import numpy as np
 
 from . import context as ctx
+from .goemotions import WEIGHTS_FILE as GOEMOTIONS_WEIGHTS
 from .message import MessageEvaluator, MessageResult
 from .models import Analysis, Emotion, Signal, Trend, Turn
+from .resources import data_dir as resolve_data_dir
 from .resources import default_model_path, load_yaml
 from .rules import Hit
 from .scoring import Calibration, Scorer
@@ -38,10 +40,13 @@ class EmotionAnalyzer:
         files: dict[str, dict[str, Any]],
         encoder: Encoder | None,
         cache_size: int = 2048,
+        goemotions_path: Path | None = None,
     ) -> None:
         signals_cfg = files["signals"]
         self.input_cfg: dict[str, Any] = signals_cfg.get("input") or {}
-        self.message = MessageEvaluator(signals_cfg, files["lexicon"])
+        self.message = MessageEvaluator(
+            signals_cfg, files["lexicon"], files.get("situations")
+        )
         self.calibration = Calibration.from_config(files.get("calibration") or {})
         weights = files["weights"]
         self.scorer = Scorer(weights, self.calibration)
@@ -58,6 +63,8 @@ class EmotionAnalyzer:
                 files["prototypes"],
                 files["examples"],
                 self.message.sentiment.rewrite,
+                goemotions_path,
+                float((weights.get("semantic") or {}).get("goemotions", 0.0)),
             )
             if encoder
             else None
@@ -87,9 +94,11 @@ class EmotionAnalyzer:
             "calibration",
             "prototypes",
             "examples",
+            "situations",
         )
+        optional = ("calibration", "situations")
         files = {
-            n: load_yaml(f"{n}.yml", data_dir, required=n != "calibration")
+            n: load_yaml(f"{n}.yml", data_dir, required=n not in optional)
             for n in names
         }
         encoder = (
@@ -102,7 +111,12 @@ class EmotionAnalyzer:
             if use_model
             else None
         )
-        return cls(files, encoder, cache_size=cache_size)
+        return cls(
+            files,
+            encoder,
+            cache_size=cache_size,
+            goemotions_path=resolve_data_dir(data_dir) / GOEMOTIONS_WEIGHTS,
+        )
 
     # -- public API ---------------------------------------------------------------
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -231,6 +245,9 @@ class EmotionAnalyzer:
             if rising is not None:
                 context_hits.append(rising)
         signals = message_signals + scorer.to_signals(context_hits)
+        # what happened to the customer: no weight of its own, but the policy and
+        # the agent read it (policy.yml `immediate`)
+        signals += [Signal(c.kind, 0.0, c.reason) for c in message.circumstances]
         groups = scorer.group_values(signals)
         intensity = scorer.intensity(groups)
         probs = message.semantic.probs if message.semantic is not None else {}
@@ -256,6 +273,7 @@ class EmotionAnalyzer:
             confidence=self._confidence(message.prep),
             scores=scores,
             components=components,
+            circumstances=list(message.circumstances),
         )
 
     def _confidence(self, prep: Prepared) -> float:

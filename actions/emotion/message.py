@@ -1,19 +1,22 @@
 """Message-level detectors run together: lexicon, problem words, phrase rules, style,
-VADER sentiment, message length and the sentence-model level, as ``Hit`` objects.
+VADER sentiment, message length and the sentence-model level, as ``Hit`` objects, and
+the serious situations the message describes (``situations.py``).
 
 ``MessageEvaluator`` needs no conversation context; ``EmotionAnalyzer`` adds that.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .lexicon import Lexicon, LexiconResult
+from .models import Circumstance
 from .rules import Hit, PhraseRules, quote
 from .scoring import NEGATIVE_LABELS
 from .semantic import SemanticResult
 from .sentiment import Sentiment, SentimentScorer
+from .situations import SituationDetector
 from .style import StyleRules
 from .text import Prepared
 
@@ -28,15 +31,20 @@ class MessageResult:
     sentiment: Sentiment
     semantic: SemanticResult | None
     sarcastic: bool
+    circumstances: list[Circumstance] = field(default_factory=list)
 
 
 class MessageEvaluator:
     """Runs the message-level detectors configured in signals.yml and lexicon.yml."""
 
     def __init__(
-        self, signals_cfg: dict[str, Any], lexicon_cfg: dict[str, Any]
+        self,
+        signals_cfg: dict[str, Any],
+        lexicon_cfg: dict[str, Any],
+        situations_cfg: dict[str, Any] | None = None,
     ) -> None:
         self.lexicon = Lexicon(lexicon_cfg)
+        self.situations = SituationDetector(situations_cfg or {})
         problems = signals_cfg.get("problems") or {}
         self.problems = Lexicon(
             {
@@ -159,7 +167,15 @@ class MessageEvaluator:
                     f'close to "{quote(phrase, 50)}", {sim:.2f})',
                 )
             )
-        return MessageResult(prep, hits, lexicon, sentiment, semantic, sarcastic)
+        return MessageResult(
+            prep,
+            hits,
+            lexicon,
+            sentiment,
+            semantic,
+            sarcastic,
+            self.situations.detect(lower),
+        )
 
     def detail(self, prep: Prepared) -> list[Hit]:
         """Problem words and message length: complaints tend to be long and concrete."""

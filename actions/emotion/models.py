@@ -68,6 +68,44 @@ class Signal:
         )
 
 
+@dataclass(frozen=True)
+class Circumstance:
+    """A situation the customer described (data/emotion/situations.yml)."""
+
+    kind: str
+    serious: bool
+    who: str  # the person concerned, from the bot's side: "your mum", "you", ""
+    what: str  # what it is about: "rent", "birthday", ""
+    when: str  # for a deadline: "tomorrow", "by Friday", ""
+    quote: str  # the words that showed it
+
+    @property
+    def reason(self) -> str:
+        """A line for the agent: 'bereavement: "my mum, who died"'."""
+        return f'{self.kind}: "{self.quote}"'
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "serious": self.serious,
+            "who": self.who,
+            "what": self.what,
+            "when": self.when,
+            "quote": self.quote,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Circumstance:
+        return cls(
+            kind=str(data.get("kind", "")),
+            serious=bool(data.get("serious", False)),
+            who=str(data.get("who", "")),
+            what=str(data.get("what", "")),
+            when=str(data.get("when", "")),
+            quote=str(data.get("quote", "")),
+        )
+
+
 @dataclass
 class Analysis:
     """The result of analysing one customer message in its conversation."""
@@ -80,6 +118,12 @@ class Analysis:
     confidence: float = 1.0
     scores: dict[str, float] = field(default_factory=dict)
     components: dict[str, float] = field(default_factory=dict)
+    circumstances: list[Circumstance] = field(default_factory=list)
+
+    @property
+    def serious(self) -> list[Circumstance]:
+        """The circumstances that call for a person (bereavement, injury, ...)."""
+        return [c for c in self.circumstances if c.serious]
 
     def has(self, name: str) -> bool:
         """Whether a signal of this name fired."""
@@ -104,6 +148,7 @@ class Analysis:
             "confidence": round(float(self.confidence), 4),
             "scores": {k: round(float(v), 4) for k, v in self.scores.items()},
             "components": {k: round(float(v), 4) for k, v in self.components.items()},
+            "circumstances": [c.to_dict() for c in self.circumstances],
         }
 
     @classmethod
@@ -119,6 +164,9 @@ class Analysis:
             components={
                 str(k): float(v) for k, v in (data.get("components") or {}).items()
             },
+            circumstances=[
+                Circumstance.from_dict(c) for c in data.get("circumstances") or []
+            ],
         )
 
 

@@ -142,7 +142,12 @@ class Scorer:
         if best in NEGATIVE_LABELS and calm and weak:
             best = Emotion.NEUTRAL.value
         if best == Emotion.NEUTRAL.value and not calm:
-            best = max(NEGATIVE_LABELS, key=lambda k: evidence[k])
+            # an intense message reads as upset, unless neutral clearly leads (the
+            # level then comes from length or problem words, not from a feeling)
+            negative = max(NEGATIVE_LABELS, key=lambda k: evidence[k])
+            margin = cfg.get("neutral_margin", 0.0)
+            if evidence[negative] >= margin * evidence[Emotion.NEUTRAL.value]:
+                best = negative
         if best == Emotion.JOY.value and intensity >= 0.5:
             best = max(NEGATIVE_LABELS, key=lambda k: evidence[k])
         total = sum(evidence.values()) or 1.0

@@ -4,7 +4,9 @@
 so the earlier turns of a conversation are not embedded again on every message.
 ``SemanticModel`` compares a message with our prototype phrases, runs a small
 logistic regression (emotion label) and a ridge regression (frustration level), both
-trained at load time on our own phrases in ``prototypes.yml`` and ``examples.yml``.
+trained at load time on our own phrases in ``prototypes.yml`` and ``examples.yml``,
+and, when ``goemotions.npz`` is there, the classifier fitted on GoEmotions
+(``goemotions.py``); the label probabilities blend the two classifiers.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import threading
 import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .goemotions import GoEmotionsClassifier
 
 log = logging.getLogger(__name__)
 
@@ -189,9 +193,13 @@ class Encoder:
 
 @dataclass
 class SemanticResult:
+    """Label probabilities (the blend), level 0-4, nearest prototype per label, and
+    the GoEmotions classifier's own probabilities (empty without ``goemotions.npz``)."""
+
     probs: dict[str, float]
     level: float
     nearest: dict[str, tuple[str, float]]
+    goemotions: dict[str, float] = field(default_factory=dict)
 
     @property
     def negativity(self) -> float:
@@ -202,7 +210,11 @@ class SemanticResult:
 
 
 class SemanticModel:
-    """Prototype similarity, emotion classifier and level regressor on embeddings."""
+    """Prototype similarity, emotion classifiers and level regressor on embeddings.
+
+    ``goemotions_path``: the GoEmotions classifier's weights (skipped when missing);
+    ``goemotions_blend``: its share of the label probabilities (0..1).
+    """
 
     def __init__(
         self,
@@ -210,6 +222,8 @@ class SemanticModel:
         prototypes: dict[str, Any],
         examples: dict[str, Any],
         rewrite: Callable[[str], str] | None = None,
+        goemotions_path: Path | None = None,
+        goemotions_blend: float = 0.0,
     ) -> None:
         from sklearn.linear_model import LogisticRegression, Ridge
 
@@ -248,6 +262,35 @@ class SemanticModel:
         log.info(
             "semantic model trained on %d phrases, labels %s", len(phrases), self.labels
         )
+        self.goemotions: GoEmotionsClassifier | None = None
+        self._blend = 0.0
+        self._goemotions_cols = np.arange(len(self._classes))
+        if goemotions_path is not None:
+            self.use_goemotions(
+                GoEmotionsClassifier.load(goemotions_path), goemotions_blend
+            )
+
+    def use_goemotions(
+        self, classifier: GoEmotionsClassifier | None, blend: float
+    ) -> None:
+        """Blend ``classifier`` into the label probabilities (None: our own only)."""
+        self._blend = min(max(float(blend), 0.0), 1.0)
+        if classifier is not None and (
+            classifier.dim != self.encoder.dim
+            or set(classifier.classes) != set(self._classes)
+        ):
+            log.warning(
+                "GoEmotions classifier does not fit (dim %d, labels %s); not used",
+                classifier.dim,
+                classifier.classes,
+            )
+            classifier = None
+        self.goemotions = classifier
+        if classifier is not None:
+            # columns of the GoEmotions probabilities in our classifier's class order
+            self._goemotions_cols = np.asarray(
+                [classifier.classes.index(c) for c in self._classes]
+            )
 
     def score_vectors(self, vectors: np.ndarray) -> list[SemanticResult]:
         if len(vectors) == 0:
@@ -258,7 +301,14 @@ class SemanticModel:
         probs /= probs.sum(axis=1, keepdims=True)
         ridge = vectors @ self._ridge_coef + self._ridge_intercept
         # level: mean of the ridge estimate and the classifier's expected label level
+        # (our own classifier only: the level is calibrated on it)
         levels = 0.5 * ridge + 0.5 * (probs @ self._class_levels)
+        goemotions = None
+        if self.goemotions is not None:
+            goemotions = self.goemotions.predict_proba(vectors)[
+                :, self._goemotions_cols
+            ]
+            probs = (1.0 - self._blend) * probs + self._blend * goemotions
         sims = vectors @ self._vectors.T
         results: list[SemanticResult] = []
         for row in range(len(vectors)):
@@ -274,6 +324,12 @@ class SemanticModel:
                     },
                     level=float(np.clip(levels[row], 0.0, 4.0)),
                     nearest=nearest,
+                    goemotions={}
+                    if goemotions is None
+                    else {
+                        c: float(p)
+                        for c, p in zip(self._classes, goemotions[row], strict=True)
+                    },
                 )
             )
         return results

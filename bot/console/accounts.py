@@ -25,7 +25,7 @@ from bot.handoff import Agent, HandoffQueue
 from bot.handoff.keys import Keys
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-SKILL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+SKILL = re.compile(r"^[a-z0-9][a-z0-9_:-]{0,39}$")  # "billing", "lang:de"
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 MAX_NAME = 80
@@ -98,7 +98,7 @@ def parse_skills(value: str | list[str] | None) -> frozenset[str]:
     skills = frozenset(s.strip().lower() for s in items if s.strip())
     for skill in skills:
         if not SKILL.match(skill):
-            raise AccountError(f"invalid skill {skill!r} (a-z, 0-9, '_', '-')")
+            raise AccountError(f"invalid skill {skill!r} (a-z, 0-9, '_', '-', ':')")
     return skills
 
 

@@ -22,6 +22,7 @@ from bot.handoff.errors import (
     UnknownTicket,
 )
 from bot.handoff.models import (
+    REASON_FLAGS,
     Agent,
     AgentView,
     Availability,
@@ -87,6 +88,7 @@ __all__ = [
     "TicketState",
     "UnknownAgent",
     "UnknownTicket",
+    "REASON_FLAGS",
     "UrgencyFlag",
     "expected_wait",
     "load_config",

@@ -107,6 +107,12 @@ class HandoffConfig:
             UrgencyFlag.LEGAL_THREAT: 40.0,
             UrgencyFlag.VIP: 30.0,
             UrgencyFlag.CHURN_THREAT: 15.0,
+            UrgencyFlag.SAFETY: 80.0,
+            UrgencyFlag.BEREAVEMENT: 60.0,
+            UrgencyFlag.FRAUD: 60.0,
+            UrgencyFlag.HEALTH: 50.0,
+            UrgencyFlag.HARDSHIP: 50.0,
+            UrgencyFlag.VULNERABLE: 50.0,
         }
     )
     aging_per_minute: float = 4.0

@@ -30,6 +30,29 @@ class UrgencyFlag(StrEnum):
     LEGAL_THREAT = "legal_threat"
     VIP = "vip"
     CHURN_THREAT = "churn_threat"
+    # serious situations the customer described (data/emotion/situations.yml)
+    SAFETY = "safety"
+    BEREAVEMENT = "bereavement"
+    FRAUD = "fraud"
+    HEALTH = "health"
+    HARDSHIP = "hardship"
+    VULNERABLE = "vulnerable"
+
+
+# Escalation reasons and signals (actions/emotion, data/emotion/policy.yml) that raise a
+# waiting chat's priority, and the flag each one raises.
+REASON_FLAGS: dict[str, UrgencyFlag] = {
+    "distress": UrgencyFlag.DISTRESS,
+    "legal_threat": UrgencyFlag.LEGAL_THREAT,
+    "churn_threat": UrgencyFlag.CHURN_THREAT,
+    "injury": UrgencyFlag.SAFETY,
+    "hazard": UrgencyFlag.SAFETY,
+    "bereavement": UrgencyFlag.BEREAVEMENT,
+    "fraud": UrgencyFlag.FRAUD,
+    "health": UrgencyFlag.HEALTH,
+    "hardship": UrgencyFlag.HARDSHIP,
+    "vulnerable": UrgencyFlag.VULNERABLE,
+}
 
 
 class Presence(StrEnum):

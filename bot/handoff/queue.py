@@ -553,6 +553,25 @@ class HandoffQueue:
         ids = sorted(_str(list(await self.redis.smembers(self.keys.agents))))
         return await self._views(ids)
 
+    async def skill_online(self, skill: str) -> bool:
+        """Whether an agent who is online or away right now has ``skill``.
+
+        A ticket that needs a skill can only be claimed by an agent with it, so the
+        bot asks for a skill (``lang:de``) only when such an agent is at work now;
+        otherwise anyone may take the chat, and sees the language in its slots.
+
+        Args:
+            skill: a skill such as ``lang:de``.
+
+        Returns:
+            True when a registered agent with the skill is not offline.
+        """
+        ids = _str(list(await self.redis.smembers(self.keys.agents)))
+        return any(
+            view.status is not Presence.OFFLINE and skill in view.agent.skills
+            for view in await self._views(ids)
+        )
+
     async def _views(self, ids: Sequence[str]) -> list[AgentView]:
         now = self._now()
         since = round((now - self.config.load_window) * 1000)

@@ -248,3 +248,79 @@ def test_a_mild_feeling_put_into_words_is_acknowledged(book: EmpathyBook) -> Non
     calm = Analysis(label=Emotion.NEUTRAL, frustration=0, intensity=0.1)
     calm.signals.append(worried)
     assert book.level(calm) is Level.NEUTRAL
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "concern"),
+    [
+        ("the vase came smashed, I'm so annoyed", "track_order", "the damage"),
+        ("billed me twice for one jacket, not happy", "track_order", "double charge"),
+        ("honestly fuming, they sent the wrong size again", "get_refund", "wrong item"),
+        ("three weeks and still not arrived, ridiculous", "track_order", "wait"),
+    ],
+)
+def test_the_concern_comes_from_what_the_customer_wrote(
+    book: EmpathyBook, text: str, intent: str, concern: str
+) -> None:
+    analysis = Analysis(label=Emotion.FRUSTRATION, frustration=2, intensity=0.5)
+    said = book.compose(ANSWER, Situation(intent=intent, analysis=analysis, text=text))
+    opening = said[: said.index(ANSWER)]
+    assert concern in opening
+    if concern != "wait":
+        assert "wait" not in opening  # no feeling invented from the intent
+
+
+def test_without_words_for_it_the_concern_falls_back_to_the_intent(
+    book: EmpathyBook,
+) -> None:
+    analysis = Analysis(label=Emotion.FRUSTRATION, frustration=2, intensity=0.5)
+    said = book.compose(
+        ANSWER,
+        Situation(intent="recover_password", analysis=analysis, text="ugh, again??"),
+    )
+    assert "locked out" in said
+
+
+@pytest.mark.parametrize(
+    ("texts", "register"),
+    [
+        (["Dear Sir or Madam, I am writing regarding my order."], "formal"),
+        (["hey lol my parcel is late"], "casual"),
+        (["where is my parcel"], "plain"),
+        (["Dear team, could you kindly check order 48213?", "thank you"], "formal"),
+        (["Kind regards, could you check it?", "lol never mind, found it"], "casual"),
+    ],
+)
+def test_the_register_follows_the_latest_message_with_a_cue(
+    book: EmpathyBook, texts: list[str], register: str
+) -> None:
+    assert book.register(texts) == register
+
+
+def test_a_formal_writer_gets_no_contractions_or_chatty_openers(
+    book: EmpathyBook,
+) -> None:
+    text = (
+        "Sure. I've checked it: it's with DHL and you'll have it Friday. "
+        "If you'd rather talk to a person, just say so. Anything else?"
+    )
+    formal = book.fit_register(text, "formal")
+    assert formal == (
+        "Certainly. I have checked it: it is with DHL and you will have it Friday. "
+        "If you would rather talk to a person, please let me know. "
+        "Is there anything else I can do for you?"
+    )
+    assert book.fit_register(text, "casual") == text
+    assert book.fit_register(text, "plain") == text
+
+
+def test_a_feeling_the_customer_did_not_express_is_not_put_into_the_answer(
+    book: EmpathyBook,
+) -> None:
+    answer = "Sorry the app is such a hassle. Tap Settings, then Update."
+    calm = situation(Emotion.NEUTRAL, 0, 0.1)
+    assert book.compose(answer, calm) == "Tap Settings, then Update."
+    # a one-sentence answer keeps its words; an upset customer gets the whole answer
+    assert book.compose("That's a hassle, sorry.", calm) == "That's a hassle, sorry."
+    upset = situation(Emotion.FRUSTRATION, 2, 0.5)
+    assert "hassle. Tap Settings" in book.compose(answer, upset)

@@ -10,7 +10,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswer, ActionConfirmUnderstood
+from actions.answers import ActionAnswer, ActionConfirmUnderstood, follow_up_topic
 from actions.handoff import handoff_queue
 from actions.lookups import (
     ORDER_TOPICS,
@@ -372,12 +372,17 @@ async def test_a_yes_that_says_more_does_not_accept_the_offer() -> None:
         offered="say affirm_helped",
     )
     events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
-    assert events == [
-        *assess(tracker).events,
-        {"event": "slot", "timestamp": None, "name": "offered", "value": None},
-    ]
+    assert events[: len(assess(tracker).events)] == assess(tracker).events
+    assert {
+        "event": "slot",
+        "timestamp": None,
+        "name": "pending_intent",
+        "value": None,
+    } in events
     [message] = dispatcher.messages
     assert not says(message["text"], "affirm_helped")
+    # it says more than yes, and nothing NLU knows: read as an unclear message
+    assert says(message["text"], "fallback")
 
 
 def test_every_offer_leads_somewhere_real() -> None:
@@ -442,3 +447,52 @@ async def test_a_new_address_for_the_order_we_just_discussed(
     order = store.order(order_id)
     assert order is not None
     assert says(message["text"], key, **order.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("and by express?", "affirm"), ("when?", "nlu_fallback"), ("how much?", "deny")],
+)
+async def test_a_short_follow_up_continues_the_question_before(
+    text: str, intent: str
+) -> None:
+    """ "when?" after a delivery answer is about delivery, not a fresh start."""
+    tracker = conversation(
+        [
+            ("customer", "how long does delivery to Vienna take", "delivery_period"),
+            ("bot", "Abroad, allow 5-10 business days.", None),
+            ("customer", text, intent),
+        ],
+        "follow-up",
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages == []  # the dialogue runs again on the topic
+    replayed = events[-1]
+    assert replayed["event"] == "user" and replayed["text"] == text
+    assert replayed["parse_data"]["intent"] == {
+        "name": "delivery_period",
+        "confidence": 1.0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("before", "text", "intent"),
+    [
+        ("delivery_period", "and can I pay with PayPal at checkout?", "affirm"),
+        ("delivery_period", "ok", "affirm"),  # no continuation word
+        ("greet", "and?", "nlu_fallback"),  # nothing to continue
+    ],
+)
+async def test_other_short_messages_do_not_carry_a_topic(
+    before: str, text: str, intent: str
+) -> None:
+    tracker = conversation(
+        [
+            ("customer", "first question", before),
+            ("bot", "An answer.", None),
+            ("customer", text, intent),
+        ],
+        "no-follow-up",
+    )
+    assert follow_up_topic(tracker) is None

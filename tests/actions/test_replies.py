@@ -111,3 +111,39 @@ def test_every_decline_offers_a_person() -> None:
     for key in ("fallback", "out_of_scope"):
         for text in book.answers[key]:
             assert re.search(r"person|colleague|someone", text), text
+
+
+def test_a_stock_closer_is_not_said_twice_in_a_row_nor_to_an_upset_customer() -> None:
+    book = reply_book()
+    answer = "We accept cards and PayPal. Anything else I can help with?"
+    assert book.closes(answer)
+    assert book.without_closer(answer, [], upset=False) == answer
+    after_closer = ["Standard takes 3-5 days. Does that help?"]
+    assert book.without_closer(answer, after_closer, upset=False) == (
+        "We accept cards and PayPal."
+    )
+    assert book.without_closer(answer, [], upset=True) == "We accept cards and PayPal."
+    # a one-sentence reply is never emptied, a reply without a closer never changed
+    assert book.without_closer("Anything else?", after_closer, upset=True) == (
+        "Anything else?"
+    )
+    plain = "We accept cards. PayPal works too."
+    assert book.without_closer(plain, after_closer, upset=True) == plain
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("you took the payment twice for one order", "payment_issue.double_charge"),
+        (
+            "I see two charges on my card for the same jacket",
+            "payment_issue.double_charge",
+        ),
+        ("my card keeps getting declined at checkout", None),
+    ],
+)
+def test_a_message_that_says_more_than_its_intent_gets_the_specific_answer(
+    text: str, key: str | None
+) -> None:
+    assert reply_book().specific_key("payment_issue", text) == key
+    assert reply_book().specific_key("track_order", text) is None

@@ -2,7 +2,13 @@
 
 import pytest
 
-from actions.store import demo_store, find_number, normalise_number
+from actions.store import (
+    demo_store,
+    find_number,
+    is_phone_part,
+    normalise_number,
+    phone_digits,
+)
 
 
 @pytest.mark.parametrize(
@@ -48,3 +54,24 @@ def test_every_order_refers_to_a_known_customer_and_invoice() -> None:
         assert store.customer(order.customer) is not None, order.id
         if order.status != "cancelled":
             assert store.invoice(order.invoice) is not None, order.id
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "you can call me on 07700 900123",
+        "my mobile is +44 7700 900123",
+        "ring me: 0049-30-123456",
+        "tel. 030 12345678",
+        "07700900123",
+    ],
+)
+def test_a_telephone_number_is_not_an_order_number(text: str) -> None:
+    assert find_number(text) is None
+    assert is_phone_part(phone_digits(text)[0][-6:], text)
+
+
+def test_an_order_number_next_to_a_phone_number_is_found() -> None:
+    text = "order 228810, and my phone is 01632 960472"
+    assert find_number(text) == "228810"
+    assert not is_phone_part("228810", text)

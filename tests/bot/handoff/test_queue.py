@@ -349,6 +349,23 @@ async def test_register_and_presence(queue: HandoffQueue, clock: Clock) -> None:
         await queue.register_agent(Agent("a2", capacity=-1))
 
 
+async def test_a_skill_counts_only_while_an_agent_with_it_is_at_work(
+    queue: HandoffQueue, clock: Clock
+) -> None:
+    assert not await queue.skill_online("lang:de")
+    await queue.register_agent(Agent("a1", skills=frozenset({"billing", "lang:de"})))
+    assert not await queue.skill_online("lang:de")  # registered, not signed in
+    await queue.set_presence("a1", Presence.ONLINE)
+    assert await queue.skill_online("lang:de")
+    assert not await queue.skill_online("lang:es")
+    assert not await queue.skill_online("lang")
+    await queue.set_presence("a1", Presence.AWAY)
+    assert await queue.skill_online("lang:de")  # on a short break: still at work
+    # no heartbeat for longer than the presence TTL: offline, the skill is not held
+    clock.advance(CONFIG.presence_ttl + 1)
+    assert not await queue.skill_online("lang:de")
+
+
 async def test_claim_next_takes_the_best_and_claim_takes_the_named(
     queue: HandoffQueue, clock: Clock
 ) -> None:

@@ -1,0 +1,133 @@
+"""Serious situations a customer describes: a death, someone hurt by a product, an order
+or charge they never made, money worries, illness, a customer who needs extra care, a
+date that cannot move.
+
+How a customer feels is one thing; what has happened to them is another, and it decides
+what a caring reply says ("I'm so sorry about your mum") and whether a person should
+take over. Patterns live in ``data/emotion/situations.yml``; each finding keeps the
+person concerned ("your mum", "you") and what it is about ("rent", "the birthday
+tomorrow"), so the reply can name it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .models import Circumstance
+from .rules import DEFAULT_NEGATORS, negated_before, quote
+
+# Situations in the order a reply acknowledges them when several are described.
+ORDER = (
+    "injury",
+    "bereavement",
+    "health",
+    "fraud",
+    "hardship",
+    "hazard",
+    "vulnerable",
+    "deadline",
+)
+_NEGATORS = DEFAULT_NEGATORS | {"nobody", "noone", "no one", "neither"}
+# the person a pronoun stands for, seen from the bot ("i got burned" -> "you")
+_PRONOUNS = {
+    "i": "you",
+    "i'm": "you",
+    "i am": "you",
+    "i've been": "you",
+    "i have been": "you",
+    "i was": "you",
+    "we": "you",
+    "he": "he",
+    "he's": "he",
+    "he is": "he",
+    "she": "she",
+    "she's": "she",
+    "she is": "she",
+    "they": "they",
+}
+_DAYS = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "christmas",
+)
+
+
+@dataclass
+class _Kind:
+    name: str
+    serious: bool
+    negatable: bool
+    patterns: list[re.Pattern[str]]
+
+
+class SituationDetector:
+    """Finds the situations of ``situations.yml`` in cleaned, lower-cased text."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        relations = str(config.get("relations") or "").strip()
+        self.kinds: list[_Kind] = []
+        for name, spec in (config.get("situations") or {}).items():
+            self.kinds.append(
+                _Kind(
+                    name=str(name),
+                    serious=bool(spec.get("serious", False)),
+                    negatable=bool(spec.get("negatable", False)),
+                    patterns=[
+                        re.compile(str(p).replace("{rel}", relations), re.I)
+                        for p in spec.get("patterns") or []
+                    ],
+                )
+            )
+        rank = {k: i for i, k in enumerate(ORDER)}
+        self.kinds.sort(key=lambda k: rank.get(k.name, len(ORDER)))
+
+    def detect(self, text: str) -> list[Circumstance]:
+        """Every situation described in ``text`` (lower-cased), most serious first."""
+        found: list[Circumstance] = []
+        for kind in self.kinds:
+            match = self._first(kind, text)
+            if match is not None:
+                found.append(_finding(kind, match))
+        return found
+
+    @staticmethod
+    def _first(kind: _Kind, text: str) -> re.Match[str] | None:
+        for pattern in kind.patterns:
+            for match in pattern.finditer(text):
+                if kind.negatable and negated_before(text, match.start(), _NEGATORS):
+                    continue
+                return match
+        return None
+
+
+def _group(match: re.Match[str], *names: str) -> str:
+    groups = match.groupdict()
+    for name in names:
+        value = groups.get(name)
+        if value:
+            return " ".join(value.split())
+    return ""
+
+
+def _finding(kind: _Kind, match: re.Match[str]) -> Circumstance:
+    relation = _group(match, "who")
+    pronoun = _group(match, "who2")
+    who = f"your {relation}" if relation else _PRONOUNS.get(pronoun, "")
+    when = _group(match, "when")
+    for day in _DAYS:
+        when = re.sub(rf"\b{day}\b", day.capitalize(), when)
+    return Circumstance(
+        kind=kind.name,
+        serious=kind.serious,
+        who=who,
+        what=_group(match, "what"),
+        when=when,
+        quote=quote(match.group(0)),
+    )

@@ -1,0 +1,206 @@
+"""Which language a customer writes in, when it is clearly not English, and what the
+bot says to them then (``data/replies/languages.yml``).
+
+NLU is English only, so a message clearly written in another language is never
+answered as out of scope: ``actions/voice.py`` hands it to a person with texts in that
+language. ``detect`` is conservative, because a wrong guess sends an English speaker to
+a person with a foreign text: order numbers, e-mail addresses, URLs and names are
+left out, a message needs a few words and letters, and lingua must be sure (its
+confidence for the best language, with English far behind). "ok", "hallo", "merci", a
+name, an order number with two words and an English sentence with one foreign word
+give None.
+
+A language the detector knows but that has no texts in the data file (Swedish,
+Turkish, ...) still counts as not English: the customer gets the English ``fallback``
+handoff text and the English queue message, and is handed over all the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
+
+from actions.paths import DATA
+
+LANGUAGES_FILE = Path(
+    os.environ.get("LANGUAGES_FILE", DATA / "replies" / "languages.yml")
+)
+
+# Languages the detector knows besides English and those with texts, so that, say,
+# Swedish is not taken for Dutch; their names are for the agent. Each language costs
+# about 30 MB of models in memory (all 13: +430 MB, 7-11 s to load), so only a few.
+OTHERS = {
+    "cs": "Czech",
+    "da": "Danish",
+    "sv": "Swedish",
+    "tr": "Turkish",
+    "ru": "Russian",
+}
+MIN_WORDS = 3  # "Danke schön" or "Hola amigo" alone are not enough
+MIN_LETTERS = 14
+# lingua's confidence values (they sum to 1 over the detector's languages): the best
+# language at least this sure, well ahead of the next (Spanish or Italian?) and English
+# far behind. On the sentences these were chosen with, English ones (with a foreign
+# name or word, typos, caps) never gave English less than 0.13, others at most 0.07.
+MIN_CONFIDENCE = 0.5
+MIN_LEAD = 2.5  # times the confidence of the second best
+MAX_ENGLISH = 0.08
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_EMAIL = re.compile(r"\S+@\S+")
+_WITH_DIGITS = re.compile(r"\S*\d\S*")  # order numbers, dates, #48213, A-1234
+_WORD = re.compile(r"[^\W\d_]+")
+
+_lock = threading.Lock()
+_detector: LanguageDetector | None = None
+
+
+def _language(code: str) -> Language:
+    return Language.from_iso_code_639_1(IsoCode639_1.from_str(code))
+
+
+def detector() -> LanguageDetector:
+    """The process-wide detector, built on first use (thread-safe): English, the
+    languages with texts and ``OTHERS``, with their models preloaded."""
+    global _detector
+    if _detector is None:
+        with _lock:
+            if _detector is None:
+                codes = {"en", *language_book().languages, *OTHERS}
+                _detector = (
+                    LanguageDetectorBuilder.from_languages(*map(_language, codes))
+                    .with_preloaded_language_models()
+                    .build()
+                )
+    return _detector
+
+
+def clean(text: str) -> str:
+    """``text`` without URLs, e-mail addresses, anything with a digit in it, and
+    capitalised words with letters beyond ASCII: names such as Łukasz or Søren, whose
+    letters alone would make lingua rule English out."""
+    kept = _WITH_DIGITS.sub(" ", _EMAIL.sub(" ", _URL.sub(" ", text))).split()
+    return " ".join(w for w in kept if w.isascii() or not w[:1].isupper())
+
+
+def detect(text: str) -> str | None:
+    """The ISO 639-1 code of a message clearly written in a language other than
+    English, else None (English, too short, ambiguous, or only numbers and names).
+
+    Args:
+        text: a customer message.
+
+    Returns:
+        ``"de"``, ``"es"``, ... or None.
+    """
+    words = clean(text or "")
+    found = _WORD.findall(words)
+    if len(found) < MIN_WORDS or sum(map(len, found)) < MIN_LETTERS:
+        return None
+    values = detector().compute_language_confidence_values(words)
+    if not values:
+        return None
+    best, second = values[0], values[1] if len(values) > 1 else None
+    english = next((v.value for v in values if v.language == Language.ENGLISH), 0.0)
+    if (
+        best.language == Language.ENGLISH
+        or best.value < MIN_CONFIDENCE
+        or (second is not None and best.value < MIN_LEAD * second.value)
+        or english > MAX_ENGLISH
+    ):
+        return None
+    return best.language.iso_code_639_1.name.lower()
+
+
+@dataclass(frozen=True)
+class LanguageTexts:
+    """What the bot says in one language when it hands the chat to a person."""
+
+    code: str
+    name: str  # in English, for the agent: "German"
+    handoff: str
+    queue: dict[str, str]  # the keys of ``queue`` in empathy.yml
+    opens: str = ""  # how the reopening time is written: {day} {month} {time} {zone}
+
+
+@dataclass(frozen=True)
+class LanguageBook:
+    """The texts of every language we answer in, and the fallback for the others."""
+
+    languages: dict[str, LanguageTexts]
+    fallback_handoff: str
+
+    @classmethod
+    def from_file(cls, path: Path) -> LanguageBook:
+        """Load ``languages.yml``; ValueError when a language lacks a text."""
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        languages = {}
+        for code, entry in (raw.get("languages") or {}).items():
+            missing = {"name", "handoff", "queue"} - set(entry)
+            if missing:
+                raise ValueError(f"{path}: {code} lacks {sorted(missing)}")
+            languages[str(code)] = LanguageTexts(
+                code=str(code),
+                name=str(entry["name"]),
+                handoff=str(entry["handoff"]),
+                queue={str(k): str(v) for k, v in entry["queue"].items()},
+                opens=str(entry.get("opens") or ""),
+            )
+        return cls(languages, str(raw["fallback"]["handoff"]))
+
+    def name(self, code: str) -> str:
+        """The language's name in English ("German"), for the agent."""
+        texts = self.languages.get(code)
+        return texts.name if texts else OTHERS.get(code, code)
+
+    def handoff(self, code: str) -> str:
+        """The handoff message in the language, or the English fallback."""
+        texts = self.languages.get(code)
+        return texts.handoff if texts else self.fallback_handoff
+
+    def waiting(self, code: str, key: str, values: dict[str, Any]) -> str | None:
+        """Where the customer stands (``queue.<key>``) in the language; None when it
+        has no texts (the caller says it in English). A reopening time comes as
+        ``at`` (UNIX s) and ``zone`` and is written the language's way; without
+        them "closed until" becomes "closed"."""
+        texts = self.languages.get(code)
+        if texts is None:
+            return None
+        if key == "closed_until":
+            if values.get("at") is None or not texts.opens:
+                key = "closed"
+            else:
+                values = {**values, "opens": _opens(texts.opens, values)}
+        return texts.queue[key].format(**values)
+
+
+def _opens(template: str, values: dict[str, Any]) -> str:
+    """The reopening time in ``template`` ("am {day}.{month}. um {time} Uhr")."""
+    name = str(values.get("zone") or "UTC")
+    try:
+        zone: dt.tzinfo = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone, name = dt.UTC, "UTC"
+    local = dt.datetime.fromtimestamp(float(values["at"]), zone)
+    return template.format(
+        day=f"{local.day:02d}",
+        month=f"{local.month:02d}",
+        time=f"{local:%H:%M}",
+        zone=name.rsplit("/", 1)[-1].replace("_", " "),
+    )
+
+
+@lru_cache(maxsize=1)
+def language_book() -> LanguageBook:
+    """The texts from data/replies/languages.yml (read once)."""
+    return LanguageBook.from_file(LANGUAGES_FILE)

@@ -1,0 +1,215 @@
+"""Serious situations: found in what customers write (with who and what), not found in
+look-alikes, handed to a person, acknowledged in the customer's terms, flagged."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from actions.emotion import EmotionAnalyzer, EscalationPolicy
+from actions.emotion.resources import load_yaml
+from actions.emotion.situations import SituationDetector
+from actions.empathy import EmpathyBook, Situation
+from bot.handoff import REASON_FLAGS, UrgencyFlag
+from bot.handoff.config import load_config
+
+
+@pytest.fixture(scope="module")
+def detector() -> SituationDetector:
+    return SituationDetector(load_yaml("situations.yml"))
+
+
+def kinds(detector: SituationDetector, text: str) -> list[str]:
+    return [c.kind for c in detector.detect(text.lower())]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "who", "what"),
+    [
+        (
+            "The scarf was for my nan, who passed away on Sunday",
+            "bereavement",
+            "your nan",
+            "",
+        ),
+        (
+            "my late husband's account is still open, please close it",
+            "bereavement",
+            "your husband",
+            "",
+        ),
+        (
+            "we lost my dad in march and his subscription keeps charging",
+            "bereavement",
+            "your dad",
+            "",
+        ),
+        ("I need to cancel the flowers, the funeral was moved", "bereavement", "", ""),
+        (
+            "the kettle lid flew off and my daughter got burned",
+            "injury",
+            "your daughter",
+            "",
+        ),
+        ("i cut my hand badly on the broken glass inside the box", "injury", "you", ""),
+        ("the charger sparked and then caught fire on the desk", "hazard", "", ""),
+        ("There is an order on my account I never placed", "fraud", "", ""),
+        ("someone has used my card to buy three phones", "fraud", "", ""),
+        ("I don't recognise this payment of 240 euros at all", "fraud", "", ""),
+        (
+            "you took the money twice and my rent is due on friday",
+            "hardship",
+            "",
+            "rent",
+        ),
+        ("I honestly can't afford to lose that money right now", "hardship", "", ""),
+        ("I'm in hospital until next week so can't collect it", "health", "you", ""),
+        (
+            "my wife is terminally ill and the bed was for her",
+            "health",
+            "your wife",
+            "",
+        ),
+        (
+            "I am 83 and not very good with computers, my grandson usually does this",
+            "vulnerable",
+            "",
+            "",
+        ),
+        (
+            "it's my son's birthday tomorrow and nothing has come",
+            "deadline",
+            "",
+            "birthday",
+        ),
+        ("I need it by Friday for the wedding", "deadline", "", "wedding"),
+    ],
+)
+def test_situations_are_found_with_who_and_what(
+    detector: SituationDetector, text: str, kind: str, who: str, what: str
+) -> None:
+    found = {c.kind: c for c in detector.detect(text.lower())}
+    assert kind in found, (text, list(found))
+    assert found[kind].who == who
+    assert found[kind].what == what
+    assert found[kind].quote
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "where is my order 48213?",
+        "my phone died so I couldn't answer the courier",
+        "the battery died after two days, can I return it",
+        "I ordered the blue one but got a red one",
+        "nobody was hurt but the box was soaked",
+        "can I pay with paypal?",
+        "I cut the tag off already, can I still return it?",
+        "how do I change my password",
+        "the price is a bit high, do you price match?",
+        "I'm sick of waiting for this refund",
+        "my mum wants to know if you ship to Spain",
+        "is this suitable as a birthday present?",
+        "I'd like to order two more for my dad",
+        "your delivery estimate says friday, is that right?",
+    ],
+)
+def test_ordinary_messages_have_no_situation(
+    detector: SituationDetector, text: str
+) -> None:
+    assert kinds(detector, text) == []
+
+
+def test_a_deadline_names_the_day(detector: SituationDetector) -> None:
+    (found,) = detector.detect("the party is on saturday and the cake stand isn't here")
+    assert (found.kind, found.what, found.when, found.serious) == (
+        "deadline",
+        "party",
+        "on Saturday",
+        False,
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It was a present for my mum, who died last month, and it came smashed",
+        "My son burned his fingers on the toaster you sold me",
+        "why is there an order for a laptop on my account, I never ordered it",
+        "I was charged twice and now I can't pay my rent",
+    ],
+)
+def test_serious_situations_go_to_a_person_and_are_flagged(
+    analyzer: EmotionAnalyzer, policy: EscalationPolicy, text: str
+) -> None:
+    analysis = analyzer.analyze(text)
+    decision = policy.decide(analysis)
+    assert decision.escalate, decision
+    serious = analysis.serious
+    assert serious and serious[0].kind in decision.reasons
+    flags = {REASON_FLAGS[r] for r in decision.reasons if r in REASON_FLAGS}
+    assert flags, decision.reasons
+    # every flag a situation can raise has a weight in the queue config
+    weights = load_config().flag_weights
+    assert all(flag in weights for flag in flags)
+
+
+def test_every_serious_situation_raises_a_weighted_flag() -> None:
+    config = load_yaml("situations.yml")["situations"]
+    weights = load_config().flag_weights
+    policy = load_yaml("policy.yml")["immediate"]
+    for kind, spec in config.items():
+        if spec.get("serious"):
+            assert kind in policy, kind
+            assert isinstance(REASON_FLAGS[kind], UrgencyFlag)
+            assert REASON_FLAGS[kind] in weights
+
+
+def test_the_situation_survives_the_round_trip(analyzer: EmotionAnalyzer) -> None:
+    analysis = analyzer.analyze("my late father's card was charged again")
+    again = type(analysis).from_dict(analysis.to_dict())
+    assert [c.to_dict() for c in again.circumstances] == [
+        c.to_dict() for c in analysis.circumstances
+    ]
+    assert again.serious[0].who == "your father"
+
+
+@pytest.fixture
+def book() -> EmpathyBook:
+    loaded = EmpathyBook.from_file()
+    loaded.rng = random.Random(7)
+    return loaded
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("it was a gift for my mum who passed away, and it came broken", "your mum"),
+        ("My son burned his hand on the heater", "your son"),
+        ("I have never ordered this, someone is using my account", "secur"),
+    ],
+)
+def test_the_handoff_names_what_happened_and_is_never_cheerful(
+    analyzer: EmotionAnalyzer, book: EmpathyBook, text: str, expected: str
+) -> None:
+    analysis = analyzer.analyze(text)
+    situation = Situation(intent="track_order", analysis=analysis)
+    for _ in range(6):
+        said = book.handoff(situation, ["bereavement"])
+        assert expected in said.lower() or expected in said
+        lowered = said.lower()
+        assert "good news" not in lowered and "!" not in said
+        assert "patience" not in lowered
+
+
+def test_a_deadline_is_acknowledged_before_the_answer(
+    analyzer: EmotionAnalyzer, book: EmpathyBook
+) -> None:
+    analysis = analyzer.analyze(
+        "where is order 48213? it's for my daughter's birthday tomorrow"
+    )
+    situation = Situation(intent="track_order", analysis=analysis, order_id="48213")
+    text = book.compose("Order 48213 is with DHL and arrives on Friday.", situation)
+    assert text.index("birthday") < text.index("Order 48213")
+    assert "tomorrow" in text

@@ -1,0 +1,175 @@
+"""The FAQ: its data, which questions it answers, and the actions that consult it.
+
+The paraphrases and off-domain questions are our own (``fixtures/faq_paraphrases.yml``),
+not the FAQ's example questions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer, ActionNotUnderstood
+from actions.faq import Faq, FaqEntry, FaqIndex, faq, match
+from actions.mood import assess
+from actions.replies import reply_book
+from tests.actions.conftest import FIXTURES, load_tracker, offered_events, says
+
+DOMAIN: dict = {}
+PARAPHRASES = yaml.safe_load((FIXTURES / "faq_paraphrases.yml").read_text())
+ANSWERED = [
+    (text, entry) for entry, ts in PARAPHRASES["answered"].items() for text in ts
+]
+
+
+def test_every_entry_has_questions_and_calm_concrete_answers() -> None:
+    book = reply_book()
+    assert 25 <= len(faq().entries) <= 35
+    for entry in faq().entries:
+        assert 4 <= len(entry.questions) <= 8, entry.id
+        assert 2 <= len(entry.answers) <= 3, entry.id
+        assert book.answers[entry.key] == list(entry.answers)
+        for answer in entry.answers:
+            assert "!" not in answer, (entry.id, answer)
+            assert not book.closes(answer), (entry.id, answer)
+
+
+def test_paraphrases_reach_their_entry_and_never_a_wrong_one() -> None:
+    got = [(text, entry, match(text)) for text, entry in ANSWERED]
+    wrong = [(t, e, h.entry.id) for t, e, h in got if h and h.entry.id != e]
+    right = sum(1 for _, e, h in got if h and h.entry.id == e)
+    assert wrong == []
+    assert right / len(ANSWERED) >= 0.8, [(t, e) for t, e, h in got if h is None]
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("could you gift wrap the scarf please, it's for my mum", "gift_wrapping"),
+        ("would you match the price amazon is charging for this?", "price_match"),
+        ("will there be any import tax if you send it to london?", "customs_duties"),
+        ("please leave the box in the porch", "safe_place"),
+        ("is sending stuff back free or do I pay the postage?", "return_cost"),
+        ("will you deliver on a sunday?", "weekend_delivery"),
+        ("have a lovely day", "pleasantries"),
+    ],
+)
+def test_questions_from_the_brief_are_answered(text: str, entry: str) -> None:
+    hit = match(text)
+    assert hit is not None and hit.entry.id == entry
+
+
+@pytest.mark.parametrize("text", PARAPHRASES["declined"])
+def test_questions_a_shop_cannot_answer_get_no_faq_answer(text: str) -> None:
+    assert match(text) is None
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_nothing_to_match(text: str) -> None:
+    assert match(text) is None
+
+
+def test_a_close_runner_up_means_no_answer() -> None:
+    """Two entries that fit equally well: the margin rule declines to guess."""
+    entries = (
+        FaqEntry("a", ("x",), ("A.",)),
+        FaqEntry("b", ("y",), ("B.",)),
+    )
+    vectors = {"x": [1.0, 0.0], "y": [0.0, 1.0], "both": [0.7071, 0.7071]}
+
+    def embed(texts: Any) -> np.ndarray:
+        return np.array([vectors[t] for t in texts], dtype=np.float32)
+
+    index = FaqIndex(Faq(entries, threshold=0.5, margin=0.05), embed)
+    assert index.match("both") is None
+    hit = index.match("x")
+    assert hit is not None and hit.entry.id == "a" and hit.question == "x"
+
+
+def _asking(text: str, intent: str, confidence: float = 0.6) -> Tracker:
+    """The FAQ fixture tracker with ``text`` understood as ``intent``."""
+    tracker = load_tracker("faq_out_of_scope")
+    parse = {"name": intent, "confidence": confidence}
+    tracker.latest_message.update(text=text, intent=parse)
+    tracker.events[-1].update(text=text, parse_data={"intent": parse, "entities": []})
+    return tracker
+
+
+@pytest.mark.parametrize("intent", ["out_of_scope", "nlu_fallback"])
+async def test_gift_wrapping_gets_the_faq_answer(intent: str) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("faq_out_of_scope")
+    tracker.latest_message["intent"]["name"] = intent
+    events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "faq.gift_wrapping")
+    assert "buttons" not in message or not message["buttons"]
+    assert events == [
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "pending_intent", "value": None},
+        *offered_events(message["text"]),
+    ]
+
+
+async def test_the_weather_is_still_declined() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = _asking(
+        "what's the weather going to be like in Berlin tomorrow?", "out_of_scope"
+    )
+    events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "out_of_scope")
+    assert not any(says(message["text"], e.key) for e in faq().entries)
+    assert events == [
+        *assess(tracker).events,
+        {"event": "slot", "timestamp": None, "name": "pending_intent", "value": None},
+        *offered_events(message["text"]),
+    ]
+
+
+async def test_action_answer_consults_the_faq_for_out_of_scope() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("faq_out_of_scope")
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "faq.gift_wrapping")
+    assert events == [*assess(tracker).events, *offered_events(message["text"])]
+
+
+async def test_a_confident_intent_is_not_overridden_by_the_faq() -> None:
+    """NLU knows the question: its own answer, even when the FAQ has a near one."""
+    dispatcher = CollectingDispatcher()
+    text = "do you post orders to other countries?"
+    tracker = _asking(text, "delivery_options", 0.91)
+    assert match(text) is not None
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "delivery_options")
+
+
+async def test_a_plausible_nlu_guess_is_checked_before_the_faq() -> None:
+    """Unsure NLU with a plausible intent: "Just to check ...", not the FAQ's
+    split-delivery answer to a question about tracking."""
+    dispatcher = CollectingDispatcher()
+    text = "my order hasn't arrived"
+    tracker = _asking(text, "nlu_fallback", 0.3)
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "track_order", "confidence": 0.28},
+    ]
+    assert match(text) is not None
+    events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    description = reply_book().describe("track_order")
+    assert says(message["text"], "confirm_intent", description=description)
+    assert events[-1] == {
+        "event": "slot",
+        "timestamp": None,
+        "name": "pending_intent",
+        "value": "track_order",
+    }

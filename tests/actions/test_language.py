@@ -1,0 +1,334 @@
+"""Language detection on our own sentences, the texts per language, and a non-English
+message handed to a person in that language (real Redis queue)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+import yaml
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionNotUnderstood
+from actions.empathy import empathy_book
+from actions.handoff import handoff_queue
+from actions.language import MIN_WORDS, detect, language_book
+from actions.mood import assess
+from bot.handoff import Agent, Presence
+from tests.actions.conftest import load_tracker
+from tests.conftest import TEST_REDIS_URL
+from tests.hours import closed_for_days
+
+DOMAIN: dict = {}
+SUPPORTED = ("de", "es", "fr", "it", "nl", "pt", "pl")
+
+# Written for these tests: formal and casual, with and without order numbers, e-mail
+# addresses and names. None of them was used to choose the thresholds; one English
+# sentence with a Polish name made us leave such names out (``clean``).
+FOREIGN = {
+    "de": [
+        "Sehr geehrte Damen und Herren, ich habe meine Bestellung 77120 noch nicht "
+        "erhalten.",
+        "Wann wird mein Paket geliefert? Ich warte schon seit Montag.",
+        "ey, wo bleibt meine lieferung, das dauert ewig",
+        "Könnten Sie mir bitte die Rechnung noch einmal schicken? Meine Adresse ist "
+        "jonas.weber@example.de",
+        "Ich möchte die Schuhe zurückgeben, sie sind zu klein.",
+        "Mein Kundenkonto ist gesperrt und ich komme nicht mehr rein.",
+        "Kann ich bitte mit einem echten Menschen sprechen?",
+        "Die Ware ist beschädigt angekommen, Bestellnummer 5520174.",
+        "Guten Abend, ich habe zweimal bezahlt und möchte das Geld zurück.",
+        "Hallo, Jürgen hier, ich finde meine Rechnung nicht mehr.",
+    ],
+    "es": [
+        "Estimados señores, todavía no he recibido el pedido 77120.",
+        "¿Cuándo me van a entregar el paquete? Llevo esperando desde el lunes.",
+        "oye, mi pedido no llega nunca, qué pasa",
+        "¿Podrían enviarme otra vez la factura? Mi dirección es lucia.perez@example.es",
+        "Quisiera devolver la chaqueta porque no me queda bien.",
+        "No puedo entrar en mi cuenta, me dice que la contraseña es incorrecta.",
+        "¿Puedo hablar con una persona de verdad, por favor?",
+        "El producto ha llegado roto, número de pedido 5520174.",
+        "Buenas tardes, me han cobrado dos veces y quiero que me devuelvan el dinero.",
+        "Hola, soy Begoña y no encuentro mi factura.",
+    ],
+    "fr": [
+        "Madame, Monsieur, je n'ai pas encore reçu la commande 77120.",
+        "Quand est-ce que mon colis sera livré ? J'attends depuis lundi.",
+        "franchement, ma livraison n'arrive jamais, c'est quoi le problème",
+        "Pourriez-vous me renvoyer la facture ? Mon adresse est "
+        "claire.martin@example.fr",
+        "Je souhaiterais retourner les chaussures, elles sont trop petites.",
+        "Est-il possible de parler à un vrai conseiller, s'il vous plaît ?",
+        "L'article est arrivé cassé, numéro de commande 5520174.",
+        "Bonsoir, j'ai été débité deux fois et je voudrais être remboursé.",
+        "Bonjour, c'est Hélène, je ne trouve plus ma facture.",
+    ],
+    "it": [
+        "Gentili signori, non ho ancora ricevuto l'ordine 77120.",
+        "Quando verrà consegnato il mio pacco? Aspetto da lunedì.",
+        "senti, la mia consegna non arriva mai, che succede",
+        "Potreste inviarmi di nuovo la fattura? Il mio indirizzo è "
+        "giulia.rossi@example.it",
+        "Vorrei restituire le scarpe perché sono troppo piccole.",
+        "Non riesco più ad accedere al mio account.",
+        "Posso parlare con una persona vera, per cortesia?",
+        "L'articolo è arrivato rotto, numero d'ordine 5520174.",
+        "Buonasera, mi avete addebitato due volte e vorrei il rimborso.",
+        "Salve, sono Niccolò e non trovo più la mia fattura.",
+    ],
+    "nl": [
+        "Geachte heer of mevrouw, ik heb bestelling 77120 nog steeds niet ontvangen.",
+        "Wanneer wordt mijn pakket bezorgd? Ik wacht al sinds maandag.",
+        "joh, mijn levering komt maar niet, wat is er aan de hand",
+        "Kunt u de factuur nog een keer sturen? Mijn adres is sanne.devries@example.nl",
+        "Ik wil de schoenen terugsturen, ze zijn te klein.",
+        "Ik kan niet meer inloggen op mijn account.",
+        "Kan ik alstublieft met een echte medewerker spreken?",
+        "Het artikel is kapot aangekomen, bestelnummer 5520174.",
+        "Goedenavond, ik heb twee keer betaald en wil mijn geld terug.",
+        "Hoi, met Anouk, ik kan mijn factuur niet meer vinden.",
+    ],
+    "pt": [
+        "Prezados senhores, ainda não recebi a encomenda 77120.",
+        "Quando é que o meu pacote vai ser entregue? Estou à espera desde "
+        "segunda-feira.",
+        "olha, minha entrega nunca chega, o que está acontecendo",
+        "Podem enviar-me novamente a fatura? O meu endereço é ana.silva@example.pt",
+        "Gostaria de devolver os sapatos porque são pequenos demais.",
+        "Não consigo entrar na minha conta.",
+        "Posso falar com uma pessoa de verdade, por favor?",
+        "O artigo chegou partido, número da encomenda 5520174.",
+        "Boa noite, fui cobrado duas vezes e quero o meu dinheiro de volta.",
+        "Olá, é a Conceição, não encontro a minha fatura.",
+    ],
+    "pl": [
+        "Szanowni Państwo, nadal nie otrzymałam zamówienia 77120.",
+        "Kiedy zostanie dostarczona moja paczka? Czekam od poniedziałku.",
+        "słuchajcie, moja przesyłka w ogóle nie dochodzi, co się dzieje",
+        "Czy mogą Państwo ponownie wysłać fakturę? Mój adres to anna.nowak@example.pl",
+        "Chciałabym zwrócić buty, bo są za małe.",
+        "Nie mogę się zalogować do swojego konta.",
+        "Czy mogę porozmawiać z prawdziwym człowiekiem?",
+        "Towar dotarł uszkodzony, numer zamówienia 5520174.",
+        "Dobry wieczór, zapłaciłem dwa razy i proszę o zwrot pieniędzy.",
+        "Cześć, tu Małgorzata, nie mogę znaleźć faktury.",
+    ],
+}
+ENGLISH = [
+    "Hello, my order 77120 still hasn't arrived.",
+    "When will my parcel be delivered? I've been waiting since Monday.",
+    "Could you send me the invoice again? my email is jonas.weber@example.de",
+    "I'd like to return the shoes, they're too small.",
+    "Can I talk to a real person please",
+    "My name is Łukasz Wiśniewski and I can't log into my account",
+    "Hi, I'm François, my package arrived damaged",
+    "I ordered the Bella Vista espresso cups, where are they?",
+    "wheres my stuff, its been ages",
+    "recieved the wrong colour, can i exchange it",
+    "The courier left it at Café Müller next door, is that normal?",
+    "Do you deliver to São Paulo or Málaga?",
+    "thank you so much, danke schön",
+    "please help, my refund never came",
+    "Ciao, just wanted to say the delivery was quick.",
+    "I'm still waiting!!! order 5520174",
+    "how long does a refund take",
+    "Do you have a German-speaking agent?",
+    "THE PARCEL IS LOST AND NOBODY HELPS ME",
+    "my order nummer is 48213",
+    "Hello, this is Søren Kierkegaard, I was charged twice.",
+    "Małgorzata here, I can't find my invoice anywhere",
+    "Please send the parcel to Zoë Ørsted instead",
+    "I was charged twice, can you refund one payment?",
+    "Begoña Muñoz ordered this as a gift for me, where is it?",
+    "Hi it's Anouk, the tracking link doesn't work",
+    "my invoice says Größe L but I ordered M",
+    "the jacket is lovely, merci beaucoup",
+    "Is the Señorita dress still available in red?",
+    "can Niccolò pick up the order for me?",
+]
+SHORT = [
+    "ok",
+    "hallo",
+    "48213",
+    "merci",
+    "Grazie",
+    "Hola",
+    "bitte",
+    "ja",
+    "nee",
+    "Jonas Weber",
+    "Bestellnummer 48213",
+    "pedido 5520174 gracias",
+    "Danke sehr",
+    "dzięki",
+    "obrigado",
+    "s'il vous plaît",
+    "https://example.com/track?id=48213",
+    "claire.martin@example.fr",
+    "Order #48213",
+    "",
+]
+
+
+# Too close to call (English at 0.11), so left to the bot: the price of never sending
+# an English speaker a foreign text.
+KNOWN_MISS = pytest.param(
+    "fr",
+    "Je n'arrive plus à me connecter à mon compte client.",
+    marks=pytest.mark.xfail(reason="lingua gives English 0.11", strict=True),
+)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [*((c, t) for c, texts in FOREIGN.items() for t in texts), KNOWN_MISS],
+)
+def test_a_message_in_another_language_is_recognised(code: str, text: str) -> None:
+    assert detect(text) == code
+
+
+@pytest.mark.parametrize("text", ENGLISH)
+def test_english_is_english_even_with_a_foreign_name_or_word(text: str) -> None:
+    assert detect(text) is None
+
+
+@pytest.mark.parametrize("text", SHORT)
+def test_short_or_ambiguous_messages_are_not_guessed(text: str) -> None:
+    assert detect(text) is None
+
+
+def test_a_language_without_texts_still_counts_as_not_english() -> None:
+    assert detect("Hej, jag har fortfarande inte fått mitt paket.") == "sv"
+    assert language_book().name("sv") == "Swedish"
+    assert language_book().waiting("sv", "position", {"position": 2}) is None
+
+
+def test_numbers_addresses_and_links_do_not_count_as_words() -> None:
+    assert MIN_WORDS == 3
+    assert detect("Bestellung 48213 https://example.com/a/b jonas@example.de") is None
+
+
+# -- the texts ------------------------------------------------------------------------
+
+PLACEHOLDER = re.compile(r"{(\w+)}")
+
+
+def test_every_language_has_every_queue_text_with_the_same_placeholders() -> None:
+    english = empathy_book().data["queue"]
+    book = language_book()
+    assert set(SUPPORTED) <= set(book.languages)
+    for code, texts in book.languages.items():
+        assert texts.name and "!" not in texts.handoff, code
+        assert set(texts.queue) == set(english), code
+        for key, text in texts.queue.items():
+            want = {p for t in english[key] for p in PLACEHOLDER.findall(t)}
+            assert set(PLACEHOLDER.findall(text)) == want, (code, key)
+            assert "!" not in text, (code, key)
+        assert set(PLACEHOLDER.findall(texts.opens)) == {"day", "month", "time", "zone"}
+
+
+def test_the_gateway_texts_exist_in_every_language() -> None:
+    raw = yaml.safe_load(
+        (Path(__file__).parents[2] / "data" / "replies" / "languages.yml").read_text(
+            encoding="utf-8"
+        )
+    )
+    for code in SUPPORTED:
+        entry = raw["languages"][code]
+        assert "{contact}" in entry["follow_up_saved"], code
+        assert "!" not in entry["waiting_for_person"] + entry["follow_up_saved"], code
+
+
+# -- the handoff ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A queue of its own for one test (no tickets or agents of other tests)."""
+    prefix = "tl" + secrets.token_hex(4)
+    monkeypatch.setenv("REDIS_PREFIX", prefix)
+    handoff_queue.cache_clear()
+    yield prefix
+    handoff_queue.cache_clear()
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    for key in client.scan_iter(match=f"*{prefix}*", count=500):
+        client.delete(key)
+    client.close()
+
+
+PAUSED = [
+    {"event": "slot", "timestamp": None, "name": "handoff", "value": True},
+    {"event": "pause", "timestamp": None},
+]
+
+
+async def test_a_german_customer_is_answered_in_german_and_handed_over(
+    own_queue: str,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("german_out_of_scope")
+    events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    assert events == [*assess(tracker).events, *PAUSED]
+    [message] = dispatcher.messages
+    german = language_book().languages["de"]
+    # nobody is online in the test queue, and the customer is told so, in German
+    assert message["text"] == f"{german.handoff} {german.queue['no_agent_online']}"
+    ticket = await handoff_queue().ticket(tracker.sender_id)
+    assert ticket.slots == {"order_id": "48213", "language": "de"}
+    assert ticket.reasons[0] == "language"
+    assert ticket.explanation.startswith("Customer writes in German.")
+    assert ticket.skill == ""  # no one has lang:de: anyone may take it
+
+
+async def test_the_ticket_needs_lang_de_when_a_german_speaker_is_at_work(
+    own_queue: str,
+) -> None:
+    queue = handoff_queue()
+    await queue.register_agent(Agent("greta", "Greta", skills=frozenset({"lang:de"})))
+    tracker = load_tracker("german_out_of_scope")
+    await ActionNotUnderstood().run(CollectingDispatcher(), tracker, DOMAIN)
+    # Greta is not signed in: anyone may take the chat (it would wait for her)
+    assert (await queue.ticket(tracker.sender_id)).skill == ""
+    await queue.set_presence("greta", Presence.ONLINE)
+    another = load_tracker("german_out_of_scope")
+    another.sender_id = f"{tracker.sender_id}-later"
+    await ActionNotUnderstood().run(CollectingDispatcher(), another, DOMAIN)
+    assert (await queue.ticket(another.sender_id)).skill == "lang:de"
+
+
+async def test_a_language_without_texts_gets_the_english_fallback(
+    own_queue: str,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("german_out_of_scope")
+    swedish = "Hej, jag har fortfarande inte fått mitt paket. Kan jag prata med någon?"
+    tracker.latest_message["text"] = swedish
+    events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    assert events[-2:] == PAUSED
+    [message] = dispatcher.messages
+    assert message["text"].startswith(language_book().fallback_handoff)
+    assert "no one from our team is online" in message["text"].lower()
+    ticket = await handoff_queue().ticket(tracker.sender_id)
+    assert ticket.slots["language"] == "sv"
+    assert ticket.explanation == "Customer writes in Swedish."
+
+
+async def test_outside_business_hours_the_time_is_written_the_german_way(
+    own_queue: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "handoff.yml"
+    closed_for_days(config)  # back in five days at 07:30 Berlin time
+    monkeypatch.setenv("HANDOFF_CONFIG", str(config))
+    handoff_queue.cache_clear()
+    dispatcher = CollectingDispatcher()
+    await ActionNotUnderstood().run(
+        dispatcher, load_tracker("german_out_of_scope"), DOMAIN
+    )
+    [message] = dispatcher.messages
+    assert re.search(r"wieder am \d\d\.\d\d\. um 07:30 Uhr \(Berlin\)", message["text"])
+    assert "Telefonnummer oder E-Mail-Adresse" in message["text"]
