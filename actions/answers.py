@@ -17,6 +17,7 @@ from actions.store import demo_store, find_number
 from actions.voice import (
     CaringAction,
     Speaker,
+    bot_texts,
     customer_name,
     hand_off,
     latest_confidence,
@@ -185,10 +186,14 @@ class ActionAnswer(CaringAction):
         if chosen and chosen != intent:
             return await accept_offer(f"ask {chosen}", speaker, tracker)
         text = str((tracker.latest_message or {}).get("text") or "")
+        if declined := declined_offer(tracker):
+            # "Has it reached you?" - "No, it hasn't": what that no means
+            return await accept_offer(declined, speaker, tracker)
         if (
             intent in ("affirm", "deny")
             and len(text.split()) > PLAIN_ANSWER_WORDS
             and not _stopped_asking(tracker)
+            and not bot_asked(tracker)
         ):
             # "yes that was sarcasm, where is it?" says more than yes
             return await not_understood(speaker, tracker, fallback=True)
@@ -256,6 +261,22 @@ def accepted_offer(tracker: Tracker) -> str | None:
     if not offered or offered.startswith("choose "):
         return None  # a yes does not pick one of several readings
     return offered if reply_book().is_plain_yes(text) else None
+
+
+def bot_asked(tracker: Tracker) -> bool:
+    """Whether the bot's latest message asked the customer something."""
+    said = bot_texts(tracker)
+    return bool(said) and "?" in said[-1]
+
+
+def declined_offer(tracker: Tracker) -> str | None:
+    """What a plain "no" to the bot's own question means (ReplyBook.decline), when
+    the latest message is one."""
+    said = bot_texts(tracker)
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if not said or not reply_book().is_plain_no(text):
+        return None
+    return reply_book().decline(said[-1])
 
 
 async def accept_offer(

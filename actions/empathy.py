@@ -241,10 +241,14 @@ class EmpathyBook:
             kind = "care"
         elif found and found <= {"person_request"}:
             kind = "asked"
-        elif found and found <= {"bot_failures", "person_request"}:
+        elif "bot_failures" in found:
             kind = "bot_failed"
-        else:
+        elif self.level(situation.analysis) is not Level.NEUTRAL:
             kind = "upset"
+        else:
+            # handed over for the conversation's sake, not the message's mood: no
+            # "you shouldn't have to chase this" to someone who sounds calm
+            kind = "calm"
         values = {"name_prefix": self.name_prefix(situation)}
         return self._pick(f"handoff.{kind}", situation, values)
 

@@ -11,8 +11,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.replies import reply_book
 from actions.store import Order, demo_store, find_number, is_phone_part
-from actions.voice import CaringAction, Speaker
+from actions.voice import CaringAction, Speaker, customer_texts
 
 ORDER_TOPICS = (
     "track_order",
@@ -224,7 +225,12 @@ class ActionOrderLookup(CaringAction):
                 order_id=tracker.get_slot("order_id"),
             )
             return [SlotSet("order_id", None)]
-        if topic == "track_refund":
+        said = customer_texts(tracker)[-2:]
+        if order.status == "delivered" and reply_book().says_not_arrived(*said):
+            # the store says delivered, the customer says it has not come: that is
+            # what needs answering, whatever the question was
+            speaker.say("track_order.delivered_missing", **order.values())
+        elif topic == "track_refund":
             refund = store.refund_for(order.id)
             if refund is None:
                 speaker.say("track_refund.none", order_id=order.id)

@@ -35,6 +35,9 @@ class ReplyBook:
     answers: dict[str, list[str]]
     descriptions: dict[str, str] = field(default_factory=dict)
     offers: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    declines: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    plain_no: frozenset[str] = frozenset()
+    not_arrived: re.Pattern[str] | None = None
     plain_yes: frozenset[str] = frozenset()
     closers: tuple[str, ...] = ()
     specific: dict[str, list[tuple[re.Pattern[str], str]]] = field(default_factory=dict)
@@ -59,7 +62,11 @@ class ReplyBook:
             (str(o["accept"]), tuple(str(w).lower() for w in o["when"]))
             for o in raw.get("offers") or []
         ]
-        for yes, _ in offers:
+        declines = [
+            (str(d["decline"]), tuple(str(w).lower() for w in d["when"]))
+            for d in raw.get("declines") or []
+        ]
+        for yes, _ in [*offers, *declines]:
             kind, _, target = yes.partition(" ")
             valid = {
                 "handoff": not target,
@@ -82,6 +89,11 @@ class ReplyBook:
             specific=specific,
             descriptions=dict(raw.get("describe") or {}),
             offers=offers,
+            declines=declines,
+            not_arrived=re.compile(raw["not_arrived"])
+            if raw.get("not_arrived")
+            else None,
+            plain_no=frozenset(str(w).lower() for w in raw.get("plain_no") or []),
             plain_yes=frozenset(str(w).lower() for w in raw.get("plain_yes") or []),
             closers=tuple(str(c).lower() for c in raw.get("closers") or []),
         )
@@ -129,6 +141,32 @@ class ReplyBook:
         if not self.closes(text) or not (upset or any(map(self.closes, recent))):
             return text
         return " ".join(_SENTENCE_END.split(text.strip())[:-1])
+
+    def says_not_arrived(self, *texts: str) -> bool:
+        """Whether the customer says their order has not come ("was meant to come
+        Monday", "hasn't reached me")."""
+        pattern = self.not_arrived
+        return pattern is not None and any(pattern.search(t.lower()) for t in texts)
+
+    def decline(self, text: str) -> str | None:
+        """What a plain "no" to ``text`` (the bot's reply) means (``declines`` in the
+        file): "say <key>" or "handoff"; None when its question needs no follow-up."""
+        sentences = _SENTENCE_END.split(text.strip())
+        last = " ".join(sentences[-2:]).lower() if sentences else ""
+        for no, words in self.declines:
+            if any(w in last for w in words):
+                return no
+        return None
+
+    def is_plain_no(self, text: str) -> bool:
+        """Whether ``text`` only says no ("No, it hasn't reached me"), one other
+        word allowed."""
+        words = _WORDS.findall(text.lower())
+        return (
+            bool(words)
+            and words[0] in ("no", "nope", "nah", "not")
+            and sum(w not in self.plain_no for w in words) <= 1
+        )
 
     def offer(self, *texts: str) -> str | None:
         """What a "yes" to these texts accepts (``offers`` in the file): the first

@@ -59,6 +59,10 @@ RECOVER_WITHIN_S = 3600  # ...written within this time
 # An order number a waiting customer adds ("it's 48213"): digits standing alone.
 ORDER_NUMBER = re.compile(r"(?<![\w+-])\d{5,15}(?![\w-])")
 URGENT_FRUSTRATION = 3  # a waiting message at this level (0-4) is answered as urgent
+# ...when the message itself shows it (actions/emotion signal names)
+FELT_SIGNALS = frozenset(
+    {"emotion_words", "all_caps", "punctuation", "swearing", "abuse", "impatience"}
+)
 EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 PHONE = re.compile(r"\+?\d[\d ()/.-]{5,18}\d")
 # A bare number is a phone number only with a dialling prefix or words that say so
@@ -390,6 +394,8 @@ class Conversations:
             return " ".join(p for p in (say("waiting_urgent"), where) if p)
         if order := ORDER_NUMBER.search(text):
             return say("waiting_added_order", order=order.group(0))
+        if text.rstrip().endswith("?"):
+            return say("waiting_question")
         plain = say("waiting_for_person")
         return say("waiting_for_person_again") if plain in said[-1:] else plain
 
@@ -593,11 +599,16 @@ def _valid_analysis(analysis: Any) -> bool:
 
 
 def _urgent(analysis: dict[str, Any] | None) -> bool:
-    """Whether a waiting customer's message is strongly felt or raises a flag."""
+    """Whether a waiting customer's message raises a flag, or is strongly felt in its
+    own words (a high level from the conversation alone, such as a repeat, is not:
+    "I'm sorry you're still waiting" must answer something the customer said)."""
     if not analysis:
         return False
-    return int(analysis.get("frustration", 0)) >= URGENT_FRUSTRATION or any(
-        s.get("name") in REASON_FLAGS for s in analysis.get("signals", [])
+    names = {str(s.get("name")) for s in analysis.get("signals", [])}
+    if names & set(REASON_FLAGS):
+        return True
+    return int(analysis.get("frustration", 0)) >= URGENT_FRUSTRATION and bool(
+        names & FELT_SIGNALS
     )
 
 

@@ -200,13 +200,15 @@ def test_a_waiting_customer_is_answered_about_what_they_added(
             "ok",
             "thanks",
             "it's about order 48213",
+            "how long will that take?",
             "PLEASE I'M BEGGING YOU, MY RENT IS DUE AND YOU TOOK THE MONEY TWICE!!!",
         ],
     )
     assert replies[1] == [say("waiting_for_person")]
     assert replies[2] == [say("waiting_for_person_again")]  # not the same words again
     assert replies[3] == [say("waiting_added_order", order="48213")]
-    [urgent] = replies[4]
+    assert replies[4] == [say("waiting_question")]
+    [urgent] = replies[5]
     assert urgent.startswith(say("waiting_urgent"))
     # and where they stand: honestly nobody online, or their place in line (another
     # test's agent may still count as online)

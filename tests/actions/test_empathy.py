@@ -186,6 +186,7 @@ def test_handoff_message_promises_no_repetition(book: EmpathyBook) -> None:
         (["person_request", "high_frustration"], "upset"),
         (["legal_threat"], "upset"),
         ([], "upset"),
+        (["bot_failures", "high_frustration"], "bot_failed"),
     ],
 )
 def test_the_handoff_fits_why_it_happens(
@@ -197,6 +198,17 @@ def test_the_handoff_fits_why_it_happens(
         text = book.handoff(situation(Emotion.FRUSTRATION, 3, 0.8), reasons)
         assert text.lower() in options
         assert "patience" not in text.lower()
+
+
+@pytest.mark.parametrize("reasons", [["sustained_frustration"], ["rising_trend"], []])
+def test_a_calm_message_handed_over_gets_no_words_for_an_upset_one(
+    book: EmpathyBook, reasons: list[str]
+) -> None:
+    calm = {fill(t, {"name_prefix": ""}).lower() for t in book.data["handoff"]["calm"]}
+    for _ in range(6):
+        text = book.handoff(situation(Emotion.NEUTRAL, 1, 0.2), reasons)
+        assert text.lower() in calm
+        assert "chase" not in text.lower() and "so hard" not in text.lower()
 
 
 def test_a_worried_or_sad_customer_is_handed_over_with_care(book: EmpathyBook) -> None:

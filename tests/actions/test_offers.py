@@ -22,7 +22,7 @@ from actions.mood import assess
 from actions.paths import ROOT
 from actions.replies import reply_book
 from actions.store import DemoStore
-from tests.actions.conftest import says
+from tests.actions.conftest import says, variations
 
 DOMAIN: dict = {}
 PAUSE = [
@@ -373,16 +373,49 @@ async def test_a_yes_that_says_more_does_not_accept_the_offer() -> None:
     )
     events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     assert events[: len(assess(tracker).events)] == assess(tracker).events
-    assert {
-        "event": "slot",
-        "timestamp": None,
-        "name": "pending_intent",
-        "value": None,
-    } in events
     [message] = dispatcher.messages
     assert not says(message["text"], "affirm_helped")
-    # it says more than yes, and nothing NLU knows: read as an unclear message
-    assert says(message["text"], "fallback")
+
+
+async def test_a_yes_with_more_to_say_to_no_question_is_read_as_unclear() -> None:
+    """'yes that was sarcasm, where is it?' after a reply that asked nothing."""
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            ("customer", "great service, two weeks and nothing", "compliment"),
+            ("bot", "Thank you, that's kind.", None),
+            ("customer", "yes that was sarcasm, where is it", "affirm"),
+        ],
+        "yes-more",
+    )
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    pending = {"event": "slot", "timestamp": None, "name": "pending_intent"}
+    assert {**pending, "value": None} in events
+    [message] = dispatcher.messages
+    assert not says(message["text"], "affirm_nothing_pending")
+
+
+async def test_a_no_to_has_it_reached_you_is_about_the_missing_parcel() -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            ("customer", "where is order 730915", "track_order"),
+            (
+                "bot",
+                "According to DHL, order 730915 has been delivered. Has it reached "
+                "you? If not, I'm sorry, and I'll get someone to look into it.",
+                None,
+            ),
+            ("customer", "No, it hasn't reached me", "deny"),
+        ],
+        "no-to-question",
+    )
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "track_order.delivered_missing_known")
+    # a no that says something else is not a plain no
+    assert not reply_book().is_plain_no("no, I want a refund for the other order")
+    assert reply_book().is_plain_no("nope, nothing has arrived yet")
 
 
 def test_every_offer_leads_somewhere_real() -> None:
@@ -496,3 +529,31 @@ async def test_other_short_messages_do_not_carry_a_topic(
         "no-follow-up",
     )
     assert follow_up_topic(tracker) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("order 730915 was meant to come on monday, bit annoyed", "change_order"),
+        ("730915 still hasn't arrived", "track_order"),
+    ],
+)
+async def test_a_delivered_order_the_customer_has_not_got_is_answered_as_missing(
+    text: str, intent: str
+) -> None:
+    """The store says delivered, the customer says it has not come: whatever NLU
+    made of it, that is what the answer is about."""
+    dispatcher = CollectingDispatcher()
+    tracker = conversation([("customer", text, intent)], "missing", order_id="730915")
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    order = DemoStore.from_file(ROOT / "data" / "store" / "demo_store.yml").order(
+        "730915"
+    )
+    assert order is not None and order.status == "delivered"
+    # a very upset customer gets the answer shortened: its first sentence counts
+    openings = [
+        v.split(". ")[0]
+        for v in variations("track_order.delivered_missing", **order.values())
+    ]
+    assert any(opening in message["text"] for opening in openings)
