@@ -112,9 +112,9 @@ class EmpathyBook:
             for rule in self.data.get("concern_from_text") or []
         ]
 
-    def concern(self, situation: Situation) -> str:
-        """What the customer is upset about, in a few words: from what they wrote
-        (``concern_from_text``), else from the intent (``concerns``)."""
+    def said_concern(self, situation: Situation) -> str | None:
+        """What the customer is upset about, when their own words say it
+        (``concern_from_text``): "the double charge", "the damage"."""
         text = situation.text.lower()
         for pattern, needs, rule in self._concern_rules:
             if pattern.search(text) and (needs is None or needs.search(text)):
@@ -123,6 +123,14 @@ class EmpathyBook:
                         rule["phrase_with_order"], {"order_id": situation.order_id}
                     )
                 return str(rule["phrase"])
+        return None
+
+    def concern(self, situation: Situation) -> str:
+        """What the customer is upset about, in a few words: from what they wrote
+        (``concern_from_text``), else from the intent (``concerns``)."""
+        said = self.said_concern(situation)
+        if said:
+            return said
         concerns = self.data["concerns"]
         intent = situation.intent or "default"
         if situation.order_id and f"{intent}_with_order" in concerns:
@@ -217,7 +225,15 @@ class EmpathyBook:
         variant = next((w for w in [*wanted, "plain"] if w in variants), None)
         if variant is None:
             return ""
-        values = {"who": found.who, "what": found.what, "when": found.when}
+        said = self.said_concern(situation)
+        if said and f"{variant}_concern" in variants:
+            variant = f"{variant}_concern"  # "the double charge, with rent to pay"
+        values = {
+            "who": found.who,
+            "what": found.what,
+            "when": found.when,
+            "concern": said or "",
+        }
         return self._pick(f"circumstances.{found.kind}.{variant}", situation, values)
 
     def handoff(self, situation: Situation, reasons: Sequence[str] = ()) -> str:
@@ -250,6 +266,11 @@ class EmpathyBook:
             # "you shouldn't have to chase this" to someone who sounds calm
             kind = "calm"
         values = {"name_prefix": self.name_prefix(situation)}
+        said = self.said_concern(situation)
+        if said and f"{kind}_about" in self.data["handoff"]:
+            # the customer said what is wrong: name it ("the double charge")
+            values["concern"] = said
+            kind = f"{kind}_about"
         return self._pick(f"handoff.{kind}", situation, values)
 
     def waiting(self, key: str, situation: Situation, values: dict[str, Any]) -> str:

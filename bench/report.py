@@ -118,6 +118,19 @@ BENCHES = [
         (Target("macro_f1", ">=", 0.50, "macro-F1 ≥ 0.50"),),
     ),
     Bench(
+        "situations",
+        "serious situations raised on ordinary requests (bitext dev; a false alarm "
+        "sends the chat to a person)",
+        f"{PY} -m bench.situations --data ../shared/datasets/bitext/dev.csv "
+        "--tweets ../shared/datasets/frustration/dev.txt",
+        (
+            "{n:,} requests: **{raised}** raise a situation "
+            "(**{raised_rate:.2%}**), {serious} of them serious; "
+            "{us_per_message:.0f} µs per message",
+        ),
+        (Target("serious_rate", "<=", 0.005, "serious ≤ 0.5%"),),
+    ),
+    Bench(
         "queue",
         "handoff queue: 50 claimers race for each of 1,000 tickets",
         f"{PY} -m bench.queue",

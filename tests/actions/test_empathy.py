@@ -336,3 +336,12 @@ def test_a_feeling_the_customer_did_not_express_is_not_put_into_the_answer(
     assert book.compose("That's a hassle, sorry.", calm) == "That's a hassle, sorry."
     upset = situation(Emotion.FRUSTRATION, 2, 0.5)
     assert "hassle. Tap Settings" in book.compose(answer, upset)
+
+
+def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) -> None:
+    said = "you charged me twice and nobody answers my emails, this is a joke"
+    upset = situation(Emotion.ANGER, 3, 0.8, text=said)
+    for _ in range(4):
+        text = book.handoff(upset, ["high_frustration"])
+        assert "the double charge" in text
+        assert "patience" not in text.lower()

@@ -213,3 +213,15 @@ def test_a_deadline_is_acknowledged_before_the_answer(
     text = book.compose("Order 48213 is with DHL and arrives on Friday.", situation)
     assert text.index("birthday") < text.index("Order 48213")
     assert "tomorrow" in text
+
+
+def test_money_worries_are_acknowledged_with_what_went_wrong(
+    analyzer: EmotionAnalyzer, book: EmpathyBook
+) -> None:
+    text = "you took the payment twice and now my rent is due on friday"
+    situation = Situation(
+        intent="payment_issue", analysis=analyzer.analyze(text), text=text
+    )
+    for _ in range(4):
+        said = book.handoff(situation, ["hardship"])
+        assert "double charge" in said.lower() and "rent" in said
