@@ -100,9 +100,12 @@ def follow_up_topic(tracker: Tracker) -> str | None:
     text = str(latest.get("text") or "")
     intent = latest_intent(tracker)
     confidence = latest_confidence(tracker) or 0.0
-    if len(text.split()) > FOLLOW_UP_WORDS or not _FOLLOW_UP.search(text):
-        return None
     if intent not in UNSURE_FOLLOW_UP and confidence >= FOLLOW_UP_CONFIDENCE:
+        return None
+    if tracker.get_slot("order_id") and reply_book().says_not_arrived(text):
+        # "it hasn't reached me" about the order in the chat: look at it again
+        return "track_order"
+    if len(text.split()) > FOLLOW_UP_WORDS or not _FOLLOW_UP.search(text):
         return None
     users = _user_events(tracker)
     if len(users) < 2:

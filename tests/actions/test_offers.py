@@ -557,3 +557,16 @@ async def test_a_delivered_order_the_customer_has_not_got_is_answered_as_missing
         for v in variations("track_order.delivered_missing", **order.values())
     ]
     assert any(opening in message["text"] for opening in openings)
+
+
+async def test_not_arrived_about_the_order_in_the_chat_looks_at_it_again() -> None:
+    tracker = conversation(
+        [
+            ("customer", "where is order 730915", "track_order"),
+            ("bot", "Order 730915 shows as delivered by DHL.", None),
+            ("customer", "it never came though", "nlu_fallback"),
+        ],
+        "not-arrived",
+        order_id="730915",
+    )
+    assert follow_up_topic(tracker) == "track_order"
