@@ -225,3 +225,34 @@ def test_money_worries_are_acknowledged_with_what_went_wrong(
     for _ in range(4):
         said = book.handoff(situation, ["hardship"])
         assert "double charge" in said.lower() and "rent" in said
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("honestly i dont see the point in anything anymore", "distress"),
+        ("I can't go on like this", "distress"),
+        ("after the face cream my cheeks and lips are all swollen", "injury"),
+        ("I've never ordered anything from you, why is there a parcel", "fraud"),
+        ("someone rang me pretending to be you and asked for my card number", "fraud"),
+    ],
+)
+def test_indirect_wording_still_reaches_a_person(
+    analyzer: EmotionAnalyzer, policy: EscalationPolicy, text: str, reason: str
+) -> None:
+    decision = policy.decide(analyzer.analyze(text))
+    assert decision.escalate and reason in decision.reasons, decision
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i don't see the point of the premium account, what do i get?",
+        "the lid swelled up a bit in the heat, is that normal?",
+        "my friend called me to say your sale has started, what's on offer?",
+    ],
+)
+def test_look_alikes_of_indirect_wording_stay_with_the_bot(
+    analyzer: EmotionAnalyzer, policy: EscalationPolicy, text: str
+) -> None:
+    assert not policy.decide(analyzer.analyze(text)).escalate
