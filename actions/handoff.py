@@ -113,7 +113,7 @@ def handoff_request(
 
 
 async def for_language(
-    request: HandoffRequest, language: str, decision: Decision
+    request: HandoffRequest, language: str, decision: Decision, text: str = ""
 ) -> HandoffRequest:
     """The request of a customer who writes in ``language`` (not English): reason
     ``language`` and a note for the agent first, the language in the slots, and the
@@ -126,13 +126,18 @@ async def for_language(
         logger.exception("could not look up who has %s", skill)
         held = False
     note = f"Customer writes in {language_book().name(language)}."
+    # serious words in their language: flagged and named for the agent, as in English
+    found = language_book().situations(language, text)
+    if found:
+        note += f" Mentions: {', '.join(found)}; handle with care."
     escalated = decision.escalate
     return replace(
         request,
-        reasons=["language", *(request.reasons if escalated else [])],
+        reasons=["language", *found, *(request.reasons if escalated else [])],
         explanation=f"{note} {request.explanation}" if escalated else note,
         slots={**request.slots, "language": language},
         skill=skill if held else "",
+        flags=request.flags | {REASON_FLAGS[k] for k in found if k in REASON_FLAGS},
     )
 
 

@@ -21,7 +21,7 @@ import datetime as dt
 import os
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -131,6 +131,9 @@ class LanguageTexts:
     handoff: str
     queue: dict[str, str]  # the keys of ``queue`` in empathy.yml
     opens: str = ""  # how the reopening time is written: {day} {month} {time} {zone}
+    # what has happened (bereavement, injury, fraud, distress): words, then first words
+    serious: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    care: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,15 @@ class LanguageBook:
                 handoff=str(entry["handoff"]),
                 queue={str(k): str(v) for k, v in entry["queue"].items()},
                 opens=str(entry.get("opens") or ""),
+                serious={
+                    str(k): re.compile(str(v))
+                    for k, v in (entry.get("serious") or {}).items()
+                },
+                care={str(k): str(v) for k, v in (entry.get("care") or {}).items()},
             )
+            uncared = set(languages[str(code)].serious) - set(languages[str(code)].care)
+            if uncared:
+                raise ValueError(f"{path}: {code} has no care words for {uncared}")
         return cls(languages, str(raw["fallback"]["handoff"]))
 
     def name(self, code: str) -> str:
@@ -163,10 +174,24 @@ class LanguageBook:
         texts = self.languages.get(code)
         return texts.name if texts else OTHERS.get(code, code)
 
-    def handoff(self, code: str) -> str:
-        """The handoff message in the language, or the English fallback."""
+    def situations(self, code: str, text: str) -> list[str]:
+        """What serious has happened, by the language's own words (``serious``):
+        "bereavement", "injury", "fraud", "distress"."""
         texts = self.languages.get(code)
-        return texts.handoff if texts else self.fallback_handoff
+        lower = text.lower()
+        if texts is None:
+            return []
+        return [kind for kind, words in texts.serious.items() if words.search(lower)]
+
+    def handoff(self, code: str, text: str = "") -> str:
+        """The handoff message in the language (after its words of care when ``text``
+        says something serious happened), or the English fallback."""
+        texts = self.languages.get(code)
+        if texts is None:
+            return self.fallback_handoff
+        found = self.situations(code, text)
+        care = texts.care.get(found[0], "") if found else ""
+        return f"{care} {texts.handoff}".strip()
 
     def waiting(self, code: str, key: str, values: dict[str, Any]) -> str | None:
         """Where the customer stands (``queue.<key>``) in the language; None when it

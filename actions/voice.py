@@ -162,13 +162,13 @@ async def hand_off(
         situation.customer_name,
     )
     if language:
-        request = await for_language(request, language, mood.decision)
+        request = await for_language(request, language, mood.decision, situation.text)
     key, values = waiting_values(await enqueue(request))
     book = empathy_book()
     handoff = book.handoff(situation, mood.decision.reasons)
     waiting = None
     if language:  # a language without texts: the English fallback and queue text
-        handoff = language_book().handoff(language)
+        handoff = language_book().handoff(language, situation.text)
         waiting = language_book().waiting(language, key, values)
     text = f"{handoff} {waiting or book.waiting(key, situation, values)}"
     if not language:

@@ -392,6 +392,8 @@ class Conversations:
             else:
                 where = ""
             return " ".join(p for p in (say("waiting_urgent"), where) if p)
+        if _felt(analysis):
+            return say("waiting_felt")
         if order := ORDER_NUMBER.search(text):
             return say("waiting_added_order", order=order.group(0))
         if text.rstrip().endswith("?"):
@@ -610,6 +612,15 @@ def _urgent(analysis: dict[str, Any] | None) -> bool:
     return int(analysis.get("frustration", 0)) >= URGENT_FRUSTRATION and bool(
         names & FELT_SIGNALS
     )
+
+
+def _felt(analysis: dict[str, Any] | None) -> bool:
+    """Whether a waiting customer's message puts an unhappy feeling into words (not
+    urgent, but not to be met with "Thanks, I've added that")."""
+    if not analysis or str(analysis.get("label", "neutral")) in ("neutral", "joy"):
+        return False
+    names = {str(s.get("name")) for s in analysis.get("signals", [])}
+    return bool(names & {"emotion_words", "negative_sentiment"})
 
 
 def _contact(text: str) -> FollowUp | None:

@@ -14,11 +14,12 @@ import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionNotUnderstood
+from actions.emotion import Decision
 from actions.empathy import empathy_book
-from actions.handoff import handoff_queue
+from actions.handoff import for_language, handoff_queue
 from actions.language import MIN_WORDS, detect, language_book
 from actions.mood import assess
-from bot.handoff import Agent, Presence
+from bot.handoff import Agent, Customer, HandoffRequest, Presence, UrgencyFlag
 from tests.actions.conftest import load_tracker
 from tests.conftest import TEST_REDIS_URL
 from tests.hours import closed_for_days
@@ -332,3 +333,57 @@ async def test_outside_business_hours_the_time_is_written_the_german_way(
     [message] = dispatcher.messages
     assert re.search(r"wieder am \d\d\.\d\d\. um 07:30 Uhr \(Berlin\)", message["text"])
     assert "Telefonnummer oder E-Mail-Adresse" in message["text"]
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "kind"),
+    [
+        (
+            "de",
+            "Mein Vater ist letzte Woche gestorben, bitte stornieren Sie sein Abo",
+            "bereavement",
+        ),
+        ("es", "Mi hija se ha quemado la mano con la plancha que compré", "injury"),
+        (
+            "fr",
+            "Il y a une commande sur mon compte, ce n'est pas moi, c'est une arnaque",
+            "fraud",
+        ),
+        ("it", "Non ce la faccio più, il pacco non arriva mai", "distress"),
+        ("nl", "Mijn moeder is overleden en het cadeau was voor haar", "bereavement"),
+        ("pt", "Nunca encomendei isto, acho que é um golpe", "fraud"),
+        ("pl", "Moja mama zmarła, a zamówienie było dla niej", "bereavement"),
+    ],
+)
+def test_something_serious_is_heard_in_the_customers_language(
+    code: str, text: str, kind: str
+) -> None:
+    book = language_book()
+    assert kind in book.situations(code, text)
+    said = book.handoff(code, text)
+    care = book.languages[code].care[book.situations(code, text)[0]]
+    assert said.startswith(care) and said.endswith(book.languages[code].handoff)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Wann kommt meine Bestellung 48213 an?"),
+        ("es", "¿Cuánto tarda el envío a Madrid?"),
+        ("fr", "Est-ce que je peux payer avec PayPal ?"),
+        ("pl", "Czy mogę zwrócić buty w innym rozmiarze?"),
+    ],
+)
+def test_an_ordinary_question_gets_no_words_of_care(code: str, text: str) -> None:
+    book = language_book()
+    assert book.situations(code, text) == []
+    assert book.handoff(code, text) == book.languages[code].handoff
+
+
+async def test_a_serious_message_in_another_language_is_flagged(own_queue: str) -> None:
+    request = HandoffRequest("web-x", "web", Customer("web-x"))
+    said = "Mein Vater ist gestorben und jetzt wurde nochmal abgebucht"
+    done = await for_language(request, "de", Decision(escalate=False), said)
+    assert UrgencyFlag.BEREAVEMENT in done.flags
+    assert done.reasons[:2] == ["language", "bereavement"]
+    assert "bereavement" in done.explanation
