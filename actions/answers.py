@@ -79,6 +79,13 @@ YES_NO_BUTTONS = [
 # A short follow-up that only makes sense with the question before it ("when?", "and
 # express?", "what about the other one?"): at most this many words...
 FOLLOW_UP_WORDS = 5
+# ...or at most this many when it points back at what was said ("how long until the
+# extra one comes back?"): a word that only means something in context
+LONG_FOLLOW_UP_WORDS = 9
+_POINTS_BACK = re.compile(
+    r"\b(?:it|that|this|those|these|them|they|one|ones|other|extra|same|there|then)\b",
+    re.I,
+)
 # ...opening with a word that continues the last question...
 _FOLLOW_UP = re.compile(
     r"^\s*(?:and|but|also|so|then|plus|what about|how about|and what about|"
@@ -105,7 +112,10 @@ def follow_up_topic(tracker: Tracker) -> str | None:
     if tracker.get_slot("order_id") and reply_book().says_not_arrived(text):
         # "it hasn't reached me" about the order in the chat: look at it again
         return "track_order"
-    if len(text.split()) > FOLLOW_UP_WORDS or not _FOLLOW_UP.search(text):
+    words = len(text.split())
+    if not _FOLLOW_UP.search(text) or words > LONG_FOLLOW_UP_WORDS:
+        return None
+    if words > FOLLOW_UP_WORDS and not _POINTS_BACK.search(text):
         return None
     users = _user_events(tracker)
     if len(users) < 2:

@@ -484,7 +484,12 @@ async def test_a_new_address_for_the_order_we_just_discussed(
 
 @pytest.mark.parametrize(
     ("text", "intent"),
-    [("and by express?", "affirm"), ("when?", "nlu_fallback"), ("how much?", "deny")],
+    [
+        ("and by express?", "affirm"),
+        ("when?", "nlu_fallback"),
+        ("how much?", "deny"),
+        ("how long until the extra one comes back?", "out_of_scope"),
+    ],
 )
 async def test_a_short_follow_up_continues_the_question_before(
     text: str, intent: str
