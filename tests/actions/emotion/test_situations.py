@@ -250,6 +250,7 @@ def test_indirect_wording_still_reaches_a_person(
         "i don't see the point of the premium account, what do i get?",
         "the lid swelled up a bit in the heat, is that normal?",
         "my friend called me to say your sale has started, what's on offer?",
+        "I've never bought from you before, is paying by card safe?",
     ],
 )
 def test_look_alikes_of_indirect_wording_stay_with_the_bot(
