@@ -32,9 +32,26 @@ def own_redis_keys() -> Iterator[str]:
     handoff_queue.cache_clear()
     yield prefix
     handoff_queue.cache_clear()
+    drop_keys(prefix)
+
+
+@pytest.fixture
+def own_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A queue of its own for one test (no tickets or agents of other tests)."""
+    prefix = "tq" + secrets.token_hex(4)
+    monkeypatch.setenv("REDIS_PREFIX", prefix)
+    handoff_queue.cache_clear()
+    yield prefix
+    handoff_queue.cache_clear()
+    drop_keys(prefix)
+
+
+def drop_keys(prefix: str) -> None:
+    """Delete every test-database key under ``prefix``."""
     client = redis.Redis.from_url(TEST_REDIS_URL)
     for key in client.scan_iter(match=f"*{prefix}*", count=500):
         client.delete(key)
+    client.close()
 
 
 def load_tracker(name: str, **slots: Any) -> Tracker:

@@ -4,12 +4,9 @@ message handed to a person in that language (real Redis queue)."""
 from __future__ import annotations
 
 import re
-import secrets
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -21,7 +18,6 @@ from actions.language import MIN_WORDS, detect, language_book
 from actions.mood import assess
 from bot.handoff import Agent, Customer, HandoffRequest, Presence, UrgencyFlag
 from tests.actions.conftest import load_tracker
-from tests.conftest import TEST_REDIS_URL
 from tests.hours import closed_for_days
 
 DOMAIN: dict = {}
@@ -246,20 +242,6 @@ def test_the_gateway_texts_exist_in_every_language() -> None:
 
 
 # -- the handoff ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def own_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A queue of its own for one test (no tickets or agents of other tests)."""
-    prefix = "tl" + secrets.token_hex(4)
-    monkeypatch.setenv("REDIS_PREFIX", prefix)
-    handoff_queue.cache_clear()
-    yield prefix
-    handoff_queue.cache_clear()
-    client = redis.Redis.from_url(TEST_REDIS_URL)
-    for key in client.scan_iter(match=f"*{prefix}*", count=500):
-        client.delete(key)
-    client.close()
 
 
 PAUSED = [
