@@ -336,7 +336,7 @@ def answer_from_faq(speaker: Speaker, tracker: Tracker) -> bool:
     here, and a plausible guess under the fallback is confirmed instead ("my parcel
     isn't here" is about tracking, not the FAQ's split deliveries)."""
     intent = latest_intent(tracker)
-    if intent not in DECLINED or (intent == "nlu_fallback" and best_guess(tracker)):
+    if intent not in DECLINED or (intent == "nlu_fallback" and readings(tracker)):
         return False
     hit = faq_match(str((tracker.latest_message or {}).get("text") or ""))
     if hit is None:
@@ -425,20 +425,6 @@ async def not_understood(
 
 def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def best_guess(tracker: Tracker) -> tuple[str, float] | None:
-    """The most likely business intent of the latest message, if worth proposing."""
-    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
-    for candidate in ranking:
-        name = candidate.get("name")
-        if name in NOT_PROPOSED:
-            continue
-        confidence = float(candidate.get("confidence") or 0.0)
-        if confidence >= CONFIRM_FLOOR and reply_book().describe(name):
-            return name, confidence
-        return None
-    return None
 
 
 def warm_intent(tracker: Tracker) -> str | None:
