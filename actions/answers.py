@@ -12,7 +12,7 @@ from actions.emotion import Decision, Emotion
 from actions.faq import match as faq_match
 from actions.lookups import change_key
 from actions.mood import Mood
-from actions.replies import reply_book
+from actions.replies import capitalise, reply_book
 from actions.store import demo_store, find_number
 from actions.voice import (
     CaringAction,
@@ -407,7 +407,7 @@ async def not_understood(
     if len(options) > 1:
         buttons = [
             {
-                "title": _capitalise(reply_book().describe(o) or o),
+                "title": capitalise(reply_book().describe(o) or o),
                 "payload": reading_text(o),
             }
             for o in options
@@ -421,10 +421,6 @@ async def not_understood(
         return [SlotSet("pending_intent", options[0])]
     speaker.say("out_of_scope" if not fallback else "fallback")
     return [SlotSet("pending_intent", None)]
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
 
 
 def warm_intent(tracker: Tracker) -> str | None:

@@ -19,7 +19,7 @@ import yaml
 
 from actions.emotion import Analysis, Circumstance, Emotion
 from actions.paths import DATA
-from actions.replies import fill
+from actions.replies import capitalise, fill
 
 EMPATHY_FILE = DATA / "replies" / "empathy.yml"
 # The customer's name appears in at most this many bot messages per conversation.
@@ -96,7 +96,7 @@ class EmpathyBook:
         if self._projected is None or len(sentences) < 2:
             return answer
         if self._projected.search(sentences[0]):
-            return _capitalise(" ".join(sentences[1:]))
+            return capitalise(" ".join(sentences[1:]))
         return answer
 
     @cached_property
@@ -145,7 +145,7 @@ class EmpathyBook:
         templates: Any = self.data
         for part in key.split("."):
             templates = templates[part]
-        options = [_capitalise(fill(t, values)) for t in templates]
+        options = [capitalise(fill(t, values)) for t in templates]
         fresh = [o for o in options if not _said(o, situation)] or options
         return self.rng.choice(fresh)
 
@@ -318,7 +318,7 @@ class EmpathyBook:
         def formal(match: re.Match[str]) -> str:
             found = match.group(0)
             words = _LONE_I.sub("I", table[found.lower()])
-            return _capitalise(words) if found[:1].isupper() else words
+            return capitalise(words) if found[:1].isupper() else words
 
         return pattern.sub(formal, text)
 
@@ -337,10 +337,6 @@ def _said(opener: str, situation: Situation) -> bool:
 def _low_confidence(situation: Situation) -> bool:
     confidence = situation.intent_confidence
     return confidence is not None and confidence < 0.5
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
 
 
 def _first_sentences(text: str, count: int) -> str:

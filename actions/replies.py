@@ -203,6 +203,11 @@ def fill(template: str, values: Mapping[str, Any]) -> str:
     return _SPACES.sub(" ", text).replace(" ,", ",").replace(" .", ".").strip()
 
 
+def capitalise(text: str) -> str:
+    """``text`` with its first letter upper-case and the rest untouched."""
+    return text[:1].upper() + text[1:] if text else text
+
+
 @lru_cache(maxsize=1)
 def reply_book() -> ReplyBook:
     """The process-wide reply book, loaded on first use, with the FAQ's answers
