@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from actions.emotion import Analysis, Circumstance, Emotion
+from actions.mentions import rule_pattern
 from actions.paths import DATA
 from actions.replies import capitalise, fill
 
@@ -105,7 +106,7 @@ class EmpathyBook:
     ) -> list[tuple[re.Pattern[str], re.Pattern[str] | None, dict[str, Any]]]:
         return [
             (
-                re.compile(rule["pattern"]),
+                rule_pattern(rule),
                 re.compile(rule["only_with"]) if rule.get("only_with") else None,
                 rule,
             )

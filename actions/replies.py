@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from actions.faq import faq_replies
+from actions.mentions import mentions, rule_pattern
 from actions.paths import ANSWERS_FILE
 
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -76,7 +77,7 @@ class ReplyBook:
             if not valid.get(kind):
                 raise ValueError(f"{path}: offer {yes!r} is not handoff/ask/say <key>")
         specific = {
-            str(intent): [(re.compile(str(r["when"])), str(r["key"])) for r in rules]
+            str(intent): [(rule_pattern(r, "when"), str(r["key"])) for r in rules]
             for intent, rules in (raw.get("specific") or {}).items()
         }
         unknown = [
@@ -90,9 +91,7 @@ class ReplyBook:
             descriptions=dict(raw.get("describe") or {}),
             offers=offers,
             declines=declines,
-            not_arrived=re.compile(raw["not_arrived"])
-            if raw.get("not_arrived")
-            else None,
+            not_arrived=mentions().get("not_arrived"),
             plain_no=frozenset(str(w).lower() for w in raw.get("plain_no") or []),
             plain_yes=frozenset(str(w).lower() for w in raw.get("plain_yes") or []),
             closers=tuple(str(c).lower() for c in raw.get("closers") or []),

@@ -147,3 +147,25 @@ def test_a_message_that_says_more_than_its_intent_gets_the_specific_answer(
 ) -> None:
     assert reply_book().specific_key("payment_issue", text) == key
     assert reply_book().specific_key("track_order", text) is None
+
+
+def test_one_named_pattern_drives_both_the_concern_and_the_specific_answer() -> None:
+    from actions.empathy import Situation, empathy_book
+
+    text = "my bank shows you charged me again for the same order"
+    assert reply_book().specific_key("payment_issue", text) == (
+        "payment_issue.double_charge"
+    )
+    situation = Situation(intent="payment_issue", analysis=None, text=text)
+    assert empathy_book().said_concern(situation) == "the double charge"
+
+
+def test_a_rule_naming_an_unknown_mention_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "answers.yml"
+    bad.write_text(
+        "answers:\n  payment_issue: ['a']\n  payment_issue.x: ['b']\n"
+        "specific:\n  payment_issue:\n    - mention: no_such_thing\n"
+        "      key: payment_issue.x\n"
+    )
+    with pytest.raises(ValueError, match="no_such_thing"):
+        ReplyBook.from_file(bad)

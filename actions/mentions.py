@@ -1,0 +1,40 @@
+"""What a message mentions, by name (``data/replies/mentions.yml``).
+
+A pattern that more than one part of the assistant needs ("a double charge": the
+empathy layer names it as the concern, the answers pick the double-charge reply) is
+written once there and referred to by name (``mention: double_charge``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from actions.paths import DATA
+
+MENTIONS_FILE = DATA / "replies" / "mentions.yml"
+
+
+@lru_cache(maxsize=1)
+def mentions() -> dict[str, re.Pattern[str]]:
+    """Every named pattern, compiled (applied to lower-cased text)."""
+    raw = yaml.safe_load(MENTIONS_FILE.read_text(encoding="utf-8")) or {}
+    return {str(name): re.compile(str(pattern)) for name, pattern in raw.items()}
+
+
+def rule_pattern(rule: Mapping[str, Any], key: str = "pattern") -> re.Pattern[str]:
+    """A rule's pattern: its own regular expression under ``key``, or the named
+    one under ``mention``; a clear error for an unknown name or neither."""
+    if "mention" in rule:
+        name = str(rule["mention"])
+        known = mentions()
+        if name not in known:
+            raise ValueError(f"unknown mention {name!r} (known: {sorted(known)})")
+        return known[name]
+    if key not in rule:
+        raise ValueError(f"rule {dict(rule)!r} has neither {key!r} nor 'mention'")
+    return re.compile(str(rule[key]))
