@@ -21,6 +21,7 @@ import datetime as dt
 import os
 import re
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +32,7 @@ import yaml
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
 from actions.paths import DATA
+from actions.store import find_number
 
 LANGUAGES_FILE = Path(
     os.environ.get("LANGUAGES_FILE", DATA / "replies" / "languages.yml")
@@ -46,6 +48,11 @@ OTHERS = {
     "tr": "Turkish",
     "ru": "Russian",
 }
+# Topics answered in another language (``answers`` of the same name); "order" looks
+# the order up; any other topic of a language (a person asked for, a cancellation,
+# something broken) is for a person.
+ANSWERED = ("delivery", "returns", "payment", "thanks")
+ORDER_STATES = ("ask", "not_found", "processing", "shipped", "delivered", "cancelled")
 MIN_WORDS = 3  # "Danke schön" or "Hola amigo" alone are not enough
 MIN_LETTERS = 14
 # lingua's confidence values (they sum to 1 over the detector's languages): the best
@@ -93,6 +100,29 @@ def clean(text: str) -> str:
     return " ".join(w for w in kept if w.isascii() or not w[:1].isupper())
 
 
+def guess(text: str) -> str | None:
+    """The ISO 639-1 code of the language a message is clearly written in (``"en"``
+    included), or None when it is too short, ambiguous, or only numbers and names."""
+    words = clean(text or "")
+    found = _WORD.findall(words)
+    if len(found) < MIN_WORDS or sum(map(len, found)) < MIN_LETTERS:
+        return None
+    values = detector().compute_language_confidence_values(words)
+    if not values:
+        return None
+    best, second = values[0], values[1] if len(values) > 1 else None
+    english = next((v.value for v in values if v.language == Language.ENGLISH), 0.0)
+    if best.language == Language.ENGLISH:
+        return "en" if best.value >= MIN_CONFIDENCE else None
+    if (
+        best.value < MIN_CONFIDENCE
+        or (second is not None and best.value < MIN_LEAD * second.value)
+        or english > MAX_ENGLISH
+    ):
+        return None
+    return best.language.iso_code_639_1.name.lower()
+
+
 def detect(text: str) -> str | None:
     """The ISO 639-1 code of a message clearly written in a language other than
     English, else None (English, too short, ambiguous, or only numbers and names).
@@ -103,23 +133,20 @@ def detect(text: str) -> str | None:
     Returns:
         ``"de"``, ``"es"``, ... or None.
     """
-    words = clean(text or "")
-    found = _WORD.findall(words)
-    if len(found) < MIN_WORDS or sum(map(len, found)) < MIN_LETTERS:
-        return None
-    values = detector().compute_language_confidence_values(words)
-    if not values:
-        return None
-    best, second = values[0], values[1] if len(values) > 1 else None
-    english = next((v.value for v in values if v.language == Language.ENGLISH), 0.0)
-    if (
-        best.language == Language.ENGLISH
-        or best.value < MIN_CONFIDENCE
-        or (second is not None and best.value < MIN_LEAD * second.value)
-        or english > MAX_ENGLISH
-    ):
-        return None
-    return best.language.iso_code_639_1.name.lower()
+    code = guess(text)
+    return None if code == "en" else code
+
+
+def conversation_language(texts: list[str]) -> str | None:
+    """The language of the conversation, from the customer's messages (newest last):
+    that of the latest message clearly written in one, when it is not English. A
+    short "48213" or "ok" after a German question stays German; a clear English
+    sentence switches back."""
+    for text in reversed(texts):
+        code = guess(text)
+        if code is not None:
+            return None if code == "en" else code
+    return None
 
 
 @dataclass(frozen=True)
@@ -134,6 +161,14 @@ class LanguageTexts:
     # what has happened (bereavement, injury, fraud, distress): words, then first words
     serious: dict[str, re.Pattern[str]] = field(default_factory=dict)
     care: dict[str, str] = field(default_factory=dict)
+    # simple questions answered in the language: what the customer asks about, in
+    # their words (``topics``), and the answers (``answers``: a topic, or
+    # ``order.<status>`` for an order's state); a feeling they name and the words for
+    # it (``feelings``); how a date is written (``date``: {day} {month})
+    topics: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    answers: dict[str, str] = field(default_factory=dict)
+    feelings: dict[str, tuple[re.Pattern[str], str]] = field(default_factory=dict)
+    date: str = "{day}/{month}"
 
 
 @dataclass(frozen=True)
@@ -163,10 +198,25 @@ class LanguageBook:
                     for k, v in (entry.get("serious") or {}).items()
                 },
                 care={str(k): str(v) for k, v in (entry.get("care") or {}).items()},
+                topics={
+                    str(k): re.compile(str(v))
+                    for k, v in (entry.get("topics") or {}).items()
+                },
+                answers={
+                    str(k): str(v) for k, v in (entry.get("answers") or {}).items()
+                },
+                feelings={
+                    str(k): (re.compile(str(v["when"])), str(v["say"]))
+                    for k, v in (entry.get("feelings") or {}).items()
+                },
+                date=str(entry.get("date") or "{day}/{month}"),
             )
-            uncared = set(languages[str(code)].serious) - set(languages[str(code)].care)
-            if uncared:
-                raise ValueError(f"{path}: {code} has no care words for {uncared}")
+            texts = languages[str(code)]
+            required = {"offer_person", *(f"order.{s}" for s in ORDER_STATES)}
+            required |= set(texts.topics) & set(ANSWERED)  # thanks: a short reply
+            missing = required - set(texts.answers) if texts.topics else set()
+            if missing:
+                raise ValueError(f"{path}: {code} lacks answers {sorted(missing)}")
         return cls(languages, str(raw["fallback"]["handoff"]))
 
     def name(self, code: str) -> str:
@@ -193,6 +243,71 @@ class LanguageBook:
         care = texts.care.get(found[0], "") if found else ""
         return f"{care} {texts.handoff}".strip()
 
+    def reply(
+        self,
+        code: str,
+        text: str,
+        order: Callable[[str], dict[str, Any] | None],
+        recent: Sequence[str] = (),
+    ) -> str | None:
+        """The answer in the language to a simple question (delivery, returns,
+        payment, an order's state), after the words for a feeling the customer named;
+        None when a person should take over: the language has no answers, the
+        customer asks for a person, or nothing they asked is one we answer.
+
+        Args:
+            code: the conversation's language.
+            text: the customer's latest message.
+            order: looks an order number up; the order's template values, or None
+                when there is no such order.
+            recent: the bot's recent messages: a person is offered once, not in
+                every reply.
+        """
+        texts = self.languages.get(code)
+        if texts is None or not texts.topics:
+            return None
+        lower = text.lower()
+        asked = [t for t, words in texts.topics.items() if words.search(lower)]
+        number = find_number(text)
+        if number and "order" not in asked:
+            asked.append("order")
+        # nothing we answer, or also something only a person can do (a person
+        # asked for, a cancellation, a damaged item: ``topics`` beyond ANSWERED)
+        if not asked or not set(asked) <= {*ANSWERED, "order"}:
+            return None
+        answered = [t for t in asked if t in ANSWERED and t != "thanks"]
+        if "order" in asked and (number or not answered):
+            answered.append("order")  # without a number: ask for it, unless answered
+        if not answered:  # only thanks
+            return texts.answers.get("thanks")
+        parts = [say for words, say in texts.feelings.values() if words.search(lower)]
+        for topic in answered:
+            if topic == "order":
+                parts.append(self._order(texts, number, order))
+            else:
+                parts.append(texts.answers[topic])
+        offer = texts.answers["offer_person"]
+        if not any(offer in said for said in recent):
+            parts.append(offer)
+        return " ".join(p for p in parts if p)
+
+    def _order(
+        self,
+        texts: LanguageTexts,
+        number: str | None,
+        order: Callable[[str], dict[str, Any] | None],
+    ) -> str:
+        if number is None:
+            return texts.answers["order.ask"]
+        values = order(number)
+        if values is None:
+            return texts.answers["order.not_found"].format(order_id=number)
+        status = str(values.get("status"))
+        key = f"order.{status}" if status in ORDER_STATES else "order.not_found"
+        eta = _day_month(str(values.get("eta") or ""))
+        values = {**values, "eta": texts.date.format(**eta) if eta else ""}
+        return texts.answers[key].format(**values)
+
     def waiting(self, code: str, key: str, values: dict[str, Any]) -> str | None:
         """Where the customer stands (``queue.<key>``) in the language; None when it
         has no texts (the caller says it in English). A reopening time comes as
@@ -207,6 +322,19 @@ class LanguageBook:
             else:
                 values = {**values, "opens": _opens(texts.opens, values)}
         return texts.queue[key].format(**values)
+
+
+def _day_month(english: str) -> dict[str, str] | None:
+    """Day and month of a store date written in English ("Friday 27 November"),
+    for a language to write its own way; None when it is not such a date."""
+    match = re.search(r"(\d{1,2}) ([A-Z][a-z]+)", english)
+    if not match:
+        return None
+    try:
+        month = dt.datetime.strptime(match.group(2), "%B").month
+    except ValueError:
+        return None
+    return {"day": f"{int(match.group(1)):02d}", "month": f"{month:02d}"}
 
 
 def _opens(template: str, values: dict[str, Any]) -> str:

@@ -23,9 +23,10 @@ from actions.handoff import (
     handoff_request,
     waiting_values,
 )
-from actions.language import detect, language_book
+from actions.language import conversation_language, language_book
 from actions.mood import Mood, assess
 from actions.replies import reply_book
+from actions.store import demo_store
 
 RECENT_REPLIES = 4
 # Replies that already ask the customer something: no "tell me if I got it wrong".
@@ -174,12 +175,46 @@ async def hand_off(
     if not language:
         text = book.fit_register(text, situation.register)
     dispatcher.utter_message(text=text)
+    return [*_closed_loops(tracker), SlotSet("handoff", True), ConversationPaused()]
+
+
+def _closed_loops(tracker: Tracker) -> list[EventType]:
+    """Events that end an open form and forget an offer: the bot has answered
+    something else (a person takes over, or it answered in another language)."""
     events: list[EventType] = []
     if tracker.active_loop.get("name"):
         events += [ActiveLoop(None), SlotSet("requested_slot", None)]
     if tracker.get_slot("offered"):
         events.append(SlotSet("offered", None))
-    return [*events, SlotSet("handoff", True), ConversationPaused()]
+    return events
+
+
+def spoke_this_turn(tracker: Tracker) -> bool:
+    """Whether the bot has already said something since the latest customer
+    message (an earlier action of the same turn)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            return True
+    return False
+
+
+def in_language(tracker: Tracker, language: str) -> str | None:
+    """The answer in ``language`` to the latest message, or None when a person
+    should take over (something serious, or nothing the bot answers there)."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    book = language_book()
+    if book.situations(language, text):
+        return None
+
+    def order(number: str) -> dict[str, Any] | None:
+        found = demo_store().order(number)
+        return found.values() if found else None
+
+    return book.reply(
+        language, text, order, recent=bot_texts(tracker)[-RECENT_REPLIES:]
+    )
 
 
 class CaringAction(Action, ABC):
@@ -198,8 +233,18 @@ class CaringAction(Action, ABC):
         mood = assess(tracker)
         if mood.events:
             await annotate(tracker, mood.analysis)
-        # NLU is English only: a message clearly in another language goes to a person
-        language = detect(str((tracker.latest_message or {}).get("text") or ""))
+        # NLU is English only: in another language the bot answers the simple
+        # questions it has words for there (languages.yml) and brings in a person for
+        # everything else
+        latest = str((tracker.latest_message or {}).get("text") or "")
+        language = conversation_language([*customer_texts(tracker)[-3:-1], latest])
+        if language and not mood.decision.escalate:
+            if spoke_this_turn(tracker):  # a second action of the same turn
+                return list(mood.events)
+            reply = in_language(tracker, language)
+            if reply:
+                dispatcher.utter_message(text=reply)
+                return [*mood.events, *_closed_loops(tracker)]
         if mood.decision.escalate or language:
             return [*mood.events, *await hand_off(dispatcher, tracker, mood, language)]
         speaker = Speaker(

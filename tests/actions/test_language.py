@@ -8,16 +8,26 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionNotUnderstood
 from actions.emotion import Decision
 from actions.empathy import empathy_book
 from actions.handoff import for_language, handoff_queue
-from actions.language import MIN_WORDS, detect, language_book
+from actions.language import (
+    LANGUAGES_FILE,
+    MIN_WORDS,
+    LanguageBook,
+    detect,
+    language_book,
+)
 from actions.mood import assess
+from actions.store import demo_store
 from bot.handoff import Agent, Customer, HandoffRequest, Presence, UrgencyFlag
+from bot.handoff.errors import UnknownTicket
 from tests.actions.conftest import load_tracker
+from tests.actions.test_offers import conversation
 from tests.hours import closed_for_days
 
 DOMAIN: dict = {}
@@ -369,3 +379,118 @@ async def test_a_serious_message_in_another_language_is_flagged(own_queue: str) 
     assert UrgencyFlag.BEREAVEMENT in done.flags
     assert done.reasons[:2] == ["language", "bereavement"]
     assert "bereavement" in done.explanation
+
+
+# -- simple questions answered in the customer's language -----------------------------
+
+
+def german(*turns: tuple[str, str]) -> Tracker:
+    """A web conversation of (author, text) turns; the last is the customer's."""
+    return conversation([(a, t, "nlu_fallback") for a, t in turns], "web-de-test")
+
+
+async def has_ticket(conversation_id: str) -> bool:
+    try:
+        await handoff_queue().ticket(conversation_id)
+    except UnknownTicket:
+        return False
+    return True
+
+
+async def answer(tracker: Tracker) -> tuple[list[dict], list[str]]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    return events, [m["text"] for m in dispatcher.messages]
+
+
+async def test_a_simple_question_in_german_is_answered_in_german(
+    own_queue: str,
+) -> None:
+    tracker = german(("customer", "Wie lange dauert der Versand nach Österreich?"))
+    events, [said] = await answer(tracker)
+    texts = language_book().languages["de"]
+    assert said == f"{texts.answers['delivery']} {texts.answers['offer_person']}"
+    assert {"event": "pause", "timestamp": None} not in events
+    assert not await has_ticket(tracker.sender_id)
+
+
+async def test_an_order_number_in_german_gets_the_orders_state_written_the_german_way(
+    own_queue: str,
+) -> None:
+    tracker = german(
+        ("customer", "Wo ist meine Bestellung? Ich mache mir langsam Sorgen."),
+        ("bot", language_book().languages["de"].answers["order.ask"]),
+        ("customer", "48213"),  # too short to tell the language: the chat's is kept
+    )
+    _, [said] = await answer(tracker)
+    # 48213: shipped with its carrier, due on Friday 27 November
+    order = demo_store().order("48213")
+    assert order is not None
+    assert said.startswith(f"Ihre Bestellung 48213 ist mit {order.carrier} unterwegs")
+    assert "am 27.11. ankommen" in said and order.tracking in said
+
+
+async def test_feelings_named_in_german_are_acknowledged_before_the_answer(
+    own_queue: str,
+) -> None:
+    tracker = german(
+        ("customer", "Ich bin echt besorgt, wo ist meine Bestellung 48213 denn?")
+    )
+    _, [said] = await answer(tracker)
+    assert said.startswith("Ich verstehe, dass Sie sich Sorgen machen. Ihre Bestellung")
+
+
+async def test_a_person_is_offered_once_not_in_every_reply(own_queue: str) -> None:
+    texts = language_book().languages["de"]
+    first = f"{texts.answers['delivery']} {texts.answers['offer_person']}"
+    tracker = german(
+        ("customer", "Wie lange dauert der Versand nach Österreich?"),
+        ("bot", first),
+        ("customer", "Und welche Zahlungsarten gibt es bei Ihnen?"),
+    )
+    _, [said] = await answer(tracker)
+    assert said == texts.answers["payment"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ich möchte meine Bestellung 48213 bitte stornieren.",  # only a person can
+        "Die Lampe ist kaputt angekommen, was nun?",
+        "Kann ich bitte mit einem Mitarbeiter sprechen?",
+        "Wie lange dauert der Versand? Und mein Vater ist gestorben, die Bestellung "
+        "war für ihn.",  # something serious: a person, with care
+        "Haben Sie auch Gutscheine für Geburtstage im Angebot?",  # nothing we answer
+    ],
+)
+async def test_what_the_bot_cannot_do_in_german_goes_to_a_person(
+    own_queue: str, text: str
+) -> None:
+    tracker = german(("customer", text))
+    events, [said] = await answer(tracker)
+    assert events[-2:] == PAUSED
+    assert language_book().languages["de"].handoff in said
+    assert await has_ticket(tracker.sender_id)
+
+
+async def test_a_clear_english_message_after_german_is_english_again(
+    own_queue: str,
+) -> None:
+    texts = language_book().languages["de"]
+    tracker = german(
+        ("customer", "Wie lange dauert der Versand nach Österreich?"),
+        ("bot", texts.answers["delivery"]),
+        ("customer", "sorry, could you tell me that in English please?"),
+    )
+    _, said = await answer(tracker)
+    assert said and not any(texts.answers["delivery"] in s for s in said)
+    assert not await has_ticket(tracker.sender_id)
+
+
+def test_a_language_with_topics_needs_every_answer(tmp_path: Path) -> None:
+    raw = yaml.safe_load(LANGUAGES_FILE.read_text(encoding="utf-8"))
+    del raw["languages"]["de"]["answers"]["order.shipped"]
+    bad = tmp_path / "languages.yml"
+    bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"de lacks answers \['order.shipped'\]"):
+        LanguageBook.from_file(bad)
