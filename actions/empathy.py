@@ -118,12 +118,14 @@ class EmpathyBook:
         (``concern_from_text``): "the double charge", "the damage"."""
         text = situation.text.lower()
         for pattern, needs, rule in self._concern_rules:
-            if pattern.search(text) and (needs is None or needs.search(text)):
+            found = pattern.search(text)
+            if found and (needs is None or needs.search(text)):
+                # named groups put the customer's own words in ("the cracked mirror")
+                values = {k: v for k, v in found.groupdict().items() if v}
                 if situation.order_id and rule.get("phrase_with_order"):
-                    return fill(
-                        rule["phrase_with_order"], {"order_id": situation.order_id}
-                    )
-                return str(rule["phrase"])
+                    values["order_id"] = situation.order_id
+                    return fill(rule["phrase_with_order"], values)
+                return fill(str(rule["phrase"]), values)
         return None
 
     def concern(self, situation: Situation) -> str:

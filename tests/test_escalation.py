@@ -216,3 +216,30 @@ def test_a_waiting_customer_is_answered_about_what_they_added(
     assert where == say("waiting_nobody_online") or re.fullmatch(
         re.escape(say("waiting_position", position="N")).replace("N", r"\d+"), where
     )
+
+
+def test_a_german_customer_is_answered_in_german_until_a_person_is_needed(
+    stack: Stack, gateway_url: str
+) -> None:
+    from actions.language import language_book
+
+    german = language_book().languages["de"]
+    sender, replies = converse(
+        gateway_url,
+        [
+            "Wie lange dauert der Versand nach Österreich?",
+            "Und wo ist eigentlich meine Bestellung?",
+            "48213",
+            "Ich möchte diese Bestellung bitte stornieren.",
+        ],
+    )
+    # one answer per message, whatever NLU made of the German words
+    assert replies[0] == [
+        f"{german.answers['delivery']} {german.answers['offer_person']}"
+    ]
+    assert replies[1] == [german.answers["order.ask"]]
+    [status] = replies[2]
+    assert status.startswith("Ihre Bestellung 48213 ist mit") and "am 27.11." in status
+    # a cancellation is for a person, in German
+    assert german.handoff in " ".join(replies[3])
+    assert tracker(stack, sender)["paused"]

@@ -265,7 +265,7 @@ def test_a_mild_feeling_put_into_words_is_acknowledged(book: EmpathyBook) -> Non
 @pytest.mark.parametrize(
     ("text", "intent", "concern"),
     [
-        ("the vase came smashed, I'm so annoyed", "track_order", "the damage"),
+        ("the vase came smashed, I'm so annoyed", "track_order", "the smashed vase"),
         ("billed me twice for one jacket, not happy", "track_order", "double charge"),
         ("honestly fuming, they sent the wrong size again", "get_refund", "wrong item"),
         ("three weeks and still not arrived, ridiculous", "track_order", "wait"),
@@ -345,3 +345,26 @@ def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) ->
         text = book.handoff(upset, ["high_frustration"])
         assert "the double charge" in text
         assert "patience" not in text.lower()
+
+
+@pytest.mark.parametrize(
+    ("said", "order_id", "concern"),
+    [
+        ("my mirror arrived cracked, I'm so annoyed", None, "the cracked mirror"),
+        ("The coffee machine was badly damaged", None, "the damaged coffee machine"),
+        ("these boots are torn at the seam", None, "the torn boots"),
+        ("the one you sent is broken", None, "the damage"),  # no thing named
+        ("it's been three weeks and still nothing", None, "the three-week wait"),
+        (
+            "ordered 10 days ago, where is it",
+            "48213",
+            "the 10-day wait for order 48213",
+        ),
+        ("can I still return it within 30 days?", None, None),  # no wait in sight
+    ],
+)
+def test_the_concern_is_said_in_the_customers_own_words(
+    book: EmpathyBook, said: str, order_id: str | None, concern: str | None
+) -> None:
+    found = Situation(intent="complaint", analysis=None, text=said, order_id=order_id)
+    assert book.said_concern(found) == concern
