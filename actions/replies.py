@@ -41,6 +41,8 @@ class ReplyBook:
     not_arrived: re.Pattern[str] | None = None
     plain_yes: frozenset[str] = frozenset()
     closers: tuple[str, ...] = ()
+    side_questions: frozenset[str] = frozenset()
+    side_asks: dict[str, str] = field(default_factory=dict)
     specific: dict[str, list[tuple[re.Pattern[str], str]]] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random)
 
@@ -85,6 +87,15 @@ class ReplyBook:
         ]
         if unknown:
             raise ValueError(f"{path}: specific answers without templates: {unknown}")
+        side = frozenset(str(i) for i in raw.get("side_questions") or [])
+        if side - set(answers):
+            raise ValueError(
+                f"{path}: side questions without answers: {side - set(answers)}"
+            )
+        asks = {str(k): str(v) for k, v in (raw.get("side_asks") or {}).items()}
+        if set(asks.values()) - set(answers):
+            unknown = sorted(set(asks.values()) - set(answers))
+            raise ValueError(f"{path}: side asks without answers: {unknown}")
         return cls(
             answers=answers,
             specific=specific,
@@ -95,6 +106,8 @@ class ReplyBook:
             plain_no=frozenset(str(w).lower() for w in raw.get("plain_no") or []),
             plain_yes=frozenset(str(w).lower() for w in raw.get("plain_yes") or []),
             closers=tuple(str(c).lower() for c in raw.get("closers") or []),
+            side_questions=side,
+            side_asks=asks,
         )
 
     def has(self, key: str) -> bool:

@@ -26,6 +26,7 @@ from actions.handoff import (
 from actions.language import conversation_language, language_book
 from actions.mood import Mood, assess
 from actions.replies import reply_book
+from actions.side import side_questions
 from actions.store import demo_store
 
 RECENT_REPLIES = 4
@@ -96,6 +97,7 @@ class Speaker:
         self.intent = intent
         self.check_understanding = check_understanding
         self.spoken = False
+        self.keys: list[str] = []  # the reply keys said this turn
         # what a "yes" to the latest reply accepts (ReplyBook.offer), if anything
         self.offer: str | None = None
 
@@ -119,6 +121,36 @@ class Speaker:
             register=empathy_book().register(customer_texts(self.tracker)),
         )
 
+    async def answer_side_questions(self) -> None:
+        """After the answer, the answers to the other questions the message asked
+        (actions/side.py), each its own message; a stock closer only on the last."""
+        if not self.spoken or "handoff" in self.keys:
+            return
+        text = str((self.tracker.latest_message or {}).get("text") or "")
+        found = await side_questions(
+            text,
+            [*self.keys, self.intent or ""],
+            order_known=bool(self.tracker.get_slot("order_id")),
+        )
+        if not found:
+            return
+        book = reply_book()
+        main = list(self.dispatcher.messages)
+        for message in main:
+            if message.get("text") and not message.get("buttons"):
+                message["text"] = book.without_closer(message["text"], [], upset=True)
+        for answer in found:
+            self.say(answer.key, None, **answer.values)
+        # a reply that asks for something (an order number) comes last, where the
+        # customer answers it
+        side = list(zip(found, self.dispatcher.messages[len(main) :], strict=True))
+        if self.keys[0].startswith("ask."):
+            ordered = [m for _, m in side] + main
+        else:
+            ordered = main + [m for a, m in side if not a.key.startswith("ask.")]
+            ordered += [m for a, m in side if a.key.startswith("ask.")]
+        self.dispatcher.messages[:] = ordered
+
     def say(
         self, key: str, buttons: list[dict[str, str]] | None = None, **values: Any
     ) -> str:
@@ -138,6 +170,7 @@ class Speaker:
             )
         text = empathy_book().fit_register(text, situation.register)
         self.spoken = True
+        self.keys.append(key)
         self.offer = book.offer(text, answer)
         if buttons:
             self.dispatcher.utter_message(text=text, buttons=buttons)
@@ -251,6 +284,8 @@ class CaringAction(Action, ABC):
             dispatcher, tracker, mood, self.topic(tracker), self.check_understanding
         )
         events = await self.respond(speaker, tracker, domain)
+        if not any(isinstance(e, dict) and e.get("event") == "pause" for e in events):
+            await speaker.answer_side_questions()
         if speaker.spoken and speaker.offer != tracker.get_slot("offered"):
             events.append(SlotSet("offered", speaker.offer))
         return [*mood.events, *events]

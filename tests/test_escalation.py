@@ -243,3 +243,25 @@ def test_a_german_customer_is_answered_in_german_until_a_person_is_needed(
     # a cancellation is for a person, in German
     assert german.handoff in " ".join(replies[3])
     assert tracker(stack, sender)["paused"]
+
+
+def test_a_message_with_several_questions_gets_an_answer_to_each(
+    stack: Stack, gateway_url: str
+) -> None:
+    from tests.actions.conftest import says
+
+    _, [both, one, ask] = converse(
+        gateway_url,
+        [
+            "Do you deliver to Belgium, and which payment methods can I use?",
+            "how long do refunds take to come through",
+            "Where is my order? And can I pay with PayPal next time?",
+        ],
+    )
+    # each question answered once, in the order asked or with the question last
+    assert len(both) == 2
+    assert any(says(r, "check_payment_methods") for r in both)
+    assert any("Express" in r for r in both)  # the delivery options
+    assert len(one) == 1  # one question, one answer
+    assert len(ask) == 2 and says(ask[0], "check_payment_methods")
+    assert says(ask[1], "ask.order_id")

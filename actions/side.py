@@ -1,0 +1,184 @@
+"""Side questions: a message that asks several things gets an answer to each.
+
+"Do you ship to Austria, and can I pay with PayPal?" reaches NLU as one message with
+one intent; the action answers that intent, and ``side_questions`` finds the others.
+The message is cut into question clauses (sentences, and parts joined by "and",
+"also", a comma or a semicolon where a new question starts: "..., how much is
+it"); each clause goes to Rasa's own NLU (``/model/parse`` on the Rasa server that
+called us, with its token) and, when NLU declines it, to the FAQ. A clause answered
+by a question we can answer from templates alone (``side_questions`` in
+data/replies/answers.yml: delivery, payments, returns, accounts ...), other than the
+intent already answered, adds its answer. Nothing is added when the message has one
+question, when NLU is unsure, or when Rasa cannot be reached (the main answer stands).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import httpx
+
+from actions.faq import KEY_PREFIX
+from actions.faq import match as faq_match
+from actions.replies import reply_book
+
+log = logging.getLogger(__name__)
+
+# A clause counts as a question of its own when NLU is at least this sure of it.
+MIN_CONFIDENCE = 0.7
+# Clauses shorter than this many words ("and you?") are not questions of their own.
+MIN_WORDS = 3
+MAX_CLAUSES = 4  # at most this many clauses are looked at (each one NLU request)
+PARSE_TIMEOUT_S = 2.0
+
+_SENTENCES = re.compile(r"(?<=[?.!])\s+")
+# A new question starts after a joint: "..., how much", "... and can I", "also, do"
+_ASKS = (
+    r"(?:do|does|did|can|could|will|would|should|is|are|was|were|how|what|when|"
+    r"where|which|who|why|may|have|has)\b"
+)
+# after "and" only words that open a question ("and have my money back" does not)
+_OPENS = (
+    r"(?:do|does|did|can|could|will|would|should|how|what|when|where|which|who|"
+    r"why|may|is there|are there|is it|are you)\b"
+)
+_JOINT = re.compile(
+    r"\s*(?:,\s*(?:and|also|plus)?|;|\band\b|\balso\b|\bplus\b)\s+(?:also\s+)?"
+    rf"(?={_OPENS})",
+    re.IGNORECASE,
+)
+_QUESTION = re.compile(rf"^(?:\W*(?:and|also|plus|so|ok|okay|oh)\W+)*{_ASKS}", re.I)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def is_question(clause: str) -> bool:
+    """Whether a clause asks something ("can I pay by PayPal", "... in time?")."""
+    return clause.rstrip().endswith("?") or bool(_QUESTION.match(clause.strip()))
+
+
+def clauses(text: str) -> list[str]:
+    """The parts of a message, in order, cut where a new question starts; one
+    item when it says one thing."""
+    found: list[str] = []
+    for sentence in _SENTENCES.split(text.strip()):
+        for part in _JOINT.split(sentence):
+            part = part.strip(" ,;")
+            if len(_WORD.findall(part)) >= MIN_WORDS:
+                found.append(part)
+    return found or [text.strip()]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What NLU made of one clause."""
+
+    intent: str
+    confidence: float
+    entities: dict[str, str]
+
+
+async def parse(text: str) -> Parsed | None:
+    """Rasa's reading of ``text`` (the server that runs this action server's
+    model), or None when it cannot be reached."""
+    port = os.environ.get("RASA_PORT", "5005")
+    token = os.environ.get("RASA_TOKEN", "")
+    try:
+        async with httpx.AsyncClient(timeout=PARSE_TIMEOUT_S) as client:
+            response = await client.post(
+                f"http://127.0.0.1:{port}/model/parse",
+                params={"token": token} if token else None,
+                json={"text": text},
+            )
+            response.raise_for_status()
+            data = response.json()
+    except (httpx.HTTPError, ValueError) as error:
+        log.info("side questions not looked at: Rasa parse failed (%s)", error)
+        return None
+    intent = data.get("intent") or {}
+    return Parsed(
+        intent=str(intent.get("name") or ""),
+        confidence=float(intent.get("confidence") or 0.0),
+        entities={
+            str(e.get("entity")): str(e.get("value"))
+            for e in data.get("entities") or []
+            if e.get("entity") and e.get("value") is not None
+        },
+    )
+
+
+@dataclass(frozen=True)
+class SideAnswer:
+    """A reply key that answers one side question, and its placeholder values."""
+
+    key: str
+    values: dict[str, str]
+
+
+def topic(key: str) -> str:
+    """The question a reply key answers: ``delivery_options_place`` and
+    ``payment_issue.double_charge`` answer ``delivery_options``, ``payment_issue``;
+    an FAQ entry (``faq.gift_wrap``) is its own question."""
+    if key.startswith(KEY_PREFIX):
+        return key
+    return key.split(".")[0].removesuffix("_place").removesuffix("_typed")
+
+
+async def side_questions(
+    text: str, answered: Iterable[str], order_known: bool = False
+) -> list[SideAnswer]:
+    """Answers to the questions of ``text`` beside those already ``answered``.
+
+    Args:
+        text: the customer's message.
+        answered: the intents and reply keys the main answer was about.
+        order_known: whether the chat already has an order number (then a side
+            question about an order does not ask for one).
+
+    Returns:
+        Reply keys (with values) in the order the customer asked, none twice.
+    """
+    parts = clauses(text)
+    if len(parts) < 2:
+        return []
+    parts = [p for p in parts if is_question(p)]  # statements are the main answer's
+    book = reply_book()
+    side = book.side_questions
+    found: list[SideAnswer] = []
+    seen = {topic(k) for k in answered}
+    for part in parts[:MAX_CLAUSES]:
+        parsed = await parse(part)
+        if parsed is None:
+            return []  # no NLU: the main answer stands alone
+        if parsed.intent in side and parsed.confidence >= MIN_CONFIDENCE:
+            key, values = parsed.intent, {}
+            place = parsed.entities.get("delivery_city") or parsed.entities.get(
+                "delivery_country"
+            )
+            if place and book.has(f"{key}_place"):
+                key, values = f"{key}_place", {"delivery_place": place}
+        elif parsed.intent in ("out_of_scope", "nlu_fallback") or (
+            parsed.confidence < MIN_CONFIDENCE
+        ):
+            hit = faq_match(part)
+            if hit is None:
+                continue
+            key, values = hit.key, {}
+        elif (
+            parsed.intent in book.side_asks
+            and parsed.confidence >= MIN_CONFIDENCE
+            and not order_known
+        ):
+            # a question that needs the order number: ask for it
+            key, values = book.side_asks[parsed.intent], {}
+        else:
+            seen.add(parsed.intent)  # a question answered elsewhere (a lookup, ...)
+            continue
+        if topic(key) in seen:
+            continue
+        seen.add(topic(key))
+        found.append(SideAnswer(key, values))
+    return found

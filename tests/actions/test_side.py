@@ -1,0 +1,54 @@
+"""Cutting a message into the questions it asks (actions/side.py); the answers to
+side questions through the whole stack are in tests/test_escalation.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from actions.replies import ReplyBook, reply_book
+from actions.side import clauses, is_question, topic
+
+
+@pytest.mark.parametrize(
+    ("text", "questions"),
+    [
+        (
+            "Could you ship to Norway, what would it cost and may I pay by Klarna?",
+            ["Could you ship to Norway", "what would it cost", "may I pay by Klarna?"],
+        ),
+        (
+            "Where's my parcel? Also, do you take Apple Pay?",
+            ["Where's my parcel?", "do you take Apple Pay?"],
+        ),
+        ("The strap snapped on day two; can I send it back?", ["can I send it back?"]),
+        # one question, however long, is one
+        ("how long does it take for a refund to reach my card", None),
+        ("I'd like to cancel and have my money back please", None),
+        ("hi there", None),
+    ],
+)
+def test_a_message_is_cut_where_a_new_question_starts(
+    text: str, questions: list[str] | None
+) -> None:
+    parts = clauses(text)
+    if questions is None:
+        assert len(parts) == 1
+    else:
+        assert [p for p in parts if is_question(p)] == questions
+
+
+def test_a_reply_key_answers_its_question() -> None:
+    assert topic("delivery_options_place") == "delivery_options"
+    assert topic("payment_issue.double_charge") == "payment_issue"
+    assert topic("faq.gift_wrap") == "faq.gift_wrap"
+
+
+def test_every_side_question_has_an_answer(tmp_path: Path) -> None:
+    assert reply_book().side_questions
+    assert all(reply_book().has(i) for i in reply_book().side_questions)
+    bad = tmp_path / "answers.yml"
+    bad.write_text("answers:\n  greet: ['Hi']\nside_questions: [delivery_options]\n")
+    with pytest.raises(ValueError, match="delivery_options"):
+        ReplyBook.from_file(bad)
