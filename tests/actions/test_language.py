@@ -494,3 +494,124 @@ def test_a_language_with_topics_needs_every_answer(tmp_path: Path) -> None:
     bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ValueError, match=r"de lacks answers \['order.shipped'\]"):
         LanguageBook.from_file(bad)
+
+
+# Written for this test, one line per language: how long delivery takes, where order
+# 48213 is, a cancellation, and something that arrived damaged.
+ASKED = {
+    "de": (
+        "Wie lange dauert die Lieferung in die Schweiz ungefähr?",
+        "Guten Tag, wo ist denn meine Bestellung 48213?",
+        "Bitte stornieren Sie meine letzte Bestellung, ich brauche sie nicht mehr.",
+        "Der Spiegel kam leider mit einem Sprung im Glas an, er ist beschädigt.",
+    ),
+    "es": (
+        "¿Cuánto tarda el envío a Valencia normalmente?",
+        "Buenos días, ¿dónde está mi pedido 48213?",
+        "Quisiera cancelar el pedido que hice ayer, por favor.",
+        "La lámpara ha llegado dañada y el cristal está roto.",
+    ),
+    "fr": (
+        "Combien de temps prend la livraison vers la Belgique ?",
+        "Bonjour, où en est ma commande 48213 ?",
+        "Je voudrais annuler la commande que j'ai passée hier.",
+        "Le vase est arrivé endommagé, il y a une fissure.",
+    ),
+    "it": (
+        "Quanto tempo ci vuole per la spedizione in Svizzera?",
+        "Buongiorno, dov'è il mio ordine 48213?",
+        "Vorrei annullare l'ordine che ho fatto ieri, per favore.",
+        "La tazza è arrivata rotta, il manico si è staccato.",
+    ),
+    "nl": (
+        "Hoe lang duurt de bezorging naar België meestal?",
+        "Goedemiddag, waar blijft mijn bestelling 48213?",
+        "Ik wil mijn bestelling van gisteren graag annuleren.",
+        "De vaas is beschadigd aangekomen, er zit een barst in.",
+    ),
+    "pt": (
+        "Quanto tempo demora a entrega para o Porto?",
+        "Bom dia, onde está a minha encomenda 48213?",
+        "Gostaria de cancelar a encomenda que fiz ontem.",
+        "O candeeiro chegou danificado, o vidro está partido.",
+    ),
+    "pl": (
+        "Jak długo trwa dostawa do Gdańska?",
+        "Dzień dobry, gdzie jest moje zamówienie 48213?",
+        "Proszę anulować zamówienie złożone wczoraj.",
+        "Kubek przyszedł uszkodzony, ucho jest odklejone.",
+    ),
+}
+# Friday 27 November, the way each language writes it
+DATES = {
+    "de": "27.11.",
+    "es": "27/11",
+    "fr": "27/11",
+    "it": "27/11",
+    "nl": "27-11",
+    "pt": "27/11",
+    "pl": "27.11.",
+}
+
+
+def test_every_language_answers_the_same_simple_questions() -> None:
+    book = language_book()
+    german_texts = book.languages["de"]
+    for code in SUPPORTED:
+        texts = book.languages[code]
+        assert set(texts.topics) == set(german_texts.topics), code
+        assert set(texts.answers) == set(german_texts.answers), code
+        assert set(texts.feelings) == set(german_texts.feelings), code
+        for key, text in texts.answers.items():
+            want = set(PLACEHOLDER.findall(german_texts.answers[key]))
+            assert set(PLACEHOLDER.findall(text)) == want, (code, key)
+            assert "!" not in text, (code, key)
+        assert all("!" not in say for _, say in texts.feelings.values()), code
+        assert texts.date.format(day="27", month="11") == DATES[code]
+        # the facts of answers.yml, with a decimal comma
+        delivery = texts.answers["delivery"]
+        for fact in ("40 EUR", "7,90 EUR", "12,90 EUR", "13"):
+            assert fact in delivery, (code, fact)
+        assert "30" in texts.answers["returns"] and "5" in texts.answers["returns"]
+        for method in ("Visa", "Mastercard", "American Express", "PayPal", "Klarna"):
+            assert method in texts.answers["payment"], (code, method)
+
+
+@pytest.mark.parametrize("code", SUPPORTED)
+async def test_simple_questions_are_answered_in_every_language(
+    own_queue: str, code: str
+) -> None:
+    texts = language_book().languages[code]
+    offer = texts.answers["offer_person"]
+    delivery, where, cancel, damaged = ASKED[code]
+
+    def chat(kind: str, text: str) -> Tracker:
+        return conversation([("customer", text, "nlu_fallback")], f"web-{code}-{kind}")
+
+    # how long delivery takes: answered in the language, no ticket
+    tracker = chat("delivery", delivery)
+    events, [said] = await answer(tracker)
+    assert said == f"{texts.answers['delivery']} {offer}"
+    assert {"event": "pause", "timestamp": None} not in events
+    assert not await has_ticket(tracker.sender_id)
+
+    # 48213 has shipped, due on Friday 27 November
+    order = demo_store().order("48213")
+    assert order is not None
+    _, [said] = await answer(chat("order", where))
+    shipped = texts.answers["order.shipped"].format(
+        order_id="48213",
+        carrier=order.carrier,
+        tracking=order.tracking,
+        eta=DATES[code],
+    )
+    assert said == f"{shipped} {offer}"
+    assert DATES[code] in said and order.tracking in said
+
+    # only a person can cancel or look at a damaged item
+    for kind, text in (("cancel", cancel), ("damaged", damaged)):
+        tracker = chat(kind, text)
+        events, [said] = await answer(tracker)
+        assert events[-2:] == PAUSED, (kind, text)
+        assert texts.handoff in said, (kind, text)
+        assert await has_ticket(tracker.sender_id), (kind, text)
