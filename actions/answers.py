@@ -88,10 +88,14 @@ _POINTS_BACK = re.compile(
 )
 # ...opening with a word that continues the last question...
 _FOLLOW_UP = re.compile(
-    r"^\s*(?:and|but|also|so|then|plus|what about|how about|and what about|"
-    r"when|how long|how much|how soon|where|which|what if|or)\b",
+    r"^\s*(?:(?:ok(?:ay)?|right|alright|hmm+|um+|well|yes|yeah|no|fine)\W+)*"
+    r"(?:and|but|also|so|then|plus|what about|how about|and what about|"
+    r"when|how long|how much|how soon|where|which|what if|or|why)\b",
     re.I,
 )
+# General questions about deliveries that, with an order in the chat and words that
+# point back at it ("when will it arrive?"), are about that order.
+ABOUT_THE_ORDER = frozenset({"delivery_period", "delivery_options"})
 # ...and understood as nothing in particular (or barely) on its own.
 UNSURE_FOLLOW_UP = frozenset(
     {"affirm", "deny", "greet", "nlu_fallback", "out_of_scope", "bot_challenge"}
@@ -107,12 +111,25 @@ def follow_up_topic(tracker: Tracker) -> str | None:
     text = str(latest.get("text") or "")
     intent = latest_intent(tracker)
     confidence = latest_confidence(tracker) or 0.0
-    if intent not in UNSURE_FOLLOW_UP and confidence >= FOLLOW_UP_CONFIDENCE:
+    if (
+        intent not in UNSURE_FOLLOW_UP | ABOUT_THE_ORDER
+        and confidence >= FOLLOW_UP_CONFIDENCE
+    ):
         return None
     if tracker.get_slot("order_id") and reply_book().says_not_arrived(text):
         # "it hasn't reached me" about the order in the chat: look at it again
         return "track_order"
     words = len(text.split())
+    if (
+        intent in ABOUT_THE_ORDER
+        and tracker.get_slot("order_id")
+        and words <= LONG_FOLLOW_UP_WORDS
+        and _POINTS_BACK.search(text)
+    ):
+        # "ok when will it arrive" after the order's status: the order's date
+        return "track_order"
+    if intent in ABOUT_THE_ORDER and confidence >= FOLLOW_UP_CONFIDENCE:
+        return None  # a question of its own ("how long does Express take?")
     if not _FOLLOW_UP.search(text) or words > LONG_FOLLOW_UP_WORDS:
         return None
     if words > FOLLOW_UP_WORDS and not _POINTS_BACK.search(text):

@@ -575,3 +575,30 @@ async def test_not_arrived_about_the_order_in_the_chat_looks_at_it_again() -> No
         order_id="730915",
     )
     assert follow_up_topic(tracker) == "track_order"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "order_id", "topic"),
+    [
+        # NLU reads a general delivery question; the chat is about an order
+        ("right, and when will it get here", "delivery_period", "48213", "track_order"),
+        ("okay so when is that one coming", "delivery_options", "48213", "track_order"),
+        ("ok why so slow?", "nlu_fallback", "48213", "track_order"),
+        # a general question of its own, or no order to point back at
+        ("how long does Express delivery take?", "delivery_period", "48213", None),
+        ("when will it get here if I order today", "delivery_period", None, None),
+    ],
+)
+def test_a_follow_up_about_the_order_in_the_chat_is_about_that_order(
+    text: str, intent: str, order_id: str | None, topic: str | None
+) -> None:
+    tracker = conversation(
+        [
+            ("customer", "where is order 48213", "track_order"),
+            ("bot", "Order 48213 is on its way with DHL.", None),
+            ("customer", text, intent),
+        ],
+        "order-follow-up",
+        order_id=order_id,
+    )
+    assert follow_up_topic(tracker) == topic

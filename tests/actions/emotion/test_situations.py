@@ -235,6 +235,23 @@ def test_money_worries_are_acknowledged_with_what_went_wrong(
         ("after the face cream my cheeks and lips are all swollen", "injury"),
         ("I've never ordered anything from you, why is there a parcel", "fraud"),
         ("someone rang me pretending to be you and asked for my card number", "fraud"),
+        (
+            "she's coeliac and the bread mix had wheat in it, she's been ill all night",
+            "injury",
+        ),
+        (
+            "my daughter had a bad reaction after using the face wash from order 64450",
+            "injury",
+        ),
+        (
+            "received an email supposedly from your shop about a delivery charge, paid "
+            "it, and now the bank says my savings are gone",
+            "fraud",
+        ),
+        (
+            "my card got drained after I clicked the link in your 'parcel held' sms",
+            "fraud",
+        ),
     ],
 )
 def test_indirect_wording_still_reaches_a_person(
@@ -251,6 +268,9 @@ def test_indirect_wording_still_reaches_a_person(
         "the lid swelled up a bit in the heat, is that normal?",
         "my friend called me to say your sale has started, what's on offer?",
         "I've never bought from you before, is paying by card safe?",
+        "I have a nut allergy, do the cereal bars contain any nuts?",
+        "got an email from you saying my parcel shipped, when will it arrive?",
+        "did the reaction to our new logo surprise you?",
     ],
 )
 def test_look_alikes_of_indirect_wording_stay_with_the_bot(
