@@ -280,6 +280,9 @@ class LanguageBook:
             answered.append("order")  # without a number: ask for it, unless answered
         if not answered:  # only thanks
             return texts.answers.get("thanks")
+        found = order(number) if number and "order" in answered else None
+        if found and found.get("late"):
+            return None  # a late order needs chasing: a person
         parts = [say for words, say in texts.feelings.values() if words.search(lower)]
         for topic in answered:
             if topic == "order":

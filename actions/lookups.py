@@ -253,6 +253,9 @@ class ActionOrderLookup(CaringAction):
         elif topic in ("change_order", "change_address"):
             key = change_key(order, address=topic == "change_address")
             speaker.say(key, **order.values())
+        elif order.late:
+            # the day it was due has passed: say so, and who can chase it
+            speaker.say(f"track_order.{order.status}_late", **order.values())
         else:
             speaker.say(f"track_order.{order.status}", **order.values())
         return [SlotSet("order_id", order.id)]

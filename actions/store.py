@@ -7,6 +7,7 @@ system; the actions only use those methods. Cancellations are kept in memory.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from dataclasses import dataclass, field, replace
@@ -93,6 +94,8 @@ class Order:
     tracking: str = ""
     eta: str = ""
     invoice: str = ""
+    # shipped or being prepared, and the expected day has passed
+    late: bool = False
 
     def values(self) -> dict[str, Any]:
         """Placeholder values for reply templates."""
@@ -105,6 +108,7 @@ class Order:
             "eta": self.eta,
             "placed": self.placed,
             "total": self.total,
+            "late": self.late,
         }
 
 
@@ -159,20 +163,29 @@ class DemoStore:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def from_file(cls, path: Path) -> DemoStore:
+    def from_file(cls, path: Path, today: dt.date | None = None) -> DemoStore:
         """Load the demo data from YAML.
 
         Args:
             path: the store file (see ``data/store/demo_store.yml``).
+            today: the day its dates count from (days relative to it); by default
+                today (UTC).
 
         Returns:
             The store, indexed by normalised numbers.
         """
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        day = today or dt.datetime.now(dt.UTC).date()
         customers = {c["id"]: Customer(**c) for c in raw["customers"]}
-        orders = {_key(o["id"]): Order(**o) for o in raw["orders"]}
-        refunds = {_key(r["order"]): Refund(**r) for r in raw["refunds"]}
-        invoices = {_key(i["id"]): Invoice(**i) for i in raw["invoices"]}
+        orders = {_key(o["id"]): _order(o, day) for o in raw["orders"]}
+        refunds = {
+            _key(r["order"]): Refund(**{**r, "updated": _written(r["updated"], day)})
+            for r in raw["refunds"]
+        }
+        invoices = {
+            _key(i["id"]): Invoice(**{**i, "date": _written(i["date"], day, year=True)})
+            for i in raw["invoices"]
+        }
         return cls(customers, orders, refunds, invoices)
 
     def order(self, reference: str | None) -> Order | None:
@@ -205,6 +218,42 @@ class DemoStore:
             cancelled = replace(order, status="cancelled")
             self.orders[_key(order.id)] = cancelled
             return cancelled
+
+
+def _day(value: Any, today: dt.date) -> dt.date | None:
+    """A store date: days from ``today`` (-5, +2) or an ISO date; None for ""."""
+    if value in ("", None):
+        return None
+    if isinstance(value, int):
+        return today + dt.timedelta(days=value)
+    return dt.date.fromisoformat(str(value))
+
+
+def _written(
+    value: Any, today: dt.date, weekday: bool = False, year: bool = False
+) -> str:
+    """A store date the way replies write it: "Friday 27 November", "24 November",
+    "15 October 2026"; "" when there is none."""
+    day = _day(value, today)
+    if day is None:
+        return ""
+    text = f"{day.day} {day:%B}" + (f" {day.year}" if year else "")
+    return f"{day:%A} {text}" if weekday else text
+
+
+def _order(raw: dict[str, Any], today: dt.date) -> Order:
+    """An order from the store file, its dates written out."""
+    due = _day(raw.get("eta"), today)
+    return Order(
+        **{
+            **raw,
+            "placed": _written(raw["placed"], today, weekday=True),
+            "eta": _written(raw.get("eta"), today, weekday=True),
+            "late": raw["status"] in ("shipped", "processing")
+            and due is not None
+            and due < today,
+        }
+    )
 
 
 def _key(reference: str) -> str:

@@ -1,14 +1,23 @@
 """The demo store and how order/invoice numbers are read from customer text."""
 
-import pytest
+import datetime as dt
 
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.lookups import ActionOrderLookup
+from actions.paths import STORE_FILE
+from actions.replies import reply_book
 from actions.store import (
+    DemoStore,
     demo_store,
     find_number,
     is_phone_part,
     normalise_number,
     phone_digits,
 )
+from tests.actions.conftest import says
+from tests.actions.test_offers import conversation
 
 
 @pytest.mark.parametrize(
@@ -75,3 +84,40 @@ def test_an_order_number_next_to_a_phone_number_is_found() -> None:
     text = "order 228810, and my phone is 01632 960472"
     assert find_number(text) == "228810"
     assert not is_phone_part("228810", text)
+
+
+def test_store_dates_count_from_the_day_it_is_loaded() -> None:
+    store = DemoStore.from_file(STORE_FILE, today=dt.date(2027, 3, 10))
+    order = store.order("48213")  # placed five days before, due in two
+    assert order is not None
+    assert (order.placed, order.eta) == ("Friday 5 March", "Friday 12 March")
+    refund = store.refund_for("48213")
+    assert refund is not None and refund.updated == "9 March"
+    invoice = store.invoice("INV-20931")
+    assert invoice is not None and invoice.date == "5 March 2027"
+
+
+def test_only_an_order_past_its_day_and_not_delivered_is_late() -> None:
+    store = DemoStore.from_file(STORE_FILE, today=dt.date(2027, 3, 10))
+    late = {o.id for o in store.orders.values() if o.late}
+    assert late == {"808080123456"}
+    assert all(
+        o.status in ("shipped", "processing") for o in store.orders.values() if o.late
+    )
+
+
+async def test_a_late_order_is_called_late_and_a_person_offered(
+    store: DemoStore,
+) -> None:
+    tracker = conversation(
+        [("customer", "any news on order 808080123456?", "track_order")],
+        "late-order",
+        order_id="808080123456",
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    order = store.order("808080123456")
+    assert order is not None and order.late
+    assert says(message["text"], "track_order.shipped_late", **order.values())
+    assert reply_book().offer(message["text"], message["text"]) == "handoff"
