@@ -224,8 +224,15 @@ class EmotionAnalyzer:
         message_score = scorer.message_score(message_groups)
         context_hits: list[Hit] = []
         trend = Trend.STEADY
+        sarcastic = message.sarcastic
         if history and message.prep.readable:
             settings = self.settings
+            mocking = ctx.praise_after_upset(
+                message.help_praise, len(message.prep.words), earlier, settings
+            )
+            if mocking is not None and not sarcastic:
+                context_hits.append(mocking)
+                sarcastic = True
             context_hits += ctx.repeats(
                 message.prep.clean,
                 len(message.prep.words),
@@ -252,7 +259,7 @@ class EmotionAnalyzer:
         intensity = scorer.intensity(groups)
         probs = message.semantic.probs if message.semantic is not None else {}
         label, scores = scorer.label(
-            signals, message.lexicon.scores, probs, intensity, message.sarcastic
+            signals, message.lexicon.scores, probs, intensity, sarcastic
         )
         if not message.prep.readable and not message.lexicon.scores:
             label = Emotion.NEUTRAL

@@ -48,6 +48,10 @@ class ContextSettings:
     low_confidence: float = 0.45
     unanswered_min: int = 2
     rephrase_threshold: float = 0.8
+    # praise of our help right after a message at least this upset (its message
+    # score), in at most this many words, is sarcasm
+    sarcasm_after: float = 0.45
+    sarcasm_max_words: int = 12
 
     @classmethod
     def from_config(
@@ -106,6 +110,27 @@ def repeats(
             )
         ]
     return []
+
+
+def praise_after_upset(
+    praise: str | None,
+    words: int,
+    earlier: Sequence[EarlierTurn],
+    settings: ContextSettings,
+) -> Hit | None:
+    """Praise of our help in a short message right after an upset one, with no fix
+    in sight ("Wow. Super helpful, thanks."): sarcasm, not thanks."""
+    if not praise or not earlier or words > settings.sarcasm_max_words:
+        return None
+    before = earlier[-1]
+    if before.score < settings.sarcasm_after:
+        return None
+    return Hit(
+        "sarcasm",
+        1.0,
+        f'sarcasm: praise "{quote(praise)}" right after an upset message '
+        f'("{quote(before.text, 40)}")',
+    )
 
 
 def bot_failures(

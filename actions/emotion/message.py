@@ -32,6 +32,7 @@ class MessageResult:
     semantic: SemanticResult | None
     sarcastic: bool
     circumstances: list[Circumstance] = field(default_factory=list)
+    help_praise: str | None = None  # "super helpful": sarcastic after an upset turn
 
 
 class MessageEvaluator:
@@ -175,6 +176,7 @@ class MessageEvaluator:
             semantic,
             sarcastic,
             self.situations.detect(lower),
+            self.rules.help_praise(lower),
         )
 
     def detail(self, prep: Prepared) -> list[Hit]:

@@ -88,6 +88,7 @@ class PhraseRules:
         self._praise = self._alternation(sarcasm.get("praise", []))
         self._situation = self._alternation(sarcasm.get("situation", []), escape=False)
         self._resolution = self._alternation(sarcasm.get("resolution", []))
+        self._help_praise = self._alternation(sarcasm.get("help_praise", []))
 
     @staticmethod
     def _alternation(items: list[str], escape: bool = True) -> re.Pattern[str] | None:
@@ -125,6 +126,19 @@ class PhraseRules:
         if sarcasm is not None:
             hits.append(sarcasm)
         return hits
+
+    def help_praise(self, text: str) -> str | None:
+        """Praise of our help ("super helpful, thanks", "wow, great job") with no
+        fix in sight, not negated: the words, else None. Sarcastic right after an
+        upset message (actions/emotion/context.py, ``praise_after_upset``)."""
+        if self._help_praise is None:
+            return None
+        if self._resolution is not None and self._resolution.search(text):
+            return None
+        for m in self._help_praise.finditer(text):
+            if not negated_before(text, m.start()):
+                return m.group(0)
+        return None
 
     def sarcasm(self, text: str) -> Hit | None:
         """Fixed sarcastic phrases, or praise next to a bad situation (and no fix)."""

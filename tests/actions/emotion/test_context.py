@@ -203,3 +203,42 @@ def test_embedding_matches_sentence_transformers(analyzer: EmotionAnalyzer) -> N
     )
     for a, b in zip(ours, reference, strict=True):
         assert float(a @ b) > 0.999
+
+
+@pytest.mark.parametrize(
+    ("before", "text", "sarcastic"),
+    [
+        # praise of our help straight after an upset message, nothing fixed
+        (
+            "a whole week late and nobody tells me anything, honestly",
+            "Really helpful.",
+            True,
+        ),
+        (
+            "I'm so fed up, the lamp came with a cracked shade",
+            "great job, as always",
+            True,
+        ),
+        # after a calm question, or with the problem solved, it is thanks
+        (
+            "could you tell me when order 651234 ships?",
+            "that's very helpful, thanks",
+            False,
+        ),
+        (
+            "a whole week late and nobody tells me anything",
+            "ah it arrived today, great job",
+            False,
+        ),
+        # plain thanks after an upset message is thanks
+        ("a whole week late and nobody tells me anything", "ok thank you", False),
+    ],
+)
+def test_praise_right_after_an_upset_message_is_sarcasm(
+    analyzer: EmotionAnalyzer, before: str, text: str, sarcastic: bool
+) -> None:
+    history = [Turn("customer", before), Turn("bot", "Order 651234 is on its way.")]
+    analysis = analyzer.analyze(text, history)
+    assert analysis.has("sarcasm") is sarcastic, analysis.signals
+    if sarcastic:
+        assert analysis.label.negative
