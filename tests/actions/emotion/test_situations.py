@@ -77,6 +77,7 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "",
             "",
         ),
+        ("as an older gentleman I find your website hard to use", "vulnerable", "", ""),
         (
             "it's my son's birthday tomorrow and nothing has come",
             "deadline",
@@ -271,6 +272,7 @@ def test_indirect_wording_still_reaches_a_person(
         "I have a nut allergy, do the cereal bars contain any nuts?",
         "got an email from you saying my parcel shipped, when will it arrive?",
         "did the reaction to our new logo surprise you?",
+        "the courier was rude to my elderly neighbour, please pass that on",
     ],
 )
 def test_look_alikes_of_indirect_wording_stay_with_the_bot(
