@@ -602,3 +602,20 @@ def test_a_follow_up_about_the_order_in_the_chat_is_about_that_order(
         order_id=order_id,
     )
     assert follow_up_topic(tracker) == topic
+
+
+async def test_a_refund_for_a_parcel_that_never_came_is_not_a_return() -> None:
+    tracker = conversation(
+        [
+            ("customer", "parcel 730915 never showed up", "track_order"),
+            ("bot", "Order 730915 shows as delivered by DHL. Has it reached you?", None),
+            ("customer", "no. can you just refund me", "get_refund"),
+        ],
+        "never-came-refund",
+        order_id="730915",
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert says(message["text"], "get_refund.not_arrived")
+    assert not says(message["text"], "get_refund")
