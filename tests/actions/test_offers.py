@@ -608,7 +608,11 @@ async def test_a_refund_for_a_parcel_that_never_came_is_not_a_return() -> None:
     tracker = conversation(
         [
             ("customer", "parcel 730915 never showed up", "track_order"),
-            ("bot", "Order 730915 shows as delivered by DHL. Has it reached you?", None),
+            (
+                "bot",
+                "Order 730915 shows as delivered by DHL. Has it reached you?",
+                None,
+            ),
             ("customer", "no. can you just refund me", "get_refund"),
         ],
         "never-came-refund",
