@@ -253,6 +253,11 @@ def test_money_worries_are_acknowledged_with_what_went_wrong(
             "my card got drained after I clicked the link in your 'parcel held' sms",
             "fraud",
         ),
+        ("my dad is fine now but we had to take him to A&E last night", "injury"),
+        (
+            "I've got absolutely nothing left until payday and you still have my money",
+            "hardship",
+        ),
     ],
 )
 def test_indirect_wording_still_reaches_a_person(
