@@ -120,7 +120,8 @@ def test_after_the_handoff_the_bot_is_silent_but_the_customer_is_answered(
         gateway_url, ["get me a human agent now please", "hello? is anyone there"]
     )
     assert "person" in " ".join(replies[0]) or "colleague" in " ".join(replies[0])
-    assert replies[1] == [say("waiting_for_person")]
+    # "is anyone there": yes, in line for a person, and honestly where they stand
+    assert replies[1][0].startswith(say("waiting_person_asked"))
     # Rasa never saw the second message: the person taking over reads it in the
     # conversation's transcript.
     events = httpx.get(
@@ -202,20 +203,44 @@ def test_a_waiting_customer_is_answered_about_what_they_added(
             "it's about order 48213",
             "how long will that take?",
             "PLEASE I'M BEGGING YOU, MY RENT IS DUE AND YOU TOOK THE MONEY TWICE!!!",
+            "I NEED THAT MONEY BACK TODAY, I CANNOT PAY MY RENT!!!",
         ],
     )
     assert replies[1] == [say("waiting_for_person")]
-    assert replies[2] == [say("waiting_for_person_again")]  # not the same words again
+    assert replies[2] == [say("waiting_thanks")]
     assert replies[3] == [say("waiting_added_order", order="48213")]
     assert replies[4] == [say("waiting_question")]
-    [urgent] = replies[5]
+    # money worries: what happens with it first (said once)...
+    assert replies[5] == [
+        f"{say('waiting_advice_hardship')} {say('waiting_advice_then')}"
+    ]
+    # ...then, still urgent, where they stand: honestly nobody online, or their place
+    # in line (another test's agent may still count as online)
+    [urgent] = replies[6]
     assert urgent.startswith(say("waiting_urgent"))
-    # and where they stand: honestly nobody online, or their place in line (another
-    # test's agent may still count as online)
     where = urgent[len(say("waiting_urgent")) :].strip()
     assert where == say("waiting_nobody_online") or re.fullmatch(
         re.escape(say("waiting_position", position="N")).replace("N", r"\d+"), where
     )
+
+
+def test_a_waiting_customer_hears_what_to_do_meanwhile_and_is_heard(
+    gateway_url: str,
+) -> None:
+    _, replies = converse(
+        gateway_url,
+        [
+            "two purchases on my statement that I never made, my account was hacked",
+            "what should I do in the meantime?",
+            "could somebody ring me instead",
+            "ok, I'd like a real person to look at this",
+            "thank you",
+        ],
+    )
+    assert replies[1] == [f"{say('waiting_advice_fraud')} {say('waiting_advice_then')}"]
+    assert replies[2] == [say("waiting_call")]
+    assert replies[3][0].startswith(say("waiting_person_asked"))
+    assert replies[4] == [say("waiting_thanks")]
 
 
 def test_a_german_customer_is_answered_in_german_until_a_person_is_needed(
@@ -239,7 +264,8 @@ def test_a_german_customer_is_answered_in_german_until_a_person_is_needed(
     ]
     assert replies[1] == [german.answers["order.ask"]]
     [status] = replies[2]
-    assert status.startswith("Ihre Bestellung 48213 ist mit") and "am 27.11." in status
+    assert status.startswith("Ihre Bestellung 48213 ist mit")
+    assert re.search(r"am \d\d\.\d\d\. ankommen", status)  # the German way
     # a cancellation is for a person, in German
     assert german.handoff in " ".join(replies[3])
     assert tracker(stack, sender)["paused"]
