@@ -291,3 +291,13 @@ def test_a_message_with_several_questions_gets_an_answer_to_each(
     assert len(one) == 1  # one question, one answer
     assert len(ask) == 2 and says(ask[0], "check_payment_methods")
     assert says(ask[1], "ask.order_id")
+
+
+def test_a_waiting_customer_who_says_how_they_feel_hears_that_feeling_named(
+    gateway_url: str,
+) -> None:
+    _, replies = converse(
+        gateway_url,
+        ["please put me through to a person", "I am a little worried about it all"],
+    )
+    assert replies[1] == [say("waiting_felt_anxiety")]
