@@ -354,6 +354,7 @@ def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) ->
         ("The coffee machine was badly damaged", None, "the damaged coffee machine"),
         ("these boots are torn at the seam", None, "the torn boots"),
         ("the one you sent is broken", None, "the damage"),  # no thing named
+        ("the teapot I bought for my aunt arrived chipped", None, "the damage"),
         ("it's been three weeks and still nothing", None, "the three-week wait"),
         (
             "ordered 10 days ago, where is it",
