@@ -40,17 +40,21 @@ def prefix() -> str:
     return os.environ.get("REDIS_PREFIX", "es")
 
 
+def retention_s() -> int:
+    """RETENTION_DAYS in seconds (as the gateway's setting)."""
+    return int(os.environ.get("RETENTION_DAYS") or 90) * 24 * 3600
+
+
 @lru_cache(maxsize=1)
 def handoff_queue() -> HandoffQueue:
     """The queue in the Redis at REDIS_URL, under REDIS_PREFIX."""
-    return HandoffQueue(redis_client(), prefix=prefix())
+    return HandoffQueue(redis_client(), prefix=prefix(), retention_s=retention_s())
 
 
 @lru_cache(maxsize=1)
 def transcript() -> Transcript:
     """The gateway's transcripts, to annotate customer messages with their emotion."""
-    days = int(os.environ.get("RETENTION_DAYS") or 90)  # as the gateway's setting
-    return Transcript(redis_client(), prefix=prefix(), retention_s=days * 24 * 3600)
+    return Transcript(redis_client(), prefix=prefix(), retention_s=retention_s())
 
 
 async def annotate(tracker: Tracker, analysis: Analysis) -> None:

@@ -4,6 +4,7 @@ Usage::
 
     python -m bot.admin add-agent NAME --password PASSWORD [--role agent|supervisor]
                                        [--skills a,b] [--capacity N] [--display-name X]
+                                       # again for a new password: signs them out
     python -m bot.admin list-agents
     python -m bot.admin disable-agent NAME      # and sign them out everywhere
     python -m bot.admin enable-agent NAME
@@ -22,7 +23,7 @@ import sys
 import redis.asyncio as aioredis
 
 from bot.console.accounts import AccountError, Accounts, Role, parse_skills
-from bot.console.sessions import SessionStore
+from bot.console.sessions import end_all
 from bot.handoff import HandoffError, HandoffQueue
 from bot.settings import Settings, get_settings
 
@@ -64,6 +65,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
         queue = HandoffQueue(client, prefix=settings.redis_prefix)
         accounts = Accounts(client, queue)
         if args.command == "add-agent":
+            existed = await accounts.get(args.name) is not None
             account = await accounts.add(
                 args.name,
                 _password(args.password),
@@ -76,6 +78,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
             return (
                 f"{account.role.value} {account.id} ({account.name}) saved: "
                 f"capacity {account.capacity}, skills {skills}"
+                + ("; its earlier sessions were signed out" if existed else "")
             )
         if args.command == "list-agents":
             lines = [
@@ -88,8 +91,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
         disabled = args.command == "disable-agent"
         await accounts.set_disabled(args.name, disabled)
         if disabled:
-            store = SessionStore(client, queue.keys, idle_s=1, max_s=1)
-            ended = await store.end_all(args.name)
+            ended = await end_all(client, queue.keys, args.name)
             return f"{args.name} disabled ({ended} sessions ended)"
         return f"{args.name} enabled"
     finally:

@@ -8,7 +8,8 @@ processes wrote to this process's open connections.
 Every HTTP response carries ``nosniff``, ``no-referrer`` and ``DENY`` framing headers
 (pages may set stricter ones); request bodies over ``MAX_BODY_BYTES`` are refused with
 413 (the Telegram webhook has its own limit); log lines have personal data masked
-(bot/privacy.py).
+(bot/privacy.py). The API docs (/docs, /redoc, /openapi.json) exist in development
+only.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ from bot.inputs import clean_text
 from bot.live import Hub
 from bot.maintenance import Maintenance
 from bot.privacy import install_log_redaction
+from bot.proxy import ForwardedCheck
 from bot.rasa_client import RasaClient
-from bot.ratelimit import RateLimiter
+from bot.ratelimit import LimitExceeded, RateLimiter
 from bot.settings import Settings, get_settings
 from bot.transcript import Transcript
 
@@ -79,14 +81,22 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     configure_logging()
     settings = get_settings()
     app.state.settings = settings
+    if settings.development:
+        serve_api_docs(app)
     app.state.redis = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
     app.state.rasa = RasaClient(
         settings.rasa_url, settings.rasa_timeout_seconds, settings.rasa_api_token()
     )
     app.state.http = httpx.AsyncClient(timeout=2)
     app.state.emotion = EmotionClient(settings.actions_url)
-    queue = HandoffQueue(app.state.redis, prefix=settings.redis_prefix)
+    queue = HandoffQueue(
+        app.state.redis,
+        prefix=settings.redis_prefix,
+        retention_s=settings.retention_s,
+    )
     app.state.queue = queue
+    app.state.limits = RateLimiter(app.state.redis, settings)
+    app.state.sessions = sessions.Sessions(app.state.redis, app.state.limits)
     app.state.conversations = Conversations(
         queue=queue,
         transcript=Transcript(
@@ -96,8 +106,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         ),
         rasa=app.state.rasa,
         emotion=app.state.emotion,
+        limits=app.state.limits,
     )
-    app.state.limits = RateLimiter(app.state.redis, settings)
     app.state.hub = Hub(app.state.redis, queue)
     await app.state.hub.start()
     maintenance = Maintenance(app.state.conversations)
@@ -186,9 +196,28 @@ async def send_json(send: Send, status: int, body: dict[str, Any]) -> None:
     await send({"type": "http.response.body", "body": data})
 
 
-app = FastAPI(title="Empathetic support gateway", lifespan=lifespan)
+def serve_api_docs(app: FastAPI) -> None:
+    """Add FastAPI's /docs, /redoc and /openapi.json (a map of every route)."""
+    if app.openapi_url is None:
+        app.openapi_url, app.docs_url, app.redoc_url = (
+            "/openapi.json",
+            "/docs",
+            "/redoc",
+        )
+        app.setup()  # adds exactly these routes (and Swagger's OAuth2 redirect)
+
+
+# No API docs unless the settings say development (lifespan).
+app = FastAPI(
+    title="Empathetic support gateway",
+    lifespan=lifespan,
+    docs_url=None,
+    redoc_url=None,
+    openapi_url=None,
+)
 app.add_middleware(BodyLimit)
 app.add_middleware(SecurityHeaders)
+app.add_middleware(ForwardedCheck)
 app.include_router(web.router)
 app.include_router(console.router)
 app.include_router(telegram.router)
@@ -282,11 +311,12 @@ class MessagesOut(BaseModel):
     replies: list[dict[str, Any]]
 
 
-def session_id(
-    settings: SettingsDep, x_session: Annotated[str | None, Header()] = None
+async def session_id(
+    request: Request, x_session: Annotated[str | None, Header()] = None
 ) -> str:
-    """The conversation of the caller, from its signed session token."""
-    sid = sessions.verify(settings.secret_key, x_session)
+    """The conversation of the caller, from its signed session token (refused
+    once idle for SESSION_IDLE_SECONDS)."""
+    sid = await request.app.state.sessions.resume(x_session)
     if sid is None:
         raise HTTPException(
             status_code=401, detail="missing or invalid X-Session token"
@@ -294,10 +324,20 @@ def session_id(
     return sid
 
 
+def too_many(limited: LimitExceeded) -> HTTPException:
+    """429 with the limit's message and when to try again."""
+    headers = {"Retry-After": str(limited.retry_after)}
+    return HTTPException(status_code=429, detail=limited.message, headers=headers)
+
+
 @app.post("/api/sessions", status_code=201)
-async def create_session(settings: SettingsDep) -> SessionOut:
+async def create_session(request: Request) -> SessionOut:
     """Start a conversation; the token goes in the X-Session header from then on."""
-    return SessionOut(session=sessions.issue(settings.secret_key))
+    ip = request.client.host if request.client else ""
+    try:
+        return SessionOut(session=await request.app.state.sessions.start(ip))
+    except LimitExceeded as limited:
+        raise too_many(limited) from None
 
 
 @app.post("/api/messages")
@@ -316,8 +356,17 @@ async def post_message(
             detail="you're sending messages very fast; please wait a moment",
             headers={"Retry-After": str(max(1, round(verdict.retry_after_s)))},
         )
+    await request.app.state.sessions.touch(sid)
     conversations: Conversations = request.app.state.conversations
-    outcome = await conversations.customer_message(
-        Inbound(sid, "api", message.text, customer_name=message.customer_name or "")
+    inbound = Inbound(
+        sid,
+        "api",
+        message.text,
+        customer_name=message.customer_name or "",
+        address=ip,
     )
+    try:
+        outcome = await conversations.customer_message(inbound)
+    except LimitExceeded as limited:
+        raise too_many(limited) from None
     return MessagesOut(replies=[r.to_dict() for r in outcome.replies])

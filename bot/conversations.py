@@ -13,6 +13,11 @@ queue (bot/handoff) is the truth about who owns a conversation:
 
 Resolving a chat resumes the Rasa conversation and asks the customer for a CSAT and a
 "did you feel understood?" rating, which ``rate`` stores with the ticket.
+
+Rasa reads a message that starts with ``/`` as an intent (with entities) at confidence
+1.0, past NLU and the fallback. Customers of every channel may only send the exact
+payloads of the buttons the bot offered in its last turn; any other leading ``/`` is
+dropped before the text goes to Rasa (the transcript keeps what they wrote).
 """
 
 from __future__ import annotations
@@ -43,9 +48,11 @@ from bot.handoff import (
     Ticket,
     TicketState,
     UnknownTicket,
+    UrgencyFlag,
 )
 from bot.rasa_client import BotUnavailable, RasaClient
-from bot.texts import say
+from bot.ratelimit import TOO_MANY_OPEN, LimitExceeded, RateLimiter
+from bot.texts import say, texts
 from bot.transcript import Author, Entry, Kind, Transcript
 
 logger = logging.getLogger(__name__)
@@ -58,6 +65,8 @@ RECOVER_ENTRIES = 20  # recent entries searched for messages nobody answered...
 RECOVER_WITHIN_S = 3600  # ...written within this time
 # An order number a waiting customer adds ("it's 48213"): digits standing alone.
 ORDER_NUMBER = re.compile(r"(?<![\w+-])\d{5,15}(?![\w-])")
+INTENT_PREFIX = "/"  # Rasa's RegexMessageHandler: "/intent{...}" skips NLU
+OFFERED_LOOKBACK = 20  # recent entries searched for the buttons the bot offered
 URGENT_FRUSTRATION = 3  # a waiting message at this level (0-4) is answered as urgent
 # ...when the message itself shows it (actions/emotion signal names)
 FELT_SIGNALS = frozenset(
@@ -65,6 +74,27 @@ FELT_SIGNALS = frozenset(
 )
 EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 PHONE = re.compile(r"\+?\d[\d ()/.-]{5,18}\d")
+# A waiting customer asks something, asks for a person, or thanks us.
+QUESTION_START = re.compile(
+    r"^(?:please |so |and |but |ok |okay )?(?:what|when|where|who|why|how|which|can|"
+    r"could|will|would|is|are|do|does|did|should|may)\b",
+    re.IGNORECASE,
+)
+WANTS_PERSON = re.compile(
+    r"\b(?:someone|somebody|anyone|anybody|a person|a human|an? (?:real )?(?:agent|"
+    r"human|person)|a manager|your team|speak to|talk to)\b",
+    re.IGNORECASE,
+)
+THANKS = re.compile(r"\b(?:thanks?|thank you|cheers|ta|much appreciated)\b", re.I)
+THANKS_WORDS = 6  # "thank you dear", not "thanks but where is it"
+# Flags whose advice a waiting customer gets first (the most urgent first).
+ADVICE_ORDER = (
+    UrgencyFlag.SAFETY,
+    UrgencyFlag.FRAUD,
+    UrgencyFlag.HEALTH,
+    UrgencyFlag.HARDSHIP,
+    UrgencyFlag.BEREAVEMENT,
+)
 # A bare number is a phone number only with a dialling prefix or words that say so
 # (an order or invoice number is not a request to be called).
 CALL_WORDS = re.compile(
@@ -82,6 +112,7 @@ class Inbound:
     client_id: str = ""  # the client's own message id (resends are not repeated)
     customer_name: str = ""
     customer_ref: str = ""  # who the customer is on the channel (Telegram user id)
+    address: str = ""  # the client's network address (never stored as it is)
 
 
 @dataclass
@@ -156,19 +187,26 @@ class Conversations:
         transcript: Transcript,
         rasa: RasaClient,
         emotion: EmotionClient,
+        limits: RateLimiter | None = None,
     ) -> None:
         self.queue = queue
         self.transcript = transcript
         self.rasa = rasa
         self.emotion = emotion
+        self.limits = limits  # open tickets per client address, when given
         # A message is "busy" at most this long: Rasa's timeout plus the rest.
         self.busy_ttl_s = round(rasa.timeout) + 5
 
     # -- customer side -------------------------------------------------------------
 
     async def customer_message(self, inbound: Inbound) -> Outcome:
-        """Store a customer message and answer it (bot) or pass it on (person)."""
+        """Store a customer message and answer it (bot) or pass it on (person).
+
+        LimitExceeded (nothing stored) when the message would go to the bot while
+        the client's address already has OPEN_TICKETS_PER_IP chats open elsewhere.
+        """
         cid = inbound.conversation_id
+        await self._check_open_tickets(inbound)
         entry, duplicate = await self.transcript.append(
             cid,
             Entry(
@@ -196,6 +234,21 @@ class Conversations:
             self.queue.keys.work(cid, entry.id), "done", ex=DONE_TTL_S
         )
         return Outcome(entry, duplicate, replies, await self.queue.state(cid))
+
+    async def _check_open_tickets(self, inbound: Inbound) -> None:
+        """Refuse a bot-mode message from an address with too many open tickets."""
+        if self.limits is None or self.limits.exempt(inbound.address):
+            return
+        cid = inbound.conversation_id
+        try:
+            if await self.queue.state(cid) in HANDED_OFF:
+                return  # the address's own open chat: always heard
+        except ValueError:
+            return  # a ticket we cannot read: _answer brings in a person
+        verdict = await self.limits.open_tickets(inbound.address, cid)
+        if not verdict.allowed:
+            logger.info("%s refused: its address has too many open chats", cid)
+            raise LimitExceeded(verdict, TOO_MANY_OPEN)
 
     async def _answer(self, inbound: Inbound, entry: Entry) -> list[Entry]:
         """The bot's or the waiting note's answer, by who owns the chat now."""
@@ -262,8 +315,9 @@ class Conversations:
             "customer_name": inbound.customer_name or None,
             "entry": entry.id,
         }
+        text = await self._rasa_text(cid, inbound.text, entry)
         try:
-            answers = await self.rasa.send(cid, inbound.text, metadata)
+            answers = await self.rasa.send(cid, text, metadata)
             if not answers and await self.rasa.is_paused(cid):
                 state = await self.queue.state(cid)
                 if state in HANDED_OFF:
@@ -273,7 +327,7 @@ class Conversations:
                 # The queue says the bot has the chat, but Rasa missed the resume
                 # (it was down when the agent resolved): resume and ask again.
                 await self.rasa.resume(cid)
-                answers = await self.rasa.send(cid, inbound.text, metadata)
+                answers = await self.rasa.send(cid, text, metadata)
         except BotUnavailable:
             return await self._bot_failed(inbound)
         if not answers:
@@ -297,6 +351,17 @@ class Conversations:
             )
             replies.append(reply)
         return replies
+
+    async def _rasa_text(self, conversation_id: str, text: str, entry: Entry) -> str:
+        """What Rasa gets of a customer message: never an intent the bot did not
+        offer as a button in its last turn (see the module docstring)."""
+        if not text.startswith(INTENT_PREFIX):
+            return text
+        recent = await self.transcript.last(conversation_id, OFFERED_LOOKBACK)
+        if text in _offered(recent, entry.id):
+            return text
+        logger.info("intent syntax dropped from a message in %s", conversation_id)
+        return text.lstrip(INTENT_PREFIX).strip() or "?"
 
     async def _bot_failed(self, inbound: Inbound) -> list[Entry]:
         """Rasa or the action server did not answer: apologise, bring in a person."""
@@ -383,23 +448,51 @@ class Conversations:
         """What a waiting customer hears after writing again: an answer to what they
         added (an order number, how urgent it is), never the same words twice in a
         row, and where they stand when they are upset."""
-        if _urgent(analysis):
-            view = await self.view(conversation_id)
-            if view.agents_online == 0:
-                where = say("waiting_nobody_online")
-            elif view.position:
-                where = say("waiting_position", position=str(view.position))
-            else:
-                where = ""
-            return " ".join(p for p in (say("waiting_urgent"), where) if p)
+        asks = _asks(text)
+        # what to do meanwhile, for what happened (fraud: call the bank), once
+        advice = await self._advice(conversation_id)
+        fresh = advice and not any(advice in x for x in said)
+        if advice and fresh and (asks or _urgent(analysis)):
+            return f"{advice} {say('waiting_advice_then')}"
+        if CALL_WORDS.search(text) and asks and not _urgent(analysis):
+            return say("waiting_call")
+        if _urgent(analysis) or WANTS_PERSON.search(text):
+            first = "waiting_urgent" if _urgent(analysis) else "waiting_person_asked"
+            where = await self._where(conversation_id)
+            return " ".join(p for p in (say(first), where) if p)
         if _felt(analysis):
-            return say("waiting_felt")
+            # the feeling named ("how worried you are"), where the texts have it
+            felt = f"waiting_felt_{(analysis or {}).get('label', '')}"
+            return say(felt if felt in texts() else "waiting_felt")
         if order := ORDER_NUMBER.search(text):
             return say("waiting_added_order", order=order.group(0))
-        if text.rstrip().endswith("?"):
+        if THANKS.search(text) and len(text.split()) <= THANKS_WORDS:
+            return say("waiting_thanks")
+        if asks:
             return say("waiting_question")
         plain = say("waiting_for_person")
         return say("waiting_for_person_again") if plain in said[-1:] else plain
+
+    async def _where(self, conversation_id: str) -> str:
+        """Where a waiting customer stands: nobody online, or their place in line."""
+        view = await self.view(conversation_id)
+        if view.agents_online == 0:
+            return say("waiting_nobody_online")
+        if view.position:
+            return say("waiting_position", position=str(view.position))
+        return ""
+
+    async def _advice(self, conversation_id: str) -> str | None:
+        """What a customer can do while waiting, for the first of the ticket's flags
+        that has advice (``waiting_advice_<flag>`` in channel.yml), else None."""
+        try:
+            ticket = await self.queue.ticket(conversation_id)
+        except UnknownTicket:
+            return None
+        for flag in ADVICE_ORDER:
+            if flag in ticket.flags:
+                return say(f"waiting_advice_{flag.value}")
+        return None
 
     async def _language(self, conversation_id: str) -> str | None:
         """The language the customer writes in when it is not English (the bot put
@@ -487,8 +580,8 @@ class Conversations:
     async def agent_message(
         self, agent_id: str, conversation_id: str, token: int, text: str
     ) -> Entry:
-        """An agent's reply; refused (StaleToken, ...) unless the token holds it."""
-        await self.queue.check_token(conversation_id, token, agent_id)
+        """An agent's reply; refused (StaleToken, ...) unless the token holds it
+        (checked and written in one atomic step)."""
         entry, _ = await self.transcript.append(
             conversation_id,
             Entry(
@@ -497,6 +590,7 @@ class Conversations:
                 agent_id=agent_id,
                 agent_name=await self._agent_name(agent_id),
             ),
+            fence=self.queue.fence(conversation_id, token, agent_id),
         )
         return entry
 
@@ -562,14 +656,17 @@ class Conversations:
             # The queue says "bot" now; Rasa stays paused until it answers again,
             # and the next customer message resumes it (see _to_bot).
             logger.warning("could not resume %s in Rasa", conversation_id)
-        episode = resolved.ticket.episode
+        # Unique per handoff (the fencing token never repeats), however long ago
+        # an earlier ticket of this conversation expired: a repeated call with the
+        # same token is recognised, a later handoff is not mistaken for it.
+        handoff = f"{resolved.ticket.episode}:{resolved.ticket.token}"
         await self.transcript.append(
             conversation_id,
             Entry(
                 Author.BOT,
                 say("resolved"),
                 kind=Kind.RESOLVED,
-                client_id=f"sys:resolved:{episode}",
+                client_id=f"sys:resolved:{handoff}",
             ),
         )
         await self.transcript.append(
@@ -579,7 +676,7 @@ class Conversations:
                 say("rating_request"),
                 kind=Kind.RATING_REQUEST,
                 data={"scales": {"csat": [1, 5], "understood": [1, 5]}},
-                client_id=f"sys:rating:{episode}",
+                client_id=f"sys:rating:{handoff}",
             ),
         )
         return resolved
@@ -614,6 +711,12 @@ def _urgent(analysis: dict[str, Any] | None) -> bool:
     )
 
 
+def _asks(text: str) -> bool:
+    """Whether a waiting customer's message asks something ("What do I do now?",
+    "can someone phone me")."""
+    return text.rstrip().endswith("?") or bool(QUESTION_START.match(text.strip()))
+
+
 def _felt(analysis: dict[str, Any] | None) -> bool:
     """Whether a waiting customer's message puts an unhappy feeling into words (not
     urgent, but not to be met with "Thanks, I've added that")."""
@@ -634,6 +737,19 @@ def _contact(text: str) -> FollowUp | None:
     if number[0] in "+0" or CALL_WORDS.search(text):
         return FollowUp(ContactMethod.CALLBACK, number, note=text[:500])
     return None
+
+
+def _offered(recent: list[Entry], entry_id: str) -> set[str]:
+    """Payloads of the buttons of the bot's last turn before entry ``entry_id``."""
+    ids = [e.id for e in recent]
+    before = recent[: ids.index(entry_id)] if entry_id in ids else recent
+    payloads: set[str] = set()
+    for earlier in reversed(before):
+        if earlier.author is Author.CUSTOMER:
+            break
+        if earlier.author is Author.BOT:
+            payloads.update(b["payload"] for b in earlier.buttons if b.get("payload"))
+    return payloads
 
 
 def _buttons(raw: Any) -> list[dict[str, str]]:

@@ -15,10 +15,18 @@ digits that starts with ``0`` (9-12 digits) or has exactly 10 digits and does no
 start with 0 or 1 (North American). Bare runs such as Unix times, Redis stream ids
 (``1717171717171-0``), Telegram chat ids after ``tg-``, dates, times, IPv4 addresses
 and decimals are not phone numbers. Between 7 and 15 digits in all (E.164).
+
+Client addresses are personal data too: wherever one is counted or remembered (rate
+limits, open tickets, widget sessions) only ``address_key`` of it is kept, a keyed
+hash (HMAC-SHA-256 with SECRET_KEY) of the address, of an IPv6 address's /64 network
+(one subscriber's, however many addresses it uses).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import ipaddress
 import logging
 import re
 
@@ -49,6 +57,31 @@ DATE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4
 IPV4 = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 STREAM_ID = re.compile(r"\d{13,}-\d+")
 DECIMAL = re.compile(r"\d+\.\d+")
+
+
+IPV6_SUBSCRIBER_PREFIX = 64  # the network one IPv6 subscriber (or host) is given
+
+
+def address_group(address: str) -> str:
+    """The address as one client: an IPv6 address's /64 network, an IPv4 address
+    (also written IPv4-mapped) itself; anything else unchanged."""
+    try:
+        ip = ipaddress.ip_address(address.strip().strip("[]"))
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        network = ipaddress.IPv6Network((ip, IPV6_SUBSCRIBER_PREFIX), strict=False)
+        return str(network)
+    return str(ip)
+
+
+def address_key(secret: str, address: str) -> str:
+    """A keyed hash of a client address (its ``address_group``), to count or
+    remember it without storing it."""
+    group = address_group(address).encode()
+    return hmac.new(secret.encode(), group, hashlib.sha256).hexdigest()[:24]
 
 
 def luhn_ok(digits: str) -> bool:

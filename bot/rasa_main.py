@@ -9,12 +9,16 @@ its arguments, so a handler filter installed beforehand would miss it; a log-rec
 factory masks each record as it is created instead. Runs in ``.venv-rasa``
 (``python -m bot.rasa_main run ...``), so it imports nothing beyond ``bot.privacy``
 and Rasa's own dependencies.
+
+The HTTP API token comes from ``RASA_TOKEN`` in the environment, not from the
+command line, which every user of the machine can read (``ps``).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from typing import Any
 
@@ -136,6 +140,20 @@ def resolve_event_types_once() -> None:
     Event.resolve_by_type = staticmethod(resolve)
 
 
+def rasa_arguments(args: list[str], environ: dict[str, str]) -> list[str]:
+    """Rasa's command line: ``args``, and for ``run`` the API token of RASA_TOKEN.
+
+    Only this process's copy of its arguments gets the token; what ``ps`` shows
+    is the command line it was started with.
+    """
+    token = environ.get("RASA_TOKEN", "")
+    given = any(a == "--auth-token" or a.startswith("--auth-token=") for a in args)
+    if args[:1] == ["run"] and token and not given:
+        # One argument: a token may start with "-".
+        return ["rasa", *args, f"--auth-token={token}"]
+    return ["rasa", *args]
+
+
 def main() -> None:
     """Run ``rasa`` with the given arguments."""
     mask_every_record()
@@ -144,7 +162,7 @@ def main() -> None:
     resolve_event_types_once()
     from rasa.__main__ import main as rasa_main
 
-    sys.argv = ["rasa", *sys.argv[1:]]
+    sys.argv = rasa_arguments(sys.argv[1:], dict(os.environ))
     rasa_main()
 
 

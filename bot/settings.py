@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from functools import lru_cache
@@ -13,19 +14,40 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
-DEFAULT_SECRET = "development-only-secret"
 MIN_SECRET_CHARS = 16
 TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts
+# Where ENVIRONMENT=development may listen: its cookies lack Secure and any localhost
+# page may open the widget, so it must not be reachable from other machines.
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
 
 
 def read_or_create_secret(path: Path) -> str:
-    """A random secret kept in ``path`` (created on first use, mode 0600)."""
-    if path.exists():
+    """A random secret kept in ``path`` (created on first use, mode 0600).
+
+    The file is written under a temporary name that only its owner can read
+    (created with mode 0600, never wider) and then linked to ``path`` in one step,
+    so no reader sees it empty or half written; of processes racing to create it,
+    the first link wins and the others read its value.
+    """
+    try:
         return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        pass
     path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(32)
-    path.write_text(value, encoding="utf-8")
-    path.chmod(0o600)
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    fd = os.open(temporary, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(value)
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(temporary, path)  # an atomic rename that never replaces
+        except FileExistsError:
+            return path.read_text(encoding="utf-8").strip()
+    finally:
+        temporary.unlink(missing_ok=True)
     return value
 
 
@@ -34,7 +56,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore")
 
-    environment: str = "development"
+    # "production" unless set; "development" (opt-in, loopback only) relaxes the
+    # cookies (no Secure, no __Host- prefix), lets any localhost page open the
+    # widget and serves the API docs (/docs, /redoc, /openapi.json).
+    environment: str = "production"
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Prefix of every key this deployment writes (letters and digits only: Rasa's
     # Redis stores accept nothing else).
@@ -44,10 +69,12 @@ class Settings(BaseSettings):
     gateway_port: int = 8000
     gateway_host: str = "127.0.0.1"
     rasa_token: str = ""
-    secret_key: str = DEFAULT_SECRET
+    # Signs sessions and keys the hashes of client addresses; when unset, a random
+    # one generated into var/secret_key (kept across restarts).
+    secret_key: str = ""
     rasa_timeout_seconds: float = 10.0
     max_message_chars: int = 4000
-    tracker_ttl_seconds: int = 60 * 60 * 24 * 30
+    tracker_ttl_seconds: int = 0  # Rasa's trackers; 0: as long as RETENTION_DAYS
     # Rasa server processes (Sanic workers sharing the Redis lock store); one is CPU
     # bound under load, two use both cores of a small machine (README, Benchmarks).
     rasa_workers: int = Field(default=2, ge=1, le=16)
@@ -75,26 +102,53 @@ class Settings(BaseSettings):
     allowed_origins: str = ""
     # Customer messages per minute, counted in Redis across connections and gateway
     # processes (bot/ratelimit.py): per widget/API session, per client address (not
-    # for the addresses in RATE_IP_EXEMPT, e.g. this machine's benchmarks), per
-    # Telegram chat.
+    # for the addresses in RATE_IP_EXEMPT, none by default; the benchmarks exempt
+    # this machine), per Telegram chat.
     rate_session_per_minute: int = Field(default=60, ge=1)
     rate_ip_per_minute: int = Field(default=300, ge=1)
-    rate_ip_exempt: str = "127.0.0.1,::1"
+    rate_ip_exempt: str = ""
+    # Proxies whose X-Forwarded-For uvicorn trusts for the client address
+    # (uvicorn's own variable; empty: its default, 127.0.0.1,::1). When set, a request
+    # from one of them without the header is logged (bot/proxy.py).
+    forwarded_allow_ips: str = ""
     rate_telegram_chat_per_minute: int = Field(default=30, ge=1)
+    # Anonymous sessions and the queue (bot/ratelimit.py, bot/web.py): new widget or
+    # API sessions per client address per hour, open tickets (queued or with a person)
+    # per client address, and open widget sockets per session and per address (in each
+    # gateway process). An IPv6 address counts by its /64 network.
+    rate_ip_sessions_per_hour: int = Field(default=60, ge=1)
+    open_tickets_per_ip: int = Field(default=5, ge=1)
+    widget_sockets_per_session: int = Field(default=8, ge=1)
+    widget_sockets_per_ip: int = Field(default=100, ge=1)
+    # A widget session is refused (the widget starts a new one) after this long
+    # without a customer message: the next visitor of a shared computer does not
+    # see the previous customer's chat.
+    session_idle_seconds: int = Field(default=24 * 3600, ge=60)
 
     @model_validator(mode="after")
     def _secrets(self) -> Settings:
-        if self.environment != "development":
-            if self.secret_key == DEFAULT_SECRET:
-                raise ValueError("SECRET_KEY must be set outside development")
-            if len(self.secret_key) < MIN_SECRET_CHARS:
-                raise ValueError(
-                    f"SECRET_KEY must have at least {MIN_SECRET_CHARS} characters "
-                    "outside development (e.g. python -c 'import secrets; "
-                    "print(secrets.token_urlsafe(32))')"
-                )
+        if not self.secret_key:
+            self.secret_key = read_or_create_secret(VAR / "secret_key")
+        if len(self.secret_key) < MIN_SECRET_CHARS:
+            raise ValueError(
+                f"SECRET_KEY must have at least {MIN_SECRET_CHARS} characters "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'), "
+                "or leave it unset to use one generated into var/secret_key"
+            )
         if not self.redis_prefix.isalnum():
             raise ValueError("REDIS_PREFIX must contain only letters and digits")
+        return self
+
+    @model_validator(mode="after")
+    def _development_on_loopback(self) -> Settings:
+        host = self.gateway_host.strip("[]").lower()
+        if self.development and host not in LOOPBACK_HOSTS:
+            raise ValueError(
+                f"ENVIRONMENT=development relaxes cookies and origin checks and must "
+                f"not be reachable from other machines, but GATEWAY_HOST={host}. "
+                "Bind to 127.0.0.1 (or ::1, localhost), or unset ENVIRONMENT "
+                "(production)."
+            )
         return self
 
     @model_validator(mode="after")
@@ -133,14 +187,25 @@ class Settings(BaseSettings):
         return [o.strip().rstrip("/") for o in parts if o.strip()]
 
     @property
+    def console_extra_origins(self) -> frozenset[str]:
+        """CONSOLE_ORIGINS as a set (without trailing slashes; empty when unset)."""
+        parts = (o.strip().rstrip("/") for o in self.console_origins.split(","))
+        return frozenset(o for o in parts if o)
+
+    @property
     def rate_exempt_ips(self) -> frozenset[str]:
         """RATE_IP_EXEMPT as a set of addresses."""
         return frozenset(a.strip() for a in self.rate_ip_exempt.split(",") if a.strip())
 
     @property
+    def development(self) -> bool:
+        """Whether ENVIRONMENT=development (opted into; the default is production)."""
+        return self.environment == "development"
+
+    @property
     def secure_cookies(self) -> bool:
         """Cookies only over HTTPS, everywhere but in development."""
-        return self.environment != "development"
+        return not self.development
 
     def rasa_api_token(self) -> str:
         """Rasa's HTTP API token: RASA_TOKEN, or one generated into var/."""

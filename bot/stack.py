@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 import redis
 import yaml
+from pydantic import ValidationError
 
 from bot.handoff.config import config_path, load_config
 from bot.inputs import MAX_FRAME_BYTES
@@ -85,7 +86,7 @@ def ensure_redis(url: str, data_dir: Path = VAR / "redis") -> str | None:
             "or point REDIS_URL at a running Redis 7."
         )
     data_dir.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - redis-server found on PATH, fixed arguments
         [
             server,
             "--daemonize",
@@ -154,6 +155,7 @@ def app_env(settings: Settings) -> dict[str, str]:
         RASA_TOKEN=settings.rasa_api_token(),
         SECRET_KEY=settings.secret_key,
         ENVIRONMENT=settings.environment,
+        RATE_IP_EXEMPT=settings.rate_ip_exempt,
         TELEGRAM_TOKEN=settings.telegram_token,
         TELEGRAM_MODE=settings.telegram_mode,
         TELEGRAM_SECRET_TOKEN=settings.telegram_secret_token,
@@ -165,13 +167,17 @@ def app_env(settings: Settings) -> dict[str, str]:
         TRANSFORMERS_OFFLINE="1",
         PYTHONPATH=str(ROOT),
     )
+    if settings.forwarded_allow_ips:  # read by uvicorn itself
+        env["FORWARDED_ALLOW_IPS"] = settings.forwarded_allow_ips
     return env
 
 
 def rasa_service_env(settings: Settings) -> dict[str, str]:
     """Environment of any Rasa command that reads endpoints.yml."""
     env = rasa_env() | app_env(settings) | settings.redis_parts()
-    env["TRACKER_TTL_SECONDS"] = str(settings.tracker_ttl_seconds)
+    # Trackers are kept as long as transcripts unless TRACKER_TTL_SECONDS says so.
+    tracker_ttl = settings.tracker_ttl_seconds or settings.retention_s
+    env["TRACKER_TTL_SECONDS"] = str(tracker_ttl)
     env["SANIC_WORKERS"] = str(settings.rasa_workers)
     # Rasa's per-conversation lock: a request that died with Rasa or lost Redis
     # leaves its ticket behind, and the conversation waits until it expires
@@ -258,8 +264,7 @@ class Stack:
                     "127.0.0.1",
                     "-p",
                     str(s.rasa_port),
-                    "--enable-api",
-                    f"--auth-token={token}",  # one argument: a token may start with "-"
+                    "--enable-api",  # token: RASA_TOKEN in its environment, not in ps
                     "--model",
                     str(self.model),
                     "--endpoints",
@@ -323,7 +328,7 @@ class Stack:
     def _launch(self, service: Service) -> None:
         service.log_path = self.log_dir / f"{service.name}.log"
         out = service.log_path.open("ab")
-        service.process = subprocess.Popen(
+        service.process = subprocess.Popen(  # noqa: S603 - our own commands, no shell
             service.command,
             cwd=ROOT,
             env=service.env,
@@ -478,6 +483,10 @@ def main() -> None:
         sys.exit(run())
     except StackError as error:
         print(error.code if isinstance(error.code, str) else error, file=sys.stderr)
+        sys.exit(1)
+    except ValidationError as error:  # the settings: say which and why, no traceback
+        problems = "\n".join(f"  {e['msg']}" for e in error.errors())
+        print(f"Cannot start with this configuration:\n{problems}", file=sys.stderr)
         sys.exit(1)
 
 

@@ -53,7 +53,6 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from bot.handoff.keys import Keys
 from bot.live import Hub
 from bot.transcript import (
-    DEFAULT_RETENTION_S,
     Author,
     Entry,
     Kind,
@@ -71,7 +70,7 @@ LOCK_RETRY_S = 2.0  # another process holds the lock: look again this much later
 BATCH = 100  # entries read at a time
 SWEEP_S = 60.0
 SWEEP_DAYS = 30
-OUTBOX_TTL_S = DEFAULT_RETENTION_S + 7 * 86400  # outlives its transcript
+OUTBOX_GRACE_S = 7 * 86400  # a cursor outlives its transcript (RETENTION_DAYS) by this
 STOP_GRACE_S = 10.0  # a stopping process finishes the part it is sending
 MAX_BACKOFF_S = 30.0
 KEYBOARD_TITLE_CHARS = 64
@@ -247,6 +246,9 @@ class Outbox:
         self.transcript = transcript
         self.hub = hub
         self.keys = keys
+        # Were the cursor to expire before the transcript, a chat quiet that long
+        # would get its whole history sent again.
+        self.ttl_s = transcript.retention_s + OUTBOX_GRACE_S
         self._renew = client.register_script(RENEW)
         self._release = client.register_script(RELEASE)
         self._advance = client.register_script(ADVANCE)
@@ -442,7 +444,7 @@ class Outbox:
     async def _move(self, conversation_id: str, token: str, **fields: str) -> None:
         """Advance the chat's cursor (refused when another process holds the lock)."""
         k = self.keys
-        args: list[str | int] = [token, LOCK_MS, OUTBOX_TTL_S]
+        args: list[str | int] = [token, LOCK_MS, self.ttl_s]
         for name, value in fields.items():
             args += [name, value]
         moved = await self._advance(

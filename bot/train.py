@@ -82,7 +82,7 @@ def ensure_model(force: bool = False) -> Path:
     log = ROOT / "var" / "train.log"
     log.parent.mkdir(exist_ok=True)
     with log.open("w") as out:
-        result = subprocess.run(
+        result = subprocess.run(  # noqa: S603 - Rasa of .venv-rasa, fixed arguments
             [
                 str(RASA_BIN),
                 "train",

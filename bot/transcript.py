@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from bot.handoff.keys import TRANSCRIPT_MAX, Keys
+from bot.handoff.keys import DEFAULT_RETENTION_S, TRANSCRIPT_MAX, Keys
+from bot.handoff.scripts import FencedRun, fenced
 
-# Conversations and their transcripts are kept this long after the last message.
-DEFAULT_RETENTION_S = 90 * 24 * 3600
+# Conversations and their transcripts are kept ``retention_s`` (RETENTION_DAYS, by
+# default DEFAULT_RETENTION_S) after the last message.
 
 # KEYS: transcript stream, client-id hash, conversation hash
 # ARGV: client id ('' for none), live channel, conversation id, maxlen, ttl (s),
@@ -173,16 +174,21 @@ class Transcript:
         self.keys = Keys(prefix)
         self.retention_s = retention_s
         self._append = client.register_script(APPEND)
+        self._append_fenced = client.register_script(fenced(APPEND))
 
-    async def append(self, conversation_id: str, entry: Entry) -> tuple[Entry, bool]:
+    async def append(
+        self, conversation_id: str, entry: Entry, *, fence: FencedRun | None = None
+    ) -> tuple[Entry, bool]:
         """Store ``entry``; returns it with its stream id, and whether it was a repeat.
 
         A customer message whose ``client_id`` was stored before is not stored
-        again: the first entry's id comes back with ``True``.
+        again: the first entry's id comes back with ``True``. With ``fence``
+        (``HandoffQueue.fence``), only while that claim holds, in the same atomic
+        step (else the queue's refusal is raised and nothing is stored).
         """
         k = self.keys
         entry.at = entry.at or time.time()
-        reply = await self._append(
+        reply = await (self._append if fence is None else self._fence(fence))(
             keys=[
                 k.transcript(conversation_id),
                 k.client_ids(conversation_id),
@@ -201,6 +207,14 @@ class Transcript:
         entry_id = reply[0].decode() if isinstance(reply[0], bytes) else reply[0]
         entry.id = str(entry_id)
         return entry, bool(int(reply[1]))
+
+    def _fence(self, fence: FencedRun) -> Any:
+        """The fenced append, called like the plain one."""
+
+        async def call(*, keys: list[str], args: list[Any]) -> Any:
+            return await fence(self._append_fenced, keys, args)
+
+        return call
 
     async def read(
         self, conversation_id: str, after: str = "", count: int = 1000

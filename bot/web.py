@@ -4,7 +4,8 @@ Protocol (JSON text frames; the first client frame must be ``hello``)::
 
     client -> {"type": "hello", "session": token|null, "after": stream id|null,
                "name": optional customer name}
-    server <- {"type": "welcome", "session": token, "conversation": id}
+    server <- {"type": "welcome", "session": token, "conversation": id,
+               "idle_s": seconds without a customer message until it expires}
     client -> {"type": "message", "id": client message id, "text": "..."}
     client -> {"type": "rating", "csat": 1-5, "understood": 1-5}
     client -> {"type": "ping"}                    server <- {"type": "pong"}
@@ -21,14 +22,19 @@ Protocol (JSON text frames; the first client frame must be ``hello``)::
 A message with a client id already stored is not processed twice, so a client resends
 whatever it has not seen echoed back. Entries come from the transcript after the
 client's cursor, so a reconnect (``after`` = the last entry id it saw) gets exactly
-what it missed, whichever gateway process wrote it. A forged or unknown session token
-closes the socket with code 4401; frames over ``MAX_FRAME_BYTES`` with 1009.
+what it missed, whichever gateway process wrote it. A forged or unknown session token,
+or one idle for SESSION_IDLE_SECONDS (bot/sessions.py), closes the socket with code
+4401 (the widget starts a new conversation); frames over ``MAX_FRAME_BYTES`` with 1009.
 
 A browser on a page whose Origin is not allowed (``ALLOWED_ORIGINS``, see
 ``origin_allowed``) gets HTTP 403 instead of the upgrade. Messages are limited per
 connection (a token bucket) and, in Redis across connections and gateway processes,
 per session and per client address (bot/ratelimit.py): over a limit the message is
-refused with a ``rate_limited`` error frame (and not stored).
+refused with a ``rate_limited`` error frame (and not stored). A message for the bot
+from an address with OPEN_TICKETS_PER_IP chats open elsewhere gets ``too_many_chats``.
+New sessions per address and hour, and open sockets per session and per address (in
+this process) are limited too: over a limit the client gets an error frame
+(``rate_limited``, ``too_many_connections``) with a message and the close code 4429.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ import json
 import logging
 import re
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,12 +54,13 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse
 from redis.exceptions import RedisError
 
-from bot import sessions
 from bot.conversations import Conversations, Inbound, Outcome, StateView
 from bot.handoff import EventType, HandoffError, Rating, TicketState
 from bot.inputs import MAX_FRAME_BYTES, clean_text
 from bot.live import Changes, Hub, connected
-from bot.ratelimit import RateLimiter
+from bot.privacy import address_group
+from bot.ratelimit import LimitExceeded, RateLimiter
+from bot.sessions import Sessions
 from bot.settings import Settings
 from bot.transcript import stream_id_after, valid_cursor
 
@@ -67,6 +75,12 @@ BURST = 10
 RATE = 1.0
 CLOSE_BAD_SESSION = 4401
 CLOSE_TOO_BIG = 1009
+CLOSE_LIMITED = 4429  # over a limit: the widget tries again later
+CLOSE_TRY_LATER = 1013
+TOO_MANY_SOCKETS = "this chat is open in too many windows; please close some of them"
+TOO_MANY_SOCKETS_IP = (
+    "too many chat windows are open from your network; please close some of them"
+)
 REDIS_RETRY_S = 0.5  # first pause before a message is tried again while Redis is away
 REDIS_RETRY_FOR_S = 60  # and for how long it is tried
 PUMP_RETRY_S = 2.0  # pause after an unexpected error in a connection's pump
@@ -152,6 +166,41 @@ class Bucket:
         return True
 
 
+class SocketCounts:
+    """Open widget sockets of this process, per session and per client address."""
+
+    def __init__(self) -> None:
+        self.sessions: Counter[str] = Counter()
+        self.addresses: Counter[str] = Counter()
+
+    def open(self, settings: Settings, session_id: str, address: str) -> str | None:
+        """Count a new socket; or the message why it is refused (not counted)."""
+        if self.sessions[session_id] >= settings.widget_sockets_per_session:
+            return TOO_MANY_SOCKETS
+        if address and self.addresses[address] >= settings.widget_sockets_per_ip:
+            return TOO_MANY_SOCKETS_IP
+        self.sessions[session_id] += 1
+        if address:
+            self.addresses[address] += 1
+        return None
+
+    def close(self, session_id: str, address: str) -> None:
+        """Forget a socket counted by ``open``."""
+        for counts, key in ((self.sessions, session_id), (self.addresses, address)):
+            if key:
+                counts[key] -= 1
+                if counts[key] <= 0:
+                    del counts[key]
+
+
+def socket_counts(state: Any) -> SocketCounts:
+    """The process's socket counts (kept on the app's state)."""
+    counts = getattr(state, "widget_sockets", None)
+    if counts is None:
+        counts = state.widget_sockets = SocketCounts()
+    return counts
+
+
 class ChatSocket:
     """One widget connection: reads frames, pushes entries and state."""
 
@@ -162,7 +211,12 @@ class ChatSocket:
         self.conversations: Conversations = state.conversations
         self.hub: Hub = state.hub
         self.limits: RateLimiter = state.limits
+        self.sessions: Sessions = state.sessions
+        self.counts = socket_counts(state)
         self.ip = ws.client.host if ws.client else ""
+        # Sockets are counted per address unless it is exempt (this machine).
+        self.address = "" if self.limits.exempt(self.ip) else address_group(self.ip)
+        self.counted = False
         self.conversation_id = ""
         self.name = ""
         self.cursor = ""
@@ -212,8 +266,15 @@ class ChatSocket:
     async def run(self) -> None:
         """Serve the connection until the client leaves."""
         await self.ws.accept()
-        if not await self.hello():
-            return
+        try:
+            if await self.hello():
+                await self.serve()
+        finally:
+            if self.counted:
+                self.counts.close(self.conversation_id, self.address)
+
+    async def serve(self) -> None:
+        """After the welcome: push entries and state, read frames."""
         with self.hub.listen(self.conversation_id) as listener:
             await self.recover()
             tasks = [
@@ -248,16 +309,30 @@ class ChatSocket:
             await self.ws.close(1008, "the first frame must be hello")
             return False
         token = frame.get("session")
-        secret = self.settings.secret_key
-        if token is None:
-            token = sessions.issue(secret)
-        conversation_id = sessions.verify(
-            secret, token if isinstance(token, str) else None
-        )
+        try:
+            if token is None:
+                token = await self.sessions.start(self.ip)
+            conversation_id = await self.sessions.resume(
+                token if isinstance(token, str) else None
+            )
+        except LimitExceeded as limited:
+            await self.error(FrameError("rate_limited", limited.message))
+            await self.ws.close(CLOSE_LIMITED, "too many new sessions")
+            return False
+        except RedisError as error:
+            logger.warning("widget hello failed: %r", error)
+            await self.error(FrameError("unavailable", NOT_TAKEN))
+            await self.ws.close(CLOSE_TRY_LATER, "try again later")
+            return False
         if conversation_id is None:
             await self.error(FrameError("bad_session", "this session is not valid"))
             await self.ws.close(CLOSE_BAD_SESSION, "invalid session")
             return False
+        if refused := self.counts.open(self.settings, conversation_id, self.address):
+            await self.error(FrameError("too_many_connections", refused))
+            await self.ws.close(CLOSE_LIMITED, "too many connections")
+            return False
+        self.counted = True
         self.conversation_id = conversation_id
         after = frame.get("after")
         self.cursor = str(after) if valid_cursor(after) else ""
@@ -266,7 +341,12 @@ class ChatSocket:
             with contextlib.suppress(ValueError):
                 self.name = clean_text(name, 80)
         await self.send(
-            {"type": "welcome", "session": token, "conversation": conversation_id}
+            {
+                "type": "welcome",
+                "session": token,
+                "conversation": conversation_id,
+                "idle_s": self.sessions.idle_s,
+            }
         )
         return True
 
@@ -320,6 +400,8 @@ class ChatSocket:
             verdict = await self.limits.customer_message(self.conversation_id, self.ip)
             if not verdict.allowed:
                 raise FrameError("rate_limited", SLOW_DOWN, client_id)
+            with contextlib.suppress(RedisError):  # storing it says so in a moment
+                await self.sessions.touch(self.conversation_id)
             self._inbox.put_nowait({"id": client_id, "text": text})
         elif kind == "rating":
             await self.rate(frame)
@@ -369,6 +451,7 @@ class ChatSocket:
             item["text"],
             client_id=item["id"],
             customer_name=self.name,
+            address=self.ip,
         )
         deadline = time.monotonic() + REDIS_RETRY_FOR_S
         pause = REDIS_RETRY_S
@@ -376,6 +459,11 @@ class ChatSocket:
         while True:
             try:
                 return await self.conversations.customer_message(inbound)
+            except LimitExceeded as limited:
+                await self.error(
+                    FrameError("too_many_chats", limited.message, item["id"])
+                )
+                return None
             except RedisError as error:
                 if not told:
                     told = True

@@ -65,6 +65,12 @@ def stack_settings(telegram_api: FakeTelegramAPI) -> Settings:
         gateway_port=free_port(),
         rasa_token=secrets.token_urlsafe(16),
         secret_key=secrets.token_urlsafe(16),
+        # Opted into: the browser tests use http://127.0.0.1 (no Secure cookies);
+        # tests of production start their own gateway (tests/security/conftest.py).
+        environment="development",
+        # Every test client is this machine; limits per address are tested with
+        # X-Forwarded-For (tests/bot/console/conftest.py, random_ip).
+        rate_ip_exempt="127.0.0.1,::1",
         # Telegram on, pointed at the fake Bot API (tests/bot/test_telegram.py).
         telegram_token=f"{secrets.randbelow(10**9)}:test-{secrets.token_hex(8)}",
         telegram_secret_token=secrets.token_urlsafe(16),

@@ -3,9 +3,10 @@
 An account's id is its user name and also its agent id in the handoff queue, so
 creating an account registers the agent there (name, capacity, skills). Passwords are
 hashed with Argon2id (``argon2-cffi``, its recommended parameters); hashing runs in a
-worker thread so a login never blocks the event loop. Failed logins are counted per
-account and per client address in a sliding window; past the limit, logins are refused
-(even with the right password) until old failures leave the window.
+worker thread so a login never blocks the event loop. Sign-in attempts are counted per
+account and per client address (a keyed hash of it) in a sliding window, before the
+password is checked; past the limit, logins are refused (even with the right password)
+until old failures leave the window.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from bot.console.sessions import end_all
 from bot.handoff import Agent, HandoffQueue
 from bot.handoff.keys import Keys
 
@@ -120,7 +122,10 @@ class Accounts:
         skills: frozenset[str] = frozenset(),
         capacity: int = 3,
     ) -> Account:
-        """Create or replace an account and register its agent in the queue."""
+        """Create or replace an account and register its agent in the queue.
+
+        Replacing an account (a new password) signs out every session it had.
+        """
         check_username(username)
         check_password(password)
         try:
@@ -150,6 +155,7 @@ class Accounts:
         )
         pipe.sadd(self.keys.accounts, username)
         await pipe.execute()
+        await end_all(self.redis, self.keys, username)  # the old password's sessions
         return account
 
     async def get(self, username: str) -> Account | None:
@@ -204,8 +210,38 @@ def _account(username: str, raw: dict[str, str]) -> Account:
     )
 
 
+# KEYS: failed-attempt sets (per address, per account)
+# ARGV: now (ms), window (ms), attempt id, then each set's limit
+# Returns 0 when the attempt was reserved (added to every set), else the ms until
+# one may try again (nothing added).
+RESERVE_ATTEMPT = r"""
+local now, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local wait = 0
+for i, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local limit = math.max(1, tonumber(ARGV[i + 3]))
+  if redis.call('ZCARD', key) >= limit then
+    local oldest = redis.call('ZRANGE', key, -limit, -limit, 'WITHSCORES')
+    wait = math.max(wait, tonumber(oldest[2]) + window - now, 1)
+  end
+end
+if wait > 0 then return wait end
+for _, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, ARGV[3])
+  redis.call('PEXPIRE', key, window)
+end
+return 0
+"""
+
+
 class Lockout:
-    """Failed logins per account and per client address in a sliding window."""
+    """Sign-in attempts per account and per client address in a sliding window.
+
+    An attempt is reserved (counted) atomically before its password is verified and
+    refused when either count is at its limit, so parallel attempts cannot all slip
+    through while the hashes are checked. A failed attempt stays counted; a
+    successful one is taken back and clears the account's earlier failures.
+    """
 
     def __init__(
         self,
@@ -221,6 +257,7 @@ class Lockout:
         self.max_account = max_account
         self.max_ip = max_ip
         self.window_s = window_s
+        self._reserve = client.register_script(RESERVE_ATTEMPT)
 
     def _subjects(self, username: str, ip: str) -> list[tuple[str, int]]:
         subjects = [(self.keys.auth_failures("ip", ip or "-"), self.max_ip)]
@@ -230,28 +267,35 @@ class Lockout:
             )
         return subjects
 
-    async def retry_after(self, username: str, ip: str) -> float:
-        """Seconds until a login may be tried again (0 when it may now)."""
-        now = time.time()
-        since = (now - self.window_s) * 1000
-        wait = 0.0
-        for key, limit in self._subjects(username, ip):
-            await self.redis.zremrangebyscore(key, "-inf", since)
-            recent = await self.redis.zrange(key, -limit, -1, withscores=True)
-            if len(recent) >= limit:
-                oldest = float(recent[0][1]) / 1000
-                wait = max(wait, oldest + self.window_s - now)
-        return max(0.0, wait)
+    async def reserve(self, username: str, ip: str) -> tuple[str, float]:
+        """Count a sign-in attempt before it is checked.
 
-    async def failed(self, username: str, ip: str) -> None:
-        """Count a failed login against the account and the address."""
-        now_ms = time.time() * 1000
-        pipe = self.redis.pipeline(transaction=False)
-        for key, _limit in self._subjects(username, ip):
-            pipe.zadd(key, {f"{now_ms:.0f}-{secrets.token_hex(4)}": now_ms})
-            pipe.expire(key, self.window_s)
+        Args:
+            username: the name the attempt is for (as typed).
+            ip: the keyed hash of the client's address.
+
+        Returns:
+            ``(attempt id, 0.0)`` when it may go ahead, else ``("", seconds until a
+            sign-in may be tried again)``.
+        """
+        subjects = self._subjects(username, ip)
+        attempt = f"{time.time() * 1000:.0f}-{secrets.token_hex(6)}"
+        wait_ms = await self._reserve(
+            keys=[key for key, _limit in subjects],
+            args=[
+                round(time.time() * 1000),
+                self.window_s * 1000,
+                attempt,
+                *(limit for _key, limit in subjects),
+            ],
+        )
+        if int(wait_ms) > 0:
+            return "", int(wait_ms) / 1000
+        return attempt, 0.0
+
+    async def succeeded(self, username: str, ip: str, attempt: str) -> None:
+        """Take a successful attempt back and forget the account's failures."""
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.delete(self.keys.auth_failures("user", username.lower()))
+        pipe.zrem(self.keys.auth_failures("ip", ip or "-"), attempt)
         await pipe.execute()
-
-    async def succeeded(self, username: str) -> None:
-        """Forget the account's failures after a successful login."""
-        await self.redis.delete(self.keys.auth_failures("user", username.lower()))

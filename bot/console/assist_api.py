@@ -32,7 +32,7 @@ from bot.console.deps import (
     SignedIn,
     Supervising,
     SupervisorActing,
-    client_ip,
+    client_ref,
     fail,
 )
 from bot.console.learning import ProposalError
@@ -146,7 +146,7 @@ async def propose_reply(
     except ProposalError as error:
         fail(409, "not_proposable", str(error))
     await console.audit.record(
-        "propose", agent=who.id, ticket=cid, ip=client_ip(request), detail=proposal.id
+        "propose", agent=who.id, ticket=cid, ip=client_ref(request), detail=proposal.id
     )
     return {"proposal": proposal.to_dict()}
 
@@ -176,6 +176,6 @@ async def decide_proposal(
     except LookupError:
         fail(404, "unknown_proposal", "no such proposal (decided already?)")
     await console.audit.record(
-        decision, agent=who.id, ip=client_ip(request), detail=proposal.id
+        decision, agent=who.id, ip=client_ref(request), detail=proposal.id
     )
     return {"proposal": proposal.to_dict(), "decision": decision}

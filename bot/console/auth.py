@@ -3,15 +3,15 @@
 ``POST /console/api/login`` takes ``{"user", "password"}`` from the login page, which
 proves it is our page by echoing the login cookie's value in ``X-CSRF-Token`` (double
 submit). Refused while the account or the address is locked out (429 with
-Retry-After); a wrong name or password is one message for both (401). On success the
-session cookie is set: HttpOnly, SameSite=Strict, path ``/console``, and Secure (with a
-``__Host-`` name) everywhere but in development. ``POST /console/api/logout`` ends the
-session.
+Retry-After); a wrong name or password is one message for both (401). Refused and
+failed sign-ins are anonymous: the audit log counts them in a per-minute summary, not
+one by one. On success the session cookie is set: HttpOnly, SameSite=Strict, path
+``/console``, and Secure (with a ``__Host-`` name) everywhere but in development.
+``POST /console/api/logout`` ends the session.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 import math
 
@@ -23,9 +23,10 @@ from bot.console.deps import (
     LOGIN_COOKIE,
     Acting,
     ConsoleDep,
-    client_ip,
+    client_ref,
     fail,
     same_origin,
+    same_secret,
 )
 
 logger = logging.getLogger(__name__)
@@ -45,22 +46,22 @@ async def post_login(
     body: LoginIn, request: Request, response: Response, console: ConsoleDep
 ) -> dict[str, object]:
     """Check the password and start a session."""
-    ip = client_ip(request)
+    ip = client_ref(request)
     origin = request.headers.get("origin")
     pre = request.cookies.get(LOGIN_COOKIE, "")
     sent = request.headers.get(CSRF_HEADER, "")
     if (
         origin is not None
         and not same_origin(origin, request.headers.get("host"), console.settings)
-    ) or not (pre and hmac.compare_digest(pre, sent)):
-        await console.audit.record("login", agent=body.user[:64], ip=ip, outcome="csrf")
+    ) or not (pre and same_secret(pre, sent)):
+        await console.audit.anonymous("login", "csrf")
         fail(403, "csrf", "please sign in from the console's login page (reload it)")
-    wait = await console.lockout.retry_after(body.user, ip)
+    # The attempt is counted before the password is checked (one atomic step), so
+    # parallel attempts cannot all pass the limit while the hashes are verified.
+    attempt, wait = await console.lockout.reserve(body.user, ip)
     if wait > 0:
         minutes = max(1, math.ceil(wait / 60))
-        await console.audit.record(
-            "login", agent=body.user[:64], ip=ip, outcome="locked"
-        )
+        await console.audit.anonymous("login", "locked")
         fail(
             429,
             "locked",
@@ -69,14 +70,13 @@ async def post_login(
             {"Retry-After": str(math.ceil(wait))},
         )
     account = await console.accounts.authenticate(body.user, body.password)
-    if account is None:
-        await console.lockout.failed(body.user, ip)
-        await console.audit.record(
-            "login", agent=body.user[:64], ip=ip, outcome="failed"
-        )
-        logger.info("failed console sign-in for %r from %s", body.user[:64], ip)
+    if account is None:  # the reserved attempt stays counted as a failure
+        await console.audit.anonymous("login", "failed")
+        # the log (not the audit log) names the address, for tools like fail2ban
+        address = request.client.host if request.client else "-"
+        logger.info("failed console sign-in for %r from %s", body.user[:64], address)
         fail(401, "invalid_credentials", "wrong user name or password")
-    await console.lockout.succeeded(account.id)
+    await console.lockout.succeeded(account.id, ip, attempt)
     token, _session = await console.sessions.create(account.id, ip)
     await console.audit.record("login", agent=account.id, ip=ip)
     secure = console.settings.secure_cookies
@@ -99,7 +99,7 @@ async def post_logout(
 ) -> dict[str, object]:
     """End this session."""
     await console.sessions.end(who.token)
-    await console.audit.record("logout", agent=who.id, ip=client_ip(request))
+    await console.audit.record("logout", agent=who.id, ip=client_ref(request))
     secure = console.settings.secure_cookies
     response.delete_cookie(
         console.cookie_name,

@@ -15,7 +15,14 @@ from typing import Any, NoReturn
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from bot.console.deps import Acting, Console, ConsoleDep, Principal, SignedIn, client_ip
+from bot.console.deps import (
+    Acting,
+    Console,
+    ConsoleDep,
+    Principal,
+    SignedIn,
+    client_ref,
+)
 from bot.console.deps import fail as _fail
 from bot.console.empathy import score_transcript
 from bot.console.views import (
@@ -106,7 +113,7 @@ async def deny(
         "denied",
         agent=who.id,
         ticket=cid,
-        ip=client_ip(request),
+        ip=client_ref(request),
         outcome=why,
         detail=f"{request.method} {request.url.path}",
     )
@@ -139,7 +146,7 @@ async def _claimed(
 ) -> dict[str, Any]:
     await remember_customer(console, ticket, await console.transcript.about(ticket.id))
     await console.audit.record(
-        "claim", agent=who.id, ticket=ticket.id, ip=client_ip(request)
+        "claim", agent=who.id, ticket=ticket.id, ip=client_ref(request)
     )
     return {"ticket": ticket_dict(ticket, who), "token": token}
 
@@ -192,7 +199,7 @@ async def post_agent_message(
     except HandoffError as error:
         refuse(error)
     await console.audit.record(
-        "reply", agent=who.id, ticket=cid, ip=client_ip(request), detail=entry.id
+        "reply", agent=who.id, ticket=cid, ip=client_ref(request), detail=entry.id
     )
     out = entry_dict(entry)
     ticket = await console.queue.ticket(cid)
@@ -222,7 +229,7 @@ async def post_note(
         count = await console.queue.add_note(who.id, cid, text)
     except HandoffError as error:
         refuse(error)
-    await console.audit.record("note", agent=who.id, ticket=cid, ip=client_ip(request))
+    await console.audit.record("note", agent=who.id, ticket=cid, ip=client_ref(request))
     return {"notes": count}
 
 
@@ -258,7 +265,7 @@ async def transfer_chat(
         "transfer",
         agent=who.id,
         ticket=cid,
-        ip=client_ip(request),
+        ip=client_ref(request),
         detail=f"to {body.to_agent or 'skill ' + str(body.to_skill)}",
     )
     return {"ticket": ticket_dict(ticket, who)}
@@ -284,7 +291,7 @@ async def release_chat(
     except HandoffError as error:
         refuse(error)
     await console.audit.record(
-        "release", agent=who.id, ticket=cid, ip=client_ip(request)
+        "release", agent=who.id, ticket=cid, ip=client_ref(request)
     )
     return {"ticket": ticket_dict(ticket, who)}
 
@@ -302,7 +309,7 @@ async def resolve_chat(
     except HandoffError as error:
         refuse(error)
     await console.audit.record(
-        "resolve", agent=who.id, ticket=cid, ip=client_ip(request)
+        "resolve", agent=who.id, ticket=cid, ip=client_ref(request)
     )
     return {
         "ticket": ticket_dict(resolved.ticket, who),

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from bot.console.deps import ConsoleDep, Supervising, client_ip, fail
+from bot.console.deps import ConsoleDep, Supervising, client_ref, fail
 from bot.console.empathy import empathy_summary
 from bot.console.metrics import CHARTS, chart_svg, collect, csv_text, summarize
 from bot.console.qa import peer_summary
@@ -67,7 +67,7 @@ async def get_chart(name: str, console: ConsoleDep, who: Supervising) -> Respons
 async def get_csv(request: Request, console: ConsoleDep, who: Supervising) -> Response:
     """Every handoff as CSV (for a spreadsheet)."""
     data = await collect(console.queue)
-    await console.audit.record("export", agent=who.id, ip=client_ip(request))
+    await console.audit.record("export", agent=who.id, ip=client_ref(request))
     return Response(
         csv_text(data.tickets),
         media_type="text/csv; charset=utf-8",

@@ -8,7 +8,7 @@ use and kept on ``app.state.console``). The dependencies decide who the caller i
   is this site and ``X-CSRF-Token`` equals the session's token, else 403;
 - ``Supervising`` / ``SupervisorActing``: the same, for the supervisor role only.
 
-Every refusal but a plain "not signed in" read is written to the audit log.
+Every refusal of a signed-in caller is written to the audit log.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from bot.console.learning import Proposals
 from bot.console.sessions import Session, SessionStore
 from bot.conversations import Conversations
 from bot.handoff import HandoffQueue
+from bot.privacy import address_key
 from bot.settings import Settings
 from bot.transcript import Transcript
 
@@ -64,9 +65,11 @@ class Console:
             max_ip=settings.console_max_failures_ip,
             window_s=settings.console_lockout_window_seconds,
         )
-        self.audit = Audit(state.redis, queue.keys)
+        self.audit = Audit(state.redis, queue.keys, retention_s=settings.retention_s)
         self.embeddings = Embeddings(settings.actions_url)
-        self.proposals = Proposals(state.redis, queue.keys)
+        self.proposals = Proposals(
+            state.redis, queue.keys, retention_s=settings.retention_s
+        )
 
     @property
     def cookie_name(self) -> str:
@@ -100,17 +103,30 @@ def fail(
     )
 
 
-def client_ip(request: Request) -> str:
-    """The caller's address (uvicorn applies X-Forwarded-For from trusted proxies)."""
-    return request.client.host if request.client else ""
+def client_ref(request: Request) -> str:
+    """A keyed hash of the caller's address (uvicorn applies X-Forwarded-For from
+    trusted proxies): what the audit log, sessions and lock-outs keep, never the
+    address itself."""
+    if not request.client or not request.client.host:
+        return ""
+    return address_key(request.app.state.settings.secret_key, request.client.host)
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Whether a header or cookie value equals a secret (constant time).
+
+    ``hmac.compare_digest`` raises on a str with non-ASCII characters (a 500); as
+    UTF-8 bytes such a value is simply wrong.
+    """
+    as_bytes = "utf-8", "surrogatepass"
+    return hmac.compare_digest(given.encode(*as_bytes), expected.encode(*as_bytes))
 
 
 def same_origin(origin: str | None, host: str | None, settings: Settings) -> bool:
     """Whether an Origin header names this site (or an extra allowed origin)."""
     if not origin or not host:
         return False
-    extra = {o.strip().rstrip("/") for o in settings.console_origins.split(",")}
-    if origin.rstrip("/") in extra:
+    if origin.rstrip("/") in settings.console_extra_origins:
         return True
     parts = urlsplit(origin)
     return parts.scheme in ("http", "https") and parts.netloc == host
@@ -152,11 +168,11 @@ async def acting(request: Request, console: ConsoleDep, who: SignedIn) -> Princi
         bad_origin = origin is not None and not same_origin(
             origin, host, console.settings
         )
-        if bad_origin or not hmac.compare_digest(sent, who.session.csrf):
+        if bad_origin or not same_secret(sent, who.session.csrf):
             await console.audit.record(
                 "denied",
                 agent=who.id,
-                ip=client_ip(request),
+                ip=client_ref(request),
                 outcome="csrf",
                 detail=f"{request.method} {request.url.path}",
             )
@@ -172,7 +188,7 @@ async def _supervisor(request: Request, console: Console, who: Principal) -> Pri
         await console.audit.record(
             "denied",
             agent=who.id,
-            ip=client_ip(request),
+            ip=client_ref(request),
             outcome="role",
             detail=f"{request.method} {request.url.path}",
         )

@@ -7,6 +7,8 @@ resolved chat that the customer rated 4 or 5 on both scales. The reply is genera
 placeholders) and stored as a proposal, tagged with the chat's emotion and topic. A
 supervisor approves it (it is suggested from then on) or rejects it. Both lists are
 Redis hashes of JSON records (``{es}:assist:proposed``, ``{es}:assist:approved``).
+After the retention period (RETENTION_DAYS) a proposal nobody decided on is deleted,
+and an approved reply forgets the conversation it came from (a Telegram chat id).
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ import hashlib
 import json
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.console.assist import Library, Reply, first_name
 from bot.handoff import Ticket, TicketState
-from bot.handoff.keys import Keys
+from bot.handoff.keys import DEFAULT_RETENTION_S, Keys
 
 MIN_RATING = 4
 MAX_APPROVED = 500
@@ -84,9 +86,12 @@ def check_rated(ticket: Ticket) -> tuple[int, int]:
 class Proposals:
     """Proposed and approved replies of one deployment."""
 
-    def __init__(self, client: Any, keys: Keys) -> None:
+    def __init__(
+        self, client: Any, keys: Keys, *, retention_s: int = DEFAULT_RETENTION_S
+    ) -> None:
         self.redis = client
         self.keys = keys
+        self.retention_s = retention_s
 
     async def propose(
         self, ticket: Ticket, text: str, agent_name: str, proposed_by: str
@@ -114,15 +119,35 @@ class Proposals:
         )
         if await self.redis.hexists(self.keys.assist_approved, pid):
             raise ProposalError("this reply is already in the library")
-        await self.redis.hset(
-            self.keys.assist_proposed, pid, json.dumps(proposal.to_dict())
-        )
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(self.keys.assist_proposed, pid, json.dumps(proposal.to_dict()))
+        pipe.expire(self.keys.assist_proposed, self.retention_s)
+        await pipe.execute()
         return proposal
 
     async def _all(self, key: str) -> list[Proposal]:
         raw = await self.redis.hgetall(key)
         found = [Proposal(**json.loads(v)) for v in raw.values()]
+        found = await self._retain(key, found)
         return sorted(found, key=lambda p: p.at, reverse=True)
+
+    async def _retain(self, key: str, found: list[Proposal]) -> list[Proposal]:
+        """Past the retention period a waiting proposal is deleted; an approved one
+        stays in the library but forgets the chat it came from."""
+        cutoff = time.time() - self.retention_s
+        old = [p for p in found if p.at < cutoff]
+        if not old:
+            return found
+        if key != self.keys.assist_approved:
+            await self.redis.hdel(key, *[p.id for p in old])
+            return [p for p in found if p.at >= cutoff]
+        unlinked = {p.id: replace(p, conversation="") for p in old if p.conversation}
+        if unlinked:
+            await self.redis.hset(
+                key,
+                mapping={pid: json.dumps(p.to_dict()) for pid, p in unlinked.items()},
+            )
+        return [unlinked.get(p.id, p) for p in found]
 
     async def proposed(self) -> list[Proposal]:
         """Waiting for a supervisor, newest first."""
@@ -138,6 +163,9 @@ class Proposals:
         if raw is None:
             raise LookupError(pid)
         proposal = Proposal(**json.loads(raw))
+        if proposal.at < time.time() - self.retention_s:
+            await self.redis.hdel(self.keys.assist_proposed, pid)
+            raise LookupError(pid)
         pipe = self.redis.pipeline(transaction=True)
         pipe.hdel(self.keys.assist_proposed, pid)
         if approve:

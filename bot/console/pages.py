@@ -15,7 +15,8 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from bot.console.deps import LOGIN_COOKIE, ConsoleDep, client_ip
+from bot.console.accounts import Account
+from bot.console.deps import LOGIN_COOKIE, ConsoleDep, client_ref
 
 STATIC = Path(__file__).resolve().parent / "static"
 CSP = (
@@ -65,18 +66,18 @@ async def get_login_page(console: ConsoleDep) -> HTMLResponse:
     return response
 
 
-async def _signed_in_role(request: Request, console: ConsoleDep) -> str | None:
+async def _signed_in(request: Request, console: ConsoleDep) -> Account | None:
     session = await console.sessions.get(request.cookies.get(console.cookie_name))
     account = await console.accounts.get(session.agent_id) if session else None
     if account is None or account.disabled:
         return None
-    return account.role.value
+    return account
 
 
 @router.get("/console")
 async def get_console_page(request: Request, console: ConsoleDep) -> Response:
     """The agent console (sign-in first)."""
-    if await _signed_in_role(request, console) is None:
+    if await _signed_in(request, console) is None:
         return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
     return _page("console.html")
 
@@ -84,12 +85,16 @@ async def get_console_page(request: Request, console: ConsoleDep) -> Response:
 @router.get("/console/dashboard")
 async def get_dashboard_page(request: Request, console: ConsoleDep) -> Response:
     """The supervisor dashboard (supervisors only)."""
-    role = await _signed_in_role(request, console)
-    if role is None:
+    account = await _signed_in(request, console)
+    if account is None:
         return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
-    if role != "supervisor":
+    if not account.supervisor:
         await console.audit.record(
-            "denied", ip=client_ip(request), outcome="role", detail="dashboard page"
+            "denied",
+            agent=account.id,
+            ip=client_ref(request),
+            outcome="role",
+            detail="dashboard page",
         )
         return HTMLResponse(
             "<!doctype html><title>Forbidden</title><p>Supervisors only.</p>",

@@ -5,7 +5,8 @@ same five-criteria scorecard as the automatic check (empathy.py).
 that the caller did not write and has not rated, with the customer message it answers
 and the automatic scorecard. ``POST /console/api/qa/ratings`` stores the caller's
 scorecard (once per reply and rater; never their own reply). Ratings live in the hash
-``{es}:qa:ratings``; the dashboard's empathy summary shows their mean per agent.
+``{es}:qa:ratings`` for the retention period (RETENTION_DAYS, like the transcripts
+they quote); the dashboard's empathy summary shows their mean per agent.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from bot.console.deps import Acting, Console, ConsoleDep, SignedIn, client_ip, fail
+from bot.console.deps import Acting, Console, ConsoleDep, SignedIn, client_ref, fail
 from bot.console.empathy import CRITERIA, Scorecard, score_transcript
 from bot.console.views import reply_context
 from bot.handoff import TicketState
@@ -33,9 +34,25 @@ def _key(conversation: str, entry: str, rater: str) -> str:
     return f"{conversation} {entry} {rater}"
 
 
+async def ratings(console: Console) -> dict[str, dict[str, Any]]:
+    """Every rating within the retention period (RETENTION_DAYS), by key; older
+    ones are deleted on the way."""
+    cutoff = time.time() - console.settings.retention_s
+    found, old = {}, []
+    for key, raw in (await console.redis.hgetall(console.keys.qa_ratings)).items():
+        record = json.loads(raw)
+        if float(record.get("at") or 0) < cutoff:
+            old.append(key)
+        else:
+            found[key] = record
+    if old:
+        await console.redis.hdel(console.keys.qa_ratings, *old)
+    return found
+
+
 async def _rated_by(console: Console, rater: str) -> set[tuple[str, str]]:
     done = set()
-    for field in await console.redis.hkeys(console.keys.qa_ratings):
+    for field in await ratings(console):
         conversation, entry, who = field.split(" ")
         if who == rater:
             done.add((conversation, entry))
@@ -73,7 +90,7 @@ async def get_sample(console: ConsoleDep, who: SignedIn) -> dict[str, Any]:
                 candidates.append((ticket, previous, entry, cards[entry.id]))
     if not candidates:
         fail(404, "nothing_to_rate", "no colleague's reply is waiting for a rating")
-    ticket, asked, answer, card = random.choice(candidates)
+    ticket, asked, answer, card = random.choice(candidates)  # noqa: S311 - not a secret
     return {
         "conversation": ticket.id,
         "entry": answer.id,
@@ -124,16 +141,18 @@ async def post_rating(
         "at": time.time(),
     }
     key = _key(body.conversation, body.entry, who.id)
-    stored = await console.redis.hsetnx(
-        console.keys.qa_ratings, key, json.dumps(record)
-    )
+    await ratings(console)  # expired ones out (a reply rated long ago: rate anew)
+    pipe = console.redis.pipeline(transaction=True)
+    pipe.hsetnx(console.keys.qa_ratings, key, json.dumps(record))
+    pipe.expire(console.keys.qa_ratings, console.settings.retention_s)
+    stored, _ = await pipe.execute()
     if not stored:
         fail(409, "already_rated", "you rated this reply already")
     await console.audit.record(
         "qa_rating",
         agent=who.id,
         ticket=body.conversation,
-        ip=client_ip(request),
+        ip=client_ref(request),
         detail=body.entry,
     )
     return {"rating": record}
@@ -142,8 +161,7 @@ async def post_rating(
 async def peer_summary(console: Console) -> dict[str, dict[str, Any]]:
     """People's ratings per rated agent: count, mean score, share per criterion."""
     by_agent: dict[str, list[dict[str, Any]]] = {}
-    for raw in (await console.redis.hgetall(console.keys.qa_ratings)).values():
-        record = json.loads(raw)
+    for record in (await ratings(console)).values():
         by_agent.setdefault(record["agent"], []).append(record)
     out = {}
     for agent, records in sorted(by_agent.items()):

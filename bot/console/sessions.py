@@ -3,7 +3,9 @@
 The cookie holds a random token; Redis stores the session under the token's SHA-256,
 so a copy of the database does not hand out working cookies. A session carries its own
 CSRF token (sent back by the page in the ``X-CSRF-Token`` header on every state
-change), expires after a spell of inactivity and, in any case, after a maximum age.
+change), expires after a spell of inactivity and, in any case, after a maximum age. It
+remembers where it signed in from only as a keyed hash of the address. A new password
+or a disabled account ends every session of the account.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ class Session:
     agent_id: str
     csrf: str
     created_at: float
-    ip: str
+    ip: str  # a keyed hash of the address it signed in from, never the address
 
 
 class SessionStore:
@@ -95,10 +97,16 @@ class SessionStore:
 
     async def end_all(self, agent_id: str) -> int:
         """Sign every session of an agent out; returns how many there were."""
-        digests = await self.redis.smembers(self.keys.account_sessions(agent_id))
-        pipe = self.redis.pipeline(transaction=True)
-        for value in digests:
-            pipe.delete(self.keys.console_session(value))
-        pipe.delete(self.keys.account_sessions(agent_id))
-        await pipe.execute()
-        return len(digests)
+        return await end_all(self.redis, self.keys, agent_id)
+
+
+async def end_all(client: Any, keys: Keys, agent_id: str) -> int:
+    """Sign every console session of an agent out (disabled, or a new password);
+    returns how many there were."""
+    digests = await client.smembers(keys.account_sessions(agent_id))
+    pipe = client.pipeline(transaction=True)
+    for value in digests:
+        pipe.delete(keys.console_session(value))
+    pipe.delete(keys.account_sessions(agent_id))
+    await pipe.execute()
+    return len(digests)

@@ -12,13 +12,22 @@ upgrade. Protocol (JSON text frames)::
                                                        agent's chats and watched ones
     server <- {"type": "event", "event": {type, ticket, agent, state}}
                                                        queue events about those chats
+    server <- {"type": "unwatched", "conversation": id}
+                                                       no more live entries of this
+                                                       chat (taken by someone else,
+                                                       resolved, not followable)
     client -> {"type": "watch", "conversation": id, "after": stream id}
     client -> {"type": "unwatch", "conversation": id}
     client -> {"type": "ping"}                         server <- {"type": "pong"}
     server <- {"type": "error", "code": "...", "message": "..."}
 
-While the socket is open the server renews the agent's presence and chat leases
-(heartbeat). When the session ends (sign-out elsewhere) the socket closes with 4401.
+An agent follows a chat live while it waits or while they hold it; supervisors follow
+any. Access is checked again before every batch of entries and after every claim,
+transfer, release, resolve or reap of a followed chat, so entries stop when another
+agent takes the chat, when it is resolved, and they never flow into a later handoff
+of the same customer. While the socket is open the server renews the agent's presence
+and chat leases (heartbeat). When the session ends (sign-out elsewhere) the socket
+closes with 4401.
 """
 
 from __future__ import annotations
@@ -34,8 +43,8 @@ from redis.exceptions import RedisError
 
 from bot.console.api import me_dict
 from bot.console.deps import Console, Principal, console_of, same_origin
-from bot.console.views import entry_dict, may_read, queue_items
-from bot.handoff import EventType, HandoffError, UnknownTicket
+from bot.console.views import entry_dict, may_follow, may_read, queue_items
+from bot.handoff import EventType, HandoffError, Ticket, UnknownTicket
 from bot.handoff.keys import valid_id
 from bot.live import Listener, connected
 from bot.transcript import valid_cursor
@@ -50,6 +59,17 @@ MAX_FRAME = 16 * 1024
 MAX_WATCHED = 20
 CLOSE_SIGNED_OUT = 4401
 CLAIM_MARGIN_S = 2.0  # a new chat's live entries start this long before its claim
+# Events after which someone else may (or may no longer) follow the chat.
+ACCESS_EVENTS = frozenset(
+    {
+        EventType.ENQUEUED,
+        EventType.CLAIMED,
+        EventType.TRANSFERRED,
+        EventType.RELEASED,
+        EventType.RESOLVED,
+        EventType.REAPED,
+    }
+)
 
 
 class ConsoleSocket:
@@ -60,7 +80,7 @@ class ConsoleSocket:
         self.console = console
         self.who = who
         self.cursors: dict[str, str] = {}  # conversation -> last entry id sent
-        self.watched: set[str] = set()
+        self.watched: dict[str, None] = {}  # watched chats, oldest first
         self.held: set[str] = set()
         self.last_queue: list[dict[str, Any]] | None = None
         self._lock = asyncio.Lock()
@@ -120,30 +140,62 @@ class ConsoleSocket:
             ):
                 await self.error("invalid_frame", "watch needs a conversation id")
                 return
-            if not await self.allowed(cid):
+            ticket = await self.ticket(cid)
+            if ticket is None or not may_read(ticket, self.who):
                 await self.error("forbidden", "you may not follow this chat")
                 return
-            if len(self.watched) >= MAX_WATCHED:
-                self.watched.pop()
-            self.watched.add(cid)
+            if not may_follow(ticket, self.who):  # readable, but its episode is over
+                await self.send({"type": "unwatched", "conversation": cid})
+                return
+            self.watched.pop(cid, None)
+            while len(self.watched) >= MAX_WATCHED:  # the oldest watch goes
+                oldest = next(iter(self.watched))
+                self.unwatch(oldest)
+                if oldest not in self.cursors:
+                    await self.send({"type": "unwatched", "conversation": oldest})
+            self.watched[cid] = None
             self.cursors[cid] = after
             listener.poke()
         elif kind == "unwatch":
             cid = frame.get("conversation")
             if isinstance(cid, str):
-                self.watched.discard(cid)
-                if cid not in self.held:
-                    self.cursors.pop(cid, None)
+                self.unwatch(cid)
         else:
             await self.error("invalid_frame", "unknown frame type")
 
-    async def allowed(self, cid: str) -> bool:
-        """Whether this agent may see the chat."""
+    def unwatch(self, cid: str) -> None:
+        """Stop watching a chat (its cursor goes too unless the agent holds it)."""
+        self.watched.pop(cid, None)
+        if cid not in self.held:
+            self.cursors.pop(cid, None)
+
+    async def ticket(self, cid: str) -> Ticket | None:
+        """The chat's ticket, or None when there is none."""
         try:
-            ticket = await self.console.queue.ticket(cid)
+            return await self.console.queue.ticket(cid)
         except (UnknownTicket, HandoffError):
-            return False
-        return may_read(ticket, self.who)
+            return None
+
+    async def followable(self, cids: set[str]) -> set[str]:
+        """Which of these chats this agent may follow live now (one round trip)."""
+        if not cids:
+            return set()
+        tickets = await self.console.queue.tickets(sorted(cids))
+        return {t.id for t in tickets if may_follow(t, self.who)}
+
+    async def stop_following(self, cid: str) -> None:
+        """Drop the chat's watch and cursor and tell the tab."""
+        self.watched.pop(cid, None)
+        self.held.discard(cid)
+        if self.cursors.pop(cid, None) is not None:
+            await self.send({"type": "unwatched", "conversation": cid})
+
+    async def recheck(self, cids: set[str]) -> None:
+        """Stop following those of ``cids`` this agent may no longer follow."""
+        cids &= set(self.cursors)
+        allowed = await self.followable(cids)
+        for cid in cids - allowed:
+            await self.stop_following(cid)
 
     async def error(self, code: str, message: str) -> None:
         """Tell the tab what was wrong."""
@@ -196,6 +248,14 @@ class ConsoleSocket:
                                     },
                                 }
                             )
+                for cid in set(self.cursors) - self.held - set(self.watched):
+                    await self.stop_following(cid)  # no longer held, not watched
+                if resync:
+                    await self.recheck(set(self.cursors))
+                elif changes is not None:
+                    await self.recheck(
+                        {e.ticket_id for e in changes.events if e.type in ACCESS_EVENTS}
+                    )
                 todo = fresh | (
                     set(self.cursors)
                     if resync
@@ -205,8 +265,7 @@ class ConsoleSocket:
                         else set()
                     )
                 )
-                for cid in todo:
-                    await self.push_entries(cid)
+                await self.push_entries(todo)
             except RedisError as error:
                 logger.warning("console pump paused: %r", error)
                 await asyncio.sleep(0.5)
@@ -232,14 +291,32 @@ class ConsoleSocket:
         )
         return str(found[0][0]) if found else ""
 
-    async def push_entries(self, cid: str) -> None:
-        """Send the chat's entries after its cursor."""
-        after = self.cursors.get(cid, "")
-        for entry in await self.console.transcript.read(cid, after=after):
-            await self.send(
-                {"type": "entry", "conversation": cid, "entry": entry_dict(entry)}
-            )
-            self.cursors[cid] = entry.id
+    async def push_entries(self, cids: set[str]) -> None:
+        """Send the chats' entries after their cursors, where still allowed.
+
+        Access is checked after the entries were read, so an entry written after
+        another agent took the chat (or after it was resolved) is never sent.
+        """
+        batches = {}
+        for cid in sorted(cids):
+            if cid in self.cursors:
+                after = self.cursors[cid]
+                if entries := await self.console.transcript.read(cid, after=after):
+                    batches[cid] = entries
+        if not batches:
+            return
+        allowed = await self.followable(set(batches))
+        for cid, entries in batches.items():
+            if cid not in allowed:
+                await self.stop_following(cid)
+                continue
+            for entry in entries:
+                if cid not in self.cursors:  # unwatched meanwhile
+                    break
+                await self.send(
+                    {"type": "entry", "conversation": cid, "entry": entry_dict(entry)}
+                )
+                self.cursors[cid] = entry.id
 
     async def beat(self, listener: Listener) -> None:
         """Keep presence and leases alive; close when the session has ended."""
@@ -268,9 +345,7 @@ async def console_socket(ws: WebSocket) -> None:
     console = console_of(ws.app.state)
     origin = ws.headers.get("origin")
     if not same_origin(origin, ws.headers.get("host"), console.settings):
-        await console.audit.record(
-            "denied", outcome="origin", detail=f"ws from {str(origin)[:100]}"
-        )
+        await console.audit.anonymous("ws", "origin")
         await ws.close(1008)
         return
     token = ws.cookies.get(console.cookie_name)

@@ -111,7 +111,7 @@ async def remember_customer(
     pipe = console.redis.pipeline(transaction=False)
     pipe.zadd(key, {ticket.id: first or time.time() * 1000}, nx=True)
     pipe.zremrangebyrank(key, 0, -CUSTOMER_CONVERSATIONS_MAX - 1)
-    pipe.expire(key, 90 * 24 * 3600)
+    pipe.expire(key, console.settings.retention_s)  # RETENTION_DAYS
     await pipe.execute()
     return key
 
@@ -168,6 +168,17 @@ def may_read(ticket: Ticket, who: Principal) -> bool:
     if ticket.state is TicketState.QUEUED:
         return True
     return who.id in (ticket.agent_id, ticket.last_agent)
+
+
+def may_follow(ticket: Ticket, who: Principal) -> bool:
+    """Whether the caller may get the chat's new entries live: supervisors always,
+    agents while it waits or while they hold it (not once another agent took it,
+    it was resolved, or a later handoff of the same customer began)."""
+    if who.account.supervisor:
+        return True
+    if ticket.state is TicketState.QUEUED:
+        return True
+    return ticket.state is TicketState.ASSIGNED and ticket.agent_id == who.id
 
 
 async def chat_view(console: Console, ticket: Ticket, who: Principal) -> dict[str, Any]:

@@ -47,16 +47,26 @@ Telegram (bot/telegram.py, bot/telegram_outbox.py)::
 Rate limits (bot/ratelimit.py), counters of one fixed window (PX = the window)::
 
     {es}:rate:<scope>:<subject>       string messages so far (scope session, ip or
-                                             tg; an address only as a keyed hash)
+                                             tg), sessions started (scope newsession);
+                                             an address only as a keyed hash
+    {es}:addr:<keyed address hash>    zset   the address's conversations, by last
+                                             message (ms): its open tickets are counted
+    {es}:wsession:<session id>        hash   a widget/API session: started, last
+                                             customer message (ms), keyed address hash
+                                             (TTL: SESSION_IDLE_SECONDS)
 
 The agent console (bot/console)::
 
     {es}:accounts                     set    console account ids (= agent ids)
     {es}:account:<agent id>           hash   name, role, password hash, disabled
     {es}:account:<agent id>:sessions  set    digests of the account's open sessions
-    {es}:csession:<sha256 of token>   hash   agent, csrf token, created, ip (TTL: idle)
-    {es}:authfail:<kind>:<value>      zset   failed logins by time (kind user or ip)
+    {es}:csession:<sha256 of token>   hash   agent, csrf token, created, address hash
+                                             (TTL: idle)
+    {es}:authfail:<kind>:<value>      zset   sign-in attempts by time (kind user, or
+                                             ip with the address's keyed hash)
     {es}:audit                        stream claim, reply, transfer, resolve, refusal
+    {es}:audit:anon                   hash   this minute's anonymous refusals by kind
+                                             (one summary entry in :audit per minute)
     {es}:customer:<customer id>       zset   the customer's conversations, by first seen
     {es}:assist:proposed              hash   proposal id -> reply proposed for assist
     {es}:assist:approved              hash   proposal id -> reply a supervisor approved
@@ -98,6 +108,7 @@ ACCOUNT_SESSIONS = ":sessions"
 CONSOLE_SESSION = ":csession:"
 AUTH_FAILURES = ":authfail:"
 AUDIT = ":audit"
+AUDIT_ANONYMOUS = ":audit:anon"
 CUSTOMER = ":customer:"
 ASSIST_PROPOSED = ":assist:proposed"
 ASSIST_APPROVED = ":assist:approved"
@@ -110,17 +121,20 @@ TELEGRAM_RATING = ":tg:rating:"
 TELEGRAM_NOTICE = ":tg:notice:"
 TELEGRAM_SLOW = ":tg:slow:"
 RATE = ":rate:"
+ADDRESS_CHATS = ":addr:"
+WEB_SESSION = ":wsession:"
 
 # TTLs and caps.
-RESOLVED_TTL_S = 30 * 24 * 3600  # a resolved ticket (and its ratings) is kept 30 days
-ARCHIVE_TTL_S = 90 * 24 * 3600  # earlier handoffs of a conversation
+# Resolved tickets (and their ratings) and earlier handoffs are kept RETENTION_DAYS,
+# as long as transcripts: HandoffQueue(retention_s=...); this is the default.
+DEFAULT_RETENTION_S = 90 * 24 * 3600
 ARCHIVE_MAX = 20  # earlier handoffs kept per conversation
 EVENTS_MAXLEN = 100_000  # approximate stream length (XADD MAXLEN ~)
 STATS_SAMPLES = 200  # handling times kept for the expected-wait estimate
 TIMELINE_MAX = 20  # emotion snapshots kept per ticket
 NOTES_MAX = 200  # private notes kept per ticket
 TRANSCRIPT_MAX = 5_000  # messages kept per conversation (XADD MAXLEN ~)
-AUDIT_MAXLEN = 1_000_000  # audit entries kept (XADD MAXLEN ~)
+AUDIT_MAXLEN = 1_000_000  # audit entries kept (XADD MAXLEN ~), none past retention
 CUSTOMER_CONVERSATIONS_MAX = 50  # conversations remembered per customer
 TELEGRAM_UPDATE_TTL_S = 24 * 3600  # Telegram stops re-sending an update after a day
 TELEGRAM_RATING_TTL_S = 7 * 24 * 3600  # a first rating waits this long for the second
@@ -167,6 +181,7 @@ class Keys:
         self.live = self.tag + LIVE
         self.accounts = self.tag + ACCOUNTS
         self.audit = self.tag + AUDIT
+        self.audit_anonymous = self.tag + AUDIT_ANONYMOUS
         self.assist_proposed = self.tag + ASSIST_PROPOSED
         self.assist_approved = self.tag + ASSIST_APPROVED
         self.qa_ratings = self.tag + QA_RATINGS
@@ -265,6 +280,14 @@ class Keys:
     def rate(self, scope: str, subject: str) -> str:
         """A rate-limit counter (``scope`` session, ip or tg)."""
         return self.tag + RATE + scope + ":" + subject
+
+    def address_chats(self, address: str) -> str:
+        """The conversations of one client address (its keyed hash)."""
+        return self.tag + ADDRESS_CHATS + address
+
+    def web_session(self, session_id: str) -> str:
+        """A widget or API session, while it is not idle too long."""
+        return self.tag + WEB_SESSION + session_id
 
     def work(self, conversation_id: str, entry_id: str) -> str:
         """Whether a customer message is being answered ("busy") or was ("done")."""

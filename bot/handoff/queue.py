@@ -59,7 +59,7 @@ from bot.handoff.models import (
     TicketState,
     UrgencyFlag,
 )
-from bot.handoff.scripts import Scripts
+from bot.handoff.scripts import FencedRun, Scripts
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +154,12 @@ class HandoffQueue:
         prefix: str = "es",
         config: HandoffConfig | None = None,
         clock: Callable[[], float] = time.time,
+        retention_s: int = K.DEFAULT_RETENTION_S,
     ) -> None:
+        """``retention_s``: how long resolved tickets and earlier handoffs are
+        kept (RETENTION_DAYS, as long as the conversation's transcript)."""
         self.redis = client
+        self.retention_s = retention_s
         self.keys = Keys(prefix)
         self.config = config or load_config()
         self._clock = clock
@@ -175,8 +179,8 @@ class HandoffQueue:
                 "max_reoffers": c.max_reoffers,
                 "maxlen": K.EVENTS_MAXLEN,
                 "archive_max": K.ARCHIVE_MAX,
-                "archive_ttl": K.ARCHIVE_TTL_S,
-                "resolved_ttl": K.RESOLVED_TTL_S,
+                "archive_ttl": retention_s,
+                "resolved_ttl": retention_s,
                 "stats_max": K.STATS_SAMPLES,
                 "timeline_max": K.TIMELINE_MAX,
                 "notes_max": K.NOTES_MAX,
@@ -787,6 +791,30 @@ class HandoffQueue:
         except (StaleToken, InvalidState, UnknownTicket, InvalidInput):
             return False
         return True
+
+    def fence(self, ticket_id: str, token: int, agent_id: str) -> FencedRun:
+        """Runs a write made by ``scripts.fenced`` only while ``token`` of
+        ``agent_id`` holds the chat (one atomic step); raises StaleToken,
+        AlreadyResolved or UnknownTicket otherwise, with nothing written."""
+        _check_ticket_id(ticket_id)
+        _check_token(token)
+        _check_agent_id(agent_id)
+
+        async def run(script: Any, keys: list[str], args: list[Any]) -> Any:
+            stamp = round(self._now() * 1000)
+            reply = _str(
+                await script(
+                    keys=[self.keys.ticket(ticket_id), self.keys.leases, *keys],
+                    args=[self._conf, stamp, ticket_id, agent_id, token, *args],
+                )
+            )
+            if reply[0] != "ok":
+                raise self._refuse(
+                    reply, ticket_id=ticket_id, token=token, wanted="assigned"
+                )
+            return reply[1]
+
+        return run
 
     async def release(
         self, agent_id: str, ticket_id: str, token: int, reason: str = ""

@@ -15,6 +15,7 @@ Conventions of every script:
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 # Helpers shared by all scripts (prepended to each one).
@@ -671,6 +672,39 @@ if removed > 0 then
 end
 return {'ok', removed}
 """
+
+# The tail of ``fenced``: another module's write (``fenced_write``, a script with its
+# own KEYS and ARGV) that may happen only while a claim holds.
+# KEYS: ticket, leases, then the write's KEYS
+# ARGV: C, now, id, agent id, token, then the write's ARGV
+# Returns {'ok', the write's reply}, or check_claim's refusal with nothing written.
+_FENCED = r"""
+local refused = check_claim(KEYS[1], KEYS[2], ARGV[3], ARGV[4], ARGV[5])
+if refused then return refused end
+return {'ok', fenced_write({unpack(KEYS, 3)}, {unpack(ARGV, 6)})}
+"""
+
+# Runs a script made by ``fenced``: (registered script, the write's KEYS, its ARGV)
+# -> the write's reply; raises the queue's refusal when the claim no longer holds.
+FencedRun = Callable[[Any, list[str], list[Any]], Awaitable[Any]]
+
+
+def fenced(body: str) -> str:
+    """A script that runs ``body`` only while an agent's claim holds.
+
+    The fence check (the token is the ticket's current claim, of that agent, its lease
+    not expired) and the write are one atomic step, so a reply cannot land after the
+    chat was taken over, expired or resolved. ``body`` sees its own ``KEYS`` and
+    ``ARGV``; run the result with ``HandoffQueue.fence``.
+    """
+    return (
+        _COMMON
+        + "local function fenced_write(KEYS, ARGV)\n"
+        + body
+        + "\nend\n"
+        + _FENCED
+    )
+
 
 SOURCES: dict[str, str] = {
     "enqueue": ENQUEUE,

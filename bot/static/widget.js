@@ -14,7 +14,9 @@
  * and the messages not yet confirmed by the server (with their client ids), which
  * are resent after a reload or a reconnect; the server ignores a client id it has
  * already stored and echoes the stored message with it, which is how a pending
- * bubble becomes a delivered one.
+ * bubble becomes a delivered one. A session left without a customer message for
+ * longer than the server keeps it (``idle_s`` of the welcome frame) is dropped on
+ * load, so the next visitor of a shared computer starts a conversation of their own.
  *
  * Optional data attributes on the script tag: data-customer-name, data-title,
  * data-greeting, data-max-chars, data-open ("true": open on load).
@@ -70,7 +72,22 @@
     }
     if (!data || typeof data !== "object") data = {};
     if (!Array.isArray(data.pending)) data.pending = [];
+    if (idleTooLong(data)) {
+      // Someone else's conversation (a shared computer): forget it entirely.
+      data = { pending: [] };
+      try {
+        window.localStorage.setItem(STORE_KEY, JSON.stringify(data));
+      } catch (e) {
+        memory[STORE_KEY] = JSON.stringify(data);
+      }
+    }
     return data;
+  }
+
+  function idleTooLong(data) {
+    var idle = Number(data.idle) * 1000;
+    var active = Number(data.active);
+    return Boolean(data.session) && idle > 0 && active > 0 && Date.now() - active > idle;
   }
 
   function save(change) {
@@ -726,6 +743,7 @@
     var item = { id: newId(), text: text, at: Date.now() };
     save(function (d) {
       d.pending.push(item);
+      d.active = item.at; // the server keeps the session idle_s from now
     });
     clearQuickReplies();
     showPending(item);
@@ -823,6 +841,11 @@
     socket.addEventListener("open", function () {
       if (ws !== socket) return;
       var stored = load();
+      if (everWelcomed && typeof stored.session !== "string") {
+        // The session was dropped while the page stayed open (idle too long): the
+        // conversation on screen is someone else's now.
+        resetTranscript();
+      }
       // A fresh page asks for the whole transcript; a reconnect only for what it missed.
       var cursor = everWelcomed ? lastId : null;
       replaying = !everWelcomed;
@@ -850,6 +873,10 @@
       welcomed = false;
       stopPing();
       ui.typing.hidden = true;
+      if (event.code === 4429) {
+        // Over a limit (too many windows or new chats): try again a while later.
+        attempts = Math.max(attempts, 6);
+      }
       if (event.code === 4401) {
         // The stored session is not valid (any more): start a new conversation.
         save(function (d) {
@@ -940,7 +967,9 @@
         save(function (d) {
           if (d.session !== frame.session) {
             d.session = frame.session;
+            d.active = Date.now();
           }
+          if (typeof frame.idle_s === "number") d.idle = frame.idle_s;
         });
         if (connectionNotice) notice("");
         everWelcomed = true;
@@ -972,6 +1001,16 @@
   function handleError(frame) {
     var id = typeof frame.id === "string" ? frame.id : null;
     var code = String(frame.code || "");
+    if (id && code === "too_many_chats") {
+      failPending(id, "please continue in your open chat.");
+      notice(String(frame.message || ""), true);
+      return;
+    }
+    if (!id && (code === "rate_limited" || code === "too_many_connections")) {
+      notice(String(frame.message || "Please try again in a little while."), true);
+      connectionNotice = true;
+      return;
+    }
     if (id && (frame.retry || code === "rate_limited")) {
       resendLater();
       if (code === "rate_limited") notice("You're sending messages quickly; we'll send that in a moment.");

@@ -95,7 +95,8 @@ async def test_an_angry_customer_is_handed_to_a_person_with_a_queue_position(
     assert where.state.value == "queued" and where.position
     # Other tests' agents may be online and free on the shared test stack: then a
     # person is expected shortly, else the wait comes from the queue's estimate.
-    if where.expected_wait:
+    # (the widget gets the wait in whole seconds: under half a second is "shortly")
+    if where.expected_wait and round(where.expected_wait):
         minutes = max(1, round(where.expected_wait / 60))
         wait = f", about {minutes} minute{'s' if minutes > 1 else ''}"
     else:

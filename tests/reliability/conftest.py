@@ -274,6 +274,8 @@ def fault_stack(
         gateway_port=free_port(),
         rasa_token=secrets.token_urlsafe(16),
         secret_key=secrets.token_urlsafe(16),
+        environment="development",  # opted into, as the main test stack
+        rate_ip_exempt="127.0.0.1,::1",  # every client is this machine
         rasa_timeout_seconds=RASA_TIMEOUT_S,
         retention_days=RETENTION_DAYS,
     )

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from bot import sessions
-from bot.settings import DEFAULT_SECRET, Settings
+from bot.settings import VAR, Settings, read_or_create_secret
 from bot.stack import Stack
 from bot.transcript import Transcript
 from bot.web import origin_allowed
@@ -106,7 +106,7 @@ async def test_nobody_writes_into_another_session_over_http(
 
 
 def test_origin_rules() -> None:
-    dev = Settings(allowed_origins="")
+    dev = Settings(environment="development", allowed_origins="")
     prod = Settings(
         environment="production",
         secret_key=secrets.token_urlsafe(32),
@@ -212,28 +212,30 @@ def test_rasa_and_the_action_server_listen_on_loopback_only(
         assert set(addresses) == {LOOPBACK_V4}, (name, addresses)
 
 
-def test_default_or_weak_secrets_are_refused_outside_development(
+def test_weak_secrets_are_refused_and_a_missing_one_is_generated(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for variable in ("SECRET_KEY", "ENVIRONMENT", "TELEGRAM_TOKEN"):
         monkeypatch.delenv(variable, raising=False)
-    with pytest.raises(ValidationError, match="SECRET_KEY must be set"):
-        Settings(environment="production")
-    with pytest.raises(ValidationError, match="SECRET_KEY must be set"):
-        Settings(environment="staging", secret_key=DEFAULT_SECRET)
+    for environment in ("production", "staging", "development"):
+        with pytest.raises(ValidationError, match="at least 16"):
+            Settings(environment=environment, secret_key="short")
+    monkeypatch.setenv("SECRET_KEY", "development-only-secret"[:15])
     with pytest.raises(ValidationError, match="at least 16"):
-        Settings(environment="production", secret_key="short")
-    monkeypatch.setenv("ENVIRONMENT", "production")
-    with pytest.raises(ValidationError, match="SECRET_KEY must be set"):
         Settings()
     good = secrets.token_urlsafe(32)
     assert Settings(secret_key=good).secret_key == good
     # Telegram in webhook mode needs its secret token in every environment.
     with pytest.raises(ValidationError, match="TELEGRAM_SECRET_TOKEN"):
         Settings(secret_key=good, telegram_token="1:x")
-    # Development keeps working without configuration.
-    monkeypatch.delenv("ENVIRONMENT")
-    assert Settings().secret_key == DEFAULT_SECRET
+    # Without configuration: production, with the secret kept in var/ (the same
+    # one after a restart), never a value anyone could read in our sources.
+    monkeypatch.delenv("SECRET_KEY")
+    settings = Settings()
+    assert settings.environment == "production"
+    assert settings.secret_key == read_or_create_secret(VAR / "secret_key")
+    assert Settings().secret_key == settings.secret_key
+    assert len(settings.secret_key) >= 32
 
 
 @pytest.mark.stack

@@ -107,7 +107,9 @@
       const body = $("audit");
       clear(body);
       for (const e of audit.entries) {
-        body.appendChild(row([new Date(e.at * 1000).toLocaleString(), e.action, e.agent || "", e.ticket || "", e.outcome || "", e.ip || ""]));
+        // a minute of anonymous refusals: its counts ("login:failed=812 ...")
+        const outcome = e.outcome === "summary" ? "summary: " + (e.detail || "") : e.outcome || "";
+        body.appendChild(row([new Date(e.at * 1000).toLocaleString(), e.action, e.agent || "", e.ticket || "", outcome, e.ip || ""]));
       }
     } catch (e) {
       /* the numbers above are still useful */
