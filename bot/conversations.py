@@ -723,6 +723,8 @@ def _felt(analysis: dict[str, Any] | None) -> bool:
     if not analysis or str(analysis.get("label", "neutral")) in ("neutral", "joy"):
         return False
     names = {str(s.get("name")) for s in analysis.get("signals", [])}
+    if "softened" in names and "emotion_words" not in names:
+        return False  # "sorry to be a bother" is politeness, not a feeling to soothe
     return bool(names & {"emotion_words", "negative_sentiment"})
 
 

@@ -51,7 +51,7 @@ class ContextSettings:
     # praise of our help right after a message at least this upset (its message
     # score), in at most this many words, is sarcasm
     sarcasm_after: float = 0.45
-    sarcasm_max_words: int = 12
+    sarcasm_max_words: int = 16  # "Wow, very helpful. So will it come or not?"
 
     @classmethod
     def from_config(

@@ -33,6 +33,8 @@ def analysis(label: str, frustration: int, *signals: str) -> dict[str, Any]:
         # a feeling in words, not urgent: heard, not "thanks, I've added that"
         (analysis("sadness", 1, "emotion_words"), False, True),
         (analysis("frustration", 2, "negative_sentiment"), False, True),
+        # politeness ("sorry to be a bother") is not a feeling to soothe
+        (analysis("sadness", 0, "softened", "negative_sentiment"), False, False),
     ],
 )
 def test_a_waiting_message_is_read_by_what_it_says(

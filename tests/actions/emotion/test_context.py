@@ -219,6 +219,11 @@ def test_embedding_matches_sentence_transformers(analyzer: EmotionAnalyzer) -> N
             "great job, as always",
             True,
         ),
+        (
+            "three weeks late and no one answers my emails",
+            "Very helpful, thanks. So is it coming before Christmas or not?",
+            True,
+        ),
         # after a calm question, or with the problem solved, it is thanks
         (
             "could you tell me when order 651234 ships?",

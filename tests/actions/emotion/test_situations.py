@@ -255,6 +255,11 @@ def test_money_worries_are_acknowledged_with_what_went_wrong(
         ),
         ("my dad is fine now but we had to take him to A&E last night", "injury"),
         (
+            "a guy rang up claiming to be your shop and I read him my card number",
+            "fraud",
+        ),
+        ("honestly I can't cope with any of this right now", "distress"),
+        (
             "I've got absolutely nothing left until payday and you still have my money",
             "hardship",
         ),
@@ -278,6 +283,7 @@ def test_indirect_wording_still_reaches_a_person(
         "got an email from you saying my parcel shipped, when will it arrive?",
         "did the reaction to our new logo surprise you?",
         "the courier was rude to my elderly neighbour, please pass that on",
+        "I can't cope with the checkout page, it keeps freezing on me",
     ],
 )
 def test_look_alikes_of_indirect_wording_stay_with_the_bot(
