@@ -243,13 +243,11 @@ class ActionAnswer(CaringAction):
             # a complaint needs a grievance: a happy story gets a warm reply, and
             # the reply is about that (no "you'd like to tell us what went wrong")
             intent = speaker.intent = "compliment"
-        if (
-            intent == "get_refund"
-            and tracker.get_slot("order_id")
-            and reply_book().says_not_arrived(*customer_texts(tracker)[-3:])
+        if intent == "get_refund" and (
+            key := reply_book().refund_in_context(customer_texts(tracker)[-3:])
         ):
-            # a parcel that never came is not sent back: a person sorts it out
-            speaker.say("get_refund.not_arrived")
+            # a parcel that never came, a double charge: nothing to send back
+            speaker.say(key)
             return []
         if intent == "change_shipping_address":
             known = demo_store().order(tracker.get_slot("order_id"))

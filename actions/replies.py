@@ -43,6 +43,7 @@ class ReplyBook:
     closers: tuple[str, ...] = ()
     side_questions: frozenset[str] = frozenset()
     side_asks: dict[str, str] = field(default_factory=dict)
+    refund_context: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
     specific: dict[str, list[tuple[re.Pattern[str], str]]] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random)
 
@@ -93,6 +94,12 @@ class ReplyBook:
                 f"{path}: side questions without answers: {side - set(answers)}"
             )
         asks = {str(k): str(v) for k, v in (raw.get("side_asks") or {}).items()}
+        refund_context = [
+            (rule_pattern(r), str(r["key"])) for r in raw.get("refund_in_context") or []
+        ]
+        if {k for _, k in refund_context} - set(answers):
+            unknown = sorted({k for _, k in refund_context} - set(answers))
+            raise ValueError(f"{path}: refund_in_context without answers: {unknown}")
         if set(asks.values()) - set(answers):
             unknown = sorted(set(asks.values()) - set(answers))
             raise ValueError(f"{path}: side asks without answers: {unknown}")
@@ -108,6 +115,7 @@ class ReplyBook:
             closers=tuple(str(c).lower() for c in raw.get("closers") or []),
             side_questions=side,
             side_asks=asks,
+            refund_context=refund_context,
         )
 
     def has(self, key: str) -> bool:
@@ -153,6 +161,16 @@ class ReplyBook:
         if not self.closes(text) or not (upset or any(map(self.closes, recent))):
             return text
         return " ".join(_SENTENCE_END.split(text.strip())[:-1])
+
+    def refund_in_context(self, texts: Iterable[str]) -> str | None:
+        """The answer to "can I have my money back?" in a chat about something that
+        is not a return (``refund_in_context``: a parcel that never came, a double
+        charge), from the customer's recent ``texts``; None for an ordinary refund."""
+        lowered = [t.lower() for t in texts]
+        for pattern, key in self.refund_context:
+            if any(pattern.search(t) for t in lowered):
+                return key
+        return None
 
     def says_not_arrived(self, *texts: str) -> bool:
         """Whether the customer says their order has not come ("was meant to come

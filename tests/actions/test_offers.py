@@ -623,3 +623,22 @@ async def test_a_refund_for_a_parcel_that_never_came_is_not_a_return() -> None:
     [message] = dispatcher.messages
     assert says(message["text"], "get_refund.not_arrived")
     assert not says(message["text"], "get_refund")
+
+
+async def test_money_back_after_a_double_charge_is_not_a_return() -> None:
+    tracker = conversation(
+        [
+            (
+                "customer",
+                "you charged my card twice for the jacket",
+                "payment_issue",
+            ),
+            ("bot", "Two charges for one order normally means a retry.", None),
+            ("customer", "ok but when do I get my money back", "get_refund"),
+        ],
+        "double-refund",
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert says(message["text"], "get_refund.double_charge")
