@@ -621,3 +621,116 @@ async def test_simple_questions_are_answered_in_every_language(
         assert events[-2:] == PAUSED, (kind, text)
         assert texts.handoff in said, (kind, text)
         assert await has_ticket(tracker.sender_id), (kind, text)
+
+
+# -- danger and fear in the customer's language ---------------------------------------
+
+
+def test_every_language_has_words_of_care_for_every_serious_kind() -> None:
+    book = language_book()
+    kinds = list(book.languages["de"].serious)
+    assert {"hazard", "distress"} <= set(kinds)
+    for code in SUPPORTED:
+        texts = book.languages[code]
+        assert list(texts.serious) == kinds, code  # the first found gives the care
+        assert set(texts.care) == set(kinds), code
+        assert all(say and "!" not in say for say in texts.care.values()), code
+
+
+# Written for these tests, one line per language: something that got hot, smoked,
+# sparked, caught fire or exploded (with an order number, which must not get the
+# order's state instead), and a customer who is frightened.
+DANGER = {
+    "de": "Das Ladegerät aus Bestellung 48213 ist gestern beim Laden total heiß "
+    "geworden und hat plötzlich angefangen zu qualmen.",
+    "es": "El cargador del pedido 48213 empezó a soltar chispas anoche mientras "
+    "estaba enchufado.",
+    "fr": "Le chargeur de la commande 48213 a pris feu hier soir pendant qu'il était "
+    "branché.",
+    "it": "La lampada dell'ordine 48213 ha fatto scintille ed è uscito del fumo dalla "
+    "presa.",
+    "nl": "De oplader uit bestelling 48213 is gisteravond ontploft terwijl hij aan het "
+    "laden was.",
+    "pt": "O carregador da encomenda 48213 começou a deitar fumo e a tomada ficou "
+    "muito quente.",
+    "pl": "Ładowarka z zamówienia 48213 zaczęła dymić, a z gniazdka poleciały iskry.",
+}
+AFRAID = {
+    "de": "Ich habe große Angst, dass jemand meine Adresse und meine Daten "
+    "missbraucht.",
+    "es": "Tengo mucho miedo, alguien ha estado vigilando mi casa desde que llegó el "
+    "paquete.",
+    "fr": "J'ai vraiment peur, quelqu'un a sonné chez moi en disant qu'il venait de "
+    "votre part.",
+    "it": "Ho molta paura, qualcuno continua a suonare alla mia porta dicendo di "
+    "essere il vostro corriere.",
+    "nl": "Ik ben echt bang, er staat al de hele avond iemand voor mijn deur die naar "
+    "mijn pakket vraagt.",
+    "pt": "Estou cheia de medo, está um homem à minha porta a dizer que é da vossa "
+    "empresa.",
+    "pl": "Bardzo się boję, ktoś od rana stoi pod moimi drzwiami i pyta o paczkę.",
+}
+
+
+@pytest.mark.parametrize("code", SUPPORTED)
+async def test_danger_goes_to_a_person_with_its_words_of_care(
+    own_queue: str, code: str
+) -> None:
+    texts = language_book().languages[code]
+    tracker = conversation(
+        [("customer", DANGER[code], "nlu_fallback")], f"web-{code}-danger"
+    )
+    events, [said] = await answer(tracker)
+    assert events[-2:] == PAUSED
+    assert said.startswith(f"{texts.care['hazard']} {texts.handoff}")
+    assert "48213" not in said  # not the order's state
+    ticket = await handoff_queue().ticket(tracker.sender_id)
+    assert ticket.reasons[:2] == ["language", "hazard"]
+    assert UrgencyFlag.SAFETY in ticket.flags
+
+
+@pytest.mark.parametrize("code", SUPPORTED)
+async def test_fear_goes_to_a_person_with_words_of_care(
+    own_queue: str, code: str
+) -> None:
+    texts = language_book().languages[code]
+    assert language_book().situations(code, AFRAID[code]) == ["distress"]
+    tracker = conversation(
+        [("customer", AFRAID[code], "nlu_fallback")], f"web-{code}-afraid"
+    )
+    events, [said] = await answer(tracker)
+    assert events[-2:] == PAUSED
+    assert said.startswith(f"{texts.care['distress']} {texts.handoff}")
+    ticket = await handoff_queue().ticket(tracker.sender_id)
+    assert UrgencyFlag.DISTRESS in ticket.flags
+
+
+async def test_a_charger_that_nearly_caught_fire_is_not_answered_with_the_order(
+    own_queue: str,
+) -> None:
+    texts = language_book().languages["de"]
+    tracker = german(
+        (
+            "customer",
+            "Zu Bestellung 48213: Das Netzteil wurde so heiß, dass es fast einen "
+            "Brand gegeben hätte. Ich habe echt Angst bekommen.",
+        )
+    )
+    events, [said] = await answer(tracker)
+    assert events[-2:] == PAUSED
+    assert said.startswith(f"{texts.care['hazard']} {texts.handoff}")
+    flags = (await handoff_queue().ticket(tracker.sender_id)).flags
+    assert {UrgencyFlag.SAFETY, UrgencyFlag.DISTRESS} <= flags
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Keine Angst, es eilt nicht: Wann kommt Bestellung 48213?"),
+        ("es", "¿Me llamas cuando salga el pedido 48213?"),
+        ("nl", "Hoe heet de vervoerder van bestelling 48213?"),
+        ("it", "Qual è il fuso orario della consegna dell'ordine 48213?"),
+    ],
+)
+def test_everyday_words_are_not_taken_for_danger_or_fear(code: str, text: str) -> None:
+    assert language_book().situations(code, text) == []
