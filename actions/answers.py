@@ -261,7 +261,12 @@ class ActionAnswer(CaringAction):
                 or find_number(str((tracker.latest_message or {}).get("text") or ""))
             )
             if order is not None:
-                speaker.say("complaint.order", **order.values())
+                key = "complaint.order"
+                if order.status in ("processing", "shipped") and (
+                    reply_book().has_it_with_a_problem(text)
+                ):
+                    key = f"order.record_disagrees.{order.status}"
+                speaker.say(key, **order.values())
                 return [SlotSet("order_id", order.id)]
             if analysis and analysis.has("problem_report"):
                 # what went wrong is said: ask only for what is missing

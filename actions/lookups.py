@@ -226,7 +226,13 @@ class ActionOrderLookup(CaringAction):
             )
             return [SlotSet("order_id", None)]
         said = customer_texts(tracker)[-2:]
-        if order.status == "delivered" and reply_book().says_not_arrived(*said):
+        if order.status in ("processing", "shipped") and (
+            reply_book().has_it_with_a_problem(*said)
+        ):
+            # the customer has it in hand, the record says it has not come: the
+            # record is what needs checking, not the customer
+            speaker.say(f"order.record_disagrees.{order.status}", **order.values())
+        elif order.status == "delivered" and reply_book().says_not_arrived(*said):
             # the store says delivered, the customer says it has not come: that is
             # what needs answering, whatever the question was
             speaker.say("track_order.delivered_missing", **order.values())

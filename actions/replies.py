@@ -172,6 +172,12 @@ class ReplyBook:
                 return key
         return None
 
+    def has_it_with_a_problem(self, *texts: str) -> bool:
+        """Whether the customer says they received the order and something is wrong
+        with it (``has_it_with_a_problem`` in mentions.yml)."""
+        pattern = mentions().get("has_it_with_a_problem")
+        return pattern is not None and any(pattern.search(t.lower()) for t in texts)
+
     def says_not_arrived(self, *texts: str) -> bool:
         """Whether the customer says their order has not come ("was meant to come
         Monday", "hasn't reached me")."""

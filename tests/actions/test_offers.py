@@ -258,8 +258,10 @@ async def test_a_complaint_naming_its_order_is_answered_about_that_order(
     ]
     [message] = dispatcher.messages
     order = store.order("228810")
-    assert order is not None
-    assert says(message["text"], "complaint.order", **order.values())
+    assert order is not None and order.status == "shipped"
+    # ...and, since the customer has it while the carrier has not delivered it, the
+    # record is doubted, not repeated
+    assert says(message["text"], "order.record_disagrees.shipped", **order.values())
 
 
 @pytest.mark.parametrize(

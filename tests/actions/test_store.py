@@ -16,7 +16,7 @@ from actions.store import (
     normalise_number,
     phone_digits,
 )
-from tests.actions.conftest import says
+from tests.actions.conftest import says, variations
 from tests.actions.test_offers import conversation
 
 
@@ -121,3 +121,37 @@ async def test_a_late_order_is_called_late_and_a_person_offered(
     assert order is not None and order.late
     assert says(message["text"], "track_order.shipped_late", **order.values())
     assert reply_book().offer(message["text"], message["text"]) == "handoff"
+
+
+@pytest.mark.parametrize(
+    ("text", "disagrees"),
+    [
+        (
+            "the parcel for 5520174 came today but the headphones are the wrong model",
+            True,
+        ),
+        (
+            "got order 5520174 this morning, the box is crushed and one cup is broken",
+            True,
+        ),
+        ("order 5520174 hasn't arrived, I hope it won't be broken when it does", False),
+        ("where is order 5520174?", False),
+    ],
+)
+async def test_an_order_in_the_customers_hands_that_our_record_calls_unsent(
+    store: DemoStore, text: str, disagrees: bool
+) -> None:
+    tracker = conversation(
+        [("customer", text, "track_order")], "in-hand", order_id="5520174"
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    order = store.order("5520174")
+    assert order is not None and order.status == "processing"
+    # an upset customer gets the first sentences of it (the empathy layer's short form)
+    openings = {
+        v.split(". ")[0]
+        for v in variations("order.record_disagrees.processing", **order.values())
+    }
+    assert any(o in message["text"] for o in openings) is disagrees
