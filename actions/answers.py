@@ -10,7 +10,8 @@ from rasa_sdk.events import ActionExecuted, EventType, SlotSet, UserUtteranceRev
 
 from actions.emotion import Decision, Emotion
 from actions.faq import match as faq_match
-from actions.lookups import change_key
+from actions.lookups import change_key, record_disagrees
+from actions.mentions import mentioned
 from actions.mood import Mood
 from actions.replies import capitalise, reply_book
 from actions.store import demo_store, find_number
@@ -117,7 +118,7 @@ def follow_up_topic(tracker: Tracker) -> str | None:
         and confidence >= FOLLOW_UP_CONFIDENCE
     ):
         return None
-    if tracker.get_slot("order_id") and reply_book().says_not_arrived(text):
+    if tracker.get_slot("order_id") and mentioned("not_arrived", text):
         # "it hasn't reached me" about the order in the chat: look at it again
         return "track_order"
     words = len(text.split())
@@ -261,11 +262,7 @@ class ActionAnswer(CaringAction):
                 or find_number(str((tracker.latest_message or {}).get("text") or ""))
             )
             if order is not None:
-                key = "complaint.order"
-                if order.status in ("processing", "shipped") and (
-                    reply_book().has_it_with_a_problem(text)
-                ):
-                    key = f"order.record_disagrees.{order.status}"
+                key = record_disagrees(order, text) or "complaint.order"
                 speaker.say(key, **order.values())
                 return [SlotSet("order_id", order.id)]
             if analysis and analysis.has("problem_report"):

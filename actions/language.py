@@ -286,30 +286,13 @@ class LanguageBook:
         parts = [say for words, say in texts.feelings.values() if words.search(lower)]
         for topic in answered:
             if topic == "order":
-                parts.append(self._order(texts, number, order))
+                parts.append(_order(texts, number, found))
             else:
                 parts.append(texts.answers[topic])
         offer = texts.answers["offer_person"]
         if not any(offer in said for said in recent):
             parts.append(offer)
         return " ".join(p for p in parts if p)
-
-    def _order(
-        self,
-        texts: LanguageTexts,
-        number: str | None,
-        order: Callable[[str], dict[str, Any] | None],
-    ) -> str:
-        if number is None:
-            return texts.answers["order.ask"]
-        values = order(number)
-        if values is None:
-            return texts.answers["order.not_found"].format(order_id=number)
-        status = str(values.get("status"))
-        key = f"order.{status}" if status in ORDER_STATES else "order.not_found"
-        eta = _day_month(str(values.get("eta") or ""))
-        values = {**values, "eta": texts.date.format(**eta) if eta else ""}
-        return texts.answers[key].format(**values)
 
     def waiting(self, code: str, key: str, values: dict[str, Any]) -> str | None:
         """Where the customer stands (``queue.<key>``) in the language; None when it
@@ -325,6 +308,22 @@ class LanguageBook:
             else:
                 values = {**values, "opens": _opens(texts.opens, values)}
         return texts.queue[key].format(**values)
+
+
+def _order(
+    texts: LanguageTexts, number: str | None, found: dict[str, Any] | None
+) -> str:
+    """An order's state in the language: ask for the number, not found, or the
+    answer for its status with the date written the language's way."""
+    if number is None:
+        return texts.answers["order.ask"]
+    if found is None:
+        return texts.answers["order.not_found"].format(order_id=number)
+    status = str(found.get("status"))
+    key = f"order.{status}" if status in ORDER_STATES else "order.not_found"
+    eta = _day_month(str(found.get("eta") or ""))
+    values = {**found, "eta": texts.date.format(**eta) if eta else ""}
+    return texts.answers[key].format(**values)
 
 
 def _day_month(english: str) -> dict[str, str] | None:

@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.replies import reply_book
+from actions.mentions import mentioned
 from actions.store import Order, demo_store, find_number, is_phone_part
 from actions.voice import CaringAction, Speaker, customer_texts
 
@@ -71,6 +71,19 @@ def change_key(order: Order, address: bool = False) -> str:
     if address and order.status == "shipped":
         return "change_address.locked"
     return "change_order.locked"
+
+
+def record_disagrees(order: Order, *said: str) -> str | None:
+    """The reply key when what the customer ``said`` contradicts the order's record:
+    they have it with a problem while it is not delivered (the record is doubted),
+    or it is delivered and they say it has not come (a missing parcel)."""
+    if order.status in ("processing", "shipped") and mentioned(
+        "has_it_with_a_problem", *said
+    ):
+        return f"order.record_disagrees.{order.status}"
+    if order.status == "delivered" and mentioned("not_arrived", *said):
+        return "track_order.delivered_missing"
+    return None
 
 
 def only_a_number(text: str) -> bool:
@@ -225,17 +238,10 @@ class ActionOrderLookup(CaringAction):
                 order_id=tracker.get_slot("order_id"),
             )
             return [SlotSet("order_id", None)]
-        said = customer_texts(tracker)[-2:]
-        if order.status in ("processing", "shipped") and (
-            reply_book().has_it_with_a_problem(*said)
-        ):
-            # the customer has it in hand, the record says it has not come: the
-            # record is what needs checking, not the customer
-            speaker.say(f"order.record_disagrees.{order.status}", **order.values())
-        elif order.status == "delivered" and reply_book().says_not_arrived(*said):
-            # the store says delivered, the customer says it has not come: that is
-            # what needs answering, whatever the question was
-            speaker.say("track_order.delivered_missing", **order.values())
+        if disagreement := record_disagrees(order, *customer_texts(tracker)[-2:]):
+            # what the customer says and the record disagree: that is what needs
+            # answering, whatever the question was
+            speaker.say(disagreement, **order.values())
         elif topic == "track_refund":
             refund = store.refund_for(order.id)
             if refund is None:

@@ -26,6 +26,13 @@ def mentions() -> dict[str, re.Pattern[str]]:
     return {str(name): re.compile(str(pattern)) for name, pattern in raw.items()}
 
 
+def mentioned(name: str, *texts: str) -> bool:
+    """Whether any of ``texts`` mentions the named pattern ("not_arrived": "it was
+    meant to come Monday"); an unknown name is an error."""
+    pattern = mentions()[name]
+    return any(pattern.search(t.lower()) for t in texts)
+
+
 def rule_pattern(rule: Mapping[str, Any], key: str = "pattern") -> re.Pattern[str]:
     """A rule's pattern: its own regular expression under ``key``, or the named
     one under ``mention``; a clear error for an unknown name or neither."""

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from actions.faq import faq_replies
-from actions.mentions import mentions, rule_pattern
+from actions.mentions import rule_pattern
 from actions.paths import ANSWERS_FILE
 
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -38,7 +38,6 @@ class ReplyBook:
     offers: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     declines: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     plain_no: frozenset[str] = frozenset()
-    not_arrived: re.Pattern[str] | None = None
     plain_yes: frozenset[str] = frozenset()
     closers: tuple[str, ...] = ()
     side_questions: frozenset[str] = frozenset()
@@ -83,33 +82,27 @@ class ReplyBook:
             str(intent): [(rule_pattern(r, "when"), str(r["key"])) for r in rules]
             for intent, rules in (raw.get("specific") or {}).items()
         }
-        unknown = [
-            k for rules in specific.values() for _, k in rules if k not in answers
-        ]
-        if unknown:
-            raise ValueError(f"{path}: specific answers without templates: {unknown}")
+
+        def known(what: str, keys: Iterable[str]) -> None:
+            missing = sorted(set(keys) - set(answers))
+            if missing:
+                raise ValueError(f"{path}: {what} without templates: {missing}")
+
+        known("specific answers", (k for rules in specific.values() for _, k in rules))
         side = frozenset(str(i) for i in raw.get("side_questions") or [])
-        if side - set(answers):
-            raise ValueError(
-                f"{path}: side questions without answers: {side - set(answers)}"
-            )
+        known("side questions", side)
         asks = {str(k): str(v) for k, v in (raw.get("side_asks") or {}).items()}
+        known("side asks", asks.values())
         refund_context = [
             (rule_pattern(r), str(r["key"])) for r in raw.get("refund_in_context") or []
         ]
-        if {k for _, k in refund_context} - set(answers):
-            unknown = sorted({k for _, k in refund_context} - set(answers))
-            raise ValueError(f"{path}: refund_in_context without answers: {unknown}")
-        if set(asks.values()) - set(answers):
-            unknown = sorted(set(asks.values()) - set(answers))
-            raise ValueError(f"{path}: side asks without answers: {unknown}")
+        known("refund_in_context", (k for _, k in refund_context))
         return cls(
             answers=answers,
             specific=specific,
             descriptions=dict(raw.get("describe") or {}),
             offers=offers,
             declines=declines,
-            not_arrived=mentions().get("not_arrived"),
             plain_no=frozenset(str(w).lower() for w in raw.get("plain_no") or []),
             plain_yes=frozenset(str(w).lower() for w in raw.get("plain_yes") or []),
             closers=tuple(str(c).lower() for c in raw.get("closers") or []),
@@ -171,18 +164,6 @@ class ReplyBook:
             if any(pattern.search(t) for t in lowered):
                 return key
         return None
-
-    def has_it_with_a_problem(self, *texts: str) -> bool:
-        """Whether the customer says they received the order and something is wrong
-        with it (``has_it_with_a_problem`` in mentions.yml)."""
-        pattern = mentions().get("has_it_with_a_problem")
-        return pattern is not None and any(pattern.search(t.lower()) for t in texts)
-
-    def says_not_arrived(self, *texts: str) -> bool:
-        """Whether the customer says their order has not come ("was meant to come
-        Monday", "hasn't reached me")."""
-        pattern = self.not_arrived
-        return pattern is not None and any(pattern.search(t.lower()) for t in texts)
 
     def decline(self, text: str) -> str | None:
         """What a plain "no" to ``text`` (the bot's reply) means (``declines`` in the

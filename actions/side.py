@@ -81,20 +81,19 @@ class Parsed:
     entities: dict[str, str]
 
 
-async def parse(text: str) -> Parsed | None:
+async def parse(client: httpx.AsyncClient, text: str) -> Parsed | None:
     """Rasa's reading of ``text`` (the server that runs this action server's
     model), or None when it cannot be reached."""
     port = os.environ.get("RASA_PORT", "5005")
     token = os.environ.get("RASA_TOKEN", "")
     try:
-        async with httpx.AsyncClient(timeout=PARSE_TIMEOUT_S) as client:
-            response = await client.post(
-                f"http://127.0.0.1:{port}/model/parse",
-                params={"token": token} if token else None,
-                json={"text": text},
-            )
-            response.raise_for_status()
-            data = response.json()
+        response = await client.post(
+            f"http://127.0.0.1:{port}/model/parse",
+            params={"token": token} if token else None,
+            json={"text": text},
+        )
+        response.raise_for_status()
+        data = response.json()
     except (httpx.HTTPError, ValueError) as error:
         log.info("side questions not looked at: Rasa parse failed (%s)", error)
         return None
@@ -145,40 +144,37 @@ async def side_questions(
     if len(parts) < 2:
         return []
     parts = [p for p in parts if is_question(p)]  # statements are the main answer's
-    book = reply_book()
-    side = book.side_questions
     found: list[SideAnswer] = []
     seen = {topic(k) for k in answered}
-    for part in parts[:MAX_CLAUSES]:
-        parsed = await parse(part)
-        if parsed is None:
-            return []  # no NLU: the main answer stands alone
-        if parsed.intent in side and parsed.confidence >= MIN_CONFIDENCE:
-            key, values = parsed.intent, {}
-            place = parsed.entities.get("delivery_city") or parsed.entities.get(
-                "delivery_country"
-            )
-            if place and book.has(f"{key}_place"):
-                key, values = f"{key}_place", {"delivery_place": place}
-        elif parsed.intent in ("out_of_scope", "nlu_fallback") or (
-            parsed.confidence < MIN_CONFIDENCE
-        ):
-            hit = faq_match(part)
-            if hit is None:
-                continue
-            key, values = hit.key, {}
-        elif (
-            parsed.intent in book.side_asks
-            and parsed.confidence >= MIN_CONFIDENCE
-            and not order_known
-        ):
-            # a question that needs the order number: ask for it
-            key, values = book.side_asks[parsed.intent], {}
-        else:
-            seen.add(parsed.intent)  # a question answered elsewhere (a lookup, ...)
-            continue
-        if topic(key) in seen:
-            continue
-        seen.add(topic(key))
-        found.append(SideAnswer(key, values))
+    async with httpx.AsyncClient(timeout=PARSE_TIMEOUT_S) as client:
+        for part in parts[:MAX_CLAUSES]:
+            parsed = await parse(client, part)
+            if parsed is None:
+                return []  # no NLU: the main answer stands alone
+            answer = _answer(part, parsed, order_known)
+            if answer is None:
+                seen.add(parsed.intent)  # answered elsewhere (a lookup), or not at all
+            elif topic(answer.key) not in seen:
+                seen.add(topic(answer.key))
+                found.append(answer)
     return found
+
+
+def _answer(part: str, parsed: Parsed, order_known: bool) -> SideAnswer | None:
+    """The answer to one side question: a template answer (with the place when NLU
+    found one), the FAQ's when NLU is unsure or declines, a request for the order
+    number when the question needs one; None otherwise."""
+    book = reply_book()
+    sure = parsed.confidence >= MIN_CONFIDENCE
+    if sure and parsed.intent in book.side_questions:
+        entities = parsed.entities
+        place = entities.get("delivery_city") or entities.get("delivery_country")
+        if place and book.has(f"{parsed.intent}_place"):
+            return SideAnswer(f"{parsed.intent}_place", {"delivery_place": place})
+        return SideAnswer(parsed.intent, {})
+    if not sure or parsed.intent in ("out_of_scope", "nlu_fallback"):
+        hit = faq_match(part)
+        return SideAnswer(hit.key, {}) if hit else None
+    if parsed.intent in book.side_asks and not order_known:
+        return SideAnswer(book.side_asks[parsed.intent], {})
+    return None

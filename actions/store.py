@@ -94,8 +94,18 @@ class Order:
     tracking: str = ""
     eta: str = ""
     invoice: str = ""
-    # shipped or being prepared, and the expected day has passed
-    late: bool = False
+    due: dt.date | None = None  # the expected delivery day (``eta`` as a date)
+    as_of: dt.date | None = None  # the day the store's data describes
+
+    @property
+    def late(self) -> bool:
+        """Shipped or being prepared, and the expected day has passed."""
+        return (
+            self.status in ("shipped", "processing")
+            and self.due is not None
+            and self.as_of is not None
+            and self.due < self.as_of
+        )
 
     def values(self) -> dict[str, Any]:
         """Placeholder values for reply templates."""
@@ -243,15 +253,13 @@ def _written(
 
 def _order(raw: dict[str, Any], today: dt.date) -> Order:
     """An order from the store file, its dates written out."""
-    due = _day(raw.get("eta"), today)
     return Order(
         **{
             **raw,
             "placed": _written(raw["placed"], today, weekday=True),
             "eta": _written(raw.get("eta"), today, weekday=True),
-            "late": raw["status"] in ("shipped", "processing")
-            and due is not None
-            and due < today,
+            "due": _day(raw.get("eta"), today),
+            "as_of": today,
         }
     )
 

@@ -124,7 +124,7 @@ class Speaker:
     async def answer_side_questions(self) -> None:
         """After the answer, the answers to the other questions the message asked
         (actions/side.py), each its own message; a stock closer only on the last."""
-        if not self.spoken or "handoff" in self.keys:
+        if not self.spoken:
             return
         text = str((self.tracker.latest_message or {}).get("text") or "")
         found = await side_questions(
@@ -142,14 +142,13 @@ class Speaker:
         for answer in found:
             self.say(answer.key, None, **answer.values)
         # a reply that asks for something (an order number) comes last, where the
-        # customer answers it
-        side = list(zip(found, self.dispatcher.messages[len(main) :], strict=True))
-        if self.keys[0].startswith("ask."):
-            ordered = [m for _, m in side] + main
-        else:
-            ordered = main + [m for a, m in side if not a.key.startswith("ask.")]
-            ordered += [m for a, m in side if a.key.startswith("ask.")]
-        self.dispatcher.messages[:] = ordered
+        # customer answers it (the sort is stable: otherwise in the order asked)
+        groups = [(self.keys[0], main)] + [
+            (a.key, [m])
+            for a, m in zip(found, self.dispatcher.messages[len(main) :], strict=True)
+        ]
+        groups.sort(key=lambda group: group[0].startswith("ask."))
+        self.dispatcher.messages[:] = [m for _, messages in groups for m in messages]
 
     def say(
         self, key: str, buttons: list[dict[str, str]] | None = None, **values: Any

@@ -424,7 +424,13 @@ class Conversations:
                 logger.info("no rescore for %s: %s", cid, error)
         if state is TicketState.ASSIGNED:
             return []  # the agent is here and sees it live
-        language = await self._language(cid)
+        try:
+            ticket: Ticket | None = await self.queue.ticket(cid)
+        except UnknownTicket:
+            ticket = None
+        # the language the customer writes in when it is not English (the bot put
+        # it in the ticket's slots when it handed over)
+        language = str(ticket.slots.get("language") or "") if ticket else ""
         if follow_up := _contact(inbound.text):
             await self.queue.request_follow_up(cid, follow_up)
             text = say("follow_up_saved", language, contact=follow_up.contact)
@@ -432,7 +438,9 @@ class Conversations:
             text = say("waiting_for_person", language)
         else:
             said = [e.text for e in earlier if e.author is Author.SYSTEM]
-            text = await self._waiting_reply(cid, inbound.text, analysis, said)
+            text = await self._waiting_reply(
+                cid, inbound.text, analysis, said, _advice(ticket)
+            )
         reassurance, _ = await self.transcript.append(
             cid, Entry(Author.SYSTEM, text, channel=inbound.channel)
         )
@@ -444,20 +452,20 @@ class Conversations:
         text: str,
         analysis: dict[str, Any] | None,
         said: list[str],
+        advice: str | None = None,
     ) -> str:
-        """What a waiting customer hears after writing again: an answer to what they
+        """What a waiting customer hears after writing again: what they can do
+        meanwhile (``advice`` for what happened, said once), an answer to what they
         added (an order number, how urgent it is), never the same words twice in a
         row, and where they stand when they are upset."""
         asks = _asks(text)
-        # what to do meanwhile, for what happened (fraud: call the bank), once
-        advice = await self._advice(conversation_id)
-        fresh = advice and not any(advice in x for x in said)
-        if advice and fresh and (asks or _urgent(analysis)):
+        urgent = _urgent(analysis)
+        if advice and (asks or urgent) and not any(advice in x for x in said):
             return f"{advice} {say('waiting_advice_then')}"
-        if CALL_WORDS.search(text) and asks and not _urgent(analysis):
+        if CALL_WORDS.search(text) and asks and not urgent:
             return say("waiting_call")
-        if _urgent(analysis) or WANTS_PERSON.search(text):
-            first = "waiting_urgent" if _urgent(analysis) else "waiting_person_asked"
+        if urgent or WANTS_PERSON.search(text):
+            first = "waiting_urgent" if urgent else "waiting_person_asked"
             where = await self._where(conversation_id)
             return " ".join(p for p in (say(first), where) if p)
         if _felt(analysis):
@@ -481,28 +489,6 @@ class Conversations:
         if view.position:
             return say("waiting_position", position=str(view.position))
         return ""
-
-    async def _advice(self, conversation_id: str) -> str | None:
-        """What a customer can do while waiting, for the first of the ticket's flags
-        that has advice (``waiting_advice_<flag>`` in channel.yml), else None."""
-        try:
-            ticket = await self.queue.ticket(conversation_id)
-        except UnknownTicket:
-            return None
-        for flag in ADVICE_ORDER:
-            if flag in ticket.flags:
-                return say(f"waiting_advice_{flag.value}")
-        return None
-
-    async def _language(self, conversation_id: str) -> str | None:
-        """The language the customer writes in when it is not English (the bot put
-        it in the ticket's slots when it handed over), else None."""
-        try:
-            ticket = await self.queue.ticket(conversation_id)
-        except UnknownTicket:
-            return None
-        language = ticket.slots.get("language")
-        return str(language) if language else None
 
     async def view(self, conversation_id: str) -> StateView:
         """Who owns the conversation now, with queue position and wait when queued."""
@@ -709,6 +695,13 @@ def _urgent(analysis: dict[str, Any] | None) -> bool:
     return int(analysis.get("frustration", 0)) >= URGENT_FRUSTRATION and bool(
         names & FELT_SIGNALS
     )
+
+
+def _advice(ticket: Ticket | None) -> str | None:
+    """What a waiting customer can do meanwhile, for the first of the ticket's flags
+    that has advice (``waiting_advice_<flag>`` in channel.yml), else None."""
+    flag = next((f for f in ADVICE_ORDER if ticket and f in ticket.flags), None)
+    return say(f"waiting_advice_{flag.value}") if flag else None
 
 
 def _asks(text: str) -> bool:

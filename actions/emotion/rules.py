@@ -135,10 +135,8 @@ class PhraseRules:
             return None
         if self._resolution is not None and self._resolution.search(text):
             return None
-        for m in self._help_praise.finditer(text):
-            if not negated_before(text, m.start()):
-                return m.group(0)
-        return None
+        found = _unnegated(self._help_praise, text)
+        return found.group(0) if found else None
 
     def sarcasm(self, text: str) -> Hit | None:
         """Fixed sarcastic phrases, or praise next to a bad situation (and no fix)."""
@@ -152,14 +150,7 @@ class PhraseRules:
             return None
         segments = [text] if len(text.split()) <= 20 else _SENTENCES.split(text)
         for sentence in segments:
-            praise = next(
-                (
-                    m
-                    for m in self._praise.finditer(sentence)
-                    if not negated_before(sentence, m.start())
-                ),
-                None,
-            )
+            praise = _unnegated(self._praise, sentence)
             if praise is None:
                 continue
             situation = self._situation.search(sentence)
@@ -171,3 +162,11 @@ class PhraseRules:
                     f'next to "{quote(situation.group(0))}"',
                 )
         return None
+
+
+def _unnegated(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The first match of ``pattern`` in ``text`` with no negator just before it."""
+    return next(
+        (m for m in pattern.finditer(text) if not negated_before(text, m.start())),
+        None,
+    )
