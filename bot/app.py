@@ -33,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot import console, sessions, telegram, web
 from bot.conversations import Conversations, EmotionClient, Inbound
 from bot.handoff import HandoffQueue
+from bot.identity import BadCustomerToken, vouched_customer
 from bot.inputs import clean_text
 from bot.live import Hub
 from bot.maintenance import Maintenance
@@ -279,6 +280,13 @@ async def get_health(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if healthy else 503)
 
 
+class SessionIn(BaseModel):
+    """How to start a conversation (the body is optional)."""
+
+    # The shop's signed word for a signed-in customer (bot/identity.py).
+    customer_token: str | None = None
+
+
 class SessionOut(BaseModel):
     """A new conversation."""
 
@@ -331,13 +339,25 @@ def too_many(limited: LimitExceeded) -> HTTPException:
 
 
 @app.post("/api/sessions", status_code=201)
-async def create_session(request: Request) -> SessionOut:
+async def create_session(
+    request: Request, settings: SettingsDep, body: SessionIn | None = None
+) -> SessionOut:
     """Start a conversation; the token goes in the X-Session header from then on."""
+    customer_id = ""
+    if body is not None and body.customer_token:
+        try:
+            vouched = vouched_customer(
+                body.customer_token, settings.customer_token_secret
+            )
+        except BadCustomerToken as error:
+            raise HTTPException(status_code=400, detail=str(error)) from None
+        customer_id = vouched.customer_id
     ip = request.client.host if request.client else ""
     try:
-        return SessionOut(session=await request.app.state.sessions.start(ip))
+        token = await request.app.state.sessions.start(ip, customer_id)
     except LimitExceeded as limited:
         raise too_many(limited) from None
+    return SessionOut(session=token)
 
 
 @app.post("/api/messages")
@@ -356,7 +376,8 @@ async def post_message(
             detail="you're sending messages very fast; please wait a moment",
             headers={"Retry-After": str(max(1, round(verdict.retry_after_s)))},
         )
-    await request.app.state.sessions.touch(sid)
+    web_sessions: sessions.Sessions = request.app.state.sessions
+    await web_sessions.touch(sid)
     conversations: Conversations = request.app.state.conversations
     inbound = Inbound(
         sid,
@@ -364,6 +385,7 @@ async def post_message(
         message.text,
         customer_name=message.customer_name or "",
         address=ip,
+        customer_id=await web_sessions.customer(sid),  # bound when it was created
     )
     try:
         outcome = await conversations.customer_message(inbound)

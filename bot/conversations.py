@@ -113,6 +113,10 @@ class Inbound:
     customer_name: str = ""
     customer_ref: str = ""  # who the customer is on the channel (Telegram user id)
     address: str = ""  # the client's network address (never stored as it is)
+    # The shop customer whose page vouched for this session (a signed customer
+    # token, bot/identity.py); the action server shows their orders without asking.
+    # Set only from the session's binding, never from anything a client sends.
+    customer_id: str = ""
 
 
 @dataclass
@@ -310,11 +314,7 @@ class Conversations:
 
     async def _to_bot(self, inbound: Inbound, entry: Entry) -> list[Entry]:
         cid = inbound.conversation_id
-        metadata = {
-            "channel": inbound.channel,
-            "customer_name": inbound.customer_name or None,
-            "entry": entry.id,
-        }
+        metadata = bot_metadata(inbound, entry)
         text = await self._rasa_text(cid, inbound.text, entry)
         try:
             answers = await self.rasa.send(cid, text, metadata)
@@ -666,6 +666,19 @@ class Conversations:
             ),
         )
         return resolved
+
+
+def bot_metadata(inbound: Inbound, entry: Entry) -> dict[str, Any]:
+    """What Rasa's message metadata says of a customer message; ``customer_id``
+    only when the shop vouched for the customer (the action server trusts it)."""
+    metadata: dict[str, Any] = {
+        "channel": inbound.channel,
+        "customer_name": inbound.customer_name or None,
+        "entry": entry.id,
+    }
+    if inbound.customer_id:
+        metadata["customer_id"] = inbound.customer_id
+    return metadata
 
 
 def _valid_analysis(analysis: Any) -> bool:

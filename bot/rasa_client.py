@@ -30,7 +30,8 @@ class RasaClient:
         Args:
             sender: conversation id.
             text: the customer's message.
-            metadata: channel, customer name, locale.
+            metadata: channel, customer name, entry id, and the customer id
+                when the shop vouched for the customer (bot/identity.py).
 
         Returns:
             The bot's messages, possibly empty.

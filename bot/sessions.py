@@ -6,6 +6,10 @@ message, the keyed hash of the address that started it), which expires after
 SESSION_IDLE_SECONDS without a customer message: a token whose record is gone is
 refused, and the widget starts a new conversation. So the next visitor of a shared
 computer does not see the previous customer's chat.
+
+A session the shop vouched for (a signed customer token, bot/identity.py) is bound
+to that customer (field ``customer`` of the record) for good: it is used again only
+with a valid token for the same customer, never without one or with another's.
 """
 
 from __future__ import annotations
@@ -20,6 +24,18 @@ from bot.handoff.keys import Keys
 from bot.ratelimit import TOO_MANY_SESSIONS, LimitExceeded, RateLimiter
 
 SESSION_PREFIX = "web-"
+CUSTOMER_FIELD = "customer"  # the customer a session is bound to (its record)
+# KEYS[1] a session record, ARGV[1] the customer the shop vouches for ("" = none).
+# 1 when the session exists and that customer may use it: a bound session only the
+# customer it is bound to, an unbound one anybody (a vouched customer binds it now,
+# HSETNX); else 0.
+ADMIT = """
+if redis.call("EXISTS", KEYS[1]) == 0 then return 0 end
+if ARGV[1] ~= "" then redis.call("HSETNX", KEYS[1], ARGV[2], ARGV[1]) end
+local bound = redis.call("HGET", KEYS[1], ARGV[2])
+if not bound or bound == ARGV[1] then return 1 end
+return 0
+"""
 
 
 def issue(secret: str) -> str:
@@ -57,14 +73,16 @@ class Sessions:
         self.limits = limits
         self.settings = limits.settings
         self.keys = Keys(self.settings.redis_prefix)
+        self._admit = redis.register_script(ADMIT)
 
     @property
     def idle_s(self) -> int:
         """How long a session lives without a customer message."""
         return self.settings.session_idle_seconds
 
-    async def start(self, ip: str) -> str:
-        """A new session token; LimitExceeded when the address started too many."""
+    async def start(self, ip: str, customer_id: str = "") -> str:
+        """A new session token (bound to ``customer_id`` when the shop vouched for
+        one); LimitExceeded when the address started too many."""
         verdict = await self.limits.new_session(ip)
         if not verdict.allowed:
             raise LimitExceeded(verdict, TOO_MANY_SESSIONS)
@@ -75,6 +93,8 @@ class Sessions:
         fields: dict[str, str | int] = {"started": now_ms, "last": now_ms}
         if ip:
             fields["addr"] = self.limits.address(ip)
+        if customer_id:
+            fields[CUSTOMER_FIELD] = customer_id
         pipe = self.redis.pipeline(transaction=True)
         pipe.hset(key, mapping=fields)
         pipe.expire(key, self.idle_s)
@@ -89,6 +109,17 @@ class Sessions:
         if not await self.redis.exists(self.keys.web_session(session_id)):
             return None
         return session_id
+
+    async def admit(self, session_id: str, customer_id: str) -> bool:
+        """Whether the customer the shop vouched for ("" = nobody) may use the
+        session; a vouched customer binds a session not bound yet."""
+        key = self.keys.web_session(session_id)
+        return bool(await self._admit(keys=[key], args=[customer_id, CUSTOMER_FIELD]))
+
+    async def customer(self, session_id: str) -> str:
+        """The customer the session is bound to; "" when none."""
+        bound = await self.redis.hget(self.keys.web_session(session_id), CUSTOMER_FIELD)
+        return bound or ""
 
     async def touch(self, session_id: str) -> None:
         """A customer message: the session lives SESSION_IDLE_SECONDS from now."""

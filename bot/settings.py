@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 MIN_SECRET_CHARS = 16
+MIN_CUSTOMER_TOKEN_SECRET_CHARS = 32  # HS256 keys: at least the hash's 256 bits
 TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts
 # Where ENVIRONMENT=development may listen: its cookies lack Secure and any localhost
 # page may open the widget, so it must not be reachable from other machines.
@@ -72,6 +73,9 @@ class Settings(BaseSettings):
     # Signs sessions and keys the hashes of client addresses; when unset, a random
     # one generated into var/secret_key (kept across restarts).
     secret_key: str = ""
+    # Shared with the shop, which signs customer tokens with it (bot/identity.py):
+    # its page vouches for a signed-in customer. Empty: no token is accepted.
+    customer_token_secret: str = ""
     rasa_timeout_seconds: float = 10.0
     max_message_chars: int = 4000
     tracker_ttl_seconds: int = 0  # Rasa's trackers; 0: as long as RETENTION_DAYS
@@ -134,6 +138,15 @@ class Settings(BaseSettings):
                 f"SECRET_KEY must have at least {MIN_SECRET_CHARS} characters "
                 "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))'), "
                 "or leave it unset to use one generated into var/secret_key"
+            )
+        shared = self.customer_token_secret
+        if shared and len(shared) < MIN_CUSTOMER_TOKEN_SECRET_CHARS:
+            raise ValueError(
+                "CUSTOMER_TOKEN_SECRET must have at least "
+                f"{MIN_CUSTOMER_TOKEN_SECRET_CHARS} characters (the shop signs "
+                "customer tokens with it; e.g. python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'), or leave it unset to accept no "
+                "customer tokens"
             )
         if not self.redis_prefix.isalnum():
             raise ValueError("REDIS_PREFIX must contain only letters and digits")

@@ -154,6 +154,7 @@ def app_env(settings: Settings) -> dict[str, str]:
         GATEWAY_PORT=str(settings.gateway_port),
         RASA_TOKEN=settings.rasa_api_token(),
         SECRET_KEY=settings.secret_key,
+        CUSTOMER_TOKEN_SECRET=settings.customer_token_secret,
         ENVIRONMENT=settings.environment,
         RATE_IP_EXEMPT=settings.rate_ip_exempt,
         TELEGRAM_TOKEN=settings.telegram_token,

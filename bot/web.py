@@ -3,7 +3,7 @@
 Protocol (JSON text frames; the first client frame must be ``hello``)::
 
     client -> {"type": "hello", "session": token|null, "after": stream id|null,
-               "name": optional customer name}
+               "name": optional customer name, "customer_token": optional JWT}
     server <- {"type": "welcome", "session": token, "conversation": id,
                "idle_s": seconds without a customer message until it expires}
     client -> {"type": "message", "id": client message id, "text": "..."}
@@ -25,6 +25,13 @@ client's cursor, so a reconnect (``after`` = the last entry id it saw) gets exac
 what it missed, whichever gateway process wrote it. A forged or unknown session token,
 or one idle for SESSION_IDLE_SECONDS (bot/sessions.py), closes the socket with code
 4401 (the widget starts a new conversation); frames over ``MAX_FRAME_BYTES`` with 1009.
+
+``customer_token`` is the shop page's signed word for a signed-in customer
+(bot/identity.py). A valid one binds the session to that customer, whose messages then
+carry their id to the action server; a session bound to a customer is refused like a
+forged one (4401) to a hello without a valid token for the same customer. A bad token
+never blocks the chat: the client gets a ``bad_customer_token`` error frame and the
+chat goes on without a vouched customer.
 
 A browser on a page whose Origin is not allowed (``ALLOWED_ORIGINS``, see
 ``origin_allowed``) gets HTTP 403 instead of the upgrade. Messages are limited per
@@ -56,6 +63,7 @@ from redis.exceptions import RedisError
 
 from bot.conversations import Conversations, Inbound, Outcome, StateView
 from bot.handoff import EventType, HandoffError, Rating, TicketState
+from bot.identity import BadCustomerToken, VouchedCustomer, vouched_customer
 from bot.inputs import MAX_FRAME_BYTES, clean_text
 from bot.live import Changes, Hub, connected
 from bot.privacy import address_group
@@ -88,6 +96,10 @@ NOT_TAKEN = "we could not take that message just now; it is sent again"
 CLOSE_POLICY = 1008  # before the upgrade: the client sees HTTP 403
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 SLOW_DOWN = "you're sending messages very fast; please wait a moment"
+NOT_VOUCHED = (
+    "we could not confirm your shop account ({reason}); you can chat on, and we may "
+    "ask you to confirm an order before showing its details"
+)
 
 router = APIRouter()
 
@@ -219,6 +231,7 @@ class ChatSocket:
         self.counted = False
         self.conversation_id = ""
         self.name = ""
+        self.customer_id = ""  # the shop customer the session is bound to
         self.cursor = ""
         self.view: dict[str, Any] | None = None
         self._send_lock = asyncio.Lock()
@@ -308,13 +321,19 @@ class ChatSocket:
             await self.error(FrameError("not_ready", "send hello first"))
             await self.ws.close(1008, "the first frame must be hello")
             return False
+        vouched = await self.vouched(frame.get("customer_token"))
+        customer_id = vouched.customer_id if vouched else ""
         token = frame.get("session")
         try:
             if token is None:
-                token = await self.sessions.start(self.ip)
+                token = await self.sessions.start(self.ip, customer_id)
             conversation_id = await self.sessions.resume(
                 token if isinstance(token, str) else None
             )
+            if conversation_id is not None and not await self.sessions.admit(
+                conversation_id, customer_id
+            ):
+                conversation_id = None  # bound to someone else: the widget starts anew
         except LimitExceeded as limited:
             await self.error(FrameError("rate_limited", limited.message))
             await self.ws.close(CLOSE_LIMITED, "too many new sessions")
@@ -336,10 +355,13 @@ class ChatSocket:
         self.conversation_id = conversation_id
         after = frame.get("after")
         self.cursor = str(after) if valid_cursor(after) else ""
+        self.customer_id = customer_id
         name = frame.get("name")
         if isinstance(name, str):
             with contextlib.suppress(ValueError):
                 self.name = clean_text(name, 80)
+        if not self.name and vouched:
+            self.name = vouched.name
         await self.send(
             {
                 "type": "welcome",
@@ -349,6 +371,19 @@ class ChatSocket:
             }
         )
         return True
+
+    async def vouched(self, token: object) -> VouchedCustomer | None:
+        """The customer a hello's ``customer_token`` vouches for; None without one,
+        or (after a ``bad_customer_token`` error frame) when it is not valid."""
+        if token is None or token == "":
+            return None
+        try:
+            return vouched_customer(token, self.settings.customer_token_secret)
+        except BadCustomerToken as error:
+            logger.info("widget customer token refused: %s", error)
+            message = NOT_VOUCHED.format(reason=error)
+            await self.error(FrameError("bad_customer_token", message))
+            return None
 
     async def recover(self) -> None:
         """Answer stored messages nobody finished (a gateway died, Redis lost data)."""
@@ -452,6 +487,7 @@ class ChatSocket:
             client_id=item["id"],
             customer_name=self.name,
             address=self.ip,
+            customer_id=self.customer_id,
         )
         deadline = time.monotonic() + REDIS_RETRY_FOR_S
         pause = REDIS_RETRY_S

@@ -47,9 +47,11 @@ class Widget:
         origin: str | None = None,
         ip: str | None = None,
         name: str | None = None,
+        customer_token: str | None = None,
     ) -> Widget:
         """Connect, say hello (resuming ``session`` from entry ``after``) and wait for
-        the welcome; ``origin`` and ``ip`` (X-Forwarded-For) are sent as headers."""
+        the welcome; ``origin`` and ``ip`` (X-Forwarded-For) are sent as headers.
+        Frames before the welcome (a ``bad_customer_token`` error) stay unread."""
         ws = await websockets.connect(
             ws_url(base),
             origin=origin,  # type: ignore[arg-type]
@@ -62,6 +64,8 @@ class Widget:
             hello["after"] = after
         if name is not None:
             hello["name"] = name
+        if customer_token is not None:
+            hello["customer_token"] = customer_token
         await widget.send(hello)
         welcome = await widget.next("welcome")
         widget.session = welcome["session"]

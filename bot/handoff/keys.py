@@ -52,7 +52,9 @@ Rate limits (bot/ratelimit.py), counters of one fixed window (PX = the window)::
     {es}:addr:<keyed address hash>    zset   the address's conversations, by last
                                              message (ms): its open tickets are counted
     {es}:wsession:<session id>        hash   a widget/API session: started, last
-                                             customer message (ms), keyed address hash
+                                             customer message (ms), keyed address hash,
+                                             customer (the shop's id, when its page
+                                             vouched; bot/identity.py)
                                              (TTL: SESSION_IDLE_SECONDS)
 
 The agent console (bot/console)::

@@ -19,7 +19,14 @@
  * load, so the next visitor of a shared computer starts a conversation of their own.
  *
  * Optional data attributes on the script tag: data-customer-name, data-title,
- * data-greeting, data-max-chars, data-open ("true": open on load).
+ * data-greeting, data-max-chars, data-open ("true": open on load), and
+ * data-customer-token: the shop's signed word for the customer signed in on its page
+ * (a JWT the shop's server signs with CUSTOMER_TOKEN_SECRET, HS256, claims sub, exp
+ * and an optional name; bot/identity.py). It goes with every hello; the gateway then
+ * shows that customer their orders without asking for proof, and a conversation
+ * started with it is never resumed without a valid token for the same customer (a
+ * customer who signed out, or the next one at a shared computer, starts a new one).
+ * A bad token does not stop the chat: the customer is told and chats on unverified.
  */
 (function () {
   "use strict";
@@ -44,6 +51,7 @@
 
   var config = {
     name: (script.getAttribute("data-customer-name") || "").slice(0, 80),
+    customerToken: script.getAttribute("data-customer-token") || "",
     title: script.getAttribute("data-title") || "Chat with us",
     greeting:
       script.getAttribute("data-greeting") ||
@@ -855,6 +863,7 @@
         session: typeof stored.session === "string" ? stored.session : null,
         after: cursor,
         name: config.name || undefined,
+        customer_token: config.customerToken || undefined,
       });
     });
     socket.addEventListener("message", function (event) {
@@ -1038,6 +1047,11 @@
       return;
     }
     if (code === "bad_session") return; // the close handler starts over
+    if (code === "bad_customer_token") {
+      // The chat goes on, only without the shop account (the server said why).
+      notice("We couldn't confirm your shop account, so we may ask you to confirm an order first.");
+      return;
+    }
     notice("Something went wrong on our side. We're still here; please try again.");
   }
 
