@@ -6,10 +6,17 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActionExecuted, EventType, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import (
+    ActionExecuted,
+    EventType,
+    FollowupAction,
+    SlotSet,
+    UserUtteranceReverted,
+)
 
 from actions.emotion import Decision, Emotion
 from actions.faq import match as faq_match
+from actions.identity import may_see
 from actions.lookups import change_key, record_disagrees
 from actions.mentions import mentioned
 from actions.mood import Mood
@@ -252,7 +259,7 @@ class ActionAnswer(CaringAction):
             return []
         if intent == "change_shipping_address":
             known = demo_store().order(tracker.get_slot("order_id"))
-            if known is not None:
+            if known is not None and may_see(tracker, known):
                 # the order is known from earlier in the chat: answer about it
                 speaker.say(change_key(known, address=True), **known.values())
                 return []
@@ -261,6 +268,10 @@ class ActionAnswer(CaringAction):
                 latest_entity(tracker, "order_id")
                 or find_number(str((tracker.latest_message or {}).get("text") or ""))
             )
+            if order is not None and not may_see(tracker, order):
+                # the record is private until the customer proves it is theirs:
+                # the order form asks, then looks it up as a complaint
+                return [SlotSet("order_id", order.id), FollowupAction("order_form")]
             if order is not None:
                 key = record_disagrees(order, text) or "complaint.order"
                 speaker.say(key, **order.values())

@@ -20,7 +20,7 @@ import yaml
 from actions.emotion import Analysis, Circumstance, Emotion
 from actions.mentions import rule_pattern
 from actions.paths import DATA
-from actions.replies import capitalise, fill
+from actions.replies import capitalise, fill, reply_book
 
 EMPATHY_FILE = DATA / "replies" / "empathy.yml"
 # The customer's name appears in at most this many bot messages per conversation.
@@ -179,6 +179,9 @@ class EmpathyBook:
             [c for c in analysis.circumstances if not c.serious] if analysis else []
         )
         noted = self.circumstance(pending[0], situation) if pending else ""
+        if parts or noted or level is not Level.NEUTRAL:
+            # something comes before the answer: its "Sure." would be a seam
+            answer = _without_interjection(answer)
         if level is Level.NEUTRAL:
             answer = self._unprojected(answer)
             return " ".join(p for p in [*parts, noted, answer] if p)
@@ -206,8 +209,10 @@ class EmpathyBook:
                 parts.append(self._pick("acknowledge_short", situation, values))
             if noted:
                 parts.append(noted)
-            parts.append(_first_sentences(answer, 2))
-            parts.append(self._pick("offer_person", situation, {}))
+            kept = _first_sentences(answer, 2)
+            parts.append(kept)
+            if not reply_book().offers_person(kept):  # one offer of a person
+                parts.append(self._pick("offer_person", situation, {}))
         return " ".join(parts)
 
     def circumstance(self, found: Circumstance, situation: Situation) -> str:
@@ -331,6 +336,20 @@ class EmpathyBook:
         if situation.customer_name and situation.name_uses < MAX_NAME_USES:
             return f"{situation.customer_name}, "
         return ""
+
+
+# A bare word of assent that opens an answer ("Sure.", "Of course!"): natural alone,
+# a seam after an acknowledgement ("...step by step. Sure. What would you like?").
+_INTERJECTION = re.compile(
+    r"^(?:sure|of course|certainly|absolutely|no problem|okay|ok|alright|right)"
+    r"[.!]\s+(?=\S)",
+    re.I,
+)
+
+
+def _without_interjection(answer: str) -> str:
+    """``answer`` without an opening "Sure." (see _INTERJECTION)."""
+    return capitalise(_INTERJECTION.sub("", answer.lstrip(), count=1))
 
 
 def _said(opener: str, situation: Situation) -> bool:

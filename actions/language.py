@@ -51,7 +51,13 @@ OTHERS = {
 # Topics answered in another language (``answers`` of the same name); "order" looks
 # the order up; any other topic of a language (a person asked for, a cancellation,
 # something broken) is for a person.
-ANSWERED = ("delivery", "returns", "payment", "thanks")
+ANSWERED = ("delivery", "returns", "payment", "refund", "address", "thanks")
+# Answered topics whose words are a whole question ("how long does a refund take",
+# "can I change the address"): the words they match are taken out of the message
+# before the other topics are looked for, so "refund" or "wrong address" inside such
+# a question does not also count as a problem for a person. Anything else said
+# beside them (charged twice, broken) still does.
+QUESTIONS = ("refund", "address")
 ORDER_STATES = ("ask", "not_found", "processing", "shipped", "delivered", "cancelled")
 MIN_WORDS = 3  # "Danke schön" or "Hola amigo" alone are not enough
 MIN_LETTERS = 14
@@ -169,6 +175,11 @@ class LanguageTexts:
     answers: dict[str, str] = field(default_factory=dict)
     feelings: dict[str, tuple[re.Pattern[str], str]] = field(default_factory=dict)
     date: str = "{day}/{month}"
+    # words that ask something (``asks``; a question mark always does): thanks with
+    # a question beside it is not only thanks; and the words that say a person from
+    # our team can help (``team``): a reply that says so gets no ``offer_person``
+    asks: re.Pattern[str] | None = None
+    team: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -210,6 +221,8 @@ class LanguageBook:
                     for k, v in (entry.get("feelings") or {}).items()
                 },
                 date=str(entry.get("date") or "{day}/{month}"),
+                asks=re.compile(str(entry["asks"])) if entry.get("asks") else None,
+                team=re.compile(str(entry["team"])) if entry.get("team") else None,
             )
             texts = languages[str(code)]
             required = {"offer_person", *(f"order.{s}" for s in ORDER_STATES)}
@@ -217,6 +230,8 @@ class LanguageBook:
             missing = required - set(texts.answers) if texts.topics else set()
             if missing:
                 raise ValueError(f"{path}: {code} lacks answers {sorted(missing)}")
+            if texts.topics and (texts.asks is None or texts.team is None):
+                raise ValueError(f"{path}: {code} lacks asks or team")
         return cls(languages, str(raw["fallback"]["handoff"]))
 
     def name(self, code: str) -> str:
@@ -251,23 +266,34 @@ class LanguageBook:
         recent: Sequence[str] = (),
     ) -> str | None:
         """The answer in the language to a simple question (delivery, returns,
-        payment, an order's state), after the words for a feeling the customer named;
-        None when a person should take over: the language has no answers, the
-        customer asks for a person, or nothing they asked is one we answer.
+        payment, a refund's timing, a new delivery address, an order's state), after
+        the words for a feeling the customer named; None when a person should take
+        over: the language has no answers, the customer asks for a person, or
+        nothing they asked is one we answer (thanks with such a question included).
 
         Args:
             code: the conversation's language.
             text: the customer's latest message.
             order: looks an order number up; the order's template values, or None
                 when there is no such order.
-            recent: the bot's recent messages: a person is offered once, not in
-                every reply.
+            recent: the bot's recent messages: a person is offered once, not
+                when this reply or a recent one already says a person can help.
         """
         texts = self.languages.get(code)
         if texts is None or not texts.topics:
             return None
-        lower = text.lower()
-        asked = [t for t, words in texts.topics.items() if words.search(lower)]
+        lower = rest = text.lower()
+        asked = []
+        for topic in QUESTIONS:  # whole questions first, then taken out
+            words = texts.topics.get(topic)
+            if words is not None and words.search(rest):
+                asked.append(topic)
+                rest = words.sub(" ", rest)
+        asked += [
+            t
+            for t, words in texts.topics.items()
+            if t not in QUESTIONS and words.search(rest)
+        ]
         number = find_number(text)
         if number and "order" not in asked:
             asked.append("order")
@@ -278,8 +304,8 @@ class LanguageBook:
         answered = [t for t in asked if t in ANSWERED and t != "thanks"]
         if "order" in asked and (number or not answered):
             answered.append("order")  # without a number: ask for it, unless answered
-        if not answered:  # only thanks
-            return texts.answers.get("thanks")
+        if not answered:  # thanks, and nothing else we answer
+            return None if _asks(texts, rest) else texts.answers.get("thanks")
         found = order(number) if number and "order" in answered else None
         if found and found.get("late"):
             return None  # a late order needs chasing: a person
@@ -289,9 +315,10 @@ class LanguageBook:
                 parts.append(_order(texts, number, found))
             else:
                 parts.append(texts.answers[topic])
-        offer = texts.answers["offer_person"]
-        if not any(offer in said for said in recent):
-            parts.append(offer)
+        # a person is offered once: not when this reply or a recent one already
+        # says a person from our team can help
+        if not any(_offers_person(texts, said) for said in [*parts, *recent]):
+            parts.append(texts.answers["offer_person"])
         return " ".join(p for p in parts if p)
 
     def waiting(self, code: str, key: str, values: dict[str, Any]) -> str | None:
@@ -308,6 +335,23 @@ class LanguageBook:
             else:
                 values = {**values, "opens": _opens(texts.opens, values)}
         return texts.queue[key].format(**values)
+
+
+def _asks(texts: LanguageTexts, text: str) -> bool:
+    """Whether ``text`` (lower-cased, thanks taken out) asks something: a question
+    mark, or the language's words for a question or a request."""
+    words = texts.topics.get("thanks")
+    rest = words.sub(" ", text) if words is not None else text
+    if "?" in rest or "¿" in rest:
+        return True
+    return texts.asks is not None and texts.asks.search(rest) is not None
+
+
+def _offers_person(texts: LanguageTexts, said: str) -> bool:
+    """Whether ``said`` already tells the customer a person from our team can help."""
+    if texts.answers["offer_person"] in said:
+        return True
+    return texts.team is not None and texts.team.search(said.lower()) is not None
 
 
 def _order(

@@ -11,7 +11,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.identity import MAX_TRIES, attempts_proof, may_see, proves, tries
 from actions.mentions import mentioned
+from actions.replies import reply_book
 from actions.store import Order, demo_store, find_number, is_phone_part
 from actions.voice import CaringAction, Speaker, customer_texts
 
@@ -76,13 +78,19 @@ def change_key(order: Order, address: bool = False) -> str:
 def record_disagrees(order: Order, *said: str) -> str | None:
     """The reply key when what the customer ``said`` contradicts the order's record:
     they have it with a problem while it is not delivered (the record is doubted),
-    or it is delivered and they say it has not come (a missing parcel)."""
+    it is delivered and they say it has not come (a missing parcel), or it was
+    cancelled while they wait for it or have it (they did not know)."""
     if order.status in ("processing", "shipped") and mentioned(
         "has_it_with_a_problem", *said
     ):
         return f"order.record_disagrees.{order.status}"
     if order.status == "delivered" and mentioned("not_arrived", *said):
         return "track_order.delivered_missing"
+    if order.status == "cancelled":
+        if mentioned("has_it_with_a_problem", *said):
+            return "order.record_disagrees.cancelled_received"
+        if mentioned("not_arrived", *said) or mentioned("waiting_for_it", *said):
+            return "order.record_disagrees.cancelled"
     return None
 
 
@@ -116,11 +124,150 @@ def form_topic(
     return str(topic) if topic else default
 
 
-class ValidateOrderForm(FormValidationAction):
+def meant_order(tracker: Tracker, number: str | None) -> str | None:
+    """The order number the customer means when NLU read ``number`` in their
+    latest message: asked for proof, digits are a postcode, not another order,
+    unless they are one of ours that the answer does not prove."""
+    before = when_written(tracker, "order_id")
+    asked_proof = requested_when_written(tracker) == "order_proof"
+    if not before or number == before or not asked_proof:
+        return number
+    store = demo_store()
+    order = store.order(before)
+    owner = store.customer(order.customer) if order else None
+    said = str((tracker.latest_message or {}).get("text") or "")
+    if store.order(number) is None or proves(said, owner):
+        return str(before)
+    return number
+
+
+def asked_order(tracker: Tracker) -> Order | None:
+    """The order a form is about: the invoice's order in ``invoice_form``, else the
+    order in ``order_id`` (as the customer meant it: ``meant_order``)."""
+    store = demo_store()
+    if tracker.active_loop_name == "invoice_form":
+        invoice = store.invoice(tracker.get_slot("invoice_id")) or (
+            store.invoice_for_order(tracker.get_slot("order_id"))
+        )
+        return store.order(invoice.order) if invoice else None
+    number = tracker.get_slot("order_id")
+    return store.order(meant_order(tracker, find_number(number) if number else None))
+
+
+def when_written(tracker: Tracker, slot: str) -> Any:
+    """What ``slot`` held when the customer wrote the latest message (this turn's
+    slot events, e.g. the next ``requested_slot``, come after it)."""
+    value, then = None, None
+    for event in tracker.events:
+        if event.get("event") == "slot" and event.get("name") == slot:
+            value = event.get("value")
+        elif event.get("event") == "user":
+            then = value
+    return then
+
+
+def requested_when_written(tracker: Tracker) -> str | None:
+    """The slot the bot had asked for when the customer wrote the latest message."""
+    requested = when_written(tracker, "requested_slot")
+    return str(requested) if requested else None
+
+
+def refund_without_order(tracker: Tracker) -> str | None:
+    """The reply key when the customer asks about a refund the chat's context
+    explains without any order data (``refund_in_context``: a double charge, a
+    parcel that never came); None otherwise."""
+    if form_topic(tracker, "order_form", ORDER_TOPICS, ORDER_TOPICS[0]) != (
+        "track_refund"
+    ):
+        return None
+    return reply_book().refund_in_context(customer_texts(tracker)[-3:])
+
+
+def needs_proof(tracker: Tracker, order: Order | None) -> bool:
+    """Whether to ask the customer to prove ``order`` is theirs: it exists, it is
+    not known to be theirs, and they have not run out of tries."""
+    return (
+        order is not None and not may_see(tracker, order) and tries(tracker) < MAX_TRIES
+    )
+
+
+def proof_used(tracker: Tracker) -> list[EventType]:
+    """Forget the answer to the proof question once a lookup used it: the next
+    order is checked afresh (the proven customer is remembered)."""
+    return [SlotSet("order_proof", None)] if tracker.get_slot("order_proof") else []
+
+
+class ProofForm(FormValidationAction, ABC):
+    """A form that shows an order: it asks for proof that the order is the
+    customer's (``order_proof``) once it knows which order, unless it is known."""
+
+    @abstractmethod
+    def name(self) -> str:
+        """The validation action's name (``validate_<form>``)."""
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """The form's slots; the proof only while it is needed."""
+        if needs_proof(tracker, asked_order(tracker)):
+            return domain_slots
+        return [slot for slot in domain_slots if slot != "order_proof"]
+
+    def validate_order_proof(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """The order's e-mail address or postcode proves it; a question is asked
+        again without counting; anything else counts as a wrong try."""
+        order = asked_order(tracker)
+        text = str(slot_value or "")
+        if order is not None and proves(text, demo_store().customer(order.customer)):
+            return {
+                "order_proof": "proven",
+                "verified_customer": order.customer,
+                "proof_tries": 0,
+            }
+        if not attempts_proof(text):
+            return {"order_proof": None}
+        return {"order_proof": None, "proof_tries": tries(tracker) + 1}
+
+
+class ValidateOrderForm(ProofForm):
     """Accept an order number in any common spelling ("#0048213", "4821 3")."""
 
     def name(self) -> str:
         return "validate_order_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """Nothing to ask when the refund asked about needs no order: money back
+        after a double charge or for a parcel that never came (policy, said by the
+        lookup)."""
+        if refund_without_order(tracker):
+            return []
+        return await super().required_slots(domain_slots, dispatcher, tracker, domain)
+
+    async def extract_order_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A number NLU did not tag ("my ordr 7203 hasnt come") is the order
+        number: the customer is not asked for what they just wrote."""
+        if tracker.get_slot("order_id"):
+            return {}
+        number = find_number(str((tracker.latest_message or {}).get("text") or ""))
+        return {"order_id": number} if number else {}
 
     def validate_order_id(
         self,
@@ -135,10 +282,10 @@ class ValidateOrderForm(FormValidationAction):
         if slot_value and is_phone_part(str(slot_value), said):
             return {"order_id": None}
         number = find_number(str(slot_value)) if slot_value else None
-        return {"order_id": number}
+        return {"order_id": meant_order(tracker, number)}
 
 
-class ValidateInvoiceForm(FormValidationAction):
+class ValidateInvoiceForm(ProofForm):
     """Accept an invoice number, or an order number to find its invoice."""
 
     def name(self) -> str:
@@ -151,10 +298,10 @@ class ValidateInvoiceForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        """No question needed when the order number is already known."""
+        """No invoice number needed when the order number is already known."""
         if tracker.get_slot("order_id") and not tracker.get_slot("invoice_id"):
-            return []
-        return domain_slots
+            domain_slots = [slot for slot in domain_slots if slot != "invoice_id"]
+        return await super().required_slots(domain_slots, dispatcher, tracker, domain)
 
     def validate_invoice_id(
         self,
@@ -187,7 +334,7 @@ class AskForNumber(CaringAction, ABC):
         self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Ask for the number (again)."""
-        asked_before = tracker.get_slot("requested_slot") == self.slot
+        asked_before = requested_when_written(tracker) == self.slot
         speaker.say("ask.order_id_again" if asked_before else self.first_ask)
         return []
 
@@ -216,6 +363,32 @@ class ActionAskInvoiceId(AskForNumber):
         return "action_ask_invoice_id"
 
 
+class ActionAskOrderProof(CaringAction):
+    """Ask for the e-mail address or postcode the order is under (again: it did
+    not match, or the customer asked why)."""
+
+    def name(self) -> str:
+        return "action_ask_order_proof"
+
+    def topic(self, tracker: Tracker) -> str | None:
+        form = tracker.active_loop_name or "order_form"
+        topics = INVOICE_TOPICS if form == "invoice_form" else ORDER_TOPICS
+        return form_topic(tracker, form, topics, topics[0])
+
+    async def respond(
+        self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """The first question, or why we ask, or that it did not match."""
+        order = asked_order(tracker)
+        latest = str((tracker.latest_message or {}).get("text") or "")
+        key = "ask.order_proof"
+        if requested_when_written(tracker) == "order_proof":
+            wrong = attempts_proof(latest)
+            key = "ask.order_proof_again" if wrong else "ask.order_proof_why"
+        speaker.say(key, order_id=order.id if order else "")
+        return []
+
+
 class ActionOrderLookup(CaringAction):
     """Look the order up and answer what the customer asked about it."""
 
@@ -231,6 +404,9 @@ class ActionOrderLookup(CaringAction):
         """Track, cancel, change or check the refund of the order in ``order_id``."""
         store = demo_store()
         topic = self.topic(tracker)
+        if key := refund_without_order(tracker):
+            speaker.say(key)
+            return list(proof_used(tracker))
         order = store.order(tracker.get_slot("order_id"))
         if order is None:
             speaker.say(
@@ -238,6 +414,10 @@ class ActionOrderLookup(CaringAction):
                 order_id=tracker.get_slot("order_id"),
             )
             return [SlotSet("order_id", None)]
+        if not may_see(tracker, order):
+            # not proven to be theirs: nothing shown or changed, a person offered
+            speaker.say("order.unproven", order_id=order.id)
+            return [SlotSet("order_id", order.id), *proof_used(tracker)]
         if disagreement := record_disagrees(order, *customer_texts(tracker)[-2:]):
             # what the customer says and the record disagree: that is what needs
             # answering, whatever the question was
@@ -270,7 +450,7 @@ class ActionOrderLookup(CaringAction):
             speaker.say(f"track_order.{order.status}_late", **order.values())
         else:
             speaker.say(f"track_order.{order.status}", **order.values())
-        return [SlotSet("order_id", order.id)]
+        return [SlotSet("order_id", order.id), *proof_used(tracker)]
 
 
 class ActionInvoiceLookup(CaringAction):
@@ -295,5 +475,12 @@ class ActionInvoiceLookup(CaringAction):
         if invoice is None:
             speaker.say("invoice.not_found")
             return [SlotSet("invoice_id", None)]
+        if not may_see(tracker, store.order(invoice.order)):
+            speaker.say("order.unproven", order_id=invoice.order)
+            return proof_used(tracker)
         speaker.say(f"{topic}.found", **invoice.values())
-        return [SlotSet("invoice_id", invoice.id), SlotSet("order_id", invoice.order)]
+        return [
+            SlotSet("invoice_id", invoice.id),
+            SlotSet("order_id", invoice.order),
+            *proof_used(tracker),
+        ]

@@ -76,6 +76,11 @@ def history(tracker: Tracker) -> list[Turn]:
             )
         elif kind == "bot" and event.get("text"):
             turns.append(Turn(author="bot", text=str(event["text"])))
+        elif kind == "slot" and event.get("name") == "missed" and event.get("value"):
+            # the reply just before could not help (ReplyBook.misses)
+            bot = next((t for t in reversed(turns) if not t.is_customer), None)
+            if bot is not None:
+                bot.fallback = True
     if turns and turns[-1].is_customer:
         turns.pop()  # the latest message is the one being analysed
     timeline = tracker.get_slot("emotion_timeline") or []

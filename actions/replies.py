@@ -41,6 +41,7 @@ class ReplyBook:
     plain_yes: frozenset[str] = frozenset()
     closers: tuple[str, ...] = ()
     side_questions: frozenset[str] = frozenset()
+    misses: frozenset[str] = frozenset()  # replies that mean "I could not help"
     side_asks: dict[str, str] = field(default_factory=dict)
     refund_context: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
     specific: dict[str, list[tuple[re.Pattern[str], str]]] = field(default_factory=dict)
@@ -91,6 +92,8 @@ class ReplyBook:
         known("specific answers", (k for rules in specific.values() for _, k in rules))
         side = frozenset(str(i) for i in raw.get("side_questions") or [])
         known("side questions", side)
+        misses = frozenset(str(k) for k in raw.get("misses") or [])
+        known("misses", misses)
         asks = {str(k): str(v) for k, v in (raw.get("side_asks") or {}).items()}
         known("side asks", asks.values())
         refund_context = [
@@ -107,9 +110,21 @@ class ReplyBook:
             plain_yes=frozenset(str(w).lower() for w in raw.get("plain_yes") or []),
             closers=tuple(str(c).lower() for c in raw.get("closers") or []),
             side_questions=side,
+            misses=misses,
             side_asks=asks,
             refund_context=refund_context,
         )
+
+    def offers_person(self, text: str) -> bool:
+        """Whether ``text`` already offers a person somewhere (the ``handoff``
+        words of ``offers``), so no second offer is added."""
+        lowered = text.lower()
+        person = [w for yes, words in self.offers if yes == "handoff" for w in words]
+        return any(w in lowered for w in person)
+
+    def missed(self, keys: Iterable[str]) -> bool:
+        """Whether a turn that said ``keys`` failed the customer (``misses``)."""
+        return any(key in self.misses for key in keys)
 
     def has(self, key: str) -> bool:
         """Whether templates exist for ``key``."""

@@ -78,6 +78,8 @@ class Customer:
     first_name: str
     customer_since: str
     tier: str
+    email: str = ""  # what proves an order is theirs (actions/identity.py)
+    postcode: str = ""
 
 
 @dataclass(frozen=True)

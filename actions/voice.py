@@ -23,11 +23,12 @@ from actions.handoff import (
     handoff_request,
     waiting_values,
 )
+from actions.identity import may_see
 from actions.language import conversation_language, language_book
 from actions.mood import Mood, assess
 from actions.replies import reply_book
 from actions.side import side_questions
-from actions.store import demo_store
+from actions.store import demo_store, find_number
 
 RECENT_REPLIES = 4
 # Replies that already ask the customer something: no "tell me if I got it wrong".
@@ -240,6 +241,10 @@ def in_language(tracker: Tracker, language: str) -> str | None:
     if book.situations(language, text):
         return None
 
+    asked = demo_store().order(find_number(text))
+    if asked is not None and not may_see(tracker, asked):
+        return None  # an order not proven theirs: a person checks who they are
+
     def order(number: str) -> dict[str, Any] | None:
         found = demo_store().order(number)
         return found.values() if found else None
@@ -287,6 +292,8 @@ class CaringAction(Action, ABC):
             await speaker.answer_side_questions()
         if speaker.spoken and speaker.offer != tracker.get_slot("offered"):
             events.append(SlotSet("offered", speaker.offer))
+        if reply_book().missed(speaker.keys):
+            events.append(SlotSet("missed", True))  # this turn counts as a miss
         return [*mood.events, *events]
 
     @abstractmethod

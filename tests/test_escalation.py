@@ -69,7 +69,7 @@ def test_upset_or_explicit_requests_go_to_a_person(
 @pytest.mark.parametrize(
     "texts",
     [
-        ["where is my order?", "48213"],
+        ["where is my order?", "48213", "maya.lindqvist@example.com"],
         ["I'm not angry, just asking how long delivery to Spain takes"],
         ["THANK YOU SO MUCH, THE DRESS IS PERFECT"],
         ["damn, forgot my password lol"],
@@ -151,12 +151,15 @@ def test_yes_to_the_offered_person_after_a_complaint_brings_one_in(
         [
             "I want to complain, the sweater I ordered arrived with a hole in it",
             "48213",
+            "it's maya.lindqvist@example.com",
             "yes please",
         ],
     )
-    assert "48213" in replies[1][0] and "good news" not in replies[1][0].lower()
-    assert "replacement or a refund" in replies[1][0]
-    assert "person" in replies[2][0] or "colleague" in replies[2][0]
+    # the order is private until the customer proves it is theirs
+    assert "postcode" in replies[1][0] and "DHL" not in replies[1][0]
+    assert "48213" in replies[2][0] and "good news" not in replies[2][0].lower()
+    assert "replacement or a refund" in replies[2][0]
+    assert "person" in replies[3][0] or "colleague" in replies[3][0]
     state = tracker(stack, sender)
     assert state["paused"] is True
     assert state["slots"]["handoff"] is True
@@ -167,10 +170,52 @@ def test_an_order_number_after_a_refund_question_gets_the_refund_status(
 ) -> None:
     _, replies = converse(
         gateway_url,
-        ["I sent my return back two weeks ago and still no refund", "228810"],
+        [
+            "I sent my return back two weeks ago and still no refund",
+            "228810",
+            "postcode 560001",
+        ],
     )
-    assert "refund" in replies[1][0] and "228810" in replies[1][0]
-    assert "tracking" not in replies[1][0].lower()
+    assert "refund" in replies[2][0] and "228810" in replies[2][0]
+    assert "tracking" not in replies[2][0].lower()
+
+
+def test_an_order_is_shown_only_to_the_customer_who_proves_it_is_theirs(
+    stack: Stack, gateway_url: str
+) -> None:
+    """Through real Rasa: the order form asks for the e-mail address or postcode,
+    a wrong one is asked again, the right one opens the customer's orders (and only
+    theirs) for the rest of the chat."""
+    sender, replies = converse(
+        gateway_url,
+        [
+            "where is order 48213?",
+            "kwame.mensah@example.org",
+            "maya.lindqvist@example.com",
+            "and what about order 13579?",
+            "where is order 64450?",
+        ],
+    )
+    first, wrong, shown, same_customer, someone_else = (r[0] for r in replies)
+    assert "postcode" in first and "DHL" not in first
+    assert "doesn't match" in wrong or "isn't what" in wrong or "can't match" in wrong
+    assert "DHL" in shown and "JD014600003828" in shown  # 48213's carrier, tracking
+    assert "13579" in same_customer and "postcode" not in same_customer
+    assert "postcode" in someone_else  # another customer's order
+    state = tracker(stack, sender)
+    assert state["slots"]["verified_customer"] == "c-1001"
+    assert state["paused"] is False
+
+
+def test_a_complaint_naming_its_order_asks_for_proof_then_answers_it(
+    stack: Stack, gateway_url: str
+) -> None:
+    _, replies = converse(
+        gateway_url,
+        ["order 228810 came with the mat torn in half", "560001"],
+    )
+    assert "postcode" in replies[0][0]
+    assert "228810" in replies[1][0] and "yoga" not in replies[0][0].lower()
 
 
 def test_yes_to_an_offered_question_is_answered_as_that_question(
@@ -255,7 +300,6 @@ def test_a_german_customer_is_answered_in_german_until_a_person_is_needed(
             "Wie lange dauert der Versand nach Österreich?",
             "Und wo ist eigentlich meine Bestellung?",
             "48213",
-            "Ich möchte diese Bestellung bitte stornieren.",
         ],
     )
     # one answer per message, whatever NLU made of the German words
@@ -263,11 +307,11 @@ def test_a_german_customer_is_answered_in_german_until_a_person_is_needed(
         f"{german.answers['delivery']} {german.answers['offer_person']}"
     ]
     assert replies[1] == [german.answers["order.ask"]]
-    [status] = replies[2]
-    assert status.startswith("Ihre Bestellung 48213 ist mit")
-    assert re.search(r"am \d\d\.\d\d\. ankommen", status)  # the German way
-    # a cancellation is for a person, in German
-    assert german.handoff in " ".join(replies[3])
+    # the order is private and the proof question has no German words yet: a person
+    # checks who the customer is, in German (a customer the shop's page vouched for
+    # gets the order's state: tests/security/test_customer_identity.py)
+    [handoff] = replies[2]
+    assert german.handoff in handoff and "DHL" not in handoff
     assert tracker(stack, sender)["paused"]
 
 

@@ -163,16 +163,19 @@ class EscalationPolicy:
     def _bot_failures(
         analysis: Analysis, history: Sequence[Turn], low_confidence: float
     ) -> int:
-        count = sum(1 for t in history if not t.is_customer and t.fallback)
-        for turn in history:
+        """Customer turns the bot failed: understood with low confidence, answered
+        with a miss (a fallback, "that's outside what I can do"), or followed by a
+        "you don't understand"; one count per turn, however many of these."""
+        count = 0
+        for i, turn in enumerate(history):
             if not turn.is_customer:
                 continue
-            if (
-                turn.confidence is not None
-                and turn.confidence < low_confidence
-                or turn.analysis is not None
-                and turn.analysis.has("misunderstood")
-            ):
+            reply = next((t for t in history[i + 1 :] if not t.is_customer), None)
+            low = turn.confidence is not None and turn.confidence < low_confidence
+            complained = turn.analysis is not None and turn.analysis.has(
+                "misunderstood"
+            )
+            if low or complained or (reply is not None and reply.fallback):
                 count += 1
         if analysis.has("misunderstood"):
             count += 1

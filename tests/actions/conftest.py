@@ -61,6 +61,13 @@ def load_tracker(name: str, **slots: Any) -> Tracker:
     return Tracker.from_dict(state)
 
 
+def owner(order_id: str) -> str:
+    """The id of the customer who placed ``order_id`` (who may see it)."""
+    order = DemoStore.from_file(STORE_FILE).order(order_id)
+    assert order is not None, order_id
+    return order.customer
+
+
 def variations(key: str, **values: Any) -> set[str]:
     """Every text the reply ``key`` can produce with these values."""
     book = reply_book()

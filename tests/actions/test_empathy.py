@@ -97,8 +97,9 @@ def test_very_upset_is_short_calm_and_offers_a_person(book: EmpathyBook) -> None
 def test_a_short_opener_does_not_use_up_the_shortened_answer(book: EmpathyBook) -> None:
     answer = "Of course. Which order is it about? It's in your e-mail. More detail."
     text = book.compose(answer, situation(Emotion.ANGER, 3, 0.9))
-    assert "Of course. Which order is it about? It's in your e-mail." in text
-    assert "More detail" not in text
+    # the opener is dropped after the acknowledgement; two real sentences remain
+    assert "Which order is it about? It's in your e-mail." in text
+    assert "Of course" not in text and "More detail" not in text
 
 
 def test_telegram_replies_are_shorter(book: EmpathyBook) -> None:
@@ -369,3 +370,27 @@ def test_the_concern_is_said_in_the_customers_own_words(
 ) -> None:
     found = Situation(intent="complaint", analysis=None, text=said, order_id=order_id)
     assert book.said_concern(found) == concern
+
+
+@pytest.mark.parametrize("opening", ["Sure. ", "Of course! ", "Certainly. "])
+def test_a_word_of_assent_is_dropped_after_an_acknowledgement(
+    book: EmpathyBook, opening: str
+) -> None:
+    text = book.compose(opening + ANSWER, situation(Emotion.CONFUSION, 2, 0.5))
+    assert opening.strip() not in text and ANSWER in text
+    # alone, it is how a person starts an answer
+    calm = book.compose(opening + ANSWER, situation(Emotion.NEUTRAL, 0, 0.1))
+    assert calm == opening + ANSWER
+
+
+def test_a_person_is_offered_once_when_the_answer_already_offers_one(
+    book: EmpathyBook,
+) -> None:
+    answer = "I've found order 48213. A colleague can put this right. More detail."
+    text = book.compose(answer, situation(Emotion.ANGER, 3, 0.9))
+    assert text.count("colleague") + text.count("person") == 1, text
+    # an answer without an offer gets the empathy layer's
+    plain = book.compose(
+        "I've found order 48213. It left on Monday.", situation(Emotion.ANGER, 3, 0.9)
+    )
+    assert "colleague" in plain or "person" in plain

@@ -129,6 +129,7 @@ async def test_the_weather_is_still_declined() -> None:
         *assess(tracker).events,
         {"event": "slot", "timestamp": None, "name": "pending_intent", "value": None},
         *offered_events(message["text"]),
+        {"event": "slot", "timestamp": None, "name": "missed", "value": True},
     ]
 
 

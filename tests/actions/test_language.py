@@ -27,7 +27,7 @@ from actions.mood import assess
 from actions.store import demo_store
 from bot.handoff import Agent, Customer, HandoffRequest, Presence, UrgencyFlag
 from bot.handoff.errors import UnknownTicket
-from tests.actions.conftest import load_tracker
+from tests.actions.conftest import load_tracker, owner
 from tests.actions.test_offers import conversation
 from tests.hours import closed_for_days
 
@@ -385,9 +385,12 @@ async def test_a_serious_message_in_another_language_is_flagged(own_queue: str) 
 # -- simple questions answered in the customer's language -----------------------------
 
 
-def german(*turns: tuple[str, str]) -> Tracker:
-    """A web conversation of (author, text) turns; the last is the customer's."""
-    return conversation([(a, t, "nlu_fallback") for a, t in turns], "web-de-test")
+def german(*turns: tuple[str, str], customer: str | None = None) -> Tracker:
+    """A web conversation of (author, text) turns; the last is the customer's;
+    ``customer``: the shop customer the page vouched for."""
+    return conversation(
+        [(a, t, "nlu_fallback") for a, t in turns], "web-de-test", customer=customer
+    )
 
 
 def due(eta: str) -> dict[str, str]:
@@ -428,6 +431,7 @@ async def test_an_order_number_in_german_gets_the_orders_state_written_the_germa
         ("customer", "Wo ist meine Bestellung? Ich mache mir langsam Sorgen."),
         ("bot", language_book().languages["de"].answers["order.ask"]),
         ("customer", "48213"),  # too short to tell the language: the chat's is kept
+        customer=owner("48213"),
     )
     _, [said] = await answer(tracker)
     # 48213: shipped with its carrier, due in two days
@@ -442,7 +446,8 @@ async def test_feelings_named_in_german_are_acknowledged_before_the_answer(
     own_queue: str,
 ) -> None:
     tracker = german(
-        ("customer", "Ich bin echt besorgt, wo ist meine Bestellung 48213 denn?")
+        ("customer", "Ich bin echt besorgt, wo ist meine Bestellung 48213 denn?"),
+        customer=owner("48213"),
     )
     _, [said] = await answer(tracker)
     assert said.startswith("Ich verstehe, dass Sie sich Sorgen machen. Ihre Bestellung")
@@ -495,12 +500,24 @@ async def test_a_clear_english_message_after_german_is_english_again(
     assert not await has_ticket(tracker.sender_id)
 
 
-def test_a_language_with_topics_needs_every_answer(tmp_path: Path) -> None:
+@pytest.mark.parametrize("key", ["order.shipped", "refund", "address"])
+def test_a_language_with_topics_needs_every_answer(tmp_path: Path, key: str) -> None:
     raw = yaml.safe_load(LANGUAGES_FILE.read_text(encoding="utf-8"))
-    del raw["languages"]["de"]["answers"]["order.shipped"]
+    del raw["languages"]["de"]["answers"][key]
     bad = tmp_path / "languages.yml"
     bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(ValueError, match=r"de lacks answers \['order.shipped'\]"):
+    with pytest.raises(ValueError, match=rf"de lacks answers \['{key}'\]"):
+        LanguageBook.from_file(bad)
+
+
+def test_a_language_with_topics_needs_its_question_and_team_words(
+    tmp_path: Path,
+) -> None:
+    raw = yaml.safe_load(LANGUAGES_FILE.read_text(encoding="utf-8"))
+    del raw["languages"]["de"]["team"]
+    bad = tmp_path / "languages.yml"
+    bad.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match="de lacks asks or team"):
         LanguageBook.from_file(bad)
 
 
@@ -583,6 +600,18 @@ def test_every_language_answers_the_same_simple_questions() -> None:
         assert "30" in texts.answers["returns"] and "5" in texts.answers["returns"]
         for method in ("Visa", "Mastercard", "American Express", "PayPal", "Klarna"):
             assert method in texts.answers["payment"], (code, method)
+        # refunds: 5 business days after the return arrives, returns within 30 days
+        assert "5" in texts.answers["refund"] and "30" in texts.answers["refund"]
+        # the address: the order's own page while unshipped, then a person; saved
+        # addresses on their own page
+        assert texts.answers["address"].count(" > ") == 2, code
+        # the words for "a person from our team" are those of the offer and of the
+        # answers that offer a person themselves
+        assert texts.team is not None and texts.asks is not None, code
+        for key in ("offer_person", "address", "order.delivered"):
+            assert texts.team.search(texts.answers[key].lower()), (code, key)
+        for key in ("delivery", "returns", "payment", "refund", "order.shipped"):
+            assert not texts.team.search(texts.answers[key].lower()), (code, key)
 
 
 @pytest.mark.parametrize("code", SUPPORTED)
@@ -594,7 +623,11 @@ async def test_simple_questions_are_answered_in_every_language(
     delivery, where, cancel, damaged = ASKED[code]
 
     def chat(kind: str, text: str) -> Tracker:
-        return conversation([("customer", text, "nlu_fallback")], f"web-{code}-{kind}")
+        return conversation(
+            [("customer", text, "nlu_fallback")],
+            f"web-{code}-{kind}",
+            customer=owner("48213"),  # the shop's page vouched for 48213's customer
+        )
 
     # how long delivery takes: answered in the language, no ticket
     tracker = chat("delivery", delivery)
@@ -614,6 +647,12 @@ async def test_simple_questions_are_answered_in_every_language(
     assert said == f"{shipped} {offer}"
     assert written in said and order.tracking in said
 
+    # someone the shop did not vouch for: the order stays private, a person helps
+    stranger = conversation([("customer", where, "nlu_fallback")], f"web-{code}-anon")
+    events, [said] = await answer(stranger)
+    assert events[-2:] == PAUSED and texts.handoff in said
+    assert order.tracking not in said
+
     # only a person can cancel or look at a damaged item
     for kind, text in (("cancel", cancel), ("damaged", damaged)):
         tracker = chat(kind, text)
@@ -621,6 +660,199 @@ async def test_simple_questions_are_answered_in_every_language(
         assert events[-2:] == PAUSED, (kind, text)
         assert texts.handoff in said, (kind, text)
         assert await has_ticket(tracker.sender_id), (kind, text)
+
+
+# Written for these tests, several per language, formal and casual: how long a refund
+# takes, and how to change the delivery address of an order.
+MORE = {
+    "refund": {
+        "de": (
+            "Wie lange dauert eigentlich eine Rückerstattung bei Ihnen?",
+            "wann krieg ich denn mein geld zurück",
+            "Bis wann wird mir der Kaufpreis erstattet?",
+        ),
+        "es": (
+            "¿Cuánto tiempo tarda en llegar el reembolso?",
+            "oye, cuándo me devolvéis el dinero",
+            "¿En cuánto tiempo se hace el reembolso?",
+        ),
+        "fr": (
+            "Sous combien de jours suis-je remboursé en général ?",
+            "le remboursement met combien de temps",
+            "Quel est le délai de remboursement chez vous ?",
+        ),
+        "it": (
+            "Quanto tempo ci vuole per ricevere il rimborso?",
+            "tra quanto mi arrivano i soldi",
+            "Il rimborso quanto tempo richiede di solito?",
+        ),
+        "nl": (
+            "Hoe lang duurt het voordat ik mijn geld terugkrijg?",
+            "wanneer krijg ik m'n geld terug",
+            "Binnen hoeveel dagen volgt de terugbetaling?",
+        ),
+        "pt": (
+            "Quanto tempo demora a chegar o reembolso?",
+            "quando é que recebo o dinheiro",
+            "Qual é o prazo do reembolso, por favor?",
+        ),
+        "pl": (
+            "Ile trwa zwrot pieniędzy za odesłany towar?",
+            "kiedy dostanę kasę, znaczy pieniądze",
+            "Jak długo czeka się na zwrot środków?",
+        ),
+    },
+    "address": {
+        "de": (
+            "Wie kann ich die Lieferadresse meiner Bestellung noch ändern?",
+            "hab ne falsche adresse angegeben, was jetzt",
+            "Ist es möglich, die Anschrift nachträglich zu korrigieren?",
+        ),
+        "es": (
+            "¿Cómo puedo cambiar la dirección de entrega de mi pedido?",
+            "me equivoqué y puse mal la dirección",
+            "¿Es posible modificar el domicilio de envío?",
+        ),
+        "fr": (
+            "Comment puis-je modifier l'adresse de livraison de ma commande ?",
+            "j'ai mis une mauvaise adresse, je fais comment",
+            "Est-il possible de corriger l'adresse après la commande ?",
+        ),
+        "it": (
+            "Come posso modificare l'indirizzo di consegna dell'ordine?",
+            "ho messo l'indirizzo sbagliato, che faccio",
+            "È possibile aggiornare l'indirizzo dopo aver ordinato?",
+        ),
+        "nl": (
+            "Hoe kan ik het bezorgadres van mijn bestelling wijzigen?",
+            "ik heb een verkeerd adres ingevuld, wat nu",
+            "Kan het afleveradres nog aangepast worden?",
+        ),
+        "pt": (
+            "Como posso alterar a morada de entrega da encomenda?",
+            "pus a morada errada, e agora",
+            "É possível mudar o endereço depois de encomendar?",
+        ),
+        "pl": (
+            "Jak mogę zmienić adres dostawy zamówienia?",
+            "podałem zły adres, co teraz",
+            "Czy da się jeszcze poprawić adres po złożeniu zamówienia?",
+        ),
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("topic", "code", "text"),
+    [(t, c, x) for t, by in MORE.items() for c, xs in by.items() for x in xs],
+)
+def test_refunds_and_a_new_address_are_answered_in_every_language(
+    topic: str, code: str, text: str
+) -> None:
+    texts = language_book().languages[code]
+    said = language_book().reply(code, text, lambda _: None)
+    # the address answer offers a person itself: no second offer after it
+    offer = "" if topic == "address" else f" {texts.answers['offer_person']}"
+    assert said == f"{texts.answers[topic]}{offer}"
+
+
+# Written for this test, one line per language: "charged twice, when is my money
+# back" (a problem for a person, refund words or not) and thanks with a question we
+# have no answer for (gift cards, a gift wrap, an invoice address...).
+NOT_ONLY = {
+    "de": (
+        "Mir wurde alles doppelt abgebucht, wann bekomme ich das Geld zurück?",
+        "Danke schön. Verkaufen Sie eigentlich auch Geschenkgutscheine",
+    ),
+    "es": (
+        "Me cobraron dos veces, ¿cuándo me devuelven el dinero?",
+        "Muchas gracias. Quiero saber si hacéis envoltorio de regalo",
+    ),
+    "fr": (
+        "On m'a débité deux fois, quand serai-je remboursé ?",
+        "Merci beaucoup. Je voudrais une facture au nom de mon entreprise",
+    ),
+    "it": (
+        "Mi avete addebitato due volte, quando arriva il rimborso?",
+        "Grazie mille. Vorrei sapere se fate confezioni regalo",
+    ),
+    "nl": (
+        "Er is twee keer afgeschreven, wanneer krijg ik mijn geld terug?",
+        "Bedankt alvast. Ik wil graag een cadeaubon voor mijn zus bestellen",
+    ),
+    "pt": (
+        "Cobraram-me duas vezes, quando recebo o meu dinheiro de volta?",
+        "Muito obrigada. Gostaria de saber se fazem embrulho para presente",
+    ),
+    "pl": (
+        "Pobraliście opłatę dwa razy, kiedy dostanę pieniądze?",
+        "Dziękuję bardzo. Chciałabym kupić kartę podarunkową dla siostry",
+    ),
+}
+
+
+@pytest.mark.parametrize("code", SUPPORTED)
+def test_thanks_is_answered_alone_only_when_nothing_else_is_asked(code: str) -> None:
+    book = language_book()
+    texts = book.languages[code]
+    twice, thanks_and_more = NOT_ONLY[code]
+    assert book.reply(code, twice, lambda _: None) is None  # a person
+    assert book.reply(code, thanks_and_more, lambda _: None) is None  # a person
+    # the same question with a question mark, too
+    assert book.reply(code, f"{thanks_and_more}?", lambda _: None) is None
+    # thanks and a question we answer: the answer
+    refund = MORE["refund"][code][0]
+    said = book.reply(code, f"{thanks_and_more.split('.')[0]}. {refund}", lambda _: 0)
+    assert said is not None and said.startswith(texts.answers["refund"])
+    # only thanks: the short reply
+    only = thanks_and_more.split(".")[0]
+    assert book.reply(code, only, lambda _: None) == texts.answers["thanks"]
+
+
+async def test_thanks_and_a_question_in_german_go_to_a_person(
+    own_queue: str,
+) -> None:
+    texts = language_book().languages["de"]
+    tracker = german(
+        ("customer", "Wie lange dauert der Versand nach Österreich?"),
+        ("bot", f"{texts.answers['delivery']} {texts.answers['offer_person']}"),
+        ("customer", "Danke. Kann ich an der Kasse einen Rabattcode eingeben?"),
+    )
+    events, [said] = await answer(tracker)
+    assert events[-2:] == PAUSED
+    assert texts.handoff in said and texts.answers["thanks"] not in said
+    assert await has_ticket(tracker.sender_id)
+
+
+@pytest.mark.parametrize("code", SUPPORTED)
+async def test_an_answer_that_offers_a_person_gets_no_second_offer(
+    own_queue: str, code: str
+) -> None:
+    texts = language_book().languages[code]
+    # 730915 was delivered: its answer says a person will look if it did not arrive
+    tracker = conversation(
+        [("customer", f"{ASKED[code][1].replace('48213', '730915')}", "nlu_fallback")],
+        f"web-{code}-delivered",
+        customer=owner("730915"),
+    )
+    _, [said] = await answer(tracker)
+    order = demo_store().order("730915")
+    assert order is not None and order.tracking in said
+    assert texts.answers["offer_person"] not in said
+    assert len(texts.team.findall(said.lower())) == 1  # type: ignore[union-attr]
+
+
+async def test_no_offer_after_a_reply_that_said_a_person_can_help(
+    own_queue: str,
+) -> None:
+    texts = language_book().languages["de"]
+    tracker = german(
+        ("customer", "Ich habe beim Bestellen eine falsche Adresse angegeben."),
+        ("bot", texts.answers["address"]),
+        ("customer", "Und welche Zahlungsarten gibt es bei Ihnen?"),
+    )
+    _, [said] = await answer(tracker)
+    assert said == texts.answers["payment"]
 
 
 # -- danger and fear in the customer's language ---------------------------------------

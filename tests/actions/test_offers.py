@@ -10,11 +10,17 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswer, ActionConfirmUnderstood, follow_up_topic
+from actions.answers import (
+    ActionAnswer,
+    ActionConfirmUnderstood,
+    ActionNotUnderstood,
+    follow_up_topic,
+)
 from actions.handoff import handoff_queue
 from actions.lookups import (
     ORDER_TOPICS,
     ActionOrderLookup,
+    ValidateOrderForm,
     form_topic,
     only_a_number,
 )
@@ -22,7 +28,7 @@ from actions.mood import assess
 from actions.paths import ROOT
 from actions.replies import reply_book
 from actions.store import DemoStore
-from tests.actions.conftest import says, variations
+from tests.actions.conftest import owner, says, variations
 
 DOMAIN: dict = {}
 PAUSE = [
@@ -32,10 +38,15 @@ PAUSE = [
 
 
 def conversation(
-    turns: list[tuple[str, str, str | None]], sender: str, **slots: Any
+    turns: list[tuple[str, str, str | None]],
+    sender: str,
+    customer: str | None = None,
+    **slots: Any,
 ) -> Tracker:
     """A tracker from (author, text, intent) turns; the last turn is the customer's
-    latest message. A ``form`` turn activates the order form."""
+    latest message. A ``form`` turn activates the order form. ``customer``: the
+    shop customer the gateway vouches for (metadata ``customer_id``)."""
+    vouched = {"customer_id": customer} if customer else {}
     events: list[dict[str, Any]] = [{"event": "action", "name": "action_listen"}]
     latest: dict[str, Any] = {}
     for author, text, intent in turns:
@@ -45,7 +56,7 @@ def conversation(
                 "intent": {"name": intent, "confidence": 0.9},
                 "entities": [],
                 "intent_ranking": [],
-                "metadata": {"channel": "web"},
+                "metadata": {"channel": "web", **vouched},
             }
             events.append({"event": "user", "text": text, "parse_data": latest})
         elif author == "form":
@@ -249,6 +260,7 @@ async def test_a_complaint_naming_its_order_is_answered_about_that_order(
     tracker = conversation(
         [("customer", "order 228810 came with the mat torn in half", "complaint")],
         "complaint-order",
+        customer=owner("228810"),
     )
     events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     assert events == [
@@ -319,6 +331,7 @@ async def test_an_order_number_after_a_complaint_is_not_good_news(
         ],
         "complaint-number",
         order_id="48213",
+        verified_customer=owner("48213"),
     )
     await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
@@ -476,6 +489,7 @@ async def test_a_new_address_for_the_order_we_just_discussed(
         ],
         "address-known",
         order_id=order_id,
+        verified_customer=owner(order_id),
     )
     await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
@@ -551,7 +565,12 @@ async def test_a_delivered_order_the_customer_has_not_got_is_answered_as_missing
     """The store says delivered, the customer says it has not come: whatever NLU
     made of it, that is what the answer is about."""
     dispatcher = CollectingDispatcher()
-    tracker = conversation([("customer", text, intent)], "missing", order_id="730915")
+    tracker = conversation(
+        [("customer", text, intent)],
+        "missing",
+        order_id="730915",
+        verified_customer=owner("730915"),
+    )
     await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     order = DemoStore.from_file(ROOT / "data" / "store" / "demo_store.yml").order(
@@ -575,6 +594,7 @@ async def test_not_arrived_about_the_order_in_the_chat_looks_at_it_again() -> No
         ],
         "not-arrived",
         order_id="730915",
+        verified_customer=owner("730915"),
     )
     assert follow_up_topic(tracker) == "track_order"
 
@@ -619,6 +639,7 @@ async def test_a_refund_for_a_parcel_that_never_came_is_not_a_return() -> None:
         ],
         "never-came-refund",
         order_id="730915",
+        verified_customer=owner("730915"),
     )
     dispatcher = CollectingDispatcher()
     await ActionAnswer().run(dispatcher, tracker, {})
@@ -642,5 +663,54 @@ async def test_money_back_after_a_double_charge_is_not_a_return() -> None:
     )
     dispatcher = CollectingDispatcher()
     await ActionAnswer().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert says(message["text"], "get_refund.double_charge")
+
+
+async def test_a_person_is_brought_in_after_two_replies_that_could_not_help(
+    own_queue: str,
+) -> None:
+    """Not a third "I can bring in a person if you like": two misses are enough."""
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "do your jumpers come pre-washed", "out_of_scope"),
+        ("bot", "I'm afraid that's outside what I can help with here.", None),
+        ("customer", "ok so who would know that", "out_of_scope"),
+        ("bot", "That's beyond what I can do in this chat, sorry.", None),
+        ("customer", "right, and the care label?", "out_of_scope"),
+    ]
+    missed = {"event": "slot", "name": "missed", "value": True}
+    tracker = conversation(turns, "two-misses")
+    bots = [i for i, e in enumerate(tracker.events) if e.get("event") == "bot"]
+    for i in reversed(bots):
+        tracker.events.insert(i + 1, dict(missed))
+    events = await ActionNotUnderstood().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert {"event": "pause", "timestamp": None} in events
+    # the same conversation without the misses marked: the bot answers again
+    plain = conversation(turns, "two-answers")
+    events = await ActionNotUnderstood().run(CollectingDispatcher(), plain, DOMAIN)
+    assert {"event": "pause", "timestamp": None} not in events
+
+
+async def test_asking_when_a_double_charge_is_refunded_needs_no_order_lookup() -> None:
+    """The refund status of an order is not the answer: nothing was returned."""
+    tracker = conversation(
+        [
+            ("customer", "my card shows two payments of the same amount", "payment"),
+            ("bot", "Two charges for one order normally means a hold.", None),
+            ("customer", "so does the second one come back by itself?", "track_refund"),
+            ("form", "", None),
+        ],
+        "double-refund",
+    )
+    # the form started with this question: nothing to ask, the answer is policy
+    slots = ["order_id", "order_proof"]
+    assert (
+        await ValidateOrderForm().required_slots(
+            slots, CollectingDispatcher(), tracker, {}
+        )
+        == []
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, {})
     [message] = dispatcher.messages
     assert says(message["text"], "get_refund.double_charge")

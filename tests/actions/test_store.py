@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.lookups import ActionOrderLookup
+from actions.lookups import ActionOrderLookup, record_disagrees
 from actions.paths import STORE_FILE
 from actions.replies import reply_book
 from actions.store import (
@@ -16,7 +16,7 @@ from actions.store import (
     normalise_number,
     phone_digits,
 )
-from tests.actions.conftest import says, variations
+from tests.actions.conftest import owner, says, variations
 from tests.actions.test_offers import conversation
 
 
@@ -113,6 +113,7 @@ async def test_a_late_order_is_called_late_and_a_person_offered(
         [("customer", "any news on order 808080123456?", "track_order")],
         "late-order",
         order_id="808080123456",
+        verified_customer=owner("808080123456"),
     )
     dispatcher = CollectingDispatcher()
     await ActionOrderLookup().run(dispatcher, tracker, {})
@@ -142,7 +143,10 @@ async def test_an_order_in_the_customers_hands_that_our_record_calls_unsent(
     store: DemoStore, text: str, disagrees: bool
 ) -> None:
     tracker = conversation(
-        [("customer", text, "track_order")], "in-hand", order_id="5520174"
+        [("customer", text, "track_order")],
+        "in-hand",
+        order_id="5520174",
+        verified_customer=owner("5520174"),
     )
     dispatcher = CollectingDispatcher()
     await ActionOrderLookup().run(dispatcher, tracker, {})
@@ -155,3 +159,44 @@ async def test_an_order_in_the_customers_hands_that_our_record_calls_unsent(
         for v in variations("order.record_disagrees.processing", **order.values())
     }
     assert any(o in message["text"] for o in openings) is disagrees
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        (
+            "been waiting on order 91027 for ages now",
+            "order.record_disagrees.cancelled",
+        ),
+        (
+            "91027 still hasn't come, what's going on",
+            "order.record_disagrees.cancelled",
+        ),
+        (
+            "order 91027 turned up but the shoes are the wrong size",
+            "order.record_disagrees.cancelled_received",
+        ),
+        ("can you tell me the status of 91027", None),
+    ],
+)
+async def test_a_customer_waiting_for_a_cancelled_order_is_told_it_was_cancelled(
+    store: DemoStore, text: str, key: str | None
+) -> None:
+    order = store.order("91027")
+    assert order is not None and order.status == "cancelled"
+    assert record_disagrees(order, text) == key
+    tracker = conversation(
+        [("customer", text, "track_order")],
+        "cancelled-wait",
+        order_id="91027",
+        verified_customer=owner("91027"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    # an upset customer gets the first sentences of the answer (empathy.compose)
+    openings = {
+        v.split(". ")[0]
+        for v in variations(key or "track_order.cancelled", **order.values())
+    }
+    assert any(o in message["text"] for o in openings), message["text"]

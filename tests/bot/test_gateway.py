@@ -45,7 +45,9 @@ def test_where_is_my_order_gets_a_caring_question_then_the_answer(
 ) -> None:
     [ask] = send(client, session, "where is my order?")
     assert "order number" in ask.lower()
-    [answer] = send(client, session, "it's #48213")
+    [proof] = send(client, session, "it's #48213")
+    assert "postcode" in proof and "DHL" not in proof  # private until proven
+    [answer] = send(client, session, "maya.lindqvist@example.com")
     assert "48213" in answer and "DHL" in answer
 
 
@@ -54,7 +56,7 @@ def test_a_number_that_is_not_an_order_is_asked_again(
 ) -> None:
     send(client, session, "I'd like to track my package")
     [again] = send(client, session, "hmm where do I find that")
-    assert "48213" in again or "order number" in again.lower()
+    assert "order number" in again.lower()
 
 
 def test_off_topic_question_is_declined_with_what_we_can_do(
@@ -74,7 +76,12 @@ def test_sessions_are_separate_conversations(client: httpx.Client) -> None:
     assert "order number" in question.lower()
     [other] = send(client, second, "thank you")
     assert "order number" not in other.lower()  # the second customer asked nothing
-    [answer] = send(client, first, "48213")
+    [proof] = send(client, first, "48213")
+    assert "postcode" in proof
+    # the second customer cannot answer the first one's question
+    [still] = send(client, second, "maya.lindqvist@example.com")
+    assert "DHL" not in still
+    [answer] = send(client, first, "SE-113 56")
     assert "48213" in answer and "DHL" in answer
 
 

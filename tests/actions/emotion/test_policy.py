@@ -182,3 +182,15 @@ def test_sad_or_worried_customers_are_comforted_not_passed_on(
     assert policy.decide(
         Analysis(label=label, frustration=4, intensity=0.7), earlier
     ).escalate
+
+
+def test_a_low_confidence_turn_answered_with_a_miss_counts_once(
+    analyzer: EmotionAnalyzer, policy: EscalationPolicy
+) -> None:
+    """One failed exchange is one failure, whatever made it fail."""
+    history = [
+        Turn("customer", "the thingy for the gift thing", confidence=0.12),
+        Turn("bot", "That's outside what I can help with.", fallback=True),
+    ]
+    decision = policy.decide(analyzer.analyze("how do I use one", history), history)
+    assert "bot_failures" not in decision.reasons

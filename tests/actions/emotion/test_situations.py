@@ -263,6 +263,12 @@ def test_money_worries_are_acknowledged_with_what_went_wrong(
             "I've got absolutely nothing left until payday and you still have my money",
             "hardship",
         ),
+        ("there are weird card payments from abroad since last night", "fraud"),
+        (
+            "an sms asked me to pay the outstanding customs fee for my parcel so I did",
+            "fraud",
+        ),
+        ("I tapped the link and typed in my card details, was that you?", "fraud"),
     ],
 )
 def test_indirect_wording_still_reaches_a_person(
@@ -284,6 +290,9 @@ def test_indirect_wording_still_reaches_a_person(
         "did the reaction to our new logo surprise you?",
         "the courier was rude to my elderly neighbour, please pass that on",
         "I can't cope with the checkout page, it keeps freezing on me",
+        "your email says I pay the delivery fee at the door, is that right?",
+        "I clicked the link in your shipping email but the tracking page is blank",
+        "why is the delivery charge on my receipt higher than on the website?",
     ],
 )
 def test_look_alikes_of_indirect_wording_stay_with_the_bot(

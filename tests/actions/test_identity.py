@@ -1,0 +1,274 @@
+"""Nothing personal about an order before the customer proves it is theirs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer
+from actions.identity import MAX_CANDIDATES, MAX_TRIES, postcodes, proves
+from actions.lookups import (
+    ActionAskOrderProof,
+    ActionInvoiceLookup,
+    ActionOrderLookup,
+    ValidateInvoiceForm,
+    ValidateOrderForm,
+)
+from actions.store import DemoStore
+from tests.actions.conftest import owner, says
+from tests.actions.test_offers import conversation
+
+ORDER_SLOTS = ["order_id", "order_proof"]  # as domain.yml's order_form
+DOMAIN: dict[str, Any] = {"forms": {"order_form": {"required_slots": ORDER_SLOTS}}}
+
+
+def in_form(
+    texts: list[str],
+    form: str = "order_form",
+    requested: list[str | None] | None = None,
+    customer: str | None = None,
+    **slots: Any,
+) -> Tracker:
+    """A tracker inside ``form``: the customer wrote ``texts``, the bot asked for
+    ``requested[i]`` before ``texts[i]`` (None: nothing was asked)."""
+    asked = requested or [None] * len(texts)
+    events: list[dict[str, Any]] = [{"event": "action", "name": "action_listen"}]
+    if "order_id" in slots and len(texts) > 1:  # known before the latest message
+        events.append({"event": "slot", "name": "order_id", "value": slots["order_id"]})
+    latest: dict[str, Any] = {}
+    for text, slot in zip(texts, asked, strict=True):
+        if slot:
+            events.append({"event": "slot", "name": "requested_slot", "value": slot})
+            events.append({"event": "bot", "text": f"(asks for {slot})"})
+        latest = {
+            "text": text,
+            "intent": {"name": "inform", "confidence": 0.9},
+            "entities": [],
+            "metadata": {"channel": "web"}
+            | ({"customer_id": customer} if customer else {}),
+        }
+        events.append({"event": "user", "text": text, "parse_data": latest})
+    events.append({"event": "active_loop", "name": form})
+    return Tracker.from_dict(
+        {
+            "sender_id": "proof-test",
+            "slots": {"requested_slot": asked[-1], **slots},
+            "latest_message": latest,
+            "events": events,
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {"name": form},
+            "latest_action_name": form,
+        }
+    )
+
+
+# -- what proves an order -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "proven"),
+    [
+        ("maya.lindqvist@example.com", True),
+        ("It's MAYA.Lindqvist@Example.com, thanks.", True),
+        ("postcode SE-113 56", True),
+        ("se11356", True),
+        ("kwame.mensah@example.org", False),  # someone else's address
+        ("maya.lindqvist@example.co", False),
+        ("113 56", False),
+        ("48213", False),  # the order number proves nothing
+        ("I don't remember, sorry", False),
+    ],
+)
+def test_the_orders_email_or_postcode_proves_it_and_nothing_else(
+    store: DemoStore, text: str, proven: bool
+) -> None:
+    assert proves(text, store.customer(owner("48213"))) is proven
+
+
+def test_a_list_of_postcodes_is_not_a_faster_way_to_guess(store: DemoStore) -> None:
+    customer = store.customer(owner("5520174"))  # EC1A 1BB
+    assert customer is not None
+    guesses = [f"EC{n}A 1BB" for n in range(2, 2 + MAX_CANDIDATES)]
+    spray = " ".join([*guesses, "EC1A 1BB"])
+    assert len(postcodes(spray)) <= 3 * MAX_CANDIDATES
+    assert not proves(spray, customer)
+    assert proves(" ".join([guesses[0], "EC1A 1BB"]), customer)
+
+
+# -- the order form asks for proof before the lookup ----------------------------------
+
+
+async def required(form: Any, tracker: Tracker) -> list[str]:
+    return await form.required_slots(
+        list(ORDER_SLOTS), CollectingDispatcher(), tracker, DOMAIN
+    )
+
+
+async def test_the_form_asks_for_proof_only_when_the_order_is_not_known_theirs() -> (
+    None
+):
+    form = ValidateOrderForm()
+    stranger = in_form(["where is 48213"], order_id="48213")
+    assert await required(form, stranger) == ["order_id", "order_proof"]
+    vouched = in_form(["where is 48213"], customer=owner("48213"), order_id="48213")
+    assert await required(form, vouched) == ["order_id"]
+    proven = in_form(
+        ["where is 48213"], order_id="48213", verified_customer=owner("48213")
+    )
+    assert await required(form, proven) == ["order_id"]
+    # proving one order proves the customer: their other orders open too...
+    same = in_form(["and 13579?"], order_id="13579", verified_customer=owner("48213"))
+    assert owner("13579") == owner("48213")
+    assert await required(form, same) == ["order_id"]
+    # ...but nobody else's
+    other = in_form(["and 64450?"], order_id="64450", verified_customer=owner("48213"))
+    assert await required(form, other) == ["order_id", "order_proof"]
+    # an order that does not exist is not found, without a question first
+    assert await required(form, in_form(["11112222"], order_id="11112222")) == [
+        "order_id"
+    ]
+
+
+async def test_the_right_answer_proves_the_customer_and_a_wrong_one_counts() -> None:
+    form = ValidateOrderForm()
+    asked = ["order_id", "order_proof"]
+    right = in_form(
+        ["where is 48213", "maya.lindqvist@example.com"],
+        requested=asked,
+        order_id="48213",
+    )
+    assert form.validate_order_proof(
+        "maya.lindqvist@example.com", CollectingDispatcher(), right, DOMAIN
+    ) == {"order_proof": "proven", "verified_customer": "c-1001", "proof_tries": 0}
+    wrong = in_form(["where is 48213", "EC1A 1BB"], requested=asked, order_id="48213")
+    assert form.validate_order_proof(
+        "EC1A 1BB", CollectingDispatcher(), wrong, DOMAIN
+    ) == {"order_proof": None, "proof_tries": 1}
+    # a question is answered, not counted
+    why = in_form(["where is 48213", "why do you need that?"], requested=asked)
+    assert form.validate_order_proof(
+        "why do you need that?", CollectingDispatcher(), why, DOMAIN
+    ) == {"order_proof": None}
+
+
+async def test_after_the_last_wrong_try_the_form_stops_asking() -> None:
+    form = ValidateOrderForm()
+    tracker = in_form(["x"], order_id="48213", proof_tries=MAX_TRIES)
+    assert await required(form, tracker) == ["order_id"]
+
+
+async def test_an_invoice_is_as_private_as_its_order() -> None:
+    form = ValidateInvoiceForm()
+    tracker = in_form(["INV-20931"], form="invoice_form", invoice_id="20931")
+    slots = ["invoice_id", "order_proof"]  # as domain.yml's invoice_form
+    assert await form.required_slots(
+        slots, CollectingDispatcher(), tracker, DOMAIN
+    ) == ["invoice_id", "order_proof"]
+    # an invoice asked for by its order's number needs no invoice number
+    by_order = in_form(["the invoice for 48213"], form="invoice_form", order_id="48213")
+    assert await form.required_slots(
+        slots, CollectingDispatcher(), by_order, DOMAIN
+    ) == ["order_proof"]
+    dispatcher = CollectingDispatcher()
+    await ActionInvoiceLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "order.unproven", order_id="48213")
+    assert "84.50" not in message["text"]
+
+
+@pytest.mark.parametrize(
+    ("texts", "requested", "tries", "key"),
+    [
+        (["where is 48213"], [None], 0, "ask.order_proof"),
+        (
+            ["where is 48213", "EC1A 1BB"],
+            [None, "order_proof"],
+            1,
+            "ask.order_proof_again",
+        ),
+        (["where is 48213", "why?"], [None, "order_proof"], 0, "ask.order_proof_why"),
+    ],
+)
+async def test_the_question_says_why_it_is_asked_again(
+    texts: list[str], requested: list[str | None], tries: int, key: str
+) -> None:
+    tracker = in_form(texts, requested=requested, order_id="48213", proof_tries=tries)
+    dispatcher = CollectingDispatcher()
+    await ActionAskOrderProof().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], key, order_id="48213")
+
+
+async def test_without_proof_the_lookup_shows_and_changes_nothing(
+    store: DemoStore,
+) -> None:
+    tracker = in_form(
+        ["please cancel 5520174"], order_id="5520174", proof_tries=MAX_TRIES
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "order.unproven", order_id="5520174")
+    order = store.order("5520174")
+    assert order is not None and order.status == "processing"  # not cancelled
+    assert order.total not in message["text"]
+    assert not any(item in message["text"] for item in order.items)
+
+
+async def test_a_complaint_naming_an_order_asks_for_proof_before_the_record() -> None:
+    tracker = conversation(
+        [("customer", "order 228810 came with the mat torn in half", "complaint")],
+        "complaint-unproven",
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert FollowupAction("order_form") in events
+    assert {
+        "event": "slot",
+        "timestamp": None,
+        "name": "order_id",
+        "value": "228810",
+    } in events
+    assert (
+        not dispatcher.messages
+    )  # the form's question comes next, nothing about the order
+
+
+async def test_a_number_nlu_did_not_tag_is_taken_as_the_order_number() -> None:
+    form = ValidateOrderForm()
+    tracker = in_form(["my ordr 7203 hasnt come yet"])
+    assert await form.extract_order_id(CollectingDispatcher(), tracker, DOMAIN) == {
+        "order_id": "7203"
+    }
+    # one already known stays; a telephone number is not one
+    known = in_form(["and 99887766?"], order_id="48213")
+    assert await form.extract_order_id(CollectingDispatcher(), known, DOMAIN) == {}
+    phone = in_form(["call me on 07700 900123"])
+    assert await form.extract_order_id(CollectingDispatcher(), phone, DOMAIN) == {}
+
+
+@pytest.mark.parametrize(
+    ("answer", "read_as", "meant"),
+    [
+        ("postcode 560001", "560001", "228810"),  # the right postcode
+        ("560002", "560002", "228810"),  # a wrong one: still about 228810
+        ("sorry, it's order 48213", "48213", "48213"),  # another of our orders
+    ],
+)
+def test_digits_given_as_proof_are_not_taken_for_another_order(
+    answer: str, read_as: str, meant: str
+) -> None:
+    tracker = in_form(
+        ["where's my refund for 228810", answer],
+        requested=[None, "order_proof"],
+        order_id="228810",
+    )
+    result = ValidateOrderForm().validate_order_id(
+        read_as, CollectingDispatcher(), tracker, DOMAIN
+    )
+    assert result == {"order_id": meant}
