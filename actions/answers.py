@@ -15,6 +15,7 @@ from rasa_sdk.events import (
 )
 
 from actions.emotion import Decision, Emotion
+from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
 from actions.identity import may_see
 from actions.lookups import change_key, record_disagrees
@@ -127,6 +128,10 @@ def follow_up_topic(tracker: Tracker) -> str | None:
         return None
     if tracker.get_slot("order_id") and mentioned("not_arrived", text):
         # "it hasn't reached me" about the order in the chat: look at it again
+        return "track_order"
+    if intent in ABOUT_THE_ORDER and find_number(text):
+        # a delivery question that names an order ("three weeks for order 48213?")
+        # is about that order, not about delivery in general
         return "track_order"
     words = len(text.split())
     if (
@@ -368,14 +373,20 @@ def replayed(event: dict[str, Any], intent: str) -> dict[str, Any]:
 
 
 def answer_from_faq(speaker: Speaker, tracker: Tracker) -> bool:
-    """Answer from the FAQ when NLU declined the latest message and it asks one of
-    the FAQ's questions. NLU's own intents come first: a confident one never gets
-    here, and a plausible guess under the fallback is confirmed instead ("my parcel
-    isn't here" is about tracking, not the FAQ's split deliveries)."""
+    """Answer from the FAQ when the latest message asks one of the FAQ's questions:
+    when NLU declined it, or named an intent the message is clearly further from
+    (``faq.beats_intent``). A plausible guess under the fallback is confirmed
+    instead ("my parcel isn't here" is about tracking, not split deliveries)."""
     intent = latest_intent(tracker)
-    if intent not in DECLINED or (intent == "nlu_fallback" and readings(tracker)):
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if intent not in DECLINED:
+        # NLU named an intent: the FAQ answers only a message that is clearly
+        # closer to one of its questions than to anything NLU learned for it
+        hit = faq_beats_intent(text, str(intent)) if intent else None
+    elif intent == "nlu_fallback" and readings(tracker):
         return False
-    hit = faq_match(str((tracker.latest_message or {}).get("text") or ""))
+    else:
+        hit = faq_match(text)
     if hit is None:
         return False
     speaker.say(hit.key, **answer_values(tracker))

@@ -10,10 +10,20 @@ its nearest example with the similarity to the centre of all its examples
 ``margin`` over the runner-up entry (both fitted by ``scripts/fit_faq_threshold.py``).
 The answers are reply keys ``faq.<id>`` in the reply book (``faq_replies``), so they
 are spoken like every other answer.
+
+NLU also takes some FAQ questions for one of its intents ("do you sell gift cards?"
+for the payment methods). So for an intent NLU did name, the FAQ still answers when
+its best entry is a hit and scores ``beats_intent_by`` more than the message's
+similarity to the nearest training example of that intent (``IntentExamples``: every
+example of ``data/nlu``, embedded once and cached under ``var/cache``): the message
+is closer to an FAQ question than to anything NLU learned for its guess.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,7 +33,12 @@ from typing import Any
 import numpy as np
 import yaml
 
-from actions.paths import FAQ_FILE
+from actions.paths import FAQ_FILE, ROOT
+
+NLU_DIR = ROOT / "data" / "nlu"
+CACHE_DIR = ROOT / "var" / "cache"
+# "[48213](order_id)" and "[Berlin]{...}" in Rasa's example format: the text only
+_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
 KEY_PREFIX = "faq."
 
@@ -67,6 +82,7 @@ class Faq:
     threshold: float
     margin: float = 0.0
     centroid_weight: float = 0.0
+    beats_intent_by: float | None = None  # None: the FAQ never overrides NLU
 
     @classmethod
     def from_file(cls, path: Path) -> Faq:
@@ -103,6 +119,11 @@ class Faq:
             threshold=float(raw["threshold"]),
             margin=float(raw.get("margin") or 0.0),
             centroid_weight=float(raw.get("centroid_weight") or 0.0),
+            beats_intent_by=(
+                float(raw["beats_intent_by"])
+                if raw.get("beats_intent_by") is not None
+                else None
+            ),
         )
 
     def replies(self) -> dict[str, list[str]]:
@@ -199,6 +220,80 @@ class FaqIndex:
             question=self.questions[int(nearest[0])],
             runner_up=float(second[0]),
         )
+
+
+def nlu_examples(folder: Path = NLU_DIR) -> list[tuple[str, str]]:
+    """(intent, text) of every training example in ``folder``'s NLU files."""
+    found: list[tuple[str, str]] = []
+    for path in sorted(folder.glob("*.yml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in raw.get("nlu") or []:
+            if "intent" not in item:
+                continue
+            for line in str(item.get("examples") or "").splitlines():
+                line = line.strip()
+                if line.startswith("- "):
+                    text = _ANNOTATION.sub(r"\1", line[2:]).strip()
+                    found.append((str(item["intent"]), text))
+    return found
+
+
+class IntentExamples:
+    """NLU's training examples as unit vectors, to tell how close a message is to
+    what NLU learned for an intent."""
+
+    def __init__(
+        self, examples: Sequence[tuple[str, str]], embed: Embed, cache: Path | None
+    ) -> None:
+        self.intents = np.array([intent for intent, _ in examples])
+        texts = [text for _, text in examples]
+        # the examples and the model (its vector for a fixed text) name the cache
+        probe = np.asarray(embed(["cache key"]), dtype=np.float32).round(4).tobytes()
+        digest = hashlib.sha256(probe)
+        digest.update("\n".join(f"{i}\t{t}" for i, t in examples).encode())
+        name = f"intent-examples-{digest.hexdigest()[:16]}.npy"
+        path = cache / name if cache else None
+        if path is not None and path.exists():
+            self.vectors = np.load(path)
+        else:
+            self.vectors = np.asarray(embed(texts), dtype=np.float32)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                temporary = path.with_name(f".{name}.{os.getpid()}.npy")
+                np.save(temporary, self.vectors)
+                temporary.replace(path)  # never a half-written cache
+
+    def closeness(self, vector: np.ndarray, intent: str) -> float | None:
+        """The cosine similarity of ``vector`` to ``intent``'s nearest example;
+        None for an intent without examples."""
+        mask = self.intents == intent
+        if not mask.any():
+            return None
+        return float(np.max(self.vectors[mask] @ vector))
+
+
+@lru_cache(maxsize=1)
+def intent_examples() -> IntentExamples:
+    """NLU's examples embedded with the analyzer's model (cached on disk)."""
+    from actions.mood import analyzer
+
+    return IntentExamples(nlu_examples(), analyzer().embed, CACHE_DIR)
+
+
+def beats_intent(text: str, intent: str) -> FaqHit | None:
+    """The FAQ hit for ``text`` when it is closer to that FAQ question than to
+    anything NLU learned for ``intent`` (by ``beats_intent_by``), else None."""
+    index = faq_index()
+    if index.faq.beats_intent_by is None:
+        return None
+    hit = index.match(text)
+    if hit is None:
+        return None
+    [vector] = index.embed([text])
+    closeness = intent_examples().closeness(np.asarray(vector), intent)
+    if closeness is not None and hit.score <= closeness + index.faq.beats_intent_by:
+        return None
+    return hit
 
 
 @lru_cache(maxsize=1)

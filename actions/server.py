@@ -30,6 +30,7 @@ def build_executor() -> ActionExecutor:
 def warm_up() -> None:
     """Load data files (and models) now, so the first customer does not wait."""
     from actions.empathy import empathy_book
+    from actions.faq import faq_index, intent_examples
     from actions.language import detect
     from actions.mood import analyzer, policy
     from actions.replies import reply_book
@@ -40,6 +41,8 @@ def warm_up() -> None:
     demo_store()
     policy()
     analyzer().analyze("warming up", [])
+    faq_index()
+    intent_examples()  # embedded once, then read from var/cache
     detect("warming up the language models")  # lingua loads them on first use
 
 

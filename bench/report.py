@@ -79,6 +79,19 @@ BENCHES = [
         (Target("declined_rate", ">=", 0.90, "declined ≥ 0.90"),),
     ),
     Bench(
+        "faq-override",
+        "the FAQ answering a message NLU gave an intent (bitext dev: every request has "
+        "an intent; the FAQ's own questions, leave-one-out)",
+        f"{PY} -m bench.faq_override --data ../shared/datasets/bitext/dev.csv",
+        (
+            "{n:,} requests: **{overridden}** taken from their intent "
+            "(**{override_rate:.2%}**)",
+            "{faq_wins_right} of {faq_questions} FAQ questions win against the "
+            "nearest intent, {faq_wins_wrong} with the wrong entry",
+        ),
+        (Target("override_rate", "<=", 0.005, "taken ≤ 0.5%"),),
+    ),
+    Bench(
         "frustration",
         "frustration 0–4 per customer turn (5-fold CV by conversation)",
         f"{PY} -m bench.frustration --data ../shared/datasets/frustration/dev.txt",

@@ -6,6 +6,7 @@ not the FAQ's example questions.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer, ActionNotUnderstood
-from actions.faq import Faq, FaqEntry, FaqIndex, faq, match
+from actions.faq import Faq, FaqEntry, FaqIndex, beats_intent, faq, match, nlu_examples
 from actions.mood import assess
 from actions.replies import reply_book
 from tests.actions.conftest import FIXTURES, load_tracker, offered_events, says
@@ -145,7 +146,7 @@ async def test_action_answer_consults_the_faq_for_out_of_scope() -> None:
 async def test_a_confident_intent_is_not_overridden_by_the_faq() -> None:
     """NLU knows the question: its own answer, even when the FAQ has a near one."""
     dispatcher = CollectingDispatcher()
-    text = "do you post orders to other countries?"
+    text = "which delivery options do you offer to other countries?"
     tracker = _asking(text, "delivery_options", 0.91)
     assert match(text) is not None
     await ActionAnswer().run(dispatcher, tracker, DOMAIN)
@@ -174,3 +175,44 @@ async def test_a_plausible_nlu_guess_is_checked_before_the_faq() -> None:
         "name": "pending_intent",
         "value": "track_order",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entry"),
+    [
+        # NLU's guess is a neighbour; the FAQ question is much closer
+        ("can I get a gift card for someone", "check_payment_methods", "gift_card"),
+        (
+            "do you post orders to other countries?",
+            "delivery_options",
+            "shipping_countries",
+        ),
+        (
+            "will you match a lower price I saw elsewhere?",
+            "delivery_options",
+            "price_match",
+        ),
+        # NLU is right: the FAQ leaves it alone
+        ("which payment methods can I use?", "check_payment_methods", None),
+        ("how long does shipping to Spain take?", "delivery_period", None),
+    ],
+)
+def test_the_faq_answers_over_an_intent_only_when_clearly_closer(
+    text: str, intent: str, entry: str | None
+) -> None:
+    hit = beats_intent(text, intent)
+    assert (hit.entry.id if hit else None) == entry
+
+
+def test_intent_examples_are_read_without_entity_annotations(tmp_path: Path) -> None:
+    (tmp_path / "orders.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: track_order\n  examples: |\n'
+        "    - where is [48213](order_id)?\n"
+        '    - deliver to [Berlin]{"entity": "delivery_city"} please\n'
+        "- synonym: parcel\n  examples: |\n    - package\n",
+        encoding="utf-8",
+    )
+    assert nlu_examples(tmp_path) == [
+        ("track_order", "where is 48213?"),
+        ("track_order", "deliver to Berlin please"),
+    ]

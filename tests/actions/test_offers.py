@@ -609,6 +609,13 @@ async def test_not_arrived_about_the_order_in_the_chat_looks_at_it_again() -> No
         # a general question of its own, or no order to point back at
         ("how long does Express delivery take?", "delivery_period", "48213", None),
         ("when will it get here if I order today", "delivery_period", None, None),
+        # a delivery question naming an order is about that order
+        (
+            "ten days now for order 87001, by rowing boat?",
+            "delivery_options",
+            None,
+            "track_order",
+        ),
     ],
 )
 def test_a_follow_up_about_the_order_in_the_chat_is_about_that_order(
