@@ -52,7 +52,7 @@ from bot.handoff import (
 )
 from bot.rasa_client import BotUnavailable, RasaClient
 from bot.ratelimit import TOO_MANY_OPEN, LimitExceeded, RateLimiter
-from bot.texts import say, texts
+from bot.texts import WaitingWords, say, texts, waiting_words
 from bot.transcript import Author, Entry, Kind, Transcript
 
 logger = logging.getLogger(__name__)
@@ -100,6 +100,12 @@ ADVICE_ORDER = (
 CALL_WORDS = re.compile(
     r"\b(call|phone|ring|mobile|cell|reach me|text me|whatsapp|tel)\b", re.IGNORECASE
 )
+# How a waiting customer's message is read in English (the emotion analysis names
+# the feelings); other languages have their words in languages.yml (bot/texts.py).
+ENGLISH = WaitingWords(THANKS, QUESTION_START, CALL_WORDS, WANTS_PERSON)
+NOTHING = re.compile(r"(?!)")
+# a language without words of its own: a question mark is all we read
+UNREAD = WaitingWords(NOTHING, NOTHING, NOTHING, NOTHING)
 
 
 @dataclass
@@ -434,12 +440,17 @@ class Conversations:
         if follow_up := _contact(inbound.text):
             await self.queue.request_follow_up(cid, follow_up)
             text = say("follow_up_saved", language, contact=follow_up.contact)
-        elif language:
-            text = say("waiting_for_person", language)
         else:
             said = [e.text for e in earlier if e.author is Author.SYSTEM]
+            # the analysis reads English: another language is read by its own words
+            # and the ticket's flags
             text = await self._waiting_reply(
-                cid, inbound.text, analysis, said, _advice(ticket)
+                cid,
+                inbound.text,
+                None if language else analysis,
+                said,
+                _advice(ticket, language),
+                language,
             )
         reassurance, _ = await self.transcript.append(
             cid, Entry(Author.SYSTEM, text, channel=inbound.channel)
@@ -453,41 +464,51 @@ class Conversations:
         analysis: dict[str, Any] | None,
         said: list[str],
         advice: str | None = None,
+        language: str = "",
     ) -> str:
-        """What a waiting customer hears after writing again: what they can do
-        meanwhile (``advice`` for what happened, said once), an answer to what they
-        added (an order number, how urgent it is), never the same words twice in a
-        row, and where they stand when they are upset."""
-        asks = _asks(text)
+        """What a waiting customer hears after writing again, in their ``language``
+        (English when ""): what they can do meanwhile (``advice`` for what happened,
+        said once, to anything but plain thanks), an answer to what they added (an
+        order number, how urgent it is), never the same words twice in a row, and
+        where they stand when they are upset."""
+        words = ENGLISH if not language else waiting_words(language) or UNREAD
+        lower = text.lower()
+        asks = _asks(text, words)
         urgent = _urgent(analysis)
-        if advice and (asks or urgent) and not any(advice in x for x in said):
-            return f"{advice} {say('waiting_advice_then')}"
-        if CALL_WORDS.search(text) and asks and not urgent:
-            return say("waiting_call")
-        if urgent or WANTS_PERSON.search(text):
+        order = ORDER_NUMBER.search(text)
+        thanks = bool(words.thanks.search(lower)) and len(text.split()) <= THANKS_WORDS
+        calls = bool(words.call.search(lower)) and asks and not urgent
+        plain_thanks = thanks and not (asks or urgent or order)
+        if advice and not plain_thanks and not any(advice in x for x in said):
+            then = "waiting_call" if calls else "waiting_advice_then"
+            return f"{advice} {say(then, language)}"
+        if calls:
+            return _fresh(said, language, "waiting_call", "waiting_for_person_again")
+        if urgent or words.person.search(lower):
             first = "waiting_urgent" if urgent else "waiting_person_asked"
-            where = await self._where(conversation_id)
-            return " ".join(p for p in (say(first), where) if p)
-        if _felt(analysis):
-            # the feeling named ("how worried you are"), where the texts have it
-            felt = f"waiting_felt_{(analysis or {}).get('label', '')}"
-            return say(felt if felt in texts() else "waiting_felt")
-        if order := ORDER_NUMBER.search(text):
-            return say("waiting_added_order", order=order.group(0))
-        if THANKS.search(text) and len(text.split()) <= THANKS_WORDS:
-            return say("waiting_thanks")
+            where = await self._where(conversation_id, language)
+            return " ".join(p for p in (say(first, language), where) if p)
+        if (felt := _felt_text(analysis, lower, words)) is not None:
+            return _fresh(
+                said, language, felt, "waiting_felt", "waiting_for_person_again"
+            )
+        if order:
+            return say("waiting_added_order", language, order=order.group(0))
+        if thanks:
+            return _fresh(said, language, "waiting_thanks", "waiting_thanks_again")
         if asks:
-            return say("waiting_question")
-        plain = say("waiting_for_person")
-        return say("waiting_for_person_again") if plain in said[-1:] else plain
+            return _fresh(
+                said, language, "waiting_question", "waiting_for_person_again"
+            )
+        return _fresh(said, language, "waiting_for_person", "waiting_for_person_again")
 
-    async def _where(self, conversation_id: str) -> str:
+    async def _where(self, conversation_id: str, language: str = "") -> str:
         """Where a waiting customer stands: nobody online, or their place in line."""
         view = await self.view(conversation_id)
         if view.agents_online == 0:
-            return say("waiting_nobody_online")
+            return say("waiting_nobody_online", language)
         if view.position:
-            return say("waiting_position", position=str(view.position))
+            return say("waiting_position", language, position=str(view.position))
         return ""
 
     async def view(self, conversation_id: str) -> StateView:
@@ -699,28 +720,60 @@ def _valid_analysis(analysis: Any) -> bool:
 def _urgent(analysis: dict[str, Any] | None) -> bool:
     """Whether a waiting customer's message raises a flag, or is strongly felt in its
     own words (a high level from the conversation alone, such as a repeat, is not:
-    "I'm sorry you're still waiting" must answer something the customer said)."""
+    "I'm sorry you're still waiting" must answer something the customer said; nor is
+    confusion, which is met with waiting_felt_confusion, not with urgency)."""
     if not analysis:
         return False
     names = {str(s.get("name")) for s in analysis.get("signals", [])}
     if names & set(REASON_FLAGS):
         return True
+    if analysis.get("label") == "confusion":
+        return False
     return int(analysis.get("frustration", 0)) >= URGENT_FRUSTRATION and bool(
         names & FELT_SIGNALS
     )
 
 
-def _advice(ticket: Ticket | None) -> str | None:
+def _advice(ticket: Ticket | None, language: str = "") -> str | None:
     """What a waiting customer can do meanwhile, for the first of the ticket's flags
     that has advice (``waiting_advice_<flag>`` in channel.yml), else None."""
     flag = next((f for f in ADVICE_ORDER if ticket and f in ticket.flags), None)
-    return say(f"waiting_advice_{flag.value}") if flag else None
+    return say(f"waiting_advice_{flag.value}", language) if flag else None
 
 
-def _asks(text: str) -> bool:
+def _asks(text: str, words: WaitingWords = ENGLISH) -> bool:
     """Whether a waiting customer's message asks something ("What do I do now?",
-    "can someone phone me")."""
-    return text.rstrip().endswith("?") or bool(QUESTION_START.match(text.strip()))
+    "can someone phone me"): a question mark, or the language's question words."""
+    return "?" in text or bool(words.question.search(text.strip().lower()))
+
+
+def _felt_text(
+    analysis: dict[str, Any] | None, lower: str, words: WaitingWords
+) -> str | None:
+    """The name of the text for the unhappy feeling a waiting customer put into
+    words: ``waiting_felt_<label>`` where the texts have it, else ``waiting_felt``;
+    None when they put none into words. English is read by the analysis, another
+    language by its feeling words (``lower`` is the message lower-cased)."""
+    if words.feelings:
+        label = next((k for k, w in words.feelings.items() if w.search(lower)), None)
+    elif _felt(analysis):
+        label = str((analysis or {}).get("label", ""))
+    else:
+        return None
+    if label is None:
+        return None
+    return (
+        f"waiting_felt_{label}"
+        if f"waiting_felt_{label}" in texts()
+        else "waiting_felt"
+    )
+
+
+def _fresh(said: list[str], language: str, *names: str) -> str:
+    """The first of the texts ``names`` that is not the words just said (the last
+    of them when all are)."""
+    options = [say(name, language) for name in names]
+    return next((o for o in options if o not in said[-1:]), options[-1])
 
 
 def _felt(analysis: dict[str, Any] | None) -> bool:

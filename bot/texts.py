@@ -1,15 +1,35 @@
 """What the gateway says in its own voice (data/replies/channel.yml), and in the
-customer's language for the texts we have there (data/replies/languages.yml)."""
+customer's language for the texts we have there (data/replies/languages.yml), with the
+words by which a waiting customer's message is read in that language."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 TEXTS_FILE = Path(__file__).resolve().parent.parent / "data" / "replies" / "channel.yml"
 LANGUAGES_FILE = TEXTS_FILE.parent / "languages.yml"
+# languages.yml `feelings` (the bot's own) by the waiting_felt_<label> text that
+# answers them while waiting ("" is the plain waiting_felt)
+FEELING_LABELS = {"worry": "anxiety", "annoyed": "frustration", "disappointed": ""}
+
+
+@dataclass(frozen=True)
+class WaitingWords:
+    """How a language says what a waiting customer may write: thanks, a question, a
+    request to be called, a request for a person, and feelings by the label of their
+    ``waiting_felt_<label>`` text (searched in the lower-cased message)."""
+
+    thanks: re.Pattern[str]
+    question: re.Pattern[str]
+    call: re.Pattern[str]
+    person: re.Pattern[str]
+    feelings: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -21,15 +41,43 @@ def texts() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def translations() -> dict[str, dict[str, str]]:
-    """Gateway texts by language code, then name (only the languages and texts that
-    ``languages.yml`` has: waiting_for_person, follow_up_saved)."""
+def _languages() -> dict[str, dict[str, Any]]:
     with LANGUAGES_FILE.open(encoding="utf-8") as handle:
         loaded = yaml.safe_load(handle) or {}
+    languages = loaded.get("languages") or {}
+    return {str(code): dict(entry) for code, entry in languages.items()}
+
+
+@lru_cache(maxsize=1)
+def translations() -> dict[str, dict[str, str]]:
+    """Gateway texts by language code, then name (the languages and texts that
+    ``languages.yml`` has: waiting_for_person, follow_up_saved, the waiting_* texts)."""
     return {
-        str(code): {str(k): v for k, v in entry.items() if isinstance(v, str)}
-        for code, entry in (loaded.get("languages") or {}).items()
+        code: {str(k): v for k, v in entry.items() if isinstance(v, str)}
+        for code, entry in _languages().items()
     }
+
+
+@lru_cache(maxsize=16)
+def waiting_words(language: str) -> WaitingWords | None:
+    """The words of ``language`` (``waiting_words`` in languages.yml, and its
+    ``feelings``) for reading a waiting customer's message; None when it has none."""
+    entry = _languages().get(language)
+    words = (entry or {}).get("waiting_words")
+    if not entry or not words:
+        return None
+    feelings = {str(k): re.compile(str(v)) for k, v in words.get("felt", {}).items()}
+    for name, feeling in (entry.get("feelings") or {}).items():
+        label = FEELING_LABELS.get(str(name))
+        if label is not None and label not in feelings:
+            feelings[label] = re.compile(str(feeling["when"]))
+    return WaitingWords(
+        thanks=re.compile(str(words["thanks"])),
+        question=re.compile(str(words["question"])),
+        call=re.compile(str(words["call"])),
+        person=re.compile(str(words["person"])),
+        feelings=feelings,
+    )
 
 
 def say(name: str, language: str | None = None, **values: str) -> str:

@@ -33,6 +33,10 @@ _NEGATORS = DEFAULT_NEGATORS | {"nobody", "noone", "no one", "neither"}
 # the person a pronoun stands for, seen from the bot ("i got burned" -> "you")
 _PRONOUNS = {
     "i": "you",
+    "my": "you",
+    "our": "you",
+    "his": "he",
+    "their": "they",
     "i'm": "you",
     "i am": "you",
     "i've been": "you",

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from bot.texts import say, texts, translations
+import re
+
+import pytest
+
+from bot.texts import say, texts, translations, waiting_words
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def test_a_waiting_customer_is_reassured_in_their_language() -> None:
@@ -19,3 +25,87 @@ def test_english_when_the_language_or_the_text_is_missing() -> None:
         say("agent_joined", "de", agent="Greta")
         == "Greta from our team has joined the chat."
     )
+
+
+def test_every_waiting_text_is_in_every_language_with_its_placeholders() -> None:
+    waiting = {k: v for k, v in texts().items() if k.startswith("waiting_")}
+    assert "waiting_felt_confusion" in waiting
+    for code, entry in translations().items():
+        for key, english in waiting.items():
+            assert key in entry, (code, key)
+            assert PLACEHOLDER.findall(entry[key]) == PLACEHOLDER.findall(english)
+            assert "!" not in entry[key], (code, key)
+            assert entry[key] != english, (code, key)
+        assert (
+            "!" not in entry["follow_up_saved"]
+            and "{contact}" in entry["follow_up_saved"]
+        ), code
+        words = waiting_words(code)
+        assert words is not None and "confusion" in words.feelings, code
+
+
+@pytest.mark.parametrize(
+    ("code", "thanks", "question", "call", "person"),
+    [
+        (
+            "de",
+            "Vielen Dank",
+            "Wie lange dauert das noch",
+            "Rufen Sie mich an",
+            "Ich möchte mit einem Menschen sprechen",
+        ),
+        (
+            "es",
+            "Muchas gracias",
+            "Cuándo me contestan",
+            "Me pueden llamar",
+            "Quiero hablar con una persona",
+        ),
+        (
+            "fr",
+            "Merci beaucoup",
+            "Combien de temps encore",
+            "Pouvez-vous m'appeler",
+            "Je veux parler à quelqu'un",
+        ),
+        (
+            "it",
+            "Grazie mille",
+            "Quanto ci vuole ancora",
+            "Mi può chiamare",
+            "Vorrei parlare con un operatore",
+        ),
+        (
+            "nl",
+            "Dank u wel",
+            "Hoe lang duurt het nog",
+            "Kunt u mij bellen",
+            "Ik wil een medewerker spreken",
+        ),
+        (
+            "pt",
+            "Muito obrigada",
+            "Quanto tempo demora",
+            "Podem ligar-me",
+            "Quero falar com uma pessoa",
+        ),
+        (
+            "pl",
+            "Dziękuję bardzo",
+            "Jak długo to potrwa",
+            "Proszę do mnie zadzwonić",
+            "Chcę rozmawiać z konsultantem",
+        ),
+    ],
+)
+def test_each_language_has_words_for_what_a_waiting_customer_writes(
+    code: str, thanks: str, question: str, call: str, person: str
+) -> None:
+    words = waiting_words(code)
+    assert words is not None
+    assert words.thanks.search(thanks.lower()) and not words.thanks.search(
+        question.lower()
+    )
+    assert words.question.search(question.lower())
+    assert words.call.search(call.lower()) and not words.call.search(thanks.lower())
+    assert words.person.search(person.lower())

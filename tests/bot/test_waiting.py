@@ -30,6 +30,8 @@ def analysis(label: str, frustration: int, *signals: str) -> dict[str, Any]:
         (analysis("frustration", 3, "repeated_question"), False, False),
         # ...a high level the message shows is
         (analysis("anger", 3, "all_caps", "punctuation"), True, False),
+        # confusion is heard as confusion ("they'll go through it step by step")
+        (analysis("confusion", 3, "emotion_words", "negative_sentiment"), False, True),
         # a feeling in words, not urgent: heard, not "thanks, I've added that"
         (analysis("sadness", 1, "emotion_words"), False, True),
         (analysis("frustration", 2, "negative_sentiment"), False, True),

@@ -53,6 +53,9 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "",
         ),
         ("i cut my hand badly on the broken glass inside the box", "injury", "you", ""),
+        # whose face: the customer's own, not "someone"
+        ("my whole face went puffy and red raw after the serum", "injury", "you", ""),
+        ("a rash all over his arms since the new washing powder", "injury", "he", ""),
         ("the charger sparked and then caught fire on the desk", "hazard", "", ""),
         ("There is an order on my account I never placed", "fraud", "", ""),
         ("someone has used my card to buy three phones", "fraud", "", ""),

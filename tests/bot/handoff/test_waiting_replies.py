@@ -1,0 +1,161 @@
+"""What a customer waiting for a person hears from the gateway, on a real Redis: in
+their own language, advice for what happened to any message but plain thanks, and
+the feeling they named (the emotion analysis is unavailable here unless a test runs
+it, as when the action server is down: flags and words decide)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.conversations import Conversations, EmotionClient, Inbound
+from bot.handoff import HandoffQueue, UrgencyFlag
+from bot.rasa_client import RasaClient
+from bot.texts import say
+from bot.transcript import Transcript
+from tests.bot.handoff.conftest import request
+
+NOWHERE = "http://127.0.0.1:9"  # a waiting customer's message never goes to Rasa
+
+
+@pytest.fixture
+async def conversations(
+    queue: HandoffQueue, client: aioredis.Redis
+) -> AsyncIterator[Conversations]:
+    rasa, emotion = RasaClient(NOWHERE, 1), EmotionClient(NOWHERE, 0.5)
+    yield Conversations(
+        queue=queue,
+        transcript=Transcript(client, prefix=queue.keys.prefix),
+        rasa=rasa,
+        emotion=emotion,
+    )
+    await rasa.close()
+    await emotion.close()
+
+
+async def waiting(
+    conversations: Conversations,
+    cid: str,
+    texts: list[str],
+    language: str = "",
+    flags: frozenset[UrgencyFlag] = frozenset(),
+) -> list[str]:
+    """Queue ``cid`` (in ``language``, with ``flags``), send ``texts`` one by one;
+    the gateway's reply to each."""
+    slots = {"language": language} if language else {}
+    await conversations.queue.enqueue(replace(request(cid, flags=flags), slots=slots))
+    replies = []
+    for text in texts:
+        outcome = await conversations.customer_message(Inbound(cid, "web", text))
+        [reply] = outcome.replies
+        replies.append(reply.text)
+    return replies
+
+
+async def test_a_frightened_fraud_victim_gets_the_advice_in_spanish(
+    conversations: Conversations,
+) -> None:
+    replies = await waiting(
+        conversations,
+        "web-es-fraud",
+        [
+            "¿Y ahora qué hago? Estoy muy nerviosa, no paro de temblar",
+            "Gracias",
+            "¿Cuánto van a tardar?",
+            "¿Cuánto van a tardar?",
+            "Estoy muy preocupada por mi cuenta",
+        ],
+        "es",
+        frozenset({UrgencyFlag.FRAUD}),
+    )
+    advice = say("waiting_advice_fraud", "es")
+    assert advice != say("waiting_advice_fraud") and "banco" in advice
+    assert replies == [
+        f"{advice} {say('waiting_advice_then', 'es')}",
+        say("waiting_thanks", "es"),
+        say("waiting_question", "es"),
+        say("waiting_for_person_again", "es"),  # never the same words twice in a row
+        say("waiting_felt_anxiety", "es"),
+    ]
+
+
+async def test_a_german_customer_is_answered_about_what_they_wrote(
+    conversations: Conversations,
+) -> None:
+    replies = await waiting(
+        conversations,
+        "web-de",
+        [
+            "Danke!",
+            "Danke",
+            "Wann meldet sich denn jemand bei mir",
+            "Können Sie mich bitte anrufen?",
+            "Es geht um die Bestellung 48213",
+            "Ich bin verwirrt, ich weiß nicht, wie das hier alles funktioniert",
+            "Ich möchte mit einem Mitarbeiter sprechen",
+            "ok",
+        ],
+        "de",
+    )
+    assert replies[:6] == [
+        say("waiting_thanks", "de"),
+        say("waiting_thanks_again", "de"),
+        say("waiting_question", "de"),
+        say("waiting_call", "de"),
+        say("waiting_added_order", "de", order="48213"),
+        say("waiting_felt_confusion", "de"),
+    ]
+    # asked for a person: told so, and honestly that nobody is online yet
+    assert replies[6] == (
+        f"{say('waiting_person_asked', 'de')} {say('waiting_nobody_online', 'de')}"
+    )
+    assert replies[7] == say("waiting_for_person", "de")
+    assert all(r not in (say("waiting_thanks"), say("waiting_call")) for r in replies)
+
+
+async def test_a_bereaved_customer_gets_the_advice_once_without_asking(
+    conversations: Conversations,
+) -> None:
+    replies = await waiting(
+        conversations,
+        "web-bereaved",
+        [
+            "thank you",
+            "I don't really know how any of this works, he always handled these things",
+            "his name was on the account",
+        ],
+        flags=frozenset({UrgencyFlag.BEREAVEMENT}),
+    )
+    assert replies == [
+        say("waiting_thanks"),  # plain thanks is only thanked
+        f"{say('waiting_advice_bereavement')} {say('waiting_advice_then')}",
+        say("waiting_for_person"),  # said once
+    ]
+
+
+async def test_a_call_request_after_something_serious_gets_both(
+    conversations: Conversations,
+) -> None:
+    [reply] = await waiting(
+        conversations,
+        "web-call",
+        ["can somebody phone me instead?"],
+        flags=frozenset({UrgencyFlag.SAFETY}),
+    )
+    assert reply == f"{say('waiting_advice_safety')} {say('waiting_call')}"
+
+
+async def test_a_confused_customer_hears_they_will_be_taken_through_it(
+    conversations: Conversations,
+) -> None:
+    from actions.mood import analyzer, compact
+
+    text = "I'm confused, I don't understand what happens now"
+    analysis = compact(analyzer().analyze(text, []))
+    assert analysis["label"] == "confusion"
+    reply = await conversations._waiting_reply("web-confused", text, analysis, [])
+    assert reply == say("waiting_felt_confusion")
+    assert "step by step" in reply
