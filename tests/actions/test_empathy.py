@@ -325,6 +325,11 @@ def test_a_formal_writer_gets_no_contractions_or_chatty_openers(
     )
     assert book.fit_register(text, "casual") == text
     assert book.fit_register(text, "plain") == text
+    # a formal letter of complaint is understood, not "heard"
+    heard = "I hear you, and I'm sorry about the delay."
+    assert book.fit_register(heard, "formal") == (
+        "I understand, and I am sorry about the delay."
+    )
 
 
 def test_a_feeling_the_customer_did_not_express_is_not_put_into_the_answer(
