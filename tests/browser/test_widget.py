@@ -47,8 +47,14 @@ async def test_a_question_gets_a_caring_answer_and_quick_replies_work(
     replies = await shop.say_and_wait("where is my order?")
     assert any("order number" in r.lower() for r in replies), replies
     replies = await shop.say_and_wait("it's 48213")
-    assert any("48213" in r for r in replies), replies
-    assert await shop.texts("customer") == ["where is my order?", "it's 48213"]
+    assert any("48213" in r and "postcode" in r for r in replies), replies
+    replies = await shop.say_and_wait("maya.lindqvist@example.com")
+    assert any("DHL" in r for r in replies), replies
+    assert await shop.texts("customer") == [
+        "where is my order?",
+        "it's 48213",
+        "maya.lindqvist@example.com",
+    ]
 
     # A vague word makes the bot check its guess with Yes/No buttons.
     quick = shop.page.get_by_test_id("chat-quick-reply")
