@@ -207,6 +207,37 @@ def test_an_order_is_shown_only_to_the_customer_who_proves_it_is_theirs(
     assert state["paused"] is False
 
 
+def test_a_proof_holds_for_the_conversation_s_next_session_too(
+    stack: Stack, gateway_url: str
+) -> None:
+    """Proven once: a Telegram chat (or any conversation) that starts a new Rasa
+    session later is not asked again (slots carry over to the new session)."""
+    with httpx.Client(base_url=gateway_url, timeout=60) as client:
+        token = client.post("/api/sessions").json()["session"]
+
+        def say(text: str) -> str:
+            response = client.post(
+                "/api/messages", headers={"X-Session": token}, json={"text": text}
+            )
+            assert response.status_code == 200, response.text
+            return " ".join(r.get("text", "") for r in response.json()["replies"])
+
+        assert "postcode" in say("where is order 48213?")
+        assert "DHL" in say("SE-113 56")
+        settings = stack.settings
+        sender = token.split(".")[0]
+        httpx.post(
+            f"{settings.rasa_url}/conversations/{sender}/execute",
+            params={"token": settings.rasa_api_token()},
+            json={"name": "action_session_start"},
+            timeout=30,
+        ).raise_for_status()
+        events = tracker(stack, sender)["events"]
+        assert [e for e in events if e.get("event") == "session_started"]
+        later = say("where is order 730915?")  # Maya's too
+        assert "730915" in later and "postcode" not in later
+
+
 def test_a_complaint_naming_its_order_asks_for_proof_then_answers_it(
     stack: Stack, gateway_url: str
 ) -> None:
