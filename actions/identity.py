@@ -20,7 +20,7 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.store import Customer, Order
+from actions.store import POSTCODE_LABEL, Customer, Order
 
 MAX_TRIES = 3
 # How many postcode-like pieces of one message are compared: a message listing many
@@ -61,20 +61,47 @@ def postcodes(text: str) -> list[str]:
     return found
 
 
-def attempts_proof(text: str) -> bool:
+def _without(text: str, number: str | None) -> str:
+    """``text`` without the order number itself (it proves nothing)."""
+    if not number:
+        return text or ""
+    return re.sub(rf"#?0*{re.escape(number)}(?!\d)", " ", text or "")
+
+
+def attempts_proof(text: str, order_id: str | None = None) -> bool:
     """Whether ``text`` offers something to check (an e-mail address or a word with
-    a digit), rather than a question or a refusal."""
-    return bool(emails(text) or postcodes(text))
+    a digit besides the order's number), rather than a question or a refusal."""
+    rest = _without(text, order_id)
+    return bool(emails(rest) or postcodes(rest))
 
 
-def proves(text: str, customer: Customer | None) -> bool:
-    """Whether ``text`` gives this customer's e-mail address or postcode."""
+def offers_proof(text: str, order_id: str | None = None) -> bool:
+    """Whether ``text``, written before we asked, already gives an e-mail address or
+    a postcode said to be one ("order 651234, postcode 10115")."""
+    rest = _without(text, order_id)
+    return bool(emails(rest) or labelled_postcodes(rest))
+
+
+def labelled_postcodes(text: str) -> list[str]:
+    """Compacted postcodes the text calls one ("postcode 10115", "PLZ: 10115")."""
+    found = []
+    for match in POSTCODE_LABEL.finditer(text or ""):
+        found.extend(postcodes(match.group("code")))
+    return found
+
+
+def proves(texts: str | list[str], customer: Customer | None) -> bool:
+    """Whether any of ``texts`` (the customer's own recent messages) gives this
+    customer's e-mail address or postcode."""
     if customer is None:
         return False
-    if customer.email and customer.email.lower() in emails(text):
-        return True
-    postcode = _compact(customer.postcode or "")
-    return bool(postcode) and postcode in postcodes(text)
+    for text in [texts] if isinstance(texts, str) else texts:
+        if customer.email and customer.email.lower() in emails(text):
+            return True
+        postcode = _compact(customer.postcode or "")
+        if postcode and postcode in postcodes(text):
+            return True
+    return False
 
 
 def known_customer(tracker: Tracker) -> str | None:

@@ -11,10 +11,23 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.identity import MAX_TRIES, attempts_proof, may_see, proves, tries
+from actions.identity import (
+    MAX_TRIES,
+    attempts_proof,
+    may_see,
+    offers_proof,
+    proves,
+    tries,
+)
 from actions.mentions import mentioned
 from actions.replies import reply_book
-from actions.store import Order, demo_store, find_number, is_phone_part
+from actions.store import (
+    Order,
+    demo_store,
+    find_number,
+    is_phone_part,
+    is_postcode_part,
+)
 from actions.voice import CaringAction, Speaker, customer_texts
 
 ORDER_TOPICS = (
@@ -26,6 +39,7 @@ ORDER_TOPICS = (
     "change_address",
 )
 INVOICE_TOPICS = ("check_invoice", "get_invoice")
+PROOF_LOOKBACK = 3  # the customer's latest messages that may hold the proof
 # A message that is only an order number ("48213", "it's order 48213") goes on with
 # what the customer talked about just before; never into a cancellation.
 CARRIED_TOPICS = {
@@ -127,7 +141,11 @@ def form_topic(
 def meant_order(tracker: Tracker, number: str | None) -> str | None:
     """The order number the customer means when NLU read ``number`` in their
     latest message: asked for proof, digits are a postcode, not another order,
-    unless they are one of ours that the answer does not prove."""
+    unless they are one of ours that the answer does not prove; and a number the
+    message calls a postcode ("order 651234, postcode 10115") is never the order."""
+    said = str((tracker.latest_message or {}).get("text") or "")
+    if number and is_postcode_part(number, said):
+        number = find_number(said)
     before = when_written(tracker, "order_id")
     asked_proof = requested_when_written(tracker) == "order_proof"
     if not before or number == before or not asked_proof:
@@ -135,7 +153,6 @@ def meant_order(tracker: Tracker, number: str | None) -> str | None:
     store = demo_store()
     order = store.order(before)
     owner = store.customer(order.customer) if order else None
-    said = str((tracker.latest_message or {}).get("text") or "")
     if store.order(number) is None or proves(said, owner):
         return str(before)
     return number
@@ -212,8 +229,10 @@ class ProofForm(FormValidationAction, ABC):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        """The form's slots; the proof only while it is needed."""
-        if needs_proof(tracker, asked_order(tracker)):
+        """The form's slots; the proof only while it is needed (and, before any
+        number is known, kept: a proof may come with the number)."""
+        numbers = tracker.get_slot("order_id") or tracker.get_slot("invoice_id")
+        if not numbers or needs_proof(tracker, asked_order(tracker)):
             return domain_slots
         return [slot for slot in domain_slots if slot != "order_proof"]
 
@@ -228,15 +247,32 @@ class ProofForm(FormValidationAction, ABC):
         again without counting; anything else counts as a wrong try."""
         order = asked_order(tracker)
         text = str(slot_value or "")
-        if order is not None and proves(text, demo_store().customer(order.customer)):
+        # what the customer wrote lately counts ("my email is ..." before they
+        # corrected the order number), the answer itself too
+        said = [*customer_texts(tracker)[-PROOF_LOOKBACK:], text]
+        if order is not None and proves(said, demo_store().customer(order.customer)):
             return {
                 "order_proof": "proven",
                 "verified_customer": order.customer,
                 "proof_tries": 0,
             }
-        if not attempts_proof(text):
+        if not attempts_proof(text, order.id if order else None):
             return {"order_proof": None}
         return {"order_proof": None, "proof_tries": tries(tracker) + 1}
+
+    async def extract_order_proof(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """An e-mail address or a postcode given before we asked ("order 651234,
+        postcode 10115") is the answer: the customer is not asked for it again."""
+        if tracker.get_slot("order_proof") or requested_when_written(tracker) == (
+            "order_proof"
+        ):
+            return {}  # asked: the domain's from_text mapping has the answer
+        order = asked_order(tracker)
+        latest = str((tracker.latest_message or {}).get("text") or "")
+        given = order is not None and offers_proof(latest, order.id)
+        return {"order_proof": latest} if given and needs_proof(tracker, order) else {}
 
 
 class ValidateOrderForm(ProofForm):

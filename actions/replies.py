@@ -163,10 +163,11 @@ class ReplyBook:
         last = sentences[-1].lower() if len(sentences) > 1 else ""
         return any(last.startswith(c) for c in self.closers)
 
-    def without_closer(self, text: str, recent: Iterable[str], upset: bool) -> str:
-        """``text`` without its closing stock line when a recent reply already ended
-        with one or the customer is upset; otherwise unchanged."""
-        if not self.closes(text) or not (upset or any(map(self.closes, recent))):
+    def without_closer(self, text: str) -> str:
+        """``text`` without its closing stock line ("Does that help?", "Anything
+        else?"): read by a person, it is the mark of a machine, so it is never said
+        (a reply that is only a closer stays as it is)."""
+        if not self.closes(text):
             return text
         return " ".join(_SENTENCE_END.split(text.strip())[:-1])
 

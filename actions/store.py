@@ -44,6 +44,27 @@ _PHONE = re.compile(
 )
 
 
+# "postcode 10115", "zip: 94105", "PLZ 10115", "CP 28013", "code postal 75001": the
+# number after such a word is a postcode, never an order number
+POSTCODE_LABEL = re.compile(
+    r"\b(?:post\s?codes?|postal\s+codes?|zip(?:\s?code)?|plz|postleitzahl|cp|"
+    r"c[oó]digo\s+postal|code\s+postal|cap|postcode|kod\s+pocztowy)\b"
+    r"(?:\s+(?:is|was|ist|es|est|è|é|to|jest))?\s*[:#-]?\s*"
+    r"(?P<code>[A-Za-z]{0,3}[- ]?\d[\w-]*(?:\s\d\w{1,3})?)",
+    re.IGNORECASE,
+)
+
+
+def is_postcode_part(number: str | None, text: str | None) -> bool:
+    """Whether ``number`` (digits) is, or is part of, a postcode ``text`` labels as
+    one ("postcode 10115")."""
+    digits = "".join(_DIGITS.findall(number or ""))
+    return bool(digits) and any(
+        digits in "".join(_DIGITS.findall(m.group("code")))
+        for m in POSTCODE_LABEL.finditer(text or "")
+    )
+
+
 def phone_digits(text: str | None) -> list[str]:
     """The digits of every telephone number in ``text``."""
     return ["".join(_DIGITS.findall(m.group(0))) for m in _PHONE.finditer(text or "")]
@@ -57,11 +78,13 @@ def is_phone_part(number: str | None, text: str | None) -> bool:
 
 def find_number(text: str | None) -> str | None:
     """The first order/invoice-like number in free text, normalised, or None; a
-    telephone number is not one."""
+    telephone number or a postcode said to be one is not one."""
     if not text:
         return None
     for match in _NUMBER_IN_TEXT.finditer(text):
-        if is_phone_part(match.group(1), text):
+        if is_phone_part(match.group(1), text) or is_postcode_part(
+            match.group(1), text
+        ):
             continue
         number = normalise_number(match.group(1))
         if number:

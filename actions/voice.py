@@ -139,7 +139,7 @@ class Speaker:
         main = list(self.dispatcher.messages)
         for message in main:
             if message.get("text") and not message.get("buttons"):
-                message["text"] = book.without_closer(message["text"], [], upset=True)
+                message["text"] = book.without_closer(message["text"])
         for answer in found:
             self.say(answer.key, None, **answer.values)
         # a reply that asks for something (an order number) comes last, where the
@@ -157,11 +157,7 @@ class Speaker:
         """Send reply ``key`` filled with ``values``; returns the text sent."""
         recent = bot_texts(self.tracker)[-RECENT_REPLIES:]
         book = reply_book()
-        analysis = self.mood.analysis
-        upset = analysis is not None and analysis.label.negative
-        answer = book.without_closer(
-            book.pick(key, avoid=recent, **values), recent[-2:], upset
-        )
+        answer = book.without_closer(book.pick(key, avoid=recent, **values))
         text = answer
         situation = self.situation(values.get("order_id"))
         if not self.spoken:

@@ -65,6 +65,12 @@ RECOVER_ENTRIES = 20  # recent entries searched for messages nobody answered...
 RECOVER_WITHIN_S = 3600  # ...written within this time
 # An order number a waiting customer adds ("it's 48213"): digits standing alone.
 ORDER_NUMBER = re.compile(r"(?<![\w+-])\d{5,15}(?![\w-])")
+# "postcode 10115", "PLZ 10115", "CP 28013": a postcode, not an order number
+POSTCODE_NUMBER = re.compile(
+    r"\b(?:post\s?codes?|postal\s+codes?|zip(?:\s?code)?|plz|postleitzahl|cp|cap|"
+    r"c[oó]digo\s+postal|code\s+postal|kod\s+pocztowy)\b[^\d\n]{0,12}\d[\d ]*",
+    re.IGNORECASE,
+)
 INTENT_PREFIX = "/"  # Rasa's RegexMessageHandler: "/intent{...}" skips NLU
 OFFERED_LOOKBACK = 20  # recent entries searched for the buttons the bot offered
 URGENT_FRUSTRATION = 3  # a waiting message at this level (0-4) is answered as urgent
@@ -475,7 +481,7 @@ class Conversations:
         lower = text.lower()
         asks = _asks(text, words)
         urgent = _urgent(analysis)
-        order = ORDER_NUMBER.search(text)
+        order = ORDER_NUMBER.search(POSTCODE_NUMBER.sub(" ", text))
         thanks = bool(words.thanks.search(lower)) and len(text.split()) <= THANKS_WORDS
         calls = bool(words.call.search(lower)) and asks and not urgent
         plain_thanks = thanks and not (asks or urgent or order)

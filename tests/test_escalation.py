@@ -207,6 +207,21 @@ def test_an_order_is_shown_only_to_the_customer_who_proves_it_is_theirs(
     assert state["paused"] is False
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "where's my order 651234, postcode 10115",
+        "status of 651234? jonas.weber@example.net",
+    ],
+)
+def test_a_proof_given_with_the_order_number_opens_it_at_once(
+    stack: Stack, gateway_url: str, text: str
+) -> None:
+    _, [[reply]] = converse(gateway_url, [text])
+    assert "651234" in reply and "postcode" not in reply
+    assert "10115" not in reply  # never read as an order number
+
+
 def test_a_proof_holds_for_the_conversation_s_next_session_too(
     stack: Stack, gateway_url: str
 ) -> None:

@@ -18,7 +18,7 @@ from actions.lookups import (
     ValidateInvoiceForm,
     ValidateOrderForm,
 )
-from actions.store import DemoStore
+from actions.store import DemoStore, find_number
 from tests.actions.conftest import owner, says
 from tests.actions.test_offers import conversation
 
@@ -272,3 +272,60 @@ def test_digits_given_as_proof_are_not_taken_for_another_order(
         read_as, CollectingDispatcher(), tracker, DOMAIN
     )
     assert result == {"order_id": meant}
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("status of my order 651234. Postcode is 10115.", "651234"),
+        ("PLZ 10115, Bestellung 651234", "651234"),
+        ("zip: 10115", None),  # a postcode alone is no order number
+        ("order 651234 please", "651234"),
+    ],
+)
+def test_a_postcode_said_to_be_one_is_never_the_order_number(
+    text: str, number: str | None
+) -> None:
+    assert find_number(text) == number
+    tracker = in_form([text])
+    form = ValidateOrderForm()
+    # NLU may tag the postcode as the order number: the order's own number wins
+    if number and "10115" in text:
+        assert form.validate_order_id(
+            "10115", CollectingDispatcher(), tracker, DOMAIN
+        ) == {"order_id": number}
+
+
+async def test_a_proof_given_with_the_order_number_is_not_asked_for_again() -> None:
+    form = ValidateOrderForm()
+    for text in (
+        "what's happening with 651234? postcode 10115",
+        "status of 651234 please, my email is jonas.weber@example.net",
+    ):
+        tracker = in_form([text], order_id="651234")
+        assert await form.extract_order_proof(
+            CollectingDispatcher(), tracker, DOMAIN
+        ) == {"order_proof": text}
+    # the order number alone offers nothing to check
+    alone = in_form(["what's happening with 651234?"], order_id="651234")
+    assert await form.extract_order_proof(CollectingDispatcher(), alone, DOMAIN) == {}
+
+
+def test_an_address_given_before_a_corrected_order_number_still_proves_it() -> None:
+    """'status of 48213? my email is <Jonas's>' then 'sorry, I meant 651234'."""
+    form = ValidateOrderForm()
+    texts = [
+        "status of order 48213? my email is jonas.weber@example.net",
+        "oh sorry, wrong one, I meant 651234",
+    ]
+    tracker = in_form(
+        texts, requested=[None, "order_proof"], order_id="651234", proof_tries=1
+    )
+    tracker.events.insert(1, {"event": "slot", "name": "order_id", "value": "48213"})
+    assert form.validate_order_proof(
+        texts[-1], CollectingDispatcher(), tracker, DOMAIN
+    ) == {
+        "order_proof": "proven",
+        "verified_customer": owner("651234"),
+        "proof_tries": 0,
+    }

@@ -85,7 +85,7 @@ def conversation(
         ("Would you like me to ask a colleague to check?", "handoff"),
         ("Would you like help starting a return?", "ask get_refund"),
         ("Shall I look up your order?", "ask track_order"),
-        ("Returns are free within 30 days. Does that help?", "say affirm_helped"),
+        ("Returns are free within 30 days. Does that help?", None),  # never said
         ("Standard delivery takes 3–5 business days. Anything else?", None),
         # only the last sentence counts: an earlier offer was not the question
         (
@@ -186,26 +186,6 @@ async def test_yes_to_an_offered_question_goes_on_as_if_asked() -> None:
         },
     ]
     assert dispatcher.messages == []
-
-
-async def test_yes_to_does_that_help_is_glad_not_what_can_i_do() -> None:
-    dispatcher = CollectingDispatcher()
-    tracker = conversation(
-        [
-            ("customer", "how long does delivery take", "delivery_period"),
-            ("bot", "3-5 business days. Does that help?", None),
-            ("customer", "yes thanks", "affirm"),
-        ],
-        "offer-say",
-        offered="say affirm_helped",
-    )
-    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
-    assert events == [
-        *assess(tracker).events,
-        {"event": "slot", "timestamp": None, "name": "offered", "value": None},
-    ]
-    [message] = dispatcher.messages
-    assert says(message["text"], "affirm_helped")
 
 
 async def test_yes_after_a_fallback_that_offered_a_person_brings_one_in(
@@ -375,21 +355,23 @@ def test_only_a_plain_yes_accepts_an_offer(text: str, plain: bool) -> None:
 
 
 async def test_a_yes_that_says_more_does_not_accept_the_offer() -> None:
-    """'Does that help?' - 'Yes I copied it correctly' is not 'yes, it helped'."""
+    """'Shall I look up your order?' - 'Yes I copied the number correctly' is not
+    'yes, look it up'."""
     dispatcher = CollectingDispatcher()
     tracker = conversation(
         [
             ("customer", "my tracking number doesn't work", "track_order"),
-            ("bot", "It's JD0146. Does that help?", None),
-            ("customer", "Yes I copied it correctly", "affirm"),
+            ("bot", "It's JD0146. Shall I look up your order?", None),
+            ("customer", "Yes I copied the number correctly", "affirm"),
         ],
         "offer-more",
-        offered="say affirm_helped",
+        offered="ask track_order",
     )
     events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     assert events[: len(assess(tracker).events)] == assess(tracker).events
+    assert {"event": "active_loop", "name": "order_form"} not in events
     [message] = dispatcher.messages
-    assert not says(message["text"], "affirm_helped")
+    assert not says(message["text"], "ask.order_id")
 
 
 async def test_a_yes_with_more_to_say_to_no_question_is_read_as_unclear() -> None:

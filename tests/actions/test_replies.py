@@ -113,22 +113,15 @@ def test_every_decline_offers_a_person() -> None:
             assert re.search(r"person|colleague|someone", text), text
 
 
-def test_a_stock_closer_is_not_said_twice_in_a_row_nor_to_an_upset_customer() -> None:
+def test_a_stock_closer_is_never_said() -> None:
     book = reply_book()
     answer = "We accept cards and PayPal. Anything else I can help with?"
     assert book.closes(answer)
-    assert book.without_closer(answer, [], upset=False) == answer
-    after_closer = ["Standard takes 3-5 days. Does that help?"]
-    assert book.without_closer(answer, after_closer, upset=False) == (
-        "We accept cards and PayPal."
-    )
-    assert book.without_closer(answer, [], upset=True) == "We accept cards and PayPal."
+    assert book.without_closer(answer) == "We accept cards and PayPal."
     # a one-sentence reply is never emptied, a reply without a closer never changed
-    assert book.without_closer("Anything else?", after_closer, upset=True) == (
-        "Anything else?"
-    )
+    assert book.without_closer("Anything else?") == "Anything else?"
     plain = "We accept cards. PayPal works too."
-    assert book.without_closer(plain, after_closer, upset=True) == plain
+    assert book.without_closer(plain) == plain
 
 
 @pytest.mark.parametrize(

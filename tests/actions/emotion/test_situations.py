@@ -272,6 +272,13 @@ def test_money_worries_are_acknowledged_with_what_went_wrong(
             "fraud",
         ),
         ("I tapped the link and typed in my card details, was that you?", "fraud"),
+        (
+            "an e-mail in your name said to confirm my card number to free up the "
+            "parcel, so I did",
+            "fraud",
+        ),
+        ("the cat ate a piece of the feather wand and we're at the vet", "injury"),
+        ("my toddler swallowed a button off the teddy", "injury"),
     ],
 )
 def test_indirect_wording_still_reaches_a_person(
@@ -296,6 +303,9 @@ def test_indirect_wording_still_reaches_a_person(
         "your email says I pay the delivery fee at the door, is that right?",
         "I clicked the link in your shipping email but the tracking page is blank",
         "why is the delivery charge on my receipt higher than on the website?",
+        "the checkout page asked me to confirm my card details twice, is that normal?",
+        "a button fell off the cardigan, can I get it repaired?",
+        "I had to take the dog to the park, so I missed the courier",
     ],
 )
 def test_look_alikes_of_indirect_wording_stay_with_the_bot(

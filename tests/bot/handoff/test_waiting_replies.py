@@ -97,6 +97,7 @@ async def test_a_german_customer_is_answered_about_what_they_wrote(
             "Ich bin verwirrt, ich weiß nicht, wie das hier alles funktioniert",
             "Ich möchte mit einem Mitarbeiter sprechen",
             "ok",
+            "PLZ 10115",
         ],
         "de",
     )
@@ -113,6 +114,8 @@ async def test_a_german_customer_is_answered_about_what_they_wrote(
         f"{say('waiting_person_asked', 'de')} {say('waiting_nobody_online', 'de')}"
     )
     assert replies[7] == say("waiting_for_person", "de")
+    # a postcode is not noted as an order
+    assert replies[8] != say("waiting_added_order", "de", order="10115")
     assert all(r not in (say("waiting_thanks"), say("waiting_call")) for r in replies)
 
 
