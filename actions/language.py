@@ -248,6 +248,19 @@ class LanguageBook:
             return []
         return [kind for kind, words in texts.serious.items() if words.search(lower)]
 
+    def has(self, code: str, key: str) -> bool:
+        """Whether the language has the answer ``key``."""
+        texts = self.languages.get(code)
+        return texts is not None and key in texts.answers
+
+    def say(self, code: str, key: str, **values: Any) -> str:
+        """The language's answer ``key`` with its placeholders filled."""
+        return self.languages[code].answers[key].format(**values)
+
+    def order_answer(self, code: str, found: dict[str, Any]) -> str:
+        """An order's state in the language (``found``: its template values)."""
+        return _order(self.languages[code], str(found.get("order_id")), found)
+
     def handoff(self, code: str, text: str = "") -> str:
         """The handoff message in the language (after its words of care when ``text``
         says something serious happened), or the English fallback."""

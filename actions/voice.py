@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.emotion import Decision
 from actions.empathy import Situation, empathy_book
 from actions.handoff import (
     annotate,
@@ -23,12 +24,12 @@ from actions.handoff import (
     handoff_request,
     waiting_values,
 )
-from actions.identity import may_see
+from actions.identity import MAX_TRIES, attempts_proof, may_see, proves, tries
 from actions.language import conversation_language, language_book
-from actions.mood import Mood, assess
+from actions.mood import Mood, assess, history
 from actions.replies import reply_book
 from actions.side import side_questions
-from actions.store import demo_store, find_number
+from actions.store import Order, demo_store, find_number
 
 RECENT_REPLIES = 4
 # Replies that already ask the customer something: no "tell me if I got it wrong".
@@ -98,6 +99,7 @@ class Speaker:
         self.intent = intent
         self.check_understanding = check_understanding
         self.spoken = False
+        self.missed_again = False  # a second "I can't help": a person instead
         self.keys: list[str] = []  # the reply keys said this turn
         # what a "yes" to the latest reply accepts (ReplyBook.offer), if anything
         self.offer: str | None = None
@@ -154,9 +156,13 @@ class Speaker:
     def say(
         self, key: str, buttons: list[dict[str, str]] | None = None, **values: Any
     ) -> str:
-        """Send reply ``key`` filled with ``values``; returns the text sent."""
+        """Send reply ``key`` filled with ``values``; returns the text sent (""
+        when a person takes over instead: the bot could not help before either)."""
         recent = bot_texts(self.tracker)[-RECENT_REPLIES:]
         book = reply_book()
+        if book.missed([key]) and earlier_misses(self.tracker):
+            self.missed_again = True
+            return ""
         answer = book.without_closer(book.pick(key, avoid=recent, **values))
         text = answer
         situation = self.situation(values.get("order_id"))
@@ -173,6 +179,22 @@ class Speaker:
         else:
             self.dispatcher.utter_message(text=text)
         return text
+
+
+def earlier_misses(tracker: Tracker) -> int:
+    """Bot replies in this conversation that could not help (``ReplyBook.misses``,
+    marked with the ``missed`` slot), since a person last resolved it."""
+    return sum(1 for turn in history(tracker) if not turn.is_customer and turn.fallback)
+
+
+def failed(mood: Mood) -> Mood:
+    """``mood`` with the decision to hand over because the bot failed twice."""
+    decision = Decision(
+        escalate=True,
+        reasons=[*mood.decision.reasons, "bot_failures"],
+        explanation="Escalate to a person. The bot could not help twice in this chat.",
+    )
+    return Mood(mood.analysis, decision, mood.events)
 
 
 async def hand_off(
@@ -229,25 +251,72 @@ def spoke_this_turn(tracker: Tracker) -> bool:
     return False
 
 
-def in_language(tracker: Tracker, language: str) -> str | None:
-    """The answer in ``language`` to the latest message, or None when a person
-    should take over (something serious, or nothing the bot answers there)."""
+def asked_for_proof(tracker: Tracker, language: str, order_id: str) -> bool:
+    """Whether the bot's latest message asked, in ``language``, for the e-mail
+    address or postcode of ``order_id``."""
+    said = bot_texts(tracker)[-1:]
+    book = language_book()
+    if not said or not book.has(language, "order.proof"):
+        return False
+    asked = {
+        book.say(language, key, order_id=order_id)
+        for key in ("order.proof", "order.proof_again")
+    }
+    return said[0] in asked
+
+
+def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] | None:
+    """The answer in ``language`` to the latest message and the events it brings,
+    or None when a person should take over (something serious, or nothing the bot
+    answers there). An order not yet proven the customer's is asked for its e-mail
+    address or postcode first, in the language, as in English."""
     text = str((tracker.latest_message or {}).get("text") or "")
     book = language_book()
     if book.situations(language, text):
         return None
+    store = demo_store()
+    named = store.order(find_number(text))
+    pending = store.order(tracker.get_slot("order_id"))
+    said = [*customer_texts(tracker)[-3:], text]
 
-    asked = demo_store().order(find_number(text))
-    if asked is not None and not may_see(tracker, asked):
-        return None  # an order not proven theirs: a person checks who they are
+    def proven(order: Order) -> list[EventType]:
+        return [SlotSet("verified_customer", order.customer), SlotSet("proof_tries", 0)]
+
+    if (
+        named is None
+        and pending is not None
+        and asked_for_proof(tracker, language, pending.id)
+    ):
+        # the answer to our question about the order in the chat (the order form
+        # may have checked it already)
+        if may_see(tracker, pending):
+            return book.order_answer(language, pending.values()), []
+        if proves(said, store.customer(pending.customer)):
+            return book.order_answer(language, pending.values()), proven(pending)
+        if attempts_proof(text):
+            if tries(tracker) + 1 >= MAX_TRIES:
+                return None  # a person checks who they are
+            wrong = [SlotSet("proof_tries", tries(tracker) + 1)]
+            return book.say(language, "order.proof_again", order_id=pending.id), wrong
+        # something else: answered as any message
 
     def order(number: str) -> dict[str, Any] | None:
-        found = demo_store().order(number)
+        found = store.order(number)
         return found.values() if found else None
 
-    return book.reply(
+    reply = book.reply(
         language, text, order, recent=bot_texts(tracker)[-RECENT_REPLIES:]
     )
+    if reply is None:
+        return None  # a person takes over: they check who the customer is
+    if named is None or may_see(tracker, named):
+        return reply, []
+    if proves(said, store.customer(named.customer)):
+        return reply, proven(named)
+    if tries(tracker) >= MAX_TRIES or not book.has(language, "order.proof"):
+        return None
+    asked = book.say(language, "order.proof", order_id=named.id)
+    return asked, [SlotSet("order_id", named.id)]
 
 
 class CaringAction(Action, ABC):
@@ -274,16 +343,21 @@ class CaringAction(Action, ABC):
         if language and not mood.decision.escalate:
             if spoke_this_turn(tracker):  # a second action of the same turn
                 return list(mood.events)
-            reply = in_language(tracker, language)
-            if reply:
+            answer = in_language(tracker, language)
+            if answer:
+                reply, events = answer
                 dispatcher.utter_message(text=reply)
-                return [*mood.events, *_closed_loops(tracker)]
+                return [*mood.events, *_closed_loops(tracker), *events]
         if mood.decision.escalate or language:
             return [*mood.events, *await hand_off(dispatcher, tracker, mood, language)]
         speaker = Speaker(
             dispatcher, tracker, mood, self.topic(tracker), self.check_understanding
         )
         events = await self.respond(speaker, tracker, domain)
+        if speaker.missed_again:
+            # a second reply that could not help: bring in a person, not a third
+            # offer of one
+            return [*mood.events, *await hand_off(dispatcher, tracker, failed(mood))]
         if not any(isinstance(e, dict) and e.get("event") == "pause" for e in events):
             await speaker.answer_side_questions()
         if speaker.spoken and speaker.offer != tracker.get_slot("offered"):

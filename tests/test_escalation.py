@@ -346,6 +346,8 @@ def test_a_german_customer_is_answered_in_german_until_a_person_is_needed(
             "Wie lange dauert der Versand nach Österreich?",
             "Und wo ist eigentlich meine Bestellung?",
             "48213",
+            "PLZ SE-113 56",
+            "Ich möchte diese Bestellung bitte stornieren.",
         ],
     )
     # one answer per message, whatever NLU made of the German words
@@ -353,11 +355,13 @@ def test_a_german_customer_is_answered_in_german_until_a_person_is_needed(
         f"{german.answers['delivery']} {german.answers['offer_person']}"
     ]
     assert replies[1] == [german.answers["order.ask"]]
-    # the order is private and the proof question has no German words yet: a person
-    # checks who the customer is, in German (a customer the shop's page vouched for
-    # gets the order's state: tests/security/test_customer_identity.py)
-    [handoff] = replies[2]
-    assert german.handoff in handoff and "DHL" not in handoff
+    # the order is private: asked for its e-mail address or postcode, in German
+    assert replies[2] == [german.answers["order.proof"].format(order_id="48213")]
+    [status] = replies[3]
+    assert status.startswith("Ihre Bestellung 48213 ist mit")
+    assert re.search(r"am \d\d\.\d\d\. ankommen", status)  # the German way
+    # a cancellation is for a person, in German
+    assert german.handoff in " ".join(replies[4])
     assert tracker(stack, sender)["paused"]
 
 

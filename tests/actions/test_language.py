@@ -647,11 +647,26 @@ async def test_simple_questions_are_answered_in_every_language(
     assert said == f"{shipped} {offer}"
     assert written in said and order.tracking in said
 
-    # someone the shop did not vouch for: the order stays private, a person helps
+    # someone the shop did not vouch for: asked for the e-mail address or postcode
+    # in the language, the order stays private until then
     stranger = conversation([("customer", where, "nlu_fallback")], f"web-{code}-anon")
     events, [said] = await answer(stranger)
-    assert events[-2:] == PAUSED and texts.handoff in said
-    assert order.tracking not in said
+    assert said == texts.answers["order.proof"].format(order_id="48213")
+    assert order.tracking not in said and PAUSED[-1] not in events
+    # ...and the right answer opens it
+    proved = conversation(
+        [
+            ("customer", where, "nlu_fallback"),
+            ("bot", said, None),
+            ("customer", "maya.lindqvist@example.com", "nlu_fallback"),
+        ],
+        f"web-{code}-proved",
+        order_id="48213",
+    )
+    events, [status] = await answer(proved)
+    assert status == shipped
+    verified = {"event": "slot", "timestamp": None, "name": "verified_customer"}
+    assert {**verified, "value": owner("48213")} in events
 
     # only a person can cancel or look at a damaged item
     for kind, text in (("cancel", cancel), ("damaged", damaged)):
@@ -966,3 +981,25 @@ async def test_a_charger_that_nearly_caught_fire_is_not_answered_with_the_order(
 )
 def test_everyday_words_are_not_taken_for_danger_or_fear(code: str, text: str) -> None:
     assert language_book().situations(code, text) == []
+
+
+async def test_a_wrong_proof_in_german_is_asked_again_in_german(own_queue: str) -> None:
+    texts = language_book().languages["de"]
+    asked = texts.answers["order.proof"].format(order_id="48213")
+    tracker = conversation(
+        [
+            (
+                "customer",
+                "Guten Tag, wo ist denn meine Bestellung 48213?",
+                "nlu_fallback",
+            ),
+            ("bot", asked, None),
+            ("customer", "kwame.mensah@example.org", "nlu_fallback"),  # not Maya's
+        ],
+        "web-de-wrong-proof",
+        order_id="48213",
+    )
+    events, [said] = await answer(tracker)
+    assert said == texts.answers["order.proof_again"].format(order_id="48213")
+    tries = {"event": "slot", "timestamp": None, "name": "proof_tries", "value": 1}
+    assert tries in events and PAUSED[-1] not in events

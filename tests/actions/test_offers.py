@@ -703,3 +703,23 @@ async def test_asking_when_a_double_charge_is_refunded_needs_no_order_lookup() -
     await ActionOrderLookup().run(dispatcher, tracker, {})
     [message] = dispatcher.messages
     assert says(message["text"], "get_refund.double_charge")
+
+
+async def test_the_second_reply_that_could_not_help_brings_in_a_person(
+    own_queue: str,
+) -> None:
+    """Not "I can't help with that" twice: the second time, a person takes over."""
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "do your jumpers come pre-washed", "out_of_scope"),
+        ("bot", "I'm afraid that's outside what I can help with here.", None),
+        ("customer", "ok so who would know that", "out_of_scope"),
+    ]
+    tracker = conversation(turns, "second-miss")
+    bot = next(i for i, e in enumerate(tracker.events) if e.get("event") == "bot")
+    tracker.events.insert(bot + 1, {"event": "slot", "name": "missed", "value": True})
+    dispatcher = CollectingDispatcher()
+    events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    assert {"event": "pause", "timestamp": None} in events
+    [message] = dispatcher.messages
+    assert not says(message["text"], "out_of_scope")
+    assert "person" in message["text"] or "colleague" in message["text"]
