@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -68,9 +68,14 @@ class EmpathyBook:
 
     def level(self, analysis: Analysis | None) -> Level:
         """The treatment a message's analysis calls for: by frustration level and
-        intensity, and at least "upset" when a negative feeling is named."""
+        intensity, and at least "upset" when a negative feeling is named; neutral
+        when only the conversation, not the message, carries it (``from_context``)."""
         if analysis is None or not analysis.label.negative:
             return Level.NEUTRAL
+        context = set(self.data.get("from_context") or [])
+        felt = [s.name for s in analysis.signals if s.weight > 0]
+        if felt and all(name in context for name in felt):
+            return Level.NEUTRAL  # nothing felt in this message itself
         levels = self.data["levels"]
         for level in (Level.VERY_UPSET, Level.UPSET):
             limits = levels[level.value]
@@ -186,7 +191,13 @@ class EmpathyBook:
             answer = self._unprojected(answer)
             return " ".join(p for p in [*parts, noted, answer] if p)
         values = {
-            "concern": self.concern(situation),
+            # the answer names the order: the acknowledgement need not ("sorry
+            # about the wait" then "order 48213 is ..."), or it reads twice
+            "concern": self.concern(
+                replace(situation, order_id=None)
+                if situation.order_id and situation.order_id in answer
+                else situation
+            ),
             "name_prefix": self.name_prefix(situation),
         }
         assert situation.analysis is not None

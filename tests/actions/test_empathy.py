@@ -65,8 +65,13 @@ def test_upset_names_feeling_and_concern_first_then_helps_then_invites(
     text = book.compose(ANSWER, situation(Emotion.FRUSTRATION, 2, 0.5))
     opener, rest = text.split(ANSWER)
     assert "frustrat" in opener.lower() or "hassle" in opener.lower()
-    assert "order 48213" in opener
+    # the answer names order 48213, so the acknowledgement does not name it again
+    assert "48213" in ANSWER and "48213" not in opener
     assert any(w in rest.lower() for w in ("tell me", "let me know", "get that right"))
+    # an answer that does not name the order: the acknowledgement does
+    other = "It left our warehouse on Monday."
+    named = book.compose(other, situation(Emotion.FRUSTRATION, 2, 0.5))
+    assert "order 48213" in named.split(other)[0]
 
 
 @pytest.mark.parametrize(
@@ -399,3 +404,28 @@ def test_a_person_is_offered_once_when_the_answer_already_offers_one(
         "I've found order 48213. It left on Monday.", situation(Emotion.ANGER, 3, 0.9)
     )
     assert "colleague" in plain or "person" in plain
+
+
+def test_a_feeling_only_the_conversation_carries_gets_no_words_of_feeling(
+    book: EmpathyBook,
+) -> None:
+    """ "how?" after two misses is a question, not an outburst: no "That sounds
+    really frustrating" unless this message says something felt."""
+    from_context = [
+        Signal("bot_failure", 0.6, "bot failed earlier"),
+        Signal("repeated_question", 0.5, "asked before"),
+    ]
+    quiet = Analysis(
+        label=Emotion.FRUSTRATION, frustration=2, intensity=0.5, signals=from_context
+    )
+    assert book.level(quiet) is Level.NEUTRAL
+    assert book.compose(ANSWER, Situation(intent="track_order", analysis=quiet)) == (
+        ANSWER
+    )
+    felt = Analysis(
+        label=Emotion.FRUSTRATION,
+        frustration=2,
+        intensity=0.5,
+        signals=[*from_context, Signal("emotion_words", 0.4, '"fed up"')],
+    )
+    assert book.level(felt) is Level.UPSET
