@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from abc import ABC, abstractmethod
 from typing import Any
@@ -187,6 +188,61 @@ def requested_when_written(tracker: Tracker) -> str | None:
     """The slot the bot had asked for when the customer wrote the latest message."""
     requested = when_written(tracker, "requested_slot")
     return str(requested) if requested else None
+
+
+_WEEKDAYS = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+
+
+def deadline_day(when: str, today: dt.date) -> tuple[dt.date, bool] | None:
+    """The day a deadline the customer wrote ("before Saturday", "tomorrow", "by
+    Friday", "this weekend") falls on, counted from ``today``, and whether the order
+    must come before it (True) or by it; None when the words name no day."""
+    words = when.lower().split()
+    before = bool(words) and words[0] == "before"
+    if "today" in words or "tonight" in words:
+        return today, before
+    if "tomorrow" in words:
+        return today + dt.timedelta(days=1), before
+    for i, name in enumerate(_WEEKDAYS):
+        if name in words or (name == "saturday" and "weekend" in words):
+            ahead = (i - today.weekday()) % 7 or 7
+            if "next" in words and ahead < 7:
+                ahead += 7
+            return today + dt.timedelta(days=ahead), before
+    return None
+
+
+def missed_deadline(order: Order, said: list[str]) -> dict[str, str] | None:
+    """When the customer said the day they need ``order`` by and its expected day
+    is too late: the words for the reply (``deadline``: "Saturday", ``event``: "the
+    wedding"); else None."""
+    if order.due is None or order.as_of is None or order.status != "shipped":
+        return None
+    from actions.mood import analyzer  # the situation reader of the analysis
+
+    for text in reversed(said):
+        for found in analyzer().message.situations.detect(text.lower()):
+            if found.kind != "deadline" or not found.when:
+                continue
+            day = deadline_day(found.when, order.as_of)
+            if day is None:
+                continue
+            deadline, before = day
+            if order.due > deadline or (before and order.due >= deadline):
+                event = f"the {found.what}" if found.what else "then"
+                return {
+                    "deadline": f"{deadline:%A} {deadline.day} {deadline:%B}",
+                    "event": event,
+                }
+    return None
 
 
 def refund_without_order(tracker: Tracker) -> str | None:
@@ -484,6 +540,9 @@ class ActionOrderLookup(CaringAction):
         elif order.late:
             # the day it was due has passed: say so, and who can chase it
             speaker.say(f"track_order.{order.status}_late", **order.values())
+        elif missed := missed_deadline(order, customer_texts(tracker)[-3:]):
+            # it comes, but after the day the customer needs it: no "Good news"
+            speaker.say("track_order.after_deadline", **{**order.values(), **missed})
         else:
             speaker.say(f"track_order.{order.status}", **order.values())
         return [SlotSet("order_id", order.id), *proof_used(tracker)]

@@ -5,7 +5,12 @@ import datetime as dt
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.lookups import ActionOrderLookup, record_disagrees
+from actions.lookups import (
+    ActionOrderLookup,
+    deadline_day,
+    missed_deadline,
+    record_disagrees,
+)
 from actions.paths import STORE_FILE
 from actions.replies import reply_book
 from actions.store import (
@@ -177,6 +182,11 @@ async def test_an_order_in_the_customers_hands_that_our_record_calls_unsent(
             "order.record_disagrees.cancelled_received",
         ),
         ("can you tell me the status of 91027", None),
+        # non-native English: "arrive" for "arrived"
+        (
+            "the shoes arrive broken, the sole is off, order 91027",
+            "order.record_disagrees.cancelled_received",
+        ),
     ],
 )
 async def test_a_customer_waiting_for_a_cancelled_order_is_told_it_was_cancelled(
@@ -200,3 +210,45 @@ async def test_a_customer_waiting_for_a_cancelled_order_is_told_it_was_cancelled
         for v in variations(key or "track_order.cancelled", **order.values())
     }
     assert any(o in message["text"] for o in openings), message["text"]
+
+
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        ("before Saturday", (dt.date(2026, 12, 5), True)),
+        ("by Friday", (dt.date(2026, 12, 4), False)),
+        ("tomorrow", (dt.date(2026, 12, 4), False)),
+        ("on Thursday", (dt.date(2026, 12, 10), False)),  # today's weekday: the next
+        ("this weekend", (dt.date(2026, 12, 5), False)),
+        ("next Monday", (dt.date(2026, 12, 14), False)),
+        ("in a few days", None),
+    ],
+)
+def test_a_deadline_in_words_falls_on_a_day(
+    when: str, expected: tuple[dt.date, bool] | None
+) -> None:
+    thursday = dt.date(2026, 12, 3)  # a fixed day: no dependence on the clock
+    assert deadline_day(when, thursday) == expected
+
+
+async def test_an_order_that_comes_after_the_customers_deadline_is_said_so(
+    store: DemoStore,
+) -> None:
+    """No "Good news" for a parcel that will miss the wedding."""
+    order = store.order("228810")  # shipped, due in five days
+    assert order is not None and order.due is not None and order.as_of is not None
+    said = ["I need it by tomorrow for my sister's wedding, where is 228810?"]
+    missed = missed_deadline(order, said)
+    assert missed is not None and missed["event"] == "the wedding"
+    assert missed_deadline(order, ["where is 228810?"]) is None
+    tracker = conversation(
+        [("customer", said[0], "track_order")],
+        "deadline",
+        order_id="228810",
+        verified_customer=owner("228810"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert "good news" not in message["text"].lower()
+    assert order.eta in message["text"] or "too late" in message["text"]
