@@ -29,7 +29,7 @@ from actions.store import (
     is_phone_part,
     is_postcode_part,
 )
-from actions.voice import CaringAction, Speaker, customer_texts
+from actions.voice import CaringAction, Speaker, customer_texts, latest_intent
 
 ORDER_TOPICS = (
     "track_order",
@@ -249,6 +249,9 @@ def refund_without_order(tracker: Tracker) -> str | None:
     """The reply key when the customer asks about a refund the chat's context
     explains without any order data (``refund_in_context``: a double charge, a
     parcel that never came); None otherwise."""
+    latest = latest_intent(tracker)
+    if latest in ORDER_TOPICS and latest != "track_refund":
+        return None  # a new question about an order (the form may just be starting)
     if form_topic(tracker, "order_form", ORDER_TOPICS, ORDER_TOPICS[0]) != (
         "track_refund"
     ):

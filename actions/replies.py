@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from actions.faq import faq_replies
-from actions.mentions import rule_pattern
+from actions.mentions import mentioned, rule_pattern
 from actions.paths import ANSWERS_FILE
 
 _SPACES = re.compile(r"[ \t]{2,}")
@@ -175,7 +175,8 @@ class ReplyBook:
         """The answer to "can I have my money back?" in a chat about something that
         is not a return (``refund_in_context``: a parcel that never came, a double
         charge), from the customer's recent ``texts``; None for an ordinary refund."""
-        lowered = [t.lower() for t in texts]
+        # a refund that has not come is not a parcel that has not come
+        lowered = [t.lower() for t in texts if not mentioned("refund_not_arrived", t)]
         for pattern, key in self.refund_context:
             if any(pattern.search(t) for t in lowered):
                 return key

@@ -162,3 +162,12 @@ def test_a_rule_naming_an_unknown_mention_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="no_such_thing"):
         ReplyBook.from_file(bad)
+
+
+def test_a_refund_that_has_not_come_is_not_a_parcel_that_has_not_come() -> None:
+    book = reply_book()
+    assert book.refund_in_context(["the parcel still hasn't arrived"]) == (
+        "get_refund.not_arrived"
+    )
+    assert book.refund_in_context(["my refund STILL hasn't arrived"]) is None
+    assert book.refund_in_context(["the money never came back to my card"]) is None
