@@ -279,6 +279,8 @@ def test_money_worries_are_acknowledged_with_what_went_wrong(
         ),
         ("the cat ate a piece of the feather wand and we're at the vet", "injury"),
         ("my toddler swallowed a button off the teddy", "injury"),
+        ("the pan lid slipped and hot oil went all over her wrist", "injury"),
+        ("the hot water bottle leaked and now she has a big blister", "injury"),
     ],
 )
 def test_indirect_wording_still_reaches_a_person(
@@ -306,6 +308,8 @@ def test_indirect_wording_still_reaches_a_person(
         "the checkout page asked me to confirm my card details twice, is that normal?",
         "a button fell off the cardigan, can I get it repaired?",
         "I had to take the dog to the park, so I missed the courier",
+        "does the kettle switch off by itself when the water is boiling?",
+        "can I put hot water in the glass teapot you sell?",
     ],
 )
 def test_look_alikes_of_indirect_wording_stay_with_the_bot(
