@@ -406,7 +406,14 @@ async def test_redis_killed_during_a_burst_and_handoffs(
         for client_id, at in acknowledged.items()
         if fsync == "everysec" and at > killed_at - FSYNC_WINDOW_S
     }
-    await asyncio.sleep(3)  # the outage: clients get retry errors meanwhile
+    # the outage lasts until a client has been told of it (a message of theirs met
+    # it), or nobody is talking any more: a condition, not a fixed time
+    await eventually(
+        lambda: (
+            sum(c.retry_errors for c in customers) >= 1 or all(t.done() for t in talks)
+        ),
+        60,
+    )
     await asyncio.to_thread(fault_stack.restart, "redis")
     await asyncio.gather(*talks)
 
