@@ -12,6 +12,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.emotion.situations import WEEKDAYS
 from actions.identity import (
     MAX_TRIES,
     attempts_proof,
@@ -190,17 +191,6 @@ def requested_when_written(tracker: Tracker) -> str | None:
     return str(requested) if requested else None
 
 
-_WEEKDAYS = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-)
-
-
 def deadline_day(when: str, today: dt.date) -> tuple[dt.date, bool] | None:
     """The day a deadline the customer wrote ("before Saturday", "tomorrow", "by
     Friday", "this weekend") falls on, counted from ``today``, and whether the order
@@ -211,7 +201,7 @@ def deadline_day(when: str, today: dt.date) -> tuple[dt.date, bool] | None:
         return today, before
     if "tomorrow" in words:
         return today + dt.timedelta(days=1), before
-    for i, name in enumerate(_WEEKDAYS):
+    for i, name in enumerate(WEEKDAYS):
         if name in words or (name == "saturday" and "weekend" in words):
             ahead = (i - today.weekday()) % 7 or 7
             if "next" in words and ahead < 7:

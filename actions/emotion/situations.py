@@ -51,7 +51,7 @@ _PRONOUNS = {
     "she is": "she",
     "they": "they",
 }
-_DAYS = (
+WEEKDAYS = (
     "monday",
     "tuesday",
     "wednesday",
@@ -59,8 +59,8 @@ _DAYS = (
     "friday",
     "saturday",
     "sunday",
-    "christmas",
 )
+_DAYS = (*WEEKDAYS, "christmas")
 
 
 @dataclass
