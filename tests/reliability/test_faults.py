@@ -387,7 +387,9 @@ async def test_redis_killed_during_a_burst_and_handoffs(
     before = await _snapshot(conv, fault_stack)
     calm = [Customer(gateways[i % 2 :], name=f"rd{i}") for i in range(6)]
     angry = [Customer(gateways[i % 2 :], name=f"rd-angry{i}") for i in range(3)]
-    customers = calm + angry
+    # writes during the outage, so that a client surely meets it within a second
+    witness = Customer(gateways, name="rd-witness")
+    customers = calm + angry + [witness]
     await start(customers)
     talks = [asyncio.create_task(calm_talk(c)) for c in calm]
     talks += [asyncio.create_task(handoff_talk(c, agent)) for c in angry]
@@ -406,14 +408,11 @@ async def test_redis_killed_during_a_burst_and_handoffs(
         for client_id, at in acknowledged.items()
         if fsync == "everysec" and at > killed_at - FSYNC_WINDOW_S
     }
-    # the outage lasts until a client has been told of it (a message of theirs met
-    # it), or nobody is talking any more: a condition, not a fixed time
-    await eventually(
-        lambda: (
-            sum(c.retry_errors for c in customers) >= 1 or all(t.done() for t in talks)
-        ),
-        60,
-    )
+    # The outage lasts until a client has been told of it: the witness writes into
+    # it and is told at once. A condition, not a fixed time, and a short outage: one
+    # longer than the agent's lease (30 s) would rightly give the held chats back.
+    talks.append(asyncio.create_task(witness.ask("hello, is anyone there?")))
+    assert await eventually(lambda: witness.retry_errors >= 1, 20)
     await asyncio.to_thread(fault_stack.restart, "redis")
     await asyncio.gather(*talks)
 
