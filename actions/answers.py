@@ -18,7 +18,12 @@ from actions.emotion import Decision, Emotion
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
 from actions.identity import may_see
-from actions.lookups import change_key, record_disagrees
+from actions.lookups import (
+    change_key,
+    chat_order,
+    proof_outside_the_form,
+    record_disagrees,
+)
 from actions.mentions import mentioned
 from actions.mood import Mood
 from actions.replies import capitalise, reply_book
@@ -221,6 +226,8 @@ class ActionAnswer(CaringAction):
         """Reply to the latest intent in warm, varied words."""
         intent = latest_intent(tracker) or "nlu_fallback"
         analysis = speaker.mood.analysis
+        if proof := proof_outside_the_form(tracker):
+            return proof  # the e-mail or postcode for the order of the chat
         offered = accepted_offer(tracker)
         if intent == "affirm" and offered:
             return await accept_offer(offered, speaker, tracker)
@@ -269,10 +276,9 @@ class ActionAnswer(CaringAction):
                 speaker.say(change_key(known, address=True), **known.values())
                 return []
         if intent == "complaint":
-            order = demo_store().order(
-                latest_entity(tracker, "order_id")
-                or find_number(str((tracker.latest_message or {}).get("text") or ""))
-            )
+            named = latest_entity(tracker, "order_id") or find_number(text)
+            # "it came but the mug was chipped": the order the chat is about
+            order = demo_store().order(named) if named else chat_order(tracker)
             if order is not None and not may_see(tracker, order):
                 # the record is private until the customer proves it is theirs:
                 # the order form asks, then looks it up as a complaint
@@ -496,7 +502,10 @@ class ActionNotUnderstood(CaringAction):
     ) -> list[EventType]:
         """Thanks or praise NLU could not tell apart get their answer; a plausible
         guess is checked ("did you mean ...?"); else a question the FAQ knows is
-        answered, anything else declined kindly."""
+        answered, anything else declined kindly. An e-mail address or postcode
+        given on its own opens the order of the chat (proof_outside_the_form)."""
+        if proof := proof_outside_the_form(tracker):
+            return proof
         if topic := follow_up_topic(tracker):
             return [
                 SlotSet("pending_intent", None),

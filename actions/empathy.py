@@ -25,6 +25,8 @@ from actions.replies import capitalise, fill, reply_book
 EMPATHY_FILE = DATA / "replies" / "empathy.yml"
 # The customer's name appears in at most this many bot messages per conversation.
 MAX_NAME_USES = 2
+# The bot's replies in which an offer of a person still counts as made.
+RECENT_OFFER = 3
 _SENTENCE_END = re.compile(r"(?<=[.?])\s+")
 _LONE_I = re.compile(r"\bi\b")
 
@@ -213,7 +215,10 @@ class EmpathyBook:
             if noted:
                 parts.append(noted)
             parts.append(answer)
-            if invite and situation.channel != "telegram":
+            unsure = _low_confidence(situation)
+            if invite and unsure and situation.channel != "telegram":
+                # only a guess invites a correction: on every reply it is a stock
+                # closer that makes a sure answer sound unsure
                 parts.append(self._pick("invite_correction", situation, {}))
         else:
             if not apologises:
@@ -222,7 +227,9 @@ class EmpathyBook:
                 parts.append(noted)
             kept = _first_sentences(answer, 2)
             parts.append(kept)
-            if not reply_book().offers_person(kept):  # one offer of a person
+            offered = [kept, *situation.recent[-RECENT_OFFER:]]
+            if not any(reply_book().offers_person(t) for t in offered):
+                # one offer of a person, not one on every reply
                 parts.append(self._pick("offer_person", situation, {}))
         return " ".join(parts)
 

@@ -60,6 +60,16 @@ ANSWERED = ("delivery", "returns", "payment", "refund", "address", "thanks")
 QUESTIONS = ("refund", "address")
 ORDER_STATES = ("ask", "not_found", "processing", "shipped", "delivered", "cancelled")
 MIN_WORDS = 3  # "Danke schön" or "Hola amigo" alone are not enough
+# A question of at most this many words that names no topic goes on with the topic
+# before it ("Und wann kommt sie an?" after the order's state).
+FOLLOW_UP_WORDS = 8
+# ...when it opens with a word that goes on ("und", "y", "et", "e", "en", "i", "och",
+# "aber", "mais", ...), else at most this many words ("¿Cuándo llega?")
+SHORT_FOLLOW_UP = 4
+_GOES_ON = re.compile(
+    r"^\W*(?:und|aber|also|dann|y|pero|entonces|et|mais|alors|e|ma|allora|en|maar|"
+    r"dan|mas|então|i|a|ale|oraz|och|men|så)\b"
+)
 MIN_LETTERS = 14
 # lingua's confidence values (they sum to 1 over the detector's languages): the best
 # language at least this sure, well ahead of the next (Spanish or Italian?) and English
@@ -247,6 +257,23 @@ class LanguageBook:
         if texts is None:
             return []
         return [kind for kind, words in texts.serious.items() if words.search(lower)]
+
+    def follows_up(self, code: str, text: str) -> bool:
+        """Whether ``text`` is a short question that names nothing we answer and
+        nothing for a person ("Und wann kommt sie an?", "¿Y cuánto cuesta?"): it
+        goes on with what was asked before."""
+        texts = self.languages.get(code)
+        if texts is None or not texts.topics:
+            return False
+        lower = text.lower()
+        named = [t for t, words in texts.topics.items() if words.search(lower)]
+        words = len(text.split())
+        return (
+            (words <= SHORT_FOLLOW_UP or bool(_GOES_ON.match(lower)))
+            and words <= FOLLOW_UP_WORDS
+            and not set(named) - {"thanks"}
+            and _asks(texts, lower)
+        )
 
     def has(self, code: str, key: str) -> bool:
         """Whether the language has the answer ``key``."""

@@ -8,7 +8,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -42,6 +42,9 @@ ORDER_TOPICS = (
 )
 INVOICE_TOPICS = ("check_invoice", "get_invoice")
 PROOF_LOOKBACK = 3  # the customer's latest messages that may hold the proof
+# A message that gives the proof and says little else ("my email is ...", "it's
+# under EC1A 1BB"): at most this many words besides it.
+PROOF_WORDS = 6
 # A message that is only an order number ("48213", "it's order 48213") goes on with
 # what the customer talked about just before; never into a cancellation.
 CARRIED_TOPICS = {
@@ -92,9 +95,10 @@ def change_key(order: Order, address: bool = False) -> str:
 
 
 def record_disagrees(order: Order, *said: str) -> str | None:
-    """The reply key when what the customer ``said`` contradicts the order's record:
-    they have it with a problem while it is not delivered (the record is doubted),
-    it is delivered and they say it has not come (a missing parcel), or it was
+    """The reply key when what the customer ``said`` about the order matters more
+    than the question: they have it with a problem while it is not delivered (the
+    record is doubted) or delivered (the item needs putting right, not finding), it
+    is delivered and they say it has not come (a missing parcel), or it was
     cancelled while they wait for it or have it (they did not know)."""
     if order.status in ("processing", "shipped") and mentioned(
         "has_it_with_a_problem", *said
@@ -102,6 +106,8 @@ def record_disagrees(order: Order, *said: str) -> str | None:
         return f"order.record_disagrees.{order.status}"
     if order.status == "delivered" and mentioned("not_arrived", *said):
         return "track_order.delivered_missing"
+    if order.status == "delivered" and mentioned("has_it_with_a_problem", *said):
+        return "complaint.order"  # broken or wrong in their hands: put it right
     if order.status == "cancelled":
         if mentioned("has_it_with_a_problem", *said):
             return "order.record_disagrees.cancelled_received"
@@ -118,6 +124,16 @@ def only_a_number(text: str) -> bool:
     return all(word in _FILLER for word in words)
 
 
+def only_proof(text: str) -> bool:
+    """Whether ``text`` gives an e-mail address or a postcode and, besides it, at
+    most PROOF_WORDS words and no question ("my email is ...", "EC1A 1BB")."""
+    if "?" in text or not attempts_proof(text):
+        return False
+    words = re.findall(r"[\w'@.+-]+", text)
+    rest = [w for w in words if "@" not in w and not any(c.isdigit() for c in w)]
+    return len(rest) <= PROOF_WORDS
+
+
 def form_topic(
     tracker: Tracker, form: str, topics: tuple[str, ...], default: str
 ) -> str:
@@ -127,16 +143,24 @@ def form_topic(
     topic is the intent of the message that started the form; when that message was
     only a number, the topic of the message before it carries on (CARRIED_TOPICS).
     """
-    topic, current, before = None, None, None
+    topic, current, before, last, proof = None, None, None, None, False
     for event in tracker.events:
         if event.get("event") == "user":
+            text = str(event.get("text") or "")
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
             carried = CARRIED_TOPICS.get(str(before))
-            if carried and only_a_number(str(event.get("text") or "")):
+            if carried and only_a_number(text):
                 intent = carried
             before, current = intent, intent
+            # an e-mail address or postcode given on its own goes on with the
+            # latest question about an order (proof_outside_the_form)
+            proof = attempts_proof(text) and current not in topics
+            last = current if current in topics else last
         elif event.get("event") == "active_loop" and event.get("name") == form:
-            topic = current if current in topics else topic
+            if current in topics:
+                topic = current
+            elif proof and last:
+                topic = last
     return str(topic) if topic else default
 
 
@@ -158,6 +182,41 @@ def meant_order(tracker: Tracker, number: str | None) -> str | None:
     if store.order(number) is None or proves(said, owner):
         return str(before)
     return number
+
+
+def chat_order(tracker: Tracker) -> Order | None:
+    """The order the conversation is about: the one in ``order_id``, else the latest
+    known order number in the customer's recent messages."""
+    store = demo_store()
+    if order := store.order(tracker.get_slot("order_id")):
+        return order
+    for text in reversed(customer_texts(tracker)[-PROOF_LOOKBACK:]):
+        if order := store.order(find_number(text)):
+            return order
+    return None
+
+
+def proof_outside_the_form(tracker: Tracker) -> list[EventType] | None:
+    """The customer gives the e-mail address or postcode while nothing asks for it
+    ("my email is ...", the postcode after an answer that could not show the
+    order): the order of the chat is looked up with it (the order form checks it
+    and answers the question they asked before); with no order in the chat yet,
+    its number is asked for and the proof kept for it. None when the message gives
+    no proof, or a form is asking anyway."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if tracker.active_loop_name or not (
+        only_proof(text) or latest_intent(tracker) in ("nlu_fallback", "out_of_scope")
+    ):
+        return None  # a question with an address in it is that question
+    order = chat_order(tracker)
+    if order is None:
+        return [FollowupAction("order_form")] if offers_proof(text) else None
+    owner = demo_store().customer(order.customer)
+    if may_see(tracker, order) or not (
+        offers_proof(text, order.id) or proves(text, owner)
+    ):
+        return None
+    return [SlotSet("order_id", order.id), FollowupAction("order_form")]
 
 
 def asked_order(tracker: Tracker) -> Order | None:
@@ -313,14 +372,18 @@ class ProofForm(FormValidationAction, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         """An e-mail address or a postcode given before we asked ("order 651234,
-        postcode 10115") is the answer: the customer is not asked for it again."""
+        postcode 10115"), or the order's own postcode on its own, is the answer: the
+        customer is not asked for it again."""
         if tracker.get_slot("order_proof") or requested_when_written(tracker) == (
             "order_proof"
         ):
             return {}  # asked: the domain's from_text mapping has the answer
         order = asked_order(tracker)
         latest = str((tracker.latest_message or {}).get("text") or "")
-        given = order is not None and offers_proof(latest, order.id)
+        given = order is not None and (
+            offers_proof(latest, order.id)
+            or proves(latest, demo_store().customer(order.customer))
+        )
         return {"order_proof": latest} if given and needs_proof(tracker, order) else {}
 
 

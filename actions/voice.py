@@ -304,9 +304,17 @@ def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] 
         found = store.order(number)
         return found.values() if found else None
 
-    reply = book.reply(
-        language, text, order, recent=bot_texts(tracker)[-RECENT_REPLIES:]
-    )
+    recent = bot_texts(tracker)[-RECENT_REPLIES:]
+    reply = book.reply(language, text, order, recent=recent)
+    if reply is None and book.follows_up(language, text):
+        # "Und wann kommt sie an?": the order of the chat when it is theirs, else
+        # the topic of the customer's message before
+        if pending is not None and may_see(tracker, pending):
+            return book.order_answer(language, pending.values()), []
+        before = customer_texts(tracker)[-2:-1]
+        if before and not book.follows_up(language, before[0]):
+            reply = book.reply(language, before[0], order, recent=recent)
+            named = store.order(find_number(before[0]))
     if reply is None:
         return None  # a person takes over: they check who the customer is
     if named is None or may_see(tracker, named):

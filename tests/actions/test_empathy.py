@@ -59,15 +59,21 @@ def test_neutral_gets_the_answer_without_fake_sympathy(book: EmpathyBook) -> Non
     assert text == ANSWER
 
 
-def test_upset_names_feeling_and_concern_first_then_helps_then_invites(
-    book: EmpathyBook,
-) -> None:
+INVITES = ("tell me", "let me know", "get that right")
+
+
+def test_upset_names_feeling_and_concern_first_then_helps(book: EmpathyBook) -> None:
     text = book.compose(ANSWER, situation(Emotion.FRUSTRATION, 2, 0.5))
     opener, rest = text.split(ANSWER)
     assert "frustrat" in opener.lower() or "hassle" in opener.lower()
     # the answer names order 48213, so the acknowledgement does not name it again
     assert "48213" in ANSWER and "48213" not in opener
-    assert any(w in rest.lower() for w in ("tell me", "let me know", "get that right"))
+    # a sure answer ends with the answer: no stock "if I got it wrong, tell me"
+    assert rest == ""
+    # a guess invites a correction
+    unsure = situation(Emotion.FRUSTRATION, 2, 0.5, intent_confidence=0.42)
+    guessed = book.compose(ANSWER, unsure).split(ANSWER)[1]
+    assert any(w in guessed.lower() for w in INVITES)
     # an answer that does not name the order: the acknowledgement does
     other = "It left our warehouse on Monday."
     named = book.compose(other, situation(Emotion.FRUSTRATION, 2, 0.5))
@@ -108,12 +114,15 @@ def test_a_short_opener_does_not_use_up_the_shortened_answer(book: EmpathyBook) 
 
 
 def test_telegram_replies_are_shorter(book: EmpathyBook) -> None:
-    web = book.compose(ANSWER, situation(Emotion.FRUSTRATION, 2, 0.5))
+    """A guess invites a correction on the web; on Telegram the reply ends with the
+    answer."""
+    unsure = {"intent_confidence": 0.42, "description": "check where your order is"}
+    web = book.compose(ANSWER, situation(Emotion.FRUSTRATION, 2, 0.5, **unsure))
     telegram = book.compose(
-        ANSWER, situation(Emotion.FRUSTRATION, 2, 0.5, channel="telegram")
+        ANSWER, situation(Emotion.FRUSTRATION, 2, 0.5, channel="telegram", **unsure)
     )
     assert telegram.endswith(ANSWER)
-    assert len(telegram) < len(web)
+    assert not web.endswith(ANSWER)
 
 
 def test_name_is_used_at_most_twice(book: EmpathyBook) -> None:
@@ -429,3 +438,16 @@ def test_a_feeling_only_the_conversation_carries_gets_no_words_of_feeling(
         signals=[*from_context, Signal("emotion_words", 0.4, '"fed up"')],
     )
     assert book.level(felt) is Level.UPSET
+
+
+def test_a_very_upset_customer_is_offered_a_person_once_not_on_every_reply(
+    book: EmpathyBook,
+) -> None:
+    offers = book.data["offer_person"]
+    first = book.compose(ANSWER, situation(Emotion.ANGER, 3, 0.8))
+    assert any(o in first for o in offers)
+    again = book.compose(ANSWER, situation(Emotion.ANGER, 3, 0.8, recent=[first]))
+    assert not any(o in again for o in offers)
+    # long after the offer, it is made again
+    later = situation(Emotion.ANGER, 3, 0.8, recent=[first, "a", "b", "c"])
+    assert any(o in book.compose(ANSWER, later) for o in offers)

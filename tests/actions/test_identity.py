@@ -329,3 +329,93 @@ def test_an_address_given_before_a_corrected_order_number_still_proves_it() -> N
         "verified_customer": owner("651234"),
         "proof_tries": 0,
     }
+
+
+# -- the proof given while nothing asks for it -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [
+        ("my email is kwame.mensah@example.org", "nlu_fallback"),
+        ("EC1A 1BB", "out_of_scope"),  # the order's own postcode, on its own
+        ("it's under kwame.mensah@example.org", "payment_issue"),
+    ],
+)
+async def test_a_proof_given_after_the_answer_opens_the_order_of_the_chat(
+    said: str, intent: str
+) -> None:
+    """The bot answered a question naming an order without opening it; the customer
+    then gives the e-mail address or postcode: the order form takes it from there."""
+    tracker = conversation(
+        [
+            ("customer", "my refund for 5520174 never arrived", "track_refund"),
+            ("bot", "Refunds reach your account within 5 business days.", None),
+            ("customer", said, intent),
+        ],
+        "proof-after",
+    )
+    events = await ActionAnswer().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert FollowupAction("order_form") in events
+    assert {"event": "slot", "timestamp": None, "name": "order_id"} | {
+        "value": "5520174"
+    } in events
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "how do I change my email to kwame.new@example.org?",  # a question of its own
+        "EC2A 1BB",  # not the order's postcode, and not said to be one
+    ],
+)
+async def test_an_address_that_is_no_proof_is_answered_as_itself(said: str) -> None:
+    tracker = conversation(
+        [
+            ("customer", "where is 5520174", "track_order"),
+            ("bot", "Could you tell me the e-mail address it's under?", None),
+            ("customer", said, "edit_account"),
+        ],
+        "no-proof",
+    )
+    events = await ActionAnswer().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert FollowupAction("order_form") not in events
+
+
+async def test_an_address_with_no_order_in_the_chat_asks_which_order() -> None:
+    tracker = conversation(
+        [("customer", "my e-mail is priya.raman@example.org", "nlu_fallback")],
+        "proof-first",
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert FollowupAction("order_form") in events
+    assert not dispatcher.messages  # the form asks for the number next
+
+
+async def test_the_order_form_takes_the_orders_own_postcode_unasked() -> None:
+    form = ValidateOrderForm()
+    right = in_form(["EC1A 1BB"], order_id="5520174")
+    assert await form.extract_order_proof(CollectingDispatcher(), right, DOMAIN) == {
+        "order_proof": "EC1A 1BB"
+    }
+    # a bare wrong one is not taken as a try: the form asks for the proof
+    wrong = in_form(["EC2A 1BB"], order_id="5520174")
+    assert await form.extract_order_proof(CollectingDispatcher(), wrong, DOMAIN) == {}
+
+
+def test_the_lookup_after_an_unasked_proof_answers_the_earlier_question() -> None:
+    from actions.lookups import ORDER_TOPICS, form_topic
+
+    tracker = conversation(
+        [
+            ("customer", "my refund for 5520174 never arrived", "track_refund"),
+            ("bot", "Refunds reach your account within 5 business days.", None),
+            ("customer", "kwame.mensah@example.org", "nlu_fallback"),
+            ("form", "", None),
+        ],
+        "topic-carried",
+    )
+    assert form_topic(tracker, "order_form", ORDER_TOPICS, "track_order") == (
+        "track_refund"
+    )

@@ -1003,3 +1003,42 @@ async def test_a_wrong_proof_in_german_is_asked_again_in_german(own_queue: str) 
     assert said == texts.answers["order.proof_again"].format(order_id="48213")
     tries = {"event": "slot", "timestamp": None, "name": "proof_tries", "value": 1}
     assert tries in events and PAUSED[-1] not in events
+
+
+async def test_a_short_follow_up_in_german_goes_on_with_the_topic_before(
+    own_queue: str,
+) -> None:
+    """ "Und wann kommt sie an?" after the order's state is about that order, not a
+    reason to bring in a person; a new question nobody answers still is."""
+    order = demo_store().order("48213")
+    assert order is not None
+    book = language_book()
+    state = book.order_answer("de", order.values())
+    tracker = german(
+        ("customer", "Wo ist meine Bestellung 48213?"),
+        ("bot", state),
+        ("customer", "Und wann kommt sie ungefähr an?"),
+        customer=owner("48213"),
+    )
+    events, [said] = await answer(tracker)
+    assert said.startswith(state)
+    assert not await has_ticket(tracker.sender_id)
+    delivery = book.languages["de"].answers["delivery"]
+    tracker = german(
+        ("customer", "Wie lange dauert der Versand nach Österreich?"),
+        ("bot", delivery),
+        ("customer", "Und was kostet das?"),
+    )
+    _, [said] = await answer(tracker)
+    assert said.startswith(delivery)
+    # a long new question that names nothing we answer is no follow-up
+    tracker = german(
+        ("customer", "Wie lange dauert der Versand nach Österreich?"),
+        ("bot", delivery),
+        (
+            "customer",
+            "Haben Sie vielleicht auch Gutscheine für Geburtstage im Angebot?",
+        ),
+    )
+    events, _ = await answer(tracker)
+    assert events[-2:] == PAUSED

@@ -3,8 +3,10 @@
 import datetime as dt
 
 import pytest
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import ActionAnswer
 from actions.lookups import (
     ActionOrderLookup,
     deadline_day,
@@ -252,3 +254,65 @@ async def test_an_order_that_comes_after_the_customers_deadline_is_said_so(
     [message] = dispatcher.messages
     assert "good news" not in message["text"].lower()
     assert order.eta in message["text"] or "too late" in message["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("the vase from 730915 arrived in about a dozen pieces", "complaint.order"),
+        ("got order 730915 but the lamp won't turn on", "complaint.order"),
+        ("730915 came yesterday and it's the wrong colour", "complaint.order"),
+        ("730915 never arrived", "track_order.delivered_missing"),
+        ("what's the status of 730915", None),
+        # a payment that does not work is no item in hand
+        ("730915: the payment link doesn't work", None),
+    ],
+)
+async def test_a_delivered_order_with_a_problem_in_hand_is_put_right_not_tracked(
+    store: DemoStore, text: str, key: str | None
+) -> None:
+    order = store.order("730915")
+    assert order is not None and order.status == "delivered"
+    assert record_disagrees(order, text) == key
+    tracker = conversation(
+        [("customer", text, "track_order")],
+        "delivered-in-hand",
+        order_id="730915",
+        verified_customer=owner("730915"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    said_where = any(
+        v.split(". ")[0] in message["text"]
+        for v in variations("track_order.delivered", **order.values())
+    )
+    assert said_where is (key is None)
+
+
+async def test_a_complaint_after_the_lookup_is_about_the_order_of_the_chat(
+    store: DemoStore,
+) -> None:
+    """ "It came but the mug inside was chipped" names no order: it is the one the
+    bot just looked up, put right, not "could you describe what happened?"."""
+    order = store.order("730915")
+    assert order is not None
+    turns = [
+        ("customer", "where is 730915", "track_order"),
+        ("bot", "Order 730915 was delivered by DHL.", None),
+        ("customer", "It came but the mug inside was chipped, a shame", "complaint"),
+    ]
+    tracker = conversation(
+        turns, "chat-order", order_id="730915", verified_customer=owner("730915")
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert any(
+        v.split(". ")[0] in message["text"]
+        for v in variations("complaint.order", **order.values())
+    )
+    # not proven theirs yet: the order form asks for the proof first
+    unproven = conversation(turns, "chat-order-unproven", order_id="730915")
+    events = await ActionAnswer().run(CollectingDispatcher(), unproven, {})
+    assert FollowupAction("order_form") in events
