@@ -544,7 +544,14 @@ class ActionOrderLookup(CaringAction):
         return "action_order_lookup"
 
     def topic(self, tracker: Tracker) -> str | None:
-        return form_topic(tracker, "order_form", ORDER_TOPICS, ORDER_TOPICS[0])
+        topic = form_topic(tracker, "order_form", ORDER_TOPICS, ORDER_TOPICS[0])
+        if topic == "track_refund" and not mentioned(
+            "about_money", *customer_texts(tracker)[-PROOF_LOOKBACK:]
+        ):
+            # nothing said about money or a return: NLU's refund was a guess, and
+            # the order itself is the answer ("will it come by Saturday?")
+            return "track_order"
+        return topic
 
     async def respond(
         self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]

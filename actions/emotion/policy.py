@@ -108,11 +108,17 @@ class EscalationPolicy:
             for t in earlier
             if t.analysis is not None and t.analysis.signal("no_words") is None
         ]
+        turns = int(rule.get("min_turns", 3)) if rule else 0
+        # rising means at every step ("0.2 -> 0.4 -> 0.6"): one sharper message after
+        # a calmer one ("0.13 -> 0.06 -> 0.41") is a single turn, judged on its own
+        earlier_steps = worded[len(worded) - turns + 1 :] if turns > 1 else []
+        steps = [*(a.intensity for a in earlier_steps), analysis.intensity]
         if (
             rule
             and analysis.trend == Trend.RISING
             and analysis.frustration >= int(rule.get("min_frustration", 2))
-            and len(worded) + 1 >= int(rule.get("min_turns", 3))
+            and len(worded) + 1 >= turns
+            and all(b > a for a, b in zip(steps, steps[1:], strict=False))
         ):
             scores = [a.intensity for a in worded][-3:]
             series = " -> ".join(f"{s:.2f}" for s in [*scores, analysis.intensity])

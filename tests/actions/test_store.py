@@ -316,3 +316,25 @@ async def test_a_complaint_after_the_lookup_is_about_the_order_of_the_chat(
     unproven = conversation(turns, "chat-order-unproven", order_id="730915")
     events = await ActionAnswer().run(CollectingDispatcher(), unproven, {})
     assert FollowupAction("order_form") in events
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        (
+            "need 48213 before Friday for a trip, will it get here in time?",
+            "track_order",
+        ),
+        ("where's my refund for 48213", "track_refund"),
+        ("sent 48213 back last week, when do I get my money", "track_refund"),
+    ],
+)
+def test_a_refund_guess_without_a_word_about_money_is_about_the_order(
+    text: str, topic: str
+) -> None:
+    tracker = conversation(
+        [("customer", text, "track_refund"), ("form", "", None)],
+        "refund-guess",
+        order_id="48213",
+    )
+    assert ActionOrderLookup().topic(tracker) == topic

@@ -194,3 +194,23 @@ def test_a_low_confidence_turn_answered_with_a_miss_counts_once(
     ]
     decision = policy.decide(analyzer.analyze("how do I use one", history), history)
     assert "bot_failures" not in decision.reasons
+
+
+def test_one_sharper_message_after_calmer_ones_is_no_rise_over_turns(
+    analyzer: EmotionAnalyzer, policy: EscalationPolicy, build_history: HistoryBuilder
+) -> None:
+    """A rise over three turns rises at every step; a dip and then one sharper
+    message is that message, judged on its own level."""
+    history = build_history(
+        [
+            ("customer", "hi, I'm a bit annoyed, where is my parcel"),
+            ("bot", "It's with DHL and arrives on Friday."),
+            ("customer", "ok thanks"),
+            ("bot", "You're welcome."),
+        ]
+    )
+    analysis = analyzer.analyze("hmm, slightly irritating that it takes so long", history)
+    decision = policy.decide(analysis, history)
+    steps = [t.analysis.intensity for t in history if t.analysis is not None]
+    assert steps[-1] < steps[0]  # the dip
+    assert "rising_trend" not in decision.reasons

@@ -110,6 +110,9 @@ NEGATIVES = [
     ("churn_threat", "I'm not closing my account, just updating my card"),
     ("churn_threat", "I'm going to order another one"),
     ("churn_threat", "I've never ordered from you before, is paying by card safe?"),
+    # the question how to do it, asked calmly, is the account question, no threat
+    ("churn_threat", "quick one: how do I close my account?"),
+    ("churn_threat", "can I cancel my membership online"),
     ("legal_threat", "Sue from the shop was really kind"),
     ("legal_threat", "Can I charge my phone with this cable?"),
     ("distress", "I need a new phone case"),
