@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
 from actions.paths import DATA
 from actions.store import find_number
+from bot.handoff.config import written_in
 
 LANGUAGES_FILE = Path(
     os.environ.get("LANGUAGES_FILE", DATA / "replies" / "languages.yml")
@@ -425,18 +425,7 @@ def _day_month(english: str) -> dict[str, str] | None:
 
 def _opens(template: str, values: dict[str, Any]) -> str:
     """The reopening time in ``template`` ("am {day}.{month}. um {time} Uhr")."""
-    name = str(values.get("zone") or "UTC")
-    try:
-        zone: dt.tzinfo = ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone, name = dt.UTC, "UTC"
-    local = dt.datetime.fromtimestamp(float(values["at"]), zone)
-    return template.format(
-        day=f"{local.day:02d}",
-        month=f"{local.month:02d}",
-        time=f"{local:%H:%M}",
-        zone=name.rsplit("/", 1)[-1].replace("_", " "),
-    )
+    return written_in(template, float(values["at"]), str(values.get("zone") or "UTC"))
 
 
 @lru_cache(maxsize=1)

@@ -49,7 +49,10 @@ _PHONE = re.compile(
 POSTCODE_LABEL = re.compile(
     r"\b(?:post\s?codes?|postal\s+codes?|zip(?:\s?code)?|plz|postleitzahl|cp|"
     r"c[oó]digo\s+postal|code\s+postal|cap|postcode|kod\s+pocztowy)\b"
-    r"(?:\s+(?:is|was|ist|es|est|è|é|to|jest))?\s*[:#-]?\s*"
+    # "postcode 10115", "the postcode on the account is 28013", "PLZ ist 10115"
+    r"(?:\s+(?:on|of|for|in|at|the|my|our|this|that|account|order|delivery|address|"
+    r"it|it's|its|is|was|ist|es|est|è|é|to|jest|de|la|le|del|der|die|des|von|für|"
+    r"im|am|zum)){0,5}\s*[:#-]?\s*"
     r"(?P<code>[A-Za-z]{0,3}[- ]?\d[\w-]*(?:\s\d\w{1,3})?)",
     re.IGNORECASE,
 )

@@ -52,7 +52,7 @@ from bot.handoff import (
 )
 from bot.rasa_client import BotUnavailable, RasaClient
 from bot.ratelimit import TOO_MANY_OPEN, LimitExceeded, RateLimiter
-from bot.texts import WaitingWords, say, texts, waiting_words
+from bot.texts import WaitingWords, say, texts, translations, waiting_words
 from bot.transcript import Author, Entry, Kind, Transcript
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ ORDER_NUMBER = re.compile(r"(?<![\w+-])\d{5,15}(?![\w-])")
 # "postcode 10115", "PLZ 10115", "CP 28013": a postcode, not an order number
 POSTCODE_NUMBER = re.compile(
     r"\b(?:post\s?codes?|postal\s+codes?|zip(?:\s?code)?|plz|postleitzahl|cp|cap|"
-    r"c[oó]digo\s+postal|code\s+postal|kod\s+pocztowy)\b[^\d\n]{0,12}\d[\d ]*",
+    r"c[oó]digo\s+postal|code\s+postal|kod\s+pocztowy)\b[^\d\n]{0,30}\d[\d ]*",
     re.IGNORECASE,
 )
 INTENT_PREFIX = "/"  # Rasa's RegexMessageHandler: "/intent{...}" skips NLU
@@ -91,6 +91,20 @@ WANTS_PERSON = re.compile(
     r"human|person)|a manager|your team|speak to|talk to)\b",
     re.IGNORECASE,
 )
+# "how long will I have to wait?", "when will someone reply?", "what's the wait time?"
+WAIT_WORDS = re.compile(
+    r"\bhow long (?:will|do|must|should|have|shall) (?:i|we) "
+    r"(?:have to |need to |still )?(?:wait|be waiting)\b|"
+    r"\bhow long (?:is|will|'s) (?:the|my) (?:wait|queue)\b|"
+    r"\bwhen (?:will|can|does|do|is|are|would) "
+    r"(?:someone|somebody|anyone|a person|your team|the team|an agent|a human|they)\b"
+    r"[^.?!]{0,25}\b(?:reply|answer|respond|get back|pick|"
+    r"be (?:here|back|online|available|in)|come|help|contact|open)|"
+    r"\bwait(?:ing)? time\b|"
+    r"\bhow long (?:is|will) (?:it|this) (?:take|be) (?:for|until|till|before) "
+    r"(?:someone|somebody|a person|an agent|you|they)\b",
+    re.IGNORECASE,
+)
 THANKS = re.compile(r"\b(?:thanks?|thank you|cheers|ta|much appreciated)\b", re.I)
 THANKS_WORDS = 6  # "thank you dear", not "thanks but where is it"
 # Flags whose advice a waiting customer gets first (the most urgent first).
@@ -108,7 +122,9 @@ CALL_WORDS = re.compile(
 )
 # How a waiting customer's message is read in English (the emotion analysis names
 # the feelings); other languages have their words in languages.yml (bot/texts.py).
-ENGLISH = WaitingWords(THANKS, QUESTION_START, CALL_WORDS, WANTS_PERSON)
+ENGLISH = WaitingWords(
+    THANKS, QUESTION_START, CALL_WORDS, WANTS_PERSON, wait=WAIT_WORDS
+)
 NOTHING = re.compile(r"(?!)")
 # a language without words of its own: a question mark is all we read
 UNREAD = WaitingWords(NOTHING, NOTHING, NOTHING, NOTHING)
@@ -490,6 +506,11 @@ class Conversations:
             return f"{advice} {say(then, language)}"
         if calls:
             return _fresh(said, language, "waiting_call", "waiting_for_person_again")
+        if words.wait.search(lower) and not urgent:
+            answer = await self._how_long(conversation_id, language)
+            if said and said[-1] == answer:  # asked again: not the same words
+                return say("waiting_for_person_again", language)
+            return answer
         if urgent or words.person.search(lower):
             first = "waiting_urgent" if urgent else "waiting_person_asked"
             where = await self._where(conversation_id, language)
@@ -507,6 +528,28 @@ class Conversations:
                 said, language, "waiting_question", "waiting_for_person_again"
             )
         return _fresh(said, language, "waiting_for_person", "waiting_for_person_again")
+
+    async def _how_long(self, conversation_id: str, language: str = "") -> str:
+        """How long a waiting customer waits, as far as we know: when the team is
+        back (outside business hours), that nobody is online yet, or their place in
+        line and the expected wait."""
+        view = await self.view(conversation_id)
+        opens = translations().get(language, {}).get("opens") if language else None
+        at = self.queue.reopens() if view.back else None
+        if view.back and not language:
+            return say("waiting_back", back=view.back)
+        if at is not None and opens:  # the language writes the time its own way
+            back = self.queue.config.hours.written(opens, at)
+            return say("waiting_back", language, back=back)
+        if view.agents_online == 0:
+            return say("waiting_nobody_online", language)
+        if view.position:
+            place = say("waiting_position", language, position=str(view.position))
+            if view.expected_wait:
+                minutes = str(max(1, round(view.expected_wait / 60)))
+                return f"{place} {say('waiting_expected', language, minutes=minutes)}"
+            return place
+        return say("waiting_for_person_again", language)
 
     async def _where(self, conversation_id: str, language: str = "") -> str:
         """Where a waiting customer stands: nobody online, or their place in line."""

@@ -22,14 +22,17 @@ FEELING_LABELS = {"worry": "anxiety", "annoyed": "frustration", "disappointed": 
 @dataclass(frozen=True)
 class WaitingWords:
     """How a language says what a waiting customer may write: thanks, a question, a
-    request to be called, a request for a person, and feelings by the label of their
-    ``waiting_felt_<label>`` text (searched in the lower-cased message)."""
+    request to be called, a request for a person, feelings by the label of their
+    ``waiting_felt_<label>`` text, and a question how long the wait is (searched in
+    the lower-cased message)."""
 
     thanks: re.Pattern[str]
     question: re.Pattern[str]
     call: re.Pattern[str]
     person: re.Pattern[str]
     feelings: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    # asks how long the wait is ("how long will I have to wait?"): where they stand
+    wait: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
 
 
 @lru_cache(maxsize=1)
@@ -77,6 +80,7 @@ def waiting_words(language: str) -> WaitingWords | None:
         call=re.compile(str(words["call"])),
         person=re.compile(str(words["person"])),
         feelings=feelings,
+        **({"wait": re.compile(str(words["wait"]))} if words.get("wait") else {}),
     )
 
 

@@ -21,6 +21,23 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "handoff.yml"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+def written_in(template: str, moment: float, zone_name: str) -> str:
+    """``moment`` (UNIX s) written by a language's ``template`` ("am {day}.{month}.
+    um {time} Uhr ({zone})", languages.yml ``opens``) in the time zone ``zone_name``
+    (UTC when it is unknown)."""
+    try:
+        zone: dt.tzinfo = ZoneInfo(zone_name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone, zone_name = dt.UTC, "UTC"
+    local = dt.datetime.fromtimestamp(moment, zone)
+    return template.format(
+        day=f"{local.day:02d}",
+        month=f"{local.month:02d}",
+        time=f"{local:%H:%M}",
+        zone=(zone_name or "UTC").rsplit("/", 1)[-1].replace("_", " "),
+    )
+
+
 @dataclass(frozen=True)
 class BusinessHours:
     """Opening hours per weekday in one time zone, and closed dates."""
@@ -74,6 +91,11 @@ class BusinessHours:
             if start > local:
                 return start.timestamp()
         return None
+
+    def written(self, template: str, moment: float) -> str:
+        """``moment`` written by another language's ``template``, in the hours'
+        time zone (``written_in``)."""
+        return written_in(template, moment, self.timezone)
 
     def describe(self, moment: float, now: float) -> str:
         """``moment`` as a customer reads it, from ``now``: "today at 08:00",

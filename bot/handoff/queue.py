@@ -201,6 +201,12 @@ class HandoffQueue:
         back = hours.next_open(now)
         return "" if back is None else hours.describe(back, now)
 
+    def reopens(self) -> float | None:
+        """When the team is back (UNIX s) while outside business hours; None within
+        them or when not within two weeks."""
+        now, hours = self._now(), self.config.hours
+        return None if hours.is_open(now) else hours.next_open(now)
+
     async def _run(
         self, name: str, keys: list[str], args: list[Any], now: float | None = None
     ) -> list[Any]:

@@ -280,6 +280,7 @@ def test_digits_given_as_proof_are_not_taken_for_another_order(
         ("status of my order 651234. Postcode is 10115.", "651234"),
         ("PLZ 10115, Bestellung 651234", "651234"),
         ("zip: 10115", None),  # a postcode alone is no order number
+        ("about 651234: the postcode on my account is 10115", "651234"),
         ("order 651234 please", "651234"),
     ],
 )

@@ -6,34 +6,45 @@ it, as when the action server is down: flags and words decide)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
 
 from bot.conversations import Conversations, EmotionClient, Inbound
 from bot.handoff import HandoffQueue, UrgencyFlag
+from bot.handoff.config import load_config
 from bot.rasa_client import RasaClient
 from bot.texts import say
 from bot.transcript import Transcript
-from tests.bot.handoff.conftest import request
+from tests.bot.handoff.conftest import CONFIG, Clock, request
+from tests.hours import closed_for_days
 
 NOWHERE = "http://127.0.0.1:9"  # a waiting customer's message never goes to Rasa
 
 
-@pytest.fixture
-async def conversations(
-    queue: HandoffQueue, client: aioredis.Redis
-) -> AsyncIterator[Conversations]:
+@asynccontextmanager
+async def own_conversations(queue: HandoffQueue) -> AsyncIterator[Conversations]:
+    """Conversations on ``queue`` whose messages never reach Rasa."""
     rasa, emotion = RasaClient(NOWHERE, 1), EmotionClient(NOWHERE, 0.5)
-    yield Conversations(
-        queue=queue,
-        transcript=Transcript(client, prefix=queue.keys.prefix),
-        rasa=rasa,
-        emotion=emotion,
-    )
-    await rasa.close()
-    await emotion.close()
+    try:
+        yield Conversations(
+            queue=queue,
+            transcript=Transcript(queue.redis, prefix=queue.keys.prefix),
+            rasa=rasa,
+            emotion=emotion,
+        )
+    finally:
+        await rasa.close()
+        await emotion.close()
+
+
+@pytest.fixture
+async def conversations(queue: HandoffQueue) -> AsyncIterator[Conversations]:
+    async with own_conversations(queue) as conv:
+        yield conv
 
 
 async def waiting(
@@ -76,7 +87,7 @@ async def test_a_frightened_fraud_victim_gets_the_advice_in_spanish(
     assert replies == [
         f"{advice} {say('waiting_advice_then', 'es')}",
         say("waiting_thanks", "es"),
-        say("waiting_question", "es"),
+        say("waiting_nobody_online", "es"),  # how long: nobody is online yet
         say("waiting_for_person_again", "es"),  # never the same words twice in a row
         say("waiting_felt_anxiety", "es"),
     ]
@@ -104,7 +115,7 @@ async def test_a_german_customer_is_answered_about_what_they_wrote(
     assert replies[:6] == [
         say("waiting_thanks", "de"),
         say("waiting_thanks_again", "de"),
-        say("waiting_question", "de"),
+        say("waiting_nobody_online", "de"),  # when someone comes: nobody is online
         say("waiting_call", "de"),
         say("waiting_added_order", "de", order="48213"),
         say("waiting_felt_confusion", "de"),
@@ -162,3 +173,32 @@ async def test_a_confused_customer_hears_they_will_be_taken_through_it(
     reply = await conversations._waiting_reply("web-confused", text, analysis, [])
     assert reply == say("waiting_felt_confusion")
     assert "step by step" in reply
+
+
+async def test_how_long_the_wait_is_gets_an_answer_not_a_promise(
+    client: aioredis.Redis, prefix: str, clock: Clock, tmp_path: Path
+) -> None:
+    """ "How long will the wait be?" is answered with what we know: when the team
+    is back outside business hours, else the place in line and the expected wait."""
+    path = tmp_path / "handoff.yml"
+    back = closed_for_days(path)
+    closed = HandoffQueue(client, prefix=prefix, config=load_config(path), clock=clock)
+    async with own_conversations(closed) as conv:
+        [reply] = await waiting(conv, "web-wait-closed", ["how long will the wait be?"])
+        [german] = await waiting(
+            conv, "web-wait-de", ["Wie lange muss ich noch warten?"], "de"
+        )
+    assert reply == say("waiting_back", back=back)
+    assert back in reply
+    # German writes the time its own way: "am 01.12. um 07:30 Uhr (Berlin)"
+    assert german.startswith("Unser Team ist am ") and "um 07:30 Uhr (Berlin)" in german
+    open_queue = HandoffQueue(client, prefix=prefix, config=CONFIG, clock=clock)
+    async with own_conversations(open_queue) as conv:
+        replies = await waiting(
+            conv,
+            "web-wait-open",
+            ["when will someone get back to me?", "how long does a refund take?"],
+        )
+    # nobody online: said honestly; a question about something else is no wait
+    assert replies[0] == say("waiting_nobody_online")
+    assert replies[1] == say("waiting_question")
