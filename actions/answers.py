@@ -18,6 +18,7 @@ from actions.emotion import Decision, Emotion
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
 from actions.identity import may_see
+from actions.language import language_book
 from actions.lookups import (
     change_key,
     chat_order,
@@ -563,3 +564,47 @@ def _user_events(tracker: Tracker) -> list[dict[str, Any]]:
 def _previous_user_event(tracker: Tracker) -> dict[str, Any] | None:
     users = _user_events(tracker)
     return users[-2] if len(users) >= 2 else None
+
+
+# A customer waiting for a person may still be told what needs no order and no
+# decision (the person makes those): general answers, read by NLU at least this sure.
+WAITING_INTENTS = frozenset(
+    {
+        "check_payment_methods",
+        "delivery_options",
+        "delivery_period",
+        "check_refund_policy",
+        "check_cancellation_fee",
+        "recover_password",
+        "newsletter_subscription",
+    }
+)
+WAITING_CONFIDENCE = 0.9
+_NO_VALUES = {"name_greeting": "", "account_type": "", "delivery_place": ""}
+
+
+def answer_while_waiting(
+    text: str, language: str, intent: str | None, confidence: float | None
+) -> str | None:
+    """The answer to a general question a customer asks while they wait for a
+    person (``intent`` and ``confidence``: NLU's reading of ``text`` alone; English
+    when ``language`` is ""): the FAQ's, or a general answer NLU is sure of, in
+    another language the language's own answers; without a closing question (the
+    bot cannot follow one up while a person has the chat). None otherwise."""
+    if language:
+        return language_book().general(language, text)
+    if intent and intent not in DECLINED:
+        hit = faq_beats_intent(text, intent)
+    else:
+        hit = faq_match(text)
+    book = reply_book()
+    if hit is not None:
+        said = book.pick(hit.key, **_NO_VALUES)
+    elif intent in WAITING_INTENTS and (confidence or 0.0) >= WAITING_CONFIDENCE:
+        said = book.pick(book.specific_key(intent, text) or intent, **_NO_VALUES)
+    else:
+        return None
+    sentences = re.split(r"(?<=[.?!])\s+", said.strip())
+    while len(sentences) > 1 and sentences[-1].endswith("?"):
+        sentences.pop()  # "Would you like me to check an order?"
+    return " ".join(sentences)

@@ -258,6 +258,20 @@ class LanguageBook:
             return []
         return [kind for kind, words in texts.serious.items() if words.search(lower)]
 
+    def general(self, code: str, text: str) -> str | None:
+        """The answers in the language to the general questions in ``text``
+        (delivery, returns, payment, a refund's timing, a new address), for a
+        customer who waits for a person; None when it asks none of them, or also
+        something only a person can do, or about an order."""
+        texts = self.languages.get(code)
+        if texts is None or not texts.topics:
+            return None
+        asked, _ = _asked(texts, text.lower())
+        answered = [t for t in asked if t in ANSWERED and t != "thanks"]
+        if not answered or set(asked) - set(ANSWERED) or find_number(text):
+            return None
+        return " ".join(texts.answers[t] for t in answered)
+
     def follows_up(self, code: str, text: str) -> bool:
         """Whether ``text`` is a short question that names nothing we answer and
         nothing for a person ("Und wann kommt sie an?", "¿Y cuánto cuesta?"): it
@@ -322,18 +336,8 @@ class LanguageBook:
         texts = self.languages.get(code)
         if texts is None or not texts.topics:
             return None
-        lower = rest = text.lower()
-        asked = []
-        for topic in QUESTIONS:  # whole questions first, then taken out
-            words = texts.topics.get(topic)
-            if words is not None and words.search(rest):
-                asked.append(topic)
-                rest = words.sub(" ", rest)
-        asked += [
-            t
-            for t, words in texts.topics.items()
-            if t not in QUESTIONS and words.search(rest)
-        ]
+        lower = text.lower()
+        asked, rest = _asked(texts, lower)
         number = find_number(text)
         if number and "order" not in asked:
             asked.append("order")
@@ -375,6 +379,21 @@ class LanguageBook:
             else:
                 values = {**values, "opens": _opens(texts.opens, values)}
         return texts.queue[key].format(**values)
+
+
+def _asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
+    """The topics ``lower`` (a lower-cased message) asks about, whole questions
+    (QUESTIONS) first and then taken out; and what is left of it."""
+    rest = lower
+    asked = []
+    for topic in QUESTIONS:
+        words = texts.topics.get(topic)
+        if words is not None and words.search(rest):
+            asked.append(topic)
+            rest = words.sub(" ", rest)
+    others = {t: w for t, w in texts.topics.items() if t not in QUESTIONS}
+    asked += [t for t, words in others.items() if words.search(rest)]
+    return asked, rest
 
 
 def _asks(texts: LanguageTexts, text: str) -> bool:

@@ -92,6 +92,50 @@ def add_emotion_route(app: Sanic) -> None:
         return response.json(compact(analyzer().analyze(text, turns)))
 
 
+def add_answer_route(app: Sanic) -> None:
+    """``POST /answer``: the answer to a general question a customer asks while
+    waiting for a person (actions/answers.py, answer_while_waiting).
+
+    Body ``{"text": str, "language": str ("" for English), "intent": str | null,
+    "confidence": float | null}`` (intent: NLU's reading of the text alone); answer
+    ``{"text": str | null}``.
+    """
+    from actions.answers import answer_while_waiting
+
+    @app.post("/answer")
+    async def post_answer(request: Request) -> Any:
+        """Answer one waiting customer's question, if it is a general one."""
+        try:
+            body = request.json
+        except Exception:  # noqa: BLE001 - sanic raises its own on bad JSON
+            body = None
+        body = body if isinstance(body, dict) else {}
+        text, language = body.get("text"), body.get("language", "")
+        intent, confidence = body.get("intent"), body.get("confidence")
+        if (
+            not isinstance(text, str)
+            or not 0 < len(text) <= MAX_TEXT
+            or not isinstance(language, str)
+            or len(language) > 8
+            or not (intent is None or isinstance(intent, str))
+            or not (confidence is None or isinstance(confidence, int | float))
+        ):
+            return response.json(
+                {
+                    "error": "body must be {text: 1-4000 chars, language: str, "
+                    "intent: str|null, confidence: number|null}"
+                },
+                status=400,
+            )
+        said = answer_while_waiting(
+            text,
+            language,
+            intent,
+            float(confidence) if confidence is not None else None,
+        )
+        return response.json({"text": said})
+
+
 MAX_EMBED_TEXTS = 64
 MAX_EMBED_CHARS = 2000
 
@@ -144,6 +188,7 @@ def main() -> None:
     app = create_app(build_executor(), cors_origins=[])
     add_emotion_route(app)
     add_embed_route(app)
+    add_answer_route(app)
 
     @app.before_server_start
     async def redact_logs(_app: Sanic) -> None:

@@ -61,6 +61,7 @@ HANDED_OFF = (TicketState.QUEUED, TicketState.ASSIGNED)
 DONE_TTL_S = 24 * 3600  # how long a resend is recognised as already answered
 BUSY_POLL_S = 0.25
 HISTORY_TURNS = 12  # earlier transcript entries the emotion analysis sees
+MAX_ANSWER_TEXT = 4000  # what the action server's /answer reads of a message
 RECOVER_ENTRIES = 20  # recent entries searched for messages nobody answered...
 RECOVER_WITHIN_S = 3600  # ...written within this time
 # An order number a waiting customer adds ("it's 48213"): digits standing alone.
@@ -203,6 +204,28 @@ class EmotionClient:
             logger.warning("emotion analysis malformed: %.200r", analysis)
             return None
         return dict(analysis)
+
+    async def answer(
+        self, text: str, language: str, reading: tuple[str, float] | None
+    ) -> str | None:
+        """The action server's answer to a general question a waiting customer
+        asks (``reading``: NLU's intent and confidence); None when there is none
+        or the server cannot say."""
+        intent, confidence = reading if reading else (None, None)
+        body = {
+            "text": text[:MAX_ANSWER_TEXT],
+            "language": language,
+            "intent": intent,
+            "confidence": confidence,
+        }
+        try:
+            response = await self._http.post("/answer", json=body)
+            response.raise_for_status()
+            said = response.json().get("text")
+        except (httpx.HTTPError, ValueError, AttributeError) as error:
+            logger.warning("no answer for a waiting customer: %r", error)
+            return None
+        return said if isinstance(said, str) and said else None
 
     async def close(self) -> None:
         """Close the connection pool."""
@@ -524,6 +547,11 @@ class Conversations:
         if thanks:
             return _fresh(said, language, "waiting_thanks", "waiting_thanks_again")
         if asks:
+            # a general question (delivery, returns, payment...) is answered now;
+            # anything about the order or a decision waits for the person
+            reading = None if language else await self.rasa.intent(text)
+            if general := await self.emotion.answer(text, language, reading):
+                return f"{general} {say('waiting_answered', language)}"
             return _fresh(
                 said, language, "waiting_question", "waiting_for_person_again"
             )

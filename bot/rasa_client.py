@@ -52,6 +52,20 @@ class RasaClient:
             raise BotUnavailable("Rasa's answer is not a list of messages")
         return [reply for reply in replies if isinstance(reply, dict)]
 
+    async def intent(self, text: str) -> tuple[str, float] | None:
+        """NLU's reading of ``text`` alone (``/model/parse``: no conversation is
+        touched): the intent and its confidence; None when Rasa cannot say."""
+        try:
+            response = await self._http.post(
+                "/model/parse", params={"token": self._token}, json={"text": text}
+            )
+            response.raise_for_status()
+            intent = response.json().get("intent") or {}
+            return str(intent["name"]), float(intent["confidence"])
+        except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
+            logger.warning("rasa could not read a waiting customer's question")
+            return None
+
     async def is_paused(self, sender: str) -> bool:
         """Whether the bot is paused in this conversation (a person took over)."""
         try:

@@ -216,3 +216,30 @@ def test_intent_examples_are_read_without_entity_annotations(tmp_path: Path) -> 
         ("track_order", "where is 48213?"),
         ("track_order", "deliver to Berlin please"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "reading", "answered"),
+    [
+        # NLU sure of a general question: its answer, without a question at the end
+        ("which cards can I pay with", "", ("check_payment_methods", 0.97), True),
+        # NLU unsure: nothing (the person answers)
+        ("which cards can I pay with", "", ("check_payment_methods", 0.55), False),
+        # about the order or a decision: the person
+        ("where is my parcel", "", ("track_order", 0.99), False),
+        # another language: its own general answers, nothing about an order
+        ("Wie lange dauert der Versand nach Österreich?", "de", None, True),
+        ("Wo ist meine Bestellung 48213?", "de", None, False),
+        ("Bekomme ich mein Geld zurück, die Tasse ist kaputt?", "de", None, False),
+    ],
+)
+def test_a_waiting_customer_gets_only_general_answers(
+    text: str, language: str, reading: tuple[str, float] | None, answered: bool
+) -> None:
+    from actions.answers import answer_while_waiting
+
+    intent, confidence = reading if reading else (None, None)
+    said = answer_while_waiting(text, language, intent, confidence)
+    assert (said is not None) is answered
+    if said:
+        assert not said.endswith("?")

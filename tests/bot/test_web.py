@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 
+import httpx
 import pytest
 import redis.asyncio as aioredis
 import websockets
@@ -33,6 +34,7 @@ from bot.live import Changes
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.stack import Stack, free_port
+from bot.texts import say
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.web import ChatSocket
 from tests.widget import Widget, ws_url
@@ -257,6 +259,29 @@ async def test_a_waiting_customer_can_leave_a_phone_number(
     follow_up = (await agent_side.queue.ticket(cid)).follow_up
     assert follow_up is not None and follow_up.contact == "+49 151 2345 6789"
     await widget.close()
+
+
+async def test_a_waiting_customer_gets_general_questions_answered_now(
+    gateway_url: str, agent_side: Conversations, stack_settings: Settings
+) -> None:
+    """Payment or returns need no person: answered while the chat waits, with a
+    word that the person sees it too; a question about the order waits for them."""
+    widget = await Widget.open(gateway_url)
+    await widget.say("I need to talk to a human agent please")
+    await widget.entry(author="bot")
+    assert await agent_side.queue.state(widget.conversation) is TicketState.QUEUED
+    await widget.say("meanwhile, which payment methods do you accept?")
+    answered = await widget.entry(author="system")
+    assert "PayPal" in answered["text"]
+    assert answered["text"].endswith(say("waiting_answered"))
+    assert not answered["text"].rstrip(".").endswith("?")
+    await widget.say("and what's going on with my order, can you check it?")
+    later = await widget.entry(author="system")
+    assert "PayPal" not in later["text"]
+    await widget.close()
+    # a bad body gets a clear error from the action server
+    bad = httpx.post(f"{stack_settings.actions_url}/answer", json={"text": ""})
+    assert bad.status_code == 400 and "text" in bad.json()["error"]
 
 
 @pytest.mark.parametrize(
