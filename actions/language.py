@@ -78,6 +78,11 @@ MIN_LETTERS = 14
 MIN_CONFIDENCE = 0.5
 MIN_LEAD = 2.5  # times the confidence of the second best
 MAX_ENGLISH = 0.08
+# ...or, for a short message, this sure and this far ahead of the second best. With
+# both rules, none of the 2,214 English requests of bitext/dev.csv is taken for
+# another language (`python -m bench.languages`, 2026-12-04).
+SHORT_CONFIDENCE = 0.35
+SHORT_LEAD = 4.0
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\S+@\S+")
@@ -130,11 +135,12 @@ def guess(text: str) -> str | None:
     english = next((v.value for v in values if v.language == Language.ENGLISH), 0.0)
     if best.language == Language.ENGLISH:
         return "en" if best.value >= MIN_CONFIDENCE else None
-    if (
-        best.value < MIN_CONFIDENCE
-        or (second is not None and best.value < MIN_LEAD * second.value)
-        or english > MAX_ENGLISH
-    ):
+    lead = best.value / second.value if second is not None and second.value else 99.0
+    sure = best.value >= MIN_CONFIDENCE and lead >= MIN_LEAD
+    # a short message ("Ciao, dov'è il mio ordine?") spreads lingua's confidence over
+    # neighbouring languages: less sure, but far ahead of all of them
+    clear = best.value >= SHORT_CONFIDENCE and lead >= SHORT_LEAD
+    if not (sure or clear) or english > MAX_ENGLISH:
         return None
     return best.language.iso_code_639_1.name.lower()
 

@@ -92,6 +92,13 @@ BENCHES = [
         (Target("override_rate", "<=", 0.005, "taken ≤ 0.5%"),),
     ),
     Bench(
+        "languages",
+        "English requests taken for another language (bitext dev)",
+        f"{PY} -m bench.languages --data ../shared/datasets/bitext/dev.csv",
+        ("{n:,} requests: **{taken_for_another}** taken for another language",),
+        (Target("rate", "<=", 0.001, "≤ 0.1%"),),
+    ),
+    Bench(
         "frustration",
         "frustration 0–4 per customer turn (5-fold CV by conversation)",
         f"{PY} -m bench.frustration --data ../shared/datasets/frustration/dev.txt",

@@ -78,6 +78,7 @@ FOREIGN = {
     ],
     "it": [
         "Gentili signori, non ho ancora ricevuto l'ordine 77120.",
+        "Salve, dov'è finito il mio pacco 48213?",  # short: less sure, far ahead
         "Quando verrà consegnato il mio pacco? Aspetto da lunedì.",
         "senti, la mia consegna non arriva mai, che succede",
         "Potreste inviarmi di nuovo la fattura? Il mio indirizzo è "

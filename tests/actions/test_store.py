@@ -262,6 +262,7 @@ async def test_an_order_that_comes_after_the_customers_deadline_is_said_so(
         ("the vase from 730915 arrived in about a dozen pieces", "complaint.order"),
         ("got order 730915 but the lamp won't turn on", "complaint.order"),
         ("730915 came yesterday and it's the wrong colour", "complaint.order"),
+        ("I ordered the green set (730915) and got a grey one", "complaint.order"),
         ("730915 never arrived", "track_order.delivered_missing"),
         ("what's the status of 730915", None),
         # a payment that does not work is no item in hand
