@@ -22,6 +22,8 @@ from actions.language import language_book
 from actions.lookups import (
     change_key,
     chat_order,
+    only_a_number,
+    only_proof,
     proof_outside_the_form,
     record_disagrees,
 )
@@ -154,10 +156,19 @@ def follow_up_topic(tracker: Tracker) -> str | None:
         return None
     if words > FOLLOW_UP_WORDS and not _POINTS_BACK.search(text):
         return None
-    users = _user_events(tracker)
-    if len(users) < 2:
+    # the question before: a message that only gave a number, an e-mail address or
+    # a postcode (the answer to our question) asked nothing, so the one before it
+    asked = [
+        e
+        for e in _user_events(tracker)[:-1]
+        if not (
+            only_a_number(str(e.get("text") or ""))
+            or only_proof(str(e.get("text") or ""))
+        )
+    ]
+    if not asked:
         return None
-    before = ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+    before = ((asked[-1].get("parse_data") or {}).get("intent") or {}).get("name")
     if not before or before in NOT_PROPOSED or not reply_book().describe(before):
         return None
     return str(before)

@@ -42,6 +42,42 @@ ORDER_TOPICS = (
 )
 INVOICE_TOPICS = ("check_invoice", "get_invoice")
 PROOF_LOOKBACK = 3  # the customer's latest messages that may hold the proof
+# Words beside a proof ("my email is ...", "it's under postcode ...", "here you go").
+_PROOF_FILLER = frozenset(
+    {
+        "email",
+        "e-mail",
+        "mail",
+        "address",
+        "postcode",
+        "post",
+        "code",
+        "zip",
+        "plz",
+        "postal",
+        "under",
+        "registered",
+        "used",
+        "with",
+        "on",
+        "account",
+        "go",
+        "thanks",
+        "thank",
+        "please",
+        "sure",
+        "of",
+        "course",
+        "i've",
+        "i'm",
+        "i",
+        "have",
+        "we",
+        "use",
+    }
+)
+# An order number said to be one ("order 48213", "#48213", "order no. 48213").
+_ORDER_NAMED = re.compile(r"(?:\b(?:orders?|ordr|no|nr|number)\.?\s*|#)#?\s*\d+", re.I)
 # A message that gives the proof and says little else ("my email is ...", "it's
 # under EC1A 1BB"): at most this many words besides it.
 PROOF_WORDS = 6
@@ -126,12 +162,16 @@ def only_a_number(text: str) -> bool:
 
 def only_proof(text: str) -> bool:
     """Whether ``text`` gives an e-mail address or a postcode and, besides it, at
-    most PROOF_WORDS words and no question ("my email is ...", "EC1A 1BB")."""
+    most PROOF_WORDS words that only introduce it, and no question ("my email is
+    ...", "EC1A 1BB"; not "where's my refund for 48213")."""
+    text = _ORDER_NAMED.sub(" ", text)  # "order 48213" is the order, not a proof
     if "?" in text or not attempts_proof(text):
         return False
-    words = re.findall(r"[\w'@.+-]+", text)
+    words = re.findall(r"[\w'@.+-]+", text.lower())
     rest = [w for w in words if "@" not in w and not any(c.isdigit() for c in w)]
-    return len(rest) <= PROOF_WORDS
+    return len(rest) <= PROOF_WORDS and all(
+        w.strip(".") in _FILLER | _PROOF_FILLER for w in rest
+    )
 
 
 def form_topic(

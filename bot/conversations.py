@@ -856,9 +856,13 @@ def _fresh(said: list[str], language: str, *names: str) -> str:
 def _felt(analysis: dict[str, Any] | None) -> bool:
     """Whether a waiting customer's message puts an unhappy feeling into words (not
     urgent, but not to be met with "Thanks, I've added that")."""
-    if not analysis or str(analysis.get("label", "neutral")) in ("neutral", "joy"):
+    if not analysis:
         return False
     names = {str(s.get("name")) for s in analysis.get("signals", [])}
+    if "sarcasm" in names:
+        return True  # "what a surprise, same answer again" is no thanks
+    if str(analysis.get("label", "neutral")) in ("neutral", "joy"):
+        return False
     if "softened" in names and "emotion_words" not in names:
         return False  # "sorry to be a bother" is politeness, not a feeling to soothe
     return bool(names & {"emotion_words", "negative_sentiment"})

@@ -723,3 +723,21 @@ async def test_the_second_reply_that_could_not_help_brings_in_a_person(
     [message] = dispatcher.messages
     assert not says(message["text"], "out_of_scope")
     assert "person" in message["text"] or "colleague" in message["text"]
+
+
+def test_a_follow_up_after_the_proof_goes_on_with_the_question_before_it() -> None:
+    """"and how long?" after the postcode that opened a refund is about the refund:
+    the postcode asked nothing."""
+    tracker = conversation(
+        [
+            ("customer", "where's my refund for 48213", "track_refund"),
+            ("bot", "What's the e-mail address or postcode it's under?", None),
+            ("customer", "SE-113 56", "track_order"),
+            ("bot", "The refund of 59.90 EUR is on its way to your card.", None),
+            ("customer", "and how long?", "nlu_fallback"),
+        ],
+        "follow-up-after-proof",
+        order_id="48213",
+        verified_customer=owner("48213"),
+    )
+    assert follow_up_topic(tracker) == "track_refund"
