@@ -33,6 +33,13 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "your nan",
             "",
         ),
+        # non-native tense: "die" for "died"
+        (
+            "my uncle die in october and his parcel still come, how to stop",
+            "bereavement",
+            "your uncle",
+            "",
+        ),
         (
             "my late husband's account is still open, please close it",
             "bereavement",
