@@ -535,9 +535,18 @@ class Conversations:
                 return say("waiting_for_person_again", language)
             return answer
         if urgent or words.person.search(lower):
-            first = "waiting_urgent" if urgent else "waiting_person_asked"
+            first = say("waiting_person_asked", language)
+            if urgent:
+                # the feeling they named, not a stock "I hear you, and I'm sorry"
+                label = _feeling_label(None if language else analysis, lower, words)
+                ack = f"waiting_ack_{label}"
+                first = (
+                    f"{say(ack, language)} {say('waiting_urgent_passed', language)}"
+                    if ack in texts()
+                    else say("waiting_urgent", language)
+                )
             where = await self._where(conversation_id, language)
-            return " ".join(p for p in (say(first, language), where) if p)
+            return " ".join(p for p in (first, where) if p)
         if (felt := _felt_text(analysis, lower, words)) is not None:
             return _fresh(
                 said, language, felt, "waiting_felt", "waiting_for_person_again"
@@ -822,6 +831,16 @@ def _asks(text: str, words: WaitingWords = ENGLISH) -> bool:
     """Whether a waiting customer's message asks something ("What do I do now?",
     "can someone phone me"): a question mark, or the language's question words."""
     return "?" in text or bool(words.question.search(text.strip().lower()))
+
+
+def _feeling_label(
+    analysis: dict[str, Any] | None, lower: str, words: WaitingWords
+) -> str:
+    """The feeling a waiting customer's message names: by the language's feeling
+    words, else the emotion analysis's label ("" when neither says)."""
+    if words.feelings:
+        return next((k for k, w in words.feelings.items() if w.search(lower)), "")
+    return str((analysis or {}).get("label", ""))
 
 
 def _felt_text(

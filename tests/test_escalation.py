@@ -308,8 +308,13 @@ def test_a_waiting_customer_is_answered_about_what_they_added(
     # ...then, still urgent, where they stand: honestly nobody online, or their place
     # in line (another test's agent may still count as online)
     [urgent] = replies[6]
-    assert urgent.startswith(say("waiting_urgent"))
-    where = urgent[len(say("waiting_urgent")) :].strip()
+    # the feeling named first (angry, worried, ...), then passed on as urgent
+    passed = say("waiting_urgent_passed")
+    acks = [
+        say(f"waiting_ack_{label}") for label in ("anger", "anxiety", "frustration")
+    ]
+    assert any(urgent.startswith(f"{ack} {passed}") for ack in acks), urgent
+    where = urgent.split(passed, 1)[1].strip()
     assert where == say("waiting_nobody_online") or re.fullmatch(
         re.escape(say("waiting_position", position="N")).replace("N", r"\d+"), where
     )

@@ -726,7 +726,7 @@ async def test_the_second_reply_that_could_not_help_brings_in_a_person(
 
 
 def test_a_follow_up_after_the_proof_goes_on_with_the_question_before_it() -> None:
-    """"and how long?" after the postcode that opened a refund is about the refund:
+    """ "and how long?" after the postcode that opened a refund is about the refund:
     the postcode asked nothing."""
     tracker = conversation(
         [

@@ -209,7 +209,9 @@ def test_one_sharper_message_after_calmer_ones_is_no_rise_over_turns(
             ("bot", "You're welcome."),
         ]
     )
-    analysis = analyzer.analyze("hmm, slightly irritating that it takes so long", history)
+    analysis = analyzer.analyze(
+        "hmm, slightly irritating that it takes so long", history
+    )
     decision = policy.decide(analysis, history)
     steps = [t.analysis.intensity for t in history if t.analysis is not None]
     assert steps[-1] < steps[0]  # the dip
