@@ -496,6 +496,8 @@ class Conversations:
                 said,
                 _advice(ticket, language),
                 language,
+                # the handoff message said who is available and when: not again
+                told_where=any(e.kind is Kind.HANDOFF for e in earlier),
             )
         reassurance, _ = await self.transcript.append(
             cid, Entry(Author.SYSTEM, text, channel=inbound.channel)
@@ -510,12 +512,14 @@ class Conversations:
         said: list[str],
         advice: str | None = None,
         language: str = "",
+        told_where: bool = False,
     ) -> str:
         """What a waiting customer hears after writing again, in their ``language``
         (English when ""): what they can do meanwhile (``advice`` for what happened,
         said once, to anything but plain thanks), an answer to what they added (an
         order number, how urgent it is), never the same words twice in a row, and
-        where they stand when they are upset."""
+        where they stand when they are upset (not when ``told_where``: the handoff
+        message among the recent entries said it)."""
         words = ENGLISH if not language else waiting_words(language) or UNREAD
         lower = text.lower()
         asks = _asks(text, words)
@@ -546,6 +550,8 @@ class Conversations:
                     else say("waiting_urgent", language)
                 )
             where = await self._where(conversation_id, language)
+            if told_where or any(where and where in t for t in said):
+                where = ""  # told a moment ago: not the same lines again
             return " ".join(p for p in (first, where) if p)
         if (felt := _felt_text(analysis, lower, words)) is not None:
             return _fresh(
