@@ -309,13 +309,20 @@ class LanguageBook:
         return _order(self.languages[code], str(found.get("order_id")), found)
 
     def handoff(self, code: str, text: str = "") -> str:
-        """The handoff message in the language (after its words of care when ``text``
-        says something serious happened), or the English fallback."""
+        """The handoff message in the language, after its words of care when ``text``
+        says something serious happened, else for the feeling it names, else for
+        something that went wrong (``care.problem``); or the English fallback."""
         texts = self.languages.get(code)
         if texts is None:
             return self.fallback_handoff
         found = self.situations(code, text)
+        lower = text.lower()
         care = texts.care.get(found[0], "") if found else ""
+        if not care:  # a feeling they named, else something that went wrong
+            felt = [s for words, s in texts.feelings.values() if words.search(lower)]
+            asked, _ = _asked(texts, lower)
+            problem = texts.care.get("problem", "") if "problem" in asked else ""
+            care = felt[0] if felt else problem
         return f"{care} {texts.handoff}".strip()
 
     def reply(

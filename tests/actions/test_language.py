@@ -271,8 +271,11 @@ async def test_a_german_customer_is_answered_in_german_and_handed_over(
     assert events == [*assess(tracker).events, *PAUSED]
     [message] = dispatcher.messages
     german = language_book().languages["de"]
-    # nobody is online in the test queue, and the customer is told so, in German
-    assert message["text"] == f"{german.handoff} {german.queue['no_agent_online']}"
+    # something went wrong (words of care first); nobody is online in the test
+    # queue, and the customer is told so, in German
+    assert message["text"] == (
+        f"{german.care['problem']} {german.handoff} {german.queue['no_agent_online']}"
+    )
     ticket = await handoff_queue().ticket(tracker.sender_id)
     assert ticket.slots == {"order_id": "48213", "language": "de"}
     assert ticket.reasons[0] == "language"
@@ -881,7 +884,8 @@ def test_every_language_has_words_of_care_for_every_serious_kind() -> None:
     for code in SUPPORTED:
         texts = book.languages[code]
         assert list(texts.serious) == kinds, code  # the first found gives the care
-        assert set(texts.care) == set(kinds), code
+        # and for something that went wrong, not serious (the `problem` topic)
+        assert set(texts.care) == {*kinds, "problem"}, code
         assert all(say and "!" not in say for say in texts.care.values()), code
 
 
