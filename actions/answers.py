@@ -129,9 +129,13 @@ def follow_up_topic(tracker: Tracker) -> str | None:
     text = str(latest.get("text") or "")
     intent = latest_intent(tracker)
     confidence = latest_confidence(tracker) or 0.0
+    # a question is no thanks or goodbye, however sure NLU is ("which carrier is it
+    # with?" read as thank_you)
+    small_talk_question = "?" in text and intent in SMALL_TALK
     if (
         intent not in UNSURE_FOLLOW_UP | ABOUT_THE_ORDER
         and confidence >= FOLLOW_UP_CONFIDENCE
+        and not small_talk_question
     ):
         return None
     if tracker.get_slot("order_id") and mentioned("not_arrived", text):

@@ -741,3 +741,17 @@ def test_a_follow_up_after_the_proof_goes_on_with_the_question_before_it() -> No
         verified_customer=owner("48213"),
     )
     assert follow_up_topic(tracker) == "track_refund"
+
+
+def test_a_question_nlu_takes_for_thanks_is_a_follow_up() -> None:
+    tracker = conversation(
+        [
+            ("customer", "where is order 48213", "track_order"),
+            ("bot", "Order 48213 is on its way and arrives on Friday.", None),
+            ("customer", "which courier has it?", "thank_you"),
+        ],
+        "question-as-thanks",
+        order_id="48213",
+        verified_customer=owner("48213"),
+    )
+    assert follow_up_topic(tracker) == "track_order"
