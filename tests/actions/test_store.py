@@ -339,3 +339,18 @@ def test_a_refund_guess_without_a_word_about_money_is_about_the_order(
         order_id="48213",
     )
     assert ActionOrderLookup().topic(tracker) == topic
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "order 730915 was left out in the rain and arrived soaked",
+        "730915: the box was soaked through when I picked it up",
+    ],
+)
+def test_a_soaked_parcel_is_one_in_hand_with_a_problem(
+    store: DemoStore, text: str
+) -> None:
+    order = store.order("730915")
+    assert order is not None
+    assert record_disagrees(order, text) == "complaint.order"
