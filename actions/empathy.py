@@ -297,6 +297,9 @@ class EmpathyBook:
             # the customer said what is wrong: name it ("the double charge")
             values["concern"] = said
             kind = f"{kind}_about"
+        elif f"{kind}_{label.value}" in self.data["handoff"]:
+            # else the feeling the message shows: "I can hear how worried you are"
+            kind = f"{kind}_{label.value}"
         return self._pick(f"handoff.{kind}", situation, values)
 
     def waiting(self, key: str, situation: Situation, values: dict[str, Any]) -> str:
