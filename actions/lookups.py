@@ -30,7 +30,13 @@ from actions.store import (
     is_phone_part,
     is_postcode_part,
 )
-from actions.voice import CaringAction, Speaker, customer_texts, latest_intent
+from actions.voice import (
+    CaringAction,
+    Speaker,
+    customer_texts,
+    latest_intent,
+    when_written,
+)
 
 ORDER_TOPICS = (
     "track_order",
@@ -270,18 +276,6 @@ def asked_order(tracker: Tracker) -> Order | None:
         return store.order(invoice.order) if invoice else None
     number = tracker.get_slot("order_id")
     return store.order(meant_order(tracker, find_number(number) if number else None))
-
-
-def when_written(tracker: Tracker, slot: str) -> Any:
-    """What ``slot`` held when the customer wrote the latest message (this turn's
-    slot events, e.g. the next ``requested_slot``, come after it)."""
-    value, then = None, None
-    for event in tracker.events:
-        if event.get("event") == "slot" and event.get("name") == slot:
-            value = event.get("value")
-        elif event.get("event") == "user":
-            then = value
-    return then
 
 
 def requested_when_written(tracker: Tracker) -> str | None:

@@ -265,6 +265,18 @@ def asked_for_proof(tracker: Tracker, language: str, order_id: str) -> bool:
     return said[0] in asked
 
 
+def when_written(tracker: Tracker, slot: str) -> Any:
+    """What ``slot`` held when the customer wrote the latest message (this turn's
+    slot events, e.g. the next ``requested_slot``, come after it)."""
+    value, then = None, None
+    for event in tracker.events:
+        if event.get("event") == "slot" and event.get("name") == slot:
+            value = event.get("value")
+        elif event.get("event") == "user":
+            then = value
+    return then
+
+
 def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] | None:
     """The answer in ``language`` to the latest message and the events it brings,
     or None when a person should take over (something serious, or nothing the bot
@@ -276,11 +288,19 @@ def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] 
         return None
     store = demo_store()
     named = store.order(find_number(text))
-    pending = store.order(tracker.get_slot("order_id"))
+    # the order in the chat when the customer wrote (NLU may since have put a
+    # postcode into the slot: "Postleitzahl 10115" after the proof question)
+    pending = store.order(when_written(tracker, "order_id")) or store.order(
+        tracker.get_slot("order_id")
+    )
     said = [*customer_texts(tracker)[-3:], text]
 
     def proven(order: Order) -> list[EventType]:
         return [SlotSet("verified_customer", order.customer), SlotSet("proof_tries", 0)]
+
+    def about(order: Order) -> list[EventType]:
+        # the order the chat is about from now on (NLU may have put a postcode in)
+        return [SlotSet("order_id", order.id)]
 
     if (
         named is None
@@ -290,9 +310,10 @@ def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] 
         # the answer to our question about the order in the chat (the order form
         # may have checked it already)
         if may_see(tracker, pending):
-            return book.order_answer(language, pending.values()), []
+            return book.order_answer(language, pending.values()), about(pending)
         if proves(said, store.customer(pending.customer)):
-            return book.order_answer(language, pending.values()), proven(pending)
+            answer = book.order_answer(language, pending.values())
+            return answer, [*about(pending), *proven(pending)]
         if attempts_proof(text):
             if tries(tracker) + 1 >= MAX_TRIES:
                 return None  # a person checks who they are
@@ -310,17 +331,22 @@ def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] 
         # "Und wann kommt sie an?": the order of the chat when it is theirs, else
         # the topic of the customer's message before
         if pending is not None and may_see(tracker, pending):
-            return book.order_answer(language, pending.values()), []
-        before = customer_texts(tracker)[-2:-1]
-        if before and not book.follows_up(language, before[0]):
-            reply = book.reply(language, before[0], order, recent=recent)
-            named = store.order(find_number(before[0]))
+            return book.order_answer(language, pending.values()), about(pending)
+        for before in reversed(customer_texts(tracker)[-3:-1]):
+            if book.follows_up(language, before):
+                break
+            reply = book.reply(language, before, order, recent=recent)
+            if reply is not None:  # a proof or a number in between asked nothing
+                named = store.order(find_number(before))
+                break
     if reply is None:
         return None  # a person takes over: they check who the customer is
-    if named is None or may_see(tracker, named):
+    if named is None:
         return reply, []
+    if may_see(tracker, named):
+        return reply, about(named)
     if proves(said, store.customer(named.customer)):
-        return reply, proven(named)
+        return reply, [*about(named), *proven(named)]
     if tries(tracker) >= MAX_TRIES or not book.has(language, "order.proof"):
         return None
     asked = book.say(language, "order.proof", order_id=named.id)

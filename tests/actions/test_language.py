@@ -1047,3 +1047,35 @@ async def test_a_short_follow_up_in_german_goes_on_with_the_topic_before(
     )
     events, _ = await answer(tracker)
     assert events[-2:] == PAUSED
+
+
+async def test_a_postcode_nlu_put_in_the_order_slot_still_opens_the_order(
+    own_queue: str,
+) -> None:
+    """ "PLZ 10115" after the proof question in German: NLU tags 10115 as the order
+    number; the order of the chat is still the one asked about, and stays so for
+    the follow-up."""
+    order = demo_store().order("99887766")
+    assert order is not None
+    book = language_book()
+    asked = book.say("de", "order.proof", order_id="99887766")
+    turns = [
+        ("customer", "Hallo, wo bleibt meine Bestellung 99887766?"),
+        ("bot", asked),
+        ("customer", "PLZ 10115"),
+    ]
+    tracker = conversation(
+        [(a, t, "nlu_fallback") for a, t in turns], "web-de-plz", order_id="10115"
+    )
+    # the slot as NLU left it: the order, then the postcode after the answer
+    tracker.events.insert(2, {"event": "slot", "name": "order_id", "value": "99887766"})
+    tracker.events.append({"event": "slot", "name": "order_id", "value": "10115"})
+    events, [said] = await answer(tracker)
+    assert said.startswith(book.order_answer("de", order.values()))
+    assert {
+        "event": "slot",
+        "timestamp": None,
+        "name": "order_id",
+        "value": "99887766",
+    } in events
+    assert not await has_ticket(tracker.sender_id)
