@@ -592,6 +592,14 @@ WAITING_INTENTS = frozenset(
         "check_cancellation_fee",
         "recover_password",
         "newsletter_subscription",
+        "exchange_item",
+        "get_refund",
+        "create_account",
+        "edit_account",
+        "delete_account",
+        "switch_account",
+        "set_up_shipping_address",
+        "review",
     }
 )
 WAITING_CONFIDENCE = 0.9

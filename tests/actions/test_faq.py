@@ -223,6 +223,7 @@ def test_intent_examples_are_read_without_entity_annotations(tmp_path: Path) -> 
     [
         # NLU sure of a general question: its answer, without a question at the end
         ("which cards can I pay with", "", ("check_payment_methods", 0.97), True),
+        ("how does swapping for another size work", "", ("exchange_item", 0.95), True),
         # NLU unsure: nothing (the person answers)
         ("which cards can I pay with", "", ("check_payment_methods", 0.55), False),
         # about the order or a decision: the person
