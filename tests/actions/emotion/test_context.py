@@ -220,6 +220,11 @@ def test_embedding_matches_sentence_transformers(analyzer: EmotionAnalyzer) -> N
             True,
         ),
         (
+            "the courier has 'tried' to deliver four times now, ridiculous",
+            "Marvellous. Truly excellent service.",
+            True,
+        ),
+        (
             "three weeks late and no one answers my emails",
             "Very helpful, thanks. So is it coming before Christmas or not?",
             True,
