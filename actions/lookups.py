@@ -335,11 +335,19 @@ def refund_without_order(tracker: Tracker) -> str | None:
     latest = latest_intent(tracker)
     if latest in ORDER_TOPICS and latest != "track_refund":
         return None  # a new question about an order (the form may just be starting)
+    if not talks_money(tracker):
+        return None  # NLU's refund was a guess: nothing was said about money
     if form_topic(tracker, "order_form", ORDER_TOPICS, ORDER_TOPICS[0]) != (
         "track_refund"
     ):
         return None
     return reply_book().refund_in_context(customer_texts(tracker)[-3:])
+
+
+def talks_money(tracker: Tracker) -> bool:
+    """Whether the customer's latest messages say anything about money or sending
+    something back (``about_money``): a refund question does."""
+    return mentioned("about_money", *customer_texts(tracker)[-PROOF_LOOKBACK:])
 
 
 def needs_proof(tracker: Tracker, order: Order | None) -> bool:
@@ -579,9 +587,7 @@ class ActionOrderLookup(CaringAction):
 
     def topic(self, tracker: Tracker) -> str | None:
         topic = form_topic(tracker, "order_form", ORDER_TOPICS, ORDER_TOPICS[0])
-        if topic == "track_refund" and not mentioned(
-            "about_money", *customer_texts(tracker)[-PROOF_LOOKBACK:]
-        ):
+        if topic == "track_refund" and not talks_money(tracker):
             # nothing said about money or a return: NLU's refund was a guess, and
             # the order itself is the answer ("will it come by Saturday?")
             return "track_order"

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from rasa_sdk import Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -354,3 +355,20 @@ def test_a_soaked_parcel_is_one_in_hand_with_a_problem(
     order = store.order("730915")
     assert order is not None
     assert record_disagrees(order, text) == "complaint.order"
+
+
+def test_money_back_in_context_needs_a_word_about_money() -> None:
+    """"It was meant to arrive before Saturday" read as a refund question gets the
+    order, not "since it didn't arrive, this isn't a return"."""
+    from actions.lookups import refund_without_order
+
+    def chat(text: str) -> Tracker:
+        return conversation(
+            [("customer", text, "track_refund"), ("form", "", None)],
+            "money-in-context",
+            order_id="91027",
+        )
+
+    assert refund_without_order(chat("91027 was meant to arrive by Saturday")) is None
+    asked = chat("91027 never arrived, I want my money back")
+    assert refund_without_order(asked) is not None
