@@ -179,6 +179,7 @@ class LanguageTexts:
     name: str  # in English, for the agent: "German"
     handoff: str
     queue: dict[str, str]  # the keys of ``queue`` in empathy.yml
+    thanks: str = ""  # opens the handoff message when no words of care do
     opens: str = ""  # how the reopening time is written: {day} {month} {time} {zone}
     # what has happened (bereavement, injury, fraud, distress): words, then first words
     serious: dict[str, re.Pattern[str]] = field(default_factory=dict)
@@ -218,6 +219,7 @@ class LanguageBook:
                 code=str(code),
                 name=str(entry["name"]),
                 handoff=str(entry["handoff"]),
+                thanks=str(entry.get("thanks") or ""),
                 queue={str(k): str(v) for k, v in entry["queue"].items()},
                 opens=str(entry.get("opens") or ""),
                 serious={
@@ -311,7 +313,8 @@ class LanguageBook:
     def handoff(self, code: str, text: str = "") -> str:
         """The handoff message in the language, after its words of care when ``text``
         says something serious happened, else for the feeling it names, else for
-        something that went wrong (``care.problem``); or the English fallback."""
+        something that went wrong (``care.problem``), else after thanks for the
+        message; or the English fallback."""
         texts = self.languages.get(code)
         if texts is None:
             return self.fallback_handoff
@@ -323,7 +326,8 @@ class LanguageBook:
             asked, _ = _asked(texts, lower)
             problem = texts.care.get("problem", "") if "problem" in asked else ""
             care = felt[0] if felt else problem
-        return f"{care} {texts.handoff}".strip()
+        # words of care, or thanks for the message: never both in one breath
+        return f"{care or texts.thanks} {texts.handoff}".strip()
 
     def reply(
         self,

@@ -374,7 +374,8 @@ def test_something_serious_is_heard_in_the_customers_language(
 def test_an_ordinary_question_gets_no_words_of_care(code: str, text: str) -> None:
     book = language_book()
     assert book.situations(code, text) == []
-    assert book.handoff(code, text) == book.languages[code].handoff
+    texts = book.languages[code]
+    assert book.handoff(code, text) == f"{texts.thanks} {texts.handoff}"
 
 
 async def test_a_serious_message_in_another_language_is_flagged(own_queue: str) -> None:
@@ -1079,3 +1080,27 @@ async def test_a_postcode_nlu_put_in_the_order_slot_still_opens_the_order(
         "value": "99887766",
     } in events
     assert not await has_ticket(tracker.sender_id)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("es", "Hola, mi pedido 300418862 llegó roto."),
+        ("de", "Mein Paket ist kaputt angekommen, das ist wirklich ärgerlich."),
+        ("it", "Il caricatore ha preso fuoco ieri sera, che spavento."),
+    ],
+)
+def test_words_of_care_are_not_followed_by_thanks_for_the_message(
+    code: str, text: str
+) -> None:
+    """An apology and "thank you for your message" in one breath is a seam."""
+    texts = language_book().languages[code]
+    said = language_book().handoff(code, text)
+    assert texts.thanks and texts.thanks not in said
+    assert said.endswith(texts.handoff) and len(said) > len(texts.handoff)
+
+
+def test_a_handoff_without_words_of_care_opens_with_thanks() -> None:
+    texts = language_book().languages["fr"]
+    said = language_book().handoff("fr", "Bonjour, je voudrais parler à quelqu'un.")
+    assert said == f"{texts.thanks} {texts.handoff}"
