@@ -20,6 +20,7 @@ from actions.faq import match as faq_match
 from actions.identity import may_see
 from actions.language import language_book
 from actions.lookups import (
+    ORDER_QUESTIONS,
     change_key,
     chat_order,
     only_a_number,
@@ -285,6 +286,12 @@ class ActionAnswer(CaringAction):
             # a parcel that never came, a double charge: nothing to send back
             speaker.say(key)
             return []
+        if intent in ORDER_QUESTIONS and (
+            named := latest_entity(tracker, "order_id") or find_number(text)
+        ):
+            # "I'd like to return order 808080123456": the answer is about that
+            # order; the order form asks for proof, the lookup answers the topic
+            return [SlotSet("order_id", named), FollowupAction("order_form")]
         if intent == "change_shipping_address":
             known = demo_store().order(tracker.get_slot("order_id"))
             if known is not None and may_see(tracker, known):

@@ -23,6 +23,7 @@ from actions.identity import (
 )
 from actions.mentions import mentioned
 from actions.replies import reply_book
+from actions.side import Parsed, SideAnswer, answer_of, is_question
 from actions.store import (
     Order,
     demo_store,
@@ -45,7 +46,16 @@ ORDER_TOPICS = (
     "track_refund",
     "complaint",
     "change_address",
+    "return",
 )
+# Questions that are about one order when the message names it ("I'd like to return
+# order 808080123456"): the topic of the lookup that answers them.
+ORDER_QUESTIONS = {
+    "get_refund": "return",
+    "exchange_item": "return",
+    "check_refund_policy": "return",
+    "change_shipping_address": "change_address",
+}
 INVOICE_TOPICS = ("check_invoice", "get_invoice")
 PROOF_LOOKBACK = 3  # the customer's latest messages that may hold the proof
 # Words beside a proof ("my email is ...", "it's under postcode ...", "here you go").
@@ -91,8 +101,9 @@ PROOF_WORDS = 6
 # what the customer talked about just before; never into a cancellation.
 CARRIED_TOPICS = {
     "complaint": "complaint",
-    "get_refund": "track_refund",
-    "check_refund_policy": "track_refund",
+    "get_refund": "return",
+    "check_refund_policy": "return",
+    "exchange_item": "return",
     "track_refund": "track_refund",
     "change_order": "change_order",
     "change_shipping_address": "change_address",
@@ -131,8 +142,12 @@ def change_key(order: Order, address: bool = False) -> str:
     """The reply about changing ``order`` (its delivery address, or its items)."""
     if order.status == "processing":
         return "change_address.editable" if address else "change_order.editable"
+    if order.status == "cancelled":
+        return "change_order.cancelled"  # nothing will be sent: nothing to change
     if address and order.status == "shipped":
         return "change_address.locked"
+    if address:
+        return "change_address.delivered"
     return "change_order.locked"
 
 
@@ -197,7 +212,7 @@ def form_topic(
             carried = CARRIED_TOPICS.get(str(before))
             if carried and only_a_number(text):
                 intent = carried
-            before, current = intent, intent
+            before, current = intent, ORDER_QUESTIONS.get(str(intent), intent)
             # an e-mail address or postcode given on its own goes on with the
             # latest question about an order (proof_outside_the_form)
             proof = attempts_proof(text) and current not in topics
@@ -571,12 +586,52 @@ class ActionAskOrderProof(CaringAction):
         """The first question, or why we ask, or that it did not match."""
         order = asked_order(tracker)
         latest = str((tracker.latest_message or {}).get("text") or "")
+        order_id = order.id if order else ""
         key = "ask.order_proof"
         if requested_when_written(tracker) == "order_proof":
             wrong = attempts_proof(latest)
             key = "ask.order_proof_again" if wrong else "ask.order_proof_why"
-        speaker.say(key, order_id=order.id if order else "")
+            if not wrong and (aside := question_aside(tracker)) is not None:
+                # another question while we wait for the proof: its answer, and
+                # the order still waits for the proof ("can I buy a gift card?")
+                if aside.key:
+                    speaker.say(aside.key, **aside.values)
+                    key = "ask.order_proof_still"
+                else:
+                    key = "ask.order_proof_aside"  # one we cannot answer
+        speaker.say(key, order_id=order_id)
         return []
+
+
+# The proof itself talked about ("why do you need my e-mail?"): why we ask.
+_ABOUT_PROOF = re.compile(
+    r"\b(?:e-?mail|mail|post ?code|zip|address|why|private|privacy|proof|prove)\b", re.I
+)
+ASIDE_CONFIDENCE = 0.7  # NLU this sure that a question is none of ours: declined
+
+
+def question_aside(tracker: Tracker) -> SideAnswer | None:
+    """The answer to a question the customer asked instead of giving the proof
+    (a template or FAQ answer; a SideAnswer with an empty key for one NLU is sure
+    we cannot answer), or None when the message is no such question."""
+    latest = tracker.latest_message or {}
+    text = str(latest.get("text") or "")
+    if not is_question(text) or _ABOUT_PROOF.search(text):
+        return None
+    parsed = Parsed(
+        intent=str(latest_intent(tracker) or ""),
+        confidence=float((latest.get("intent") or {}).get("confidence") or 0.0),
+        entities={
+            str(e.get("entity")): str(e.get("value"))
+            for e in latest.get("entities") or []
+            if e.get("entity") and e.get("value") is not None
+        },
+    )
+    if answer := answer_of(text, parsed, order_known=True):
+        return answer
+    if parsed.intent == "out_of_scope" and parsed.confidence >= ASIDE_CONFIDENCE:
+        return SideAnswer("", {})
+    return None
 
 
 class ActionOrderLookup(CaringAction):
@@ -587,7 +642,7 @@ class ActionOrderLookup(CaringAction):
 
     def topic(self, tracker: Tracker) -> str | None:
         topic = form_topic(tracker, "order_form", ORDER_TOPICS, ORDER_TOPICS[0])
-        if topic == "track_refund" and not talks_money(tracker):
+        if topic in ("track_refund", "return") and not talks_money(tracker):
             # nothing said about money or a return: NLU's refund was a guess, and
             # the order itself is the answer ("will it come by Saturday?")
             return "track_order"
@@ -635,6 +690,11 @@ class ActionOrderLookup(CaringAction):
                     f"cancel_order.{order.status}",
                     **order.values(),
                 )
+        elif topic == "return" and (refund := store.refund_for(order.id)):
+            speaker.say(f"track_refund.{refund.status}", **refund.values())
+        elif topic == "return" and not order.late:
+            # sending it back depends on where the order is (a late one: that first)
+            speaker.say(f"return.{order.status}", **order.values())
         elif topic == "complaint":
             speaker.say("complaint.order", **order.values())
         elif topic in ("change_order", "change_address"):

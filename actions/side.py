@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import httpx
 
 from actions.faq import KEY_PREFIX
+from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
 from actions.replies import reply_book
 
@@ -151,7 +152,7 @@ async def side_questions(
             parsed = await parse(client, part)
             if parsed is None:
                 return []  # no NLU: the main answer stands alone
-            answer = _answer(part, parsed, order_known)
+            answer = answer_of(part, parsed, order_known)
             if answer is None:
                 seen.add(parsed.intent)  # answered elsewhere (a lookup), or not at all
             elif topic(answer.key) not in seen:
@@ -160,13 +161,15 @@ async def side_questions(
     return found
 
 
-def _answer(part: str, parsed: Parsed, order_known: bool) -> SideAnswer | None:
+def answer_of(part: str, parsed: Parsed, order_known: bool) -> SideAnswer | None:
     """The answer to one side question: a template answer (with the place when NLU
     found one), the FAQ's when NLU is unsure or declines, a request for the order
     number when the question needs one; None otherwise."""
     book = reply_book()
     sure = parsed.confidence >= MIN_CONFIDENCE
     if sure and parsed.intent in book.side_questions:
+        if hit := faq_beats_intent(part, parsed.intent):
+            return SideAnswer(hit.key, {})  # "can I buy a gift card?": the FAQ's
         entities = parsed.entities
         place = entities.get("delivery_city") or entities.get("delivery_country")
         if place and book.has(f"{parsed.intent}_place"):

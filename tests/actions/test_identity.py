@@ -420,3 +420,55 @@ def test_the_lookup_after_an_unasked_proof_answers_the_earlier_question() -> Non
     assert form_topic(tracker, "order_form", ORDER_TOPICS, "track_order") == (
         "track_refund"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "answer"),
+    [
+        # a question we answer from templates: its answer, then the proof again
+        ("and can I pay with PayPal?", "check_payment_methods", 0.95,
+         "check_payment_methods"),
+        # NLU's guess loses to the FAQ question the message is much closer to
+        ("one question: can I buy a gift card?", "place_order", 0.9, "faq.gift_card"),
+        # one that NLU is sure is none of ours: said so in the same breath
+        ("what's the weather like in Stockholm next week?", "out_of_scope", 0.95, None),
+    ],
+)
+async def test_a_question_asked_instead_of_the_proof_is_answered(
+    text: str, intent: str, confidence: float, answer: str | None
+) -> None:
+    """The proof question does not swallow what the customer asked meanwhile, and
+    the order goes on waiting for the proof (nothing shown, no try counted)."""
+    tracker = in_form(
+        ["where is 48213", text], requested=[None, "order_proof"], order_id="48213"
+    )
+    tracker.latest_message["intent"] = {"name": intent, "confidence": confidence}
+    dispatcher = CollectingDispatcher()
+    await ActionAskOrderProof().run(dispatcher, tracker, DOMAIN)
+    texts = [m["text"] for m in dispatcher.messages]
+    if answer is None:
+        [message] = texts
+        assert says(message, "ask.order_proof_aside", order_id="48213")
+        return
+    first, second = texts
+    assert says(first, answer)
+    assert says(second, "ask.order_proof_still", order_id="48213")
+    assert "JD0146" not in " ".join(texts)  # the parcel's tracking number: private
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "why do you need my email?",  # about the proof: why we ask
+        "hmm I'm not sure",  # no question: why we ask
+    ],
+)
+async def test_a_message_about_the_proof_hears_why_it_is_asked(text: str) -> None:
+    tracker = in_form(
+        ["where is 48213", text], requested=[None, "order_proof"], order_id="48213"
+    )
+    tracker.latest_message["intent"] = {"name": "out_of_scope", "confidence": 0.95}
+    dispatcher = CollectingDispatcher()
+    await ActionAskOrderProof().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "ask.order_proof_why", order_id="48213")

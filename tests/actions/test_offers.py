@@ -21,6 +21,7 @@ from actions.lookups import (
     ORDER_TOPICS,
     ActionOrderLookup,
     ValidateOrderForm,
+    change_key,
     form_topic,
     only_a_number,
 )
@@ -276,7 +277,8 @@ def test_an_order_number_alone_is_told_from_a_sentence(text: str, alone: bool) -
     ("before", "topic"),
     [
         ("complaint", "complaint"),
-        ("check_refund_policy", "track_refund"),
+        ("check_refund_policy", "return"),
+        ("exchange_item", "return"),
         ("change_shipping_address", "change_address"),
         # a number never carries a cancellation: it needs to be asked for
         ("check_cancellation_fee", "track_order"),
@@ -755,3 +757,86 @@ def test_a_question_nlu_takes_for_thanks_is_a_follow_up() -> None:
         verified_customer=owner("48213"),
     )
     assert follow_up_topic(tracker) == "track_order"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "topic"),
+    [
+        ("I'd like to return order 808080123456", "get_refund", "return"),
+        ("can I swap 730915 for a bigger size?", "exchange_item", "return"),
+        ("what's the return policy for order 48213", "check_refund_policy", "return"),
+        ("Hello, I want change the address for my order 87001", "change_shipping_address",
+         "change_address"),
+    ],
+)
+async def test_a_general_question_that_names_an_order_is_about_that_order(
+    text: str, intent: str, topic: str
+) -> None:
+    """No "if you give me the order number" when it was just given: the order form
+    asks for proof and the lookup answers the question about that order."""
+    dispatcher = CollectingDispatcher()
+    tracker = conversation([("customer", text, intent)], f"named-{intent}")
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages == []
+    number = next(w for w in text.replace("?", " ").split() if w.isdigit())
+    assert {"event": "slot", "timestamp": None, "name": "order_id", "value": number} in events
+    assert {"event": "followup", "timestamp": None, "name": "order_form"} in events
+    started = conversation(
+        [("customer", text, intent), ("form", "", None)], f"named-{intent}"
+    )
+    assert form_topic(started, "order_form", ORDER_TOPICS, "track_order") == topic
+
+
+@pytest.mark.parametrize(
+    ("order_id", "key"),
+    [
+        ("730915", "return.delivered"),
+        ("228810", "return.shipped"),
+        ("5520174", "return.processing"),
+        ("808080123456", "track_order.shipped_late"),  # late: that comes first
+        ("13579", "track_refund.paid"),  # a refund already exists: its state
+        ("48213", "track_refund.approved"),
+    ],
+)
+async def test_returning_an_order_depends_on_where_it_is(
+    store: DemoStore, order_id: str, key: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            ("customer", f"I want to return order {order_id}", "get_refund"),
+            ("form", "", None),
+        ],
+        "return-lookup",
+        order_id=order_id,
+        verified_customer=owner(order_id),
+    )
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    order = store.order(order_id)
+    refund = store.refund_for(order_id)
+    assert order is not None
+    values = {**order.values(), **(refund.values() if refund else {})}
+    assert says(message["text"], key, **values), message["text"]
+
+
+@pytest.mark.parametrize(
+    ("order_id", "address", "key"),
+    [
+        ("730915", True, "change_address.delivered"),
+        ("13579", True, "change_order.cancelled"),
+        ("13579", False, "change_order.cancelled"),
+        ("730915", False, "change_order.locked"),
+    ],
+)
+def test_a_change_to_an_order_that_cannot_change_says_why(
+    store: DemoStore, order_id: str, address: bool, key: str
+) -> None:
+    order = store.order(order_id)
+    assert order is not None
+    assert change_key(order, address=address) == key
+
+
+def test_an_offer_to_cancel_is_accepted_by_yes() -> None:
+    text = reply_book().pick("return.processing", order_id="5520174", total="9 EUR")
+    assert reply_book().offer(text) == "ask cancel_order"
