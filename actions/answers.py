@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import httpx
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import (
     ActionExecuted,
@@ -17,6 +19,7 @@ from rasa_sdk.events import (
 from actions.emotion import Decision, Emotion
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
+from actions.faq import nearest_intent
 from actions.identity import may_see
 from actions.language import language_book
 from actions.lookups import (
@@ -30,6 +33,7 @@ from actions.lookups import (
 )
 from actions.mentions import mentioned
 from actions.mood import Mood
+from actions.side import PARSE_TIMEOUT_S, parse
 from actions.replies import capitalise, reply_book
 from actions.store import demo_store, find_number
 from actions.voice import (
@@ -179,6 +183,70 @@ def follow_up_topic(tracker: Tracker) -> str | None:
     return str(before)
 
 
+# Thanks (or praise of the help) that opens a message which goes on to ask
+# something: "ok thx, wat day will it come", "Thank you. Could you also tell me ...".
+_THANKS_FIRST = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|great|perfect|cool|brilliant|lovely|nice|good|alright|"
+    r"right|wow|oh|ah|fab|awesome|super)\W+)*"
+    r"(?:many thanks|thanks|thank you|thank u|thx|thnx|ty|cheers|ta|much appreciated|"
+    r"appreciate it|(?:so|very|really) helpful)"
+    r"(?:\s+(?:so much|a lot|very much|again|for (?:that|this|your help|the "
+    r"(?:info|information|help|update))))?\b[\s,.!;:-]*",
+    re.I,
+)
+_ASKS_AFTER_THANKS = re.compile(
+    r"^(?:(?:and|but|also|so|then|oh|btw|one more thing|quick question)\W+)*"
+    r"(?:what|wat|when|wen|where|which|who|why|how|do|does|did|can|could|will|"
+    r"would|should|is|are|was|were|may|any)\b",
+    re.I,
+)
+# A second reading of the question beside thanks, when NLU is unsure of it: the
+# intent of the nearest training example, this close at least.
+NEAREST_FLOOR = 0.7
+
+
+def asked_beside_thanks(text: str) -> str | None:
+    """The question after the thanks that opens ``text`` ("which carrier is it?"
+    of "Thank you. Which carrier is it?"), or None when the message only thanks."""
+    opening = _THANKS_FIRST.match(text)
+    if not opening or not opening.group(0).strip():
+        return None
+    rest = text[opening.end() :].strip()
+    if len(rest.split()) < 2:
+        return None
+    return rest if "?" in rest or _ASKS_AFTER_THANKS.match(rest) else None
+
+
+async def answer_beside_thanks(
+    question: str, speaker: Speaker, tracker: Tracker
+) -> list[EventType]:
+    """Answer the question a thank-you goes on to ask, as if asked on its own: about
+    the chat's order when it points back at it ("when will it come?"), else what NLU
+    (or, when NLU is unsure, the FAQ or the nearest training example) makes of it."""
+    async with httpx.AsyncClient(timeout=PARSE_TIMEOUT_S) as client:
+        parsed = await parse(client, question)
+    intent = parsed.intent if parsed else ""
+    sure = parsed is not None and parsed.confidence >= FOLLOW_UP_CONFIDENCE
+    business = bool(reply_book().describe(intent)) and intent not in NOT_PROPOSED
+    if (
+        tracker.get_slot("order_id")
+        and _POINTS_BACK.search(question)
+        and (not sure or not business or intent in ABOUT_THE_ORDER)
+    ):
+        return await accept_offer("ask track_order", speaker, tracker)
+    if sure and business and not faq_beats_intent(question, intent):
+        return await accept_offer(f"ask {intent}", speaker, tracker)
+    if hit := faq_match(question):
+        speaker.say(hit.key, **answer_values(tracker))
+        return []
+    proposable = {i for i in reply_book().descriptions if i not in NOT_PROPOSED}
+    nearest = nearest_intent(question, proposable)
+    if nearest and nearest[1] >= NEAREST_FLOOR:
+        return await accept_offer(f"ask {nearest[0]}", speaker, tracker)
+    speaker.say("fallback")
+    return []
+
+
 def answer_key(intent: str, tracker: Tracker) -> str:
     """The reply key that answers ``intent`` given what the customer told us."""
     if intent == "deny" and _stopped_asking(tracker):
@@ -248,12 +316,15 @@ class ActionAnswer(CaringAction):
         offered = accepted_offer(tracker)
         if intent == "affirm" and offered:
             return await accept_offer(offered, speaker, tracker)
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if intent in WARM | {"goodbye"} and (question := asked_beside_thanks(text)):
+            # "ok thx, wat day will it come": the question, not "you're welcome"
+            return await answer_beside_thanks(question, speaker, tracker)
         if topic := follow_up_topic(tracker):
             return await accept_offer(f"ask {topic}", speaker, tracker)
         chosen = chosen_reading(tracker)
         if chosen and chosen != intent:
             return await accept_offer(f"ask {chosen}", speaker, tracker)
-        text = str((tracker.latest_message or {}).get("text") or "")
         if declined := declined_offer(tracker):
             # "Has it reached you?" - "No, it hasn't": what that no means
             return await accept_offer(declined, speaker, tracker)
@@ -475,6 +546,9 @@ async def not_understood(
     reading is checked with Yes/No, several are offered as buttons to pick from, a
     question the FAQ knows is answered, anything else is declined honestly."""
     warm = warm_intent(tracker) if fallback else None
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if warm and (question := asked_beside_thanks(text)):
+        return await answer_beside_thanks(question, speaker, tracker)
     if warm:
         speaker.say(warm, **answer_values(tracker))
         return [SlotSet("pending_intent", None)]

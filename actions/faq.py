@@ -263,6 +263,18 @@ class IntentExamples:
                 np.save(temporary, self.vectors)
                 temporary.replace(path)  # never a half-written cache
 
+    def nearest(
+        self, vector: np.ndarray, among: frozenset[str] | set[str]
+    ) -> tuple[str, float] | None:
+        """The intent (of ``among``) whose nearest example is closest to ``vector``,
+        and that cosine similarity; None when none of them has examples."""
+        mask = np.isin(self.intents, list(among))
+        if not mask.any():
+            return None
+        similarities = self.vectors[mask] @ vector
+        best = int(np.argmax(similarities))
+        return str(self.intents[mask][best]), float(similarities[best])
+
     def closeness(self, vector: np.ndarray, intent: str) -> float | None:
         """The cosine similarity of ``vector`` to ``intent``'s nearest example;
         None for an intent without examples."""
@@ -278,6 +290,13 @@ def intent_examples() -> IntentExamples:
     from actions.mood import analyzer
 
     return IntentExamples(nlu_examples(), analyzer().embed, CACHE_DIR)
+
+
+def nearest_intent(text: str, among: frozenset[str] | set[str]) -> tuple[str, float] | None:
+    """The intent of ``among`` with the training example nearest to ``text``, and
+    its cosine similarity (a second reading beside NLU's)."""
+    [vector] = faq_index().embed([text])
+    return intent_examples().nearest(np.asarray(vector), among)
 
 
 def beats_intent(text: str, intent: str) -> FaqHit | None:

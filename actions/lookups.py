@@ -706,9 +706,28 @@ class ActionOrderLookup(CaringAction):
         elif missed := missed_deadline(order, customer_texts(tracker)[-3:]):
             # it comes, but after the day the customer needs it: no "Good news"
             speaker.say("track_order.after_deadline", **{**order.values(), **missed})
+        elif told_already(tracker, order) and reply_book().has(
+            again := f"track_order.{order.status}_again"
+        ):
+            # "and when?" after the status was given: the date, not the status again
+            speaker.say(again, **order.values())
         else:
             speaker.say(f"track_order.{order.status}", **order.values())
         return [SlotSet("order_id", order.id), *proof_used(tracker)]
+
+
+def told_already(tracker: Tracker, order: Order) -> bool:
+    """Whether the bot's reply before the latest message was about ``order`` and
+    the latest message does not name it again (a follow-up about the same order)."""
+    said = [e for e in tracker.events if e.get("event") == "bot" and e.get("text")]
+    latest = str((tracker.latest_message or {}).get("text") or "")
+    return (
+        bool(said)
+        and order.id in str(said[-1].get("text"))
+        and requested_when_written(tracker) is None  # not the answer to our question
+        and not attempts_proof(latest)
+        and find_number(latest) != order.id
+    )
 
 
 class ActionInvoiceLookup(CaringAction):

@@ -55,13 +55,21 @@ def history(tracker: Tracker) -> list[Turn]:
     """Earlier turns of the conversation (the latest customer message excluded).
 
     A conversation a person resolved starts afresh: turns before the last ``resume``
-    do not count against the customer's mood now.
+    do not count against the customer's mood now. A message undone (``rewind``, when
+    it is replayed as the question it asked) counts once.
     """
     turns: list[Turn] = []
     for event in tracker.events:
         kind = event.get("event")
         if kind == "resume":
             turns = []
+        elif kind == "rewind":
+            # UserUtteranceReverted: the latest customer message and what followed
+            # it are undone (a message replayed as another question comes again)
+            while turns and not turns[-1].is_customer:
+                turns.pop()
+            if turns:
+                turns.pop()
         elif kind == "user":
             parse_data = event.get("parse_data") or {}
             intent = parse_data.get("intent") or {}

@@ -144,8 +144,11 @@ class ReplyBook:
         if key not in self.answers:
             raise MissingReply(key)
         filled = [fill(t, values) for t in self.answers[key]]
-        recent = set(avoid)
-        fresh = [t for t in filled if t not in recent] or filled
+        recent = list(avoid)
+        # said already: sent without its closer, maybe after words of empathy
+        fresh = [
+            t for t in filled if not any(self.without_closer(t) in r for r in recent)
+        ] or filled
         return self.rng.choice(fresh)
 
     def specific_key(self, intent: str, text: str) -> str | None:

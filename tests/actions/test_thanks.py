@@ -1,0 +1,158 @@
+"""Thanks that goes on to ask something gets the answer, not "you're welcome"; a
+message replayed as that question counts once; and a follow-up about the order just
+shown gets what it asked, not the whole status again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer, asked_beside_thanks
+from actions.lookups import ActionOrderLookup
+from actions.mood import history
+from actions.replies import reply_book
+from actions.store import DemoStore
+from tests.actions.conftest import owner, says
+from tests.actions.test_offers import conversation
+
+DOMAIN: dict[str, Any] = {}
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("ok thx, wat day will it come", "wat day will it come"),
+        (
+            "Thank you. Could you also tell me which carrier is handling it?",
+            "Could you also tell me which carrier is handling it?",
+        ),
+        ("thanks! is the return free?", "is the return free?"),
+        ("cheers, can I pay with paypal", "can I pay with paypal"),
+        ("Great, thanks so much. And when does it get here?", "And when does it get here?"),
+        # only thanks, or thanks and goodbye: nothing else asked
+        ("thank you so much, you've been a great help", None),
+        ("thanks a lot, have a nice day", None),
+        ("thanks!", None),
+        ("thanks, bye", None),
+        # no thanks at the start: not this case
+        ("when will it come, thanks", None),
+    ],
+)
+def test_the_question_beside_thanks_is_found(text: str, question: str | None) -> None:
+    assert asked_beside_thanks(text) == question
+
+
+def _replayed_intent(events: list[dict[str, Any]]) -> str | None:
+    users = [e for e in events if e.get("event") == "user"]
+    return users[-1]["parse_data"]["intent"]["name"] if users else None
+
+
+@pytest.fixture
+def no_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rasa's NLU out of reach (a port nothing listens on): the second reading."""
+    monkeypatch.setenv("RASA_PORT", "9")
+
+
+@pytest.mark.usefixtures("no_rasa")
+async def test_thanks_and_when_about_the_chats_order_asks_after_that_order() -> None:
+    tracker = conversation(
+        [
+            ("customer", "where is order 48213", "track_order"),
+            ("bot", "Order 48213 is on its way with DHL, due on Sunday.", None),
+            ("customer", "ok thx, wat day will it come", "thank_you"),
+        ],
+        "thanks-when",
+        order_id="48213",
+        verified_customer=owner("48213"),
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages == []  # no "you're welcome"
+    assert {"event": "rewind", "timestamp": None} in events
+    assert _replayed_intent(events) == "track_order"
+
+
+@pytest.mark.usefixtures("no_rasa")
+async def test_thanks_and_a_general_question_is_answered_as_that_question() -> None:
+    tracker = conversation(
+        [("customer", "thanks. how much is express delivery", "thank_you")],
+        "thanks-express",
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages == []
+    assert _replayed_intent(events) == "delivery_options"
+
+
+async def test_only_thanks_is_thanked() -> None:
+    tracker = conversation(
+        [("customer", "thank you so much, you've been a great help", "thank_you")],
+        "thanks-only",
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "thank_you")
+
+
+def test_a_replayed_message_counts_once_in_the_history() -> None:
+    """Replaying "ok thx, when?" as a question (UserUtteranceReverted, then the same
+    text again) is no repetition by the customer."""
+    tracker = conversation(
+        [
+            ("customer", "where is order 48213", "track_order"),
+            ("bot", "It's on its way.", None),
+            ("customer", "thanks, when will it come?", "thank_you"),
+        ],
+        "replayed",
+    )
+    replay = dict(tracker.events[-1])  # the latest message: not in the history
+    tracker.events.extend(
+        [{"event": "rewind"}, {"event": "action", "name": "action_listen"}, replay]
+    )
+    turns = history(Tracker.from_dict(tracker.current_state()))
+    said = [t.text for t in turns if t.is_customer]
+    assert said == ["where is order 48213"]
+
+
+def test_a_variation_sent_without_its_closer_is_not_picked_again() -> None:
+    book = reply_book()
+    values = {
+        "order_id": "48213",
+        "carrier": "DHL",
+        "tracking": "T1",
+        "eta": "Sunday",
+        "items": "a scarf",
+    }
+    for variation in book.answers["track_order.shipped"]:
+        sent = "Thanks for waiting. " + book.without_closer(
+            variation.format(**values)
+        )
+        for _ in range(20):
+            assert book.pick("track_order.shipped", avoid=[sent], **values) != (
+                variation.format(**values)
+            )
+
+
+async def test_and_when_after_the_status_gets_the_date(store: DemoStore) -> None:
+    order = store.order("48213")
+    assert order is not None
+    status = reply_book().pick("track_order.shipped", **order.values())
+    tracker = conversation(
+        [
+            ("customer", "where is order 48213", "track_order"),
+            ("bot", status, None),
+            ("customer", "and when will it come?", "track_order"),
+            ("form", "", None),
+        ],
+        "and-when",
+        order_id="48213",
+        verified_customer=owner("48213"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "track_order.shipped_again", **order.values())
