@@ -23,6 +23,7 @@ from actions.faq import nearest_intent
 from actions.identity import may_see
 from actions.language import language_book
 from actions.lookups import (
+    YES_TO_PERSON,
     ORDER_QUESTIONS,
     change_key,
     chat_order,
@@ -37,6 +38,8 @@ from actions.side import PARSE_TIMEOUT_S, parse
 from actions.replies import capitalise, reply_book
 from actions.store import demo_store, find_number
 from actions.voice import (
+    accepted_offer,
+    hand_over,
     CaringAction,
     Speaker,
     bot_texts,
@@ -398,26 +401,6 @@ class ActionAnswer(CaringAction):
         return []
 
 
-async def hand_over(speaker: Speaker, tracker: Tracker, why: str) -> list[EventType]:
-    """Bring in a person because the customer wants one (not because of the mood)."""
-    analysis = speaker.mood.analysis
-    decision = Decision(
-        escalate=True,
-        reasons=["person_request"],
-        explanation=f"Escalate to a person. {why}",
-    )
-    return await hand_off(speaker.dispatcher, tracker, Mood(analysis, decision))
-
-
-def accepted_offer(tracker: Tracker) -> str | None:
-    """What the bot offered last, when the latest message is a plain yes to it."""
-    offered = str(tracker.get_slot("offered") or "")
-    text = str((tracker.latest_message or {}).get("text") or "")
-    if not offered or offered.startswith("choose "):
-        return None  # a yes does not pick one of several readings
-    return offered if reply_book().is_plain_yes(text) else None
-
-
 def bot_asked(tracker: Tracker) -> bool:
     """Whether the bot's latest message asked the customer something."""
     said = bot_texts(tracker)
@@ -442,7 +425,7 @@ async def accept_offer(
     kind, _, target = offer.partition(" ")
     if kind == "handoff":
         return await hand_over(
-            speaker, tracker, "Customer said yes when the bot offered a person."
+            speaker, tracker, YES_TO_PERSON
         )
     if kind == "say":
         speaker.say(target)

@@ -23,7 +23,9 @@ from actions.identity import (
 )
 from actions.mentions import mentioned
 from actions.replies import reply_book
-from actions.side import Parsed, SideAnswer, answer_of, is_question
+from actions.emotion import Emotion
+from actions.mood import assess
+from actions.side import Parsed, SideAnswer, answer_of, clauses, is_question
 from actions.store import (
     Order,
     demo_store,
@@ -34,6 +36,8 @@ from actions.store import (
 from actions.voice import (
     CaringAction,
     Speaker,
+    accepted_offer,
+    hand_over,
     customer_texts,
     latest_intent,
     when_written,
@@ -57,6 +61,8 @@ ORDER_QUESTIONS = {
     "change_shipping_address": "change_address",
 }
 INVOICE_TOPICS = ("check_invoice", "get_invoice")
+# Why a person is brought in when the form's question offered one and got a yes.
+YES_TO_PERSON = "Customer said yes when the bot offered a person."
 PROOF_LOOKBACK = 3  # the customer's latest messages that may hold the proof
 # Words beside a proof ("my email is ...", "it's under postcode ...", "here you go").
 _PROOF_FILLER = frozenset(
@@ -460,7 +466,7 @@ class ValidateOrderForm(ProofForm):
         """Nothing to ask when the refund asked about needs no order: money back
         after a double charge or for a parcel that never came (policy, said by the
         lookup)."""
-        if refund_without_order(tracker):
+        if refund_without_order(tracker) or only_praise(tracker):
             return []
         return await super().required_slots(domain_slots, dispatcher, tracker, domain)
 
@@ -539,7 +545,19 @@ class AskForNumber(CaringAction, ABC):
         self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Ask for the number (again)."""
+        if accepted_offer(tracker) == "handoff":
+            return await hand_over(speaker, tracker, YES_TO_PERSON)
         asked_before = requested_when_written(tracker) == self.slot
+        latest = str((tracker.latest_message or {}).get("text") or "")
+        if attempts_proof(latest) and not find_number(latest):
+            # "my email is ... if that helps": thanks, but orders are not found by
+            # an e-mail address alone (it would show them to anyone who knows it)
+            speaker.say("ask.order_id_not_by_proof")
+            return []
+        if mentioned("no_order_number", latest):
+            # "I don't know my order number": where it is, and a person offered
+            speaker.say("no_number")
+            return []
         speaker.say("ask.order_id_again" if asked_before else self.first_ask)
         return []
 
@@ -584,6 +602,8 @@ class ActionAskOrderProof(CaringAction):
         self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """The first question, or why we ask, or that it did not match."""
+        if accepted_offer(tracker) == "handoff":
+            return await hand_over(speaker, tracker, YES_TO_PERSON)
         order = asked_order(tracker)
         latest = str((tracker.latest_message or {}).get("text") or "")
         order_id = order.id if order else ""
@@ -654,6 +674,10 @@ class ActionOrderLookup(CaringAction):
         """Track, cancel, change or check the refund of the order in ``order_id``."""
         store = demo_store()
         topic = self.topic(tracker)
+        if only_praise(tracker):
+            # "order 5520174 came early, lovely packaging": thanks, no lookup
+            speaker.say("compliment")
+            return []
         if key := refund_without_order(tracker):
             speaker.say(key)
             return list(proof_used(tracker))
@@ -714,6 +738,35 @@ class ActionOrderLookup(CaringAction):
         else:
             speaker.say(f"track_order.{order.status}", **order.values())
         return [SlotSet("order_id", order.id), *proof_used(tracker)]
+
+
+# Words that want something done or known, in a sentence that asks no question.
+_WANTS = re.compile(
+    r"\b(?:when|where|what|which|how|whether|status|track\w*|check|look (?:it )?up|"
+    r"find|cancel\w*|change|return|refund me|send|(?:can|could|would|will) you|"
+    r"tell me|let me know|(?:like|love|delighted|want|need|wish) to (?:know|have|get))\b",
+    re.I,
+)
+
+
+def only_praise(tracker: Tracker) -> bool:
+    """Whether the message that started the form only praises ("my order 5520174
+    arrived early and the packaging was lovely", "Anna sorted my refund, she was
+    brilliant"): happy, asks nothing, reports no problem. NLU may read an order or a
+    refund in it; there is nothing to look up."""
+    if requested_when_written(tracker) is not None:
+        return False  # the answer to our question
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if any(is_question(part) for part in clauses(text)) or mentioned(
+        "has_it_with_a_problem", text
+    ):
+        return False
+    if mentioned("not_arrived", text) or mentioned("waiting_for_it", text):
+        return False
+    if _WANTS.search(text):
+        return False  # "I'd be delighted to know when it comes": a request
+    analysis = assess(tracker).analysis
+    return analysis.label is Emotion.JOY and not analysis.has("sarcasm")
 
 
 def told_already(tracker: Tracker, order: Order) -> bool:

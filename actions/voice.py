@@ -181,6 +181,26 @@ class Speaker:
         return text
 
 
+async def hand_over(speaker: Speaker, tracker: Tracker, why: str) -> list[EventType]:
+    """Bring in a person because the customer wants one (not because of the mood)."""
+    analysis = speaker.mood.analysis
+    decision = Decision(
+        escalate=True,
+        reasons=["person_request"],
+        explanation=f"Escalate to a person. {why}",
+    )
+    return await hand_off(speaker.dispatcher, tracker, Mood(analysis, decision))
+
+
+def accepted_offer(tracker: Tracker) -> str | None:
+    """What the bot offered last, when the latest message is a plain yes to it."""
+    offered = str(tracker.get_slot("offered") or "")
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if not offered or offered.startswith("choose "):
+        return None  # a yes does not pick one of several readings
+    return offered if reply_book().is_plain_yes(text) else None
+
+
 def earlier_misses(tracker: Tracker) -> int:
     """Bot replies in this conversation that could not help (``ReplyBook.misses``,
     marked with the ``missed`` slot), since a person last resolved it."""

@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import ActionAnswer
 from actions.identity import MAX_CANDIDATES, MAX_TRIES, postcodes, proves
 from actions.lookups import (
+    ActionAskOrderId,
     ActionAskOrderProof,
     ActionInvoiceLookup,
     ActionOrderLookup,
@@ -472,3 +473,48 @@ async def test_a_message_about_the_proof_hears_why_it_is_asked(text: str) -> Non
     await ActionAskOrderProof().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert says(message["text"], "ask.order_proof_why", order_id="48213")
+
+
+@pytest.mark.parametrize(
+    ("texts", "key"),
+    [
+        # an e-mail address instead of the number: not a way to find orders
+        (["where's my parcel", "My email is haruto.tanaka@example.com if that helps"],
+         "ask.order_id_not_by_proof"),
+        # no number to give: where it is, and a person offered
+        (["where's my parcel", "I don't know my order number, sorry"], "no_number"),
+        (["Hello, I can't find the order number anywhere"], "no_number"),
+        (["where's my parcel", "hmm not sure"], "ask.order_id_again"),
+    ],
+)
+async def test_the_number_is_not_asked_for_again_when_the_customer_cannot_give_it(
+    texts: list[str], key: str
+) -> None:
+    requested: list[str | None] = [None, *["order_id"] * (len(texts) - 1)]
+    tracker = in_form(texts, requested=requested)
+    dispatcher = CollectingDispatcher()
+    await ActionAskOrderId().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], key)
+    assert "haruto" not in message["text"].lower()
+
+
+@pytest.mark.parametrize("action", ["number", "proof"])
+async def test_yes_to_a_person_offered_while_the_form_asks_brings_one_in(
+    own_redis_keys: str, action: str
+) -> None:
+    """The form's question offered a person ("shall I bring one in?"); "yes please"
+    is no order number or proof: the person comes, and the form is closed."""
+    tracker = in_form(
+        ["where is it", "yes please"],
+        requested=[None, "order_id" if action == "number" else "order_proof"],
+        offered="handoff",
+        **({"order_id": "48213"} if action == "proof" else {}),
+    )
+    tracker.latest_message["intent"] = {"name": "affirm", "confidence": 0.95}
+    dispatcher = CollectingDispatcher()
+    asker = ActionAskOrderId() if action == "number" else ActionAskOrderProof()
+    events = await asker.run(dispatcher, tracker, DOMAIN)
+    kinds = [e.get("event") for e in events]
+    assert "pause" in kinds
+    assert {"event": "active_loop", "timestamp": None, "name": None} in events

@@ -840,3 +840,46 @@ def test_a_change_to_an_order_that_cannot_change_says_why(
 def test_an_offer_to_cancel_is_accepted_by_yes() -> None:
     text = reply_book().pick("return.processing", order_id="5520174", total="9 EUR")
     assert reply_book().offer(text) == "ask cancel_order"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "praise"),
+    [
+        (
+            "Just wanted to say my order 5520174 arrived early and the packaging "
+            "was lovely, thank you",
+            "track_order",
+            True,
+        ),
+        (
+            "Your colleague Anna sorted my refund yesterday, she was brilliant, "
+            "please pass on my thanks",
+            "track_refund",
+            True,
+        ),
+        ("I'm so happy, where is order 48213?", "track_order", False),
+        ("order 48213 please, I'd be delighted to know when it comes", "track_order",
+         False),
+        ("order 5520174 arrived early but the box was crushed", "track_order", False),
+        ("Great news that you have my order 48213", "track_order", True),
+        ("status of order 48213", "track_order", False),
+    ],
+)
+async def test_praise_that_names_an_order_is_thanked_not_looked_up(
+    store: DemoStore, text: str, intent: str, praise: bool
+) -> None:
+    """The form asks nothing and the lookup thanks, shows nothing, for praise;
+    anything that wants something is looked up as before."""
+    tracker = conversation(
+        [("customer", text, intent), ("form", "", None)], f"praise-{praise}"
+    )
+    slots = await ValidateOrderForm().required_slots(
+        ["order_id", "order_proof"], CollectingDispatcher(), tracker, DOMAIN
+    )
+    assert (slots == []) is praise
+    if not praise:
+        return
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "compliment")
