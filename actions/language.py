@@ -297,6 +297,15 @@ class LanguageBook:
             and _asks(texts, lower)
         )
 
+    def felt(self, code: str, text: str) -> str:
+        """The words for the feelings ``text`` names in the language ("Trochę się
+        martwię": that it is worrying), or "" when it names none."""
+        texts = self.languages.get(code)
+        if texts is None:
+            return ""
+        lower = text.lower()
+        return " ".join(s for words, s in texts.feelings.values() if words.search(lower))
+
     def has(self, code: str, key: str) -> bool:
         """Whether the language has the answer ``key``."""
         texts = self.languages.get(code)
@@ -306,9 +315,11 @@ class LanguageBook:
         """The language's answer ``key`` with its placeholders filled."""
         return self.languages[code].answers[key].format(**values)
 
-    def order_answer(self, code: str, found: dict[str, Any]) -> str:
-        """An order's state in the language (``found``: its template values)."""
-        return _order(self.languages[code], str(found.get("order_id")), found)
+    def order_answer(self, code: str, found: dict[str, Any], again: bool = False) -> str:
+        """An order's state in the language (``found``: its template values); its
+        expected day only (``order.<status>_again``) when it was ``again`` asked
+        about right after its state was given ("E quando chega?")."""
+        return _order(self.languages[code], str(found.get("order_id")), found, again)
 
     def handoff(self, code: str, text: str = "") -> str:
         """The handoff message in the language, after its words of care when ``text``
@@ -370,7 +381,7 @@ class LanguageBook:
         found = order(number) if number and "order" in answered else None
         if found and found.get("late"):
             return None  # a late order needs chasing: a person
-        parts = [say for words, say in texts.feelings.values() if words.search(lower)]
+        parts = [self.felt(code, text)]
         for topic in answered:
             if topic == "order":
                 parts.append(_order(texts, number, found))
@@ -431,7 +442,10 @@ def _offers_person(texts: LanguageTexts, said: str) -> bool:
 
 
 def _order(
-    texts: LanguageTexts, number: str | None, found: dict[str, Any] | None
+    texts: LanguageTexts,
+    number: str | None,
+    found: dict[str, Any] | None,
+    again: bool = False,
 ) -> str:
     """An order's state in the language: ask for the number, not found, or the
     answer for its status with the date written the language's way."""
@@ -441,6 +455,8 @@ def _order(
         return texts.answers["order.not_found"].format(order_id=number)
     status = str(found.get("status"))
     key = f"order.{status}" if status in ORDER_STATES else "order.not_found"
+    if again and f"{key}_again" in texts.answers:
+        key = f"{key}_again"
     eta = _day_month(str(found.get("eta") or ""))
     values = {**found, "eta": texts.date.format(**eta) if eta else ""}
     return texts.answers[key].format(**values)

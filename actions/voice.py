@@ -346,12 +346,22 @@ def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] 
         return found.values() if found else None
 
     recent = bot_texts(tracker)[-RECENT_REPLIES:]
+    # the order's state was the bot's last word: a question about it now wants
+    # the day, not the whole state again
+    told = bool(recent) and pending is not None and pending.id in recent[-1]
     reply = book.reply(language, text, order, recent=recent)
+    asks_number = reply is not None and reply.startswith(book.say(language, "order.ask"))
+    if (
+        named is None
+        and pending is not None
+        and may_see(tracker, pending)
+        and (asks_number or (reply is None and book.follows_up(language, text)))
+    ):
+        # "A kiedy dotrze?", "Und wann kommt sie an?": the order of the chat
+        answer = book.order_answer(language, pending.values(), again=told)
+        return answer, about(pending)
     if reply is None and book.follows_up(language, text):
-        # "Und wann kommt sie an?": the order of the chat when it is theirs, else
         # the topic of the customer's message before
-        if pending is not None and may_see(tracker, pending):
-            return book.order_answer(language, pending.values()), about(pending)
         for before in reversed(customer_texts(tracker)[-3:-1]):
             if book.follows_up(language, before):
                 break
@@ -370,7 +380,8 @@ def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] 
     if tries(tracker) >= MAX_TRIES or not book.has(language, "order.proof"):
         return None
     asked = book.say(language, "order.proof", order_id=named.id)
-    return asked, [SlotSet("order_id", named.id)]
+    felt = book.felt(language, text)  # "Trochę się martwię": heard before we ask
+    return f"{felt} {asked}".strip(), [SlotSet("order_id", named.id)]
 
 
 class CaringAction(Action, ABC):

@@ -1104,3 +1104,53 @@ def test_a_handoff_without_words_of_care_opens_with_thanks() -> None:
     texts = language_book().languages["fr"]
     said = language_book().handoff("fr", "Bonjour, je voudrais parler à quelqu'un.")
     assert said == f"{texts.thanks} {texts.handoff}"
+
+
+@pytest.mark.parametrize(
+    ("code", "first", "question"),
+    [
+        ("de", "Wo ist meine Bestellung 48213?", "Und wann kommt sie an?"),
+        # read as an order question without a number
+        ("pl", "Gdzie jest moje zamówienie 48213?", "A kiedy dotrze?"),
+        ("pt", "Onde está a minha encomenda 48213?", "E quando chega?"),
+    ],
+)
+async def test_when_after_the_orders_state_gets_its_day_not_the_state_again(
+    own_queue: str, code: str, first: str, question: str
+) -> None:
+    order = demo_store().order("48213")
+    assert order is not None
+    book = language_book()
+    state = book.order_answer(code, order.values())
+    tracker = conversation(
+        [
+            ("customer", first, "nlu_fallback"),
+            ("bot", state, None),
+            ("customer", question, "nlu_fallback"),
+        ],
+        f"web-{code}-again",
+        customer=owner("48213"),
+        order_id="48213",
+    )
+    _, [said] = await answer(tracker)
+    assert said == book.order_answer(code, order.values(), again=True)
+    assert said != state and due(order.eta)["day"] in said
+    assert not await has_ticket(tracker.sender_id)
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "feeling"),
+    [
+        ("pl", "Dzień dobry, gdzie jest moje zamówienie 228810? Trochę się martwię.",
+         "worry"),
+        ("pt", "A minha encomenda 228810 está atrasada, estou impaciente.", "annoyed"),
+    ],
+)
+async def test_a_feeling_named_before_the_proof_question_is_heard(
+    own_queue: str, code: str, text: str, feeling: str
+) -> None:
+    texts = language_book().languages[code]
+    tracker = conversation([("customer", text, "nlu_fallback")], f"web-{code}-felt")
+    _, [said] = await answer(tracker)
+    felt = texts.feelings[feeling][1]
+    assert said == f"{felt} {texts.answers['order.proof'].format(order_id='228810')}"
