@@ -74,6 +74,9 @@ SMALL_TALK = frozenset(
 )
 # NLU declined the message: the FAQ (data/faq.yml) may still know the answer.
 DECLINED = frozenset({"out_of_scope", "nlu_fallback"})
+# Questions about sending something back or money back: answered for the situation
+# the chat is about when it is not a return (``refund_in_context``).
+RETURN_QUESTIONS = frozenset({"get_refund", "check_refund_policy", "exchange_item"})
 # Intents we never propose in "Just to check I got it ...?".
 NOT_PROPOSED = SMALL_TALK | {"nlu_fallback"}
 # Thanks and praise are answered alike: a message NLU hesitates over only between these
@@ -354,7 +357,7 @@ class ActionAnswer(CaringAction):
             # a complaint needs a grievance: a happy story gets a warm reply, and
             # the reply is about that (no "you'd like to tell us what went wrong")
             intent = speaker.intent = "compliment"
-        if intent == "get_refund" and (
+        if intent in RETURN_QUESTIONS and (
             key := reply_book().refund_in_context(customer_texts(tracker)[-3:])
         ):
             # a parcel that never came, a double charge: nothing to send back
@@ -538,6 +541,13 @@ async def not_understood(
     if answer_from_faq(speaker, tracker):
         return [SlotSet("pending_intent", None)]
     options = readings(tracker) if fallback else []
+    if options and options[0] in RETURN_QUESTIONS and (
+        key := reply_book().refund_in_context(customer_texts(tracker)[-3:])
+    ):
+        # "do I need to send it back first?" after "it came cracked": the chat
+        # says which reading it is, and that it is no ordinary return
+        speaker.say(key)
+        return [SlotSet("pending_intent", None)]
     if len(options) > 1:
         buttons = [
             {

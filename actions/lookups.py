@@ -61,6 +61,8 @@ ORDER_QUESTIONS = {
     "change_shipping_address": "change_address",
 }
 INVOICE_TOPICS = ("check_invoice", "get_invoice")
+# Money back for an item that came faulty or wrong: the order's refund still counts.
+FAULTY_REFUNDS = frozenset({"get_refund.faulty"})
 # Why a person is brought in when the form's question offered one and got a yes.
 YES_TO_PERSON = "Customer said yes when the bot offered a person."
 PROOF_LOOKBACK = 3  # the customer's latest messages that may hold the proof
@@ -362,7 +364,9 @@ def refund_without_order(tracker: Tracker) -> str | None:
         "track_refund"
     ):
         return None
-    return reply_book().refund_in_context(customer_texts(tracker)[-3:])
+    key = reply_book().refund_in_context(customer_texts(tracker)[-3:])
+    # something faulty in hand may already have a refund on the way: look it up
+    return None if key in FAULTY_REFUNDS else key
 
 
 def talks_money(tracker: Tracker) -> bool:

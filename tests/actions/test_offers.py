@@ -883,3 +883,38 @@ async def test_praise_that_names_an_order_is_thanked_not_looked_up(
     await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert says(message["text"], "compliment")
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("do I have to return it?", "check_refund_policy"),
+        ("can I swap it for one that works?", "exchange_item"),
+        ("Do I need to send it back first?", "nlu_fallback"),  # unclear: context decides
+    ],
+)
+async def test_sending_back_something_that_came_broken_is_not_an_ordinary_return(
+    question: str, intent: str
+) -> None:
+    """No "unused items within 30 days" for an item that arrived cracked, and no
+    buttons to pick a reading from when the chat says which it is."""
+    tracker = conversation(
+        [
+            ("customer", "it came today but the screen is cracked", "complaint"),
+            ("bot", "I'm sorry about the cracked screen.", None),
+            ("customer", question, intent),
+        ],
+        "faulty-return",
+    )
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "get_refund", "confidence": 0.24},
+        {"name": "review", "confidence": 0.23},
+    ]
+    dispatcher = CollectingDispatcher()
+    action = ActionNotUnderstood() if intent == "nlu_fallback" else ActionAnswer()
+    await action.run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "get_refund.faulty")
+    assert not message.get("buttons")
+    assert reply_book().offer(message["text"]) == "handoff"
