@@ -27,6 +27,8 @@ EMPATHY_FILE = DATA / "replies" / "empathy.yml"
 MAX_NAME_USES = 2
 # The bot's replies in which an offer of a person still counts as made.
 RECENT_OFFER = 3
+# A handoff names the concern of at most this many earlier customer messages back.
+EARLIER_CONCERN = 3
 _SENTENCE_END = re.compile(r"(?<=[.?])\s+")
 _LONE_I = re.compile(r"\bi\b")
 
@@ -53,6 +55,7 @@ class Situation:
     intent_confidence: float | None = None
     description: str | None = None
     text: str = ""  # the customer's latest message
+    earlier: list[str] = field(default_factory=list)  # their messages before, newest last
     register: str = "plain"  # "formal", "casual" or "plain" (EmpathyBook.register)
 
 
@@ -72,7 +75,16 @@ class EmpathyBook:
         """The treatment a message's analysis calls for: by frustration level and
         intensity, and at least "upset" when a negative feeling is named; neutral
         when only the conversation, not the message, carries it (``from_context``)."""
-        if analysis is None or not analysis.label.negative:
+        if analysis is None:
+            return Level.NEUTRAL
+        if not analysis.label.negative:
+            # a problem told in capitals or with "!!!" is felt, whatever the words
+            # sound like ("WHERE IS MY ORDER ITS 3 WEEKS LATE")
+            shouted = analysis.has("all_caps") or analysis.has("punctuation")
+            if analysis.label is Emotion.NEUTRAL and shouted and (
+                analysis.has("problem_report")
+            ):
+                return Level.UPSET
             return Level.NEUTRAL
         context = set(self.data.get("from_context") or [])
         felt = [s.name for s in analysis.signals if s.weight > 0]
@@ -133,6 +145,14 @@ class EmpathyBook:
                     values["order_id"] = situation.order_id
                     return fill(rule["phrase_with_order"], values)
                 return fill(str(rule["phrase"]), values)
+        return None
+
+    def earlier_concern(self, situation: Situation) -> str | None:
+        """The concern the customer's recent earlier messages named (the newest
+        that names one, at most EARLIER_CONCERN back), or None."""
+        for text in reversed(situation.earlier[-EARLIER_CONCERN:]):
+            if said := self.said_concern(replace(situation, text=text)):
+                return said
         return None
 
     def concern(self, situation: Situation) -> str:
@@ -292,7 +312,9 @@ class EmpathyBook:
             # "you shouldn't have to chase this" to someone who sounds calm
             kind = "calm"
         values = {"name_prefix": self.name_prefix(situation)}
-        said = self.said_concern(situation)
+        # what is wrong, in the customer's words: now, or earlier in the chat ("GET
+        # ME A MANAGER" after "it's 3 weeks late" is still about the three weeks)
+        said = self.said_concern(situation) or self.earlier_concern(situation)
         if said and f"{kind}_about" in self.data["handoff"]:
             # the customer said what is wrong: name it ("the double charge")
             values["concern"] = said

@@ -121,6 +121,7 @@ class Speaker:
             ),
             description=reply_book().describe(self.intent or ""),
             text=str((self.tracker.latest_message or {}).get("text") or ""),
+            earlier=customer_texts(self.tracker)[:-1],
             register=empathy_book().register(customer_texts(self.tracker)),
         )
 

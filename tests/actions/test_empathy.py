@@ -453,3 +453,49 @@ def test_a_very_upset_customer_is_offered_a_person_once_not_on_every_reply(
     # long after the offer, it is made again
     later = situation(Emotion.ANGER, 3, 0.8, recent=[first, "a", "b", "c"])
     assert any(o in book.compose(ANSWER, later) for o in offers)
+
+
+@pytest.mark.parametrize(
+    ("signals", "level"),
+    [
+        (["all_caps", "problem_report"], Level.UPSET),  # a problem, shouted
+        (["punctuation", "problem_report"], Level.UPSET),  # "it's broken!!!"
+        (["all_caps"], Level.NEUTRAL),  # "WHERE IS MY ORDER": no problem told
+        (["problem_report"], Level.NEUTRAL),  # told calmly
+    ],
+)
+def test_a_problem_told_shouting_is_acknowledged_even_if_it_reads_neutral(
+    book: EmpathyBook, signals: list[str], level: Level
+) -> None:
+    analysis = Analysis(
+        label=Emotion.NEUTRAL,
+        frustration=2,
+        intensity=0.5,
+        signals=[Signal(name, 0.3, name) for name in signals],
+    )
+    assert book.level(analysis) is level
+    joy = Analysis(label=Emotion.JOY, frustration=1, intensity=0.4, signals=[
+        Signal("punctuation", 0.3, "!!!"), Signal("problem_report", 0.3, "late")
+    ])
+    assert book.level(joy) is Level.NEUTRAL  # happy exclamations are not shouting
+
+
+def test_a_handoff_names_what_the_customer_said_was_wrong_earlier(
+    book: EmpathyBook,
+) -> None:
+    """ "GET ME A MANAGER" after "it's 3 weeks late": the handoff is about the three
+    weeks, not "this has been so frustrating"."""
+    angry = Analysis(label=Emotion.ANGER, frustration=3, intensity=0.8)
+    now = "I ALREADY GAVE YOU MY EMAIL. GET ME A MANAGER NOW"
+    earlier = ["where is order 730915, it's 3 weeks late", "maya@example.com"]
+    with_history = Situation(
+        intent="contact_human_agent", analysis=angry, text=now, earlier=earlier
+    )
+    said = book.handoff(with_history, ["frustration"])
+    assert "3-week wait" in said
+    alone = Situation(intent="contact_human_agent", analysis=angry, text=now)
+    assert "3-week" not in book.handoff(alone, ["frustration"])
+    # only the last few messages count: an old complaint is not dragged up
+    old = ["it's 3 weeks late", "ok", "thanks", "fine", "and the invoice?"]
+    stale = Situation(intent="contact_human_agent", analysis=angry, text=now, earlier=old)
+    assert "3-week" not in book.handoff(stale, ["frustration"])
