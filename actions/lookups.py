@@ -51,6 +51,7 @@ ORDER_TOPICS = (
     "complaint",
     "change_address",
     "return",
+    "cancel_fee",
 )
 # Questions that are about one order when the message names it ("I'd like to return
 # order 808080123456"): the topic of the lookup that answers them.
@@ -59,6 +60,7 @@ ORDER_QUESTIONS = {
     "exchange_item": "return",
     "check_refund_policy": "return",
     "change_shipping_address": "change_address",
+    "check_cancellation_fee": "cancel_fee",
 }
 INVOICE_TOPICS = ("check_invoice", "get_invoice")
 # Money back for an item that came faulty or wrong: the order's refund still counts.
@@ -723,6 +725,13 @@ class ActionOrderLookup(CaringAction):
         elif topic == "return" and not order.late:
             # sending it back depends on where the order is (a late one: that first)
             speaker.say(f"return.{order.status}", **order.values())
+        elif topic == "cancel_fee":
+            # free while it is with us (and cancelled only if they say yes);
+            # afterwards what can still be done
+            key = "cancel_fee.processing" if order.status == "processing" else (
+                f"cancel_order.{order.status}"
+            )
+            speaker.say(key, **order.values())
         elif topic == "complaint":
             speaker.say("complaint.order", **order.values())
         elif topic in ("change_order", "change_address"):

@@ -56,11 +56,15 @@ def history(tracker: Tracker) -> list[Turn]:
 
     A conversation a person resolved starts afresh: turns before the last ``resume``
     do not count against the customer's mood now. A message undone (``rewind``, when
-    it is replayed as the question it asked) counts once.
+    it is replayed as the question it asked) counts once. NLU's confidence is left
+    out for a message that answered a form's question: it asked nothing.
     """
     turns: list[Turn] = []
+    requested = None  # the slot a form had asked for
     for event in tracker.events:
         kind = event.get("event")
+        if kind == "slot" and event.get("name") == "requested_slot":
+            requested = event.get("value")
         if kind == "resume":
             turns = []
         elif kind == "rewind":
@@ -78,7 +82,9 @@ def history(tracker: Tracker) -> list[Turn]:
                     author="customer",
                     text=str(event.get("text") or ""),
                     intent=intent.get("name"),
-                    confidence=_understood(parse_data),
+                    # the answer to our question (an order number, an e-mail
+                    # address) has no intent to be unsure of
+                    confidence=None if requested else _understood(parse_data),
                     fallback=intent.get("name") == "nlu_fallback",
                 )
             )

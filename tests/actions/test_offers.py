@@ -918,3 +918,34 @@ async def test_sending_back_something_that_came_broken_is_not_an_ordinary_return
     assert says(message["text"], "get_refund.faulty")
     assert not message.get("buttons")
     assert reply_book().offer(message["text"]) == "handoff"
+
+
+@pytest.mark.parametrize(
+    ("order_id", "key"),
+    [
+        ("5520174", "cancel_fee.processing"),  # free: asked first, not done
+        ("48213", "cancel_order.shipped"),
+        ("730915", "cancel_order.delivered"),
+    ],
+)
+async def test_a_question_about_cancelling_an_order_is_answered_for_that_order(
+    store: DemoStore, order_id: str, key: str
+) -> None:
+    text = f"is there a fee to cancel order {order_id}?"
+    dispatcher = CollectingDispatcher()
+    tracker = conversation([("customer", text, "check_cancellation_fee")], "fee")
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert {"event": "followup", "timestamp": None, "name": "order_form"} in events
+    tracker = conversation(
+        [("customer", text, "check_cancellation_fee"), ("form", "", None)],
+        "fee-lookup",
+        order_id=order_id,
+        verified_customer=owner(order_id),
+    )
+    before = store.order(order_id)
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert before is not None
+    assert says(message["text"], key, **before.values())
+    after = store.order(order_id)
+    assert after is not None and after.status == before.status  # nothing cancelled

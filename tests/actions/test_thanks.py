@@ -156,3 +156,33 @@ async def test_and_when_after_the_status_gets_the_date(store: DemoStore) -> None
     await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert says(message["text"], "track_order.shipped_again", **order.values())
+
+
+def test_the_answer_to_our_question_is_no_message_nlu_misunderstood() -> None:
+    """An e-mail address given for the proof has a low intent confidence; it is no
+    sign the bot failed to understand (which would count towards a handoff)."""
+    tracker = conversation(
+        [
+            ("customer", "where is order 48213", "track_order"),
+            ("bot", "What's the e-mail address it's under?", None),
+            ("customer", "maya.lindqvist@example.com", "nlu_fallback"),
+            ("bot", "It's on its way.", None),
+            ("customer", "how soon will it come?", "track_order"),
+        ],
+        "proof-confidence",
+    )
+    asked = next(i for i, e in enumerate(tracker.events) if e.get("event") == "bot")
+    tracker.events.insert(
+        asked, {"event": "slot", "name": "requested_slot", "value": "order_proof"}
+    )
+    answered = [
+        i for i, e in enumerate(tracker.events) if e.get("event") == "bot"
+    ][1]
+    tracker.events.insert(
+        answered, {"event": "slot", "name": "requested_slot", "value": None}
+    )
+    turns = history(Tracker.from_dict(tracker.current_state()))
+    proof = next(t for t in turns if t.text == "maya.lindqvist@example.com")
+    assert proof.confidence is None
+    first = next(t for t in turns if t.text == "where is order 48213")
+    assert first.confidence == 0.9
