@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 import httpx
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import (
     ActionExecuted,
@@ -16,15 +15,15 @@ from rasa_sdk.events import (
     UserUtteranceReverted,
 )
 
-from actions.emotion import Decision, Emotion
+from actions.emotion import Emotion
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
 from actions.faq import nearest_intent
 from actions.identity import may_see
 from actions.language import language_book
 from actions.lookups import (
-    YES_TO_PERSON,
     ORDER_QUESTIONS,
+    YES_TO_PERSON,
     change_key,
     chat_order,
     only_a_number,
@@ -33,19 +32,17 @@ from actions.lookups import (
     record_disagrees,
 )
 from actions.mentions import mentioned
-from actions.mood import Mood
-from actions.side import PARSE_TIMEOUT_S, parse
 from actions.replies import capitalise, reply_book
+from actions.side import PARSE_TIMEOUT_S, parse
 from actions.store import demo_store, find_number
 from actions.voice import (
-    accepted_offer,
-    hand_over,
     CaringAction,
     Speaker,
+    accepted_offer,
     bot_texts,
     customer_name,
     customer_texts,
-    hand_off,
+    hand_over,
     latest_confidence,
     latest_entity,
     latest_intent,
@@ -427,9 +424,7 @@ async def accept_offer(
     a person, another question answered as if asked, or a short reply."""
     kind, _, target = offer.partition(" ")
     if kind == "handoff":
-        return await hand_over(
-            speaker, tracker, YES_TO_PERSON
-        )
+        return await hand_over(speaker, tracker, YES_TO_PERSON)
     if kind == "say":
         speaker.say(target)
         return []
@@ -541,8 +536,10 @@ async def not_understood(
     if answer_from_faq(speaker, tracker):
         return [SlotSet("pending_intent", None)]
     options = readings(tracker) if fallback else []
-    if options and options[0] in RETURN_QUESTIONS and (
-        key := reply_book().refund_in_context(customer_texts(tracker)[-3:])
+    if (
+        options
+        and options[0] in RETURN_QUESTIONS
+        and (key := reply_book().refund_in_context(customer_texts(tracker)[-3:]))
     ):
         # "do I need to send it back first?" after "it came cracked": the chat
         # says which reading it is, and that it is no ordinary return

@@ -292,7 +292,9 @@ def intent_examples() -> IntentExamples:
     return IntentExamples(nlu_examples(), analyzer().embed, CACHE_DIR)
 
 
-def nearest_intent(text: str, among: frozenset[str] | set[str]) -> tuple[str, float] | None:
+def nearest_intent(
+    text: str, among: frozenset[str] | set[str]
+) -> tuple[str, float] | None:
     """The intent of ``among`` with the training example nearest to ``text``, and
     its cosine similarity (a second reading beside NLU's)."""
     [vector] = faq_index().embed([text])

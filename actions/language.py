@@ -304,7 +304,9 @@ class LanguageBook:
         if texts is None:
             return ""
         lower = text.lower()
-        return " ".join(s for words, s in texts.feelings.values() if words.search(lower))
+        return " ".join(
+            s for words, s in texts.feelings.values() if words.search(lower)
+        )
 
     def has(self, code: str, key: str) -> bool:
         """Whether the language has the answer ``key``."""
@@ -315,7 +317,9 @@ class LanguageBook:
         """The language's answer ``key`` with its placeholders filled."""
         return self.languages[code].answers[key].format(**values)
 
-    def order_answer(self, code: str, found: dict[str, Any], again: bool = False) -> str:
+    def order_answer(
+        self, code: str, found: dict[str, Any], again: bool = False
+    ) -> str:
         """An order's state in the language (``found``: its template values); its
         expected day only (``order.<status>_again``) when it was ``again`` asked
         about right after its state was given ("E quando chega?")."""

@@ -12,6 +12,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.emotion import Emotion
 from actions.emotion.situations import WEEKDAYS
 from actions.identity import (
     MAX_TRIES,
@@ -22,9 +23,8 @@ from actions.identity import (
     tries,
 )
 from actions.mentions import mentioned
-from actions.replies import reply_book
-from actions.emotion import Emotion
 from actions.mood import assess
+from actions.replies import reply_book
 from actions.side import Parsed, SideAnswer, answer_of, clauses, is_question
 from actions.store import (
     Order,
@@ -37,8 +37,8 @@ from actions.voice import (
     CaringAction,
     Speaker,
     accepted_offer,
-    hand_over,
     customer_texts,
+    hand_over,
     latest_intent,
     when_written,
 )
@@ -621,7 +621,7 @@ class ActionAskOrderProof(CaringAction):
                 # another question while we wait for the proof: its answer, and
                 # the order still waits for the proof ("can I buy a gift card?")
                 if aside.key:
-                    speaker.say(aside.key, **aside.values)
+                    speaker.say(aside.key, None, **aside.values)
                     key = "ask.order_proof_still"
                 else:
                     key = "ask.order_proof_aside"  # one we cannot answer
@@ -728,8 +728,10 @@ class ActionOrderLookup(CaringAction):
         elif topic == "cancel_fee":
             # free while it is with us (and cancelled only if they say yes);
             # afterwards what can still be done
-            key = "cancel_fee.processing" if order.status == "processing" else (
-                f"cancel_order.{order.status}"
+            key = (
+                "cancel_fee.processing"
+                if order.status == "processing"
+                else (f"cancel_order.{order.status}")
             )
             speaker.say(key, **order.values())
         elif topic == "complaint":
@@ -757,7 +759,8 @@ class ActionOrderLookup(CaringAction):
 _WANTS = re.compile(
     r"\b(?:when|where|what|which|how|whether|status|track\w*|check|look (?:it )?up|"
     r"find|cancel\w*|change|return|refund me|send|(?:can|could|would|will) you|"
-    r"tell me|let me know|(?:like|love|delighted|want|need|wish) to (?:know|have|get))\b",
+    r"tell me|let me know|"
+    r"(?:like|love|delighted|want|need|wish) to (?:know|have|get))\b",
     re.I,
 )
 

@@ -351,7 +351,9 @@ def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] 
     # the day, not the whole state again
     told = bool(recent) and pending is not None and pending.id in recent[-1]
     reply = book.reply(language, text, order, recent=recent)
-    asks_number = reply is not None and reply.startswith(book.say(language, "order.ask"))
+    asks_number = reply is not None and reply.startswith(
+        book.say(language, "order.ask")
+    )
     if (
         named is None
         and pending is not None

@@ -474,9 +474,15 @@ def test_a_problem_told_shouting_is_acknowledged_even_if_it_reads_neutral(
         signals=[Signal(name, 0.3, name) for name in signals],
     )
     assert book.level(analysis) is level
-    joy = Analysis(label=Emotion.JOY, frustration=1, intensity=0.4, signals=[
-        Signal("punctuation", 0.3, "!!!"), Signal("problem_report", 0.3, "late")
-    ])
+    joy = Analysis(
+        label=Emotion.JOY,
+        frustration=1,
+        intensity=0.4,
+        signals=[
+            Signal("punctuation", 0.3, "!!!"),
+            Signal("problem_report", 0.3, "late"),
+        ],
+    )
     assert book.level(joy) is Level.NEUTRAL  # happy exclamations are not shouting
 
 
@@ -497,5 +503,7 @@ def test_a_handoff_names_what_the_customer_said_was_wrong_earlier(
     assert "3-week" not in book.handoff(alone, ["frustration"])
     # only the last few messages count: an old complaint is not dragged up
     old = ["it's 3 weeks late", "ok", "thanks", "fine", "and the invoice?"]
-    stale = Situation(intent="contact_human_agent", analysis=angry, text=now, earlier=old)
+    stale = Situation(
+        intent="contact_human_agent", analysis=angry, text=now, earlier=old
+    )
     assert "3-week" not in book.handoff(stale, ["frustration"])

@@ -427,8 +427,12 @@ def test_the_lookup_after_an_unasked_proof_answers_the_earlier_question() -> Non
     ("text", "intent", "confidence", "answer"),
     [
         # a question we answer from templates: its answer, then the proof again
-        ("and can I pay with PayPal?", "check_payment_methods", 0.95,
-         "check_payment_methods"),
+        (
+            "and can I pay with PayPal?",
+            "check_payment_methods",
+            0.95,
+            "check_payment_methods",
+        ),
         # NLU's guess loses to the FAQ question the message is much closer to
         ("one question: can I buy a gift card?", "place_order", 0.9, "faq.gift_card"),
         # one that NLU is sure is none of ours: said so in the same breath
@@ -479,8 +483,13 @@ async def test_a_message_about_the_proof_hears_why_it_is_asked(text: str) -> Non
     ("texts", "key"),
     [
         # an e-mail address instead of the number: not a way to find orders
-        (["where's my parcel", "My email is haruto.tanaka@example.com if that helps"],
-         "ask.order_id_not_by_proof"),
+        (
+            [
+                "where's my parcel",
+                "My email is haruto.tanaka@example.com if that helps",
+            ],
+            "ask.order_id_not_by_proof",
+        ),
         # no number to give: where it is, and a person offered
         (["where's my parcel", "I don't know my order number, sorry"], "no_number"),
         (["Hello, I can't find the order number anywhere"], "no_number"),

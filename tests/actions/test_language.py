@@ -1141,8 +1141,11 @@ async def test_when_after_the_orders_state_gets_its_day_not_the_state_again(
 @pytest.mark.parametrize(
     ("code", "text", "feeling"),
     [
-        ("pl", "Dzień dobry, gdzie jest moje zamówienie 228810? Trochę się martwię.",
-         "worry"),
+        (
+            "pl",
+            "Dzień dobry, gdzie jest moje zamówienie 228810? Trochę się martwię.",
+            "worry",
+        ),
         ("pt", "A minha encomenda 228810 está atrasada, estou impaciente.", "annoyed"),
     ],
 )

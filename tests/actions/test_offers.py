@@ -765,8 +765,11 @@ def test_a_question_nlu_takes_for_thanks_is_a_follow_up() -> None:
         ("I'd like to return order 808080123456", "get_refund", "return"),
         ("can I swap 730915 for a bigger size?", "exchange_item", "return"),
         ("what's the return policy for order 48213", "check_refund_policy", "return"),
-        ("Hello, I want change the address for my order 87001", "change_shipping_address",
-         "change_address"),
+        (
+            "Hello, I want change the address for my order 87001",
+            "change_shipping_address",
+            "change_address",
+        ),
     ],
 )
 async def test_a_general_question_that_names_an_order_is_about_that_order(
@@ -779,7 +782,12 @@ async def test_a_general_question_that_names_an_order_is_about_that_order(
     events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     assert dispatcher.messages == []
     number = next(w for w in text.replace("?", " ").split() if w.isdigit())
-    assert {"event": "slot", "timestamp": None, "name": "order_id", "value": number} in events
+    assert {
+        "event": "slot",
+        "timestamp": None,
+        "name": "order_id",
+        "value": number,
+    } in events
     assert {"event": "followup", "timestamp": None, "name": "order_form"} in events
     started = conversation(
         [("customer", text, intent), ("form", "", None)], f"named-{intent}"
@@ -858,8 +866,11 @@ def test_an_offer_to_cancel_is_accepted_by_yes() -> None:
             True,
         ),
         ("I'm so happy, where is order 48213?", "track_order", False),
-        ("order 48213 please, I'd be delighted to know when it comes", "track_order",
-         False),
+        (
+            "order 48213 please, I'd be delighted to know when it comes",
+            "track_order",
+            False,
+        ),
         ("order 5520174 arrived early but the box was crushed", "track_order", False),
         ("Great news that you have my order 48213", "track_order", True),
         ("status of order 48213", "track_order", False),
@@ -890,7 +901,10 @@ async def test_praise_that_names_an_order_is_thanked_not_looked_up(
     [
         ("do I have to return it?", "check_refund_policy"),
         ("can I swap it for one that works?", "exchange_item"),
-        ("Do I need to send it back first?", "nlu_fallback"),  # unclear: context decides
+        (
+            "Do I need to send it back first?",
+            "nlu_fallback",
+        ),  # unclear: context decides
     ],
 )
 async def test_sending_back_something_that_came_broken_is_not_an_ordinary_return(

@@ -358,7 +358,7 @@ def test_a_soaked_parcel_is_one_in_hand_with_a_problem(
 
 
 def test_money_back_in_context_needs_a_word_about_money() -> None:
-    """"It was meant to arrive before Saturday" read as a refund question gets the
+    """ "It was meant to arrive before Saturday" read as a refund question gets the
     order, not "since it didn't arrive, this isn't a return"."""
     from actions.lookups import refund_without_order
 

@@ -31,7 +31,10 @@ DOMAIN: dict[str, Any] = {}
         ),
         ("thanks! is the return free?", "is the return free?"),
         ("cheers, can I pay with paypal", "can I pay with paypal"),
-        ("Great, thanks so much. And when does it get here?", "And when does it get here?"),
+        (
+            "Great, thanks so much. And when does it get here?",
+            "And when does it get here?",
+        ),
         # only thanks, or thanks and goodbye: nothing else asked
         ("thank you so much, you've been a great help", None),
         ("thanks a lot, have a nice day", None),
@@ -128,9 +131,7 @@ def test_a_variation_sent_without_its_closer_is_not_picked_again() -> None:
         "items": "a scarf",
     }
     for variation in book.answers["track_order.shipped"]:
-        sent = "Thanks for waiting. " + book.without_closer(
-            variation.format(**values)
-        )
+        sent = "Thanks for waiting. " + book.without_closer(variation.format(**values))
         for _ in range(20):
             assert book.pick("track_order.shipped", avoid=[sent], **values) != (
                 variation.format(**values)
@@ -175,9 +176,7 @@ def test_the_answer_to_our_question_is_no_message_nlu_misunderstood() -> None:
     tracker.events.insert(
         asked, {"event": "slot", "name": "requested_slot", "value": "order_proof"}
     )
-    answered = [
-        i for i, e in enumerate(tracker.events) if e.get("event") == "bot"
-    ][1]
+    answered = [i for i, e in enumerate(tracker.events) if e.get("event") == "bot"][1]
     tracker.events.insert(
         answered, {"event": "slot", "name": "requested_slot", "value": None}
     )
