@@ -34,7 +34,7 @@ from actions.lookups import (
 from actions.mentions import mentioned
 from actions.replies import capitalise, reply_book
 from actions.side import PARSE_TIMEOUT_S, parse
-from actions.store import demo_store, find_number
+from actions.store import Order, demo_store, find_number
 from actions.voice import (
     CaringAction,
     Speaker,
@@ -677,27 +677,68 @@ WAITING_CONFIDENCE = 0.9
 _NO_VALUES = {"name_greeting": "", "account_type": "", "delivery_place": ""}
 
 
+# A waiting customer's question about the order of the chat ("has it even shipped?",
+# "and when will my order come?"): NLU's reading, and words that point at the order.
+_ORDER_WORDS = re.compile(r"\b(?:order|parcel|package|delivery)\b", re.I)
+_DELIVERY_WORDS = re.compile(
+    r"\b(?:ship\w*|dispatch\w*|sent|arriv\w*|come|coming|deliver\w*|here|track\w*|"
+    r"when|where|status)\b",
+    re.I,
+)
+
+
+def asks_about_the_order(text: str, intent: str | None) -> bool:
+    """Whether a waiting customer's question is about the order of the chat."""
+    if intent == "track_order":
+        return True
+    points = bool(_POINTS_BACK.search(text) or _ORDER_WORDS.search(text))
+    if intent in ABOUT_THE_ORDER and points:
+        return True
+    return (
+        (intent in UNSURE_FOLLOW_UP or not intent)
+        and points
+        and bool(_DELIVERY_WORDS.search(text))
+    )
+
+
 def answer_while_waiting(
-    text: str, language: str, intent: str | None, confidence: float | None
+    text: str,
+    language: str,
+    intent: str | None,
+    confidence: float | None,
+    order: Order | None = None,
 ) -> str | None:
     """The answer to a general question a customer asks while they wait for a
     person (``intent`` and ``confidence``: NLU's reading of ``text`` alone; English
-    when ``language`` is ""): the FAQ's, or a general answer NLU is sure of, in
-    another language the language's own answers; without a closing question (the
-    bot cannot follow one up while a person has the chat). None otherwise."""
-    if language:
-        return language_book().general(language, text)
-    if intent and intent not in DECLINED:
-        hit = faq_beats_intent(text, intent)
-    else:
-        hit = faq_match(text)
+    when ``language`` is ""): the state of the chat's ``order`` when it is theirs
+    and they ask about it, the FAQ's answer (NLU sure of an intent the FAQ does not
+    beat, else the FAQ's best match), or a general answer NLU is sure of; in another
+    language the language's own answers; without a closing question (the bot cannot
+    follow one up while a person has the chat). None otherwise."""
     book = reply_book()
-    if hit is not None:
-        said = book.pick(hit.key, **_NO_VALUES)
-    elif intent in WAITING_INTENTS and (confidence or 0.0) >= WAITING_CONFIDENCE:
-        said = book.pick(book.specific_key(intent, text) or intent, **_NO_VALUES)
+    if order is not None and asks_about_the_order(text, intent) and not language:
+        key = (
+            f"track_order.{order.status}_late"
+            if order.late
+            else (f"track_order.{order.status}_again")
+        )
+        if not book.has(key):
+            key = f"track_order.{order.status}"
+        said = book.pick(key, **order.values())
+    elif language:
+        return language_book().general(language, text)
     else:
-        return None
+        sure = (confidence or 0.0) >= FOLLOW_UP_CONFIDENCE
+        if intent and intent not in DECLINED and sure:
+            hit = faq_beats_intent(text, intent)
+        else:
+            hit = faq_match(text)  # NLU unsure: the FAQ reads it
+        if hit is not None:
+            said = book.pick(hit.key, **_NO_VALUES)
+        elif intent in WAITING_INTENTS and (confidence or 0.0) >= WAITING_CONFIDENCE:
+            said = book.pick(book.specific_key(intent, text) or intent, **_NO_VALUES)
+        else:
+            return None
     sentences = re.split(r"(?<=[.?!])\s+", said.strip())
     while len(sentences) > 1 and sentences[-1].endswith("?"):
         sentences.pop()  # "Would you like me to check an order?"

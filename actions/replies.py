@@ -220,6 +220,8 @@ class ReplyBook:
     def is_plain_yes(self, text: str) -> bool:
         """Whether ``text`` only says yes (``plain_yes`` in the file, one other word
         allowed), so that it can accept an offer; "?" or a sentence cannot."""
+        if re.search(r"\d|@", text):
+            return False  # a number or an address is an answer of its own
         words = _WORDS.findall(text.lower())
         return bool(words) and sum(w not in self.plain_yes for w in words) <= 1
 

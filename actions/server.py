@@ -97,10 +97,13 @@ def add_answer_route(app: Sanic) -> None:
     waiting for a person (actions/answers.py, answer_while_waiting).
 
     Body ``{"text": str, "language": str ("" for English), "intent": str | null,
-    "confidence": float | null}`` (intent: NLU's reading of the text alone); answer
-    ``{"text": str | null}``.
+    "confidence": float | null, "conversation": str (optional)}`` (intent: NLU's
+    reading of the text alone; conversation: whose chat, for a question about its
+    order once the customer proved it theirs); answer ``{"text": str | null}``.
     """
     from actions.answers import answer_while_waiting
+    from actions.side import chat_slots
+    from actions.store import demo_store
 
     @app.post("/answer")
     async def post_answer(request: Request) -> Any:
@@ -112,6 +115,7 @@ def add_answer_route(app: Sanic) -> None:
         body = body if isinstance(body, dict) else {}
         text, language = body.get("text"), body.get("language", "")
         intent, confidence = body.get("intent"), body.get("confidence")
+        conversation = body.get("conversation")
         if (
             not isinstance(text, str)
             or not 0 < len(text) <= MAX_TEXT
@@ -119,19 +123,32 @@ def add_answer_route(app: Sanic) -> None:
             or len(language) > 8
             or not (intent is None or isinstance(intent, str))
             or not (confidence is None or isinstance(confidence, int | float))
+            or not (
+                conversation is None
+                or (isinstance(conversation, str) and 0 < len(conversation) <= 200)
+            )
         ):
             return response.json(
                 {
                     "error": "body must be {text: 1-4000 chars, language: str, "
-                    "intent: str|null, confidence: number|null}"
+                    "intent: str|null, confidence: number|null, "
+                    "conversation: 1-200 chars (optional)}"
                 },
                 status=400,
             )
+        order = None
+        if conversation:
+            # the chat's order, when the customer proved it is theirs
+            slots = await chat_slots(conversation)
+            found = demo_store().order(str(slots.get("order_id") or ""))
+            if found is not None and found.customer == slots.get("verified_customer"):
+                order = found
         said = answer_while_waiting(
             text,
             language,
             intent,
             float(confidence) if confidence is not None else None,
+            order,
         )
         return response.json({"text": said})
 

@@ -110,6 +110,26 @@ async def parse(client: httpx.AsyncClient, text: str) -> Parsed | None:
     )
 
 
+async def chat_slots(conversation_id: str) -> dict[str, object]:
+    """The slots of a conversation as Rasa holds them (``GET /conversations/<id>/
+    tracker``, no events), or {} when Rasa cannot be reached or does not know it."""
+    port = os.environ.get("RASA_PORT", "5005")
+    token = os.environ.get("RASA_TOKEN", "")
+    params = {"include_events": "NONE", **({"token": token} if token else {})}
+    try:
+        async with httpx.AsyncClient(timeout=PARSE_TIMEOUT_S) as client:
+            response = await client.get(
+                f"http://127.0.0.1:{port}/conversations/{conversation_id}/tracker",
+                params=params,
+            )
+            response.raise_for_status()
+            slots = response.json().get("slots")
+    except (httpx.HTTPError, ValueError, AttributeError) as error:
+        log.info("conversation's slots not read: %s", error)
+        return {}
+    return dict(slots) if isinstance(slots, dict) else {}
+
+
 @dataclass(frozen=True)
 class SideAnswer:
     """A reply key that answers one side question, and its placeholder values."""

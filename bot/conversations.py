@@ -206,17 +206,23 @@ class EmotionClient:
         return dict(analysis)
 
     async def answer(
-        self, text: str, language: str, reading: tuple[str, float] | None
+        self,
+        text: str,
+        language: str,
+        reading: tuple[str, float] | None,
+        conversation_id: str | None = None,
     ) -> str | None:
         """The action server's answer to a general question a waiting customer
-        asks (``reading``: NLU's intent and confidence); None when there is none
-        or the server cannot say."""
+        asks (``reading``: NLU's intent and confidence; ``conversation_id``: whose
+        chat, for a question about the order they proved theirs); None when there
+        is none or the server cannot say."""
         intent, confidence = reading if reading else (None, None)
         body = {
             "text": text[:MAX_ANSWER_TEXT],
             "language": language,
             "intent": intent,
             "confidence": confidence,
+            **({"conversation": conversation_id} if conversation_id else {}),
         }
         try:
             response = await self._http.post("/answer", json=body)
@@ -565,7 +571,8 @@ class Conversations:
             # a general question (delivery, returns, payment...) is answered now;
             # anything about the order or a decision waits for the person
             reading = None if language else await self.rasa.intent(text)
-            if general := await self.emotion.answer(text, language, reading):
+            answer = self.emotion.answer(text, language, reading, conversation_id)
+            if general := await answer:
                 return f"{general} {say('waiting_answered', language)}"
             return _fresh(
                 said, language, "waiting_question", "waiting_for_person_again"

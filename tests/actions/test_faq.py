@@ -244,3 +244,41 @@ def test_a_waiting_customer_gets_only_general_answers(
     assert (said is not None) is answered
     if said:
         assert not said.endswith("?")
+
+
+@pytest.mark.parametrize(
+    ("text", "reading", "about_it"),
+    [
+        ("has it even shipped?", ("track_order", 0.33), True),
+        ("and when will my order come?", ("delivery_period", 0.97), True),
+        ("how long does Express take?", ("delivery_period", 0.97), False),
+        ("which cards can I pay with?", ("check_payment_methods", 0.97), False),
+    ],
+)
+def test_a_waiting_customer_hears_about_their_proven_order(
+    text: str, reading: tuple[str, float], about_it: bool
+) -> None:
+    from actions.answers import answer_while_waiting
+    from actions.store import demo_store
+
+    order = demo_store().order("48213")
+    assert order is not None
+    said = answer_while_waiting(text, "", *reading, order=order)
+    assert (said is not None and order.eta in said) is about_it
+    # without a proven order, nothing about one is said
+    unproven = answer_while_waiting(text, "", *reading)
+    assert unproven is None or order.eta not in unproven
+
+
+def test_a_waiting_question_nlu_is_unsure_of_is_read_by_the_faq() -> None:
+    """ "while I wait, what are your opening hours?" is no customer-service intent
+    NLU is sure of: the FAQ's answer, not "the person will answer that"."""
+    from actions.answers import answer_while_waiting
+
+    said = answer_while_waiting(
+        "while I wait, what are your opening hours?",
+        "",
+        "contact_customer_service",
+        0.46,
+    )
+    assert said is not None and "20:00" in said

@@ -350,6 +350,9 @@ async def test_a_complaint_that_says_what_went_wrong_is_only_asked_which_order(
         ("?", False),
         ("yes I copied it correctly", False),
         ("No problem at all, take your time checking", False),
+        # an order number or an e-mail address answers something else
+        ("order 300418862", False),
+        ("sure, it's maya@example.com", False),
     ],
 )
 def test_only_a_plain_yes_accepts_an_offer(text: str, plain: bool) -> None:

@@ -284,6 +284,45 @@ async def test_a_waiting_customer_gets_general_questions_answered_now(
     assert bad.status_code == 400 and "text" in bad.json()["error"]
 
 
+async def test_a_waiting_customer_hears_about_the_order_they_proved_theirs(
+    gateway_url: str, agent_side: Conversations, stack_settings: Settings
+) -> None:
+    """Once the customer proved the order theirs, "has it shipped yet?" while they
+    wait is answered with its day; before that the person answers it."""
+    from actions.store import demo_store
+
+    order = demo_store().order("48213")
+    assert order is not None
+    widget = await Widget.open(gateway_url)
+    await widget.say("where is order 48213")
+    await widget.entry(author="bot")
+    await widget.say("SE-113 56")
+    state = await widget.entry(author="bot")
+    assert order.eta in state["text"]
+    await widget.say("I need to talk to a human agent please")
+    await widget.entry(author="bot")
+    assert await agent_side.queue.state(widget.conversation) is TicketState.QUEUED
+    await widget.say("and has it even shipped yet?")
+    answered = await widget.entry(author="system")
+    assert order.eta in answered["text"]
+    assert answered["text"].endswith(say("waiting_answered"))
+    await widget.close()
+    # not proven: the person answers
+    other = await Widget.open(gateway_url)
+    await other.say("I need to talk to a human agent please, order 48213")
+    await other.entry(author="bot")
+    await other.say("and has it even shipped yet?")
+    later = await other.entry(author="system")
+    assert order.eta not in later["text"]
+    await other.close()
+    # a bad conversation id gets a clear error from the action server
+    bad = httpx.post(
+        f"{stack_settings.actions_url}/answer",
+        json={"text": "has it shipped?", "conversation": 42},
+    )
+    assert bad.status_code == 400 and "conversation" in bad.json()["error"]
+
+
 @pytest.mark.parametrize(
     ("frame", "code"),
     [
