@@ -46,6 +46,7 @@ from actions.voice import (
     latest_confidence,
     latest_entity,
     latest_intent,
+    user_events,
 )
 
 # Intents whose answer has a variant when the customer named an account type / a place.
@@ -183,7 +184,115 @@ def follow_up_topic(tracker: Tracker) -> str | None:
     before = ((asked[-1].get("parse_data") or {}).get("intent") or {}).get("name")
     if not before or before in NOT_PROPOSED or not reply_book().describe(before):
         return None
-    return str(before)
+    return str(switched_topic(text, str(before)) or before)
+
+
+# What a short follow-up asks about the topic before when it names no other ("how
+# much?" after delivery times is the price of delivery).
+FOLLOW_UP_ASKS = {
+    "delivery_period": (
+        re.compile(r"\b(?:how much|cost\w*|price|pay|fee)\b", re.I),
+        "delivery_options",
+    ),
+    "delivery_options": (
+        re.compile(r"\b(?:how long|when|days|take)\b", re.I),
+        "delivery_period",
+    ),
+}
+# Words of a short follow-up that name no topic ("and how much is it?").
+_NO_TOPIC = frozenset(
+    [
+        "and",
+        "but",
+        "also",
+        "so",
+        "then",
+        "plus",
+        "or",
+        "what",
+        "about",
+        "how",
+        "why",
+        "when",
+        "where",
+        "which",
+        "who",
+        "much",
+        "many",
+        "long",
+        "soon",
+        "is",
+        "it",
+        "are",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "will",
+        "would",
+        "the",
+        "a",
+        "an",
+        "that",
+        "this",
+        "to",
+        "by",
+        "for",
+        "of",
+        "in",
+        "on",
+        "with",
+        "me",
+        "my",
+        "i",
+        "you",
+        "your",
+        "there",
+        "ok",
+        "okay",
+        "right",
+        "so",
+        "well",
+        "one",
+        "ones",
+    ]
+)
+SWITCH_FLOOR = 0.55  # a named topic counts when its nearest example is this close
+# Topics close enough that a follow-up naming one goes on with the other ("and by
+# express?" after delivery times is still about how long it takes).
+RELATED_TOPICS = (
+    frozenset({"delivery_period", "delivery_options", "track_order"}),
+    frozenset({"check_refund_policy", "get_refund", "track_refund", "exchange_item"}),
+    frozenset({"check_invoice", "get_invoice"}),
+)
+
+
+def switched_topic(text: str, before: str) -> str | None:
+    """The topic a short follow-up turns to instead of ``before``: the one it
+    names ("and returns?" after delivery: the returns policy, by the nearest
+    training example), or what it asks about ``before`` (FOLLOW_UP_ASKS); None when
+    it goes on with ``before``."""
+    words = re.findall(r"[a-z']+", text.lower())
+    if [w for w in words if w not in _NO_TOPIC]:
+        stripped = _FOLLOW_UP_OPENER.sub("", text).strip() or text
+        proposable = {i for i in reply_book().descriptions if i not in NOT_PROPOSED}
+        nearest = nearest_intent(stripped, proposable)
+        if (
+            nearest
+            and nearest[1] >= SWITCH_FLOOR
+            and nearest[0] != before
+            and not any({nearest[0], before} <= family for family in RELATED_TOPICS)
+        ):
+            return nearest[0]
+    asks = FOLLOW_UP_ASKS.get(before)
+    return asks[1] if asks and asks[0].search(text) else None
+
+
+_FOLLOW_UP_OPENER = re.compile(
+    r"^\s*(?:(?:ok(?:ay)?|and|but|also|so|then|plus|or|what about|how about)\W+)+",
+    re.I,
+)
 
 
 # Thanks (or praise of the help) that opens a message which goes on to ask
@@ -644,7 +753,7 @@ class ActionConfirmUnderstood(CaringAction):
 
 
 def _user_events(tracker: Tracker) -> list[dict[str, Any]]:
-    return [e for e in tracker.events if e.get("event") == "user"]
+    return user_events(tracker)
 
 
 def _previous_user_event(tracker: Tracker) -> dict[str, Any] | None:

@@ -47,9 +47,22 @@ def bot_texts(tracker: Tracker) -> list[str]:
     return [e.get("text") or "" for e in tracker.events if e.get("event") == "bot"]
 
 
+def user_events(tracker: Tracker) -> list[dict[str, Any]]:
+    """The customer's messages in the conversation, newest last; one undone by
+    ``rewind`` (UserUtteranceReverted: replayed as the question it asked) is left
+    out, so a replayed message counts once."""
+    users: list[dict[str, Any]] = []
+    for event in tracker.events:
+        if event.get("event") == "user":
+            users.append(event)
+        elif event.get("event") == "rewind" and users:
+            users.pop()
+    return users
+
+
 def customer_texts(tracker: Tracker) -> list[str]:
     """The texts of every customer message in the conversation, newest last."""
-    return [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return [e.get("text") or "" for e in user_events(tracker)]
 
 
 def customer_metadata(tracker: Tracker) -> dict[str, Any]:

@@ -571,8 +571,8 @@ class Conversations:
             # a general question (delivery, returns, payment...) is answered now;
             # anything about the order or a decision waits for the person
             reading = None if language else await self.rasa.intent(text)
-            answer = self.emotion.answer(text, language, reading, conversation_id)
-            if general := await answer:
+            asked = self.emotion.answer(text, language, reading, conversation_id)
+            if general := await asked:
                 return f"{general} {say('waiting_answered', language)}"
             return _fresh(
                 said, language, "waiting_question", "waiting_for_person_again"

@@ -486,16 +486,17 @@ async def test_a_new_address_for_the_order_we_just_discussed(
 
 
 @pytest.mark.parametrize(
-    ("text", "intent"),
+    ("text", "intent", "topic"),
     [
-        ("and by express?", "affirm"),
-        ("when?", "nlu_fallback"),
-        ("how much?", "deny"),
-        ("how long until the extra one comes back?", "out_of_scope"),
+        ("and by express?", "affirm", "delivery_period"),
+        ("when?", "nlu_fallback", "delivery_period"),
+        # the price of the delivery asked about: the options, with their prices
+        ("how much?", "deny", "delivery_options"),
+        ("how long until the extra one comes back?", "out_of_scope", "delivery_period"),
     ],
 )
 async def test_a_short_follow_up_continues_the_question_before(
-    text: str, intent: str
+    text: str, intent: str, topic: str
 ) -> None:
     """ "when?" after a delivery answer is about delivery, not a fresh start."""
     tracker = conversation(
@@ -511,10 +512,7 @@ async def test_a_short_follow_up_continues_the_question_before(
     assert dispatcher.messages == []  # the dialogue runs again on the topic
     replayed = events[-1]
     assert replayed["event"] == "user" and replayed["text"] == text
-    assert replayed["parse_data"]["intent"] == {
-        "name": "delivery_period",
-        "confidence": 1.0,
-    }
+    assert replayed["parse_data"]["intent"] == {"name": topic, "confidence": 1.0}
 
 
 @pytest.mark.parametrize(

@@ -185,3 +185,47 @@ def test_the_answer_to_our_question_is_no_message_nlu_misunderstood() -> None:
     assert proof.confidence is None
     first = next(t for t in turns if t.text == "where is order 48213")
     assert first.confidence == 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "topic"),
+    [
+        ("and returns?", "delivery_period", "check_refund_policy"),  # a new topic named
+        ("and the invoice?", "track_order", "check_invoice"),
+        ("how much?", "delivery_period", "delivery_options"),  # the price of delivery
+        ("and how long does that take?", "delivery_options", "delivery_period"),
+        ("how long?", "track_refund", None),  # goes on with the refund
+        ("to Germany?", "delivery_options", None),  # a place: the same topic
+    ],
+)
+def test_a_short_follow_up_may_turn_to_another_topic(
+    text: str, before: str, topic: str | None
+) -> None:
+    from actions.answers import switched_topic
+
+    assert switched_topic(text, before) == topic
+
+
+async def test_a_replayed_follow_up_reads_the_conversation_once(
+    store: DemoStore,
+) -> None:
+    """ "how long?" replayed as a refund question: the messages before it (which
+    talk about the refund) are still the last three, not the replay twice."""
+    tracker = conversation(
+        [
+            ("customer", "where is my refund for 48213", "track_refund"),
+            ("bot", "The refund for order 48213 was approved.", None),
+            ("customer", "how long?", "nlu_fallback"),
+        ],
+        "replay-once",
+        order_id="48213",
+        verified_customer=owner("48213"),
+    )
+    replay = dict(tracker.events[-1])
+    replay["parse_data"] = {**replay["parse_data"], "intent": {"name": "track_refund"}}
+    tracker.events.extend(
+        [{"event": "rewind"}, {"event": "action", "name": "action_listen"}, replay]
+    )
+    tracker.events.append({"event": "active_loop", "name": "order_form"})
+    state = Tracker.from_dict(tracker.current_state())
+    assert ActionOrderLookup().topic(state) == "track_refund"
