@@ -328,6 +328,13 @@ class EmpathyBook:
             kind = f"{kind}_{label.value}"
         return self._pick(f"handoff.{kind}", situation, values)
 
+    def without_immediacy(self, text: str) -> str:
+        """``text`` without words that promise a person at once (``immediacy``)."""
+        pattern = self.data.get("immediacy")
+        if not pattern:
+            return text
+        return re.sub(r"\s+([;,.])", r"\1", re.sub(pattern, "", text, flags=re.I))
+
     def waiting(self, key: str, situation: Situation, values: dict[str, Any]) -> str:
         """Where the customer stands in the queue (``queue.<key>`` in empathy.yml)."""
         return self._pick(f"queue.{key}", situation, values)

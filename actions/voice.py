@@ -256,11 +256,17 @@ async def hand_off(
     if language:  # a language without texts: the English fallback and queue text
         handoff = language_book().handoff(language, situation.text)
         waiting = language_book().waiting(language, key, values)
+    if not language and key in NOBODY_YET:
+        handoff = book.without_immediacy(handoff)  # no "now", then "no one is in"
     text = f"{handoff} {waiting or book.waiting(key, situation, values)}"
     if not language:
         text = book.fit_register(text, situation.register)
     dispatcher.utter_message(text=text)
     return [*_closed_loops(tracker), SlotSet("handoff", True), ConversationPaused()]
+
+
+# Queue outcomes where no person is there yet to take the chat.
+NOBODY_YET = frozenset({"no_agent_online", "closed", "closed_until"})
 
 
 def _closed_loops(tracker: Tracker) -> list[EventType]:

@@ -507,3 +507,17 @@ def test_a_handoff_names_what_the_customer_said_was_wrong_earlier(
         intent="contact_human_agent", analysis=angry, text=now, earlier=old
     )
     assert "3-week" not in book.handoff(stale, ["frustration"])
+
+
+def test_no_person_promised_at_once_when_no_one_is_there(book: EmpathyBook) -> None:
+    """Every handoff text reads cleanly without its "now" or "straight away", which
+    are left out when no one from the team is online or it is outside hours."""
+    promise = re.compile(r"\b(?:now|straight away|right away|immediately)\b", re.I)
+    found = 0
+    for texts in book.data["handoff"].values():
+        for text in texts if isinstance(texts, list) else [texts]:
+            calm = book.without_immediacy(text)
+            assert not promise.search(calm), calm
+            assert "  " not in calm and " ;" not in calm and " ," not in calm, calm
+            found += bool(promise.search(text))
+    assert found  # the templates do promise it, when someone is there

@@ -3,6 +3,7 @@ topic before it. Actions run on trackers built here; each test asserts the event
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -964,3 +965,23 @@ async def test_a_question_about_cancelling_an_order_is_answered_for_that_order(
     assert says(message["text"], key, **before.values())
     after = store.order(order_id)
     assert after is not None and after.status == before.status  # nothing cancelled
+
+
+async def test_with_no_one_online_the_handoff_promises_no_one_at_once(
+    own_redis_keys: str,
+) -> None:
+    """ "I'm bringing in a person now" and then "no one is online" contradict each
+    other: with no one there, the handoff says who will pick it up, not when."""
+    from actions.empathy import empathy_book
+
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [("customer", "THIS IS RIDICULOUS, GET ME A HUMAN NOW", "contact_human_agent")],
+        "nobody-online",
+    )
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    nobody = empathy_book().data["queue"]["no_agent_online"][0]
+    assert message["text"].endswith(nobody)
+    handoff = message["text"][: -len(nobody)]
+    assert not re.search(r"\b(?:now|straight away|right away)\b", handoff), handoff
