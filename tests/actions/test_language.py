@@ -1157,3 +1157,34 @@ async def test_a_feeling_named_before_the_proof_question_is_heard(
     _, [said] = await answer(tracker)
     felt = texts.feelings[feeling][1]
     assert said == f"{felt} {texts.answers['order.proof'].format(order_id='228810')}"
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "kind"),
+    [
+        ("de", "Da ist eine Zahlung an Sie, die ich nicht autorisiert habe.", "fraud"),
+        ("es", "Veo dos cargos no autorizados de su tienda en mi tarjeta.", "fraud"),
+        ("pl", "Skaleczyłam się o ostrą krawędź pudełka.", "injury"),
+        ("fr", "Je me suis coupée en ouvrant le colis, ça saigne.", "injury"),
+        ("it", "Mia madre è malata e aspetta le medicine.", "health"),
+        ("nl", "Mijn vader is ziek en wacht op zijn rolstoel.", "health"),
+        ("pt", "O meu filho está doente e precisa do inalador.", "health"),
+    ],
+)
+async def test_unauthorised_charges_cuts_and_illness_are_heard_in_the_language(
+    own_queue: str, code: str, text: str, kind: str
+) -> None:
+    """Serious in any of our languages, as in English: words of care first, the
+    ticket flagged."""
+    book = language_book()
+    assert kind in book.situations(code, text)
+    said = book.handoff(code, text)
+    assert said.startswith(book.languages[code].care[kind])
+    request = HandoffRequest(f"web-{code}-{kind}", "web", Customer(f"web-{code}"))
+    done = await for_language(request, code, Decision(escalate=False), text)
+    assert done.flags
+
+
+def test_every_language_has_care_words_for_each_serious_kind() -> None:
+    for code, texts in language_book().languages.items():
+        assert set(texts.serious) <= set(texts.care), code
