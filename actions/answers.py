@@ -712,8 +712,27 @@ class ActionNotUnderstood(CaringAction):
                 SlotSet("pending_intent", None),
                 *await accept_offer(f"ask {chosen}", speaker, tracker),
             ]
+        if about_an_order(tracker):
+            # "yo can u check 5520174", "aight so when's it landing": an order
+            # question NLU did not recognise in those words
+            return [
+                SlotSet("pending_intent", None),
+                *await accept_offer("ask track_order", speaker, tracker),
+            ]
         fallback = latest_intent(tracker) == "nlu_fallback"
         return await not_understood(speaker, tracker, fallback)
+
+
+def about_an_order(tracker: Tracker) -> bool:
+    """Whether a message NLU could not place is about an order: it names one of
+    ours, or asks about the delivery of the order in the chat ("when's it landing")."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    store = demo_store()
+    if store.order(find_number(text)) is not None:
+        return True
+    return chat_order(tracker) is not None and asks_about_the_order(
+        text, latest_intent(tracker)
+    )
 
 
 class ActionConfirmUnderstood(CaringAction):

@@ -521,3 +521,20 @@ def test_no_person_promised_at_once_when_no_one_is_there(book: EmpathyBook) -> N
             assert "  " not in calm and " ;" not in calm and " ," not in calm, calm
             found += bool(promise.search(text))
     assert found  # the templates do promise it, when someone is there
+
+
+@pytest.mark.parametrize(
+    "intent", ["track_order", "track_refund", "delivery_period", "greet"]
+)
+def test_no_wait_is_invented_when_the_customer_named_none(
+    book: EmpathyBook, intent: str
+) -> None:
+    """The concern comes from what was written: an upset message about an order
+    that says nothing of waiting is not "sorry about the wait"."""
+    upset = Analysis(label=Emotion.SADNESS, frustration=3, intensity=0.7)
+    situation = Situation(
+        intent=intent, analysis=upset, text="I am little sad about this, really"
+    )
+    assert "wait" not in book.concern(situation)
+    said = book.compose("Here is what I found.", situation)
+    assert "wait" not in said

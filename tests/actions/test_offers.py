@@ -985,3 +985,36 @@ async def test_with_no_one_online_the_handoff_promises_no_one_at_once(
     assert message["text"].endswith(nobody)
     handoff = message["text"][: -len(nobody)]
     assert not re.search(r"\b(?:now|straight away|right away)\b", handoff), handoff
+
+
+@pytest.mark.parametrize(
+    ("turns", "slots", "about_it"),
+    [
+        ([("customer", "yo can u check 5520174 for me", "out_of_scope")], {}, True),
+        # the order in the chat, asked about in other words
+        (
+            [
+                ("customer", "where is 48213", "track_order"),
+                ("bot", "Order 48213 is on its way with DHL.", None),
+                ("customer", "aight so when's it landing", "out_of_scope"),
+            ],
+            {"order_id": "48213"},
+            True,
+        ),
+        # no order of ours named, none in the chat: declined as before
+        ([("customer", "hmm maybe 12345?", "out_of_scope")], {}, False),
+        ([("customer", "what's the weather in Paris?", "out_of_scope")], {}, False),
+    ],
+)
+async def test_an_order_question_nlu_declined_is_asked_after_the_order(
+    turns: list[tuple[str, str, str | None]], slots: dict[str, Any], about_it: bool
+) -> None:
+    tracker = conversation(turns, "declined-order", **slots)
+    dispatcher = CollectingDispatcher()
+    events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    replayed = [e for e in events if e.get("event") == "user"]
+    if about_it:
+        assert dispatcher.messages == []
+        assert replayed[-1]["parse_data"]["intent"]["name"] == "track_order"
+    else:
+        assert replayed == [] and dispatcher.messages
