@@ -289,7 +289,11 @@ class LanguageBook:
             return False
         lower = text.lower()
         named = [t for t, words in texts.topics.items() if words.search(lower)]
-        words = len(text.split())
+        thanks = texts.topics.get("thanks")
+        if thanks is not None and (opening := thanks.match(lower.lstrip())):
+            # "Danke! Und wann kommt sie an?": the question after the thanks
+            lower = lower.lstrip()[opening.end() :].lstrip(" !.,;:")
+        words = len(lower.split())
         return (
             (words <= SHORT_FOLLOW_UP or bool(_GOES_ON.match(lower)))
             and words <= FOLLOW_UP_WORDS

@@ -1188,3 +1188,28 @@ async def test_unauthorised_charges_cuts_and_illness_are_heard_in_the_language(
 def test_every_language_has_care_words_for_each_serious_kind() -> None:
     for code, texts in language_book().languages.items():
         assert set(texts.serious) <= set(texts.care), code
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "follows"),
+    [
+        (
+            "de",
+            "Danke! Und wann kommt sie ungefähr an?",
+            True,
+        ),  # thanks, then a question
+        ("es", "Gracias. ¿Y cuándo llega?", True),
+        ("de", "Danke, das war alles.", False),  # only thanks: no question
+    ],
+)
+def test_thanks_before_a_short_question_still_follows_up(
+    code: str, text: str, follows: bool
+) -> None:
+    assert language_book().follows_up(code, text) is follows
+
+
+def test_the_return_period_asked_with_a_pronoun_is_answered_in_french() -> None:
+    said = language_book().reply(
+        "fr", "Combien de temps ai-je pour le renvoyer ?", dict
+    )
+    assert said is not None and "30 jours" in said
