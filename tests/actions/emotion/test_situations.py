@@ -74,6 +74,8 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "rent",
         ),
         ("I honestly can't afford to lose that money right now", "hardship", "", ""),
+        ("how soon is it back? I need that money for food", "hardship", "", "food"),
+        ("Money's been really tight since the summer", "hardship", "", ""),
         ("I'm in hospital until next week so can't collect it", "health", "you", ""),
         (
             "my wife is terminally ill and the bed was for her",
