@@ -33,7 +33,7 @@ from actions.lookups import (
 )
 from actions.mentions import mentioned
 from actions.replies import capitalise, reply_book
-from actions.side import PARSE_TIMEOUT_S, parse
+from actions.side import PARSE_TIMEOUT_S, is_question, parse
 from actions.store import Order, demo_store, find_number
 from actions.voice import (
     CaringAction,
@@ -301,7 +301,10 @@ _THANKS_FIRST = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|great|perfect|cool|brilliant|lovely|nice|good|alright|"
     r"right|wow|oh|ah|fab|awesome|super)\W+)*"
     r"(?:many thanks|thanks|thank you|thank u|thx|thnx|ty|cheers|ta|much appreciated|"
-    r"appreciate it|(?:so|very|really) helpful)"
+    r"appreciate it|(?:so|very|really) helpful|"
+    # a word of praise that is a sentence of its own ("Fantastic. So do I ...?")
+    r"(?:fantastic|great|brilliant|wonderful|amazing|perfect|lovely|super|awesome|"
+    r"excellent|nice|cool)(?=\s*[.!]))"
     r"(?:\s+(?:so much|a lot|very much|again|for (?:that|this|your help|the "
     r"(?:info|information|help|update))))?\b[\s,.!;:-]*",
     re.I,
@@ -342,7 +345,7 @@ async def answer_beside_thanks(
     business = bool(reply_book().describe(intent)) and intent not in NOT_PROPOSED
     if (
         tracker.get_slot("order_id")
-        and _POINTS_BACK.search(question)
+        and asks_about_the_order(question, intent if sure else None)
         and (not sure or not business or intent in ABOUT_THE_ORDER)
     ):
         return await accept_offer("ask track_order", speaker, tracker)
@@ -440,6 +443,14 @@ class ActionAnswer(CaringAction):
         if declined := declined_offer(tracker):
             # "Has it reached you?" - "No, it hasn't": what that no means
             return await accept_offer(declined, speaker, tracker)
+        if (
+            intent in WARM
+            and is_question(text)
+            and not (analysis and analysis.label is Emotion.JOY)
+        ):
+            # a question NLU took for praise ("is the leather from farms that
+            # ...?"): read it as the question it is
+            return await not_understood(speaker, tracker, fallback=True)
         if (
             intent in ("affirm", "deny")
             and len(text.split()) > PLAIN_ANSWER_WORDS
@@ -810,7 +821,7 @@ _NO_VALUES = {"name_greeting": "", "account_type": "", "delivery_place": ""}
 _ORDER_WORDS = re.compile(r"\b(?:order|parcel|package|delivery)\b", re.I)
 _DELIVERY_WORDS = re.compile(
     r"\b(?:ship\w*|dispatch\w*|sent|arriv\w*|come|coming|deliver\w*|here|track\w*|"
-    r"when|where|status)\b",
+    r"carrier|courier|when|where|status)\b",
     re.I,
 )
 

@@ -757,7 +757,8 @@ class ActionOrderLookup(CaringAction):
 
 # Words that want something done or known, in a sentence that asks no question.
 _WANTS = re.compile(
-    r"\b(?:when|where|what|which|how|whether|status|track\w*|check|look (?:it )?up|"
+    r"\b(?:when|wen|where|what|wat|which|how|whether|status|track\w*|check|"
+    r"look (?:it )?up|will (?:it|they|that|this)|"
     r"find|cancel\w*|change|return|refund me|send|(?:can|could|would|will) you|"
     r"tell me|let me know|"
     r"(?:like|love|delighted|want|need|wish) to (?:know|have|get))\b",

@@ -876,6 +876,7 @@ def test_an_offer_to_cancel_is_accepted_by_yes() -> None:
         ("order 5520174 arrived early but the box was crushed", "track_order", False),
         ("Great news that you have my order 48213", "track_order", True),
         ("status of order 48213", "track_order", False),
+        ("ok thx, wat day will it come", "track_order", False),  # asks, misspelt
     ],
 )
 async def test_praise_that_names_an_order_is_thanked_not_looked_up(

@@ -35,6 +35,10 @@ DOMAIN: dict[str, Any] = {}
             "Great, thanks so much. And when does it get here?",
             "And when does it get here?",
         ),
+        # praise as a sentence of its own, then a question
+        ("Fantastic. So do I get a new one or what?", "So do I get a new one or what?"),
+        ("nice. when does it come?", "when does it come?"),
+        ("Great news that you have my order 48213", None),
         # only thanks, or thanks and goodbye: nothing else asked
         ("thank you so much, you've been a great help", None),
         ("thanks a lot, have a nice day", None),
@@ -229,3 +233,22 @@ async def test_a_replayed_follow_up_reads_the_conversation_once(
     tracker.events.append({"event": "active_loop", "name": "order_form"})
     state = Tracker.from_dict(tracker.current_state())
     assert ActionOrderLookup().topic(state) == "track_refund"
+
+
+async def test_a_question_nlu_took_for_praise_is_not_thanked() -> None:
+    """ "Is the leather from certified farms?" read as a compliment: no "how kind of
+    you", the question is treated as one we did not understand."""
+    tracker = conversation(
+        [
+            (
+                "customer",
+                "Is the leather from farms with welfare standards?",
+                "compliment",
+            )
+        ],
+        "praise-question",
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert not says(message["text"], "compliment")
