@@ -900,8 +900,22 @@ def _felt(analysis: dict[str, Any] | None) -> bool:
     return bool(names & {"emotion_words", "negative_sentiment"})
 
 
+# An e-mail address or number the message says is someone else's ("it was placed with
+# ..., that was her address", "my mum's email is ..."): not where to reach the customer.
+SOMEONE_ELSES = re.compile(
+    r"\b(?:her|his|their|(?:my|our) (?:mum|mom|mother|dad|father|wife|husband|partner|"
+    r"son|daughter|gran\w*|grand\w*|brother|sister|friend|flatmate|boss)(?:'s)?)\s+"
+    r"(?:e-?mail|address|number|phone)\b|\b(?:was|is) (?:hers|his|theirs)\b|"
+    r"\bnot (?:my|mine)\b|\bplaced (?:it )?(?:with|under|from)\b|\bordered (?:it )?with\b",
+    re.IGNORECASE,
+)
+
+
 def _contact(text: str) -> FollowUp | None:
-    """A follow-up request when a waiting customer left an e-mail or phone number."""
+    """A follow-up request when a waiting customer left an e-mail or phone number
+    (their own: one the message says is someone else's is not)."""
+    if SOMEONE_ELSES.search(text):
+        return None
     if found := EMAIL.search(text):
         return FollowUp(ContactMethod.EMAIL, found.group(0), note=text[:500])
     found = PHONE.search(text)

@@ -36,6 +36,9 @@ def test_a_contact_is_recognised(
         "invoice 2024-118832 is wrong",
         "it's been 12 days",
         "my postcode is 10115",
+        # someone else's address, given to find an order: not where to reach them
+        "The order is 730915, it was placed with ann.berg@example.com, her address",
+        "my dad's email is olaf@example.org if you need it for the order",
     ],
 )
 def test_numbers_that_are_not_contacts_are_left_alone(text: str) -> None:
