@@ -906,7 +906,8 @@ SOMEONE_ELSES = re.compile(
     r"\b(?:her|his|their|(?:my|our) (?:mum|mom|mother|dad|father|wife|husband|partner|"
     r"son|daughter|gran\w*|grand\w*|brother|sister|friend|flatmate|boss)(?:'s)?)\s+"
     r"(?:e-?mail|address|number|phone)\b|\b(?:was|is) (?:hers|his|theirs)\b|"
-    r"\bnot (?:my|mine)\b|\bplaced (?:it )?(?:with|under|from)\b|\bordered (?:it )?with\b",
+    r"\bnot (?:my|mine)\b|\bplaced (?:it )?(?:with|under|from)\b|"
+    r"\bordered (?:it )?with\b",
     re.IGNORECASE,
 )
 
