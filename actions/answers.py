@@ -723,6 +723,13 @@ class ActionNotUnderstood(CaringAction):
                 SlotSet("pending_intent", None),
                 *await accept_offer(f"ask {chosen}", speaker, tracker),
             ]
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if mentioned("asks_for_person", text):
+            # "Is someone going to help me?": a person, in words NLU did not know
+            return [
+                SlotSet("pending_intent", None),
+                *await hand_over(speaker, tracker, "Customer asked for a person."),
+            ]
         if about_an_order(tracker):
             # "yo can u check 5520174", "aight so when's it landing": an order
             # question NLU did not recognise in those words

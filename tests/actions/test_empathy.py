@@ -538,3 +538,14 @@ def test_no_wait_is_invented_when_the_customer_named_none(
     assert "wait" not in book.concern(situation)
     said = book.compose("Here is what I found.", situation)
     assert "wait" not in said
+
+
+def test_for_now_stays_when_the_promise_of_a_person_goes(book: EmpathyBook) -> None:
+    said = book.without_immediacy(
+        "Please stop using it for now; safety comes first. I'm bringing in a person "
+        "now; they'll see everything."
+    )
+    assert said == (
+        "Please stop using it for now; safety comes first. I'm bringing in a person; "
+        "they'll see everything."
+    )

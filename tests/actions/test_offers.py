@@ -1019,3 +1019,20 @@ async def test_an_order_question_nlu_declined_is_asked_after_the_order(
         assert replayed[-1]["parse_data"]["intent"]["name"] == "track_order"
     else:
         assert replayed == [] and dispatcher.messages
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("Is someone going to help me?", True),
+        ("can I talk to somebody about this", True),
+        ("someone told me to ask here about gift wrap", False),
+    ],
+)
+async def test_asking_whether_someone_will_help_brings_a_person(
+    own_redis_keys: str, text: str, person: bool
+) -> None:
+    """Words NLU does not know for asking for a person are still asking."""
+    tracker = conversation([("customer", text, "out_of_scope")], "someone-help")
+    events = await ActionNotUnderstood().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert ({"event": "pause", "timestamp": None} in events) is person

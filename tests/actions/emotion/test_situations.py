@@ -75,6 +75,14 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
         ),
         ("I honestly can't afford to lose that money right now", "hardship", "", ""),
         ("how soon is it back? I need that money for food", "hardship", "", "food"),
+        ("that was our rent money for December", "hardship", "", ""),
+        ("no idea how we're going to feed the kids now", "hardship", "", ""),
+        (
+            "I'm not well at the moment and can't get to the post office",
+            "health",
+            "you",
+            "",
+        ),
         ("Money's been really tight since the summer", "hardship", "", ""),
         ("I'm in hospital until next week so can't collect it", "health", "you", ""),
         (
@@ -126,6 +134,8 @@ def test_situations_are_found_with_who_and_what(
         "is this suitable as a birthday present?",
         "I'd like to order two more for my dad",
         "your delivery estimate says friday, is that right?",
+        "I'm not well informed about your returns, can you explain?",
+        "the food processor money was refunded already, thanks",
     ],
 )
 def test_ordinary_messages_have_no_situation(
