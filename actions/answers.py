@@ -77,6 +77,22 @@ DECLINED = frozenset({"out_of_scope", "nlu_fallback"})
 RETURN_QUESTIONS = frozenset({"get_refund", "check_refund_policy", "exchange_item"})
 # Intents we never propose in "Just to check I got it ...?".
 NOT_PROPOSED = SMALL_TALK | {"nlu_fallback"}
+
+
+def proposable(intent: str | None) -> bool:
+    """Whether ``intent`` is a question we answer and may propose as a reading."""
+    return (
+        bool(intent)
+        and intent not in NOT_PROPOSED
+        and bool(reply_book().describe(str(intent)))
+    )
+
+
+def proposable_intents() -> set[str]:
+    """Every intent ``proposable`` says yes to."""
+    return {i for i in reply_book().descriptions if proposable(i)}
+
+
 # Thanks and praise are answered alike: a message NLU hesitates over only between these
 # two (FallbackClassifier's ambiguity_threshold) was understood all the same.
 WARM = frozenset({"thank_you", "compliment"})
@@ -173,7 +189,7 @@ def follow_up_topic(tracker: Tracker) -> str | None:
     # a postcode (the answer to our question) asked nothing, so the one before it
     asked = [
         e
-        for e in _user_events(tracker)[:-1]
+        for e in user_events(tracker)[:-1]
         if not (
             only_a_number(str(e.get("text") or ""))
             or only_proof(str(e.get("text") or ""))
@@ -182,7 +198,7 @@ def follow_up_topic(tracker: Tracker) -> str | None:
     if not asked:
         return None
     before = ((asked[-1].get("parse_data") or {}).get("intent") or {}).get("name")
-    if not before or before in NOT_PROPOSED or not reply_book().describe(before):
+    if not proposable(before):
         return None
     return str(switched_topic(text, str(before)) or before)
 
@@ -200,63 +216,10 @@ FOLLOW_UP_ASKS = {
     ),
 }
 # Words of a short follow-up that name no topic ("and how much is it?").
-_NO_TOPIC = frozenset(
-    [
-        "and",
-        "but",
-        "also",
-        "so",
-        "then",
-        "plus",
-        "or",
-        "what",
-        "about",
-        "how",
-        "why",
-        "when",
-        "where",
-        "which",
-        "who",
-        "much",
-        "many",
-        "long",
-        "soon",
-        "is",
-        "it",
-        "are",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "will",
-        "would",
-        "the",
-        "a",
-        "an",
-        "that",
-        "this",
-        "to",
-        "by",
-        "for",
-        "of",
-        "in",
-        "on",
-        "with",
-        "me",
-        "my",
-        "i",
-        "you",
-        "your",
-        "there",
-        "ok",
-        "okay",
-        "right",
-        "so",
-        "well",
-        "one",
-        "ones",
-    ]
+_NO_TOPIC = re.compile(
+    r"and|but|also|so|then|plus|or|what|about|how|why|when|where|which|who|much|many|"
+    r"long|soon|is|it|are|do|does|did|can|could|will|would|the|a|an|that|this|to|by|"
+    r"for|of|in|on|with|me|my|i|you|your|there|ok|okay|right|well|ones?"
 )
 SWITCH_FLOOR = 0.55  # a named topic counts when its nearest example is this close
 # Topics close enough that a follow-up naming one goes on with the other ("and by
@@ -274,10 +237,9 @@ def switched_topic(text: str, before: str) -> str | None:
     training example), or what it asks about ``before`` (FOLLOW_UP_ASKS); None when
     it goes on with ``before``."""
     words = re.findall(r"[a-z']+", text.lower())
-    if [w for w in words if w not in _NO_TOPIC]:
+    if [w for w in words if not _NO_TOPIC.fullmatch(w)]:
         stripped = _FOLLOW_UP_OPENER.sub("", text).strip() or text
-        proposable = {i for i in reply_book().descriptions if i not in NOT_PROPOSED}
-        nearest = nearest_intent(stripped, proposable)
+        nearest = nearest_intent(stripped, proposable_intents())
         if (
             nearest
             and nearest[1] >= SWITCH_FLOOR
@@ -342,7 +304,7 @@ async def answer_beside_thanks(
         parsed = await parse(client, question)
     intent = parsed.intent if parsed else ""
     sure = parsed is not None and parsed.confidence >= FOLLOW_UP_CONFIDENCE
-    business = bool(reply_book().describe(intent)) and intent not in NOT_PROPOSED
+    business = proposable(intent)
     if (
         tracker.get_slot("order_id")
         and asks_about_the_order(question, intent if sure else None)
@@ -354,8 +316,7 @@ async def answer_beside_thanks(
     if hit := faq_match(question):
         speaker.say(hit.key, **answer_values(tracker))
         return []
-    proposable = {i for i in reply_book().descriptions if i not in NOT_PROPOSED}
-    nearest = nearest_intent(question, proposable)
+    nearest = nearest_intent(question, proposable_intents())
     if nearest and nearest[1] >= NEAREST_FLOOR:
         return await accept_offer(f"ask {nearest[0]}", speaker, tracker)
     speaker.say("fallback")
@@ -480,9 +441,7 @@ class ActionAnswer(CaringAction):
             # a parcel that never came, a double charge: nothing to send back
             speaker.say(key)
             return []
-        if intent in ORDER_QUESTIONS and (
-            named := latest_entity(tracker, "order_id") or find_number(text)
-        ):
+        if intent in ORDER_QUESTIONS and (named := named_order_number(tracker)):
             # "I'd like to return order 808080123456": the answer is about that
             # order; the order form asks for proof, the lookup answers the topic
             return [SlotSet("order_id", named), FollowupAction("order_form")]
@@ -493,7 +452,7 @@ class ActionAnswer(CaringAction):
                 speaker.say(change_key(known, address=True), **known.values())
                 return []
         if intent == "complaint":
-            named = latest_entity(tracker, "order_id") or find_number(text)
+            named = named_order_number(tracker)
             # "it came but the mug was chipped": the order the chat is about
             order = demo_store().order(named) if named else chat_order(tracker)
             if order is not None and not may_see(tracker, order):
@@ -548,7 +507,7 @@ async def accept_offer(
     if kind == "say":
         speaker.say(target)
         return []
-    users = _user_events(tracker)
+    users = user_events(tracker)
     if not users:
         return [SlotSet("offered", None)]
     # undo the "yes", then let the dialogue run on it as the offered question
@@ -602,7 +561,7 @@ def readings(tracker: Tracker) -> list[str]:
     for candidate in ranking:
         name = str(candidate.get("name"))
         confidence = float(candidate.get("confidence") or 0.0)
-        if name in NOT_PROPOSED or not reply_book().describe(name):
+        if not proposable(name):
             continue
         if confidence < (CONFIRM_FLOOR if not found else READING_FLOOR):
             break
@@ -741,6 +700,13 @@ class ActionNotUnderstood(CaringAction):
         return await not_understood(speaker, tracker, fallback)
 
 
+def named_order_number(tracker: Tracker) -> str | None:
+    """The order number the latest message names (NLU's entity, else digits in
+    the text that are no phone number or postcode)."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return latest_entity(tracker, "order_id") or find_number(text)
+
+
 def about_an_order(tracker: Tracker) -> bool:
     """Whether a message NLU could not place is about an order: it names one of
     ours, or asks about the delivery of the order in the chat ("when's it landing")."""
@@ -789,12 +755,8 @@ class ActionConfirmUnderstood(CaringAction):
         ]
 
 
-def _user_events(tracker: Tracker) -> list[dict[str, Any]]:
-    return user_events(tracker)
-
-
 def _previous_user_event(tracker: Tracker) -> dict[str, Any] | None:
-    users = _user_events(tracker)
+    users = user_events(tracker)
     return users[-2] if len(users) >= 2 else None
 
 
@@ -834,7 +796,8 @@ _DELIVERY_WORDS = re.compile(
 
 
 def asks_about_the_order(text: str, intent: str | None) -> bool:
-    """Whether a waiting customer's question is about the order of the chat."""
+    """Whether a question (NLU's ``intent`` for it, None when unsure) is about the
+    order of the chat: "has it even shipped?", "when's it landing"."""
     if intent == "track_order":
         return True
     points = bool(_POINTS_BACK.search(text) or _ORDER_WORDS.search(text))
@@ -863,11 +826,8 @@ def answer_while_waiting(
     follow one up while a person has the chat). None otherwise."""
     book = reply_book()
     if order is not None and asks_about_the_order(text, intent) and not language:
-        key = (
-            f"track_order.{order.status}_late"
-            if order.late
-            else (f"track_order.{order.status}_again")
-        )
+        late = "_late" if order.late else "_again"
+        key = f"track_order.{order.status}{late}"
         if not book.has(key):
             key = f"track_order.{order.status}"
         said = book.pick(key, **order.values())

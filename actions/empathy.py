@@ -55,9 +55,8 @@ class Situation:
     intent_confidence: float | None = None
     description: str | None = None
     text: str = ""  # the customer's latest message
-    earlier: list[str] = field(
-        default_factory=list
-    )  # their messages before, newest last
+    # the customer's messages before the latest, newest last
+    earlier: list[str] = field(default_factory=list)
     register: str = "plain"  # "formal", "casual" or "plain" (EmpathyBook.register)
 
 
@@ -83,11 +82,8 @@ class EmpathyBook:
             # a problem told in capitals or with "!!!" is felt, whatever the words
             # sound like ("WHERE IS MY ORDER ITS 3 WEEKS LATE")
             shouted = analysis.has("all_caps") or analysis.has("punctuation")
-            if (
-                analysis.label is Emotion.NEUTRAL
-                and shouted
-                and (analysis.has("problem_report"))
-            ):
+            told = analysis.has("problem_report")
+            if analysis.label is Emotion.NEUTRAL and shouted and told:
                 return Level.UPSET
             return Level.NEUTRAL
         context = set(self.data.get("from_context") or [])

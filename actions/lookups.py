@@ -12,7 +12,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.emotion import Emotion
+from actions.emotion import Analysis, Emotion
 from actions.emotion.situations import WEEKDAYS
 from actions.identity import (
     MAX_TRIES,
@@ -37,6 +37,7 @@ from actions.voice import (
     CaringAction,
     Speaker,
     accepted_offer,
+    bot_texts,
     customer_texts,
     hand_over,
     latest_intent,
@@ -644,15 +645,7 @@ def question_aside(tracker: Tracker) -> SideAnswer | None:
     text = str(latest.get("text") or "")
     if not is_question(text) or _ABOUT_PROOF.search(text):
         return None
-    parsed = Parsed(
-        intent=str(latest_intent(tracker) or ""),
-        confidence=float((latest.get("intent") or {}).get("confidence") or 0.0),
-        entities={
-            str(e.get("entity")): str(e.get("value"))
-            for e in latest.get("entities") or []
-            if e.get("entity") and e.get("value") is not None
-        },
-    )
+    parsed = Parsed.of(latest)
     if answer := answer_of(text, parsed, order_known=True):
         return answer
     if parsed.intent == "out_of_scope" and parsed.confidence >= ASIDE_CONFIDENCE:
@@ -680,7 +673,7 @@ class ActionOrderLookup(CaringAction):
         """Track, cancel, change or check the refund of the order in ``order_id``."""
         store = demo_store()
         topic = self.topic(tracker)
-        if only_praise(tracker):
+        if only_praise(tracker, speaker.mood.analysis):
             # "order 5520174 came early, lovely packaging": thanks, no lookup
             speaker.say("compliment")
             return []
@@ -728,11 +721,8 @@ class ActionOrderLookup(CaringAction):
         elif topic == "cancel_fee":
             # free while it is with us (and cancelled only if they say yes);
             # afterwards what can still be done
-            key = (
-                "cancel_fee.processing"
-                if order.status == "processing"
-                else (f"cancel_order.{order.status}")
-            )
+            free = order.status == "processing"
+            key = "cancel_fee.processing" if free else f"cancel_order.{order.status}"
             speaker.say(key, **order.values())
         elif topic == "complaint":
             speaker.say("complaint.order", **order.values())
@@ -766,11 +756,12 @@ _WANTS = re.compile(
 )
 
 
-def only_praise(tracker: Tracker) -> bool:
+def only_praise(tracker: Tracker, analysis: Analysis | None = None) -> bool:
     """Whether the message that started the form only praises ("my order 5520174
     arrived early and the packaging was lovely", "Anna sorted my refund, she was
     brilliant"): happy, asks nothing, reports no problem. NLU may read an order or a
-    refund in it; there is nothing to look up."""
+    refund in it; there is nothing to look up. ``analysis``: the message's, when
+    the caller has it (else it is made)."""
     if requested_when_written(tracker) is not None:
         return False  # the answer to our question
     text = str((tracker.latest_message or {}).get("text") or "")
@@ -782,18 +773,18 @@ def only_praise(tracker: Tracker) -> bool:
         return False
     if _WANTS.search(text):
         return False  # "I'd be delighted to know when it comes": a request
-    analysis = assess(tracker).analysis
+    analysis = analysis or assess(tracker).analysis
     return analysis.label is Emotion.JOY and not analysis.has("sarcasm")
 
 
 def told_already(tracker: Tracker, order: Order) -> bool:
     """Whether the bot's reply before the latest message was about ``order`` and
     the latest message does not name it again (a follow-up about the same order)."""
-    said = [e for e in tracker.events if e.get("event") == "bot" and e.get("text")]
+    said = [text for text in bot_texts(tracker) if text]
     latest = str((tracker.latest_message or {}).get("text") or "")
     return (
         bool(said)
-        and order.id in str(said[-1].get("text"))
+        and order.id in said[-1]
         and requested_when_written(tracker) is None  # not the answer to our question
         and not attempts_proof(latest)
         and find_number(latest) != order.id

@@ -19,6 +19,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -81,46 +82,54 @@ class Parsed:
     confidence: float
     entities: dict[str, str]
 
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> Parsed:
+        """From Rasa's parse result (``/model/parse``, or a tracker's
+        ``latest_message``: the same shape)."""
+        intent = data.get("intent") or {}
+        return cls(
+            intent=str(intent.get("name") or ""),
+            confidence=float(intent.get("confidence") or 0.0),
+            entities={
+                str(e.get("entity")): str(e.get("value"))
+                for e in data.get("entities") or []
+                if e.get("entity") and e.get("value") is not None
+            },
+        )
+
+
+def _rasa() -> tuple[str, dict[str, str]]:
+    """The Rasa server that runs this action server's model, and its token."""
+    token = os.environ.get("RASA_TOKEN", "")
+    port = os.environ.get("RASA_PORT", "5005")
+    return f"http://127.0.0.1:{port}", ({"token": token} if token else {})
+
 
 async def parse(client: httpx.AsyncClient, text: str) -> Parsed | None:
     """Rasa's reading of ``text`` (the server that runs this action server's
     model), or None when it cannot be reached."""
-    port = os.environ.get("RASA_PORT", "5005")
-    token = os.environ.get("RASA_TOKEN", "")
+    base, params = _rasa()
     try:
         response = await client.post(
-            f"http://127.0.0.1:{port}/model/parse",
-            params={"token": token} if token else None,
-            json={"text": text},
+            f"{base}/model/parse", params=params or None, json={"text": text}
         )
         response.raise_for_status()
         data = response.json()
     except (httpx.HTTPError, ValueError) as error:
         log.info("side questions not looked at: Rasa parse failed (%s)", error)
         return None
-    intent = data.get("intent") or {}
-    return Parsed(
-        intent=str(intent.get("name") or ""),
-        confidence=float(intent.get("confidence") or 0.0),
-        entities={
-            str(e.get("entity")): str(e.get("value"))
-            for e in data.get("entities") or []
-            if e.get("entity") and e.get("value") is not None
-        },
-    )
+    return Parsed.of(data if isinstance(data, dict) else {})
 
 
 async def chat_slots(conversation_id: str) -> dict[str, object]:
     """The slots of a conversation as Rasa holds them (``GET /conversations/<id>/
     tracker``, no events), or {} when Rasa cannot be reached or does not know it."""
-    port = os.environ.get("RASA_PORT", "5005")
-    token = os.environ.get("RASA_TOKEN", "")
-    params = {"include_events": "NONE", **({"token": token} if token else {})}
+    base, params = _rasa()
     try:
         async with httpx.AsyncClient(timeout=PARSE_TIMEOUT_S) as client:
             response = await client.get(
-                f"http://127.0.0.1:{port}/conversations/{conversation_id}/tracker",
-                params=params,
+                f"{base}/conversations/{conversation_id}/tracker",
+                params={"include_events": "NONE", **params},
             )
             response.raise_for_status()
             slots = response.json().get("slots")
