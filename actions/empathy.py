@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from actions.emotion import Analysis, Circumstance, Emotion
+from actions.emotion.text import with_apostrophes
 from actions.mentions import rule_pattern
 from actions.paths import DATA
 from actions.replies import capitalise, fill, reply_book
@@ -135,7 +136,7 @@ class EmpathyBook:
     def said_concern(self, situation: Situation) -> str | None:
         """What the customer is upset about, when their own words say it
         (``concern_from_text``): "the double charge", "the damage"."""
-        text = situation.text.lower()
+        text = with_apostrophes(situation.text.lower())
         for pattern, needs, rule in self._concern_rules:
             found = pattern.search(text)
             if found and (needs is None or needs.search(text)):
@@ -206,31 +207,37 @@ class EmpathyBook:
             [c for c in analysis.circumstances if not c.serious] if analysis else []
         )
         noted = self.circumstance(pending[0], situation) if pending else ""
-        if parts or noted or level is not Level.NEUTRAL:
+        # the answer names the order: the acknowledgement need not ("sorry about the
+        # wait" then "order 48213 is ..."), or it reads twice
+        about = (
+            replace(situation, order_id=None)
+            if situation.order_id and situation.order_id in answer
+            else situation
+        )
+        # An answer that opens with an apology already acknowledges; never say sorry
+        # twice in a row.
+        apologises = "sorry" in _first_sentences(answer, 1).lower()
+        fault = "" if apologises else self._fault(about)
+        if parts or noted or fault or level is not Level.NEUTRAL:
             # something comes before the answer: its "Sure." would be a seam
             answer = _without_interjection(answer)
         if level is Level.NEUTRAL:
             answer = self._unprojected(answer)
-            return " ".join(p for p in [*parts, noted, answer] if p)
+            return " ".join(p for p in [*parts, fault, noted, answer] if p)
         values = {
-            # the answer names the order: the acknowledgement need not ("sorry
-            # about the wait" then "order 48213 is ..."), or it reads twice
-            "concern": self.concern(
-                replace(situation, order_id=None)
-                if situation.order_id and situation.order_id in answer
-                else situation
-            ),
+            "concern": self.concern(about),
             "name_prefix": self.name_prefix(situation),
         }
         assert situation.analysis is not None
-        # An answer that opens with an apology already acknowledges; never say sorry
-        # twice in a row.
-        apologises = "sorry" in _first_sentences(answer, 1).lower()
         if level is Level.UPSET:
             label = situation.analysis.label.value
             if label not in self.data["acknowledge"]:
                 label = Emotion.FRUSTRATION.value
-            if not apologises:
+            if fault and label == Emotion.CONFUSION.value:
+                # "one of the two candles is missing" reads as puzzled to the
+                # model; what it calls for is an apology, not "here's how it works"
+                parts.append(fault)
+            elif not apologises:
                 parts.append(self._pick(f"acknowledge.{label}", situation, values))
             if noted:
                 parts.append(noted)
@@ -252,6 +259,19 @@ class EmpathyBook:
                 # one offer of a person, not one on every reply
                 parts.append(self._pick("offer_person", situation, {}))
         return " ".join(parts)
+
+    def _fault(self, situation: Situation) -> str:
+        """An apology for what went wrong on our side, in the customer's words ("I'm
+        sorry about the missing item."), when they report a problem whose concern
+        their own words name (``concern_from_text``); "" otherwise. It apologises
+        for the fault, so it is said whether or not they put a feeling into words."""
+        analysis = situation.analysis
+        if analysis is None or not analysis.has("problem_report"):
+            return ""
+        said = self.said_concern(situation)
+        if not said:
+            return ""
+        return self._pick("apologise", situation, {"concern": said})
 
     def circumstance(self, found: Circumstance, situation: Situation) -> str:
         """The acknowledgement of what happened to the customer, in their terms

@@ -28,6 +28,18 @@ _QUOTES = str.maketrans(
     {"’": "'", "‘": "'", "´": "'", "`": "'", "“": '"', "”": '"', "…": "..."}
 )
 
+# "hasnt", "dont", "cant": negative contractions typed without their apostrophe, as
+# customers in a hurry write them ("cant" and "wont" are read as "can't", "won't")
+_BARE_CONTRACTION = re.compile(
+    r"\b(has|have|had|is|was|are|were|do|does|did|could|should|would|ca|wo)nt\b"
+)
+
+
+def with_apostrophes(text: str) -> str:
+    """``text`` with typographic quotes made plain and the apostrophe put back into
+    negative contractions typed without one: "it hasnt arived" -> "it hasn't arived"."""
+    return _BARE_CONTRACTION.sub(r"\1n't", text.translate(_QUOTES))
+
 
 @dataclass
 class Prepared:

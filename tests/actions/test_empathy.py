@@ -384,6 +384,12 @@ def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) ->
             "the 10-day wait for order 48213",
         ),
         ("can I still return it within 30 days?", None, None),  # no wait in sight
+        # late, said the many ways people say it, typos and missing apostrophes too
+        ("it was meant to be here on Monday and it still isnt", None, "the wait"),
+        ("my parcel 7716 still hasnt arived, 3 weeks now", None, "the 3-week wait"),
+        ("this delivery is taking ages", None, "the wait"),
+        ("i wait very long time, the package not arrived", None, "the wait"),
+        ("I didn't get the confirmation e-mail", None, None),  # not a late parcel
     ],
 )
 def test_the_concern_is_said_in_the_customers_own_words(
@@ -549,3 +555,54 @@ def test_for_now_stays_when_the_promise_of_a_person_goes(book: EmpathyBook) -> N
         "Please stop using it for now; safety comes first. I'm bringing in a person; "
         "they'll see everything."
     )
+
+
+def test_a_fault_the_customer_reports_is_apologised_for_felt_or_not(
+    book: EmpathyBook,
+) -> None:
+    """No feeling put into words, but something of ours went wrong, in their words:
+    an apology for that, never sympathy for a feeling they did not show."""
+    calm = Analysis(
+        label=Emotion.NEUTRAL,
+        frustration=1,
+        intensity=0.3,
+        signals=[Signal("problem_report", 0.5, "describes a problem")],
+    )
+    said = book.compose(
+        "Here is what I found.",
+        Situation(
+            intent="track_refund",
+            analysis=calm,
+            text="my refund for the jacket still hasn't come, it's been 4 weeks",
+        ),
+    )
+    assert re.match(
+        r"(I'm )?[Ss]orry (to hear )?about the 4-week wait for your refund\.", said
+    )
+    assert not book._projected.search(said)  # type: ignore[union-attr]
+    question = Situation(
+        intent="return_policy", analysis=calm, text="can I still send it back?"
+    )
+    assert book.compose("Yes, within 30 days.", question) == "Yes, within 30 days."
+
+
+def test_a_missing_item_read_as_puzzled_gets_an_apology_not_an_explanation(
+    book: EmpathyBook,
+) -> None:
+    puzzled = Analysis(
+        label=Emotion.CONFUSION,
+        frustration=2,
+        intensity=0.5,
+        signals=[Signal("problem_report", 0.5, "describes a problem")],
+    )
+    for _ in range(5):
+        said = book.compose(
+            "What's the e-mail address or postcode it's under?",
+            Situation(
+                intent="complaint",
+                analysis=puzzled,
+                text="the parcel came but one of the three mugs is missing",
+            ),
+        )
+        assert "the missing item" in said
+        assert "how it works" not in said and "explain" not in said
