@@ -500,7 +500,7 @@ class Conversations:
                 inbound.text,
                 None if language else analysis,
                 said,
-                _advice(ticket, language),
+                _flag(ticket),
                 language,
                 # the handoff message said who is available and when: not again
                 told_where=any(e.kind is Kind.HANDOFF for e in earlier),
@@ -516,16 +516,18 @@ class Conversations:
         text: str,
         analysis: dict[str, Any] | None,
         said: list[str],
-        advice: str | None = None,
+        flag: UrgencyFlag | None = None,
         language: str = "",
         told_where: bool = False,
     ) -> str:
         """What a waiting customer hears after writing again, in their ``language``
-        (English when ""): what they can do meanwhile (``advice`` for what happened,
-        said once, to anything but plain thanks), an answer to what they added (an
-        order number, how urgent it is), never the same words twice in a row, and
-        where they stand when they are upset (not when ``told_where``: the handoff
-        message among the recent entries said it)."""
+        (English when ""): what they can do meanwhile (the advice for what happened,
+        the ticket's ``flag``, said once, to anything but plain thanks), an answer to
+        what they added (a question we can answer, an order number, how urgent it
+        is), never the same words twice in a row, and where they stand when they are
+        upset (not when ``told_where``: the handoff message among the recent entries
+        said it)."""
+        advice = say(f"waiting_advice_{flag.value}", language) if flag else None
         words = ENGLISH if not language else waiting_words(language) or UNREAD
         lower = text.lower()
         asks = _asks(text, words)
@@ -559,7 +561,31 @@ class Conversations:
             if told_where or any(where and where in t for t in said):
                 where = ""  # told a moment ago: not the same lines again
             return " ".join(p for p in (first, where) if p)
-        if (felt := _felt_text(analysis, lower, words)) is not None:
+        felt = _felt_text(analysis, lower, words)
+        if asks and not order:
+            # a question we can answer is answered now, after the feeling it carries:
+            # a general one (delivery, returns, payment...), the chat's own order
+            # once proven, or what to do about what happened (keep the kettle? how
+            # do I secure my account?); a decision waits for the person
+            reading = None if language else await self.rasa.intent(text)
+            known = await self.emotion.answer(text, language, reading, conversation_id)
+            closing = "waiting_answered"
+            if known is None and flag and f"waiting_asked_{flag.value}" in texts():
+                known = say(f"waiting_asked_{flag.value}", language)
+                closing = ""
+            if known is not None and not any(known in x for x in said[-1:]):
+                label = _feeling_label(None if language else analysis, lower, words)
+                ack = f"waiting_ack_{label}"
+                return " ".join(
+                    p
+                    for p in (
+                        say(ack, language) if felt and ack in texts() else "",
+                        known,
+                        say(closing, language) if closing else "",
+                    )
+                    if p
+                )
+        if felt is not None:
             return _fresh(
                 said, language, felt, "waiting_felt", "waiting_for_person_again"
             )
@@ -568,12 +594,6 @@ class Conversations:
         if thanks:
             return _fresh(said, language, "waiting_thanks", "waiting_thanks_again")
         if asks:
-            # a general question (delivery, returns, payment...) is answered now;
-            # anything about the order or a decision waits for the person
-            reading = None if language else await self.rasa.intent(text)
-            asked = self.emotion.answer(text, language, reading, conversation_id)
-            if general := await asked:
-                return f"{general} {say('waiting_answered', language)}"
             return _fresh(
                 said, language, "waiting_question", "waiting_for_person_again"
             )
@@ -833,11 +853,10 @@ def _urgent(analysis: dict[str, Any] | None) -> bool:
     )
 
 
-def _advice(ticket: Ticket | None, language: str = "") -> str | None:
-    """What a waiting customer can do meanwhile, for the first of the ticket's flags
-    that has advice (``waiting_advice_<flag>`` in channel.yml), else None."""
-    flag = next((f for f in ADVICE_ORDER if ticket and f in ticket.flags), None)
-    return say(f"waiting_advice_{flag.value}", language) if flag else None
+def _flag(ticket: Ticket | None) -> UrgencyFlag | None:
+    """The first of the ticket's flags that has advice for a waiting customer
+    (``waiting_advice_<flag>`` in channel.yml), else None."""
+    return next((f for f in ADVICE_ORDER if ticket and f in ticket.flags), None)
 
 
 def _asks(text: str, words: WaitingWords = ENGLISH) -> bool:

@@ -200,3 +200,61 @@ async def test_how_long_the_wait_is_gets_an_answer_not_a_promise(
     # nobody online: said honestly; a question about something else is no wait
     assert replies[0] == say("waiting_nobody_online")
     assert replies[1] == say("waiting_question")
+
+
+async def test_what_to_do_about_what_happened_is_answered_not_passed_on(
+    conversations: Conversations,
+) -> None:
+    """After the advice for a serious situation, a question about it that no general
+    answer covers ("should I keep it?", "how do I make my account safe?") gets the
+    answer for what happened, once; asked again, it waits for the person."""
+    safety = await waiting(
+        conversations,
+        "web-keep",
+        ["it burnt my hand", "should I keep it?", "and should I keep the box?"],
+        flags=frozenset({UrgencyFlag.SAFETY}),
+    )
+    assert safety == [
+        f"{say('waiting_advice_safety')} {say('waiting_advice_then')}",
+        say("waiting_asked_safety"),
+        say("waiting_question"),  # not the same answer twice in a row
+    ]
+    [polish] = await waiting(
+        conversations,
+        "web-fraud-pl",
+        ["Co mam teraz zrobić?"],
+        "pl",
+        frozenset({UrgencyFlag.FRAUD}),
+    )
+    assert polish.startswith(say("waiting_advice_fraud", "pl"))
+    fraud = await waiting(
+        conversations,
+        "web-fraud-en",
+        ["ok", "how do I make my account safe meanwhile?"],
+        flags=frozenset({UrgencyFlag.FRAUD}),
+    )
+    assert fraud[1] == say("waiting_asked_fraud")
+    assert "bank" in fraud[1] and "password" in fraud[1]
+
+
+async def test_a_worried_question_gets_the_feeling_named_then_the_answer(
+    conversations: Conversations,
+) -> None:
+    from actions.mood import analyzer, compact
+
+    text = "I'm a bit worried, what should I do with it meanwhile?"
+    analysis = compact(analyzer().analyze(text, []))
+    assert analysis["label"] == "anxiety"
+    reply = await conversations._waiting_reply(
+        "web-worried", text, analysis, ["something said before"], UrgencyFlag.SAFETY
+    )
+    advice = say("waiting_advice_safety")
+    assert reply.startswith(advice)  # the advice first, said once
+    reply = await conversations._waiting_reply(
+        "web-worried",
+        text,
+        analysis,
+        [f"{advice} {say('waiting_advice_then')}"],
+        UrgencyFlag.SAFETY,
+    )
+    assert reply == f"{say('waiting_ack_anxiety')} {say('waiting_asked_safety')}"
