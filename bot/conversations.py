@@ -26,6 +26,7 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -460,6 +461,22 @@ class Conversations:
             for e in earlier
             if e.id != entry.id and e.text
         ]
+        try:
+            ticket: Ticket | None = await self.queue.ticket(cid)
+        except UnknownTicket:
+            ticket = None
+        # the language the customer writes in when it is not English (the bot put
+        # it in the ticket's slots when it handed over)
+        language = str(ticket.slots.get("language") or "") if ticket else ""
+        # something serious said in another language raises its flag too (the
+        # analysis reads English)
+        words = waiting_words(language) if language else None
+        lower = inbound.text.lower()
+        said_flags = {
+            REASON_FLAGS[kind]
+            for kind, found in (words.serious if words else {}).items()
+            if kind in REASON_FLAGS and found.search(lower)
+        }
         analysis = await self.emotion.analyze(inbound.text, history[-HISTORY_TURNS:])
         if analysis is not None:
             await self.transcript.annotate(cid, entry.id, analysis)
@@ -468,7 +485,7 @@ class Conversations:
                 float(analysis.get("intensity", 0.0)),
                 int(analysis.get("frustration", 0)),
             )
-            flags = {
+            flags = said_flags | {
                 REASON_FLAGS[s["name"]]
                 for s in analysis.get("signals", [])
                 if s.get("name") in REASON_FLAGS
@@ -481,13 +498,6 @@ class Conversations:
                 logger.info("no rescore for %s: %s", cid, error)
         if state is TicketState.ASSIGNED:
             return []  # the agent is here and sees it live
-        try:
-            ticket: Ticket | None = await self.queue.ticket(cid)
-        except UnknownTicket:
-            ticket = None
-        # the language the customer writes in when it is not English (the bot put
-        # it in the ticket's slots when it handed over)
-        language = str(ticket.slots.get("language") or "") if ticket else ""
         if follow_up := _contact(inbound.text):
             await self.queue.request_follow_up(cid, follow_up)
             text = say("follow_up_saved", language, contact=follow_up.contact)
@@ -500,7 +510,7 @@ class Conversations:
                 inbound.text,
                 None if language else analysis,
                 said,
-                _flag(ticket),
+                _flag(ticket, said_flags),
                 language,
                 # the handoff message said who is available and when: not again
                 told_where=any(e.kind is Kind.HANDOFF for e in earlier),
@@ -853,10 +863,14 @@ def _urgent(analysis: dict[str, Any] | None) -> bool:
     )
 
 
-def _flag(ticket: Ticket | None) -> UrgencyFlag | None:
-    """The first of the ticket's flags that has advice for a waiting customer
-    (``waiting_advice_<flag>`` in channel.yml), else None."""
-    return next((f for f in ADVICE_ORDER if ticket and f in ticket.flags), None)
+def _flag(
+    ticket: Ticket | None, said: Iterable[UrgencyFlag] = ()
+) -> UrgencyFlag | None:
+    """The first of the ticket's flags, and of those the message just ``said``, that
+    has advice for a waiting customer (``waiting_advice_<flag>`` in channel.yml),
+    else None."""
+    flags = {*(ticket.flags if ticket else ()), *said}
+    return next((f for f in ADVICE_ORDER if f in flags), None)
 
 
 def _asks(text: str, words: WaitingWords = ENGLISH) -> bool:

@@ -33,6 +33,9 @@ class WaitingWords:
     feelings: dict[str, re.Pattern[str]] = field(default_factory=dict)
     # asks how long the wait is ("how long will I have to wait?"): where they stand
     wait: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    # says something serious happened, by kind ("fraud", "health"): the language's
+    # `serious` words, which raise the ticket's flag as the English analysis does
+    serious: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +84,9 @@ def waiting_words(language: str) -> WaitingWords | None:
         person=re.compile(str(words["person"])),
         feelings=feelings,
         **({"wait": re.compile(str(words["wait"]))} if words.get("wait") else {}),
+        serious={
+            str(k): re.compile(str(v)) for k, v in (entry.get("serious") or {}).items()
+        },
     )
 
 

@@ -350,6 +350,21 @@ async def test_outside_business_hours_the_time_is_written_the_german_way(
         ("nl", "Mijn moeder is overleden en het cadeau was voor haar", "bereavement"),
         ("pt", "Nunca encomendei isto, acho que é um golpe", "fraud"),
         ("pl", "Moja mama zmarła, a zamówienie było dla niej", "bereavement"),
+        # a stay in hospital is about health; only a hurt that happened is an injury
+        (
+            "de",
+            "Meine Frau ist seit gestern im Krankenhaus, ich mache alles allein",
+            "health",
+        ),
+        ("es", "Estoy en el hospital y no puedo recoger el paquete", "health"),
+        ("de", "Mein Sohn hat sich am Wasserkocher verbrannt", "injury"),
+        # a card or bank details handed to a fake message
+        (
+            "fr",
+            "J'ai répondu à un faux message et j'ai donné mes coordonnées bancaires",
+            "fraud",
+        ),
+        ("fr", "Il y a des débits inconnus sur mon relevé", "fraud"),
     ],
 )
 def test_something_serious_is_heard_in_the_customers_language(
@@ -357,6 +372,8 @@ def test_something_serious_is_heard_in_the_customers_language(
 ) -> None:
     book = language_book()
     assert kind in book.situations(code, text)
+    if kind == "health":
+        assert "injury" not in book.situations(code, text)
     said = book.handoff(code, text)
     care = book.languages[code].care[book.situations(code, text)[0]]
     assert said.startswith(care) and said.endswith(book.languages[code].handoff)
@@ -1178,6 +1195,8 @@ async def test_unauthorised_charges_cuts_and_illness_are_heard_in_the_language(
     ticket flagged."""
     book = language_book()
     assert kind in book.situations(code, text)
+    if kind == "health":
+        assert "injury" not in book.situations(code, text)
     said = book.handoff(code, text)
     assert said.startswith(book.languages[code].care[kind])
     request = HandoffRequest(f"web-{code}-{kind}", "web", Customer(f"web-{code}"))

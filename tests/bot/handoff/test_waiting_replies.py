@@ -258,3 +258,18 @@ async def test_a_worried_question_gets_the_feeling_named_then_the_answer(
         UrgencyFlag.SAFETY,
     )
     assert reply == f"{say('waiting_ack_anxiety')} {say('waiting_asked_safety')}"
+
+
+async def test_something_serious_said_while_waiting_in_another_language_gets_its_advice(
+    conversations: Conversations,
+) -> None:
+    """The ticket had no flag; the customer's own words in French say their bank
+    details were taken: the advice for fraud, in French, first."""
+    [reply] = await waiting(
+        conversations,
+        "web-fr-phishing",
+        ["Je viens de voir des débits inconnus sur mon compte, que dois-je faire ?"],
+        "fr",
+    )
+    assert reply.startswith(say("waiting_advice_fraud", "fr"))
+    assert "banque" in reply
