@@ -197,9 +197,14 @@ async def test_how_long_the_wait_is_gets_an_answer_not_a_promise(
             "web-wait-open",
             ["when will someone get back to me?", "how long does a refund take?"],
         )
+        until = await waiting(
+            conv, "web-wait-until", ["how long until somebody answers me?"]
+        )
+        longer = await waiting(conv, "web-wait-longer", ["how much longer??"])
     # nobody online: said honestly; a question about something else is no wait
     assert replies[0] == say("waiting_nobody_online")
     assert replies[1] == say("waiting_question")
+    assert until == longer == [say("waiting_nobody_online")]
 
 
 async def test_what_to_do_about_what_happened_is_answered_not_passed_on(
