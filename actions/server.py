@@ -55,9 +55,11 @@ def add_emotion_route(app: Sanic) -> None:
 
     The gateway asks while a person owns the chat, so a customer who gets angrier
     while waiting moves up the queue. Body: ``{"text": str, "history": [{"author":
-    "customer"|"bot", "text": str}, ...]}`` (oldest first).
+    "customer"|"bot", "text": str}, ...]}`` (oldest first). Answer: the analysis
+    (``compact``), with ``concern`` when the message names what is wrong.
     """
     from actions.emotion import Turn
+    from actions.empathy import Situation, empathy_book
     from actions.mood import analyzer, compact
 
     @app.post("/emotion")
@@ -89,7 +91,11 @@ def add_emotion_route(app: Sanic) -> None:
             )
             for t in history
         ]
-        return response.json(compact(analyzer().analyze(text, turns)))
+        said = empathy_book().said_concern(Situation(None, None, text=text))
+        analysis = compact(analyzer().analyze(text, turns))
+        # what the customer is upset about in their own words ("the 3-week wait"),
+        # for the words of a waiting reply; only when they name it
+        return response.json({**analysis, **({"concern": said} if said else {})})
 
 
 def add_answer_route(app: Sanic) -> None:

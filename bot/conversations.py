@@ -561,18 +561,21 @@ class Conversations:
         if urgent or words.person.search(lower):
             first = say("waiting_person_asked", language)
             if urgent:
-                # the feeling they named, not a stock "I hear you, and I'm sorry"
-                label = _feeling_label(None if language else analysis, lower, words)
-                ack = f"waiting_ack_{label}"
+                # what they are upset about or the feeling they named, not a stock
+                # "I hear you, and I'm sorry"
+                ack = _ack(analysis, lower, words, language)
                 first = (
-                    f"{say(ack, language)} {say('waiting_urgent_passed', language)}"
-                    if ack in texts()
+                    f"{ack} {say('waiting_urgent_passed', language)}"
+                    if ack
                     else say("waiting_urgent", language)
                 )
             where = await self._where(conversation_id, language)
             if told_where or any(where and where in t for t in said):
                 where = ""  # told a moment ago: not the same lines again
-            return " ".join(p for p in (first, where) if p)
+            reply = " ".join(p for p in (first, where) if p)
+            if reply in said[-1:]:  # "are you even listening??": not the same again
+                return say("waiting_for_person_again", language)
+            return reply
         felt = _felt_text(analysis, lower, words)
         if asks and not order:
             # a question we can answer is answered now, after the feeling it carries:
@@ -586,18 +589,15 @@ class Conversations:
                 known = say(f"waiting_asked_{flag.value}", language)
                 closing = ""
             if known is not None and not any(known in x for x in said[-1:]):
-                label = _feeling_label(None if language else analysis, lower, words)
-                ack = f"waiting_ack_{label}"
-                return " ".join(
-                    p
-                    for p in (
-                        say(ack, language) if felt and ack in texts() else "",
-                        known,
-                        say(closing, language) if closing else "",
-                    )
-                    if p
-                )
+                ack = _ack(analysis, lower, words, language) if felt else ""
+                closing_text = say(closing, language) if closing else ""
+                return " ".join(p for p in (ack, known, closing_text) if p)
         if felt is not None:
+            concern = "" if language else str((analysis or {}).get("concern") or "")
+            if concern:
+                named = say("concern_felt", concern=concern)
+                if named not in said[-1:]:
+                    return named  # "I'm sorry about the 3-week wait. ..."
             return _fresh(
                 said, language, felt, "waiting_felt", "waiting_for_person_again"
             )
@@ -889,6 +889,20 @@ def _feeling_label(
     if words.feelings:
         return next((k for k, w in words.feelings.items() if w.search(lower)), "")
     return str((analysis or {}).get("label", ""))
+
+
+def _ack(
+    analysis: dict[str, Any] | None, lower: str, words: WaitingWords, language: str
+) -> str:
+    """The words for what a waiting customer is upset about ("I'm sorry about the
+    3-week wait.", English: the action server names it), else for the feeling
+    their message names (``waiting_ack_<label>``); "" when neither is known."""
+    concern = "" if language else str((analysis or {}).get("concern") or "")
+    if concern:
+        return say("concern_ack", concern=concern)
+    label = _feeling_label(None if language else analysis, lower, words)
+    ack = f"waiting_ack_{label}"
+    return say(ack, language) if ack in texts() else ""
 
 
 def _felt_text(

@@ -323,6 +323,35 @@ async def test_a_waiting_customer_hears_about_the_order_they_proved_theirs(
     assert bad.status_code == 400 and "conversation" in bad.json()["error"]
 
 
+async def test_a_waiting_customer_hears_what_they_said_is_wrong_never_twice(
+    gateway_url: str, agent_side: Conversations, stack_settings: Settings
+) -> None:
+    """Upset while waiting, in words that name the trouble: the reply names it ("the
+    3-week wait"), not a stock "I'm sorry this is so frustrating"; the same words
+    again get other words back."""
+    widget = await Widget.open(gateway_url)
+    await widget.say("I need to talk to a human agent please")
+    await widget.entry(author="bot")
+    assert await agent_side.queue.state(widget.conversation) is TicketState.QUEUED
+    angry = "THREE WEEKS AND MY PARCEL STILL HASNT COME, THIS IS A JOKE"
+    await widget.say(angry)
+    first = await widget.entry(author="system")
+    assert first["text"].startswith("I'm sorry about the three-week wait.")
+    await widget.say(angry)
+    second = await widget.entry(author="system")
+    assert second["text"] != first["text"]
+    await widget.close()
+    # the action server names it; a message that names nothing gets no concern
+    named = httpx.post(
+        f"{stack_settings.actions_url}/emotion", json={"text": angry.lower()}
+    ).json()
+    assert named["concern"] == "the three-week wait"
+    calm = httpx.post(
+        f"{stack_settings.actions_url}/emotion", json={"text": "ok, thank you"}
+    ).json()
+    assert "concern" not in calm
+
+
 @pytest.mark.parametrize(
     ("frame", "code"),
     [
