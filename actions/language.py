@@ -184,6 +184,9 @@ class LanguageTexts:
     # what has happened (bereavement, injury, fraud, distress): words, then first words
     serious: dict[str, re.Pattern[str]] = field(default_factory=dict)
     care: dict[str, str] = field(default_factory=dict)
+    # what went wrong (a double charge, damage, the wrong item, something missing,
+    # late), in the customer's words, and the words that name it, in this order
+    problems: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
     # simple questions answered in the language: what the customer asks about, in
     # their words (``topics``), and the answers (``answers``: a topic, or
     # ``order.<status>`` for an order's state); a feeling they name and the words for
@@ -227,6 +230,10 @@ class LanguageBook:
                     for k, v in (entry.get("serious") or {}).items()
                 },
                 care={str(k): str(v) for k, v in (entry.get("care") or {}).items()},
+                problems=[
+                    (re.compile(str(v["when"])), str(v["care"]))
+                    for v in (entry.get("problems") or {}).values()
+                ],
                 topics={
                     str(k): re.compile(str(v))
                     for k, v in (entry.get("topics") or {}).items()
@@ -331,20 +338,23 @@ class LanguageBook:
 
     def handoff(self, code: str, text: str = "") -> str:
         """The handoff message in the language, after its words of care when ``text``
-        says something serious happened, else for the feeling it names, else for
-        something that went wrong (``care.problem``), else after thanks for the
-        message; or the English fallback."""
+        says something serious happened, else for what went wrong when it names it
+        (``problems``), else for the feeling it names, else for something that went
+        wrong (``care.problem``), else after thanks for the message; or the English
+        fallback."""
         texts = self.languages.get(code)
         if texts is None:
             return self.fallback_handoff
         found = self.situations(code, text)
         lower = text.lower()
         care = texts.care.get(found[0], "") if found else ""
-        if not care:  # a feeling they named, else something that went wrong
+        if not care:
+            # what went wrong, named; else a feeling they named; else that something
+            # went wrong
             felt = [s for words, s in texts.feelings.values() if words.search(lower)]
             asked, _ = _asked(texts, lower)
             problem = texts.care.get("problem", "") if "problem" in asked else ""
-            care = felt[0] if felt else problem
+            care = _problem(texts, lower) or (felt[0] if felt else problem)
         # words of care, or thanks for the message: never both in one breath
         return f"{care or texts.thanks} {texts.handoff}".strip()
 
@@ -389,7 +399,9 @@ class LanguageBook:
         found = order(number) if number and "order" in answered else None
         if found and found.get("late"):
             return None  # a late order needs chasing: a person
-        parts = [self.felt(code, text)]
+        # what went wrong, named ("that your order hasn't come yet"), else the
+        # feeling they named
+        parts = [_problem(texts, lower) or self.felt(code, text)]
         for topic in answered:
             if topic == "order":
                 parts.append(_order(texts, number, found))
@@ -415,6 +427,12 @@ class LanguageBook:
             else:
                 values = {**values, "opens": _opens(texts.opens, values)}
         return texts.queue[key].format(**values)
+
+
+def _problem(texts: LanguageTexts, lower: str) -> str:
+    """The words for what went wrong, when the customer's lower-cased message says
+    it (the language's ``problems``, the first that matches); "" otherwise."""
+    return next((care for words, care in texts.problems if words.search(lower)), "")
 
 
 def _asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:

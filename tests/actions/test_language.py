@@ -256,6 +256,9 @@ def test_the_gateway_texts_exist_in_every_language() -> None:
 # -- the handoff ----------------------------------------------------------------------
 
 
+# the kinds of trouble every language names, in the order they are looked for
+PROBLEM_KINDS = ["double_charge", "damaged", "wrong_item", "missing", "late"]
+
 PAUSED = [
     {"event": "slot", "timestamp": None, "name": "handoff", "value": True},
     {"event": "pause", "timestamp": None},
@@ -271,10 +274,12 @@ async def test_a_german_customer_is_answered_in_german_and_handed_over(
     assert events == [*assess(tracker).events, *PAUSED]
     [message] = dispatcher.messages
     german = language_book().languages["de"]
-    # something went wrong (words of care first); nobody is online in the test
-    # queue, and the customer is told so, in German
+    # what went wrong, named (it is late: "immer noch nicht angekommen"); nobody
+    # is online in the test queue, and the customer is told so, in German
+    late = dict(zip(PROBLEM_KINDS, german.problems, strict=True))["late"][1]
+    assert late == "Es tut mir leid, dass Ihre Bestellung noch nicht bei Ihnen ist."
     assert message["text"] == (
-        f"{german.care['problem']} {german.handoff} {german.queue['no_agent_online']}"
+        f"{late} {german.handoff} {german.queue['no_agent_online']}"
     )
     ticket = await handoff_queue().ticket(tracker.sender_id)
     assert ticket.slots == {"order_id": "48213", "language": "de"}
@@ -1232,3 +1237,64 @@ def test_the_return_period_asked_with_a_pronoun_is_answered_in_french() -> None:
         "fr", "Combien de temps ai-je pour le renvoyer ?", dict
     )
     assert said is not None and "30 jours" in said
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "kind"),
+    [
+        (
+            "de",
+            "Man hat mir den Betrag zweimal abgebucht, bitte prüfen",
+            "double_charge",
+        ),
+        ("de", "Die Lampe kam kaputt an und ich bin verärgert", "damaged"),
+        (
+            "es",
+            "Pedí unos zapatos azules y me enviaron unas botas en lugar de ellos",
+            "wrong_item",
+        ),
+        ("es", "Qué rabia, mi paquete sigue sin llegar", "late"),
+        ("fr", "Il manque deux assiettes dans le carton, c'est agaçant", "missing"),
+        ("fr", "J'ai été prélevé deux fois pour la même commande", "double_charge"),
+        ("it", "Il frullatore non funziona, che delusione", "damaged"),
+        (
+            "it",
+            "Ho ordinato un cuscino ma è arrivato il colore sbagliato",
+            "wrong_item",
+        ),
+        ("nl", "Mijn pakket is na tien dagen nog steeds niet bezorgd", "late"),
+        ("nl", "Er ontbreekt een onderdeel, erg vervelend", "missing"),
+        ("pt", "A minha encomenda está atrasada uma semana", "late"),
+        ("pt", "O candeeiro chegou partido", "damaged"),
+        ("pl", "W paczce brakuje ładowarki", "missing"),
+        ("pl", "Dostałem zły rozmiar butów", "wrong_item"),
+    ],
+)
+def test_what_went_wrong_is_named_in_the_customers_language(
+    code: str, text: str, kind: str
+) -> None:
+    """Before a person takes over, the words name what went wrong ("that something
+    is missing from your parcel"), not a general "sorry about the trouble"."""
+    book = language_book()
+    problems = dict(zip(PROBLEM_KINDS, book.languages[code].problems, strict=True))
+    words, care = problems[kind]
+    assert words.search(text.lower())
+    assert book.handoff(code, text).startswith(care)
+    assert care != book.languages[code].care["problem"]
+
+
+def test_every_language_names_each_kind_of_problem_calmly() -> None:
+    import yaml
+
+    from actions.paths import DATA
+
+    raw = yaml.safe_load((DATA / "replies" / "languages.yml").read_text("utf-8"))
+    for code, entry in raw["languages"].items():
+        assert list(entry["problems"]) == PROBLEM_KINDS, code
+        for kind, problem in entry["problems"].items():
+            assert problem["care"] and "!" not in problem["care"], (code, kind)
+    # the customer's own mistake is not our fault: no apology for "a wrong address"
+    book = language_book()
+    assert book.handoff("de", "Ich habe eine falsche Adresse angegeben").startswith(
+        book.languages["de"].thanks
+    )
