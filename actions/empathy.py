@@ -319,13 +319,15 @@ class EmpathyBook:
             key = f"handoff.{kind if kind in handoff else 'situation'}"
             opening = self.circumstance(first, situation)
             return " ".join(p for p in (opening, self._pick(key, situation, {})) if p)
+        level = self.level(situation.analysis)
         if "distress" in found or label in (Emotion.ANXIETY, Emotion.SADNESS):
             kind = "care"
-        elif found and found <= {"person_request"}:
+        elif found and found <= {"person_request"} and level is Level.NEUTRAL:
+            # a calm request is granted; "I WANT A REAL PERSON NOW" is upset
             kind = "asked"
         elif "bot_failures" in found:
             kind = "bot_failed"
-        elif self.level(situation.analysis) is not Level.NEUTRAL:
+        elif level is not Level.NEUTRAL:
             kind = "upset"
         else:
             # handed over for the conversation's sake, not the message's mood: no
@@ -342,7 +344,11 @@ class EmpathyBook:
         elif f"{kind}_{label.value}" in self.data["handoff"]:
             # else the feeling the message shows: "I can hear how worried you are"
             kind = f"{kind}_{label.value}"
-        return self._pick(f"handoff.{kind}", situation, values)
+        said_text = self._pick(f"handoff.{kind}", situation, values)
+        # a date that cannot move ("it's a present for tomorrow"), heard first
+        pending = situation.analysis.circumstances if situation.analysis else []
+        noted = self.circumstance(pending[0], situation) if pending else ""
+        return " ".join(p for p in (noted, said_text) if p)
 
     def without_immediacy(self, text: str) -> str:
         """``text`` without words that promise a person at once (``immediacy``)."""

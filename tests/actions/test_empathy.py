@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 
 import pytest
 
-from actions.emotion import Analysis, Emotion, Signal
+from actions.emotion import Analysis, Circumstance, Emotion, Signal
 from actions.empathy import EmpathyBook, Level, Situation
 from actions.replies import fill
 
@@ -194,7 +195,7 @@ def test_handoff_message_promises_no_repetition(book: EmpathyBook) -> None:
 @pytest.mark.parametrize(
     ("reasons", "kind"),
     [
-        (["person_request"], "asked"),
+        (["person_request"], "upset"),  # asked for, but frustrated: not "sure."
         (["bot_failures"], "bot_failed"),
         (["bot_failures", "person_request"], "bot_failed"),
         (["distress", "high_frustration"], "care"),
@@ -606,3 +607,32 @@ def test_a_missing_item_read_as_puzzled_gets_an_apology_not_an_explanation(
         )
         assert "the missing item" in said
         assert "how it works" not in said and "explain" not in said
+
+
+def test_a_calm_request_for_a_person_is_granted_an_upset_one_is_heard(
+    book: EmpathyBook,
+) -> None:
+    asked = {
+        fill(t, {"name_prefix": ""}).lower() for t in book.data["handoff"]["asked"]
+    }
+    calm = situation(Emotion.NEUTRAL, 0, 0.1, text="can I talk to a person please")
+    assert book.handoff(calm, ["person_request"]).lower() in asked
+    shouted = situation(
+        Emotion.ANGER, 3, 0.8, text="I WANT TO TALK TO A REAL PERSON NOW"
+    )
+    assert book.handoff(shouted, ["person_request"]).lower() not in asked
+    # what is wrong in their words is named, and a date that cannot move comes first
+    told = "the tracking says delivered but there's nothing here, I need a person"
+    plain = situation(Emotion.NEUTRAL, 1, 0.3, text=told)
+    said = book.handoff(plain, ["person_request"])
+    assert "a parcel that says delivered but isn't with you" in said
+    assert said.startswith(("Of course. I'm sorry about", "Sure, and I'm sorry about"))
+    birthday = Circumstance("deadline", False, "", "birthday", "tomorrow", "x")
+    soon = Analysis(
+        label=Emotion.NEUTRAL, frustration=1, intensity=0.3, circumstances=[birthday]
+    )
+    said = book.handoff(replace(plain, analysis=soon), ["person_request"])
+    assert said.startswith("I know the birthday is tomorrow") or said.startswith(
+        "With the birthday tomorrow"
+    )
+    assert "a parcel that says delivered but isn't with you" in said
