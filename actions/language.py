@@ -319,6 +319,14 @@ class LanguageBook:
             s for words, s in texts.feelings.values() if words.search(lower)
         )
 
+    def heard(self, code: str, text: str) -> str:
+        """The words for what went wrong when ``text`` names it ("that your order
+        hasn't come yet"), else for the feelings it names, else ""."""
+        texts = self.languages.get(code)
+        if texts is None:
+            return ""
+        return _problem(texts, text.lower()) or self.felt(code, text)
+
     def has(self, code: str, key: str) -> bool:
         """Whether the language has the answer ``key``."""
         texts = self.languages.get(code)
@@ -401,7 +409,7 @@ class LanguageBook:
             return None  # a late order needs chasing: a person
         # what went wrong, named ("that your order hasn't come yet"), else the
         # feeling they named
-        parts = [_problem(texts, lower) or self.felt(code, text)]
+        parts = [self.heard(code, text)]
         for topic in answered:
             if topic == "order":
                 parts.append(_order(texts, number, found))

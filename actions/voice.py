@@ -302,7 +302,9 @@ def asked_for_proof(tracker: Tracker, language: str, order_id: str) -> bool:
         book.say(language, key, order_id=order_id)
         for key in ("order.proof", "order.proof_again")
     }
-    return said[0] in asked
+    # after words for what went wrong or for a feeling: "Het spijt me ... . Ik heb
+    # bestelling 730915 gevonden. ... wat is het e-mailadres of de postcode ...?"
+    return any(said[0].endswith(question) for question in asked)
 
 
 def when_written(tracker: Tracker, slot: str) -> Any:
@@ -402,8 +404,9 @@ def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] 
     if tries(tracker) >= MAX_TRIES or not book.has(language, "order.proof"):
         return None
     asked = book.say(language, "order.proof", order_id=named.id)
-    felt = book.felt(language, text)  # "Trochę się martwię": heard before we ask
-    return f"{felt} {asked}".strip(), [SlotSet("order_id", named.id)]
+    # "Trochę się martwię", "está atrasada": heard before we ask
+    heard = book.heard(language, text)
+    return f"{heard} {asked}".strip(), [SlotSet("order_id", named.id)]
 
 
 class CaringAction(Action, ABC):

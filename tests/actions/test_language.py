@@ -1168,7 +1168,9 @@ async def test_when_after_the_orders_state_gets_its_day_not_the_state_again(
             "Dzień dobry, gdzie jest moje zamówienie 228810? Trochę się martwię.",
             "worry",
         ),
-        ("pt", "A minha encomenda 228810 está atrasada, estou impaciente.", "annoyed"),
+        ("pt", "A minha encomenda 228810 ainda não veio, estou impaciente.", "annoyed"),
+        # what went wrong, named, rather than the feeling about it
+        ("pt", "A minha encomenda 228810 está atrasada, estou impaciente.", "late"),
     ],
 )
 async def test_a_feeling_named_before_the_proof_question_is_heard(
@@ -1177,8 +1179,36 @@ async def test_a_feeling_named_before_the_proof_question_is_heard(
     texts = language_book().languages[code]
     tracker = conversation([("customer", text, "nlu_fallback")], f"web-{code}-felt")
     _, [said] = await answer(tracker)
-    felt = texts.feelings[feeling][1]
+    problems = dict(zip(PROBLEM_KINDS, texts.problems, strict=True))
+    felt = problems[feeling][1] if feeling in problems else texts.feelings[feeling][1]
     assert said == f"{felt} {texts.answers['order.proof'].format(order_id='228810')}"
+
+
+async def test_the_proof_after_words_of_care_is_read_as_the_proof(
+    own_queue: str,
+) -> None:
+    """The bot heard what went wrong, then asked for the e-mail address or postcode:
+    the postcode that follows proves the order, it is not an order number."""
+    texts = language_book().languages["it"]
+    asked = texts.answers["order.proof"].format(order_id="228810")
+    tracker = conversation(
+        [
+            (
+                "customer",
+                "Nel pacco dell'ordine 228810 manca un blocco",
+                "nlu_fallback",
+            ),
+            ("bot", f"{language_book().heard('it', 'manca')} {asked}", None),
+            ("customer", "560001", "nlu_fallback"),
+        ],
+        "web-it-proof-after-care",
+        order_id="228810",
+    )
+    events, [said] = await answer(tracker)
+    order = demo_store().order("228810")
+    assert order is not None
+    assert said == language_book().order_answer("it", order.values())
+    assert "560001" not in said
 
 
 @pytest.mark.parametrize(
