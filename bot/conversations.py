@@ -103,6 +103,8 @@ WAIT_WORDS = re.compile(
     r"[^.?!]{0,25}\b(?:reply|answer|respond|get back|pick|"
     r"be (?:here|back|online|available|in)|come|help|contact|open)|"
     r"\bwait(?:ing)? time\b|"
+    r"\b(?:are you|is (?:there )?(?:anyone|anybody|someone|somebody)) (?:still |even )?"
+    r"(?:there|here|listening|reading this)\b|"
     r"\bhow (?:long|much longer) (?:until|till|before) "
     r"(?:someone|somebody|anyone|a person|an agent|you|they|i)\b|\bhow much longer\b|"
     r"\bhow long (?:is|will) (?:it|this) (?:take|be) (?:for|until|till|before) "

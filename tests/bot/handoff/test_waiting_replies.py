@@ -201,10 +201,13 @@ async def test_how_long_the_wait_is_gets_an_answer_not_a_promise(
             conv, "web-wait-until", ["how long until somebody answers me?"]
         )
         longer = await waiting(conv, "web-wait-longer", ["how much longer??"])
+        there = await waiting(conv, "web-wait-there", ["hello? are you still there?"])
+        french = await waiting(conv, "web-wait-la", ["Vous êtes toujours là ?"], "fr")
     # nobody online: said honestly; a question about something else is no wait
     assert replies[0] == say("waiting_nobody_online")
     assert replies[1] == say("waiting_question")
-    assert until == longer == [say("waiting_nobody_online")]
+    assert until == longer == there == [say("waiting_nobody_online")]
+    assert french == [say("waiting_nobody_online", "fr")]
 
 
 async def test_what_to_do_about_what_happened_is_answered_not_passed_on(
