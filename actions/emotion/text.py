@@ -31,7 +31,7 @@ _QUOTES = str.maketrans(
 # "hasnt", "dont", "cant": negative contractions typed without their apostrophe, as
 # customers in a hurry write them ("cant" and "wont" are read as "can't", "won't")
 _BARE_CONTRACTION = re.compile(
-    r"\b(has|have|had|is|was|are|were|do|does|did|could|should|would|ca|wo)nt\b"
+    r"\b(has|have|had|is|was|are|were|do|does|did|could|should|would|ca|wo|ai)nt\b"
 )
 
 

@@ -391,6 +391,9 @@ def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) ->
         ("this delivery is taking ages", None, "the wait"),
         ("i wait very long time, the package not arrived", None, "the wait"),
         ("I didn't get the confirmation e-mail", None, None),  # not a late parcel
+        ("it still shows processing a week on", None, "the wait"),
+        ("my trainers still aint shipped", None, "the wait"),
+        ("I got the teapot but no lid", None, "the missing item"),
     ],
 )
 def test_the_concern_is_said_in_the_customers_own_words(

@@ -370,6 +370,13 @@ async def test_outside_business_hours_the_time_is_written_the_german_way(
             "fraud",
         ),
         ("fr", "Il y a des débits inconnus sur mon relevé", "fraud"),
+        # a death said gently, a rash, a password given to a fake message
+        ("it", "Mio padre ci ha lasciati la settimana scorsa", "bereavement"),
+        ("es", "Mi abuela falleció y el pedido era para ella", "bereavement"),
+        ("pl", "Po tych butach córka ma wysypkę na nogach", "injury"),
+        ("nl", "Mijn zoon heeft blaren van die laarzen", "injury"),
+        ("pt", "Dei a minha senha num site que parecia o vosso", "fraud"),
+        ("de", "Ich habe auf eine gefälschte E-Mail mein Passwort angegeben", "fraud"),
     ],
 )
 def test_something_serious_is_heard_in_the_customers_language(
@@ -1298,6 +1305,9 @@ def test_the_return_period_asked_with_a_pronoun_is_answered_in_french() -> None:
         ("pt", "O candeeiro chegou partido", "damaged"),
         ("pl", "W paczce brakuje ładowarki", "missing"),
         ("pl", "Dostałem zły rozmiar butów", "wrong_item"),
+        # how long, in the language's words
+        ("de", "Die Sendung ist seit zwei Wochen unterwegs, unglaublich", "late"),
+        ("fr", "J'attends ma commande depuis 10 jours", "late"),
     ],
 )
 def test_what_went_wrong_is_named_in_the_customers_language(
