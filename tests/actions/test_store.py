@@ -372,3 +372,29 @@ def test_money_back_in_context_needs_a_word_about_money() -> None:
     assert refund_without_order(chat("91027 was meant to arrive by Saturday")) is None
     asked = chat("91027 never arrived, I want my money back")
     assert refund_without_order(asked) is not None
+
+
+def test_other_items_than_ordered_are_a_problem_with_a_parcel_on_its_way(
+    store: DemoStore,
+) -> None:
+    """ "I ordered A and B (order ...) but got two As and no B": the record says it is
+    on its way, the customer has it, with the wrong things; never "Good news"."""
+    order = store.order("228810")
+    assert order is not None and order.status == "shipped"
+    said = (
+        "I ordered a reading lamp and two bulbs for it (order 228810) but got three "
+        "lamps and no bulbs"
+    )
+    assert record_disagrees(order, said) == "order.record_disagrees.shipped"
+
+
+def test_a_double_charge_is_about_the_payments_not_the_orders_state(
+    store: DemoStore,
+) -> None:
+    """After the proof, "charged twice for order 48213" is not answered with where
+    the parcel is: a person checks the payments."""
+    order = store.order("48213")
+    assert order is not None and order.status == "shipped"
+    said = ("third time I write: you took the money twice for 48213", "SE-113 56")
+    assert record_disagrees(order, *said) == "order.double_charge"
+    assert record_disagrees(order, "where is 48213?", "SE-113 56") is None
