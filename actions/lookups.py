@@ -164,11 +164,11 @@ def change_key(order: Order, address: bool = False) -> str:
 
 def record_disagrees(order: Order, *said: str) -> str | None:
     """The reply key when what the customer ``said`` about the order matters more
-    than the question: they were charged twice for it, they have it with a problem while it is not delivered (the
-    record is doubted) or delivered (the item needs putting right, not finding), it
-    is delivered and they say it has not come (a missing parcel), or it was
-    cancelled while they wait for it or have it (they did not know); a double
-    charge is about the payments, not the state."""
+    than the question: they were charged twice for it (the payments, not the
+    state), they have it with a problem while it is not delivered (the record is
+    doubted) or delivered (the item needs putting right, not finding), it is
+    delivered and they say it has not come (a missing parcel), or it was cancelled
+    while they wait for it or have it (they did not know)."""
     if mentioned("double_charge", *said):
         return "order.double_charge"
     if order.status in ("processing", "shipped") and mentioned(
