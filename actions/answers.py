@@ -28,6 +28,7 @@ from actions.lookups import (
     chat_order,
     only_a_number,
     only_proof,
+    praised,
     proof_outside_the_form,
     record_disagrees,
 )
@@ -360,10 +361,12 @@ def _spoke_before(tracker: Tracker) -> bool:
 def answer_values(tracker: Tracker) -> dict[str, Any]:
     """Placeholder values available to any answer."""
     name = customer_name(tracker)
+    text = str((tracker.latest_message or {}).get("text") or "")
     return {
         "name_greeting": f" {name}" if name else "",
         "account_type": latest_entity(tracker, "account_type") or "",
         "delivery_place": _place(tracker) or "",
+        "thing": praised(text),
     }
 
 
@@ -610,7 +613,7 @@ async def not_understood(
     if warm and (question := asked_beside_thanks(text)):
         return await answer_beside_thanks(question, speaker, tracker)
     if warm:
-        speaker.say(warm, **answer_values(tracker))
+        speaker.say(answer_key(warm, tracker), **answer_values(tracker))
         return [SlotSet("pending_intent", None)]
     if answer_from_faq(speaker, tracker):
         return [SlotSet("pending_intent", None)]

@@ -22,7 +22,7 @@ from actions.identity import (
     proves,
     tries,
 )
-from actions.mentions import mentioned
+from actions.mentions import mentioned, mentions
 from actions.mood import assess
 from actions.replies import reply_book
 from actions.side import Parsed, SideAnswer, answer_of, clauses, is_question
@@ -678,7 +678,9 @@ class ActionOrderLookup(CaringAction):
         topic = self.topic(tracker)
         if only_praise(tracker, speaker.mood.analysis):
             # "order 5520174 came early, lovely packaging": thanks, no lookup
-            speaker.say("compliment")
+            text = str((tracker.latest_message or {}).get("text") or "")
+            thing = praised(text)  # "the coffee set ... is gorgeous"
+            speaker.say("compliment.thing" if thing else "compliment", thing=thing)
             return []
         if key := refund_without_order(tracker):
             speaker.say(key)
@@ -757,6 +759,13 @@ _WANTS = re.compile(
     r"(?:like|love|delighted|want|need|wish) to (?:know|have|get))\b",
     re.I,
 )
+
+
+def praised(text: str) -> str:
+    """What the customer praises, in their words ("coffee set", from "the coffee
+    set from order 730915 is gorgeous"), or ""."""
+    found = mentions()["praised_thing"].search(text.lower())
+    return found.group("thing") if found else ""
 
 
 def only_praise(tracker: Tracker, analysis: Analysis | None = None) -> bool:

@@ -90,7 +90,8 @@ QUESTION_START = re.compile(
 )
 WANTS_PERSON = re.compile(
     r"\b(?:someone|somebody|anyone|anybody|a person|a human|an? (?:real )?(?:agent|"
-    r"human|person)|a manager|your team|speak to|talk to)\b",
+    r"human|person)|a manager|your team|speak to|talk to)\b|"
+    r"\bare you (?:still |even )?(?:there|here|listening|reading this)\b",
     re.IGNORECASE,
 )
 # "how long will I have to wait?", "when will someone reply?", "what's the wait time?"
@@ -103,8 +104,6 @@ WAIT_WORDS = re.compile(
     r"[^.?!]{0,25}\b(?:reply|answer|respond|get back|pick|"
     r"be (?:here|back|online|available|in)|come|help|contact|open)|"
     r"\bwait(?:ing)? time\b|"
-    r"\b(?:are you|is (?:there )?(?:anyone|anybody|someone|somebody)) (?:still |even )?"
-    r"(?:there|here|listening|reading this)\b|"
     r"\bhow (?:long|much longer) (?:until|till|before) "
     r"(?:someone|somebody|anyone|a person|an agent|you|they|i)\b|\bhow much longer\b|"
     r"\bhow long (?:is|will) (?:it|this) (?:take|be) (?:for|until|till|before) "
@@ -476,7 +475,7 @@ class Conversations:
         # analysis reads English)
         words = waiting_words(language) if language else None
         lower = inbound.text.lower()
-        said_flags = {
+        flags = {
             REASON_FLAGS[kind]
             for kind, found in (words.serious if words else {}).items()
             if kind in REASON_FLAGS and found.search(lower)
@@ -489,7 +488,7 @@ class Conversations:
                 float(analysis.get("intensity", 0.0)),
                 int(analysis.get("frustration", 0)),
             )
-            flags = said_flags | {
+            flags |= {
                 REASON_FLAGS[s["name"]]
                 for s in analysis.get("signals", [])
                 if s.get("name") in REASON_FLAGS
@@ -514,7 +513,7 @@ class Conversations:
                 inbound.text,
                 None if language else analysis,
                 said,
-                _flag(ticket, said_flags),
+                _flag(ticket, flags),  # with the flags this message raised
                 language,
                 # the handoff message said who is available and when: not again
                 told_where=any(e.kind is Kind.HANDOFF for e in earlier),

@@ -25,6 +25,7 @@ from actions.lookups import (
     change_key,
     form_topic,
     only_a_number,
+    praised,
 )
 from actions.mood import assess
 from actions.paths import ROOT
@@ -896,7 +897,11 @@ async def test_praise_that_names_an_order_is_thanked_not_looked_up(
     dispatcher = CollectingDispatcher()
     await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
-    assert says(message["text"], "compliment")
+    # thanked; by the name of what they praise when they name it
+    thing = praised(text)
+    key = "compliment.thing" if thing else "compliment"
+    assert says(message["text"], key, thing=thing)
+    assert thing in ("", "packaging")
 
 
 @pytest.mark.parametrize(

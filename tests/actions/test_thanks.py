@@ -252,3 +252,28 @@ async def test_a_question_nlu_took_for_praise_is_not_thanked() -> None:
     await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert not says(message["text"], "compliment")
+
+
+@pytest.mark.parametrize(
+    ("text", "thing"),
+    [
+        ("the wool blanket I got is so lovely, thank you", "wool blanket"),
+        ("Just a note: these trainers are perfect!", "trainers"),
+    ],
+)
+async def test_praise_for_something_is_thanked_by_its_name(
+    text: str, thing: str
+) -> None:
+    tracker = conversation([("customer", text, "compliment")], "praise-thing")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "compliment.thing", thing=thing)
+    # praise of the service names nothing in particular: the plain thanks
+    tracker = conversation(
+        [("customer", "your delivery was great, thanks", "compliment")], "praise"
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "compliment")

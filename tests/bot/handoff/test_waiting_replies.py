@@ -206,7 +206,9 @@ async def test_how_long_the_wait_is_gets_an_answer_not_a_promise(
     # nobody online: said honestly; a question about something else is no wait
     assert replies[0] == say("waiting_nobody_online")
     assert replies[1] == say("waiting_question")
-    assert until == longer == there == [say("waiting_nobody_online")]
+    assert until == longer == [say("waiting_nobody_online")]
+    # "are you still there?": yes, in line for a person (where they stand, too)
+    assert there[0].startswith(say("waiting_person_asked"))
     assert french == [say("waiting_nobody_online", "fr")]
 
 
