@@ -61,7 +61,14 @@ class Listener:
         self._ready.set()
 
     def poke(self) -> None:
-        """Wake the listener (e.g. after the caller appended something itself)."""
+        """Wake the listener (e.g. after the caller appended something itself).
+
+        A poke is news of the listener's own conversation: were it only a wake-up,
+        a queue event about another chat arriving in the same wake-up would make a
+        filtering reader (bot/web.py, ``concerned``) skip it until its next timeout.
+        """
+        if self.conversation_id is not None:
+            self._changes.conversations.add(self.conversation_id)
         self._ready.set()
 
     async def wait(self, timeout: float | None = None) -> Changes:

@@ -30,13 +30,13 @@ from bot.handoff import (
     TicketState,
     UrgencyFlag,
 )
-from bot.live import Changes
+from bot.live import Changes, Listener
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.stack import Stack, free_port
 from bot.texts import say
 from bot.transcript import Author, Entry, Kind, Transcript
-from bot.web import ChatSocket
+from bot.web import IDLE_WAKE_S, ChatSocket
 from tests.widget import Widget, ws_url
 
 pytestmark = pytest.mark.stack
@@ -44,6 +44,16 @@ pytestmark = pytest.mark.stack
 ANGRY = [
     "My refund STILL hasn't arrived and nobody answers my emails!!!",
     "This is the third time I'm asking. I want a real person NOW, this is ridiculous",
+]
+QUESTIONS = [  # everyday questions the bot answers itself (bench.load's texts)
+    "which payment options do you accept?",
+    "how long does standard shipping usually take?",
+    "do you ship to Austria?",
+    "how do I reset my password?",
+    "what is your return policy for shoes?",
+    "do you deliver on saturdays?",
+    "how much does express delivery cost?",
+    "how do I unsubscribe from the newsletter?",
 ]
 
 
@@ -243,6 +253,58 @@ def test_only_news_that_can_change_the_view_wakes_a_widget() -> None:
         assert socket.concerned(Changes(conversations={"mine"}))
         assert socket.concerned(Changes(resync=True))
         assert socket.concerned(Changes())  # the periodic re-check
+
+
+async def test_a_widget_told_to_look_again_is_not_put_off_by_other_chats() -> None:
+    # The worker pokes the pump once the answer is stored; a queue event about
+    # another chat that arrives in the same wake-up must not swallow the poke
+    # (the pump then said "stopped typing" only at its 25 s re-check).
+    other = Event("1-0", EventType.RESCORED, "theirs", "", 0, "", 0.0, {})
+    socket = ChatSocket.__new__(ChatSocket)  # the decision alone, no connection
+    socket.conversation_id = "mine"
+    socket.view = {"state": "bot"}
+    listener = Listener("mine")
+    listener._event(other)
+    listener.poke()
+    assert socket.concerned(await listener.wait(0))
+    listener.poke()
+    listener._event(other)
+    assert socket.concerned(await listener.wait(0))
+
+
+async def test_other_chats_queue_events_do_not_hold_back_an_answer(
+    gateway_url: str, agent_side: Conversations
+) -> None:
+    # Customers waiting for a person send messages that rescore their tickets: a
+    # stream of queue events about other chats, as under bench.load. Each answer
+    # still ends with "stopped typing" at once, not at the pump's 25 s re-check.
+    queue = agent_side.queue
+    other = "other-" + uuid.uuid4().hex[:8]
+    await queue.enqueue(HandoffRequest(other, "web", Customer("c-" + other)))
+    stop = asyncio.Event()
+
+    async def rescore_other_chat() -> None:
+        while not stop.is_set():
+            await queue.rescore(other, EmotionSnapshot("anger", 0.5, 2))
+            await asyncio.sleep(0.002)
+
+    widget = await Widget.open(gateway_url)
+    await widget.next("state", state="bot")
+    flood = asyncio.create_task(rescore_other_chat())
+    try:
+        for text in QUESTIONS:
+            client_id = await widget.say(text)
+            await widget.entry(client_id=client_id)
+            await widget.entry(author="bot")
+            # generous: normal latency is well under a second, the stall was 25 s
+            await widget.next("typing", timeout=IDLE_WAKE_S / 2, on=False)
+    finally:
+        stop.set()
+        await flood
+        await widget.close()
+    agent_id = await online_agent(queue)
+    claim = await queue.claim(agent_id, other)
+    await queue.resolve(agent_id, other, claim.token, "test over")
 
 
 async def test_a_waiting_customer_can_leave_a_phone_number(
