@@ -49,6 +49,8 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 256 * 1024  # the largest JSON body any route takes is ~240 kB
 MAX_DISCARD_BYTES = 64 << 20  # an oversized body is read and dropped up to this
 OWN_BODY_LIMIT = ("/telegram/webhook",)  # routes that check their body size
+REDIS_POOL_WAIT_S = 5  # a command waits this long for a free connection, then fails
+LIVE_CONNECTIONS = 2  # the hub's subscription and its blocking read of the events
 TOO_BIG = f"the request body is larger than {MAX_BODY_BYTES // 1024} KiB"
 SECURITY_HEADERS = (
     (b"x-content-type-options", b"nosniff"),
@@ -84,7 +86,21 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.settings = settings
     if settings.development:
         serve_api_docs(app)
-    app.state.redis = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
+    # Commands share a sized pool and wait for a free connection (redis-py's
+    # default pool fails at once when its 100 are in use: MaxConnectionsError at
+    # about 100 widgets). The hub's blocking reads have connections of their own,
+    # so they neither wait for commands nor hold connections the commands need.
+    app.state.redis = aioredis.Redis.from_pool(
+        aioredis.BlockingConnectionPool.from_url(
+            settings.redis_url,
+            max_connections=settings.redis_max_connections,
+            timeout=REDIS_POOL_WAIT_S,
+            decode_responses=True,
+        )
+    )
+    app.state.redis_live = aioredis.Redis.from_url(
+        settings.redis_url, decode_responses=True, max_connections=LIVE_CONNECTIONS
+    )
     app.state.rasa = RasaClient(
         settings.rasa_url, settings.rasa_timeout_seconds, settings.rasa_api_token()
     )
@@ -109,7 +125,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         emotion=app.state.emotion,
         limits=app.state.limits,
     )
-    app.state.hub = Hub(app.state.redis, queue)
+    app.state.hub = Hub(app.state.redis_live, queue)
     await app.state.hub.start()
     maintenance = Maintenance(app.state.conversations)
     await maintenance.start()
@@ -122,6 +138,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     await app.state.rasa.close()
     await app.state.http.aclose()
     await app.state.redis.aclose()
+    await app.state.redis_live.aclose()
 
 
 class SecurityHeaders:

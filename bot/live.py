@@ -81,7 +81,11 @@ class Listener:
 
 
 class Hub:
-    """Follows Redis for this process and wakes the registered listeners."""
+    """Follows Redis for this process and wakes the registered listeners.
+
+    ``client`` is for the hub alone (two connections: the subscription and the
+    event stream's blocking read), not the pool the commands share.
+    """
 
     def __init__(self, client: Any, queue: HandoffQueue) -> None:
         self.redis = client
@@ -165,7 +169,9 @@ class Hub:
                 if after == "$":
                     newest = await self.redis.xrevrange(self.queue.keys.events, count=1)
                     after = _id(newest[0][0]) if newest else "0-0"
-                events = await self.queue.events(after, count=200, block_ms=2000)
+                events = await self.queue.events(
+                    after, count=200, block_ms=2000, client=self.redis
+                )
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # noqa: BLE001 - Redis away: retry

@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     # Prefix of every key this deployment writes (letters and digits only: Rasa's
     # Redis stores accept nothing else).
     redis_prefix: str = "es"
+    # The gateway's Redis connections for commands, shared by every widget, chat and
+    # console of the process: a command waits for a free one (bot/app.py). The
+    # live channel's subscription and the event stream's blocking read have their own.
+    redis_max_connections: int = Field(default=50, ge=2, le=10000)
     rasa_port: int = 5005
     actions_port: int = 5055
     gateway_port: int = 8000

@@ -149,6 +149,7 @@ def app_env(settings: Settings) -> dict[str, str]:
     env.update(
         REDIS_URL=settings.redis_url,
         REDIS_PREFIX=settings.redis_prefix,
+        REDIS_MAX_CONNECTIONS=str(settings.redis_max_connections),
         RASA_PORT=str(settings.rasa_port),
         ACTIONS_PORT=str(settings.actions_port),
         GATEWAY_PORT=str(settings.gateway_port),

@@ -1138,10 +1138,15 @@ class HandoffQueue:
         return await self._tickets(ids)
 
     async def events(
-        self, after: str = "0-0", count: int = 100, block_ms: int | None = None
+        self,
+        after: str = "0-0",
+        count: int = 100,
+        block_ms: int | None = None,
+        client: Any = None,
     ) -> list[Event]:
-        """Events after stream id ``after`` (``block_ms``: wait that long for one)."""
-        reply = await self.redis.xread(
+        """Events after stream id ``after`` (``block_ms``: wait that long for one;
+        ``client``: another connection pool for such a blocking read)."""
+        reply = await (client or self.redis).xread(
             {self.keys.events: after}, count=count, block=block_ms
         )
         events = []

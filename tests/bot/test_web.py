@@ -507,6 +507,23 @@ async def test_a_flood_is_rate_limited_without_losing_accepted_messages(
     await widget.close()
 
 
+async def test_more_widgets_at_once_than_redis_connections_are_all_answered(
+    gateway_url: str,
+) -> None:
+    # More widgets at once than the gateway has Redis connections, and twice
+    # redis-py's default pool (100, which fails at once when they are all in use):
+    # commands wait for a free connection, nobody is refused or told to resend.
+    widgets = await asyncio.gather(*(Widget.open(gateway_url) for _ in range(200)))
+    try:
+        ids = await asyncio.gather(*(w.say("hi there") for w in widgets))
+        outcomes = await asyncio.gather(
+            *(w.outcome(i, timeout=180) for w, i in zip(widgets, ids, strict=True))
+        )
+        assert [f for f in outcomes if f["type"] != "entry"] == []
+    finally:
+        await asyncio.gather(*(w.close() for w in widgets))
+
+
 @pytest.fixture(scope="module")
 def second_gateway(stack: Stack, stack_settings: Settings) -> str:
     """Another gateway process on the same Redis, Rasa and action server."""
