@@ -740,6 +740,11 @@ class ActionOrderLookup(CaringAction):
         elif missed := missed_deadline(order, customer_texts(tracker)[-3:]):
             # it comes, but after the day the customer needs it: no "Good news"
             speaker.say("track_order.after_deadline", **{**order.values(), **missed})
+        elif order.status == "processing" and mentioned(
+            "asks_dispatch", *customer_texts(tracker)[-1:]
+        ):
+            # "when will it be sent?": when it leaves us, not only when it arrives
+            speaker.say("track_order.processing_dispatch", **order.values())
         elif told_already(tracker, order) and reply_book().has(
             again := f"track_order.{order.status}_again"
         ):

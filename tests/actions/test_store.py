@@ -398,3 +398,34 @@ def test_a_double_charge_is_about_the_payments_not_the_orders_state(
     said = ("third time I write: you took the money twice for 48213", "SE-113 56")
     assert record_disagrees(order, *said) == "order.double_charge"
     assert record_disagrees(order, "where is 48213?", "SE-113 56") is None
+
+
+@pytest.mark.parametrize(
+    "question", ["when will you post it?", "what's the dispatch date?"]
+)
+async def test_when_an_order_still_with_us_leaves_is_answered_as_that(
+    store: DemoStore, question: str
+) -> None:
+    order = store.order("5520174")
+    assert order is not None and order.status == "processing"
+    tracker = conversation(
+        [("customer", f"order 5520174: {question}", "track_order")],
+        "dispatch-day",
+        order_id="5520174",
+        verified_customer=owner("5520174"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert says(message["text"], "track_order.processing_dispatch", **order.values())
+    # an order on its way is not "still with us"
+    shipped = conversation(
+        [("customer", "order 48213: when will you post it?", "track_order")],
+        "dispatch-shipped",
+        order_id="48213",
+        verified_customer=owner("48213"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, shipped, {})
+    [message] = dispatcher.messages
+    assert not says(message["text"], "track_order.processing_dispatch")
