@@ -639,3 +639,11 @@ def test_a_calm_request_for_a_person_is_granted_an_upset_one_is_heard(
         "With the birthday tomorrow"
     )
     assert "a parcel that says delivered but isn't with you" in said
+
+
+def test_card_details_given_away_are_met_with_block_the_card(book: EmpathyBook) -> None:
+    scam = Circumstance("fraud", True, "", "card", "", "my card number")
+    said = book.circumstance(scam, situation(Emotion.ANXIETY, 3, 0.8))
+    assert "bank" in said and "block" in said and "wasn't us" in said
+    taken = Circumstance("fraud", True, "", "", "", "an order I never placed")
+    assert "password" in book.circumstance(taken, situation(Emotion.ANXIETY, 3, 0.8))

@@ -67,6 +67,20 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
         ("There is an order on my account I never placed", "fraud", "", ""),
         ("someone has used my card to buy three phones", "fraud", "", ""),
         ("I don't recognise this payment of 240 euros at all", "fraud", "", ""),
+        # card details given away: `what` says so (the advice is to block the card)
+        (
+            "a man phoned me saying he was from you and I read him my card number",
+            "fraud",
+            "",
+            "card",
+        ),
+        (
+            "the text said a customs fee was due, I clicked it and typed my bank login",
+            "fraud",
+            "",
+            "bank",
+        ),
+        ("it was a fake e-mail, I see that now", "fraud", "", ""),
         (
             "you took the money twice and my rent is due on friday",
             "hardship",
