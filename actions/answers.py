@@ -132,9 +132,10 @@ _POINTS_BACK = re.compile(
 )
 # ...opening with a word that continues the last question...
 _FOLLOW_UP = re.compile(
-    r"^\s*(?:(?:ok(?:ay)?|right|alright|hmm+|um+|well|yes|yeah|no|fine)\W+)*"
+    r"^\s*(?:(?:ok(?:ay)?|k+|right|alright|hmm+|um+|well|yes|yeah|no|fine|sweet|cool|"
+    r"great|nice|lovely|perfect|thanks|cheers|got it|gotcha|like)\W+)*"
     r"(?:and|but|also|so|then|plus|what about|how about|and what about|"
-    r"when|how long|how much|how soon|where|which|what if|or|why)\b",
+    r"when|whne|wehn|wen|how long|how much|how soon|where|which|what if|or|why)\b",
     re.I,
 )
 # General questions about deliveries that, with an order in the chat and words that
@@ -798,12 +799,17 @@ _DELIVERY_WORDS = re.compile(
 )
 
 
+_WHEN = re.compile(r"\b(?:when|whne|wehn|wen|what day|which day)\b", re.I)
+
+
 def asks_about_the_order(text: str, intent: str | None) -> bool:
     """Whether a question (NLU's ``intent`` for it, None when unsure) is about the
-    order of the chat: "has it even shipped?", "when's it landing"."""
+    order of the chat: "has it even shipped?", "when's it landing", and a bare
+    "so like when tho" (a few words around "when")."""
     if intent == "track_order":
         return True
-    points = bool(_POINTS_BACK.search(text) or _ORDER_WORDS.search(text))
+    short = len(text.split()) <= FOLLOW_UP_WORDS and bool(_WHEN.search(text))
+    points = bool(_POINTS_BACK.search(text) or _ORDER_WORDS.search(text) or short)
     if intent in ABOUT_THE_ORDER and points:
         return True
     return (

@@ -84,7 +84,8 @@ EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 PHONE = re.compile(r"\+?\d[\d ()/.-]{5,18}\d")
 # A waiting customer asks something, asks for a person, or thanks us.
 QUESTION_START = re.compile(
-    r"^(?:please |so |and |but |ok |okay )?(?:what|when|where|who|why|how|which|can|"
+    r"^(?:(?:please|so|and|but|ok|okay|like|sweet|cool|right|well|um|hmm|fine|yeah|"
+    r"yes|no)[ ,]+){0,3}(?:what|when|whne|wen|where|who|why|how|which|can|"
     r"could|will|would|is|are|do|does|did|should|may)\b",
     re.IGNORECASE,
 )

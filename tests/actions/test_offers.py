@@ -15,6 +15,7 @@ from actions.answers import (
     ActionAnswer,
     ActionConfirmUnderstood,
     ActionNotUnderstood,
+    asks_about_the_order,
     follow_up_topic,
 )
 from actions.handoff import handoff_queue
@@ -593,6 +594,9 @@ async def test_not_arrived_about_the_order_in_the_chat_looks_at_it_again() -> No
         ("right, and when will it get here", "delivery_period", "48213", "track_order"),
         ("okay so when is that one coming", "delivery_options", "48213", "track_order"),
         ("ok why so slow?", "nlu_fallback", "48213", "track_order"),
+        # a word of thanks first, a typo, slang: still a follow-up
+        ("sweet, when?", "out_of_scope", "48213", "track_order"),
+        ("ok whne will it ship", "nlu_fallback", "48213", "track_order"),
         # a general question of its own, or no order to point back at
         ("how long does Express delivery take?", "delivery_period", "48213", None),
         ("when will it get here if I order today", "delivery_period", None, None),
@@ -1041,3 +1045,16 @@ async def test_asking_whether_someone_will_help_brings_a_person(
     tracker = conversation([("customer", text, "out_of_scope")], "someone-help")
     events = await ActionNotUnderstood().run(CollectingDispatcher(), tracker, DOMAIN)
     assert ({"event": "pause", "timestamp": None} in events) is person
+
+
+@pytest.mark.parametrize(
+    ("text", "about"),
+    [
+        ("so like when tho", True),  # a few words around "when": the chat's order
+        ("when will it come?", True),
+        ("how do refunds work?", False),
+        ("what are your phone opening hours on a Sunday?", False),
+    ],
+)
+def test_a_waiting_question_about_the_chats_order(text: str, about: bool) -> None:
+    assert asks_about_the_order(text, None) is about

@@ -283,3 +283,12 @@ async def test_something_serious_said_while_waiting_in_another_language_gets_its
     )
     assert reply.startswith(say("waiting_advice_fraud", "fr"))
     assert "banque" in reply
+
+
+def test_a_short_question_with_filler_words_is_still_a_question() -> None:
+    """ "so like when tho" asks something (the person, or what we know, answers it);
+    it is not only "added to your conversation"."""
+    from bot.conversations import _asks
+
+    assert _asks("so like when tho") and _asks("ok, sweet, where is it now")
+    assert not _asks("so I waited all day")
