@@ -21,6 +21,7 @@ from actions.paths import STORE_FILE
 
 _DIGITS = re.compile(r"\d+")
 # 4 to 15 digits, possibly written with spaces or dashes in between ("4821 3").
+_LIST_NUMBER = re.compile(r"[ -]\d{1,2}$")  # "... 87001 2)": the 2 numbers a list
 _NUMBER_IN_TEXT = re.compile(r"(?<![\w])#?\s*(\d[\d -]{2,18}\d)(?![\w])")
 
 
@@ -89,7 +90,12 @@ def find_number(text: str | None) -> str | None:
             match.group(1), text
         ):
             continue
-        number = normalise_number(match.group(1))
+        found = match.group(1)
+        if text[match.end() : match.end() + 1] in (")", "."):
+            # "1) order 87001 2) can I pay by card": the next item's number in a
+            # list is not part of the order number
+            found = _LIST_NUMBER.sub("", found)
+        number = normalise_number(found)
         if number:
             return number
     return None

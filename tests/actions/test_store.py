@@ -42,6 +42,9 @@ from tests.actions.test_offers import conversation
         ("call me at 5pm", None),
         ("123", None),
         ("1234567890123456789", None),
+        # the next item's number in a list is not part of the order's
+        ("1) where is 87001 2) do you take PayPal?", "87001"),
+        ("order 48213. 2. can I change the address", "48213"),
     ],
 )
 def test_find_number(text: str, expected: str | None) -> None:
