@@ -1338,3 +1338,26 @@ def test_every_language_names_each_kind_of_problem_calmly() -> None:
     assert book.handoff("de", "Ich habe eine falsche Adresse angegeben").startswith(
         book.languages["de"].thanks
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("fr", "Et combien coûte une livraison vers la Belgique ?"),
+        ("de", "Wie lange dauert eigentlich die Lieferung nach Wien?"),
+        ("es", "¿El envío a Valencia cuánto cuesta?"),
+        ("it", "Quanti giorni ci vogliono per la consegna a Torino?"),
+        ("nl", "Wat is de prijs voor verzending naar Gent?"),
+        ("pt", "A entrega para o Porto demora quanto?"),
+        ("pl", "Jak długo trwa dostawa do Gdańska?"),
+    ],
+)
+def test_a_delivery_question_in_other_words_is_answered_not_handed_over(
+    code: str, text: str
+) -> None:
+    """How much or how long a delivery takes, said in words of the customer's own
+    (a cost or time word beside a delivery word), is the delivery answer."""
+    book = language_book()
+    said = book.reply(code, text, lambda number: None)
+    assert said is not None
+    assert said.startswith(book.languages[code].answers["delivery"])
