@@ -797,8 +797,7 @@ _DELIVERY_WORDS = re.compile(
     r"carrier|courier|when|where|status)\b",
     re.I,
 )
-
-
+# ...or a few words around "when" ("so like when tho"), typos included
 _WHEN = re.compile(r"\b(?:when|whne|wehn|wen|what day|which day)\b", re.I)
 
 

@@ -678,9 +678,10 @@ class ActionOrderLookup(CaringAction):
         topic = self.topic(tracker)
         if only_praise(tracker, speaker.mood.analysis):
             # "order 5520174 came early, lovely packaging": thanks, no lookup
+            # by the name of what they praise when they name it (``specific``)
             text = str((tracker.latest_message or {}).get("text") or "")
-            thing = praised(text)  # "the coffee set ... is gorgeous"
-            speaker.say("compliment.thing" if thing else "compliment", thing=thing)
+            thanks = reply_book().specific_key("compliment", text) or "compliment"
+            speaker.say(thanks, thing=praised(text))
             return []
         if key := refund_without_order(tracker):
             speaker.say(key)

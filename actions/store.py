@@ -21,7 +21,8 @@ from actions.paths import STORE_FILE
 
 _DIGITS = re.compile(r"\d+")
 # 4 to 15 digits, possibly written with spaces or dashes in between ("4821 3").
-_LIST_NUMBER = re.compile(r"[ -]\d{1,2}$")  # "... 87001 2)": the 2 numbers a list
+# "... 87001 2)": a list's next item number after an order number, not part of it
+_LIST_NUMBER = re.compile(r"[ -]\d{1,2}$")
 _NUMBER_IN_TEXT = re.compile(r"(?<![\w])#?\s*(\d[\d -]{2,18}\d)(?![\w])")
 
 

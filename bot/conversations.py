@@ -595,8 +595,7 @@ class Conversations:
                 closing_text = say(closing, language) if closing else ""
                 return " ".join(p for p in (ack, known, closing_text) if p)
         if felt is not None:
-            concern = "" if language else str((analysis or {}).get("concern") or "")
-            if concern:
+            if concern := _concern(analysis, language):
                 named = say("concern_felt", concern=concern)
                 if named not in said[-1:]:
                     return named  # "I'm sorry about the 3-week wait. ..."
@@ -893,14 +892,19 @@ def _feeling_label(
     return str((analysis or {}).get("label", ""))
 
 
+def _concern(analysis: dict[str, Any] | None, language: str) -> str:
+    """What the customer is upset about, in their words ("the 3-week wait"), when
+    the action server's analysis names it; English only, as its words are."""
+    return "" if language else str((analysis or {}).get("concern") or "")
+
+
 def _ack(
     analysis: dict[str, Any] | None, lower: str, words: WaitingWords, language: str
 ) -> str:
     """The words for what a waiting customer is upset about ("I'm sorry about the
     3-week wait.", English: the action server names it), else for the feeling
     their message names (``waiting_ack_<label>``); "" when neither is known."""
-    concern = "" if language else str((analysis or {}).get("concern") or "")
-    if concern:
+    if concern := _concern(analysis, language):
         return say("concern_ack", concern=concern)
     label = _feeling_label(None if language else analysis, lower, words)
     ack = f"waiting_ack_{label}"
