@@ -311,14 +311,19 @@ class EmpathyBook:
         found = set(reasons)
         label = situation.analysis.label if situation.analysis else Emotion.NEUTRAL
         serious = situation.analysis.serious if situation.analysis else []
-        if serious:
+        if serious and situation.analysis is not None:
             # what happened comes first, in the customer's terms, then who takes over
             first = serious[0]
             handoff = self.data["handoff"]
             kind = f"situation_{first.kind}"
             key = f"handoff.{kind if kind in handoff else 'situation'}"
             opening = self.circumstance(first, situation)
-            return " ".join(p for p in (opening, self._pick(key, situation, {})) if p)
+            # a date that cannot move, said beside it ("chemo, and your son's
+            # birthday on Saturday"): the person will know it matters
+            dated = [c for c in situation.analysis.circumstances if not c.serious]
+            noted = self.circumstance(dated[0], situation) if dated else ""
+            parts = (opening, noted, self._pick(key, situation, {}))
+            return " ".join(p for p in parts if p)
         level = self.level(situation.analysis)
         if "distress" in found or label in (Emotion.ANXIETY, Emotion.SADNESS):
             kind = "care"

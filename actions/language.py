@@ -51,21 +51,39 @@ OTHERS = {
 # Topics answered in another language (``answers`` of the same name); "order" looks
 # the order up; any other topic of a language (a person asked for, a cancellation,
 # something broken) is for a person.
-ANSWERED = ("delivery", "returns", "payment", "refund", "address", "thanks")
+ANSWERED = (
+    "delivery",
+    "returns",
+    "payment",
+    "refund",
+    "address",
+    "contact",
+    "shop",
+    "thanks",
+)
+# What went wrong that is answered (a late order: where it is); any other problem
+# the customer names (``problems``: charged twice, damaged, the wrong item, something
+# missing) is for a person, as the `problem` topic is
+ANSWERED_PROBLEMS = ("late",)
 # Answered topics whose words are a whole question ("how long does a refund take",
 # "can I change the address"): the words they match are taken out of the message
 # before the other topics are looked for, so "refund" or "wrong address" inside such
-# a question does not also count as a problem for a person. Anything else said
+# a question does not also count as a problem for a person, nor "telefono" in "what
+# is your phone number" as a request for a call. Anything else said
 # beside them (charged twice, broken) still does.
-QUESTIONS = ("refund", "address")
+QUESTIONS = ("refund", "address", "contact")
 ORDER_STATES = ("ask", "not_found", "processing", "shipped", "delivered", "cancelled")
+# The customer's latest messages that decide the conversation's language: enough to
+# look past an order number and an e-mail address given in between
+LANGUAGE_WINDOW = 5
 MIN_WORDS = 3  # "Danke schön" or "Hola amigo" alone are not enough
 # A question of at most this many words that names no topic goes on with the topic
 # before it ("Und wann kommt sie an?" after the order's state).
-FOLLOW_UP_WORDS = 8
+FOLLOW_UP_WORDS = 10
 # ...when it opens with a word that goes on ("und", "y", "et", "e", "en", "i", "och",
-# "aber", "mais", ...), else at most this many words ("¿Cuándo llega?")
-SHORT_FOLLOW_UP = 4
+# "aber", "mais", ...), else at most this many words ("¿Cuándo llega?", "Hoeveel
+# dagen heb ik daarvoor?")
+SHORT_FOLLOW_UP = 6
 _GOES_ON = re.compile(
     r"^\W*(?:und|aber|also|dann|y|pero|entonces|et|mais|alors|e|ma|allora|en|maar|"
     r"dan|mas|então|i|a|ale|oraz|och|men|så)\b"
@@ -83,6 +101,11 @@ MAX_ENGLISH = 0.08
 # another language (`python -m bench.languages`, 2026-12-04).
 SHORT_CONFIDENCE = 0.35
 SHORT_LEAD = 4.0
+# ...or, when the message uses that language's own words for a topic or a question
+# we know there (languages.yml `topics` and `asks`: "hoe kan ik iets
+# retourneren?"), this sure and this far ahead.
+WORDED_CONFIDENCE = 0.3
+WORDED_LEAD = 2.0
 
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\S+@\S+")
@@ -121,6 +144,7 @@ def clean(text: str) -> str:
     return " ".join(w for w in kept if w.isascii() or not w[:1].isupper())
 
 
+@lru_cache(maxsize=4096)  # a conversation's messages are read again every turn
 def guess(text: str) -> str | None:
     """The ISO 639-1 code of the language a message is clearly written in (``"en"``
     included), or None when it is too short, ambiguous, or only numbers and names."""
@@ -140,9 +164,25 @@ def guess(text: str) -> str | None:
     # a short message ("Ciao, dov'è il mio ordine?") spreads lingua's confidence over
     # neighbouring languages: less sure, but far ahead of all of them
     clear = best.value >= SHORT_CONFIDENCE and lead >= SHORT_LEAD
-    if not (sure or clear) or english > MAX_ENGLISH:
+    code = best.language.iso_code_639_1.name.lower()
+    worded = (
+        best.value >= WORDED_CONFIDENCE
+        and lead >= WORDED_LEAD
+        and _own_words(code, words.lower())
+    )
+    if not (sure or clear or worded) or english > MAX_ENGLISH:
         return None
-    return best.language.iso_code_639_1.name.lower()
+    return code
+
+
+def _own_words(code: str, lower: str) -> bool:
+    """Whether ``lower`` uses the words of a topic or a question of language
+    ``code`` (``topics`` and ``asks`` in languages.yml)."""
+    texts = language_book().languages.get(code)
+    if texts is None:
+        return False
+    patterns = [*texts.topics.values(), texts.asks]
+    return any(p.search(lower) for p in patterns if p is not None)
 
 
 def detect(text: str) -> str | None:
@@ -160,11 +200,11 @@ def detect(text: str) -> str | None:
 
 
 def conversation_language(texts: list[str]) -> str | None:
-    """The language of the conversation, from the customer's messages (newest last):
-    that of the latest message clearly written in one, when it is not English. A
-    short "48213" or "ok" after a German question stays German; a clear English
-    sentence switches back."""
-    for text in reversed(texts):
+    """The language of the conversation, from the customer's messages (newest last;
+    the last LANGUAGE_WINDOW count): that of the latest message clearly written in
+    one, when it is not English. A short "48213", an e-mail address or "ok" after a
+    German question stays German; a clear English sentence switches back."""
+    for text in reversed(texts[-LANGUAGE_WINDOW:]):
         code = guess(text)
         if code is not None:
             return None if code == "en" else code
@@ -187,6 +227,8 @@ class LanguageTexts:
     # what went wrong (a double charge, damage, the wrong item, something missing,
     # late), in the customer's words, and the words that name it, in this order
     problems: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    # ...those of them a person puts right (all but ANSWERED_PROBLEMS)
+    to_put_right: list[re.Pattern[str]] = field(default_factory=list)
     # simple questions answered in the language: what the customer asks about, in
     # their words (``topics``), and the answers (``answers``: a topic, or
     # ``order.<status>`` for an order's state); a feeling they name and the words for
@@ -233,6 +275,11 @@ class LanguageBook:
                 problems=[
                     (re.compile(str(v["when"])), str(v["care"]))
                     for v in (entry.get("problems") or {}).values()
+                ],
+                to_put_right=[
+                    re.compile(str(v["when"]))
+                    for k, v in (entry.get("problems") or {}).items()
+                    if k not in ANSWERED_PROBLEMS
                 ],
                 topics={
                     str(k): re.compile(str(v))
@@ -300,7 +347,7 @@ class LanguageBook:
         if thanks is not None and (opening := thanks.match(lower.lstrip())):
             # "Danke! Und wann kommt sie an?": the question after the thanks
             lower = lower.lstrip()[opening.end() :].lstrip(" !.,;:")
-        words = len(lower.split())
+        words = len(_WORD.findall(lower))
         return (
             (words <= SHORT_FOLLOW_UP or bool(_GOES_ON.match(lower)))
             and words <= FOLLOW_UP_WORDS
@@ -455,6 +502,8 @@ def _asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
             rest = words.sub(" ", rest)
     others = {t: w for t, w in texts.topics.items() if t not in QUESTIONS}
     asked += [t for t, words in others.items() if words.search(rest)]
+    if "problem" not in asked and any(w.search(rest) for w in texts.to_put_right):
+        asked.append("problem")  # "statt der blauen eine rote": a person puts it right
     return asked, rest
 
 

@@ -15,8 +15,14 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.emotion import Analysis, Decision, EmotionAnalyzer, EscalationPolicy, Turn
+from actions.identity import attempts_proof
+from actions.language import conversation_language
 
 TIMELINE_LENGTH = 20
+# a message of at most this many words that gives an e-mail address or a postcode
+# ("jonas@example.net", "postcode is 10115") answers our question, asks nothing
+DETAILS_WORDS = 4
+DETAILS_OTHER_WORDS = 2  # words without a digit or an "@" among them
 # Slots written here; domain.yml declares them.
 EMOTION_SLOTS = (
     "emotion",
@@ -57,10 +63,12 @@ def history(tracker: Tracker) -> list[Turn]:
     A conversation a person resolved starts afresh: turns before the last ``resume``
     do not count against the customer's mood now. A message undone (``rewind``, when
     it is replayed as the question it asked) counts once. NLU's confidence is left
-    out for a message that answered a form's question: it asked nothing.
+    out for a message it did not read (``read_by_nlu``) and for one that answered a
+    form's question: neither asked NLU anything, so a low confidence is no failure.
     """
     turns: list[Turn] = []
     requested = None  # the slot a form had asked for
+    said: list[str] = []  # the customer's messages so far
     for event in tracker.events:
         kind = event.get("event")
         if kind == "slot" and event.get("name") == "requested_slot":
@@ -77,14 +85,15 @@ def history(tracker: Tracker) -> list[Turn]:
         elif kind == "user":
             parse_data = event.get("parse_data") or {}
             intent = parse_data.get("intent") or {}
+            text = str(event.get("text") or "")
+            said.append(text)
+            read = not requested and read_by_nlu(text, said[:-1])
             turns.append(
                 Turn(
                     author="customer",
-                    text=str(event.get("text") or ""),
+                    text=text,
                     intent=intent.get("name"),
-                    # the answer to our question (an order number, an e-mail
-                    # address) has no intent to be unsure of
-                    confidence=None if requested else _understood(parse_data),
+                    confidence=_understood(parse_data) if read else None,
                     fallback=intent.get("name") == "nlu_fallback",
                 )
             )
@@ -104,6 +113,26 @@ def history(tracker: Tracker) -> list[Turn]:
     ):
         turn.analysis = Analysis.from_dict(earlier)
     return turns
+
+
+def read_by_nlu(text: str, before: list[str]) -> bool:
+    """Whether NLU's reading of a customer message means anything: not when the
+    conversation is in another language there (NLU reads English only; the
+    message was answered in its language or handed over), nor when the message only
+    gives details (an e-mail address, a postcode) in a few words: the answer to a
+    question we asked outside a form has no intent to be unsure of.
+
+    Args:
+        text: the customer's message.
+        before: their messages just before it, oldest first.
+    """
+    words = text.split()
+    if len(words) <= DETAILS_WORDS and attempts_proof(text):
+        # beside the details at most a couple of words ("it's", "postcode is")
+        rest = [w for w in words if "@" not in w and not any(c.isdigit() for c in w)]
+        if len(rest) <= DETAILS_OTHER_WORDS:
+            return False
+    return conversation_language([*before, text]) is None
 
 
 def _understood(parse_data: dict[str, Any]) -> float | None:

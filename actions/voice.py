@@ -344,18 +344,46 @@ def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] 
         # the order the chat is about from now on (NLU may have put a postcode in)
         return [SlotSet("order_id", order.id)]
 
+    recent = bot_texts(tracker)[-RECENT_REPLIES:]
+
+    def order(number: str) -> dict[str, Any] | None:
+        found = store.order(number)
+        return found.values() if found else None
+
+    def first_asked(opened: Order) -> str | None:
+        """The answer, now that the order is open, to the message that named it
+        ("the wrong colour came", "can I return it when it arrives?"): its state
+        and the other questions answered, without the words for what went wrong
+        (said with the question for the proof) and without the offer of a person;
+        None when that message needs a person."""
+        asked = next(
+            (t for t in reversed(customer_texts(tracker)[:-1]) if opened.id in t), ""
+        )
+        if not asked:
+            return book.order_answer(language, opened.values())
+        reply = book.reply(language, asked, order, recent=recent)
+        if reply is None:
+            return None
+        # what went wrong was heard with the question for the proof, and a person
+        # was offered on the first reply, or is not needed now
+        for said in (book.heard(language, asked), book.say(language, "offer_person")):
+            if said:
+                reply = reply.replace(said, "", 1)
+        return " ".join(reply.split())
+
     if (
         named is None
         and pending is not None
         and asked_for_proof(tracker, language, pending.id)
     ):
         # the answer to our question about the order in the chat (the order form
-        # may have checked it already)
-        if may_see(tracker, pending):
-            return book.order_answer(language, pending.values()), about(pending)
-        if proves(said, store.customer(pending.customer)):
-            answer = book.order_answer(language, pending.values())
-            return answer, [*about(pending), *proven(pending)]
+        # may have checked it already): the answer to what they first asked
+        if may_see(tracker, pending) or proves(said, store.customer(pending.customer)):
+            first = first_asked(pending)
+            if first is None:
+                return None  # a person, who sees the order is theirs
+            events = [] if may_see(tracker, pending) else proven(pending)
+            return first, [*about(pending), *events]
         if attempts_proof(text):
             if tries(tracker) + 1 >= MAX_TRIES:
                 return None  # a person checks who they are
@@ -363,11 +391,6 @@ def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] 
             return book.say(language, "order.proof_again", order_id=pending.id), wrong
         # something else: answered as any message
 
-    def order(number: str) -> dict[str, Any] | None:
-        found = store.order(number)
-        return found.values() if found else None
-
-    recent = bot_texts(tracker)[-RECENT_REPLIES:]
     # the order's state was the bot's last word: a question about it now wants
     # the day, not the whole state again
     told = bool(recent) and pending is not None and pending.id in recent[-1]
@@ -429,7 +452,7 @@ class CaringAction(Action, ABC):
         # questions it has words for there (languages.yml) and brings in a person for
         # everything else
         latest = str((tracker.latest_message or {}).get("text") or "")
-        language = conversation_language([*customer_texts(tracker)[-3:-1], latest])
+        language = conversation_language([*customer_texts(tracker)[:-1], latest])
         if language and not mood.decision.escalate:
             if spoke_this_turn(tracker):  # a second action of the same turn
                 return list(mood.events)

@@ -75,6 +75,8 @@ POSTCODE_NUMBER = re.compile(
 )
 INTENT_PREFIX = "/"  # Rasa's RegexMessageHandler: "/intent{...}" skips NLU
 OFFERED_LOOKBACK = 20  # recent entries searched for the buttons the bot offered
+# a message of at least this many letters, all capitals, is shouted
+SHOUTED_LETTERS = 6
 URGENT_FRUSTRATION = 3  # a waiting message at this level (0-4) is answered as urgent
 # ...when the message itself shows it (actions/emotion signal names)
 FELT_SIGNALS = frozenset(
@@ -128,8 +130,17 @@ CALL_WORDS = re.compile(
 )
 # How a waiting customer's message is read in English (the emotion analysis names
 # the feelings); other languages have their words in languages.yml (bot/texts.py).
+# the one who was hurt is all right now, or a doctor has seen them
+SEEN_TO = re.compile(
+    r"\b(?:(?:he|she|they|i|we|my \w+)(?:'s| is| are|'m| am|'re) (?:now |fine now |"
+    r"ok now )?(?:ok|okay|fine|alright|all right|better|doing better|recovering)\b|"
+    r"(?:went|been|go|gone|took (?:him|her|them)) to (?:a&e|the er|the doctor|the gp|"
+    r"(?:the )?hospital|urgent care|the emergency room)|(?:saw|seen|see) (?:a|the|our|"
+    r"his|her|my) (?:doctor|gp|nurse|pharmacist)|(?:doctor|gp|nurse) (?:said|says|"
+    r"checked))"
+)
 ENGLISH = WaitingWords(
-    THANKS, QUESTION_START, CALL_WORDS, WANTS_PERSON, wait=WAIT_WORDS
+    THANKS, QUESTION_START, CALL_WORDS, WANTS_PERSON, wait=WAIT_WORDS, seen=SEEN_TO
 )
 NOTHING = re.compile(r"(?!)")
 # a language without words of its own: a question mark is all we read
@@ -548,20 +559,36 @@ class Conversations:
         urgent = _urgent(analysis)
         order = ORDER_NUMBER.search(POSTCODE_NUMBER.sub(" ", text))
         thanks = bool(words.thanks.search(lower)) and len(text.split()) <= THANKS_WORDS
-        calls = bool(words.call.search(lower)) and asks and not urgent
+        # "can someone ring me please": a call asked for, however upset they are
+        calls = bool(words.call.search(lower)) and asks
         plain_thanks = thanks and not (asks or urgent or order)
-        if advice and not plain_thanks and not any(advice in x for x in said):
+        # the advice for what happened is said once; a question of theirs we can
+        # answer comes first ("while I wait, how long do refunds take?")
+        due = advice is not None and not plain_thanks and advice not in " ".join(said)
+        if flag is UrgencyFlag.SAFETY and words.seen.search(lower):
+            due = False  # "he's ok, we went to A&E": not "see a doctor first"
+        if due and (calls or not asks):
             then = "waiting_call" if calls else "waiting_advice_then"
             return f"{advice} {say(then, language)}"
         if calls:
-            return _fresh(said, language, "waiting_call", "waiting_for_person_again")
+            call = _fresh(said, language, "waiting_call", "waiting_for_person_again")
+            ack = _ack(analysis, lower, words, language) if urgent else ""
+            return f"{ack} {call}".strip()
         if words.wait.search(lower) and not urgent:
             answer = await self._how_long(conversation_id, language)
             if said and said[-1] == answer:  # asked again: not the same words
                 return say("waiting_for_person_again", language)
             return answer
-        if urgent or words.person.search(lower):
-            first = say("waiting_person_asked", language)
+        # an urgent question ("what are you going to do about this?") is answered
+        # below, after the words for how they feel
+        if words.person.search(lower) or (urgent and not asks):
+            asked = say("waiting_person_asked", language)
+            # asked again, or in capitals: the wait itself is what they feel
+            insists = any(asked in x for x in said) or _shouted(analysis, text)
+            first = say(
+                "waiting_person_insists" if insists else "waiting_person_asked",
+                language,
+            )
             if urgent:
                 # what they are upset about or the feeling they named, not a stock
                 # "I hear you, and I'm sorry"
@@ -587,6 +614,11 @@ class Conversations:
             reading = None if language else await self.rasa.intent(text)
             known = await self.emotion.answer(text, language, reading, conversation_id)
             closing = "waiting_answered"
+            if known is not None and due:
+                # the advice not said yet comes after the answer, not instead of it
+                closing = f"waiting_advice_{flag.value}" if flag else closing
+            elif due:  # "what do I do now?": the advice, and who will answer
+                return f"{advice} {say('waiting_advice_then', language)}"
             if known is None and flag and f"waiting_asked_{flag.value}" in texts():
                 known = say(f"waiting_asked_{flag.value}", language)
                 closing = ""
@@ -594,6 +626,8 @@ class Conversations:
                 ack = _ack(analysis, lower, words, language) if felt else ""
                 closing_text = say(closing, language) if closing else ""
                 return " ".join(p for p in (ack, known, closing_text) if p)
+        if due:
+            return f"{advice} {say('waiting_advice_then', language)}"
         if felt is not None:
             if concern := _concern(analysis, language):
                 named = say("concern_felt", concern=concern)
@@ -931,6 +965,15 @@ def _felt_text(
         if f"waiting_felt_{label}" in texts()
         else "waiting_felt"
     )
+
+
+def _shouted(analysis: dict[str, Any] | None, text: str) -> bool:
+    """Whether a waiting customer's message is written in capitals or with "!!!"
+    (the analysis says so in English; another language by its letters)."""
+    names = {str(s.get("name")) for s in (analysis or {}).get("signals", [])}
+    letters = [c for c in text if c.isalpha()]
+    capitals = len(letters) >= SHOUTED_LETTERS and text.isupper()
+    return bool(names & {"all_caps", "punctuation"}) or capitals or "!!!" in text
 
 
 def _fresh(said: list[str], language: str, *names: str) -> str:

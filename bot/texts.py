@@ -36,6 +36,9 @@ class WaitingWords:
     # says something serious happened, by kind ("fraud", "health"): the language's
     # `serious` words, which raise the ticket's flag as the English analysis does
     serious: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    # says the one who was hurt is all right now or has seen a doctor ("he's ok, we
+    # went to A&E"): the safety advice (see a doctor first) is not said then
+    seen: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +87,7 @@ def waiting_words(language: str) -> WaitingWords | None:
         person=re.compile(str(words["person"])),
         feelings=feelings,
         **({"wait": re.compile(str(words["wait"]))} if words.get("wait") else {}),
+        **({"seen": re.compile(str(words["seen"]))} if words.get("seen") else {}),
         serious={
             str(k): re.compile(str(v)) for k, v in (entry.get("serious") or {}).items()
         },

@@ -398,3 +398,55 @@ def test_a_waiting_customer_who_says_how_they_feel_hears_that_feeling_named(
         ["please put me through to a person", "I am a little worried about it all"],
     )
     assert replies[1] == [say("waiting_felt_anxiety")]
+
+
+def test_a_conversation_in_another_language_ends_with_thanks_not_a_person(
+    stack: Stack, gateway_url: str
+) -> None:
+    """NLU cannot read Dutch or German, and an e-mail address alone has no intent:
+    neither counts as the bot failing, so a closing thanks after answered questions
+    gets thanks back, not a person. A question in the language's own words is read
+    as that language even when lingua alone is unsure, and a short follow-up goes
+    on with its topic."""
+    from actions.language import language_book
+
+    dutch = language_book().languages["nl"]
+    sender, replies = converse(
+        gateway_url,
+        [
+            "Goedemiddag, hoe kan ik een bestelling retourneren?",
+            "Hoeveel tijd heb ik daarvoor?",
+            "99887766",
+            "jonas.weber@example.net",
+            "Dank u wel, dat was het.",
+        ],
+    )
+    assert replies[0][0].startswith(dutch.answers["returns"])
+    assert replies[1] == [dutch.answers["returns"]]  # the topic before, once offered
+    assert replies[2] == [dutch.answers["order.proof"].format(order_id="99887766")]
+    assert "99887766" in replies[3][0]
+    assert replies[4] == [dutch.answers["thanks"]]
+    assert not tracker(stack, sender)["paused"]
+
+
+def test_a_question_asked_while_waiting_is_answered_before_the_advice(
+    gateway_url: str,
+) -> None:
+    """Money trouble goes to a person; the waiting customer's question about refund
+    times is answered first, then what we did about the money (said once)."""
+    _, replies = converse(
+        gateway_url,
+        [
+            "you took the payment twice and I've only got £15 left until payday",
+            "in the meantime, how long does a refund usually take?",
+            "A PERSON PLEASE",
+        ],
+    )
+    [answer] = replies[1]
+    advice = say("waiting_advice_hardship")
+    assert "business days" in answer and advice in answer
+    assert answer.index("business days") < answer.index(advice)
+    # asked again, in capitals: the wait itself is acknowledged
+    assert replies[2] == [say("waiting_person_insists")] or replies[2][0].startswith(
+        say("waiting_person_insists")
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -1195,7 +1196,9 @@ async def test_the_proof_after_words_of_care_is_read_as_the_proof(
     own_queue: str,
 ) -> None:
     """The bot heard what went wrong, then asked for the e-mail address or postcode:
-    the postcode that follows proves the order, it is not an order number."""
+    the postcode that follows proves the order, it is not an order number; and what
+    went wrong (a missing piece) is then for a person, in Italian, not the order's
+    state alone."""
     texts = language_book().languages["it"]
     asked = texts.answers["order.proof"].format(order_id="228810")
     tracker = conversation(
@@ -1214,7 +1217,8 @@ async def test_the_proof_after_words_of_care_is_read_as_the_proof(
     events, [said] = await answer(tracker)
     order = demo_store().order("228810")
     assert order is not None
-    assert said == language_book().order_answer("it", order.values())
+    assert texts.handoff in said
+    assert language_book().order_answer("it", order.values()) not in said
     assert "560001" not in said
 
 
@@ -1361,3 +1365,54 @@ def test_a_delivery_question_in_other_words_is_answered_not_handed_over(
     said = book.reply(code, text, lambda number: None)
     assert said is not None
     assert said.startswith(book.languages[code].answers["delivery"])
+
+
+async def test_after_the_proof_the_first_question_is_answered_not_only_the_state(
+    own_queue: str,
+) -> None:
+    """The message that named the order also asked whether it can go back: once the
+    postcode proves it, the answer gives its state and the return answer, without
+    the offer of a person again."""
+    texts = language_book().languages["pt"]
+    asked = texts.answers["order.proof"].format(order_id="300418862")
+    tracker = conversation(
+        [
+            (
+                "customer",
+                "Olá, a encomenda 300418862 é um presente; posso devolvê-la depois?",
+                "nlu_fallback",
+            ),
+            ("bot", asked, None),
+            ("customer", "28013", "nlu_fallback"),
+        ],
+        "web-pt-proof-then-question",
+        order_id="300418862",
+    )
+    _, [said] = await answer(tracker)
+    order = demo_store().order("300418862")
+    assert order is not None
+    assert language_book().order_answer("pt", order.values()) in said
+    assert texts.answers["returns"] in said
+    assert texts.answers["offer_person"] not in said
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "for_person"),
+    [
+        # the wrong item, something missing: a person puts it right
+        ("de", "Statt der grünen Tasse kam eine gelbe, Bestellung 651234", True),
+        ("es", "En el pedido 64450 falta una de las tazas", True),
+        # late: where it is, answered
+        ("de", "Meine Bestellung 48213 ist immer noch nicht da", False),
+    ],
+)
+def test_a_problem_to_put_right_goes_to_a_person_a_late_order_is_answered(
+    code: str, text: str, for_person: bool
+) -> None:
+    store = demo_store()
+
+    def order(number: str) -> dict[str, Any] | None:
+        found = store.order(number)
+        return found.values() if found else None
+
+    assert (language_book().reply(code, text, order) is None) is for_person

@@ -277,3 +277,22 @@ async def test_praise_for_something_is_thanked_by_its_name(
     await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert says(message["text"], "compliment")
+
+
+@pytest.mark.parametrize(
+    ("text", "before", "read"),
+    [
+        ("jonas.weber@example.net", [], False),
+        ("postcode is 10115", [], False),
+        ("where is order 48213", [], True),
+        ("my parcel never came", [], True),
+        # NLU reads English only: a Dutch thanks after Dutch questions is not its miss
+        ("Dank u wel, dat was het.", ["Hoe kan ik een bestelling retourneren?"], False),
+    ],
+)
+def test_nlu_confidence_counts_only_for_messages_nlu_read(
+    text: str, before: list[str], read: bool
+) -> None:
+    from actions.mood import read_by_nlu
+
+    assert read_by_nlu(text, before) is read

@@ -119,6 +119,21 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "birthday",
         ),
         ("I need it by Friday for the wedding", "deadline", "", "wedding"),
+        # an injury named by what it did, and the pain it left
+        ("the step stool tipped and I twisted my ankle", "injury", "you", ""),
+        ("he came off the scooter with a fractured elbow", "injury", "", ""),
+        ("I'm still in a lot of pain from it", "injury", "you", ""),
+        # how little money is left
+        ("you took it twice and I only have 9 euros left", "hardship", "", ""),
+        ("with the second charge I've got £6 to my name", "hardship", "", ""),
+        ("the electricity bill goes out on monday", "hardship", "", "electricity bill"),
+        # the treatment named, so the reply can name it
+        (
+            "I'm recovering from surgery and can't carry parcels",
+            "health",
+            "",
+            "surgery",
+        ),
     ],
 )
 def test_situations_are_found_with_who_and_what(
@@ -150,6 +165,11 @@ def test_situations_are_found_with_who_and_what(
         "your delivery estimate says friday, is that right?",
         "I'm not well informed about your returns, can you explain?",
         "the food processor money was refunded already, thanks",
+        # look-alikes of the injury and money words
+        "the lid has a cracked hinge",
+        "what a pain this delivery has been",
+        "I only have 2 left in my basket, can you reserve them?",
+        "my parcel has been stuck in the depot for days",
     ],
 )
 def test_ordinary_messages_have_no_situation(
@@ -349,3 +369,15 @@ def test_look_alikes_of_indirect_wording_stay_with_the_bot(
     analyzer: EmotionAnalyzer, policy: EscalationPolicy, text: str
 ) -> None:
     assert not policy.decide(analyzer.analyze(text)).escalate
+
+
+def test_a_serious_handoff_also_names_the_date_that_matters(
+    analyzer: EmotionAnalyzer, book: EmpathyBook
+) -> None:
+    text = (
+        "I'm on dialysis this week and the charger is for my dad's birthday on Friday"
+    )
+    analysis = analyzer.analyze(text)
+    said = book.handoff(Situation(intent="track_order", analysis=analysis, text=text))
+    assert "dialysis" in said and "Friday" in said
+    assert said.index("dialysis") < said.index("Friday")

@@ -292,3 +292,50 @@ def test_a_short_question_with_filler_words_is_still_a_question() -> None:
 
     assert _asks("so like when tho") and _asks("ok, sweet, where is it now")
     assert not _asks("so I waited all day")
+
+
+async def test_no_see_a_doctor_first_to_someone_who_has_seen_one(
+    conversations: Conversations,
+) -> None:
+    """The safety advice ("see a doctor first") is not said to a customer who says
+    the one hurt is all right now or has been seen; in French too."""
+    [english] = await waiting(
+        conversations,
+        "web-seen-en",
+        ["She's fine now, the GP checked her hand."],
+        flags=frozenset({UrgencyFlag.SAFETY}),
+    )
+    assert say("waiting_advice_safety") not in english
+    [french] = await waiting(
+        conversations,
+        "web-seen-fr",
+        ["Nous sommes allés aux urgences hier, il va mieux."],
+        "fr",
+        frozenset({UrgencyFlag.SAFETY}),
+    )
+    assert say("waiting_advice_safety", "fr") not in french
+    [unseen] = await waiting(
+        conversations,
+        "web-unseen-en",
+        ["it really hurts and it's gone red"],
+        flags=frozenset({UrgencyFlag.SAFETY}),
+    )
+    assert unseen.startswith(say("waiting_advice_safety"))
+
+
+async def test_a_person_asked_for_again_or_in_capitals_hears_the_wait_named(
+    conversations: Conversations,
+) -> None:
+    """Asked for a person once: in line already. Asked again, or shouting in any
+    language: the wait itself is acknowledged, not the same line again."""
+    replies = await waiting(
+        conversations,
+        "web-insists",
+        ["can I talk to a real person", "I asked for a real person"],
+    )
+    assert replies[0].startswith(say("waiting_person_asked"))
+    assert replies[1].startswith(say("waiting_person_insists"))
+    [spanish] = await waiting(
+        conversations, "web-insists-es", ["QUIERO HABLAR CON UNA PERSONA"], "es"
+    )
+    assert spanish.startswith(say("waiting_person_insists", "es"))
