@@ -265,6 +265,9 @@ class DemoStore:
             return cancelled
 
 
+FRIDAY, SATURDAY = 4, 5  # date.weekday()
+
+
 def _day(value: Any, today: dt.date) -> dt.date | None:
     """A store date: days from ``today`` (-5, +2) or an ISO date; None for ""."""
     if value in ("", None):
@@ -274,12 +277,30 @@ def _day(value: Any, today: dt.date) -> dt.date | None:
     return dt.date.fromisoformat(str(value))
 
 
+def delivery_day(value: Any, today: dt.date) -> dt.date | None:
+    """A delivery date of the store: a working day, as our delivery times count
+    (data/faq.yml: no Sunday delivery, Saturday not promised). A relative date that
+    falls on a weekend moves to the Monday after, or, when it has passed, to the
+    Friday before, so an overdue order stays overdue and an expected one expected."""
+    day = _day(value, today)
+    if day is None or day.weekday() < SATURDAY:
+        return day
+    if day < today:
+        return day - dt.timedelta(days=day.weekday() - FRIDAY)
+    return day + dt.timedelta(days=7 - day.weekday())
+
+
 def _written(
-    value: Any, today: dt.date, weekday: bool = False, year: bool = False
+    value: Any,
+    today: dt.date,
+    weekday: bool = False,
+    year: bool = False,
+    delivery: bool = False,
 ) -> str:
     """A store date the way replies write it: "Friday 27 November", "24 November",
-    "15 October 2026"; "" when there is none."""
-    day = _day(value, today)
+    "15 October 2026"; "" when there is none. A ``delivery`` date is a working day
+    (``delivery_day``)."""
+    day = delivery_day(value, today) if delivery else _day(value, today)
     if day is None:
         return ""
     text = f"{day.day} {day:%B}" + (f" {day.year}" if year else "")
@@ -292,8 +313,8 @@ def _order(raw: dict[str, Any], today: dt.date) -> Order:
         **{
             **raw,
             "placed": _written(raw["placed"], today, weekday=True),
-            "eta": _written(raw.get("eta"), today, weekday=True),
-            "due": _day(raw.get("eta"), today),
+            "eta": _written(raw.get("eta"), today, weekday=True, delivery=True),
+            "due": delivery_day(raw.get("eta"), today),
             "as_of": today,
         }
     )

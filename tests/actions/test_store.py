@@ -18,6 +18,7 @@ from actions.paths import STORE_FILE
 from actions.replies import reply_book
 from actions.store import (
     DemoStore,
+    delivery_day,
     demo_store,
     find_number,
     is_phone_part,
@@ -432,3 +433,31 @@ async def test_when_an_order_still_with_us_leaves_is_answered_as_that(
     await ActionOrderLookup().run(dispatcher, shipped, {})
     [message] = dispatcher.messages
     assert not says(message["text"], "track_order.processing_dispatch")
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        (1, dt.date(2026, 12, 7)),  # Saturday: the Monday after
+        (2, dt.date(2026, 12, 7)),  # Sunday: the Monday after
+        (3, dt.date(2026, 12, 7)),  # Monday itself
+        (-1, dt.date(2026, 12, 3)),  # a Thursday stays
+        (-6, dt.date(2026, 11, 27)),  # a past Saturday: the Friday before
+        (0, dt.date(2026, 12, 4)),
+    ],
+)
+def test_delivery_dates_fall_on_working_days(days: int, expected: dt.date) -> None:
+    """We do not deliver on Sundays (nor promise Saturdays): an expected delivery is
+    never written for a weekend, and an overdue one stays overdue."""
+    friday = dt.date(2026, 12, 4)
+    assert delivery_day(days, friday) == expected
+
+
+def test_no_order_of_the_demo_store_is_due_at_a_weekend() -> None:
+    """Whatever day the store is loaded on, its delivery days are working days."""
+    for offset in range(7):
+        day = dt.date(2026, 12, 1) + dt.timedelta(days=offset)
+        store = DemoStore.from_file(STORE_FILE, today=day)
+        for order in store.orders.values():
+            assert order.due is None or order.due.weekday() < 5, (day, order.id)
+            assert not order.eta.startswith(("Saturday", "Sunday"))
