@@ -1,0 +1,27 @@
+"""The words an intent needs (data/intent_words.yml, bot/intent_words.py): the NLU
+step in Rasa's pipeline gives an intent without them to the next one that fits."""
+
+from __future__ import annotations
+
+from bot.intent_words import load_requirements, supported
+
+RANKING = [
+    {"name": "change_order", "confidence": 0.7},
+    {"name": "track_order", "confidence": 0.2},
+    {"name": "complaint", "confidence": 0.1},
+]
+
+
+def test_an_intent_without_its_words_goes_to_the_next_that_fits() -> None:
+    needs = load_requirements()
+    text = "my order was supposed to arrive yesterday"
+    assert supported(text, RANKING[0], RANKING, needs) == RANKING[1]
+
+
+def test_an_intent_with_its_words_or_without_needs_stays() -> None:
+    needs = load_requirements()
+    assert supported("can I change the size", RANKING[0], RANKING, needs) == RANKING[0]
+    assert supported("hello", RANKING[1], RANKING, needs) == RANKING[1]
+    # nothing else fits: NLU's choice stands (the fallback threshold still applies)
+    only = [RANKING[0]]
+    assert supported("my order is late", RANKING[0], only, needs) == RANKING[0]
