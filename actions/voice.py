@@ -8,6 +8,7 @@ through the empathy layer (``actions.empathy``).
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -319,6 +320,16 @@ def when_written(tracker: Tracker, slot: str) -> Any:
     return then
 
 
+# A message that turns an offer down ("no thanks, just the date"): the offer may come
+# again later, it is not taken as wanting a person.
+_DECLINES = re.compile(
+    r"^\W*(?:no|nope|nah|not now|not yet|don'?t|do not|i'?m ok|i'?m fine)\b", re.I
+)
+# Replies back in which the same answer in another language counts as a repeat.
+REPEAT_WINDOW = 2
+REPEAT_WORDS = 8  # ...when it has this many words ("Gern geschehen." may come twice)
+
+
 def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] | None:
     """The answer in ``language`` to the latest message and the events it brings,
     or None when a person should take over (something serious, or nothing the bot
@@ -457,6 +468,14 @@ class CaringAction(Action, ABC):
             if spoke_this_turn(tracker):  # a second action of the same turn
                 return list(mood.events)
             answer = in_language(tracker, language)
+            if (
+                answer
+                and len(answer[0].split()) >= REPEAT_WORDS
+                and answer[0] in bot_texts(tracker)[-REPEAT_WINDOW:]
+            ):
+                # the same words again: the follow-up was not understood ("Devo
+                # fare qualcosa?" after the order's state); a person, not a loop
+                answer = None
             if answer:
                 reply, events = answer
                 dispatcher.utter_message(text=reply)
@@ -471,6 +490,26 @@ class CaringAction(Action, ABC):
             # a second reply that could not help: bring in a person, not a third
             # offer of one
             return [*mood.events, *await hand_off(dispatcher, tracker, failed(mood))]
+        if (
+            speaker.offer == "handoff"
+            and tracker.get_slot("offered") == "handoff"
+            and not _DECLINES.match(latest)
+            and not any(
+                isinstance(e, dict) and e.get("event") == "pause" for e in events
+            )
+        ):
+            # a person was offered a moment ago, and the customer went on with the
+            # problem ("Refund please", "WHERE is it actually"): bring one in, not
+            # the same offer again
+            dispatcher.messages.clear()
+            pressed = Decision(
+                escalate=True,
+                reasons=list(mood.decision.reasons),
+                explanation="Escalate to a person. A person was offered and the "
+                "customer went on with the problem.",
+            )
+            pressed_mood = Mood(mood.analysis, pressed, mood.events)
+            return [*mood.events, *await hand_off(dispatcher, tracker, pressed_mood)]
         if not any(isinstance(e, dict) and e.get("event") == "pause" for e in events):
             await speaker.answer_side_questions()
         if speaker.spoken and speaker.offer != tracker.get_slot("offered"):

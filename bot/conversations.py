@@ -126,13 +126,22 @@ ADVICE_ORDER = (
 # A bare number is a phone number only with a dialling prefix or words that say so
 # (an order or invoice number is not a request to be called).
 CALL_WORDS = re.compile(
-    r"\b(call|phone|ring|mobile|cell|reach me|text me|whatsapp|tel)\b", re.IGNORECASE
+    r"\b(call|phone|telephone|ring|mobile|cell|reach me|text me|whatsapp|tel)\b",
+    re.IGNORECASE,
+)
+# A question put to whoever reads it ("can someone tell me", "could anyone let me
+# know"): what follows is the question
+_TELL_ME = re.compile(
+    r"^\W*(?:(?:hi|hello|hey)\W+)?(?:can|could|would|will) (?:someone|somebody|"
+    r"anyone|anybody|you)(?: please| just)? (?:tell|let) me(?: know)?\W*",
+    re.IGNORECASE,
 )
 # How a waiting customer's message is read in English (the emotion analysis names
 # the feelings); other languages have their words in languages.yml (bot/texts.py).
 # the one who was hurt is all right now, or a doctor has seen them
 SEEN_TO = re.compile(
-    r"\b(?:(?:he|she|they|i|we|my \w+)(?:'s| is| are|'m| am|'re) (?:now |fine now |"
+    r"\b(?:(?:no one|nobody|no-one) (?:was|got|is) (?:hurt|injured)|"
+    r"(?:he|she|they|i|we|my \w+)(?:'s| is| are|'m| am|'re) (?:now |fine now |"
     r"ok now )?(?:ok|okay|fine|alright|all right|better|doing better|recovering)\b|"
     r"(?:went|been|go|gone|took (?:him|her|them)) to (?:a&e|the er|the doctor|the gp|"
     r"(?:the )?hospital|urgent care|the emergency room)|(?:saw|seen|see) (?:a|the|our|"
@@ -579,9 +588,22 @@ class Conversations:
             if said and said[-1] == answer:  # asked again: not the same words
                 return say("waiting_for_person_again", language)
             return answer
+        # a question we can answer is answered, after the feeling it carries: a
+        # general one (delivery, returns, payment...), the chat's own order once
+        # proven, even beside words for a person ("can someone tell me when it's
+        # coming?"); a decision waits for the person
+        known = None
+        if asks and not order:
+            # "can someone tell me how long a refund takes?" asks how long a refund
+            # takes: the wrapper is no request for a person to NLU
+            question = text if language else _TELL_ME.sub("", text) or text
+            reading = None if language else await self.rasa.intent(question)
+            known = await self.emotion.answer(
+                question, language, reading, conversation_id
+            )
         # an urgent question ("what are you going to do about this?") is answered
         # below, after the words for how they feel
-        if words.person.search(lower) or (urgent and not asks):
+        if (words.person.search(lower) and known is None) or (urgent and not asks):
             asked = say("waiting_person_asked", language)
             # asked again, or in capitals: the wait itself is what they feel
             insists = any(asked in x for x in said) or _shouted(analysis, text)
@@ -607,12 +629,8 @@ class Conversations:
             return reply
         felt = _felt_text(analysis, lower, words)
         if asks and not order:
-            # a question we can answer is answered now, after the feeling it carries:
-            # a general one (delivery, returns, payment...), the chat's own order
-            # once proven, or what to do about what happened (keep the kettle? how
-            # do I secure my account?); a decision waits for the person
-            reading = None if language else await self.rasa.intent(text)
-            known = await self.emotion.answer(text, language, reading, conversation_id)
+            # ...or what to do about what happened (keep the kettle? how do I secure
+            # my account?)
             closing = "waiting_answered"
             if known is not None and due:
                 # the advice not said yet comes after the answer, not instead of it

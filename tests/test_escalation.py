@@ -450,3 +450,40 @@ def test_a_question_asked_while_waiting_is_answered_before_the_advice(
     assert replies[2] == [say("waiting_person_insists")] or replies[2][0].startswith(
         say("waiting_person_insists")
     )
+
+
+def test_going_on_with_the_problem_after_a_person_was_offered_brings_one_in(
+    stack: Stack, gateway_url: str
+) -> None:
+    """A person was offered for a broken item; the customer does not say yes but goes
+    on with it ("can you just refund it?"): a person is brought in, not the same offer
+    a second time. "No thanks" keeps the bot."""
+    sender, replies = converse(
+        gateway_url,
+        [
+            "the teapot from order 730915 arrived in pieces",
+            "maya.lindqvist@example.com",
+            "can you just refund it?",
+        ],
+    )
+    offers = [r for r in replies if "bring one in" in " ".join(r).lower()]
+    assert len(offers) <= 1, replies
+    assert tracker(stack, sender)["paused"], replies
+
+
+def test_a_question_beside_words_for_a_person_is_answered_while_waiting(
+    gateway_url: str,
+) -> None:
+    """Waiting for a person, "can someone tell me which payment methods you
+    accept?" is a question we can answer, not only a request for the person already
+    coming."""
+    _, replies = converse(
+        gateway_url,
+        [
+            "I'd like to speak to a person please",
+            "can someone tell me which payment methods you accept?",
+        ],
+    )
+    [answer] = replies[1]
+    assert "PayPal" in answer
+    assert not answer.startswith(say("waiting_person_asked"))

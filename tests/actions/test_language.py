@@ -202,6 +202,19 @@ def test_a_message_in_another_language_is_recognised(code: str, text: str) -> No
     assert detect(text) == code
 
 
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        # lingua alone is unsure (a neighbouring language close behind), but the
+        # language's own words for a question or a topic settle it
+        ("nl", "Goedendag, hoe kan ik mijn pakket retourneren?"),
+        ("pt", "Bom dia, queria falar com um atendente, se faz favor."),
+    ],
+)
+def test_a_language_s_own_words_settle_a_close_call(code: str, text: str) -> None:
+    assert detect(text) == code
+
+
 @pytest.mark.parametrize("text", ENGLISH)
 def test_english_is_english_even_with_a_foreign_name_or_word(text: str) -> None:
     assert detect(text) is None
@@ -1416,3 +1429,28 @@ def test_a_problem_to_put_right_goes_to_a_person_a_late_order_is_answered(
         return found.values() if found else None
 
     assert (language_book().reply(code, text, order) is None) is for_person
+
+
+async def test_a_follow_up_that_would_get_the_same_answer_again_goes_to_a_person(
+    own_queue: str,
+) -> None:
+    """The order's state was the last word; a question the bot cannot place would
+    get the same state again, word for word: a person takes over instead."""
+    order = demo_store().order("87001")
+    assert order is not None
+    state = language_book().order_answer("it", order.values())
+    tracker = conversation(
+        [
+            ("customer", "Buongiorno, dov'è il mio ordine 87001?", "nlu_fallback"),
+            ("bot", state, None),
+            ("customer", "E adesso cosa dovrei fare, secondo voi?", "nlu_fallback"),
+        ],
+        "web-it-no-repeat",
+        customer=owner("87001"),
+        order_id="87001",
+        verified_customer=owner("87001"),
+    )
+    events, [said] = await answer(tracker)
+    assert said != state
+    assert language_book().languages["it"].handoff in said
+    assert {"event": "pause", "timestamp": None} in events

@@ -339,3 +339,24 @@ async def test_a_person_asked_for_again_or_in_capitals_hears_the_wait_named(
         conversations, "web-insists-es", ["QUIERO HABLAR CON UNA PERSONA"], "es"
     )
     assert spanish.startswith(say("waiting_person_insists", "es"))
+
+
+async def test_nobody_hurt_or_a_telephone_asked_for_is_read_as_said(
+    conversations: Conversations,
+) -> None:
+    """ "Nobody was hurt" (in Polish) gets no doctor advice; a telephone asked for
+    gets the call taken up, not only "you're in line"."""
+    [polish] = await waiting(
+        conversations,
+        "web-nobody-pl",
+        ["Nikomu nic się nie stało, ale jestem w szoku."],
+        "pl",
+        frozenset({UrgencyFlag.SAFETY}),
+    )
+    assert say("waiting_advice_safety", "pl") not in polish
+    [phone] = await waiting(
+        conversations,
+        "web-telephone",
+        ["can i speak to a person on the telephone please?"],
+    )
+    assert phone == say("waiting_call")
