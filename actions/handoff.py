@@ -8,7 +8,6 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-import redis.asyncio as aioredis
 from rasa_sdk import Tracker
 
 from actions.emotion import Analysis, Decision
@@ -23,16 +22,22 @@ from bot.handoff import (
     HandoffQueue,
     HandoffRequest,
 )
+from bot.redisurl import async_client
 from bot.transcript import Transcript
 
 logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
-def redis_client() -> aioredis.Redis:
-    """The Redis at REDIS_URL (one connection pool per process, made on first use)."""
-    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    return aioredis.Redis.from_url(url, decode_responses=True)
+def redis_client() -> Any:
+    """The Redis at REDIS_URL (one connection pool per process, made on first use;
+    plain, Sentinel or Cluster: bot/redisurl.py)."""
+    return async_client(redis_url(), decode_responses=True)
+
+
+def redis_url() -> str:
+    """REDIS_URL (checked by the action server at start-up)."""
+    return os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def prefix() -> str:

@@ -16,6 +16,8 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from bot.privacy import install_log_redaction
+from bot.redisurl import RedisUrlError
+from bot.redisurl import parse as parse_redis_url
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +205,10 @@ def main() -> None:
         "--port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055))
     )
     args = parser.parse_args()
+    try:
+        parse_redis_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    except RedisUrlError as error:
+        raise SystemExit(f"Cannot start: {error}") from None
     logging.basicConfig(
         level=os.environ.get("LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

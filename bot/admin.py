@@ -20,11 +20,12 @@ import asyncio
 import getpass
 import sys
 
-import redis.asyncio as aioredis
+from pydantic import ValidationError
 
 from bot.console.accounts import AccountError, Accounts, Role, parse_skills
 from bot.console.sessions import end_all
 from bot.handoff import HandoffError, HandoffQueue
+from bot.redisurl import async_client
 from bot.settings import Settings, get_settings
 
 
@@ -60,7 +61,7 @@ def _password(value: str | None) -> str:
 
 async def run(args: argparse.Namespace, settings: Settings) -> str:
     """Carry out one command; returns what to print."""
-    client = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
+    client = async_client(settings.redis_url, decode_responses=True)
     try:
         queue = HandoffQueue(client, prefix=settings.redis_prefix)
         accounts = Accounts(client, queue)
@@ -105,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         print(asyncio.run(run(args, get_settings())))
     except (AccountError, HandoffError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except ValidationError as error:  # the settings, e.g. a REDIS_URL that cannot work
+        problems = "; ".join(str(e["msg"]) for e in error.errors())
+        print(f"error: {problems}", file=sys.stderr)
         return 2
     return 0
 

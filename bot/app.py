@@ -22,7 +22,6 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import httpx
-import redis.asyncio as aioredis
 from fastapi import Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -41,6 +40,7 @@ from bot.privacy import install_log_redaction
 from bot.proxy import ForwardedCheck
 from bot.rasa_client import RasaClient
 from bot.ratelimit import LimitExceeded, RateLimiter
+from bot.redisurl import async_client
 from bot.settings import Settings, get_settings
 from bot.transcript import Transcript
 
@@ -90,16 +90,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # default pool fails at once when its 100 are in use: MaxConnectionsError at
     # about 100 widgets). The hub's blocking reads have connections of their own,
     # so they neither wait for commands nor hold connections the commands need.
-    app.state.redis = aioredis.Redis.from_pool(
-        aioredis.BlockingConnectionPool.from_url(
-            settings.redis_url,
-            max_connections=settings.redis_max_connections,
-            timeout=REDIS_POOL_WAIT_S,
-            decode_responses=True,
-        )
+    # On a Cluster the cap is per node, and an exhausted node fails at once (redis-py's
+    # cluster pool cannot wait); bot/redisurl.py.
+    app.state.redis = async_client(
+        settings.redis_url,
+        max_connections=settings.redis_max_connections,
+        wait_s=REDIS_POOL_WAIT_S,
+        decode_responses=True,
     )
-    app.state.redis_live = aioredis.Redis.from_url(
-        settings.redis_url, decode_responses=True, max_connections=LIVE_CONNECTIONS
+    app.state.redis_live = async_client(
+        settings.redis_url, max_connections=LIVE_CONNECTIONS, decode_responses=True
     )
     app.state.rasa = RasaClient(
         settings.rasa_url, settings.rasa_timeout_seconds, settings.rasa_api_token()

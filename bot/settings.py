@@ -7,10 +7,11 @@ import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.redisurl import RedisUrlError, parse
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -61,6 +62,9 @@ class Settings(BaseSettings):
     # cookies (no Secure, no __Host- prefix), lets any localhost page open the
     # widget and serves the API docs (/docs, /redoc, /openapi.json).
     environment: str = "production"
+    # One Redis (redis://, rediss://), a Sentinel-watched master
+    # (redis+sentinel://...) or a Redis Cluster (redis+cluster://...); the forms
+    # are in bot/redisurl.py.
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Prefix of every key this deployment writes (letters and digits only: Rasa's
     # Redis stores accept nothing else).
@@ -154,6 +158,10 @@ class Settings(BaseSettings):
             )
         if not self.redis_prefix.isalnum():
             raise ValueError("REDIS_PREFIX must contain only letters and digits")
+        try:
+            parse(self.redis_url)
+        except RedisUrlError as error:
+            raise ValueError(str(error)) from None
         return self
 
     @model_validator(mode="after")
@@ -227,17 +235,6 @@ class Settings(BaseSettings):
     def rasa_api_token(self) -> str:
         """Rasa's HTTP API token: RASA_TOKEN, or one generated into var/."""
         return self.rasa_token or read_or_create_secret(VAR / "rasa_token")
-
-    def redis_parts(self) -> dict[str, str]:
-        """Host, port, db and password of REDIS_URL, for Rasa's endpoints.yml."""
-        url = urlsplit(self.redis_url)
-        db = (url.path or "/0").lstrip("/") or "0"
-        return {
-            "REDIS_HOST": url.hostname or "127.0.0.1",
-            "REDIS_PORT": str(url.port or 6379),
-            "REDIS_DB": db,
-            "REDIS_PASSWORD": url.password or "",
-        }
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from bot.handoff.config import config_path, load_config
 from bot.inputs import MAX_FRAME_BYTES
+from bot.redisurl import parse, sync_client
 from bot.settings import ROOT, VAR, Settings, get_settings
 from bot.train import RASA_BIN, ensure_model, rasa_env
 
@@ -56,7 +57,7 @@ def free_port() -> int:
 def redis_answers(url: str) -> bool:
     """Whether a Redis server answers PING at ``url``."""
     try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        client = sync_client(url, socket_connect_timeout=1, socket_timeout=1)
         return bool(client.ping())
     except (redis.RedisError, OSError, ValueError):
         return False
@@ -74,6 +75,11 @@ def ensure_redis(url: str, data_dir: Path = VAR / "redis") -> str | None:
     """
     if redis_answers(url):
         return None
+    if parse(url).kind != "plain":
+        raise StackError(
+            f"Redis does not answer at {url}. Start the Sentinel or Cluster "
+            "servers it names (make run starts only a single local Redis)."
+        )
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 6379
     if host not in ("127.0.0.1", "localhost"):
@@ -176,7 +182,7 @@ def app_env(settings: Settings) -> dict[str, str]:
 
 def rasa_service_env(settings: Settings) -> dict[str, str]:
     """Environment of any Rasa command that reads endpoints.yml."""
-    env = rasa_env() | app_env(settings) | settings.redis_parts()
+    env = rasa_env() | app_env(settings)
     # Trackers are kept as long as transcripts unless TRACKER_TTL_SECONDS says so.
     tracker_ttl = settings.tracker_ttl_seconds or settings.retention_s
     env["TRACKER_TTL_SECONDS"] = str(tracker_ttl)

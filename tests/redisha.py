@@ -1,0 +1,212 @@
+"""Real Redis Sentinel and Redis Cluster setups for the tests, on free ports.
+
+``SentinelSetup``: a master, a replica and one sentinel watching them (quorum 1).
+``ClusterSetup``: three masters, no replicas, all 16384 slots covered. Each process
+runs in its own temporary directory and is stopped (by its pid) at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import redis
+
+from bot.stack import free_port, port_is_free
+
+SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"
+SERVICE = "mymaster"
+
+
+def wait_for(check: Callable[[], object], what: str, timeout: float = 30.0) -> object:
+    """Poll ``check`` until it returns something true; fail after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    last: BaseException | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = check()
+            if value:
+                return value
+        except (redis.RedisError, OSError) as error:
+            last = error
+        time.sleep(0.05)
+    raise TimeoutError(f"timed out waiting for {what} (last error: {last!r})")
+
+
+class _Servers:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self, name: str, args: list[str], config: str = "") -> None:
+        directory = self.root / name
+        directory.mkdir(parents=True, exist_ok=True)
+        command = [SERVER]
+        if config:
+            path = directory / "redis.conf"
+            path.write_text(config, encoding="utf-8")
+            command.append(str(path))
+        log = open(directory / "log", "wb")  # noqa: SIM115 - kept for the process
+        self.processes.append(
+            subprocess.Popen(
+                [*command, "--dir", str(directory), "--save", "", *args],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+class SentinelSetup(_Servers):
+    """A master, one replica and one sentinel (quorum 1) on free ports."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.master_port = free_port()
+        self.replica_port = free_port()
+        self.sentinel_port = free_port()
+
+    @property
+    def url(self) -> str:
+        """REDIS_URL for this setup."""
+        return f"redis+sentinel://127.0.0.1:{self.sentinel_port}/{SERVICE}/0"
+
+    def sentinel(self) -> redis.Redis:
+        """A client of the sentinel itself."""
+        return redis.Redis(port=self.sentinel_port, decode_responses=True)
+
+    def master_address(self) -> tuple[str, int] | None:
+        """Where the sentinel says the master is."""
+        found = self.sentinel().execute_command(
+            "SENTINEL", "GET-MASTER-ADDR-BY-NAME", SERVICE
+        )
+        return (found[0], int(found[1])) if found else None
+
+    def start_all(self) -> None:
+        base = ["--bind", "127.0.0.1", "--appendonly", "no"]
+        self.start("master", ["--port", str(self.master_port), *base])
+        self.start(
+            "replica",
+            [
+                "--port",
+                str(self.replica_port),
+                "--replicaof",
+                "127.0.0.1",
+                str(self.master_port),
+                *base,
+            ],
+        )
+        for port in (self.master_port, self.replica_port):
+            wait_for(lambda p=port: redis.Redis(port=p).ping(), f"redis on {port}")
+        config = (
+            "bind 127.0.0.1\n"
+            f"port {self.sentinel_port}\n"
+            f"sentinel monitor {SERVICE} 127.0.0.1 {self.master_port} 1\n"
+            f"sentinel down-after-milliseconds {SERVICE} 1000\n"
+            f"sentinel failover-timeout {SERVICE} 5000\n"
+        )
+        self.start("sentinel", ["--sentinel"], config=config)
+        wait_for(self.master_address, "the sentinel to know the master")
+        wait_for(self._replica_known, "the sentinel to know the replica")
+
+    def _replica_known(self) -> bool:
+        replicas = self.sentinel().execute_command("SENTINEL", "REPLICAS", SERVICE)
+        return bool(replicas)
+
+
+def cluster_port() -> int:
+    """A free port whose cluster bus port (10000 higher) is free too."""
+    for _ in range(1000):
+        port = free_port()
+        if port <= 55535 and port_is_free(port + 10000):
+            return port
+    raise RuntimeError("no free port pair for a cluster node")
+
+
+class ClusterSetup(_Servers):
+    """Three cluster masters on free ports, every slot assigned."""
+
+    def __init__(self, root: Path, size: int = 3) -> None:
+        super().__init__(root)
+        self.ports = [cluster_port() for _ in range(size)]
+
+    @property
+    def url(self) -> str:
+        """REDIS_URL for this setup."""
+        return "redis+cluster://" + ",".join(f"127.0.0.1:{p}" for p in self.ports)
+
+    def start_all(self) -> None:
+        for port in self.ports:
+            self.start(
+                f"node{port}",
+                [
+                    "--port",
+                    str(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-config-file",
+                    str(self.root / f"node{port}" / "nodes.conf"),
+                    "--cluster-node-timeout",
+                    "2000",
+                    "--appendonly",
+                    "no",
+                ],
+            )
+        for port in self.ports:
+            wait_for(lambda p=port: redis.Redis(port=p).ping(), f"redis on {port}")
+        subprocess.run(
+            [
+                CLI,
+                "--cluster",
+                "create",
+                *(f"127.0.0.1:{p}" for p in self.ports),
+                "--cluster-replicas",
+                "0",
+                "--cluster-yes",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        for port in self.ports:
+            wait_for(
+                lambda p=port: (
+                    redis.Redis(port=p).cluster("INFO").get("cluster_state") == "ok"
+                ),
+                f"cluster_state:ok on {port}",
+            )
+
+    def node_of(self, key: str) -> int:
+        """The port of the master that holds ``key``'s slot."""
+        client = redis.Redis(port=self.ports[0])
+        slot = int(client.execute_command("CLUSTER KEYSLOT", key))
+        for first, last, master, *_ in client.execute_command("CLUSTER SLOTS"):
+            if int(first) <= slot <= int(last):
+                return int(master[1])
+        raise LookupError(slot)
+
+
+@contextlib.contextmanager
+def running(setup: _Servers) -> object:
+    """Start ``setup`` and stop every process of it at the end."""
+    try:
+        setup.start_all()  # type: ignore[attr-defined]
+        yield setup
+    finally:
+        setup.stop()
