@@ -56,6 +56,7 @@ from bot.handoff import (
     Presence,
     load_config,
 )
+from bot.handoff.keys import Keys
 
 
 def free_port() -> int:
@@ -288,7 +289,7 @@ async def cleanup(url: str, prefix: str) -> None:
     """Delete the benchmark's keys (only needed on a shared server)."""
     client = _client(url, 2)
     for name in (prefix, prefix + "n"):
-        keys = [k async for k in client.scan_iter(match="{" + name + "}:*")]
+        keys = [k async for k in client.scan_iter(match=Keys(name).all_pattern)]
         for start in range(0, len(keys), 500):
             await client.delete(*keys[start : start + 500])
     await client.aclose()

@@ -793,6 +793,7 @@ class Conversations:
         await self.transcript.append(
             conversation_id,
             Entry(Author.SYSTEM, say("released"), kind=Kind.RELEASED),
+            ends_claim=token,
         )
         return ticket
 
@@ -818,6 +819,7 @@ class Conversations:
         await self.transcript.append(
             conversation_id,
             Entry(Author.SYSTEM, say("transferred"), kind=Kind.RELEASED),
+            ends_claim=token,
         )
         if ticket.state is TicketState.ASSIGNED and ticket.agent_id:
             await self.announce_claim(Claim(ticket, ticket.token, 0.0))
@@ -859,6 +861,7 @@ class Conversations:
                 kind=Kind.RESOLVED,
                 client_id=f"sys:resolved:{handoff}",
             ),
+            ends_claim=token,
         )
         await self.transcript.append(
             conversation_id,

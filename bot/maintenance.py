@@ -68,6 +68,7 @@ class Maintenance:
             await conv.transcript.append(
                 reaped.ticket_id,
                 Entry(Author.SYSTEM, say("released"), kind=Kind.RELEASED),
+                ends_claim=reaped.token or None,
             )
         if queue.config.auto_assign:
             for claim in await queue.auto_assign():

@@ -1,7 +1,7 @@
 """Server-issued, signed conversation ids: a client writes only to its own.
 
 A token is ``<session id>.<signature>``. ``Sessions`` also keeps a record of every
-session it starts in Redis (``{p}:wsession:<id>``: when it started, the last customer
+session it starts in Redis (``{p:<id>}:wsession``: when it started, the last customer
 message, the keyed hash of the address that started it), which expires after
 SESSION_IDLE_SECONDS without a customer message: a token whose record is gone is
 refused, and the widget starts a new conversation. So the next visitor of a shared

@@ -25,17 +25,25 @@ from bot.handoff.scripts import FencedRun, fenced
 # Conversations and their transcripts are kept ``retention_s`` (RETENTION_DAYS, by
 # default DEFAULT_RETENTION_S) after the last message.
 
-# KEYS: transcript stream, client-id hash, conversation hash
+# KEYS: transcript stream, client-id hash, conversation hash (all in the
+#       conversation's slot: bot/handoff/keys.py)
 # ARGV: client id ('' for none), live channel, conversation id, maxlen, ttl (s),
-#       now (ms), then the entry's field/value pairs.
+#       now (ms), the fencing token whose claim this entry ends ('' for none:
+#       scripts.fenced), then the entry's field/value pairs.
 APPEND = r"""
 local client_id = ARGV[1]
+if ARGV[7] ~= '' then
+  local ended = tonumber(redis.call('HGET', KEYS[3], 'claim_ended') or '0') or 0
+  if tonumber(ARGV[7]) > ended then
+    redis.call('HSET', KEYS[3], 'claim_ended', ARGV[7])
+  end
+end
 if client_id ~= '' then
   local known = redis.call('HGET', KEYS[2], client_id)
   if known then return {known, 1} end
 end
 local fields = {}
-for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[4], '*', unpack(fields))
 local ttl = tonumber(ARGV[5])
 if client_id ~= '' then
@@ -177,44 +185,44 @@ class Transcript:
         self._append_fenced = client.register_script(fenced(APPEND))
 
     async def append(
-        self, conversation_id: str, entry: Entry, *, fence: FencedRun | None = None
+        self,
+        conversation_id: str,
+        entry: Entry,
+        *,
+        fence: FencedRun | None = None,
+        ends_claim: int | None = None,
     ) -> tuple[Entry, bool]:
         """Store ``entry``; returns it with its stream id, and whether it was a repeat.
 
         A customer message whose ``client_id`` was stored before is not stored
         again: the first entry's id comes back with ``True``. With ``fence``
-        (``HandoffQueue.fence``), only while that claim holds, in the same atomic
-        step (else the queue's refusal is raised and nothing is stored).
+        (``HandoffQueue.fence``), only while that claim holds (else the queue's
+        refusal is raised and nothing is stored). ``ends_claim``: the entry tells
+        the customer that the claim with this fencing token ended (resolved,
+        released, transferred, reaped); no fenced write of that claim is stored
+        after it (``scripts.fenced``).
         """
         k = self.keys
         entry.at = entry.at or time.time()
-        reply = await (self._append if fence is None else self._fence(fence))(
-            keys=[
-                k.transcript(conversation_id),
-                k.client_ids(conversation_id),
-                k.conversation(conversation_id),
-            ],
-            args=[
-                entry.client_id,
-                k.live,
-                conversation_id,
-                TRANSCRIPT_MAX,
-                self.retention_s,
-                round(time.time() * 1000),
-                *entry.fields(),
-            ],
-        )
+        info = k.conversation(conversation_id)
+        keys = [k.transcript(conversation_id), k.client_ids(conversation_id), info]
+        args = [
+            entry.client_id,
+            k.live,
+            conversation_id,
+            TRANSCRIPT_MAX,
+            self.retention_s,
+            round(time.time() * 1000),
+            "" if ends_claim is None else int(ends_claim),
+            *entry.fields(),
+        ]
+        if fence is None:
+            reply = await self._append(keys=keys, args=args)
+        else:
+            reply = await fence(self._append_fenced, [info, *keys], args)
         entry_id = reply[0].decode() if isinstance(reply[0], bytes) else reply[0]
         entry.id = str(entry_id)
         return entry, bool(int(reply[1]))
-
-    def _fence(self, fence: FencedRun) -> Any:
-        """The fenced append, called like the plain one."""
-
-        async def call(*, keys: list[str], args: list[Any]) -> Any:
-            return await fence(self._append_fenced, keys, args)
-
-        return call
 
     async def read(
         self, conversation_id: str, after: str = "", count: int = 1000

@@ -1,8 +1,31 @@
-"""Every Redis key of the handoff queue, and every key TTL and size cap.
+"""Every Redis key of the deployment, and every key TTL and size cap.
 
-All keys of one deployment share the hash tag ``{<prefix>}``, so every multi-key Lua
-script runs on one Redis Cluster slot. Call sites only concatenate these constants;
-nothing else in the package spells a key.
+Two kinds of hash tag decide where a key lives on a Redis Cluster (one server or a
+Sentinel-watched master holds them all the same way; REDIS_URL, bot/redisurl.py):
+
+* ``{<prefix>}``: the queue, the agents, the console and the counters. The queue's
+  Lua scripts touch tickets, queue indexes and agent sets together, so all of them
+  share this one slot. The rate-limit counters (one script counts a session and its
+  address together), the per-address and per-customer conversation lists and the
+  Telegram update marks stay here too: small keys, read with the queue's.
+* ``{<prefix>:<conversation id>}``: everything of one conversation (its transcript,
+  records, work marks, widget session, Telegram chat state and Rasa's tracker and
+  lock), so conversations spread over the shards while each one's keys share a
+  slot: the transcript's append script touches only its own conversation's keys.
+
+No script touches both kinds. The one write that depends on the queue, an agent's
+reply (``scripts.fenced``), checks the claim in the ``{prefix}`` slot and then
+writes in the conversation's slot only while no note has ended that claim (the
+conversation hash's ``claim_ended``, raised by the resolve/release/transfer/reap
+note in the same script as the note). Multi-key reads of one conversation (MGET of
+its work marks) stay in its slot; pipelines that mix slots are not transactions.
+The ``{prefix}:live`` pub/sub channel is cluster-wide. Call sites only concatenate
+these constants; nothing else in the package spells a key, except Rasa's stores
+(bot/rasa_stores.py, which cannot import this package) whose two keys are listed
+here and checked against it in the tests.
+
+Keys written before this layout (``{es}:tr:<id>``, ``estracker:tracker:<id>``, ...)
+are not read: there is no migration yet (README, "Redis").
 
 Layout (``{es}`` for the prefix ``es``)::
 
@@ -24,25 +47,36 @@ Layout (``{es}`` for the prefix ``es``)::
     {es}:agent:<agent id>:intense     zset   intense chats the agent claimed, by time
     {es}:stats:handle                 list   recent handling times (s), newest first
 
-The conversations around the queue (bot/transcript.py, bot/conversations.py)::
+One conversation (bot/transcript.py, bot/conversations.py), ``<c>`` = ``es:<id>``::
 
-    {es}:tr:<conversation id>         stream every message of the conversation
-    {es}:trids:<conversation id>      hash   client message id -> stream id (dedupe)
-    {es}:emo:<conversation id>        hash   stream id -> emotion annotation (JSON)
-    {es}:conv:<conversation id>       hash   channel, customer name and ref, times
+    {<c>}:tr                          stream every message of the conversation
+    {<c>}:trids                       hash   client message id -> stream id (dedupe)
+    {<c>}:emo                         hash   stream id -> emotion annotation (JSON)
+    {<c>}:conv                        hash   channel, customer name and ref, times,
+                                             claim_ended (highest fencing token
+                                             whose claim a note ended)
+    {<c>}:timeout_said:<wait>         string the queue-timeout apology was said (NX)
+    {<c>}:work:<stream id>            string "busy" while a message is answered, "done"
+    {<c>}:wsession                    hash   the widget/API session of that id:
+                                             started, last customer message (ms),
+                                             keyed address hash, customer (the shop's
+                                             id, when its page vouched;
+                                             bot/identity.py) (TTL:
+                                             SESSION_IDLE_SECONDS)
+    {<c>}:tg:out                      hash   Telegram outbox: cursor, partial,
+                                             sent_at, kb
+    {<c>}:tg:lock                     string the process sending to the chat (PX)
+    {<c>}:tg:rating                   string satisfaction tapped, until "understood"
+    {<c>}:tg:notice                   string "I can only read text" said lately (EX)
+    {<c>}:tg:slow                     string "you're writing very fast" said lately
+    {<c>}:rasa:tracker                string Rasa's tracker (TTL: TRACKER_TTL_SECONDS)
+    {<c>}:rasa:lock                   string Rasa's ticket lock of the conversation
     {es}:live                         pub/sub "<conversation id> <stream id>" per entry
-    {es}:timeout_said:<id>:<wait>     string the queue-timeout apology was said (NX)
-    {es}:work:<id>:<stream id>        string "busy" while a message is answered, "done"
 
 Telegram (bot/telegram.py, bot/telegram_outbox.py)::
 
     {es}:tg:update:<update id>        string a webhook update seen (repeats ignored)
     {es}:tg:chats                     zset   Telegram conversations by last update (ms)
-    {es}:tg:out:<conversation id>     hash   outbox: cursor, partial, sent_at, kb
-    {es}:tg:lock:<conversation id>    string the process sending to the chat (PX)
-    {es}:tg:rating:<conversation id>  string satisfaction tapped, until "understood"
-    {es}:tg:notice:<conversation id>  string "I can only read text" said lately (EX)
-    {es}:tg:slow:<conversation id>    string "you're writing very fast" said lately (EX)
 
 Rate limits (bot/ratelimit.py), counters of one fixed window (PX = the window)::
 
@@ -51,11 +85,6 @@ Rate limits (bot/ratelimit.py), counters of one fixed window (PX = the window)::
                                              an address only as a keyed hash
     {es}:addr:<keyed address hash>    zset   the address's conversations, by last
                                              message (ms): its open tickets are counted
-    {es}:wsession:<session id>        hash   a widget/API session: started, last
-                                             customer message (ms), keyed address hash,
-                                             customer (the shop's id, when its page
-                                             vouched; bot/identity.py)
-                                             (TTL: SESSION_IDLE_SECONDS)
 
 The agent console (bot/console)::
 
@@ -97,10 +126,10 @@ AGENT = ":agent:"
 AGENT_CHATS = ":chats"
 AGENT_INTENSE = ":intense"
 STATS_HANDLE = ":stats:handle"
-TRANSCRIPT = ":tr:"
-CLIENT_IDS = ":trids:"
-EMOTION = ":emo:"
-CONVERSATION = ":conv:"
+TRANSCRIPT = ":tr"
+CLIENT_IDS = ":trids"
+EMOTION = ":emo"
+CONVERSATION = ":conv"
 TIMEOUT_SAID = ":timeout_said:"
 WORK = ":work:"
 LIVE = ":live"
@@ -117,14 +146,16 @@ ASSIST_APPROVED = ":assist:approved"
 QA_RATINGS = ":qa:ratings"
 TELEGRAM_UPDATE = ":tg:update:"
 TELEGRAM_CHATS = ":tg:chats"
-TELEGRAM_OUTBOX = ":tg:out:"
-TELEGRAM_LOCK = ":tg:lock:"
-TELEGRAM_RATING = ":tg:rating:"
-TELEGRAM_NOTICE = ":tg:notice:"
-TELEGRAM_SLOW = ":tg:slow:"
+TELEGRAM_OUTBOX = ":tg:out"
+TELEGRAM_LOCK = ":tg:lock"
+TELEGRAM_RATING = ":tg:rating"
+TELEGRAM_NOTICE = ":tg:notice"
+TELEGRAM_SLOW = ":tg:slow"
 RATE = ":rate:"
 ADDRESS_CHATS = ":addr:"
-WEB_SESSION = ":wsession:"
+WEB_SESSION = ":wsession"
+RASA_TRACKER = ":rasa:tracker"  # written by bot/rasa_stores.py (Rasa's side)
+RASA_LOCK = ":rasa:lock"
 
 # TTLs and caps.
 # Resolved tickets (and their ratings) and earlier handoffs are kept RETENTION_DAYS,
@@ -189,7 +220,17 @@ class Keys:
         self.qa_ratings = self.tag + QA_RATINGS
         self.telegram_chats = self.tag + TELEGRAM_CHATS
         self.ticket_pattern = self.tag + TICKET + "*"
-        self.all_pattern = self.tag + ":*"
+        # Every key of the deployment: the {prefix} slot's and the conversations'.
+        self.all_pattern = "{" + prefix + "[:}]*"
+
+    def conversation_tag(self, conversation_id: str) -> str:
+        """The hash tag of a conversation's own keys: ``{<prefix>:<id>}``.
+
+        Its keys share one Cluster slot (its scripts touch only them), and the
+        conversations spread over the slots. An id holding ``}`` still gives all
+        its keys one tag (Redis hashes up to the first ``}``).
+        """
+        return "{" + self.prefix + ":" + conversation_id + "}"
 
     def ticket(self, ticket_id: str) -> str:
         """The ticket hash of a conversation."""
@@ -217,23 +258,23 @@ class Keys:
 
     def transcript(self, conversation_id: str) -> str:
         """Every message of a conversation (a stream)."""
-        return self.tag + TRANSCRIPT + conversation_id
+        return self.conversation_tag(conversation_id) + TRANSCRIPT
 
     def client_ids(self, conversation_id: str) -> str:
         """Client message ids already stored for a conversation."""
-        return self.tag + CLIENT_IDS + conversation_id
+        return self.conversation_tag(conversation_id) + CLIENT_IDS
 
     def emotion(self, conversation_id: str) -> str:
         """Emotion annotations of a conversation's customer messages."""
-        return self.tag + EMOTION + conversation_id
+        return self.conversation_tag(conversation_id) + EMOTION
 
     def conversation(self, conversation_id: str) -> str:
         """Who the conversation is with, on which channel."""
-        return self.tag + CONVERSATION + conversation_id
+        return self.conversation_tag(conversation_id) + CONVERSATION
 
     def timeout_said(self, conversation_id: str, wait: str) -> str:
         """Marks that the queue-timeout apology was said for one wait."""
-        return self.tag + TIMEOUT_SAID + conversation_id + ":" + wait
+        return self.conversation_tag(conversation_id) + TIMEOUT_SAID + wait
 
     def account(self, agent_id: str) -> str:
         """A console account (agent or supervisor)."""
@@ -261,23 +302,23 @@ class Keys:
 
     def telegram_outbox(self, conversation_id: str) -> str:
         """The Telegram outbox cursor of a chat."""
-        return self.tag + TELEGRAM_OUTBOX + conversation_id
+        return self.conversation_tag(conversation_id) + TELEGRAM_OUTBOX
 
     def telegram_lock(self, conversation_id: str) -> str:
         """Who sends to a Telegram chat right now."""
-        return self.tag + TELEGRAM_LOCK + conversation_id
+        return self.conversation_tag(conversation_id) + TELEGRAM_LOCK
 
     def telegram_rating(self, conversation_id: str) -> str:
         """The first rating tapped in a Telegram chat, until the second arrives."""
-        return self.tag + TELEGRAM_RATING + conversation_id
+        return self.conversation_tag(conversation_id) + TELEGRAM_RATING
 
     def telegram_notice(self, conversation_id: str) -> str:
         """Throttles the "I can only read text here" notice of a chat."""
-        return self.tag + TELEGRAM_NOTICE + conversation_id
+        return self.conversation_tag(conversation_id) + TELEGRAM_NOTICE
 
     def telegram_slow(self, conversation_id: str) -> str:
         """Throttles the "you're writing very fast" notice of a chat."""
-        return self.tag + TELEGRAM_SLOW + conversation_id
+        return self.conversation_tag(conversation_id) + TELEGRAM_SLOW
 
     def rate(self, scope: str, subject: str) -> str:
         """A rate-limit counter (``scope`` session, ip or tg)."""
@@ -288,9 +329,18 @@ class Keys:
         return self.tag + ADDRESS_CHATS + address
 
     def web_session(self, session_id: str) -> str:
-        """A widget or API session, while it is not idle too long."""
-        return self.tag + WEB_SESSION + session_id
+        """A widget or API session, while it is not idle too long (a session's id
+        is its conversation's id, so it has that conversation's tag)."""
+        return self.conversation_tag(session_id) + WEB_SESSION
 
     def work(self, conversation_id: str, entry_id: str) -> str:
         """Whether a customer message is being answered ("busy") or was ("done")."""
-        return self.tag + WORK + conversation_id + ":" + entry_id
+        return self.conversation_tag(conversation_id) + WORK + entry_id
+
+    def rasa_tracker(self, conversation_id: str) -> str:
+        """Rasa's tracker of a conversation (bot/rasa_stores.py writes it)."""
+        return self.conversation_tag(conversation_id) + RASA_TRACKER
+
+    def rasa_lock(self, conversation_id: str) -> str:
+        """Rasa's ticket lock of a conversation (bot/rasa_stores.py writes it)."""
+        return self.conversation_tag(conversation_id) + RASA_LOCK

@@ -575,6 +575,7 @@ class Reaped:
     agent_id: str
     reoffers: int
     flagged: bool
+    token: int = 0  # the fencing token of the claim that ended
 
 
 @dataclass(frozen=True)

@@ -800,24 +800,19 @@ class HandoffQueue:
 
     def fence(self, ticket_id: str, token: int, agent_id: str) -> FencedRun:
         """Runs a write made by ``scripts.fenced`` only while ``token`` of
-        ``agent_id`` holds the chat (one atomic step); raises StaleToken,
-        AlreadyResolved or UnknownTicket otherwise, with nothing written."""
+        ``agent_id`` holds the chat (the claim checked here, then the write refused
+        in its own slot once a note ended the claim: ``scripts.fenced``); raises
+        StaleToken, AlreadyResolved or UnknownTicket otherwise, with nothing
+        written. The write's KEYS start with the conversation's hash."""
         _check_ticket_id(ticket_id)
         _check_token(token)
         _check_agent_id(agent_id)
 
         async def run(script: Any, keys: list[str], args: list[Any]) -> Any:
-            stamp = round(self._now() * 1000)
-            reply = _str(
-                await script(
-                    keys=[self.keys.ticket(ticket_id), self.keys.leases, *keys],
-                    args=[self._conf, stamp, ticket_id, agent_id, token, *args],
-                )
-            )
+            await self.check_token(ticket_id, token, agent_id)
+            reply = _str(await script(keys=keys, args=[token, *args]))
             if reply[0] != "ok":
-                raise self._refuse(
-                    reply, ticket_id=ticket_id, token=token, wanted="assigned"
-                )
+                raise StaleToken(ticket_id, token, "the claim ended")
             return reply[1]
 
         return run
@@ -1002,8 +997,16 @@ class HandoffQueue:
                 keys += [k.ticket(ticket_id), k.agent_chats(holder or "-")]
                 args += [ticket_id, holder]
             reply = await self._run("reap", keys, args, now)
-            for ticket_id, agent_id, reoffers, flagged in reply[1]:
-                reaped.append(Reaped(ticket_id, agent_id, int(reoffers), bool(flagged)))
+            for ticket_id, agent_id, reoffers, flagged, token in reply[1]:
+                reaped.append(
+                    Reaped(
+                        ticket_id,
+                        agent_id,
+                        int(reoffers),
+                        bool(flagged),
+                        int(token or 0),
+                    )
+                )
                 log.warning(
                     "Reaped %s from vanished agent %s (re-offer %s%s)",
                     ticket_id,

@@ -568,13 +568,13 @@ for i = 3, #ARGV, 2 do
   local tkey, chats = KEYS[7 + 2 * n], KEYS[8 + 2 * n]
   local lease = tonumber(redis.call('ZSCORE', leases, id))
   if lease and lease < NOW then
-    local t = redis.call('HMGET', tkey, 'state', 'agent')
+    local t = redis.call('HMGET', tkey, 'state', 'agent', 'token')
     if t[1] ~= 'assigned' then
       redis.call('ZREM', leases, id)
     elseif t[2] == agent then
       local reoffers, flag = requeue(tkey, id, agent, queue, queued_at, leases,
         chats, flagged, stream, 'reaped', 'lease expired')
-      out[#out + 1] = {id, agent, reoffers, flag and 1 or 0}
+      out[#out + 1] = {id, agent, reoffers, flag and 1 or 0, t[3] or '0'}
     end
   end
 end
@@ -673,37 +673,38 @@ end
 return {'ok', removed}
 """
 
-# The tail of ``fenced``: another module's write (``fenced_write``, a script with its
-# own KEYS and ARGV) that may happen only while a claim holds.
-# KEYS: ticket, leases, then the write's KEYS
-# ARGV: C, now, id, agent id, token, then the write's ARGV
-# Returns {'ok', the write's reply}, or check_claim's refusal with nothing written.
+# A fenced write (``fenced``): KEYS[1] is the conversation's hash, whose
+# ``claim_ended`` is the highest fencing token whose claim ended (set by the note
+# that tells the customer: bot/transcript.py); the write's own KEYS and ARGV follow.
+# ARGV: token, then the write's ARGV.
+# Returns {'ok', the write's reply}, or {'ended'} with nothing written.
 _FENCED = r"""
-local refused = check_claim(KEYS[1], KEYS[2], ARGV[3], ARGV[4], ARGV[5])
-if refused then return refused end
-return {'ok', fenced_write({unpack(KEYS, 3)}, {unpack(ARGV, 6)})}
+local ended = tonumber(redis.call('HGET', KEYS[1], 'claim_ended') or '0') or 0
+if ended >= tonumber(ARGV[1]) then return {'ended'} end
+return {'ok', fenced_write({unpack(KEYS, 2)}, {unpack(ARGV, 2)})}
 """
 
-# Runs a script made by ``fenced``: (registered script, the write's KEYS, its ARGV)
-# -> the write's reply; raises the queue's refusal when the claim no longer holds.
+# Runs a script made by ``fenced``: (registered script, the conversation's hash
+# followed by the write's KEYS, the write's ARGV) -> the write's reply; raises the
+# queue's refusal when the claim no longer holds.
 FencedRun = Callable[[Any, list[str], list[Any]], Awaitable[Any]]
 
 
 def fenced(body: str) -> str:
     """A script that runs ``body`` only while an agent's claim holds.
 
-    The fence check (the token is the ticket's current claim, of that agent, its lease
-    not expired) and the write are one atomic step, so a reply cannot land after the
-    chat was taken over, expired or resolved. ``body`` sees its own ``KEYS`` and
-    ``ARGV``; run the result with ``HandoffQueue.fence``.
+    The claim lives in the ``{prefix}`` slot (ticket, leases) and the conversation's
+    keys in the conversation's own slot (bot/handoff/keys.py), so no one script can
+    see both on a Redis Cluster. ``HandoffQueue.fence`` checks the claim first (the
+    token is the ticket's current claim, of that agent, its lease not expired), then
+    runs this script in the conversation's slot, which writes only while no note
+    has ended that claim: whatever ends a claim (resolve, release, transfer, reap)
+    appends its note with ``ends_claim``, atomically raising ``claim_ended``. So a
+    reply is never stored after the note that ended its claim; one already checked
+    when the claim ended lands before that note. ``body`` sees its own ``KEYS`` and
+    ``ARGV``.
     """
-    return (
-        _COMMON
-        + "local function fenced_write(KEYS, ARGV)\n"
-        + body
-        + "\nend\n"
-        + _FENCED
-    )
+    return "local function fenced_write(KEYS, ARGV)\n" + body + "\nend\n" + _FENCED
 
 
 SOURCES: dict[str, str] = {

@@ -25,6 +25,7 @@ import redis.asyncio as aioredis
 
 from bot.conversations import Conversations, EmotionClient
 from bot.handoff import Agent, HandoffQueue, Presence, TicketState
+from bot.handoff.keys import Keys
 from bot.rasa_client import RasaClient
 from bot.settings import ROOT, Settings
 from bot.stack import APP_PYTHON, Stack, app_env, free_port
@@ -685,7 +686,9 @@ async def other_prefix(aredis: Any) -> AsyncIterator[str]:
     """A key prefix of its own for a gateway that must not share the stack's chats."""
     prefix = "t" + secrets.token_hex(4)
     yield prefix
-    keys = [k async for k in aredis.scan_iter(match=f"{{{prefix}}}:*", count=500)]
+    keys = [
+        k async for k in aredis.scan_iter(match=Keys(prefix).all_pattern, count=500)
+    ]
     if keys:
         await aredis.delete(*keys)
 

@@ -423,7 +423,7 @@ async def test_addresses_are_kept_only_as_keyed_hashes(
     assert [f["action"] for f in mine] == ["login", "logout", "login"]
     assert {f["ip"] for f in mine} == {hashed}
     pattern = re.escape(ip)
-    everything = [k async for k in rds.scan_iter(match=keys.tag + ":*", count=1000)]
+    everything = [k async for k in rds.scan_iter(match=keys.all_pattern, count=1000)]
     assert not [k for k in everything if re.search(pattern, k)]
     assert await rds.exists(keys.auth_failures("ip", hashed))
     audit = await rds.xrange(keys.audit)

@@ -398,7 +398,7 @@ async def test_every_ttl_follows_the_retention(
     assert rasa_service_env(longer)["TRACKER_TTL_SECONDS"] == str(retention)
     own = longer.model_copy(update={"tracker_ttl_seconds": 3600})
     assert rasa_service_env(own)["TRACKER_TTL_SECONDS"] == "3600"
-    await rds.delete(*[k async for k in rds.scan_iter(match="{" + prefix + "}*")])
+    await rds.delete(*[k async for k in rds.scan_iter(match=Keys(prefix).all_pattern)])
 
 
 async def test_client_addresses_are_kept_only_as_a_keyed_hash(
@@ -419,7 +419,7 @@ async def test_client_addresses_are_kept_only_as_a_keyed_hash(
     names = [
         name
         for prefix in (guarded_settings.redis_prefix, stack_settings.redis_prefix)
-        async for name in rds.scan_iter(match="{" + prefix + "}*")
+        async for name in rds.scan_iter(match=Keys(prefix).all_pattern)
     ]
     for ip in ips:
         assert not [n for n in names if ip in n or address_group(ip) in n]

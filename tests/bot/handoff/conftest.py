@@ -34,6 +34,7 @@ from bot.handoff import (
     Presence,
     UrgencyFlag,
 )
+from bot.handoff.keys import Keys
 
 SHARED_URL = os.environ.get("HANDOFF_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 
@@ -116,7 +117,9 @@ class Clock:
 
 async def delete_prefix(client: aioredis.Redis, prefix: str) -> None:
     """Delete every key of one test's prefix (and nothing else)."""
-    keys = [k async for k in client.scan_iter(match="{" + prefix + "}:*", count=500)]
+    keys = [
+        k async for k in client.scan_iter(match=Keys(prefix).all_pattern, count=500)
+    ]
     for start in range(0, len(keys), 500):
         await client.delete(*keys[start : start + 500])
 

@@ -35,6 +35,7 @@ from bot.handoff import (
     UrgencyFlag,
 )
 from bot.handoff.config import BusinessHours
+from bot.handoff.keys import Keys
 from tests.bot.handoff.conftest import CONFIG, Clock, make_queue, online_agent, request
 
 # -- enqueue ----------------------------------------------------------------------
@@ -865,6 +866,6 @@ async def test_bytes_clients_work_too(shared_url: str, prefix: str) -> None:
         assert [v.agent.id for v in await queue.agents()] == ["a1"]
         assert (await queue.events())[-1].type is EventType.CLAIMED
     finally:
-        keys = [k async for k in raw.scan_iter(match="{" + prefix + "}:*")]
+        keys = [k async for k in raw.scan_iter(match=Keys(prefix).all_pattern)]
         await raw.delete(*keys)
         await raw.aclose()
