@@ -1,0 +1,55 @@
+"""One real Sentinel setup and one real 3-master Redis Cluster per test run."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.redisurl import async_client
+from tests.redisha import ClusterSetup, SentinelSetup, running
+
+
+@pytest.fixture(scope="session")
+def sentinel_setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SentinelSetup]:
+    """A master, a replica and a sentinel watching them."""
+    with running(SentinelSetup(tmp_path_factory.mktemp("sentinel"))) as setup:
+        yield setup  # type: ignore[misc]
+
+
+@pytest.fixture(scope="session")
+def cluster_setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterSetup]:
+    """Three cluster masters covering every slot."""
+    with running(ClusterSetup(tmp_path_factory.mktemp("cluster"))) as setup:
+        yield setup  # type: ignore[misc]
+
+
+@pytest.fixture(params=["sentinel", "cluster"])
+def ha_url(request: pytest.FixtureRequest) -> str:
+    """REDIS_URL of the Sentinel setup, then of the Cluster."""
+    setup: Any = request.getfixturevalue(f"{request.param}_setup")
+    return str(setup.url)
+
+
+@pytest.fixture
+async def ha_client(ha_url: str) -> AsyncIterator[Any]:
+    """A client made by the factory every process uses (bot/redisurl.py)."""
+    client = async_client(ha_url, decode_responses=True)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def ha_prefix() -> str:
+    """A key prefix of the test's own."""
+    return "h" + secrets.token_hex(4)
+
+
+def rasa_python() -> Path:
+    """Rasa's interpreter."""
+    from bot.settings import ROOT
+
+    return ROOT / ".venv-rasa" / "bin" / "python"
