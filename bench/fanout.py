@@ -29,7 +29,6 @@ import time
 from typing import Any
 
 import redis
-import redis.asyncio as aioredis
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.load import own_stack
@@ -39,6 +38,7 @@ from bot.handoff import (
     HandoffQueue,
     HandoffRequest,
 )
+from bot.redisurl import async_client
 from bot.stack import Stack
 
 
@@ -92,7 +92,7 @@ async def phase(
     settings = stack.settings
     url = f"ws://127.0.0.1:{settings.gateway_port}/ws/chat"
     sync = redis.Redis.from_url(settings.redis_url)
-    client = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
+    client = async_client(settings.redis_url, decode_responses=True)
     queue = HandoffQueue(client, prefix=settings.redis_prefix)
     gateway = next(s for s in stack.services if s.name == "gateway").process.pid
     sockets = [await open_widget(url) for _ in range(widgets)]

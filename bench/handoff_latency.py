@@ -46,7 +46,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import redis.asyncio as aioredis
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.load import own_stack, percentile
@@ -54,6 +53,7 @@ from bot.console.accounts import Accounts
 from bot.console.deps import SESSION_COOKIE
 from bot.handoff import HandoffQueue
 from bot.handoff.keys import Keys
+from bot.redisurl import async_client
 from bot.settings import Settings
 from bot.telegram import SECRET_HEADER
 from bot.transcript import Transcript
@@ -139,7 +139,7 @@ class Agent:
 
 async def sign_in(gateway: str, settings: Settings) -> Agent:
     """Create an agent account, sign in, go online, open the console socket."""
-    rds = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
+    rds = async_client(settings.redis_url, decode_responses=True)
     name, password = f"bench-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
     try:
         queue = HandoffQueue(rds, prefix=settings.redis_prefix)
@@ -323,7 +323,7 @@ async def _outbox_idle(
     settings: Settings, cid: str, fake: FakeTelegramAPI, chat: int
 ) -> None:
     """Wait until everything before is sent and the per-chat pacing allows another."""
-    rds = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
+    rds = async_client(settings.redis_url, decode_responses=True)
     keys = Keys(settings.redis_prefix)
     transcript = Transcript(rds, prefix=settings.redis_prefix)
     deadline = time.monotonic() + TIMEOUT_S

@@ -22,6 +22,7 @@ import httpx
 import redis
 import yaml
 from pydantic import ValidationError
+from redis.exceptions import RedisClusterException
 
 from bot.handoff.config import config_path, load_config
 from bot.inputs import MAX_FRAME_BYTES
@@ -59,7 +60,7 @@ def redis_answers(url: str) -> bool:
     try:
         client = sync_client(url, socket_connect_timeout=1, socket_timeout=1)
         return bool(client.ping())
-    except (redis.RedisError, OSError, ValueError):
+    except (redis.RedisError, RedisClusterException, OSError, ValueError):
         return False
 
 
