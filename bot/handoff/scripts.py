@@ -4,9 +4,10 @@ Conventions of every script:
 
 * ``ARGV[1]`` is the queue's configuration as JSON (weights, timings, caps) and
   ``ARGV[2]`` the current time in milliseconds; the rest is per script.
-* Every key a script touches is in ``KEYS`` (all share the deployment's hash tag, so
-  the scripts run on Redis Cluster). Keys that depend on data (a ticket, an agent) are
-  read by the caller first and re-validated here.
+* Every key a script touches is in ``KEYS``, all with the queue's hash tag
+  ``{prefix}``, so the scripts run on Redis Cluster (``fenced`` writes touch one
+  conversation's keys only: bot/handoff/keys.py). Keys that depend on data (a ticket,
+  an agent) are read by the caller first and re-validated here.
 * A script checks everything before it writes anything, then returns ``{"ok", ...}``;
   a refusal returns ``{code, detail}`` and changes nothing (``queue.py`` turns the
   codes into typed errors).
