@@ -90,6 +90,11 @@ class Settings(BaseSettings):
     # Rasa server processes (Sanic workers sharing the Redis lock store); one is CPU
     # bound under load, two use both cores of a small machine (README, Benchmarks).
     rasa_workers: int = Field(default=2, ge=1, le=16)
+    # ``make run`` restarts a service that exits (bot/stack.py, Supervisor), and
+    # gives up (stops everything, exit 1) when one crashed this many times within
+    # this many seconds; README, "Reliability".
+    restart_max_crashes: int = Field(default=5, ge=1, le=1000)
+    restart_window_seconds: int = Field(default=300, ge=1)
     # Transcripts (and conversation records) are kept this long after the last
     # message (bot/transcript.py); README, "Reliability".
     retention_days: int = Field(default=90, ge=1, le=3650)

@@ -13,7 +13,9 @@ import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -207,6 +209,10 @@ class Service:
     process: subprocess.Popen[bytes] | None = None
     log_path: Path | None = None
     ready: tuple[int, ...] = (200,)  # health statuses that mean "up"
+    # Health statuses that mean "this process serves" when it is restarted while
+    # the others may be down (the gateway answers 503 while Rasa still loads).
+    serving: tuple[int, ...] = (200,)
+    port: int = 0  # the port it listens on (must be free before a restart)
 
 
 def gateway_service(settings: Settings, name: str = "gateway") -> Service:
@@ -231,6 +237,8 @@ def gateway_service(settings: Settings, name: str = "gateway") -> Service:
         f"http://127.0.0.1:{settings.gateway_port}/health",
         app_env(settings),
         timeout=60,
+        serving=(200, 503),  # 503: it serves, but Rasa or the actions are down
+        port=settings.gateway_port,
     )
 
 
@@ -261,6 +269,7 @@ class Stack:
                 f"{s.actions_url}/health",
                 base,
                 timeout=120,
+                port=s.actions_port,
             ),
             Service(
                 "rasa",
@@ -284,6 +293,7 @@ class Stack:
                 f"{s.rasa_url}/status?token={token}",
                 rasa,
                 timeout=240,
+                port=s.rasa_port,
             ),
             gateway_service(s),
         ]
@@ -335,6 +345,11 @@ class Stack:
         return service
 
     def _launch(self, service: Service) -> None:
+        self.spawn(service)
+        self._wait_healthy(service)
+
+    def spawn(self, service: Service) -> None:
+        """Start a service's process and return at once (its log: ``log_dir``)."""
         service.log_path = self.log_dir / f"{service.name}.log"
         out = service.log_path.open("ab")
         service.process = subprocess.Popen(  # noqa: S603 - our own commands, no shell
@@ -350,7 +365,6 @@ class Stack:
             start_new_session=True,
         )
         out.close()
-        self._wait_healthy(service)
 
     def _wait_healthy(self, service: Service) -> None:
         deadline = time.monotonic() + service.timeout
@@ -433,6 +447,155 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
         os.killpg(process.pid, signum)
 
 
+# How ``make run`` brings back a service that exited (Supervisor): the first
+# restart 1 s after the crash, each further crash within the window doubles the
+# wait, up to 30 s. RESTART_MAX_CRASHES crashes of one service within
+# RESTART_WINDOW_SECONDS (settings: 5 in 300 s) end the run.
+RESTART_DELAY_S = 1.0
+RESTART_DELAY_MAX_S = 30.0
+# How long a restart waits for the crashed process's port to be free again.
+PORT_FREE_TIMEOUT_S = 30.0
+SUPERVISE_INTERVAL_S = 0.5
+
+
+@dataclass
+class Watch:
+    """What the supervisor knows about one service."""
+
+    service: Service
+    state: str = "up"  # up | waiting (for its restart) | starting
+    since: float = 0.0  # when it crashed ("waiting") or was started ("starting")
+    restart_at: float = 0.0  # when a waiting service is started again
+    crashes: list[float] = field(default_factory=list)  # within the window
+
+
+class Supervisor:
+    """Keeps the services of a started ``Stack`` running, one loop for all.
+
+    Nothing in the loop waits on one service: a crashed one is restarted after
+    its backoff and polled for health while the others go on being watched (a
+    gateway that dies while Rasa loads is noticed and restarted at once).
+    """
+
+    def __init__(
+        self,
+        stack: Stack,
+        max_crashes: int,
+        window_s: float,
+        say: Callable[[str], None] | None = None,
+    ) -> None:
+        self.stack = stack
+        self.max_crashes = max_crashes
+        self.window_s = window_s
+        self.say = say or _say
+        self.watches = [Watch(service) for service in stack.services]
+
+    def run(self, stopping: Callable[[], bool]) -> int:
+        """Supervise until ``stopping()``; 0 then, or 1 after giving up.
+
+        Stops nothing itself: the caller stops the stack either way.
+        """
+        with httpx.Client(timeout=2) as client:
+            while not stopping():
+                for watch in self.watches:
+                    if stopping():
+                        break
+                    if not self.check(watch, client):
+                        return 1
+                time.sleep(SUPERVISE_INTERVAL_S)
+        return 0
+
+    def check(self, watch: Watch, client: httpx.Client) -> bool:
+        """One look at one service; False when it is time to give up."""
+        service, now = watch.service, time.monotonic()
+        process = service.process
+        assert process is not None
+        code = process.poll()
+        if watch.state == "up":
+            if code is not None:
+                return self.crashed(watch, f"stopped unexpectedly ({_exit(code)})")
+        elif watch.state == "waiting":
+            if now < watch.restart_at:
+                return True
+            if service.port and not port_is_free(service.port):
+                if now - watch.restart_at < PORT_FREE_TIMEOUT_S:
+                    return True  # e.g. a dying worker still holds it
+                return self.crashed(
+                    watch, f"cannot start again: port {service.port} stays in use"
+                )
+            self.stack.spawn(service)
+            watch.state, watch.since = "starting", now
+            assert service.process is not None
+            self.say(f"{service.name}: started again (pid {service.process.pid})")
+        elif code is not None:  # starting
+            return self.crashed(watch, f"stopped while starting ({_exit(code)})")
+        elif _answers(client, service.health_url, service.serving):
+            watch.state = "up"
+            self.say(
+                f"{service.name} is healthy again "
+                f"({now - watch.since:.0f} s after its restart)"
+            )
+        elif now - watch.since > service.timeout:
+            return self.crashed(
+                watch, f"was not healthy {service.timeout:.0f} s after its restart"
+            )
+        return True
+
+    def crashed(self, watch: Watch, what: str) -> bool:
+        """Note a crash, clear what is left of the process group, plan the restart.
+
+        False when the service crashed too often within the window.
+        """
+        service, now = watch.service, time.monotonic()
+        assert service.process is not None
+        # Sanic workers of a killed manager would go on holding the port.
+        _signal_group(service.process, signal.SIGKILL)
+        service.process.wait()
+        watch.crashes = [t for t in watch.crashes if now - t < self.window_s]
+        watch.crashes.append(now)
+        crashes = len(watch.crashes)
+        tail = textwrap.indent(self.stack.log_tail(service), "  | ")
+        self.say(f"{service.name} {what}. The end of {service.log_path}:\n{tail}")
+        if crashes >= self.max_crashes:
+            self.say(
+                f"{service.name} crashed {crashes} times within "
+                f"{self.window_s:.0f} s; giving up. Stopping everything. "
+                f"See {service.log_path} for why it crashed "
+                "(RESTART_MAX_CRASHES, RESTART_WINDOW_SECONDS)."
+            )
+            return False
+        delay = min(RESTART_DELAY_S * 2 ** (crashes - 1), RESTART_DELAY_MAX_S)
+        self.say(
+            f"{service.name}: restarting in {delay:.0f} s (crash {crashes} of "
+            f"{self.max_crashes} allowed within {self.window_s:.0f} s); "
+            "the other services go on serving"
+        )
+        watch.state, watch.since, watch.restart_at = "waiting", now, now + delay
+        return True
+
+
+def _exit(code: int) -> str:
+    """A process's return code in words: "exit code 1", "killed by SIGKILL"."""
+    if code >= 0:
+        return f"exit code {code}"
+    try:
+        return f"killed by {signal.Signals(-code).name}"
+    except ValueError:
+        return f"killed by signal {-code}"
+
+
+def _answers(client: httpx.Client, url: str, statuses: tuple[int, ...]) -> bool:
+    try:
+        return client.get(url).status_code in statuses
+    except httpx.HTTPError:
+        return False
+
+
+def _say(text: str) -> None:
+    """A supervisor event on stderr, with the time of day."""
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
 def run() -> int:
     """``make run``: everything up, URLs printed, until Ctrl-C or SIGTERM."""
     settings = get_settings()
@@ -465,22 +628,16 @@ def run() -> int:
         f"  Logs                            {stack.log_dir}/\n"
         "Create an agent for the console (another terminal):\n"
         "  .venv/bin/python -m bot.admin add-agent alex --password 'a-long-secret'\n"
+        "A service that stops is restarted; what happens is reported here.\n"
         "Press Ctrl-C to stop.",
         flush=True,
     )
-    code = 0
-    while not stop:
-        dead = stack.dead()
-        if dead is not None:
-            print(
-                f"{dead.name} stopped unexpectedly:\n{stack.log_tail(dead)}",
-                file=sys.stderr,
-            )
-            code = 1
-            break
-        time.sleep(0.5)
-    print("Stopping ...", flush=True)
-    stack.stop()
+    supervisor = Supervisor(stack, s.restart_max_crashes, s.restart_window_seconds)
+    try:
+        code = supervisor.run(lambda: stop)
+    finally:
+        print("Stopping ...", flush=True)
+        stack.stop()
     return code
 
 

@@ -19,6 +19,7 @@ from bot.stack import (
     Service,
     Stack,
     StackError,
+    Supervisor,
     ensure_redis,
     free_port,
     port_is_free,
@@ -230,3 +231,43 @@ def test_a_killed_manager_leaves_no_worker_behind(tmp_path: Path) -> None:
     while _running(second) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not _running(second)
+
+
+def test_supervisor_clears_the_group_restarts_and_stops_during_a_restart(
+    tmp_path: Path,
+) -> None:
+    """A crashed manager: its orphaned worker is killed before the restart (after
+    1 s), and a stop asked for while it starts again stops the new one too."""
+    port = free_port()
+    pidfile = tmp_path / "worker.pid"
+    stack = Stack(get_settings(), tmp_path / "unused-model.tar.gz", log_dir=tmp_path)
+    service = Service(
+        "manager",
+        [sys.executable, "-c", MANAGER, str(port), str(pidfile)],
+        f"http://127.0.0.1:{port}/",
+        dict(os.environ),
+        timeout=30,
+        port=port,
+    )
+    stack.services = [service]
+    said: list[str] = []
+    supervisor = Supervisor(stack, max_crashes=5, window_s=60, say=said.append)
+    [watch] = supervisor.watches
+    try:
+        stack.restart("manager")
+        first = int(pidfile.read_text())
+        assert service.process is not None
+        killed = service.process
+        os.kill(killed.pid, signal.SIGKILL)
+        # Stop (as Ctrl-C would) as soon as it is being started again.
+        assert supervisor.run(lambda: watch.state == "starting") == 0
+        assert service.process is not killed
+        assert not _running(first)
+    finally:
+        stack.stop()
+    assert said[0].startswith("manager stopped unexpectedly (killed by SIGKILL)")
+    assert str(tmp_path / "manager.log") in said[0]
+    assert said[1].startswith("manager: restarting in 1 s (crash 1 of 5")
+    assert said[2].startswith("manager: started again")
+    assert service.process.poll() is not None
+    assert port_is_free(port)
