@@ -13,7 +13,6 @@ import signal
 import socket
 import subprocess
 import sys
-import textwrap
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -554,7 +553,9 @@ class Supervisor:
         watch.crashes = [t for t in watch.crashes if now - t < self.window_s]
         watch.crashes.append(now)
         crashes = len(watch.crashes)
-        tail = textwrap.indent(self.stack.log_tail(service), "  | ")
+        tail = "\n".join(
+            f"  | {line}" for line in self.stack.log_tail(service).splitlines() if line
+        )
         self.say(f"{service.name} {what}. The end of {service.log_path}:\n{tail}")
         if crashes >= self.max_crashes:
             self.say(
