@@ -247,7 +247,9 @@ def test_a_service_that_keeps_crashing_ends_the_run_with_a_clear_message(
             break
         start = len(run.lines)
         run.kill("gateway")
-        run.line("gateway stopped unexpectedly", start)
+        # "stopped unexpectedly", or "stopped while starting" when this test saw it
+        # healthy before the supervisor did: a crash either way.
+        run.line("gateway stopped", start)
     assert run.process.wait(120) == 1
     output = run.output
     assert (
