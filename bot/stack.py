@@ -1,6 +1,7 @@
 """Start the whole stack (Redis, action server, Rasa, gateway); stop it cleanly.
 
-``python -m bot.stack run`` is what ``make run`` calls; the integration tests and the
+``python -m bot.stack run`` is what ``make run`` calls: it starts the stack, then
+restarts a service that dies (``Supervisor``). The integration tests and the
 benchmarks use ``Stack`` with their own ports, Redis database and key prefix.
 """
 
