@@ -463,9 +463,12 @@ class LanguageBook:
                 parts.append(_order(texts, number, found))
             else:
                 parts.append(texts.answers[topic])
-        # a person is offered once: not when this reply or a recent one already
-        # says a person from our team can help
-        if not any(_offers_person(texts, said) for said in [*parts, *recent]):
+        # a person is offered to a customer for whom something went wrong or who
+        # named a feeling, once: not on a plain answer to a calm question (a stock
+        # line there), nor when this reply or a recent one already says a person
+        # from our team can help
+        offered = any(_offers_person(texts, said) for said in [*parts, *recent])
+        if parts[0] and not offered:
             parts.append(texts.answers["offer_person"])
         return " ".join(p for p in parts if p)
 

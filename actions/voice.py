@@ -325,9 +325,8 @@ def when_written(tracker: Tracker, slot: str) -> Any:
 _DECLINES = re.compile(
     r"^\W*(?:no|nope|nah|not now|not yet|don'?t|do not|i'?m ok|i'?m fine)\b", re.I
 )
-# Replies back in which the same answer in another language counts as a repeat.
+# Replies back in which the same order state in another language counts as a repeat.
 REPEAT_WINDOW = 2
-REPEAT_WORDS = 8  # ...when it has this many words ("Gern geschehen." may come twice)
 
 
 def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] | None:
@@ -470,11 +469,13 @@ class CaringAction(Action, ABC):
             answer = in_language(tracker, language)
             if (
                 answer
-                and len(answer[0].split()) >= REPEAT_WORDS
+                and find_number(answer[0]) is not None
                 and answer[0] in bot_texts(tracker)[-REPEAT_WINDOW:]
             ):
-                # the same words again: the follow-up was not understood ("Devo
-                # fare qualcosa?" after the order's state); a person, not a loop
+                # an order's state again, word for word: the follow-up was not
+                # understood ("Devo fare qualcosa?" after it); a person, not a loop.
+                # A general answer may come again ("Und was kostet das?" after the
+                # delivery times: the prices are in it)
                 answer = None
             if answer:
                 reply, events = answer

@@ -643,6 +643,8 @@ class Conversations:
             if known is not None and not any(known in x for x in said[-1:]):
                 ack = _ack(analysis, lower, words, language) if felt else ""
                 closing_text = say(closing, language) if closing else ""
+                if closing_text and closing_text in " ".join(said):
+                    closing_text = ""  # "the person will see your question too": once
                 return " ".join(p for p in (ack, known, closing_text) if p)
         if due:
             return f"{advice} {say('waiting_advice_then', language)}"
