@@ -127,6 +127,14 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
         ("you took it twice and I only have 9 euros left", "hardship", "", ""),
         ("with the second charge I've got £6 to my name", "hardship", "", ""),
         ("the electricity bill goes out on monday", "hardship", "", "electricity bill"),
+        # card details asked for by a message, or typed into it
+        (
+            "a text said my parcel is on hold and asked me to confirm my card number",
+            "fraud",
+            "",
+            "card",
+        ),
+        ("I already put my bank details into that link, help", "fraud", "", "bank"),
         # the treatment named, so the reply can name it
         (
             "I'm recovering from surgery and can't carry parcels",
@@ -170,6 +178,8 @@ def test_situations_are_found_with_who_and_what(
         "what a pain this delivery has been",
         "I only have 2 left in my basket, can you reserve them?",
         "my parcel has been stuck in the depot for days",
+        "I entered my details on the checkout page and it said thank you",
+        "can I put my card details in at checkout later?",
     ],
 )
 def test_ordinary_messages_have_no_situation(
