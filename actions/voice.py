@@ -491,13 +491,12 @@ class CaringAction(Action, ABC):
             # a second reply that could not help: bring in a person, not a third
             # offer of one
             return [*mood.events, *await hand_off(dispatcher, tracker, failed(mood))]
+        paused = any(isinstance(e, dict) and e.get("event") == "pause" for e in events)
         if (
             speaker.offer == "handoff"
             and tracker.get_slot("offered") == "handoff"
             and not _DECLINES.match(latest)
-            and not any(
-                isinstance(e, dict) and e.get("event") == "pause" for e in events
-            )
+            and not paused
         ):
             # a person was offered a moment ago, and the customer went on with the
             # problem ("Refund please", "WHERE is it actually"): bring one in, not
@@ -511,7 +510,7 @@ class CaringAction(Action, ABC):
             )
             pressed_mood = Mood(mood.analysis, pressed, mood.events)
             return [*mood.events, *await hand_off(dispatcher, tracker, pressed_mood)]
-        if not any(isinstance(e, dict) and e.get("event") == "pause" for e in events):
+        if not paused:
             await speaker.answer_side_questions()
         if speaker.spoken and speaker.offer != tracker.get_slot("offered"):
             events.append(SlotSet("offered", speaker.offer))

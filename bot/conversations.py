@@ -629,23 +629,20 @@ class Conversations:
             return reply
         felt = _felt_text(analysis, lower, words)
         if asks and not order:
-            # ...or what to do about what happened (keep the kettle? how do I secure
-            # my account?)
-            closing = "waiting_answered"
-            if known is not None and due:
-                # the advice not said yet comes after the answer, not instead of it
-                closing = f"waiting_advice_{flag.value}" if flag else closing
-            elif due:  # "what do I do now?": the advice, and who will answer
+            if known is None and due:  # "what do I do now?": the advice first
                 return f"{advice} {say('waiting_advice_then', language)}"
+            # the advice not said yet comes after the answer, not instead of it;
+            # else "the person will see your question too", once
+            closing = advice if due and advice else say("waiting_answered", language)
             if known is None and flag and f"waiting_asked_{flag.value}" in texts():
-                known = say(f"waiting_asked_{flag.value}", language)
-                closing = ""
+                # ...or what to do about what happened (keep the kettle? how do I
+                # secure my account?)
+                known, closing = say(f"waiting_asked_{flag.value}", language), ""
             if known is not None and not any(known in x for x in said[-1:]):
                 ack = _ack(analysis, lower, words, language) if felt else ""
-                closing_text = say(closing, language) if closing else ""
-                if closing_text and closing_text in " ".join(said):
-                    closing_text = ""  # "the person will see your question too": once
-                return " ".join(p for p in (ack, known, closing_text) if p)
+                if closing in " ".join(said):
+                    closing = ""
+                return " ".join(p for p in (ack, known, closing) if p)
         if due:
             return f"{advice} {say('waiting_advice_then', language)}"
         if felt is not None:

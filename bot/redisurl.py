@@ -206,9 +206,16 @@ def _node_kwargs(target: RedisTarget) -> dict[str, Any]:
     return kwargs
 
 
-def _sentinel_kwargs(target: RedisTarget) -> dict[str, Any]:
+def _sentinel_kwargs(target: RedisTarget, client: dict[str, Any]) -> dict[str, Any]:
+    """How to talk to the sentinels: their own password, and the client's socket
+    timeouts (``client``: the keyword arguments of the master's client)."""
     password = target.options.get("sentinel_password")
-    return {"password": password} if password else {}
+    timeouts = {
+        k: v
+        for k, v in client.items()
+        if k in ("socket_timeout", "socket_connect_timeout")
+    }
+    return {**({"password": password} if password else {}), **timeouts}
 
 
 def async_client(
@@ -248,14 +255,8 @@ def async_client(
             if wait_s is not None:
                 pool_class = _blocking_sentinel_pool()
                 pool_kwargs["timeout"] = wait_s
-        timeouts = {
-            k: v
-            for k, v in kwargs.items()
-            if k in ("socket_timeout", "socket_connect_timeout")
-        }
         sentinel = Sentinel(
-            list(target.hosts),
-            sentinel_kwargs={**_sentinel_kwargs(target), **timeouts},
+            list(target.hosts), sentinel_kwargs=_sentinel_kwargs(target, kwargs)
         )
         return sentinel.master_for(
             target.service,
@@ -300,14 +301,8 @@ def sync_client(url: str, **kwargs: Any) -> Any:
     if target.kind == "sentinel":
         from redis.sentinel import Sentinel
 
-        timeouts = {
-            k: v
-            for k, v in kwargs.items()
-            if k in ("socket_timeout", "socket_connect_timeout")
-        }
         sentinel = Sentinel(
-            list(target.hosts),
-            sentinel_kwargs={**_sentinel_kwargs(target), **timeouts},
+            list(target.hosts), sentinel_kwargs=_sentinel_kwargs(target, kwargs)
         )
         return sentinel.master_for(
             target.service, db=target.db, **_node_kwargs(target), **kwargs
