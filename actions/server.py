@@ -58,7 +58,8 @@ def add_emotion_route(app: Sanic) -> None:
     The gateway asks while a person owns the chat, so a customer who gets angrier
     while waiting moves up the queue. Body: ``{"text": str, "history": [{"author":
     "customer"|"bot", "text": str}, ...]}`` (oldest first). Answer: the analysis
-    (``compact``), with ``concern`` when the message names what is wrong.
+    (``compact``), with ``concern`` when the message, or one of the customer's
+    recent earlier ones, names what is wrong.
     """
     from actions.emotion import Turn
     from actions.empathy import Situation, empathy_book
@@ -93,10 +94,18 @@ def add_emotion_route(app: Sanic) -> None:
             )
             for t in history
         ]
-        said = empathy_book().said_concern(Situation(None, None, text=text))
-        analysis = compact(analyzer().analyze(text, turns))
         # what the customer is upset about in their own words ("the 3-week wait"),
-        # for the words of a waiting reply; only when they name it
+        # now or in their recent earlier messages, for the words of a waiting
+        # reply; only when they name it
+        situation = Situation(
+            None,
+            None,
+            text=text,
+            earlier=[t.text for t in turns if t.author == "customer"],
+        )
+        book = empathy_book()
+        said = book.said_concern(situation) or book.earlier_concern(situation)
+        analysis = compact(analyzer().analyze(text, turns))
         return response.json({**analysis, **({"concern": said} if said else {})})
 
 

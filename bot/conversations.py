@@ -538,6 +538,11 @@ class Conversations:
                 language,
                 # the handoff message said who is available and when: not again
                 told_where=any(e.kind is Kind.HANDOFF for e in earlier),
+                wrote=[
+                    e.text
+                    for e in earlier
+                    if e.author is Author.CUSTOMER and e.id != entry.id
+                ],
             )
         reassurance, _ = await self.transcript.append(
             cid, Entry(Author.SYSTEM, text, channel=inbound.channel)
@@ -553,6 +558,7 @@ class Conversations:
         flag: UrgencyFlag | None = None,
         language: str = "",
         told_where: bool = False,
+        wrote: list[str] | None = None,
     ) -> str:
         """What a waiting customer hears after writing again, in their ``language``
         (English when ""): what they can do meanwhile (the advice for what happened,
@@ -560,7 +566,37 @@ class Conversations:
         what they added (a question we can answer, an order number, how urgent it
         is), never the same words twice in a row, and where they stand when they are
         upset (not when ``told_where``: the handoff message among the recent entries
-        said it)."""
+        said it). A feeling they put into words is heard first, whatever else is
+        said, with what it is about when they named that (now or in ``wrote``, their
+        earlier messages, oldest first)."""
+        words = ENGLISH if not language else waiting_words(language) or UNREAD
+        lower = text.lower()
+        felt = _felt(analysis) or _urgent(analysis) or _felt_words(lower, words)
+        ack = _ack(analysis, lower, words, language, wrote or []) if felt else ""
+        if ack and any(ack in x for x in said[-1:]):
+            # said a moment ago: the feeling alone, not the same words again
+            ack = _ack(analysis, lower, words, language, [], named=False)
+            ack = "" if any(ack in x for x in said[-1:]) else ack
+        reply = await self._waiting_answer(
+            conversation_id, text, analysis, said, flag, language, told_where, ack
+        )
+        if not ack or _acknowledges(reply, language):
+            return reply
+        return f"{ack} {reply}"
+
+    async def _waiting_answer(
+        self,
+        conversation_id: str,
+        text: str,
+        analysis: dict[str, Any] | None,
+        said: list[str],
+        flag: UrgencyFlag | None,
+        language: str,
+        told_where: bool,
+        ack: str,
+    ) -> str:
+        """The waiting reply that follows ``ack``, the words for the feeling
+        (_waiting_reply)."""
         advice = say(f"waiting_advice_{flag.value}", language) if flag else None
         words = ENGLISH if not language else waiting_words(language) or UNREAD
         lower = text.lower()
@@ -580,11 +616,9 @@ class Conversations:
             then = "waiting_call" if calls else "waiting_advice_then"
             return f"{advice} {say(then, language)}"
         if calls:
-            call = _fresh(said, language, "waiting_call", "waiting_for_person_again")
-            ack = _ack(analysis, lower, words, language) if urgent else ""
-            return f"{ack} {call}".strip()
+            return _fresh(said, language, "waiting_call", "waiting_for_person_again")
         if words.wait.search(lower) and not urgent:
-            answer = await self._how_long(conversation_id, language)
+            answer = await self._how_long(conversation_id, language, said, told_where)
             if said and said[-1] == answer:  # asked again: not the same words
                 return say("waiting_for_person_again", language)
             return answer
@@ -612,13 +646,10 @@ class Conversations:
                 language,
             )
             if urgent:
-                # what they are upset about or the feeling they named, not a stock
-                # "I hear you, and I'm sorry"
-                ack = _ack(analysis, lower, words, language)
-                first = (
-                    f"{ack} {say('waiting_urgent_passed', language)}"
-                    if ack
-                    else say("waiting_urgent", language)
+                # after the words for what they are upset about or the feeling they
+                # named (_waiting_reply), not a stock "I hear you, and I'm sorry"
+                first = say(
+                    "waiting_urgent_passed" if ack else "waiting_urgent", language
                 )
             where = await self._where(conversation_id, language)
             if told_where or any(where and where in t for t in said):
@@ -631,25 +662,23 @@ class Conversations:
         if asks and not order:
             if known is None and due:  # "what do I do now?": the advice first
                 return f"{advice} {say('waiting_advice_then', language)}"
-            # the advice not said yet comes after the answer, not instead of it;
-            # else "the person will see your question too", once
-            closing = advice if due and advice else say("waiting_answered", language)
+            # the advice not said yet comes after the answer, not instead of it
+            closing = advice if due and advice else ""
             if known is None and flag and f"waiting_asked_{flag.value}" in texts():
                 # ...or what to do about what happened (keep the kettle? how do I
                 # secure my account?)
                 known, closing = say(f"waiting_asked_{flag.value}", language), ""
             if known is not None and not any(known in x for x in said[-1:]):
-                ack = _ack(analysis, lower, words, language) if felt else ""
-                if closing in " ".join(said):
-                    closing = ""
-                return " ".join(p for p in (ack, known, closing) if p)
+                return " ".join(p for p in (known, closing) if p)
         if due:
             return f"{advice} {say('waiting_advice_then', language)}"
         if felt is not None:
-            if concern := _concern(analysis, language):
-                named = say("concern_felt", concern=concern)
-                if named not in said[-1:]:
-                    return named  # "I'm sorry about the 3-week wait. ..."
+            if ack:
+                # the words for it come first (_waiting_reply); then that it is
+                # passed on
+                return _fresh(
+                    said, language, "waiting_felt_passed", "waiting_for_person_again"
+                )
             return _fresh(
                 said, language, felt, "waiting_felt", "waiting_for_person_again"
             )
@@ -663,10 +692,17 @@ class Conversations:
             )
         return _fresh(said, language, "waiting_for_person", "waiting_for_person_again")
 
-    async def _how_long(self, conversation_id: str, language: str = "") -> str:
+    async def _how_long(
+        self,
+        conversation_id: str,
+        language: str = "",
+        said: Iterable[str] = (),
+        told_where: bool = False,
+    ) -> str:
         """How long a waiting customer waits, as far as we know: when the team is
-        back (outside business hours), that nobody is online yet, or their place in
-        line and the expected wait."""
+        back (outside business hours), that nobody is online yet (asked again, or
+        the handoff message, ``told_where``, said so: that we cannot give a time,
+        and their place in line), or their place in line and the expected wait."""
         view = await self.view(conversation_id)
         opens = translations().get(language, {}).get("opens") if language else None
         at = self.queue.reopens() if view.back else None
@@ -676,7 +712,13 @@ class Conversations:
             back = self.queue.config.hours.written(opens, at)
             return say("waiting_back", language, back=back)
         if view.agents_online == 0:
-            return say("waiting_nobody_online", language)
+            nobody = say("waiting_nobody_online", language)
+            if not told_where and nobody not in said:
+                return nobody
+            if view.position:
+                position = str(view.position)
+                return say("waiting_no_time_position", language, position=position)
+            return say("waiting_no_time", language)
         if view.position:
             place = say("waiting_position", language, position=str(view.position))
             if view.expected_wait:
@@ -946,23 +988,59 @@ def _feeling_label(
     return str((analysis or {}).get("label", ""))
 
 
-def _concern(analysis: dict[str, Any] | None, language: str) -> str:
-    """What the customer is upset about, in their words ("the 3-week wait"), when
-    the action server's analysis names it; English only, as its words are."""
-    return "" if language else str((analysis or {}).get("concern") or "")
-
-
 def _ack(
-    analysis: dict[str, Any] | None, lower: str, words: WaitingWords, language: str
+    analysis: dict[str, Any] | None,
+    lower: str,
+    words: WaitingWords,
+    language: str,
+    wrote: list[str],
+    named: bool = True,
 ) -> str:
-    """The words for what a waiting customer is upset about ("I'm sorry about the
-    3-week wait.", English: the action server names it), else for the feeling
-    their message names (``waiting_ack_<label>``); "" when neither is known."""
-    if concern := _concern(analysis, language):
-        return say("concern_ack", concern=concern)
+    """The words for a waiting customer's feeling and what it is about (when
+    ``named``): in English the concern the action server's analysis names, in this
+    message or an earlier one ("I can hear how worried you are about the double
+    charge."); in another language the feeling its words name and the care for
+    what went wrong, said now or in ``wrote`` (their earlier messages, oldest
+    first). Else the words for the feeling alone (``waiting_ack_<label>``); "" when
+    none is known."""
     label = _feeling_label(None if language else analysis, lower, words)
-    ack = f"waiting_ack_{label}"
-    return say(ack, language) if ack in texts() else ""
+    if named and language:
+        texts_read = (lower, *(w.lower() for w in reversed(wrote)))
+        care = next(
+            (c for t in texts_read for found, c in words.problems if found.search(t)),
+            "",
+        )
+        if care:
+            return " ".join(p for p in (words.feeling_says.get(label, ""), care) if p)
+    concern = str((analysis or {}).get("concern") or "") if named else ""
+    if concern and not language:
+        key = f"concern_ack_{label}"
+        return say(key if key in texts() else "concern_ack", concern=concern)
+    key = f"waiting_ack_{label}"
+    return say(key, language) if key in texts() else ""
+
+
+def _felt_words(lower: str, words: WaitingWords) -> bool:
+    """Whether a message in another language names a feeling by its words."""
+    return any(w.search(lower) for w in words.feelings.values())
+
+
+# The texts that open with the words for a feeling: nothing more is put before them.
+_ACKNOWLEDGING = (
+    "waiting_felt",
+    "waiting_felt_anxiety",
+    "waiting_felt_sadness",
+    "waiting_felt_anger",
+    "waiting_felt_frustration",
+    "waiting_felt_confusion",
+    "waiting_urgent",
+    "waiting_person_insists",
+)
+
+
+def _acknowledges(reply: str, language: str) -> bool:
+    """Whether ``reply`` opens with the words for a feeling already."""
+    return any(reply.startswith(say(name, language)) for name in _ACKNOWLEDGING)
 
 
 def _felt_text(

@@ -39,6 +39,12 @@ class WaitingWords:
     # says the one who was hurt is all right now or has seen a doctor ("he's ok, we
     # went to A&E"): the safety advice (see a doctor first) is not said then
     seen: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    # what went wrong (the language's `problems`: a double charge, a late order) and
+    # the words of care for it ("Siento mucho que se le haya cobrado dos veces.")
+    problems: tuple[tuple[re.Pattern[str], str], ...] = ()
+    # the words for a feeling by label (the language's `feelings`: "Entiendo su
+    # preocupación."), said before the care for what went wrong
+    feeling_says: dict[str, str] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -76,10 +82,16 @@ def waiting_words(language: str) -> WaitingWords | None:
     if not entry or not words:
         return None
     feelings = {str(k): re.compile(str(v)) for k, v in words.get("felt", {}).items()}
+    feeling_says: dict[str, str] = {}
     for name, feeling in (entry.get("feelings") or {}).items():
         label = FEELING_LABELS.get(str(name))
         if label is not None and label not in feelings:
             feelings[label] = re.compile(str(feeling["when"]))
+            feeling_says[label] = str(feeling["say"])
+    problems = tuple(
+        (re.compile(str(p["when"])), str(p["care"]))
+        for p in (entry.get("problems") or {}).values()
+    )
     return WaitingWords(
         thanks=re.compile(str(words["thanks"])),
         question=re.compile(str(words["question"])),
@@ -91,6 +103,8 @@ def waiting_words(language: str) -> WaitingWords | None:
         serious={
             str(k): re.compile(str(v)) for k, v in (entry.get("serious") or {}).items()
         },
+        problems=problems,
+        feeling_says=feeling_says,
     )
 
 

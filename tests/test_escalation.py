@@ -301,15 +301,23 @@ def test_a_waiting_customer_is_answered_about_what_they_added(
     assert replies[2] == [say("waiting_thanks")]
     assert replies[3] == [say("waiting_added_order", order="48213")]
     assert replies[4] == [say("waiting_question")]
-    # money worries: what happens with it first (said once)...
-    assert replies[5] == [
-        f"{say('waiting_advice_hardship')} {say('waiting_advice_then')}"
+    # money worries: the feeling and what it is about heard, then what happens
+    # with it (said once)...
+    [worried] = replies[5]
+    advice = f"{say('waiting_advice_hardship')} {say('waiting_advice_then')}"
+    assert worried.endswith(advice)
+    acks = [
+        say(f"concern_ack_{label}", concern="the double charge")
+        for label in ("anger", "anxiety", "frustration")
     ]
+    assert any(worried == f"{ack} {advice}" for ack in acks), worried
     # ...then, still urgent: heard and passed on
     [urgent] = replies[6]
-    # the feeling named first (angry, worried, ...), then passed on as urgent
+    # the feeling named first, with the double charge told a message before (the
+    # rent is said once, in the advice), then passed on as urgent
+    # (the same words a moment ago: the feeling alone)
     passed = say("waiting_urgent_passed")
-    acks = [
+    acks += [
         say(f"waiting_ack_{label}") for label in ("anger", "anxiety", "frustration")
     ]
     assert any(urgent.startswith(f"{ack} {passed}") for ack in acks), urgent

@@ -85,10 +85,14 @@ async def test_a_frightened_fraud_victim_gets_the_advice_in_spanish(
     advice = say("waiting_advice_fraud", "es")
     assert advice != say("waiting_advice_fraud") and "banco" in advice
     assert replies == [
-        f"{advice} {say('waiting_advice_then', 'es')}",
+        # the feeling heard first, then what to do
+        " ".join(
+            (say("waiting_ack_anxiety", "es"), advice, say("waiting_advice_then", "es"))
+        ),
         say("waiting_thanks", "es"),
         say("waiting_nobody_online", "es"),  # how long: nobody is online yet
-        say("waiting_for_person_again", "es"),  # never the same words twice in a row
+        # asked again: no time can be given, and where they stand, not the same words
+        say("waiting_no_time_position", "es", position="1"),
         say("waiting_felt_anxiety", "es"),
     ]
 
@@ -259,7 +263,9 @@ async def test_a_worried_question_gets_the_feeling_named_then_the_answer(
         "web-worried", text, analysis, ["something said before"], UrgencyFlag.SAFETY
     )
     advice = say("waiting_advice_safety")
-    assert reply.startswith(advice)  # the advice first, said once
+    # the feeling heard, then the advice, said once
+    then = say("waiting_advice_then")
+    assert reply == f"{say('waiting_ack_anxiety')} {advice} {then}"
     reply = await conversations._waiting_reply(
         "web-worried",
         text,
@@ -360,3 +366,50 @@ async def test_nobody_hurt_or_a_telephone_asked_for_is_read_as_said(
         ["can i speak to a person on the telephone please?"],
     )
     assert phone == say("waiting_call")
+
+
+async def test_a_feeling_in_another_language_is_heard_with_what_went_wrong_earlier(
+    conversations: Conversations,
+) -> None:
+    """The double charge was told first; the worry comes later, with a question
+    how long: the worry and the double charge are named before the answer, in
+    Spanish, whatever the answer is."""
+    replies = await waiting(
+        conversations,
+        "web-es-double",
+        [
+            "Me cobraron dos veces el pedido 300418862",
+            "Estoy muy preocupada, ¿cuánto van a tardar?",
+        ],
+        "es",
+    )
+    worry, care = "Entiendo su preocupación.", "Siento mucho que se le haya cobrado"
+    assert not replies[0].startswith(worry)  # no feeling named: none heard
+    assert replies[1].startswith(f"{worry} {care}"), replies[1]
+    assert replies[1].endswith(say("waiting_nobody_online", "es"))
+
+
+async def test_an_english_feeling_is_heard_before_any_other_answer(
+    conversations: Conversations,
+) -> None:
+    """ "I'm really shaken, I want someone to look into this": the feeling and what
+    it is about (the analysis's concern, named in an earlier message) before "you're
+    in line"; a request to be rung after a feeling gets the words for it too."""
+    from actions.mood import analyzer, compact
+
+    await conversations.queue.enqueue(request("web-shaken"))
+    text = "I'm really worried. I want someone to look into this properly"
+    analysis = compact(analyzer().analyze(text, []))
+    assert analysis["label"] == "anxiety"
+    named = {**analysis, "concern": "the double charge"}
+    reply = await conversations._waiting_reply("web-shaken", text, named, [])
+    heard = say("concern_ack_anxiety", concern="the double charge")
+    assert reply.startswith(f"{heard} "), reply
+    assert reply.count("I'm sorry") == 1  # heard once, not twice in other words
+    # the same words are not said twice in a row
+    again = await conversations._waiting_reply("web-shaken", text, named, [reply])
+    assert not again.startswith(heard)
+    text = "I'm so worried about this, can someone ring me?"
+    analysis = compact(analyzer().analyze(text, []))
+    reply = await conversations._waiting_reply("web-shaken", text, analysis, [])
+    assert reply == f"{say('waiting_ack_anxiety')} {say('waiting_call')}"
