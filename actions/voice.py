@@ -29,7 +29,7 @@ from actions.identity import MAX_TRIES, attempts_proof, may_see, proves, tries
 from actions.language import conversation_language, language_book
 from actions.mood import Mood, assess, history
 from actions.replies import reply_book
-from actions.side import side_questions
+from actions.side import is_question, side_questions
 from actions.store import Order, demo_store, find_number
 
 RECENT_REPLIES = 4
@@ -205,6 +205,30 @@ async def hand_over(speaker: Speaker, tracker: Tracker, why: str) -> list[EventT
         explanation=f"Escalate to a person. {why}",
     )
     return await hand_off(speaker.dispatcher, tracker, Mood(analysis, decision))
+
+
+def went_on(tracker: Tracker) -> bool:
+    """Whether the latest message goes on with a problem, rather than answering our
+    question or asking another one: not a proof of the order (we asked for it);
+    a question only when the customer named what went wrong in their recent
+    messages ("can you just refund it?" after "it arrived in pieces") or NLU reads
+    the same intent as in the message before ("WHERE is it actually"); not "how
+    long do I have to return it?" after the order's state."""
+    latest = str((tracker.latest_message or {}).get("text") or "")
+    if not is_question(latest):
+        return not attempts_proof(latest)
+    intents = [
+        ((e.get("parse_data") or {}).get("intent") or {}).get("name")
+        for e in user_events(tracker)[-2:]
+    ]
+    if len(intents) == 2 and intents[0] == intents[1]:
+        return True
+    situation = Situation(None, None, earlier=customer_texts(tracker)[-PROBLEM_TEXTS:])
+    return empathy_book().earlier_concern(situation) is not None
+
+
+# The customer's latest messages searched for what went wrong (went_on).
+PROBLEM_TEXTS = 3
 
 
 def accepted_offer(tracker: Tracker) -> str | None:
@@ -497,6 +521,7 @@ class CaringAction(Action, ABC):
             and tracker.get_slot("offered") == "handoff"
             and not _DECLINES.match(latest)
             and not paused
+            and went_on(tracker)
         ):
             # a person was offered a moment ago, and the customer went on with the
             # problem ("Refund please", "WHERE is it actually"): bring one in, not

@@ -493,3 +493,37 @@ def test_a_question_beside_words_for_a_person_is_answered_while_waiting(
     [answer] = replies[1]
     assert "PayPal" in answer
     assert not answer.startswith(say("waiting_person_asked"))
+
+
+def test_a_new_question_after_a_person_was_offered_is_answered(
+    stack: Stack, gateway_url: str
+) -> None:
+    """The delivered order's state offers a person if the parcel is not there; the
+    customer asks something else ("how long do I have to return an item?"): that is
+    answered, no person is brought in for it."""
+    sender, replies = converse(
+        gateway_url,
+        [
+            "could you confirm the delivery status of order 730915",
+            "maya.lindqvist@example.com",
+            "how long do I have to return an item once it has been delivered?",
+        ],
+    )
+    assert "30 days" in " ".join(replies[2]), replies
+    assert not tracker(stack, sender)["paused"], replies
+
+
+def test_a_question_about_the_delivery_never_cancels_the_order(
+    gateway_url: str,
+) -> None:
+    """ "Can the courier leave it with a neighbour?" names no cancellation: after
+    the proof the order is not cancelled (a cancellation needs words for one)."""
+    _, replies = converse(
+        gateway_url,
+        [
+            "I've got the flu, can the courier leave order 5520174 with a neighbour?",
+            "kwame.mensah@example.org",
+        ],
+    )
+    said = " ".join(" ".join(r) for r in replies).lower()
+    assert "cancelled" not in said and "refund" not in said, replies

@@ -25,3 +25,23 @@ def test_an_intent_with_its_words_or_without_needs_stays() -> None:
     # nothing else fits: NLU's choice stands (the fallback threshold still applies)
     only = [RANKING[0]]
     assert supported("my order is late", RANKING[0], only, needs) == RANKING[0]
+
+
+def test_a_cancellation_needs_words_that_ask_for_one() -> None:
+    """A cancellation undoes an order: a question about the delivery that NLU reads
+    as one goes to the next intent; "cancel", its typos, "I don't want it any
+    more" keep it."""
+    needs = load_requirements()
+    ranking = [
+        {"name": "cancel_order", "confidence": 0.6},
+        {"name": "track_order", "confidence": 0.3},
+    ]
+    leave = "can the courier leave order 5520174 with a neighbour?"
+    assert supported(leave, ranking[0], ranking, needs) == ranking[1]
+    for asked in (
+        "please cancel order 5520174",
+        "cnacel my purchase",
+        "I don't want it any more, stop the order",
+        "get rid of my order please",
+    ):
+        assert supported(asked, ranking[0], ranking, needs) == ranking[0], asked
