@@ -404,6 +404,10 @@ class LanguageBook:
         found = self.situations(code, text)
         lower = text.lower()
         care = texts.care.get(found[0], "") if found else ""
+        if care and found[0] == "hardship" and (problem := _problem(texts, lower)):
+            # the money at stake, after what went wrong with it ("charged twice,
+            # and the rent is due")
+            care = f"{problem} {care}"
         if not care:
             # what went wrong, named; else a feeling they named; else that something
             # went wrong

@@ -1462,3 +1462,41 @@ async def test_a_follow_up_that_would_get_the_same_answer_again_goes_to_a_person
     assert said != state
     assert language_book().languages["it"].handoff in said
     assert {"event": "pause", "timestamp": None} in events
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Ich habe meinen Job verloren und kann die Miete kaum zahlen"),
+        ("es", "No tengo dinero para el alquiler de este mes"),
+        ("fr", "Je suis au chômage, je ne sais pas comment payer le loyer"),
+        ("it", "Ho perso il lavoro e non so come pagare l'affitto"),
+        ("nl", "Ik heb geen geld meer voor de huur"),
+        ("pt", "Estou desempregada e não tenho dinheiro para o aluguer"),
+        ("pl", "Nie mam już pieniędzy na czynsz"),
+    ],
+)
+def test_money_worries_in_another_language_are_serious_and_cared_for(
+    code: str, text: str
+) -> None:
+    """Rent at stake, a lost job, no money left: a person takes over (the English
+    analysis reads hardship; another language by its own words), with words for it."""
+    book = language_book()
+    assert book.situations(code, text) == ["hardship"]
+    care = book.languages[code].care["hardship"]
+    assert book.handoff(code, text).startswith(care)
+
+
+def test_what_went_wrong_is_named_before_the_money_at_stake() -> None:
+    book = language_book()
+    said = book.handoff("es", "Me cobraron dos veces y tengo que pagar el alquiler")
+    texts = book.languages["es"]
+    charged = next(care for found, care in texts.problems if "dos veces" in care)
+    assert said.startswith(f"{charged} {texts.care['hardship']}"), said
+
+
+def test_a_worry_is_heard_with_words_between_and_making_sure_is_no_worry() -> None:
+    book = language_book()
+    assert book.felt("nl", "ik maak me een beetje zorgen over mijn pakket")
+    assert not book.felt("nl", "kunt u ervoor zorgen dat het vrijdag komt?")
+    assert book.felt("es", "estoy agobiada con todo esto")
