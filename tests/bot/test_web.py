@@ -396,7 +396,8 @@ async def test_a_waiting_customer_hears_what_they_said_is_wrong_never_twice(
     angry = "THREE WEEKS AND MY PARCEL STILL HASNT COME, THIS IS A JOKE"
     await widget.say(angry)
     first = await widget.entry(author="system")
-    assert first["text"].startswith("I'm sorry about the three-week wait.")
+    # the feeling and what it is about, in the first sentence
+    assert "the three-week wait" in first["text"].split(". ")[0], first["text"]
     await widget.say(angry)
     second = await widget.entry(author="system")
     assert second["text"] != first["text"]
