@@ -566,6 +566,9 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     benches = [b for b in benches if b.name not in skipped]
+    if not benches:
+        print("nothing left to run; bench/results.json and the table are unchanged")
+        return 0
     run: dict[str, Any] = {
         "started": now(),
         "benches": [b.name for b in benches],

@@ -257,9 +257,12 @@ def test_a_skipped_bench_keeps_its_earlier_row_as_it_was(
     old = {"command": "c", "measured": "2026-12-01", "runs": 1, "result": {"value": 4}}
     results.write_text(json.dumps({"run": {}, "benches": {"b": old}}), "utf-8")
     monkeypatch.setenv("BENCH_DATASETS", str(tmp_path / "nowhere"))
-    monkeypatch.setattr(report, "BENCHES", [_bench_on("b", "bitext/dev.csv")])
+    runs = _bench("q", "print('{\"value\": 9}')")
+    monkeypatch.setattr(report, "BENCHES", [_bench_on("b", "bitext/dev.csv"), runs])
     assert report.main([]) == 0
-    assert json.loads(results.read_text("utf-8"))["benches"]["b"] == old
+    stored = json.loads(results.read_text("utf-8"))["benches"]
+    assert stored["b"] == old
+    assert stored["q"]["result"] == {"value": 9}
     row = next(line for line in page.read_text("utf-8").splitlines() if "| b " in line)
     assert "value **4**" in row and "stale" not in row
 
@@ -288,3 +291,16 @@ def test_without_bench_datasets_the_commands_read_the_shared_folder(
     assert report.command_line(intents) == intents.command
     expected = os.path.realpath(report.ROOT.parent / "shared" / "datasets")
     assert str(report.data_root()) == expected
+
+
+def test_when_every_selected_bench_lacks_its_data_nothing_is_written(
+    files: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    results, page = files
+    before = page.read_text("utf-8")
+    monkeypatch.setenv("BENCH_DATASETS", str(tmp_path / "nowhere"))
+    monkeypatch.setattr(report, "BENCHES", [_bench_on("b", "goemotions/dev.tsv")])
+    assert report.main([]) == 0
+    assert not results.exists()
+    assert page.read_text("utf-8") == before
+    assert "b SKIPPED: needs GoEmotions" in capsys.readouterr().out
