@@ -30,7 +30,7 @@ lint: setup ## ruff (lint + format check) and mypy
 	$(PY) -m ruff format --check bot actions bench tests
 	$(PY) -m mypy bot actions
 
-bench: train ## Run the benchmarks (ONLY=a,b for some); write bench/results.json and the README table
+bench: train ## Run the benchmarks (ONLY=a,b for some); write bench/results.json and docs/benchmarks.md
 	$(PY) -m bench.report $(if $(ONLY),--only $(ONLY))
 
 clean: ## Remove trained models and run-time files (keeps the environments)

@@ -2,9 +2,9 @@
 
 Run from the repo root::
 
-    .venv/bin/python -m bench.report                    # all, README table updated
+    .venv/bin/python -m bench.report              # all; docs/benchmarks.md updated
     .venv/bin/python -m bench.report --only queue,intents
-    .venv/bin/python -m bench.report --only queue --no-readme   # print only
+    .venv/bin/python -m bench.report --only queue --no-write   # print only
     .venv/bin/python -m bench.report --list
     .venv/bin/python -m bench.report --render   # table from bench/results.json only
 
@@ -12,9 +12,14 @@ Run from the repo root::
 repo root with its output shown as it comes; its last stdout line must be a JSON
 object. Commands with ``runs`` > 1 run that often and report medians. The records go
 to ``bench/results.json`` (with the machine facts and load average of the run) and
-the table between ``<!-- bench:begin -->`` and ``<!-- bench:end -->`` in README.md is
-regenerated from it. A benchmark that fails keeps its previous record, marked stale,
-and the exit code is 1.
+the table between ``<!-- bench:begin -->`` and ``<!-- bench:end -->`` in
+docs/benchmarks.md is regenerated from it. A benchmark that fails keeps its previous
+record, marked stale, and the exit code is 1.
+
+The data set benchmarks read public data sets from ``../shared/datasets`` (or the
+folder named by ``BENCH_DATASETS``). A benchmark whose files are not there is skipped
+with a line naming the data set and where it comes from; the others run, and a skip
+alone does not make the exit code 1.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import platform
 import shlex
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,8 +47,42 @@ from bench.table import (
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
-README = ROOT / "README.md"
+DOC = ROOT / "docs" / "benchmarks.md"
 PY = ".venv/bin/python"
+# Where the commands below find the public data sets (relative to the repo root);
+# BENCH_DATASETS in the environment names another folder of the same layout.
+SHARED = "../shared/datasets"
+
+
+@dataclass(frozen=True)
+class DataSet:
+    """A public data set a benchmark measures on: its name, licence and origin."""
+
+    name: str
+    source: str
+
+
+# Keyed by the folder under SHARED; docs/data.md says more about each.
+DATA_SETS = {
+    "bitext": DataSet(
+        "Bitext customer-service intents (CDLA-Sharing 1.0)",
+        "Hugging Face bitext/Bitext-customer-support-llm-chatbot-training-dataset "
+        "(its instruction column as text, with intent)",
+    ),
+    "clinc_oos": DataSet(
+        "CLINC150 out-of-scope queries (Larson et al., EMNLP 2019; CC BY 3.0)",
+        'GitHub clinc/oos-eval, data/data_full.json, as {"oos": [...]}',
+    ),
+    "frustration": DataSet(
+        "frustration-rated support conversations (Zuters & Leonova 2020; MIT)",
+        "GitHub Lynx1981/dfrustration, dprocessed.txt",
+    ),
+    "goemotions": DataSet(
+        "GoEmotions (Demszky et al., ACL 2020; Apache-2.0)",
+        "GitHub google-research/google-research, goemotions/data (the TSV files "
+        "as in monologg/GoEmotions-pytorch, data/original)",
+    ),
+}
 # bench.load's memory_mb line: idle -> peak resident MiB of each process
 MEMORY = "resident memory idle → peak MiB: " + ", ".join(
     f"{label} {{memory_mb[{key}][idle]:,.0f}} → "
@@ -360,6 +400,46 @@ def now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# -- data sets -----------------------------------------------------------------
+def data_root() -> Path:
+    """The folder holding the data sets: BENCH_DATASETS, else ../shared/datasets."""
+    configured = os.environ.get("BENCH_DATASETS")
+    return Path(configured or ROOT / SHARED).expanduser().resolve()
+
+
+def data_files(bench: Bench) -> list[str]:
+    """The files under the data set folder that the bench's command reads."""
+    prefix = SHARED + "/"
+    args = shlex.split(bench.command)
+    return [arg[len(prefix) :] for arg in args if arg.startswith(prefix)]
+
+
+def command_line(bench: Bench) -> str:
+    """The bench's command with its data set paths under ``data_root()``."""
+    if not os.environ.get("BENCH_DATASETS"):
+        return bench.command
+    prefix = SHARED + "/"
+    args = [
+        str(data_root() / arg[len(prefix) :]) if arg.startswith(prefix) else arg
+        for arg in shlex.split(bench.command)
+    ]
+    return shlex.join(args)
+
+
+def missing_data(bench: Bench) -> list[str]:
+    """One line per data set file the bench needs that is not there."""
+    root = data_root()
+    lines = []
+    for name in data_files(bench):
+        path = root / name
+        if path.exists():
+            continue
+        known = DATA_SETS.get(name.split("/")[0])
+        what = f"{known.name}, from {known.source}" if known else "a data set"
+        lines.append(f"{what}; expected at {path}")
+    return lines
+
+
 # -- running -------------------------------------------------------------------
 def run_once(bench: Bench) -> dict[str, Any]:
     """Run the command once, echoing its output; its last JSON line plus kept lines.
@@ -376,7 +456,11 @@ def run_once(bench: Bench) -> dict[str, Any]:
     }
     lines: list[str] = []
     with subprocess.Popen(
-        shlex.split(bench.command), cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+        shlex.split(command_line(bench)),
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
     ) as process:
         assert process.stdout is not None
         for line in process.stdout:
@@ -405,12 +489,13 @@ def measure(bench: Bench) -> dict[str, Any]:
     """Run the bench ``runs`` times; its new record (raises RuntimeError on failure)."""
     started, load_start = now(), load_average()
     results = []
+    command = command_line(bench)
     for number in range(1, bench.runs + 1):
-        print(f"== {bench.name} ({number}/{bench.runs}): {bench.command}", flush=True)
+        print(f"== {bench.name} ({number}/{bench.runs}): {command}", flush=True)
         results.append(run_once(bench))
     result, ranges = combine(results, bench.summed)
     return {
-        "command": bench.command,
+        "command": command,
         "measured": started,
         "runs": bench.runs,
         "result": result,
@@ -431,36 +516,59 @@ def selected(only: list[str]) -> list[Bench]:
     return [b for b in BENCHES if not names or b.name in names]
 
 
+def write_table(table: str) -> None:
+    """Put the table between the markers of docs/benchmarks.md."""
+    DOC.write_text(replace_between(DOC.read_text("utf-8"), table), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the selected benches, then write results.json and the README table."""
+    """Run the selected benches, then write results.json and the table in the docs."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", action="append", default=[], help="bench names")
     parser.add_argument(
+        "--no-write",
         "--no-readme",
+        dest="no_write",
         action="store_true",
-        help="print the table; write neither README.md nor bench/results.json",
+        help="print the table; write neither docs/benchmarks.md nor bench/results.json",
     )
-    parser.add_argument("--list", action="store_true", help="list the benches")
+    parser.add_argument(
+        "--list", action="store_true", help="list the benches and missing data"
+    )
     parser.add_argument(
         "--render",
         action="store_true",
-        help="run nothing; rewrite the README table from bench/results.json",
+        help="run nothing; rewrite the table in docs/benchmarks.md from "
+        "bench/results.json",
     )
     args = parser.parse_args(argv)
     if args.list:
         for bench in BENCHES:
-            print(f"{bench.name:20} {bench.command}")
+            print(f"{bench.name:20} {command_line(bench)}")
+            for line in missing_data(bench):
+                print(f"{'':20} missing: {line}")
         return 0
     stored = json.loads(RESULTS.read_text("utf-8")) if RESULTS.exists() else {}
     records: dict[str, Any] = stored.get("benches", {})
     if args.render:
         table = render_table(BENCHES, records, stored.get("run", {}))
-        README.write_text(
-            replace_between(README.read_text("utf-8"), table), encoding="utf-8"
-        )
+        write_table(table)
         print(table)
         return 0
     benches = selected(args.only)
+    skipped = {b.name: missing for b in benches if (missing := missing_data(b))}
+    for name, missing in skipped.items():
+        for line in missing:
+            print(f"== {name} SKIPPED: needs {line}", flush=True)
+    if skipped:
+        print(
+            "   (set BENCH_DATASETS to a folder holding these files; see docs/data.md)",
+            flush=True,
+        )
+    benches = [b for b in benches if b.name not in skipped]
+    if not benches:
+        print("nothing left to run; bench/results.json and the table are unchanged")
+        return 0
     run: dict[str, Any] = {
         "started": now(),
         "benches": [b.name for b in benches],
@@ -468,6 +576,8 @@ def main(argv: list[str] | None = None) -> int:
         "load_start": load_average(),
         **commit(),
     }
+    if skipped:
+        run["note"] = f"skipped for want of their data sets: {', '.join(skipped)}"
     failed = []
     for bench in benches:
         try:
@@ -480,16 +590,16 @@ def main(argv: list[str] | None = None) -> int:
     run.update(finished=now(), load_end=load_average(), failed=failed)
     table = render_table(BENCHES, records, run)
     print(table)
-    if not args.no_readme:
+    if not args.no_write:
         RESULTS.write_text(
             json.dumps({"run": run, "benches": records}, indent=2, ensure_ascii=False)
             + "\n",
             encoding="utf-8",
         )
-        README.write_text(
-            replace_between(README.read_text("utf-8"), table), encoding="utf-8"
-        )
-        print(f"wrote {RESULTS} and the table in {README}")
+        write_table(table)
+        print(f"wrote {RESULTS} and the table in {DOC}")
+    if skipped:
+        print(f"skipped (no data): {', '.join(skipped)}", file=sys.stderr)
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if failed else 0
