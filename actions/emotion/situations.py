@@ -12,7 +12,7 @@ tomorrow"), so the reply can name it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .models import Circumstance
@@ -61,6 +61,11 @@ WEEKDAYS = (
     "sunday",
 )
 _DAYS = (*WEEKDAYS, "christmas")
+# Situations that happen to someone: when the words that found one do not say who
+# ("boiling water over my daughter's hand"), the first "my <relation>" of the message
+# does ("your daughter"). Not a death: "the funeral ... my mum's dress" need not be
+# about mum, and naming the wrong person there would hurt.
+_WHO_KINDS = frozenset({"injury"})
 
 
 @dataclass
@@ -91,6 +96,9 @@ class SituationDetector:
             )
         rank = {k: i for i, k in enumerate(ORDER)}
         self.kinds.sort(key=lambda k: rank.get(k.name, len(ORDER)))
+        self._relation = (
+            re.compile(rf"\bmy (?:\w+ )?({relations})\b", re.I) if relations else None
+        )
 
     def detect(self, text: str) -> list[Circumstance]:
         """Every situation described in ``text`` (lower-cased), most serious first."""
@@ -98,7 +106,15 @@ class SituationDetector:
         for kind in self.kinds:
             match = self._first(kind, text)
             if match is not None:
-                found.append(_finding(kind, match))
+                finding = _finding(kind, match)
+                relation = (
+                    self._relation.search(text)
+                    if not finding.who and kind.name in _WHO_KINDS and self._relation
+                    else None
+                )
+                if relation:
+                    finding = replace(finding, who=f"your {relation.group(1)}")
+                found.append(finding)
         return found
 
     @staticmethod

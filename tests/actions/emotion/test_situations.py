@@ -391,3 +391,32 @@ def test_a_serious_handoff_also_names_the_date_that_matters(
     said = book.handoff(Situation(intent="track_order", analysis=analysis, text=text))
     assert "dialysis" in said and "Friday" in said
     assert said.index("dialysis") < said.index("Friday")
+
+
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        ("the lid flew off and boiling water went over my son's arm", "your son"),
+        ("hot oil from the fryer splashed over my wife's hand", "your wife"),
+        # the pronoun the pattern found comes first
+        ("my husband ordered it for me and I burned my hand on it", "you"),
+    ],
+)
+def test_who_was_hurt_is_named_from_the_message_when_the_words_for_it_do_not_say(
+    detector: SituationDetector, text: str, who: str
+) -> None:
+    [injury] = [c for c in detector.detect(text.lower()) if c.kind == "injury"]
+    assert injury.who == who
+
+
+def test_a_death_is_never_put_on_someone_the_words_do_not_name(
+    detector: SituationDetector,
+) -> None:
+    """ "The funeral is on Friday and my mum's dress hasn't come": the funeral need
+    not be mum's; nobody is named."""
+    [death] = [
+        c
+        for c in detector.detect("the funeral is on friday and my mum's dress is late")
+        if c.kind == "bereavement"
+    ]
+    assert death.who == ""
