@@ -452,6 +452,16 @@ class LanguageBook:
         if not asked or not set(asked) <= {*ANSWERED, "order"}:
             return None
         answered = [t for t in asked if t in ANSWERED and t != "thanks"]
+        if (
+            set(asked) == {"thanks", "order"}
+            and number
+            and not _asks(texts, rest)
+            and not _problem(texts, lower)
+            and "praise" in texts.answers
+        ):
+            # "Il vestito dell'ordine 730915 è bellissimo, grazie!": praise, with
+            # nothing to look up (no proof asked for an order nobody asked about)
+            return texts.answers["praise"]
         if "order" in asked and (number or not answered):
             answered.append("order")  # without a number: ask for it, unless answered
         if not answered:  # thanks, and nothing else we answer

@@ -1500,3 +1500,34 @@ def test_a_worry_is_heard_with_words_between_and_making_sure_is_no_worry() -> No
     assert book.felt("nl", "ik maak me een beetje zorgen over mijn pakket")
     assert not book.felt("nl", "kunt u ervoor zorgen dat het vrijdag komt?")
     assert book.felt("es", "estoy agobiada con todo esto")
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("it", "Le scarpe dell'ordine 730915 sono bellissime, grazie!"),
+        ("es", "Muchas gracias, el pedido 64450 llegó perfecto"),
+        ("de", "Danke! Bestellung 651234 war super schnell da"),
+    ],
+)
+async def test_praise_with_an_order_number_is_thanked_without_a_proof(
+    own_queue: str, code: str, text: str
+) -> None:
+    """Thanks and an order number, nothing asked and nothing wrong: praise, with
+    nothing to look up (no e-mail or postcode asked for)."""
+    tracker = conversation([("customer", text, "nlu_fallback")], f"web-{code}-praise")
+    events, [said] = await answer(tracker)
+    assert said == language_book().languages[code].answers["praise"]
+    assert {"event": "pause", "timestamp": None} not in events
+
+
+async def test_a_question_with_thanks_and_an_order_number_still_asks_for_the_proof(
+    own_queue: str,
+) -> None:
+    tracker = conversation(
+        [("customer", "Dov'è il mio ordine 730915? Grazie mille", "nlu_fallback")],
+        "web-it-q",
+    )
+    _, [said] = await answer(tracker)
+    texts = language_book().languages["it"]
+    assert said == texts.answers["order.proof"].format(order_id="730915")
