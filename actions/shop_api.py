@@ -83,39 +83,21 @@ class ShopApiStore(Store):
 
     async def find_order(self, number: str) -> Order | None:
         """``GET /orders/{number}``."""
-        data = await self._call("GET", f"/orders/{number}")
-        return (
-            None
-            if data is None
-            else _read("order", order_from_json, data, self.clock())
-        )
+        return await self._get(f"/orders/{number}", "order", order_from_json)
 
     async def find_refund(self, order_number: str) -> Refund | None:
         """``GET /orders/{number}/refund``."""
-        data = await self._call("GET", f"/orders/{order_number}/refund")
-        return (
-            None
-            if data is None
-            else _read("refund", refund_from_json, data, self.clock())
-        )
+        path = f"/orders/{order_number}/refund"
+        return await self._get(path, "refund", refund_from_json)
 
     async def find_invoice(self, number: str) -> Invoice | None:
         """``GET /invoices/{number}`` (the invoice number's digits)."""
-        data = await self._call("GET", f"/invoices/{number}")
-        return (
-            None
-            if data is None
-            else _read("invoice", invoice_from_json, data, self.clock())
-        )
+        return await self._get(f"/invoices/{number}", "invoice", invoice_from_json)
 
     async def find_customer(self, customer_id: str) -> Customer | None:
         """``GET /customers/{id}``."""
-        data = await self._call("GET", f"/customers/{quote(customer_id, safe='')}")
-        return (
-            None
-            if data is None
-            else _read("customer", customer_from_json, data, self.clock())
-        )
+        path = f"/customers/{quote(customer_id, safe='')}"
+        return await self._get(path, "customer", customer_from_json)
 
     async def cancel_order(self, number: str) -> Order:
         """``POST /orders/{number}/cancel``: the order afterwards (200 cancelled,
@@ -130,6 +112,13 @@ class ShopApiStore(Store):
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+    async def _get(
+        self, path: str, kind: str, parse: Callable[[dict[str, Any], dt.date], T]
+    ) -> T | None:
+        """The ``kind`` record at ``path``, or None (404)."""
+        data = await self._call("GET", path)
+        return None if data is None else _read(kind, parse, data, self.clock())
 
     def _http(self) -> httpx.AsyncClient:
         """The client of the running event loop (a pool belongs to one loop)."""
