@@ -33,9 +33,10 @@ from actions.lookups import (
     record_disagrees,
 )
 from actions.mentions import mentioned
+from actions.numbers import find_number
 from actions.replies import capitalise, reply_book
 from actions.side import PARSE_TIMEOUT_S, is_question, parse
-from actions.store import Order, demo_store, find_number
+from actions.store import Order, store
 from actions.voice import (
     CaringAction,
     Speaker,
@@ -391,7 +392,7 @@ class ActionAnswer(CaringAction):
         """Reply to the latest intent in warm, varied words."""
         intent = latest_intent(tracker) or "nlu_fallback"
         analysis = speaker.mood.analysis
-        if proof := proof_outside_the_form(tracker):
+        if proof := await proof_outside_the_form(tracker):
             return proof  # the e-mail or postcode for the order of the chat
         offered = accepted_offer(tracker)
         if intent == "affirm" and offered:
@@ -450,7 +451,7 @@ class ActionAnswer(CaringAction):
             # order; the order form asks for proof, the lookup answers the topic
             return [SlotSet("order_id", named), FollowupAction("order_form")]
         if intent == "change_shipping_address":
-            known = demo_store().order(tracker.get_slot("order_id"))
+            known = await store().order(tracker.get_slot("order_id"))
             if known is not None and may_see(tracker, known):
                 # the order is known from earlier in the chat: answer about it
                 speaker.say(change_key(known, address=True), **known.values())
@@ -458,7 +459,7 @@ class ActionAnswer(CaringAction):
         if intent == "complaint":
             named = named_order_number(tracker)
             # "it came but the mug was chipped": the order the chat is about
-            order = demo_store().order(named) if named else chat_order(tracker)
+            order = await store().order(named) if named else await chat_order(tracker)
             if order is not None and not may_see(tracker, order):
                 # the record is private until the customer proves it is theirs:
                 # the order form asks, then looks it up as a complaint
@@ -674,7 +675,7 @@ class ActionNotUnderstood(CaringAction):
         guess is checked ("did you mean ...?"); else a question the FAQ knows is
         answered, anything else declined kindly. An e-mail address or postcode
         given on its own opens the order of the chat (proof_outside_the_form)."""
-        if proof := proof_outside_the_form(tracker):
+        if proof := await proof_outside_the_form(tracker):
             return proof
         if topic := follow_up_topic(tracker):
             return [
@@ -693,7 +694,7 @@ class ActionNotUnderstood(CaringAction):
                 SlotSet("pending_intent", None),
                 *await hand_over(speaker, tracker, "Customer asked for a person."),
             ]
-        if about_an_order(tracker):
+        if await about_an_order(tracker):
             # "yo can u check 5520174", "aight so when's it landing": an order
             # question NLU did not recognise in those words
             return [
@@ -711,15 +712,14 @@ def named_order_number(tracker: Tracker) -> str | None:
     return latest_entity(tracker, "order_id") or find_number(text)
 
 
-def about_an_order(tracker: Tracker) -> bool:
+async def about_an_order(tracker: Tracker) -> bool:
     """Whether a message NLU could not place is about an order: it names one of
     ours, or asks about the delivery of the order in the chat ("when's it landing")."""
     text = str((tracker.latest_message or {}).get("text") or "")
-    store = demo_store()
-    if store.order(find_number(text)) is not None:
+    if await store().order(find_number(text)) is not None:
         return True
-    return chat_order(tracker) is not None and asks_about_the_order(
-        text, latest_intent(tracker)
+    return asks_about_the_order(text, latest_intent(tracker)) and (
+        await chat_order(tracker) is not None
     )
 
 

@@ -20,7 +20,8 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.store import POSTCODE_LABEL, Customer, Order
+from actions.numbers import POSTCODE_LABEL
+from actions.store import Customer, Order
 
 MAX_TRIES = 3
 # How many postcode-like pieces of one message are compared: a message listing many

@@ -24,15 +24,10 @@ from actions.identity import (
 )
 from actions.mentions import mentioned, mentions
 from actions.mood import assess
+from actions.numbers import find_number, is_phone_part, is_postcode_part
 from actions.replies import reply_book
 from actions.side import Parsed, SideAnswer, answer_of, clauses, is_question
-from actions.store import (
-    Order,
-    demo_store,
-    find_number,
-    is_phone_part,
-    is_postcode_part,
-)
+from actions.store import Order, OrderStatus, StoreUnavailable, store
 from actions.voice import (
     CaringAction,
     Speaker,
@@ -64,6 +59,11 @@ ORDER_QUESTIONS = {
     "check_cancellation_fee": "cancel_fee",
 }
 INVOICE_TOPICS = ("check_invoice", "get_invoice")
+# What is said after asking the store to cancel an order that was being prepared.
+CANCEL_OUTCOMES = {
+    OrderStatus.CANCELLED: "cancel_order.cancellable",
+    OrderStatus.PROCESSING: "cancel_order.refused",
+}
 # Money back for an item that came faulty or wrong: the order's refund still counts.
 FAULTY_REFUNDS = frozenset({"get_refund.faulty"})
 # Why a person is brought in when the form's question offered one and got a yes.
@@ -151,11 +151,11 @@ _FILLER = frozenset(
 
 def change_key(order: Order, address: bool = False) -> str:
     """The reply about changing ``order`` (its delivery address, or its items)."""
-    if order.status == "processing":
+    if order.status is OrderStatus.PROCESSING:
         return "change_address.editable" if address else "change_order.editable"
-    if order.status == "cancelled":
+    if order.status is OrderStatus.CANCELLED:
         return "change_order.cancelled"  # nothing will be sent: nothing to change
-    if address and order.status == "shipped":
+    if address and order.status is OrderStatus.SHIPPED:
         return "change_address.locked"
     if address:
         return "change_address.delivered"
@@ -171,15 +171,17 @@ def record_disagrees(order: Order, *said: str) -> str | None:
     while they wait for it or have it (they did not know)."""
     if mentioned("double_charge", *said):
         return "order.double_charge"
-    if order.status in ("processing", "shipped") and mentioned(
+    if order.status in (OrderStatus.PROCESSING, OrderStatus.SHIPPED) and mentioned(
         "has_it_with_a_problem", *said
     ):
         return f"order.record_disagrees.{order.status}"
-    if order.status == "delivered" and mentioned("not_arrived", *said):
+    if order.status is OrderStatus.DELIVERED and mentioned("not_arrived", *said):
         return "track_order.delivered_missing"
-    if order.status == "delivered" and mentioned("has_it_with_a_problem", *said):
+    if order.status is OrderStatus.DELIVERED and mentioned(
+        "has_it_with_a_problem", *said
+    ):
         return "complaint.order"  # broken or wrong in their hands: put it right
-    if order.status == "cancelled":
+    if order.status is OrderStatus.CANCELLED:
         if mentioned("has_it_with_a_problem", *said):
             return "order.record_disagrees.cancelled_received"
         if mentioned("not_arrived", *said) or mentioned("waiting_for_it", *said):
@@ -239,7 +241,7 @@ def form_topic(
     return str(topic) if topic else default
 
 
-def meant_order(tracker: Tracker, number: str | None) -> str | None:
+async def meant_order(tracker: Tracker, number: str | None) -> str | None:
     """The order number the customer means when NLU read ``number`` in their
     latest message: asked for proof, digits are a postcode, not another order,
     unless they are one of ours that the answer does not prove; and a number the
@@ -251,27 +253,27 @@ def meant_order(tracker: Tracker, number: str | None) -> str | None:
     asked_proof = requested_when_written(tracker) == "order_proof"
     if not before or number == before or not asked_proof:
         return number
-    store = demo_store()
-    order = store.order(before)
-    owner = store.customer(order.customer) if order else None
-    if store.order(number) is None or proves(said, owner):
+    shop = store()
+    order = await shop.order(before)
+    owner = await shop.customer(order.customer) if order else None
+    if await shop.order(number) is None or proves(said, owner):
         return str(before)
     return number
 
 
-def chat_order(tracker: Tracker) -> Order | None:
+async def chat_order(tracker: Tracker) -> Order | None:
     """The order the conversation is about: the one in ``order_id``, else the latest
     known order number in the customer's recent messages."""
-    store = demo_store()
-    if order := store.order(tracker.get_slot("order_id")):
+    shop = store()
+    if order := await shop.order(tracker.get_slot("order_id")):
         return order
     for text in reversed(customer_texts(tracker)[-PROOF_LOOKBACK:]):
-        if order := store.order(find_number(text)):
+        if order := await shop.order(find_number(text)):
             return order
     return None
 
 
-def proof_outside_the_form(tracker: Tracker) -> list[EventType] | None:
+async def proof_outside_the_form(tracker: Tracker) -> list[EventType] | None:
     """The customer gives the e-mail address or postcode while nothing asks for it
     ("my email is ...", the postcode after an answer that could not show the
     order): the order of the chat is looked up with it (the order form checks it
@@ -283,10 +285,10 @@ def proof_outside_the_form(tracker: Tracker) -> list[EventType] | None:
         only_proof(text) or latest_intent(tracker) in ("nlu_fallback", "out_of_scope")
     ):
         return None  # a question with an address in it is that question
-    order = chat_order(tracker)
+    order = await chat_order(tracker)
     if order is None:
         return [FollowupAction("order_form")] if offers_proof(text) else None
-    owner = demo_store().customer(order.customer)
+    owner = await store().customer(order.customer)
     if may_see(tracker, order) or not (
         offers_proof(text, order.id) or proves(text, owner)
     ):
@@ -294,17 +296,18 @@ def proof_outside_the_form(tracker: Tracker) -> list[EventType] | None:
     return [SlotSet("order_id", order.id), FollowupAction("order_form")]
 
 
-def asked_order(tracker: Tracker) -> Order | None:
+async def asked_order(tracker: Tracker) -> Order | None:
     """The order a form is about: the invoice's order in ``invoice_form``, else the
     order in ``order_id`` (as the customer meant it: ``meant_order``)."""
-    store = demo_store()
+    shop = store()
     if tracker.active_loop_name == "invoice_form":
-        invoice = store.invoice(tracker.get_slot("invoice_id")) or (
-            store.invoice_for_order(tracker.get_slot("order_id"))
+        invoice = await shop.invoice(tracker.get_slot("invoice_id")) or (
+            await shop.invoice_for_order(tracker.get_slot("order_id"))
         )
-        return store.order(invoice.order) if invoice else None
+        return await shop.order(invoice.order) if invoice else None
     number = tracker.get_slot("order_id")
-    return store.order(meant_order(tracker, find_number(number) if number else None))
+    meant = await meant_order(tracker, find_number(number) if number else None)
+    return await shop.order(meant)
 
 
 def requested_when_written(tracker: Tracker) -> str | None:
@@ -336,7 +339,7 @@ def missed_deadline(order: Order, said: list[str]) -> dict[str, str] | None:
     """When the customer said the day they need ``order`` by and its expected day
     is too late: the words for the reply (``deadline``: "Saturday", ``event``: "the
     wedding"); else None."""
-    if order.due is None or order.as_of is None or order.status != "shipped":
+    if order.due is None or order.status is not OrderStatus.SHIPPED:
         return None
     from actions.mood import analyzer  # the situation reader of the analysis
 
@@ -413,11 +416,19 @@ class ProofForm(FormValidationAction, ABC):
         """The form's slots; the proof only while it is needed (and, before any
         number is known, kept: a proof may come with the number)."""
         numbers = tracker.get_slot("order_id") or tracker.get_slot("invoice_id")
-        if not numbers or needs_proof(tracker, asked_order(tracker)):
+        if not numbers:
+            return domain_slots
+        try:
+            order = await asked_order(tracker)
+        except StoreUnavailable:
+            # the order system is down: no proof can be checked; the lookup says
+            # so and brings in a person (CaringAction)
+            order = None
+        if needs_proof(tracker, order):
             return domain_slots
         return [slot for slot in domain_slots if slot != "order_proof"]
 
-    def validate_order_proof(
+    async def validate_order_proof(
         self,
         slot_value: Any,
         dispatcher: CollectingDispatcher,
@@ -425,13 +436,18 @@ class ProofForm(FormValidationAction, ABC):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """The order's e-mail address or postcode proves it; a question is asked
-        again without counting; anything else counts as a wrong try."""
-        order = asked_order(tracker)
+        again without counting; anything else counts as a wrong try. With the order
+        system down nothing counts (the lookup says so)."""
+        try:
+            order = await asked_order(tracker)
+            owner = await store().customer(order.customer) if order else None
+        except StoreUnavailable:
+            return {"order_proof": None}
         text = str(slot_value or "")
         # what the customer wrote lately counts ("my email is ..." before they
         # corrected the order number), the answer itself too
         said = [*customer_texts(tracker)[-PROOF_LOOKBACK:], text]
-        if order is not None and proves(said, demo_store().customer(order.customer)):
+        if order is not None and proves(said, owner):
             return {
                 "order_proof": "proven",
                 "verified_customer": order.customer,
@@ -451,11 +467,14 @@ class ProofForm(FormValidationAction, ABC):
             "order_proof"
         ):
             return {}  # asked: the domain's from_text mapping has the answer
-        order = asked_order(tracker)
+        try:
+            order = await asked_order(tracker)
+            owner = await store().customer(order.customer) if order else None
+        except StoreUnavailable:
+            return {}  # nothing can be checked: the lookup says so
         latest = str((tracker.latest_message or {}).get("text") or "")
         given = order is not None and (
-            offers_proof(latest, order.id)
-            or proves(latest, demo_store().customer(order.customer))
+            offers_proof(latest, order.id) or proves(latest, owner)
         )
         return {"order_proof": latest} if given and needs_proof(tracker, order) else {}
 
@@ -490,7 +509,7 @@ class ValidateOrderForm(ProofForm):
         number = find_number(str((tracker.latest_message or {}).get("text") or ""))
         return {"order_id": number} if number else {}
 
-    def validate_order_id(
+    async def validate_order_id(
         self,
         slot_value: Any,
         dispatcher: CollectingDispatcher,
@@ -503,7 +522,10 @@ class ValidateOrderForm(ProofForm):
         if slot_value and is_phone_part(str(slot_value), said):
             return {"order_id": None}
         number = find_number(str(slot_value)) if slot_value else None
-        return {"order_id": meant_order(tracker, number)}
+        try:
+            return {"order_id": await meant_order(tracker, number)}
+        except StoreUnavailable:
+            return {"order_id": number}  # the lookup says the system is down
 
 
 class ValidateInvoiceForm(ProofForm):
@@ -614,7 +636,7 @@ class ActionAskOrderProof(CaringAction):
         """The first question, or why we ask, or that it did not match."""
         if accepted_offer(tracker) == "handoff":
             return await hand_over(speaker, tracker, YES_TO_PERSON)
-        order = asked_order(tracker)
+        order = await asked_order(tracker)
         latest = str((tracker.latest_message or {}).get("text") or "")
         order_id = order.id if order else ""
         key = "ask.order_proof"
@@ -674,7 +696,7 @@ class ActionOrderLookup(CaringAction):
         self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Track, cancel, change or check the refund of the order in ``order_id``."""
-        store = demo_store()
+        shop = store()
         topic = self.topic(tracker)
         if only_praise(tracker, speaker.mood.analysis):
             # "order 5520174 came early, lovely packaging": thanks, no lookup
@@ -686,7 +708,7 @@ class ActionOrderLookup(CaringAction):
         if key := refund_without_order(tracker):
             speaker.say(key)
             return list(proof_used(tracker))
-        order = store.order(tracker.get_slot("order_id"))
+        order = await shop.order(tracker.get_slot("order_id"))
         if order is None:
             speaker.say(
                 "order.not_found",
@@ -702,7 +724,7 @@ class ActionOrderLookup(CaringAction):
             # answering, whatever the question was
             speaker.say(disagreement, **order.values())
         elif topic == "track_refund":
-            refund = store.refund_for(order.id)
+            refund = await shop.refund_for(order.id)
             if refund is None:
                 speaker.say("track_refund.none", order_id=order.id)
             else:
@@ -711,15 +733,15 @@ class ActionOrderLookup(CaringAction):
                     **refund.values(),
                 )
         elif topic == "cancel_order":
-            if order.status == "processing":
-                order = store.cancel(order)
-                speaker.say("cancel_order.cancellable", **order.values())
+            if order.status is OrderStatus.PROCESSING:
+                order = await shop.cancel(order)
+                # cancelled now; or the shop would not (still with us: "refused";
+                # it has left us meanwhile: what can be done instead)
+                key = CANCEL_OUTCOMES.get(order.status, f"cancel_order.{order.status}")
+                speaker.say(key, **order.values())
             else:
-                speaker.say(
-                    f"cancel_order.{order.status}",
-                    **order.values(),
-                )
-        elif topic == "return" and (refund := store.refund_for(order.id)):
+                speaker.say(f"cancel_order.{order.status}", **order.values())
+        elif topic == "return" and (refund := await shop.refund_for(order.id)):
             speaker.say(f"track_refund.{refund.status}", **refund.values())
         elif topic == "return" and not order.late:
             # sending it back depends on where the order is (a late one: that first)
@@ -727,7 +749,7 @@ class ActionOrderLookup(CaringAction):
         elif topic == "cancel_fee":
             # free while it is with us (and cancelled only if they say yes);
             # afterwards what can still be done
-            free = order.status == "processing"
+            free = order.status is OrderStatus.PROCESSING
             key = "cancel_fee.processing" if free else f"cancel_order.{order.status}"
             speaker.say(key, **order.values())
         elif topic == "complaint":
@@ -741,7 +763,7 @@ class ActionOrderLookup(CaringAction):
         elif missed := missed_deadline(order, customer_texts(tracker)[-3:]):
             # it comes, but after the day the customer needs it: no "Good news"
             speaker.say("track_order.after_deadline", **{**order.values(), **missed})
-        elif order.status == "processing" and mentioned(
+        elif order.status is OrderStatus.PROCESSING and mentioned(
             "asks_dispatch", *customer_texts(tracker)[-1:]
         ):
             # "when will it be sent?": when it leaves us, not only when it arrives
@@ -822,16 +844,16 @@ class ActionInvoiceLookup(CaringAction):
         self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Show or send the invoice the customer asked for."""
-        store = demo_store()
+        shop = store()
         topic = self.topic(tracker)
         reference = tracker.get_slot("invoice_id")
-        invoice = store.invoice(reference) or store.invoice_for_order(
+        invoice = await shop.invoice(reference) or await shop.invoice_for_order(
             reference or tracker.get_slot("order_id")
         )
         if invoice is None:
             speaker.say("invoice.not_found")
             return [SlotSet("invoice_id", None)]
-        if not may_see(tracker, store.order(invoice.order)):
+        if not may_see(tracker, await shop.order(invoice.order)):
             speaker.say("order.unproven", order_id=invoice.order)
             return proof_used(tracker)
         speaker.say(f"{topic}.found", **invoice.values())

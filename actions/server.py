@@ -15,6 +15,7 @@ from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic, response
 from sanic.request import Request
 
+from actions.store import StoreConfigError, StoreUnavailable, store
 from bot.privacy import install_log_redaction
 from bot.redisurl import RedisUrlError
 from bot.redisurl import parse as parse_redis_url
@@ -36,11 +37,10 @@ def warm_up() -> None:
     from actions.language import detect
     from actions.mood import analyzer, policy
     from actions.replies import reply_book
-    from actions.store import demo_store
 
     reply_book()
     empathy_book()
-    demo_store()
+    store()  # STORE_BACKEND, read once: a bad value stops the start here
     policy()
     analyzer().analyze("warming up", [])
     faq_index()
@@ -120,7 +120,6 @@ def add_answer_route(app: Sanic) -> None:
     """
     from actions.answers import answer_while_waiting
     from actions.side import chat_slots
-    from actions.store import demo_store
 
     @app.post("/answer")
     async def post_answer(request: Request) -> Any:
@@ -157,7 +156,10 @@ def add_answer_route(app: Sanic) -> None:
         if conversation:
             # the chat's order, when the customer proved it is theirs
             slots = await chat_slots(conversation)
-            found = demo_store().order(str(slots.get("order_id") or ""))
+            try:
+                found = await store().order(str(slots.get("order_id") or ""))
+            except StoreUnavailable:
+                found = None  # answered without the order; a person is coming
             if found is not None and found.customer == slots.get("verified_customer"):
                 order = found
         said = answer_while_waiting(
@@ -222,11 +224,19 @@ def main() -> None:
         level=os.environ.get("LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    warm_up()
+    try:
+        warm_up()
+    except StoreConfigError as error:
+        raise SystemExit(f"Cannot start: {error}") from None
     app = create_app(build_executor(), cors_origins=[])
     add_emotion_route(app)
     add_embed_route(app)
     add_answer_route(app)
+
+    @app.after_server_stop
+    async def close_store(_app: Sanic) -> None:
+        """Release the store's connections."""
+        await store().aclose()
 
     @app.before_server_start
     async def redact_logs(_app: Sanic) -> None:

@@ -8,6 +8,7 @@ through the empathy layer (``actions.empathy``).
 
 from __future__ import annotations
 
+import asyncio
 import re
 from abc import ABC, abstractmethod
 from typing import Any
@@ -28,9 +29,10 @@ from actions.handoff import (
 from actions.identity import MAX_TRIES, attempts_proof, may_see, proves, tries
 from actions.language import conversation_language, language_book
 from actions.mood import Mood, assess, history
+from actions.numbers import find_number, normalise_number
 from actions.replies import reply_book
 from actions.side import is_question, side_questions
-from actions.store import Order, demo_store, find_number
+from actions.store import Order, StoreUnavailable, store
 
 RECENT_REPLIES = 4
 # Replies that already ask the customer something: no "tell me if I got it wrong".
@@ -231,6 +233,30 @@ def went_on(tracker: Tracker) -> bool:
 PROBLEM_TEXTS = 3
 
 
+async def store_unreachable(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    mood: Mood,
+    language: str | None = None,
+) -> list[EventType]:
+    """The order system did not answer: say so honestly (in the customer's
+    ``language`` when it has the words) and bring in a person, who can check."""
+    dispatcher.messages.clear()  # nothing half-answered before the failure
+    decision = Decision(
+        escalate=True,
+        reasons=[*mood.decision.reasons, "store_unavailable"],
+        explanation="Escalate to a person. The order system could not be reached.",
+    )
+    book = language_book()
+    if language and book.has(language, "order.unreachable"):
+        said = book.say(language, "order.unreachable")
+    else:
+        recent = bot_texts(tracker)[-RECENT_REPLIES:]
+        said = reply_book().pick("order.unreachable", avoid=recent)
+    dispatcher.utter_message(text=said)
+    return await hand_off(dispatcher, tracker, Mood(mood.analysis, decision), language)
+
+
 def accepted_offer(tracker: Tracker) -> str | None:
     """What the bot offered last, when the latest message is a plain yes to it."""
     offered = str(tracker.get_slot("offered") or "")
@@ -353,7 +379,9 @@ _DECLINES = re.compile(
 REPEAT_WINDOW = 2
 
 
-def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] | None:
+async def in_language(
+    tracker: Tracker, language: str
+) -> tuple[str, list[EventType]] | None:
     """The answer in ``language`` to the latest message and the events it brings,
     or None when a person should take over (something serious, or nothing the bot
     answers there). An order not yet proven the customer's is asked for its e-mail
@@ -362,11 +390,27 @@ def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] 
     book = language_book()
     if book.situations(language, text):
         return None
-    store = demo_store()
-    named = store.order(find_number(text))
+    shop = store()
+    # every order the chat names, looked up at once (the language's answers read
+    # them without waiting)
+    references = [
+        when_written(tracker, "order_id"),
+        tracker.get_slot("order_id"),
+        *(find_number(t) for t in [*customer_texts(tracker), text]),
+    ]
+    numbers = list(dict.fromkeys(n for r in references if (n := normalise_number(r))))
+    found = dict(
+        zip(numbers, await asyncio.gather(*map(shop.order, numbers)), strict=True)
+    )
+
+    def known(reference: Any) -> Order | None:
+        key = normalise_number(reference)
+        return found.get(key) if key else None
+
+    named = known(find_number(text))
     # the order in the chat when the customer wrote (NLU may since have put a
     # postcode into the slot: "Postleitzahl 10115" after the proof question)
-    pending = store.order(when_written(tracker, "order_id")) or store.order(
+    pending = known(when_written(tracker, "order_id")) or known(
         tracker.get_slot("order_id")
     )
     said = [*customer_texts(tracker)[-3:], text]
@@ -381,8 +425,8 @@ def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] 
     recent = bot_texts(tracker)[-RECENT_REPLIES:]
 
     def order(number: str) -> dict[str, Any] | None:
-        found = store.order(number)
-        return found.values() if found else None
+        looked_up = known(number)
+        return looked_up.values() if looked_up else None
 
     def first_asked(opened: Order) -> str | None:
         """The answer, now that the order is open, to the message that named it
@@ -412,7 +456,9 @@ def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] 
     ):
         # the answer to our question about the order in the chat (the order form
         # may have checked it already): the answer to what they first asked
-        if may_see(tracker, pending) or proves(said, store.customer(pending.customer)):
+        if may_see(tracker, pending) or proves(
+            said, await shop.customer(pending.customer)
+        ):
             first = first_asked(pending)
             if first is None:
                 return None  # a person, who sees the order is theirs
@@ -448,7 +494,7 @@ def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] 
                 break
             reply = book.reply(language, before, order, recent=recent)
             if reply is not None:  # a proof or a number in between asked nothing
-                named = store.order(find_number(before))
+                named = known(find_number(before))
                 break
     if reply is None:
         return None  # a person takes over: they check who the customer is
@@ -456,7 +502,7 @@ def in_language(tracker: Tracker, language: str) -> tuple[str, list[EventType]] 
         return reply, []  # nothing about the order is shown: no proof needed
     if may_see(tracker, named):
         return reply, about(named)
-    if proves(said, store.customer(named.customer)):
+    if proves(said, await shop.customer(named.customer)):
         return reply, [*about(named), *proven(named)]
     if tries(tracker) >= MAX_TRIES or not book.has(language, "order.proof"):
         return None
@@ -490,7 +536,13 @@ class CaringAction(Action, ABC):
         if language and not mood.decision.escalate:
             if spoke_this_turn(tracker):  # a second action of the same turn
                 return list(mood.events)
-            answer = in_language(tracker, language)
+            try:
+                answer = await in_language(tracker, language)
+            except StoreUnavailable:
+                return [
+                    *mood.events,
+                    *await store_unreachable(dispatcher, tracker, mood, language),
+                ]
             if (
                 answer
                 and find_number(answer[0]) is not None
@@ -510,7 +562,10 @@ class CaringAction(Action, ABC):
         speaker = Speaker(
             dispatcher, tracker, mood, self.topic(tracker), self.check_understanding
         )
-        events = await self.respond(speaker, tracker, domain)
+        try:
+            events = await self.respond(speaker, tracker, domain)
+        except StoreUnavailable:
+            return [*mood.events, *await store_unreachable(dispatcher, tracker, mood)]
         if speaker.missed_again:
             # a second reply that could not help: bring in a person, not a third
             # offer of one

@@ -1,26 +1,33 @@
-"""Helpers for action tests: trackers from JSON fixtures, a fresh demo store."""
+"""Helpers for action tests: trackers from JSON fixtures, a fresh demo store on a
+fixed day (no test depends on the real date)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import secrets
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
+import yaml
 from rasa_sdk import Tracker
 
-from actions import lookups
+from actions.demo_store import DemoStore
 from actions.handoff import handoff_queue
+from actions.numbers import normalise_number
 from actions.paths import STORE_FILE
 from actions.replies import reply_book
-from actions.store import DemoStore
+from actions.store import use_store
 from tests.conftest import TEST_REDIS_URL
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# The day the action tests live on: a Thursday, whatever the real date is.
+TODAY = dt.date(2026, 12, 3)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -63,9 +70,15 @@ def load_tracker(name: str, **slots: Any) -> Tracker:
 
 def owner(order_id: str) -> str:
     """The id of the customer who placed ``order_id`` (who may see it)."""
-    order = DemoStore.from_file(STORE_FILE).order(order_id)
-    assert order is not None, order_id
-    return order.customer
+    customer = _owners().get(normalise_number(order_id) or "")
+    assert customer is not None, order_id
+    return customer
+
+
+@lru_cache(maxsize=1)
+def _owners() -> dict[str, str]:
+    raw = yaml.safe_load(STORE_FILE.read_text(encoding="utf-8"))
+    return {normalise_number(o["id"]) or "": o["customer"] for o in raw["orders"]}
 
 
 def variations(key: str, **values: Any) -> set[str]:
@@ -83,12 +96,19 @@ def says(text: str, key: str, **values: Any) -> bool:
     )
 
 
-@pytest.fixture
-def store(monkeypatch: pytest.MonkeyPatch) -> DemoStore:
-    """A fresh demo store for one test (cancellations do not leak between tests)."""
-    fresh = DemoStore.from_file(STORE_FILE)
-    monkeypatch.setattr(lookups, "demo_store", lambda: fresh)
-    return fresh
+def demo_on(day: dt.date = TODAY) -> DemoStore:
+    """A fresh demo store whose clock says ``day``."""
+    return DemoStore(STORE_FILE, clock=lambda: day)
+
+
+@pytest.fixture(autouse=True)
+def store() -> Iterator[DemoStore]:
+    """The store the actions use in each test: a fresh demo store on ``TODAY``
+    (cancellations do not leak between tests)."""
+    fresh = demo_on(TODAY)
+    before = use_store(fresh)
+    yield fresh
+    use_store(before)
 
 
 def offered_events(text: str) -> list[dict[str, Any]]:

@@ -14,12 +14,12 @@ from actions.answers import (
     chosen_reading,
     reading_text,
 )
+from actions.demo_store import DemoStore
 from actions.empathy import empathy_book
 from actions.handoff import handoff_queue
 from actions.lookups import ActionAskOrderId, ActionOrderLookup
 from actions.mood import assess
 from actions.replies import reply_book
-from actions.store import DemoStore
 from actions.voice import asks
 from tests.actions.conftest import (
     load_tracker,
@@ -43,7 +43,7 @@ async def test_cancel_of_a_shipped_order_explains_the_return(store: DemoStore) -
         {"event": "slot", "timestamp": None, "name": "order_id", "value": "48213"},
         *offered_events(message["text"]),
     ]
-    order = store.order("48213")
+    order = await store.order("48213")
     assert order is not None and order.status == "shipped"
     assert says(message["text"], "cancel_order.shipped", **order.values())
 
@@ -60,7 +60,7 @@ async def test_cancel_of_an_unshipped_order_cancels_it(store: DemoStore) -> None
         {"event": "slot", "timestamp": None, "name": "order_id", "value": "5520174"},
         *offered_events(message["text"]),
     ]
-    cancelled = store.order("5520174")
+    cancelled = await store.order("5520174")
     assert cancelled is not None and cancelled.status == "cancelled"
     assert says(message["text"], "cancel_order.cancellable", **cancelled.values())
 

@@ -255,13 +255,13 @@ def test_a_waiting_customer_gets_only_general_answers(
         ("which cards can I pay with?", ("check_payment_methods", 0.97), False),
     ],
 )
-def test_a_waiting_customer_hears_about_their_proven_order(
+async def test_a_waiting_customer_hears_about_their_proven_order(
     text: str, reading: tuple[str, float], about_it: bool
 ) -> None:
     from actions.answers import answer_while_waiting
-    from actions.store import demo_store
+    from actions.store import store
 
-    order = demo_store().order("48213")
+    order = await store().order("48213")
     assert order is not None
     said = answer_while_waiting(text, "", *reading, order=order)
     assert (said is not None and order.eta in said) is about_it

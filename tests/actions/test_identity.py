@@ -10,6 +10,7 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
+from actions.demo_store import DemoStore
 from actions.identity import MAX_CANDIDATES, MAX_TRIES, postcodes, proves
 from actions.lookups import (
     ActionAskOrderId,
@@ -19,7 +20,7 @@ from actions.lookups import (
     ValidateInvoiceForm,
     ValidateOrderForm,
 )
-from actions.store import DemoStore, find_number
+from actions.numbers import find_number
 from tests.actions.conftest import owner, says
 from tests.actions.test_offers import conversation
 
@@ -85,14 +86,16 @@ def in_form(
         ("I don't remember, sorry", False),
     ],
 )
-def test_the_orders_email_or_postcode_proves_it_and_nothing_else(
+async def test_the_orders_email_or_postcode_proves_it_and_nothing_else(
     store: DemoStore, text: str, proven: bool
 ) -> None:
-    assert proves(text, store.customer(owner("48213"))) is proven
+    assert proves(text, await store.customer(owner("48213"))) is proven
 
 
-def test_a_list_of_postcodes_is_not_a_faster_way_to_guess(store: DemoStore) -> None:
-    customer = store.customer(owner("5520174"))  # EC1A 1BB
+async def test_a_list_of_postcodes_is_not_a_faster_way_to_guess(
+    store: DemoStore,
+) -> None:
+    customer = await store.customer(owner("5520174"))  # EC1A 1BB
     assert customer is not None
     guesses = [f"EC{n}A 1BB" for n in range(2, 2 + MAX_CANDIDATES)]
     spray = " ".join([*guesses, "EC1A 1BB"])
@@ -143,16 +146,16 @@ async def test_the_right_answer_proves_the_customer_and_a_wrong_one_counts() -> 
         requested=asked,
         order_id="48213",
     )
-    assert form.validate_order_proof(
+    assert await form.validate_order_proof(
         "maya.lindqvist@example.com", CollectingDispatcher(), right, DOMAIN
     ) == {"order_proof": "proven", "verified_customer": "c-1001", "proof_tries": 0}
     wrong = in_form(["where is 48213", "EC1A 1BB"], requested=asked, order_id="48213")
-    assert form.validate_order_proof(
+    assert await form.validate_order_proof(
         "EC1A 1BB", CollectingDispatcher(), wrong, DOMAIN
     ) == {"order_proof": None, "proof_tries": 1}
     # a question is answered, not counted
     why = in_form(["where is 48213", "why do you need that?"], requested=asked)
-    assert form.validate_order_proof(
+    assert await form.validate_order_proof(
         "why do you need that?", CollectingDispatcher(), why, DOMAIN
     ) == {"order_proof": None}
 
@@ -215,7 +218,7 @@ async def test_without_proof_the_lookup_shows_and_changes_nothing(
     await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert says(message["text"], "order.unproven", order_id="5520174")
-    order = store.order("5520174")
+    order = await store.order("5520174")
     assert order is not None and order.status == "processing"  # not cancelled
     assert order.total not in message["text"]
     assert not any(item in message["text"] for item in order.items)
@@ -261,7 +264,7 @@ async def test_a_number_nlu_did_not_tag_is_taken_as_the_order_number() -> None:
         ("sorry, it's order 48213", "48213", "48213"),  # another of our orders
     ],
 )
-def test_digits_given_as_proof_are_not_taken_for_another_order(
+async def test_digits_given_as_proof_are_not_taken_for_another_order(
     answer: str, read_as: str, meant: str
 ) -> None:
     tracker = in_form(
@@ -269,7 +272,7 @@ def test_digits_given_as_proof_are_not_taken_for_another_order(
         requested=[None, "order_proof"],
         order_id="228810",
     )
-    result = ValidateOrderForm().validate_order_id(
+    result = await ValidateOrderForm().validate_order_id(
         read_as, CollectingDispatcher(), tracker, DOMAIN
     )
     assert result == {"order_id": meant}
@@ -285,7 +288,7 @@ def test_digits_given_as_proof_are_not_taken_for_another_order(
         ("order 651234 please", "651234"),
     ],
 )
-def test_a_postcode_said_to_be_one_is_never_the_order_number(
+async def test_a_postcode_said_to_be_one_is_never_the_order_number(
     text: str, number: str | None
 ) -> None:
     assert find_number(text) == number
@@ -293,7 +296,7 @@ def test_a_postcode_said_to_be_one_is_never_the_order_number(
     form = ValidateOrderForm()
     # NLU may tag the postcode as the order number: the order's own number wins
     if number and "10115" in text:
-        assert form.validate_order_id(
+        assert await form.validate_order_id(
             "10115", CollectingDispatcher(), tracker, DOMAIN
         ) == {"order_id": number}
 
@@ -313,7 +316,9 @@ async def test_a_proof_given_with_the_order_number_is_not_asked_for_again() -> N
     assert await form.extract_order_proof(CollectingDispatcher(), alone, DOMAIN) == {}
 
 
-def test_an_address_given_before_a_corrected_order_number_still_proves_it() -> None:
+async def test_an_address_given_before_a_corrected_order_number_still_proves_it() -> (
+    None
+):
     """'status of 48213? my email is <Jonas's>' then 'sorry, I meant 651234'."""
     form = ValidateOrderForm()
     texts = [
@@ -324,7 +329,7 @@ def test_an_address_given_before_a_corrected_order_number_still_proves_it() -> N
         texts, requested=[None, "order_proof"], order_id="651234", proof_tries=1
     )
     tracker.events.insert(1, {"event": "slot", "name": "order_id", "value": "48213"})
-    assert form.validate_order_proof(
+    assert await form.validate_order_proof(
         texts[-1], CollectingDispatcher(), tracker, DOMAIN
     ) == {
         "order_proof": "proven",

@@ -25,7 +25,8 @@ from actions.language import (
     language_book,
 )
 from actions.mood import assess
-from actions.store import demo_store
+from actions.numbers import find_number
+from actions.store import store
 from bot.handoff import Agent, Customer, HandoffRequest, Presence, UrgencyFlag
 from bot.handoff.errors import UnknownTicket
 from tests.actions.conftest import load_tracker, owner
@@ -484,7 +485,7 @@ async def test_an_order_number_in_german_gets_the_orders_state_written_the_germa
     )
     _, [said] = await answer(tracker)
     # 48213: shipped with its carrier, due in two days
-    order = demo_store().order("48213")
+    order = await store().order("48213")
     assert order is not None
     assert said.startswith(f"Ihre Bestellung 48213 ist mit {order.carrier} unterwegs")
     written = "{day}.{month}.".format(**due(order.eta))
@@ -688,7 +689,7 @@ async def test_simple_questions_are_answered_in_every_language(
     assert not await has_ticket(tracker.sender_id)
 
     # 48213 has shipped, due in two days
-    order = demo_store().order("48213")
+    order = await store().order("48213")
     assert order is not None
     _, [said] = await answer(chat("order", where))
     written = texts.date.format(**due(order.eta))
@@ -901,7 +902,7 @@ async def test_an_answer_that_offers_a_person_gets_no_second_offer(
         customer=owner("730915"),
     )
     _, [said] = await answer(tracker)
-    order = demo_store().order("730915")
+    order = await store().order("730915")
     assert order is not None and order.tracking in said
     assert texts.answers["offer_person"] not in said
     assert len(texts.team.findall(said.lower())) == 1  # type: ignore[union-attr]
@@ -1061,7 +1062,7 @@ async def test_a_short_follow_up_in_german_goes_on_with_the_topic_before(
 ) -> None:
     """ "Und wann kommt sie an?" after the order's state is about that order, not a
     reason to bring in a person; a new question nobody answers still is."""
-    order = demo_store().order("48213")
+    order = await store().order("48213")
     assert order is not None
     book = language_book()
     state = book.order_answer("de", order.values())
@@ -1107,7 +1108,7 @@ async def test_a_postcode_nlu_put_in_the_order_slot_still_opens_the_order(
     """ "PLZ 10115" after the proof question in German: NLU tags 10115 as the order
     number; the order of the chat is still the one asked about, and stays so for
     the follow-up."""
-    order = demo_store().order("99887766")
+    order = await store().order("99887766")
     assert order is not None
     book = language_book()
     asked = book.say("de", "order.proof", order_id="99887766")
@@ -1169,7 +1170,7 @@ def test_a_handoff_without_words_of_care_opens_with_thanks() -> None:
 async def test_when_after_the_orders_state_gets_its_day_not_the_state_again(
     own_queue: str, code: str, first: str, question: str
 ) -> None:
-    order = demo_store().order("48213")
+    order = await store().order("48213")
     assert order is not None
     book = language_book()
     state = book.order_answer(code, order.values())
@@ -1236,7 +1237,7 @@ async def test_the_proof_after_words_of_care_is_read_as_the_proof(
         order_id="228810",
     )
     events, [said] = await answer(tracker)
-    order = demo_store().order("228810")
+    order = await store().order("228810")
     assert order is not None
     assert texts.handoff in said
     assert language_book().order_answer("it", order.values()) not in said
@@ -1410,7 +1411,7 @@ async def test_after_the_proof_the_first_question_is_answered_not_only_the_state
         order_id="300418862",
     )
     _, [said] = await answer(tracker)
-    order = demo_store().order("300418862")
+    order = await store().order("300418862")
     assert order is not None
     assert language_book().order_answer("pt", order.values()) in said
     assert texts.answers["returns"] in said
@@ -1427,14 +1428,15 @@ async def test_after_the_proof_the_first_question_is_answered_not_only_the_state
         ("de", "Meine Bestellung 48213 ist immer noch nicht da", False),
     ],
 )
-def test_a_problem_to_put_right_goes_to_a_person_a_late_order_is_answered(
+async def test_a_problem_to_put_right_goes_to_a_person_a_late_order_is_answered(
     code: str, text: str, for_person: bool
 ) -> None:
-    store = demo_store()
+    number = find_number(text)
+    looked_up = await store().order(number)
 
-    def order(number: str) -> dict[str, Any] | None:
-        found = store.order(number)
-        return found.values() if found else None
+    def order(asked: str) -> dict[str, Any] | None:
+        assert asked == number
+        return looked_up.values() if looked_up else None
 
     assert (language_book().reply(code, text, order) is None) is for_person
 
@@ -1444,7 +1446,7 @@ async def test_a_follow_up_that_would_get_the_same_answer_again_goes_to_a_person
 ) -> None:
     """The order's state was the last word; a question the bot cannot place would
     get the same state again, word for word: a person takes over instead."""
-    order = demo_store().order("87001")
+    order = await store().order("87001")
     assert order is not None
     state = language_book().order_answer("it", order.values())
     tracker = conversation(

@@ -18,6 +18,7 @@ from actions.answers import (
     asks_about_the_order,
     follow_up_topic,
 )
+from actions.demo_store import DemoStore
 from actions.handoff import handoff_queue
 from actions.lookups import (
     ORDER_TOPICS,
@@ -31,7 +32,7 @@ from actions.lookups import (
 from actions.mood import assess
 from actions.paths import ROOT
 from actions.replies import reply_book
-from actions.store import DemoStore
+from actions.store import OrderStatus
 from tests.actions.conftest import owner, says, variations
 
 DOMAIN: dict = {}
@@ -253,7 +254,7 @@ async def test_a_complaint_naming_its_order_is_answered_about_that_order(
         {"event": "slot", "timestamp": None, "name": "offered", "value": "handoff"},
     ]
     [message] = dispatcher.messages
-    order = store.order("228810")
+    order = await store.order("228810")
     assert order is not None and order.status == "shipped"
     # ...and, since the customer has it while the carrier has not delivered it, the
     # record is doubted, not repeated
@@ -320,7 +321,7 @@ async def test_an_order_number_after_a_complaint_is_not_good_news(
     )
     await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
-    order = store.order("48213")
+    order = await store.order("48213")
     assert order is not None
     assert says(message["text"], "complaint.order", **order.values())
     assert "good news" not in message["text"].lower()
@@ -483,7 +484,7 @@ async def test_a_new_address_for_the_order_we_just_discussed(
     )
     await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
-    order = store.order(order_id)
+    order = await store.order(order_id)
     assert order is not None
     assert says(message["text"], key, **order.values())
 
@@ -548,7 +549,7 @@ async def test_other_short_messages_do_not_carry_a_topic(
     ],
 )
 async def test_a_delivered_order_the_customer_has_not_got_is_answered_as_missing(
-    text: str, intent: str
+    store: DemoStore, text: str, intent: str
 ) -> None:
     """The store says delivered, the customer says it has not come: whatever NLU
     made of it, that is what the answer is about."""
@@ -561,10 +562,8 @@ async def test_a_delivered_order_the_customer_has_not_got_is_answered_as_missing
     )
     await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
-    order = DemoStore.from_file(ROOT / "data" / "store" / "demo_store.yml").order(
-        "730915"
-    )
-    assert order is not None and order.status == "delivered"
+    order = await store.order("730915")
+    assert order is not None and order.status is OrderStatus.DELIVERED
     # a very upset customer gets the answer shortened: its first sentence counts
     openings = [
         v.split(". ")[0]
@@ -828,8 +827,8 @@ async def test_returning_an_order_depends_on_where_it_is(
     )
     await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
-    order = store.order(order_id)
-    refund = store.refund_for(order_id)
+    order = await store.order(order_id)
+    refund = await store.refund_for(order_id)
     assert order is not None
     values = {**order.values(), **(refund.values() if refund else {})}
     assert says(message["text"], key, **values), message["text"]
@@ -844,10 +843,10 @@ async def test_returning_an_order_depends_on_where_it_is(
         ("730915", False, "change_order.locked"),
     ],
 )
-def test_a_change_to_an_order_that_cannot_change_says_why(
+async def test_a_change_to_an_order_that_cannot_change_says_why(
     store: DemoStore, order_id: str, address: bool, key: str
 ) -> None:
-    order = store.order(order_id)
+    order = await store.order(order_id)
     assert order is not None
     assert change_key(order, address=address) == key
 
@@ -968,12 +967,12 @@ async def test_a_question_about_cancelling_an_order_is_answered_for_that_order(
         order_id=order_id,
         verified_customer=owner(order_id),
     )
-    before = store.order(order_id)
+    before = await store.order(order_id)
     await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert before is not None
     assert says(message["text"], key, **before.values())
-    after = store.order(order_id)
+    after = await store.order(order_id)
     assert after is not None and after.status == before.status  # nothing cancelled
 
 

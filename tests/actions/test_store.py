@@ -1,4 +1,5 @@
-"""The demo store and how order/invoice numbers are read from customer text."""
+"""The demo store (its dates live in the present) and how order/invoice numbers are
+read from customer text."""
 
 import datetime as dt
 
@@ -8,24 +9,18 @@ from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
+from actions.demo_store import DemoStore, delivery_day
 from actions.lookups import (
     ActionOrderLookup,
     deadline_day,
     missed_deadline,
     record_disagrees,
 )
+from actions.numbers import find_number, is_phone_part, normalise_number, phone_digits
 from actions.paths import STORE_FILE
 from actions.replies import reply_book
-from actions.store import (
-    DemoStore,
-    delivery_day,
-    demo_store,
-    find_number,
-    is_phone_part,
-    normalise_number,
-    phone_digits,
-)
-from tests.actions.conftest import owner, says, variations
+from actions.store import OrderStatus, StoreConfigError
+from tests.actions.conftest import demo_on, owner, says, variations
 from tests.actions.test_offers import conversation
 
 
@@ -59,22 +54,25 @@ def test_normalise_number_rejects_non_numbers() -> None:
     assert normalise_number("#00042") == "42"
 
 
-def test_lookups_by_any_spelling() -> None:
-    store = demo_store()
-    order = store.order("#0048213")
+async def test_lookups_by_any_spelling(store: DemoStore) -> None:
+    order = await store.order("#0048213")
     assert order is not None and order.id == "48213"
-    invoice = store.invoice("20931")
+    invoice = await store.invoice("20931")
     assert invoice is not None and invoice.order == "48213"
-    assert store.invoice_for_order("48213") == invoice
-    assert store.order("99999999") is None
+    assert await store.invoice_for_order("48213") == invoice
+    assert await store.order("99999999") is None
+    assert await store.order(None) is None and await store.customer(None) is None
 
 
-def test_every_order_refers_to_a_known_customer_and_invoice() -> None:
-    store = demo_store()
-    for order in store.orders.values():
-        assert store.customer(order.customer) is not None, order.id
-        if order.status != "cancelled":
-            assert store.invoice(order.invoice) is not None, order.id
+async def test_every_order_refers_to_a_known_customer_and_invoice(
+    store: DemoStore,
+) -> None:
+    for number in store.numbers():
+        order = await store.order(number)
+        assert order is not None and isinstance(order.status, OrderStatus)
+        assert await store.customer(order.customer) is not None, order.id
+        if order.status is not OrderStatus.CANCELLED:
+            assert await store.invoice(order.invoice) is not None, order.id
 
 
 @pytest.mark.parametrize(
@@ -98,24 +96,34 @@ def test_an_order_number_next_to_a_phone_number_is_found() -> None:
     assert not is_phone_part("228810", text)
 
 
-def test_store_dates_count_from_the_day_it_is_loaded() -> None:
-    store = DemoStore.from_file(STORE_FILE, today=dt.date(2027, 3, 10))
-    order = store.order("48213")  # placed five days before, due in two
-    assert order is not None
+async def test_store_dates_count_from_the_day_they_are_read() -> None:
+    """The demo world lives in the present: a store that has run since yesterday
+    says today's dates, not the ones of the day it was loaded."""
+    today = [dt.date(2027, 3, 10)]
+    store = DemoStore(STORE_FILE, clock=lambda: today[0])
+    order = await store.order("48213")  # placed five days before, due in two
+    assert order is not None and order.as_of == dt.date(2027, 3, 10)
     assert (order.placed, order.eta) == ("Friday 5 March", "Friday 12 March")
-    refund = store.refund_for("48213")
+    refund = await store.refund_for("48213")
     assert refund is not None and refund.updated == "9 March"
-    invoice = store.invoice("INV-20931")
+    invoice = await store.invoice("INV-20931")
     assert invoice is not None and invoice.date == "5 March 2027"
+    today[0] = dt.date(2027, 3, 11)  # the next day, the same store
+    order = await store.order("48213")
+    assert order is not None and order.as_of == dt.date(2027, 3, 11)
+    assert (order.placed, order.eta) == ("Saturday 6 March", "Monday 15 March")
+    assert order.values()["eta"] == "Monday 15 March"
 
 
-def test_only_an_order_past_its_day_and_not_delivered_is_late() -> None:
-    store = DemoStore.from_file(STORE_FILE, today=dt.date(2027, 3, 10))
-    late = {o.id for o in store.orders.values() if o.late}
+async def test_only_an_order_past_its_day_and_not_delivered_is_late() -> None:
+    store = demo_on(dt.date(2027, 3, 10))
+    orders = [await store.order(n) for n in store.numbers()]
+    late = {o.id for o in orders if o is not None and o.late}
     assert late == {"808080123456"}
-    assert all(
-        o.status in ("shipped", "processing") for o in store.orders.values() if o.late
-    )
+    order = await store.order("808080123456")  # shipped, due four days ago
+    assert order is not None and order.status is OrderStatus.SHIPPED
+    assert order.due is not None and order.due < order.as_of
+    assert order.values()["late"] is True
 
 
 async def test_a_late_order_is_called_late_and_a_person_offered(
@@ -130,7 +138,7 @@ async def test_a_late_order_is_called_late_and_a_person_offered(
     dispatcher = CollectingDispatcher()
     await ActionOrderLookup().run(dispatcher, tracker, {})
     [message] = dispatcher.messages
-    order = store.order("808080123456")
+    order = await store.order("808080123456")
     assert order is not None and order.late
     assert says(message["text"], "track_order.shipped_late", **order.values())
     assert reply_book().offer(message["text"], message["text"]) == "handoff"
@@ -163,7 +171,7 @@ async def test_an_order_in_the_customers_hands_that_our_record_calls_unsent(
     dispatcher = CollectingDispatcher()
     await ActionOrderLookup().run(dispatcher, tracker, {})
     [message] = dispatcher.messages
-    order = store.order("5520174")
+    order = await store.order("5520174")
     assert order is not None and order.status == "processing"
     # an upset customer gets the first sentences of it (the empathy layer's short form)
     openings = {
@@ -199,7 +207,7 @@ async def test_an_order_in_the_customers_hands_that_our_record_calls_unsent(
 async def test_a_customer_waiting_for_a_cancelled_order_is_told_it_was_cancelled(
     store: DemoStore, text: str, key: str | None
 ) -> None:
-    order = store.order("91027")
+    order = await store.order("91027")
     assert order is not None and order.status == "cancelled"
     assert record_disagrees(order, text) == key
     tracker = conversation(
@@ -242,7 +250,7 @@ async def test_an_order_that_comes_after_the_customers_deadline_is_said_so(
     store: DemoStore,
 ) -> None:
     """No "Good news" for a parcel that will miss the wedding."""
-    order = store.order("228810")  # shipped, due in five days
+    order = await store.order("228810")  # shipped, due in five days
     assert order is not None and order.due is not None and order.as_of is not None
     said = ["I need it by tomorrow for my sister's wedding, where is 228810?"]
     missed = missed_deadline(order, said)
@@ -277,7 +285,7 @@ async def test_an_order_that_comes_after_the_customers_deadline_is_said_so(
 async def test_a_delivered_order_with_a_problem_in_hand_is_put_right_not_tracked(
     store: DemoStore, text: str, key: str | None
 ) -> None:
-    order = store.order("730915")
+    order = await store.order("730915")
     assert order is not None and order.status == "delivered"
     assert record_disagrees(order, text) == key
     tracker = conversation(
@@ -301,7 +309,7 @@ async def test_a_complaint_after_the_lookup_is_about_the_order_of_the_chat(
 ) -> None:
     """ "It came but the mug inside was chipped" names no order: it is the one the
     bot just looked up, put right, not "could you describe what happened?"."""
-    order = store.order("730915")
+    order = await store.order("730915")
     assert order is not None
     turns = [
         ("customer", "where is 730915", "track_order"),
@@ -353,10 +361,10 @@ def test_a_refund_guess_without_a_word_about_money_is_about_the_order(
         "730915: the box was soaked through when I picked it up",
     ],
 )
-def test_a_soaked_parcel_is_one_in_hand_with_a_problem(
+async def test_a_soaked_parcel_is_one_in_hand_with_a_problem(
     store: DemoStore, text: str
 ) -> None:
-    order = store.order("730915")
+    order = await store.order("730915")
     assert order is not None
     assert record_disagrees(order, text) == "complaint.order"
 
@@ -378,12 +386,12 @@ def test_money_back_in_context_needs_a_word_about_money() -> None:
     assert refund_without_order(asked) is not None
 
 
-def test_other_items_than_ordered_are_a_problem_with_a_parcel_on_its_way(
+async def test_other_items_than_ordered_are_a_problem_with_a_parcel_on_its_way(
     store: DemoStore,
 ) -> None:
     """ "I ordered A and B (order ...) but got two As and no B": the record says it is
     on its way, the customer has it, with the wrong things; never "Good news"."""
-    order = store.order("228810")
+    order = await store.order("228810")
     assert order is not None and order.status == "shipped"
     said = (
         "I ordered a reading lamp and two bulbs for it (order 228810) but got three "
@@ -392,12 +400,12 @@ def test_other_items_than_ordered_are_a_problem_with_a_parcel_on_its_way(
     assert record_disagrees(order, said) == "order.record_disagrees.shipped"
 
 
-def test_a_double_charge_is_about_the_payments_not_the_orders_state(
+async def test_a_double_charge_is_about_the_payments_not_the_orders_state(
     store: DemoStore,
 ) -> None:
     """After the proof, "charged twice for order 48213" is not answered with where
     the parcel is: a person checks the payments."""
-    order = store.order("48213")
+    order = await store.order("48213")
     assert order is not None and order.status == "shipped"
     said = ("third time I write: you took the money twice for 48213", "SE-113 56")
     assert record_disagrees(order, *said) == "order.double_charge"
@@ -410,7 +418,7 @@ def test_a_double_charge_is_about_the_payments_not_the_orders_state(
 async def test_when_an_order_still_with_us_leaves_is_answered_as_that(
     store: DemoStore, question: str
 ) -> None:
-    order = store.order("5520174")
+    order = await store.order("5520174")
     assert order is not None and order.status == "processing"
     tracker = conversation(
         [("customer", f"order 5520174: {question}", "track_order")],
@@ -453,11 +461,25 @@ def test_delivery_dates_fall_on_working_days(days: int, expected: dt.date) -> No
     assert delivery_day(days, friday) == expected
 
 
-def test_no_order_of_the_demo_store_is_due_at_a_weekend() -> None:
-    """Whatever day the store is loaded on, its delivery days are working days."""
+async def test_no_order_of_the_demo_store_is_due_at_a_weekend() -> None:
+    """Whatever day the store is read on, its delivery days are working days."""
     for offset in range(7):
         day = dt.date(2026, 12, 1) + dt.timedelta(days=offset)
-        store = DemoStore.from_file(STORE_FILE, today=day)
-        for order in store.orders.values():
+        store = demo_on(day)
+        for number in store.numbers():
+            order = await store.order(number)
+            assert order is not None
             assert order.due is None or order.due.weekday() < 5, (day, order.id)
             assert not order.eta.startswith(("Saturday", "Sunday"))
+
+
+def test_the_demo_stores_day_can_be_fixed_by_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DEMO_STORE_TODAY fixes the demo's day (demos, screenshots); a bad value
+    stops the action server with the variable's name."""
+    monkeypatch.setenv("DEMO_STORE_TODAY", "2027-03-10")
+    assert DemoStore.from_env().clock() == dt.date(2027, 3, 10)
+    monkeypatch.setenv("DEMO_STORE_TODAY", "next tuesday")
+    with pytest.raises(StoreConfigError, match="DEMO_STORE_TODAY"):
+        DemoStore.from_env()

@@ -11,10 +11,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer, asked_beside_thanks
+from actions.demo_store import DemoStore
 from actions.lookups import ActionOrderLookup
 from actions.mood import history
 from actions.replies import reply_book
-from actions.store import DemoStore
 from tests.actions.conftest import owner, says
 from tests.actions.test_offers import conversation
 
@@ -143,7 +143,7 @@ def test_a_variation_sent_without_its_closer_is_not_picked_again() -> None:
 
 
 async def test_and_when_after_the_status_gets_the_date(store: DemoStore) -> None:
-    order = store.order("48213")
+    order = await store.order("48213")
     assert order is not None
     status = reply_book().pick("track_order.shipped", **order.values())
     tracker = conversation(

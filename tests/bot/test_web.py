@@ -350,9 +350,10 @@ async def test_a_waiting_customer_hears_about_the_order_they_proved_theirs(
 ) -> None:
     """Once the customer proved the order theirs, "has it shipped yet?" while they
     wait is answered with its day; before that the person answers it."""
-    from actions.store import demo_store
+    from actions.demo_store import DemoStore
 
-    order = demo_store().order("48213")
+    # the stack's action server reads the demo store on today's date, as this does
+    order = await DemoStore().order("48213")
     assert order is not None
     widget = await Widget.open(gateway_url)
     await widget.say("where is order 48213")
