@@ -90,7 +90,7 @@ class Settings(BaseSettings):
     # Rasa server processes (Sanic workers sharing the Redis lock store); one is CPU
     # bound under load, two use both cores of a small machine (README, Benchmarks).
     rasa_workers: int = Field(default=2, ge=1, le=16)
-    # ``make run`` restarts a service that exits (bot/stack.py, Supervisor), and
+    # ``make run`` restarts a service that exits (bot/ops/stack.py, Supervisor), and
     # gives up (stops everything, exit 1) when one crashed this many times within
     # this many seconds; README, "Reliability".
     restart_max_crashes: int = Field(default=5, ge=1, le=1000)

@@ -9,9 +9,10 @@ import sys
 import pytest
 from pydantic import ValidationError
 
+from bot.ops.ports import free_port
+from bot.ops.stack import StackError, ensure_redis
 from bot.redisurl import RedisUrlError, parse
 from bot.settings import ROOT, Settings
-from bot.stack import StackError, ensure_redis, free_port
 
 
 def test_plain_urls_pass_through() -> None:

@@ -14,17 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.ops.ports import free_port, port_is_free
+from bot.ops.stack import Service, Stack, StackError, Supervisor, ensure_redis
+from bot.ops.train import fingerprint
 from bot.settings import ROOT, get_settings
-from bot.stack import (
-    Service,
-    Stack,
-    StackError,
-    Supervisor,
-    ensure_redis,
-    free_port,
-    port_is_free,
-)
-from bot.train import fingerprint
 from tests.conftest import TEST_REDIS_URL
 
 
@@ -47,10 +40,10 @@ def test_missing_python_310_is_explained(tmp_path: Path) -> None:
 
 
 def make_run(**env: str) -> subprocess.CompletedProcess[str]:
-    """``python -m bot.stack run`` on free ports (``env`` overrides), to its exit."""
+    """``python -m bot.ops.stack run`` on free ports (``env`` overrides), to its end."""
     ports = {v: str(free_port()) for v in ("RASA_PORT", "ACTIONS_PORT", "GATEWAY_PORT")}
     return subprocess.run(
-        [sys.executable, "-m", "bot.stack", "run"],
+        [sys.executable, "-m", "bot.ops.stack", "run"],
         cwd=ROOT,
         env=os.environ | ports | env,
         capture_output=True,
@@ -144,7 +137,7 @@ def test_make_run_starts_everything_and_sigterm_stops_every_child(model: Path) -
         **{k: str(v) for k, v in ports.items()},
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.stack", "run"],
+        [sys.executable, "-m", "bot.ops.stack", "run"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
