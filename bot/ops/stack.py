@@ -30,7 +30,7 @@ from bot.inputs import MAX_FRAME_BYTES
 from bot.ops.ports import port_is_free
 from bot.ops.train import RASA_BIN, ensure_model, rasa_env
 from bot.redisurl import parse, sync_client
-from bot.settings import ROOT, VAR, Settings, get_settings
+from bot.settings import ROOT, VAR, Settings, get_settings, problems
 
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
 
@@ -635,8 +635,8 @@ def main() -> None:
         print(error.code if isinstance(error.code, str) else error, file=sys.stderr)
         sys.exit(1)
     except ValidationError as error:  # the settings: say which and why, no traceback
-        problems = "\n".join(f"  {e['msg']}" for e in error.errors())
-        print(f"Cannot start with this configuration:\n{problems}", file=sys.stderr)
+        lines = "\n".join(f"  {line}" for line in problems(error))
+        print(f"Cannot start with this configuration:\n{lines}", file=sys.stderr)
         sys.exit(1)
 
 

@@ -65,6 +65,15 @@ def test_port_in_use_names_the_port_and_variable(model: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_bad_setting_is_named_before_anything_starts() -> None:
+    result = make_run(RETENTION_DAYS="many")
+    assert result.returncode == 1
+    assert "Cannot start with this configuration" in result.stderr
+    assert "RETENTION_DAYS: Input should be a valid integer" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Starting" not in result.stdout
+
+
 @pytest.mark.parametrize(
     "content",
     [
