@@ -15,14 +15,14 @@ setup: ## Create .venv-rasa (Python 3.10, Rasa) and .venv (Python 3.11, the rest
 	@scripts/setup.sh
 
 train: setup ## Train the Rasa model if domain, config or data changed
-	@$(PY) -m bot.train
+	@$(PY) -m bot.ops.train
 
 run: train ## Start Redis (if needed), action server, Rasa and gateway; print the URLs
-	@exec $(PY) -m bot.stack run
+	@exec $(PY) -m bot.ops.stack run
 
 test: setup ## Run every test (unit, conversation, end-to-end, browser)
 	@scripts/browser.sh
-	@$(PY) -m bot.train >/dev/null
+	@$(PY) -m bot.ops.train >/dev/null
 	$(PY) -m pytest -q
 
 lint: setup ## ruff (lint + format check) and mypy

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
@@ -13,6 +12,7 @@ from rasa_sdk import Tracker
 from actions.emotion import Analysis, Decision
 from actions.language import language_book
 from actions.mood import compact, transcript_entry
+from actions.settings import get_settings
 from bot.handoff import (
     REASON_FLAGS,
     Availability,
@@ -32,34 +32,25 @@ logger = logging.getLogger(__name__)
 def redis_client() -> Any:
     """The Redis at REDIS_URL (one connection pool per process, made on first use;
     plain, Sentinel or Cluster: bot/redisurl.py)."""
-    return async_client(redis_url(), decode_responses=True)
-
-
-def redis_url() -> str:
-    """REDIS_URL (checked by the action server at start-up)."""
-    return os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def prefix() -> str:
-    """The deployment's key prefix (REDIS_PREFIX)."""
-    return os.environ.get("REDIS_PREFIX", "es")
-
-
-def retention_s() -> int:
-    """RETENTION_DAYS in seconds (as the gateway's setting)."""
-    return int(os.environ.get("RETENTION_DAYS") or 90) * 24 * 3600
+    return async_client(get_settings().redis_url, decode_responses=True)
 
 
 @lru_cache(maxsize=1)
 def handoff_queue() -> HandoffQueue:
     """The queue in the Redis at REDIS_URL, under REDIS_PREFIX."""
-    return HandoffQueue(redis_client(), prefix=prefix(), retention_s=retention_s())
+    settings = get_settings()
+    return HandoffQueue(
+        redis_client(), prefix=settings.redis_prefix, retention_s=settings.retention_s
+    )
 
 
 @lru_cache(maxsize=1)
 def transcript() -> Transcript:
     """The gateway's transcripts, to annotate customer messages with their emotion."""
-    return Transcript(redis_client(), prefix=prefix(), retention_s=retention_s())
+    settings = get_settings()
+    return Transcript(
+        redis_client(), prefix=settings.redis_prefix, retention_s=settings.retention_s
+    )
 
 
 async def annotate(tracker: Tracker, analysis: Analysis) -> None:

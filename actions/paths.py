@@ -1,10 +1,28 @@
 """Where the actions find their data files (overridable by environment)."""
 
-import os
 from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-ANSWERS_FILE = Path(os.environ.get("ANSWERS_FILE", DATA / "replies" / "answers.yml"))
-STORE_FILE = Path(os.environ.get("DEMO_STORE_FILE", DATA / "store" / "demo_store.yml"))
-FAQ_FILE = Path(os.environ.get("FAQ_FILE", DATA / "faq.yml"))
+
+
+class DataFiles(BaseSettings):
+    """The action server's data files: ANSWERS_FILE, DEMO_STORE_FILE, FAQ_FILE.
+
+    Read once, when this module is imported; part of ``ActionSettings``
+    (actions/settings.py).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    answers_file: Path = DATA / "replies" / "answers.yml"  # reply templates
+    demo_store_file: Path = DATA / "store" / "demo_store.yml"  # the demo shop
+    faq_file: Path = DATA / "faq.yml"  # questions and answers
+
+
+_FILES = DataFiles()
+ANSWERS_FILE = _FILES.answers_file
+STORE_FILE = _FILES.demo_store_file
+FAQ_FILE = _FILES.faq_file

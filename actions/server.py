@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 from typing import Any
 
+from pydantic import ValidationError
 from rasa_sdk.endpoint import create_app
 from rasa_sdk.executor import ActionExecutor
 from sanic import Sanic, response
 from sanic.request import Request
 
+from actions.settings import get_settings
 from actions.store import StoreConfigError, StoreUnavailable, store
 from bot.privacy import install_log_redaction
-from bot.redisurl import RedisUrlError
-from bot.redisurl import parse as parse_redis_url
+from bot.settings import problems
 
 logger = logging.getLogger(__name__)
 
@@ -210,18 +210,17 @@ def add_embed_route(app: Sanic) -> None:
 
 def main() -> None:
     """Parse arguments and serve until stopped."""
+    try:
+        settings = get_settings()
+    except ValidationError as error:  # say which variable and why, no traceback
+        lines = "\n".join(f"  {line}" for line in problems(error))
+        raise SystemExit(f"Cannot start with this configuration:\n{lines}") from None
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument(
-        "--port", type=int, default=int(os.environ.get("ACTIONS_PORT", 5055))
-    )
+    parser.add_argument("--port", type=int, default=settings.actions_port)
     args = parser.parse_args()
-    try:
-        parse_redis_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-    except RedisUrlError as error:
-        raise SystemExit(f"Cannot start: {error}") from None
     logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO"),
+        level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:

@@ -15,7 +15,6 @@ question, when NLU is unsure, or when Rasa cannot be reached (the main answer st
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from actions.faq import KEY_PREFIX
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
 from actions.replies import reply_book
+from actions.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +100,8 @@ class Parsed:
 
 def _rasa() -> tuple[str, dict[str, str]]:
     """The Rasa server that runs this action server's model, and its token."""
-    token = os.environ.get("RASA_TOKEN", "")
-    port = os.environ.get("RASA_PORT", "5005")
-    return f"http://127.0.0.1:{port}", ({"token": token} if token else {})
+    settings = get_settings()
+    return settings.rasa_url, settings.rasa_params
 
 
 async def parse(client: httpx.AsyncClient, text: str) -> Parsed | None:

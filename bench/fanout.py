@@ -29,7 +29,7 @@ import time
 from typing import Any
 
 import redis
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 
 from bench.load import own_stack
 from bot.handoff import (
@@ -38,8 +38,9 @@ from bot.handoff import (
     HandoffQueue,
     HandoffRequest,
 )
+from bot.ops.stack import Stack
+from bot.ops.widget import Widget
 from bot.redisurl import async_client
-from bot.stack import Stack
 
 
 def cpu_seconds(pid: int) -> float:
@@ -64,13 +65,10 @@ def handoff(conversation_id: str, intensity: float) -> HandoffRequest:
     )
 
 
-async def open_widget(url: str) -> tuple[ClientConnection, str]:
-    ws = await connect(url, open_timeout=30, max_size=2**22)
-    await ws.send(json.dumps({"type": "hello", "session": None}))
-    while True:
-        frame = json.loads(await ws.recv())
-        if frame["type"] == "welcome":
-            return ws, frame["conversation"]
+async def open_widget(gateway: str) -> tuple[ClientConnection, str]:
+    """A new widget customer's socket (welcomed) and its conversation id."""
+    widget = await Widget.open(gateway, open_timeout=30)
+    return widget.ws, widget.conversation
 
 
 async def read_states(ws: ClientConnection, positions: list[int]) -> None:
@@ -90,7 +88,7 @@ async def phase(
     stack: Stack, widgets: int, events: int, round_: int
 ) -> dict[str, float]:
     settings = stack.settings
-    url = f"ws://127.0.0.1:{settings.gateway_port}/ws/chat"
+    url = f"http://127.0.0.1:{settings.gateway_port}"
     sync = redis.Redis.from_url(settings.redis_url)
     client = async_client(settings.redis_url, decode_responses=True)
     queue = HandoffQueue(client, prefix=settings.redis_prefix)

@@ -5,7 +5,7 @@ Usage: ``python -m bench.handoff_latency [--rounds 30] [--telegram-rounds 10]
 
 Starts its own stack (bench/load.py's ``own_stack``: free ports, own Redis key
 prefix, deleted afterwards) with Telegram on, pointed at the fake Bot API on loopback
-(tests/fakes/telegram_api.py; the only stand-in: Telegram is on the internet). An
+(bot/ops/fake_telegram.py; the only stand-in: Telegram is on the internet). An
 agent account is created with the accounts module (as ``bot.admin add-agent`` does),
 signs in through the console's JSON API (login page CSRF token, session cookie,
 CSRF header), goes online and keeps ``/console/ws`` open. Each widget round:
@@ -53,11 +53,12 @@ from bot.console.accounts import Accounts
 from bot.console.deps import SESSION_COOKIE
 from bot.handoff import HandoffQueue
 from bot.handoff.keys import Keys
+from bot.ops.fake_telegram import Call, FakeTelegramAPI
+from bot.ops.widget import Widget
 from bot.redisurl import async_client
 from bot.settings import Settings
 from bot.telegram import SECRET_HEADER
 from bot.transcript import Transcript
-from tests.fakes.telegram_api import Call, FakeTelegramAPI
 
 CSRF_META = re.compile(r'name="login-csrf" content="([^"]+)"')
 TIMEOUT_S = 30.0
@@ -229,15 +230,13 @@ async def widget_round(
     gateway: str, agent: Agent, text: str, reply: str, s: Samples
 ) -> None:
     """Escalate from the widget, claim, reply, resolve; records the timings."""
-    ws = await connect(gateway.replace("http", "ws", 1) + "/ws/chat", open_timeout=30)
-    widget = Timeline(ws)
+    customer = await Widget.open(gateway, name="Robin", open_timeout=30)
+    widget = Timeline(customer.ws)  # every frame after the welcome, timed
     try:
-        await ws.send(json.dumps({"type": "hello", "session": None, "name": "Robin"}))
-        _, _, welcome, _ = await widget.first(lambda f: f.get("type") == "welcome")
-        cid = welcome["conversation"]
+        cid = customer.conversation
         mark = len(agent.console.frames)
         sent = time.perf_counter()
-        await ws.send(json.dumps({"type": "message", "id": "m1", "text": text}))
+        await customer.say(text, "m1")
         perf, wall, frame, _ = await agent.console.first(listed(cid), mark)
         item = listed(cid)(frame)
         s.add("escalation_to_console", perf - sent)

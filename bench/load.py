@@ -58,12 +58,13 @@ from typing import Any
 
 import httpx
 import redis
-from websockets.asyncio.client import ClientConnection, connect
 
 from bench.stock import stock_rasa
-from bot.settings import ROOT, Settings, get_settings
-from bot.stack import Stack, ensure_redis, free_port
-from bot.train import ensure_model
+from bot.ops.private import private_settings, private_stack
+from bot.ops.stack import Stack, ensure_redis
+from bot.ops.train import ensure_model
+from bot.ops.widget import Widget
+from bot.settings import ROOT, get_settings
 
 LOG_DIR = ROOT / "var" / "bench-logs"
 MESSAGE_TIMEOUT_S = 60.0
@@ -155,30 +156,10 @@ def own_stack(telegram_api_url: str = "") -> Iterator[Stack]:
             "telegram_secret_token": secrets.token_urlsafe(16),
             "telegram_api_url": telegram_api_url,
         }
-    own = Settings(
-        redis_url=settings.redis_url,
-        redis_prefix="bench" + secrets.token_hex(4),
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        gateway_port=free_port(),
-        rasa_token=secrets.token_urlsafe(16),
-        secret_key=secrets.token_urlsafe(24),
-        environment="development",  # loopback only
-        rate_ip_exempt="127.0.0.1,::1",  # the load comes from this machine
-        **telegram,
-    )
-    stack = Stack(own, ensure_model(), log_dir=LOG_DIR)
+    own = private_settings(settings.redis_url, "bench", **telegram)
     print(f"starting a stack (logs in {LOG_DIR}) ...", flush=True)
-    stack.start()
-    try:
+    with private_stack(own, ensure_model(), LOG_DIR) as stack:
         yield stack
-    finally:
-        stack.stop()
-        client = redis.Redis.from_url(own.redis_url)
-        # Rasa's keys (<prefix>tracker..., <prefix>lock...) and ours ({<prefix>}:...).
-        keys = list(client.scan_iter(match=f"*{own.redis_prefix}*", count=1000))
-        for start in range(0, len(keys), 500):
-            client.delete(*keys[start : start + 500])
 
 
 # -- resident memory ---------------------------------------------------------------
@@ -308,17 +289,15 @@ def percentile(sorted_values: list[float], q: float) -> float:
 
 
 async def widget_answers(
-    ws: ClientConnection, client_id: str, timeout: float = MESSAGE_TIMEOUT_S
+    widget: Widget, client_id: str, timeout: float = MESSAGE_TIMEOUT_S
 ) -> tuple[str, list[dict[str, Any]]]:
     """Frames answering one message: ("done"|"rate_limited"|"error", entries)."""
-    deadline = time.monotonic() + timeout
     echoed = False
     entries: list[dict[str, Any]] = []
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            frame = json.loads(await asyncio.wait_for(ws.recv(), left))
-        except TimeoutError:
-            break
+    outcome = "error"
+
+    def answered(frame: dict[str, Any]) -> bool:
+        nonlocal echoed, outcome
         kind = frame.get("type")
         if kind == "entry":
             entry = frame["entry"]
@@ -327,12 +306,19 @@ async def widget_answers(
             elif echoed and entry.get("author") != "customer":
                 entries.append(entry)
         elif kind == "typing" and echoed and not frame.get("on"):
-            return "done", entries
+            outcome = "done"
+            return True
         elif kind == "error" and frame.get("id") == client_id:
             if frame.get("code") == "rate_limited":
-                return "rate_limited", entries
-            return "error", entries
-    return "error", entries
+                outcome = "rate_limited"
+            return True
+        return False
+
+    try:
+        await widget.next(answered, timeout)
+    except (AssertionError, TimeoutError):  # no answer in time
+        return "error", entries
+    return outcome, entries
 
 
 async def think(seconds: float) -> None:
@@ -346,13 +332,9 @@ async def widget_customer(
     gateway: str, texts: list[str], phase: Phase, think_s: float = 0.0
 ) -> None:
     """One customer on the widget WebSocket, messages one after the other."""
-    url = gateway.replace("http", "ws", 1).rstrip("/") + "/ws/chat"
     try:
-        async with connect(url, open_timeout=30, max_size=2**22) as ws:
-            await ws.send(json.dumps({"type": "hello", "session": None}))
-            welcome = json.loads(await asyncio.wait_for(ws.recv(), 30))
-            if welcome.get("type") != "welcome":
-                raise RuntimeError(f"no welcome: {welcome}")
+        widget = await Widget.open(gateway, open_timeout=30)
+        try:
             escalated = False
             for n, text in enumerate(texts):
                 if n:
@@ -360,10 +342,8 @@ async def widget_customer(
                 client_id = secrets.token_hex(8)
                 for _attempt in range(5):
                     started = time.perf_counter()
-                    await ws.send(
-                        json.dumps({"type": "message", "id": client_id, "text": text})
-                    )
-                    result, entries = await widget_answers(ws, client_id)
+                    await widget.say(text, client_id)
+                    result, entries = await widget_answers(widget, client_id)
                     if result != "rate_limited":
                         break
                     phase.retries += 1
@@ -376,6 +356,8 @@ async def widget_customer(
                 else:
                     phase.errors += 1
             phase.escalated += escalated
+        finally:
+            await widget.close()
     except Exception as error:  # noqa: BLE001 - count it, keep the other customers
         print(json.dumps({"customer_failed": repr(error)[:300]}), flush=True)
         phase.errors += 1

@@ -30,10 +30,7 @@ import asyncio
 import json
 import multiprocessing as mp
 import secrets
-import shutil
-import socket
 import statistics
-import subprocess
 import tempfile
 import time
 from collections import defaultdict
@@ -42,7 +39,6 @@ from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
 
-import redis
 import redis.asyncio as aioredis
 
 from bot.handoff import (
@@ -57,35 +53,7 @@ from bot.handoff import (
     load_config,
 )
 from bot.handoff.keys import Keys
-
-
-def free_port() -> int:
-    """A TCP port free right now on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(directory: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """A private redis-server without persistence; returns it and its URL."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit("redis-server not found (or pass --redis-url)")
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
-        + ["--appendonly", "no", "--dir", str(directory)],
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port, socket_connect_timeout=0.2)
-    for _ in range(500):
-        try:
-            client.ping()
-            break
-        except (redis.ConnectionError, OSError):
-            time.sleep(0.02)
-    client.close()
-    return process, f"redis://127.0.0.1:{port}/0"
+from bot.ops.redis_server import RedisServer
 
 
 def bench_config() -> HandoffConfig:
@@ -309,7 +277,9 @@ def main() -> None:
     tmp = tempfile.TemporaryDirectory(prefix="bench-queue-")
     url = args.redis_url
     if not url:
-        server, url = start_server(Path(tmp.name))
+        server = RedisServer(Path(tmp.name), appendfsync=None)
+        server.start()
+        url = server.url
     prefix = "b" + secrets.token_hex(4)
     workers = max(1, args.workers)
     tickets = [f"bench-{i}" for i in range(args.tickets)]
@@ -371,8 +341,7 @@ def main() -> None:
         }
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(10)
+            server.stop()
         else:
             asyncio.run(cleanup(url, prefix))
         tmp.cleanup()

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import httpx
 
+from bot.ops.ports import free_port
+from bot.ops.stack import rasa_service_env, stop_group
+from bot.ops.train import RASA_BIN, ensure_model
 from bot.settings import ROOT, get_settings
-from bot.stack import free_port, rasa_service_env, stop_group
-from bot.train import RASA_BIN, ensure_model
 
 
 @dataclass
@@ -68,7 +69,7 @@ def rasa_server(
         [
             str(RASA_BIN.with_name("python")),
             "-m",
-            "bot.rasa_main",  # takes the token from RASA_TOKEN: not visible in ps
+            "bot.ops.rasa_main",  # takes the token from RASA_TOKEN: not visible in ps
             "run",
             "-i",
             "127.0.0.1",

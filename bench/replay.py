@@ -16,6 +16,8 @@ left out of that mode's lines).
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import json
 import secrets
 import statistics
@@ -26,12 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import redis
-from websockets.sync.client import connect
 
-from bot.settings import ROOT, Settings, get_settings
-from bot.stack import Stack, ensure_redis, free_port
-from bot.train import ensure_model
+from bot.ops.private import private_settings, private_stack
+from bot.ops.stack import ensure_redis
+from bot.ops.train import ensure_model
+from bot.ops.widget import Widget
+from bot.settings import ROOT, get_settings
 
 
 @contextmanager
@@ -47,23 +49,9 @@ def assistant(rasa_url: str | None) -> Iterator[tuple[str, str]]:
     except httpx.HTTPError:
         pass
     ensure_redis(settings.redis_url)
-    own = Settings(
-        redis_url=settings.redis_url,
-        redis_prefix="bench" + secrets.token_hex(3),
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        gateway_port=free_port(),
-        rasa_token=token,
-    )
-    stack = Stack(own, ensure_model(), log_dir=ROOT / "var" / "bench-logs")
-    stack.start()
-    try:
+    own = private_settings(settings.redis_url, "bench", rasa_token=token)
+    with private_stack(own, ensure_model(), ROOT / "var" / "bench-logs"):
         yield own.rasa_url, token
-    finally:
-        stack.stop()
-        client = redis.Redis.from_url(own.redis_url)
-        for key in client.scan_iter(match=f"*{own.redis_prefix}*"):
-            client.delete(key)
 
 
 def replay(
@@ -104,34 +92,37 @@ def replay(
 
 def replay_widget(gateway: str, conversation: dict[str, Any]) -> dict[str, Any]:
     """Like ``replay``, through the gateway's widget WebSocket."""
+    return asyncio.run(_replay_widget(gateway, conversation))
+
+
+async def _replay_widget(gateway: str, conversation: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "id": conversation["id"],
         "escalated_at_turn": None,
         "replies": [],
     }
-    url = gateway.replace("http", "ws", 1).rstrip("/") + "/ws/chat"
-    with connect(url, open_timeout=10) as ws:
-        ws.send(json.dumps({"type": "hello", "session": None}))
+    widget = await Widget.open(gateway)
+    try:
         for number, text in enumerate(conversation["turns"], start=1):
-            client_id = secrets.token_hex(8)
-            ws.send(json.dumps({"type": "message", "id": client_id, "text": text}))
-            replies, escalated = _answers(ws, client_id)
+            client_id = await widget.say(text)
+            replies, escalated = await _answers(widget, client_id)
             result["replies"].append(replies)
             if escalated and result["escalated_at_turn"] is None:
                 result["escalated_at_turn"] = number
+    finally:
+        await widget.close()
     return result
 
 
-def _answers(ws: Any, client_id: str, timeout: float = 60) -> tuple[list[str], bool]:
+async def _answers(
+    widget: Widget, client_id: str, timeout: float = 60
+) -> tuple[list[str], bool]:
     """Entries answering one message (the gateway stops "typing" after the last)."""
-    deadline = time.monotonic() + timeout
     replies: list[str] = []
-    echoed = done = escalated = False
-    while time.monotonic() < deadline and not done:
-        try:
-            frame = json.loads(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
-        except TimeoutError:
-            break
+    echoed = escalated = False
+
+    def done(frame: dict[str, Any]) -> bool:
+        nonlocal echoed, escalated
         if frame["type"] == "entry":
             entry = frame["entry"]
             if entry.get("client_id") == client_id:
@@ -140,9 +131,15 @@ def _answers(ws: Any, client_id: str, timeout: float = 60) -> tuple[list[str], b
                 replies.append(entry["text"])
                 escalated |= entry["kind"] == "handoff"
         elif frame["type"] == "typing" and echoed and not frame["on"]:
-            done = True
+            return True
         elif frame["type"] == "error":
             raise RuntimeError(f"gateway refused a message: {frame}")
+        return False
+
+    with contextlib.suppress(
+        AssertionError
+    ):  # no end of typing in time: as far as seen
+        await widget.next(done, timeout)
     return replies, escalated
 
 

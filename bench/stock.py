@@ -23,9 +23,10 @@ from pathlib import Path
 
 import httpx
 
+from bot.ops.ports import free_port
+from bot.ops.stack import stop_group
+from bot.ops.train import MODELS, RASA_BIN, rasa_env
 from bot.settings import ROOT
-from bot.stack import free_port, stop_group
-from bot.train import MODELS, RASA_BIN, rasa_env
 
 STOCK = MODELS / "stock"
 SITE_PACKAGES = ROOT / ".venv-rasa" / "lib"

@@ -1,1 +1,1 @@
-"""The gateway: channels, handoff, console, and the tools that run the whole stack."""
+"""The gateway: channels, handoff, console; bot/ops: the tools that run the stack."""

@@ -1,4 +1,5 @@
-"""Configuration of the gateway and of the local stack, read from the environment."""
+"""Configuration of the gateway and of the local stack, read from the environment;
+the variables the action server reads too are defined once, in ``SharedSettings``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.redisurl import RedisUrlError, parse
@@ -21,6 +22,7 @@ TELEGRAM_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts
 # Where ENVIRONMENT=development may listen: its cookies lack Secure and any localhost
 # page may open the widget, so it must not be reachable from other machines.
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def read_or_create_secret(path: Path) -> str:
@@ -53,15 +55,13 @@ def read_or_create_secret(path: Path) -> str:
     return value
 
 
-class Settings(BaseSettings):
-    """Everything configurable, from environment variables of the same name."""
+class SharedSettings(BaseSettings):
+    """The variables the gateway and the action server both read: one definition of
+    each (name, default, parsing), inherited by ``Settings`` here and by the action
+    server's ``ActionSettings`` (actions/settings.py)."""
 
     model_config = SettingsConfigDict(env_prefix="", extra="ignore")
 
-    # "production" unless set; "development" (opt-in, loopback only) relaxes the
-    # cookies (no Secure, no __Host- prefix), lets any localhost page open the
-    # widget and serves the API docs (/docs, /redoc, /openapi.json).
-    environment: str = "production"
     # One Redis (redis://, rediss://), a Sentinel-watched master
     # (redis+sentinel://...) or a Redis Cluster (redis+cluster://...); the forms
     # are in bot/redisurl.py.
@@ -69,15 +69,70 @@ class Settings(BaseSettings):
     # Prefix of every key this deployment writes (letters and digits only: Rasa's
     # Redis stores accept nothing else).
     redis_prefix: str = "es"
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    # Rasa's HTTP API token (the gateway generates one into var/ when unset and
+    # passes it on to the others; bot/ops/stack.py).
+    rasa_token: str = ""
+    # Transcripts (and conversation records) are kept this long after the last
+    # message (bot/transcript.py); README, "Reliability".
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    # Python's level names (DEBUG, INFO, WARNING, ERROR, CRITICAL), any case.
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _shared(self) -> SharedSettings:
+        if not self.redis_prefix.isalnum():
+            raise ValueError("REDIS_PREFIX must contain only letters and digits")
+        try:
+            parse(self.redis_url)
+        except RedisUrlError as error:
+            raise ValueError(str(error)) from None
+        self.log_level = self.log_level.upper()
+        if self.log_level not in LOG_LEVELS:
+            raise ValueError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
+        return self
+
+    @property
+    def rasa_url(self) -> str:
+        """Base URL of the Rasa server (loopback only)."""
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        """Base URL of the action server (loopback only)."""
+        return f"http://127.0.0.1:{self.actions_port}"
+
+    @property
+    def retention_s(self) -> int:
+        """RETENTION_DAYS in seconds."""
+        return self.retention_days * 24 * 3600
+
+
+def problems(error: ValidationError) -> list[str]:
+    """What is wrong with the settings, one line each, naming the variable."""
+    lines = []
+    for item in error.errors():
+        message = str(item["msg"]).removeprefix("Value error, ")
+        names = "_".join(str(part) for part in item["loc"]).upper()
+        lines.append(f"{names}: {message}" if names else message)
+    return lines
+
+
+class Settings(SharedSettings):
+    """Everything configurable in the gateway and the local stack, from environment
+    variables of the same name."""
+
+    # "production" unless set; "development" (opt-in, loopback only) relaxes the
+    # cookies (no Secure, no __Host- prefix), lets any localhost page open the
+    # widget and serves the API docs (/docs, /redoc, /openapi.json).
+    environment: str = "production"
     # The gateway's Redis connections for commands, shared by every widget, chat and
     # console of the process: a command waits for a free one (bot/app.py). The
     # live channel's subscription and the event stream's blocking read have their own.
     redis_max_connections: int = Field(default=50, ge=2, le=10000)
-    rasa_port: int = 5005
-    actions_port: int = 5055
     gateway_port: int = 8000
     gateway_host: str = "127.0.0.1"
-    rasa_token: str = ""
     # Signs sessions and keys the hashes of client addresses; when unset, a random
     # one generated into var/secret_key (kept across restarts).
     secret_key: str = ""
@@ -90,14 +145,11 @@ class Settings(BaseSettings):
     # Rasa server processes (Sanic workers sharing the Redis lock store); one is CPU
     # bound under load, two use both cores of a small machine (README, Benchmarks).
     rasa_workers: int = Field(default=2, ge=1, le=16)
-    # ``make run`` restarts a service that exits (bot/stack.py, Supervisor), and
+    # ``make run`` restarts a service that exits (bot/ops/stack.py, Supervisor), and
     # gives up (stops everything, exit 1) when one crashed this many times within
     # this many seconds; README, "Reliability".
     restart_max_crashes: int = Field(default=5, ge=1, le=1000)
     restart_window_seconds: int = Field(default=300, ge=1)
-    # Transcripts (and conversation records) are kept this long after the last
-    # message (bot/transcript.py); README, "Reliability".
-    retention_days: int = Field(default=90, ge=1, le=3650)
     # Agent console (bot/console).
     console_session_idle_seconds: int = 8 * 3600  # signed out after this long idle
     console_session_max_seconds: int = 12 * 3600  # and after this long in any case
@@ -161,12 +213,6 @@ class Settings(BaseSettings):
                 "print(secrets.token_urlsafe(48))'), or leave it unset to accept no "
                 "customer tokens"
             )
-        if not self.redis_prefix.isalnum():
-            raise ValueError("REDIS_PREFIX must contain only letters and digits")
-        try:
-            parse(self.redis_url)
-        except RedisUrlError as error:
-            raise ValueError(str(error)) from None
         return self
 
     @model_validator(mode="after")
@@ -194,21 +240,6 @@ class Settings(BaseSettings):
                 "(or use TELEGRAM_MODE=polling in development)"
             )
         return self
-
-    @property
-    def rasa_url(self) -> str:
-        """Base URL of the Rasa server (loopback only)."""
-        return f"http://127.0.0.1:{self.rasa_port}"
-
-    @property
-    def actions_url(self) -> str:
-        """Base URL of the action server (loopback only)."""
-        return f"http://127.0.0.1:{self.actions_port}"
-
-    @property
-    def retention_s(self) -> int:
-        """RETENTION_DAYS in seconds."""
-        return self.retention_days * 24 * 3600
 
     @property
     def origins(self) -> list[str]:

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis
 import yaml
 
+from bot.ops.fake_telegram import FakeTelegramAPI
+from bot.ops.private import private_settings, private_stack
+from bot.ops.stack import Stack, ensure_redis
+from bot.ops.train import ensure_model
 from bot.settings import ROOT, Settings
-from bot.stack import Stack, ensure_redis, free_port
-from bot.train import ensure_model
-from tests.fakes.telegram_api import FakeTelegramAPI
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -35,7 +35,7 @@ def _always_open_handoff_config() -> Path:
     return path
 
 
-# Read by the queue in this process and in the stack's services (bot/stack.py
+# Read by the queue in this process and in the stack's services (bot/ops/stack.py
 # passes the environment on).
 os.environ["HANDOFF_CONFIG"] = str(_always_open_handoff_config())
 
@@ -57,20 +57,13 @@ def telegram_api() -> Iterator[FakeTelegramAPI]:
 def stack_settings(telegram_api: FakeTelegramAPI) -> Settings:
     """Settings of the test stack: free ports, test database, random key prefix."""
     ensure_redis(TEST_REDIS_URL)
-    return Settings(
-        redis_url=TEST_REDIS_URL,
-        redis_prefix="t" + secrets.token_hex(4),
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        gateway_port=free_port(),
-        rasa_token=secrets.token_urlsafe(16),
-        secret_key=secrets.token_urlsafe(16),
-        # Opted into: the browser tests use http://127.0.0.1 (no Secure cookies);
-        # tests of production start their own gateway (tests/security/conftest.py).
-        environment="development",
-        # Every test client is this machine; limits per address are tested with
-        # X-Forwarded-For (tests/bot/console/conftest.py, random_ip).
-        rate_ip_exempt="127.0.0.1,::1",
+    return private_settings(
+        TEST_REDIS_URL,
+        "t",
+        # development and this machine exempt, as every private stack: the browser
+        # tests use http://127.0.0.1 (no Secure cookies), tests of production start
+        # their own gateway (tests/security/conftest.py), and limits per address are
+        # tested with X-Forwarded-For (tests/bot/console/conftest.py, random_ip).
         # Telegram on, pointed at the fake Bot API (tests/bot/test_telegram.py).
         telegram_token=f"{secrets.randbelow(10**9)}:test-{secrets.token_hex(8)}",
         telegram_secret_token=secrets.token_urlsafe(16),
@@ -81,15 +74,8 @@ def stack_settings(telegram_api: FakeTelegramAPI) -> Settings:
 @pytest.fixture(scope="session")
 def stack(stack_settings: Settings, model: Path) -> Iterator[Stack]:
     """The real action server, Rasa server and gateway, started once per test run."""
-    running = Stack(stack_settings, model, log_dir=ROOT / "var" / "test-logs")
-    running.start()
-    yield running
-    running.stop()
-    client = redis.Redis.from_url(stack_settings.redis_url)
-    pattern = f"*{stack_settings.redis_prefix}*"  # Rasa keys and {prefix}:handoff keys
-    keys = list(client.scan_iter(match=pattern, count=500))
-    if keys:
-        client.delete(*keys)
+    with private_stack(stack_settings, model, ROOT / "var" / "test-logs") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

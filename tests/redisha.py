@@ -16,7 +16,7 @@ from pathlib import Path
 
 import redis
 
-from bot.stack import free_port, port_is_free
+from bot.ops.ports import free_port, port_is_free
 
 SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"

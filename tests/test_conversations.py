@@ -5,9 +5,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from bot.ops.stack import rasa_service_env
+from bot.ops.train import RASA_BIN
 from bot.settings import ROOT, Settings
-from bot.stack import rasa_service_env
-from bot.train import RASA_BIN
 
 
 def test_stories_pass(model: Path, stack_settings: Settings, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 import redis
 
 from bot.handoff.keys import Keys
-from bot.stack import Stack
+from bot.ops.stack import Stack
 from bot.texts import say
 from bot.transcript import Entry
 

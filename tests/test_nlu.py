@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.stack import Stack
+from bot.ops.stack import Stack
 
 pytestmark = pytest.mark.stack
 

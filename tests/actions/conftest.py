@@ -22,6 +22,7 @@ from actions.handoff import handoff_queue
 from actions.numbers import normalise_number
 from actions.paths import STORE_FILE
 from actions.replies import reply_book
+from actions.settings import get_settings
 from actions.store import use_store
 from tests.conftest import TEST_REDIS_URL
 
@@ -36,8 +37,10 @@ def own_redis_keys() -> Iterator[str]:
     prefix = "ta" + secrets.token_hex(4)
     os.environ["REDIS_URL"] = TEST_REDIS_URL
     os.environ["REDIS_PREFIX"] = prefix
+    get_settings.cache_clear()
     handoff_queue.cache_clear()
     yield prefix
+    get_settings.cache_clear()
     handoff_queue.cache_clear()
     drop_keys(prefix)
 
@@ -47,8 +50,10 @@ def own_queue(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A queue of its own for one test (no tickets or agents of other tests)."""
     prefix = "tq" + secrets.token_hex(4)
     monkeypatch.setenv("REDIS_PREFIX", prefix)
+    get_settings.cache_clear()
     handoff_queue.cache_clear()
     yield prefix
+    get_settings.cache_clear()  # the environment is restored after this
     handoff_queue.cache_clear()
     drop_keys(prefix)
 

@@ -4,6 +4,7 @@ shown gets what it asked, not the whole status again."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from actions.demo_store import DemoStore
 from actions.lookups import ActionOrderLookup
 from actions.mood import history
 from actions.replies import reply_book
+from actions.settings import get_settings
 from tests.actions.conftest import owner, says
 from tests.actions.test_offers import conversation
 
@@ -58,9 +60,12 @@ def _replayed_intent(events: list[dict[str, Any]]) -> str | None:
 
 
 @pytest.fixture
-def no_rasa(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_rasa(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Rasa's NLU out of reach (a port nothing listens on): the second reading."""
     monkeypatch.setenv("RASA_PORT", "9")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()  # the environment is restored after this
 
 
 @pytest.mark.usefixtures("no_rasa")

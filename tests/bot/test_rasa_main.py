@@ -1,16 +1,16 @@
-"""bot/rasa_main.py, run in Rasa's own environment: action responses are still
+"""bot/ops/rasa_main.py, run in Rasa's own environment: action responses are still
 validated (Rasa's error for a bad one), and log records are masked."""
 
 from __future__ import annotations
 
 import subprocess
 
+from bot.ops.train import RASA_BIN
 from bot.settings import ROOT
-from bot.train import RASA_BIN
 
 CHECK = """
 import logging
-import bot.rasa_main as launcher
+import bot.ops.rasa_main as launcher
 launcher.mask_every_record()
 launcher.validate_action_results_once()
 from jsonschema import ValidationError
@@ -53,7 +53,7 @@ def test_the_launcher_keeps_rasas_checks_and_masks_its_log() -> None:
 
 SAME_AS_RASA = """
 import random
-import bot.rasa_main as launcher
+import bot.ops.rasa_main as launcher
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.events import (
     ActionExecuted, BotUttered, Event, SlotSet, UserUttered,

@@ -9,9 +9,10 @@ import sys
 import pytest
 from pydantic import ValidationError
 
+from bot.ops.ports import free_port
+from bot.ops.stack import StackError, ensure_redis
 from bot.redisurl import RedisUrlError, parse
 from bot.settings import ROOT, Settings
-from bot.stack import StackError, ensure_redis, free_port
 
 
 def test_plain_urls_pass_through() -> None:
@@ -94,20 +95,6 @@ def test_the_admin_cli_says_what_is_wrong_with_the_url() -> None:
     assert done.returncode == 2
     assert "only database 0" in done.stderr
     assert "Traceback" not in done.stderr
-
-
-def test_the_action_server_refuses_to_start_with_a_bad_url() -> None:
-    env = dict(os.environ, REDIS_URL="redis+sentinel://127.0.0.1:1", PYTHONPATH=".")
-    done = subprocess.run(
-        [sys.executable, "-m", "actions.server", "--port", str(free_port())],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode != 0
-    assert "service name is missing" in done.stderr
 
 
 def test_make_run_does_not_start_a_local_redis_for_a_sentinel_url() -> None:

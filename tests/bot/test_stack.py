@@ -14,17 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.ops.ports import free_port, port_is_free
+from bot.ops.stack import Service, Stack, StackError, Supervisor, ensure_redis
+from bot.ops.train import fingerprint
 from bot.settings import ROOT, get_settings
-from bot.stack import (
-    Service,
-    Stack,
-    StackError,
-    Supervisor,
-    ensure_redis,
-    free_port,
-    port_is_free,
-)
-from bot.train import fingerprint
 from tests.conftest import TEST_REDIS_URL
 
 
@@ -47,10 +40,10 @@ def test_missing_python_310_is_explained(tmp_path: Path) -> None:
 
 
 def make_run(**env: str) -> subprocess.CompletedProcess[str]:
-    """``python -m bot.stack run`` on free ports (``env`` overrides), to its exit."""
+    """``python -m bot.ops.stack run`` on free ports (``env`` overrides), to its end."""
     ports = {v: str(free_port()) for v in ("RASA_PORT", "ACTIONS_PORT", "GATEWAY_PORT")}
     return subprocess.run(
-        [sys.executable, "-m", "bot.stack", "run"],
+        [sys.executable, "-m", "bot.ops.stack", "run"],
         cwd=ROOT,
         env=os.environ | ports | env,
         capture_output=True,
@@ -70,6 +63,15 @@ def test_port_in_use_names_the_port_and_variable(model: Path) -> None:
     assert f"Port {port} is already in use" in result.stderr
     assert "RASA_PORT=" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_bad_setting_is_named_before_anything_starts() -> None:
+    result = make_run(RETENTION_DAYS="many")
+    assert result.returncode == 1
+    assert "Cannot start with this configuration" in result.stderr
+    assert "RETENTION_DAYS: Input should be a valid integer" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Starting" not in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -144,7 +146,7 @@ def test_make_run_starts_everything_and_sigterm_stops_every_child(model: Path) -
         **{k: str(v) for k, v in ports.items()},
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.stack", "run"],
+        [sys.executable, "-m", "bot.ops.stack", "run"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

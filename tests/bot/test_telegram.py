@@ -1,7 +1,7 @@
 """The Telegram channel through the real stack, against a fake Bot API on loopback.
 
 The gateway under test is the real one (its PTB ``Application`` points at
-``tests/fakes/telegram_api.py`` through ``TELEGRAM_API_URL``); updates are posted to its
+``bot/ops/fake_telegram.py`` through ``TELEGRAM_API_URL``); updates are posted to its
 webhook as Telegram would, and what it sends is read back from the fake. Extra gateway
 processes show polling mode, the channel switched off, two gateways sharing the outbox
 and a restart in the middle of sending.
@@ -26,9 +26,11 @@ import redis.asyncio as aioredis
 from bot.conversations import Conversations, EmotionClient
 from bot.handoff import Agent, HandoffQueue, Presence, TicketState
 from bot.handoff.keys import Keys
+from bot.ops.fake_telegram import Call, FakeTelegramAPI
+from bot.ops.ports import free_port
+from bot.ops.stack import APP_PYTHON, Stack, app_env
 from bot.rasa_client import RasaClient
 from bot.settings import ROOT, Settings
-from bot.stack import APP_PYTHON, Stack, app_env, free_port
 from bot.telegram import HUMAN_REQUEST, SECRET_HEADER
 from bot.telegram_outbox import (
     RATE_CSAT_TEXT,
@@ -38,7 +40,6 @@ from bot.telegram_outbox import (
     utf16_units,
 )
 from bot.transcript import Author, Entry, Kind, Transcript
-from tests.fakes.telegram_api import Call, FakeTelegramAPI
 from tests.polling import until
 
 T = TypeVar("T")

@@ -31,12 +31,13 @@ from bot.handoff import (
     UrgencyFlag,
 )
 from bot.live import Changes, Listener
+from bot.ops.ports import free_port
+from bot.ops.stack import Stack
+from bot.ops.widget import Widget, ws_url
 from bot.rasa_client import RasaClient
 from bot.settings import Settings
-from bot.stack import Stack, free_port
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.web import IDLE_WAKE_S, ChatSocket
-from tests.widget import Widget, ws_url
 
 pytestmark = pytest.mark.stack
 

@@ -18,8 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.async_api import Browser, WebSocketRoute, expect
 
+from bot.ops.ports import free_port
+from bot.ops.stack import Stack
 from bot.settings import ROOT, Settings
-from bot.stack import Stack, free_port
 from bot.transcript import Author
 from tests.browser.conftest import Console, Desk, Shop
 from tests.hours import closed_for_days

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,30 +10,20 @@ import redis
 
 from bot.handoff import HandoffQueue, TicketState
 from bot.handoff.keys import Keys
+from bot.ops.private import private_settings
+from bot.ops.stack import Stack
+from bot.ops.widget import Widget
 from bot.redisurl import async_client
-from bot.settings import ROOT, Settings
-from bot.stack import Stack, free_port
+from bot.settings import ROOT
 from bot.transcript import Author, Entry, Transcript
 from tests.bot.handoff.conftest import online_agent
 from tests.redisha import ClusterSetup
-from tests.widget import Widget
 
 
 @pytest.fixture(scope="module")
 def cluster_stack(cluster_setup: ClusterSetup, model: Path) -> Iterator[Stack]:
     """A stack of its own whose REDIS_URL is the cluster."""
-    settings = Settings(
-        redis_url=cluster_setup.url,
-        redis_prefix="c" + secrets.token_hex(4),
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        gateway_port=free_port(),
-        rasa_token=secrets.token_urlsafe(16),
-        secret_key=secrets.token_urlsafe(16),
-        environment="development",
-        rate_ip_exempt="127.0.0.1,::1",
-        rasa_workers=1,
-    )
+    settings = private_settings(cluster_setup.url, "c", rasa_workers=1)
     running = Stack(settings, model, log_dir=ROOT / "var" / "test-logs" / "cluster")
     running.start()
     yield running

@@ -1,11 +1,12 @@
 """The people around the stack under fault: widget customers and an agent.
 
-``Customer`` speaks the widget protocol of bot/web.py the way the real widget does: a
-client id per message, the last entry id it saw as the cursor, and after a dropped
-socket (or an error frame with ``retry: true``) it reconnects, to the next gateway if
-its own is gone, and sends again every message whose echo it has not seen. It talks
-like a person: one message, then it waits for the answer (a bot, system or agent
-reply) before the next.
+``Customer`` speaks the widget protocol of bot/web.py the way the real widget does
+(with the frames of bot/ops/widget.py, whose ``Widget`` does not reconnect): a client
+id per message, the last entry id it saw as the cursor, and after a dropped socket (or
+an error frame with ``retry: true``) it reconnects, to the next gateway if its own is
+gone, and sends again every message whose echo it has not seen. It talks like a
+person: one message, then it waits for the answer (a bot, system or agent reply)
+before the next.
 
 ``Agent`` does what the console does, through ``Conversations`` on the same Redis and
 Rasa (claim, reply, resolve), retrying while Redis is away.
@@ -32,6 +33,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from bot.conversations import Conversations
 from bot.handoff import Agent as AgentRecord
 from bot.handoff import HandoffError, Presence, TicketState
+from bot.ops.widget import hello, ws_url
 from bot.transcript import Author, Entry, Kind, stream_id_after
 
 logger = logging.getLogger(__name__)
@@ -100,19 +102,11 @@ class Customer:
         while not self._closing:
             url = self.urls[self._url % len(self.urls)]
             try:
-                async with websockets.connect(
-                    url.replace("http", "ws", 1) + "/ws/chat", open_timeout=10
-                ) as ws:
-                    await ws.send(
-                        json.dumps(
-                            {
-                                "type": "hello",
-                                "session": self.session,
-                                "after": self.cursor or None,
-                                "name": self.name,
-                            }
-                        )
+                async with websockets.connect(ws_url(url), open_timeout=10) as ws:
+                    first = hello(
+                        self.session, after=self.cursor or None, name=self.name
                     )
+                    await ws.send(json.dumps(first))
                     welcome = json.loads(await asyncio.wait_for(ws.recv(), 30))
                     if welcome.get("type") != "welcome":
                         raise ConnectionError(f"no welcome: {welcome}")

@@ -13,10 +13,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import shutil
 import signal
-import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass, field
@@ -24,15 +22,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis
 import redis.asyncio as aioredis
 
 from bot.conversations import Conversations, EmotionClient
 from bot.handoff import HandoffQueue
+from bot.ops.ports import free_port
+from bot.ops.private import private_settings
+from bot.ops.redis_server import RedisServer
+from bot.ops.stack import Stack
+from bot.ops.train import ensure_model
 from bot.rasa_client import RasaClient
 from bot.settings import ROOT, Settings
-from bot.stack import Stack, free_port
-from bot.train import ensure_model
 from bot.transcript import Transcript
 from tests.reliability.clients import Agent
 
@@ -44,64 +44,6 @@ RETENTION_DAYS = 30  # not the default, so the test sees the setting at work
 # With appendfsync everysec Redis may hold acknowledged writes in its own memory
 # while an earlier fsync is slow: "up to 2 seconds", counted in whole seconds.
 FSYNC_WINDOW_S = 3.5
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Register this suite's marker."""
-    config.addinivalue_line(
-        "markers", "reliability: kills and restarts processes of a private stack"
-    )
-
-
-class RedisServer:
-    """A private redis-server: AOF with ``appendfsync everysec``, as ``make run``."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self, timeout: float = 60) -> None:
-        """Start (or start again on the same port and directory) and wait for PING."""
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.skip("redis-server is not installed")
-        self.directory.mkdir(parents=True, exist_ok=True)
-        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1"]
-        args += ["--dir", str(self.directory), "--save", ""]
-        args += ["--appendonly", "yes", "--appendfsync", "everysec"]
-        args += ["--logfile", str(self.directory / "redis.log")]
-        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL)
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + timeout
-        try:
-            while True:
-                try:
-                    if client.ping():
-                        return
-                except (redis.ConnectionError, redis.BusyLoadingError, OSError):
-                    pass
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"redis-server on {self.port} did not start")
-                time.sleep(0.05)
-        finally:
-            client.close()
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown, no final write."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        """Terminate if running."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
 
 
 @dataclass
@@ -266,16 +208,9 @@ def fault_stack(
     model = ensure_model()
     server = RedisServer(tmp_path_factory.mktemp("fault-redis"))
     server.start()
-    settings = Settings(
-        redis_url=server.url,
-        redis_prefix="f" + secrets.token_hex(4),
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        gateway_port=free_port(),
-        rasa_token=secrets.token_urlsafe(16),
-        secret_key=secrets.token_urlsafe(16),
-        environment="development",  # opted into, as the main test stack
-        rate_ip_exempt="127.0.0.1,::1",  # every client is this machine
+    settings = private_settings(
+        server.url,
+        "f",
         rasa_timeout_seconds=RASA_TIMEOUT_S,
         retention_days=RETENTION_DAYS,
     )

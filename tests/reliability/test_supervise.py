@@ -1,5 +1,5 @@
-"""Killed under ``make run``: the real ``python -m bot.stack run`` restarts a service
-that dies, the others go on serving, and it gives up after repeated crashes.
+"""Killed under ``make run``: the real ``python -m bot.ops.stack run`` restarts a
+service that dies, the others go on serving, and it gives up after repeated crashes.
 
 One stack for the module (its own redis-server and ports), killed one service after
 the other; the last test makes it give up, so it runs last. Every wait is a
@@ -24,9 +24,10 @@ from typing import IO, Any
 import httpx
 import pytest
 
+from bot.ops.ports import free_port, port_is_free
+from bot.ops.redis_server import RedisServer
 from bot.settings import ROOT
-from bot.stack import free_port, port_is_free
-from tests.reliability.conftest import RedisServer, descendants, gone
+from tests.reliability.conftest import descendants, gone
 
 pytestmark = [pytest.mark.reliability, pytest.mark.stack]
 
@@ -37,7 +38,7 @@ RESTART_S = 300  # a restart, backoff included
 # How each service's process is found among the stack's children.
 COMMANDS = {
     "actions": "actions.server",
-    "rasa": "bot.rasa_main",
+    "rasa": "bot.ops.rasa_main",
     "gateway": "uvicorn",
 }
 
@@ -54,13 +55,13 @@ def poll(condition: Callable[[], Any], timeout: float, what: str) -> Any:
 
 
 class RunStack:
-    """``python -m bot.stack run`` as a child, and what it has printed so far."""
+    """``python -m bot.ops.stack run`` as a child, and what it has printed so far."""
 
     def __init__(self, env: dict[str, str]) -> None:
         self.env = env
         self.lines: list[str] = []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.stack", "run"],
+            [sys.executable, "-m", "bot.ops.stack", "run"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,

@@ -22,8 +22,9 @@ import redis.asyncio as aioredis
 
 from bot.console.accounts import Accounts
 from bot.handoff import HandoffQueue
+from bot.ops.ports import free_port
+from bot.ops.stack import Stack
 from bot.settings import Settings
-from bot.stack import Stack, free_port
 from bot.telegram import SECRET_HEADER
 from bot.transcript import Transcript
 from tests.bot.console.conftest import ConsoleClient, random_ip

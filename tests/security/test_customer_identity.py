@@ -37,13 +37,14 @@ from bot.identity import (
     VouchedCustomer,
     vouched_customer,
 )
+from bot.ops.fake_telegram import FakeTelegramAPI
+from bot.ops.ports import free_port
+from bot.ops.stack import Stack
+from bot.ops.widget import Widget, ws_url
 from bot.settings import Settings
-from bot.stack import Stack, free_port
 from bot.transcript import Author, Entry
-from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.polling import until
 from tests.security.conftest import new_chat, post_update, tg_update
-from tests.widget import Widget, ws_url
 
 SECRET = secrets.token_urlsafe(48)  # shared with "the shop" of these tests
 OTHER_KEY = secrets.token_urlsafe(48)

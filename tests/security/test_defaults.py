@@ -31,10 +31,11 @@ from pydantic import ValidationError
 from bot.console.accounts import Accounts
 from bot.console.deps import same_origin
 from bot.handoff import HandoffQueue
-from bot.rasa_main import rasa_arguments
+from bot.ops.ports import free_port
+from bot.ops.rasa_main import rasa_arguments
+from bot.ops.stack import Service, Stack
 from bot.ratelimit import RateLimiter
 from bot.settings import ROOT, Settings, read_or_create_secret
-from bot.stack import Service, Stack, free_port
 from tests.bot.console.conftest import ConsoleClient, random_ip
 from tests.conftest import TEST_REDIS_URL
 
@@ -129,7 +130,7 @@ def test_make_run_says_why_it_will_not_start_in_development_on_all_addresses() -
         "GATEWAY_HOST": "0.0.0.0",  # noqa: S104
     }
     done = subprocess.run(
-        [sys.executable, "-m", "bot.stack", "run"],
+        [sys.executable, "-m", "bot.ops.stack", "run"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -209,7 +210,7 @@ def test_the_rasa_token_is_not_visible_in_ps(stack: Stack) -> None:
     assert rasa.process is not None
     token = stack.settings.rasa_api_token()
     lines = _group_command_lines(rasa.process.pid)
-    assert lines and any("bot.rasa_main" in line for line in lines)
+    assert lines and any("bot.ops.rasa_main" in line for line in lines)
     assert not [line for line in lines if token in line]
     status = f"{stack.settings.rasa_url}/status"
     assert httpx.get(status, timeout=10).status_code in (401, 403)

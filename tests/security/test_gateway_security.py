@@ -34,17 +34,18 @@ from bot.handoff import (
     Presence,
 )
 from bot.handoff.keys import Keys
+from bot.ops.ports import free_port
+from bot.ops.stack import Stack, rasa_service_env
+from bot.ops.widget import Widget, ws_url
 from bot.privacy import address_group, address_key
 from bot.rasa_client import RasaClient
 from bot.ratelimit import TOO_MANY_OPEN, TOO_MANY_SESSIONS, RateLimiter
 from bot.settings import Settings
-from bot.stack import Stack, free_port, rasa_service_env
 from bot.telegram_outbox import Outbox
 from bot.transcript import Author, Kind, Transcript
 from tests.bot.console.conftest import random_ip
 from tests.browser.conftest import Shop, browser  # noqa: F401 - a fixture
 from tests.polling import until
-from tests.widget import Widget, ws_url
 
 pytestmark = pytest.mark.stack
 

@@ -29,13 +29,14 @@ from websockets.exceptions import ConnectionClosed
 from bot.handoff import Customer, HandoffQueue, HandoffRequest, TicketState
 from bot.handoff.keys import Keys
 from bot.inputs import clean_text
+from bot.ops.fake_telegram import FakeTelegramAPI
+from bot.ops.stack import Stack
+from bot.ops.widget import Widget
 from bot.settings import Settings
-from bot.stack import Stack
 from bot.telegram import SLOW_DOWN_TEXT, START_TEXT
 from bot.texts import say
 from bot.transcript import Author, Entry, Transcript
 from tests.bot.console.conftest import ConsoleClient, random_ip
-from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.polling import until
 from tests.security.conftest import (
     STRICT_LIMITS,
@@ -52,7 +53,6 @@ from tests.security.corpus import (
     TEXTS,
     storable,
 )
-from tests.widget import Widget
 
 pytestmark = pytest.mark.stack
 

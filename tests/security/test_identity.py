@@ -28,11 +28,11 @@ from pydantic import ValidationError
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from bot import sessions
+from bot.ops.stack import Stack
+from bot.ops.widget import Widget, ws_url
 from bot.settings import VAR, Settings, read_or_create_secret
-from bot.stack import Stack
 from bot.transcript import Transcript
 from bot.web import origin_allowed
-from tests.widget import Widget, ws_url
 
 LOOPBACK_V4 = "0100007F"  # 127.0.0.1 as /proc/net/tcp writes it
 LISTEN = "0A"

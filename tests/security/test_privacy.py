@@ -32,6 +32,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.handoff import HandoffQueue, TicketState
+from bot.ops.fake_telegram import FakeTelegramAPI
+from bot.ops.stack import Stack
+from bot.ops.widget import Widget
 from bot.privacy import (
     CARD_MARK,
     EMAIL_MARK,
@@ -42,17 +45,14 @@ from bot.privacy import (
     redact,
 )
 from bot.settings import ROOT, Settings
-from bot.stack import Stack
 from bot.transcript import Transcript
 from tests.bot.console.conftest import ConsoleClient, random_ip
-from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.polling import until
 from tests.security.conftest import (
     new_chat,
     post_update,
     tg_update,
 )
-from tests.widget import Widget
 
 LOG_DIR = ROOT / "var" / "test-logs"
 

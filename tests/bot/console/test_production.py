@@ -12,8 +12,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from bot.ops.ports import free_port
+from bot.ops.stack import app_env
 from bot.settings import ROOT, Settings
-from bot.stack import app_env, free_port
 from tests.bot.console.conftest import CSRF_META, Maker
 
 pytestmark = pytest.mark.stack

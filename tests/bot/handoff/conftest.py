@@ -2,19 +2,14 @@
 
 The shared Redis (127.0.0.1:6379) is used only in database 12 and only under a random
 key prefix per test, whose keys are deleted afterwards. When it does not answer, a
-private ``redis-server`` is started for the session instead. ``RedisServer`` starts a
-private server (own port, own directory) for the tests that must kill one.
+private ``redis-server`` is started for the session instead (bot/ops/redis_server.py,
+as for the tests that must kill one).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -35,71 +30,12 @@ from bot.handoff import (
     UrgencyFlag,
 )
 from bot.handoff.keys import Keys
+from bot.ops.redis_server import RedisServer
 
 SHARED_URL = os.environ.get("HANDOFF_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 # Hours always open, otherwise the numbers of data/handoff.yml.
 CONFIG = HandoffConfig()
-
-
-def free_port() -> int:
-    """A TCP port free right now on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class RedisServer:
-    """A private redis-server on a random port with its own data directory."""
-
-    def __init__(self, directory: Path, *, aof: bool = True) -> None:
-        self.directory = directory
-        self.port = free_port()
-        self.aof = aof
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        """Start (or restart on the same port and directory) and wait for PING."""
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.skip("redis-server is not installed")
-        self.directory.mkdir(parents=True, exist_ok=True)
-        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1"]
-        args += ["--dir", str(self.directory), "--save", ""]
-        args += ["--logfile", str(self.directory / "redis.log")]
-        if self.aof:
-            args += ["--appendonly", "yes", "--appendfsync", "always"]
-        else:
-            args += ["--appendonly", "no"]
-        self.process = subprocess.Popen(args)
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                if client.ping():
-                    break
-            except (redis.ConnectionError, redis.BusyLoadingError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server on {self.port} did not start")
-            time.sleep(0.02)
-        client.close()
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown, no final save."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        """Terminate if running."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(10)
 
 
 class Clock:
@@ -136,7 +72,7 @@ def shared_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pass
     finally:
         probe.close()
-    server = RedisServer(tmp_path_factory.mktemp("redis"), aof=False)
+    server = RedisServer(tmp_path_factory.mktemp("redis"), appendfsync=None)
     server.start()
     yield server.url
     server.stop()
@@ -145,7 +81,7 @@ def shared_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def private_server(tmp_path: Path) -> Iterator[RedisServer]:
     """A private redis-server (append-only file, fsync always) for one test."""
-    server = RedisServer(tmp_path / "redis")
+    server = RedisServer(tmp_path / "redis", appendfsync="always")
     server.start()
     yield server
     server.stop()

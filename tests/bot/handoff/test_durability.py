@@ -9,7 +9,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.handoff import Claim, HandoffQueue, TicketState
-from tests.bot.handoff.conftest import CONFIG, RedisServer, online_agent, request
+from bot.ops.redis_server import RedisServer
+from tests.bot.handoff.conftest import CONFIG, online_agent, request
 
 WRITERS = 16
 KILL_AFTER = 400  # acknowledged enqueues before the kill

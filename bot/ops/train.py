@@ -1,6 +1,6 @@
 """Train the Rasa model only when its inputs changed (content, not timestamps).
 
-Usage: ``python -m bot.train [--force]``; prints the path of the model to serve.
+Usage: ``python -m bot.ops.train [--force]``; prints the path of the model to serve.
 """
 
 from __future__ import annotations

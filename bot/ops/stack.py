@@ -1,6 +1,6 @@
 """Start the whole stack (Redis, action server, Rasa, gateway); stop it cleanly.
 
-``python -m bot.stack run`` is what ``make run`` calls: it starts the stack, then
+``python -m bot.ops.stack run`` is what ``make run`` calls: it starts the stack, then
 restarts a service that dies (``Supervisor``). The integration tests and the
 benchmarks use ``Stack`` with their own ports, Redis database and key prefix.
 """
@@ -11,7 +11,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,33 +27,16 @@ from redis.exceptions import RedisClusterException
 
 from bot.handoff.config import config_path, load_config
 from bot.inputs import MAX_FRAME_BYTES
+from bot.ops.ports import port_is_free
+from bot.ops.train import RASA_BIN, ensure_model, rasa_env
 from bot.redisurl import parse, sync_client
-from bot.settings import ROOT, VAR, Settings, get_settings
-from bot.train import RASA_BIN, ensure_model, rasa_env
+from bot.settings import ROOT, VAR, Settings, get_settings, problems
 
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
 
 
 class StackError(SystemExit):
     """A problem the user can fix; the message says how."""
-
-
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    """Whether nothing listens on ``host:port``."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def free_port() -> int:
-    """A port that is free right now on 127.0.0.1."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def redis_answers(url: str) -> bool:
@@ -276,7 +258,7 @@ class Stack:
                 [
                     str(RASA_BIN.with_name("python")),
                     "-m",
-                    "bot.rasa_main",  # rasa, with personal data masked in its log
+                    "bot.ops.rasa_main",  # rasa, with personal data masked in its log
                     "run",
                     "-i",
                     "127.0.0.1",
@@ -646,15 +628,15 @@ def run() -> int:
 def main() -> None:
     """Command line entry point."""
     if sys.argv[1:] != ["run"]:
-        raise SystemExit("usage: python -m bot.stack run")
+        raise SystemExit("usage: python -m bot.ops.stack run")
     try:
         sys.exit(run())
     except StackError as error:
         print(error.code if isinstance(error.code, str) else error, file=sys.stderr)
         sys.exit(1)
     except ValidationError as error:  # the settings: say which and why, no traceback
-        problems = "\n".join(f"  {e['msg']}" for e in error.errors())
-        print(f"Cannot start with this configuration:\n{problems}", file=sys.stderr)
+        lines = "\n".join(f"  {line}" for line in problems(error))
+        print(f"Cannot start with this configuration:\n{lines}", file=sys.stderr)
         sys.exit(1)
 
 

@@ -7,7 +7,7 @@ in a table.
 Rasa configures its own logging (structlog over the standard library) after it reads
 its arguments, so a handler filter installed beforehand would miss it; a log-record
 factory masks each record as it is created instead. Runs in ``.venv-rasa``
-(``python -m bot.rasa_main run ...``), so it imports nothing beyond ``bot.privacy``
+(``python -m bot.ops.rasa_main run ...``), so it imports nothing beyond ``bot.privacy``
 and Rasa's own dependencies.
 
 The HTTP API token comes from ``RASA_TOKEN`` in the environment, not from the

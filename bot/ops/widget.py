@@ -1,5 +1,5 @@
-"""A test client of the widget's WebSocket (``/ws/chat``), shared by every suite that
-talks to the gateway as a customer's browser would."""
+"""A client of the widget's WebSocket (``/ws/chat``), shared by every test and
+benchmark that talks to the gateway as a customer's browser would."""
 
 from __future__ import annotations
 
@@ -17,7 +17,26 @@ Frame = dict[str, Any]
 
 def ws_url(base: str) -> str:
     """The chat WebSocket of a gateway at ``base`` (http://host:port)."""
-    return base.replace("http", "ws", 1) + "/ws/chat"
+    return base.replace("http", "ws", 1).rstrip("/") + "/ws/chat"
+
+
+def hello(
+    session: str | None = None,
+    *,
+    after: str | None = None,
+    name: str | None = None,
+    customer_token: str | None = None,
+) -> Frame:
+    """The first frame on a widget socket: resume ``session`` (None: a new one) from
+    entry ``after``, as customer ``name``, vouched for by ``customer_token``."""
+    frame: Frame = {"type": "hello", "session": session}
+    if after is not None:
+        frame["after"] = after
+    if name is not None:
+        frame["name"] = name
+    if customer_token is not None:
+        frame["customer_token"] = customer_token
+    return frame
 
 
 def field(frame: Frame, path: str) -> Any:
@@ -48,6 +67,7 @@ class Widget:
         ip: str | None = None,
         name: str | None = None,
         customer_token: str | None = None,
+        open_timeout: float = 10,
     ) -> Widget:
         """Connect, say hello (resuming ``session`` from entry ``after``) and wait for
         the welcome; ``origin`` and ``ip`` (X-Forwarded-For) are sent as headers.
@@ -57,16 +77,11 @@ class Widget:
             origin=origin,  # type: ignore[arg-type]
             additional_headers={"X-Forwarded-For": ip} if ip else None,
             max_size=2**22,
+            open_timeout=open_timeout,
         )
         widget = cls(ws)
-        hello: Frame = {"type": "hello", "session": session}
-        if after is not None:
-            hello["after"] = after
-        if name is not None:
-            hello["name"] = name
-        if customer_token is not None:
-            hello["customer_token"] = customer_token
-        await widget.send(hello)
+        first = hello(session, after=after, name=name, customer_token=customer_token)
+        await widget.send(first)
         welcome = await widget.next("welcome")
         widget.session = welcome["session"]
         widget.conversation = welcome["conversation"]

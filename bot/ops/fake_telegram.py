@@ -1,4 +1,5 @@
-"""A fake Telegram Bot API: a small real HTTP server on 127.0.0.1 for the tests.
+"""A fake Telegram Bot API: a small real HTTP server on 127.0.0.1 for the tests and
+the benchmarks (the only stand-in: Telegram is a service on the internet).
 
 python-telegram-bot talks to it through ``base_url`` (``TELEGRAM_API_URL``) exactly as
 to ``https://api.telegram.org/bot``: ``POST /bot<token>/<method>`` with form-encoded

@@ -1,0 +1,67 @@
+"""A stack of one's own for a test run or a benchmark: free ports, a random key
+prefix and fresh secrets on a given Redis, its keys deleted afterwards."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from bot.ops.ports import free_port
+from bot.ops.stack import Stack
+from bot.settings import Settings
+
+
+def private_settings(redis_url: str, prefix: str, **overrides: Any) -> Settings:
+    """Settings of a private stack on ``redis_url``.
+
+    Args:
+        redis_url: the Redis it shares with others (keys apart by the prefix).
+        prefix: the start of its key prefix; random hex digits follow.
+        overrides: settings that differ from these (they win).
+
+    Returns:
+        Free ports, a random Rasa token and secret key, ``development`` (every
+        client is this machine, over plain http) and this machine exempt from the
+        limits per client address.
+    """
+    values: dict[str, Any] = {
+        "redis_url": redis_url,
+        "redis_prefix": prefix + secrets.token_hex(4),
+        "rasa_port": free_port(),
+        "actions_port": free_port(),
+        "gateway_port": free_port(),
+        "rasa_token": secrets.token_urlsafe(16),
+        "secret_key": secrets.token_urlsafe(16),
+        "environment": "development",  # loopback only
+        "rate_ip_exempt": "127.0.0.1,::1",
+    }
+    return Settings(**(values | overrides))
+
+
+def delete_keys(redis_url: str, prefix: str) -> None:
+    """Delete every key of a private stack: Rasa's (``<prefix>tracker...``,
+    ``<prefix>lock...``) and ours (``{<prefix>}:...``)."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"*{prefix}*", count=1000))
+        for start in range(0, len(keys), 500):
+            client.delete(*keys[start : start + 500])
+    finally:
+        client.close()
+
+
+@contextmanager
+def private_stack(settings: Settings, model: Path, log_dir: Path) -> Iterator[Stack]:
+    """The stack of ``settings`` started, stopped afterwards, its keys deleted."""
+    stack = Stack(settings, model, log_dir=log_dir)
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+        delete_keys(settings.redis_url, settings.redis_prefix)
