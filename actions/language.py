@@ -330,6 +330,9 @@ class LanguageBook:
         if texts is None or not texts.topics:
             return None
         asked, _ = _asked(texts, text.lower())
+        # they wait for a person already: "can someone help me change the address?"
+        # asks how to change the address
+        asked = [t for t in asked if t != "person"]
         answered = [t for t in asked if t in ANSWERED and t != "thanks"]
         if not answered or set(asked) - set(ANSWERED) or find_number(text):
             return None

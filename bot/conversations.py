@@ -92,7 +92,8 @@ QUESTION_START = re.compile(
     re.IGNORECASE,
 )
 WANTS_PERSON = re.compile(
-    r"\b(?:someone|somebody|anyone|anybody|a person|a human|an? (?:real )?(?:agent|"
+    r"\b(?:some(?:one|body)(?! else)|any(?:one|body)(?! else)|a person|a human|"
+    r"an? (?:real )?(?:agent|"
     r"human|person)|a manager|your team|speak to|talk to)\b|"
     r"\bare you (?:still |even )?(?:there|here|listening|reading this)\b",
     re.IGNORECASE,
@@ -110,7 +111,12 @@ WAIT_WORDS = re.compile(
     r"\bhow (?:long|much longer) (?:until|till|before) "
     r"(?:someone|somebody|anyone|a person|an agent|you|they|i)\b|\bhow much longer\b|"
     r"\bhow long (?:is|will) (?:it|this) (?:take|be) (?:for|until|till|before) "
-    r"(?:someone|somebody|a person|an agent|you|they)\b",
+    r"(?:someone|somebody|a person|an agent|you|they)\b|"
+    r"\bwhen (?:will|do|can|shall|would) (?:i|we) (?:hear|get (?:an? )?(?:answer|reply|"
+    r"response|call))\b|"
+    r"\bwill (?:it|this|that) (?:take|be) (?:long|much longer|ages)\b|"
+    # "HELLO??", "hi?": is anyone there
+    r"^\W*(?:hello|hi|hey|hallo)\W*\?+\W*$",
     re.IGNORECASE,
 )
 THANKS = re.compile(r"\b(?:thanks?|thank you|cheers|ta|much appreciated)\b", re.I)
@@ -141,6 +147,7 @@ _TELL_ME = re.compile(
 # the one who was hurt is all right now, or a doctor has seen them
 SEEN_TO = re.compile(
     r"\b(?:(?:no one|nobody|no-one) (?:was|got|is) (?:hurt|injured)|"
+    r"nothing serious|"
     r"(?:he|she|they|i|we|my \w+)(?:'s| is| are|'m| am|'re) (?:now |fine now |"
     r"ok now )?(?:ok|okay|fine|alright|all right|better|doing better|recovering)\b|"
     r"(?:went|been|go|gone|took (?:him|her|them)) to (?:a&e|the er|the doctor|the gp|"
@@ -578,7 +585,15 @@ class Conversations:
             ack = _ack(analysis, lower, words, language, [], named=False)
             ack = "" if any(ack in x for x in said[-1:]) else ack
         reply = await self._waiting_answer(
-            conversation_id, text, analysis, said, flag, language, told_where, ack
+            conversation_id,
+            text,
+            analysis,
+            said,
+            flag,
+            language,
+            told_where,
+            ack,
+            wrote or [],
         )
         if not ack or _acknowledges(reply, language):
             return reply
@@ -594,6 +609,7 @@ class Conversations:
         language: str,
         told_where: bool,
         ack: str,
+        wrote: list[str],
     ) -> str:
         """The waiting reply that follows ``ack``, the words for the feeling
         (_waiting_reply)."""
@@ -610,8 +626,10 @@ class Conversations:
         # the advice for what happened is said once; a question of theirs we can
         # answer comes first ("while I wait, how long do refunds take?")
         due = advice is not None and not plain_thanks and advice not in " ".join(said)
-        if flag is UrgencyFlag.SAFETY and words.seen.search(lower):
-            due = False  # "he's ok, we went to A&E": not "see a doctor first"
+        if flag is UrgencyFlag.SAFETY and any(
+            words.seen.search(t.lower()) for t in (text, *wrote)
+        ):
+            due = False  # "he's ok, we went to A&E", now or before: no "see a doctor"
         if due and (calls or not asks):
             then = "waiting_call" if calls else "waiting_advice_then"
             return f"{advice} {say(then, language)}"

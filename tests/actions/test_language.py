@@ -1533,3 +1533,11 @@ async def test_a_question_with_thanks_and_an_order_number_still_asks_for_the_pro
     _, [said] = await answer(tracker)
     texts = language_book().languages["it"]
     assert said == texts.answers["order.proof"].format(order_id="730915")
+
+
+def test_a_general_question_put_to_someone_is_answered_while_waiting() -> None:
+    """Waiting for a person already, "can someone help me change the address?" asks
+    how to change it: answered, in the language."""
+    book = language_book()
+    said = book.general("fr", "Quelqu'un peut-il m'aider à changer l'adresse ?")
+    assert said == book.languages["fr"].answers["address"]

@@ -413,3 +413,54 @@ async def test_an_english_feeling_is_heard_before_any_other_answer(
     analysis = compact(analyzer().analyze(text, []))
     reply = await conversations._waiting_reply("web-shaken", text, analysis, [])
     assert reply == f"{say('waiting_ack_anxiety')} {say('waiting_call')}"
+
+
+@pytest.mark.parametrize(
+    "asked", ["when will I hear back?", "will it take long?", "HELLO??", "hi?"]
+)
+async def test_asking_when_in_other_words_gets_where_they_stand(
+    conversations: Conversations, asked: str
+) -> None:
+    """No one is online: "when will I hear back?" or a bare "HELLO??" gets that, not
+    "the person will answer that here"."""
+    [reply] = await waiting(conversations, f"web-when-{len(asked)}", [asked])
+    assert reply == say("waiting_nobody_online")
+
+
+async def test_someone_else_is_no_request_for_a_person(
+    conversations: Conversations,
+) -> None:
+    [reply] = await waiting(
+        conversations,
+        "web-someone-else",
+        ["I just want to be sure this doesn't happen to someone else"],
+    )
+    assert reply != say("waiting_person_asked")
+
+
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        ("", ["she's ok-ish, we went to the GP", "what happens now?"]),
+        ("pl", ["Nic poważnego, syn ma tylko małe skaleczenie", "Co teraz?"]),
+    ],
+)
+async def test_once_told_they_are_all_right_the_safety_advice_is_not_said(
+    conversations: Conversations, language: str, texts: list[str]
+) -> None:
+    """ "We went to the GP" earlier, or "nothing serious": no "see a doctor first"
+    later in the wait either."""
+    replies = await waiting(
+        conversations,
+        f"web-seen-{language or 'en'}",
+        texts,
+        language,
+        frozenset({UrgencyFlag.SAFETY}),
+    )
+    advice = say("waiting_advice_safety", language)
+    assert not any(advice in reply for reply in replies), replies
+
+
+async def test_perfect_while_waiting_is_thanks(conversations: Conversations) -> None:
+    [reply] = await waiting(conversations, "web-it-perfetto", ["Perfetto"], "it")
+    assert reply == say("waiting_thanks", "it")
