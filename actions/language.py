@@ -71,7 +71,7 @@ ANSWERED_PROBLEMS = ("late",)
 # a question does not also count as a problem for a person, nor "telefono" in "what
 # is your phone number" as a request for a call. Anything else said
 # beside them (charged twice, broken) still does.
-QUESTIONS = ("refund", "address", "contact")
+QUESTIONS = ("refund", "address", "contact", "cancelled")
 ORDER_STATES = ("ask", "not_found", "processing", "shipped", "delivered", "cancelled")
 # The customer's latest messages that decide the conversation's language: enough to
 # look past an order number and an e-mail address given in between
@@ -523,6 +523,10 @@ def _asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
             rest = words.sub(" ", rest)
     others = {t: w for t, w in texts.topics.items() if t not in QUESTIONS}
     asked += [t for t, words in others.items() if words.search(rest)]
+    if "cancelled" in asked:
+        # "czy zamówienie 13579 zostało anulowane?": its state answers it
+        asked = [t for t in asked if t != "cancelled"]
+        asked += [] if "order" in asked else ["order"]
     if "problem" not in asked and any(w.search(rest) for w in texts.to_put_right):
         asked.append("problem")  # "statt der blauen eine rote": a person puts it right
     return asked, rest

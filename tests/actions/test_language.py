@@ -1541,3 +1541,35 @@ def test_a_general_question_put_to_someone_is_answered_while_waiting() -> None:
     book = language_book()
     said = book.general("fr", "Quelqu'un peut-il m'aider à changer l'adresse ?")
     assert said == book.languages["fr"].answers["address"]
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Wurde meine Bestellung 13579 storniert?"),
+        ("es", "¿Mi pedido 13579 fue cancelado?"),
+        ("fr", "Est-ce que ma commande 13579 a été annulée ?"),
+        ("it", "L'ordine 13579 è stato annullato?"),
+        ("nl", "Is mijn bestelling 13579 geannuleerd?"),
+        ("pt", "A encomenda 13579 foi cancelada?"),
+        ("pl", "Czy zamówienie 13579 zostało anulowane?"),
+    ],
+)
+def test_was_it_cancelled_asks_for_the_state_not_a_cancellation(
+    code: str, text: str
+) -> None:
+    """Whether an order was cancelled is its state (answered after the proof), not
+    a cancellation a person must make; "I want to cancel it" still is one."""
+    from actions.language import _asked
+
+    texts = language_book().languages[code]
+    asked, _ = _asked(texts, text.lower())
+    assert asked == ["order"], asked
+
+
+def test_a_wish_to_cancel_is_still_a_cancellation() -> None:
+    from actions.language import _asked
+
+    texts = language_book().languages["es"]
+    asked, _ = _asked(texts, "quiero cancelar el pedido 13579")
+    assert "cancel" in asked
