@@ -287,6 +287,8 @@ def test_a_mild_feeling_put_into_words_is_acknowledged(book: EmpathyBook) -> Non
         ("billed me twice for one jacket, not happy", "track_order", "double charge"),
         ("honestly fuming, they sent the wrong size again", "get_refund", "wrong item"),
         ("three weeks and still not arrived, ridiculous", "track_order", "wait"),
+        # a state that has not moved for days is a wait too
+        ("it has been 'processing' for 9 days. unreal", "track_order", "9-day wait"),
     ],
 )
 def test_the_concern_comes_from_what_the_customer_wrote(
@@ -296,7 +298,7 @@ def test_the_concern_comes_from_what_the_customer_wrote(
     said = book.compose(ANSWER, Situation(intent=intent, analysis=analysis, text=text))
     opening = said[: said.index(ANSWER)]
     assert concern in opening
-    if concern != "wait":
+    if "wait" not in concern:
         assert "wait" not in opening  # no feeling invented from the intent
 
 
