@@ -1573,3 +1573,21 @@ def test_a_wish_to_cancel_is_still_a_cancellation() -> None:
     texts = language_book().languages["es"]
     asked, _ = _asked(texts, "quiero cancelar el pedido 13579")
     assert "cancel" in asked
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("it", "Mi rispondete sempre la stessa cosa, non mi state aiutando"),
+        ("de", "Das hilft mir nicht, immer dasselbe"),
+        ("fr", "Vous ne m'aidez pas du tout"),
+        ("pl", "To nic nie pomaga, ciągle to samo"),
+    ],
+)
+def test_being_let_down_by_the_answers_is_heard(code: str, text: str) -> None:
+    """ "You're not helping, always the same": annoyance to hear, not a note to add."""
+    assert language_book().felt(code, text)
+
+
+def test_the_same_thing_in_another_size_is_no_annoyance() -> None:
+    assert not language_book().felt("es", "¿Puedo pedir lo mismo en otra talla?")
