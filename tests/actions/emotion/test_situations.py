@@ -344,6 +344,14 @@ def test_money_worries_are_acknowledged_with_what_went_wrong(
         ("my toddler swallowed a button off the teddy", "injury"),
         ("the pan lid slipped and hot oil went all over her wrist", "injury"),
         ("the hot water bottle leaked and now she has a big blister", "injury"),
+        # money asked for through a link (an amount in it), and card details typed
+        # into the page it led to
+        (
+            "a text says my parcel is stuck and I must pay £1.99 duty via a link, "
+            "was that you?",
+            "fraud",
+        ),
+        ("I entered my bank details on that page before I realised", "fraud"),
     ],
 )
 def test_indirect_wording_still_reaches_a_person(
@@ -358,6 +366,7 @@ def test_indirect_wording_still_reaches_a_person(
     [
         "i don't see the point of the premium account, what do i get?",
         "the lid swelled up a bit in the heat, is that normal?",
+        "your confirmation email says I can pay the rest on the link, is that right?",
         "my friend called me to say your sale has started, what's on offer?",
         "I've never bought from you before, is paying by card safe?",
         "I have a nut allergy, do the cereal bars contain any nuts?",
