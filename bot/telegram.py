@@ -59,10 +59,11 @@ from telegram.ext import (
 
 from bot.conversations import Conversations, Inbound
 from bot.handoff import AlreadyRated, HandoffError, Rating, TicketState
-from bot.handoff.keys import TELEGRAM_RATING_TTL_S, TELEGRAM_UPDATE_TTL_S, Keys
+from bot.handoff.keys import Keys
 from bot.inputs import clean_text
 from bot.live import Hub
 from bot.ratelimit import RateLimiter
+from bot.rediskeys import TELEGRAM_RATING_TTL_S, TELEGRAM_UPDATE_TTL_S
 from bot.settings import Settings
 from bot.telegram_outbox import (
     ASK_UNDERSTOOD,
