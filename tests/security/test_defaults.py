@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from bot.console.accounts import Accounts
 from bot.console.deps import same_origin
 from bot.handoff import HandoffQueue
+from bot.handoff.keys import Keys
 from bot.rasa_main import rasa_arguments
 from bot.ratelimit import RateLimiter
 from bot.settings import ROOT, Settings, read_or_create_secret
@@ -366,7 +367,8 @@ async def test_non_ascii_csrf_tokens_are_refused_not_a_server_error(
 @pytest.fixture
 async def plain_accounts(plain_settings: Settings) -> AsyncIterator[Accounts]:
     client = aioredis.Redis.from_url(plain_settings.redis_url, decode_responses=True)
-    yield Accounts(client, HandoffQueue(client, prefix=plain_settings.redis_prefix))
+    prefix = plain_settings.redis_prefix
+    yield Accounts(client, Keys(prefix), HandoffQueue(client, prefix=prefix))
     await client.aclose()
 
 
