@@ -144,7 +144,8 @@ async def sign_in(gateway: str, settings: Settings) -> Agent:
     name, password = f"bench-{secrets.token_hex(4)}", secrets.token_urlsafe(16)
     try:
         queue = HandoffQueue(rds, prefix=settings.redis_prefix)
-        await Accounts(rds, queue).add(name, password, role="agent", capacity=5)
+        keys = Keys(settings.redis_prefix)
+        await Accounts(rds, keys, queue).add(name, password, role="agent", capacity=5)
     finally:
         await rds.aclose()
     http = httpx.AsyncClient(base_url=gateway, timeout=TIMEOUT_S)

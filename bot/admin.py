@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from bot.console.accounts import AccountError, Accounts, Role, parse_skills
 from bot.console.sessions import end_all
 from bot.handoff import HandoffError, HandoffQueue
+from bot.handoff.keys import Keys
 from bot.redisurl import async_client
 from bot.settings import Settings, get_settings
 
@@ -63,8 +64,9 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
     """Carry out one command; returns what to print."""
     client = async_client(settings.redis_url, decode_responses=True)
     try:
+        keys = Keys(settings.redis_prefix)
         queue = HandoffQueue(client, prefix=settings.redis_prefix)
-        accounts = Accounts(client, queue)
+        accounts = Accounts(client, keys, queue)
         if args.command == "add-agent":
             existed = await accounts.get(args.name) is not None
             account = await accounts.add(
@@ -92,7 +94,7 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
         disabled = args.command == "disable-agent"
         await accounts.set_disabled(args.name, disabled)
         if disabled:
-            ended = await end_all(client, queue.keys, args.name)
+            ended = await end_all(client, keys, args.name)
             return f"{args.name} disabled ({ended} sessions ended)"
         return f"{args.name} enabled"
     finally:

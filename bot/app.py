@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot import console, sessions, telegram, web
 from bot.conversations import Conversations, EmotionClient, Inbound
 from bot.handoff import HandoffQueue
+from bot.handoff.keys import Keys
 from bot.identity import BadCustomerToken, vouched_customer
 from bot.inputs import clean_text
 from bot.live import Hub
@@ -105,6 +106,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     app.state.http = httpx.AsyncClient(timeout=2)
     app.state.emotion = EmotionClient(settings.actions_url)
+    # Every service gets the client and the key handle from here.
+    app.state.keys = keys = Keys(settings.redis_prefix)
     queue = HandoffQueue(
         app.state.redis,
         prefix=settings.redis_prefix,
@@ -124,9 +127,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         emotion=app.state.emotion,
         limits=app.state.limits,
     )
-    app.state.hub = Hub(app.state.redis_live, queue)
+    app.state.hub = Hub(app.state.redis_live, keys, queue)
     await app.state.hub.start()
-    maintenance = Maintenance(app.state.conversations)
+    maintenance = Maintenance(app.state.conversations, app.state.redis, keys)
     await maintenance.start()
     app.state.telegram = await telegram.start_channel(app.state)  # None: off
     yield

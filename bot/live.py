@@ -20,6 +20,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketState
 
 from bot.handoff import Event, HandoffQueue
+from bot.handoff.keys import Keys
 
 logger = logging.getLogger(__name__)
 
@@ -87,8 +88,9 @@ class Hub:
     event stream's blocking read), not the pool the commands share.
     """
 
-    def __init__(self, client: Any, queue: HandoffQueue) -> None:
+    def __init__(self, client: Any, keys: Keys, queue: HandoffQueue) -> None:
         self.redis = client
+        self.keys = keys
         self.queue = queue
         self._by_conversation: dict[str | None, set[Listener]] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -136,7 +138,7 @@ class Hub:
                 listener._entry(conversation_id)
 
     async def _follow_entries(self) -> None:
-        channel = self.queue.keys.live
+        channel = self.keys.live
         while True:
             pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
             try:
@@ -167,7 +169,7 @@ class Hub:
         while True:
             try:
                 if after == "$":
-                    newest = await self.redis.xrevrange(self.queue.keys.events, count=1)
+                    newest = await self.redis.xrevrange(self.keys.events, count=1)
                     after = _id(newest[0][0]) if newest else "0-0"
                 events = await self.queue.events(
                     after, count=200, block_ms=2000, client=self.redis

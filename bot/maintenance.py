@@ -16,8 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from bot.conversations import Conversations
+from bot.rediskeys import AppKeys
 from bot.texts import say
 from bot.transcript import Author, Entry, Kind
 
@@ -29,8 +31,16 @@ INTERVAL_S = 5.0
 class Maintenance:
     """Runs the housekeeping steps on a timer."""
 
-    def __init__(self, conversations: Conversations, interval: float = INTERVAL_S):
+    def __init__(
+        self,
+        conversations: Conversations,
+        client: Any,
+        keys: AppKeys,
+        interval: float = INTERVAL_S,
+    ):
         self.conversations = conversations
+        self.redis = client
+        self.keys = keys
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
 
@@ -75,8 +85,8 @@ class Maintenance:
                 await conv.announce_claim(claim)
         for ticket in await queue.timed_out():
             wait = f"{ticket.episode}.{round(ticket.queued_at or 0)}"
-            mark = queue.keys.timeout_said(ticket.id, wait)
-            if not await queue.redis.set(mark, "1", nx=True, ex=24 * 3600):
+            mark = self.keys.timeout_said(ticket.id, wait)
+            if not await self.redis.set(mark, "1", nx=True, ex=24 * 3600):
                 continue  # already said for this wait (maybe by another gateway)
             await conv.transcript.append(
                 ticket.id,

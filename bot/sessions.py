@@ -20,8 +20,8 @@ import secrets
 import time
 from typing import Any
 
-from bot.handoff.keys import Keys
 from bot.ratelimit import TOO_MANY_SESSIONS, LimitExceeded, RateLimiter
+from bot.rediskeys import AppKeys
 
 SESSION_PREFIX = "web-"
 CUSTOMER_FIELD = "customer"  # the customer a session is bound to (its record)
@@ -72,7 +72,7 @@ class Sessions:
         self.redis = redis
         self.limits = limits
         self.settings = limits.settings
-        self.keys = Keys(self.settings.redis_prefix)
+        self.keys = AppKeys(self.settings.redis_prefix)
         self._admit = redis.register_script(ADMIT)
 
     @property

@@ -59,10 +59,10 @@ from telegram.ext import (
 
 from bot.conversations import Conversations, Inbound
 from bot.handoff import AlreadyRated, HandoffError, Rating, TicketState
-from bot.handoff.keys import TELEGRAM_RATING_TTL_S, TELEGRAM_UPDATE_TTL_S, Keys
 from bot.inputs import clean_text
 from bot.live import Hub
 from bot.ratelimit import RateLimiter
+from bot.rediskeys import TELEGRAM_RATING_TTL_S, TELEGRAM_UPDATE_TTL_S, AppKeys
 from bot.settings import Settings
 from bot.telegram_outbox import (
     ASK_UNDERSTOOD,
@@ -151,10 +151,10 @@ class TelegramChannel:
 
     settings: Settings
     redis: Any
+    keys: AppKeys
     conversations: Conversations
     hub: Hub
     application: TgApplication
-    keys: Keys = field(init=False)
     outbox: Outbox = field(init=False)
     limits: RateLimiter = field(init=False)
     ready: bool = field(init=False, default=False)
@@ -165,7 +165,6 @@ class TelegramChannel:
     )
 
     def __post_init__(self) -> None:
-        self.keys = Keys(self.settings.redis_prefix)
         self.limits = RateLimiter(self.redis, self.settings)
         self.outbox = Outbox(
             self.application.bot,
@@ -550,7 +549,7 @@ async def start_channel(state: Any) -> TelegramChannel | None:
         return None
     application = build_application(settings)
     channel = TelegramChannel(
-        settings, state.redis, state.conversations, state.hub, application
+        settings, state.redis, state.keys, state.conversations, state.hub, application
     )
     application.bot_data["channel"] = channel
     await channel.start()

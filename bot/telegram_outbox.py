@@ -50,8 +50,8 @@ from telegram import (
 )
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot.handoff.keys import Keys
 from bot.live import Hub
+from bot.rediskeys import AppKeys
 from bot.transcript import (
     Author,
     Entry,
@@ -239,7 +239,7 @@ class Outbox:
     """Sends the entries of every ``tg-`` conversation, once and in order."""
 
     def __init__(
-        self, bot: Bot, client: Any, transcript: Transcript, hub: Hub, keys: Keys
+        self, bot: Bot, client: Any, transcript: Transcript, hub: Hub, keys: AppKeys
     ) -> None:
         self.bot = bot
         self.redis = client

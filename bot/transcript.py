@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from bot.handoff.keys import DEFAULT_RETENTION_S, TRANSCRIPT_MAX, Keys
+from bot.handoff.keys import DEFAULT_RETENTION_S
 from bot.handoff.scripts import FencedRun, fenced
+from bot.rediskeys import TRANSCRIPT_MAX, AppKeys
 
 # Conversations and their transcripts are kept ``retention_s`` (RETENTION_DAYS, by
 # default DEFAULT_RETENTION_S) after the last message.
@@ -179,7 +180,7 @@ class Transcript:
         retention_s: int = DEFAULT_RETENTION_S,
     ) -> None:
         self.redis = client
-        self.keys = Keys(prefix)
+        self.keys = AppKeys(prefix)
         self.retention_s = retention_s
         self._append = client.register_script(APPEND)
         self._append_fenced = client.register_script(fenced(APPEND))

@@ -24,7 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from bot.console.sessions import end_all
 from bot.handoff import Agent, HandoffQueue
-from bot.handoff.keys import Keys
+from bot.rediskeys import AppKeys
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 SKILL = re.compile(r"^[a-z0-9][a-z0-9_:-]{0,39}$")  # "billing", "lang:de"
@@ -107,10 +107,10 @@ def parse_skills(value: str | list[str] | None) -> frozenset[str]:
 class Accounts:
     """Console accounts of one deployment (one key prefix)."""
 
-    def __init__(self, client: Any, queue: HandoffQueue) -> None:
+    def __init__(self, client: Any, keys: AppKeys, queue: HandoffQueue) -> None:
         self.redis = client
+        self.keys = keys
         self.queue = queue
-        self.keys: Keys = queue.keys
 
     async def add(
         self,
@@ -246,7 +246,7 @@ class Lockout:
     def __init__(
         self,
         client: Any,
-        keys: Keys,
+        keys: AppKeys,
         *,
         max_account: int,
         max_ip: int,

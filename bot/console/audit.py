@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from bot.handoff.keys import AUDIT_MAXLEN, Keys
+from bot.rediskeys import AUDIT_MAXLEN, AppKeys
 
 MAX_DETAIL = 500
 
@@ -59,7 +59,7 @@ return written
 class Audit:
     """Append to and read the audit stream of one deployment."""
 
-    def __init__(self, client: Any, keys: Keys, *, retention_s: int) -> None:
+    def __init__(self, client: Any, keys: AppKeys, *, retention_s: int) -> None:
         self.redis = client
         self.keys = keys
         self.retention_s = retention_s

@@ -34,7 +34,7 @@ SVG_HEADERS = {
 @router.get("/console/api/dashboard")
 async def get_dashboard(console: ConsoleDep, who: Supervising) -> dict[str, Any]:
     """Escalation rate, time to a human, CSAT, empathy rating, load, by channel/day."""
-    data = await collect(console.queue)
+    data = await collect(console.redis, console.keys, console.queue)
     summary = summarize(data)
     summary["flagged"] = [
         {"id": t.id, "customer_name": t.customer.name, "reoffers": t.reoffers}
@@ -47,7 +47,7 @@ async def get_dashboard(console: ConsoleDep, who: Supervising) -> dict[str, Any]
 async def get_empathy(console: ConsoleDep, who: Supervising) -> dict[str, Any]:
     """Automatic empathy scores of bot and agent replies (latest 200 handoffs), and
     people's ratings of sampled replies."""
-    data = await collect(console.queue)
+    data = await collect(console.redis, console.keys, console.queue)
     summary = await empathy_summary(console.transcript, data.tickets)
     summary["peer"] = await peer_summary(console)
     return summary
@@ -58,7 +58,7 @@ async def get_chart(name: str, console: ConsoleDep, who: Supervising) -> Respons
     """One chart as SVG."""
     if name not in CHARTS:
         fail(404, "unknown_chart", f"charts: {', '.join(CHARTS)}")
-    data = await collect(console.queue)
+    data = await collect(console.redis, console.keys, console.queue)
     svg = await asyncio.to_thread(chart_svg, name, data, summarize(data))
     return Response(svg, media_type="image/svg+xml", headers=SVG_HEADERS)
 
@@ -66,7 +66,7 @@ async def get_chart(name: str, console: ConsoleDep, who: Supervising) -> Respons
 @router.get("/console/api/dashboard/handoffs.csv")
 async def get_csv(request: Request, console: ConsoleDep, who: Supervising) -> Response:
     """Every handoff as CSV (for a spreadsheet)."""
-    data = await collect(console.queue)
+    data = await collect(console.redis, console.keys, console.queue)
     await console.audit.record("export", agent=who.id, ip=client_ref(request))
     return Response(
         csv_text(data.tickets),
@@ -107,7 +107,7 @@ async def get_console_metrics(console: ConsoleDep, who: Supervising) -> Response
 
 
 async def _metrics(console: ConsoleDep) -> Response:
-    summary = summarize(await collect(console.queue))
+    summary = summarize(await collect(console.redis, console.keys, console.queue))
     overall = summary["overall"]
     registry = CollectorRegistry()
 

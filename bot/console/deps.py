@@ -27,6 +27,7 @@ from bot.console.learning import Proposals
 from bot.console.sessions import Session, SessionStore
 from bot.conversations import Conversations
 from bot.handoff import HandoffQueue
+from bot.handoff.keys import Keys
 from bot.privacy import address_key
 from bot.settings import Settings
 from bot.transcript import Transcript
@@ -43,33 +44,31 @@ class Console:
 
     def __init__(self, state: Any) -> None:
         settings: Settings = state.settings
-        queue: HandoffQueue = state.queue
+        keys: Keys = state.keys
         self.settings = settings
         self.redis = state.redis
-        self.queue = queue
-        self.keys = queue.keys
+        self.keys = keys
+        self.queue: HandoffQueue = state.queue
         self.conversations: Conversations = state.conversations
         self.transcript: Transcript = state.conversations.transcript
         self.hub = state.hub
-        self.accounts = Accounts(state.redis, queue)
+        self.accounts = Accounts(state.redis, keys, self.queue)
         self.sessions = SessionStore(
             state.redis,
-            queue.keys,
+            keys,
             idle_s=settings.console_session_idle_seconds,
             max_s=settings.console_session_max_seconds,
         )
         self.lockout = Lockout(
             state.redis,
-            queue.keys,
+            keys,
             max_account=settings.console_max_failures,
             max_ip=settings.console_max_failures_ip,
             window_s=settings.console_lockout_window_seconds,
         )
-        self.audit = Audit(state.redis, queue.keys, retention_s=settings.retention_s)
+        self.audit = Audit(state.redis, keys, retention_s=settings.retention_s)
         self.embeddings = Embeddings(settings.actions_url)
-        self.proposals = Proposals(
-            state.redis, queue.keys, retention_s=settings.retention_s
-        )
+        self.proposals = Proposals(state.redis, keys, retention_s=settings.retention_s)
 
     @property
     def cookie_name(self) -> str:

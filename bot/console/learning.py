@@ -22,7 +22,8 @@ from typing import Any
 
 from bot.console.assist import Library, Reply, first_name
 from bot.handoff import Ticket, TicketState
-from bot.handoff.keys import DEFAULT_RETENTION_S, Keys
+from bot.handoff.keys import DEFAULT_RETENTION_S
+from bot.rediskeys import AppKeys
 
 MIN_RATING = 4
 MAX_APPROVED = 500
@@ -87,7 +88,7 @@ class Proposals:
     """Proposed and approved replies of one deployment."""
 
     def __init__(
-        self, client: Any, keys: Keys, *, retention_s: int = DEFAULT_RETENTION_S
+        self, client: Any, keys: AppKeys, *, retention_s: int = DEFAULT_RETENTION_S
     ) -> None:
         self.redis = client
         self.keys = keys

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.handoff import AgentView, HandoffQueue, Ticket, TicketState
+from bot.handoff.keys import Keys
 from bot.privacy import redact
 
 DAYS = 14
@@ -40,20 +41,22 @@ class Data:
     now: float = field(default_factory=time.time)
 
 
-async def collect(queue: HandoffQueue, now: float | None = None) -> Data:
+async def collect(
+    client: Any, keys: Keys, queue: HandoffQueue, now: float | None = None
+) -> Data:
     """Read tickets, archived handoffs, the conversation count and agents."""
-    k = queue.keys
+    k = keys
     ids = [
         k.ticket_id(key)
-        async for key in queue.redis.scan_iter(match=k.ticket_pattern, count=500)
+        async for key in client.scan_iter(match=k.ticket_pattern, count=500)
     ]
     tickets = await queue.tickets(ids) if ids else []
     for ticket_id in ids:
         tickets.extend(await queue.history(ticket_id))
     conversations = 0
-    async for _key in queue.redis.scan_iter(match=k.conversation("*"), count=500):
+    async for _key in client.scan_iter(match=k.conversation("*"), count=500):
         conversations += 1
-    waiting = int(await queue.redis.zcard(k.queue))
+    waiting = int(await client.zcard(k.queue))
     agents = await queue.agents()
     return Data(tickets, conversations, agents, waiting, now or time.time())
 

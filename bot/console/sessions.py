@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from bot.handoff.keys import Keys
+from bot.rediskeys import AppKeys
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 
@@ -40,7 +40,7 @@ class Session:
 class SessionStore:
     """Create, look up and end console sessions."""
 
-    def __init__(self, client: Any, keys: Keys, *, idle_s: int, max_s: int) -> None:
+    def __init__(self, client: Any, keys: AppKeys, *, idle_s: int, max_s: int) -> None:
         self.redis = client
         self.keys = keys
         self.idle_s = idle_s
@@ -100,7 +100,7 @@ class SessionStore:
         return await end_all(self.redis, self.keys, agent_id)
 
 
-async def end_all(client: Any, keys: Keys, agent_id: str) -> int:
+async def end_all(client: Any, keys: AppKeys, agent_id: str) -> int:
     """Sign every console session of an agent out (disabled, or a new password);
     returns how many there were."""
     digests = await client.smembers(keys.account_sessions(agent_id))

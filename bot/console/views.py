@@ -13,7 +13,7 @@ from bot.console.assist import first_name
 from bot.console.deps import Console, Principal
 from bot.console.empathy import score_transcript
 from bot.handoff import AgentView, Ticket, TicketState
-from bot.handoff.keys import CUSTOMER_CONVERSATIONS_MAX
+from bot.rediskeys import CUSTOMER_CONVERSATIONS_MAX
 from bot.transcript import Entry
 
 MAX_ENTRIES = 5000

@@ -1,8 +1,10 @@
 """Human handoff: a Redis-backed queue of conversations waiting for a person.
 
 ``HandoffQueue`` (queue.py) owns every state change, as atomic Lua scripts
-(scripts.py) on the keys of keys.py; records are in models.py, typed errors in
-errors.py, the tunables (data/handoff.yml) in config.py. No web framework, no Rasa.
+(scripts/) on the keys of keys.py; its parts (customers.py, agents.py, claims.py,
+housekeeping.py, reading.py) share one runner (runner.py). Records are in models.py,
+typed errors in errors.py, argument checks in checks.py, the tunables
+(data/handoff.yml) in config.py. No web framework, no Rasa.
 """
 
 from bot.handoff.config import BusinessHours, HandoffConfig, load_config

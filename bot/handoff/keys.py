@@ -1,31 +1,10 @@
-"""Every Redis key of the deployment, and every key TTL and size cap.
+"""The handoff queue's Redis keys, TTLs and caps; and ``Keys``, every key of the
+deployment: the queue's (``QueueKeys``, here) and the app's (``AppKeys``:
+bot/rediskeys.py, which also says where keys live on a Redis Cluster).
 
-Two kinds of hash tag decide where a key lives on a Redis Cluster (one server or a
-Sentinel-watched master holds them all the same way; REDIS_URL, bot/redisurl.py):
-
-* ``{<prefix>}``: the queue, the agents, the console and the counters. The queue's
-  Lua scripts touch tickets, queue indexes and agent sets together, so all of them
-  share this one slot. The rate-limit counters (one script counts a session and its
-  address together), the per-address and per-customer conversation lists and the
-  Telegram update marks stay here too: small keys, read with the queue's.
-* ``{<prefix>:<conversation id>}``: everything of one conversation (its transcript,
-  records, work marks, widget session, Telegram chat state and Rasa's tracker and
-  lock), so conversations spread over the shards while each one's keys share a
-  slot: the transcript's append script touches only its own conversation's keys.
-
-No script touches both kinds. The one write that depends on the queue, an agent's
-reply (``scripts.fenced``), checks the claim in the ``{prefix}`` slot and then
-writes in the conversation's slot only while no note has ended that claim (the
-conversation hash's ``claim_ended``, raised by the resolve/release/transfer/reap
-note in the same script as the note). Multi-key reads of one conversation (MGET of
-its work marks) stay in its slot; pipelines that mix slots are not transactions.
-The ``{prefix}:live`` pub/sub channel is cluster-wide. Call sites only concatenate
-these constants; nothing else in the package spells a key, except Rasa's stores
-(bot/rasa_stores.py, which cannot import this package) whose two keys are listed
-here and checked against it in the tests.
-
-Keys written before this layout (``{es}:tr:<id>``, ``estracker:tracker:<id>``, ...)
-are not read: there is no migration yet (README, "Redis").
+The queue's keys all share the ``{<prefix>}`` hash tag, so one Cluster slot holds
+them and the queue's Lua scripts (bot/handoff/scripts) may touch any of them
+together. Call sites only concatenate these constants.
 
 Layout (``{es}`` for the prefix ``es``)::
 
@@ -46,68 +25,11 @@ Layout (``{es}`` for the prefix ``es``)::
     {es}:agent:<agent id>:chats       set    tickets the agent holds now
     {es}:agent:<agent id>:intense     zset   intense chats the agent claimed, by time
     {es}:stats:handle                 list   recent handling times (s), newest first
-
-One conversation (bot/transcript.py, bot/conversations.py), ``<c>`` = ``es:<id>``::
-
-    {<c>}:tr                          stream every message of the conversation
-    {<c>}:trids                       hash   client message id -> stream id (dedupe)
-    {<c>}:emo                         hash   stream id -> emotion annotation (JSON)
-    {<c>}:conv                        hash   channel, customer name and ref, times,
-                                             claim_ended (highest fencing token
-                                             whose claim a note ended)
-    {<c>}:timeout_said:<wait>         string the queue-timeout apology was said (NX)
-    {<c>}:work:<stream id>            string "busy" while a message is answered, "done"
-    {<c>}:wsession                    hash   the widget/API session of that id:
-                                             started, last customer message (ms),
-                                             keyed address hash, customer (the shop's
-                                             id, when its page vouched;
-                                             bot/identity.py) (TTL:
-                                             SESSION_IDLE_SECONDS)
-    {<c>}:tg:out                      hash   Telegram outbox: cursor, partial,
-                                             sent_at, kb
-    {<c>}:tg:lock                     string the process sending to the chat (PX)
-    {<c>}:tg:rating                   string satisfaction tapped, until "understood"
-    {<c>}:tg:notice                   string "I can only read text" said lately (EX)
-    {<c>}:tg:slow                     string "you're writing very fast" said lately
-    {<c>}:rasa:tracker                string Rasa's tracker (TTL: TRACKER_TTL_SECONDS)
-    {<c>}:rasa:lock                   string Rasa's ticket lock of the conversation
-    {es}:live                         pub/sub "<conversation id> <stream id>" per entry
-
-Telegram (bot/telegram.py, bot/telegram_outbox.py)::
-
-    {es}:tg:update:<update id>        string a webhook update seen (repeats ignored)
-    {es}:tg:chats                     zset   Telegram conversations by last update (ms)
-
-Rate limits (bot/ratelimit.py), counters of one fixed window (PX = the window)::
-
-    {es}:rate:<scope>:<subject>       string messages so far (scope session, ip or
-                                             tg), sessions started (scope newsession);
-                                             an address only as a keyed hash
-    {es}:addr:<keyed address hash>    zset   the address's conversations, by last
-                                             message (ms): its open tickets are counted
-
-The agent console (bot/console)::
-
-    {es}:accounts                     set    console account ids (= agent ids)
-    {es}:account:<agent id>           hash   name, role, password hash, disabled
-    {es}:account:<agent id>:sessions  set    digests of the account's open sessions
-    {es}:csession:<sha256 of token>   hash   agent, csrf token, created, address hash
-                                             (TTL: idle)
-    {es}:authfail:<kind>:<value>      zset   sign-in attempts by time (kind user, or
-                                             ip with the address's keyed hash)
-    {es}:audit                        stream claim, reply, transfer, resolve, refusal
-    {es}:audit:anon                   hash   this minute's anonymous refusals by kind
-                                             (one summary entry in :audit per minute)
-    {es}:customer:<customer id>       zset   the customer's conversations, by first seen
-    {es}:assist:proposed              hash   proposal id -> reply proposed for assist
-    {es}:assist:approved              hash   proposal id -> reply a supervisor approved
-    {es}:qa:ratings                   hash   "<conversation> <entry> <rater>" -> a
-                                             peer's empathy scorecard of a reply (JSON)
 """
 
 from __future__ import annotations
 
-import re
+from bot.rediskeys import AppKeys, KeyBase
 
 TICKET = ":ticket:"
 ARCHIVE = ":archive:"
@@ -126,36 +48,6 @@ AGENT = ":agent:"
 AGENT_CHATS = ":chats"
 AGENT_INTENSE = ":intense"
 STATS_HANDLE = ":stats:handle"
-TRANSCRIPT = ":tr"
-CLIENT_IDS = ":trids"
-EMOTION = ":emo"
-CONVERSATION = ":conv"
-TIMEOUT_SAID = ":timeout_said:"
-WORK = ":work:"
-LIVE = ":live"
-ACCOUNTS = ":accounts"
-ACCOUNT = ":account:"
-ACCOUNT_SESSIONS = ":sessions"
-CONSOLE_SESSION = ":csession:"
-AUTH_FAILURES = ":authfail:"
-AUDIT = ":audit"
-AUDIT_ANONYMOUS = ":audit:anon"
-CUSTOMER = ":customer:"
-ASSIST_PROPOSED = ":assist:proposed"
-ASSIST_APPROVED = ":assist:approved"
-QA_RATINGS = ":qa:ratings"
-TELEGRAM_UPDATE = ":tg:update:"
-TELEGRAM_CHATS = ":tg:chats"
-TELEGRAM_OUTBOX = ":tg:out"
-TELEGRAM_LOCK = ":tg:lock"
-TELEGRAM_RATING = ":tg:rating"
-TELEGRAM_NOTICE = ":tg:notice"
-TELEGRAM_SLOW = ":tg:slow"
-RATE = ":rate:"
-ADDRESS_CHATS = ":addr:"
-WEB_SESSION = ":wsession"
-RASA_TRACKER = ":rasa:tracker"  # written by bot/rasa_stores.py (Rasa's side)
-RASA_LOCK = ":rasa:lock"
 
 # TTLs and caps.
 # Resolved tickets (and their ratings) and earlier handoffs are kept RETENTION_DAYS,
@@ -166,13 +58,28 @@ EVENTS_MAXLEN = 100_000  # approximate stream length (XADD MAXLEN ~)
 STATS_SAMPLES = 200  # handling times kept for the expected-wait estimate
 TIMELINE_MAX = 20  # emotion snapshots kept per ticket
 NOTES_MAX = 200  # private notes kept per ticket
-TRANSCRIPT_MAX = 5_000  # messages kept per conversation (XADD MAXLEN ~)
-AUDIT_MAXLEN = 1_000_000  # audit entries kept (XADD MAXLEN ~), none past retention
-CUSTOMER_CONVERSATIONS_MAX = 50  # conversations remembered per customer
-TELEGRAM_UPDATE_TTL_S = 24 * 3600  # Telegram stops re-sending an update after a day
-TELEGRAM_RATING_TTL_S = 7 * 24 * 3600  # a first rating waits this long for the second
 
-_PREFIX = re.compile(r"^[A-Za-z0-9]{1,32}$")
+# The queue's keys by the names scripts give them in their KEYS (Script.keys,
+# bot/handoff/scripts/base.py): the handle's attributes, and its methods of a ticket
+# id or an agent id.
+FIXED_KEYS = (
+    "queue",
+    "queued_at",
+    "leases",
+    "flagged",
+    "followups",
+    "fence",
+    "events",
+    "agents",
+    "online",
+    "capacity",
+    "held",
+    "stats_handle",
+)
+PER_TICKET_KEYS = ("ticket", "archive")
+PER_AGENT_KEYS = ("agent", "agent_chats", "agent_intense")
+KEY_NAMES = frozenset((*FIXED_KEYS, *PER_TICKET_KEYS, *PER_AGENT_KEYS))
+
 MAX_ID_CHARS = 200
 
 
@@ -191,14 +98,11 @@ def valid_id(value: object, *, agent: bool = False) -> bool:
     )
 
 
-class Keys:
-    """The key names of one deployment (one prefix)."""
+class QueueKeys(KeyBase):
+    """The handoff queue's keys of one deployment (one prefix)."""
 
     def __init__(self, prefix: str) -> None:
-        if not _PREFIX.match(prefix):
-            raise ValueError("prefix must be 1-32 letters or digits")
-        self.prefix = prefix
-        self.tag = "{" + prefix + "}"
+        super().__init__(prefix)
         self.queue = self.tag + QUEUE
         self.queued_at = self.tag + QUEUED_AT
         self.leases = self.tag + LEASES
@@ -211,26 +115,18 @@ class Keys:
         self.capacity = self.tag + CAPACITY
         self.held = self.tag + HELD
         self.stats_handle = self.tag + STATS_HANDLE
-        self.live = self.tag + LIVE
-        self.accounts = self.tag + ACCOUNTS
-        self.audit = self.tag + AUDIT
-        self.audit_anonymous = self.tag + AUDIT_ANONYMOUS
-        self.assist_proposed = self.tag + ASSIST_PROPOSED
-        self.assist_approved = self.tag + ASSIST_APPROVED
-        self.qa_ratings = self.tag + QA_RATINGS
-        self.telegram_chats = self.tag + TELEGRAM_CHATS
         self.ticket_pattern = self.tag + TICKET + "*"
-        # Every key of the deployment: the {prefix} slot's and the conversations'.
-        self.all_pattern = "{" + prefix + "[:}]*"
 
-    def conversation_tag(self, conversation_id: str) -> str:
-        """The hash tag of a conversation's own keys: ``{<prefix>:<id>}``.
-
-        Its keys share one Cluster slot (its scripts touch only them), and the
-        conversations spread over the slots. An id holding ``}`` still gives all
-        its keys one tag (Redis hashes up to the first ``}``).
-        """
-        return "{" + self.prefix + ":" + conversation_id + "}"
+    def key(self, name: str, ticket_id: str = "", agent_id: str = "") -> str:
+        """The queue key a script calls ``name`` in its KEYS (one of KEY_NAMES),
+        built from ``ticket_id`` or ``agent_id`` when it is one of theirs."""
+        if name in PER_TICKET_KEYS:
+            return str(getattr(self, name)(ticket_id))
+        if name in PER_AGENT_KEYS:
+            return str(getattr(self, name)(agent_id))
+        if name in FIXED_KEYS:
+            return str(getattr(self, name))
+        raise KeyError(name)
 
     def ticket(self, ticket_id: str) -> str:
         """The ticket hash of a conversation."""
@@ -256,91 +152,8 @@ class Keys:
         """The intense chats an agent claimed recently."""
         return self.tag + AGENT + agent_id + AGENT_INTENSE
 
-    def transcript(self, conversation_id: str) -> str:
-        """Every message of a conversation (a stream)."""
-        return self.conversation_tag(conversation_id) + TRANSCRIPT
 
-    def client_ids(self, conversation_id: str) -> str:
-        """Client message ids already stored for a conversation."""
-        return self.conversation_tag(conversation_id) + CLIENT_IDS
-
-    def emotion(self, conversation_id: str) -> str:
-        """Emotion annotations of a conversation's customer messages."""
-        return self.conversation_tag(conversation_id) + EMOTION
-
-    def conversation(self, conversation_id: str) -> str:
-        """Who the conversation is with, on which channel."""
-        return self.conversation_tag(conversation_id) + CONVERSATION
-
-    def timeout_said(self, conversation_id: str, wait: str) -> str:
-        """Marks that the queue-timeout apology was said for one wait."""
-        return self.conversation_tag(conversation_id) + TIMEOUT_SAID + wait
-
-    def account(self, agent_id: str) -> str:
-        """A console account (agent or supervisor)."""
-        return self.tag + ACCOUNT + agent_id
-
-    def account_sessions(self, agent_id: str) -> str:
-        """Digests of an account's open console sessions."""
-        return self.tag + ACCOUNT + agent_id + ACCOUNT_SESSIONS
-
-    def console_session(self, digest: str) -> str:
-        """One console session, by the SHA-256 of its cookie value."""
-        return self.tag + CONSOLE_SESSION + digest
-
-    def auth_failures(self, kind: str, value: str) -> str:
-        """Recent failed logins for an account (``user``) or an address (``ip``)."""
-        return self.tag + AUTH_FAILURES + kind + ":" + value
-
-    def customer(self, customer_id: str) -> str:
-        """The conversations of one customer, oldest first."""
-        return self.tag + CUSTOMER + customer_id
-
-    def telegram_update(self, update_id: int) -> str:
-        """Marks a Telegram webhook update as seen."""
-        return self.tag + TELEGRAM_UPDATE + str(update_id)
-
-    def telegram_outbox(self, conversation_id: str) -> str:
-        """The Telegram outbox cursor of a chat."""
-        return self.conversation_tag(conversation_id) + TELEGRAM_OUTBOX
-
-    def telegram_lock(self, conversation_id: str) -> str:
-        """Who sends to a Telegram chat right now."""
-        return self.conversation_tag(conversation_id) + TELEGRAM_LOCK
-
-    def telegram_rating(self, conversation_id: str) -> str:
-        """The first rating tapped in a Telegram chat, until the second arrives."""
-        return self.conversation_tag(conversation_id) + TELEGRAM_RATING
-
-    def telegram_notice(self, conversation_id: str) -> str:
-        """Throttles the "I can only read text here" notice of a chat."""
-        return self.conversation_tag(conversation_id) + TELEGRAM_NOTICE
-
-    def telegram_slow(self, conversation_id: str) -> str:
-        """Throttles the "you're writing very fast" notice of a chat."""
-        return self.conversation_tag(conversation_id) + TELEGRAM_SLOW
-
-    def rate(self, scope: str, subject: str) -> str:
-        """A rate-limit counter (``scope`` session, ip or tg)."""
-        return self.tag + RATE + scope + ":" + subject
-
-    def address_chats(self, address: str) -> str:
-        """The conversations of one client address (its keyed hash)."""
-        return self.tag + ADDRESS_CHATS + address
-
-    def web_session(self, session_id: str) -> str:
-        """A widget or API session, while it is not idle too long (a session's id
-        is its conversation's id, so it has that conversation's tag)."""
-        return self.conversation_tag(session_id) + WEB_SESSION
-
-    def work(self, conversation_id: str, entry_id: str) -> str:
-        """Whether a customer message is being answered ("busy") or was ("done")."""
-        return self.conversation_tag(conversation_id) + WORK + entry_id
-
-    def rasa_tracker(self, conversation_id: str) -> str:
-        """Rasa's tracker of a conversation (bot/rasa_stores.py writes it)."""
-        return self.conversation_tag(conversation_id) + RASA_TRACKER
-
-    def rasa_lock(self, conversation_id: str) -> str:
-        """Rasa's ticket lock of a conversation (bot/rasa_stores.py writes it)."""
-        return self.conversation_tag(conversation_id) + RASA_LOCK
+class Keys(QueueKeys, AppKeys):
+    """Every key of one deployment: the queue's and the app's. The gateway makes
+    one in its lifespan (bot/app.py) and hands it to each service; the queue keeps
+    one too (bot/conversations.py still reads its work marks through it)."""

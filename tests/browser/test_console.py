@@ -39,6 +39,7 @@ from bot.handoff import (
     Presence,
     Rating,
 )
+from bot.handoff.keys import Keys
 from bot.settings import Settings
 from bot.transcript import Author, Entry, Transcript
 from tests.polling import until
@@ -142,7 +143,9 @@ async def agent_page(
     """A new agent account, signed in through the login page; returns the page."""
     name = "pw-" + secrets.token_hex(4)
     password = secrets.token_urlsafe(12)
-    await Accounts(rds, queue).add(name, password, name=f"Sam {name[-4:]}")
+    await Accounts(rds, Keys(queue.keys.prefix), queue).add(
+        name, password, name=f"Sam {name[-4:]}"
+    )
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
     page = Watched(await context.new_page())
     await page.page.goto(gateway_url + "/console")
@@ -365,7 +368,7 @@ async def test_signing_in_with_a_wrong_password_shows_why(
     chromium: Browser, gateway_url: str, queue: HandoffQueue, rds: aioredis.Redis
 ) -> None:
     name = "pw-" + secrets.token_hex(4)
-    await Accounts(rds, queue).add(name, "the right password")
+    await Accounts(rds, Keys(queue.keys.prefix), queue).add(name, "the right password")
     context = await chromium.new_context()
     page = Watched(await context.new_page())
     await page.page.goto(gateway_url + "/console/login")
@@ -406,7 +409,9 @@ async def test_the_supervisor_dashboard_shows_numbers_charts_and_approves_replie
     )
 
     name = "sup-" + secrets.token_hex(4)
-    await Accounts(rds, queue).add(name, "supervisor password", role="supervisor")
+    await Accounts(rds, Keys(queue.keys.prefix), queue).add(
+        name, "supervisor password", role="supervisor"
+    )
     context = await chromium.new_context(viewport={"width": 1400, "height": 1000})
     page = Watched(await context.new_page())
     await page.page.goto(gateway_url + "/console/dashboard")

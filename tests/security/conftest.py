@@ -22,6 +22,7 @@ import redis.asyncio as aioredis
 
 from bot.console.accounts import Accounts
 from bot.handoff import HandoffQueue
+from bot.handoff.keys import Keys
 from bot.ops.ports import free_port
 from bot.ops.stack import Stack
 from bot.settings import Settings
@@ -139,7 +140,7 @@ async def post_update(
 
 @pytest.fixture
 def accounts(rds: aioredis.Redis, queue: HandoffQueue) -> Accounts:
-    return Accounts(rds, queue)
+    return Accounts(rds, Keys(queue.keys.prefix), queue)
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from pydantic import ValidationError
 from bot.console.accounts import Accounts
 from bot.console.deps import same_origin
 from bot.handoff import HandoffQueue
+from bot.handoff.keys import Keys
 from bot.ops.ports import free_port
 from bot.ops.rasa_main import rasa_arguments
 from bot.ops.stack import Service, Stack
@@ -367,7 +368,8 @@ async def test_non_ascii_csrf_tokens_are_refused_not_a_server_error(
 @pytest.fixture
 async def plain_accounts(plain_settings: Settings) -> AsyncIterator[Accounts]:
     client = aioredis.Redis.from_url(plain_settings.redis_url, decode_responses=True)
-    yield Accounts(client, HandoffQueue(client, prefix=plain_settings.redis_prefix))
+    prefix = plain_settings.redis_prefix
+    yield Accounts(client, Keys(prefix), HandoffQueue(client, prefix=prefix))
     await client.aclose()
 
 

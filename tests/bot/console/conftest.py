@@ -26,6 +26,7 @@ from bot.handoff import (
     HandoffRequest,
     TicketState,
 )
+from bot.handoff.keys import Keys
 from bot.settings import Settings
 from bot.transcript import Author, Entry, Transcript
 
@@ -110,7 +111,7 @@ def transcript(rds: aioredis.Redis, stack_settings: Settings) -> Transcript:
 
 @pytest.fixture
 def accounts(rds: aioredis.Redis, queue: HandoffQueue) -> Accounts:
-    return Accounts(rds, queue)
+    return Accounts(rds, Keys(queue.keys.prefix), queue)
 
 
 Maker = Callable[..., Any]

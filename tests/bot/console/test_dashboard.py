@@ -24,6 +24,7 @@ from bot.handoff import (
     Presence,
     Rating,
 )
+from bot.handoff.keys import Keys
 from bot.settings import Settings
 from bot.transcript import Transcript
 from tests.bot.console.conftest import METRICS_TOKEN, ConsoleClient, Maker
@@ -118,7 +119,7 @@ async def test_the_numbers_from_real_tickets(
     await queue.rate("conv0", Rating(csat=5, understood=4))
     await queue.rate("conv1", Rating(csat=3, understood=2))
 
-    data = await collect(queue, now=clock.now)
+    data = await collect(queue.redis, Keys(queue.keys.prefix), queue, now=clock.now)
     summary = summarize(data)
     o = summary["overall"]
     assert o["conversations"] == 8 and o["handoffs"] == 4

@@ -7,6 +7,7 @@ import redis.asyncio as aioredis
 
 from bot.conversations import Conversations, EmotionClient
 from bot.handoff import HandoffQueue, TicketState
+from bot.handoff.keys import Keys
 from bot.maintenance import Maintenance
 from bot.rasa_client import RasaClient
 from bot.texts import say
@@ -23,7 +24,7 @@ def housekeeping(queue: HandoffQueue, client: aioredis.Redis) -> Maintenance:
         rasa=RasaClient(NOWHERE, 1),
         emotion=EmotionClient(NOWHERE),
     )
-    return Maintenance(conversations)
+    return Maintenance(conversations, client, Keys(queue.keys.prefix))
 
 
 async def texts(queue: HandoffQueue, client: aioredis.Redis, cid: str) -> list[str]:
