@@ -1591,3 +1591,21 @@ def test_being_let_down_by_the_answers_is_heard(code: str, text: str) -> None:
 
 def test_the_same_thing_in_another_size_is_no_annoyance() -> None:
     assert not language_book().felt("es", "¿Puedo pedir lo mismo en otra talla?")
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("es", "La lámpara se soltó y mi madre se cayó de la escalera"),
+        ("de", "Der Hocker ist gebrochen und meine Oma ist gestürzt"),
+        ("fr", "La chaise a cédé et mon père est tombé"),
+        ("it", "La sedia si è rotta e mia nonna è caduta"),
+        ("nl", "De kruk brak en mijn opa is gevallen"),
+        ("pt", "A cadeira partiu-se e a minha avó caiu"),
+        ("pl", "Krzesło się złamało i babcia upadła"),
+    ],
+)
+def test_a_fall_the_product_caused_is_an_injury(code: str, text: str) -> None:
+    """Someone fell because of the product: a person takes over at once, before
+    any e-mail or postcode is asked for."""
+    assert "injury" in language_book().situations(code, text)

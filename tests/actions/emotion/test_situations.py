@@ -352,6 +352,8 @@ def test_money_worries_are_acknowledged_with_what_went_wrong(
             "fraud",
         ),
         ("I entered my bank details on that page before I realised", "fraud"),
+        # a fall the product caused
+        ("the stool gave way and my grandad fell", "injury"),
     ],
 )
 def test_indirect_wording_still_reaches_a_person(
@@ -367,6 +369,7 @@ def test_indirect_wording_still_reaches_a_person(
         "i don't see the point of the premium account, what do i get?",
         "the lid swelled up a bit in the heat, is that normal?",
         "your confirmation email says I can pay the rest on the link, is that right?",
+        "honestly I fell for the photos, is the colour true to life?",
         "my friend called me to say your sale has started, what's on offer?",
         "I've never bought from you before, is paying by card safe?",
         "I have a nut allergy, do the cereal bars contain any nuts?",
