@@ -331,8 +331,8 @@ class LanguageBook:
             return None
         asked, _ = _asked(texts, text.lower())
         # they wait for a person already: "can someone help me change the address?"
-        # asks how to change the address
-        asked = [t for t in asked if t != "person"]
+        # asks how to change the address; praise beside a question asks nothing
+        asked = [t for t in asked if t not in ("person", "praise")]
         answered = [t for t in asked if t in ANSWERED and t != "thanks"]
         if not answered or set(asked) - set(ANSWERED) or find_number(text):
             return None
@@ -450,21 +450,16 @@ class LanguageBook:
         number = find_number(text)
         if number and "order" not in asked:
             asked.append("order")
+        if _praises(texts, asked, rest, lower, number):
+            # "Il vestito dell'ordine 730915 è bellissimo, grazie!": praise, with
+            # nothing to look up (no proof asked for an order nobody asked about)
+            return texts.answers["praise"]
+        asked = [t for t in asked if t != "praise"]  # said beside a question
         # nothing we answer, or also something only a person can do (a person
         # asked for, a cancellation, a damaged item: ``topics`` beyond ANSWERED)
         if not asked or not set(asked) <= {*ANSWERED, "order"}:
             return None
         answered = [t for t in asked if t in ANSWERED and t != "thanks"]
-        if (
-            set(asked) == {"thanks", "order"}
-            and number
-            and not _asks(texts, rest)
-            and not _problem(texts, lower)
-            and "praise" in texts.answers
-        ):
-            # "Il vestito dell'ordine 730915 è bellissimo, grazie!": praise, with
-            # nothing to look up (no proof asked for an order nobody asked about)
-            return texts.answers["praise"]
         if "order" in asked and (number or not answered):
             answered.append("order")  # without a number: ask for it, unless answered
         if not answered:  # thanks, and nothing else we answer
@@ -530,6 +525,22 @@ def _asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
     if "problem" not in asked and any(w.search(rest) for w in texts.to_put_right):
         asked.append("problem")  # "statt der blauen eine rote": a person puts it right
     return asked, rest
+
+
+def _praises(
+    texts: LanguageTexts, asked: list[str], rest: str, lower: str, number: str | None
+) -> bool:
+    """Whether the message only praises: words of praise, or thanks beside an
+    order number, and nothing asked, nothing wrong, nothing else wanted."""
+    said = set(asked) - {"order"}
+    return (
+        "praise" in texts.answers
+        and bool(said)
+        and said <= {"praise", "thanks"}
+        and ("praise" in said or number is not None)
+        and not _asks(texts, rest)
+        and not _problem(texts, lower)
+    )
 
 
 def _asks(texts: LanguageTexts, text: str) -> bool:

@@ -1609,3 +1609,29 @@ def test_a_fall_the_product_caused_is_an_injury(code: str, text: str) -> None:
     """Someone fell because of the product: a person takes over at once, before
     any e-mail or postcode is asked for."""
     assert "injury" in language_book().situations(code, text)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("it", "Complimenti, spedizione velocissima: l'ordine 730915 è già qui."),
+        ("fr", "Bravo, la commande 64450 est magnifique."),
+        ("pl", "Gratulacje, wspaniała obsługa!"),
+    ],
+)
+def test_words_of_praise_are_thanked_without_looking_anything_up(
+    code: str, text: str
+) -> None:
+    book = language_book()
+    said = book.reply(code, text, lambda n: None)
+    assert said == book.languages[code].answers["praise"]
+
+
+def test_praise_beside_a_question_still_gets_the_answer() -> None:
+    book = language_book()
+    said = book.reply(
+        "it",
+        "Complimenti! Quanto costa la spedizione espressa?",
+        lambda n: None,
+    )
+    assert said is not None and "7,90" in said
