@@ -232,6 +232,53 @@ def went_on(tracker: Tracker) -> bool:
 # The customer's latest messages searched for what went wrong (went_on).
 PROBLEM_TEXTS = 3
 
+# A short question about the order whose state was the bot's last word ("ok. eta?",
+# "which carrier?", "when will it go out?"): what NLU makes of a few words out of
+# context does not matter, the order answers it (order_follow_up).
+FOLLOW_UP_MAX_WORDS = 8
+FOLLOW_UP_ACTIONS = ("action_answer", "action_not_understood")
+_ABOUT_THE_ORDER = re.compile(
+    r"\b(?:eta|when|what day|which day|date|arriv\w*|get here|be here|come|coming|"
+    r"carrier|courier|who(?:'s| is)? deliver\w*|tracking|track it|dispatch\w*|"
+    r"go out|goes out|sent out|leave us|leaves)\b",
+    re.IGNORECASE,
+)
+# ...unless it asks something general ("when do you ship to Norway?", "when do you
+# open?"): the general answer, not the order's day
+_GENERAL_QUESTION = re.compile(
+    r"\b(?:cost\w*|price\w*|how much|return\w*|refund\w*|pay\w*|abroad|"
+    r"international|countr\w*|express|next[- ]day|free|open|close|hours|stock|size|"
+    r"colou?r|norway|germany|france|spain|italy|usa|uk)\b",
+    re.IGNORECASE,
+)
+_DISPATCH = re.compile(
+    r"\b(?:dispatch\w*|go out|goes out|sent out|leave us|leaves)\b", re.IGNORECASE
+)
+
+
+async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
+    """The reply key and the order for a short question about the order the bot
+    just gave the state of (the chat's order, proven the customer's), else None."""
+    latest = str((tracker.latest_message or {}).get("text") or "")
+    said = bot_texts(tracker)
+    if (
+        not said
+        or not is_question(latest)
+        or len(re.findall(r"[\w']+", latest)) > FOLLOW_UP_MAX_WORDS
+        or not _ABOUT_THE_ORDER.search(latest)
+        or _GENERAL_QUESTION.search(latest)
+        or find_number(latest)
+    ):
+        return None
+    order = await store().order(str(tracker.get_slot("order_id") or ""))
+    if order is None or order.id not in said[-1] or not may_see(tracker, order):
+        return None
+    status = str(order.status)
+    if status == "processing" and _DISPATCH.search(latest):
+        return "track_order.processing_dispatch", order
+    again = f"track_order.{status}_again"
+    return (again if reply_book().has(again) else f"track_order.{status}"), order
+
 
 async def store_unreachable(
     dispatcher: CollectingDispatcher,
@@ -559,6 +606,19 @@ class CaringAction(Action, ABC):
                 return [*mood.events, *_closed_loops(tracker), *events]
         if mood.decision.escalate or language:
             return [*mood.events, *await hand_off(dispatcher, tracker, mood, language)]
+        try:
+            follow_up = (
+                await order_follow_up(tracker)
+                if self.name() in FOLLOW_UP_ACTIONS
+                else None
+            )
+        except StoreUnavailable:
+            return [*mood.events, *await store_unreachable(dispatcher, tracker, mood)]
+        if follow_up is not None:
+            # "ok. eta?" after the order's state: the order answers it
+            key, order = follow_up
+            Speaker(dispatcher, tracker, mood, "track_order").say(key, **order.values())
+            return [*mood.events, SlotSet("order_id", order.id)]
         speaker = Speaker(
             dispatcher, tracker, mood, self.topic(tracker), self.check_understanding
         )

@@ -301,3 +301,76 @@ def test_nlu_confidence_counts_only_for_messages_nlu_read(
     from actions.mood import read_by_nlu
 
     assert read_by_nlu(text, before) is read
+
+
+@pytest.mark.usefixtures("no_rasa")
+@pytest.mark.parametrize(
+    ("order_id", "state", "text", "intent", "key"),
+    [
+        ("48213", "shipped", "ok. eta?", "affirm", "track_order.shipped_again"),
+        ("48213", "shipped", "which carrier?", "delivery_options", None),
+        (
+            "5520174",
+            "processing",
+            "ok, roughly when will it go out?",
+            "back_in_stock",
+            "track_order.processing_dispatch",
+        ),
+    ],
+)
+async def test_a_short_question_after_the_state_is_about_that_order(
+    store: DemoStore,
+    order_id: str,
+    state: str,
+    text: str,
+    intent: str,
+    key: str | None,
+) -> None:
+    """NLU reads "ok. eta?" as a yes, "which carrier?" as the delivery options:
+    right after the order's state, a few words about when or who are about the
+    order, whatever NLU made of them."""
+    order = await store.order(order_id)
+    assert order is not None
+    status = reply_book().pick(f"track_order.{state}", **order.values())
+    tracker = conversation(
+        [
+            ("customer", f"where is order {order_id}", "track_order"),
+            ("bot", status, None),
+            ("customer", text, intent),
+        ],
+        f"follow-up-{order_id}-{len(text)}",
+        order_id=order_id,
+        verified_customer=owner(order_id),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    if key is None:  # the carrier is named, whichever words say it
+        assert order.values()["carrier"] in message["text"], message["text"]
+    else:
+        assert says(message["text"], key, **order.values()), message["text"]
+
+
+@pytest.mark.usefixtures("no_rasa")
+async def test_a_general_question_after_the_state_is_answered_as_one(
+    store: DemoStore,
+) -> None:
+    """ "when do you ship to Norway?" after the state asks about shipping abroad,
+    not about this order's day."""
+    order = await store.order("48213")
+    assert order is not None
+    status = reply_book().pick("track_order.shipped", **order.values())
+    tracker = conversation(
+        [
+            ("customer", "where is order 48213", "track_order"),
+            ("bot", status, None),
+            ("customer", "when do you ship to Norway?", "delivery_options"),
+        ],
+        "follow-up-general",
+        order_id="48213",
+        verified_customer=owner("48213"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert order.values()["eta"] not in message["text"]
