@@ -339,7 +339,10 @@ def missed_deadline(order: Order, said: list[str]) -> dict[str, str] | None:
     """When the customer said the day they need ``order`` by and its expected day
     is too late: the words for the reply (``deadline``: "Saturday", ``event``: "the
     wedding"); else None."""
-    if order.due is None or order.status is not OrderStatus.SHIPPED:
+    if order.due is None or order.status not in (
+        OrderStatus.SHIPPED,
+        OrderStatus.PROCESSING,
+    ):
         return None
     from actions.mood import analyzer  # the situation reader of the analysis
 
@@ -762,7 +765,9 @@ class ActionOrderLookup(CaringAction):
             speaker.say(f"track_order.{order.status}_late", **order.values())
         elif missed := missed_deadline(order, customer_texts(tracker)[-3:]):
             # it comes, but after the day the customer needs it: no "Good news"
-            speaker.say("track_order.after_deadline", **{**order.values(), **missed})
+            late = "processing_" if order.status is OrderStatus.PROCESSING else ""
+            key = f"track_order.{late}after_deadline"
+            speaker.say(key, **{**order.values(), **missed})
         elif order.status is OrderStatus.PROCESSING and mentioned(
             "asks_dispatch", *customer_texts(tracker)[-1:]
         ):

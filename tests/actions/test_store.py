@@ -483,3 +483,29 @@ def test_the_demo_stores_day_can_be_fixed_by_the_environment(
     monkeypatch.setenv("DEMO_STORE_TODAY", "next tuesday")
     with pytest.raises(StoreConfigError, match="DEMO_STORE_TODAY"):
         DemoStore.from_env()
+
+
+async def test_an_order_still_packed_that_will_miss_the_day_says_so(
+    store: DemoStore,
+) -> None:
+    """Still being packed and due after the day it is needed: said honestly, with
+    the event, not only the expected day."""
+    order = await store.order("99887766")  # processing
+    assert order is not None and order.status is OrderStatus.PROCESSING
+    said = ["I need 99887766 by tomorrow, it's for my daughter's wedding"]
+    missed = missed_deadline(order, said)
+    assert missed is not None and missed["event"] == "the wedding"
+    tracker = conversation(
+        [("customer", said[0], "track_order")],
+        "deadline-processing",
+        order_id="99887766",
+        verified_customer=owner("99887766"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert says(
+        message["text"],
+        "track_order.processing_after_deadline",
+        **{**order.values(), **missed},
+    ), message["text"]
