@@ -14,7 +14,7 @@ help: ## Show this help
 setup: ## Create .venv-rasa (Python 3.10, Rasa) and .venv (Python 3.11, the rest) if needed
 	@scripts/setup.sh
 
-train: setup ## Train the Rasa model if domain, config or data changed
+train: setup ## Train the Rasa model if domain.yml, config.yml or data/rasa changed
 	@$(PY) -m bot.ops.train
 
 run: train ## Start Redis (if needed), action server, Rasa and gateway; print the URLs

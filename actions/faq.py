@@ -15,7 +15,7 @@ NLU also takes some FAQ questions for one of its intents ("do you sell gift card
 for the payment methods). So for an intent NLU did name, the FAQ still answers when
 its best entry is a hit and scores ``beats_intent_by`` more than the message's
 similarity to the nearest training example of that intent (``IntentExamples``: every
-example of ``data/nlu``, embedded once and cached under ``var/cache``): the message
+example of ``data/rasa/nlu``, embedded once and cached under ``var/cache``): the message
 is closer to an FAQ question than to anything NLU learned for its guess.
 """
 
@@ -33,9 +33,9 @@ from typing import Any
 import numpy as np
 import yaml
 
-from actions.paths import FAQ_FILE, ROOT
+from actions.paths import FAQ_FILE, RASA_DATA, ROOT
 
-NLU_DIR = ROOT / "data" / "nlu"
+NLU_DIR = RASA_DATA / "nlu"
 CACHE_DIR = ROOT / "var" / "cache"
 # "[48213](order_id)" and "[Berlin]{...}" in Rasa's example format: the text only
 _ANNOTATION = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")

@@ -6,6 +6,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
+# Rasa's training data (`rasa train --data data/rasa`, bot/ops/train.py); the rest of
+# data/ is ours, read at run time
+RASA_DATA = DATA / "rasa"
 
 
 class DataFiles(BaseSettings):

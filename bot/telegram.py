@@ -100,7 +100,7 @@ HELP_TEXT = (
     "/human - talk to a person from our team\n/help - this message"
 )
 # What /human says on the customer's behalf: words the NLU and the emotion analysis
-# read as a request for a person (data/nlu/service.yml, contact_human_agent).
+# read as a request for a person (data/rasa/nlu/service.yml, contact_human_agent).
 HUMAN_REQUEST = "I'd like to talk to a person from your team, please."
 NOT_TEXT = (
     "Sorry, I can only read text here. Could you write it out in a message? If it's "

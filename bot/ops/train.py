@@ -16,9 +16,12 @@ from bot.settings import ROOT
 
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 MODELS = ROOT / "models"
-# What the trained model depends on. Reply templates and the demo store are read by
-# the action server at run time and do not need a new model.
-TRAINING_INPUTS = ("domain.yml", "config.yml", "data/nlu", "data/rules", "data/stories")
+# Rasa's training data (nlu/, rules/, stories/), the only folder `rasa train --data`
+# reads; the rest of data/ is read by our own code at run time.
+RASA_DATA = "data/rasa"
+# What the trained model depends on. Reply templates, the demo store and the other
+# files of data/ are read at run time and do not need a new model.
+TRAINING_INPUTS = ("domain.yml", "config.yml", RASA_DATA)
 
 
 def fingerprint(root: Path = ROOT) -> str:
@@ -86,6 +89,12 @@ def ensure_model(force: bool = False) -> Path:
             [
                 str(RASA_BIN),
                 "train",
+                "--domain",
+                "domain.yml",
+                "--config",
+                "config.yml",
+                "--data",
+                RASA_DATA,
                 "--fixed-model-name",
                 target.name.removesuffix(".tar.gz"),
                 "--out",

@@ -16,7 +16,7 @@ import pytest
 
 from bot.ops.ports import free_port, port_is_free
 from bot.ops.stack import Service, Stack, StackError, Supervisor, ensure_redis
-from bot.ops.train import fingerprint
+from bot.ops.train import RASA_DATA, fingerprint
 from bot.settings import ROOT, get_settings
 from tests.conftest import TEST_REDIS_URL
 
@@ -125,11 +125,11 @@ def test_local_redis_is_started_with_aof(tmp_path: Path) -> None:
 def test_fingerprint_follows_content_not_timestamps(tmp_path: Path) -> None:
     for name in ("domain.yml", "config.yml", "requirements-rasa.txt"):
         shutil.copy(ROOT / name, tmp_path / name)
-    shutil.copytree(ROOT / "data" / "nlu", tmp_path / "data" / "nlu")
+    shutil.copytree(ROOT / RASA_DATA, tmp_path / RASA_DATA)
     before = fingerprint(tmp_path)
     os.utime(tmp_path / "domain.yml", (1, 1))
     assert fingerprint(tmp_path) == before
-    with (tmp_path / "data" / "nlu" / "smalltalk.yml").open("a") as handle:
+    with (tmp_path / RASA_DATA / "nlu" / "smalltalk.yml").open("a") as handle:
         handle.write("\n")
     assert fingerprint(tmp_path) != before
 
