@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m bot.admin add-agent NAME --password PASSWORD [--role agent|supervisor]
+    python -m bot.admin add-agent NAME [--password -] [--role agent|supervisor]
                                        [--skills a,b] [--capacity N] [--display-name X]
                                        # again for a new password: signs them out
     python -m bot.admin list-agents
@@ -31,7 +31,11 @@ from bot.settings import Settings, get_settings
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot.admin", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.admin",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # keep the usage lines
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     add = commands.add_parser("add-agent", help="create or replace a console account")
     add.add_argument("name", help="user name (also the agent id)")

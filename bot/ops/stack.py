@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -575,6 +576,12 @@ def _answers(client: httpx.Client, url: str, statuses: tuple[int, ...]) -> bool:
         return False
 
 
+def redacted_redis(settings: Settings) -> str:
+    """Which Redis and prefix the stack uses, without a password in the URL."""
+    url = re.sub(r"//[^@/]*@", "//***@", settings.redis_url)
+    return f"{url}, prefix {settings.redis_prefix}"
+
+
 def _say(text: str) -> None:
     """A supervisor event on stderr, with the time of day."""
     print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
@@ -610,8 +617,10 @@ def run() -> int:
         f"  Rasa (loopback, token in var/)  {s.rasa_url}\n"
         f"  Action server (loopback)        {s.actions_url}\n"
         f"  Logs                            {stack.log_dir}/\n"
-        "Create an agent for the console (another terminal):\n"
-        "  .venv/bin/python -m bot.admin add-agent alex --password 'a-long-secret'\n"
+        f"  Redis                           {redacted_redis(s)}\n"
+        "Create an agent for the console (another terminal, the same REDIS_URL and\n"
+        "REDIS_PREFIX; it asks for the password):\n"
+        "  .venv/bin/python -m bot.admin add-agent alex --display-name Alex\n"
         "A service that stops is restarted; what happens is reported here.\n"
         "Press Ctrl-C to stop.",
         flush=True,

@@ -273,3 +273,33 @@ def test_supervisor_clears_the_group_restarts_and_stops_during_a_restart(
     assert said[2].startswith("manager: started again")
     assert service.process.poll() is not None
     assert port_is_free(port)
+
+
+def test_the_banner_names_the_redis_without_its_password() -> None:
+    """A newcomer on a shared Redis sees which one and which prefix `make run` uses;
+    a password in the URL is never printed."""
+    from bot.ops.stack import redacted_redis
+    from bot.settings import Settings
+
+    settings = Settings(
+        redis_url="redis://:s3cret@127.0.0.1:6379/14", redis_prefix="trial"
+    )
+    said = redacted_redis(settings)
+    assert said == "redis://***@127.0.0.1:6379/14, prefix trial"
+    assert "s3cret" not in said
+
+
+def test_the_admin_help_keeps_its_usage_lines() -> None:
+    import subprocess
+    import sys
+
+    from bot.settings import ROOT
+
+    shown = subprocess.run(
+        [sys.executable, "-m", "bot.admin", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    ).stdout
+    assert "\n    python -m bot.admin list-agents\n" in shown
