@@ -1635,3 +1635,24 @@ def test_praise_beside_a_question_still_gets_the_answer() -> None:
         lambda n: None,
     )
     assert said is not None and "7,90" in said
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "kind"),
+    [
+        ("nl", "Mijn zoon heeft zijn vinger opengehaald aan de scherf", "injury"),
+        ("nl", "We moesten naar de eerste hulp, drie hechtingen", "injury"),
+        ("it", "Mia figlia è finita al pronto soccorso per il vetro", "injury"),
+        ("pl", "Zapłaciłam za to ostatnimi pieniędzmi", "hardship"),
+    ],
+)
+def test_a_cut_that_needed_treatment_and_the_last_money_are_serious(
+    code: str, text: str, kind: str
+) -> None:
+    assert kind in language_book().situations(code, text)
+
+
+def test_a_knife_that_cuts_well_hurt_nobody() -> None:
+    assert (
+        language_book().situations("fr", "Le couteau est arrivé, il coupe bien") == []
+    )

@@ -354,6 +354,8 @@ def test_money_worries_are_acknowledged_with_what_went_wrong(
         ("I entered my bank details on that page before I realised", "fraud"),
         # a fall the product caused
         ("the stool gave way and my grandad fell", "injury"),
+        # smoke enough to set the alarm off
+        ("the diffuser gave off thick smoke and the smoke alarm went off", "hazard"),
     ],
 )
 def test_indirect_wording_still_reaches_a_person(
@@ -370,6 +372,7 @@ def test_indirect_wording_still_reaches_a_person(
         "the lid swelled up a bit in the heat, is that normal?",
         "your confirmation email says I can pay the rest on the link, is that right?",
         "honestly I fell for the photos, is the colour true to life?",
+        "does the smoke alarm you sell need a battery?",
         "my friend called me to say your sale has started, what's on offer?",
         "I've never bought from you before, is paying by card safe?",
         "I have a nut allergy, do the cereal bars contain any nuts?",
