@@ -29,7 +29,7 @@ from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import console, sessions, telegram, web
-from bot.conversations import Conversations, EmotionClient, Inbound
+from bot.conversations import Conversations, Inbound
 from bot.handoff import HandoffQueue
 from bot.handoff.keys import Keys
 from bot.identity import BadCustomerToken, vouched_customer
@@ -38,11 +38,11 @@ from bot.live import Hub
 from bot.maintenance import Maintenance
 from bot.privacy import install_log_redaction
 from bot.proxy import ForwardedCheck
-from bot.rasa_client import RasaClient
 from bot.ratelimit import LimitExceeded, RateLimiter
 from bot.redisurl import async_client
 from bot.settings import Settings, get_settings
 from bot.transcript import Transcript
+from bot.upstream import EmotionClient, RasaClient
 
 logger = logging.getLogger(__name__)
 

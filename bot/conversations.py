@@ -30,7 +30,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from redis.exceptions import RedisError
 
 from bot.handoff import (
@@ -51,10 +50,10 @@ from bot.handoff import (
     UnknownTicket,
     UrgencyFlag,
 )
-from bot.rasa_client import BotUnavailable, RasaClient
 from bot.ratelimit import TOO_MANY_OPEN, LimitExceeded, RateLimiter
 from bot.texts import WaitingWords, say, texts, translations, waiting_words
 from bot.transcript import Author, Entry, Kind, Transcript
+from bot.upstream import BotUnavailable, EmotionClient, RasaClient
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +61,6 @@ HANDED_OFF = (TicketState.QUEUED, TicketState.ASSIGNED)
 DONE_TTL_S = 24 * 3600  # how long a resend is recognised as already answered
 BUSY_POLL_S = 0.25
 HISTORY_TURNS = 12  # earlier transcript entries the emotion analysis sees
-MAX_ANSWER_TEXT = 4000  # what the action server's /answer reads of a message
 RECOVER_ENTRIES = 20  # recent entries searched for messages nobody answered...
 RECOVER_WITHIN_S = 3600  # ...written within this time
 # An order number a waiting customer adds ("it's 48213"): digits standing alone.
@@ -211,63 +209,6 @@ class StateView:
             "agent_name": self.agent_name or None,
             "back": self.back,
         }
-
-
-class EmotionClient:
-    """The action server's emotion analysis, for messages the bot does not see."""
-
-    def __init__(self, base_url: str, timeout: float = 2.0) -> None:
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
-
-    async def analyze(
-        self, text: str, history: list[dict[str, str]]
-    ) -> dict[str, Any] | None:
-        """The analysis of ``text`` after ``history``; None when it is unavailable."""
-        try:
-            response = await self._http.post(
-                "/emotion", json={"text": text, "history": history}
-            )
-            response.raise_for_status()
-            analysis = response.json()
-        except (httpx.HTTPError, ValueError) as error:
-            logger.warning("emotion analysis unavailable: %r", error)
-            return None
-        if not _valid_analysis(analysis):
-            logger.warning("emotion analysis malformed: %.200r", analysis)
-            return None
-        return dict(analysis)
-
-    async def answer(
-        self,
-        text: str,
-        language: str,
-        reading: tuple[str, float] | None,
-        conversation_id: str | None = None,
-    ) -> str | None:
-        """The action server's answer to a general question a waiting customer
-        asks (``reading``: NLU's intent and confidence; ``conversation_id``: whose
-        chat, for a question about the order they proved theirs); None when there
-        is none or the server cannot say."""
-        intent, confidence = reading if reading else (None, None)
-        body = {
-            "text": text[:MAX_ANSWER_TEXT],
-            "language": language,
-            "intent": intent,
-            "confidence": confidence,
-            **({"conversation": conversation_id} if conversation_id else {}),
-        }
-        try:
-            response = await self._http.post("/answer", json=body)
-            response.raise_for_status()
-            said = response.json().get("text")
-        except (httpx.HTTPError, ValueError, AttributeError) as error:
-            logger.warning("no answer for a waiting customer: %r", error)
-            return None
-        return said if isinstance(said, str) and said else None
-
-    async def close(self) -> None:
-        """Close the connection pool."""
-        await self._http.aclose()
 
 
 class Conversations:
@@ -946,21 +887,6 @@ def bot_metadata(inbound: Inbound, entry: Entry) -> dict[str, Any]:
     if inbound.customer_id:
         metadata["customer_id"] = inbound.customer_id
     return metadata
-
-
-def _valid_analysis(analysis: Any) -> bool:
-    """Whether the action server's ``/emotion`` answer has the fields we read."""
-    if not isinstance(analysis, dict):
-        return False
-    label, intensity = analysis.get("label"), analysis.get("intensity")
-    frustration, signals = analysis.get("frustration"), analysis.get("signals", [])
-    return (
-        isinstance(label, str)
-        and isinstance(intensity, int | float)
-        and isinstance(frustration, int)
-        and isinstance(signals, list)
-        and all(isinstance(s, dict) for s in signals)
-    )
 
 
 def _urgent(analysis: dict[str, Any] | None) -> bool:

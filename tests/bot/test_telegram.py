@@ -23,13 +23,12 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from bot.conversations import Conversations, EmotionClient
+from bot.conversations import Conversations
 from bot.handoff import Agent, HandoffQueue, Presence, TicketState
 from bot.handoff.keys import Keys
 from bot.ops.fake_telegram import Call, FakeTelegramAPI
 from bot.ops.ports import free_port
 from bot.ops.stack import APP_PYTHON, Stack, app_env
-from bot.rasa_client import RasaClient
 from bot.settings import ROOT, Settings
 from bot.telegram import HUMAN_REQUEST, SECRET_HEADER
 from bot.telegram_outbox import (
@@ -40,6 +39,7 @@ from bot.telegram_outbox import (
     utf16_units,
 )
 from bot.transcript import Author, Entry, Kind, Transcript
+from bot.upstream import EmotionClient, RasaClient
 from tests.polling import until
 
 T = TypeVar("T")

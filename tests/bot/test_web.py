@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 import websockets
 from websockets.exceptions import ConnectionClosed
 
-from bot.conversations import Conversations, EmotionClient, Inbound
+from bot.conversations import Conversations, Inbound
 from bot.handoff import (
     Agent,
     AlreadyResolved,
@@ -34,9 +34,9 @@ from bot.live import Changes, Listener
 from bot.ops.ports import free_port
 from bot.ops.stack import Stack
 from bot.ops.widget import Widget, ws_url
-from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.transcript import Author, Entry, Kind, Transcript
+from bot.upstream import EmotionClient, RasaClient
 from bot.web import IDLE_WAKE_S, ChatSocket
 
 pytestmark = pytest.mark.stack

@@ -24,16 +24,16 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from bot.conversations import Conversations, EmotionClient
+from bot.conversations import Conversations
 from bot.handoff import HandoffQueue
 from bot.ops.ports import free_port
 from bot.ops.private import private_settings
 from bot.ops.redis_server import RedisServer
 from bot.ops.stack import Stack
 from bot.ops.train import ensure_model
-from bot.rasa_client import RasaClient
 from bot.settings import ROOT, Settings
 from bot.transcript import Transcript
+from bot.upstream import EmotionClient, RasaClient
 from tests.reliability.clients import Agent
 
 LOG_DIR = ROOT / "var" / "test-logs" / "reliability"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
-from bot.conversations import Conversations, EmotionClient
+from bot.conversations import Conversations
 from bot.handoff import HandoffQueue, TicketState
 from bot.handoff.keys import Keys
 from bot.maintenance import Maintenance
-from bot.rasa_client import RasaClient
 from bot.texts import say
 from bot.transcript import Transcript
+from bot.upstream import EmotionClient, RasaClient
 from tests.bot.handoff.conftest import Clock, online_agent, request
 
 NOWHERE = "http://127.0.0.1:9"  # housekeeping never talks to Rasa or the actions

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from bot.conversations import Conversations, EmotionClient, Inbound
+from bot.conversations import Conversations, Inbound
 from bot.handoff import HandoffQueue, UrgencyFlag
 from bot.handoff.config import load_config
-from bot.rasa_client import RasaClient
 from bot.texts import say
 from bot.transcript import Transcript
+from bot.upstream import EmotionClient, RasaClient
 from tests.bot.handoff.conftest import CONFIG, Clock, request
 from tests.hours import closed_for_days
 
