@@ -32,14 +32,13 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
+from bot.contact import CALL_WORDS, contact_request
 from bot.handoff import (
     REASON_FLAGS,
     AlreadyResolved,
     Claim,
-    ContactMethod,
     Customer,
     EmotionSnapshot,
-    FollowUp,
     HandoffError,
     HandoffQueue,
     HandoffRequest,
@@ -80,8 +79,6 @@ URGENT_FRUSTRATION = 3  # a waiting message at this level (0-4) is answered as u
 FELT_SIGNALS = frozenset(
     {"emotion_words", "all_caps", "punctuation", "swearing", "abuse", "impatience"}
 )
-EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
-PHONE = re.compile(r"\+?\d[\d ()/.-]{5,18}\d")
 # A waiting customer asks something, asks for a person, or thanks us.
 QUESTION_START = re.compile(
     r"^(?:(?:please|so|and|but|ok|okay|like|sweet|cool|right|well|um|hmm|fine|yeah|"
@@ -126,12 +123,6 @@ ADVICE_ORDER = (
     UrgencyFlag.HEALTH,
     UrgencyFlag.HARDSHIP,
     UrgencyFlag.BEREAVEMENT,
-)
-# A bare number is a phone number only with a dialling prefix or words that say so
-# (an order or invoice number is not a request to be called).
-CALL_WORDS = re.compile(
-    r"\b(call|phone|telephone|ring|mobile|cell|reach me|text me|whatsapp|tel)\b",
-    re.IGNORECASE,
 )
 # A question put to whoever reads it ("can someone tell me", "could anyone let me
 # know"): what follows is the question
@@ -470,7 +461,7 @@ class Conversations:
                 logger.info("no rescore for %s: %s", cid, error)
         if state is TicketState.ASSIGNED:
             return []  # the agent is here and sees it live
-        if follow_up := _contact(inbound.text):
+        if follow_up := contact_request(inbound.text):
             await self.queue.request_follow_up(cid, follow_up)
             text = say("follow_up_saved", language, contact=follow_up.contact)
         else:
@@ -1038,34 +1029,6 @@ def _felt(analysis: dict[str, Any] | None) -> bool:
     if "softened" in names and "emotion_words" not in names:
         return False  # "sorry to be a bother" is politeness, not a feeling to soothe
     return bool(names & {"emotion_words", "negative_sentiment"})
-
-
-# An e-mail address or number the message says is someone else's ("it was placed with
-# ..., that was her address", "my mum's email is ..."): not where to reach the customer.
-SOMEONE_ELSES = re.compile(
-    r"\b(?:her|his|their|(?:my|our) (?:mum|mom|mother|dad|father|wife|husband|partner|"
-    r"son|daughter|gran\w*|grand\w*|brother|sister|friend|flatmate|boss)(?:'s)?)\s+"
-    r"(?:e-?mail|address|number|phone)\b|\b(?:was|is) (?:hers|his|theirs)\b|"
-    r"\bnot (?:my|mine)\b|\bplaced (?:it )?(?:with|under|from)\b|"
-    r"\bordered (?:it )?with\b",
-    re.IGNORECASE,
-)
-
-
-def _contact(text: str) -> FollowUp | None:
-    """A follow-up request when a waiting customer left an e-mail or phone number
-    (their own: one the message says is someone else's is not)."""
-    if SOMEONE_ELSES.search(text):
-        return None
-    if found := EMAIL.search(text):
-        return FollowUp(ContactMethod.EMAIL, found.group(0), note=text[:500])
-    found = PHONE.search(text)
-    if found is None or sum(c.isdigit() for c in found.group(0)) < 7:
-        return None
-    number = found.group(0).strip()
-    if number[0] in "+0" or CALL_WORDS.search(text):
-        return FollowUp(ContactMethod.CALLBACK, number, note=text[:500])
-    return None
 
 
 def _offered(recent: list[Entry], entry_id: str) -> set[str]:
