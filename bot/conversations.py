@@ -34,7 +34,6 @@ from redis.exceptions import RedisError
 
 from bot.contact import CALL_WORDS, contact_request
 from bot.handoff import (
-    REASON_FLAGS,
     AlreadyResolved,
     Claim,
     Customer,
@@ -48,6 +47,7 @@ from bot.handoff import (
     TicketState,
     UnknownTicket,
     UrgencyFlag,
+    urgency_flags,
 )
 from bot.ratelimit import TOO_MANY_OPEN, LimitExceeded, RateLimiter
 from bot.texts import WaitingWords, say, texts, translations, waiting_words
@@ -435,11 +435,11 @@ class Conversations:
         # analysis reads English)
         words = waiting_words(language) if language else None
         lower = inbound.text.lower()
-        flags = {
-            REASON_FLAGS[kind]
+        flags = urgency_flags(
+            kind
             for kind, found in (words.serious if words else {}).items()
-            if kind in REASON_FLAGS and found.search(lower)
-        }
+            if found.search(lower)
+        )
         analysis = await self.emotion.analyze(inbound.text, history[-HISTORY_TURNS:])
         if analysis is not None:
             await self.transcript.annotate(cid, entry.id, analysis)
@@ -448,11 +448,7 @@ class Conversations:
                 float(analysis.get("intensity", 0.0)),
                 int(analysis.get("frustration", 0)),
             )
-            flags |= {
-                REASON_FLAGS[s["name"]]
-                for s in analysis.get("signals", [])
-                if s.get("name") in REASON_FLAGS
-            }
+            flags |= urgency_flags(s.get("name") for s in analysis.get("signals", []))
             try:
                 await self.queue.rescore(cid, snapshot, flags)
             except HandoffError as error:
@@ -888,7 +884,7 @@ def _urgent(analysis: dict[str, Any] | None) -> bool:
     if not analysis:
         return False
     names = {str(s.get("name")) for s in analysis.get("signals", [])}
-    if names & set(REASON_FLAGS):
+    if urgency_flags(names):
         return True
     if analysis.get("label") == "confusion":
         return False
