@@ -117,6 +117,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.limits = RateLimiter(app.state.redis, settings)
     app.state.sessions = sessions.Sessions(app.state.redis, app.state.limits)
     app.state.conversations = Conversations(
+        redis=app.state.redis,
+        keys=keys,
         queue=queue,
         transcript=Transcript(
             app.state.redis,

@@ -47,6 +47,7 @@ from bot.handoff import (
     urgency_flags,
 )
 from bot.ratelimit import TOO_MANY_OPEN, LimitExceeded, RateLimiter
+from bot.rediskeys import AppKeys
 from bot.texts import say
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import BotUnavailable, EmotionClient, RasaClient
@@ -121,12 +122,18 @@ class Conversations:
     def __init__(
         self,
         *,
+        redis: Any,
+        keys: AppKeys,
         queue: HandoffQueue,
         transcript: Transcript,
         rasa: RasaClient,
         emotion: EmotionClient,
         limits: RateLimiter | None = None,
     ) -> None:
+        """``redis`` and ``keys``: the gateway's client and key handle (its lifespan,
+        bot/app.py), for the work marks of customer messages."""
+        self.redis = redis
+        self.keys = keys
         self.queue = queue
         self.transcript = transcript
         self.rasa = rasa
@@ -167,11 +174,9 @@ class Conversations:
         try:
             replies = await self._answer(inbound, entry)
         except BaseException:
-            await self.queue.redis.delete(self.queue.keys.work(cid, entry.id))
+            await self.redis.delete(self.keys.work(cid, entry.id))
             raise
-        await self.queue.redis.set(
-            self.queue.keys.work(cid, entry.id), "done", ex=DONE_TTL_S
-        )
+        await self.redis.set(self.keys.work(cid, entry.id), "done", ex=DONE_TTL_S)
         return Outcome(entry, duplicate, replies, await self.queue.state(cid))
 
     async def _check_open_tickets(self, inbound: Inbound) -> None:
@@ -225,8 +230,8 @@ class Conversations:
         ]
         if not waiting:
             return []
-        keys = [self.queue.keys.work(conversation_id, e.id) for e in waiting]
-        marks = await self.queue.redis.mget(keys)
+        keys = [self.keys.work(conversation_id, e.id) for e in waiting]
+        marks = await self.redis.mget(keys)
         return [
             e
             for e, mark in zip(waiting, marks, strict=True)
@@ -239,8 +244,8 @@ class Conversations:
         A resent message is answered only if nobody did: when the process that took
         it died on the way (its "busy" mark expires), the resend answers it.
         """
-        key = self.queue.keys.work(conversation_id, entry_id)
-        redis = self.queue.redis
+        key = self.keys.work(conversation_id, entry_id)
+        redis = self.redis
         while not await redis.set(key, "busy", nx=True, ex=self.busy_ttl_s):
             if await redis.get(key) == "done":
                 return False

@@ -165,6 +165,8 @@ async def conversations(
     rasa = RasaClient(s.rasa_url, s.rasa_timeout_seconds, s.rasa_api_token())
     emotion = EmotionClient(s.actions_url)
     yield Conversations(
+        redis=aredis,
+        keys=Keys(s.redis_prefix),
         queue=HandoffQueue(aredis, prefix=s.redis_prefix),
         transcript=transcript,
         rasa=rasa,

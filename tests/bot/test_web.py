@@ -30,6 +30,7 @@ from bot.handoff import (
     TicketState,
     UrgencyFlag,
 )
+from bot.handoff.keys import Keys
 from bot.live import Changes, Listener
 from bot.ops.ports import free_port
 from bot.ops.stack import Stack
@@ -74,6 +75,8 @@ async def agent_side(
     emotion = EmotionClient(s.actions_url)
     queue = HandoffQueue(redis_client, prefix=s.redis_prefix)
     yield Conversations(
+        redis=redis_client,
+        keys=Keys(s.redis_prefix),
         queue=queue,
         transcript=Transcript(redis_client, prefix=s.redis_prefix),
         rasa=rasa,

@@ -93,6 +93,8 @@ async def core(
     rasa = RasaClient(s.rasa_url, 30, s.rasa_api_token())
     emotion = EmotionClient(s.actions_url)
     yield Conversations(
+        redis=rds,
+        keys=Keys(s.redis_prefix),
         queue=HandoffQueue(rds, prefix=s.redis_prefix),
         transcript=Transcript(rds, prefix=s.redis_prefix),
         rasa=rasa,
@@ -227,6 +229,8 @@ async def test_a_second_handoff_after_the_first_ticket_expired_is_resolved_and_r
     prefix = "r" + secrets.token_hex(4)  # resolved chats of its own (handling times)
     queue = HandoffQueue(rds, prefix=prefix)
     core = Conversations(
+        redis=rds,
+        keys=Keys(prefix),
         queue=queue,
         transcript=Transcript(rds, prefix=prefix),
         rasa=core.rasa,

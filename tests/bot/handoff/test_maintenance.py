@@ -18,13 +18,16 @@ NOWHERE = "http://127.0.0.1:9"  # housekeeping never talks to Rasa or the action
 
 
 def housekeeping(queue: HandoffQueue, client: aioredis.Redis) -> Maintenance:
+    keys = Keys(queue.keys.prefix)
     conversations = Conversations(
+        redis=client,
+        keys=keys,
         queue=queue,
         transcript=Transcript(client, prefix=queue.keys.prefix),
         rasa=RasaClient(NOWHERE, 1),
         emotion=EmotionClient(NOWHERE),
     )
-    return Maintenance(conversations, client, Keys(queue.keys.prefix))
+    return Maintenance(conversations, client, keys)
 
 
 async def texts(queue: HandoffQueue, client: aioredis.Redis, cid: str) -> list[str]:

@@ -31,6 +31,8 @@ async def own_conversations(queue: HandoffQueue) -> AsyncIterator[Conversations]
     rasa, emotion = RasaClient(NOWHERE, 1), EmotionClient(NOWHERE, 0.5)
     try:
         yield Conversations(
+            redis=queue.redis,
+            keys=queue.keys,
             queue=queue,
             transcript=Transcript(queue.redis, prefix=queue.keys.prefix),
             rasa=rasa,
