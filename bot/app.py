@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field, field_validator
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot import console, sessions, telegram, web
+from bot import console, sessions, telegram, telegram_webhook, web
 from bot.conversations import Conversations, Inbound
 from bot.handoff import HandoffQueue
 from bot.handoff.keys import Keys
@@ -242,7 +242,7 @@ app.add_middleware(SecurityHeaders)
 app.add_middleware(ForwardedCheck)
 app.include_router(web.router)
 app.include_router(console.router)
-app.include_router(telegram.router)
+app.include_router(telegram_webhook.router)
 
 
 def settings_dep(request: Request) -> Settings:

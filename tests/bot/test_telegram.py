@@ -30,7 +30,7 @@ from bot.ops.fake_telegram import Call, FakeTelegramAPI
 from bot.ops.ports import free_port
 from bot.ops.stack import APP_PYTHON, Stack, app_env
 from bot.settings import ROOT, Settings
-from bot.telegram import HUMAN_REQUEST, SECRET_HEADER
+from bot.telegram import HUMAN_REQUEST
 from bot.telegram_outbox import (
     RATE_CSAT_TEXT,
     chat_id_of,
@@ -38,6 +38,7 @@ from bot.telegram_outbox import (
     split_text,
     utf16_units,
 )
+from bot.telegram_webhook import SECRET_HEADER
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import EmotionClient, RasaClient
 from tests.polling import until
