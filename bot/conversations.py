@@ -4,8 +4,8 @@ A channel (widget WebSocket, Telegram, the HTTP API) hands a customer message to
 ``Conversations.customer_message``; the agent console calls the agent methods
 (bot/agent_side.py). Each writes the transcript (bot/transcript.py), which announces
 every entry on pub/sub, so whichever gateway process holds the customer's connection
-delivers it. The handoff
-queue (bot/handoff) is the truth about who owns a conversation:
+delivers it. The handoff queue (bot/handoff) is the truth about who owns a
+conversation:
 
 - ``bot`` or ``resolved``: the message goes to Rasa; its replies are stored. If Rasa or
   the action server fails or times out, the customer gets an apology and is queued.
