@@ -14,13 +14,13 @@ from actions.language import language_book
 from actions.mood import compact, transcript_entry
 from actions.settings import get_settings
 from bot.handoff import (
-    REASON_FLAGS,
     Availability,
     Customer,
     EmotionSnapshot,
     EnqueueResult,
     HandoffQueue,
     HandoffRequest,
+    urgency_flags,
 )
 from bot.redisurl import async_client
 from bot.transcript import Transcript
@@ -107,7 +107,7 @@ def handoff_request(
         explanation=decision.explanation,
         tried=list(dict.fromkeys(tried))[-10:],
         slots=slots,
-        flags=frozenset(REASON_FLAGS[r] for r in decision.reasons if r in REASON_FLAGS),
+        flags=urgency_flags(decision.reasons),
         timeline=timeline,
     )
 
@@ -137,7 +137,7 @@ async def for_language(
         explanation=f"{note} {request.explanation}" if escalated else note,
         slots={**request.slots, "language": language},
         skill=skill if held else "",
-        flags=request.flags | {REASON_FLAGS[k] for k in found if k in REASON_FLAGS},
+        flags=request.flags | urgency_flags(found),
     )
 
 

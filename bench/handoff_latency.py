@@ -57,7 +57,7 @@ from bot.ops.fake_telegram import Call, FakeTelegramAPI
 from bot.ops.widget import Widget
 from bot.redisurl import async_client
 from bot.settings import Settings
-from bot.telegram import SECRET_HEADER
+from bot.telegram_webhook import SECRET_HEADER
 from bot.transcript import Transcript
 
 CSRF_META = re.compile(r'name="login-csrf" content="([^"]+)"')

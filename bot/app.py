@@ -28,8 +28,8 @@ from pydantic import BaseModel, Field, field_validator
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot import console, sessions, telegram, web
-from bot.conversations import Conversations, EmotionClient, Inbound
+from bot import console, sessions, telegram, telegram_webhook, web
+from bot.conversations import Conversations, Inbound
 from bot.handoff import HandoffQueue
 from bot.handoff.keys import Keys
 from bot.identity import BadCustomerToken, vouched_customer
@@ -38,11 +38,11 @@ from bot.live import Hub
 from bot.maintenance import Maintenance
 from bot.privacy import install_log_redaction
 from bot.proxy import ForwardedCheck
-from bot.rasa_client import RasaClient
 from bot.ratelimit import LimitExceeded, RateLimiter
 from bot.redisurl import async_client
 from bot.settings import Settings, get_settings
 from bot.transcript import Transcript
+from bot.upstream import EmotionClient, RasaClient
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +117,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.limits = RateLimiter(app.state.redis, settings)
     app.state.sessions = sessions.Sessions(app.state.redis, app.state.limits)
     app.state.conversations = Conversations(
+        redis=app.state.redis,
+        keys=keys,
         queue=queue,
         transcript=Transcript(
             app.state.redis,
@@ -240,7 +242,7 @@ app.add_middleware(SecurityHeaders)
 app.add_middleware(ForwardedCheck)
 app.include_router(web.router)
 app.include_router(console.router)
-app.include_router(telegram.router)
+app.include_router(telegram_webhook.router)
 
 
 def settings_dep(request: Request) -> Settings:

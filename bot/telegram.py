@@ -1,13 +1,12 @@
 """The Telegram channel (python-telegram-bot 22): updates in, the outbox out.
 
-Off unless ``TELEGRAM_TOKEN`` is set (README, "Telegram"). Two ways in:
+Off unless ``TELEGRAM_TOKEN`` is set (README, "Telegram"). This module has the
+handlers and builds the PTB application; the channel's state and life cycle are in
+bot/telegram_channel.py. Two ways in:
 
 - **webhook** (``TELEGRAM_MODE=webhook``, production): Telegram posts every update to
-  ``POST /telegram/webhook`` with the ``X-Telegram-Bot-Api-Secret-Token`` header. The
-  route checks the header (403), the body's size (413) and shape (400: a JSON object
-  with an integer ``update_id``), drops an ``update_id`` seen before (Redis ``SET NX``
-  with a day's TTL) and hands the update to the PTB ``Application``, built with
-  ``updater(None)`` as in PTB's ``customwebhookbot/starlettebot.py``;
+  ``POST /telegram/webhook`` (bot/telegram_webhook.py: secret, size and shape checked,
+  repeats dropped), which hands it to the PTB ``Application``;
 - **polling** (``TELEGRAM_MODE=polling``, development): PTB's ``Updater`` fetches the
   updates, the webhook route answers 404.
 
@@ -30,22 +29,13 @@ Everything goes out as plain text (no parse mode).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import contextvars
-import hmac
-import json
 import logging
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
-from telegram import Bot, Update
-from telegram.constants import ChatAction
-from telegram.error import InvalidToken, TelegramError
+from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -57,32 +47,25 @@ from telegram.ext import (
     filters,
 )
 
-from bot.conversations import Conversations, Inbound
 from bot.handoff import AlreadyRated, HandoffError, Rating, TicketState
 from bot.inputs import clean_text
-from bot.live import Hub
-from bot.ratelimit import RateLimiter
-from bot.rediskeys import TELEGRAM_RATING_TTL_S, TELEGRAM_UPDATE_TTL_S, AppKeys
+from bot.rediskeys import TELEGRAM_RATING_TTL_S
 from bot.settings import Settings
+from bot.telegram_channel import (
+    Customer,
+    TelegramChannel,
+    TgApplication,
+    redis_failed,
+)
 from bot.telegram_outbox import (
     ASK_UNDERSTOOD,
     CID_PREFIX,
     RATING_DATA,
-    Outbox,
 )
-from bot.transcript import Author, Entry
+from bot.transcript import Author
 
 logger = logging.getLogger(__name__)
 
-TgApplication = Application[Any, Any, Any, Any, Any, Any]
-
-CHANNEL = "telegram"
-SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
-MAX_UPDATE_BYTES = 1 << 20  # a real update is a few kilobytes
-MAX_DISCARD_BYTES = 64 << 20  # an oversized body is read and dropped up to this
-ALLOWED_UPDATES = ["message", "callback_query"]
-FIRST_START_S = 10.0  # start-up waits this long for the Bot API, then goes on
-TYPING_EVERY_S = 4.5  # Telegram shows "typing" for 5 s
 NOTICE_EVERY_S = 30  # "I can only read text here" at most this often per chat
 
 START_TEXT = (
@@ -121,219 +104,6 @@ SLOW_DOWN_TEXT = (
     "You're writing faster than I can read, so I missed your last messages. Please "
     "wait a moment, then send them again."
 )
-
-# Set by the webhook route for the update it processes: the handler failed on Redis,
-# so the route answers 503 and Telegram delivers the update again later.
-_redis_failed: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar(
-    "telegram_redis_failed", default=None
-)
-
-
-@dataclass(frozen=True)
-class Customer:
-    """Who wrote, in which chat, with which update."""
-
-    conversation_id: str
-    chat_id: int
-    first_name: str
-    ref: str
-    update_id: int
-
-    @property
-    def greeting_name(self) -> str:
-        """The first name, or a friendly stand-in."""
-        return self.first_name or "there"
-
-
-@dataclass
-class TelegramChannel:
-    """Everything the handlers and the route need, for one gateway process."""
-
-    settings: Settings
-    redis: Any
-    keys: AppKeys
-    conversations: Conversations
-    hub: Hub
-    application: TgApplication
-    outbox: Outbox = field(init=False)
-    limits: RateLimiter = field(init=False)
-    ready: bool = field(init=False, default=False)
-    problem: str = field(init=False, default="starting")
-    _task: asyncio.Task[None] | None = field(init=False, default=None)
-    _turns: dict[str, tuple[asyncio.Lock, list[int]]] = field(
-        init=False, default_factory=dict
-    )
-
-    def __post_init__(self) -> None:
-        self.limits = RateLimiter(self.redis, self.settings)
-        self.outbox = Outbox(
-            self.application.bot,
-            self.redis,
-            self.conversations.transcript,
-            self.hub,
-            self.keys,
-        )
-
-    @property
-    def mode(self) -> str:
-        """``webhook`` or ``polling``."""
-        return self.settings.telegram_mode
-
-    @property
-    def bot(self) -> Bot:
-        """The PTB bot (sends through TELEGRAM_API_URL)."""
-        return self.application.bot
-
-    # -- life cycle ----------------------------------------------------------------
-
-    async def start(self) -> None:
-        """Bring the channel up; wait at most FIRST_START_S, then carry on meanwhile."""
-        self._task = asyncio.create_task(self._bring_up(), name="telegram-start")
-        await asyncio.wait({self._task}, timeout=FIRST_START_S)
-
-    async def _bring_up(self) -> None:
-        """Initialise PTB (getMe), set the webhook or start polling; retry until up."""
-        delay = 1.0
-        while True:
-            try:
-                await self._up()
-                break
-            except InvalidToken:
-                # PTB's message repeats the token: never log it.
-                self.problem = "TELEGRAM_TOKEN was rejected by the Bot API"
-                logger.error("Telegram channel off: %s", self.problem)
-                return
-            except Exception as error:  # noqa: BLE001 - Bot API away: try again
-                self.problem = "the Bot API is not reachable yet"
-                logger.warning(
-                    "Telegram not started (%s); retrying in %.0f s",
-                    type(error).__name__,
-                    delay,
-                )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 60.0)
-        await self.outbox.start()
-        self.ready = True
-        self.problem = ""
-        logger.info("Telegram channel ready (%s)", self.mode)
-
-    async def _up(self) -> None:
-        app, s = self.application, self.settings
-        await app.initialize()  # getMe: checks the token
-        if self.mode == "webhook" and s.telegram_webhook_url:
-            await self.bot.set_webhook(
-                s.telegram_webhook_url,
-                secret_token=s.telegram_secret_token,
-                allowed_updates=ALLOWED_UPDATES,
-            )
-            logger.info("Telegram webhook set to %s", s.telegram_webhook_url)
-        if app.updater is not None and not app.updater.running:
-            await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
-        if not app.running:
-            await app.start()
-
-    async def stop(self) -> None:
-        """Finish what is being sent, then stop PTB."""
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-        await self.outbox.stop()
-        app = self.application
-        with contextlib.suppress(Exception):
-            if app.updater is not None and app.updater.running:
-                await app.updater.stop()
-            if app.running:
-                await app.stop()
-            await app.shutdown()
-
-    # -- what handlers use ---------------------------------------------------------
-
-    def secret_ok(self, given: str | None) -> bool:
-        """Whether the webhook's secret-token header is right (constant time)."""
-        expected = self.settings.telegram_secret_token
-        if not given or not expected:
-            return False
-        return hmac.compare_digest(
-            given.encode("utf-8", "replace"), expected.encode("utf-8")
-        )
-
-    @contextlib.asynccontextmanager
-    async def turn(self, customer: Customer) -> AsyncIterator[None]:
-        """One update of a chat at a time in this process, in arrival order."""
-        lock, users = self._turns.setdefault(
-            customer.conversation_id, (asyncio.Lock(), [0])
-        )
-        users[0] += 1
-        try:
-            async with lock:
-                yield
-        finally:
-            users[0] -= 1
-            if not users[0]:
-                self._turns.pop(customer.conversation_id, None)
-
-    async def remember(self, customer: Customer) -> None:
-        """Keep the chat in the outbox's sweeps and its customer on the conversation."""
-        await self.outbox.register(customer.conversation_id)
-        await self.conversations.transcript.describe(
-            customer.conversation_id,
-            channel=CHANNEL,
-            customer_name=customer.first_name,
-            customer_ref=customer.ref,
-        )
-
-    async def say(
-        self,
-        customer: Customer,
-        text: str,
-        author: Author = Author.BOT,
-        data: dict[str, Any] | None = None,
-    ) -> None:
-        """Add a bot or system entry to the chat's transcript; the outbox sends it."""
-        await self.conversations.transcript.append(
-            customer.conversation_id,
-            Entry(author, text, channel=CHANNEL, data=data or {}),
-        )
-        self.outbox.kick(customer.conversation_id)
-
-    async def customer_says(self, customer: Customer, text: str) -> None:
-        """Route the customer's text (bot or person) while showing "typing"."""
-        async with self.turn(customer):
-            await self.remember(customer)
-            async with typing(self.bot, customer.chat_id):
-                await self.conversations.customer_message(
-                    Inbound(
-                        customer.conversation_id,
-                        CHANNEL,
-                        text,
-                        client_id=f"u{customer.update_id}",
-                        customer_name=customer.first_name,
-                        customer_ref=customer.ref,
-                    )
-                )
-        self.outbox.kick(customer.conversation_id)
-
-
-@contextlib.asynccontextmanager
-async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
-    """Show "typing..." in the chat until the block ends (best effort)."""
-
-    async def keep_typing() -> None:
-        while True:
-            try:
-                await bot.send_chat_action(chat_id, ChatAction.TYPING)
-            except TelegramError as error:
-                logger.debug("typing action failed: %s", error.message)
-            await asyncio.sleep(TYPING_EVERY_S)
-
-    task = asyncio.create_task(keep_typing())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 def _channel(context: ContextTypes.DEFAULT_TYPE) -> TelegramChannel:
@@ -503,7 +273,7 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     update_id = update.update_id if isinstance(update, Update) else None
     logger.error("Telegram update %s failed", update_id, exc_info=context.error)
     if isinstance(context.error, RedisError):
-        failed = _redis_failed.get()
+        failed = redis_failed.get()
         if failed is not None:
             failed.append(True)  # webhook: the route answers 503, Telegram retries
         elif isinstance(update, Update) and update.effective_chat is not None:
@@ -560,106 +330,3 @@ async def stop_channel(channel: TelegramChannel | None) -> None:
     """Stop Telegram in this gateway (nothing when it was off)."""
     if channel is not None:
         await channel.stop()
-
-
-# -- the webhook -------------------------------------------------------------------
-
-router = APIRouter()
-
-
-def _error(status: int, message: str, retry_after: int = 0) -> JSONResponse:
-    headers = {"Retry-After": str(retry_after)} if retry_after else None
-    return JSONResponse({"error": message}, status_code=status, headers=headers)
-
-
-async def _read_body(request: Request) -> bytes | None:
-    """The body, or None when it is over MAX_UPDATE_BYTES (the rest is dropped)."""
-    declared = request.headers.get("content-length", "")
-    body = bytearray()
-    too_big = declared.isdigit() and int(declared) > MAX_UPDATE_BYTES
-    seen = 0
-    async for chunk in request.stream():
-        seen += len(chunk)
-        if too_big or seen > MAX_UPDATE_BYTES:
-            too_big = True
-            body.clear()
-            if seen > MAX_DISCARD_BYTES:
-                break
-            continue
-        body.extend(chunk)
-    return None if too_big else bytes(body)
-
-
-def _parse(body: bytes) -> dict[str, Any] | str:
-    """The update as a dict, or what is wrong with it."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        return "the body is not valid JSON"
-    if not isinstance(data, dict):
-        return "an update is a JSON object"
-    update_id = data.get("update_id")
-    if not isinstance(update_id, int) or isinstance(update_id, bool) or update_id < 0:
-        return "an update needs an integer update_id"
-    return data
-
-
-@router.post("/telegram/webhook")
-async def post_telegram_update(request: Request) -> JSONResponse:
-    """One update from Telegram: secret, size and shape checked, repeats ignored."""
-    channel: TelegramChannel | None = getattr(request.app.state, "telegram", None)
-    if channel is None:
-        return _error(404, "the Telegram channel is off: set TELEGRAM_TOKEN (README)")
-    if channel.mode != "webhook":
-        return _error(404, "Telegram runs in polling mode here (TELEGRAM_MODE=polling)")
-    if not channel.secret_ok(request.headers.get(SECRET_HEADER)):
-        return _error(403, f"wrong or missing {SECRET_HEADER}")
-    if not channel.ready:
-        return _error(503, f"the Telegram channel is not ready: {channel.problem}", 10)
-    body = await _read_body(request)
-    if body is None:
-        return _error(413, f"an update is at most {MAX_UPDATE_BYTES} bytes")
-    data = _parse(body)
-    if isinstance(data, str):
-        return _error(400, data)
-    try:
-        update = Update.de_json(data, channel.bot)
-    except Exception as error:  # noqa: BLE001 - any malformed field
-        logger.info("refused a malformed Telegram update: %s", type(error).__name__)
-        return _error(400, "not a valid Telegram update")
-    seen = channel.keys.telegram_update(update.update_id)
-    try:
-        first = await _first_handling(channel, seen)
-    except RedisError:
-        return _error(503, "storage unavailable, please retry", 2)
-    if not first:
-        return JSONResponse({"ok": True, "duplicate": True})
-    failed: list[bool] = []
-    token = _redis_failed.set(failed)
-    try:
-        await channel.application.process_update(update)
-    finally:
-        _redis_failed.reset(token)
-    if failed:
-        with contextlib.suppress(RedisError):
-            await channel.redis.delete(seen)
-        return _error(503, "storage unavailable, please retry", 2)
-    with contextlib.suppress(RedisError):  # else the busy mark expires: handled again
-        await channel.redis.set(seen, "done", ex=TELEGRAM_UPDATE_TTL_S)
-    return JSONResponse({"ok": True})
-
-
-async def _first_handling(channel: TelegramChannel, seen: str) -> bool:
-    """Whether this request should handle the update (False: it was handled).
-
-    The update is "busy" while one request handles it. A repeat waits until that
-    request is done (then it is a duplicate); when the process handling it died,
-    the busy mark expires and Telegram's next retry handles the update, so nothing
-    is dropped.
-    """
-    busy_s = round(channel.settings.rasa_timeout_seconds) + 15
-    while not await channel.redis.set(seen, "busy", nx=True, ex=busy_s):
-        if await channel.redis.get(seen) not in ("busy", b"busy"):
-            return False
-        await asyncio.sleep(0.25)
-    return True

@@ -17,7 +17,6 @@ exclamation marks.
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 import string
@@ -26,10 +25,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import httpx
 import yaml
 
-logger = logging.getLogger(__name__)
+from bot.upstream import Embeddings
 
 LIBRARY_FILE = (
     Path(__file__).resolve().parent.parent.parent / "data" / "assist" / "replies.yml"
@@ -131,48 +129,6 @@ def overlap(a: str, b: str) -> float:
     if not ka or not kb:
         return 0.0
     return len(ka & kb) / math.sqrt(len(ka) * len(kb))
-
-
-class Embeddings:
-    """Sentence vectors from the action server's ``POST /embed``, cached per text."""
-
-    BATCH = 64  # texts per request (the route's limit)
-    CACHE = 2000
-
-    def __init__(self, base_url: str, timeout: float = 3.0) -> None:
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
-        self._cache: dict[str, list[float]] = {}
-
-    async def embed(self, texts: list[str]) -> list[list[float]] | None:
-        """Unit vectors for ``texts``; None when the action server does not answer."""
-        vectors: list[list[float]] = []
-        try:
-            for start in range(0, len(texts), self.BATCH):
-                response = await self._http.post(
-                    "/embed", json={"texts": texts[start : start + self.BATCH]}
-                )
-                response.raise_for_status()
-                vectors += [list(map(float, v)) for v in response.json()["vectors"]]
-        except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
-            logger.warning("embeddings unavailable: %r", error)
-            return None
-        return vectors
-
-    async def cached(self, texts: list[str]) -> list[list[float]] | None:
-        """Like ``embed``, remembering each text's vector (the library's replies)."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        if missing:
-            found = await self.embed(missing)
-            if found is None:
-                return None
-            if len(self._cache) + len(found) > self.CACHE:
-                self._cache.clear()
-            self._cache.update(zip(missing, found, strict=True))
-        return [self._cache[t] for t in texts]
-
-    async def close(self) -> None:
-        """Close the connection pool."""
-        await self._http.aclose()
 
 
 def _dot(a: list[float], b: list[float]) -> float:

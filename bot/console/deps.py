@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 from fastapi import Depends, HTTPException, Request
 
 from bot.console.accounts import Account, Accounts, Lockout
-from bot.console.assist import Embeddings
 from bot.console.audit import Audit
 from bot.console.learning import Proposals
 from bot.console.sessions import Session, SessionStore
@@ -31,6 +30,7 @@ from bot.handoff.keys import Keys
 from bot.privacy import address_key
 from bot.settings import Settings
 from bot.transcript import Transcript
+from bot.upstream import Embeddings
 
 SESSION_COOKIE = "console_session"
 SECURE_SESSION_COOKIE = "__Host-console_session"

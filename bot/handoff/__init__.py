@@ -23,8 +23,8 @@ from bot.handoff.errors import (
     UnknownAgent,
     UnknownTicket,
 )
+from bot.handoff.flags import REASON_FLAGS, UrgencyFlag, urgency_flags
 from bot.handoff.models import (
-    REASON_FLAGS,
     Agent,
     AgentView,
     Availability,
@@ -47,7 +47,6 @@ from bot.handoff.models import (
     Resolved,
     Ticket,
     TicketState,
-    UrgencyFlag,
 )
 from bot.handoff.queue import HandoffQueue, expected_wait
 
@@ -94,4 +93,5 @@ __all__ = [
     "UrgencyFlag",
     "expected_wait",
     "load_config",
+    "urgency_flags",
 ]

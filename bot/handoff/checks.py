@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.handoff.errors import InvalidInput
+from bot.handoff.flags import UrgencyFlag
 from bot.handoff.keys import valid_id
-from bot.handoff.models import UrgencyFlag
 
 MAX_TEXT = 4000  # characters of a note, explanation or resolution
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.handoff.models import UrgencyFlag
+from bot.handoff.flags import UrgencyFlag
 
 log = logging.getLogger(__name__)
 

@@ -156,4 +156,4 @@ class QueueKeys(KeyBase):
 class Keys(QueueKeys, AppKeys):
     """Every key of one deployment: the queue's and the app's. The gateway makes
     one in its lifespan (bot/app.py) and hands it to each service; the queue keeps
-    one too (bot/conversations.py still reads its work marks through it)."""
+    one too."""

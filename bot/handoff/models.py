@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bot.handoff.flags import UrgencyFlag
+
 
 class TicketState(StrEnum):
     """Where a conversation is: bot -> queued -> assigned -> resolved -> bot."""
@@ -21,38 +23,6 @@ class TicketState(StrEnum):
     QUEUED = "queued"
     ASSIGNED = "assigned"
     RESOLVED = "resolved"
-
-
-class UrgencyFlag(StrEnum):
-    """Flags that raise a waiting chat's priority (weights in data/handoff.yml)."""
-
-    DISTRESS = "distress"
-    LEGAL_THREAT = "legal_threat"
-    VIP = "vip"
-    CHURN_THREAT = "churn_threat"
-    # serious situations the customer described (data/emotion/situations.yml)
-    SAFETY = "safety"
-    BEREAVEMENT = "bereavement"
-    FRAUD = "fraud"
-    HEALTH = "health"
-    HARDSHIP = "hardship"
-    VULNERABLE = "vulnerable"
-
-
-# Escalation reasons and signals (actions/emotion, data/emotion/policy.yml) that raise a
-# waiting chat's priority, and the flag each one raises.
-REASON_FLAGS: dict[str, UrgencyFlag] = {
-    "distress": UrgencyFlag.DISTRESS,
-    "legal_threat": UrgencyFlag.LEGAL_THREAT,
-    "churn_threat": UrgencyFlag.CHURN_THREAT,
-    "injury": UrgencyFlag.SAFETY,
-    "hazard": UrgencyFlag.SAFETY,
-    "bereavement": UrgencyFlag.BEREAVEMENT,
-    "fraud": UrgencyFlag.FRAUD,
-    "health": UrgencyFlag.HEALTH,
-    "hardship": UrgencyFlag.HARDSHIP,
-    "vulnerable": UrgencyFlag.VULNERABLE,
-}
 
 
 class Presence(StrEnum):

@@ -37,8 +37,7 @@ class HandoffQueue(CustomerSide, Claims, Housekeeping):
     """Tickets, agents, claims and events of one deployment (one key prefix)."""
 
     # Every key of the deployment, though the queue uses only its own: the gateway's
-    # services get theirs from its lifespan (bot/app.py); bot/conversations.py still
-    # reads its work marks through the queue's.
+    # services get theirs from its lifespan (bot/app.py).
     keys: Keys
 
     def __init__(

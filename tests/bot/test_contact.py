@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversations import _contact
+from bot.contact import contact_request
 from bot.handoff import ContactMethod
 
 
@@ -24,7 +24,7 @@ from bot.handoff import ContactMethod
 def test_a_contact_is_recognised(
     text: str, method: ContactMethod, contact: str
 ) -> None:
-    follow_up = _contact(text)
+    follow_up = contact_request(text)
     assert follow_up is not None
     assert (follow_up.method, follow_up.contact) == (method, contact)
 
@@ -42,4 +42,4 @@ def test_a_contact_is_recognised(
     ],
 )
 def test_numbers_that_are_not_contacts_are_left_alone(text: str) -> None:
-    assert _contact(text) is None
+    assert contact_request(text) is None

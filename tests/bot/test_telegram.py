@@ -23,15 +23,14 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from bot.conversations import Conversations, EmotionClient
+from bot.conversations import Conversations
 from bot.handoff import Agent, HandoffQueue, Presence, TicketState
 from bot.handoff.keys import Keys
 from bot.ops.fake_telegram import Call, FakeTelegramAPI
 from bot.ops.ports import free_port
 from bot.ops.stack import APP_PYTHON, Stack, app_env
-from bot.rasa_client import RasaClient
 from bot.settings import ROOT, Settings
-from bot.telegram import HUMAN_REQUEST, SECRET_HEADER
+from bot.telegram import HUMAN_REQUEST
 from bot.telegram_outbox import (
     RATE_CSAT_TEXT,
     chat_id_of,
@@ -39,7 +38,9 @@ from bot.telegram_outbox import (
     split_text,
     utf16_units,
 )
+from bot.telegram_webhook import SECRET_HEADER
 from bot.transcript import Author, Entry, Kind, Transcript
+from bot.upstream import EmotionClient, RasaClient
 from tests.polling import until
 
 T = TypeVar("T")
@@ -165,6 +166,8 @@ async def conversations(
     rasa = RasaClient(s.rasa_url, s.rasa_timeout_seconds, s.rasa_api_token())
     emotion = EmotionClient(s.actions_url)
     yield Conversations(
+        redis=aredis,
+        keys=Keys(s.redis_prefix),
         queue=HandoffQueue(aredis, prefix=s.redis_prefix),
         transcript=transcript,
         rasa=rasa,

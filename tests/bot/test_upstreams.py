@@ -10,8 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot.conversations import EmotionClient
-from bot.rasa_client import BotUnavailable, RasaClient
+from bot.upstream import BotUnavailable, EmotionClient, RasaClient
 
 
 class Garbage(BaseHTTPRequestHandler):

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.conversations import _felt, _urgent
+from bot import waiting_reading
 
 
 def analysis(label: str, frustration: int, *signals: str) -> dict[str, Any]:
@@ -42,9 +42,9 @@ def analysis(label: str, frustration: int, *signals: str) -> dict[str, Any]:
 def test_a_waiting_message_is_read_by_what_it_says(
     read: dict[str, Any], urgent: bool, felt: bool
 ) -> None:
-    assert _urgent(read) is urgent
-    assert _felt(read) is felt or urgent  # urgent is answered first
+    assert waiting_reading.urgent(read) is urgent
+    assert waiting_reading.felt(read) is felt or urgent  # urgent is answered first
 
 
 def test_no_analysis_is_neither() -> None:
-    assert not _urgent(None) and not _felt(None)
+    assert not waiting_reading.urgent(None) and not waiting_reading.felt(None)

@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 import websockets
 from websockets.exceptions import ConnectionClosed
 
-from bot.conversations import Conversations, EmotionClient, Inbound
+from bot.conversations import Conversations, Inbound
 from bot.handoff import (
     Agent,
     AlreadyResolved,
@@ -30,13 +30,14 @@ from bot.handoff import (
     TicketState,
     UrgencyFlag,
 )
+from bot.handoff.keys import Keys
 from bot.live import Changes, Listener
 from bot.ops.ports import free_port
 from bot.ops.stack import Stack
 from bot.ops.widget import Widget, ws_url
-from bot.rasa_client import RasaClient
 from bot.settings import Settings
 from bot.transcript import Author, Entry, Kind, Transcript
+from bot.upstream import EmotionClient, RasaClient
 from bot.web import IDLE_WAKE_S, ChatSocket
 
 pytestmark = pytest.mark.stack
@@ -74,6 +75,8 @@ async def agent_side(
     emotion = EmotionClient(s.actions_url)
     queue = HandoffQueue(redis_client, prefix=s.redis_prefix)
     yield Conversations(
+        redis=redis_client,
+        keys=Keys(s.redis_prefix),
         queue=queue,
         transcript=Transcript(redis_client, prefix=s.redis_prefix),
         rasa=rasa,

@@ -24,16 +24,17 @@ from typing import Any
 import pytest
 import redis.asyncio as aioredis
 
-from bot.conversations import Conversations, EmotionClient
+from bot.conversations import Conversations
 from bot.handoff import HandoffQueue
+from bot.handoff.keys import Keys
 from bot.ops.ports import free_port
 from bot.ops.private import private_settings
 from bot.ops.redis_server import RedisServer
 from bot.ops.stack import Stack
 from bot.ops.train import ensure_model
-from bot.rasa_client import RasaClient
 from bot.settings import ROOT, Settings
 from bot.transcript import Transcript
+from bot.upstream import EmotionClient, RasaClient
 from tests.reliability.clients import Agent
 
 LOG_DIR = ROOT / "var" / "test-logs" / "reliability"
@@ -258,6 +259,8 @@ async def agent_side(fault_stack: FaultStack) -> AsyncIterator[Conversations]:
     rasa = RasaClient(s.rasa_url, 20, s.rasa_api_token())
     emotion = EmotionClient(s.actions_url)
     yield Conversations(
+        redis=client,
+        keys=Keys(s.redis_prefix),
         queue=HandoffQueue(client, prefix=s.redis_prefix),
         transcript=Transcript(client, prefix=s.redis_prefix),
         rasa=rasa,

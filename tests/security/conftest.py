@@ -26,7 +26,7 @@ from bot.handoff.keys import Keys
 from bot.ops.ports import free_port
 from bot.ops.stack import Stack
 from bot.settings import Settings
-from bot.telegram import SECRET_HEADER
+from bot.telegram_webhook import SECRET_HEADER
 from bot.transcript import Transcript
 from tests.bot.console.conftest import ConsoleClient, random_ip
 

@@ -25,7 +25,7 @@ import websockets
 from playwright.async_api import Browser
 from websockets.exceptions import ConnectionClosed
 
-from bot.conversations import Conversations, EmotionClient, Inbound
+from bot.conversations import Conversations, Inbound
 from bot.handoff import (
     Agent,
     Customer,
@@ -38,11 +38,11 @@ from bot.ops.ports import free_port
 from bot.ops.stack import Stack, rasa_service_env
 from bot.ops.widget import Widget, ws_url
 from bot.privacy import address_group, address_key
-from bot.rasa_client import RasaClient
 from bot.ratelimit import TOO_MANY_OPEN, TOO_MANY_SESSIONS, RateLimiter
 from bot.settings import Settings
 from bot.telegram_outbox import Outbox
 from bot.transcript import Author, Kind, Transcript
+from bot.upstream import EmotionClient, RasaClient
 from tests.bot.console.conftest import random_ip
 from tests.browser.conftest import Shop, browser  # noqa: F401 - a fixture
 from tests.polling import until
@@ -93,6 +93,8 @@ async def core(
     rasa = RasaClient(s.rasa_url, 30, s.rasa_api_token())
     emotion = EmotionClient(s.actions_url)
     yield Conversations(
+        redis=rds,
+        keys=Keys(s.redis_prefix),
         queue=HandoffQueue(rds, prefix=s.redis_prefix),
         transcript=Transcript(rds, prefix=s.redis_prefix),
         rasa=rasa,
@@ -227,6 +229,8 @@ async def test_a_second_handoff_after_the_first_ticket_expired_is_resolved_and_r
     prefix = "r" + secrets.token_hex(4)  # resolved chats of its own (handling times)
     queue = HandoffQueue(rds, prefix=prefix)
     core = Conversations(
+        redis=rds,
+        keys=Keys(prefix),
         queue=queue,
         transcript=Transcript(rds, prefix=prefix),
         rasa=core.rasa,

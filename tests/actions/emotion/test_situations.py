@@ -11,7 +11,7 @@ from actions.emotion import EmotionAnalyzer, EscalationPolicy
 from actions.emotion.resources import load_yaml
 from actions.emotion.situations import SituationDetector
 from actions.empathy import EmpathyBook, Situation
-from bot.handoff import REASON_FLAGS, UrgencyFlag
+from bot.handoff import REASON_FLAGS, UrgencyFlag, urgency_flags
 from bot.handoff.config import load_config
 
 
@@ -215,7 +215,7 @@ def test_serious_situations_go_to_a_person_and_are_flagged(
     assert decision.escalate, decision
     serious = analysis.serious
     assert serious and serious[0].kind in decision.reasons
-    flags = {REASON_FLAGS[r] for r in decision.reasons if r in REASON_FLAGS}
+    flags = urgency_flags(decision.reasons)
     assert flags, decision.reasons
     # every flag a situation can raise has a weight in the queue config
     weights = load_config().flag_weights

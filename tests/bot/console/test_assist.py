@@ -12,7 +12,6 @@ import pytest
 
 from bot.console.assist import (
     Context,
-    Embeddings,
     canned,
     fill,
     first_name,
@@ -21,6 +20,7 @@ from bot.console.assist import (
     tone,
 )
 from bot.settings import Settings
+from bot.upstream import Embeddings
 from tests.bot.console.conftest import ConsoleClient, Maker
 
 EMOTIONS = {"anger", "frustration", "sadness", "anxiety", "confusion", "joy", "neutral"}

@@ -5,26 +5,29 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
-from bot.conversations import Conversations, EmotionClient
+from bot.conversations import Conversations
 from bot.handoff import HandoffQueue, TicketState
 from bot.handoff.keys import Keys
 from bot.maintenance import Maintenance
-from bot.rasa_client import RasaClient
 from bot.texts import say
 from bot.transcript import Transcript
+from bot.upstream import EmotionClient, RasaClient
 from tests.bot.handoff.conftest import Clock, online_agent, request
 
 NOWHERE = "http://127.0.0.1:9"  # housekeeping never talks to Rasa or the actions
 
 
 def housekeeping(queue: HandoffQueue, client: aioredis.Redis) -> Maintenance:
+    keys = Keys(queue.keys.prefix)
     conversations = Conversations(
+        redis=client,
+        keys=keys,
         queue=queue,
         transcript=Transcript(client, prefix=queue.keys.prefix),
         rasa=RasaClient(NOWHERE, 1),
         emotion=EmotionClient(NOWHERE),
     )
-    return Maintenance(conversations, client, Keys(queue.keys.prefix))
+    return Maintenance(conversations, client, keys)
 
 
 async def texts(queue: HandoffQueue, client: aioredis.Redis, cid: str) -> list[str]:

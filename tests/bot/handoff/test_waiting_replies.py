@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 import redis.asyncio as aioredis
 
-from bot.conversations import Conversations, EmotionClient, Inbound
+from bot.conversations import Conversations, Inbound
 from bot.handoff import HandoffQueue, UrgencyFlag
 from bot.handoff.config import load_config
-from bot.rasa_client import RasaClient
 from bot.texts import say
 from bot.transcript import Transcript
+from bot.upstream import EmotionClient, RasaClient
 from tests.bot.handoff.conftest import CONFIG, Clock, request
 from tests.hours import closed_for_days
 
@@ -31,6 +31,8 @@ async def own_conversations(queue: HandoffQueue) -> AsyncIterator[Conversations]
     rasa, emotion = RasaClient(NOWHERE, 1), EmotionClient(NOWHERE, 0.5)
     try:
         yield Conversations(
+            redis=queue.redis,
+            keys=queue.keys,
             queue=queue,
             transcript=Transcript(queue.redis, prefix=queue.keys.prefix),
             rasa=rasa,
@@ -172,7 +174,7 @@ async def test_a_confused_customer_hears_they_will_be_taken_through_it(
     text = "I'm confused, I don't understand what happens now"
     analysis = compact(analyzer().analyze(text, []))
     assert analysis["label"] == "confusion"
-    reply = await conversations._waiting_reply("web-confused", text, analysis, [])
+    reply = await conversations.waiting.reply("web-confused", text, analysis, [])
     assert reply == say("waiting_felt_confusion")
     assert "step by step" in reply
 
@@ -259,14 +261,14 @@ async def test_a_worried_question_gets_the_feeling_named_then_the_answer(
     text = "I'm a bit worried, what should I do with it meanwhile?"
     analysis = compact(analyzer().analyze(text, []))
     assert analysis["label"] == "anxiety"
-    reply = await conversations._waiting_reply(
+    reply = await conversations.waiting.reply(
         "web-worried", text, analysis, ["something said before"], UrgencyFlag.SAFETY
     )
     advice = say("waiting_advice_safety")
     # the feeling heard, then the advice, said once
     then = say("waiting_advice_then")
     assert reply == f"{say('waiting_ack_anxiety')} {advice} {then}"
-    reply = await conversations._waiting_reply(
+    reply = await conversations.waiting.reply(
         "web-worried",
         text,
         analysis,
@@ -294,10 +296,10 @@ async def test_something_serious_said_while_waiting_in_another_language_gets_its
 def test_a_short_question_with_filler_words_is_still_a_question() -> None:
     """ "so like when tho" asks something (the person, or what we know, answers it);
     it is not only "added to your conversation"."""
-    from bot.conversations import _asks
+    from bot.waiting_reading import asks
 
-    assert _asks("so like when tho") and _asks("ok, sweet, where is it now")
-    assert not _asks("so I waited all day")
+    assert asks("so like when tho") and asks("ok, sweet, where is it now")
+    assert not asks("so I waited all day")
 
 
 async def test_no_see_a_doctor_first_to_someone_who_has_seen_one(
@@ -402,16 +404,16 @@ async def test_an_english_feeling_is_heard_before_any_other_answer(
     analysis = compact(analyzer().analyze(text, []))
     assert analysis["label"] == "anxiety"
     named = {**analysis, "concern": "the double charge"}
-    reply = await conversations._waiting_reply("web-shaken", text, named, [])
+    reply = await conversations.waiting.reply("web-shaken", text, named, [])
     heard = say("concern_ack_anxiety", concern="the double charge")
     assert reply.startswith(f"{heard} "), reply
     assert reply.count("I'm sorry") == 1  # heard once, not twice in other words
     # the same words are not said twice in a row
-    again = await conversations._waiting_reply("web-shaken", text, named, [reply])
+    again = await conversations.waiting.reply("web-shaken", text, named, [reply])
     assert not again.startswith(heard)
     text = "I'm so worried about this, can someone ring me?"
     analysis = compact(analyzer().analyze(text, []))
-    reply = await conversations._waiting_reply("web-shaken", text, analysis, [])
+    reply = await conversations.waiting.reply("web-shaken", text, analysis, [])
     assert reply == f"{say('waiting_ack_anxiety')} {say('waiting_call')}"
 
 

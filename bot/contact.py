@@ -1,0 +1,49 @@
+"""Contact details a waiting customer leaves: an e-mail address or a phone number.
+
+A customer who waits for a person may write where to reach them instead ("mail me
+at jo@example.net", "please call me, 555-201-7788"); ``contact_request`` reads it as
+a follow-up request for the ticket. An address or number the message says is
+someone else's ("my mum's email is ...") is not where to reach the customer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.handoff import ContactMethod, FollowUp
+
+EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
+PHONE = re.compile(r"\+?\d[\d ()/.-]{5,18}\d")
+# A bare number is a phone number only with a dialling prefix or words that say so
+# (an order or invoice number is not a request to be called).
+CALL_WORDS = re.compile(
+    r"\b(call|phone|telephone|ring|mobile|cell|reach me|text me|whatsapp|tel)\b",
+    re.IGNORECASE,
+)
+
+# An e-mail address or number the message says is someone else's ("it was placed with
+# ..., that was her address", "my mum's email is ..."): not where to reach the customer.
+SOMEONE_ELSES = re.compile(
+    r"\b(?:her|his|their|(?:my|our) (?:mum|mom|mother|dad|father|wife|husband|partner|"
+    r"son|daughter|gran\w*|grand\w*|brother|sister|friend|flatmate|boss)(?:'s)?)\s+"
+    r"(?:e-?mail|address|number|phone)\b|\b(?:was|is) (?:hers|his|theirs)\b|"
+    r"\bnot (?:my|mine)\b|\bplaced (?:it )?(?:with|under|from)\b|"
+    r"\bordered (?:it )?with\b",
+    re.IGNORECASE,
+)
+
+
+def contact_request(text: str) -> FollowUp | None:
+    """A follow-up request when a waiting customer left an e-mail or phone number
+    (their own: one the message says is someone else's is not)."""
+    if SOMEONE_ELSES.search(text):
+        return None
+    if found := EMAIL.search(text):
+        return FollowUp(ContactMethod.EMAIL, found.group(0), note=text[:500])
+    found = PHONE.search(text)
+    if found is None or sum(c.isdigit() for c in found.group(0)) < 7:
+        return None
+    number = found.group(0).strip()
+    if number[0] in "+0" or CALL_WORDS.search(text):
+        return FollowUp(ContactMethod.CALLBACK, number, note=text[:500])
+    return None

@@ -1,0 +1,50 @@
+"""Urgency flags of a waiting chat, and which escalation reasons raise them.
+
+The one mapping from what the emotion analysis found (escalation reasons and signal
+names: actions/emotion, data/emotion/policy.yml) to the queue's ``UrgencyFlag``s. The
+action server flags a ticket with it when it hands a chat over (actions/handoff.py);
+the gateway with it when a waiting customer writes again (bot/conversations.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class UrgencyFlag(StrEnum):
+    """Flags that raise a waiting chat's priority (weights in data/handoff.yml)."""
+
+    DISTRESS = "distress"
+    LEGAL_THREAT = "legal_threat"
+    VIP = "vip"
+    CHURN_THREAT = "churn_threat"
+    # serious situations the customer described (data/emotion/situations.yml)
+    SAFETY = "safety"
+    BEREAVEMENT = "bereavement"
+    FRAUD = "fraud"
+    HEALTH = "health"
+    HARDSHIP = "hardship"
+    VULNERABLE = "vulnerable"
+
+
+# Escalation reasons and signals (actions/emotion, data/emotion/policy.yml) that raise a
+# waiting chat's priority, and the flag each one raises.
+REASON_FLAGS: dict[str, UrgencyFlag] = {
+    "distress": UrgencyFlag.DISTRESS,
+    "legal_threat": UrgencyFlag.LEGAL_THREAT,
+    "churn_threat": UrgencyFlag.CHURN_THREAT,
+    "injury": UrgencyFlag.SAFETY,
+    "hazard": UrgencyFlag.SAFETY,
+    "bereavement": UrgencyFlag.BEREAVEMENT,
+    "fraud": UrgencyFlag.FRAUD,
+    "health": UrgencyFlag.HEALTH,
+    "hardship": UrgencyFlag.HARDSHIP,
+    "vulnerable": UrgencyFlag.VULNERABLE,
+}
+
+
+def urgency_flags(reasons: Iterable[str]) -> frozenset[UrgencyFlag]:
+    """The flags that escalation reasons or emotion signal names raise (the action
+    server's handoff decision, the gateway's reading of a waiting customer)."""
+    return frozenset(REASON_FLAGS[r] for r in reasons if r in REASON_FLAGS)

@@ -1,0 +1,235 @@
+"""The gateway's upstream services, each a small async client over one connection pool.
+
+- ``RasaClient``: the Rasa server's REST channel and HTTP API (loopback only).
+- ``EmotionClient``: the action server's emotion analysis (``POST /emotion``) and its
+  answers to a waiting customer's general questions (``POST /answer``), for messages
+  the bot does not see.
+- ``Embeddings``: the action server's sentence vectors (``POST /embed``), for the
+  agent console's suggested replies (bot/console/assist.py).
+
+Rasa failing is ``BotUnavailable`` (the routing apologises and brings in a person);
+the action server failing is None, and the caller carries on without it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+MAX_ANSWER_TEXT = 4000  # what the action server's /answer reads of a message
+
+
+class BotUnavailable(Exception):
+    """Rasa or its action server did not answer in time."""
+
+
+class RasaClient:
+    """A small async client for Rasa's REST webhook, reusing one connection pool."""
+
+    def __init__(self, base_url: str, timeout: float, token: str = "") -> None:
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self._token = token
+        self.timeout = timeout
+
+    async def send(
+        self, sender: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """Deliver one customer message; returns Rasa's replies (text, buttons, ...).
+
+        Args:
+            sender: conversation id.
+            text: the customer's message.
+            metadata: channel, customer name, entry id, and the customer id
+                when the shop vouched for the customer (bot/identity.py).
+
+        Returns:
+            The bot's messages, possibly empty.
+        """
+        payload = {"sender": sender, "message": text, "metadata": metadata or {}}
+        try:
+            response = await self._http.post("/webhooks/rest/webhook", json=payload)
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            logger.warning("rasa did not answer for %s: %r", sender, error)
+            raise BotUnavailable(str(error)) from error
+        try:
+            replies = response.json()
+        except ValueError as error:  # e.g. an HTML error page from a proxy
+            logger.warning("rasa answered %s with no JSON", sender)
+            raise BotUnavailable("Rasa's answer is not JSON") from error
+        if not isinstance(replies, list):
+            raise BotUnavailable("Rasa's answer is not a list of messages")
+        return [reply for reply in replies if isinstance(reply, dict)]
+
+    async def intent(self, text: str) -> tuple[str, float] | None:
+        """NLU's reading of ``text`` alone (``/model/parse``: no conversation is
+        touched): the intent and its confidence; None when Rasa cannot say."""
+        try:
+            response = await self._http.post(
+                "/model/parse", params={"token": self._token}, json={"text": text}
+            )
+            response.raise_for_status()
+            intent = response.json().get("intent") or {}
+            return str(intent["name"]), float(intent["confidence"])
+        except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
+            logger.warning("rasa could not read a waiting customer's question")
+            return None
+
+    async def is_paused(self, sender: str) -> bool:
+        """Whether the bot is paused in this conversation (a person took over)."""
+        try:
+            response = await self._http.get(
+                f"/conversations/{sender}/tracker",
+                params={"token": self._token, "include_events": "NONE"},
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            raise BotUnavailable(str(error)) from error
+        return bool(response.json().get("paused"))
+
+    async def resume(self, sender: str) -> None:
+        """Let the bot talk again after a person resolved the conversation."""
+        try:
+            response = await self._http.post(
+                f"/conversations/{sender}/tracker/events",
+                params={"token": self._token},
+                # "listening" again, so the policies do not read the pause as the
+                # end of whatever form was active when the person took over.
+                json=[
+                    {"event": "resume"},
+                    {"event": "slot", "name": "handoff", "value": None},
+                    {"event": "action", "name": "action_listen"},
+                ],
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            raise BotUnavailable(str(error)) from error
+
+    async def healthy(self) -> bool:
+        """Whether the Rasa server answers."""
+        try:
+            return (await self._http.get("/", timeout=2)).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+
+class EmotionClient:
+    """The action server's emotion analysis, for messages the bot does not see."""
+
+    def __init__(self, base_url: str, timeout: float = 2.0) -> None:
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+
+    async def analyze(
+        self, text: str, history: list[dict[str, str]]
+    ) -> dict[str, Any] | None:
+        """The analysis of ``text`` after ``history``; None when it is unavailable."""
+        try:
+            response = await self._http.post(
+                "/emotion", json={"text": text, "history": history}
+            )
+            response.raise_for_status()
+            analysis = response.json()
+        except (httpx.HTTPError, ValueError) as error:
+            logger.warning("emotion analysis unavailable: %r", error)
+            return None
+        if not _valid_analysis(analysis):
+            logger.warning("emotion analysis malformed: %.200r", analysis)
+            return None
+        return dict(analysis)
+
+    async def answer(
+        self,
+        text: str,
+        language: str,
+        reading: tuple[str, float] | None,
+        conversation_id: str | None = None,
+    ) -> str | None:
+        """The action server's answer to a general question a waiting customer
+        asks (``reading``: NLU's intent and confidence; ``conversation_id``: whose
+        chat, for a question about the order they proved theirs); None when there
+        is none or the server cannot say."""
+        intent, confidence = reading if reading else (None, None)
+        body = {
+            "text": text[:MAX_ANSWER_TEXT],
+            "language": language,
+            "intent": intent,
+            "confidence": confidence,
+            **({"conversation": conversation_id} if conversation_id else {}),
+        }
+        try:
+            response = await self._http.post("/answer", json=body)
+            response.raise_for_status()
+            said = response.json().get("text")
+        except (httpx.HTTPError, ValueError, AttributeError) as error:
+            logger.warning("no answer for a waiting customer: %r", error)
+            return None
+        return said if isinstance(said, str) and said else None
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+
+class Embeddings:
+    """Sentence vectors from the action server's ``POST /embed``, cached per text."""
+
+    BATCH = 64  # texts per request (the route's limit)
+    CACHE = 2000
+
+    def __init__(self, base_url: str, timeout: float = 3.0) -> None:
+        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self._cache: dict[str, list[float]] = {}
+
+    async def embed(self, texts: list[str]) -> list[list[float]] | None:
+        """Unit vectors for ``texts``; None when the action server does not answer."""
+        vectors: list[list[float]] = []
+        try:
+            for start in range(0, len(texts), self.BATCH):
+                response = await self._http.post(
+                    "/embed", json={"texts": texts[start : start + self.BATCH]}
+                )
+                response.raise_for_status()
+                vectors += [list(map(float, v)) for v in response.json()["vectors"]]
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as error:
+            logger.warning("embeddings unavailable: %r", error)
+            return None
+        return vectors
+
+    async def cached(self, texts: list[str]) -> list[list[float]] | None:
+        """Like ``embed``, remembering each text's vector (the library's replies)."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            found = await self.embed(missing)
+            if found is None:
+                return None
+            if len(self._cache) + len(found) > self.CACHE:
+                self._cache.clear()
+            self._cache.update(zip(missing, found, strict=True))
+        return [self._cache[t] for t in texts]
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+
+def _valid_analysis(analysis: Any) -> bool:
+    """Whether the action server's ``/emotion`` answer has the fields we read."""
+    if not isinstance(analysis, dict):
+        return False
+    label, intensity = analysis.get("label"), analysis.get("intensity")
+    frustration, signals = analysis.get("frustration"), analysis.get("signals", [])
+    return (
+        isinstance(label, str)
+        and isinstance(intensity, int | float)
+        and isinstance(frustration, int)
+        and isinstance(signals, list)
+        and all(isinstance(s, dict) for s in signals)
+    )

@@ -1,0 +1,357 @@
+"""What a customer waiting for a person hears from the bot when they write again.
+
+The router (bot/conversations.py) stores the message, scores it and re-prioritises
+the ticket; ``WaitingReplies.reply`` then says what the customer hears, in their
+language: the words for a feeling they put into words first, then the advice for
+what happened (the ticket's flag, said once), an answer to what they asked (how long
+the wait is, a general question the action server can answer, a call), that an order
+number or their thanks reached us, never the same words twice in a row, and where
+they stand when they are upset. English is read with the action server's emotion
+analysis; another language by its own words (languages.yml, bot/texts.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Protocol
+
+from bot import waiting_reading as read
+from bot.handoff import HandoffQueue, Ticket, UrgencyFlag
+from bot.texts import WaitingWords, say, texts, translations
+from bot.upstream import EmotionClient, RasaClient
+
+# Flags whose advice a waiting customer gets first (the most urgent first).
+ADVICE_ORDER = (
+    UrgencyFlag.SAFETY,
+    UrgencyFlag.FRAUD,
+    UrgencyFlag.HEALTH,
+    UrgencyFlag.HARDSHIP,
+    UrgencyFlag.BEREAVEMENT,
+)
+
+
+class Standing(Protocol):
+    """Where a waiting customer stands (``StateView``, bot/conversations.py)."""
+
+    @property
+    def position(self) -> int | None: ...
+
+    @property
+    def expected_wait(self) -> float | None: ...
+
+    @property
+    def agents_online(self) -> int: ...
+
+    @property
+    def back(self) -> str | None: ...
+
+
+class WaitingReplies:
+    """The replies to a customer who waits for a person and writes again."""
+
+    def __init__(
+        self,
+        queue: HandoffQueue,
+        rasa: RasaClient,
+        emotion: EmotionClient,
+        standing: Callable[[str], Awaitable[Standing]],
+    ) -> None:
+        """``standing``: where a conversation's customer stands now (the router's
+        ``view``)."""
+        self.queue = queue
+        self.rasa = rasa
+        self.emotion = emotion
+        self._standing = standing
+
+    async def reply(
+        self,
+        conversation_id: str,
+        text: str,
+        analysis: dict[str, Any] | None,
+        said: list[str],
+        flag: UrgencyFlag | None = None,
+        language: str = "",
+        told_where: bool = False,
+        wrote: list[str] | None = None,
+    ) -> str:
+        """What a waiting customer hears after writing again, in their ``language``
+        (English when ""): what they can do meanwhile (the advice for what happened,
+        the ticket's ``flag``, said once, to anything but plain thanks), an answer to
+        what they added (a question we can answer, an order number, how urgent it
+        is), never the same words twice in a row, and where they stand when they are
+        upset (not when ``told_where``: the handoff message among the recent entries
+        said it). A feeling they put into words is heard first, whatever else is
+        said, with what it is about when they named that (now or in ``wrote``, their
+        earlier messages, oldest first)."""
+        words = read.words_for(language)
+        lower = text.lower()
+        felt = (
+            read.felt(analysis)
+            or read.urgent(analysis)
+            or read.felt_words(lower, words)
+        )
+        ack = _ack(analysis, lower, words, language, wrote or []) if felt else ""
+        if ack and any(ack in x for x in said[-1:]):
+            # said a moment ago: the feeling alone, not the same words again
+            ack = _ack(analysis, lower, words, language, [], named=False)
+            ack = "" if any(ack in x for x in said[-1:]) else ack
+        reply = await self._answer(
+            conversation_id,
+            text,
+            analysis,
+            said,
+            flag,
+            language,
+            told_where,
+            ack,
+            wrote or [],
+        )
+        if not ack or _acknowledges(reply, language):
+            return reply
+        return f"{ack} {reply}"
+
+    async def _answer(
+        self,
+        conversation_id: str,
+        text: str,
+        analysis: dict[str, Any] | None,
+        said: list[str],
+        flag: UrgencyFlag | None,
+        language: str,
+        told_where: bool,
+        ack: str,
+        wrote: list[str],
+    ) -> str:
+        """The waiting reply that follows ``ack``, the words for the feeling
+        (``reply``)."""
+        advice = say(f"waiting_advice_{flag.value}", language) if flag else None
+        words = read.words_for(language)
+        lower = text.lower()
+        asks = read.asks(text, words)
+        urgent = read.urgent(analysis)
+        order = read.ORDER_NUMBER.search(read.POSTCODE_NUMBER.sub(" ", text))
+        thanks = (
+            bool(words.thanks.search(lower)) and len(text.split()) <= read.THANKS_WORDS
+        )
+        # "can someone ring me please": a call asked for, however upset they are
+        calls = bool(words.call.search(lower)) and asks
+        plain_thanks = thanks and not (asks or urgent or order)
+        # the advice for what happened is said once; a question of theirs we can
+        # answer comes first ("while I wait, how long do refunds take?")
+        due = advice is not None and not plain_thanks and advice not in " ".join(said)
+        if flag is UrgencyFlag.SAFETY and any(
+            words.seen.search(t.lower()) for t in (text, *wrote)
+        ):
+            due = False  # "he's ok, we went to A&E", now or before: no "see a doctor"
+        if due and (calls or not asks):
+            then = "waiting_call" if calls else "waiting_advice_then"
+            return f"{advice} {say(then, language)}"
+        if calls:
+            return _fresh(said, language, "waiting_call", "waiting_for_person_again")
+        if words.wait.search(lower) and not urgent:
+            answer = await self._how_long(conversation_id, language, said, told_where)
+            if said and said[-1] == answer:  # asked again: not the same words
+                return say("waiting_for_person_again", language)
+            return answer
+        # a question we can answer is answered, after the feeling it carries: a
+        # general one (delivery, returns, payment...), the chat's own order once
+        # proven, even beside words for a person ("can someone tell me when it's
+        # coming?"); a decision waits for the person
+        known = None
+        if asks and not order:
+            # "can someone tell me how long a refund takes?" asks how long a refund
+            # takes: the wrapper is no request for a person to NLU
+            question = text if language else read.TELL_ME.sub("", text) or text
+            reading = None if language else await self.rasa.intent(question)
+            known = await self.emotion.answer(
+                question, language, reading, conversation_id
+            )
+        # an urgent question ("what are you going to do about this?") is answered
+        # below, after the words for how they feel
+        if (words.person.search(lower) and known is None) or (urgent and not asks):
+            asked = say("waiting_person_asked", language)
+            # asked again, or in capitals: the wait itself is what they feel
+            insists = any(asked in x for x in said) or read.shouted(analysis, text)
+            first = say(
+                "waiting_person_insists" if insists else "waiting_person_asked",
+                language,
+            )
+            if urgent:
+                # after the words for what they are upset about or the feeling they
+                # named (``reply``), not a stock "I hear you, and I'm sorry"
+                first = say(
+                    "waiting_urgent_passed" if ack else "waiting_urgent", language
+                )
+            where = await self._where(conversation_id, language)
+            if told_where or any(where and where in t for t in said):
+                where = ""  # told a moment ago: not the same lines again
+            reply = " ".join(p for p in (first, where) if p)
+            if reply in said[-1:]:  # "are you even listening??": not the same again
+                return say("waiting_for_person_again", language)
+            return reply
+        felt = _felt_text(analysis, lower, words)
+        if asks and not order:
+            if known is None and due:  # "what do I do now?": the advice first
+                return f"{advice} {say('waiting_advice_then', language)}"
+            # the advice not said yet comes after the answer, not instead of it
+            closing = advice if due and advice else ""
+            if known is None and flag and f"waiting_asked_{flag.value}" in texts():
+                # ...or what to do about what happened (keep the kettle? how do I
+                # secure my account?)
+                known, closing = say(f"waiting_asked_{flag.value}", language), ""
+            if known is not None and not any(known in x for x in said[-1:]):
+                return " ".join(p for p in (known, closing) if p)
+        if due:
+            return f"{advice} {say('waiting_advice_then', language)}"
+        if felt is not None:
+            if ack:
+                # the words for it come first (``reply``); then that it is
+                # passed on
+                return _fresh(
+                    said, language, "waiting_felt_passed", "waiting_for_person_again"
+                )
+            return _fresh(
+                said, language, felt, "waiting_felt", "waiting_for_person_again"
+            )
+        if order:
+            return say("waiting_added_order", language, order=order.group(0))
+        if thanks:
+            return _fresh(said, language, "waiting_thanks", "waiting_thanks_again")
+        if asks:
+            return _fresh(
+                said, language, "waiting_question", "waiting_for_person_again"
+            )
+        return _fresh(said, language, "waiting_for_person", "waiting_for_person_again")
+
+    async def _how_long(
+        self,
+        conversation_id: str,
+        language: str = "",
+        said: Iterable[str] = (),
+        told_where: bool = False,
+    ) -> str:
+        """How long a waiting customer waits, as far as we know: when the team is
+        back (outside business hours), that nobody is online yet (asked again, or
+        the handoff message, ``told_where``, said so: that we cannot give a time,
+        and their place in line), or their place in line and the expected wait."""
+        view = await self._standing(conversation_id)
+        opens = translations().get(language, {}).get("opens") if language else None
+        at = self.queue.reopens() if view.back else None
+        if view.back and not language:
+            return say("waiting_back", back=view.back)
+        if at is not None and opens:  # the language writes the time its own way
+            back = self.queue.config.hours.written(opens, at)
+            return say("waiting_back", language, back=back)
+        if view.agents_online == 0:
+            nobody = say("waiting_nobody_online", language)
+            if not told_where and nobody not in said:
+                return nobody
+            if view.position:
+                position = str(view.position)
+                return say("waiting_no_time_position", language, position=position)
+            return say("waiting_no_time", language)
+        if view.position:
+            place = say("waiting_position", language, position=str(view.position))
+            if view.expected_wait:
+                minutes = str(max(1, round(view.expected_wait / 60)))
+                return f"{place} {say('waiting_expected', language, minutes=minutes)}"
+            return place
+        return say("waiting_for_person_again", language)
+
+    async def _where(self, conversation_id: str, language: str = "") -> str:
+        """Where a waiting customer stands: nobody online, or their place in line."""
+        view = await self._standing(conversation_id)
+        if view.agents_online == 0:
+            return say("waiting_nobody_online", language)
+        if view.position:
+            return say("waiting_position", language, position=str(view.position))
+        return ""
+
+
+def advice_flag(
+    ticket: Ticket | None, said: Iterable[UrgencyFlag] = ()
+) -> UrgencyFlag | None:
+    """The first of the ticket's flags, and of those the message just ``said``, that
+    has advice for a waiting customer (``waiting_advice_<flag>`` in channel.yml),
+    else None."""
+    flags = {*(ticket.flags if ticket else ()), *said}
+    return next((f for f in ADVICE_ORDER if f in flags), None)
+
+
+def _ack(
+    analysis: dict[str, Any] | None,
+    lower: str,
+    words: WaitingWords,
+    language: str,
+    wrote: list[str],
+    named: bool = True,
+) -> str:
+    """The words for a waiting customer's feeling and what it is about (when
+    ``named``): in English the concern the action server's analysis names, in this
+    message or an earlier one ("I can hear how worried you are about the double
+    charge."); in another language the feeling its words name and the care for
+    what went wrong, said now or in ``wrote`` (their earlier messages, oldest
+    first). Else the words for the feeling alone (``waiting_ack_<label>``); "" when
+    none is known."""
+    label = read.feeling_label(None if language else analysis, lower, words)
+    if named and language:
+        texts_read = (lower, *(w.lower() for w in reversed(wrote)))
+        care = next(
+            (c for t in texts_read for found, c in words.problems if found.search(t)),
+            "",
+        )
+        if care:
+            return " ".join(p for p in (words.feeling_says.get(label, ""), care) if p)
+    concern = str((analysis or {}).get("concern") or "") if named else ""
+    if concern and not language:
+        key = f"concern_ack_{label}"
+        return say(key if key in texts() else "concern_ack", concern=concern)
+    key = f"waiting_ack_{label}"
+    return say(key, language) if key in texts() else ""
+
+
+# The texts that open with the words for a feeling: nothing more is put before them.
+_ACKNOWLEDGING = (
+    "waiting_felt",
+    "waiting_felt_anxiety",
+    "waiting_felt_sadness",
+    "waiting_felt_anger",
+    "waiting_felt_frustration",
+    "waiting_felt_confusion",
+    "waiting_urgent",
+    "waiting_person_insists",
+)
+
+
+def _acknowledges(reply: str, language: str) -> bool:
+    """Whether ``reply`` opens with the words for a feeling already."""
+    return any(reply.startswith(say(name, language)) for name in _ACKNOWLEDGING)
+
+
+def _felt_text(
+    analysis: dict[str, Any] | None, lower: str, words: WaitingWords
+) -> str | None:
+    """The name of the text for the unhappy feeling a waiting customer put into
+    words: ``waiting_felt_<label>`` where the texts have it, else ``waiting_felt``;
+    None when they put none into words. English is read by the analysis, another
+    language by its feeling words (``lower`` is the message lower-cased)."""
+    if words.feelings:
+        label = next((k for k, w in words.feelings.items() if w.search(lower)), None)
+    elif read.felt(analysis):
+        label = str((analysis or {}).get("label", ""))
+    else:
+        return None
+    if label is None:
+        return None
+    return (
+        f"waiting_felt_{label}"
+        if f"waiting_felt_{label}" in texts()
+        else "waiting_felt"
+    )
+
+
+def _fresh(said: list[str], language: str, *names: str) -> str:
+    """The first of the texts ``names`` that is not the words just said (the last
+    of them when all are)."""
+    options = [say(name, language) for name in names]
+    return next((o for o in options if o not in said[-1:]), options[-1])

@@ -1,0 +1,175 @@
+"""How the message of a customer waiting for a person is read.
+
+English is read with the action server's emotion analysis (its label, frustration
+level and signal names) and the words below; another language by its own words
+(languages.yml, bot/texts.py). bot/waiting.py answers by what is read here: whether
+the message asks something, is urgent, puts a feeling into words, is shouted, says
+something serious, or adds an order number.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.contact import CALL_WORDS
+from bot.handoff import UrgencyFlag, urgency_flags
+from bot.texts import WaitingWords, waiting_words
+
+# An order number a waiting customer adds ("it's 48213"): digits standing alone.
+ORDER_NUMBER = re.compile(r"(?<![\w+-])\d{5,15}(?![\w-])")
+# "postcode 10115", "PLZ 10115", "CP 28013": a postcode, not an order number
+POSTCODE_NUMBER = re.compile(
+    r"\b(?:post\s?codes?|postal\s+codes?|zip(?:\s?code)?|plz|postleitzahl|cp|cap|"
+    r"c[oó]digo\s+postal|code\s+postal|kod\s+pocztowy)\b[^\d\n]{0,30}\d[\d ]*",
+    re.IGNORECASE,
+)
+# a message of at least this many letters, all capitals, is shouted
+SHOUTED_LETTERS = 6
+URGENT_FRUSTRATION = 3  # a waiting message at this level (0-4) is answered as urgent
+# ...when the message itself shows it (actions/emotion signal names)
+FELT_SIGNALS = frozenset(
+    {"emotion_words", "all_caps", "punctuation", "swearing", "abuse", "impatience"}
+)
+# A waiting customer asks something, asks for a person, or thanks us.
+QUESTION_START = re.compile(
+    r"^(?:(?:please|so|and|but|ok|okay|like|sweet|cool|right|well|um|hmm|fine|yeah|"
+    r"yes|no)[ ,]+){0,3}(?:what|when|whne|wen|where|who|why|how|which|can|"
+    r"could|will|would|is|are|do|does|did|should|may)\b",
+    re.IGNORECASE,
+)
+WANTS_PERSON = re.compile(
+    r"\b(?:some(?:one|body)(?! else)|any(?:one|body)(?! else)|a person|a human|"
+    r"an? (?:real )?(?:agent|"
+    r"human|person)|a manager|your team|speak to|talk to)\b|"
+    r"\bare you (?:still |even )?(?:there|here|listening|reading this)\b",
+    re.IGNORECASE,
+)
+# "how long will I have to wait?", "when will someone reply?", "what's the wait time?"
+WAIT_WORDS = re.compile(
+    r"\bhow long (?:will|do|must|should|have|shall) (?:i|we) "
+    r"(?:have to |need to |still )?(?:wait|be waiting)\b|"
+    r"\bhow long (?:is|will|'s) (?:the|my) (?:wait|queue)\b|"
+    r"\bwhen (?:will|can|does|do|is|are|would) "
+    r"(?:someone|somebody|anyone|a person|your team|the team|an agent|a human|they)\b"
+    r"[^.?!]{0,25}\b(?:reply|answer|respond|get back|pick|"
+    r"be (?:here|back|online|available|in)|come|help|contact|open)|"
+    r"\bwait(?:ing)? time\b|"
+    r"\bhow (?:long|much longer) (?:until|till|before) "
+    r"(?:someone|somebody|anyone|a person|an agent|you|they|i)\b|\bhow much longer\b|"
+    r"\bhow long (?:is|will) (?:it|this) (?:take|be) (?:for|until|till|before) "
+    r"(?:someone|somebody|a person|an agent|you|they)\b|"
+    r"\bwhen (?:will|do|can|shall|would) (?:i|we) (?:hear|get (?:an? )?(?:answer|reply|"
+    r"response|call))\b|"
+    r"\bwill (?:it|this|that) (?:take|be) (?:long|much longer|ages)\b|"
+    # "HELLO??", "hi?": is anyone there
+    r"^\W*(?:hello|hi|hey|hallo)\W*\?+\W*$",
+    re.IGNORECASE,
+)
+THANKS = re.compile(r"\b(?:thanks?|thank you|cheers|ta|much appreciated)\b", re.I)
+THANKS_WORDS = 6  # "thank you dear", not "thanks but where is it"
+# A question put to whoever reads it ("can someone tell me", "could anyone let me
+# know"): what follows is the question
+TELL_ME = re.compile(
+    r"^\W*(?:(?:hi|hello|hey)\W+)?(?:can|could|would|will) (?:someone|somebody|"
+    r"anyone|anybody|you)(?: please| just)? (?:tell|let) me(?: know)?\W*",
+    re.IGNORECASE,
+)
+# How a waiting customer's message is read in English (the emotion analysis names
+# the feelings); other languages have their words in languages.yml (bot/texts.py).
+# the one who was hurt is all right now, or a doctor has seen them
+SEEN_TO = re.compile(
+    r"\b(?:(?:no one|nobody|no-one) (?:was|got|is) (?:hurt|injured)|"
+    r"nothing serious|"
+    r"(?:he|she|they|i|we|my \w+)(?:'s| is| are|'m| am|'re) (?:now |fine now |"
+    r"ok now )?(?:ok|okay|fine|alright|all right|better|doing better|recovering)\b|"
+    r"(?:went|been|go|gone|took (?:him|her|them)) to (?:a&e|the er|the doctor|the gp|"
+    r"(?:the )?hospital|urgent care|the emergency room)|(?:saw|seen|see) (?:a|the|our|"
+    r"his|her|my) (?:doctor|gp|nurse|pharmacist)|(?:doctor|gp|nurse) (?:said|says|"
+    r"checked))"
+)
+ENGLISH = WaitingWords(
+    THANKS, QUESTION_START, CALL_WORDS, WANTS_PERSON, wait=WAIT_WORDS, seen=SEEN_TO
+)
+NOTHING = re.compile(r"(?!)")
+# a language without words of its own: a question mark is all we read
+UNREAD = WaitingWords(NOTHING, NOTHING, NOTHING, NOTHING)
+
+
+def words_for(language: str) -> WaitingWords:
+    """The words a message in ``language`` is read by ("" is English)."""
+    return ENGLISH if not language else waiting_words(language) or UNREAD
+
+
+def urgent(analysis: dict[str, Any] | None) -> bool:
+    """Whether a waiting customer's message raises a flag, or is strongly felt in its
+    own words (a high level from the conversation alone, such as a repeat, is not:
+    "I'm sorry you're still waiting" must answer something the customer said; nor is
+    confusion, which is met with waiting_felt_confusion, not with urgency)."""
+    if not analysis:
+        return False
+    names = {str(s.get("name")) for s in analysis.get("signals", [])}
+    if urgency_flags(names):
+        return True
+    if analysis.get("label") == "confusion":
+        return False
+    return int(analysis.get("frustration", 0)) >= URGENT_FRUSTRATION and bool(
+        names & FELT_SIGNALS
+    )
+
+
+def serious_flags(text: str, language: str) -> frozenset[UrgencyFlag]:
+    """The flags that serious words of ``language`` in ``text`` raise (none in
+    English: the emotion analysis reads it)."""
+    words = waiting_words(language) if language else None
+    lower = text.lower()
+    return urgency_flags(
+        kind
+        for kind, found in (words.serious if words else {}).items()
+        if found.search(lower)
+    )
+
+
+def asks(text: str, words: WaitingWords = ENGLISH) -> bool:
+    """Whether a waiting customer's message asks something ("What do I do now?",
+    "can someone phone me"): a question mark, or the language's question words."""
+    return "?" in text or bool(words.question.search(text.strip().lower()))
+
+
+def feeling_label(
+    analysis: dict[str, Any] | None, lower: str, words: WaitingWords
+) -> str:
+    """The feeling a waiting customer's message names: by the language's feeling
+    words, else the emotion analysis's label ("" when neither says)."""
+    if words.feelings:
+        return next((k for k, w in words.feelings.items() if w.search(lower)), "")
+    return str((analysis or {}).get("label", ""))
+
+
+def felt_words(lower: str, words: WaitingWords) -> bool:
+    """Whether a message in another language names a feeling by its words."""
+    return any(w.search(lower) for w in words.feelings.values())
+
+
+def shouted(analysis: dict[str, Any] | None, text: str) -> bool:
+    """Whether a waiting customer's message is written in capitals or with "!!!"
+    (the analysis says so in English; another language by its letters)."""
+    names = {str(s.get("name")) for s in (analysis or {}).get("signals", [])}
+    letters = [c for c in text if c.isalpha()]
+    capitals = len(letters) >= SHOUTED_LETTERS and text.isupper()
+    return bool(names & {"all_caps", "punctuation"}) or capitals or "!!!" in text
+
+
+def felt(analysis: dict[str, Any] | None) -> bool:
+    """Whether a waiting customer's message puts an unhappy feeling into words (not
+    urgent, but not to be met with "Thanks, I've added that")."""
+    if not analysis:
+        return False
+    names = {str(s.get("name")) for s in analysis.get("signals", [])}
+    if "sarcasm" in names:
+        return True  # "what a surprise, same answer again" is no thanks
+    if str(analysis.get("label", "neutral")) in ("neutral", "joy"):
+        return False
+    if "softened" in names and "emotion_words" not in names:
+        return False  # "sorry to be a bother" is politeness, not a feeling to soothe
+    return bool(names & {"emotion_words", "negative_sentiment"})
