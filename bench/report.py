@@ -140,7 +140,8 @@ BENCHES = [
     ),
     Bench(
         "frustration",
-        "frustration 0–4 per customer turn (5-fold CV by conversation)",
+        "frustration 0–4 per customer turn (calibration fitted on our own data; "
+        "this set unseen)",
         f"{PY} -m bench.frustration --data ../shared/datasets/frustration/dev.txt",
         (
             "{n} turns: Spearman **{spearman:.3f}**, Pearson {pearson:.3f}, exact "

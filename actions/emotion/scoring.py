@@ -1,9 +1,9 @@
 """Turning detector hits into weighted signals, group sums, intensity, level and label.
 
 Weights per signal and group caps come from ``weights.yml`` (hand-set); the mixing
-weights, bias and the four level thresholds come from ``calibration.yml`` (fitted by
-the benchmark). intensity = clip(bias + sum(mix[g] * group[g]), 0, 1); frustration =
-thresholds passed.
+weights, bias and the four level thresholds come from ``calibration.yml`` (fitted on
+our own labelled data by ``bench.frustration --fit``).
+intensity = clip(bias + sum(mix[g] * group[g]), 0, 1); frustration = thresholds passed.
 """
 
 from __future__ import annotations

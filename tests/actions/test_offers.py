@@ -328,20 +328,28 @@ async def test_an_order_number_after_a_complaint_is_not_good_news(
 
 
 @pytest.mark.parametrize(
-    ("text", "key"),
+    ("text", "key", "very_upset"),
     [
-        ("the sweater came with a hole in the sleeve", "complaint.described"),
-        ("your company is a joke", "complaint"),
+        ("the sweater came with a hole in the sleeve", "complaint.described", False),
+        ("your company is a joke", "complaint", True),
     ],
 )
 async def test_a_complaint_that_says_what_went_wrong_is_only_asked_which_order(
-    text: str, key: str
+    text: str, key: str, very_upset: bool
 ) -> None:
     dispatcher = CollectingDispatcher()
     tracker = conversation([("customer", text, "complaint")], "complaint-said")
     await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
-    assert says(message["text"], key)
+    if not very_upset:
+        assert says(message["text"], key)
+        return
+    # contempt for the company is frustration 3 since calibration.yml is fitted on
+    # our own data: the answer is cut short and a person is offered at once
+    assert any(
+        re.split(r"(?<=[.?!])\s+", v)[0] in message["text"] for v in variations(key)
+    )
+    assert reply_book().offers_person(message["text"])
 
 
 @pytest.mark.parametrize(
