@@ -148,7 +148,9 @@ class WaitingReplies:
             return f"{advice} {say(then, language)}"
         if calls:
             return _fresh(said, language, "waiting_call", "waiting_for_person_again")
-        if words.wait.search(lower) and not urgent:
+        if words.wait.search(lower):
+            # "HELLO??", "HOW LONG DO I HAVE TO WAIT": where they stand, after the
+            # words for how they feel (_waiting_reply), not "passed on as urgent"
             answer = await self._how_long(conversation_id, language, said, told_where)
             if said and said[-1] == answer:  # asked again: not the same words
                 return say("waiting_for_person_again", language)

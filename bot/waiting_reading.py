@@ -63,7 +63,10 @@ WAIT_WORDS = re.compile(
     r"response|call))\b|"
     r"\bwill (?:it|this|that) (?:take|be) (?:long|much longer|ages)\b|"
     # "HELLO??", "hi?": is anyone there
-    r"^\W*(?:hello|hi|hey|hallo)\W*\?+\W*$",
+    r"^\W*(?:hello|hi|hey|hallo)\W*\?+\W*$|"
+    # a bare "how long tho?", "when?" while they wait: the wait
+    r"^\W*(?:(?:so|and|but|ok|okay) )?(?:how long|when)"
+    r"(?: (?:tho|though|now|then))?\W*$",
     re.IGNORECASE,
 )
 THANKS = re.compile(r"\b(?:thanks?|thank you|cheers|ta|much appreciated)\b", re.I)

@@ -466,3 +466,25 @@ async def test_once_told_they_are_all_right_the_safety_advice_is_not_said(
 async def test_perfect_while_waiting_is_thanks(conversations: Conversations) -> None:
     [reply] = await waiting(conversations, "web-it-perfetto", ["Perfetto"], "it")
     assert reply == say("waiting_thanks", "it")
+
+
+@pytest.mark.parametrize("asked", ["how long tho", "when?", "so when now"])
+async def test_a_bare_when_while_waiting_is_about_the_wait(
+    conversations: Conversations, asked: str
+) -> None:
+    [reply] = await waiting(conversations, f"web-bare-{len(asked)}", [asked])
+    assert reply == say("waiting_nobody_online")
+
+
+async def test_a_shouted_question_about_the_wait_gets_where_they_stand(
+    conversations: Conversations,
+) -> None:
+    """ "HELLO?? HOW LONG DO I HAVE TO WAIT" is upset and asks how long: the words
+    for the feeling, then that nobody is online yet, not only "passed on"."""
+    from actions.mood import analyzer, compact
+
+    await conversations.queue.enqueue(request("web-shouted-wait"))
+    text = "HELLO?? HOW LONG DO I HAVE TO WAIT, THIS IS RIDICULOUS"
+    analysis = compact(analyzer().analyze(text, []))
+    reply = await conversations.waiting.reply("web-shouted-wait", text, analysis, [])
+    assert reply.endswith(say("waiting_nobody_online")), reply
