@@ -326,10 +326,33 @@ async def answer_beside_thanks(
     return []
 
 
+# A message that only closes what was said ("ok cool", "sweet", "got it"): after an
+# answer that asked nothing, it is acknowledged, not read as a yes or as not
+# understood (which would count towards a handoff).
+_CLOSING = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|k|cool|sweet|great|nice|perfect|fine|alright|all right|"
+    r"got it|fair enough|noted|understood|brilliant|lovely|awesome|good|right|"
+    r"then|thanks|thx|ty|cheers)\W*){1,4}$",
+    re.IGNORECASE,
+)
+
+
+def only_closes(tracker: Tracker) -> bool:
+    """Whether the latest message only closes an answer that asked nothing."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return (
+        bool(_CLOSING.match(text))
+        and not bot_asked(tracker)
+        and bool(bot_texts(tracker))
+    )
+
+
 def answer_key(intent: str, tracker: Tracker) -> str:
     """The reply key that answers ``intent`` given what the customer told us."""
     if intent == "deny" and _stopped_asking(tracker):
         return "no_number"
+    if intent == "affirm" and only_closes(tracker):
+        return "acknowledged"
     if intent in ("affirm", "deny"):
         return f"{intent}_nothing_pending"
     book = reply_book()
@@ -677,6 +700,9 @@ class ActionNotUnderstood(CaringAction):
         given on its own opens the order of the chat (proof_outside_the_form)."""
         if proof := await proof_outside_the_form(tracker):
             return proof
+        if only_closes(tracker):
+            speaker.say("acknowledged")  # "sweet" after an answer: no miss
+            return []
         if topic := follow_up_topic(tracker):
             return [
                 SlotSet("pending_intent", None),

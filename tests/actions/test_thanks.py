@@ -11,7 +11,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswer, asked_beside_thanks
+from actions.answers import ActionAnswer, ActionNotUnderstood, asked_beside_thanks
 from actions.demo_store import DemoStore
 from actions.lookups import ActionOrderLookup
 from actions.mood import history
@@ -374,3 +374,53 @@ async def test_a_general_question_after_the_state_is_answered_as_one(
     await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert order.values()["eta"] not in message["text"]
+
+
+@pytest.mark.usefixtures("no_rasa")
+@pytest.mark.parametrize(
+    ("text", "intent", "action"),
+    [
+        ("ok cool", "affirm", ActionAnswer),
+        ("sweet", "nlu_fallback", ActionNotUnderstood),
+        ("got it, thanks", "affirm", ActionAnswer),
+    ],
+)
+async def test_closing_words_after_an_answer_are_acknowledged(
+    text: str, intent: str, action: type
+) -> None:
+    """ "sweet" after an answer that asked nothing closes it: acknowledged, not "I'm
+    not sure I understood" (a miss that counts towards a handoff), not "what would
+    you like to do?"."""
+    tracker = conversation(
+        [
+            ("customer", "do you deliver on saturdays", "delivery_options"),
+            ("bot", "Yes, Saturday delivery is available with Express.", None),
+            ("customer", text, intent),
+        ],
+        f"closing-{len(text)}",
+    )
+    dispatcher = CollectingDispatcher()
+    events = await action().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "acknowledged"), message["text"]
+    assert not any(e.get("name") == "missed" for e in events if isinstance(e, dict))
+
+
+@pytest.mark.usefixtures("no_rasa")
+async def test_ok_to_a_question_is_still_an_answer() -> None:
+    tracker = conversation(
+        [
+            ("customer", "can I return shoes?", "return_policy"),
+            (
+                "bot",
+                "Yes, within 30 days. Would you like help starting a return?",
+                None,
+            ),
+            ("customer", "ok cool", "affirm"),
+        ],
+        "closing-asked",
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert not says(message["text"], "acknowledged")
