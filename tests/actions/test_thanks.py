@@ -17,7 +17,7 @@ from actions.lookups import ActionOrderLookup
 from actions.mood import history
 from actions.replies import reply_book
 from actions.settings import get_settings
-from tests.actions.conftest import owner, says
+from tests.actions.conftest import owner, says, variations
 from tests.actions.test_offers import conversation
 
 DOMAIN: dict[str, Any] = {}
@@ -424,3 +424,11 @@ async def test_ok_to_a_question_is_still_an_answer() -> None:
     await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert not says(message["text"], "acknowledged")
+
+
+def test_no_acknowledgement_is_cut_down_to_a_bare_word() -> None:
+    """Every wording of "acknowledged" keeps its substance once a stock closer is
+    taken off (a bare "Okay." would read as curt, and match any "Okay. ...")."""
+    book = reply_book()
+    for wording in variations("acknowledged"):
+        assert len(book.without_closer(wording).split()) > 2, wording
