@@ -28,6 +28,7 @@ from actions.handoff import (
 )
 from actions.identity import MAX_TRIES, attempts_proof, may_see, proves, tries
 from actions.language import conversation_language, language_book
+from actions.mentions import mentioned
 from actions.mood import Mood, assess, history
 from actions.numbers import find_number, normalise_number
 from actions.replies import reply_book
@@ -251,9 +252,6 @@ _GENERAL_QUESTION = re.compile(
     r"colou?r|norway|germany|france|spain|italy|usa|uk)\b",
     re.IGNORECASE,
 )
-_DISPATCH = re.compile(
-    r"\b(?:dispatch\w*|go out|goes out|sent out|leave us|leaves)\b", re.IGNORECASE
-)
 
 
 async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
@@ -274,7 +272,8 @@ async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
     if order is None or order.id not in said[-1] or not may_see(tracker, order):
         return None
     status = str(order.status)
-    if status == "processing" and _DISPATCH.search(latest):
+    if status == "processing" and mentioned("asks_dispatch", latest):
+        # as the lookup answers "when will it be sent?" (asks_dispatch)
         return "track_order.processing_dispatch", order
     again = f"track_order.{status}_again"
     return (again if reply_book().has(again) else f"track_order.{status}"), order
