@@ -30,6 +30,9 @@ MAX_NAME_USES = 2
 RECENT_OFFER = 3
 # A handoff names the concern of at most this many earlier customer messages back.
 EARLIER_CONCERN = 3
+# Circumstances said after what went wrong, and only beside a problem or a feeling:
+# who the order was for (data/emotion/situations.yml, ``gift``)
+AFTER_THE_PROBLEM = frozenset({"gift"})
 _SENTENCE_END = re.compile(r"(?<=[.?])\s+")
 _LONE_I = re.compile(r"\bi\b")
 
@@ -203,10 +206,6 @@ class EmpathyBook:
         analysis = situation.analysis
         # a date that cannot move (serious situations never get here: a person takes
         # over); said whatever the mood, after the feeling, before the help
-        pending = (
-            [c for c in analysis.circumstances if not c.serious] if analysis else []
-        )
-        noted = self.circumstance(pending[0], situation) if pending else ""
         # the answer names the order: the acknowledgement need not ("sorry about the
         # wait" then "order 48213 is ..."), or it reads twice
         about = (
@@ -218,6 +217,13 @@ class EmpathyBook:
         # twice in a row.
         apologises = "sorry" in _first_sentences(answer, 1).lower()
         fault = "" if apologises else self._fault(about)
+        troubled = bool(
+            fault
+            or level is not Level.NEUTRAL
+            or (analysis is not None and analysis.has("problem_report"))
+        )
+        pending = self._pending(situation, troubled)
+        noted = self.circumstance(pending[0], situation) if pending else ""
         if parts or noted or fault or level is not Level.NEUTRAL:
             # something comes before the answer: its "Sure." would be a seam
             answer = _without_interjection(answer)
@@ -350,10 +356,31 @@ class EmpathyBook:
             # else the feeling the message shows: "I can hear how worried you are"
             kind = f"{kind}_{label.value}"
         said_text = self._pick(f"handoff.{kind}", situation, values)
-        # a date that cannot move ("it's a present for tomorrow"), heard first
-        pending = situation.analysis.circumstances if situation.analysis else []
+        # a date that cannot move ("it's for the wedding on Saturday"), heard first;
+        # who it was for, after what went wrong ("I'm sorry about the damage. I know
+        # it was for your mum, ...")
+        pending = self._pending(situation, troubled=True)
         noted = self.circumstance(pending[0], situation) if pending else ""
+        if noted and pending[0].kind in AFTER_THE_PROBLEM:
+            lead = _first_sentences(said_text, 1)
+            rest = said_text[len(lead) :].strip()
+            return " ".join(p for p in (lead, noted, rest) if p)
         return " ".join(p for p in (noted, said_text) if p)
+
+    @staticmethod
+    def _pending(situation: Situation, troubled: bool) -> list[Circumstance]:
+        """What the customer told us that is not for a person by itself (a date
+        that cannot move, who it was for), most pressing first; who it was for only
+        when something went wrong or they are upset (``troubled``): "it's a present
+        for my mum, do you gift wrap?" needs no words about it."""
+        analysis = situation.analysis
+        if analysis is None:
+            return []
+        return [
+            c
+            for c in analysis.circumstances
+            if not c.serious and (troubled or c.kind not in AFTER_THE_PROBLEM)
+        ]
 
     def without_immediacy(self, text: str) -> str:
         """``text`` without words that promise a person at once (``immediacy``)."""

@@ -237,6 +237,9 @@ class LanguageTexts:
     topics: dict[str, re.Pattern[str]] = field(default_factory=dict)
     answers: dict[str, str] = field(default_factory=dict)
     feelings: dict[str, tuple[re.Pattern[str], str]] = field(default_factory=dict)
+    # what makes it matter more ("es war ein Geschenk", "para una boda"): the words,
+    # and a sentence that names it, said beside what went wrong or a feeling
+    stakes: dict[str, tuple[re.Pattern[str], str]] = field(default_factory=dict)
     date: str = "{day}/{month}"
     # words that ask something (``asks``; a question mark always does): thanks with
     # a question beside it is not only thanks; and the words that say a person from
@@ -292,6 +295,10 @@ class LanguageBook:
                 feelings={
                     str(k): (re.compile(str(v["when"])), str(v["say"]))
                     for k, v in (entry.get("feelings") or {}).items()
+                },
+                stakes={
+                    str(k): (re.compile(str(v["when"])), str(v["say"]))
+                    for k, v in (entry.get("stakes") or {}).items()
                 },
                 date=str(entry.get("date") or "{day}/{month}"),
                 asks=re.compile(str(entry["asks"])) if entry.get("asks") else None,
@@ -372,11 +379,13 @@ class LanguageBook:
 
     def heard(self, code: str, text: str) -> str:
         """The words for what went wrong when ``text`` names it ("that your order
-        hasn't come yet"), else for the feelings it names, else ""."""
+        hasn't come yet"), else for the feelings it names, else ""; then what makes
+        it matter more, when it says so ("it was a present")."""
         texts = self.languages.get(code)
         if texts is None:
             return ""
-        return _problem(texts, text.lower()) or self.felt(code, text)
+        heard = _problem(texts, text.lower()) or self.felt(code, text)
+        return f"{heard} {_stakes(texts, text.lower())}".strip() if heard else ""
 
     def has(self, code: str, key: str) -> bool:
         """Whether the language has the answer ``key``."""
@@ -418,6 +427,9 @@ class LanguageBook:
             asked, _ = _asked(texts, lower)
             problem = texts.care.get("problem", "") if "problem" in asked else ""
             care = _problem(texts, lower) or (felt[0] if felt else problem)
+        # what makes it matter more ("it was a present", "the wedding"), after what
+        # went wrong or a feeling: never to a calm question about exchanging a gift
+        care = f"{care} {_stakes(texts, lower)}".strip() if care else ""
         # words of care, or thanks for the message: never both in one breath
         return f"{care or texts.thanks} {texts.handoff}".strip()
 
@@ -504,6 +516,14 @@ def _problem(texts: LanguageTexts, lower: str) -> str:
     """The words for what went wrong, when the customer's lower-cased message says
     it (the language's ``problems``, the first that matches); "" otherwise."""
     return next((care for words, care in texts.problems if words.search(lower)), "")
+
+
+def _stakes(texts: LanguageTexts, lower: str) -> str:
+    """The sentence for what makes it matter more when the customer's lower-cased
+    message says it (the language's ``stakes``, the first that matches); ""."""
+    return next(
+        (say for words, say in texts.stakes.values() if words.search(lower)), ""
+    )
 
 
 def _asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:

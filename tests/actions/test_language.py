@@ -1656,3 +1656,37 @@ def test_a_knife_that_cuts_well_hurt_nobody() -> None:
     assert (
         language_book().situations("fr", "Le couteau est arrivé, il coupe bien") == []
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "stake"),
+    [
+        ("de", "Die Vase kam zerbrochen an. Schade, sie war ein Geschenk.", "Geschenk"),
+        ("es", "Me llegó la talla equivocada, qué rabia, es para una boda.", "boda"),
+        ("fr", "Le colis est arrivé abîmé, c'était pour ma mère.", "proche"),
+        ("nl", "Het pakket is te laat en het is voor een verjaardag.", "verjaardag"),
+        ("pl", "Paczka przyszła uszkodzona, a to był prezent.", "prezent"),
+    ],
+)
+def test_what_makes_it_matter_is_named_after_what_went_wrong(
+    code: str, text: str, stake: str
+) -> None:
+    said = language_book().handoff(code, text)
+    named = next(
+        say
+        for words, say in language_book().languages[code].stakes.values()
+        if words.search(text.lower())
+    )
+    assert stake in named and named in said
+    # after the words for what went wrong, before who takes over
+    assert 0 < said.index(named) < said.index(language_book().languages[code].handoff)
+
+
+def test_a_calm_question_about_a_present_gets_no_words_about_it() -> None:
+    book = language_book()
+    for code, text in [
+        ("es", "¿Puedo cambiar un regalo por otra talla?"),
+        ("de", "Kann ich ein Geschenk umtauschen?"),
+    ]:
+        said = book.handoff(code, text)
+        assert not any(say in said for _, say in book.languages[code].stakes.values())

@@ -119,6 +119,22 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "birthday",
         ),
         ("I need it by Friday for the wedding", "deadline", "", "wedding"),
+        # the occasion without a date, and who the order was for
+        (
+            "I needed it for a wedding and it came in the wrong size",
+            "deadline",
+            "",
+            "wedding",
+        ),
+        (
+            "the lamp came smashed, it was a present for my sister",
+            "gift",
+            "your sister",
+            "",
+        ),
+        ("the mug i bought for my gran arrived chipped", "gift", "your gran", ""),
+        ("Such a shame, it was for my mum.", "gift", "your mum", ""),
+        ("still not here and it was meant as a birthday present", "gift", "", ""),
         # an injury named by what it did, and the pain it left
         ("the step stool tipped and I twisted my ankle", "injury", "you", ""),
         ("he came off the scooter with a fractured elbow", "injury", "", ""),
@@ -280,6 +296,29 @@ def test_a_deadline_is_acknowledged_before_the_answer(
     text = book.compose("Order 48213 is with DHL and arrives on Friday.", situation)
     assert text.index("birthday") < text.index("Order 48213")
     assert "tomorrow" in text
+
+
+def test_who_it_was_for_is_named_after_what_went_wrong_and_only_then(
+    analyzer: EmotionAnalyzer, book: EmpathyBook
+) -> None:
+    broken = (
+        "The teapot from order 730915 arrived cracked. It was a present for my dad."
+    )
+    situation = Situation(
+        intent="complaint", analysis=analyzer.analyze(broken), text=broken
+    )
+    for _ in range(4):
+        said = book.compose("What's the e-mail address it's under?", situation)
+        assert "your dad" in said, said
+        assert said.index("damage") < said.index("your dad") < said.index("e-mail")
+        handed = book.handoff(situation, ["problem"])
+        assert handed.index("damage") < handed.index("your dad"), handed
+    # a calm question about a present: nothing to be sorry about, no words about it
+    calm = "Do you gift wrap? It's a present for my mum."
+    plain = Situation(intent="faq", analysis=analyzer.analyze(calm), text=calm)
+    for _ in range(4):
+        said = book.compose("Yes, choose Gift wrap at checkout.", plain)
+        assert said == "Yes, choose Gift wrap at checkout.", said
 
 
 def test_money_worries_are_acknowledged_with_what_went_wrong(
