@@ -227,9 +227,10 @@ class EmpathyBook:
         if parts or noted or fault or level is not Level.NEUTRAL:
             # something comes before the answer: its "Sure." would be a seam
             answer = _without_interjection(answer)
+        offer = self._offer_beside(pending, answer, situation)
         if level is Level.NEUTRAL:
             answer = self._unprojected(answer)
-            return " ".join(p for p in [*parts, fault, noted, answer] if p)
+            return " ".join(p for p in [*parts, fault, noted, answer, offer] if p)
         values = {
             "concern": self.concern(about),
             "name_prefix": self.name_prefix(situation),
@@ -249,7 +250,9 @@ class EmpathyBook:
                 parts.append(noted)
             parts.append(answer)
             unsure = _low_confidence(situation)
-            if invite and unsure and situation.channel != "telegram":
+            if offer:
+                parts.append(offer)
+            elif invite and unsure and situation.channel != "telegram":
                 # only a guess invites a correction: on every reply it is a stock
                 # closer that makes a sure answer sound unsure
                 parts.append(self._pick("invite_correction", situation, {}))
@@ -265,6 +268,20 @@ class EmpathyBook:
                 # one offer of a person, not one on every reply
                 parts.append(self._pick("offer_person", situation, {}))
         return " ".join(parts)
+
+    def _offer_beside(
+        self, pending: Sequence[Circumstance], answer: str, situation: Situation
+    ) -> str:
+        """The offer of a person beside an answer given to someone who told us of
+        money worries, illness or a need for extra care (``offer_person_beside``),
+        unless this answer or a recent reply already offers one; "" otherwise."""
+        beside = set(self.data.get("offer_person_beside") or [])
+        if not any(c.kind in beside for c in pending):
+            return ""
+        offered = [answer, *situation.recent[-RECENT_OFFER:]]
+        if any(reply_book().offers_person(t) for t in offered):
+            return ""
+        return self._pick("offer_person", situation, {})
 
     def _fault(self, situation: Situation) -> str:
         """An apology for what went wrong on our side, in the customer's words ("I'm

@@ -65,6 +65,9 @@ ANSWERED = (
 # the customer names (``problems``: charged twice, damaged, the wrong item, something
 # missing) is for a person, as the `problem` topic is
 ANSWERED_PROBLEMS = ("late",)
+# Serious things a customer may tell beside a plain question that is answered, with
+# care and a person offered, instead of a handoff (``LanguageBook.answers_first``)
+ANSWERED_FIRST = ("hardship", "health")
 # Answered topics whose words are a whole question ("how long does a refund take",
 # "can I change the address"): the words they match are taken out of the message
 # before the other topics are looked for, so "refund" or "wrong address" inside such
@@ -327,6 +330,30 @@ class LanguageBook:
         if texts is None:
             return []
         return [kind for kind, words in texts.serious.items() if words.search(lower)]
+
+    def answers_first(self, code: str, text: str, found: Sequence[str]) -> bool:
+        """Whether the serious things ``found`` in ``text`` are only money worries or
+        illness told beside a plain question (``ANSWERED_FIRST``): nothing went
+        wrong, no person asked for; the question is answered with care, a person
+        offered (as in English, data/emotion/policy.yml ``answer_first``)."""
+        texts = self.languages.get(code)
+        if texts is None or not found or not set(found) <= set(ANSWERED_FIRST):
+            return False
+        lower = text.lower()
+        asked, _ = _asked(texts, lower)
+        return not _problem(texts, lower) and not {"problem", "person"} & set(asked)
+
+    def answered_first(
+        self, code: str, found: Sequence[str], answer: str, recent: Sequence[str] = ()
+    ) -> str:
+        """``answer`` after the words for the money worries or illness ``found``
+        (``care.<kind>_first``), with a person offered unless it or a recent reply
+        already says one can help."""
+        texts = self.languages[code]
+        care = texts.care.get(f"{found[0]}_first", "")
+        offered = any(_offers_person(texts, said) for said in [answer, *recent])
+        offer = "" if offered else texts.answers["offer_person"]
+        return " ".join(p for p in (care, answer, offer) if p)
 
     def general(self, code: str, text: str) -> str | None:
         """The answers in the language to the general questions in ``text``

@@ -175,6 +175,17 @@ def assess(tracker: Tracker) -> Mood:
     turns = history(tracker)
     analysis = analyzer().analyze(text, turns)
     decision = policy().decide(analysis, turns)
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    confidence = intent.get("confidence")
+    first = policy().answered_first(
+        analysis,
+        decision,
+        intent.get("name"),
+        None if confidence is None else float(confidence),
+    )
+    if first is not None:
+        # a plain question beside money worries or illness: answered, with care
+        analysis, decision = first
     timeline = list(tracker.get_slot("emotion_timeline") or [])
     timeline.append(compact(analysis))
     events = [

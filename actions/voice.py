@@ -434,8 +434,25 @@ async def in_language(
     address or postcode first, in the language, as in English."""
     text = str((tracker.latest_message or {}).get("text") or "")
     book = language_book()
-    if book.situations(language, text):
+    found = book.situations(language, text)
+    if not found:
+        return await _in_language(tracker, language, text)
+    if not book.answers_first(language, text, found):
+        return None  # something serious: a person
+    # money worries or illness beside a plain question: answered, with care
+    answer = await _in_language(tracker, language, text)
+    if answer is None:
         return None
+    reply, events = answer
+    recent = bot_texts(tracker)[-RECENT_REPLIES:]
+    return book.answered_first(language, found, reply, recent), events
+
+
+async def _in_language(
+    tracker: Tracker, language: str, text: str
+) -> tuple[str, list[EventType]] | None:
+    """``in_language`` for a message that tells nothing serious."""
+    book = language_book()
     shop = store()
     # every order the chat names, looked up at once (the language's answers read
     # them without waiting)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,12 @@ class EscalationPolicy:
         self.thresholds: dict[str, dict[str, Any]] = {
             str(k): dict(v or {}) for k, v in (config.get("thresholds") or {}).items()
         }
+        first = dict(config.get("answer_first") or {})
+        self.answer_first_situations = frozenset(
+            map(str, first.get("situations") or [])
+        )
+        self.answer_first_intents = frozenset(map(str, first.get("intents") or []))
+        self.answer_first_confidence = float(first.get("min_confidence", 1.0))
         self.top_signals = int(config.get("top_signals", 3))
         self.no_escalation = str(
             config.get(
@@ -164,6 +171,41 @@ class EscalationPolicy:
             explanation += " Signals: " + "; ".join(top) + "."
         log.debug("escalation decision %s reasons=%s", escalate, reasons)
         return Decision(escalate=escalate, reasons=reasons, explanation=explanation)
+
+    def answered_first(
+        self,
+        analysis: Analysis,
+        decision: Decision,
+        intent: str | None,
+        confidence: float | None,
+    ) -> tuple[Analysis, Decision] | None:
+        """The analysis and decision for a plain question asked beside money
+        worries, illness or a need for extra care (``answer_first``): the question
+        is answered, the situation acknowledged (no longer serious: it is said before
+        the answer) and a person offered; None when a person should take over now."""
+        reasons = set(decision.reasons)
+        if (
+            not decision.escalate
+            or not reasons
+            or not reasons <= self.answer_first_situations
+            or analysis.has("problem_report")
+            or intent not in self.answer_first_intents
+            or confidence is None
+            or confidence < self.answer_first_confidence
+        ):
+            return None
+        told = [
+            replace(c, serious=False) if c.kind in reasons else c
+            for c in analysis.circumstances
+        ]
+        explanation = (
+            f"No escalation: the question ({intent}) is answered first, "
+            f"beside {', '.join(sorted(reasons))}; a person is offered."
+        )
+        return (
+            replace(analysis, circumstances=told),
+            Decision(escalate=False, reasons=[], explanation=explanation),
+        )
 
     @staticmethod
     def _bot_failures(

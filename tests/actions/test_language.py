@@ -18,6 +18,7 @@ from actions.emotion import Decision
 from actions.empathy import empathy_book
 from actions.handoff import for_language, handoff_queue
 from actions.language import (
+    ANSWERED_FIRST,
     LANGUAGES_FILE,
     MIN_WORDS,
     LanguageBook,
@@ -931,8 +932,10 @@ def test_every_language_has_words_of_care_for_every_serious_kind() -> None:
     for code in SUPPORTED:
         texts = book.languages[code]
         assert list(texts.serious) == kinds, code  # the first found gives the care
-        # and for something that went wrong, not serious (the `problem` topic)
-        assert set(texts.care) == {*kinds, "problem"}, code
+        # and for something that went wrong, not serious (the `problem` topic), and
+        # before the answer to a question asked beside money worries or illness
+        first = {f"{kind}_first" for kind in ANSWERED_FIRST}
+        assert set(texts.care) == {*kinds, "problem", *first}, code
         assert all(say and "!" not in say for say in texts.care.values()), code
 
 

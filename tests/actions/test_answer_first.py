@@ -1,0 +1,81 @@
+"""Money worries, illness or a need for extra care told beside a plain question the
+bot answers: the question is answered, the situation heard first, a person offered
+(data/emotion/policy.yml ``answer_first``); anything more goes to a person."""
+
+from __future__ import annotations
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer
+from actions.mood import assess
+from actions.replies import reply_book
+from tests.actions.test_offers import conversation
+
+DOMAIN: dict = {}
+
+
+async def _answer(text: str, intent: str, sender: str) -> tuple[str, bool]:
+    tracker = conversation([("customer", text, intent)], sender)
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    paused = any(isinstance(e, dict) and e.get("event") == "pause" for e in events)
+    said = " ".join(str(m.get("text") or "") for m in dispatcher.messages)
+    return said, paused
+
+
+async def test_a_payment_question_beside_money_worries_is_answered_with_care(
+    own_queue: str,
+) -> None:
+    text = "I'm on universal credit at the moment, do you do payment plans?"
+    mood = assess(conversation([("customer", text, "check_payment_methods")], "uc"))
+    assert not mood.decision.escalate and mood.decision.reasons == []
+    assert [c.kind for c in mood.analysis.circumstances] == ["hardship"]
+    said, paused = await _answer(text, "check_payment_methods", "uc-1")
+    assert not paused
+    assert "Klarna" in said  # the answer
+    assert "money" in said.lower()  # the worry heard
+    assert said.lower().index("money") < said.index("Klarna")
+    assert reply_book().offers_person(said)  # a person on offer
+
+
+async def test_a_question_from_someone_unsure_with_computers_is_taken_slowly(
+    own_queue: str,
+) -> None:
+    text = "I'm 84 and not very good with computers, how long does delivery take?"
+    said, paused = await _answer(text, "delivery_period", "slow-1")
+    assert not paused
+    assert "step at a time" in said or "no rush" in said.lower()
+    assert "working days" in said or "business days" in said
+    assert reply_book().offers_person(said)
+
+
+async def test_more_than_a_plain_question_still_goes_to_a_person(
+    own_queue: str,
+) -> None:
+    for sender, text, intent in [
+        # something went wrong beside the money worry
+        ("m1", "money is so tight and you charged me twice", "payment_issue"),
+        # a question NLU is not sure of, or one that is not a plain answer
+        ("m2", "I'm on universal credit, can I have my money back", "get_refund"),
+        # a death is never answered first
+        (
+            "m3",
+            "my mum passed away last week, how long does delivery take?",
+            "delivery_period",
+        ),
+    ]:
+        said, paused = await _answer(text, intent, sender)
+        assert paused, (text, said)
+
+
+async def test_the_same_in_another_language(own_queue: str) -> None:
+    text = "Estoy en el paro y voy justa de dinero, ¿puedo pagar a plazos?"
+    said, paused = await _answer(text, "check_payment_methods", "es-1")
+    assert not paused
+    assert said.startswith("Entiendo que ahora mismo el dinero está justo.")
+    assert "Klarna" in said and "persona" in said
+    # something that went wrong beside it still goes to a person
+    said, paused = await _answer(
+        "Estoy en el paro y me cobraron dos veces el pedido", "payment_issue", "es-2"
+    )
+    assert paused
