@@ -310,7 +310,9 @@ class EmpathyBook:
         elif found.who:
             wanted = ["who"]
         else:
-            wanted = ["what"] if found.what else []
+            # the thing named may have words of its own ("what_link": a message that
+            # asks for money through a link), else those for any thing named
+            wanted = [f"what_{found.what}", "what"] if found.what else []
         variant = next((w for w in [*wanted, "plain"] if w in variants), None)
         if variant is None:
             return ""

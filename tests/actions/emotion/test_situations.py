@@ -151,6 +151,14 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "card",
         ),
         ("I already put my bank details into that link, help", "fraud", "", "bank"),
+        # a message that asks for money, which is not from us
+        (
+            "an sms says my parcel is on hold and I need to pay 2 euros, is it you?",
+            "fraud",
+            "",
+            "pay",
+        ),
+        ("a text asked me to pay a customs fee via a link", "fraud", "", "fee"),
         # the treatment named, so the reply can name it
         (
             "I'm recovering from surgery and can't carry parcels",
@@ -196,6 +204,8 @@ def test_situations_are_found_with_who_and_what(
         "my parcel has been stuck in the depot for days",
         "I entered my details on the checkout page and it said thank you",
         "can I put my card details in at checkout later?",
+        "my parcel is held at customs, do I need to pay anything?",
+        "can I pay by text message?",
     ],
 )
 def test_ordinary_messages_have_no_situation(
@@ -319,6 +329,20 @@ def test_who_it_was_for_is_named_after_what_went_wrong_and_only_then(
     for _ in range(4):
         said = book.compose("Yes, choose Gift wrap at checkout.", plain)
         assert said == "Yes, choose Gift wrap at checkout.", said
+
+
+def test_a_message_asking_for_money_is_said_not_to_be_ours(
+    analyzer: EmotionAnalyzer, book: EmpathyBook
+) -> None:
+    for text in [
+        "A text says my parcel is being held and I need to pay 1.99. Is that you?",
+        "An e-mail says I must pay a redelivery fee through a link. Real?",
+    ]:
+        situation = Situation(intent="complaint", analysis=analyzer.analyze(text))
+        for _ in range(4):
+            said = book.handoff(situation, ["fraud"])
+            assert said.startswith(("That message isn't from us", "That wasn't us"))
+            assert "bank" in said and "password" not in said
 
 
 def test_money_worries_are_acknowledged_with_what_went_wrong(
