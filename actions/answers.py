@@ -332,8 +332,13 @@ async def answer_beside_thanks(
 _CLOSING = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|k|cool|sweet|great|nice|perfect|fine|alright|all right|"
     r"got it|fair enough|noted|understood|brilliant|lovely|awesome|good|right|"
-    r"then|thanks|thx|ty|cheers)\W*){1,4}$",
+    r"then|thanks|thx|ty|cheers|whatever|wateva|watever|whatevs|if you say so|"
+    r"i guess|sure)\W*){1,4}$",
     re.IGNORECASE,
+)
+# ...with a shrug in it ("fine wateva", "if you say so"): not glad it is clear
+_RESIGNED = re.compile(
+    r"\b(?:whatever|wateva|watever|whatevs|if you say so|i guess)\b", re.IGNORECASE
 )
 
 
@@ -347,12 +352,19 @@ def only_closes(tracker: Tracker) -> bool:
     )
 
 
+def closing_key(tracker: Tracker) -> str:
+    """The reply to a message that only closes (``only_closes``): acknowledged,
+    or, when it shrugs, the answer owned as not the one they hoped for."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return "acknowledged_resigned" if _RESIGNED.search(text) else "acknowledged"
+
+
 def answer_key(intent: str, tracker: Tracker) -> str:
     """The reply key that answers ``intent`` given what the customer told us."""
     if intent == "deny" and _stopped_asking(tracker):
         return "no_number"
     if intent == "affirm" and only_closes(tracker):
-        return "acknowledged"
+        return closing_key(tracker)
     if intent in ("affirm", "deny"):
         return f"{intent}_nothing_pending"
     book = reply_book()
@@ -445,6 +457,7 @@ class ActionAnswer(CaringAction):
             and len(text.split()) > PLAIN_ANSWER_WORDS
             and not _stopped_asking(tracker)
             and not bot_asked(tracker)
+            and not only_closes(tracker)
         ):
             # "yes that was sarcasm, where is it?" says more than yes
             return await not_understood(speaker, tracker, fallback=True)
@@ -701,7 +714,7 @@ class ActionNotUnderstood(CaringAction):
         if proof := await proof_outside_the_form(tracker):
             return proof
         if only_closes(tracker):
-            speaker.say("acknowledged")  # "sweet" after an answer: no miss
+            speaker.say(closing_key(tracker))  # "sweet" after an answer: no miss
             return []
         if topic := follow_up_topic(tracker):
             return [

@@ -114,6 +114,15 @@ class DemoStore(Store):
         if order.status is OrderStatus.PROCESSING:
             self._cancelled.add(number)
             order = self._order(self._orders[number], self.clock(), number)
+            if number not in self._refunds and order.total:
+                # what was paid goes back, as a shop's backend would record it
+                self._refunds[number] = {
+                    "order": order.id,
+                    "amount": order.total,
+                    "status": RefundStatus.APPROVED.value,
+                    "method": "original payment method",
+                    "updated": 0,
+                }
         return order
 
     def _order(self, raw: dict[str, Any], today: dt.date, number: str) -> Order:

@@ -345,7 +345,11 @@ class EmpathyBook:
             opening = self.circumstance(first, situation)
             # a date that cannot move, said beside it ("chemo, and your son's
             # birthday on Saturday"): the person will know it matters
-            dated = [c for c in situation.analysis.circumstances if not c.serious]
+            dated = [
+                c
+                for c in situation.analysis.circumstances
+                if not c.serious and c.kind not in AFTER_THE_PROBLEM
+            ]
             noted = self.circumstance(dated[0], situation) if dated else ""
             parts = (opening, noted, self._pick(key, situation, {}))
             return " ".join(p for p in parts if p)

@@ -21,6 +21,14 @@ from actions.mentions import mentioned, rule_pattern
 from actions.paths import ANSWERS_FILE
 
 _SPACES = re.compile(r"[ \t]{2,}")
+# A sentence whose condition can only come true later ("If it hasn't come by then,
+# tell me and ..."): a yes now does not meet it. "If something arrived damaged, tell
+# me and ..." can be met by a yes.
+_LATER = re.compile(
+    r"if\b[^,;]*?\b(?:by then|by (?:monday|tuesday|wednesday|thursday|friday|"
+    r"saturday|sunday|tomorrow)|after (?:that|a few|\w+ (?:more )?days)|later|"
+    r"in that time)\b"
+)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 _WORDS = re.compile(r"[a-z']+")
 
@@ -212,6 +220,10 @@ class ReplyBook:
         for text in texts:
             sentences = _SENTENCE_END.split(text.strip())
             last = sentences[-1].lower() if sentences else ""
+            if _LATER.match(last) and not last.endswith("?"):
+                # "If it hasn't come by then, tell me and a colleague will chase
+                # DHL": for what may happen later, not a yes now ("ok fine")
+                continue
             for yes, words in self.offers:
                 if any(w in last for w in words):
                     return yes

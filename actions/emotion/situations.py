@@ -66,6 +66,11 @@ _DAYS = (*WEEKDAYS, "christmas")
 # does ("your daughter"). Not a death: "the funeral ... my mum's dress" need not be
 # about mum, and naming the wrong person there would hurt.
 _WHO_KINDS = frozenset({"injury"})
+# An e-mail address, a web address or a domain ("your-shop.help.com")
+_ADDRESS = re.compile(
+    r"\S+@\S+\.\w+|\b(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|"
+    r"info|biz|co|uk|de|fr|es|it|nl|pl|pt|eu|io|shop|online|xyz|top|site|link)\b\S*"
+)
 
 
 @dataclass
@@ -102,6 +107,9 @@ class SituationDetector:
 
     def detect(self, text: str) -> list[Circumstance]:
         """Every situation described in ``text`` (lower-cased), most serious first."""
+        # the dots of an address are no sentence end ("an e-mail from
+        # help@shop-mail.com asking me to confirm my password")
+        text = _ADDRESS.sub("an address", text)
         found: list[Circumstance] = []
         for kind in self.kinds:
             match = self._first(kind, text)
@@ -147,7 +155,7 @@ def _finding(kind: _Kind, match: re.Match[str]) -> Circumstance:
         kind=kind.name,
         serious=kind.serious,
         who=who,
-        what=_group(match, "what"),
+        what=_group(match, "what", "what2"),
         when=when,
         quote=quote(match.group(0)),
     )

@@ -1693,3 +1693,42 @@ def test_a_calm_question_about_a_present_gets_no_words_about_it() -> None:
     ]:
         said = book.handoff(code, text)
         assert not any(say in said for _, say in book.languages[code].stakes.values())
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (
+            "nl",
+            "Er vallen kleine stukjes af, hij had er bijna een ingeslikt.",
+        ),
+        (
+            "de",
+            "Vom Spielzeug lösen sich Kleinteile, sie hätte fast eins verschluckt.",
+        ),
+        ("pl", "Od zabawki odpadają małe elementy, syn prawie połknął jeden."),
+        ("it", "Si staccano pezzi piccoli, mia figlia li ha quasi ingoiati."),
+        ("pt", "Saem peças pequenas do brinquedo e o meu filho quase engoliu uma."),
+    ],
+)
+def test_a_toy_part_nearly_swallowed_is_a_hazard(code: str, text: str) -> None:
+    assert "hazard" in language_book().situations(code, text)
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "topic"),
+    [
+        # where the refund goes: a question about it, not a problem for a person
+        ("es", "¿El reembolso me llega a la misma tarjeta con la que pagué?", "refund"),
+        ("fr", "Le remboursement se fait sur la même carte ?", "refund"),
+        ("pl", "Czy zwrot pieniędzy trafi na tę samą kartę?", "refund"),
+        # a German verb in two parts ("schicke ... zurück")
+        ("de", "Und wie schicke ich einen Artikel daraus zurück?", "returns"),
+    ],
+)
+def test_refund_and_return_questions_in_other_words_are_answered(
+    code: str, text: str, topic: str
+) -> None:
+    book = language_book()
+    said = book.reply(code, text, lambda number: None)
+    assert said is not None and book.languages[code].answers[topic] in said

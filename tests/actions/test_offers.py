@@ -111,6 +111,19 @@ def test_the_template_decides_when_the_empathy_layer_had_the_last_word() -> None
     assert reply_book().offer(sent, answer) == "handoff"
 
 
+def test_a_condition_only_later_can_meet_is_no_offer_a_yes_accepts() -> None:
+    book = reply_book()
+    for later in [
+        "It's due on Monday. If it hasn't come by then, tell me and a colleague will "
+        "chase DHL.",
+        "If you can't see it after a few business days, tell me and I'll have a "
+        "colleague look into it.",
+    ]:
+        assert book.offer(later) is None, later
+    # ...a question is one, whatever its condition
+    assert book.offer("If it isn't here by then, shall I bring one in?") == "handoff"
+
+
 async def test_yes_to_an_offered_person_brings_one_in(own_redis_keys: str) -> None:
     dispatcher = CollectingDispatcher()
     tracker = conversation(

@@ -509,3 +509,21 @@ async def test_an_order_still_packed_that_will_miss_the_day_says_so(
         "track_order.processing_after_deadline",
         **{**order.values(), **missed},
     ), message["text"]
+
+
+async def test_a_cancelled_order_has_its_refund_on_the_way() -> None:
+    """Cancelled by the bot a moment ago, the order's money is on its way back: "when
+    do I get the refund?" is not answered with "I don't see a refund"."""
+    shop = demo_on()
+    order = await shop.order("99887766")
+    assert order is not None and order.status is OrderStatus.PROCESSING
+    assert await shop.refund_for("99887766") is None
+    cancelled = await shop.cancel_order("99887766")
+    assert cancelled.status is OrderStatus.CANCELLED
+    refund = await shop.refund_for("99887766")
+    assert refund is not None and refund.amount == cancelled.total
+    assert refund.status.value == "approved"
+    # an order already on its way is not cancelled, and gets no refund
+    assert (await shop.cancel_order("48213")).status is OrderStatus.SHIPPED
+    before = await shop.refund_for("48213")
+    assert before is None or before.order == "48213"

@@ -406,6 +406,33 @@ async def test_closing_words_after_an_answer_are_acknowledged(
     assert not any(e.get("name") == "missed" for e in events if isinstance(e, dict))
 
 
+@pytest.mark.parametrize("text", ["fine wateva", "ok whatever", "if you say so"])
+async def test_a_shrug_after_an_answer_is_not_met_with_glad_its_clear(
+    text: str,
+) -> None:
+    """After "If it hasn't come by then, tell me and a colleague will chase DHL"
+    (for later: nothing a yes accepts now), "fine wateva" closes with a shrug: the
+    answer owned, no person brought in, no "glad that's clear"."""
+    tracker = conversation(
+        [
+            ("customer", "where is it now then", "track_order"),
+            (
+                "bot",
+                "It's due on Monday 7 December. If it hasn't come by then, tell me "
+                "and a colleague will chase DHL.",
+                None,
+            ),
+            ("customer", text, "affirm"),
+        ],
+        f"shrug-{len(text)}",
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "acknowledged_resigned"), message["text"]
+    assert not any(e.get("event") == "pause" for e in events if isinstance(e, dict))
+
+
 @pytest.mark.usefixtures("no_rasa")
 async def test_ok_to_a_question_is_still_an_answer() -> None:
     tracker = conversation(
@@ -430,5 +457,6 @@ def test_no_acknowledgement_is_cut_down_to_a_bare_word() -> None:
     """Every wording of "acknowledged" keeps its substance once a stock closer is
     taken off (a bare "Okay." would read as curt, and match any "Okay. ...")."""
     book = reply_book()
-    for wording in variations("acknowledged"):
-        assert len(book.without_closer(wording).split()) > 2, wording
+    for key in ("acknowledged", "acknowledged_resigned"):
+        for wording in variations(key):
+            assert len(book.without_closer(wording).split()) > 2, wording

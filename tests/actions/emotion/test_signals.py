@@ -67,6 +67,10 @@ POSITIVES = [
     ("sarcasm", "love waiting 3 weeks for a refund"),
     ("sarcasm", "Brilliant, still waiting for a reply after 5 days"),
     ("sarcasm", "It would be nice if someone actually read my emails"),
+    (
+        "sarcasm",
+        "Great job. The box came ripped open and the speaker was gone. Amazing.",
+    ),
     ("impatience", "still waiting for my refund"),
     ("impatience", "how long will I have to wait for this?"),
     ("impatience", "hello??"),
@@ -85,6 +89,11 @@ POSITIVES = [
 ]
 
 NEGATIVES = [
+    (
+        "sarcasm",
+        "Great news, the torn jacket was replaced and it's perfect now, thanks!",
+    ),
+    ("sarcasm", "Lovely, the box was a bit torn but everything inside is perfect"),
     ("distress", "I'm not scared of assembly, does the desk come flat-packed?"),
     ("negative_sentiment", "I'm not angry, just asking"),
     ("negative_sentiment", "no problem at all"),

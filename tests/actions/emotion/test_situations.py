@@ -159,6 +159,21 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "pay",
         ),
         ("a text asked me to pay a customs fee via a link", "fraud", "", "fee"),
+        # a choking hazard
+        (
+            "tiny parts keep coming off the rattle, my baby almost swallowed one",
+            "hazard",
+            "",
+            "",
+        ),
+        ("she nearly put a piece in her mouth", "hazard", "", ""),
+        # an address's dots are no sentence end
+        (
+            "an email from your-shop-help@gmail.com asking me to confirm my password",
+            "fraud",
+            "",
+            "password",
+        ),
         # the treatment named, so the reply can name it
         (
             "I'm recovering from surgery and can't carry parcels",
@@ -212,6 +227,21 @@ def test_ordinary_messages_have_no_situation(
     detector: SituationDetector, text: str
 ) -> None:
     assert kinds(detector, text) == []
+
+
+def test_the_day_someone_died_is_no_deadline(
+    analyzer: EmotionAnalyzer, book: EmpathyBook
+) -> None:
+    text = (
+        "It was a birthday present for my dad and he died on Sunday, before I "
+        "could give it to him."
+    )
+    analysis = analyzer.analyze(text)
+    assert [c.kind for c in analysis.circumstances if c.kind != "gift"] == [
+        "bereavement"
+    ]
+    said = book.handoff(Situation(intent="complaint", analysis=analysis, text=text))
+    assert "Sunday" not in said and "timing" not in said and "matter" not in said
 
 
 def test_a_deadline_names_the_day(detector: SituationDetector) -> None:
