@@ -35,6 +35,8 @@ def rendered(directory: Path) -> list[Path]:
     """The units with this checkout where they say /opt/support."""
     paths = []
     for unit in sorted(UNITS.iterdir()):
+        if unit.suffix not in (".service", ".target"):
+            continue
         text = unit.read_text(encoding="utf-8")
         target = directory / unit.name
         target.write_text(text.replace(INSTALLED_AT, str(ROOT)), encoding="utf-8")
