@@ -20,8 +20,9 @@ train: setup ## Train the Rasa model if domain.yml, config.yml or data/rasa chan
 run: train ## Start Redis (if needed), action server, Rasa and gateway; print the URLs
 	@exec $(PY) -m bot.ops.stack run
 
-test: setup ## Run every test (unit, conversation, end-to-end, browser)
+test: setup ## Run every test (unit, conversation, end-to-end, browser, nginx)
 	@scripts/browser.sh
+	@scripts/nginx.sh
 	@$(PY) -m bot.ops.train >/dev/null
 	$(PY) -m pytest -q
 

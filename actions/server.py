@@ -1,6 +1,7 @@
-"""Run the action server on 127.0.0.1 (the rasa-sdk CLI has no host option).
+"""Run the action server on ACTIONS_HOST:ACTIONS_PORT (127.0.0.1:5055 unless set;
+the rasa-sdk CLI has no host option).
 
-Usage: ``python -m actions.server --port 5055``
+Usage: ``python -m actions.server [--host 127.0.0.1] [--port 5055]``
 """
 
 from __future__ import annotations
@@ -216,7 +217,7 @@ def main() -> None:
         lines = "\n".join(f"  {line}" for line in problems(error))
         raise SystemExit(f"Cannot start with this configuration:\n{lines}") from None
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--host", default=settings.actions_host)
     parser.add_argument("--port", type=int, default=settings.actions_port)
     args = parser.parse_args()
     logging.basicConfig(

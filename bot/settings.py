@@ -8,6 +8,7 @@ import re
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,8 +70,18 @@ class SharedSettings(BaseSettings):
     # Prefix of every key this deployment writes (letters and digits only: Rasa's
     # Redis stores accept nothing else).
     redis_prefix: str = "es"
+    # Where Rasa and the action server listen when they run on this machine
+    # (loopback unless the host says otherwise: a private-network address when they
+    # serve other machines, docs/deploy.md) ...
+    rasa_host: str = "127.0.0.1"
     rasa_port: int = 5005
+    actions_host: str = "127.0.0.1"
     actions_port: int = 5055
+    # ... and where the others reach them: RASA_URL (read by the gateway and the
+    # action server) and ACTIONS_URL (the gateway and Rasa, through endpoints.yml).
+    # Empty: this machine, http://127.0.0.1:<RASA_PORT> / <ACTIONS_PORT>.
+    rasa_url_setting: str = Field(default="", validation_alias="rasa_url")
+    actions_url_setting: str = Field(default="", validation_alias="actions_url")
     # Rasa's HTTP API token (the gateway generates one into var/ when unset and
     # passes it on to the others; bot/ops/stack.py).
     rasa_token: str = ""
@@ -88,6 +99,14 @@ class SharedSettings(BaseSettings):
             parse(self.redis_url)
         except RedisUrlError as error:
             raise ValueError(str(error)) from None
+        for name in ("rasa_url", "actions_url"):
+            value = getattr(self, f"{name}_setting").strip().rstrip("/")
+            if value and not service_url(value):
+                raise ValueError(
+                    f"{name.upper()} must be an http:// or https:// URL with a host "
+                    f"and no path, e.g. http://10.0.0.5:5055 (got {value!r})"
+                )
+            setattr(self, f"{name}_setting", value)
         self.log_level = self.log_level.upper()
         if self.log_level not in LOG_LEVELS:
             raise ValueError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
@@ -95,18 +114,36 @@ class SharedSettings(BaseSettings):
 
     @property
     def rasa_url(self) -> str:
-        """Base URL of the Rasa server (loopback only)."""
-        return f"http://127.0.0.1:{self.rasa_port}"
+        """Base URL of the Rasa server: RASA_URL, or this machine's RASA_PORT."""
+        return self.rasa_url_setting or f"http://127.0.0.1:{self.rasa_port}"
 
     @property
     def actions_url(self) -> str:
-        """Base URL of the action server (loopback only)."""
-        return f"http://127.0.0.1:{self.actions_port}"
+        """Base URL of the action server: ACTIONS_URL, or this machine's
+        ACTIONS_PORT."""
+        return self.actions_url_setting or f"http://127.0.0.1:{self.actions_port}"
 
     @property
     def retention_s(self) -> int:
         """RETENTION_DAYS in seconds."""
         return self.retention_days * 24 * 3600
+
+
+def service_url(value: str) -> bool:
+    """Whether ``value`` is a base URL of a service: http(s), a host, no path."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and parts.path in ("", "/")
+        and not parts.query
+        and not parts.fragment
+        and not parts.username
+    )
 
 
 def problems(error: ValidationError) -> list[str]:

@@ -142,7 +142,9 @@ def app_env(settings: Settings) -> dict[str, str]:
         REDIS_URL=settings.redis_url,
         REDIS_PREFIX=settings.redis_prefix,
         REDIS_MAX_CONNECTIONS=str(settings.redis_max_connections),
+        RASA_HOST=settings.rasa_host,
         RASA_PORT=str(settings.rasa_port),
+        ACTIONS_HOST=settings.actions_host,
         ACTIONS_PORT=str(settings.actions_port),
         GATEWAY_PORT=str(settings.gateway_port),
         RASA_TOKEN=settings.rasa_api_token(),
@@ -163,6 +165,15 @@ def app_env(settings: Settings) -> dict[str, str]:
     )
     if settings.forwarded_allow_ips:  # read by uvicorn itself
         env["FORWARDED_ALLOW_IPS"] = settings.forwarded_allow_ips
+    # Only when given: unset, each process derives them from the ports above.
+    for name, value in (
+        ("RASA_URL", settings.rasa_url_setting),
+        ("ACTIONS_URL", settings.actions_url_setting),
+    ):
+        if value:
+            env[name] = value
+        else:
+            env.pop(name, None)
     return env
 
 
@@ -172,6 +183,7 @@ def rasa_service_env(settings: Settings) -> dict[str, str]:
     # Trackers are kept as long as transcripts unless TRACKER_TTL_SECONDS says so.
     tracker_ttl = settings.tracker_ttl_seconds or settings.retention_s
     env["TRACKER_TTL_SECONDS"] = str(tracker_ttl)
+    env["ACTIONS_URL"] = settings.actions_url  # endpoints.yml's action_endpoint
     env["SANIC_WORKERS"] = str(settings.rasa_workers)
     # Rasa's per-conversation lock: a request that died with Rasa or lost Redis
     # leaves its ticket behind, and the conversation waits until it expires
@@ -198,8 +210,65 @@ class Service:
     port: int = 0  # the port it listens on (must be free before a restart)
 
 
+def local_url(host: str, port: int) -> str:
+    """Where a service listening on ``host:port`` answers on this machine."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - every address: loopback too
+        host = "127.0.0.1"
+    host = host.strip("[]")
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def actions_service(settings: Settings) -> Service:
+    """The action server as a service; ready when its /health answers."""
+    return Service(
+        "actions",
+        [
+            str(APP_PYTHON),
+            "-m",
+            "actions.server",
+            "--host",
+            settings.actions_host,
+            "--port",
+            str(settings.actions_port),
+        ],
+        local_url(settings.actions_host, settings.actions_port) + "/health",
+        app_env(settings),
+        timeout=120,
+        port=settings.actions_port,
+    )
+
+
+def rasa_service(settings: Settings, model: Path) -> Service:
+    """The Rasa server with ``model`` as a service; ready when /status answers."""
+    token = settings.rasa_api_token()
+    return Service(
+        "rasa",
+        [
+            str(RASA_BIN.with_name("python")),
+            "-m",
+            "bot.ops.rasa_main",  # rasa, with personal data masked in its log
+            "run",
+            "-i",
+            settings.rasa_host,
+            "-p",
+            str(settings.rasa_port),
+            "--enable-api",  # token: RASA_TOKEN in its environment, not in ps
+            "--model",
+            str(model),
+            "--endpoints",
+            str(ROOT / "endpoints.yml"),
+            "--credentials",
+            str(ROOT / "credentials.yml"),
+        ],
+        local_url(settings.rasa_host, settings.rasa_port) + f"/status?token={token}",
+        rasa_service_env(settings),
+        timeout=240,
+        port=settings.rasa_port,
+    )
+
+
 def gateway_service(settings: Settings, name: str = "gateway") -> Service:
-    """The gateway (uvicorn) as a service; ready when it serves its demo page."""
+    """The gateway (uvicorn) as a service; ready when its /health answers."""
     return Service(
         name,
         [
@@ -217,7 +286,7 @@ def gateway_service(settings: Settings, name: str = "gateway") -> Service:
             "--timeout-graceful-shutdown",
             "5",
         ],
-        f"http://127.0.0.1:{settings.gateway_port}/health",
+        local_url(settings.gateway_host, settings.gateway_port) + "/health",
         app_env(settings),
         timeout=60,
         serving=(200, 503),  # 503: it serves, but Rasa or the actions are down
@@ -236,48 +305,9 @@ class Stack:
 
     def __post_init__(self) -> None:
         s = self.settings
-        token = s.rasa_api_token()
-        base = app_env(s)
-        rasa = rasa_service_env(s)
         self.services = [
-            Service(
-                "actions",
-                [
-                    str(APP_PYTHON),
-                    "-m",
-                    "actions.server",
-                    "--port",
-                    str(s.actions_port),
-                ],
-                f"{s.actions_url}/health",
-                base,
-                timeout=120,
-                port=s.actions_port,
-            ),
-            Service(
-                "rasa",
-                [
-                    str(RASA_BIN.with_name("python")),
-                    "-m",
-                    "bot.ops.rasa_main",  # rasa, with personal data masked in its log
-                    "run",
-                    "-i",
-                    "127.0.0.1",
-                    "-p",
-                    str(s.rasa_port),
-                    "--enable-api",  # token: RASA_TOKEN in its environment, not in ps
-                    "--model",
-                    str(self.model),
-                    "--endpoints",
-                    "endpoints.yml",
-                    "--credentials",
-                    "credentials.yml",
-                ],
-                f"{s.rasa_url}/status?token={token}",
-                rasa,
-                timeout=240,
-                port=s.rasa_port,
-            ),
+            actions_service(s),
+            rasa_service(s, self.model),
             gateway_service(s),
         ]
 

@@ -8,6 +8,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from ssl import SSLContext
 from typing import Any
 
 import websockets
@@ -68,16 +69,26 @@ class Widget:
         name: str | None = None,
         customer_token: str | None = None,
         open_timeout: float = 10,
+        ssl: SSLContext | None = None,
+        local_addr: tuple[str, int] | None = None,
     ) -> Widget:
         """Connect, say hello (resuming ``session`` from entry ``after``) and wait for
         the welcome; ``origin`` and ``ip`` (X-Forwarded-For) are sent as headers.
-        Frames before the welcome (a ``bad_customer_token`` error) stay unread."""
+        Frames before the welcome (a ``bad_customer_token`` error) stay unread.
+        ``ssl`` trusts a wss:// gateway's certificate; ``local_addr`` is the address
+        to connect from (a loopback address other than 127.0.0.1)."""
+        connection: dict[str, Any] = {}
+        if ssl is not None:
+            connection["ssl"] = ssl
+        if local_addr is not None:
+            connection["local_addr"] = local_addr
         ws = await websockets.connect(
             ws_url(base),
             origin=origin,  # type: ignore[arg-type]
             additional_headers={"X-Forwarded-For": ip} if ip else None,
             max_size=2**22,
             open_timeout=open_timeout,
+            **connection,
         )
         widget = cls(ws)
         first = hello(session, after=after, name=name, customer_token=customer_token)

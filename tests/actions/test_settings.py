@@ -18,8 +18,12 @@ from bot.settings import ROOT, Settings, SharedSettings, problems
 SHARED = {
     "REDIS_URL": "redis://127.0.0.1:6390/3",
     "REDIS_PREFIX": "shared1",
+    "RASA_HOST": "127.0.0.2",
     "RASA_PORT": "5101",
+    "ACTIONS_HOST": "127.0.0.3",
     "ACTIONS_PORT": "5102",
+    "RASA_URL": "http://rasa.internal:5005",
+    "ACTIONS_URL": "http://actions.internal:5055",
     "RASA_TOKEN": "a-token",
     "RETENTION_DAYS": "12",
     "LOG_LEVEL": "warning",
@@ -34,11 +38,16 @@ def test_both_processes_read_the_shared_variables_alike(
     gateway, actions = Settings(secret_key="x" * 16), ActionSettings()
     for field in SharedSettings.model_fields:
         assert getattr(gateway, field) == getattr(actions, field), field
-    assert actions.rasa_url == "http://127.0.0.1:5101"
+    assert actions.rasa_url == "http://rasa.internal:5005"
+    assert gateway.actions_url == "http://actions.internal:5055"
     assert actions.rasa_params == {"token": "a-token"}
     assert actions.retention_s == 12 * 24 * 3600
     assert actions.log_level == "WARNING"
-    assert set(SharedSettings.model_fields) == {n.lower() for n in SHARED}
+    names = {
+        str(info.validation_alias or name)
+        for name, info in SharedSettings.model_fields.items()
+    }
+    assert names == {n.lower() for n in SHARED}
 
 
 def test_the_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
