@@ -12,6 +12,7 @@ analysis; another language by its own words (languages.yml, bot/texts.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
@@ -106,6 +107,8 @@ class WaitingReplies:
             ack,
             wrote or [],
         )
+        # the words for a feeling may come again; the lines after them once
+        reply = _unsaid(reply, said)
         if not ack or _acknowledges(reply, language):
             return reply
         return f"{ack} {reply}"
@@ -350,6 +353,34 @@ def _felt_text(
         if f"waiting_felt_{label}" in texts()
         else "waiting_felt"
     )
+
+
+# A clause of a reply: up to a full stop, a question mark or a semicolon
+_CLAUSE = re.compile(r"[^.?!;]+[.?!;]*")
+
+
+def _unsaid(reply: str, said: list[str]) -> str:
+    """``reply`` without the clauses an earlier waiting reply already said word for
+    word ("A person from our team will reply here", "there's no need to repeat
+    anything"): each is said once in a chat, not on every message; the whole reply
+    when nothing new would be left."""
+    before = {_plain(c) for text in said for c in _CLAUSE.findall(text)}
+    clauses = [c.strip() for c in _CLAUSE.findall(reply)]
+    kept = [c for c in clauses if _plain(c) not in before]
+    if not kept or len(kept) == len(clauses):
+        return reply
+    parts: list[str] = []
+    for clause in kept:
+        if not parts or parts[-1].endswith((".", "?", "!")):
+            clause = clause[:1].upper() + clause[1:]  # a sentence starts here now
+        parts.append(clause)
+    if parts[-1].endswith(";"):
+        parts[-1] = parts[-1][:-1] + "."
+    return " ".join(parts)
+
+
+def _plain(clause: str) -> str:
+    return " ".join(clause.lower().strip(" .?!;").split())
 
 
 def _fresh(said: list[str], language: str, *names: str) -> str:

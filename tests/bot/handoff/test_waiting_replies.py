@@ -5,6 +5,7 @@ it, as when the action server is down: flags and words decide)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -150,8 +151,42 @@ async def test_a_bereaved_customer_gets_the_advice_once_without_asking(
     assert replies == [
         say("waiting_thanks"),  # plain thanks is only thanked
         f"{say('waiting_advice_bereavement')} {say('waiting_advice_then')}",
-        say("waiting_for_person"),  # said once
+        # said once; its "A person from our team will reply here" was just said
+        "Thanks, I've added that to your conversation. There's no need to repeat "
+        "anything.",
     ]
+    assert say("waiting_for_person").startswith("Thanks, I've added that")
+    assert "A person from our team will reply here;" in say("waiting_advice_then")
+
+
+async def test_a_line_said_once_in_the_chat_is_not_said_on_every_message(
+    conversations: Conversations,
+) -> None:
+    """Waiting replies do not repeat a clause an earlier one said word for word (a
+    reviewer reads "they'll see everything" six times as a template); what is new
+    in them stays, each reply starts a sentence, and a reply with nothing new left
+    is said whole (the alternation of whole replies takes care of it)."""
+    replies = await waiting(
+        conversations,
+        "web-once",
+        ["I don't know what to do now", "it was his account", "ok", "thanks"],
+        flags=frozenset({UrgencyFlag.BEREAVEMENT}),
+    )
+    seen: set[str] = set()
+    for reply in replies:
+        clauses = [_plain(c) for c in CLAUSE.findall(reply)]
+        assert reply[0].isupper(), reply
+        if not set(clauses) <= seen:  # something new: nothing old beside it
+            assert not set(clauses) & seen, (reply, replies)
+        seen |= set(clauses)
+    assert len(seen) >= 4, replies
+
+
+CLAUSE = re.compile(r"[^.?!;]+[.?!;]*")
+
+
+def _plain(clause: str) -> str:
+    return " ".join(clause.lower().strip(" .?!;").split())
 
 
 async def test_a_call_request_after_something_serious_gets_both(
