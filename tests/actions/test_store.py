@@ -527,3 +527,23 @@ async def test_a_cancelled_order_has_its_refund_on_the_way() -> None:
     assert (await shop.cancel_order("48213")).status is OrderStatus.SHIPPED
     before = await shop.refund_for("48213")
     assert before is None or before.order == "48213"
+
+
+@pytest.mark.parametrize(
+    ("text", "in_hand"),
+    [
+        ("I ordered a red scarf and a grey one turned up", True),
+        ("ordered a medium but a large one came", True),
+        ("I ordered on Monday and the parcel came today, thanks", False),
+        ("I ordered two lamps and the lamps arrived fine", False),
+    ],
+)
+def test_another_one_than_ordered_is_in_hand_with_a_problem(
+    text: str, in_hand: bool
+) -> None:
+    """ "I ordered a red one and a grey one turned up": the customer has it, and it is
+    the wrong one (a delivered order is not "if you can't find it, ask a
+    neighbour")."""
+    from actions.mentions import mentioned
+
+    assert mentioned("has_it_with_a_problem", text.lower()) is in_hand
