@@ -19,28 +19,17 @@ from bot.handoff.models import (
     EnqueueResult,
     FollowUp,
     HandoffRequest,
+    Line,
     QueuePosition,
     Rating,
     Ticket,
     TicketState,
     UrgencyFlag,
+    expected_wait,
 )
 from bot.handoff.runner import QueuePart, log, ticket_of
 
-
-def expected_wait(
-    position: int, free_slots: int, capacity: int, handle_time: float
-) -> float | None:
-    """Seconds until a customer at ``position`` (1 = next) gets an agent.
-
-    Free slots take the first customers at once; after that a slot frees every
-    (handling time / online capacity) seconds. None when nobody is online.
-    """
-    if capacity <= 0:
-        return None
-    if position <= free_slots:
-        return 0.0
-    return (position - free_slots) * handle_time / capacity
+__all__ = ["CustomerSide", "expected_wait"]
 
 
 class CustomerSide(QueuePart):
@@ -62,7 +51,12 @@ class CustomerSide(QueuePart):
         return None if hours.is_open(now) else hours.next_open(now)
 
     def _position(
-        self, state: TicketState, rank: int, waiting: int, estimate: list[Any]
+        self,
+        state: TicketState,
+        rank: int,
+        waiting: int,
+        estimate: list[Any],
+        version: str = "",
     ) -> QueuePosition:
         """A QueuePosition from a script's rank and estimate (see scripts)."""
         online, capacity, free, median = estimate
@@ -71,7 +65,7 @@ class CustomerSide(QueuePart):
         if position is not None:
             handle = float(median) if median else self.config.default_handle_time
             wait = expected_wait(position, int(free), int(capacity), handle)
-        return QueuePosition(state, position, waiting, int(online), wait)
+        return QueuePosition(state, position, waiting, int(online), wait, version)
 
     async def enqueue(self, request: HandoffRequest) -> EnqueueResult:
         """Queue a conversation for a person; a repeat returns the existing ticket."""
@@ -186,7 +180,17 @@ class CustomerSide(QueuePart):
         if not reply[0]:
             raise UnknownTicket(conversation_id)
         return self._position(
-            TicketState(reply[0]), int(reply[1]), int(reply[2]), reply[3]
+            TicketState(reply[0]), int(reply[1]), int(reply[2]), reply[3], reply[4]
+        )
+
+    async def line(self) -> Line:
+        """The whole waiting line in one read: who waits, in order, and what the
+        wait estimate needs; everyone's place comes from it (``Line.place``)."""
+        version, ids, estimate = await self._runner.run(S.LINE, [])
+        online, capacity, free, median = estimate
+        handle = float(median) if median else self.config.default_handle_time
+        return Line(
+            str(version), tuple(ids), int(online), int(capacity), int(free), handle
         )
 
     async def request_follow_up(
