@@ -39,6 +39,8 @@ from bot.handoff import (
     HandoffError,
     HandoffQueue,
     HandoffRequest,
+    Line,
+    Place,
     Rating,
     Ticket,
     TicketState,
@@ -48,7 +50,7 @@ from bot.handoff import (
 from bot.ratelimit import TOO_MANY_OPEN, LimitExceeded, RateLimiter
 from bot.rediskeys import AppKeys
 from bot.texts import say
-from bot.transcript import Author, Entry, Kind, Transcript
+from bot.transcript import Author, Entry, Kind, Transcript, stream_id_after
 from bot.upstream import BotUnavailable, EmotionClient, RasaClient
 from bot.waiting import WaitingReplies, advice_flag
 from bot.waiting_reading import serious_flags
@@ -102,6 +104,14 @@ class StateView:
     agents_online: int = 0
     agent_name: str = ""
     back: str | None = None  # outside business hours: when the team is back
+    version: str = ""  # the queue's version this was read at (QueuePosition)
+
+    @property
+    def place(self) -> Place | None:
+        """The place in line shown with this view; None unless queued."""
+        if self.state is not TicketState.QUEUED or self.position is None:
+            return None
+        return Place(self.position, self.expected_wait, self.agents_online)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the widget's ``state`` frame)."""
@@ -113,6 +123,36 @@ class StateView:
             "agent_name": self.agent_name or None,
             "back": self.back,
         }
+
+
+def newest_view(
+    conversation_id: str, view: StateView | None, line: Line, back: str | None
+) -> StateView | None:
+    """What a waiting customer should see: the newer of a view read of their own
+    chat (``view``, None when none was read) and the gateway's latest ``line``.
+
+    Both are read in one step each and carry the queue's version they saw (the
+    newest event id), so the newer one is the truth: a line at least as new as the
+    view gives the place of a chat waiting in it (``back`` is closed_until()); a
+    newer view is shown as it is. None when the line is newer and the chat is not in
+    it while no view or an older one says "queued": only a fresh view can say where
+    the chat is now (assigned, back with the bot).
+    """
+    if view is not None and stream_id_after(view.version, line.version):
+        return view
+    place = line.place(conversation_id)
+    if place is not None:
+        return StateView(
+            TicketState.QUEUED,
+            place.position,
+            place.expected_wait,
+            place.agents_online,
+            back=back,
+            version=line.version,
+        )
+    if view is not None and view.state is not TicketState.QUEUED:
+        return view
+    return None
 
 
 class Conversations(AgentSide):
@@ -422,6 +462,7 @@ class Conversations(AgentSide):
             position.agents_online,
             agent_name,
             self.queue.closed_until() if state is TicketState.QUEUED else None,
+            position.version,
         )
 
     async def rate(self, conversation_id: str, rating: Rating) -> Entry:

@@ -6,6 +6,18 @@ Widget connections, Telegram senders and agent consoles register a ``Listener`` 
 are woken when something they care about changed; they then read what is new from the
 transcript with their own cursor, so a missed or doubled note never loses or repeats a
 message. After a Redis hiccup every listener is told to resynchronise.
+
+A listener of all conversations (a console, the Telegram outbox) hears every queue
+event; one of a single conversation (a widget) hears only the events of its own chat
+(and agents' changes, which can rename its agent). Where everyone else waits is the
+line's business: after each batch of queue events the hub reads the whole line once
+(``HandoffQueue.line``, one script), publishes it as ``Hub.line`` (versioned by the
+newest event id it saw) and wakes exactly the listeners whose place in the new line
+differs from the place their client was last sent (``Listener.shown``, which the
+widget's pump sets when it sends). So with hundreds waiting, an event costs one read
+of the line, and a widget whose place did not change is not woken at all. There is no
+"the hub handed a place" record that a pump could fail to act on: a pump always
+shows the latest line, and the hub always compares that line with what was sent.
 """
 
 from __future__ import annotations
@@ -13,19 +25,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketState
 
-from bot.handoff import Event, HandoffQueue
+from bot.handoff import Event, EventType, HandoffQueue, Line, Place
 from bot.handoff.keys import Keys
 
 logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 0.5
 MAX_PENDING_EVENTS = 200
+# With no queue event for this long, the line is read again anyway: an agent whose
+# heartbeat ran out changes the wait without an event.
+LINE_REFRESH_S = 10.0
 
 
 @dataclass
@@ -35,6 +51,12 @@ class Changes:
     conversations: set[str] = field(default_factory=set)  # with new entries
     events: list[Event] = field(default_factory=list)  # queue events
     resync: bool = False  # notes may have been missed: re-read everything
+    line: bool = False  # the hub's line gives another place than ``shown``
+
+    @property
+    def line_only(self) -> bool:
+        """Woken only because the line moved: nothing new in the chat itself."""
+        return self.line and not (self.conversations or self.events or self.resync)
 
 
 class Listener:
@@ -42,6 +64,10 @@ class Listener:
 
     def __init__(self, conversation_id: str | None) -> None:
         self.conversation_id = conversation_id
+        # The place in line this listener's client was last sent (None: no place,
+        # not waiting). Its pump sets it in the same step as it takes the line it
+        # shows, before the frame goes out; the hub compares each new line with it.
+        self.shown: Place | None = None
         self._changes = Changes()
         self._ready = asyncio.Event()
 
@@ -61,6 +87,10 @@ class Listener:
         self._changes.resync = True
         self._ready.set()
 
+    def _line(self) -> None:
+        self._changes.line = True
+        self._ready.set()
+
     def poke(self) -> None:
         """Wake the listener (e.g. after the caller appended something itself).
 
@@ -73,9 +103,13 @@ class Listener:
         self._ready.set()
 
     async def wait(self, timeout: float | None = None) -> Changes:
-        """The changes since the last call (empty after ``timeout`` seconds)."""
+        """The changes since the last call (empty after ``timeout`` seconds).
+
+        ``asyncio.timeout``, not ``wait_for``: on Python 3.11 ``wait_for`` can lose
+        a cancellation that comes just as the event is set (fixed in 3.12)."""
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._ready.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._ready.wait()
         self._ready.clear()
         changes, self._changes = self._changes, Changes()
         return changes
@@ -92,6 +126,11 @@ class Hub:
         self.redis = client
         self.keys = keys
         self.queue = queue
+        # The latest line read, replaced whole (never changed in place).
+        self.line = Line.empty()
+        self.lines_read = 0  # how many times the line was read (for tests, benches)
+        self._line_due = True
+        self._line_at = 0.0  # time.monotonic() of the last read
         self._by_conversation: dict[str | None, set[Listener]] = {}
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -132,6 +171,39 @@ class Hub:
         for group in list(self._by_conversation.values()):
             yield from list(group)
 
+    def _notify_event(self, event: Event) -> None:
+        """Tell the listeners an event concerns: those of every conversation, those
+        of its own chat, and for an agent's change every widget (its agent may be
+        the one renamed). Other chats' events reach a widget only through the line."""
+        keys: tuple[str | None, ...] = (None, event.ticket_id)
+        if event.type is EventType.AGENT:
+            keys = tuple(self._by_conversation)
+        for key in keys:
+            for listener in list(self._by_conversation.get(key, ())):
+                listener._event(event)
+
+    def publish(self, line: Line) -> None:
+        """Make ``line`` the latest and wake each widget whose client was last sent
+        another place than the one it has in it (or a place, when it has none)."""
+        self.line = line
+        for conversation_id, group in list(self._by_conversation.items()):
+            if conversation_id is None:
+                continue
+            place = line.place(conversation_id)
+            for listener in list(group):
+                if listener.shown != place:
+                    listener._line()
+
+    async def read_line(self) -> None:
+        """Read the line once and publish it (when a widget is open to see it)."""
+        self._line_due = False
+        if not any(key is not None for key in self._by_conversation):
+            return  # nobody to tell; a widget that opens reads its own place first
+        self._line_at = time.monotonic()
+        line = await self.queue.line()
+        self.lines_read += 1
+        self.publish(line)
+
     def _notify_entry(self, conversation_id: str) -> None:
         for key in (conversation_id, None):
             for listener in list(self._by_conversation.get(key, ())):
@@ -171,6 +243,10 @@ class Hub:
                 if after == "$":
                     newest = await self.redis.xrevrange(self.keys.events, count=1)
                     after = _id(newest[0][0]) if newest else "0-0"
+                if self._line_due:
+                    # Right after a batch: the events that came meanwhile are in
+                    # this read too, and the next batch gets a read of its own.
+                    await self.read_line()
                 events = await self.queue.events(
                     after, count=200, block_ms=2000, client=self.redis
                 )
@@ -180,12 +256,27 @@ class Hub:
                 logger.warning("queue events lost (%r); retrying", error)
                 for listener in self._everyone():
                     listener._resync()
+                self._line_due = True
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
             for event in events:
                 after = event.id
-                for listener in self._everyone():
-                    listener._event(event)
+                self._notify_event(event)
+            stale = time.monotonic() - self._line_at > LINE_REFRESH_S
+            self._line_due = bool(events) or stale
+
+
+def stop_if_cancelled() -> None:
+    """Raise CancelledError when the current task was cancelled but goes on.
+
+    A cancellation can be lost inside a Redis call (seen with redis-py 8.1 on
+    Python 3.11 when widgets came and went in tests/bot/test_live.py): the call
+    returns as if nothing happened and the loop around it would wait for its next
+    wake-up, holding up the connection's clean-up. Loops call this before waiting.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 def _id(value: Any) -> str:

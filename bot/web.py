@@ -61,11 +61,17 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.responses import FileResponse
 from redis.exceptions import RedisError
 
-from bot.conversations import Conversations, Inbound, Outcome, StateView
+from bot.conversations import (
+    Conversations,
+    Inbound,
+    Outcome,
+    StateView,
+    newest_view,
+)
 from bot.handoff import EventType, HandoffError, Rating, TicketState
 from bot.identity import BadCustomerToken, VouchedCustomer, vouched_customer
 from bot.inputs import MAX_FRAME_BYTES, clean_text
-from bot.live import Changes, Hub, connected
+from bot.live import Changes, Hub, Listener, connected, stop_if_cancelled
 from bot.privacy import address_group
 from bot.ratelimit import LimitExceeded, RateLimiter
 from bot.sessions import Sessions
@@ -233,7 +239,8 @@ class ChatSocket:
         self.name = ""
         self.customer_id = ""  # the shop customer the session is bound to
         self.cursor = ""
-        self.view: dict[str, Any] | None = None
+        self.view: dict[str, Any] | None = None  # the last state frame sent
+        self.read_view: StateView | None = None  # the last view read of this chat
         self._send_lock = asyncio.Lock()
         self._inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=BURST * 2)
         self._bucket = Bucket(BURST, RATE)
@@ -462,6 +469,7 @@ class ChatSocket:
     async def work(self, listener: Any) -> None:
         """Process customer messages one at a time, in the order they came."""
         while True:
+            stop_if_cancelled()
             item = await self._inbox.get()
             await self.send({"type": "typing", "author": "bot", "on": True})
             outcome = await self.process(item)
@@ -530,36 +538,52 @@ class ChatSocket:
                 )
                 return None
 
-    async def pump(self, listener: Any) -> None:
-        """Push new transcript entries and state changes to the client."""
+    async def pump(self, listener: Listener) -> None:
+        """Push new transcript entries and state changes to the client.
+
+        A wake-up only because the line moved (``Changes.line_only``) reads nothing
+        from Redis: the place comes from the hub's latest line. Anything else reads
+        what is new in the transcript and this chat's own view.
+        """
         first = True
         redis_was_away = False
         while True:
+            stop_if_cancelled()
             changes = None if first else await listener.wait(IDLE_WAKE_S)
             first = False
             if changes is not None and not self.concerned(changes):
                 continue
             try:
-                entries = await self.conversations.transcript.read(
-                    self.conversation_id, after=self.cursor
-                )
-                if redis_was_away:
-                    # Redis may have come back without its last writes (AOF with
-                    # fsync every second): answer what lost its answer.
-                    redis_was_away = False
-                    await self.recover()
-                for entry in entries:
-                    await self.send({"type": "entry", "entry": entry.to_dict()})
-                    self.cursor = entry.id
-                if self._typing_until and not stream_id_after(
-                    self._typing_until, self.cursor
-                ):
-                    self._typing_until = ""
-                    await self.send({"type": "typing", "author": "bot", "on": False})
-                if changes is None or changes.events or changes.resync or entries:
-                    await self.push_state(
-                        await self.conversations.view(self.conversation_id)
+                if changes is None or not changes.line_only:
+                    fresh = changes is None or bool(changes.events or changes.resync)
+                    entries = await self.conversations.transcript.read(
+                        self.conversation_id, after=self.cursor
                     )
+                    if redis_was_away:
+                        # Redis may have come back without its last writes (AOF
+                        # with fsync every second): answer what lost its answer.
+                        redis_was_away = False
+                        await self.recover()
+                    for entry in entries:
+                        await self.send({"type": "entry", "entry": entry.to_dict()})
+                        self.cursor = entry.id
+                    if self._typing_until and not stream_id_after(
+                        self._typing_until, self.cursor
+                    ):
+                        self._typing_until = ""
+                        await self.send(
+                            {"type": "typing", "author": "bot", "on": False}
+                        )
+                    if fresh or entries:
+                        self.read_view = await self.conversations.view(
+                            self.conversation_id
+                        )
+                while (frame := self.settle(listener)) is None:
+                    # The line is newer and this chat left it: where is it now?
+                    self.read_view = await self.conversations.view(self.conversation_id)
+                if frame != self.view:
+                    self.view = frame
+                    await self.send(frame)
             except RedisError as error:
                 logger.warning("pump for %s paused: %r", self.conversation_id, error)
                 redis_was_away = True
@@ -576,29 +600,41 @@ class ChatSocket:
                 await asyncio.sleep(PUMP_RETRY_S)
                 listener.poke()
 
+    def settle(self, listener: Listener) -> dict[str, Any] | None:
+        """The state frame to show now: the newer of the last view read and the
+        hub's latest line (``newest_view``); None when only a fresh view can tell.
+
+        In the same step (no ``await`` here), the place it shows becomes the
+        listener's ``shown``, before the frame goes out: a line the hub publishes
+        after this is compared with exactly what this frame says, and one published
+        before it is the line this frame came from. So no line can pass unseen.
+        """
+        view = newest_view(
+            self.conversation_id,
+            self.read_view,
+            self.hub.line,
+            self.conversations.queue.closed_until(),
+        )
+        if view is None:
+            return None
+        listener.shown = view.place
+        return {"type": "state", **view.to_dict()}
+
     def concerned(self, changes: Changes) -> bool:
-        """Whether a wake-up can change what this client sees. Every queue event
-        wakes every connection; one about another chat matters only to a customer
-        who is waiting (their place in line and the wait move), or, for a name
-        change of the agent, to one with a person. Skipping the rest saves the
-        Redis reads of every other open widget."""
-        if changes.resync or changes.conversations or not changes.events:
-            return True  # news of this chat, or the periodic re-check
-        state = (self.view or {}).get("state")
-        if state == TicketState.QUEUED.value:
+        """Whether a wake-up can change what this client sees. The hub wakes a
+        widget for events of its own chat, for the line when its place moved, and
+        for agents' changes (bot/live.py); a renamed agent matters only to a
+        customer with a person. Skipping the rest saves the Redis reads."""
+        if changes.resync or changes.conversations or changes.line:
             return True
+        if not changes.events:
+            return True  # the periodic re-check
+        state = (self.view or {}).get("state")
         return any(
             event.ticket_id == self.conversation_id
             or (event.type is EventType.AGENT and state == TicketState.ASSIGNED.value)
             for event in changes.events
         )
-
-    async def push_state(self, view: StateView) -> None:
-        """Send the state frame when it changed."""
-        frame = {"type": "state", **view.to_dict()}
-        if frame != self.view:
-            self.view = frame
-            await self.send(frame)
 
 
 @router.websocket("/ws/chat")

@@ -19,28 +19,17 @@ from bot.handoff.models import (
     EnqueueResult,
     FollowUp,
     HandoffRequest,
+    Line,
     QueuePosition,
     Rating,
     Ticket,
     TicketState,
     UrgencyFlag,
+    expected_wait,
 )
 from bot.handoff.runner import QueuePart, log, ticket_of
 
-
-def expected_wait(
-    position: int, free_slots: int, capacity: int, handle_time: float
-) -> float | None:
-    """Seconds until a customer at ``position`` (1 = next) gets an agent.
-
-    Free slots take the first customers at once; after that a slot frees every
-    (handling time / online capacity) seconds. None when nobody is online.
-    """
-    if capacity <= 0:
-        return None
-    if position <= free_slots:
-        return 0.0
-    return (position - free_slots) * handle_time / capacity
+__all__ = ["CustomerSide", "expected_wait"]
 
 
 class CustomerSide(QueuePart):
@@ -48,12 +37,23 @@ class CustomerSide(QueuePart):
 
     def closed_until(self) -> str | None:
         """None within business hours; else when the team is back, as a customer
-        reads it ("tomorrow at 08:00 Berlin time"), or "" when not within two weeks."""
+        reads it ("tomorrow at 08:00 Berlin time"), or "" when not within two weeks.
+
+        Kept for the rest of the second: every waiting widget asks when the line
+        moves (bot/web.py), and the answer costs about 17 µs.
+        """
         now, hours = self._now(), self.config.hours
+        second = int(now)
+        cached = getattr(self, "_closed_until", None)
+        if cached is not None and cached[0] == second:
+            return cached[1]
         if hours.is_open(now):
-            return None
-        back = hours.next_open(now)
-        return "" if back is None else hours.describe(back, now)
+            answer = None
+        else:
+            back = hours.next_open(now)
+            answer = "" if back is None else hours.describe(back, now)
+        self._closed_until: tuple[int, str | None] = (second, answer)
+        return answer
 
     def reopens(self) -> float | None:
         """When the team is back (UNIX s) while outside business hours; None within
@@ -62,7 +62,12 @@ class CustomerSide(QueuePart):
         return None if hours.is_open(now) else hours.next_open(now)
 
     def _position(
-        self, state: TicketState, rank: int, waiting: int, estimate: list[Any]
+        self,
+        state: TicketState,
+        rank: int,
+        waiting: int,
+        estimate: list[Any],
+        version: str = "",
     ) -> QueuePosition:
         """A QueuePosition from a script's rank and estimate (see scripts)."""
         online, capacity, free, median = estimate
@@ -71,7 +76,7 @@ class CustomerSide(QueuePart):
         if position is not None:
             handle = float(median) if median else self.config.default_handle_time
             wait = expected_wait(position, int(free), int(capacity), handle)
-        return QueuePosition(state, position, waiting, int(online), wait)
+        return QueuePosition(state, position, waiting, int(online), wait, version)
 
     async def enqueue(self, request: HandoffRequest) -> EnqueueResult:
         """Queue a conversation for a person; a repeat returns the existing ticket."""
@@ -186,7 +191,17 @@ class CustomerSide(QueuePart):
         if not reply[0]:
             raise UnknownTicket(conversation_id)
         return self._position(
-            TicketState(reply[0]), int(reply[1]), int(reply[2]), reply[3]
+            TicketState(reply[0]), int(reply[1]), int(reply[2]), reply[3], reply[4]
+        )
+
+    async def line(self) -> Line:
+        """The whole waiting line in one read: who waits, in order, and what the
+        wait estimate needs; everyone's place comes from it (``Line.place``)."""
+        version, ids, estimate = await self._runner.run(S.LINE, [])
+        online, capacity, free, median = estimate
+        handle = float(median) if median else self.config.default_handle_time
+        return Line(
+            str(version), tuple(ids), int(online), int(capacity), int(free), handle
         )
 
     async def request_follow_up(

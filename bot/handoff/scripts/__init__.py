@@ -19,7 +19,14 @@ that names its KEYS next to its source. Conventions of every script:
 from bot.handoff.scripts.agents import HEARTBEAT, PRESENCE, REGISTER
 from bot.handoff.scripts.base import COMMON, FencedRun, Ids, Script, fenced
 from bot.handoff.scripts.claims import CHECK, CLAIM, NOTE, RELEASE, RESOLVE, TRANSFER
-from bot.handoff.scripts.customer import ENQUEUE, ESTIMATE, FOLLOW_UP, RATE, RESCORE
+from bot.handoff.scripts.customer import (
+    ENQUEUE,
+    ESTIMATE,
+    FOLLOW_UP,
+    LINE,
+    RATE,
+    RESCORE,
+)
 from bot.handoff.scripts.housekeeping import (
     REAP,
     RECONCILE_CHATS,
@@ -31,6 +38,7 @@ from bot.handoff.scripts.housekeeping import (
 ALL: tuple[Script, ...] = (
     ENQUEUE,
     ESTIMATE,
+    LINE,
     RESCORE,
     CLAIM,
     HEARTBEAT,
@@ -58,6 +66,7 @@ __all__ = [
     "ESTIMATE",
     "FOLLOW_UP",
     "HEARTBEAT",
+    "LINE",
     "NOTE",
     "PRESENCE",
     "REAP",

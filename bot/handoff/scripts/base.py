@@ -64,6 +64,13 @@ local function estimate(online, capacity, held, stats)
   return {#ids, cap, free, median}
 end
 
+-- The id of the newest event: the version of the queue a read saw ('0-0': none).
+local function newest(stream)
+  local last = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
+  if last[1] then return last[1][1] end
+  return '0-0'
+end
+
 local function num(x) return string.format('%.17g', x) end
 
 local function emit(stream, kind, ticket, agent, token, state, data)

@@ -63,17 +63,31 @@ return {'ok', rank, redis.call('ZCARD', queue), ticket_json(tkey),
 )
 
 # ARGV: C, now, id
-# Returns {state ('' if none), rank (-1 if not queued), waiting, estimate}.
+# Returns {state ('' if none), rank (-1 if not queued), waiting, estimate, version}.
 ESTIMATE = Script(
     "estimate",
-    keys=("ticket", "queue", "online", "capacity", "held", "stats_handle"),
+    keys=("ticket", "queue", "online", "capacity", "held", "stats_handle", "events"),
     lua=r"""
-local tkey, queue, online, capacity, held, stats =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local tkey, queue, online, capacity, held, stats, stream =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local state = redis.call('HGET', tkey, 'state') or ''
 local rank = -1
 if state == 'queued' then rank = redis.call('ZRANK', queue, ARGV[3]) or -1 end
 return {state, rank, redis.call('ZCARD', queue),
+  estimate(online, capacity, held, stats), newest(stream)}
+""",
+)
+
+# ARGV: C, now
+# Returns {version, the waiting chats best first, estimate}: the whole line in one
+# step, for the gateway's hub to hand every waiting customer their place.
+LINE = Script(
+    "line",
+    keys=("queue", "online", "capacity", "held", "stats_handle", "events"),
+    lua=r"""
+local queue, online, capacity, held, stats, stream =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+return {newest(stream), redis.call('ZRANGE', queue, 0, -1),
   estimate(online, capacity, held, stats)}
 """,
 )

@@ -25,6 +25,7 @@ from bot.handoff import (
     InvalidState,
     NotQueued,
     NotResolved,
+    Place,
     Presence,
     Rating,
     SkillMismatch,
@@ -36,6 +37,7 @@ from bot.handoff import (
 )
 from bot.handoff.config import BusinessHours
 from bot.handoff.keys import Keys
+from bot.transcript import stream_id_after
 from tests.bot.handoff.conftest import CONFIG, Clock, make_queue, online_agent, request
 
 # -- enqueue ----------------------------------------------------------------------
@@ -306,6 +308,31 @@ async def test_position_and_expected_wait_from_handling_times(
     await queue.claim("a1", "w1")
     assert (await queue.position("w1")).position is None
     assert (await queue.position("w2")).expected_wait == pytest.approx(120)
+
+
+async def test_the_line_gives_everyone_the_place_position_gives_them(
+    queue: HandoffQueue, clock: Clock
+) -> None:
+    assert (await queue.line()).ids == ()
+    await online_agent(queue, "a1", capacity=2)
+    for i, intensity in enumerate((0.1, 0.9, 0.5, 0.3, 0.7)):
+        await queue.enqueue(request(f"w{i}", intensity))
+        clock.advance(1)
+    await queue.claim("a1", "w1")  # holds one of two slots: the wait moves
+    line = await queue.line()
+    assert line.ids == ("w4", "w2", "w3", "w0") and len(line) == 4
+    assert "w2" in line and "w1" not in line and line.place("w1") is None
+    for ticket_id in line.ids:
+        assert line.place(ticket_id) == (await queue.position(ticket_id)).place
+    assert line.place("w4") == Place(1, 0.0, 1)  # the free slot takes the first
+    # Versioned by the newest event: a read before a change is older than one after.
+    before = (await queue.position("w0")).version
+    assert before == line.version
+    await queue.enqueue(request("w5", 1.0))
+    after = await queue.line()
+    assert stream_id_after(after.version, line.version)
+    assert after.place("w0") == Place(5, after.place("w0").expected_wait, 1)
+    assert (await queue.position("w0")).version == after.version
 
 
 async def test_timed_out_lists_long_waiters(queue: HandoffQueue, clock: Clock) -> None:
