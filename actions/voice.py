@@ -545,7 +545,9 @@ async def _in_language(
         named is None
         and pending is not None
         and may_see(tracker, pending)
-        and (asks_number or (reply is None and book.follows_up(language, text)))
+        and (
+            asks_number or (reply is None and told and book.follows_up(language, text))
+        )
     ):
         # "A kiedy dotrze?", "Und wann kommt sie an?": the order of the chat
         answer = book.order_answer(language, pending.values(), again=told)
@@ -556,6 +558,12 @@ async def _in_language(
             if book.follows_up(language, before):
                 break
             reply = book.reply(language, before, order, recent=recent)
+            praise = (
+                book.say(language, "praise") if book.has(language, "praise") else ""
+            )
+            if reply is not None and reply == praise:
+                reply = None  # thanks for praise is no answer to a question
+                break
             if reply is not None:  # a proof or a number in between asked nothing
                 named = known(find_number(before))
                 break

@@ -1732,3 +1732,40 @@ def test_refund_and_return_questions_in_other_words_are_answered(
     book = language_book()
     said = book.reply(code, text, lambda number: None)
     assert said is not None and book.languages[code].answers[topic] in said
+
+
+async def test_a_short_question_after_a_general_answer_is_not_the_orders_state(
+    own_queue: str,
+) -> None:
+    """After the returns answer (the order proven), "how many days do I have?" goes
+    on with the returns, not the order's delivery again."""
+    texts = language_book().languages["it"]
+    tracker = conversation(
+        [
+            ("customer", "Posso restituire un articolo dell'ordine 730915?", "x"),
+            ("bot", texts.answers["returns"], None),
+            ("customer", "Entro quanti giorni?", "nlu_fallback"),
+        ],
+        "web-it-returns-follow-up",
+        customer=owner("730915"),
+        order_id="730915",
+        verified_customer=owner("730915"),
+    )
+    _, [said] = await answer(tracker)
+    assert texts.answers["returns"] in said, said
+
+
+async def test_thanks_for_praise_is_not_said_again_to_a_question(
+    own_queue: str,
+) -> None:
+    texts = language_book().languages["it"]
+    tracker = conversation(
+        [
+            ("customer", "Il pacco è arrivato prima del previsto, complimenti!", "x"),
+            ("bot", texts.answers["praise"], None),
+            ("customer", "Fate anche buoni regalo?", "nlu_fallback"),
+        ],
+        "web-it-praise-then-question",
+    )
+    _, said = await answer(tracker)
+    assert texts.answers["praise"] not in said, said
