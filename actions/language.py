@@ -208,11 +208,37 @@ def conversation_language(texts: list[str]) -> str | None:
     the last LANGUAGE_WINDOW count): that of the latest message clearly written in
     one, when it is not English. A short "48213", an e-mail address or "ok" after a
     German question stays German; a clear English sentence switches back."""
-    for text in reversed(texts[-LANGUAGE_WINDOW:]):
-        code = guess(text)
-        if code is not None:
-            return None if code == "en" else code
-    return None
+    window = texts[-LANGUAGE_WINDOW:]
+    found = [(text, guess(text)) for text in window]
+    clear = [(text, code) for text, code in found if code is not None]
+    if not clear:
+        return None
+    text, code = clear[-1]
+    if code == "en":
+        return None
+    before = [c for _, c in clear[:-1] if c not in (None, "en")]
+    if before and before[-1] != code and _close_runner_up(text, code, before[-1]):
+        # "E dá para pagar com MB Way?" in a Portuguese chat reads a little more
+        # Spanish to lingua: the chat's language, a close second, stays
+        return before[-1]
+    return code
+
+
+# A message's best language gives way to the chat's language before it when that
+# one has at least this share of the best one's confidence (a neighbouring language,
+# not a switch: a real Spanish sentence gives Portuguese about a tenth)
+CONTINUITY_SHARE = 0.5
+
+
+def _close_runner_up(text: str, best: str, other: str) -> bool:
+    """Whether lingua's confidence in ``other`` for ``text`` is close to that in
+    ``best`` (CONTINUITY_SHARE)."""
+    values = {
+        v.language.iso_code_639_1.name.lower(): v.value
+        for v in detector().compute_language_confidence_values(clean(text))
+    }
+    top = values.get(best, 0.0)
+    return top > 0 and values.get(other, 0.0) >= CONTINUITY_SHARE * top
 
 
 @dataclass(frozen=True)

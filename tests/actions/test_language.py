@@ -22,6 +22,7 @@ from actions.language import (
     LANGUAGES_FILE,
     MIN_WORDS,
     LanguageBook,
+    conversation_language,
     detect,
     language_book,
 )
@@ -1709,6 +1710,9 @@ def test_a_calm_question_about_a_present_gets_no_words_about_it() -> None:
         ("pl", "Od zabawki odpadają małe elementy, syn prawie połknął jeden."),
         ("it", "Si staccano pezzi piccoli, mia figlia li ha quasi ingoiati."),
         ("pt", "Saem peças pequenas do brinquedo e o meu filho quase engoliu uma."),
+        ("nl", "Mijn dochter heeft een klein onderdeeltje ingeslikt."),
+        ("es", "Mi hijo se tragó una pieza del juguete."),
+        ("fr", "Ma fille a avalé une petite pièce."),
     ],
 )
 def test_a_toy_part_nearly_swallowed_is_a_hazard(code: str, text: str) -> None:
@@ -1769,3 +1773,20 @@ async def test_thanks_for_praise_is_not_said_again_to_a_question(
     )
     _, said = await answer(tracker)
     assert texts.answers["praise"] not in said, said
+
+
+def test_a_sentence_that_reads_a_little_like_a_neighbour_keeps_the_chats_language() -> (
+    None
+):
+    """Portuguese "E dá para pagar com ...?" reads a little more Spanish to the
+    detector: in a Portuguese chat it stays Portuguese (and "Ok, obrigado!" after it
+    is thanked in Portuguese); a real switch to Spanish is still a switch."""
+    chat = [
+        "Olá! Que formas de pagamento é que aceitam?",
+        "E dá para pagar com MB Way?",
+    ]
+    assert detect(chat[1]) == "es"  # the look-alike on its own
+    assert conversation_language(chat) == "pt"
+    assert conversation_language([*chat, "Ok, obrigado!"]) == "pt"
+    switched = [chat[0], "Y puedo pagar con tarjeta de crédito?"]
+    assert conversation_language(switched) == "es"

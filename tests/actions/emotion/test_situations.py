@@ -167,6 +167,7 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "",
         ),
         ("she nearly put a piece in her mouth", "hazard", "", ""),
+        ("my toddler swallowed a small plastic part from it", "injury", "", ""),
         # an address's dots are no sentence end
         (
             "an email from your-shop-help@gmail.com asking me to confirm my password",
