@@ -69,6 +69,21 @@ F.create(config, None, None, ExecutionContext(GraphSchema({}), "test"))
 """
 
 
+FINGERPRINTS = """
+import json, sys
+from pathlib import Path
+from bot.rasa_features import SentenceEmbeddingFeaturizer as F
+from rasa.engine.training.fingerprinting import calculate_fingerprint_key
+folder = Path(sys.argv[1])
+config = {**F.get_default_config(), "directory": str(folder)}
+keys = []
+for text in sys.argv[2:]:  # the same folder, holding one export after another
+    (folder / "encoder.json").write_text(text, encoding="utf-8")
+    keys.append(calculate_fingerprint_key(F, config, {}))
+print(json.dumps(keys))
+"""
+
+
 def in_rasa(code: str, *args: str) -> subprocess.CompletedProcess[str]:
     """Runs ``code`` in Rasa's environment, from the checkout."""
     return subprocess.run(
@@ -129,3 +144,13 @@ def test_export_is_made_once_per_model() -> None:
     assert meta == read_meta()
     assert meta["dimensions"] == 384 and meta["normalize"] is True
     assert (ENCODER_DIR / "model.onnx").stat().st_mtime_ns == before
+
+
+def test_rasa_cache_tells_exports_apart(tmp_path: Path) -> None:
+    real = (ENCODER_DIR / "encoder.json").read_text(encoding="utf-8")
+    other = json.dumps(json.loads(real) | {"source_sha256": "0" * 64})
+    result = in_rasa(FINGERPRINTS, str(tmp_path), real, other, real)
+    assert result.returncode == 0, result.stderr
+    first, changed, again = json.loads(result.stdout.splitlines()[-1])
+    # same config, another model behind it: Rasa's cache must not reuse the vectors
+    assert first == again != changed
