@@ -812,6 +812,10 @@ WAITING_INTENTS = frozenset(
     }
 )
 WAITING_CONFIDENCE = 0.9
+# ...but not a question about something of the chat ("how long will that take?"
+# after the order's number): NLU reads it alone, as the general question, and the
+# person who reads the whole chat answers it.
+_POINTS_INTO_THE_CHAT = re.compile(r"\b(?:it|that|this)\b", re.I)
 _NO_VALUES = {"name_greeting": "", "account_type": "", "delivery_place": ""}
 
 
@@ -875,7 +879,11 @@ def answer_while_waiting(
             hit = faq_match(text)  # NLU unsure: the FAQ reads it
         if hit is not None:
             said = book.pick(hit.key, **_NO_VALUES)
-        elif intent in WAITING_INTENTS and (confidence or 0.0) >= WAITING_CONFIDENCE:
+        elif (
+            intent in WAITING_INTENTS
+            and (confidence or 0.0) >= WAITING_CONFIDENCE
+            and not _POINTS_INTO_THE_CHAT.search(text)
+        ):
             said = book.pick(book.specific_key(intent, text) or intent, **_NO_VALUES)
         else:
             return None
