@@ -70,7 +70,9 @@ def export(source: Path, target: Path) -> dict:
     """
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # make setup prints one line
     model = AutoModel.from_pretrained(str(source), attn_implementation="eager")
     model.eval()
 
