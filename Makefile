@@ -11,10 +11,10 @@ export RASA_TELEMETRY_ENABLED := false
 help: ## Show this help
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-7s %s\n", $$1, $$2}'
 
-setup: ## Create .venv-rasa (Python 3.10, Rasa) and .venv (Python 3.11, the rest) if needed
+setup: ## Create .venv-rasa (Python 3.10, Rasa), .venv (Python 3.11, the rest) and var/encoder if needed
 	@scripts/setup.sh
 
-train: setup ## Train the Rasa model if domain.yml, config.yml or data/rasa changed
+train: setup ## Train the Rasa model if domain.yml, config.yml, data/rasa or var/encoder changed
 	@$(PY) -m bot.ops.train
 
 run: train ## Start Redis (if needed), action server, Rasa and gateway; print the URLs

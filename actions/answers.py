@@ -825,6 +825,12 @@ WAITING_INTENTS = frozenset(
     }
 )
 WAITING_CONFIDENCE = 0.9
+# ...but not a short question about something of the chat ("how long will that
+# take?" after the order's number): NLU reads it alone, as the general question, and
+# the person who reads the whole chat answers it. A question that names its topic
+# ("how long does it take for a refund to arrive?") is longer and still answered.
+_POINTS_INTO_THE_CHAT = re.compile(r"\b(?:it|that|this)\b", re.I)
+POINTING_WORDS = 6
 _NO_VALUES = {"name_greeting": "", "account_type": "", "delivery_place": ""}
 
 
@@ -888,7 +894,14 @@ def answer_while_waiting(
             hit = faq_match(text)  # NLU unsure: the FAQ reads it
         if hit is not None:
             said = book.pick(hit.key, **_NO_VALUES)
-        elif intent in WAITING_INTENTS and (confidence or 0.0) >= WAITING_CONFIDENCE:
+        elif (
+            intent in WAITING_INTENTS
+            and (confidence or 0.0) >= WAITING_CONFIDENCE
+            and not (
+                _POINTS_INTO_THE_CHAT.search(text)
+                and len(text.split()) <= POINTING_WORDS
+            )
+        ):
             said = book.pick(book.specific_key(intent, text) or intent, **_NO_VALUES)
         else:
             return None

@@ -23,6 +23,7 @@ class RasaHandle:
 
     url: str
     token: str
+    pid: int | None = None  # the server's process, when started here
 
     def parse(self, client: httpx.Client, text: str) -> dict:
         """Rasa's NLU result for ``text``."""
@@ -45,13 +46,14 @@ def _answers(url: str, token: str) -> bool:
 
 @contextmanager
 def rasa_server(
-    url: str | None = None, model: Path | None = None
+    url: str | None = None, model: Path | None = None, reuse: bool = True
 ) -> Iterator[RasaHandle]:
     """A Rasa server for NLU requests.
 
     Args:
         url: a running server to use; default: the one ``make run`` starts, if up.
         model: model to serve when a server has to be started (default: current).
+        reuse: False starts a server of its own for ``model`` whatever runs.
 
     Yields:
         The server's handle; a server started here is stopped afterwards.
@@ -59,12 +61,12 @@ def rasa_server(
     settings = get_settings()
     token = settings.rasa_api_token()
     url = url or settings.rasa_url
-    if _answers(url, token):
+    if reuse and _answers(url, token):
         yield RasaHandle(url, token)
         return
     port = free_port()
     model = model or ensure_model()
-    log = (ROOT / "var" / "bench-rasa.log").open("wb")
+    log = (ROOT / "var" / f"bench-rasa-{port}.log").open("wb")
     process = subprocess.Popen(
         [
             str(RASA_BIN.with_name("python")),
@@ -91,10 +93,11 @@ def rasa_server(
         while not _answers(started, token):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(
-                    "could not start Rasa for the benchmark; see var/bench-rasa.log"
+                    "could not start Rasa for the benchmark; "
+                    f"see var/bench-rasa-{port}.log"
                 )
             time.sleep(0.5)
-        yield RasaHandle(started, token)
+        yield RasaHandle(started, token, process.pid)
     finally:
         stop_group(process, 20)
         log.close()

@@ -41,3 +41,6 @@ setup_venv() {  # $1 = dir, $2 = python version, $3 = requirements file, $4 = hi
 
 setup_venv .venv-rasa 3.10 requirements-rasa.txt "Rasa Open Source 3.6"
 setup_venv .venv 3.11 requirements.txt "The action server and gateway"
+# Rasa's NLU reads sentence vectors of all-MiniLM-L6-v2 (bot/rasa_features.py) from an
+# ONNX export that only .venv, which has torch, can make (skipped when current).
+.venv/bin/python -m bot.ops.export_encoder

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.ops.export_encoder import ensure_encoder, read_meta
 from bot.settings import ROOT
 
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -25,9 +26,11 @@ TRAINING_INPUTS = ("domain.yml", "config.yml", RASA_DATA)
 
 
 def fingerprint(root: Path = ROOT) -> str:
-    """A hash of every training input's path and content."""
+    """A hash of every training input's path and content, and of the sentence model."""
     digest = hashlib.sha256()
     digest.update(_rasa_version().encode())
+    # the NLU's dense features come from the exported sentence model (config.yml)
+    digest.update(str((read_meta() or {}).get("source_sha256", "")).encode())
     for name in TRAINING_INPUTS:
         path = root / name
         files = (
@@ -72,6 +75,7 @@ def ensure_model(force: bool = False) -> Path:
     Returns:
         Path of the model file.
     """
+    ensure_encoder()  # the featurizer's model, part of the fingerprint
     target = model_path()
     if target.exists() and not force:
         return target

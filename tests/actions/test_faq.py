@@ -226,6 +226,16 @@ def test_intent_examples_are_read_without_entity_annotations(tmp_path: Path) -> 
         ("how does swapping for another size work", "", ("exchange_item", 0.95), True),
         # NLU unsure: nothing (the person answers)
         ("which cards can I pay with", "", ("check_payment_methods", 0.55), False),
+        # NLU sure, of the question read alone; it asks about the chat: the person
+        ("how long will that take?", "", ("delivery_period", 0.95), False),
+        ("how long will it take?", "", ("delivery_period", 0.99), False),
+        # ...a question that names its topic is answered, "it" or not
+        (
+            "how long does it take for a refund to reach my card?",
+            "",
+            ("check_refund_policy", 0.97),
+            True,
+        ),
         # about the order or a decision: the person
         ("where is my parcel", "", ("track_order", 0.99), False),
         # another language: its own general answers, nothing about an order

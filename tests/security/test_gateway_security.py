@@ -199,8 +199,9 @@ async def test_only_the_payload_of_a_button_just_offered_is_an_intent(
 
     async def offered_yes_no() -> str:
         """A new conversation where the bot just offered Yes/No buttons."""
-        cid = "web-forced-" + secrets.token_hex(6)
         for vague in ("package", "my stuff", "parcel", "where"):
+            # a conversation each: a word NLU reads as an intent starts its form
+            cid = "web-forced-" + secrets.token_hex(6)
             replies = await say(cid, vague)
             offered = [b["payload"] for r in replies for b in r.get("buttons") or []]
             if "/affirm" in offered:
