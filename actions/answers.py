@@ -329,17 +329,15 @@ async def answer_beside_thanks(
 # A message that only closes what was said ("ok cool", "sweet", "got it"): after an
 # answer that asked nothing, it is acknowledged, not read as a yes or as not
 # understood (which would count towards a handoff).
+# ...with a shrug in it ("fine wateva", "if you say so"): not glad it is clear
+_SHRUGS = r"whatever|wateva|watever|whatevs|if you say so|i guess"
 _CLOSING = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|k|cool|sweet|great|nice|perfect|fine|alright|all right|"
     r"got it|fair enough|noted|understood|brilliant|lovely|awesome|good|right|"
-    r"then|thanks|thx|ty|cheers|whatever|wateva|watever|whatevs|if you say so|"
-    r"i guess|sure)\W*){1,4}$",
+    rf"then|thanks|thx|ty|cheers|sure|{_SHRUGS})\W*){{1,4}}$",
     re.IGNORECASE,
 )
-# ...with a shrug in it ("fine wateva", "if you say so"): not glad it is clear
-_RESIGNED = re.compile(
-    r"\b(?:whatever|wateva|watever|whatevs|if you say so|i guess)\b", re.IGNORECASE
-)
+_RESIGNED = re.compile(rf"\b(?:{_SHRUGS})\b", re.IGNORECASE)
 
 
 def only_closes(tracker: Tracker) -> bool:

@@ -554,13 +554,11 @@ async def _in_language(
         return answer, about(pending)
     if reply is None and book.follows_up(language, text):
         # the topic of the customer's message before
+        praise = book.say(language, "praise") if book.has(language, "praise") else ""
         for before in reversed(customer_texts(tracker)[-3:-1]):
             if book.follows_up(language, before):
                 break
             reply = book.reply(language, before, order, recent=recent)
-            praise = (
-                book.say(language, "praise") if book.has(language, "praise") else ""
-            )
             if reply is not None and reply == praise:
                 reply = None  # thanks for praise is no answer to a question
                 break
