@@ -39,6 +39,10 @@ class WaitingWords:
     # says the one who was hurt is all right now or has seen a doctor ("he's ok, we
     # went to A&E"): the safety advice (see a doctor first) is not said then
     seen: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    # asks what to do or what happens now ("what do I do now?", "was passiert
+    # jetzt?"): a question about what happened, answered by the ticket's flag and
+    # where they stand, not by a general answer that shares a word with it
+    what_now: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
     # what went wrong (the language's `problems`: a double charge, a late order) and
     # the words of care for it ("Siento mucho que se le haya cobrado dos veces.")
     problems: tuple[tuple[re.Pattern[str], str], ...] = ()
@@ -100,6 +104,11 @@ def waiting_words(language: str) -> WaitingWords | None:
         feelings=feelings,
         **({"wait": re.compile(str(words["wait"]))} if words.get("wait") else {}),
         **({"seen": re.compile(str(words["seen"]))} if words.get("seen") else {}),
+        **(
+            {"what_now": re.compile(str(words["what_now"]))}
+            if words.get("what_now")
+            else {}
+        ),
         serious={
             str(k): re.compile(str(v)) for k, v in (entry.get("serious") or {}).items()
         },

@@ -141,7 +141,16 @@ class WaitingReplies:
         plain_thanks = thanks and not (asks or urgent or order)
         # the advice for what happened is said once; a question of theirs we can
         # answer comes first ("while I wait, how long do refunds take?")
-        due = advice is not None and not plain_thanks and advice not in " ".join(said)
+        # (or what to do about it, asked: waiting_asked_<flag> says the advice too)
+        asked = f"waiting_asked_{flag.value}" if flag else ""
+        asked = say(asked, language) if asked in texts() else ""
+        told = " ".join(said)
+        due = (
+            advice is not None
+            and not plain_thanks
+            and advice not in told
+            and not (asked and asked in told)
+        )
         if flag is UrgencyFlag.SAFETY and any(
             words.seen.search(t.lower()) for t in (text, *wrote)
         ):
@@ -151,6 +160,15 @@ class WaitingReplies:
             return f"{advice} {say(then, language)}"
         if calls:
             return _fresh(said, language, "waiting_call", "waiting_for_person_again")
+        if asks and words.what_now.search(lower):
+            # "what do I do now?", "what happens next?": about what happened, not a
+            # general answer that shares a word with it ("card" -> how to pay)
+            if asked:  # what to do, and what the person will do
+                if asked not in told:
+                    return asked
+            elif due and advice:
+                return f"{advice} {say('waiting_advice_then', language)}"
+            return await self._how_long(conversation_id, language, said, told_where)
         if words.wait.search(lower):
             # "HELLO??", "HOW LONG DO I HAVE TO WAIT": where they stand, after the
             # words for how they feel (_waiting_reply), not "passed on as urgent"
@@ -200,10 +218,10 @@ class WaitingReplies:
                 return f"{advice} {say('waiting_advice_then', language)}"
             # the advice not said yet comes after the answer, not instead of it
             closing = advice if due and advice else ""
-            if known is None and flag and f"waiting_asked_{flag.value}" in texts():
+            if known is None and asked:
                 # ...or what to do about what happened (keep the kettle? how do I
                 # secure my account?)
-                known, closing = say(f"waiting_asked_{flag.value}", language), ""
+                known, closing = asked, ""
             if known is not None and not any(known in x for x in said[-1:]):
                 return " ".join(p for p in (known, closing) if p)
         if due:

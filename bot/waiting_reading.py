@@ -91,8 +91,23 @@ SEEN_TO = re.compile(
     r"his|her|my) (?:doctor|gp|nurse|pharmacist)|(?:doctor|gp|nurse) (?:said|says|"
     r"checked))"
 )
+# "what do I do now?", "what happens next?": about what happened (a question that
+# goes on, "what do I do with the broken one?", is a question of its own)
+WHAT_NOW = re.compile(
+    r"\bwhat (?:do|should|can|shall|must) (?:i|we) do(?: now| next| then| meanwhile|"
+    r" in the meantime| about (?:it|this|that))?\s*(?:[?.!]|$)|"
+    r"\bwhat (?:happens|comes) (?:now|next)\b|"
+    r"\bwhat(?:'s| is) (?:next|the next step)\b|\bwhat now\b|\bnow what\b",
+    re.IGNORECASE,
+)
 ENGLISH = WaitingWords(
-    THANKS, QUESTION_START, CALL_WORDS, WANTS_PERSON, wait=WAIT_WORDS, seen=SEEN_TO
+    THANKS,
+    QUESTION_START,
+    CALL_WORDS,
+    WANTS_PERSON,
+    wait=WAIT_WORDS,
+    seen=SEEN_TO,
+    what_now=WHAT_NOW,
 )
 NOTHING = re.compile(r"(?!)")
 # a language without words of its own: a question mark is all we read

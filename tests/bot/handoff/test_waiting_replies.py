@@ -85,19 +85,74 @@ async def test_a_frightened_fraud_victim_gets_the_advice_in_spanish(
         "es",
         frozenset({UrgencyFlag.FRAUD}),
     )
-    advice = say("waiting_advice_fraud", "es")
-    assert advice != say("waiting_advice_fraud") and "banco" in advice
+    asked = say("waiting_asked_fraud", "es")
+    assert asked != say("waiting_asked_fraud") and "banco" in asked
     assert replies == [
-        # the feeling heard first, then what to do
-        " ".join(
-            (say("waiting_ack_anxiety", "es"), advice, say("waiting_advice_then", "es"))
-        ),
+        # the feeling heard first, then what to do about it and what we will do
+        f"{say('waiting_ack_anxiety', 'es')} {asked}",
         say("waiting_thanks", "es"),
         say("waiting_nobody_online", "es"),  # how long: nobody is online yet
         # asked again: no time can be given, and where they stand, not the same words
         say("waiting_no_time_position", "es", position="1"),
         say("waiting_felt_anxiety", "es"),
     ]
+
+
+async def test_what_to_do_now_is_answered_by_what_happened_in_every_language(
+    conversations: Conversations,
+) -> None:
+    """ "What do I do now?" or "what happens next?" asks about what happened (the
+    ticket's flag), not a general question that shares a word with it; asked again,
+    where they stand."""
+    card = await waiting(
+        conversations,
+        "web-card",
+        ["someone has my card details now, what do I do?", "what happens next?"],
+        flags=frozenset({UrgencyFlag.FRAUD}),
+    )
+    assert card == [say("waiting_asked_fraud"), say("waiting_nobody_online")]
+    for language, question in (
+        ("de", "Das hätte schlimm ausgehen können. Was passiert jetzt?"),
+        ("fr", "Qu'est-ce que je dois faire maintenant ?"),
+        ("it", "E adesso? Cosa devo fare?"),
+        ("nl", "Wat moet ik nu doen?"),
+        ("pt", "O que faço agora?"),
+        ("pl", "Co mam teraz zrobić?"),
+    ):
+        [reply] = await waiting(
+            conversations,
+            f"web-safety-{language}",
+            [question],
+            language,
+            frozenset({UrgencyFlag.SAFETY}),
+        )
+        assert reply == say("waiting_asked_safety", language), language
+        assert reply != say("waiting_asked_safety")
+    # a flag without its own answer: the advice, once; then where they stand
+    health = await waiting(
+        conversations,
+        "web-health",
+        ["what happens now?", "so what now"],
+        flags=frozenset({UrgencyFlag.HEALTH}),
+    )
+    assert health == [
+        f"{say('waiting_advice_health')} {say('waiting_advice_then')}",
+        say("waiting_nobody_online"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what do I do with the broken one?",
+        "what do I do to change my address",
+        "whatever happens now is fine",
+    ],
+)
+def test_a_question_that_goes_on_is_no_what_now(text: str) -> None:
+    from bot.waiting_reading import WHAT_NOW
+
+    assert not WHAT_NOW.search(text.lower())
 
 
 async def test_a_german_customer_is_answered_about_what_they_wrote(
@@ -277,7 +332,8 @@ async def test_what_to_do_about_what_happened_is_answered_not_passed_on(
         "pl",
         frozenset({UrgencyFlag.FRAUD}),
     )
-    assert polish.startswith(say("waiting_advice_fraud", "pl"))
+    # what to do now: what to do about the card, and what the person will do
+    assert polish == say("waiting_asked_fraud", "pl")
     fraud = await waiting(
         conversations,
         "web-fraud-en",
@@ -317,14 +373,14 @@ async def test_something_serious_said_while_waiting_in_another_language_gets_its
     conversations: Conversations,
 ) -> None:
     """The ticket had no flag; the customer's own words in French say their bank
-    details were taken: the advice for fraud, in French, first."""
+    details were taken and they ask what to do: what to do about it, in French."""
     [reply] = await waiting(
         conversations,
         "web-fr-phishing",
         ["Je viens de voir des débits inconnus sur mon compte, que dois-je faire ?"],
         "fr",
     )
-    assert reply.startswith(say("waiting_advice_fraud", "fr"))
+    assert reply == say("waiting_asked_fraud", "fr")
     assert "banque" in reply
 
 
