@@ -43,6 +43,9 @@ class WaitingWords:
     # jetzt?"): a question about what happened, answered by the ticket's flag and
     # where they stand, not by a general answer that shares a word with it
     what_now: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    # says they will wait, or only "ok" ("fine, I'll wait", "Dobrze, poczekam."):
+    # thanked for their patience, not told again who will reply
+    accepts: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
     # what went wrong (the language's `problems`: a double charge, a late order) and
     # the words of care for it ("Siento mucho que se le haya cobrado dos veces.")
     problems: tuple[tuple[re.Pattern[str], str], ...] = ()
@@ -102,13 +105,11 @@ def waiting_words(language: str) -> WaitingWords | None:
         call=re.compile(str(words["call"])),
         person=re.compile(str(words["person"])),
         feelings=feelings,
-        **({"wait": re.compile(str(words["wait"]))} if words.get("wait") else {}),
-        **({"seen": re.compile(str(words["seen"]))} if words.get("seen") else {}),
-        **(
-            {"what_now": re.compile(str(words["what_now"]))}
-            if words.get("what_now")
-            else {}
-        ),
+        **{
+            name: re.compile(str(words[name]))
+            for name in ("wait", "seen", "what_now", "accepts")
+            if words.get(name)
+        },
         serious={
             str(k): re.compile(str(v)) for k, v in (entry.get("serious") or {}).items()
         },

@@ -138,6 +138,8 @@ class WaitingReplies:
         )
         # "can someone ring me please": a call asked for, however upset they are
         calls = bool(words.call.search(lower)) and asks
+        # "fine, I'll wait", "ok": thanked for their patience
+        accepts = bool(words.accepts.search(lower)) and not thanks
         plain_thanks = thanks and not (asks or urgent or order)
         # the advice for what happened is said once; a question of theirs we can
         # answer comes first ("while I wait, how long do refunds take?")
@@ -240,6 +242,8 @@ class WaitingReplies:
             return say("waiting_added_order", language, order=order.group(0))
         if thanks:
             return _fresh(said, language, "waiting_thanks", "waiting_thanks_again")
+        if accepts:
+            return _fresh(said, language, "waiting_patience", "waiting_thanks_again")
         if asks:
             return _fresh(
                 said, language, "waiting_question", "waiting_for_person_again"

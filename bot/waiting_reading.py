@@ -100,6 +100,14 @@ WHAT_NOW = re.compile(
     r"\bwhat(?:'s| is) (?:next|the next step)\b|\bwhat now\b|\bnow what\b",
     re.IGNORECASE,
 )
+# "ok", "fine, I'll wait", "no rush": thanked for their patience
+ACCEPTS = re.compile(
+    r"^\W*(?:(?:ok|okay|k|kk|fine|alright|all right|sure|right|understood|got it|"
+    r"no worries|no problem)\W*)+$|"
+    r"\b(?:i'll|i will|i can|we'll|we can) (?:just |happily )?wait\b|"
+    r"\bno rush\b|\btake your time\b",
+    re.IGNORECASE,
+)
 ENGLISH = WaitingWords(
     THANKS,
     QUESTION_START,
@@ -108,6 +116,7 @@ ENGLISH = WaitingWords(
     wait=WAIT_WORDS,
     seen=SEEN_TO,
     what_now=WHAT_NOW,
+    accepts=ACCEPTS,
 )
 NOTHING = re.compile(r"(?!)")
 # a language without words of its own: a question mark is all we read

@@ -141,6 +141,42 @@ async def test_what_to_do_now_is_answered_by_what_happened_in_every_language(
     ]
 
 
+async def test_an_ok_or_i_will_wait_is_thanked_for_patience_in_every_language(
+    conversations: Conversations,
+) -> None:
+    """ "ok", "fine, I'll wait", "Dobrze, poczekam." are met with thanks for their
+    patience, not with who will reply (the handoff message said that); thanks with
+    "you're welcome", and neither line twice in a row."""
+    english = await waiting(
+        conversations, "web-ok", ["ok", "fine, I'll wait then", "cheers", "thanks"]
+    )
+    assert english == [
+        say("waiting_patience"),
+        say("waiting_thanks_again"),  # not the same words twice in a row
+        say("waiting_thanks"),
+        say("waiting_thanks_again"),
+    ]
+    assert "reply" not in " ".join(english) and "see everything" not in " ".join(
+        english
+    )
+    for language, text in (
+        ("de", "Gut, ich warte."),
+        ("es", "Vale, espero."),
+        ("fr", "D'accord, j'attends."),
+        ("it", "Va bene, aspetto."),
+        ("nl", "Oké, we zien het wel."),
+        ("pt", "Está bem, aguardo."),
+        ("pl", "Dobrze, poczekam."),
+    ):
+        [reply] = await waiting(conversations, f"web-ok-{language}", [text], language)
+        assert reply == say("waiting_patience", language) != say("waiting_patience")
+    # "I hope" is no "I'll wait"
+    [hope] = await waiting(
+        conversations, "web-hope", ["Espero que llegue pronto."], "es"
+    )
+    assert hope != say("waiting_patience", "es")
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -184,7 +220,7 @@ async def test_a_german_customer_is_answered_about_what_they_wrote(
     ]
     # asked for a person: told so; that nobody is online was said a moment ago
     assert replies[6] == say("waiting_person_asked", "de")
-    assert replies[7] == say("waiting_for_person", "de")
+    assert replies[7] == say("waiting_patience", "de")  # "ok": their patience
     # a postcode is not noted as an order
     assert replies[8] != say("waiting_added_order", "de", order="10115")
     assert all(r not in (say("waiting_thanks"), say("waiting_call")) for r in replies)
