@@ -883,7 +883,10 @@ def answer_while_waiting(
             key = f"track_order.{order.status}"
         said = book.pick(key, **order.values())
     elif language:
-        return language_book().general(language, text)
+        own = language_book()
+        if order is not None and own.asks_about_the_order(language, text):
+            return own.order_answer(language, order.values(), again=True)
+        return own.general(language, text)
     else:
         sure = (confidence or 0.0) >= FOLLOW_UP_CONFIDENCE
         if intent and intent not in DECLINED and sure:

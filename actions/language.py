@@ -398,6 +398,15 @@ class LanguageBook:
             return None
         return " ".join(texts.answers[t] for t in answered)
 
+    def asks_about_the_order(self, code: str, text: str) -> bool:
+        """Whether ``text`` asks about the chat's order ("Wann kommt meine
+        Bestellung an?") or is a short question going on with it ("¿Y cuándo?")."""
+        texts = self.languages.get(code)
+        if texts is None:
+            return False
+        words = texts.topics.get("order")
+        return bool(words and words.search(text.lower())) or self.follows_up(code, text)
+
     def follows_up(self, code: str, text: str) -> bool:
         """Whether ``text`` is a short question that names nothing we answer and
         nothing for a person ("Und wann kommt sie an?", "¿Y cuánto cuesta?"): it

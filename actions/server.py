@@ -115,12 +115,16 @@ def add_answer_route(app: Sanic) -> None:
     waiting for a person (actions/answers.py, answer_while_waiting).
 
     Body ``{"text": str, "language": str ("" for English), "intent": str | null,
-    "confidence": float | null, "conversation": str (optional)}`` (intent: NLU's
-    reading of the text alone; conversation: whose chat, for a question about its
-    order once the customer proved it theirs); answer ``{"text": str | null}``.
+    "confidence": float | null, "conversation": str (optional), "proof_only": bool
+    (optional)}`` (intent: NLU's reading of the text alone; conversation: whose
+    chat, for a question about its order: answered once the customer proved it
+    theirs, else the proof asked for, and a proof given opens it,
+    actions/waiting_order.py; proof_only: the message is no question, only a proof
+    is looked for); answer ``{"text": str | null}``.
     """
     from actions.answers import answer_while_waiting
     from actions.side import chat_slots
+    from actions.waiting_order import unproven_answer
 
     @app.post("/answer")
     async def post_answer(request: Request) -> Any:
@@ -133,6 +137,7 @@ def add_answer_route(app: Sanic) -> None:
         text, language = body.get("text"), body.get("language", "")
         intent, confidence = body.get("intent"), body.get("confidence")
         conversation = body.get("conversation")
+        proof_only = body.get("proof_only", False)
         if (
             not isinstance(text, str)
             or not 0 < len(text) <= MAX_TEXT
@@ -144,12 +149,15 @@ def add_answer_route(app: Sanic) -> None:
                 conversation is None
                 or (isinstance(conversation, str) and 0 < len(conversation) <= 200)
             )
+            or not isinstance(proof_only, bool)
+            or (proof_only and not conversation)
         ):
             return response.json(
                 {
                     "error": "body must be {text: 1-4000 chars, language: str, "
                     "intent: str|null, confidence: number|null, "
-                    "conversation: 1-200 chars (optional)}"
+                    "conversation: 1-200 chars (optional), proof_only: bool "
+                    "(optional, needs conversation)}"
                 },
                 status=400,
             )
@@ -163,6 +171,15 @@ def add_answer_route(app: Sanic) -> None:
                 found = None  # answered without the order; a person is coming
             if found is not None and found.customer == slots.get("verified_customer"):
                 order = found
+            elif found is not None:
+                # not proven theirs yet: the proof asked for, or given
+                said = await unproven_answer(
+                    conversation, found, text, language, intent, proof_only
+                )
+                if said is not None or proof_only:
+                    return response.json({"text": said})
+        if proof_only:
+            return response.json({"text": None})
         said = answer_while_waiting(
             text,
             language,

@@ -47,3 +47,16 @@ def contact_request(text: str) -> FollowUp | None:
     if number[0] in "+0" or CALL_WORDS.search(text):
         return FollowUp(ContactMethod.CALLBACK, number, note=text[:500])
     return None
+
+
+# a postcode is said in a few words ("10115", "it's SE-113 56")
+PROOF_WORDS = 6
+
+
+def offers_proof(text: str) -> bool:
+    """Whether a waiting customer's message may prove the chat's order theirs: an
+    e-mail address, or a few words with a digit (a postcode). The action server
+    checks it against the order (actions/waiting_order.py)."""
+    if EMAIL.search(text):
+        return True
+    return len(text.split()) <= PROOF_WORDS and any(c.isdigit() for c in text)

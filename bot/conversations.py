@@ -32,7 +32,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from bot.agent_side import AgentSide
-from bot.contact import contact_request
+from bot.contact import contact_request, offers_proof
 from bot.handoff import (
     Customer,
     EmotionSnapshot,
@@ -412,7 +412,15 @@ class Conversations(AgentSide):
                 logger.info("no rescore for %s: %s", cid, error)
         if state is TicketState.ASSIGNED:
             return []  # the agent is here and sees it live
-        if follow_up := contact_request(inbound.text):
+        if offers_proof(inbound.text) and (
+            proven := await self.emotion.answer(
+                inbound.text, language, None, cid, proof_only=True
+            )
+        ):
+            # the e-mail address or postcode of the chat's order, asked for while
+            # they wait: the order's state (actions/waiting_order.py)
+            text = proven
+        elif follow_up := contact_request(inbound.text):
             await self.queue.request_follow_up(cid, follow_up)
             text = say("follow_up_saved", language, contact=follow_up.contact)
         else:

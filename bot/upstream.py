@@ -151,11 +151,14 @@ class EmotionClient:
         language: str,
         reading: tuple[str, float] | None,
         conversation_id: str | None = None,
+        proof_only: bool = False,
     ) -> str | None:
         """The action server's answer to a general question a waiting customer
         asks (``reading``: NLU's intent and confidence; ``conversation_id``: whose
-        chat, for a question about the order they proved theirs); None when there
-        is none or the server cannot say."""
+        chat, for a question about its order: answered once they proved it
+        theirs, else the proof asked for); with ``proof_only``, only the order's
+        state when ``text`` proves it theirs. None when there is none or the
+        server cannot say."""
         intent, confidence = reading if reading else (None, None)
         body = {
             "text": text[:MAX_ANSWER_TEXT],
@@ -163,6 +166,7 @@ class EmotionClient:
             "intent": intent,
             "confidence": confidence,
             **({"conversation": conversation_id} if conversation_id else {}),
+            **({"proof_only": True} if proof_only and conversation_id else {}),
         }
         try:
             response = await self._http.post("/answer", json=body)

@@ -35,7 +35,11 @@ FELT_SIGNALS = frozenset(
 QUESTION_START = re.compile(
     r"^(?:(?:please|so|and|but|ok|okay|like|sweet|cool|right|well|um|hmm|fine|yeah|"
     r"yes|no)[ ,]+){0,3}(?:what|when|whne|wen|where|who|why|how|which|can|"
-    r"could|will|would|is|are|do|does|did|should|may)\b",
+    r"could|will|would|is|are|do|does|did|should|may)\b|"
+    # a question put as a wish: "I just need to know if it will be here by Friday"
+    r"\b(?:need|want|would like|'d like|have) to know (?:if|whether|when|where|how|"
+    r"what|why)\b|\b(?:tell|let) me (?:know )?(?:if|whether|when|where|how|what)\b|"
+    r"\bi (?:wonder|was wondering) (?:if|whether|when|where|how|what)\b",
     re.IGNORECASE,
 )
 WANTS_PERSON = re.compile(

@@ -354,7 +354,8 @@ async def test_a_waiting_customer_hears_about_the_order_they_proved_theirs(
     gateway_url: str, agent_side: Conversations, stack_settings: Settings
 ) -> None:
     """Once the customer proved the order theirs, "has it shipped yet?" while they
-    wait is answered with its day; before that the person answers it."""
+    wait is answered with its day; before that they are asked for the proof, and
+    the proof given while they wait opens it (not kept as a contact to call)."""
     from actions.demo_store import DemoStore
 
     # the stack's action server reads the demo store on today's date, as this does
@@ -373,14 +374,27 @@ async def test_a_waiting_customer_hears_about_the_order_they_proved_theirs(
     answered = await widget.entry(author="system")
     assert order.eta in answered["text"]
     await widget.close()
-    # not proven: the person answers
+    # not proven: the proof is asked for, nothing of the order shown
     other = await Widget.open(gateway_url)
     await other.say("I need to talk to a human agent please, order 48213")
     await other.entry(author="bot")
     await other.say("and has it even shipped yet?")
     later = await other.entry(author="system")
-    assert order.eta not in later["text"]
+    assert order.eta not in later["text"] and "48213" in later["text"]
+    assert "e-mail address or" in later["text"], later["text"]
+    # a wrong e-mail address opens nothing (it is kept as the contact, as before)
+    await other.say("bob@example.org")
+    wrong = await other.entry(author="system")
+    assert order.eta not in wrong["text"]
+    await other.say("it's maya.lindqvist@example.com")
+    proven = await other.entry(author="system")
+    assert order.eta in proven["text"], proven["text"]
+    await other.say("so when will it get here?")
+    again = await other.entry(author="system")
+    assert order.eta in again["text"], again["text"]
     await other.close()
+    follow_up = (await agent_side.queue.ticket(other.conversation)).follow_up
+    assert follow_up is not None and follow_up.contact == "bob@example.org"
     # a bad conversation id gets a clear error from the action server
     bad = httpx.post(
         f"{stack_settings.actions_url}/answer",

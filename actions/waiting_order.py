@@ -1,0 +1,94 @@
+"""A waiting customer's own order, before they proved it theirs.
+
+A customer handed to a person before they proved the chat's order theirs ("it was
+for my mum's funeral, order 48213") may still ask about it while they wait ("will it
+be here by Friday?"). Nothing about the order is shown before the proof
+(actions/identity.py), so they are asked for the e-mail address or postcode it is
+under; when they give it, while they wait, the order is theirs for the rest of the
+chat (the ``verified_customer`` slot, set in Rasa's tracker) and its state is the
+answer, in their language.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+
+from actions.answers import asks_about_the_order
+from actions.identity import proves
+from actions.language import language_book
+from actions.replies import reply_book
+from actions.side import _rasa
+from actions.store import Order, StoreUnavailable, store
+
+log = logging.getLogger(__name__)
+
+TIMEOUT_S = 2.0
+
+
+async def unproven_answer(
+    conversation: str,
+    order: Order,
+    text: str,
+    language: str,
+    intent: str | None,
+    proof_only: bool = False,
+) -> str | None:
+    """What a waiting customer hears about ``order``, the chat's order they have not
+    proved theirs: its state when ``text`` proves it (the proof remembered for the
+    chat), the question for the proof when ``text`` asks about the order (not when
+    ``proof_only``: the message was no question); None otherwise."""
+    try:
+        owner = await store().customer(order.customer)
+    except StoreUnavailable:
+        return None
+    if proves(text, owner):
+        if not await _remember_proof(conversation, order.customer):
+            return None  # not remembered: not shown either; the person checks
+        if language and language_book().has(language, f"order.{order.status}"):
+            return language_book().order_answer(language, order.values())
+        return _order_state(order)
+    if proof_only or not _asks_about_it(text, language, intent):
+        return None
+    if language and language_book().has(language, "order.proof"):
+        return language_book().say(language, "order.proof", order_id=order.id)
+    return reply_book().pick("ask.order_proof", order_id=order.id)
+
+
+def _asks_about_it(text: str, language: str, intent: str | None) -> bool:
+    """Whether a waiting customer's question is about the chat's order."""
+    if not language:
+        return asks_about_the_order(text, intent)
+    return language_book().asks_about_the_order(language, text)
+
+
+def _order_state(order: Order) -> str:
+    """The order's state in English, as the order lookup says it."""
+    book = reply_book()
+    late = "_late" if order.late else ""
+    key = f"track_order.{order.status.value}{late}"
+    if not book.has(key):
+        key = f"track_order.{order.status.value}"
+    return book.pick(key, **order.values())
+
+
+async def _remember_proof(conversation: str, customer: str) -> bool:
+    """Set the chat's ``verified_customer`` in Rasa's tracker; whether it was."""
+    base, params = _rasa()
+    events = [
+        {"event": "slot", "name": "verified_customer", "value": customer},
+        {"event": "slot", "name": "proof_tries", "value": 0},
+    ]
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT_S) as client:
+            response = await client.post(
+                f"{base}/conversations/{conversation}/tracker/events",
+                params={"include_events": "NONE", **params},
+                json=events,
+            )
+            response.raise_for_status()
+    except httpx.HTTPError as error:
+        log.warning("proof while waiting not remembered: %r", error)
+        return False
+    return True
