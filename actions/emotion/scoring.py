@@ -16,6 +16,11 @@ from .models import Emotion, Signal
 from .rules import Hit
 
 NEGATIVE_LABELS = tuple(e.value for e in Emotion if e.negative)
+# Serious situations a customer describes (actions/emotion/situations.py): never
+# read as happiness
+SERIOUS_SITUATIONS = frozenset(
+    {"injury", "hazard", "bereavement", "health", "fraud", "hardship", "vulnerable"}
+)
 
 
 @dataclass
@@ -118,6 +123,7 @@ class Scorer:
         sarcastic: bool,
     ) -> tuple[Emotion, dict[str, float]]:
         cfg = self.labels_cfg
+        signals = list(signals)
         evidence = {e.value: 0.0 for e in Emotion}
         explicit = dict(
             evidence
@@ -133,7 +139,9 @@ class Scorer:
         for label in evidence:
             evidence[label] = explicit[label] + semantic * probs.get(label, 0.0)
         evidence[Emotion.NEUTRAL.value] += cfg.get("neutral_prior", 0.3)
-        if sarcastic:
+        if sarcastic or any(s.name in SERIOUS_SITUATIONS for s in signals):
+            # praise words in mockery, or "I can't afford to lose that money" (a
+            # negated loss reads as positive to VADER): no happiness
             evidence[Emotion.JOY.value] = 0.0
         best = max(evidence, key=lambda k: evidence[k])
         level = self.level(intensity)

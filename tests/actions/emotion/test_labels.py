@@ -91,3 +91,18 @@ def test_batch_matches_single(analyzer: EmotionAnalyzer) -> None:
         assert result.label == single.label
         assert result.frustration == single.frustration
         assert result.intensity == pytest.approx(single.intensity, abs=0.02)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # VADER reads a negated loss as positive; a serious situation is no joy
+        "honestly I really don't know what to do, I can't afford to lose this money",
+        "it's fine, my dad passed away last week so I won't need the jumper",
+    ],
+)
+def test_a_serious_situation_is_never_read_as_joy(
+    analyzer: EmotionAnalyzer, text: str
+) -> None:
+    result = analyzer.analyze(text)
+    assert result.label is not Emotion.JOY, result

@@ -67,6 +67,8 @@ POSITIVES = [
     ("sarcasm", "love waiting 3 weeks for a refund"),
     ("sarcasm", "Brilliant, still waiting for a reply after 5 days"),
     ("sarcasm", "It would be nice if someone actually read my emails"),
+    ("sarcasm", "sure, I won't hold my breath for that refund"),
+    ("sarcasm", "the parcel is coming any day now, apparently"),
     (
         "sarcasm",
         "Great job. The box came ripped open and the speaker was gone. Amazing.",
