@@ -327,6 +327,18 @@ class EmpathyBook:
         }
         return self._pick(f"circumstances.{found.kind}.{variant}", situation, values)
 
+    def deadline(self, found: Sequence[Circumstance], situation: Situation) -> str:
+        """The words for the first date among ``found`` that something is needed by
+        ("I know the wedding is in 4 days, so the timing really matters."), or ""."""
+        return next(
+            (
+                heard
+                for c in found
+                if c.kind == "deadline" and (heard := self.circumstance(c, situation))
+            ),
+            "",
+        )
+
     def handoff(self, situation: Situation, reasons: Sequence[str] = ()) -> str:
         """What the bot says when a person takes over, in keeping with why: a calm
         request for a person is simply granted, distress, worry and sadness are met

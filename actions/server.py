@@ -106,8 +106,16 @@ def add_emotion_route(app: Sanic) -> None:
         )
         book = empathy_book()
         said = book.said_concern(situation) or book.earlier_concern(situation)
-        analysis = compact(analyzer().analyze(text, turns))
-        return response.json({**analysis, **({"concern": said} if said else {})})
+        result = analyzer().analyze(text, turns)
+        # a date it is needed by ("the wedding is in 4 days"): its words of care
+        deadline = book.deadline(result.circumstances, situation)
+        return response.json(
+            {
+                **compact(result),
+                **({"concern": said} if said else {}),
+                **({"deadline": deadline} if deadline else {}),
+            }
+        )
 
 
 def add_answer_route(app: Sanic) -> None:

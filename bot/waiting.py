@@ -92,6 +92,10 @@ class WaitingReplies:
             or read.felt_words(lower, words)
         )
         ack = _ack(analysis, lower, words, language, wrote or []) if felt else ""
+        # "the wedding is in 4 days": the date heard ("I know the wedding is in 4
+        # days, so the timing really matters."), and that the person will see it
+        deadline = "" if felt else str((analysis or {}).get("deadline") or "")
+        ack = ack or deadline
         if ack and any(ack in x for x in said[-1:]):
             # said a moment ago: the feeling alone, not the same words again
             ack = _ack(analysis, lower, words, language, [], named=False)
@@ -106,6 +110,7 @@ class WaitingReplies:
             told_where,
             ack,
             wrote or [],
+            bool(deadline),
         )
         # the words for a feeling may come again; the lines after them once
         reply = _unsaid(reply, said)
@@ -124,9 +129,10 @@ class WaitingReplies:
         told_where: bool,
         ack: str,
         wrote: list[str],
+        deadline: bool = False,
     ) -> str:
-        """The waiting reply that follows ``ack``, the words for the feeling
-        (``reply``)."""
+        """The waiting reply that follows ``ack``, the words for the feeling or for
+        the date it is needed by (``deadline``) (``reply``)."""
         advice = say(f"waiting_advice_{flag.value}", language) if flag else None
         words = read.words_for(language)
         lower = text.lower()
@@ -240,6 +246,8 @@ class WaitingReplies:
             )
         if order:
             return say("waiting_added_order", language, order=order.group(0))
+        if deadline:
+            return say("waiting_deadline", language)
         if thanks:
             return _fresh(said, language, "waiting_thanks", "waiting_thanks_again")
         if accepts:

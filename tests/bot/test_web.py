@@ -430,7 +430,13 @@ async def test_a_waiting_customer_hears_what_they_said_is_wrong_never_twice(
     calm = httpx.post(
         f"{stack_settings.actions_url}/emotion", json={"text": "ok, thank you"}
     ).json()
-    assert "concern" not in calm
+    assert "concern" not in calm and "deadline" not in calm
+    # a date it is needed by: its words of care, for the waiting reply
+    dated = httpx.post(
+        f"{stack_settings.actions_url}/emotion",
+        json={"text": "my son's birthday is on friday"},
+    ).json()
+    assert "birthday" in dated["deadline"] and "Friday" in dated["deadline"]
 
 
 @pytest.mark.parametrize(

@@ -615,3 +615,24 @@ async def test_a_shouted_question_about_the_wait_gets_where_they_stand(
     analysis = compact(analyzer().analyze(text, []))
     reply = await conversations.waiting.reply("web-shouted-wait", text, analysis, [])
     assert reply.endswith(say("waiting_nobody_online")), reply
+
+
+async def test_a_date_it_is_needed_by_is_heard_while_waiting(
+    conversations: Conversations,
+) -> None:
+    """ "the party is on Saturday" while waiting: the date heard in the customer's
+    terms and that the person will see it, not "Thanks, I've added that"."""
+    from actions.empathy import Situation, empathy_book
+    from actions.mood import analyzer, compact
+
+    text = "my daughter's party is on saturday"
+    result = analyzer().analyze(text, [])
+    heard = empathy_book().deadline(
+        result.circumstances, Situation(None, None, text=text, earlier=[])
+    )
+    assert "Saturday" in heard and "party" in heard
+    analysis = {**compact(result), "deadline": heard}
+    await conversations.queue.enqueue(request("web-party"))
+    reply = await conversations.waiting.reply("web-party", text, analysis, [])
+    assert reply == f"{heard} {say('waiting_deadline')}"
+    assert say("waiting_for_person") not in reply
