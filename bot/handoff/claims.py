@@ -22,10 +22,11 @@ from bot.handoff.errors import (
     UnknownAgent,
     UnknownTicket,
 )
-from bot.handoff.models import Claim, Resolved, Ticket
+from bot.handoff.models import Claim, Resolved
 from bot.handoff.reading import Reading
 from bot.handoff.runner import decode, log, refusal, ticket_of
 from bot.handoff.scripts import FencedRun, Ids
+from bot.handoff.ticket import Ticket
 
 CLAIM_ATTEMPTS = 8  # claim_next re-reads the candidates when all were taken meanwhile
 
