@@ -60,8 +60,9 @@ import httpx
 import redis
 
 from bench.stock import stock_rasa
+from bot.ops.preflight import ensure_redis
 from bot.ops.private import private_settings, private_stack
-from bot.ops.stack import Stack, ensure_redis
+from bot.ops.stack import Stack
 from bot.ops.train import ensure_model
 from bot.ops.widget import Widget
 from bot.settings import ROOT, get_settings

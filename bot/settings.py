@@ -83,7 +83,7 @@ class SharedSettings(BaseSettings):
     rasa_url_setting: str = Field(default="", validation_alias="rasa_url")
     actions_url_setting: str = Field(default="", validation_alias="actions_url")
     # Rasa's HTTP API token (the gateway generates one into var/ when unset and
-    # passes it on to the others; bot/ops/stack.py).
+    # passes it on to the others; bot/ops/services.py).
     rasa_token: str = ""
     # Transcripts (and conversation records) are kept this long after the last
     # message (bot/transcript.py); README, "Reliability".
@@ -182,7 +182,7 @@ class Settings(SharedSettings):
     # Rasa server processes (Sanic workers sharing the Redis lock store); one is CPU
     # bound under load, two use both cores of a small machine (README, Benchmarks).
     rasa_workers: int = Field(default=2, ge=1, le=16)
-    # ``make run`` restarts a service that exits (bot/ops/stack.py, Supervisor), and
+    # ``make run`` restarts a service that exits (bot/ops/supervisor.py), and
     # gives up (stops everything, exit 1) when one crashed this many times within
     # this many seconds; README, "Reliability".
     restart_max_crashes: int = Field(default=5, ge=1, le=1000)
