@@ -218,10 +218,10 @@ class Settings(SharedSettings):
     # from one of them without the header is logged (bot/proxy.py).
     forwarded_allow_ips: str = ""
     rate_telegram_chat_per_minute: int = Field(default=30, ge=1)
-    # Anonymous sessions and the queue (bot/ratelimit.py, bot/web.py): new widget or
-    # API sessions per client address per hour, open tickets (queued or with a person)
-    # per client address, and open widget sockets per session and per address (in each
-    # gateway process). An IPv6 address counts by its /64 network.
+    # Anonymous sessions and the queue (bot/ratelimit.py, bot/widget_limits.py): new
+    # widget or API sessions per client address per hour, open tickets (queued or with
+    # a person) per client address, and open widget sockets per session and per
+    # address (in each gateway process). An IPv6 address counts by its /64 network.
     rate_ip_sessions_per_hour: int = Field(default=60, ge=1)
     open_tickets_per_ip: int = Field(default=5, ge=1)
     widget_sockets_per_session: int = Field(default=8, ge=1)
