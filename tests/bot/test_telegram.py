@@ -32,13 +32,8 @@ from bot.ops.services import APP_PYTHON, app_env
 from bot.ops.stack import Stack
 from bot.settings import ROOT, Settings
 from bot.telegram import HUMAN_REQUEST
-from bot.telegram_outbox import (
-    RATE_CSAT_TEXT,
-    chat_id_of,
-    render,
-    split_text,
-    utf16_units,
-)
+from bot.telegram_outbox import chat_id_of
+from bot.telegram_render import RATE_CSAT_TEXT, render, split_text, utf16_units
 from bot.telegram_webhook import SECRET_HEADER
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import EmotionClient, RasaClient
