@@ -29,13 +29,7 @@ from typing import Any
 from fastapi import WebSocket, WebSocketDisconnect
 from redis.exceptions import RedisError
 
-from bot.conversations import (
-    Conversations,
-    Inbound,
-    Outcome,
-    StateView,
-    newest_view,
-)
+from bot.conversations import Conversations, Inbound, Outcome
 from bot.handoff import EventType, HandoffError, Rating, TicketState
 from bot.identity import BadCustomerToken, VouchedCustomer, vouched_customer
 from bot.inputs import clean_text
@@ -44,6 +38,7 @@ from bot.privacy import address_group
 from bot.ratelimit import LimitExceeded, RateLimiter
 from bot.sessions import Sessions
 from bot.settings import Settings
+from bot.state_view import StateView, newest_view
 from bot.transcript import stream_id_after, valid_cursor
 from bot.widget_limits import Bucket, socket_counts
 from bot.widget_protocol import (

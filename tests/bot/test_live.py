@@ -24,7 +24,7 @@ import redis.asyncio as aioredis
 
 import bot.live
 import bot.widget_socket
-from bot.conversations import Conversations, StateView, newest_view
+from bot.conversations import Conversations
 from bot.handoff import (
     Agent,
     EmotionSnapshot,
@@ -37,6 +37,7 @@ from bot.handoff import (
 )
 from bot.handoff.keys import Keys
 from bot.live import Hub
+from bot.state_view import StateView, newest_view
 from bot.transcript import Transcript
 from bot.upstream import EmotionClient, RasaClient
 from bot.widget_socket import ChatSocket
