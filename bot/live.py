@@ -26,7 +26,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -290,3 +290,20 @@ def connected(ws: WebSocket) -> bool:
         ws.client_state is WebSocketState.CONNECTED
         and ws.application_state is WebSocketState.CONNECTED
     )
+
+
+async def run_beside(
+    main: Awaitable[None], *background: Coroutine[Any, Any, None]
+) -> None:
+    """Await ``main`` (a connection's reader) with ``background`` running as tasks
+    (its pump, its heartbeat); when ``main`` ends, however it ends, cancel them and
+    wait until they have stopped (their errors are theirs: not raised here)."""
+    tasks = [asyncio.create_task(work) for work in background]
+    try:
+        await main
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

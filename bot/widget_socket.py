@@ -33,7 +33,14 @@ from bot.conversations import Conversations, Inbound, Outcome
 from bot.handoff import EventType, HandoffError, Rating, TicketState
 from bot.identity import BadCustomerToken, VouchedCustomer, vouched_customer
 from bot.inputs import clean_text
-from bot.live import Changes, Hub, Listener, connected, stop_if_cancelled
+from bot.live import (
+    Changes,
+    Hub,
+    Listener,
+    connected,
+    run_beside,
+    stop_if_cancelled,
+)
 from bot.privacy import address_group
 from bot.ratelimit import LimitExceeded, RateLimiter
 from bot.sessions import Sessions
@@ -123,18 +130,7 @@ class ChatSocket:
         """After the welcome: push entries and state, read frames."""
         with self.hub.listen(self.conversation_id) as listener:
             await self.recover()
-            tasks = [
-                asyncio.create_task(self.pump(listener)),
-                asyncio.create_task(self.work(listener)),
-            ]
-            try:
-                await self.read()
-            finally:
-                for task in tasks:
-                    task.cancel()
-                for task in tasks:
-                    with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await task
+            await run_beside(self.read(), self.pump(listener), self.work(listener))
 
     async def hello(self) -> bool:
         """Handle the first frame: which conversation this connection is."""
