@@ -10,7 +10,8 @@ time unless ``--think S``: then each customer pauses S seconds on average betwee
 its messages, as a person reading and typing would; 0.5-1.5 S, from a seeded random),
 the same texts in the same order:
 
-1. **full stack**: every customer is a widget on ``/ws/chat`` (protocol in bot/web.py);
+1. **full stack**: every customer is a widget on ``/ws/chat`` (protocol in
+   bot/widget_protocol.py);
    the latency of a message is from sending it to the gateway's ``typing`` ``on:false``
    that follows its last answer. This path is gateway + Redis transcript and queue +
    Rasa + action server (emotion analysis, empathy, handoff) + the push back;
@@ -60,8 +61,9 @@ import httpx
 import redis
 
 from bench.stock import stock_rasa
+from bot.ops.preflight import ensure_redis
 from bot.ops.private import private_settings, private_stack
-from bot.ops.stack import Stack, ensure_redis
+from bot.ops.stack import Stack
 from bot.ops.train import ensure_model
 from bot.ops.widget import Widget
 from bot.settings import ROOT, get_settings

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from bot.ops.ports import free_port
-from bot.ops.stack import rasa_service_env, stop_group
+from bot.ops.services import rasa_service_env, stop_group
 from bot.ops.train import RASA_BIN, ensure_model
 from bot.settings import ROOT, get_settings
 

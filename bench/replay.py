@@ -29,8 +29,8 @@ from typing import Any
 
 import httpx
 
+from bot.ops.preflight import ensure_redis
 from bot.ops.private import private_settings, private_stack
-from bot.ops.stack import ensure_redis
 from bot.ops.train import ensure_model
 from bot.ops.widget import Widget
 from bot.settings import ROOT, get_settings

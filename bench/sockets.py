@@ -30,7 +30,7 @@ import httpx
 
 from bot.ops.ports import free_port
 from bot.ops.redis_server import RedisServer
-from bot.ops.stack import APP_PYTHON
+from bot.ops.services import APP_PYTHON
 from bot.ops.widget import Widget
 from bot.settings import ROOT
 

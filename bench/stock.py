@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 from bot.ops.ports import free_port
-from bot.ops.stack import stop_group
+from bot.ops.services import stop_group
 from bot.ops.train import MODELS, RASA_BIN, rasa_env
 from bot.settings import ROOT
 

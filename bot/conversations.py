@@ -15,10 +15,9 @@ conversation:
 Resolving a chat resumes the Rasa conversation and asks the customer for a CSAT and a
 "did you feel understood?" rating, which ``rate`` stores with the ticket.
 
-Rasa reads a message that starts with ``/`` as an intent (with entities) at confidence
-1.0, past NLU and the fallback. Customers of every channel may only send the exact
-payloads of the buttons the bot offered in its last turn; any other leading ``/`` is
-dropped before the text goes to Rasa (the transcript keeps what they wrote).
+What a customer is shown of who owns the chat (``StateView``) is in bot/state_view.py;
+what Rasa gets of a message and which leading ``/`` it may see, in
+bot/rasa_messages.py.
 """
 
 from __future__ import annotations
@@ -39,18 +38,23 @@ from bot.handoff import (
     HandoffError,
     HandoffQueue,
     HandoffRequest,
-    Line,
-    Place,
     Rating,
     Ticket,
     TicketState,
     UnknownTicket,
     urgency_flags,
 )
+from bot.rasa_messages import (
+    INTENT_PREFIX,
+    OFFERED_LOOKBACK,
+    offered_payloads,
+    rasa_buttons,
+)
 from bot.ratelimit import TOO_MANY_OPEN, LimitExceeded, RateLimiter
 from bot.rediskeys import AppKeys
+from bot.state_view import StateView
 from bot.texts import say
-from bot.transcript import Author, Entry, Kind, Transcript, stream_id_after
+from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import BotUnavailable, EmotionClient, RasaClient
 from bot.waiting import WaitingReplies, advice_flag
 from bot.waiting_reading import serious_flags
@@ -63,8 +67,6 @@ BUSY_POLL_S = 0.25
 HISTORY_TURNS = 12  # earlier transcript entries the emotion analysis sees
 RECOVER_ENTRIES = 20  # recent entries searched for messages nobody answered...
 RECOVER_WITHIN_S = 3600  # ...written within this time
-INTENT_PREFIX = "/"  # Rasa's RegexMessageHandler: "/intent{...}" skips NLU
-OFFERED_LOOKBACK = 20  # recent entries searched for the buttons the bot offered
 
 
 @dataclass
@@ -92,67 +94,6 @@ class Outcome:
     duplicate: bool  # it had been stored before (answered now only if nobody had)
     replies: list[Entry] = field(default_factory=list)  # bot and system answers
     state: TicketState = TicketState.BOT
-
-
-@dataclass(frozen=True)
-class StateView:
-    """Who owns the conversation, as the customer should see it."""
-
-    state: TicketState
-    position: int | None = None
-    expected_wait: float | None = None  # seconds
-    agents_online: int = 0
-    agent_name: str = ""
-    back: str | None = None  # outside business hours: when the team is back
-    version: str = ""  # the queue's version this was read at (QueuePosition)
-
-    @property
-    def place(self) -> Place | None:
-        """The place in line shown with this view; None unless queued."""
-        if self.state is not TicketState.QUEUED or self.position is None:
-            return None
-        return Place(self.position, self.expected_wait, self.agents_online)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (the widget's ``state`` frame)."""
-        return {
-            "state": self.state.value,
-            "position": self.position,
-            "wait_s": round(self.expected_wait) if self.expected_wait else None,
-            "agents_online": self.agents_online,
-            "agent_name": self.agent_name or None,
-            "back": self.back,
-        }
-
-
-def newest_view(
-    conversation_id: str, view: StateView | None, line: Line, back: str | None
-) -> StateView | None:
-    """What a waiting customer should see: the newer of a view read of their own
-    chat (``view``, None when none was read) and the gateway's latest ``line``.
-
-    Both are read in one step each and carry the queue's version they saw (the
-    newest event id), so the newer one is the truth: a line at least as new as the
-    view gives the place of a chat waiting in it (``back`` is closed_until()); a
-    newer view is shown as it is. None when the line is newer and the chat is not in
-    it while no view or an older one says "queued": only a fresh view can say where
-    the chat is now (assigned, back with the bot).
-    """
-    if view is not None and stream_id_after(view.version, line.version):
-        return view
-    place = line.place(conversation_id)
-    if place is not None:
-        return StateView(
-            TicketState.QUEUED,
-            place.position,
-            place.expected_wait,
-            place.agents_online,
-            back=back,
-            version=line.version,
-        )
-    if view is not None and view.state is not TicketState.QUEUED:
-        return view
-    return None
 
 
 class Conversations(AgentSide):
@@ -328,7 +269,7 @@ class Conversations(AgentSide):
                     str(answer.get("text") or ""),
                     kind=Kind.HANDOFF if handed_off and last else Kind.MESSAGE,
                     channel=inbound.channel,
-                    buttons=_buttons(answer.get("buttons")),
+                    buttons=rasa_buttons(answer.get("buttons")),
                 ),
             )
             replies.append(reply)
@@ -336,11 +277,11 @@ class Conversations(AgentSide):
 
     async def _rasa_text(self, conversation_id: str, text: str, entry: Entry) -> str:
         """What Rasa gets of a customer message: never an intent the bot did not
-        offer as a button in its last turn (see the module docstring)."""
+        offer as a button in its last turn (see bot/rasa_messages.py)."""
         if not text.startswith(INTENT_PREFIX):
             return text
         recent = await self.transcript.last(conversation_id, OFFERED_LOOKBACK)
-        if text in _offered(recent, entry.id):
+        if text in offered_payloads(recent, entry.id):
             return text
         logger.info("intent syntax dropped from a message in %s", conversation_id)
         return text.lstrip(INTENT_PREFIX).strip() or "?"
@@ -499,27 +440,3 @@ def bot_metadata(inbound: Inbound, entry: Entry) -> dict[str, Any]:
     if inbound.customer_id:
         metadata["customer_id"] = inbound.customer_id
     return metadata
-
-
-def _offered(recent: list[Entry], entry_id: str) -> set[str]:
-    """Payloads of the buttons of the bot's last turn before entry ``entry_id``."""
-    ids = [e.id for e in recent]
-    before = recent[: ids.index(entry_id)] if entry_id in ids else recent
-    payloads: set[str] = set()
-    for earlier in reversed(before):
-        if earlier.author is Author.CUSTOMER:
-            break
-        if earlier.author is Author.BOT:
-            payloads.update(b["payload"] for b in earlier.buttons if b.get("payload"))
-    return payloads
-
-
-def _buttons(raw: Any) -> list[dict[str, str]]:
-    """Rasa's quick-reply buttons, as title/payload strings only."""
-    if not isinstance(raw, list):
-        return []
-    return [
-        {"title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-        for b in raw
-        if isinstance(b, dict)
-    ]

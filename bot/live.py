@@ -26,7 +26,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,7 +96,8 @@ class Listener:
 
         A poke is news of the listener's own conversation: were it only a wake-up,
         a queue event about another chat arriving in the same wake-up would make a
-        filtering reader (bot/web.py, ``concerned``) skip it until its next timeout.
+        filtering reader (bot/widget_socket.py, ``concerned``) skip it until its next
+        timeout.
         """
         if self.conversation_id is not None:
             self._changes.conversations.add(self.conversation_id)
@@ -289,3 +290,20 @@ def connected(ws: WebSocket) -> bool:
         ws.client_state is WebSocketState.CONNECTED
         and ws.application_state is WebSocketState.CONNECTED
     )
+
+
+async def run_beside(
+    main: Awaitable[None], *background: Coroutine[Any, Any, None]
+) -> None:
+    """Await ``main`` (a connection's reader) with ``background`` running as tasks
+    (its pump, its heartbeat); when ``main`` ends, however it ends, cancel them and
+    wait until they have stopped (their errors are theirs: not raised here)."""
+    tasks = [asyncio.create_task(work) for work in background]
+    try:
+        await main
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

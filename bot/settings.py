@@ -83,7 +83,7 @@ class SharedSettings(BaseSettings):
     rasa_url_setting: str = Field(default="", validation_alias="rasa_url")
     actions_url_setting: str = Field(default="", validation_alias="actions_url")
     # Rasa's HTTP API token (the gateway generates one into var/ when unset and
-    # passes it on to the others; bot/ops/stack.py).
+    # passes it on to the others; bot/ops/services.py).
     rasa_token: str = ""
     # Transcripts (and conversation records) are kept this long after the last
     # message (bot/transcript.py); README, "Reliability".
@@ -182,7 +182,7 @@ class Settings(SharedSettings):
     # Rasa server processes (Sanic workers sharing the Redis lock store); one is CPU
     # bound under load, two use both cores of a small machine (README, Benchmarks).
     rasa_workers: int = Field(default=2, ge=1, le=16)
-    # ``make run`` restarts a service that exits (bot/ops/stack.py, Supervisor), and
+    # ``make run`` restarts a service that exits (bot/ops/supervisor.py), and
     # gives up (stops everything, exit 1) when one crashed this many times within
     # this many seconds; README, "Reliability".
     restart_max_crashes: int = Field(default=5, ge=1, le=1000)
@@ -218,10 +218,10 @@ class Settings(SharedSettings):
     # from one of them without the header is logged (bot/proxy.py).
     forwarded_allow_ips: str = ""
     rate_telegram_chat_per_minute: int = Field(default=30, ge=1)
-    # Anonymous sessions and the queue (bot/ratelimit.py, bot/web.py): new widget or
-    # API sessions per client address per hour, open tickets (queued or with a person)
-    # per client address, and open widget sockets per session and per address (in each
-    # gateway process). An IPv6 address counts by its /64 network.
+    # Anonymous sessions and the queue (bot/ratelimit.py, bot/widget_limits.py): new
+    # widget or API sessions per client address per hour, open tickets (queued or with
+    # a person) per client address, and open widget sockets per session and per
+    # address (in each gateway process). An IPv6 address counts by its /64 network.
     rate_ip_sessions_per_hour: int = Field(default=60, ge=1)
     open_tickets_per_ip: int = Field(default=5, ge=1)
     widget_sockets_per_session: int = Field(default=8, ge=1)

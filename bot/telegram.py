@@ -57,11 +57,8 @@ from bot.telegram_channel import (
     TgApplication,
     redis_failed,
 )
-from bot.telegram_outbox import (
-    ASK_UNDERSTOOD,
-    CID_PREFIX,
-    RATING_DATA,
-)
+from bot.telegram_outbox import CID_PREFIX
+from bot.telegram_render import ASK_UNDERSTOOD, RATING_DATA
 from bot.transcript import Author
 
 logger = logging.getLogger(__name__)

@@ -32,7 +32,7 @@ ADVICE_ORDER = (
 
 
 class Standing(Protocol):
-    """Where a waiting customer stands (``StateView``, bot/conversations.py)."""
+    """Where a waiting customer stands (``StateView``, bot/state_view.py)."""
 
     @property
     def position(self) -> int | None: ...

@@ -5,10 +5,5 @@
 # starts its default site on port 80; `systemctl disable --now nginx` stops it.)
 set -euo pipefail
 if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then exit 0; fi
-if [ "$(id -u)" != 0 ]; then
-  echo "error: nginx is missing; install it with: sudo apt-get install -y nginx" >&2
-  exit 1
-fi
-echo "Installing Debian's nginx for the reverse-proxy tests ..."
-apt-get update -qq >/dev/null
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+source "$(dirname "${BASH_SOURCE[0]}")/apt_install.sh"
+apt_install nginx "reverse-proxy tests"

@@ -11,8 +11,9 @@ import pytest
 import yaml
 
 from bot.ops.fake_telegram import FakeTelegramAPI
+from bot.ops.preflight import ensure_redis
 from bot.ops.private import private_settings, private_stack
-from bot.ops.stack import Stack, ensure_redis
+from bot.ops.stack import Stack
 from bot.ops.train import ensure_model
 from bot.settings import ROOT, Settings
 
@@ -35,7 +36,7 @@ def _always_open_handoff_config() -> Path:
     return path
 
 
-# Read by the queue in this process and in the stack's services (bot/ops/stack.py
+# Read by the queue in this process and in the stack's services (bot/ops/services.py
 # passes the environment on).
 os.environ["HANDOFF_CONFIG"] = str(_always_open_handoff_config())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from bot.ops.stack import rasa_service_env
+from bot.ops.services import rasa_service_env
 from bot.ops.train import RASA_BIN
 from bot.settings import ROOT, Settings
 

@@ -46,7 +46,7 @@ from bot.console.deps import Console, Principal, console_of, same_origin
 from bot.console.views import entry_dict, may_follow, may_read, queue_items
 from bot.handoff import EventType, HandoffError, Ticket, UnknownTicket
 from bot.handoff.keys import valid_id
-from bot.live import Listener, connected
+from bot.live import Listener, connected, run_beside
 from bot.transcript import valid_cursor
 
 logger = logging.getLogger(__name__)
@@ -93,18 +93,9 @@ class ConsoleSocket:
     async def run(self) -> None:
         """Serve until the tab closes or the session ends."""
         with self.console.hub.listen(None) as listener:
-            tasks = [
-                asyncio.create_task(self.pump(listener)),
-                asyncio.create_task(self.beat(listener)),
-            ]
-            try:
-                await self.read(listener)
-            finally:
-                for task in tasks:
-                    task.cancel()
-                for task in tasks:
-                    with contextlib.suppress(asyncio.CancelledError, Exception):
-                        await task
+            await run_beside(
+                self.read(listener), self.pump(listener), self.beat(listener)
+            )
 
     async def read(self, listener: Listener) -> None:
         """Handle the tab's frames."""

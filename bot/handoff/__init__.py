@@ -2,8 +2,9 @@
 
 ``HandoffQueue`` (queue.py) owns every state change, as atomic Lua scripts
 (scripts/) on the keys of keys.py; its parts (customers.py, agents.py, claims.py,
-housekeeping.py, reading.py) share one runner (runner.py). Records are in models.py,
-typed errors in errors.py, argument checks in checks.py, the tunables
+housekeeping.py, reading.py) share one runner (runner.py). Records: the ticket and its
+parts in ticket.py, the waiting line in line.py, agents, results and events in
+models.py; typed errors in errors.py, argument checks in checks.py, the tunables
 (data/handoff.yml) in config.py. No web framework, no Rasa.
 """
 
@@ -24,33 +25,33 @@ from bot.handoff.errors import (
     UnknownTicket,
 )
 from bot.handoff.flags import REASON_FLAGS, UrgencyFlag, urgency_flags
+from bot.handoff.line import Line, Place, QueuePosition, expected_wait
 from bot.handoff.models import (
     Agent,
     AgentView,
     Availability,
     Claim,
-    ContactMethod,
-    Customer,
-    EmotionSnapshot,
     EnqueueResult,
     Event,
     EventType,
-    FollowUp,
-    HandoffRequest,
     Heartbeat,
-    Line,
-    Note,
-    Place,
     Presence,
-    QueuePosition,
-    Rating,
     Reaped,
     ReconcileReport,
     Resolved,
+)
+from bot.handoff.queue import HandoffQueue
+from bot.handoff.ticket import (
+    ContactMethod,
+    Customer,
+    EmotionSnapshot,
+    FollowUp,
+    HandoffRequest,
+    Note,
+    Rating,
     Ticket,
     TicketState,
 )
-from bot.handoff.queue import HandoffQueue, expected_wait
 
 __all__ = [
     "Agent",

@@ -22,10 +22,11 @@ from bot.handoff.errors import (
     UnknownAgent,
     UnknownTicket,
 )
-from bot.handoff.models import Claim, Resolved, Ticket
+from bot.handoff.models import Claim, Resolved
 from bot.handoff.reading import Reading
 from bot.handoff.runner import decode, log, refusal, ticket_of
-from bot.handoff.scripts import FencedRun, Ids
+from bot.handoff.scripts import FencedRun, Ids, Script
+from bot.handoff.ticket import Ticket
 
 CLAIM_ATTEMPTS = 8  # claim_next re-reads the candidates when all were taken meanwhile
 
@@ -223,21 +224,37 @@ class Claims(Agents, Reading):
 
         return run
 
-    async def release(
-        self, agent_id: str, ticket_id: str, token: int, reason: str = ""
-    ) -> Ticket:
-        """Give the chat back to the queue (it keeps its place)."""
+    async def _as_holder(
+        self,
+        script: Script,
+        agent_id: str,
+        ticket_id: str,
+        token: int,
+        text: str,
+        what: str,
+    ) -> list[Any]:
+        """Run ``script`` (release, resolve) as the agent holding the chat with
+        ``token``, with one free text (``what`` names it in errors): the arguments
+        checked first, a refusal raised as its typed error."""
         check_agent_id(agent_id)
         check_ticket_id(ticket_id)
         check_token(token)
-        check_text(reason, "reason")
-        reply = await self._runner.call(
-            S.RELEASE,
-            [ticket_id, agent_id, token, reason],
+        check_text(text, what)
+        return await self._runner.call(
+            script,
+            [ticket_id, agent_id, token, text],
             ticket=ticket_id,
             agent=agent_id,
             token=token,
             wanted="assigned",
+        )
+
+    async def release(
+        self, agent_id: str, ticket_id: str, token: int, reason: str = ""
+    ) -> Ticket:
+        """Give the chat back to the queue (it keeps its place)."""
+        reply = await self._as_holder(
+            S.RELEASE, agent_id, ticket_id, token, reason, "reason"
         )
         log.info("Agent %s released %s", agent_id, ticket_id)
         return ticket_of(reply[1])
@@ -306,17 +323,8 @@ class Claims(Agents, Reading):
         self, agent_id: str, ticket_id: str, token: int, resolution: str = ""
     ) -> Resolved:
         """Close the chat: resolved, the bot has the conversation again."""
-        check_agent_id(agent_id)
-        check_ticket_id(ticket_id)
-        check_token(token)
-        check_text(resolution, "resolution")
-        reply = await self._runner.call(
-            S.RESOLVE,
-            [ticket_id, agent_id, token, resolution],
-            ticket=ticket_id,
-            agent=agent_id,
-            token=token,
-            wanted="assigned",
+        reply = await self._as_holder(
+            S.RESOLVE, agent_id, ticket_id, token, resolution, "resolution"
         )
         run = int(reply[1])
         suggested = run >= self.config.break_after

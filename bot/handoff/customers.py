@@ -12,24 +12,21 @@ from bot.handoff import keys as K
 from bot.handoff import scripts as S
 from bot.handoff.checks import check_text, check_ticket_id, checked_flags
 from bot.handoff.errors import InvalidInput, UnknownTicket
+from bot.handoff.flags import UrgencyFlag
 from bot.handoff.keys import valid_id
-from bot.handoff.models import (
-    Availability,
+from bot.handoff.line import Line, QueuePosition, expected_wait
+from bot.handoff.models import Availability, EnqueueResult
+from bot.handoff.runner import QueuePart, log, ticket_of
+from bot.handoff.ticket import (
     EmotionSnapshot,
-    EnqueueResult,
     FollowUp,
     HandoffRequest,
-    Line,
-    QueuePosition,
     Rating,
     Ticket,
     TicketState,
-    UrgencyFlag,
-    expected_wait,
 )
-from bot.handoff.runner import QueuePart, log, ticket_of
 
-__all__ = ["CustomerSide", "expected_wait"]
+__all__ = ["CustomerSide"]
 
 
 class CustomerSide(QueuePart):
@@ -40,7 +37,7 @@ class CustomerSide(QueuePart):
         reads it ("tomorrow at 08:00 Berlin time"), or "" when not within two weeks.
 
         Kept for the rest of the second: every waiting widget asks when the line
-        moves (bot/web.py), and the answer costs about 17 µs.
+        moves (bot/widget_socket.py), and the answer costs about 17 µs.
         """
         now, hours = self._now(), self.config.hours
         second = int(now)

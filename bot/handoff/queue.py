@@ -25,12 +25,12 @@ from typing import Any
 from bot.handoff import keys as K
 from bot.handoff.claims import Claims
 from bot.handoff.config import HandoffConfig, load_config
-from bot.handoff.customers import CustomerSide, expected_wait
+from bot.handoff.customers import CustomerSide
 from bot.handoff.housekeeping import Housekeeping
 from bot.handoff.keys import Keys
 from bot.handoff.runner import Runner
 
-__all__ = ["HandoffQueue", "expected_wait"]
+__all__ = ["HandoffQueue"]
 
 
 class HandoffQueue(CustomerSide, Claims, Housekeeping):

@@ -9,8 +9,9 @@ from typing import Any
 
 from bot.handoff.checks import check_ticket_id
 from bot.handoff.errors import UnknownTicket
-from bot.handoff.models import Event, EventType, Ticket, TicketState
+from bot.handoff.models import Event, EventType
 from bot.handoff.runner import QueuePart, decode, log, readable
+from bot.handoff.ticket import Ticket, TicketState
 
 
 class Reading(QueuePart):

@@ -37,8 +37,8 @@ from bot.handoff.errors import (
     UnknownTicket,
 )
 from bot.handoff.keys import QueueKeys
-from bot.handoff.models import Ticket
 from bot.handoff.scripts import ALL, Ids, Script
+from bot.handoff.ticket import Ticket
 
 # One logger for every part of the queue.
 log = logging.getLogger("bot.handoff.queue")

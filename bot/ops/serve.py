@@ -6,7 +6,7 @@ docs/deploy.md) or a terminal on another machine starts.
     .venv/bin/python -m bot.ops.serve gateway   # the gateway (uvicorn)
 
 Each reads the same environment as ``make run`` (bot/settings.py) and replaces
-itself with the very command ``make run`` would start (bot/ops/stack.py builds both),
+itself with the very command ``make run`` would start (bot/ops/services.py builds both),
 so signals and the exit code are the service's own. Where the others are comes from
 the environment: ``REDIS_URL`` for all three, ``RASA_URL`` for the gateway and the
 action server, ``ACTIONS_URL`` for the gateway and Rasa; where a service listens from
@@ -26,14 +26,8 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from bot.ops.stack import (
-    Service,
-    StackError,
-    actions_service,
-    check_handoff_config,
-    gateway_service,
-    rasa_service,
-)
+from bot.ops.preflight import StackError, check_handoff_config
+from bot.ops.services import Service, actions_service, gateway_service, rasa_service
 from bot.ops.train import model_path
 from bot.settings import ROOT, Settings, problems
 

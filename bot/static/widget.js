@@ -6,7 +6,7 @@
  *
  * The script builds the chat in a shadow root (so the shop's CSS and ours never
  * mix), loads its style sheet there and talks to the gateway it was served from
- * (WebSocket /ws/chat, protocol in bot/web.py). No framework, no build step, no
+ * (WebSocket /ws/chat, protocol in bot/widget_protocol.py). No framework, no build step, no
  * inline scripts or styles, and every text from a customer, agent or the bot is
  * inserted as text, never as HTML.
  *

@@ -23,8 +23,8 @@ import pytest
 import redis.asyncio as aioredis
 
 import bot.live
-import bot.web
-from bot.conversations import Conversations, StateView, newest_view
+import bot.widget_socket
+from bot.conversations import Conversations
 from bot.handoff import (
     Agent,
     EmotionSnapshot,
@@ -37,9 +37,10 @@ from bot.handoff import (
 )
 from bot.handoff.keys import Keys
 from bot.live import Hub
+from bot.state_view import StateView, newest_view
 from bot.transcript import Transcript
 from bot.upstream import EmotionClient, RasaClient
-from bot.web import ChatSocket
+from bot.widget_socket import ChatSocket
 from tests.bot.handoff.conftest import (  # noqa: F401 - fixtures
     CONFIG,
     client,
@@ -297,7 +298,7 @@ async def test_a_storm_of_queue_changes_leaves_every_widget_at_its_true_place(
     line_parts: tuple[Conversations, Hub], seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bot.live, "LINE_REFRESH_S", MENDING_OFF_S)
-    monkeypatch.setattr(bot.web, "IDLE_WAKE_S", MENDING_OFF_S)
+    monkeypatch.setattr(bot.widget_socket, "IDLE_WAKE_S", MENDING_OFF_S)
     conversations, hub = line_parts
     storm = Storm(conversations, hub, seed)
     queue = storm.queue

@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.ops.ports import free_port
-from bot.ops.stack import StackError, ensure_redis
+from bot.ops.preflight import StackError, ensure_redis
 from bot.redisurl import RedisUrlError, parse
 from bot.settings import ROOT, Settings
 

@@ -15,7 +15,10 @@ import httpx
 import pytest
 
 from bot.ops.ports import free_port, port_is_free
-from bot.ops.stack import Service, Stack, StackError, Supervisor, ensure_redis
+from bot.ops.preflight import StackError, ensure_redis
+from bot.ops.services import Service
+from bot.ops.stack import Stack
+from bot.ops.supervisor import Supervisor
 from bot.ops.train import RASA_DATA, fingerprint
 from bot.settings import ROOT, get_settings
 from tests.conftest import TEST_REDIS_URL
@@ -278,7 +281,7 @@ def test_supervisor_clears_the_group_restarts_and_stops_during_a_restart(
 def test_the_banner_names_the_redis_without_its_password() -> None:
     """A newcomer on a shared Redis sees which one and which prefix `make run` uses;
     a password in the URL is never printed."""
-    from bot.ops.stack import redacted_redis
+    from bot.ops.preflight import redacted_redis
     from bot.settings import Settings
 
     settings = Settings(

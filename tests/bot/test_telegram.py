@@ -28,16 +28,12 @@ from bot.handoff import Agent, HandoffQueue, Presence, TicketState
 from bot.handoff.keys import Keys
 from bot.ops.fake_telegram import Call, FakeTelegramAPI
 from bot.ops.ports import free_port
-from bot.ops.stack import APP_PYTHON, Stack, app_env
+from bot.ops.services import APP_PYTHON, app_env
+from bot.ops.stack import Stack
 from bot.settings import ROOT, Settings
 from bot.telegram import HUMAN_REQUEST
-from bot.telegram_outbox import (
-    RATE_CSAT_TEXT,
-    chat_id_of,
-    render,
-    split_text,
-    utf16_units,
-)
+from bot.telegram_outbox import chat_id_of
+from bot.telegram_render import RATE_CSAT_TEXT, render, split_text, utf16_units
 from bot.telegram_webhook import SECRET_HEADER
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import EmotionClient, RasaClient

@@ -38,7 +38,7 @@ from bot.ops.widget import Widget, ws_url
 from bot.settings import Settings
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import EmotionClient, RasaClient
-from bot.web import IDLE_WAKE_S, ChatSocket
+from bot.widget_socket import IDLE_WAKE_S, ChatSocket
 
 pytestmark = pytest.mark.stack
 

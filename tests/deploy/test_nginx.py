@@ -30,7 +30,8 @@ from actions.settings import ActionSettings
 from bot.handoff.keys import Keys
 from bot.ops.ports import free_port
 from bot.ops.redis_server import RedisServer
-from bot.ops.stack import APP_PYTHON, Service, Stack
+from bot.ops.services import APP_PYTHON, Service
+from bot.ops.stack import Stack
 from bot.ops.widget import Widget
 from bot.privacy import address_key
 from bot.settings import ROOT, Settings

@@ -1,11 +1,11 @@
 """The people around the stack under fault: widget customers and an agent.
 
-``Customer`` speaks the widget protocol of bot/web.py the way the real widget does
-(with the frames of bot/ops/widget.py, whose ``Widget`` does not reconnect): a client
-id per message, the last entry id it saw as the cursor, and after a dropped socket (or
-an error frame with ``retry: true``) it reconnects, to the next gateway if its own is
-gone, and sends again every message whose echo it has not seen. It talks like a
-person: one message, then it waits for the answer (a bot, system or agent reply)
+``Customer`` speaks the widget protocol of bot/widget_protocol.py the way the real
+widget does (with the frames of bot/ops/widget.py, whose ``Widget`` does not reconnect):
+a client id per message, the last entry id it saw as the cursor, and after a dropped
+socket (or an error frame with ``retry: true``) it reconnects, to the next gateway if
+its own is gone, and sends again every message whose echo it has not seen. It talks like
+a person: one message, then it waits for the answer (a bot, system or agent reply)
 before the next.
 
 ``Agent`` does what the console does, through ``Conversations`` on the same Redis and

@@ -34,7 +34,8 @@ from bot.handoff import HandoffQueue
 from bot.handoff.keys import Keys
 from bot.ops.ports import free_port
 from bot.ops.rasa_main import rasa_arguments
-from bot.ops.stack import Service, Stack
+from bot.ops.services import Service
+from bot.ops.stack import Stack
 from bot.ratelimit import RateLimiter
 from bot.settings import ROOT, Settings, read_or_create_secret
 from tests.bot.console.conftest import ConsoleClient, random_ip

@@ -35,7 +35,8 @@ from bot.handoff import (
 )
 from bot.handoff.keys import Keys
 from bot.ops.ports import free_port
-from bot.ops.stack import Stack, rasa_service_env
+from bot.ops.services import rasa_service_env
+from bot.ops.stack import Stack
 from bot.ops.widget import Widget, ws_url
 from bot.privacy import address_group, address_key
 from bot.ratelimit import TOO_MANY_OPEN, TOO_MANY_SESSIONS, RateLimiter

@@ -197,6 +197,13 @@ local function check_claim(tkey, leases, id, agent, token)
   if not lease or lease < NOW then return {'stale', 'lease expired'} end
   return nil
 end
+
+-- nil when agent ``akey`` exists and (agent, token) hold the ticket now, else a
+-- refusal: what release, transfer and resolve check first.
+local function check_holder(akey, tkey, leases, id, agent, token)
+  if redis.call('EXISTS', akey) == 0 then return {'unknown_agent'} end
+  return check_claim(tkey, leases, id, agent, token)
+end
 """
 
 

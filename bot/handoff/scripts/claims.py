@@ -119,8 +119,7 @@ local tkey, akey, queue, queued_at, leases, chats, flagged, stream =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 HELD = KEYS[9]
 local id, agent, token = ARGV[3], ARGV[4], ARGV[5]
-if redis.call('EXISTS', akey) == 0 then return {'unknown_agent'} end
-local refused = check_claim(tkey, leases, id, agent, token)
+local refused = check_holder(akey, tkey, leases, id, agent, token)
 if refused then return refused end
 local reoffers, flag = requeue(tkey, id, agent, queue, queued_at, leases, chats,
   flagged, stream, 'released', ARGV[6])
@@ -149,8 +148,7 @@ local tkey, akey, queue, queued_at, leases, chats, stream, fence =
 HELD = KEYS[9]
 local id, agent, token, to_agent, to_skill = ARGV[3], ARGV[4], ARGV[5], ARGV[6],
   ARGV[7]
-if redis.call('EXISTS', akey) == 0 then return {'unknown_agent'} end
-local refused = check_claim(tkey, leases, id, agent, token)
+local refused = check_holder(akey, tkey, leases, id, agent, token)
 if refused then return refused end
 local skill = to_skill
 if skill == '' then skill = redis.call('HGET', tkey, 'skill') end
@@ -218,8 +216,7 @@ local tkey, akey, leases, chats, stats, followups, flagged, stream =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 HELD = KEYS[9]
 local id, agent, token = ARGV[3], ARGV[4], ARGV[5]
-if redis.call('EXISTS', akey) == 0 then return {'unknown_agent'} end
-local refused = check_claim(tkey, leases, id, agent, token)
+local refused = check_holder(akey, tkey, leases, id, agent, token)
 if refused then return refused end
 local assigned_at = tonumber(redis.call('HGET', tkey, 'assigned_at')) or NOW
 redis.call('HSET', tkey, 'state', 'resolved', 'resolved_at', NOW, 'resolution',

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from bot.ops.ports import free_port
-from bot.ops.stack import app_env
+from bot.ops.services import app_env
 from bot.settings import ROOT, Settings
 from tests.bot.console.conftest import CSRF_META, Maker
 

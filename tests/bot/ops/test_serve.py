@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.ops.serve import loopback
-from bot.ops.stack import APP_PYTHON, app_env, rasa_service, rasa_service_env
+from bot.ops.services import APP_PYTHON, app_env, rasa_service, rasa_service_env
 from bot.settings import ROOT, Settings
 
 SECRET = "s" * 32
