@@ -189,6 +189,30 @@ def record_disagrees(order: Order, *said: str) -> str | None:
     return None
 
 
+# Asks whether a cancellation is possible rather than asking for one ("can I still
+# cancel?", "is it possible to cancel", "if it doesn't come, can I cancel?"): nothing
+# is cancelled before a yes. "Can you cancel it?", "cancel it please" ask for it.
+_IF_POSSIBLE = re.compile(
+    r"\b(?:can|could|may|might|do|shall) (?:i|we) (?:still |just |even |then )?"
+    r"cancel|\bi can (?:still )?cancel\b|\b(?:is|would) it (?:still )?(?:be )?"
+    r"possible to cancel|\b(?:am i|are we|would i be|will i be|would we be) "
+    r"(?:still )?able to cancel|\bcan (?:it|this|that|the order|my order|order \S+) "
+    r"(?:still )?be cancel|\bcancel+ation (?:still )?possible|"
+    r"\bif\b[^.?!]{0,80}\bcancel",
+    re.IGNORECASE,
+)
+
+
+def asks_if_possible(tracker: Tracker) -> bool:
+    """Whether the customer's request about the order (their latest message that
+    is more than a number or a proof) asks whether it can be cancelled, not for it
+    to be cancelled."""
+    texts = [
+        t for t in customer_texts(tracker) if not (only_proof(t) or only_a_number(t))
+    ]
+    return bool(texts) and bool(_IF_POSSIBLE.search(texts[-1]))
+
+
 def only_a_number(text: str) -> bool:
     """Whether ``text`` gives an order number and says nothing else."""
     if not find_number(text):
@@ -736,7 +760,10 @@ class ActionOrderLookup(CaringAction):
                     **refund.values(),
                 )
         elif topic == "cancel_order":
-            if order.status is OrderStatus.PROCESSING:
+            if order.status is OrderStatus.PROCESSING and asks_if_possible(tracker):
+                # "can I still cancel?": whether it can be, and a question first
+                speaker.say("cancel_order.possible", **order.values())
+            elif order.status is OrderStatus.PROCESSING:
                 order = await shop.cancel(order)
                 # cancelled now; or the shop would not (still with us: "refused";
                 # it has left us meanwhile: what can be done instead)

@@ -16,7 +16,13 @@ TEXTS_FILE = Path(__file__).resolve().parent.parent / "data" / "replies" / "chan
 LANGUAGES_FILE = TEXTS_FILE.parent / "languages.yml"
 # languages.yml `feelings` (the bot's own) by the waiting_felt_<label> text that
 # answers them while waiting ("" is the plain waiting_felt)
-FEELING_LABELS = {"worry": "anxiety", "annoyed": "frustration", "disappointed": ""}
+FEELING_LABELS = {
+    "worry": "anxiety",
+    "annoyed": "frustration",
+    "disappointed": "",
+    "shaken": "anxiety",
+    "outraged": "anger",
+}
 
 
 @dataclass(frozen=True)
@@ -49,9 +55,15 @@ class WaitingWords:
     # what went wrong (the language's `problems`: a double charge, a late order) and
     # the words of care for it ("Siento mucho que se le haya cobrado dos veces.")
     problems: tuple[tuple[re.Pattern[str], str], ...] = ()
-    # the words for a feeling by label (the language's `feelings`: "Entiendo su
-    # preocupación."), said before the care for what went wrong
-    feeling_says: dict[str, str] = field(default_factory=dict)
+    # the words for a feeling (the language's `feelings`: "Entiendo su
+    # preocupación.") with the words that show it, said before the care for what
+    # went wrong
+    feeling_says: tuple[tuple[re.Pattern[str], str], ...] = ()
+
+    def says_for(self, lower: str) -> str:
+        """The words for the first feeling ``lower`` (a message, lower-cased) shows,
+        or ""."""
+        return next((say for when, say in self.feeling_says if when.search(lower)), "")
 
 
 @lru_cache(maxsize=1)
@@ -88,13 +100,20 @@ def waiting_words(language: str) -> WaitingWords | None:
     words = (entry or {}).get("waiting_words")
     if not entry or not words:
         return None
-    feelings = {str(k): re.compile(str(v)) for k, v in words.get("felt", {}).items()}
-    feeling_says: dict[str, str] = {}
+    felt = {str(k): [str(v)] for k, v in words.get("felt", {}).items()}
+    own = set(felt)  # a label the waiting words name is read by those alone
+    feeling_says = []
     for name, feeling in (entry.get("feelings") or {}).items():
         label = FEELING_LABELS.get(str(name))
-        if label is not None and label not in feelings:
-            feelings[label] = re.compile(str(feeling["when"]))
-            feeling_says[label] = str(feeling["say"])
+        if label is None or label in own:
+            continue
+        # "worry" and "shaken" both answer as anxiety: either's words show it
+        felt.setdefault(label, []).append(str(feeling["when"]))
+        feeling_says.append((re.compile(str(feeling["when"])), str(feeling["say"])))
+    feelings = {
+        label: re.compile("|".join(f"(?:{w})" for w in ws))
+        for label, ws in felt.items()
+    }
     problems = tuple(
         (re.compile(str(p["when"])), str(p["care"]))
         for p in (entry.get("problems") or {}).values()
@@ -114,7 +133,7 @@ def waiting_words(language: str) -> WaitingWords | None:
             str(k): re.compile(str(v)) for k, v in (entry.get("serious") or {}).items()
         },
         problems=problems,
-        feeling_says=feeling_says,
+        feeling_says=tuple(feeling_says),
     )
 
 

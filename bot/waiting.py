@@ -336,7 +336,7 @@ def _ack(
             "",
         )
         if care:
-            return " ".join(p for p in (words.feeling_says.get(label, ""), care) if p)
+            return " ".join(p for p in (words.says_for(lower), care) if p)
     concern = str((analysis or {}).get("concern") or "") if named else ""
     if concern and not language:
         key = f"concern_ack_{label}"

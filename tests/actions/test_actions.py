@@ -65,6 +65,37 @@ async def test_cancel_of_an_unshipped_order_cancels_it(store: DemoStore) -> None
     assert says(message["text"], "cancel_order.cancellable", **cancelled.values())
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can I still cancel my order?",
+        "if it isn't here by the 20th, I can cancel?",
+        "is it possible to cancel order 5520174",
+    ],
+)
+async def test_asking_whether_it_can_be_cancelled_cancels_nothing(
+    store: DemoStore, question: str
+) -> None:
+    """Asked whether it can be cancelled, not for it to be: the answer, and a
+    question before anything is done (a yes cancels it, as an accepted offer)."""
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker(
+        "cancel_after_form", order_id="5520174", verified_customer=owner("5520174")
+    )
+    for event in tracker.events:
+        if (
+            event.get("event") == "user"
+            and event.get("text") == "I want to cancel my order"
+        ):
+            event["text"] = question
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    order = await store.order("5520174")
+    assert order is not None and order.status == "processing"
+    assert says(message["text"], "cancel_order.possible", **order.values())
+    assert reply_book().offer(message["text"]) == "ask cancel_order"
+
+
 async def test_unknown_order_number_is_cleared_and_explained(store: DemoStore) -> None:
     dispatcher = CollectingDispatcher()
     tracker = load_tracker("cancel_after_form", order_id="11112222")

@@ -636,3 +636,28 @@ async def test_a_date_it_is_needed_by_is_heard_while_waiting(
     reply = await conversations.waiting.reply("web-party", text, analysis, [])
     assert reply == f"{heard} {say('waiting_deadline')}"
     assert say("waiting_for_person") not in reply
+
+
+@pytest.mark.parametrize(
+    ("language", "shaken", "outraged"),
+    [
+        ("de", "Ich bin immer noch ganz erschrocken.", "Das ist eine Frechheit."),
+        ("es", "Todavía estoy muy asustada.", "Esto es inadmisible."),
+        ("fr", "Je suis encore sous le choc.", "C'est vraiment inadmissible."),
+        ("it", "Sono ancora spaventata.", "È una vergogna."),
+        ("nl", "Ik ben nog steeds van slag.", "Dit is echt schandalig."),
+        ("pt", "Ainda estou muito abalada.", "Isto é inaceitável."),
+        ("pl", "Nadal jestem roztrzęsiona.", "To jest nie do przyjęcia."),
+    ],
+)
+async def test_a_fright_or_outrage_is_heard_in_every_language(
+    conversations: Conversations, language: str, shaken: str, outraged: str
+) -> None:
+    """Shaken or outraged, in words of the language: heard as worry or anger, not
+    "Thanks, I've added that to your conversation"."""
+    fright, anger = await waiting(
+        conversations, f"web-felt-{language}", [shaken, outraged], language
+    )
+    assert fright == say("waiting_felt_anxiety", language)
+    assert anger == say("waiting_felt_anger", language)
+    assert say("waiting_felt_anger", language) != say("waiting_felt_anger")
