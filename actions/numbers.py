@@ -46,13 +46,27 @@ POSTCODE_LABEL = re.compile(
 )
 
 
+# A postcode in an address: after a comma or a line break (or "in"), before the
+# town ("Torstrasse 12, 10119 Berlin", "Keizersgracht 100, 1015 CV Amsterdam",
+# "in 75011 Paris"), never an order number ("48213 Maya Lindqvist" may be one)
+POSTCODE_TOWN = re.compile(
+    r"(?:[,;\n]|\b(?:in|nach|naar|à|w|em)\b)\s*"
+    r"(?P<code>\d{4,5}(?:\s?[A-Z]{2})?)\s+"
+    r"(?!(?:EUR|USD|GBP|Euro|Euros|Pounds|Dollars)\b)[A-ZÄÖÜÉÅŁŚŻ][a-zäöüßéèàáíóúñãçåøæłśżźćń-]{2,}"
+)
+
+
 def is_postcode_part(number: str | None, text: str | None) -> bool:
     """Whether ``number`` (digits) is, or is part of, a postcode ``text`` labels as
-    one ("postcode 10115")."""
+    one ("postcode 10115") or writes in an address before the town ("10119
+    Berlin")."""
     digits = "".join(_DIGITS.findall(number or ""))
+    codes = [
+        *(m.group("code") for m in POSTCODE_LABEL.finditer(text or "")),
+        *(m.group("code") for m in POSTCODE_TOWN.finditer(text or "")),
+    ]
     return bool(digits) and any(
-        digits in "".join(_DIGITS.findall(m.group("code")))
-        for m in POSTCODE_LABEL.finditer(text or "")
+        digits in "".join(_DIGITS.findall(code)) for code in codes
     )
 
 

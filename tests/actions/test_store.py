@@ -41,6 +41,12 @@ from tests.actions.test_offers import conversation
         # the next item's number in a list is not part of the order's
         ("1) where is 87001 2) do you take PayPal?", "87001"),
         ("order 48213. 2. can I change the address", "48213"),
+        # a postcode in an address, before the town, is no order number
+        ("the new address: Hauptweg 3, 80331 München", None),
+        ("Prinsengracht 20, 1016 GV Amsterdam please", None),
+        ("I moved to 12 rue Oberkampf in 75011 Paris", None),
+        ("48213 Maya Lindqvist", "48213"),
+        ("order 48213, Lyon office", "48213"),
     ],
 )
 def test_find_number(text: str, expected: str | None) -> None:
