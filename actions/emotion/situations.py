@@ -155,7 +155,7 @@ def _finding(kind: _Kind, match: re.Match[str]) -> Circumstance:
         kind=kind.name,
         serious=kind.serious,
         who=who,
-        what=_group(match, "what", "what2"),
+        what=_group(match, "what", "what2", "what3"),
         when=when,
         quote=quote(match.group(0)),
     )

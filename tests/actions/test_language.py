@@ -1790,3 +1790,26 @@ def test_a_sentence_that_reads_a_little_like_a_neighbour_keeps_the_chats_languag
     assert conversation_language([*chat, "Ok, obrigado!"]) == "pt"
     switched = [chat[0], "Y puedo pagar con tarjeta de crédito?"]
     assert conversation_language(switched) == "es"
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Ich bekam eine E-Mail, ich solle meine Kartendaten bestätigen."),
+        ("es", "Me llegó un correo pidiendo confirmar los datos de mi tarjeta."),
+        ("fr", "Un e-mail m'a demandé de confirmer mes coordonnées bancaires."),
+        ("it", "Un sms mi chiedeva di aggiornare i dati della carta, l'ho fatto."),
+        ("nl", "Ik kreeg een e-mail en heb mijn kaartgegevens ingevuld."),
+        ("pt", "Recebi um e-mail para confirmar os dados do cartão."),
+        ("pl", "Dostałam e-mail, żeby potwierdzić dane karty."),
+    ],
+)
+def test_a_message_asking_for_card_details_is_fraud_in_every_language(
+    code: str, text: str
+) -> None:
+    assert "fraud" in language_book().situations(code, text)
+
+
+def test_a_double_charge_with_a_pronoun_is_heard_in_portuguese() -> None:
+    heard = language_book().heard("pt", "Cobraram-me duas vezes a encomenda 300418862.")
+    assert "duas vezes" in heard

@@ -66,7 +66,9 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
         ("the charger sparked and then caught fire on the desk", "hazard", "", ""),
         ("There is an order on my account I never placed", "fraud", "", ""),
         ("someone has used my card to buy three phones", "fraud", "", ""),
-        ("I don't recognise this payment of 240 euros at all", "fraud", "", ""),
+        ("I don't recognise this payment of 240 euros at all", "fraud", "", "payment"),
+        ("someone got into my account and now I can't log in", "fraud", "", "account"),
+        ("my 6 year old cut his finger on the lid", "injury", "your 6 year old", ""),
         # card details given away: `what` says so (the advice is to block the card)
         (
             "a man phoned me saying he was from you and I read him my card number",
@@ -167,7 +169,12 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "",
         ),
         ("she nearly put a piece in her mouth", "hazard", "", ""),
-        ("my toddler swallowed a small plastic part from it", "injury", "", ""),
+        (
+            "my toddler swallowed a small plastic part from it",
+            "injury",
+            "your toddler",
+            "",
+        ),
         # an address's dots are no sentence end
         (
             "an email from your-shop-help@gmail.com asking me to confirm my password",
