@@ -787,6 +787,12 @@ class ActionOrderLookup(CaringAction):
         elif topic in ("change_order", "change_address"):
             key = change_key(order, address=topic == "change_address")
             speaker.say(key, **order.values())
+        elif order.status in (
+            OrderStatus.PROCESSING,
+            OrderStatus.SHIPPED,
+        ) and mentioned("if_it_does_not", *customer_texts(tracker)[-1:]):
+            # "and if it doesn't?" after its date: what can be done then
+            speaker.say(f"track_order.{order.status}_if_not", **order.values())
         elif order.late:
             # the day it was due has passed: say so, and who can chase it
             speaker.say(f"track_order.{order.status}_late", **order.values())
@@ -804,6 +810,10 @@ class ActionOrderLookup(CaringAction):
             again := f"track_order.{order.status}_again"
         ):
             # "and when?" after the status was given: the date, not the status again
+            # (the day it was delivered, when we know it)
+            dated = f"{again}_on"
+            if order.eta and reply_book().has(dated):
+                again = dated
             speaker.say(again, **order.values())
         else:
             speaker.say(f"track_order.{order.status}", **order.values())

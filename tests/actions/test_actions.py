@@ -382,3 +382,60 @@ async def test_a_happy_story_nlu_took_for_a_complaint_gets_a_warm_reply(
     assert says(message["text"], "compliment")
     assert "sorry" not in message["text"].lower()
     assert reply_book().describe("complaint") not in message["text"]
+
+
+async def test_when_after_delivered_gives_the_day_it_was_delivered(
+    store: DemoStore,
+) -> None:
+    """ "when?" right after "it was delivered": the day it was, not the state again."""
+    from tests.actions.test_offers import conversation
+
+    order = await store.order("730915")
+    assert order is not None and order.status == "delivered" and order.eta
+    told = reply_book().pick("track_order.delivered", **order.values())
+    tracker = conversation(
+        [
+            ("customer", "status of 730915", "track_order"),
+            ("form", "", None),
+            ("bot", told, None),
+            ("customer", "when?", "track_order"),
+        ],
+        "delivered-when",
+        order_id="730915",
+        verified_customer=owner("730915"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "track_order.delivered_again_on", **order.values())
+    assert order.eta in message["text"]
+
+
+@pytest.mark.parametrize(
+    ("number", "status"), [("48213", "shipped"), ("99887766", "processing")]
+)
+async def test_and_if_it_does_not_come_gets_what_can_be_done(
+    store: DemoStore, number: str, status: str
+) -> None:
+    """ "and if it doesn't?" after its date: what can be done then, not the date
+    again."""
+    from tests.actions.test_offers import conversation
+
+    order = await store.order(number)
+    assert order is not None and order.status == status
+    told = reply_book().pick(f"track_order.{status}", **order.values())
+    tracker = conversation(
+        [
+            ("customer", f"will {number} come by friday?", "track_order"),
+            ("form", "", None),
+            ("bot", told, None),
+            ("customer", "and if it doesn't?", "track_order"),
+        ],
+        f"if-not-{number}",
+        order_id=number,
+        verified_customer=owner(number),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], f"track_order.{status}_if_not", **order.values())
