@@ -297,19 +297,14 @@ def test_a_waiting_customer_is_answered_about_what_they_added(
             "I NEED THAT MONEY BACK TODAY, I CANNOT PAY MY RENT!!!",
         ],
     )
-    assert replies[1] == [say("waiting_for_person")]
+    assert replies[1] == [say("waiting_patience")]  # "ok": thanks for waiting
     assert replies[2] == [say("waiting_thanks")]
     assert replies[3] == [say("waiting_added_order", order="48213")]
     assert replies[4] == [say("waiting_question")]
     # money worries: the feeling and what it is about heard, then what happens
     # with it (said once)...
     [worried] = replies[5]
-    # ("A person from our team will reply here" was said two messages up: once)
-    then = say("waiting_advice_then")
-    assert then.startswith("A person from our team will reply here; everything")
-    advice = (
-        f"{say('waiting_advice_hardship')} Everything{then.split('everything', 1)[1]}"
-    )
+    advice = f"{say('waiting_advice_hardship')} {say('waiting_advice_then')}"
     assert worried.endswith(advice), worried
     acks = [
         say(f"concern_ack_{label}", concern="the double charge")
@@ -344,7 +339,8 @@ def test_a_waiting_customer_hears_what_to_do_meanwhile_and_is_heard(
             "thank you",
         ],
     )
-    assert replies[1] == [f"{say('waiting_advice_fraud')} {say('waiting_advice_then')}"]
+    # what to do now: what to do about it, and what the person will do
+    assert replies[1] == [say("waiting_asked_fraud")]
     assert replies[2] == [say("waiting_call")]
     assert replies[3][0].startswith(say("waiting_person_asked"))
     assert replies[4] == [say("waiting_thanks")]
