@@ -396,6 +396,13 @@ def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) ->
         ("it still shows processing a week on", None, "the wait"),
         ("my trainers still aint shipped", None, "the wait"),
         ("I got the teapot but no lid", None, "the missing item"),
+        # asked again and again, or the same thing again
+        ("I've written to you four times about this", None, "having to ask four times"),
+        (
+            "this is the third time the lamp came broken",
+            None,
+            "this happening a third time",
+        ),
     ],
 )
 def test_the_concern_is_said_in_the_customers_own_words(

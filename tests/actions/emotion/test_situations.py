@@ -69,6 +69,8 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
         ("I don't recognise this payment of 240 euros at all", "fraud", "", "payment"),
         ("someone got into my account and now I can't log in", "fraud", "", "account"),
         ("my 6 year old cut his finger on the lid", "injury", "your 6 year old", ""),
+        ("that was my rent you took, I have 9 pounds left", "hardship", "", "rent"),
+        ("we've got £6 left to last the week", "hardship", "", ""),
         # card details given away: `what` says so (the advice is to block the card)
         (
             "a man phoned me saying he was from you and I read him my card number",
@@ -91,7 +93,7 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
         ),
         ("I honestly can't afford to lose that money right now", "hardship", "", ""),
         ("how soon is it back? I need that money for food", "hardship", "", "food"),
-        ("that was our rent money for December", "hardship", "", ""),
+        ("that was our rent money for December", "hardship", "", "rent"),
         ("no idea how we're going to feed the kids now", "hardship", "", ""),
         (
             "I'm not well at the moment and can't get to the post office",
@@ -229,6 +231,8 @@ def test_situations_are_found_with_who_and_what(
         "can I put my card details in at checkout later?",
         "my parcel is held at customs, do I need to pay anything?",
         "can I pay by text message?",
+        "I have 2 days left to return it",
+        "it is my rent-a-car booking I need to change",
     ],
 )
 def test_ordinary_messages_have_no_situation(
