@@ -168,7 +168,14 @@ class WaitingReplies:
             return f"{advice} {say(then, language)}"
         if calls:
             return _fresh(said, language, "waiting_call", "waiting_for_person_again")
-        if asks and words.what_now.search(lower):
+        what_now = bool(words.what_now.search(lower))
+        if what_now and not asks and not flag:
+            # "I don't know what to do now", nothing serious happened: the person
+            # will take them through it
+            return _fresh(
+                said, language, "waiting_felt_confusion", "waiting_for_person_again"
+            )
+        if what_now and (asks or flag):
             # "what do I do now?", "what happens next?": about what happened, not a
             # general answer that shares a word with it ("card" -> how to pay)
             if asked:  # what to do, and what the person will do

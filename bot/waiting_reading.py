@@ -68,6 +68,9 @@ WAIT_WORDS = re.compile(
     r"\bwill (?:it|this|that) (?:take|be) (?:long|much longer|ages)\b|"
     # "HELLO??", "hi?": is anyone there
     r"^\W*(?:hello|hi|hey|hallo)\W*\?+\W*$|"
+    # "please", "please help me": a plea, answered with where they stand
+    r"^\W*(?:please+|pls|plz|help(?: me)?|please+ help(?: me)?|help(?: me)?,? please+|"
+    r"i'?m begging you|i beg you)\W*$|"
     # a bare "how long tho?", "when?" while they wait: the wait
     r"^\W*(?:(?:so|and|but|ok|okay) )?(?:how long|when)"
     r"(?: (?:tho|though|now|then))?\W*$",
@@ -101,6 +104,8 @@ WHAT_NOW = re.compile(
     r"\bwhat (?:do|should|can|shall|must) (?:i|we) do(?: now| next| then| meanwhile|"
     r" in the meantime| about (?:it|this|that))?\s*(?:[?.!]|$)|"
     r"\bwhat (?:happens|comes) (?:now|next)\b|"
+    r"\b(?:don'?t|do not|dunno|not sure) (?:know )?what (?:to do|i should do|"
+    r"i'?m (?:supposed|meant) to do)\b|"
     r"\bwhat(?:'s| is) (?:next|the next step)\b|\bwhat now\b|\bnow what\b",
     re.IGNORECASE,
 )

@@ -661,3 +661,22 @@ async def test_a_fright_or_outrage_is_heard_in_every_language(
     assert fright == say("waiting_felt_anxiety", language)
     assert anger == say("waiting_felt_anger", language)
     assert say("waiting_felt_anger", language) != say("waiting_felt_anger")
+
+
+async def test_a_plea_hears_where_they_stand_and_being_lost_is_taken_through(
+    conversations: Conversations,
+) -> None:
+    """ "please" alone while waiting is answered with where they stand, not "Thanks,
+    I've added that"; "I don't know what to do now" with nothing serious behind it
+    hears that the person will take them through it (in their language too)."""
+    english = await waiting(
+        conversations, "web-plea", ["please", "I don't know what to do now"]
+    )
+    assert english == [say("waiting_nobody_online"), say("waiting_felt_confusion")]
+    polish = await waiting(
+        conversations, "web-plea-pl", ["Proszę.", "Nie wiem, co mam robić."], "pl"
+    )
+    assert polish == [
+        say("waiting_nobody_online", "pl"),
+        say("waiting_felt_confusion", "pl"),
+    ]
