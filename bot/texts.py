@@ -49,6 +49,9 @@ class WaitingWords:
     # jetzt?"): a question about what happened, answered by the ticket's flag and
     # where they stand, not by a general answer that shares a word with it
     what_now: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    # asks to be contacted ("please contact me", "bei mir melden"): a call asked
+    # for, question or not
+    contact_me: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
     # asks for someone senior ("I want to speak to a manager"): told the person will
     # see that they asked
     manager: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
@@ -129,7 +132,14 @@ def waiting_words(language: str) -> WaitingWords | None:
         feelings=feelings,
         **{
             name: re.compile(str(words[name]))
-            for name in ("wait", "seen", "what_now", "accepts", "manager")
+            for name in (
+                "wait",
+                "seen",
+                "what_now",
+                "accepts",
+                "manager",
+                "contact_me",
+            )
             if words.get(name)
         },
         serious={

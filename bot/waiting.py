@@ -143,7 +143,11 @@ class WaitingReplies:
             bool(words.thanks.search(lower)) and len(text.split()) <= read.THANKS_WORDS
         )
         # "can someone ring me please": a call asked for, however upset they are
-        calls = bool(words.call.search(lower)) and asks
+        # ...or to be contacted ("please contact me"), unless they ask when
+        # someone will ("when will someone get back to me?": the wait)
+        calls = (bool(words.call.search(lower)) and asks) or (
+            bool(words.contact_me.search(lower)) and not words.wait.search(lower)
+        )
         # "fine, I'll wait", "ok": thanked for their patience
         accepts = bool(words.accepts.search(lower)) and not thanks
         plain_thanks = thanks and not (asks or urgent or order)

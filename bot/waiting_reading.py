@@ -117,6 +117,12 @@ ACCEPTS = re.compile(
     r"\bno rush\b|\btake your time\b",
     re.IGNORECASE,
 )
+# "please contact me", "can someone get in touch", "I want someone to contact me"
+CONTACT_ME = re.compile(
+    r"\b(?:contact me|get in touch with me|reach me|get back to me|"
+    r"(?:someone|somebody) (?:to )?(?:contact|get in touch with|reach) me)\b",
+    re.IGNORECASE,
+)
 # "I want to speak to a manager", "someone senior", "your supervisor"
 MANAGER = re.compile(
     r"\b(?:manager|supervisor|someone senior|somebody senior|team leader|"
@@ -133,6 +139,7 @@ ENGLISH = WaitingWords(
     what_now=WHAT_NOW,
     accepts=ACCEPTS,
     manager=MANAGER,
+    contact_me=CONTACT_ME,
 )
 NOTHING = re.compile(r"(?!)")
 # a language without words of its own: a question mark is all we read

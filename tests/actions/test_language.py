@@ -1813,3 +1813,24 @@ def test_a_message_asking_for_card_details_is_fraud_in_every_language(
 def test_a_double_charge_with_a_pronoun_is_heard_in_portuguese() -> None:
     heard = language_book().heard("pt", "Cobraram-me duas vezes a encomenda 300418862.")
     assert "duas vezes" in heard
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Ich glaube, jemand benutzt mein Konto."),
+        ("es", "Creo que alguien está usando mi cuenta."),
+        (
+            "fr",
+            "Une commande que je n'ai jamais passée. Quelqu'un utilise mon compte ?",
+        ),
+        ("it", "Qualcuno sta usando il mio account?"),
+        ("nl", "Ik denk dat iemand mijn account gebruikt, iemand gebruikt mijn kaart."),
+        ("pt", "Acho que alguém está a usar a minha conta."),
+        ("pl", "Chyba ktoś używa mojego konta."),
+    ],
+)
+def test_someone_in_the_account_is_fraud_in_every_language(
+    code: str, text: str
+) -> None:
+    assert "fraud" in language_book().situations(code, text)

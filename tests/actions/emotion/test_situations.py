@@ -540,3 +540,17 @@ def test_a_death_is_never_put_on_someone_the_words_do_not_name(
         if c.kind == "bereavement"
     ]
     assert death.who == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "what"),
+    [
+        ("got a txt saying I have to pay a 2.50 customs fee on a link", "fee"),
+        ("oh no I already typed my card number in", "card"),
+    ],
+)
+def test_a_scam_text_and_card_details_typed_in_are_fraud(
+    detector: SituationDetector, text: str, what: str
+) -> None:
+    found = {c.kind: c for c in detector.detect(text.lower())}
+    assert "fraud" in found and found["fraud"].what == what

@@ -701,3 +701,24 @@ async def test_asking_for_a_manager_while_waiting_is_seen(
         "de",
     )
     assert german.startswith(say("waiting_manager", "de"))
+
+
+async def test_asking_to_be_contacted_is_a_call_request_and_a_visit_is_seen(
+    conversations: Conversations,
+) -> None:
+    """ "I'd like someone to contact me" is a call asked for, question or not (in
+    German too); "we were in A&E" in German word order means the doctor has seen
+    them: no "see a doctor first"."""
+    [english] = await waiting(
+        conversations, "web-contact", ["I would like someone to contact me."]
+    )
+    assert english == say("waiting_call")
+    [german] = await waiting(
+        conversations,
+        "web-contact-de",
+        ["Wir waren in der Notaufnahme. Bitte melden Sie sich persönlich bei mir."],
+        "de",
+        frozenset({UrgencyFlag.SAFETY}),
+    )
+    assert say("waiting_advice_safety", "de") not in german
+    assert say("waiting_call", "de") in german
