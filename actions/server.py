@@ -120,7 +120,7 @@ def add_emotion_route(app: Sanic) -> None:
 
 def add_answer_route(app: Sanic) -> None:
     """``POST /answer``: the answer to a general question a customer asks while
-    waiting for a person (actions/answers.py, answer_while_waiting).
+    waiting for a person (actions/waiting_answers.py, answer_while_waiting).
 
     Body ``{"text": str, "language": str ("" for English), "intent": str | null,
     "confidence": float | null, "conversation": str (optional), "proof_only": bool
@@ -130,8 +130,8 @@ def add_answer_route(app: Sanic) -> None:
     actions/waiting_order.py; proof_only: the message is no question, only a proof
     is looked for); answer ``{"text": str | null}``.
     """
-    from actions.answers import answer_while_waiting
     from actions.side import chat_slots
+    from actions.waiting_answers import answer_while_waiting
     from actions.waiting_order import unproven_answer
 
     @app.post("/answer")

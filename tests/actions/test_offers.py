@@ -11,13 +11,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import (
-    ActionAnswer,
-    ActionConfirmUnderstood,
-    ActionNotUnderstood,
-    asks_about_the_order,
-    follow_up_topic,
-)
+from actions.answers import ActionAnswer, ActionConfirmUnderstood, ActionNotUnderstood
 from actions.demo_store import DemoStore
 from actions.handoff import handoff_queue
 from actions.lookups import (
@@ -31,6 +25,7 @@ from actions.lookups import (
 )
 from actions.mood import assess
 from actions.paths import ROOT
+from actions.readings import asks_about_the_order, follow_up_topic
 from actions.replies import reply_book
 from actions.store import OrderStatus
 from tests.actions.conftest import owner, says, variations

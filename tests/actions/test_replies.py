@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.answers import SMALL_TALK
 from actions.paths import ROOT
+from actions.readings import SMALL_TALK
 from actions.replies import MissingReply, ReplyBook, reply_book
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
