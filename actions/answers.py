@@ -23,17 +23,16 @@ from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
 from actions.faq import nearest_intent
 from actions.identity import may_see
-from actions.lookups import (
+from actions.mentions import mentioned
+from actions.numbers import find_number
+from actions.order_chat import (
     ORDER_QUESTIONS,
-    YES_TO_PERSON,
-    change_key,
     chat_order,
     praised,
     proof_outside_the_form,
-    record_disagrees,
 )
-from actions.mentions import mentioned
-from actions.numbers import find_number
+from actions.order_checks import change_key, record_disagrees
+from actions.proof_form import YES_TO_PERSON
 from actions.readings import (
     ABOUT_THE_ORDER,
     DECLINED,

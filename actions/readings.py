@@ -10,9 +10,9 @@ import re
 from rasa_sdk import Tracker
 
 from actions.faq import nearest_intent
-from actions.lookups import only_a_number, only_proof
 from actions.mentions import mentioned
 from actions.numbers import find_number
+from actions.order_chat import only_a_number, only_proof
 from actions.replies import reply_book
 from actions.voice import (
     bot_texts,

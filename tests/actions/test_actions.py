@@ -11,8 +11,9 @@ from actions.answers import ActionAnswer, ActionConfirmUnderstood, ActionNotUnde
 from actions.demo_store import DemoStore
 from actions.empathy import empathy_book
 from actions.handoff import handoff_queue
-from actions.lookups import ActionAskOrderId, ActionOrderLookup
+from actions.lookups import ActionOrderLookup
 from actions.mood import assess
+from actions.proof_form import ActionAskOrderId
 from actions.readings import chosen_reading, reading_text
 from actions.replies import reply_book
 from actions.voice import asks
