@@ -18,6 +18,14 @@ from rasa_sdk.events import (
     UserUtteranceReverted,
 )
 
+from actions.conversation import (
+    accepted_offer,
+    customer_name,
+    customer_texts,
+    latest_entity,
+    latest_intent,
+    user_events,
+)
 from actions.emotion import Emotion
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
@@ -54,18 +62,9 @@ from actions.readings import (
 )
 from actions.replies import capitalise, reply_book
 from actions.side import PARSE_TIMEOUT_S, is_question, parse
+from actions.speaker import Speaker
 from actions.store import store
-from actions.voice import (
-    CaringAction,
-    Speaker,
-    accepted_offer,
-    customer_name,
-    customer_texts,
-    hand_over,
-    latest_entity,
-    latest_intent,
-    user_events,
-)
+from actions.voice import CaringAction, hand_over
 
 # Intents whose answer has a variant when the customer named an account type / a place.
 TYPED_ACCOUNT_INTENTS = {

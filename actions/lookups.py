@@ -11,6 +11,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
+from actions.conversation import bot_texts, customer_texts
 from actions.identity import (
     attempts_proof,
     may_see,
@@ -31,8 +32,9 @@ from actions.order_chat import (
 from actions.order_checks import change_key, missed_deadline, record_disagrees
 from actions.proof_form import proof_used
 from actions.replies import reply_book
+from actions.speaker import Speaker
 from actions.store import Order, OrderStatus, store
-from actions.voice import CaringAction, Speaker, bot_texts, customer_texts
+from actions.voice import CaringAction
 
 # What is said after asking the store to cancel an order that was being prepared.
 CANCEL_OUTCOMES = {

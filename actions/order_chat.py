@@ -10,6 +10,7 @@ import re
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
+from actions.conversation import customer_texts, latest_intent, when_written
 from actions.emotion import Analysis, Emotion
 from actions.identity import (
     attempts_proof,
@@ -23,7 +24,6 @@ from actions.numbers import find_number, is_postcode_part
 from actions.replies import reply_book
 from actions.side import clauses, is_question
 from actions.store import Order, store
-from actions.voice import customer_texts, latest_intent, when_written
 
 ORDER_TOPICS = (
     "track_order",

@@ -13,6 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.conversation import accepted_offer, customer_texts
 from actions.identity import (
     MAX_TRIES,
     attempts_proof,
@@ -35,14 +36,9 @@ from actions.order_chat import (
     requested_when_written,
 )
 from actions.side import Parsed, SideAnswer, answer_of, is_question
+from actions.speaker import Speaker
 from actions.store import Order, StoreUnavailable, store
-from actions.voice import (
-    CaringAction,
-    Speaker,
-    accepted_offer,
-    customer_texts,
-    hand_over,
-)
+from actions.voice import CaringAction, hand_over
 
 # Why a person is brought in when the form's question offered one and got a yes.
 YES_TO_PERSON = "Customer said yes when the bot offered a person."

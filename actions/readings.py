@@ -9,17 +9,17 @@ import re
 
 from rasa_sdk import Tracker
 
-from actions.faq import nearest_intent
-from actions.mentions import mentioned
-from actions.numbers import find_number
-from actions.order_chat import only_a_number, only_proof
-from actions.replies import reply_book
-from actions.voice import (
+from actions.conversation import (
     bot_texts,
     latest_confidence,
     latest_intent,
     user_events,
 )
+from actions.faq import nearest_intent
+from actions.mentions import mentioned
+from actions.numbers import find_number
+from actions.order_chat import only_a_number, only_proof
+from actions.replies import reply_book
 
 # Conversation intents that are not a customer-service question.
 SMALL_TALK = frozenset(

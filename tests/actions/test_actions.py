@@ -16,7 +16,7 @@ from actions.mood import assess
 from actions.proof_form import ActionAskOrderId
 from actions.readings import chosen_reading, reading_text
 from actions.replies import reply_book
-from actions.voice import asks
+from actions.speaker import asks
 from tests.actions.conftest import (
     load_tracker,
     offered_events,
