@@ -35,7 +35,7 @@ def warm_up() -> None:
     """Load data files (and models) now, so the first customer does not wait."""
     from actions.empathy import empathy_book
     from actions.faq import faq_index, intent_examples
-    from actions.language import detect
+    from actions.language_detection import detect
     from actions.mood import analyzer, policy
     from actions.replies import reply_book
 

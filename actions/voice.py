@@ -34,7 +34,8 @@ from actions.handoff import (
 )
 from actions.identity import attempts_proof, may_see
 from actions.in_language import in_language
-from actions.language import conversation_language, language_book
+from actions.language import language_book
+from actions.language_detection import conversation_language
 from actions.mentions import mentioned
 from actions.mood import Mood, assess
 from actions.numbers import find_number
