@@ -63,8 +63,9 @@ def add_emotion_route(app: Sanic) -> None:
     recent earlier ones, names what is wrong.
     """
     from actions.emotion import Turn
-    from actions.empathy import Situation, empathy_book
+    from actions.empathy import empathy_book
     from actions.mood import analyzer, compact
+    from actions.situation import Situation
 
     @app.post("/emotion")
     async def post_emotion(request: Request) -> Any:

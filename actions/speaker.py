@@ -16,10 +16,11 @@ from actions.conversation import (
     customer_texts,
     latest_confidence,
 )
-from actions.empathy import Situation, empathy_book
+from actions.empathy import empathy_book
 from actions.mood import Mood, history
 from actions.replies import reply_book
 from actions.side import side_questions
+from actions.situation import Situation
 
 RECENT_REPLIES = 4
 # Replies that already ask the customer something: no "tell me if I got it wrong".
@@ -72,7 +73,7 @@ class Speaker:
             description=reply_book().describe(self.intent or ""),
             text=str((self.tracker.latest_message or {}).get("text") or ""),
             earlier=customer_texts(self.tracker)[:-1],
-            register=empathy_book().register(customer_texts(self.tracker)),
+            register=empathy_book().registers.of(customer_texts(self.tracker)),
         )
 
     async def answer_side_questions(self) -> None:
@@ -121,7 +122,7 @@ class Speaker:
             text = empathy_book().compose(
                 answer, situation, invite=not asks(key, answer)
             )
-        text = empathy_book().fit_register(text, situation.register)
+        text = empathy_book().registers.fit(text, situation.register)
         self.spoken = True
         self.keys.append(key)
         self.offer = book.offer(text, answer)

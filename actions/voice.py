@@ -24,7 +24,7 @@ from actions.conversation import (
     user_events,
 )
 from actions.emotion import Decision
-from actions.empathy import Situation, empathy_book
+from actions.empathy import empathy_book
 from actions.handoff import (
     annotate,
     enqueue,
@@ -41,6 +41,7 @@ from actions.mood import Mood, assess
 from actions.numbers import find_number
 from actions.replies import reply_book
 from actions.side import is_question
+from actions.situation import Situation
 from actions.speaker import RECENT_REPLIES, Speaker
 from actions.store import Order, StoreUnavailable, store
 
@@ -188,7 +189,7 @@ async def hand_off(
         handoff = book.without_immediacy(handoff)  # no "now", then "no one is in"
     text = f"{handoff} {waiting or book.waiting(key, situation, values)}"
     if not language:
-        text = book.fit_register(text, situation.register)
+        text = book.registers.fit(text, situation.register)
     dispatcher.utter_message(text=text)
     return [*_closed_loops(tracker), SlotSet("handoff", True), ConversationPaused()]
 
