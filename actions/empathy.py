@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from actions.emotion import Analysis, Circumstance, Emotion
+from actions.emotion.policy import answer_first_situations
 from actions.emotion.text import with_apostrophes
 from actions.mentions import rule_pattern
 from actions.paths import DATA
@@ -246,9 +247,10 @@ class EmpathyBook:
         self, pending: Sequence[Circumstance], answer: str, situation: Situation
     ) -> str:
         """The offer of a person beside an answer given to someone who told us of
-        money worries, illness or a need for extra care (``offer_person_beside``),
+        money worries, illness or a need for extra care (``answer_first_situations``
+        of data/emotion/policy.yml),
         unless this answer or a recent reply already offers one; "" otherwise."""
-        beside = set(self.data.get("offer_person_beside") or [])
+        beside = answer_first_situations()
         if not any(c.kind in beside for c in pending):
             return ""
         offered = [answer, *situation.recent[-RECENT_OFFER:]]

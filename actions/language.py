@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from actions.emotion.policy import answer_first_situations
 from actions.language_texts import (
     ORDER_STATES,
     WORD,
@@ -71,9 +72,6 @@ ANSWERED = (
 # the customer names (``problems``: charged twice, damaged, the wrong item, something
 # missing) is for a person, as the `problem` topic is
 ANSWERED_PROBLEMS = ("late",)
-# Serious things a customer may tell beside a plain question that is answered, with
-# care and a person offered, instead of a handoff (``LanguageBook.answers_first``)
-ANSWERED_FIRST = ("hardship", "health")
 
 
 # A question of at most this many words that names no topic goes on with the topic
@@ -171,11 +169,11 @@ class LanguageBook:
 
     def answers_first(self, code: str, text: str, found: Sequence[str]) -> bool:
         """Whether the serious things ``found`` in ``text`` are only money worries or
-        illness told beside a plain question (``ANSWERED_FIRST``): nothing went
+        illness told beside a plain question (``answer_first_situations``): nothing went
         wrong, no person asked for; the question is answered with care, a person
         offered (as in English, data/emotion/policy.yml ``answer_first``)."""
         texts = self.languages.get(code)
-        if texts is None or not found or not set(found) <= set(ANSWERED_FIRST):
+        if texts is None or not found or not set(found) <= answer_first_situations():
             return False
         lower = text.lower()
         asked, _ = topics_asked(texts, lower)
