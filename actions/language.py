@@ -38,8 +38,8 @@ from actions.language_texts import (
     stakes_said,
     topics_asked,
 )
+from actions.numbers import find_number
 from actions.paths import DATA
-from actions.store import find_number
 
 LANGUAGES_FILE = Path(
     os.environ.get("LANGUAGES_FILE", DATA / "replies" / "languages.yml")
