@@ -66,6 +66,11 @@ class ProofForm(FormValidationAction, ABC):
     def name(self) -> str:
         """The validation action's name (``validate_<form>``)."""
 
+    def form_slots(self, domain_slots: list[str], tracker: Tracker) -> list[str]:
+        """The slots this form asks for now, before the proof is considered: the
+        domain's; a form leaves out what it does not need (none: nothing to ask)."""
+        return domain_slots
+
     async def required_slots(
         self,
         domain_slots: list[str],
@@ -73,8 +78,11 @@ class ProofForm(FormValidationAction, ABC):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        """The form's slots; the proof only while it is needed (and, before any
-        number is known, kept: a proof may come with the number)."""
+        """The form's slots (``form_slots``); the proof only while it is needed
+        (and, before any number is known, kept: a proof may come with the number)."""
+        domain_slots = self.form_slots(domain_slots, tracker)
+        if not domain_slots:
+            return []
         numbers = tracker.get_slot("order_id") or tracker.get_slot("invoice_id")
         if not numbers:
             return domain_slots
@@ -145,19 +153,13 @@ class ValidateOrderForm(ProofForm):
     def name(self) -> str:
         return "validate_order_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
+    def form_slots(self, domain_slots: list[str], tracker: Tracker) -> list[str]:
         """Nothing to ask when the refund asked about needs no order: money back
         after a double charge or for a parcel that never came (policy, said by the
-        lookup)."""
+        lookup); nor when the message only praises."""
         if refund_without_order(tracker) or only_praise(tracker):
             return []
-        return await super().required_slots(domain_slots, dispatcher, tracker, domain)
+        return domain_slots
 
     async def extract_order_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -194,17 +196,11 @@ class ValidateInvoiceForm(ProofForm):
     def name(self) -> str:
         return "validate_invoice_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
+    def form_slots(self, domain_slots: list[str], tracker: Tracker) -> list[str]:
         """No invoice number needed when the order number is already known."""
         if tracker.get_slot("order_id") and not tracker.get_slot("invoice_id"):
-            domain_slots = [slot for slot in domain_slots if slot != "invoice_id"]
-        return await super().required_slots(domain_slots, dispatcher, tracker, domain)
+            return [slot for slot in domain_slots if slot != "invoice_id"]
+        return domain_slots
 
     def validate_invoice_id(
         self,

@@ -53,6 +53,16 @@ MAX_TEXT = 4000
 MAX_HISTORY = 50
 
 
+def json_object(request: Request) -> dict[str, Any]:
+    """The request's body when it is a JSON object, else {} (bad JSON too): each
+    route then checks the fields it needs and answers 400 without them."""
+    try:
+        body = request.json
+    except Exception:  # noqa: BLE001 - sanic raises its own on bad JSON
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
 def add_emotion_route(app: Sanic) -> None:
     """``POST /emotion``: the analysis of a message the bot does not see itself.
 
@@ -70,12 +80,8 @@ def add_emotion_route(app: Sanic) -> None:
     @app.post("/emotion")
     async def post_emotion(request: Request) -> Any:
         """Analyse one customer message in its conversation."""
-        try:
-            body = request.json
-        except Exception:  # noqa: BLE001 - sanic raises its own on bad JSON
-            body = None
-        text = body.get("text") if isinstance(body, dict) else None
-        history = body.get("history", []) if isinstance(body, dict) else None
+        body = json_object(request)
+        text, history = body.get("text"), body.get("history", [])
         if (
             not isinstance(text, str)
             or not 0 < len(text) <= MAX_TEXT
@@ -138,11 +144,7 @@ def add_answer_route(app: Sanic) -> None:
     @app.post("/answer")
     async def post_answer(request: Request) -> Any:
         """Answer one waiting customer's question, if it is a general one."""
-        try:
-            body = request.json
-        except Exception:  # noqa: BLE001 - sanic raises its own on bad JSON
-            body = None
-        body = body if isinstance(body, dict) else {}
+        body = json_object(request)
         text, language = body.get("text"), body.get("language", "")
         intent, confidence = body.get("intent"), body.get("confidence")
         conversation = body.get("conversation")
@@ -215,11 +217,7 @@ def add_embed_route(app: Sanic) -> None:
     @app.post("/embed")
     async def post_embed(request: Request) -> Any:
         """Embed a few texts."""
-        try:
-            body = request.json
-        except Exception:  # noqa: BLE001 - sanic raises its own on bad JSON
-            body = None
-        texts = body.get("texts") if isinstance(body, dict) else None
+        texts = json_object(request).get("texts")
         if (
             not isinstance(texts, list)
             or not 0 < len(texts) <= MAX_EMBED_TEXTS

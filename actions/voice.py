@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -48,13 +49,17 @@ from actions.store import Order, StoreUnavailable, store
 
 async def hand_over(speaker: Speaker, tracker: Tracker, why: str) -> list[EventType]:
     """Bring in a person because the customer wants one (not because of the mood)."""
-    analysis = speaker.mood.analysis
+    asked = escalated(speaker.mood, ["person_request"], why)
+    return await hand_off(speaker.dispatcher, tracker, asked)
+
+
+def escalated(mood: Mood, reasons: Sequence[str], why: str) -> Mood:
+    """``mood`` with the decision to bring in a person for ``reasons``, explained
+    to that person as "Escalate to a person. <why>"."""
     decision = Decision(
-        escalate=True,
-        reasons=["person_request"],
-        explanation=f"Escalate to a person. {why}",
+        escalate=True, reasons=list(reasons), explanation=f"Escalate to a person. {why}"
     )
-    return await hand_off(speaker.dispatcher, tracker, Mood(analysis, decision))
+    return Mood(mood.analysis, decision, mood.events)
 
 
 def went_on(tracker: Tracker) -> bool:
@@ -135,10 +140,10 @@ async def store_unreachable(
     """The order system did not answer: say so honestly (in the customer's
     ``language`` when it has the words) and bring in a person, who can check."""
     dispatcher.messages.clear()  # nothing half-answered before the failure
-    decision = Decision(
-        escalate=True,
-        reasons=[*mood.decision.reasons, "store_unavailable"],
-        explanation="Escalate to a person. The order system could not be reached.",
+    down = escalated(
+        mood,
+        [*mood.decision.reasons, "store_unavailable"],
+        "The order system could not be reached.",
     )
     book = language_book()
     if language and book.has(language, "order.unreachable"):
@@ -147,17 +152,16 @@ async def store_unreachable(
         recent = bot_texts(tracker)[-RECENT_REPLIES:]
         said = reply_book().pick("order.unreachable", avoid=recent)
     dispatcher.utter_message(text=said)
-    return await hand_off(dispatcher, tracker, Mood(mood.analysis, decision), language)
+    return await hand_off(dispatcher, tracker, down, language)
 
 
 def failed(mood: Mood) -> Mood:
     """``mood`` with the decision to hand over because the bot failed twice."""
-    decision = Decision(
-        escalate=True,
-        reasons=[*mood.decision.reasons, "bot_failures"],
-        explanation="Escalate to a person. The bot could not help twice in this chat.",
+    return escalated(
+        mood,
+        [*mood.decision.reasons, "bot_failures"],
+        "The bot could not help twice in this chat.",
     )
-    return Mood(mood.analysis, decision, mood.events)
 
 
 async def hand_off(
@@ -301,14 +305,12 @@ class CaringAction(Action, ABC):
             # problem ("Refund please", "WHERE is it actually"): bring one in, not
             # the same offer again
             dispatcher.messages.clear()
-            pressed = Decision(
-                escalate=True,
-                reasons=list(mood.decision.reasons),
-                explanation="Escalate to a person. A person was offered and the "
-                "customer went on with the problem.",
+            pressed = escalated(
+                mood,
+                mood.decision.reasons,
+                "A person was offered and the customer went on with the problem.",
             )
-            pressed_mood = Mood(mood.analysis, pressed, mood.events)
-            return [*mood.events, *await hand_off(dispatcher, tracker, pressed_mood)]
+            return [*mood.events, *await hand_off(dispatcher, tracker, pressed)]
         if not paused:
             await speaker.answer_side_questions()
         if speaker.spoken and speaker.offer != tracker.get_slot("offered"):
