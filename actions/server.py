@@ -184,11 +184,11 @@ def add_answer_route(app: Sanic) -> None:
                 order = found
             elif found is not None:
                 # not proven theirs yet: the proof asked for, or given
-                said = await unproven_answer(
+                said, asks = await unproven_answer(
                     conversation, found, text, language, intent, proof_only
                 )
                 if said is not None or proof_only:
-                    return response.json({"text": said})
+                    return response.json({"text": said, "asks_proof": asks})
         if proof_only:
             return response.json({"text": None})
         said = answer_while_waiting(

@@ -15,7 +15,7 @@ import logging
 
 import httpx
 
-from actions.identity import proves
+from actions.identity import attempts_proof, proves
 from actions.language import language_book
 from actions.readings import asks_about_the_order
 from actions.replies import reply_book
@@ -34,26 +34,35 @@ async def unproven_answer(
     language: str,
     intent: str | None,
     proof_only: bool = False,
-) -> str | None:
+) -> tuple[str | None, bool]:
     """What a waiting customer hears about ``order``, the chat's order they have not
-    proved theirs: its state when ``text`` proves it (the proof remembered for the
-    chat), the question for the proof when ``text`` asks about the order (not when
-    ``proof_only``: the message was no question); None otherwise."""
+    proved theirs, and whether it asks for the proof: its state when ``text``
+    proves it (the proof remembered for the chat), the question for the proof when
+    ``text`` asks about the order (not when ``proof_only``: the message was the
+    answer to that question); None otherwise."""
     try:
         owner = await store().customer(order.customer)
     except StoreUnavailable:
-        return None
+        return None, False
     if proves(text, owner):
         if not await _remember_proof(conversation, order.customer):
-            return None  # not remembered: not shown either; the person checks
+            return None, False  # not remembered: not shown either; the person checks
         if language and language_book().has(language, f"order.{order.status}"):
-            return language_book().order_answer(language, order.values())
-        return _order_state(order)
+            return language_book().order_answer(language, order.values()), False
+        return _order_state(order), False
+    if proof_only and attempts_proof(text, order.id):
+        # asked for it, and what they sent does not match: asked again
+        if language and language_book().has(language, "order.proof_again"):
+            again = language_book().say(
+                language, "order.proof_again", order_id=order.id
+            )
+            return again, True
+        return reply_book().pick("ask.order_proof_again", order_id=order.id), True
     if proof_only or not _asks_about_it(text, language, intent):
-        return None
+        return None, False
     if language and language_book().has(language, "order.proof"):
-        return language_book().say(language, "order.proof", order_id=order.id)
-    return reply_book().pick("ask.order_proof", order_id=order.id)
+        return language_book().say(language, "order.proof", order_id=order.id), True
+    return reply_book().pick("ask.order_proof", order_id=order.id), True
 
 
 def _asks_about_it(text: str, language: str, intent: str | None) -> bool:

@@ -55,7 +55,7 @@ from bot.rediskeys import AppKeys
 from bot.state_view import StateView
 from bot.texts import say
 from bot.transcript import Author, Entry, Kind, Transcript
-from bot.upstream import BotUnavailable, EmotionClient, RasaClient
+from bot.upstream import ASKED_PROOF, BotUnavailable, EmotionClient, RasaClient
 from bot.waiting import WaitingReplies, advice_flag
 from bot.waiting_reading import serious_flags
 
@@ -353,9 +353,20 @@ class Conversations(AgentSide):
                 logger.info("no rescore for %s: %s", cid, error)
         if state is TicketState.ASSIGNED:
             return []  # the agent is here and sees it live
-        if offers_proof(inbound.text) and (
-            proven := await self.emotion.answer(
-                inbound.text, language, None, cid, proof_only=True
+        # the bot's last word while they wait asked for the order's e-mail address or
+        # postcode (an e-mail address left after "leave a phone number or e-mail" is
+        # a contact to use, not a proof)
+        replies = [e for e in earlier if e.author is Author.SYSTEM]
+        asked_proof = bool(replies) and replies[-1].data.get("asks") == "order_proof"
+        data: dict[str, str] = {}
+        ASKED_PROOF.set(False)
+        if (
+            asked_proof
+            and offers_proof(inbound.text)
+            and (
+                proven := await self.emotion.answer(
+                    inbound.text, language, None, cid, proof_only=True
+                )
             )
         ):
             # the e-mail address or postcode of the chat's order, asked for while
@@ -383,8 +394,10 @@ class Conversations(AgentSide):
                     if e.author is Author.CUSTOMER and e.id != entry.id
                 ],
             )
+        if ASKED_PROOF.get():
+            data["asks"] = "order_proof"  # what they send next is read as that
         reassurance, _ = await self.transcript.append(
-            cid, Entry(Author.SYSTEM, text, channel=inbound.channel)
+            cid, Entry(Author.SYSTEM, text, channel=inbound.channel, data=data)
         )
         return [reassurance]
 

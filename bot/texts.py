@@ -49,6 +49,9 @@ class WaitingWords:
     # jetzt?"): a question about what happened, answered by the ticket's flag and
     # where they stand, not by a general answer that shares a word with it
     what_now: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    # asks for someone senior ("I want to speak to a manager"): told the person will
+    # see that they asked
+    manager: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
     # says they will wait, or only "ok" ("fine, I'll wait", "Dobrze, poczekam."):
     # thanked for their patience, not told again who will reply
     accepts: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
@@ -126,7 +129,7 @@ def waiting_words(language: str) -> WaitingWords | None:
         feelings=feelings,
         **{
             name: re.compile(str(words[name]))
-            for name in ("wait", "seen", "what_now", "accepts")
+            for name in ("wait", "seen", "what_now", "accepts", "manager")
             if words.get(name)
         },
         serious={

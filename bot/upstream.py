@@ -14,10 +14,14 @@ the action server failing is None, and the caller carries on without it.
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 from typing import Any
 
 import httpx
 
+# Whether the last answer for a waiting customer, in this task, asked for the
+# proof that the chat's order is theirs (set by EmotionClient.answer)
+ASKED_PROOF: ContextVar[bool] = ContextVar("asked_proof", default=False)
 logger = logging.getLogger(__name__)
 
 MAX_ANSWER_TEXT = 4000  # what the action server's /answer reads of a message
@@ -171,10 +175,14 @@ class EmotionClient:
         try:
             response = await self._http.post("/answer", json=body)
             response.raise_for_status()
-            said = response.json().get("text")
+            answer = response.json()
+            said = answer.get("text")
         except (httpx.HTTPError, ValueError, AttributeError) as error:
             logger.warning("no answer for a waiting customer: %r", error)
             return None
+        # the answer asks for the order's e-mail address or postcode: what they send
+        # next is read as that (bot/conversations.py), not as a contact to call
+        ASKED_PROOF.set(answer.get("asks_proof") is True)
         return said if isinstance(said, str) and said else None
 
     async def close(self) -> None:

@@ -208,12 +208,18 @@ class WaitingReplies:
         # below, after the words for how they feel
         if (words.person.search(lower) and known is None) or (urgent and not asks):
             asked = say("waiting_person_asked", language)
+            manager = say("waiting_manager", language)
             # asked again, or in capitals: the wait itself is what they feel
-            insists = any(asked in x for x in said) or read.shouted(analysis, text)
+            insists = any(asked in x or manager in x for x in said) or read.shouted(
+                analysis, text
+            )
             first = say(
                 "waiting_person_insists" if insists else "waiting_person_asked",
                 language,
             )
+            if words.manager.search(lower) and not any(manager in x for x in said):
+                # "I want to speak to a manager": that they asked is seen
+                first = manager
             if urgent:
                 # after the words for what they are upset about or the feeling they
                 # named (``reply``), not a stock "I hear you, and I'm sorry"

@@ -117,6 +117,12 @@ ACCEPTS = re.compile(
     r"\bno rush\b|\btake your time\b",
     re.IGNORECASE,
 )
+# "I want to speak to a manager", "someone senior", "your supervisor"
+MANAGER = re.compile(
+    r"\b(?:manager|supervisor|someone senior|somebody senior|team leader|"
+    r"your boss|someone in charge|complaints department)\b",
+    re.IGNORECASE,
+)
 ENGLISH = WaitingWords(
     THANKS,
     QUESTION_START,
@@ -126,6 +132,7 @@ ENGLISH = WaitingWords(
     seen=SEEN_TO,
     what_now=WHAT_NOW,
     accepts=ACCEPTS,
+    manager=MANAGER,
 )
 NOTHING = re.compile(r"(?!)")
 # a language without words of its own: a question mark is all we read

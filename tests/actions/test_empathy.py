@@ -397,6 +397,7 @@ def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) ->
         ("it still shows processing a week on", None, "the wait"),
         ("my trainers still aint shipped", None, "the wait"),
         ("I got the teapot but no lid", None, "the missing item"),
+        ("nothing has arrived here at all", None, "the parcel not reaching you"),
         # asked again and again, or the same thing again
         ("I've written to you four times about this", None, "having to ask four times"),
         (

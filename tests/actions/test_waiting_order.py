@@ -41,8 +41,8 @@ async def test_a_question_about_the_unproven_order_asks_for_the_proof(
     rasa_unreachable: None, language: str, question: str, words: str
 ) -> None:
     order = await shipped()
-    said = await unproven_answer("web-w1", order, question, language, None)
-    assert said is not None and words in said and order.id in said
+    said, asks = await unproven_answer("web-w1", order, question, language, None)
+    assert asks and said is not None and words in said and order.id in said
     assert order.eta not in said and str(order.tracking) not in said
 
 
@@ -54,14 +54,14 @@ async def test_nothing_about_the_order_is_no_question_for_the_proof(
         ("which payment methods do you take?", ""),
         ("ok gracias", "es"),
     ):
-        assert await unproven_answer("web-w2", order, text, language, None) is None
-    # a message that is no question asks nothing
-    assert (
-        await unproven_answer(
-            "web-w2", order, "when will it come?", "", None, proof_only=True
+        assert await unproven_answer("web-w2", order, text, language, None) == (
+            None,
+            False,
         )
-        is None
-    )
+    # a message that is no question asks nothing
+    assert await unproven_answer(
+        "web-w2", order, "when will it come?", "", None, proof_only=True
+    ) == (None, False)
 
 
 async def test_a_proof_not_remembered_shows_nothing(rasa_unreachable: None) -> None:
@@ -69,9 +69,12 @@ async def test_a_proof_not_remembered_shows_nothing(rasa_unreachable: None) -> N
     owner = await DemoStore().customer(order.customer)
     assert owner is not None and owner.email
     said = await unproven_answer("web-w3", order, owner.email, "", None, True)
-    assert said is None
-    wrong = await unproven_answer("web-w3", order, "bob@example.org", "", None, True)
-    assert wrong is None
+    assert said == (None, False)
+    # one that does not match (nothing to remember): asked again
+    wrong, asks = await unproven_answer(
+        "web-w3", order, "bob@example.org", "", None, True
+    )
+    assert asks and wrong is not None and order.id in wrong and order.eta not in wrong
 
 
 async def test_the_proven_order_is_answered_in_the_customers_language() -> None:

@@ -382,10 +382,10 @@ async def test_a_waiting_customer_hears_about_the_order_they_proved_theirs(
     later = await other.entry(author="system")
     assert order.eta not in later["text"] and "48213" in later["text"]
     assert "e-mail address or" in later["text"], later["text"]
-    # a wrong e-mail address opens nothing (it is kept as the contact, as before)
+    # a wrong e-mail address opens nothing: asked again
     await other.say("bob@example.org")
     wrong = await other.entry(author="system")
-    assert order.eta not in wrong["text"]
+    assert order.eta not in wrong["text"] and "48213" in wrong["text"]
     await other.say("it's maya.lindqvist@example.com")
     proven = await other.entry(author="system")
     assert order.eta in proven["text"], proven["text"]
@@ -393,8 +393,20 @@ async def test_a_waiting_customer_hears_about_the_order_they_proved_theirs(
     again = await other.entry(author="system")
     assert order.eta in again["text"], again["text"]
     await other.close()
-    follow_up = (await agent_side.queue.ticket(other.conversation)).follow_up
-    assert follow_up is not None and follow_up.contact == "bob@example.org"
+    # none of it was a contact to call back
+    assert (await agent_side.queue.ticket(other.conversation)).follow_up is None
+    # an e-mail address left after the handoff's "leave a phone number or e-mail",
+    # unasked for the order, is a contact, not a proof
+    third = await Widget.open(gateway_url)
+    await third.say("I need to talk to a human agent please, order 48213")
+    await third.entry(author="bot")
+    await third.say("maya.lindqvist@example.com")
+    saved = await third.entry(author="system")
+    assert order.eta not in saved["text"]
+    assert "maya.lindqvist@example.com" in saved["text"], saved["text"]
+    await third.close()
+    follow_up = (await agent_side.queue.ticket(third.conversation)).follow_up
+    assert follow_up is not None and follow_up.contact == "maya.lindqvist@example.com"
     # a bad conversation id gets a clear error from the action server
     bad = httpx.post(
         f"{stack_settings.actions_url}/answer",

@@ -80,6 +80,8 @@ POSITIVES = [
     ("misunderstood", "you don't understand"),
     ("misunderstood", "that's not what I asked"),
     ("misunderstood", "am I talking to a bot?"),
+    ("misunderstood", "please stop sending me the same canned reply"),
+    ("misunderstood", "you keep telling me the same thing"),
     ("problem_report", "my parcel is missing and the refund was declined"),
     ("problem_report", "the curtains arrived torn with a stain on one panel"),
     (

@@ -681,3 +681,24 @@ async def test_a_plea_hears_where_they_stand_and_being_lost_is_taken_through(
         say("waiting_nobody_online", "pl"),
         say("waiting_felt_confusion", "pl"),
     ]
+
+
+async def test_asking_for_a_manager_while_waiting_is_seen(
+    conversations: Conversations,
+) -> None:
+    """ "I want to speak to a manager" while waiting: that they asked is seen, not
+    only "you're in line"; asked again, the wait itself is heard."""
+    english = await waiting(
+        conversations,
+        "web-manager",
+        ["I want to speak to a manager.", "get me a manager please"],
+    )
+    assert english[0].startswith(say("waiting_manager"))
+    assert english[1].startswith(say("waiting_person_insists"))
+    [german] = await waiting(
+        conversations,
+        "web-manager-de",
+        ["Ich möchte mit Ihrem Vorgesetzten sprechen."],
+        "de",
+    )
+    assert german.startswith(say("waiting_manager", "de"))
