@@ -10,7 +10,6 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,13 @@ from typing import Any
 import yaml
 
 from actions.emotion import Analysis, Circumstance, Emotion
+from actions.emotion.policy import answer_first_situations
 from actions.emotion.text import with_apostrophes
 from actions.mentions import rule_pattern
 from actions.paths import DATA
+from actions.register import Register
 from actions.replies import capitalise, fill, reply_book
+from actions.situation import Level, Situation
 
 EMPATHY_FILE = DATA / "replies" / "empathy.yml"
 # The customer's name appears in at most this many bot messages per conversation.
@@ -34,34 +36,6 @@ EARLIER_CONCERN = 3
 # who the order was for (data/emotion/situations.yml, ``gift``)
 AFTER_THE_PROBLEM = frozenset({"gift"})
 _SENTENCE_END = re.compile(r"(?<=[.?])\s+")
-_LONE_I = re.compile(r"\bi\b")
-
-
-class Level(StrEnum):
-    """How much feeling a reply acknowledges."""
-
-    NEUTRAL = "neutral"
-    UPSET = "upset"
-    VERY_UPSET = "very_upset"
-
-
-@dataclass
-class Situation:
-    """What the reply is about and who it is for."""
-
-    intent: str | None
-    analysis: Analysis | None
-    channel: str = "web"
-    customer_name: str | None = None
-    name_uses: int = 0
-    order_id: str | None = None
-    recent: list[str] = field(default_factory=list)
-    intent_confidence: float | None = None
-    description: str | None = None
-    text: str = ""  # the customer's latest message
-    # the customer's messages before the latest, newest last
-    earlier: list[str] = field(default_factory=list)
-    register: str = "plain"  # "formal", "casual" or "plain" (EmpathyBook.register)
 
 
 @dataclass
@@ -273,9 +247,10 @@ class EmpathyBook:
         self, pending: Sequence[Circumstance], answer: str, situation: Situation
     ) -> str:
         """The offer of a person beside an answer given to someone who told us of
-        money worries, illness or a need for extra care (``offer_person_beside``),
+        money worries, illness or a need for extra care (``answer_first_situations``
+        of data/emotion/policy.yml),
         unless this answer or a recent reply already offers one; "" otherwise."""
-        beside = set(self.data.get("offer_person_beside") or [])
+        beside = answer_first_situations()
         if not any(c.kind in beside for c in pending):
             return ""
         offered = [answer, *situation.recent[-RECENT_OFFER:]]
@@ -429,49 +404,9 @@ class EmpathyBook:
         return self._pick(f"queue.{key}", situation, values)
 
     @cached_property
-    def _register_cues(self) -> dict[str, list[re.Pattern[str]]]:
-        config = self.data.get("register") or {}
-        return {
-            name: [re.compile(p) for p in config.get(f"{name}_cues") or []]
-            for name in ("formal", "casual")
-        }
-
-    @cached_property
-    def _formal(self) -> tuple[re.Pattern[str], dict[str, str]] | None:
-        table = {
-            str(k).lower(): str(v)
-            for k, v in ((self.data.get("register") or {}).get("formal") or {}).items()
-        }
-        if not table:
-            return None
-        keys = sorted(table, key=len, reverse=True)
-        alternation = "|".join(re.escape(k) for k in keys)
-        return re.compile(rf"(?<![\w'])(?:{alternation})(?![\w'])", re.I), table
-
-    def register(self, texts: Sequence[str]) -> str:
-        """The customer's register, "formal", "casual" or "plain": the latest of
-        ``texts`` (their messages, oldest first) with a cue decides."""
-        cues = self._register_cues
-        for text in reversed(texts):
-            lower = text.lower()
-            for name in ("formal", "casual"):
-                if any(p.search(lower) for p in cues[name]):
-                    return name
-        return "plain"
-
-    def fit_register(self, text: str, register: str) -> str:
-        """``text`` in the customer's register: formal writers get our texts without
-        contractions or chatty openers (``register.formal`` in empathy.yml)."""
-        if register != "formal" or self._formal is None:
-            return text
-        pattern, table = self._formal
-
-        def formal(match: re.Match[str]) -> str:
-            found = match.group(0)
-            words = _LONE_I.sub("I", table[found.lower()])
-            return capitalise(words) if found[:1].isupper() else words
-
-        return pattern.sub(formal, text)
+    def registers(self) -> Register:
+        """The customer's register and our texts fitted to it (actions/register.py)."""
+        return Register(self.data.get("register") or {})
 
     @staticmethod
     def name_prefix(situation: Situation) -> str:

@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 
 from actions.emotion import Analysis, Decision, EmotionAnalyzer, EscalationPolicy, Turn
 from actions.identity import attempts_proof
-from actions.language import conversation_language
+from actions.language_detection import conversation_language
 
 TIMELINE_LENGTH = 20
 # a message of at most this many words that gives an e-mail address or a postcode

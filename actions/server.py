@@ -35,7 +35,7 @@ def warm_up() -> None:
     """Load data files (and models) now, so the first customer does not wait."""
     from actions.empathy import empathy_book
     from actions.faq import faq_index, intent_examples
-    from actions.language import detect
+    from actions.language_detection import detect
     from actions.mood import analyzer, policy
     from actions.replies import reply_book
 
@@ -53,6 +53,16 @@ MAX_TEXT = 4000
 MAX_HISTORY = 50
 
 
+def json_object(request: Request) -> dict[str, Any]:
+    """The request's body when it is a JSON object, else {} (bad JSON too): each
+    route then checks the fields it needs and answers 400 without them."""
+    try:
+        body = request.json
+    except Exception:  # noqa: BLE001 - sanic raises its own on bad JSON
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
 def add_emotion_route(app: Sanic) -> None:
     """``POST /emotion``: the analysis of a message the bot does not see itself.
 
@@ -63,18 +73,15 @@ def add_emotion_route(app: Sanic) -> None:
     recent earlier ones, names what is wrong.
     """
     from actions.emotion import Turn
-    from actions.empathy import Situation, empathy_book
+    from actions.empathy import empathy_book
     from actions.mood import analyzer, compact
+    from actions.situation import Situation
 
     @app.post("/emotion")
     async def post_emotion(request: Request) -> Any:
         """Analyse one customer message in its conversation."""
-        try:
-            body = request.json
-        except Exception:  # noqa: BLE001 - sanic raises its own on bad JSON
-            body = None
-        text = body.get("text") if isinstance(body, dict) else None
-        history = body.get("history", []) if isinstance(body, dict) else None
+        body = json_object(request)
+        text, history = body.get("text"), body.get("history", [])
         if (
             not isinstance(text, str)
             or not 0 < len(text) <= MAX_TEXT
@@ -120,7 +127,7 @@ def add_emotion_route(app: Sanic) -> None:
 
 def add_answer_route(app: Sanic) -> None:
     """``POST /answer``: the answer to a general question a customer asks while
-    waiting for a person (actions/answers.py, answer_while_waiting).
+    waiting for a person (actions/waiting_answers.py, answer_while_waiting).
 
     Body ``{"text": str, "language": str ("" for English), "intent": str | null,
     "confidence": float | null, "conversation": str (optional), "proof_only": bool
@@ -130,18 +137,14 @@ def add_answer_route(app: Sanic) -> None:
     actions/waiting_order.py; proof_only: the message is no question, only a proof
     is looked for); answer ``{"text": str | null}``.
     """
-    from actions.answers import answer_while_waiting
     from actions.side import chat_slots
+    from actions.waiting_answers import answer_while_waiting
     from actions.waiting_order import unproven_answer
 
     @app.post("/answer")
     async def post_answer(request: Request) -> Any:
         """Answer one waiting customer's question, if it is a general one."""
-        try:
-            body = request.json
-        except Exception:  # noqa: BLE001 - sanic raises its own on bad JSON
-            body = None
-        body = body if isinstance(body, dict) else {}
+        body = json_object(request)
         text, language = body.get("text"), body.get("language", "")
         intent, confidence = body.get("intent"), body.get("confidence")
         conversation = body.get("conversation")
@@ -214,11 +217,7 @@ def add_embed_route(app: Sanic) -> None:
     @app.post("/embed")
     async def post_embed(request: Request) -> Any:
         """Embed a few texts."""
-        try:
-            body = request.json
-        except Exception:  # noqa: BLE001 - sanic raises its own on bad JSON
-            body = None
-        texts = body.get("texts") if isinstance(body, dict) else None
+        texts = json_object(request).get("texts")
         if (
             not isinstance(texts, list)
             or not 0 < len(texts) <= MAX_EMBED_TEXTS

@@ -20,10 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from actions.numbers import (
-    find_number,  # noqa: F401 - actions/language.py reads it here
-    normalise_number,
-)
+from actions.numbers import normalise_number
 
 Clock = Callable[[], dt.date]  # the day the store's answers describe
 

@@ -15,9 +15,9 @@ import logging
 
 import httpx
 
-from actions.answers import asks_about_the_order
 from actions.identity import attempts_proof, proves
 from actions.language import language_book
+from actions.readings import asks_about_the_order
 from actions.replies import reply_book
 from actions.side import _rasa
 from actions.store import Order, StoreUnavailable, store

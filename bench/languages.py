@@ -3,8 +3,8 @@ other language's answers, or a person who speaks it).
 
 Usage: ``python -m bench.languages --data ../shared/datasets/bitext/dev.csv``
 Every request of the file (customer-service English, measuring only) goes through
-``actions.language.detect``; each one detected as another language is counted and
-printed. Last line: ``{"n", "taken_for_another", "rate", "by_language"}``.
+``actions.language_detection.detect``; each one detected as another language is
+counted and printed. Last line: ``{"n", "taken_for_another", "rate", "by_language"}``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import csv
 import json
 from pathlib import Path
 
-from actions.language import detect
+from actions.language_detection import detect
 
 
 def main() -> None:

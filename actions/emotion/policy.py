@@ -228,3 +228,12 @@ class EscalationPolicy:
         if analysis.has("misunderstood"):
             count += 1
         return count
+
+
+def answer_first_situations(data_dir: str | Path | None = None) -> frozenset[str]:
+    """The serious situations beside which a plain question is answered first, with
+    a person offered, instead of a handoff (``answer_first.situations`` in
+    policy.yml): the one list that the policy, the empathy layer's offer of a person
+    beside the answer (actions/empathy.py) and the other languages
+    (actions/language.py) read."""
+    return EscalationPolicy.load(data_dir).answer_first_situations

@@ -7,20 +7,16 @@ from pathlib import Path
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import (
-    ActionAnswer,
-    ActionConfirmUnderstood,
-    ActionNotUnderstood,
-    chosen_reading,
-    reading_text,
-)
+from actions.answers import ActionAnswer, ActionConfirmUnderstood, ActionNotUnderstood
 from actions.demo_store import DemoStore
 from actions.empathy import empathy_book
 from actions.handoff import handoff_queue
-from actions.lookups import ActionAskOrderId, ActionOrderLookup
+from actions.lookups import ActionOrderLookup
 from actions.mood import assess
+from actions.proof_form import ActionAskOrderId
+from actions.readings import chosen_reading, reading_text
 from actions.replies import reply_book
-from actions.voice import asks
+from actions.speaker import asks
 from tests.actions.conftest import (
     load_tracker,
     offered_events,

@@ -9,8 +9,9 @@ from dataclasses import replace
 import pytest
 
 from actions.emotion import Analysis, Circumstance, Emotion, Signal
-from actions.empathy import EmpathyBook, Level, Situation
+from actions.empathy import EmpathyBook
 from actions.replies import fill
+from actions.situation import Level, Situation
 
 ANSWER = (
     "Order 48213 left our warehouse on Monday. DHL expects to deliver it on Friday. "
@@ -326,7 +327,7 @@ def test_without_words_for_it_the_concern_falls_back_to_the_intent(
 def test_the_register_follows_the_latest_message_with_a_cue(
     book: EmpathyBook, texts: list[str], register: str
 ) -> None:
-    assert book.register(texts) == register
+    assert book.registers.of(texts) == register
 
 
 def test_a_formal_writer_gets_no_contractions_or_chatty_openers(
@@ -336,17 +337,17 @@ def test_a_formal_writer_gets_no_contractions_or_chatty_openers(
         "Sure. I've checked it: it's with DHL and you'll have it Friday. "
         "If you'd rather talk to a person, just say so. Anything else?"
     )
-    formal = book.fit_register(text, "formal")
+    formal = book.registers.fit(text, "formal")
     assert formal == (
         "Certainly. I have checked it: it is with DHL and you will have it Friday. "
         "If you would rather talk to a person, please let me know. "
         "Is there anything else I can do for you?"
     )
-    assert book.fit_register(text, "casual") == text
-    assert book.fit_register(text, "plain") == text
+    assert book.registers.fit(text, "casual") == text
+    assert book.registers.fit(text, "plain") == text
     # a formal letter of complaint is understood, not "heard"
     heard = "I hear you, and I'm sorry about the delay."
-    assert book.fit_register(heard, "formal") == (
+    assert book.registers.fit(heard, "formal") == (
         "I understand, and I am sorry about the delay."
     )
 

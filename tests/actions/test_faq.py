@@ -247,7 +247,7 @@ def test_intent_examples_are_read_without_entity_annotations(tmp_path: Path) -> 
 def test_a_waiting_customer_gets_only_general_answers(
     text: str, language: str, reading: tuple[str, float] | None, answered: bool
 ) -> None:
-    from actions.answers import answer_while_waiting
+    from actions.waiting_answers import answer_while_waiting
 
     intent, confidence = reading if reading else (None, None)
     said = answer_while_waiting(text, language, intent, confidence)
@@ -268,8 +268,8 @@ def test_a_waiting_customer_gets_only_general_answers(
 async def test_a_waiting_customer_hears_about_their_proven_order(
     text: str, reading: tuple[str, float], about_it: bool
 ) -> None:
-    from actions.answers import answer_while_waiting
     from actions.store import store
+    from actions.waiting_answers import answer_while_waiting
 
     order = await store().order("48213")
     assert order is not None
@@ -283,7 +283,7 @@ async def test_a_waiting_customer_hears_about_their_proven_order(
 def test_a_waiting_question_nlu_is_unsure_of_is_read_by_the_faq() -> None:
     """ "while I wait, what are your opening hours?" is no customer-service intent
     NLU is sure of: the FAQ's answer, not "the person will answer that"."""
-    from actions.answers import answer_while_waiting
+    from actions.waiting_answers import answer_while_waiting
 
     said = answer_while_waiting(
         "while I wait, what are your opening hours?",

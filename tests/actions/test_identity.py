@@ -12,15 +12,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import ActionAnswer
 from actions.demo_store import DemoStore
 from actions.identity import MAX_CANDIDATES, MAX_TRIES, postcodes, proves
-from actions.lookups import (
+from actions.lookups import ActionInvoiceLookup, ActionOrderLookup
+from actions.numbers import find_number
+from actions.proof_form import (
     ActionAskOrderId,
     ActionAskOrderProof,
-    ActionInvoiceLookup,
-    ActionOrderLookup,
     ValidateInvoiceForm,
     ValidateOrderForm,
 )
-from actions.numbers import find_number
 from tests.actions.conftest import owner, says
 from tests.actions.test_offers import conversation
 
@@ -412,7 +411,7 @@ async def test_the_order_form_takes_the_orders_own_postcode_unasked() -> None:
 
 
 def test_the_lookup_after_an_unasked_proof_answers_the_earlier_question() -> None:
-    from actions.lookups import ORDER_TOPICS, form_topic
+    from actions.order_chat import ORDER_TOPICS, form_topic
 
     tracker = conversation(
         [

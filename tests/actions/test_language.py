@@ -15,17 +15,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionNotUnderstood
 from actions.emotion import Decision
+from actions.emotion.policy import answer_first_situations
 from actions.empathy import empathy_book
 from actions.handoff import for_language, handoff_queue
-from actions.language import (
-    ANSWERED_FIRST,
-    LANGUAGES_FILE,
-    MIN_WORDS,
-    LanguageBook,
-    conversation_language,
-    detect,
-    language_book,
-)
+from actions.language import LANGUAGES_FILE, LanguageBook, language_book
+from actions.language_detection import MIN_WORDS, conversation_language, detect
 from actions.mood import assess
 from actions.numbers import find_number
 from actions.store import store
@@ -935,7 +929,7 @@ def test_every_language_has_words_of_care_for_every_serious_kind() -> None:
         assert list(texts.serious) == kinds, code  # the first found gives the care
         # and for something that went wrong, not serious (the `problem` topic), and
         # before the answer to a question asked beside money worries or illness
-        first = {f"{kind}_first" for kind in ANSWERED_FIRST}
+        first = {f"{kind}_first" for kind in answer_first_situations() if kind in kinds}
         assert set(texts.care) == {*kinds, "problem", *first}, code
         assert all(say and "!" not in say for say in texts.care.values()), code
 
@@ -1564,18 +1558,18 @@ def test_was_it_cancelled_asks_for_the_state_not_a_cancellation(
 ) -> None:
     """Whether an order was cancelled is its state (answered after the proof), not
     a cancellation a person must make; "I want to cancel it" still is one."""
-    from actions.language import _asked
+    from actions.language_texts import topics_asked
 
     texts = language_book().languages[code]
-    asked, _ = _asked(texts, text.lower())
+    asked, _ = topics_asked(texts, text.lower())
     assert asked == ["order"], asked
 
 
 def test_a_wish_to_cancel_is_still_a_cancellation() -> None:
-    from actions.language import _asked
+    from actions.language_texts import topics_asked
 
     texts = language_book().languages["es"]
-    asked, _ = _asked(texts, "quiero cancelar el pedido 13579")
+    asked, _ = topics_asked(texts, "quiero cancelar el pedido 13579")
     assert "cancel" in asked
 
 

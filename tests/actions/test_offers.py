@@ -11,26 +11,16 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import (
-    ActionAnswer,
-    ActionConfirmUnderstood,
-    ActionNotUnderstood,
-    asks_about_the_order,
-    follow_up_topic,
-)
+from actions.answers import ActionAnswer, ActionConfirmUnderstood, ActionNotUnderstood
 from actions.demo_store import DemoStore
 from actions.handoff import handoff_queue
-from actions.lookups import (
-    ORDER_TOPICS,
-    ActionOrderLookup,
-    ValidateOrderForm,
-    change_key,
-    form_topic,
-    only_a_number,
-    praised,
-)
+from actions.lookups import ActionOrderLookup
 from actions.mood import assess
+from actions.order_chat import ORDER_TOPICS, form_topic, only_a_number, praised
+from actions.order_checks import change_key
 from actions.paths import ROOT
+from actions.proof_form import ValidateOrderForm
+from actions.readings import asks_about_the_order, follow_up_topic
 from actions.replies import reply_book
 from actions.store import OrderStatus
 from tests.actions.conftest import owner, says, variations

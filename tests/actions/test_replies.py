@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.answers import SMALL_TALK
 from actions.paths import ROOT
+from actions.readings import SMALL_TALK
 from actions.replies import MissingReply, ReplyBook, reply_book
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
@@ -143,7 +143,8 @@ def test_a_message_that_says_more_than_its_intent_gets_the_specific_answer(
 
 
 def test_one_named_pattern_drives_both_the_concern_and_the_specific_answer() -> None:
-    from actions.empathy import Situation, empathy_book
+    from actions.empathy import empathy_book
+    from actions.situation import Situation
 
     text = "my bank shows you charged me again for the same order"
     assert reply_book().specific_key("payment_issue", text) == (

@@ -17,8 +17,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import ActionNotUnderstood
 from actions.demo_store import DemoStore
 from actions.language import language_book
-from actions.lookups import CANCEL_OUTCOMES, ActionOrderLookup, ValidateOrderForm
+from actions.lookups import CANCEL_OUTCOMES, ActionOrderLookup
 from actions.paths import ROOT
+from actions.proof_form import ValidateOrderForm
 from actions.replies import reply_book
 from actions.shop_api import ShopApiStore
 from actions.store import (

@@ -10,13 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
 from actions.demo_store import DemoStore, delivery_day
-from actions.lookups import (
-    ActionOrderLookup,
-    deadline_day,
-    missed_deadline,
-    record_disagrees,
-)
+from actions.lookups import ActionOrderLookup
 from actions.numbers import find_number, is_phone_part, normalise_number, phone_digits
+from actions.order_checks import deadline_day, missed_deadline, record_disagrees
 from actions.paths import STORE_FILE
 from actions.replies import reply_book
 from actions.store import OrderStatus, StoreConfigError
@@ -378,7 +374,7 @@ async def test_a_soaked_parcel_is_one_in_hand_with_a_problem(
 def test_money_back_in_context_needs_a_word_about_money() -> None:
     """ "It was meant to arrive before Saturday" read as a refund question gets the
     order, not "since it didn't arrive, this isn't a return"."""
-    from actions.lookups import refund_without_order
+    from actions.order_chat import refund_without_order
 
     def chat(text: str) -> Tracker:
         return conversation(

@@ -11,10 +11,11 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswer, ActionNotUnderstood, asked_beside_thanks
+from actions.answers import ActionAnswer, ActionNotUnderstood
 from actions.demo_store import DemoStore
 from actions.lookups import ActionOrderLookup
 from actions.mood import history
+from actions.readings import asked_beside_thanks
 from actions.replies import reply_book
 from actions.settings import get_settings
 from tests.actions.conftest import owner, says, variations
@@ -210,7 +211,7 @@ def test_the_answer_to_our_question_is_no_message_nlu_misunderstood() -> None:
 def test_a_short_follow_up_may_turn_to_another_topic(
     text: str, before: str, topic: str | None
 ) -> None:
-    from actions.answers import switched_topic
+    from actions.readings import switched_topic
 
     assert switched_topic(text, before) == topic
 

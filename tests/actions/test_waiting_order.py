@@ -78,8 +78,8 @@ async def test_a_proof_not_remembered_shows_nothing(rasa_unreachable: None) -> N
 
 
 async def test_the_proven_order_is_answered_in_the_customers_language() -> None:
-    from actions.answers import answer_while_waiting
     from actions.language import language_book
+    from actions.waiting_answers import answer_while_waiting
 
     order = await shipped()
     said = answer_while_waiting("¿Y cuándo llega mi pedido?", "es", None, None, order)

@@ -10,7 +10,8 @@ import pytest
 from actions.emotion import EmotionAnalyzer, EscalationPolicy
 from actions.emotion.resources import load_yaml
 from actions.emotion.situations import SituationDetector
-from actions.empathy import EmpathyBook, Situation
+from actions.empathy import EmpathyBook
+from actions.situation import Situation
 from bot.handoff import REASON_FLAGS, UrgencyFlag, urgency_flags
 from bot.handoff.config import load_config
 

@@ -622,8 +622,9 @@ async def test_a_date_it_is_needed_by_is_heard_while_waiting(
 ) -> None:
     """ "the party is on Saturday" while waiting: the date heard in the customer's
     terms and that the person will see it, not "Thanks, I've added that"."""
-    from actions.empathy import Situation, empathy_book
+    from actions.empathy import empathy_book
     from actions.mood import analyzer, compact
+    from actions.situation import Situation
 
     text = "my daughter's party is on saturday"
     result = analyzer().analyze(text, [])

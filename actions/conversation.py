@@ -1,0 +1,96 @@
+"""What the conversation so far says, read from Rasa's tracker: the customer's and
+the bot's messages, the latest intent, confidence and entities, the customer's name,
+what a slot held when the customer wrote, and what a plain yes accepts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+from actions.replies import reply_book
+
+
+def bot_texts(tracker: Tracker) -> list[str]:
+    """The texts of every bot message in the conversation, newest last."""
+    return [e.get("text") or "" for e in tracker.events if e.get("event") == "bot"]
+
+
+def user_events(tracker: Tracker) -> list[dict[str, Any]]:
+    """The customer's messages in the conversation, newest last; one undone by
+    ``rewind`` (UserUtteranceReverted: replayed as the question it asked) is left
+    out, so a replayed message counts once."""
+    users: list[dict[str, Any]] = []
+    for event in tracker.events:
+        if event.get("event") == "user":
+            users.append(event)
+        elif event.get("event") == "rewind" and users:
+            users.pop()
+    return users
+
+
+def customer_texts(tracker: Tracker) -> list[str]:
+    """The texts of every customer message in the conversation, newest last."""
+    return [e.get("text") or "" for e in user_events(tracker)]
+
+
+def customer_metadata(tracker: Tracker) -> dict[str, Any]:
+    """Metadata the gateway attached to the latest message (channel, name, locale)."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def customer_name(tracker: Tracker) -> str | None:
+    """The customer's first name, from the channel or remembered from earlier."""
+    name = customer_metadata(tracker).get("customer_name") or tracker.get_slot(
+        "customer_name"
+    )
+    return str(name).strip()[:40] or None if name else None
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    """Name of the intent NLU gave the latest customer message."""
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def latest_confidence(tracker: Tracker) -> float | None:
+    """NLU confidence of the latest message's intent."""
+    value = ((tracker.latest_message or {}).get("intent") or {}).get("confidence")
+    return None if value is None else float(value)
+
+
+def latest_entity(tracker: Tracker, entity: str) -> str | None:
+    """The first value of ``entity`` in the latest customer message."""
+    return next(tracker.get_latest_entity_values(entity), None)
+
+
+def accepted_offer(tracker: Tracker) -> str | None:
+    """What the bot offered last, when the latest message is a plain yes to it."""
+    offered = str(tracker.get_slot("offered") or "")
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if not offered or offered.startswith("choose "):
+        return None  # a yes does not pick one of several readings
+    return offered if reply_book().is_plain_yes(text) else None
+
+
+def spoke_this_turn(tracker: Tracker) -> bool:
+    """Whether the bot has already said something since the latest customer
+    message (an earlier action of the same turn)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            return True
+    return False
+
+
+def when_written(tracker: Tracker, slot: str) -> Any:
+    """What ``slot`` held when the customer wrote the latest message (this turn's
+    slot events, e.g. the next ``requested_slot``, come after it)."""
+    value, then = None, None
+    for event in tracker.events:
+        if event.get("event") == "slot" and event.get("name") == slot:
+            value = event.get("value")
+        elif event.get("event") == "user":
+            then = value
+    return then

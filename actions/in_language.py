@@ -1,0 +1,191 @@
+"""Answering a customer who writes in another language than English (NLU is English
+only): the simple questions the language has words for (``data/replies/
+languages.yml``, actions/language.py), with an order shown only once it is proven
+theirs; None hands the chat to a person."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+
+from actions.conversation import bot_texts, customer_texts, when_written
+from actions.identity import MAX_TRIES, attempts_proof, may_see, proves, tries
+from actions.language import language_book
+from actions.numbers import find_number, normalise_number
+from actions.speaker import RECENT_REPLIES
+from actions.store import Order, store
+
+
+def asked_for_proof(tracker: Tracker, language: str, order_id: str) -> bool:
+    """Whether the bot's latest message asked, in ``language``, for the e-mail
+    address or postcode of ``order_id``."""
+    said = bot_texts(tracker)[-1:]
+    book = language_book()
+    if not said or not book.has(language, "order.proof"):
+        return False
+    asked = {
+        book.say(language, key, order_id=order_id)
+        for key in ("order.proof", "order.proof_again")
+    }
+    # after words for what went wrong or for a feeling: "Het spijt me ... . Ik heb
+    # bestelling 730915 gevonden. ... wat is het e-mailadres of de postcode ...?"
+    return any(said[0].endswith(question) for question in asked)
+
+
+async def in_language(
+    tracker: Tracker, language: str
+) -> tuple[str, list[EventType]] | None:
+    """The answer in ``language`` to the latest message and the events it brings,
+    or None when a person should take over (something serious, or nothing the bot
+    answers there). An order not yet proven the customer's is asked for its e-mail
+    address or postcode first, in the language, as in English."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    book = language_book()
+    found = book.situations(language, text)
+    if not found:
+        return await _in_language(tracker, language, text)
+    if not book.answers_first(language, text, found):
+        return None  # something serious: a person
+    # money worries or illness beside a plain question: answered, with care
+    answer = await _in_language(tracker, language, text)
+    if answer is None:
+        return None
+    reply, events = answer
+    recent = bot_texts(tracker)[-RECENT_REPLIES:]
+    return book.answered_first(language, found, reply, recent), events
+
+
+async def _in_language(
+    tracker: Tracker, language: str, text: str
+) -> tuple[str, list[EventType]] | None:
+    """``in_language`` for a message that tells nothing serious."""
+    book = language_book()
+    shop = store()
+    # every order the chat names, looked up at once (the language's answers read
+    # them without waiting)
+    references = [
+        when_written(tracker, "order_id"),
+        tracker.get_slot("order_id"),
+        *(find_number(t) for t in [*customer_texts(tracker), text]),
+    ]
+    numbers = list(dict.fromkeys(n for r in references if (n := normalise_number(r))))
+    found = dict(
+        zip(numbers, await asyncio.gather(*map(shop.order, numbers)), strict=True)
+    )
+
+    def known(reference: Any) -> Order | None:
+        key = normalise_number(reference)
+        return found.get(key) if key else None
+
+    named = known(find_number(text))
+    # the order in the chat when the customer wrote (NLU may since have put a
+    # postcode into the slot: "Postleitzahl 10115" after the proof question)
+    pending = known(when_written(tracker, "order_id")) or known(
+        tracker.get_slot("order_id")
+    )
+    said = [*customer_texts(tracker)[-3:], text]
+
+    def proven(order: Order) -> list[EventType]:
+        return [SlotSet("verified_customer", order.customer), SlotSet("proof_tries", 0)]
+
+    def about(order: Order) -> list[EventType]:
+        # the order the chat is about from now on (NLU may have put a postcode in)
+        return [SlotSet("order_id", order.id)]
+
+    recent = bot_texts(tracker)[-RECENT_REPLIES:]
+
+    def order(number: str) -> dict[str, Any] | None:
+        looked_up = known(number)
+        return looked_up.values() if looked_up else None
+
+    def first_asked(opened: Order) -> str | None:
+        """The answer, now that the order is open, to the message that named it
+        ("the wrong colour came", "can I return it when it arrives?"): its state
+        and the other questions answered, without the words for what went wrong
+        (said with the question for the proof) and without the offer of a person;
+        None when that message needs a person."""
+        asked = next(
+            (t for t in reversed(customer_texts(tracker)[:-1]) if opened.id in t), ""
+        )
+        if not asked:
+            return book.order_answer(language, opened.values())
+        reply = book.reply(language, asked, order, recent=recent)
+        if reply is None:
+            return None
+        # what went wrong was heard with the question for the proof, and a person
+        # was offered on the first reply, or is not needed now
+        for said in (book.heard(language, asked), book.say(language, "offer_person")):
+            if said:
+                reply = reply.replace(said, "", 1)
+        return " ".join(reply.split())
+
+    if (
+        named is None
+        and pending is not None
+        and asked_for_proof(tracker, language, pending.id)
+    ):
+        # the answer to our question about the order in the chat (the order form
+        # may have checked it already): the answer to what they first asked
+        if may_see(tracker, pending) or proves(
+            said, await shop.customer(pending.customer)
+        ):
+            first = first_asked(pending)
+            if first is None:
+                return None  # a person, who sees the order is theirs
+            events = [] if may_see(tracker, pending) else proven(pending)
+            return first, [*about(pending), *events]
+        if attempts_proof(text):
+            if tries(tracker) + 1 >= MAX_TRIES:
+                return None  # a person checks who they are
+            wrong = [SlotSet("proof_tries", tries(tracker) + 1)]
+            return book.say(language, "order.proof_again", order_id=pending.id), wrong
+        # something else: answered as any message
+
+    # the order's state was the bot's last word: a question about it now wants
+    # the day, not the whole state again
+    told = bool(recent) and pending is not None and pending.id in recent[-1]
+    reply = book.reply(language, text, order, recent=recent)
+    asks_number = reply is not None and reply.startswith(
+        book.say(language, "order.ask")
+    )
+    if (
+        named is None
+        and pending is not None
+        and may_see(tracker, pending)
+        and (
+            asks_number or (reply is None and told and book.follows_up(language, text))
+        )
+    ):
+        # "A kiedy dotrze?", "Und wann kommt sie an?": the order of the chat
+        answer = book.order_answer(language, pending.values(), again=told)
+        return answer, about(pending)
+    if reply is None and book.follows_up(language, text):
+        # the topic of the customer's message before
+        praise = book.say(language, "praise") if book.has(language, "praise") else ""
+        for before in reversed(customer_texts(tracker)[-3:-1]):
+            if book.follows_up(language, before):
+                break
+            reply = book.reply(language, before, order, recent=recent)
+            if reply is not None and reply == praise:
+                reply = None  # thanks for praise is no answer to a question
+                break
+            if reply is not None:  # a proof or a number in between asked nothing
+                named = known(find_number(before))
+                break
+    if reply is None:
+        return None  # a person takes over: they check who the customer is
+    if named is None or named.id not in reply:
+        return reply, []  # nothing about the order is shown: no proof needed
+    if may_see(tracker, named):
+        return reply, about(named)
+    if proves(said, await shop.customer(named.customer)):
+        return reply, [*about(named), *proven(named)]
+    if tries(tracker) >= MAX_TRIES or not book.has(language, "order.proof"):
+        return None
+    asked = book.say(language, "order.proof", order_id=named.id)
+    # "Trochę się martwię", "está atrasada": heard before we ask
+    heard = book.heard(language, text)
+    return f"{heard} {asked}".strip(), [SlotSet("order_id", named.id)]

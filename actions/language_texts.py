@@ -1,0 +1,165 @@
+"""One language's texts (``LanguageTexts``, from ``data/replies/languages.yml``) and
+how a message is read and answered with them: the topics it asks about, what went
+wrong, what makes it matter more, an order's state written the language's way."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.handoff.config import written_in
+
+# Answered topics whose words are a whole question ("how long does a refund take",
+# "can I change the address"): the words they match are taken out of the message
+# before the other topics are looked for, so "refund" or "wrong address" inside such
+# a question does not also count as a problem for a person, nor "telefono" in "what
+# is your phone number" as a request for a call. Anything else said
+# beside them (charged twice, broken) still does.
+QUESTIONS = ("refund", "address", "contact", "cancelled")
+ORDER_STATES = ("ask", "not_found", "processing", "shipped", "delivered", "cancelled")
+WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class LanguageTexts:
+    """What the bot says in one language when it hands the chat to a person."""
+
+    code: str
+    name: str  # in English, for the agent: "German"
+    handoff: str
+    queue: dict[str, str]  # the keys of ``queue`` in empathy.yml
+    thanks: str = ""  # opens the handoff message when no words of care do
+    opens: str = ""  # how the reopening time is written: {day} {month} {time} {zone}
+    # what has happened (bereavement, injury, fraud, distress): words, then first words
+    serious: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    care: dict[str, str] = field(default_factory=dict)
+    # what went wrong (a double charge, damage, the wrong item, something missing,
+    # late), in the customer's words, and the words that name it, in this order
+    problems: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    # ...those of them a person puts right (all but ANSWERED_PROBLEMS)
+    to_put_right: list[re.Pattern[str]] = field(default_factory=list)
+    # simple questions answered in the language: what the customer asks about, in
+    # their words (``topics``), and the answers (``answers``: a topic, or
+    # ``order.<status>`` for an order's state); a feeling they name and the words for
+    # it (``feelings``); how a date is written (``date``: {day} {month})
+    topics: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    answers: dict[str, str] = field(default_factory=dict)
+    feelings: dict[str, tuple[re.Pattern[str], str]] = field(default_factory=dict)
+    # what makes it matter more ("es war ein Geschenk", "para una boda"): the words,
+    # and a sentence that names it, said beside what went wrong or a feeling
+    stakes: dict[str, tuple[re.Pattern[str], str]] = field(default_factory=dict)
+    date: str = "{day}/{month}"
+    # words that ask something (``asks``; a question mark always does): thanks with
+    # a question beside it is not only thanks; and the words that say a person from
+    # our team can help (``team``): a reply that says so gets no ``offer_person``
+    asks: re.Pattern[str] | None = None
+    team: re.Pattern[str] | None = None
+
+
+def problem_said(texts: LanguageTexts, lower: str) -> str:
+    """The words for what went wrong, when the customer's lower-cased message says
+    it (the language's ``problems``, the first that matches); "" otherwise."""
+    return next((care for words, care in texts.problems if words.search(lower)), "")
+
+
+def stakes_said(texts: LanguageTexts, lower: str) -> str:
+    """The sentence for what makes it matter more when the customer's lower-cased
+    message says it (the language's ``stakes``, the first that matches); ""."""
+    return next(
+        (say for words, say in texts.stakes.values() if words.search(lower)), ""
+    )
+
+
+def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
+    """The topics ``lower`` (a lower-cased message) asks about, whole questions
+    (QUESTIONS) first and then taken out; and what is left of it."""
+    rest = lower
+    asked = []
+    for topic in QUESTIONS:
+        words = texts.topics.get(topic)
+        if words is not None and words.search(rest):
+            asked.append(topic)
+            rest = words.sub(" ", rest)
+    others = {t: w for t, w in texts.topics.items() if t not in QUESTIONS}
+    asked += [t for t, words in others.items() if words.search(rest)]
+    if "cancelled" in asked:
+        # "czy zamówienie 13579 zostało anulowane?": its state answers it
+        asked = [t for t in asked if t != "cancelled"]
+        asked += [] if "order" in asked else ["order"]
+    if "problem" not in asked and any(w.search(rest) for w in texts.to_put_right):
+        asked.append("problem")  # "statt der blauen eine rote": a person puts it right
+    return asked, rest
+
+
+def only_praises(
+    texts: LanguageTexts, asked: list[str], rest: str, lower: str, number: str | None
+) -> bool:
+    """Whether the message only praises: words of praise, or thanks beside an
+    order number, and nothing asked, nothing wrong, nothing else wanted."""
+    said = set(asked) - {"order"}
+    return (
+        "praise" in texts.answers
+        and bool(said)
+        and said <= {"praise", "thanks"}
+        and ("praise" in said or number is not None)
+        and not asks_something(texts, rest)
+        and not problem_said(texts, lower)
+    )
+
+
+def asks_something(texts: LanguageTexts, text: str) -> bool:
+    """Whether ``text`` (lower-cased, thanks taken out) asks something: a question
+    mark, or the language's words for a question or a request."""
+    words = texts.topics.get("thanks")
+    rest = words.sub(" ", text) if words is not None else text
+    if "?" in rest or "¿" in rest:
+        return True
+    return texts.asks is not None and texts.asks.search(rest) is not None
+
+
+def offers_person(texts: LanguageTexts, said: str) -> bool:
+    """Whether ``said`` already tells the customer a person from our team can help."""
+    if texts.answers["offer_person"] in said:
+        return True
+    return texts.team is not None and texts.team.search(said.lower()) is not None
+
+
+def order_text(
+    texts: LanguageTexts,
+    number: str | None,
+    found: dict[str, Any] | None,
+    again: bool = False,
+) -> str:
+    """An order's state in the language: ask for the number, not found, or the
+    answer for its status with the date written the language's way."""
+    if number is None:
+        return texts.answers["order.ask"]
+    if found is None:
+        return texts.answers["order.not_found"].format(order_id=number)
+    status = str(found.get("status"))
+    key = f"order.{status}" if status in ORDER_STATES else "order.not_found"
+    if again and f"{key}_again" in texts.answers:
+        key = f"{key}_again"
+    eta = day_month(str(found.get("eta") or ""))
+    values = {**found, "eta": texts.date.format(**eta) if eta else ""}
+    return texts.answers[key].format(**values)
+
+
+def day_month(english: str) -> dict[str, str] | None:
+    """Day and month of a store date written in English ("Friday 27 November"),
+    for a language to write its own way; None when it is not such a date."""
+    match = re.search(r"(\d{1,2}) ([A-Z][a-z]+)", english)
+    if not match:
+        return None
+    try:
+        month = dt.datetime.strptime(match.group(2), "%B").month
+    except ValueError:
+        return None
+    return {"day": f"{int(match.group(1)):02d}", "month": f"{month:02d}"}
+
+
+def opens_at(template: str, values: dict[str, Any]) -> str:
+    """The reopening time in ``template`` ("am {day}.{month}. um {time} Uhr")."""
+    return written_in(template, float(values["at"]), str(values.get("zone") or "UTC"))

@@ -1,0 +1,99 @@
+"""What an order's record says against what the customer says: whether it can still
+be changed (``change_key``), where the record and the customer disagree
+(``record_disagrees``), and a day they need it by that it will miss
+(``missed_deadline``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from actions.emotion.situations import WEEKDAYS
+from actions.mentions import mentioned
+from actions.store import Order, OrderStatus
+
+
+def change_key(order: Order, address: bool = False) -> str:
+    """The reply about changing ``order`` (its delivery address, or its items)."""
+    if order.status is OrderStatus.PROCESSING:
+        return "change_address.editable" if address else "change_order.editable"
+    if order.status is OrderStatus.CANCELLED:
+        return "change_order.cancelled"  # nothing will be sent: nothing to change
+    if address and order.status is OrderStatus.SHIPPED:
+        return "change_address.locked"
+    if address:
+        return "change_address.delivered"
+    return "change_order.locked"
+
+
+def record_disagrees(order: Order, *said: str) -> str | None:
+    """The reply key when what the customer ``said`` about the order matters more
+    than the question: they were charged twice for it (the payments, not the
+    state), they have it with a problem while it is not delivered (the record is
+    doubted) or delivered (the item needs putting right, not finding), it is
+    delivered and they say it has not come (a missing parcel), or it was cancelled
+    while they wait for it or have it (they did not know)."""
+    if mentioned("double_charge", *said):
+        return "order.double_charge"
+    if order.status in (OrderStatus.PROCESSING, OrderStatus.SHIPPED) and mentioned(
+        "has_it_with_a_problem", *said
+    ):
+        return f"order.record_disagrees.{order.status}"
+    if order.status is OrderStatus.DELIVERED and mentioned("not_arrived", *said):
+        return "track_order.delivered_missing"
+    if order.status is OrderStatus.DELIVERED and mentioned(
+        "has_it_with_a_problem", *said
+    ):
+        return "complaint.order"  # broken or wrong in their hands: put it right
+    if order.status is OrderStatus.CANCELLED:
+        if mentioned("has_it_with_a_problem", *said):
+            return "order.record_disagrees.cancelled_received"
+        if mentioned("not_arrived", *said) or mentioned("waiting_for_it", *said):
+            return "order.record_disagrees.cancelled"
+    return None
+
+
+def deadline_day(when: str, today: dt.date) -> tuple[dt.date, bool] | None:
+    """The day a deadline the customer wrote ("before Saturday", "tomorrow", "by
+    Friday", "this weekend") falls on, counted from ``today``, and whether the order
+    must come before it (True) or by it; None when the words name no day."""
+    words = when.lower().split()
+    before = bool(words) and words[0] == "before"
+    if "today" in words or "tonight" in words:
+        return today, before
+    if "tomorrow" in words:
+        return today + dt.timedelta(days=1), before
+    for i, name in enumerate(WEEKDAYS):
+        if name in words or (name == "saturday" and "weekend" in words):
+            ahead = (i - today.weekday()) % 7 or 7
+            if "next" in words and ahead < 7:
+                ahead += 7
+            return today + dt.timedelta(days=ahead), before
+    return None
+
+
+def missed_deadline(order: Order, said: list[str]) -> dict[str, str] | None:
+    """When the customer said the day they need ``order`` by and its expected day
+    is too late: the words for the reply (``deadline``: "Saturday", ``event``: "the
+    wedding"); else None."""
+    if order.due is None or order.status not in (
+        OrderStatus.SHIPPED,
+        OrderStatus.PROCESSING,
+    ):
+        return None
+    from actions.mood import analyzer  # the situation reader of the analysis
+
+    for text in reversed(said):
+        for found in analyzer().message.situations.detect(text.lower()):
+            if found.kind != "deadline" or not found.when:
+                continue
+            day = deadline_day(found.when, order.as_of)
+            if day is None:
+                continue
+            deadline, before = day
+            if order.due > deadline or (before and order.due >= deadline):
+                event = f"the {found.what}" if found.what else "then"
+                return {
+                    "deadline": f"{deadline:%A} {deadline.day} {deadline:%B}",
+                    "event": event,
+                }
+    return None

@@ -1,0 +1,382 @@
+"""How a message is read before it is answered: a short follow-up to the question
+before ("when?", "and express?"), thanks that go on to ask something, a message that
+only closes an answer ("ok cool"), a question about the order of the chat, and the
+plausible readings of an unclear message that are checked or offered as buttons."""
+
+from __future__ import annotations
+
+import re
+
+from rasa_sdk import Tracker
+
+from actions.conversation import (
+    bot_texts,
+    latest_confidence,
+    latest_intent,
+    user_events,
+)
+from actions.faq import nearest_intent
+from actions.mentions import mentioned
+from actions.numbers import find_number
+from actions.order_chat import only_a_number, only_proof
+from actions.replies import reply_book
+
+# Conversation intents that are not a customer-service question.
+SMALL_TALK = frozenset(
+    {
+        "greet",
+        "goodbye",
+        "thank_you",
+        "compliment",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "out_of_scope",
+    }
+)
+# NLU declined the message: the FAQ (data/faq.yml) may still know the answer.
+DECLINED = frozenset({"out_of_scope", "nlu_fallback"})
+# Intents we never propose in "Just to check I got it ...?".
+NOT_PROPOSED = SMALL_TALK | {"nlu_fallback"}
+
+
+def proposable(intent: str | None) -> bool:
+    """Whether ``intent`` is a question we answer and may propose as a reading."""
+    return (
+        bool(intent)
+        and intent not in NOT_PROPOSED
+        and bool(reply_book().describe(str(intent)))
+    )
+
+
+def proposable_intents() -> set[str]:
+    """Every intent ``proposable`` says yes to."""
+    return {i for i in reply_book().descriptions if proposable(i)}
+
+
+# Thanks and praise are answered alike: a message NLU hesitates over only between these
+# two (FallbackClassifier's ambiguity_threshold) was understood all the same.
+WARM = frozenset({"thank_you", "compliment"})
+# A guess below this confidence is not worth a confirmation question (the NLU
+# fallback threshold in config.yml is 0.3, so guesses live between the two).
+CONFIRM_FLOOR = 0.2
+# Several plausible readings of an unclear message are offered as buttons (at most
+# this many), each at least this likely; the customer's pick is remembered in
+# ``offered`` as "choose <intent>,<intent>,..." and answered as that intent.
+MAX_READINGS = 3
+READING_FLOOR = 0.1
+_ORDINALS = {
+    "1": 0, "first": 0, "one": 0, "the first": 0, "the first one": 0,
+    "2": 1, "second": 1, "two": 1, "the second": 1, "the second one": 1,
+    "3": 2, "third": 2, "three": 2, "the third": 2, "the third one": 2,
+}  # fmt: skip
+_PERSON = (("your", "my"), ("our", "your"), ("us", "you"), ("we", "you"))
+
+
+# A short follow-up that only makes sense with the question before it ("when?", "and
+# express?", "what about the other one?"): at most this many words...
+FOLLOW_UP_WORDS = 5
+# ...or at most this many when it points back at what was said ("how long until the
+# extra one comes back?"): a word that only means something in context
+LONG_FOLLOW_UP_WORDS = 9
+_POINTS_BACK = re.compile(
+    r"\b(?:it|that|this|those|these|them|they|one|ones|other|extra|same|there|then)\b",
+    re.I,
+)
+# ...opening with a word that continues the last question...
+_FOLLOW_UP = re.compile(
+    r"^\s*(?:(?:ok(?:ay)?|k+|right|alright|hmm+|um+|well|yes|yeah|no|fine|sweet|cool|"
+    r"great|nice|lovely|perfect|thanks|cheers|got it|gotcha|like)\W+)*"
+    r"(?:and|but|also|so|then|plus|what about|how about|and what about|"
+    r"when|whne|wehn|wen|how long|how much|how soon|where|which|what if|or|why)\b",
+    re.I,
+)
+# General questions about deliveries that, with an order in the chat and words that
+# point back at it ("when will it arrive?"), are about that order.
+ABOUT_THE_ORDER = frozenset({"delivery_period", "delivery_options"})
+# ...and understood as nothing in particular (or barely) on its own.
+UNSURE_FOLLOW_UP = frozenset(
+    {"affirm", "deny", "greet", "nlu_fallback", "out_of_scope", "bot_challenge"}
+)
+FOLLOW_UP_CONFIDENCE = 0.5
+
+
+def follow_up_topic(tracker: Tracker) -> str | None:
+    """The topic a short follow-up continues ("when?" after a delivery answer), when
+    NLU could not place it on its own: the business intent of the customer's message
+    before, if the bot answered it."""
+    latest = tracker.latest_message or {}
+    text = str(latest.get("text") or "")
+    intent = latest_intent(tracker)
+    confidence = latest_confidence(tracker) or 0.0
+    # a question is no thanks or goodbye, however sure NLU is ("which carrier is it
+    # with?" read as thank_you)
+    small_talk_question = "?" in text and intent in SMALL_TALK
+    if (
+        intent not in UNSURE_FOLLOW_UP | ABOUT_THE_ORDER
+        and confidence >= FOLLOW_UP_CONFIDENCE
+        and not small_talk_question
+    ):
+        return None
+    if tracker.get_slot("order_id") and mentioned("not_arrived", text):
+        # "it hasn't reached me" about the order in the chat: look at it again
+        return "track_order"
+    if intent in ABOUT_THE_ORDER and find_number(text):
+        # a delivery question that names an order ("three weeks for order 48213?")
+        # is about that order, not about delivery in general
+        return "track_order"
+    words = len(text.split())
+    if (
+        intent in ABOUT_THE_ORDER
+        and tracker.get_slot("order_id")
+        and words <= LONG_FOLLOW_UP_WORDS
+        and _POINTS_BACK.search(text)
+    ):
+        # "ok when will it arrive" after the order's status: the order's date
+        return "track_order"
+    if intent in ABOUT_THE_ORDER and confidence >= FOLLOW_UP_CONFIDENCE:
+        return None  # a question of its own ("how long does Express take?")
+    if not _FOLLOW_UP.search(text) or words > LONG_FOLLOW_UP_WORDS:
+        return None
+    if words > FOLLOW_UP_WORDS and not _POINTS_BACK.search(text):
+        return None
+    # the question before: a message that only gave a number, an e-mail address or
+    # a postcode (the answer to our question) asked nothing, so the one before it
+    asked = [
+        e
+        for e in user_events(tracker)[:-1]
+        if not (
+            only_a_number(str(e.get("text") or ""))
+            or only_proof(str(e.get("text") or ""))
+        )
+    ]
+    if not asked:
+        return None
+    before = ((asked[-1].get("parse_data") or {}).get("intent") or {}).get("name")
+    if not proposable(before):
+        return None
+    return str(switched_topic(text, str(before)) or before)
+
+
+# What a short follow-up asks about the topic before when it names no other ("how
+# much?" after delivery times is the price of delivery).
+FOLLOW_UP_ASKS = {
+    "delivery_period": (
+        re.compile(r"\b(?:how much|cost\w*|price|pay|fee)\b", re.I),
+        "delivery_options",
+    ),
+    "delivery_options": (
+        re.compile(r"\b(?:how long|when|days|take)\b", re.I),
+        "delivery_period",
+    ),
+}
+# Words of a short follow-up that name no topic ("and how much is it?").
+_NO_TOPIC = re.compile(
+    r"and|but|also|so|then|plus|or|what|about|how|why|when|where|which|who|much|many|"
+    r"long|soon|is|it|are|do|does|did|can|could|will|would|the|a|an|that|this|to|by|"
+    r"for|of|in|on|with|me|my|i|you|your|there|ok|okay|right|well|ones?"
+)
+SWITCH_FLOOR = 0.55  # a named topic counts when its nearest example is this close
+# Topics close enough that a follow-up naming one goes on with the other ("and by
+# express?" after delivery times is still about how long it takes).
+RELATED_TOPICS = (
+    frozenset({"delivery_period", "delivery_options", "track_order"}),
+    frozenset({"check_refund_policy", "get_refund", "track_refund", "exchange_item"}),
+    frozenset({"check_invoice", "get_invoice"}),
+)
+
+
+def switched_topic(text: str, before: str) -> str | None:
+    """The topic a short follow-up turns to instead of ``before``: the one it
+    names ("and returns?" after delivery: the returns policy, by the nearest
+    training example), or what it asks about ``before`` (FOLLOW_UP_ASKS); None when
+    it goes on with ``before``."""
+    words = re.findall(r"[a-z']+", text.lower())
+    if [w for w in words if not _NO_TOPIC.fullmatch(w)]:
+        stripped = _FOLLOW_UP_OPENER.sub("", text).strip() or text
+        nearest = nearest_intent(stripped, proposable_intents())
+        if (
+            nearest
+            and nearest[1] >= SWITCH_FLOOR
+            and nearest[0] != before
+            and not any({nearest[0], before} <= family for family in RELATED_TOPICS)
+        ):
+            return nearest[0]
+    asks = FOLLOW_UP_ASKS.get(before)
+    return asks[1] if asks and asks[0].search(text) else None
+
+
+_FOLLOW_UP_OPENER = re.compile(
+    r"^\s*(?:(?:ok(?:ay)?|and|but|also|so|then|plus|or|what about|how about)\W+)+",
+    re.I,
+)
+
+
+# Thanks (or praise of the help) that opens a message which goes on to ask
+# something: "ok thx, wat day will it come", "Thank you. Could you also tell me ...".
+_THANKS_FIRST = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|great|perfect|cool|brilliant|lovely|nice|good|alright|"
+    r"right|wow|oh|ah|fab|awesome|super)\W+)*"
+    r"(?:many thanks|thanks|thank you|thank u|thx|thnx|ty|cheers|ta|much appreciated|"
+    r"appreciate it|(?:so|very|really) helpful|"
+    # a word of praise that is a sentence of its own ("Fantastic. So do I ...?")
+    r"(?:fantastic|great|brilliant|wonderful|amazing|perfect|lovely|super|awesome|"
+    r"excellent|nice|cool)(?=\s*[.!]))"
+    r"(?:\s+(?:so much|a lot|very much|again|for (?:that|this|your help|the "
+    r"(?:info|information|help|update))))?\b[\s,.!;:-]*",
+    re.I,
+)
+_ASKS_AFTER_THANKS = re.compile(
+    r"^(?:(?:and|but|also|so|then|oh|btw|one more thing|quick question)\W+)*"
+    r"(?:what|wat|when|wen|where|which|who|why|how|do|does|did|can|could|will|"
+    r"would|should|is|are|was|were|may|any)\b",
+    re.I,
+)
+
+
+def asked_beside_thanks(text: str) -> str | None:
+    """The question after the thanks that opens ``text`` ("which carrier is it?"
+    of "Thank you. Which carrier is it?"), or None when the message only thanks."""
+    opening = _THANKS_FIRST.match(text)
+    if not opening or not opening.group(0).strip():
+        return None
+    rest = text[opening.end() :].strip()
+    if len(rest.split()) < 2:
+        return None
+    return rest if "?" in rest or _ASKS_AFTER_THANKS.match(rest) else None
+
+
+# A message that only closes what was said ("ok cool", "sweet", "got it"): after an
+# answer that asked nothing, it is acknowledged, not read as a yes or as not
+# understood (which would count towards a handoff).
+# ...with a shrug in it ("fine wateva", "if you say so"): not glad it is clear
+_SHRUGS = r"whatever|wateva|watever|whatevs|if you say so|i guess"
+_CLOSING = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|k|cool|sweet|great|nice|perfect|fine|alright|all right|"
+    r"got it|fair enough|noted|understood|brilliant|lovely|awesome|good|right|"
+    rf"then|thanks|thx|ty|cheers|sure|{_SHRUGS})\W*){{1,4}}$",
+    re.IGNORECASE,
+)
+_RESIGNED = re.compile(rf"\b(?:{_SHRUGS})\b", re.IGNORECASE)
+
+
+def only_closes(tracker: Tracker) -> bool:
+    """Whether the latest message only closes an answer that asked nothing."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return (
+        bool(_CLOSING.match(text))
+        and not bot_asked(tracker)
+        and bool(bot_texts(tracker))
+    )
+
+
+def closing_key(tracker: Tracker) -> str:
+    """The reply to a message that only closes (``only_closes``): acknowledged,
+    or, when it shrugs, the answer owned as not the one they hoped for."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return "acknowledged_resigned" if _RESIGNED.search(text) else "acknowledged"
+
+
+def bot_asked(tracker: Tracker) -> bool:
+    """Whether the bot's latest message asked the customer something."""
+    said = bot_texts(tracker)
+    return bool(said) and "?" in said[-1]
+
+
+def declined_offer(tracker: Tracker) -> str | None:
+    """What a plain "no" to the bot's own question means (ReplyBook.decline), when
+    the latest message is one."""
+    said = bot_texts(tracker)
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if not said or not reply_book().is_plain_no(text):
+        return None
+    return reply_book().decline(said[-1])
+
+
+def readings(tracker: Tracker) -> list[str]:
+    """The likeliest business intents of the latest message, best first: the first
+    at least CONFIRM_FLOOR likely, the others at least READING_FLOOR."""
+    ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+    found: list[str] = []
+    for candidate in ranking:
+        name = str(candidate.get("name"))
+        confidence = float(candidate.get("confidence") or 0.0)
+        if not proposable(name):
+            continue
+        if confidence < (CONFIRM_FLOOR if not found else READING_FLOOR):
+            break
+        found.append(name)
+        if len(found) == MAX_READINGS:
+            break
+    return found
+
+
+def reading_text(intent: str) -> str:
+    """What a customer would say to pick ``intent``: "I'd like to check where my
+    order is" (the description, from the customer's side)."""
+    words = (reply_book().describe(intent) or intent).split()
+    swap = dict(_PERSON)
+    return "I'd like to " + " ".join(swap.get(w, w) for w in words)
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def chosen_reading(tracker: Tracker) -> str | None:
+    """The reading the customer picked from the ones the bot offered (a button, its
+    words, or "the second one"), if the latest message picks one."""
+    offered = str(tracker.get_slot("offered") or "")
+    if not offered.startswith("choose "):
+        return None
+    options = [o for o in offered.removeprefix("choose ").split(",") if o]
+    said = _normal(str((tracker.latest_message or {}).get("text") or ""))
+    for intent in options:
+        described = _normal(reply_book().describe(intent) or "")
+        if said in (_normal(reading_text(intent)), described):
+            return intent
+    index = _ORDINALS.get(said)
+    return options[index] if index is not None and index < len(options) else None
+
+
+def warm_intent(tracker: Tracker) -> str | None:
+    """thank_you or compliment when those two together are NLU's clear best guess."""
+    ranking = [
+        candidate
+        for candidate in (tracker.latest_message or {}).get("intent_ranking") or []
+        if candidate.get("name") != "nlu_fallback"
+    ][:2]
+    names = {candidate.get("name") for candidate in ranking}
+    together = sum(float(candidate.get("confidence") or 0.0) for candidate in ranking)
+    if names == WARM and together >= 0.5:
+        return str(ranking[0]["name"])
+    return None
+
+
+# A waiting customer's question about the order of the chat ("has it even shipped?",
+# "and when will my order come?"): NLU's reading, and words that point at the order.
+_ORDER_WORDS = re.compile(r"\b(?:order|parcel|package|delivery)\b", re.I)
+_DELIVERY_WORDS = re.compile(
+    r"\b(?:ship\w*|dispatch\w*|sent|arriv\w*|come|coming|deliver\w*|here|track\w*|"
+    r"carrier|courier|when|where|status)\b",
+    re.I,
+)
+# ...or a few words around "when" ("so like when tho"), typos included
+_WHEN = re.compile(r"\b(?:when|whne|wehn|wen|what day|which day)\b", re.I)
+
+
+def asks_about_the_order(text: str, intent: str | None) -> bool:
+    """Whether a question (NLU's ``intent`` for it, None when unsure) is about the
+    order of the chat: "has it even shipped?", "when's it landing", and a bare
+    "so like when tho" (a few words around "when")."""
+    if intent == "track_order":
+        return True
+    short = len(text.split()) <= FOLLOW_UP_WORDS and bool(_WHEN.search(text))
+    points = bool(_POINTS_BACK.search(text) or _ORDER_WORDS.search(text) or short)
+    if intent in ABOUT_THE_ORDER and points:
+        return True
+    return (
+        (intent in UNSURE_FOLLOW_UP or not intent)
+        and points
+        and bool(_DELIVERY_WORDS.search(text))
+    )

@@ -1,0 +1,139 @@
+"""The ``Speaker``: sends one turn's replies, the first through the empathy layer
+(actions/empathy.py), then the answers to the other questions the message asked
+(actions/side.py); a second reply that cannot help asks for a person instead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import (
+    bot_texts,
+    customer_metadata,
+    customer_name,
+    customer_texts,
+    latest_confidence,
+)
+from actions.empathy import empathy_book
+from actions.mood import Mood, history
+from actions.replies import reply_book
+from actions.side import side_questions
+from actions.situation import Situation
+
+RECENT_REPLIES = 4
+# Replies that already ask the customer something: no "tell me if I got it wrong".
+QUESTIONS = ("ask.", "confirm_", "choose_", "fallback", "out_of_scope")
+
+
+def asks(key: str, answer: str) -> bool:
+    """Whether a reply already asks the customer something, so that "tell me if I
+    got it wrong" would only repeat the question."""
+    return key.startswith(QUESTIONS) or answer.rstrip().endswith("?")
+
+
+class Speaker:
+    """Sends this turn's replies; the first one carries the empathy layer."""
+
+    def __init__(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        mood: Mood,
+        intent: str | None,
+        check_understanding: bool = False,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.tracker = tracker
+        self.mood = mood
+        self.intent = intent
+        self.check_understanding = check_understanding
+        self.spoken = False
+        self.missed_again = False  # a second "I can't help": a person instead
+        self.keys: list[str] = []  # the reply keys said this turn
+        # what a "yes" to the latest reply accepts (ReplyBook.offer), if anything
+        self.offer: str | None = None
+
+    def situation(self, order_id: str | None = None) -> Situation:
+        """What the empathy layer needs to know about this turn."""
+        name = customer_name(self.tracker)
+        said = bot_texts(self.tracker)
+        return Situation(
+            intent=self.intent,
+            analysis=self.mood.analysis,
+            channel=str(customer_metadata(self.tracker).get("channel") or "web"),
+            customer_name=name,
+            name_uses=sum(1 for t in said if name and name in t),
+            order_id=order_id or self.tracker.get_slot("order_id"),
+            recent=said[-RECENT_REPLIES:],
+            intent_confidence=(
+                latest_confidence(self.tracker) if self.check_understanding else None
+            ),
+            description=reply_book().describe(self.intent or ""),
+            text=str((self.tracker.latest_message or {}).get("text") or ""),
+            earlier=customer_texts(self.tracker)[:-1],
+            register=empathy_book().registers.of(customer_texts(self.tracker)),
+        )
+
+    async def answer_side_questions(self) -> None:
+        """After the answer, the answers to the other questions the message asked
+        (actions/side.py), each its own message; a stock closer only on the last."""
+        if not self.spoken:
+            return
+        text = str((self.tracker.latest_message or {}).get("text") or "")
+        found = await side_questions(
+            text,
+            [*self.keys, self.intent or ""],
+            order_known=bool(self.tracker.get_slot("order_id")),
+        )
+        if not found:
+            return
+        book = reply_book()
+        main = list(self.dispatcher.messages)
+        for message in main:
+            if message.get("text") and not message.get("buttons"):
+                message["text"] = book.without_closer(message["text"])
+        for answer in found:
+            self.say(answer.key, None, **answer.values)
+        # a reply that asks for something (an order number) comes last, where the
+        # customer answers it (the sort is stable: otherwise in the order asked)
+        groups = [(self.keys[0], main)] + [
+            (a.key, [m])
+            for a, m in zip(found, self.dispatcher.messages[len(main) :], strict=True)
+        ]
+        groups.sort(key=lambda group: group[0].startswith("ask."))
+        self.dispatcher.messages[:] = [m for _, messages in groups for m in messages]
+
+    def say(
+        self, key: str, buttons: list[dict[str, str]] | None = None, **values: Any
+    ) -> str:
+        """Send reply ``key`` filled with ``values``; returns the text sent (""
+        when a person takes over instead: the bot could not help before either)."""
+        recent = bot_texts(self.tracker)[-RECENT_REPLIES:]
+        book = reply_book()
+        if book.missed([key]) and earlier_misses(self.tracker):
+            self.missed_again = True
+            return ""
+        answer = book.without_closer(book.pick(key, avoid=recent, **values))
+        text = answer
+        situation = self.situation(values.get("order_id"))
+        if not self.spoken:
+            text = empathy_book().compose(
+                answer, situation, invite=not asks(key, answer)
+            )
+        text = empathy_book().registers.fit(text, situation.register)
+        self.spoken = True
+        self.keys.append(key)
+        self.offer = book.offer(text, answer)
+        if buttons:
+            self.dispatcher.utter_message(text=text, buttons=buttons)
+        else:
+            self.dispatcher.utter_message(text=text)
+        return text
+
+
+def earlier_misses(tracker: Tracker) -> int:
+    """Bot replies in this conversation that could not help (``ReplyBook.misses``,
+    marked with the ``missed`` slot), since a person last resolved it."""
+    return sum(1 for turn in history(tracker) if not turn.is_customer and turn.fallback)

@@ -1,0 +1,96 @@
+"""What the bot tells a customer who waits for a person: a general question NLU or
+the FAQ is sure of, or the state of the chat's order when it is theirs, in their
+language; nothing that needs a decision (the person makes those). Called by the
+action server's ``/answer`` endpoint (actions/server.py)."""
+
+from __future__ import annotations
+
+import re
+
+from actions.faq import beats_intent as faq_beats_intent
+from actions.faq import match as faq_match
+from actions.language import language_book
+from actions.readings import DECLINED, FOLLOW_UP_CONFIDENCE, asks_about_the_order
+from actions.replies import reply_book
+from actions.store import Order
+
+# A customer waiting for a person may still be told what needs no order and no
+# decision (the person makes those): general answers, read by NLU at least this sure.
+WAITING_INTENTS = frozenset(
+    {
+        "check_payment_methods",
+        "delivery_options",
+        "delivery_period",
+        "check_refund_policy",
+        "check_cancellation_fee",
+        "recover_password",
+        "newsletter_subscription",
+        "exchange_item",
+        "get_refund",
+        "create_account",
+        "edit_account",
+        "delete_account",
+        "switch_account",
+        "set_up_shipping_address",
+        "review",
+    }
+)
+WAITING_CONFIDENCE = 0.9
+# ...but not a short question about something of the chat ("how long will that
+# take?" after the order's number): NLU reads it alone, as the general question, and
+# the person who reads the whole chat answers it. A question that names its topic
+# ("how long does it take for a refund to arrive?") is longer and still answered.
+_POINTS_INTO_THE_CHAT = re.compile(r"\b(?:it|that|this)\b", re.I)
+POINTING_WORDS = 6
+_NO_VALUES = {"name_greeting": "", "account_type": "", "delivery_place": ""}
+
+
+def answer_while_waiting(
+    text: str,
+    language: str,
+    intent: str | None,
+    confidence: float | None,
+    order: Order | None = None,
+) -> str | None:
+    """The answer to a general question a customer asks while they wait for a
+    person (``intent`` and ``confidence``: NLU's reading of ``text`` alone; English
+    when ``language`` is ""): the state of the chat's ``order`` when it is theirs
+    and they ask about it, the FAQ's answer (NLU sure of an intent the FAQ does not
+    beat, else the FAQ's best match), or a general answer NLU is sure of; in another
+    language the language's own answers; without a closing question (the bot cannot
+    follow one up while a person has the chat). None otherwise."""
+    book = reply_book()
+    if order is not None and asks_about_the_order(text, intent) and not language:
+        late = "_late" if order.late else "_again"
+        key = f"track_order.{order.status}{late}"
+        if not book.has(key):
+            key = f"track_order.{order.status}"
+        said = book.pick(key, **order.values())
+    elif language:
+        own = language_book()
+        if order is not None and own.asks_about_the_order(language, text):
+            return own.order_answer(language, order.values(), again=True)
+        return own.general(language, text)
+    else:
+        sure = (confidence or 0.0) >= FOLLOW_UP_CONFIDENCE
+        if intent and intent not in DECLINED and sure:
+            hit = faq_beats_intent(text, intent)
+        else:
+            hit = faq_match(text)  # NLU unsure: the FAQ reads it
+        if hit is not None:
+            said = book.pick(hit.key, **_NO_VALUES)
+        elif (
+            intent in WAITING_INTENTS
+            and (confidence or 0.0) >= WAITING_CONFIDENCE
+            and not (
+                _POINTS_INTO_THE_CHAT.search(text)
+                and len(text.split()) <= POINTING_WORDS
+            )
+        ):
+            said = book.pick(book.specific_key(intent, text) or intent, **_NO_VALUES)
+        else:
+            return None
+    sentences = re.split(r"(?<=[.?!])\s+", said.strip())
+    while len(sentences) > 1 and sentences[-1].endswith("?"):
+        sentences.pop()  # "Would you like me to check an order?"
+    return " ".join(sentences)
