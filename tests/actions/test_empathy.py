@@ -398,6 +398,9 @@ def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) ->
         ("my trainers still aint shipped", None, "the wait"),
         ("I got the teapot but no lid", None, "the missing item"),
         ("nothing has arrived here at all", None, "the parcel not reaching you"),
+        # "ago" alone says when, not that they waited
+        ("the voucher says expired but I bought it 3 months ago", None, None),
+        ("I ordered it 2 weeks ago and nothing", None, "the 2-week wait"),
         # asked again and again, or the same thing again
         ("I've written to you four times about this", None, "having to ask four times"),
         (
