@@ -101,6 +101,18 @@ UNSURE_FOLLOW_UP = frozenset(
 FOLLOW_UP_CONFIDENCE = 0.5
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def last_question(text: str) -> str:
+    """The last sentence of ``text`` when it is a question and comes after others
+    ("I'm lost. Will it be here by Saturday?"), else the whole text."""
+    sentences = [s for s in _SENTENCE_END.split(text.strip()) if s]
+    if len(sentences) > 1 and sentences[-1].rstrip().endswith("?"):
+        return sentences[-1]
+    return text
+
+
 def follow_up_topic(tracker: Tracker) -> str | None:
     """The topic a short follow-up continues ("when?" after a delivery answer), when
     NLU could not place it on its own: the business intent of the customer's message
@@ -125,6 +137,9 @@ def follow_up_topic(tracker: Tracker) -> str | None:
         # a delivery question that names an order ("three weeks for order 48213?")
         # is about that order, not about delivery in general
         return "track_order"
+    # "Sorry, I don't really understand. Will it be here before Saturday?": the
+    # question is the follow-up, whatever was said before it
+    text = last_question(text)
     words = len(text.split())
     if (
         intent in ABOUT_THE_ORDER

@@ -597,6 +597,26 @@ async def test_not_arrived_about_the_order_in_the_chat_looks_at_it_again() -> No
     assert follow_up_topic(tracker) == "track_order"
 
 
+def test_the_question_after_other_sentences_is_the_follow_up() -> None:
+    """ "Sorry, I'm a bit lost with all this. Can it come before Friday?" with an
+    order in the chat: the question is about that order, whatever came before it."""
+    tracker = conversation(
+        [
+            ("customer", "has order 48213 been sent", "track_order"),
+            ("bot", "Order 48213 is on its way with DHL, due on Monday.", None),
+            (
+                "customer",
+                "Sorry, I'm a bit lost with all this. Can it come before Friday?",
+                "delivery_options",
+            ),
+        ],
+        "question-last",
+        order_id="48213",
+        verified_customer=owner("48213"),
+    )
+    assert follow_up_topic(tracker) == "track_order"
+
+
 @pytest.mark.parametrize(
     ("text", "intent", "order_id", "topic"),
     [
