@@ -26,6 +26,7 @@ from actions.conversation import (
     latest_intent,
     user_events,
 )
+from actions.delivery import delivery_reach
 from actions.emotion import Emotion
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
@@ -135,7 +136,11 @@ def answer_key(intent: str, tracker: Tracker) -> str:
         return "greet_again"
     if intent in TYPED_ACCOUNT_INTENTS and latest_entity(tracker, "account_type"):
         return f"{intent}_typed"
-    if intent in PLACE_INTENTS and _place(tracker):
+    if intent in PLACE_INTENTS and (place := _place(tracker)):
+        # a country we deliver to or not: yes or no first (data/store/delivery.yml)
+        reach, _ = delivery_reach(place)
+        if reach in ("abroad", "no") and book.has(f"{intent}_place_{reach}"):
+            return f"{intent}_place_{reach}"
         return f"{intent}_place" if book.has(f"{intent}_place") else intent
     text = str((tracker.latest_message or {}).get("text") or "")
     return book.specific_key(intent, text) or intent
@@ -165,7 +170,8 @@ def answer_values(tracker: Tracker) -> dict[str, Any]:
     return {
         "name_greeting": f" {name}" if name else "",
         "account_type": latest_entity(tracker, "account_type") or "",
-        "delivery_place": _place(tracker) or "",
+        # the country as we write it ("Norway", "the UK"), else as they did
+        "delivery_place": delivery_reach(_place(tracker) or "")[1],
         "thing": praised(text),
     }
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import httpx
 
+from actions.delivery import delivery_reach
 from actions.faq import KEY_PREFIX
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
@@ -152,7 +153,8 @@ def topic(key: str) -> str:
     an FAQ entry (``faq.gift_wrap``) is its own question."""
     if key.startswith(KEY_PREFIX):
         return key
-    return key.split(".")[0].removesuffix("_place").removesuffix("_typed")
+    # "delivery_options_place_abroad": a place we deliver to, or not
+    return re.sub(r"_place(?:_abroad|_no)?$|_typed$", "", key.split(".")[0])
 
 
 async def side_questions(
@@ -201,7 +203,12 @@ def answer_of(part: str, parsed: Parsed, order_known: bool) -> SideAnswer | None
         entities = parsed.entities
         place = entities.get("delivery_city") or entities.get("delivery_country")
         if place and book.has(f"{parsed.intent}_place"):
-            return SideAnswer(f"{parsed.intent}_place", {"delivery_place": place})
+            # a country we deliver to or not: yes or no first
+            reach, name = delivery_reach(place)
+            key = f"{parsed.intent}_place_{reach}"
+            if not (reach in ("abroad", "no") and book.has(key)):
+                key = f"{parsed.intent}_place"
+            return SideAnswer(key, {"delivery_place": name})
         return SideAnswer(parsed.intent, {})
     if not sure or parsed.intent in ("out_of_scope", "nlu_fallback"):
         hit = faq_match(part)

@@ -435,3 +435,37 @@ async def test_and_if_it_does_not_come_gets_what_can_be_done(
     await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert says(message["text"], f"track_order.{status}_if_not", **order.values())
+
+
+@pytest.mark.parametrize(
+    ("place", "key", "written"),
+    [
+        ("norway", "delivery_options_place_abroad", "Norway"),
+        ("uk", "delivery_options_place_abroad", "the UK"),
+        ("Canada", "delivery_options_place_no", "Canada"),
+        ("Munich", "delivery_options_place", "Munich"),  # a city: the general answer
+    ],
+)
+def test_a_country_we_deliver_to_or_not_gets_yes_or_no_first(
+    place: str, key: str, written: str
+) -> None:
+    """ "ship to norway?" is answered yes (or no, for a country outside Europe)
+    before the details, with the country written as we write it
+    (data/store/delivery.yml)."""
+    from actions.answers import answer_key, answer_values
+    from tests.actions.test_offers import conversation
+
+    tracker = conversation(
+        [("customer", f"do you ship to {place}?", "delivery_options")], "reach"
+    )
+    tracker.latest_message["entities"] = [
+        {"entity": "delivery_country", "value": place, "start": 15, "end": 20}
+    ]
+    assert answer_key("delivery_options", tracker) == key
+    assert answer_values(tracker)["delivery_place"] == written
+    said = reply_book().pick(key, **answer_values(tracker))
+    assert written in said
+    if key.endswith("_no"):
+        assert "don't deliver" in said or "not yet" in said or "can't ship" in said
+    elif key.endswith("_abroad"):
+        assert said.startswith(("Yes", "We do"))

@@ -41,6 +41,8 @@ def test_a_message_is_cut_where_a_new_question_starts(
 
 def test_a_reply_key_answers_its_question() -> None:
     assert topic("delivery_options_place") == "delivery_options"
+    assert topic("delivery_options_place_abroad") == "delivery_options"
+    assert topic("delivery_period_place_no") == "delivery_period"
     assert topic("payment_issue.double_charge") == "payment_issue"
     assert topic("faq.gift_wrap") == "faq.gift_wrap"
 
