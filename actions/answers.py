@@ -26,7 +26,7 @@ from actions.conversation import (
     latest_intent,
     user_events,
 )
-from actions.delivery import delivery_reach
+from actions.delivery import delivery_reach, named_country
 from actions.emotion import Emotion
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
@@ -177,8 +177,11 @@ def answer_values(tracker: Tracker) -> dict[str, Any]:
 
 
 def _place(tracker: Tracker) -> str | None:
-    return latest_entity(tracker, "delivery_city") or latest_entity(
-        tracker, "delivery_country"
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return (
+        latest_entity(tracker, "delivery_city")
+        or latest_entity(tracker, "delivery_country")
+        or named_country(text)  # "ship to norway?": NLU missed the lower case
     )
 
 

@@ -3,6 +3,7 @@ question gets a plain yes or no before the details (actions/answers.py, answer_k
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import yaml
@@ -34,3 +35,23 @@ def delivery_reach(place: str) -> tuple[str | None, str]:
         if key in names:
             return reach, names[key]
     return None, place
+
+
+@lru_cache(maxsize=1)
+def _names() -> re.Pattern[str]:
+    names = sorted(
+        {name for listed in _delivery().values() for name in listed},
+        key=len,
+        reverse=True,  # "the united kingdom" before "united kingdom"
+    )
+    return re.compile(
+        r"\b(?:to|in|into|for|from)\s+(" + "|".join(map(re.escape, names)) + r")\b",
+        re.IGNORECASE,
+    )
+
+
+def named_country(text: str) -> str | None:
+    """A country of ours named after "to", "in", "for" ("ship to norway?"), as
+    written; None when there is none (NLU's entity may still have one)."""
+    found = _names().search(text or "")
+    return found.group(1) if found else None

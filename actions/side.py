@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from actions.delivery import delivery_reach
+from actions.delivery import delivery_reach, named_country
 from actions.faq import KEY_PREFIX
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
@@ -201,7 +201,11 @@ def answer_of(part: str, parsed: Parsed, order_known: bool) -> SideAnswer | None
         if hit := faq_beats_intent(part, parsed.intent):
             return SideAnswer(hit.key, {})  # "can I buy a gift card?": the FAQ's
         entities = parsed.entities
-        place = entities.get("delivery_city") or entities.get("delivery_country")
+        place = (
+            entities.get("delivery_city")
+            or entities.get("delivery_country")
+            or named_country(part)
+        )
         if place and book.has(f"{parsed.intent}_place"):
             # a country we deliver to or not: yes or no first
             reach, name = delivery_reach(place)

@@ -469,3 +469,20 @@ def test_a_country_we_deliver_to_or_not_gets_yes_or_no_first(
         assert "don't deliver" in said or "not yet" in said or "can't ship" in said
     elif key.endswith("_abroad"):
         assert said.startswith(("Yes", "We do"))
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("ship to norway?", "norway"),
+        ("how long does delivery to the UK take", "the UK"),
+        ("can I send it back to us", None),  # "us" is not the US
+        ("I want to return it", None),
+    ],
+)
+def test_a_country_nlu_missed_is_read_from_the_words(
+    text: str, place: str | None
+) -> None:
+    from actions.delivery import named_country
+
+    assert named_country(text) == place
