@@ -68,6 +68,7 @@ POSITIVES = [
     ("sarcasm", "Brilliant, still waiting for a reply after 5 days"),
     ("sarcasm", "It would be nice if someone actually read my emails"),
     ("sarcasm", "sure, I won't hold my breath for that refund"),
+    ("softened", "ok thanks. sorry for ranting earlier"),
     ("sarcasm", "the parcel is coming any day now, apparently"),
     (
         "sarcasm",
