@@ -6,6 +6,7 @@ actions/order_checks.py."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -41,6 +42,17 @@ CANCEL_OUTCOMES = {
     OrderStatus.CANCELLED: "cancel_order.cancellable",
     OrderStatus.PROCESSING: "cancel_order.refused",
 }
+
+
+# "and the other one?", "what about my other order?" in a few words, with no number:
+# another order than the one just answered
+_OTHER_ORDER = re.compile(
+    r"^(?!.*\d{4})\W*(?:(?:and|but|ok|okay|so|what about|how about)\W+)*"
+    r"(?:the|my|that|this) other (?:one|order|parcel|package|delivery)\b|"
+    r"^(?!.*\d{4}).*\b(?:my|the) (?:other|second) order\b",
+    re.IGNORECASE,
+)
+OTHER_ORDER_WORDS = 8
 
 
 class ActionOrderLookup(CaringAction):
@@ -84,6 +96,12 @@ class ActionOrderLookup(CaringAction):
             # not proven to be theirs: nothing shown or changed, a person offered
             speaker.say("order.unproven", order_id=order.id)
             return [SlotSet("order_id", order.id), *proof_used(tracker)]
+        latest = str((tracker.latest_message or {}).get("text") or "")
+        if _OTHER_ORDER.search(latest) and len(latest.split()) <= OTHER_ORDER_WORDS:
+            # "and the other one?" after this order's answer: which one, not the same
+            # order again
+            speaker.say("ask.other_order", order_id=order.id)
+            return [SlotSet("order_id", None)]
         if disagreement := record_disagrees(order, *customer_texts(tracker)[-2:]):
             # what the customer says and the record disagree: that is what needs
             # answering, whatever the question was

@@ -486,3 +486,32 @@ def test_a_country_nlu_missed_is_read_from_the_words(
     from actions.delivery import named_country
 
     assert named_country(text) == place
+
+
+async def test_and_the_other_one_asks_which_order(store: DemoStore) -> None:
+    """ "and the other one?" right after an order's answer: which other order, not
+    the same order again; the chat's order is let go so the next number is looked
+    up."""
+    from tests.actions.test_offers import conversation
+
+    order = await store.order("48213")
+    assert order is not None
+    told = reply_book().pick("track_order.shipped", **order.values())
+    tracker = conversation(
+        [
+            ("customer", "where's 48213", "track_order"),
+            ("form", "", None),
+            ("bot", told, None),
+            ("customer", "ok and the other one?", "track_order"),
+        ],
+        "other-one",
+        order_id="48213",
+        verified_customer=owner("48213"),
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "ask.other_order", **order.values())
+    assert {"event": "slot", "timestamp": None, "name": "order_id", "value": None} in [
+        dict(e) for e in events
+    ]
