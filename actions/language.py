@@ -115,6 +115,9 @@ class LanguageBook:
                     for k, v in (entry.get("serious") or {}).items()
                 },
                 care={str(k): str(v) for k, v in (entry.get("care") or {}).items()},
+                unhurt=re.compile(str(entry["unhurt"]))
+                if entry.get("unhurt")
+                else None,
                 problems=[
                     (re.compile(str(v["when"])), str(v["care"]))
                     for v in (entry.get("problems") or {}).values()
@@ -165,7 +168,11 @@ class LanguageBook:
         lower = text.lower()
         if texts is None:
             return []
-        return [kind for kind, words in texts.serious.items() if words.search(lower)]
+        found = [k for k, words in texts.serious.items() if words.search(lower)]
+        if texts.unhurt is not None and texts.unhurt.search(lower):
+            # "le chargeur a pris feu, personne n'a été blessé": a hazard, no injury
+            found = [k for k in found if k != "injury"]
+        return found
 
     def answers_first(self, code: str, text: str, found: Sequence[str]) -> bool:
         """Whether the serious things ``found`` in ``text`` are only money worries or

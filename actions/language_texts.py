@@ -35,6 +35,8 @@ class LanguageTexts:
     # what has happened (bereavement, injury, fraud, distress): words, then first words
     serious: dict[str, re.Pattern[str]] = field(default_factory=dict)
     care: dict[str, str] = field(default_factory=dict)
+    # "nobody was hurt" (``unhurt``): an injury word beside it is no injury
+    unhurt: re.Pattern[str] | None = None
     # what went wrong (a double charge, damage, the wrong item, something missing,
     # late), in the customer's words, and the words that name it, in this order
     problems: list[tuple[re.Pattern[str], str]] = field(default_factory=list)

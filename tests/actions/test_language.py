@@ -1828,3 +1828,16 @@ def test_someone_in_the_account_is_fraud_in_every_language(
     code: str, text: str
 ) -> None:
     assert "fraud" in language_book().situations(code, text)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("fr", "Le chargeur a pris feu, personne n'a été blessé mais quelle peur."),
+        ("de", "Das Ladegerät hat gebrannt, verletzt wurde zum Glück niemand."),
+        ("es", "El cargador se incendió, nadie se hizo daño."),
+    ],
+)
+def test_nobody_hurt_beside_a_fire_is_no_injury(code: str, text: str) -> None:
+    found = language_book().situations(code, text)
+    assert "hazard" in found and "injury" not in found
