@@ -179,13 +179,13 @@ class WaitingReplies:
             return _fresh(
                 said, language, "waiting_felt_confusion", "waiting_for_person_again"
             )
-        if what_now and (asks or flag):
+        if what_now:
             # "what do I do now?", "what happens next?": about what happened, not a
-            # general answer that shares a word with it ("card" -> how to pay)
-            if asked:  # what to do, and what the person will do
-                if asked not in told:
-                    return asked
-            elif due and advice:
+            # general answer that shares a word with it ("card" -> how to pay):
+            # what to do and what the person will do, else the advice, once
+            if asked and asked not in told:
+                return asked
+            if not asked and due and advice:
                 return f"{advice} {say('waiting_advice_then', language)}"
             return await self._how_long(conversation_id, language, said, told_where)
         if words.wait.search(lower):
@@ -211,10 +211,10 @@ class WaitingReplies:
         # an urgent question ("what are you going to do about this?") is answered
         # below, after the words for how they feel
         if (words.person.search(lower) and known is None) or (urgent and not asks):
-            asked = say("waiting_person_asked", language)
+            in_line = say("waiting_person_asked", language)
             manager = say("waiting_manager", language)
             # asked again, or in capitals: the wait itself is what they feel
-            insists = any(asked in x or manager in x for x in said) or read.shouted(
+            insists = any(in_line in x or manager in x for x in said) or read.shouted(
                 analysis, text
             )
             first = say(
