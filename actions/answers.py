@@ -41,6 +41,7 @@ from actions.order_chat import (
     proof_outside_the_form,
 )
 from actions.order_checks import change_key, record_disagrees
+from actions.payments import named_in
 from actions.proof_form import YES_TO_PERSON
 from actions.readings import (
     ABOUT_THE_ORDER,
@@ -172,6 +173,7 @@ def answer_values(tracker: Tracker) -> dict[str, Any]:
         "account_type": latest_entity(tracker, "account_type") or "",
         # the country as we write it ("Norway", "the UK"), else as they did
         "delivery_place": delivery_reach(_place(tracker) or "")[1],
+        "payment_method": (named_in(text) or ("", ""))[1],
         "thing": praised(text),
     }
 

@@ -1,57 +1,177 @@
 """Where the shop delivers (data/store/delivery.yml): a country named in a delivery
-question gets a plain yes or no before the details (actions/answers.py, answer_key)."""
+question, in any language we answer in, gets a plain yes or no before the details
+(English: actions/answers.py and actions/side.py; another language:
+actions/language.py).
+
+Countries are known by their ISO 3166 code. Their names come from CLDR through the
+``babel`` package, in English and in every language of ``NAME_LANGUAGES``, so a German
+customer's "Schweiz", an Italian's "Svizzera" and "Iceland" are all countries, and
+every country outside the two lists of the data file is one we do not deliver to.
+Polish names change their ending after a preposition ("do Polski", "do Szwajcarii"):
+a Polish name of six letters or more is matched by its stem.
+"""
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 
 import yaml
+from babel import Locale
 
 from actions.paths import DATA
 
 DELIVERY_FILE = DATA / "store" / "delivery.yml"
 
+# The languages whose country names are known (English and those we answer in).
+NAME_LANGUAGES = ("en", "de", "es", "fr", "it", "nl", "pt", "pl")
+# CLDR codes that are no country (the EU, the euro area, the UN, unknown regions).
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
+# Polish: a name's last vowel gives way to a case ending ("Polska" -> "do Polski")
+_POLISH_ENDING = re.compile(r"[aeioyę]$")
+# Words that put a place after them as where a parcel goes, in the languages of
+# NAME_LANGUAGES ("to", "nach", "naar", "do", ...); then words for where someone is
+# ("in", "from"): a country after the first kind is the one asked about, else one
+# after the second, else the only country named.
+_TO = (
+    r"to|into|nach|in die|in den|ins|a|al|para|pour|vers|au|aux|verso|naar|para o|"
+    r"para a|do|na"
+)
+_AT = r"in|for|from|en|per|voor|uit|w|we|z|ze|dla|em|no|à"
+_AFTER_TO = re.compile(r"\b(?:" + _TO + r")\s+(?:the\s+)?$")
+_AFTER_AT = re.compile(r"\b(?:" + _AT + r")\s+(?:the\s+)?$")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A country named in a message: its code, whether we deliver there ("home",
+    "abroad" or "no") and the words the customer used."""
+
+    code: str
+    reach: str
+    words: str
+
+    def written(self, language: str = "en") -> str:
+        """The country's name in ``language`` ("the UK", "Svizzera", "Polska")."""
+        if language in ("", "en"):
+            english = _data().english.get(self.code)
+            if english:
+                return english
+        return _country_names(language or "en").get(self.code, self.words)
+
+
+@dataclass(frozen=True)
+class _Delivery:
+    home: frozenset[str]
+    abroad: frozenset[str]
+    aliases: dict[str, str]
+    english: dict[str, str]
+
+    def reach(self, code: str) -> str:
+        if code in self.home:
+            return "home"
+        return "abroad" if code in self.abroad else "no"
+
 
 @lru_cache(maxsize=1)
-def _delivery() -> dict[str, dict[str, str]]:
+def _data() -> _Delivery:
     with DELIVERY_FILE.open(encoding="utf-8") as handle:
-        loaded = yaml.safe_load(handle) or {}
+        raw = yaml.safe_load(handle) or {}
+    return _Delivery(
+        home=frozenset(str(c) for c in raw.get("home") or ()),
+        abroad=frozenset(str(c) for c in raw.get("abroad") or ()),
+        aliases={str(k).lower(): str(v) for k, v in (raw.get("aliases") or {}).items()},
+        english={str(k): str(v) for k, v in (raw.get("english") or {}).items()},
+    )
+
+
+@cache
+def _country_names(language: str) -> dict[str, str]:
+    """CLDR's name of every country in ``language``, by code."""
     return {
-        reach: {str(k).lower(): str(v) for k, v in (loaded.get(key) or {}).items()}
-        for reach, key in (
-            ("home", "home"),
-            ("abroad", "abroad"),
-            ("no", "not_delivered"),
-        )
+        code: name
+        for code, name in Locale(language).territories.items()
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
     }
 
 
-def delivery_reach(place: str) -> tuple[str | None, str]:
-    """Whether we deliver to ``place`` ("home", "abroad", "no"; None when it is no
-    country we list) and its name as we write it (``place`` itself when unlisted)."""
-    key = " ".join(place.lower().strip(" .?!,").split())
-    for reach, names in _delivery().items():
-        if key in names:
-            return reach, names[key]
-    return None, place
-
-
 @lru_cache(maxsize=1)
-def _names() -> re.Pattern[str]:
-    names = sorted(
-        {name for listed in _delivery().values() for name in listed},
-        key=len,
-        reverse=True,  # "the united kingdom" before "united kingdom"
+def _lookup() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every name of every country (longest first), and the
+    lower-cased name (or Polish stem) -> the country's code."""
+    codes: dict[str, str] = {}
+    stems: dict[str, str] = {}
+    for language in NAME_LANGUAGES:
+        for code, name in _country_names(language).items():
+            lower = name.lower()
+            codes.setdefault(lower, code)
+            if language == "pl" and len(lower) >= 6 and " " not in lower:
+                stems.setdefault(_POLISH_ENDING.sub("", lower), code)
+    for alias, code in _data().aliases.items():
+        codes[alias] = code
+    names = sorted(codes, key=len, reverse=True)
+    stemmed = sorted(stems, key=len, reverse=True)
+    alternatives = [re.escape(n) for n in names] + [
+        re.escape(s) + r"\w{0,3}" for s in stemmed if s not in codes
+    ]
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(alternatives) + r")(?![\w-])")
+    return pattern, {**{s: c for s, c in stems.items()}, **codes}
+
+
+def _code_of(words: str) -> str | None:
+    _, codes = _lookup()
+    key = words.lower()
+    if key in codes:
+        return codes[key]
+    # a Polish name with a case ending: the longest stem it starts with
+    stem = next(
+        (s for s in sorted(codes, key=len, reverse=True) if key.startswith(s)), None
     )
-    return re.compile(
-        r"\b(?:to|in|into|for|from)\s+(" + "|".join(map(re.escape, names)) + r")\b",
-        re.IGNORECASE,
-    )
+    return codes[stem] if stem else None
+
+
+def named_place(text: str) -> Place | None:
+    """The country ``text`` names as where something goes ("ship to norway?",
+    "spedite in Svizzera?", "czy wysyłacie do Polski?"), else the only country it
+    names; None when it names none (a city is no country here)."""
+    pattern, _ = _lookup()
+    lower = (text or "").lower()
+    found = [m for m in pattern.finditer(lower)]
+    if not found:
+        return None
+    after_to = [m for m in found if _AFTER_TO.search(lower[: m.start()])]
+    after_at = [m for m in found if _AFTER_AT.search(lower[: m.start()])]
+    chosen = next(iter(after_to or after_at), None)
+    if chosen is None:
+        if len({_code_of(m.group(1)) for m in found}) > 1:
+            return None  # two countries and no word for which one it goes to
+        chosen = found[0]
+    words = text[chosen.start(1) : chosen.end(1)]
+    code = _code_of(chosen.group(1))
+    if code is None:
+        return None
+    return Place(code=code, reach=_data().reach(code), words=words)
+
+
+def delivery_reach(place: str) -> tuple[str | None, str]:
+    """Whether we deliver to ``place`` (a country or city as NLU found it): "home",
+    "abroad" or "no", None when it is no country; and its name as we write it in
+    English (``place`` itself when it is no country)."""
+    found = named_place(f"to {place}") if place.strip() else None
+    if found is None or found.words.lower() != " ".join(place.lower().split()).strip(
+        " .?!,"
+    ):
+        return None, place
+    return found.reach, found.written()
 
 
 def named_country(text: str) -> str | None:
-    """A country of ours named after "to", "in", "for" ("ship to norway?"), as
+    """A country named after "to", "in", "nach", ... ("ship to norway?"), as
     written; None when there is none (NLU's entity may still have one)."""
-    found = _names().search(text or "")
-    return found.group(1) if found else None
+    found = named_place(text)
+    if found is None:
+        return None
+    lower = text.lower()
+    before = lower[: lower.index(found.words.lower())]
+    return found.words if _AFTER_TO.search(before) or _AFTER_AT.search(before) else None

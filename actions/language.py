@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from actions.delivery import named_country, named_place
 from actions.emotion.policy import answer_first_situations
 from actions.language_texts import (
     ORDER_STATES,
@@ -40,6 +41,7 @@ from actions.language_texts import (
 )
 from actions.numbers import find_number
 from actions.paths import DATA
+from actions.payments import named_in
 
 LANGUAGES_FILE = Path(
     os.environ.get("LANGUAGES_FILE", DATA / "replies" / "languages.yml")
@@ -210,10 +212,11 @@ class LanguageBook:
         # they wait for a person already: "can someone help me change the address?"
         # asks how to change the address; praise beside a question asks nothing
         asked = [t for t in asked if t not in ("person", "praise")]
+        asked = _named_topics(texts, asked, text)
         answered = [t for t in asked if t in ANSWERED and t != "thanks"]
         if not answered or set(asked) - set(ANSWERED) or find_number(text):
             return None
-        return " ".join(texts.answers[t] for t in answered)
+        return " ".join(_topic_answer(texts, t, text, asked) for t in answered)
 
     def asks_about_the_order(self, code: str, text: str) -> bool:
         """Whether ``text`` asks about the chat's order ("Wann kommt meine
@@ -348,6 +351,7 @@ class LanguageBook:
             # nothing to look up (no proof asked for an order nobody asked about)
             return texts.answers["praise"]
         asked = [t for t in asked if t != "praise"]  # said beside a question
+        asked = _named_topics(texts, asked, text)
         # nothing we answer, or also something only a person can do (a person
         # asked for, a cancellation, a damaged item: ``topics`` beyond ANSWERED)
         if not asked or not set(asked) <= {*ANSWERED, "order"}:
@@ -367,7 +371,7 @@ class LanguageBook:
             if topic == "order":
                 parts.append(order_text(texts, number, found))
             else:
-                parts.append(texts.answers[topic])
+                parts.append(_topic_answer(texts, topic, text, asked))
         # a person is offered to a customer for whom something went wrong or who
         # named a feeling, once: not on a plain answer to a calm question (a stock
         # line there), nor when this reply or a recent one already says a person
@@ -391,6 +395,44 @@ class LanguageBook:
             else:
                 values = {**values, "opens": opens_at(texts.opens, values)}
         return texts.queue[key].format(**values)
+
+
+def _named_topics(texts: LanguageTexts, asked: list[str], text: str) -> list[str]:
+    """``asked`` with the delivery question a country named in a question makes
+    ("¿Y a México?") and the payment question a way to pay named makes ("Kan ik
+    met iDEAL?"), when the message asks something and is not about an order."""
+    if "order" in asked or not asks_something(texts, text.lower()):
+        return asked
+    more = []
+    if "delivery" not in asked and named_country(text):
+        more.append("delivery")
+    if "payment" not in asked and named_in(text, texts.code):
+        more.append("payment")
+    return [*asked, *more]
+
+
+def _topic_answer(
+    texts: LanguageTexts, topic: str, text: str, asked: Sequence[str]
+) -> str:
+    """The language's answer to ``topic``; for a country we deliver to abroad or
+    not at all, or a way to pay named, the plain yes or no first
+    (``delivery.abroad``, ``delivery.no``, ``payment.yes``, ``payment.no``), unless
+    the message is about an order (``asked``: "I paid with PayPal, where is it?")."""
+    answers = texts.answers
+    if "order" in asked:
+        return answers[topic]
+    if topic == "delivery" and (place := named_place(text)):
+        key = f"delivery.{place.reach}"
+        if key in answers:  # no "delivery.home": the general answer
+            return answers[key]
+    if topic == "payment" and (named := named_in(text, texts.code)):
+        verdict, method = named
+        key = f"payment.{verdict}"
+        if key in answers:
+            said = answers[key].format(method=method)
+            # a way we do not take: the ways we do, after it
+            return said if verdict == "yes" else f"{said} {answers['payment']}"
+    return answers[topic]
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ import yaml
 from actions.faq import faq_replies
 from actions.mentions import mentioned, rule_pattern
 from actions.paths import ANSWERS_FILE
+from actions.payments import named_in
 
 _SPACES = re.compile(r"[ \t]{2,}")
 # A sentence whose condition can only come true later ("If it hasn't come by then,
@@ -162,6 +163,11 @@ class ReplyBook:
     def specific_key(self, intent: str, text: str) -> str | None:
         """A reply key more specific than ``intent`` for what ``text`` says
         (``specific`` in the file: a double charge is not a failed payment)."""
+        named = named_in(text)
+        if named and self.has(f"{intent}_named_{named[0]}"):
+            # "can I pay with iDEAL?": a way to pay we take or not, yes or no first
+            # (data/store/payments.yml; the value is ``payment_method``)
+            return f"{intent}_named_{named[0]}"
         lower = text.lower()
         for pattern, key in self.specific.get(intent, []):
             if pattern.search(lower):

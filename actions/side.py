@@ -26,6 +26,7 @@ from actions.delivery import delivery_reach, named_country
 from actions.faq import KEY_PREFIX
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
+from actions.payments import named_in
 from actions.replies import reply_book
 from actions.settings import get_settings
 
@@ -154,7 +155,9 @@ def topic(key: str) -> str:
     if key.startswith(KEY_PREFIX):
         return key
     # "delivery_options_place_abroad": a place we deliver to, or not
-    return re.sub(r"_place(?:_abroad|_no)?$|_typed$", "", key.split(".")[0])
+    return re.sub(
+        r"_place(?:_abroad|_no)?$|_named_(?:yes|no)$|_typed$", "", key.split(".")[0]
+    )
 
 
 async def side_questions(
@@ -213,7 +216,9 @@ def answer_of(part: str, parsed: Parsed, order_known: bool) -> SideAnswer | None
             if not (reach in ("abroad", "no") and book.has(key)):
                 key = f"{parsed.intent}_place"
             return SideAnswer(key, {"delivery_place": name})
-        return SideAnswer(parsed.intent, {})
+        # "and can I pay with iDEAL?": yes or no first
+        key = book.specific_key(parsed.intent, part) or parsed.intent
+        return SideAnswer(key, {"payment_method": (named_in(part) or ("", ""))[1]})
     if not sure or parsed.intent in ("out_of_scope", "nlu_fallback"):
         hit = faq_match(part)
         return SideAnswer(hit.key, {}) if hit else None

@@ -435,7 +435,7 @@ def test_the_lookup_after_an_unasked_proof_answers_the_earlier_question() -> Non
             "and can I pay with PayPal?",
             "check_payment_methods",
             0.95,
-            "check_payment_methods",
+            "check_payment_methods_named_yes",  # PayPal named: yes first
         ),
         # NLU's guess loses to the FAQ question the message is much closer to
         ("one question: can I buy a gift card?", "place_order", 0.9, "faq.gift_card"),
@@ -460,7 +460,7 @@ async def test_a_question_asked_instead_of_the_proof_is_answered(
         assert says(message, "ask.order_proof_aside", order_id="48213")
         return
     first, second = texts
-    assert says(first, answer)
+    assert says(first, answer, payment_method="PayPal")
     assert says(second, "ask.order_proof_still", order_id="48213")
     assert "JD0146" not in " ".join(texts)  # the parcel's tracking number: private
 

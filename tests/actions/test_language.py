@@ -461,7 +461,7 @@ async def answer(tracker: Tracker) -> tuple[list[dict], list[str]]:
 async def test_a_simple_question_in_german_is_answered_in_german(
     own_queue: str,
 ) -> None:
-    tracker = german(("customer", "Wie lange dauert der Versand nach Österreich?"))
+    tracker = german(("customer", "Wie lange dauert der Versand nach Hamburg?"))
     events, [said] = await answer(tracker)
     texts = language_book().languages["de"]
     # a plain answer to a calm question: no stock offer of a person after it
@@ -540,7 +540,7 @@ async def test_a_clear_english_message_after_german_is_english_again(
 ) -> None:
     texts = language_book().languages["de"]
     tracker = german(
-        ("customer", "Wie lange dauert der Versand nach Österreich?"),
+        ("customer", "Wie lange dauert der Versand nach Hamburg?"),
         ("bot", texts.answers["delivery"]),
         ("customer", "sorry, could you tell me that in English please?"),
     )
@@ -574,7 +574,7 @@ def test_a_language_with_topics_needs_its_question_and_team_words(
 # 48213 is, a cancellation, and something that arrived damaged.
 ASKED = {
     "de": (
-        "Wie lange dauert die Lieferung in die Schweiz ungefähr?",
+        "Wie lange dauert die Lieferung nach Köln ungefähr?",
         "Guten Tag, wo ist denn meine Bestellung 48213?",
         "Bitte stornieren Sie meine letzte Bestellung, ich brauche sie nicht mehr.",
         "Der Spiegel kam leider mit einem Sprung im Glas an, er ist beschädigt.",
@@ -586,19 +586,19 @@ ASKED = {
         "La lámpara ha llegado dañada y el cristal está roto.",
     ),
     "fr": (
-        "Combien de temps prend la livraison vers la Belgique ?",
+        "Combien de temps prend la livraison vers Lyon ?",
         "Bonjour, où en est ma commande 48213 ?",
         "Je voudrais annuler la commande que j'ai passée hier.",
         "Le vase est arrivé endommagé, il y a une fissure.",
     ),
     "it": (
-        "Quanto tempo ci vuole per la spedizione in Svizzera?",
+        "Quanto tempo ci vuole per la spedizione a Torino?",
         "Buongiorno, dov'è il mio ordine 48213?",
         "Vorrei annullare l'ordine che ho fatto ieri, per favore.",
         "La tazza è arrivata rotta, il manico si è staccato.",
     ),
     "nl": (
-        "Hoe lang duurt de bezorging naar België meestal?",
+        "Hoe lang duurt de bezorging naar Utrecht meestal?",
         "Goedemiddag, waar blijft mijn bestelling 48213?",
         "Ik wil mijn bestelling van gisteren graag annuleren.",
         "De vaas is beschadigd aangekomen, er zit een barst in.",
@@ -876,7 +876,7 @@ async def test_thanks_and_a_question_in_german_go_to_a_person(
 ) -> None:
     texts = language_book().languages["de"]
     tracker = german(
-        ("customer", "Wie lange dauert der Versand nach Österreich?"),
+        ("customer", "Wie lange dauert der Versand nach Hamburg?"),
         ("bot", f"{texts.answers['delivery']} {texts.answers['offer_person']}"),
         ("customer", "Danke. Kann ich an der Kasse einen Rabattcode eingeben?"),
     )
@@ -1081,7 +1081,7 @@ async def test_a_short_follow_up_in_german_goes_on_with_the_topic_before(
     assert not await has_ticket(tracker.sender_id)
     delivery = book.languages["de"].answers["delivery"]
     tracker = german(
-        ("customer", "Wie lange dauert der Versand nach Österreich?"),
+        ("customer", "Wie lange dauert der Versand nach Hamburg?"),
         ("bot", delivery),
         ("customer", "Und was kostet das?"),
     )
@@ -1089,7 +1089,7 @@ async def test_a_short_follow_up_in_german_goes_on_with_the_topic_before(
     assert said.startswith(delivery)
     # a long new question that names nothing we answer is no follow-up
     tracker = german(
-        ("customer", "Wie lange dauert der Versand nach Österreich?"),
+        ("customer", "Wie lange dauert der Versand nach Hamburg?"),
         ("bot", delivery),
         (
             "customer",
@@ -1367,7 +1367,7 @@ def test_every_language_names_each_kind_of_problem_calmly() -> None:
 @pytest.mark.parametrize(
     ("code", "text"),
     [
-        ("fr", "Et combien coûte une livraison vers la Belgique ?"),
+        ("fr", "Et combien coûte une livraison vers Lille ?"),
         ("de", "Wie lange dauert eigentlich die Lieferung nach Wien?"),
         ("es", "¿El envío a Valencia cuánto cuesta?"),
         ("it", "Quanti giorni ci vogliono per la consegna a Torino?"),

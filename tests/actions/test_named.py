@@ -1,0 +1,115 @@
+"""A country or a way to pay named in a question gets a plain yes or no first, in
+English and in every language we answer in (data/store/delivery.yml,
+data/store/payments.yml; actions/delivery.py, actions/payments.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.delivery import delivery_reach, named_country, named_place
+from actions.language import language_book
+from actions.payments import named_in
+from actions.replies import reply_book
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "reach"),
+    [
+        ("could you send a parcel to finland?", "FI", "abroad"),
+        ("Versenden Sie auch nach Dänemark?", "DK", "abroad"),
+        ("Czy dostarczacie do Szwecji?", "SE", "abroad"),  # a Polish case ending
+        ("Entregam em Portugal?", "PT", "abroad"),
+        ("do you deliver to australia", "AU", "no"),  # no list names it: not ours
+        ("Hacéis envíos a Argentina?", "AR", "no"),
+        ("Wie lange dauert der Versand nach Deutschland?", "DE", "home"),
+        ("I'm in Germany, could you ship to Croatia?", "HR", "abroad"),  # where it goes
+    ],
+)
+def test_a_country_is_known_in_any_of_our_languages(
+    text: str, code: str, reach: str
+) -> None:
+    place = named_place(text)
+    assert place is not None
+    assert (place.code, place.reach) == (code, reach)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I send it back to us",  # "us" is not the US
+        "the mug arrived chipped",
+        "Ireland or Spain, which is cheaper?",  # two, and nothing says where it goes
+    ],
+)
+def test_no_country_where_none_is_asked_about(text: str) -> None:
+    assert named_place(text) is None
+
+
+def test_a_country_is_written_our_way() -> None:
+    assert delivery_reach("uk") == ("abroad", "the UK")
+    assert delivery_reach("Lisbon") == (None, "Lisbon")  # a city: no country
+    place = named_place("wysyłka do Norwegii?")
+    assert place is not None
+    assert place.written("pl") == "Norwegia"
+    assert place.written() == "Norway"
+    assert named_country("my china teapot") is None  # no word of where it goes
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "answer"),
+    [
+        ("Can I pay with Bancontact?", "en", ("no", "Bancontact")),
+        ("paypal??", "en", ("yes", "PayPal")),
+        ("is amex or visa ok", "en", ("yes", "American Express or Visa")),
+        ("visa or blik?", "en", ("no", "BLIK")),  # the one we do not take first
+        ("Kann ich per Nachnahme zahlen?", "de", ("no", "Nachnahme")),
+        ("Puedo pagar con transferencia?", "es", ("yes", "transferencia bancaria")),
+        ("kann ich das sofort bestellen?", "de", None),  # "sofort" is "at once"
+    ],
+)
+def test_a_way_to_pay_is_known_with_its_verdict(
+    text: str, language: str, answer: tuple[str, str] | None
+) -> None:
+    assert named_in(text, language) == answer
+
+
+def test_english_answers_a_named_way_to_pay_yes_or_no() -> None:
+    book = reply_book()
+    assert book.specific_key("check_payment_methods", "do you take Twint?") == (
+        "check_payment_methods_named_no"
+    )
+    assert book.specific_key("check_payment_methods", "google pay ok?") == (
+        "check_payment_methods_named_yes"
+    )
+    said = book.pick("check_payment_methods_named_no", payment_method="Twint")
+    assert "Twint" in said
+    assert "PayPal" in said  # what we do take, after it
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "opens", "then"),
+    [
+        ("nl", "Kan ik met Bancontact betalen?", "Nee, Bancontact", "Visa"),
+        ("de", "Geht auch Apple Pay?", "Ja, Apple Pay", None),
+        ("fr", "Est-ce que vous livrez au Canada ?", "Désolé, nous n'y livrons", None),
+        ("it", "Spedite anche in Austria?", "Sì, spediamo anche lì", "5–10"),
+        ("pt", "Fazem entregas na Irlanda?", "Sim, enviamos para lá", None),
+    ],
+)
+def test_another_language_answers_a_named_country_or_way_to_pay(
+    language: str, text: str, opens: str, then: str | None
+) -> None:
+    said = language_book().reply(language, text, lambda _n: None)
+    assert said is not None
+    assert said.startswith(opens)
+    if then:
+        assert then in said
+
+
+def test_a_named_way_to_pay_beside_an_order_is_no_payment_question() -> None:
+    """ "Ich habe mit PayPal bezahlt, wo ist meine Bestellung?": the order, not
+    whether PayPal works."""
+    said = language_book().reply(
+        "de", "Ich habe mit PayPal bezahlt, wo ist meine Bestellung?", lambda _n: None
+    )
+    assert said is None or "PayPal ist bei uns" not in said
