@@ -1,8 +1,8 @@
-"""The benchmark results table: targets, medians over runs, Markdown, README markers.
+"""The benchmark results table: targets, medians over runs, Markdown between markers.
 
 Pure functions over the JSON objects the benchmarks print last; ``bench/report.py``
 runs the benchmarks, keeps their records in ``bench/results.json`` and calls these to
-render the table between ``BEGIN`` and ``END`` in the README.
+render the table between ``BEGIN`` and ``END`` in docs/benchmarks.md.
 
 A record (one per benchmark in results.json)::
 

@@ -31,7 +31,7 @@ here and checked against it in the tests (tests/bot/test_rediskeys.py pins every
 key name of the deployment).
 
 Keys written before this layout (``{es}:tr:<id>``, ``estracker:tracker:<id>``, ...)
-are not read: there is no migration yet (README, "Redis").
+are not read: there is no migration yet (docs/reliability.md, "Key layout").
 
 One conversation (bot/transcript.py, bot/conversations.py), ``<c>`` = ``es:<id>``::
 

@@ -86,7 +86,7 @@ class SharedSettings(BaseSettings):
     # passes it on to the others; bot/ops/services.py).
     rasa_token: str = ""
     # Transcripts (and conversation records) are kept this long after the last
-    # message (bot/transcript.py); README, "Reliability".
+    # message (bot/transcript.py); docs/reliability.md, "Retention".
     retention_days: int = Field(default=90, ge=1, le=3650)
     # Python's level names (DEBUG, INFO, WARNING, ERROR, CRITICAL), any case.
     log_level: str = "INFO"
@@ -180,11 +180,11 @@ class Settings(SharedSettings):
     max_message_chars: int = 4000
     tracker_ttl_seconds: int = 0  # Rasa's trackers; 0: as long as RETENTION_DAYS
     # Rasa server processes (Sanic workers sharing the Redis lock store); one is CPU
-    # bound under load, two use both cores of a small machine (README, Benchmarks).
+    # bound under load, two use both cores of a small machine (docs/benchmarks.md).
     rasa_workers: int = Field(default=2, ge=1, le=16)
     # ``make run`` restarts a service that exits (bot/ops/supervisor.py), and
     # gives up (stops everything, exit 1) when one crashed this many times within
-    # this many seconds; README, "Reliability".
+    # this many seconds; docs/reliability.md, "Under make run".
     restart_max_crashes: int = Field(default=5, ge=1, le=1000)
     restart_window_seconds: int = Field(default=300, ge=1)
     # Agent console (bot/console).
@@ -195,7 +195,7 @@ class Settings(SharedSettings):
     console_lockout_window_seconds: int = 15 * 60
     console_origins: str = ""  # extra allowed Origins (comma-separated), e.g. a proxy
     metrics_token: str = ""  # bearer token for Prometheus /metrics (else supervisors)
-    # Telegram (bot/telegram.py): off without a token; README, "Telegram".
+    # Telegram (bot/telegram.py): off without a token; docs/telegram.md.
     telegram_token: str = ""  # from BotFather
     telegram_mode: str = "webhook"  # webhook | polling (development)
     telegram_secret_token: str = ""  # the webhook's X-Telegram-Bot-Api-Secret-Token

@@ -1,6 +1,6 @@
 """The Telegram channel (python-telegram-bot 22): updates in, the outbox out.
 
-Off unless ``TELEGRAM_TOKEN`` is set (README, "Telegram"). This module has the
+Off unless ``TELEGRAM_TOKEN`` is set (docs/telegram.md). This module has the
 handlers and builds the PTB application; the channel's state and life cycle are in
 bot/telegram_channel.py. Two ways in:
 
