@@ -64,6 +64,7 @@ ANSWERED = (
     "delivery",
     "returns",
     "payment",
+    "customs",
     "refund",
     "address",
     "contact",
@@ -400,11 +401,16 @@ class LanguageBook:
 def _named_topics(texts: LanguageTexts, asked: list[str], text: str) -> list[str]:
     """``asked`` with the delivery question a country named in a question makes
     ("¿Y a México?") and the payment question a way to pay named makes ("Kan ik
-    met iDEAL?"), when the message asks something and is not about an order."""
+    met iDEAL?"), when the message asks something and is not about an order or
+    customs; a question about customs asks nothing about how to pay ("who pays
+    the duties?")."""
+    if "customs" in asked and not named_in(text, texts.code):
+        # "who pays the duties?", "do I have to pay customs?": no question of how
+        asked = [t for t in asked if t != "payment"]
     if "order" in asked or not asks_something(texts, text.lower()):
         return asked
     more = []
-    if "delivery" not in asked and named_country(text):
+    if not {"delivery", "customs"} & set(asked) and named_country(text):
         more.append("delivery")
     if "payment" not in asked and named_in(text, texts.code):
         more.append("payment")

@@ -113,3 +113,31 @@ def test_a_named_way_to_pay_beside_an_order_is_no_payment_question() -> None:
         "de", "Ich habe mit PayPal bezahlt, wo ist meine Bestellung?", lambda _n: None
     )
     assert said is None or "PayPal ist bei uns" not in said
+
+
+# Written for this test: a customs question in each language, with a country named
+CUSTOMS = {
+    "de": "Muss ich bei einer Lieferung nach Norwegen Zoll zahlen?",
+    "es": "¿Hay que pagar aduana si me lo mandan a Suiza?",
+    "fr": "Faut-il payer des droits de douane pour une livraison en Norvège ?",
+    "it": "Ci sono dazi da pagare per il Regno Unito?",
+    "nl": "Moet ik invoerrechten betalen als het naar Zwitserland gaat?",
+    "pt": "Tenho de pagar alfândega se for para a Noruega?",
+    "pl": "Czy przy wysyłce do Szwajcarii trzeba zapłacić cło?",
+}
+
+
+@pytest.mark.parametrize("language", sorted(CUSTOMS))
+def test_customs_are_answered_in_every_language_not_as_payment(language: str) -> None:
+    """Who pays import duties: the customs answer alone, not the ways to pay nor
+    whether we deliver there."""
+    texts = language_book().languages[language]
+    said = language_book().reply(language, CUSTOMS[language], lambda _n: None)
+    assert said == texts.answers["customs"]
+
+
+@pytest.mark.parametrize("language", ["de", "es", "fr", "it", "nl", "pt", "pl"])
+def test_the_returns_answer_says_returning_is_free(language: str) -> None:
+    returns = language_book().languages[language].answers["returns"]
+    free = ("kostenlos", "gratuita", "gratuit", "gratis", "bezpłatny")
+    assert any(word in returns for word in free)
