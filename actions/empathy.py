@@ -50,10 +50,12 @@ class EmpathyBook:
         """Load ``empathy.yml``."""
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
 
-    def level(self, analysis: Analysis | None) -> Level:
+    def level(self, analysis: Analysis | None, text: str = "") -> Level:
         """The treatment a message's analysis calls for: by frustration level and
         intensity, and at least "upset" when a negative feeling is named; neutral
-        when only the conversation, not the message, carries it (``from_context``)."""
+        when only the conversation, not the message, carries it (``from_context``),
+        and when the message ``text`` only asks something and the feeling is only
+        read into its words (``read_into_questions``)."""
         if analysis is None:
             return Level.NEUTRAL
         if not analysis.label.negative:
@@ -68,6 +70,9 @@ class EmpathyBook:
         felt = [s.name for s in analysis.signals if s.weight > 0]
         if felt and all(name in context for name in felt):
             return Level.NEUTRAL  # nothing felt in this message itself
+        read_in = context | set(self.data.get("read_into_questions") or [])
+        if felt and text and only_asks(text) and all(n in read_in for n in felt):
+            return Level.NEUTRAL  # "is my order cancelled?": a question, no feeling
         levels = self.data["levels"]
         for level in (Level.VERY_UPSET, Level.UPSET):
             limits = levels[level.value]
@@ -168,7 +173,7 @@ class EmpathyBook:
         Returns:
             The text to send.
         """
-        level = self.level(situation.analysis)
+        level = self.level(situation.analysis, situation.text)
         parts: list[str] = []
         if (
             _low_confidence(situation)
@@ -340,7 +345,7 @@ class EmpathyBook:
             noted = self.circumstance(dated[0], situation) if dated else ""
             parts = (opening, noted, self._pick(key, situation, {}))
             return " ".join(p for p in parts if p)
-        level = self.level(situation.analysis)
+        level = self.level(situation.analysis, situation.text)
         if "distress" in found or label in (Emotion.ANXIETY, Emotion.SADNESS):
             kind = "care"
         elif found and found <= {"person_request"} and level is Level.NEUTRAL:
@@ -423,6 +428,42 @@ _INTERJECTION = re.compile(
     r"[.!]\s+(?=\S)",
     re.I,
 )
+
+
+# A sentence that asks: it opens with the words a question opens with ("and how do
+# I swap it", "what if nobody's home, what happens to it"), after a greeting or an
+# interjection; or it is a few words and a question mark ("apple pay?"). Not "why":
+# a why-question is often a complaint.
+_ASKING = re.compile(
+    r"^\W*(?:(?:and|but|so|ok|okay|also|oh|hi|hello|hey|sorry|please)\W+)*"
+    r"(?:do|does|did|can|could|will|would|should|is|are|was|were|how|what|when|"
+    r"where|which|who|may|have|has|if\b.*\b(?:what|how|when|where|can|will|do)\b)\b",
+    re.IGNORECASE,
+)
+_SHORT_QUESTION = 6  # words, with a question mark
+# A sentence that only thanks, greets or agrees ("Thanks.", "Hi!", "ok")
+_AROUND = re.compile(
+    r"^\W*(?:thanks?(?: you)?|cheers|ok(?:ay)?|hi|hello|hey|good (?:morning|afternoon|"
+    r"evening)|great|fine|cool|sure|right)\W*$",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[.?!])\s+")
+_WHY = re.compile(r"^\W*(?:(?:and|but|so)\W+)?why\b", re.IGNORECASE)
+
+
+def only_asks(text: str) -> bool:
+    """Whether ``text`` only asks something (its sentences are questions, beside
+    thanks or a greeting): a plain question carries no feeling of its own."""
+    sentences = [
+        s.strip()
+        for s in _SENTENCE.split(text.strip())
+        if s.strip(" .!?") and not _AROUND.match(s)
+    ]
+    return bool(sentences) and all(
+        _ASKING.search(s)
+        or (s.endswith("?") and len(s.split()) <= _SHORT_QUESTION and not _WHY.match(s))
+        for s in sentences
+    )
 
 
 def _without_interjection(answer: str) -> str:
