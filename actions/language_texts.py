@@ -135,14 +135,17 @@ def order_text(
     again: bool = False,
 ) -> str:
     """An order's state in the language: ask for the number, not found, or the
-    answer for its status with the date written the language's way."""
+    answer for its status with the date written the language's way (that it is
+    late when the day it was due has passed)."""
     if number is None:
         return texts.answers["order.ask"]
     if found is None:
         return texts.answers["order.not_found"].format(order_id=number)
     status = str(found.get("status"))
     key = f"order.{status}" if status in ORDER_STATES else "order.not_found"
-    if again and f"{key}_again" in texts.answers:
+    if found.get("late") and f"{key}_late" in texts.answers:
+        key = f"{key}_late"  # the day it was due has passed: not that day again
+    elif again and f"{key}_again" in texts.answers:
         key = f"{key}_again"
     eta = day_month(str(found.get("eta") or ""))
     values = {**found, "eta": texts.date.format(**eta) if eta else ""}

@@ -150,8 +150,12 @@ class ActionOrderLookup(CaringAction):
             # "and if it doesn't?" after its date: what can be done then
             speaker.say(f"track_order.{order.status}_if_not", **order.values())
         elif order.late:
-            # the day it was due has passed: say so, and who can chase it
-            speaker.say(f"track_order.{order.status}_late", **order.values())
+            # the day it was due has passed: say so, and who can chase it (asked
+            # again right after: that there is no new date, not the same words)
+            late = f"track_order.{order.status}_late"
+            if told_already(tracker, order) and reply_book().has(f"{late}_again"):
+                late = f"{late}_again"
+            speaker.say(late, **order.values())
         elif missed := missed_deadline(order, customer_texts(tracker)[-3:]):
             # it comes, but after the day the customer needs it: no "Good news"
             late = "processing_" if order.status is OrderStatus.PROCESSING else ""

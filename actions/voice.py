@@ -127,7 +127,9 @@ async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
     if status == "processing" and mentioned("asks_dispatch", latest):
         # as the lookup answers "when will it be sent?" (asks_dispatch)
         return "track_order.processing_dispatch", order
-    again = f"track_order.{status}_again"
+    # the day it was due has passed: that it is late, not that day as the new one
+    again = f"track_order.{status}_late_again" if order.late else ""
+    again = again if reply_book().has(again) else f"track_order.{status}_again"
     return (again if reply_book().has(again) else f"track_order.{status}"), order
 
 

@@ -11,6 +11,7 @@ from actions.answers import ActionAnswer, ActionConfirmUnderstood, ActionNotUnde
 from actions.demo_store import DemoStore
 from actions.empathy import empathy_book
 from actions.handoff import handoff_queue
+from actions.language_texts import LanguageTexts, day_month
 from actions.lookups import ActionOrderLookup
 from actions.mood import assess
 from actions.proof_form import ActionAskOrderId
@@ -515,3 +516,59 @@ async def test_and_the_other_one_asks_which_order(store: DemoStore) -> None:
     assert {"event": "slot", "timestamp": None, "name": "order_id", "value": None} in [
         dict(e) for e in events
     ]
+
+
+@pytest.mark.parametrize("follow_up", ["so what's the new date?", "when then?"])
+async def test_a_late_order_asked_about_again_has_no_new_date_made_up(
+    store: DemoStore, follow_up: str
+) -> None:
+    """Right after "it's late" (the day it was due has passed), "when then?" is told
+    there is no newer date, never that past day as the day it will come."""
+    from actions.voice import order_follow_up
+    from tests.actions.test_offers import conversation
+
+    order = await store.order("808080123456")
+    assert order is not None and order.late
+    told = reply_book().pick("track_order.shipped_late", **order.values())
+    tracker = conversation(
+        [
+            ("customer", "where's 808080123456", "track_order"),
+            ("form", "", None),
+            ("bot", told, None),
+            ("customer", follow_up, "track_order"),
+        ],
+        "late-again",
+        order_id="808080123456",
+        verified_customer=owner("808080123456"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "track_order.shipped_late_again", **order.values())
+    found = await order_follow_up(tracker)
+    assert found is not None
+    assert found[0] == "track_order.shipped_late_again"
+
+
+@pytest.mark.parametrize("language", ["de", "es", "fr", "it", "nl", "pt", "pl"])
+async def test_a_late_order_is_late_in_every_language(
+    store: DemoStore, language: str
+) -> None:
+    from actions.language import language_book
+
+    order = await store.order("808080123456")
+    assert order is not None and order.late
+    book = language_book()
+    said = book.order_answer(language, order.values(), again=True)
+    texts = book.languages[language]
+    assert said == texts.answers["order.shipped_late"].format(
+        **{**order.values(), "eta": said_eta(texts, order.eta)}
+    )
+
+
+def said_eta(texts: LanguageTexts, english: str) -> str:
+    """An English day ("Tuesday 1 December") as the language writes it."""
+
+    parts = day_month(english)
+    assert parts is not None
+    return texts.date.format(**parts)
