@@ -112,6 +112,13 @@ def repeats(
     return []
 
 
+# A message that only gives details asked for: an e-mail address, a postcode or a
+# number ("maya@example.com", "SE-113 56", "48213")
+_ONLY_DETAILS = re.compile(
+    r"^\W*(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[A-Za-z]{0,3}[- ]?\d[\w -]{1,10}|\d+)\W*$"
+)
+
+
 def praise_after_upset(
     praise: str | None,
     words: int,
@@ -122,8 +129,12 @@ def praise_after_upset(
     in sight ("Wow. Super helpful, thanks."): sarcasm, not thanks."""
     if not praise or not earlier or words > settings.sarcasm_max_words:
         return None
-    before = earlier[-1]
-    if before.score < settings.sarcasm_after:
+    # the last message that said something: not the e-mail address or order number
+    # given in between to prove the order
+    before = next(
+        (t for t in reversed(earlier) if not _ONLY_DETAILS.match(t.text)), None
+    )
+    if before is None or before.score < settings.sarcasm_after:
         return None
     return Hit(
         "sarcasm",

@@ -1841,3 +1841,28 @@ def test_someone_in_the_account_is_fraud_in_every_language(
 def test_nobody_hurt_beside_a_fire_is_no_injury(code: str, text: str) -> None:
     found = language_book().situations(code, text)
     assert "hazard" in found and "injury" not in found
+
+
+def test_not_delivered_in_dutch_is_no_worry() -> None:
+    """ "bezorgd" is also "delivered": "niet bezorgd" names no feeling."""
+    book = language_book()
+    assert book.felt("nl", "Mijn bestelling is nog steeds niet bezorgd.") == ""
+    worried = book.languages["nl"].feelings["worry"][1]
+    assert book.felt("nl", "Ik ben echt bezorgd over de levering") == worried
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Na toll. Schon wieder kein Paket."),
+        ("es", "Gracias por nada, sigo sin saber dónde está."),
+        ("fr", "Merci pour rien, je n'ai toujours pas mon colis."),
+        ("it", "Grazie per niente, il pacco non c'è ancora."),
+        ("nl", "Goed geregeld hoor, weer geen pakket."),
+        ("pt", "Obrigada por nada, continuo à espera."),
+        ("pl", "Dzięki za nic, paczki dalej nie ma."),
+    ],
+)
+def test_praise_that_is_a_complaint_is_annoyance(language: str, text: str) -> None:
+    annoyed = language_book().languages[language].feelings["annoyed"][1]
+    assert annoyed in language_book().felt(language, text)
