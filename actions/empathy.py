@@ -50,12 +50,15 @@ class EmpathyBook:
         """Load ``empathy.yml``."""
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
 
-    def level(self, analysis: Analysis | None, text: str = "") -> Level:
+    def level(
+        self, analysis: Analysis | None, text: str = "", person_asked: bool = False
+    ) -> Level:
         """The treatment a message's analysis calls for: by frustration level and
         intensity, and at least "upset" when a negative feeling is named; neutral
         when only the conversation, not the message, carries it (``from_context``),
         and when the message ``text`` only asks something and the feeling is only
-        read into its words (``read_into_questions``)."""
+        read into its words (``read_into_questions``); so too a request for a
+        person (``person_asked``) with nothing felt beside the request."""
         if analysis is None:
             return Level.NEUTRAL
         if not analysis.label.negative:
@@ -71,7 +74,10 @@ class EmpathyBook:
         if felt and all(name in context for name in felt):
             return Level.NEUTRAL  # nothing felt in this message itself
         read_in = context | set(self.data.get("read_into_questions") or [])
-        if felt and text and only_asks(text) and all(n in read_in for n in felt):
+        if person_asked:
+            read_in.add("person_request")  # "I want to talk to a real person"
+        asks = person_asked or (bool(text) and only_asks(text))
+        if felt and asks and all(n in read_in for n in felt):
             return Level.NEUTRAL  # "is my order cancelled?": a question, no feeling
         levels = self.data["levels"]
         for level in (Level.VERY_UPSET, Level.UPSET):
@@ -345,7 +351,8 @@ class EmpathyBook:
             noted = self.circumstance(dated[0], situation) if dated else ""
             parts = (opening, noted, self._pick(key, situation, {}))
             return " ".join(p for p in parts if p)
-        level = self.level(situation.analysis, situation.text)
+        requested = bool(found) and found <= {"person_request"}
+        level = self.level(situation.analysis, situation.text, person_asked=requested)
         if "distress" in found or label in (Emotion.ANXIETY, Emotion.SADNESS):
             kind = "care"
         elif found and found <= {"person_request"} and level is Level.NEUTRAL:
