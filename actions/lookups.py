@@ -30,7 +30,12 @@ from actions.order_chat import (
     requested_when_written,
     talks_money,
 )
-from actions.order_checks import change_key, missed_deadline, record_disagrees
+from actions.order_checks import (
+    change_key,
+    missed_deadline,
+    record_disagrees,
+    time_question,
+)
 from actions.proof_form import proof_used
 from actions.replies import reply_book
 from actions.speaker import Speaker
@@ -149,6 +154,10 @@ class ActionOrderLookup(CaringAction):
         ) and mentioned("if_it_does_not", *customer_texts(tracker)[-1:]):
             # "and if it doesn't?" after its date: what can be done then
             speaker.say(f"track_order.{order.status}_if_not", **order.values())
+        elif timed := time_question(order, latest):
+            # "why so slow?", "can you speed it up?": whether it is on time, and
+            # what can be done
+            speaker.say(timed, **order.values())
         elif order.late:
             # the day it was due has passed: say so, and who can chase it (asked
             # again right after: that there is no new date, not the same words)

@@ -9,6 +9,7 @@ import datetime as dt
 
 from actions.emotion.situations import WEEKDAYS
 from actions.mentions import mentioned
+from actions.replies import reply_book
 from actions.store import Order, OrderStatus
 
 
@@ -96,4 +97,21 @@ def missed_deadline(order: Order, said: list[str]) -> dict[str, str] | None:
                     "deadline": f"{deadline:%A} {deadline.day} {deadline:%B}",
                     "event": event,
                 }
+    return None
+
+
+# The reply's suffix -> the mention that asks it: why it takes so long, making it faster
+TIME_QUESTIONS = {"why": "asks_why_slow", "speed_up": "asks_speed_up"}
+
+
+def time_question(order: Order, text: str) -> str | None:
+    """The reply key for "why so slow?" or "can you speed it up?" about ``order``
+    when it is on its way or being prepared and not late (a late one says so
+    first); None when ``text`` asks neither."""
+    if order.late:
+        return None
+    for suffix, mention in TIME_QUESTIONS.items():
+        key = f"track_order.{order.status}_{suffix}"
+        if mentioned(mention, text) and reply_book().has(key):
+            return key
     return None

@@ -40,6 +40,7 @@ from actions.language_detection import conversation_language
 from actions.mentions import mentioned
 from actions.mood import Mood, assess
 from actions.numbers import find_number
+from actions.order_checks import TIME_QUESTIONS, time_question
 from actions.replies import reply_book
 from actions.side import is_question
 from actions.situation import Situation
@@ -89,6 +90,7 @@ PROBLEM_TEXTS = 3
 # "which carrier?", "when will it go out?"): what NLU makes of a few words out of
 # context does not matter, the order answers it (order_follow_up).
 FOLLOW_UP_MAX_WORDS = 8
+# The reply's suffix -> the mention that asks it: why it takes so long, making it faster
 FOLLOW_UP_ACTIONS = ("action_answer", "action_not_understood")
 _ABOUT_THE_ORDER = re.compile(
     r"\b(?:eta|when|what day|which day|date|arriv\w*|get here|be here|come|coming|"
@@ -111,11 +113,13 @@ async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
     just gave the state of (the chat's order, proven the customer's), else None."""
     latest = str((tracker.latest_message or {}).get("text") or "")
     said = bot_texts(tracker)
+    # "why so slow?", "can you speed it up?": about the time it takes
+    about_time = any(mentioned(m, latest) for m in TIME_QUESTIONS.values())
     if (
         not said
-        or not is_question(latest)
+        or not (is_question(latest) or about_time)
         or len(re.findall(r"[\w']+", latest)) > FOLLOW_UP_MAX_WORDS
-        or not _ABOUT_THE_ORDER.search(latest)
+        or not (_ABOUT_THE_ORDER.search(latest) or about_time)
         or _GENERAL_QUESTION.search(latest)
         or find_number(latest)
     ):
@@ -124,6 +128,8 @@ async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
     if order is None or order.id not in said[-1] or not may_see(tracker, order):
         return None
     status = str(order.status)
+    if timed := time_question(order, latest):
+        return timed, order
     if status == "processing" and mentioned("asks_dispatch", latest):
         # as the lookup answers "when will it be sent?" (asks_dispatch)
         return "track_order.processing_dispatch", order

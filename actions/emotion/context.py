@@ -17,6 +17,7 @@ import numpy as np
 
 from .models import Trend, Turn
 from .rules import Hit, quote
+from .text import ONLY_DETAILS
 
 _NORMAL = re.compile(r"[^a-z0-9 ]+")
 
@@ -112,13 +113,6 @@ def repeats(
     return []
 
 
-# A message that only gives details asked for: an e-mail address, a postcode or a
-# number ("maya@example.com", "SE-113 56", "48213")
-_ONLY_DETAILS = re.compile(
-    r"^\W*(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[A-Za-z]{0,3}[- ]?\d[\w -]{1,10}|\d+)\W*$"
-)
-
-
 def praise_after_upset(
     praise: str | None,
     words: int,
@@ -132,7 +126,7 @@ def praise_after_upset(
     # the last message that said something: not the e-mail address or order number
     # given in between to prove the order
     before = next(
-        (t for t in reversed(earlier) if not _ONLY_DETAILS.match(t.text)), None
+        (t for t in reversed(earlier) if not ONLY_DETAILS.match(t.text)), None
     )
     if before is None or before.score < settings.sarcasm_after:
         return None

@@ -23,6 +23,11 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 _HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")
 _SEPARATOR = re.compile(r"\s*/{3,}\s*")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+# A message that only gives details asked for: an e-mail address, a postcode or a
+# number ("maya@example.com", "SE-113 56", "48213"); no words about how they feel
+ONLY_DETAILS = re.compile(
+    r"^\W*(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|[A-Za-z]{0,3}[- ]?\d[\w -]{1,10}|\d+)\W*$"
+)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _QUOTES = str.maketrans(
     {"’": "'", "‘": "'", "´": "'", "`": "'", "“": '"', "”": '"', "…": "..."}
@@ -151,8 +156,10 @@ def prepare(text: Any, config: dict[str, Any]) -> Prepared:
     model_text = _shorten(text, model_chars) if len(text) > model_chars else text
     words = [w.lower() for w in _WORD.findall(text)]
     english, language = _language(words, config.get("language") or {})
-    if not words:
+    if not words or ONLY_DETAILS.match(raw):
         what = "no words to read (only emoji or symbols)" if text else "empty message"
+        if words:
+            what = "only details asked for (an e-mail address, a postcode, a number)"
         issues.append(Signal("no_words", 0.0, what))
     elif not english:
         issues.append(

@@ -572,3 +572,49 @@ def said_eta(texts: LanguageTexts, english: str) -> str:
     parts = day_month(english)
     assert parts is not None
     return texts.date.format(**parts)
+
+
+@pytest.mark.parametrize(
+    ("order_id", "follow_up", "key"),
+    [
+        ("5520174", "how come it's taking so long?", "track_order.processing_why"),
+        (
+            "5520174",
+            "could you get it to me quicker?",
+            "track_order.processing_speed_up",
+        ),
+        ("48213", "what's the hold up?", "track_order.shipped_why"),
+        ("48213", "can you hurry it up", "track_order.shipped_speed_up"),
+        # late: that it is late and there is no new date, not "it's on time"
+        ("808080123456", "why's it so slow", "track_order.shipped_late_again"),
+    ],
+)
+async def test_why_so_slow_and_can_you_speed_it_up_about_the_chats_order(
+    store: DemoStore, order_id: str, follow_up: str, key: str
+) -> None:
+    """Right after an order's state, why it takes so long (it is on time, when it
+    comes) and what can make it faster (a new order with Express while it is with
+    us; the carrier's page once shipped)."""
+    from actions.voice import order_follow_up
+    from tests.actions.test_offers import conversation
+
+    order = await store.order(order_id)
+    assert order is not None
+    state = "late" if order.late else ""
+    told = reply_book().pick(
+        f"track_order.{order.status}{'_' + state if state else ''}", **order.values()
+    )
+    tracker = conversation(
+        [
+            ("customer", f"where's {order_id}", "track_order"),
+            ("form", "", None),
+            ("bot", told, None),
+            ("customer", follow_up, "affirm"),
+        ],
+        "time-question",
+        order_id=order_id,
+        verified_customer=owner(order_id),
+    )
+    found = await order_follow_up(tracker)
+    assert found is not None
+    assert found[0] == key
