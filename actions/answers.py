@@ -246,6 +246,15 @@ class ActionAnswer(CaringAction):
             # praise that is really a complaint ("fantastic, it came in pieces"), or
             # a formal letter of complaint that thanks in advance, is a complaint
             intent = speaker.intent = "complaint"
+        if (
+            intent == "complaint"
+            and is_question(text)
+            and not (analysis and analysis.has("problem_report"))
+            and not (analysis and analysis.label.negative)
+        ):
+            # a question NLU took for a complaint ("are the jumpers made of real
+            # wool?", "how warm can I wash them?"): read it as the question it is
+            return await not_understood(speaker, tracker, fallback=True)
         if intent == "complaint" and analysis and analysis.label is Emotion.JOY:
             # a complaint needs a grievance: a happy story gets a warm reply, and
             # the reply is about that (no "you'd like to tell us what went wrong")
@@ -366,6 +375,11 @@ async def not_understood(
         speaker.say(answer_key(warm, tracker), **answer_values(tracker))
         return [SlotSet("pending_intent", None)]
     if answer_from_faq(speaker, tracker):
+        return [SlotSet("pending_intent", None)]
+    if is_question(text) and mentioned("asks_about_product", text):
+        # "what temperature can they be washed at?": about the product itself,
+        # which its page answers (or a colleague who asks the product team)
+        speaker.say("faq.product_details", **answer_values(tracker))
         return [SlotSet("pending_intent", None)]
     options = readings(tracker) if fallback else []
     if (

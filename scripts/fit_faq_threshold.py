@@ -178,11 +178,15 @@ def evaluate(faq: Faq, index: FaqIndex, cache: Path) -> dict[str, Any]:
 
 
 def write(path: Path, best: Setting, fit_info: dict[str, Any]) -> None:
-    """Replace the settings block (``threshold:`` up to ``entries:``) of the file."""
+    """Replace the settings block (``threshold:`` up to ``entries:``) of the file,
+    keeping ``beats_intent_by`` and its comment (measured by bench/faq_override.py,
+    not fitted here)."""
     text = path.read_text(encoding="utf-8")
+    kept = re.search(r"(?:^#[^\n]*\n)*^beats_intent_by:[^\n]*\n", text, flags=re.M)
     block = (
         f"threshold: {best.threshold}\n"
-        f"margin: {best.margin}\n"
+        + (kept.group(0) if kept else "")
+        + f"margin: {best.margin}\n"
         f"centroid_weight: {best.weight}\n"
         "# written by scripts/fit_faq_threshold.py\n"
         + yaml.safe_dump({"fit": fit_info}, sort_keys=False, width=88)

@@ -461,3 +461,27 @@ def test_no_acknowledgement_is_cut_down_to_a_bare_word() -> None:
     for key in ("acknowledged", "acknowledged_resigned"):
         for wording in variations(key):
             assert len(book.without_closer(wording).split()) > 2, wording
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Are your bath towels made from organic cotton?", "complaint"),
+        ("at what temperature should I wash the merino scarf?", "out_of_scope"),
+        ("how heavy is the cast-iron pan?", "nlu_fallback"),
+    ],
+)
+async def test_a_question_about_the_product_gets_the_product_details(
+    text: str, intent: str
+) -> None:
+    """A question about what a product is made of, how to wash it or how big it is,
+    read by NLU as a complaint or as nothing it knows: where the product page has
+    it, not "I'm sorry about this" nor "that's beyond what I can do"."""
+    tracker = conversation([("customer", text, intent)], "product-question")
+    dispatcher = CollectingDispatcher()
+    # (out of scope and the fallback go to action_not_understood: rules/fallback.yml)
+    action = ActionAnswer() if intent == "complaint" else ActionNotUnderstood()
+    await action.run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "faq.product_details"), message["text"]
+    assert "sorry" not in message["text"].lower()

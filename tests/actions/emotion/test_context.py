@@ -260,7 +260,9 @@ def test_praise_after_the_proof_that_followed_an_upset_message_is_sarcasm(
     """The e-mail address given in between to prove the order says nothing: the
     praise still follows the upset message."""
     history = [
-        Turn("customer", "a whole week late and nobody tells me anything, order 651234"),
+        Turn(
+            "customer", "a whole week late and nobody tells me anything, order 651234"
+        ),
         Turn("bot", "Which e-mail address or postcode is it under?"),
         Turn("customer", "jonas.weber@example.net"),
         Turn("bot", "Order 651234 should reach you on Friday."),
