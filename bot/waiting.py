@@ -12,13 +12,13 @@ analysis; another language by its own words (languages.yml, bot/texts.py).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
 from bot import waiting_reading as read
+from bot import waiting_texts as words_of
 from bot.handoff import HandoffQueue, Ticket, UrgencyFlag
-from bot.texts import WaitingWords, say, texts, translations
+from bot.texts import say, texts, translations
 from bot.upstream import EmotionClient, RasaClient
 
 # Flags whose advice a waiting customer gets first (the most urgent first).
@@ -91,14 +91,16 @@ class WaitingReplies:
             or read.urgent(analysis)
             or read.felt_words(lower, words)
         )
-        ack = _ack(analysis, lower, words, language, wrote or []) if felt else ""
+        ack = (
+            words_of.ack(analysis, lower, words, language, wrote or []) if felt else ""
+        )
         # "the wedding is in 4 days": the date heard ("I know the wedding is in 4
         # days, so the timing really matters."), and that the person will see it
         deadline = "" if felt else str((analysis or {}).get("deadline") or "")
         ack = ack or deadline
         if ack and any(ack in x for x in said[-1:]):
             # said a moment ago: the feeling alone, not the same words again
-            ack = _ack(analysis, lower, words, language, [], named=False)
+            ack = words_of.ack(analysis, lower, words, language, [], named=False)
             ack = "" if any(ack in x for x in said[-1:]) else ack
         reply = await self._answer(
             conversation_id,
@@ -113,8 +115,8 @@ class WaitingReplies:
             bool(deadline),
         )
         # the words for a feeling may come again; the lines after them once
-        reply = _unsaid(reply, said)
-        if not ack or _acknowledges(reply, language):
+        reply = words_of.unsaid(reply, said)
+        if not ack or words_of.acknowledges(reply, language):
             return reply
         return f"{ack} {reply}"
 
@@ -171,12 +173,14 @@ class WaitingReplies:
             then = "waiting_call" if calls else "waiting_advice_then"
             return f"{advice} {say(then, language)}"
         if calls:
-            return _fresh(said, language, "waiting_call", "waiting_for_person_again")
+            return words_of.fresh(
+                said, language, "waiting_call", "waiting_for_person_again"
+            )
         what_now = bool(words.what_now.search(lower))
         if what_now and not asks and not flag:
             # "I don't know what to do now", nothing serious happened: the person
             # will take them through it
-            return _fresh(
+            return words_of.fresh(
                 said, language, "waiting_felt_confusion", "waiting_for_person_again"
             )
         if what_now:
@@ -237,7 +241,7 @@ class WaitingReplies:
             if reply in said[-1:]:  # "are you even listening??": not the same again
                 return say("waiting_for_person_again", language)
             return reply
-        felt = _felt_text(analysis, lower, words)
+        felt = words_of.felt_text(analysis, lower, words)
         if asks and not order:
             if known is None and due:  # "what do I do now?": the advice first
                 return f"{advice} {say('waiting_advice_then', language)}"
@@ -255,10 +259,10 @@ class WaitingReplies:
             if ack:
                 # the words for it come first (``reply``); then that it is
                 # passed on
-                return _fresh(
+                return words_of.fresh(
                     said, language, "waiting_felt_passed", "waiting_for_person_again"
                 )
-            return _fresh(
+            return words_of.fresh(
                 said, language, felt, "waiting_felt", "waiting_for_person_again"
             )
         if order:
@@ -266,14 +270,20 @@ class WaitingReplies:
         if deadline:
             return say("waiting_deadline", language)
         if thanks:
-            return _fresh(said, language, "waiting_thanks", "waiting_thanks_again")
+            return words_of.fresh(
+                said, language, "waiting_thanks", "waiting_thanks_again"
+            )
         if accepts:
-            return _fresh(said, language, "waiting_patience", "waiting_thanks_again")
+            return words_of.fresh(
+                said, language, "waiting_patience", "waiting_thanks_again"
+            )
         if asks:
-            return _fresh(
+            return words_of.fresh(
                 said, language, "waiting_question", "waiting_for_person_again"
             )
-        return _fresh(said, language, "waiting_for_person", "waiting_for_person_again")
+        return words_of.fresh(
+            said, language, "waiting_for_person", "waiting_for_person_again"
+        )
 
     async def _how_long(
         self,
@@ -328,110 +338,3 @@ def advice_flag(
     else None."""
     flags = {*(ticket.flags if ticket else ()), *said}
     return next((f for f in ADVICE_ORDER if f in flags), None)
-
-
-def _ack(
-    analysis: dict[str, Any] | None,
-    lower: str,
-    words: WaitingWords,
-    language: str,
-    wrote: list[str],
-    named: bool = True,
-) -> str:
-    """The words for a waiting customer's feeling and what it is about (when
-    ``named``): in English the concern the action server's analysis names, in this
-    message or an earlier one ("I can hear how worried you are about the double
-    charge."); in another language the feeling its words name and the care for
-    what went wrong, said now or in ``wrote`` (their earlier messages, oldest
-    first). Else the words for the feeling alone (``waiting_ack_<label>``); "" when
-    none is known."""
-    label = read.feeling_label(None if language else analysis, lower, words)
-    if named and language:
-        texts_read = (lower, *(w.lower() for w in reversed(wrote)))
-        care = next(
-            (c for t in texts_read for found, c in words.problems if found.search(t)),
-            "",
-        )
-        if care:
-            return " ".join(p for p in (words.says_for(lower), care) if p)
-    concern = str((analysis or {}).get("concern") or "") if named else ""
-    if concern and not language:
-        key = f"concern_ack_{label}"
-        return say(key if key in texts() else "concern_ack", concern=concern)
-    key = f"waiting_ack_{label}"
-    return say(key, language) if key in texts() else ""
-
-
-# The texts that open with the words for a feeling: nothing more is put before them.
-_ACKNOWLEDGING = (
-    "waiting_felt",
-    "waiting_felt_anxiety",
-    "waiting_felt_sadness",
-    "waiting_felt_anger",
-    "waiting_felt_frustration",
-    "waiting_felt_confusion",
-    "waiting_urgent",
-    "waiting_person_insists",
-)
-
-
-def _acknowledges(reply: str, language: str) -> bool:
-    """Whether ``reply`` opens with the words for a feeling already."""
-    return any(reply.startswith(say(name, language)) for name in _ACKNOWLEDGING)
-
-
-def _felt_text(
-    analysis: dict[str, Any] | None, lower: str, words: WaitingWords
-) -> str | None:
-    """The name of the text for the unhappy feeling a waiting customer put into
-    words: ``waiting_felt_<label>`` where the texts have it, else ``waiting_felt``;
-    None when they put none into words. English is read by the analysis, another
-    language by its feeling words (``lower`` is the message lower-cased)."""
-    if words.feelings:
-        label = next((k for k, w in words.feelings.items() if w.search(lower)), None)
-    elif read.felt(analysis):
-        label = str((analysis or {}).get("label", ""))
-    else:
-        return None
-    if label is None:
-        return None
-    return (
-        f"waiting_felt_{label}"
-        if f"waiting_felt_{label}" in texts()
-        else "waiting_felt"
-    )
-
-
-# A clause of a reply: up to a full stop, a question mark or a semicolon
-_CLAUSE = re.compile(r"[^.?!;]+[.?!;]*")
-
-
-def _unsaid(reply: str, said: list[str]) -> str:
-    """``reply`` without the clauses an earlier waiting reply already said word for
-    word ("A person from our team will reply here", "there's no need to repeat
-    anything"): each is said once in a chat, not on every message; the whole reply
-    when nothing new would be left."""
-    before = {_plain(c) for text in said for c in _CLAUSE.findall(text)}
-    clauses = [c.strip() for c in _CLAUSE.findall(reply)]
-    kept = [c for c in clauses if _plain(c) not in before]
-    if not kept or len(kept) == len(clauses):
-        return reply
-    parts: list[str] = []
-    for clause in kept:
-        if not parts or parts[-1].endswith((".", "?", "!")):
-            clause = clause[:1].upper() + clause[1:]  # a sentence starts here now
-        parts.append(clause)
-    if parts[-1].endswith(";"):
-        parts[-1] = parts[-1][:-1] + "."
-    return " ".join(parts)
-
-
-def _plain(clause: str) -> str:
-    return " ".join(clause.lower().strip(" .?!;").split())
-
-
-def _fresh(said: list[str], language: str, *names: str) -> str:
-    """The first of the texts ``names`` that is not the words just said (the last
-    of them when all are)."""
-    options = [say(name, language) for name in names]
-    return next((o for o in options if o not in said[-1:]), options[-1])
