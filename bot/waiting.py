@@ -29,6 +29,12 @@ ADVICE_ORDER = (
     UrgencyFlag.HARDSHIP,
     UrgencyFlag.BEREAVEMENT,
 )
+# Flags whose advice says who acts already ("the person who picks this up looks at
+# it first"): where they stand follows it, not "A person from our team will reply
+# here" as well
+PERSON_IN_ADVICE = frozenset(
+    {UrgencyFlag.HEALTH, UrgencyFlag.HARDSHIP, UrgencyFlag.BEREAVEMENT}
+)
 
 
 class Standing(Protocol):
@@ -102,6 +108,14 @@ class WaitingReplies:
             # said a moment ago: the feeling alone, not the same words again
             ack = words_of.ack(analysis, lower, words, language, [], named=False)
             ack = "" if any(ack in x for x in said[-1:]) else ack
+        # "not a bot", "third time and nobody helps", "I'm fed up": the impatience
+        # named (not "Thanks, I've added that"), and where they stand
+        impatient = read.impatience(text, words)
+        if impatient:
+            ack = words_of.impatience_ack(impatient, language, said) or ack
+        others = say("waiting_ack_others", language)
+        if words.others.search(lower) and not any(others in x for x in said):
+            ack = f"{ack} {others}".strip()  # "...so it doesn't happen to others"
         reply = await self._answer(
             conversation_id,
             text,
@@ -113,6 +127,7 @@ class WaitingReplies:
             ack,
             wrote or [],
             bool(deadline),
+            bool(impatient),
         )
         # the words for a feeling may come again; the lines after them once
         reply = words_of.unsaid(reply, said)
@@ -132,9 +147,11 @@ class WaitingReplies:
         ack: str,
         wrote: list[str],
         deadline: bool = False,
+        impatient: bool = False,
     ) -> str:
         """The waiting reply that follows ``ack``, the words for the feeling or for
-        the date it is needed by (``deadline``) (``reply``)."""
+        the date it is needed by (``deadline``) or for their impatience
+        (``impatient``: where they stand, in words not said yet) (``reply``)."""
         advice = say(f"waiting_advice_{flag.value}", language) if flag else None
         words = read.words_for(language)
         lower = text.lower()
@@ -169,9 +186,10 @@ class WaitingReplies:
             words.seen.search(t.lower()) for t in (text, *wrote)
         ):
             due = False  # "he's ok, we went to A&E", now or before: no "see a doctor"
-        if due and (calls or not asks):
-            then = "waiting_call" if calls else "waiting_advice_then"
-            return f"{advice} {say(then, language)}"
+        if due and advice and (calls or not asks):
+            if calls:
+                return f"{advice} {say('waiting_call', language)}"
+            return await self._advised(conversation_id, advice, flag, language, said)
         if calls:
             return words_of.fresh(
                 said, language, "waiting_call", "waiting_for_person_again"
@@ -190,8 +208,13 @@ class WaitingReplies:
             if asked and asked not in told:
                 return asked
             if not asked and due and advice:
-                return f"{advice} {say('waiting_advice_then', language)}"
+                return await self._advised(
+                    conversation_id, advice, flag, language, said
+                )
             return await self._how_long(conversation_id, language, said, told_where)
+        if impatient and not (asks and not words.person.search(lower)):
+            # "a human, not a bot", "nobody helps": where they stand, honestly
+            return await self._standing_line(conversation_id, language, said)
         if words.wait.search(lower):
             # "HELLO??", "HOW LONG DO I HAVE TO WAIT": where they stand, after the
             # words for how they feel (_waiting_reply), not "passed on as urgent"
@@ -243,8 +266,10 @@ class WaitingReplies:
             return reply
         felt = words_of.felt_text(analysis, lower, words)
         if asks and not order:
-            if known is None and due:  # "what do I do now?": the advice first
-                return f"{advice} {say('waiting_advice_then', language)}"
+            if known is None and due and advice:  # "what do I do now?": advice first
+                return await self._advised(
+                    conversation_id, advice, flag, language, said
+                )
             # the advice not said yet comes after the answer, not instead of it
             closing = advice if due and advice else ""
             if known is None and asked:
@@ -253,8 +278,10 @@ class WaitingReplies:
                 known, closing = asked, ""
             if known is not None and not any(known in x for x in said[-1:]):
                 return " ".join(p for p in (known, closing) if p)
-        if due:
-            return f"{advice} {say('waiting_advice_then', language)}"
+        if due and advice:
+            return await self._advised(conversation_id, advice, flag, language, said)
+        if impatient:  # "so when then?!": where they stand
+            return await self._standing_line(conversation_id, language, said)
         if felt is not None:
             if ack:
                 # the words for it come first (``reply``); then that it is
@@ -319,6 +346,71 @@ class WaitingReplies:
                 return f"{place} {say('waiting_expected', language, minutes=minutes)}"
             return place
         return say("waiting_for_person_again", language)
+
+    async def _advised(
+        self,
+        conversation_id: str,
+        advice: str,
+        flag: UrgencyFlag | None,
+        language: str,
+        said: list[str],
+    ) -> str:
+        """The advice for what happened, then that a person will reply here, or,
+        when the advice says who acts already, where they stand (once)."""
+        if flag not in PERSON_IN_ADVICE:
+            return f"{advice} {say('waiting_advice_then', language)}"
+        line = await self._standing_line(conversation_id, language, said)
+        return " ".join(p for p in (advice, line) if p and p not in " ".join(said))
+
+    async def _standing_line(
+        self, conversation_id: str, language: str, said: list[str]
+    ) -> str:
+        """Where a waiting customer stands, in one short line not said in this chat
+        yet: when the team is back, that nobody is online yet (and their place), or
+        their place and the expected wait."""
+        view = await self._standing(conversation_id)
+        back = self._back(view, language)
+        position = str(view.position or "")
+        if back:
+            options = [
+                say("waiting_standing_back", language, back=back),
+                say("waiting_back", language, back=back),
+            ]
+        elif view.agents_online == 0:
+            options = [
+                say("waiting_standing_nobody_position", language, position=position)
+                if position
+                else say("waiting_standing_nobody", language),
+                say("waiting_no_time_position", language, position=position)
+                if position
+                else say("waiting_no_time", language),
+            ]
+        elif position:
+            place = say("waiting_position", language, position=position)
+            if view.expected_wait:
+                minutes = str(max(1, round(view.expected_wait / 60)))
+                place = f"{place} {say('waiting_expected', language, minutes=minutes)}"
+            options = [place]
+        else:
+            options = [say("waiting_for_person_again", language)]
+        told = " ".join(said)
+        # not said yet; else not said a moment ago
+        fresh = [o for o in options if o not in told] or [
+            o for o in options if o not in " ".join(said[-1:])
+        ]
+        return (fresh or options)[0]
+
+    def _back(self, view: Standing, language: str) -> str:
+        """When the team is back, written in ``language``; "" within hours."""
+        if not view.back:
+            return ""
+        if not language:
+            return view.back
+        opens = translations().get(language, {}).get("opens")
+        at = self.queue.reopens()
+        if at is None or not opens:
+            return view.back
+        return self.queue.config.hours.written(opens, at)
 
     async def _where(self, conversation_id: str, language: str = "") -> str:
         """Where a waiting customer stands: nobody online, or their place in line."""
