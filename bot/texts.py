@@ -58,6 +58,14 @@ class WaitingWords:
     # says they will wait, or only "ok" ("fine, I'll wait", "Dobrze, poczekam."):
     # thanked for their patience, not told again who will reply
     accepts: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    # impatience with the wait or with us, by kind: wants a person now, not the bot
+    # ("not a bot", "right now"), has asked again and nobody helped ("third time",
+    # "you're not listening"), has had enough ("I'm fed up", "so when then?!")
+    impatient: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    repeated: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    fed_up: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    # does not want it to happen to anyone else ("so no other child gets hurt")
+    others: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
     # what went wrong (the language's `problems`: a double charge, a late order) and
     # the words of care for it ("Siento mucho que se le haya cobrado dos veces.")
     problems: tuple[tuple[re.Pattern[str], str], ...] = ()
@@ -139,6 +147,10 @@ def waiting_words(language: str) -> WaitingWords | None:
                 "accepts",
                 "manager",
                 "contact_me",
+                "impatient",
+                "repeated",
+                "fed_up",
+                "others",
             )
             if words.get(name)
         },

@@ -43,6 +43,17 @@ def ack(
     return say(key, language) if key in texts() else ""
 
 
+def impatience_ack(kind: str, language: str, said: list[str]) -> str:
+    """The words for a waiting customer's impatience of ``kind`` (read.impatience):
+    ``waiting_ack_<kind>``, or when the last two replies said those,
+    ``waiting_ack_waiting_again``; "" when both were said."""
+    for name in (f"waiting_ack_{kind}", "waiting_ack_waiting_again"):
+        words = say(name, language)
+        if not any(words in x for x in said[-2:]):
+            return words
+    return ""
+
+
 # The texts that open with the words for a feeling: nothing more is put before them.
 _ACKNOWLEDGING = (
     "waiting_felt",
