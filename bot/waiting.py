@@ -19,7 +19,7 @@ from bot import waiting_reading as read
 from bot import waiting_texts as words_of
 from bot.handoff import HandoffQueue, Ticket, UrgencyFlag
 from bot.texts import say, texts, translations
-from bot.upstream import EmotionClient, RasaClient
+from bot.upstream import UNFIT, EmotionClient, RasaClient
 
 # Flags whose advice a waiting customer gets first (the most urgent first).
 ADVICE_ORDER = (
@@ -111,7 +111,8 @@ class WaitingReplies:
         # "not a bot", "third time and nobody helps", "I'm fed up": the impatience
         # named (not "Thanks, I've added that"), and where they stand
         impatient = read.impatience(text, words)
-        if impatient:
+        if impatient and not (analysis or {}).get("concern"):
+            # (what it is about, named in their words, says more: "the 3-week wait")
             ack = words_of.impatience_ack(impatient, language, said) or ack
         others = say("waiting_ack_others", language)
         if words.others.search(lower) and not any(others in x for x in said):
@@ -232,9 +233,14 @@ class WaitingReplies:
             # takes: the wrapper is no request for a person to NLU
             question = text if language else read.TELL_ME.sub("", text) or text
             reading = None if language else await self.rasa.intent(question)
+            reported = read.situation([*wrote, text], words)
             known = await self.emotion.answer(
-                question, language, reading, conversation_id
+                question, language, reading, conversation_id, situation=reported
             )
+            if UNFIT.get():
+                # "when do I get my money back?" after a double charge: not the
+                # refund after a return, but what holds for what they reported
+                known = say(f"waiting_fits_{UNFIT.get()}", language)
         # an urgent question ("what are you going to do about this?") is answered
         # below, after the words for how they feel
         if (words.person.search(lower) and known is None) or (urgent and not asks):

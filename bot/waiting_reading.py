@@ -170,6 +170,33 @@ OTHERS = re.compile(
     r"\b(?:no ?one|nobody|anyone|anybody|someone|somebody) else "
     r"(?:gets?|is|being) (?:hurt|harmed|injured|burn(?:ed|t))\b"
 )
+# What was reported that makes a general answer about returns wrong: charged twice,
+# the wrong item, a broken one
+ENGLISH_SITUATIONS = (
+    (
+        "double_charge",
+        re.compile(
+            r"\b(?:charged|billed|debited|paid|taken|took)\b[^.?!]{0,20}?\b(?:twice|"
+            r"two times|double)\b|\bdouble[- ]?(?:charged|charge|payment)\b|"
+            r"\b(?:two|2) (?:charges|payments)\b|\bcharged (?:me )?again\b"
+        ),
+    ),
+    (
+        "wrong_item",
+        re.compile(
+            r"\bwrong (?:item|size|colou?r|product|one|thing|model)\b|"
+            r"\bnot what i ordered\b|\binstead of\b"
+        ),
+    ),
+    (
+        "damaged",
+        re.compile(
+            r"\b(?:broken|broke|damaged|smashed|cracked|shattered|faulty|defective|"
+            r"dented|crushed|torn|leaking|in pieces|doesn't work|does not work|"
+            r"stopped working|won't (?:turn|switch) on)\b"
+        ),
+    ),
+)
 ENGLISH = WaitingWords(
     THANKS,
     QUESTION_START,
@@ -185,6 +212,7 @@ ENGLISH = WaitingWords(
     repeated=REPEATED,
     fed_up=FED_UP,
     others=OTHERS,
+    situations=ENGLISH_SITUATIONS,
 )
 NOTHING = re.compile(r"(?!)")
 # a language without words of its own: a question mark is all we read
@@ -284,4 +312,16 @@ def impatience(text: str, words: WaitingWords) -> str:
         return "impatient"  # "A HUMAN. NOW."
     if words.fed_up.search(lower):
         return "fed_up"
+    return ""
+
+
+def situation(texts: list[str], words: WaitingWords) -> str:
+    """What the customer reported that makes a general answer about returns wrong
+    ("double_charge", "wrong_item", "damaged"), in the newest of ``texts`` that
+    says one (their messages, oldest first); "" when none does."""
+    for text in reversed(texts):
+        lower = text.lower()
+        for name, found in words.situations:
+            if found.search(lower):
+                return name
     return ""
