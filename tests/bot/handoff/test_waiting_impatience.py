@@ -180,3 +180,10 @@ async def test_not_wanting_it_to_happen_to_anyone_else_is_heard(
             conversations, cid, [text], language, frozenset({UrgencyFlag.SAFETY})
         )
         assert say("waiting_ack_others", language) in reply, (language, reply)
+
+
+def test_not_knowing_how_to_go_on_reads_as_confusion_in_german() -> None:
+    words = waiting_words("de")
+    assert words is not None
+    for text in ("Ich weiß jetzt einfach nicht weiter.", "ich weiss nicht mehr weiter"):
+        assert words.feelings["confusion"].search(text.lower()), text
