@@ -111,7 +111,7 @@ class WaitingReplies:
         # "not a bot", "third time and nobody helps", "I'm fed up": the impatience
         # named (not "Thanks, I've added that"), and where they stand
         impatient = read.impatience(text, words)
-        if impatient and not (analysis or {}).get("concern"):
+        if impatient and not ((analysis or {}).get("concern") and ack):
             # (what it is about, named in their words, says more: "the 3-week wait")
             ack = words_of.impatience_ack(impatient, language, said) or ack
         others = say("waiting_ack_others", language)
