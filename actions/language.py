@@ -213,6 +213,8 @@ class LanguageBook:
         # they wait for a person already: "can someone help me change the address?"
         # asks how to change the address; praise beside a question asks nothing
         asked = [t for t in asked if t not in ("person", "praise")]
+        if "address" in asked and _EMAIL_ADDRESS.search(text.lower()):
+            return None  # "l'adresse e-mail de mon compte": no delivery address
         asked = _named_topics(texts, asked, text)
         answered = [t for t in asked if t in ANSWERED and t != "thanks"]
         if not answered or set(asked) - set(ANSWERED) or find_number(text):
@@ -439,6 +441,11 @@ def _topic_answer(
             # a way we do not take: the ways we do, after it
             return said if verdict == "yes" else f"{said} {answers['payment']}"
     return answers[topic]
+
+
+# An e-mail address named ("adresse e-mail", "E-Mail-Adresse", "dirección de
+# correo", "e-mailadres"): what general() answers as the delivery address is not it
+_EMAIL_ADDRESS = re.compile(r"e-?mail|correo|courriel|posta elettronica|\bmail\b")
 
 
 @lru_cache(maxsize=1)

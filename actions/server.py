@@ -135,10 +135,12 @@ def add_answer_route(app: Sanic) -> None:
     chat, for a question about its order: answered once the customer proved it
     theirs, else the proof asked for, and a proof given opens it,
     actions/waiting_order.py; proof_only: the message is no question, only a proof
-    is looked for); answer ``{"text": str | null}``.
+    is looked for; situation: what the customer reported, "double_charge",
+    "damaged" or "wrong_item", optional); answer ``{"text": str | null}``, with
+    ``"unfit": situation`` when the general answer does not fit it.
     """
     from actions.side import chat_slots
-    from actions.waiting_answers import answer_while_waiting
+    from actions.waiting_answers import UNFIT, answer_while_waiting
     from actions.waiting_order import unproven_answer
 
     @app.post("/answer")
@@ -149,6 +151,7 @@ def add_answer_route(app: Sanic) -> None:
         intent, confidence = body.get("intent"), body.get("confidence")
         conversation = body.get("conversation")
         proof_only = body.get("proof_only", False)
+        situation = body.get("situation", "")
         if (
             not isinstance(text, str)
             or not 0 < len(text) <= MAX_TEXT
@@ -162,6 +165,8 @@ def add_answer_route(app: Sanic) -> None:
             )
             or not isinstance(proof_only, bool)
             or (proof_only and not conversation)
+            or not isinstance(situation, str)
+            or len(situation) > 40
         ):
             return response.json(
                 {
@@ -197,7 +202,10 @@ def add_answer_route(app: Sanic) -> None:
             intent,
             float(confidence) if confidence is not None else None,
             order,
+            situation,
         )
+        if said == UNFIT:
+            return response.json({"text": None, "unfit": situation})
         return response.json({"text": said})
 
 

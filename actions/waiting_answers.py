@@ -44,6 +44,27 @@ WAITING_CONFIDENCE = 0.9
 _POINTS_INTO_THE_CHAT = re.compile(r"\b(?:it|that|this)\b", re.I)
 POINTING_WORDS = 6
 _NO_VALUES = {"name_greeting": "", "account_type": "", "delivery_place": ""}
+# What the customer reported (the gateway reads it in their messages: a double
+# charge, a broken item, the wrong item) makes a general answer about returning
+# unused items or the refund after a return wrong: the gateway says what holds then.
+UNFIT_SITUATIONS = frozenset({"double_charge", "damaged", "wrong_item"})
+_ABOUT_RETURNS = re.compile(r"refund|return|exchange")
+UNFIT = "unfit"  # what answer_while_waiting returns for such an answer
+
+
+def fits(situation: str, key: str = "", said: str = "", language: str = "") -> bool:
+    """Whether the general answer ``key`` (English) or ``said`` (in ``language``)
+    fits what the customer reported (``situation``): a double charge's refund is
+    no return, a broken or wrong item is no return of an unused one."""
+    if situation not in UNFIT_SITUATIONS:
+        return True
+    if not language:
+        return not _ABOUT_RETURNS.search(key)
+    own = language_book()
+    return not any(
+        own.has(language, topic) and own.say(language, topic) in said
+        for topic in ("returns", "refund")
+    )
 
 
 def answer_while_waiting(
@@ -52,6 +73,7 @@ def answer_while_waiting(
     intent: str | None,
     confidence: float | None,
     order: Order | None = None,
+    situation: str = "",
 ) -> str | None:
     """The answer to a general question a customer asks while they wait for a
     person (``intent`` and ``confidence``: NLU's reading of ``text`` alone; English
@@ -71,7 +93,10 @@ def answer_while_waiting(
         own = language_book()
         if order is not None and own.asks_about_the_order(language, text):
             return own.order_answer(language, order.values(), again=True)
-        return own.general(language, text)
+        general = own.general(language, text)
+        if general is not None and not fits(situation, said=general, language=language):
+            return UNFIT
+        return general
     else:
         sure = (confidence or 0.0) >= FOLLOW_UP_CONFIDENCE
         if intent and intent not in DECLINED and sure:
@@ -79,6 +104,8 @@ def answer_while_waiting(
         else:
             hit = faq_match(text)  # NLU unsure: the FAQ reads it
         if hit is not None:
+            if not fits(situation, hit.key):
+                return UNFIT
             said = book.pick(hit.key, **_NO_VALUES)
         elif (
             intent in WAITING_INTENTS
@@ -89,6 +116,8 @@ def answer_while_waiting(
             )
         ):
             key = book.specific_key(intent, text) or intent
+            if not fits(situation, key):
+                return UNFIT
             method = (named_in(text) or ("", ""))[1]
             said = book.pick(key, **{**_NO_VALUES, "payment_method": method})
         else:

@@ -25,6 +25,11 @@ FEELING_LABELS = {
 }
 
 
+# What a customer reported that makes a general answer about returns wrong
+# (actions/waiting_answers.py, fits; waiting_fits_<name> says what holds instead)
+SITUATIONS = ("double_charge", "wrong_item", "damaged")
+
+
 @dataclass(frozen=True)
 class WaitingWords:
     """How a language says what a waiting customer may write: thanks, a question, a
@@ -58,9 +63,20 @@ class WaitingWords:
     # says they will wait, or only "ok" ("fine, I'll wait", "Dobrze, poczekam."):
     # thanked for their patience, not told again who will reply
     accepts: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    # impatience with the wait or with us, by kind: wants a person now, not the bot
+    # ("not a bot", "right now"), has asked again and nobody helped ("third time",
+    # "you're not listening"), has had enough ("I'm fed up", "so when then?!")
+    impatient: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    repeated: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    fed_up: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    # does not want it to happen to anyone else ("so no other child gets hurt")
+    others: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
     # what went wrong (the language's `problems`: a double charge, a late order) and
     # the words of care for it ("Siento mucho que se le haya cobrado dos veces.")
     problems: tuple[tuple[re.Pattern[str], str], ...] = ()
+    # what was reported that makes a general answer about returns wrong, by name
+    # (the language's `problems` double_charge, damaged, wrong_item)
+    situations: tuple[tuple[str, re.Pattern[str]], ...] = ()
     # the words for a feeling (the language's `feelings`: "Entiendo su
     # preocupación.") with the words that show it, said before the care for what
     # went wrong
@@ -139,6 +155,10 @@ def waiting_words(language: str) -> WaitingWords | None:
                 "accepts",
                 "manager",
                 "contact_me",
+                "impatient",
+                "repeated",
+                "fed_up",
+                "others",
             )
             if words.get(name)
         },
@@ -146,6 +166,11 @@ def waiting_words(language: str) -> WaitingWords | None:
             str(k): re.compile(str(v)) for k, v in (entry.get("serious") or {}).items()
         },
         problems=problems,
+        situations=tuple(
+            (str(k), re.compile(str(p["when"])))
+            for k, p in (entry.get("problems") or {}).items()
+            if k in SITUATIONS
+        ),
         feeling_says=tuple(feeling_says),
     )
 

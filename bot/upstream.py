@@ -22,6 +22,10 @@ import httpx
 # Whether the last answer for a waiting customer, in this task, asked for the
 # proof that the chat's order is theirs (set by EmotionClient.answer)
 ASKED_PROOF: ContextVar[bool] = ContextVar("asked_proof", default=False)
+# What the customer reported that the last general answer, in this task, did not
+# fit ("double_charge": the answer was about returns), else "" (set by
+# EmotionClient.answer)
+UNFIT: ContextVar[str] = ContextVar("unfit", default="")
 logger = logging.getLogger(__name__)
 
 MAX_ANSWER_TEXT = 4000  # what the action server's /answer reads of a message
@@ -156,13 +160,17 @@ class EmotionClient:
         reading: tuple[str, float] | None,
         conversation_id: str | None = None,
         proof_only: bool = False,
+        situation: str = "",
     ) -> str | None:
         """The action server's answer to a general question a waiting customer
         asks (``reading``: NLU's intent and confidence; ``conversation_id``: whose
         chat, for a question about its order: answered once they proved it
         theirs, else the proof asked for); with ``proof_only``, only the order's
-        state when ``text`` proves it theirs. None when there is none or the
-        server cannot say."""
+        state when ``text`` proves it theirs; ``situation``: what the customer
+        reported ("double_charge", "damaged", "wrong_item"): a general answer that
+        does not fit it is None, with UNFIT set to it. None when there is none or
+        the server cannot say."""
+        UNFIT.set("")
         intent, confidence = reading if reading else (None, None)
         body = {
             "text": text[:MAX_ANSWER_TEXT],
@@ -171,6 +179,7 @@ class EmotionClient:
             "confidence": confidence,
             **({"conversation": conversation_id} if conversation_id else {}),
             **({"proof_only": True} if proof_only and conversation_id else {}),
+            **({"situation": situation} if situation else {}),
         }
         try:
             response = await self._http.post("/answer", json=body)
@@ -183,6 +192,8 @@ class EmotionClient:
         # the answer asks for the order's e-mail address or postcode: what they send
         # next is read as that (bot/conversations.py), not as a contact to call
         ASKED_PROOF.set(answer.get("asks_proof") is True)
+        unfit = answer.get("unfit")
+        UNFIT.set(unfit if isinstance(unfit, str) else "")
         return said if isinstance(said, str) and said else None
 
     async def close(self) -> None:

@@ -12,14 +12,14 @@ analysis; another language by its own words (languages.yml, bot/texts.py).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
 from bot import waiting_reading as read
+from bot import waiting_texts as words_of
 from bot.handoff import HandoffQueue, Ticket, UrgencyFlag
-from bot.texts import WaitingWords, say, texts, translations
-from bot.upstream import EmotionClient, RasaClient
+from bot.texts import say, texts, translations
+from bot.upstream import UNFIT, EmotionClient, RasaClient
 
 # Flags whose advice a waiting customer gets first (the most urgent first).
 ADVICE_ORDER = (
@@ -28,6 +28,12 @@ ADVICE_ORDER = (
     UrgencyFlag.HEALTH,
     UrgencyFlag.HARDSHIP,
     UrgencyFlag.BEREAVEMENT,
+)
+# Flags whose advice says who acts already ("the person who picks this up looks at
+# it first"): where they stand follows it, not "A person from our team will reply
+# here" as well
+PERSON_IN_ADVICE = frozenset(
+    {UrgencyFlag.HEALTH, UrgencyFlag.HARDSHIP, UrgencyFlag.BEREAVEMENT}
 )
 
 
@@ -91,15 +97,26 @@ class WaitingReplies:
             or read.urgent(analysis)
             or read.felt_words(lower, words)
         )
-        ack = _ack(analysis, lower, words, language, wrote or []) if felt else ""
+        ack = (
+            words_of.ack(analysis, lower, words, language, wrote or []) if felt else ""
+        )
         # "the wedding is in 4 days": the date heard ("I know the wedding is in 4
         # days, so the timing really matters."), and that the person will see it
         deadline = "" if felt else str((analysis or {}).get("deadline") or "")
         ack = ack or deadline
         if ack and any(ack in x for x in said[-1:]):
             # said a moment ago: the feeling alone, not the same words again
-            ack = _ack(analysis, lower, words, language, [], named=False)
+            ack = words_of.ack(analysis, lower, words, language, [], named=False)
             ack = "" if any(ack in x for x in said[-1:]) else ack
+        # "not a bot", "third time and nobody helps", "I'm fed up": the impatience
+        # named (not "Thanks, I've added that"), and where they stand
+        impatient = read.impatience(text, words)
+        if impatient and not ((analysis or {}).get("concern") and ack):
+            # (what it is about, named in their words, says more: "the 3-week wait")
+            ack = words_of.impatience_ack(impatient, language, said) or ack
+        others = say("waiting_ack_others", language)
+        if words.others.search(lower) and not any(others in x for x in said):
+            ack = f"{ack} {others}".strip()  # "...so it doesn't happen to others"
         reply = await self._answer(
             conversation_id,
             text,
@@ -111,10 +128,11 @@ class WaitingReplies:
             ack,
             wrote or [],
             bool(deadline),
+            bool(impatient),
         )
         # the words for a feeling may come again; the lines after them once
-        reply = _unsaid(reply, said)
-        if not ack or _acknowledges(reply, language):
+        reply = words_of.unsaid(reply, said)
+        if not ack or words_of.acknowledges(reply, language):
             return reply
         return f"{ack} {reply}"
 
@@ -130,9 +148,11 @@ class WaitingReplies:
         ack: str,
         wrote: list[str],
         deadline: bool = False,
+        impatient: bool = False,
     ) -> str:
         """The waiting reply that follows ``ack``, the words for the feeling or for
-        the date it is needed by (``deadline``) (``reply``)."""
+        the date it is needed by (``deadline``) or for their impatience
+        (``impatient``: where they stand, in words not said yet) (``reply``)."""
         advice = say(f"waiting_advice_{flag.value}", language) if flag else None
         words = read.words_for(language)
         lower = text.lower()
@@ -167,16 +187,19 @@ class WaitingReplies:
             words.seen.search(t.lower()) for t in (text, *wrote)
         ):
             due = False  # "he's ok, we went to A&E", now or before: no "see a doctor"
-        if due and (calls or not asks):
-            then = "waiting_call" if calls else "waiting_advice_then"
-            return f"{advice} {say(then, language)}"
+        if due and advice and (calls or not asks):
+            if calls:
+                return f"{advice} {say('waiting_call', language)}"
+            return await self._advised(conversation_id, advice, flag, language, said)
         if calls:
-            return _fresh(said, language, "waiting_call", "waiting_for_person_again")
+            return words_of.fresh(
+                said, language, "waiting_call", "waiting_for_person_again"
+            )
         what_now = bool(words.what_now.search(lower))
         if what_now and not asks and not flag:
             # "I don't know what to do now", nothing serious happened: the person
             # will take them through it
-            return _fresh(
+            return words_of.fresh(
                 said, language, "waiting_felt_confusion", "waiting_for_person_again"
             )
         if what_now:
@@ -186,8 +209,13 @@ class WaitingReplies:
             if asked and asked not in told:
                 return asked
             if not asked and due and advice:
-                return f"{advice} {say('waiting_advice_then', language)}"
+                return await self._advised(
+                    conversation_id, advice, flag, language, said
+                )
             return await self._how_long(conversation_id, language, said, told_where)
+        if impatient and not (asks and not words.person.search(lower)):
+            # "a human, not a bot", "nobody helps": where they stand, honestly
+            return await self._standing_line(conversation_id, language, said)
         if words.wait.search(lower):
             # "HELLO??", "HOW LONG DO I HAVE TO WAIT": where they stand, after the
             # words for how they feel (_waiting_reply), not "passed on as urgent"
@@ -205,9 +233,14 @@ class WaitingReplies:
             # takes: the wrapper is no request for a person to NLU
             question = text if language else read.TELL_ME.sub("", text) or text
             reading = None if language else await self.rasa.intent(question)
+            reported = read.situation([*wrote, text], words)
             known = await self.emotion.answer(
-                question, language, reading, conversation_id
+                question, language, reading, conversation_id, situation=reported
             )
+            if UNFIT.get():
+                # "when do I get my money back?" after a double charge: not the
+                # refund after a return, but what holds for what they reported
+                known = say(f"waiting_fits_{UNFIT.get()}", language)
         # an urgent question ("what are you going to do about this?") is answered
         # below, after the words for how they feel
         if (words.person.search(lower) and known is None) or (urgent and not asks):
@@ -237,10 +270,12 @@ class WaitingReplies:
             if reply in said[-1:]:  # "are you even listening??": not the same again
                 return say("waiting_for_person_again", language)
             return reply
-        felt = _felt_text(analysis, lower, words)
+        felt = words_of.felt_text(analysis, lower, words)
         if asks and not order:
-            if known is None and due:  # "what do I do now?": the advice first
-                return f"{advice} {say('waiting_advice_then', language)}"
+            if known is None and due and advice:  # "what do I do now?": advice first
+                return await self._advised(
+                    conversation_id, advice, flag, language, said
+                )
             # the advice not said yet comes after the answer, not instead of it
             closing = advice if due and advice else ""
             if known is None and asked:
@@ -249,16 +284,18 @@ class WaitingReplies:
                 known, closing = asked, ""
             if known is not None and not any(known in x for x in said[-1:]):
                 return " ".join(p for p in (known, closing) if p)
-        if due:
-            return f"{advice} {say('waiting_advice_then', language)}"
+        if due and advice:
+            return await self._advised(conversation_id, advice, flag, language, said)
+        if impatient:  # "so when then?!": where they stand
+            return await self._standing_line(conversation_id, language, said)
         if felt is not None:
             if ack:
                 # the words for it come first (``reply``); then that it is
                 # passed on
-                return _fresh(
+                return words_of.fresh(
                     said, language, "waiting_felt_passed", "waiting_for_person_again"
                 )
-            return _fresh(
+            return words_of.fresh(
                 said, language, felt, "waiting_felt", "waiting_for_person_again"
             )
         if order:
@@ -266,14 +303,20 @@ class WaitingReplies:
         if deadline:
             return say("waiting_deadline", language)
         if thanks:
-            return _fresh(said, language, "waiting_thanks", "waiting_thanks_again")
+            return words_of.fresh(
+                said, language, "waiting_thanks", "waiting_thanks_again"
+            )
         if accepts:
-            return _fresh(said, language, "waiting_patience", "waiting_thanks_again")
+            return words_of.fresh(
+                said, language, "waiting_patience", "waiting_thanks_again"
+            )
         if asks:
-            return _fresh(
+            return words_of.fresh(
                 said, language, "waiting_question", "waiting_for_person_again"
             )
-        return _fresh(said, language, "waiting_for_person", "waiting_for_person_again")
+        return words_of.fresh(
+            said, language, "waiting_for_person", "waiting_for_person_again"
+        )
 
     async def _how_long(
         self,
@@ -310,6 +353,71 @@ class WaitingReplies:
             return place
         return say("waiting_for_person_again", language)
 
+    async def _advised(
+        self,
+        conversation_id: str,
+        advice: str,
+        flag: UrgencyFlag | None,
+        language: str,
+        said: list[str],
+    ) -> str:
+        """The advice for what happened, then that a person will reply here, or,
+        when the advice says who acts already, where they stand (once)."""
+        if flag not in PERSON_IN_ADVICE:
+            return f"{advice} {say('waiting_advice_then', language)}"
+        line = await self._standing_line(conversation_id, language, said)
+        return " ".join(p for p in (advice, line) if p and p not in " ".join(said))
+
+    async def _standing_line(
+        self, conversation_id: str, language: str, said: list[str]
+    ) -> str:
+        """Where a waiting customer stands, in one short line not said in this chat
+        yet: when the team is back, that nobody is online yet (and their place), or
+        their place and the expected wait."""
+        view = await self._standing(conversation_id)
+        back = self._back(view, language)
+        position = str(view.position or "")
+        if back:
+            options = [
+                say("waiting_standing_back", language, back=back),
+                say("waiting_back", language, back=back),
+            ]
+        elif view.agents_online == 0:
+            options = [
+                say("waiting_standing_nobody_position", language, position=position)
+                if position
+                else say("waiting_standing_nobody", language),
+                say("waiting_no_time_position", language, position=position)
+                if position
+                else say("waiting_no_time", language),
+            ]
+        elif position:
+            place = say("waiting_position", language, position=position)
+            if view.expected_wait:
+                minutes = str(max(1, round(view.expected_wait / 60)))
+                place = f"{place} {say('waiting_expected', language, minutes=minutes)}"
+            options = [place]
+        else:
+            options = [say("waiting_for_person_again", language)]
+        told = " ".join(said)
+        # not said yet; else not said a moment ago
+        fresh = [o for o in options if o not in told] or [
+            o for o in options if o not in " ".join(said[-1:])
+        ]
+        return (fresh or options)[0]
+
+    def _back(self, view: Standing, language: str) -> str:
+        """When the team is back, written in ``language``; "" within hours."""
+        if not view.back:
+            return ""
+        if not language:
+            return view.back
+        opens = translations().get(language, {}).get("opens")
+        at = self.queue.reopens()
+        if at is None or not opens:
+            return view.back
+        return self.queue.config.hours.written(opens, at)
+
     async def _where(self, conversation_id: str, language: str = "") -> str:
         """Where a waiting customer stands: nobody online, or their place in line."""
         view = await self._standing(conversation_id)
@@ -328,110 +436,3 @@ def advice_flag(
     else None."""
     flags = {*(ticket.flags if ticket else ()), *said}
     return next((f for f in ADVICE_ORDER if f in flags), None)
-
-
-def _ack(
-    analysis: dict[str, Any] | None,
-    lower: str,
-    words: WaitingWords,
-    language: str,
-    wrote: list[str],
-    named: bool = True,
-) -> str:
-    """The words for a waiting customer's feeling and what it is about (when
-    ``named``): in English the concern the action server's analysis names, in this
-    message or an earlier one ("I can hear how worried you are about the double
-    charge."); in another language the feeling its words name and the care for
-    what went wrong, said now or in ``wrote`` (their earlier messages, oldest
-    first). Else the words for the feeling alone (``waiting_ack_<label>``); "" when
-    none is known."""
-    label = read.feeling_label(None if language else analysis, lower, words)
-    if named and language:
-        texts_read = (lower, *(w.lower() for w in reversed(wrote)))
-        care = next(
-            (c for t in texts_read for found, c in words.problems if found.search(t)),
-            "",
-        )
-        if care:
-            return " ".join(p for p in (words.says_for(lower), care) if p)
-    concern = str((analysis or {}).get("concern") or "") if named else ""
-    if concern and not language:
-        key = f"concern_ack_{label}"
-        return say(key if key in texts() else "concern_ack", concern=concern)
-    key = f"waiting_ack_{label}"
-    return say(key, language) if key in texts() else ""
-
-
-# The texts that open with the words for a feeling: nothing more is put before them.
-_ACKNOWLEDGING = (
-    "waiting_felt",
-    "waiting_felt_anxiety",
-    "waiting_felt_sadness",
-    "waiting_felt_anger",
-    "waiting_felt_frustration",
-    "waiting_felt_confusion",
-    "waiting_urgent",
-    "waiting_person_insists",
-)
-
-
-def _acknowledges(reply: str, language: str) -> bool:
-    """Whether ``reply`` opens with the words for a feeling already."""
-    return any(reply.startswith(say(name, language)) for name in _ACKNOWLEDGING)
-
-
-def _felt_text(
-    analysis: dict[str, Any] | None, lower: str, words: WaitingWords
-) -> str | None:
-    """The name of the text for the unhappy feeling a waiting customer put into
-    words: ``waiting_felt_<label>`` where the texts have it, else ``waiting_felt``;
-    None when they put none into words. English is read by the analysis, another
-    language by its feeling words (``lower`` is the message lower-cased)."""
-    if words.feelings:
-        label = next((k for k, w in words.feelings.items() if w.search(lower)), None)
-    elif read.felt(analysis):
-        label = str((analysis or {}).get("label", ""))
-    else:
-        return None
-    if label is None:
-        return None
-    return (
-        f"waiting_felt_{label}"
-        if f"waiting_felt_{label}" in texts()
-        else "waiting_felt"
-    )
-
-
-# A clause of a reply: up to a full stop, a question mark or a semicolon
-_CLAUSE = re.compile(r"[^.?!;]+[.?!;]*")
-
-
-def _unsaid(reply: str, said: list[str]) -> str:
-    """``reply`` without the clauses an earlier waiting reply already said word for
-    word ("A person from our team will reply here", "there's no need to repeat
-    anything"): each is said once in a chat, not on every message; the whole reply
-    when nothing new would be left."""
-    before = {_plain(c) for text in said for c in _CLAUSE.findall(text)}
-    clauses = [c.strip() for c in _CLAUSE.findall(reply)]
-    kept = [c for c in clauses if _plain(c) not in before]
-    if not kept or len(kept) == len(clauses):
-        return reply
-    parts: list[str] = []
-    for clause in kept:
-        if not parts or parts[-1].endswith((".", "?", "!")):
-            clause = clause[:1].upper() + clause[1:]  # a sentence starts here now
-        parts.append(clause)
-    if parts[-1].endswith(";"):
-        parts[-1] = parts[-1][:-1] + "."
-    return " ".join(parts)
-
-
-def _plain(clause: str) -> str:
-    return " ".join(clause.lower().strip(" .?!;").split())
-
-
-def _fresh(said: list[str], language: str, *names: str) -> str:
-    """The first of the texts ``names`` that is not the words just said (the last
-    of them when all are)."""
-    options = [say(name, language) for name in names]
-    return next((o for o in options if o not in said[-1:]), options[-1])

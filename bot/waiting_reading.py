@@ -129,6 +129,74 @@ MANAGER = re.compile(
     r"your boss|someone in charge|complaints department)\b",
     re.IGNORECASE,
 )
+# Impatience with the wait or with us, by kind (``impatience``): wants a person now,
+# not the bot...
+IMPATIENT = re.compile(
+    r"\bnot (?:an? |the |some |another )?(?:bot|robot|machine|computer|chatbot|"
+    r"automated \w+|ai|program)\b|\b(?:real|actual|living|live) (?:person|human|"
+    r"people|agent|being)\b|^\W*(?:an? )?(?:agent|human|operator|representative|"
+    r"person)\W*(?:now|please|pls)?\W*$|\b(?:(?:some(?:one|body)|a person|a human|"
+    r"an agent)\b[^.?!]{0,30}\b(?:right now|immediately|asap|straight away|"
+    r"right away|this minute|at once)|(?:want|need|get me|give me)\b[^.?!]{0,20}"
+    r"\b(?:some(?:one|body)|a person|a human|an agent)\b[^.?!]{0,30}\bnow|"
+    r"(?:right now|immediately)\W*$)",
+)
+# ...has asked before and nobody helped, or is not listened to...
+REPEATED = re.compile(
+    r"\b(?:(?:second|third|fourth|fifth|2nd|3rd|4th|5th) time|"
+    r"(?:asked|said|told you|written|wrote|explained)(?: this| it| that)? "
+    r"(?:twice|\w+ times|already|before)|"
+    r"(?:already|keep) (?:asked|asking|told|telling|said|saying|explained|"
+    r"explaining|written|writing)|how many (?:more )?times|not (?:even )?listening|"
+    r"(?:nobody|no one|no-one)(?: here)? (?:is )?(?:helps?|helping|answers?|"
+    r"answering|replies|replying|listens|cares|(?:has|have) (?:helped|answered|"
+    r"replied|got back))|repeat(?:ing)? myself|same (?:answer|reply|message|thing) "
+    r"(?:again|over))\b"
+)
+# ...or has had enough of it
+FED_UP = re.compile(
+    r"\b(?:fed up|had enough|sick (?:and tired )?of|tired of (?:waiting|this)|"
+    r"(?:this|that|it) is (?:ridiculous|a joke|unbelievable|absurd|pathetic|"
+    r"a disgrace)|(?:this|that|it)'s (?:ridiculous|a joke|unbelievable|absurd|"
+    r"pathetic)|ridiculous|come on|fed-up|lost (?:my )?patience|"
+    r"still (?:nothing|no (?:one|answer|reply))|(?:so )?when then\W*\?|"
+    r"what a joke)\b|\?\s*!|!\s*\?"
+)
+# "I don't want this to happen to anyone else": heard as such
+OTHERS = re.compile(
+    r"\b(?:happens?|happening|happened) to (?:anyone|anybody|someone|somebody) else\b|"
+    r"\b(?:to|for|no|any) (?:other|another) (?:people|person|child|children|kids?|"
+    r"families|family|customers?)\b|"
+    r"\b(?:no ?one|nobody|anyone|anybody|someone|somebody) else "
+    r"(?:gets?|is|being) (?:hurt|harmed|injured|burn(?:ed|t))\b"
+)
+# What was reported that makes a general answer about returns wrong: charged twice,
+# the wrong item, a broken one
+ENGLISH_SITUATIONS = (
+    (
+        "double_charge",
+        re.compile(
+            r"\b(?:charged|billed|debited|paid|taken|took)\b[^.?!]{0,20}?\b(?:twice|"
+            r"two times|double)\b|\bdouble[- ]?(?:charged|charge|payment)\b|"
+            r"\b(?:two|2) (?:charges|payments)\b|\bcharged (?:me )?again\b"
+        ),
+    ),
+    (
+        "wrong_item",
+        re.compile(
+            r"\bwrong (?:item|size|colou?r|product|one|thing|model)\b|"
+            r"\bnot what i ordered\b|\binstead of\b"
+        ),
+    ),
+    (
+        "damaged",
+        re.compile(
+            r"\b(?:broken|broke|damaged|smashed|cracked|shattered|faulty|defective|"
+            r"dented|crushed|torn|leaking|in pieces|doesn't work|does not work|"
+            r"stopped working|won't (?:turn|switch) on)\b"
+        ),
+    ),
+)
 ENGLISH = WaitingWords(
     THANKS,
     QUESTION_START,
@@ -140,6 +208,11 @@ ENGLISH = WaitingWords(
     accepts=ACCEPTS,
     manager=MANAGER,
     contact_me=CONTACT_ME,
+    impatient=IMPATIENT,
+    repeated=REPEATED,
+    fed_up=FED_UP,
+    others=OTHERS,
+    situations=ENGLISH_SITUATIONS,
 )
 NOTHING = re.compile(r"(?!)")
 # a language without words of its own: a question mark is all we read
@@ -223,3 +296,32 @@ def felt(analysis: dict[str, Any] | None) -> bool:
     if "softened" in names and "emotion_words" not in names:
         return False  # "sorry to be a bother" is politeness, not a feeling to soothe
     return bool(names & {"emotion_words", "negative_sentiment"})
+
+
+def impatience(text: str, words: WaitingWords) -> str:
+    """The kind of impatience a waiting customer's message shows, with the wait or
+    with us: "repeated" (asked before and nobody helped, not listened to),
+    "impatient" (wants a person now, not the bot; or asks for one in capitals),
+    "fed_up" (has had enough); "" when it shows none."""
+    lower = text.lower().strip()
+    if words.repeated.search(lower):
+        return "repeated"
+    if words.impatient.search(lower):
+        return "impatient"
+    if words.person.search(lower) and shouted(None, text):
+        return "impatient"  # "A HUMAN. NOW."
+    if words.fed_up.search(lower):
+        return "fed_up"
+    return ""
+
+
+def situation(texts: list[str], words: WaitingWords) -> str:
+    """What the customer reported that makes a general answer about returns wrong
+    ("double_charge", "wrong_item", "damaged"), in the newest of ``texts`` that
+    says one (their messages, oldest first); "" when none does."""
+    for text in reversed(texts):
+        lower = text.lower()
+        for name, found in words.situations:
+            if found.search(lower):
+                return name
+    return ""

@@ -36,6 +36,7 @@ from bot.ops.ports import free_port
 from bot.ops.stack import Stack
 from bot.ops.widget import Widget, ws_url
 from bot.settings import Settings
+from bot.texts import say
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import EmotionClient, RasaClient
 from bot.widget_socket import IDLE_WAKE_S, ChatSocket
@@ -348,6 +349,29 @@ async def test_a_waiting_customer_gets_general_questions_answered_now(
     # a bad body gets a clear error from the action server
     bad = httpx.post(f"{stack_settings.actions_url}/answer", json={"text": ""})
     assert bad.status_code == 400 and "text" in bad.json()["error"]
+
+
+async def test_a_waiting_customer_hears_what_holds_for_what_they_reported(
+    gateway_url: str, agent_side: Conversations
+) -> None:
+    """A refund asked about after a double charge they reported while waiting:
+    not the refund after a return (the action server says the general answer does
+    not fit), but what holds for a double charge; a question about something else
+    is still answered as usual."""
+    widget = await Widget.open(gateway_url)
+    await widget.say("I need to talk to a human agent please")
+    await widget.entry(author="bot")
+    assert await agent_side.queue.state(widget.conversation) is TicketState.QUEUED
+    await widget.say("my card got charged two times for the same order")
+    await widget.entry(author="system")
+    await widget.say("what is your refund policy?")
+    refund = await widget.entry(author="system")
+    assert say("waiting_fits_double_charge") in refund["text"]
+    assert "30 days" not in refund["text"]
+    await widget.say("meanwhile, which payment methods do you accept?")
+    answered = await widget.entry(author="system")
+    assert "PayPal" in answered["text"]
+    await widget.close()
 
 
 async def test_a_waiting_customer_hears_about_the_order_they_proved_theirs(

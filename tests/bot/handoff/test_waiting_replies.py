@@ -69,6 +69,12 @@ async def waiting(
     return replies
 
 
+async def standing(conversations: Conversations, cid: str, language: str = "") -> str:
+    """Where ``cid`` stands while nobody is online, in one short line."""
+    position = str((await conversations.queue.position(cid)).position)
+    return say("waiting_standing_nobody_position", language, position=position)
+
+
 async def test_a_frightened_fraud_victim_gets_the_advice_in_spanish(
     conversations: Conversations,
 ) -> None:
@@ -135,8 +141,11 @@ async def test_what_to_do_now_is_answered_by_what_happened_in_every_language(
         ["what happens now?", "so what now"],
         flags=frozenset({UrgencyFlag.HEALTH}),
     )
+    # the advice says who acts already: where they stand, not "a person will
+    # reply here" on top
+    where = await standing(conversations, "web-health")
     assert health == [
-        f"{say('waiting_advice_health')} {say('waiting_advice_then')}",
+        f"{say('waiting_advice_health')} {where}",
         say("waiting_nobody_online"),
     ]
 
@@ -239,15 +248,15 @@ async def test_a_bereaved_customer_gets_the_advice_once_without_asking(
         ],
         flags=frozenset({UrgencyFlag.BEREAVEMENT}),
     )
+    where = await standing(conversations, "web-bereaved")
     assert replies == [
         say("waiting_thanks"),  # plain thanks is only thanked
-        f"{say('waiting_advice_bereavement')} {say('waiting_advice_then')}",
-        # said once; its "A person from our team will reply here" was just said
-        "Thanks, I've added that to your conversation. There's no need to repeat "
-        "anything.",
+        # the advice says the person will take care of it: then where they stand,
+        # not a second sentence that a person will reply
+        f"{say('waiting_advice_bereavement')} {where}",
+        say("waiting_for_person"),
     ]
-    assert say("waiting_for_person").startswith("Thanks, I've added that")
-    assert "A person from our team will reply here;" in say("waiting_advice_then")
+    assert "person who picks this up" in say("waiting_advice_bereavement")
 
 
 async def test_a_line_said_once_in_the_chat_is_not_said_on_every_message(
@@ -466,14 +475,16 @@ async def test_a_person_asked_for_again_or_in_capitals_hears_the_wait_named(
     replies = await waiting(
         conversations,
         "web-insists",
-        ["can I talk to a real person", "I asked for a real person"],
+        ["can I talk to someone please", "I asked for someone"],
     )
     assert replies[0].startswith(say("waiting_person_asked"))
     assert replies[1].startswith(say("waiting_person_insists"))
     [spanish] = await waiting(
         conversations, "web-insists-es", ["QUIERO HABLAR CON UNA PERSONA"], "es"
     )
-    assert spanish.startswith(say("waiting_person_insists", "es"))
+    # shouted: the impatience named, and where they stand
+    where = await standing(conversations, "web-insists-es", "es")
+    assert spanish == f"{say('waiting_ack_impatient', 'es')} {where}"
 
 
 async def test_nobody_hurt_or_a_telephone_asked_for_is_read_as_said(

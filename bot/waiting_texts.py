@@ -1,0 +1,129 @@
+"""The words a waiting customer's reply is made of (bot/waiting.py): the words for
+the feeling they put into words, which texts open with such words, and how a reply
+avoids saying again what an earlier waiting reply said word for word."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot import waiting_reading as read
+from bot.texts import WaitingWords, say, texts
+
+
+def ack(
+    analysis: dict[str, Any] | None,
+    lower: str,
+    words: WaitingWords,
+    language: str,
+    wrote: list[str],
+    named: bool = True,
+) -> str:
+    """The words for a waiting customer's feeling and what it is about (when
+    ``named``): in English the concern the action server's analysis names, in this
+    message or an earlier one ("I can hear how worried you are about the double
+    charge."); in another language the feeling its words name and the care for
+    what went wrong, said now or in ``wrote`` (their earlier messages, oldest
+    first). Else the words for the feeling alone (``waiting_ack_<label>``); "" when
+    none is known."""
+    label = read.feeling_label(None if language else analysis, lower, words)
+    if named and language:
+        texts_read = (lower, *(w.lower() for w in reversed(wrote)))
+        care = next(
+            (c for t in texts_read for found, c in words.problems if found.search(t)),
+            "",
+        )
+        if care:
+            return " ".join(p for p in (words.says_for(lower), care) if p)
+    concern = str((analysis or {}).get("concern") or "") if named else ""
+    if concern and not language:
+        key = f"concern_ack_{label}"
+        return say(key if key in texts() else "concern_ack", concern=concern)
+    key = f"waiting_ack_{label}"
+    return say(key, language) if key in texts() else ""
+
+
+def impatience_ack(kind: str, language: str, said: list[str]) -> str:
+    """The words for a waiting customer's impatience of ``kind`` (read.impatience):
+    ``waiting_ack_<kind>``, or when the last two replies said those,
+    ``waiting_ack_waiting_again``; "" when both were said."""
+    for name in (f"waiting_ack_{kind}", "waiting_ack_waiting_again"):
+        words = say(name, language)
+        if not any(words in x for x in said[-2:]):
+            return words
+    return ""
+
+
+# The texts that open with the words for a feeling: nothing more is put before them.
+_ACKNOWLEDGING = (
+    "waiting_felt",
+    "waiting_felt_anxiety",
+    "waiting_felt_sadness",
+    "waiting_felt_anger",
+    "waiting_felt_frustration",
+    "waiting_felt_confusion",
+    "waiting_urgent",
+    "waiting_person_insists",
+)
+
+
+def acknowledges(reply: str, language: str) -> bool:
+    """Whether ``reply`` opens with the words for a feeling already."""
+    return any(reply.startswith(say(name, language)) for name in _ACKNOWLEDGING)
+
+
+def felt_text(
+    analysis: dict[str, Any] | None, lower: str, words: WaitingWords
+) -> str | None:
+    """The name of the text for the unhappy feeling a waiting customer put into
+    words: ``waiting_felt_<label>`` where the texts have it, else ``waiting_felt``;
+    None when they put none into words. English is read by the analysis, another
+    language by its feeling words (``lower`` is the message lower-cased)."""
+    if words.feelings:
+        label = next((k for k, w in words.feelings.items() if w.search(lower)), None)
+    elif read.felt(analysis):
+        label = str((analysis or {}).get("label", ""))
+    else:
+        return None
+    if label is None:
+        return None
+    return (
+        f"waiting_felt_{label}"
+        if f"waiting_felt_{label}" in texts()
+        else "waiting_felt"
+    )
+
+
+# A clause of a reply: up to a full stop, a question mark or a semicolon
+_CLAUSE = re.compile(r"[^.?!;]+[.?!;]*")
+
+
+def unsaid(reply: str, said: list[str]) -> str:
+    """``reply`` without the clauses an earlier waiting reply already said word for
+    word ("A person from our team will reply here", "there's no need to repeat
+    anything"): each is said once in a chat, not on every message; the whole reply
+    when nothing new would be left."""
+    before = {_plain(c) for text in said for c in _CLAUSE.findall(text)}
+    clauses = [c.strip() for c in _CLAUSE.findall(reply)]
+    kept = [c for c in clauses if _plain(c) not in before]
+    if not kept or len(kept) == len(clauses):
+        return reply
+    parts: list[str] = []
+    for clause in kept:
+        if not parts or parts[-1].endswith((".", "?", "!")):
+            clause = clause[:1].upper() + clause[1:]  # a sentence starts here now
+        parts.append(clause)
+    if parts[-1].endswith(";"):
+        parts[-1] = parts[-1][:-1] + "."
+    return " ".join(parts)
+
+
+def _plain(clause: str) -> str:
+    return " ".join(clause.lower().strip(" .?!;").split())
+
+
+def fresh(said: list[str], language: str, *names: str) -> str:
+    """The first of the texts ``names`` that is not the words just said (the last
+    of them when all are)."""
+    options = [say(name, language) for name in names]
+    return next((o for o in options if o not in said[-1:]), options[-1])

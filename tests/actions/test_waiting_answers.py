@@ -1,0 +1,69 @@
+"""General answers for a customer who waits for a person must fit what they
+reported: a double charge's refund is no return, a broken or wrong item no return
+of an unused one, an account's e-mail address no delivery address (the real reply
+and language books, read from data/)."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.language import language_book
+from actions.waiting_answers import UNFIT, answer_while_waiting
+
+
+@pytest.mark.parametrize(
+    ("language", "question"),
+    [
+        ("es", "¿Y cuánto tarda en llegar el reembolso?"),
+        ("de", "Wie lange dauert die Erstattung?"),
+        ("pt", "Quanto tempo demora o reembolso?"),
+        ("it", "Quanto tempo ci vuole per il rimborso?"),
+    ],
+)
+def test_a_refund_question_after_a_double_charge_gets_no_returns_answer(
+    language: str, question: str
+) -> None:
+    plain = answer_while_waiting(question, language, None, None)
+    assert plain is not None and plain != UNFIT  # the general answer, without it
+    for situation in ("double_charge", "damaged", "wrong_item"):
+        said = answer_while_waiting(question, language, None, None, None, situation)
+        assert said == UNFIT, (language, situation)
+    # something else reported: the general answer fits
+    assert answer_while_waiting(question, language, None, None, None, "late") == plain
+
+
+def test_a_returns_question_about_a_broken_item_gets_no_unused_item_policy() -> None:
+    question = "Je dois renvoyer l'article ?"
+    assert answer_while_waiting(question, "fr", None, None) not in (None, UNFIT)
+    assert answer_while_waiting(question, "fr", None, None, None, "damaged") == UNFIT
+
+
+def test_english_answers_about_returns_or_refunds_do_not_fit_a_double_charge() -> None:
+    question = "how many days until a refund reaches my card"
+    plain = answer_while_waiting(question, "", "get_refund", 0.97)
+    assert plain not in (None, UNFIT)
+    said = answer_while_waiting(question, "", "get_refund", 0.97, None, "double_charge")
+    assert said == UNFIT
+    # a question about something else still gets its answer
+    other = "which payment methods do you accept"
+    assert answer_while_waiting(
+        other, "", "check_payment_methods", 0.97, None, "double_charge"
+    ) not in (None, UNFIT)
+
+
+def test_an_accounts_e_mail_address_is_not_the_delivery_address() -> None:
+    book = language_book()
+    for language, email, delivery in (
+        (
+            "fr",
+            "Comment modifier l'adresse e-mail de mon compte ?",
+            "Comment modifier mon adresse de livraison ?",
+        ),
+        (
+            "de",
+            "Wie kann ich die E-Mail-Adresse meines Kontos ändern?",
+            "Wie kann ich die Lieferadresse ändern?",
+        ),
+    ):
+        assert book.general(language, email) is None, language
+        assert book.general(language, delivery) == book.say(language, "address")

@@ -1,0 +1,189 @@
+"""A waiting customer who is impatient with the wait or with us, on a real Redis:
+the impatience is named by its kind (wants a person now, asked again and nobody
+helped, had enough), never thanked, and they hear where they stand in a line not
+said before; advice that names the person already is not followed by a second
+sentence that a person will reply; a wish that it happens to no one else is heard."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import redis.asyncio as aioredis
+
+from bot.conversations import Conversations
+from bot.handoff import HandoffQueue, UrgencyFlag
+from bot.handoff.config import load_config
+from bot.texts import say, waiting_words
+from bot.waiting_reading import ENGLISH, impatience
+from tests.bot.handoff.conftest import Clock
+from tests.bot.handoff.test_waiting_replies import (
+    own_conversations,
+    standing,
+    waiting,
+)
+from tests.hours import closed_for_days
+
+
+@pytest.fixture
+async def conversations(queue: HandoffQueue) -> AsyncIterator[Conversations]:
+    async with own_conversations(queue) as conv:
+        yield conv
+
+
+# Our own sentences, by language and kind of impatience
+IMPATIENT = {
+    "": {
+        "impatient": "i need somebody from your company right away",
+        "repeated": "I have already explained all of this twice",
+        "fed_up": "honestly I'm sick and tired of this",
+    },
+    "de": {
+        "impatient": "Ich möchte mit einer echten Person reden, nicht mit einem Bot.",
+        "repeated": "Ich schreibe zum dritten Mal und niemand hilft.",
+        "fed_up": "Langsam habe ich die Nase voll.",
+    },
+    "es": {
+        "impatient": "Necesito que alguien me atienda ahora mismo.",
+        "repeated": "Es la cuarta vez que escribo y nadie me responde.",
+        "fed_up": "Estoy hasta las narices, de verdad.",
+    },
+    "fr": {
+        "impatient": "Je ne veux pas parler à un robot.",
+        "repeated": "Je l'ai déjà expliqué et personne ne me répond.",
+        "fed_up": "J'en ai vraiment marre d'attendre.",
+    },
+    "it": {
+        "impatient": "Mi serve un operatore immediatamente.",
+        "repeated": "È la terza volta che lo scrivo.",
+        "fed_up": "Non ne posso più di aspettare.",
+    },
+    "nl": {
+        "impatient": "Ik wil een echte medewerker, geen chatbot.",
+        "repeated": "Ik heb dit al eerder gemeld en niemand reageert.",
+        "fed_up": "Ik ben het wachten echt zat.",
+    },
+    "pt": {
+        "impatient": "Quero falar com uma pessoa de verdade.",
+        "repeated": "Já expliquei isto duas vezes e ninguém resolve nada.",
+        "fed_up": "Já chega, estou farta de esperar.",
+    },
+    "pl": {
+        "impatient": "Chcę rozmawiać z prawdziwym człowiekiem.",
+        "repeated": "Już pisałam o tym wcześniej i nikt nie odpowiada.",
+        "fed_up": "Mam już dość tego czekania.",
+    },
+}
+
+
+@pytest.mark.parametrize("language", list(IMPATIENT))
+def test_each_kind_of_impatience_is_read_in_every_language(language: str) -> None:
+    words = waiting_words(language) if language else ENGLISH
+    assert words is not None
+    for kind, text in IMPATIENT[language].items():
+        assert impatience(text, words) == kind, (language, text)
+    # a plain question, thanks, or "what do I do now" is no impatience
+    for calm in ("Danke", "Gracias", "Merci", "Grazie", "Dank u", "Obrigada"):
+        assert impatience(calm, words) == ""
+    assert impatience("someone has my card now, what do I do?", ENGLISH) == ""
+
+
+@pytest.mark.parametrize("language", list(IMPATIENT))
+async def test_impatience_is_named_with_where_they_stand_never_thanked(
+    conversations: Conversations, language: str
+) -> None:
+    for kind, text in IMPATIENT[language].items():
+        cid = f"web-impatient-{language or 'en'}-{kind}"
+        [reply] = await waiting(conversations, cid, [text], language)
+        where = await standing(conversations, cid, language)
+        assert reply == f"{say(f'waiting_ack_{kind}', language)} {where}", cid
+        assert not reply.startswith(say("waiting_for_person", language)[:8])
+        assert "!" not in reply
+
+
+async def test_impatience_again_gets_other_words_and_no_line_said_before(
+    conversations: Conversations,
+) -> None:
+    """Impatient twice and three times: other words for it each time, and where
+    they stand said differently (or not again), never the same reply twice."""
+    replies = await waiting(
+        conversations,
+        "web-impatient-again",
+        [
+            "I want a real human",
+            "hello?? a real human please",
+            "this is the second time I ask for one",
+        ],
+    )
+    where = await standing(conversations, "web-impatient-again")
+    position = where.split()[2]
+    assert replies[0] == f"{say('waiting_ack_impatient')} {where}"
+    assert replies[1].startswith(say("waiting_ack_waiting_again"))
+    assert say("waiting_no_time_position", position=position) in replies[1]
+    assert replies[2].startswith(say("waiting_ack_repeated"))
+    assert len(set(replies)) == 3
+    for earlier, later in zip(replies, replies[1:], strict=False):
+        assert not set(earlier.split(". ")) & set(later.split(". "))
+
+
+async def test_impatience_outside_hours_names_when_the_team_is_back(
+    client: aioredis.Redis, prefix: str, clock: Clock, tmp_path: Path
+) -> None:
+    path = tmp_path / "handoff.yml"
+    back = closed_for_days(path)
+    closed = HandoffQueue(client, prefix=prefix, config=load_config(path), clock=clock)
+    async with own_conversations(closed) as conv:
+        [english] = await waiting(conv, "web-closed-en", ["come on, seriously"])
+        [german] = await waiting(
+            conv, "web-closed-de", ["Warum hilft mir niemand?"], "de"
+        )
+    assert english == (
+        f"{say('waiting_ack_fed_up')} {say('waiting_standing_back', back=back)}"
+    )
+    assert german.startswith(say("waiting_ack_repeated", "de"))
+    # German writes the time its own way: "am 01.12. um 07:30 Uhr (Berlin)"
+    assert "Die erste Person aus unserem Team ist am " in german
+    assert "um 07:30 Uhr (Berlin) da" in german
+
+
+async def test_advice_that_names_the_person_is_followed_by_where_they_stand(
+    conversations: Conversations,
+) -> None:
+    """Money worries, health, a bereavement: the advice says the person who picks
+    it up acts; no second sentence that a person will reply, in any language."""
+    for language in ("", "pl", "it"):
+        cid = f"web-hardship-{language or 'en'}"
+        [reply] = await waiting(
+            conversations,
+            cid,
+            ["ok"] if not language else ["Mhm."],
+            language,
+            frozenset({UrgencyFlag.HARDSHIP}),
+        )
+        where = await standing(conversations, cid, language)
+        assert reply == f"{say('waiting_advice_hardship', language)} {where}"
+        assert say("waiting_advice_then", language) not in reply
+
+
+async def test_not_wanting_it_to_happen_to_anyone_else_is_heard(
+    conversations: Conversations,
+) -> None:
+    for language, text in (
+        ("", "Please make sure no other kids get burned by it"),
+        ("it", "Che cosa faccio? Non deve capitare ad altre famiglie."),
+        ("es", "No quiero que les pase a otros niños."),
+        ("de", "Das darf anderen nicht passieren."),
+    ):
+        cid = f"web-others-{language or 'en'}"
+        [reply] = await waiting(
+            conversations, cid, [text], language, frozenset({UrgencyFlag.SAFETY})
+        )
+        assert say("waiting_ack_others", language) in reply, (language, reply)
+
+
+def test_not_knowing_how_to_go_on_reads_as_confusion_in_german() -> None:
+    words = waiting_words("de")
+    assert words is not None
+    for text in ("Ich weiß jetzt einfach nicht weiter.", "ich weiss nicht mehr weiter"):
+        assert words.feelings["confusion"].search(text.lower()), text
