@@ -18,6 +18,11 @@ from rasa_sdk.events import (
     UserUtteranceReverted,
 )
 
+from actions.answer_keys import (
+    answer_key,
+    answer_values,
+    stopped_asking,
+)
 from actions.conversation import (
     accepted_offer,
     customer_name,
@@ -26,22 +31,20 @@ from actions.conversation import (
     latest_intent,
     user_events,
 )
-from actions.delivery import delivery_reach, named_country
 from actions.emotion import Emotion
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
 from actions.faq import nearest_intent
 from actions.identity import may_see
 from actions.mentions import mentioned
+from actions.new_address import address_given
 from actions.numbers import find_number
 from actions.order_chat import (
     ORDER_QUESTIONS,
     chat_order,
-    praised,
     proof_outside_the_form,
 )
 from actions.order_checks import change_key, record_disagrees
-from actions.payments import named_in
 from actions.proof_form import YES_TO_PERSON
 from actions.readings import (
     ABOUT_THE_ORDER,
@@ -67,15 +70,6 @@ from actions.side import PARSE_TIMEOUT_S, is_question, parse
 from actions.speaker import Speaker
 from actions.store import store
 from actions.voice import CaringAction, hand_over
-
-# Intents whose answer has a variant when the customer named an account type / a place.
-TYPED_ACCOUNT_INTENTS = {
-    "create_account",
-    "switch_account",
-    "delete_account",
-    "edit_account",
-}
-PLACE_INTENTS = {"delivery_options", "delivery_period"}
 
 # Questions about sending something back or money back: answered for the situation
 # the chat is about when it is not a return (``refund_in_context``).
@@ -124,69 +118,6 @@ async def answer_beside_thanks(
     return []
 
 
-def answer_key(intent: str, tracker: Tracker) -> str:
-    """The reply key that answers ``intent`` given what the customer told us."""
-    if intent == "deny" and _stopped_asking(tracker):
-        return "no_number"
-    if intent == "affirm" and only_closes(tracker):
-        return closing_key(tracker)
-    if intent in ("affirm", "deny"):
-        return f"{intent}_nothing_pending"
-    book = reply_book()
-    if intent == "greet" and _spoke_before(tracker):
-        return "greet_again"
-    if intent in TYPED_ACCOUNT_INTENTS and latest_entity(tracker, "account_type"):
-        return f"{intent}_typed"
-    if intent in PLACE_INTENTS and (place := _place(tracker)):
-        # a country we deliver to or not: yes or no first (data/store/delivery.yml)
-        reach, _ = delivery_reach(place)
-        if reach in ("abroad", "no") and book.has(f"{intent}_place_{reach}"):
-            return f"{intent}_place_{reach}"
-        return f"{intent}_place" if book.has(f"{intent}_place") else intent
-    text = str((tracker.latest_message or {}).get("text") or "")
-    return book.specific_key(intent, text) or intent
-
-
-def _stopped_asking(tracker: Tracker) -> bool:
-    """Whether a form asking for a number was just stopped by the customer's "no"."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "action" and event.get("name") == (
-            "action_deactivate_loop"
-        ):
-            return True
-    return False
-
-
-def _spoke_before(tracker: Tracker) -> bool:
-    """Whether the customer wrote anything before the latest message."""
-    return sum(1 for e in tracker.events if e.get("event") == "user") > 1
-
-
-def answer_values(tracker: Tracker) -> dict[str, Any]:
-    """Placeholder values available to any answer."""
-    name = customer_name(tracker)
-    text = str((tracker.latest_message or {}).get("text") or "")
-    return {
-        "name_greeting": f" {name}" if name else "",
-        "account_type": latest_entity(tracker, "account_type") or "",
-        # the country as we write it ("Norway", "the UK"), else as they did
-        "delivery_place": delivery_reach(_place(tracker) or "")[1],
-        "payment_method": (named_in(text) or ("", ""))[1],
-        "thing": praised(text),
-    }
-
-
-def _place(tracker: Tracker) -> str | None:
-    text = str((tracker.latest_message or {}).get("text") or "")
-    return (
-        latest_entity(tracker, "delivery_city")
-        or latest_entity(tracker, "delivery_country")
-        or named_country(text)  # "ship to norway?": NLU missed the lower case
-    )
-
-
 class ActionAnswer(CaringAction):
     """Answer the latest question from the reply templates."""
 
@@ -201,6 +132,8 @@ class ActionAnswer(CaringAction):
         """Reply to the latest intent in warm, varied words."""
         intent = latest_intent(tracker) or "nlu_fallback"
         analysis = speaker.mood.analysis
+        if (given := await address_given(speaker, tracker)) is not None:
+            return given  # "It should go to 14 Mill Lane instead"
         if proof := await proof_outside_the_form(tracker):
             return proof  # the e-mail or postcode for the order of the chat
         offered = accepted_offer(tracker)
@@ -229,7 +162,7 @@ class ActionAnswer(CaringAction):
         if (
             intent in ("affirm", "deny")
             and len(text.split()) > PLAIN_ANSWER_WORDS
-            and not _stopped_asking(tracker)
+            and not stopped_asking(tracker)
             and not bot_asked(tracker)
             and not only_closes(tracker)
         ):
@@ -422,7 +355,11 @@ class ActionNotUnderstood(CaringAction):
         """Thanks or praise NLU could not tell apart get their answer; a plausible
         guess is checked ("did you mean ...?"); else a question the FAQ knows is
         answered, anything else declined kindly. An e-mail address or postcode
-        given on its own opens the order of the chat (proof_outside_the_form)."""
+        given on its own opens the order of the chat (proof_outside_the_form); a
+        new delivery address written out after asking to change it is taken as that
+        (address_given)."""
+        if (given := await address_given(speaker, tracker)) is not None:
+            return given
         if proof := await proof_outside_the_form(tracker):
             return proof
         if only_closes(tracker):

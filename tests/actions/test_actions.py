@@ -453,7 +453,7 @@ def test_a_country_we_deliver_to_or_not_gets_yes_or_no_first(
     """ "ship to norway?" is answered yes (or no, for a country outside Europe)
     before the details, with the country written as we write it
     (data/store/delivery.yml)."""
-    from actions.answers import answer_key, answer_values
+    from actions.answer_keys import answer_key, answer_values
     from tests.actions.test_offers import conversation
 
     tracker = conversation(
@@ -618,3 +618,50 @@ async def test_why_so_slow_and_can_you_speed_it_up_about_the_chats_order(
     found = await order_follow_up(tracker)
     assert found is not None
     assert found[0] == key
+
+
+@pytest.mark.parametrize(
+    ("order_id", "key"),
+    [
+        ("99887766", "change_address.given_processing"),
+        ("48213", "change_address.given_shipped"),
+        ("730915", "change_address.given_delivered"),
+    ],
+)
+async def test_the_new_address_written_out_is_taken_for_the_chats_order(
+    store: DemoStore, order_id: str, key: str
+) -> None:
+    """After "how do I change the address on my order?" and its answer, the address
+    itself ("Hafenweg 7, 20457 Hamburg") is what to do with it for that order, not
+    "I can't help with that one"."""
+    from tests.actions.test_offers import conversation
+
+    order = await store.order(order_id)
+    assert order is not None
+    tracker = conversation(
+        [
+            ("customer", f"I need to change the address on {order_id}", "track_order"),
+            ("bot", "You can change the delivery address under Account.", None),
+            ("customer", "please send it to Hafenweg 7, 20457 Hamburg", "out_of_scope"),
+        ],
+        "new-address",
+        order_id=order_id,
+        verified_customer=owner(order_id),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], key, **order.values()), message["text"]
+
+
+async def test_an_address_outside_a_talk_about_addresses_is_no_new_address() -> None:
+    from actions.new_address import address_given
+    from actions.speaker import Speaker
+    from tests.actions.test_offers import conversation
+
+    tracker = conversation(
+        [("customer", "my shop is at 3 Kings Road, is that near you?", "out_of_scope")],
+        "no-address-talk",
+    )
+    speaker = Speaker(CollectingDispatcher(), tracker, assess(tracker), "out_of_scope")
+    assert await address_given(speaker, tracker) is None
