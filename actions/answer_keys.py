@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 
 from actions.conversation import customer_name, latest_entity
 from actions.delivery import delivery_reach, named_country
+from actions.mentions import mentions
 from actions.order_chat import praised
 from actions.payments import named_in
 from actions.readings import closing_key, only_closes
@@ -76,6 +77,7 @@ def answer_values(tracker: Tracker) -> dict[str, Any]:
         "delivery_place": delivery_reach(_place(tracker) or "")[1],
         "payment_method": (named_in(text) or ("", ""))[1],
         "thing": praised(text),
+        "wish": wished(text),
     }
 
 
@@ -86,3 +88,9 @@ def _place(tracker: Tracker) -> str | None:
         or latest_entity(tracker, "delivery_country")
         or named_country(text)  # "ship to norway?": NLU missed the lower case
     )
+
+
+def wished(text: str) -> str:
+    """What the customer wished us ("weekend" in "have a nice weekend"), or "day"."""
+    found = mentions()["wishes"].search(text.lower())
+    return found.group("wish") if found else "day"

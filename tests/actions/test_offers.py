@@ -931,9 +931,10 @@ async def test_praise_that_names_an_order_is_thanked_not_looked_up(
     dispatcher = CollectingDispatcher()
     await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
-    # thanked; by the name of what they praise when they name it
+    # thanked; for what they praise when they say it (how fast it came, the
+    # packing: ``specific`` in answers.yml), else by its name
     thing = praised(text)
-    key = "compliment.thing" if thing else "compliment"
+    key = reply_book().specific_key("compliment", text) or "compliment"
     assert says(message["text"], key, thing=thing)
     assert thing in ("", "packaging")
 

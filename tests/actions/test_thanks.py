@@ -485,3 +485,39 @@ async def test_a_question_about_the_product_gets_the_product_details(
     [message] = dispatcher.messages
     assert says(message["text"], "faq.product_details"), message["text"]
     assert "sorry" not in message["text"].lower()
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("the parcel turned up a day early, brilliant", "compliment.speed"),
+        ("such careful packaging, thank you", "compliment.packing"),
+        (
+            "it came really quickly and was so nicely wrapped",
+            "compliment.speed_packing",
+        ),
+    ],
+)
+async def test_praise_for_speed_or_packing_is_thanked_for_that(
+    text: str, key: str
+) -> None:
+    tracker = conversation([("customer", text, "compliment")], "praise-how")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], key), message["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "wish"),
+    [
+        ("that's all, have a lovely evening", "goodbye", "evening"),
+        ("thanks a lot, enjoy your weekend", "thank_you", "weekend"),
+    ],
+)
+async def test_a_wish_at_the_end_is_returned(text: str, intent: str, wish: str) -> None:
+    tracker = conversation([("customer", text, intent)], "wish")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "goodbye.wish", wish=wish), message["text"]
