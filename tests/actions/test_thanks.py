@@ -521,3 +521,22 @@ async def test_a_wish_at_the_end_is_returned(text: str, intent: str, wish: str) 
     await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert says(message["text"], "goodbye.wish", wish=wish), message["text"]
+
+
+async def test_returning_a_sale_item_is_answered_for_sale_items() -> None:
+    """ "Can I return something I got at half price?": yes, on the same terms, said
+    about sale items, not the general policy that leaves the question open."""
+    tracker = conversation(
+        [
+            (
+                "customer",
+                "I got this jacket at half price, can it still go back?",
+                "check_refund_policy",
+            )
+        ],
+        "sale-return",
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "check_refund_policy.sale"), message["text"]
