@@ -540,3 +540,22 @@ async def test_returning_a_sale_item_is_answered_for_sale_items() -> None:
     await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert says(message["text"], "check_refund_policy.sale"), message["text"]
+
+
+async def test_a_reset_email_that_never_came_gets_where_to_look() -> None:
+    """ "Asked for a new password link, still no e-mail": where it comes from, spam,
+    the newest link only, then a person; not the steps to ask for it again."""
+    tracker = conversation(
+        [
+            (
+                "customer",
+                "asked for a new password twice, still haven't got any email",
+                "recover_password",
+            )
+        ],
+        "reset-no-email",
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "recover_password.no_email"), message["text"]
