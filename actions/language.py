@@ -69,6 +69,7 @@ ANSWERED = (
     "address",
     "contact",
     "shop",
+    "change",
     "thanks",
 )
 # What went wrong that is answered (a late order: where it is); any other problem
@@ -217,6 +218,10 @@ class LanguageBook:
             return None  # "l'adresse e-mail de mon compte": no delivery address
         asked = _named_topics(texts, asked, text)
         answered = [t for t in asked if t in ANSWERED and t != "thanks"]
+        if answered and not find_number(text):
+            # "can I still add something to my order?": the order is what the
+            # question is about, the topic (adding to it) is what it asks
+            asked = [t for t in asked if t != "order"]
         if not answered or set(asked) - set(ANSWERED) or find_number(text):
             return None
         return " ".join(_topic_answer(texts, t, text, asked) for t in answered)

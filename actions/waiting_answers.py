@@ -91,9 +91,13 @@ def answer_while_waiting(
         said = book.pick(key, **order.values())
     elif language:
         own = language_book()
-        if order is not None and own.asks_about_the_order(language, text):
-            return own.order_answer(language, order.values(), again=True)
         general = own.general(language, text)
+        if (
+            general is None
+            and order is not None
+            and own.asks_about_the_order(language, text)
+        ):
+            return own.order_answer(language, order.values(), again=True)
         if general is not None and not fits(situation, said=general, language=language):
             return UNFIT
         return general

@@ -141,3 +141,25 @@ def test_the_returns_answer_says_returning_is_free(language: str) -> None:
     returns = language_book().languages[language].answers["returns"]
     free = ("kostenlos", "gratuita", "gratuit", "gratis", "bezpłatny")
     assert any(word in returns for word in free)
+
+
+# Written for this test: adding to or changing an order, in each language
+CHANGE = {
+    "de": "Kann ich meiner Bestellung noch etwas hinzufügen?",
+    "es": "¿Puedo añadir otra cosa a mi pedido?",
+    "fr": "Est-ce que je peux encore ajouter un article à ma commande ?",
+    "it": "Posso ancora aggiungere qualcosa all'ordine?",
+    "nl": "Kan ik nog iets toevoegen aan mijn bestelling?",
+    "pt": "Ainda posso acrescentar um artigo à encomenda?",
+    "pl": "Czy mogę jeszcze dodać coś do zamówienia?",
+}
+
+
+@pytest.mark.parametrize("language", sorted(CHANGE))
+def test_adding_to_an_order_is_answered_not_its_state_again(language: str) -> None:
+    """ "Can I still add something to my order?": how, while it is with us; not the
+    order's state again (in the chat, and while waiting for a person)."""
+    book = language_book()
+    change = book.languages[language].answers["change"]
+    assert book.reply(language, CHANGE[language], lambda _n: None) == change
+    assert book.general(language, CHANGE[language]) == change
