@@ -45,3 +45,21 @@ def test_a_cancellation_needs_words_that_ask_for_one() -> None:
         "get rid of my order please",
     ):
         assert supported(asked, ranking[0], ranking, needs) == ranking[0], asked
+
+
+def test_a_request_for_a_person_needs_words_for_one() -> None:
+    """An e-mail address given to prove an order is no request for a person, however
+    NLU reads it; a person asked for in any words (typos too) stays one."""
+    needs = load_requirements()
+    ranking = [
+        {"name": "contact_human_agent", "confidence": 0.31},
+        {"name": "nlu_fallback", "confidence": 0.3},
+    ]
+    assert supported("j.doe@example.org", ranking[0], ranking, needs) == ranking[1]
+    for asked in (
+        "let me speak to a human",
+        "is there anyone I can call",
+        "speek to an agnet pls",
+        "put your manager on the line",
+    ):
+        assert supported(asked, ranking[0], ranking, needs) == ranking[0], asked
