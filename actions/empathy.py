@@ -77,7 +77,11 @@ class EmpathyBook:
         if person_asked:
             read_in.add("person_request")  # "I want to talk to a real person"
         asks = person_asked or (bool(text) and only_asks(text))
-        if felt and asks and all(n in read_in for n in felt):
+        # confusion is only heard when said ("I'm so confused", "I don't get
+        # it"): read into a question ("I can't remember my password, how do I
+        # reset it?") it is no feeling to name
+        puzzled = analysis.label is Emotion.CONFUSION
+        if felt and (asks or puzzled) and all(n in read_in for n in felt):
             return Level.NEUTRAL  # "is my order cancelled?": a question, no feeling
         levels = self.data["levels"]
         for level in (Level.VERY_UPSET, Level.UPSET):

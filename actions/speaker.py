@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -19,7 +20,7 @@ from actions.conversation import (
 from actions.empathy import empathy_book
 from actions.mood import Mood, history
 from actions.replies import reply_book
-from actions.side import side_questions
+from actions.side import side_questions, topic
 from actions.situation import Situation
 
 RECENT_REPLIES = 4
@@ -118,6 +119,11 @@ class Speaker:
         answer = book.without_closer(book.pick(key, avoid=recent, **values))
         text = answer
         situation = self.situation(values.get("order_id"))
+        if topic(key) != (self.intent or ""):
+            # another answer than the guessed intent's (the FAQ's price matching for
+            # a guess of "place an order"): no "As I understand it, you'd like to
+            # place an order" before it
+            situation = replace(situation, description=None)
         if not self.spoken:
             text = empathy_book().compose(
                 answer, situation, invite=not asks(key, answer)

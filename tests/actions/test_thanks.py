@@ -562,3 +562,23 @@ async def test_a_reset_email_that_never_came_gets_where_to_look() -> None:
     said = message["text"]
     assert "no-reply@example-shop.test" in said and "spam" in said, said
     assert "Forgot password" not in said
+
+
+def test_an_unsure_guess_is_not_described_before_another_answer() -> None:
+    """NLU unsure it is "place an order", the FAQ's price-matching answer said: no
+    "As I understand it, you'd like to place an order" before it; the guess's own
+    answer still checks the guess."""
+    from actions.mood import assess
+    from actions.speaker import Speaker
+
+    tracker = conversation(
+        [("customer", "would you beat a cheaper price I saw online?", "place_order")],
+        "unsure-faq",
+    )
+    tracker.latest_message["intent"] = {"name": "place_order", "confidence": 0.45}
+    described = reply_book().describe("place_order")
+    for key, checks in (("faq.price_match", False), ("place_order", True)):
+        dispatcher = CollectingDispatcher()
+        speaker = Speaker(dispatcher, tracker, assess(tracker), "place_order", True)
+        said = speaker.say(key)
+        assert (described in said) is checks, said
