@@ -27,11 +27,13 @@ from actions.conversation import (
     accepted_offer,
     customer_name,
     customer_texts,
+    latest_confidence,
     latest_entity,
     latest_intent,
     user_events,
 )
 from actions.emotion import Emotion
+from actions.empathy import empathy_book
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
 from actions.faq import nearest_intent
@@ -67,6 +69,7 @@ from actions.readings import (
 )
 from actions.replies import capitalise, reply_book
 from actions.side import PARSE_TIMEOUT_S, is_question, parse
+from actions.situation import Level
 from actions.speaker import Speaker
 from actions.store import store
 from actions.voice import CaringAction, hand_over
@@ -83,6 +86,10 @@ YES_NO_BUTTONS = [
     {"title": "Yes", "payload": "/affirm"},
     {"title": "No", "payload": "/deny"},
 ]
+
+# A question about the product itself ("asks_about_product") is read as one unless
+# NLU is at least this sure of another intent.
+PRODUCT_OVER_INTENT = 0.8
 
 # A second reading of the question beside thanks, when NLU is unsure of it: the
 # intent of the nearest training example, this close at least.
@@ -134,12 +141,26 @@ class ActionAnswer(CaringAction):
         analysis = speaker.mood.analysis
         if (given := await address_given(speaker, tracker)) is not None:
             return given  # "It should go to 14 Mill Lane instead"
+        text = str((tracker.latest_message or {}).get("text") or "")
+        if is_question(text) and mentioned("away_at_delivery", text):
+            # "and if I'm not home?": where the parcel goes then, whatever the
+            # worry beside it made NLU guess
+            speaker.say("faq.safe_place", **answer_values(tracker))
+            return []
+        if (
+            is_question(text)
+            and mentioned("asks_about_product", text)
+            and not mentioned("about_money", text)
+            and (latest_confidence(tracker) or 0.0) < PRODUCT_OVER_INTENT
+        ):
+            # "is the wool ethically sourced?" taken for a returns question: the
+            # product itself, which its page answers
+            return await not_understood(speaker, tracker, fallback=True)
         if proof := await proof_outside_the_form(tracker):
             return proof  # the e-mail or postcode for the order of the chat
         offered = accepted_offer(tracker)
         if intent == "affirm" and offered:
             return await accept_offer(offered, speaker, tracker)
-        text = str((tracker.latest_message or {}).get("text") or "")
         if intent in WARM | {"goodbye"} and (question := asked_beside_thanks(text)):
             # "ok thx, wat day will it come": the question, not "you're welcome"
             return await answer_beside_thanks(question, speaker, tracker)
@@ -183,7 +204,7 @@ class ActionAnswer(CaringAction):
             intent == "complaint"
             and is_question(text)
             and not (analysis and analysis.has("problem_report"))
-            and not (analysis and analysis.label.negative)
+            and empathy_book().level(analysis, text) is Level.NEUTRAL
         ):
             # a question NLU took for a complaint ("are the jumpers made of real
             # wool?", "how warm can I wash them?"): read it as the question it is

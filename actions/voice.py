@@ -40,7 +40,7 @@ from actions.language_detection import conversation_language
 from actions.mentions import mentioned
 from actions.mood import Mood, assess
 from actions.numbers import find_number
-from actions.order_checks import TIME_QUESTIONS, time_question
+from actions.order_checks import TIME_QUESTIONS, change_key, time_question
 from actions.replies import reply_book
 from actions.side import is_question
 from actions.situation import Situation
@@ -113,13 +113,15 @@ async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
     just gave the state of (the chat's order, proven the customer's), else None."""
     latest = str((tracker.latest_message or {}).get("text") or "")
     said = bot_texts(tracker)
-    # "why so slow?", "can you speed it up?": about the time it takes
-    about_time = any(mentioned(m, latest) for m in TIME_QUESTIONS.values())
+    # "why so slow?", "can you speed it up?": about the time it takes; "can I still
+    # add something to it?": whether it can change
+    answered_here = any(mentioned(m, latest) for m in TIME_QUESTIONS.values())
+    answered_here = answered_here or mentioned("asks_change", latest)
     if (
         not said
-        or not (is_question(latest) or about_time)
+        or not (is_question(latest) or answered_here)
         or len(re.findall(r"[\w']+", latest)) > FOLLOW_UP_MAX_WORDS
-        or not (_ABOUT_THE_ORDER.search(latest) or about_time)
+        or not (_ABOUT_THE_ORDER.search(latest) or answered_here)
         or _GENERAL_QUESTION.search(latest)
         or find_number(latest)
     ):
@@ -130,6 +132,8 @@ async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
     status = str(order.status)
     if timed := time_question(order, latest):
         return timed, order
+    if mentioned("asks_change", latest):
+        return change_key(order), order
     if status == "processing" and mentioned("asks_dispatch", latest):
         # as the lookup answers "when will it be sent?" (asks_dispatch)
         return "track_order.processing_dispatch", order

@@ -665,3 +665,36 @@ async def test_an_address_outside_a_talk_about_addresses_is_no_new_address() -> 
     )
     speaker = Speaker(CollectingDispatcher(), tracker, assess(tracker), "out_of_scope")
     assert await address_given(speaker, tracker) is None
+
+
+@pytest.mark.parametrize(
+    ("order_id", "key"),
+    [
+        ("99887766", "change_order.editable"),
+        ("48213", "change_order.locked"),
+    ],
+)
+async def test_adding_to_the_chats_order_right_after_its_state(
+    store: DemoStore, order_id: str, key: str
+) -> None:
+    """ "can i still add sth to it?" right after the order's state: whether it can
+    change, whatever NLU made of a few slangy words."""
+    from actions.voice import order_follow_up
+    from tests.actions.test_offers import conversation
+
+    order = await store.order(order_id)
+    assert order is not None
+    told = reply_book().pick(f"track_order.{order.status}", **order.values())
+    tracker = conversation(
+        [
+            ("customer", f"status of {order_id}?", "track_order"),
+            ("form", "", None),
+            ("bot", told, None),
+            ("customer", "nice. can i still add sth to it?", "nlu_fallback"),
+        ],
+        "add-to-it",
+        order_id=order_id,
+        verified_customer=owner(order_id),
+    )
+    found = await order_follow_up(tracker)
+    assert found is not None and found[0] == key

@@ -582,3 +582,57 @@ def test_an_unsure_guess_is_not_described_before_another_answer() -> None:
         speaker = Speaker(dispatcher, tracker, assess(tracker), "place_order", True)
         said = speaker.say(key)
         assert (described in said) is checks, said
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("what happens if nobody's in when the courier comes?", "complaint"),
+        ("and if we're out at work all day?", "track_order"),
+    ],
+)
+async def test_nobody_home_gets_where_the_parcel_goes(text: str, intent: str) -> None:
+    """ "And if I'm not home?": delivery instructions, a neighbour, the pick-up point;
+    not a complaint about a missing item, whatever NLU guessed."""
+    tracker = conversation([("customer", text, intent)], "not-home")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "faq.safe_place"), message["text"]
+    assert "missing" not in message["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("will I need a printer to send it back?", "check_refund_policy.label"),
+        ("do I pay anything for sending it back?", "check_refund_policy.cost"),
+    ],
+)
+async def test_a_detail_of_returning_gets_that_detail(text: str, key: str) -> None:
+    tracker = conversation([("customer", text, "check_refund_policy")], "return-detail")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], key), message["text"]
+
+
+async def test_a_product_question_nlu_took_for_something_else_unsure() -> None:
+    tracker = conversation(
+        [
+            (
+                "customer",
+                "Are the cushion covers made of organic linen?",
+                "check_refund_policy",
+            )
+        ],
+        "product-unsure",
+    )
+    tracker.latest_message["intent"] = {
+        "name": "check_refund_policy",
+        "confidence": 0.6,
+    }
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "faq.product_details"), message["text"]
