@@ -47,8 +47,14 @@ _NO_VALUES = {"name_greeting": "", "account_type": "", "delivery_place": ""}
 # What the customer reported (the gateway reads it in their messages: a double
 # charge, a broken item, the wrong item) makes a general answer about returning
 # unused items or the refund after a return wrong: the gateway says what holds then.
-UNFIT_SITUATIONS = frozenset({"double_charge", "damaged", "wrong_item"})
-_ABOUT_RETURNS = re.compile(r"refund|return|exchange")
+UNFIT_SITUATIONS = frozenset({"double_charge", "damaged", "wrong_item", "fraud"})
+# answers about sending back, money back or prices: not what holds for a double
+# charge, a broken or wrong item, or fraud ("can you refund the extra one today?" is
+# no price drop)
+_ABOUT_RETURNS = re.compile(r"refund|return|exchange|price_|cancel")
+# ...and for fraud, the account and password how-tos ("I've changed my password,
+# what about the money?" is no password question)
+_ABOUT_THE_ACCOUNT = re.compile(r"password|reset_link|account|payment_methods")
 UNFIT = "unfit"  # what answer_while_waiting returns for such an answer
 
 
@@ -59,6 +65,8 @@ def fits(situation: str, key: str = "", said: str = "", language: str = "") -> b
     if situation not in UNFIT_SITUATIONS:
         return True
     if not language:
+        if situation == "fraud" and _ABOUT_THE_ACCOUNT.search(key):
+            return False
         return not _ABOUT_RETURNS.search(key)
     own = language_book()
     return not any(

@@ -234,6 +234,8 @@ class WaitingReplies:
             question = text if language else read.TELL_ME.sub("", text) or text
             reading = None if language else await self.rasa.intent(question)
             reported = read.situation([*wrote, text], words)
+            if not reported and flag is UrgencyFlag.FRAUD:
+                reported = "fraud"  # what was done in their name: no how-tos
             known = await self.emotion.answer(
                 question, language, reading, conversation_id, situation=reported
             )

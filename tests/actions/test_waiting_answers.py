@@ -67,3 +67,27 @@ def test_an_accounts_e_mail_address_is_not_the_delivery_address() -> None:
     ):
         assert book.general(language, email) is None, language
         assert book.general(language, delivery) == book.say(language, "address")
+
+
+@pytest.mark.parametrize(
+    ("question", "intent", "situation"),
+    [
+        # a duplicate charge's refund is no price drop or price match
+        (
+            "could you give me back the second payment today?",
+            "get_refund",
+            "double_charge",
+        ),
+        # after fraud, the money is what they ask about, not a password how-to
+        (
+            "I already reset my password, but what happens to the money?",
+            "recover_password",
+            "fraud",
+        ),
+    ],
+)
+def test_a_money_question_after_a_double_charge_or_fraud_gets_no_how_to(
+    question: str, intent: str, situation: str
+) -> None:
+    said = answer_while_waiting(question, "", intent, 0.95, None, situation)
+    assert said in (UNFIT, None), said
