@@ -661,3 +661,18 @@ def test_card_details_given_away_are_met_with_block_the_card(book: EmpathyBook) 
     assert "bank" in said and "block" in said and "wasn't us" in said
     taken = Circumstance("fraud", True, "", "", "", "an order I never placed")
     assert "password" in book.circumstance(taken, situation(Emotion.ANXIETY, 3, 0.8))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hang on, I never cancelled anything",
+        "my order got cancelled without any warning",
+        "why has order 4471290 been cancelled?",
+    ],
+)
+def test_an_order_cancelled_by_us_is_the_concern(book: EmpathyBook, text: str) -> None:
+    situation = Situation(intent="track_order", analysis=None, text=text)
+    assert (
+        book.said_concern(situation) == "the order being cancelled without you asking"
+    )

@@ -1866,3 +1866,21 @@ def test_not_delivered_in_dutch_is_no_worry() -> None:
 def test_praise_that_is_a_complaint_is_annoyance(language: str, text: str) -> None:
     annoyed = language_book().languages[language].feelings["annoyed"][1]
     assert annoyed in language_book().felt(language, text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Ich bin diesen Monat knapp bei Kasse und ihr habt zweimal abgebucht."),
+        ("es", "Este mes ando justa y me habéis cobrado dos veces."),
+        ("fr", "Je suis à découvert et vous m'avez débité deux fois."),
+        ("it", "Sono al verde e mi avete addebitato due volte."),
+        ("nl", "Ik sta rood en jullie hebben twee keer afgeschreven."),
+        ("pt", "Estou apertada este mês e cobraram-me duas vezes."),
+        ("pl", "Brakuje mi pieniędzy, a pobraliście opłatę dwa razy."),
+    ],
+)
+def test_money_being_tight_in_everyday_words_is_hardship(
+    language: str, text: str
+) -> None:
+    assert "hardship" in language_book().situations(language, text)
