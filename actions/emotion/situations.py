@@ -155,7 +155,9 @@ def _finding(kind: _Kind, match: re.Match[str]) -> Circumstance:
         kind=kind.name,
         serious=kind.serious,
         who=who,
-        what=_group(match, "what", "what2", "what3"),
+        # a trip told with a verb ("flying out on Friday") is "the trip"
+        what=_group(match, "what", "what2", "what3")
+        or ("trip" if _group(match, "trip") else ""),
         when=when,
         quote=quote(match.group(0)),
     )

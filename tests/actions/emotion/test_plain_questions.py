@@ -61,3 +61,26 @@ def test_a_calm_request_for_a_person_is_granted_without_sympathy(
     )
     asked = {fill(t, {"name_prefix": ""}) for t in book.data["handoff"]["asked"]}
     assert said.lower() in {a.lower() for a in asked}, said
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        ("the adapter has to be here as we're flying out on Sunday", "on Sunday"),
+        ("my wife and I are travelling next week and need the case", "next week"),
+    ],
+)
+def test_a_trip_told_with_a_verb_is_a_date_that_cannot_move(
+    analyzer: EmotionAnalyzer, text: str, when: str
+) -> None:
+    found = [
+        c for c in analyzer.analyze(text, []).circumstances if c.kind == "deadline"
+    ]
+    assert [(c.what, c.when) for c in found] == [("trip", when)]
+
+
+def test_leaving_a_parcel_somewhere_tomorrow_is_no_trip(
+    analyzer: EmotionAnalyzer,
+) -> None:
+    found = analyzer.analyze("could the driver leave it at the back door tomorrow", [])
+    assert not [c for c in found.circumstances if c.kind == "deadline"]
