@@ -70,6 +70,7 @@ ANSWERED = (
     "contact",
     "shop",
     "change",
+    "cancel_question",
     "thanks",
 )
 # What went wrong that is answered (a late order: where it is); any other problem
@@ -131,6 +132,9 @@ class LanguageBook:
                     for k, v in (entry.get("problems") or {}).items()
                     if k not in ANSWERED_PROBLEMS
                 ],
+                late=re.compile(str(entry["problems"]["late"]["when"]))
+                if "late" in (entry.get("problems") or {})
+                else None,
                 topics={
                     str(k): re.compile(str(v))
                     for k, v in (entry.get("topics") or {}).items()
@@ -372,6 +376,13 @@ class LanguageBook:
         found = order(number) if number and "order" in answered else None
         if found and found.get("late"):
             return None  # a late order needs chasing: a person
+        if (
+            found
+            and found.get("status") == "delivered"
+            and texts.late is not None
+            and texts.late.search(lower)
+        ):
+            return None  # delivered, they say it has not come: a person looks for it
         # what went wrong, named ("that your order hasn't come yet"), else the
         # feeling they named
         parts = [self.heard(code, text)]

@@ -42,6 +42,9 @@ class LanguageTexts:
     problems: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
     # ...those of them a person puts right (all but ANSWERED_PROBLEMS)
     to_put_right: list[re.Pattern[str]] = field(default_factory=list)
+    # the words that say it has not come yet (``problems.late``): a late order is
+    # answered with where it is, not taken for a problem for a person
+    late: re.Pattern[str] | None = None
     # simple questions answered in the language: what the customer asks about, in
     # their words (``topics``), and the answers (``answers``: a topic, or
     # ``order.<status>`` for an order's state); a feeling they name and the words for
@@ -92,6 +95,17 @@ def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
         asked += [] if "order" in asked else ["order"]
     if "problem" not in asked and any(w.search(rest) for w in texts.to_put_right):
         asked.append("problem")  # "statt der blauen eine rote": a person puts it right
+    if "problem" in asked and texts.late is not None and "problem" in texts.topics:
+        # "nadal nie dotarło": only that it has not come yet, which its state answers
+        unlate = texts.late.sub(" ", rest)
+        if not texts.topics["problem"].search(unlate) and not any(
+            w.search(unlate) for w in texts.to_put_right
+        ):
+            asked = [t for t in asked if t != "problem"]
+    if "cancel" in asked and "?" in rest:
+        # "Könnte ich sie stornieren, wenn ...?": whether and how, not a
+        # cancellation for a person to make ("Ich möchte stornieren." is one)
+        asked = [t if t != "cancel" else "cancel_question" for t in asked]
     return asked, rest
 
 

@@ -163,3 +163,44 @@ def test_adding_to_an_order_is_answered_not_its_state_again(language: str) -> No
     change = book.languages[language].answers["change"]
     assert book.reply(language, CHANGE[language], lambda _n: None) == change
     assert book.general(language, CHANGE[language]) == change
+
+
+# Written for this test: whether an order could be cancelled, in each language
+COULD_CANCEL = {
+    "de": "Könnte ich die Bestellung stornieren, falls sie zu spät kommt?",
+    "es": "¿Podría cancelar el pedido si no llega a tiempo?",
+    "fr": "Est-ce que je pourrais annuler la commande si elle arrive trop tard ?",
+    "it": "Potrei annullare l'ordine se non arriva in tempo?",
+    "nl": "Kan ik de bestelling annuleren als ze te laat komt?",
+    "pt": "Posso cancelar a encomenda se não chegar a tempo?",
+    "pl": "Czy mógłbym anulować zamówienie, jeśli nie dotrze na czas?",
+}
+
+
+@pytest.mark.parametrize("language", sorted(COULD_CANCEL))
+def test_whether_an_order_could_be_cancelled_is_answered(language: str) -> None:
+    """A question whether it could be cancelled gets whether and how (nothing is
+    cancelled); a request to cancel still goes to a person."""
+    book = language_book()
+    said = book.reply(language, COULD_CANCEL[language], lambda _n: None)
+    assert said is not None
+    assert book.languages[language].answers["cancel_question"] in said
+
+
+def test_it_has_not_come_yet_is_answered_with_where_it_is() -> None:
+    """ "Still not here after ten days" with its number: the order's state (late
+    words are no problem for a person), unless it says delivered."""
+    book = language_book()
+    shipped = {
+        "order_id": "70001",
+        "status": "shipped",
+        "eta": "Monday 7 December",
+        "carrier": "DHL",
+        "tracking": "T1",
+        "late": False,
+    }
+    text = "Moje zamówienie 70001 wciąż nie dotarło, minął tydzień."
+    said = book.reply("pl", text, lambda _n: shipped)
+    assert said is not None and "70001" in said
+    delivered = {**shipped, "status": "delivered"}
+    assert book.reply("pl", text, lambda _n: delivered) is None
