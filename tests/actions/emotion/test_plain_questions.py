@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from actions.asking import only_asks
 from actions.emotion import EmotionAnalyzer
-from actions.empathy import empathy_book, only_asks
+from actions.empathy import empathy_book
 from actions.replies import fill
 from actions.situation import Level, Situation
 
