@@ -94,6 +94,8 @@ SEEN_TO = re.compile(
     r"(?:he|she|they|i|we|my \w+)(?:'s| is| are|'m| am|'re) (?:now |fine now |"
     r"ok now )?(?:ok|okay|fine|alright|all right|better|doing better|recovering)\b|"
     r"(?:went|been|go|gone|took (?:him|her|them)) to (?:a&e|the er|the doctor|the gp|"
+    r"(?:the )?hospital|urgent care|the emergency room)|"
+    r"(?:ended up|were|was|are|am|we're|i'm|spent the night) (?:in|at) (?:a&e|the er|"
     r"(?:the )?hospital|urgent care|the emergency room)|(?:saw|seen|see) (?:a|the|our|"
     r"his|her|my) (?:doctor|gp|nurse|pharmacist)|(?:doctor|gp|nurse) (?:said|says|"
     r"checked))"
@@ -106,7 +108,11 @@ WHAT_NOW = re.compile(
     r"\bwhat (?:happens|comes) (?:now|next)\b|"
     r"\b(?:don'?t|do not|dunno|not sure) (?:know )?what (?:to do|i should do|"
     r"i'?m (?:supposed|meant) to do)\b|"
-    r"\bwhat(?:'s| is) (?:next|the next step)\b|\bwhat now\b|\bnow what\b",
+    r"\bwhat(?:'s| is) (?:next|the next step)\b|\bwhat now\b|\bnow what\b|"
+    # what happens about it ("what are you going to do about this?", "who do I
+    # report this to?")
+    r"\bwhat (?:are|will) you (?:going to |gonna )?do about (?:it|this|that)\b|"
+    r"\b(?:who|where|how) (?:do|should|can) (?:i|we) report (?:it|this|that)\b",
     re.IGNORECASE,
 )
 # "ok", "fine, I'll wait", "no rush": thanked for their patience

@@ -1884,3 +1884,19 @@ def test_money_being_tight_in_everyday_words_is_hardship(
     language: str, text: str
 ) -> None:
     assert "hardship" in language_book().situations(language, text)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Gestern habe ich auf einer Seite meine Kreditkartendaten eingegeben."),
+        ("es", "Metí mis datos bancarios en una página que parecía la vuestra."),
+        ("fr", "J'ai tapé mon numéro de carte sur un lien reçu par SMS."),
+        ("it", "Ho messo i dati bancari in un sito che sembrava il vostro."),
+        ("nl", "Ik heb mijn bankgegevens opgegeven via een link."),
+        ("pt", "Introduzi os dados bancários num link que recebi."),
+        ("pl", "Wpisałem numer karty na stronie z linku."),
+    ],
+)
+def test_card_details_typed_into_a_link_are_fraud(language: str, text: str) -> None:
+    assert "fraud" in language_book().situations(language, text)

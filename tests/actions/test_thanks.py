@@ -636,3 +636,10 @@ async def test_a_product_question_nlu_took_for_something_else_unsure() -> None:
     await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert says(message["text"], "faq.product_details"), message["text"]
+
+
+def test_is_there_anyone_who_would_know_asks_for_a_person() -> None:
+    from actions.mentions import mentioned
+
+    assert mentioned("asks_for_person", "is there somebody there who might know?")
+    assert not mentioned("asks_for_person", "does anyone know if it fits a king bed?")

@@ -187,3 +187,15 @@ def test_not_knowing_how_to_go_on_reads_as_confusion_in_german() -> None:
     assert words is not None
     for text in ("Ich weiß jetzt einfach nicht weiter.", "ich weiss nicht mehr weiter"):
         assert words.feelings["confusion"].search(text.lower()), text
+
+
+def test_a_night_in_hospital_is_seen_and_asking_what_happens_is_what_now() -> None:
+    """ "We ended up in A&E" says the one hurt was seen (no "see a doctor" again);
+    "who do I report this to?" asks what happens now (what will be done about it)."""
+    from bot.waiting_reading import SEEN_TO, WHAT_NOW
+
+    assert SEEN_TO.search("we ended up in a&e with him last night")
+    assert SEEN_TO.search("spent the night at the hospital")
+    assert not SEEN_TO.search("the hospital bag I ordered is late")
+    assert WHAT_NOW.search("So what will you do about it?")
+    assert WHAT_NOW.search("where can I report this?")
