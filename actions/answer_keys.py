@@ -12,7 +12,7 @@ from actions.conversation import customer_name, latest_entity
 from actions.delivery import delivery_reach, named_country
 from actions.mentions import mentions
 from actions.order_chat import praised
-from actions.payments import named_in
+from actions.payments import method_named
 from actions.readings import closing_key, only_closes
 from actions.replies import reply_book
 
@@ -75,7 +75,7 @@ def answer_values(tracker: Tracker) -> dict[str, Any]:
         "account_type": latest_entity(tracker, "account_type") or "",
         # the country as we write it ("Norway", "the UK"), else as they did
         "delivery_place": delivery_reach(_place(tracker) or "")[1],
-        "payment_method": (named_in(text) or ("", ""))[1],
+        "payment_method": method_named(text),
         "thing": praised(text),
         "wish": wished(text),
     }

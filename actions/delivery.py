@@ -97,9 +97,10 @@ def _country_names(language: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _lookup() -> tuple[re.Pattern[str], dict[str, str]]:
-    """One pattern for every name of every country (longest first), and the
-    lower-cased name (or Polish stem) -> the country's code."""
+def _lookup() -> tuple[re.Pattern[str], dict[str, str], tuple[tuple[str, str], ...]]:
+    """One pattern for every name of every country (longest first), the
+    lower-cased name -> the country's code, and the Polish stems with their codes
+    (longest first)."""
     codes: dict[str, str] = {}
     stems: dict[str, str] = {}
     for language in NAME_LANGUAGES:
@@ -108,34 +109,35 @@ def _lookup() -> tuple[re.Pattern[str], dict[str, str]]:
             codes.setdefault(lower, code)
             if language == "pl" and len(lower) >= 6 and " " not in lower:
                 stems.setdefault(_POLISH_ENDING.sub("", lower), code)
-    for alias, code in _data().aliases.items():
-        codes[alias] = code
-    names = sorted(codes, key=len, reverse=True)
-    stemmed = sorted(stems, key=len, reverse=True)
-    alternatives = [re.escape(n) for n in names] + [
-        re.escape(s) + r"\w{0,3}" for s in stemmed if s not in codes
+    codes.update(_data().aliases)
+    stemmed = tuple(
+        sorted(
+            ((s, c) for s, c in stems.items() if s not in codes),
+            key=lambda x: -len(x[0]),
+        )
+    )
+    alternatives = [re.escape(n) for n in sorted(codes, key=len, reverse=True)] + [
+        re.escape(s) + r"\w{0,3}" for s, _ in stemmed
     ]
     pattern = re.compile(r"(?<![\w-])(" + "|".join(alternatives) + r")(?![\w-])")
-    return pattern, {**{s: c for s, c in stems.items()}, **codes}
+    return pattern, codes, stemmed
 
 
 def _code_of(words: str) -> str | None:
-    _, codes = _lookup()
+    """The code of a name the pattern found: the name itself, else the Polish stem
+    it starts with ("polski" -> "polsk")."""
+    _, codes, stemmed = _lookup()
     key = words.lower()
     if key in codes:
         return codes[key]
-    # a Polish name with a case ending: the longest stem it starts with
-    stem = next(
-        (s for s in sorted(codes, key=len, reverse=True) if key.startswith(s)), None
-    )
-    return codes[stem] if stem else None
+    return next((code for stem, code in stemmed if key.startswith(stem)), None)
 
 
 def named_place(text: str) -> Place | None:
     """The country ``text`` names as where something goes ("ship to norway?",
     "spedite in Svizzera?", "czy wysyłacie do Polski?"), else the only country it
     names; None when it names none (a city is no country here)."""
-    pattern, _ = _lookup()
+    pattern, _, _ = _lookup()
     lower = (text or "").lower()
     found = [m for m in pattern.finditer(lower)]
     if not found:

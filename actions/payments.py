@@ -99,3 +99,10 @@ def _joined(names: list[str], language: str) -> str:
         return names[0]
     word = _OR.get(language, "or")
     return f"{', '.join(names[:-1])} {word} {names[-1]}"
+
+
+def method_named(text: str) -> str:
+    """The ways to pay ``text`` names, as written in English for the reply's
+    ``payment_method`` ("" when it names none)."""
+    named = named_in(text)
+    return named[1] if named else ""

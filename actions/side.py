@@ -26,7 +26,7 @@ from actions.delivery import delivery_reach, named_country
 from actions.faq import KEY_PREFIX
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
-from actions.payments import named_in
+from actions.payments import method_named
 from actions.replies import reply_book
 from actions.settings import get_settings
 
@@ -218,7 +218,7 @@ def answer_of(part: str, parsed: Parsed, order_known: bool) -> SideAnswer | None
             return SideAnswer(key, {"delivery_place": name})
         # "and can I pay with iDEAL?": yes or no first
         key = book.specific_key(parsed.intent, part) or parsed.intent
-        return SideAnswer(key, {"payment_method": (named_in(part) or ("", ""))[1]})
+        return SideAnswer(key, {"payment_method": method_named(part)})
     if not sure or parsed.intent in ("out_of_scope", "nlu_fallback"):
         hit = faq_match(part)
         return SideAnswer(hit.key, {}) if hit else None

@@ -90,7 +90,6 @@ PROBLEM_TEXTS = 3
 # "which carrier?", "when will it go out?"): what NLU makes of a few words out of
 # context does not matter, the order answers it (order_follow_up).
 FOLLOW_UP_MAX_WORDS = 8
-# The reply's suffix -> the mention that asks it: why it takes so long, making it faster
 FOLLOW_UP_ACTIONS = ("action_answer", "action_not_understood")
 _ABOUT_THE_ORDER = re.compile(
     r"\b(?:eta|when|what day|which day|date|arriv\w*|get here|be here|come|coming|"

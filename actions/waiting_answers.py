@@ -10,7 +10,7 @@ import re
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
 from actions.language import language_book
-from actions.payments import named_in
+from actions.payments import method_named
 from actions.readings import DECLINED, FOLLOW_UP_CONFIDENCE, asks_about_the_order
 from actions.replies import reply_book
 from actions.store import Order
@@ -130,8 +130,9 @@ def answer_while_waiting(
             key = book.specific_key(intent, text) or intent
             if not fits(situation, key):
                 return UNFIT
-            method = (named_in(text) or ("", ""))[1]
-            said = book.pick(key, **{**_NO_VALUES, "payment_method": method})
+            said = book.pick(
+                key, **{**_NO_VALUES, "payment_method": method_named(text)}
+            )
         else:
             return None
     sentences = re.split(r"(?<=[.?!])\s+", said.strip())
