@@ -149,6 +149,18 @@ class EmpathyBook:
                 return said
         return None
 
+    def names_no_topic(self, situation: Situation) -> bool:
+        """Whether the message is about no topic of its own ("GET ME A MANAGER",
+        "this is ridiculous"), so what the customer said earlier is still what is
+        wrong; "and the app keeps signing me out" after a late order is not."""
+        concerns = self.data["concerns"]
+        intent = situation.intent
+        return (
+            intent is None
+            or concerns.get(intent, concerns["default"]) == concerns["default"]
+            or intent in self.data.get("no_topic_of_their_own", [])
+        )
+
     def concern(self, situation: Situation) -> str:
         """What the customer is upset about, in a few words: from what they wrote
         (``concern_from_text``), else from the intent (``concerns``)."""
@@ -374,7 +386,9 @@ class EmpathyBook:
         values = {"name_prefix": self.name_prefix(situation)}
         # what is wrong, in the customer's words: now, or earlier in the chat ("GET
         # ME A MANAGER" after "it's 3 weeks late" is still about the three weeks)
-        said = self.said_concern(situation) or self.earlier_concern(situation)
+        said = self.said_concern(situation) or (
+            self.earlier_concern(situation) if self.names_no_topic(situation) else None
+        )
         if said and f"{kind}_about" in self.data["handoff"]:
             # the customer said what is wrong: name it ("the double charge")
             values["concern"] = said

@@ -146,10 +146,15 @@ def asks_if_possible(tracker: Tracker) -> bool:
     """Whether the customer's request about the order (their latest message that
     is more than a number or a proof) asks whether it can be cancelled, not for it
     to be cancelled."""
-    texts = [
-        t for t in customer_texts(tracker) if not (only_proof(t) or only_a_number(t))
-    ]
+    texts = telling(customer_texts(tracker))
     return bool(texts) and bool(_IF_POSSIBLE.search(texts[-1]))
+
+
+def telling(texts: list[str]) -> list[str]:
+    """The messages of ``texts`` that say something: without those that only give
+    an order number or the proof asked for, so an identity check does not push what
+    went wrong out of the last few messages."""
+    return [t for t in texts if not (only_proof(t) or only_a_number(t))]
 
 
 def only_a_number(text: str) -> bool:

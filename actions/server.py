@@ -75,6 +75,7 @@ def add_emotion_route(app: Sanic) -> None:
     from actions.emotion import Turn
     from actions.empathy import empathy_book
     from actions.mood import analyzer, compact
+    from actions.order_chat import telling
     from actions.situation import Situation
 
     @app.post("/emotion")
@@ -109,7 +110,7 @@ def add_emotion_route(app: Sanic) -> None:
             None,
             None,
             text=text,
-            earlier=[t.text for t in turns if t.author == "customer"],
+            earlier=telling([t.text for t in turns if t.author == "customer"]),
         )
         book = empathy_book()
         said = book.said_concern(situation) or book.earlier_concern(situation)

@@ -19,6 +19,7 @@ from actions.conversation import (
 )
 from actions.empathy import empathy_book
 from actions.mood import Mood, history
+from actions.order_chat import telling
 from actions.replies import reply_book
 from actions.side import side_questions, topic
 from actions.situation import Situation
@@ -73,7 +74,7 @@ class Speaker:
             ),
             description=reply_book().describe(self.intent or ""),
             text=str((self.tracker.latest_message or {}).get("text") or ""),
-            earlier=customer_texts(self.tracker)[:-1],
+            earlier=telling(customer_texts(self.tracker)[:-1]),
             register=empathy_book().registers.of(customer_texts(self.tracker)),
         )
 

@@ -40,6 +40,7 @@ from actions.language_detection import conversation_language
 from actions.mentions import mentioned
 from actions.mood import Mood, assess
 from actions.numbers import find_number
+from actions.order_chat import telling
 from actions.order_checks import TIME_QUESTIONS, change_key, time_question
 from actions.replies import reply_book
 from actions.side import is_question
@@ -79,7 +80,8 @@ def went_on(tracker: Tracker) -> bool:
     ]
     if len(intents) == 2 and intents[0] == intents[1]:
         return True
-    situation = Situation(None, None, earlier=customer_texts(tracker)[-PROBLEM_TEXTS:])
+    said = telling(customer_texts(tracker))[-PROBLEM_TEXTS:]
+    situation = Situation(None, None, earlier=said)
     return empathy_book().earlier_concern(situation) is not None
 
 

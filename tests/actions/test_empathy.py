@@ -381,6 +381,9 @@ def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) ->
         ("these boots are torn at the seam", None, "the torn boots"),
         ("the one you sent is broken", None, "the damage"),  # no thing named
         ("the teapot I bought for my aunt arrived chipped", None, "the damage"),
+        # "came with the X broken": the thing is the one named after "with"
+        ("the kettle came with its spout bent", None, "the bent spout"),
+        ("arrived with the box crushed", None, "the damage"),  # the box is no thing
         ("it's been three weeks and still nothing", None, "the three-week wait"),
         (
             "ordered 10 days ago, where is it",
@@ -531,6 +534,27 @@ def test_a_handoff_names_what_the_customer_said_was_wrong_earlier(
         intent="contact_human_agent", analysis=angry, text=now, earlier=old
     )
     assert "3-week" not in book.handoff(stale, ["frustration"])
+
+
+def test_a_handoff_on_a_new_topic_does_not_name_the_old_concern(
+    book: EmpathyBook,
+) -> None:
+    """A message about something else ("my invoice has the wrong company name")
+    after a late order is handed over on its own terms: "sorry about the wait" would
+    answer a topic the customer has left."""
+    annoyed = Analysis(label=Emotion.FRUSTRATION, frustration=2, intensity=0.6)
+    earlier = ["where is my parcel, it's two weeks late"]
+    now = "another thing, the invoice you sent has the wrong company name, annoying"
+    moved_on = Situation(
+        intent="get_invoice", analysis=annoyed, text=now, earlier=earlier
+    )
+    said = book.handoff(moved_on, ["frustration"])
+    assert "wait" not in said, said
+    # read as a complaint with no topic of its own, the earlier concern still holds
+    same = Situation(
+        intent="complaint", analysis=annoyed, text="unbelievable", earlier=earlier
+    )
+    assert "the two-week wait" in book.handoff(same, ["frustration"])
 
 
 def test_no_person_promised_at_once_when_no_one_is_there(book: EmpathyBook) -> None:

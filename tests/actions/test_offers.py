@@ -1089,3 +1089,31 @@ async def test_asking_whether_someone_will_help_brings_a_person(
 )
 def test_a_waiting_question_about_the_chats_order(text: str, about: bool) -> None:
     assert asks_about_the_order(text, None) is about
+
+
+async def test_going_on_with_the_problem_after_the_identity_check_brings_a_person(
+    own_queue: str,
+) -> None:
+    """The order number and the e-mail address given in between say nothing: "so what
+    now?" after them still goes on with the broken item a person was offered for, and
+    the handoff names it."""
+    owner_email = owner("730915")
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "my new toaster came with the lever snapped", "complaint"),
+        ("bot", "I'm sorry about that. What's the order number?", None),
+        ("customer", "it's 730915", "inform"),
+        ("bot", "What's the e-mail address or postcode it's under?", None),
+        ("customer", owner_email, "inform"),
+        (
+            "bot",
+            "Thanks, I have order 730915 here. Would you like a person from our "
+            "team to sort out a replacement or a refund with you?",
+            None,
+        ),
+        ("customer", "how quickly could you sort it out then?", "out_of_scope"),
+    ]
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(turns, "went-on-after-proof", offered="handoff")
+    events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    assert {"event": "pause", "timestamp": None} in events
+    assert "the snapped lever" in " ".join(m["text"] for m in dispatcher.messages)
