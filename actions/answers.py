@@ -330,6 +330,13 @@ async def not_understood(
         return [SlotSet("pending_intent", None)]
     if answer_from_faq(speaker, tracker):
         return [SlotSet("pending_intent", None)]
+    if mentioned("asks_for_person", text):
+        # "does it contain latex? can someone check?": nothing we know answers
+        # it, and they asked for someone who can find out
+        return [
+            SlotSet("pending_intent", None),
+            *await hand_over(speaker, tracker, "Customer asked for a person."),
+        ]
     if is_question(text) and mentioned("asks_about_product", text):
         # "what temperature can they be washed at?": about the product itself,
         # which its page answers (or a colleague who asks the product team)

@@ -643,3 +643,32 @@ def test_is_there_anyone_who_would_know_asks_for_a_person() -> None:
 
     assert mentioned("asks_for_person", "is there somebody there who might know?")
     assert not mentioned("asks_for_person", "does anyone know if it fits a king bed?")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My skin reacts to nickel. Would the buckle contain any? Could someone check?",
+        "Is the face cream fragrance-free? can somebody find out for me",
+    ],
+)
+async def test_a_product_question_with_someone_asked_to_check_brings_a_person(
+    own_queue: str, text: str
+) -> None:
+    """Nothing we know answers what a product contains; when the customer asks for
+    someone to find out, a person is brought in, not the product page again."""
+    tracker = conversation([("customer", text, "check_refund_policy")], "ask-check")
+    tracker.latest_message["intent"] = {
+        "name": "check_refund_policy",
+        "confidence": 0.5,
+    }
+    events = await ActionAnswer().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert {"event": "pause", "timestamp": None} in events
+    # the same question without the request: the product page, no person
+    alone = text.split("?")[0] + "?"
+    plain = conversation([("customer", alone, "check_refund_policy")], "ask-plain")
+    plain.latest_message["intent"] = {"name": "check_refund_policy", "confidence": 0.5}
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, plain, DOMAIN)
+    assert {"event": "pause", "timestamp": None} not in events
+    assert says(dispatcher.messages[-1]["text"], "faq.product_details")
