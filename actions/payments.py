@@ -75,12 +75,18 @@ def named_in(text: str, language: str = "en") -> tuple[str, str] | None:
     """What to say first about the ways to pay ``text`` names: ("no", the ones we do
     not take) when it names any of those, else ("yes", the ones we take), written in
     ``language`` and joined with its "or"; None when it names none."""
-    found = named_methods(text)
-    if not found:
+    methods = answered_methods(text)
+    if not methods:
         return None
-    refused = [m for m in found if not m.accepted]
-    verdict, methods = ("no", refused) if refused else ("yes", found)
+    verdict = "yes" if methods[0].accepted else "no"
     return verdict, _joined([m.written(language) for m in methods], language)
+
+
+def answered_methods(text: str) -> list[Method]:
+    """The ways to pay the yes or no to ``text`` is about: those we do not take
+    when it names any, else those it names."""
+    found = named_methods(text)
+    return [m for m in found if not m.accepted] or found
 
 
 _OR = {

@@ -52,6 +52,8 @@ class ReplyBook:
     side_questions: frozenset[str] = frozenset()
     misses: frozenset[str] = frozenset()  # replies that mean "I could not help"
     side_asks: dict[str, str] = field(default_factory=dict)
+    # intents whose specific keys answer different questions (side_facets)
+    facets: frozenset[str] = frozenset()
     refund_context: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
     specific: dict[str, list[tuple[re.Pattern[str], str]]] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random)
@@ -105,6 +107,8 @@ class ReplyBook:
         known("misses", misses)
         asks = {str(k): str(v) for k, v in (raw.get("side_asks") or {}).items()}
         known("side asks", asks.values())
+        facets = frozenset(str(i) for i in raw.get("side_facets") or [])
+        known("side facets", facets)
         refund_context = [
             (rule_pattern(r), str(r["key"])) for r in raw.get("refund_in_context") or []
         ]
@@ -121,6 +125,7 @@ class ReplyBook:
             side_questions=side,
             misses=misses,
             side_asks=asks,
+            facets=facets,
             refund_context=refund_context,
         )
 

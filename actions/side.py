@@ -26,7 +26,7 @@ from actions.delivery import delivery_reach, named_country
 from actions.faq import KEY_PREFIX
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
-from actions.payments import method_named
+from actions.payments import answered_methods, method_named
 from actions.replies import reply_book
 from actions.settings import get_settings
 
@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 # A clause counts as a question of its own when NLU is at least this sure of it.
 MIN_CONFIDENCE = 0.7
+# ...or this sure, when it is about the topic of the whole message and that topic has
+# several questions (side_facets in data/replies/answers.yml)
+SAME_TOPIC_CONFIDENCE = 0.4
 # Clauses shorter than this many words ("and you?") are not questions of their own.
 MIN_WORDS = 3
 MAX_CLAUSES = 4  # at most this many clauses are looked at (each one NLU request)
@@ -161,7 +164,10 @@ def topic(key: str) -> str:
 
 
 async def side_questions(
-    text: str, answered: Iterable[str], order_known: bool = False
+    text: str,
+    answered: Iterable[str],
+    order_known: bool = False,
+    intent: str | None = None,
 ) -> list[SideAnswer]:
     """Answers to the questions of ``text`` beside those already ``answered``.
 
@@ -170,6 +176,7 @@ async def side_questions(
         answered: the intents and reply keys the main answer was about.
         order_known: whether the chat already has an order number (then a side
             question about an order does not ask for one).
+        intent: NLU's intent for the whole message.
 
     Returns:
         Reply keys (with values) in the order the customer asked, none twice.
@@ -179,27 +186,57 @@ async def side_questions(
         return []
     parts = [p for p in parts if is_question(p)]  # statements are the main answer's
     found: list[SideAnswer] = []
-    seen = {topic(k) for k in answered}
+    facets = reply_book().facets
+    answered = list(answered)
+    # a specific answer to one of several questions about the topic ("yes, returns
+    # are free") leaves its other questions open ("how long have I got?")
+    open_topics = {topic(k) for k in answered if topic(k) in facets and k != topic(k)}
+    seen: set[str] = set()
+    for k in answered:
+        if topic(k) in facets and k != topic(k):
+            # the specific answer given first: every way to pay it named is said
+            covered = [m.written("en") for m in answered_methods(text)] or [""]
+            seen.update(facet(k, {"payment_method": m}) for m in covered)
+        elif k not in open_topics:
+            seen.add(topic(k))
     async with httpx.AsyncClient(timeout=PARSE_TIMEOUT_S) as client:
         for part in parts[:MAX_CLAUSES]:
             parsed = await parse(client, part)
             if parsed is None:
                 return []  # no NLU: the main answer stands alone
-            answer = answer_of(part, parsed, order_known)
+            # a clause on the message's own topic needs less certainty: the whole
+            # message says what it is about ("..., how soon is the money back?")
+            same = parsed.intent == intent and intent in facets
+            sure_at = SAME_TOPIC_CONFIDENCE if same else MIN_CONFIDENCE
+            answer = answer_of(part, parsed, order_known, sure_at)
             if answer is None:
                 seen.add(parsed.intent)  # answered elsewhere (a lookup), or not at all
-            elif topic(answer.key) not in seen:
-                seen.add(topic(answer.key))
+                continue
+            about = topic(answer.key)
+            asked = facet(answer.key, answer.values) if about in facets else about
+            # the general answer covers every specific one of its topic
+            if about not in seen and asked not in seen:
+                seen.add(asked)
                 found.append(answer)
     return found
 
 
-def answer_of(part: str, parsed: Parsed, order_known: bool) -> SideAnswer | None:
+def facet(key: str, values: dict[str, str] | None = None) -> str:
+    """The question a key of a ``side_facets`` intent answers: the key itself, with
+    the way to pay it names ("check_payment_methods_named_yes:PayPal")."""
+    named = (values or {}).get("payment_method")
+    return f"{key}:{named}" if named and "_named_" in key else key
+
+
+def answer_of(
+    part: str, parsed: Parsed, order_known: bool, sure_at: float = MIN_CONFIDENCE
+) -> SideAnswer | None:
     """The answer to one side question: a template answer (with the place when NLU
-    found one), the FAQ's when NLU is unsure or declines, a request for the order
-    number when the question needs one; None otherwise."""
+    found one; NLU at least ``sure_at`` sure), the FAQ's when NLU is unsure or
+    declines, a request for the order number when the question needs one; None
+    otherwise."""
     book = reply_book()
-    sure = parsed.confidence >= MIN_CONFIDENCE
+    sure = parsed.confidence >= sure_at
     if sure and parsed.intent in book.side_questions:
         if hit := faq_beats_intent(part, parsed.intent):
             return SideAnswer(hit.key, {})  # "can I buy a gift card?": the FAQ's

@@ -88,6 +88,7 @@ class Speaker:
             text,
             [*self.keys, self.intent or ""],
             order_known=bool(self.tracker.get_slot("order_id")),
+            intent=self.intent,
         )
         if not found:
             return

@@ -388,12 +388,14 @@ def test_a_message_with_several_questions_gets_an_answer_to_each(
 ) -> None:
     from tests.actions.conftest import says
 
-    _, [both, one, ask] = converse(
+    _, [both, one, ask, facets, methods] = converse(
         gateway_url,
         [
             "Do you deliver to Belgium, and which payment methods can I use?",
             "how long do refunds take to come through",
             "Where is my order? And can I pay with PayPal next time?",
+            "is sending it back free, and how many days do I have to return it?",
+            "do you take Apple Pay, and can I also use Klarna?",
         ],
     )
     # each question answered once, in the order asked or with the question last
@@ -407,6 +409,13 @@ def test_a_message_with_several_questions_gets_an_answer_to_each(
     named = {"payment_method": "PayPal"}
     assert len(ask) == 2 and says(ask[0], "check_payment_methods_named_yes", **named)
     assert says(ask[1], "ask.order_id")
+    # two questions about returns: "yes, it's free", and the rules with the 30 days
+    assert len(facets) == 2, facets
+    assert says(facets[0], "check_refund_policy.cost")
+    assert says(facets[1], "check_refund_policy")
+    # two ways to pay named: one yes for both, not a yes for each again
+    assert len(methods) == 1, methods
+    assert "Apple Pay" in methods[0] and "Klarna" in methods[0]
 
 
 def test_a_waiting_customer_who_says_how_they_feel_hears_that_feeling_named(
