@@ -31,6 +31,7 @@ from actions.conversation import (
     latest_entity,
     latest_intent,
     user_events,
+    yes_or_no_again,
 )
 from actions.emotion import Emotion
 from actions.empathy import empathy_book
@@ -158,6 +159,9 @@ class ActionAnswer(CaringAction):
             return await not_understood(speaker, tracker, fallback=True)
         if proof := await proof_outside_the_form(tracker):
             return proof  # the e-mail or postcode for the order of the chat
+        if again := yes_or_no_again(tracker):
+            speaker.say(again[0], said=again[1])  # "so is that a yes?"
+            return []
         offered = accepted_offer(tracker)
         if intent == "affirm" and offered:
             return await accept_offer(offered, speaker, tracker)
@@ -393,6 +397,9 @@ class ActionNotUnderstood(CaringAction):
         if only_closes(tracker):
             speaker.say(closing_key(tracker))  # "sweet" after an answer: no miss
             return []
+        if again := yes_or_no_again(tracker):
+            speaker.say(again[0], said=again[1])  # "so is that a yes?"
+            return [SlotSet("pending_intent", None)]
         if topic := follow_up_topic(tracker):
             return [
                 SlotSet("pending_intent", None),

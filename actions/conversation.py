@@ -4,11 +4,21 @@ what a slot held when the customer wrote, and what a plain yes accepts."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.replies import reply_book
+from actions.mentions import mentioned
+from actions.replies import capitalise, reply_book
+
+# the yes or no an answer opens with ("Yes, we take PayPal", "You can, yes: ...",
+# "No, we don't ship to Norway")
+_OPENS_WITH = re.compile(
+    r"^(?:(?P<yes>yes|you can, yes|of course|it does|it is|we do)|"
+    r"(?P<no>no|not at the moment|unfortunately not|i'm afraid not))\b[,:;.!]?\s*",
+    re.I,
+)
 
 
 def bot_texts(tracker: Tracker) -> list[str]:
@@ -94,3 +104,19 @@ def when_written(tracker: Tracker, slot: str) -> Any:
         elif event.get("event") == "user":
             then = value
     return then
+
+
+def yes_or_no_again(tracker: Tracker) -> tuple[str, str] | None:
+    """("yes_again" or "no_again", the answer's first sentence without its yes or
+    no) when the latest message asks whether the bot's last answer was a yes or a
+    no ("so is that a yes?") and that answer opened with one; else None."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    said = bot_texts(tracker)
+    if not said or not mentioned("asks_yes_or_no", text):
+        return None
+    first = re.split(r"(?<=[.!?])\s+", said[-1].strip())[0]
+    opening = _OPENS_WITH.match(first)
+    if not opening:
+        return None
+    rest = capitalise(first[opening.end() :].strip())
+    return ("yes_again" if opening.group("yes") else "no_again"), rest

@@ -1117,3 +1117,39 @@ async def test_going_on_with_the_problem_after_the_identity_check_brings_a_perso
     events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
     assert {"event": "pause", "timestamp": None} in events
     assert "the snapped lever" in " ".join(m["text"] for m in dispatcher.messages)
+
+
+@pytest.mark.parametrize(
+    ("answer", "key", "said"),
+    [
+        (
+            "Yes, we take bank transfer; just choose it at checkout.",
+            "yes_again",
+            "We take bank transfer; just choose it at checkout.",
+        ),
+        (
+            "No, we don't deliver to Iceland yet. We ship across the EU.",
+            "no_again",
+            "We don't deliver to Iceland yet.",
+        ),
+    ],
+)
+async def test_is_that_a_yes_gets_the_last_answers_yes_or_no(
+    answer: str, key: str, said: str
+) -> None:
+    """ "so is that a yes or a no?": the answer's own yes or no, plainly, not "I'm not
+    sure I understood"; after an answer with neither, the question is not made up."""
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "a question", "check_payment_methods"),
+        ("bot", answer, None),
+        ("customer", "ok so is that a yes or a no?", "affirm"),
+    ]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, conversation(turns, "yes-again"), DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], key, said=said), message["text"]
+    listed = [*turns[:1], ("bot", "You can pay by card or PayPal.", None), turns[2]]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, conversation(listed, "no-yes"), DOMAIN)
+    openings = ("Yes, it is", "It's a yes", "Yes. ", "No, I'm afraid", "It's a no")
+    assert not any(m["text"].startswith(openings) for m in dispatcher.messages)
