@@ -46,6 +46,7 @@ from actions.order_chat import (
     ORDER_QUESTIONS,
     chat_order,
     proof_outside_the_form,
+    telling,
 )
 from actions.order_checks import change_key, record_disagrees
 from actions.proof_form import YES_TO_PERSON
@@ -217,8 +218,9 @@ class ActionAnswer(CaringAction):
             # a complaint needs a grievance: a happy story gets a warm reply, and
             # the reply is about that (no "you'd like to tell us what went wrong")
             intent = speaker.intent = "compliment"
-        if intent in RETURN_QUESTIONS and (
-            key := reply_book().refund_in_context(customer_texts(tracker)[-3:])
+        asks_back = is_question(text) and mentioned("asks_money_back", text)
+        if (intent in RETURN_QUESTIONS or asks_back) and (
+            key := reply_book().refund_in_context(telling(customer_texts(tracker))[-3:])
         ):
             # a parcel that never came, a double charge: nothing to send back
             speaker.say(key)

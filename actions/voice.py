@@ -80,6 +80,10 @@ def went_on(tracker: Tracker) -> bool:
     ]
     if len(intents) == 2 and intents[0] == intents[1]:
         return True
+    if _ASKS_FOR_FACTS.match(latest):
+        # "how long till the money comes back?": a question we answered, not the
+        # problem pressed again
+        return False
     said = telling(customer_texts(tracker))[-PROBLEM_TEXTS:]
     situation = Situation(None, None, earlier=said)
     return empathy_book().earlier_concern(situation) is not None
@@ -87,6 +91,15 @@ def went_on(tracker: Tracker) -> bool:
 
 # The customer's latest messages searched for what went wrong (went_on).
 PROBLEM_TEXTS = 3
+# A question for a fact ("how long until ...", "when will ...", "do I need to ..."),
+# unlike one for something to be done ("can you just refund it?")
+_ASKS_FOR_FACTS = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|so|and|but|right|alright|great|thanks?|fine|hm+)\W+)*"
+    r"(?:how (?:long|soon|much|many|often|quickly will)|when|what time|which|where|"
+    r"will (?:it|i|the|my)|do (?:i|we) (?:need|have)|does (?:it|the)|is (?:it|there)|"
+    r"are (?:there|they))\b",
+    re.I,
+)
 
 # A short question about the order whose state was the bot's last word ("ok. eta?",
 # "which carrier?", "when will it go out?"): what NLU makes of a few words out of

@@ -531,3 +531,19 @@ async def test_yes_to_a_person_offered_while_the_form_asks_brings_one_in(
     kinds = [e.get("event") for e in events]
     assert "pause" in kinds
     assert {"event": "active_loop", "timestamp": None, "name": None} in events
+
+
+async def test_money_back_asked_instead_of_the_proof_after_a_double_charge() -> None:
+    """ "when do I get both back?" while the proof is asked for, after a double
+    charge: what holds for a double charge, not delivery times, whatever NLU said."""
+    tracker = in_form(
+        ["you billed me twice for order 48213", "when do I get both back?"],
+        requested=[None, "order_proof"],
+        order_id="48213",
+    )
+    tracker.latest_message["intent"] = {"name": "delivery_period", "confidence": 0.8}
+    dispatcher = CollectingDispatcher()
+    await ActionAskOrderProof().run(dispatcher, tracker, DOMAIN)
+    first, second = [m["text"] for m in dispatcher.messages]
+    assert says(first, "get_refund.double_charge")
+    assert says(second, "ask.order_proof_still", order_id="48213")

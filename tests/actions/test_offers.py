@@ -1153,3 +1153,38 @@ async def test_is_that_a_yes_gets_the_last_answers_yes_or_no(
     await ActionAnswer().run(dispatcher, conversation(listed, "no-yes"), DOMAIN)
     openings = ("Yes, it is", "It's a yes", "Yes. ", "No, I'm afraid", "It's a no")
     assert not any(m["text"].startswith(openings) for m in dispatcher.messages)
+
+
+async def test_a_question_for_a_fact_after_an_offered_person_is_answered(
+    own_queue: str,
+) -> None:
+    """ "so how soon do I see the money again?" after a double charge, when the last
+    reply offered a colleague: the answer for a double charge, no person pressed on
+    the customer; asking for something to be done still brings one in."""
+    turns: list[tuple[str, str, str | None]] = [
+        (
+            "customer",
+            "my card was debited twice for one pair of socks",
+            "payment_issue",
+        ),
+        ("bot", "I'm sorry about the double charge. Which order was it?", None),
+        ("customer", "it's 651234", "inform"),
+        ("bot", "What's the e-mail address or postcode it's under?", None),
+        ("customer", owner("651234"), "inform"),
+        (
+            "bot",
+            "Order 651234 was delivered. If something's wrong, tell me and I'll get "
+            "a colleague to look into it.",
+            None,
+        ),
+        ("customer", "so how soon do I get the money back?", "track_refund"),
+    ]
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(turns, "fact-after-offer", offered="handoff")
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert {"event": "pause", "timestamp": None} not in events
+    assert says(dispatcher.messages[0]["text"], "get_refund.double_charge")
+    pressed = [*turns[:-1], ("customer", "can you not just refund it?", "get_refund")]
+    tracker = conversation(pressed, "act-after-offer", offered="handoff")
+    events = await ActionAnswer().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert {"event": "pause", "timestamp": None} in events

@@ -589,6 +589,9 @@ def test_an_unsure_guess_is_not_described_before_another_answer() -> None:
     [
         ("what happens if nobody's in when the courier comes?", "complaint"),
         ("and if we're out at work all day?", "track_order"),
+        # being in for it, or signing for it
+        ("do we have to be home for the driver?", "delivery_options"),
+        ("will I need to sign for the parcel?", "create_account"),
     ],
 )
 async def test_nobody_home_gets_where_the_parcel_goes(text: str, intent: str) -> None:
