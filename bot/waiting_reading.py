@@ -66,6 +66,10 @@ WAIT_WORDS = re.compile(
     r"\bwhen (?:will|do|can|shall|would) (?:i|we) (?:hear|get (?:an? )?(?:answer|reply|"
     r"response|call))\b|"
     r"\bwill (?:it|this|that) (?:take|be) (?:long|much longer|ages)\b|"
+    # "how long is this going to take?": this, the wait (not "it", which may be
+    # the parcel)
+    r"\bhow long(?: is| will|'s) this (?:going to |gonna )?(?:take|be|last)\b"
+    r"(?! to (?:arrive|come|deliver|ship|get here|be delivered))|"
     # "HELLO??", "hi?": is anyone there
     r"^\W*(?:hello|hi|hey|hallo)\W*\?+\W*$|"
     # "please", "please help me": a plea, answered with where they stand

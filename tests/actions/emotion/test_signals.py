@@ -64,6 +64,7 @@ POSITIVES = [
     ("sarcasm", "great, just great"),
     ("sarcasm", "thanks for nothing"),
     ("sarcasm", "oh wonderful, delayed again"),
+    ("sarcasm", "oh good, the replacement is cracked as well"),
     ("sarcasm", "love waiting 3 weeks for a refund"),
     ("sarcasm", "Brilliant, still waiting for a reply after 5 days"),
     ("sarcasm", "It would be nice if someone actually read my emails"),
@@ -99,6 +100,8 @@ NEGATIVES = [
         "Great news, the torn jacket was replaced and it's perfect now, thanks!",
     ),
     ("sarcasm", "Lovely, the box was a bit torn but everything inside is perfect"),
+    # relief after good news, not sarcasm
+    ("sarcasm", "Oh nice. And can I pay the balance with PayPal?"),
     ("distress", "I'm not scared of assembly, does the desk come flat-packed?"),
     ("negative_sentiment", "I'm not angry, just asking"),
     ("negative_sentiment", "no problem at all"),

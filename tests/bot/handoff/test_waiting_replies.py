@@ -342,12 +342,13 @@ async def test_how_long_the_wait_is_gets_an_answer_not_a_promise(
             conv, "web-wait-until", ["how long until somebody answers me?"]
         )
         longer = await waiting(conv, "web-wait-longer", ["how much longer??"])
+        this = await waiting(conv, "web-wait-this", ["how long's this gonna take"])
         there = await waiting(conv, "web-wait-there", ["hello? are you still there?"])
         french = await waiting(conv, "web-wait-la", ["Vous êtes toujours là ?"], "fr")
     # nobody online: said honestly; a question about something else is no wait
     assert replies[0] == say("waiting_nobody_online")
     assert replies[1] == say("waiting_question")
-    assert until == longer == [say("waiting_nobody_online")]
+    assert until == longer == this == [say("waiting_nobody_online")]
     # "are you still there?": yes, in line for a person (where they stand, too)
     assert there[0].startswith(say("waiting_person_asked"))
     assert french == [say("waiting_nobody_online", "fr")]
