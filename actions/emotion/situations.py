@@ -33,6 +33,10 @@ _NEGATORS = DEFAULT_NEGATORS | {"nobody", "noone", "no one", "neither"}
 # the person a pronoun stands for, seen from the bot ("i got burned" -> "you")
 _PRONOUNS = {
     "i": "you",
+    "me": "you",
+    "him": "he",
+    "them": "they",
+    "us": "you",
     "my": "you",
     "our": "you",
     "his": "he",

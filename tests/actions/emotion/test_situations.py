@@ -64,9 +64,18 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
         # whose face: the customer's own, not "someone"
         ("my whole face went puffy and red raw after the serum", "injury", "you", ""),
         ("a rash all over his arms since the new washing powder", "injury", "he", ""),
+        # a skin reaction to what we sold, said as what it did
+        ("the bath salts left me with a blotchy rash", "injury", "you", ""),
+        ("her lips started swelling after the lip balm", "injury", "", ""),
         ("the charger sparked and then caught fire on the desk", "hazard", "", ""),
         ("There is an order on my account I never placed", "fraud", "", ""),
         ("someone has used my card to buy three phones", "fraud", "", ""),
+        (
+            "a text that looked like yours wants me to verify my account, is it real?",
+            "fraud",
+            "",
+            "",
+        ),
         ("I don't recognise this payment of 240 euros at all", "fraud", "", "payment"),
         ("someone got into my account and now I can't log in", "fraud", "", "account"),
         ("my 6 year old cut his finger on the lid", "injury", "your 6 year old", ""),
@@ -234,6 +243,10 @@ def test_situations_are_found_with_who_and_what(
         "can I pay by text message?",
         "I have 2 days left to return it",
         "it is my rent-a-car booking I need to change",
+        "ordering three was a rash decision, can I send one back?",
+        "I got an e-mail saying my order shipped, is it really from you?",
+        "can you send me an e-mail to confirm my new address?",
+        "is the hand cream fine for very dry skin?",
     ],
 )
 def test_ordinary_messages_have_no_situation(
