@@ -31,6 +31,8 @@ EMPATHY_FILE = DATA / "replies" / "empathy.yml"
 MAX_NAME_USES = 2
 # The bot's replies in which an offer of a person still counts as made.
 RECENT_OFFER = 3
+# The concern is taken from the intent only when NLU is at least this sure of it.
+CONCERN_CONFIDENCE = 0.6
 # A handoff names the concern of at most this many earlier customer messages back.
 EARLIER_CONCERN = 3
 # Circumstances said after what went wrong, and only beside a problem or a feeling:
@@ -169,6 +171,11 @@ class EmpathyBook:
             return said
         concerns = self.data["concerns"]
         intent = situation.intent or "default"
+        confidence = situation.intent_confidence
+        if confidence is not None and confidence < CONCERN_CONFIDENCE:
+            # NLU's guess is no ground to name what they are upset about ("sorry
+            # about your refund" for a dead screen): the plain words
+            intent = "default"
         if situation.order_id and f"{intent}_with_order" in concerns:
             return fill(
                 concerns[f"{intent}_with_order"], {"order_id": situation.order_id}

@@ -312,6 +312,15 @@ def test_without_words_for_it_the_concern_falls_back_to_the_intent(
         Situation(intent="recover_password", analysis=analysis, text="ugh, again??"),
     )
     assert "locked out" in said
+    # ...only when NLU is sure of it: a guess names no cause the customer did not give
+    unsure = Situation(
+        intent="track_refund",
+        analysis=analysis,
+        text="ugh, this thing is useless",
+        intent_confidence=0.45,
+    )
+    assert "refund" not in book.compose(ANSWER, unsure)
+    assert "refund" in book.compose(ANSWER, replace(unsure, intent_confidence=0.9))
 
 
 @pytest.mark.parametrize(
@@ -381,6 +390,7 @@ def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) ->
         ("these boots are torn at the seam", None, "the torn boots"),
         ("the one you sent is broken", None, "the damage"),  # no thing named
         ("the teapot I bought for my aunt arrived chipped", None, "the damage"),
+        ("the e-reader came with a dead screen", None, "it not working"),
         # "came with the X broken": the thing is the one named after "with"
         ("the kettle came with its spout bent", None, "the bent spout"),
         ("arrived with the box crushed", None, "the damage"),  # the box is no thing
