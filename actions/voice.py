@@ -134,9 +134,13 @@ async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
     if (
         not said
         or not (is_question(latest) or answered_here)
-        or len(re.findall(r"[\w']+", latest)) > FOLLOW_UP_MAX_WORDS
+        # a question that says what it asks may be longer than a bare "eta?"
+        or len(re.findall(r"[\w']+", latest))
+        > FOLLOW_UP_MAX_WORDS * (2 if answered_here else 1)
         or not (_ABOUT_THE_ORDER.search(latest) or answered_here)
-        or _GENERAL_QUESTION.search(latest)
+        # "how much is express?" is a general question; "can I pay more for express
+        # to get it sooner?" is about this order's time
+        or (_GENERAL_QUESTION.search(latest) and not answered_here)
         or find_number(latest)
     ):
         return None

@@ -585,6 +585,13 @@ def said_eta(texts: LanguageTexts, english: str) -> str:
         ),
         ("48213", "what's the hold up?", "track_order.shipped_why"),
         ("48213", "can you hurry it up", "track_order.shipped_speed_up"),
+        # paying for a faster delivery is the same question, not the ways to pay
+        (
+            "5520174",
+            "can I pay a bit more for next day?",
+            "track_order.processing_speed_up",
+        ),
+        ("48213", "is there a way it gets here sooner?", "track_order.shipped_speed_up"),
         # late: that it is late and there is no new date, not "it's on time"
         ("808080123456", "why's it so slow", "track_order.shipped_late_again"),
     ],
