@@ -591,7 +591,11 @@ def said_eta(texts: LanguageTexts, english: str) -> str:
             "can I pay a bit more for next day?",
             "track_order.processing_speed_up",
         ),
-        ("48213", "is there a way it gets here sooner?", "track_order.shipped_speed_up"),
+        (
+            "48213",
+            "is there a way it gets here sooner?",
+            "track_order.shipped_speed_up",
+        ),
         # late: that it is late and there is no new date, not "it's on time"
         ("808080123456", "why's it so slow", "track_order.shipped_late_again"),
     ],
