@@ -14,6 +14,7 @@ from actions.payments import method_named
 from actions.readings import DECLINED, FOLLOW_UP_CONFIDENCE, asks_about_the_order
 from actions.replies import reply_book
 from actions.store import Order
+from actions.waiting_order import names_the_order
 
 # A customer waiting for a person may still be told what needs no order and no
 # decision (the person makes those): general answers, read by NLU at least this sure.
@@ -100,11 +101,7 @@ def answer_while_waiting(
     elif language:
         own = language_book()
         general = own.general(language, text)
-        if (
-            general is None
-            and order is not None
-            and own.asks_about_the_order(language, text)
-        ):
+        if general is None and order is not None and names_the_order(language, text):
             return own.order_answer(language, order.values(), again=True)
         if general is not None and not fits(situation, said=general, language=language):
             return UNFIT

@@ -66,10 +66,21 @@ async def unproven_answer(
 
 
 def _asks_about_it(text: str, language: str, intent: str | None) -> bool:
-    """Whether a waiting customer's question is about the chat's order."""
+    """Whether a waiting customer's question is about the chat's order: in another
+    language only when it says so in the language's words for an order (a short
+    question while waiting, "how long will I wait?", "must I send it all back?", is
+    about the wait or a question of its own, not the order's state)."""
     if not language:
         return asks_about_the_order(text, intent)
-    return language_book().asks_about_the_order(language, text)
+    return names_the_order(language, text)
+
+
+def names_the_order(language: str, text: str) -> bool:
+    """Whether ``text`` names an order in ``language``'s words for one (its
+    ``order`` topic in data/replies/languages.yml)."""
+    texts = language_book().languages.get(language)
+    words = texts.topics.get("order") if texts is not None else None
+    return bool(words and words.search(text.lower()))
 
 
 def _order_state(order: Order) -> str:

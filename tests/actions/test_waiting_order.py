@@ -53,6 +53,10 @@ async def test_nothing_about_the_order_is_no_question_for_the_proof(
     for text, language in (
         ("which payment methods do you take?", ""),
         ("ok gracias", "es"),
+        # short questions while waiting that name no order: the wait, a return
+        ("Hoe lang moet ik nog wachten?", "nl"),
+        ("Czy muszę to wszystko odesłać?", "pl"),
+        ("E quanto tempo ci vuole?", "it"),
     ):
         assert await unproven_answer("web-w2", order, text, language, None) == (
             None,
