@@ -345,6 +345,15 @@ async def test_how_long_the_wait_is_gets_an_answer_not_a_promise(
         this = await waiting(conv, "web-wait-this", ["how long's this gonna take"])
         there = await waiting(conv, "web-wait-there", ["hello? are you still there?"])
         french = await waiting(conv, "web-wait-la", ["Vous êtes toujours là ?"], "fr")
+        # "how long ... wait", however the language puts it
+        asked_how_long = {
+            code: await waiting(conv, f"web-wait-{code}", [text], code)
+            for code, text in (
+                ("pl", "Ile jeszcze będę tu czekać?"),
+                ("de", "Wie lange soll ich denn noch warten?"),
+                ("nl", "Hoelang moet ik hier nog op wachten?"),
+            )
+        }
     # nobody online: said honestly; a question about something else is no wait
     assert replies[0] == say("waiting_nobody_online")
     assert replies[1] == say("waiting_question")
@@ -352,6 +361,8 @@ async def test_how_long_the_wait_is_gets_an_answer_not_a_promise(
     # "are you still there?": yes, in line for a person (where they stand, too)
     assert there[0].startswith(say("waiting_person_asked"))
     assert french == [say("waiting_nobody_online", "fr")]
+    for code, reply in asked_how_long.items():
+        assert reply == [say("waiting_nobody_online", code)], code
 
 
 async def test_what_to_do_about_what_happened_is_answered_not_passed_on(
