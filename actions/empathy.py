@@ -396,6 +396,14 @@ class EmpathyBook:
         said = self.said_concern(situation) or (
             self.earlier_concern(situation) if self.names_no_topic(situation) else None
         )
+        if (
+            said
+            and kind in ("calm", "upset", "asked")
+            and _named_lately(said, situation)
+        ):
+            # "I'm sorry about the damage" a moment ago: not again, and no other
+            # apology in its place; who takes over and that they see it all
+            said, kind = None, "calm"
         if said and f"{kind}_about" in self.data["handoff"]:
             # the customer said what is wrong: name it ("the double charge")
             values["concern"] = said
@@ -470,6 +478,11 @@ def _without_interjection(answer: str) -> str:
 
 def _said(opener: str, situation: Situation) -> bool:
     return any(r.startswith(opener[:30]) for r in situation.recent)
+
+
+def _named_lately(concern: str, situation: Situation) -> bool:
+    """Whether one of the bot's last two replies already named ``concern``."""
+    return any(concern.lower() in r.lower() for r in situation.recent[-2:])
 
 
 def _low_confidence(situation: Situation) -> bool:

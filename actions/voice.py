@@ -97,7 +97,9 @@ _ASKS_FOR_FACTS = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|so|and|but|right|alright|great|thanks?|fine|hm+)\W+)*"
     r"(?:how (?:long|soon|much|many|often|quickly will)|when|what time|which|where|"
     r"will (?:it|i|the|my)|do (?:i|we) (?:need|have)|does (?:it|the)|is (?:it|there)|"
-    r"are (?:there|they))\b",
+    r"are (?:there|they)|do you (?:need|want)|should i (?:send|keep|take|wait)|"
+    r"what (?:do|should|must|can|would) (?:i|we) do (?:if|when|with)|"
+    r"what (?:i|we) (?:must|should|do|can) do|what happens (?:if|when|with|to))\b",
     re.I,
 )
 

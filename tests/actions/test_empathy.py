@@ -567,6 +567,23 @@ def test_a_handoff_on_a_new_topic_does_not_name_the_old_concern(
     assert "the two-week wait" in book.handoff(same, ["frustration"])
 
 
+def test_a_handoff_does_not_apologise_again_for_what_was_just_named(
+    book: EmpathyBook,
+) -> None:
+    """ "I'm sorry about the chipped bowl" a reply ago: the handoff says who takes over,
+    not the same apology (nor a new one) again."""
+    calm = Analysis(label=Emotion.NEUTRAL, frustration=1, intensity=0.2)
+    text = "can you just send another one?"
+    earlier = ["the bowl arrived chipped"]
+    fresh = Situation(intent="complaint", analysis=calm, text=text, earlier=earlier)
+    assert "sorry about the chipped bowl" in book.handoff(fresh)
+    recent = ["I'm sorry about the chipped bowl. Which order was it?"]
+    again = replace(fresh, recent=recent)
+    for _ in range(4):
+        said = book.handoff(again)
+        assert "sorry" not in said.lower(), said
+
+
 def test_no_person_promised_at_once_when_no_one_is_there(book: EmpathyBook) -> None:
     """Every handoff text reads cleanly without its "now" or "straight away", which
     are left out when no one from the team is online or it is outside hours."""

@@ -1188,3 +1188,22 @@ async def test_a_question_for_a_fact_after_an_offered_person_is_answered(
     tracker = conversation(pressed, "act-after-offer", offered="handoff")
     events = await ActionAnswer().run(CollectingDispatcher(), tracker, DOMAIN)
     assert {"event": "pause", "timestamp": None} in events
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["do you need photos of it?", "what should I do if it never turns up?"],
+)
+def test_questions_for_facts_do_not_press_the_problem(question: str) -> None:
+    """A question that wants a fact or a step goes on with the conversation, not the
+    problem: it is answered, not turned into a handoff."""
+    from actions.voice import went_on
+
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "the jug arrived cracked", "complaint"),
+        ("bot", "I'm sorry about the damage. Shall I bring in a person?", None),
+        ("customer", question, "nlu_fallback"),
+    ]
+    assert not went_on(conversation(turns, "fact-question"))
+    pressed = [*turns[:2], ("customer", "can't you just send a new one?", "complaint")]
+    assert went_on(conversation(pressed, "pressed"))
