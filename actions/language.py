@@ -72,6 +72,9 @@ ANSWERED = (
     "change",
     "cancel_question",
     "thanks",
+    "invoice",
+    "password",
+    "product",
 )
 # What went wrong that is answered (a late order: where it is); any other problem
 # the customer names (``problems``: charged twice, damaged, the wrong item, something
@@ -274,12 +277,16 @@ class LanguageBook:
     def heard(self, code: str, text: str) -> str:
         """The words for what went wrong when ``text`` names it ("that your order
         hasn't come yet"), else for the feelings it names, else ""; then what makes
-        it matter more, when it says so ("it was a present")."""
+        it matter more, when it says so ("it was a present"). Signing in that does
+        not work ("das Login funktioniert nicht") is no broken item."""
         texts = self.languages.get(code)
         if texts is None:
             return ""
-        heard = problem_said(texts, text.lower()) or self.felt(code, text)
-        return f"{heard} {stakes_said(texts, text.lower())}".strip() if heard else ""
+        lower = text.lower()
+        if (password := texts.topics.get("password")) is not None:
+            lower = password.sub(" ", lower)
+        heard = problem_said(texts, lower) or self.felt(code, lower)
+        return f"{heard} {stakes_said(texts, lower)}".strip() if heard else ""
 
     def has(self, code: str, key: str) -> bool:
         """Whether the language has the answer ``key``."""

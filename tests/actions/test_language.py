@@ -1900,3 +1900,236 @@ def test_money_being_tight_in_everyday_words_is_hardship(
 )
 def test_card_details_typed_into_a_link_are_fraud(language: str, text: str) -> None:
     assert "fraud" in language_book().situations(language, text)
+
+
+# -- invoices, passwords and the items themselves, in every language -----------------
+
+# Written for these tests, several per language, formal and casual, some with typos
+# or without accents: where to get an invoice, a forgotten password or signing in
+# that fails, and a question about an item (size, colour, material, care, stock,
+# ordering it again in another colour).
+OWN_TOPICS = {
+    "invoice": {
+        "de": (
+            "Guten Tag, wo kann ich die Rechnung zu meinem Einkauf herunterladen?",
+            "brauch ne rechung fürs finanzamt",
+            "Schicken Sie mir bitte eine Quittung für den Mantel?",
+        ),
+        "es": (
+            "¿Dónde puedo descargar la factura de mi compra?",
+            "necesito factura para la empresa porfa",
+            "Me hace falta un recibo del pago, como lo consigo",
+        ),
+        "fr": (
+            "Bonjour, comment obtenir la facture de mon dernier achat ?",
+            "jai besoin d une facure svp",
+            "Où se trouvent mes factures sur le site ?",
+        ),
+        "it": (
+            "Buongiorno, come posso avere la fattura dell'acquisto?",
+            "mi serve la fatura x il commercialista",
+            "Dove trovo le fatture dei miei acquisti?",
+        ),
+        "nl": (
+            "Waar kan ik de factuur van mijn aankoop downloaden?",
+            "ik heb een bonnetje nodig voor de garantie",
+            "kunnen jullie mij de faktuur sturen",
+        ),
+        "pt": (
+            "Onde posso descarregar a fatura da minha compra?",
+            "preciso do recibo pra empresa",
+            "Como obtenho a factura do que comprei?",
+        ),
+        "pl": (
+            "Gdzie mogę pobrać fakturę za zakupy?",
+            "potrzebuje faktury na firme",
+            "Czy dostanę paragon za tę kurtkę?",
+        ),
+    },
+    "password": {
+        "de": (
+            "Ich habe mein Passwort vergessen, wie komme ich wieder rein?",
+            "kann mich nicht mehr einloggen",
+            "Das Anmelden funktioniert nicht, was soll ich tun?",
+            "paswort zurücksetzen wie geht das",
+        ),
+        "es": (
+            "He olvidado mi contraseña, ¿qué hago?",
+            "no puedo iniciar sesion en la web",
+            "No me deja entrar con mi clave de acceso",
+        ),
+        "fr": (
+            "J'ai oublié mon mot de passe, que dois-je faire ?",
+            "j'arrive pas a me connecter a mon compte",
+            "Comment réinitialiser mon mdp ?",
+        ),
+        "it": (
+            "Ho dimenticato la password del mio account, come faccio?",
+            "non riesco ad accedere al sito",
+            "il login non funziona da ieri",
+        ),
+        "nl": (
+            "Ik ben mijn wachtwoord vergeten, wat moet ik doen?",
+            "kan niet meer inloggen",
+            "Het inloggen lukt niet, hoe los ik dat op?",
+        ),
+        "pt": (
+            "Esqueci-me da palavra-passe, como faço?",
+            "nao consigo entrar na minha conta",
+            "Como posso recuperar a senha?",
+        ),
+        "pl": (
+            "Nie pamiętam hasła do konta, co zrobić?",
+            "nie moge sie zalogowac",
+            "Jak zresetować haslo?",
+        ),
+    },
+    "product": {
+        "de": (
+            "Gibt es diesen Pullover auch in Größe XL?",
+            "aus welchem material ist der teppich",
+            "Kann ich die Bluse noch einmal in einer anderen Farbe bestellen?",
+            "Darf die Pfanne in die Spülmaschine?",
+        ),
+        "es": (
+            "¿Tienen esta chaqueta en talla L?",
+            "de que material es la mochila",
+            "¿Puedo volver a pedir el jersey en otro color?",
+            "¿Cuánto mide la mesa?",
+        ),
+        "fr": (
+            "Cette robe existe-t-elle en taille 40 ?",
+            "c quoi la matiere du sac",
+            "Puis-je commander à nouveau ce pull dans une autre couleur ?",
+            "Quelles sont les dimensions de l'étagère ?",
+        ),
+        "it": (
+            "Questo maglione è disponibile in taglia M?",
+            "di che materiale è lo zaino",
+            "Posso riordinare le stesse scarpe in un altro colore?",
+            "Il piumone è lavabile in lavatrice?",
+        ),
+        "nl": (
+            "Heeft u deze jas ook in maat L?",
+            "van welk materiaal is die tas",
+            "Kan ik dezelfde trui nog een keer bestellen in een andere kleur?",
+            "Wat zijn de afmetingen van het kastje?",
+        ),
+        "pt": (
+            "Este casaco existe no tamanho L?",
+            "qual e o material da mochila",
+            "Posso voltar a encomendar a camisola noutra cor?",
+            "Quais são as medidas da mesa?",
+        ),
+        "pl": (
+            "Czy ta kurtka jest w rozmiarze L?",
+            "z jakiego materialu jest plecak",
+            "Czy mogę ponownie zamówić sweter w innym kolorze?",
+            "Jakie są wymiary tej szafki?",
+        ),
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("topic", "code", "text"),
+    [(t, c, x) for t, by in OWN_TOPICS.items() for c, xs in by.items() for x in xs],
+)
+def test_invoices_passwords_and_items_are_answered_in_every_language(
+    topic: str, code: str, text: str
+) -> None:
+    texts = language_book().languages[code]
+    said = language_book().reply(code, text, lambda _: None)
+    # a plain answer to a calm question: nothing else, no stock offer of a person
+    assert said == texts.answers[topic]
+
+
+def test_the_new_answers_say_what_english_says() -> None:
+    """Account > Billing, a PDF, a person to e-mail it (answers.yml get_invoice);
+    Sign in > Forgot password, a link valid 24 hours (recover_password); the product
+    page, and a person from our team to ask the product team (faq.yml)."""
+    for code in SUPPORTED:
+        texts = language_book().languages[code]
+        team = texts.team
+        assert team is not None
+        invoice = texts.answers["invoice"]
+        assert " > " in invoice and "PDF" in invoice, code
+        assert team.search(invoice.lower()), code  # the offer logic sees a person
+        password = texts.answers["password"]
+        assert " > " in password and "24" in password, code
+        assert not team.search(password.lower()), code
+        assert team.search(texts.answers["product"].lower()), code
+
+
+# Written for this test, one line per language: an exchange of a delivered item for
+# another size (the returns answer, as before), and a wrong colour delivered (a
+# person), whose size and colour words are no question about the item.
+NOT_PRODUCT = {
+    "de": (
+        "Kann ich die gelieferten Schuhe gegen eine andere Größe umtauschen?",
+        "Geliefert wurde die falsche Farbe, ich wollte Grün.",
+    ),
+    "es": (
+        "¿Puedo cambiar la talla de las botas que me llegaron?",
+        "Me llegó el jersey en un color equivocado.",
+    ),
+    "fr": (
+        "Puis-je échanger les chaussures reçues contre une autre taille ?",
+        "J'ai reçu la mauvaise couleur, je voulais du vert.",
+    ),
+    "it": (
+        "Posso cambiare la taglia delle scarpe che ho ricevuto?",
+        "Mi è arrivato il colore sbagliato, volevo il verde.",
+    ),
+    "nl": (
+        "Kan ik de geleverde schoenen ruilen voor een andere maat?",
+        "Ik heb de verkeerde kleur gekregen, ik wilde groen.",
+    ),
+    "pt": (
+        "Posso trocar o tamanho das botas que recebi?",
+        "Recebi a cor errada, eu queria verde.",
+    ),
+    "pl": (
+        "Czy mogę wymienić buty na inny rozmiar?",
+        "Przyszedł zły kolor, chciałam zielony.",
+    ),
+}
+
+
+@pytest.mark.parametrize("code", SUPPORTED)
+def test_an_exchange_or_a_wrong_colour_is_no_question_about_the_item(
+    code: str,
+) -> None:
+    texts = language_book().languages[code]
+    exchange, wrong = NOT_PRODUCT[code]
+    said = language_book().reply(code, exchange, lambda _: None)
+    assert said is not None and texts.answers["product"] not in said
+    assert texts.answers["returns"] in said
+    assert language_book().reply(code, wrong, lambda _: None) is None  # a person
+
+
+# Written for this test, one line per language: a password given away on a fake page.
+PASSWORD_FRAUD = {
+    "de": "Ich habe mein Passwort auf einer gefälschten Seite eingegeben, was nun?",
+    "es": "Creo que di mi contraseña en un correo falso que parecía suyo.",
+    "fr": "J'ai donné mon mot de passe sur un faux site qui vous imitait.",
+    "it": "Ho inserito la mia password su un sito che sembrava il vostro, era falso.",
+    "nl": "Ik heb mijn wachtwoord ingevuld op een nepwebsite die op de uwe leek.",
+    "pt": "Dei a minha senha num site falso que parecia ser o vosso.",
+    "pl": "Podałem hasło na fałszywej stronie, która wyglądała jak wasza.",
+}
+
+
+@pytest.mark.parametrize("code", SUPPORTED)
+async def test_a_password_given_to_a_fake_page_is_fraud_for_a_person(
+    own_queue: str, code: str
+) -> None:
+    texts = language_book().languages[code]
+    text = PASSWORD_FRAUD[code]
+    assert "fraud" in language_book().situations(code, text)
+    tracker = conversation([("customer", text, "nlu_fallback")], f"web-{code}-phish")
+    events, [said] = await answer(tracker)
+    assert events[-2:] == PAUSED
+    assert said.startswith(texts.care["fraud"]) and texts.handoff in said
+    assert texts.answers["password"] not in said
+    assert await has_ticket(tracker.sender_id)
