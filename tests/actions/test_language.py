@@ -2059,6 +2059,9 @@ def test_the_new_answers_say_what_english_says() -> None:
         assert " > " in password and "24" in password, code
         assert not team.search(password.lower()), code
         assert team.search(texts.answers["product"].lower()), code
+        for key in ("order.shipped_late", "order.processing_late"):
+            # a person offered to chase it: no second offer after it
+            assert team.search(texts.answers[key].lower()), (code, key)
 
 
 # Written for this test, one line per language: an exchange of a delivered item for
@@ -2132,4 +2135,95 @@ async def test_a_password_given_to_a_fake_page_is_fraud_for_a_person(
     assert events[-2:] == PAUSED
     assert said.startswith(texts.care["fraud"]) and texts.handoff in said
     assert texts.answers["password"] not in said
+    assert await has_ticket(tracker.sender_id)
+
+
+# Written for this test, one line per language: where order 808080123456 is, said to
+# be late (it is: due four days ago, still with the carrier), then the same with a
+# worry named.
+LATE = {
+    "de": (
+        "Meine Bestellung 808080123456 ist verspätet, wo ist sie gerade?",
+        "Meine Bestellung 808080123456 ist verspätet und ich mache mir Sorgen.",
+    ),
+    "es": (
+        "Mi pedido 808080123456 va con retraso, ¿dónde está ahora?",
+        "Mi pedido 808080123456 va con retraso y estoy muy preocupada.",
+    ),
+    "fr": (
+        "Ma commande 808080123456 est en retard, où est-elle maintenant ?",
+        "Ma commande 808080123456 est en retard et je suis inquiète.",
+    ),
+    "it": (
+        "Il mio ordine 808080123456 è in ritardo, dove si trova adesso?",
+        "Il mio ordine 808080123456 è in ritardo e sono preoccupata.",
+    ),
+    "nl": (
+        "Mijn bestelling 808080123456 is vertraagd, waar is ze nu?",
+        "Mijn bestelling 808080123456 is vertraagd en ik maak me zorgen.",
+    ),
+    "pt": (
+        "A minha encomenda 808080123456 está atrasada, onde está agora?",
+        "A minha encomenda 808080123456 está atrasada e estou preocupada.",
+    ),
+    "pl": (
+        "Moje zamówienie 808080123456 jest opóźnione, gdzie teraz jest?",
+        "Moje zamówienie 808080123456 jest opóźnione i bardzo się martwię.",
+    ),
+}
+
+
+@pytest.mark.parametrize("code", SUPPORTED)
+async def test_a_late_order_gets_where_it_is_and_a_person_offered(
+    own_queue: str, code: str
+) -> None:
+    """As in English (track_order.shipped_late): that it is late, where it is and a
+    person from our team offered to chase the carrier; not handed over at once. A
+    customer already waiting for a person gets the state without the offer."""
+    book = language_book()
+    texts = book.languages[code]
+    order = await store().order("808080123456")
+    assert order is not None and order.late
+    calm, worried = LATE[code]
+    tracker = conversation(
+        [("customer", calm, "nlu_fallback")],
+        f"web-{code}-late",
+        customer=owner("808080123456"),
+    )
+    events, [said] = await answer(tracker)
+    late = dict(zip(PROBLEM_KINDS, texts.problems, strict=True))["late"][1]
+    offer = texts.answers["order.late_offer"]
+    assert said == f"{late} {book.order_answer(code, order.values())} {offer}"
+    assert order.tracking in said and texts.answers["offer_person"] not in said
+    assert texts.team is not None and len(texts.team.findall(said.lower())) == 1
+    assert {"event": "pause", "timestamp": None} not in events
+    assert not await has_ticket(tracker.sender_id)
+    assert offer not in book.order_answer(code, order.values())
+    # someone the shop did not vouch for: the proof first, then the same answer
+    # (what went wrong was heard with the question), the offer kept
+    stranger = conversation(
+        [("customer", calm, "nlu_fallback")], f"web-{code}-late-anon"
+    )
+    _, [asked] = await answer(stranger)
+    assert asked == f"{late} {texts.answers['order.proof'].format(order_id=order.id)}"
+    proved = conversation(
+        [
+            ("customer", calm, "nlu_fallback"),
+            ("bot", asked, None),
+            ("customer", "kwame.mensah@example.org", "nlu_fallback"),
+        ],
+        f"web-{code}-late-proved",
+        order_id=order.id,
+    )
+    events, [said] = await answer(proved)
+    assert said == f"{book.order_answer(code, order.values())} {offer}"
+    assert PAUSED[-1] not in events
+    # with a worry named: a person at once, as before
+    tracker = conversation(
+        [("customer", worried, "nlu_fallback")],
+        f"web-{code}-late-worried",
+        customer=owner("808080123456"),
+    )
+    events, [said] = await answer(tracker)
+    assert events[-2:] == PAUSED and texts.handoff in said
     assert await has_ticket(tracker.sender_id)
