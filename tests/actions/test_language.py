@@ -1996,6 +1996,7 @@ OWN_TOPICS = {
             "de que material es la mochila",
             "¿Puedo volver a pedir el jersey en otro color?",
             "¿Cuánto mide la mesa?",
+            "oye, queda stock del abrigo negro?",
         ),
         "fr": (
             "Cette robe existe-t-elle en taille 40 ?",
@@ -2008,6 +2009,7 @@ OWN_TOPICS = {
             "di che materiale è lo zaino",
             "Posso riordinare le stesse scarpe in un altro colore?",
             "Il piumone è lavabile in lavatrice?",
+            "quando torna disponibile il cappotto nero?",
         ),
         "nl": (
             "Heeft u deze jas ook in maat L?",
