@@ -72,7 +72,13 @@ ANSWERED = (
     "change",
     "cancel_question",
     "thanks",
+    "invoice",
+    "password",
+    "product",
 )
+# Feelings that hand a late order to a person at once (worry, a fright), rather than
+# its state and a person offered to chase it
+LATE_FOR_PERSON = ("worry", "shaken")
 # What went wrong that is answered (a late order: where it is); any other problem
 # the customer names (``problems``: charged twice, damaged, the wrong item, something
 # missing) is for a person, as the `problem` topic is
@@ -274,12 +280,16 @@ class LanguageBook:
     def heard(self, code: str, text: str) -> str:
         """The words for what went wrong when ``text`` names it ("that your order
         hasn't come yet"), else for the feelings it names, else ""; then what makes
-        it matter more, when it says so ("it was a present")."""
+        it matter more, when it says so ("it was a present"). Signing in that does
+        not work ("das Login funktioniert nicht") is no broken item."""
         texts = self.languages.get(code)
         if texts is None:
             return ""
-        heard = problem_said(texts, text.lower()) or self.felt(code, text)
-        return f"{heard} {stakes_said(texts, text.lower())}".strip() if heard else ""
+        lower = text.lower()
+        if (password := texts.topics.get("password")) is not None:
+            lower = password.sub(" ", lower)
+        heard = problem_said(texts, lower) or self.felt(code, lower)
+        return f"{heard} {stakes_said(texts, lower)}".strip() if heard else ""
 
     def has(self, code: str, key: str) -> bool:
         """Whether the language has the answer ``key``."""
@@ -374,8 +384,9 @@ class LanguageBook:
         if not answered:  # thanks, and nothing else we answer
             return None if asks_something(texts, rest) else texts.answers.get("thanks")
         found = order(number) if number and "order" in answered else None
-        if found and found.get("late"):
-            return None  # a late order needs chasing: a person
+        if found and found.get("late") and self._late_for_person(code, text):
+            # a late order and worry or a fright: a person at once
+            return None
         if (
             found
             and found.get("status") == "delivered"
@@ -389,6 +400,9 @@ class LanguageBook:
         for topic in answered:
             if topic == "order":
                 parts.append(order_text(texts, number, found))
+                if found and found.get("late") and "order.late_offer" in texts.answers:
+                    # a person from our team can chase it: if the customer wants
+                    parts.append(texts.answers["order.late_offer"])
             else:
                 parts.append(_topic_answer(texts, topic, text, asked))
         # a person is offered to a customer for whom something went wrong or who
@@ -399,6 +413,19 @@ class LanguageBook:
         if parts[0] and not offered:
             parts.append(texts.answers["offer_person"])
         return " ".join(p for p in parts if p)
+
+    def _late_for_person(self, code: str, text: str) -> bool:
+        """Whether a message about a late order should go to a person at once: it
+        names worry or a fright (``LATE_FOR_PERSON``); else the order's state is
+        given, with a person from our team offered to chase it (its ``_late``
+        answer), as in English (track_order.<status>_late)."""
+        texts = self.languages[code]
+        lower = text.lower()
+        return any(
+            words.search(lower)
+            for kind, (words, _) in texts.feelings.items()
+            if kind in LATE_FOR_PERSON
+        )
 
     def waiting(self, code: str, key: str, values: dict[str, Any]) -> str | None:
         """Where the customer stands (``queue.<key>``) in the language; None when it

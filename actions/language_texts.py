@@ -17,7 +17,12 @@ from bot.handoff.config import written_in
 # a question does not also count as a problem for a person, nor "telefono" in "what
 # is your phone number" as a request for a call. Anything else said
 # beside them (charged twice, broken) still does.
-QUESTIONS = ("refund", "address", "contact", "cancelled")
+# "password" too: "das Login funktioniert nicht" is no broken item.
+QUESTIONS = ("refund", "address", "contact", "cancelled", "password")
+# Topics a question about an item itself (``product``: its size, colour, care) gives
+# way to: a size or colour in an exchange, a change to an order or something that
+# went wrong is that, not a question about the item
+PRODUCT_GIVES_WAY = ("returns", "change", "problem", "cancel", "cancel_question")
 ORDER_STATES = ("ask", "not_found", "processing", "shipped", "delivered", "cancelled")
 WORD = re.compile(r"[^\W\d_]+")
 
@@ -106,6 +111,8 @@ def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
         # "Könnte ich sie stornieren, wenn ...?": whether and how, not a
         # cancellation for a person to make ("Ich möchte stornieren." is one)
         asked = [t if t != "cancel" else "cancel_question" for t in asked]
+    if "product" in asked and set(PRODUCT_GIVES_WAY) & set(asked):
+        asked = [t for t in asked if t != "product"]
     return asked, rest
 
 

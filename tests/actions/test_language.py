@@ -1900,3 +1900,332 @@ def test_money_being_tight_in_everyday_words_is_hardship(
 )
 def test_card_details_typed_into_a_link_are_fraud(language: str, text: str) -> None:
     assert "fraud" in language_book().situations(language, text)
+
+
+# -- invoices, passwords and the items themselves, in every language -----------------
+
+# Written for these tests, several per language, formal and casual, some with typos
+# or without accents: where to get an invoice, a forgotten password or signing in
+# that fails, and a question about an item (size, colour, material, care, stock,
+# ordering it again in another colour).
+OWN_TOPICS = {
+    "invoice": {
+        "de": (
+            "Guten Tag, wo kann ich die Rechnung zu meinem Einkauf herunterladen?",
+            "brauch ne rechung fürs finanzamt",
+            "Schicken Sie mir bitte eine Quittung für den Mantel?",
+        ),
+        "es": (
+            "¿Dónde puedo descargar la factura de mi compra?",
+            "necesito factura para la empresa porfa",
+            "Me hace falta un recibo del pago, como lo consigo",
+        ),
+        "fr": (
+            "Bonjour, comment obtenir la facture de mon dernier achat ?",
+            "jai besoin d une facure svp",
+            "Où se trouvent mes factures sur le site ?",
+        ),
+        "it": (
+            "Buongiorno, come posso avere la fattura dell'acquisto?",
+            "mi serve la fatura x il commercialista",
+            "Dove trovo le fatture dei miei acquisti?",
+        ),
+        "nl": (
+            "Waar kan ik de factuur van mijn aankoop downloaden?",
+            "ik heb een bonnetje nodig voor de garantie",
+            "kunnen jullie mij de faktuur sturen",
+        ),
+        "pt": (
+            "Onde posso descarregar a fatura da minha compra?",
+            "preciso do recibo pra empresa",
+            "Como obtenho a factura do que comprei?",
+        ),
+        "pl": (
+            "Gdzie mogę pobrać fakturę za zakupy?",
+            "potrzebuje faktury na firme",
+            "Czy dostanę paragon za tę kurtkę?",
+        ),
+    },
+    "password": {
+        "de": (
+            "Ich habe mein Passwort vergessen, wie komme ich wieder rein?",
+            "kann mich nicht mehr einloggen",
+            "Das Anmelden funktioniert nicht, was soll ich tun?",
+            "paswort zurücksetzen wie geht das",
+        ),
+        "es": (
+            "He olvidado mi contraseña, ¿qué hago?",
+            "no puedo iniciar sesion en la web",
+            "No me deja entrar con mi clave de acceso",
+        ),
+        "fr": (
+            "J'ai oublié mon mot de passe, que dois-je faire ?",
+            "j'arrive pas a me connecter a mon compte",
+            "Comment réinitialiser mon mdp ?",
+        ),
+        "it": (
+            "Ho dimenticato la password del mio account, come faccio?",
+            "non riesco ad accedere al sito",
+            "il login non funziona da ieri",
+        ),
+        "nl": (
+            "Ik ben mijn wachtwoord vergeten, wat moet ik doen?",
+            "kan niet meer inloggen",
+            "Het inloggen lukt niet, hoe los ik dat op?",
+        ),
+        "pt": (
+            "Esqueci-me da palavra-passe, como faço?",
+            "nao consigo entrar na minha conta",
+            "Como posso recuperar a senha?",
+        ),
+        "pl": (
+            "Nie pamiętam hasła do konta, co zrobić?",
+            "nie moge sie zalogowac",
+            "Jak zresetować haslo?",
+        ),
+    },
+    "product": {
+        "de": (
+            "Gibt es diesen Pullover auch in Größe XL?",
+            "aus welchem material ist der teppich",
+            "Kann ich die Bluse noch einmal in einer anderen Farbe bestellen?",
+            "Darf die Pfanne in die Spülmaschine?",
+        ),
+        "es": (
+            "¿Tienen esta chaqueta en talla L?",
+            "de que material es la mochila",
+            "¿Puedo volver a pedir el jersey en otro color?",
+            "¿Cuánto mide la mesa?",
+            "oye, queda stock del abrigo negro?",
+        ),
+        "fr": (
+            "Cette robe existe-t-elle en taille 40 ?",
+            "c quoi la matiere du sac",
+            "Puis-je commander à nouveau ce pull dans une autre couleur ?",
+            "Quelles sont les dimensions de l'étagère ?",
+        ),
+        "it": (
+            "Questo maglione è disponibile in taglia M?",
+            "di che materiale è lo zaino",
+            "Posso riordinare le stesse scarpe in un altro colore?",
+            "Il piumone è lavabile in lavatrice?",
+            "quando torna disponibile il cappotto nero?",
+        ),
+        "nl": (
+            "Heeft u deze jas ook in maat L?",
+            "van welk materiaal is die tas",
+            "Kan ik dezelfde trui nog een keer bestellen in een andere kleur?",
+            "Wat zijn de afmetingen van het kastje?",
+        ),
+        "pt": (
+            "Este casaco existe no tamanho L?",
+            "qual e o material da mochila",
+            "Posso voltar a encomendar a camisola noutra cor?",
+            "Quais são as medidas da mesa?",
+        ),
+        "pl": (
+            "Czy ta kurtka jest w rozmiarze L?",
+            "z jakiego materialu jest plecak",
+            "Czy mogę ponownie zamówić sweter w innym kolorze?",
+            "Jakie są wymiary tej szafki?",
+        ),
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("topic", "code", "text"),
+    [(t, c, x) for t, by in OWN_TOPICS.items() for c, xs in by.items() for x in xs],
+)
+def test_invoices_passwords_and_items_are_answered_in_every_language(
+    topic: str, code: str, text: str
+) -> None:
+    texts = language_book().languages[code]
+    said = language_book().reply(code, text, lambda _: None)
+    # a plain answer to a calm question: nothing else, no stock offer of a person
+    assert said == texts.answers[topic]
+
+
+def test_the_new_answers_say_what_english_says() -> None:
+    """Account > Billing, a PDF, a person to e-mail it (answers.yml get_invoice);
+    Sign in > Forgot password, a link valid 24 hours (recover_password); the product
+    page, and a person from our team to ask the product team (faq.yml)."""
+    for code in SUPPORTED:
+        texts = language_book().languages[code]
+        team = texts.team
+        assert team is not None
+        invoice = texts.answers["invoice"]
+        assert " > " in invoice and "PDF" in invoice, code
+        assert team.search(invoice.lower()), code  # the offer logic sees a person
+        password = texts.answers["password"]
+        assert " > " in password and "24" in password, code
+        assert not team.search(password.lower()), code
+        assert team.search(texts.answers["product"].lower()), code
+        for key in ("order.shipped_late", "order.processing_late"):
+            # a person offered to chase it: no second offer after it
+            assert team.search(texts.answers[key].lower()), (code, key)
+
+
+# Written for this test, one line per language: an exchange of a delivered item for
+# another size (the returns answer, as before), and a wrong colour delivered (a
+# person), whose size and colour words are no question about the item.
+NOT_PRODUCT = {
+    "de": (
+        "Kann ich die gelieferten Schuhe gegen eine andere Größe umtauschen?",
+        "Geliefert wurde die falsche Farbe, ich wollte Grün.",
+    ),
+    "es": (
+        "¿Puedo cambiar la talla de las botas que me llegaron?",
+        "Me llegó el jersey en un color equivocado.",
+    ),
+    "fr": (
+        "Puis-je échanger les chaussures reçues contre une autre taille ?",
+        "J'ai reçu la mauvaise couleur, je voulais du vert.",
+    ),
+    "it": (
+        "Posso cambiare la taglia delle scarpe che ho ricevuto?",
+        "Mi è arrivato il colore sbagliato, volevo il verde.",
+    ),
+    "nl": (
+        "Kan ik de geleverde schoenen ruilen voor een andere maat?",
+        "Ik heb de verkeerde kleur gekregen, ik wilde groen.",
+    ),
+    "pt": (
+        "Posso trocar o tamanho das botas que recebi?",
+        "Recebi a cor errada, eu queria verde.",
+    ),
+    "pl": (
+        "Czy mogę wymienić buty na inny rozmiar?",
+        "Przyszedł zły kolor, chciałam zielony.",
+    ),
+}
+
+
+@pytest.mark.parametrize("code", SUPPORTED)
+def test_an_exchange_or_a_wrong_colour_is_no_question_about_the_item(
+    code: str,
+) -> None:
+    texts = language_book().languages[code]
+    exchange, wrong = NOT_PRODUCT[code]
+    said = language_book().reply(code, exchange, lambda _: None)
+    assert said is not None and texts.answers["product"] not in said
+    assert texts.answers["returns"] in said
+    assert language_book().reply(code, wrong, lambda _: None) is None  # a person
+
+
+# Written for this test, one line per language: a password given away on a fake page.
+PASSWORD_FRAUD = {
+    "de": "Ich habe mein Passwort auf einer gefälschten Seite eingegeben, was nun?",
+    "es": "Creo que di mi contraseña en un correo falso que parecía suyo.",
+    "fr": "J'ai donné mon mot de passe sur un faux site qui vous imitait.",
+    "it": "Ho inserito la mia password su un sito che sembrava il vostro, era falso.",
+    "nl": "Ik heb mijn wachtwoord ingevuld op een nepwebsite die op de uwe leek.",
+    "pt": "Dei a minha senha num site falso que parecia ser o vosso.",
+    "pl": "Podałem hasło na fałszywej stronie, która wyglądała jak wasza.",
+}
+
+
+@pytest.mark.parametrize("code", SUPPORTED)
+async def test_a_password_given_to_a_fake_page_is_fraud_for_a_person(
+    own_queue: str, code: str
+) -> None:
+    texts = language_book().languages[code]
+    text = PASSWORD_FRAUD[code]
+    assert "fraud" in language_book().situations(code, text)
+    tracker = conversation([("customer", text, "nlu_fallback")], f"web-{code}-phish")
+    events, [said] = await answer(tracker)
+    assert events[-2:] == PAUSED
+    assert said.startswith(texts.care["fraud"]) and texts.handoff in said
+    assert texts.answers["password"] not in said
+    assert await has_ticket(tracker.sender_id)
+
+
+# Written for this test, one line per language: where order 808080123456 is, said to
+# be late (it is: due four days ago, still with the carrier), then the same with a
+# worry named.
+LATE = {
+    "de": (
+        "Meine Bestellung 808080123456 ist verspätet, wo ist sie gerade?",
+        "Meine Bestellung 808080123456 ist verspätet und ich mache mir Sorgen.",
+    ),
+    "es": (
+        "Mi pedido 808080123456 va con retraso, ¿dónde está ahora?",
+        "Mi pedido 808080123456 va con retraso y estoy muy preocupada.",
+    ),
+    "fr": (
+        "Ma commande 808080123456 est en retard, où est-elle maintenant ?",
+        "Ma commande 808080123456 est en retard et je suis inquiète.",
+    ),
+    "it": (
+        "Il mio ordine 808080123456 è in ritardo, dove si trova adesso?",
+        "Il mio ordine 808080123456 è in ritardo e sono preoccupata.",
+    ),
+    "nl": (
+        "Mijn bestelling 808080123456 is vertraagd, waar is ze nu?",
+        "Mijn bestelling 808080123456 is vertraagd en ik maak me zorgen.",
+    ),
+    "pt": (
+        "A minha encomenda 808080123456 está atrasada, onde está agora?",
+        "A minha encomenda 808080123456 está atrasada e estou preocupada.",
+    ),
+    "pl": (
+        "Moje zamówienie 808080123456 jest opóźnione, gdzie teraz jest?",
+        "Moje zamówienie 808080123456 jest opóźnione i bardzo się martwię.",
+    ),
+}
+
+
+@pytest.mark.parametrize("code", SUPPORTED)
+async def test_a_late_order_gets_where_it_is_and_a_person_offered(
+    own_queue: str, code: str
+) -> None:
+    """As in English (track_order.shipped_late): that it is late, where it is and a
+    person from our team offered to chase the carrier; not handed over at once. A
+    customer already waiting for a person gets the state without the offer."""
+    book = language_book()
+    texts = book.languages[code]
+    order = await store().order("808080123456")
+    assert order is not None and order.late
+    calm, worried = LATE[code]
+    tracker = conversation(
+        [("customer", calm, "nlu_fallback")],
+        f"web-{code}-late",
+        customer=owner("808080123456"),
+    )
+    events, [said] = await answer(tracker)
+    late = dict(zip(PROBLEM_KINDS, texts.problems, strict=True))["late"][1]
+    offer = texts.answers["order.late_offer"]
+    assert said == f"{late} {book.order_answer(code, order.values())} {offer}"
+    assert order.tracking in said and texts.answers["offer_person"] not in said
+    assert texts.team is not None and len(texts.team.findall(said.lower())) == 1
+    assert {"event": "pause", "timestamp": None} not in events
+    assert not await has_ticket(tracker.sender_id)
+    assert offer not in book.order_answer(code, order.values())
+    # someone the shop did not vouch for: the proof first, then the same answer
+    # (what went wrong was heard with the question), the offer kept
+    stranger = conversation(
+        [("customer", calm, "nlu_fallback")], f"web-{code}-late-anon"
+    )
+    _, [asked] = await answer(stranger)
+    assert asked == f"{late} {texts.answers['order.proof'].format(order_id=order.id)}"
+    proved = conversation(
+        [
+            ("customer", calm, "nlu_fallback"),
+            ("bot", asked, None),
+            ("customer", "kwame.mensah@example.org", "nlu_fallback"),
+        ],
+        f"web-{code}-late-proved",
+        order_id=order.id,
+    )
+    events, [said] = await answer(proved)
+    assert said == f"{book.order_answer(code, order.values())} {offer}"
+    assert PAUSED[-1] not in events
+    # with a worry named: a person at once, as before
+    tracker = conversation(
+        [("customer", worried, "nlu_fallback")],
+        f"web-{code}-late-worried",
+        customer=owner("808080123456"),
+    )
+    events, [said] = await answer(tracker)
+    assert events[-2:] == PAUSED and texts.handoff in said
+    assert await has_ticket(tracker.sender_id)
