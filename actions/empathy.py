@@ -17,10 +17,9 @@ from typing import Any
 import yaml
 
 from actions.asking import only_asks
+from actions.concerns import Concerns, named_lately
 from actions.emotion import Analysis, Circumstance, Emotion
 from actions.emotion.policy import answer_first_situations
-from actions.emotion.text import with_apostrophes
-from actions.mentions import rule_pattern
 from actions.paths import DATA
 from actions.register import Register
 from actions.replies import capitalise, fill, reply_book
@@ -31,10 +30,6 @@ EMPATHY_FILE = DATA / "replies" / "empathy.yml"
 MAX_NAME_USES = 2
 # The bot's replies in which an offer of a person still counts as made.
 RECENT_OFFER = 3
-# The concern is taken from the intent only when NLU is at least this sure of it.
-CONCERN_CONFIDENCE = 0.6
-# A handoff names the concern of at most this many earlier customer messages back.
-EARLIER_CONCERN = 3
 # Circumstances said after what went wrong, and only beside a problem or a feeling:
 # who the order was for (data/emotion/situations.yml, ``gift``)
 AFTER_THE_PROBLEM = frozenset({"gift"})
@@ -42,7 +37,7 @@ _SENTENCE_END = re.compile(r"(?<=[.?])\s+")
 
 
 @dataclass
-class EmpathyBook:
+class EmpathyBook(Concerns):
     """Templates and thresholds of the empathy layer."""
 
     data: dict[str, Any]
@@ -114,73 +109,6 @@ class EmpathyBook:
         if self._projected.search(sentences[0]):
             return capitalise(" ".join(sentences[1:]))
         return answer
-
-    @cached_property
-    def _concern_rules(
-        self,
-    ) -> list[tuple[re.Pattern[str], re.Pattern[str] | None, dict[str, Any]]]:
-        return [
-            (
-                rule_pattern(rule),
-                re.compile(rule["only_with"]) if rule.get("only_with") else None,
-                rule,
-            )
-            for rule in self.data.get("concern_from_text") or []
-        ]
-
-    def said_concern(self, situation: Situation) -> str | None:
-        """What the customer is upset about, when their own words say it
-        (``concern_from_text``): "the double charge", "the damage"."""
-        text = with_apostrophes(situation.text.lower())
-        for pattern, needs, rule in self._concern_rules:
-            found = pattern.search(text)
-            if found and (needs is None or needs.search(text)):
-                # named groups put the customer's own words in ("the cracked mirror")
-                values = {k: v for k, v in found.groupdict().items() if v}
-                if situation.order_id and rule.get("phrase_with_order"):
-                    values["order_id"] = situation.order_id
-                    return fill(rule["phrase_with_order"], values)
-                return fill(str(rule["phrase"]), values)
-        return None
-
-    def earlier_concern(self, situation: Situation) -> str | None:
-        """The concern the customer's recent earlier messages named (the newest
-        that names one, at most EARLIER_CONCERN back), or None."""
-        for text in reversed(situation.earlier[-EARLIER_CONCERN:]):
-            if said := self.said_concern(replace(situation, text=text)):
-                return said
-        return None
-
-    def names_no_topic(self, situation: Situation) -> bool:
-        """Whether the message is about no topic of its own ("GET ME A MANAGER",
-        "this is ridiculous"), so what the customer said earlier is still what is
-        wrong; "and the app keeps signing me out" after a late order is not."""
-        concerns = self.data["concerns"]
-        intent = situation.intent
-        return (
-            intent is None
-            or concerns.get(intent, concerns["default"]) == concerns["default"]
-            or intent in self.data.get("no_topic_of_their_own", [])
-        )
-
-    def concern(self, situation: Situation) -> str:
-        """What the customer is upset about, in a few words: from what they wrote
-        (``concern_from_text``), else from the intent (``concerns``)."""
-        said = self.said_concern(situation)
-        if said:
-            return said
-        concerns = self.data["concerns"]
-        intent = situation.intent or "default"
-        confidence = situation.intent_confidence
-        if confidence is not None and confidence < CONCERN_CONFIDENCE:
-            # NLU's guess is no ground to name what they are upset about ("sorry
-            # about your refund" for a dead screen): the plain words
-            intent = "default"
-        if situation.order_id and f"{intent}_with_order" in concerns:
-            return fill(
-                concerns[f"{intent}_with_order"], {"order_id": situation.order_id}
-            )
-        return str(concerns.get(intent, concerns["default"]))
 
     def _pick(self, key: str, situation: Situation, values: dict[str, Any]) -> str:
         """A variation of ``key`` ("acknowledge.anger", "handoff", ...) whose opening
@@ -399,7 +327,7 @@ class EmpathyBook:
         if (
             said
             and kind in ("calm", "upset", "asked")
-            and _named_lately(said, situation)
+            and named_lately(said, situation)
         ):
             # "I'm sorry about the damage" a moment ago: not again, and no other
             # apology in its place; who takes over and that they see it all
@@ -478,11 +406,6 @@ def _without_interjection(answer: str) -> str:
 
 def _said(opener: str, situation: Situation) -> bool:
     return any(r.startswith(opener[:30]) for r in situation.recent)
-
-
-def _named_lately(concern: str, situation: Situation) -> bool:
-    """Whether one of the bot's last two replies already named ``concern``."""
-    return any(concern.lower() in r.lower() for r in situation.recent[-2:])
 
 
 def _low_confidence(situation: Situation) -> bool:

@@ -1,0 +1,100 @@
+"""What the customer is upset about, in a few words: read from their own words
+(``concern_from_text`` in data/replies/empathy.yml: "the double charge", "the cracked
+mirror"), from their recent earlier messages while the latest names no topic of its
+own, else from the intent NLU is sure of (``concerns``). The empathy layer
+(actions/empathy.py) names it in acknowledgements and handoffs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import cached_property
+from typing import Any
+
+from actions.emotion.text import with_apostrophes
+from actions.mentions import rule_pattern
+from actions.replies import fill
+from actions.situation import Situation
+
+# The concern is taken from the intent only when NLU is at least this sure of it.
+CONCERN_CONFIDENCE = 0.6
+# A handoff names the concern of at most this many earlier customer messages back.
+EARLIER_CONCERN = 3
+
+
+class Concerns:
+    """The concern readings of the empathy layer, over its ``data``."""
+
+    data: dict[str, Any]
+
+    @cached_property
+    def _concern_rules(
+        self,
+    ) -> list[tuple[re.Pattern[str], re.Pattern[str] | None, dict[str, Any]]]:
+        return [
+            (
+                rule_pattern(rule),
+                re.compile(rule["only_with"]) if rule.get("only_with") else None,
+                rule,
+            )
+            for rule in self.data.get("concern_from_text") or []
+        ]
+
+    def said_concern(self, situation: Situation) -> str | None:
+        """What the customer is upset about, when their own words say it
+        (``concern_from_text``): "the double charge", "the damage"."""
+        text = with_apostrophes(situation.text.lower())
+        for pattern, needs, rule in self._concern_rules:
+            found = pattern.search(text)
+            if found and (needs is None or needs.search(text)):
+                # named groups put the customer's own words in ("the cracked mirror")
+                values = {k: v for k, v in found.groupdict().items() if v}
+                if situation.order_id and rule.get("phrase_with_order"):
+                    values["order_id"] = situation.order_id
+                    return fill(rule["phrase_with_order"], values)
+                return fill(str(rule["phrase"]), values)
+        return None
+
+    def earlier_concern(self, situation: Situation) -> str | None:
+        """The concern the customer's recent earlier messages named (the newest
+        that names one, at most EARLIER_CONCERN back), or None."""
+        for text in reversed(situation.earlier[-EARLIER_CONCERN:]):
+            if said := self.said_concern(replace(situation, text=text)):
+                return said
+        return None
+
+    def names_no_topic(self, situation: Situation) -> bool:
+        """Whether the message is about no topic of its own ("GET ME A MANAGER",
+        "this is ridiculous"), so what the customer said earlier is still what is
+        wrong; "and the app keeps signing me out" after a late order is not."""
+        concerns = self.data["concerns"]
+        intent = situation.intent
+        return (
+            intent is None
+            or concerns.get(intent, concerns["default"]) == concerns["default"]
+            or intent in self.data.get("no_topic_of_their_own", [])
+        )
+
+    def concern(self, situation: Situation) -> str:
+        """What the customer is upset about, in a few words: from what they wrote
+        (``concern_from_text``), else from the intent (``concerns``)."""
+        said = self.said_concern(situation)
+        if said:
+            return said
+        concerns = self.data["concerns"]
+        intent = situation.intent or "default"
+        confidence = situation.intent_confidence
+        if confidence is not None and confidence < CONCERN_CONFIDENCE:
+            # NLU's guess is no ground to name what they are upset about ("sorry
+            # about your refund" for a dead screen): the plain words
+            intent = "default"
+        if situation.order_id and f"{intent}_with_order" in concerns:
+            return fill(
+                concerns[f"{intent}_with_order"], {"order_id": situation.order_id}
+            )
+        return str(concerns.get(intent, concerns["default"]))
+
+
+def named_lately(concern: str, situation: Situation) -> bool:
+    """Whether one of the bot's last two replies already named ``concern``."""
+    return any(concern.lower() in r.lower() for r in situation.recent[-2:])
