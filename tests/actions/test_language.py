@@ -268,7 +268,14 @@ def test_the_gateway_texts_exist_in_every_language() -> None:
 
 
 # the kinds of trouble every language names, in the order they are looked for
-PROBLEM_KINDS = ["double_charge", "damaged", "wrong_item", "missing", "late"]
+PROBLEM_KINDS = [
+    "repeated",
+    "double_charge",
+    "damaged",
+    "wrong_item",
+    "missing",
+    "late",
+]
 
 PAUSED = [
     {"event": "slot", "timestamp": None, "name": "handoff", "value": True},
@@ -2229,3 +2236,47 @@ async def test_a_late_order_gets_where_it_is_and_a_person_offered(
     events, [said] = await answer(tracker)
     assert events[-2:] == PAUSED and texts.handoff in said
     assert await has_ticket(tracker.sender_id)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Ich habe schon viermal nachgefragt und keiner meldet sich"),
+        ("es", "Es la cuarta vez que escribo por lo mismo"),
+        ("fr", "J'ai déjà écrit trois fois à ce sujet"),
+        ("it", "Ho già scritto due volte e nessuno risponde"),
+        ("nl", "Ik mail nu al drie keer over dit pakket"),
+        ("pt", "Já escrevi duas vezes e ninguém me responde"),
+        ("pl", "Pytałam już dwa razy i nic"),
+    ],
+)
+def test_having_to_ask_again_is_named_in_the_handoff(code: str, text: str) -> None:
+    """Asked two, three, four times: the handoff says sorry for that, not "thank you
+    for your message"."""
+    book = language_book()
+    said = book.handoff(code, text)
+    assert not said.startswith(book.languages[code].thanks), said
+    raw = yaml.safe_load(LANGUAGES_FILE.read_text(encoding="utf-8"))
+    assert said.startswith(raw["languages"][code]["problems"]["repeated"]["care"])
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Von meinem Konto wurde ohne meine Erlaubnis etwas abgebucht"),
+        ("es", "Alguien pagó con mi tarjeta sin mi autorización"),
+        ("fr", "Un paiement a été débité de mon compte sans mon autorisation"),
+        ("it", "Hanno usato la mia carta senza il mio consenso"),
+        ("pt", "Usaram o meu cartão sem a minha autorização"),
+        ("pl", "Ktoś zapłacił moją kartą bez mojej zgody"),
+    ],
+)
+def test_a_card_used_without_consent_is_fraud(code: str, text: str) -> None:
+    assert language_book().situations(code, text)[:1] == ["fraud"]
+
+
+def test_an_order_cancelled_without_consent_is_no_fraud() -> None:
+    assert (
+        language_book().situations("fr", "On a annulé ma commande sans mon accord")
+        == []
+    )
