@@ -14,6 +14,7 @@
     ws: null,
     retry: 0,
     canned: [],
+    selected: null, // the waiting chat the keyboard points at
   };
 
   // -- small helpers ------------------------------------------------------------
@@ -135,16 +136,32 @@
   function renderMine() {
     const list = $("my-chats");
     clear(list);
+    let n = 0;
     for (const [id, c] of state.mine) {
-      const button = el("button", { text: c.customer_name || "Customer", attrs: { type: "button" } });
-      button.addEventListener("click", () => openChat(id));
-      const item = el("li", { cls: c.unread ? "unread" : "", testid: "my-chat" }, [
-        button,
+      n += 1;
+      const open = state.chat && state.chat.id === id;
+      const button = el("button", {
+        cls: "tab",
+        testid: "my-chat-tab",
+        title: "Open (shortcut: " + (n < 10 ? "Alt+" + n + ", " : "") + "[ and ] switch)",
+        attrs: { type: "button", "aria-current": open ? "true" : "false" },
+      }, [
+        el("span", { text: who(c) }),
         el("span", { cls: "badge " + c.emotion, text: c.emotion }),
       ]);
+      button.addEventListener("click", () => openChat(id));
+      const item = el("li", { cls: c.unread ? "unread" : "", testid: "my-chat" }, [button]);
       item.dataset.conversation = id;
       list.appendChild(item);
     }
+    $("my-chats-empty").hidden = n > 0;
+  }
+
+  // the customer as a list shows them: their name, else the channel and its handle
+  function who(item) {
+    if (item.customer_name) return item.customer_name;
+    const channel = item.channel || "chat";
+    return item.handle ? channel + " " + item.handle : channel + " customer";
   }
 
   async function togglePresence() {
@@ -169,41 +186,79 @@
   function renderQueue(items) {
     state.queue = items;
     const list = $("queue-list");
+    const keepScroll = list.scrollTop;
     clear(list);
     $("queue-count").textContent = String(items.length);
     $("queue-empty").hidden = items.length > 0;
+    if (state.selected && !items.some((i) => i.id === state.selected)) state.selected = null;
     const now = Date.now() / 1000;
-    for (const item of items) {
-      const claim = el("button", { cls: "claim", text: "Claim", testid: "claim", attrs: { type: "button" } });
-      claim.addEventListener("click", (event) => {
-        event.stopPropagation();
-        claimChat(item.id);
-      });
-      const open = el("button", { cls: "link", text: item.customer_name || "Customer", testid: "queue-name", attrs: { type: "button" } });
-      open.addEventListener("click", () => openChat(item.id));
-      const waited = item.queued_at ? now - item.queued_at : item.waiting_s;
-      const li = el("li", { cls: "queue-item " + item.emotion, testid: "queue-item" }, [
-        el("div", { cls: "row" }, [
-          open,
-          el("span", { cls: "badge channel", text: item.channel }),
-          el("span", { cls: "priority", text: "priority " + Math.round(item.priority), testid: "priority" }),
-        ]),
-        el("div", { cls: "row" }, [
-          el("span", { cls: "badge " + item.emotion, text: item.emotion, testid: "emotion" }),
-          gauge(item.intensity),
-          el("span", { cls: "topic", text: words(item.topic) }),
-        ]),
-        el("div", { cls: "row small" }, [
-          el("span", { cls: "reasons", text: item.reasons.map(words).join(", "), testid: "reasons" }),
-          el("span", { cls: "waiting", text: "waiting " + duration(waited), testid: "waiting" }),
-        ]),
+    const all = document.createDocumentFragment();
+    for (const item of items) all.appendChild(queueNode(item, now));
+    list.appendChild(all);
+    list.scrollTop = keepScroll;
+    onQueue(items);
+  }
+
+  function queueNode(item, now) {
+    const claim = el("button", {
+      cls: "claim small",
+      text: "Claim",
+      testid: "claim",
+      title: "Claim this chat (shortcut: c on the selected chat)",
+      attrs: { type: "button", "aria-label": "Claim the chat with " + who(item) },
+    });
+    claim.addEventListener("click", (event) => {
+      event.stopPropagation();
+      claimChat(item.id);
+    });
+    const open = el("button", { cls: "link", text: who(item), testid: "queue-name", attrs: { type: "button" } });
+    const waited = item.queued_at ? now - item.queued_at : item.waiting_s;
+    const reasons = item.reasons.map(words).join(", ");
+    const meta = [
+      el("span", { cls: "badge channel", text: item.channel }),
+      el("span", { cls: "badge " + item.emotion, text: item.emotion, testid: "emotion" }),
+      gauge(item.intensity),
+    ];
+    for (const flag of item.flags) meta.push(el("span", { cls: "flag", text: words(flag), testid: "flag" }));
+    meta.push(el("span", { cls: "reasons", text: reasons, testid: "reasons", title: reasons }));
+    const li = el("li", { cls: "queue-item " + item.emotion, testid: "queue-item" }, [
+      el("div", { cls: "qi-top" }, [
+        open,
+        el("span", { cls: "waiting", text: "waiting " + duration(waited), testid: "waiting" }),
         claim,
-      ]);
-      li.dataset.conversation = item.id;
-      li.dataset.queuedAt = item.queued_at || "";
-      for (const flag of item.flags) li.appendChild(el("span", { cls: "flag", text: words(flag) }));
-      list.appendChild(li);
+      ]),
+      el("p", {
+        cls: "qi-latest" + (item.latest ? "" : " none"),
+        text: item.latest || words(item.topic) || "no message yet",
+        testid: "queue-latest",
+        title: item.latest || "",
+      }),
+      el("div", { cls: "qi-meta" }, meta),
+    ]);
+    li.title = "priority " + Math.round(item.priority) + (item.topic ? " · " + words(item.topic) : "");
+    li.addEventListener("click", () => {
+      select(item.id);
+      openChat(item.id);
+    });
+    li.dataset.conversation = item.id;
+    li.dataset.queuedAt = item.queued_at || "";
+    li.dataset.priority = String(Math.round(item.priority));
+    if (state.selected === item.id) li.classList.add("selected");
+    if (state.chat && state.chat.id === item.id) li.classList.add("open");
+    return li;
+  }
+
+  // the keyboard's place in the waiting list (n, c, j/k: bot/console/static/keys.js)
+  function select(id) {
+    state.selected = id;
+    for (const li of document.querySelectorAll("#queue-list .queue-item")) {
+      li.classList.toggle("selected", li.dataset.conversation === id);
     }
+  }
+
+  // notifications and the title count look at each new queue (notify.js)
+  function onQueue(items) {
+    if (window.ConsoleNotify) window.ConsoleNotify.queue(items);
   }
 
   function tickWaiting() {
@@ -352,6 +407,9 @@
     };
     if (mine) mine.unread = false;
     renderMine();
+    for (const li of document.querySelectorAll("#queue-list .queue-item")) {
+      li.classList.toggle("open", li.dataset.conversation === t.id);
+    }
     $("chat").hidden = false;
     $("no-chat").hidden = true;
     $("chat-title").textContent = (data.customer.name || "Customer") + " · " + (data.customer.channel || t.channel);
