@@ -34,6 +34,7 @@ HEADERS = {
 }
 FILES = {
     "console.js": "text/javascript",
+    "notify.js": "text/javascript",
     "console.css": "text/css",
     "login.js": "text/javascript",
     "dashboard.js": "text/javascript",

@@ -182,3 +182,133 @@ async def test_two_hundred_waiting_chats_fit_a_1280x720_workspace(
     console.assert_clean()
     await page.context.close()
     await drain(queue)
+
+
+# records what the page asks of the browser: notifications shown, tones started
+RECORDER = """
+window.__notified = [];
+window.__tones = 0;
+(() => {
+  const Real = window.Notification;
+  if (Real) {
+    window.Notification = new Proxy(Real, {
+      construct(target, args) {
+        const body = String((args[1] || {}).body || '');
+        window.__notified.push({title: String(args[0]), body});
+        return Reflect.construct(target, args);
+      },
+    });
+  }
+  const start = OscillatorNode.prototype.start;
+  OscillatorNode.prototype.start = function (...rest) {
+    window.__tones += 1;
+    return start.apply(this, rest);
+  };
+})();
+"""
+
+
+async def waiting_chat(
+    line: HandoffQueue,
+    store: aioredis.Redis,
+    prefix: str,
+    name: str,
+    said: str,
+    emotion: EmotionSnapshot,
+    flags: frozenset[UrgencyFlag] = frozenset(),
+) -> str:
+    """One customer waiting, having written ``said`` (through the real queue)."""
+    cid = "alert-" + secrets.token_hex(6)
+    await Transcript(store, prefix=prefix).append(cid, Entry(Author.CUSTOMER, said))
+    await line.enqueue(
+        HandoffRequest(cid, "web", Customer(cid, name), emotion, flags=flags)
+    )
+    return cid
+
+
+async def test_a_new_urgent_chat_raises_a_notification_and_the_title_counts(
+    chromium: Browser,  # noqa: F811
+    gateway_url: str,
+    stack_settings: Settings,
+    queue: HandoffQueue,  # noqa: F811
+    rds: aioredis.Redis,  # noqa: F811
+) -> None:
+    await drain(queue)
+    prefix = stack_settings.redis_prefix
+    calm = EmotionSnapshot("neutral", 0.1, 0)
+    await waiting_chat(queue, rds, prefix, "Early Erin", "a question", calm)
+    console, _ = await agent_page(
+        chromium,
+        gateway_url,
+        queue,
+        rds,
+        viewport=(WIDTH, HEIGHT),
+        init_script=RECORDER,
+        permissions=("notifications",),
+    )
+    page = console.page
+    await expect(page).to_have_title("(1 waiting) Support console")
+    assert await page.evaluate("Notification.permission") == "granted"
+
+    # a calm newcomer is counted but not announced (below "urgent", the default)
+    await waiting_chat(queue, rds, prefix, "Calm Carl", "no rush", calm)
+    await expect(page).to_have_title("(2 waiting) Support console")
+    # an urgent one is announced: a notification with what they wrote, and a sound
+    urgent = await waiting_chat(
+        queue,
+        rds,
+        prefix,
+        "Upset Uma",
+        "someone used my card for three orders",
+        EmotionSnapshot("anger", 0.9, 4),
+        frozenset([UrgencyFlag.FRAUD]),
+    )
+    await page.wait_for_function("window.__notified.length > 0")
+    notified = await page.evaluate("window.__notified")
+    assert notified == [
+        {
+            "title": "New chat: Upset Uma",
+            "body": "someone used my card for three orders\nanger 90%, fraud",
+        }
+    ]
+    assert await page.evaluate("window.__tones") > 0
+    await expect(page).to_have_title("(3 waiting) Support console")
+
+    # a new message in a held chat that is not open counts as unread
+    await (
+        page.locator(f'[data-conversation="{urgent}"]').get_by_test_id("claim").click()
+    )
+    await expect(page.get_by_test_id("chat-state")).to_have_text("yours")
+    await expect(page).to_have_title("(2 waiting) Support console")
+    await page.get_by_test_id("queue-item").first.click()
+    await expect(page.get_by_test_id("chat-state")).to_have_text("queued")
+    await Transcript(rds, prefix=prefix).append(
+        urgent, Entry(Author.CUSTOMER, "are you still there?")
+    )
+    await expect(page).to_have_title("(2 waiting, 1 unread) Support console")
+
+    # each alert is switchable, and the choice is remembered in this browser
+    await page.get_by_test_id("alerts-menu").click()
+    await page.get_by_test_id("alert-title").uncheck()
+    await expect(page).to_have_title("Support console")
+    await page.get_by_test_id("alert-notify").uncheck()
+    await page.get_by_test_id("alert-level").select_option("0")
+    found = await violations(page)  # the menu open
+    assert found == [], found
+    await page.reload()
+    await expect(page.get_by_test_id("live-status")).to_have_text("live")
+    await expect(page.get_by_test_id("queue-item")).to_have_count(2)
+    await expect(page).to_have_title("Support console")
+    await expect(page.get_by_test_id("alert-title")).not_to_be_checked()
+    await expect(page.get_by_test_id("alert-notify")).not_to_be_checked()
+    await expect(page.get_by_test_id("alert-sound")).to_be_checked()
+    await expect(page.get_by_test_id("alert-level")).to_have_value("0")
+    # now every new chat sounds, and none shows a notification
+    await waiting_chat(queue, rds, prefix, "Quiet Quinn", "hi", calm)
+    await page.wait_for_function("window.__tones > 0")
+    await expect(page.get_by_test_id("queue-item")).to_have_count(3)
+    assert await page.evaluate("window.__notified") == []
+
+    console.assert_clean()
+    await page.context.close()
+    await drain(queue)

@@ -155,6 +155,7 @@
       list.appendChild(item);
     }
     $("my-chats-empty").hidden = n > 0;
+    updateCounts();
   }
 
   // the customer as a list shows them: their name, else the channel and its handle
@@ -259,6 +260,13 @@
   // notifications and the title count look at each new queue (notify.js)
   function onQueue(items) {
     if (window.ConsoleNotify) window.ConsoleNotify.queue(items);
+    updateCounts();
+  }
+
+  function updateCounts() {
+    let unread = 0;
+    for (const c of state.mine.values()) if (c.unread) unread += 1;
+    if (window.ConsoleNotify) window.ConsoleNotify.counts(state.queue.length, unread);
   }
 
   function tickWaiting() {
@@ -785,6 +793,7 @@
       window.location.assign("/console/login");
     });
     setInterval(tickWaiting, 1000);
+    if (window.ConsoleNotify) window.ConsoleNotify.onOpen(openChat);
   }
 
   start();
