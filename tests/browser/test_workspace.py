@@ -9,6 +9,7 @@ and every item shows who is waiting and the first words of their latest message.
 from __future__ import annotations
 
 import random
+import re
 import secrets
 
 import redis.asyncio as aioredis
@@ -308,6 +309,90 @@ async def test_a_new_urgent_chat_raises_a_notification_and_the_title_counts(
     await page.wait_for_function("window.__tones > 0")
     await expect(page.get_by_test_id("queue-item")).to_have_count(3)
     assert await page.evaluate("window.__notified") == []
+
+    console.assert_clean()
+    await page.context.close()
+    await drain(queue)
+
+
+async def test_claim_reply_and_resolve_with_the_keyboard_only(
+    chromium: Browser,  # noqa: F811
+    gateway_url: str,
+    stack_settings: Settings,
+    queue: HandoffQueue,  # noqa: F811
+    rds: aioredis.Redis,  # noqa: F811
+) -> None:
+    await drain(queue)
+    prefix = stack_settings.redis_prefix
+    await waiting_chat(
+        queue,
+        rds,
+        prefix,
+        "Upset Uma",
+        "someone used my card",
+        EmotionSnapshot("anger", 0.9, 4),
+        frozenset([UrgencyFlag.FRAUD]),
+    )
+    await waiting_chat(
+        queue, rds, prefix, "Calm Carl", "no rush", EmotionSnapshot("neutral", 0.1, 0)
+    )
+    console, _ = await agent_page(
+        chromium, gateway_url, queue, rds, viewport=(WIDTH, HEIGHT)
+    )
+    page, keys = console.page, console.page.keyboard
+    items = page.get_by_test_id("queue-item")
+    await expect(items).to_have_count(2)
+    title = page.get_by_test_id("chat-title")
+    state = page.get_by_test_id("chat-state")
+
+    # ? lists the shortcuts; Escape closes the list
+    await keys.press("?")
+    overlay = page.get_by_test_id("keys-help")
+    await expect(overlay).to_be_visible()
+    await expect(overlay).to_contain_text("claim the selected waiting chat")
+    found = await violations(page)
+    assert found == [], found
+    await keys.press("Escape")
+    await expect(overlay).to_be_hidden()
+
+    # j selects the best waiting chat, c claims it, n takes the next, [ goes back
+    await keys.press("j")
+    await expect(items.first).to_have_class(re.compile(r"\bselected\b"))
+    await keys.press("c")
+    await expect(state).to_have_text("yours")
+    await expect(title).to_contain_text("Upset Uma")
+    await keys.press("n")
+    await expect(title).to_contain_text("Calm Carl")
+    await expect(state).to_have_text("yours")
+    tabs = page.get_by_test_id("my-chat-tab")
+    await expect(tabs).to_have_count(2)
+    await keys.press("[")
+    await expect(title).to_contain_text("Upset Uma")
+    await expect(tabs.first).to_have_attribute("aria-current", "true")
+
+    # r goes to the reply box; letters typed there are text, not shortcuts
+    await keys.press("r")
+    reply = page.get_by_test_id("reply-input")
+    await expect(reply).to_be_focused()
+    text = "I'm so sorry, Uma: I see the card orders [3] and I'm cancelling them now?"
+    await keys.type(text)
+    await expect(reply).to_have_value(text)
+    await expect(overlay).to_be_hidden()
+    await expect(title).to_contain_text("Upset Uma")
+    await expect(state).to_have_text("yours")
+    # Ctrl+Enter sends, Escape leaves the box, e resolves
+    await keys.press("Control+Enter")
+    sent = page.get_by_test_id("transcript-message").filter(has_text="cancelling them")
+    await expect(sent).to_have_attribute("data-author", "agent")
+    await expect(reply).to_have_value("")
+    await keys.press("Escape")
+    await expect(reply).not_to_be_focused()
+    await keys.press("e")
+    await expect(state).to_have_text("resolved")
+    await expect(tabs).to_have_count(1)
+    # Alt+1 opens the first (now only) held chat
+    await keys.press("Alt+1")
+    await expect(title).to_contain_text("Calm Carl")
 
     console.assert_clean()
     await page.context.close()

@@ -796,5 +796,14 @@
     if (window.ConsoleNotify) window.ConsoleNotify.onOpen(openChat);
   }
 
+  // what keys.js needs of the page: the waiting list's selection, open and claim
+  window.ConsoleApp = {
+    selected: () => state.selected,
+    select,
+    open: openChat,
+    claim: claimChat,
+    openId: () => (state.chat ? state.chat.id : null),
+  };
+
   start();
 })();
