@@ -10,7 +10,8 @@ same run) and as often with ``--waiting`` chats waiting (enqueued through the qu
 library, each with one or two customer messages in the transcript; seeded). Each
 load reports the browser's first contentful paint and the moment the whole waiting
 list is on screen (``performance.now()`` from the navigation, read in the frame the
-last item appears), and the time of ``GET /console/api/queue``. Prints one JSON line
+last item appears, once the list has left ``aria-busy``), and the time of
+``GET /console/api/queue``. Prints one JSON line
 per set, then the medians with the ratio of the long line to the empty one.
 """
 
@@ -115,19 +116,19 @@ async def one_load(page: Page, base: str, count: int) -> dict[str, float]:
     """Load the console once; when did it paint, when was the whole list shown."""
     await page.goto(base + "/console", wait_until="commit")
     shown = await page.wait_for_function(
-        "(n) => document.querySelectorAll('#queue-list .queue-item').length === n"
-        " && document.getElementById('queue-count').textContent === String(n)"
+        "(n) => document.querySelector('#queue-list[aria-busy=false]')"
+        " && document.querySelectorAll('#queue-list .queue-item').length === n"
         " && performance.now()",
         arg=count,
         polling="raf",
     )
-    paint = await page.evaluate(
+    paint = await page.wait_for_function(
         "() => (performance.getEntriesByName('first-contentful-paint')[0] || {})"
-        ".startTime || null"
+        ".startTime"
     )
     return {
-        "first_paint_ms": float(paint or 0),
-        "list_shown_ms": await shown.json_value(),
+        "first_paint_ms": float(await paint.json_value()),
+        "list_shown_ms": float(await shown.json_value()),
     }
 
 

@@ -197,6 +197,7 @@
     for (const item of items) all.appendChild(queueNode(item, now));
     list.appendChild(all);
     list.scrollTop = keepScroll;
+    list.setAttribute("aria-busy", "false"); // loaded (bench/console_paint.py waits on it)
     onQueue(items);
   }
 
