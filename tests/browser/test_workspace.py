@@ -264,7 +264,7 @@ async def test_a_new_urgent_chat_raises_a_notification_and_the_title_counts(
         EmotionSnapshot("anger", 0.9, 4),
         frozenset([UrgencyFlag.FRAUD]),
     )
-    await page.wait_for_function("window.__notified.length > 0")
+    await page.wait_for_function("() => window.__notified.length > 0")
     notified = await page.evaluate("window.__notified")
     assert notified == [
         {
@@ -306,7 +306,7 @@ async def test_a_new_urgent_chat_raises_a_notification_and_the_title_counts(
     await expect(page.get_by_test_id("alert-level")).to_have_value("0")
     # now every new chat sounds, and none shows a notification
     await waiting_chat(queue, rds, prefix, "Quiet Quinn", "hi", calm)
-    await page.wait_for_function("window.__tones > 0")
+    await page.wait_for_function("() => window.__tones > 0")
     await expect(page.get_by_test_id("queue-item")).to_have_count(3)
     assert await page.evaluate("window.__notified") == []
 

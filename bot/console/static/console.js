@@ -123,10 +123,14 @@
     toggle.dataset.status = p.status;
     $("dashboard-link").hidden = me.account.role !== "supervisor";
     if (p.break_suggested) flash("You've had several intense chats in a row. Consider a short break.", "info");
+    // the tabs keep their order (the server's is arbitrary): held ones as they were,
+    // newly held ones after them
+    const now = new Map(me.chats.map((c) => [c.id, c]));
     const held = new Map();
-    for (const c of me.chats) {
-      const before = state.mine.get(c.id);
-      held.set(c.id, { ...c, unread: before ? before.unread : false });
+    for (const id of [...state.mine.keys(), ...now.keys()]) {
+      if (held.has(id) || !now.has(id)) continue;
+      const before = state.mine.get(id);
+      held.set(id, { ...now.get(id), unread: before ? before.unread : false });
     }
     state.mine = held;
     renderMine();

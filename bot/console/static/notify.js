@@ -133,6 +133,28 @@
       });
     }
     permissionNote();
+    // the menu closes on a click elsewhere or Escape
+    const menu = box("alerts");
+    if (menu) {
+      document.addEventListener("click", (event) => {
+        if (menu.open && !menu.contains(event.target)) menu.open = false;
+      });
+      menu.addEventListener("keydown", (event) => {
+        if (event.key === "Escape" && menu.open) {
+          menu.open = false;
+          menu.querySelector("summary").focus();
+        }
+      });
+    }
+    // notifications are on unless switched off: the browser asks once, at the
+    // agent's first click in the page (browsers want a person's gesture for it)
+    document.addEventListener("click", askOnce, { once: true, capture: true });
+  }
+
+  function askOnce() {
+    if (settings.notify && "Notification" in window && Notification.permission === "default") {
+      Notification.requestPermission().then(permissionNote, permissionNote);
+    }
   }
 
   window.ConsoleNotify = {
