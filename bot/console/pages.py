@@ -34,6 +34,8 @@ HEADERS = {
 }
 FILES = {
     "console.js": "text/javascript",
+    "kit.js": "text/javascript",
+    "review.js": "text/javascript",
     "notify.js": "text/javascript",
     "keys.js": "text/javascript",
     "console.css": "text/css",

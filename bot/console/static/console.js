@@ -1,5 +1,6 @@
 // The agent console: live queue, conversation view, replies, assist. Vanilla JS, no
-// build step. Every string from a customer (or anyone) is put in the page with
+// build step; the helpers are in kit.js, alerts in notify.js, the empathy review in
+// review.js, the keyboard in keys.js. Every string from a customer (or anyone) is put in the page with
 // textContent or as an attribute value, never parsed as HTML.
 "use strict";
 
@@ -17,104 +18,16 @@
     selected: null, // the waiting chat the keyboard points at
   };
 
-  // -- small helpers ------------------------------------------------------------
-
-  function el(tag, opts, children) {
-    const node = document.createElement(tag);
-    const o = opts || {};
-    if (o.cls) node.className = o.cls;
-    if (o.text !== undefined && o.text !== null) node.textContent = String(o.text);
-    if (o.testid) node.dataset.testid = o.testid;
-    if (o.title) node.title = String(o.title);
-    if (o.attrs) for (const [k, v] of Object.entries(o.attrs)) node.setAttribute(k, String(v));
-    for (const child of children || []) if (child) node.appendChild(child);
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
-
-  function flash(message, kind) {
-    const box = $("flash");
-    box.textContent = message;
-    box.className = "flash " + (kind || "info");
-    box.hidden = !message;
-    if (message) {
-      clearTimeout(flash.timer);
-      flash.timer = setTimeout(() => { box.hidden = true; }, 8000);
-    }
-  }
-
-  function duration(seconds) {
-    const s = Math.max(0, Math.round(seconds));
-    if (s < 60) return s + " s";
-    const m = Math.floor(s / 60);
-    if (m < 60) return m + " min " + (s % 60) + " s";
-    return Math.floor(m / 60) + " h " + (m % 60) + " min";
-  }
-
-  function clock(at) {
-    if (!at) return "";
-    return new Date(at * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  }
-
-  function words(code) {
-    return String(code || "").replace(/_/g, " ");
-  }
-
-  class ApiError extends Error {
-    constructor(status, code, message) {
-      super(message);
-      this.status = status;
-      this.code = code;
-    }
-  }
-
-  async function api(method, path, body) {
-    const headers = { Accept: "application/json" };
-    if (method !== "GET") {
-      headers["Content-Type"] = "application/json";
-      headers["X-CSRF-Token"] = state.csrf;
-    }
-    let response;
-    try {
-      response = await fetch("/console/api/" + path, {
-        method,
-        headers,
-        credentials: "same-origin",
-        body: method === "GET" ? undefined : JSON.stringify(body || {}),
-      });
-    } catch (e) {
-      throw new ApiError(0, "network", "The console lost its connection; please try again.");
-    }
-    const data = await response.json().catch(() => ({}));
-    if (response.status === 401) {
-      window.location.assign("/console/login");
-      throw new ApiError(401, "unauthenticated", "Please sign in again.");
-    }
-    if (!response.ok) {
-      const d = data.detail || {};
-      const message = d.message || data.error || "The request failed (" + response.status + ").";
-      throw new ApiError(response.status, d.error || "error", message);
-    }
-    return data;
-  }
-
-  async function attempt(action) {
-    try {
-      return await action();
-    } catch (e) {
-      flash(e.message || String(e), "error");
-      return null;
-    }
-  }
+  const { el, clear, flash, duration, clock, words, api, attempt } = window.ConsoleKit;
 
   // -- me, presence ---------------------------------------------------------------
 
   function renderMe(me) {
     state.me = me;
-    if (me.csrf) state.csrf = me.csrf;
+    if (me.csrf) {
+      state.csrf = me.csrf;
+      window.ConsoleKit.setCsrf(me.csrf);
+    }
     const p = me.presence;
     $("me-name").textContent = me.account.name + (me.account.role === "supervisor" ? " (supervisor)" : "");
     $("me-load").textContent = p.chats + "/" + p.capacity + " chats";
@@ -664,50 +577,6 @@
     checkTone();
   }
 
-  // -- empathy review of a colleague's reply ------------------------------------------
-
-  const QA_LABELS = {
-    acknowledged: "acknowledges how the customer feels",
-    reflected: "takes up their concern",
-    specific: "gives specific help",
-    personal: "is personal, not a form letter",
-    calm: "keeps a calm tone",
-  };
-  let qaSample = null;
-
-  async function startReview() {
-    const sample = await attempt(() => api("GET", "qa/sample"));
-    const form = $("qa-form");
-    if (!sample) {
-      form.hidden = true;
-      return;
-    }
-    qaSample = sample;
-    $("qa-customer").textContent = sample.customer.text;
-    $("qa-agent").textContent = (sample.agent || "An agent") + " replied:";
-    $("qa-reply").textContent = sample.reply;
-    const box = $("qa-criteria");
-    for (const old of box.querySelectorAll("label")) old.remove();
-    for (const c of sample.criteria) {
-      const input = el("input", { testid: "qa-criterion", attrs: { type: "checkbox", value: c } });
-      box.appendChild(el("label", {}, [input, el("span", { text: " " + (QA_LABELS[c] || c) })]));
-    }
-    form.hidden = false;
-  }
-
-  async function saveReview(event) {
-    event.preventDefault();
-    if (!qaSample) return;
-    const met = {};
-    for (const input of $("qa-criteria").querySelectorAll("input")) met[input.value] = input.checked;
-    const saved = await attempt(() => api("POST", "qa/ratings", { conversation: qaSample.conversation, entry: qaSample.entry, met }));
-    if (saved) {
-      flash("Thanks, your rating is saved.", "ok");
-      $("qa-form").hidden = true;
-      qaSample = null;
-    }
-  }
-
   // -- live updates -------------------------------------------------------------
 
   function watch(id, after) {
@@ -790,8 +659,6 @@
     $("note-form").addEventListener("submit", addNote);
     $("transfer-form").addEventListener("submit", transferChat);
     $("reply-input").addEventListener("input", checkTone);
-    $("qa-start").addEventListener("click", startReview);
-    $("qa-form").addEventListener("submit", saveReview);
     $("reply-input").addEventListener("keydown", expandShortcut);
     $("logout").addEventListener("click", async () => {
       await attempt(() => api("POST", "logout"));
