@@ -117,3 +117,26 @@ async def test_a_new_deployments_dashboard_says_there_is_nothing_yet(
     assert found == [], found
     page.assert_clean()
     await context.close()
+
+
+async def test_the_sign_in_page_and_the_shops_chat_pass_the_audit(
+    chromium: Browser,  # noqa: F811
+    gateway_url: str,
+) -> None:
+    # reduced motion: the widget's window rises in 180 ms, and colours read half-way
+    # through a fade are no colours anyone reads
+    context = await chromium.new_context(
+        viewport={"width": 1280, "height": 720}, reduced_motion="reduce"
+    )
+    page = Watched(await context.new_page())
+    await page.page.goto(gateway_url + "/console/login")
+    await expect(page.page.get_by_test_id("login-user")).to_be_visible()
+    found = await violations(page.page)
+    assert found == [], found
+    await page.page.goto(gateway_url + "/")
+    await page.page.get_by_test_id("chat-launcher").click()
+    await expect(page.page.get_by_test_id("chat-input")).to_be_focused()
+    page.assert_clean()  # before the audit: axe itself tries an inline style here
+    found = await violations(page.page)
+    assert found == [], found
+    await context.close()
