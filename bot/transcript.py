@@ -169,6 +169,9 @@ def valid_cursor(value: object) -> bool:
     return ms.isdigit() and (not sep or seq.isdigit()) and value.isascii()
 
 
+LATEST_SCAN = 10  # entries read back to find a waiting customer's latest words
+
+
 class Transcript:
     """Append to and read the transcripts of one deployment (one key prefix)."""
 
@@ -245,6 +248,29 @@ class Transcript:
         entries = [Entry.from_stream(_s(i), _fields(f)) for i, f in reversed(raw)]
         await self._annotate(conversation_id, entries)
         return entries
+
+    async def latest_said(
+        self, conversation_ids: Sequence[str], scan: int = LATEST_SCAN
+    ) -> dict[str, str]:
+        """The text of each conversation's latest customer message (one round trip;
+        looked for among its latest ``scan`` entries, "" when none is there)."""
+        if not conversation_ids:
+            return {}
+        pipe = self.redis.pipeline(transaction=False)
+        for cid in conversation_ids:
+            pipe.xrevrange(self.keys.transcript(cid), count=scan)
+        found: dict[str, str] = {}
+        for cid, raw in zip(conversation_ids, await pipe.execute(), strict=True):
+            found[cid] = next(
+                (
+                    fields.get("text", "")
+                    for fields in (_fields(f) for _, f in raw)
+                    if fields.get("author") == Author.CUSTOMER.value
+                    and fields.get("kind", "message") == Kind.MESSAGE.value
+                ),
+                "",
+            )
+        return found
 
     async def annotate(
         self, conversation_id: str, entry_id: str, emotion: dict[str, Any]

@@ -20,7 +20,14 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from bot.console.deps import ConsoleDep, Supervising, client_ref, fail
 from bot.console.empathy import empathy_summary
-from bot.console.metrics import CHARTS, chart_svg, collect, csv_text, summarize
+from bot.console.metrics import (
+    CHARTS,
+    NOTHING_YET,
+    chart_svg,
+    collect,
+    csv_text,
+    summarize,
+)
 from bot.console.qa import peer_summary
 
 router = APIRouter()
@@ -36,6 +43,7 @@ async def get_dashboard(console: ConsoleDep, who: Supervising) -> dict[str, Any]
     """Escalation rate, time to a human, CSAT, empathy rating, load, by channel/day."""
     data = await collect(console.redis, console.keys, console.queue)
     summary = summarize(data)
+    summary["nothing_yet"] = NOTHING_YET
     summary["flagged"] = [
         {"id": t.id, "customer_name": t.customer.name, "reoffers": t.reoffers}
         for t in await console.queue.flagged()

@@ -39,6 +39,7 @@ class Data:
     agents: list[AgentView]
     waiting: int
     now: float = field(default_factory=time.time)
+    load_window: float = 3600.0  # "last hour" of the agents' emotional load (s)
 
 
 async def collect(
@@ -58,7 +59,14 @@ async def collect(
         conversations += 1
     waiting = int(await client.zcard(k.queue))
     agents = await queue.agents()
-    return Data(tickets, conversations, agents, waiting, now or time.time())
+    return Data(
+        tickets,
+        conversations,
+        agents,
+        waiting,
+        now or time.time(),
+        queue.config.load_window,
+    )
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -84,6 +92,16 @@ def _wait(ticket: Ticket) -> float | None:
     ):
         return ticket.assigned_at - ticket.queued_at
     return None
+
+
+def taken_intensity(ticket: Ticket) -> float | None:
+    """How intense the customer was when the agent took the chat: the latest reading
+    at or before the claim (what the agent's emotional load counted), not the
+    latest one (a customer who calmed down with the agent's help reads low)."""
+    if not ticket.assigned_at:
+        return None
+    before = [s for s in ticket.timeline if s.at and s.at <= ticket.assigned_at]
+    return float((before[-1] if before else ticket.emotion).intensity)
 
 
 def _group(tickets: list[Ticket], conversations: int | None = None) -> dict[str, Any]:
@@ -134,9 +152,15 @@ def summarize(data: Data) -> dict[str, Any]:
         if holder := (ticket.agent_id or ticket.last_agent):
             by_agent[holder].append(ticket)
     agents = []
+    since = data.now - data.load_window
     for view in data.agents:
         handled = by_agent.get(view.agent.id, [])
         group = _group(handled)
+        recent = [
+            i
+            for t in handled
+            if (t.assigned_at or 0) >= since and (i := taken_intensity(t)) is not None
+        ]
         agents.append(
             {
                 "id": view.agent.id,
@@ -150,16 +174,21 @@ def summarize(data: Data) -> dict[str, Any]:
                 "resolved": group["resolved"],
                 "csat": group["csat"],
                 "understood": group["understood"],
-                "mean_intensity": _mean([float(t.emotion.intensity) for t in handled]),
+                # the same chats as recent_intense: taken in the load window, at the
+                # intensity they had when taken
+                "taken_recent": len(recent),
+                "taken_intensity": _mean(recent),
             }
         )
-    return {
+    summary = {
         "overall": overall,
         "channels": {c: _group(ts) for c, ts in sorted(channels.items())},
         "agents": agents,
         "days": _days(data),
         "at": data.now,
     }
+    summary["charts"] = {name: has_data(name, data, summary) for name in CHARTS}
+    return summary
 
 
 def _day(at: float | None) -> str:
@@ -253,6 +282,26 @@ def csv_text(tickets: list[Ticket]) -> str:
 # -- charts (matplotlib, SVG) ----------------------------------------------------------
 
 CHARTS = ("escalations", "time_to_human", "ratings", "agents")
+# what each chart says instead of empty axes
+NOTHING_YET = {
+    "escalations": "No chat was handed to a person in the last 14 days.",
+    "time_to_human": "No chat has reached a person yet, so there is no wait to show.",
+    "ratings": "No customer has rated a chat with a person yet.",
+    "agents": "No agent accounts yet.",
+}
+
+
+def has_data(name: str, data: Data, summary: dict[str, Any]) -> bool:
+    """Whether chart ``name`` has anything to draw."""
+    if name == "escalations":
+        return any(d["handoffs"] for d in summary["days"])
+    if name == "time_to_human":
+        return any(_wait(t) is not None for t in data.tickets)
+    if name == "ratings":
+        return any(t.rating for t in data.tickets)
+    if name == "agents":
+        return bool(summary["agents"])
+    raise KeyError(name)
 
 
 def chart_svg(name: str, data: Data, summary: dict[str, Any]) -> bytes:
@@ -261,18 +310,27 @@ def chart_svg(name: str, data: Data, summary: dict[str, Any]) -> bytes:
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     figure = Figure(figsize=(6.4, 3.2), dpi=100, layout="constrained")
     ax = figure.add_subplot()
-    if name == "escalations":
+    counts = MaxNLocator(integer=True)  # chats come whole: no 0.04 ticks
+    if name not in CHARTS:
+        raise KeyError(name)
+    if not has_data(name, data, summary):
+        ax.axis("off")
+        ax.text(0.5, 0.5, NOTHING_YET[name], ha="center", va="center", wrap=True)
+    elif name == "escalations":
         days = summary["days"]
         labels = [d["day"][5:] for d in days]
         ax.bar(labels, [d["handoffs"] for d in days], color="#2456c7")
+        ax.yaxis.set_major_locator(counts)
         ax.set_title("Handoffs to a person per day")
         ax.tick_params(axis="x", labelrotation=60, labelsize=7)
     elif name == "time_to_human":
         waits = [w / 60 for t in data.tickets if (w := _wait(t)) is not None]
-        ax.hist(waits or [0], bins=20, color="#a15c00")
+        ax.hist(waits, bins=20, color="#a15c00")
+        ax.yaxis.set_major_locator(counts)
         ax.set_title("Time to a human (minutes)")
         ax.set_xlabel("minutes")
     elif name == "ratings":
@@ -284,6 +342,7 @@ def chart_svg(name: str, data: Data, summary: dict[str, Any]) -> bytes:
             [x + 0.2 for x in xs], [understood[x] for x in xs], 0.4, label="understood"
         )
         ax.set_xticks(xs)
+        ax.yaxis.set_major_locator(counts)
         ax.legend()
         ax.set_title("Ratings after a person helped")
     elif name == "agents":
@@ -297,10 +356,11 @@ def chart_svg(name: str, data: Data, summary: dict[str, Any]) -> bytes:
             label="intense chats (last hour)",
             color="#b42318",
         )
+        top = max((a["chats"] + a["recent_intense"] for a in agents), default=0)
+        ax.set_xlim(0, max(1, top))  # nobody busy: 0 to 1, not -0.04 to 0.04
+        ax.xaxis.set_major_locator(counts)
         ax.legend(fontsize=7)
         ax.set_title("Load per agent")
-    else:
-        raise KeyError(name)
     out = io.BytesIO()
     figure.savefig(out, format="svg", metadata={"Date": None})
     return out.getvalue()

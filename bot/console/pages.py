@@ -1,6 +1,6 @@
 """The console's pages and files: sign-in, the agent console, the dashboard.
 
-Plain HTML, one script and one style sheet per page from ``static/``, no build step.
+Plain HTML, its scripts and one style sheet per page from ``static/``, no build step.
 Every console response carries a strict Content-Security-Policy (no inline script or
 style, nothing from other sites, no framing) and is not cached. A page that needs a
 signed-in user sends anyone else to the sign-in page.
@@ -34,6 +34,10 @@ HEADERS = {
 }
 FILES = {
     "console.js": "text/javascript",
+    "kit.js": "text/javascript",
+    "review.js": "text/javascript",
+    "notify.js": "text/javascript",
+    "keys.js": "text/javascript",
     "console.css": "text/css",
     "login.js": "text/javascript",
     "dashboard.js": "text/javascript",

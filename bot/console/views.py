@@ -20,12 +20,29 @@ MAX_ENTRIES = 5000
 MAX_EARLIER = 20
 
 
-def queue_item(ticket: Ticket, now: float, aging_per_minute: float) -> dict[str, Any]:
-    """One waiting chat as the queue list shows it."""
+MAX_LATEST = 160  # characters of the customer's latest message in a queue item
+
+
+def first_words(text: str, limit: int = MAX_LATEST) -> str:
+    """The start of a message on one line, cut at a word with "…" when longer."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] or flat[:limit]
+    return cut.rstrip(",.;:") + "…"
+
+
+def queue_item(
+    ticket: Ticket, now: float, aging_per_minute: float, latest: str = ""
+) -> dict[str, Any]:
+    """One waiting chat as the queue list shows it (``latest``: what the customer
+    wrote last)."""
     return {
         "id": ticket.id,
         "channel": ticket.channel,
         "customer_name": ticket.customer.name,
+        "handle": ticket.customer.id if ticket.customer.id != ticket.id else "",
+        "latest": first_words(latest),
         "topic": ticket.topic,
         "emotion": ticket.emotion.label,
         "intensity": round(float(ticket.emotion.intensity), 3),
@@ -44,10 +61,12 @@ def queue_item(ticket: Ticket, now: float, aging_per_minute: float) -> dict[str,
 
 
 async def queue_items(console: Console) -> list[dict[str, Any]]:
-    """Every waiting chat, best first."""
+    """Every waiting chat, best first, with the customer's latest words."""
     now = time.time()
     aging = console.queue.config.aging_per_minute
-    return [queue_item(t, now, aging) for t in await console.queue.waiting()]
+    waiting = await console.queue.waiting()
+    said = await console.transcript.latest_said([t.id for t in waiting])
+    return [queue_item(t, now, aging, said.get(t.id, "")) for t in waiting]
 
 
 def entry_dict(entry: Entry) -> dict[str, Any]:

@@ -138,15 +138,28 @@ async def drain(queue: HandoffQueue) -> None:
 
 
 async def agent_page(
-    browser: Browser, gateway_url: str, queue: HandoffQueue, rds: aioredis.Redis
+    browser: Browser,
+    gateway_url: str,
+    queue: HandoffQueue,
+    rds: aioredis.Redis,
+    viewport: tuple[int, int] = (1400, 900),
+    init_script: str = "",
+    permissions: tuple[str, ...] = (),
 ) -> tuple[Watched, str]:
-    """A new agent account, signed in through the login page; returns the page."""
+    """A new agent account, signed in through the login page; returns the page
+    (``init_script`` runs in every page of its context before the page's own;
+    ``permissions`` are granted to the context, e.g. "notifications")."""
     name = "pw-" + secrets.token_hex(4)
     password = secrets.token_urlsafe(12)
     await Accounts(rds, Keys(queue.keys.prefix), queue).add(
         name, password, name=f"Sam {name[-4:]}"
     )
-    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    width, height = viewport
+    context = await browser.new_context(
+        viewport={"width": width, "height": height}, permissions=list(permissions)
+    )
+    if init_script:
+        await context.add_init_script(init_script)
     page = Watched(await context.new_page())
     await page.page.goto(gateway_url + "/console")
     await expect(page.page.get_by_test_id("login-user")).to_be_visible()

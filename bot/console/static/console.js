@@ -1,5 +1,6 @@
 // The agent console: live queue, conversation view, replies, assist. Vanilla JS, no
-// build step. Every string from a customer (or anyone) is put in the page with
+// build step; the helpers are in kit.js, alerts in notify.js, the empathy review in
+// review.js, the keyboard in keys.js. Every string from a customer (or anyone) is put in the page with
 // textContent or as an attribute value, never parsed as HTML.
 "use strict";
 
@@ -14,106 +15,19 @@
     ws: null,
     retry: 0,
     canned: [],
+    selected: null, // the waiting chat the keyboard points at
   };
 
-  // -- small helpers ------------------------------------------------------------
-
-  function el(tag, opts, children) {
-    const node = document.createElement(tag);
-    const o = opts || {};
-    if (o.cls) node.className = o.cls;
-    if (o.text !== undefined && o.text !== null) node.textContent = String(o.text);
-    if (o.testid) node.dataset.testid = o.testid;
-    if (o.title) node.title = String(o.title);
-    if (o.attrs) for (const [k, v] of Object.entries(o.attrs)) node.setAttribute(k, String(v));
-    for (const child of children || []) if (child) node.appendChild(child);
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
-
-  function flash(message, kind) {
-    const box = $("flash");
-    box.textContent = message;
-    box.className = "flash " + (kind || "info");
-    box.hidden = !message;
-    if (message) {
-      clearTimeout(flash.timer);
-      flash.timer = setTimeout(() => { box.hidden = true; }, 8000);
-    }
-  }
-
-  function duration(seconds) {
-    const s = Math.max(0, Math.round(seconds));
-    if (s < 60) return s + " s";
-    const m = Math.floor(s / 60);
-    if (m < 60) return m + " min " + (s % 60) + " s";
-    return Math.floor(m / 60) + " h " + (m % 60) + " min";
-  }
-
-  function clock(at) {
-    if (!at) return "";
-    return new Date(at * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  }
-
-  function words(code) {
-    return String(code || "").replace(/_/g, " ");
-  }
-
-  class ApiError extends Error {
-    constructor(status, code, message) {
-      super(message);
-      this.status = status;
-      this.code = code;
-    }
-  }
-
-  async function api(method, path, body) {
-    const headers = { Accept: "application/json" };
-    if (method !== "GET") {
-      headers["Content-Type"] = "application/json";
-      headers["X-CSRF-Token"] = state.csrf;
-    }
-    let response;
-    try {
-      response = await fetch("/console/api/" + path, {
-        method,
-        headers,
-        credentials: "same-origin",
-        body: method === "GET" ? undefined : JSON.stringify(body || {}),
-      });
-    } catch (e) {
-      throw new ApiError(0, "network", "The console lost its connection; please try again.");
-    }
-    const data = await response.json().catch(() => ({}));
-    if (response.status === 401) {
-      window.location.assign("/console/login");
-      throw new ApiError(401, "unauthenticated", "Please sign in again.");
-    }
-    if (!response.ok) {
-      const d = data.detail || {};
-      const message = d.message || data.error || "The request failed (" + response.status + ").";
-      throw new ApiError(response.status, d.error || "error", message);
-    }
-    return data;
-  }
-
-  async function attempt(action) {
-    try {
-      return await action();
-    } catch (e) {
-      flash(e.message || String(e), "error");
-      return null;
-    }
-  }
+  const { el, clear, flash, duration, clock, words, api, attempt } = window.ConsoleKit;
 
   // -- me, presence ---------------------------------------------------------------
 
   function renderMe(me) {
     state.me = me;
-    if (me.csrf) state.csrf = me.csrf;
+    if (me.csrf) {
+      state.csrf = me.csrf;
+      window.ConsoleKit.setCsrf(me.csrf);
+    }
     const p = me.presence;
     $("me-name").textContent = me.account.name + (me.account.role === "supervisor" ? " (supervisor)" : "");
     $("me-load").textContent = p.chats + "/" + p.capacity + " chats";
@@ -122,10 +36,14 @@
     toggle.dataset.status = p.status;
     $("dashboard-link").hidden = me.account.role !== "supervisor";
     if (p.break_suggested) flash("You've had several intense chats in a row. Consider a short break.", "info");
+    // the tabs keep their order (the server's is arbitrary): held ones as they were,
+    // newly held ones after them
+    const now = new Map(me.chats.map((c) => [c.id, c]));
     const held = new Map();
-    for (const c of me.chats) {
-      const before = state.mine.get(c.id);
-      held.set(c.id, { ...c, unread: before ? before.unread : false });
+    for (const id of [...state.mine.keys(), ...now.keys()]) {
+      if (held.has(id) || !now.has(id)) continue;
+      const before = state.mine.get(id);
+      held.set(id, { ...now.get(id), unread: before ? before.unread : false });
     }
     state.mine = held;
     renderMine();
@@ -135,16 +53,33 @@
   function renderMine() {
     const list = $("my-chats");
     clear(list);
+    let n = 0;
     for (const [id, c] of state.mine) {
-      const button = el("button", { text: c.customer_name || "Customer", attrs: { type: "button" } });
-      button.addEventListener("click", () => openChat(id));
-      const item = el("li", { cls: c.unread ? "unread" : "", testid: "my-chat" }, [
-        button,
+      n += 1;
+      const open = state.chat && state.chat.id === id;
+      const button = el("button", {
+        cls: "tab",
+        testid: "my-chat-tab",
+        title: "Open (shortcut: " + (n < 10 ? "Alt+" + n + ", " : "") + "[ and ] switch)",
+        attrs: { type: "button", "aria-current": open ? "true" : "false" },
+      }, [
+        el("span", { text: who(c) }),
         el("span", { cls: "badge " + c.emotion, text: c.emotion }),
       ]);
+      button.addEventListener("click", () => openChat(id));
+      const item = el("li", { cls: c.unread ? "unread" : "", testid: "my-chat" }, [button]);
       item.dataset.conversation = id;
       list.appendChild(item);
     }
+    $("my-chats-empty").hidden = n > 0;
+    updateCounts();
+  }
+
+  // the customer as a list shows them: their name, else the channel and its handle
+  function who(item) {
+    if (item.customer_name) return item.customer_name;
+    const channel = item.channel || "chat";
+    return item.handle ? channel + " " + item.handle : channel + " customer";
   }
 
   async function togglePresence() {
@@ -169,41 +104,87 @@
   function renderQueue(items) {
     state.queue = items;
     const list = $("queue-list");
+    const keepScroll = list.scrollTop;
     clear(list);
     $("queue-count").textContent = String(items.length);
     $("queue-empty").hidden = items.length > 0;
+    if (state.selected && !items.some((i) => i.id === state.selected)) state.selected = null;
     const now = Date.now() / 1000;
-    for (const item of items) {
-      const claim = el("button", { cls: "claim", text: "Claim", testid: "claim", attrs: { type: "button" } });
-      claim.addEventListener("click", (event) => {
-        event.stopPropagation();
-        claimChat(item.id);
-      });
-      const open = el("button", { cls: "link", text: item.customer_name || "Customer", testid: "queue-name", attrs: { type: "button" } });
-      open.addEventListener("click", () => openChat(item.id));
-      const waited = item.queued_at ? now - item.queued_at : item.waiting_s;
-      const li = el("li", { cls: "queue-item " + item.emotion, testid: "queue-item" }, [
-        el("div", { cls: "row" }, [
-          open,
-          el("span", { cls: "badge channel", text: item.channel }),
-          el("span", { cls: "priority", text: "priority " + Math.round(item.priority), testid: "priority" }),
-        ]),
-        el("div", { cls: "row" }, [
-          el("span", { cls: "badge " + item.emotion, text: item.emotion, testid: "emotion" }),
-          gauge(item.intensity),
-          el("span", { cls: "topic", text: words(item.topic) }),
-        ]),
-        el("div", { cls: "row small" }, [
-          el("span", { cls: "reasons", text: item.reasons.map(words).join(", "), testid: "reasons" }),
-          el("span", { cls: "waiting", text: "waiting " + duration(waited), testid: "waiting" }),
-        ]),
+    const all = document.createDocumentFragment();
+    for (const item of items) all.appendChild(queueNode(item, now));
+    list.appendChild(all);
+    list.scrollTop = keepScroll;
+    list.setAttribute("aria-busy", "false"); // loaded (bench/console_paint.py waits on it)
+    onQueue(items);
+  }
+
+  function queueNode(item, now) {
+    const claim = el("button", {
+      cls: "claim small",
+      text: "Claim",
+      testid: "claim",
+      title: "Claim this chat (shortcut: c on the selected chat)",
+      attrs: { type: "button", "aria-label": "Claim the chat with " + who(item) },
+    });
+    claim.addEventListener("click", (event) => {
+      event.stopPropagation();
+      claimChat(item.id);
+    });
+    const open = el("button", { cls: "link", text: who(item), testid: "queue-name", attrs: { type: "button" } });
+    const waited = item.queued_at ? now - item.queued_at : item.waiting_s;
+    const reasons = item.reasons.map(words).join(", ");
+    const meta = [
+      el("span", { cls: "badge channel", text: item.channel }),
+      el("span", { cls: "badge " + item.emotion, text: item.emotion, testid: "emotion" }),
+      gauge(item.intensity),
+    ];
+    for (const flag of item.flags) meta.push(el("span", { cls: "flag", text: words(flag), testid: "flag" }));
+    meta.push(el("span", { cls: "reasons", text: reasons, testid: "reasons", title: reasons }));
+    const li = el("li", { cls: "queue-item " + item.emotion, testid: "queue-item" }, [
+      el("div", { cls: "qi-top" }, [
+        open,
+        el("span", { cls: "waiting", text: "waiting " + duration(waited), testid: "waiting" }),
         claim,
-      ]);
-      li.dataset.conversation = item.id;
-      li.dataset.queuedAt = item.queued_at || "";
-      for (const flag of item.flags) li.appendChild(el("span", { cls: "flag", text: words(flag) }));
-      list.appendChild(li);
+      ]),
+      el("p", {
+        cls: "qi-latest" + (item.latest ? "" : " none"),
+        text: item.latest || words(item.topic) || "no message yet",
+        testid: "queue-latest",
+        title: item.latest || "",
+      }),
+      el("div", { cls: "qi-meta" }, meta),
+    ]);
+    li.title = "priority " + Math.round(item.priority) + (item.topic ? " · " + words(item.topic) : "");
+    li.addEventListener("click", () => {
+      select(item.id);
+      openChat(item.id);
+    });
+    li.dataset.conversation = item.id;
+    li.dataset.queuedAt = item.queued_at || "";
+    li.dataset.priority = String(Math.round(item.priority));
+    if (state.selected === item.id) li.classList.add("selected");
+    if (state.chat && state.chat.id === item.id) li.classList.add("open");
+    return li;
+  }
+
+  // the keyboard's place in the waiting list (n, c, j/k: bot/console/static/keys.js)
+  function select(id) {
+    state.selected = id;
+    for (const li of document.querySelectorAll("#queue-list .queue-item")) {
+      li.classList.toggle("selected", li.dataset.conversation === id);
     }
+  }
+
+  // notifications and the title count look at each new queue (notify.js)
+  function onQueue(items) {
+    if (window.ConsoleNotify) window.ConsoleNotify.queue(items);
+    updateCounts();
+  }
+
+  function updateCounts() {
+    let unread = 0;
+    for (const c of state.mine.values()) if (c.unread) unread += 1;
+    if (window.ConsoleNotify) window.ConsoleNotify.counts(state.queue.length, unread);
   }
 
   function tickWaiting() {
@@ -352,6 +333,9 @@
     };
     if (mine) mine.unread = false;
     renderMine();
+    for (const li of document.querySelectorAll("#queue-list .queue-item")) {
+      li.classList.toggle("open", li.dataset.conversation === t.id);
+    }
     $("chat").hidden = false;
     $("no-chat").hidden = true;
     $("chat-title").textContent = (data.customer.name || "Customer") + " · " + (data.customer.channel || t.channel);
@@ -593,50 +577,6 @@
     checkTone();
   }
 
-  // -- empathy review of a colleague's reply ------------------------------------------
-
-  const QA_LABELS = {
-    acknowledged: "acknowledges how the customer feels",
-    reflected: "takes up their concern",
-    specific: "gives specific help",
-    personal: "is personal, not a form letter",
-    calm: "keeps a calm tone",
-  };
-  let qaSample = null;
-
-  async function startReview() {
-    const sample = await attempt(() => api("GET", "qa/sample"));
-    const form = $("qa-form");
-    if (!sample) {
-      form.hidden = true;
-      return;
-    }
-    qaSample = sample;
-    $("qa-customer").textContent = sample.customer.text;
-    $("qa-agent").textContent = (sample.agent || "An agent") + " replied:";
-    $("qa-reply").textContent = sample.reply;
-    const box = $("qa-criteria");
-    for (const old of box.querySelectorAll("label")) old.remove();
-    for (const c of sample.criteria) {
-      const input = el("input", { testid: "qa-criterion", attrs: { type: "checkbox", value: c } });
-      box.appendChild(el("label", {}, [input, el("span", { text: " " + (QA_LABELS[c] || c) })]));
-    }
-    form.hidden = false;
-  }
-
-  async function saveReview(event) {
-    event.preventDefault();
-    if (!qaSample) return;
-    const met = {};
-    for (const input of $("qa-criteria").querySelectorAll("input")) met[input.value] = input.checked;
-    const saved = await attempt(() => api("POST", "qa/ratings", { conversation: qaSample.conversation, entry: qaSample.entry, met }));
-    if (saved) {
-      flash("Thanks, your rating is saved.", "ok");
-      $("qa-form").hidden = true;
-      qaSample = null;
-    }
-  }
-
   // -- live updates -------------------------------------------------------------
 
   function watch(id, after) {
@@ -719,15 +659,23 @@
     $("note-form").addEventListener("submit", addNote);
     $("transfer-form").addEventListener("submit", transferChat);
     $("reply-input").addEventListener("input", checkTone);
-    $("qa-start").addEventListener("click", startReview);
-    $("qa-form").addEventListener("submit", saveReview);
     $("reply-input").addEventListener("keydown", expandShortcut);
     $("logout").addEventListener("click", async () => {
       await attempt(() => api("POST", "logout"));
       window.location.assign("/console/login");
     });
     setInterval(tickWaiting, 1000);
+    if (window.ConsoleNotify) window.ConsoleNotify.onOpen(openChat);
   }
+
+  // what keys.js needs of the page: the waiting list's selection, open and claim
+  window.ConsoleApp = {
+    selected: () => state.selected,
+    select,
+    open: openChat,
+    claim: claimChat,
+    openId: () => (state.chat ? state.chat.id : null),
+  };
 
   start();
 })();

@@ -54,6 +54,33 @@
     return tr;
   }
 
+  // a table with nothing in it says so, in one cell across its columns
+  function nothing(body, sentence) {
+    const cell = el("td", sentence, "muted empty");
+    cell.colSpan = body.closest("table").querySelectorAll("thead th").length;
+    const tr = el("tr");
+    tr.dataset.testid = "empty";
+    tr.appendChild(cell);
+    body.appendChild(tr);
+  }
+
+  // intensities (0-1) as the console shows them: percentages
+  function intensity(value) {
+    return value === null || value === undefined ? "–" : Math.round(value * 100) + "%";
+  }
+
+  function span(start, end) {
+    if ((start === null || start === undefined) && (end === null || end === undefined)) return "–";
+    return intensity(start) + " → " + intensity(end);
+  }
+
+  const CHART_TITLES = {
+    escalations: "Handoffs to a person per day",
+    time_to_human: "Time to a human",
+    ratings: "Ratings after a person helped",
+    agents: "Load per agent",
+  };
+
   async function load() {
     let data;
     try {
@@ -74,29 +101,41 @@
     tiles.appendChild(tile("CSAT (1–5)", show(o.csat), "tile-csat"));
     tiles.appendChild(tile("Felt understood (1–5)", show(o.understood), "tile-understood"));
     tiles.appendChild(tile("First-contact resolution", pct(o.first_contact_resolution), "tile-fcr"));
-    tiles.appendChild(tile("Intensity start → end", show(o.intensity_start) + " → " + show(o.intensity_end), "tile-intensity"));
+    tiles.appendChild(tile("Intensity start → end", span(o.intensity_start, o.intensity_end), "tile-intensity"));
 
     const charts = $("charts");
     clear(charts);
     const stamp = Date.now();
-    for (const name of ["escalations", "time_to_human", "ratings", "agents"]) {
-      const img = document.createElement("img");
-      img.alt = "chart: " + name.replace(/_/g, " ");
-      img.src = "/console/api/dashboard/charts/" + name + ".svg?t=" + stamp;
-      img.dataset.testid = "chart";
-      charts.appendChild(img);
+    for (const [name, title] of Object.entries(CHART_TITLES)) {
+      const figure = el("figure", null, "chart");
+      figure.appendChild(el("figcaption", title));
+      const empty = (data.charts || {})[name] === false;
+      if (empty) {
+        const said = el("p", (data.nothing_yet || {})[name] || "Nothing to show yet.", "muted empty");
+        said.dataset.testid = "chart-empty";
+        figure.appendChild(said);
+      } else {
+        const img = document.createElement("img");
+        img.alt = "chart: " + title;
+        img.src = "/console/api/dashboard/charts/" + name + ".svg?t=" + stamp;
+        img.dataset.testid = "chart";
+        figure.appendChild(img);
+      }
+      charts.appendChild(figure);
     }
 
     const agents = $("agents");
     clear(agents);
     for (const a of data.agents) {
-      agents.appendChild(row([a.name, a.status + (a.break_suggested ? " (break suggested)" : ""), a.chats + "/" + a.capacity, a.recent_intense, a.resolved, show(a.csat), show(a.understood), show(a.mean_intensity)]));
+      agents.appendChild(row([a.name, a.status + (a.break_suggested ? " (break suggested)" : ""), a.chats + "/" + a.capacity, a.taken_recent, a.recent_intense, intensity(a.taken_intensity), a.resolved, show(a.csat), show(a.understood)]));
     }
+    if (!data.agents.length) nothing(agents, "No agent accounts yet: add one with python -m bot.admin add-agent.");
     const channels = $("channels");
     clear(channels);
     for (const [name, c] of Object.entries(data.channels)) {
-      channels.appendChild(row([name, c.handoffs, minutes(c.time_to_human_p50_s), minutes(c.time_to_human_p95_s), show(c.csat), show(c.understood), show(c.intensity_start) + " → " + show(c.intensity_end)]));
+      channels.appendChild(row([name, c.handoffs, minutes(c.time_to_human_p50_s), minutes(c.time_to_human_p95_s), show(c.csat), show(c.understood), span(c.intensity_start, c.intensity_end)]));
     }
+    if (!Object.keys(data.channels).length) nothing(channels, "No chat has been handed to a person yet.");
     const flagged = $("flagged");
     clear(flagged);
     for (const f of data.flagged) flagged.appendChild(el("li", (f.customer_name || f.id) + " · re-offered " + f.reoffers + " times"));
@@ -111,6 +150,7 @@
         const outcome = e.outcome === "summary" ? "summary: " + (e.detail || "") : e.outcome || "";
         body.appendChild(row([new Date(e.at * 1000).toLocaleString(), e.action, e.agent || "", e.ticket || "", outcome, e.ip || ""]));
       }
+      if (!audit.entries.length) nothing(body, "Nothing recorded yet.");
     } catch (e) {
       /* the numbers above are still useful */
     }
@@ -170,15 +210,16 @@
       const c = b.criteria || {};
       body.appendChild(row([who, b.replies, pct(b.score), pct(c.acknowledged), pct(c.reflected), pct(c.specific), pct(c.personal), pct(c.calm)]));
     };
-    line("the assistant (bot)", data.bot);
+    if (data.bot.replies) line("the assistant (bot)", data.bot);
     for (const [who, b] of Object.entries(data.agents)) line(who, b);
+    if (!body.children.length) nothing(body, "No reply has been scored yet: scores come with the first handoffs.");
     const peer = $("peer");
     clear(peer);
     for (const [who, b] of Object.entries(data.peer || {})) {
       const c = b.criteria || {};
       peer.appendChild(row([who, b.ratings, pct(b.score), pct(c.acknowledged), pct(c.reflected), pct(c.specific), pct(c.personal), pct(c.calm)]));
     }
-    if (!Object.keys(data.peer || {}).length) peer.appendChild(row(["No ratings yet.", "", "", "", "", "", "", ""]));
+    if (!Object.keys(data.peer || {}).length) nothing(peer, "No ratings yet: agents rate a colleague's reply with Rate a reply in the console.");
     $("empathy-days").textContent = "Per day: " + (data.days.map((d) => d.day.slice(5) + " " + pct(d.score)).join(" · ") || "no replies yet");
   }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import secrets
 from collections.abc import AsyncIterator, Callable
 
@@ -14,7 +15,15 @@ import httpx
 import pytest
 import redis.asyncio as aioredis
 
-from bot.console.metrics import chart_svg, collect, csv_text, percentile, summarize
+from bot.console.metrics import (
+    CHARTS,
+    NOTHING_YET,
+    chart_svg,
+    collect,
+    csv_text,
+    percentile,
+    summarize,
+)
 from bot.handoff import (
     Agent,
     Customer,
@@ -229,3 +238,59 @@ def test_prometheus_scrapes_metrics_with_the_bearer_token(gateway_url: str) -> N
     )
     assert right.status_code == 200
     assert "# TYPE support_waiting_chats gauge" in right.text
+
+
+def texts(svg: bytes) -> list[str]:
+    """The texts of a matplotlib SVG (it writes each as a comment beside its paths)."""
+    return re.findall(r"<!-- (.*?) -->", svg.decode(), re.S)
+
+
+async def test_nothing_yet_is_said_not_drawn(
+    private: tuple[HandoffQueue, Clock],
+) -> None:
+    queue, clock = private
+    data = await collect(queue.redis, Keys(queue.keys.prefix), queue, now=clock.now)
+    summary = summarize(data)
+    assert summary["charts"] == dict.fromkeys(CHARTS, False)
+    for name in CHARTS:  # the sentence and nothing else: no axes around nothing
+        assert texts(chart_svg(name, data, summary)) == [NOTHING_YET[name]]
+
+    # an agent, nobody busy: the load chart counts from 0 to 1 in whole chats
+    await queue.register_agent(Agent("amy", "Amy"))
+    data = await collect(queue.redis, Keys(queue.keys.prefix), queue, now=clock.now)
+    summary = summarize(data)
+    assert summary["charts"]["agents"] is True
+    shown = texts(chart_svg("agents", data, summary))
+    assert {"0", "1", "Amy", "Load per agent"} <= set(shown)
+    assert not [t for t in shown if "." in t], shown  # no 0.04, no 0.2
+
+
+async def test_an_agents_intensity_is_counted_as_their_intense_chats_are(
+    private: tuple[HandoffQueue, Clock],
+) -> None:
+    """One intense chat in the last hour, calmed down since: the table says 1
+    intense and 90% when taken (it once said a mean intensity of 0.043)."""
+    queue, clock = private
+    await queue.register_agent(Agent("amy", "Amy", capacity=3))
+    await queue.set_presence("amy", Presence.ONLINE)
+    await handoff(queue, clock, "old", start=0.2)
+    claim = await queue.claim("amy", "old")
+    await queue.resolve("amy", "old", claim.token)
+    clock.now += 2 * 3600  # two hours later, one intense chat
+    await queue.heartbeat("amy")
+    await handoff(queue, clock, "hot", start=0.9)
+    clock.now += 20
+    await queue.heartbeat("amy")
+    hot = await queue.claim("amy", "hot")
+    for _ in range(10):  # the console keeps beating while they talk
+        clock.now += 20
+        await queue.heartbeat("amy")
+    await queue.rescore("hot", EmotionSnapshot("neutral", 0.05, 0, clock.now))
+    await queue.resolve("amy", "hot", hot.token)
+
+    data = await collect(queue.redis, Keys(queue.keys.prefix), queue, now=clock.now)
+    amy = summarize(data)["agents"][0]
+    assert amy["recent_intense"] == 1
+    assert amy["taken_recent"] == 1  # the chat from two hours ago is outside
+    assert amy["taken_intensity"] == 0.9
+    assert amy["resolved"] == 2
