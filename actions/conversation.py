@@ -80,7 +80,13 @@ def accepted_offer(tracker: Tracker) -> str | None:
     text = str((tracker.latest_message or {}).get("text") or "")
     if not offered or offered.startswith("choose "):
         return None  # a yes does not pick one of several readings
-    return offered if reply_book().is_plain_yes(text) else None
+    book = reply_book()
+    if book.is_plain_yes(text):
+        return offered
+    # "Yes please. I have a photo of it too.": a yes to a person, and something for
+    # them to see
+    first = re.split(r"(?<=[.!?])\s+", text.strip())[0]
+    return offered if offered == "handoff" and book.is_plain_yes(first) else None
 
 
 def spoke_this_turn(tracker: Tracker) -> bool:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from actions.settings import ActionSettings
 from bot.settings import ROOT, Settings
@@ -97,3 +98,26 @@ def test_every_module_is_in_the_readme_layout() -> None:
                 if not re.search(rf"(?<![\w/]){re.escape(name)}", text):
                     missing.append(f"{package}/{name}")
     assert missing == []
+
+
+def test_no_word_list_in_the_data_files_holds_a_yaml_boolean() -> None:
+    """YAML reads a bare yes, no, on or off as true or false: in a list of words it
+    silently stops matching the word ("yes" in plain_yes, "no" among the negators)."""
+    found = []
+
+    def walk(node: object, where: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{where}/{key}")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                if isinstance(value, bool):
+                    found.append(f"{where}[{i}]")
+                walk(value, f"{where}[{i}]")
+
+    for path in sorted((ROOT / "data").rglob("*.yml")):
+        walk(
+            yaml.safe_load(path.read_text(encoding="utf-8")),
+            str(path.relative_to(ROOT)),
+        )
+    assert found == []

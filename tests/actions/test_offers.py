@@ -362,6 +362,9 @@ async def test_a_complaint_that_says_what_went_wrong_is_only_asked_which_order(
         ("Sure, go ahead", True),
         ("yes that would be great thanks", True),
         ("yeah get me someone", True),
+        # the yes itself counts ("yes" in YAML is true unless quoted)
+        ("yes please, ask a colleague", True),
+        ("yes, have someone look at it", True),
         ("?", False),
         ("yes I copied it correctly", False),
         ("No problem at all, take your time checking", False),
@@ -1207,3 +1210,21 @@ def test_questions_for_facts_do_not_press_the_problem(question: str) -> None:
     assert not went_on(conversation(turns, "fact-question"))
     pressed = [*turns[:2], ("customer", "can't you just send a new one?", "complaint")]
     assert went_on(conversation(pressed, "pressed"))
+
+
+@pytest.mark.parametrize(
+    ("offered", "accepted"), [("handoff", "handoff"), ("ask track_order", None)]
+)
+def test_a_yes_then_more_accepts_only_an_offered_person(
+    offered: str, accepted: str | None
+) -> None:
+    """ "Yes please. I've got photos of it too.": yes to the person offered (who will
+    see the rest); to another offer the rest may change what the yes means."""
+    from actions.conversation import accepted_offer
+
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "the lamp came broken", "complaint"),
+        ("bot", "I'm sorry. Shall I bring in a colleague?", None),
+        ("customer", "Yes please. I've got photos of it too.", "affirm"),
+    ]
+    assert accepted_offer(conversation(turns, "yes-more", offered=offered)) == accepted
