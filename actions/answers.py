@@ -343,6 +343,10 @@ async def not_understood(
             SlotSet("pending_intent", None),
             *await hand_over(speaker, tracker, "Customer asked for a person."),
         ]
+    if is_question(text) and mentioned("away_at_delivery", text):
+        # "will the driver need me to sign?": where the parcel goes, not a menu
+        speaker.say("faq.safe_place", **answer_values(tracker))
+        return [SlotSet("pending_intent", None)]
     if is_question(text) and mentioned("asks_about_product", text):
         # "what temperature can they be washed at?": about the product itself,
         # which its page answers (or a colleague who asks the product team)

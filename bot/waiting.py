@@ -161,7 +161,7 @@ class WaitingReplies:
         order = read.ORDER_NUMBER.search(read.POSTCODE_NUMBER.sub(" ", text))
         thanks = (
             bool(words.thanks.search(lower)) and len(text.split()) <= read.THANKS_WORDS
-        )
+        ) or (not language and read.only_thanks(text))
         # "can someone ring me please": a call asked for, however upset they are
         # ...or to be contacted ("please contact me"), unless they ask when
         # someone will ("when will someone get back to me?": the wait)

@@ -82,6 +82,21 @@ WAIT_WORDS = re.compile(
 )
 THANKS = re.compile(r"\b(?:thanks?|thank you|cheers|ta|much appreciated)\b", re.I)
 THANKS_WORDS = 6  # "thank you dear", not "thanks but where is it"
+# ...or longer and only warm ("Thank you so much, you've been very kind.")
+WARM_WORDS = frozenset(
+    """thank thanks you so much very really ever kind helpful lovely great wonderful
+    patient reassuring ve been have has that s re are is it this dear love appreciate
+    appreciated for your help all the a lot cheers ta ok okay oh and nice good
+    brilliant""".split()  # noqa: SIM905 (a word list reads best as words)
+)
+
+
+def only_thanks(text: str) -> bool:
+    """Whether an English message only thanks, however many warm words it takes."""
+    words = re.findall(r"[a-z]+", text.lower())
+    return bool(THANKS.search(text)) and all(w in WARM_WORDS for w in words)
+
+
 # A question put to whoever reads it ("can someone tell me", "could anyone let me
 # know"): what follows is the question
 TELL_ME = re.compile(

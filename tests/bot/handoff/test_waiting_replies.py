@@ -168,6 +168,17 @@ async def test_an_ok_or_i_will_wait_is_thanked_for_patience_in_every_language(
     assert "reply" not in " ".join(english) and "see everything" not in " ".join(
         english
     )
+    # long, and only warm: still thanks; long with something else in it: not
+    warm = await waiting(
+        conversations,
+        "web-warm",
+        ["Oh thank you ever so much, that's really kind and you have been so patient"],
+    )
+    assert warm == [say("waiting_thanks")]
+    more = await waiting(
+        conversations, "web-warm-more", ["thank you but it still has not come at all"]
+    )
+    assert more != [say("waiting_thanks")]
     for language, text in (
         ("de", "Gut, ich warte."),
         ("es", "Vale, espero."),
