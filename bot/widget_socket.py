@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
+import functools
 import logging
 import time
 from typing import Any
@@ -51,6 +51,7 @@ from bot.widget_limits import Bucket, socket_counts
 from bot.widget_protocol import (
     FrameError,
     error_frame,
+    frame_text,
     message_fields,
     receive_frame,
 )
@@ -104,9 +105,14 @@ class ChatSocket:
         self._typing_until = ""  # entry id after which the bot stopped typing
 
     async def send(self, frame: dict[str, Any]) -> None:
-        """Send one frame (frames from the reader and the pump never interleave)."""
+        """Send one frame (frames from the reader, the pump and the hub never
+        interleave)."""
         async with self._send_lock:
-            await self.ws.send_text(json.dumps(frame, ensure_ascii=False))
+            await self._write(frame)
+
+    async def _write(self, frame: dict[str, Any]) -> None:
+        """Put one frame on the socket (with the send lock held)."""
+        await self.ws.send_text(frame_text(frame))
 
     async def error(self, error: FrameError, retry: bool = False) -> None:
         """Tell the client what was wrong with its frame."""
@@ -356,8 +362,17 @@ class ChatSocket:
 
         A wake-up only because the line moved (``Changes.line_only``) reads nothing
         from Redis: the place comes from the hub's latest line. Anything else reads
-        what is new in the transcript and this chat's own view.
+        what is new in the transcript and this chat's own view. While it runs, the
+        hub pushes new places itself (``push_state``) and wakes it only when it
+        cannot.
         """
+        listener.push = functools.partial(self.push_state, listener)
+        try:
+            await self._pump(listener)
+        finally:
+            listener.push = None
+
+    async def _pump(self, listener: Listener) -> None:
         first = True
         redis_was_away = False
         while True:
@@ -391,12 +406,9 @@ class ChatSocket:
                         self.read_view = await self.conversations.view(
                             self.conversation_id
                         )
-                while (frame := self.settle(listener)) is None:
+                while not await self.show_state(listener):
                     # The line is newer and this chat left it: where is it now?
                     self.read_view = await self.conversations.view(self.conversation_id)
-                if frame != self.view:
-                    self.view = frame
-                    await self.send(frame)
             except RedisError as error:
                 logger.warning("pump for %s paused: %r", self.conversation_id, error)
                 redis_was_away = True
@@ -412,6 +424,36 @@ class ChatSocket:
                 logger.exception("pump for %s failed", self.conversation_id)
                 await asyncio.sleep(PUMP_RETRY_S)
                 listener.poke()
+
+    async def push_state(self, listener: Listener) -> bool:
+        """The hub's way to show its latest line (``Listener.push``): at once, from
+        the hub's task, unless something else is being sent (False: the hub wakes
+        the pump, which shows it after that)."""
+        if self._send_lock.locked():
+            return False
+        return await self.show_state(listener)
+
+    async def show_state(self, listener: Listener) -> bool:
+        """Send the state frame ``settle`` gives, unless the client has it already;
+        False when only a fresh view of the chat can tell.
+
+        Settled with the send lock held, so of the frames the pump and the hub send,
+        the one settled last goes out last. A send cut short (the hub gave up on a
+        client that stopped reading) leaves what the client shows unknown, so the
+        next state frame goes out whatever it says.
+        """
+        async with self._send_lock:
+            frame = self.settle(listener)
+            if frame is None:
+                return False
+            if frame != self.view:
+                self.view = frame
+                try:
+                    await self._write(frame)
+                except asyncio.CancelledError:
+                    self.view = None
+                    raise
+        return True
 
     def settle(self, listener: Listener) -> dict[str, Any] | None:
         """The state frame to show now: the newer of the last view read and the
