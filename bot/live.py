@@ -46,8 +46,8 @@ logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 0.5
 MAX_PENDING_EVENTS = 200
-# With no queue event for this long, the line is read again anyway: an agent whose
-# heartbeat ran out changes the wait without an event.
+# With no queue event for this long, the line is read again anyway while anyone
+# waits in it: an agent whose heartbeat ran out changes the wait without an event.
 LINE_REFRESH_S = 10.0
 # A batch of places pushed by the hub that takes longer than this is cut at the
 # socket it was writing to: that client gets its places from its own pump from then.
@@ -64,9 +64,11 @@ class Changes:
     line: bool = False  # the hub's line gives another place than ``shown``
 
     @property
-    def line_only(self) -> bool:
-        """Woken only because the line moved: nothing new in the chat itself."""
-        return self.line and not (self.conversations or self.events or self.resync)
+    def in_chat(self) -> bool:
+        """Whether the chat itself may have news (entries, its own queue events, a
+        resynchronisation). Not when woken only because the line moved or on a
+        listener's timeout: then nothing needs reading from Redis."""
+        return bool(self.conversations or self.events or self.resync)
 
 
 class Listener:
@@ -331,7 +333,11 @@ class Hub:
             for event in events:
                 after = event.id
                 self._notify_event(event)
-            stale = time.monotonic() - self._line_at > LINE_REFRESH_S
+            # Nobody waiting: nothing to refresh (a customer who starts waiting
+            # comes with an event).
+            stale = (
+                bool(self.line) and time.monotonic() - self._line_at > LINE_REFRESH_S
+            )
             self._line_due = bool(events) or stale
 
 
