@@ -393,9 +393,8 @@ class ChatSocket:
         hub's latest line. Anything else reads what is new in the transcript and
         this chat's own view. So an idle widget costs no Redis command: a note
         missed while the hub's subscription was away resynchronises every listener
-        (bot/live.py). While it runs, the
-        hub pushes new places itself (``push_state``) and wakes it only when it
-        cannot.
+        (bot/live.py). While it runs, the hub pushes new places itself
+        (``push_state``) and wakes it only when it cannot.
         """
         listener.push = functools.partial(self.push_state, listener)
         try:
