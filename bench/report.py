@@ -316,7 +316,8 @@ BENCHES = [
             "connection per minute ({redis_cmds_window_alone} in {window_s:.0f} s "
             "without them, {redis_cmds_window_idle} with them)",
             "an active customer's p50 **{p50_ms_with_idle:.0f} ms** with them, "
-            "{p50_ms_alone:.0f} ms without: **{p50_ratio:.2f}×**",
+            "{p50_ms_alone:.0f} ms without ({p50_ms_alone_before:.0f} before they "
+            "open, {p50_ms_alone_after:.0f} after they close): **{p50_ratio:.2f}×**",
             "{still_open_at_end:,} of {idle:,} still answering at the end",
         ),
         (
