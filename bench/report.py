@@ -305,6 +305,39 @@ BENCHES = [
         ),
     ),
     Bench(
+        "connections",
+        "idle widget connections: 5,000 open widgets that said hello and wait, held "
+        "by a client in its own process, while 2 customers chat with the bot",
+        f"{PY} -m bench.connections --idle 5000",
+        (
+            "**{kib_per_connection:.1f} KiB** of gateway memory per idle connection "
+            "({rss_before_mib:.0f} → {rss_after_mib:.0f} MiB)",
+            "**{redis_cmds_per_idle_connection_per_min:.4f} Redis commands** per idle "
+            "connection per minute ({redis_cmds_window_alone} in {window_s:.0f} s "
+            "without them, {redis_cmds_window_idle} with them)",
+            "an active customer's p50 **{p50_ms_with_idle:.0f} ms** with them, "
+            "{p50_ms_alone:.0f} ms without ({p50_ms_alone_before:.0f} before they "
+            "open, {p50_ms_alone_after:.0f} after they close): **{p50_ratio:.2f}×**",
+            "{still_open_at_end:,} of {idle:,} still answering at the end",
+        ),
+        (
+            Target(
+                "kib_per_connection",
+                "<=",
+                48.8,
+                "≤ 50 KB (48.8 KiB) per connection",
+            ),
+            Target(
+                "redis_cmds_per_idle_connection_per_min",
+                "<=",
+                0.01,
+                "≈ 0 Redis commands per idle connection per minute (≤ 0.01)",
+            ),
+            Target("p50_ratio", "<=", 1.2, "active p50 ≤ 1.2× without idle ones"),
+            Target("still_open_at_end", ">=", "idle", "every idle one still open"),
+        ),
+    ),
+    Bench(
         "handoff",
         "handoff: escalation → an open console, agent reply → widget and → Telegram "
         "(3 repetitions of 30 widget + 10 Telegram rounds, medians)",

@@ -12,12 +12,19 @@ event; one of a single conversation (a widget) hears only the events of its own 
 (and agents' changes, which can rename its agent). Where everyone else waits is the
 line's business: after each batch of queue events the hub reads the whole line once
 (``HandoffQueue.line``, one script), publishes it as ``Hub.line`` (versioned by the
-newest event id it saw) and wakes exactly the listeners whose place in the new line
+newest event id it saw) and finds exactly the listeners whose place in the new line
 differs from the place their client was last sent (``Listener.shown``, which the
-widget's pump sets when it sends). So with hundreds waiting, an event costs one read
-of the line, and a widget whose place did not change is not woken at all. There is no
-"the hub handed a place" record that a pump could fail to act on: a pump always
+widget sets when it sends). So with hundreds waiting, an event costs one read of the
+line, and a widget whose place did not change is not touched at all. There is no
+"the hub handed a place" record that a widget could fail to act on: a widget always
 shows the latest line, and the hub always compares that line with what was sent.
+
+The new places go out from the hub's own task, one socket after another
+(``Listener.push``, set by the widget's pump), not by waking a task per widget: with
+200 waiting that was most of an event's cost. A widget that is sending something
+else at that moment, whose place only a fresh read can tell, or whose socket does not
+take the frame within ``PUSH_STALL_S`` (a client that stopped reading) is left to
+its own pump, which the hub wakes instead.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Coroutine, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,9 +46,12 @@ logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 0.5
 MAX_PENDING_EVENTS = 200
-# With no queue event for this long, the line is read again anyway: an agent whose
-# heartbeat ran out changes the wait without an event.
+# With no queue event for this long, the line is read again anyway while anyone
+# waits in it: an agent whose heartbeat ran out changes the wait without an event.
 LINE_REFRESH_S = 10.0
+# A batch of places pushed by the hub that takes longer than this is cut at the
+# socket it was writing to: that client gets its places from its own pump from then.
+PUSH_STALL_S = 0.5
 
 
 @dataclass
@@ -54,9 +64,11 @@ class Changes:
     line: bool = False  # the hub's line gives another place than ``shown``
 
     @property
-    def line_only(self) -> bool:
-        """Woken only because the line moved: nothing new in the chat itself."""
-        return self.line and not (self.conversations or self.events or self.resync)
+    def in_chat(self) -> bool:
+        """Whether the chat itself may have news (entries, its own queue events, a
+        resynchronisation). Not when woken only because the line moved or on a
+        listener's timeout: then nothing needs reading from Redis."""
+        return bool(self.conversations or self.events or self.resync)
 
 
 class Listener:
@@ -68,6 +80,10 @@ class Listener:
         # not waiting). Its pump sets it in the same step as it takes the line it
         # shows, before the frame goes out; the hub compares each new line with it.
         self.shown: Place | None = None
+        # Shows the hub's latest line to the client from the hub's task; returns
+        # False when it cannot now (the pump is woken instead). None: the hub wakes
+        # the listener, as for any news.
+        self.push: Callable[[], Awaitable[bool]] | None = None
         self._changes = Changes()
         self._ready = asyncio.Event()
 
@@ -134,12 +150,18 @@ class Hub:
         self._line_at = 0.0  # time.monotonic() of the last read
         self._by_conversation: dict[str | None, set[Listener]] = {}
         self._tasks: list[asyncio.Task[None]] = []
+        self._pushes: dict[Listener, None] = {}  # to push the line to, in order
+        self._pushes_due = asyncio.Event()
+        self.pushed = 0  # places the hub pushed itself (for tests, benches)
+        self.stalled = 0  # sockets it gave up pushing to
+        self.left_to_pumps = 0  # places it could not push (busy sockets)
 
     async def start(self) -> None:
         """Start following (call once, from the app's lifespan)."""
         self._tasks = [
             asyncio.create_task(self._follow_entries(), name="hub-entries"),
             asyncio.create_task(self._follow_events(), name="hub-events"),
+            asyncio.create_task(self._push_lines(), name="hub-places"),
         ]
 
     async def stop(self) -> None:
@@ -184,8 +206,9 @@ class Hub:
                 listener._event(event)
 
     def publish(self, line: Line) -> None:
-        """Make ``line`` the latest and wake each widget whose client was last sent
-        another place than the one it has in it (or a place, when it has none)."""
+        """Make ``line`` the latest; each widget whose client was last sent another
+        place than the one it has in it (or a place, when it has none) gets it pushed
+        (``Listener.push``) or, without a way to push, is woken."""
         self.line = line
         for conversation_id, group in list(self._by_conversation.items()):
             if conversation_id is None:
@@ -193,7 +216,54 @@ class Hub:
             place = line.place(conversation_id)
             for listener in list(group):
                 if listener.shown != place:
-                    listener._line()
+                    if listener.push is None:
+                        listener._line()
+                    else:
+                        self._pushes[listener] = None
+        if self._pushes:
+            self._pushes_due.set()
+
+    async def _push_lines(self) -> None:
+        """Push the latest line to the widgets ``publish`` found, one after another.
+
+        Each push shows the line that is the latest when its turn comes, so a batch
+        that is still going when a newer line comes shows the newer one. A listener
+        that could not be pushed is woken instead; so is one whose socket was still
+        writing PUSH_STALL_S after the batch (or the rest of it) began, and it gets
+        no push any more: its pump shows it every place from then.
+        """
+        while True:
+            await self._pushes_due.wait()
+            self._pushes_due.clear()
+            batch, self._pushes = list(self._pushes), {}
+            done = 0
+            while done < len(batch):
+                try:
+                    async with asyncio.timeout(PUSH_STALL_S):
+                        while done < len(batch):
+                            listener = batch[done]
+                            done += 1
+                            await self._push(listener)
+                except TimeoutError:
+                    stalled = batch[done - 1]
+                    logger.info("a widget stopped reading: its places go the slow way")
+                    stalled.push = None
+                    stalled._line()
+                    self.stalled += 1
+
+    async def _push(self, listener: Listener) -> None:
+        push = listener.push
+        try:
+            if push is not None and await push():
+                self.pushed += 1
+                return
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - the socket's end: its pump's business
+            logger.debug("place not pushed: %r", error)
+            listener.push = None
+        self.left_to_pumps += 1
+        listener._line()
 
     async def read_line(self) -> None:
         """Read the line once and publish it (when a widget is open to see it)."""
@@ -263,7 +333,11 @@ class Hub:
             for event in events:
                 after = event.id
                 self._notify_event(event)
-            stale = time.monotonic() - self._line_at > LINE_REFRESH_S
+            # Nobody waiting: nothing to refresh (a customer who starts waiting
+            # comes with an event).
+            stale = (
+                bool(self.line) and time.monotonic() - self._line_at > LINE_REFRESH_S
+            )
             self._line_due = bool(events) or stale
 
 

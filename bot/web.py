@@ -81,7 +81,6 @@ def origin_allowed(origin: str | None, host: str | None, settings: Settings) -> 
     return False
 
 
-@router.websocket("/ws/chat")
 async def chat_socket(ws: WebSocket) -> None:
     """The widget's live connection."""
     origin = ws.headers.get("origin")
@@ -91,3 +90,8 @@ async def chat_socket(ws: WebSocket) -> None:
         return
     with contextlib.suppress(WebSocketDisconnect):
         await ChatSocket(ws).run()
+
+
+# A plain Starlette route, not FastAPI's: it has no dependencies to solve, and
+# FastAPI's would keep three exit stacks for them as long as each widget is open.
+router.add_websocket_route("/ws/chat", chat_socket)

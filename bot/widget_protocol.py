@@ -1,6 +1,6 @@
-"""The widget protocol's frames on ``/ws/chat``: reading one, the ``error`` frame, and
-the checks of a ``message`` frame. What a connection does with them is in
-bot/widget_socket.py.
+"""The widget protocol's frames on ``/ws/chat``: reading one, writing one
+(``frame_text``), the ``error`` frame, and the checks of a ``message`` frame. What a
+connection does with them is in bot/widget_socket.py.
 
 Protocol (JSON text frames; the first client frame must be ``hello``)::
 
@@ -34,6 +34,25 @@ from bot.inputs import MAX_FRAME_BYTES, clean_text
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 CLOSE_TOO_BIG = 1009
+
+
+# State frames already written as text, by their fields: a place in line reads the
+# same for every customer who stands there, so each is encoded once, not per widget.
+STATE_TEXTS: dict[tuple[tuple[str, Any], ...], str] = {}
+MAX_STATE_TEXTS = 4096
+
+
+def frame_text(frame: dict[str, Any]) -> str:
+    """A frame as the JSON text sent on the socket."""
+    if frame.get("type") != "state":
+        return json.dumps(frame, ensure_ascii=False)
+    key = tuple(frame.items())
+    text = STATE_TEXTS.get(key)
+    if text is None:
+        if len(STATE_TEXTS) >= MAX_STATE_TEXTS:
+            STATE_TEXTS.clear()
+        text = STATE_TEXTS[key] = json.dumps(frame, ensure_ascii=False)
+    return text
 
 
 class FrameError(Exception):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
+import functools
 import logging
 import time
 from typing import Any
@@ -51,6 +51,7 @@ from bot.widget_limits import Bucket, socket_counts
 from bot.widget_protocol import (
     FrameError,
     error_frame,
+    frame_text,
     message_fields,
     receive_frame,
 )
@@ -58,7 +59,9 @@ from bot.widget_protocol import (
 logger = logging.getLogger(__name__)
 
 HELLO_TIMEOUT_S = 30
-IDLE_WAKE_S = 25  # a connection re-checks its state at least this often
+# A connection shows its state again at least this often (the team's return after
+# hours), from what it has: an idle widget reads nothing from Redis.
+IDLE_WAKE_S = 25
 # Per connection: at most BURST messages at once, refilled at RATE per second.
 BURST = 10
 RATE = 1.0
@@ -99,14 +102,23 @@ class ChatSocket:
         self.view: dict[str, Any] | None = None  # the last state frame sent
         self.read_view: StateView | None = None  # the last view read of this chat
         self._send_lock = asyncio.Lock()
-        self._inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=BURST * 2)
+        # Messages for the worker, which starts with the first (bot answers are
+        # work an idle widget never needs: no task, no queue for it until then).
+        self._inbox: asyncio.Queue[dict[str, Any]] | None = None
+        self._worker: asyncio.Task[None] | None = None
+        self._listener: Listener | None = None
         self._bucket = Bucket(BURST, RATE)
         self._typing_until = ""  # entry id after which the bot stopped typing
 
     async def send(self, frame: dict[str, Any]) -> None:
-        """Send one frame (frames from the reader and the pump never interleave)."""
+        """Send one frame (frames from the reader, the pump and the hub never
+        interleave)."""
         async with self._send_lock:
-            await self.ws.send_text(json.dumps(frame, ensure_ascii=False))
+            await self._write(frame)
+
+    async def _write(self, frame: dict[str, Any]) -> None:
+        """Put one frame on the socket (with the send lock held)."""
+        await self.ws.send_text(frame_text(frame))
 
     async def error(self, error: FrameError, retry: bool = False) -> None:
         """Tell the client what was wrong with its frame."""
@@ -129,8 +141,28 @@ class ChatSocket:
     async def serve(self) -> None:
         """After the welcome: push entries and state, read frames."""
         with self.hub.listen(self.conversation_id) as listener:
-            await self.recover()
-            await run_beside(self.read(), self.pump(listener), self.work(listener))
+            self._listener = listener
+            try:
+                await self.recover()
+                await run_beside(self.read(), self.pump(listener))
+            finally:
+                if self._worker is not None:
+                    self._worker.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await self._worker
+
+    def inbox_full(self) -> bool:
+        """Whether the worker has as many messages waiting as it takes."""
+        return self._inbox is not None and self._inbox.full()
+
+    def hand_on(self, item: dict[str, Any]) -> None:
+        """Give a message to the worker (started with the first message); check
+        ``inbox_full`` first."""
+        if self._inbox is None:
+            assert self._listener is not None  # serve() runs
+            self._inbox = asyncio.Queue(maxsize=BURST * 2)
+            self._worker = asyncio.create_task(self.work(self._listener, self._inbox))
+        self._inbox.put_nowait(item)
 
     async def hello(self) -> bool:
         """Handle the first frame: which conversation this connection is."""
@@ -221,10 +253,10 @@ class ChatSocket:
         except RedisError:
             return  # the client is told about Redis with its next message
         for entry in entries:
-            if self._inbox.full():
+            if self.inbox_full():
                 break
             logger.info("answering %s of %s again", entry.id, self.conversation_id)
-            self._inbox.put_nowait({"id": entry.client_id, "text": entry.text})
+            self.hand_on({"id": entry.client_id, "text": entry.text})
 
     async def read(self) -> None:
         """Read frames until the client leaves; messages go to the worker in order."""
@@ -250,14 +282,14 @@ class ChatSocket:
             await self.send({"type": "pong"})
         elif kind == "message":
             client_id, text = message_fields(frame, self.settings.max_message_chars)
-            if not self._bucket.take() or self._inbox.full():
+            if not self._bucket.take() or self.inbox_full():
                 raise FrameError("rate_limited", SLOW_DOWN, client_id)
             verdict = await self.limits.customer_message(self.conversation_id, self.ip)
             if not verdict.allowed:
                 raise FrameError("rate_limited", SLOW_DOWN, client_id)
             with contextlib.suppress(RedisError):  # storing it says so in a moment
                 await self.sessions.touch(self.conversation_id)
-            self._inbox.put_nowait({"id": client_id, "text": text})
+            self.hand_on({"id": client_id, "text": text})
         elif kind == "rating":
             await self.rate(frame)
         elif kind == "hello":
@@ -279,11 +311,13 @@ class ChatSocket:
                 "unavailable", "we could not save that; please try again"
             ) from None
 
-    async def work(self, listener: Any) -> None:
+    async def work(
+        self, listener: Listener, inbox: asyncio.Queue[dict[str, Any]]
+    ) -> None:
         """Process customer messages one at a time, in the order they came."""
         while True:
             stop_if_cancelled()
-            item = await self._inbox.get()
+            item = await inbox.get()
             await self.send({"type": "typing", "author": "bot", "on": True})
             outcome = await self.process(item)
             if outcome is None:
@@ -354,10 +388,21 @@ class ChatSocket:
     async def pump(self, listener: Listener) -> None:
         """Push new transcript entries and state changes to the client.
 
-        A wake-up only because the line moved (``Changes.line_only``) reads nothing
-        from Redis: the place comes from the hub's latest line. Anything else reads
-        what is new in the transcript and this chat's own view.
+        A wake-up only because the line moved, or after IDLE_WAKE_S without news,
+        reads nothing from Redis (``Changes.in_chat``): the place comes from the
+        hub's latest line. Anything else reads what is new in the transcript and
+        this chat's own view. So an idle widget costs no Redis command: a note
+        missed while the hub's subscription was away resynchronises every listener
+        (bot/live.py). While it runs, the hub pushes new places itself
+        (``push_state``) and wakes it only when it cannot.
         """
+        listener.push = functools.partial(self.push_state, listener)
+        try:
+            await self._pump(listener)
+        finally:
+            listener.push = None
+
+    async def _pump(self, listener: Listener) -> None:
         first = True
         redis_was_away = False
         while True:
@@ -367,7 +412,7 @@ class ChatSocket:
             if changes is not None and not self.concerned(changes):
                 continue
             try:
-                if changes is None or not changes.line_only:
+                if changes is None or changes.in_chat:
                     fresh = changes is None or bool(changes.events or changes.resync)
                     entries = await self.conversations.transcript.read(
                         self.conversation_id, after=self.cursor
@@ -391,12 +436,9 @@ class ChatSocket:
                         self.read_view = await self.conversations.view(
                             self.conversation_id
                         )
-                while (frame := self.settle(listener)) is None:
+                while not await self.show_state(listener):
                     # The line is newer and this chat left it: where is it now?
                     self.read_view = await self.conversations.view(self.conversation_id)
-                if frame != self.view:
-                    self.view = frame
-                    await self.send(frame)
             except RedisError as error:
                 logger.warning("pump for %s paused: %r", self.conversation_id, error)
                 redis_was_away = True
@@ -412,6 +454,36 @@ class ChatSocket:
                 logger.exception("pump for %s failed", self.conversation_id)
                 await asyncio.sleep(PUMP_RETRY_S)
                 listener.poke()
+
+    async def push_state(self, listener: Listener) -> bool:
+        """The hub's way to show its latest line (``Listener.push``): at once, from
+        the hub's task, unless something else is being sent (False: the hub wakes
+        the pump, which shows it after that)."""
+        if self._send_lock.locked():
+            return False
+        return await self.show_state(listener)
+
+    async def show_state(self, listener: Listener) -> bool:
+        """Send the state frame ``settle`` gives, unless the client has it already;
+        False when only a fresh view of the chat can tell.
+
+        Settled with the send lock held, so of the frames the pump and the hub send,
+        the one settled last goes out last. A send cut short (the hub gave up on a
+        client that stopped reading) leaves what the client shows unknown, so the
+        next state frame goes out whatever it says.
+        """
+        async with self._send_lock:
+            frame = self.settle(listener)
+            if frame is None:
+                return False
+            if frame != self.view:
+                self.view = frame
+                try:
+                    await self._write(frame)
+                except asyncio.CancelledError:
+                    self.view = None
+                    raise
+        return True
 
     def settle(self, listener: Listener) -> dict[str, Any] | None:
         """The state frame to show now: the newer of the last view read and the

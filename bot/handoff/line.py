@@ -64,7 +64,7 @@ class Line:
 
     ``version`` is the id of the newest event in the stream at that moment, as in
     ``QueuePosition``; ``ids`` the waiting chats, best first. Everyone's place comes
-    from the one read: ``place`` is a dictionary lookup.
+    from the one read: ``place`` is a dictionary lookup (worked out once per chat).
     """
 
     version: str
@@ -74,6 +74,9 @@ class Line:
     free_slots: int  # of those, not taken
     handle_time: float  # seconds, the median of recent chats (or the default)
     _rank: dict[str, int] = field(
+        init=False, repr=False, compare=False, default_factory=dict
+    )
+    _places: dict[str, Place | None] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
 
@@ -93,9 +96,17 @@ class Line:
 
     def place(self, ticket_id: str) -> Place | None:
         """The chat's place in this line; None when it is not waiting."""
+        try:
+            return self._places[ticket_id]
+        except KeyError:
+            pass
+        place = None
         rank = self._rank.get(ticket_id)
-        if rank is None:
-            return None
-        position = rank + 1
-        wait = expected_wait(position, self.free_slots, self.capacity, self.handle_time)
-        return Place(position, wait, self.agents_online)
+        if rank is not None:
+            position = rank + 1
+            wait = expected_wait(
+                position, self.free_slots, self.capacity, self.handle_time
+            )
+            place = Place(position, wait, self.agents_online)
+        self._places[ticket_id] = place
+        return place

@@ -169,6 +169,8 @@ def gateway_service(settings: Settings, name: str = "gateway") -> Service:
             "--no-access-log",
             "--ws-max-size",
             str(MAX_FRAME_BYTES),
+            "--ws-per-message-deflate",
+            "false",
             "--timeout-graceful-shutdown",
             "5",
         ],

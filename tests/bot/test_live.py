@@ -48,6 +48,7 @@ from tests.bot.handoff.conftest import (  # noqa: F401 - fixtures
     request,
     shared_url,
 )
+from tests.polling import until
 
 # A storm must be shown within this, and the hub's periodic re-read of the line
 # (LINE_REFRESH_S) and a pump's own re-check (IDLE_WAKE_S), which could mend a place
@@ -55,6 +56,8 @@ from tests.bot.handoff.conftest import (  # noqa: F401 - fixtures
 # gets a minute; only a missed place waits that long.
 SHOWN_WITHIN_S = 60.0
 MENDING_OFF_S = 10 * SHOWN_WITHIN_S
+# How long the hub waits for a batch of pushes in the storm (bot.live.PUSH_STALL_S)
+STALL_S = 0.05
 
 
 def line(version: str, *ids: str) -> Line:
@@ -115,8 +118,10 @@ def test_the_newer_of_the_line_and_the_chats_own_view_is_shown() -> None:
 class Screen(ChatSocket):
     """A widget's real pump; what it sends lands here, as on a customer's screen.
 
-    ``send`` gives way to the event loop a random number of times first, as a slow
-    client socket would, so pumps and the hub interleave in many ways.
+    ``_write`` (the socket) gives way to the event loop a random number of times
+    first, as a slow client socket would, so pumps and the hub's pushes interleave in
+    many ways; now and then it takes longer than the hub waits for a push
+    (``STALL_S``), as a client that stopped reading would.
     """
 
     def __init__(
@@ -139,9 +144,21 @@ class Screen(ChatSocket):
         self._rng = rng
         self._seen = seen
         self.state: dict[str, Any] | None = None  # the last state frame sent
+        self.frames: list[dict[str, Any]] = []  # every frame sent
+        self.gate: asyncio.Event | None = None  # when set: writes wait for it
 
-    async def send(self, frame: dict[str, Any]) -> None:
-        if self._rng.random() < 0.05:
+    async def _write(self, frame: dict[str, Any]) -> None:
+        if self.gate is not None:
+            await self.gate.wait()
+            self.frames.append(frame)
+            if frame["type"] == "state":
+                self.state = frame
+                self._seen()
+            return
+        chance = self._rng.random()
+        if chance < 0.002:
+            await asyncio.sleep(STALL_S * 2)  # the hub gives up on this push
+        elif chance < 0.05:
             await asyncio.sleep(0.002)
         for _ in range(self._rng.randrange(8)):
             await asyncio.sleep(0)
@@ -299,6 +316,7 @@ async def test_a_storm_of_queue_changes_leaves_every_widget_at_its_true_place(
 ) -> None:
     monkeypatch.setattr(bot.live, "LINE_REFRESH_S", MENDING_OFF_S)
     monkeypatch.setattr(bot.widget_socket, "IDLE_WAKE_S", MENDING_OFF_S)
+    monkeypatch.setattr(bot.live, "PUSH_STALL_S", STALL_S)
     conversations, hub = line_parts
     storm = Storm(conversations, hub, seed)
     queue = storm.queue
@@ -329,7 +347,45 @@ async def test_a_storm_of_queue_changes_leaves_every_widget_at_its_true_place(
     assert await storm.settled(SHOWN_WITHIN_S) == {}
     # one read of the line per batch of events, not one per widget per event
     assert 0 < hub.lines_read - lines_before <= storm.events
+    # most places went out from the hub itself; some sockets stalled, and their
+    # pumps showed them their places from then on
+    assert hub.pushed > 0 and hub.stalled > 0
     for cid, task in storm.pumps.items():
         assert not task.done(), (cid, task)
     for cid in list(storm.pumps):
         await storm.close(cid)
+
+
+async def test_a_place_that_comes_while_the_socket_is_busy_is_shown_after_it(
+    line_parts: tuple[Conversations, Hub], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hub pushes a new place itself, but never waits for a socket that is
+    sending something else: it wakes the widget's pump, which shows the newest
+    place once that frame is out, and nothing older after it."""
+    monkeypatch.setattr(bot.live, "LINE_REFRESH_S", MENDING_OFF_S)
+    monkeypatch.setattr(bot.widget_socket, "IDLE_WAKE_S", MENDING_OFF_S)
+    conversations, hub = line_parts
+    storm = Storm(conversations, hub, 0)
+    queue = storm.queue
+    await queue.register_agent(Agent("agent0", "Agent0", capacity=5))
+    await queue.set_presence("agent0", Presence.ONLINE)
+    storm.open("web-busy")
+    screen = storm.screens["web-busy"]
+    screen.gate = asyncio.Event()
+    screen.gate.set()
+    await queue.enqueue(request("web-busy", 0.2))
+    assert await storm.settled(SHOWN_WITHIN_S) == {}
+    assert screen.frames[-1]["position"] == 1
+    pushed, left = hub.pushed, hub.left_to_pumps
+    screen.gate.clear()  # the socket is busy with a frame of the reader's
+    pong = asyncio.create_task(screen.send({"type": "pong"}))
+    await until(screen._send_lock.locked, what="the pong holds the socket")
+    await queue.enqueue(request("urgent", 1.0, 4))  # goes first: web-busy is 2nd
+    await until(lambda: hub.left_to_pumps > left, what="the hub gave way")
+    assert hub.pushed == pushed
+    screen.gate.set()
+    await pong
+    assert await storm.settled(SHOWN_WITHIN_S) == {}
+    assert [f["type"] for f in screen.frames[-2:]] == ["pong", "state"]
+    assert screen.frames[-1]["position"] == 2
+    await storm.close("web-busy")
