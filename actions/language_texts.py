@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from actions.payments import without_methods
 from bot.handoff.config import written_in
 
 # Answered topics whose words are a whole question ("how long does a refund take",
@@ -85,8 +86,10 @@ def stakes_said(texts: LanguageTexts, lower: str) -> str:
 def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
     """The topics ``lower`` (a lower-cased message) asks about, whole questions
     (QUESTIONS) first and then taken out; and what is left of it."""
-    rest = lower
-    asked = []
+    # a way to pay named is a payment question, whatever its words mean alone
+    # ("contra reembolso", cash on delivery, is no refund)
+    rest, named = without_methods(lower)
+    asked = ["payment"] if named and "payment" in texts.topics else []
     for topic in QUESTIONS:
         words = texts.topics.get(topic)
         if words is not None and words.search(rest):

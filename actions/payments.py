@@ -71,6 +71,14 @@ def named_methods(text: str) -> list[Method]:
     return found
 
 
+def without_methods(lower: str) -> tuple[str, bool]:
+    """``lower`` (a lower-cased message) without the names of ways to pay in it, and
+    whether it had any: "contra reembolso" (cash on delivery) is no refund."""
+    pattern, _ = _methods()
+    rest, found = pattern.subn(" ", lower)
+    return rest, found > 0
+
+
 def named_in(text: str, language: str = "en") -> tuple[str, str] | None:
     """What to say first about the ways to pay ``text`` names: ("no", the ones we do
     not take) when it names any of those, else ("yes", the ones we take), written in

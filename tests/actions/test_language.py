@@ -2280,3 +2280,21 @@ def test_an_order_cancelled_without_consent_is_no_fraud() -> None:
         language_book().situations("fr", "On a annulé ma commande sans mon accord")
         == []
     )
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("es", "Hola, ¿aceptan contra reembolso?"),
+        ("pt", "Posso pagar à cobrança quando chegar?"),
+    ],
+)
+def test_a_way_to_pay_named_is_a_payment_question_whatever_its_words(
+    code: str, text: str
+) -> None:
+    """ "contra reembolso" is cash on delivery, not a refund for a person: the no for
+    that way to pay, and no handoff."""
+    said = language_book().reply(code, text, lambda _: None)
+    assert said is not None and said.startswith(
+        language_book().languages[code].answers["payment.no"].split("{")[0]
+    ), said
