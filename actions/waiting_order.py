@@ -84,8 +84,11 @@ def names_the_order(language: str, text: str) -> bool:
 
 
 def _order_state(order: Order) -> str:
-    """The order's state in English, as the order lookup says it."""
+    """The order's state in English, as the order lookup says it; a delivered one
+    only noted for the person (what they asked while waiting is no "where is it?")."""
     book = reply_book()
+    if order.status.value == "delivered":
+        return book.pick("track_order.delivered_noted", **order.values())
     late = "_late" if order.late else ""
     key = f"track_order.{order.status.value}{late}"
     if not book.has(key):

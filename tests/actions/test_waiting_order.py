@@ -13,6 +13,7 @@ from actions.demo_store import DemoStore
 from actions.settings import get_settings
 from actions.store import Order
 from actions.waiting_order import unproven_answer
+from tests.actions.conftest import says
 
 
 @pytest.fixture
@@ -90,4 +91,22 @@ async def test_the_proven_order_is_answered_in_the_customers_language() -> None:
     assert said == language_book().order_answer("es", order.values(), again=True)
     assert said is not None and said != answer_while_waiting(
         "¿Y cuándo llega mi pedido?", "es", None, None, None
+    )
+
+
+async def test_a_delivered_order_proven_while_waiting_is_only_noted() -> None:
+    """The proof given while waiting, for a delivered order: noted for the person
+    with what they asked, not "check with the neighbours" (they may be asking about
+    a refund or a broken item); an order on its way gets where it is."""
+    from actions.waiting_order import _order_state
+
+    delivered = await DemoStore().order("64450")
+    assert delivered is not None
+    said = _order_state(delivered)
+    assert says(said, "track_order.delivered_noted", **delivered.values()), said
+    assert "neighbour" not in said
+    assert says(
+        _order_state(await shipped()),
+        "track_order.shipped",
+        **(await shipped()).values(),
     )
