@@ -164,7 +164,11 @@ IMPATIENT = re.compile(
     r"an agent)\b[^.?!]{0,30}\b(?:right now|immediately|asap|straight away|"
     r"right away|this minute|at once)|(?:want|need|get me|give me)\b[^.?!]{0,20}"
     r"\b(?:some(?:one|body)|a person|a human|an agent)\b[^.?!]{0,30}\bnow|"
-    r"(?:right now|immediately)\W*$)",
+    r"(?:right now|immediately)\W*$)|"
+    # "I want someone to actually DO something", "can I just talk to someone?"
+    r"\b(?:some(?:one|body)|a person|a human|you|anyone)\b[^.?!]{0,20}\bactually "
+    r"(?:do|help|look|listen|deal|sort|fix|call)\w*|\bjust (?:talk|speak|chat) "
+    r"(?:to|with) (?:some(?:one|body)|a person|a human|a real)",
 )
 # ...has asked before and nobody helped, or is not listened to...
 REPEATED = re.compile(

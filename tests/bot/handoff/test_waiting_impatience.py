@@ -89,6 +89,18 @@ def test_each_kind_of_impatience_is_read_in_every_language(language: str) -> Non
     assert impatience("someone has my card now, what do I do?", ENGLISH) == ""
 
 
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("I need one of you to actually deal with this", "impatient"),
+        ("please can I just speak to a real human", "impatient"),
+        ("can someone just confirm the refund amount?", ""),
+    ],
+)
+def test_wanting_someone_to_actually_act_is_impatience(text: str, kind: str) -> None:
+    assert impatience(text, ENGLISH) == kind
+
+
 @pytest.mark.parametrize("language", list(IMPATIENT))
 async def test_impatience_is_named_with_where_they_stand_never_thanked(
     conversations: Conversations, language: str
