@@ -679,3 +679,28 @@ async def test_a_product_question_with_someone_asked_to_check_brings_a_person(
     events = await ActionAnswer().run(dispatcher, plain, DOMAIN)
     assert {"event": "pause", "timestamp": None} not in events
     assert says(dispatcher.messages[-1]["text"], "faq.product_details")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("and does that scarf come in navy?", "faq.product_details"),
+        ("will the grey one be back in stock?", "faq.restock"),
+    ],
+)
+async def test_colours_and_stock_are_questions_about_the_product(
+    text: str, key: str
+) -> None:
+    """In a chat about an order, "does it come in navy?" asks about the item, which
+    its page answers, not about where the order is."""
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "the scarf from 730915 is lovely, thank you", "compliment"),
+        ("bot", "That's lovely to hear, thank you.", None),
+        ("customer", text, "track_order"),
+    ]
+    tracker = conversation(turns, "product-colour")
+    tracker.latest_message["intent"] = {"name": "track_order", "confidence": 0.6}
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], key), message["text"]
