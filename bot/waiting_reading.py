@@ -131,7 +131,9 @@ WHAT_NOW = re.compile(
     # what happens about it ("what are you going to do about this?", "who do I
     # report this to?")
     r"\bwhat (?:are|will) you (?:going to |gonna )?do about (?:it|this|that)\b|"
-    r"\b(?:who|where|how) (?:do|should|can) (?:i|we) report (?:it|this|that)\b",
+    r"\b(?:who|where|how) (?:do|should|can) (?:i|we) report (?:it|this|that)\b|"
+    # "I want someone to take this seriously": what will be done about it
+    r"\btak(?:e|es|ing) (?:this|it|that|me|us|safety) (?:\w+ )?seriously\b",
     re.IGNORECASE,
 )
 # "ok", "fine, I'll wait", "no rush": thanked for their patience

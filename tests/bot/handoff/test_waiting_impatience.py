@@ -211,3 +211,5 @@ def test_a_night_in_hospital_is_seen_and_asking_what_happens_is_what_now() -> No
     assert not SEEN_TO.search("the hospital bag I ordered is late")
     assert WHAT_NOW.search("So what will you do about it?")
     assert WHAT_NOW.search("where can I report this?")
+    assert WHAT_NOW.search("is anyone going to take this properly seriously?")
+    assert not WHAT_NOW.search("the serious face mask I ordered")
