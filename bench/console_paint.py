@@ -20,27 +20,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import secrets
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import redis.asyncio as aioredis
 from playwright.async_api import Page, async_playwright
 
+from bench.lone_gateway import start_gateway
 from bot.console.accounts import Accounts
 from bot.handoff import Customer, EmotionSnapshot, HandoffQueue, HandoffRequest
 from bot.handoff.keys import Keys
-from bot.ops.ports import free_port
 from bot.ops.redis_server import RedisServer
-from bot.ops.services import APP_PYTHON
-from bot.settings import ROOT
 from bot.transcript import Author, Entry, Transcript
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,42 +48,6 @@ SAID = [
     "nobody answers my emails about the refund",
     "can I change the delivery address please",
 ]
-
-
-def start_gateway(
-    redis_url: str, prefix: str, log: Path
-) -> tuple[subprocess.Popen[bytes], str]:
-    """One gateway on a free port; returns the process and its base URL."""
-    port = free_port()
-    env = dict(os.environ) | {
-        "REDIS_URL": redis_url,
-        "REDIS_PREFIX": prefix,
-        "SECRET_KEY": secrets.token_urlsafe(24),
-        "RASA_TOKEN": secrets.token_urlsafe(16),
-        "GATEWAY_PORT": str(port),
-        "RASA_PORT": str(free_port()),  # nothing there: the console does not ask
-        "ACTIONS_PORT": str(free_port()),
-        "ENVIRONMENT": "development",
-    }
-    out = log.open("wb")
-    process = subprocess.Popen(  # noqa: S603 - our own module
-        [str(APP_PYTHON), "-m", "bot.ops.serve", "gateway"],
-        cwd=ROOT,
-        env=env,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
-    out.close()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/health", timeout=2).status_code in (200, 503):
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"the gateway did not start; see {log}")
 
 
 async def fill_line(client: aioredis.Redis, prefix: str, count: int) -> None:

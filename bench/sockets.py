@@ -17,22 +17,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import secrets
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from bot.ops.ports import free_port
+from bench.lone_gateway import start_gateway
 from bot.ops.redis_server import RedisServer
-from bot.ops.services import APP_PYTHON
 from bot.ops.widget import Widget
-from bot.settings import ROOT
 
 PER_ADDRESS = 256
 
@@ -56,41 +50,6 @@ def settled_rss(pid: int) -> int:
     return readings[-1]
 
 
-def start_gateway(redis_url: str, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = dict(os.environ) | {
-        "REDIS_URL": redis_url,
-        "REDIS_PREFIX": "sock" + secrets.token_hex(3),
-        "SECRET_KEY": secrets.token_urlsafe(24),
-        "RASA_TOKEN": secrets.token_urlsafe(16),
-        "GATEWAY_PORT": str(port),
-        "RASA_PORT": str(free_port()),  # nothing there: not needed for idle sockets
-        "ACTIONS_PORT": str(free_port()),
-        "ENVIRONMENT": "production",
-        "RATE_IP_SESSIONS_PER_HOUR": "100000",
-        "WIDGET_SOCKETS_PER_IP": "100000",
-    }
-    out = log.open("wb")
-    process = subprocess.Popen(  # noqa: S603 - our own module
-        [str(APP_PYTHON), "-m", "bot.ops.serve", "gateway"],
-        cwd=ROOT,
-        env=env,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
-    out.close()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/health", timeout=2).status_code in (200, 503):
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"the gateway did not start; see {log}")
-
-
 async def open_widgets(base: str, count: int) -> list[Widget]:
     widgets: list[Widget] = []
     for start in range(0, count, 50):  # 50 handshakes at a time
@@ -110,7 +69,17 @@ async def open_widgets(base: str, count: int) -> list[Widget]:
 def one_run(widgets: int, directory: Path) -> dict[str, Any]:
     server = RedisServer(directory / "redis", appendfsync=None)
     server.start()
-    process, base = start_gateway(server.url, directory / "gateway.log")
+    process, base = start_gateway(
+        server.url,
+        "sock" + secrets.token_hex(3),
+        directory / "gateway.log",
+        environment="production",
+        extra={
+            "RATE_IP_SESSIONS_PER_HOUR": "100000",
+            "WIDGET_SOCKETS_PER_IP": "100000",
+        },
+        wait_s=60,
+    )
     try:
         # one widget first: imports and pools that the first connection builds
         # are not counted as the cost of each
