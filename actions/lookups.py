@@ -24,6 +24,7 @@ from actions.order_chat import (
     ORDER_TOPICS,
     asks_if_possible,
     form_topic,
+    keeps_it,
     only_praise,
     praised,
     refund_without_order,
@@ -121,7 +122,10 @@ class ActionOrderLookup(CaringAction):
                     **refund.values(),
                 )
         elif topic == "cancel_order":
-            if order.status is OrderStatus.PROCESSING and asks_if_possible(tracker):
+            if order.status is OrderStatus.PROCESSING and keeps_it(tracker):
+                # "ok nvm dont cancel it, just wanted to know": nothing is cancelled
+                speaker.say("cancel_order.kept", **order.values())
+            elif order.status is OrderStatus.PROCESSING and asks_if_possible(tracker):
                 # "can I still cancel?": whether it can be, and a question first
                 speaker.say("cancel_order.possible", **order.values())
             elif order.status is OrderStatus.PROCESSING:

@@ -133,13 +133,28 @@ _FILLER = frozenset(
 # is cancelled before a yes. "Can you cancel it?", "cancel it please" ask for it.
 _IF_POSSIBLE = re.compile(
     r"\b(?:can|could|may|might|do|shall) (?:i|we) (?:still |just |even |then )?"
-    r"cancel|\bi can (?:still )?cancel\b|\b(?:is|would) it (?:still )?(?:be )?"
-    r"possible to cancel|\b(?:am i|are we|would i be|will i be|would we be) "
-    r"(?:still )?able to cancel|\bcan (?:it|this|that|the order|my order|order \S+) "
-    r"(?:still )?be cancel|\bcancel+ation (?:still )?possible|"
-    r"\bif\b[^.?!]{0,80}\bcancel",
+    r"canc(?:el|le)|\bi can (?:still )?canc(?:el|le)\b|\b(?:is|would) it (?:still )?"
+    r"(?:be )?possible to canc(?:el|le)|\b(?:am i|are we|would i be|will i be|"
+    r"would we be) (?:still )?able to canc(?:el|le)|\bcan (?:it|this|that|the order|"
+    r"my order|order \S+) (?:still )?be canc(?:el|le)|\bcancel+ation (?:still )?"
+    r"possible|\bif\b[^.?!]{0,80}\bcanc(?:el|le)",
     re.IGNORECASE,
 )
+# Says not to cancel ("ok nvm dont cancel it, just wanted to know", "no need to
+# cancel"): nothing is cancelled, whatever NLU read into the word
+_KEEP_IT = re.compile(
+    r"\b(?:don'?t|do not|dont|not|never|no need to|no need|without|wouldn'?t|"
+    r"won'?t)\b[^.?!]{0,20}?\bcanc(?:el|le)|\b(?:nvm|never ?mind|forget (?:it|that)|"
+    r"keep (?:it|the order|my order)|leave it)\b",
+    re.IGNORECASE,
+)
+
+
+def keeps_it(tracker: Tracker) -> bool:
+    """Whether the customer's request about the order (their latest message that is
+    more than a number or a proof) says not to cancel ("ok nvm dont cancel it")."""
+    texts = telling(customer_texts(tracker))
+    return bool(texts) and bool(_KEEP_IT.search(texts[-1]))
 
 
 def asks_if_possible(tracker: Tracker) -> bool:

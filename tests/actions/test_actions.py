@@ -68,6 +68,8 @@ async def test_cancel_of_an_unshipped_order_cancels_it(store: DemoStore) -> None
         "can I still cancel my order?",
         "if it isn't here by the 20th, I can cancel?",
         "is it possible to cancel order 5520174",
+        # typed in a hurry
+        "could i cancle it if i wanted?",
     ],
 )
 async def test_asking_whether_it_can_be_cancelled_cancels_nothing(
@@ -91,6 +93,36 @@ async def test_asking_whether_it_can_be_cancelled_cancels_nothing(
     assert order is not None and order.status == "processing"
     assert says(message["text"], "cancel_order.possible", **order.values())
     assert reply_book().offer(message["text"]) == "ask cancel_order"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "oh never mind, don't cancel it, I was only curious",
+        "no need to cancle anything thanks",
+        "nvm, keep the order",
+    ],
+)
+async def test_saying_not_to_cancel_cancels_nothing(
+    store: DemoStore, text: str
+) -> None:
+    """Whatever NLU reads into "cancel", "don't cancel it" or "never mind" leaves the
+    order as it is, and says so."""
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker(
+        "cancel_after_form", order_id="5520174", verified_customer=owner("5520174")
+    )
+    for event in tracker.events:
+        if (
+            event.get("event") == "user"
+            and event.get("text") == "I want to cancel my order"
+        ):
+            event["text"] = text
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    order = await store.order("5520174")
+    assert order is not None and order.status == "processing"
+    assert says(message["text"], "cancel_order.kept", **order.values())
 
 
 async def test_unknown_order_number_is_cleared_and_explained(store: DemoStore) -> None:
