@@ -46,7 +46,7 @@ from actions.order_chat import (
     ORDER_QUESTIONS,
     chat_order,
     proof_outside_the_form,
-    telling,
+    refund_in_context,
 )
 from actions.order_checks import change_key, record_disagrees
 from actions.proof_form import YES_TO_PERSON
@@ -220,7 +220,7 @@ class ActionAnswer(CaringAction):
             intent = speaker.intent = "compliment"
         asks_back = is_question(text) and mentioned("asks_money_back", text)
         if (intent in RETURN_QUESTIONS or asks_back) and (
-            key := reply_book().refund_in_context(telling(customer_texts(tracker))[-3:])
+            key := refund_in_context(tracker)
         ):
             # a parcel that never came, a double charge: nothing to send back
             speaker.say(key)

@@ -12,6 +12,7 @@ from rasa_sdk import Tracker
 from actions.mentions import mentioned
 from actions.replies import capitalise, reply_book
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # the yes or no an answer opens with ("Yes, we take PayPal", "You can, yes: ...",
 # "No, we don't ship to Norway")
 _OPENS_WITH = re.compile(
@@ -85,7 +86,7 @@ def accepted_offer(tracker: Tracker) -> str | None:
         return offered
     # "Yes please. I have a photo of it too.": a yes to a person, and something for
     # them to see
-    first = re.split(r"(?<=[.!?])\s+", text.strip())[0]
+    first = _SENTENCE_END.split(text.strip())[0]
     return offered if offered == "handoff" and book.is_plain_yes(first) else None
 
 
@@ -120,7 +121,7 @@ def yes_or_no_again(tracker: Tracker) -> tuple[str, str] | None:
     said = bot_texts(tracker)
     if not said or not mentioned("asks_yes_or_no", text):
         return None
-    first = re.split(r"(?<=[.!?])\s+", said[-1].strip())[0]
+    first = _SENTENCE_END.split(said[-1].strip())[0]
     opening = _OPENS_WITH.match(first)
     if not opening:
         return None

@@ -165,6 +165,12 @@ def asks_if_possible(tracker: Tracker) -> bool:
     return bool(texts) and bool(_IF_POSSIBLE.search(texts[-1]))
 
 
+def refund_in_context(tracker: Tracker) -> str | None:
+    """The reply key for money back that the customer's last few messages call
+    for (a parcel that never came, a double charge, a broken item), or None."""
+    return reply_book().refund_in_context(telling(customer_texts(tracker))[-3:])
+
+
 def telling(texts: list[str]) -> list[str]:
     """The messages of ``texts`` that say something: without those that only give
     an order number or the proof asked for, so an identity check does not push what

@@ -32,11 +32,10 @@ from actions.order_chat import (
     form_topic,
     meant_order,
     only_praise,
+    refund_in_context,
     refund_without_order,
     requested_when_written,
-    telling,
 )
-from actions.replies import reply_book
 from actions.side import Parsed, SideAnswer, answer_of, is_question
 from actions.speaker import Speaker
 from actions.store import Order, StoreUnavailable, store
@@ -328,9 +327,7 @@ def question_aside(tracker: Tracker) -> SideAnswer | None:
     text = str(latest.get("text") or "")
     if not is_question(text) or _ABOUT_PROOF.search(text):
         return None
-    if mentioned("asks_money_back", text) and (
-        key := reply_book().refund_in_context(telling(customer_texts(tracker))[-3:])
-    ):
+    if mentioned("asks_money_back", text) and (key := refund_in_context(tracker)):
         # "when do I get both back?" after a double charge: what holds for that
         return SideAnswer(key, {})
     parsed = Parsed.of(latest)

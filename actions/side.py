@@ -191,11 +191,11 @@ async def side_questions(
     # a specific answer to one of several questions about the topic ("yes, returns
     # are free") leaves its other questions open ("how long have I got?")
     open_topics = {topic(k) for k in answered if topic(k) in facets and k != topic(k)}
+    # the specific answer given first said every way to pay the message named
+    covered = [m.written("en") for m in answered_methods(text)] or [""]
     seen: set[str] = set()
     for k in answered:
         if topic(k) in facets and k != topic(k):
-            # the specific answer given first: every way to pay it named is said
-            covered = [m.written("en") for m in answered_methods(text)] or [""]
             seen.update(facet(k, {"payment_method": m}) for m in covered)
         elif k not in open_topics:
             seen.add(topic(k))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer, ActionConfirmUnderstood, ActionNotUnderstood
@@ -62,6 +63,20 @@ async def test_cancel_of_an_unshipped_order_cancels_it(store: DemoStore) -> None
     assert says(message["text"], "cancel_order.cancellable", **cancelled.values())
 
 
+def cancel_asked_as(text: str) -> Tracker:
+    """The proven cancellation of 5520174, with the request written as ``text``."""
+    tracker = load_tracker(
+        "cancel_after_form", order_id="5520174", verified_customer=owner("5520174")
+    )
+    for event in tracker.events:
+        if (
+            event.get("event") == "user"
+            and event.get("text") == "I want to cancel my order"
+        ):
+            event["text"] = text
+    return tracker
+
+
 @pytest.mark.parametrize(
     "question",
     [
@@ -78,16 +93,7 @@ async def test_asking_whether_it_can_be_cancelled_cancels_nothing(
     """Asked whether it can be cancelled, not for it to be: the answer, and a
     question before anything is done (a yes cancels it, as an accepted offer)."""
     dispatcher = CollectingDispatcher()
-    tracker = load_tracker(
-        "cancel_after_form", order_id="5520174", verified_customer=owner("5520174")
-    )
-    for event in tracker.events:
-        if (
-            event.get("event") == "user"
-            and event.get("text") == "I want to cancel my order"
-        ):
-            event["text"] = question
-    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    await ActionOrderLookup().run(dispatcher, cancel_asked_as(question), DOMAIN)
     [message] = dispatcher.messages
     order = await store.order("5520174")
     assert order is not None and order.status == "processing"
@@ -109,16 +115,7 @@ async def test_saying_not_to_cancel_cancels_nothing(
     """Whatever NLU reads into "cancel", "don't cancel it" or "never mind" leaves the
     order as it is, and says so."""
     dispatcher = CollectingDispatcher()
-    tracker = load_tracker(
-        "cancel_after_form", order_id="5520174", verified_customer=owner("5520174")
-    )
-    for event in tracker.events:
-        if (
-            event.get("event") == "user"
-            and event.get("text") == "I want to cancel my order"
-        ):
-            event["text"] = text
-    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    await ActionOrderLookup().run(dispatcher, cancel_asked_as(text), DOMAIN)
     [message] = dispatcher.messages
     order = await store.order("5520174")
     assert order is not None and order.status == "processing"
