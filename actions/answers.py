@@ -48,7 +48,7 @@ from actions.order_chat import (
     proof_outside_the_form,
     refund_in_context,
 )
-from actions.order_checks import change_key, record_disagrees
+from actions.order_checks import change_key, complaint_key
 from actions.proof_form import YES_TO_PERSON
 from actions.readings import (
     ABOUT_THE_ORDER,
@@ -73,12 +73,14 @@ from actions.replies import capitalise, reply_book
 from actions.side import PARSE_TIMEOUT_S, is_question, parse
 from actions.situation import Level
 from actions.speaker import Speaker
-from actions.store import store
+from actions.store import Order, store
 from actions.voice import CaringAction, hand_over
 
 # Questions about sending something back or money back: answered for the situation
 # the chat is about when it is not a return (``refund_in_context``).
 RETURN_QUESTIONS = frozenset({"get_refund", "check_refund_policy", "exchange_item"})
+# ...of which these ask for money back (an exchange does not)
+MONEY_BACK = frozenset({"get_refund", "check_refund_policy"})
 
 # A yes or no with more to say than this many words ("yes that was sarcasm, where is
 # it?") is not a plain answer to nothing: it is read like any unclear message.
@@ -225,6 +227,10 @@ class ActionAnswer(CaringAction):
             # a parcel that never came, a double charge: nothing to send back
             speaker.say(key)
             return []
+        if intent in MONEY_BACK and (refunded := await refund_on_record(tracker)):
+            # "do I get my money back?" about the chat's order, which has a refund
+            # on record (a cancelled order's, a return's): where that refund is
+            return [SlotSet("order_id", refunded.id), FollowupAction("order_form")]
         if intent in ORDER_QUESTIONS and (named := named_order_number(tracker)):
             # "I'd like to return order 808080123456": the answer is about that
             # order; the order form asks for proof, the lookup answers the topic
@@ -244,7 +250,7 @@ class ActionAnswer(CaringAction):
                 # the order form asks, then looks it up as a complaint
                 return [SlotSet("order_id", order.id), FollowupAction("order_form")]
             if order is not None:
-                key = record_disagrees(order, text) or "complaint.order"
+                key = complaint_key(order, text)
                 speaker.say(key, **order.values())
                 return [SlotSet("order_id", order.id)]
             if analysis and analysis.has("problem_report"):
@@ -491,3 +497,12 @@ class ActionConfirmUnderstood(CaringAction):
 def _previous_user_event(tracker: Tracker) -> dict[str, Any] | None:
     users = user_events(tracker)
     return users[-2] if len(users) >= 2 else None
+
+
+async def refund_on_record(tracker: Tracker) -> Order | None:
+    """The order the chat is about when the customer may see it and it has a
+    refund on record, else None."""
+    order = await chat_order(tracker)
+    if order is None or not may_see(tracker, order):
+        return None
+    return order if await store().refund_for(order.id) else None

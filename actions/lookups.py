@@ -33,6 +33,7 @@ from actions.order_chat import (
 )
 from actions.order_checks import (
     change_key,
+    complaint_key,
     missed_deadline,
     record_disagrees,
     time_question,
@@ -148,7 +149,7 @@ class ActionOrderLookup(CaringAction):
             key = "cancel_fee.processing" if free else f"cancel_order.{order.status}"
             speaker.say(key, **order.values())
         elif topic == "complaint":
-            speaker.say("complaint.order", **order.values())
+            speaker.say(complaint_key(order), **order.values())
         elif topic in ("change_order", "change_address"):
             key = change_key(order, address=topic == "change_address")
             speaker.say(key, **order.values())

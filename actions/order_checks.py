@@ -53,6 +53,18 @@ def record_disagrees(order: Order, *said: str) -> str | None:
     return None
 
 
+def complaint_key(order: Order, *said: str) -> str:
+    """The reply key for a complaint about ``order``: where the record and what
+    the customer ``said`` disagree, that; a cancelled order, what its cancelling
+    means (nothing is coming, the money goes back: there is nothing to replace);
+    else putting the item right."""
+    if disagrees := record_disagrees(order, *said):
+        return disagrees
+    if order.status is OrderStatus.CANCELLED:
+        return "complaint.cancelled"
+    return "complaint.order"
+
+
 def deadline_day(when: str, today: dt.date) -> tuple[dt.date, bool] | None:
     """The day a deadline the customer wrote ("before Saturday", "tomorrow", "by
     Friday", "this weekend") falls on, counted from ``today``, and whether the order

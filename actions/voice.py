@@ -144,6 +144,8 @@ async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
         # to get it sooner?" is about this order's time
         or (_GENERAL_QUESTION.search(latest) and not answered_here)
         or find_number(latest)
+        # "so is the money coming back?": the refund, not where the order is
+        or mentioned("asks_money_back", latest)
     ):
         return None
     order = await store().order(str(tracker.get_slot("order_id") or ""))

@@ -171,7 +171,9 @@ def test_high_frustration_gives_the_bot_one_chance_first(
     assert decision.escalate and "high_frustration" in decision.reasons
 
 
-@pytest.mark.parametrize("label", [Emotion.SADNESS, Emotion.ANXIETY, Emotion.CONFUSION])
+@pytest.mark.parametrize(
+    "label", [Emotion.SADNESS, Emotion.ANXIETY, Emotion.CONFUSION, Emotion.NEUTRAL]
+)
 def test_sad_or_worried_customers_are_comforted_not_passed_on(
     policy: EscalationPolicy, label: Emotion
 ) -> None:
@@ -182,6 +184,21 @@ def test_sad_or_worried_customers_are_comforted_not_passed_on(
     assert policy.decide(
         Analysis(label=label, frustration=4, intensity=0.7), earlier
     ).escalate
+
+
+def test_a_plain_question_after_an_upset_start_is_answered_not_passed_on(
+    policy: EscalationPolicy,
+) -> None:
+    """The level of a message with no feeling of its own comes from the start of the
+    chat; an angry message at the same level still goes to a person."""
+    earlier = [
+        Turn(author="customer", text="I really don't get why my order got cancelled"),
+        Turn("bot", "It was cancelled, so nothing will be sent."),
+    ]
+    calm = Analysis(label=Emotion.NEUTRAL, frustration=3, intensity=0.78)
+    assert not policy.decide(calm, earlier).escalate
+    angry = Analysis(label=Emotion.ANGER, frustration=3, intensity=0.78)
+    assert policy.decide(angry, earlier).escalate
 
 
 def test_a_low_confidence_turn_answered_with_a_miss_counts_once(

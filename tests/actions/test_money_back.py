@@ -1,0 +1,113 @@
+"""An order that was cancelled is explained, not "put right", and "do I get my money
+back?" about the chat's order is answered from the refund on record."""
+
+from __future__ import annotations
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer
+from actions.demo_store import DemoStore
+from actions.lookups import ActionOrderLookup
+from actions.order_checks import complaint_key
+from actions.store import OrderStatus
+from tests.actions.conftest import owner, says
+from tests.actions.test_offers import DOMAIN, conversation
+
+
+async def test_a_complaint_about_a_cancelled_order_says_what_cancelled_means(
+    store: DemoStore,
+) -> None:
+    """Nothing was sent, so nothing is replaced: what cancelled means, and the money."""
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            (
+                "customer",
+                "why does my order say cancelled, I never asked for that",
+                "complaint",
+            ),
+            (
+                "bot",
+                "I've found order 13579. What's the e-mail address it's under?",
+                None,
+            ),
+            ("customer", "maya.lindqvist@example.com", "inform"),
+            ("form", "", None),
+        ],
+        "cancelled-complaint",
+        order_id="13579",
+        verified_customer=owner("13579"),
+    )
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    order = await store.order("13579")
+    assert order is not None and order.status is OrderStatus.CANCELLED
+    assert says(message["text"], "complaint.cancelled", **order.values())
+    assert "replacement" not in message["text"]
+
+
+async def test_the_complaint_key_follows_the_order_state(store: DemoStore) -> None:
+    cancelled = await store.order("13579")
+    delivered = await store.order("730915")
+    assert cancelled is not None and delivered is not None
+    assert complaint_key(cancelled) == "complaint.cancelled"
+    assert complaint_key(delivered) == "complaint.order"
+    # a cancelled order the customer says came broken: the record is doubted
+    assert complaint_key(cancelled, "it came in pieces") == (
+        "order.record_disagrees.cancelled_received"
+    )
+
+
+async def test_money_back_about_the_chats_order_is_its_refund_on_record(
+    store: DemoStore,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            ("customer", "what happened to order 13579", "track_order"),
+            ("bot", "Order 13579 was cancelled, so it won't be shipped.", None),
+            ("customer", "so is the money coming back to me?", "get_refund"),
+        ],
+        "cancelled-money",
+        order_id="13579",
+        verified_customer=owner("13579"),
+    )
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert {"event": "followup", "timestamp": None, "name": "order_form"} in events
+    assert dispatcher.messages == []  # the lookup answers, from the refund record
+    refund = await store.refund_for("13579")
+    assert refund is not None
+    looked_up = conversation(
+        [
+            ("customer", "what happened to order 13579", "track_order"),
+            ("bot", "Order 13579 was cancelled, so it won't be shipped.", None),
+            ("customer", "so is the money coming back to me?", "get_refund"),
+            ("form", "", None),
+        ],
+        "cancelled-money-lookup",
+        order_id="13579",
+        verified_customer=owner("13579"),
+    )
+    await ActionOrderLookup().run(dispatcher, looked_up, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], f"track_refund.{refund.status}", **refund.values())
+
+
+async def test_money_back_without_a_proven_order_is_the_general_answer(
+    store: DemoStore,
+) -> None:
+    """An order not shown to be theirs says nothing about its refund."""
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            ("customer", "what happened to order 13579", "track_order"),
+            ("bot", "What's the e-mail address it's under?", None),
+            ("customer", "so is the money coming back to me?", "get_refund"),
+        ],
+        "cancelled-money-unproven",
+        order_id="13579",
+    )
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert {"event": "followup", "timestamp": None, "name": "order_form"} not in events
+    [message] = dispatcher.messages
+    assert "Apple Pay" not in message["text"]
