@@ -181,11 +181,16 @@ class ActionAnswer(CaringAction):
             return await accept_offer(declined, speaker, tracker)
         if (
             intent in WARM
-            and is_question(text)
-            and not (analysis and analysis.label is Emotion.JOY)
+            and (is_question(text) or mentioned("polite_request", text))
+            and not (
+                analysis
+                and analysis.label is Emotion.JOY
+                and not mentioned("polite_request", text)
+            )
         ):
             # a question NLU took for praise ("is the leather from farms that
-            # ...?"): read it as the question it is
+            # ...?"), or a request that thanks in advance ("I'd be grateful for a
+            # date"): read it as the question it is
             return await not_understood(speaker, tracker, fallback=True)
         if (
             intent in ("affirm", "deny")

@@ -362,7 +362,9 @@ def only_praise(tracker: Tracker, analysis: Analysis | None = None) -> bool:
         return False
     if mentioned("not_arrived", text) or mentioned("waiting_for_it", text):
         return False
-    if _WANTS.search(text):
-        return False  # "I'd be delighted to know when it comes": a request
+    if _WANTS.search(text) or mentioned("polite_request", text):
+        # "I'd be delighted to know when it comes", "I'd be grateful for a date":
+        # a request
+        return False
     analysis = analysis or assess(tracker).analysis
     return analysis.label is Emotion.JOY and not analysis.has("sarcasm")

@@ -149,6 +149,15 @@ def follow_up_topic(tracker: Tracker) -> str | None:
     ):
         # "ok when will it arrive" after the order's status: the order's date
         return "track_order"
+    if (
+        intent in ABOUT_THE_ORDER
+        and tracker.get_slot("order_id")
+        and _ASKS_A_DATE.search(text)
+        and not _NAMES_A_SERVICE.search(text)
+    ):
+        # "I'd like a firm delivery date" in a chat about an order: that order's
+        # date, not how long delivery takes in general
+        return "track_order"
     if intent in ABOUT_THE_ORDER and confidence >= FOLLOW_UP_CONFIDENCE:
         return None  # a question of its own ("how long does Express take?")
     if not _FOLLOW_UP.search(text) or words > LONG_FOLLOW_UP_WORDS:
@@ -370,6 +379,13 @@ def warm_intent(tracker: Tracker) -> str | None:
 
 # A waiting customer's question about the order of the chat ("has it even shipped?",
 # "and when will my order come?"): NLU's reading, and words that point at the order.
+# A date asked for ("a firm delivery date", "what day"), and a delivery service or
+# place named, which makes it a general question ("what date would Express be?")
+_ASKS_A_DATE = re.compile(r"\b(?:date|what day|which day|eta)\b", re.I)
+_NAMES_A_SERVICE = re.compile(
+    r"\b(?:(?i:express|standard|next[- ]?day|international|abroad|overseas)"
+    r"|to [A-Z]\w+)\b"
+)
 _ORDER_WORDS = re.compile(r"\b(?:order|parcel|package|delivery)\b", re.I)
 _DELIVERY_WORDS = re.compile(
     r"\b(?:ship\w*|dispatch\w*|sent|arriv\w*|come|coming|deliver\w*|here|track\w*|"

@@ -48,10 +48,16 @@ _ASKS = (
     r"(?:do|does|did|can|could|will|would|should|is|are|was|were|how|what|when|"
     r"where|which|who|why|may|have|has)\b"
 )
-# after "and" only words that open a question ("and have my money back" does not)
+# after "and" only words that open a question ("and have my money back" does not);
+# "which"/"who" before a verb start a relative clause, no question (", which has now
+# gone past the date")
+_RELATIVE = (
+    r"(?!\s+(?:now\s+|already\s+|still\s+)?(?:has|have|had|is|was|were|are|will|"
+    r"would|should|can|could|may|might|means|meant|makes|made|came|comes|took|takes)\b)"
+)
 _OPENS = (
-    r"(?:do|does|did|can|could|will|would|should|how|what|when|where|which|who|"
-    r"why|may|is there|are there|is it|are you)\b"
+    r"(?:do|does|did|can|could|will|would|should|how|what|when|where|"
+    rf"(?:which|who){_RELATIVE}|why|may|is there|are there|is it|are you)\b"
 )
 _JOINT = re.compile(
     r"\s*(?:,\s*(?:and|also|plus)?|;|\band\b|\balso\b|\bplus\b)\s+(?:also\s+)?"
@@ -59,12 +65,22 @@ _JOINT = re.compile(
     re.IGNORECASE,
 )
 _QUESTION = re.compile(rf"^(?:\W*(?:and|also|plus|so|ok|okay|oh)\W+)*{_ASKS}", re.I)
+# A short clause about "it", "that" or "this" ("and when does it come?") asks about
+# what the message or the chat is already about, not a question of its own.
+_POINTS_BACK = re.compile(r"\b(?:it|that|this)\b", re.I)
+POINTING_WORDS = 6
 _WORD = re.compile(r"[^\W_]+")
 
 
 def is_question(clause: str) -> bool:
     """Whether a clause asks something ("can I pay by PayPal", "... in time?")."""
     return clause.rstrip().endswith("?") or bool(_QUESTION.match(clause.strip()))
+
+
+def points_back(clause: str) -> bool:
+    """Whether a short clause is about something said before it ("when will it
+    come?", "how long does that take"), not a question that names its topic."""
+    return bool(_POINTS_BACK.search(clause)) and len(clause.split()) <= POINTING_WORDS
 
 
 def clauses(text: str) -> list[str]:
@@ -184,7 +200,9 @@ async def side_questions(
     parts = clauses(text)
     if len(parts) < 2:
         return []
-    parts = [p for p in parts if is_question(p)]  # statements are the main answer's
+    # statements, and questions about what the message is about, are the main
+    # answer's ("my order was cancelled but no money yet, when does it come?")
+    parts = [p for p in parts if is_question(p) and not points_back(p)]
     found: list[SideAnswer] = []
     facets = reply_book().facets
     answered = list(answered)

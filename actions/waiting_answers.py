@@ -13,6 +13,7 @@ from actions.language import language_book
 from actions.payments import method_named
 from actions.readings import DECLINED, FOLLOW_UP_CONFIDENCE, asks_about_the_order
 from actions.replies import reply_book
+from actions.side import points_back
 from actions.store import Order
 from actions.waiting_order import names_the_order
 
@@ -39,11 +40,10 @@ WAITING_INTENTS = frozenset(
 )
 WAITING_CONFIDENCE = 0.9
 # ...but not a short question about something of the chat ("how long will that
-# take?" after the order's number): NLU reads it alone, as the general question, and
-# the person who reads the whole chat answers it. A question that names its topic
-# ("how long does it take for a refund to arrive?") is longer and still answered.
-_POINTS_INTO_THE_CHAT = re.compile(r"\b(?:it|that|this)\b", re.I)
-POINTING_WORDS = 6
+# take?" after the order's number, side.points_back): NLU reads it alone, as the
+# general question, and the person who reads the whole chat answers it. A question
+# that names its topic ("how long does it take for a refund to arrive?") is longer
+# and still answered.
 _NO_VALUES = {"name_greeting": "", "account_type": "", "delivery_place": ""}
 # What the customer reported (the gateway reads it in their messages: a double
 # charge, a broken item, the wrong item) makes a general answer about returning
@@ -119,10 +119,7 @@ def answer_while_waiting(
         elif (
             intent in WAITING_INTENTS
             and (confidence or 0.0) >= WAITING_CONFIDENCE
-            and not (
-                _POINTS_INTO_THE_CHAT.search(text)
-                and len(text.split()) <= POINTING_WORDS
-            )
+            and not points_back(text)
         ):
             key = book.specific_key(intent, text) or intent
             if not fits(situation, key):

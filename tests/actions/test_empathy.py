@@ -409,6 +409,7 @@ def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) ->
         ("I didn't get the confirmation e-mail", None, None),  # not a late parcel
         ("it still shows processing a week on", None, "the wait"),
         ("my trainers still aint shipped", None, "the wait"),
+        ("the jacket has been 'dispatched' for 9 days", None, "the 9-day wait"),
         ("I got the teapot but no lid", None, "the missing item"),
         ("nothing has arrived here at all", None, "the parcel not reaching you"),
         # "ago" alone says when, not that they waited

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import ActionAnswer
 from actions.demo_store import DemoStore
 from actions.lookups import ActionOrderLookup
-from actions.order_checks import complaint_key
+from actions.order_checks import complaint_key, record_disagrees
 from actions.store import OrderStatus
 from tests.actions.conftest import owner, says
 from tests.actions.test_offers import DOMAIN, conversation
@@ -56,6 +56,12 @@ async def test_the_complaint_key_follows_the_order_state(store: DemoStore) -> No
     assert complaint_key(cancelled, "it came in pieces") == (
         "order.record_disagrees.cancelled_received"
     )
+    # one waiting for a cancelled order is told why nothing came; one who knows it
+    # was cancelled and waits for the money is answered about the money
+    assert record_disagrees(cancelled, "I've been waiting for it all week") == (
+        "order.record_disagrees.cancelled"
+    )
+    assert record_disagrees(cancelled, "the money still has not come back") is None
 
 
 async def test_money_back_about_the_chats_order_is_its_refund_on_record(

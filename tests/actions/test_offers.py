@@ -632,6 +632,15 @@ def test_the_question_after_other_sentences_is_the_follow_up() -> None:
         ("ok whne will it ship", "nlu_fallback", "48213", "track_order"),
         # a general question of its own, or no order to point back at
         ("how long does Express delivery take?", "delivery_period", "48213", None),
+        # a date asked for in a chat about an order is that order's date; with a
+        # service or a place named, a general question
+        (
+            "I need a definite arrival date please",
+            "delivery_period",
+            "48213",
+            "track_order",
+        ),
+        ("what delivery date does Express give?", "delivery_period", "48213", None),
         ("when will it get here if I order today", "delivery_period", None, None),
         # a delivery question naming an order is about that order
         (

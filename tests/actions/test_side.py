@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from actions.replies import ReplyBook, reply_book
-from actions.side import clauses, is_question, topic
+from actions.side import clauses, is_question, points_back, topic
 
 
 @pytest.mark.parametrize(
@@ -26,6 +26,12 @@ from actions.side import clauses, is_question, topic
         # one question, however long, is one
         ("how long does it take for a refund to reach my card", None),
         ("I'd like to cancel and have my money back please", None),
+        # a relative clause is no question ("which has ..."), nor is one that points
+        # back at what the message is about
+        (
+            "I'm writing about parcel 5512, which has now missed two delivery dates.",
+            None,
+        ),
         ("hi there", None),
     ],
 )
@@ -54,3 +60,19 @@ def test_every_side_question_has_an_answer(tmp_path: Path) -> None:
     bad.write_text("answers:\n  greet: ['Hi']\nside_questions: [delivery_options]\n")
     with pytest.raises(ValueError, match="delivery_options"):
         ReplyBook.from_file(bad)
+
+
+@pytest.mark.parametrize(
+    ("clause", "back"),
+    [
+        ("so when does it come back?", True),
+        ("how long will that take?", True),
+        ("how long does a refund take to reach my card?", False),
+        ("which courier do you use?", False),
+        ("is it possible to return a worn item that I bought in the sale?", False),
+    ],
+)
+def test_a_short_clause_about_it_points_back(clause: str, back: bool) -> None:
+    """ "when does it come back?" beside a refund is the refund's question, not one of
+    its own for the FAQ (back in stock)."""
+    assert points_back(clause) is back

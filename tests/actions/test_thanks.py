@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import ActionAnswer, ActionNotUnderstood
 from actions.demo_store import DemoStore
 from actions.lookups import ActionOrderLookup
+from actions.mentions import mentioned
 from actions.mood import history
 from actions.readings import asked_beside_thanks
 from actions.replies import reply_book
@@ -704,3 +705,65 @@ async def test_colours_and_stock_are_questions_about_the_product(
     await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert says(message["text"], key), message["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "polite"),
+    [
+        ("I should be very grateful for a proper answer", True),
+        ("I'd really appreciate it if you could check the courier", True),
+        ("kindly confirm when the refund goes out", True),
+        ("thanks in advance for sorting this", True),
+        ("I'm so grateful, the blanket is perfect", False),
+        ("I really appreciate your help today", False),
+    ],
+)
+def test_a_request_that_thanks_in_advance_is_told_from_praise(
+    text: str, polite: bool
+) -> None:
+    assert mentioned("polite_request", text) is polite
+
+
+async def test_a_polite_request_for_a_date_is_no_compliment(store: DemoStore) -> None:
+    """ "I'd be grateful for a firm date" in a chat about a late order asks for the
+    order's date; it is not thanked for as praise."""
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            ("customer", "where is order 808080123456", "track_order"),
+            ("bot", "Order 808080123456 was due on 1 December and is late.", None),
+            (
+                "customer",
+                "I'd be most grateful for a definite delivery date",
+                "compliment",
+            ),
+        ],
+        "polite-date",
+        order_id="808080123456",
+        verified_customer=owner("808080123456"),
+    )
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    for message in dispatcher.messages:
+        for key in ("compliment", "thank_you"):
+            assert not any(v in message["text"] for v in variations(key))
+    assert dispatcher.messages or _replayed_intent(events) is not None
+    # ...and the order lookup it may be replayed as answers with the order, not thanks
+    looked_up = conversation(
+        [
+            ("customer", "where is order 808080123456", "track_order"),
+            ("bot", "Order 808080123456 was due on 1 December and is late.", None),
+            (
+                "customer",
+                "I'd be most grateful for a definite delivery date",
+                "track_order",
+            ),
+            ("form", "", None),
+        ],
+        "polite-date-lookup",
+        order_id="808080123456",
+        verified_customer=owner("808080123456"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, looked_up, DOMAIN)
+    [message] = dispatcher.messages
+    assert "Hermes" in message["text"]  # the late order's carrier: its state

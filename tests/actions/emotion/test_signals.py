@@ -72,6 +72,9 @@ POSITIVES = [
     ("sarcasm", "sure, I won't hold my breath for that refund"),
     ("softened", "ok thanks. sorry for ranting earlier"),
     ("sarcasm", "the parcel is coming any day now, apparently"),
+    ("sarcasm", "Fabulous. Parcel 3320 is nine days overdue. Really impressive."),
+    ("sarcasm", "Excellent work, my jumper has been 'in transit' for two weeks"),
+    ("sarcasm", "charged twice again, love that for me"),
     (
         "sarcasm",
         "Great job. The box came ripped open and the speaker was gone. Amazing.",
@@ -101,6 +104,9 @@ NEGATIVES = [
         "Great news, the torn jacket was replaced and it's perfect now, thanks!",
     ),
     ("sarcasm", "Lovely, the box was a bit torn but everything inside is perfect"),
+    # praise with a time that is no wait, and praise of something early
+    ("sarcasm", "Brilliant boots, I've been wearing them for three weeks"),
+    ("sarcasm", "Wonderful, it came two days early"),
     # relief after good news, not sarcasm
     ("sarcasm", "Oh nice. And can I pay the balance with PayPal?"),
     ("distress", "I'm not scared of assembly, does the desk come flat-packed?"),
