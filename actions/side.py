@@ -59,9 +59,12 @@ _OPENS = (
     r"(?:do|does|did|can|could|will|would|should|how|what|when|where|"
     rf"(?:which|who){_RELATIVE}|why|may|is there|are there|is it|are you)\b"
 )
+# ...or "is"/"are" when the sentence ends as a question ("..., and is delivery to
+# Norway possible?"; "it came late and is broken." is no question)
+_ASKED_IS = r"(?:is|are|was|were)\b[^.!?]*\?\s*$"
 _JOINT = re.compile(
     r"\s*(?:,\s*(?:and|also|plus)?|;|\band\b|\balso\b|\bplus\b)\s+(?:also\s+)?"
-    rf"(?={_OPENS})",
+    rf"(?={_OPENS}|{_ASKED_IS})",
     re.IGNORECASE,
 )
 _QUESTION = re.compile(rf"^(?:\W*(?:and|also|plus|so|ok|okay|oh)\W+)*{_ASKS}", re.I)
@@ -73,8 +76,10 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def is_question(clause: str) -> bool:
-    """Whether a clause asks something ("can I pay by PayPal", "... in time?")."""
-    return clause.rstrip().endswith("?") or bool(_QUESTION.match(clause.strip()))
+    """Whether a clause asks something ("can I pay by PayPal", "... in time?",
+    "two things: when do you open")."""
+    asked = clause.rsplit(":", 1)[-1]  # what comes after "hi, three things:"
+    return clause.rstrip().endswith("?") or bool(_QUESTION.match(asked.strip()))
 
 
 def points_back(clause: str) -> bool:
@@ -179,12 +184,21 @@ def topic(key: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class SideQuestions:
+    """The answers to a message's other questions, and whether the main answer
+    answered none of its questions (then it only guessed at the whole)."""
+
+    answers: list[SideAnswer]
+    main_unasked: bool
+
+
 async def side_questions(
     text: str,
     answered: Iterable[str],
     order_known: bool = False,
     intent: str | None = None,
-) -> list[SideAnswer]:
+) -> SideQuestions:
     """Answers to the questions of ``text`` beside those already ``answered``.
 
     Args:
@@ -195,14 +209,17 @@ async def side_questions(
         intent: NLU's intent for the whole message.
 
     Returns:
-        Reply keys (with values) in the order the customer asked, none twice.
+        Reply keys (with values) in the order the customer asked, none twice, and
+        whether the main answer answered none of the message's questions.
     """
     parts = clauses(text)
     if len(parts) < 2:
-        return []
+        return SideQuestions([], False)
     # statements, and questions about what the message is about, are the main
     # answer's ("my order was cancelled but no money yet, when does it come?")
-    parts = [p for p in parts if is_question(p) and not points_back(p)]
+    questions = [p for p in parts if is_question(p) and not points_back(p)]
+    only_questions = len(questions) == len(parts) <= MAX_CLAUSES
+    main_asked = False
     found: list[SideAnswer] = []
     facets = reply_book().facets
     answered = list(answered)
@@ -217,11 +234,16 @@ async def side_questions(
             seen.update(facet(k, {"payment_method": m}) for m in covered)
         elif k not in open_topics:
             seen.add(topic(k))
+    first = set(seen)
     async with httpx.AsyncClient(timeout=PARSE_TIMEOUT_S) as client:
-        for part in parts[:MAX_CLAUSES]:
+        for part in questions[:MAX_CLAUSES]:
+            if (hit := faq_match(part)) and hit.key in seen:
+                main_asked = True
+                continue  # the question the first answer (the FAQ's) was about
             parsed = await parse(client, part)
             if parsed is None:
-                return []  # no NLU: the main answer stands alone
+                return SideQuestions([], False)  # no NLU: the main answer stands
+            main_asked = main_asked or parsed.intent in first
             # a clause on the message's own topic needs less certainty: the whole
             # message says what it is about ("..., how soon is the money back?")
             same = parsed.intent == intent and intent in facets
@@ -233,10 +255,14 @@ async def side_questions(
             about = topic(answer.key)
             asked = facet(answer.key, answer.values) if about in facets else about
             # the general answer covers every specific one of its topic
+            main_asked = main_asked or about in first
             if about not in seen and asked not in seen:
                 seen.add(asked)
                 found.append(answer)
-    return found
+    # every question answered on its own, none by the main answer: a guess at the
+    # whole message ("returns" for three questions about other things)
+    unasked = only_questions and not main_asked and len(found) == len(questions)
+    return SideQuestions(found, main_unasked=unasked)
 
 
 def facet(key: str, values: dict[str, str] | None = None) -> str:

@@ -25,6 +25,9 @@ from actions.side import side_questions, topic
 from actions.situation import Situation
 
 RECENT_REPLIES = 4
+# The replies of a message the bot could not place: dropped when its questions,
+# read one by one, are answered (Speaker.answer_side_questions)
+UNSURE_KEYS = frozenset({"choose_intent", "confirm_intent", "fallback"})
 # Replies that already ask the customer something: no "tell me if I got it wrong".
 QUESTIONS = ("ask.", "confirm_", "choose_", "fallback", "out_of_scope")
 
@@ -84,26 +87,42 @@ class Speaker:
         if not self.spoken:
             return
         text = str((self.tracker.latest_message or {}).get("text") or "")
+        # NLU's intent counts as answered only when the first answer was about it
+        # (the FAQ may have answered another question of the message instead)
+        answered = [*self.keys]
+        if self.intent and topic(self.keys[0]) == self.intent:
+            answered.append(self.intent)
         found = await side_questions(
             text,
-            [*self.keys, self.intent or ""],
+            answered,
             order_known=bool(self.tracker.get_slot("order_id")),
             intent=self.intent,
         )
-        if not found:
+        if not found.answers:
             return
         book = reply_book()
         main = list(self.dispatcher.messages)
+        if self.keys[0] in UNSURE_KEYS or found.main_unasked:
+            # "three quick things: ..., ... and ...?" read as one unclear message
+            # (or as a guess none of its questions asks): its questions answered
+            # one by one, not a menu of guesses or a wrong answer first
+            main = []
+            self.dispatcher.messages.clear()
+            self.keys.clear()
+            self.spoken = False  # the first of them carries the acknowledgement
+        first = self.keys[0] if self.keys else ""
         for message in main:
             if message.get("text") and not message.get("buttons"):
                 message["text"] = book.without_closer(message["text"])
-        for answer in found:
+        for answer in found.answers:
             self.say(answer.key, None, **answer.values)
         # a reply that asks for something (an order number) comes last, where the
         # customer answers it (the sort is stable: otherwise in the order asked)
-        groups = [(self.keys[0], main)] + [
+        groups = [(first, main)] + [
             (a.key, [m])
-            for a, m in zip(found, self.dispatcher.messages[len(main) :], strict=True)
+            for a, m in zip(
+                found.answers, self.dispatcher.messages[len(main) :], strict=True
+            )
         ]
         groups.sort(key=lambda group: group[0].startswith("ask."))
         self.dispatcher.messages[:] = [m for _, messages in groups for m in messages]

@@ -24,6 +24,7 @@ from bot.upstream import UNFIT, EmotionClient, RasaClient
 # Flags whose advice a waiting customer gets first (the most urgent first).
 ADVICE_ORDER = (
     UrgencyFlag.SAFETY,
+    UrgencyFlag.PERSONAL_SAFETY,
     UrgencyFlag.FRAUD,
     UrgencyFlag.HEALTH,
     UrgencyFlag.HARDSHIP,

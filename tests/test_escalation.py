@@ -388,7 +388,7 @@ def test_a_message_with_several_questions_gets_an_answer_to_each(
 ) -> None:
     from tests.actions.conftest import says
 
-    _, [both, one, ask, facets, methods] = converse(
+    _, [both, one, ask, facets, methods, after_colon, faq_first] = converse(
         gateway_url,
         [
             "Do you deliver to Belgium, and which payment methods can I use?",
@@ -396,6 +396,11 @@ def test_a_message_with_several_questions_gets_an_answer_to_each(
             "Where is my order? And can I pay with PayPal next time?",
             "is sending it back free, and how many days do I have to return it?",
             "do you take Apple Pay, and can I also use Klarna?",
+            # questions after a preamble and a colon, one opening with "is"
+            "Hi, two things: what hours can I ring you, and is delivery to "
+            "Switzerland possible?",
+            # the FAQ answers one question first: the other is still answered
+            "quick one: can I pay with Klarna, and is delivery to Norway possible?",
         ],
     )
     # each question answered once, in the order asked or with the question last
@@ -416,6 +421,13 @@ def test_a_message_with_several_questions_gets_an_answer_to_each(
     # two ways to pay named: one yes for both, not a yes for each again
     assert len(methods) == 1, methods
     assert "Apple Pay" in methods[0] and "Klarna" in methods[0]
+    assert len(after_colon) == 2, after_colon
+    assert any("+44 20 7946 0321" in r for r in after_colon)
+    assert any("Switzerland" in r for r in after_colon)
+    assert not any(says(r, "choose_intent") for r in after_colon)
+    assert len(faq_first) == 2, faq_first
+    assert any("Klarna" in r for r in faq_first)
+    assert any("Norway" in r for r in faq_first)
 
 
 def test_a_waiting_customer_who_says_how_they_feel_hears_that_feeling_named(

@@ -19,7 +19,16 @@ NEGATIVE_LABELS = tuple(e.value for e in Emotion if e.negative)
 # Serious situations a customer describes (actions/emotion/situations.py): never
 # read as happiness
 SERIOUS_SITUATIONS = frozenset(
-    {"injury", "hazard", "bereavement", "health", "fraud", "hardship", "vulnerable"}
+    {
+        "injury",
+        "hazard",
+        "personal_safety",
+        "bereavement",
+        "health",
+        "fraud",
+        "hardship",
+        "vulnerable",
+    }
 )
 
 

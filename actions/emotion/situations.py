@@ -21,6 +21,7 @@ from .rules import DEFAULT_NEGATORS, negated_before, quote
 # Situations in the order a reply acknowledges them when several are described.
 ORDER = (
     "injury",
+    "personal_safety",
     "bereavement",
     "health",
     "fraud",

@@ -130,6 +130,7 @@ class HandoffConfig:
             UrgencyFlag.VIP: 30.0,
             UrgencyFlag.CHURN_THREAT: 15.0,
             UrgencyFlag.SAFETY: 80.0,
+            UrgencyFlag.PERSONAL_SAFETY: 80.0,
             UrgencyFlag.BEREAVEMENT: 60.0,
             UrgencyFlag.FRAUD: 60.0,
             UrgencyFlag.HEALTH: 50.0,

@@ -8,8 +8,11 @@ the gateway with it when a waiting customer writes again (bot/conversations.py).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from enum import StrEnum
+
+log = logging.getLogger(__name__)
 
 
 class UrgencyFlag(StrEnum):
@@ -21,6 +24,7 @@ class UrgencyFlag(StrEnum):
     CHURN_THREAT = "churn_threat"
     # serious situations the customer described (data/emotion/situations.yml)
     SAFETY = "safety"
+    PERSONAL_SAFETY = "personal_safety"
     BEREAVEMENT = "bereavement"
     FRAUD = "fraud"
     HEALTH = "health"
@@ -36,6 +40,7 @@ REASON_FLAGS: dict[str, UrgencyFlag] = {
     "churn_threat": UrgencyFlag.CHURN_THREAT,
     "injury": UrgencyFlag.SAFETY,
     "hazard": UrgencyFlag.SAFETY,
+    "personal_safety": UrgencyFlag.PERSONAL_SAFETY,
     "bereavement": UrgencyFlag.BEREAVEMENT,
     "fraud": UrgencyFlag.FRAUD,
     "health": UrgencyFlag.HEALTH,
@@ -48,3 +53,16 @@ def urgency_flags(reasons: Iterable[str]) -> frozenset[UrgencyFlag]:
     """The flags that escalation reasons or emotion signal names raise (the action
     server's handoff decision, the gateway's reading of a waiting customer)."""
     return frozenset(REASON_FLAGS[r] for r in reasons if r in REASON_FLAGS)
+
+
+def stored_flags(values: Iterable[str]) -> frozenset[UrgencyFlag]:
+    """The flags a stored ticket holds; one this version does not know (written by
+    a newer process during a rolling upgrade) is skipped with a warning, so the
+    ticket can still be read, claimed and answered."""
+    known: set[UrgencyFlag] = set()
+    for value in values:
+        try:
+            known.add(UrgencyFlag(value))
+        except ValueError:
+            log.warning("urgency flag %r unknown to this version: skipped", value)
+    return frozenset(known)

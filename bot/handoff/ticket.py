@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from bot.handoff.flags import UrgencyFlag
+from bot.handoff.flags import UrgencyFlag, stored_flags
 
 
 class TicketState(StrEnum):
@@ -295,7 +295,7 @@ class Ticket:
             state=TicketState(data["state"]),
             emotion=EmotionSnapshot.from_dict(data["emotion"]),
             timeline=[EmotionSnapshot.from_dict(s) for s in data["timeline"]],
-            flags=frozenset(UrgencyFlag(f) for f in data["flags"]),
+            flags=stored_flags(data["flags"]),
             topic=data["topic"],
             reasons=list(data["reasons"]),
             explanation=data["explanation"],
@@ -387,7 +387,7 @@ class Ticket:
             timeline=[
                 EmotionSnapshot.from_dict(s) for s in _json_list(f.get("timeline"))
             ],
-            flags=frozenset(UrgencyFlag(x) for x in f.get("flags", "").split(",") if x),
+            flags=stored_flags(x for x in f.get("flags", "").split(",") if x),
             topic=f.get("topic", ""),
             reasons=[str(r) for r in _json_list(f.get("reasons"))],
             explanation=f.get("explanation", ""),

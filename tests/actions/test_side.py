@@ -23,6 +23,12 @@ from actions.side import clauses, is_question, points_back, topic
             ["Where's my parcel?", "do you take Apple Pay?"],
         ),
         ("The strap snapped on day two; can I send it back?", ["can I send it back?"]),
+        # after a preamble and a colon; "is" opens a question that ends as one
+        (
+            "two quick ones: can I pay by Klarna, and is shipping to Iceland possible?",
+            ["two quick ones: can I pay by Klarna", "is shipping to Iceland possible?"],
+        ),
+        ("the lamp arrived late and is scratched.", None),
         # one question, however long, is one
         ("how long does it take for a refund to reach my card", None),
         ("I'd like to cancel and have my money back please", None),

@@ -201,6 +201,26 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "",
             "surgery",
         ),
+        # someone who frightens the customer can reach their e-mail or address
+        (
+            "my ex-husband can still log into my account and see my address",
+            "personal_safety",
+            "",
+            "",
+        ),
+        (
+            "please take my old number off, I left a violent partner and need to keep "
+            "the kids safe",
+            "personal_safety",
+            "",
+            "",
+        ),
+        (
+            "I don't want my ex knowing where we live, can you remove the address?",
+            "personal_safety",
+            "",
+            "",
+        ),
     ],
 )
 def test_situations_are_found_with_who_and_what(
@@ -247,6 +267,11 @@ def test_situations_are_found_with_who_and_what(
         "I got an e-mail saying my order shipped, is it really from you?",
         "can you send me an e-mail to confirm my new address?",
         "is the hand cream fine for very dry skin?",
+        # look-alikes of someone else reaching the customer
+        "my ex-colleague recommended your shop",
+        "I want to keep the parcel safe until I'm home",
+        "is this heater safe for a child's room?",
+        "my partner has the order e-mail, can you resend it to me?",
     ],
 )
 def test_ordinary_messages_have_no_situation(
@@ -287,6 +312,7 @@ def test_a_deadline_names_the_day(detector: SituationDetector) -> None:
         "My son burned his fingers on the toaster you sold me",
         "why is there an order for a laptop on my account, I never ordered it",
         "I was charged twice and now I can't pay my rent",
+        "my abusive ex keeps reading my emails from you, I'm scared of him",
     ],
 )
 def test_serious_situations_go_to_a_person_and_are_flagged(
@@ -337,6 +363,11 @@ def book() -> EmpathyBook:
         ("it was a gift for my mum who passed away, and it came broken", "your mum"),
         ("My son burned his hand on the heater", "your son"),
         ("I have never ordered this, someone is using my account", "secur"),
+        # nothing through the channel the other person reads
+        (
+            "a stalker has been tracking my orders and my address",
+            "e-mail address or phone",
+        ),
     ],
 )
 def test_the_handoff_names_what_happened_and_is_never_cheerful(

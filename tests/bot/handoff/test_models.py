@@ -70,6 +70,18 @@ def test_ticket_hash_round_trip_keeps_every_field() -> None:
     assert Ticket.from_fields(fields) == ticket
 
 
+def test_a_flag_from_a_newer_version_is_skipped_not_fatal() -> None:
+    """During a rolling upgrade an older gateway reads tickets a newer action server
+    flagged: the ticket still reads, with the flags it knows."""
+    ticket = full_ticket()
+    fields = ticket.to_fields()
+    fields["flags"] = ",".join([*sorted(f.value for f in ticket.flags), "from_later"])
+    assert Ticket.from_fields(fields) == ticket
+    data = ticket.to_dict()
+    data["flags"] = [*data["flags"], "from_later"]
+    assert Ticket.from_dict(data) == ticket
+
+
 def test_priority_ages_with_waiting_time() -> None:
     ticket = full_ticket()
     assert ticket.priority_at(ticket.queued_at or 0, 4) == ticket.priority
