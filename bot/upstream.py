@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 MAX_ANSWER_TEXT = 4000  # what the action server's /answer reads of a message
 # A Rasa server that refused a connection is tried last for this long.
 SKIP_FAILED_S = 5.0
+CONNECT_TIMEOUT_S = 3.0
 # Errors that mean the request never reached the server: safe to send elsewhere.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
 
@@ -83,7 +84,11 @@ class RasaClient:
     ) -> None:
         urls = base_url.split(",") if isinstance(base_url, str) else base_url
         self.servers = Servers(urls)
-        self._http = httpx.AsyncClient(timeout=timeout)
+        # A machine that is gone answers no SYN: with another server to try, give
+        # up connecting after a few seconds, within the time the customer waits.
+        several = len(self.servers.urls) > 1
+        connect = min(CONNECT_TIMEOUT_S, timeout) if several else timeout
+        self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=connect))
         self._token = token
         self.timeout = timeout
 

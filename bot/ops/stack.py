@@ -237,7 +237,7 @@ def run() -> int:
     base = f"http://{s.gateway_host}:{s.gateway_port}"
     more = "".join(
         f"  Gateway {n}                       http://{r.gateway_host}:{r.gateway_port}/\n"
-        for n, r in replica_settings(s)[1:]
+        for n, r in enumerate(sets[1:], start=2)
     )
     print(
         "\nReady.\n"
