@@ -21,7 +21,13 @@ from bot.ops.widget import Widget
 from bot.redisurl import async_client
 from bot.transcript import Author, Entry, Transcript
 from tests.bot.handoff.conftest import online_agent
-from tests.ha.replicas import agent_side, gateways, replica_stack, whole_conversation
+from tests.ha.replicas import (
+    agent_side,
+    gateways,
+    replica_stack,
+    turns_at_once,
+    whole_conversation,
+)
 from tests.redisha import ClusterSetup, wait_for
 from tests.reliability.clients import Agent
 
@@ -73,6 +79,13 @@ async def test_a_widget_chat_runs_on_the_cluster(
     finally:
         await widget.close()
         await client.aclose()
+
+
+async def test_two_turns_at_once_through_two_gateways_keep_their_order(
+    cluster_stack: Stack,
+) -> None:
+    async with agent_side(cluster_stack.settings) as conv:
+        await turns_at_once(cluster_stack, conv)
 
 
 async def test_a_conversation_alternates_gateways_and_a_dead_rasa_is_skipped(

@@ -31,6 +31,7 @@ from tests.ha.replicas import (
     agent_side,
     gateways,
     replica_stack,
+    turns_at_once,
     whole_conversation,
 )
 from tests.redisha import SentinelSetup, running
@@ -70,6 +71,13 @@ def sentinel_stack(sentinel_set: SentinelSetup, model: Path) -> Iterator[Stack]:
     """Two of each process on the Sentinel set."""
     with replica_stack(sentinel_set.url, "sentinel", model) as running_stack:
         yield running_stack
+
+
+async def test_two_turns_at_once_through_two_gateways_keep_their_order(
+    sentinel_stack: Stack,
+) -> None:
+    async with agent_side(sentinel_stack.settings) as conv:
+        await turns_at_once(sentinel_stack, conv)
 
 
 async def test_a_conversation_alternates_between_two_gateways(
