@@ -7,6 +7,8 @@ opens the customer's session on both gateways at once and sends the turns on the
 sockets in turn: the bot, a handoff, a claim, the agent's reply, the resolve and the
 bot again. Each turn's answer must reach both sockets, every socket sees the
 transcript in order, and the transcript and the ticket come out right.
+``turns_at_once`` sends two messages of one conversation through both gateways at
+the same moment: Rasa's lock store must run them one after the other.
 """
 
 from __future__ import annotations
