@@ -102,7 +102,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.redis_url, max_connections=LIVE_CONNECTIONS, decode_responses=True
     )
     app.state.rasa = RasaClient(
-        settings.rasa_url, settings.rasa_timeout_seconds, settings.rasa_api_token()
+        settings.rasa_urls, settings.rasa_timeout_seconds, settings.rasa_api_token()
     )
     app.state.http = httpx.AsyncClient(timeout=2)
     app.state.emotion = EmotionClient(settings.actions_url)

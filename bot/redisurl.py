@@ -270,11 +270,40 @@ def async_client(
 
     if max_connections is not None:
         kwargs["max_connections"] = max_connections
-    return RedisCluster(
+    cluster = RedisCluster(
         startup_nodes=[ClusterNode(host, port) for host, port in target.hosts],
         **_node_kwargs(target),
         **kwargs,
     )
+    # redis-py 4.6 (Rasa's) names them otherwise, and has no cluster transactions
+    _callbacks_take_options(getattr(cluster, "response_callbacks", {}))
+    return cluster
+
+
+def _callbacks_take_options(callbacks: dict[str, Any]) -> None:
+    """Let every reply callback take (and drop) a command's options.
+
+    redis-py 8's cluster transaction (``pipeline(transaction=True)``) calls each
+    callback with the command's options (``keys=...``), which the callbacks of
+    HGETALL, SMEMBERS, ZSCORE and a few more do not take: the queue's agent views
+    and the console's pipelines failed with a TypeError on a Cluster.
+    """
+    import inspect
+
+    for name, callback in list(callbacks.items()):
+        try:
+            parameters = inspect.signature(callback).parameters.values()
+        except (TypeError, ValueError):
+            continue
+        if not any(p.kind is p.VAR_KEYWORD for p in parameters):
+            callbacks[name] = _without_options(callback)
+
+
+def _without_options(callback: Any) -> Any:
+    def call(response: Any, **options: Any) -> Any:
+        return callback(response)
+
+    return call
 
 
 def _blocking_sentinel_pool() -> Any:
@@ -309,8 +338,11 @@ def sync_client(url: str, **kwargs: Any) -> Any:
         )
     from redis.cluster import ClusterNode, RedisCluster
 
-    return RedisCluster(
+    cluster = RedisCluster(
         startup_nodes=[ClusterNode(host, port) for host, port in target.hosts],
         **_node_kwargs(target),
         **kwargs,
     )
+    # redis-py 4.6 (Rasa's) names them otherwise, and has no cluster transactions
+    _callbacks_take_options(getattr(cluster, "response_callbacks", {}))
+    return cluster

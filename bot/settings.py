@@ -100,22 +100,36 @@ class SharedSettings(BaseSettings):
         except RedisUrlError as error:
             raise ValueError(str(error)) from None
         for name in ("rasa_url", "actions_url"):
-            value = getattr(self, f"{name}_setting").strip().rstrip("/")
-            if value and not service_url(value):
-                raise ValueError(
-                    f"{name.upper()} must be an http:// or https:// URL with a host "
-                    f"and no path, e.g. http://10.0.0.5:5055 (got {value!r})"
-                )
-            setattr(self, f"{name}_setting", value)
+            value = getattr(self, f"{name}_setting").strip()
+            # RASA_URL may list several Rasa servers (the gateway spreads over them)
+            urls = [u.strip().rstrip("/") for u in value.split(",")] if value else []
+            several = name == "rasa_url"
+            for url in urls:
+                if not service_url(url) or (len(urls) > 1 and not several):
+                    raise ValueError(
+                        f"{name.upper()} must be an http:// or https:// URL with a "
+                        "host and no path, e.g. http://10.0.0.5:5055"
+                        + (", or several, comma-separated" if several else ", one")
+                        + f" (got {value!r})"
+                    )
+            setattr(self, f"{name}_setting", ",".join(urls))
         self.log_level = self.log_level.upper()
         if self.log_level not in LOG_LEVELS:
             raise ValueError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         return self
 
     @property
+    def rasa_urls(self) -> list[str]:
+        """Base URLs of the Rasa servers: RASA_URL (comma-separated), or this
+        machine's RASA_PORT."""
+        if self.rasa_url_setting:
+            return self.rasa_url_setting.split(",")
+        return [f"http://127.0.0.1:{self.rasa_port}"]
+
+    @property
     def rasa_url(self) -> str:
-        """Base URL of the Rasa server: RASA_URL, or this machine's RASA_PORT."""
-        return self.rasa_url_setting or f"http://127.0.0.1:{self.rasa_port}"
+        """Base URL of the (first) Rasa server."""
+        return self.rasa_urls[0]
 
     @property
     def actions_url(self) -> str:
@@ -182,6 +196,9 @@ class Settings(SharedSettings):
     # Rasa server processes (Sanic workers sharing the Redis lock store); one is CPU
     # bound under load, two use both cores of a small machine (docs/benchmarks.md).
     rasa_workers: int = Field(default=2, ge=1, le=16)
+    # How many action servers, Rasa servers and gateways ``make run`` starts (the
+    # n-th on each port + n - 1; bot/ops/stack.py); 1, one of each, by default.
+    stack_replicas: int = Field(default=1, ge=1, le=4)
     # ``make run`` restarts a service that exits (bot/ops/supervisor.py), and
     # gives up (stops everything, exit 1) when one crashed this many times within
     # this many seconds; docs/reliability.md, "Under make run".

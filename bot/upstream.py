@@ -1,6 +1,9 @@
 """The gateway's upstream services, each a small async client over one connection pool.
 
-- ``RasaClient``: the Rasa server's REST channel and HTTP API (loopback only).
+- ``RasaClient``: the Rasa servers' REST channel and HTTP API (loopback only); with
+  several servers (RASA_URL, comma-separated) it takes them in turn and skips one
+  that refuses connections (``Servers``). Rasa's lock store in Redis keeps one
+  conversation's turns in order, whichever server takes them.
 - ``EmotionClient``: the action server's emotion analysis (``POST /emotion``) and its
   answers to a waiting customer's general questions (``POST /answer``), for messages
   the bot does not see.
@@ -13,7 +16,10 @@ the action server failing is None, and the caller carries on without it.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import time
+from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -29,19 +35,80 @@ UNFIT: ContextVar[str] = ContextVar("unfit", default="")
 logger = logging.getLogger(__name__)
 
 MAX_ANSWER_TEXT = 4000  # what the action server's /answer reads of a message
+# A Rasa server that refused a connection is tried last for this long.
+SKIP_FAILED_S = 5.0
+CONNECT_TIMEOUT_S = 3.0
+# Errors that mean the request never reached the server: safe to send elsewhere.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
 
 
 class BotUnavailable(Exception):
     """Rasa or its action server did not answer in time."""
 
 
-class RasaClient:
-    """A small async client for Rasa's REST webhook, reusing one connection pool."""
+class Servers:
+    """Base URLs of equal servers, handed out in turn; one that failed to connect
+    is put last until ``SKIP_FAILED_S`` passed."""
 
-    def __init__(self, base_url: str, timeout: float, token: str = "") -> None:
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+    def __init__(self, urls: list[str]) -> None:
+        if not urls:
+            raise ValueError("no server to send to")
+        self.urls = [u.rstrip("/") for u in urls]
+        self._turn = itertools.cycle(range(len(self.urls)))
+        self._failed: dict[str, float] = {}  # url -> skipped until (monotonic)
+
+    def order(self) -> Iterator[str]:
+        """Every server once: the next in turn first, those that failed lately last."""
+        start = next(self._turn)
+        turn = self.urls[start:] + self.urls[:start]
+        now = time.monotonic()
+        fresh = [u for u in turn if self._failed.get(u, now) <= now]
+        yield from fresh
+        yield from (u for u in turn if u not in fresh)
+
+    def failed(self, url: str) -> None:
+        """``url`` refused a connection: skip it for a while."""
+        self._failed[url] = time.monotonic() + SKIP_FAILED_S
+
+    def worked(self, url: str) -> None:
+        """``url`` answered."""
+        self._failed.pop(url, None)
+
+
+class RasaClient:
+    """A small async client for Rasa's REST webhook and HTTP API, reusing one
+    connection pool, over one or several Rasa servers."""
+
+    def __init__(
+        self, base_url: str | list[str], timeout: float, token: str = ""
+    ) -> None:
+        urls = base_url.split(",") if isinstance(base_url, str) else base_url
+        self.servers = Servers(urls)
+        # A machine that is gone answers no SYN: with another server to try, give
+        # up connecting after a few seconds, within the time the customer waits.
+        several = len(self.servers.urls) > 1
+        connect = min(CONNECT_TIMEOUT_S, timeout) if several else timeout
+        self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=connect))
         self._token = token
         self.timeout = timeout
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """``method path`` on the first server that takes the connection; a request
+        that reached a server is never sent to another (Rasa may have acted on it).
+        Raises the last ``httpx.HTTPError``."""
+        error: httpx.HTTPError | None = None
+        for base in self.servers.order():
+            try:
+                response = await self._http.request(method, base + path, **kwargs)
+            except NOT_SENT as failed:
+                logger.warning("rasa at %s refused the connection: %r", base, failed)
+                self.servers.failed(base)
+                error = failed
+                continue
+            self.servers.worked(base)
+            return response
+        assert error is not None
+        raise error
 
     async def send(
         self, sender: str, text: str, metadata: dict[str, Any] | None = None
@@ -59,7 +126,9 @@ class RasaClient:
         """
         payload = {"sender": sender, "message": text, "metadata": metadata or {}}
         try:
-            response = await self._http.post("/webhooks/rest/webhook", json=payload)
+            response = await self._request(
+                "POST", "/webhooks/rest/webhook", json=payload
+            )
             response.raise_for_status()
         except httpx.HTTPError as error:
             logger.warning("rasa did not answer for %s: %r", sender, error)
@@ -77,8 +146,11 @@ class RasaClient:
         """NLU's reading of ``text`` alone (``/model/parse``: no conversation is
         touched): the intent and its confidence; None when Rasa cannot say."""
         try:
-            response = await self._http.post(
-                "/model/parse", params={"token": self._token}, json={"text": text}
+            response = await self._request(
+                "POST",
+                "/model/parse",
+                params={"token": self._token},
+                json={"text": text},
             )
             response.raise_for_status()
             intent = response.json().get("intent") or {}
@@ -90,7 +162,8 @@ class RasaClient:
     async def is_paused(self, sender: str) -> bool:
         """Whether the bot is paused in this conversation (a person took over)."""
         try:
-            response = await self._http.get(
+            response = await self._request(
+                "GET",
                 f"/conversations/{sender}/tracker",
                 params={"token": self._token, "include_events": "NONE"},
             )
@@ -102,7 +175,8 @@ class RasaClient:
     async def resume(self, sender: str) -> None:
         """Let the bot talk again after a person resolved the conversation."""
         try:
-            response = await self._http.post(
+            response = await self._request(
+                "POST",
                 f"/conversations/{sender}/tracker/events",
                 params={"token": self._token},
                 # "listening" again, so the policies do not read the pause as the
@@ -118,11 +192,14 @@ class RasaClient:
             raise BotUnavailable(str(error)) from error
 
     async def healthy(self) -> bool:
-        """Whether the Rasa server answers."""
-        try:
-            return (await self._http.get("/", timeout=2)).status_code == 200
-        except httpx.HTTPError:
-            return False
+        """Whether a Rasa server answers."""
+        for base in self.servers.urls:
+            try:
+                if (await self._http.get(base + "/", timeout=2)).status_code == 200:
+                    return True
+            except httpx.HTTPError:
+                continue
+        return False
 
     async def close(self) -> None:
         """Close the connection pool."""

@@ -1,8 +1,9 @@
 """Real Redis Sentinel and Redis Cluster setups for the tests, on free ports.
 
-``SentinelSetup``: a master, a replica and one sentinel watching them (quorum 1).
-``ClusterSetup``: three masters, no replicas, all 16384 slots covered. Each process
-runs in its own temporary directory and is stopped (by its pid) at the end.
+``SentinelSetup``: a master, a replica and one sentinel watching them (quorum 1), or
+three sentinels (quorum 2). ``ClusterSetup``: three masters, each with a replica
+(or none), all 16384 slots covered. Each process runs in its own temporary directory
+and is stopped (by its pid) at the end; ``kill`` sends one SIGKILL.
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ class _Servers:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.processes: list[subprocess.Popen[bytes]] = []
+        self.by_port: dict[int, subprocess.Popen[bytes]] = {}
+
+    def kill(self, port: int) -> None:
+        """SIGKILL the server on ``port`` and wait until it is gone."""
+        process = self.by_port[port]
+        process.kill()
+        process.wait(30)
 
     def start(self, name: str, args: list[str], config: str = "") -> None:
         directory = self.root / name
@@ -52,13 +60,14 @@ class _Servers:
             path.write_text(config, encoding="utf-8")
             command.append(str(path))
         log = open(directory / "log", "wb")  # noqa: SIM115 - kept for the process
-        self.processes.append(
-            subprocess.Popen(
-                [*command, "--dir", str(directory), "--save", "", *args],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        process = subprocess.Popen(
+            [*command, "--dir", str(directory), "--save", "", *args],
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
+        self.processes.append(process)
+        if "--port" in args:
+            self.by_port[int(args[args.index("--port") + 1])] = process
 
     def stop(self) -> None:
         for process in self.processes:
@@ -72,18 +81,21 @@ class _Servers:
 
 
 class SentinelSetup(_Servers):
-    """A master, one replica and one sentinel (quorum 1) on free ports."""
+    """A master, one replica and one sentinel (quorum 1), or three (quorum 2), on
+    free ports."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, sentinels: int = 1) -> None:
         super().__init__(root)
         self.master_port = free_port()
         self.replica_port = free_port()
-        self.sentinel_port = free_port()
+        self.sentinel_ports = [free_port() for _ in range(sentinels)]
+        self.sentinel_port = self.sentinel_ports[0]
 
     @property
     def url(self) -> str:
         """REDIS_URL for this setup."""
-        return f"redis+sentinel://127.0.0.1:{self.sentinel_port}/{SERVICE}/0"
+        hosts = ",".join(f"127.0.0.1:{p}" for p in self.sentinel_ports)
+        return f"redis+sentinel://{hosts}/{SERVICE}/0"
 
     def sentinel(self) -> redis.Redis:
         """A client of the sentinel itself."""
@@ -112,20 +124,33 @@ class SentinelSetup(_Servers):
         )
         for port in (self.master_port, self.replica_port):
             wait_for(lambda p=port: redis.Redis(port=p).ping(), f"redis on {port}")
-        config = (
-            "bind 127.0.0.1\n"
-            f"port {self.sentinel_port}\n"
-            f"sentinel monitor {SERVICE} 127.0.0.1 {self.master_port} 1\n"
-            f"sentinel down-after-milliseconds {SERVICE} 1000\n"
-            f"sentinel failover-timeout {SERVICE} 5000\n"
-        )
-        self.start("sentinel", ["--sentinel"], config=config)
+        quorum = len(self.sentinel_ports) // 2 + 1
+        for port in self.sentinel_ports:
+            config = (
+                "bind 127.0.0.1\n"
+                f"port {port}\n"
+                f"sentinel monitor {SERVICE} 127.0.0.1 {self.master_port} {quorum}\n"
+                f"sentinel down-after-milliseconds {SERVICE} 1000\n"
+                f"sentinel failover-timeout {SERVICE} 5000\n"
+            )
+            self.start(f"sentinel{port}", ["--sentinel"], config=config)
         wait_for(self.master_address, "the sentinel to know the master")
         wait_for(self._replica_known, "the sentinel to know the replica")
+        wait_for(self._sentinels_known, "the sentinels to know each other")
 
     def _replica_known(self) -> bool:
         replicas = self.sentinel().execute_command("SENTINEL", "REPLICAS", SERVICE)
         return bool(replicas)
+
+    def _sentinels_known(self) -> bool:
+        """Every sentinel knows the others (a failover needs their votes)."""
+        others = len(self.sentinel_ports) - 1
+        for port in self.sentinel_ports:
+            client = redis.Redis(port=port, decode_responses=True)
+            info = client.sentinel_master(SERVICE)
+            if int(info["num-other-sentinels"]) < others:
+                return False
+        return True
 
 
 def cluster_port() -> int:
@@ -138,11 +163,14 @@ def cluster_port() -> int:
 
 
 class ClusterSetup(_Servers):
-    """Three cluster masters on free ports, every slot assigned."""
+    """Three cluster masters on free ports, every slot assigned, each master with
+    ``replicas`` replicas (none by default)."""
 
-    def __init__(self, root: Path, size: int = 3) -> None:
+    def __init__(self, root: Path, size: int = 3, replicas: int = 0) -> None:
         super().__init__(root)
-        self.ports = [cluster_port() for _ in range(size)]
+        self.replicas = replicas
+        self.ports = [cluster_port() for _ in range(size)]  # the masters
+        self.replica_ports = [cluster_port() for _ in range(size * replicas)]
 
     @property
     def url(self) -> str:
@@ -150,7 +178,8 @@ class ClusterSetup(_Servers):
         return "redis+cluster://" + ",".join(f"127.0.0.1:{p}" for p in self.ports)
 
     def start_all(self) -> None:
-        for port in self.ports:
+        nodes = self.ports + self.replica_ports
+        for port in nodes:
             self.start(
                 f"node{port}",
                 [
@@ -168,7 +197,7 @@ class ClusterSetup(_Servers):
                     "no",
                 ],
             )
-        for port in self.ports:
+        for port in nodes:
             wait_for(lambda p=port: redis.Redis(port=p).ping(), f"redis on {port}")
         subprocess.run(
             [
@@ -176,8 +205,6 @@ class ClusterSetup(_Servers):
                 "--cluster",
                 "create",
                 *(f"127.0.0.1:{p}" for p in self.ports),
-                "--cluster-replicas",
-                "0",
                 "--cluster-yes",
             ],
             check=True,
@@ -191,6 +218,36 @@ class ClusterSetup(_Servers):
                 ),
                 f"cluster_state:ok on {port}",
             )
+        # Each replica follows its own master (redis-cli would pick the pairs).
+        for i, port in enumerate(self.replica_ports):
+            master = self.ports[i % len(self.ports)]
+            subprocess.run(
+                [
+                    CLI,
+                    "--cluster",
+                    "add-node",
+                    f"127.0.0.1:{port}",
+                    f"127.0.0.1:{master}",
+                    "--cluster-slave",
+                    "--cluster-master-id",
+                    self._node_id(master),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
+        for port in self.replica_ports:
+            wait_for(
+                lambda p=port: (
+                    redis.Redis(port=p).info("replication").get("master_link_status")
+                    == "up"
+                    and redis.Redis(port=p).cluster("INFO").get("cluster_state") == "ok"
+                ),
+                f"the replica on {port} in sync",
+            )
+
+    def _node_id(self, port: int) -> str:
+        return str(redis.Redis(port=port, decode_responses=True).cluster("MYID"))
 
     def node_of(self, key: str) -> int:
         """The port of the master that holds ``key``'s slot."""

@@ -97,16 +97,18 @@ def ensure_redis(url: str, data_dir: Path = VAR / "redis") -> str | None:
 
 def check_ports(settings: Settings) -> None:
     """Refuse to start when a port is taken, naming the variable to change."""
-    for port, var in (
+    for base, var in (
         (settings.actions_port, "ACTIONS_PORT"),
         (settings.rasa_port, "RASA_PORT"),
         (settings.gateway_port, "GATEWAY_PORT"),
     ):
-        if not port_is_free(port):
-            raise StackError(
-                f"Port {port} is already in use. Stop what uses it, or choose another "
-                f"port: {var}=<port> make run"
-            )
+        # STACK_REPLICAS n: the n-th of each service on its port + n - 1
+        for port in range(base, base + settings.stack_replicas):
+            if not port_is_free(port):
+                raise StackError(
+                    f"Port {port} is already in use. Stop what uses it, or choose "
+                    f"another port: {var}=<port> make run"
+                )
 
 
 def check_handoff_config() -> None:

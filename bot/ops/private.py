@@ -11,7 +11,7 @@ from typing import Any
 
 import redis
 
-from bot.ops.ports import free_port
+from bot.ops.ports import free_ports
 from bot.ops.stack import Stack
 from bot.settings import Settings
 
@@ -29,12 +29,19 @@ def private_settings(redis_url: str, prefix: str, **overrides: Any) -> Settings:
         client is this machine, over plain http) and this machine exempt from the
         limits per client address.
     """
+    replicas = int(overrides.get("stack_replicas", 1))  # each on port + 0, 1, ...
+    taken: set[int] = set()
+    ports = {}
+    for name in ("rasa_port", "actions_port", "gateway_port"):
+        first = free_ports(replicas)
+        while taken & set(range(first, first + replicas)):
+            first = free_ports(replicas)
+        taken |= set(range(first, first + replicas))
+        ports[name] = first
     values: dict[str, Any] = {
         "redis_url": redis_url,
         "redis_prefix": prefix + secrets.token_hex(4),
-        "rasa_port": free_port(),
-        "actions_port": free_port(),
-        "gateway_port": free_port(),
+        **ports,
         "rasa_token": secrets.token_urlsafe(16),
         "secret_key": secrets.token_urlsafe(16),
         "environment": "development",  # loopback only

@@ -67,14 +67,15 @@ def rasa_model(settings: Settings, environ: dict[str, str]) -> Path:
 def check_token(name: str, settings: Settings, environ: dict[str, str]) -> None:
     """Refuse a Rasa token generated on this machine when Rasa is on another one
     (or serves other machines): the other side would not know it."""
-    rasa_host = urlsplit(settings.rasa_url).hostname or ""
-    remote = not loopback(rasa_host) or (
+    hosts = [urlsplit(url).hostname or "" for url in settings.rasa_urls]
+    remote = not all(loopback(host) for host in hosts) or (
         name == "rasa" and not loopback(settings.rasa_host)
     )
     if remote and not environ.get("RASA_TOKEN"):
         raise StackError(
             f"Cannot start {name}: Rasa is reached over the network "
-            f"(RASA_URL={settings.rasa_url}, RASA_HOST={settings.rasa_host}), so "
+            f"(RASA_URL={','.join(settings.rasa_urls)}, "
+            f"RASA_HOST={settings.rasa_host}), so "
             "RASA_TOKEN must be set, the same on every machine (e.g. python -c "
             "'import secrets; print(secrets.token_urlsafe(32))')."
         )

@@ -104,10 +104,10 @@ def local_url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def actions_service(settings: Settings) -> Service:
+def actions_service(settings: Settings, name: str = "actions") -> Service:
     """The action server as a service; ready when its /health answers."""
     return Service(
-        "actions",
+        name,
         [
             str(APP_PYTHON),
             "-m",
@@ -124,11 +124,11 @@ def actions_service(settings: Settings) -> Service:
     )
 
 
-def rasa_service(settings: Settings, model: Path) -> Service:
+def rasa_service(settings: Settings, model: Path, name: str = "rasa") -> Service:
     """The Rasa server with ``model`` as a service; ready when /status answers."""
     token = settings.rasa_api_token()
     return Service(
-        "rasa",
+        name,
         [
             str(RASA_BIN.with_name("python")),
             "-m",

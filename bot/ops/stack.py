@@ -31,6 +31,7 @@ from bot.ops.services import (
     Service,
     actions_service,
     gateway_service,
+    local_url,
     rasa_service,
     signal_group,
     stop_group,
@@ -50,19 +51,22 @@ class Stack:
     services: list[Service] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        s = self.settings
-        self.services = [
-            actions_service(s),
-            rasa_service(s, self.model),
-            gateway_service(s),
-        ]
+        sets = replica_settings(self.settings)
+        self.services = [actions_service(s, f"actions{n}") for n, s in sets]
+        self.services += [rasa_service(s, self.model, f"rasa{n}") for n, s in sets]
+        self.services += [gateway_service(s, f"gateway{n}") for n, s in sets]
 
     def start(self) -> None:
-        """Start every service in order and wait until each is healthy."""
+        """Start every service, kind by kind (the replicas of a kind at once), and
+        wait until each is healthy."""
         check_ports(self.settings)
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        for service in self.services:
-            self._launch(service)
+        for kind in ("actions", "rasa", "gateway"):
+            group = [s for s in self.services if s.name.rstrip("0123456789") == kind]
+            for service in group:
+                self.spawn(service)
+            for service in group:
+                self._wait_healthy(service)
 
     def add_gateway(
         self, settings: Settings, name: str, *, degraded_ok: bool = False
@@ -177,6 +181,32 @@ class Stack:
             service.process.wait()
 
 
+def replica_settings(settings: Settings) -> list[tuple[str, Settings]]:
+    """Each set of services ``make run`` starts, with its name suffix ("", "2", ...).
+
+    With ``STACK_REPLICAS`` n the i-th action server, Rasa and gateway listen on
+    each port + i. Rasa i calls action server i (``endpoints.yml`` names one action
+    endpoint); gateway i spreads over every Rasa, starting with Rasa i, and asks
+    action server i for its side calls (docs/deploy.md, "More than one of each").
+    """
+    n = settings.stack_replicas
+    if n == 1:
+        return [("", settings)]
+    s = settings
+    rasa = [local_url(s.rasa_host, s.rasa_port + i) for i in range(n)]
+    sets = []
+    for i in range(n):
+        update = {
+            "rasa_port": s.rasa_port + i,
+            "actions_port": s.actions_port + i,
+            "gateway_port": s.gateway_port + i,
+            "rasa_url_setting": ",".join(rasa[i:] + rasa[:i]),
+            "actions_url_setting": local_url(s.actions_host, s.actions_port + i),
+        }
+        sets.append(("" if i == 0 else str(i + 1), s.model_copy(update=update)))
+    return sets
+
+
 def _terminate(service: Service, timeout: float) -> None:
     if service.process is not None:
         stop_group(service.process, timeout)
@@ -199,18 +229,25 @@ def run() -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    print("Starting the action server, Rasa and the gateway ...", flush=True)
-    stack.start()
     s = settings
+    sets = [r for _, r in replica_settings(s)]
+    each = f" ({len(sets)} of each)" if len(sets) > 1 else ""
+    print(f"Starting the action server, Rasa and the gateway{each} ...", flush=True)
+    stack.start()
     base = f"http://{s.gateway_host}:{s.gateway_port}"
+    more = "".join(
+        f"  Gateway {n}                       http://{r.gateway_host}:{r.gateway_port}/\n"
+        for n, r in enumerate(sets[1:], start=2)
+    )
     print(
         "\nReady.\n"
         f"  Demo shop with the chat widget  {base}/\n"
         f"  Agent console                   {base}/console\n"
         f"  Supervisor dashboard            {base}/console/dashboard\n"
         f"  Gateway health                  {base}/health\n"
-        f"  Rasa (loopback, token in var/)  {s.rasa_url}\n"
-        f"  Action server (loopback)        {s.actions_url}\n"
+        f"{more}"
+        f"  Rasa (loopback, token in var/)  {', '.join(r.rasa_url for r in sets)}\n"
+        f"  Action server (loopback)        {', '.join(r.actions_url for r in sets)}\n"
         f"  Logs                            {stack.log_dir}/\n"
         f"  Redis                           {redacted_redis(s)}\n"
         "Create an agent for the console (another terminal, the same REDIS_URL and\n"

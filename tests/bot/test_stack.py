@@ -14,10 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.ops.ports import free_port, port_is_free
+from bot.ops.ports import free_port, free_ports, port_is_free
 from bot.ops.preflight import StackError, ensure_redis
+from bot.ops.private import private_settings
 from bot.ops.services import Service
-from bot.ops.stack import Stack
+from bot.ops.stack import Stack, replica_settings
 from bot.ops.supervisor import Supervisor
 from bot.ops.train import RASA_DATA, fingerprint
 from bot.settings import ROOT, get_settings
@@ -66,6 +67,46 @@ def test_port_in_use_names_the_port_and_variable(model: Path) -> None:
     assert f"Port {port} is already in use" in result.stderr
     assert "RASA_PORT=" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_stack_replicas_start_more_of_each_on_the_next_ports(model: Path) -> None:
+    settings = private_settings(TEST_REDIS_URL, "t", stack_replicas=2)
+    names = [(s.name, s.port) for s in Stack(settings, model).services]
+    a, r, g = settings.actions_port, settings.rasa_port, settings.gateway_port
+    assert names == [
+        ("actions", a),
+        ("actions2", a + 1),
+        ("rasa", r),
+        ("rasa2", r + 1),
+        ("gateway", g),
+        ("gateway2", g + 1),
+    ]
+    rasa = [f"http://127.0.0.1:{r}", f"http://127.0.0.1:{r + 1}"]
+    (_, first), (_, second) = replica_settings(settings)
+    # Rasa i calls action server i; gateway i spreads over both, its Rasa first.
+    assert (first.actions_url, second.actions_url) == (
+        f"http://127.0.0.1:{a}",
+        f"http://127.0.0.1:{a + 1}",
+    )
+    assert (first.rasa_urls, second.rasa_urls) == (rasa, rasa[::-1])
+    assert [
+        n
+        for n, _ in replica_settings(settings.model_copy(update={"stack_replicas": 1}))
+    ] == [""]
+    with socket.socket() as busy:  # the second gateway's port taken
+        first = free_ports(2)
+        busy.bind(("127.0.0.1", first + 1))
+        busy.listen()
+        port = first + 1
+        result = make_run(
+            ACTIONS_PORT=str(free_ports(2)),
+            RASA_PORT=str(free_ports(2)),
+            GATEWAY_PORT=str(first),
+            STACK_REPLICAS="2",
+        )
+    assert result.returncode == 1
+    assert f"Port {port} is already in use" in result.stderr
+    assert "GATEWAY_PORT=" in result.stderr
 
 
 def test_a_bad_setting_is_named_before_anything_starts() -> None:

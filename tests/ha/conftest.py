@@ -1,4 +1,5 @@
-"""One real Sentinel setup and one real 3-master Redis Cluster per test run."""
+"""One real Sentinel setup (a master, a replica, three sentinels) and one real Redis
+Cluster (3 masters, 3 replicas) per test run."""
 
 from __future__ import annotations
 
@@ -15,15 +16,17 @@ from tests.redisha import ClusterSetup, SentinelSetup, running
 
 @pytest.fixture(scope="session")
 def sentinel_setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SentinelSetup]:
-    """A master, a replica and a sentinel watching them."""
-    with running(SentinelSetup(tmp_path_factory.mktemp("sentinel"))) as setup:
+    """A master, a replica and three sentinels watching them."""
+    root = tmp_path_factory.mktemp("sentinel")
+    with running(SentinelSetup(root, sentinels=3)) as setup:
         yield setup  # type: ignore[misc]
 
 
 @pytest.fixture(scope="session")
 def cluster_setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterSetup]:
-    """Three cluster masters covering every slot."""
-    with running(ClusterSetup(tmp_path_factory.mktemp("cluster"))) as setup:
+    """Three cluster masters covering every slot, a replica each."""
+    root = tmp_path_factory.mktemp("cluster")
+    with running(ClusterSetup(root, replicas=1)) as setup:
         yield setup  # type: ignore[misc]
 
 

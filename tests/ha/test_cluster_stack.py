@@ -1,7 +1,11 @@
-"""The whole stack (action server, Rasa with our stores, gateway) on a Redis Cluster."""
+"""The whole stack on a Redis Cluster (3 masters, 3 replicas), two of each process
+(action servers, Rasa servers with our stores, gateways): a widget chat, a whole
+conversation with a handoff whose turns alternate between the gateways, and a Rasa
+server killed (the gateways skip it)."""
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,24 +14,29 @@ import redis
 
 from bot.handoff import HandoffQueue, TicketState
 from bot.handoff.keys import Keys
-from bot.ops.private import private_settings
+from bot.ops.ports import port_is_free
+from bot.ops.services import signal_group
 from bot.ops.stack import Stack
 from bot.ops.widget import Widget
 from bot.redisurl import async_client
-from bot.settings import ROOT
 from bot.transcript import Author, Entry, Transcript
 from tests.bot.handoff.conftest import online_agent
-from tests.redisha import ClusterSetup
+from tests.ha.replicas import (
+    agent_side,
+    gateways,
+    replica_stack,
+    turns_at_once,
+    whole_conversation,
+)
+from tests.redisha import ClusterSetup, wait_for
+from tests.reliability.clients import Agent
 
 
 @pytest.fixture(scope="module")
 def cluster_stack(cluster_setup: ClusterSetup, model: Path) -> Iterator[Stack]:
-    """A stack of its own whose REDIS_URL is the cluster."""
-    settings = private_settings(cluster_setup.url, "c", rasa_workers=1)
-    running = Stack(settings, model, log_dir=ROOT / "var" / "test-logs" / "cluster")
-    running.start()
-    yield running
-    running.stop()
+    """A stack of its own whose REDIS_URL is the cluster, two of each process."""
+    with replica_stack(cluster_setup.url, "cluster", model) as running:
+        yield running
 
 
 async def test_a_widget_chat_runs_on_the_cluster(
@@ -70,3 +79,42 @@ async def test_a_widget_chat_runs_on_the_cluster(
     finally:
         await widget.close()
         await client.aclose()
+
+
+async def test_two_turns_at_once_through_two_gateways_keep_their_order(
+    cluster_stack: Stack,
+) -> None:
+    async with agent_side(cluster_stack.settings) as conv:
+        await turns_at_once(cluster_stack, conv)
+
+
+async def test_a_conversation_alternates_gateways_and_a_dead_rasa_is_skipped(
+    cluster_stack: Stack,
+) -> None:
+    async with agent_side(cluster_stack.settings) as conv:
+        agent = Agent(conv)
+        await agent.start()
+        try:
+            await whole_conversation(cluster_stack, conv, agent)
+        finally:
+            await agent.stop()
+
+    # Rasa 2 killed (and left dead: the module's other test passes either way):
+    # both gateways, each of which tries Rasa 2 first every other turn, answer
+    # through Rasa 1.
+    rasa2 = cluster_stack.service("rasa2")
+    assert rasa2.process is not None
+    signal_group(rasa2.process, signal.SIGKILL)  # the manager and its worker
+    rasa2.process.wait(30)
+    wait_for(lambda: port_is_free(rasa2.port), "Rasa 2's port to close")
+    for base in gateways(cluster_stack):
+        for _ in range(2):
+            widget = await Widget.open(base)
+            try:
+                said = await widget.outcome(await widget.say("where is my order?"))
+                assert said.get("entry", {}).get("author") == "bot", said
+            finally:
+                await widget.close()
+    for name in ("gateway", "gateway2"):
+        log = cluster_stack.service(name).log_path
+        assert log is not None and "refused the connection" in log.read_text()

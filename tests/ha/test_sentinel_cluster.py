@@ -62,6 +62,27 @@ async def test_the_queue_and_transcripts_work_end_to_end(
     assert [t.id for t in await queue.waiting()] == ["c-mid", "c-calm"]
 
 
+async def test_agent_views_and_transactions_read_hashes_and_sets(
+    ha_client: Any, ha_prefix: str
+) -> None:
+    """redis-py 8's cluster transactions called the reply callbacks of HGETALL and
+    SMEMBERS with options they do not take (a TypeError on every agent view, so
+    the console's claim failed on a Cluster); the factory's client takes them."""
+    queue = HandoffQueue(ha_client, prefix=ha_prefix)
+    await online_agent(queue, "a1")
+    await queue.enqueue(request("c1"))
+    await queue.claim("a1", "c1")
+    view = await queue.agent("a1")
+    assert view.chats == ("c1",)
+    pipe = ha_client.pipeline(transaction=True)
+    keys = Keys(ha_prefix)
+    pipe.hgetall(keys.agent("a1"))
+    pipe.smembers(keys.agent_chats("a1"))
+    pipe.zscore(keys.queue, "none")
+    raw, chats, score = await pipe.execute()
+    assert raw["name"] and chats == {"c1"} and score is None
+
+
 async def test_a_reply_checked_before_the_claim_ended_is_refused_after_the_note(
     ha_client: Any, ha_prefix: str
 ) -> None:

@@ -53,6 +53,7 @@ class Sent:
     echo: str = ""  # entry id of the echo (the server stored it)
     echo_at: float = 0.0  # when the client saw it (time.monotonic)
     reply: dict[str, Any] | None = None  # the first answer after the echo
+    reply_at: float = 0.0  # when the client saw it (time.monotonic)
 
 
 @dataclass
@@ -195,6 +196,7 @@ class Customer:
         waiting = [s for s in self.sent if s.echo and s.reply is None]
         if waiting and stream_id_after(entry["id"], waiting[-1].echo):
             waiting[-1].reply = entry
+            waiting[-1].reply_at = time.monotonic()
 
     # -- talking ------------------------------------------------------------------
 

@@ -89,3 +89,17 @@ def test_loopback_names() -> None:
         assert loopback(host), host
     for host in ("0.0.0.0", "10.0.0.5", "::", "rasa.internal"):  # noqa: S104
         assert not loopback(host), host
+
+
+def test_rasa_url_may_list_several_rasa_servers() -> None:
+    both = Settings(secret_key=SECRET, rasa_url=" http://10.0.0.2:5005/,http://h:1 ")
+    assert both.rasa_urls == ["http://10.0.0.2:5005", "http://h:1"]
+    assert both.rasa_url == "http://10.0.0.2:5005"
+    assert app_env(both)["RASA_URL"] == "http://10.0.0.2:5005,http://h:1"
+    done = serve("gateway", RASA_URL="http://127.0.0.1:5005,http://h:1/x")
+    assert "RASA_URL must be an http:// or https:// URL" in done.stderr
+    done = serve("gateway", ACTIONS_URL="http://127.0.0.1:5055,http://h:1")
+    assert "ACTIONS_URL must be an http:// or https:// URL" in done.stderr
+    assert "one (got" in done.stderr
+    done = serve("gateway", RASA_URL="http://127.0.0.1:5005,http://10.0.0.5:5005")
+    assert "RASA_TOKEN must be set" in done.stderr  # one of them is remote
