@@ -314,9 +314,15 @@ class WaitingReplies:
                 said, language, "waiting_patience", "waiting_thanks_again"
             )
         if asks:
-            return words_of.fresh(
+            # a question only the person can answer: that they will, and where the
+            # customer stands (nobody online, their place), unless just said
+            deferred = words_of.fresh(
                 said, language, "waiting_question", "waiting_for_person_again"
             )
+            where = "" if told_where else await self._where(conversation_id, language)
+            if where and any(where in t for t in said[-2:]):
+                where = ""
+            return " ".join(p for p in (deferred, where) if p)
         return words_of.fresh(
             said, language, "waiting_for_person", "waiting_for_person_again"
         )

@@ -66,6 +66,19 @@ WEEKDAYS = (
     "sunday",
 )
 _DAYS = (*WEEKDAYS, "christmas")
+# the days as people shorten them (``days`` in situations.yml)
+_SHORT_DAYS = {
+    "mon": "monday",
+    "tue": "tuesday",
+    "tues": "tuesday",
+    "wed": "wednesday",
+    "thu": "thursday",
+    "thur": "thursday",
+    "thurs": "thursday",
+    "fri": "friday",
+    "sat": "saturday",
+    "sun": "sunday",
+}
 # Situations that happen to someone: when the words that found one do not say who
 # ("boiling water over my daughter's hand"), the first "my <relation>" of the message
 # does ("your daughter"). Not a death: "the funeral ... my mum's dress" need not be
@@ -91,6 +104,7 @@ class SituationDetector:
 
     def __init__(self, config: dict[str, Any]) -> None:
         relations = str(config.get("relations") or "").strip()
+        days = str(config.get("days") or "").strip()
         self.kinds: list[_Kind] = []
         for name, spec in (config.get("situations") or {}).items():
             self.kinds.append(
@@ -99,7 +113,10 @@ class SituationDetector:
                     serious=bool(spec.get("serious", False)),
                     negatable=bool(spec.get("negatable", False)),
                     patterns=[
-                        re.compile(str(p).replace("{rel}", relations), re.I)
+                        re.compile(
+                            str(p).replace("{rel}", relations).replace("{day}", days),
+                            re.I,
+                        )
                         for p in spec.get("patterns") or []
                     ],
                 )
@@ -154,6 +171,8 @@ def _finding(kind: _Kind, match: re.Match[str]) -> Circumstance:
     pronoun = _group(match, "who2")
     who = f"your {relation}" if relation else _PRONOUNS.get(pronoun, "")
     when = _group(match, "when")
+    for short, day in _SHORT_DAYS.items():  # "on fri": "on Friday"
+        when = re.sub(rf"\b{short}\b", day, when)
     for day in _DAYS:
         when = re.sub(rf"\b{day}\b", day.capitalize(), when)
     return Circumstance(

@@ -410,6 +410,17 @@ def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) ->
         ("it still shows processing a week on", None, "the wait"),
         ("my trainers still aint shipped", None, "the wait"),
         ("the jacket has been 'dispatched' for 9 days", None, "the 9-day wait"),
+        # a flaw and where it is
+        (
+            "the rug turned up with a huge burn mark on the fringe",
+            None,
+            "the burn mark on the fringe",
+        ),
+        (
+            "my coat came with a long tear down the lining",
+            None,
+            "the tear down the lining",
+        ),
         ("I got the teapot but no lid", None, "the missing item"),
         ("nothing has arrived here at all", None, "the parcel not reaching you"),
         # "ago" alone says when, not that they waited

@@ -90,6 +90,7 @@ POSITIVES = [
     ("misunderstood", "you keep telling me the same thing"),
     ("problem_report", "my parcel is missing and the refund was declined"),
     ("problem_report", "the curtains arrived torn with a stain on one panel"),
+    ("problem_report", "the cushion cover came with a rip along the seam"),
     (
         "detailed_message",
         "I ordered a lamp two weeks ago and the box that came had a kettle in it",

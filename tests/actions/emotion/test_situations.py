@@ -306,6 +306,28 @@ def test_a_deadline_names_the_day(detector: SituationDetector) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "what", "when"),
+    [
+        # the day shortened, the apostrophe left out: typed in a hurry
+        (
+            "its my nephews christening on sun and nothing yet",
+            "christening",
+            "on Sunday",
+        ),
+        ("we need it by thurs for our anniversary", "anniversary", "by Thursday"),
+        ("my sisters wedding is next sat", "wedding", "next Saturday"),
+    ],
+)
+def test_a_deadline_typed_in_a_hurry_names_the_whole_day(
+    detector: SituationDetector, text: str, what: str, when: str
+) -> None:
+    found = {c.kind: c for c in detector.detect(text)}
+    assert (found["deadline"].what, found["deadline"].when) == (what, when)
+    # ...and a shortened day on its own is no date ("I sat by the door all day")
+    assert "deadline" not in kinds(detector, "I sat by the door all day for my party")
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "It was a present for my mum, who died last month, and it came smashed",

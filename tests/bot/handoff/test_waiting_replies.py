@@ -391,7 +391,9 @@ async def test_what_to_do_about_what_happened_is_answered_not_passed_on(
     assert safety == [
         f"{say('waiting_advice_safety')} {say('waiting_advice_then')}",
         say("waiting_asked_safety"),
-        say("waiting_question"),  # not the same answer twice in a row
+        # not the same answer twice in a row: the person will answer, and where the
+        # customer stands (nobody is online in this test)
+        f"{say('waiting_question')} {say('waiting_nobody_online')}",
     ]
     [polish] = await waiting(
         conversations,
@@ -757,3 +759,18 @@ async def test_asking_to_be_contacted_is_a_call_request_and_a_visit_is_seen(
     )
     assert say("waiting_advice_safety", "de") not in german
     assert say("waiting_call", "de") in german
+
+
+async def test_a_question_left_for_the_person_says_where_the_customer_stands(
+    conversations: Conversations,
+) -> None:
+    """ "can you send a new one?" needs a decision: the person will answer it, and
+    the customer hears honestly that nobody is online; asked again right after,
+    not the same line about who is online again."""
+    replies = await waiting(
+        conversations,
+        "web-decide",
+        ["could you post me a new one instead?", "and would that be free?"],
+    )
+    assert replies[0] == f"{say('waiting_question')} {say('waiting_nobody_online')}"
+    assert say("waiting_nobody_online") not in replies[1]
