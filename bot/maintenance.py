@@ -8,7 +8,8 @@ gateways doing it at once is safe):
 - ``auto_assign``: when enabled in data/handoff.yml, waiting chats are handed to agents
   who opted in, and the customer is told who joined;
 - customers who waited past the queue timeout get an apology and a follow-up offer,
-  once per wait (a marker key with NX makes it once across gateways).
+  once per wait (a marker key with NX makes it once across gateways);
+- bot-only conversations that went quiet get the survey (``Surveys.sweep_quiet``).
 """
 
 from __future__ import annotations
@@ -92,3 +93,4 @@ class Maintenance:
                 ticket.id,
                 Entry(Author.SYSTEM, say("queue_timeout"), data={"timeout": True}),
             )
+        await conv.surveys.sweep_quiet()

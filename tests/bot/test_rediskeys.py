@@ -54,6 +54,9 @@ LAYOUT = {
     "telegram_chats": (K.telegram_chats, "{es}:tg:chats"),
     "rate": (K.rate("session", C), "{es}:rate:session:web-1"),
     "address_chats": (K.address_chats("h4"), "{es}:addr:h4"),
+    "survey_quiet": (K.survey_quiet, "{es}:survey:quiet"),
+    "survey_answers": (K.survey_answers, "{es}:survey:answers"),
+    "nps_asked": (K.nps_asked("d9"), "{es}:nps:d9"),
     # one conversation's slot {es:web-1}
     "transcript": (K.transcript(C), "{es:web-1}:tr"),
     "client_ids": (K.client_ids(C), "{es:web-1}:trids"),
@@ -64,7 +67,7 @@ LAYOUT = {
     "web_session": (K.web_session(C), "{es:web-1}:wsession"),
     "telegram_outbox": (K.telegram_outbox(C), "{es:web-1}:tg:out"),
     "telegram_lock": (K.telegram_lock(C), "{es:web-1}:tg:lock"),
-    "telegram_rating": (K.telegram_rating(C), "{es:web-1}:tg:rating"),
+    "survey": (K.survey(C), "{es:web-1}:survey"),
     "telegram_notice": (K.telegram_notice(C), "{es:web-1}:tg:notice"),
     "telegram_slow": (K.telegram_slow(C), "{es:web-1}:tg:slow"),
     "rasa_tracker": (K.rasa_tracker(C), "{es:web-1}:rasa:tracker"),
