@@ -9,7 +9,8 @@ gateways doing it at once is safe):
   who opted in, and the customer is told who joined;
 - customers who waited past the queue timeout get an apology and a follow-up offer,
   once per wait (a marker key with NX makes it once across gateways);
-- bot-only conversations that went quiet get the survey (``Surveys.sweep_quiet``).
+- bot-only conversations that went quiet get the survey (``Surveys.sweep_quiet``);
+- last week's and last month's reports are e-mailed once (bot/report_mail.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 
 from bot.conversations import Conversations
 from bot.rediskeys import AppKeys
+from bot.report_mail import ReportMailer
 from bot.texts import say
 from bot.transcript import Author, Entry, Kind
 
@@ -38,11 +40,13 @@ class Maintenance:
         client: Any,
         keys: AppKeys,
         interval: float = INTERVAL_S,
+        mailer: ReportMailer | None = None,
     ):
         self.conversations = conversations
         self.redis = client
         self.keys = keys
         self.interval = interval
+        self.mailer = mailer  # SMTP_URL and REPORT_EMAILS set
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -94,3 +98,5 @@ class Maintenance:
                 Entry(Author.SYSTEM, say("queue_timeout"), data={"timeout": True}),
             )
         await conv.surveys.sweep_quiet()
+        if self.mailer is not None:
+            await self.mailer.send_due()

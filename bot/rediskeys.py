@@ -92,12 +92,13 @@ The agent console (bot/console)::
     {es}:qa:ratings                   hash   "<conversation> <entry> <rater>" -> a
                                              peer's empathy scorecard of a reply (JSON)
 
-Surveys (bot/surveys.py)::
+Surveys (bot/surveys.py) and reports (bot/report_mail.py)::
 
     {es}:survey:quiet                 zset   bot-only conversations by the bot's last
                                              answer (ms), until asked or not eligible
     {es}:survey:answers               zset   answered surveys (JSON records) by time
     {es}:nps:<customer digest>        string when the NPS was last asked (ms)
+    {es}:report:<period>              string "sending" (the lock, EX), then "sent"
 """
 
 from __future__ import annotations
@@ -135,6 +136,7 @@ SURVEY = ":survey"
 SURVEY_QUIET = ":survey:quiet"
 SURVEY_ANSWERS = ":survey:answers"
 NPS_ASKED = ":nps:"
+REPORT = ":report:"
 RASA_TRACKER = ":rasa:tracker"  # written by bot/rasa_stores.py (Rasa's side)
 RASA_LOCK = ":rasa:lock"
 
@@ -239,6 +241,10 @@ class AppKeys(KeyBase):
     def survey(self, conversation_id: str) -> str:
         """The conversation's survey: asked, partial taps, answers."""
         return self.conversation_tag(conversation_id) + SURVEY
+
+    def report(self, period: str) -> str:
+        """A report of a period ("2026-W49", "2026-11"): e-mailed once."""
+        return self.tag + REPORT + period
 
     def nps_asked(self, customer_digest: str) -> str:
         """When the customer (a digest) was last asked the NPS question."""
