@@ -589,7 +589,7 @@
     var group = el("fieldset", { class: "acw-scale", "data-scale": name });
     var legend = question.text + (question.optional ? " (optional)" : "");
     group.appendChild(el("legend", { class: "acw-legend" }, legend));
-    var row = el("div", { class: "acw-scale-row" + (high - low > 6 ? " acw-scale-wide" : "") });
+    var row = el("div", { class: "acw-scale-row" + (high - low > 4 ? " acw-scale-wide" : "") });
     ratingSerial += 1;
     for (var value = low; value <= high; value++) {
       var id = "acw-" + name + "-" + ratingSerial + "-" + value;
