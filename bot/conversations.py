@@ -164,6 +164,20 @@ class Conversations(AgentSide):
             await self.redis.delete(self.keys.work(cid, entry.id))
             raise
         await self.redis.set(self.keys.work(cid, entry.id), "done", ex=DONE_TTL_S)
+        last = replies[-1] if replies else None
+        if last and last.author is Author.BOT and last.kind is Kind.MESSAGE:
+            # the bot answered: the survey when the customer ended the conversation
+            # (after the "done" mark, so the answer is never given twice for it;
+            # the survey never costs the answer)
+            try:
+                asked = await self.surveys.after_bot(
+                    cid, entry, inbound.channel, replies
+                )
+            except Exception:  # noqa: BLE001
+                logger.exception("no survey for %s", cid)
+                asked = None
+            if asked is not None:
+                replies.append(asked)
         return Outcome(entry, duplicate, replies, await self.queue.state(cid))
 
     async def _check_open_tickets(self, inbound: Inbound) -> None:
@@ -277,10 +291,6 @@ class Conversations(AgentSide):
                 ),
             )
             replies.append(reply)
-        if not handed_off:
-            asked = await self.surveys.after_bot(cid, entry, inbound.channel, replies)
-            if asked is not None:
-                replies.append(asked)
         return replies
 
     async def _rasa_text(self, conversation_id: str, text: str, entry: Entry) -> str:
