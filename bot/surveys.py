@@ -172,7 +172,10 @@ class Surveys:
         if mine is not None and mine.emotion is None:
             # the bot's answer to thanks need not read the feeling: read it here
             history = [
-                {"author": e.author.value, "text": e.text}
+                {
+                    "author": "customer" if e.author is Author.CUSTOMER else "bot",
+                    "text": e.text,
+                }
                 for e in recent
                 if e.id != message.id and e.text
             ]
