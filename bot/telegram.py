@@ -51,8 +51,8 @@ from telegram.ext import (
 from bot.handoff import HandoffError, TicketState
 from bot.inputs import clean_text
 from bot.settings import Settings
+from bot.survey_answers import SurveyClosed
 from bot.survey_config import SurveyInputError
-from bot.surveys import SurveyClosed
 from bot.telegram_channel import (
     Customer,
     TelegramChannel,

@@ -46,8 +46,8 @@ from bot.ratelimit import LimitExceeded, RateLimiter
 from bot.sessions import Sessions
 from bot.settings import Settings
 from bot.state_view import StateView, newest_view
+from bot.survey_answers import SurveyClosed
 from bot.survey_config import SurveyInputError
-from bot.surveys import SurveyClosed
 from bot.transcript import stream_id_after, valid_cursor
 from bot.widget_limits import Bucket, socket_counts
 from bot.widget_protocol import (

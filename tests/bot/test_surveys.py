@@ -14,8 +14,9 @@ import redis.asyncio as aioredis
 
 from bot.handoff import HandoffQueue, TicketState
 from bot.handoff.keys import Keys
+from bot.survey_answers import SurveyClosed
 from bot.survey_config import SurveyInputError
-from bot.surveys import SurveyClosed, Surveys
+from bot.surveys import Surveys
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import EmotionClient
 from tests.bot.handoff.conftest import (  # noqa: F401 - fixtures
