@@ -20,9 +20,10 @@ train: setup ## Train the Rasa model if domain.yml, config.yml, data/rasa or var
 run: train ## Start Redis (if needed), action server, Rasa and gateway; print the URLs
 	@exec $(PY) -m bot.ops.stack run
 
-test: setup ## Run every test (unit, conversation, end-to-end, browser, nginx)
+test: setup ## Run every test (unit, conversation, end-to-end, browser, nginx, reports)
 	@scripts/browser.sh
 	@scripts/nginx.sh
+	@scripts/pdf.sh
 	@$(PY) -m bot.ops.train >/dev/null
 	$(PY) -m pytest -q
 

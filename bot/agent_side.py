@@ -5,8 +5,8 @@ Each step goes through the handoff queue (bot/handoff), which owns the transitio
 then writes what the customer is told into the transcript (bot/transcript.py), which
 delivers it wherever the customer is connected. An agent's reply is fenced by the
 claim's token: a stale tab cannot post. Resolving resumes the Rasa conversation and
-asks the customer for their ratings. ``Conversations`` (bot/conversations.py) routes
-the customer side and inherits these.
+asks the customer the survey (bot/surveys.py). ``Conversations``
+(bot/conversations.py) routes the customer side and inherits these.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from bot.handoff import (
     Ticket,
     TicketState,
 )
+from bot.surveys import Surveys
 from bot.texts import say
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import BotUnavailable, RasaClient
@@ -34,6 +35,7 @@ class AgentSide:
     queue: HandoffQueue
     transcript: Transcript
     rasa: RasaClient
+    surveys: Surveys
 
     async def claim(self, agent_id: str, conversation_id: str) -> Claim:
         """The agent takes this chat; the customer is told who joined."""
@@ -162,14 +164,5 @@ class AgentSide:
             ),
             ends_claim=token,
         )
-        await self.transcript.append(
-            conversation_id,
-            Entry(
-                Author.BOT,
-                say("rating_request"),
-                kind=Kind.RATING_REQUEST,
-                data={"scales": {"csat": [1, 5], "understood": [1, 5]}},
-                client_id=f"sys:rating:{handoff}",
-            ),
-        )
+        await self.surveys.after_person(resolved.ticket, handoff)
         return resolved

@@ -40,6 +40,7 @@ from bot.privacy import install_log_redaction
 from bot.proxy import ForwardedCheck
 from bot.ratelimit import LimitExceeded, RateLimiter
 from bot.redisurl import async_client
+from bot.report_mail import ReportMailer
 from bot.settings import Settings, get_settings
 from bot.transcript import Transcript
 from bot.upstream import EmotionClient, RasaClient
@@ -131,7 +132,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     app.state.hub = Hub(app.state.redis_live, keys, queue)
     await app.state.hub.start()
-    maintenance = Maintenance(app.state.conversations, app.state.redis, keys)
+    mailer = None
+    if settings.smtp_url and settings.report_emails:
+        mailer = ReportMailer(
+            app.state.redis,
+            keys,
+            queue,
+            settings.smtp_url,
+            [a.strip() for a in settings.report_emails.split(",") if a.strip()],
+            settings.report_from,
+        )
+    maintenance = Maintenance(
+        app.state.conversations, app.state.redis, keys, mailer=mailer
+    )
     await maintenance.start()
     app.state.telegram = await telegram.start_channel(app.state)  # None: off
     yield

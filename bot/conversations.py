@@ -12,8 +12,9 @@ conversation:
 - ``queued`` or ``assigned``: the bot stays silent. The message is scored by the action
   server's emotion analysis, the ticket re-prioritised, and the agent sees it live.
 
-Resolving a chat resumes the Rasa conversation and asks the customer for a CSAT and a
-"did you feel understood?" rating, which ``rate`` stores with the ticket.
+Resolving a chat resumes the Rasa conversation and asks the customer the survey; a
+bot-only conversation is asked it when it ends with thanks or goes quiet
+(bot/surveys.py, data/surveys.yml); ``answer_survey`` stores the answers.
 
 What a customer is shown of who owns the chat (``StateView``) is in bot/state_view.py;
 what Rasa gets of a message and which leading ``/`` it may see, in
@@ -38,7 +39,6 @@ from bot.handoff import (
     HandoffError,
     HandoffQueue,
     HandoffRequest,
-    Rating,
     Ticket,
     TicketState,
     UnknownTicket,
@@ -53,6 +53,7 @@ from bot.rasa_messages import (
 from bot.ratelimit import TOO_MANY_OPEN, LimitExceeded, RateLimiter
 from bot.rediskeys import AppKeys
 from bot.state_view import StateView
+from bot.surveys import Surveys
 from bot.texts import say
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import ASKED_PROOF, BotUnavailable, EmotionClient, RasaClient
@@ -112,9 +113,11 @@ class Conversations(AgentSide):
         rasa: RasaClient,
         emotion: EmotionClient,
         limits: RateLimiter | None = None,
+        surveys: Surveys | None = None,
     ) -> None:
         """``redis`` and ``keys``: the gateway's client and key handle (its lifespan,
-        bot/app.py), for the work marks of customer messages."""
+        bot/app.py), for the work marks of customer messages; ``surveys``: the survey
+        after a conversation (data/surveys.yml unless given)."""
         self.redis = redis
         self.keys = keys
         self.queue = queue
@@ -122,6 +125,7 @@ class Conversations(AgentSide):
         self.rasa = rasa
         self.emotion = emotion
         self.limits = limits  # open tickets per client address, when given
+        self.surveys = surveys or Surveys(redis, keys, transcript, queue, emotion)
         self.waiting = WaitingReplies(queue, rasa, emotion, self.view)
         # A message is "busy" at most this long: Rasa's timeout plus the rest.
         self.busy_ttl_s = round(rasa.timeout) + 5
@@ -160,6 +164,20 @@ class Conversations(AgentSide):
             await self.redis.delete(self.keys.work(cid, entry.id))
             raise
         await self.redis.set(self.keys.work(cid, entry.id), "done", ex=DONE_TTL_S)
+        last = replies[-1] if replies else None
+        if last and last.author is Author.BOT and last.kind is Kind.MESSAGE:
+            # the bot answered: the survey when the customer ended the conversation
+            # (after the "done" mark, so the answer is never given twice for it;
+            # the survey never costs the answer)
+            try:
+                asked = await self.surveys.after_bot(
+                    cid, entry, inbound.channel, replies
+                )
+            except Exception:  # noqa: BLE001
+                logger.exception("no survey for %s", cid)
+                asked = None
+            if asked is not None:
+                replies.append(asked)
         return Outcome(entry, duplicate, replies, await self.queue.state(cid))
 
     async def _check_open_tickets(self, inbound: Inbound) -> None:
@@ -427,19 +445,12 @@ class Conversations(AgentSide):
             position.version,
         )
 
-    async def rate(self, conversation_id: str, rating: Rating) -> Entry:
-        """Store the customer's ratings of the resolved chat (once) and thank them."""
-        await self.queue.rate(conversation_id, rating)
-        entry, _ = await self.transcript.append(
-            conversation_id,
-            Entry(
-                Author.BOT,
-                say("rating_thanks"),
-                kind=Kind.RATED,
-                data={"csat": rating.csat, "understood": rating.understood},
-            ),
-        )
-        return entry
+    async def answer_survey(
+        self, conversation_id: str, answers: dict[str, Any]
+    ) -> Entry:
+        """Store the customer's survey answers (once) and thank them
+        (``Surveys.answer``: SurveyInputError, SurveyClosed)."""
+        return await self.surveys.answer(conversation_id, answers)
 
 
 def bot_metadata(inbound: Inbound, entry: Entry) -> dict[str, Any]:

@@ -8,7 +8,9 @@ gateways doing it at once is safe):
 - ``auto_assign``: when enabled in data/handoff.yml, waiting chats are handed to agents
   who opted in, and the customer is told who joined;
 - customers who waited past the queue timeout get an apology and a follow-up offer,
-  once per wait (a marker key with NX makes it once across gateways).
+  once per wait (a marker key with NX makes it once across gateways);
+- bot-only conversations that went quiet get the survey (``Surveys.sweep_quiet``);
+- last week's and last month's reports are e-mailed once (bot/report_mail.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 from bot.conversations import Conversations
 from bot.rediskeys import AppKeys
+from bot.report_mail import ReportMailer
 from bot.texts import say
 from bot.transcript import Author, Entry, Kind
 
@@ -37,11 +40,13 @@ class Maintenance:
         client: Any,
         keys: AppKeys,
         interval: float = INTERVAL_S,
+        mailer: ReportMailer | None = None,
     ):
         self.conversations = conversations
         self.redis = client
         self.keys = keys
         self.interval = interval
+        self.mailer = mailer  # SMTP_URL and REPORT_EMAILS set
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -92,3 +97,6 @@ class Maintenance:
                 ticket.id,
                 Entry(Author.SYSTEM, say("queue_timeout"), data={"timeout": True}),
             )
+        await conv.surveys.sweep_quiet()
+        if self.mailer is not None:
+            await self.mailer.send_due()

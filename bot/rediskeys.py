@@ -52,9 +52,11 @@ One conversation (bot/transcript.py, bot/conversations.py), ``<c>`` = ``es:<id>`
     {<c>}:tg:out                      hash   Telegram outbox: cursor, partial,
                                              sent_at, kb
     {<c>}:tg:lock                     string the process sending to the chat (PX)
-    {<c>}:tg:rating                   string satisfaction tapped, until "understood"
     {<c>}:tg:notice                   string "I can only read text" said lately (EX)
     {<c>}:tg:slow                     string "you're writing very fast" said lately
+    {<c>}:survey                      hash   the survey: number (seq), open, questions,
+                                             kind, language, handoff, agent, channel,
+                                             asked_at, partial taps, answered, answers
     {<c>}:rasa:tracker                string Rasa's tracker (TTL: TRACKER_TTL_SECONDS)
     {<c>}:rasa:lock                   string Rasa's ticket lock of the conversation
     {es}:live                         pub/sub "<conversation id> <stream id>" per entry
@@ -89,6 +91,14 @@ The agent console (bot/console)::
     {es}:assist:approved              hash   proposal id -> reply a supervisor approved
     {es}:qa:ratings                   hash   "<conversation> <entry> <rater>" -> a
                                              peer's empathy scorecard of a reply (JSON)
+
+Surveys (bot/surveys.py) and reports (bot/report_mail.py)::
+
+    {es}:survey:quiet                 zset   bot-only conversations by the bot's last
+                                             answer (ms), until asked or not eligible
+    {es}:survey:answers               zset   answered surveys (JSON records) by time
+    {es}:nps:<customer digest>        string when the NPS was last asked (ms)
+    {es}:report:<period>              string "sending" (the lock, EX), then "sent"
 """
 
 from __future__ import annotations
@@ -117,12 +127,16 @@ TELEGRAM_UPDATE = ":tg:update:"
 TELEGRAM_CHATS = ":tg:chats"
 TELEGRAM_OUTBOX = ":tg:out"
 TELEGRAM_LOCK = ":tg:lock"
-TELEGRAM_RATING = ":tg:rating"
 TELEGRAM_NOTICE = ":tg:notice"
 TELEGRAM_SLOW = ":tg:slow"
 RATE = ":rate:"
 ADDRESS_CHATS = ":addr:"
 WEB_SESSION = ":wsession"
+SURVEY = ":survey"
+SURVEY_QUIET = ":survey:quiet"
+SURVEY_ANSWERS = ":survey:answers"
+NPS_ASKED = ":nps:"
+REPORT = ":report:"
 RASA_TRACKER = ":rasa:tracker"  # written by bot/rasa_stores.py (Rasa's side)
 RASA_LOCK = ":rasa:lock"
 
@@ -131,7 +145,6 @@ TRANSCRIPT_MAX = 5_000  # messages kept per conversation (XADD MAXLEN ~)
 AUDIT_MAXLEN = 1_000_000  # audit entries kept (XADD MAXLEN ~), none past retention
 CUSTOMER_CONVERSATIONS_MAX = 50  # conversations remembered per customer
 TELEGRAM_UPDATE_TTL_S = 24 * 3600  # Telegram stops re-sending an update after a day
-TELEGRAM_RATING_TTL_S = 7 * 24 * 3600  # a first rating waits this long for the second
 
 _PREFIX = re.compile(r"^[A-Za-z0-9]{1,32}$")
 
@@ -161,6 +174,8 @@ class AppKeys(KeyBase):
         self.assist_approved = self.tag + ASSIST_APPROVED
         self.qa_ratings = self.tag + QA_RATINGS
         self.telegram_chats = self.tag + TELEGRAM_CHATS
+        self.survey_quiet = self.tag + SURVEY_QUIET
+        self.survey_answers = self.tag + SURVEY_ANSWERS
 
     def conversation_tag(self, conversation_id: str) -> str:
         """The hash tag of a conversation's own keys: ``{<prefix>:<id>}``.
@@ -223,9 +238,17 @@ class AppKeys(KeyBase):
         """Who sends to a Telegram chat right now."""
         return self.conversation_tag(conversation_id) + TELEGRAM_LOCK
 
-    def telegram_rating(self, conversation_id: str) -> str:
-        """The first rating tapped in a Telegram chat, until the second arrives."""
-        return self.conversation_tag(conversation_id) + TELEGRAM_RATING
+    def survey(self, conversation_id: str) -> str:
+        """The conversation's survey: asked, partial taps, answers."""
+        return self.conversation_tag(conversation_id) + SURVEY
+
+    def report(self, period: str) -> str:
+        """A report of a period ("2026-W49", "2026-11"): e-mailed once."""
+        return self.tag + REPORT + period
+
+    def nps_asked(self, customer_digest: str) -> str:
+        """When the customer (a digest) was last asked the NPS question."""
+        return self.tag + NPS_ASKED + customer_digest
 
     def telegram_notice(self, conversation_id: str) -> str:
         """Throttles the "I can only read text here" notice of a chat."""

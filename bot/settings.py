@@ -212,6 +212,10 @@ class Settings(SharedSettings):
     console_lockout_window_seconds: int = 15 * 60
     console_origins: str = ""  # extra allowed Origins (comma-separated), e.g. a proxy
     metrics_token: str = ""  # bearer token for Prometheus /metrics (else supervisors)
+    # The weekly and monthly reports by e-mail (bot/report_mail.py): off unless both.
+    smtp_url: str = ""  # smtp://[user:password@]host[:port], smtps://, smtp+starttls://
+    report_emails: str = ""  # the supervisors' addresses, comma-separated
+    report_from: str = "support-reports@localhost"
     # Telegram (bot/telegram.py): off without a token; docs/telegram.md.
     telegram_token: str = ""  # from BotFather
     telegram_mode: str = "webhook"  # webhook | polling (development)

@@ -15,11 +15,12 @@ A chat is the conversation ``tg-<chat id>``; its text goes to
 typing indicator while the bot thinks. ``/start`` greets by first name, ``/help`` says
 what the bot can do, ``/human`` asks for a person in words Rasa understands, so a real
 handoff ticket follows. Stickers, photos and the like get "I can only read text here";
-edited messages, channel posts and group chats are ignored. The rating buttons store
-satisfaction first (kept in Redis), then "did you feel understood?", then
-``Conversations.rate``. A chat sending more than ``RATE_TELEGRAM_CHAT_PER_MINUTE``
-messages and taps a minute is told so (once a minute) and the rest is not taken
-(bot/ratelimit.py, counted in Redis across gateway processes).
+edited messages, channel posts and group chats are ignored. The survey's buttons
+store one answer at a time (``Surveys.tap``), each next question follows, and the last
+one stores them all (``Conversations.answer_survey``). A chat sending more than
+``RATE_TELEGRAM_CHAT_PER_MINUTE`` messages and taps a minute is told so (once a
+minute) and the rest is not taken (bot/ratelimit.py, counted in Redis across gateway
+processes).
 
 Replies never go out from here: whatever a channel's handler, the console or another
 gateway process appends to a ``tg-`` transcript is sent by the ``Outbox``
@@ -47,10 +48,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handoff import AlreadyRated, HandoffError, Rating, TicketState
+from bot.handoff import HandoffError, TicketState
 from bot.inputs import clean_text
-from bot.rediskeys import TELEGRAM_RATING_TTL_S
 from bot.settings import Settings
+from bot.survey_answers import SurveyClosed
+from bot.survey_config import SurveyInputError
 from bot.telegram_channel import (
     Customer,
     TelegramChannel,
@@ -58,7 +60,7 @@ from bot.telegram_channel import (
     redis_failed,
 )
 from bot.telegram_outbox import CID_PREFIX
-from bot.telegram_render import ASK_UNDERSTOOD, RATING_DATA
+from bot.telegram_render import ASK, QUESTION_IDS, RATING_DATA, question_text
 from bot.transcript import Author
 
 logger = logging.getLogger(__name__)
@@ -90,9 +92,6 @@ EMPTY_TEXT = "I couldn't find any text in that message. Could you write it again
 TOO_LONG = (
     "That message is longer than {limit} characters, which is more than I can take "
     "at once. Could you send it in shorter parts?"
-)
-ASK_UNDERSTOOD_TEXT = (
-    "And did you feel understood? Tap 1 (not at all) to 5 (completely)."
 )
 RATING_THANKS = "Thank you!"
 RATING_DONE = "We already have your rating, thank you."
@@ -212,7 +211,7 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def rating_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Store a rating button: satisfaction first (kept), then understood (rated)."""
+    """Store a survey button's answer; ask the next question, or store them all."""
     channel, customer, query = (
         _channel(context),
         _customer(update),
@@ -221,36 +220,34 @@ async def rating_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     match = RATING_DATA.match(query.data or "") if query is not None else None
     if query is None or customer is None or match is None:
         return
-    scale, value = match[1], int(match[2])
-    key = channel.keys.telegram_rating(customer.conversation_id)
+    cid = customer.conversation_id
+    number, question, value = int(match[1]), QUESTION_IDS[match[2]], int(match[3])
+    surveys = channel.conversations.surveys
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(None)  # one tap per question
-    if scale == "c":
-        # Kept with the message it answers: a tap on a newer request starts afresh.
-        mark = f"{value}:{query.message.message_id if query.message else 0}"
-        before = await channel.redis.set(key, mark, ex=TELEGRAM_RATING_TTL_S, get=True)
-        if before is None or before.partition(":")[2] != mark.partition(":")[2]:
-            await channel.say(
-                customer, ASK_UNDERSTOOD_TEXT, data={"ask": ASK_UNDERSTOOD}
-            )
-        await _answer(query, RATING_THANKS)
-        return
-    csat = await channel.redis.get(key)
-    if csat is None:
-        await _answer(query, RATING_CLOSED)
-        return
     try:
-        await channel.conversations.rate(
-            customer.conversation_id,
-            Rating(csat=int(csat.partition(":")[0]), understood=value),
-        )
-        reply = RATING_THANKS
-    except AlreadyRated:
-        reply = RATING_DONE
-    except HandoffError as error:
-        logger.info("rating for %s not stored: %r", customer.conversation_id, error)
+        following = await surveys.tap(cid, number, question, value)
+        survey = await surveys.open_survey(cid)
+        if following is not None and survey is not None:
+            config = surveys.config.question(following)
+            asked = config.to_dict(survey.language) if config else None
+            if asked is not None:
+                await channel.say(
+                    customer,
+                    question_text(asked),
+                    data={ASK: asked, "survey": number},
+                )
+            reply = RATING_THANKS
+        elif survey is not None:
+            await channel.conversations.answer_survey(cid, survey.partial)
+            reply = RATING_THANKS
+        else:
+            reply = RATING_CLOSED
+    except SurveyClosed as error:
+        reply = RATING_DONE if error.answered else RATING_CLOSED
+    except (SurveyInputError, HandoffError) as error:
+        logger.info("survey answer for %s not stored: %r", cid, error)
         reply = RATING_CLOSED
-    await channel.redis.delete(key)
     await _answer(query, reply)
 
 

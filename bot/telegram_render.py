@@ -1,8 +1,9 @@
 """What a transcript entry looks like on Telegram: plain text (no parse mode, so nothing
 anyone typed becomes markup) in parts of at most 4096 UTF-16 units, cut at a
 paragraph, line, sentence or word; quick-reply buttons as a reply keyboard; a
-``rating_request`` as inline buttons 1-5 for satisfaction, then (bot/telegram.py) for
-"did you feel understood?". Sending it, once and in order, is bot/telegram_outbox.py.
+survey (``rating_request``, bot/surveys.py) as its first question with inline number
+buttons, then (bot/telegram.py) each next question the same way; the comment is the
+widget's only. Sending it, once and in order, is bot/telegram_outbox.py.
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from bot.transcript import Author, Entry, Kind
 MAX_MESSAGE_UNITS = 4096  # Telegram's limit, in UTF-16 code units
 KEYBOARD_TITLE_CHARS = 64
 
-ASK_UNDERSTOOD = "understood"  # Entry.data["ask"] of the second rating question
-RATE_CSAT_TEXT = (
-    "Before you go: how satisfied are you with the help you got? "
-    "Tap 1 (not at all) to 5 (very satisfied)."
-)
-RATING_DATA = re.compile(r"^rate:([cu]):([1-5])$")
+ASK = "ask"  # Entry.data["ask"]: the next survey question, with its "question"
+# a question's id on a button ("rate:<survey number>:<code>:<value>", 64 bytes at most)
+QUESTION_CODES = {"csat": "c", "understood": "u", "effort": "e", "recommend": "n"}
+QUESTION_IDS = {code: qid for qid, code in QUESTION_CODES.items()}
+RATING_DATA = re.compile(r"^rate:(\d{1,9}):([cuen]):(\d{1,2})$")
+BUTTONS_PER_ROW = 6
 
 
 @dataclass(frozen=True)
@@ -93,15 +94,42 @@ def split_text(text: str, limit: int = MAX_MESSAGE_UNITS) -> list[str]:
     return parts
 
 
-def rating_keyboard(scale: str) -> InlineKeyboardMarkup:
-    """Inline buttons 1-5 for one rating (``c`` satisfaction, ``u`` understood)."""
+def rating_keyboard(survey: int, question: dict[str, Any]) -> InlineKeyboardMarkup:
+    """Inline number buttons for one survey question (its scale, rows of six)."""
+    code = QUESTION_CODES[str(question["id"])]
+    values = list(range(int(question["min"]), int(question["max"]) + 1))
+    rows = [
+        values[i : i + BUTTONS_PER_ROW] for i in range(0, len(values), BUTTONS_PER_ROW)
+    ]
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(str(n), callback_data=f"rate:{scale}:{n}")
-                for n in range(1, 6)
+                InlineKeyboardButton(str(n), callback_data=f"rate:{survey}:{code}:{n}")
+                for n in row
             ]
+            for row in rows
         ]
+    )
+
+
+def question_text(question: dict[str, Any]) -> str:
+    """A survey question with what its ends mean ("1 = Very unhappy, 5 = ...")."""
+    ends = question.get("ends")
+    if not ends:
+        return str(question["text"])
+    low, high = question["min"], question["max"]
+    return f"{question['text']} ({low} = {ends[0]}, {high} = {ends[1]})"
+
+
+def first_question(entry: Entry) -> dict[str, Any] | None:
+    """The first question of a survey Telegram can ask (a number to tap)."""
+    return next(
+        (
+            q
+            for q in entry.data.get("questions", [])
+            if isinstance(q, dict) and q.get("id") in QUESTION_CODES
+        ),
+        None,
     )
 
 
@@ -117,10 +145,15 @@ def render(entry: Entry, keyboard_shown: bool = False) -> list[Outgoing]:
     """The Telegram messages for one transcript entry (none for customer entries)."""
     if entry.author is Author.CUSTOMER or not entry.text.strip():
         return []
-    if entry.kind is Kind.RATING_REQUEST:
-        return [Outgoing(RATE_CSAT_TEXT, rating_keyboard("c"))]
-    if entry.data.get("ask") == ASK_UNDERSTOOD:
-        return [Outgoing(entry.text, rating_keyboard("u"))]
+    survey = entry.data.get("survey")
+    if entry.kind is Kind.RATING_REQUEST and isinstance(survey, int):
+        first = first_question(entry)
+        if first is not None:
+            text = f"{entry.text}\n\n{question_text(first)}"
+            return [Outgoing(text, rating_keyboard(survey, first))]
+    question = entry.data.get(ASK)
+    if isinstance(question, dict) and isinstance(survey, int):
+        return [Outgoing(entry.text, rating_keyboard(survey, question))]
     text = entry.text
     if entry.author is Author.AGENT and entry.agent_name:
         text = f"{entry.agent_name}: {text}"

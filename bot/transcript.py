@@ -216,7 +216,7 @@ class Transcript:
             conversation_id,
             TRANSCRIPT_MAX,
             self.retention_s,
-            round(time.time() * 1000),
+            round(entry.at * 1000),  # the conversation's first/last message times
             "" if ends_claim is None else int(ends_claim),
             *entry.fields(),
         ]

@@ -9,7 +9,9 @@ Protocol (JSON text frames; the first client frame must be ``hello``)::
     server <- {"type": "welcome", "session": token, "conversation": id,
                "idle_s": seconds without a customer message until it expires}
     client -> {"type": "message", "id": client message id, "text": "..."}
-    client -> {"type": "rating", "csat": 1-5, "understood": 1-5}
+    client -> {"type": "rating", "csat": 1-5, "understood": 1-5, "effort": 1-7,
+               "recommend": 0-10, "comment": "..."}  the open survey's questions
+               (bot/surveys.py); an error frame "invalid_rating" says what is wrong
     client -> {"type": "ping"}                    server <- {"type": "pong"}
     server <- {"type": "entry", "entry": {id, author, kind, text, at, client_id?,
                agent_name?, buttons?, data?}}     every transcript entry after the

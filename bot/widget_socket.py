@@ -30,7 +30,7 @@ from fastapi import WebSocket, WebSocketDisconnect
 from redis.exceptions import RedisError
 
 from bot.conversations import Conversations, Inbound, Outcome
-from bot.handoff import EventType, HandoffError, Rating, TicketState
+from bot.handoff import EventType, HandoffError, TicketState
 from bot.identity import BadCustomerToken, VouchedCustomer, vouched_customer
 from bot.inputs import clean_text
 from bot.live import (
@@ -46,6 +46,8 @@ from bot.ratelimit import LimitExceeded, RateLimiter
 from bot.sessions import Sessions
 from bot.settings import Settings
 from bot.state_view import StateView, newest_view
+from bot.survey_answers import SurveyClosed
+from bot.survey_config import SurveyInputError
 from bot.transcript import stream_id_after, valid_cursor
 from bot.widget_limits import Bucket, socket_counts
 from bot.widget_protocol import (
@@ -298,13 +300,11 @@ class ChatSocket:
             raise FrameError("invalid_frame", f"unknown frame type {kind[:40]!r}")
 
     async def rate(self, frame: dict[str, Any]) -> None:
-        """Store the customer's ratings after a person helped them."""
-        rating = Rating(csat=frame.get("csat"), understood=frame.get("understood"))  # type: ignore[arg-type]
-        if problems := rating.problems():
-            raise FrameError("invalid_rating", "; ".join(problems))
+        """Store the customer's survey answers (bot/surveys.py)."""
+        answers = {k: v for k, v in frame.items() if k != "type"}
         try:
-            await self.conversations.rate(self.conversation_id, rating)
-        except HandoffError as error:
+            await self.conversations.answer_survey(self.conversation_id, answers)
+        except (SurveyInputError, SurveyClosed, HandoffError) as error:
             raise FrameError("invalid_rating", str(error)) from None
         except RedisError:
             raise FrameError(

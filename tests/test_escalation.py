@@ -10,6 +10,7 @@ import redis
 
 from bot.handoff.keys import Keys
 from bot.ops.stack import Stack
+from bot.survey_config import load as load_survey
 from bot.texts import say
 from bot.transcript import Entry
 
@@ -465,7 +466,9 @@ def test_a_conversation_in_another_language_ends_with_thanks_not_a_person(
     assert replies[1] == [dutch.answers["returns"]]  # the topic before, once offered
     assert replies[2] == [dutch.answers["order.proof"].format(order_id="99887766")]
     assert "99887766" in replies[3][0]
-    assert replies[4] == [dutch.answers["thanks"]]
+    # ...and the survey, in Dutch (data/surveys.yml)
+    thanks, survey = replies[4]
+    assert thanks == dutch.answers["thanks"] and survey in load_survey().intro["nl"]
     assert not tracker(stack, sender)["paused"]
 
 

@@ -5,9 +5,10 @@ archived earlier handoffs, and returns: escalation rate (handoffs per conversati
 time to a human (p50/p95), waiting now, CSAT and "did you feel understood?" (the
 empathy rating), first-contact resolution, intensity at the start vs the end of each
 handoff, per-agent load (including emotional load), and the same by channel and by
-day. ``charts`` draws them with matplotlib as SVG (server-side: no chart script in the
-browser). ``csv_text`` is the export, one row per handoff, with e-mail addresses, card
-and phone numbers masked.
+day. ``chart_svg`` draws them with matplotlib as SVG (server-side: no chart script
+in the browser; ``chart_figure`` is the same drawing for the reports,
+bot/report_render.py). ``csv_text`` is the export, one row per handoff, with e-mail
+addresses, card and phone numbers masked.
 """
 
 from __future__ import annotations
@@ -306,13 +307,28 @@ def has_data(name: str, data: Data, summary: dict[str, Any]) -> bool:
 
 def chart_svg(name: str, data: Data, summary: dict[str, Any]) -> bytes:
     """One chart as SVG bytes (``name`` one of CHARTS)."""
+    out = io.BytesIO()
+    chart_figure(name, data, summary).savefig(
+        out, format="svg", metadata={"Date": None}
+    )
+    return out.getvalue()
+
+
+def new_figure() -> Any:
+    """An empty chart of the dashboard's size (matplotlib, no display needed)."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+
+    return Figure(figsize=(6.4, 3.2), dpi=100, layout="constrained")
+
+
+def chart_figure(name: str, data: Data, summary: dict[str, Any]) -> Any:
+    """One chart as a matplotlib figure (the dashboard's and the reports')."""
     from matplotlib.ticker import MaxNLocator
 
-    figure = Figure(figsize=(6.4, 3.2), dpi=100, layout="constrained")
+    figure = new_figure()
     ax = figure.add_subplot()
     counts = MaxNLocator(integer=True)  # chats come whole: no 0.04 ticks
     if name not in CHARTS:
@@ -361,6 +377,4 @@ def chart_svg(name: str, data: Data, summary: dict[str, Any]) -> bytes:
         ax.xaxis.set_major_locator(counts)
         ax.legend(fontsize=7)
         ax.set_title("Load per agent")
-    out = io.BytesIO()
-    figure.savefig(out, format="svg", metadata={"Date": None})
-    return out.getvalue()
+    return figure

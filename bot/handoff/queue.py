@@ -55,3 +55,7 @@ class HandoffQueue(CustomerSide, Claims, Housekeeping):
         super().__init__(
             Runner(client, Keys(prefix), config or load_config(), clock, retention_s)
         )
+
+    def now(self) -> float:
+        """The queue's clock (UNIX seconds): what other services time by."""
+        return self._runner.now()

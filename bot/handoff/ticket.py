@@ -132,7 +132,7 @@ class Rating:
 
     csat: int  # 1-5
     understood: int  # 1-5: "did you feel understood?"
-    effort: int | None = None  # 1-5
+    effort: int | None = None  # 1-7: customer effort (CES), 7 the easiest
     recommend: int | None = None  # 0-10
     comment: str = ""
     at: float = 0.0
@@ -154,8 +154,8 @@ class Rating:
             found.append("csat must be 1-5")
         if bad(self.understood, 1, 5, False):
             found.append("understood must be 1-5")
-        if bad(self.effort, 1, 5, True):
-            found.append("effort must be 1-5")
+        if bad(self.effort, 1, 7, True):
+            found.append("effort must be 1-7")
         if bad(self.recommend, 0, 10, True):
             found.append("recommend must be 0-10")
         if len(self.comment) > 2000:

@@ -574,18 +574,24 @@
   // -- ratings --------------------------------------------------------------------------
 
   var SCALE_WORDS = {
-    csat: ["Very unhappy", "Unhappy", "Okay", "Happy", "Very happy"],
-    understood: ["Not at all", "Not really", "Somewhat", "Mostly", "Completely"],
+    csat: ["Very unhappy", "Very happy"],
+    understood: ["Not at all", "Completely"],
   };
-  var ratingSent = null; // {csat, understood} while waiting for the server
+  var ratingSent = null; // the answers while waiting for the server
   var ratingSerial = 0;
 
-  function scale(name, question, words) {
+  function scale(question) {
+    // One survey question (bot/surveys.py): radio buttons from its min to its max.
+    var name = question.id;
+    var low = question.min;
+    var high = question.max;
+    var ends = question.ends || SCALE_WORDS[name] || [String(low), String(high)];
     var group = el("fieldset", { class: "acw-scale", "data-scale": name });
-    group.appendChild(el("legend", { class: "acw-legend" }, question));
-    var row = el("div", { class: "acw-scale-row" });
+    var legend = question.text + (question.optional ? " (optional)" : "");
+    group.appendChild(el("legend", { class: "acw-legend" }, legend));
+    var row = el("div", { class: "acw-scale-row" + (high - low > 4 ? " acw-scale-wide" : "") });
     ratingSerial += 1;
-    for (var value = 1; value <= 5; value++) {
+    for (var value = low; value <= high; value++) {
       var id = "acw-" + name + "-" + ratingSerial + "-" + value;
       var input = el("input", {
         type: "radio",
@@ -594,18 +600,44 @@
         value: String(value),
         class: "acw-radio",
       });
-      var label = el("label", { for: id, class: "acw-choice", title: words[value - 1] });
+      var word = value === low ? ends[0] : value === high ? ends[1] : "";
+      var label = el("label", { for: id, class: "acw-choice", title: word });
       label.appendChild(el("span", { class: "acw-choice-num", "aria-hidden": "true" }, value));
-      label.appendChild(el("span", { class: "acw-sr" }, value + " \u2013 " + words[value - 1]));
+      label.appendChild(el("span", { class: "acw-sr" }, word ? value + " \u2013 " + word : String(value)));
       row.appendChild(input);
       row.appendChild(label);
     }
     group.appendChild(row);
-    var ends = el("div", { class: "acw-scale-ends", "aria-hidden": "true" });
-    ends.appendChild(el("span", null, words[0]));
-    ends.appendChild(el("span", null, words[4]));
-    group.appendChild(ends);
+    var endsRow = el("div", { class: "acw-scale-ends", "aria-hidden": "true" });
+    endsRow.appendChild(el("span", null, ends[0]));
+    endsRow.appendChild(el("span", null, ends[1]));
+    group.appendChild(endsRow);
     return group;
+  }
+
+  function comment(question) {
+    var id = "acw-comment-" + ratingSerial;
+    var group = el("div", { class: "acw-scale", "data-scale": question.id });
+    group.appendChild(el("label", { class: "acw-legend", for: id }, question.text));
+    group.appendChild(
+      el("textarea", {
+        id: id,
+        class: "acw-comment",
+        rows: "2",
+        maxlength: String(question.max_chars || 1000),
+        "data-testid": "chat-csat-comment",
+      })
+    );
+    return group;
+  }
+
+  function surveyQuestions(entry) {
+    var data = entry.data || {};
+    if (Array.isArray(data.questions) && data.questions.length) return data.questions;
+    return [
+      { id: "csat", text: "How satisfied are you with the help you got?", min: 1, max: 5 },
+      { id: "understood", text: "Did you feel understood?", min: 1, max: 5 },
+    ];
   }
 
   function showRating(afterNode, entry) {
@@ -617,10 +649,10 @@
       "aria-label": "Rate this conversation",
       novalidate: true,
     });
-    form.appendChild(
-      scale("csat", "How satisfied are you with the help you got?", SCALE_WORDS.csat)
-    );
-    form.appendChild(scale("understood", "Did you feel understood?", SCALE_WORDS.understood));
+    var questions = surveyQuestions(entry);
+    questions.forEach(function (question) {
+      form.appendChild(typeof question.max === "number" ? scale(question) : comment(question));
+    });
     var error = el("p", { class: "acw-csat-error", role: "alert", hidden: true });
     form.appendChild(error);
     var submit = el(
@@ -631,15 +663,25 @@
     form.appendChild(submit);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var csat = form.querySelector('[data-scale="csat"] input:checked');
-      var understood = form.querySelector('[data-scale="understood"] input:checked');
-      if (!csat || !understood) {
-        error.textContent = "Please choose a number for both questions.";
+      var answers = {};
+      var missing = false;
+      questions.forEach(function (question) {
+        if (typeof question.max !== "number") {
+          var text = form.querySelector('[data-scale="' + question.id + '"] textarea');
+          if (text && text.value.trim()) answers[question.id] = text.value.trim();
+          return;
+        }
+        var picked = form.querySelector('[data-scale="' + question.id + '"] input:checked');
+        if (picked) answers[question.id] = parseInt(picked.value, 10);
+        else if (!question.optional) missing = true;
+      });
+      if (missing) {
+        error.textContent = "Please choose a number for each question that is not optional.";
         error.hidden = false;
         return;
       }
       error.hidden = true;
-      ratingSent = { csat: parseInt(csat.value, 10), understood: parseInt(understood.value, 10) };
+      ratingSent = answers;
       save(function (d) {
         d.rating = ratingSent;
       });
@@ -657,7 +699,11 @@
       notice("We'll send your rating as soon as the connection is back.");
       return;
     }
-    send({ type: "rating", csat: ratingSent.csat, understood: ratingSent.understood });
+    var frame = { type: "rating" };
+    Object.keys(ratingSent).forEach(function (key) {
+      frame[key] = ratingSent[key];
+    });
+    send(frame);
   }
 
   function finishRating(done) {
@@ -1041,7 +1087,7 @@
         ratingFailed(
           code === "unavailable"
             ? "We couldn't save your rating just now. Please try again."
-            : "We couldn't take that rating. Please check both answers."
+            : "We couldn't take that rating: " + String(frame.message || "please check the answers.")
         );
       }
       return;

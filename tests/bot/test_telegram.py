@@ -31,15 +31,19 @@ from bot.ops.ports import free_port
 from bot.ops.services import APP_PYTHON, app_env
 from bot.ops.stack import Stack
 from bot.settings import ROOT, Settings
+from bot.survey_config import load as load_survey
 from bot.telegram import HUMAN_REQUEST
 from bot.telegram_outbox import chat_id_of
-from bot.telegram_render import RATE_CSAT_TEXT, render, split_text, utf16_units
+from bot.telegram_render import render, split_text, utf16_units
 from bot.telegram_webhook import SECRET_HEADER
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import EmotionClient, RasaClient
 from tests.polling import until
 
 T = TypeVar("T")
+# an upset thank-you the stack's analysis reads at frustration 2 (data/surveys.yml
+# never_when), answered by the bot with a question: no survey either way
+UPSET_THANKS = "thanks, I'm still really upset about this"
 needs_stack = pytest.mark.stack
 
 _update_ids = itertools.count(secrets.randbelow(10**6) * 1000 + 1)
@@ -227,10 +231,19 @@ def test_render_plain_text_buttons_and_ratings() -> None:
     assert ask.markup.to_dict()["keyboard"] == [[{"text": "Yes"}]]
     [after] = render(Entry(Author.BOT, "Okay."), keyboard_shown=True)
     assert after.keyboard is False and after.markup.to_dict()["remove_keyboard"]
-    [rating] = render(Entry(Author.BOT, "rate us", kind=Kind.RATING_REQUEST))
-    assert rating.text == RATE_CSAT_TEXT
+    nps = {"id": "recommend", "text": "Recommend us?", "min": 0, "max": 10}
+    csat = {"id": "csat", "text": "Happy?", "min": 1, "max": 5, "ends": ["No", "Yes"]}
+    survey = {"survey": 3, "questions": [csat, nps]}
+    [rating] = render(Entry(Author.BOT, "rate us", Kind.RATING_REQUEST, data=survey))
+    assert rating.text == "rate us\n\nHappy? (1 = No, 5 = Yes)"
     buttons = rating.markup.to_dict()["inline_keyboard"][0]
-    assert [b["callback_data"] for b in buttons] == [f"rate:c:{n}" for n in range(1, 6)]
+    assert [b["callback_data"] for b in buttons] == [
+        f"rate:3:c:{n}" for n in range(1, 6)
+    ]
+    [ask] = render(Entry(Author.BOT, "Recommend us?", data={"ask": nps, "survey": 3}))
+    rows = ask.markup.to_dict()["inline_keyboard"]
+    assert [len(row) for row in rows] == [6, 5]
+    assert rows[1][-1]["callback_data"] == "rate:3:n:10"
     assert chat_id_of("tg-42") == 42 and chat_id_of("tg--1001") == -1001
     assert chat_id_of("web-42") is None and chat_id_of("tg-x") is None
 
@@ -562,10 +575,11 @@ async def test_angry_customer_handoff_agent_reply_resolve_and_rating(
         ],
         what="the rating buttons",
     )
-    assert inline_data(ask[0]) == [f"rate:c:{n}" for n in range(1, 6)]
-    assert ask[0].params["text"] == RATE_CSAT_TEXT
+    number = (await conversations.surveys.open_survey(cid)).number  # type: ignore[union-attr]
+    assert inline_data(ask[0]) == [f"rate:{number}:c:{n}" for n in range(1, 6)]
+    assert "How satisfied are you" in ask[0].params["text"]
 
-    first = callback_update(chat, "rate:c:4", ask[0].result["message_id"])
+    first = callback_update(chat, f"rate:{number}:c:4", ask[0].result["message_id"])
     assert (await gateway.post(first)).status_code == 200
     answered = telegram_api.calls_to("answerCallbackQuery")
     assert any(
@@ -573,27 +587,80 @@ async def test_angry_customer_handoff_agent_reply_resolve_and_rating(
     )
     edits = telegram_api.calls_to("editMessageReplyMarkup", chat)
     assert edits and int(edits[-1].params["message_id"]) == ask[0].result["message_id"]
-    second_ask = await until(
-        lambda: [
-            c
-            for c in telegram_api.calls_to("sendMessage", chat)
-            if "rate:u:1" in inline_data(c)
-        ],
-        what="the understood buttons",
-    )
-    second = callback_update(chat, "rate:u:5", second_ask[0].result["message_id"])
-    assert (await gateway.post(second)).status_code == 200
+    # each next question follows the tap before it
+    for code, value in (("u", 5), ("e", 6), ("n", 9)):
+        asked = await until(
+            lambda code=code: [  # type: ignore[misc]
+                c
+                for c in telegram_api.calls_to("sendMessage", chat)
+                if f"rate:{number}:{code}:1" in inline_data(c)
+            ],
+            what=f"the {code} buttons",
+        )
+        tap = callback_update(
+            chat, f"rate:{number}:{code}:{value}", asked[0].result["message_id"]
+        )
+        assert (await gateway.post(tap)).status_code == 200
     ticket = await queue.ticket(cid)
     assert ticket.rating is not None
-    assert (ticket.rating.csat, ticket.rating.understood) == (4, 5)
+    rated = (ticket.rating.csat, ticket.rating.understood, ticket.rating.effort)
+    assert rated == (4, 5, 6) and ticket.rating.recommend == 9
+    thanks = load_survey().thanks["en"]
     await until(
-        lambda: any("Thank you for telling us" in t for t in telegram_api.texts(chat)),
-        what="the thanks",
+        lambda: any(t in thanks for t in telegram_api.texts(chat)), what="the thanks"
     )
     # A late second tap changes nothing.
-    late = callback_update(chat, "rate:u:1", second_ask[0].result["message_id"])
+    late = callback_update(chat, f"rate:{number}:u:1", ask[0].result["message_id"])
     assert (await gateway.post(late)).status_code == 200
     assert (await queue.ticket(cid)).rating.understood == 5  # type: ignore[union-attr]
+
+
+@needs_stack
+async def test_a_bot_only_chat_that_says_thanks_gets_the_survey_an_upset_one_not(
+    gateway: Gateway,
+    telegram_api: FakeTelegramAPI,
+    transcript: Transcript,
+    conversations: Conversations,
+) -> None:
+    surveys = conversations.surveys
+    happy, upset = new_chat(), new_chat()
+    for chat, last in ((happy, "thanks, that's all"), (upset, UPSET_THANKS)):
+        for text in ("what are your delivery times?", last):
+            assert (await gateway.post(message_update(chat, text))).status_code == 200
+    # the whole turn is stored when the webhook answers
+    upset_kinds = [e.kind for e in await transcript.read(f"tg-{upset}")]
+    assert Kind.RATING_REQUEST not in upset_kinds
+    assert await surveys.open_survey(f"tg-{upset}") is None
+
+    survey = await surveys.open_survey(f"tg-{happy}")
+    assert survey is not None and survey.kind == "bot"
+    ask = await until(
+        lambda: [
+            c for c in telegram_api.calls_to("sendMessage", happy) if inline_data(c)
+        ],
+        what="the survey buttons",
+    )
+    assert inline_data(ask[0]) == [f"rate:{survey.number}:c:{n}" for n in range(1, 6)]
+    assert "How satisfied are you" in ask[0].params["text"]
+    for code, value in (("c", 5), ("u", 4), ("e", 7), ("n", 10)):
+        asked = await until(
+            lambda code=code: [  # type: ignore[misc]
+                c
+                for c in telegram_api.calls_to("sendMessage", happy)
+                if f"rate:{survey.number}:{code}:1" in inline_data(c)
+            ],
+            what=f"the {code} buttons",
+        )
+        tap = f"rate:{survey.number}:{code}:{value}"
+        update = callback_update(happy, tap, asked[0].result["message_id"])
+        assert (await gateway.post(update)).status_code == 200
+    assert await surveys.open_survey(f"tg-{happy}") is None
+    stored = await transcript.read(f"tg-{happy}")
+    [rated] = [e for e in stored if e.kind is Kind.RATED]
+    assert rated.data == {"csat": 5, "understood": 4, "effort": 7, "recommend": 10}
+    # the upset customer's chat never showed a survey button
+    await until(lambda: len(telegram_api.texts(upset)) >= 2, what="both answers")
+    assert not any(inline_data(c) for c in telegram_api.calls_to("sendMessage", upset))
 
 
 @needs_stack

@@ -190,8 +190,11 @@ async def test_handoff_both_ways_then_ratings(
 
     await agent_side.resolve(agent_id, cid, claim.token)
     prompt = await widget.entry(kind="rating_request")
-    assert "understood" in prompt["text"]
+    asked = [q["id"] for q in prompt["data"]["questions"]]
+    assert asked[:3] == ["csat", "understood", "effort"]
     await widget.next("state", state="bot")
+    await widget.send({"type": "rating", "csat": 5, "understood": 9})
+    assert "understood must be 1-5" in (await widget.next("error"))["message"]
     await widget.send({"type": "rating", "csat": 5, "understood": 4})
     await widget.entry(kind="rated")
     rating = (await queue.ticket(cid)).rating

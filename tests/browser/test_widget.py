@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.async_api import Browser, WebSocketRoute, expect
 
+from bot.handoff.keys import Keys
 from bot.ops.ports import free_port
 from bot.ops.stack import Stack
 from bot.settings import ROOT, Settings
@@ -206,12 +207,18 @@ async def test_an_agent_joins_replies_live_resolves_and_the_rating_is_stored(
     await csat.get_by_role("radio", name="1 – Very unhappy").focus()
     for _ in range(3):
         await shop.page.keyboard.press("ArrowRight")  # 4
-    await expect(csat.get_by_role("radio", name="4 – Happy")).to_be_checked()
+    satisfied = csat.locator('[data-scale="csat"]')
+    await expect(satisfied.get_by_role("radio", name="4", exact=True)).to_be_checked()
     await shop.page.keyboard.press("Tab")
     await expect(csat.get_by_role("radio", name="1 – Not at all")).to_be_focused()
     for _ in range(4):
         await shop.page.keyboard.press("ArrowRight")  # 5
     await expect(csat.get_by_role("radio", name="5 – Completely")).to_be_checked()
+    # effort and the NPS may be left out; the comment is typed
+    for _ in range(3):
+        await shop.page.keyboard.press("Tab")
+    await expect(csat.get_by_test_id("chat-csat-comment")).to_be_focused()
+    await shop.page.keyboard.type("Alex was lovely")
     await shop.page.keyboard.press("Tab")
     await expect(csat.get_by_test_id("chat-csat-send")).to_be_focused()
     await shop.page.keyboard.press("Enter")
@@ -222,6 +229,66 @@ async def test_an_agent_joins_replies_live_resolves_and_the_rating_is_stored(
     rating = (await desk.queue.ticket(cid)).rating
     assert rating is not None
     assert (rating.csat, rating.understood) == (4, 5)
+    assert rating.effort is None and rating.comment == "Alex was lovely"
+    shop.assert_clean()
+
+
+async def test_a_bot_only_chat_that_ends_with_thanks_gets_the_survey_form(
+    shop: Shop, desk: Desk
+) -> None:
+    await shop.visit()
+    await shop.open()
+    await shop.say_and_wait("what are your delivery times?")
+    await expect(shop.page.get_by_test_id("chat-csat")).to_have_count(0)
+    await shop.say_and_wait("thanks, that's all")
+    form = shop.page.get_by_test_id("chat-csat")
+    await expect(form).to_be_visible()
+    await expect(form.locator("legend")).to_have_text(
+        [
+            "How satisfied are you with the help you got?",
+            "How well did we understand and address your feelings?",
+            "How easy was it to get your issue resolved? (optional)",
+            "How likely are you to recommend us to a friend? (optional)",
+        ]
+    )
+    await expect(form.locator('[data-scale="recommend"] .acw-choice')).to_have_count(11)
+    send = form.get_by_test_id("chat-csat-send")
+    await send.click()  # nothing chosen: the form says so, nothing is sent
+    await expect(form.get_by_role("alert")).to_contain_text("Please choose a number")
+    await form.locator('[data-scale="csat"] label[for$="-5"]').click()
+    await form.locator('[data-scale="understood"] label[for$="-4"]').click()
+    await form.locator('[data-scale="effort"] label[for$="-7"]').click()
+    await form.locator('[data-scale="recommend"] label[for$="-10"]').click()
+    await form.get_by_test_id("chat-csat-comment").fill("Quick and clear, thanks")
+    await send.click()
+    await expect(form).to_have_count(0)
+    rated = shop.page.locator('[data-testid="chat-message"][data-kind="rated"]')
+    await expect(rated).to_have_count(1)
+    cid = await shop.conversation_id()
+    stored = json.loads(
+        await desk.redis.hget(Keys(desk.queue.keys.prefix).survey(cid), "answers")
+    )  # type: ignore[arg-type]
+    assert stored["answers"] == {
+        "csat": 5,
+        "understood": 4,
+        "effort": 7,
+        "recommend": 10,
+        "comment": "Quick and clear, thanks",
+    }
+    # the comment was read by the emotion analysis
+    assert stored["comment_emotion"]["label"]
+    shop.assert_clean()
+
+
+async def test_an_upset_thank_you_gets_no_survey(shop: Shop, desk: Desk) -> None:
+    await shop.visit()
+    await shop.open()
+    await shop.say_and_wait("what are your delivery times?")
+    await shop.say_and_wait("thanks, I'm still really upset about this")
+    await expect(shop.page.get_by_test_id("chat-csat")).to_have_count(0)
+    cid = await shop.conversation_id()
+    entries = await desk.transcript.read(cid)
+    assert "rating_request" not in [e.kind.value for e in entries]
     shop.assert_clean()
 
 

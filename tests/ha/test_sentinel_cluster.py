@@ -147,7 +147,7 @@ async def test_conversations_spread_over_the_cluster_with_their_keys_together(
                 keys.web_session(cid),
                 keys.telegram_outbox(cid),
                 keys.telegram_lock(cid),
-                keys.telegram_rating(cid),
+                keys.survey(cid),
                 keys.telegram_notice(cid),
                 keys.telegram_slow(cid),
                 keys.rasa_tracker(cid),
