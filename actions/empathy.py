@@ -194,8 +194,14 @@ class EmpathyBook(Concerns):
                 # closer that makes a sure answer sound unsure
                 parts.append(self._pick("invite_correction", situation, {}))
         else:
+            felt = situation.analysis.label.value
+            short = (
+                f"acknowledge_short_felt.{felt}"
+                if felt in self.data.get("acknowledge_short_felt", {})
+                else "acknowledge_short"
+            )
             if not apologises:
-                parts.append(self._pick("acknowledge_short", situation, values))
+                parts.append(self._pick(short, situation, values))
             if noted:
                 parts.append(noted)
             kept = _first_sentences(answer, 2)

@@ -421,6 +421,7 @@ def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) ->
             None,
             "the tear down the lining",
         ),
+        ("wanted the grey one, ordered grey, got beige", None, "the wrong item"),
         ("I got the teapot but no lid", None, "the missing item"),
         ("nothing has arrived here at all", None, "the parcel not reaching you"),
         # "ago" alone says when, not that they waited
@@ -739,3 +740,13 @@ def test_an_order_cancelled_by_us_is_the_concern(book: EmpathyBook, text: str) -
     assert (
         book.said_concern(situation) == "the order being cancelled without you asking"
     )
+
+
+def test_a_very_worried_customer_hears_the_worry_named(book: EmpathyBook) -> None:
+    """Very upset and worried: short, and the worry itself named, not only "sorry
+    about the wait"; very upset and angry: the short apology."""
+    worried = situation(Emotion.ANXIETY, 3, 0.7, text="still nothing, I'm worried")
+    said = book.compose(ANSWER, worried)
+    assert "worr" in said.lower() or "stressful" in said.lower()
+    angry = book.compose(ANSWER, situation(Emotion.ANGER, 3, 0.7))
+    assert "worr" not in angry.lower()

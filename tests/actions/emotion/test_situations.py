@@ -201,6 +201,14 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "",
             "surgery",
         ),
+        # pain with no product as its cause: a health matter, not an injury from it
+        (
+            "I can't leave the house and I'm in a lot of pain while I wait",
+            "health",
+            "you",
+            "",
+        ),
+        ("I'm in so much pain since using the face mask", "injury", "you", ""),
         # someone who frightens the customer can reach their e-mail or address
         (
             "my ex-husband can still log into my account and see my address",
