@@ -158,14 +158,32 @@ def follow_up_topic(tracker: Tracker) -> str | None:
         # "I'd like a firm delivery date" in a chat about an order: that order's
         # date, not how long delivery takes in general
         return "track_order"
+    follows = bool(_FOLLOW_UP.search(text)) and words <= LONG_FOLLOW_UP_WORDS
+    if (
+        intent in ABOUT_THE_ORDER
+        and follows
+        and not _NAMES_DELIVERY.search(text)
+        and intent_before(tracker) in TIMED_TOPICS
+    ):
+        # "right, but how many days exactly?" after the refund answer: NLU hears
+        # days and delivery; it is the refund's days
+        return intent_before(tracker)
     if intent in ABOUT_THE_ORDER and confidence >= FOLLOW_UP_CONFIDENCE:
         return None  # a question of its own ("how long does Express take?")
-    if not _FOLLOW_UP.search(text) or words > LONG_FOLLOW_UP_WORDS:
+    if not follows:
         return None
     if words > FOLLOW_UP_WORDS and not _POINTS_BACK.search(text):
         return None
-    # the question before: a message that only gave a number, an e-mail address or
-    # a postcode (the answer to our question) asked nothing, so the one before it
+    before = intent_before(tracker)
+    if before is None:
+        return None
+    return str(switched_topic(text, before) or before)
+
+
+def intent_before(tracker: Tracker) -> str | None:
+    """The business intent of the customer's question before the latest message
+    (one that only gave a number, an e-mail address or a postcode, the answer to our
+    question, asked nothing: the one before it), or None."""
     asked = [
         e
         for e in user_events(tracker)[:-1]
@@ -177,9 +195,7 @@ def follow_up_topic(tracker: Tracker) -> str | None:
     if not asked:
         return None
     before = ((asked[-1].get("parse_data") or {}).get("intent") or {}).get("name")
-    if not proposable(before):
-        return None
-    return str(switched_topic(text, str(before)) or before)
+    return str(before) if proposable(before) else None
 
 
 # What a short follow-up asks about the topic before when it names no other ("how
@@ -385,6 +401,18 @@ _ASKS_A_DATE = re.compile(r"\b(?:date|what day|which day|eta)\b", re.I)
 _NAMES_A_SERVICE = re.compile(
     r"\b(?:(?i:express|standard|next[- ]?day|international|abroad|overseas)"
     r"|to [A-Z]\w+)\b"
+)
+# Topics whose answers have a time of their own: "how many days?" right after one
+# asks about that time, not about delivery
+TIMED_TOPICS = frozenset(
+    {"check_refund_policy", "get_refund", "track_refund", "exchange_item"}
+)
+# A delivery named in a follow-up ("and how many days for Express?"), which keeps it a
+# delivery question
+_NAMES_DELIVERY = re.compile(
+    r"\b(?:deliver\w*|ship\w*|postage|post|courier|carrier|arriv\w*|express|standard|"
+    r"next[- ]?day|parcel|package|order)\b",
+    re.I,
 )
 _ORDER_WORDS = re.compile(r"\b(?:order|parcel|package|delivery)\b", re.I)
 _DELIVERY_WORDS = re.compile(

@@ -1237,3 +1237,33 @@ def test_a_yes_then_more_accepts_only_an_offered_person(
         ("customer", "Yes please. I've got photos of it too.", "affirm"),
     ]
     assert accepted_offer(conversation(turns, "yes-more", offered=offered)) == accepted
+
+
+@pytest.mark.parametrize(
+    ("before", "text", "topic"),
+    [
+        # after the refund answer, "how many days" is the refund's time
+        (
+            "check_refund_policy",
+            "ok but how many days is that exactly?",
+            "check_refund_policy",
+        ),
+        ("get_refund", "and how long will that take", "get_refund"),
+        # a delivery named keeps it a delivery question
+        ("check_refund_policy", "and how long does Express take?", None),
+        # after a question with no time of its own, NLU's reading stands
+        ("check_payment_methods", "and how many days is that exactly?", None),
+    ],
+)
+def test_how_long_right_after_a_refund_answer_is_about_the_refund(
+    before: str, text: str, topic: str | None
+) -> None:
+    tracker = conversation(
+        [
+            ("customer", "a question of mine", before),
+            ("bot", "Refunds reach you within 5 business days of the return.", None),
+            ("customer", text, "delivery_period"),
+        ],
+        "timed-follow-up",
+    )
+    assert follow_up_topic(tracker) == topic
