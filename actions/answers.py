@@ -25,10 +25,10 @@ from actions.answer_keys import (
 )
 from actions.conversation import (
     accepted_offer,
+    accepts,
     customer_name,
     customer_texts,
     latest_confidence,
-    latest_entity,
     latest_intent,
     user_events,
     yes_or_no_again,
@@ -45,8 +45,10 @@ from actions.numbers import find_number
 from actions.order_chat import (
     ORDER_QUESTIONS,
     chat_order,
+    named_order_number,
     proof_outside_the_form,
     refund_in_context,
+    refund_on_record,
 )
 from actions.order_checks import change_key, complaint_key
 from actions.proof_form import YES_TO_PERSON
@@ -73,13 +75,12 @@ from actions.replies import capitalise, reply_book
 from actions.side import PARSE_TIMEOUT_S, is_question, parse
 from actions.situation import Level
 from actions.speaker import Speaker
-from actions.store import Order, store
+from actions.store import store
 from actions.voice import CaringAction, hand_over
 
-# Questions about sending something back or money back: answered for the situation
-# the chat is about when it is not a return (``refund_in_context``).
+# Questions about sending back or money back (``refund_in_context``: no return), and
+# those of them that ask for money back (an exchange does not)
 RETURN_QUESTIONS = frozenset({"get_refund", "check_refund_policy", "exchange_item"})
-# ...of which these ask for money back (an exchange does not)
 MONEY_BACK = frozenset({"get_refund", "check_refund_policy"})
 
 # A yes or no with more to say than this many words ("yes that was sarcasm, where is
@@ -166,7 +167,9 @@ class ActionAnswer(CaringAction):
             speaker.say(again[0], said=again[1])  # "so is that a yes?"
             return []
         offered = accepted_offer(tracker)
-        if intent == "affirm" and offered:
+        if offered and (intent == "affirm" or (intent in WARM and accepts(text))):
+            # "yes please", and "a replacement would be great, thanks" (NLU hears
+            # the thanks)
             return await accept_offer(offered, speaker, tracker)
         if intent in WARM | {"goodbye"} and (question := asked_beside_thanks(text)):
             # "ok thx, wat day will it come": the question, not "you're welcome"
@@ -445,13 +448,6 @@ class ActionNotUnderstood(CaringAction):
         return await not_understood(speaker, tracker, fallback)
 
 
-def named_order_number(tracker: Tracker) -> str | None:
-    """The order number the latest message names (NLU's entity, else digits in
-    the text that are no phone number or postcode)."""
-    text = str((tracker.latest_message or {}).get("text") or "")
-    return latest_entity(tracker, "order_id") or find_number(text)
-
-
 async def about_an_order(tracker: Tracker) -> bool:
     """Whether a message NLU could not place is about an order: it names one of
     ours, or asks about the delivery of the order in the chat ("when's it landing")."""
@@ -502,12 +498,3 @@ class ActionConfirmUnderstood(CaringAction):
 def _previous_user_event(tracker: Tracker) -> dict[str, Any] | None:
     users = user_events(tracker)
     return users[-2] if len(users) >= 2 else None
-
-
-async def refund_on_record(tracker: Tracker) -> Order | None:
-    """The order the chat is about when the customer may see it and it has a
-    refund on record, else None."""
-    order = await chat_order(tracker)
-    if order is None or not may_see(tracker, order):
-        return None
-    return order if await store().refund_for(order.id) else None

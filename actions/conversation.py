@@ -127,3 +127,18 @@ def yes_or_no_again(tracker: Tracker) -> tuple[str, str] | None:
         return None
     rest = capitalise(first[opening.end() :].strip())
     return ("yes_again" if opening.group("yes") else "no_again"), rest
+
+
+# Words that say yes to an offer beside thanks ("that would be great, thanks"); thanks
+# alone after an offer is no yes.
+_ACCEPTING = re.compile(
+    r"\b(?:yes|yeah|yep|yup|sure|please|pls|great|lovely|perfect|good|love|would|"
+    r"definitely|absolutely|appreciate|sounds|ahead)\b",
+    re.I,
+)
+
+
+def accepts(text: str) -> bool:
+    """Whether thanks says yes to what was offered ("a replacement would be great
+    thanks", "yes please, thank you"), not only thanks."""
+    return bool(_ACCEPTING.search(text))

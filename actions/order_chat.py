@@ -10,7 +10,12 @@ import re
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 
-from actions.conversation import customer_texts, latest_intent, when_written
+from actions.conversation import (
+    customer_texts,
+    latest_entity,
+    latest_intent,
+    when_written,
+)
 from actions.emotion import Analysis, Emotion
 from actions.identity import (
     attempts_proof,
@@ -368,3 +373,19 @@ def only_praise(tracker: Tracker, analysis: Analysis | None = None) -> bool:
         return False
     analysis = analysis or assess(tracker).analysis
     return analysis.label is Emotion.JOY and not analysis.has("sarcasm")
+
+
+def named_order_number(tracker: Tracker) -> str | None:
+    """The order number the latest message names (NLU's entity, else digits in
+    the text that are no phone number or postcode)."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return latest_entity(tracker, "order_id") or find_number(text)
+
+
+async def refund_on_record(tracker: Tracker) -> Order | None:
+    """The order the chat is about when the customer may see it and it has a
+    refund on record, else None."""
+    order = await chat_order(tracker)
+    if order is None or not may_see(tracker, order):
+        return None
+    return order if await store().refund_for(order.id) else None

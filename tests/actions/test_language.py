@@ -1811,6 +1811,48 @@ def test_a_message_asking_for_card_details_is_fraud_in_every_language(
     assert "fraud" in language_book().situations(code, text)
 
 
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        # an order made with their card that they never made
+        (
+            "de",
+            "Auf meiner Karte ist eine Bestellung, ich habe bei Ihnen nie was gekauft.",
+        ),
+        ("es", "Hay un cobro en mi tarjeta y yo no he comprado nada."),
+        ("fr", "Un prélèvement sur ma carte, mais je n'ai jamais rien commandé."),
+        ("it", "C'è un addebito sulla carta ma non ho comprato niente."),
+        ("nl", "Er staat een afschrijving op mijn kaart, ik heb nooit iets besteld."),
+        ("pt", "Há um débito no meu cartão e eu não comprei nada."),
+        ("pl", "Na mojej karcie jest obciążenie, a nic nie zamawiałem."),
+        # a message saying the account is blocked (to get the password)
+        ("de", "Laut einer SMS ist mein Kundenkonto gesperrt."),
+        ("es", "Un mensaje dice que mi cuenta ha sido suspendida."),
+        ("fr", "Un courriel prétend que mon compte est suspendu."),
+        ("it", "Un sms dice che il mio conto è stato sospeso."),
+        ("nl", "Een sms zegt dat mijn account is opgeschort."),
+        ("pt", "Uma mensagem diz que a minha conta foi suspensa."),
+        ("pl", "Dostałam SMS-a, że moje konto zostało zawieszone."),
+    ],
+)
+def test_a_card_used_by_someone_else_or_a_locked_account_message_is_fraud(
+    code: str, text: str
+) -> None:
+    assert "fraud" in language_book().situations(code, text)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("es", "Nunca he comprado aquí, ¿puedo pagar con tarjeta?"),
+        ("de", "Ich habe noch nie bei Ihnen bestellt, kann ich mit Karte zahlen?"),
+        ("fr", "Mon compte est bloqué après trois essais, que faire ?"),
+    ],
+)
+def test_a_first_order_or_a_locked_sign_in_is_no_fraud(code: str, text: str) -> None:
+    assert "fraud" not in language_book().situations(code, text)
+
+
 def test_a_double_charge_with_a_pronoun_is_heard_in_portuguese() -> None:
     heard = language_book().heard("pt", "Cobraram-me duas vezes a encomenda 300418862.")
     assert "duas vezes" in heard

@@ -138,6 +138,35 @@ async def test_yes_to_an_offered_person_brings_one_in(own_redis_keys: str) -> No
     assert "person" in message["text"] or "colleague" in message["text"]
 
 
+@pytest.mark.parametrize(
+    ("text", "brought"),
+    [
+        # NLU hears the thanks; the words say yes to the offer
+        ("a new one would be lovely, thanks", True),
+        ("yes please, thank you", True),
+        # thanks alone is no yes
+        ("thanks", False),
+        ("ok thank you", False),
+    ],
+)
+async def test_thanks_that_says_yes_to_an_offered_person_brings_one_in(
+    own_redis_keys: str, text: str, brought: bool
+) -> None:
+    dispatcher = CollectingDispatcher()
+    sender = f"thanks-yes-{brought}-{len(text)}"
+    tracker = conversation(
+        [
+            ("customer", "the lamp came with the shade cracked", "complaint"),
+            ("bot", "A colleague can send a replacement. Shall I bring one in?", None),
+            ("customer", text, "thank_you"),
+        ],
+        sender,
+        offered="handoff",
+    )
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert any(e.get("event") == "pause" for e in events) is brought
+
+
 async def test_asking_for_a_person_in_any_words_brings_one_in(
     own_redis_keys: str,
 ) -> None:

@@ -209,6 +209,19 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "",
         ),
         ("I'm in so much pain since using the face mask", "injury", "you", ""),
+        # a message saying the account is locked, or asking for the password on a link
+        (
+            "an e-mail says my account has been frozen, is that really you?",
+            "fraud",
+            "",
+            "frozen",
+        ),
+        (
+            "the sms wants me to re-enter my password on their site",
+            "fraud",
+            "",
+            "password",
+        ),
         # someone who frightens the customer can reach their e-mail or address
         (
             "my ex-husband can still log into my account and see my address",
@@ -280,6 +293,8 @@ def test_situations_are_found_with_who_and_what(
         "I want to keep the parcel safe until I'm home",
         "is this heater safe for a child's room?",
         "my partner has the order e-mail, can you resend it to me?",
+        "my account is locked after too many tries, how do I get back in?",
+        "the e-mail to reset my password never came",
     ],
 )
 def test_ordinary_messages_have_no_situation(
