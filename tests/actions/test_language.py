@@ -1820,7 +1820,7 @@ def test_a_message_asking_for_card_details_is_fraud_in_every_language(
             "Auf meiner Karte ist eine Bestellung, ich habe bei Ihnen nie was gekauft.",
         ),
         ("es", "Hay un cobro en mi tarjeta y yo no he comprado nada."),
-        ("fr", "Un prélèvement sur ma carte, mais je n'ai jamais rien commandé."),
+        ("fr", "Un prélèvement sur ma carte alors que je n'ai jamais rien acheté ici."),
         ("it", "C'è un addebito sulla carta ma non ho comprato niente."),
         ("nl", "Er staat een afschrijving op mijn kaart, ik heb nooit iets besteld."),
         ("pt", "Há um débito no meu cartão e eu não comprei nada."),
