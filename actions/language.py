@@ -75,6 +75,7 @@ ANSWERED = (
     "invoice",
     "password",
     "product",
+    "giftcard",
 )
 # Feelings that hand a late order to a person at once (worry, a fright), rather than
 # its state and a person offered to chase it

@@ -18,8 +18,9 @@ from bot.handoff.config import written_in
 # a question does not also count as a problem for a person, nor "telefono" in "what
 # is your phone number" as a request for a call. Anything else said
 # beside them (charged twice, broken) still does.
-# "password" too: "das Login funktioniert nicht" is no broken item.
-QUESTIONS = ("refund", "address", "contact", "cancelled", "password")
+# "password" too: "das Login funktioniert nicht" is no broken item; "giftcard" too: a
+# "carte cadeau" is no way to pay by card.
+QUESTIONS = ("refund", "address", "contact", "cancelled", "password", "giftcard")
 # Topics a question about an item itself (``product``: its size, colour, care) gives
 # way to: a size or colour in an exchange, a change to an order or something that
 # went wrong is that, not a question about the item

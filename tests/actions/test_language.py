@@ -529,7 +529,7 @@ async def test_a_person_is_offered_once_not_in_every_reply(own_queue: str) -> No
         "Kann ich bitte mit einem Mitarbeiter sprechen?",
         "Wie lange dauert der Versand? Und mein Vater ist gestorben, die Bestellung "
         "war für ihn.",  # something serious: a person, with care
-        "Haben Sie auch Gutscheine für Geburtstage im Angebot?",  # nothing we answer
+        "Packen Sie Bestellungen auch als Geschenk ein?",  # nothing we answer
     ],
 )
 async def test_what_the_bot_cannot_do_in_german_goes_to_a_person(
@@ -831,7 +831,7 @@ def test_refunds_and_a_new_address_are_answered_in_every_language(
 NOT_ONLY = {
     "de": (
         "Mir wurde alles doppelt abgebucht, wann bekomme ich das Geld zurück?",
-        "Danke schön. Verkaufen Sie eigentlich auch Geschenkgutscheine",
+        "Danke schön. Bieten Sie eigentlich auch Geschenkverpackung an",
     ),
     "es": (
         "Me cobraron dos veces, ¿cuándo me devuelven el dinero?",
@@ -847,7 +847,7 @@ NOT_ONLY = {
     ),
     "nl": (
         "Er is twee keer afgeschreven, wanneer krijg ik mijn geld terug?",
-        "Bedankt alvast. Ik wil graag een cadeaubon voor mijn zus bestellen",
+        "Bedankt alvast. Pakken jullie het ook als cadeau in",
     ),
     "pt": (
         "Cobraram-me duas vezes, quando recebo o meu dinheiro de volta?",
@@ -855,7 +855,7 @@ NOT_ONLY = {
     ),
     "pl": (
         "Pobraliście opłatę dwa razy, kiedy dostanę pieniądze?",
-        "Dziękuję bardzo. Chciałabym kupić kartę podarunkową dla siostry",
+        "Dziękuję bardzo. Czy pakujecie prezenty w ozdobny papier",
     ),
 }
 
@@ -1100,7 +1100,7 @@ async def test_a_short_follow_up_in_german_goes_on_with_the_topic_before(
         ("bot", delivery),
         (
             "customer",
-            "Haben Sie vielleicht auch Gutscheine für Geburtstage im Angebot?",
+            "Packen Sie vielleicht auch Bestellungen als Geschenk für Geburtstage ein?",
         ),
     )
     events, _ = await answer(tracker)
@@ -1851,6 +1851,24 @@ def test_a_card_used_by_someone_else_or_a_locked_account_message_is_fraud(
 )
 def test_a_first_order_or_a_locked_sign_in_is_no_fraud(code: str, text: str) -> None:
     assert "fraud" not in language_book().situations(code, text)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Verkauft ihr auch Gutscheine zum Verschenken?"),
+        ("es", "¿Puedo regalar una tarjeta regalo a mi hermana?"),
+        ("fr", "Je voudrais offrir un bon cadeau, c'est possible ?"),
+        ("it", "Si possono comprare buoni regalo sul sito?"),
+        ("nl", "Kan ik bij jullie een cadeaubon kopen?"),
+        ("pt", "É possível comprar um vale de oferta?"),
+        ("pl", "Czy sprzedajecie bony podarunkowe?"),
+    ],
+)
+def test_a_gift_card_question_is_answered_in_the_language(code: str, text: str) -> None:
+    """A gift card, not a way to pay by card, and nothing a person must do."""
+    book = language_book()
+    assert book.general(code, text) == book.say(code, "giftcard")
 
 
 def test_a_double_charge_with_a_pronoun_is_heard_in_portuguese() -> None:
