@@ -123,3 +123,11 @@ def offered_events(text: str) -> list[dict[str, Any]]:
     if offered is None:
         return []
     return [{"event": "slot", "timestamp": None, "name": "offered", "value": offered}]
+
+
+def says_nobody_online(text: str) -> bool:
+    """Whether ``text`` says, in one of its words for it, that nobody from the team
+    is online (``queue.no_agent_online`` in data/replies/empathy.yml)."""
+    from actions.empathy import empathy_book
+
+    return any(line in text for line in empathy_book().data["queue"]["no_agent_online"])

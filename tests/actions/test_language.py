@@ -25,7 +25,7 @@ from actions.numbers import find_number
 from actions.store import store
 from bot.handoff import Agent, Customer, HandoffRequest, Presence, UrgencyFlag
 from bot.handoff.errors import UnknownTicket
-from tests.actions.conftest import load_tracker, owner
+from tests.actions.conftest import load_tracker, owner, says_nobody_online
 from tests.actions.test_offers import conversation
 from tests.hours import closed_for_days
 
@@ -333,7 +333,7 @@ async def test_a_language_without_texts_gets_the_english_fallback(
     assert events[-2:] == PAUSED
     [message] = dispatcher.messages
     assert message["text"].startswith(language_book().fallback_handoff)
-    assert "no one from our team is online" in message["text"].lower()
+    assert says_nobody_online(message["text"])
     ticket = await handoff_queue().ticket(tracker.sender_id)
     assert ticket.slots["language"] == "sv"
     assert ticket.explanation == "Customer writes in Swedish."

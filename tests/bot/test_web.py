@@ -675,11 +675,13 @@ async def test_rasa_paused_while_the_queue_says_bot_is_resumed(
     await widget.say("hi")
     await widget.entry(author="bot")
     rasa = agent_side.rasa
-    await rasa._http.post(
+    paused = await rasa._request(
+        "POST",
         f"/conversations/{cid}/tracker/events",
         params={"token": rasa._token},
         json=[{"event": "pause"}],
     )
+    paused.raise_for_status()
     assert await rasa.is_paused(cid)
     await widget.say("where is my order?")
     answer = await widget.entry(author="bot", kind="message")
