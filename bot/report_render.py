@@ -114,20 +114,24 @@ def charts(report: dict[str, Any]) -> dict[str, Any]:
     """The report's charts as matplotlib figures, by name."""
     scores = new_figure()
     ax = scores.add_subplot()
-    now, before = report["overall"], report["previous"]["overall"]
     xs = list(range(len(SCORES)))
-    for shift, numbers, label in (
-        (-0.2, before, report["previous"]["period"]),
-        (0.2, now, report["period"]),
-    ):
+    bars = [(report["previous"]["overall"], report["previous"]["period"])]
+    if base := report.get("baseline"):
+        bars.insert(0, (base["overall"], f"baseline {base['period']}"))
+    bars.append((report["overall"], report["period"]))
+    width = 0.8 / len(bars)
+    for i, (numbers, label) in enumerate(bars):
         ax.bar(
-            [x + shift for x in xs],
+            [x - 0.4 + width * (i + 0.5) for x in xs],
             [numbers[k] or 0 for k, _ in SCORES],
-            0.4,
+            width,
             label=label,
         )
     ax.set_xticks(xs, [name for _, name in SCORES])
-    ax.set_title("Survey scores against the period before")
+    ax.set_title(
+        "Survey scores against the period before"
+        + (" and the baseline" if base else "")
+    )
     ax.legend()
     data = Data(report["tickets"], report["overall"]["conversations"], [], 0)
     return {
