@@ -148,11 +148,9 @@ async def make(
 
 
 async def keys_of(client: aioredis.Redis, prefix: str) -> list[str]:
-    """Every key of ``prefix`` (its keys all hold ``{prefix:`` or begin ``prefix:``)."""
-    found = []
-    for pattern in (f"*{{{prefix}:*", f"{prefix}:*"):
-        found += [k async for k in client.scan_iter(match=pattern, count=1000)]
-    return found
+    """Every key of ``prefix``: the ``{prefix}`` slot's and the conversations'."""
+    pattern = Keys(prefix).all_pattern
+    return [k async for k in client.scan_iter(match=pattern, count=1000)]
 
 
 async def delete_prefix(client: aioredis.Redis, prefix: str) -> None:

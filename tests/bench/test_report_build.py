@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import secrets
 
+import redis
+
 from bench.report_build import TARGET_S, run
 from bot.ops.preflight import ensure_redis
 from tests.conftest import TEST_REDIS_URL
@@ -15,7 +17,10 @@ from tests.conftest import TEST_REDIS_URL
 def _run(seed: int) -> dict[str, object]:
     ensure_redis(TEST_REDIS_URL)
     prefix = "rb" + secrets.token_hex(4)
-    return asyncio.run(run(TEST_REDIS_URL, 200, seed, prefix))
+    result = asyncio.run(run(TEST_REDIS_URL, 200, seed, prefix))
+    with redis.Redis.from_url(TEST_REDIS_URL) as client:
+        assert client.keys(f"*{prefix}*") == []  # nothing left behind
+    return result
 
 
 def test_a_small_build_reports_the_numbers_it_wrote() -> None:
