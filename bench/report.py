@@ -379,6 +379,19 @@ BENCHES = [
         ),
         (Target("list_shown_ms", "<=", 1000, "200 waiting chats on screen ≤ 1 s"),),
     ),
+    Bench(
+        "report-build",
+        "the monthly report over 10,000 synthetic conversations (seeded; 15% handed "
+        "to a person, 60% with a survey answer)",
+        f"{PY} -m bench.report_build --conversations 10000",
+        (
+            "built in **{build_s:.1f} s**: numbers {gather_s:.1f} s, HTML "
+            "{html_s:.1f} s, PDF {pdf_s:.1f} s",
+            "{expected[surveys]:,} survey answers, {expected[handoffs]:,} handoffs; "
+            "numbers as written: {consistent}",
+        ),
+        (Target("build_s", "<=", 10, "built in < 10 s"),),
+    ),
 ]
 
 

@@ -137,6 +137,7 @@ SURVEY_QUIET = ":survey:quiet"
 SURVEY_ANSWERS = ":survey:answers"
 NPS_ASKED = ":nps:"
 REPORT = ":report:"
+REPORT_BASELINE = ":report-baseline"
 RASA_TRACKER = ":rasa:tracker"  # written by bot/rasa_stores.py (Rasa's side)
 RASA_LOCK = ":rasa:lock"
 
@@ -176,6 +177,8 @@ class AppKeys(KeyBase):
         self.telegram_chats = self.tag + TELEGRAM_CHATS
         self.survey_quiet = self.tag + SURVEY_QUIET
         self.survey_answers = self.tag + SURVEY_ANSWERS
+        # the baseline periods a supervisor marked: fields "week" and "month"
+        self.report_baseline = self.tag + REPORT_BASELINE
 
     def conversation_tag(self, conversation_id: str) -> str:
         """The hash tag of a conversation's own keys: ``{<prefix>:<id>}``.

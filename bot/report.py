@@ -9,7 +9,9 @@ by agent and for the assistant (conversations no person took part in): CSAT, the
 empathy rating ("How well did we understand and address your feelings?"), CES, NPS,
 first-contact resolution, escalation rate, time to a person and the intensity of the
 customer's feelings at the start vs the end of a conversation; each against the period
-before.
+before and against a baseline period: ``--baseline 2026-W44`` (or a month), else the
+one a supervisor marked with ``--mark-baseline 2026-W44`` (kept in Redis, one week and
+one month, ``--unmark-baseline week``), which the e-mailed reports use too.
 """
 
 from __future__ import annotations
@@ -65,6 +67,11 @@ class Period:
             return Period(f"{year}-W{week:02d}", start, self.start)
         start = (self.start - timedelta(days=1)).replace(day=1)
         return Period(start.strftime("%Y-%m"), start, self.start)
+
+    @property
+    def kind(self) -> str:
+        """``week`` or ``month``."""
+        return "week" if WEEK.match(self.name) else "month"
 
     def holds(self, at: float | None) -> bool:
         """Whether UNIX time ``at`` is in the period."""
@@ -260,15 +267,39 @@ def summarize(data: PeriodData) -> dict[str, Any]:
 
 
 async def build(
-    client: Any, keys: Keys, queue: HandoffQueue, period: Period
+    client: Any,
+    keys: Keys,
+    queue: HandoffQueue,
+    period: Period,
+    baseline: Period | None = None,
 ) -> dict[str, Any]:
-    """The report of ``period`` and the one before (``previous``)."""
+    """The report of ``period``, the one before (``previous``) and ``baseline``
+    (None without one)."""
     current = await collect(client, keys, queue, period)
     before = await collect(client, keys, queue, period.previous())
     report = summarize(current)
     report["previous"] = summarize(before)
+    report["baseline"] = (
+        summarize(await collect(client, keys, queue, baseline)) if baseline else None
+    )
     report["tickets"] = current.tickets  # for the charts
     return report
+
+
+async def marked_baseline(client: Any, keys: Keys, period: Period) -> Period | None:
+    """The baseline a supervisor marked for reports of ``period``'s kind."""
+    name = await client.hget(keys.report_baseline, period.kind)
+    return Period.parse(_s(name)) if name else None
+
+
+async def mark_baseline(client: Any, keys: Keys, baseline: Period) -> None:
+    """Mark ``baseline`` for every later report of its kind (week or month)."""
+    await client.hset(keys.report_baseline, baseline.kind, baseline.name)
+
+
+async def unmark_baseline(client: Any, keys: Keys, kind: str) -> None:
+    """No baseline for reports of ``kind`` (``week`` or ``month``) from now on."""
+    await client.hdel(keys.report_baseline, kind)
 
 
 async def _main(args: argparse.Namespace) -> list[Path]:
@@ -278,14 +309,22 @@ async def _main(args: argparse.Namespace) -> list[Path]:
 
     settings = get_settings()
     client = async_client(settings.redis_url, decode_responses=True)
+    keys = Keys(settings.redis_prefix)
     try:
-        queue = HandoffQueue(client, prefix=settings.redis_prefix)
-        report = await build(
-            client,
-            Keys(settings.redis_prefix),
-            queue,
-            Period.parse(args.period or args.month),
+        if args.mark_baseline:
+            await mark_baseline(client, keys, Period.parse(args.mark_baseline))
+            return []
+        if args.unmark_baseline:
+            await unmark_baseline(client, keys, args.unmark_baseline)
+            return []
+        period = Period.parse(args.period or args.month)
+        baseline = (
+            Period.parse(args.baseline)
+            if args.baseline
+            else await marked_baseline(client, keys, period)
         )
+        queue = HandoffQueue(client, prefix=settings.redis_prefix)
+        report = await build(client, keys, queue, period, baseline)
     finally:
         await client.aclose()
     return write(report, Path(args.out))
@@ -299,16 +338,37 @@ def main(argv: list[str] | None = None) -> int:
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--period", help="an ISO week, e.g. 2026-W49")
     which.add_argument("--month", help="a month, e.g. 2026-11")
+    which.add_argument(
+        "--mark-baseline",
+        metavar="PERIOD",
+        help="mark a week or month as the baseline of later reports of its kind "
+        "(also the e-mailed ones)",
+    )
+    which.add_argument(
+        "--unmark-baseline", choices=("week", "month"), help="forget a marked baseline"
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="PERIOD",
+        help="compare with this week or month (default: the marked one, if any)",
+    )
     parser.add_argument(
         "--out", default="var/reports", help="folder for the files (var/reports)"
     )
     args = parser.parse_args(argv)
     try:
-        Period.parse(args.period or args.month)
+        for name in (args.period, args.month, args.mark_baseline, args.baseline):
+            if name is not None:
+                Period.parse(name)
     except ValueError as error:
         parser.error(str(error))
     for path in asyncio.run(_main(args)):
         print(path)
+    if args.mark_baseline:
+        period = Period.parse(args.mark_baseline)
+        print(f"baseline of the {period.kind}ly reports: {period.name}")
+    elif args.unmark_baseline:
+        print(f"no baseline for the {args.unmark_baseline}ly reports")
     return 0
 
 

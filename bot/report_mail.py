@@ -7,10 +7,12 @@ gateway to set ``{es}:report:<period>`` (NX) builds the report (bot/report.py), 
 its HTML and PDF (bot/report_render.py) and sends one message to ``REPORT_EMAILS``
 through ``SMTP_URL`` (``smtp://[user:password@]host[:port]``, ``smtps://`` for TLS
 from the start, ``smtp+starttls://`` to upgrade): the page as the body, the PDF
-attached. The key then says "sent" for ``SENT_TTL_S``; while it is being sent it
-holds a lock of ``LOCK_TTL_S``, so a gateway that dies on the way leaves the report
-to another after that, and a failed send lets go at once (tried again next round).
-Off unless both variables are set.
+attached; each number against the period before and the baseline a supervisor marked
+(``python -m bot.report --mark-baseline 2026-W44``, see bot/report.py). The key then
+says "sent" for ``SENT_TTL_S``; while it is being sent it holds a lock of
+``LOCK_TTL_S``, so a gateway that dies on the way leaves the report to another after
+that, and a failed send lets go at once (tried again next round). Off unless both
+variables are set.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 from bot.handoff import HandoffQueue
 from bot.handoff.keys import Keys
-from bot.report import Period, build
+from bot.report import Period, build, marked_baseline
 from bot.report_render import TITLE, write
 
 logger = logging.getLogger(__name__)
@@ -119,7 +121,8 @@ class ReportMailer:
         return sent
 
     async def _send(self, period: Period) -> None:
-        report = await build(self.redis, self.keys, self.queue, period)
+        baseline = await marked_baseline(self.redis, self.keys, period)
+        report = await build(self.redis, self.keys, self.queue, period, baseline)
         with tempfile.TemporaryDirectory(prefix="report-") as folder:
             files = write(report, Path(folder))
             await asyncio.to_thread(

@@ -77,18 +77,24 @@ def change(now: Any, before: Any, how: str) -> str:
 
 
 def overview(report: dict[str, Any]) -> list[list[str]]:
-    """Header and rows: each number, this period, the one before, the change."""
+    """Header and rows: each number, this period, the one before, the change, and
+    with a baseline the baseline's number and the change from it."""
     now, before = report["overall"], report["previous"]["overall"]
+    base = report.get("baseline")
     rows = [["", report["period"], report["previous"]["period"], "change"]]
+    if base:
+        rows[0] += [f"baseline {base['period']}", "vs baseline"]
     for key, label, how in ROWS:
-        rows.append(
-            [
-                label,
-                show(now[key], how),
-                show(before[key], how),
-                change(now[key], before[key], how),
-            ]
-        )
+        row = [
+            label,
+            show(now[key], how),
+            show(before[key], how),
+            change(now[key], before[key], how),
+        ]
+        if base:
+            then = base["overall"][key]
+            row += [show(then, how), change(now[key], then, how)]
+        rows.append(row)
     return rows
 
 
@@ -108,20 +114,24 @@ def charts(report: dict[str, Any]) -> dict[str, Any]:
     """The report's charts as matplotlib figures, by name."""
     scores = new_figure()
     ax = scores.add_subplot()
-    now, before = report["overall"], report["previous"]["overall"]
     xs = list(range(len(SCORES)))
-    for shift, numbers, label in (
-        (-0.2, before, report["previous"]["period"]),
-        (0.2, now, report["period"]),
-    ):
+    bars = [(report["previous"]["overall"], report["previous"]["period"])]
+    if base := report.get("baseline"):
+        bars.insert(0, (base["overall"], f"baseline {base['period']}"))
+    bars.append((report["overall"], report["period"]))
+    width = 0.8 / len(bars)
+    for i, (numbers, label) in enumerate(bars):
         ax.bar(
-            [x + shift for x in xs],
+            [x - 0.4 + width * (i + 0.5) for x in xs],
             [numbers[k] or 0 for k, _ in SCORES],
-            0.4,
+            width,
             label=label,
         )
     ax.set_xticks(xs, [name for _, name in SCORES])
-    ax.set_title("Survey scores against the period before")
+    ax.set_title(
+        "Survey scores against the period before"
+        + (" and the baseline" if base else "")
+    )
     ax.legend()
     data = Data(report["tickets"], report["overall"]["conversations"], [], 0)
     return {
@@ -162,12 +172,20 @@ def to_html(report: dict[str, Any], figures: dict[str, Any]) -> str:
         "padding:.25rem .5rem;text-align:right}td:first-child{text-align:left}"
         "img{max-width:100%}</style></head><body>"
         f"<h1>{html.escape(title)}</h1>"
-        f"<p>{report['start']} to {report['end']} (UTC), against "
-        f"{html.escape(report['previous']['period'])}.</p>"
+        f"<p>{html.escape(_against(report))}.</p>"
         f"<h2>Everyone</h2>{_table(overview(report))}"
         f"<h2>The assistant, by channel and by agent</h2>{_table(groups(report))}"
         f"<h2>Charts</h2>{images}</body></html>"
     )
+
+
+def _against(report: dict[str, Any]) -> str:
+    """The period's dates and what it is compared with."""
+    text = f"{report['start']} to {report['end']} (UTC), against "
+    text += report["previous"]["period"]
+    if base := report.get("baseline"):
+        text += f" and the baseline {base['period']} ({base['start']} to {base['end']})"
+    return text
 
 
 def _latin(text: str) -> str:
@@ -192,11 +210,10 @@ def to_pdf(report: dict[str, Any], figures: dict[str, Any]) -> bytes:
         new_y="NEXT",
     )
     pdf.set_font("Helvetica", "", 10)
-    before = report["previous"]["period"]
-    span = f"{report['start']} to {report['end']} (UTC), against {before}"
-    pdf.cell(0, 8, span, new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 8, _latin(_against(report)), new_x="LMARGIN", new_y="NEXT")
+    wide = (80, 35, 35, 30) if not report.get("baseline") else (60, 24, 24, 20, 28, 24)
     for heading, rows, widths in (
-        ("Everyone", overview(report), (80, 35, 35, 30)),
+        ("Everyone", overview(report), wide),
         ("The assistant, by channel and by agent", groups(report), (46, *([16] * 9))),
     ):
         pdf.set_font("Helvetica", "B", 13)

@@ -58,6 +58,7 @@ LAYOUT = {
     "survey_answers": (K.survey_answers, "{es}:survey:answers"),
     "nps_asked": (K.nps_asked("d9"), "{es}:nps:d9"),
     "report": (K.report("2026-W49"), "{es}:report:2026-W49"),
+    "report_baseline": (K.report_baseline, "{es}:report-baseline"),
     # one conversation's slot {es:web-1}
     "transcript": (K.transcript(C), "{es:web-1}:tr"),
     "client_ids": (K.client_ids(C), "{es:web-1}:trids"),

@@ -3,7 +3,8 @@ two weeks of conversations made by the real transcript, queue and surveys (seede
 fixed times on the queue's fake clock), the report's numbers against the same numbers
 worked out here from what was made, then ``python -m bot.report`` as a process: its
 PDF rendered by poppler (``pdftoppm``) shows the title at the top, and its text has the
-title and the CSAT."""
+title and the CSAT. The baseline a supervisor marks: its column holds the numbers of
+the stored conversations of that period."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from PIL import Image
 
 from bot.handoff import HandoffQueue, Presence
 from bot.handoff.keys import Keys
-from bot.report import Period, build
+from bot.report import Period, build, marked_baseline
 from bot.settings import ROOT
 from bot.surveys import Surveys
 from bot.transcript import Author, Entry, Transcript
@@ -263,3 +264,70 @@ async def test_the_report_numbers_are_those_of_the_stored_conversations(
     ).stdout
     assert "Support report 2026-W49" in text.splitlines()[0]
     assert f"{report['overall']['csat']:.2f}" in text
+
+
+def _report_command(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "-m", "bot.report", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+async def test_the_baseline_column_holds_the_numbers_of_the_baseline_period(
+    client: aioredis.Redis,  # noqa: F811
+    queue: HandoffQueue,  # noqa: F811
+    clock: Clock,  # noqa: F811
+    shared_url: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    made = await make_conversations(client, queue, clock, seed=23)
+    keys = Keys(queue.keys.prefix)
+    w48, w50 = Period.parse("2026-W48"), Period.parse("2026-W50")
+    baseline = expected([m for m in made if m.week == 0])  # W48
+    previous = expected([m for m in made if m.week == 1])  # W49
+    report = await build(client, keys, queue, w50, w48)
+    assert {k: report["baseline"]["overall"][k] for k in baseline} == baseline
+    assert {k: report["previous"]["overall"][k] for k in previous} == previous
+    assert report["baseline"]["period"] == "2026-W48"
+    assert report["overall"]["conversations"] == 0  # nothing in W50
+    assert (await build(client, keys, queue, w50))["baseline"] is None
+
+    # a supervisor marks W48 for the weekly reports; the command then uses it
+    env = os.environ | {"REDIS_URL": shared_url, "REDIS_PREFIX": queue.keys.prefix}
+    assert await marked_baseline(client, keys, w50) is None
+    said = _report_command(env, "--mark-baseline", "2026-W48")
+    assert "2026-W48" in said
+    assert await marked_baseline(client, keys, w50) == w48
+    assert await marked_baseline(client, keys, Period.parse("2026-12")) is None
+    _report_command(env, "--period", "2026-W50", "--out", str(tmp_path))
+    page = (tmp_path / "2026-W50.html").read_text()
+    assert "<th>baseline 2026-W48</th><th>vs baseline</th>" in page
+    csat = (
+        f"<tr><td>CSAT (1-5)</td><td>-</td><td>{previous['csat']:.2f}</td><td></td>"
+        f"<td>{baseline['csat']:.2f}</td><td></td></tr>"
+    )
+    assert csat in page
+    chats = (
+        f"<tr><td>Conversations</td><td>0</td><td>{previous['conversations']}</td>"
+        f"<td>{-previous['conversations']:+d}</td><td>{baseline['conversations']}"
+        f"</td><td>{-baseline['conversations']:+d}</td></tr>"
+    )
+    assert chats in page
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "2026-W50.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    assert "baseline 2026-W48" in text
+
+    _report_command(env, "--unmark-baseline", "week")
+    assert await marked_baseline(client, keys, w50) is None

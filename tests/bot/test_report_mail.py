@@ -25,6 +25,7 @@ from bot.handoff import HandoffQueue
 from bot.handoff.keys import Keys
 from bot.maintenance import Maintenance
 from bot.ops.ports import free_port
+from bot.report import Period, mark_baseline
 from bot.report_mail import ReportMailer, due_periods
 from bot.transcript import Transcript
 from bot.upstream import EmotionClient, RasaClient
@@ -107,6 +108,8 @@ async def test_two_gateways_send_each_report_once_with_the_pdf(
         await broken.run_once()
     assert not await client.exists(Keys(queue.keys.prefix).report("2026-W49"))
 
+    # a supervisor marked W48 as the weekly baseline; no monthly one
+    await mark_baseline(client, Keys(queue.keys.prefix), Period.parse("2026-W48"))
     url = f"smtp://127.0.0.1:{port}"
     one, two = gateway(client, queue, url), gateway(client, queue, url)
     await asyncio.gather(one.run_once(), two.run_once())
@@ -116,9 +119,12 @@ async def test_two_gateways_send_each_report_once_with_the_pdf(
     [weekly] = [m for m in inbox.messages if m["Subject"] == "Support report 2026-W49"]
     assert weekly["To"] == "sam@example.com"
     parts = {p.get_content_type(): p for p in weekly.walk()}
-    assert "<h1>Support report 2026-W49</h1>" in parts["text/html"].get_payload(
-        decode=True
-    ).decode("utf-8")
+    page = parts["text/html"].get_payload(decode=True).decode("utf-8")
+    assert "<h1>Support report 2026-W49</h1>" in page
+    assert "<th>baseline 2026-W48</th>" in page
+    [monthly] = [m for m in inbox.messages if m["Subject"] == "Support report 2026-11"]
+    [month_page] = [p for p in monthly.walk() if p.get_content_type() == "text/html"]
+    assert "baseline" not in month_page.get_payload(decode=True).decode("utf-8")
     pdf = tmp_path / "weekly.pdf"
     pdf.write_bytes(parts["application/pdf"].get_payload(decode=True))
     subprocess.run(
