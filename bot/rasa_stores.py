@@ -22,6 +22,14 @@ conversations spread over the shards::
 
     {<prefix>:<conversation id>}:rasa:tracker   string  the serialised tracker
     {<prefix>:<conversation id>}:rasa:lock      string  Rasa's ticket lock
+    {<prefix>:<conversation id>}:rasa:lock:guard string  held while a ticket is
+                                                         issued or given back
+
+Rasa changes a ticket lock by reading it, changing it and writing it back. Two Rasa
+servers doing that at the same moment for one conversation (the same customer's two
+messages through two gateways) both read the same lock, both take ticket 1 and run
+both turns at once. So every change to a lock happens under a short guard of its own
+(``SET NX PX``, given back only by its holder).
 
 Runs inside Rasa (``.venv-rasa``: Python 3.10, redis-py 4.6), so it imports only
 Rasa, redis-py and ``bot.redisurl`` (mypy in ``.venv`` sees Rasa's classes as
@@ -32,12 +40,15 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LockStore, RedisLockStore
+from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore, RedisLockStore
 from rasa.core.tracker_store import RedisTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
@@ -49,6 +60,15 @@ logger = logging.getLogger(__name__)
 TRACKER = ":rasa:tracker"
 LOCK = ":rasa:lock"
 SOCKET_TIMEOUT_S = 10  # as Rasa's own lock store
+GUARD = ":guard"
+GUARD_MS = 2000  # a guard left by a process that died lapses after this long
+GUARD_WAIT_S = 5.0  # waiting longer for a guard is an error (Rasa's LockError)
+GUARD_POLL_S = 0.002
+# give the guard back only if it is still ours (it may have lapsed and been taken)
+_RELEASE = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('del', KEYS[1]) else return 0 end"
+)
 
 
 def conversation_tag(prefix: str, conversation_id: str) -> str:
@@ -175,3 +195,44 @@ class RedisUrlLockStore(RedisLockStore):
     def save_lock(self, lock: TicketLock) -> None:
         """Store ``lock``."""
         self.red.set(self.key(lock.conversation_id), lock.dumps())
+
+    @contextmanager
+    def _guarded(self, conversation_id: str) -> Iterator[None]:
+        """Hold the conversation's guard while its lock is read, changed and
+        written back, so no other Rasa process changes it in between."""
+        key = self.key(conversation_id) + GUARD
+        token = uuid.uuid4().hex
+        deadline = time.monotonic() + GUARD_WAIT_S
+        while not self.red.set(key, token, nx=True, px=GUARD_MS):
+            if time.monotonic() > deadline:
+                raise LockError(f"the lock of '{conversation_id}' stayed guarded")
+            time.sleep(GUARD_POLL_S)
+        try:
+            yield
+        finally:
+            self.red.eval(_RELEASE, 1, key, token)
+
+    def issue_ticket(
+        self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME
+    ) -> int:
+        """A new ticket for the conversation, issued under its guard."""
+        with self._guarded(conversation_id):
+            return int(super().issue_ticket(conversation_id, lock_lifetime))
+
+    def finish_serving(self, conversation_id: str, ticket_number: int) -> None:
+        """Give ``ticket_number`` back, under the conversation's guard."""
+        with self._guarded(conversation_id):
+            LockStore.finish_serving(self, conversation_id, ticket_number)
+
+    def cleanup(self, conversation_id: str, ticket_number: int) -> None:
+        """Give the ticket back and delete the lock when nobody else waits, in one
+        guarded step (a ticket issued in between is not deleted with it)."""
+        with self._guarded(conversation_id):
+            LockStore.finish_serving(self, conversation_id, ticket_number)
+            if not self.is_someone_waiting(conversation_id):
+                self.delete_lock(conversation_id)
+
+    def update_lock(self, conversation_id: str) -> None:
+        """Drop expired tickets, under the conversation's guard."""
+        with self._guarded(conversation_id):
+            LockStore.update_lock(self, conversation_id)

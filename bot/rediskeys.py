@@ -59,6 +59,8 @@ One conversation (bot/transcript.py, bot/conversations.py), ``<c>`` = ``es:<id>`
                                              asked_at, partial taps, answered, answers
     {<c>}:rasa:tracker                string Rasa's tracker (TTL: TRACKER_TTL_SECONDS)
     {<c>}:rasa:lock                   string Rasa's ticket lock of the conversation
+    {<c>}:rasa:lock:guard             string held while a Rasa server changes that
+                                             lock (PX 2 s; bot/rasa_stores.py)
     {es}:live                         pub/sub "<conversation id> <stream id>" per entry
 
 Telegram (bot/telegram.py, bot/telegram_outbox.py)::

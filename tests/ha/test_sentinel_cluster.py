@@ -191,7 +191,7 @@ async def test_the_admin_cli_adds_and_lists_agents(ha_url: str, ha_prefix: str) 
 
 RASA_SIDE = textwrap.dedent(
     """
-    import asyncio, sys
+    import asyncio, sys, threading
     from rasa.core.lock_store import LockStore
     from rasa.core.tracker_store import create_tracker_store
     from rasa.shared.core.domain import Domain
@@ -223,6 +223,26 @@ RASA_SIDE = textwrap.dedent(
             assert locks.get_lock("web-3") is not None
             print("locked", flush=True)
         assert locks.get_lock("web-3") is None
+        # two Rasa servers issuing tickets for one conversation at the same moment:
+        # every ticket is its own (Rasa reads, changes and writes the lock back)
+        other = LockStore.create(
+            EndpointConfig(url=url, type="bot.rasa_stores.RedisUrlLockStore",
+                           key_prefix=prefix)
+        )
+        got = []
+        def take(store):
+            got.append(store.issue_ticket("web-race"))
+        pairs = (locks, other) * 20
+        threads = [threading.Thread(target=take, args=(s,)) for s in pairs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(set(got)) == 40, sorted(got)
+        for number in got:
+            locks.cleanup("web-race", number)
+        assert locks.get_lock("web-race") is None
+        print("tickets")
         print("ok")
 
     asyncio.run(main())
@@ -243,7 +263,7 @@ async def test_rasa_stores_keep_trackers_and_locks(
         text=True,
         timeout=120,
     )
-    assert done.stdout.split() == ["locked", "ok"], done.stderr[-3000:]
+    assert done.stdout.split() == ["locked", "tickets", "ok"], done.stderr[-3000:]
     keys = Keys(ha_prefix)
     for n in range(6):
         ttl = await ha_client.ttl(keys.rasa_tracker(f"web-{n}"))
