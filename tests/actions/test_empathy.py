@@ -750,3 +750,16 @@ def test_a_very_worried_customer_hears_the_worry_named(book: EmpathyBook) -> Non
     assert "worr" in said.lower() or "stressful" in said.lower()
     angry = book.compose(ANSWER, situation(Emotion.ANGER, 3, 0.7))
     assert "worr" not in angry.lower()
+
+
+def test_every_wording_of_where_the_customer_stands_says_the_same_facts() -> None:
+    """The queue lines are picked at random: each wording of one says what the
+    others say (when the team is back; that a phone number or e-mail can be left)."""
+    from actions.empathy import empathy_book
+
+    queue = empathy_book().data["queue"]
+    for key in ("no_agent_online", "closed_until", "closed"):
+        for line in queue[key]:
+            assert "leave a phone number or e-mail" in line, (key, line)
+    for line in queue["closed_until"]:
+        assert "back {opens}" in line, line
