@@ -163,11 +163,11 @@ def follow_up_topic(tracker: Tracker) -> str | None:
         intent in ABOUT_THE_ORDER
         and follows
         and not _NAMES_DELIVERY.search(text)
-        and intent_before(tracker) in TIMED_TOPICS
+        and (timed := intent_before(tracker)) in TIMED_TOPICS
     ):
         # "right, but how many days exactly?" after the refund answer: NLU hears
         # days and delivery; it is the refund's days
-        return intent_before(tracker)
+        return timed
     if intent in ABOUT_THE_ORDER and confidence >= FOLLOW_UP_CONFIDENCE:
         return None  # a question of its own ("how long does Express take?")
     if not follows:

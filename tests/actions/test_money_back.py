@@ -67,32 +67,21 @@ async def test_the_complaint_key_follows_the_order_state(store: DemoStore) -> No
 async def test_money_back_about_the_chats_order_is_its_refund_on_record(
     store: DemoStore,
 ) -> None:
+    turns = [
+        ("customer", "what happened to order 13579", "track_order"),
+        ("bot", "Order 13579 was cancelled, so it won't be shipped.", None),
+        ("customer", "so is the money coming back to me?", "get_refund"),
+    ]
+    proven = {"order_id": "13579", "verified_customer": owner("13579")}
     dispatcher = CollectingDispatcher()
-    tracker = conversation(
-        [
-            ("customer", "what happened to order 13579", "track_order"),
-            ("bot", "Order 13579 was cancelled, so it won't be shipped.", None),
-            ("customer", "so is the money coming back to me?", "get_refund"),
-        ],
-        "cancelled-money",
-        order_id="13579",
-        verified_customer=owner("13579"),
-    )
+    tracker = conversation(turns, "cancelled-money", **proven)
     events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     assert {"event": "followup", "timestamp": None, "name": "order_form"} in events
     assert dispatcher.messages == []  # the lookup answers, from the refund record
     refund = await store.refund_for("13579")
     assert refund is not None
     looked_up = conversation(
-        [
-            ("customer", "what happened to order 13579", "track_order"),
-            ("bot", "Order 13579 was cancelled, so it won't be shipped.", None),
-            ("customer", "so is the money coming back to me?", "get_refund"),
-            ("form", "", None),
-        ],
-        "cancelled-money-lookup",
-        order_id="13579",
-        verified_customer=owner("13579"),
+        [*turns, ("form", "", None)], "cancelled-money-lookup", **proven
     )
     await ActionOrderLookup().run(dispatcher, looked_up, DOMAIN)
     [message] = dispatcher.messages

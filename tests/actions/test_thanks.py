@@ -727,20 +727,15 @@ def test_a_request_that_thanks_in_advance_is_told_from_praise(
 async def test_a_polite_request_for_a_date_is_no_compliment(store: DemoStore) -> None:
     """ "I'd be grateful for a firm date" in a chat about a late order asks for the
     order's date; it is not thanked for as praise."""
+    before = [
+        ("customer", "where is order 808080123456", "track_order"),
+        ("bot", "Order 808080123456 was due on 1 December and is late.", None),
+    ]
+    asked = "I'd be most grateful for a definite delivery date"
+    proven = {"order_id": "808080123456", "verified_customer": owner("808080123456")}
     dispatcher = CollectingDispatcher()
     tracker = conversation(
-        [
-            ("customer", "where is order 808080123456", "track_order"),
-            ("bot", "Order 808080123456 was due on 1 December and is late.", None),
-            (
-                "customer",
-                "I'd be most grateful for a definite delivery date",
-                "compliment",
-            ),
-        ],
-        "polite-date",
-        order_id="808080123456",
-        verified_customer=owner("808080123456"),
+        [*before, ("customer", asked, "compliment")], "polite-date", **proven
     )
     events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     for message in dispatcher.messages:
@@ -749,19 +744,9 @@ async def test_a_polite_request_for_a_date_is_no_compliment(store: DemoStore) ->
     assert dispatcher.messages or _replayed_intent(events) is not None
     # ...and the order lookup it may be replayed as answers with the order, not thanks
     looked_up = conversation(
-        [
-            ("customer", "where is order 808080123456", "track_order"),
-            ("bot", "Order 808080123456 was due on 1 December and is late.", None),
-            (
-                "customer",
-                "I'd be most grateful for a definite delivery date",
-                "track_order",
-            ),
-            ("form", "", None),
-        ],
+        [*before, ("customer", asked, "track_order"), ("form", "", None)],
         "polite-date-lookup",
-        order_id="808080123456",
-        verified_customer=owner("808080123456"),
+        **proven,
     )
     dispatcher = CollectingDispatcher()
     await ActionOrderLookup().run(dispatcher, looked_up, DOMAIN)

@@ -89,6 +89,20 @@ async def agent_side(settings: Settings) -> AsyncIterator[Conversations]:
         await client.aclose()
 
 
+@contextlib.asynccontextmanager
+async def agent_at_work(
+    settings: Settings,
+) -> AsyncIterator[tuple[Conversations, Agent]]:
+    """``agent_side`` with an agent signed in and answering, stopped afterwards."""
+    async with agent_side(settings) as conv:
+        agent = Agent(conv)
+        await agent.start()
+        try:
+            yield conv, agent
+        finally:
+            await agent.stop()
+
+
 class BothGateways:
     """One customer's session open on two gateways at once."""
 

@@ -22,6 +22,7 @@ from bot.redisurl import async_client
 from bot.transcript import Author, Entry, Transcript
 from tests.bot.handoff.conftest import online_agent
 from tests.ha.replicas import (
+    agent_at_work,
     agent_side,
     gateways,
     replica_stack,
@@ -29,7 +30,6 @@ from tests.ha.replicas import (
     whole_conversation,
 )
 from tests.redisha import ClusterSetup, wait_for
-from tests.reliability.clients import Agent
 
 
 @pytest.fixture(scope="module")
@@ -91,13 +91,8 @@ async def test_two_turns_at_once_through_two_gateways_keep_their_order(
 async def test_a_conversation_alternates_gateways_and_a_dead_rasa_is_skipped(
     cluster_stack: Stack,
 ) -> None:
-    async with agent_side(cluster_stack.settings) as conv:
-        agent = Agent(conv)
-        await agent.start()
-        try:
-            await whole_conversation(cluster_stack, conv, agent)
-        finally:
-            await agent.stop()
+    async with agent_at_work(cluster_stack.settings) as (conv, agent):
+        await whole_conversation(cluster_stack, conv, agent)
 
     # Rasa 2 killed (and left dead: the module's other test passes either way):
     # both gateways, each of which tries Rasa 2 first every other turn, answer

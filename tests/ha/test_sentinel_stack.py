@@ -28,6 +28,7 @@ from bot.handoff import HandoffError, TicketState
 from bot.ops.stack import Stack
 from tests.ha.replicas import (
     LOG_ROOT,
+    agent_at_work,
     agent_side,
     gateways,
     replica_stack,
@@ -83,13 +84,8 @@ async def test_two_turns_at_once_through_two_gateways_keep_their_order(
 async def test_a_conversation_alternates_between_two_gateways(
     sentinel_stack: Stack,
 ) -> None:
-    async with agent_side(sentinel_stack.settings) as conv:
-        agent = Agent(conv)
-        await agent.start()
-        try:
-            await whole_conversation(sentinel_stack, conv, agent)
-        finally:
-            await agent.stop()
+    async with agent_at_work(sentinel_stack.settings) as (conv, agent):
+        await whole_conversation(sentinel_stack, conv, agent)
 
 
 async def waiting_talk(customer: Customer, agent: Agent, back: asyncio.Event) -> None:
@@ -120,16 +116,11 @@ async def test_the_sentinel_master_killed_while_customers_chat_and_wait(
     sentinel_set: SentinelSetup, sentinel_stack: Stack
 ) -> None:
     counts = Counts()
-    async with agent_side(sentinel_stack.settings) as conv:
-        agent = Agent(conv)
-        await agent.start()
-        try:
-            customers, figures, window = await _master_killed(
-                sentinel_set, sentinel_stack, conv, agent
-            )
-            await _check(conv, agent, counts, customers, figures, window)
-        finally:
-            await agent.stop()
+    async with agent_at_work(sentinel_stack.settings) as (conv, agent):
+        customers, figures, window = await _master_killed(
+            sentinel_set, sentinel_stack, conv, agent
+        )
+        await _check(conv, agent, counts, customers, figures, window)
 
 
 async def _master_killed(
