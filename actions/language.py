@@ -76,6 +76,7 @@ ANSWERED = (
     "password",
     "product",
     "giftcard",
+    "never_mind",
 )
 # Feelings that hand a late order to a person at once (worry, a fright), rather than
 # its state and a person offered to chase it

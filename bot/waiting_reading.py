@@ -166,7 +166,13 @@ IMPATIENT = re.compile(
     r"an agent)\b[^.?!]{0,30}\b(?:right now|immediately|asap|straight away|"
     r"right away|this minute|at once)|(?:want|need|get me|give me)\b[^.?!]{0,20}"
     r"\b(?:some(?:one|body)|a person|a human|an agent)\b[^.?!]{0,30}\bnow|"
-    r"(?:right now|immediately)\W*$)|"
+    # "can you answer me right now" (not "it's all a bit much right now": a time,
+    # not a demand)
+    r"(?:need|want|get|send|help|answer|reply|respond|call|talk|speak|come|sort)\w*"
+    r"\b[^.?!]{0,30}\b(?:right now|immediately)\W*$)|"
+    # "yes now please", "now!!": the person, now
+    r"^\W*(?:(?:yes|yeah|yep|ok|okay|please|pls)\W+)*(?:now|right now|asap|"
+    r"immediately)(?:\W+(?:please|pls))?\W*$|"
     # "I want someone to actually DO something", "can I just talk to someone?"
     r"\b(?:some(?:one|body)|a person|a human|you|anyone)\b[^.?!]{0,20}\bactually "
     r"(?:do|help|look|listen|deal|sort|fix|call)\w*|\bjust (?:talk|speak|chat) "

@@ -626,6 +626,17 @@ def said_eta(texts: LanguageTexts, english: str) -> str:
             "is there a way it gets here sooner?",
             "track_order.shipped_speed_up",
         ),
+        # the word for it in a formal letter, and express named as the way
+        (
+            "5520174",
+            "Would there be any possibility of expediting it?",
+            "track_order.processing_speed_up",
+        ),
+        (
+            "48213",
+            "would it come sooner with next day?",
+            "track_order.shipped_speed_up",
+        ),
         # late: that it is late and there is no new date, not "it's on time"
         ("808080123456", "why's it so slow", "track_order.shipped_late_again"),
     ],

@@ -213,3 +213,18 @@ def test_a_night_in_hospital_is_seen_and_asking_what_happens_is_what_now() -> No
     assert WHAT_NOW.search("where can I report this?")
     assert WHAT_NOW.search("is anyone going to take this properly seriously?")
     assert not WHAT_NOW.search("the serious face mask I ordered")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a demand for someone now
+        ("yes, now please", "impatient"),
+        ("can you just answer me right now", "impatient"),
+        # "right now" as a time, not a demand: a feeling, not impatience
+        ("Thanks. It's honestly all too much for me right now.", ""),
+        ("I can't look at the parcel right now.", ""),
+    ],
+)
+def test_now_is_a_demand_only_when_it_asks_for_something(text: str, kind: str) -> None:
+    assert impatience(text, ENGLISH) == kind
