@@ -86,7 +86,8 @@
       block.hidden = shown === 0;
       replies += shown;
     }
-    $("guide-count").textContent = terms + " words and phrases, " + replies + " replies shown";
+    $("guide-count").textContent = terms + (terms === 1 ? " word or phrase, " : " words and phrases, ") +
+      replies + (replies === 1 ? " reply" : " replies") + " shown";
     $("guide-none").hidden = terms + replies > 0;
   }
 
