@@ -1,8 +1,8 @@
 """Training in the console (issue 18), in Debian's chromium: a trainee opens Practice
 from the console's top bar, a dismissive reply makes the simulated customer more
-upset, acknowledging replies calm her step by step until she settles, and the report shows each
-reply's scorecard, a strong reply and the score; the phrase guide filters as one
-types. Both pages pass the accessibility audit (axe-core, WCAG 2.1 AA)."""
+upset, acknowledging replies calm her step by step until she settles, and the report
+shows each reply's scorecard, a strong reply and the score; the phrase guide filters
+as one types. Both pages pass the accessibility audit (axe-core, WCAG 2.1 AA)."""
 
 from __future__ import annotations
 
