@@ -45,6 +45,7 @@ FILES = {
     "practice.js": "text/javascript",
     "guide.js": "text/javascript",
     "training.css": "text/css",
+    "breaks.js": "text/javascript",
 }
 
 router = APIRouter(include_in_schema=False)
