@@ -14,7 +14,9 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.console.accounts import Accounts
-from bot.console.practice import MAX_REPLIES
+from bot.console.practice import MAX_REPLIES, Practice, answer, start
+from bot.console.practice_store import PracticeStore
+from bot.console.scenarios import scenarios
 from bot.handoff import HandoffQueue
 from bot.handoff.keys import Keys
 from bot.ops.ports import free_port
@@ -285,3 +287,26 @@ async def test_a_practice_never_reaches_the_queue_or_the_dashboard(
     finally:
         trainee.close()
         boss.close()
+
+
+async def test_a_reply_read_before_another_was_stored_is_refused(
+    rds: aioredis.Redis, stack_settings: Settings
+) -> None:
+    """Two replies sent at once: the second was worked out on the practice as it was
+    before the first, so it is not stored (the API answers 409 "changed")."""
+    store = PracticeStore(rds, Keys(stack_settings.redis_prefix))
+    scenario = scenarios()["late_parcel"]
+    practice = start(scenario, "p" + secrets.token_hex(8), "tia", "Tia", 1000.0)
+    await store.create(practice)
+    found = await store.get(practice.id)
+    assert found is not None
+    first, read = found
+    second = Practice.from_dict(first.to_dict())
+    answer(first, scenario, KIND, 1001.0)
+    answer(second, scenario, CURT, 1001.0)
+    assert await store.replace(first, read)
+    assert not await store.replace(second, read)
+    kept = await store.get(practice.id)
+    assert kept is not None and kept[0].to_dict() == first.to_dict()
+    assert 0 < await rds.ttl(store.keys.practice(practice.id)) <= PRACTICE_TTL_S
+    await rds.delete(store.keys.practice(practice.id), store.keys.practices("tia"))
