@@ -156,7 +156,7 @@ AUDIT_MAXLEN = 1_000_000  # audit entries kept (XADD MAXLEN ~), none past retent
 CUSTOMER_CONVERSATIONS_MAX = 50  # conversations remembered per customer
 TELEGRAM_UPDATE_TTL_S = 24 * 3600  # Telegram stops re-sending an update after a day
 PRACTICE_TTL_S = 30 * 24 * 3600  # practice conversations are kept 30 days
-PRACTICES_MAX = 100  # practices remembered per agent
+PRACTICES_MAX = 100  # practices kept per agent (older ones are deleted)
 
 _PREFIX = re.compile(r"^[A-Za-z0-9]{1,32}$")
 

@@ -2,7 +2,7 @@
 
 ``{es}:practice:<id>`` holds one practice as JSON and ``{es}:practices:<agent>``
 the agent's practices by start time (bot/rediskeys.py); both expire after
-``PRACTICE_TTL_S``. Nothing here writes a ticket, a transcript, the queue's events,
+``PRACTICE_TTL_S``, and an agent keeps their latest ``PRACTICES_MAX``. Nothing here writes a ticket, a transcript, the queue's events,
 a survey or the customer index, so practices never reach the queue, the dashboards,
 the reports or the customer's history. A change is a compare-and-set (a Lua script
 on the one key), so two replies sent at once cannot both be taken.
@@ -34,7 +34,8 @@ class PracticeStore:
         self._replace = client.register_script(REPLACE)
 
     async def create(self, practice: Practice) -> None:
-        """Keep a new practice and list it under its agent."""
+        """Keep a new practice and list it under its agent (who keeps their latest
+        ``PRACTICES_MAX``: older ones are deleted)."""
         index = self.keys.practices(practice.agent)
         pipe = self.redis.pipeline(transaction=True)
         pipe.set(
@@ -43,9 +44,14 @@ class PracticeStore:
             ex=self.ttl_s,
         )
         pipe.zadd(index, {practice.id: practice.started_at})
-        pipe.zremrangebyrank(index, 0, -PRACTICES_MAX - 1)
+        pipe.zrange(index, 0, -PRACTICES_MAX - 1)
         pipe.expire(index, self.ttl_s)
-        await pipe.execute()
+        old = (await pipe.execute())[2]
+        if old:
+            pipe = self.redis.pipeline(transaction=True)
+            pipe.delete(*[self.keys.practice(i) for i in old])
+            pipe.zrem(index, *old)
+            await pipe.execute()
 
     async def get(self, practice_id: str) -> tuple[Practice, str] | None:
         """The practice and its record as stored (for ``replace``), or None."""

@@ -21,7 +21,7 @@ from bot.handoff import HandoffQueue
 from bot.handoff.keys import Keys
 from bot.ops.ports import free_port
 from bot.ops.stack import Stack
-from bot.rediskeys import PRACTICE_TTL_S
+from bot.rediskeys import PRACTICE_TTL_S, PRACTICES_MAX
 from bot.settings import Settings
 from tests.bot.console.conftest import ConsoleClient, Maker
 
@@ -310,3 +310,22 @@ async def test_a_reply_read_before_another_was_stored_is_refused(
     assert kept is not None and kept[0].to_dict() == first.to_dict()
     assert 0 < await rds.ttl(store.keys.practice(practice.id)) <= PRACTICE_TTL_S
     await rds.delete(store.keys.practice(practice.id), store.keys.practices("tia"))
+
+
+async def test_an_agent_keeps_their_latest_practices(
+    rds: aioredis.Redis, stack_settings: Settings
+) -> None:
+    store = PracticeStore(rds, Keys(stack_settings.redis_prefix))
+    agent = "keen-" + secrets.token_hex(4)
+    scenario = scenarios()["angry_repeat"]
+    made = []
+    for n in range(PRACTICES_MAX + 2):
+        practice = start(
+            scenario, "p" + secrets.token_hex(8), agent, "Keen", 1000.0 + n
+        )
+        await store.create(practice)
+        made.append(practice.id)
+    kept = await store.of_agent(agent, count=PRACTICES_MAX + 10)
+    assert [p.id for p in kept] == made[::-1][:PRACTICES_MAX]
+    assert await store.get(made[0]) is None and await store.get(made[1]) is None
+    await rds.delete(store.keys.practices(agent), *map(store.keys.practice, made))
