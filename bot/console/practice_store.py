@@ -2,9 +2,10 @@
 
 ``{es}:practice:<id>`` holds one practice as JSON and ``{es}:practices:<agent>``
 the agent's practices by start time (bot/rediskeys.py); both expire after
-``PRACTICE_TTL_S``, and an agent keeps their latest ``PRACTICES_MAX``. Nothing here writes a ticket, a transcript, the queue's events,
-a survey or the customer index, so practices never reach the queue, the dashboards,
-the reports or the customer's history. A change is a compare-and-set (a Lua script
+``PRACTICE_TTL_S``, and an agent keeps their latest ``PRACTICES_MAX``. Nothing here
+writes a ticket, a transcript, the queue's events, a survey or the customer index, so
+practices never reach the queue, the dashboards, the reports or the customer's
+history. A change is a compare-and-set (a Lua script
 on the one key), so two replies sent at once cannot both be taken.
 """
 
