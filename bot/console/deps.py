@@ -23,6 +23,7 @@ from fastapi import Depends, HTTPException, Request
 from bot.console.accounts import Account, Accounts, Lockout
 from bot.console.audit import Audit
 from bot.console.learning import Proposals
+from bot.console.practice_store import PracticeStore
 from bot.console.sessions import Session, SessionStore
 from bot.conversations import Conversations
 from bot.handoff import HandoffQueue
@@ -69,6 +70,7 @@ class Console:
         self.audit = Audit(state.redis, keys, retention_s=settings.retention_s)
         self.embeddings = Embeddings(settings.actions_url)
         self.proposals = Proposals(state.redis, keys, retention_s=settings.retention_s)
+        self.practices = PracticeStore(state.redis, keys)
 
     @property
     def cookie_name(self) -> str:

@@ -1,4 +1,5 @@
-"""The console's pages and files: sign-in, the agent console, the dashboard.
+"""The console's pages and files: sign-in, the agent console, the dashboard, practice
+conversations and the phrase guide.
 
 Plain HTML, its scripts and one style sheet per page from ``static/``, no build step.
 Every console response carries a strict Content-Security-Policy (no inline script or
@@ -41,6 +42,10 @@ FILES = {
     "console.css": "text/css",
     "login.js": "text/javascript",
     "dashboard.js": "text/javascript",
+    "practice.js": "text/javascript",
+    "guide.js": "text/javascript",
+    "training.css": "text/css",
+    "breaks.js": "text/javascript",
 }
 
 router = APIRouter(include_in_schema=False)
@@ -84,6 +89,22 @@ async def get_console_page(request: Request, console: ConsoleDep) -> Response:
     if await _signed_in(request, console) is None:
         return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
     return _page("console.html")
+
+
+@router.get("/console/practice")
+async def get_practice_page(request: Request, console: ConsoleDep) -> Response:
+    """Practice conversations with a simulated customer (sign-in first)."""
+    if await _signed_in(request, console) is None:
+        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
+    return _page("practice.html")
+
+
+@router.get("/console/guide")
+async def get_guide_page(request: Request, console: ConsoleDep) -> Response:
+    """The phrase guide: emotional words and approved replies (sign-in first)."""
+    if await _signed_in(request, console) is None:
+        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
+    return _page("guide.html")
 
 
 @router.get("/console/dashboard")
