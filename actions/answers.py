@@ -18,11 +18,7 @@ from rasa_sdk.events import (
     UserUtteranceReverted,
 )
 
-from actions.answer_keys import (
-    answer_key,
-    answer_values,
-    stopped_asking,
-)
+from actions.answer_keys import answer_key, answer_values, stopped_asking
 from actions.conversation import (
     accepted_offer,
     accepts,
@@ -59,10 +55,12 @@ from actions.readings import (
     WARM,
     asked_beside_thanks,
     asks_about_the_order,
+    asks_us_to_find_out,
     bot_asked,
     chosen_reading,
     closing_key,
     declined_offer,
+    done_asking,
     follow_up_topic,
     only_closes,
     proposable,
@@ -204,7 +202,7 @@ class ActionAnswer(CaringAction):
         ):
             # "yes that was sarcasm, where is it?" says more than yes
             return await not_understood(speaker, tracker, fallback=True)
-        if intent == "contact_human_agent":
+        if intent == "contact_human_agent" or asks_us_to_find_out(tracker):
             # asking for a person is always granted, in whatever words
             return await hand_over(speaker, tracker, "Customer asked for a person.")
         if (
@@ -343,6 +341,9 @@ async def not_understood(
     question the FAQ knows is answered, anything else is declined honestly."""
     warm = warm_intent(tracker) if fallback else None
     text = str((tracker.latest_message or {}).get("text") or "")
+    if done_asking(text):  # "that is all I needed", read as anything: goodbye
+        speaker.say("goodbye")
+        return [SlotSet("pending_intent", None)]
     if warm and (question := asked_beside_thanks(text)):
         return await answer_beside_thanks(question, speaker, tracker)
     if warm:
@@ -351,8 +352,7 @@ async def not_understood(
     if answer_from_faq(speaker, tracker):
         return [SlotSet("pending_intent", None)]
     if mentioned("asks_for_person", text):
-        # "does it contain latex? can someone check?": nothing we know answers
-        # it, and they asked for someone who can find out
+        # "does it contain latex? can someone check?": someone who can find out
         return [
             SlotSet("pending_intent", None),
             *await hand_over(speaker, tracker, "Customer asked for a person."),

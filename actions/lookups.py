@@ -159,6 +159,11 @@ class ActionOrderLookup(CaringAction):
         ) and mentioned("if_it_does_not", *customer_texts(tracker)[-1:]):
             # "and if it doesn't?" after its date: what can be done then
             speaker.say(f"track_order.{order.status}_if_not", **order.values())
+        elif mentioned("asks_tracking", latest) and reply_book().has(
+            tracking := f"track_order.{order.status}_tracking"
+        ):
+            # "can I get the tracking number?": the number and where to follow it
+            speaker.say(tracking, **order.values())
         elif timed := time_question(order, latest):
             # "why so slow?", "can you speed it up?": whether it is on time, and
             # what can be done

@@ -637,6 +637,13 @@ def said_eta(texts: LanguageTexts, english: str) -> str:
             "would it come sooner with next day?",
             "track_order.shipped_speed_up",
         ),
+        # the tracking number or a link: the number and where to follow it
+        (
+            "48213",
+            "ok and can i get the trackin number",
+            "track_order.shipped_tracking",
+        ),
+        ("5520174", "is there a tracking link?", "track_order.processing_tracking"),
         # late: that it is late and there is no new date, not "it's on time"
         ("808080123456", "why's it so slow", "track_order.shipped_late_again"),
     ],

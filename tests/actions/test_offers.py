@@ -1176,6 +1176,12 @@ async def test_going_on_with_the_problem_after_the_identity_check_brings_a_perso
             "no_again",
             "We don't deliver to Iceland yet.",
         ),
+        # a no in other words: its first clause
+        (
+            "Gift wrapping isn't something we do, sorry; a gift note is free.",
+            "no_again",
+            "Gift wrapping isn't something we do, sorry.",
+        ),
     ],
 )
 async def test_is_that_a_yes_gets_the_last_answers_yes_or_no(

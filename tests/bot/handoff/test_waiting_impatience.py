@@ -92,13 +92,18 @@ def test_each_kind_of_impatience_is_read_in_every_language(language: str) -> Non
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ("I need one of you to actually deal with this", "impatient"),
+        # something done, not a person instead of the bot: its own words
+        ("I need one of you to actually deal with this", "wants_action"),
+        ("ok. will anyone actually look at it?", "wants_action"),
         ("please can I just speak to a real human", "impatient"),
         ("can someone just confirm the refund amount?", ""),
     ],
 )
 def test_wanting_someone_to_actually_act_is_impatience(text: str, kind: str) -> None:
     assert impatience(text, ENGLISH) == kind
+    if kind == "wants_action":
+        # no "you'd rather talk to a person than to me": they asked for action
+        assert "rather talk to a person" not in say("waiting_ack_wants_action")
 
 
 @pytest.mark.parametrize("language", list(IMPATIENT))
