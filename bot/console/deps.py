@@ -147,6 +147,26 @@ class Principal:
         return self.account.id
 
 
+async def record_denied(
+    console: Console,
+    request: Request,
+    agent_id: str,
+    why: str,
+    ticket: str = "",
+    detail: str = "",
+) -> None:
+    """Audit a refused request (``denied``, with why and, unless ``detail`` says
+    more, the method and path)."""
+    await console.audit.record(
+        "denied",
+        agent=agent_id,
+        ticket=ticket,
+        ip=client_ref(request),
+        outcome=why,
+        detail=detail or f"{request.method} {request.url.path}",
+    )
+
+
 async def signed_in(request: Request, console: ConsoleDep) -> Principal:
     """The caller's account, from the session cookie; 401 when not signed in."""
     token = request.cookies.get(console.cookie_name)
@@ -170,13 +190,7 @@ async def acting(request: Request, console: ConsoleDep, who: SignedIn) -> Princi
             origin, host, console.settings
         )
         if bad_origin or not same_secret(sent, who.session.csrf):
-            await console.audit.record(
-                "denied",
-                agent=who.id,
-                ip=client_ref(request),
-                outcome="csrf",
-                detail=f"{request.method} {request.url.path}",
-            )
+            await record_denied(console, request, who.id, "csrf")
             fail(403, "csrf", "missing or wrong CSRF token; reload the console")
     return who
 
@@ -186,13 +200,7 @@ Acting = Annotated[Principal, Depends(acting)]
 
 async def _supervisor(request: Request, console: Console, who: Principal) -> Principal:
     if not who.account.supervisor:
-        await console.audit.record(
-            "denied",
-            agent=who.id,
-            ip=client_ref(request),
-            outcome="role",
-            detail=f"{request.method} {request.url.path}",
-        )
+        await record_denied(console, request, who.id, "role")
         fail(403, "forbidden", "only supervisors may do this")
     return who
 

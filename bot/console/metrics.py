@@ -90,16 +90,6 @@ def _mean(values: list[float]) -> float | None:
     return round(statistics.fmean(values), 3) if values else None
 
 
-def _wait(ticket: Ticket) -> float | None:
-    if (
-        ticket.assigned_at
-        and ticket.queued_at
-        and ticket.assigned_at >= ticket.queued_at
-    ):
-        return ticket.assigned_at - ticket.queued_at
-    return None
-
-
 def taken_intensity(ticket: Ticket) -> float | None:
     """How intense the customer was when the agent took the chat: the latest reading
     at or before the claim (what the agent's emotional load counted), not the
@@ -131,7 +121,7 @@ def intense_in_shift(tickets: list[Ticket], data: Data) -> int:
 
 
 def _group(tickets: list[Ticket], conversations: int | None = None) -> dict[str, Any]:
-    waits = [w for t in tickets if (w := _wait(t)) is not None]
+    waits = [w for t in tickets if (w := t.waited()) is not None]
     rated = [t.rating for t in tickets if t.rating]
     resolved = [t for t in tickets if t.state is TicketState.RESOLVED]
     first_contact = [
@@ -275,7 +265,7 @@ def csv_text(tickets: list[Ticket]) -> str:
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for t in sorted(tickets, key=lambda t: t.created_at or 0, reverse=True):
-        wait = _wait(t)
+        wait = t.waited()
         writer.writerow(
             [
                 _cell(v)
@@ -324,7 +314,7 @@ def has_data(name: str, data: Data, summary: dict[str, Any]) -> bool:
     if name == "escalations":
         return any(d["handoffs"] for d in summary["days"])
     if name == "time_to_human":
-        return any(_wait(t) is not None for t in data.tickets)
+        return any(t.waited() is not None for t in data.tickets)
     if name == "ratings":
         return any(t.rating for t in data.tickets)
     if name == "agents":
@@ -371,7 +361,7 @@ def chart_figure(name: str, data: Data, summary: dict[str, Any]) -> Any:
         ax.set_title("Handoffs to a person per day")
         ax.tick_params(axis="x", labelrotation=60, labelsize=7)
     elif name == "time_to_human":
-        waits = [w / 60 for t in data.tickets if (w := _wait(t)) is not None]
+        waits = [w / 60 for t in data.tickets if (w := t.waited()) is not None]
         ax.hist(waits, bins=20, color="#a15c00")
         ax.yaxis.set_major_locator(counts)
         ax.set_title("Time to a human (minutes)")

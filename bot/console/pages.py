@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from bot.console.accounts import Account
-from bot.console.deps import LOGIN_COOKIE, ConsoleDep, client_ref
+from bot.console.deps import LOGIN_COOKIE, ConsoleDep, record_denied
 
 STATIC = Path(__file__).resolve().parent / "static"
 CSP = (
@@ -114,12 +114,8 @@ async def get_dashboard_page(request: Request, console: ConsoleDep) -> Response:
     if account is None:
         return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
     if not account.supervisor:
-        await console.audit.record(
-            "denied",
-            agent=account.id,
-            ip=client_ref(request),
-            outcome="role",
-            detail="dashboard page",
+        await record_denied(
+            console, request, account.id, "role", detail="dashboard page"
         )
         return HTMLResponse(
             "<!doctype html><title>Forbidden</title><p>Supervisors only.</p>",

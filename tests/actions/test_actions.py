@@ -8,7 +8,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswer, ActionConfirmUnderstood, ActionNotUnderstood
+from actions.answers import ActionAnswer
 from actions.demo_store import DemoStore
 from actions.empathy import empathy_book
 from actions.handoff import handoff_queue
@@ -19,6 +19,7 @@ from actions.proof_form import ActionAskOrderId
 from actions.readings import chosen_reading, reading_text
 from actions.replies import reply_book
 from actions.speaker import asks
+from actions.unclear import ActionConfirmUnderstood, ActionNotUnderstood
 from tests.actions.conftest import (
     load_tracker,
     offered_events,
