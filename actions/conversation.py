@@ -89,12 +89,30 @@ def accepted_offer(tracker: Tracker) -> str | None:
     if not offered or offered.startswith("choose "):
         return None  # a yes does not pick one of several readings
     book = reply_book()
-    if book.is_plain_yes(text):
+    if book.is_plain_yes(text) and says_yes(text):
         return offered
     # "Yes please. I have a photo of it too.": a yes to a person, and something for
     # them to see
     first = _SENTENCE_END.split(text.strip())[0]
-    return offered if offered == "handoff" and book.is_plain_yes(first) else None
+    yes = offered == "handoff" and book.is_plain_yes(first) and says_yes(first)
+    return offered if yes else None
+
+
+# A word that says yes; without one, "Perfect, thanks", "right." or "ok thanks" only
+# close what was said (a person offered as an option is not taken)
+_YES_WORD = re.compile(
+    r"\b(?:yes|yeah|yep|yup|ya|yea|sure|please|pls|go ahead|do it|would|i'd|that'd|"
+    r"definitely|absolutely|of course|sounds good|why not|connect|bring|put me through|"
+    r"person|someone|somebody|human|colleague|agent)\b|"
+    r"^\W*(?:ok(?:ay)?|alright|all right|fine|go on)\W*$",
+    re.IGNORECASE,
+)
+
+
+def says_yes(text: str) -> bool:
+    """Whether a short reply to an offer says yes in words (not only thanks or an
+    acknowledgement: "Perfect, thanks", "right.")."""
+    return bool(_YES_WORD.search(text))
 
 
 def spoke_this_turn(tracker: Tracker) -> bool:
@@ -142,8 +160,8 @@ def yes_or_no_again(tracker: Tracker) -> tuple[str, str] | None:
 # Words that say yes to an offer beside thanks ("that would be great, thanks"); thanks
 # alone after an offer is no yes.
 _ACCEPTING = re.compile(
-    r"\b(?:yes|yeah|yep|yup|sure|please|pls|great|lovely|perfect|good|love|would|"
-    r"definitely|absolutely|appreciate|sounds|ahead)\b",
+    r"\b(?:yes|yeah|yep|yup|sure|please|pls|would|that'd|i'd|definitely|absolutely|"
+    r"appreciate|sounds|ahead)\b",
     re.I,
 )
 

@@ -48,6 +48,8 @@ def record_disagrees(order: Order, *said: str) -> str | None:
     if order.status is OrderStatus.CANCELLED:
         if mentioned("has_it_with_a_problem", *said):
             return "order.record_disagrees.cancelled_received"
+        if mentioned("didnt_cancel", *said):
+            return "order.record_disagrees.cancelled_unknown"  # not their doing
         if mentioned("refund_not_arrived", *said):
             return None  # they know it was cancelled: the money is the question
         if mentioned("not_arrived", *said) or mentioned("waiting_for_it", *said):

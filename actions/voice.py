@@ -46,7 +46,7 @@ from actions.replies import reply_book
 from actions.side import is_question
 from actions.situation import Situation
 from actions.speaker import RECENT_REPLIES, Speaker
-from actions.store import Order, StoreUnavailable, store
+from actions.store import Order, OrderStatus, StoreUnavailable, store
 
 
 async def hand_over(speaker: Speaker, tracker: Tracker, why: str) -> list[EventType]:
@@ -134,6 +134,7 @@ async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
     answered_here = any(mentioned(m, latest) for m in TIME_QUESTIONS.values())
     answered_here = answered_here or mentioned("asks_change", latest)
     answered_here = answered_here or mentioned("asks_tracking", latest)
+    answered_here = answered_here or mentioned("didnt_cancel", latest)
     if (
         not said
         or not (is_question(latest) or answered_here)
@@ -153,6 +154,9 @@ async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
     if order is None or order.id not in said[-1] or not may_see(tracker, order):
         return None
     status = str(order.status)
+    if order.status is OrderStatus.CANCELLED and mentioned("didnt_cancel", latest):
+        # "I don't remember cancelling it": not their doing, and who can say why
+        return "order.record_disagrees.cancelled_unknown", order
     tracking = f"track_order.{status}_tracking"
     if mentioned("asks_tracking", latest) and reply_book().has(tracking):
         return tracking, order  # the number and where to follow it, not the day

@@ -645,6 +645,12 @@ def said_eta(texts: LanguageTexts, english: str) -> str:
             "track_order.shipped_tracking",
         ),
         ("5520174", "is there a tracking link?", "track_order.processing_tracking"),
+        # cancelled, and not by them: not their doing, and who can find out why
+        (
+            "13579",
+            "cancelled?? i never cancelled it, did i do something wrong?",
+            "order.record_disagrees.cancelled_unknown",
+        ),
         # late: that it is late and there is no new date, not "it's on time"
         ("808080123456", "why's it so slow", "track_order.shipped_late_again"),
     ],

@@ -122,3 +122,18 @@ def test_what_happened_is_read_right_in_the_customers_language(
     assert kind in found
     if kind == "hazard":
         assert "injury" not in found  # nobody was said to be hurt
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("fr", "Je voudrais parler au responsable, s'il vous plaît."),
+        ("es", "Páseme con el encargado, por favor."),
+        ("it", "Posso parlare con un supervisore?"),
+        ("pt", "Quero falar com o gerente."),
+    ],
+)
+def test_asking_for_a_manager_in_another_language_is_for_a_person(
+    code: str, text: str
+) -> None:
+    assert language_book().reply(code, text, lambda _: None) is None

@@ -67,3 +67,31 @@ async def test_find_out_for_me_after_a_colleague_could_check_brings_one_in(
         dispatcher, conversation(turns, "find-out-for-me"), DOMAIN
     )
     assert {"event": "pause", "timestamp": None} in events
+
+
+@pytest.mark.parametrize(
+    ("text", "taken"),
+    [
+        ("yes please", True),
+        ("ok", True),
+        ("that'd be great", True),
+        # thanks or an acknowledgement only: the offer is not taken
+        ("Perfect, thanks.", False),
+        ("right.", False),
+        ("ok thanks", False),
+    ],
+)
+def test_an_offered_person_is_taken_only_with_a_yes(text: str, taken: bool) -> None:
+    from actions.conversation import accepted_offer
+
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "can I still change the address?", "change_shipping_address"),
+        (
+            "bot",
+            "Yes, under Account > Orders. A person can do it too; just say so.",
+            None,
+        ),
+        ("customer", text, "affirm"),
+    ]
+    tracker = conversation(turns, "offer-taken", offered="handoff")
+    assert (accepted_offer(tracker) == "handoff") is taken

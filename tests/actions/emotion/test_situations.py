@@ -677,3 +677,16 @@ def test_a_missed_occasion_is_met_with_sorry_it_missed_it(
         for wording in wordings:
             assert "sorry" in wording and "timing" not in wording, wording
             assert variant == "plain" or "{what}" in wording, wording
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "please don't post anything to my old flat, I don't feel safe there anymore",
+        "my ex-partner still has access to that inbox, please use my phone instead",
+    ],
+)
+def test_not_feeling_safe_is_personal_safety(
+    detector: SituationDetector, text: str
+) -> None:
+    assert "personal_safety" in kinds(detector, text)
