@@ -1,19 +1,22 @@
 """Emotion exercises and skills in the console (issue 18), in Debian's chromium: a
 trainee opens Exercises from the console's top bar, reads a shouted "third time"
 message, and sees the score, the analyzer's reading and the cues; the skills page
-then shows the exercise accuracy rising since last week. Both pages pass the
-accessibility audit (axe-core, WCAG 2.1 AA)."""
+then shows the exercise accuracy rising since last week; a supervisor sees the team
+and the switch for real messages. Both pages pass the accessibility audit (axe-core,
+WCAG 2.1 AA) as an agent and as a supervisor."""
 
 from __future__ import annotations
 
 import json
 import re
+import secrets
 import time
 
 import pytest
 import redis.asyncio as aioredis
 from playwright.async_api import Browser, expect
 
+from bot.console.accounts import Accounts
 from bot.console.exercises import examples
 from bot.handoff import HandoffQueue
 from bot.handoff.keys import Keys
@@ -90,3 +93,41 @@ async def test_a_trainee_reads_a_message_and_sees_the_trend(
     assert await violations(page) == []
     watched.assert_clean()
     await page.context.close()
+
+
+async def test_a_supervisor_sees_the_team_and_the_source_switch(
+    browser: Browser,
+    gateway_url: str,
+    queue: HandoffQueue,
+    rds: aioredis.Redis,
+) -> None:
+    watched, agent = await agent_page(browser, gateway_url, queue, rds, (1280, 720))
+    await watched.page.context.close()  # an agent of the team, with no scores yet
+    name, password = "sv-" + secrets.token_hex(4), secrets.token_urlsafe(12)
+    await Accounts(rds, Keys(queue.keys.prefix), queue).add(
+        name, password, role="supervisor", name=f"Lee {name[-4:]}"
+    )
+    context = await browser.new_context(viewport={"width": 1280, "height": 720})
+    page = await context.new_page()
+    await page.goto(gateway_url + "/console/login")
+    await page.get_by_test_id("login-user").fill(name)
+    await page.get_by_test_id("login-password").fill(password)
+    await page.get_by_test_id("login-submit").click()
+    await expect(page.get_by_test_id("live-status")).to_have_text("live")
+
+    await page.goto(gateway_url + "/console/skills")
+    await expect(page.get_by_test_id("team")).to_be_visible()
+    row = page.get_by_test_id("team-row").filter(has_text=f"Sam {agent[-4:]}")
+    await expect(row).to_have_count(1)
+    await expect(page.get_by_test_id("weeks-empty")).to_be_visible()
+    assert await violations(page) == []
+    await row.get_by_role("link").click()
+    await expect(page.get_by_test_id("agent-title")).to_have_text(
+        f"Skills of Sam {agent[-4:]}"
+    )
+
+    await page.goto(gateway_url + "/console/exercises")
+    await expect(page.get_by_test_id("real-toggle")).to_be_visible()
+    await expect(page.get_by_test_id("real-toggle")).not_to_be_checked()
+    assert await violations(page) == []
+    await context.close()
