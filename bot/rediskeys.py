@@ -98,6 +98,15 @@ The agent console (bot/console)::
                                              PRACTICE_TTL_S), never a ticket
     {es}:practices:<agent id>         zset   the agent's practices by start time
                                              (TTL: PRACTICE_TTL_S)
+    {es}:exercise:answers:<exercise>  hash   agent id -> their answer to an emotion
+                                             exercise (JSON; TTL: EXERCISE_TTL_S)
+    {es}:exercise:mine:<agent id>     zset   the exercises the agent answered, by
+                                             time (TTL: EXERCISE_TTL_S)
+    {es}:exercise:real:<exercise>     string a resolved chat's customer message,
+                                             redacted, offered as an exercise (JSON;
+                                             TTL: EXERCISE_TTL_S)
+    {es}:exercise:sources             hash   exercise sources a supervisor switched
+                                             on ("real" -> "1")
 
 Surveys (bot/surveys.py) and reports (bot/report_mail.py)::
 
@@ -132,6 +141,10 @@ ASSIST_APPROVED = ":assist:approved"
 QA_RATINGS = ":qa:ratings"
 PRACTICE = ":practice:"
 PRACTICES = ":practices:"
+EXERCISE_ANSWERS = ":exercise:answers:"
+EXERCISE_MINE = ":exercise:mine:"
+EXERCISE_REAL = ":exercise:real:"
+EXERCISE_SOURCES = ":exercise:sources"
 TELEGRAM_UPDATE = ":tg:update:"
 TELEGRAM_CHATS = ":tg:chats"
 TELEGRAM_OUTBOX = ":tg:out"
@@ -157,6 +170,8 @@ CUSTOMER_CONVERSATIONS_MAX = 50  # conversations remembered per customer
 TELEGRAM_UPDATE_TTL_S = 24 * 3600  # Telegram stops re-sending an update after a day
 PRACTICE_TTL_S = 30 * 24 * 3600  # practice conversations are kept 30 days
 PRACTICES_MAX = 100  # practices kept per agent (older ones are deleted)
+EXERCISE_TTL_S = PRACTICE_TTL_S  # exercise answers and real messages: practice data
+EXERCISE_ANSWERS_MAX = 500  # exercise answers kept per agent (older ones are deleted)
 
 _PREFIX = re.compile(r"^[A-Za-z0-9]{1,32}$")
 
@@ -190,6 +205,8 @@ class AppKeys(KeyBase):
         self.survey_answers = self.tag + SURVEY_ANSWERS
         # the baseline periods a supervisor marked: fields "week" and "month"
         self.report_baseline = self.tag + REPORT_BASELINE
+        # which exercise sources a supervisor switched on (field "real": "1")
+        self.exercise_sources = self.tag + EXERCISE_SOURCES
 
     def conversation_tag(self, conversation_id: str) -> str:
         """The hash tag of a conversation's own keys: ``{<prefix>:<id>}``.
@@ -243,6 +260,18 @@ class AppKeys(KeyBase):
     def practices(self, agent_id: str) -> str:
         """An agent's practice conversations, by start time."""
         return self.tag + PRACTICES + agent_id
+
+    def exercise_answers(self, exercise_id: str) -> str:
+        """Everyone's answers to one exercise, by agent (hash)."""
+        return self.tag + EXERCISE_ANSWERS + exercise_id
+
+    def exercise_mine(self, agent_id: str) -> str:
+        """An agent's exercise answers, by time (zset of exercise ids)."""
+        return self.tag + EXERCISE_MINE + agent_id
+
+    def exercise_real(self, exercise_id: str) -> str:
+        """A real customer message offered as an exercise, redacted."""
+        return self.tag + EXERCISE_REAL + exercise_id
 
     def customer(self, customer_id: str) -> str:
         """The conversations of one customer, oldest first."""

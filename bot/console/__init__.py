@@ -1,5 +1,6 @@
 """The agent console: accounts, the live queue, chats, agent assist, supervisors,
-training (practice conversations, the phrase guide).
+training (practice conversations, the phrase guide, emotion-recognition exercises,
+skill assessments).
 
 Served by the gateway under ``/console`` (pages) and ``/console/api`` (JSON, and the
 WebSocket ``/console/ws``), plus Prometheus ``/metrics``. ``router`` holds every
@@ -14,17 +15,20 @@ from bot.console import (
     auth,
     chats,
     dashboard,
+    exercises_api,
     guide,
     pages,
     practice_api,
     qa,
+    skills,
     socket,
 )
 
 router = APIRouter()
 for _module in (auth, api, chats, assist_api, qa, dashboard, socket, pages):
     router.include_router(_module.router)
-for _module in (practice_api, guide):  # training (docs/console.md, "Training")
+# training (docs/console.md, "Training", "Exercises and skills")
+for _module in (practice_api, guide, exercises_api, skills):
     router.include_router(_module.router)
 
 __all__ = ["router"]

@@ -1,5 +1,5 @@
 """The console's pages and files: sign-in, the agent console, the dashboard, practice
-conversations and the phrase guide.
+conversations, the phrase guide, emotion-recognition exercises and skills.
 
 Plain HTML, its scripts and one style sheet per page from ``static/``, no build step.
 Every console response carries a strict Content-Security-Policy (no inline script or
@@ -46,6 +46,8 @@ FILES = {
     "guide.js": "text/javascript",
     "training.css": "text/css",
     "breaks.js": "text/javascript",
+    "exercises.js": "text/javascript",
+    "skills.js": "text/javascript",
 }
 
 router = APIRouter(include_in_schema=False)
@@ -105,6 +107,22 @@ async def get_guide_page(request: Request, console: ConsoleDep) -> Response:
     if await _signed_in(request, console) is None:
         return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
     return _page("guide.html")
+
+
+@router.get("/console/exercises")
+async def get_exercises_page(request: Request, console: ConsoleDep) -> Response:
+    """Emotion-recognition exercises (sign-in first)."""
+    if await _signed_in(request, console) is None:
+        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
+    return _page("exercises.html")
+
+
+@router.get("/console/skills")
+async def get_skills_page(request: Request, console: ConsoleDep) -> Response:
+    """Skill assessments over time: one's own, or the team's for supervisors."""
+    if await _signed_in(request, console) is None:
+        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
+    return _page("skills.html")
 
 
 @router.get("/console/dashboard")
