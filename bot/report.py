@@ -11,7 +11,10 @@ first-contact resolution, escalation rate, time to a person and the intensity of
 customer's feelings at the start vs the end of a conversation; each against the period
 before and against a baseline period: ``--baseline 2026-W44`` (or a month), else the
 one a supervisor marked with ``--mark-baseline 2026-W44`` (kept in Redis, one week and
-one month, ``--unmark-baseline week``), which the e-mailed reports use too.
+one month, ``--unmark-baseline week``), which the e-mailed reports use too. From the
+period's transcripts: the five interactions to celebrate and five to review
+(bot/report_highlights.py) and what follows each family of empathetic phrases
+(bot/report_phrases.py).
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from typing import Any
 from bot.console.metrics import percentile
 from bot.handoff import HandoffQueue, Ticket, TicketState
 from bot.handoff.keys import Keys
+from bot.report_highlights import highlights, read_transcripts
+from bot.report_phrases import what_works
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -87,6 +92,7 @@ class Conversation:
     started: float
     first: float | None  # intensity of the customer's first reading
     last: float | None  # ...and of their last
+    name: str = ""  # the customer's name, to mask it in excerpts
 
 
 @dataclass
@@ -118,7 +124,9 @@ async def collect(
     async for raw in client.scan_iter(match=keys.conversation("*"), count=500):
         key = _s(raw)
         cid = key[len(tag) : key.rindex("}")]
-        first_at, channel = await client.hmget(key, ["first_at", "channel"])
+        first_at, channel, name = await client.hmget(
+            key, ["first_at", "channel", "customer_name"]
+        )
         if first_at is None or not start_ms <= int(first_at) < end_ms:
             continue
         readings = await client.hgetall(keys.emotion(cid))
@@ -134,6 +142,7 @@ async def collect(
                 int(first_at) / 1000,
                 values[0] if values else None,
                 values[-1] if values else None,
+                _s(name or ""),
             )
         )
     ids = [
@@ -273,6 +282,12 @@ async def build(
         summarize(await collect(client, keys, queue, baseline)) if baseline else None
     )
     report["tickets"] = current.tickets  # for the charts
+    transcripts = await read_transcripts(
+        client, keys, [c.id for c in current.conversations]
+    )
+    names = {c.id: c.name for c in current.conversations}
+    report["highlights"] = highlights(transcripts, current.surveys, names)
+    report["what_works"] = what_works(transcripts, current.surveys)
     return report
 
 
