@@ -1,7 +1,8 @@
 """The report (bot/report.py) as an HTML page and a PDF (fpdf2), with the same charts
 as the dashboard (``chart_figure`` and ``new_figure`` of bot/console/metrics.py): SVG
-in the page, PNG in the PDF. Only numbers, channels and agent ids: no customer's name
-or words."""
+in the page, PNG in the PDF. Numbers, channels and agent ids; customers' words only in
+the short excerpts of the interactions to celebrate and to review, redacted
+(bot/report_highlights.py)."""
 
 from __future__ import annotations
 
