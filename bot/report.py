@@ -27,7 +27,7 @@ import statistics
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from bot.report_phrases import what_works
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MAX_RANGE_DAYS = 366
 PROMOTER, DETRACTOR = 9, 6  # NPS: 9-10 promote, 0-6 detract
 
 
@@ -64,8 +65,25 @@ class Period:
             return cls(name, start, end)
         raise ValueError(f"not a week (2026-W49) or a month (2026-11): {name!r}")
 
+    @classmethod
+    def between(cls, first: date, last: date) -> Period:
+        """Any range of whole days, ``first`` to ``last`` (UTC, both included; at
+        most ``MAX_RANGE_DAYS``); ValueError otherwise."""
+        if last < first:
+            raise ValueError(f"the range ends ({last}) before it starts ({first})")
+        if (last - first).days + 1 > MAX_RANGE_DAYS:
+            raise ValueError(f"a range is at most {MAX_RANGE_DAYS} days")
+        start = datetime(first.year, first.month, first.day, tzinfo=UTC)
+        end = datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1)
+        return cls(f"{first.isoformat()}..{last.isoformat()}", start, end)
+
     def previous(self) -> Period:
-        """The week or month before."""
+        """The week or month before (a range: as many days before)."""
+        if not WEEK.match(self.name) and not MONTH.match(self.name):
+            days = self.end - self.start
+            return Period.between(
+                (self.start - days).date(), (self.start - timedelta(days=1)).date()
+            )
         if WEEK.match(self.name):
             start = self.start - timedelta(days=7)
             year, week, _ = start.isocalendar()
@@ -75,8 +93,15 @@ class Period:
 
     @property
     def kind(self) -> str:
-        """``week`` or ``month``."""
-        return "week" if WEEK.match(self.name) else "month"
+        """``week``, ``month`` or ``range``."""
+        if WEEK.match(self.name):
+            return "week"
+        return "month" if MONTH.match(self.name) else "range"
+
+    @property
+    def last_day(self) -> date:
+        """The period's last day."""
+        return (self.end - timedelta(days=1)).date()
 
     def holds(self, at: float | None) -> bool:
         """Whether UNIX time ``at`` is in the period."""
@@ -310,6 +335,7 @@ async def unmark_baseline(client: Any, keys: Keys, kind: str) -> None:
 async def _main(args: argparse.Namespace) -> list[Path]:
     from bot.redisurl import async_client
     from bot.report_render import write
+    from bot.report_store import ReportStore
     from bot.settings import get_settings
 
     settings = get_settings()
@@ -330,9 +356,11 @@ async def _main(args: argparse.Namespace) -> list[Path]:
         )
         queue = HandoffQueue(client, prefix=settings.redis_prefix)
         report = await build(client, keys, queue, period, baseline)
+        files = write(report, Path(args.out))
+        await ReportStore(client, keys).save(period.name, files, queue.now())
     finally:
         await client.aclose()
-    return write(report, Path(args.out))
+    return files
 
 
 def main(argv: list[str] | None = None) -> int:
