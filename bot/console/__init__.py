@@ -18,11 +18,22 @@ from bot.console import (
     pages,
     practice_api,
     qa,
+    reports_api,
     socket,
 )
 
 router = APIRouter()
-for _module in (auth, api, chats, assist_api, qa, dashboard, socket, pages):
+for _module in (
+    auth,
+    api,
+    chats,
+    assist_api,
+    qa,
+    dashboard,
+    reports_api,
+    socket,
+    pages,
+):
     router.include_router(_module.router)
 for _module in (practice_api, guide):  # training (docs/console.md, "Training")
     router.include_router(_module.router)

@@ -60,7 +60,9 @@ async def make(
     client: aioredis.Redis,  # noqa: F811
     queue: HandoffQueue,  # noqa: F811
     clock: Clock,  # noqa: F811
+    base: float = W49,
 ) -> list[Made]:
+    """Nineteen conversations from ``base`` on, one an hour."""
     rng = random.Random(49)
     name = queue.keys.prefix
     transcript = Transcript(client, prefix=name)
@@ -70,9 +72,9 @@ async def make(
     plan = [TEMPLATE] * 12 + ["agent"] * 3 + ["none"] * 4
     made = []
     for n, family in enumerate(plan):
-        at = W49 + 3600 * (n + 1)
+        at = base + 3600 * (n + 1)
         clock.now = at
-        cid = f"web-h{n}"
+        cid = f"web-h{round(base)}-{n}"
         await transcript.describe(cid, channel="web", customer_name="Maya Quist")
         before = round(rng.uniform(0.5, 0.9), 3)
         said = (
