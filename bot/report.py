@@ -40,6 +40,7 @@ from bot.report_phrases import what_works
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_RANGE_DAYS = 366
+BATCH = 500  # conversations read per pipeline
 PROMOTER, DETRACTOR = 9, 6  # NPS: 9-10 promote, 0-6 detract
 
 
@@ -146,30 +147,43 @@ async def collect(
     start_ms, end_ms = period.start.timestamp() * 1000, period.end.timestamp() * 1000
     conversations = []
     tag = "{" + keys.prefix + ":"
-    async for raw in client.scan_iter(match=keys.conversation("*"), count=500):
-        key = _s(raw)
-        cid = key[len(tag) : key.rindex("}")]
-        first_at, channel, name = await client.hmget(
-            key, ["first_at", "channel", "customer_name"]
-        )
-        if first_at is None or not start_ms <= int(first_at) < end_ms:
-            continue
-        readings = await client.hgetall(keys.emotion(cid))
-        ordered = sorted(
-            ((_s(k), _s(v)) for k, v in readings.items()),
-            key=lambda kv: _stream_order(kv[0]),
-        )
-        values = [float(json.loads(v).get("intensity") or 0.0) for _, v in ordered]
-        conversations.append(
-            Conversation(
-                cid,
-                _s(channel or "") or "unknown",
-                int(first_at) / 1000,
-                values[0] if values else None,
-                values[-1] if values else None,
-                _s(name or ""),
+    found = [
+        _s(raw)
+        async for raw in client.scan_iter(match=keys.conversation("*"), count=500)
+    ]
+    for at in range(0, len(found), BATCH):  # pipelined: one round trip a batch
+        batch = [
+            (key[len(tag) : key.rindex("}")], key) for key in found[at : at + BATCH]
+        ]
+        pipe = client.pipeline(transaction=False)
+        for _, key in batch:
+            pipe.hmget(key, ["first_at", "channel", "customer_name"])
+        began = [
+            (cid, about)
+            for (cid, _), about in zip(batch, await pipe.execute(), strict=True)
+            if about[0] is not None and start_ms <= int(about[0]) < end_ms
+        ]
+        pipe = client.pipeline(transaction=False)
+        for cid, _ in began:
+            pipe.hgetall(keys.emotion(cid))
+        for (cid, (first_at, channel, name)), readings in zip(
+            began, await pipe.execute(), strict=True
+        ):
+            ordered = sorted(
+                ((_s(k), _s(v)) for k, v in readings.items()),
+                key=lambda kv: _stream_order(kv[0]),
             )
-        )
+            values = [float(json.loads(v).get("intensity") or 0.0) for _, v in ordered]
+            conversations.append(
+                Conversation(
+                    cid,
+                    _s(channel or "") or "unknown",
+                    int(first_at) / 1000,
+                    values[0] if values else None,
+                    values[-1] if values else None,
+                    _s(name or ""),
+                )
+            )
     ids = [
         keys.ticket_id(_s(k))
         async for k in client.scan_iter(match=keys.ticket_pattern, count=500)

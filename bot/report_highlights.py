@@ -115,28 +115,32 @@ def _rating(survey: dict[str, Any]) -> float | None:
     return statistics.fmean(given) if given else None
 
 
-def story(
-    cid: str,
-    entries: list[Entry],
-    survey: dict[str, Any],
-    name: str,
-    best: bool,
-) -> Story | None:
-    """The conversation as a story, None when it was not rated or no reply in it
-    answered an upset customer."""
-    rating = _rating(survey)
-    if rating is None:
-        return None
+def replies_to_upset(
+    entries: list[Entry], name: str
+) -> list[tuple[float, Entry, Entry]]:
+    """The scorecard of each bot or agent reply to an upset customer, with the
+    customer's message and the reply."""
     cards = score_transcript(entries, first_name(name))
     before: Entry | None = None
     scored: list[tuple[float, Entry, Entry]] = []
     for entry in entries:
         if entry.author is Author.CUSTOMER:
             before = entry
-        elif entry.id in cards and upset(before) and before is not None:
+        elif entry.id in cards and before is not None and upset(before):
             scored.append((cards[entry.id].score, before, entry))
-    if not scored:
-        return None
+    return scored
+
+
+def story(
+    cid: str,
+    scored: list[tuple[float, Entry, Entry]],
+    survey: dict[str, Any],
+    name: str,
+    best: bool,
+) -> Story:
+    """The conversation as a story: the best-scored reply for one to celebrate,
+    the worst for one to review."""
+    rating = _rating(survey) or 0.0
     score = statistics.fmean(s for s, _, _ in scored)
     pick = (max if best else min)(scored, key=lambda s: s[0])
     masked = first_name(name)
@@ -160,25 +164,30 @@ def highlights(
     names: dict[str, str],
 ) -> dict[str, list[dict[str, Any]]]:
     """The best-rated empathetic interactions (``celebrate``, best first) and the
-    worst (``review``, worst first), at most ``HIGHLIGHTS`` each, none in both."""
+    worst (``review``, worst first), at most ``HIGHLIGHTS`` each, none in both: the
+    rated conversations with a reply to an upset customer, ranked by the ratings
+    (0-1) and the mean scorecard of those replies, halved."""
     latest: dict[str, dict[str, Any]] = {}
     for survey in surveys:  # the latest answer of a conversation counts
         latest[str(survey.get("conversation") or "")] = survey
-    ranked = []
+    ranked: list[tuple[float, str, list[tuple[float, Entry, Entry]]]] = []
     for cid, survey in latest.items():
+        rating = _rating(survey)
         entries = transcripts.get(cid)
-        if entries and story(cid, entries, survey, names.get(cid, ""), True):
-            ranked.append(cid)
+        if rating is None or not entries:
+            continue
+        scored = replies_to_upset(entries, names.get(cid, ""))
+        if scored:
+            score = statistics.fmean(s for s, _, _ in scored)
+            ranked.append((round((rating + score) / 2, 3), cid, scored))
+    ranked.sort(key=lambda r: (-r[0], r[1]))
+    good = ranked[:HIGHLIGHTS]
+    rest = ranked[len(good) :][::-1][:HIGHLIGHTS]
 
-    def told(cid: str, best: bool) -> Story:
-        found = story(cid, transcripts[cid], latest[cid], names.get(cid, ""), best)
-        assert found is not None  # ranked holds only told ones
-        return found
+    def told(chosen: list[Any], best: bool) -> list[dict[str, Any]]:
+        return [
+            story(cid, scored, latest[cid], names.get(cid, ""), best).to_dict()
+            for _, cid, scored in chosen
+        ]
 
-    order = sorted(ranked, key=lambda c: (-told(c, True).rank, c))
-    good = order[:HIGHLIGHTS]
-    rest = [c for c in reversed(order) if c not in good][:HIGHLIGHTS]
-    return {
-        "celebrate": [told(c, True).to_dict() for c in good],
-        "review": [told(c, False).to_dict() for c in rest],
-    }
+    return {"celebrate": told(good, True), "review": told(rest, False)}

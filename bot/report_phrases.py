@@ -39,7 +39,7 @@ MIN_COUNT = 10
 TOO_FEW = "too few to tell"
 NONE_FAMILY = "none (reply to an upset customer)"
 PLACEHOLDERS = {
-    "{name_prefix}": r"(?:[^,.!?]{1,40}, )?",
+    "{name_prefix}": "",  # searched for: what comes before does not matter
     "{concern}": r".{1,160}?",
     "{order_id}": r"\S+",
 }
@@ -52,17 +52,17 @@ class Family:
 
     name: str
     example: str
-    patterns: tuple[re.Pattern[str], ...]
+    pattern: re.Pattern[str]  # any of its templates
 
 
-def _pattern(template: str) -> re.Pattern[str]:
+def _pattern(template: str) -> str:
     parts = re.split(r"(\{\w+\})", template.strip().rstrip("."))
     text = "".join(
         PLACEHOLDERS.get(p, r".{1,80}?") if p.startswith("{") else re.escape(p)
         for p in parts
         if p
     )
-    return re.compile(text, re.IGNORECASE)
+    return text
 
 
 @lru_cache(maxsize=4)
@@ -82,7 +82,9 @@ def template_families(path: Path = EMPATHY_FILE) -> tuple[Family, ...]:
                 Family(
                     name,
                     example[:1].upper() + example[1:],
-                    tuple(_pattern(t) for t in templates),
+                    re.compile(
+                        "|".join(f"(?:{_pattern(t)})" for t in templates), re.IGNORECASE
+                    ),
                 )
             )
     return tuple(found)
@@ -104,11 +106,7 @@ def agent_phrases(text: str) -> set[str]:
 def families_of(entry: Entry) -> set[str]:
     """The families a bot or agent reply uses."""
     if entry.author is Author.BOT:
-        return {
-            f.name
-            for f in template_families()
-            if any(p.search(entry.text) for p in f.patterns)
-        }
+        return {f.name for f in template_families() if f.pattern.search(entry.text)}
     if entry.author is Author.AGENT:
         return agent_phrases(entry.text)
     return set()

@@ -22,16 +22,9 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from bot.console.deps import ConsoleDep, Supervising, SupervisorActing, client_ref, fail
-from bot.report import (
-    Period,
-    build,
-    mark_baseline,
-    marked_baseline,
-    unmark_baseline,
-)
-from bot.report_render import ROWS, overview
-from bot.report_store import FORMATS, ReportStore
 
+# bot.report reads bot.console.metrics, whose package imports this module: the
+# report's modules are imported when a route runs.
 router = APIRouter()
 FILE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
@@ -49,6 +42,8 @@ class BaselineIn(BaseModel):
 
 
 async def _baselines(console: Any) -> dict[str, str | None]:
+    from bot.report import Period, marked_baseline
+
     found = {}
     for kind, sample in (("week", "2026-W01"), ("month", "2026-01")):
         period = await marked_baseline(
@@ -61,6 +56,8 @@ async def _baselines(console: Any) -> dict[str, str | None]:
 @router.get("/console/api/reports")
 async def get_reports(console: ConsoleDep, who: Supervising) -> dict[str, Any]:
     """The generated reports, newest first, and the marked baselines."""
+    from bot.report_store import FORMATS, ReportStore
+
     reports = await ReportStore(console.redis, console.keys).list()
     for report in reports:
         for kind in FORMATS:
@@ -73,6 +70,9 @@ async def get_report_file(
     period: str, kind: str, console: ConsoleDep, who: Supervising
 ) -> Response:
     """The HTML page or the PDF of a generated report."""
+    from bot.report import Period
+    from bot.report_store import FORMATS, ReportStore
+
     try:
         Period.parse(period)
     except ValueError as error:
@@ -91,6 +91,8 @@ async def post_baseline(
     body: BaselineIn, request: Request, console: ConsoleDep, who: SupervisorActing
 ) -> dict[str, Any]:
     """Mark (``period``) or forget (``unmark``) a baseline; the baselines now."""
+    from bot.report import Period, mark_baseline, unmark_baseline
+
     if (body.period is None) == (body.unmark is None):
         fail(
             422,
@@ -123,6 +125,9 @@ async def get_range(
     baseline: str = "",
 ) -> dict[str, Any]:
     """The numbers of a range of days against the range before (and a baseline)."""
+    from bot.report import Period, build, marked_baseline
+    from bot.report_render import ROWS, overview
+
     try:
         period = Period.between(date.fromisoformat(start), date.fromisoformat(end))
     except ValueError as error:
