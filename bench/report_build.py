@@ -7,8 +7,9 @@ Usage::
     .venv/bin/python -m bench.report_build --conversations 200
 
 Writes ``--conversations`` synthetic conversations (seeded) that began in 2026-11
-under a prefix of its own: each conversation's record and one to four emotion
-readings as the transcript stores them, a survey answer for about 60% of them as
+under a prefix of its own: each conversation's record, one to four customer messages
+with their emotion readings and a bot reply to each (an acknowledgement or not) as the
+transcript stores them, a survey answer for about 60% of them as
 bot/survey_answers.py stores it, and for about 15% a handoff through the real queue
 (enqueued, claimed and resolved on an injected clock). Then it times the report of
 ``--month 2026-11`` in its three steps: gathering the numbers (``build``: this month
@@ -49,6 +50,13 @@ TARGET_S = 10.0
 AGENTS = ("ann", "bo", "cy", "di")
 CHANNELS = ("web", "telegram")
 BATCH = 500  # conversations per pipeline
+LABELS = ("neutral", "neutral", "anger", "frustration")
+REPLIES = (  # an acknowledgement of the templates, of an agent's kind, or none
+    "I understand why you're angry about the late order. I'll check it now.",
+    "I can see how frustrating the refund is. It is on its way.",
+    "I hear you, and I'm sorry about the order.",
+    "Your order ships on Monday.",
+)
 
 
 class Clock:
@@ -99,11 +107,16 @@ async def make(
             )
             readings = {
                 f"{ms + 1000 * j}-0": json.dumps(
-                    {"label": "neutral", "intensity": round(rng.random(), 3)}
+                    {"label": rng.choice(LABELS), "intensity": round(rng.random(), 3)}
                 )
                 for j in range(rng.randint(1, 4))
             }
             pipe.hset(keys.emotion(cid), mapping=readings)
+            for j, entry_id in enumerate(readings):  # each message and a reply
+                said = {"author": "customer", "text": f"message {j} about my order"}
+                pipe.xadd(keys.transcript(cid), said, id=entry_id)
+                reply = {"author": "bot", "text": rng.choice(REPLIES)}
+                pipe.xadd(keys.transcript(cid), reply, id=entry_id[:-1] + "1")
             if rng.random() < 0.15:
                 handed.append((cid, channel, at))
             if rng.random() < 0.6:
@@ -198,6 +211,8 @@ async def run(url: str, n: int, seed: int, prefix: str) -> dict[str, Any]:
         "html_s": round(drawn - gathered, 3),
         "pdf_s": round(done - drawn, 3),
         "build_s": round(total, 3),
+        "phrase_families": len(report["what_works"]["rows"]),
+        "highlights": sum(len(v) for v in report["highlights"].values()),
         "target_s": TARGET_S,
         "target_met": total < TARGET_S,
         "keys_left": left,

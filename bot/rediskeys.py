@@ -115,6 +115,10 @@ Surveys (bot/surveys.py) and reports (bot/report_mail.py)::
     {es}:survey:answers               zset   answered surveys (JSON records) by time
     {es}:nps:<customer digest>        string when the NPS was last asked (ms)
     {es}:report:<period>              string "sending" (the lock, EX), then "sent"
+    {es}:reports                      zset   the generated reports' periods by when
+                                             written (ms; bot/report_store.py)
+    {es}:report-file:<period>         hash   html, pdf (base64), at: the latest
+                                             report of the period
 """
 
 from __future__ import annotations
@@ -160,6 +164,8 @@ SURVEY_ANSWERS = ":survey:answers"
 NPS_ASKED = ":nps:"
 REPORT = ":report:"
 REPORT_BASELINE = ":report-baseline"
+REPORTS = ":reports"
+REPORT_FILE = ":report-file:"
 RASA_TRACKER = ":rasa:tracker"  # written by bot/rasa_stores.py (Rasa's side)
 RASA_LOCK = ":rasa:lock"
 
@@ -207,6 +213,7 @@ class AppKeys(KeyBase):
         self.report_baseline = self.tag + REPORT_BASELINE
         # which exercise sources a supervisor switched on (field "real": "1")
         self.exercise_sources = self.tag + EXERCISE_SOURCES
+        self.reports = self.tag + REPORTS
 
     def conversation_tag(self, conversation_id: str) -> str:
         """The hash tag of a conversation's own keys: ``{<prefix>:<id>}``.
@@ -296,6 +303,10 @@ class AppKeys(KeyBase):
     def report(self, period: str) -> str:
         """A report of a period ("2026-W49", "2026-11"): e-mailed once."""
         return self.tag + REPORT + period
+
+    def report_file(self, period: str) -> str:
+        """The generated report of a period: its HTML and PDF."""
+        return self.tag + REPORT_FILE + period
 
     def nps_asked(self, customer_digest: str) -> str:
         """When the customer (a digest) was last asked the NPS question."""

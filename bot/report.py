@@ -11,7 +11,10 @@ first-contact resolution, escalation rate, time to a person and the intensity of
 customer's feelings at the start vs the end of a conversation; each against the period
 before and against a baseline period: ``--baseline 2026-W44`` (or a month), else the
 one a supervisor marked with ``--mark-baseline 2026-W44`` (kept in Redis, one week and
-one month, ``--unmark-baseline week``), which the e-mailed reports use too.
+one month, ``--unmark-baseline week``), which the e-mailed reports use too. From the
+period's transcripts: the five interactions to celebrate and five to review
+(bot/report_highlights.py) and what follows each family of empathetic phrases
+(bot/report_phrases.py).
 """
 
 from __future__ import annotations
@@ -24,16 +27,20 @@ import statistics
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.console.metrics import percentile
 from bot.handoff import HandoffQueue, Ticket, TicketState
 from bot.handoff.keys import Keys
+from bot.report_highlights import highlights, read_transcripts
+from bot.report_phrases import what_works
 
 WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+MAX_RANGE_DAYS = 366
+BATCH = 500  # conversations read per pipeline
 PROMOTER, DETRACTOR = 9, 6  # NPS: 9-10 promote, 0-6 detract
 
 
@@ -59,8 +66,25 @@ class Period:
             return cls(name, start, end)
         raise ValueError(f"not a week (2026-W49) or a month (2026-11): {name!r}")
 
+    @classmethod
+    def between(cls, first: date, last: date) -> Period:
+        """Any range of whole days, ``first`` to ``last`` (UTC, both included; at
+        most ``MAX_RANGE_DAYS``); ValueError otherwise."""
+        if last < first:
+            raise ValueError(f"the range ends ({last}) before it starts ({first})")
+        if (last - first).days + 1 > MAX_RANGE_DAYS:
+            raise ValueError(f"a range is at most {MAX_RANGE_DAYS} days")
+        start = datetime(first.year, first.month, first.day, tzinfo=UTC)
+        end = datetime(last.year, last.month, last.day, tzinfo=UTC) + timedelta(days=1)
+        return cls(f"{first.isoformat()}..{last.isoformat()}", start, end)
+
     def previous(self) -> Period:
-        """The week or month before."""
+        """The week or month before (a range: as many days before)."""
+        if not WEEK.match(self.name) and not MONTH.match(self.name):
+            days = self.end - self.start
+            return Period.between(
+                (self.start - days).date(), (self.start - timedelta(days=1)).date()
+            )
         if WEEK.match(self.name):
             start = self.start - timedelta(days=7)
             year, week, _ = start.isocalendar()
@@ -70,8 +94,15 @@ class Period:
 
     @property
     def kind(self) -> str:
-        """``week`` or ``month``."""
-        return "week" if WEEK.match(self.name) else "month"
+        """``week``, ``month`` or ``range``."""
+        if WEEK.match(self.name):
+            return "week"
+        return "month" if MONTH.match(self.name) else "range"
+
+    @property
+    def last_day(self) -> date:
+        """The period's last day."""
+        return (self.end - timedelta(days=1)).date()
 
     def holds(self, at: float | None) -> bool:
         """Whether UNIX time ``at`` is in the period."""
@@ -87,6 +118,7 @@ class Conversation:
     started: float
     first: float | None  # intensity of the customer's first reading
     last: float | None  # ...and of their last
+    name: str = ""  # the customer's name, to mask it in excerpts
 
 
 @dataclass
@@ -115,27 +147,43 @@ async def collect(
     start_ms, end_ms = period.start.timestamp() * 1000, period.end.timestamp() * 1000
     conversations = []
     tag = "{" + keys.prefix + ":"
-    async for raw in client.scan_iter(match=keys.conversation("*"), count=500):
-        key = _s(raw)
-        cid = key[len(tag) : key.rindex("}")]
-        first_at, channel = await client.hmget(key, ["first_at", "channel"])
-        if first_at is None or not start_ms <= int(first_at) < end_ms:
-            continue
-        readings = await client.hgetall(keys.emotion(cid))
-        ordered = sorted(
-            ((_s(k), _s(v)) for k, v in readings.items()),
-            key=lambda kv: _stream_order(kv[0]),
-        )
-        values = [float(json.loads(v).get("intensity") or 0.0) for _, v in ordered]
-        conversations.append(
-            Conversation(
-                cid,
-                _s(channel or "") or "unknown",
-                int(first_at) / 1000,
-                values[0] if values else None,
-                values[-1] if values else None,
+    found = [
+        _s(raw)
+        async for raw in client.scan_iter(match=keys.conversation("*"), count=500)
+    ]
+    for at in range(0, len(found), BATCH):  # pipelined: one round trip a batch
+        batch = [
+            (key[len(tag) : key.rindex("}")], key) for key in found[at : at + BATCH]
+        ]
+        pipe = client.pipeline(transaction=False)
+        for _, key in batch:
+            pipe.hmget(key, ["first_at", "channel", "customer_name"])
+        began = [
+            (cid, about)
+            for (cid, _), about in zip(batch, await pipe.execute(), strict=True)
+            if about[0] is not None and start_ms <= int(about[0]) < end_ms
+        ]
+        pipe = client.pipeline(transaction=False)
+        for cid, _ in began:
+            pipe.hgetall(keys.emotion(cid))
+        for (cid, (first_at, channel, name)), readings in zip(
+            began, await pipe.execute(), strict=True
+        ):
+            ordered = sorted(
+                ((_s(k), _s(v)) for k, v in readings.items()),
+                key=lambda kv: _stream_order(kv[0]),
             )
-        )
+            values = [float(json.loads(v).get("intensity") or 0.0) for _, v in ordered]
+            conversations.append(
+                Conversation(
+                    cid,
+                    _s(channel or "") or "unknown",
+                    int(first_at) / 1000,
+                    values[0] if values else None,
+                    values[-1] if values else None,
+                    _s(name or ""),
+                )
+            )
     ids = [
         keys.ticket_id(_s(k))
         async for k in client.scan_iter(match=keys.ticket_pattern, count=500)
@@ -273,6 +321,12 @@ async def build(
         summarize(await collect(client, keys, queue, baseline)) if baseline else None
     )
     report["tickets"] = current.tickets  # for the charts
+    transcripts = await read_transcripts(
+        client, keys, [c.id for c in current.conversations]
+    )
+    names = {c.id: c.name for c in current.conversations}
+    report["highlights"] = highlights(transcripts, current.surveys, names)
+    report["what_works"] = what_works(transcripts, current.surveys)
     return report
 
 
@@ -295,6 +349,7 @@ async def unmark_baseline(client: Any, keys: Keys, kind: str) -> None:
 async def _main(args: argparse.Namespace) -> list[Path]:
     from bot.redisurl import async_client
     from bot.report_render import write
+    from bot.report_store import ReportStore
     from bot.settings import get_settings
 
     settings = get_settings()
@@ -315,9 +370,11 @@ async def _main(args: argparse.Namespace) -> list[Path]:
         )
         queue = HandoffQueue(client, prefix=settings.redis_prefix)
         report = await build(client, keys, queue, period, baseline)
+        files = write(report, Path(args.out))
+        await ReportStore(client, keys).save(period.name, files, queue.now())
     finally:
         await client.aclose()
-    return write(report, Path(args.out))
+    return files
 
 
 def main(argv: list[str] | None = None) -> int:

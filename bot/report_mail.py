@@ -32,6 +32,7 @@ from bot.handoff import HandoffQueue
 from bot.handoff.keys import Keys
 from bot.report import Period, build, marked_baseline
 from bot.report_render import TITLE, write
+from bot.report_store import ReportStore
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,9 @@ class ReportMailer:
         report = await build(self.redis, self.keys, self.queue, period, baseline)
         with tempfile.TemporaryDirectory(prefix="report-") as folder:
             files = write(report, Path(folder))
+            await ReportStore(self.redis, self.keys).save(
+                period.name, files, self.queue.now()
+            )
             await asyncio.to_thread(
                 send_mail,
                 self.smtp_url,

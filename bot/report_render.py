@@ -1,7 +1,8 @@
 """The report (bot/report.py) as an HTML page and a PDF (fpdf2), with the same charts
 as the dashboard (``chart_figure`` and ``new_figure`` of bot/console/metrics.py): SVG
-in the page, PNG in the PDF. Only numbers, channels and agent ids: no customer's name
-or words."""
+in the page, PNG in the PDF. Numbers, channels and agent ids; customers' words only in
+the short excerpts of the interactions to celebrate and to review, redacted
+(bot/report_highlights.py)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,9 @@ SHORT = {
     "escalation_rate": "Escalated",
     "time_to_person_p50_min": "Wait p50",
 }
+NONE_YET = "None in this period."
+STORY_WIDTHS = (6, 16, 18, 12, 14, 16, 44, 64)  # mm, A4's 190 in all
+WORKS_WIDTHS = (70, 14, 14, 16, 22, 14, 20, 20)
 SCORES = (("csat", "CSAT"), ("empathy", "Empathy"), ("ces", "CES"))
 
 
@@ -63,6 +67,8 @@ def show(value: Any, how: str) -> str:
         return f"{100 * value:.1f}%"
     if how == "count":
         return str(value)
+    if how == "signed":
+        return f"{value:+.2f}"
     return f"{value:.2f}"
 
 
@@ -110,6 +116,75 @@ def groups(report: dict[str, Any]) -> list[list[str]]:
     return rows
 
 
+def stories(report: dict[str, Any], which: str) -> list[list[str]]:
+    """Header and rows: the interactions to celebrate or to review (``which``)."""
+    rows = [
+        ["", "Channel", "Agent", "CSAT", "Empathy", "Scorecard", "Customer", "Reply"]
+    ]
+    for n, story in enumerate(report.get("highlights", {}).get(which, []), 1):
+        rows.append(
+            [
+                str(n),
+                story["channel"] or "-",
+                story["agent"] or "assistant",
+                show(story["csat"], "score"),
+                show(story["empathy"], "score"),
+                show(story["scorecard"], "share"),
+                story["said"],
+                story["reply"],
+            ]
+        )
+    return rows
+
+
+def _works(value: Any, how: str) -> str:
+    return value if isinstance(value, str) else show(value, how)
+
+
+def phrases(report: dict[str, Any]) -> list[list[str]]:
+    """Header and rows: each family of empathetic phrases and what follows it."""
+    rows = [
+        [
+            "Phrase family",
+            "Uses",
+            "Chats",
+            "Next turns",
+            "Intensity change",
+            "Rated",
+            "CSAT",
+            "Empathy",
+        ]
+    ]
+    for row in report.get("what_works", {}).get("rows", []):
+        name = row["family"] + (
+            f" (\u201c{row['example']}\u201d)" if row["example"] else ""
+        )
+        rows.append(
+            [
+                name,
+                str(row["uses"]),
+                str(row["conversations"]),
+                str(row["next_turns"]),
+                _works(row["intensity_change"], "signed"),
+                str(row["rated"]),
+                _works(row["csat"], "score"),
+                _works(row["empathy"], "score"),
+            ]
+        )
+    return rows
+
+
+def works_note(report: dict[str, Any]) -> str:
+    """What the phrase table's numbers mean."""
+    least = report.get("what_works", {}).get("min_count", 0)
+    return (
+        "Intensity change: the customer's feeling intensity (0-1) in their next "
+        "message minus in the message the reply answered (negative: calmer). CSAT "
+        "and empathy: the ratings of the conversations that used the phrase. A "
+        f"number resting on fewer than {least} cases reads \u201ctoo few to tell\u201d."
+    )
+
+
 def charts(report: dict[str, Any]) -> dict[str, Any]:
     """The report's charts as matplotlib figures, by name."""
     scores = new_figure()
@@ -148,6 +223,8 @@ def _image(figure: Any, fmt: str) -> bytes:
 
 
 def _table(rows: list[list[str]]) -> str:
+    if len(rows) == 1:
+        return f"<p>{NONE_YET}</p>"
     head = "".join(f"<th>{html.escape(c)}</th>" for c in rows[0])
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
@@ -175,6 +252,10 @@ def to_html(report: dict[str, Any], figures: dict[str, Any]) -> str:
         f"<p>{html.escape(_against(report))}.</p>"
         f"<h2>Everyone</h2>{_table(overview(report))}"
         f"<h2>The assistant, by channel and by agent</h2>{_table(groups(report))}"
+        f"<h2>Interactions to celebrate</h2>{_table(stories(report, 'celebrate'))}"
+        f"<h2>Interactions to review</h2>{_table(stories(report, 'review'))}"
+        f"<h2>What works: empathetic phrases</h2>"
+        f"<p>{html.escape(works_note(report))}</p>{_table(phrases(report))}"
         f"<h2>Charts</h2>{images}</body></html>"
     )
 
@@ -190,7 +271,10 @@ def _against(report: dict[str, Any]) -> str:
 
 def _latin(text: str) -> str:
     """Text the PDF's built-in font can draw."""
-    return text.replace("\u2013", "-").encode("latin-1", "replace").decode("latin-1")
+    for wide, narrow in (("\u2013", "-"), ("\u2026", "..."), ("\u201c", '"')):
+        text = text.replace(wide, narrow)
+    text = text.replace("\u201d", '"').replace("\u2019", "'")
+    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def to_pdf(report: dict[str, Any], figures: dict[str, Any]) -> bytes:
@@ -211,14 +295,25 @@ def to_pdf(report: dict[str, Any], figures: dict[str, Any]) -> bytes:
     )
     pdf.set_font("Helvetica", "", 10)
     pdf.cell(0, 8, _latin(_against(report)), new_x="LMARGIN", new_y="NEXT")
+    phrase_rows = phrases(report)
     wide = (80, 35, 35, 30) if not report.get("baseline") else (60, 24, 24, 20, 28, 24)
     for heading, rows, widths in (
         ("Everyone", overview(report), wide),
         ("The assistant, by channel and by agent", groups(report), (46, *([16] * 9))),
+        ("Interactions to celebrate", stories(report, "celebrate"), STORY_WIDTHS),
+        ("Interactions to review", stories(report, "review"), STORY_WIDTHS),
+        ("What works: empathetic phrases", phrase_rows, WORKS_WIDTHS),
     ):
         pdf.set_font("Helvetica", "B", 13)
         pdf.cell(0, 10, heading, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", "", 8)
+        if rows is phrase_rows:
+            pdf.multi_cell(
+                0, 4, _latin(works_note(report)), new_x="LMARGIN", new_y="NEXT"
+            )
+        if len(rows) == 1:
+            pdf.cell(0, 6, NONE_YET, new_x="LMARGIN", new_y="NEXT")
+            continue
         align = ("LEFT", *(["RIGHT"] * (len(widths) - 1)))
         with pdf.table(
             col_widths=widths, text_align=align, first_row_as_headings=True

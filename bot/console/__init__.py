@@ -20,12 +20,23 @@ from bot.console import (
     pages,
     practice_api,
     qa,
+    reports_api,
     skills,
     socket,
 )
 
 router = APIRouter()
-for _module in (auth, api, chats, assist_api, qa, dashboard, socket, pages):
+for _module in (
+    auth,
+    api,
+    chats,
+    assist_api,
+    qa,
+    dashboard,
+    reports_api,
+    socket,
+    pages,
+):
     router.include_router(_module.router)
 # training (docs/console.md, "Training", "Exercises and skills")
 for _module in (practice_api, guide, exercises_api, skills):

@@ -42,6 +42,7 @@ FILES = {
     "console.css": "text/css",
     "login.js": "text/javascript",
     "dashboard.js": "text/javascript",
+    "reports.js": "text/javascript",
     "practice.js": "text/javascript",
     "guide.js": "text/javascript",
     "training.css": "text/css",

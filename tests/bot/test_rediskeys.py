@@ -65,6 +65,8 @@ LAYOUT = {
     "nps_asked": (K.nps_asked("d9"), "{es}:nps:d9"),
     "report": (K.report("2026-W49"), "{es}:report:2026-W49"),
     "report_baseline": (K.report_baseline, "{es}:report-baseline"),
+    "reports": (K.reports, "{es}:reports"),
+    "report_file": (K.report_file("2026-W49"), "{es}:report-file:2026-W49"),
     # one conversation's slot {es:web-1}
     "transcript": (K.transcript(C), "{es:web-1}:tr"),
     "client_ids": (K.client_ids(C), "{es:web-1}:trids"),

@@ -13,7 +13,7 @@ import random
 import statistics
 import subprocess
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -166,6 +166,22 @@ def test_weeks_and_months() -> None:
     for bad in ("2026-W54", "2026-13", "last week", "2026-W4"):
         with pytest.raises(ValueError):
             Period.parse(bad)
+    # any range of whole days, against as many days before
+    days = Period.between(date(2026, 11, 2), date(2026, 11, 15))
+    assert (days.name, days.kind) == ("2026-11-02..2026-11-15", "range")
+    assert (days.start.isoformat(), days.end.isoformat()) == (
+        "2026-11-02T00:00:00+00:00",
+        "2026-11-16T00:00:00+00:00",
+    )
+    assert days.last_day == date(2026, 11, 15)
+    assert days.previous().name == "2026-10-19..2026-11-01"
+    one = Period.between(date(2026, 3, 1), date(2026, 3, 1))
+    assert one.previous().name == "2026-02-28..2026-02-28"
+    with pytest.raises(ValueError, match="ends .* before it starts"):
+        Period.between(date(2026, 11, 15), date(2026, 11, 2))
+    with pytest.raises(ValueError, match="at most 366 days"):
+        Period.between(date(2025, 1, 1), date(2026, 1, 2))
+    assert Period.between(date(2025, 1, 1), date(2026, 1, 1)).kind == "range"
 
 
 async def test_the_report_numbers_are_those_of_the_stored_conversations(

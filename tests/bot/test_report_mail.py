@@ -26,6 +26,7 @@ from bot.maintenance import Maintenance
 from bot.ops.ports import free_port
 from bot.report import Period, mark_baseline
 from bot.report_mail import ReportMailer, due_periods
+from bot.report_store import ReportStore
 from tests.bot.handoff.conftest import (  # noqa: F401 - fixtures
     Clock,
     client,
@@ -135,3 +136,14 @@ async def test_two_gateways_send_each_report_once_with_the_pdf(
         timeout=60,
     ).stdout
     assert text.splitlines()[0] == "Support report 2026-W49"
+
+    # the sent reports are kept for the console: listed, the mailed files served
+    store = ReportStore(client, Keys(queue.keys.prefix))
+    listed = await store.list()
+    assert sorted(r["period"] for r in listed) == ["2026-11", "2026-W49"]
+    assert {r["written_at"] for r in listed} == {WEDNESDAY}
+    assert await store.read("2026-W49", "pdf") == pdf.read_bytes()
+    stored = (await store.read("2026-W49", "html") or b"").decode("utf-8")
+    assert stored == page.rstrip("\r\n")  # the mail ends its part with a line end
+    assert await store.read("2026-W49", "exe") is None
+    assert await store.read("2026-W50", "pdf") is None

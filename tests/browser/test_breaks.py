@@ -14,23 +14,20 @@ from playwright.async_api import Browser, expect
 
 from bot.handoff import Customer, EmotionSnapshot, HandoffQueue, HandoffRequest
 from tests.browser.axe import violations
-from tests.browser.test_console import (  # noqa: F401 (fixtures)
+from tests.browser.test_console import (
     agent_page,
-    chromium,
-    queue,
-    rds,
 )
 
 pytestmark = pytest.mark.stack
 
 
 async def test_a_run_of_intense_chats_leads_to_a_break_with_a_timer(
-    chromium: Browser,  # noqa: F811
+    browser: Browser,
     gateway_url: str,
     queue: HandoffQueue,  # noqa: F811
     rds: aioredis.Redis,  # noqa: F811
 ) -> None:
-    watched, agent = await agent_page(chromium, gateway_url, queue, rds, (1280, 720))
+    watched, agent = await agent_page(browser, gateway_url, queue, rds, (1280, 720))
     page = watched.page
     await page.clock.install()
     banner = page.get_by_test_id("break-banner")

@@ -6,9 +6,13 @@ prefix of its own, is that new deployment.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
+import subprocess
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
@@ -19,11 +23,14 @@ from bot.handoff import HandoffQueue
 from bot.handoff.keys import Keys
 from bot.ops.ports import free_port
 from bot.ops.stack import Stack
-from bot.settings import Settings
+from bot.settings import ROOT, Settings
+from tests.bot.handoff.conftest import Clock
+from tests.bot.test_report_highlights import TEMPLATE, make
 from tests.browser.axe import violations
-from tests.browser.test_console import Watched, chromium  # noqa: F401 (fixture)
+from tests.browser.test_console import Watched
 
 pytestmark = pytest.mark.stack
+W10 = datetime(2031, 3, 3, tzinfo=UTC).timestamp()  # Monday of 2031-W10
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +65,7 @@ async def fresh_redis(fresh_settings: Settings) -> AsyncIterator[aioredis.Redis]
 
 
 async def test_a_new_deployments_dashboard_says_there_is_nothing_yet(
-    chromium: Browser,  # noqa: F811
+    browser: Browser,
     fresh_gateway: str,
     fresh_settings: Settings,
     fresh_redis: aioredis.Redis,
@@ -69,7 +76,7 @@ async def test_a_new_deployments_dashboard_says_there_is_nothing_yet(
     await Accounts(fresh_redis, Keys(prefix), queue).add(
         name, "supervisor password", role="supervisor"
     )
-    context = await chromium.new_context(viewport={"width": 1280, "height": 720})
+    context = await browser.new_context(viewport={"width": 1280, "height": 720})
     page = Watched(await context.new_page())
     await page.page.goto(fresh_gateway + "/console/login")
     await page.page.get_by_test_id("login-user").fill(name)
@@ -100,6 +107,8 @@ async def test_a_new_deployments_dashboard_says_there_is_nothing_yet(
         ("channels-table", "No chat has been handed to a person yet."),
         ("empathy-table", "No reply has been scored yet"),
         ("peer-table", "No ratings yet"),
+        ("works-table", "No empathetic phrase was used in this period."),
+        ("reports-table", "No report yet"),
     ):
         row = dash.get_by_test_id(table).get_by_test_id("empty")
         await expect(row).to_contain_text(said)
@@ -120,12 +129,12 @@ async def test_a_new_deployments_dashboard_says_there_is_nothing_yet(
 
 
 async def test_the_sign_in_page_and_the_shops_chat_pass_the_audit(
-    chromium: Browser,  # noqa: F811
+    browser: Browser,
     gateway_url: str,
 ) -> None:
     # reduced motion: the widget's window rises in 180 ms, and colours read half-way
     # through a fade are no colours anyone reads
-    context = await chromium.new_context(
+    context = await browser.new_context(
         viewport={"width": 1280, "height": 720}, reduced_motion="reduce"
     )
     page = Watched(await context.new_page())
@@ -139,4 +148,100 @@ async def test_the_sign_in_page_and_the_shops_chat_pass_the_audit(
     page.assert_clean()  # before the audit: axe itself tries an inline style here
     found = await violations(page.page)
     assert found == [], found
+    await context.close()
+
+
+async def test_a_supervisor_reads_the_reports_marks_a_baseline_and_picks_any_period(
+    browser: Browser,
+    fresh_gateway: str,
+    fresh_settings: Settings,
+    fresh_redis: aioredis.Redis,
+    tmp_path: Path,
+) -> None:
+    prefix = fresh_settings.redis_prefix
+    clock = Clock(W10)
+    queue = HandoffQueue(fresh_redis, prefix=prefix, clock=clock)
+    await make(fresh_redis, queue, clock, base=W10)  # 19 conversations in 2031-W10
+    env = os.environ | {"REDIS_URL": fresh_settings.redis_url, "REDIS_PREFIX": prefix}
+    for period in ("2031-W09", "2031-W10"):
+        done = subprocess.run(
+            [str(ROOT / ".venv/bin/python"), "-m", "bot.report", "--period", period]
+            + ["--out", str(tmp_path)],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    name = "sup-" + secrets.token_hex(4)
+    await Accounts(fresh_redis, Keys(prefix), queue).add(
+        name, "supervisor password", role="supervisor"
+    )
+    context = await browser.new_context(viewport={"width": 1280, "height": 720})
+    page = Watched(await context.new_page())
+    await page.page.goto(fresh_gateway + "/console/login")
+    await page.page.get_by_test_id("login-user").fill(name)
+    await page.page.get_by_test_id("login-password").fill("supervisor password")
+    await page.page.get_by_test_id("login-submit").click()
+    await expect(page.page.get_by_test_id("live-status")).to_have_text("live")
+    await page.page.goto(fresh_gateway + "/console/dashboard")
+    dash = page.page
+
+    # the reports, newest first, with their files
+    reports = dash.get_by_test_id("report")
+    await expect(reports).to_have_count(2)
+    await expect(reports.nth(0)).to_contain_text("2031-W102031-03-03 to 2031-03-09")
+    await expect(dash.get_by_test_id("baselines")).to_have_text(
+        "Weekly baseline: none · Monthly baseline: none"
+    )
+    link = reports.nth(0).get_by_test_id("report-pdf")
+    href = await link.get_attribute("href")
+    assert href == "/console/api/reports/2031-W10.pdf"
+    fetched = await dash.request.get(fresh_gateway + href)
+    assert fetched.ok and (await fetched.body()).startswith(b"%PDF")
+
+    # mark W09 as the weekly baseline, from its row
+    await reports.nth(1).get_by_test_id("mark-baseline").click()
+    await expect(dash.get_by_test_id("baselines")).to_have_text(
+        "Weekly baseline: 2031-W09 · Monthly baseline: none"
+    )
+    await expect(reports.nth(1)).to_contain_text("2031-W09 (baseline)")
+    await expect(reports.nth(1).get_by_test_id("mark-baseline")).to_have_text(
+        "Unmark baseline"
+    )
+    assert await fresh_redis.hget(Keys(prefix).report_baseline, "week") == "2031-W09"
+
+    # any period, against the days before and the baseline, with what works
+    await dash.get_by_test_id("range-start").fill("2031-03-03")
+    await dash.get_by_test_id("range-end").fill("2031-03-09")
+    await dash.get_by_test_id("range-baseline").select_option("week")
+    await dash.get_by_test_id("range-show").click()
+    await expect(dash.get_by_test_id("range-said")).to_have_text(
+        "2031-03-03 to 2031-03-09 (UTC) against 2031-02-24 to 2031-03-02 and the "
+        "baseline 2031-W09."
+    )
+    table = dash.get_by_test_id("range-table")
+    await expect(table.locator("thead th")).to_have_count(6)
+    await expect(table.locator("tbody tr").first).to_have_text(
+        re.compile(r"^Conversations\s*19\s*0\s*\+19\s*0\s*\+19$")
+    )
+    works = dash.get_by_test_id("works-table").locator("tbody tr")
+    await expect(works.filter(has_text=TEMPLATE)).to_have_text(
+        re.compile(r"^template acknowledge anger .*\s*12\s*12\s*12\s*[+-]\d\.\d\d")
+    )
+    await expect(works.filter(has_text="i hear")).to_contain_text("too few to tell")
+
+    # a range that ends before it starts is refused in words; the table stays
+    await dash.get_by_test_id("range-start").fill("2031-03-10")
+    await dash.get_by_test_id("range-show").click()
+    await expect(dash.get_by_test_id("range-said")).to_contain_text(
+        "ends (2031-03-09) before it starts (2031-03-10)"
+    )
+    await expect(works.filter(has_text=TEMPLATE)).to_have_count(1)
+
+    found = await violations(dash)
+    assert found == [], found
+    page.assert_clean()
     await context.close()

@@ -15,11 +15,8 @@ from playwright.async_api import Browser, Page, expect
 from bot.console.scenarios import scenarios
 from bot.handoff import HandoffQueue
 from tests.browser.axe import violations
-from tests.browser.test_console import (  # noqa: F401 (fixtures)
+from tests.browser.test_console import (
     agent_page,
-    chromium,
-    queue,
-    rds,
 )
 
 pytestmark = pytest.mark.stack
@@ -40,12 +37,12 @@ async def send(page: Page, text: str, turns: int) -> None:
 
 
 async def test_a_trainee_calms_a_simulated_customer(
-    chromium: Browser,  # noqa: F811
+    browser: Browser,
     gateway_url: str,
     queue: HandoffQueue,  # noqa: F811
     rds: aioredis.Redis,  # noqa: F811
 ) -> None:
-    watched, _ = await agent_page(chromium, gateway_url, queue, rds, (1280, 720))
+    watched, _ = await agent_page(browser, gateway_url, queue, rds, (1280, 720))
     page = watched.page
     await page.get_by_test_id("practice-link").click()
     await expect(page).to_have_url(re.compile(r"/console/practice$"))
@@ -115,12 +112,12 @@ async def test_a_trainee_calms_a_simulated_customer(
 
 
 async def test_the_phrase_guide_filters_as_one_types(
-    chromium: Browser,  # noqa: F811
+    browser: Browser,
     gateway_url: str,
     queue: HandoffQueue,  # noqa: F811
     rds: aioredis.Redis,  # noqa: F811
 ) -> None:
-    watched, _ = await agent_page(chromium, gateway_url, queue, rds, (1280, 720))
+    watched, _ = await agent_page(browser, gateway_url, queue, rds, (1280, 720))
     page = watched.page
     await page.get_by_test_id("guide-link").click()
     await expect(page).to_have_url(re.compile(r"/console/guide$"))

@@ -1,4 +1,4 @@
-"""The console as a place to work all day (issue 18), in Debian's chromium.
+"""The console as a place to work all day (issue 18), in Debian's browser.
 
 Two hundred chats wait (queued through the real queue library, each with what the
 customer wrote in the real transcript) and the page still fits a 1280x720 screen: the
@@ -20,12 +20,9 @@ from bot.handoff.flags import UrgencyFlag
 from bot.settings import Settings
 from bot.transcript import Author, Entry, Transcript
 from tests.browser.axe import violations
-from tests.browser.test_console import (  # noqa: F401 (fixtures)
+from tests.browser.test_console import (
     agent_page,
-    chromium,
     drain,
-    queue,
-    rds,
 )
 
 WIDTH, HEIGHT = 1280, 720
@@ -87,7 +84,7 @@ async def page_fits(page: Page) -> None:
 
 
 async def test_two_hundred_waiting_chats_fit_a_1280x720_workspace(
-    chromium: Browser,  # noqa: F811
+    browser: Browser,
     gateway_url: str,
     stack_settings: Settings,
     queue: HandoffQueue,  # noqa: F811
@@ -119,7 +116,7 @@ async def test_two_hundred_waiting_chats_fit_a_1280x720_workspace(
     )
 
     console, _ = await agent_page(
-        chromium, gateway_url, queue, rds, viewport=(WIDTH, HEIGHT)
+        browser, gateway_url, queue, rds, viewport=(WIDTH, HEIGHT)
     )
     page = console.page
     items = page.get_by_test_id("queue-item")
@@ -228,7 +225,7 @@ async def waiting_chat(
 
 
 async def test_a_new_urgent_chat_raises_a_notification_and_the_title_counts(
-    chromium: Browser,  # noqa: F811
+    browser: Browser,
     gateway_url: str,
     stack_settings: Settings,
     queue: HandoffQueue,  # noqa: F811
@@ -239,7 +236,7 @@ async def test_a_new_urgent_chat_raises_a_notification_and_the_title_counts(
     calm = EmotionSnapshot("neutral", 0.1, 0)
     await waiting_chat(queue, rds, prefix, "Early Erin", "a question", calm)
     console, _ = await agent_page(
-        chromium,
+        browser,
         gateway_url,
         queue,
         rds,
@@ -316,7 +313,7 @@ async def test_a_new_urgent_chat_raises_a_notification_and_the_title_counts(
 
 
 async def test_claim_reply_and_resolve_with_the_keyboard_only(
-    chromium: Browser,  # noqa: F811
+    browser: Browser,
     gateway_url: str,
     stack_settings: Settings,
     queue: HandoffQueue,  # noqa: F811
@@ -337,7 +334,7 @@ async def test_claim_reply_and_resolve_with_the_keyboard_only(
         queue, rds, prefix, "Calm Carl", "no rush", EmotionSnapshot("neutral", 0.1, 0)
     )
     console, _ = await agent_page(
-        chromium, gateway_url, queue, rds, viewport=(WIDTH, HEIGHT)
+        browser, gateway_url, queue, rds, viewport=(WIDTH, HEIGHT)
     )
     page, keys = console.page, console.page.keyboard
     items = page.get_by_test_id("queue-item")
