@@ -43,6 +43,7 @@ from bot.redisurl import async_client
 from bot.report_mail import ReportMailer
 from bot.settings import Settings, get_settings
 from bot.transcript import Transcript
+from bot.typing_notes import Typing
 from bot.upstream import EmotionClient, RasaClient
 
 logger = logging.getLogger(__name__)
@@ -131,6 +132,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         limits=app.state.limits,
     )
     app.state.hub = Hub(app.state.redis_live, keys, queue)
+    app.state.typing = Typing(app.state.redis, keys)
     await app.state.hub.start()
     mailer = None
     if settings.smtp_url and settings.report_emails:

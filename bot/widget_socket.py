@@ -49,6 +49,7 @@ from bot.state_view import StateView, newest_view
 from bot.survey_answers import SurveyClosed
 from bot.survey_config import SurveyInputError
 from bot.transcript import stream_id_after, valid_cursor
+from bot.typing_notes import WidgetTyping, widget_frame
 from bot.widget_limits import Bucket, socket_counts
 from bot.widget_protocol import (
     FrameError,
@@ -111,6 +112,7 @@ class ChatSocket:
         self._listener: Listener | None = None
         self._bucket = Bucket(BURST, RATE)
         self._typing_until = ""  # entry id after which the bot stopped typing
+        self.typing = WidgetTyping(state.typing)  # the customer's (bot/typing_notes.py)
 
     async def send(self, frame: dict[str, Any]) -> None:
         """Send one frame (frames from the reader, the pump and the hub never
@@ -294,6 +296,8 @@ class ChatSocket:
             self.hand_on({"id": client_id, "text": text})
         elif kind == "rating":
             await self.rate(frame)
+        elif kind == "typing":
+            await self.typing.typed(frame, self.conversation_id, self.view)
         elif kind == "hello":
             raise FrameError("invalid_frame", "already said hello")
         else:
@@ -409,6 +413,13 @@ class ChatSocket:
             stop_if_cancelled()
             changes = None if first else await listener.wait(IDLE_WAKE_S)
             first = False
+            if changes is not None and changes.typing:
+                # The agent typing: shown from what the client has, no Redis read.
+                if frame := widget_frame(changes.typing, self.view):
+                    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                        await self.send(frame)
+                if changes.only_typing:
+                    continue
             if changes is not None and not self.concerned(changes):
                 continue
             try:
