@@ -34,6 +34,10 @@ HEADERS = {
 }
 FILES = {
     "console.js": "text/javascript",
+    "queue.js": "text/javascript",
+    "chat.js": "text/javascript",
+    "assist.js": "text/javascript",
+    "typing.js": "text/javascript",
     "kit.js": "text/javascript",
     "review.js": "text/javascript",
     "notify.js": "text/javascript",
