@@ -65,7 +65,8 @@ def configure_logging() -> None:
     """Our INFO lines to stderr (uvicorn keeps its own), personal data masked.
 
     httpx logs every request URL at INFO, and those carry Rasa's token and the
-    Telegram bot token: it logs warnings only.
+    Telegram bot token: it logs warnings only. matplotlib (the reports' charts)
+    logs its font cache at INFO: warnings only too.
     """
     root = logging.getLogger()
     if not root.handlers:
@@ -75,7 +76,7 @@ def configure_logging() -> None:
         )
         root.addHandler(handler)
         root.setLevel(get_settings().log_level)
-    for noisy in ("httpx", "httpcore"):
+    for noisy in ("httpx", "httpcore", "matplotlib"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     install_log_redaction()
 

@@ -95,7 +95,10 @@ async def get_dashboard_page(request: Request, console: ConsoleDep) -> Response:
     """The supervisor dashboard (supervisors only)."""
     account = await _signed_in(request, console)
     if account is None:
-        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
+        # back here after signing in (login.js follows only pages of the console)
+        return RedirectResponse(
+            "/console/login?next=/console/dashboard", status_code=303, headers=HEADERS
+        )
     if not account.supervisor:
         await console.audit.record(
             "denied",
