@@ -38,7 +38,8 @@ One conversation (bot/transcript.py, bot/conversations.py), ``<c>`` = ``es:<id>`
     {<c>}:tr                          stream every message of the conversation
     {<c>}:trids                       hash   client message id -> stream id (dedupe)
     {<c>}:emo                         hash   stream id -> emotion annotation (JSON)
-    {<c>}:conv                        hash   channel, customer name and ref, times,
+    {<c>}:conv                        hash   channel, customer name, ref and handle
+                                             (a Telegram @username), times,
                                              claim_ended (highest fencing token
                                              whose claim a note ended)
     {<c>}:timeout_said:<wait>         string the queue-timeout apology was said (NX)
