@@ -139,7 +139,9 @@
     openId: () => (state.chat ? state.chat.id : null),
   });
 
-  // the other parts load after this file (deferred, in order): start when all have
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // The other parts load after this file (deferred, in order), and the browser may
+  // run other tasks between two deferred scripts (a fetch's answer): start only once
+  // all of them have run, at DOMContentLoaded (deferred scripts all run before it).
+  if (document.readyState === "complete") start();
+  else document.addEventListener("DOMContentLoaded", start);
 })();
