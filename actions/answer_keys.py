@@ -13,7 +13,7 @@ from actions.delivery import delivery_reach, named_country
 from actions.mentions import mentions
 from actions.order_chat import praised
 from actions.payments import method_named
-from actions.readings import closing_key, only_closes
+from actions.readings import closing_key, done_asking, only_closes
 from actions.replies import reply_book
 
 # Intents whose answer has a variant when the customer named an account type / a place.
@@ -30,6 +30,10 @@ def answer_key(intent: str, tracker: Tracker) -> str:
     """The reply key that answers ``intent`` given what the customer told us."""
     if intent == "deny" and stopped_asking(tracker):
         return "no_number"
+    if intent in ("affirm", "deny", "thank_you") and done_asking(
+        str((tracker.latest_message or {}).get("text") or "")
+    ):
+        return "goodbye"  # "that is all I needed": whatever the last reply asked
     if intent == "affirm" and only_closes(tracker):
         return closing_key(tracker)
     if intent in ("affirm", "deny"):

@@ -20,6 +20,13 @@ _OPENS_WITH = re.compile(
     r"(?P<no>no|not at the moment|unfortunately not|i'm afraid not))\b[,:;.!]?\s*",
     re.I,
 )
+# An answer that says no without the word ("We don't match other shops' prices";
+# "Price matching isn't something we offer"): its first clause is the no
+_SAYS_NO = re.compile(
+    r"\b(?:don't|do not|doesn't|does not|isn't|is not|aren't|are not|can't|cannot|"
+    r"won't|will not|no longer|not possible|there's no|there is no|we have no)\b",
+    re.I,
+)
 
 
 def bot_texts(tracker: Tracker) -> list[str]:
@@ -124,7 +131,10 @@ def yes_or_no_again(tracker: Tracker) -> tuple[str, str] | None:
     first = _SENTENCE_END.split(said[-1].strip())[0]
     opening = _OPENS_WITH.match(first)
     if not opening:
-        return None
+        clause = re.split(r"\s*;\s*", first)[0].rstrip(" .!")
+        if clause.endswith("?") or not _SAYS_NO.search(clause):
+            return None
+        return "no_again", f"{capitalise(clause)}."
     rest = capitalise(first[opening.end() :].strip())
     return ("yes_again" if opening.group("yes") else "no_again"), rest
 

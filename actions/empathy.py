@@ -32,7 +32,7 @@ MAX_NAME_USES = 2
 RECENT_OFFER = 3
 # Circumstances said after what went wrong, and only beside a problem or a feeling:
 # who the order was for (data/emotion/situations.yml, ``gift``)
-AFTER_THE_PROBLEM = frozenset({"gift"})
+AFTER_THE_PROBLEM = frozenset({"gift", "missed_occasion"})
 _SENTENCE_END = re.compile(r"(?<=[.?])\s+")
 
 

@@ -14,7 +14,6 @@ same.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -40,12 +39,8 @@ from actions.language_texts import (
     topics_asked,
 )
 from actions.numbers import find_number
-from actions.paths import DATA
+from actions.paths import LANGUAGES_FILE
 from actions.payments import named_in
-
-LANGUAGES_FILE = Path(
-    os.environ.get("LANGUAGES_FILE", DATA / "replies" / "languages.yml")
-)
 
 # Languages the detector knows besides English and those with texts, so that, say,
 # Swedish is not taken for Dutch; their names are for the agent. Each language costs
@@ -76,6 +71,7 @@ ANSWERED = (
     "password",
     "product",
     "giftcard",
+    "never_mind",
 )
 # Feelings that hand a late order to a person at once (worry, a fright), rather than
 # its state and a person offered to chase it

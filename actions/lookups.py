@@ -32,9 +32,9 @@ from actions.order_chat import (
     talks_money,
 )
 from actions.order_checks import (
+    against_deadline,
     change_key,
     complaint_key,
-    missed_deadline,
     record_disagrees,
     time_question,
 )
@@ -159,6 +159,11 @@ class ActionOrderLookup(CaringAction):
         ) and mentioned("if_it_does_not", *customer_texts(tracker)[-1:]):
             # "and if it doesn't?" after its date: what can be done then
             speaker.say(f"track_order.{order.status}_if_not", **order.values())
+        elif mentioned("asks_tracking", latest) and reply_book().has(
+            tracking := f"track_order.{order.status}_tracking"
+        ):
+            # "can I get the tracking number?": the number and where to follow it
+            speaker.say(tracking, **order.values())
         elif timed := time_question(order, latest):
             # "why so slow?", "can you speed it up?": whether it is on time, and
             # what can be done
@@ -170,11 +175,14 @@ class ActionOrderLookup(CaringAction):
             if told_already(tracker, order) and reply_book().has(f"{late}_again"):
                 late = f"{late}_again"
             speaker.say(late, **order.values())
-        elif missed := missed_deadline(order, customer_texts(tracker)[-3:]):
-            # it comes, but after the day the customer needs it: no "Good news"
-            late = "processing_" if order.status is OrderStatus.PROCESSING else ""
-            key = f"track_order.{late}after_deadline"
-            speaker.say(key, **{**order.values(), **missed})
+        elif needed := against_deadline(order, customer_texts(tracker)[-3:]):
+            # the day the customer needs it by: it comes after it (no "Good news"),
+            # or in time, said so they need not do the sum
+            side, words = needed
+            packed = "processing_" if order.status is OrderStatus.PROCESSING else ""
+            speaker.say(
+                f"track_order.{packed}{side}_deadline", **{**order.values(), **words}
+            )
         elif order.status is OrderStatus.PROCESSING and mentioned(
             "asks_dispatch", *customer_texts(tracker)[-1:]
         ):

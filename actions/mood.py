@@ -173,7 +173,10 @@ def assess(tracker: Tracker) -> Mood:
         )
     text = str((tracker.latest_message or {}).get("text") or "")
     turns = history(tracker)
-    analysis = analyzer().analyze(text, turns)
+    from actions.language_detection import conversation_language  # loads lingua
+
+    language = conversation_language([t.text for t in turns if t.is_customer] + [text])
+    analysis = analyzer().analyze(text, turns, language)
     decision = policy().decide(analysis, turns)
     intent = (tracker.latest_message or {}).get("intent") or {}
     confidence = intent.get("confidence")

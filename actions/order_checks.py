@@ -1,7 +1,7 @@
 """What an order's record says against what the customer says: whether it can still
 be changed (``change_key``), where the record and the customer disagree
 (``record_disagrees``), and a day they need it by that it will miss
-(``missed_deadline``)."""
+(``against_deadline``)."""
 
 from __future__ import annotations
 
@@ -86,10 +86,13 @@ def deadline_day(when: str, today: dt.date) -> tuple[dt.date, bool] | None:
     return None
 
 
-def missed_deadline(order: Order, said: list[str]) -> dict[str, str] | None:
-    """When the customer said the day they need ``order`` by and its expected day
-    is too late: the words for the reply (``deadline``: "Saturday", ``event``: "the
-    wedding"); else None."""
+def against_deadline(
+    order: Order, said: list[str]
+) -> tuple[str, dict[str, str]] | None:
+    """When the customer said the day they need ``order`` by: ``after`` when its
+    expected day is too late, ``before`` when it should be in time, with the words
+    for the reply (``deadline``: "Saturday 12 December", ``event``: "the wedding",
+    ``for_event``: " for the wedding" or ""); else None."""
     if order.due is None or order.status not in (
         OrderStatus.SHIPPED,
         OrderStatus.PROCESSING,
@@ -105,12 +108,13 @@ def missed_deadline(order: Order, said: list[str]) -> dict[str, str] | None:
             if day is None:
                 continue
             deadline, before = day
-            if order.due > deadline or (before and order.due >= deadline):
-                event = f"the {found.what}" if found.what else "then"
-                return {
-                    "deadline": f"{deadline:%A} {deadline.day} {deadline:%B}",
-                    "event": event,
-                }
+            words = {
+                "deadline": f"{deadline:%A} {deadline.day} {deadline:%B}",
+                "event": f"the {found.what}" if found.what else "then",
+                "for_event": f" for the {found.what}" if found.what else "",
+            }
+            late = order.due > deadline or (before and order.due >= deadline)
+            return ("after" if late else "before"), words
     return None
 
 

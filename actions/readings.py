@@ -298,6 +298,23 @@ _CLOSING = re.compile(
     re.IGNORECASE,
 )
 _RESIGNED = re.compile(rf"\b(?:{_SHRUGS})\b", re.IGNORECASE)
+# A message that says the customer has what they came for ("Very well, that is all I
+# needed.", "nothing else, thanks"): a goodbye, whatever the last reply asked
+_DONE = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|very well|well|great|perfect|fine|good|lovely|right|"
+    r"no|nope|thanks|thank you|cheers|excellent|brilliant)\W+)*"
+    r"(?:that(?:'s| is| was| will be|ll be) (?:all|everything|it)"
+    r"(?: (?:i|we) (?:needed|wanted|had|was after|needed to know|wanted to know))?|"
+    r"(?:i'?m|we'?re|i am|we are) all (?:set|good|sorted)|nothing (?:else|more)|"
+    r"no (?:more|other) questions)(?: for (?:now|today))?"
+    r"(?:\W+(?:thanks|thank you|cheers|thx|ty)(?: (?:so much|very much|again))?)?\W*$",
+    re.IGNORECASE,
+)
+
+
+def done_asking(text: str) -> bool:
+    """Whether ``text`` says the customer needs nothing more (``_DONE``)."""
+    return bool(_DONE.match(text))
 
 
 def only_closes(tracker: Tracker) -> bool:
@@ -438,4 +455,30 @@ def asks_about_the_order(text: str, intent: str | None) -> bool:
         (intent in UNSURE_FOLLOW_UP or not intent)
         and points
         and bool(_DELIVERY_WORDS.search(text))
+    )
+
+
+# "Could you find out and get back to me?", "can you check with them?": a task for a
+# person, after a reply that said a colleague could look into it
+_FIND_OUT = re.compile(
+    r"\b(?:find (?:it |that |this )?out|check with (?:them|the team|someone|your team|"
+    r"the product team|the warehouse)|ask (?:them|the team|someone|your team|around|"
+    r"the product team|the warehouse)|get back to me|look into it for me)\b",
+    re.IGNORECASE,
+)
+_COLLEAGUE_CAN = re.compile(
+    r"\b(?:colleague|person from our team|someone from our team|our product team)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_us_to_find_out(tracker: Tracker) -> bool:
+    """Whether the latest message asks us to find something out for them, right
+    after a reply that said a colleague could (a yes to that, in its own words)."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    said = bot_texts(tracker)
+    return (
+        bool(said)
+        and bool(_FIND_OUT.search(text))
+        and bool(_COLLEAGUE_CAN.search(said[-1]))
     )

@@ -74,6 +74,7 @@ def add_emotion_route(app: Sanic) -> None:
     """
     from actions.emotion import Turn
     from actions.empathy import empathy_book
+    from actions.language_detection import conversation_language
     from actions.mood import analyzer, compact
     from actions.order_chat import telling
     from actions.situation import Situation
@@ -114,7 +115,10 @@ def add_emotion_route(app: Sanic) -> None:
         )
         book = empathy_book()
         said = book.said_concern(situation) or book.earlier_concern(situation)
-        result = analyzer().analyze(text, turns)
+        language = conversation_language(
+            [t.text for t in turns if t.author == "customer"] + [text]
+        )
+        result = analyzer().analyze(text, turns, language)
         # a date it is needed by ("the wedding is in 4 days"): its words of care
         deadline = book.deadline(result.circumstances, situation)
         return response.json(

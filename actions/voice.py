@@ -133,6 +133,7 @@ async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
     # add something to it?": whether it can change
     answered_here = any(mentioned(m, latest) for m in TIME_QUESTIONS.values())
     answered_here = answered_here or mentioned("asks_change", latest)
+    answered_here = answered_here or mentioned("asks_tracking", latest)
     if (
         not said
         or not (is_question(latest) or answered_here)
@@ -152,6 +153,9 @@ async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
     if order is None or order.id not in said[-1] or not may_see(tracker, order):
         return None
     status = str(order.status)
+    tracking = f"track_order.{status}_tracking"
+    if mentioned("asks_tracking", latest) and reply_book().has(tracking):
+        return tracking, order  # the number and where to follow it, not the day
     if timed := time_question(order, latest):
         return timed, order
     if mentioned("asks_change", latest):

@@ -3,9 +3,9 @@
 Usage: ``python -m bench.connections [--idle 5000] [--customers 2] [--messages 12]
 [--window 60]``
 
-Starts its own stack (bench/load.py's ``own_stack``; run it on a Redis of its own,
+Starts its own stack (bench/stack.py's ``own_stack``; run it on a Redis of its own,
 ``REDIS_URL``, or other clients' commands count too). First, with no idle socket
-open, ``--customers`` widget customers chat with the bot at once (bench/load.py's
+open, ``--customers`` widget customers chat with the bot at once (bench/customers.py's
 calm personas, each message sent when the last is answered) and the Redis commands
 of ``--window`` quiet seconds are counted. Then a client in a process of its own
 opens ``--idle`` widget sockets that say hello and then wait, as customers with the
@@ -40,14 +40,15 @@ from typing import Any
 
 import redis
 
-from bench.load import PERSONAS, Phase, own_stack, widget_customer
-from bench.sockets import settled_rss
+from bench.customers import PERSONAS, Phase, widget_customer
+from bench.memory import settled_rss
+from bench.stack import own_stack
 from bot.ops.widget import Widget
 from bot.settings import ROOT
 
 SPARE_FILES = 200  # descriptors besides the sockets (Redis pools, logs, imports)
 OPEN_AT_ONCE = 100  # handshakes in flight in the client
-CALM = (0, 2)  # bench/load.py's personas that stay with the bot
+CALM = (0, 2)  # bench/customers.py's personas that stay with the bot
 
 
 def raise_file_limit(sockets: int) -> int:
@@ -132,7 +133,7 @@ def quiet_commands(client: redis.Redis, seconds: float) -> int:
 
 def p50(gateway: str, customers: int, messages: int) -> tuple[float, Phase]:
     """The active customers' median time from a message to its answer; they chat
-    at once, each with one of the calm personas of bench/load.py."""
+    at once, each with one of the calm personas of bench/customers.py."""
 
     async def chat() -> Phase:
         phase = Phase("gateway")

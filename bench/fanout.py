@@ -3,7 +3,7 @@
 Usage: ``python -m bench.fanout [--widgets 200] [--waiting 1] [--events 200]
 [--repeat 3] [--seed 1]``
 
-Starts its own stack (bench/load.py's ``own_stack``). Opens ``--widgets`` widget
+Starts its own stack (bench/stack.py's ``own_stack``). Opens ``--widgets`` widget
 connections (``/ws/chat``) that chat with the bot and ``--waiting`` more whose
 customers wait in the queue (enqueued with seeded random urgency, so their places are
 mixed). Then ``--events`` queue events happen one after another, as the action server
@@ -41,7 +41,7 @@ from typing import Any
 import redis
 from websockets.asyncio.client import ClientConnection
 
-from bench.load import own_stack
+from bench.stack import own_stack
 from bot.handoff import (
     Agent,
     Customer,

@@ -3,7 +3,7 @@
 Usage: ``python -m bench.handoff_latency [--rounds 30] [--telegram-rounds 10]
 [--repeat 3]``
 
-Starts its own stack (bench/load.py's ``own_stack``: free ports, own Redis key
+Starts its own stack (bench/stack.py's ``own_stack``: free ports, own Redis key
 prefix, deleted afterwards) with Telegram on, pointed at the fake Bot API on loopback
 (bot/ops/fake_telegram.py; the only stand-in: Telegram is on the internet). An
 agent account is created with the accounts module (as ``bot.admin add-agent`` does),
@@ -48,7 +48,8 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import ClientConnection, connect
 
-from bench.load import own_stack, percentile
+from bench.customers import percentile
+from bench.stack import own_stack
 from bot.console.accounts import Accounts
 from bot.console.deps import SESSION_COOKIE
 from bot.handoff import HandoffQueue

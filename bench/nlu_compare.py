@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.load import rss_mb
+from bench.memory import rss_mb
 from bench.rasa_server import RasaHandle, rasa_server
 from bot.ops.train import ensure_model
 

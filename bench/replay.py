@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 
+from bench.stack import LOG_DIR
 from bot.ops.preflight import ensure_redis
 from bot.ops.private import private_settings, private_stack
 from bot.ops.train import ensure_model
@@ -50,7 +51,7 @@ def assistant(rasa_url: str | None) -> Iterator[tuple[str, str]]:
         pass
     ensure_redis(settings.redis_url)
     own = private_settings(settings.redis_url, "bench", rasa_token=token)
-    with private_stack(own, ensure_model(), ROOT / "var" / "bench-logs"):
+    with private_stack(own, ensure_model(), LOG_DIR):
         yield own.rasa_url, token
 
 

@@ -20,34 +20,15 @@ import json
 import secrets
 import statistics
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 from bench.lone_gateway import start_gateway
+from bench.memory import settled_rss
 from bot.ops.redis_server import RedisServer
 from bot.ops.widget import Widget
 
 PER_ADDRESS = 256
-
-
-def rss_kib(pid: int) -> int:
-    """The resident memory of process ``pid`` in KiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no VmRSS for {pid}")
-
-
-def settled_rss(pid: int) -> int:
-    """VmRSS once three readings 0.5 s apart agree within 64 KiB."""
-    readings = [rss_kib(pid)]
-    while len(readings) < 3 or max(readings[-3:]) - min(readings[-3:]) > 64:
-        time.sleep(0.5)
-        readings.append(rss_kib(pid))
-        if len(readings) > 60:
-            break
-    return readings[-1]
 
 
 async def open_widgets(base: str, count: int) -> list[Widget]:

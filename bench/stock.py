@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.stack import LOG_DIR
 from bot.ops.ports import free_port
 from bot.ops.services import stop_group
 from bot.ops.train import MODELS, RASA_BIN, rasa_env
@@ -30,7 +31,6 @@ from bot.settings import ROOT
 
 STOCK = MODELS / "stock"
 SITE_PACKAGES = ROOT / ".venv-rasa" / "lib"
-LOG_DIR = ROOT / "var" / "bench-logs"
 
 
 def rasa_version() -> str:
@@ -74,7 +74,7 @@ def stock_model(log: Path | None = None) -> Path:
 
 @contextmanager
 def stock_rasa(
-    log_dir: Path = ROOT / "var" / "bench-logs",
+    log_dir: Path = LOG_DIR,
 ) -> Iterator[tuple[str, int]]:
     """(URL, pid) of a Rasa server with the stock model, stopped afterwards."""
     model = stock_model()

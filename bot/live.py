@@ -127,7 +127,7 @@ class Listener:
 
         A poke is news of the listener's own conversation: were it only a wake-up,
         a queue event about another chat arriving in the same wake-up would make a
-        filtering reader (bot/widget_socket.py, ``concerned``) skip it until its next
+        filtering reader (bot/widget_push.py, ``concerned``) skip it until its next
         timeout.
         """
         if self.conversation_id is not None:

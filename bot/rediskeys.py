@@ -100,6 +100,11 @@ The agent console (bot/console)::
     {es}:assist:approved              hash   proposal id -> reply a supervisor approved
     {es}:qa:ratings                   hash   "<conversation> <entry> <rater>" -> a
                                              peer's empathy scorecard of a reply (JSON)
+    {es}:practice:<practice id>       string a practice conversation with a
+                                             simulated customer (JSON; TTL:
+                                             PRACTICE_TTL_S), never a ticket
+    {es}:practices:<agent id>         zset   the agent's practices by start time
+                                             (TTL: PRACTICE_TTL_S)
 
 Surveys (bot/surveys.py) and reports (bot/report_mail.py)::
 
@@ -132,6 +137,8 @@ CUSTOMER = ":customer:"
 ASSIST_PROPOSED = ":assist:proposed"
 ASSIST_APPROVED = ":assist:approved"
 QA_RATINGS = ":qa:ratings"
+PRACTICE = ":practice:"
+PRACTICES = ":practices:"
 TELEGRAM_UPDATE = ":tg:update:"
 TELEGRAM_CHATS = ":tg:chats"
 TELEGRAM_OUTBOX = ":tg:out"
@@ -157,6 +164,8 @@ TRANSCRIPT_MAX = 5_000  # messages kept per conversation (XADD MAXLEN ~)
 AUDIT_MAXLEN = 1_000_000  # audit entries kept (XADD MAXLEN ~), none past retention
 CUSTOMER_CONVERSATIONS_MAX = 50  # conversations remembered per customer
 TELEGRAM_UPDATE_TTL_S = 24 * 3600  # Telegram stops re-sending an update after a day
+PRACTICE_TTL_S = 30 * 24 * 3600  # practice conversations are kept 30 days
+PRACTICES_MAX = 100  # practices kept per agent (older ones are deleted)
 
 _PREFIX = re.compile(r"^[A-Za-z0-9]{1,32}$")
 
@@ -235,6 +244,14 @@ class AppKeys(KeyBase):
     def auth_failures(self, kind: str, value: str) -> str:
         """Recent failed logins for an account (``user``) or an address (``ip``)."""
         return self.tag + AUTH_FAILURES + kind + ":" + value
+
+    def practice(self, practice_id: str) -> str:
+        """One practice conversation (never in the queue or the transcripts)."""
+        return self.tag + PRACTICE + practice_id
+
+    def practices(self, agent_id: str) -> str:
+        """An agent's practice conversations, by start time."""
+        return self.tag + PRACTICES + agent_id
 
     def customer(self, customer_id: str) -> str:
         """The conversations of one customer, oldest first."""

@@ -161,16 +161,6 @@ def _answers(surveys: list[dict[str, Any]], question: str) -> list[float]:
     return [float(v) for s in surveys if (v := s["answers"].get(question)) is not None]
 
 
-def _wait(ticket: Ticket) -> float | None:
-    if (
-        ticket.assigned_at
-        and ticket.queued_at
-        and ticket.assigned_at >= ticket.queued_at
-    ):
-        return ticket.assigned_at - ticket.queued_at
-    return None
-
-
 def numbers(
     conversations: list[Conversation],
     tickets: list[Ticket],
@@ -194,7 +184,7 @@ def numbers(
             t = handoffs[0]
             if t.state is TicketState.RESOLVED and not t.transfers and not t.reoffers:
                 settled += 1
-    waits = [w / 60 for t in tickets if (w := _wait(t)) is not None]
+    waits = [w / 60 for t in tickets if (w := t.waited()) is not None]
     nps = _answers(surveys, "recommend")
     firsts = [c.first for c in conversations if c.first is not None]
     lasts = [c.last for c in conversations if c.last is not None]

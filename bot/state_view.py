@@ -1,7 +1,7 @@
 """What a customer is shown of who owns their chat: a ``StateView`` (the bot, their
 place in the line with the expected wait, or the agent's name), and ``newest_view``,
 which picks the newer of a view read of the chat and the gateway's latest line.
-The widget sends it as its ``state`` frame (bot/widget_socket.py).
+The widget sends it as its ``state`` frame (bot/widget_push.py).
 """
 
 from __future__ import annotations

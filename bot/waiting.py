@@ -21,6 +21,9 @@ from bot.handoff import HandoffQueue, Ticket, UrgencyFlag
 from bot.texts import say, texts, translations
 from bot.upstream import UNFIT, EmotionClient, RasaClient
 
+# Flags whose answer to a question (``waiting_asked_<flag>``) says what their advice
+# says, so it comes first; a safety question gets "see a doctor" first.
+ASKED_FIRST = frozenset({UrgencyFlag.FRAUD, UrgencyFlag.BEREAVEMENT})
 # Flags whose advice a waiting customer gets first (the most urgent first).
 ADVICE_ORDER = (
     UrgencyFlag.SAFETY,
@@ -275,6 +278,11 @@ class WaitingReplies:
             return reply
         felt = words_of.felt_text(analysis, lower, words)
         if asks and not order:
+            if known is None and asked and asked not in told and flag in ASKED_FIRST:
+                # what to do about what happened, asked (can I still send it back?
+                # how do I secure my account?): its answer, which says what the
+                # advice says
+                return asked
             if known is None and due and advice:  # "what do I do now?": advice first
                 return await self._advised(
                     conversation_id, advice, flag, language, said
@@ -282,8 +290,7 @@ class WaitingReplies:
             # the advice not said yet comes after the answer, not instead of it
             closing = advice if due and advice else ""
             if known is None and asked:
-                # ...or what to do about what happened (keep the kettle? how do I
-                # secure my account?)
+                # ...or what to do about what happened (keep the kettle?)
                 known, closing = asked, ""
             if known is not None and not any(known in x for x in said[-1:]):
                 return " ".join(p for p in (known, closing) if p)

@@ -75,6 +75,9 @@ WAIT_WORDS = re.compile(
     # "please", "please help me": a plea, answered with where they stand
     r"^\W*(?:please+|pls|plz|help(?: me)?|please+ help(?: me)?|help(?: me)?,? please+|"
     r"i'?m begging you|i beg you)\W*$|"
+    # "how long will it take?" and nothing more, while they wait: the wait
+    r"^\W*(?:(?:so|and|but|ok|okay)\W+)?how long (?:will|does|is|would) "
+    r"(?:it|this|that) (?:going to |gonna )?(?:take|be)\W*$|"
     # a bare "how long tho?", "when?" while they wait: the wait
     r"^\W*(?:(?:so|and|but|ok|okay) )?(?:how long|when)"
     r"(?: (?:tho|though|now|then))?\W*$",
@@ -166,11 +169,23 @@ IMPATIENT = re.compile(
     r"an agent)\b[^.?!]{0,30}\b(?:right now|immediately|asap|straight away|"
     r"right away|this minute|at once)|(?:want|need|get me|give me)\b[^.?!]{0,20}"
     r"\b(?:some(?:one|body)|a person|a human|an agent)\b[^.?!]{0,30}\bnow|"
-    r"(?:right now|immediately)\W*$)|"
-    # "I want someone to actually DO something", "can I just talk to someone?"
+    # "can you answer me right now" (not "it's all a bit much right now": a time,
+    # not a demand)
+    r"(?:need|want|get|send|help|answer|reply|respond|call|talk|speak|come|sort)\w*"
+    r"\b[^.?!]{0,30}\b(?:right now|immediately)\W*$)|"
+    # "yes now please", "now!!": the person, now
+    r"^\W*(?:(?:yes|yeah|yep|ok|okay|please|pls)\W+)*(?:now|right now|asap|"
+    r"immediately)(?:\W+(?:please|pls))?\W*$|"
+    # "can I just talk to someone?"
+    r"\bjust (?:talk|speak|chat) (?:to|with) (?:some(?:one|body)|a person|a human|"
+    r"a real)",
+)
+# ...wants something done, not more words ("can someone actually help me with
+# this?", "I want someone to actually DO something"): English only
+WANTS_ACTION = re.compile(
     r"\b(?:some(?:one|body)|a person|a human|you|anyone)\b[^.?!]{0,20}\bactually "
-    r"(?:do|help|look|listen|deal|sort|fix|call)\w*|\bjust (?:talk|speak|chat) "
-    r"(?:to|with) (?:some(?:one|body)|a person|a human|a real)",
+    r"(?:do|help|look|listen|deal|sort|fix|call)\w*",
+    re.IGNORECASE,
 )
 # ...has asked before and nobody helped, or is not listened to...
 REPEATED = re.compile(
@@ -333,12 +348,15 @@ def impatience(text: str, words: WaitingWords) -> str:
     """The kind of impatience a waiting customer's message shows, with the wait or
     with us: "repeated" (asked before and nobody helped, not listened to),
     "impatient" (wants a person now, not the bot; or asks for one in capitals),
+    "wants_action" (someone to actually do something, in English),
     "fed_up" (has had enough); "" when it shows none."""
     lower = text.lower().strip()
     if words.repeated.search(lower):
         return "repeated"
     if words.impatient.search(lower):
         return "impatient"
+    if words is ENGLISH and WANTS_ACTION.search(lower):
+        return "wants_action"
     if words.person.search(lower) and shouted(None, text):
         return "impatient"  # "A HUMAN. NOW."
     if words.fed_up.search(lower):

@@ -1,6 +1,7 @@
 """The widget protocol's frames on ``/ws/chat``: reading one, writing one
 (``frame_text``), the ``error`` frame, and the checks of a ``message`` frame. What a
-connection does with them is in bot/widget_socket.py.
+connection does with them is in bot/widget_socket.py (what it reads) and
+bot/widget_push.py (what it sends).
 
 Protocol (JSON text frames; the first client frame must be ``hello``)::
 

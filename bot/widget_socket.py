@@ -1,11 +1,9 @@
-"""One widget connection on ``/ws/chat`` (``ChatSocket``); the route, the Origin
-check and the widget's files are in bot/web.py, the frames are described in
-bot/widget_protocol.py.
+"""One widget connection on ``/ws/chat`` (``ChatSocket``): its hello and what it
+reads; what it sends (entries, state) is in bot/widget_push.py, the route, the Origin
+check and the widget's files in bot/web.py, the frames in bot/widget_protocol.py.
 
 A message with a client id already stored is not processed twice, so a client resends
-whatever it has not seen echoed back. Entries come from the transcript after the
-client's cursor, so a reconnect (``after`` = the last entry id it saw) gets exactly
-what it missed, whichever gateway process wrote it. A forged or unknown session token,
+whatever it has not seen echoed back. A forged or unknown session token,
 or one idle for SESSION_IDLE_SECONDS (bot/sessions.py), closes the socket with code
 4401 (the widget starts a new conversation); frames over ``MAX_FRAME_BYTES`` with 1009.
 
@@ -21,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import time
 from typing import Any
@@ -30,41 +27,30 @@ from fastapi import WebSocket, WebSocketDisconnect
 from redis.exceptions import RedisError
 
 from bot.conversations import Conversations, Inbound, Outcome
-from bot.handoff import EventType, HandoffError, TicketState
+from bot.handoff import HandoffError
 from bot.identity import BadCustomerToken, VouchedCustomer, vouched_customer
 from bot.inputs import clean_text
-from bot.live import (
-    Changes,
-    Hub,
-    Listener,
-    connected,
-    run_beside,
-    stop_if_cancelled,
-)
+from bot.live import Hub, Listener, run_beside, stop_if_cancelled
 from bot.privacy import address_group
 from bot.ratelimit import LimitExceeded, RateLimiter
 from bot.sessions import Sessions
 from bot.settings import Settings
-from bot.state_view import StateView, newest_view
 from bot.survey_answers import SurveyClosed
 from bot.survey_config import SurveyInputError
-from bot.transcript import stream_id_after, valid_cursor
-from bot.typing_notes import WidgetTyping, widget_frame
+from bot.transcript import valid_cursor
+from bot.typing_notes import WidgetTyping
 from bot.widget_limits import Bucket, socket_counts
 from bot.widget_protocol import (
     FrameError,
     error_frame,
-    frame_text,
     message_fields,
     receive_frame,
 )
+from bot.widget_push import WidgetPush
 
 logger = logging.getLogger(__name__)
 
 HELLO_TIMEOUT_S = 30
-# A connection shows its state again at least this often (the team's return after
-# hours), from what it has: an idle widget reads nothing from Redis.
-IDLE_WAKE_S = 25
 # Per connection: at most BURST messages at once, refilled at RATE per second.
 BURST = 10
 RATE = 1.0
@@ -73,7 +59,6 @@ CLOSE_LIMITED = 4429  # over a limit: the widget tries again later
 CLOSE_TRY_LATER = 1013
 REDIS_RETRY_S = 0.5  # first pause before a message is tried again while Redis is away
 REDIS_RETRY_FOR_S = 60  # and for how long it is tried
-PUMP_RETRY_S = 2.0  # pause after an unexpected error in a connection's pump
 NOT_TAKEN = "we could not take that message just now; it is sent again"
 SLOW_DOWN = "you're sending messages very fast; please wait a moment"
 NOT_VOUCHED = (
@@ -83,7 +68,8 @@ NOT_VOUCHED = (
 
 
 class ChatSocket:
-    """One widget connection: reads frames, pushes entries and state."""
+    """One widget connection: its hello, the frames it reads, the messages it hands
+    on; ``out`` sends."""
 
     def __init__(self, ws: WebSocket) -> None:
         state = ws.app.state
@@ -91,6 +77,7 @@ class ChatSocket:
         self.settings: Settings = state.settings
         self.conversations: Conversations = state.conversations
         self.hub: Hub = state.hub
+        self.out = WidgetPush(ws, self.conversations, self.hub, self.recover)
         self.limits: RateLimiter = state.limits
         self.sessions: Sessions = state.sessions
         self.counts = socket_counts(state)
@@ -101,28 +88,17 @@ class ChatSocket:
         self.conversation_id = ""
         self.name = ""
         self.customer_id = ""  # the shop customer the session is bound to
-        self.cursor = ""
-        self.view: dict[str, Any] | None = None  # the last state frame sent
-        self.read_view: StateView | None = None  # the last view read of this chat
-        self._send_lock = asyncio.Lock()
         # Messages for the worker, which starts with the first (bot answers are
         # work an idle widget never needs: no task, no queue for it until then).
         self._inbox: asyncio.Queue[dict[str, Any]] | None = None
         self._worker: asyncio.Task[None] | None = None
         self._listener: Listener | None = None
         self._bucket = Bucket(BURST, RATE)
-        self._typing_until = ""  # entry id after which the bot stopped typing
         self.typing = WidgetTyping(state.typing)  # the customer's (bot/typing_notes.py)
 
     async def send(self, frame: dict[str, Any]) -> None:
-        """Send one frame (frames from the reader, the pump and the hub never
-        interleave)."""
-        async with self._send_lock:
-            await self._write(frame)
-
-    async def _write(self, frame: dict[str, Any]) -> None:
-        """Put one frame on the socket (with the send lock held)."""
-        await self.ws.send_text(frame_text(frame))
+        """Send one frame (bot/widget_push.py keeps frames from interleaving)."""
+        await self.out.send(frame)
 
     async def error(self, error: FrameError, retry: bool = False) -> None:
         """Tell the client what was wrong with its frame."""
@@ -148,7 +124,7 @@ class ChatSocket:
             self._listener = listener
             try:
                 await self.recover()
-                await run_beside(self.read(), self.pump(listener))
+                await run_beside(self.read(), self.out.pump(listener))
             finally:
                 if self._worker is not None:
                     self._worker.cancel()
@@ -217,9 +193,9 @@ class ChatSocket:
             await self.ws.close(CLOSE_LIMITED, "too many connections")
             return False
         self.counted = True
-        self.conversation_id = conversation_id
+        self.conversation_id = self.out.conversation_id = conversation_id
         after = frame.get("after")
-        self.cursor = str(after) if valid_cursor(after) else ""
+        self.out.cursor = str(after) if valid_cursor(after) else ""
         self.customer_id = customer_id
         name = frame.get("name")
         if isinstance(name, str):
@@ -297,7 +273,7 @@ class ChatSocket:
         elif kind == "rating":
             await self.rate(frame)
         elif kind == "typing":
-            await self.typing.typed(frame, self.conversation_id, self.view)
+            await self.typing.typed(frame, self.conversation_id, self.out.view)
         elif kind == "hello":
             raise FrameError("invalid_frame", "already said hello")
         else:
@@ -329,7 +305,7 @@ class ChatSocket:
                 continue
             # The pump says "stopped typing" once the answers are out.
             last = outcome.replies[-1] if outcome.replies else outcome.message
-            self._typing_until = last.id
+            self.out.typing_until(last.id)
             listener.poke()
 
     async def process(self, item: dict[str, Any]) -> Outcome | None:
@@ -388,146 +364,3 @@ class ChatSocket:
                     retry=True,
                 )
                 return None
-
-    async def pump(self, listener: Listener) -> None:
-        """Push new transcript entries and state changes to the client.
-
-        A wake-up only because the line moved, or after IDLE_WAKE_S without news,
-        reads nothing from Redis (``Changes.in_chat``): the place comes from the
-        hub's latest line. Anything else reads what is new in the transcript and
-        this chat's own view. So an idle widget costs no Redis command: a note
-        missed while the hub's subscription was away resynchronises every listener
-        (bot/live.py). While it runs, the hub pushes new places itself
-        (``push_state``) and wakes it only when it cannot.
-        """
-        listener.push = functools.partial(self.push_state, listener)
-        try:
-            await self._pump(listener)
-        finally:
-            listener.push = None
-
-    async def _pump(self, listener: Listener) -> None:
-        first = True
-        redis_was_away = False
-        while True:
-            stop_if_cancelled()
-            changes = None if first else await listener.wait(IDLE_WAKE_S)
-            first = False
-            if changes is not None and changes.typing:
-                # The agent typing: shown from what the client has, no Redis read.
-                if frame := widget_frame(changes.typing, self.view):
-                    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
-                        await self.send(frame)
-                if changes.only_typing:
-                    continue
-            if changes is not None and not self.concerned(changes):
-                continue
-            try:
-                if changes is None or changes.in_chat:
-                    fresh = changes is None or bool(changes.events or changes.resync)
-                    entries = await self.conversations.transcript.read(
-                        self.conversation_id, after=self.cursor
-                    )
-                    if redis_was_away:
-                        # Redis may have come back without its last writes (AOF
-                        # with fsync every second): answer what lost its answer.
-                        redis_was_away = False
-                        await self.recover()
-                    for entry in entries:
-                        await self.send({"type": "entry", "entry": entry.to_dict()})
-                        self.cursor = entry.id
-                    if self._typing_until and not stream_id_after(
-                        self._typing_until, self.cursor
-                    ):
-                        self._typing_until = ""
-                        await self.send(
-                            {"type": "typing", "author": "bot", "on": False}
-                        )
-                    if fresh or entries:
-                        self.read_view = await self.conversations.view(
-                            self.conversation_id
-                        )
-                while not await self.show_state(listener):
-                    # The line is newer and this chat left it: where is it now?
-                    self.read_view = await self.conversations.view(self.conversation_id)
-            except RedisError as error:
-                logger.warning("pump for %s paused: %r", self.conversation_id, error)
-                redis_was_away = True
-                await asyncio.sleep(0.5)
-                listener.poke()
-            except WebSocketDisconnect:
-                return  # the client left; run() stops the rest
-            except Exception:
-                if not connected(self.ws):
-                    return
-                # Data we did not expect (or a bug): keep the connection alive
-                # and try again; what failed is in the log.
-                logger.exception("pump for %s failed", self.conversation_id)
-                await asyncio.sleep(PUMP_RETRY_S)
-                listener.poke()
-
-    async def push_state(self, listener: Listener) -> bool:
-        """The hub's way to show its latest line (``Listener.push``): at once, from
-        the hub's task, unless something else is being sent (False: the hub wakes
-        the pump, which shows it after that)."""
-        if self._send_lock.locked():
-            return False
-        return await self.show_state(listener)
-
-    async def show_state(self, listener: Listener) -> bool:
-        """Send the state frame ``settle`` gives, unless the client has it already;
-        False when only a fresh view of the chat can tell.
-
-        Settled with the send lock held, so of the frames the pump and the hub send,
-        the one settled last goes out last. A send cut short (the hub gave up on a
-        client that stopped reading) leaves what the client shows unknown, so the
-        next state frame goes out whatever it says.
-        """
-        async with self._send_lock:
-            frame = self.settle(listener)
-            if frame is None:
-                return False
-            if frame != self.view:
-                self.view = frame
-                try:
-                    await self._write(frame)
-                except asyncio.CancelledError:
-                    self.view = None
-                    raise
-        return True
-
-    def settle(self, listener: Listener) -> dict[str, Any] | None:
-        """The state frame to show now: the newer of the last view read and the
-        hub's latest line (``newest_view``); None when only a fresh view can tell.
-
-        In the same step (no ``await`` here), the place it shows becomes the
-        listener's ``shown``, before the frame goes out: a line the hub publishes
-        after this is compared with exactly what this frame says, and one published
-        before it is the line this frame came from. So no line can pass unseen.
-        """
-        view = newest_view(
-            self.conversation_id,
-            self.read_view,
-            self.hub.line,
-            self.conversations.queue.closed_until(),
-        )
-        if view is None:
-            return None
-        listener.shown = view.place
-        return {"type": "state", **view.to_dict()}
-
-    def concerned(self, changes: Changes) -> bool:
-        """Whether a wake-up can change what this client sees. The hub wakes a
-        widget for events of its own chat, for the line when its place moved, and
-        for agents' changes (bot/live.py); a renamed agent matters only to a
-        customer with a person. Skipping the rest saves the Redis reads."""
-        if changes.resync or changes.conversations or changes.line:
-            return True
-        if not changes.events:
-            return True  # the periodic re-check
-        state = (self.view or {}).get("state")
-        return any(
-            event.ticket_id == self.conversation_id
-            or (event.type is EventType.AGENT and state == TicketState.ASSIGNED.value)
-            for event in changes.events
-        )

@@ -1,21 +1,25 @@
-"""Shared fixtures: one real stack per test run (own ports, Redis db, key prefix)."""
+"""Shared fixtures: one real stack per test run (own ports, Redis db, key prefix),
+and its Redis, queue and transcripts (tests/bot/handoff has a queue of its own)."""
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import redis.asyncio as aioredis
 import yaml
 
+from bot.handoff import HandoffQueue
 from bot.ops.fake_telegram import FakeTelegramAPI
 from bot.ops.preflight import ensure_redis
 from bot.ops.private import private_settings, private_stack
 from bot.ops.stack import Stack
 from bot.ops.train import ensure_model
 from bot.settings import ROOT, Settings
+from bot.transcript import Transcript
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -83,3 +87,23 @@ def stack(stack_settings: Settings, model: Path) -> Iterator[Stack]:
 def gateway_url(stack: Stack) -> str:
     """Base URL of the test gateway."""
     return f"http://127.0.0.1:{stack.settings.gateway_port}"
+
+
+@pytest.fixture
+async def rds(stack_settings: Settings, stack: Stack) -> AsyncIterator[aioredis.Redis]:
+    """Redis of the running test stack."""
+    client = aioredis.Redis.from_url(stack_settings.redis_url, decode_responses=True)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def queue(rds: aioredis.Redis, stack_settings: Settings) -> HandoffQueue:
+    """The running test stack's handoff queue."""
+    return HandoffQueue(rds, prefix=stack_settings.redis_prefix)
+
+
+@pytest.fixture
+def transcript(rds: aioredis.Redis, stack_settings: Settings) -> Transcript:
+    """The running test stack's transcripts."""
+    return Transcript(rds, prefix=stack_settings.redis_prefix)

@@ -20,9 +20,6 @@ FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 OTHER_VARIABLES = (
     "HANDOFF_CONFIG",  # bot/handoff/config.py
     "RASA_MODEL",  # bot/ops/serve.py
-    "LANGUAGES_FILE",  # actions/language.py
-    "EMOTION_DATA_DIR",  # actions/emotion/resources.py
-    "EMOTION_MODEL_PATH",
     "STORE_BACKEND",  # actions/store.py and the REST adapter, actions/shop_api.py
     "STORE_URL",
     "STORE_TOKEN",

@@ -27,7 +27,7 @@ from .resources import default_model_path, load_yaml
 from .rules import Hit
 from .scoring import Calibration, Scorer
 from .semantic import Encoder, SemanticModel, SemanticResult
-from .text import Prepared, prepare
+from .text import Prepared, continued_language, prepare
 
 log = logging.getLogger(__name__)
 
@@ -125,12 +125,21 @@ class EmotionAnalyzer:
             return np.zeros((len(texts), 384), dtype=np.float32)
         return self.encoder.embed(list(texts))
 
-    def analyze(self, text: str, history: Sequence[Turn] | None = None) -> Analysis:
-        """Analyse one customer message; ``history``: earlier turns, oldest first."""
+    def analyze(
+        self,
+        text: str,
+        history: Sequence[Turn] | None = None,
+        language: str | None = None,
+    ) -> Analysis:
+        """Analyse one customer message; ``history``: earlier turns, oldest first;
+        ``language``: the chat's language when the caller knows it is not English
+        (a message there with no English word is not read as English)."""
         history = list(history or [])[-self.settings.max_history :]
-        prep = prepare(text, self.input_cfg)
         earlier_turns = [t for t in history if t.is_customer]
         earlier_preps = [prepare(t.text, self.input_cfg) for t in earlier_turns]
+        prep = continued_language(
+            prepare(text, self.input_cfg), earlier_preps, language
+        )
         earlier = [
             self._earlier(t, p)
             for t, p in zip(earlier_turns, earlier_preps, strict=True)

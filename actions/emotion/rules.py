@@ -9,12 +9,16 @@ Patterns live in ``data/emotion/signals.yml``. Each detector returns ``Hit`` obj
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 _CLAUSE = re.compile(r"[.,;:!?]")
 _WORDS = re.compile(r"[a-z']+")
 _SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+")
+# What went wrong, told in a piece of the message (a problem word, a missed date), or
+# None: sarcasm is praise or thanks next to one (``PhraseRules.sarcasm``)
+Grievance = Callable[[str], str | None]
 DEFAULT_NEGATORS = frozenset(
     [
         "not",
@@ -89,6 +93,8 @@ class PhraseRules:
         self._situation = self._alternation(sarcasm.get("situation", []), escape=False)
         self._resolution = self._alternation(sarcasm.get("resolution", []))
         self._help_praise = self._alternation(sarcasm.get("help_praise", []))
+        closing = sarcasm.get("closing_thanks")
+        self._closing_thanks = re.compile(str(closing), re.I) if closing else None
 
     @staticmethod
     def _alternation(items: list[str], escape: bool = True) -> re.Pattern[str] | None:
@@ -100,8 +106,9 @@ class PhraseRules:
     def names(self) -> list[str]:
         return [s.name for s in self._signals] + ["sarcasm"]
 
-    def detect(self, text: str) -> list[Hit]:
-        """Run every phrase detector on cleaned lower-case text."""
+    def detect(self, text: str, grievance: Grievance | None = None) -> list[Hit]:
+        """Run every phrase detector on cleaned lower-case text; ``grievance`` finds
+        what went wrong in a piece of it (for sarcasm)."""
         hits: list[Hit] = []
         for spec in self._signals:
             for pattern in spec.patterns:
@@ -122,7 +129,7 @@ class PhraseRules:
                         )
                     )
                     break
-        sarcasm = self.sarcasm(text)
+        sarcasm = self.sarcasm(text, grievance)
         if sarcasm is not None:
             hits.append(sarcasm)
         return hits
@@ -138,30 +145,58 @@ class PhraseRules:
         found = _unnegated(self._help_praise, text)
         return found.group(0) if found else None
 
-    def sarcasm(self, text: str) -> Hit | None:
-        """Fixed sarcastic phrases, or praise next to a bad situation (and no fix)."""
+    def sarcasm(self, text: str, grievance: Grievance | None = None) -> Hit | None:
+        """Fixed sarcastic phrases, praise next to a bad situation, or thanks that
+        close a message telling what went wrong ("His birthday was yesterday.
+        Thanks for that."), with no fix in sight."""
         for pattern in self._sarcasm_phrases:
             m = pattern.search(text)
             if m:
                 return Hit("sarcasm", 1.0, f'sarcasm: "{quote(m.group(0))}"')
-        if self._praise is None or self._situation is None:
+        situations = self._situation
+        if self._praise is None or situations is None:
             return None
         if self._resolution is not None and self._resolution.search(text):
             return None
+
+        def wrong(piece: str) -> str | None:
+            found = situations.search(piece)
+            if found is not None:
+                return found.group(0)
+            return grievance(piece) if grievance is not None else None
+
         segments = [text] if len(text.split()) <= 20 else _SENTENCES.split(text)
         for sentence in segments:
             praise = _unnegated(self._praise, sentence)
-            if praise is None:
+            if praise is None or (
+                # "can you send a new one? thanks a lot": polite, not sarcastic
+                praise.group(0).startswith("thank") and "?" in text
+            ):
                 continue
-            situation = self._situation.search(sentence)
+            situation = wrong(sentence)
             if situation is not None:
                 return Hit(
                     "sarcasm",
                     0.8,
                     f'sarcasm: praise "{quote(praise.group(0))}" '
-                    f'next to "{quote(situation.group(0))}"',
+                    f'next to "{quote(situation)}"',
                 )
-        return None
+        sentences = [s for s in _SENTENCES.split(text.strip()) if s.strip()]
+        if (
+            self._closing_thanks is None
+            or len(sentences) < 2
+            or "?" in text
+            or not self._closing_thanks.fullmatch(sentences[-1].strip())
+        ):
+            return None
+        told = wrong(" ".join(sentences[:-1]))
+        if told is None:
+            return None
+        return Hit(
+            "sarcasm",
+            0.8,
+            f'sarcasm: "{quote(sentences[-1])}" after "{quote(told)}"',
+        )
 
 
 def _unnegated(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:

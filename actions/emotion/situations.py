@@ -29,6 +29,7 @@ ORDER = (
     "hazard",
     "vulnerable",
     "deadline",
+    "missed_occasion",
 )
 _NEGATORS = DEFAULT_NEGATORS | {"nobody", "noone", "no one", "neither"}
 # the person a pronoun stands for, seen from the bot ("i got burned" -> "you")
@@ -83,7 +84,7 @@ _SHORT_DAYS = {
 # ("boiling water over my daughter's hand"), the first "my <relation>" of the message
 # does ("your daughter"). Not a death: "the funeral ... my mum's dress" need not be
 # about mum, and naming the wrong person there would hurt.
-_WHO_KINDS = frozenset({"injury"})
+_WHO_KINDS = frozenset({"injury", "missed_occasion"})
 # An e-mail address, a web address or a domain ("your-shop.help.com")
 _ADDRESS = re.compile(
     r"\S+@\S+\.\w+|\b(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|"
@@ -137,6 +138,10 @@ class SituationDetector:
             match = self._first(kind, text)
             if match is not None:
                 finding = _finding(kind, match)
+                if not finding.what:
+                    # what it is about, said elsewhere in the message ("will it come
+                    # by Friday? it's for my dad's birthday")
+                    finding = replace(finding, what=self._what(kind, text))
                 relation = (
                     self._relation.search(text)
                     if not finding.who and kind.name in _WHO_KINDS and self._relation
@@ -146,6 +151,17 @@ class SituationDetector:
                     finding = replace(finding, who=f"your {relation.group(1)}")
                 found.append(finding)
         return found
+
+    @staticmethod
+    def _what(kind: _Kind, text: str) -> str:
+        """What the first match of ``kind`` that names it is about, or ""."""
+        for pattern in kind.patterns:
+            for match in pattern.finditer(text):
+                if kind.negatable and negated_before(text, match.start(), _NEGATORS):
+                    continue
+                if what := _finding(kind, match).what:
+                    return what
+        return ""
 
     @staticmethod
     def _first(kind: _Kind, text: str) -> re.Match[str] | None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .models import Signal
@@ -56,6 +57,7 @@ class Prepared:
     words: list[str]
     issues: list[Signal] = field(default_factory=list)
     english: bool = True
+    english_words: int = 0  # words of the English list: English by evidence
 
     @property
     def readable(self) -> bool:
@@ -81,16 +83,17 @@ def _shorten(text: str, limit: int) -> str:
     return text[:half].rstrip() + " ... " + text[-half:].lstrip()
 
 
-def _language(words: list[str], config: dict[str, Any]) -> tuple[bool, str]:
-    """Guess whether lower-cased words are English; returns (english, detected name)."""
+def _language(words: list[str], config: dict[str, Any]) -> tuple[bool, str, int]:
+    """Guess whether lower-cased words are English; returns (english, detected name,
+    how many are on the English list)."""
     if not words:
-        return True, "english"
+        return True, "english", 0
     letters = "".join(words)
     latin = sum(
         1 for c in letters if "a" <= c <= "z" or c in "àáâäãåçèéêëìíîïñòóôöõùúûüýÿß"
     )
     if latin / max(len(letters), 1) < 0.5:
-        return False, "a non-Latin script"
+        return False, "a non-Latin script", 0
     english = set(config.get("english", []))
     hits_en = sum(1 for w in words if w in english)
     best, best_hits = "english", 0
@@ -103,8 +106,8 @@ def _language(words: list[str], config: dict[str, Any]) -> tuple[bool, str]:
     if best_hits >= min_hits and best_hits > hits_en * float(
         config.get("foreign_ratio", 1.5)
     ):
-        return False, best
-    return True, "english"
+        return False, best, hits_en
+    return True, "english", hits_en
 
 
 def prepare(text: Any, config: dict[str, Any]) -> Prepared:
@@ -155,7 +158,7 @@ def prepare(text: Any, config: dict[str, Any]) -> Prepared:
     model_chars = int(config.get("model_chars", 600))
     model_text = _shorten(text, model_chars) if len(text) > model_chars else text
     words = [w.lower() for w in _WORD.findall(text)]
-    english, language = _language(words, config.get("language") or {})
+    english, language, english_words = _language(words, config.get("language") or {})
     if not words or ONLY_DETAILS.match(raw):
         what = "no words to read (only emoji or symbols)" if text else "empty message"
         if words:
@@ -172,4 +175,37 @@ def prepare(text: Any, config: dict[str, Any]) -> Prepared:
         words=words,
         issues=issues,
         english=english,
+        english_words=english_words,
     )
+
+
+# A message this short with no English word proves no language by itself
+# ("Genial.", "Valeu!", "Bon, laisse tomber.")
+CONTINUES_MAX_WORDS = 4
+
+
+def continued_language(
+    prep: Prepared, earlier: Sequence[Prepared], language: str | None = None
+) -> Prepared:
+    """``prep``, read as written in another language when it has no word on the
+    English list and is either short or in a chat the caller knows is in another
+    ``language``, or a short one after a customer message with words that was not
+    English: a chat in Spanish that says "Genial." is still in Spanish, and the
+    English reading of those words (the sentence model's) is not its mood."""
+    if not prep.english or prep.english_words or not prep.words:
+        return prep
+    if language is None:
+        if len(prep.words) > CONTINUES_MAX_WORDS:
+            return prep
+        last = next(
+            (
+                p
+                for p in reversed(earlier)
+                if p.words and not any(s.name == "no_words" for s in p.issues)
+            ),
+            None,
+        )
+        if last is None or last.english:
+            return prep
+    said = Signal("non_english", 0.0, "a message in a chat not in English")
+    return replace(prep, english=False, issues=[*prep.issues, said])

@@ -42,6 +42,7 @@ async def me_dict(console: ConsoleDep, who: SignedIn) -> dict[str, Any]:
         "account": who.account.to_dict(),
         "csrf": who.session.csrf,
         "presence": agent_dict(view, detail=True),
+        "break_minutes": console.queue.config.break_minutes,
         "chats": [
             {
                 "id": t.id,

@@ -22,6 +22,7 @@ from bot.console.deps import (
     Principal,
     SignedIn,
     client_ref,
+    record_denied,
 )
 from bot.console.deps import fail as _fail
 from bot.console.empathy import score_transcript
@@ -33,21 +34,7 @@ from bot.console.views import (
     reply_context,
     ticket_dict,
 )
-from bot.handoff import (
-    AgentUnavailable,
-    AlreadyResolved,
-    AtCapacity,
-    HandoffError,
-    InvalidInput,
-    InvalidState,
-    NotQueued,
-    SkillMismatch,
-    StaleToken,
-    Ticket,
-    TicketState,
-    UnknownAgent,
-    UnknownTicket,
-)
+from bot.handoff import HandoffError, Ticket, TicketState, UnknownTicket, errors
 from bot.handoff.keys import valid_id
 from bot.inputs import clean_text
 
@@ -60,30 +47,30 @@ MAX_NOTE = 4000
 def refuse(error: HandoffError) -> NoReturn:
     """The HTTP answer to a refusal of the handoff queue."""
     match error:
-        case StaleToken():
+        case errors.StaleToken():
             _fail(
                 409,
                 "stale_token",
                 "you no longer hold this chat (taken over, expired or closed); "
                 "reload it",
             )
-        case AlreadyResolved():
+        case errors.AlreadyResolved():
             _fail(409, "resolved", "this chat is already resolved")
-        case NotQueued():
+        case errors.NotQueued():
             _fail(409, "not_waiting", "this chat is no longer waiting")
-        case InvalidState():
+        case errors.InvalidState():
             _fail(409, "wrong_state", str(error))
-        case AgentUnavailable():
+        case errors.AgentUnavailable():
             _fail(409, "unavailable", f"{error}; set yourself online to take chats")
-        case AtCapacity():
+        case errors.AtCapacity():
             _fail(409, "at_capacity", "you already hold as many chats as you can")
-        case SkillMismatch():
+        case errors.SkillMismatch():
             _fail(409, "skill", str(error))
-        case UnknownTicket():
+        case errors.UnknownTicket():
             _fail(404, "unknown_chat", "there is no such chat")
-        case UnknownAgent():
+        case errors.UnknownAgent():
             _fail(404, "unknown_agent", str(error))
-        case InvalidInput():
+        case errors.InvalidInput():
             _fail(422, "invalid", str(error))
     _fail(409, "refused", str(error))
 
@@ -109,14 +96,7 @@ async def deny(
     console: Console, request: Request, who: Principal, cid: str, why: str
 ) -> NoReturn:
     """Audit a refused action and answer 403."""
-    await console.audit.record(
-        "denied",
-        agent=who.id,
-        ticket=cid,
-        ip=client_ref(request),
-        outcome=why,
-        detail=f"{request.method} {request.url.path}",
-    )
+    await record_denied(console, request, who.id, why, ticket=cid)
     if why == "held_by_other":
         _fail(403, why, "another agent is handling this chat")
     _fail(403, "forbidden", "you may not see or change this chat")

@@ -23,6 +23,7 @@ from fastapi import Depends, HTTPException, Request
 from bot.console.accounts import Account, Accounts, Lockout
 from bot.console.audit import Audit
 from bot.console.learning import Proposals
+from bot.console.practice_store import PracticeStore
 from bot.console.sessions import Session, SessionStore
 from bot.conversations import Conversations
 from bot.handoff import HandoffQueue
@@ -70,6 +71,7 @@ class Console:
         self.audit = Audit(state.redis, keys, retention_s=settings.retention_s)
         self.embeddings = Embeddings(settings.actions_url)
         self.proposals = Proposals(state.redis, keys, retention_s=settings.retention_s)
+        self.practices = PracticeStore(state.redis, keys)
 
     @property
     def cookie_name(self) -> str:
@@ -146,6 +148,26 @@ class Principal:
         return self.account.id
 
 
+async def record_denied(
+    console: Console,
+    request: Request,
+    agent_id: str,
+    why: str,
+    ticket: str = "",
+    detail: str = "",
+) -> None:
+    """Audit a refused request (``denied``, with why and, unless ``detail`` says
+    more, the method and path)."""
+    await console.audit.record(
+        "denied",
+        agent=agent_id,
+        ticket=ticket,
+        ip=client_ref(request),
+        outcome=why,
+        detail=detail or f"{request.method} {request.url.path}",
+    )
+
+
 async def signed_in(request: Request, console: ConsoleDep) -> Principal:
     """The caller's account, from the session cookie; 401 when not signed in."""
     token = request.cookies.get(console.cookie_name)
@@ -169,13 +191,7 @@ async def acting(request: Request, console: ConsoleDep, who: SignedIn) -> Princi
             origin, host, console.settings
         )
         if bad_origin or not same_secret(sent, who.session.csrf):
-            await console.audit.record(
-                "denied",
-                agent=who.id,
-                ip=client_ref(request),
-                outcome="csrf",
-                detail=f"{request.method} {request.url.path}",
-            )
+            await record_denied(console, request, who.id, "csrf")
             fail(403, "csrf", "missing or wrong CSRF token; reload the console")
     return who
 
@@ -185,13 +201,7 @@ Acting = Annotated[Principal, Depends(acting)]
 
 async def _supervisor(request: Request, console: Console, who: Principal) -> Principal:
     if not who.account.supervisor:
-        await console.audit.record(
-            "denied",
-            agent=who.id,
-            ip=client_ref(request),
-            outcome="role",
-            detail=f"{request.method} {request.url.path}",
-        )
+        await record_denied(console, request, who.id, "role")
         fail(403, "forbidden", "only supervisors may do this")
     return who
 

@@ -4,8 +4,9 @@
 archived earlier handoffs, and returns: escalation rate (handoffs per conversation),
 time to a human (p50/p95), waiting now, CSAT and "did you feel understood?" (the
 empathy rating), first-contact resolution, intensity at the start vs the end of each
-handoff, per-agent load (including emotional load), and the same by channel and by
-day. ``chart_svg`` draws them with matplotlib as SVG (server-side: no chart script
+handoff, per-agent load (including emotional load: intense chats taken in the last
+hour and over the shift, ``SHIFT_S``), and the same by channel and by day.
+``chart_svg`` draws them with matplotlib as SVG (server-side: no chart script
 in the browser; ``chart_figure`` is the same drawing for the reports,
 bot/report_render.py). ``csv_text`` is the export, one row per handoff, with e-mail
 addresses, card and phone numbers masked.
@@ -23,11 +24,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.handoff import AgentView, HandoffQueue, Ticket, TicketState
+from bot.handoff import AgentView, EmotionSnapshot, HandoffQueue, Ticket, TicketState
 from bot.handoff.keys import Keys
 from bot.privacy import redact
 
 DAYS = 14
+SHIFT_S = 8 * 3600  # an agent's shift: the intense chats taken in it (burnout care)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -41,6 +43,8 @@ class Data:
     waiting: int
     now: float = field(default_factory=time.time)
     load_window: float = 3600.0  # "last hour" of the agents' emotional load (s)
+    intense: tuple[float, int] = (0.7, 3)  # intense from this intensity or frustration
+    shift: float = SHIFT_S  # an agent's shift, for the intense chats taken in it
 
 
 async def collect(
@@ -67,6 +71,7 @@ async def collect(
         waiting,
         now or time.time(),
         queue.config.load_window,
+        (queue.config.intense_intensity, queue.config.intense_frustration),
     )
 
 
@@ -85,28 +90,38 @@ def _mean(values: list[float]) -> float | None:
     return round(statistics.fmean(values), 3) if values else None
 
 
-def _wait(ticket: Ticket) -> float | None:
-    if (
-        ticket.assigned_at
-        and ticket.queued_at
-        and ticket.assigned_at >= ticket.queued_at
-    ):
-        return ticket.assigned_at - ticket.queued_at
-    return None
-
-
 def taken_intensity(ticket: Ticket) -> float | None:
     """How intense the customer was when the agent took the chat: the latest reading
     at or before the claim (what the agent's emotional load counted), not the
     latest one (a customer who calmed down with the agent's help reads low)."""
+    taken = taken_reading(ticket)
+    return float(taken.intensity) if taken else None
+
+
+def taken_reading(ticket: Ticket) -> EmotionSnapshot | None:
+    """The emotion reading at or before the claim (None when never taken)."""
     if not ticket.assigned_at:
         return None
     before = [s for s in ticket.timeline if s.at and s.at <= ticket.assigned_at]
-    return float((before[-1] if before else ticket.emotion).intensity)
+    return before[-1] if before else ticket.emotion
+
+
+def intense_in_shift(tickets: list[Ticket], data: Data) -> int:
+    """Chats taken within the last shift that were intense when taken (the same
+    thresholds as the queue's load accounting, data/handoff.yml)."""
+    since = data.now - data.shift
+    intensity, frustration = data.intense
+    return sum(
+        1
+        for t in tickets
+        if (t.assigned_at or 0) >= since
+        and (taken := taken_reading(t)) is not None
+        and (taken.intensity >= intensity or taken.frustration >= frustration)
+    )
 
 
 def _group(tickets: list[Ticket], conversations: int | None = None) -> dict[str, Any]:
-    waits = [w for t in tickets if (w := _wait(t)) is not None]
+    waits = [w for t in tickets if (w := t.waited()) is not None]
     rated = [t.rating for t in tickets if t.rating]
     resolved = [t for t in tickets if t.state is TicketState.RESOLVED]
     first_contact = [
@@ -179,6 +194,8 @@ def summarize(data: Data) -> dict[str, Any]:
                 # intensity they had when taken
                 "taken_recent": len(recent),
                 "taken_intensity": _mean(recent),
+                # burnout care: intense chats taken over the whole shift (8 h)
+                "intense_shift": intense_in_shift(handled, data),
             }
         )
     summary = {
@@ -248,7 +265,7 @@ def csv_text(tickets: list[Ticket]) -> str:
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for t in sorted(tickets, key=lambda t: t.created_at or 0, reverse=True):
-        wait = _wait(t)
+        wait = t.waited()
         writer.writerow(
             [
                 _cell(v)
@@ -297,7 +314,7 @@ def has_data(name: str, data: Data, summary: dict[str, Any]) -> bool:
     if name == "escalations":
         return any(d["handoffs"] for d in summary["days"])
     if name == "time_to_human":
-        return any(_wait(t) is not None for t in data.tickets)
+        return any(t.waited() is not None for t in data.tickets)
     if name == "ratings":
         return any(t.rating for t in data.tickets)
     if name == "agents":
@@ -344,7 +361,7 @@ def chart_figure(name: str, data: Data, summary: dict[str, Any]) -> Any:
         ax.set_title("Handoffs to a person per day")
         ax.tick_params(axis="x", labelrotation=60, labelsize=7)
     elif name == "time_to_human":
-        waits = [w / 60 for t in data.tickets if (w := _wait(t)) is not None]
+        waits = [w / 60 for t in data.tickets if (w := t.waited()) is not None]
         ax.hist(waits, bins=20, color="#a15c00")
         ax.yaxis.set_major_locator(counts)
         ax.set_title("Time to a human (minutes)")

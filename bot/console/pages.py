@@ -1,4 +1,5 @@
-"""The console's pages and files: sign-in, the agent console, the dashboard.
+"""The console's pages and files: sign-in, the agent console, the dashboard, practice
+conversations and the phrase guide.
 
 Plain HTML, its scripts and one style sheet per page from ``static/``, no build step.
 Every console response carries a strict Content-Security-Policy (no inline script or
@@ -16,7 +17,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from bot.console.accounts import Account
-from bot.console.deps import LOGIN_COOKIE, ConsoleDep, client_ref
+from bot.console.deps import LOGIN_COOKIE, ConsoleDep, record_denied
 
 STATIC = Path(__file__).resolve().parent / "static"
 CSP = (
@@ -45,6 +46,10 @@ FILES = {
     "console.css": "text/css",
     "login.js": "text/javascript",
     "dashboard.js": "text/javascript",
+    "practice.js": "text/javascript",
+    "guide.js": "text/javascript",
+    "training.css": "text/css",
+    "breaks.js": "text/javascript",
 }
 
 router = APIRouter(include_in_schema=False)
@@ -90,6 +95,22 @@ async def get_console_page(request: Request, console: ConsoleDep) -> Response:
     return _page("console.html")
 
 
+@router.get("/console/practice")
+async def get_practice_page(request: Request, console: ConsoleDep) -> Response:
+    """Practice conversations with a simulated customer (sign-in first)."""
+    if await _signed_in(request, console) is None:
+        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
+    return _page("practice.html")
+
+
+@router.get("/console/guide")
+async def get_guide_page(request: Request, console: ConsoleDep) -> Response:
+    """The phrase guide: emotional words and approved replies (sign-in first)."""
+    if await _signed_in(request, console) is None:
+        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
+    return _page("guide.html")
+
+
 @router.get("/console/dashboard")
 async def get_dashboard_page(request: Request, console: ConsoleDep) -> Response:
     """The supervisor dashboard (supervisors only)."""
@@ -100,12 +121,8 @@ async def get_dashboard_page(request: Request, console: ConsoleDep) -> Response:
             "/console/login?next=/console/dashboard", status_code=303, headers=HEADERS
         )
     if not account.supervisor:
-        await console.audit.record(
-            "denied",
-            agent=account.id,
-            ip=client_ref(request),
-            outcome="role",
-            detail="dashboard page",
+        await record_denied(
+            console, request, account.id, "role", detail="dashboard page"
         )
         return HTMLResponse(
             "<!doctype html><title>Forbidden</title><p>Supervisors only.</p>",

@@ -21,10 +21,11 @@ from bot.handoff.errors import (
     StaleToken,
     UnknownAgent,
     UnknownTicket,
+    refusal,
 )
 from bot.handoff.models import Claim, Resolved
 from bot.handoff.reading import Reading
-from bot.handoff.runner import decode, log, refusal, ticket_of
+from bot.handoff.runner import decode, log, ticket_of
 from bot.handoff.scripts import FencedRun, Ids, Script
 from bot.handoff.ticket import Ticket
 

@@ -37,7 +37,7 @@ class CustomerSide(QueuePart):
         reads it ("tomorrow at 08:00 Berlin time"), or "" when not within two weeks.
 
         Kept for the rest of the second: every waiting widget asks when the line
-        moves (bot/widget_socket.py), and the answer costs about 17 µs.
+        moves (bot/widget_push.py), and the answer costs about 17 µs.
         """
         now, hours = self._now(), self.config.hours
         second = int(now)

@@ -1,6 +1,9 @@
-"""Typed errors of the handoff queue. A method that raises one has changed nothing."""
+"""Typed errors of the handoff queue, and the one a script's refusal stands for
+(``refusal``). A method that raises one has changed nothing."""
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class HandoffError(Exception):
@@ -93,3 +96,42 @@ class SkillMismatch(HandoffError):
         super().__init__(f"agent {agent_id!r} lacks the skill {skill!r}")
         self.agent_id = agent_id
         self.skill = skill
+
+
+def refusal(
+    reply: list[Any],
+    *,
+    ticket_id: str = "",
+    agent_id: str = "",
+    token: int = 0,
+    wanted: str = "",
+) -> HandoffError:
+    """The typed error of a script's refusal ``{code, detail}``."""
+    code = reply[0]
+    detail = str(reply[1]) if len(reply) > 1 else ""
+    match code:
+        case "unknown_ticket":
+            return UnknownTicket(ticket_id)
+        case "unknown_agent":
+            return UnknownAgent(agent_id)
+        case "agent_unavailable":
+            return AgentUnavailable(agent_id, detail)
+        case "at_capacity":
+            return AtCapacity(agent_id, int(detail))
+        case "skill":
+            return SkillMismatch(agent_id, detail)
+        case "not_queued":
+            return NotQueued(ticket_id, detail, "queued")
+        case "resolved":
+            return AlreadyResolved(ticket_id, "resolved", wanted)
+        case "stale":
+            return StaleToken(ticket_id, token, detail)
+        case "not_resolved":
+            return NotResolved(ticket_id, detail, "resolved")
+        case "rated":
+            return AlreadyRated(ticket_id)
+        case "state":
+            return InvalidState(ticket_id, detail, wanted)
+        case "same_agent":
+            return InvalidInput("transfer to the same agent")
+    return HandoffError(f"unexpected reply {reply!r}")

@@ -21,21 +21,7 @@ from typing import Any
 
 from bot.handoff import keys as K
 from bot.handoff.config import HandoffConfig
-from bot.handoff.errors import (
-    AgentUnavailable,
-    AlreadyRated,
-    AlreadyResolved,
-    AtCapacity,
-    HandoffError,
-    InvalidInput,
-    InvalidState,
-    NotQueued,
-    NotResolved,
-    SkillMismatch,
-    StaleToken,
-    UnknownAgent,
-    UnknownTicket,
-)
+from bot.handoff.errors import refusal
 from bot.handoff.keys import QueueKeys
 from bot.handoff.scripts import ALL, Ids, Script
 from bot.handoff.ticket import Ticket
@@ -69,45 +55,6 @@ def readable(records: Sequence[tuple[str, Any]]) -> list[Ticket]:
         except (KeyError, ValueError, TypeError, AttributeError) as error:
             log.warning("unreadable handoff record of %s skipped: %r", ticket_id, error)
     return found
-
-
-def refusal(
-    reply: list[Any],
-    *,
-    ticket_id: str = "",
-    agent_id: str = "",
-    token: int = 0,
-    wanted: str = "",
-) -> HandoffError:
-    """The typed error of a script's refusal ``{code, detail}``."""
-    code = reply[0]
-    detail = str(reply[1]) if len(reply) > 1 else ""
-    match code:
-        case "unknown_ticket":
-            return UnknownTicket(ticket_id)
-        case "unknown_agent":
-            return UnknownAgent(agent_id)
-        case "agent_unavailable":
-            return AgentUnavailable(agent_id, detail)
-        case "at_capacity":
-            return AtCapacity(agent_id, int(detail))
-        case "skill":
-            return SkillMismatch(agent_id, detail)
-        case "not_queued":
-            return NotQueued(ticket_id, detail, "queued")
-        case "resolved":
-            return AlreadyResolved(ticket_id, "resolved", wanted)
-        case "stale":
-            return StaleToken(ticket_id, token, detail)
-        case "not_resolved":
-            return NotResolved(ticket_id, detail, "resolved")
-        case "rated":
-            return AlreadyRated(ticket_id)
-        case "state":
-            return InvalidState(ticket_id, detail, wanted)
-        case "same_agent":
-            return InvalidInput("transfer to the same agent")
-    return HandoffError(f"unexpected reply {reply!r}")
 
 
 class Runner:

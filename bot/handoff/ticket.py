@@ -240,6 +240,13 @@ class Ticket:
         waited = max(0.0, now - self.queued_at) if self.queued_at else 0.0
         return self.priority + aging_per_minute * waited / 60.0
 
+    def waited(self) -> float | None:
+        """Seconds from joining the queue to an agent's claim; None when not claimed
+        (or the times disagree)."""
+        if self.assigned_at and self.queued_at and self.assigned_at >= self.queued_at:
+            return self.assigned_at - self.queued_at
+        return None
+
     def is_intense(self, intensity: float, frustration: int) -> bool:
         """Whether this chat counts as intense for an agent's emotional load."""
         return (

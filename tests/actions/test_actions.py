@@ -8,7 +8,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswer, ActionConfirmUnderstood, ActionNotUnderstood
+from actions.answers import ActionAnswer
 from actions.demo_store import DemoStore
 from actions.empathy import empathy_book
 from actions.handoff import handoff_queue
@@ -19,6 +19,7 @@ from actions.proof_form import ActionAskOrderId
 from actions.readings import chosen_reading, reading_text
 from actions.replies import reply_book
 from actions.speaker import asks
+from actions.unclear import ActionConfirmUnderstood, ActionNotUnderstood
 from tests.actions.conftest import (
     load_tracker,
     offered_events,
@@ -626,6 +627,24 @@ def said_eta(texts: LanguageTexts, english: str) -> str:
             "is there a way it gets here sooner?",
             "track_order.shipped_speed_up",
         ),
+        # the word for it in a formal letter, and express named as the way
+        (
+            "5520174",
+            "Would there be any possibility of expediting it?",
+            "track_order.processing_speed_up",
+        ),
+        (
+            "48213",
+            "would it come sooner with next day?",
+            "track_order.shipped_speed_up",
+        ),
+        # the tracking number or a link: the number and where to follow it
+        (
+            "48213",
+            "ok and can i get the trackin number",
+            "track_order.shipped_tracking",
+        ),
+        ("5520174", "is there a tracking link?", "track_order.processing_tracking"),
         # late: that it is late and there is no new date, not "it's on time"
         ("808080123456", "why's it so slow", "track_order.shipped_late_again"),
     ],

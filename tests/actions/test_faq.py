@@ -15,10 +15,11 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswer, ActionNotUnderstood
+from actions.answers import ActionAnswer
 from actions.faq import Faq, FaqEntry, FaqIndex, beats_intent, faq, match, nlu_examples
 from actions.mood import assess
 from actions.replies import reply_book
+from actions.unclear import ActionNotUnderstood
 from tests.actions.conftest import FIXTURES, load_tracker, offered_events, says
 
 DOMAIN: dict = {}

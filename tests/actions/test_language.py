@@ -13,7 +13,6 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionNotUnderstood
 from actions.emotion import Decision
 from actions.emotion.policy import answer_first_situations
 from actions.empathy import empathy_book
@@ -23,6 +22,7 @@ from actions.language_detection import MIN_WORDS, conversation_language, detect
 from actions.mood import assess
 from actions.numbers import find_number
 from actions.store import store
+from actions.unclear import ActionNotUnderstood
 from bot.handoff import Agent, Customer, HandoffRequest, Presence, UrgencyFlag
 from bot.handoff.errors import UnknownTicket
 from tests.actions.conftest import load_tracker, owner, says_nobody_online

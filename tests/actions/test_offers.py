@@ -11,7 +11,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswer, ActionConfirmUnderstood, ActionNotUnderstood
+from actions.answers import ActionAnswer
 from actions.demo_store import DemoStore
 from actions.handoff import handoff_queue
 from actions.lookups import ActionOrderLookup
@@ -23,6 +23,7 @@ from actions.proof_form import ValidateOrderForm
 from actions.readings import asks_about_the_order, follow_up_topic
 from actions.replies import reply_book
 from actions.store import OrderStatus
+from actions.unclear import ActionConfirmUnderstood, ActionNotUnderstood
 from tests.actions.conftest import owner, says, variations
 
 DOMAIN: dict = {}
@@ -1175,6 +1176,12 @@ async def test_going_on_with_the_problem_after_the_identity_check_brings_a_perso
             "No, we don't deliver to Iceland yet. We ship across the EU.",
             "no_again",
             "We don't deliver to Iceland yet.",
+        ),
+        # a no in other words: its first clause
+        (
+            "Gift wrapping isn't something we do, sorry; a gift note is free.",
+            "no_again",
+            "Gift wrapping isn't something we do, sorry.",
         ),
     ],
 )

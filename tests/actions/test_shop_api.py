@@ -14,7 +14,6 @@ import pytest
 from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionNotUnderstood
 from actions.demo_store import DemoStore
 from actions.language import language_book
 from actions.lookups import CANCEL_OUTCOMES, ActionOrderLookup
@@ -29,6 +28,7 @@ from actions.store import (
     load_store,
     use_store,
 )
+from actions.unclear import ActionNotUnderstood
 from tests.actions.conftest import TODAY, demo_on, load_tracker, owner, says
 from tests.actions.test_offers import conversation
 from tests.fakes.shop_api import FAULTS, FakeShopAPI

@@ -12,7 +12,7 @@ from actions.answers import ActionAnswer
 from actions.demo_store import DemoStore, delivery_day
 from actions.lookups import ActionOrderLookup
 from actions.numbers import find_number, is_phone_part, normalise_number, phone_digits
-from actions.order_checks import deadline_day, missed_deadline, record_disagrees
+from actions.order_checks import against_deadline, deadline_day, record_disagrees
 from actions.paths import STORE_FILE
 from actions.replies import reply_book
 from actions.store import OrderStatus, StoreConfigError
@@ -255,9 +255,10 @@ async def test_an_order_that_comes_after_the_customers_deadline_is_said_so(
     order = await store.order("228810")  # shipped, due in five days
     assert order is not None and order.due is not None and order.as_of is not None
     said = ["I need it by tomorrow for my sister's wedding, where is 228810?"]
-    missed = missed_deadline(order, said)
-    assert missed is not None and missed["event"] == "the wedding"
-    assert missed_deadline(order, ["where is 228810?"]) is None
+    dated = against_deadline(order, said)
+    assert dated is not None and dated[0] == "after"
+    assert dated[1]["event"] == "the wedding"
+    assert against_deadline(order, ["where is 228810?"]) is None
     tracker = conversation(
         [("customer", said[0], "track_order")],
         "deadline",
@@ -495,8 +496,9 @@ async def test_an_order_still_packed_that_will_miss_the_day_says_so(
     order = await store.order("99887766")  # processing
     assert order is not None and order.status is OrderStatus.PROCESSING
     said = ["I need 99887766 by tomorrow, it's for my daughter's wedding"]
-    missed = missed_deadline(order, said)
-    assert missed is not None and missed["event"] == "the wedding"
+    dated = against_deadline(order, said)
+    assert dated is not None and dated[0] == "after"
+    assert dated[1]["event"] == "the wedding"
     tracker = conversation(
         [("customer", said[0], "track_order")],
         "deadline-processing",
@@ -509,8 +511,41 @@ async def test_an_order_still_packed_that_will_miss_the_day_says_so(
     assert says(
         message["text"],
         "track_order.processing_after_deadline",
-        **{**order.values(), **missed},
+        **{**order.values(), **dated[1]},
     ), message["text"]
+
+
+@pytest.mark.parametrize(
+    ("number", "key"),
+    [
+        ("228810", "track_order.before_deadline"),  # shipped, due in five days
+        ("99887766", "track_order.processing_before_deadline"),
+    ],
+)
+async def test_an_order_due_before_the_customers_day_says_it_is_in_time(
+    store: DemoStore, number: str, key: str
+) -> None:
+    """ "Will it get here by <a day two weeks on>?": the expected day and that it is
+    before theirs, so the customer need not do the sum."""
+    order = await store.order(number)
+    assert order is not None and order.due is not None and order.as_of is not None
+    # "by next <tomorrow's weekday>" is eight days on: after the expected day
+    assert order.due < order.as_of + dt.timedelta(days=8)
+    day = f"{order.as_of + dt.timedelta(days=1):%A}".lower()
+    said = [f"will {number} arrive by next {day}? it's for my dad's birthday"]
+    dated = against_deadline(order, said)
+    assert dated is not None and dated[0] == "before", dated
+    assert dated[1]["for_event"] == " for the birthday"
+    tracker = conversation(
+        [("customer", said[0], "track_order")],
+        "deadline-in-time",
+        order_id=number,
+        verified_customer=owner(number),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert says(message["text"], key, **order.values(), **dated[1]), message["text"]
 
 
 async def test_a_cancelled_order_has_its_refund_on_the_way() -> None:

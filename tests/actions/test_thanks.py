@@ -11,7 +11,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import ActionAnswer, ActionNotUnderstood
+from actions.answers import ActionAnswer
 from actions.demo_store import DemoStore
 from actions.lookups import ActionOrderLookup
 from actions.mentions import mentioned
@@ -19,6 +19,7 @@ from actions.mood import history
 from actions.readings import asked_beside_thanks
 from actions.replies import reply_book
 from actions.settings import get_settings
+from actions.unclear import ActionNotUnderstood
 from tests.actions.conftest import owner, says, variations
 from tests.actions.test_offers import conversation
 

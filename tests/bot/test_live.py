@@ -3,7 +3,7 @@ only to the widgets whose place changed, and never a stale place.
 
 The storm below runs the real queue on a real Redis (the handoff tests' database
 under a prefix of its own, or a private ``redis-server``), the real ``Hub``
-following its event stream, and real widget pumps (``ChatSocket.pump``); only the
+following its event stream, and real widget pumps (``WidgetPush.pump``); only the
 browser at the end of each pump is a list of the frames it was sent. Seeded random
 enqueues, claims, releases, customers leaving, re-scores and reconnects come from
 several tasks at once, and every widget must end showing exactly its true place.
@@ -17,13 +17,14 @@ import contextlib
 import random
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import redis.asyncio as aioredis
+from fastapi import WebSocket
 
 import bot.live
-import bot.widget_socket
+import bot.widget_push
 from bot.conversations import Conversations
 from bot.handoff import (
     Agent,
@@ -40,7 +41,7 @@ from bot.live import Hub
 from bot.state_view import StateView, newest_view
 from bot.transcript import Transcript
 from bot.upstream import EmotionClient, RasaClient
-from bot.widget_socket import ChatSocket
+from bot.widget_push import WidgetPush
 from tests.bot.handoff.conftest import (  # noqa: F401 - fixtures
     CONFIG,
     client,
@@ -115,7 +116,7 @@ def test_the_newer_of_the_line_and_the_chats_own_view_is_shown() -> None:
 # -- the storm, on a real Redis ----------------------------------------------------
 
 
-class Screen(ChatSocket):
+class Screen(WidgetPush):
     """A widget's real pump; what it sends lands here, as on a customer's screen.
 
     ``_write`` (the socket) gives way to the event loop a random number of times
@@ -132,15 +133,9 @@ class Screen(ChatSocket):
         rng: random.Random,
         seen: Callable[[], None],
     ) -> None:
-        # ChatSocket.__init__ takes a connection; the pump needs only these.
-        self.conversations = conversations
-        self.hub = hub
+        # No connection: ``_write`` below stands for the socket.
+        super().__init__(cast(WebSocket, None), conversations, hub)
         self.conversation_id = conversation_id
-        self.cursor = ""
-        self.view = None
-        self.read_view = None
-        self._typing_until = ""
-        self._send_lock = asyncio.Lock()
         self._rng = rng
         self._seen = seen
         self.state: dict[str, Any] | None = None  # the last state frame sent
@@ -315,7 +310,7 @@ async def test_a_storm_of_queue_changes_leaves_every_widget_at_its_true_place(
     line_parts: tuple[Conversations, Hub], seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bot.live, "LINE_REFRESH_S", MENDING_OFF_S)
-    monkeypatch.setattr(bot.widget_socket, "IDLE_WAKE_S", MENDING_OFF_S)
+    monkeypatch.setattr(bot.widget_push, "IDLE_WAKE_S", MENDING_OFF_S)
     monkeypatch.setattr(bot.live, "PUSH_STALL_S", STALL_S)
     conversations, hub = line_parts
     storm = Storm(conversations, hub, seed)
@@ -363,7 +358,7 @@ async def test_a_place_that_comes_while_the_socket_is_busy_is_shown_after_it(
     sending something else: it wakes the widget's pump, which shows the newest
     place once that frame is out, and nothing older after it."""
     monkeypatch.setattr(bot.live, "LINE_REFRESH_S", MENDING_OFF_S)
-    monkeypatch.setattr(bot.widget_socket, "IDLE_WAKE_S", MENDING_OFF_S)
+    monkeypatch.setattr(bot.widget_push, "IDLE_WAKE_S", MENDING_OFF_S)
     conversations, hub = line_parts
     storm = Storm(conversations, hub, 0)
     queue = storm.queue

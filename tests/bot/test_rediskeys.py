@@ -50,6 +50,8 @@ LAYOUT = {
     "assist_proposed": (K.assist_proposed, "{es}:assist:proposed"),
     "assist_approved": (K.assist_approved, "{es}:assist:approved"),
     "qa_ratings": (K.qa_ratings, "{es}:qa:ratings"),
+    "practice": (K.practice("p1"), "{es}:practice:p1"),
+    "practices": (K.practices(A), "{es}:practices:a1"),
     "telegram_update": (K.telegram_update(77), "{es}:tg:update:77"),
     "telegram_chats": (K.telegram_chats, "{es}:tg:chats"),
     "rate": (K.rate("session", C), "{es}:rate:session:web-1"),

@@ -20,26 +20,23 @@ import redis.asyncio as aioredis
 from aiosmtpd.controller import Controller
 from PIL import Image
 
-from bot.conversations import Conversations
 from bot.handoff import HandoffQueue
 from bot.handoff.keys import Keys
 from bot.maintenance import Maintenance
 from bot.ops.ports import free_port
 from bot.report import Period, mark_baseline
 from bot.report_mail import ReportMailer, due_periods
-from bot.transcript import Transcript
-from bot.upstream import EmotionClient, RasaClient
 from tests.bot.handoff.conftest import (  # noqa: F401 - fixtures
     Clock,
     client,
     clock,
+    offline_conversations,
     prefix,
     queue,
     shared_url,
 )
 from tests.bot.test_report import make_conversations
 
-NOWHERE = "http://127.0.0.1:9"
 # Wednesday of 2026-W50: last week is 2026-W49, last month 2026-11
 WEDNESDAY = datetime(2026, 12, 9, 12, tzinfo=UTC).timestamp()
 
@@ -71,15 +68,8 @@ def gateway(
     smtp_url: str,
 ) -> Maintenance:
     """One gateway's housekeeping, with the mailer its lifespan makes (bot/app.py)."""
-    keys = Keys(queue.keys.prefix)
-    conversations = Conversations(
-        redis=client,
-        keys=keys,
-        queue=queue,
-        transcript=Transcript(client, prefix=queue.keys.prefix),
-        rasa=RasaClient(NOWHERE, 1),
-        emotion=EmotionClient(NOWHERE),
-    )
+    conversations = offline_conversations(queue, client)
+    keys = conversations.keys
     mailer = ReportMailer(
         client, keys, queue, smtp_url, ["sam@example.com"], "reports@example.com"
     )

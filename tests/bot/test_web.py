@@ -39,7 +39,7 @@ from bot.settings import Settings
 from bot.texts import say
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import EmotionClient, RasaClient
-from bot.widget_socket import IDLE_WAKE_S, ChatSocket
+from bot.widget_push import IDLE_WAKE_S, WidgetPush
 
 pytestmark = pytest.mark.stack
 
@@ -244,7 +244,7 @@ def test_only_news_that_can_change_the_view_wakes_a_widget() -> None:
     def event(kind: EventType, ticket_id: str) -> Event:
         return Event("1-0", kind, ticket_id, "", 0, "", 0.0, {})
 
-    socket = ChatSocket.__new__(ChatSocket)  # the decision alone, no connection
+    socket = WidgetPush.__new__(WidgetPush)  # the decision alone, no connection
     socket.conversation_id = "mine"
     others = Changes(events=[event(EventType.ENQUEUED, "theirs")])
     agent = Changes(events=[event(EventType.AGENT, "")])
@@ -268,7 +268,7 @@ async def test_a_widget_told_to_look_again_is_not_put_off_by_other_chats() -> No
     # another chat that arrives in the same wake-up must not swallow the poke
     # (the pump then said "stopped typing" only at its 25 s re-check).
     other = Event("1-0", EventType.RESCORED, "theirs", "", 0, "", 0.0, {})
-    socket = ChatSocket.__new__(ChatSocket)  # the decision alone, no connection
+    socket = WidgetPush.__new__(WidgetPush)  # the decision alone, no connection
     socket.conversation_id = "mine"
     socket.view = {"state": "bot"}
     listener = Listener("mine")

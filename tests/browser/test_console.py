@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,7 +21,6 @@ from playwright.async_api import (
     ConsoleMessage,
     Dialog,
     Page,
-    async_playwright,
     expect,
 )
 
@@ -46,7 +43,6 @@ from tests.polling import until
 
 pytestmark = pytest.mark.stack
 
-CHROMIUM = Path("/usr/bin/chromium")
 TIMEOUT_MS = 60_000  # Rasa and the action server share two busy cores
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -63,16 +59,10 @@ XSS = [
 
 
 @pytest.fixture(scope="module")
-async def chromium() -> AsyncIterator[Browser]:
-    """Debian's chromium (never a downloaded browser)."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is missing; run `bash scripts/browser.sh`")
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox"]
-        )
-        yield browser
-        await browser.close()
+def chromium(browser: Browser) -> Browser:
+    """The module's Debian chromium (``browser``, tests/browser/conftest.py) by the
+    name the other browser tests import from here."""
+    return browser
 
 
 class Watched:
@@ -99,18 +89,6 @@ class Watched:
         assert self.dialogs == [], self.dialogs
         assert self.errors == [], self.errors
         assert self.csp == [], self.csp
-
-
-@pytest.fixture
-async def rds(stack_settings: Settings) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(stack_settings.redis_url, decode_responses=True)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-def queue(rds: aioredis.Redis, stack_settings: Settings) -> HandoffQueue:
-    return HandoffQueue(rds, prefix=stack_settings.redis_prefix)
 
 
 async def drain(queue: HandoffQueue) -> None:
@@ -194,7 +172,7 @@ async def calm_chat(queue: HandoffQueue, rds: aioredis.Redis, prefix: str) -> st
 
 
 async def test_an_agent_takes_the_angriest_chat_and_the_customer_sees_it(
-    chromium: Browser,
+    browser: Browser,
     gateway_url: str,
     stack_settings: Settings,
     queue: HandoffQueue,
@@ -204,7 +182,7 @@ async def test_an_agent_takes_the_angriest_chat_and_the_customer_sees_it(
     calm = await calm_chat(queue, rds, stack_settings.redis_prefix)
 
     # the customer, in the shop's widget
-    shop_context = await chromium.new_context(viewport={"width": 1280, "height": 800})
+    shop_context = await browser.new_context(viewport={"width": 1280, "height": 800})
     shop = Watched(await shop_context.new_page())
     await shop.page.goto(gateway_url + "/")
     await shop.page.get_by_test_id("chat-launcher").click()
@@ -216,7 +194,7 @@ async def test_an_agent_takes_the_angriest_chat_and_the_customer_sees_it(
     ).to_contain_text(re.compile("person|colleague|team"))
 
     # the agent
-    console, _name = await agent_page(chromium, gateway_url, queue, rds)
+    console, _name = await agent_page(browser, gateway_url, queue, rds)
     page = console.page
     items = page.get_by_test_id("queue-item")
     await expect(items).to_have_count(2)
@@ -306,7 +284,7 @@ async def no_injection(page: Page) -> dict[str, Any]:
 
 
 async def test_an_xss_corpus_in_messages_and_names_renders_as_text(
-    chromium: Browser,
+    browser: Browser,
     gateway_url: str,
     stack_settings: Settings,
     queue: HandoffQueue,
@@ -331,7 +309,7 @@ async def test_an_xss_corpus_in_messages_and_names_renders_as_text(
             slots={"order_id": XSS[6]},
         )
     )
-    console, _ = await agent_page(chromium, gateway_url, queue, rds)
+    console, _ = await agent_page(browser, gateway_url, queue, rds)
     page = console.page
     items = page.get_by_test_id("queue-item")
     await expect(items).to_have_count(2)
@@ -378,11 +356,11 @@ async def test_an_xss_corpus_in_messages_and_names_renders_as_text(
 
 
 async def test_signing_in_with_a_wrong_password_shows_why(
-    chromium: Browser, gateway_url: str, queue: HandoffQueue, rds: aioredis.Redis
+    browser: Browser, gateway_url: str, queue: HandoffQueue, rds: aioredis.Redis
 ) -> None:
     name = "pw-" + secrets.token_hex(4)
     await Accounts(rds, Keys(queue.keys.prefix), queue).add(name, "the right password")
-    context = await chromium.new_context()
+    context = await browser.new_context()
     page = Watched(await context.new_page())
     await page.page.goto(gateway_url + "/console/login")
     await page.page.get_by_test_id("login-user").fill(name)
@@ -397,7 +375,7 @@ async def test_signing_in_with_a_wrong_password_shows_why(
 
 
 async def test_the_supervisor_dashboard_shows_numbers_charts_and_approves_replies(
-    chromium: Browser,
+    browser: Browser,
     gateway_url: str,
     stack_settings: Settings,
     queue: HandoffQueue,
@@ -425,7 +403,7 @@ async def test_the_supervisor_dashboard_shows_numbers_charts_and_approves_replie
     await Accounts(rds, Keys(queue.keys.prefix), queue).add(
         name, "supervisor password", role="supervisor"
     )
-    context = await chromium.new_context(viewport={"width": 1400, "height": 1000})
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = Watched(await context.new_page())
     await page.page.goto(gateway_url + "/console/dashboard")
     await page.page.get_by_test_id("login-user").fill(name)
@@ -456,7 +434,7 @@ async def test_the_supervisor_dashboard_shows_numbers_charts_and_approves_replie
 
 
 async def test_an_agent_rates_a_colleagues_reply(
-    chromium: Browser,
+    browser: Browser,
     gateway_url: str,
     stack_settings: Settings,
     queue: HandoffQueue,
@@ -474,7 +452,7 @@ async def test_an_agent_rates_a_colleagues_reply(
     )
     await queue.resolve(helper, cid, claim.token)
 
-    console, name = await agent_page(chromium, gateway_url, queue, rds)
+    console, name = await agent_page(browser, gateway_url, queue, rds)
     page = console.page
     for _ in range(300):  # samples are random: rate until it is the helper's reply
         await page.get_by_test_id("qa-start").click()

@@ -18,8 +18,6 @@ from tests.browser.test_console import (  # noqa: F401 (fixtures)
     agent_page,
     chromium,
     drain,
-    queue,
-    rds,
 )
 
 pytestmark = pytest.mark.stack

@@ -24,8 +24,6 @@ from tests.browser.test_console import (  # noqa: F401 (fixtures)
     agent_page,
     chromium,
     drain,
-    queue,
-    rds,
 )
 
 WIDTH, HEIGHT = 1280, 720

@@ -27,29 +27,10 @@ from bot.ops.ports import free_port
 from bot.ops.stack import Stack
 from bot.settings import Settings
 from bot.telegram_webhook import SECRET_HEADER
-from bot.transcript import Transcript
 from tests.bot.console.conftest import ConsoleClient, random_ip
 
 STRICT_ORIGINS = "https://shop.example,https://*.brand.example"
 STRICT_LIMITS = {"session": 5, "ip": 8, "tg": 4}
-
-
-@pytest.fixture
-async def rds(stack_settings: Settings, stack: Stack) -> AsyncIterator[aioredis.Redis]:
-    """Redis of the running test stack."""
-    client = aioredis.Redis.from_url(stack_settings.redis_url, decode_responses=True)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-def transcript(rds: aioredis.Redis, stack_settings: Settings) -> Transcript:
-    return Transcript(rds, prefix=stack_settings.redis_prefix)
-
-
-@pytest.fixture
-def queue(rds: aioredis.Redis, stack_settings: Settings) -> HandoffQueue:
-    return HandoffQueue(rds, prefix=stack_settings.redis_prefix)
 
 
 @pytest.fixture

@@ -127,7 +127,7 @@
     const agents = $("agents");
     clear(agents);
     for (const a of data.agents) {
-      agents.appendChild(row([a.name, a.status + (a.break_suggested ? " (break suggested)" : ""), a.chats + "/" + a.capacity, a.taken_recent, a.recent_intense, intensity(a.taken_intensity), a.resolved, show(a.csat), show(a.understood)]));
+      agents.appendChild(row([a.name, a.status + (a.break_suggested ? " (break suggested)" : ""), a.chats + "/" + a.capacity, a.taken_recent, a.recent_intense, intensity(a.taken_intensity), a.intense_shift, a.resolved, show(a.csat), show(a.understood)]));
     }
     if (!data.agents.length) nothing(agents, "No agent accounts yet: add one with python -m bot.admin add-agent.");
     const channels = $("channels");

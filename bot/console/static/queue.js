@@ -24,6 +24,7 @@
     toggle.dataset.status = p.status;
     $("dashboard-link").hidden = me.account.role !== "supervisor";
     if (p.break_suggested) flash("You've had several intense chats in a row. Consider a short break.", "info");
+    document.dispatchEvent(new CustomEvent("console:me", { detail: me })); // breaks.js
     // the tabs keep their order (the server's is arbitrary): held ones as they were,
     // newly held ones after them
     const now = new Map(me.chats.map((c) => [c.id, c]));

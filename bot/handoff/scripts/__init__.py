@@ -2,7 +2,9 @@
 
 One module per part of the queue (customer.py, agents.py, claims.py,
 housekeeping.py, as bot/handoff/ is split); each script is a ``Script`` (base.py)
-that names its KEYS next to its source. Conventions of every script:
+that names its KEYS next to its source, and one generated prologue binds them to
+the Lua locals the source uses (``tkey``, ``akey``, ``stream``, ``queue``...), so no
+script reads a declared key by position. Conventions of every script:
 
 * ``ARGV[1]`` is the queue's configuration as JSON (weights, timings, caps) and
   ``ARGV[2]`` the current time in milliseconds; the rest is per script.

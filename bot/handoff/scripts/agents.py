@@ -13,7 +13,6 @@ HEARTBEAT = Script(
     "heartbeat",
     keys=("agent", "agent_chats", "leases", "online"),
     lua=r"""
-local akey, chats, leases, online = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local agent = ARGV[3]
 local a = redis.call('HMGET', akey, 'capacity', 'status', 'seen_until')
 if not a[1] then return {'unknown_agent'} end
@@ -40,7 +39,6 @@ REGISTER = Script(
     "register",
     keys=("agent", "agents", "capacity", "events"),
     lua=r"""
-local akey, agents, capacity, stream = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local agent = ARGV[3]
 local new = redis.call('EXISTS', akey) == 0
 redis.call('HSET', akey, 'id', agent, 'name', ARGV[4], 'capacity', ARGV[5],
@@ -62,7 +60,6 @@ PRESENCE = Script(
     "presence",
     keys=("agent", "online", "leases", "agent_chats", "events"),
     lua=r"""
-local akey, online, leases, chats, stream = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local agent, status = ARGV[3], ARGV[4]
 if redis.call('EXISTS', akey) == 0 then return {'unknown_agent'} end
 local seen_until = NOW + C.ttl

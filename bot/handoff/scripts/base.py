@@ -214,12 +214,27 @@ class Ids(NamedTuple):
     agent: str = ""
 
 
+# The Lua local each declared key is bound to (``Script.prologue``); the others are
+# called by their key names (``queue``, ``leases``, ``held``...).
+LUA_NAMES = {
+    "ticket": "tkey",
+    "agent": "akey",
+    "agent_chats": "chats",
+    "agent_intense": "intense",
+    "events": "stream",
+    "stats_handle": "stats",
+}
+
+
 @dataclass(frozen=True)
 class Script:
     """One Lua script: its name, the names of its KEYS and its source.
 
-    ``keys`` are KEYS[1..n]; ``each`` follow once per item the caller passes (the
-    candidates of a claim, the tickets of a reap, a transfer's target agent).
+    ``keys`` are KEYS[1..n], bound to Lua locals before ``lua`` runs (``prologue``:
+    ``ticket`` is ``tkey``, ``events`` is ``stream``, and so on, ``LUA_NAMES``), so
+    the source never reads them by position; ``each`` follow once per item the
+    caller passes (the candidates of a claim, the tickets of a reap, a transfer's
+    target agent) and are read by index.
     """
 
     name: str
@@ -233,9 +248,20 @@ class Script:
             raise ValueError(f"script {self.name}: unknown KEYS names {unknown}")
 
     @property
+    def prologue(self) -> str:
+        """The Lua that binds ``keys`` to their locals (and ``held`` to the helpers'
+        ``HELD``)."""
+        names = [LUA_NAMES.get(name, name) for name in self.keys]
+        slots = [f"KEYS[{i}]" for i in range(1, len(names) + 1)]
+        lines = [f"local {', '.join(names)} =\n  {', '.join(slots)}\n"]
+        if "held" in self.keys:
+            lines.append("HELD = held\n")
+        return "".join(lines)
+
+    @property
     def text(self) -> str:
-        """What Redis runs: the shared helpers, then this script."""
-        return COMMON + self.lua
+        """What Redis runs: the shared helpers, the keys bound, then this script."""
+        return COMMON + self.prologue + self.lua
 
     def key_list(
         self, keys: QueueKeys, ids: Ids, each: Iterable[Ids] = ()

@@ -27,9 +27,6 @@ CLAIM = Script(
     ),
     each=("ticket",),
     lua=r"""
-local queue, queued_at, leases, stream, fence, akey, chats, intense =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
-HELD = KEYS[9]
 local agent, mode, cut = ARGV[3], ARGV[4], #ARGV[5] + 1
 local ready = agent_ready(akey, chats)
 if ready[1] ~= 'ok' then return ready end
@@ -91,7 +88,6 @@ CHECK = Script(
     "check",
     keys=("ticket", "leases"),
     lua=r"""
-local tkey, leases = KEYS[1], KEYS[2]
 local id, agent, token = ARGV[3], ARGV[4], ARGV[5]
 if agent == '' then agent = redis.call('HGET', tkey, 'agent') end
 local refused = check_claim(tkey, leases, id, agent, token)
@@ -115,9 +111,6 @@ RELEASE = Script(
         "held",
     ),
     lua=r"""
-local tkey, akey, queue, queued_at, leases, chats, flagged, stream =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
-HELD = KEYS[9]
 local id, agent, token = ARGV[3], ARGV[4], ARGV[5]
 local refused = check_holder(akey, tkey, leases, id, agent, token)
 if refused then return refused end
@@ -143,9 +136,6 @@ TRANSFER = Script(
     ),
     each=("agent", "agent_chats", "agent_intense"),
     lua=r"""
-local tkey, akey, queue, queued_at, leases, chats, stream, fence =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
-HELD = KEYS[9]
 local id, agent, token, to_agent, to_skill = ARGV[3], ARGV[4], ARGV[5], ARGV[6],
   ARGV[7]
 local refused = check_holder(akey, tkey, leases, id, agent, token)
@@ -184,7 +174,6 @@ NOTE = Script(
     "note",
     keys=("ticket", "agent", "events"),
     lua=r"""
-local tkey, akey, stream = KEYS[1], KEYS[2], KEYS[3]
 local id, agent = ARGV[3], ARGV[4]
 if redis.call('EXISTS', akey) == 0 then return {'unknown_agent'} end
 local notes = redis.call('HGET', tkey, 'notes')
@@ -212,9 +201,6 @@ RESOLVE = Script(
         "held",
     ),
     lua=r"""
-local tkey, akey, leases, chats, stats, followups, flagged, stream =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
-HELD = KEYS[9]
 local id, agent, token = ARGV[3], ARGV[4], ARGV[5]
 local refused = check_holder(akey, tkey, leases, id, agent, token)
 if refused then return refused end

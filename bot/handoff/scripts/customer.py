@@ -24,8 +24,6 @@ ENQUEUE = Script(
         "stats_handle",
     ),
     lua=r"""
-local tkey, archive, queue, queued_at, stream, online, capacity, held, stats =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
 local id = ARGV[3]
 redis.call('ZREMRANGEBYSCORE', online, '-inf', '(' .. NOW)
 local state = redis.call('HGET', tkey, 'state')
@@ -68,8 +66,6 @@ ESTIMATE = Script(
     "estimate",
     keys=("ticket", "queue", "online", "capacity", "held", "stats_handle", "events"),
     lua=r"""
-local tkey, queue, online, capacity, held, stats, stream =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
 local state = redis.call('HGET', tkey, 'state') or ''
 local rank = -1
 if state == 'queued' then rank = redis.call('ZRANK', queue, ARGV[3]) or -1 end
@@ -85,8 +81,6 @@ LINE = Script(
     "line",
     keys=("queue", "online", "capacity", "held", "stats_handle", "events"),
     lua=r"""
-local queue, online, capacity, held, stats, stream =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 return {newest(stream), redis.call('ZRANGE', queue, 0, -1),
   estimate(online, capacity, held, stats)}
 """,
@@ -97,7 +91,6 @@ RESCORE = Script(
     "rescore",
     keys=("ticket", "queue", "events"),
     lua=r"""
-local tkey, queue, stream = KEYS[1], KEYS[2], KEYS[3]
 local id = ARGV[3]
 local t = redis.call('HMGET', tkey, 'state', 'flags', 'timeline', 'priority',
   'queued_at')
@@ -134,7 +127,6 @@ RATE = Script(
     "rate",
     keys=("ticket", "events"),
     lua=r"""
-local tkey, stream = KEYS[1], KEYS[2]
 local id = ARGV[3]
 local t = redis.call('HMGET', tkey, 'state', 'rating')
 if not t[1] then return {'unknown_ticket'} end
@@ -153,7 +145,6 @@ FOLLOW_UP = Script(
     "follow_up",
     keys=("ticket", "followups", "events"),
     lua=r"""
-local tkey, followups, stream = KEYS[1], KEYS[2], KEYS[3]
 local id = ARGV[3]
 local state = redis.call('HGET', tkey, 'state')
 if not state then return {'unknown_ticket'} end

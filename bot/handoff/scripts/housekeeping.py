@@ -13,9 +13,6 @@ REAP = Script(
     keys=("leases", "queue", "queued_at", "flagged", "events", "held"),
     each=("ticket", "agent_chats"),
     lua=r"""
-local leases, queue, queued_at, flagged, stream =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-HELD = KEYS[6]
 local out = {}
 for i = 3, #ARGV, 2 do
   local id, agent = ARGV[i], ARGV[i + 1]
@@ -44,9 +41,6 @@ RECONCILE_TICKETS = Script(
     keys=("queue", "queued_at", "leases", "flagged", "events", "held"),
     each=("ticket", "agent_chats"),
     lua=r"""
-local queue, queued_at, leases, flagged, stream =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-HELD = KEYS[6]
 local queued, assigned, added, removed = 0, 0, 0, 0
 for i = 3, #ARGV, 2 do
   local id, agent = ARGV[i], ARGV[i + 1]
@@ -93,8 +87,6 @@ RECONCILE_INDEX = Script(
     keys=("queue", "queued_at", "leases", "flagged", "events"),
     each=("ticket",),
     lua=r"""
-local queue, queued_at, leases, flagged, stream =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local removed = 0
 for i = 3, #ARGV do
   local id, tkey = ARGV[i], KEYS[i + 3]
@@ -122,7 +114,6 @@ RECONCILE_CHATS = Script(
     keys=("agent_chats", "events", "held"),
     each=("ticket",),
     lua=r"""
-local chats, stream, held = KEYS[1], KEYS[2], KEYS[3]
 local agent = ARGV[3]
 local removed = 0
 for i = 4, #ARGV do

@@ -79,6 +79,18 @@ POSITIVES = [
         "sarcasm",
         "Great job. The box came ripped open and the speaker was gone. Amazing.",
     ),
+    # a wait counted in ones ("a week late"), with praise beside it
+    ("sarcasm", "Superb. The rug is a week late now. Top work, everyone."),
+    # thanks that close a message telling of a date the order missed
+    (
+        "sarcasm",
+        "The lamp was a present. Our anniversary was on Sunday. Cheers for that.",
+    ),
+    (
+        "sarcasm",
+        "We missed my niece's christening because of you. "
+        "Thank you very much for that.",
+    ),
     ("impatience", "still waiting for my refund"),
     ("impatience", "how long will I have to wait for this?"),
     ("impatience", "hello??"),
@@ -110,6 +122,10 @@ NEGATIVES = [
     ("sarcasm", "Wonderful, it came two days early"),
     # relief after good news, not sarcasm
     ("sarcasm", "Oh nice. And can I pay the balance with PayPal?"),
+    # thanks after a request are polite; thanks for a date still ahead are thanks
+    ("sarcasm", "The frame arrived cracked. Could you send another? Thanks a lot."),
+    ("sarcasm", "It's for my dad's party on Saturday. Thanks for that."),
+    ("sarcasm", "The party was on Saturday and it all went well. Thanks for that."),
     ("distress", "I'm not scared of assembly, does the desk come flat-packed?"),
     ("negative_sentiment", "I'm not angry, just asking"),
     ("negative_sentiment", "no problem at all"),

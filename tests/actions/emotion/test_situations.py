@@ -644,3 +644,36 @@ def test_a_scam_text_and_card_details_typed_in_are_fraud(
 ) -> None:
     found = {c.kind: c for c in detector.detect(text.lower())}
     assert "fraud" in found and found["fraud"].what == what
+
+
+@pytest.mark.parametrize(
+    ("text", "what", "who"),
+    [
+        ("our anniversary was yesterday and the vase never came", "anniversary", ""),
+        ("it turned up too late for the wedding", "wedding", ""),
+        ("the scarf missed my grandma's birthday", "birthday", "your grandma"),
+    ],
+)
+def test_a_date_gone_by_is_a_missed_occasion_not_a_deadline(
+    detector: SituationDetector, text: str, what: str, who: str
+) -> None:
+    found = [c for c in detector.detect(text) if c.kind != "gift"]
+    assert [(c.kind, c.what, c.who) for c in found] == [("missed_occasion", what, who)]
+
+
+def test_a_missed_occasion_is_met_with_sorry_it_missed_it(
+    analyzer: EmotionAnalyzer, book: EmpathyBook
+) -> None:
+    """Sorry it did not come in time, naming the day, and nothing about timing that
+    still matters; whichever wording is picked."""
+    text = "My son's party was on Saturday and the costume still hasn't come."
+    analysis = analyzer.analyze(text)
+    (missed,) = [c for c in analysis.circumstances if c.kind == "missed_occasion"]
+    situation = Situation(intent="complaint", analysis=analysis, text=text)
+    said = book.circumstance(missed, situation)
+    assert "your son's party" in said and "sorry" in said.lower()
+    # every wording: sorry, the occasion named, no timing that still matters
+    for variant, wordings in book.data["circumstances"]["missed_occasion"].items():
+        for wording in wordings:
+            assert "sorry" in wording and "timing" not in wording, wording
+            assert variant == "plain" or "{what}" in wording, wording

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -90,23 +90,6 @@ class ConsoleClient:
     def online(self) -> None:
         response = self.post("/console/api/presence", {"status": "online"})
         assert response.status_code == 200, response.text
-
-
-@pytest.fixture
-async def rds(stack_settings: Settings) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(stack_settings.redis_url, decode_responses=True)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
-def queue(rds: aioredis.Redis, stack_settings: Settings) -> HandoffQueue:
-    return HandoffQueue(rds, prefix=stack_settings.redis_prefix)
-
-
-@pytest.fixture
-def transcript(rds: aioredis.Redis, stack_settings: Settings) -> Transcript:
-    return Transcript(rds, prefix=stack_settings.redis_prefix)
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ import pytest
 import redis
 import redis.asyncio as aioredis
 
+from bot.conversations import Conversations
 from bot.handoff import (
     Agent,
     Customer,
@@ -31,7 +32,10 @@ from bot.handoff import (
 )
 from bot.handoff.keys import Keys
 from bot.ops.redis_server import RedisServer
+from bot.transcript import Transcript
+from bot.upstream import EmotionClient, RasaClient
 
+NOWHERE = "http://127.0.0.1:9"  # a Rasa and action server that never answer
 SHARED_URL = os.environ.get("HANDOFF_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
 
 # Hours always open, otherwise the numbers of data/handoff.yml.
@@ -160,3 +164,16 @@ async def online_agent(
     """Register an agent and set them online."""
     await queue.register_agent(Agent(agent_id, agent_id.title(), capacity, skills))
     await queue.set_presence(agent_id, Presence.ONLINE)
+
+
+def offline_conversations(queue: HandoffQueue, client: aioredis.Redis) -> Conversations:
+    """The routing on the queue's Redis with no Rasa or action server behind it (the
+    housekeeping and the reports never call them)."""
+    return Conversations(
+        redis=client,
+        keys=Keys(queue.keys.prefix),
+        queue=queue,
+        transcript=Transcript(client, prefix=queue.keys.prefix),
+        rasa=RasaClient(NOWHERE, 1),
+        emotion=EmotionClient(NOWHERE),
+    )

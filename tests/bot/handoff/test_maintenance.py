@@ -5,29 +5,21 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
-from bot.conversations import Conversations
 from bot.handoff import HandoffQueue, TicketState
-from bot.handoff.keys import Keys
 from bot.maintenance import Maintenance
 from bot.texts import say
 from bot.transcript import Transcript
-from bot.upstream import EmotionClient, RasaClient
-from tests.bot.handoff.conftest import Clock, online_agent, request
-
-NOWHERE = "http://127.0.0.1:9"  # housekeeping never talks to Rasa or the actions
+from tests.bot.handoff.conftest import (
+    Clock,
+    offline_conversations,
+    online_agent,
+    request,
+)
 
 
 def housekeeping(queue: HandoffQueue, client: aioredis.Redis) -> Maintenance:
-    keys = Keys(queue.keys.prefix)
-    conversations = Conversations(
-        redis=client,
-        keys=keys,
-        queue=queue,
-        transcript=Transcript(client, prefix=queue.keys.prefix),
-        rasa=RasaClient(NOWHERE, 1),
-        emotion=EmotionClient(NOWHERE),
-    )
-    return Maintenance(conversations, client, keys)
+    conversations = offline_conversations(queue, client)
+    return Maintenance(conversations, client, conversations.keys)
 
 
 async def texts(queue: HandoffQueue, client: aioredis.Redis, cid: str) -> list[str]:

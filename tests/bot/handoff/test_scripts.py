@@ -1,5 +1,6 @@
-"""The scripts' KEYS declarations: each names exactly the keys its Lua reads, in the
-order the Lua reads them (no Redis needed; the queue tests run them)."""
+"""The scripts' KEYS declarations: each script's keys are bound to Lua locals by one
+generated prologue, in the declared order, and its source reads only the repeated
+keys by index (no Redis needed; the queue tests run them)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,28 @@ KEYS = Keys("es")
 
 
 @pytest.mark.parametrize("script", S.ALL, ids=lambda s: s.name)
-def test_a_script_declares_as_many_keys_as_its_lua_reads(script: Script) -> None:
+def test_a_script_reads_its_declared_keys_by_name_only(script: Script) -> None:
+    # KEYS[1..n] are bound to locals by the prologue; the source reads by index
+    # only the repeated keys after them (by computed indexes too)
     read = [int(n) for n in re.findall(r"KEYS\[(\d+)\]", script.lua)]
-    declared = list(range(1, len(script.keys) + 1))
-    if script.each:
-        # then the repeated keys (read by computed indexes too)
-        assert set(declared) <= set(read)
-        assert max(read) <= len(script.keys) + len(script.each)
-    else:
-        assert sorted(set(read)) == declared
+    assert [n for n in read if n <= len(script.keys)] == []
+    assert max(read, default=0) <= len(script.keys) + len(script.each)
+    if not script.each:
+        assert "KEYS[" not in script.lua
+    bound = [int(n) for n in re.findall(r"KEYS\[(\d+)\]", script.prologue)]
+    assert bound == list(range(1, len(script.keys) + 1))
+
+
+def test_the_prologue_binds_the_keys_to_the_names_the_scripts_use() -> None:
+    assert S.RESOLVE.prologue == (
+        "local tkey, akey, leases, chats, stats, followups, flagged, stream, held =\n"
+        "  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], "
+        "KEYS[9]\nHELD = held\n"
+    )
+    assert (
+        S.NOTE.prologue == "local tkey, akey, stream =\n  KEYS[1], KEYS[2], KEYS[3]\n"
+    )
+    assert S.NOTE.text.endswith(S.NOTE.prologue + S.NOTE.lua)
 
 
 def test_every_script_has_its_own_name() -> None:

@@ -92,13 +92,18 @@ def test_each_kind_of_impatience_is_read_in_every_language(language: str) -> Non
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
-        ("I need one of you to actually deal with this", "impatient"),
+        # something done, not a person instead of the bot: its own words
+        ("I need one of you to actually deal with this", "wants_action"),
+        ("ok. will anyone actually look at it?", "wants_action"),
         ("please can I just speak to a real human", "impatient"),
         ("can someone just confirm the refund amount?", ""),
     ],
 )
 def test_wanting_someone_to_actually_act_is_impatience(text: str, kind: str) -> None:
     assert impatience(text, ENGLISH) == kind
+    if kind == "wants_action":
+        # no "you'd rather talk to a person than to me": they asked for action
+        assert "rather talk to a person" not in say("waiting_ack_wants_action")
 
 
 @pytest.mark.parametrize("language", list(IMPATIENT))
@@ -213,3 +218,18 @@ def test_a_night_in_hospital_is_seen_and_asking_what_happens_is_what_now() -> No
     assert WHAT_NOW.search("where can I report this?")
     assert WHAT_NOW.search("is anyone going to take this properly seriously?")
     assert not WHAT_NOW.search("the serious face mask I ordered")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # a demand for someone now
+        ("yes, now please", "impatient"),
+        ("can you just answer me right now", "impatient"),
+        # "right now" as a time, not a demand: a feeling, not impatience
+        ("Thanks. It's honestly all too much for me right now.", ""),
+        ("I can't look at the parcel right now.", ""),
+    ],
+)
+def test_now_is_a_demand_only_when_it_asks_for_something(text: str, kind: str) -> None:
+    assert impatience(text, ENGLISH) == kind

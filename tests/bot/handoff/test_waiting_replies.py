@@ -774,3 +774,21 @@ async def test_a_question_left_for_the_person_says_where_the_customer_stands(
     )
     assert replies[0] == f"{say('waiting_question')} {say('waiting_nobody_online')}"
     assert say("waiting_nobody_online") not in replies[1]
+
+
+async def test_a_question_after_a_death_is_answered_not_put_off(
+    conversations: Conversations,
+) -> None:
+    """Waiting after telling us of a death, a question about the order that no
+    general answer covers: that there is no rush and the person arranges whatever
+    is needed, a return or refund included; not only "nothing to do meanwhile"."""
+    text = "and what happens with the order he had, do I have to do something?"
+    reply = await conversations.waiting.reply(
+        "web-bereaved-asks",
+        text,
+        None,
+        ["something said before"],
+        UrgencyFlag.BEREAVEMENT,
+    )
+    assert reply == say("waiting_asked_bereavement")
+    assert "refund" in reply and "no rush" in reply

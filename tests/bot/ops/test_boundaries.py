@@ -1,5 +1,6 @@
 """Who may import whom: the benchmarks stand on bot/ops, not on the tests, and the
-gateway and the action server do not import the development and operations side."""
+gateway and the action server do not import the development and operations side;
+and no module of the product or the benchmarks grows to 500 lines."""
 
 from __future__ import annotations
 
@@ -46,6 +47,43 @@ def test_the_gateway_and_the_actions_do_not_import_bot_ops() -> None:
     ]
     assert len(files) > 50
     assert offenders(files, "bot.ops") == []
+
+
+MAX_LINES = 500  # house rule: a module is under this (split at ~300 by concern)
+
+
+def too_long(files: list[Path]) -> list[str]:
+    """``file: lines`` for each file of MAX_LINES lines or more."""
+    counts = {
+        path: len(path.read_text(encoding="utf-8").splitlines()) for path in files
+    }
+    return [
+        f"{path.relative_to(ROOT)}: {lines}"
+        for path, lines in counts.items()
+        if lines >= MAX_LINES
+    ]
+
+
+def test_every_module_of_the_product_and_the_benchmarks_is_under_500_lines() -> None:
+    files = [
+        path
+        for folder in ("bot", "actions", "bench")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+    ]
+    assert len(files) > 100
+    assert too_long(files) == []
+
+
+def test_the_length_check_counts_lines() -> None:
+    sample = ROOT / "var" / "length-check-sample.py"
+    sample.parent.mkdir(exist_ok=True)
+    sample.write_text("x = 1\n" * MAX_LINES)
+    try:
+        assert too_long([sample]) == [f"var/length-check-sample.py: {MAX_LINES}"]
+        sample.write_text("x = 1\n" * (MAX_LINES - 1))
+        assert too_long([sample]) == []
+    finally:
+        sample.unlink()
 
 
 def test_the_check_sees_an_import_of_the_tests() -> None:

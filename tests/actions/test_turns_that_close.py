@@ -1,0 +1,69 @@
+"""Turns that end a question or hand it on: "that is all I needed" after a reply
+that asked something is a goodbye, not a yes to it; "could you find out and get back
+to me?" after a reply that said a colleague could check is a yes to a person."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answers import ActionAnswer
+from actions.readings import done_asking
+from tests.actions.test_offers import conversation
+
+DOMAIN: dict = {}
+
+
+@pytest.mark.parametrize(
+    ("text", "done"),
+    [
+        ("Very well, that is all I needed.", True),
+        ("no, that's everything, thank you", True),
+        ("I'm all set, cheers", True),
+        ("nothing else for now, thanks", True),
+        ("That's all I wanted to know!", True),
+        # more than that: not the end
+        ("that's all fine but where is my refund?", False),
+        ("is that all the colours you have?", False),
+        ("ok", False),
+    ],
+)
+def test_a_message_that_needs_nothing_more(text: str, done: bool) -> None:
+    assert done_asking(text) is done
+
+
+async def test_that_is_all_after_a_question_of_ours_is_a_goodbye() -> None:
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "how many days do I have to return something?", "return_policy"),
+        (
+            "bot",
+            "You have 30 days, and returns are free. Would you like help starting one?",
+            None,
+        ),
+        ("customer", "Right, that is all I needed, thank you.", "affirm"),
+    ]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, conversation(turns, "done-asking"), DOMAIN)
+    said = " ".join(m["text"] for m in dispatcher.messages)
+    assert "listening" not in said and "What can I" not in said
+    assert "return" not in said.lower()
+
+
+async def test_find_out_for_me_after_a_colleague_could_check_brings_one_in(
+    own_queue: str,
+) -> None:
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "is the wool on the blue jumper mulesing-free?", "product_info"),
+        (
+            "bot",
+            "The product page lists the materials under Details. If what you need "
+            "isn't there, a colleague can check with our product team.",
+            None,
+        ),
+        ("customer", "can you find that out for me please?", "get_refund"),
+    ]
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(
+        dispatcher, conversation(turns, "find-out-for-me"), DOMAIN
+    )
+    assert {"event": "pause", "timestamp": None} in events
