@@ -28,6 +28,21 @@ from bot.upstream import BotUnavailable, RasaClient
 
 logger = logging.getLogger(__name__)
 
+# A customer this upset (the ``upset`` level of data/replies/empathy.yml: frustration
+# 0-4, intensity 0-1) is not thanked "for your patience" when the bot is back.
+UPSET_FRUSTRATION = 2
+UPSET_INTENSITY = 0.45
+
+
+def resolved_text(ticket: Ticket) -> str:
+    """The name of what the bot says when an agent resolved the chat: no thanks for
+    patience to a customer who was upset (the ticket's latest reading)."""
+    emotion = ticket.emotion
+    upset = (
+        emotion.frustration >= UPSET_FRUSTRATION or emotion.intensity >= UPSET_INTENSITY
+    )
+    return "resolved_upset" if upset else "resolved"
+
 
 class AgentSide:
     """An agent's steps in a conversation, over the queue, transcript and Rasa."""
@@ -158,7 +173,7 @@ class AgentSide:
             conversation_id,
             Entry(
                 Author.BOT,
-                say("resolved"),
+                say(resolved_text(resolved.ticket)),
                 kind=Kind.RESOLVED,
                 client_id=f"sys:resolved:{handoff}",
             ),

@@ -43,6 +43,7 @@ from bot.redisurl import async_client
 from bot.report_mail import ReportMailer
 from bot.settings import Settings, get_settings
 from bot.transcript import Transcript
+from bot.typing_notes import Typing
 from bot.upstream import EmotionClient, RasaClient
 
 logger = logging.getLogger(__name__)
@@ -64,7 +65,8 @@ def configure_logging() -> None:
     """Our INFO lines to stderr (uvicorn keeps its own), personal data masked.
 
     httpx logs every request URL at INFO, and those carry Rasa's token and the
-    Telegram bot token: it logs warnings only.
+    Telegram bot token: it logs warnings only. matplotlib (the reports' charts)
+    logs its font cache at INFO: warnings only too.
     """
     root = logging.getLogger()
     if not root.handlers:
@@ -74,7 +76,7 @@ def configure_logging() -> None:
         )
         root.addHandler(handler)
         root.setLevel(get_settings().log_level)
-    for noisy in ("httpx", "httpcore"):
+    for noisy in ("httpx", "httpcore", "matplotlib"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     install_log_redaction()
 
@@ -131,6 +133,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         limits=app.state.limits,
     )
     app.state.hub = Hub(app.state.redis_live, keys, queue)
+    app.state.typing = Typing(app.state.redis, keys)
     await app.state.hub.start()
     mailer = None
     if settings.smtp_url and settings.report_emails:

@@ -1,7 +1,8 @@
 """Live fan-out inside one gateway process: transcript entries and queue changes.
 
 Every gateway follows two things in Redis: the ``{prefix}:live`` pub/sub channel
-(one note per transcript entry, from any process) and the handoff queue's event stream.
+(one note per transcript entry, from any process, and one per typing event:
+bot/typing_notes.py) and the handoff queue's event stream.
 Widget connections, Telegram senders and agent consoles register a ``Listener`` here and
 are woken when something they care about changed; they then read what is new from the
 transcript with their own cursor, so a missed or doubled note never loses or repeats a
@@ -41,6 +42,7 @@ from starlette.websockets import WebSocket, WebSocketState
 
 from bot.handoff import Event, EventType, HandoffQueue, Line, Place
 from bot.handoff.keys import Keys
+from bot.typing_notes import TypingNote
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +64,14 @@ class Changes:
     events: list[Event] = field(default_factory=list)  # queue events
     resync: bool = False  # notes may have been missed: re-read everything
     line: bool = False  # the hub's line gives another place than ``shown``
+    typing: list[TypingNote] = field(default_factory=list)  # someone typed
+
+    @property
+    def only_typing(self) -> bool:
+        """Whether someone typing is all there is (nothing to read from Redis)."""
+        return bool(self.typing) and not (
+            self.conversations or self.events or self.resync or self.line
+        )
 
     @property
     def in_chat(self) -> bool:
@@ -97,6 +107,11 @@ class Listener:
         if len(events) > MAX_PENDING_EVENTS:
             del events[: len(events) - MAX_PENDING_EVENTS]
             self._changes.resync = True
+        self._ready.set()
+
+    def _typing(self, note: TypingNote) -> None:
+        if len(self._changes.typing) < MAX_PENDING_EVENTS:
+            self._changes.typing.append(note)
         self._ready.set()
 
     def _resync(self) -> None:
@@ -275,6 +290,11 @@ class Hub:
         self.lines_read += 1
         self.publish(line)
 
+    def _notify_typing(self, note: TypingNote) -> None:
+        for key in (note.conversation_id, None):
+            for listener in list(self._by_conversation.get(key, ())):
+                listener._typing(note)
+
     def _notify_entry(self, conversation_id: str) -> None:
         for key in (conversation_id, None):
             for listener in list(self._by_conversation.get(key, ())):
@@ -295,6 +315,9 @@ class Hub:
                         continue
                     data = message.get("data")
                     note = data.decode() if isinstance(data, bytes) else str(data)
+                    if typing := TypingNote.parse(note):
+                        self._notify_typing(typing)
+                        continue
                     conversation_id, _, _entry_id = note.rpartition(" ")
                     if conversation_id:
                         self._notify_entry(conversation_id)

@@ -38,7 +38,8 @@ One conversation (bot/transcript.py, bot/conversations.py), ``<c>`` = ``es:<id>`
     {<c>}:tr                          stream every message of the conversation
     {<c>}:trids                       hash   client message id -> stream id (dedupe)
     {<c>}:emo                         hash   stream id -> emotion annotation (JSON)
-    {<c>}:conv                        hash   channel, customer name and ref, times,
+    {<c>}:conv                        hash   channel, customer name, ref and handle
+                                             (a Telegram @username), times,
                                              claim_ended (highest fencing token
                                              whose claim a note ended)
     {<c>}:timeout_said:<wait>         string the queue-timeout apology was said (NX)
@@ -54,6 +55,10 @@ One conversation (bot/transcript.py, bot/conversations.py), ``<c>`` = ``es:<id>`
     {<c>}:tg:lock                     string the process sending to the chat (PX)
     {<c>}:tg:notice                   string "I can only read text" said lately (EX)
     {<c>}:tg:slow                     string "you're writing very fast" said lately
+    {<c>}:tg:typing                   string the stamp of the last typing note sent
+                                             to Telegram (bot/typing_notes.py)
+    {<c>}:typing:<side>               string when agent or customer last typed
+                                             (ms; PX: the throttle, bot/typing_notes.py)
     {<c>}:survey                      hash   the survey: number (seq), open, questions,
                                              kind, language, handoff, agent, channel,
                                              asked_at, partial taps, answered, answers
@@ -61,7 +66,9 @@ One conversation (bot/transcript.py, bot/conversations.py), ``<c>`` = ``es:<id>`
     {<c>}:rasa:lock                   string Rasa's ticket lock of the conversation
     {<c>}:rasa:lock:guard             string held while a Rasa server changes that
                                              lock (PX 2 s; bot/rasa_stores.py)
-    {es}:live                         pub/sub "<conversation id> <stream id>" per entry
+    {es}:live                         pub/sub "<conversation id> <stream id>" per entry,
+                                             "typing <side> <conversation id> <ms>"
+                                             per typing event (bot/typing_notes.py)
 
 Telegram (bot/telegram.py, bot/telegram_outbox.py)::
 
@@ -155,6 +162,8 @@ TELEGRAM_OUTBOX = ":tg:out"
 TELEGRAM_LOCK = ":tg:lock"
 TELEGRAM_NOTICE = ":tg:notice"
 TELEGRAM_SLOW = ":tg:slow"
+TELEGRAM_TYPING = ":tg:typing"
+TYPING = ":typing:"
 RATE = ":rate:"
 ADDRESS_CHATS = ":addr:"
 WEB_SESSION = ":wsession"
@@ -319,6 +328,14 @@ class AppKeys(KeyBase):
     def telegram_slow(self, conversation_id: str) -> str:
         """Throttles the "you're writing very fast" notice of a chat."""
         return self.conversation_tag(conversation_id) + TELEGRAM_SLOW
+
+    def telegram_typing(self, conversation_id: str) -> str:
+        """The last typing note sent to a Telegram chat (one gateway sends it)."""
+        return self.conversation_tag(conversation_id) + TELEGRAM_TYPING
+
+    def typing(self, conversation_id: str, side: str) -> str:
+        """When ``side`` (agent or customer) last typed in the conversation."""
+        return self.conversation_tag(conversation_id) + TYPING + side
 
     def rate(self, scope: str, subject: str) -> str:
         """A rate-limit counter (``scope`` session, ip or tg)."""

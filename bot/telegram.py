@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from typing import Any
 
 from redis.exceptions import RedisError
@@ -65,6 +66,8 @@ from bot.transcript import Author
 
 logger = logging.getLogger(__name__)
 
+# Telegram usernames: 5-32 letters, digits and underscores (anything else is not shown)
+USERNAME = re.compile(r"^[A-Za-z0-9_]{4,32}$")
 NOTICE_EVERY_S = 30  # "I can only read text here" at most this often per chat
 
 START_TEXT = (
@@ -116,12 +119,15 @@ def _customer(update: Update) -> Customer | None:
     if user is not None and user.first_name:
         with contextlib.suppress(ValueError):
             name = clean_text(user.first_name, 80)
+    username = user.username if user is not None else None
     return Customer(
         conversation_id=f"{CID_PREFIX}{chat.id}",
         chat_id=chat.id,
         first_name=name,
         ref=f"tg-user-{user.id}" if user is not None else "",
         update_id=update.update_id,
+        # what the agent sees besides the name (never the user's number)
+        handle=f"@{username}" if username and USERNAME.match(username) else "",
     )
 
 

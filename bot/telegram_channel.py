@@ -52,6 +52,7 @@ class Customer:
     first_name: str
     ref: str
     update_id: int
+    handle: str = ""  # "@username" when the user has one
 
     @property
     def greeting_name(self) -> str:
@@ -195,6 +196,7 @@ class TelegramChannel:
             channel=CHANNEL,
             customer_name=customer.first_name,
             customer_ref=customer.ref,
+            customer_handle=customer.handle,
         )
 
     async def say(

@@ -17,6 +17,10 @@ drains a ``tg-<chat id>`` conversation that has news:
 4. after every part, move the cursor with a Lua script that refuses when the lock was
    lost, so a restart resumes right after the last part that went out.
 
+An agent typing in the console (a typing note on the live channel,
+bot/typing_notes.py) becomes Telegram's ``typing`` chat action, sent by the one
+gateway that swaps the note's stamp in first.
+
 Quick-reply buttons become a reply keyboard; a ``rating_request`` becomes inline
 buttons 1-5 for satisfaction, then (bot/telegram.py) for "did you feel understood?"
 (bot/telegram_render.py).
@@ -41,12 +45,14 @@ from typing import Any
 
 from redis.exceptions import RedisError
 from telegram import Bot
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.live import Hub
 from bot.rediskeys import AppKeys
 from bot.telegram_render import Outgoing, render
 from bot.transcript import Transcript, stream_id_after
+from bot.typing_notes import Side, TypingNote, claim_for_telegram
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +138,7 @@ class Outbox:
         self._running: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
         self._later: set[asyncio.TimerHandle] = set()
+        self._typing: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -200,6 +207,25 @@ class Outbox:
                     next_sweep = 0.0
                 for conversation_id in changes.conversations:
                     self.kick(conversation_id)
+                for note in changes.typing:
+                    self.show_typing(note)
+
+    def show_typing(self, note: TypingNote) -> None:
+        """An agent typing in a Telegram chat: its ``typing`` chat action, sent by
+        one gateway (the notes are already throttled: bot/typing_notes.py)."""
+        chat_id = chat_id_of(note.conversation_id)
+        if note.side is not Side.AGENT or chat_id is None or self._stopping.is_set():
+            return
+        task = asyncio.create_task(self._send_typing(note, chat_id))
+        self._typing.add(task)
+        task.add_done_callback(self._typing.discard)
+
+    async def _send_typing(self, note: TypingNote, chat_id: int) -> None:
+        try:
+            if await claim_for_telegram(self.redis, self.keys, note):
+                await self.bot.send_chat_action(chat_id, ChatAction.TYPING)
+        except (RedisError, TelegramError) as error:  # a lost indicator is fine
+            logger.info("typing not shown in %s: %r", note.conversation_id, error)
 
     async def sweep(self) -> None:
         """Drain every recent chat whose transcript is ahead of its cursor."""

@@ -302,6 +302,21 @@ class Transcript:
             pipe.expire(key, self.retention_s)
             await pipe.execute()
 
+    async def handles(self, conversation_ids: Sequence[str]) -> dict[str, str]:
+        """The customer's handle on the channel (a Telegram @username) of each
+        conversation that has one (one round trip)."""
+        if not conversation_ids:
+            return {}
+        pipe = self.redis.pipeline(transaction=False)
+        for cid in conversation_ids:
+            pipe.hget(self.keys.conversation(cid), "customer_handle")
+        found = await pipe.execute()
+        return {
+            cid: _s(handle)
+            for cid, handle in zip(conversation_ids, found, strict=True)
+            if handle
+        }
+
     async def about(self, conversation_id: str) -> dict[str, str]:
         """What ``describe`` stored, with first and last message times (ms)."""
         raw = await self.redis.hgetall(self.keys.conversation(conversation_id))

@@ -1,5 +1,5 @@
-"""The website channel's routes: the demo shop page, the widget's files, and
-``/ws/chat``, open to pages whose Origin is allowed (``origin_allowed``).
+"""The website channel's routes: the demo shop page, the widget's files, the site's
+icon, and ``/ws/chat``, open to pages whose Origin is allowed (``origin_allowed``).
 
 A browser on a page whose Origin is not allowed (``ALLOWED_ORIGINS``, see
 ``origin_allowed``) gets HTTP 403 instead of the upgrade. Messages are limited per
@@ -52,6 +52,17 @@ async def get_widget_file(name: str) -> FileResponse:
 
         raise HTTPException(status_code=404, detail="not found")
     return FileResponse(STATIC / name, media_type=types[name])
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+@router.get("/favicon.svg", include_in_schema=False)
+async def get_favicon() -> FileResponse:
+    """The site's icon (an SVG, also where browsers look for ``/favicon.ico``)."""
+    return FileResponse(
+        STATIC / "favicon.svg",
+        media_type="image/svg+xml",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 def origin_allowed(origin: str | None, host: str | None, settings: Settings) -> bool:

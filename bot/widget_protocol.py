@@ -14,10 +14,15 @@ Protocol (JSON text frames; the first client frame must be ``hello``)::
                "recommend": 0-10, "comment": "..."}  the open survey's questions
                (bot/surveys.py); an error frame "invalid_rating" says what is wrong
     client -> {"type": "ping"}                    server <- {"type": "pong"}
+    client -> {"type": "typing"}                  the customer is typing (shown to
+               the agent who holds the chat; bot/typing_notes.py)
     server <- {"type": "entry", "entry": {id, author, kind, text, at, client_id?,
                agent_name?, buttons?, data?}}     every transcript entry after the
                cursor, the customer's own messages included (with their client id)
     server <- {"type": "typing", "author": "bot", "on": true|false}
+    server <- {"type": "typing", "author": "agent", "on": true, "name": agent's
+               display name, "for_s": seconds to show it unless renewed or the
+               agent's message arrives}
     server <- {"type": "state", "state": "bot"|"queued"|"assigned", "position",
                "wait_s", "agents_online", "agent_name", "back": outside business
                hours, when the team is back ("tomorrow at 08:00 Berlin time")}

@@ -11,6 +11,7 @@ latest line (bot/state_view.py, bot/live.py): an idle widget reads nothing from 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -24,6 +25,7 @@ from bot.handoff import EventType, TicketState
 from bot.live import Changes, Hub, Listener, connected, stop_if_cancelled
 from bot.state_view import StateView, newest_view
 from bot.transcript import stream_id_after
+from bot.typing_notes import widget_frame
 from bot.widget_protocol import frame_text
 
 logger = logging.getLogger(__name__)
@@ -100,6 +102,13 @@ class WidgetPush:
             stop_if_cancelled()
             changes = None if first else await listener.wait(IDLE_WAKE_S)
             first = False
+            if changes is not None and changes.typing:
+                # The agent typing: shown from what the client has, no Redis read.
+                if frame := widget_frame(changes.typing, self.view):
+                    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                        await self.send(frame)
+                if changes.only_typing:
+                    continue
             if changes is not None and not self.concerned(changes):
                 continue
             try:

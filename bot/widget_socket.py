@@ -38,6 +38,7 @@ from bot.settings import Settings
 from bot.survey_answers import SurveyClosed
 from bot.survey_config import SurveyInputError
 from bot.transcript import valid_cursor
+from bot.typing_notes import WidgetTyping
 from bot.widget_limits import Bucket, socket_counts
 from bot.widget_protocol import (
     FrameError,
@@ -93,6 +94,7 @@ class ChatSocket:
         self._worker: asyncio.Task[None] | None = None
         self._listener: Listener | None = None
         self._bucket = Bucket(BURST, RATE)
+        self.typing = WidgetTyping(state.typing)  # the customer's (bot/typing_notes.py)
 
     async def send(self, frame: dict[str, Any]) -> None:
         """Send one frame (bot/widget_push.py keeps frames from interleaving)."""
@@ -270,6 +272,8 @@ class ChatSocket:
             self.hand_on({"id": client_id, "text": text})
         elif kind == "rating":
             await self.rate(frame)
+        elif kind == "typing":
+            await self.typing.typed(frame, self.conversation_id, self.out.view)
         elif kind == "hello":
             raise FrameError("invalid_frame", "already said hello")
         else:

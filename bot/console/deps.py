@@ -53,6 +53,7 @@ class Console:
         self.conversations: Conversations = state.conversations
         self.transcript: Transcript = state.conversations.transcript
         self.hub = state.hub
+        self.typing = state.typing  # bot/typing_notes.py
         self.accounts = Accounts(state.redis, keys, self.queue)
         self.sessions = SessionStore(
             state.redis,

@@ -35,6 +35,10 @@ HEADERS = {
 }
 FILES = {
     "console.js": "text/javascript",
+    "queue.js": "text/javascript",
+    "chat.js": "text/javascript",
+    "assist.js": "text/javascript",
+    "typing.js": "text/javascript",
     "kit.js": "text/javascript",
     "review.js": "text/javascript",
     "notify.js": "text/javascript",
@@ -131,7 +135,10 @@ async def get_dashboard_page(request: Request, console: ConsoleDep) -> Response:
     """The supervisor dashboard (supervisors only)."""
     account = await _signed_in(request, console)
     if account is None:
-        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
+        # back here after signing in (login.js follows only pages of the console)
+        return RedirectResponse(
+            "/console/login?next=/console/dashboard", status_code=303, headers=HEADERS
+        )
     if not account.supervisor:
         await record_denied(
             console, request, account.id, "role", detail="dashboard page"

@@ -18,6 +18,12 @@ upgrade. Protocol (JSON text frames)::
                                                        resolved, not followable)
     client -> {"type": "watch", "conversation": id, "after": stream id}
     client -> {"type": "unwatch", "conversation": id}
+    client -> {"type": "typing", "conversation": id}  the agent is typing in a
+                                                       chat they hold (the customer
+                                                       sees it; bot/typing_notes.py)
+    server <- {"type": "typing", "conversation": id, "author": "customer",
+               "for_s": seconds}                       the customer is typing in a
+                                                       held chat
     client -> {"type": "ping"}                         server <- {"type": "pong"}
     server <- {"type": "error", "code": "...", "message": "..."}
 
@@ -48,6 +54,8 @@ from bot.handoff import EventType, HandoffError, Ticket, UnknownTicket
 from bot.handoff.keys import valid_id
 from bot.live import Listener, connected, run_beside
 from bot.transcript import valid_cursor
+from bot.typing_notes import ConsoleTyping, console_frames
+from bot.widget_protocol import FrameError
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +92,7 @@ class ConsoleSocket:
         self.held: set[str] = set()
         self.last_queue: list[dict[str, Any]] | None = None
         self._lock = asyncio.Lock()
+        self.typing = ConsoleTyping(console.typing)  # bot/typing_notes.py
 
     async def send(self, frame: dict[str, Any]) -> None:
         """Send one frame."""
@@ -147,6 +156,11 @@ class ConsoleSocket:
             self.watched[cid] = None
             self.cursors[cid] = after
             listener.poke()
+        elif kind == "typing":
+            try:
+                await self.typing.typed(frame, self.who.id, self.held, self.ticket)
+            except FrameError as error:
+                await self.error(error.code, error.message)
         elif kind == "unwatch":
             cid = frame.get("conversation")
             if isinstance(cid, str):
@@ -197,6 +211,13 @@ class ConsoleSocket:
         first = True
         while True:
             changes = None if first else await listener.wait(REFRESH_S)
+            if changes is not None and changes.typing:
+                # A customer typing in a held chat: shown at once, no Redis read.
+                for frame in console_frames(changes.typing, self.held):
+                    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                        await self.send(frame)
+                if changes.only_typing:
+                    continue
             try:
                 resync = changes is None or changes.resync
                 if resync or (changes and changes.events) or not changes_any(changes):

@@ -20,6 +20,7 @@ MAX_ENTRIES = 5000
 MAX_EARLIER = 20
 
 
+TELEGRAM_USER = "tg-user-"  # a Telegram customer's ref: their user number (telegram.py)
 MAX_LATEST = 160  # characters of the customer's latest message in a queue item
 
 
@@ -32,16 +33,32 @@ def first_words(text: str, limit: int = MAX_LATEST) -> str:
     return cut.rstrip(",.;:") + "…"
 
 
+def customer_handle(ticket: Ticket, handle: str = "") -> str:
+    """How the channel names the customer, for people: the handle the channel gave
+    (a Telegram @username), else the customer id unless it is only the conversation
+    or a Telegram user's number (``tg-user-<id>`` means nothing to an agent)."""
+    if handle:
+        return handle
+    cid = ticket.customer.id
+    if cid == ticket.id or cid.startswith(TELEGRAM_USER):
+        return ""
+    return cid
+
+
 def queue_item(
-    ticket: Ticket, now: float, aging_per_minute: float, latest: str = ""
+    ticket: Ticket,
+    now: float,
+    aging_per_minute: float,
+    latest: str = "",
+    handle: str = "",
 ) -> dict[str, Any]:
     """One waiting chat as the queue list shows it (``latest``: what the customer
-    wrote last)."""
+    wrote last; ``handle``: their handle on the channel, when it gave one)."""
     return {
         "id": ticket.id,
         "channel": ticket.channel,
         "customer_name": ticket.customer.name,
-        "handle": ticket.customer.id if ticket.customer.id != ticket.id else "",
+        "handle": customer_handle(ticket, handle),
         "latest": first_words(latest),
         "topic": ticket.topic,
         "emotion": ticket.emotion.label,
@@ -65,8 +82,13 @@ async def queue_items(console: Console) -> list[dict[str, Any]]:
     now = time.time()
     aging = console.queue.config.aging_per_minute
     waiting = await console.queue.waiting()
-    said = await console.transcript.latest_said([t.id for t in waiting])
-    return [queue_item(t, now, aging, said.get(t.id, "")) for t in waiting]
+    ids = [t.id for t in waiting]
+    said = await console.transcript.latest_said(ids)
+    handles = await console.transcript.handles(ids)
+    return [
+        queue_item(t, now, aging, said.get(t.id, ""), handles.get(t.id, ""))
+        for t in waiting
+    ]
 
 
 def entry_dict(entry: Entry) -> dict[str, Any]:
@@ -217,6 +239,7 @@ async def chat_view(console: Console, ticket: Ticket, who: Principal) -> dict[st
             "name": ticket.customer.name or about.get("customer_name", ""),
             "channel": ticket.channel or about.get("channel", ""),
             "ref": about.get("customer_ref", ""),
+            "handle": customer_handle(ticket, about.get("customer_handle", "")),
             "first_at": int(about.get("first_at") or 0) / 1000 or None,
             "last_at": int(about.get("last_at") or 0) / 1000 or None,
         },

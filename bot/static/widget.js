@@ -48,6 +48,7 @@
   var RETRY_BASE_MS = 500;
   var RETRY_MAX_MS = 30000;
   var RESEND_AFTER_MS = 2500;
+  var TYPING_EVERY_MS = 3000; // at most one "I'm typing" per this (the server throttles too)
 
   var config = {
     name: (script.getAttribute("data-customer-name") || "").slice(0, 80),
@@ -221,6 +222,9 @@
     ui.log.appendChild(intro);
     ui.window.appendChild(ui.log);
 
+    // Who is typing, in a polite live region that is always there (a region that
+    // appears with its text is not read out by every screen reader).
+    ui.typingLive = el("div", { class: "acw-typing-live", "aria-live": "polite" });
     ui.typing = el("div", {
       class: "acw-typing",
       hidden: true,
@@ -228,7 +232,8 @@
     });
     ui.typing.appendChild(el("span", { class: "acw-dots", "aria-hidden": "true" }));
     ui.typing.appendChild(el("span", { class: "acw-typing-text" }, "The assistant is typing"));
-    ui.window.appendChild(ui.typing);
+    ui.typingLive.appendChild(ui.typing);
+    ui.window.appendChild(ui.typingLive);
 
     ui.notice = el("p", {
       class: "acw-notice",
@@ -297,7 +302,10 @@
         submitInput();
       }
     });
-    ui.input.addEventListener("input", resizeInput);
+    ui.input.addEventListener("input", function () {
+      resizeInput();
+      typed();
+    });
   }
 
   var narrow = window.matchMedia ? window.matchMedia("(max-width: 480px)") : null;
@@ -487,6 +495,7 @@
     if (entry.author === "customer") {
       clearQuickReplies();
     }
+    if (entry.author === "agent") hideAgentTyping();
     if (Array.isArray(entry.buttons) && entry.buttons.length) {
       clearQuickReplies();
       node.appendChild(quickReplies(entry.buttons));
@@ -769,9 +778,44 @@
     lastState = state;
     ui.status.setAttribute("data-state", state);
     ui.status.textContent = text;
+    hideAgentTyping();
     ui.typing.hidden = true;
     var who = state === "assigned" ? frame.agent_name || "Our team" : "The assistant";
     ui.typing.querySelector(".acw-typing-text").textContent = who + " is typing";
+  }
+
+  // -- typing, both ways ------------------------------------------------------------------
+
+  var typingSentAt = 0;
+  var agentTypingTimer = null;
+
+  // The customer types: the agent who has the chat sees it (nobody else reads it).
+  function typed() {
+    if (lastState !== "assigned" || !ui.input.value.trim() || !socketReady()) return;
+    var now = Date.now();
+    if (now - typingSentAt < TYPING_EVERY_MS && now >= typingSentAt) return;
+    typingSentAt = now;
+    send({ type: "typing" });
+  }
+
+  // The agent types: "<name> is typing" until their message comes, or a few quiet
+  // seconds pass.
+  function showAgentTyping(frame) {
+    if (lastState !== "assigned") return;
+    var name = typeof frame.name === "string" && frame.name ? frame.name : "Our team";
+    ui.typing.querySelector(".acw-typing-text").textContent = name + " is typing";
+    ui.typing.hidden = false;
+    window.clearTimeout(agentTypingTimer);
+    var seconds = typeof frame.for_s === "number" ? frame.for_s : 6;
+    agentTypingTimer = window.setTimeout(hideAgentTyping, seconds * 1000);
+    scrollToEnd();
+  }
+
+  function hideAgentTyping() {
+    if (agentTypingTimer === null) return;
+    window.clearTimeout(agentTypingTimer);
+    agentTypingTimer = null;
+    ui.typing.hidden = true;
   }
 
   // -- sending ---------------------------------------------------------------------------------
@@ -927,6 +971,7 @@
       ws = null;
       welcomed = false;
       stopPing();
+      hideAgentTyping();
       ui.typing.hidden = true;
       if (event.code === 4429) {
         // Over a limit (too many windows or new chats): try again a while later.
@@ -1036,7 +1081,11 @@
         renderEntry(frame.entry);
         break;
       case "typing":
-        ui.typing.hidden = !(frame.on && lastState === "bot");
+        if (frame.author === "agent") {
+          showAgentTyping(frame);
+        } else if (lastState === "bot") {
+          ui.typing.hidden = !frame.on;
+        }
         break;
       case "state":
         if (replaying) {

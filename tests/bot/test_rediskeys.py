@@ -80,6 +80,8 @@ LAYOUT = {
     "survey": (K.survey(C), "{es:web-1}:survey"),
     "telegram_notice": (K.telegram_notice(C), "{es:web-1}:tg:notice"),
     "telegram_slow": (K.telegram_slow(C), "{es:web-1}:tg:slow"),
+    "telegram_typing": (K.telegram_typing(C), "{es:web-1}:tg:typing"),
+    "typing": (K.typing(C, "agent"), "{es:web-1}:typing:agent"),
     "rasa_tracker": (K.rasa_tracker(C), "{es:web-1}:rasa:tracker"),
     "rasa_lock": (K.rasa_lock(C), "{es:web-1}:rasa:lock"),
 }

@@ -78,7 +78,8 @@ async def test_a_new_deployments_dashboard_says_there_is_nothing_yet(
     )
     context = await browser.new_context(viewport={"width": 1280, "height": 720})
     page = Watched(await context.new_page())
-    await page.page.goto(fresh_gateway + "/console/login")
+    # a ?next= elsewhere than the console's own pages is not followed
+    await page.page.goto(fresh_gateway + "/console/login?next=https://example.org/")
     await page.page.get_by_test_id("login-user").fill(name)
     await page.page.get_by_test_id("login-password").fill("supervisor password")
     await page.page.get_by_test_id("login-submit").click()

@@ -1,7 +1,10 @@
-// Sign-in page: posts the form as JSON with the login CSRF token, then opens the console.
+// Sign-in page: posts the form as JSON with the login CSRF token, then opens the console,
+// or the console page that sent the agent here (?next=, only the pages listed in BACK_TO).
 "use strict";
 
 (function () {
+  const BACK_TO = ["/console", "/console/dashboard"];
+  const next = new URLSearchParams(window.location.search).get("next");
   const form = document.getElementById("login-form");
   const error = document.getElementById("login-error");
   const csrf = document.querySelector('meta[name="login-csrf"]').getAttribute("content");
@@ -26,7 +29,7 @@
       });
       const body = await response.json().catch(() => ({}));
       if (response.ok) {
-        window.location.assign(body.redirect || "/console");
+        window.location.assign(BACK_TO.includes(next) ? next : body.redirect || "/console");
         return;
       }
       const detail = body.detail || {};
