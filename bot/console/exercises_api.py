@@ -41,7 +41,6 @@ from bot.console.exercises import (
     examples,
     grade,
 )
-from bot.handoff import TicketState
 from bot.privacy import redact
 from bot.rediskeys import EXERCISE_ANSWERS_MAX, EXERCISE_TTL_S
 from bot.transcript import Author
@@ -73,15 +72,7 @@ async def real_on(console: Console) -> bool:
 async def real_exercises(console: Console) -> list[Exercise]:
     """Customer messages from the latest resolved chats, redacted, each kept as an
     exercise (graded against the analyzer's reading when the message came in)."""
-    k = console.keys
-    ids = [
-        k.ticket_id(key)
-        async for key in console.redis.scan_iter(match=k.ticket_pattern, count=500)
-    ]
-    resolved = [
-        t for t in await console.queue.tickets(ids) if t.state is TicketState.RESOLVED
-    ]
-    resolved.sort(key=lambda t: t.resolved_at or 0, reverse=True)
+    resolved = await console.queue.resolved()
     found: list[Exercise] = []
     for ticket in resolved[:REAL_TICKETS]:
         for entry in await console.transcript.last(ticket.id, 50):
@@ -99,7 +90,7 @@ async def real_exercises(console: Console) -> list[Exercise]:
                 "real",
             )
             await console.redis.set(
-                k.exercise_real(exercise.id),
+                console.keys.exercise_real(exercise.id),
                 json.dumps(exercise.to_dict()),
                 ex=EXERCISE_TTL_S,
                 nx=True,

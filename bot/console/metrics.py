@@ -52,10 +52,7 @@ async def collect(
 ) -> Data:
     """Read tickets, archived handoffs, the conversation count and agents."""
     k = keys
-    ids = [
-        k.ticket_id(key)
-        async for key in client.scan_iter(match=k.ticket_pattern, count=500)
-    ]
+    ids = await queue.ticket_ids()
     tickets = await queue.tickets(ids) if ids else []
     for ticket_id in ids:
         tickets.extend(await queue.history(ticket_id))

@@ -47,6 +47,7 @@ FILES = {
     "login.js": "text/javascript",
     "dashboard.js": "text/javascript",
     "reports.js": "text/javascript",
+    "tables.js": "text/javascript",
     "practice.js": "text/javascript",
     "guide.js": "text/javascript",
     "training.css": "text/css",

@@ -22,7 +22,6 @@ from pydantic import BaseModel, Field
 from bot.console.deps import Acting, Console, ConsoleDep, SignedIn, client_ref, fail
 from bot.console.empathy import CRITERIA, Scorecard, score_transcript
 from bot.console.views import reply_context
-from bot.handoff import TicketState
 from bot.handoff.keys import valid_id
 from bot.transcript import Author, Entry
 
@@ -62,15 +61,7 @@ async def _rated_by(console: Console, rater: str) -> set[tuple[str, str]]:
 @router.get("/sample")
 async def get_sample(console: ConsoleDep, who: SignedIn) -> dict[str, Any]:
     """A colleague's reply to rate, with the customer message it answers."""
-    k = console.keys
-    ids = [
-        k.ticket_id(key)
-        async for key in console.redis.scan_iter(match=k.ticket_pattern, count=500)
-    ]
-    resolved = [
-        t for t in await console.queue.tickets(ids) if t.state is TicketState.RESOLVED
-    ]
-    resolved.sort(key=lambda t: t.resolved_at or 0, reverse=True)
+    resolved = await console.queue.resolved()
     done = await _rated_by(console, who.id)
     candidates: list[tuple[Any, Entry, Entry, Scorecard]] = []
     for ticket in resolved[:SAMPLE_TICKETS]:

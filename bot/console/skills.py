@@ -89,13 +89,8 @@ def summary(weekly: Weekly) -> dict[str, Any]:
 async def automatic_scores(console: Console) -> dict[str, dict[str, list[float]]]:
     """The automatic empathy score (0-100) of each agent reply in the latest
     handoffs, by agent and week."""
-    k = console.keys
-    ids = [
-        k.ticket_id(key)
-        async for key in console.redis.scan_iter(match=k.ticket_pattern, count=500)
-    ]
     tickets = sorted(
-        await console.queue.tickets(ids),
+        await console.queue.tickets(await console.queue.ticket_ids()),
         key=lambda t: t.created_at or 0,
         reverse=True,
     )[:QA_TICKETS]

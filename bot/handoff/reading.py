@@ -44,6 +44,25 @@ class Reading(QueuePart):
             check_ticket_id(ticket_id)
         return await self._tickets(ticket_ids)
 
+    async def ticket_ids(self) -> list[str]:
+        """Every conversation with a ticket (a scan: for reports and training)."""
+        return [
+            self.keys.ticket_id(key)
+            async for key in self.redis.scan_iter(
+                match=self.keys.ticket_pattern, count=500
+            )
+        ]
+
+    async def resolved(self) -> list[Ticket]:
+        """Every resolved ticket, the latest resolved first."""
+        found = [
+            t
+            for t in await self._tickets(await self.ticket_ids())
+            if t.state is TicketState.RESOLVED
+        ]
+        found.sort(key=lambda t: t.resolved_at or 0, reverse=True)
+        return found
+
     async def state(self, conversation_id: str) -> TicketState:
         """Where the conversation is; ``bot`` when it was never handed off."""
         check_ticket_id(conversation_id)

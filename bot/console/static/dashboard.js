@@ -5,16 +5,7 @@
 (function () {
   const $ = (id) => document.getElementById(id);
 
-  function el(tag, text, cls) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (cls) node.className = cls;
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
+  const { el, clear, row, nothing } = window.DashboardTables;
 
   function show(value, suffix) {
     if (value === null || value === undefined) return "–";
@@ -46,22 +37,6 @@
     box.appendChild(el("div", label, "muted"));
     box.appendChild(el("div", value, "value"));
     return box;
-  }
-
-  function row(cells) {
-    const tr = el("tr");
-    for (const c of cells) tr.appendChild(el("td", c));
-    return tr;
-  }
-
-  // a table with nothing in it says so, in one cell across its columns
-  function nothing(body, sentence) {
-    const cell = el("td", sentence, "muted empty");
-    cell.colSpan = body.closest("table").querySelectorAll("thead th").length;
-    const tr = el("tr");
-    tr.dataset.testid = "empty";
-    tr.appendChild(cell);
-    body.appendChild(tr);
   }
 
   // intensities (0-1) as the console shows them: percentages

@@ -8,37 +8,7 @@
   const $ = (id) => document.getElementById(id);
   let csrf = "";
 
-  function el(tag, text, cls) {
-    const node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (cls) node.className = cls;
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
-
-  function row(cells) {
-    const tr = el("tr");
-    for (const c of cells) tr.appendChild(c instanceof Node ? wrap(c) : el("td", c));
-    return tr;
-  }
-
-  function wrap(node) {
-    const td = el("td");
-    td.appendChild(node);
-    return td;
-  }
-
-  function nothing(body, sentence) {
-    const cell = el("td", sentence, "muted empty");
-    cell.colSpan = body.closest("table").querySelectorAll("thead th").length;
-    const tr = el("tr");
-    tr.dataset.testid = "empty";
-    tr.appendChild(cell);
-    body.appendChild(tr);
-  }
+  const { el, clear, row, nothing } = window.DashboardTables;
 
   function flash(text) {
     $("flash").textContent = text;
