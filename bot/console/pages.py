@@ -66,6 +66,13 @@ def _page(name: str, **values: str) -> HTMLResponse:
     return HTMLResponse(text, headers=HEADERS)
 
 
+async def _signed_in_page(request: Request, console: ConsoleDep, name: str) -> Response:
+    """The console page ``name`` for anyone signed in, else the sign-in page."""
+    if await _signed_in(request, console) is None:
+        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
+    return _page(name)
+
+
 @router.get("/console/login")
 async def get_login_page(console: ConsoleDep) -> HTMLResponse:
     """The sign-in page (sets the login CSRF cookie it echoes back)."""
@@ -94,41 +101,31 @@ async def _signed_in(request: Request, console: ConsoleDep) -> Account | None:
 @router.get("/console")
 async def get_console_page(request: Request, console: ConsoleDep) -> Response:
     """The agent console (sign-in first)."""
-    if await _signed_in(request, console) is None:
-        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
-    return _page("console.html")
+    return await _signed_in_page(request, console, "console.html")
 
 
 @router.get("/console/practice")
 async def get_practice_page(request: Request, console: ConsoleDep) -> Response:
     """Practice conversations with a simulated customer (sign-in first)."""
-    if await _signed_in(request, console) is None:
-        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
-    return _page("practice.html")
+    return await _signed_in_page(request, console, "practice.html")
 
 
 @router.get("/console/guide")
 async def get_guide_page(request: Request, console: ConsoleDep) -> Response:
     """The phrase guide: emotional words and approved replies (sign-in first)."""
-    if await _signed_in(request, console) is None:
-        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
-    return _page("guide.html")
+    return await _signed_in_page(request, console, "guide.html")
 
 
 @router.get("/console/exercises")
 async def get_exercises_page(request: Request, console: ConsoleDep) -> Response:
     """Emotion-recognition exercises (sign-in first)."""
-    if await _signed_in(request, console) is None:
-        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
-    return _page("exercises.html")
+    return await _signed_in_page(request, console, "exercises.html")
 
 
 @router.get("/console/skills")
 async def get_skills_page(request: Request, console: ConsoleDep) -> Response:
     """Skill assessments over time: one's own, or the team's for supervisors."""
-    if await _signed_in(request, console) is None:
-        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
-    return _page("skills.html")
+    return await _signed_in_page(request, console, "skills.html")
 
 
 @router.get("/console/dashboard")
