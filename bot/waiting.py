@@ -102,15 +102,24 @@ class WaitingReplies:
             or read.felt_words(lower, words)
         )
         ack = (
-            words_of.ack(analysis, lower, words, language, wrote or []) if felt else ""
+            words_of.ack(analysis, lower, words, language, wrote or [], flag=flag)
+            if felt
+            else ""
         )
+        if not felt and not read.thanks_only(text, words, language):
+            # after a death, an injury, a fraud...: the feeling it brings is named
+            # once while they wait, even when this message names none ("is there
+            # any paperwork you need?" is still a bereaved customer's question)
+            ack = words_of.situation_ack(flag, language, said)
         # "the wedding is in 4 days": the date heard ("I know the wedding is in 4
         # days, so the timing really matters."), and that the person will see it
         deadline = "" if felt else str((analysis or {}).get("deadline") or "")
         ack = ack or deadline
         if ack and any(ack in x for x in said[-1:]):
             # said a moment ago: the feeling alone, not the same words again
-            ack = words_of.ack(analysis, lower, words, language, [], named=False)
+            ack = words_of.ack(
+                analysis, lower, words, language, [], named=False, flag=flag
+            )
             ack = "" if any(ack in x for x in said[-1:]) else ack
         # "not a bot", "third time and nobody helps", "I'm fed up": the impatience
         # named (not "Thanks, I've added that"), and where they stand

@@ -100,6 +100,14 @@ def only_thanks(text: str) -> bool:
     return bool(THANKS.search(text)) and all(w in WARM_WORDS for w in words)
 
 
+def thanks_only(text: str, words: WaitingWords, language: str) -> bool:
+    """Whether a waiting customer's message only thanks us ("thank you so much"),
+    asking nothing."""
+    short = len(text.split()) <= THANKS_WORDS
+    thanks = bool(words.thanks.search(text.lower())) and short
+    return (thanks or (not language and only_thanks(text))) and not asks(text, words)
+
+
 # A question put to whoever reads it ("can someone tell me", "could anyone let me
 # know"): what follows is the question
 TELL_ME = re.compile(

@@ -8,7 +8,22 @@ import re
 from typing import Any
 
 from bot import waiting_reading as read
+from bot.handoff import UrgencyFlag
 from bot.texts import WaitingWords, say, texts
+
+# The feeling a serious situation brings (the ticket's flag), named in the waiting
+# replies whatever a short follow-up's own reading says ("Do you need a death
+# certificate?" after a death is grief, not worry; "who do I report this to?" after
+# a child was hurt is fear, not frustration), unless the customer says they are
+# angry: a loss is met with ``waiting_ack_loss``.
+SITUATION_FEELINGS: dict[UrgencyFlag, str] = {
+    UrgencyFlag.BEREAVEMENT: "loss",
+    UrgencyFlag.SAFETY: "anxiety",
+    UrgencyFlag.PERSONAL_SAFETY: "anxiety",
+    UrgencyFlag.FRAUD: "anxiety",
+    UrgencyFlag.HEALTH: "anxiety",
+    UrgencyFlag.HARDSHIP: "anxiety",
+}
 
 
 def ack(
@@ -18,6 +33,7 @@ def ack(
     language: str,
     wrote: list[str],
     named: bool = True,
+    flag: UrgencyFlag | None = None,
 ) -> str:
     """The words for a waiting customer's feeling and what it is about (when
     ``named``): in English the concern the action server's analysis names, in this
@@ -25,8 +41,13 @@ def ack(
     charge."); in another language the feeling its words name and the care for
     what went wrong, said now or in ``wrote`` (their earlier messages, oldest
     first). Else the words for the feeling alone (``waiting_ack_<label>``); "" when
-    none is known."""
+    none is known. After something serious (``flag``) the feeling is the one it
+    brings (SITUATION_FEELINGS), unless they say they are angry."""
     label = read.feeling_label(None if language else analysis, lower, words)
+    if flag in SITUATION_FEELINGS and label != "anger":
+        label = SITUATION_FEELINGS[flag]
+        if label == "loss":  # their loss, not what went wrong with an order
+            return say("waiting_ack_loss", language)
     if named and language:
         texts_read = (lower, *(w.lower() for w in reversed(wrote)))
         care = next(
@@ -41,6 +62,15 @@ def ack(
         return say(key if key in texts() else "concern_ack", concern=concern)
     key = f"waiting_ack_{label}"
     return say(key, language) if key in texts() else ""
+
+
+def situation_ack(flag: UrgencyFlag | None, language: str, said: list[str]) -> str:
+    """The words for the feeling something serious (``flag``) brings, when no
+    waiting reply in ``said`` has said them yet; "" otherwise."""
+    if flag not in SITUATION_FEELINGS:
+        return ""
+    words = say(f"waiting_ack_{SITUATION_FEELINGS[flag]}", language)
+    return "" if any(words in x for x in said) else words
 
 
 def impatience_ack(kind: str, language: str, said: list[str]) -> str:
