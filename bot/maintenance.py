@@ -20,6 +20,7 @@ import contextlib
 import logging
 from typing import Any
 
+from bot import reach
 from bot.conversations import Conversations
 from bot.rediskeys import AppKeys
 from bot.report_mail import ReportMailer
@@ -93,9 +94,16 @@ class Maintenance:
             mark = self.keys.timeout_said(ticket.id, wait)
             if not await self.redis.set(mark, "1", nx=True, ex=24 * 3600):
                 continue  # already said for this wait (maybe by another gateway)
+            # the offer of a call or an e-mail fitted to what they ruled out
+            wrote = [
+                e.text
+                for e in await conv.transcript.read(ticket.id)
+                if e.author is Author.CUSTOMER
+            ]
+            with reach.answering(wrote):
+                sorry = say("queue_timeout")
             await conv.transcript.append(
-                ticket.id,
-                Entry(Author.SYSTEM, say("queue_timeout"), data={"timeout": True}),
+                ticket.id, Entry(Author.SYSTEM, sorry, data={"timeout": True})
             )
         await conv.surveys.sweep_quiet()
         if self.mailer is not None:

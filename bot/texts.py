@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from bot import reach
+
 TEXTS_FILE = Path(__file__).resolve().parent.parent / "data" / "replies" / "channel.yml"
 LANGUAGES_FILE = TEXTS_FILE.parent / "languages.yml"
 # languages.yml `feelings` (the bot's own) by the waiting_felt_<label> text that
@@ -179,4 +181,8 @@ def say(name: str, language: str | None = None, **values: str) -> str:
     """The text ``name`` with its ``{placeholders}`` filled, in ``language`` (an ISO
     639-1 code) when we have the text in it, else in English."""
     text = translations().get(language or "", {}).get(name) or texts()[name]
-    return text.format(**values)
+    # an offer of a call or an e-mail: as written, or fitted to a customer who ruled
+    # one out (bot/reach.py)
+    return reach.fit(
+        text.format(**values), reach.RULED_OUT.get(), lambda key: say(key, language)
+    )

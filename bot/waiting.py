@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Protocol
 
+from bot import reach
 from bot import waiting_reading as read
 from bot import waiting_texts as words_of
 from bot.handoff import HandoffQueue, Ticket, UrgencyFlag
@@ -85,6 +86,32 @@ class WaitingReplies:
         told_where: bool = False,
         wrote: list[str] | None = None,
     ) -> str:
+        """``_reply``, with every offer of a call or an e-mail fitted to the ways of
+        contact the customer ruled out in this message or an earlier one
+        (bot/reach.py)."""
+        with reach.answering([*(wrote or []), text]):
+            return await self._reply(
+                conversation_id,
+                text,
+                analysis,
+                said,
+                flag,
+                language,
+                told_where,
+                wrote,
+            )
+
+    async def _reply(
+        self,
+        conversation_id: str,
+        text: str,
+        analysis: dict[str, Any] | None,
+        said: list[str],
+        flag: UrgencyFlag | None = None,
+        language: str = "",
+        told_where: bool = False,
+        wrote: list[str] | None = None,
+    ) -> str:
         """What a waiting customer hears after writing again, in their ``language``
         (English when ""): what they can do meanwhile (the advice for what happened,
         the ticket's ``flag``, said once, to anything but plain thanks), an answer to
@@ -106,7 +133,11 @@ class WaitingReplies:
             if felt
             else ""
         )
-        if not felt and not read.thanks_only(text, words, language):
+        if not (
+            felt
+            or read.thanks_only(text, words, language)
+            or read.assents_only(text, words)
+        ):
             # after a death, an injury, a fraud...: the feeling it brings is named
             # once while they wait, even when this message names none ("is there
             # any paperwork you need?" is still a bereaved customer's question)

@@ -108,6 +108,12 @@ def thanks_only(text: str, words: WaitingWords, language: str) -> bool:
     return (thanks or (not language and only_thanks(text))) and not asks(text, words)
 
 
+def assents_only(text: str, words: WaitingWords) -> bool:
+    """Whether a waiting customer's message only says "ok", "fine, I'll wait"."""
+    brief = len(text.split()) <= THANKS_WORDS
+    return brief and bool(words.accepts.search(text.lower())) and not asks(text, words)
+
+
 # A question put to whoever reads it ("can someone tell me", "could anyone let me
 # know"): what follows is the question
 TELL_ME = re.compile(

@@ -421,7 +421,8 @@ async def test_what_to_do_about_what_happened_is_answered_not_passed_on(
         ["ok", "how do I make my account safe meanwhile?"],
         flags=frozenset({UrgencyFlag.FRAUD}),
     )
-    assert fraud[1] == say("waiting_asked_fraud")
+    # ("ok" names no feeling; the worry fraud brings is named with the question)
+    assert fraud[1] == f"{say('waiting_ack_anxiety')} {say('waiting_asked_fraud')}"
     assert "bank" in fraud[1] and "password" in fraud[1]
 
 
