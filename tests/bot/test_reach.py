@@ -93,7 +93,9 @@ def test_every_offer_of_a_call_or_an_e_mail_is_marked_and_fits() -> None:
         assert bare.endswith("."), (where, text)
         assert not re.search(r"phone|telef|e-?mail|correo", bare, re.I), text
         for ruled in ({"phone"}, {"email"}, {"phone", "email"}):
-            fitted = reach.fit(text, frozenset(ruled), lambda k: say(k, language))
+            fitted = reach.fit(
+                text, frozenset(ruled), lambda k, lang=language: say(k, lang)
+            )
             offer = say(reach.offer_key(frozenset(ruled)), language)
             assert fitted == f"{bare} {offer}"
             assert "[" not in fitted and "]" not in fitted
