@@ -57,8 +57,8 @@ from bot.surveys import Surveys
 from bot.texts import say
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import ASKED_PROOF, BotUnavailable, EmotionClient, RasaClient
-from bot.waiting import WaitingReplies, advice_flag
-from bot.waiting_reading import serious_flags
+from bot.waiting import WaitingReplies
+from bot.waiting_reading import advice_flag, serious_flags
 
 logger = logging.getLogger(__name__)
 

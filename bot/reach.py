@@ -59,6 +59,11 @@ def answering(texts: Iterable[str]) -> Iterator[frozenset[str]]:
         RULED_OUT.reset(token)
 
 
+def written(text: str) -> str:
+    """``text`` as said to a customer who ruled nothing out (its offer unmarked)."""
+    return OFFER.sub(r"\1", text)
+
+
 def offer_key(ruled: frozenset[str]) -> str:
     """The name of the offer that fits what is left once ``ruled`` is ruled out."""
     left = [way for way in WAYS if way not in ruled]
@@ -70,7 +75,7 @@ def fit(text: str, ruled: frozenset[str], say: Callable[[str], str]) -> str:
     customer ruled a way out (``ruled``), without it and followed by the offer of
     what is left (``say``: the text of that name in the customer's language)."""
     if not ruled or not OFFER.search(text):
-        return OFFER.sub(r"\1", text)
+        return written(text)
     bare = OFFER.sub("", text).strip()
     return f"{bare} {say(offer_key(ruled))}"
 

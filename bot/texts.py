@@ -73,6 +73,13 @@ class WaitingWords:
     fed_up: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
     # does not want it to happen to anyone else ("so no other child gets hurt")
     others: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    # asks what becomes of the item or the money ("do I send it back first?", "can
+    # you send another?", "what do I do with the broken one?"): after a broken or
+    # wrong item or a double charge, what holds for that (waiting_fits_<situation>)
+    remedy: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    # states what they want done ("I want a refund", "bitte stornieren"): told the
+    # person sees it first (English names it: the pattern's group "what")
+    wants: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
     # what went wrong (the language's `problems`: a double charge, a late order) and
     # the words of care for it ("Siento mucho que se le haya cobrado dos veces.")
     problems: tuple[tuple[re.Pattern[str], str], ...] = ()
@@ -161,6 +168,8 @@ def waiting_words(language: str) -> WaitingWords | None:
                 "repeated",
                 "fed_up",
                 "others",
+                "remedy",
+                "wants",
             )
             if words.get(name)
         },

@@ -73,6 +73,59 @@ def situation_ack(flag: UrgencyFlag | None, language: str, said: list[str]) -> s
     return "" if any(words in x for x in said) else words
 
 
+# What a want names that is a question, not something to have done ("can you tell
+# me...", "I need to know..."): answered as a question
+_ASKS_INSTEAD = re.compile(
+    r"^(?:to )?(?:tell|let|help|explain|say|know|understand|find out|talk|speak|"
+    r"wait|be patient)\b",
+    re.IGNORECASE,
+)
+# a word at the end of a want that says when, not what ("a refund now")
+_WHEN = re.compile(
+    r"(?:\s+|,\s*)(?:now|please|asap|right now|right away|straight away|today|"
+    r"immediately|thanks|thank you)$",
+    re.IGNORECASE,
+)
+# their words as we say them back ("my account" -> "your account")
+_THEIRS = {
+    "my": "your",
+    "me": "you",
+    "i": "you",
+    "mine": "yours",
+    "myself": "yourself",
+    "i'm": "you're",
+    "i've": "you've",
+    "our": "your",
+    "us": "you",
+}
+
+
+def wants(text: str, words: WaitingWords, language: str) -> str | None:
+    """What a waiting customer who says what they want done hears: that the person
+    sees it straight away, naming it in their words in English ("...that you want
+    a refund", "...that you want us to stop it"); None when they say no want, or
+    their "can you..." asks a question instead."""
+    found = words.wants.search(text.lower() if language else text)
+    if found is None:
+        return None
+    capitals = sum(w.isupper() and len(w) > 1 for w in text.split()) >= 2
+    if language or "what" not in found.groupdict() or capitals:
+        # (shouted words are not said back: "...that you want THAT MONEY BACK")
+        return say("waiting_wants_noted", language)
+    what = found.group("what").strip(" ,;:")
+    while (shorter := _WHEN.sub("", what)) != what:
+        what = shorter
+    if not what or _ASKS_INSTEAD.match(what):
+        return None
+    theirs = " ".join(_THEIRS.get(w.lower(), w) for w in what.split())
+    lead = text[found.start() : found.start("what")].lower()
+    if any(w in lead for w in ("someone", "somebody", "anyone")):
+        theirs = f"someone to {theirs}"
+    elif any(w in lead for w in ("can", "could", "will", "please")):
+        theirs = f"us to {theirs}"
+    return say("wants_named", wanted=theirs)
+
+
 def impatience_ack(kind: str, language: str, said: list[str]) -> str:
     """The words for a waiting customer's impatience of ``kind`` (read.impatience):
     ``waiting_ack_<kind>``, or when the last two replies said those,

@@ -24,6 +24,7 @@ from actions.readings import asks_about_the_order, follow_up_topic
 from actions.replies import reply_book
 from actions.store import OrderStatus
 from actions.unclear import ActionConfirmUnderstood, ActionNotUnderstood
+from bot import reach
 from tests.actions.conftest import owner, says, variations
 
 DOMAIN: dict = {}
@@ -1065,9 +1066,9 @@ async def test_with_no_one_online_the_handoff_promises_no_one_at_once(
     await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     [nobody] = [
-        line
+        reach.written(line)
         for line in empathy_book().data["queue"]["no_agent_online"]
-        if message["text"].endswith(line)
+        if message["text"].endswith(reach.written(line))
     ]
     handoff = message["text"][: -len(nobody)]
     assert not re.search(r"\b(?:now|straight away|right away)\b", handoff), handoff

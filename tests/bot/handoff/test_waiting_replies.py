@@ -779,15 +779,16 @@ async def test_asking_to_be_contacted_is_a_call_request_and_a_visit_is_seen(
 async def test_a_question_left_for_the_person_says_where_the_customer_stands(
     conversations: Conversations,
 ) -> None:
-    """ "can you send a new one?" needs a decision: the person will answer it, and
-    the customer hears honestly that nobody is online; asked again right after,
-    not the same line about who is online again."""
+    """ "can you send a new one?" needs a decision: the person sees what they want
+    straight away, and the customer hears honestly that nobody is online; asked
+    again right after, not the same line about who is online again."""
     replies = await waiting(
         conversations,
         "web-decide",
         ["could you post me a new one instead?", "and would that be free?"],
     )
-    assert replies[0] == f"{say('waiting_question')} {say('waiting_nobody_online')}"
+    wanted = say("wants_named", wanted="us to post you a new one instead")
+    assert replies[0] == f"{wanted} {say('waiting_nobody_online')}"
     assert say("waiting_nobody_online") not in replies[1]
 
 
@@ -855,3 +856,75 @@ async def test_the_feeling_something_serious_brings_is_named_once_while_waiting(
         frozenset({UrgencyFlag.BEREAVEMENT}),
     )
     assert spanish.startswith(say("waiting_ack_loss", "es")), spanish
+
+
+async def test_what_becomes_of_a_broken_or_wrong_item_is_answered_while_waiting(
+    conversations: Conversations,
+) -> None:
+    """After a broken or wrong item, "do I send it back?" or "can you send another?"
+    while waiting gets what holds for it (keep it, the person arranges a
+    replacement or refund, at no cost), once; in other languages too; a question
+    about something else is not answered with it."""
+    english = await waiting(
+        conversations,
+        "web-remedy",
+        [
+            "the lamp came with the glass shade smashed",
+            "should I throw the lamp away?",
+            "and can I get a replacement?",
+        ],
+    )
+    assert english[1] == say("waiting_fits_damaged"), english
+    assert say("waiting_fits_damaged") not in english[2]  # once
+    wrong = await waiting(
+        conversations,
+        "web-remedy-wrong",
+        ["you sent a green jumper instead of the grey one", "do I post it back first?"],
+    )
+    assert wrong[1] == say("waiting_fits_wrong_item"), wrong
+    for language, texts in (
+        ("es", ["La taza llegó rota.", "¿Me pueden mandar otra nueva?"]),
+        ("de", ["Die Vase ist kaputt angekommen.", "Muss ich sie zurückschicken?"]),
+        ("nl", ["De lamp is kapot aangekomen.", "Moet ik hem terugsturen?"]),
+    ):
+        replies = await waiting(
+            conversations, f"web-remedy-{language}", texts, language
+        )
+        assert replies[1] == say("waiting_fits_damaged", language), (language, replies)
+    other = await waiting(
+        conversations,
+        "web-remedy-other",
+        ["the lamp came with the glass shade smashed", "do you sell candles as well?"],
+    )
+    assert say("waiting_fits_damaged") not in other[1]
+
+
+async def test_what_a_waiting_customer_wants_done_is_named_not_just_added(
+    conversations: Conversations,
+) -> None:
+    """ "I want my money back", "can you hold it for me?" while waiting: that the
+    person sees what they want straight away, in their words (ours for theirs:
+    "your", "you"), honestly not done by the bot; in another language without the
+    words; a want for a person or a question put as one is not this."""
+    english = await waiting(
+        conversations,
+        "web-wants",
+        ["I want my money back, today", "Can you hold my parcel at the depot?"],
+    )
+    assert english[0].startswith(say("wants_named", wanted="your money back")), english
+    assert english[1].startswith(
+        say("wants_named", wanted="us to hold your parcel at the depot")
+    ), english
+    assert all(say("waiting_for_person") not in r for r in english)
+    [french] = await waiting(
+        conversations, "web-wants-fr", ["Je voudrais annuler la commande."], "fr"
+    )
+    assert french.startswith(say("waiting_wants_noted", "fr")), french
+    [person] = await waiting(
+        conversations, "web-wants-person", ["I want to talk to a real person"]
+    )
+    assert "you want" not in person
+    [question] = await waiting(
+        conversations, "web-wants-question", ["can you tell me if it shipped?"]
+    )
+    assert "you want" not in question
