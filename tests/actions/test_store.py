@@ -548,6 +548,41 @@ async def test_an_order_due_before_the_customers_day_says_it_is_in_time(
     assert says(message["text"], key, **order.values(), **dated[1]), message["text"]
 
 
+@pytest.mark.parametrize(
+    ("number", "key"),
+    [
+        ("228810", "track_order.on_deadline"),
+        ("99887766", "track_order.processing_on_deadline"),
+    ],
+)
+async def test_an_order_due_on_the_very_day_it_is_needed_says_so(
+    store: DemoStore, number: str, key: str
+) -> None:
+    """Due on the day the customer needs it by: in time but with no day to spare,
+    not "it should reach you before Friday" about a Friday delivery."""
+    order = await store.order(number)
+    assert order is not None and order.due is not None and order.as_of is not None
+    ahead = (order.due - order.as_of).days
+    assert 0 < ahead <= 7  # within a week: named by its weekday alone
+    said = [f"I need {number} by {order.due:%A}, it's for a trip"]
+    dated = against_deadline(order, said)
+    assert dated is not None and dated[0] == "on", dated
+    tracker = conversation(
+        [("customer", said[0], "track_order")],
+        "deadline-on-the-day",
+        order_id=number,
+        verified_customer=owner(number),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert says(message["text"], key, **order.values(), **dated[1]), message["text"]
+    assert "before" not in message["text"]
+    # "before Friday" and due on Friday: too late
+    dated = against_deadline(order, [f"I need {number} before {order.due:%A}"])
+    assert dated is not None and dated[0] == "after"
+
+
 async def test_a_cancelled_order_has_its_refund_on_the_way() -> None:
     """Cancelled by the bot a moment ago, the order's money is on its way back: "when
     do I get the refund?" is not answered with "I don't see a refund"."""
