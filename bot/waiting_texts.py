@@ -44,7 +44,7 @@ def ack(
     none is known. After something serious (``flag``) the feeling is the one it
     brings (SITUATION_FEELINGS), unless they say they are angry."""
     label = read.feeling_label(None if language else analysis, lower, words)
-    if flag in SITUATION_FEELINGS and label != "anger":
+    if flag in SITUATION_FEELINGS and not (label == "anger" and _angry_words(analysis)):
         label = SITUATION_FEELINGS[flag]
         if label == "loss":  # their loss, not what went wrong with an order
             return say("waiting_ack_loss", language)
@@ -62,6 +62,18 @@ def ack(
         return say(key if key in texts() else "concern_ack", concern=concern)
     key = f"waiting_ack_{label}"
     return say(key, language) if key in texts() else ""
+
+
+def _angry_words(analysis: dict[str, Any] | None) -> bool:
+    """Whether an English message's own words name anger (the analysis's emotion
+    words; its label alone may read fear as anger); another language's label comes
+    from its words already (``analysis`` None)."""
+    if analysis is None:
+        return True
+    return any(
+        s.get("name") == "emotion_words" and "(anger)" in str(s.get("reason", ""))
+        for s in analysis.get("signals", [])
+    )
 
 
 def situation_ack(flag: UrgencyFlag | None, language: str, said: list[str]) -> str:
