@@ -187,6 +187,13 @@ class ActionOrderLookup(CaringAction):
             speaker.say(
                 f"track_order.{packed}{side}_deadline", **{**order.values(), **words}
             )
+        elif (
+            order.status is OrderStatus.DELIVERED
+            and order.eta
+            and mentioned("asks_delivery_day", *customer_texts(tracker)[-2:])
+        ):
+            # "what day was it delivered?": the day, not only that it was
+            speaker.say("track_order.delivered_on", **order.values())
         elif order.status is OrderStatus.PROCESSING and mentioned(
             "asks_dispatch", *customer_texts(tracker)[-1:]
         ):

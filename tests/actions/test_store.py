@@ -280,6 +280,7 @@ async def test_an_order_that_comes_after_the_customers_deadline_is_said_so(
         ("730915 came yesterday and it's the wrong colour", "complaint.order"),
         ("I ordered the green set (730915) and got a grey one", "complaint.order"),
         ("730915 never arrived", "track_order.delivered_missing"),
+        ("730915 says delivered, but there's no parcel", "track_order.delivered_missing"),
         ("what's the status of 730915", None),
         # a payment that does not work is no item in hand
         ("730915: the payment link doesn't work", None),
@@ -619,3 +620,23 @@ def test_another_one_than_ordered_is_in_hand_with_a_problem(
     from actions.mentions import mentioned
 
     assert mentioned("has_it_with_a_problem", text.lower()) is in_hand
+
+
+async def test_the_day_a_delivered_order_came_is_said_when_asked(
+    store: DemoStore,
+) -> None:
+    """ "What day was it delivered?" gets the day, not only that it was."""
+    order = await store.order("730915")
+    assert order is not None and order.status is OrderStatus.DELIVERED and order.eta
+    turns = [
+        ("customer", "what day was 730915 delivered?", "track_order"),
+        ("customer", "SE-113 56", "inform"),
+    ]
+    tracker = conversation(
+        turns, "delivered-day", order_id="730915", verified_customer=owner("730915")
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert says(message["text"], "track_order.delivered_on", **order.values())
+    assert order.values()["eta"] in message["text"]
