@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,8 @@ from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import EmotionClient
 
 logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 100  # conversations taken per housekeeping round and sweep
 
 # KEYS: the survey hash. ARGV: answers (JSON), now (ms). Closes the open survey.
 ANSWER = r"""
@@ -134,18 +137,8 @@ class SurveyAnswers:
         ``quiet_minutes`` (so nothing tapped is lost); returns their conversations.
         Each is taken by one gateway (ZREM decides)."""
         now = now or self.queue.now()
-        due = await self.redis.zrangebyscore(
-            self.keys.survey_comment_wait,
-            "-inf",
-            round((now - self.config.quiet_s) * 1000),
-            start=0,
-            num=100,
-        )
         stored = []
-        for raw in due:
-            cid = _s(raw)
-            if not await self.redis.zrem(self.keys.survey_comment_wait, cid):
-                continue  # another gateway took it
+        async for cid in self._take_due(self.keys.survey_comment_wait, now):
             survey = await self.awaiting_comment(cid)
             if survey is None:
                 continue
@@ -155,6 +148,21 @@ class SurveyAnswers:
                 continue  # answered meanwhile
             stored.append(cid)
         return stored
+
+    async def _take_due(self, waiting: str, now: float) -> AsyncIterator[str]:
+        """The conversations in the zset ``waiting`` for ``quiet_minutes`` or
+        longer (at most SWEEP_BATCH), one at a time, each taken out of it by this
+        gateway only (ZREM decides when two sweep at once)."""
+        due = await self.redis.zrangebyscore(
+            waiting,
+            "-inf",
+            round((now - self.config.quiet_s) * 1000),
+            start=0,
+            num=SWEEP_BATCH,
+        )
+        for raw in due:
+            if await self.redis.zrem(waiting, _s(raw)):
+                yield _s(raw)  # else another gateway took it
 
     async def _answered(self, cid: str) -> bool:
         return bool(await self.redis.hexists(self.keys.survey(cid), "answered"))

@@ -80,6 +80,17 @@ async def thanked_bot_only(
     return chat, survey.number
 
 
+async def at_the_comment(
+    gateway: Gateway, api: FakeTelegramAPI, conversations: Conversations
+) -> tuple[int, int, Call]:
+    """A bot-only chat whose numbers are tapped: (chat, survey number, the comment
+    question with its Skip button)."""
+    chat, number = await thanked_bot_only(gateway, api, conversations)
+    await tap_numbers(gateway, api, chat, number)
+    skip = await buttons(api, chat, f"rate:{number}:skip", "the comment")
+    return chat, number, skip
+
+
 async def stored(aredis: Any, conversations: Conversations, cid: str) -> list[Any]:
     """The survey records of ``cid`` the reports read."""
     raw = await aredis.zrange(conversations.keys.survey_answers, 0, -1)
@@ -202,10 +213,8 @@ async def test_the_comment_is_read_stored_once_and_never_reaches_the_bot(
     conversations: Conversations,
     aredis: Any,
 ) -> None:
-    chat, number = await thanked_bot_only(gateway, telegram_api, conversations)
+    chat, number, _ = await at_the_comment(gateway, telegram_api, conversations)
     cid = f"tg-{chat}"
-    await tap_numbers(gateway, telegram_api, chat, number)
-    await buttons(telegram_api, chat, f"rate:{number}:skip", "the comment")
     limit = load_survey().question("comment").max_chars  # type: ignore[union-attr]
 
     # too long: said so, nothing stored, the survey still waits for its comment
@@ -248,10 +257,8 @@ async def test_a_comment_never_written_keeps_the_numbers(
     aredis: Any,
 ) -> None:
     surveys = conversations.surveys
-    chat, number = await thanked_bot_only(gateway, telegram_api, conversations)
+    chat, number, skip = await at_the_comment(gateway, telegram_api, conversations)
     cid = f"tg-{chat}"
-    await tap_numbers(gateway, telegram_api, chat, number)
-    skip = await buttons(telegram_api, chat, f"rate:{number}:skip", "the comment")
     now = surveys.queue.now()
     assert cid not in await surveys.sweep_comments(now)  # not yet
     assert cid in await surveys.sweep_comments(now + surveys.config.quiet_s + 1)
@@ -280,10 +287,8 @@ async def test_with_a_person_asked_for_the_text_is_no_comment(
     transcript: Transcript,
     conversations: Conversations,
 ) -> None:
-    chat, number = await thanked_bot_only(gateway, telegram_api, conversations)
+    chat, number, _ = await at_the_comment(gateway, telegram_api, conversations)
     cid = f"tg-{chat}"
-    await tap_numbers(gateway, telegram_api, chat, number)
-    await buttons(telegram_api, chat, f"rate:{number}:skip", "the comment")
     assert (await gateway.post(message_update(chat, "/human"))).status_code == 200
     assert await conversations.queue.state(cid) is TicketState.QUEUED
     words = "my parcel is still missing though"
