@@ -10,6 +10,8 @@ gateways doing it at once is safe):
 - customers who waited past the queue timeout get an apology and a follow-up offer,
   once per wait (a marker key with NX makes it once across gateways);
 - bot-only conversations that went quiet get the survey (``Surveys.sweep_quiet``);
+  a Telegram survey whose comment never came is stored without it
+  (``Surveys.sweep_comments``);
 - last week's and last month's reports are e-mailed once (bot/report_mail.py).
 """
 
@@ -106,5 +108,6 @@ class Maintenance:
                 ticket.id, Entry(Author.SYSTEM, sorry, data={"timeout": True})
             )
         await conv.surveys.sweep_quiet()
+        await conv.surveys.sweep_comments()
         if self.mailer is not None:
             await self.mailer.send_due()
