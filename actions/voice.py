@@ -48,6 +48,7 @@ from actions.side import is_question
 from actions.situation import Situation
 from actions.speaker import RECENT_REPLIES, Speaker
 from actions.store import Order, OrderStatus, StoreUnavailable, store
+from actions.waiting_answers import answer_beside_handoff
 from bot import reach
 from bot.texts import say
 
@@ -243,6 +244,16 @@ async def hand_off(
         waiting = language_book().waiting(language, key, values)
     if not language and key in NOBODY_YET:
         handoff = book.without_immediacy(handoff)  # no "now", then "no one is in"
+    # a question of theirs we can answer is answered before the person comes
+    reading = (tracker.latest_message or {}).get("intent") or {}
+    answer = answer_beside_handoff(
+        customer_texts(tracker),
+        language or "",
+        reading.get("name"),
+        reading.get("confidence"),
+    )
+    if answer and answer not in handoff:
+        handoff = f"{handoff} {answer}"
     text = f"{handoff} {waiting or book.waiting(key, situation, values)}"
     text = reach.fit(text, ruled, lambda name: say(name, language))
     if not language:

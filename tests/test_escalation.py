@@ -150,7 +150,7 @@ def test_yes_to_the_offered_person_after_a_complaint_brings_one_in(
     sender, replies = converse(
         gateway_url,
         [
-            "I want to complain, the sweater I ordered arrived with a hole in it",
+            "I want to complain, the scarf I ordered arrived with a hole in it",
             "48213",
             "it's maya.lindqvist@example.com",
             "yes please",
