@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from bot import reach
 from bot import waiting_reading as read
 from bot import waiting_texts as words_of
 from bot.handoff import HandoffQueue, UrgencyFlag
@@ -42,32 +41,6 @@ class WaitingReplies:
         self._standing = standing
 
     async def reply(
-        self,
-        conversation_id: str,
-        text: str,
-        analysis: dict[str, Any] | None,
-        said: list[str],
-        flag: UrgencyFlag | None = None,
-        language: str = "",
-        told_where: bool = False,
-        wrote: list[str] | None = None,
-    ) -> str:
-        """``_reply``, with every offer of a call or an e-mail fitted to the ways of
-        contact the customer ruled out in this message or an earlier one
-        (bot/reach.py)."""
-        with reach.answering([*(wrote or []), text]):
-            return await self._reply(
-                conversation_id,
-                text,
-                analysis,
-                said,
-                flag,
-                language,
-                told_where,
-                wrote,
-            )
-
-    async def _reply(
         self,
         conversation_id: str,
         text: str,
