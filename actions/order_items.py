@@ -45,6 +45,28 @@ def named_things(text: str) -> list[tuple[int, str]]:
     return [(number, word) for _, number, word in sorted(found)]
 
 
+# A sentence that says the customer bought or received something ("I ordered a blue
+# scarf", "the mug arrived chipped"): a thing named there is what the order should
+# hold; one named in a question about stock ("do you have linen?") is not
+_BOUGHT = re.compile(
+    r"\b(?:order(?:ed)?|bought|purchased|got|received|sent|came|arrived|delivered|"
+    r"paid|return(?:ed|ing)?|broken|damaged|wrong|missing)\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+
+
+def bought_things(text: str) -> list[tuple[int, str]]:
+    """The kinds of thing ``text`` names in sentences that say they were bought or
+    received (``named_things`` of those sentences)."""
+    return [
+        thing
+        for sentence in _SENTENCE.findall(text)
+        if _BOUGHT.search(sentence)
+        for thing in named_things(sentence)
+    ]
+
+
 def not_in_order(order: Order, said: list[str]) -> str | None:
     """The word the customer used for a thing they say they bought (in ``said``,
     their messages) when ``order`` holds nothing of that kind, nor of any other kind
@@ -52,7 +74,7 @@ def not_in_order(order: Order, said: list[str]) -> str | None:
     what the order holds."""
     if not order.items or any(_PARTS.search(item.lower()) for item in order.items):
         return None  # nothing known, or a set whose parts it does not name
-    named = [thing for text in said for thing in named_things(text)]
+    named = [thing for text in said for thing in bought_things(text)]
     if not named:
         return None
     held = {number for item in order.items for number, _ in named_things(item)}

@@ -72,6 +72,16 @@ class WaitingReplies:
             if felt
             else ""
         )
+        own = read.feeling_label(None if language else analysis, lower, words)
+        if (
+            ack
+            and own != words_of.SITUATION_FEELINGS.get(flag or UrgencyFlag.VIP, own)
+            and any(ack in x for x in said)
+        ):
+            # the feeling something serious brings, read into a message that names
+            # another (or none): said once while they wait, not the same stock line
+            # on every message; a feeling they put into words again is heard again
+            ack = ""
         if not (
             felt
             or read.thanks_only(text, words, language)

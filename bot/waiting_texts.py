@@ -48,6 +48,8 @@ def ack(
         label = SITUATION_FEELINGS[flag]
         if label == "loss":  # their loss, not what went wrong with an order
             return say("waiting_ack_loss", language)
+    if flag in (UrgencyFlag.SAFETY, UrgencyFlag.PERSONAL_SAFETY):
+        named = False  # someone hurt or in danger: not "worried about the damage"
     if named and language:
         texts_read = (lower, *(w.lower() for w in reversed(wrote)))
         care = next(
@@ -77,9 +79,11 @@ def _angry_words(analysis: dict[str, Any] | None) -> bool:
 
 
 def situation_ack(flag: UrgencyFlag | None, language: str, said: list[str]) -> str:
-    """The words for the feeling something serious (``flag``) brings, when no
-    waiting reply in ``said`` has said them yet; "" otherwise."""
-    if flag not in SITUATION_FEELINGS:
+    """The words for a loss (``flag``: a bereavement) when no waiting reply in
+    ``said`` has said them yet, whatever the message says; "" otherwise (other
+    serious situations are named when the message shows the feeling: a calm "I
+    didn't click anything" after a phishing text gets no "how worried you are")."""
+    if flag is not UrgencyFlag.BEREAVEMENT:
         return ""
     words = say(f"waiting_ack_{SITUATION_FEELINGS[flag]}", language)
     return "" if any(words in x for x in said) else words

@@ -347,9 +347,8 @@ def test_a_waiting_customer_hears_what_to_do_meanwhile_and_is_heard(
             "thank you",
         ],
     )
-    # what to do now: the worry fraud brings (named once while they wait), what to
-    # do about it, and what the person will do
-    assert replies[1] == [f"{say('waiting_ack_anxiety')} {say('waiting_asked_fraud')}"]
+    # what to do now: what to do about it, and what the person will do
+    assert replies[1] == [say("waiting_asked_fraud")]
     assert replies[2] == [say("waiting_call")]
     # a real person asked for: the impatience named, and where they stand
     assert replies[3][0].startswith(say("waiting_ack_impatient"))

@@ -1352,7 +1352,7 @@ async def test_a_complaint_about_a_thing_the_order_does_not_hold_asks_which_orde
     ("said", "named"),
     [
         (["I bought a blue scarf and it's the wrong colour"], None),  # holds a scarf
-        (["My new jumper shrank"], "jumper"),
+        (["My new jumper shrank, I only bought it last week"], "jumper"),
         (["I can't use the phone, please watch out for my parcel"], None),
         (["where is it?"], None),
     ],
@@ -1365,3 +1365,15 @@ async def test_the_things_a_customer_names_are_read_by_kind(
     order = await store.order("48213")  # a scarf and gloves
     assert order is not None
     assert not_in_order(order, said) == named
+
+
+async def test_a_thing_asked_about_in_stock_is_not_taken_for_what_was_ordered(
+    store: DemoStore,
+) -> None:
+    from actions.order_items import not_in_order
+
+    order = await store.order("48213")  # a scarf and gloves
+    assert order is not None
+    said = ["Do you have the linen duvet cover in stock?", "and where is 48213?"]
+    assert not_in_order(order, said) is None
+    assert not_in_order(order, ["I ordered a linen duvet cover, 48213"]) == "linen"

@@ -116,12 +116,7 @@ async def test_what_to_do_now_is_answered_by_what_happened_in_every_language(
         ["someone has my card details now, what do I do?", "what happens next?"],
         flags=frozenset({UrgencyFlag.FRAUD}),
     )
-    # what fraud feels like, said once while they wait, then its answer
-    worried = say("waiting_ack_anxiety")
-    assert card == [
-        f"{worried} {say('waiting_asked_fraud')}",
-        say("waiting_nobody_online"),
-    ]
+    assert card == [say("waiting_asked_fraud"), say("waiting_nobody_online")]
     for language, question in (
         ("de", "Das hätte schlimm ausgehen können. Was passiert jetzt?"),
         ("fr", "Qu'est-ce que je dois faire maintenant ?"),
@@ -137,8 +132,7 @@ async def test_what_to_do_now_is_answered_by_what_happened_in_every_language(
             language,
             frozenset({UrgencyFlag.SAFETY}),
         )
-        worried = say("waiting_ack_anxiety", language)
-        assert reply == f"{worried} {say('waiting_asked_safety', language)}", language
+        assert reply == say("waiting_asked_safety", language), language
         assert reply != say("waiting_asked_safety")
     # a flag without its own answer: the advice, once; then where they stand
     health = await waiting(
@@ -151,7 +145,7 @@ async def test_what_to_do_now_is_answered_by_what_happened_in_every_language(
     # reply here" on top
     where = await standing(conversations, "web-health")
     assert health == [
-        f"{say('waiting_ack_anxiety')} {say('waiting_advice_health')} {where}",
+        f"{say('waiting_advice_health')} {where}",
         say("waiting_nobody_online"),
     ]
 
@@ -315,8 +309,7 @@ async def test_a_call_request_after_something_serious_gets_both(
         ["can somebody phone me instead?"],
         flags=frozenset({UrgencyFlag.SAFETY}),
     )
-    advice = f"{say('waiting_advice_safety')} {say('waiting_call')}"
-    assert reply == f"{say('waiting_ack_anxiety')} {advice}"
+    assert reply == f"{say('waiting_advice_safety')} {say('waiting_call')}"
 
 
 async def test_a_confused_customer_hears_they_will_be_taken_through_it(
@@ -396,8 +389,7 @@ async def test_what_to_do_about_what_happened_is_answered_not_passed_on(
         flags=frozenset({UrgencyFlag.SAFETY}),
     )
     assert safety == [
-        f"{say('waiting_ack_anxiety')} {say('waiting_advice_safety')} "
-        f"{say('waiting_advice_then')}",
+        f"{say('waiting_advice_safety')} {say('waiting_advice_then')}",
         say("waiting_asked_safety"),
         # not the same answer twice in a row: the person will answer, and where the
         # customer stands (nobody is online in this test)
@@ -411,18 +403,14 @@ async def test_what_to_do_about_what_happened_is_answered_not_passed_on(
         frozenset({UrgencyFlag.FRAUD}),
     )
     # what to do now: what to do about the card, and what the person will do
-    assert (
-        polish
-        == f"{say('waiting_ack_anxiety', 'pl')} {say('waiting_asked_fraud', 'pl')}"
-    )
+    assert polish == say("waiting_asked_fraud", "pl")
     fraud = await waiting(
         conversations,
         "web-fraud-en",
         ["ok", "how do I make my account safe meanwhile?"],
         flags=frozenset({UrgencyFlag.FRAUD}),
     )
-    # ("ok" names no feeling; the worry fraud brings is named with the question)
-    assert fraud[1] == f"{say('waiting_ack_anxiety')} {say('waiting_asked_fraud')}"
+    assert fraud[1] == say("waiting_asked_fraud")
     assert "bank" in fraud[1] and "password" in fraud[1]
 
 
@@ -462,8 +450,7 @@ async def test_something_serious_said_while_waiting_in_another_language_gets_its
         ["Je viens de voir des débits inconnus sur mon compte, que dois-je faire ?"],
         "fr",
     )
-    worried = say("waiting_ack_anxiety", "fr")
-    assert reply == f"{worried} {say('waiting_asked_fraud', 'fr')}"
+    assert reply == say("waiting_asked_fraud", "fr")
     assert "banque" in reply
 
 
@@ -502,9 +489,7 @@ async def test_no_see_a_doctor_first_to_someone_who_has_seen_one(
         ["it really hurts and it's gone red"],
         flags=frozenset({UrgencyFlag.SAFETY}),
     )
-    assert unseen.startswith(
-        f"{say('waiting_ack_anxiety')} {say('waiting_advice_safety')}"
-    )
+    assert unseen.startswith(say("waiting_advice_safety"))
 
 
 async def test_a_person_asked_for_again_or_in_capitals_hears_the_wait_named(
