@@ -50,6 +50,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import time
 from dataclasses import dataclass
@@ -66,7 +67,7 @@ from bench.customers import (
     timed_posts,
     widget_customer,
 )
-from bench.memory import MemorySampler, redis_pid, rss_mb
+from bench.memory import MemorySampler, redis_pid, rss_mb, worker_cpu_s
 from bench.stack import own_stack
 from bench.stock import stock_rasa
 from bot.settings import get_settings
@@ -157,10 +158,18 @@ async def measure(
         summaries = []
         for repetition in range(1, repeat + 1):
             for name, one in (("full_stack", widget), ("rasa", rasa), ("stock", stock)):
+                rasa_pid = targets.pids.get("rasa")
+                before = worker_cpu_s(rasa_pid) if rasa_pid else {}
                 phase = await run_phase(name, customers, messages, one)
+                after = worker_cpu_s(rasa_pid) if rasa_pid else {}
                 summary = {
                     "repetition": repetition,
                     **phase.summary(customers, messages),
+                    # how the phase's work fell on Rasa's worker processes
+                    "rasa_worker_cpu_s": [
+                        round(after[w] - before.get(w, 0.0), 2) for w in sorted(after)
+                    ],
+                    "load_1min": round(os.getloadavg()[0], 2),
                 }
                 print(json.dumps(summary), flush=True)
                 summaries.append(summary)

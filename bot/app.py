@@ -110,6 +110,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.rasa_api_token(),
         in_flight=settings.rasa_in_flight,
         max_wait_s=settings.rasa_queue_seconds,
+        keepalive=settings.rasa_keepalive,
     )
     app.state.http = httpx.AsyncClient(timeout=2)
     app.state.emotion = EmotionClient(

@@ -95,6 +95,7 @@ class RasaClient:
         token: str = "",
         in_flight: int = 4,
         max_wait_s: float = 30.0,
+        keepalive: bool = True,
     ) -> None:
         """``timeout``: for one request once it has its turn; ``in_flight``: requests
         in flight per server at once, the others wait in the gateway's line while
@@ -108,7 +109,15 @@ class RasaClient:
         # up connecting after a few seconds, within the time the customer waits.
         several = len(self.servers.urls) > 1
         connect = min(CONNECT_TIMEOUT_S, timeout) if several else timeout
-        self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=connect))
+        # Without keep-alive every request opens a connection, which whichever of
+        # Rasa's Sanic workers is free accepts; a kept connection stays with the
+        # worker that accepted it (docs/benchmarks.md, "Ten customers").
+        limits = httpx.Limits(
+            max_connections=100, max_keepalive_connections=20 if keepalive else 0
+        )
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=connect), limits=limits
+        )
         self._token = token
         self.timeout = timeout
         # The longest one request may take, its wait for a turn included.
