@@ -198,8 +198,10 @@ class Settings(SharedSettings):
     rasa_timeout_seconds: float = 10.0
     rasa_in_flight: int = Field(default=4, ge=1, le=1000)
     rasa_queue_seconds: float = Field(default=30.0, ge=0, le=3600)
-    # Keep connections to Rasa open between requests (docs/benchmarks.md).
-    rasa_keepalive: bool = True
+    # Keep connections to Rasa open between requests: off, since a kept connection
+    # stays with the Sanic worker that accepted it, and a burst of new ones is often
+    # all accepted by one (docs/benchmarks.md, "Ten customers").
+    rasa_keepalive: bool = False
     max_message_chars: int = 4000
     tracker_ttl_seconds: int = 0  # Rasa's trackers; 0: as long as RETENTION_DAYS
     # Rasa server processes (Sanic workers sharing the Redis lock store); one is CPU

@@ -95,7 +95,7 @@ class RasaClient:
         token: str = "",
         in_flight: int = 4,
         max_wait_s: float = 30.0,
-        keepalive: bool = True,
+        keepalive: bool = False,
     ) -> None:
         """``timeout``: for one request once it has its turn; ``in_flight``: requests
         in flight per server at once, the others wait in the gateway's line while
@@ -111,7 +111,8 @@ class RasaClient:
         connect = min(CONNECT_TIMEOUT_S, timeout) if several else timeout
         # Without keep-alive every request opens a connection, which whichever of
         # Rasa's Sanic workers is free accepts; a kept connection stays with the
-        # worker that accepted it (docs/benchmarks.md, "Ten customers").
+        # worker that accepted it, and one worker's loop often accepts a whole
+        # burst of new ones (docs/benchmarks.md, "Ten customers").
         limits = httpx.Limits(
             max_connections=100, max_keepalive_connections=20 if keepalive else 0
         )
