@@ -34,10 +34,10 @@ from bench.customers import Phase, run_phase, widget_customer
 from bench.stack import LOG_DIR
 from bot.ops.preflight import ensure_redis
 from bot.ops.private import private_settings, private_stack
+from bot.ops.redisha import ClusterSetup, running
 from bot.ops.stack import Stack
 from bot.ops.train import ensure_model
 from bot.settings import get_settings
-from tests.redisha import ClusterSetup, running
 
 
 def gateway_urls(stack: Stack) -> list[str]:

@@ -12,12 +12,12 @@ from collections import Counter
 
 import redis
 
+from bot.ops.redisha import ClusterSetup
 from bot.ratelimit import RateLimiter
 from bot.redisurl import async_client
 from bot.sessions import Sessions
 from bot.settings import Settings
 from bot.transcript import Author, Entry, Transcript
-from tests.redisha import ClusterSetup
 
 CONVERSATIONS = 1000
 
