@@ -24,6 +24,7 @@ bot/rasa_messages.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -160,13 +161,16 @@ class Conversations(AgentSide):
             )
         if not await self._take(cid, entry.id):
             return Outcome(entry, True, state=await self.queue.state(cid))
-        renewing = asyncio.create_task(self._keep_busy(cid, entry.id))
+        answered = asyncio.Event()
+        renewing = asyncio.create_task(self._keep_busy(cid, entry.id, answered))
         try:
             replies = await self._answer(inbound, entry)
         except BaseException:
+            answered.set()
             renewing.cancel()
             await self.redis.delete(self.keys.work(cid, entry.id))
             raise
+        answered.set()
         renewing.cancel()
         await self.redis.set(self.keys.work(cid, entry.id), "done", ex=DONE_TTL_S)
         last = replies[-1] if replies else None
@@ -258,11 +262,18 @@ class Conversations(AgentSide):
             await asyncio.sleep(BUSY_POLL_S)
         return True
 
-    async def _keep_busy(self, conversation_id: str, entry_id: str) -> None:
-        """Renew the message's "busy" mark while this process answers it."""
+    async def _keep_busy(
+        self, conversation_id: str, entry_id: str, answered: asyncio.Event
+    ) -> None:
+        """Renew the message's "busy" mark until it is ``answered`` (an event, not
+        only a cancel: redis-py may swallow a cancel that lands in a command)."""
         key = self.keys.work(conversation_id, entry_id)
-        while True:
-            await asyncio.sleep(self.busy_ttl_s / 3)
+        while not answered.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.busy_ttl_s / 3):
+                    await answered.wait()
+            if answered.is_set():
+                return
             try:
                 # GT: a "done" mark (a day) is never shortened; a gone key stays gone
                 await self.redis.expire(key, self.busy_ttl_s, gt=True)
