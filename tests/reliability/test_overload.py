@@ -118,9 +118,11 @@ async def test_a_slow_rasa_answers_every_message_itself(
         assert not apologised(outcome), outcome.replies
         assert outcome.replies and outcome.replies[0].author is Author.BOT
         assert outcome.state is TicketState.BOT
-    # the last message waited longer than Rasa's timeout, and was answered
+    # the last message took longer than Rasa's timeout in all, and was answered;
+    # it waited in the line through a stop at least (the rest of its time it was
+    # in the line or inside the stopped Rasa, depending on how fast Rasa ran)
     assert waited > TIMEOUT_S
-    assert routing.rasa.line.longest_wait_s > TIMEOUT_S
+    assert routing.rasa.line.longest_wait_s > STOP_S
     assert routing.rasa.line.gave_up == 0
 
 
