@@ -42,6 +42,7 @@ from actions.order_chat import (
     refund_on_record,
 )
 from actions.order_checks import change_key, complaint_key
+from actions.order_items import other_thing
 from actions.readings import (
     WARM,
     asked_beside_thanks,
@@ -206,8 +207,11 @@ class ActionAnswer(CaringAction):
                 # the order form asks, then looks it up as a complaint
                 return [SlotSet("order_id", order.id), FollowupAction("order_form")]
             if order is not None:
-                key = complaint_key(order, text)
-                speaker.say(key, **order.values())
+                if named := other_thing(tracker, order):
+                    # a complaint about a thing this order does not hold
+                    speaker.say("order.items_disagree", named=named, **order.values())
+                else:
+                    speaker.say(complaint_key(order, text), **order.values())
                 return [SlotSet("order_id", order.id)]
             if analysis and analysis.has("problem_report"):
                 # what went wrong is said: ask only for what is missing

@@ -52,6 +52,15 @@ class FaqEntry:
     id: str
     questions: tuple[str, ...]
     answers: tuple[str, ...]
+    # the words a message must say for this entry to answer it ("gift", "privacy"):
+    # a question near its examples in meaning but not about its topic ("can I send
+    # it back?" is no gift return; "my card details are out there" is no privacy
+    # policy question) is not answered with it
+    needs: re.Pattern[str] | None = None
+
+    def says_its_topic(self, text: str) -> bool:
+        """Whether ``text`` names what this entry is about (always, without needs)."""
+        return self.needs is None or bool(self.needs.search(text.lower()))
 
     @property
     def key(self) -> str:
@@ -103,6 +112,7 @@ class Faq:
                 id=str(e["id"]),
                 questions=tuple(str(q) for q in e.get("questions") or []),
                 answers=tuple(str(a) for a in e.get("answers") or []),
+                needs=re.compile(str(e["needs"])) if e.get("needs") else None,
             )
             for e in raw.get("entries") or []
         )
@@ -213,6 +223,8 @@ class FaqIndex:
             return None
         top, score, second, nearest = self.best(self.embed([text]))
         if not self.faq.accepts(float(score[0]), float(second[0])):
+            return None
+        if not self.faq.entries[int(top[0])].says_its_topic(text):
             return None
         return FaqHit(
             entry=self.faq.entries[int(top[0])],

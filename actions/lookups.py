@@ -38,6 +38,7 @@ from actions.order_checks import (
     record_disagrees,
     time_question,
 )
+from actions.order_items import other_thing
 from actions.proof_form import proof_used
 from actions.replies import reply_book
 from actions.speaker import Speaker
@@ -109,7 +110,10 @@ class ActionOrderLookup(CaringAction):
             # order again
             speaker.say("ask.other_order", order_id=order.id)
             return [SlotSet("order_id", None)]
-        if disagreement := record_disagrees(order, *customer_texts(tracker)[-2:]):
+        if named := other_thing(tracker, order):
+            # "I ordered a scarf" about an order of a coffee set: which order first
+            speaker.say("order.items_disagree", named=named, **order.values())
+        elif disagreement := record_disagrees(order, *customer_texts(tracker)[-2:]):
             # what the customer says and the record disagree: that is what needs
             # answering, whatever the question was
             speaker.say(disagreement, **order.values())
@@ -183,6 +187,13 @@ class ActionOrderLookup(CaringAction):
             speaker.say(
                 f"track_order.{packed}{side}_deadline", **{**order.values(), **words}
             )
+        elif (
+            order.status is OrderStatus.DELIVERED
+            and order.eta
+            and mentioned("asks_delivery_day", *customer_texts(tracker)[-2:])
+        ):
+            # "what day was it delivered?": the day, not only that it was
+            speaker.say("track_order.delivered_on", **order.values())
         elif order.status is OrderStatus.PROCESSING and mentioned(
             "asks_dispatch", *customer_texts(tracker)[-1:]
         ):

@@ -92,7 +92,8 @@ def against_deadline(
     order: Order, said: list[str]
 ) -> tuple[str, dict[str, str]] | None:
     """When the customer said the day they need ``order`` by: ``after`` when its
-    expected day is too late, ``before`` when it should be in time, with the words
+    expected day is too late, ``on`` when it is due that very day (in time, with
+    no day to spare: not "before"), ``before`` when it should be in time, with the words
     for the reply (``deadline``: "Saturday 12 December", ``event``: "the wedding",
     ``for_event``: " for the wedding" or ""); else None."""
     if order.due is None or order.status not in (
@@ -116,7 +117,9 @@ def against_deadline(
                 "for_event": f" for the {found.what}" if found.what else "",
             }
             late = order.due > deadline or (before and order.due >= deadline)
-            return ("after" if late else "before"), words
+            if late:
+                return "after", words
+            return ("on" if order.due == deadline else "before"), words
     return None
 
 

@@ -301,8 +301,9 @@ _RESIGNED = re.compile(rf"\b(?:{_SHRUGS})\b", re.IGNORECASE)
 # A message that says the customer has what they came for ("Very well, that is all I
 # needed.", "nothing else, thanks"): a goodbye, whatever the last reply asked
 _DONE = re.compile(
-    r"^\W*(?:(?:ok(?:ay)?|very well|well|great|perfect|fine|good|lovely|right|"
-    r"no|nope|thanks|thank you|cheers|excellent|brilliant)\W+)*"
+    r"^\W*(?:(?:(?:very |really |all )?(?:ok(?:ay)?|well|great|perfect|fine|good|"
+    r"lovely|right|nice|excellent|brilliant|super|wonderful)|"
+    r"no|nope|thanks|thank you|cheers)\W+)*"
     r"(?:that(?:'s| is| was| will be|ll be) (?:all|everything|it)"
     r"(?: (?:i|we) (?:needed|wanted|had|was after|needed to know|wanted to know))?|"
     r"(?:i'?m|we'?re|i am|we are) all (?:set|good|sorted)|nothing (?:else|more)|"

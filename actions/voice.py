@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -47,6 +48,9 @@ from actions.side import is_question
 from actions.situation import Situation
 from actions.speaker import RECENT_REPLIES, Speaker
 from actions.store import Order, OrderStatus, StoreUnavailable, store
+from actions.waiting_answers import answer_beside_handoff
+from bot import reach
+from bot.texts import say
 
 
 async def hand_over(speaker: Speaker, tracker: Tracker, why: str) -> list[EventType]:
@@ -224,6 +228,13 @@ async def hand_off(
     )
     if language:
         request = await for_language(request, language, mood.decision, situation.text)
+    # "I can't use the phone", "my ex reads my e-mails": no such offer, and the
+    # person is told (bot/reach.py)
+    ruled = reach.ruled_out(customer_texts(tracker))
+    if ruled:
+        request = replace(
+            request, explanation=f"{reach.note(ruled)} {request.explanation}".strip()
+        )
     key, values = waiting_values(await enqueue(request))
     book = empathy_book()
     handoff = book.handoff(situation, mood.decision.reasons)
@@ -233,7 +244,18 @@ async def hand_off(
         waiting = language_book().waiting(language, key, values)
     if not language and key in NOBODY_YET:
         handoff = book.without_immediacy(handoff)  # no "now", then "no one is in"
+    # a question of theirs we can answer is answered before the person comes
+    reading = (tracker.latest_message or {}).get("intent") or {}
+    answer = answer_beside_handoff(
+        customer_texts(tracker),
+        language or "",
+        reading.get("name"),
+        reading.get("confidence"),
+    )
+    if answer and answer not in handoff:
+        handoff = f"{handoff} {answer}"
     text = f"{handoff} {waiting or book.waiting(key, situation, values)}"
+    text = reach.fit(text, ruled, lambda name: say(name, language))
     if not language:
         text = book.registers.fit(text, situation.register)
     dispatcher.utter_message(text=text)

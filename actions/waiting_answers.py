@@ -13,7 +13,7 @@ from actions.language import language_book
 from actions.payments import method_named
 from actions.readings import DECLINED, FOLLOW_UP_CONFIDENCE, asks_about_the_order
 from actions.replies import reply_book
-from actions.side import points_back
+from actions.side import clauses, is_question, points_back
 from actions.store import Order
 from actions.waiting_order import names_the_order
 
@@ -133,3 +133,37 @@ def answer_while_waiting(
     while len(sentences) > 1 and sentences[-1].endswith("?"):
         sentences.pop()  # "Would you like me to check an order?"
     return " ".join(sentences)
+
+
+def answer_beside_handoff(
+    texts: list[str],
+    language: str,
+    intent: str | None = None,
+    confidence: float | None = None,
+) -> str:
+    """The answer to a general question the customer asks in the message that brings
+    in a person (``texts``: their messages, newest last), said before the person is
+    brought in ("Can it go back unopened?" after a death: yes, and how), in their
+    ``language`` ("" English): the FAQ's answer to the last question in it, or the
+    language's own answer, when it fits what they reported; "" when it asks none,
+    asks for a person, or nothing known answers it."""
+    from bot import waiting_reading as read  # the gateway's reading of the same
+    from bot.texts import say
+
+    words = read.words_for(language)
+    parts = clauses(texts[-1]) if texts else []
+    asked = [c for c in parts if is_question(c)]
+    if not asked or words.person.search(asked[-1].lower()):
+        return ""
+    reported = read.situation(texts[-3:], words)
+    if reported in read.REMEDIES and words.remedy.search(asked[-1].lower()):
+        # "can I get my money back?" after a broken item: what holds for that
+        return say(f"waiting_fits_{reported}", language)
+    if len(parts) > 1:  # NLU read the whole message, not this question
+        intent, confidence = None, None
+    answer = answer_while_waiting(
+        asked[-1], language, intent, confidence, situation=reported
+    )
+    if answer == UNFIT:  # what holds for what they reported, not the general rule
+        return say(f"waiting_fits_{reported}", language)
+    return answer or ""

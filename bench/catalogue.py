@@ -375,4 +375,31 @@ BENCHES = [
         ),
         (Target("build_s", "<=", 10, "built in < 10 s"),),
     ),
+    Bench(
+        "survey-replay",
+        "the survey over the replay's conversations through the widget (labels by "
+        "hand in bench/scenarios.jsonl; each handed-over one resolved by an agent; "
+        "then the quiet ones swept as 15 minutes later)",
+        f"{PY} -m bench.survey_replay",
+        (
+            "ending with thanks: asked at once **{closing_asked} of {closing}**, "
+            "after 15 quiet minutes {closing_asked_when_quiet} more",
+            "after a person resolved: **{after_person_asked} of {handed_over}**",
+            "upset: **{upset_asked} of {upset}** asked, mid-problem: "
+            "**{mid_problem_asked} of {mid_problem}** at once "
+            "({quiet_asked_not} of them when quiet, the bot's answer done)",
+            "scripted answers stored: {answers_stored} of {surveys_asked} "
+            "(a check, not a response rate)",
+        ),
+        (
+            Target("must_not_asked", "<=", 0, "never to the upset or mid-problem"),
+            Target("after_person_rate", ">=", 1, "every resolve"),
+            Target(
+                "closing_eventually_rate",
+                ">=",
+                1,
+                "every thanks-ending chat, at once or when quiet",
+            ),
+        ),
+    ),
 ]

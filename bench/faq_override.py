@@ -42,9 +42,11 @@ def main() -> None:
     vectors = index.embed([text for text, _ in rows])
     top, score, second, _ = index.best(vectors)
     overridden = 0
-    for i, (_, intent) in enumerate(rows):
+    for i, (text, intent) in enumerate(rows):
         if not faq.accepts(float(score[i]), float(second[i])):
             continue
+        if not faq.entries[int(top[i])].says_its_topic(text):
+            continue  # (as the bot: an entry's `needs` words not said)
         closeness = examples.closeness(vectors[i], intent)
         if closeness is None or score[i] > closeness + margin:
             overridden += 1
@@ -57,6 +59,8 @@ def main() -> None:
     right = wrong = 0
     for i in range(len(questions)):
         if not faq.accepts(float(q_score[i]), float(q_second[i])):
+            continue
+        if not faq.entries[int(q_top[i])].says_its_topic(index.questions[i]):
             continue
         if q_score[i] > nearest[i] + margin:
             if int(q_top[i]) == int(index.owner[i]):

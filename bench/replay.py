@@ -106,7 +106,7 @@ async def _replay_widget(gateway: str, conversation: dict[str, Any]) -> dict[str
     try:
         for number, text in enumerate(conversation["turns"], start=1):
             client_id = await widget.say(text)
-            replies, escalated = await _answers(widget, client_id)
+            replies, escalated = await answers_to(widget, client_id)
             result["replies"].append(replies)
             if escalated and result["escalated_at_turn"] is None:
                 result["escalated_at_turn"] = number
@@ -115,7 +115,7 @@ async def _replay_widget(gateway: str, conversation: dict[str, Any]) -> dict[str
     return result
 
 
-async def _answers(
+async def answers_to(
     widget: Widget, client_id: str, timeout: float = 60
 ) -> tuple[list[str], bool]:
     """Entries answering one message (the gateway stops "typing" after the last)."""

@@ -32,6 +32,7 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
+from bot import reach
 from bot.agent_side import AgentSide
 from bot.contact import contact_request, offers_proof
 from bot.handoff import (
@@ -58,8 +59,8 @@ from bot.surveys import Surveys
 from bot.texts import say
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import ASKED_PROOF, BotUnavailable, EmotionClient, RasaClient
-from bot.waiting import WaitingReplies, advice_flag
-from bot.waiting_reading import serious_flags
+from bot.waiting import WaitingReplies
+from bot.waiting_reading import advice_flag, serious_flags
 
 logger = logging.getLogger(__name__)
 
@@ -422,23 +423,26 @@ class Conversations(AgentSide):
             text = say("follow_up_saved", language, contact=follow_up.contact)
         else:
             said = [e.text for e in earlier if e.author is Author.SYSTEM]
-            # the analysis reads English: another language is read by its own words
-            # and the ticket's flags
-            text = await self.waiting.reply(
-                cid,
-                inbound.text,
-                None if language else analysis,
-                said,
-                advice_flag(ticket, flags),  # with the flags this message raised
-                language,
-                # the handoff message said who is available and when: not again
-                told_where=any(e.kind is Kind.HANDOFF for e in earlier),
-                wrote=[
-                    e.text
-                    for e in earlier
-                    if e.author is Author.CUSTOMER and e.id != entry.id
-                ],
-            )
+            wrote = [
+                e.text
+                for e in earlier
+                if e.author is Author.CUSTOMER and e.id != entry.id
+            ]
+            # every offer of a call or an e-mail fitted to the ways of contact they
+            # ruled out (bot/reach.py); the analysis reads English: another
+            # language is read by its own words and the ticket's flags
+            with reach.answering([*wrote, inbound.text]):
+                text = await self.waiting.reply(
+                    cid,
+                    inbound.text,
+                    None if language else analysis,
+                    said,
+                    advice_flag(ticket, flags),  # with the flags this message raised
+                    language,
+                    # the handoff message said who is available and when: not again
+                    told_where=any(e.kind is Kind.HANDOFF for e in earlier),
+                    wrote=wrote,
+                )
         if ASKED_PROOF.get():
             data["asks"] = "order_proof"  # what they send next is read as that
         reassurance, _ = await self.transcript.append(

@@ -10,6 +10,8 @@ gateways doing it at once is safe):
 - customers who waited past the queue timeout get an apology and a follow-up offer,
   once per wait (a marker key with NX makes it once across gateways);
 - bot-only conversations that went quiet get the survey (``Surveys.sweep_quiet``);
+  a Telegram survey whose comment never came is stored without it
+  (``Surveys.sweep_comments``);
 - last week's and last month's reports are e-mailed once (bot/report_mail.py).
 """
 
@@ -20,6 +22,7 @@ import contextlib
 import logging
 from typing import Any
 
+from bot import reach
 from bot.conversations import Conversations
 from bot.rediskeys import AppKeys
 from bot.report_mail import ReportMailer
@@ -93,10 +96,18 @@ class Maintenance:
             mark = self.keys.timeout_said(ticket.id, wait)
             if not await self.redis.set(mark, "1", nx=True, ex=24 * 3600):
                 continue  # already said for this wait (maybe by another gateway)
+            # the offer of a call or an e-mail fitted to what they ruled out
+            wrote = [
+                e.text
+                for e in await conv.transcript.read(ticket.id)
+                if e.author is Author.CUSTOMER
+            ]
+            with reach.answering(wrote):
+                sorry = say("queue_timeout")
             await conv.transcript.append(
-                ticket.id,
-                Entry(Author.SYSTEM, say("queue_timeout"), data={"timeout": True}),
+                ticket.id, Entry(Author.SYSTEM, sorry, data={"timeout": True})
             )
         await conv.surveys.sweep_quiet()
+        await conv.surveys.sweep_comments()
         if self.mailer is not None:
             await self.mailer.send_due()

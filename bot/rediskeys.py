@@ -120,6 +120,8 @@ Surveys (bot/surveys.py) and reports (bot/report_mail.py)::
     {es}:survey:quiet                 zset   bot-only conversations by the bot's last
                                              answer (ms), until asked or not eligible
     {es}:survey:answers               zset   answered surveys (JSON records) by time
+    {es}:survey:comment-wait          zset   Telegram surveys whose numbers are in,
+                                             waiting for the comment, by then (ms)
     {es}:nps:<customer digest>        string when the NPS was last asked (ms)
     {es}:report:<period>              string "sending" (the lock, EX), then "sent"
     {es}:reports                      zset   the generated reports' periods by when
@@ -170,6 +172,7 @@ WEB_SESSION = ":wsession"
 SURVEY = ":survey"
 SURVEY_QUIET = ":survey:quiet"
 SURVEY_ANSWERS = ":survey:answers"
+SURVEY_COMMENT_WAIT = ":survey:comment-wait"
 NPS_ASKED = ":nps:"
 REPORT = ":report:"
 REPORT_BASELINE = ":report-baseline"
@@ -218,6 +221,7 @@ class AppKeys(KeyBase):
         self.telegram_chats = self.tag + TELEGRAM_CHATS
         self.survey_quiet = self.tag + SURVEY_QUIET
         self.survey_answers = self.tag + SURVEY_ANSWERS
+        self.survey_comment_wait = self.tag + SURVEY_COMMENT_WAIT
         # the baseline periods a supervisor marked: fields "week" and "month"
         self.report_baseline = self.tag + REPORT_BASELINE
         # which exercise sources a supervisor switched on (field "real": "1")

@@ -1,22 +1,27 @@
 """The answers to the survey (bot/surveys.py asks it): checked, stored once with the
 conversation, with the ticket after a person (``HandoffQueue.rate``) and as a record in
-``{es}:survey:answers`` for the reports; one tap at a time on Telegram. ``Surveys``
-inherits these steps (as ``Conversations`` inherits the agent side)."""
+``{es}:survey:answers`` for the reports; one tap at a time on Telegram, then the
+comment written as a message (or skipped; ``sweep_comments`` stores the numbers of a
+comment never written). ``Surveys`` inherits these steps (as ``Conversations``
+inherits the agent side)."""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 from bot.handoff import AlreadyRated, HandoffError, HandoffQueue, Rating
 from bot.rediskeys import AppKeys
-from bot.survey_config import REQUIRED, SurveyConfig, SurveyInputError
+from bot.survey_config import COMMENT, REQUIRED, SurveyConfig, SurveyInputError
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import EmotionClient
 
 logger = logging.getLogger(__name__)
+
+SWEEP_BATCH = 100  # conversations taken per housekeeping round and sweep
 
 # KEYS: the survey hash. ARGV: answers (JSON), now (ms). Closes the open survey.
 ANSWER = r"""
@@ -86,8 +91,10 @@ class SurveyAnswers:
         self, cid: str, number: int, question_id: str, value: int
     ) -> str | None:
         """One answer of a survey asked one question at a time (Telegram): the next
-        question's id, or None once the last was answered (then call ``answer``
-        with ``open.partial``). SurveyClosed when that survey is not open."""
+        question's id (the comment after the numbers, when it is asked: then the
+        survey waits for it, ``awaiting_comment``), or None once the last was
+        answered (then call ``answer`` with ``open.partial``). SurveyClosed when
+        that survey is not open."""
         survey = await self.open_survey(cid)
         if survey is None or survey.number != number:
             raise SurveyClosed(survey is None and await self._answered(cid))
@@ -103,7 +110,59 @@ class SurveyAnswers:
             for q in survey.questions
             if (c := self.config.question(q)) is not None and not c.is_text
         ]
-        return next((q for q in scales if q not in partial), None)
+        following = next((q for q in scales if q not in partial), None)
+        if following is None and COMMENT in survey.questions:
+            at = round(self.queue.now() * 1000)
+            await self.redis.zadd(self.keys.survey_comment_wait, {cid: at})
+            return COMMENT
+        return following
+
+    async def awaiting_comment(self, cid: str) -> OpenSurvey | None:
+        """The open survey whose numbers are all answered and whose comment is
+        asked and not yet written (Telegram), None when there is none."""
+        survey = await self.open_survey(cid)
+        if survey is None or COMMENT not in survey.questions:
+            return None
+        numbers = [
+            q
+            for q in survey.questions
+            if (c := self.config.question(q)) is not None and not c.is_text
+        ]
+        if any(q not in survey.partial for q in numbers):
+            return None
+        return survey
+
+    async def sweep_comments(self, now: float | None = None) -> list[str]:
+        """Store the numbers of the surveys whose comment was not written within
+        ``quiet_minutes`` (so nothing tapped is lost); returns their conversations.
+        Each is taken by one gateway (ZREM decides)."""
+        now = now or self.queue.now()
+        stored = []
+        async for cid in self._take_due(self.keys.survey_comment_wait, now):
+            survey = await self.awaiting_comment(cid)
+            if survey is None:
+                continue
+            try:
+                await self.answer(cid, survey.partial, now)
+            except SurveyClosed:
+                continue  # answered meanwhile
+            stored.append(cid)
+        return stored
+
+    async def _take_due(self, waiting: str, now: float) -> AsyncIterator[str]:
+        """The conversations in the zset ``waiting`` for ``quiet_minutes`` or
+        longer (at most SWEEP_BATCH), one at a time, each taken out of it by this
+        gateway only (ZREM decides when two sweep at once)."""
+        due = await self.redis.zrangebyscore(
+            waiting,
+            "-inf",
+            round((now - self.config.quiet_s) * 1000),
+            start=0,
+            num=SWEEP_BATCH,
+        )
+        for raw in due:
+            if await self.redis.zrem(waiting, _s(raw)):
+                yield _s(raw)  # else another gateway took it
 
     async def _answered(self, cid: str) -> bool:
         return bool(await self.redis.hexists(self.keys.survey(cid), "answered"))
@@ -121,6 +180,7 @@ class SurveyAnswers:
         if survey is None:
             raise SurveyClosed(await self._answered(cid))
         clean = self.config.check(survey.questions, answers)
+        await self.redis.zrem(self.keys.survey_comment_wait, cid)
         reading = None
         if comment := clean.get("comment"):
             reading = await self.emotion.analyze(comment, [])

@@ -37,6 +37,7 @@ class Question:
     optional: bool = False
     max_chars: int = 0
     ends: dict[str, list[str]] | None = None
+    skip: dict[str, str] | None = None  # the comment: Telegram's button to skip it
 
     @property
     def is_text(self) -> bool:
@@ -48,6 +49,8 @@ class Question:
         out: dict[str, Any] = {"id": self.id, "text": _pick(self.texts, language)}
         if self.is_text:
             out |= {"optional": True, "max_chars": self.max_chars}
+            if self.skip:
+                out["skip"] = _pick(self.skip, language)
         else:
             ends = self.ends or {}
             out |= {"min": self.low, "max": self.high}
@@ -176,7 +179,16 @@ def _question(qid: str, raw: dict[str, Any]) -> Question:
     if "en" not in texts:
         raise ValueError(f"survey question {qid} has no English text")
     if raw.get("optional") and "scale" not in raw:
-        return Question(qid, texts, optional=True, max_chars=int(raw["max_chars"]))
+        skip = {str(k): str(v) for k, v in (raw.get("skip") or {}).items()}
+        if skip and "en" not in skip:
+            raise ValueError(f"survey question {qid} has no English skip word")
+        return Question(
+            qid,
+            texts,
+            optional=True,
+            max_chars=int(raw["max_chars"]),
+            skip=skip or None,
+        )
     low, high = (int(v) for v in raw["scale"])
     if not 0 <= low < high:
         raise ValueError(f"survey question {qid}: scale must be [low, high]")

@@ -40,7 +40,6 @@ from bot.upstream import EmotionClient
 logger = logging.getLogger(__name__)
 
 RECENT = 12  # latest transcript entries read for the readings and the bot's last word
-SWEEP_BATCH = 100  # quiet conversations looked at per housekeeping round
 
 # KEYS: the conversation's survey hash. ARGV: handoff ('' for a bot-only survey), now
 # (ms), questions (JSON), kind, language, ask-again gap (ms), ttl (s), agent, channel.
@@ -169,18 +168,8 @@ class Surveys(SurveyAnswers):
         """Ask the conversations that went quiet after the bot's answer; returns
         their ids. Each is taken by one gateway (ZREM decides)."""
         now = now or self.queue.now()
-        due = await self.redis.zrangebyscore(
-            self.keys.survey_quiet,
-            "-inf",
-            round((now - self.config.quiet_s) * 1000),
-            start=0,
-            num=SWEEP_BATCH,
-        )
         asked = []
-        for raw in due:
-            cid = raw.decode() if isinstance(raw, bytes) else str(raw)
-            if not await self.redis.zrem(self.keys.survey_quiet, cid):
-                continue  # another gateway took it
+        async for cid in self._take_due(self.keys.survey_quiet, now):
             if await self._quiet_ready(cid):
                 about = await self.transcript.about(cid)
                 channel = about.get("channel", "")

@@ -16,8 +16,8 @@ typing indicator while the bot thinks. ``/start`` greets by first name, ``/help`
 what the bot can do, ``/human`` asks for a person in words Rasa understands, so a real
 handoff ticket follows. Stickers, photos and the like get "I can only read text here";
 edited messages, channel posts and group chats are ignored. The survey's buttons
-store one answer at a time (``Surveys.tap``), each next question follows, and the last
-one stores them all (``Conversations.answer_survey``). A chat sending more than
+store one answer at a time, each next question follows, then the comment: the next
+text, or the Skip button (bot/telegram_survey.py). A chat sending more than
 ``RATE_TELEGRAM_CHAT_PER_MINUTE`` messages and taps a minute is told so (once a
 minute) and the rest is not taken (bot/ratelimit.py, counted in Redis across gateway
 processes).
@@ -49,11 +49,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handoff import HandoffError, TicketState
+from bot.handoff import TicketState
 from bot.inputs import clean_text
 from bot.settings import Settings
-from bot.survey_answers import SurveyClosed
-from bot.survey_config import SurveyInputError
 from bot.telegram_channel import (
     Customer,
     TelegramChannel,
@@ -61,7 +59,7 @@ from bot.telegram_channel import (
     redis_failed,
 )
 from bot.telegram_outbox import CID_PREFIX
-from bot.telegram_render import ASK, QUESTION_IDS, RATING_DATA, question_text
+from bot.telegram_survey import SURVEY_DATA, button_tapped, take_comment
 from bot.transcript import Author
 
 logger = logging.getLogger(__name__)
@@ -96,9 +94,6 @@ TOO_LONG = (
     "That message is longer than {limit} characters, which is more than I can take "
     "at once. Could you send it in shorter parts?"
 )
-RATING_THANKS = "Thank you!"
-RATING_DONE = "We already have your rating, thank you."
-RATING_CLOSED = "This rating is no longer open, but thank you."
 SLOW_DOWN_TEXT = (
     "You're writing faster than I can read, so I missed your last messages. Please "
     "wait a moment, then send them again."
@@ -202,6 +197,8 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if text.startswith("/"):  # "/intent" would drive Rasa directly: never pass it on
         await help_command(update, context)
         return
+    if await take_comment(channel, customer, text):
+        return  # the survey's comment, not a message for the bot
     await channel.customer_says(customer, text)
 
 
@@ -217,44 +214,17 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def rating_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Store a survey button's answer; ask the next question, or store them all."""
+    """A survey button: store its answer, ask what follows (bot/telegram_survey.py)."""
     channel, customer, query = (
         _channel(context),
         _customer(update),
         update.callback_query,
     )
-    match = RATING_DATA.match(query.data or "") if query is not None else None
-    if query is None or customer is None or match is None:
+    if query is None or customer is None:
         return
-    cid = customer.conversation_id
-    number, question, value = int(match[1]), QUESTION_IDS[match[2]], int(match[3])
-    surveys = channel.conversations.surveys
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(None)  # one tap per question
-    try:
-        following = await surveys.tap(cid, number, question, value)
-        survey = await surveys.open_survey(cid)
-        if following is not None and survey is not None:
-            config = surveys.config.question(following)
-            asked = config.to_dict(survey.language) if config else None
-            if asked is not None:
-                await channel.say(
-                    customer,
-                    question_text(asked),
-                    data={ASK: asked, "survey": number},
-                )
-            reply = RATING_THANKS
-        elif survey is not None:
-            await channel.conversations.answer_survey(cid, survey.partial)
-            reply = RATING_THANKS
-        else:
-            reply = RATING_CLOSED
-    except SurveyClosed as error:
-        reply = RATING_DONE if error.answered else RATING_CLOSED
-    except (SurveyInputError, HandoffError) as error:
-        logger.info("survey answer for %s not stored: %r", cid, error)
-        reply = RATING_CLOSED
-    await _answer(query, reply)
+    await _answer(query, await button_tapped(channel, customer, query.data or ""))
 
 
 async def other_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -305,7 +275,7 @@ def build_application(settings: Settings) -> TgApplication:
     application.add_handler(
         MessageHandler(private & ~filters.StatusUpdate.ALL, not_text)
     )
-    application.add_handler(CallbackQueryHandler(rating_pressed, pattern=RATING_DATA))
+    application.add_handler(CallbackQueryHandler(rating_pressed, pattern=SURVEY_DATA))
     application.add_handler(CallbackQueryHandler(other_button))
     application.add_error_handler(error_handler)
     return application

@@ -2,8 +2,9 @@
 anyone typed becomes markup) in parts of at most 4096 UTF-16 units, cut at a
 paragraph, line, sentence or word; quick-reply buttons as a reply keyboard; a
 survey (``rating_request``, bot/surveys.py) as its first question with inline number
-buttons, then (bot/telegram.py) each next question the same way; the comment is the
-widget's only. Sending it, once and in order, is bot/telegram_outbox.py.
+buttons, then (bot/telegram_survey.py) each next question the same way, and the
+comment with a button to skip it. Sending it, once and in order, is
+bot/telegram_outbox.py.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ ASK = "ask"  # Entry.data["ask"]: the next survey question, with its "question"
 QUESTION_CODES = {"csat": "c", "understood": "u", "effort": "e", "recommend": "n"}
 QUESTION_IDS = {code: qid for qid, code in QUESTION_CODES.items()}
 RATING_DATA = re.compile(r"^rate:(\d{1,9}):([cuen]):(\d{1,2})$")
+SKIP_DATA = re.compile(r"^rate:(\d{1,9}):skip$")  # the comment skipped
 BUTTONS_PER_ROW = 6
 
 
@@ -112,6 +114,14 @@ def rating_keyboard(survey: int, question: dict[str, Any]) -> InlineKeyboardMark
     )
 
 
+def skip_keyboard(survey: int, question: dict[str, Any]) -> InlineKeyboardMarkup:
+    """One inline button that skips the comment (the customer may write it)."""
+    title = str(question.get("skip") or "Skip")
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(title, callback_data=f"rate:{survey}:skip")]]
+    )
+
+
 def question_text(question: dict[str, Any]) -> str:
     """A survey question with what its ends mean ("1 = Very unhappy, 5 = ...")."""
     ends = question.get("ends")
@@ -153,6 +163,8 @@ def render(entry: Entry, keyboard_shown: bool = False) -> list[Outgoing]:
             return [Outgoing(text, rating_keyboard(survey, first))]
     question = entry.data.get(ASK)
     if isinstance(question, dict) and isinstance(survey, int):
+        if question.get("id") not in QUESTION_CODES:  # the comment: words or skip
+            return [Outgoing(entry.text, skip_keyboard(survey, question))]
         return [Outgoing(entry.text, rating_keyboard(survey, question))]
     text = entry.text
     if entry.author is Author.AGENT and entry.agent_name:

@@ -12,6 +12,8 @@ from typing import Any
 
 import yaml
 
+from bot import reach
+
 TEXTS_FILE = Path(__file__).resolve().parent.parent / "data" / "replies" / "channel.yml"
 LANGUAGES_FILE = TEXTS_FILE.parent / "languages.yml"
 # languages.yml `feelings` (the bot's own) by the waiting_felt_<label> text that
@@ -71,6 +73,13 @@ class WaitingWords:
     fed_up: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
     # does not want it to happen to anyone else ("so no other child gets hurt")
     others: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    # asks what becomes of the item or the money ("do I send it back first?", "can
+    # you send another?", "what do I do with the broken one?"): after a broken or
+    # wrong item or a double charge, what holds for that (waiting_fits_<situation>)
+    remedy: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    # states what they want done ("I want a refund", "bitte stornieren"): told the
+    # person sees it first (English names it: the pattern's group "what")
+    wants: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
     # what went wrong (the language's `problems`: a double charge, a late order) and
     # the words of care for it ("Siento mucho que se le haya cobrado dos veces.")
     problems: tuple[tuple[re.Pattern[str], str], ...] = ()
@@ -159,6 +168,8 @@ def waiting_words(language: str) -> WaitingWords | None:
                 "repeated",
                 "fed_up",
                 "others",
+                "remedy",
+                "wants",
             )
             if words.get(name)
         },
@@ -179,4 +190,8 @@ def say(name: str, language: str | None = None, **values: str) -> str:
     """The text ``name`` with its ``{placeholders}`` filled, in ``language`` (an ISO
     639-1 code) when we have the text in it, else in English."""
     text = translations().get(language or "", {}).get(name) or texts()[name]
-    return text.format(**values)
+    # an offer of a call or an e-mail: as written, or fitted to a customer who ruled
+    # one out (bot/reach.py)
+    return reach.fit(
+        text.format(**values), reach.RULED_OUT.get(), lambda key: say(key, language)
+    )

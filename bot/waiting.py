@@ -13,48 +13,14 @@ analysis; another language by its own words (languages.yml, bot/texts.py).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Protocol
+from typing import Any
 
 from bot import waiting_reading as read
 from bot import waiting_texts as words_of
-from bot.handoff import HandoffQueue, Ticket, UrgencyFlag
+from bot.handoff import HandoffQueue, UrgencyFlag
+from bot.state_view import StateView
 from bot.texts import say, texts, translations
 from bot.upstream import UNFIT, EmotionClient, RasaClient
-
-# Flags whose answer to a question (``waiting_asked_<flag>``) says what their advice
-# says, so it comes first; a safety question gets "see a doctor" first.
-ASKED_FIRST = frozenset({UrgencyFlag.FRAUD, UrgencyFlag.BEREAVEMENT})
-# Flags whose advice a waiting customer gets first (the most urgent first).
-ADVICE_ORDER = (
-    UrgencyFlag.SAFETY,
-    UrgencyFlag.PERSONAL_SAFETY,
-    UrgencyFlag.FRAUD,
-    UrgencyFlag.HEALTH,
-    UrgencyFlag.HARDSHIP,
-    UrgencyFlag.BEREAVEMENT,
-)
-# Flags whose advice says who acts already ("the person who picks this up looks at
-# it first"): where they stand follows it, not "A person from our team will reply
-# here" as well
-PERSON_IN_ADVICE = frozenset(
-    {UrgencyFlag.HEALTH, UrgencyFlag.HARDSHIP, UrgencyFlag.BEREAVEMENT}
-)
-
-
-class Standing(Protocol):
-    """Where a waiting customer stands (``StateView``, bot/state_view.py)."""
-
-    @property
-    def position(self) -> int | None: ...
-
-    @property
-    def expected_wait(self) -> float | None: ...
-
-    @property
-    def agents_online(self) -> int: ...
-
-    @property
-    def back(self) -> str | None: ...
 
 
 class WaitingReplies:
@@ -65,7 +31,7 @@ class WaitingReplies:
         queue: HandoffQueue,
         rasa: RasaClient,
         emotion: EmotionClient,
-        standing: Callable[[str], Awaitable[Standing]],
+        standing: Callable[[str], Awaitable[StateView]],
     ) -> None:
         """``standing``: where a conversation's customer stands now (the router's
         ``view``)."""
@@ -102,15 +68,28 @@ class WaitingReplies:
             or read.felt_words(lower, words)
         )
         ack = (
-            words_of.ack(analysis, lower, words, language, wrote or []) if felt else ""
+            words_of.ack(analysis, lower, words, language, wrote or [], flag=flag)
+            if felt
+            else ""
         )
+        if not (
+            felt
+            or read.thanks_only(text, words, language)
+            or read.assents_only(text, words)
+        ):
+            # after a death, an injury, a fraud...: the feeling it brings is named
+            # once while they wait, even when this message names none ("is there
+            # any paperwork you need?" is still a bereaved customer's question)
+            ack = words_of.situation_ack(flag, language, said)
         # "the wedding is in 4 days": the date heard ("I know the wedding is in 4
         # days, so the timing really matters."), and that the person will see it
         deadline = "" if felt else str((analysis or {}).get("deadline") or "")
         ack = ack or deadline
         if ack and any(ack in x for x in said[-1:]):
             # said a moment ago: the feeling alone, not the same words again
-            ack = words_of.ack(analysis, lower, words, language, [], named=False)
+            ack = words_of.ack(
+                analysis, lower, words, language, [], named=False, flag=flag
+            )
             ack = "" if any(ack in x for x in said[-1:]) else ack
         # "not a bot", "third time and nobody helps", "I'm fed up": the impatience
         # named (not "Thanks, I've added that"), and where they stand
@@ -247,6 +226,27 @@ class WaitingReplies:
                 # "when do I get my money back?" after a double charge: not the
                 # refund after a return, but what holds for what they reported
                 known = say(f"waiting_fits_{UNFIT.get()}", language)
+            elif (
+                known is None
+                and reported in read.REMEDIES
+                and words.remedy.search(lower)
+            ):
+                # "do I send it back first?", "can you send another?" after a broken
+                # or wrong item: what holds for it, once (then the person answers)
+                fits = say(f"waiting_fits_{reported}", language)
+                known = None if any(fits in x for x in said) else fits
+        # "I want a refund. Now.", "can you stop it?": what they want, seen first
+        # (not "Thanks, I've added that"), unless they want a person or a call
+        wanted = words_of.wants(text, words, language)
+        if (
+            wanted
+            and known is None
+            and not (calls or urgent or words.person.search(lower))
+            and not any(wanted in x for x in said[-1:])
+        ):
+            return await self._and_where(
+                wanted, conversation_id, language, said, told_where
+            )
         # an urgent question ("what are you going to do about this?") is answered
         # below, after the words for how they feel
         if (words.person.search(lower) and known is None) or (urgent and not asks):
@@ -278,7 +278,12 @@ class WaitingReplies:
             return reply
         felt = words_of.felt_text(analysis, lower, words)
         if asks and not order:
-            if known is None and asked and asked not in told and flag in ASKED_FIRST:
+            if (
+                known is None
+                and asked
+                and asked not in told
+                and flag in read.ASKED_FIRST
+            ):
                 # what to do about what happened, asked (can I still send it back?
                 # how do I secure my account?): its answer, which says what the
                 # advice says
@@ -326,13 +331,27 @@ class WaitingReplies:
             deferred = words_of.fresh(
                 said, language, "waiting_question", "waiting_for_person_again"
             )
-            where = "" if told_where else await self._where(conversation_id, language)
-            if where and any(where in t for t in said[-2:]):
-                where = ""
-            return " ".join(p for p in (deferred, where) if p)
+            return await self._and_where(
+                deferred, conversation_id, language, said, told_where
+            )
         return words_of.fresh(
             said, language, "waiting_for_person", "waiting_for_person_again"
         )
+
+    async def _and_where(
+        self,
+        reply: str,
+        conversation_id: str,
+        language: str,
+        said: list[str],
+        told_where: bool,
+    ) -> str:
+        """``reply``, then where the customer stands (nobody online, their place),
+        unless the handoff message or a recent reply said it."""
+        where = "" if told_where else await self._where(conversation_id, language)
+        if where and any(where in t for t in said[-2:]):
+            where = ""
+        return " ".join(p for p in (reply, where) if p)
 
     async def _how_long(
         self,
@@ -379,7 +398,7 @@ class WaitingReplies:
     ) -> str:
         """The advice for what happened, then that a person will reply here, or,
         when the advice says who acts already, where they stand (once)."""
-        if flag not in PERSON_IN_ADVICE:
+        if flag not in read.PERSON_IN_ADVICE:
             return f"{advice} {say('waiting_advice_then', language)}"
         line = await self._standing_line(conversation_id, language, said)
         return " ".join(p for p in (advice, line) if p and p not in " ".join(said))
@@ -422,7 +441,7 @@ class WaitingReplies:
         ]
         return (fresh or options)[0]
 
-    def _back(self, view: Standing, language: str) -> str:
+    def _back(self, view: StateView, language: str) -> str:
         """When the team is back, written in ``language``; "" within hours."""
         if not view.back:
             return ""
@@ -442,13 +461,3 @@ class WaitingReplies:
         if view.position:
             return say("waiting_position", language, position=str(view.position))
         return ""
-
-
-def advice_flag(
-    ticket: Ticket | None, said: Iterable[UrgencyFlag] = ()
-) -> UrgencyFlag | None:
-    """The first of the ticket's flags, and of those the message just ``said``, that
-    has advice for a waiting customer (``waiting_advice_<flag>`` in channel.yml),
-    else None."""
-    flags = {*(ticket.flags if ticket else ()), *said}
-    return next((f for f in ADVICE_ORDER if f in flags), None)

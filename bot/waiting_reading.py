@@ -10,10 +10,11 @@ something serious, or adds an order number.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from bot.contact import CALL_WORDS
-from bot.handoff import UrgencyFlag, urgency_flags
+from bot.handoff import Ticket, UrgencyFlag, urgency_flags
 from bot.texts import WaitingWords, waiting_words
 
 # An order number a waiting customer adds ("it's 48213"): digits standing alone.
@@ -98,6 +99,20 @@ def only_thanks(text: str) -> bool:
     """Whether an English message only thanks, however many warm words it takes."""
     words = re.findall(r"[a-z]+", text.lower())
     return bool(THANKS.search(text)) and all(w in WARM_WORDS for w in words)
+
+
+def thanks_only(text: str, words: WaitingWords, language: str) -> bool:
+    """Whether a waiting customer's message only thanks us ("thank you so much"),
+    asking nothing."""
+    short = len(text.split()) <= THANKS_WORDS
+    thanks = bool(words.thanks.search(text.lower())) and short
+    return (thanks or (not language and only_thanks(text))) and not asks(text, words)
+
+
+def assents_only(text: str, words: WaitingWords) -> bool:
+    """Whether a waiting customer's message only says "ok", "fine, I'll wait"."""
+    brief = len(text.split()) <= THANKS_WORDS
+    return brief and bool(words.accepts.search(text.lower())) and not asks(text, words)
 
 
 # A question put to whoever reads it ("can someone tell me", "could anyone let me
@@ -243,6 +258,23 @@ ENGLISH_SITUATIONS = (
         ),
     ),
 )
+# asks what becomes of the item or the money (WaitingWords.remedy)
+REMEDY = re.compile(
+    r"\b(?:send (?:it|them|this|that|the \w+(?: one)?) back|back first|return "
+    r"(?:it|them|this|that|the \w+)|keep (?:it|them|the \w+)|throw (?:\w+ ){1,3}"
+    r"(?:away|out)|bin (?:it|them)|do (?:i do )?with (?:it|them|the \w+)|"
+    r"replace\w*|(?:another|a new) one|send (?:me |us )?(?:another|a new)|"
+    r"refund\w*|money back|get (?:my|the) money)\b"
+)
+# states what they want done ("I want a refund", "can you stop it?", "please get
+# someone to lock my account"): what follows is what they want (WaitingWords.wants)
+WANTS = re.compile(
+    r"(?:^|[.!?,;]\s*|\b(?:and|so|but|ok|okay|just)\s+)(?:i (?:just |really |only )?"
+    r"(?:want|need|would like|'d like|demand|expect)|i'd like|(?:can|could|will) "
+    r"(?:you|someone|somebody|anyone|you guys)(?: please| just)?|(?:please )?get "
+    r"(?:someone|somebody) to|please)\s+(?P<what>[^.?!,;]{3,80})",
+    re.IGNORECASE,
+)
 ENGLISH = WaitingWords(
     THANKS,
     QUESTION_START,
@@ -258,6 +290,8 @@ ENGLISH = WaitingWords(
     repeated=REPEATED,
     fed_up=FED_UP,
     others=OTHERS,
+    remedy=REMEDY,
+    wants=WANTS,
     situations=ENGLISH_SITUATIONS,
 )
 NOTHING = re.compile(r"(?!)")
@@ -374,3 +408,38 @@ def situation(texts: list[str], words: WaitingWords) -> str:
             if found.search(lower):
                 return name
     return ""
+
+
+# Flags whose advice a waiting customer gets first (the most urgent first).
+ADVICE_ORDER = (
+    UrgencyFlag.SAFETY,
+    UrgencyFlag.PERSONAL_SAFETY,
+    UrgencyFlag.FRAUD,
+    UrgencyFlag.HEALTH,
+    UrgencyFlag.HARDSHIP,
+    UrgencyFlag.BEREAVEMENT,
+)
+
+
+def advice_flag(
+    ticket: Ticket | None, said: Iterable[UrgencyFlag] = ()
+) -> UrgencyFlag | None:
+    """The first of the ticket's flags, and of those the message just ``said``, that
+    has advice for a waiting customer (``waiting_advice_<flag>`` in channel.yml),
+    else None."""
+    flags = {*(ticket.flags if ticket else ()), *said}
+    return next((f for f in ADVICE_ORDER if f in flags), None)
+
+
+# What the customer reported that has its own answer to "what becomes of the item or
+# the money?" (waiting_fits_<name>)
+REMEDIES = frozenset({"damaged", "wrong_item", "double_charge"})
+# Flags whose answer to a question (``waiting_asked_<flag>``) says what their advice
+# says, so it comes first; a safety question gets "see a doctor" first.
+ASKED_FIRST = frozenset({UrgencyFlag.FRAUD, UrgencyFlag.BEREAVEMENT})
+# Flags whose advice says who acts already ("the person who picks this up looks at
+# it first"): where they stand follows it, not "A person from our team will reply
+# here" as well
+PERSON_IN_ADVICE = frozenset(
+    {UrgencyFlag.HEALTH, UrgencyFlag.HARDSHIP, UrgencyFlag.BEREAVEMENT}
+)

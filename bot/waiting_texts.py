@@ -8,7 +8,22 @@ import re
 from typing import Any
 
 from bot import waiting_reading as read
+from bot.handoff import UrgencyFlag
 from bot.texts import WaitingWords, say, texts
+
+# The feeling a serious situation brings (the ticket's flag), named in the waiting
+# replies whatever a short follow-up's own reading says ("Do you need a death
+# certificate?" after a death is grief, not worry; "who do I report this to?" after
+# a child was hurt is fear, not frustration), unless the customer says they are
+# angry: a loss is met with ``waiting_ack_loss``.
+SITUATION_FEELINGS: dict[UrgencyFlag, str] = {
+    UrgencyFlag.BEREAVEMENT: "loss",
+    UrgencyFlag.SAFETY: "anxiety",
+    UrgencyFlag.PERSONAL_SAFETY: "anxiety",
+    UrgencyFlag.FRAUD: "anxiety",
+    UrgencyFlag.HEALTH: "anxiety",
+    UrgencyFlag.HARDSHIP: "anxiety",
+}
 
 
 def ack(
@@ -18,6 +33,7 @@ def ack(
     language: str,
     wrote: list[str],
     named: bool = True,
+    flag: UrgencyFlag | None = None,
 ) -> str:
     """The words for a waiting customer's feeling and what it is about (when
     ``named``): in English the concern the action server's analysis names, in this
@@ -25,8 +41,13 @@ def ack(
     charge."); in another language the feeling its words name and the care for
     what went wrong, said now or in ``wrote`` (their earlier messages, oldest
     first). Else the words for the feeling alone (``waiting_ack_<label>``); "" when
-    none is known."""
+    none is known. After something serious (``flag``) the feeling is the one it
+    brings (SITUATION_FEELINGS), unless they say they are angry."""
     label = read.feeling_label(None if language else analysis, lower, words)
+    if flag in SITUATION_FEELINGS and not (label == "anger" and _angry_words(analysis)):
+        label = SITUATION_FEELINGS[flag]
+        if label == "loss":  # their loss, not what went wrong with an order
+            return say("waiting_ack_loss", language)
     if named and language:
         texts_read = (lower, *(w.lower() for w in reversed(wrote)))
         care = next(
@@ -41,6 +62,80 @@ def ack(
         return say(key if key in texts() else "concern_ack", concern=concern)
     key = f"waiting_ack_{label}"
     return say(key, language) if key in texts() else ""
+
+
+def _angry_words(analysis: dict[str, Any] | None) -> bool:
+    """Whether an English message's own words name anger (the analysis's emotion
+    words; its label alone may read fear as anger); another language's label comes
+    from its words already (``analysis`` None)."""
+    if analysis is None:
+        return True
+    return any(
+        s.get("name") == "emotion_words" and "(anger)" in str(s.get("reason", ""))
+        for s in analysis.get("signals", [])
+    )
+
+
+def situation_ack(flag: UrgencyFlag | None, language: str, said: list[str]) -> str:
+    """The words for the feeling something serious (``flag``) brings, when no
+    waiting reply in ``said`` has said them yet; "" otherwise."""
+    if flag not in SITUATION_FEELINGS:
+        return ""
+    words = say(f"waiting_ack_{SITUATION_FEELINGS[flag]}", language)
+    return "" if any(words in x for x in said) else words
+
+
+# What a want names that is a question, not something to have done ("can you tell
+# me...", "I need to know..."): answered as a question
+_ASKS_INSTEAD = re.compile(
+    r"^(?:to )?(?:tell|let|help|explain|say|know|understand|find out|talk|speak|"
+    r"wait|be patient)\b",
+    re.IGNORECASE,
+)
+# a word at the end of a want that says when, not what ("a refund now")
+_WHEN = re.compile(
+    r"(?:\s+|,\s*)(?:now|please|asap|right now|right away|straight away|today|"
+    r"immediately|thanks|thank you)$",
+    re.IGNORECASE,
+)
+# their words as we say them back ("my account" -> "your account")
+_THEIRS = {
+    "my": "your",
+    "me": "you",
+    "i": "you",
+    "mine": "yours",
+    "myself": "yourself",
+    "i'm": "you're",
+    "i've": "you've",
+    "our": "your",
+    "us": "you",
+}
+
+
+def wants(text: str, words: WaitingWords, language: str) -> str | None:
+    """What a waiting customer who says what they want done hears: that the person
+    sees it straight away, naming it in their words in English ("...that you want
+    a refund", "...that you want us to stop it"); None when they say no want, or
+    their "can you..." asks a question instead."""
+    found = words.wants.search(text.lower() if language else text)
+    if found is None:
+        return None
+    capitals = sum(w.isupper() and len(w) > 1 for w in text.split()) >= 2
+    if language or "what" not in found.groupdict() or capitals:
+        # (shouted words are not said back: "...that you want THAT MONEY BACK")
+        return say("waiting_wants_noted", language)
+    what = found.group("what").strip(" ,;:")
+    while (shorter := _WHEN.sub("", what)) != what:
+        what = shorter
+    if not what or _ASKS_INSTEAD.match(what):
+        return None
+    theirs = " ".join(_THEIRS.get(w.lower(), w) for w in what.split())
+    lead = text[found.start() : found.start("what")].lower()
+    if any(w in lead for w in ("someone", "somebody", "anyone")):
+        theirs = f"someone to {theirs}"
+    elif any(w in lead for w in ("can", "could", "will", "please")):
+        theirs = f"us to {theirs}"
+    return say("wants_named", wanted=theirs)
 
 
 def impatience_ack(kind: str, language: str, said: list[str]) -> str:

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
-import yaml
 
 from bot.handoff import HandoffQueue
 from bot.ops.fake_telegram import FakeTelegramAPI
 from bot.ops.preflight import ensure_redis
-from bot.ops.private import private_settings, private_stack
+from bot.ops.private import always_open_handoff, private_settings, private_stack
 from bot.ops.stack import Stack
 from bot.ops.train import ensure_model
 from bot.settings import ROOT, Settings
@@ -27,22 +26,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 # Tests write only to this database, under their own key prefix.
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
 
-
-def _always_open_handoff_config() -> Path:
-    """data/handoff.yml without its business hours. With them, a run in the evening
-    would hear "outside opening hours" wherever a test expects the queue; tests of
-    closed hours give their own (tests/actions/test_actions.py, test_queue.py)."""
-    raw = yaml.safe_load((ROOT / "data" / "handoff.yml").read_text(encoding="utf-8"))
-    raw.pop("business_hours", None)
-    path = ROOT / "var" / "test-handoff.yml"
-    path.parent.mkdir(exist_ok=True)
-    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    return path
-
-
-# Read by the queue in this process and in the stack's services (bot/ops/services.py
-# passes the environment on).
-os.environ["HANDOFF_CONFIG"] = str(_always_open_handoff_config())
+# No business hours, read by the queue in this process and in the stack's services
+# (bot/ops/services.py passes the environment on); tests of closed hours give their
+# own (tests/actions/test_actions.py, test_queue.py).
+os.environ["HANDOFF_CONFIG"] = str(always_open_handoff())
 
 
 @pytest.fixture(scope="session")

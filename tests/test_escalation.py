@@ -150,7 +150,7 @@ def test_yes_to_the_offered_person_after_a_complaint_brings_one_in(
     sender, replies = converse(
         gateway_url,
         [
-            "I want to complain, the sweater I ordered arrived with a hole in it",
+            "I want to complain, the scarf I ordered arrived with a hole in it",
             "48213",
             "it's maya.lindqvist@example.com",
             "yes please",
@@ -347,8 +347,9 @@ def test_a_waiting_customer_hears_what_to_do_meanwhile_and_is_heard(
             "thank you",
         ],
     )
-    # what to do now: what to do about it, and what the person will do
-    assert replies[1] == [say("waiting_asked_fraud")]
+    # what to do now: the worry fraud brings (named once while they wait), what to
+    # do about it, and what the person will do
+    assert replies[1] == [f"{say('waiting_ack_anxiety')} {say('waiting_asked_fraud')}"]
     assert replies[2] == [say("waiting_call")]
     # a real person asked for: the impatience named, and where they stand
     assert replies[3][0].startswith(say("waiting_ack_impatient"))
@@ -563,3 +564,26 @@ def test_a_question_about_the_delivery_never_cancels_the_order(
     )
     said = " ".join(" ".join(r) for r in replies).lower()
     assert "cancelled" not in said and "refund" not in said, replies
+
+
+def test_a_customer_who_cannot_phone_is_never_asked_for_a_phone_number(
+    stack: Stack, gateway_url: str
+) -> None:
+    """Whatever the team's hours, a customer who says they cannot use the phone is
+    not offered a call: not in the handoff message, not while they wait; the person
+    who takes the chat is told so in the ticket."""
+    sender, replies = converse(
+        gateway_url,
+        [
+            "I get panic attacks on calls so I can't use the phone. Please can a "
+            "person help me with a charge I don't recognise?",
+            "how long will I have to wait?",
+            "are you still there? nobody has answered",
+        ],
+    )
+    said = " ".join(" ".join(r) for r in replies)
+    assert "phone number" not in said, replies
+    assert not re.search(r"\b(?:ring|call) you\b", said), replies
+    client = redis.Redis.from_url(stack.settings.redis_url, decode_responses=True)
+    ticket = client.hgetall(Keys(stack.settings.redis_prefix).ticket(sender))
+    assert "Do not contact them by phone" in ticket.get("explanation", ""), ticket

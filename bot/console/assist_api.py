@@ -23,7 +23,7 @@ from bot.console.assist import (
     suggest,
     tone,
 )
-from bot.console.chats import deny, load
+from bot.console.chats import deny, load, readable
 from bot.console.deps import (
     Acting,
     Console,
@@ -83,9 +83,7 @@ async def get_suggestions(
     cid: str, request: Request, console: ConsoleDep, who: SignedIn
 ) -> dict[str, Any]:
     """Three replies fitted to the customer's emotion and topic, and shortcuts."""
-    ticket = await load(console, cid)
-    if not may_read(ticket, who):
-        await deny(console, request, who, cid, "not_yours")
+    ticket = await readable(console, request, who, cid)
     context = await context_of(console, ticket, who)
     found, method = await suggest(context, console.embeddings, await learned(console))
     return {

@@ -10,7 +10,8 @@ transcript, the queue and Rasa stay in step.
 from __future__ import annotations
 
 import logging
-from typing import Any, NoReturn
+from collections.abc import Awaitable, Callable
+from typing import Any, NoReturn, TypeVar
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
@@ -42,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/console/api")
 MAX_NOTE = 4000
+T = TypeVar("T")
 
 
 def refuse(error: HandoffError) -> NoReturn:
@@ -110,14 +112,44 @@ async def held(console: Console, request: Request, who: Principal, cid: str) -> 
     return ticket
 
 
+async def on_held(
+    console: Console,
+    request: Request,
+    who: Principal,
+    cid: str,
+    action: str,
+    call: Callable[[], Awaitable[T]],
+    detail: Callable[[T], str] = lambda _: "",
+) -> T:
+    """``call`` on a chat no other agent holds (else 403), the queue's refusal as
+    its HTTP answer; done, audited as ``action`` with ``detail`` of its result."""
+    await held(console, request, who, cid)
+    try:
+        result = await call()
+    except HandoffError as error:
+        refuse(error)
+    await console.audit.record(
+        action, agent=who.id, ticket=cid, ip=client_ref(request), detail=detail(result)
+    )
+    return result
+
+
+async def readable(
+    console: Console, request: Request, who: Principal, cid: str
+) -> Ticket:
+    """The chat, if the caller may see it (``may_read``; else 403, audited)."""
+    ticket = await load(console, cid)
+    if not may_read(ticket, who):
+        await deny(console, request, who, cid, "not_yours")
+    return ticket
+
+
 @router.get("/chats/{cid}")
 async def get_chat(
     cid: str, request: Request, console: ConsoleDep, who: SignedIn
 ) -> dict[str, Any]:
     """The ticket, the whole transcript with emotion marks, earlier chats, notes."""
-    ticket = await load(console, cid)
-    if not may_read(ticket, who):
-        await deny(console, request, who, cid, "not_yours")
+    ticket = await readable(console, request, who, cid)
     return await chat_view(console, ticket, who)
 
 
@@ -173,13 +205,14 @@ async def post_agent_message(
 ) -> dict[str, Any]:
     """Send a reply to the customer (needs the token of the current claim)."""
     text = _text(body.text, console.settings.max_message_chars, "reply")
-    await held(console, request, who, cid)
-    try:
-        entry = await console.conversations.agent_message(who.id, cid, body.token, text)
-    except HandoffError as error:
-        refuse(error)
-    await console.audit.record(
-        "reply", agent=who.id, ticket=cid, ip=client_ref(request), detail=entry.id
+    entry = await on_held(
+        console,
+        request,
+        who,
+        cid,
+        "reply",
+        lambda: console.conversations.agent_message(who.id, cid, body.token, text),
+        lambda entry: entry.id,
     )
     out = entry_dict(entry)
     ticket = await console.queue.ticket(cid)
@@ -229,24 +262,21 @@ async def transfer_chat(
     """Transfer to another agent (who joins at once) or to the queue for a skill."""
     if bool(body.to_agent) == bool(body.to_skill):
         _fail(422, "invalid", "give exactly one of to_agent or to_skill")
-    await held(console, request, who, cid)
-    try:
-        ticket = await console.conversations.transfer(
+    ticket = await on_held(
+        console,
+        request,
+        who,
+        cid,
+        "transfer",
+        lambda: console.conversations.transfer(
             who.id,
             cid,
             body.token,
             to_agent=body.to_agent or None,
             to_skill=body.to_skill or None,
             note=body.note.strip(),
-        )
-    except HandoffError as error:
-        refuse(error)
-    await console.audit.record(
-        "transfer",
-        agent=who.id,
-        ticket=cid,
-        ip=client_ref(request),
-        detail=f"to {body.to_agent or 'skill ' + str(body.to_skill)}",
+        ),
+        lambda _: f"to {body.to_agent or 'skill ' + str(body.to_skill)}",
     )
     return {"ticket": ticket_dict(ticket, who)}
 
@@ -263,15 +293,15 @@ async def release_chat(
     cid: str, body: TokenIn, request: Request, console: ConsoleDep, who: Acting
 ) -> dict[str, Any]:
     """Give the chat back to the queue."""
-    await held(console, request, who, cid)
-    try:
-        ticket = await console.conversations.release(
+    ticket = await on_held(
+        console,
+        request,
+        who,
+        cid,
+        "release",
+        lambda: console.conversations.release(
             who.id, cid, body.token, body.text.strip()
-        )
-    except HandoffError as error:
-        refuse(error)
-    await console.audit.record(
-        "release", agent=who.id, ticket=cid, ip=client_ref(request)
+        ),
     )
     return {"ticket": ticket_dict(ticket, who)}
 
@@ -281,15 +311,15 @@ async def resolve_chat(
     cid: str, body: TokenIn, request: Request, console: ConsoleDep, who: Acting
 ) -> dict[str, Any]:
     """Close the chat: the bot welcomes the customer back and asks for ratings."""
-    await held(console, request, who, cid)
-    try:
-        resolved = await console.conversations.resolve(
+    resolved = await on_held(
+        console,
+        request,
+        who,
+        cid,
+        "resolve",
+        lambda: console.conversations.resolve(
             who.id, cid, body.token, body.text.strip()
-        )
-    except HandoffError as error:
-        refuse(error)
-    await console.audit.record(
-        "resolve", agent=who.id, ticket=cid, ip=client_ref(request)
+        ),
     )
     return {
         "ticket": ticket_dict(resolved.ticket, who),

@@ -1,5 +1,6 @@
 """A stack of one's own for a test run or a benchmark: free ports, a random key
-prefix and fresh secrets on a given Redis, its keys deleted afterwards."""
+prefix and fresh secrets on a given Redis, its keys deleted afterwards; and the
+handoff settings without business hours that both use (``always_open_handoff``)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,23 @@ from pathlib import Path
 from typing import Any
 
 import redis
+import yaml
 
 from bot.ops.ports import free_ports
 from bot.ops.stack import Stack
-from bot.settings import Settings
+from bot.settings import ROOT, Settings
+
+
+def always_open_handoff() -> Path:
+    """data/handoff.yml without its business hours, written to var/: point
+    HANDOFF_CONFIG at it (the stack's services inherit the environment) so a run in
+    the evening does not hear "outside opening hours" where it expects the queue."""
+    raw = yaml.safe_load((ROOT / "data" / "handoff.yml").read_text(encoding="utf-8"))
+    raw.pop("business_hours", None)
+    path = ROOT / "var" / "test-handoff.yml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return path
 
 
 def private_settings(redis_url: str, prefix: str, **overrides: Any) -> Settings:

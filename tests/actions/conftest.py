@@ -24,6 +24,7 @@ from actions.paths import STORE_FILE
 from actions.replies import reply_book
 from actions.settings import get_settings
 from actions.store import use_store
+from bot import reach
 from tests.conftest import TEST_REDIS_URL
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -130,4 +131,5 @@ def says_nobody_online(text: str) -> bool:
     is online (``queue.no_agent_online`` in data/replies/empathy.yml)."""
     from actions.empathy import empathy_book
 
-    return any(line in text for line in empathy_book().data["queue"]["no_agent_online"])
+    lines = empathy_book().data["queue"]["no_agent_online"]
+    return any(reach.written(line) in text for line in lines)

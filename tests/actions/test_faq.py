@@ -293,3 +293,22 @@ def test_a_waiting_question_nlu_is_unsure_of_is_read_by_the_faq() -> None:
         0.46,
     )
     assert said is not None and "20:00" in said
+
+
+def test_an_entry_with_topic_words_answers_only_messages_that_say_them() -> None:
+    """An entry marked with the words of its topic (`needs`: a gift, privacy) does
+    not answer a question that is near its examples in meaning but about something
+    else; every example question of such an entry says its words."""
+    entries = [e for e in faq().entries if e.needs is not None]
+    assert {"return_gift", "privacy"} <= {e.id for e in entries}
+    for entry in entries:
+        for question in entry.questions:
+            assert entry.says_its_topic(question), (entry.id, question)
+    for text in (
+        "can I send it back?",  # a return, not a gift's
+        "What do I do now, my card details are out there",  # not the privacy policy
+    ):
+        hit = match(text)
+        assert hit is None or hit.entry.id not in ("return_gift", "privacy"), text
+    gift = match("My aunt gave me this as a present, can I return it?")
+    assert gift is not None and gift.entry.id == "return_gift"

@@ -23,6 +23,7 @@ from actions.mood import assess
 from actions.numbers import find_number
 from actions.store import store
 from actions.unclear import ActionNotUnderstood
+from bot import reach
 from bot.handoff import Agent, Customer, HandoffRequest, Presence, UrgencyFlag
 from bot.handoff.errors import UnknownTicket
 from tests.actions.conftest import load_tracker, owner, says_nobody_online
@@ -297,7 +298,7 @@ async def test_a_german_customer_is_answered_in_german_and_handed_over(
     late = dict(zip(PROBLEM_KINDS, german.problems, strict=True))["late"][1]
     assert late == "Es tut mir leid, dass Ihre Bestellung noch nicht bei Ihnen ist."
     assert message["text"] == (
-        f"{late} {german.handoff} {german.queue['no_agent_online']}"
+        f"{late} {german.handoff} {reach.written(german.queue['no_agent_online'])}"
     )
     ticket = await handoff_queue().ticket(tracker.sender_id)
     assert ticket.slots == {"order_id": "48213", "language": "de"}

@@ -280,6 +280,10 @@ async def test_an_order_that_comes_after_the_customers_deadline_is_said_so(
         ("730915 came yesterday and it's the wrong colour", "complaint.order"),
         ("I ordered the green set (730915) and got a grey one", "complaint.order"),
         ("730915 never arrived", "track_order.delivered_missing"),
+        (
+            "730915 says delivered, but there's no parcel",
+            "track_order.delivered_missing",
+        ),
         ("what's the status of 730915", None),
         # a payment that does not work is no item in hand
         ("730915: the payment link doesn't work", None),
@@ -548,6 +552,41 @@ async def test_an_order_due_before_the_customers_day_says_it_is_in_time(
     assert says(message["text"], key, **order.values(), **dated[1]), message["text"]
 
 
+@pytest.mark.parametrize(
+    ("number", "key"),
+    [
+        ("228810", "track_order.on_deadline"),
+        ("99887766", "track_order.processing_on_deadline"),
+    ],
+)
+async def test_an_order_due_on_the_very_day_it_is_needed_says_so(
+    store: DemoStore, number: str, key: str
+) -> None:
+    """Due on the day the customer needs it by: in time but with no day to spare,
+    not "it should reach you before Friday" about a Friday delivery."""
+    order = await store.order(number)
+    assert order is not None and order.due is not None and order.as_of is not None
+    ahead = (order.due - order.as_of).days
+    assert 0 < ahead <= 7  # within a week: named by its weekday alone
+    said = [f"I need {number} by {order.due:%A}, it's for a trip"]
+    dated = against_deadline(order, said)
+    assert dated is not None and dated[0] == "on", dated
+    tracker = conversation(
+        [("customer", said[0], "track_order")],
+        "deadline-on-the-day",
+        order_id=number,
+        verified_customer=owner(number),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert says(message["text"], key, **order.values(), **dated[1]), message["text"]
+    assert "before" not in message["text"]
+    # "before Friday" and due on Friday: too late
+    dated = against_deadline(order, [f"I need {number} before {order.due:%A}"])
+    assert dated is not None and dated[0] == "after"
+
+
 async def test_a_cancelled_order_has_its_refund_on_the_way() -> None:
     """Cancelled by the bot a moment ago, the order's money is on its way back: "when
     do I get the refund?" is not answered with "I don't see a refund"."""
@@ -584,3 +623,23 @@ def test_another_one_than_ordered_is_in_hand_with_a_problem(
     from actions.mentions import mentioned
 
     assert mentioned("has_it_with_a_problem", text.lower()) is in_hand
+
+
+async def test_the_day_a_delivered_order_came_is_said_when_asked(
+    store: DemoStore,
+) -> None:
+    """ "What day was it delivered?" gets the day, not only that it was."""
+    order = await store.order("730915")
+    assert order is not None and order.status is OrderStatus.DELIVERED and order.eta
+    turns = [
+        ("customer", "what day was 730915 delivered?", "track_order"),
+        ("customer", "SE-113 56", "inform"),
+    ]
+    tracker = conversation(
+        turns, "delivered-day", order_id="730915", verified_customer=owner("730915")
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert says(message["text"], "track_order.delivered_on", **order.values())
+    assert order.values()["eta"] in message["text"]

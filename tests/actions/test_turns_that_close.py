@@ -18,6 +18,8 @@ DOMAIN: dict = {}
     ("text", "done"),
     [
         ("Very well, that is all I needed.", True),
+        ("Really nice, that was all I wanted to know", True),
+        ("All good, nothing else", True),
         ("no, that's everything, thank you", True),
         ("I'm all set, cheers", True),
         ("nothing else for now, thanks", True),

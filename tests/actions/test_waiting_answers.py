@@ -91,3 +91,26 @@ def test_a_money_question_after_a_double_charge_or_fraud_gets_no_how_to(
 ) -> None:
     said = answer_while_waiting(question, "", intent, 0.95, None, situation)
     assert said in (UNFIT, None), said
+
+
+def test_a_question_in_the_message_that_brings_in_a_person_is_answered_first() -> None:
+    """Handed over, the customer's own question is not left for Monday when we know
+    its answer: after a broken item, whether they get their money back (what holds
+    for a broken item, not the return rule); a general question NLU read alone; not
+    a request for a person, nor a question nothing known answers."""
+    from actions.waiting_answers import answer_beside_handoff
+    from bot.texts import say
+
+    broken = ["The glass teapot arrived shattered. Will I get a refund?"]
+    assert answer_beside_handoff(broken, "") == say("waiting_fits_damaged")
+    spanish = ["La tetera llegó rota. ¿Me devuelven el dinero?"]
+    assert answer_beside_handoff(spanish, "es") == say("waiting_fits_damaged", "es")
+    shipping = answer_beside_handoff(
+        ["Do you deliver to Norway?"], "", "delivery_options", 0.97
+    )
+    assert shipping and "Express" in shipping
+    assert (
+        answer_beside_handoff(["Can a human help me?"], "", "contact_human_agent", 0.99)
+        == ""
+    )
+    assert answer_beside_handoff(["My parcel is late, I'm fed up."], "") == ""

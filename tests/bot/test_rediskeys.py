@@ -62,6 +62,7 @@ LAYOUT = {
     "address_chats": (K.address_chats("h4"), "{es}:addr:h4"),
     "survey_quiet": (K.survey_quiet, "{es}:survey:quiet"),
     "survey_answers": (K.survey_answers, "{es}:survey:answers"),
+    "survey_comment_wait": (K.survey_comment_wait, "{es}:survey:comment-wait"),
     "nps_asked": (K.nps_asked("d9"), "{es}:nps:d9"),
     "report": (K.report("2026-W49"), "{es}:report:2026-W49"),
     "report_baseline": (K.report_baseline, "{es}:report-baseline"),

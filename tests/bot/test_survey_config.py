@@ -22,6 +22,12 @@ def test_every_question_and_text_in_every_language_the_bot_speaks() -> None:
         assert set(question.texts) == languages, question.id
         if not question.is_text:
             assert set(question.ends or {}) == languages, question.id
+        else:  # Telegram's Skip button under the comment
+            assert set(question.skip or {}) == languages, question.id
+    comment = CONFIG.question("comment")
+    assert comment is not None
+    assert comment.to_dict("de")["skip"] == "Überspringen"
+    assert comment.to_dict("sv")["skip"] == "Skip"  # no texts: English
     assert (CONFIG.question("effort").low, CONFIG.question("effort").high) == (1, 7)  # type: ignore[union-attr]
     assert CONFIG.question("recommend").every_days > 0  # type: ignore[union-attr]
     for said in (CONFIG.intro, CONFIG.thanks):

@@ -236,8 +236,17 @@ async def test_telegram_taps_one_question_at_a_time(surveys: Surveys) -> None:
         await surveys.tap("tg-tap", number, "understood", 6)
     assert await surveys.tap("tg-tap", number, "understood", 5) == "effort"
     assert await surveys.tap("tg-tap", number, "effort", 6) == "recommend"
-    assert await surveys.tap("tg-tap", number, "recommend", 10) is None
-    survey = await surveys.open_survey("tg-tap")
-    assert survey is not None
-    await surveys.answer("tg-tap", survey.partial)
+    assert await surveys.open_survey("tg-tap") is not None
+    assert await surveys.awaiting_comment("tg-tap") is None  # numbers still to come
+    # after the numbers, the comment: the survey waits for it
+    assert await surveys.tap("tg-tap", number, "recommend", 10) == "comment"
+    survey = await surveys.awaiting_comment("tg-tap")
+    assert survey is not None and survey.partial == {
+        "csat": 4,
+        "understood": 5,
+        "effort": 6,
+        "recommend": 10,
+    }
+    await surveys.answer("tg-tap", survey.partial | {"comment": "quick, thanks"})
     assert await surveys.open_survey("tg-tap") is None
+    assert await surveys.awaiting_comment("tg-tap") is None

@@ -24,14 +24,13 @@ import pytest
 import redis.asyncio as aioredis
 
 from bot.conversations import Conversations
-from bot.handoff import Agent, HandoffQueue, Presence, TicketState
+from bot.handoff import HandoffQueue, TicketState
 from bot.handoff.keys import Keys
 from bot.ops.fake_telegram import Call, FakeTelegramAPI
 from bot.ops.ports import free_port
 from bot.ops.services import APP_PYTHON, app_env
 from bot.ops.stack import Stack
 from bot.settings import ROOT, Settings
-from bot.survey_config import load as load_survey
 from bot.telegram import HUMAN_REQUEST
 from bot.telegram_outbox import chat_id_of
 from bot.telegram_render import render, split_text, utf16_units
@@ -41,9 +40,6 @@ from bot.upstream import EmotionClient, RasaClient
 from tests.polling import until
 
 T = TypeVar("T")
-# an upset thank-you the stack's analysis reads at frustration 2 (data/surveys.yml
-# never_when), answered by the bot with a question: no survey either way
-UPSET_THANKS = "thanks, I'm still really upset about this"
 needs_stack = pytest.mark.stack
 
 _update_ids = itertools.count(secrets.randbelow(10**6) * 1000 + 1)
@@ -244,6 +240,13 @@ def test_render_plain_text_buttons_and_ratings() -> None:
     rows = ask.markup.to_dict()["inline_keyboard"]
     assert [len(row) for row in rows] == [6, 5]
     assert rows[1][-1]["callback_data"] == "rate:3:n:10"
+    comment = {"id": "comment", "text": "Anything else?", "skip": "Überspringen"}
+    [words] = render(
+        Entry(Author.BOT, "Anything else?", data={"ask": comment, "survey": 3})
+    )
+    assert words.markup.to_dict()["inline_keyboard"] == [
+        [{"text": "Überspringen", "callback_data": "rate:3:skip"}]
+    ]
     assert chat_id_of("tg-42") == 42 and chat_id_of("tg--1001") == -1001
     assert chat_id_of("web-42") is None and chat_id_of("tg-x") is None
 
@@ -530,137 +533,7 @@ async def test_a_long_text_is_split_at_paragraphs(
     assert "\n\n".join(parts) == text
 
 
-# -- handoff both ways, ratings ------------------------------------------------------
-
-
-@needs_stack
-async def test_angry_customer_handoff_agent_reply_resolve_and_rating(
-    gateway: Gateway,
-    telegram_api: FakeTelegramAPI,
-    transcript: Transcript,
-    conversations: Conversations,
-) -> None:
-    chat = new_chat()
-    cid = f"tg-{chat}"
-    queue = conversations.queue
-    angry = (
-        "This is the THIRD time I'm asking, my order is weeks late and NOBODY "
-        "ANSWERS!!! I want to talk to a real person NOW."
-    )
-    assert (await gateway.post(message_update(chat, angry))).status_code == 200
-    assert await queue.state(cid) is TicketState.QUEUED
-    handoff = [e for e in await transcript.read(cid) if e.kind is Kind.HANDOFF]
-    assert handoff, "the bot should say a person is coming"
-    await until(lambda: handoff[-1].text in telegram_api.texts(chat), what="handoff")
-
-    agent_id = "tg" + secrets.token_hex(4)
-    await queue.register_agent(Agent(agent_id, "Sam", capacity=3))
-    await queue.set_presence(agent_id, Presence.ONLINE)
-    claim = await conversations.claim(agent_id, cid)
-    reply = "I'm so sorry about the wait. I'm looking at your order right now."
-    await conversations.agent_message(agent_id, cid, claim.token, reply)
-    await until(lambda: f"Sam: {reply}" in telegram_api.texts(chat), what="agent reply")
-    assert "Sam from our team has joined the chat." in telegram_api.texts(chat)
-
-    # While the agent holds the chat the bot stays silent.
-    before = len(telegram_api.texts(chat))
-    await gateway.post(message_update(chat, "thank you, it's order 48213"))
-    await asyncio.sleep(2.0)
-    assert len(telegram_api.texts(chat)) == before
-
-    await conversations.resolve(agent_id, cid, claim.token, "found the parcel")
-    ask = await until(
-        lambda: [
-            c for c in telegram_api.calls_to("sendMessage", chat) if inline_data(c)
-        ],
-        what="the rating buttons",
-    )
-    number = (await conversations.surveys.open_survey(cid)).number  # type: ignore[union-attr]
-    assert inline_data(ask[0]) == [f"rate:{number}:c:{n}" for n in range(1, 6)]
-    assert "How satisfied are you" in ask[0].params["text"]
-
-    first = callback_update(chat, f"rate:{number}:c:4", ask[0].result["message_id"])
-    assert (await gateway.post(first)).status_code == 200
-    answered = telegram_api.calls_to("answerCallbackQuery")
-    assert any(
-        c.params["callback_query_id"] == first["callback_query"]["id"] for c in answered
-    )
-    edits = telegram_api.calls_to("editMessageReplyMarkup", chat)
-    assert edits and int(edits[-1].params["message_id"]) == ask[0].result["message_id"]
-    # each next question follows the tap before it
-    for code, value in (("u", 5), ("e", 6), ("n", 9)):
-        asked = await until(
-            lambda code=code: [  # type: ignore[misc]
-                c
-                for c in telegram_api.calls_to("sendMessage", chat)
-                if f"rate:{number}:{code}:1" in inline_data(c)
-            ],
-            what=f"the {code} buttons",
-        )
-        tap = callback_update(
-            chat, f"rate:{number}:{code}:{value}", asked[0].result["message_id"]
-        )
-        assert (await gateway.post(tap)).status_code == 200
-    ticket = await queue.ticket(cid)
-    assert ticket.rating is not None
-    rated = (ticket.rating.csat, ticket.rating.understood, ticket.rating.effort)
-    assert rated == (4, 5, 6) and ticket.rating.recommend == 9
-    thanks = load_survey().thanks["en"]
-    await until(
-        lambda: any(t in thanks for t in telegram_api.texts(chat)), what="the thanks"
-    )
-    # A late second tap changes nothing.
-    late = callback_update(chat, f"rate:{number}:u:1", ask[0].result["message_id"])
-    assert (await gateway.post(late)).status_code == 200
-    assert (await queue.ticket(cid)).rating.understood == 5  # type: ignore[union-attr]
-
-
-@needs_stack
-async def test_a_bot_only_chat_that_says_thanks_gets_the_survey_an_upset_one_not(
-    gateway: Gateway,
-    telegram_api: FakeTelegramAPI,
-    transcript: Transcript,
-    conversations: Conversations,
-) -> None:
-    surveys = conversations.surveys
-    happy, upset = new_chat(), new_chat()
-    for chat, last in ((happy, "thanks, that's all"), (upset, UPSET_THANKS)):
-        for text in ("what are your delivery times?", last):
-            assert (await gateway.post(message_update(chat, text))).status_code == 200
-    # the whole turn is stored when the webhook answers
-    upset_kinds = [e.kind for e in await transcript.read(f"tg-{upset}")]
-    assert Kind.RATING_REQUEST not in upset_kinds
-    assert await surveys.open_survey(f"tg-{upset}") is None
-
-    survey = await surveys.open_survey(f"tg-{happy}")
-    assert survey is not None and survey.kind == "bot"
-    ask = await until(
-        lambda: [
-            c for c in telegram_api.calls_to("sendMessage", happy) if inline_data(c)
-        ],
-        what="the survey buttons",
-    )
-    assert inline_data(ask[0]) == [f"rate:{survey.number}:c:{n}" for n in range(1, 6)]
-    assert "How satisfied are you" in ask[0].params["text"]
-    for code, value in (("c", 5), ("u", 4), ("e", 7), ("n", 10)):
-        asked = await until(
-            lambda code=code: [  # type: ignore[misc]
-                c
-                for c in telegram_api.calls_to("sendMessage", happy)
-                if f"rate:{survey.number}:{code}:1" in inline_data(c)
-            ],
-            what=f"the {code} buttons",
-        )
-        tap = f"rate:{survey.number}:{code}:{value}"
-        update = callback_update(happy, tap, asked[0].result["message_id"])
-        assert (await gateway.post(update)).status_code == 200
-    assert await surveys.open_survey(f"tg-{happy}") is None
-    stored = await transcript.read(f"tg-{happy}")
-    [rated] = [e for e in stored if e.kind is Kind.RATED]
-    assert rated.data == {"csat": 5, "understood": 4, "effort": 7, "recommend": 10}
-    # the upset customer's chat never showed a survey button
-    await until(lambda: len(telegram_api.texts(upset)) >= 2, what="both answers")
-    assert not any(inline_data(c) for c in telegram_api.calls_to("sendMessage", upset))
+# -- handoff (the survey: tests/bot/test_telegram_survey.py) -------------------------
 
 
 @needs_stack

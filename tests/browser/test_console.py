@@ -214,6 +214,9 @@ async def test_an_agent_takes_the_angriest_chat_and_the_customer_sees_it(
         re.compile(r"^(anger|frustration) \d+%$")
     )
     await expect(page.get_by_test_id("why")).to_contain_text("Escalate")
+    # the trend: a line with a dot per customer message read (one so far)
+    await expect(page.locator("#trend polyline.trend-line")).to_have_count(1)
+    await expect(page.locator("#trend circle.trend-dot")).to_have_count(1)
     await expect(items).to_have_count(1)  # taken off the live queue
 
     suggestions = page.get_by_test_id("suggestion")

@@ -7,7 +7,7 @@
 (function () {
   const app = window.ConsoleApp;
   const { state, $ } = app;
-  const { el, clear, flash, clock, words, api, attempt } = window.ConsoleKit;
+  const { el, clear, flash, clock, words, api, attempt, plotLine } = window.ConsoleKit;
 
   // -- the conversation view ------------------------------------------------------
 
@@ -96,18 +96,7 @@
     svg.setAttribute("role", "img");
     const step = points.length > 1 ? w / (points.length - 1) : 0;
     const coords = points.map((p, i) => [points.length > 1 ? i * step : w / 2, h - 4 - p * (h - 8)]);
-    const line = document.createElementNS(ns, "polyline");
-    line.setAttribute("points", coords.map((c) => c[0].toFixed(1) + "," + c[1].toFixed(1)).join(" "));
-    line.setAttribute("class", "trend-line");
-    svg.appendChild(line);
-    for (const [x, y] of coords) {
-      const dot = document.createElementNS(ns, "circle");
-      dot.setAttribute("cx", x.toFixed(1));
-      dot.setAttribute("cy", y.toFixed(1));
-      dot.setAttribute("r", "3");
-      dot.setAttribute("class", "trend-dot");
-      svg.appendChild(dot);
-    }
+    plotLine(svg, coords, 3, "trend-line", "trend-dot");
     const title = document.createElementNS(ns, "title");
     title.textContent = "Intensity per customer message: " + points.map((p) => Math.round(p * 100) + "%").join(", ");
     svg.appendChild(title);

@@ -5,7 +5,7 @@
 (function () {
   const $ = (id) => document.getElementById(id);
 
-  const { el, clear, row, nothing } = window.DashboardTables;
+  const { el, clear, row, nothing, call: get } = window.DashboardTables;
 
   function show(value, suffix) {
     if (value === null || value === undefined) return "–";
@@ -19,16 +19,6 @@
 
   function pct(value) {
     return value === null || value === undefined ? "–" : Math.round(value * 100) + "%";
-  }
-
-  async function get(path) {
-    const response = await fetch(path, { credentials: "same-origin", headers: { Accept: "application/json" } });
-    if (response.status === 401) {
-      window.location.assign("/console/login");
-      throw new Error("signed out");
-    }
-    if (!response.ok) throw new Error("request failed (" + response.status + ")");
-    return response.json();
   }
 
   function tile(label, value, testid) {
@@ -147,12 +137,8 @@
   }
 
   async function loadProposals() {
-    let data;
-    try {
-      data = await get("/console/api/assist/proposals");
-    } catch (e) {
-      return;
-    }
+    const data = await get("/console/api/assist/proposals").catch(() => null);
+    if (!data) return; // nothing to show now: the rest of the page stays
     const list = $("proposals");
     clear(list);
     for (const p of data.proposed) {
@@ -173,12 +159,8 @@
   }
 
   async function loadEmpathy() {
-    let data;
-    try {
-      data = await get("/console/api/dashboard/empathy");
-    } catch (e) {
-      return;
-    }
+    const data = await get("/console/api/dashboard/empathy").catch(() => null);
+    if (!data) return; // nothing to show now: the rest of the page stays
     const body = $("empathy");
     clear(body);
     const line = (who, b) => {

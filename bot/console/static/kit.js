@@ -1,6 +1,7 @@
 // The console page's small helpers, shared by its scripts (console.js, review.js):
-// building nodes (text always through textContent), the flash message, times, and
-// the JSON API with the session's CSRF token. Loaded first; window.ConsoleKit.
+// building nodes (text always through textContent), the flash message, times, the
+// JSON API with the session's CSRF token, and the trend charts' line. Loaded first;
+// window.ConsoleKit.
 "use strict";
 
 (function () {
@@ -98,8 +99,27 @@
     }
   }
 
+  // a line through points ([x, y] in the svg's viewBox) with a dot on each: the
+  // small trend charts (chat.js, skills.js)
+  function plotLine(svg, points, radius, lineClass, dotClass) {
+    const ns = "http://www.w3.org/2000/svg";
+    const line = document.createElementNS(ns, "polyline");
+    line.setAttribute("points", points.map((p) => p[0].toFixed(1) + "," + p[1].toFixed(1)).join(" "));
+    if (lineClass) line.setAttribute("class", lineClass);
+    svg.appendChild(line);
+    for (const [x, y] of points) {
+      const dot = document.createElementNS(ns, "circle");
+      dot.setAttribute("cx", x.toFixed(1));
+      dot.setAttribute("cy", y.toFixed(1));
+      dot.setAttribute("r", String(radius));
+      if (dotClass) dot.setAttribute("class", dotClass);
+      svg.appendChild(dot);
+    }
+  }
+
   window.ConsoleKit = {
     el,
+    plotLine,
     clear,
     flash,
     duration,

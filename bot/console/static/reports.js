@@ -8,22 +8,11 @@
   const $ = (id) => document.getElementById(id);
   let csrf = "";
 
-  const { el, clear, row, nothing } = window.DashboardTables;
+  const { el, clear, row, nothing, call } = window.DashboardTables;
 
   function flash(text) {
     $("flash").textContent = text;
     $("flash").hidden = false;
-  }
-
-  async function call(path, options) {
-    const response = await fetch(path, Object.assign({ credentials: "same-origin", headers: { Accept: "application/json" } }, options || {}));
-    if (response.status === 401) {
-      window.location.assign("/console/login");
-      throw new Error("signed out");
-    }
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error((body.detail && body.detail.message) || "request failed (" + response.status + ")");
-    return body;
   }
 
   function day(date) {
@@ -84,12 +73,8 @@
   }
 
   async function loadReports() {
-    let data;
-    try {
-      data = await call("/console/api/reports");
-    } catch (e) {
-      return;
-    }
+    const data = await call("/console/api/reports").catch(() => null);
+    if (!data) return; // nothing to show now: the rest of the page stays
     const b = data.baselines;
     $("baselines").textContent = "Weekly baseline: " + (b.week || "none") + " · Monthly baseline: " + (b.month || "none");
     const body = $("reports");

@@ -6,7 +6,7 @@
 
 (function () {
   const $ = (id) => document.getElementById(id);
-  const { el, clear, api, attempt } = window.ConsoleKit;
+  const { el, clear, api, attempt, plotLine } = window.ConsoleKit;
   const SVG = "http://www.w3.org/2000/svg";
   const TITLE = { practice: "Practice", exercises: "Exercises", automatic: "Automatic empathy", peer: "Peer empathy" };
   const TREND = { up: "improving", down: "slipping", steady: "steady" };
@@ -28,16 +28,7 @@
       if (v === null) return;
       points.push([i * step, 38 - (v / 100) * 36]);
     });
-    const line = document.createElementNS(SVG, "polyline");
-    line.setAttribute("points", points.map((p) => p[0].toFixed(1) + "," + p[1].toFixed(1)).join(" "));
-    svg.appendChild(line);
-    for (const [x, y] of points) {
-      const dot = document.createElementNS(SVG, "circle");
-      dot.setAttribute("cx", x.toFixed(1));
-      dot.setAttribute("cy", y.toFixed(1));
-      dot.setAttribute("r", "1.8");
-      svg.appendChild(dot);
-    }
+    plotLine(svg, points, 1.8);
     return svg;
   }
 

@@ -1,6 +1,6 @@
 // The dashboard's table helpers, shared by dashboard.js and reports.js (loaded before
-// both): nodes built with textContent only, rows of text or nodes, and a table with
-// nothing in it saying so. window.DashboardTables.
+// both): nodes built with textContent only, rows of text or nodes, a table with
+// nothing in it saying so, and the console API's JSON. window.DashboardTables.
 "use strict";
 
 (function () {
@@ -39,5 +39,18 @@
     body.appendChild(tr);
   }
 
-  window.DashboardTables = { el, clear, row, nothing };
+  // the console API's JSON (``options`` for fetch: a POST); signed out: to the
+  // sign-in page; refused: an Error with the server's message
+  async function call(path, options) {
+    const response = await fetch(path, Object.assign({ credentials: "same-origin", headers: { Accept: "application/json" } }, options || {}));
+    if (response.status === 401) {
+      window.location.assign("/console/login");
+      throw new Error("signed out");
+    }
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error((body.detail && body.detail.message) || "request failed (" + response.status + ")");
+    return body;
+  }
+
+  window.DashboardTables = { el, clear, row, nothing, call };
 })();

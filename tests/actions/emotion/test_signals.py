@@ -65,6 +65,7 @@ POSITIVES = [
     ("sarcasm", "thanks for nothing"),
     ("sarcasm", "oh wonderful, delayed again"),
     ("sarcasm", "oh good, the replacement is cracked as well"),
+    ("sarcasm", "Lovely, the app says delivered. Except it isn't here."),
     ("sarcasm", "Superb, two weeks and it's still 'in transit'. Amazing work."),
     ("sarcasm", "love waiting 3 weeks for a refund"),
     ("sarcasm", "Brilliant, still waiting for a reply after 5 days"),

@@ -103,6 +103,7 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
         ),
         ("I honestly can't afford to lose that money right now", "hardship", "", ""),
         ("how soon is it back? I need that money for food", "hardship", "", "food"),
+        ("the second payment has left me short for rent", "hardship", "", "rent"),
         ("that was our rent money for December", "hardship", "", "rent"),
         ("no idea how we're going to feed the kids now", "hardship", "", ""),
         (

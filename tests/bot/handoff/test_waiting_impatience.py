@@ -174,7 +174,11 @@ async def test_advice_that_names_the_person_is_followed_by_where_they_stand(
         [reply] = await waiting(
             conversations,
             cid,
-            ["ok"] if not language else ["Mhm."],
+            [
+                {"": "ok", "pl": "Dobrze, poczekam.", "it": "Va bene, aspetto."}[
+                    language
+                ]
+            ],
             language,
             frozenset({UrgencyFlag.HARDSHIP}),
         )

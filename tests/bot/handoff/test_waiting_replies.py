@@ -116,7 +116,12 @@ async def test_what_to_do_now_is_answered_by_what_happened_in_every_language(
         ["someone has my card details now, what do I do?", "what happens next?"],
         flags=frozenset({UrgencyFlag.FRAUD}),
     )
-    assert card == [say("waiting_asked_fraud"), say("waiting_nobody_online")]
+    # what fraud feels like, said once while they wait, then its answer
+    worried = say("waiting_ack_anxiety")
+    assert card == [
+        f"{worried} {say('waiting_asked_fraud')}",
+        say("waiting_nobody_online"),
+    ]
     for language, question in (
         ("de", "Das hätte schlimm ausgehen können. Was passiert jetzt?"),
         ("fr", "Qu'est-ce que je dois faire maintenant ?"),
@@ -132,7 +137,8 @@ async def test_what_to_do_now_is_answered_by_what_happened_in_every_language(
             language,
             frozenset({UrgencyFlag.SAFETY}),
         )
-        assert reply == say("waiting_asked_safety", language), language
+        worried = say("waiting_ack_anxiety", language)
+        assert reply == f"{worried} {say('waiting_asked_safety', language)}", language
         assert reply != say("waiting_asked_safety")
     # a flag without its own answer: the advice, once; then where they stand
     health = await waiting(
@@ -145,7 +151,7 @@ async def test_what_to_do_now_is_answered_by_what_happened_in_every_language(
     # reply here" on top
     where = await standing(conversations, "web-health")
     assert health == [
-        f"{say('waiting_advice_health')} {where}",
+        f"{say('waiting_ack_anxiety')} {say('waiting_advice_health')} {where}",
         say("waiting_nobody_online"),
     ]
 
@@ -264,7 +270,7 @@ async def test_a_bereaved_customer_gets_the_advice_once_without_asking(
         say("waiting_thanks"),  # plain thanks is only thanked
         # the advice says the person will take care of it: then where they stand,
         # not a second sentence that a person will reply
-        f"{say('waiting_advice_bereavement')} {where}",
+        f"{say('waiting_ack_loss')} {say('waiting_advice_bereavement')} {where}",
         say("waiting_for_person"),
     ]
     assert "person who picks this up" in say("waiting_advice_bereavement")
@@ -309,7 +315,8 @@ async def test_a_call_request_after_something_serious_gets_both(
         ["can somebody phone me instead?"],
         flags=frozenset({UrgencyFlag.SAFETY}),
     )
-    assert reply == f"{say('waiting_advice_safety')} {say('waiting_call')}"
+    advice = f"{say('waiting_advice_safety')} {say('waiting_call')}"
+    assert reply == f"{say('waiting_ack_anxiety')} {advice}"
 
 
 async def test_a_confused_customer_hears_they_will_be_taken_through_it(
@@ -389,7 +396,8 @@ async def test_what_to_do_about_what_happened_is_answered_not_passed_on(
         flags=frozenset({UrgencyFlag.SAFETY}),
     )
     assert safety == [
-        f"{say('waiting_advice_safety')} {say('waiting_advice_then')}",
+        f"{say('waiting_ack_anxiety')} {say('waiting_advice_safety')} "
+        f"{say('waiting_advice_then')}",
         say("waiting_asked_safety"),
         # not the same answer twice in a row: the person will answer, and where the
         # customer stands (nobody is online in this test)
@@ -403,14 +411,18 @@ async def test_what_to_do_about_what_happened_is_answered_not_passed_on(
         frozenset({UrgencyFlag.FRAUD}),
     )
     # what to do now: what to do about the card, and what the person will do
-    assert polish == say("waiting_asked_fraud", "pl")
+    assert (
+        polish
+        == f"{say('waiting_ack_anxiety', 'pl')} {say('waiting_asked_fraud', 'pl')}"
+    )
     fraud = await waiting(
         conversations,
         "web-fraud-en",
         ["ok", "how do I make my account safe meanwhile?"],
         flags=frozenset({UrgencyFlag.FRAUD}),
     )
-    assert fraud[1] == say("waiting_asked_fraud")
+    # ("ok" names no feeling; the worry fraud brings is named with the question)
+    assert fraud[1] == f"{say('waiting_ack_anxiety')} {say('waiting_asked_fraud')}"
     assert "bank" in fraud[1] and "password" in fraud[1]
 
 
@@ -450,7 +462,8 @@ async def test_something_serious_said_while_waiting_in_another_language_gets_its
         ["Je viens de voir des débits inconnus sur mon compte, que dois-je faire ?"],
         "fr",
     )
-    assert reply == say("waiting_asked_fraud", "fr")
+    worried = say("waiting_ack_anxiety", "fr")
+    assert reply == f"{worried} {say('waiting_asked_fraud', 'fr')}"
     assert "banque" in reply
 
 
@@ -489,7 +502,9 @@ async def test_no_see_a_doctor_first_to_someone_who_has_seen_one(
         ["it really hurts and it's gone red"],
         flags=frozenset({UrgencyFlag.SAFETY}),
     )
-    assert unseen.startswith(say("waiting_advice_safety"))
+    assert unseen.startswith(
+        f"{say('waiting_ack_anxiety')} {say('waiting_advice_safety')}"
+    )
 
 
 async def test_a_person_asked_for_again_or_in_capitals_hears_the_wait_named(
@@ -764,15 +779,16 @@ async def test_asking_to_be_contacted_is_a_call_request_and_a_visit_is_seen(
 async def test_a_question_left_for_the_person_says_where_the_customer_stands(
     conversations: Conversations,
 ) -> None:
-    """ "can you send a new one?" needs a decision: the person will answer it, and
-    the customer hears honestly that nobody is online; asked again right after,
-    not the same line about who is online again."""
+    """ "can you send a new one?" needs a decision: the person sees what they want
+    straight away, and the customer hears honestly that nobody is online; asked
+    again right after, not the same line about who is online again."""
     replies = await waiting(
         conversations,
         "web-decide",
         ["could you post me a new one instead?", "and would that be free?"],
     )
-    assert replies[0] == f"{say('waiting_question')} {say('waiting_nobody_online')}"
+    wanted = say("wants_named", wanted="us to post you a new one instead")
+    assert replies[0] == f"{wanted} {say('waiting_nobody_online')}"
     assert say("waiting_nobody_online") not in replies[1]
 
 
@@ -790,5 +806,125 @@ async def test_a_question_after_a_death_is_answered_not_put_off(
         ["something said before"],
         UrgencyFlag.BEREAVEMENT,
     )
-    assert reply == say("waiting_asked_bereavement")
+    # their loss named (once while they wait), then the answer
+    loss = say("waiting_ack_loss")
+    assert reply == f"{loss} {say('waiting_asked_bereavement')}"
     assert "refund" in reply and "no rush" in reply
+
+
+async def test_the_feeling_something_serious_brings_is_named_once_while_waiting(
+    conversations: Conversations,
+) -> None:
+    """After a death the waiting customer's follow-up is met with their loss, once,
+    whatever its own words say; after a child was hurt, a follow-up whose reading
+    is frustration ("nobody told me") is met with worry for them, not with "I'm
+    sorry this is so frustrating"; anger they put into words stays anger."""
+    from actions.emotion.models import Turn
+    from actions.mood import analyzer, compact
+
+    bereaved = await waiting(
+        conversations,
+        "web-loss",
+        ["is there any paperwork you need from me?", "and the card it was paid with?"],
+        flags=frozenset({UrgencyFlag.BEREAVEMENT}),
+    )
+    loss = say("waiting_ack_loss")
+    assert bereaved[0].startswith(loss), bereaved
+    assert loss not in bereaved[1], bereaved  # once, not on every message
+    assert "worried" not in " ".join(bereaved)
+    hurt = "The heater scorched my little boy's arm."
+    text = "Nobody told me these could catch fire, who should I tell about it?"
+    analysis = compact(analyzer().analyze(text, [Turn("customer", hurt)]))
+    assert analysis["label"] == "frustration"  # what the reading alone says
+    reply = await conversations.waiting.reply(
+        "web-fire", text, analysis, ["something said before"], UrgencyFlag.SAFETY
+    )
+    assert reply.startswith(say("waiting_ack_anxiety")), reply
+    assert "frustrating" not in reply
+    angry = "I am furious that you sell heaters that catch fire"
+    analysis = compact(analyzer().analyze(angry, [Turn("customer", hurt)]))
+    assert analysis["label"] == "anger"
+    reply = await conversations.waiting.reply(
+        "web-fire-angry", angry, analysis, [], UrgencyFlag.SAFETY
+    )
+    assert "angry" in reply and "worried" not in reply, reply
+    [spanish] = await waiting(
+        conversations,
+        "web-loss-es",
+        ["¿Necesitan algún documento?"],
+        "es",
+        frozenset({UrgencyFlag.BEREAVEMENT}),
+    )
+    assert spanish.startswith(say("waiting_ack_loss", "es")), spanish
+
+
+async def test_what_becomes_of_a_broken_or_wrong_item_is_answered_while_waiting(
+    conversations: Conversations,
+) -> None:
+    """After a broken or wrong item, "do I send it back?" or "can you send another?"
+    while waiting gets what holds for it (keep it, the person arranges a
+    replacement or refund, at no cost), once; in other languages too; a question
+    about something else is not answered with it."""
+    english = await waiting(
+        conversations,
+        "web-remedy",
+        [
+            "the lamp came with the glass shade smashed",
+            "should I throw the lamp away?",
+            "and can I get a replacement?",
+        ],
+    )
+    assert english[1] == say("waiting_fits_damaged"), english
+    assert say("waiting_fits_damaged") not in english[2]  # once
+    wrong = await waiting(
+        conversations,
+        "web-remedy-wrong",
+        ["you sent a green jumper instead of the grey one", "do I post it back first?"],
+    )
+    assert wrong[1] == say("waiting_fits_wrong_item"), wrong
+    for language, texts in (
+        ("es", ["La taza llegó rota.", "¿Me pueden mandar otra nueva?"]),
+        ("de", ["Die Vase ist kaputt angekommen.", "Muss ich sie zurückschicken?"]),
+        ("nl", ["De lamp is kapot aangekomen.", "Moet ik hem terugsturen?"]),
+    ):
+        replies = await waiting(
+            conversations, f"web-remedy-{language}", texts, language
+        )
+        assert replies[1] == say("waiting_fits_damaged", language), (language, replies)
+    other = await waiting(
+        conversations,
+        "web-remedy-other",
+        ["the lamp came with the glass shade smashed", "do you sell candles as well?"],
+    )
+    assert say("waiting_fits_damaged") not in other[1]
+
+
+async def test_what_a_waiting_customer_wants_done_is_named_not_just_added(
+    conversations: Conversations,
+) -> None:
+    """ "I want my money back", "can you hold it for me?" while waiting: that the
+    person sees what they want straight away, in their words (ours for theirs:
+    "your", "you"), honestly not done by the bot; in another language without the
+    words; a want for a person or a question put as one is not this."""
+    english = await waiting(
+        conversations,
+        "web-wants",
+        ["I want my money back, today", "Can you hold my parcel at the depot?"],
+    )
+    assert english[0].startswith(say("wants_named", wanted="your money back")), english
+    assert english[1].startswith(
+        say("wants_named", wanted="us to hold your parcel at the depot")
+    ), english
+    assert all(say("waiting_for_person") not in r for r in english)
+    [french] = await waiting(
+        conversations, "web-wants-fr", ["Je voudrais annuler la commande."], "fr"
+    )
+    assert french.startswith(say("waiting_wants_noted", "fr")), french
+    [person] = await waiting(
+        conversations, "web-wants-person", ["I want to talk to a real person"]
+    )
+    assert "you want" not in person
+    [question] = await waiting(
+        conversations, "web-wants-question", ["can you tell me if it shipped?"]
+    )
+    assert "you want" not in question
