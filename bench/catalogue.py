@@ -239,6 +239,23 @@ BENCHES = [
         (Target("p50_ms", "<=", 120, "p50 ≤ 120 ms"),),
     ),
     Bench(
+        "load-cluster",
+        "load on a Redis Cluster (3 masters + 3 replicas) next to a single Redis: "
+        "20 widget customers × 10 messages over 2 gateways and 2 Rasa servers "
+        "(2 repetitions each, medians)",
+        f"{PY} -m bench.cluster_load --customers 20 --messages 10 --repeat 2",
+        (
+            "Cluster p50 **{cluster_p50_ms:.0f} ms**, p99 {cluster_p99_ms:.0f}, "
+            "**{cluster_throughput_per_s:.1f} msg/s**",
+            "single Redis p50 {single_p50_ms:.0f} ms, p99 {single_p99_ms:.0f}, "
+            "{single_throughput_per_s:.1f} msg/s",
+            "Cluster / single: throughput **{throughput_ratio:.2f}×**, p50 "
+            "{p50_ratio:.2f}×, p99 {p99_ratio:.2f}×",
+            "{cluster_apologies:.0f} + {single_apologies:.0f} apologies, "
+            "{cluster_errors:.0f} + {single_errors:.0f} unanswered",
+        ),
+    ),
+    Bench(
         "fanout",
         "live updates: queue events that move every place while 200 widgets chat "
         "with the bot and 200 customers wait (200 events, 3 repetitions, medians)",

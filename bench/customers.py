@@ -106,6 +106,9 @@ class Phase:
     errors: int = 0
     retries: int = 0  # rate-limited messages sent again (widget only)
     escalated: int = 0  # conversations handed to a person
+    # answers that were the apology for a bot that did not answer in time
+    # ("bot_unavailable": Rasa timed out or failed; widget only)
+    apologies: int = 0
 
     def summary(self, customers: int, messages: int) -> dict[str, Any]:
         """JSON-ready statistics."""
@@ -118,6 +121,7 @@ class Phase:
             "errors": self.errors,
             "retries": self.retries,
             "escalated": self.escalated,
+            "apologies": self.apologies,
             "p50_ms": round(percentile(lat, 50), 1),
             "p95_ms": round(percentile(lat, 95), 1),
             "p99_ms": round(percentile(lat, 99), 1),
@@ -206,6 +210,10 @@ async def widget_customer(
                     if any(e.get("author") == "bot" for e in entries):
                         phase.bot_ms.append(phase.latencies_ms[-1])
                     escalated |= any(e.get("kind") == "handoff" for e in entries)
+                    phase.apologies += sum(
+                        (e.get("data") or {}).get("reason") == "bot_unavailable"
+                        for e in entries
+                    )
                 else:
                     phase.errors += 1
             phase.escalated += escalated
@@ -225,6 +233,7 @@ async def rest_customer(
 ) -> None:
     """One customer on Rasa's REST channel, messages one after the other."""
     sender = f"bench-{secrets.token_hex(8)}"
+    paused = False  # Rasa said nothing: the chat was handed to a person
     for n, text in enumerate(texts):
         if n:
             await think(think_s)
@@ -246,6 +255,9 @@ async def rest_customer(
         phase.latencies_ms.append(1000 * (time.perf_counter() - started))
         if answers:
             phase.bot_ms.append(phase.latencies_ms[-1])
+        elif not paused:
+            paused = True
+            phase.escalated += 1
 
 
 async def run_phase(

@@ -29,7 +29,11 @@ emotion analysis and answers "a person will reply here" (bare Rasa, paused, only
 logs it). At N=10, M=10 about 17 of the 100 messages take that path. A short warm-up
 precedes the measured phases.
 
-Prints one JSON line per phase and repetition, a ``breakdown`` line (NLU parse alone
+Prints one JSON line per phase and repetition (``escalated``: conversations handed
+to a person; ``apologies``: answers that were the apology for a bot that did not
+answer in time), a ``gateway_log`` line when it started its own stack (how often
+the gateway's log says Rasa did not answer, a waiting customer's question got no
+answer from the action server, ...), a ``breakdown`` line (NLU parse alone
 and the emotion analysis alone, at the same concurrency), a ``memory_mb`` line
 (resident memory, children included, of every process idle and at the peak under
 load), a ``bot_answered_only`` line (p50 and overhead over the messages the bot
@@ -46,9 +50,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -61,7 +67,7 @@ from bench.customers import (
     timed_posts,
     widget_customer,
 )
-from bench.memory import MemorySampler, redis_pid, rss_mb
+from bench.memory import MemorySampler, redis_pid, rss_mb, worker_cpu_s
 from bench.stack import own_stack
 from bench.stock import stock_rasa
 from bot.settings import get_settings
@@ -94,6 +100,24 @@ async def breakdown(
         }
 
 
+# What the gateway logs when an upstream fails it (bot/upstream.py,
+# bot/conversations.py), counted in its log over the measured phases.
+GATEWAY_LOG_LINES = {
+    "rasa_did_not_answer": "rasa did not answer for",
+    "bot_unavailable_queued": "bot unavailable for",
+    "waiting_question_unanswered": "no answer for a waiting customer",
+    "emotion_analysis_unavailable": "emotion analysis unavailable",
+}
+
+
+def log_counts(path: Path, since: int) -> dict[str, int]:
+    """How often each of GATEWAY_LOG_LINES is in ``path`` after byte ``since``."""
+    with path.open("rb") as log:
+        log.seek(since)
+        text = log.read().decode(errors="replace")
+    return {name: text.count(line) for name, line in GATEWAY_LOG_LINES.items()}
+
+
 @dataclass
 class Targets:
     """Where the three phases send their messages."""
@@ -104,6 +128,7 @@ class Targets:
     actions: str
     stock: str
     pids: dict[str, int]  # process name -> pid, for memory
+    gateway_log: Path | None = None  # the gateway's log, when the bench started it
 
 
 async def measure(
@@ -133,10 +158,18 @@ async def measure(
         summaries = []
         for repetition in range(1, repeat + 1):
             for name, one in (("full_stack", widget), ("rasa", rasa), ("stock", stock)):
+                rasa_pid = targets.pids.get("rasa")
+                before = worker_cpu_s(rasa_pid) if rasa_pid else {}
                 phase = await run_phase(name, customers, messages, one)
+                after = worker_cpu_s(rasa_pid) if rasa_pid else {}
                 summary = {
                     "repetition": repetition,
                     **phase.summary(customers, messages),
+                    # how the phase's work fell on Rasa's worker processes
+                    "rasa_worker_cpu_s": [
+                        round(after[w] - before.get(w, 0.0), 2) for w in sorted(after)
+                    ],
+                    "load_1min": round(os.getloadavg()[0], 2),
                 }
                 print(json.dumps(summary), flush=True)
                 summaries.append(summary)
@@ -193,10 +226,14 @@ def run(args: argparse.Namespace, targets: Targets) -> None:
     """Measure, then print the breakdown, memory and headline lines."""
     time.sleep(2)  # let start-up settle before "idle"
     idle = rss_mb(targets.pids)
+    log = targets.gateway_log
+    since = log.stat().st_size if log and log.exists() else 0
     with MemorySampler(targets.pids) as sampler:
         summaries = asyncio.run(
             measure(targets, args.customers, args.messages, args.repeat, args.think)
         )
+    if log and log.exists():
+        print(json.dumps({"gateway_log": log_counts(log, since)}), flush=True)
     print(
         json.dumps(
             asyncio.run(
@@ -276,6 +313,7 @@ def main() -> None:
                 s.actions_url,
                 stock_url,
                 pids,
+                stack.service("gateway").log_path,
             )
             run(args, targets)
 

@@ -1,10 +1,12 @@
 """What a benchmark's processes cost in memory: the resident memory (``VmRSS``) of a
 process alone (``rss_kib``, ``settled_rss``) or with its descendants (``rss_mb``),
-its peaks while a benchmark runs (``MemorySampler``), and the local Redis's pid.
+its peaks while a benchmark runs (``MemorySampler``), and the local Redis's pid;
+and the CPU time of Rasa's workers (``worker_cpu_s``).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -99,3 +101,17 @@ def redis_pid(url: str) -> int | None:
         return None
     pid = int(info.get("process_id", 0))
     return pid if pid and Path(f"/proc/{pid}").exists() else None
+
+
+def worker_cpu_s(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) so far of each child of ``pid`` (Rasa's Sanic
+    workers under its manager), by child pid."""
+    tick = os.sysconf("SC_CLK_TCK")
+    spent: dict[int, float] = {}
+    for child in _children().get(pid, []):
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        spent[child] = (int(fields[11]) + int(fields[12])) / tick
+    return spent

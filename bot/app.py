@@ -105,10 +105,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         settings.redis_url, max_connections=LIVE_CONNECTIONS, decode_responses=True
     )
     app.state.rasa = RasaClient(
-        settings.rasa_urls, settings.rasa_timeout_seconds, settings.rasa_api_token()
+        settings.rasa_urls,
+        settings.rasa_timeout_seconds,
+        settings.rasa_api_token(),
+        in_flight=settings.rasa_in_flight,
+        max_wait_s=settings.rasa_queue_seconds,
+        keepalive=settings.rasa_keepalive,
     )
     app.state.http = httpx.AsyncClient(timeout=2)
-    app.state.emotion = EmotionClient(settings.actions_url)
+    app.state.emotion = EmotionClient(
+        settings.actions_url, max_wait_s=settings.rasa_queue_seconds
+    )
     # Every service gets the client and the key handle from here.
     app.state.keys = keys = Keys(settings.redis_prefix)
     queue = HandoffQueue(

@@ -24,6 +24,7 @@ bot/rasa_messages.py.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -128,7 +129,9 @@ class Conversations(AgentSide):
         self.limits = limits  # open tickets per client address, when given
         self.surveys = surveys or Surveys(redis, keys, transcript, queue, emotion)
         self.waiting = WaitingReplies(queue, rasa, emotion, self.view)
-        # A message is "busy" at most this long: Rasa's timeout plus the rest.
+        # A message's "busy" mark lives this long unless the process answering it
+        # renews it (it may wait its turn for Rasa longer: bot/upstream_line.py);
+        # a dead process's mark expires after it.
         self.busy_ttl_s = round(rasa.timeout) + 5
 
     # -- customer side -------------------------------------------------------------
@@ -159,11 +162,17 @@ class Conversations(AgentSide):
             )
         if not await self._take(cid, entry.id):
             return Outcome(entry, True, state=await self.queue.state(cid))
+        answered = asyncio.Event()
+        renewing = asyncio.create_task(self._keep_busy(cid, entry.id, answered))
         try:
             replies = await self._answer(inbound, entry)
         except BaseException:
+            answered.set()
+            renewing.cancel()
             await self.redis.delete(self.keys.work(cid, entry.id))
             raise
+        answered.set()
+        renewing.cancel()
         await self.redis.set(self.keys.work(cid, entry.id), "done", ex=DONE_TTL_S)
         last = replies[-1] if replies else None
         if last and last.author is Author.BOT and last.kind is Kind.MESSAGE:
@@ -253,6 +262,24 @@ class Conversations(AgentSide):
                 return False
             await asyncio.sleep(BUSY_POLL_S)
         return True
+
+    async def _keep_busy(
+        self, conversation_id: str, entry_id: str, answered: asyncio.Event
+    ) -> None:
+        """Renew the message's "busy" mark until it is ``answered`` (an event, not
+        only a cancel: redis-py may swallow a cancel that lands in a command)."""
+        key = self.keys.work(conversation_id, entry_id)
+        while not answered.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.busy_ttl_s / 3):
+                    await answered.wait()
+            if answered.is_set():
+                return
+            try:
+                # GT: a "done" mark (a day) is never shortened; a gone key stays gone
+                await self.redis.expire(key, self.busy_ttl_s, gt=True)
+            except RedisError as error:  # the answer goes on; the mark may expire
+                logger.warning("could not renew the busy mark of %s: %r", key, error)
 
     async def _to_bot(self, inbound: Inbound, entry: Entry) -> list[Entry]:
         cid = inbound.conversation_id

@@ -190,7 +190,18 @@ class Settings(SharedSettings):
     # Shared with the shop, which signs customer tokens with it (bot/identity.py):
     # its page vouches for a signed-in customer. Empty: no token is accepted.
     customer_token_secret: str = ""
+    # One request to Rasa, once it has its turn; a message waits for its turn in
+    # the gateway's line (bot/upstream_line.py): RASA_IN_FLIGHT requests per Rasa
+    # server at once, the rest in order, for RASA_QUEUE_SECONDS at most while Rasa
+    # keeps answering (when it answers nothing for RASA_TIMEOUT_SECONDS, the
+    # waiting ones get the apology and a person at once).
     rasa_timeout_seconds: float = 10.0
+    rasa_in_flight: int = Field(default=4, ge=1, le=1000)
+    rasa_queue_seconds: float = Field(default=30.0, ge=0, le=3600)
+    # Keep connections to Rasa open between requests: off, since a kept connection
+    # stays with the Sanic worker that accepted it, and a burst of new ones is often
+    # all accepted by one (docs/benchmarks.md, "Ten customers").
+    rasa_keepalive: bool = False
     max_message_chars: int = 4000
     tracker_ttl_seconds: int = 0  # Rasa's trackers; 0: as long as RETENTION_DAYS
     # Rasa server processes (Sanic workers sharing the Redis lock store); one is CPU

@@ -12,6 +12,10 @@
 
 Rasa failing is ``BotUnavailable`` (the routing apologises and brings in a person);
 the action server failing is None, and the caller carries on without it.
+
+Requests to Rasa and to the action server wait their turn in a line of the
+gateway's own (bot/upstream_line.py): only a few are in flight at once, so the
+timeouts measure the server's work, not the wait for a core under load.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from contextvars import ContextVar
 from typing import Any
 
 import httpx
+
+from bot.upstream_line import Stalled, UpstreamLine
 
 # Whether the last answer for a waiting customer, in this task, asked for the
 # proof that the chat's order is theirs (set by EmotionClient.answer)
@@ -40,6 +46,9 @@ SKIP_FAILED_S = 5.0
 CONNECT_TIMEOUT_S = 3.0
 # Errors that mean the request never reached the server: safe to send elsewhere.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout)
+# Requests a gateway has in flight to the action server at once (one process that
+# works on one request at a time; the rest wait in the gateway's line).
+ACTIONS_IN_FLIGHT = 2
 
 
 class BotUnavailable(Exception):
@@ -80,22 +89,50 @@ class RasaClient:
     connection pool, over one or several Rasa servers."""
 
     def __init__(
-        self, base_url: str | list[str], timeout: float, token: str = ""
+        self,
+        base_url: str | list[str],
+        timeout: float,
+        token: str = "",
+        in_flight: int = 4,
+        max_wait_s: float = 30.0,
+        keepalive: bool = False,
     ) -> None:
+        """``timeout``: for one request once it has its turn; ``in_flight``: requests
+        in flight per server at once, the others wait in the gateway's line while
+        Rasa answers (for ``max_wait_s`` at most; bot/upstream_line.py)."""
         urls = base_url.split(",") if isinstance(base_url, str) else base_url
         self.servers = Servers(urls)
+        self.line = UpstreamLine(
+            in_flight * len(self.servers.urls), stall_s=timeout, max_wait_s=max_wait_s
+        )
         # A machine that is gone answers no SYN: with another server to try, give
         # up connecting after a few seconds, within the time the customer waits.
         several = len(self.servers.urls) > 1
         connect = min(CONNECT_TIMEOUT_S, timeout) if several else timeout
-        self._http = httpx.AsyncClient(timeout=httpx.Timeout(timeout, connect=connect))
+        # Without keep-alive every request opens a connection, which whichever of
+        # Rasa's Sanic workers is free accepts; a kept connection stays with the
+        # worker that accepted it, and one worker's loop often accepts a whole
+        # burst of new ones (docs/benchmarks.md, "Ten customers").
+        limits = httpx.Limits(
+            max_connections=100, max_keepalive_connections=20 if keepalive else 0
+        )
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=connect), limits=limits
+        )
         self._token = token
         self.timeout = timeout
+        # The longest one request may take, its wait for a turn included.
+        self.longest_s = max_wait_s + timeout
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         """``method path`` on the first server that takes the connection; a request
         that reached a server is never sent to another (Rasa may have acted on it).
-        Raises the last ``httpx.HTTPError``."""
+        Raises the last ``httpx.HTTPError``, or ``Stalled`` when it waited its turn
+        while Rasa answered nothing (bot/upstream_line.py)."""
+        async with self.line.turn():
+            return await self._send_once(method, path, **kwargs)
+
+    async def _send_once(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         error: httpx.HTTPError | None = None
         for base in self.servers.order():
             try:
@@ -130,7 +167,7 @@ class RasaClient:
                 "POST", "/webhooks/rest/webhook", json=payload
             )
             response.raise_for_status()
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, Stalled) as error:
             logger.warning("rasa did not answer for %s: %r", sender, error)
             raise BotUnavailable(str(error)) from error
         try:
@@ -155,7 +192,14 @@ class RasaClient:
             response.raise_for_status()
             intent = response.json().get("intent") or {}
             return str(intent["name"]), float(intent["confidence"])
-        except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
+        except (
+            httpx.HTTPError,
+            Stalled,
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+        ):
             logger.warning("rasa could not read a waiting customer's question")
             return None
 
@@ -168,7 +212,7 @@ class RasaClient:
                 params={"token": self._token, "include_events": "NONE"},
             )
             response.raise_for_status()
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, Stalled) as error:
             raise BotUnavailable(str(error)) from error
         return bool(response.json().get("paused"))
 
@@ -188,7 +232,7 @@ class RasaClient:
                 ],
             )
             response.raise_for_status()
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, Stalled) as error:
             raise BotUnavailable(str(error)) from error
 
     async def healthy(self) -> bool:
@@ -209,20 +253,29 @@ class RasaClient:
 class EmotionClient:
     """The action server's emotion analysis, for messages the bot does not see."""
 
-    def __init__(self, base_url: str, timeout: float = 2.0) -> None:
+    def __init__(
+        self, base_url: str, timeout: float = 2.0, max_wait_s: float = 30.0
+    ) -> None:
+        """``timeout``: for one request once it has its turn in the line."""
         self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout)
+        self.line = UpstreamLine(
+            ACTIONS_IN_FLIGHT, stall_s=max(timeout, 1.0), max_wait_s=max_wait_s
+        )
+
+    async def _post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        """``POST path`` when its turn in the line comes (raises ``Stalled``)."""
+        async with self.line.turn():
+            return await self._http.post(path, json=body)
 
     async def analyze(
         self, text: str, history: list[dict[str, str]]
     ) -> dict[str, Any] | None:
         """The analysis of ``text`` after ``history``; None when it is unavailable."""
         try:
-            response = await self._http.post(
-                "/emotion", json={"text": text, "history": history}
-            )
+            response = await self._post("/emotion", {"text": text, "history": history})
             response.raise_for_status()
             analysis = response.json()
-        except (httpx.HTTPError, ValueError) as error:
+        except (httpx.HTTPError, Stalled, ValueError) as error:
             logger.warning("emotion analysis unavailable: %r", error)
             return None
         if not _valid_analysis(analysis):
@@ -259,11 +312,11 @@ class EmotionClient:
             **({"situation": situation} if situation else {}),
         }
         try:
-            response = await self._http.post("/answer", json=body)
+            response = await self._post("/answer", body)
             response.raise_for_status()
             answer = response.json()
             said = answer.get("text")
-        except (httpx.HTTPError, ValueError, AttributeError) as error:
+        except (httpx.HTTPError, Stalled, ValueError, AttributeError) as error:
             logger.warning("no answer for a waiting customer: %r", error)
             return None
         # the answer asks for the order's e-mail address or postcode: what they send

@@ -44,6 +44,8 @@ def app_env(settings: Settings) -> dict[str, str]:
         TELEGRAM_WEBHOOK_URL=settings.telegram_webhook_url,
         TELEGRAM_API_URL=settings.telegram_api_url,
         RASA_TIMEOUT_SECONDS=str(settings.rasa_timeout_seconds),
+        RASA_IN_FLIGHT=str(settings.rasa_in_flight),
+        RASA_QUEUE_SECONDS=str(settings.rasa_queue_seconds),
         RETENTION_DAYS=str(settings.retention_days),
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",

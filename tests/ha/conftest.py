@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from bot.ops.redisha import ClusterSetup, SentinelSetup, running
 from bot.redisurl import async_client
-from tests.redisha import ClusterSetup, SentinelSetup, running
 
 
 @pytest.fixture(scope="session")

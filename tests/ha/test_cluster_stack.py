@@ -15,6 +15,7 @@ import redis
 from bot.handoff import HandoffQueue, TicketState
 from bot.handoff.keys import Keys
 from bot.ops.ports import port_is_free
+from bot.ops.redisha import ClusterSetup, wait_for
 from bot.ops.services import signal_group
 from bot.ops.stack import Stack
 from bot.ops.widget import Widget
@@ -29,7 +30,6 @@ from tests.ha.replicas import (
     turns_at_once,
     whole_conversation,
 )
-from tests.redisha import ClusterSetup, wait_for
 
 
 @pytest.fixture(scope="module")

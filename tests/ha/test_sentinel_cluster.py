@@ -17,12 +17,12 @@ import redis
 
 from bot.handoff import AlreadyResolved, HandoffQueue, StaleToken, TicketState
 from bot.handoff.keys import Keys
+from bot.ops.redisha import ClusterSetup, SentinelSetup, wait_for
 from bot.redisurl import async_client
 from bot.settings import ROOT
 from bot.transcript import Author, Entry, Kind, Transcript
 from tests.bot.handoff.conftest import online_agent, request
 from tests.ha.conftest import rasa_python
-from tests.redisha import ClusterSetup, SentinelSetup, wait_for
 
 
 async def test_the_queue_and_transcripts_work_end_to_end(

@@ -25,6 +25,7 @@ import pytest
 
 from bot.conversations import Conversations
 from bot.handoff import HandoffError, TicketState
+from bot.ops.redisha import SentinelSetup, running
 from bot.ops.stack import Stack
 from tests.ha.replicas import (
     LOG_ROOT,
@@ -35,7 +36,6 @@ from tests.ha.replicas import (
     turns_at_once,
     whole_conversation,
 )
-from tests.redisha import SentinelSetup, running
 from tests.reliability.clients import Agent, Customer, retrying
 from tests.reliability.conftest import Counts
 from tests.reliability.test_faults import (

@@ -1,4 +1,5 @@
-"""Real Redis Sentinel and Redis Cluster setups for the tests, on free ports.
+"""Real Redis Sentinel and Redis Cluster setups on free ports, for the tests
+(tests/ha) and the Cluster benchmark (bench/cluster_load.py).
 
 ``SentinelSetup``: a master, a replica and one sentinel watching them (quorum 1), or
 three sentinels (quorum 2). ``ClusterSetup``: three masters, each with a replica
@@ -9,11 +10,13 @@ and is stopped (by its pid) at the end; ``kill`` sends one SIGKILL.
 from __future__ import annotations
 
 import contextlib
+import functools
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import redis
 
@@ -22,6 +25,21 @@ from bot.ops.ports import free_port, port_is_free
 SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 CLI = shutil.which("redis-cli") or "/usr/bin/redis-cli"
 SERVICE = "mymaster"
+
+
+def _pings(port: int) -> bool:
+    return bool(redis.Redis(port=port).ping())
+
+
+def _cluster_ok(port: int) -> bool:
+    info: Any = redis.Redis(port=port).cluster("INFO")
+    return bool(info.get("cluster_state") == "ok")
+
+
+def _replica_in_sync(port: int) -> bool:
+    node = redis.Redis(port=port)
+    replication: Any = node.info("replication")
+    return replication.get("master_link_status") == "up" and _cluster_ok(port)
 
 
 def wait_for(check: Callable[[], object], what: str, timeout: float = 30.0) -> object:
@@ -60,7 +78,7 @@ class _Servers:
             path.write_text(config, encoding="utf-8")
             command.append(str(path))
         log = open(directory / "log", "wb")  # noqa: SIM115 - kept for the process
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 - redis-server, our arguments
             [*command, "--dir", str(directory), "--save", "", *args],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -68,6 +86,10 @@ class _Servers:
         self.processes.append(process)
         if "--port" in args:
             self.by_port[int(args[args.index("--port") + 1])] = process
+
+    def start_all(self) -> None:
+        """Start every process of the setup and wait until it serves."""
+        raise NotImplementedError
 
     def stop(self) -> None:
         for process in self.processes:
@@ -78,6 +100,9 @@ class _Servers:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+S = TypeVar("S", bound=_Servers)
 
 
 class SentinelSetup(_Servers):
@@ -123,7 +148,7 @@ class SentinelSetup(_Servers):
             ],
         )
         for port in (self.master_port, self.replica_port):
-            wait_for(lambda p=port: redis.Redis(port=p).ping(), f"redis on {port}")
+            wait_for(functools.partial(_pings, port), f"redis on {port}")
         quorum = len(self.sentinel_ports) // 2 + 1
         for port in self.sentinel_ports:
             config = (
@@ -147,7 +172,7 @@ class SentinelSetup(_Servers):
         others = len(self.sentinel_ports) - 1
         for port in self.sentinel_ports:
             client = redis.Redis(port=port, decode_responses=True)
-            info = client.sentinel_master(SERVICE)
+            info: Any = client.sentinel_master(SERVICE)
             if int(info["num-other-sentinels"]) < others:
                 return False
         return True
@@ -198,8 +223,8 @@ class ClusterSetup(_Servers):
                 ],
             )
         for port in nodes:
-            wait_for(lambda p=port: redis.Redis(port=p).ping(), f"redis on {port}")
-        subprocess.run(
+            wait_for(functools.partial(_pings, port), f"redis on {port}")
+        subprocess.run(  # noqa: S603 - redis-cli, our arguments
             [
                 CLI,
                 "--cluster",
@@ -213,15 +238,12 @@ class ClusterSetup(_Servers):
         )
         for port in self.ports:
             wait_for(
-                lambda p=port: (
-                    redis.Redis(port=p).cluster("INFO").get("cluster_state") == "ok"
-                ),
-                f"cluster_state:ok on {port}",
+                functools.partial(_cluster_ok, port), f"cluster_state:ok on {port}"
             )
         # Each replica follows its own master (redis-cli would pick the pairs).
         for i, port in enumerate(self.replica_ports):
             master = self.ports[i % len(self.ports)]
-            subprocess.run(
+            subprocess.run(  # noqa: S603 - redis-cli, our arguments
                 [
                     CLI,
                     "--cluster",
@@ -237,14 +259,7 @@ class ClusterSetup(_Servers):
                 timeout=60,
             )
         for port in self.replica_ports:
-            wait_for(
-                lambda p=port: (
-                    redis.Redis(port=p).info("replication").get("master_link_status")
-                    == "up"
-                    and redis.Redis(port=p).cluster("INFO").get("cluster_state") == "ok"
-                ),
-                f"the replica on {port} in sync",
-            )
+            wait_for(functools.partial(_replica_in_sync, port), f"{port} in sync")
 
     def _node_id(self, port: int) -> str:
         return str(redis.Redis(port=port, decode_responses=True).cluster("MYID"))
@@ -260,10 +275,10 @@ class ClusterSetup(_Servers):
 
 
 @contextlib.contextmanager
-def running(setup: _Servers) -> object:
+def running(setup: S) -> Iterator[S]:
     """Start ``setup`` and stop every process of it at the end."""
     try:
-        setup.start_all()  # type: ignore[attr-defined]
+        setup.start_all()
         yield setup
     finally:
         setup.stop()
