@@ -239,6 +239,37 @@ BENCHES = [
         (Target("p50_ms", "<=", 120, "p50 ≤ 120 ms"),),
     ),
     Bench(
+        "load-200",
+        "200 widget customers × 10 messages who take about 2 s to read and type; "
+        "whole stack vs bare Rasa on the same server (1 repetition)",
+        f"{PY} -m bench.load --customers 200 --messages 10 --think 2 --repeat 1",
+        (
+            "**{unanswered:.0f} unanswered**, {apologies:.0f} apologies",
+            "full stack **{throughput_per_s:.1f} msg/s**, p99 {p99_ms:.0f} ms",
+            "bare Rasa {rasa_throughput_per_s:.1f} msg/s, p99 {rasa_p99_ms:.0f} ms",
+            "throughput **{throughput_ratio:.2f}×** bare Rasa's, p99 "
+            "**{p99_ratio:.2f}×**",
+        ),
+        (
+            Target("unanswered", "<=", 0, "0 unanswered"),
+            Target("throughput_ratio", ">=", 0.9, "throughput ≥ 0.9× bare Rasa"),
+            Target("p99_ratio", "<=", 1.5, "p99 ≤ 1.5× bare Rasa's"),
+        ),
+    ),
+    Bench(
+        "load-repeat",
+        "10 widget customers × 10 messages at once, 5 repetitions: the worst "
+        "repetition's tail",
+        f"{PY} -m bench.load --customers 10 --messages 10 --repeat 5",
+        (
+            "worst repetition's p99 **{worst_p99_ms:.0f} ms** (median p99 "
+            "{p99_ms:.0f}, bare Rasa's {rasa_p99_ms:.0f})",
+            "p99 {p99_ratio:.2f}× bare Rasa's",
+            "{unanswered:.0f} unanswered",
+        ),
+        (Target("worst_p99_ms", "<=", 1000, "no repetition with p99 above 1 s"),),
+    ),
+    Bench(
         "load-cluster",
         "load on a Redis Cluster (3 masters + 3 replicas) next to a single Redis: "
         "20 widget customers × 10 messages over 2 gateways and 2 Rasa servers "

@@ -205,6 +205,26 @@ def headline(
         "rasa_throughput_per_s": median("rasa", "throughput_per_s"),
         "stock_rasa_throughput_per_s": median("stock", "throughput_per_s"),
         "overhead_ratio_p50": round(statistics.median(ratios), 3),
+        # issue 17's measures: against bare Rasa in the same run, and the worst
+        # repetition's tail
+        "rasa_p99_ms": median("rasa", "p99_ms"),
+        "throughput_ratio": round(
+            median("full_stack", "throughput_per_s")
+            / max(median("rasa", "throughput_per_s"), 1e-9),
+            3,
+        ),
+        "p99_ratio": round(
+            median("full_stack", "p99_ms") / max(median("rasa", "p99_ms"), 1e-9), 3
+        ),
+        "worst_p99_ms": max(
+            s["p99_ms"] for s in summaries if s["target"] == "full_stack"
+        ),
+        "unanswered": sum(
+            s["errors"] for s in summaries if s["target"] == "full_stack"
+        ),
+        "apologies": sum(
+            s["apologies"] for s in summaries if s["target"] == "full_stack"
+        ),
     }
 
 
