@@ -280,6 +280,7 @@ async def test_an_order_that_comes_after_the_customers_deadline_is_said_so(
         ("730915 came yesterday and it's the wrong colour", "complaint.order"),
         ("I ordered the green set (730915) and got a grey one", "complaint.order"),
         ("730915 never arrived", "track_order.delivered_missing"),
+        ("I receive wrong colour for 730915, I order black", "complaint.order"),
         (
             "730915 says delivered, but there's no parcel",
             "track_order.delivered_missing",
