@@ -109,3 +109,24 @@ def test_each_language_has_words_for_what_a_waiting_customer_writes(
     assert words.question.search(question.lower())
     assert words.call.search(call.lower()) and not words.call.search(thanks.lower())
     assert words.person.search(person.lower())
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Der Artikel stimmt nicht mit meiner Bestellung überein."),
+        ("es", "El artículo no corresponde con mi pedido."),
+        ("fr", "J'ai reçu un article qui ne correspond pas à ma commande."),
+        ("it", "Il pacco non corrisponde al mio ordine."),
+        ("nl", "Het artikel komt niet overeen met mijn bestelling."),
+        ("pt", "O artigo não corresponde à minha encomenda."),
+        ("pl", "Paczka nie zgadza się z moim zamówieniem."),
+    ],
+)
+def test_an_item_that_does_not_match_the_order_is_a_wrong_item(
+    code: str, text: str
+) -> None:
+    words = waiting_words(code)
+    assert words is not None
+    found = [name for name, pattern in words.situations if pattern.search(text.lower())]
+    assert found == ["wrong_item"], (code, found)
