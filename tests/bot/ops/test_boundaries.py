@@ -96,3 +96,17 @@ def test_the_check_sees_an_import_of_the_tests() -> None:
         ]
     finally:
         sample.unlink()
+
+
+def test_ports_handed_out_are_outside_the_ephemeral_range_and_never_twice() -> None:
+    """A private stack's ports come from below the kernel's ephemeral range, so an
+    outgoing connection elsewhere on the machine cannot take one in the seconds
+    before its server binds it; one process never gets the same port twice."""
+    from bot.ops.ports import EPHEMERAL, _range, free_port, free_ports
+
+    low, high = _range()
+    given = [free_port() for _ in range(50)] + [free_ports(3) for _ in range(10)]
+    assert all(low <= port <= high for port in given)
+    assert len(set(given)) == len(given)
+    ephemeral = int(EPHEMERAL.read_text().split()[0]) if EPHEMERAL.exists() else 32768
+    assert high < ephemeral
