@@ -16,6 +16,8 @@ from actions.replies import reply_book
 from actions.side import clauses, is_question, points_back
 from actions.store import Order
 from actions.waiting_order import names_the_order
+from bot import waiting_reading as read  # the gateway's reading of the same
+from bot.texts import say
 
 # A customer waiting for a person may still be told what needs no order and no
 # decision (the person makes those): general answers, read by NLU at least this sure.
@@ -147,9 +149,6 @@ def answer_beside_handoff(
     ``language`` ("" English): the FAQ's answer to the last question in it, or the
     language's own answer, when it fits what they reported; "" when it asks none,
     asks for a person, or nothing known answers it."""
-    from bot import waiting_reading as read  # the gateway's reading of the same
-    from bot.texts import say
-
     words = read.words_for(language)
     parts = clauses(texts[-1]) if texts else []
     asked = [c for c in parts if is_question(c)]

@@ -72,12 +72,9 @@ class WaitingReplies:
             if felt
             else ""
         )
+        imposed = words_of.SITUATION_FEELINGS.get(flag) if flag else None
         own = read.feeling_label(None if language else analysis, lower, words)
-        if (
-            ack
-            and own != words_of.SITUATION_FEELINGS.get(flag or UrgencyFlag.VIP, own)
-            and any(ack in x for x in said)
-        ):
+        if ack and imposed and own != imposed and any(ack in x for x in said):
             # the feeling something serious brings, read into a message that names
             # another (or none): said once while they wait, not the same stock line
             # on every message; a feeling they put into words again is heard again

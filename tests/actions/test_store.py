@@ -520,6 +520,21 @@ async def test_an_order_still_packed_that_will_miss_the_day_says_so(
     ), message["text"]
 
 
+async def looked_up(number: str, text: str, sender: str) -> str:
+    """What the order lookup answers the owner of order ``number`` who wrote
+    ``text``."""
+    tracker = conversation(
+        [("customer", text, "track_order")],
+        sender,
+        order_id=number,
+        verified_customer=owner(number),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    return str(message["text"])
+
+
 @pytest.mark.parametrize(
     ("number", "key"),
     [
@@ -541,16 +556,8 @@ async def test_an_order_due_before_the_customers_day_says_it_is_in_time(
     dated = against_deadline(order, said)
     assert dated is not None and dated[0] == "before", dated
     assert dated[1]["for_event"] == " for the birthday"
-    tracker = conversation(
-        [("customer", said[0], "track_order")],
-        "deadline-in-time",
-        order_id=number,
-        verified_customer=owner(number),
-    )
-    dispatcher = CollectingDispatcher()
-    await ActionOrderLookup().run(dispatcher, tracker, {})
-    [message] = dispatcher.messages
-    assert says(message["text"], key, **order.values(), **dated[1]), message["text"]
+    text = await looked_up(number, said[0], "deadline-in-time")
+    assert says(text, key, **order.values(), **dated[1]), text
 
 
 @pytest.mark.parametrize(
@@ -572,17 +579,9 @@ async def test_an_order_due_on_the_very_day_it_is_needed_says_so(
     said = [f"I need {number} by {order.due:%A}, it's for a trip"]
     dated = against_deadline(order, said)
     assert dated is not None and dated[0] == "on", dated
-    tracker = conversation(
-        [("customer", said[0], "track_order")],
-        "deadline-on-the-day",
-        order_id=number,
-        verified_customer=owner(number),
-    )
-    dispatcher = CollectingDispatcher()
-    await ActionOrderLookup().run(dispatcher, tracker, {})
-    [message] = dispatcher.messages
-    assert says(message["text"], key, **order.values(), **dated[1]), message["text"]
-    assert "before" not in message["text"]
+    text = await looked_up(number, said[0], "deadline-on-the-day")
+    assert says(text, key, **order.values(), **dated[1]), text
+    assert "before" not in text
     # "before Friday" and due on Friday: too late
     dated = against_deadline(order, [f"I need {number} before {order.due:%A}"])
     assert dated is not None and dated[0] == "after"

@@ -249,26 +249,36 @@ def fault_stack(
             shutil.copytree(LOG_DIR, kept)
 
 
+@contextlib.asynccontextmanager
+async def routing_on(
+    settings: Settings, rasa: RasaClient, **redis: Any
+) -> AsyncIterator[Conversations]:
+    """The gateway's routing on a private stack's Redis, with ``rasa`` as its Rasa
+    client (closed with it), and the stack's action server."""
+    client = aioredis.Redis.from_url(settings.redis_url, decode_responses=True, **redis)
+    emotion = EmotionClient(settings.actions_url)
+    try:
+        yield Conversations(
+            redis=client,
+            keys=Keys(settings.redis_prefix),
+            queue=HandoffQueue(client, prefix=settings.redis_prefix),
+            transcript=Transcript(client, prefix=settings.redis_prefix),
+            rasa=rasa,
+            emotion=emotion,
+        )
+    finally:
+        await rasa.close()
+        await emotion.close()
+        await client.aclose()
+
+
 @pytest.fixture
 async def agent_side(fault_stack: FaultStack) -> AsyncIterator[Conversations]:
     """What the console does, on the private stack's Redis and Rasa."""
     s = fault_stack.settings
-    client = aioredis.Redis.from_url(
-        s.redis_url, decode_responses=True, socket_timeout=10
-    )
     rasa = RasaClient(s.rasa_url, 20, s.rasa_api_token())
-    emotion = EmotionClient(s.actions_url)
-    yield Conversations(
-        redis=client,
-        keys=Keys(s.redis_prefix),
-        queue=HandoffQueue(client, prefix=s.redis_prefix),
-        transcript=Transcript(client, prefix=s.redis_prefix),
-        rasa=rasa,
-        emotion=emotion,
-    )
-    await rasa.close()
-    await emotion.close()
-    await client.aclose()
+    async with routing_on(s, rasa, socket_timeout=10) as conversations:
+        yield conversations
 
 
 @pytest.fixture

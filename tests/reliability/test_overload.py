@@ -25,16 +25,14 @@ import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-import redis.asyncio as aioredis
 
 from bot.conversations import Conversations, Inbound, Outcome
-from bot.handoff import HandoffQueue, TicketState
-from bot.handoff.keys import Keys
-from bot.transcript import Author, Transcript
-from bot.upstream import EmotionClient, RasaClient
+from bot.handoff import TicketState
+from bot.transcript import Author
+from bot.upstream import RasaClient
 from tests.polling import until
 from tests.reliability.clients import Agent
-from tests.reliability.conftest import FaultStack, descendants
+from tests.reliability.conftest import FaultStack, descendants, routing_on
 
 TIMEOUT_S = 4.0  # one request to Rasa, once it has its turn
 STOP_S = 2.5  # each stop of the slow Rasa: shorter than the timeout
@@ -64,20 +62,9 @@ def stopped(pids: list[int]) -> Iterator[None]:
 async def routing(fault_stack: FaultStack) -> AsyncIterator[Conversations]:
     """The gateway's routing on the stack, with one request in flight to Rasa."""
     s = fault_stack.settings
-    client = aioredis.Redis.from_url(s.redis_url, decode_responses=True)
     rasa = RasaClient(s.rasa_url, TIMEOUT_S, s.rasa_api_token(), in_flight=1)
-    emotion = EmotionClient(s.actions_url)
-    yield Conversations(
-        redis=client,
-        keys=Keys(s.redis_prefix),
-        queue=HandoffQueue(client, prefix=s.redis_prefix),
-        transcript=Transcript(client, prefix=s.redis_prefix),
-        rasa=rasa,
-        emotion=emotion,
-    )
-    await rasa.close()
-    await emotion.close()
-    await client.aclose()
+    async with routing_on(s, rasa) as conversations:
+        yield conversations
 
 
 def messages(count: int) -> list[Inbound]:
