@@ -311,7 +311,16 @@ class EmpathyBook(Concerns):
             return " ".join(p for p in parts if p)
         requested = bool(found) and found <= {"person_request"}
         level = self.level(situation.analysis, situation.text, person_asked=requested)
+        confused = (
+            label is Emotion.CONFUSION
+            and situation.analysis is not None
+            and situation.analysis.signal("emotion_words") is not None
+        )
         if "distress" in found or label in (Emotion.ANXIETY, Emotion.SADNESS):
+            kind = "care"
+        elif confused:
+            # "i dont understand what tracking is. can someone phone me?": that it
+            # is confusing, and that the person goes through it, not "Sure."
             kind = "care"
         elif found and found <= {"person_request"} and level is Level.NEUTRAL:
             # a calm request is granted; "I WANT A REAL PERSON NOW" is upset

@@ -14,9 +14,11 @@ from rasa_sdk.events import EventType, SlotSet
 from actions.conversation import bot_texts, customer_texts, when_written
 from actions.identity import MAX_TRIES, attempts_proof, may_see, proves, tries
 from actions.language import language_book
+from actions.language_tasks import asks_money_back, money_back, wants_cancelled
+from actions.language_texts import order_text
 from actions.numbers import find_number, normalise_number
 from actions.speaker import RECENT_REPLIES
-from actions.store import Order, store
+from actions.store import Order, OrderStatus, store
 
 
 def asked_for_proof(tracker: Tracker, language: str, order_id: str) -> bool:
@@ -97,11 +99,44 @@ async def _in_language(
 
     recent = bot_texts(tracker)[-RECENT_REPLIES:]
 
+    def ask_proof(target: Order) -> tuple[str, list[EventType]] | None:
+        """The question for the e-mail address or postcode of ``target``, after the
+        words for what went wrong or a feeling ("Trochę się martwię", "está
+        atrasada"); None when it was asked too often (a person checks)."""
+        if tries(tracker) >= MAX_TRIES or not book.has(language, "order.proof"):
+            return None
+        asked = book.say(language, "order.proof", order_id=target.id)
+        heard = book.heard(language, text)
+        return f"{heard} {asked}".strip(), [SlotSet("order_id", target.id)]
+
     def order(number: str) -> dict[str, Any] | None:
         looked_up = known(number)
         return looked_up.values() if looked_up else None
 
-    def first_asked(opened: Order) -> str | None:
+    texts = book.languages.get(language)
+
+    def is_task(message: str) -> bool:
+        """Whether ``message`` asks the bot to do something with the order: cancel
+        it, or say where their money stands."""
+        return wants_cancelled(texts, message) or asks_money_back(texts, message)
+
+    async def do_task(target: Order, message: str) -> str | None:
+        """``message``'s task done for ``target``, proven theirs: cancelled (while
+        it is with us, as in English), or where their money stands; None when only
+        a person can (it has shipped, no refund on record)."""
+        if texts is None:
+            return None
+        if wants_cancelled(texts, message):
+            if target.status == OrderStatus.PROCESSING:
+                target = await shop.cancel(target)
+            if target.status != OrderStatus.CANCELLED:
+                return None
+            return order_text(texts, target.id, target.values())
+        refund = await shop.refund_for(target.id)
+        values = refund.values() if refund is not None else None
+        return money_back(texts, target.values(), values)
+
+    async def first_asked(opened: Order) -> str | None:
         """The answer, now that the order is open, to the message that named it
         ("the wrong colour came", "can I return it when it arrives?"): its state
         and the other questions answered, without the words for what went wrong
@@ -112,6 +147,8 @@ async def _in_language(
         )
         if not asked:
             return book.order_answer(language, opened.values())
+        if is_task(asked):
+            return await do_task(opened, asked)
         reply = book.reply(language, asked, order, recent=recent)
         if reply is None:
             return None
@@ -132,7 +169,7 @@ async def _in_language(
         if may_see(tracker, pending) or proves(
             said, await shop.customer(pending.customer)
         ):
-            first = first_asked(pending)
+            first = await first_asked(pending)
             if first is None:
                 return None  # a person, who sees the order is theirs
             events = [] if may_see(tracker, pending) else proven(pending)
@@ -143,6 +180,22 @@ async def _in_language(
             wrong = [SlotSet("proof_tries", tries(tracker) + 1)]
             return book.say(language, "order.proof_again", order_id=pending.id), wrong
         # something else: answered as any message
+
+    target = named or pending
+    if target is not None and is_task(text):
+        # "Quiero cancelar el pedido 5520174", "mijn geld voor 13579 is er nog
+        # niet": done for an order proven theirs, else the proof asked for first
+        if may_see(tracker, target):
+            done = await do_task(target, text)
+            return (
+                (f"{book.heard(language, text)} {done}".strip(), about(target))
+                if done
+                else None
+            )
+        if proves(said, await shop.customer(target.customer)):
+            done = await do_task(target, text)
+            return (done, [*about(target), *proven(target)]) if done else None
+        return ask_proof(target)
 
     # the order's state was the bot's last word: a question about it now wants
     # the day, not the whole state again
@@ -183,9 +236,4 @@ async def _in_language(
         return reply, about(named)
     if proves(said, await shop.customer(named.customer)):
         return reply, [*about(named), *proven(named)]
-    if tries(tracker) >= MAX_TRIES or not book.has(language, "order.proof"):
-        return None
-    asked = book.say(language, "order.proof", order_id=named.id)
-    # "Trochę się martwię", "está atrasada": heard before we ask
-    heard = book.heard(language, text)
-    return f"{heard} {asked}".strip(), [SlotSet("order_id", named.id)]
+    return ask_proof(named)

@@ -23,24 +23,25 @@ from typing import Any
 
 import yaml
 
-from actions.delivery import named_country, named_place
 from actions.emotion.policy import answer_first_situations
 from actions.language_texts import (
+    EMAIL_ADDRESS,
     ORDER_STATES,
     WORD,
     LanguageTexts,
     asks_something,
+    named_topics,
     offers_person,
     only_praises,
     opens_at,
     order_text,
     problem_said,
     stakes_said,
+    topic_answer,
     topics_asked,
 )
 from actions.numbers import find_number
 from actions.paths import LANGUAGES_FILE
-from actions.payments import named_in
 
 # Languages the detector knows besides English and those with texts, so that, say,
 # Swedish is not taken for Dutch; their names are for the agent. Each language costs
@@ -92,6 +93,14 @@ SHORT_FOLLOW_UP = 6
 _GOES_ON = re.compile(
     r"^\W*(?:und|aber|also|dann|y|pero|entonces|et|mais|alors|e|ma|allora|en|maar|"
     r"dan|mas|então|i|a|ale|oraz|och|men|så)\b"
+)
+
+
+# A word that takes note before a follow-up ("Vale,", "Ok,", "Alles klar,", "D'accord,")
+_NOTED = re.compile(
+    r"^\W*(?:ok(?:ay|é|e|ey)?|vale|gut|alles klar|verstehe|d'accord|bon|bien|"
+    r"bene|va bene|capito|oké|okee|goed|prima|tá|certo|dobrze|jasne|rozumiem)"
+    r"(?=[\s,.!;:¿?])[\s,.!;:]*"
 )
 
 
@@ -156,6 +165,8 @@ class LanguageBook:
                 date=str(entry.get("date") or "{day}/{month}"),
                 asks=re.compile(str(entry["asks"])) if entry.get("asks") else None,
                 team=re.compile(str(entry["team"])) if entry.get("team") else None,
+                money=_compiled(entry.get("money")),
+                negation=_compiled(entry.get("negation")),
             )
             texts = languages[str(code)]
             required = {"offer_person", *(f"order.{s}" for s in ORDER_STATES)}
@@ -221,9 +232,9 @@ class LanguageBook:
         # they wait for a person already: "can someone help me change the address?"
         # asks how to change the address; praise beside a question asks nothing
         asked = [t for t in asked if t not in ("person", "praise")]
-        if "address" in asked and _EMAIL_ADDRESS.search(text.lower()):
+        if "address" in asked and EMAIL_ADDRESS.search(text.lower()):
             return None  # "l'adresse e-mail de mon compte": no delivery address
-        asked = _named_topics(texts, asked, text)
+        asked = named_topics(texts, asked, text)
         answered = [t for t in asked if t in ANSWERED and t != "thanks"]
         if answered and not find_number(text):
             # "can I still add something to my order?": the order is what the
@@ -231,7 +242,7 @@ class LanguageBook:
             asked = [t for t in asked if t != "order"]
         if not answered or set(asked) - set(ANSWERED) or find_number(text):
             return None
-        return " ".join(_topic_answer(texts, t, text, asked) for t in answered)
+        return " ".join(topic_answer(texts, t, text, asked) for t in answered)
 
     def asks_about_the_order(self, code: str, text: str) -> bool:
         """Whether ``text`` asks about the chat's order ("Wann kommt meine
@@ -241,6 +252,26 @@ class LanguageBook:
             return False
         words = texts.topics.get("order")
         return bool(words and words.search(text.lower())) or self.follows_up(code, text)
+
+    def unanswered(self, code: str, text: str) -> bool:
+        """Whether ``text`` is a calm question the language has no answer for
+        ("la livraison est-elle offerte à partir d'un certain montant ?"): it asks
+        something, names nothing that went wrong, no feeling, nothing serious, no
+        order and no person. It is said honestly and a person offered, as in
+        English, rather than a person brought in unasked."""
+        texts = self.languages.get(code)
+        if texts is None or "unsure" not in texts.answers:
+            return False
+        lower = text.lower()
+        asked, rest = topics_asked(texts, lower)
+        return (
+            asks_something(texts, rest)
+            and not set(asked) & {"person", "problem", "cancel", "order"}
+            and find_number(text) is None
+            and not problem_said(texts, lower)
+            and not self.felt(code, text)
+            and not self.situations(code, text)
+        )
 
     def follows_up(self, code: str, text: str) -> bool:
         """Whether ``text`` is a short question that names nothing we answer and
@@ -255,6 +286,8 @@ class LanguageBook:
         if thanks is not None and (opening := thanks.match(lower.lstrip())):
             # "Danke! Und wann kommt sie an?": the question after the thanks
             lower = lower.lstrip()[opening.end() :].lstrip(" !.,;:")
+        # "Vale, ¿y cuándo llegará?": the question after the word that takes note
+        lower = _NOTED.sub("", lower, count=1)
         words = len(WORD.findall(lower))
         return (
             (words <= SHORT_FOLLOW_UP or bool(_GOES_ON.match(lower)))
@@ -370,7 +403,7 @@ class LanguageBook:
             # nothing to look up (no proof asked for an order nobody asked about)
             return texts.answers["praise"]
         asked = [t for t in asked if t != "praise"]  # said beside a question
-        asked = _named_topics(texts, asked, text)
+        asked = named_topics(texts, asked, text)
         # nothing we answer, or also something only a person can do (a person
         # asked for, a cancellation, a damaged item: ``topics`` beyond ANSWERED)
         if not asked or not set(asked) <= {*ANSWERED, "order"}:
@@ -401,7 +434,7 @@ class LanguageBook:
                     # a person from our team can chase it: if the customer wants
                     parts.append(texts.answers["order.late_offer"])
             else:
-                parts.append(_topic_answer(texts, topic, text, asked))
+                parts.append(topic_answer(texts, topic, text, asked))
         # a person is offered to a customer for whom something went wrong or who
         # named a feeling, once: not on a plain answer to a calm question (a stock
         # line there), nor when this reply or a recent one already says a person
@@ -440,52 +473,9 @@ class LanguageBook:
         return texts.queue[key].format(**values)
 
 
-def _named_topics(texts: LanguageTexts, asked: list[str], text: str) -> list[str]:
-    """``asked`` with the delivery question a country named in a question makes
-    ("¿Y a México?") and the payment question a way to pay named makes ("Kan ik
-    met iDEAL?"), when the message asks something and is not about an order or
-    customs; a question about customs asks nothing about how to pay ("who pays
-    the duties?")."""
-    if "customs" in asked and not named_in(text, texts.code):
-        # "who pays the duties?", "do I have to pay customs?": no question of how
-        asked = [t for t in asked if t != "payment"]
-    if "order" in asked or not asks_something(texts, text.lower()):
-        return asked
-    more = []
-    if not {"delivery", "customs"} & set(asked) and named_country(text):
-        more.append("delivery")
-    if "payment" not in asked and named_in(text, texts.code):
-        more.append("payment")
-    return [*asked, *more]
-
-
-def _topic_answer(
-    texts: LanguageTexts, topic: str, text: str, asked: Sequence[str]
-) -> str:
-    """The language's answer to ``topic``; for a country we deliver to abroad or
-    not at all, or a way to pay named, the plain yes or no first
-    (``delivery.abroad``, ``delivery.no``, ``payment.yes``, ``payment.no``), unless
-    the message is about an order (``asked``: "I paid with PayPal, where is it?")."""
-    answers = texts.answers
-    if "order" in asked:
-        return answers[topic]
-    if topic == "delivery" and (place := named_place(text)):
-        key = f"delivery.{place.reach}"
-        if key in answers:  # no "delivery.home": the general answer
-            return answers[key]
-    if topic == "payment" and (named := named_in(text, texts.code)):
-        verdict, method = named
-        key = f"payment.{verdict}"
-        if key in answers:
-            said = answers[key].format(method=method)
-            # a way we do not take: the ways we do, after it
-            return said if verdict == "yes" else f"{said} {answers['payment']}"
-    return answers[topic]
-
-
-# An e-mail address named ("adresse e-mail", "E-Mail-Adresse", "dirección de
-# correo", "e-mailadres"): what general() answers as the delivery address is not it
-_EMAIL_ADDRESS = re.compile(r"e-?mail|correo|courriel|posta elettronica|\bmail\b")
+def _compiled(words: Any) -> re.Pattern[str] | None:
+    """An optional regular expression of the data file, compiled."""
+    return re.compile(str(words)) if words else None
 
 
 @lru_cache(maxsize=1)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions.payments import without_methods
+from actions.delivery import named_country, named_place
+from actions.payments import named_in, without_methods
 from bot.handoff.config import written_in
 
 # Answered topics whose words are a whole question ("how long does a refund take",
@@ -68,12 +70,39 @@ class LanguageTexts:
     # our team can help (``team``): a reply that says so gets no ``offer_person``
     asks: re.Pattern[str] | None = None
     team: re.Pattern[str] | None = None
+    # the customer's money named (``money``: a refund, an amount): words that say it
+    # has not come yet are then about the money (``care.refund_late``), not the
+    # parcel; and a negation (``negation``): praise beside one is no praise
+    money: re.Pattern[str] | None = None
+    negation: re.Pattern[str] | None = None
 
 
 def problem_said(texts: LanguageTexts, lower: str) -> str:
     """The words for what went wrong, when the customer's lower-cased message says
-    it (the language's ``problems``, the first that matches); "" otherwise."""
-    return next((care for words, care in texts.problems if words.search(lower)), "")
+    it (the language's ``problems``, the first that matches); "" otherwise. That it
+    has not come yet, said of their money ("todavía no me habéis devuelto el
+    dinero"), is a refund still awaited, not a parcel."""
+    for words, care in texts.problems:
+        if not words.search(lower):
+            continue
+        if refund_awaited(texts, lower) and words.pattern == _pattern(texts.late):
+            return texts.care.get("refund_late", care)
+        return care
+    return ""
+
+
+def _pattern(words: re.Pattern[str] | None) -> str | None:
+    return words.pattern if words is not None else None
+
+
+def refund_awaited(texts: LanguageTexts, lower: str) -> bool:
+    """Whether the lower-cased message says their money has not come back yet."""
+    return (
+        texts.late is not None
+        and texts.money is not None
+        and texts.money.search(lower) is not None
+        and texts.late.search(lower) is not None
+    )
 
 
 def stakes_said(texts: LanguageTexts, lower: str) -> str:
@@ -133,6 +162,8 @@ def only_praises(
         and ("praise" in said or number is not None)
         and not asks_something(texts, rest)
         and not problem_said(texts, lower)
+        # "Tracking is al vijf dagen niet bijgewerkt. Geweldig hoor.": sarcasm
+        and not (texts.negation is not None and texts.negation.search(lower))
     )
 
 
@@ -193,3 +224,51 @@ def day_month(english: str) -> dict[str, str] | None:
 def opens_at(template: str, values: dict[str, Any]) -> str:
     """The reopening time in ``template`` ("am {day}.{month}. um {time} Uhr")."""
     return written_in(template, float(values["at"]), str(values.get("zone") or "UTC"))
+
+
+def named_topics(texts: LanguageTexts, asked: list[str], text: str) -> list[str]:
+    """``asked`` with the delivery question a country named in a question makes
+    ("¿Y a México?") and the payment question a way to pay named makes ("Kan ik
+    met iDEAL?"), when the message asks something and is not about an order or
+    customs; a question about customs asks nothing about how to pay ("who pays
+    the duties?")."""
+    if "customs" in asked and not named_in(text, texts.code):
+        # "who pays the duties?", "do I have to pay customs?": no question of how
+        asked = [t for t in asked if t != "payment"]
+    if "order" in asked or not asks_something(texts, text.lower()):
+        return asked
+    more = []
+    if not {"delivery", "customs"} & set(asked) and named_country(text):
+        more.append("delivery")
+    if "payment" not in asked and named_in(text, texts.code):
+        more.append("payment")
+    return [*asked, *more]
+
+
+def topic_answer(
+    texts: LanguageTexts, topic: str, text: str, asked: Sequence[str]
+) -> str:
+    """The language's answer to ``topic``; for a country we deliver to abroad or
+    not at all, or a way to pay named, the plain yes or no first
+    (``delivery.abroad``, ``delivery.no``, ``payment.yes``, ``payment.no``), unless
+    the message is about an order (``asked``: "I paid with PayPal, where is it?")."""
+    answers = texts.answers
+    if "order" in asked:
+        return answers[topic]
+    if topic == "delivery" and (place := named_place(text)):
+        key = f"delivery.{place.reach}"
+        if key in answers:  # no "delivery.home": the general answer
+            return answers[key]
+    if topic == "payment" and (named := named_in(text, texts.code)):
+        verdict, method = named
+        key = f"payment.{verdict}"
+        if key in answers:
+            said = answers[key].format(method=method)
+            # a way we do not take: the ways we do, after it
+            return said if verdict == "yes" else f"{said} {answers['payment']}"
+    return answers[topic]
+
+
+# An e-mail address named ("adresse e-mail", "E-Mail-Adresse", "dirección de
+# correo", "e-mailadres"): what general() answers as the delivery address is not it
+EMAIL_ADDRESS = re.compile(r"e-?mail|correo|courriel|posta elettronica|\bmail\b")

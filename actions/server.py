@@ -70,7 +70,8 @@ def add_emotion_route(app: Sanic) -> None:
     while waiting moves up the queue. Body: ``{"text": str, "history": [{"author":
     "customer"|"bot", "text": str}, ...]}`` (oldest first). Answer: the analysis
     (``compact``), with ``concern`` when the message, or one of the customer's
-    recent earlier ones, names what is wrong.
+    recent earlier ones, names what is wrong, and ``language`` when the chat is
+    not in English.
     """
     from actions.emotion import Turn
     from actions.empathy import empathy_book
@@ -126,6 +127,9 @@ def add_emotion_route(app: Sanic) -> None:
                 **compact(result),
                 **({"concern": said} if said else {}),
                 **({"deadline": deadline} if deadline else {}),
+                # the chat's language when it is not English ("nl"): a survey or
+                # a queue text in it, not in another language whose thanks match
+                **({"language": language} if language else {}),
             }
         )
 

@@ -46,7 +46,7 @@ from actions.order_checks import TIME_QUESTIONS, change_key, time_question
 from actions.replies import reply_book
 from actions.side import is_question
 from actions.situation import Situation
-from actions.speaker import RECENT_REPLIES, Speaker
+from actions.speaker import RECENT_REPLIES, Speaker, earlier_misses
 from actions.store import Order, OrderStatus, StoreUnavailable, store
 from actions.waiting_answers import answer_beside_handoff
 from bot import reach
@@ -139,6 +139,8 @@ async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
     answered_here = answered_here or mentioned("asks_change", latest)
     answered_here = answered_here or mentioned("asks_tracking", latest)
     answered_here = answered_here or mentioned("didnt_cancel", latest)
+    # "Please can you tell me when it will be send?": says what it asks
+    answered_here = answered_here or mentioned("asks_dispatch", latest)
     if (
         not said
         or not (is_question(latest) or answered_here)
@@ -317,16 +319,28 @@ class CaringAction(Action, ABC):
                     *mood.events,
                     *await store_unreachable(dispatcher, tracker, mood, language),
                 ]
-            if (
-                answer
+            texts = language_book()
+            said = bot_texts(tracker)[-REPEAT_WINDOW:]
+            # an order's state again ("Und jetzt?" after it): not understood. A
+            # general answer may come again ("Und was kostet das?" after the
+            # delivery times: the prices are in it)
+            again = (
+                answer is not None
                 and find_number(answer[0]) is not None
-                and answer[0] in bot_texts(tracker)[-REPEAT_WINDOW:]
-            ):
-                # an order's state again, word for word: the follow-up was not
-                # understood ("Devo fare qualcosa?" after it); a person, not a loop.
-                # A general answer may come again ("Und was kostet das?" after the
-                # delivery times: the prices are in it)
+                and any(answer[0] in before for before in said)
+            )
+            if again or (answer is None and texts.unanswered(language, latest)):
+                # the follow-up was not understood, or a calm question we have no
+                # answer for: said honestly, a person offered; the second time,
+                # a person
                 answer = None
+                if not earlier_misses(tracker) and texts.has(language, "unsure"):
+                    dispatcher.utter_message(text=texts.say(language, "unsure"))
+                    return [
+                        *mood.events,
+                        *_closed_loops(tracker),
+                        SlotSet("missed", True),
+                    ]
             if answer:
                 reply, events = answer
                 dispatcher.utter_message(text=reply)

@@ -133,8 +133,9 @@ class Surveys(SurveyAnswers):
             return None
         recent = await self.transcript.last(cid, RECENT)
         mine = next((e for e in recent if e.id == message.id), None)
-        if mine is not None and mine.emotion is None:
-            # the bot's answer to thanks need not read the feeling: read it here
+        if mine is not None and (mine.emotion is None or language):
+            # the bot's answer to thanks need not read the feeling: read it here;
+            # and thanks in another language than English: the chat's language
             history = [
                 {
                     "author": "customer" if e.author is Author.CUSTOMER else "bot",
@@ -144,9 +145,13 @@ class Surveys(SurveyAnswers):
                 if e.id != message.id and e.text
             ]
             reading = await self.emotion.analyze(message.text, history)
-            if reading is not None:
+            if reading is not None and mine.emotion is None:
                 mine.emotion = reading
                 await self.transcript.annotate(cid, message.id, reading)
+            if reading is not None and reading.get("language") in self.config.intro:
+                # "Top, dank je" thanks in Dutch and German words alike: the
+                # chat's language decides
+                language = str(reading["language"])
         await self.redis.zrem(self.keys.survey_quiet, cid)
         if not self._had_a_request(recent):
             return None  # "thanks!" alone is no conversation to rate

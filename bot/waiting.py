@@ -257,16 +257,20 @@ class WaitingReplies:
         # an urgent question ("what are you going to do about this?") is answered
         # below, after the words for how they feel
         if (words.person.search(lower) and known is None) or (urgent and not asks):
-            in_line = say("waiting_person_asked", language)
+            # after something serious (a death, someone hurt, fraud, money) the
+            # request is granted warmly, not with a bare "you're in line"
+            asked = (
+                "waiting_person_asked_care"
+                if flag in words_of.SITUATION_FEELINGS and not ack
+                else "waiting_person_asked"
+            )
+            lines = {say(k, language) for k in ("waiting_person_asked", asked)}
             manager = say("waiting_manager", language)
             # asked again, or in capitals: the wait itself is what they feel
-            insists = any(in_line in x or manager in x for x in said) or read.shouted(
-                analysis, text
-            )
-            first = say(
-                "waiting_person_insists" if insists else "waiting_person_asked",
-                language,
-            )
+            insists = any(
+                line in x for x in said for line in (*lines, manager)
+            ) or read.shouted(analysis, text)
+            first = say("waiting_person_insists" if insists else asked, language)
             if words.manager.search(lower) and not any(manager in x for x in said):
                 # "I want to speak to a manager": that they asked is seen
                 first = manager

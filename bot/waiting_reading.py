@@ -346,7 +346,18 @@ def feeling_label(
     words, else the emotion analysis's label ("" when neither says)."""
     if words.feelings:
         return next((k for k, w in words.feelings.items() if w.search(lower)), "")
-    return str((analysis or {}).get("label", ""))
+    label = str((analysis or {}).get("label", ""))
+    if label in ("anxiety", "neutral", "") and FRIGHT.search(lower):
+        return "fright"  # "I'm really shaken": the fright, not "how worried you are"
+    return label
+
+
+# The fright after something happened, in English ("I'm really shaken", "it gave us
+# a real fright"): named as such in a waiting reply, not as worry
+FRIGHT = re.compile(
+    r"\b(?:shaken|shook(?: up)?|rattled|in shock|(?:a|such a|real|big|terrible|"
+    r"horrible) (?:fright|scare)|frightened|terrified|petrified)\b"
+)
 
 
 def felt_words(lower: str, words: WaitingWords) -> bool:

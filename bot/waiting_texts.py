@@ -44,7 +44,11 @@ def ack(
     none is known. After something serious (``flag``) the feeling is the one it
     brings (SITUATION_FEELINGS), unless they say they are angry."""
     label = read.feeling_label(None if language else analysis, lower, words)
-    if flag in SITUATION_FEELINGS and not (label == "anger" and _angry_words(analysis)):
+    if (
+        flag in SITUATION_FEELINGS
+        and label != "fright"
+        and not (label == "anger" and _angry_words(analysis))
+    ):
         label = SITUATION_FEELINGS[flag]
         if label == "loss":  # their loss, not what went wrong with an order
             return say("waiting_ack_loss", language)
@@ -178,13 +182,10 @@ def felt_text(
     words: ``waiting_felt_<label>`` where the texts have it, else ``waiting_felt``;
     None when they put none into words. English is read by the analysis, another
     language by its feeling words (``lower`` is the message lower-cased)."""
-    if words.feelings:
-        label = next((k for k, w in words.feelings.items() if w.search(lower)), None)
-    elif read.felt(analysis):
-        label = str((analysis or {}).get("label", ""))
-    else:
+    label = read.feeling_label(analysis, lower, words)
+    if not words.feelings and not read.felt(analysis) and label != "fright":
         return None
-    if label is None:
+    if not label:
         return None
     return (
         f"waiting_felt_{label}"

@@ -472,6 +472,25 @@ def test_a_conversation_in_another_language_ends_with_thanks_not_a_person(
     assert not tracker(stack, sender)["paused"]
 
 
+def test_thanks_words_two_languages_share_get_the_survey_in_the_chats_language(
+    gateway_url: str,
+) -> None:
+    """ "Top, dank je" and "Super, bedankt" are thanks in German and French words as
+    much as in Dutch: the chat's language (the action server's reading) decides."""
+    from actions.language import language_book
+
+    dutch = language_book().languages["nl"]
+    for closing in ("Top, dank je.", "Super, bedankt!"):
+        _, replies = converse(
+            gateway_url,
+            ["Goedemiddag, hoe lang duurt de levering naar Utrecht?", closing],
+        )
+        assert replies[0] == [dutch.answers["delivery"]]
+        thanks, survey = replies[1]
+        assert thanks == dutch.answers["thanks"]
+        assert survey in load_survey().intro["nl"], survey
+
+
 def test_a_question_asked_while_waiting_is_answered_before_the_advice(
     gateway_url: str,
 ) -> None:

@@ -182,6 +182,10 @@ def _group(match: re.Match[str], *names: str) -> str:
     return ""
 
 
+# What people shorten, named in full in a reply ("the bday" is the birthday)
+_SHORT_WORDS = {"bday": "birthday", "b-day": "birthday"}
+
+
 def _finding(kind: _Kind, match: re.Match[str]) -> Circumstance:
     relation = _group(match, "who")
     pronoun = _group(match, "who2")
@@ -196,7 +200,7 @@ def _finding(kind: _Kind, match: re.Match[str]) -> Circumstance:
         serious=kind.serious,
         who=who,
         # a trip told with a verb ("flying out on Friday") is "the trip"
-        what=_group(match, "what", "what2", "what3")
+        what=_SHORT_WORDS.get(what := _group(match, "what", "what2", "what3"), what)
         or ("trip" if _group(match, "trip") else ""),
         when=when,
         quote=quote(match.group(0)),

@@ -141,7 +141,8 @@ def prepare(text: Any, config: dict[str, Any]) -> Prepared:
             text = stripped
     if "&" in text:
         text = html.unescape(text)
-    text = text.translate(_QUOTES)
+    # "i dont understand" reads as "i don't understand" for every signal
+    text = with_apostrophes(text)
     text = _HANDLE.sub(" ", _URL.sub(" ", text))
     text = _SEPARATOR.sub(" ", text)
     text = _SPACES.sub(" ", text).strip()

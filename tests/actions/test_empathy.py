@@ -230,6 +230,26 @@ def test_a_calm_message_handed_over_gets_no_words_for_an_upset_one(
         assert "chase" not in text.lower() and "so hard" not in text.lower()
 
 
+def test_a_confused_customer_asking_for_a_person_hears_it_is_confusing(
+    book: EmpathyBook,
+) -> None:
+    """ "i dont understand what tracking is. can someone phone me?" (typed without
+    apostrophes): not "Sure.", but that it is confusing and will be explained."""
+    from actions.mood import analyzer
+
+    text = "i dont understand what tracking is. can someone phone me?"
+    analysis = analyzer().analyze(text)
+    assert analysis.label is Emotion.CONFUSION
+    assert analysis.signal("emotion_words") is not None
+    templates = book.data["handoff"]["care_confusion"]
+    options = {fill(t, {"name_prefix": ""}).lower() for t in templates}
+    said = book.handoff(
+        Situation(intent="contact_human_agent", analysis=analysis, text=text),
+        ["person_request"],
+    )
+    assert said.lower() in options, said
+
+
 def test_a_worried_or_sad_customer_is_handed_over_with_care(book: EmpathyBook) -> None:
     """Care first, naming the feeling: worried is not sad."""
     for label in (Emotion.ANXIETY, Emotion.SADNESS):

@@ -319,6 +319,14 @@ def test_nlu_confidence_counts_only_for_messages_nlu_read(
             "back_in_stock",
             "track_order.processing_dispatch",
         ),
+        # a longer, polite question that says what it asks, in learner's English
+        (
+            "5520174",
+            "processing",
+            "Please can you tell me when it will be send?",
+            "delivery_period",
+            "track_order.processing_dispatch",
+        ),
     ],
 )
 async def test_a_short_question_after_the_state_is_about_that_order(

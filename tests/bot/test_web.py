@@ -476,6 +476,17 @@ async def test_a_waiting_customer_hears_what_they_said_is_wrong_never_twice(
         json={"text": "my son's birthday is on friday"},
     ).json()
     assert "birthday" in dated["deadline"] and "Friday" in dated["deadline"]
+    # the chat's language when it is not English (a survey in it, not in another
+    # language whose words for thanks match)
+    assert "language" not in calm
+    dutch = httpx.post(
+        f"{stack_settings.actions_url}/emotion",
+        json={
+            "text": "Top, dank je.",
+            "history": [{"author": "customer", "text": "Hoe lang duurt de levering?"}],
+        },
+    ).json()
+    assert dutch["language"] == "nl"
 
 
 @pytest.mark.parametrize(

@@ -296,6 +296,10 @@ def test_situations_are_found_with_who_and_what(
         "my partner has the order e-mail, can you resend it to me?",
         "my account is locked after too many tries, how do I get back in?",
         "the e-mail to reset my password never came",
+        # a size, colour or item not ordered is the wrong item, not a payment nobody
+        # made
+        "order 5521 came in a colour I didn't order, can I swap it?",
+        "they sent me two items I never ordered with my order 77",
     ],
 )
 def test_ordinary_messages_have_no_situation(
@@ -340,6 +344,8 @@ def test_a_deadline_names_the_day(detector: SituationDetector) -> None:
         ),
         ("we need it by thurs for our anniversary", "anniversary", "by Thursday"),
         ("my sisters wedding is next sat", "wedding", "next Saturday"),
+        # the occasion shortened too, named in full
+        ("my cousin's bday is on fri, will it make it?", "birthday", "on Friday"),
     ],
 )
 def test_a_deadline_typed_in_a_hurry_names_the_whole_day(

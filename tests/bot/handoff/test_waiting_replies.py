@@ -843,6 +843,60 @@ async def test_the_feeling_something_serious_brings_is_named_once_while_waiting(
     assert spanish.startswith(say("waiting_ack_loss", "es")), spanish
 
 
+async def test_a_fright_put_into_words_is_named_as_a_fright_not_as_worry(
+    conversations: Conversations,
+) -> None:
+    """ "I'm really shaken" after a child was hurt is the fright, in its own words;
+    not "I can hear how worried you are"."""
+    from actions.emotion.models import Turn
+    from actions.mood import analyzer, compact
+
+    hurt = "The toaster threw sparks at my daughter and singed her fingers."
+    for text in (
+        "The doctor says she'll heal, but I'm still quite shaken by it.",
+        "It gave us such a fright, honestly.",
+    ):
+        analysis = compact(analyzer().analyze(text, [Turn("customer", hurt)]))
+        reply = await conversations.waiting.reply(
+            "web-fright",
+            text,
+            analysis,
+            [say("waiting_advice_safety")],  # the advice was given already
+            UrgencyFlag.SAFETY,
+        )
+        assert reply.startswith(say("waiting_ack_fright")), reply
+        assert "worried" not in reply
+
+
+async def test_a_person_asked_for_after_something_serious_is_granted_warmly(
+    conversations: Conversations,
+) -> None:
+    """After a death, "I'd rather talk to someone" is met with "Of course, and I'm
+    sorry you have to wait", not a bare "You're in line"; without a flag the plain
+    line stays."""
+    for language, texts in (
+        (
+            "",
+            ["is there any paperwork you need?", "I'd rather talk to someone, please."],
+        ),
+        ("es", ["¿Necesitan algún documento?", "¿Me puede atender una persona?"]),
+    ):
+        replies = await waiting(
+            conversations,
+            f"web-warm-{language or 'en'}",
+            texts,
+            language,
+            frozenset({UrgencyFlag.BEREAVEMENT}),
+        )
+        assert replies[1].startswith(say("waiting_person_asked_care", language)), (
+            replies
+        )
+    [plain] = await waiting(
+        conversations, "web-plain-person", ["I'd rather talk to someone, please."]
+    )
+    assert plain.startswith(say("waiting_person_asked")), plain
+
+
 async def test_what_becomes_of_a_broken_or_wrong_item_is_answered_while_waiting(
     conversations: Conversations,
 ) -> None:

@@ -1,0 +1,254 @@
+"""What the bot does, not only says, for a customer who writes in another language:
+it cancels an order that is still with us (as it does in English), tells where
+their money stands (a refund on record, a cancelled order's amount) instead of
+reading "the money hasn't come" as a parcel that hasn't, and says honestly when it
+has no answer, offering a person rather than queueing a calm question unasked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+
+from actions.demo_store import DemoStore
+from actions.language import language_book
+from actions.language_tasks import asks_money_back, money_back, wants_cancelled
+from actions.language_texts import (
+    day_month,
+    only_praises,
+    problem_said,
+    topics_asked,
+)
+from actions.store import OrderStatus
+from tests.actions.conftest import owner
+from tests.actions.test_language import answer, has_ticket
+from tests.actions.test_offers import conversation
+
+PROCESSING = "1209384756"
+# A cancellation asked for, and nothing else, in each language (our own sentences)
+CANCEL = {
+    "de": "Bitte stornieren Sie meine Bestellung 1209384756, brauche ich nicht mehr.",
+    "es": "Quisiera anular el pedido 1209384756, por favor.",
+    "fr": "Je voudrais annuler ma commande 1209384756, s'il vous plaît.",
+    "it": "Vorrei annullare l'ordine 1209384756, grazie.",
+    "nl": "Ik wil bestelling 1209384756 graag annuleren.",
+    "pt": "Quero cancelar a minha encomenda 1209384756, já não preciso dela.",
+    "pl": "Proszę anulować moje zamówienie 1209384756, już go nie potrzebuję.",
+}
+# The money of a refund not back yet (not a parcel that has not come)
+MONEY_AWAITED = {
+    "de": "Ich warte immer noch auf mein Geld für die Bestellung 13579.",
+    "es": "Todavía no me ha llegado el dinero del pedido 13579.",
+    "fr": "Je n'ai toujours pas reçu le remboursement de la commande 13579.",
+    "it": "Il rimborso dell'ordine 13579 non è ancora arrivato.",
+    "nl": "Mijn geld voor bestelling 13579 is nog steeds niet binnen.",
+    "pt": "Ainda estou à espera do dinheiro da encomenda 13579.",
+    "pl": "Wciąż czekam na zwrot pieniędzy za zamówienie 13579.",
+}
+# A calm question none of our texts answers
+UNANSWERED = {
+    "de": "Kann man bei Ihnen eigentlich zwei Rabattcodes gleichzeitig einlösen?",
+    "es": "¿Se pueden combinar dos códigos de descuento en una compra?",
+    "fr": "Bonjour, est-il possible de cumuler deux codes promo sur votre site ?",
+    "nl": "Kan ik twee kortingscodes tegelijk gebruiken?",
+}
+
+
+def chat(
+    code: str, *turns: tuple[str, str], customer: str | None = None, **slots: Any
+) -> Tracker:
+    return conversation(
+        [(a, t, "nlu_fallback") for a, t in turns],
+        f"web-{code}-tasks",
+        customer,
+        **slots,
+    )
+
+
+@pytest.mark.parametrize(("code", "text"), sorted(CANCEL.items()))
+async def test_a_cancellation_in_any_language_is_done_while_the_order_is_with_us(
+    code: str, text: str, store: DemoStore, own_queue: str
+) -> None:
+    texts = language_book().languages[code]
+    assert wants_cancelled(texts, text)
+    tracker = chat(code, ("customer", text), customer=owner(PROCESSING))
+    events, [said] = await answer(tracker)
+    order = await store.order(PROCESSING)
+    assert order is not None and order.status == OrderStatus.CANCELLED
+    assert PROCESSING in said and order.total in said
+    assert {"event": "pause", "timestamp": None} not in events
+    assert not await has_ticket(tracker.sender_id)
+
+
+async def test_a_cancellation_waits_for_the_proof_that_the_order_is_theirs(
+    store: DemoStore, own_queue: str
+) -> None:
+    book = language_book()
+    asked = chat("es", ("customer", CANCEL["es"]))
+    _, [question] = await answer(asked)
+    assert question == book.say("es", "order.proof", order_id=PROCESSING)
+    order = await store.order(PROCESSING)
+    assert order is not None and order.status == OrderStatus.PROCESSING
+    email = (await store.customer(order.customer)).email
+    proven = chat(
+        "es",
+        ("customer", CANCEL["es"]),
+        ("bot", question),
+        ("customer", email),
+        order_id=PROCESSING,  # set with the question
+    )
+    events, [said] = await answer(proven)
+    order = await store.order(PROCESSING)
+    assert order is not None and order.status == OrderStatus.CANCELLED
+    assert said.startswith(f"El pedido {PROCESSING}")
+    assert {"event": "pause", "timestamp": None} not in events
+
+
+async def test_a_shipped_order_is_not_cancelled_a_person_takes_it(
+    store: DemoStore, own_queue: str
+) -> None:
+    text = "Bitte stornieren Sie die Bestellung 48213."
+    tracker = chat("de", ("customer", text), customer=owner("48213"))
+    events, _ = await answer(tracker)
+    order = await store.order("48213")
+    assert order is not None and order.status == OrderStatus.SHIPPED
+    assert {"event": "pause", "timestamp": None} in events
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Könnte ich die Bestellung 1209384756 noch stornieren?"),
+        ("es", "No quiero cancelar el pedido 1209384756, solo saber cuándo llega."),
+        ("nl", "Ik wil bestelling 1209384756 niet annuleren, alleen weten waar ze is."),
+        ("fr", "Je veux annuler la commande 1209384756, elle est arrivée cassée."),
+    ],
+)
+def test_a_question_a_refusal_or_a_problem_is_no_cancellation(
+    code: str, text: str
+) -> None:
+    assert not wants_cancelled(language_book().languages[code], text)
+
+
+@pytest.mark.parametrize(("code", "text"), sorted(MONEY_AWAITED.items()))
+def test_money_not_back_yet_is_a_refund_awaited_not_a_late_parcel(
+    code: str, text: str
+) -> None:
+    texts = language_book().languages[code]
+    lower = text.lower()
+    assert problem_said(texts, lower) == texts.care["refund_late"]
+    assert asks_money_back(texts, text)
+
+
+def test_a_parcel_awaited_is_still_a_late_parcel() -> None:
+    texts = language_book().languages["de"]
+    lower = "ich warte immer noch auf meine bestellung 13579."
+    assert problem_said(texts, lower) != texts.care["refund_late"]
+    assert problem_said(texts, lower)
+    assert not asks_money_back(texts, lower)
+
+
+@pytest.mark.parametrize("code", sorted(MONEY_AWAITED))
+async def test_the_refund_on_record_is_told_in_the_language(
+    code: str, store: DemoStore, own_queue: str
+) -> None:
+    tracker = chat(code, ("customer", MONEY_AWAITED[code]), customer=owner("13579"))
+    events, [said] = await answer(tracker)
+    refund = await store.refund_for("13579")
+    assert refund is not None and refund.amount in said
+    texts = language_book().languages[code]
+    assert said.startswith(texts.care["refund_late"])
+    assert {"event": "pause", "timestamp": None} not in events
+
+
+def test_a_cancelled_order_without_a_refund_on_record_says_when_the_money_comes() -> (
+    None
+):
+    texts = language_book().languages["it"]
+    order = {"order_id": "555", "status": "cancelled", "total": "10.00 EUR"}
+    said = money_back(texts, order, None)
+    assert said is not None and "555" in said and "10.00 EUR" in said
+    # neither a refund nor a cancelled order: a person
+    assert money_back(texts, {**order, "status": "shipped"}, None) is None
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("nl", "Bestelling 48213 al dagen niet bijgewerkt. Fantastisch."),
+        ("de", "Bestellung 48213 bewegt sich seit Tagen nicht. Ganz toll."),
+    ],
+)
+def test_praise_beside_a_negation_is_no_praise(code: str, text: str) -> None:
+    texts = language_book().languages[code]
+    lower = text.lower()
+    asked, rest = topics_asked(texts, lower)
+    assert not only_praises(texts, asked, rest, lower, "48213")
+
+
+@pytest.mark.parametrize(("code", "text"), sorted(UNANSWERED.items()))
+async def test_a_calm_question_without_an_answer_is_said_honestly_a_person_offered(
+    code: str, text: str, own_queue: str
+) -> None:
+    book = language_book()
+    assert book.unanswered(code, text)
+    tracker = chat(code, ("customer", text))
+    events, [said] = await answer(tracker)
+    assert said == book.say(code, "unsure")
+    assert {"event": "slot", "timestamp": None, "name": "missed", "value": True} in (
+        events
+    )
+    assert not await has_ticket(tracker.sender_id)
+
+
+async def test_a_second_question_without_an_answer_brings_in_a_person(
+    own_queue: str,
+) -> None:
+    first = UNANSWERED["nl"]
+    events, [said] = await answer(chat("nl", ("customer", first)))
+    missed = [e for e in events if e.get("name") == "missed"]
+    tracker = chat(
+        "nl",
+        ("customer", first),
+        ("bot", said),
+        ("customer", "En mag ik een kortingscode achteraf nog gebruiken?"),
+    )
+    tracker.events[3:3] = missed  # the first reply could not help
+    events, _ = await answer(tracker)
+    assert {"event": "pause", "timestamp": None} in events
+    assert await has_ticket(tracker.sender_id)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("es", "Vale, ¿y para cuándo más o menos?"),
+        ("de", "Alles klar, und wann ungefähr?"),
+        ("fr", "D'accord, et ce sera pour quand à peu près ?"),
+    ],
+)
+def test_a_follow_up_after_a_word_that_takes_note_goes_on_with_the_topic(
+    code: str, text: str
+) -> None:
+    assert language_book().follows_up(code, text)
+
+
+async def test_the_day_a_delivered_order_came_is_said(store: DemoStore) -> None:
+    order = await store.order("651234")
+    assert order is not None and order.status == OrderStatus.DELIVERED
+    book = language_book()
+    for code in sorted(CANCEL):
+        said = book.order_answer(code, order.values())
+        eta = day_month(str(order.values()["eta"]))
+        assert eta is not None
+        day = book.languages[code].date.format(**eta)
+        assert day in said, (code, said)
+
+
+def test_a_return_asked_in_the_infinitive_with_zu_is_a_return() -> None:
+    book = language_book()
+    said = book.reply(
+        "de", "Wie lange habe ich Zeit, einen Artikel zurückzugeben?", lambda _: None
+    )
+    assert said == book.languages["de"].answers["returns"]
