@@ -42,7 +42,12 @@ from actions.mentions import mentioned
 from actions.mood import Mood, assess
 from actions.numbers import find_number
 from actions.order_chat import telling
-from actions.order_checks import TIME_QUESTIONS, change_key, time_question
+from actions.order_checks import (
+    TIME_QUESTIONS,
+    against_deadline,
+    change_key,
+    time_question,
+)
 from actions.replies import reply_book
 from actions.side import is_question
 from actions.situation import Situation
@@ -128,25 +133,31 @@ _GENERAL_QUESTION = re.compile(
 )
 
 
-async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
-    """The reply key and the order for a short question about the order the bot
-    just gave the state of (the chat's order, proven the customer's), else None."""
+async def order_follow_up(
+    tracker: Tracker,
+) -> tuple[str, Order, dict[str, str]] | None:
+    """The reply key, the order and the key's other values for a short question
+    about the order the bot just gave the state of (the chat's order, proven the
+    customer's), or for the day they need it by told right after; else None."""
     latest = str((tracker.latest_message or {}).get("text") or "")
     said = bot_texts(tracker)
+    if dated := await _deadline_after_state(tracker, latest, said):
+        return dated
     # "why so slow?", "can you speed it up?": about the time it takes; "can I still
     # add something to it?": whether it can change
     answered_here = any(mentioned(m, latest) for m in TIME_QUESTIONS.values())
     answered_here = answered_here or mentioned("asks_change", latest)
     answered_here = answered_here or mentioned("asks_tracking", latest)
     answered_here = answered_here or mentioned("didnt_cancel", latest)
-    # "Please can you tell me when it will be send?": says what it asks
-    answered_here = answered_here or mentioned("asks_dispatch", latest)
+    # "Please can you tell me when it will be send?": says what it asks, so it may
+    # be longer (but "when do you ship to Norway?" is still a general question)
+    says_what = answered_here or mentioned("asks_dispatch", latest)
     if (
         not said
         or not (is_question(latest) or answered_here)
         # a question that says what it asks may be longer than a bare "eta?"
         or len(re.findall(r"[\w']+", latest))
-        > FOLLOW_UP_MAX_WORDS * (2 if answered_here else 1)
+        > FOLLOW_UP_MAX_WORDS * (2 if says_what else 1)
         or not (_ABOUT_THE_ORDER.search(latest) or answered_here)
         # "how much is express?" is a general question; "can I pay more for express
         # to get it sooner?" is about this order's time
@@ -162,21 +173,40 @@ async def order_follow_up(tracker: Tracker) -> tuple[str, Order] | None:
     status = str(order.status)
     if order.status is OrderStatus.CANCELLED and mentioned("didnt_cancel", latest):
         # "I don't remember cancelling it": not their doing, and who can say why
-        return "order.record_disagrees.cancelled_unknown", order
+        return "order.record_disagrees.cancelled_unknown", order, {}
     tracking = f"track_order.{status}_tracking"
     if mentioned("asks_tracking", latest) and reply_book().has(tracking):
-        return tracking, order  # the number and where to follow it, not the day
+        return tracking, order, {}  # the number and where to follow it, not the day
     if timed := time_question(order, latest):
-        return timed, order
+        return timed, order, {}
     if mentioned("asks_change", latest):
-        return change_key(order), order
+        return change_key(order), order, {}
     if status == "processing" and mentioned("asks_dispatch", latest):
         # as the lookup answers "when will it be sent?" (asks_dispatch)
-        return "track_order.processing_dispatch", order
+        return "track_order.processing_dispatch", order, {}
     # the day it was due has passed: that it is late, not that day as the new one
     again = f"track_order.{status}_late_again" if order.late else ""
     again = again if reply_book().has(again) else f"track_order.{status}_again"
-    return (again if reply_book().has(again) else f"track_order.{status}"), order
+    return (again if reply_book().has(again) else f"track_order.{status}"), order, {}
+
+
+async def _deadline_after_state(
+    tracker: Tracker, latest: str, said: list[str]
+) -> tuple[str, Order, dict[str, str]] | None:
+    """ "bday's on sunday lol" right after the chat's order's state: whether it comes
+    in time for that day (``track_order.<status>_deadline``), whatever NLU read."""
+    order_id = str(tracker.get_slot("order_id") or "")
+    if not said or not order_id or order_id not in said[-1]:
+        return None
+    order = await store().order(order_id)
+    if order is None or not may_see(tracker, order) or order.late:
+        return None
+    needed = against_deadline(order, [latest])
+    if needed is None:
+        return None
+    side, words = needed
+    packed = "processing_" if order.status is OrderStatus.PROCESSING else ""
+    return f"track_order.{packed}{side}_deadline", order, words
 
 
 async def store_unreachable(
@@ -357,8 +387,10 @@ class CaringAction(Action, ABC):
             return [*mood.events, *await store_unreachable(dispatcher, tracker, mood)]
         if follow_up is not None:
             # "ok. eta?" after the order's state: the order answers it
-            key, order = follow_up
-            Speaker(dispatcher, tracker, mood, "track_order").say(key, **order.values())
+            key, order, more = follow_up
+            Speaker(dispatcher, tracker, mood, "track_order").say(
+                key, **{**order.values(), **more}
+            )
             return [*mood.events, SlotSet("order_id", order.id)]
         speaker = Speaker(
             dispatcher, tracker, mood, self.topic(tracker), self.check_understanding

@@ -764,3 +764,38 @@ async def test_adding_to_the_chats_order_right_after_its_state(
     )
     found = await order_follow_up(tracker)
     assert found is not None and found[0] == key
+
+
+async def test_the_day_it_is_needed_by_told_after_the_state_is_checked_against_it(
+    store: DemoStore,
+) -> None:
+    """ "bday's on sunday lol" right after the order's state (NLU reads a question
+    about Sunday delivery): whether the order comes in time for the birthday."""
+    from actions.order_checks import deadline_day
+    from actions.voice import order_follow_up
+    from tests.actions.test_offers import conversation
+
+    order = await store.order("228810")
+    assert order is not None and order.due is not None and not order.late
+    told = reply_book().pick(f"track_order.{order.status}", **order.values())
+    tracker = conversation(
+        [
+            ("customer", "where's 228810, it's for my bro's bday", "track_order"),
+            ("form", "", None),
+            ("bot", told, None),
+            ("customer", "bday's on sunday lol", "delivery_options"),
+        ],
+        "deadline-after-state",
+        order_id="228810",
+        verified_customer=owner("228810"),
+    )
+    found = await order_follow_up(tracker)
+    assert found is not None
+    key, _, words = found
+    day = deadline_day("on sunday", order.as_of)
+    assert day is not None
+    sunday, _ = day
+    side = "after" if order.due > sunday else "on" if order.due == sunday else "before"
+    assert key == f"track_order.{side}_deadline"
+    assert words["event"] == "the birthday"
+    assert words["deadline"].startswith("Sunday")

@@ -59,6 +59,11 @@ def test_paraphrases_reach_their_entry_and_never_a_wrong_one() -> None:
         ("is sending stuff back free or do I pay the postage?", "return_cost"),
         ("will you deliver on a sunday?", "weekend_delivery"),
         ("have a lovely day", "pleasantries"),
+        # no printer at home: the QR code, not "I didn't catch that"
+        (
+            "Will I have to print something? We've got no printer here.",
+            "return_printing",
+        ),
     ],
 )
 def test_questions_from_the_brief_are_answered(text: str, entry: str) -> None:
