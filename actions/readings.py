@@ -328,6 +328,13 @@ def only_closes(tracker: Tracker) -> bool:
     )
 
 
+def closes_only(tracker: Tracker) -> bool:
+    """Whether the latest message is only words that close ("ok fine.", "alright
+    then"), whatever the bot asked before."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return bool(_CLOSING.match(text))
+
+
 def closing_key(tracker: Tracker) -> str:
     """The reply to a message that only closes (``only_closes``): acknowledged,
     or, when it shrugs, the answer owned as not the one they hoped for."""

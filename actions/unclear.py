@@ -47,6 +47,7 @@ from actions.readings import (
     asked_beside_thanks,
     asks_about_the_order,
     chosen_reading,
+    closes_only,
     closing_key,
     done_asking,
     follow_up_topic,
@@ -309,7 +310,11 @@ class ActionConfirmUnderstood(CaringAction):
                 *await accept_offer(offered, speaker, tracker),
             ]
         if not said_yes or not pending or original is None:
-            if said_yes and not pending:
+            if said_yes and not pending and closes_only(tracker):
+                # "ok fine." to an open question ("What would you prefer?"): taken
+                # as it is, the door left open; not "What can I do for you?"
+                speaker.say(closing_key(tracker))
+            elif said_yes and not pending:
                 speaker.say("affirm_nothing_pending")
             else:
                 speaker.say("confirm_denied" if pending else "deny_nothing_pending")

@@ -799,3 +799,33 @@ async def test_the_day_it_is_needed_by_told_after_the_state_is_checked_against_i
     assert key == f"track_order.{side}_deadline"
     assert words["event"] == "the birthday"
     assert words["deadline"].startswith("Sunday")
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [("ok fine.", "acknowledged"), ("yes", "affirm_nothing_pending")],
+)
+async def test_ok_to_an_open_question_is_taken_as_it_is(text: str, key: str) -> None:
+    """ "ok fine." after "What would you prefer?" (no yes-or-no question, nothing
+    offered) closes, the door left open; not "Alright, I'm listening. What can I do
+    for you?". A bare "yes" still asks what they need."""
+    from tests.actions.test_offers import conversation
+
+    tracker = conversation(
+        [
+            ("customer", "was my return for 651234 received?", "track_refund"),
+            (
+                "bot",
+                "I don't see a refund linked to order 651234. If you'd like one, I "
+                "can explain how to start a return, or a colleague can take a look. "
+                "What would you prefer?",
+                None,
+            ),
+            ("customer", text, "affirm"),
+        ],
+        f"open-question-{len(text)}",
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionConfirmUnderstood().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], key), message["text"]

@@ -252,3 +252,16 @@ def test_a_return_asked_in_the_infinitive_with_zu_is_a_return() -> None:
         "de", "Wie lange habe ich Zeit, einen Artikel zurückzugeben?", lambda _: None
     )
     assert said == book.languages["de"].answers["returns"]
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "kind"),
+    [
+        ("pl", "Trochę mnie to zdenerwowało, szczerze.", "annoyed"),
+        ("nl", "Ik had me er zo op verheugd.", "disappointed"),
+        ("es", "La verdad es que me estoy agobiando un poco.", "worry"),
+    ],
+)
+def test_a_feeling_in_everyday_words_is_heard(code: str, text: str, kind: str) -> None:
+    texts = language_book().languages[code]
+    assert language_book().felt(code, text) == texts.feelings[kind][1]
