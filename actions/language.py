@@ -340,12 +340,13 @@ class LanguageBook:
             self.languages[code], str(found.get("order_id")), found, again
         )
 
-    def handoff(self, code: str, text: str = "") -> str:
+    def handoff(self, code: str, text: str = "", earlier: Sequence[str] = ()) -> str:
         """The handoff message in the language, after its words of care when ``text``
         says something serious happened, else for what went wrong when it names it
         (``problems``), else for the feeling it names, else for something that went
-        wrong (``care.problem``), else after thanks for the message; or the English
-        fallback."""
+        wrong (``care.problem``), else for what went wrong in the customer's
+        ``earlier`` messages, else after thanks for the message (none for an
+        exclamation); or the English fallback."""
         texts = self.languages.get(code)
         if texts is None:
             return self.fallback_handoff
@@ -363,11 +364,20 @@ class LanguageBook:
             asked, _ = topics_asked(texts, lower)
             problem = texts.care.get("problem", "") if "problem" in asked else ""
             care = problem_said(texts, lower) or (felt[0] if felt else problem)
+        if not care:
+            # "Das ist schon das zweite Mal!" after "it never arrived": what went
+            # wrong earlier in the chat, not thanks for the message
+            care = next(
+                (c for t in reversed(earlier) if (c := problem_said(texts, t.lower()))),
+                "",
+            )
         # what makes it matter more ("it was a present", "the wedding"), after what
         # went wrong or a feeling: never to a calm question about exchanging a gift
         care = f"{care} {stakes_said(texts, lower)}".strip() if care else ""
-        # words of care, or thanks for the message: never both in one breath
-        return f"{care or texts.thanks} {texts.handoff}".strip()
+        # words of care, or thanks for the message: never both in one breath, and
+        # no thanks for an exclamation
+        thanks = "" if "!" in text else texts.thanks
+        return f"{care or thanks} {texts.handoff}".strip()
 
     def reply(
         self,

@@ -272,7 +272,9 @@ async def hand_off(
     handoff = book.handoff(situation, mood.decision.reasons)
     waiting = None
     if language:  # a language without texts: the English fallback and queue text
-        handoff = language_book().handoff(language, situation.text)
+        handoff = language_book().handoff(
+            language, situation.text, customer_texts(tracker)[:-1]
+        )
         waiting = language_book().waiting(language, key, values)
     if not language and key in NOBODY_YET:
         handoff = book.without_immediacy(handoff)  # no "now", then "no one is in"

@@ -265,3 +265,19 @@ def test_a_return_asked_in_the_infinitive_with_zu_is_a_return() -> None:
 def test_a_feeling_in_everyday_words_is_heard(code: str, text: str, kind: str) -> None:
     texts = language_book().languages[code]
     assert language_book().felt(code, text) == texts.feelings[kind][1]
+
+
+def test_a_handoff_after_an_exclamation_names_what_went_wrong_earlier() -> None:
+    """ "Das ist schon das zweite Mal bei Ihnen!" after "it never reached me": the
+    words for the parcel not come, not "Vielen Dank für Ihre Nachricht"."""
+    book = language_book()
+    texts = book.languages["de"]
+    earlier = ["Das Paket 651234 ist laut Tracking da, aber nie bei mir angekommen."]
+    said = book.handoff("de", "Das ist schon das zweite Mal bei Ihnen!", earlier)
+    assert said.startswith(problem_said(texts, earlier[0].lower()))
+    assert texts.thanks not in said
+    # nothing wrong before, an exclamation: no thanks either; a calm message: thanks
+    assert not book.handoff("de", "Ich will jetzt jemanden sprechen!").startswith(
+        texts.thanks
+    )
+    assert book.handoff("de", "Können Sie mir helfen?").startswith(texts.thanks)
