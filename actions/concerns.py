@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from actions.emotion.text import with_apostrophes
-from actions.mentions import rule_pattern
+from actions.mentions import mentioned, rule_pattern
 from actions.replies import fill
 from actions.situation import Situation
 
@@ -46,6 +46,8 @@ class Concerns:
         text = with_apostrophes(situation.text.lower())
         for pattern, needs, rule in self._concern_rules:
             found = pattern.search(text)
+            if found and rule.get("not_with") and mentioned(rule["not_with"], text):
+                continue  # "I ordered the wrong size": their own mistake
             if found and (needs is None or needs.search(text)):
                 # named groups put the customer's own words in ("the cracked mirror")
                 values = {k: v for k, v in found.groupdict().items() if v}

@@ -20,6 +20,7 @@ from actions.asking import only_asks
 from actions.concerns import Concerns, named_lately
 from actions.emotion import Analysis, Circumstance, Emotion
 from actions.emotion.policy import answer_first_situations
+from actions.mentions import mentioned
 from actions.paths import DATA
 from actions.register import Register
 from actions.replies import capitalise, fill, reply_book
@@ -74,7 +75,11 @@ class EmpathyBook(Concerns):
         read_in = context | set(self.data.get("read_into_questions") or [])
         if person_asked:
             read_in.add("person_request")  # "I want to talk to a real person"
-        asks = person_asked or (bool(text) and only_asks(text))
+        # ...and so is the customer's own mistake told with a request ("cancel it,
+        # I ordered the wrong size"): "wrong" is no feeling to name
+        asks = person_asked or (
+            bool(text) and (only_asks(text) or mentioned("own_mistake", text))
+        )
         # confusion is only heard when said ("I'm so confused", "I don't get
         # it"): read into a question ("I can't remember my password, how do I
         # reset it?") it is no feeling to name

@@ -30,6 +30,7 @@ from actions.language_texts import (
     WORD,
     LanguageTexts,
     asks_something,
+    compiled,
     named_topics,
     offers_person,
     only_praises,
@@ -165,8 +166,9 @@ class LanguageBook:
                 date=str(entry.get("date") or "{day}/{month}"),
                 asks=re.compile(str(entry["asks"])) if entry.get("asks") else None,
                 team=re.compile(str(entry["team"])) if entry.get("team") else None,
-                money=_compiled(entry.get("money")),
-                negation=_compiled(entry.get("negation")),
+                money=compiled(entry.get("money")),
+                negation=compiled(entry.get("negation")),
+                own_mistake=compiled(entry.get("own_mistake")),
             )
             texts = languages[str(code)]
             required = {"offer_person", *(f"order.{s}" for s in ORDER_STATES)}
@@ -340,13 +342,19 @@ class LanguageBook:
             self.languages[code], str(found.get("order_id")), found, again
         )
 
-    def handoff(self, code: str, text: str = "", earlier: Sequence[str] = ()) -> str:
+    def handoff(
+        self,
+        code: str,
+        text: str = "",
+        earlier: Sequence[str] = (),
+        said: Sequence[str] = (),
+    ) -> str:
         """The handoff message in the language, after its words of care when ``text``
         says something serious happened, else for what went wrong when it names it
         (``problems``), else for the feeling it names, else for something that went
         wrong (``care.problem``), else for what went wrong in the customer's
-        ``earlier`` messages, else after thanks for the message (none for an
-        exclamation); or the English fallback."""
+        ``earlier`` messages unless a reply ``said`` it already, else after thanks
+        for the message (none for an exclamation); or the English fallback."""
         texts = self.languages.get(code)
         if texts is None:
             return self.fallback_handoff
@@ -371,6 +379,8 @@ class LanguageBook:
                 (c for t in reversed(earlier) if (c := problem_said(texts, t.lower()))),
                 "",
             )
+            if any(care and care in x for x in said):
+                care = ""  # said in a recent reply: not the same words again
         # what makes it matter more ("it was a present", "the wedding"), after what
         # went wrong or a feeling: never to a calm question about exchanging a gift
         care = f"{care} {stakes_said(texts, lower)}".strip() if care else ""
@@ -481,11 +491,6 @@ class LanguageBook:
             else:
                 values = {**values, "opens": opens_at(texts.opens, values)}
         return texts.queue[key].format(**values)
-
-
-def _compiled(words: Any) -> re.Pattern[str] | None:
-    """An optional regular expression of the data file, compiled."""
-    return re.compile(str(words)) if words else None
 
 
 @lru_cache(maxsize=1)

@@ -75,13 +75,23 @@ class LanguageTexts:
     # parcel; and a negation (``negation``): praise beside one is no praise
     money: re.Pattern[str] | None = None
     negation: re.Pattern[str] | None = None
+    # the customer's own mistake ("Ich habe die falsche Größe bestellt"): taken out
+    # before what went wrong is looked for
+    own_mistake: re.Pattern[str] | None = None
+
+
+def compiled(words: Any) -> re.Pattern[str] | None:
+    """An optional regular expression of the data file, compiled."""
+    return re.compile(str(words)) if words else None
 
 
 def problem_said(texts: LanguageTexts, lower: str) -> str:
     """The words for what went wrong, when the customer's lower-cased message says
     it (the language's ``problems``, the first that matches); "" otherwise. That it
     has not come yet, said of their money ("todavía no me habéis devuelto el
-    dinero"), is a refund still awaited, not a parcel."""
+    dinero"), is a refund still awaited, not a parcel; the customer's own mistake
+    ("I ordered the wrong size") is nothing of ours that went wrong."""
+    lower = without_own_mistake(texts, lower)
     for words, care in texts.problems:
         if not words.search(lower):
             continue
@@ -93,6 +103,11 @@ def problem_said(texts: LanguageTexts, lower: str) -> str:
 
 def _pattern(words: re.Pattern[str] | None) -> str | None:
     return words.pattern if words is not None else None
+
+
+def without_own_mistake(texts: LanguageTexts, lower: str) -> str:
+    """``lower`` without the words of the customer's own mistake (``own_mistake``)."""
+    return texts.own_mistake.sub(" ", lower) if texts.own_mistake else lower
 
 
 def refund_awaited(texts: LanguageTexts, lower: str) -> bool:
@@ -118,7 +133,7 @@ def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
     (QUESTIONS) first and then taken out; and what is left of it."""
     # a way to pay named is a payment question, whatever its words mean alone
     # ("contra reembolso", cash on delivery, is no refund)
-    rest, named = without_methods(lower)
+    rest, named = without_methods(without_own_mistake(texts, lower))
     asked = ["payment"] if named and "payment" in texts.topics else []
     for topic in QUESTIONS:
         words = texts.topics.get(topic)

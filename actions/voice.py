@@ -273,7 +273,10 @@ async def hand_off(
     waiting = None
     if language:  # a language without texts: the English fallback and queue text
         handoff = language_book().handoff(
-            language, situation.text, customer_texts(tracker)[:-1]
+            language,
+            situation.text,
+            customer_texts(tracker)[:-1],
+            bot_texts(tracker)[-RECENT_REPLIES:],
         )
         waiting = language_book().waiting(language, key, values)
     if not language and key in NOBODY_YET:

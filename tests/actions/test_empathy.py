@@ -783,3 +783,20 @@ def test_every_wording_of_where_the_customer_stands_says_the_same_facts() -> Non
             assert "leave a phone number or e-mail" in line, (key, line)
     for line in queue["closed_until"]:
         assert "back {opens}" in line, line
+
+
+def test_the_customers_own_mistake_gets_no_sorry_for_a_wrong_item(
+    book: EmpathyBook,
+) -> None:
+    """ "Please cancel it, I ordered the wrong size": no feeling read into "wrong",
+    no "I'm sorry about the wrong item"; one we sent still gets it."""
+    from actions.mood import analyzer
+
+    own = "Please cancel order 1209384756, I ordered the wrong size."
+    analysis = analyzer().analyze(own)
+    assert book.level(analysis, own) is Level.NEUTRAL
+    situation = Situation(intent="cancel_order", analysis=analysis, text=own)
+    assert book.said_concern(situation) is None
+    sent = "You sent me the wrong size and I'm annoyed."
+    theirs = Situation(intent="complaint", analysis=analyzer().analyze(sent), text=sent)
+    assert book.said_concern(theirs) == "the wrong item"

@@ -281,3 +281,67 @@ def test_a_handoff_after_an_exclamation_names_what_went_wrong_earlier() -> None:
         texts.thanks
     )
     assert book.handoff("de", "Können Sie mir helfen?").startswith(texts.thanks)
+
+
+def test_what_went_wrong_earlier_is_not_said_again_at_the_handoff() -> None:
+    """When a recent reply already said it, the handoff does not open with the same
+    words again ("Je suis désolé que votre commande ne soit toujours pas arrivée")."""
+    book = language_book()
+    texts = book.languages["fr"]
+    earlier = ["Ma commande 808080123456 n'est toujours pas arrivée."]
+    care = problem_said(texts, earlier[0].lower())
+    said = book.handoff(
+        "fr", "Je pars en voyage lundi!", earlier, [f"{care} J'ai trouvé la commande."]
+    )
+    assert care not in said
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (
+            "de",
+            "Bitte stornieren Sie die Bestellung 99887766, ich habe die falsche "
+            "Farbe gewählt.",
+        ),
+        ("es", "Me equivoqué de talla, quiero cancelar el pedido 99887766."),
+        (
+            "fr",
+            "J'ai commandé la mauvaise pointure, je voudrais annuler la commande "
+            "99887766.",
+        ),
+        ("pl", "Pomyliłam rozmiar, proszę anulować zamówienie 99887766."),
+    ],
+)
+def test_the_customers_own_mistake_is_no_wrong_item_of_ours(
+    code: str, text: str
+) -> None:
+    """ "I ordered the wrong size, cancel it": a cancellation, with no "sorry you did
+    not get what you ordered"; the wrong item sent by us still is one."""
+    texts = language_book().languages[code]
+    assert problem_said(texts, text.lower()) == ""
+    assert wants_cancelled(texts, text)
+    sent = "Sie haben mir die falsche Größe geschickt."
+    assert problem_said(language_book().languages["de"], sent.lower())
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (
+            "es",
+            "Recibí un mensaje vuestro que me pide actualizar los datos de la tarjeta.",
+        ),
+        ("it", "Ho ricevuto un sms che dice di confermare i dati bancari. Siete voi?"),
+        ("nl", "Er kwam een mail binnen waarin ik mijn kaartgegevens moet invullen."),
+        ("pl", "Przyszedł SMS, że mam podać dane karty, żeby odebrać paczkę."),
+    ],
+)
+def test_a_message_asking_for_card_or_bank_details_is_fraud(
+    code: str, text: str
+) -> None:
+    assert "fraud" in language_book().situations(code, text)
+    # asking us for an e-mail is not
+    assert (
+        language_book().situations("nl", "Kunnen jullie mij de factuur mailen?") == []
+    )

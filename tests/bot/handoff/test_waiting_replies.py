@@ -483,6 +483,14 @@ async def test_no_see_a_doctor_first_to_someone_who_has_seen_one(
         frozenset({UrgencyFlag.SAFETY}),
     )
     assert say("waiting_advice_safety", "fr") not in french
+    [unhurt] = await waiting(
+        conversations,
+        "web-unhurt-fr",
+        ["Il n'a rien, heureusement, mais j'ai eu très peur."],
+        "fr",
+        frozenset({UrgencyFlag.SAFETY}),
+    )
+    assert say("waiting_advice_safety", "fr") not in unhurt
     [unseen] = await waiting(
         conversations,
         "web-unseen-en",
