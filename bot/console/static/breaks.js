@@ -61,6 +61,11 @@
     const length = me.break_minutes || 10;
     const pause = saved();
     if (pause && p.status === "away") {
+      if (!pause.seen) {
+        // the page has seen the break begin: "online" from now on ends it
+        pause.seen = true;
+        localStorage.setItem(KEY, JSON.stringify(pause));
+      }
       const line = el("p", { testid: "break-timer", attrs: { role: "timer" } });
       countdown(line, pause.until);
       if (left(pause.until) > 0) timer = setInterval(() => countdown(line, pause.until), 1000);
@@ -71,7 +76,10 @@
       box.hidden = false;
       return;
     }
-    if (pause) localStorage.removeItem(KEY); // online again by the toggle
+    // online again by the toggle; not an answer about the presence sent before the
+    // break began (a poll in flight when "Take a break" was clicked), which would
+    // end the break before it started
+    if (pause && (pause.seen || left(pause.until) === 0)) localStorage.removeItem(KEY);
     if (p.status === "online" && p.break_suggested && p.intense_run !== dismissed) {
       box.append(
         el("p", { testid: "break-suggestion", text: "You've taken " + p.intense_run + " intense chats in a row. A " + length + "-minute break helps you stay patient with the next customer." }),
