@@ -127,9 +127,9 @@ async def _in_language(
         if texts is None:
             return None
         if wants_cancelled(texts, message):
-            if target.status == OrderStatus.PROCESSING:
+            if target.status is OrderStatus.PROCESSING:
                 target = await shop.cancel(target)
-            if target.status != OrderStatus.CANCELLED:
+            if target.status is not OrderStatus.CANCELLED:
                 return None
             return order_text(texts, target.id, target.values())
         refund = await shop.refund_for(target.id)
@@ -185,17 +185,15 @@ async def _in_language(
     if target is not None and is_task(text):
         # "Quiero cancelar el pedido 5520174", "mijn geld voor 13579 is er nog
         # niet": done for an order proven theirs, else the proof asked for first
-        if may_see(tracker, target):
-            done = await do_task(target, text)
-            return (
-                (f"{book.heard(language, text)} {done}".strip(), about(target))
-                if done
-                else None
-            )
-        if proves(said, await shop.customer(target.customer)):
-            done = await do_task(target, text)
-            return (done, [*about(target), *proven(target)]) if done else None
-        return ask_proof(target)
+        owner = may_see(tracker, target)
+        if not owner and not proves(said, await shop.customer(target.customer)):
+            return ask_proof(target)
+        done = await do_task(target, text)
+        if done is None:
+            return None  # a person: it has shipped, no refund on record
+        if owner:
+            return f"{book.heard(language, text)} {done}".strip(), about(target)
+        return done, [*about(target), *proven(target)]
 
     # the order's state was the bot's last word: a question about it now wants
     # the day, not the whole state again

@@ -133,9 +133,7 @@ class LanguageBook:
                     for k, v in (entry.get("serious") or {}).items()
                 },
                 care={str(k): str(v) for k, v in (entry.get("care") or {}).items()},
-                unhurt=re.compile(str(entry["unhurt"]))
-                if entry.get("unhurt")
-                else None,
+                unhurt=compiled(entry.get("unhurt")),
                 problems=[
                     (re.compile(str(v["when"])), str(v["care"]))
                     for v in (entry.get("problems") or {}).values()
@@ -164,8 +162,8 @@ class LanguageBook:
                     for k, v in (entry.get("stakes") or {}).items()
                 },
                 date=str(entry.get("date") or "{day}/{month}"),
-                asks=re.compile(str(entry["asks"])) if entry.get("asks") else None,
-                team=re.compile(str(entry["team"])) if entry.get("team") else None,
+                asks=compiled(entry.get("asks")),
+                team=compiled(entry.get("team")),
                 money=compiled(entry.get("money")),
                 negation=compiled(entry.get("negation")),
                 own_mistake=compiled(entry.get("own_mistake")),

@@ -40,8 +40,9 @@ REFUSAL_SPAN = 40
 
 
 def _refused(texts: LanguageTexts, lower: str) -> bool:
-    """Whether a negation stands just before (or, in Dutch and German word order,
-    just after the object before) the word for cancelling in ``lower``."""
+    """Whether a negation stands within REFUSAL_SPAN characters before the word
+    for cancelling in ``lower`` ("no quiero cancelar", "ik wil ... niet
+    annuleren": in Dutch and German the negation may come after the object)."""
     cancel = texts.topics.get("cancel")
     if cancel is None or texts.negation is None:
         return False

@@ -95,14 +95,11 @@ def problem_said(texts: LanguageTexts, lower: str) -> str:
     for words, care in texts.problems:
         if not words.search(lower):
             continue
-        if refund_awaited(texts, lower) and words.pattern == _pattern(texts.late):
+        late = texts.late is not None and words.pattern == texts.late.pattern
+        if late and refund_awaited(texts, lower):
             return texts.care.get("refund_late", care)
         return care
     return ""
-
-
-def _pattern(words: re.Pattern[str] | None) -> str | None:
-    return words.pattern if words is not None else None
 
 
 def without_own_mistake(texts: LanguageTexts, lower: str) -> str:

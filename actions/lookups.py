@@ -32,9 +32,9 @@ from actions.order_chat import (
     talks_money,
 )
 from actions.order_checks import (
-    against_deadline,
     change_key,
     complaint_key,
+    deadline_reply,
     record_disagrees,
     time_question,
 )
@@ -179,14 +179,11 @@ class ActionOrderLookup(CaringAction):
             if told_already(tracker, order) and reply_book().has(f"{late}_again"):
                 late = f"{late}_again"
             speaker.say(late, **order.values())
-        elif needed := against_deadline(order, customer_texts(tracker)[-3:]):
+        elif needed := deadline_reply(order, customer_texts(tracker)[-3:]):
             # the day the customer needs it by: it comes after it (no "Good news"),
             # or in time, said so they need not do the sum
-            side, words = needed
-            packed = "processing_" if order.status is OrderStatus.PROCESSING else ""
-            speaker.say(
-                f"track_order.{packed}{side}_deadline", **{**order.values(), **words}
-            )
+            key, words = needed
+            speaker.say(key, **{**order.values(), **words})
         elif (
             order.status is OrderStatus.DELIVERED
             and order.eta

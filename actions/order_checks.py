@@ -123,6 +123,29 @@ def against_deadline(
     return None
 
 
+def deadline_reply(order: Order, said: list[str]) -> tuple[str, dict[str, str]] | None:
+    """The reply key for the day the customer said they need ``order`` by
+    (``track_order.[processing_]<after|on|before>_deadline``, ``against_deadline``)
+    and its words; None when they said none."""
+    needed = against_deadline(order, said)
+    if needed is None:
+        return None
+    side, words = needed
+    packed = "processing_" if order.status is OrderStatus.PROCESSING else ""
+    return f"track_order.{packed}{side}_deadline", words
+
+
+def tells_deadline(text: str) -> bool:
+    """Whether ``text`` names a day something is needed by ("bday's on sunday"):
+    cheap to ask before an order is looked up for it."""
+    from actions.mood import analyzer  # the situation reader of the analysis
+
+    return any(
+        found.kind == "deadline" and bool(found.when)
+        for found in analyzer().message.situations.detect(text.lower())
+    )
+
+
 # The reply's suffix -> the mention that asks it: why it takes so long, making it faster
 TIME_QUESTIONS = {"why": "asks_why_slow", "speed_up": "asks_speed_up"}
 

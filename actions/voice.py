@@ -44,8 +44,9 @@ from actions.numbers import find_number
 from actions.order_chat import telling
 from actions.order_checks import (
     TIME_QUESTIONS,
-    against_deadline,
     change_key,
+    deadline_reply,
+    tells_deadline,
     time_question,
 )
 from actions.replies import reply_book
@@ -198,15 +199,16 @@ async def _deadline_after_state(
     order_id = str(tracker.get_slot("order_id") or "")
     if not said or not order_id or order_id not in said[-1]:
         return None
+    if not tells_deadline(latest):
+        return None  # no order looked up for a message that names no day
     order = await store().order(order_id)
     if order is None or not may_see(tracker, order) or order.late:
         return None
-    needed = against_deadline(order, [latest])
+    needed = deadline_reply(order, [latest])
     if needed is None:
         return None
-    side, words = needed
-    packed = "processing_" if order.status is OrderStatus.PROCESSING else ""
-    return f"track_order.{packed}{side}_deadline", order, words
+    key, words = needed
+    return key, order, words
 
 
 async def store_unreachable(
@@ -354,7 +356,7 @@ class CaringAction(Action, ABC):
                     *mood.events,
                     *await store_unreachable(dispatcher, tracker, mood, language),
                 ]
-            texts = language_book()
+            languages = language_book()
             said = bot_texts(tracker)[-REPEAT_WINDOW:]
             # an order's state again ("Und jetzt?" after it): not understood. A
             # general answer may come again ("Und was kostet das?" after the
@@ -364,13 +366,13 @@ class CaringAction(Action, ABC):
                 and find_number(answer[0]) is not None
                 and any(answer[0] in before for before in said)
             )
-            if again or (answer is None and texts.unanswered(language, latest)):
+            if again or (answer is None and languages.unanswered(language, latest)):
                 # the follow-up was not understood, or a calm question we have no
                 # answer for: said honestly, a person offered; the second time,
                 # a person
                 answer = None
-                if not earlier_misses(tracker) and texts.has(language, "unsure"):
-                    dispatcher.utter_message(text=texts.say(language, "unsure"))
+                if not earlier_misses(tracker) and languages.has(language, "unsure"):
+                    dispatcher.utter_message(text=languages.say(language, "unsure"))
                     return [
                         *mood.events,
                         *_closed_loops(tracker),

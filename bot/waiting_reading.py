@@ -339,6 +339,14 @@ def asks(text: str, words: WaitingWords = ENGLISH) -> bool:
     return "?" in text or bool(words.question.search(text.strip().lower()))
 
 
+# The fright after something happened, in English ("I'm really shaken", "it gave us
+# a real fright"): named as such in a waiting reply, not as worry
+FRIGHT = re.compile(
+    r"\b(?:shaken|shook(?: up)?|rattled|in shock|(?:a|such a|real|big|terrible|"
+    r"horrible) (?:fright|scare)|frightened|terrified|petrified)\b"
+)
+
+
 def feeling_label(
     analysis: dict[str, Any] | None, lower: str, words: WaitingWords
 ) -> str:
@@ -350,14 +358,6 @@ def feeling_label(
     if label in ("anxiety", "neutral", "") and FRIGHT.search(lower):
         return "fright"  # "I'm really shaken": the fright, not "how worried you are"
     return label
-
-
-# The fright after something happened, in English ("I'm really shaken", "it gave us
-# a real fright"): named as such in a waiting reply, not as worry
-FRIGHT = re.compile(
-    r"\b(?:shaken|shook(?: up)?|rattled|in shock|(?:a|such a|real|big|terrible|"
-    r"horrible) (?:fright|scare)|frightened|terrified|petrified)\b"
-)
 
 
 def felt_words(lower: str, words: WaitingWords) -> bool:

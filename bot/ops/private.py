@@ -1,21 +1,28 @@
 """A stack of one's own for a test run or a benchmark: free ports, a random key
-prefix and fresh secrets on a given Redis, its keys deleted afterwards; and the
-handoff settings without business hours that both use (``always_open_handoff``)."""
+prefix and fresh secrets on a given Redis, its keys deleted afterwards; the
+handoff settings without business hours that both use (``always_open_handoff``);
+and the gateway's routing on such a stack (``routing_on``)."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import redis
 import yaml
 
+from bot.conversations import Conversations
+from bot.handoff import HandoffQueue
+from bot.handoff.keys import Keys
 from bot.ops.ports import free_ports
 from bot.ops.stack import Stack
+from bot.redisurl import async_client
 from bot.settings import ROOT, Settings
+from bot.transcript import Transcript
+from bot.upstream import EmotionClient, RasaClient
 
 
 def always_open_handoff() -> Path:
@@ -86,3 +93,27 @@ def private_stack(settings: Settings, model: Path, log_dir: Path) -> Iterator[St
     finally:
         stack.stop()
         delete_keys(settings.redis_url, settings.redis_prefix)
+
+
+@asynccontextmanager
+async def routing_on(
+    settings: Settings, rasa: RasaClient, **redis_options: Any
+) -> AsyncIterator[Conversations]:
+    """The gateway's routing on a private stack's Redis (a single server, Sentinel or
+    Cluster; ``redis_options`` go to the client), with ``rasa`` as its Rasa client
+    (closed with it), and the stack's action server."""
+    client = async_client(settings.redis_url, decode_responses=True, **redis_options)
+    emotion = EmotionClient(settings.actions_url)
+    try:
+        yield Conversations(
+            redis=client,
+            keys=Keys(settings.redis_prefix),
+            queue=HandoffQueue(client, prefix=settings.redis_prefix),
+            transcript=Transcript(client, prefix=settings.redis_prefix),
+            rasa=rasa,
+            emotion=emotion,
+        )
+    finally:
+        await rasa.close()
+        await emotion.close()
+        await client.aclose()

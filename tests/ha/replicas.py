@@ -17,22 +17,20 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
 import httpx
-import redis.asyncio as aioredis
 
 from bot.conversations import Conversations
-from bot.handoff import HandoffQueue, TicketState
-from bot.handoff.keys import Keys
-from bot.ops.private import private_settings
+from bot.handoff import TicketState
+from bot.ops.private import private_settings, routing_on
 from bot.ops.stack import Stack
 from bot.ops.widget import Widget
-from bot.redisurl import async_client
 from bot.settings import ROOT, Settings
-from bot.transcript import Author, Kind, Transcript
-from bot.upstream import EmotionClient, RasaClient
+from bot.transcript import Author, Kind
+from bot.upstream import RasaClient
 from tests.reliability.clients import REPLY_KINDS, Agent, replied, unanswered
 
 LOG_ROOT = ROOT / "var" / "test-logs"
@@ -67,26 +65,10 @@ def gateways(stack: Stack) -> list[str]:
     ]
 
 
-@contextlib.asynccontextmanager
-async def agent_side(settings: Settings) -> AsyncIterator[Conversations]:
+def agent_side(settings: Settings) -> AbstractAsyncContextManager[Conversations]:
     """What the console does, on the stack's Redis and both Rasa servers."""
     s = settings
-    client: aioredis.Redis = async_client(s.redis_url, decode_responses=True)
-    rasa = RasaClient(s.rasa_urls, 20, s.rasa_api_token())
-    emotion = EmotionClient(s.actions_url)
-    try:
-        yield Conversations(
-            redis=client,
-            keys=Keys(s.redis_prefix),
-            queue=HandoffQueue(client, prefix=s.redis_prefix),
-            transcript=Transcript(client, prefix=s.redis_prefix),
-            rasa=rasa,
-            emotion=emotion,
-        )
-    finally:
-        await rasa.close()
-        await emotion.close()
-        await client.aclose()
+    return routing_on(s, RasaClient(s.rasa_urls, 20, s.rasa_api_token()))
 
 
 @contextlib.asynccontextmanager

@@ -22,19 +22,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import redis.asyncio as aioredis
 
 from bot.conversations import Conversations
-from bot.handoff import HandoffQueue
-from bot.handoff.keys import Keys
 from bot.ops.ports import free_port
-from bot.ops.private import private_settings
+from bot.ops.private import private_settings, routing_on
 from bot.ops.redis_server import RedisServer
 from bot.ops.stack import Stack
 from bot.ops.train import ensure_model
 from bot.settings import ROOT, Settings
-from bot.transcript import Transcript
-from bot.upstream import EmotionClient, RasaClient
+from bot.upstream import RasaClient
 from tests.reliability.clients import Agent
 
 LOG_DIR = ROOT / "var" / "test-logs" / "reliability"
@@ -247,29 +243,6 @@ def fault_stack(
         if request.session.testsfailed:  # keep the logs of a failed run
             kept = LOG_DIR.with_name(f"reliability-failed-{time.strftime('%H%M%S')}")
             shutil.copytree(LOG_DIR, kept)
-
-
-@contextlib.asynccontextmanager
-async def routing_on(
-    settings: Settings, rasa: RasaClient, **redis: Any
-) -> AsyncIterator[Conversations]:
-    """The gateway's routing on a private stack's Redis, with ``rasa`` as its Rasa
-    client (closed with it), and the stack's action server."""
-    client = aioredis.Redis.from_url(settings.redis_url, decode_responses=True, **redis)
-    emotion = EmotionClient(settings.actions_url)
-    try:
-        yield Conversations(
-            redis=client,
-            keys=Keys(settings.redis_prefix),
-            queue=HandoffQueue(client, prefix=settings.redis_prefix),
-            transcript=Transcript(client, prefix=settings.redis_prefix),
-            rasa=rasa,
-            emotion=emotion,
-        )
-    finally:
-        await rasa.close()
-        await emotion.close()
-        await client.aclose()
 
 
 @pytest.fixture

@@ -28,11 +28,12 @@ import pytest
 
 from bot.conversations import Conversations, Inbound, Outcome
 from bot.handoff import TicketState
+from bot.ops.private import routing_on
 from bot.transcript import Author
 from bot.upstream import RasaClient
 from tests.polling import until
 from tests.reliability.clients import Agent
-from tests.reliability.conftest import FaultStack, descendants, routing_on
+from tests.reliability.conftest import FaultStack, descendants
 
 TIMEOUT_S = 4.0  # one request to Rasa, once it has its turn
 STOP_S = 2.5  # each stop of the slow Rasa: shorter than the timeout
