@@ -38,7 +38,7 @@ from actions.order_chat import (
 )
 from actions.side import Parsed, SideAnswer, answer_of, is_question
 from actions.speaker import Speaker
-from actions.store import Order, StoreUnavailable, store
+from actions.store import Customer, Order, StoreUnavailable, store
 from actions.voice import CaringAction, hand_over
 
 # Why a person is brought in when the form's question offered one and got a yes.
@@ -51,6 +51,13 @@ def needs_proof(tracker: Tracker, order: Order | None) -> bool:
     return (
         order is not None and not may_see(tracker, order) and tries(tracker) < MAX_TRIES
     )
+
+
+async def order_and_owner(tracker: Tracker) -> tuple[Order | None, Customer | None]:
+    """The order asked about and the customer it belongs to (``StoreUnavailable``
+    when the order system does not answer)."""
+    order = await asked_order(tracker)
+    return order, await store().customer(order.customer) if order else None
 
 
 def proof_used(tracker: Tracker) -> list[EventType]:
@@ -108,8 +115,7 @@ class ProofForm(FormValidationAction, ABC):
         again without counting; anything else counts as a wrong try. With the order
         system down nothing counts (the lookup says so)."""
         try:
-            order = await asked_order(tracker)
-            owner = await store().customer(order.customer) if order else None
+            order, owner = await order_and_owner(tracker)
         except StoreUnavailable:
             return {"order_proof": None}
         text = str(slot_value or "")
@@ -137,8 +143,7 @@ class ProofForm(FormValidationAction, ABC):
         ):
             return {}  # asked: the domain's from_text mapping has the answer
         try:
-            order = await asked_order(tracker)
-            owner = await store().customer(order.customer) if order else None
+            order, owner = await order_and_owner(tracker)
         except StoreUnavailable:
             return {}  # nothing can be checked: the lookup says so
         latest = str((tracker.latest_message or {}).get("text") or "")

@@ -288,20 +288,30 @@ class TokenIn(BaseModel):
     text: str = Field(default="", max_length=4000)
 
 
+async def _let_go(
+    console: Console,
+    request: Request,
+    who: Principal,
+    cid: str,
+    body: TokenIn,
+    action: str,
+    step: Callable[[str, str, int, str], Awaitable[T]],
+) -> T:
+    """``step`` (release or resolve) of the held chat, with the body's token and
+    closing words (``on_held``)."""
+    text = body.text.strip()
+    return await on_held(
+        console, request, who, cid, action, lambda: step(who.id, cid, body.token, text)
+    )
+
+
 @router.post("/chats/{cid}/release")
 async def release_chat(
     cid: str, body: TokenIn, request: Request, console: ConsoleDep, who: Acting
 ) -> dict[str, Any]:
     """Give the chat back to the queue."""
-    ticket = await on_held(
-        console,
-        request,
-        who,
-        cid,
-        "release",
-        lambda: console.conversations.release(
-            who.id, cid, body.token, body.text.strip()
-        ),
+    ticket = await _let_go(
+        console, request, who, cid, body, "release", console.conversations.release
     )
     return {"ticket": ticket_dict(ticket, who)}
 
@@ -311,15 +321,8 @@ async def resolve_chat(
     cid: str, body: TokenIn, request: Request, console: ConsoleDep, who: Acting
 ) -> dict[str, Any]:
     """Close the chat: the bot welcomes the customer back and asks for ratings."""
-    resolved = await on_held(
-        console,
-        request,
-        who,
-        cid,
-        "resolve",
-        lambda: console.conversations.resolve(
-            who.id, cid, body.token, body.text.strip()
-        ),
+    resolved = await _let_go(
+        console, request, who, cid, body, "resolve", console.conversations.resolve
     )
     return {
         "ticket": ticket_dict(resolved.ticket, who),

@@ -1,7 +1,10 @@
 """The console's pages and files: sign-in, the agent console, the dashboard, practice
 conversations, the phrase guide, emotion-recognition exercises and skills.
 
-Plain HTML, its scripts and one style sheet per page from ``static/``, no build step.
+Plain HTML, its scripts and one style sheet per page from ``static/``, no build step;
+a page's ``<!--#include _part.html key="value" -->`` line stands for the shared part
+``static/_part.html`` with its ``{{key}}`` filled in (the head, the training pages'
+top).
 Every console response carries a strict Content-Security-Policy (no inline script or
 style, nothing from other sites, no framing) and is not cached. A page that needs a
 signed-in user sends anyone else to the sign-in page.
@@ -10,6 +13,7 @@ signed-in user sends anyone else to the sign-in page.
 from __future__ import annotations
 
 import html
+import re
 import secrets
 from pathlib import Path
 
@@ -56,21 +60,32 @@ FILES = {
     "skills.js": "text/javascript",
 }
 
+SIGNED_IN = {  # the pages for anyone signed in, by their path
+    "/console": "console.html",  # the agent console
+    "/console/practice": "practice.html",  # conversations with a simulated customer
+    "/console/guide": "guide.html",  # emotional words and approved replies
+    "/console/exercises": "exercises.html",  # emotion-recognition exercises
+    "/console/skills": "skills.html",  # one's own skills over time, or the team's
+}
+INCLUDE = re.compile(r"<!--#include (?P<part>_[\w-]+\.html)(?P<values>[^>]*?) -->\n")
+VALUE = re.compile(r'(\w+)="([^"]*)"')
+
 router = APIRouter(include_in_schema=False)
 
 
+def _include(match: re.Match[str]) -> str:
+    """The shared part an include line names, its ``{{key}}`` as the line gives."""
+    text = (STATIC / match["part"]).read_text(encoding="utf-8")
+    for key, value in VALUE.findall(match["values"]):
+        text = text.replace("{{" + key + "}}", value)
+    return text
+
+
 def _page(name: str, **values: str) -> HTMLResponse:
-    text = (STATIC / name).read_text(encoding="utf-8")
+    text = INCLUDE.sub(_include, (STATIC / name).read_text(encoding="utf-8"))
     for key, value in values.items():
         text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
     return HTMLResponse(text, headers=HEADERS)
-
-
-async def _signed_in_page(request: Request, console: ConsoleDep, name: str) -> Response:
-    """The console page ``name`` for anyone signed in, else the sign-in page."""
-    if await _signed_in(request, console) is None:
-        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
-    return _page(name)
 
 
 @router.get("/console/login")
@@ -98,34 +113,15 @@ async def _signed_in(request: Request, console: ConsoleDep) -> Account | None:
     return account
 
 
-@router.get("/console")
-async def get_console_page(request: Request, console: ConsoleDep) -> Response:
-    """The agent console (sign-in first)."""
-    return await _signed_in_page(request, console, "console.html")
+async def get_signed_in_page(request: Request, console: ConsoleDep) -> Response:
+    """A page of ``SIGNED_IN`` for anyone signed in, else the sign-in page."""
+    if await _signed_in(request, console) is None:
+        return RedirectResponse("/console/login", status_code=303, headers=HEADERS)
+    return _page(SIGNED_IN[request.scope["route"].path])
 
 
-@router.get("/console/practice")
-async def get_practice_page(request: Request, console: ConsoleDep) -> Response:
-    """Practice conversations with a simulated customer (sign-in first)."""
-    return await _signed_in_page(request, console, "practice.html")
-
-
-@router.get("/console/guide")
-async def get_guide_page(request: Request, console: ConsoleDep) -> Response:
-    """The phrase guide: emotional words and approved replies (sign-in first)."""
-    return await _signed_in_page(request, console, "guide.html")
-
-
-@router.get("/console/exercises")
-async def get_exercises_page(request: Request, console: ConsoleDep) -> Response:
-    """Emotion-recognition exercises (sign-in first)."""
-    return await _signed_in_page(request, console, "exercises.html")
-
-
-@router.get("/console/skills")
-async def get_skills_page(request: Request, console: ConsoleDep) -> Response:
-    """Skill assessments over time: one's own, or the team's for supervisors."""
-    return await _signed_in_page(request, console, "skills.html")
+for _path in SIGNED_IN:
+    router.add_api_route(_path, get_signed_in_page, methods=["GET"])
 
 
 @router.get("/console/dashboard")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -194,43 +194,50 @@ def config_path() -> Path:
     return Path(os.environ.get("HANDOFF_CONFIG") or DEFAULT_PATH)
 
 
+# Where data/handoff.yml keeps each number of HandoffConfig (a missing one keeps
+# its default; one that is there is read as the type of the default)
+IN_FILE = {
+    "intensity_weight": ("priority", "weights", "intensity"),
+    "frustration_weight": ("priority", "weights", "frustration"),
+    "aging_per_minute": ("priority", "aging_per_minute"),
+    "presence_ttl": ("agents", "presence_ttl"),
+    "lease": ("agents", "lease"),
+    "max_reoffers": ("agents", "max_reoffers"),
+    "default_capacity": ("agents", "default_capacity"),
+    "specialist_skill": ("agents", "specialist_skill"),
+    "intense_intensity": ("agents", "emotional_load", "intense_intensity"),
+    "intense_frustration": ("agents", "emotional_load", "intense_frustration"),
+    "load_window": ("agents", "emotional_load", "window"),
+    "max_recent_intense": ("agents", "emotional_load", "max_recent"),
+    "break_after": ("agents", "emotional_load", "break_after"),
+    "break_minutes": ("agents", "emotional_load", "break_minutes"),
+    "candidates": ("queue", "candidates"),
+    "queue_timeout": ("queue", "timeout"),
+    "default_handle_time": ("queue", "default_handle_time"),
+    "auto_assign": ("queue", "auto_assign"),
+    "auto_assign_after": ("queue", "auto_assign_after"),
+}
+
+
 def load_config(path: Path | str | None = None) -> HandoffConfig:
     """Read ``path`` (default: ``config_path()``); missing entries keep their
     defaults."""
     path = path or config_path()
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    prio = raw.get("priority") or {}
-    weights = prio.get("weights") or {}
-    agents = raw.get("agents") or {}
-    load = agents.get("emotional_load") or {}
-    queue = raw.get("queue") or {}
     base = HandoffConfig()
+    values: dict[str, Any] = {}
+    for name, (*sections, key) in IN_FILE.items():
+        entries = raw
+        for section in sections:
+            entries = entries.get(section) or {}
+        if key in entries:
+            values[name] = type(getattr(base, name))(entries[key])
+    prio = raw.get("priority") or {}
     flags = {UrgencyFlag(k): float(v) for k, v in (prio.get("flags") or {}).items()}
-    config = HandoffConfig(
-        intensity_weight=float(weights.get("intensity", base.intensity_weight)),
-        frustration_weight=float(weights.get("frustration", base.frustration_weight)),
+    config = replace(
+        base,
+        **values,
         flag_weights=flags or base.flag_weights,
-        aging_per_minute=float(prio.get("aging_per_minute", base.aging_per_minute)),
-        presence_ttl=float(agents.get("presence_ttl", base.presence_ttl)),
-        lease=float(agents.get("lease", base.lease)),
-        max_reoffers=int(agents.get("max_reoffers", base.max_reoffers)),
-        default_capacity=int(agents.get("default_capacity", base.default_capacity)),
-        specialist_skill=str(agents.get("specialist_skill", base.specialist_skill)),
-        intense_intensity=float(load.get("intense_intensity", base.intense_intensity)),
-        intense_frustration=int(
-            load.get("intense_frustration", base.intense_frustration)
-        ),
-        load_window=float(load.get("window", base.load_window)),
-        max_recent_intense=int(load.get("max_recent", base.max_recent_intense)),
-        break_after=int(load.get("break_after", base.break_after)),
-        break_minutes=int(load.get("break_minutes", base.break_minutes)),
-        candidates=int(queue.get("candidates", base.candidates)),
-        queue_timeout=float(queue.get("timeout", base.queue_timeout)),
-        default_handle_time=float(
-            queue.get("default_handle_time", base.default_handle_time)
-        ),
-        auto_assign=bool(queue.get("auto_assign", base.auto_assign)),
-        auto_assign_after=float(queue.get("auto_assign_after", base.auto_assign_after)),
         hours=_hours(raw.get("business_hours")),
     )
     if config.lease <= 0 or config.presence_ttl <= 0 or config.candidates < 1:
