@@ -170,6 +170,10 @@ class EmpathyBook(Concerns):
             # something comes before the answer: its "Sure." would be a seam
             answer = _without_interjection(answer)
         offer = self._offer_beside(pending, answer, situation)
+        # money worries, illness or a need for care told beside the question: the
+        # words for that are the acknowledgement, not a feeling about the request
+        # read into it as well ("sorry, the cancellation is disappointing")
+        of_life = bool(pending) and pending[0].kind in answer_first_situations()
         if level is Level.NEUTRAL:
             answer = self._unprojected(answer)
             return " ".join(p for p in [*parts, fault, noted, answer, offer] if p)
@@ -186,7 +190,7 @@ class EmpathyBook(Concerns):
                 # "one of the two candles is missing" reads as puzzled to the
                 # model; what it calls for is an apology, not "here's how it works"
                 parts.append(fault)
-            elif not apologises:
+            elif not apologises and not of_life:
                 parts.append(self._pick(f"acknowledge.{label}", situation, values))
             if noted:
                 parts.append(noted)
@@ -205,7 +209,7 @@ class EmpathyBook(Concerns):
                 if felt in self.data.get("acknowledge_short_felt", {})
                 else "acknowledge_short"
             )
-            if not apologises:
+            if not apologises and not of_life:
                 parts.append(self._pick(short, situation, values))
             if noted:
                 parts.append(noted)

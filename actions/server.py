@@ -150,7 +150,7 @@ def add_answer_route(app: Sanic) -> None:
     """
     from actions.side import chat_slots
     from actions.waiting_answers import UNFIT, answer_while_waiting
-    from actions.waiting_order import unproven_answer
+    from actions.waiting_order import about_money, unproven_answer
 
     @app.post("/answer")
     async def post_answer(request: Request) -> Any:
@@ -205,6 +205,13 @@ def add_answer_route(app: Sanic) -> None:
                     return response.json({"text": said, "asks_proof": asks})
         if proof_only:
             return response.json({"text": None})
+        refund = None
+        if order is not None and about_money(text, language):
+            # "how soon will the money be back?": the refund on record answers it
+            try:
+                refund = await store().refund_for(order.id)
+            except StoreUnavailable:
+                refund = None
         said = answer_while_waiting(
             text,
             language,
@@ -212,6 +219,7 @@ def add_answer_route(app: Sanic) -> None:
             float(confidence) if confidence is not None else None,
             order,
             situation,
+            refund,
         )
         if said == UNFIT:
             return response.json({"text": None, "unfit": situation})

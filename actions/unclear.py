@@ -7,6 +7,7 @@ that need no lookup are in actions/answers.py."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -24,6 +25,7 @@ from actions.answer_keys import (
 )
 from actions.conversation import (
     accepted_offer,
+    bot_texts,
     customer_texts,
     latest_intent,
     user_events,
@@ -33,6 +35,7 @@ from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
 from actions.faq import nearest_intent
 from actions.mentions import mentioned
+from actions.mood import history
 from actions.new_address import address_given
 from actions.numbers import find_number
 from actions.order_chat import (
@@ -59,10 +62,10 @@ from actions.readings import (
     warm_intent,
 )
 from actions.replies import capitalise, reply_book
-from actions.side import PARSE_TIMEOUT_S, is_question, parse
+from actions.side import PARSE_TIMEOUT_S, is_question, parse, points_back
 from actions.speaker import Speaker
 from actions.store import store
-from actions.voice import CaringAction, hand_over
+from actions.voice import CaringAction, asks_for_facts, hand_over
 
 # Questions about sending back or money back (``refund_in_context``: no return)
 RETURN_QUESTIONS = frozenset({"get_refund", "check_refund_policy", "exchange_item"})
@@ -71,6 +74,87 @@ YES_NO_BUTTONS = [
     {"title": "Yes", "payload": "/affirm"},
     {"title": "No", "payload": "/deny"},
 ]
+
+# A question NLU cannot place, asked in the middle of a matter ("Do you need
+# photos?" after a broken item, "will it make it for Monday?" after the order's
+# state), is about that matter, not outside what we do: at most this many words...
+IN_THE_CHAT_WORDS = 12
+# ...and about what was said (it, that, the words of the last reply or of the
+# customer's recent messages), or asking how things go ("do I need to ...?")
+_WORD = re.compile(r"[a-z]{4,}")
+_PLAIN = frozenset(
+    [
+        "that",
+        "this",
+        "with",
+        "have",
+        "what",
+        "when",
+        "where",
+        "which",
+        "will",
+        "would",
+        "could",
+        "should",
+        "there",
+        "their",
+        "them",
+        "they",
+        "your",
+        "yours",
+        "from",
+        "about",
+        "just",
+        "like",
+        "know",
+        "want",
+        "need",
+        "please",
+        "thanks",
+        "thank",
+        "hello",
+        "still",
+        "does",
+        "into",
+        "been",
+        "were",
+        "then",
+        "than",
+        "also",
+        "only",
+        "some",
+    ]
+)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if w not in _PLAIN}
+
+
+def _last_missed(tracker: Tracker) -> bool:
+    """Whether our last reply could not help (a miss, ``ReplyBook.misses``)."""
+    bot = [turn for turn in history(tracker) if not turn.is_customer]
+    return bool(bot) and bot[-1].fallback
+
+
+def about_the_chat(tracker: Tracker, text: str) -> bool:
+    """Whether a question NLU could not place is about the matter of the chat: a
+    short question after an answer of ours that was no miss, pointing back at it,
+    asking how it goes on, or using the words of the last reply or of the
+    customer's recent messages."""
+    said = bot_texts(tracker)
+    if (
+        not said
+        or not is_question(text)
+        or len(text.split()) > IN_THE_CHAT_WORDS
+        or _last_missed(tracker)
+    ):
+        return False
+    if points_back(text) or asks_for_facts(text):
+        return True
+    context = " ".join([said[-1], *customer_texts(tracker)[-4:-1]])
+    return bool(_words(text) & _words(context))
+
 
 # A second reading of the question beside thanks, when NLU is unsure of it: the
 # intent of the nearest training example, this close at least.
@@ -222,6 +306,11 @@ async def not_understood(
         description = reply_book().describe(options[0])
         speaker.say("confirm_intent", YES_NO_BUTTONS, description=description)
         return [SlotSet("pending_intent", options[0])]
+    if about_the_chat(tracker, text):
+        # no sure answer to a question about the matter at hand: said honestly,
+        # a person offered (a miss: the second one brings the person)
+        speaker.say("unsure")
+        return [SlotSet("pending_intent", None)]
     speaker.say("out_of_scope" if not fallback else "fallback")
     return [SlotSet("pending_intent", None)]
 

@@ -90,7 +90,7 @@ def went_on(tracker: Tracker) -> bool:
     ]
     if len(intents) == 2 and intents[0] == intents[1]:
         return True
-    if _ASKS_FOR_FACTS.match(latest):
+    if asks_for_facts(latest):
         # "how long till the money comes back?": a question we answered, not the
         # problem pressed again
         return False
@@ -112,6 +112,13 @@ _ASKS_FOR_FACTS = re.compile(
     r"what (?:i|we) (?:must|should|do|can) do|what happens (?:if|when|with|to))\b",
     re.I,
 )
+
+
+def asks_for_facts(text: str) -> bool:
+    """Whether ``text`` asks for a fact ("do you need photos?", "will it make
+    it?"), not for something to be done."""
+    return bool(_ASKS_FOR_FACTS.match(text))
+
 
 # A short question about the order whose state was the bot's last word ("ok. eta?",
 # "which carrier?", "when will it go out?"): what NLU makes of a few words out of

@@ -10,12 +10,13 @@ import re
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
 from actions.language import language_book
+from actions.language_tasks import money_back
 from actions.payments import method_named
 from actions.readings import DECLINED, FOLLOW_UP_CONFIDENCE, asks_about_the_order
 from actions.replies import reply_book
 from actions.side import clauses, is_question, points_back
-from actions.store import Order
-from actions.waiting_order import names_the_order
+from actions.store import Order, Refund
+from actions.waiting_order import about_money, names_the_order
 from bot import waiting_reading as read  # the gateway's reading of the same
 from bot.texts import say
 
@@ -85,16 +86,28 @@ def answer_while_waiting(
     confidence: float | None,
     order: Order | None = None,
     situation: str = "",
+    refund: Refund | None = None,
 ) -> str | None:
     """The answer to a general question a customer asks while they wait for a
     person (``intent`` and ``confidence``: NLU's reading of ``text`` alone; English
     when ``language`` is ""): the state of the chat's ``order`` when it is theirs
     and they ask about it, the FAQ's answer (NLU sure of an intent the FAQ does not
     beat, else the FAQ's best match), or a general answer NLU is sure of; in another
-    language the language's own answers; without a closing question (the bot cannot
-    follow one up while a person has the chat). None otherwise."""
+    language the language's own answers; where their money stands when they ask
+    (``refund``: the order's refund on record); without a closing question (the
+    bot cannot follow one up while a person has the chat). None otherwise."""
     book = reply_book()
-    if order is not None and asks_about_the_order(text, intent) and not language:
+    if order is not None and about_money(text, language):
+        # where their money stands, from the record: the refund by its state (a
+        # cancelled order's amount in another language); else the person says
+        if language:
+            texts = language_book().languages.get(language)
+            values = refund.values() if refund is not None else None
+            return money_back(texts, order.values(), values) if texts else None
+        if refund is None:
+            return None
+        said = book.pick(f"track_refund.{refund.status}", **refund.values())
+    elif order is not None and asks_about_the_order(text, intent) and not language:
         late = "_late" if order.late else "_again"
         key = f"track_order.{order.status}{late}"
         if not book.has(key):

@@ -17,6 +17,8 @@ import httpx
 
 from actions.identity import attempts_proof, proves
 from actions.language import language_book
+from actions.language_tasks import asks_money_back
+from actions.mentions import mentioned
 from actions.readings import asks_about_the_order
 from actions.replies import reply_book
 from actions.side import _rasa
@@ -70,9 +72,19 @@ def _asks_about_it(text: str, language: str, intent: str | None) -> bool:
     language only when it says so in the language's words for an order (a short
     question while waiting, "how long will I wait?", "must I send it all back?", is
     about the wait or a question of its own, not the order's state)."""
+    if about_money(text, language):
+        return True  # "how soon will the money be back?": the order's refund
     if not language:
         return asks_about_the_order(text, intent)
     return names_the_order(language, text)
+
+
+def about_money(text: str, language: str) -> bool:
+    """Whether ``text`` asks where the customer's money stands ("how soon will the
+    money be back?"), in ``language`` ("" English)."""
+    if not language:
+        return mentioned("asks_money_back", text)
+    return asks_money_back(language_book().languages.get(language), text)
 
 
 def names_the_order(language: str, text: str) -> bool:

@@ -205,7 +205,9 @@ class MessageEvaluator:
     def detail(self, prep: Prepared) -> list[Hit]:
         """Problem words and message length: complaints tend to be long and concrete."""
         hits: list[Hit] = []
-        problems = self.problems.match(prep.clean)
+        # the words of what happens in their life ("lost my job") are no problem
+        # with the order
+        problems = self.problems.match(self.situations.blank(prep.clean))
         score = problems.scores.get("problem", 0.0)
         if score > 0:
             words = [f'"{m.surface}"' for m in problems.matches if not m.negated][:4]

@@ -98,6 +98,7 @@ class _Kind:
     serious: bool
     negatable: bool
     patterns: list[re.Pattern[str]]
+    of_life: bool = False
 
 
 class SituationDetector:
@@ -113,6 +114,7 @@ class SituationDetector:
                     name=str(name),
                     serious=bool(spec.get("serious", False)),
                     negatable=bool(spec.get("negatable", False)),
+                    of_life=bool(spec.get("of_life", False)),
                     patterns=[
                         re.compile(
                             str(p).replace("{rel}", relations).replace("{day}", days),
@@ -127,6 +129,16 @@ class SituationDetector:
         self._relation = (
             re.compile(rf"\bmy (?:\w+ )?({relations})\b", re.I) if relations else None
         )
+
+    def blank(self, text: str) -> str:
+        """``text`` without the words of what happens in the customer's life
+        (``of_life``: "lost my job", "can't afford it"), for reading what went wrong
+        with the order in the rest."""
+        for kind in self.kinds:
+            if kind.of_life:
+                for pattern in kind.patterns:
+                    text = pattern.sub(" ", text)
+        return text
 
     def detect(self, text: str) -> list[Circumstance]:
         """Every situation described in ``text`` (lower-cased), most serious first."""

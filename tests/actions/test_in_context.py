@@ -1,0 +1,179 @@
+"""What a stranger's follow-up means depends on the chat (blind probes aq and ar):
+a question NLU cannot place in the middle of a matter is no "outside what I can do";
+a day the present is needed for is a deadline however it is said; where the money
+stands is told while waiting; what happens in the customer's life is no problem with
+the order; a message that asks for payment through a link is fraud in every language
+(the real reply books, analyzer and demo store)."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.demo_store import DemoStore
+from actions.language import language_book
+from actions.mentions import mentioned
+from actions.mood import analyzer, assess
+from actions.order_checks import tells_deadline
+from actions.unclear import ActionNotUnderstood
+from actions.waiting_answers import answer_while_waiting
+from actions.waiting_order import about_money
+from tests.actions.conftest import says
+from tests.actions.test_offers import conversation
+
+DOMAIN: dict = {}
+BROKEN = (
+    "Sorry about the smashed mug. A person from our team arranges a replacement or "
+    "a full refund. Shall I bring one in?"
+)
+
+
+async def _not_understood(turns: list[tuple[str, str, str | None]], sender: str) -> str:
+    dispatcher = CollectingDispatcher()
+    await ActionNotUnderstood().run(dispatcher, conversation(turns, sender), DOMAIN)
+    return " ".join(str(m.get("text") or "") for m in dispatcher.messages)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Do you need photos?", "Should I keep the pieces?", "and is it safe to use?"],
+)
+async def test_a_question_about_the_matter_at_hand_is_no_out_of_scope(
+    own_queue: str, question: str
+) -> None:
+    said = await _not_understood(
+        [
+            ("customer", "my order arrived and the mug is smashed", "report_damage"),
+            ("bot", BROKEN, None),
+            ("customer", question, "out_of_scope"),
+        ],
+        "in-chat-" + question[:8],
+    )
+    assert says(said, "unsure"), said
+    assert not says(said, "out_of_scope")
+
+
+async def test_a_question_of_another_world_is_still_declined(own_queue: str) -> None:
+    said = await _not_understood(
+        [
+            ("customer", "my order arrived and the mug is smashed", "report_damage"),
+            ("bot", BROKEN, None),
+            ("customer", "what's the capital of Peru?", "out_of_scope"),
+        ],
+        "other-world",
+    )
+    assert says(said, "out_of_scope"), said
+    # ...and so is any question at the start of a chat
+    said = await _not_understood(
+        [("customer", "Do you need photos?", "out_of_scope")], "first-question"
+    )
+    assert says(said, "out_of_scope"), said
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline"),
+    [
+        ("its a birthday present for monday, will it make it??", True),
+        ("will it make it for Friday?", True),
+        ("will it arrive in time for Saturday?", True),
+        ("can you send it by next day delivery?", False),
+        ("the party is for 20 people", False),
+    ],
+)
+def test_a_day_it_is_needed_for_is_a_deadline(text: str, deadline: bool) -> None:
+    assert tells_deadline(text) is deadline
+
+
+def test_losing_a_job_is_no_problem_with_the_order() -> None:
+    text = (
+        "I've just lost my job and I need to cancel order 5520174 before it goes "
+        "out. I really can't afford it now."
+    )
+    analysis = analyzer().analyze(text)
+    assert [c.kind for c in analysis.circumstances] == ["hardship"]
+    assert not analysis.has("problem_report")
+    # ...while a parcel lost beside the same worry still is one
+    lost = analyzer().analyze("my parcel is lost and I can't afford another one")
+    assert lost.has("problem_report")
+
+
+def test_a_cancellation_beside_money_worries_is_done_not_handed_over() -> None:
+    text = (
+        "I've just lost my job and I need to cancel order 5520174 before it goes "
+        "out. I really can't afford it now."
+    )
+    mood = assess(conversation([("customer", text, "cancel_order")], "job-lost"))
+    assert not mood.decision.escalate, mood.decision.explanation
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("", "How soon will the money be back?"),
+        ("", "ok and when will the money arrive?"),
+        ("es", "¿Cuándo me devuelven el dinero?"),
+        ("de", "Wann bekomme ich mein Geld zurück?"),
+    ],
+)
+def test_where_the_money_stands_is_asked(language: str, text: str) -> None:
+    assert about_money(text, language)
+    if not language:
+        assert mentioned("asks_money_back", text)
+
+
+async def test_a_waiting_customer_hears_where_their_refund_stands(
+    store: DemoStore,
+) -> None:
+    order = await store.order("91027")
+    refund = await store.refund_for("91027")
+    assert order is not None and refund is not None
+    text = "How soon will the money be back?"
+    said = answer_while_waiting(text, "", None, None, order, "", refund)
+    assert said is not None and refund.amount in said, said
+    # without a refund on record the person answers it
+    assert answer_while_waiting(text, "", None, None, order, "", None) is None
+    # in another language, by its own words
+    said = answer_while_waiting(
+        "¿Cuándo me devuelven el dinero?", "es", None, None, order, "", refund
+    )
+    assert said is not None and refund.amount in said, said
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("", "It ask me to click a link for confirm the address and pay 1 euro."),
+        (
+            "fr",
+            "J'ai reçu un SMS me demandant de payer des frais de douane via un lien.",
+        ),
+        ("de", "Ich habe eine SMS bekommen, ich soll über einen Link 2 Euro zahlen."),
+        ("es", "Me llegó un SMS para pagar 1,99 € de aduana en un enlace."),
+        ("it", "Ho ricevuto un SMS che mi chiede di pagare 2 euro tramite un link."),
+        ("nl", "Ik kreeg een sms dat ik via een link moet betalen."),
+        ("pt", "Recebi um SMS para pagar uma taxa através de um link."),
+        ("pl", "Dostałam SMS-a, żeby zapłacić 5 zł przez link."),
+    ],
+)
+def test_a_message_asking_for_payment_through_a_link_is_fraud(
+    language: str, text: str
+) -> None:
+    if language:
+        assert "fraud" in language_book().situations(language, text)
+    else:
+        assert "fraud" in [c.kind for c in analyzer().analyze(text).circumstances]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("", "Can you click the link to track it for me?"),
+        ("fr", "Je peux payer par carte ? Le lien de suivi ne marche pas."),
+        ("de", "Kann ich mit PayPal zahlen?"),
+    ],
+)
+def test_paying_or_a_tracking_link_alone_is_no_fraud(language: str, text: str) -> None:
+    if language:
+        assert "fraud" not in language_book().situations(language, text)
+    else:
+        assert not analyzer().analyze(text).circumstances
