@@ -173,6 +173,18 @@ class ActionAnswer(CaringAction):
             # a question NLU took for a complaint ("are the jumpers made of real
             # wool?", "how warm can I wash them?"): read it as the question it is
             return await not_understood(speaker, tracker, fallback=True)
+        if (
+            intent == "complaint"
+            and mentioned("thanks_last", text)
+            and not is_question(text)
+            and analysis is not None
+            and analysis.frustration < 2
+            and not analysis.label.negative
+            and not analysis.has("sarcasm")
+        ):
+            # "maybe the neighbour has it. Thank you": what they will do, and
+            # thanks; nothing to complain of or to hand over
+            intent = speaker.intent = "thank_you"
         if intent == "complaint" and analysis and analysis.label is Emotion.JOY:
             # a complaint needs a grievance: a happy story gets a warm reply, and
             # the reply is about that (no "you'd like to tell us what went wrong")

@@ -131,6 +131,15 @@ _ABOUT_THE_ORDER = re.compile(
     r"go out|goes out|sent out|leave us|leaves)\b",
     re.IGNORECASE,
 )
+# the words that only make a question polite ("Could you kindly tell me which
+# carrier ...?", "I'd like to know when ...")
+_POLITE = re.compile(
+    r"^\W*(?:(?:hi|hello|good (?:morning|afternoon|evening)|ok(?:ay)?|thanks?)\W+)*"
+    r"(?:(?:could|can|would|will) you (?:please |kindly )?(?:tell|let) me(?: know)?|"
+    r"i(?:'d| would) (?:like|love) to know|please (?:tell|let) me(?: know)?|"
+    r"do you know|may i ask)\s+",
+    re.IGNORECASE,
+)
 # ...unless it asks something general ("when do you ship to Norway?", "when do you
 # open?"): the general answer, not the order's day
 _GENERAL_QUESTION = re.compile(
@@ -163,8 +172,9 @@ async def order_follow_up(
     if (
         not said
         or not (is_question(latest) or answered_here)
-        # a question that says what it asks may be longer than a bare "eta?"
-        or len(re.findall(r"[\w']+", latest))
+        # a question that says what it asks may be longer than a bare "eta?"; the
+        # words that only make it polite ("could you kindly tell me") do not count
+        or len(re.findall(r"[\w']+", _POLITE.sub("", latest)))
         > FOLLOW_UP_MAX_WORDS * (2 if says_what else 1)
         or not (_ABOUT_THE_ORDER.search(latest) or answered_here)
         # "how much is express?" is a general question; "can I pay more for express

@@ -16,6 +16,7 @@ from bot import reach
 
 TEXTS_FILE = Path(__file__).resolve().parent.parent / "data" / "replies" / "channel.yml"
 LANGUAGES_FILE = TEXTS_FILE.parent / "languages.yml"
+MENTIONS_FILE = TEXTS_FILE.parent / "mentions.yml"
 # languages.yml `feelings` (the bot's own) by the waiting_felt_<label> text that
 # answers them while waiting ("" is the plain waiting_felt)
 FEELING_LABELS = {
@@ -73,6 +74,8 @@ class WaitingWords:
     fed_up: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
     # does not want it to happen to anyone else ("so no other child gets hurt")
     others: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    # the customer's own mistake ("I ordered the wrong size"): no wrong item of ours
+    own_mistake: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
     # asks what becomes of the item or the money ("do I send it back first?", "can
     # you send another?", "what do I do with the broken one?"): after a broken or
     # wrong item or a double charge, what holds for that (waiting_fits_<situation>)
@@ -103,6 +106,14 @@ def texts() -> dict[str, str]:
     with TEXTS_FILE.open(encoding="utf-8") as handle:
         loaded = yaml.safe_load(handle)
     return {str(k): str(v) for k, v in loaded.items()}
+
+
+@lru_cache(maxsize=8)
+def mention(name: str) -> re.Pattern[str]:
+    """One of the action server's mentions (data/replies/mentions.yml), English."""
+    with MENTIONS_FILE.open(encoding="utf-8") as handle:
+        loaded = yaml.safe_load(handle) or {}
+    return re.compile(str(loaded[name]), re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -183,6 +194,11 @@ def waiting_words(language: str) -> WaitingWords | None:
             if k in SITUATIONS
         ),
         feeling_says=tuple(feeling_says),
+        **(
+            {"own_mistake": re.compile(str(entry["own_mistake"]))}
+            if entry.get("own_mistake")
+            else {}
+        ),
     )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from bot.contact import CALL_WORDS
 from bot.handoff import Ticket, UrgencyFlag, urgency_flags
-from bot.texts import WaitingWords, waiting_words
+from bot.texts import WaitingWords, mention, waiting_words
 
 # An order number a waiting customer adds ("it's 48213"): digits standing alone.
 ORDER_NUMBER = re.compile(r"(?<![\w+-])\d{5,15}(?![\w-])")
@@ -293,6 +293,7 @@ ENGLISH = WaitingWords(
     remedy=REMEDY,
     wants=WANTS,
     situations=ENGLISH_SITUATIONS,
+    own_mistake=mention("own_mistake"),
 )
 NOTHING = re.compile(r"(?!)")
 # a language without words of its own: a question mark is all we read
@@ -414,7 +415,8 @@ def situation(texts: list[str], words: WaitingWords) -> str:
     ("double_charge", "wrong_item", "damaged"), in the newest of ``texts`` that
     says one (their messages, oldest first); "" when none does."""
     for text in reversed(texts):
-        lower = text.lower()
+        # "I ordered the wrong size" is their own mistake, no wrong item of ours
+        lower = words.own_mistake.sub(" ", text.lower())
         for name, found in words.situations:
             if found.search(lower):
                 return name

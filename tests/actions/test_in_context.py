@@ -177,3 +177,85 @@ def test_paying_or_a_tracking_link_alone_is_no_fraud(language: str, text: str) -
         assert "fraud" not in language_book().situations(language, text)
     else:
         assert not analyzer().analyze(text).circumstances
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Could you kindly tell me which carrier is handling the shipment?",
+        "who is delivering it?",
+    ],
+)
+async def test_which_carrier_after_the_state_names_the_carrier(
+    store: DemoStore, question: str
+) -> None:
+    from actions.replies import reply_book
+    from actions.voice import order_follow_up
+    from tests.actions.conftest import owner
+
+    order = await store.order("300418862")
+    assert order is not None
+    told = reply_book().pick("track_order.shipped", **order.values())
+    tracker = conversation(
+        [
+            ("customer", "status of order 300418862 please", "track_order"),
+            ("form", "", None),
+            ("bot", told, None),
+            ("customer", question, "delivery_options"),
+        ],
+        "carrier",
+        order_id=order.id,
+        verified_customer=owner(order.id),
+    )
+    found = await order_follow_up(tracker)
+    assert found is not None and found[0] == "track_order.shipped_tracking"
+
+
+async def test_thanks_after_the_answer_is_no_complaint(own_queue: str) -> None:
+    from actions.answers import ActionAnswer
+
+    told = (
+        "Order 64450 shows as delivered by DPD. If you can't find it, it's worth "
+        "checking with neighbours."
+    )
+    for sender, text, closes in [
+        (
+            "thanks-1",
+            "Ah ok, I wasn't home these days, maybe the neighbour has it. Thank you",
+            True,
+        ),
+        ("thanks-2", "Still nothing arrived. thanks", False),
+    ]:
+        tracker = conversation(
+            [
+                ("customer", "where is 64450", "track_order"),
+                ("bot", told, None),
+                ("customer", text, "complaint"),
+            ],
+            sender,
+        )
+        dispatcher = CollectingDispatcher()
+        await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+        said = " ".join(str(m.get("text") or "") for m in dispatcher.messages)
+        assert says(said, "thank_you") is closes, said
+
+
+@pytest.mark.parametrize(
+    ("language", "texts", "found"),
+    [
+        (
+            "",
+            ["I'd like to cancel it, I ordered the wrong size.", "Refund to my card?"],
+            "",
+        ),
+        ("", ["they sent me the wrong size"], "wrong_item"),
+        ("de", ["Ich habe die falsche Größe bestellt."], ""),
+        ("de", ["Sie haben mir die falsche Größe geschickt."], "wrong_item"),
+    ],
+)
+def test_a_waiting_customers_own_mistake_is_no_wrong_item(
+    language: str, texts: list[str], found: str
+) -> None:
+    from bot import waiting_reading as read
+
+    assert read.situation(texts, read.words_for(language)) == found
