@@ -189,7 +189,9 @@ class ActionAnswer(CaringAction):
             # a complaint needs a grievance: a happy story gets a warm reply, and
             # the reply is about that (no "you'd like to tell us what went wrong")
             intent = speaker.intent = "compliment"
-        asks_back = is_question(text) and mentioned("asks_money_back", text)
+        asks_back = is_question(text) and (
+            mentioned("asks_money_back", text) or mentioned("if_lost", text)
+        )
         if (intent in RETURN_QUESTIONS or asks_back) and (
             key := refund_in_context(tracker)
         ):

@@ -90,11 +90,51 @@ class Concerns:
             # NLU's guess is no ground to name what they are upset about ("sorry
             # about your refund" for a dead screen): the plain words
             intent = "default"
+        phrase = str(concerns.get(intent, concerns["default"]))
+        if not _named_in(phrase, intent, situation.text or ""):
+            # "I'm scared it's a problem with my card" read as a refund question:
+            # the intent's topic is named only when the message names it too
+            return str(concerns["default"])
         if situation.order_id and f"{intent}_with_order" in concerns:
             return fill(
                 concerns[f"{intent}_with_order"], {"order_id": situation.order_id}
             )
-        return str(concerns.get(intent, concerns["default"]))
+        return phrase
+
+
+# the words of a concern that name no topic of their own ("the trouble with your
+# order", "this"): such a concern fits any message
+_WORD = re.compile(r"[a-z]{4,}")
+_PLAIN = frozenset(
+    {
+        "this",
+        "your",
+        "order",
+        "with",
+        "trouble",
+        "problem",
+        "item",
+        "being",
+        "right",
+        "default",
+        "issue",
+        "check",
+    }
+)
+STEM = 5  # letters that make two words one ("cancellation", "cancel")
+
+
+def _named_in(phrase: str, intent: str, text: str) -> bool:
+    """Whether ``text`` names the topic of the concern ``phrase`` ("your refund": a
+    word that starts as "refund", or as a word of its ``intent``, "track_refund",
+    does), or the phrase names no topic ("this", "order 48213")."""
+    topic = _stems(phrase)
+    return not topic or bool((topic | _stems(intent)) & _stems(text))
+
+
+def _stems(text: str) -> set[str]:
+    words = _WORD.findall(text.lower().replace("_", " "))
+    return {w[:STEM] for w in words if w not in _PLAIN}
 
 
 def named_lately(concern: str, situation: Situation) -> bool:

@@ -31,6 +31,7 @@ from actions.language_texts import (
     LanguageTexts,
     asks_something,
     compiled,
+    late_for_person,
     named_topics,
     offers_person,
     only_praises,
@@ -75,9 +76,6 @@ ANSWERED = (
     "giftcard",
     "never_mind",
 )
-# Feelings that hand a late order to a person at once (worry, a fright), rather than
-# its state and a person offered to chase it
-LATE_FOR_PERSON = ("worry", "shaken")
 # What went wrong that is answered (a late order: where it is); any other problem
 # the customer names (``problems``: charged twice, damaged, the wrong item, something
 # missing) is for a person, as the `problem` topic is
@@ -126,6 +124,7 @@ class LanguageBook:
                 name=str(entry["name"]),
                 handoff=str(entry["handoff"]),
                 thanks=str(entry.get("thanks") or ""),
+                sure=str(entry.get("sure") or ""),
                 queue={str(k): str(v) for k, v in entry["queue"].items()},
                 opens=str(entry.get("opens") or ""),
                 serious={
@@ -383,8 +382,10 @@ class LanguageBook:
         # went wrong or a feeling: never to a calm question about exchanging a gift
         care = f"{care} {stakes_said(texts, lower)}".strip() if care else ""
         # words of care, or thanks for the message: never both in one breath, and
-        # no thanks for an exclamation
+        # no thanks for an exclamation; a request for a person is granted ("Certo.")
         thanks = "" if "!" in text else texts.thanks
+        if "person" in topics_asked(texts, lower)[0] and texts.sure:
+            thanks = texts.sure
         return f"{care or thanks} {texts.handoff}".strip()
 
     def reply(
@@ -432,7 +433,7 @@ class LanguageBook:
         if not answered:  # thanks, and nothing else we answer
             return None if asks_something(texts, rest) else texts.answers.get("thanks")
         found = order(number) if number and "order" in answered else None
-        if found and found.get("late") and self._late_for_person(code, text):
+        if found and found.get("late") and late_for_person(self.languages[code], text):
             # a late order and worry or a fright: a person at once
             return None
         if (
@@ -461,19 +462,6 @@ class LanguageBook:
         if parts[0] and not offered:
             parts.append(texts.answers["offer_person"])
         return " ".join(p for p in parts if p)
-
-    def _late_for_person(self, code: str, text: str) -> bool:
-        """Whether a message about a late order should go to a person at once: it
-        names worry or a fright (``LATE_FOR_PERSON``); else the order's state is
-        given, with a person from our team offered to chase it (its ``_late``
-        answer), as in English (track_order.<status>_late)."""
-        texts = self.languages[code]
-        lower = text.lower()
-        return any(
-            words.search(lower)
-            for kind, (words, _) in texts.feelings.items()
-            if kind in LATE_FOR_PERSON
-        )
 
     def waiting(self, code: str, key: str, values: dict[str, Any]) -> str | None:
         """Where the customer stands (``queue.<key>``) in the language; None when it

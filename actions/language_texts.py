@@ -40,6 +40,7 @@ class LanguageTexts:
     handoff: str
     queue: dict[str, str]  # the keys of ``queue`` in empathy.yml
     thanks: str = ""  # opens the handoff message when no words of care do
+    sure: str = ""  # ...or, when they asked for a person, that of course they get one
     opens: str = ""  # how the reopening time is written: {day} {month} {time} {zone}
     # what has happened (bereavement, injury, fraud, distress): words, then first words
     serious: dict[str, re.Pattern[str]] = field(default_factory=dict)
@@ -284,3 +285,21 @@ def topic_answer(
 # An e-mail address named ("adresse e-mail", "E-Mail-Adresse", "dirección de
 # correo", "e-mailadres"): what general() answers as the delivery address is not it
 EMAIL_ADDRESS = re.compile(r"e-?mail|correo|courriel|posta elettronica|\bmail\b")
+
+
+# Feelings that hand a late order to a person at once (worry, a fright), rather than
+# its state and a person offered to chase it
+LATE_FOR_PERSON = ("worry", "shaken")
+
+
+def late_for_person(texts: LanguageTexts, text: str) -> bool:
+    """Whether a message about a late order should go to a person at once: it
+    names worry or a fright (``LATE_FOR_PERSON``); else the order's state is
+    given, with a person from our team offered to chase it (its ``_late``
+    answer), as in English (track_order.<status>_late)."""
+    lower = text.lower()
+    return any(
+        words.search(lower)
+        for kind, (words, _) in texts.feelings.items()
+        if kind in LATE_FOR_PERSON
+    )

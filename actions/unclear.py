@@ -306,6 +306,10 @@ async def not_understood(
         description = reply_book().describe(options[0])
         speaker.say("confirm_intent", YES_NO_BUTTONS, description=description)
         return [SlotSet("pending_intent", options[0])]
+    if is_question(text) and mentioned("if_lost", text):
+        # "what happens if it doesn't turn up by Friday?": what we do then
+        speaker.say("get_refund.if_lost")
+        return [SlotSet("pending_intent", None)]
     if about_the_chat(tracker, text):
         # no sure answer to a question about the matter at hand: said honestly,
         # a person offered (a miss: the second one brings the person)

@@ -50,7 +50,7 @@ from actions.order_checks import (
     time_question,
 )
 from actions.replies import reply_book
-from actions.side import is_question
+from actions.side import clauses, is_question
 from actions.situation import Situation
 from actions.speaker import RECENT_REPLIES, Speaker, earlier_misses
 from actions.store import Order, OrderStatus, StoreUnavailable, store
@@ -77,22 +77,28 @@ def escalated(mood: Mood, reasons: Sequence[str], why: str) -> Mood:
 def went_on(tracker: Tracker) -> bool:
     """Whether the latest message goes on with a problem, rather than answering our
     question or asking another one: not a proof of the order (we asked for it);
-    a question only when the customer named what went wrong in their recent
-    messages ("can you just refund it?" after "it arrived in pieces") or NLU reads
-    the same intent as in the message before ("WHERE is it actually"); not "how
-    long do I have to return it?" after the order's state."""
+    a question only when it asks us to act and the customer named what went wrong
+    in their recent messages ("can you just refund it?" after "it arrived in
+    pieces") or NLU reads the same intent as in the message before ("WHERE is it
+    actually"); never one that asks for a fact ("how long do I have to return
+    it?", "... or do I need to call my bank?")."""
     latest = str((tracker.latest_message or {}).get("text") or "")
     if not is_question(latest):
         return not attempts_proof(latest)
+    parts = [p for c in clauses(latest) for p in re.split(r",\s*|\bor\b", c)]
+    if any(asks_for_facts(p.strip()) for p in parts):
+        # "how long till the money comes back?", "can you fix that, or do I need
+        # to call my bank?": a question to answer, not the problem pressed again
+        return False
     intents = [
         ((e.get("parse_data") or {}).get("intent") or {}).get("name")
         for e in user_events(tracker)[-2:]
     ]
     if len(intents) == 2 and intents[0] == intents[1]:
         return True
-    if asks_for_facts(latest):
-        # "how long till the money comes back?": a question we answered, not the
-        # problem pressed again
+    if not _ASKS_US.match(latest):
+        # "Can I order it again at the same price?": a question of their own, not
+        # a request to put it right ("can you just refund it?")
         return False
     said = telling(customer_texts(tracker))[-PROBLEM_TEXTS:]
     situation = Situation(None, None, earlier=said)
@@ -111,6 +117,16 @@ _ASKS_FOR_FACTS = re.compile(
     r"what (?:do|should|must|can|would) (?:i|we) do (?:if|when|with)|"
     r"what (?:i|we) (?:must|should|do|can) do|what happens (?:if|when|with|to))\b",
     re.I,
+)
+
+
+# a request that we act ("can you just refund it?", "please sort it out", "how
+# quickly could you sort it out?")
+_ASKS_US = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|so|and|but|well|right|then)\W+)*(?:(?:how (?:quickly|"
+    r"soon|fast)|when) )?(?:(?:can|could|will|would|won't|can't|cant) (?:you|"
+    r"someone|somebody)|please|just)\b",
+    re.IGNORECASE,
 )
 
 

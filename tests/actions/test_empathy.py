@@ -327,20 +327,28 @@ def test_without_words_for_it_the_concern_falls_back_to_the_intent(
     book: EmpathyBook,
 ) -> None:
     analysis = Analysis(label=Emotion.FRUSTRATION, frustration=2, intensity=0.5)
+    text = "ugh, the password reset failed again??"
     said = book.compose(
-        ANSWER,
-        Situation(intent="recover_password", analysis=analysis, text="ugh, again??"),
+        ANSWER, Situation(intent="recover_password", analysis=analysis, text=text)
     )
     assert "locked out" in said
     # ...only when NLU is sure of it: a guess names no cause the customer did not give
     unsure = Situation(
         intent="track_refund",
         analysis=analysis,
-        text="ugh, this thing is useless",
+        text="ugh, this refund thing is useless",
         intent_confidence=0.45,
     )
     assert "refund" not in book.compose(ANSWER, unsure)
     assert "refund" in book.compose(ANSWER, replace(unsure, intent_confidence=0.9))
+    # ...and only when the message names its topic: "scared it's a problem with my
+    # card" read as a refund question is no worry about a refund (blind probe ar)
+    scared = replace(
+        unsure, text="I am scared is a problem with my card?", intent_confidence=0.9
+    )
+    assert "refund" not in book.compose(ANSWER, scared)
+    bare = Situation(intent="recover_password", analysis=analysis, text="ugh, again??")
+    assert "locked out" not in book.compose(ANSWER, bare)
 
 
 @pytest.mark.parametrize(

@@ -259,3 +259,40 @@ def test_a_waiting_customers_own_mistake_is_no_wrong_item(
     from bot import waiting_reading as read
 
     assert read.situation(texts, read.words_for(language)) == found
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "right. and if it's lost, do I get my money back?",
+        "what if it doesn't turn up, will you refund me?",
+    ],
+)
+def test_money_back_if_it_never_comes_is_no_return(question: str) -> None:
+    from actions.replies import reply_book
+
+    assert reply_book().refund_in_context([question]) == "get_refund.if_lost"
+    # a parcel that is lost is said so, not asked about
+    said = "the parcel never arrived, I want my money back"
+    assert reply_book().refund_in_context([said]) == "get_refund.not_arrived"
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "opens"),
+    [
+        ("it", "Voglio parlare con un operatore, subito.", "Certo."),
+        ("es", "Quiero hablar con una persona, por favor", "Por supuesto."),
+        ("fr", "Je me sens vraiment bête, c'est beaucoup d'argent.", "Ne vous en"),
+        ("de", "Ich komme mir so dumm vor.", "Bitte machen Sie sich keine"),
+        ("pl", "Czuję się tak głupio.", "Proszę się nie obwiniać"),
+    ],
+)
+def test_the_handoff_in_another_language_answers_what_was_said(
+    code: str, text: str, opens: str
+) -> None:
+    """A request for a person is granted, not thanked for; feeling foolish is met
+    with "don't blame yourself" (blind probe ar: "Grazie per il Suo messaggio" to
+    "subito", "Merci pour votre message" to "je me sens vraiment bête")."""
+    said = language_book().handoff(code, text)
+    assert said.startswith(opens), said
+    assert language_book().languages[code].thanks not in said

@@ -1161,8 +1161,11 @@ def test_words_of_care_are_not_followed_by_thanks_for_the_message(
 
 def test_a_handoff_without_words_of_care_opens_with_thanks() -> None:
     texts = language_book().languages["fr"]
-    said = language_book().handoff("fr", "Bonjour, je voudrais parler à quelqu'un.")
+    said = language_book().handoff("fr", "Bonjour, le colis est arrivé ?")
     assert said == f"{texts.thanks} {texts.handoff}"
+    # a request for a person is granted, not thanked for
+    said = language_book().handoff("fr", "Bonjour, je voudrais parler à quelqu'un.")
+    assert said == f"{texts.sure} {texts.handoff}"
 
 
 @pytest.mark.parametrize(

@@ -1244,7 +1244,16 @@ async def test_a_question_for_a_fact_after_an_offered_person_is_answered(
 
 @pytest.mark.parametrize(
     "question",
-    ["do you need photos of it?", "what should I do if it never turns up?"],
+    [
+        "do you need photos of it?",
+        "what should I do if it never turns up?",
+        # the fact asked for after a request (blind probe ar: handed over with a
+        # stock line)
+        "Can you fix that, or do I need to send it back?",
+        "ok and if you can't, what happens to the pieces?",
+        # a question of their own, not a request that we act
+        "Can I order it again at the same price?",
+    ],
 )
 def test_questions_for_facts_do_not_press_the_problem(question: str) -> None:
     """A question that wants a fact or a step goes on with the conversation, not the
