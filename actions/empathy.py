@@ -331,6 +331,10 @@ class EmpathyBook(Concerns):
             # "i dont understand what tracking is. can someone phone me?": that it
             # is confusing, and that the person goes through it, not "Sure."
             kind = "care"
+        elif situation.analysis is not None and situation.analysis.has("misunderstood"):
+            # "that's the same useless answer I got last time": our answers failed
+            # them, owned, not a stock "a person will take this further"
+            kind = "bot_failed"
         elif found and found <= {"person_request"} and level is Level.NEUTRAL:
             # a calm request is granted; "I WANT A REAL PERSON NOW" is upset
             kind = "asked"
@@ -350,12 +354,13 @@ class EmpathyBook(Concerns):
         )
         if (
             said
-            and kind in ("calm", "upset", "asked")
+            and kind in ("calm", "upset", "asked", "bot_failed")
             and named_lately(said, situation)
         ):
             # "I'm sorry about the damage" a moment ago: not again, and no other
-            # apology in its place; who takes over and that they see it all
-            said, kind = None, "calm"
+            # apology in its place; who takes over and that they see it all (our
+            # own failure still owned)
+            said, kind = None, ("bot_failed" if kind == "bot_failed" else "calm")
         if said and f"{kind}_about" in self.data["handoff"]:
             # the customer said what is wrong: name it ("the double charge")
             values["concern"] = said

@@ -296,3 +296,23 @@ def test_the_handoff_in_another_language_answers_what_was_said(
     said = language_book().handoff(code, text)
     assert said.startswith(opens), said
     assert language_book().languages[code].thanks not in said
+
+
+def test_a_handoff_after_our_answer_failed_owns_it() -> None:
+    """ "that's the same useless answer I got last time!!!": the handoff owns that
+    our answers did not help, not a stock "a person will take this further"
+    (blind probe ar), and names no concern a reply just named."""
+    from actions.empathy import empathy_book
+    from actions.situation import Situation
+
+    text = "thats the same useless answer I got last time!!!"
+    analysis = analyzer().analyze(text)
+    assert analysis.has("misunderstood")
+    recent = ["I'm sorry about this happening a third time. Order 808 is late."]
+    said = empathy_book().handoff(
+        Situation(intent="track_order", analysis=analysis, text=text, recent=recent),
+        ["frustration"],
+    )
+    owned = ("going in circles", "couldn't sort this out myself")
+    assert any(w in said for w in owned), said
+    assert "third time" not in said
