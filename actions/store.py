@@ -72,6 +72,11 @@ class Customer:
     postcode: str = ""
 
 
+# Unused items come back within this many days of delivery (the returns policy the
+# replies state); after that an answer about a delivered order says it has closed.
+RETURN_DAYS = 30
+
+
 @dataclass(frozen=True)
 class Order:
     """One order and its delivery state, as of the day ``as_of``."""
@@ -108,6 +113,15 @@ class Order:
             and self.due < self.as_of
         )
 
+    @property
+    def return_closed(self) -> bool:
+        """Delivered more than RETURN_DAYS ago: too late to return unused items."""
+        return (
+            self.status is OrderStatus.DELIVERED
+            and self.due is not None
+            and (self.as_of - self.due).days > RETURN_DAYS
+        )
+
     def values(self) -> dict[str, Any]:
         """Placeholder values for reply templates."""
         return {
@@ -120,6 +134,7 @@ class Order:
             "placed": self.placed,
             "total": self.total,
             "late": self.late,
+            "return_closed": self.return_closed,
         }
 
 

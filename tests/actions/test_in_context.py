@@ -316,3 +316,29 @@ def test_a_handoff_after_our_answer_failed_owns_it() -> None:
     owned = ("going in circles", "couldn't sort this out myself")
     assert any(w in said for w in owned), said
     assert "third time" not in said
+
+
+@pytest.mark.parametrize(
+    ("key", "order_id", "closed"),
+    [
+        ("return.delivered", "651234", True),  # delivered 36 days ago
+        ("cancel_order.delivered", "651234", True),
+        ("change_order.locked", "651234", True),
+        ("return.delivered", "87001", False),  # 12 days ago
+    ],
+)
+async def test_an_order_past_the_return_window_is_not_told_30_days(
+    store: DemoStore, own_queue: str, key: str, order_id: str, closed: bool
+) -> None:
+    """A 30-day return window quoted 37 days after delivery (blind probe ar): an
+    order delivered longer ago hears that the window has closed."""
+    from actions.speaker import Speaker
+
+    order = await store.order(order_id)
+    assert order is not None and order.return_closed is closed
+    dispatcher = CollectingDispatcher()
+    tracker = conversation([("customer", f"return {order_id}", "get_refund")], key)
+    speaker = Speaker(dispatcher, tracker, assess(tracker), "get_refund")
+    said = speaker.say(key, **order.values())
+    assert says(said, f"{key}_closed", **order.values()) is closed, said
+    assert ("within 30 days" in said) is not closed
