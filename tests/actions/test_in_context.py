@@ -342,3 +342,33 @@ async def test_an_order_past_the_return_window_is_not_told_30_days(
     said = speaker.say(key, **order.values())
     assert says(said, f"{key}_closed", **order.values()) is closed, said
     assert ("within 30 days" in said) is not closed
+
+
+@pytest.mark.parametrize(
+    ("text", "blames"),
+    [
+        ("I ordered the wrong size, I feel so stupid. Can I swap it?", True),
+        ("I paid through the link. I feel really silly.", True),
+        ("how embarrassing am i, I typed the wrong address", True),
+        ("this is a stupid question but do you ship to Norway?", False),
+        ("you are stupid", False),
+        ("that was silly of the courier", False),
+    ],
+)
+def test_a_customer_who_blames_themselves_is_told_not_to(
+    text: str, blames: bool
+) -> None:
+    """ "I feel so stupid" is met with "don't be hard on yourself" beside the help
+    (blind probes aq and ar: embarrassment never named)."""
+    from actions.empathy import empathy_book
+    from actions.situation import Situation
+
+    analysis = analyzer().analyze(text)
+    assert ("self_blame" in [c.kind for c in analysis.circumstances]) is blames
+    if blames:
+        answer = "You can swap it under Account > Orders."
+        said = empathy_book().compose(
+            answer, Situation(intent="exchange_item", analysis=analysis, text=text)
+        )
+        kind = ("hard on yourself", "nothing to feel bad", "don't blame yourself")
+        assert any(k in said for k in kind) and said.endswith(answer), said
