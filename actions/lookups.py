@@ -30,6 +30,7 @@ from actions.order_chat import (
     refund_without_order,
     requested_when_written,
     talks_money,
+    telling,
 )
 from actions.order_checks import (
     change_key,
@@ -113,9 +114,13 @@ class ActionOrderLookup(CaringAction):
         if named := other_thing(tracker, order):
             # "I ordered a scarf" about an order of a coffee set: which order first
             speaker.say("order.items_disagree", named=named, **order.values())
-        elif disagreement := record_disagrees(order, *customer_texts(tracker)[-2:]):
+        elif disagreement := record_disagrees(
+            order, *telling(customer_texts(tracker))[-2:]
+        ):
             # what the customer says and the record disagree: that is what needs
-            # answering, whatever the question was
+            # answering, whatever the question was ("how do I swap it?" after "it's
+            # the wrong colour" and the proof: the wrong item, not "too late to
+            # edit"; the proof in between says nothing)
             speaker.say(disagreement, **order.values())
         elif topic == "track_refund":
             refund = await shop.refund_for(order.id)

@@ -372,3 +372,37 @@ def test_a_customer_who_blames_themselves_is_told_not_to(
         )
         kind = ("hard on yourself", "nothing to feel bad", "don't blame yourself")
         assert any(k in said for k in kind) and said.endswith(answer), said
+
+
+async def test_a_wrong_item_told_before_the_proof_still_counts_after_it(
+    store: DemoStore, own_queue: str
+) -> None:
+    """ "how do I swap it?" after "it's the wrong colour" and the e-mail address:
+    the wrong item is put right, not "too late to edit" (blind probe ar)."""
+    from actions.lookups import ActionOrderLookup
+    from tests.actions.conftest import owner
+
+    order = await store.order("651234")
+    assert order is not None
+    tracker = conversation(
+        [
+            (
+                "customer",
+                "Got order 651234 today and it's the wrong colour",
+                "complaint",
+            ),
+            ("bot", "Before I open it: what's the e-mail address it's under?", None),
+            ("customer", owner("651234"), "inform"),
+            ("bot", "I've found order 651234. Shall I bring a person in?", None),
+            ("customer", "how do I swap it", "change_order"),
+            ("form", "", None),
+        ],
+        "swap-after-proof",
+        order_id="651234",
+        verified_customer=owner("651234"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    said = " ".join(str(m.get("text") or "") for m in dispatcher.messages)
+    assert said and not says(said, "change_order.locked"), said
+    assert not says(said, "change_order.locked_closed"), said
