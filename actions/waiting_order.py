@@ -72,8 +72,6 @@ def _asks_about_it(text: str, language: str, intent: str | None) -> bool:
     language only when it says so in the language's words for an order (a short
     question while waiting, "how long will I wait?", "must I send it all back?", is
     about the wait or a question of its own, not the order's state)."""
-    if about_money(text, language):
-        return True  # "how soon will the money be back?": the order's refund
     if not language:
         return asks_about_the_order(text, intent)
     return names_the_order(language, text)

@@ -406,3 +406,41 @@ async def test_a_wrong_item_told_before_the_proof_still_counts_after_it(
     said = " ".join(str(m.get("text") or "") for m in dispatcher.messages)
     assert said and not says(said, "change_order.locked"), said
     assert not says(said, "change_order.locked_closed"), said
+
+
+@pytest.mark.parametrize(
+    ("text", "bereaved"),
+    [
+        ("My mum Priya died two weeks ago. There's an order on its way.", True),
+        ("my dad, John, passed away last week", True),
+        ("my dad nearly died laughing at the card", False),
+        ("my son finally died his hair", False),
+    ],
+)
+def test_a_death_told_with_the_persons_name_is_a_bereavement(
+    text: str, bereaved: bool
+) -> None:
+    """ "My mum Priya died" was met with "a let-down ... sorry about the wait" and
+    "Good news" (blind probe as)."""
+    kinds = [c.kind for c in analyzer().analyze(text).circumstances]
+    assert ("bereavement" in kinds) is bereaved
+
+
+def test_french_phishing_for_a_password_and_a_wrong_item_told_as_a_swap() -> None:
+    """Blind probe as: a French e-mail asking to confirm a password and bank details
+    got password-reset steps; "commandé une robe ... reçu un pantalon" got the
+    delivery date."""
+    from actions.language_texts import problem_said
+
+    book = language_book()
+    phishing = (
+        "J'ai reçu un e-mail à votre nom qui me demande de confirmer mon mot de "
+        "passe et mes coordonnées bancaires. C'est normal ?"
+    )
+    assert "fraud" in book.situations("fr", phishing)
+    assert "fraud" not in book.situations("fr", "Comment changer mon mot de passe ?")
+    texts = book.languages["fr"]
+    swapped = "j'ai commandé une robe noire et j'ai reçu un pantalon beige."
+    assert problem_said(texts, swapped)
+    confirmed = "j'ai commandé une robe et j'ai reçu un e-mail de confirmation"
+    assert not problem_said(texts, confirmed)
