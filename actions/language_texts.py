@@ -153,6 +153,10 @@ def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
             w.search(unlate) for w in texts.to_put_right
         ):
             asked = [t for t in asked if t != "problem"]
+    if "returns" in asked and "payment" in asked and not named:
+        # "Muss ich das Porto für die Rücksendung bezahlen?": what a return costs
+        # (the returns answer says), not the ways to pay
+        asked = [t for t in asked if t != "payment"]
     if "cancel" in asked and "?" in rest:
         # "Könnte ich sie stornieren, wenn ...?": whether and how, not a
         # cancellation for a person to make ("Ich möchte stornieren." is one)

@@ -39,6 +39,9 @@ def record_disagrees(order: Order, *said: str) -> str | None:
         "has_it_with_a_problem", *said
     ):
         return f"order.record_disagrees.{order.status}"
+    if order.status is OrderStatus.DELIVERED and mentioned("checked_around", *said):
+        # looked with the neighbours and it is not there: not the same advice again
+        return "track_order.delivered_missing_checked"
     if order.status is OrderStatus.DELIVERED and mentioned("not_arrived", *said):
         return "track_order.delivered_missing"
     if order.status is OrderStatus.DELIVERED and mentioned(

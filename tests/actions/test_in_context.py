@@ -444,3 +444,28 @@ def test_french_phishing_for_a_password_and_a_wrong_item_told_as_a_swap() -> Non
     assert problem_said(texts, swapped)
     confirmed = "j'ai commandé une robe et j'ai reçu un e-mail de confirmation"
     assert not problem_said(texts, confirmed)
+
+
+async def test_a_parcel_not_with_the_neighbours_is_not_met_with_check_the_neighbours(
+    store: DemoStore,
+) -> None:
+    """Blind probe as: "Checked with the neighbours, nothing. So what now?" was told
+    to tell us if it isn't there."""
+    from actions.order_checks import complaint_key
+
+    order = await store.order("64450")
+    assert order is not None
+    said = "Checked with the neighbours, nothing. So what now?"
+    assert complaint_key(order, said) == "track_order.delivered_missing_checked"
+    assert complaint_key(order, "it never arrived") == "track_order.delivered_missing"
+    # ...and found there, no missing parcel
+    found = "I asked the neighbours and they have it, thanks"
+    assert complaint_key(order, found) != "track_order.delivered_missing_checked"
+
+
+def test_a_polish_return_postage_question_is_about_returns() -> None:
+    """Blind probe aq: "przesyłka zwrotna" (return postage) got the payment methods."""
+    said = language_book().general(
+        "pl", "Czy muszę sama zapłacić za przesyłkę zwrotną?"
+    )
+    assert said is not None and "Visa" not in said
