@@ -33,6 +33,11 @@ FEELING_LABELS = {
 SITUATIONS = ("double_charge", "wrong_item", "damaged")
 
 
+def _never() -> re.Pattern[str]:
+    """A pattern that matches nothing: words a language does not have."""
+    return re.compile(r"(?!)")
+
+
 @dataclass(frozen=True)
 class WaitingWords:
     """How a language says what a waiting customer may write: thanks, a question, a
@@ -46,43 +51,43 @@ class WaitingWords:
     person: re.Pattern[str]
     feelings: dict[str, re.Pattern[str]] = field(default_factory=dict)
     # asks how long the wait is ("how long will I have to wait?"): where they stand
-    wait: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    wait: re.Pattern[str] = field(default_factory=_never)
     # says something serious happened, by kind ("fraud", "health"): the language's
     # `serious` words, which raise the ticket's flag as the English analysis does
     serious: dict[str, re.Pattern[str]] = field(default_factory=dict)
     # says the one who was hurt is all right now or has seen a doctor ("he's ok, we
     # went to A&E"): the safety advice (see a doctor first) is not said then
-    seen: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    seen: re.Pattern[str] = field(default_factory=_never)
     # asks what to do or what happens now ("what do I do now?", "was passiert
     # jetzt?"): a question about what happened, answered by the ticket's flag and
     # where they stand, not by a general answer that shares a word with it
-    what_now: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    what_now: re.Pattern[str] = field(default_factory=_never)
     # asks to be contacted ("please contact me", "bei mir melden"): a call asked
     # for, question or not
-    contact_me: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    contact_me: re.Pattern[str] = field(default_factory=_never)
     # asks for someone senior ("I want to speak to a manager"): told the person will
     # see that they asked
-    manager: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    manager: re.Pattern[str] = field(default_factory=_never)
     # says they will wait, or only "ok" ("fine, I'll wait", "Dobrze, poczekam."):
     # thanked for their patience, not told again who will reply
-    accepts: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    accepts: re.Pattern[str] = field(default_factory=_never)
     # impatience with the wait or with us, by kind: wants a person now, not the bot
     # ("not a bot", "right now"), has asked again and nobody helped ("third time",
     # "you're not listening"), has had enough ("I'm fed up", "so when then?!")
-    impatient: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
-    repeated: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
-    fed_up: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    impatient: re.Pattern[str] = field(default_factory=_never)
+    repeated: re.Pattern[str] = field(default_factory=_never)
+    fed_up: re.Pattern[str] = field(default_factory=_never)
     # does not want it to happen to anyone else ("so no other child gets hurt")
-    others: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    others: re.Pattern[str] = field(default_factory=_never)
     # the customer's own mistake ("I ordered the wrong size"): no wrong item of ours
-    own_mistake: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    own_mistake: re.Pattern[str] = field(default_factory=_never)
     # asks what becomes of the item or the money ("do I send it back first?", "can
     # you send another?", "what do I do with the broken one?"): after a broken or
     # wrong item or a double charge, what holds for that (waiting_fits_<situation>)
-    remedy: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    remedy: re.Pattern[str] = field(default_factory=_never)
     # states what they want done ("I want a refund", "bitte stornieren"): told the
     # person sees it first (English names it: the pattern's group "what")
-    wants: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    wants: re.Pattern[str] = field(default_factory=_never)
     # what went wrong (the language's `problems`: a double charge, a late order) and
     # the words of care for it ("Siento mucho que se le haya cobrado dos veces.")
     problems: tuple[tuple[re.Pattern[str], str], ...] = ()
