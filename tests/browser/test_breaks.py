@@ -64,6 +64,16 @@ async def test_a_run_of_intense_chats_leads_to_a_break_with_a_timer(
     await expect(timer).to_have_text(
         re.compile(r"^On a break: (10:00|9:[0-5]\d) left\. New chats are paused")
     )
+    # ...nor when it arrives after the answer that the agent is away (a CI run saw
+    # the timer vanish so): the page's own toggle, away, is the latest word
+    await page.evaluate(
+        """() => document.dispatchEvent(new CustomEvent("console:me", {detail: {
+            presence: {status: "online", break_suggested: true, intense_run: 3},
+            break_minutes: 10}}))"""
+    )
+    await expect(timer).to_have_text(
+        re.compile(r"^On a break: (10:00|9:[0-5]\d) left\. New chats are paused")
+    )
     await expect(page.get_by_test_id("my-chat")).to_have_count(3)  # still theirs
     await page.clock.fast_forward("05:00")
     await expect(timer).to_contain_text(re.compile(r"On a break: [45]:\d\d left"))

@@ -60,7 +60,14 @@
     const p = me.presence;
     const length = me.break_minutes || 10;
     const pause = saved();
-    if (pause && p.status === "away") {
+    // the page's own toggle is the latest word on the presence: an answer that still
+    // says "online" while it shows away, with a break saved, was sent before the
+    // click (or arrived after a newer one) and neither ends the break nor hides it
+    const toggle = $("presence-toggle");
+    const status = pause && p.status === "online" && toggle && toggle.dataset.status === "away"
+      ? "away"
+      : p.status;
+    if (pause && status === "away") {
       if (!pause.seen) {
         // the page has seen the break begin: "online" from now on ends it
         pause.seen = true;
@@ -80,7 +87,7 @@
     // break began (a poll in flight when "Take a break" was clicked), which would
     // end the break before it started
     if (pause && (pause.seen || left(pause.until) === 0)) localStorage.removeItem(KEY);
-    if (p.status === "online" && p.break_suggested && p.intense_run !== dismissed) {
+    if (status === "online" && p.break_suggested && p.intense_run !== dismissed) {
       box.append(
         el("p", { testid: "break-suggestion", text: "You've taken " + p.intense_run + " intense chats in a row. A " + length + "-minute break helps you stay patient with the next customer." }),
         button("Take a " + length + "-minute break", "break-start", () => {
