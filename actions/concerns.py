@@ -15,6 +15,7 @@ from actions.emotion.text import with_apostrophes
 from actions.mentions import mentioned, rule_pattern
 from actions.replies import fill
 from actions.situation import Situation
+from bot.reflect import Felt, felt
 
 # The concern is taken from the intent only when NLU is at least this sure of it.
 CONCERN_CONFIDENCE = 0.6
@@ -56,6 +57,21 @@ class Concerns:
                     return fill(rule["phrase_with_order"], values)
                 return fill(str(rule["phrase"]), values)
         return None
+
+    def said_felt(self, situation: Situation, answer: str = "") -> Felt | None:
+        """The feeling the customer's message names with what it is about, in
+        their words said back ("nervous that they won't come in time"), or None
+        when it names none or not what it is about (bot/reflect.py). The order's
+        number is left to the ``answer`` when it names it ("nervous that your
+        order won't come", then "Order 48213 is ...")."""
+        found = felt(situation.text)
+        if found is None or not found.about:
+            return None
+        order_id = situation.order_id
+        if order_id and order_id in answer:
+            named = re.compile(rf"\b(order) {re.escape(order_id)}\b")
+            return replace(found, about=named.sub(r"\1", found.about))
+        return found
 
     def earlier_concern(self, situation: Situation) -> str | None:
         """The concern the customer's recent earlier messages named (the newest

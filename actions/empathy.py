@@ -181,6 +181,9 @@ class EmpathyBook(Concerns):
             "concern": self.concern(about),
             "name_prefix": self.name_prefix(situation),
         }
+        own = "" if apologises or of_life else self._own_words(situation, answer)
+        if own and pending and _tells(pending[0], own):
+            noted = ""  # "nervous it won't come before your interview on Friday"
         assert situation.analysis is not None
         if level is Level.UPSET:
             label = situation.analysis.label.value
@@ -191,7 +194,9 @@ class EmpathyBook(Concerns):
                 # model; what it calls for is an apology, not "here's how it works"
                 parts.append(fault)
             elif not apologises and not of_life:
-                parts.append(self._pick(f"acknowledge.{label}", situation, values))
+                parts.append(
+                    own or self._pick(f"acknowledge.{label}", situation, values)
+                )
             if noted:
                 parts.append(noted)
             parts.append(answer)
@@ -210,7 +215,7 @@ class EmpathyBook(Concerns):
                 else "acknowledge_short"
             )
             if not apologises and not of_life:
-                parts.append(self._pick(short, situation, values))
+                parts.append(own or self._pick(short, situation, values))
             if noted:
                 parts.append(noted)
             kept = _first_sentences(answer, 2)
@@ -220,6 +225,16 @@ class EmpathyBook(Concerns):
                 # one offer of a person, not one on every reply
                 parts.append(self._pick("offer_person", situation, {}))
         return " ".join(parts)
+
+    def _own_words(self, situation: Situation, answer: str = "") -> str:
+        """The acknowledgement of the feeling in the customer's own words
+        (``acknowledge_own_words``), or "" when they did not say what it is
+        about (``said_felt``)."""
+        found = self.said_felt(situation, answer)
+        if found is None or found.label not in self.data["acknowledge_own_words"]:
+            return ""
+        values = {"felt": found.words, "name_prefix": self.name_prefix(situation)}
+        return self._pick(f"acknowledge_own_words.{found.label}", situation, values)
 
     def _offer_beside(
         self, pending: Sequence[Circumstance], answer: str, situation: Situation
@@ -352,6 +367,12 @@ class EmpathyBook(Concerns):
         said = self.said_concern(situation) or (
             self.earlier_concern(situation) if self.names_no_topic(situation) else None
         )
+        own = self.said_felt(situation)
+        if own is not None and kind in ("care", "upset"):
+            # the feeling and what it is about in their words: said back, whatever
+            # the topic's words would name
+            values["felt"] = own.words
+            said, kind = None, f"{kind}_own_words"
         if (
             said
             and kind in ("calm", "upset", "asked", "bot_failed")
@@ -431,6 +452,12 @@ _INTERJECTION = re.compile(
 def _without_interjection(answer: str) -> str:
     """``answer`` without an opening "Sure." (see _INTERJECTION)."""
     return capitalise(_INTERJECTION.sub("", answer.lstrip(), count=1))
+
+
+def _tells(found: Circumstance, words: str) -> bool:
+    """Whether ``words`` already say what ``found`` is (its thing or its day)."""
+    lower = words.lower()
+    return any(w and w.lower() in lower for w in (found.what, found.when))
 
 
 def _said(opener: str, situation: Situation) -> bool:

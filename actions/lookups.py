@@ -41,6 +41,7 @@ from actions.order_checks import (
 )
 from actions.order_items import other_thing
 from actions.proof_form import proof_used
+from actions.readings import timed_follow_up
 from actions.replies import reply_book
 from actions.speaker import Speaker
 from actions.store import Order, OrderStatus, store
@@ -71,6 +72,10 @@ class ActionOrderLookup(CaringAction):
         return "action_order_lookup"
 
     def topic(self, tracker: Tracker) -> str | None:
+        if timed_follow_up(tracker) == "track_refund":
+            # "?? when" right after the refund's state: the refund's time, not
+            # the parcel's (NLU reads a bare "when" as a delivery question)
+            return "track_refund"
         topic = form_topic(tracker, "order_form", ORDER_TOPICS, ORDER_TOPICS[0])
         if topic in ("track_refund", "return") and not talks_money(tracker):
             # nothing said about money or a return: NLU's refund was a guess, and
@@ -127,10 +132,11 @@ class ActionOrderLookup(CaringAction):
             if refund is None:
                 speaker.say("track_refund.none", order_id=order.id)
             else:
-                speaker.say(
-                    f"track_refund.{refund.status}",
-                    **refund.values(),
-                )
+                # asked when, right after its state: how long it takes from here
+                again = f"track_refund.{refund.status}_when"
+                asked_when = told_already(tracker, order) and reply_book().has(again)
+                key = again if asked_when else f"track_refund.{refund.status}"
+                speaker.say(key, **refund.values())
         elif topic == "cancel_order":
             if order.status is OrderStatus.PROCESSING and keeps_it(tracker):
                 # "ok nvm dont cancel it, just wanted to know": nothing is cancelled

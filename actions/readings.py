@@ -85,7 +85,7 @@ _POINTS_BACK = re.compile(
 )
 # ...opening with a word that continues the last question...
 _FOLLOW_UP = re.compile(
-    r"^\s*(?:(?:ok(?:ay)?|k+|right|alright|hmm+|um+|well|yes|yeah|no|fine|sweet|cool|"
+    r"^\W*(?:(?:ok(?:ay)?|k+|right|alright|hmm+|um+|well|yes|yeah|no|fine|sweet|cool|"
     r"great|nice|lovely|perfect|thanks|cheers|got it|gotcha|like)\W+)*"
     r"(?:and|but|also|so|then|plus|what about|how about|and what about|"
     r"when|whne|wehn|wen|how long|how much|how soon|where|which|what if|or|why)\b",
@@ -137,6 +137,10 @@ def follow_up_topic(tracker: Tracker) -> str | None:
         # a delivery question that names an order ("three weeks for order 48213?")
         # is about that order, not about delivery in general
         return "track_order"
+    if intent in ABOUT_THE_ORDER and (timed := timed_follow_up(tracker)):
+        # "right, but how many days exactly?", "?? when" after the refund answer:
+        # NLU hears days and delivery; it is the refund's days
+        return timed
     # "Sorry, I don't really understand. Will it be here before Saturday?": the
     # question is the follow-up, whatever was said before it
     text = last_question(text)
@@ -159,15 +163,6 @@ def follow_up_topic(tracker: Tracker) -> str | None:
         # date, not how long delivery takes in general
         return "track_order"
     follows = bool(_FOLLOW_UP.search(text)) and words <= LONG_FOLLOW_UP_WORDS
-    if (
-        intent in ABOUT_THE_ORDER
-        and follows
-        and not _NAMES_DELIVERY.search(text)
-        and (timed := intent_before(tracker)) in TIMED_TOPICS
-    ):
-        # "right, but how many days exactly?" after the refund answer: NLU hears
-        # days and delivery; it is the refund's days
-        return timed
     if intent in ABOUT_THE_ORDER and confidence >= FOLLOW_UP_CONFIDENCE:
         return None  # a question of its own ("how long does Express take?")
     if not follows:
@@ -178,6 +173,21 @@ def follow_up_topic(tracker: Tracker) -> str | None:
     if before is None:
         return None
     return str(switched_topic(text, before) or before)
+
+
+def timed_follow_up(tracker: Tracker) -> str | None:
+    """The topic with a time of its own (a refund, a return: TIMED_TOPICS) that a
+    short "when?" or "how many days?" goes on with, asked right after it; None when
+    the message names a delivery or is no short follow-up."""
+    text = last_question(str((tracker.latest_message or {}).get("text") or ""))
+    if (
+        len(text.split()) > LONG_FOLLOW_UP_WORDS
+        or not _FOLLOW_UP.search(text)
+        or _NAMES_DELIVERY.search(text)
+    ):
+        return None
+    before = intent_before(tracker)
+    return before if before in TIMED_TOPICS else None
 
 
 def intent_before(tracker: Tracker) -> str | None:

@@ -70,8 +70,9 @@ def add_emotion_route(app: Sanic) -> None:
     while waiting moves up the queue. Body: ``{"text": str, "history": [{"author":
     "customer"|"bot", "text": str}, ...]}`` (oldest first). Answer: the analysis
     (``compact``), with ``concern`` when the message, or one of the customer's
-    recent earlier ones, names what is wrong, and ``language`` when the chat is
-    not in English.
+    recent earlier ones, names what is wrong, ``felt`` (label and words) when the
+    message names a feeling and what it is about, and ``language`` when the chat
+    is not in English.
     """
     from actions.emotion import Turn
     from actions.empathy import empathy_book
@@ -122,11 +123,14 @@ def add_emotion_route(app: Sanic) -> None:
         result = analyzer().analyze(text, turns, language)
         # a date it is needed by ("the wedding is in 4 days"): its words of care
         deadline = book.deadline(result.circumstances, situation)
+        # the feeling they name with what it is about, in their words said back
+        own = None if language else book.said_felt(situation)
         return response.json(
             {
                 **compact(result),
                 **({"concern": said} if said else {}),
                 **({"deadline": deadline} if deadline else {}),
+                **({"felt": {"label": own.label, "words": own.words}} if own else {}),
                 # the chat's language when it is not English ("nl"): a survey or
                 # a queue text in it, not in another language whose thanks match
                 **({"language": language} if language else {}),

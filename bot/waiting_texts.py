@@ -36,7 +36,8 @@ def ack(
     flag: UrgencyFlag | None = None,
 ) -> str:
     """The words for a waiting customer's feeling and what it is about (when
-    ``named``): in English the concern the action server's analysis names, in this
+    ``named``): in English the feeling in their own words with what it is about
+    (the analysis's ``felt``), else the concern the analysis names, in this
     message or an earlier one ("I can hear how worried you are about the double
     charge."); in another language the feeling its words name and the care for
     what went wrong, said now or in ``wrote`` (their earlier messages, oldest
@@ -62,6 +63,11 @@ def ack(
         )
         if care:
             return " ".join(p for p in (words.says_for(lower), care) if p)
+    own = (analysis or {}).get("felt") if named and not language else None
+    if isinstance(own, dict) and f"felt_ack_{own.get('label')}" in texts():
+        # the feeling and what it is about in their own words, said back ("I can
+        # see why you'd be worried that you spent too much")
+        return say(f"felt_ack_{own['label']}", felt=str(own.get("words") or ""))
     concern = str((analysis or {}).get("concern") or "") if named else ""
     if concern and not language:
         key = f"concern_ack_{label}"

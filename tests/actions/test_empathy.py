@@ -808,3 +808,67 @@ def test_the_customers_own_mistake_gets_no_sorry_for_a_wrong_item(
     sent = "You sent me the wrong size and I'm annoyed."
     theirs = Situation(intent="complaint", analysis=analyzer().analyze(sent), text=sent)
     assert book.said_concern(theirs) == "the wrong item"
+
+
+OWN_WORDS_CASES = [
+    # (message, label, frustration, the words said back)
+    (
+        "I'm really nervous the parcel won't come before my exam on Monday",
+        Emotion.ANXIETY,
+        2,
+        "nervous that the parcel won't come before your exam on Monday",
+    ),
+    (
+        "I'm so angry that you charged my card again",
+        Emotion.ANGER,
+        2,
+        "angry that we charged your card again",
+    ),
+    (
+        "I'm disappointed that the colour is nothing like the photo",
+        Emotion.SADNESS,
+        3,
+        "disappointed that the colour is nothing like the photo",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "label", "frustration", "said"), OWN_WORDS_CASES)
+def test_a_feeling_told_with_its_reason_is_said_back_in_their_words(
+    book: EmpathyBook, text: str, label: Emotion, frustration: int, said: str
+) -> None:
+    """Upset or very upset, the acknowledgement names the feeling and what it is
+    about as the customer said it, not a feeling read from the topic."""
+    found = situation(label, frustration, 0.6, text=text, order_id=None)
+    reply = book.compose(ANSWER, found)
+    assert said in reply, reply
+    assert reply.index(said) < reply.index("DHL expects")
+    assert "I can hear how worried you are" not in reply
+
+
+def test_the_handoff_says_the_feeling_back_in_their_words(book: EmpathyBook) -> None:
+    text = "I'm scared that someone is using my account, I need help"
+    found = situation(Emotion.ANXIETY, 2, 0.7, text=text, order_id=None)
+    said = book.handoff(found, ["distress"])
+    assert "scared that someone is using your account" in said, said
+    assert "they'll see everything" in said or "in front of them" in said
+
+
+def test_the_order_number_is_left_to_the_answer_that_names_it(
+    book: EmpathyBook,
+) -> None:
+    text = "I'm worried order 48213 won't fit through my door"
+    reply = book.compose(ANSWER, situation(Emotion.ANXIETY, 2, 0.6, text=text))
+    assert "worried that your order won't fit through your door" in reply, reply
+    assert reply.count("48213") == 1
+
+
+def test_a_feeling_without_its_reason_keeps_the_words_for_the_concern(
+    book: EmpathyBook,
+) -> None:
+    """ "I'm stressed about it" names nothing to say back: what the message says
+    is wrong is named instead."""
+    text = "order 48213 is late and I'm stressed about it"
+    reply = book.compose(ANSWER, situation(Emotion.ANXIETY, 2, 0.6, text=text))
+    assert "stressed about it" not in reply
+    assert "wait" in reply, reply

@@ -1386,3 +1386,37 @@ async def test_a_thing_asked_about_in_stock_is_not_taken_for_what_was_ordered(
     said = ["Do you have the linen duvet cover in stock?", "and where is 48213?"]
     assert not_in_order(order, said) is None
     assert not_in_order(order, ["I ordered a linen duvet cover, 48213"]) == "linen"
+
+
+@pytest.mark.parametrize("asked", ["?? when", "when", "ok and how long?"])
+async def test_when_right_after_the_refund_state_is_the_refunds_time(
+    asked: str,
+) -> None:
+    """ "?? when" right after the refund's state (NLU hears a delivery question):
+    how long the refund takes from here, not the day the parcel came."""
+    tracker = conversation(
+        [
+            ("customer", "refund status 64450", "track_refund"),
+            ("bot", "Which e-mail address or postcode is it under?", None),
+            ("customer", "sofia.herrera@example.net", "inform"),
+            (
+                "bot",
+                "Your refund of 18.90 EUR for order 64450 has been requested.",
+                None,
+            ),
+            ("customer", asked, "track_order"),
+            ("form", "", None),
+        ],
+        f"refund-when-{len(asked)}",
+        order_id="64450",
+        verified_customer=owner("64450"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(
+        message["text"],
+        "track_refund.requested_when",
+        amount="18.90 EUR",
+        method="Klarna account",
+    ), message["text"]

@@ -487,6 +487,16 @@ async def test_a_waiting_customer_hears_what_they_said_is_wrong_never_twice(
         },
     ).json()
     assert dutch["language"] == "nl"
+    # the feeling they name with what it is about, in their words said back
+    scared = httpx.post(
+        f"{stack_settings.actions_url}/emotion",
+        json={"text": "I'm scared that my card was used by someone else"},
+    ).json()
+    assert scared["felt"] == {
+        "label": "anxiety",
+        "words": "scared that your card was used by someone else",
+    }
+    assert "felt" not in calm
 
 
 @pytest.mark.parametrize(

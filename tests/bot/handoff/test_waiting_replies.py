@@ -588,6 +588,26 @@ async def test_an_english_feeling_is_heard_before_any_other_answer(
     assert reply == f"{say('waiting_ack_anxiety')} {say('waiting_call')}"
 
 
+async def test_a_feeling_with_its_reason_is_said_back_while_waiting(
+    conversations: Conversations,
+) -> None:
+    """The analysis's ``felt`` (the feeling and what it is about in the customer's
+    words, said back) comes before any concern read from the topic."""
+    from actions.mood import analyzer, compact
+
+    await conversations.queue.enqueue(request("web-felt"))
+    text = "I'm worried that I paid twice for the same lamp"
+    analysis = {
+        **compact(analyzer().analyze(text, [])),
+        "concern": "the double charge",
+        "felt": {"label": "anxiety", "words": "worried that you paid twice"},
+    }
+    reply = await conversations.waiting.reply("web-felt", text, analysis, [])
+    heard = say("felt_ack_anxiety", felt="worried that you paid twice")
+    assert reply.startswith(f"{heard} "), reply
+    assert "the double charge" not in reply
+
+
 @pytest.mark.parametrize(
     "asked", ["when will I hear back?", "will it take long?", "HELLO??", "hi?"]
 )
