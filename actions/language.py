@@ -31,6 +31,7 @@ from actions.language_texts import (
     LanguageTexts,
     asks_something,
     compiled,
+    felt_and_problem,
     late_for_person,
     named_topics,
     offers_person,
@@ -307,17 +308,18 @@ class LanguageBook:
         )
 
     def heard(self, code: str, text: str) -> str:
-        """The words for what went wrong when ``text`` names it ("that your order
-        hasn't come yet"), else for the feelings it names, else ""; then what makes
-        it matter more, when it says so ("it was a present"). Signing in that does
-        not work ("das Login funktioniert nicht") is no broken item."""
+        """The words for the feeling ``text`` names and for what went wrong when it
+        names it ("that your order hasn't come yet"; ``felt_and_problem``), else "";
+        then what makes it matter more, when it says so ("it was a present").
+        Signing in that does not work ("das Login funktioniert nicht") is no broken
+        item."""
         texts = self.languages.get(code)
         if texts is None:
             return ""
         lower = text.lower()
         if (password := texts.topics.get("password")) is not None:
             lower = password.sub(" ", lower)
-        heard = problem_said(texts, lower) or self.felt(code, lower)
+        heard = felt_and_problem(texts, lower)
         return f"{heard} {stakes_said(texts, lower)}".strip() if heard else ""
 
     def has(self, code: str, key: str) -> bool:
@@ -365,10 +367,9 @@ class LanguageBook:
         if not care:
             # what went wrong, named; else a feeling they named; else that something
             # went wrong
-            felt = [s for words, s in texts.feelings.values() if words.search(lower)]
             asked, _ = topics_asked(texts, lower)
             problem = texts.care.get("problem", "") if "problem" in asked else ""
-            care = problem_said(texts, lower) or (felt[0] if felt else problem)
+            care = felt_and_problem(texts, lower) or problem
         if not care:
             # "Das ist schon das zweite Mal!" after "it never arrived": what went
             # wrong earlier in the chat, not thanks for the message

@@ -103,6 +103,34 @@ def problem_said(texts: LanguageTexts, lower: str) -> str:
     return ""
 
 
+# feelings whose words are only an apology ("Lamento mucho las molestias."): beside
+# what went wrong, its own apology says it
+SORRY_ONLY = frozenset({"annoyed"})
+# feelings whose words name it, then apologise after a comma ("Das ist enttäuschend,
+# und es tut mir leid."): beside what went wrong, only the part that names it
+NAMED_BEFORE_SORRY = frozenset({"disappointed", "outraged"})
+
+
+def felt_and_problem(texts: LanguageTexts, lower: str) -> str:
+    """The words for the first feeling the lower-cased message names, then for
+    what went wrong when it says it ("Entiendo su preocupación. Siento mucho que se
+    le haya cobrado dos veces.": the feeling and what it is about); either alone
+    when only one is said; "" when neither is."""
+    problem = problem_said(texts, lower)
+    felt = [
+        _named_only(said) if problem and name in NAMED_BEFORE_SORRY else said
+        for name, (words, said) in texts.feelings.items()
+        if words.search(lower) and not (problem and name in SORRY_ONLY)
+    ]
+    return " ".join([*felt[:1], problem]).strip()
+
+
+def _named_only(said: str) -> str:
+    """ "Das ist enttäuschend, und es tut mir leid." -> "Das ist enttäuschend."."""
+    named, comma, _ = said.partition(",")
+    return f"{named.rstrip()}." if comma else said
+
+
 def without_own_mistake(texts: LanguageTexts, lower: str) -> str:
     """``lower`` without the words of the customer's own mistake (``own_mistake``)."""
     return texts.own_mistake.sub(" ", lower) if texts.own_mistake else lower

@@ -178,13 +178,22 @@ def assess(tracker: Tracker) -> Mood:
     language = conversation_language([t.text for t in turns if t.is_customer] + [text])
     analysis = analyzer().analyze(text, turns, language)
     decision = policy().decide(analysis, turns)
-    intent = (tracker.latest_message or {}).get("intent") or {}
+    latest = tracker.latest_message or {}
+    intent = latest.get("intent") or {}
     confidence = intent.get("confidence")
+    ranking = [
+        (str(r.get("name")), float(r.get("confidence") or 0.0))
+        for r in latest.get("intent_ranking") or []
+    ]
+    # "cancel it and get my money back": one request, however NLU splits it
+    joint = policy().joint_confidence(intent.get("name"), ranking)
     first = policy().answered_first(
         analysis,
         decision,
         intent.get("name"),
-        None if confidence is None else float(confidence),
+        joint
+        if joint is not None
+        else (None if confidence is None else float(confidence)),
     )
     if first is not None:
         # a plain question beside money worries or illness: answered, with care

@@ -138,9 +138,7 @@ def follow_up_topic(tracker: Tracker) -> str | None:
         # is about that order, not about delivery in general
         return "track_order"
     if intent in ABOUT_THE_ORDER and (timed := timed_follow_up(tracker)):
-        # "right, but how many days exactly?", "?? when" after the refund answer:
-        # NLU hears days and delivery; it is the refund's days
-        return timed
+        return timed  # "?? when" after the refund answer: the refund's days
     # "Sorry, I don't really understand. Will it be here before Saturday?": the
     # question is the follow-up, whatever was said before it
     text = last_question(text)
@@ -176,9 +174,8 @@ def follow_up_topic(tracker: Tracker) -> str | None:
 
 
 def timed_follow_up(tracker: Tracker) -> str | None:
-    """The topic with a time of its own (a refund, a return: TIMED_TOPICS) that a
-    short "when?" or "how many days?" goes on with, asked right after it; None when
-    the message names a delivery or is no short follow-up."""
+    """The topic with a time of its own (TIMED_TOPICS) that a short "when?" goes
+    on with right after it (NLU hears a delivery); None when it names a delivery."""
     text = last_question(str((tracker.latest_message or {}).get("text") or ""))
     if (
         len(text.split()) > LONG_FOLLOW_UP_WORDS

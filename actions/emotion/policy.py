@@ -45,6 +45,10 @@ class EscalationPolicy:
         )
         self.answer_first_intents = frozenset(map(str, first.get("intents") or []))
         self.answer_first_confidence = float(first.get("min_confidence", 1.0))
+        self.together = {
+            str(k): frozenset(map(str, v))
+            for k, v in (first.get("together") or {}).items()
+        }
         self.top_signals = int(config.get("top_signals", 3))
         self.no_escalation = str(
             config.get(
@@ -206,6 +210,19 @@ class EscalationPolicy:
             replace(analysis, circumstances=told),
             Decision(escalate=False, reasons=[], explanation=explanation),
         )
+
+    def joint_confidence(
+        self, intent: str | None, ranking: Sequence[tuple[str, float]]
+    ) -> float | None:
+        """NLU's confidence in ``intent`` (from its ``ranking``, best first), with
+        that of the readings that are part of the same request
+        (``answer_first.together``: "cancel it and get my money back"); None when
+        the ranking does not hold the intent."""
+        scores = dict(ranking)
+        if intent is None or intent not in scores:
+            return None
+        partners = self.together.get(intent, frozenset())
+        return scores[intent] + sum(scores.get(p, 0.0) for p in partners)
 
     @staticmethod
     def _bot_failures(

@@ -4,6 +4,7 @@ bot answers: the question is answered, the situation heard first, a person offer
 
 from __future__ import annotations
 
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
@@ -79,3 +80,30 @@ async def test_the_same_in_another_language(own_queue: str) -> None:
         "Estoy en el paro y me cobraron dos veces el pedido", "payment_issue", "es-2"
     )
     assert paused
+
+
+def _split(text: str, ranking: list[tuple[str, float]], sender: str) -> Tracker:
+    """A tracker whose latest message NLU split between ``ranking``'s intents."""
+    tracker = conversation([("customer", text, ranking[0][0])], sender)
+    tracker.latest_message["intent"] = {
+        "name": ranking[0][0],
+        "confidence": ranking[0][1],
+    }
+    tracker.latest_message["intent_ranking"] = [
+        {"name": name, "confidence": confidence} for name, confidence in ranking
+    ]
+    return tracker
+
+
+def test_a_cancellation_with_its_money_back_is_one_request() -> None:
+    """ "I've lost my job, cancel it and give me my money back": NLU splits it
+    between cancelling and a refund; the refund is what the cancellation brings,
+    so the two readings count together and the cancellation is answered first."""
+    text = "I was made redundant, please cancel 1209384756 and send my money back"
+    split = [("cancel_order", 0.62), ("get_refund", 0.35), ("greet", 0.03)]
+    mood = assess(_split(text, split, "redundant"))
+    assert not mood.decision.escalate, mood.decision.explanation
+    assert [c.kind for c in mood.analysis.circumstances] == ["hardship"]
+    # a reading that is not part of the same request adds nothing
+    unsure = [("cancel_order", 0.62), ("payment_issue", 0.35), ("greet", 0.03)]
+    assert assess(_split(text, unsure, "redundant-2")).decision.escalate

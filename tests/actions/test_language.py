@@ -1355,8 +1355,43 @@ def test_what_went_wrong_is_named_in_the_customers_language(
     problems = dict(zip(PROBLEM_KINDS, book.languages[code].problems, strict=True))
     words, care = problems[kind]
     assert words.search(text.lower())
-    assert book.handoff(code, text).startswith(care)
+    said = book.handoff(code, text)
+    # after the words for a feeling named beside it ("che delusione"), if any
+    assert said.startswith(care) or said.index(care) < said.index(
+        book.languages[code].handoff
+    ), said
     assert care != book.languages[code].care["problem"]
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "feeling", "kind"),
+    [
+        ("es", "Estoy muy preocupada, me cobraron dos veces", "worry", "double_charge"),
+        (
+            "de",
+            "Der Rahmen ist gebrochen, ich bin sehr enttäuscht",
+            "disappointed",
+            "damaged",
+        ),
+        ("it", "Il frullatore non funziona, che delusione", "disappointed", "damaged"),
+    ],
+)
+def test_a_feeling_beside_what_went_wrong_is_named_with_it(
+    code: str, text: str, feeling: str, kind: str
+) -> None:
+    """Worry or disappointment told beside what went wrong: the feeling and what it
+    is about, both named before a person takes over and before the proof is asked
+    for, with one apology, not two ("Das ist enttäuschend." then "Es tut mir leid,
+    dass ...")."""
+    book = language_book()
+    texts = book.languages[code]
+    problems = dict(zip(PROBLEM_KINDS, texts.problems, strict=True))
+    _, care = problems[kind]
+    named = texts.feelings[feeling][1].partition(",")[0].rstrip(".")
+    for said in (book.handoff(code, text), book.heard(code, text)):
+        assert said.startswith(named), said
+        assert care in said, said
+        assert said.index(care) > said.index(named)
 
 
 def test_every_language_names_each_kind_of_problem_calmly() -> None:
