@@ -107,3 +107,14 @@ def test_a_cancellation_with_its_money_back_is_one_request() -> None:
     # a reading that is not part of the same request adds nothing
     unsure = [("cancel_order", 0.62), ("payment_issue", 0.35), ("greet", 0.03)]
     assert assess(_split(text, unsure, "redundant-2")).decision.escalate
+
+
+def test_when_the_money_comes_back_is_one_question() -> None:
+    """ "Will the money come back quickly? Rent is due": NLU splits it between the
+    refund's state and the refund rules; both ask when the money comes back, so it
+    is answered beside the rent, not handed over."""
+    text = "Will the money be back soon? My rent goes out on Friday."
+    split = [("track_refund", 0.6), ("check_refund_policy", 0.3), ("greet", 0.1)]
+    mood = assess(_split(text, split, "rent-due"))
+    assert not mood.decision.escalate, mood.decision.explanation
+    assert [c.kind for c in mood.analysis.circumstances][:1] == ["hardship"]
