@@ -25,6 +25,7 @@ from actions.paths import DATA
 from actions.register import Register
 from actions.replies import capitalise, fill, reply_book
 from actions.situation import Level, Situation
+from bot.waiting_reading import SEEN_TO
 
 EMPATHY_FILE = DATA / "replies" / "empathy.yml"
 # The customer's name appears in at most this many bot messages per conversation.
@@ -284,6 +285,9 @@ class EmpathyBook(Concerns):
         variant = next((w for w in [*wanted, "plain"] if w in variants), None)
         if variant is None:
             return ""
+        seen = SEEN_TO.search(situation.text.lower())
+        if f"{variant}_unseen" in variants and not seen:
+            variant = f"{variant}_unseen"  # hurt, and no word of a doctor: one first
         said = self.said_concern(situation)
         if said and f"{variant}_concern" in variants:
             variant = f"{variant}_concern"  # "the double charge, with rent to pay"

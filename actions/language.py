@@ -31,6 +31,7 @@ from actions.language_texts import (
     LanguageTexts,
     asks_something,
     compiled,
+    doctor_first,
     felt_and_problem,
     late_for_person,
     named_topics,
@@ -360,6 +361,8 @@ class LanguageBook:
         found = self.situations(code, text)
         lower = text.lower()
         care = texts.care.get(found[0], "") if found else ""
+        if care and found[0] == "injury":
+            care = doctor_first(code, care, lower)
         if care and found[0] == "hardship" and (problem := problem_said(texts, lower)):
             # the money at stake, after what went wrong with it ("charged twice,
             # and the rent is due")

@@ -13,6 +13,7 @@ from typing import Any
 from actions.delivery import named_country, named_place
 from actions.payments import named_in, without_methods
 from bot.handoff.config import written_in
+from bot.texts import say, translations, waiting_words
 
 # Answered topics whose words are a whole question ("how long does a refund take",
 # "can I change the address"): the words they match are taken out of the message
@@ -335,3 +336,20 @@ def late_for_person(texts: LanguageTexts, text: str) -> bool:
         for kind, (words, _) in texts.feelings.items()
         if kind in LATE_FOR_PERSON
     )
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def doctor_first(code: str, care: str, lower: str) -> str:
+    """The words for someone hurt (``care``, in language ``code``), with a doctor
+    first when the lower-cased message says nothing of one (the language's ``seen``
+    words): its sorrow, then the waiting replies' safety advice, which says not to
+    use the product too (so a waiting reply does not say it again)."""
+    words = waiting_words(code)
+    if words is None or words.seen.search(lower):
+        return care
+    if "waiting_advice_safety" not in (translations().get(code) or {}):
+        return care
+    sorry = _SENTENCE_END.split(care, maxsplit=1)[0]
+    return f"{sorry} {say('waiting_advice_safety', code)}"

@@ -872,3 +872,28 @@ def test_a_feeling_without_its_reason_keeps_the_words_for_the_concern(
     reply = book.compose(ANSWER, situation(Emotion.ANXIETY, 2, 0.6, text=text))
     assert "stressed about it" not in reply
     assert "wait" in reply, reply
+
+
+@pytest.mark.parametrize(
+    ("text", "doctor"),
+    [
+        ("the heater sparked and burned my daughter's hand", True),
+        ("the lid flew off and cut my son's finger, he's fine now", False),
+        ("the blender cut my hand, we went to A&E and it's stitched", False),
+    ],
+)
+def test_someone_hurt_hears_see_a_doctor_first_unless_they_have(
+    book: EmpathyBook, text: str, doctor: bool
+) -> None:
+    """Someone hurt, and no word that they are all right or saw a doctor: the
+    handoff says to see one first, in the words the waiting replies use (so those
+    do not say it again); after "he's fine now" it does not."""
+    from bot.texts import say
+
+    hurt = Circumstance("injury", True, "your son", "", "", "cut my son's finger")
+    analysis = Analysis(
+        label=Emotion.ANXIETY, frustration=3, intensity=0.8, circumstances=[hurt]
+    )
+    said = book.handoff(Situation(intent="complaint", analysis=analysis, text=text))
+    assert said.startswith("I'm"), said
+    assert (say("waiting_advice_safety") in said) is doctor, said

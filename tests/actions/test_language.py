@@ -407,7 +407,9 @@ def test_something_serious_is_heard_in_the_customers_language(
         assert "injury" not in book.situations(code, text)
     said = book.handoff(code, text)
     care = book.languages[code].care[book.situations(code, text)[0]]
-    assert said.startswith(care) and said.endswith(book.languages[code].handoff)
+    # someone hurt: its sorrow, then a doctor first (doctor_first) for "don't use it"
+    sorrow = care.split(". ")[0] if kind == "injury" else care
+    assert said.startswith(sorrow) and said.endswith(book.languages[code].handoff)
 
 
 @pytest.mark.parametrize(
@@ -1276,7 +1278,9 @@ async def test_unauthorised_charges_cuts_and_illness_are_heard_in_the_language(
     if kind == "health":
         assert "injury" not in book.situations(code, text)
     said = book.handoff(code, text)
-    assert said.startswith(book.languages[code].care[kind])
+    care = book.languages[code].care[kind]
+    # someone hurt: its sorrow, then a doctor first (doctor_first)
+    assert said.startswith(care.split(". ")[0] if kind == "injury" else care)
     request = HandoffRequest(f"web-{code}-{kind}", "web", Customer(f"web-{code}"))
     done = await for_language(request, code, Decision(escalate=False), text)
     assert done.flags
@@ -2399,3 +2403,27 @@ def test_a_way_to_pay_named_is_a_payment_question_whatever_its_words(
     assert said is not None and said.startswith(
         language_book().languages[code].answers["payment.no"].split("{")[0]
     ), said
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "doctor"),
+    [
+        ("fr", "La bouilloire a fui et mon fils s'est brûlé le bras.", True),
+        (
+            "fr",
+            "La bouilloire a fui et mon fils s'est brûlé le bras. Il va bien.",
+            False,
+        ),
+    ],
+)
+def test_someone_hurt_hears_see_a_doctor_first_in_their_language(
+    code: str, text: str, doctor: bool
+) -> None:
+    """As in English: a doctor first, in the waiting replies' words, unless the
+    message says the one hurt is all right or saw one; the product not used either
+    way."""
+    from bot.texts import say
+
+    said = language_book().handoff(code, text)
+    assert (say("waiting_advice_safety", code) in said) is doctor, said
+    assert "produit" in said
