@@ -7,10 +7,12 @@ own, else from the intent NLU is sure of (``concerns``). The empathy layer
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
+from actions.emotion import Circumstance
 from actions.emotion.text import with_apostrophes
 from actions.mentions import mentioned, rule_pattern
 from actions.replies import fill
@@ -72,6 +74,24 @@ class Concerns:
             named = re.compile(rf"\b(order) {re.escape(order_id)}\b")
             return replace(found, about=named.sub(r"\1", found.about))
         return found
+
+    def felt_by_date(
+        self, situation: Situation, pending: Sequence[Circumstance]
+    ) -> Felt | None:
+        """The feeling the customer names without saying what it is about ("I'm a
+        bit anxious about it"), about the date they need it by that they told
+        (``pending`` first: "anxious about having it by Friday for the birthday",
+        ``deadline_about``); None when they name no feeling or no such date."""
+        found = felt(situation.text)
+        if found is None or not pending or pending[0].kind != "deadline":
+            return None
+        abouts = self.data.get("deadline_about") or {}
+        dated = pending[0]
+        variant = circumstance_variant(dated, abouts)
+        if variant is None:
+            return None
+        values = {"what": dated.what, "when": dated.when}
+        return replace(found, about=fill(str(abouts[variant]), values))
 
     def earlier_concern(self, situation: Situation) -> str | None:
         """The concern the customer's recent earlier messages named (the newest
@@ -156,3 +176,24 @@ def _stems(text: str) -> set[str]:
 def named_lately(concern: str, situation: Situation) -> bool:
     """Whether one of the bot's last two replies already named ``concern``."""
     return any(concern.lower() in r.lower() for r in situation.recent[-2:])
+
+
+def circumstance_variant(found: Circumstance, variants: dict[str, Any]) -> str | None:
+    """The variant of a circumstance's words that says most of what the message told
+    (``circumstances`` in empathy.yml): a date and what for (``by_what``,
+    ``what_when``, ``by``), who it happened to (``you``, ``who``), what it is about
+    (``what_<thing>``, ``what``), else ``plain``; None when ``variants`` has none."""
+    if found.kind == "deadline" and found.when:
+        if found.when.startswith(("by ", "before ")):
+            wanted = ["by_what"] if found.what else ["by"]
+        else:
+            wanted = ["what_when"] if found.what else []
+    elif found.who == "you":
+        wanted = ["you", "who"]
+    elif found.who:
+        wanted = ["who"]
+    else:
+        # the thing named may have words of its own ("what_link": a message that
+        # asks for money through a link), else those for any thing named
+        wanted = [f"what_{found.what}", "what"] if found.what else []
+    return next((w for w in [*wanted, "plain"] if w in variants), None)

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from actions.asking import only_asks
-from actions.concerns import Concerns, named_lately
+from actions.concerns import Concerns, circumstance_variant, named_lately
 from actions.emotion import Analysis, Circumstance, Emotion
 from actions.emotion.policy import answer_first_situations
 from actions.mentions import mentioned
@@ -182,7 +182,9 @@ class EmpathyBook(Concerns):
             "concern": self.concern(about),
             "name_prefix": self.name_prefix(situation),
         }
-        own = "" if apologises or of_life else self._own_words(situation, answer)
+        own = (
+            "" if apologises or of_life else self._own_words(situation, answer, pending)
+        )
         if own and pending and _tells(pending[0], own):
             noted = ""  # "nervous it won't come before your interview on Friday"
         assert situation.analysis is not None
@@ -227,11 +229,18 @@ class EmpathyBook(Concerns):
                 parts.append(self._pick("offer_person", situation, {}))
         return " ".join(parts)
 
-    def _own_words(self, situation: Situation, answer: str = "") -> str:
+    def _own_words(
+        self,
+        situation: Situation,
+        answer: str = "",
+        pending: Sequence[Circumstance] = (),
+    ) -> str:
         """The acknowledgement of the feeling in the customer's own words
         (``acknowledge_own_words``), or "" when they did not say what it is
-        about (``said_felt``)."""
-        found = self.said_felt(situation, answer)
+        about (``said_felt``, or the date it is needed by: ``felt_by_date``)."""
+        found = self.said_felt(situation, answer) or self.felt_by_date(
+            situation, pending
+        )
         if found is None or found.label not in self.data["acknowledge_own_words"]:
             return ""
         values = {"felt": found.words, "name_prefix": self.name_prefix(situation)}
@@ -269,20 +278,7 @@ class EmpathyBook(Concerns):
         """The acknowledgement of what happened to the customer, in their terms
         ("I'm so sorry about your mum."), from ``circumstances`` in empathy.yml."""
         variants = self.data["circumstances"].get(found.kind) or {}
-        if found.kind == "deadline" and found.when:
-            if found.when.startswith(("by ", "before ")):
-                wanted = ["by_what"] if found.what else ["by"]
-            else:
-                wanted = ["what_when"] if found.what else []
-        elif found.who == "you":
-            wanted = ["you", "who"]
-        elif found.who:
-            wanted = ["who"]
-        else:
-            # the thing named may have words of its own ("what_link": a message that
-            # asks for money through a link), else those for any thing named
-            wanted = [f"what_{found.what}", "what"] if found.what else []
-        variant = next((w for w in [*wanted, "plain"] if w in variants), None)
+        variant = circumstance_variant(found, variants)
         if variant is None:
             return ""
         seen = SEEN_TO.search(situation.text.lower())

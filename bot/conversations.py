@@ -422,7 +422,12 @@ class Conversations(AgentSide):
             await self.queue.request_follow_up(cid, follow_up)
             text = say("follow_up_saved", language, contact=follow_up.contact)
         else:
-            said = [e.text for e in earlier if e.author is Author.SYSTEM]
+            # what the chat has told them since the handoff, its message too
+            said = [
+                e.text
+                for e in earlier
+                if e.author is Author.SYSTEM or e.kind is Kind.HANDOFF
+            ]
             wrote = [
                 e.text
                 for e in earlier

@@ -182,6 +182,12 @@ def _reading(path: Path = REFLECT_FILE) -> _Reading:
     )
 
 
+# words at the end of an "about" that only say when or how much ("now", "tbh")
+_TRAILING = re.compile(
+    r"(?:\s+(?:now|right now|at the moment|atm|anymore|tbh|honestly|though|lol|"
+    r"really|too|a lot|so much))+\W*$",
+    re.IGNORECASE,
+)
 # words at which a long "about" may be cut, keeping what comes before
 _CUT_AT = re.compile(r"\s+\b(?:because|and|as|since|when|while|which)\b", re.IGNORECASE)
 # the clause has a subject of its own ("worried it won't come"): said with "that"
@@ -213,6 +219,7 @@ def _about(rest: str, reading: _Reading) -> str:
     ended = reading.ends.search(rest)
     if ended is not None:
         rest = rest[: ended.start()].strip()
+    rest = _TRAILING.sub("", rest)  # "that they've got my card now": not "now"
     if not rest or not reading.starts.match(rest) or reading.never.search(rest):
         return ""
     words = rest.split()

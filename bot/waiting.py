@@ -155,9 +155,12 @@ class WaitingReplies:
         # "can someone ring me please": a call asked for, however upset they are
         # ...or to be contacted ("please contact me"), unless they ask when
         # someone will ("when will someone get back to me?": the wait)
-        calls = (bool(words.call.search(lower)) and asks) or (
-            bool(words.contact_me.search(lower)) and not words.wait.search(lower)
-        )
+        calls = (
+            bool(words.call.search(lower))
+            and asks
+            # "should I call my bank?": theirs to make, not ours
+            and (bool(language) or not read.CALLS_SOMEONE.search(lower))
+        ) or (bool(words.contact_me.search(lower)) and not words.wait.search(lower))
         # "fine, I'll wait", "ok": thanked for their patience
         accepts = bool(words.accepts.search(lower)) and not thanks
         plain_thanks = thanks and not (asks or urgent or order)
@@ -379,10 +382,10 @@ class WaitingReplies:
         opens = translations().get(language, {}).get("opens") if language else None
         at = self.queue.reopens() if view.back else None
         if view.back and not language:
-            return say("waiting_back", back=view.back)
+            return _back_line(view.back, language, said)
         if at is not None and opens:  # the language writes the time its own way
             back = self.queue.config.hours.written(opens, at)
-            return say("waiting_back", language, back=back)
+            return _back_line(back, language, said)
         if view.agents_online == 0:
             nobody = say("waiting_nobody_online", language)
             if not told_where and nobody not in said:
@@ -424,6 +427,8 @@ class WaitingReplies:
         back = self._back(view, language)
         position = str(view.position or "")
         if back:
+            if back in " ".join(said):
+                return _back_line(back, language, said)
             options = [
                 say("waiting_standing_back", language, back=back),
                 say("waiting_back", language, back=back),
@@ -472,3 +477,18 @@ class WaitingReplies:
         if view.position:
             return say("waiting_position", language, position=str(view.position))
         return ""
+
+
+# When the team is back, said again: short, in other words than before
+_BACK_AGAIN = ("waiting_back_again", "waiting_back_still")
+
+
+def _back_line(back: str, language: str, said: Iterable[str]) -> str:
+    """When the team is ``back``: in full the first time; once the chat has said
+    it (the handoff message or a waiting reply), a short line that it still holds,
+    one not said yet where there is one."""
+    told = " ".join(said)
+    if back not in told:
+        return say("waiting_back", language, back=back)
+    options = [say(name, language, back=back) for name in _BACK_AGAIN]
+    return next((o for o in options if o not in told), options[0])

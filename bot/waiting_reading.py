@@ -84,13 +84,25 @@ WAIT_WORDS = re.compile(
     r"(?: (?:tho|though|now|then))?\W*$",
     re.IGNORECASE,
 )
-THANKS = re.compile(r"\b(?:thanks?|thank you|cheers|ta|much appreciated)\b", re.I)
+THANKS = re.compile(
+    r"\b(?:thanks?|thank you|thx|thnx|ty|tysm|cheers|ta|much appreciated)\b", re.I
+)
 THANKS_WORDS = 6  # "thank you dear", not "thanks but where is it"
+# The customer calling someone themselves ("should I call my bank?", "I'll ring the
+# courier"): a question or a plan of theirs, not a request to be called (English)
+CALLS_SOMEONE = re.compile(
+    r"\b(?:should|shall|do|must|can|could) i (?:\w+ )?(?:call|phone|ring|contact)\b|"
+    r"\bi(?:'ll| will|'m going to| am going to) (?:\w+ )?(?:call|phone|ring)\b|"
+    r"\b(?:call|phone|ring|contact) (?:my|the) (?:bank|police|courier|carrier|doctor|"
+    r"gp|card company|insurer|post office)\b",
+    re.I,
+)
 # ...or longer and only warm ("Thank you so much, you've been very kind.")
 WARM_WORDS = frozenset(
     """thank thanks you so much very really ever kind helpful lovely great wonderful
     patient reassuring ve been have has that s re are is it this dear love appreciate
-    appreciated for your help all the a lot cheers ta ok okay oh and nice good
+    appreciated for your help all the a lot cheers ta ok okay oh and nice good thx
+    thnx ty tysm
     brilliant""".split()  # noqa: SIM905 (a word list reads best as words)
 )
 

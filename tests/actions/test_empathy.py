@@ -897,3 +897,21 @@ def test_someone_hurt_hears_see_a_doctor_first_unless_they_have(
     said = book.handoff(Situation(intent="complaint", analysis=analysis, text=text))
     assert said.startswith("I'm"), said
     assert (say("waiting_advice_safety") in said) is doctor, said
+
+
+def test_a_feeling_without_its_reason_is_about_the_date_they_need_it_by(
+    book: EmpathyBook,
+) -> None:
+    """ "I'm a bit nervous about it" beside "I need it by Thursday for the party":
+    one acknowledgement that names the feeling and the date, not a stock line
+    for the feeling and another for the date."""
+    party = Circumstance("deadline", False, "", "party", "by Thursday", "by thursday")
+    text = "I need my order by Thursday for the party, I'm a bit nervous about it"
+    analysis = Analysis(
+        label=Emotion.ANXIETY, frustration=2, intensity=0.6, circumstances=[party]
+    )
+    found = situation(Emotion.ANXIETY, 2, 0.6, text=text, analysis=analysis)
+    reply = book.compose(ANSWER, found)
+    assert "nervous about having it by Thursday for the party" in reply, reply
+    assert "timing really matters" not in reply  # the date said once
+    assert reply.count("Thursday") == 1

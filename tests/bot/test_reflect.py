@@ -81,6 +81,11 @@ def test_their_words_are_said_from_our_side(words: str, said_back: str) -> None:
         ),
         # said without what it is about: the feeling alone
         ("im stressed lol", Felt("anxiety", "stressed", "")),
+        # a word that only says when is not said back
+        (
+            "I'm so scared they've got my card details now",
+            Felt("anxiety", "scared", "that they've got your card details"),
+        ),
         # "about it" names nothing to say back
         ("I'm so stressed about it all", Felt("anxiety", "stressed", "")),
         # harsh words are not said back

@@ -237,3 +237,28 @@ def test_a_night_in_hospital_is_seen_and_asking_what_happens_is_what_now() -> No
 )
 def test_now_is_a_demand_only_when_it_asks_for_something(text: str, kind: str) -> None:
     assert impatience(text, ENGLISH) == kind
+
+
+async def test_when_the_team_is_back_is_not_said_in_full_again(
+    client: aioredis.Redis, prefix: str, clock: Clock, tmp_path: Path
+) -> None:
+    """Outside hours, asked again and again: the time in full once, then short
+    lines that it still holds, never the same sentence twice; in German too."""
+    path = tmp_path / "handoff.yml"
+    back = closed_for_days(path)
+    closed = HandoffQueue(client, prefix=prefix, config=load_config(path), clock=clock)
+    asked = ["how long will the wait be?", "so how long then?", "how long??"]
+    async with own_conversations(closed) as conv:
+        replies = await waiting(conv, "web-back-again", asked)
+        german = await waiting(
+            conv,
+            "web-back-again-de",
+            ["Wie lange muss ich warten?", "Und wie lange noch?"],
+            "de",
+        )
+    assert replies[0] == say("waiting_back", back=back)
+    assert say("waiting_back_again", back=back) in replies[1], replies[1]
+    assert say("waiting_back_still", back=back) in replies[2], replies[2]
+    assert sum(say("waiting_back", back=back) in r for r in replies) == 1
+    assert german[0].startswith("Unser Team ist am ")
+    assert german[1].startswith("Unser Team ist leider erst am "), german[1]

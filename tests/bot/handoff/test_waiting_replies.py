@@ -995,3 +995,16 @@ async def test_what_a_waiting_customer_wants_done_is_named_not_just_added(
         conversations, "web-wants-question", ["can you tell me if it shipped?"]
     )
     assert "you want" not in question
+
+
+@pytest.mark.parametrize(
+    "text", ["Should I call my bank?", "ok ty", "do I need to phone the police?"]
+)
+async def test_calling_someone_themselves_or_thanks_is_no_request_to_be_called(
+    conversations: Conversations, text: str
+) -> None:
+    """ "Should I call my bank?" is a question of theirs, not a request for us to
+    ring them; "ok ty" is thanks, not something added to the case."""
+    [reply] = await waiting(conversations, f"web-self-call-{len(text)}", [text])
+    assert reply != say("waiting_call"), reply
+    assert say("waiting_for_person") not in reply, reply
