@@ -16,9 +16,8 @@ Resolving a chat resumes the Rasa conversation and asks the customer the survey;
 bot-only conversation is asked it when it ends with thanks or goes quiet
 (bot/surveys.py, data/surveys.yml); ``answer_survey`` stores the answers.
 
-What a customer is shown of who owns the chat (``StateView``) is in bot/state_view.py;
-what Rasa gets of a message and which leading ``/`` it may see, in
-bot/rasa_messages.py.
+Who owns the chat as the customer sees it: bot/state_view.py; what Rasa gets of a
+message: bot/rasa_messages.py.
 """
 
 from __future__ import annotations
@@ -100,10 +99,8 @@ class Outcome:
 
 
 class Conversations(AgentSide):
-    """Route customer and agent messages; keep transcript, queue and Rasa in step.
-
-    The agent side (claim, reply, release, transfer, resolve) is in bot/agent_side.py.
-    """
+    """Route customer and agent messages; keep transcript, queue and Rasa in step
+    (the agent side, claim to resolve, is in bot/agent_side.py)."""
 
     def __init__(
         self,
@@ -422,7 +419,7 @@ class Conversations(AgentSide):
             await self.queue.request_follow_up(cid, follow_up)
             text = say("follow_up_saved", language, contact=follow_up.contact)
         else:
-            # what the chat has told them since the handoff, its message too
+            # what the chat has told them since the handoff (its message too)
             said = [
                 e.text
                 for e in earlier

@@ -2427,3 +2427,36 @@ def test_someone_hurt_hears_see_a_doctor_first_in_their_language(
     said = language_book().handoff(code, text)
     assert (say("waiting_advice_safety", code) in said) is doctor, said
     assert "produit" in said
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Eine Mail in Ihrem Namen will, dass ich meine Bankdaten bestätige."),
+        ("es", "Un mensaje dice que confirme los datos de mi tarjeta, ¿sois vosotros?"),
+        ("it", "Mi è arrivato un sms che chiede di verificare la password del conto."),
+        ("nl", "Een mail vraagt me mijn inloggegevens te bevestigen, is dat echt?"),
+        ("pt", "Uma mensagem pede-me para confirmar a senha. Foram vocês?"),
+        ("pl", "Przyszedł e-mail z prośbą o podanie danych karty. To od was?"),
+    ],
+)
+def test_a_message_asking_to_confirm_a_password_or_bank_details_is_fraud(
+    code: str, text: str
+) -> None:
+    """A message in the shop's name asking for a password, card or bank details
+    is phishing in any of our languages, not a question how to reset a password."""
+    assert "fraud" in language_book().situations(code, text)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Wie kann ich mein Passwort ändern?"),
+        ("es", "No me llega el correo para cambiar la contraseña"),
+        ("it", "Come aggiorno i dati della carta nel mio account?"),
+    ],
+)
+def test_changing_a_password_or_card_of_ones_own_is_no_fraud(
+    code: str, text: str
+) -> None:
+    assert "fraud" not in language_book().situations(code, text)
