@@ -106,23 +106,49 @@ def local_url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def actions_service(settings: Settings, name: str = "actions") -> Service:
-    """The action server as a service; ready when its /health answers."""
+def _app_service(
+    settings: Settings,
+    name: str,
+    program: tuple[str, ...],
+    host: str,
+    port: int,
+    *,
+    timeout: float,
+    options: tuple[str, ...] = (),
+    serving: tuple[int, ...] = (200,),
+) -> Service:
+    """``python -m <program> --host <host> --port <port> <options>`` of the app's
+    environment as a service; ready when its /health answers (the action server and
+    the gateway are started and watched alike)."""
     return Service(
         name,
         [
             str(APP_PYTHON),
             "-m",
-            "actions.server",
+            *program,
             "--host",
-            settings.actions_host,
+            host,
             "--port",
-            str(settings.actions_port),
+            str(port),
+            *options,
         ],
-        local_url(settings.actions_host, settings.actions_port) + "/health",
+        local_url(host, port) + "/health",
         app_env(settings),
+        timeout=timeout,
+        serving=serving,
+        port=port,
+    )
+
+
+def actions_service(settings: Settings, name: str = "actions") -> Service:
+    """The action server as a service; ready when its /health answers."""
+    return _app_service(
+        settings,
+        name,
+        ("actions.server",),
+        settings.actions_host,
+        settings.actions_port,
         timeout=120,
-        port=settings.actions_port,
     )
 
 
@@ -157,17 +183,14 @@ def rasa_service(settings: Settings, model: Path, name: str = "rasa") -> Service
 
 def gateway_service(settings: Settings, name: str = "gateway") -> Service:
     """The gateway (uvicorn) as a service; ready when its /health answers."""
-    return Service(
+    return _app_service(
+        settings,
         name,
-        [
-            str(APP_PYTHON),
-            "-m",
-            "uvicorn",
-            "bot.app:app",
-            "--host",
-            settings.gateway_host,
-            "--port",
-            str(settings.gateway_port),
+        ("uvicorn", "bot.app:app"),
+        settings.gateway_host,
+        settings.gateway_port,
+        timeout=60,
+        options=(
             "--no-access-log",
             "--ws-max-size",
             str(MAX_FRAME_BYTES),
@@ -175,12 +198,8 @@ def gateway_service(settings: Settings, name: str = "gateway") -> Service:
             "false",
             "--timeout-graceful-shutdown",
             "5",
-        ],
-        local_url(settings.gateway_host, settings.gateway_port) + "/health",
-        app_env(settings),
-        timeout=60,
+        ),
         serving=(200, 503),  # 503: it serves, but Rasa or the actions are down
-        port=settings.gateway_port,
     )
 
 

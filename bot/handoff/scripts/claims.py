@@ -96,6 +96,15 @@ return {'ok'}
 """,
 )
 
+# What release, transfer and resolve run first: ARGV[3..5] are the ticket's id, the
+# agent's id and the claim's token, and only the claim's holder goes on (one check, so
+# the three cannot come to differ in who may end or hand on a claim).
+_HOLDER_FIRST = r"""
+local id, agent, token = ARGV[3], ARGV[4], ARGV[5]
+local refused = check_holder(akey, tkey, leases, id, agent, token)
+if refused then return refused end
+"""
+
 # ARGV: C, now, id, agent id, token, reason
 RELEASE = Script(
     "release",
@@ -110,10 +119,8 @@ RELEASE = Script(
         "events",
         "held",
     ),
-    lua=r"""
-local id, agent, token = ARGV[3], ARGV[4], ARGV[5]
-local refused = check_holder(akey, tkey, leases, id, agent, token)
-if refused then return refused end
+    lua=_HOLDER_FIRST
+    + r"""
 local reoffers, flag = requeue(tkey, id, agent, queue, queued_at, leases, chats,
   flagged, stream, 'released', ARGV[6])
 return {'ok', ticket_json(tkey)}
@@ -135,11 +142,9 @@ TRANSFER = Script(
         "held",
     ),
     each=("agent", "agent_chats", "agent_intense"),
-    lua=r"""
-local id, agent, token, to_agent, to_skill = ARGV[3], ARGV[4], ARGV[5], ARGV[6],
-  ARGV[7]
-local refused = check_holder(akey, tkey, leases, id, agent, token)
-if refused then return refused end
+    lua=_HOLDER_FIRST
+    + r"""
+local to_agent, to_skill = ARGV[6], ARGV[7]
 local skill = to_skill
 if skill == '' then skill = redis.call('HGET', tkey, 'skill') end
 if to_agent ~= '' then
@@ -200,10 +205,8 @@ RESOLVE = Script(
         "events",
         "held",
     ),
-    lua=r"""
-local id, agent, token = ARGV[3], ARGV[4], ARGV[5]
-local refused = check_holder(akey, tkey, leases, id, agent, token)
-if refused then return refused end
+    lua=_HOLDER_FIRST
+    + r"""
 local assigned_at = tonumber(redis.call('HGET', tkey, 'assigned_at')) or NOW
 redis.call('HSET', tkey, 'state', 'resolved', 'resolved_at', NOW, 'resolution',
   ARGV[6])
