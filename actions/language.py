@@ -219,6 +219,10 @@ class LanguageBook:
         care = texts.care.get(f"{found[0]}_first", "")
         offered = any(offers_person(texts, said) for said in [answer, *recent])
         offer = "" if offered else texts.answers["offer_person"]
+        if answer.rstrip().endswith("?"):
+            # a question of ours ("which e-mail address is it under?") comes last,
+            # for them to answer
+            return " ".join(p for p in (care, offer, answer) if p)
         return " ".join(p for p in (care, answer, offer) if p)
 
     def general(self, code: str, text: str) -> str | None:

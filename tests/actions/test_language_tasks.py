@@ -345,3 +345,35 @@ def test_a_message_asking_for_card_or_bank_details_is_fraud(
     assert (
         language_book().situations("nl", "Kunnen jullie mij de factuur mailen?") == []
     )
+
+
+async def test_a_cancellation_beside_money_worries_is_done_after_the_proof(
+    store: DemoStore, own_queue: str
+) -> None:
+    """Money worries told with a cancellation: the worry heard and a person offered
+    before the question for the proof (the question comes last, to be answered),
+    and the proof then cancels the order, as without the worry."""
+    book = language_book()
+    text = (
+        "Hallo, das Geld ist diesen Monat sehr knapp, bitte stornieren Sie die "
+        f"Bestellung {PROCESSING}."
+    )
+    assert book.situations("de", text) == ["hardship"]
+    _, [question] = await answer(chat("de", ("customer", text)))
+    proof = book.say("de", "order.proof", order_id=PROCESSING)
+    assert question.endswith(proof), question
+    assert book.say("de", "offer_person") in question
+    order = await store.order(PROCESSING)
+    assert order is not None
+    email = (await store.customer(order.customer)).email
+    proven = chat(
+        "de",
+        ("customer", text),
+        ("bot", question),
+        ("customer", email),
+        order_id=PROCESSING,
+    )
+    events, [said] = await answer(proven)
+    order = await store.order(PROCESSING)
+    assert order is not None and order.status == OrderStatus.CANCELLED, said
+    assert {"event": "pause", "timestamp": None} not in events
