@@ -198,6 +198,17 @@ class ActionAnswer(CaringAction):
             # a parcel that never came, a double charge: nothing to send back
             speaker.say(key)
             return []
+        if (
+            is_question(text)
+            and mentioned("asks_charged", text)
+            and not mentioned("double_charge", text)  # that is a problem, not this
+            and (charged := await refund_on_record(tracker))
+            and (refund := await store().refund_for(charged.id))
+        ):
+            # "was I charged for it?" about the chat's order, whose money is on its
+            # way back: where that refund is, not why a card may be declined
+            speaker.say(f"track_refund.{refund.status}", **refund.values())
+            return [SlotSet("order_id", charged.id)]
         if intent in MONEY_BACK and (refunded := await refund_on_record(tracker)):
             # "do I get my money back?" about the chat's order, which has a refund
             # on record (a cancelled order's, a return's): where that refund is

@@ -5,9 +5,11 @@ be changed (``change_key``), where the record and the customer disagree
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
 
-from actions.emotion.situations import WEEKDAYS
+from actions.emotion.situations import MONTHS, WEEKDAYS
 from actions.mentions import mentioned
 from actions.replies import reply_book
 from actions.store import Order, OrderStatus
@@ -88,7 +90,43 @@ def deadline_day(when: str, today: dt.date) -> tuple[dt.date, bool] | None:
             if "next" in words and ahead < 7:
                 ahead += 7
             return today + dt.timedelta(days=ahead), before
+    dated = _day_of_month(when.lower(), today)
+    return (dated, before) if dated is not None else None
+
+
+_DAY_OF_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\b")
+_MONTH = re.compile(rf"\b({'|'.join(MONTHS)})[a-z]*\b")
+
+
+def _day_of_month(when: str, today: dt.date) -> dt.date | None:
+    """The next day a day of the month names ("the 20th", "19 december", "dec 12"),
+    from ``today`` on: with its month that month (next year once it has gone by),
+    without one this month, or next month once the day has gone by."""
+    found = _DAY_OF_MONTH.search(when)
+    if found is None:
+        return None
+    day = int(found.group(1))
+    named = _MONTH.search(when)
+    month = MONTHS.index(named.group(1)) + 1 if named else today.month
+    for year, month_ in _months_from(today.year, month, 0 if named else 1):
+        try:
+            dated = dt.date(year, month_, day)
+        except ValueError:
+            continue  # the 31st of a short month
+        if dated >= today:
+            return dated
+    if named:
+        with contextlib.suppress(ValueError):
+            return dt.date(today.year + 1, month, day)
     return None
+
+
+def _months_from(year: int, month: int, more: int) -> list[tuple[int, int]]:
+    """``month`` of ``year`` and the ``more`` months after it."""
+    return [
+        (year + (month - 1 + k) // 12, (month - 1 + k) % 12 + 1)
+        for k in range(more + 1)
+    ]
 
 
 def against_deadline(

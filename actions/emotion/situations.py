@@ -67,6 +67,21 @@ WEEKDAYS = (
     "sunday",
 )
 _DAYS = (*WEEKDAYS, "christmas")
+# the months, by the first three letters people write them with ("dec", "december")
+MONTHS = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+)
 # the days as people shorten them (``days`` in situations.yml)
 _SHORT_DAYS = {
     "mon": "monday",
@@ -107,6 +122,7 @@ class SituationDetector:
     def __init__(self, config: dict[str, Any]) -> None:
         relations = str(config.get("relations") or "").strip()
         days = str(config.get("days") or "").strip()
+        dates = str(config.get("dates") or "").strip()
         self.kinds: list[_Kind] = []
         for name, spec in (config.get("situations") or {}).items():
             self.kinds.append(
@@ -117,7 +133,10 @@ class SituationDetector:
                     of_life=bool(spec.get("of_life", False)),
                     patterns=[
                         re.compile(
-                            str(p).replace("{rel}", relations).replace("{day}", days),
+                            str(p)
+                            .replace("{rel}", relations)
+                            .replace("{day}", days)
+                            .replace("{date}", dates),
                             re.I,
                         )
                         for p in spec.get("patterns") or []
@@ -207,6 +226,9 @@ def _finding(kind: _Kind, match: re.Match[str]) -> Circumstance:
         when = re.sub(rf"\b{short}\b", day, when)
     for day in _DAYS:
         when = re.sub(rf"\b{day}\b", day.capitalize(), when)
+    when = re.sub(  # "on 19 december": "on 19 December"
+        rf"\b(?:{'|'.join(MONTHS)})[a-z]*\b", lambda m: m.group(0).capitalize(), when
+    )
     return Circumstance(
         kind=kind.name,
         serious=kind.serious,

@@ -1420,3 +1420,28 @@ async def test_when_right_after_the_refund_state_is_the_refunds_time(
         amount="18.90 EUR",
         method="Klarna account",
     ), message["text"]
+
+
+@pytest.mark.parametrize("asked", ["Was I charged for it?", "did you take the money?"])
+async def test_was_i_charged_about_a_refunded_order_is_where_the_refund_is(
+    asked: str,
+) -> None:
+    """ "Was I charged for it?" about the chat's cancelled order, whose money is on
+    its way back (NLU reads a payment problem): where that refund is, not what to
+    do about a declined card."""
+    tracker = conversation(
+        [
+            ("customer", "why was order 13579 cancelled?", "track_order"),
+            ("bot", "Order 13579 was cancelled, and its refund is on the way.", None),
+            ("customer", asked, "payment_issue"),
+        ],
+        f"charged-{len(asked)}",
+        order_id="13579",
+        verified_customer=owner("13579"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    said = " ".join(str(m.get("text")) for m in dispatcher.messages)
+    # whichever words for the paid refund: its order, its amount
+    assert "13579" in said and "29.00 EUR" in said, said
+    assert "expired" not in said and "billing address" not in said

@@ -239,6 +239,16 @@ async def test_a_customer_waiting_for_a_cancelled_order_is_told_it_was_cancelled
         ("this weekend", (dt.date(2026, 12, 5), False)),
         ("next Monday", (dt.date(2026, 12, 14), False)),
         ("in a few days", None),
+        # a day of the month: this month, next month once it has gone by, or the
+        # month named (next year once that has gone by)
+        ("on the 20th", (dt.date(2026, 12, 20), False)),
+        ("on 20th", (dt.date(2026, 12, 20), False)),
+        ("before the 2nd", (dt.date(2027, 1, 2), True)),
+        ("on 19 December", (dt.date(2026, 12, 19), False)),
+        ("by Dec 12th", (dt.date(2026, 12, 12), False)),
+        ("on the 4th of January", (dt.date(2027, 1, 4), False)),
+        ("on 1 November", (dt.date(2027, 11, 1), False)),
+        ("on the 31st", (dt.date(2026, 12, 31), False)),
     ],
 )
 def test_a_deadline_in_words_falls_on_a_day(

@@ -346,6 +346,10 @@ def test_a_deadline_names_the_day(detector: SituationDetector) -> None:
         ("my sisters wedding is next sat", "wedding", "next Saturday"),
         # the occasion shortened too, named in full
         ("my cousin's bday is on fri, will it make it?", "birthday", "on Friday"),
+        # a day of the month, with its month or without
+        ("it's a gift for my dad's birthday on 14th", "birthday", "on 14th"),
+        ("our wedding is on 22 december, please hurry", "wedding", "on 22 December"),
+        ("we need it by the 9th for the party", "party", "by the 9th"),
     ],
 )
 def test_a_deadline_typed_in_a_hurry_names_the_whole_day(
@@ -353,8 +357,10 @@ def test_a_deadline_typed_in_a_hurry_names_the_whole_day(
 ) -> None:
     found = {c.kind: c for c in detector.detect(text)}
     assert (found["deadline"].what, found["deadline"].when) == (what, when)
-    # ...and a shortened day on its own is no date ("I sat by the door all day")
+    # ...and a shortened day on its own is no date ("I sat by the door all day"),
+    # nor a day of the month something happened on
     assert "deadline" not in kinds(detector, "I sat by the door all day for my party")
+    assert "deadline" not in kinds(detector, "i placed the order on the 2nd")
 
 
 @pytest.mark.parametrize(
