@@ -173,9 +173,15 @@ def _stems(text: str) -> set[str]:
     return {w[:STEM] for w in words if w not in _PLAIN}
 
 
+# The bot's replies in which a concern named counts as said: not named again
+NAMED_LATELY = 3
+
+
 def named_lately(concern: str, situation: Situation) -> bool:
-    """Whether one of the bot's last two replies already named ``concern``."""
-    return any(concern.lower() in r.lower() for r in situation.recent[-2:])
+    """Whether one of the bot's last NAMED_LATELY replies already named ``concern``
+    ("sorry about the wait for order 48213" three times in a row reads as a
+    template)."""
+    return any(concern.lower() in r.lower() for r in situation.recent[-NAMED_LATELY:])
 
 
 def circumstance_variant(found: Circumstance, variants: dict[str, Any]) -> str | None:

@@ -65,7 +65,8 @@ class EmpathyBook(Concerns):
             # a problem told in capitals or with "!!!" is felt, whatever the words
             # sound like ("WHERE IS MY ORDER ITS 3 WEEKS LATE")
             shouted = analysis.has("all_caps") or analysis.has("punctuation")
-            told = analysis.has("problem_report")
+            # ...and so is a person demanded in capitals ("I WANT A HUMAN")
+            told = analysis.has("problem_report") or analysis.has("person_request")
             if analysis.label is Emotion.NEUTRAL and shouted and told:
                 return Level.UPSET
             return Level.NEUTRAL
@@ -178,10 +179,11 @@ class EmpathyBook(Concerns):
         if level is Level.NEUTRAL:
             answer = self._unprojected(answer)
             return " ".join(p for p in [*parts, fault, noted, answer, offer] if p)
-        values = {
-            "concern": self.concern(about),
-            "name_prefix": self.name_prefix(situation),
-        }
+        concern = self.concern(about)
+        if named_lately(concern, situation):
+            # said a moment ago: not the same words for it again
+            concern = str(self.data["concerns"]["default"])
+        values = {"concern": concern, "name_prefix": self.name_prefix(situation)}
         own = (
             "" if apologises or of_life else self._own_words(situation, answer, pending)
         )
@@ -270,8 +272,8 @@ class EmpathyBook(Concerns):
         if analysis is None or not analysis.has("problem_report"):
             return ""
         said = self.said_concern(situation)
-        if not said:
-            return ""
+        if not said or named_lately(said, situation):
+            return ""  # nothing named, or said a moment ago
         return self._pick("apologise", situation, {"concern": said})
 
     def circumstance(self, found: Circumstance, situation: Situation) -> str:

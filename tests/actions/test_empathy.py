@@ -915,3 +915,51 @@ def test_a_feeling_without_its_reason_is_about_the_date_they_need_it_by(
     assert "nervous about having it by Thursday for the party" in reply, reply
     assert "timing really matters" not in reply  # the date said once
     assert reply.count("Thursday") == 1
+
+
+def test_a_person_demanded_in_capitals_is_upset_not_a_calm_request(
+    book: EmpathyBook,
+) -> None:
+    """ "GET ME A HUMAN" read as no feeling by the words is still shouted: upset,
+    and the handoff does not just say "Sure."; asked calmly, it does."""
+    person = Signal("person_request", 0.0, "asks for a person")
+    shouted = Analysis(
+        label=Emotion.NEUTRAL,
+        frustration=1,
+        intensity=0.3,
+        signals=[person, Signal("all_caps", 0.3, "written in capitals")],
+    )
+    calm = Analysis(
+        label=Emotion.NEUTRAL, frustration=0, intensity=0.1, signals=[person]
+    )
+    assert book.level(shouted, "GET ME A HUMAN", person_asked=True) is Level.UPSET
+    assert (
+        book.level(calm, "can I talk to a person?", person_asked=True) is Level.NEUTRAL
+    )
+
+
+def test_what_went_wrong_is_not_named_again_in_the_next_replies(
+    book: EmpathyBook,
+) -> None:
+    """ "I'm sorry about the wait for order 48213" a reply or two ago: not the same
+    words for it again, before an answer or in the handoff."""
+    text = "order 48213 is late, it should have come on Monday"
+    earlier = "I'm sorry about the wait for order 48213. It's with DHL."
+    later = situation(
+        Emotion.FRUSTRATION,
+        2,
+        0.5,
+        text=text,
+        recent=[earlier, "It should arrive soon."],
+        analysis=Analysis(
+            label=Emotion.FRUSTRATION,
+            frustration=2,
+            intensity=0.5,
+            signals=[Signal("problem_report", 0.2, "late")],
+        ),
+    )
+    assert "the wait for order 48213" not in book.compose("It's with DHL.", later)
+    assert "the wait for order 48213" not in book.handoff(later, ["frustration"])
+    # with nothing said about it yet, it is named
+    fresh = replace(later, recent=[])
+    assert "the wait" in book.compose("It's with DHL.", fresh)

@@ -19,6 +19,7 @@ from actions.empathy import empathy_book
 from actions.handoff import for_language, handoff_queue
 from actions.language import LANGUAGES_FILE, LanguageBook, language_book
 from actions.language_detection import MIN_WORDS, conversation_language, detect
+from actions.language_texts import topics_asked
 from actions.mood import assess
 from actions.numbers import find_number
 from actions.store import store
@@ -2460,3 +2461,45 @@ def test_changing_a_password_or_card_of_ones_own_is_no_fraud(
     code: str, text: str
 ) -> None:
     assert "fraud" not in language_book().situations(code, text)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Jemand hat mit meiner Karte etwas gekauft, das habe ich nie bestellt."),
+        ("es", "Alguien ha comprado con mi cuenta, yo no he sido."),
+        ("fr", "Quelqu'un a utilisé mon compte pour commander."),
+        ("it", "Qualcuno ha usato la mia carta sul vostro sito."),
+        ("nl", "Iemand heeft met mijn account besteld."),
+        ("pt", "Alguém fez uma compra com a minha conta."),
+        ("pl", "Ktoś zamówił coś na moje konto, ja tego nie zamawiałam."),
+    ],
+)
+def test_someone_else_using_the_account_is_fraud_not_a_request_for_a_person(
+    code: str, text: str
+) -> None:
+    """ "Someone ordered on my account": the someone is the fraudster, not a person
+    asked for, so the handoff opens with the words for fraud, never "Sure."."""
+    book = language_book()
+    texts = book.languages[code]
+    assert "person" not in topics_asked(texts, text.lower())[0]
+    assert "fraud" in book.situations(code, text)
+    said = book.handoff(code, text)
+    assert said.startswith(texts.care["fraud"]), said
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Kann mir bitte jemand helfen?"),
+        ("es", "Quiero hablar con alguien, por favor."),
+        ("fr", "Est-ce que je peux parler à quelqu'un ?"),
+        ("it", "Vorrei parlare con qualcuno."),
+        ("nl", "Kan iemand mij even helpen?"),
+        ("pt", "Quero falar com alguém."),
+        ("pl", "Chcę porozmawiać z kimś z obsługi."),
+    ],
+)
+def test_asking_for_someone_is_a_request_for_a_person(code: str, text: str) -> None:
+    texts = language_book().languages[code]
+    assert "person" in topics_asked(texts, text.lower())[0]
