@@ -291,6 +291,8 @@ class EmpathyBook(Concerns):
             variant = f"{variant}_concern"  # "the double charge, with rent to pay"
         values = {
             "who": found.who,
+            "whom": _WHOM.get(found.who, found.who),
+            "whose": _WHOSE.get(found.who, f"{found.who}'s"),
             "what": found.what,
             "when": found.when,
             "concern": said or "",
@@ -454,6 +456,12 @@ _INTERJECTION = re.compile(
 def _without_interjection(answer: str) -> str:
     """``answer`` without an opening "Sure." (see _INTERJECTION)."""
     return capitalise(_INTERJECTION.sub("", answer.lstrip(), count=1))
+
+
+# who it happened to, after a word like "about" ("sorry about him") and as the one
+# whose it is ("his birthday"); a relation ("your mum") stays as it is
+_WHOM = {"he": "him", "she": "her", "they": "them", "you": "you"}
+_WHOSE = {"he": "his", "she": "her", "they": "their", "you": "your"}
 
 
 def _tells(found: Circumstance, words: str) -> bool:

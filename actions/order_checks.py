@@ -90,12 +90,25 @@ def deadline_day(when: str, today: dt.date) -> tuple[dt.date, bool] | None:
             if "next" in words and ahead < 7:
                 ahead += 7
             return today + dt.timedelta(days=ahead), before
+    if days := _IN_DAYS.search(when.lower()):
+        # "in 10 days": counted from today, not the 10th
+        count = days.group(1)
+        ahead = int(count) if count.isdigit() else _NUMBERS[count]
+        return today + dt.timedelta(days=ahead), before
     dated = _day_of_month(when.lower(), today)
     return (dated, before) if dated is not None else None
 
 
-_DAY_OF_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\b")
-_MONTH = re.compile(rf"\b({'|'.join(MONTHS)})[a-z]*\b")
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5}
+_IN_DAYS = re.compile(r"\bin (\d{1,2}|two|three|four|five) days\b")
+_MONTH_NAMES = "|".join(MONTHS)
+# a day of the month: with its suffix ("the 20th") or beside its month ("19 december",
+# "dec 12"), never a bare number
+_DAY_OF_MONTH = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)\b|\b(\d{{1,2}}) (?:of )?(?:{_MONTH_NAMES})|"
+    rf"(?:{_MONTH_NAMES})[a-z]*\.? (\d{{1,2}})\b"
+)
+_MONTH = re.compile(rf"\b({_MONTH_NAMES})[a-z]*\b")
 
 
 def _day_of_month(when: str, today: dt.date) -> dt.date | None:
@@ -105,7 +118,7 @@ def _day_of_month(when: str, today: dt.date) -> dt.date | None:
     found = _DAY_OF_MONTH.search(when)
     if found is None:
         return None
-    day = int(found.group(1))
+    day = int(next(g for g in found.groups() if g))
     named = _MONTH.search(when)
     month = MONTHS.index(named.group(1)) + 1 if named else today.month
     for year, month_ in _months_from(today.year, month, 0 if named else 1):

@@ -963,3 +963,42 @@ def test_what_went_wrong_is_not_named_again_in_the_next_replies(
     # with nothing said about it yet, it is named
     fresh = replace(later, recent=[])
     assert "the wait" in book.compose("It's with DHL.", fresh)
+
+
+@pytest.mark.parametrize(
+    ("found", "said", "not_said"),
+    [
+        (
+            Circumstance("health", True, "he", "", "", "he is ill"),
+            "with him",
+            "with he",
+        ),
+        (
+            Circumstance("bereavement", True, "she", "", "", "she passed"),
+            "about her",
+            "about she",
+        ),
+        (
+            Circumstance("missed_occasion", False, "he", "birthday", "", "x"),
+            "his birthday",
+            "he's birthday",
+        ),
+        (
+            Circumstance("health", True, "your dad", "", "", "my dad is ill"),
+            "your dad",
+            "your dad's dad",
+        ),
+    ],
+)
+def test_who_it_happened_to_is_said_in_the_right_form(
+    book: EmpathyBook, found: Circumstance, said: str, not_said: str
+) -> None:
+    """ "he" after "with" or "about" is "him", before a thing it is "his"; a
+    relation ("your dad") stays as it is."""
+    texts = set()
+    for seed in range(12):  # every variant
+        book.rng = random.Random(seed)
+        texts.add(book.circumstance(found, Situation(None, None, text=found.quote)))
+    joined = " ".join(texts)
+    assert not_said not in joined, joined
+    assert any(said in t for t in texts) or found.who in joined, joined

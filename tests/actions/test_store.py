@@ -239,6 +239,9 @@ async def test_a_customer_waiting_for_a_cancelled_order_is_told_it_was_cancelled
         ("this weekend", (dt.date(2026, 12, 5), False)),
         ("next Monday", (dt.date(2026, 12, 14), False)),
         ("in a few days", None),
+        # a number of days from today, never the day of the month ("in 10 days")
+        ("in 10 days", (dt.date(2026, 12, 13), False)),
+        ("in two days", (dt.date(2026, 12, 5), False)),
         # a day of the month: this month, next month once it has gone by, or the
         # month named (next year once that has gone by)
         ("on the 20th", (dt.date(2026, 12, 20), False)),
