@@ -81,7 +81,11 @@ WAIT_WORDS = re.compile(
     r"(?:it|this) (?:going to |gonna )?(?:take|be)\W*$|"
     # a bare "how long tho?", "when?" while they wait: the wait
     r"^\W*(?:(?:so|and|but|ok|okay) )?(?:how long|when)"
-    r"(?: (?:tho|though|now|then))?\W*$",
+    r"(?: (?:tho|though|now|then))?\W*$|"
+    # "do I just wait here then?": whether there is anything to do but wait
+    r"\b(?:do|should|shall|must) (?:i|we) (?:just |still |now )?(?:wait|stay|hang on|"
+    r"sit tight)\b|"
+    r"\b(?:do|should|shall) (?:i|we) (?:just )?keep (?:waiting|this open)\b",
     re.IGNORECASE,
 )
 THANKS = re.compile(

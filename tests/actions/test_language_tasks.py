@@ -377,3 +377,31 @@ async def test_a_cancellation_beside_money_worries_is_done_after_the_proof(
     order = await store.order(PROCESSING)
     assert order is not None and order.status == OrderStatus.CANCELLED, said
     assert {"event": "pause", "timestamp": None} not in events
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (
+            "de",
+            "Bitte stornieren Sie 1209384756, ich habe versehentlich zweimal bestellt.",
+        ),
+        ("es", "Quiero anular el pedido 1209384756, lo pedí dos veces por error."),
+        (
+            "fr",
+            "Annulez la commande 1209384756, j'ai commandé deux fois par erreur.",
+        ),
+        ("it", "Annullate l'ordine 1209384756, l'ho ordinato due volte per sbaglio."),
+        ("nl", "Graag bestelling 1209384756 annuleren, per ongeluk twee keer besteld."),
+        ("pt", "Cancelem a encomenda 1209384756, comprei duas vezes sem querer."),
+        ("pl", "Proszę anulować 1209384756, przypadkiem kupiłam to dwa razy."),
+    ],
+)
+def test_ordering_twice_by_mistake_is_their_own_mistake_and_is_cancelled(
+    code: str, text: str
+) -> None:
+    """ "I ordered it twice by mistake, cancel it": their own mistake, nothing of
+    ours went wrong (no double charge), so the bot cancels it as asked."""
+    texts = language_book().languages[code]
+    assert not problem_said(texts, text.lower())
+    assert wants_cancelled(texts, text)

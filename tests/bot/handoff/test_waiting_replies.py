@@ -1008,3 +1008,15 @@ async def test_calling_someone_themselves_or_thanks_is_no_request_to_be_called(
     [reply] = await waiting(conversations, f"web-self-call-{len(text)}", [text])
     assert reply != say("waiting_call"), reply
     assert say("waiting_for_person") not in reply, reply
+
+
+async def test_thanks_and_do_i_just_wait_is_answered_with_where_they_stand(
+    conversations: Conversations,
+) -> None:
+    """ "thank you. do I just wait here then?" asks whether there is anything to do
+    but wait: where they stand, not "Thanks, I've added that"."""
+    [reply] = await waiting(
+        conversations, "web-just-wait", ["thank you so much. do i just wait here then"]
+    )
+    assert say("waiting_for_person") not in reply, reply
+    assert reply == say("waiting_nobody_online"), reply
