@@ -113,7 +113,10 @@ def theirs(words: str) -> str:
         previous = spoken[at - 1] if at else ""
         following = spoken[at + 1] if at + 1 < len(spoken) else ""
         if lower == "you":
-            doing = not previous or previous in _BEFORE_DOER or _DOES.match(following)
+            # "you to call me": the one asked, "us to call you"
+            doing = following != "to" and (
+                not previous or previous in _BEFORE_DOER or bool(_DOES.match(following))
+            )
             said = "we" if doing else "us"
         elif lower in _YOURS:
             said = _YOURS[lower]

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot import waiting_reading as read
 from bot.handoff import UrgencyFlag
+from bot.reflect import theirs
 from bot.texts import WaitingWords, say, texts
 
 # The feeling a serious situation brings (the ticket's flag), named in the waiting
@@ -112,18 +113,6 @@ _WHEN = re.compile(
     r"immediately|thanks|thank you)$",
     re.IGNORECASE,
 )
-# their words as we say them back ("my account" -> "your account")
-_THEIRS = {
-    "my": "your",
-    "me": "you",
-    "i": "you",
-    "mine": "yours",
-    "myself": "yourself",
-    "i'm": "you're",
-    "i've": "you've",
-    "our": "your",
-    "us": "you",
-}
 
 
 def wants(text: str, words: WaitingWords, language: str) -> str | None:
@@ -143,13 +132,13 @@ def wants(text: str, words: WaitingWords, language: str) -> str | None:
         what = shorter
     if not what or _ASKS_INSTEAD.match(what):
         return None
-    theirs = " ".join(_THEIRS.get(w.lower(), w) for w in what.split())
+    said_back = theirs(what)  # "my order" -> "your order"
     lead = text[found.start() : found.start("what")].lower()
     if any(w in lead for w in ("someone", "somebody", "anyone")):
-        theirs = f"someone to {theirs}"
+        said_back = f"someone to {said_back}"
     elif any(w in lead for w in ("can", "could", "will", "please")):
-        theirs = f"us to {theirs}"
-    return say("wants_named", wanted=theirs)
+        said_back = f"us to {said_back}"
+    return say("wants_named", wanted=said_back)
 
 
 def impatience_ack(kind: str, language: str, said: list[str]) -> str:

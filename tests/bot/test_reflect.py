@@ -18,6 +18,8 @@ from bot.reflect import Felt, felt, theirs
         ("that you guys forgot us", "that we forgot you"),
         ("I was sure I am right", "you were sure you are right"),
         ("you'll charge me again", "we'll charge you again"),
+        # the one asked to do something: "us"
+        ("you to call me back", "us to call you back"),
         (
             "your courier left it with my neighbour",
             "our courier left it with your neighbour",
