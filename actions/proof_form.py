@@ -36,6 +36,7 @@ from actions.order_chat import (
     refund_without_order,
     requested_when_written,
 )
+from actions.readings import FOLLOW_UP_CONFIDENCE, asks_about_the_order
 from actions.side import Parsed, SideAnswer, answer_of, is_question
 from actions.speaker import Speaker
 from actions.store import Customer, Order, StoreUnavailable, store
@@ -307,8 +308,11 @@ class ActionAskOrderProof(CaringAction):
             key = "ask.order_proof_again" if wrong else "ask.order_proof_why"
             if not wrong and (aside := question_aside(tracker)) is not None:
                 # another question while we wait for the proof: its answer, and
-                # the order still waits for the proof ("can I buy a gift card?")
-                if aside.key:
+                # the order still waits for the proof ("can I buy a gift card?");
+                # one about the order itself waits for the proof to open it
+                if aside.key == FOR_THE_ORDER:
+                    key = FOR_THE_ORDER
+                elif aside.key:
                     speaker.say(aside.key, None, **aside.values)
                     key = "ask.order_proof_still"
                 else:
@@ -321,13 +325,17 @@ class ActionAskOrderProof(CaringAction):
 _ABOUT_PROOF = re.compile(
     r"\b(?:e-?mail|mail|post ?code|zip|address|why|private|privacy|proof|prove)\b", re.I
 )
+# the reply to a question about the order while its proof is asked for
+FOR_THE_ORDER = "ask.order_proof_for_it"
 ASIDE_CONFIDENCE = 0.7  # NLU this sure that a question is none of ours: declined
 
 
 def question_aside(tracker: Tracker) -> SideAnswer | None:
     """The answer to a question the customer asked instead of giving the proof
     (a template or FAQ answer; a SideAnswer with an empty key for one NLU is sure
-    we cannot answer), or None when the message is no such question."""
+    we cannot answer; ``FOR_THE_ORDER`` for one about the order itself, "can you
+    at least tell me when it'll arrive?", that the proof opens), or None when the
+    message is no such question."""
     latest = tracker.latest_message or {}
     text = str(latest.get("text") or "")
     if not is_question(text) or _ABOUT_PROOF.search(text):
@@ -336,6 +344,9 @@ def question_aside(tracker: Tracker) -> SideAnswer | None:
         # "when do I get both back?" after a double charge: what holds for that
         return SideAnswer(key, {})
     parsed = Parsed.of(latest)
+    sure = parsed.confidence >= FOLLOW_UP_CONFIDENCE
+    if asks_about_the_order(text, parsed.intent if sure else None):
+        return SideAnswer(FOR_THE_ORDER, {})
     if answer := answer_of(text, parsed, order_known=True):
         return answer
     if parsed.intent == "out_of_scope" and parsed.confidence >= ASIDE_CONFIDENCE:

@@ -62,6 +62,9 @@ class WaitingWords:
     # jetzt?"): a question about what happened, answered by the ticket's flag and
     # where they stand, not by a general answer that shares a word with it
     what_now: re.Pattern[str] = field(default_factory=_never)
+    # asks how they will hear back ("how will I know when someone has looked at
+    # it?", "will I get an e-mail?"): where the reply comes, not a general answer
+    how_hear: re.Pattern[str] = field(default_factory=_never)
     # asks to be contacted ("please contact me", "bei mir melden"): a call asked
     # for, question or not
     contact_me: re.Pattern[str] = field(default_factory=_never)
@@ -177,6 +180,7 @@ def waiting_words(language: str) -> WaitingWords | None:
                 "wait",
                 "seen",
                 "what_now",
+                "how_hear",
                 "accepts",
                 "manager",
                 "contact_me",

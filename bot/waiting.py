@@ -206,6 +206,11 @@ class WaitingReplies:
                     conversation_id, advice, flag, language, said
                 )
             return await self._how_long(conversation_id, language, said, told_where)
+        if words.how_hear.search(lower) and not (order or impatient):
+            # "how will I know when someone has looked at it?": where the reply comes
+            return words_of.fresh(
+                said, language, "waiting_how_hear", "waiting_for_person_again"
+            )
         if impatient and not (asks and not words.person.search(lower)):
             # "a human, not a bot", "nobody helps": where they stand, honestly
             return await self._standing_line(conversation_id, language, said)

@@ -170,6 +170,25 @@ WHAT_NOW = re.compile(
     r"\btak(?:e|es|ing) (?:this|it|that|me|us|safety) (?:\w+ )?seriously\b",
     re.IGNORECASE,
 )
+# "how will I know when someone has looked at it?", "will I get an e-mail when they
+# answer?", "do I have to keep this window open?": where the reply comes
+HOW_HEAR = re.compile(
+    r"\bhow (?:will|would|do|can|shall) (?:i|we) (?:know|find out|hear|see|be told|"
+    r"get (?:told|notified))(?:\s*(?:[?.!]|$)| back\b| from (?:you|them|someone)\b|"
+    r" (?:when|if|whether|that) (?:someone|somebody|anyone|they|you|a person|the "
+    r"person|your team|a colleague|an agent)\b)|"
+    r"\b(?:will|would|do|does|shall) (?:i|we) (?:get|receive|be sent) (?:an? )?"
+    r"(?:e-?mail|notification|text|message|alert)(?:\s*(?:[?.!]|$)| (?:when|once|if) "
+    r"(?:someone|somebody|they|you|a person|the person|an agent)\b)|"
+    r"\b(?:will|would) (?:you|they|someone|somebody) (?:let me know|notify me|e-?mail "
+    r"me|text me|message me)(?:\s*(?:[?.!]|$)| (?:when|once) (?:someone|somebody|"
+    r"they|a person|an agent)\b)|"
+    r"\b(?:do|should|must) (?:i|we) (?:have to |need to )?(?:keep|leave|stay)(?: on)? "
+    r"(?:this|the) (?:chat|window|page|tab|app)(?: open)?\b|"
+    r"\bwhere will (?:the|their|your|my) (?:reply|answer|response) "
+    r"(?:come|be|appear)\b",
+    re.IGNORECASE,
+)
 # "ok", "fine, I'll wait", "no rush": thanked for their patience
 ACCEPTS = re.compile(
     r"^\W*(?:(?:ok|okay|k|kk|fine|alright|all right|sure|right|understood|got it|"
@@ -299,6 +318,7 @@ ENGLISH = WaitingWords(
     wait=WAIT_WORDS,
     seen=SEEN_TO,
     what_now=WHAT_NOW,
+    how_hear=HOW_HEAR,
     accepts=ACCEPTS,
     manager=MANAGER,
     contact_me=CONTACT_ME,

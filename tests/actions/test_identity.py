@@ -466,6 +466,31 @@ async def test_a_question_asked_instead_of_the_proof_is_answered(
 
 
 @pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Can you at least tell me when it'll arrive?", "delivery_period"),
+        ("has it even shipped yet?", "track_order"),
+        ("ok and when will it get here", "nlu_fallback"),
+    ],
+)
+async def test_a_question_about_the_order_itself_waits_for_the_proof(
+    text: str, intent: str
+) -> None:
+    """ "When will it arrive?" while the proof is asked for is about that order: the
+    proof opens it, said in one reply; not our delivery times in general."""
+    tracker = in_form(
+        ["my order 48213 is late", text],
+        requested=[None, "order_proof"],
+        order_id="48213",
+    )
+    tracker.latest_message["intent"] = {"name": intent, "confidence": 0.9}
+    dispatcher = CollectingDispatcher()
+    await ActionAskOrderProof().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "ask.order_proof_for_it", order_id="48213")
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "why do you need my email?",  # about the proof: why we ask

@@ -2503,3 +2503,24 @@ def test_someone_else_using_the_account_is_fraud_not_a_request_for_a_person(
 def test_asking_for_someone_is_a_request_for_a_person(code: str, text: str) -> None:
     texts = language_book().languages[code]
     assert "person" in topics_asked(texts, text.lower())[0]
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Können Sie sehen, wo das Paket gerade ist?"),
+        ("es", "¿Puede ver dónde se encuentra o dónde está ahora mismo?"),
+        ("es", "¿Sabe dónde mi paquete está?"),
+        ("fr", "Pouvez-vous voir où il est maintenant ?"),
+        ("it", "Riesce a vedere dove adesso si trova?"),
+        ("nl", "Kunt u nagaan waar mijn pakketje nu is?"),
+        ("nl", "Kun je zien waar het nu is?"),
+        ("pt", "Consegue ver onde ela agora está?"),
+        ("pl", "Czy może Pan sprawdzić, gdzie ona teraz jest?"),
+    ],
+)
+def test_where_it_is_now_asks_about_the_order(code: str, text: str) -> None:
+    """ "Where it is now", with words between "where" and "is" as a question puts
+    it, is about the chat's order in every language, not a question we cannot
+    answer."""
+    assert language_book().asks_about_the_order(code, text)

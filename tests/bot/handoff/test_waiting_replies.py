@@ -20,6 +20,7 @@ from bot.handoff.config import load_config
 from bot.texts import say
 from bot.transcript import Transcript
 from bot.upstream import EmotionClient, RasaClient
+from bot.waiting_reading import HOW_HEAR
 from tests.bot.handoff.conftest import CONFIG, Clock, request
 from tests.hours import closed_for_days
 
@@ -1020,3 +1021,41 @@ async def test_thanks_and_do_i_just_wait_is_answered_with_where_they_stand(
     )
     assert say("waiting_for_person") not in reply, reply
     assert reply == say("waiting_nobody_online"), reply
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("", "thank you. how will I know when someone has looked at it?"),
+        ("", "Will I get an email when they reply?"),
+        ("", "do I have to keep this window open?"),
+        ("de", "Wie erfahre ich, wann jemand geantwortet hat?"),
+        ("es", "¿Cómo sabré cuándo me responden?"),
+        ("fr", "Comment je vais savoir quand quelqu'un a répondu ?"),
+        ("it", "Come faccio a sapere quando mi rispondete?"),
+        ("nl", "Hoe weet ik wanneer iemand heeft gereageerd?"),
+        ("pt", "Como vou saber quando alguém responder?"),
+        ("pl", "Jak się dowiem, że ktoś odpisał?"),
+    ],
+)
+async def test_how_they_will_hear_back_is_where_the_reply_comes(
+    conversations: Conversations, language: str, text: str
+) -> None:
+    """ "How will I know when someone has looked at it?" asks where the answer
+    comes: here in the chat (or by phone or e-mail if they leave one), in their
+    language; asked again, not the same words."""
+    cid = f"web-how-hear-{language or 'en'}-{len(text)}"
+    first, again = await waiting(conversations, cid, [text, text], language)
+    assert first == say("waiting_how_hear", language), first
+    assert again != first, again
+
+
+def test_how_hear_is_no_question_about_something_else() -> None:
+    """Knowing which size to pick or an e-mail about the refund is no question how
+    the person's reply reaches them."""
+    for text in (
+        "how do I know my order is safe?",
+        "how will I know which size to pick?",
+        "will I get an email confirmation of the refund?",
+    ):
+        assert not HOW_HEAR.search(text), text
