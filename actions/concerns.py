@@ -14,7 +14,7 @@ from typing import Any
 
 from actions.emotion import Circumstance
 from actions.emotion.text import with_apostrophes
-from actions.mentions import mentioned, rule_pattern
+from actions.mentions import content_words, mentioned, rule_pattern
 from actions.replies import fill
 from actions.situation import Situation
 from bot.reflect import Felt, felt
@@ -140,7 +140,6 @@ class Concerns:
 
 # the words of a concern that name no topic of their own ("the trouble with your
 # order", "this"): such a concern fits any message
-_WORD = re.compile(r"[a-z]{4,}")
 _PLAIN = frozenset(
     {
         "this",
@@ -169,8 +168,7 @@ def _named_in(phrase: str, intent: str, text: str) -> bool:
 
 
 def _stems(text: str) -> set[str]:
-    words = _WORD.findall(text.lower().replace("_", " "))
-    return {w[:STEM] for w in words if w not in _PLAIN}
+    return {w[:STEM] for w in content_words(text, _PLAIN)}
 
 
 # The bot's replies in which a concern named counts as said: not named again

@@ -8,7 +8,7 @@ written once there and referred to by name (``mention: double_charge``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -17,6 +17,9 @@ import yaml
 from actions.paths import DATA
 
 MENTIONS_FILE = DATA / "replies" / "mentions.yml"
+
+# a word that can say what a message is about: four letters or more
+_CONTENT_WORD = re.compile(r"[a-z]{4,}")
 
 
 @lru_cache(maxsize=1)
@@ -45,3 +48,10 @@ def rule_pattern(rule: Mapping[str, Any], key: str = "pattern") -> re.Pattern[st
     if key not in rule:
         raise ValueError(f"rule {dict(rule)!r} has neither {key!r} nor 'mention'")
     return re.compile(str(rule[key]))
+
+
+def content_words(text: str, plain: Collection[str]) -> set[str]:
+    """The words of ``text`` that can name what it is about: four letters or more,
+    lower-cased ("track_refund" is "track" and "refund"), not in ``plain`` (the
+    caller's words that name nothing of their own)."""
+    return {w for w in _CONTENT_WORD.findall(text.lower()) if w not in plain}

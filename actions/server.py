@@ -209,9 +209,10 @@ def add_answer_route(app: Sanic) -> None:
                     return response.json({"text": said, "asks_proof": asks})
         if proof_only:
             return response.json({"text": None})
-        refund = None
+        refund, asks_money = None, False
         if order is not None and about_money(text, language):
             # "how soon will the money be back?": the refund on record answers it
+            asks_money = True
             try:
                 refund = await store().refund_for(order.id)
             except StoreUnavailable:
@@ -224,6 +225,7 @@ def add_answer_route(app: Sanic) -> None:
             order,
             situation,
             refund,
+            asks_money=asks_money,
         )
         if said == UNFIT:
             return response.json({"text": None, "unfit": situation})

@@ -7,7 +7,6 @@ that need no lookup are in actions/answers.py."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import httpx
@@ -34,7 +33,7 @@ from actions.conversation import (
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
 from actions.faq import nearest_intent
-from actions.mentions import mentioned
+from actions.mentions import content_words, mentioned
 from actions.mood import history
 from actions.new_address import address_given
 from actions.numbers import find_number
@@ -81,7 +80,6 @@ YES_NO_BUTTONS = [
 IN_THE_CHAT_WORDS = 12
 # ...and about what was said (it, that, the words of the last reply or of the
 # customer's recent messages), or asking how things go ("do I need to ...?")
-_WORD = re.compile(r"[a-z]{4,}")
 _PLAIN = frozenset(
     [
         "that",
@@ -127,10 +125,6 @@ _PLAIN = frozenset(
 )
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _PLAIN}
-
-
 def _last_missed(tracker: Tracker) -> bool:
     """Whether our last reply could not help (a miss, ``ReplyBook.misses``)."""
     bot = [turn for turn in history(tracker) if not turn.is_customer]
@@ -153,7 +147,7 @@ def about_the_chat(tracker: Tracker, text: str) -> bool:
     if points_back(text) or asks_for_facts(text):
         return True
     context = " ".join([said[-1], *customer_texts(tracker)[-4:-1]])
-    return bool(_words(text) & _words(context))
+    return bool(content_words(text, _PLAIN) & content_words(context, _PLAIN))
 
 
 # A second reading of the question beside thanks, when NLU is unsure of it: the

@@ -16,7 +16,7 @@ from actions.readings import DECLINED, FOLLOW_UP_CONFIDENCE, asks_about_the_orde
 from actions.replies import reply_book
 from actions.side import clauses, is_question, points_back
 from actions.store import Order, Refund
-from actions.waiting_order import about_money, names_the_order
+from actions.waiting_order import names_the_order
 from bot import waiting_reading as read  # the gateway's reading of the same
 from bot.texts import say
 
@@ -87,6 +87,8 @@ def answer_while_waiting(
     order: Order | None = None,
     situation: str = "",
     refund: Refund | None = None,
+    *,
+    asks_money: bool = False,
 ) -> str | None:
     """The answer to a general question a customer asks while they wait for a
     person (``intent`` and ``confidence``: NLU's reading of ``text`` alone; English
@@ -94,10 +96,11 @@ def answer_while_waiting(
     and they ask about it, the FAQ's answer (NLU sure of an intent the FAQ does not
     beat, else the FAQ's best match), or a general answer NLU is sure of; in another
     language the language's own answers; where their money stands when they ask
-    (``refund``: the order's refund on record); without a closing question (the
+    (``asks_money``: the caller read ``text`` so, waiting_order.about_money;
+    ``refund``: the order's refund on record); without a closing question (the
     bot cannot follow one up while a person has the chat). None otherwise."""
     book = reply_book()
-    if order is not None and about_money(text, language):
+    if order is not None and asks_money:
         # where their money stands, from the record: the refund by its state (a
         # cancelled order's amount in another language); else the person says
         if language:

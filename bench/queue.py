@@ -31,16 +31,15 @@ import json
 import multiprocessing as mp
 import secrets
 import statistics
-import tempfile
 import time
 from collections import defaultdict
 from dataclasses import replace
 from multiprocessing.synchronize import Barrier
-from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
 
+from bench.stack import given_or_own_redis
 from bot.handoff import (
     Agent,
     Claim,
@@ -53,7 +52,6 @@ from bot.handoff import (
     load_config,
 )
 from bot.handoff.keys import Keys
-from bot.ops.redis_server import RedisServer
 
 
 def bench_config() -> HandoffConfig:
@@ -273,78 +271,72 @@ def main() -> None:
     parser.add_argument("--redis-url", default="")
     args = parser.parse_args()
 
-    server = None
-    tmp = tempfile.TemporaryDirectory(prefix="bench-queue-")
-    url = args.redis_url
-    if not url:
-        server = RedisServer(Path(tmp.name), appendfsync=None)
-        server.start()
-        url = server.url
-    prefix = "b" + secrets.token_hex(4)
-    workers = max(1, args.workers)
-    tickets = [f"bench-{i}" for i in range(args.tickets)]
-    agents = [f"agent{i}" for i in range(args.claimers)]
-    try:
-        asyncio.run(setup_agents(url, prefix, agents))
-        jobs = [
-            {
-                "url": url,
-                "prefix": prefix,
-                "ids": tickets[w::workers],
-                "numbers": list(range(w, len(tickets), workers)),
+    with given_or_own_redis(args.redis_url, "bench-queue") as (url, own):
+        prefix = "b" + secrets.token_hex(4)
+        workers = max(1, args.workers)
+        tickets = [f"bench-{i}" for i in range(args.tickets)]
+        agents = [f"agent{i}" for i in range(args.claimers)]
+        try:
+            asyncio.run(setup_agents(url, prefix, agents))
+            jobs = [
+                {
+                    "url": url,
+                    "prefix": prefix,
+                    "ids": tickets[w::workers],
+                    "numbers": list(range(w, len(tickets), workers)),
+                }
+                for w in range(workers)
+            ]
+            spans = run_phase("enqueue", jobs)
+            enqueue_s = max(e for _, e in spans) - min(s for s, _ in spans)
+            jobs = [
+                {
+                    "url": url,
+                    "prefix": prefix,
+                    "agents": agents[w::workers],
+                    "tickets": tickets,
+                    "chunk": max(1, args.chunk),
+                }
+                for w in range(workers)
+            ]
+            results = run_phase("claims", jobs)
+            claim_s = max(r["ended"] for r in results) - min(
+                r["started"] for r in results
+            )
+            attempts = sum(r["attempts"] for r in results)
+            wins = [w for r in results for w in r["wins"]]
+            latencies = sorted(x for r in results for x in r["latencies"])
+            refusals: dict[str, int] = defaultdict(int)
+            for r in results:
+                for name, count in r["refusals"].items():
+                    refusals[name] += count
+            doubles, unclaimed = asyncio.run(verify(url, prefix, tickets, wins))
+            next_rate, next_p95 = asyncio.run(
+                claim_next_rate(url, prefix, agents, args.claim_next)
+            )
+            p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else 0.0
+            print(
+                f"enqueue: {len(tickets)} in {enqueue_s:.2f} s; contested claims: "
+                f"{attempts} attempts on {len(tickets)} tickets by {len(agents)} "
+                f"agents in {workers} processes, {len(wins)} won, "
+                f"refusals {dict(refusals)}, "
+                f"{unclaimed} unclaimed; median claim "
+                f"{statistics.median(latencies):.2f} ms"
+            )
+            print(
+                f"claim_next, one call per claim, {len(agents)} agents at once: "
+                f"{next_rate:.0f} claims/s, p95 {next_p95:.1f} ms"
+            )
+            summary = {
+                "contested_claims": attempts,
+                "double_claims": doubles,
+                "claims_per_s": round(attempts / claim_s),
+                "enqueue_per_s": round(len(tickets) / enqueue_s),
+                "p95_claim_ms": round(p95, 2),
             }
-            for w in range(workers)
-        ]
-        spans = run_phase("enqueue", jobs)
-        enqueue_s = max(e for _, e in spans) - min(s for s, _ in spans)
-        jobs = [
-            {
-                "url": url,
-                "prefix": prefix,
-                "agents": agents[w::workers],
-                "tickets": tickets,
-                "chunk": max(1, args.chunk),
-            }
-            for w in range(workers)
-        ]
-        results = run_phase("claims", jobs)
-        claim_s = max(r["ended"] for r in results) - min(r["started"] for r in results)
-        attempts = sum(r["attempts"] for r in results)
-        wins = [w for r in results for w in r["wins"]]
-        latencies = sorted(x for r in results for x in r["latencies"])
-        refusals: dict[str, int] = defaultdict(int)
-        for r in results:
-            for name, count in r["refusals"].items():
-                refusals[name] += count
-        doubles, unclaimed = asyncio.run(verify(url, prefix, tickets, wins))
-        next_rate, next_p95 = asyncio.run(
-            claim_next_rate(url, prefix, agents, args.claim_next)
-        )
-        p95 = latencies[int(0.95 * (len(latencies) - 1))] if latencies else 0.0
-        print(
-            f"enqueue: {len(tickets)} in {enqueue_s:.2f} s; contested claims: "
-            f"{attempts} attempts on {len(tickets)} tickets by {len(agents)} agents "
-            f"in {workers} processes, {len(wins)} won, refusals {dict(refusals)}, "
-            f"{unclaimed} unclaimed; median claim "
-            f"{statistics.median(latencies):.2f} ms"
-        )
-        print(
-            f"claim_next, one call per claim, {len(agents)} agents at once: "
-            f"{next_rate:.0f} claims/s, p95 {next_p95:.1f} ms"
-        )
-        summary = {
-            "contested_claims": attempts,
-            "double_claims": doubles,
-            "claims_per_s": round(attempts / claim_s),
-            "enqueue_per_s": round(len(tickets) / enqueue_s),
-            "p95_claim_ms": round(p95, 2),
-        }
-    finally:
-        if server is not None:
-            server.stop()
-        else:
-            asyncio.run(cleanup(url, prefix))
-        tmp.cleanup()
+        finally:
+            if not own:
+                asyncio.run(cleanup(url, prefix))
     print(json.dumps(summary))
 
 

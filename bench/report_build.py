@@ -25,13 +25,12 @@ import asyncio
 import json
 import random
 import statistics
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
 
+from bench.stack import given_or_own_redis
 from bot.handoff import (
     Agent,
     Customer,
@@ -41,7 +40,6 @@ from bot.handoff import (
     Presence,
 )
 from bot.handoff.keys import Keys
-from bot.ops.redis_server import RedisServer
 from bot.report import Period, build
 from bot.report_render import charts, to_html, to_pdf
 
@@ -226,19 +224,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--redis-url", default="", help="else an own redis-server")
     parser.add_argument("--prefix", default="benchreport")
     args = parser.parse_args(argv)
-    server = None
-    tmp = tempfile.TemporaryDirectory(prefix="bench-report-")
-    url = args.redis_url
-    if not url:
-        server = RedisServer(Path(tmp.name), appendfsync=None)
-        server.start()
-        url = server.url
-    try:
+    with given_or_own_redis(args.redis_url, "bench-report") as (url, _own):
         result = asyncio.run(run(url, args.conversations, args.seed, args.prefix))
-    finally:
-        if server is not None:
-            server.stop()
-        tmp.cleanup()
     print(json.dumps(result))
 
 

@@ -35,6 +35,7 @@ from bot.handoff import (
 )
 from bot.handoff.keys import Keys
 from bot.ops.ports import free_port
+from bot.ops.private import routing_on
 from bot.ops.services import rasa_service_env
 from bot.ops.stack import Stack
 from bot.ops.widget import Widget, ws_url
@@ -43,7 +44,7 @@ from bot.ratelimit import TOO_MANY_OPEN, TOO_MANY_SESSIONS, RateLimiter
 from bot.settings import Settings
 from bot.telegram_outbox import Outbox
 from bot.transcript import Author, Kind, Transcript
-from bot.upstream import EmotionClient, RasaClient
+from bot.upstream import RasaClient
 from tests.bot.console.conftest import random_ip
 from tests.browser.conftest import Shop, browser  # noqa: F401 - a fixture
 from tests.polling import until
@@ -86,23 +87,12 @@ def guarded(stack: Stack, guarded_settings: Settings) -> Iterator[str]:
 
 
 @pytest.fixture
-async def core(
-    stack_settings: Settings, rds: aioredis.Redis
-) -> AsyncIterator[Conversations]:
-    """The routing core on the stack's Redis and Rasa (as the console uses it)."""
+async def core(stack_settings: Settings, stack: Stack) -> AsyncIterator[Conversations]:
+    """The routing core on the running stack's Redis and Rasa (as the console uses
+    it)."""
     s = stack_settings
-    rasa = RasaClient(s.rasa_url, 30, s.rasa_api_token())
-    emotion = EmotionClient(s.actions_url)
-    yield Conversations(
-        redis=rds,
-        keys=Keys(s.redis_prefix),
-        queue=HandoffQueue(rds, prefix=s.redis_prefix),
-        transcript=Transcript(rds, prefix=s.redis_prefix),
-        rasa=rasa,
-        emotion=emotion,
-    )
-    await rasa.close()
-    await emotion.close()
+    async with routing_on(s, RasaClient(s.rasa_url, 30, s.rasa_api_token())) as routing:
+        yield routing
 
 
 async def rasa_heard(settings: Settings, cid: str) -> list[str]:
