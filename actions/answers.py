@@ -23,6 +23,7 @@ from actions.answer_keys import (
 from actions.conversation import (
     accepted_offer,
     accepts,
+    asks_us_to_find_out,
     customer_name,
     latest_confidence,
     latest_intent,
@@ -46,7 +47,6 @@ from actions.order_items import other_thing
 from actions.readings import (
     WARM,
     asked_beside_thanks,
-    asks_us_to_find_out,
     bot_asked,
     chosen_reading,
     declined_offer,

@@ -201,3 +201,21 @@ def circumstance_variant(found: Circumstance, variants: dict[str, Any]) -> str |
         # asks for money through a link), else those for any thing named
         wanted = [f"what_{found.what}", "what"] if found.what else []
     return next((w for w in [*wanted, "plain"] if w in variants), None)
+
+
+# Where a sentence of our replies ends (a full stop or a question mark)
+_SENTENCE_END = re.compile(r"(?<=[.?])\s+")
+
+
+def first_sentences(text: str, count: int) -> str:
+    """The first ``count`` sentences of ``text``; an opener of one or two words
+    ("Of course.", "Sure.") comes along but does not count, so the shortened answer
+    keeps its substance ("Which order? It's in your confirmation e-mail")."""
+    kept: list[str] = []
+    for sentence in _SENTENCE_END.split(text.strip()):
+        if count <= 0:
+            break
+        kept.append(sentence)
+        if len(sentence.split()) > 2:
+            count -= 1
+    return " ".join(kept)

@@ -170,3 +170,29 @@ def accepts(text: str) -> bool:
     """Whether thanks says yes to what was offered ("a replacement would be great
     thanks", "yes please, thank you"), not only thanks."""
     return bool(_ACCEPTING.search(text))
+
+
+# "Could you find out and get back to me?", "can you check with them?": a task for a
+# person, after a reply that said a colleague could look into it
+_FIND_OUT = re.compile(
+    r"\b(?:find (?:it |that |this )?out|check with (?:them|the team|someone|your team|"
+    r"the product team|the warehouse)|ask (?:them|the team|someone|your team|around|"
+    r"the product team|the warehouse)|get back to me|look into it for me)\b",
+    re.IGNORECASE,
+)
+_COLLEAGUE_CAN = re.compile(
+    r"\b(?:colleague|person from our team|someone from our team|our product team)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_us_to_find_out(tracker: Tracker) -> bool:
+    """Whether the latest message asks us to find something out for them, right
+    after a reply that said a colleague could (a yes to that, in its own words)."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    said = bot_texts(tracker)
+    return (
+        bool(said)
+        and bool(_FIND_OUT.search(text))
+        and bool(_COLLEAGUE_CAN.search(said[-1]))
+    )

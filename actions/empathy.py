@@ -17,7 +17,12 @@ from typing import Any
 import yaml
 
 from actions.asking import only_asks
-from actions.concerns import Concerns, circumstance_variant, named_lately
+from actions.concerns import (
+    Concerns,
+    circumstance_variant,
+    first_sentences,
+    named_lately,
+)
 from actions.emotion import Analysis, Circumstance, Emotion
 from actions.emotion.policy import answer_first_situations
 from actions.mentions import mentioned
@@ -159,7 +164,7 @@ class EmpathyBook(Concerns):
         )
         # An answer that opens with an apology already acknowledges; never say sorry
         # twice in a row.
-        apologises = "sorry" in _first_sentences(answer, 1).lower()
+        apologises = "sorry" in first_sentences(answer, 1).lower()
         fault = "" if apologises else self._fault(about)
         troubled = bool(
             fault
@@ -223,7 +228,7 @@ class EmpathyBook(Concerns):
                 parts.append(own or self._pick(short, situation, values))
             if noted:
                 parts.append(noted)
-            kept = _first_sentences(answer, 2)
+            kept = first_sentences(answer, 2)
             parts.append(kept)
             offered = [kept, *situation.recent[-RECENT_OFFER:]]
             if not any(reply_book().offers_person(t) for t in offered):
@@ -399,11 +404,13 @@ class EmpathyBook(Concerns):
         # it was for your mum, ...")
         pending = self._pending(situation, troubled=True)
         noted = self.circumstance(pending[0], situation) if pending else ""
+        lead = first_sentences(said_text, 1)
+        rest = said_text[len(lead) :].strip()
+        if "sorry" in noted.lower() and "sorry" in lead.lower():
+            lead = ""  # "I'm so sorry it missed his birthday": one "sorry", specific
         if noted and pending[0].kind in AFTER_THE_PROBLEM:
-            lead = _first_sentences(said_text, 1)
-            rest = said_text[len(lead) :].strip()
             return " ".join(p for p in (lead, noted, rest) if p)
-        return " ".join(p for p in (noted, said_text) if p)
+        return " ".join(p for p in (noted, lead, rest) if p)
 
     @staticmethod
     def _pending(situation: Situation, troubled: bool) -> list[Circumstance]:
@@ -477,20 +484,6 @@ def _said(opener: str, situation: Situation) -> bool:
 def _low_confidence(situation: Situation) -> bool:
     confidence = situation.intent_confidence
     return confidence is not None and confidence < 0.5
-
-
-def _first_sentences(text: str, count: int) -> str:
-    """The first ``count`` sentences of ``text``; an opener of one or two words
-    ("Of course.", "Sure.") comes along but does not count, so the shortened answer
-    keeps its substance ("Which order? It's in your confirmation e-mail")."""
-    kept: list[str] = []
-    for sentence in _SENTENCE_END.split(text.strip()):
-        if count <= 0:
-            break
-        kept.append(sentence)
-        if len(sentence.split()) > 2:
-            count -= 1
-    return " ".join(kept)
 
 
 @lru_cache(maxsize=1)

@@ -199,9 +199,8 @@ async def _in_language(
     # the day, not the whole state again
     told = bool(recent) and pending is not None and pending.id in recent[-1]
     reply = book.reply(language, text, order, recent=recent)
-    asks_number = reply is not None and reply.startswith(
-        book.say(language, "order.ask")
-    )
+    # (after the words for a feeling: "Sono un po' in ansia. Quando arriva?")
+    asks_number = reply is not None and book.say(language, "order.ask") in reply
     if (
         named is None
         and pending is not None
@@ -210,9 +209,10 @@ async def _in_language(
             asks_number or (reply is None and told and book.follows_up(language, text))
         )
     ):
-        # "A kiedy dotrze?", "Und wann kommt sie an?": the order of the chat
+        # "A kiedy dotrze?", "Und wann kommt sie an?": the order of the chat, after
+        # the words for the feeling they named ("Sono un po' in ansia")
         answer = book.order_answer(language, pending.values(), again=told)
-        return answer, about(pending)
+        return f"{book.heard(language, text)} {answer}".strip(), about(pending)
     if reply is None and book.follows_up(language, text):
         # the topic of the customer's message before
         praise = book.say(language, "praise") if book.has(language, "praise") else ""

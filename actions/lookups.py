@@ -33,6 +33,7 @@ from actions.order_chat import (
     telling,
 )
 from actions.order_checks import (
+    DOUBLE_CHARGE,
     change_key,
     complaint_key,
     deadline_reply,
@@ -45,7 +46,7 @@ from actions.readings import timed_follow_up
 from actions.replies import reply_book
 from actions.speaker import Speaker
 from actions.store import Order, OrderStatus, store
-from actions.voice import CaringAction
+from actions.voice import CaringAction, escalated, hand_off
 
 # What is said after asking the store to cancel an order that was being prepared.
 CANCEL_OUTCOMES = {
@@ -127,6 +128,13 @@ class ActionOrderLookup(CaringAction):
             # the wrong colour" and the proof: the wrong item, not "too late to
             # edit"; the proof in between says nothing)
             speaker.say(disagreement, **order.values())
+            if disagreement == DOUBLE_CHARGE:
+                # only a person sees the payments and refunds the duplicate: one
+                # comes now, not offered again and again
+                why = "Customer was charged twice; check the payments, refund one."
+                mood = escalated(speaker.mood, ["double_charge"], why)
+                handed = await hand_off(speaker.dispatcher, tracker, mood)
+                return [SlotSet("order_id", order.id), *proof_used(tracker), *handed]
         elif topic == "track_refund":
             refund = await shop.refund_for(order.id)
             if refund is None:

@@ -28,6 +28,10 @@ def change_key(order: Order, address: bool = False) -> str:
     return "change_order.locked"
 
 
+# charged twice for the order: a person checks the payments (actions/lookups.py)
+DOUBLE_CHARGE = "order.double_charge"
+
+
 def record_disagrees(order: Order, *said: str) -> str | None:
     """The reply key when what the customer ``said`` about the order matters more
     than the question: they were charged twice for it (the payments, not the
@@ -36,7 +40,7 @@ def record_disagrees(order: Order, *said: str) -> str | None:
     delivered and they say it has not come (a missing parcel), or it was cancelled
     while they wait for it or have it (they did not know)."""
     if mentioned("double_charge", *said):
-        return "order.double_charge"
+        return DOUBLE_CHARGE
     if order.status in (OrderStatus.PROCESSING, OrderStatus.SHIPPED) and mentioned(
         "has_it_with_a_problem", *said
     ):

@@ -449,11 +449,21 @@ _NAMES_DELIVERY = re.compile(
 _ORDER_WORDS = re.compile(r"\b(?:order|parcel|package|delivery)\b", re.I)
 _DELIVERY_WORDS = re.compile(
     r"\b(?:ship\w*|dispatch\w*|sent|arriv\w*|come|coming|deliver\w*|here|track\w*|"
-    r"carrier|courier|when|where|status)\b",
+    r"carrier|courier|when|where|status|date|eta)\b",
     re.I,
 )
 # ...or a few words around "when" ("so like when tho"), typos included
-_WHEN = re.compile(r"\b(?:when|whne|wehn|wen|what day|which day)\b", re.I)
+# ...or a date asked for ("just give me a date", "any ETA?")
+_WHEN = re.compile(
+    r"\b(?:when|whne|wehn|wen|what day|which day|(?:a|the|an|any|new|delivery) "
+    r"(?:date|eta))\b",
+    re.I,
+)
+
+
+_DATE_DEMAND = re.compile(
+    r"\b(?:give|tell|send) (?:me|us) (?:a|the|an|some) (?:date|day|eta)\b", re.I
+)
 
 
 def asks_about_the_order(text: str, intent: str | None) -> bool:
@@ -463,6 +473,7 @@ def asks_about_the_order(text: str, intent: str | None) -> bool:
     if intent == "track_order":
         return True
     short = len(text.split()) <= FOLLOW_UP_WORDS and bool(_WHEN.search(text))
+    short = short or bool(_DATE_DEMAND.search(text))  # "fine. just give me a date"
     points = bool(_POINTS_BACK.search(text) or _ORDER_WORDS.search(text) or short)
     if intent in ABOUT_THE_ORDER and points:
         return True
@@ -470,30 +481,4 @@ def asks_about_the_order(text: str, intent: str | None) -> bool:
         (intent in UNSURE_FOLLOW_UP or not intent)
         and points
         and bool(_DELIVERY_WORDS.search(text))
-    )
-
-
-# "Could you find out and get back to me?", "can you check with them?": a task for a
-# person, after a reply that said a colleague could look into it
-_FIND_OUT = re.compile(
-    r"\b(?:find (?:it |that |this )?out|check with (?:them|the team|someone|your team|"
-    r"the product team|the warehouse)|ask (?:them|the team|someone|your team|around|"
-    r"the product team|the warehouse)|get back to me|look into it for me)\b",
-    re.IGNORECASE,
-)
-_COLLEAGUE_CAN = re.compile(
-    r"\b(?:colleague|person from our team|someone from our team|our product team)\b",
-    re.IGNORECASE,
-)
-
-
-def asks_us_to_find_out(tracker: Tracker) -> bool:
-    """Whether the latest message asks us to find something out for them, right
-    after a reply that said a colleague could (a yes to that, in its own words)."""
-    text = str((tracker.latest_message or {}).get("text") or "")
-    said = bot_texts(tracker)
-    return (
-        bool(said)
-        and bool(_FIND_OUT.search(text))
-        and bool(_COLLEAGUE_CAN.search(said[-1]))
     )

@@ -40,7 +40,10 @@ QUESTION_START = re.compile(
     # a question put as a wish: "I just need to know if it will be here by Friday"
     r"\b(?:need|want|would like|'d like|have) to know (?:if|whether|when|where|how|"
     r"what|why)\b|\b(?:tell|let) me (?:know )?(?:if|whether|when|where|how|what)\b|"
-    r"\bi (?:wonder|was wondering) (?:if|whether|when|where|how|what)\b",
+    r"\bi (?:wonder|was wondering) (?:if|whether|when|where|how|what)\b|"
+    # ...or as a demand: "just give me a date"
+    r"\b(?:give|tell|send) me (?:a|an|the|some) (?:date|day|time|eta|estimate|"
+    r"time ?frame|rough idea)\b",
     re.IGNORECASE,
 )
 WANTS_PERSON = re.compile(
@@ -71,8 +74,11 @@ WAIT_WORDS = re.compile(
     # the parcel)
     r"\bhow long(?: is| will|'s) this (?:going to |gonna )?(?:take|be|last)\b"
     r"(?! to (?:arrive|come|deliver|ship|get here|be delivered))|"
-    # "HELLO??", "hi?": is anyone there
+    # "HELLO??", "hi?", "anyone there?", "is somebody here?": is anyone there
     r"^\W*(?:hello|hi|hey|hallo)\W*\?+\W*$|"
+    r"^\W*(?:(?:hello|hi|hey|um+|so)\W+)?(?:is |are |'?s )?(?:there )?(?:any|some)"
+    r"(?:one|body) (?:even |still |actually )?(?:there|here|around|online|reading "
+    r"(?:this|these))\W*$|"
     # "please", "please help me": a plea, answered with where they stand
     r"^\W*(?:please+|pls|plz|help(?: me)?|please+ help(?: me)?|help(?: me)?,? please+|"
     r"i'?m begging you|i beg you)\W*$|"
@@ -299,7 +305,8 @@ REMEDY = re.compile(
     r"(?:it|them|this|that|the \w+)|keep (?:it|them|the \w+)|throw (?:\w+ ){1,3}"
     r"(?:away|out)|bin (?:it|them)|do (?:i do )?with (?:it|them|the \w+)|"
     r"replace\w*|(?:another|a new) one|send (?:me |us )?(?:another|a new)|"
-    r"refund\w*|money back|get (?:my|the) money)\b"
+    r"refund\w*|money back|get (?:my|the) money|(?:money|payment|charge|amount|"
+    r"refund|it|that) (?:will |to )?(?:come|comes|coming|be|go|goes) back)\b"
 )
 # states what they want done ("I want a refund", "can you stop it?", "please get
 # someone to lock my account"): what follows is what they want (WaitingWords.wants)

@@ -189,8 +189,10 @@ def felt_text(
     )
 
 
-# A clause of a reply: up to a full stop, a question mark or a semicolon
-_CLAUSE = re.compile(r"[^.?!;]+[.?!;]*")
+# A clause of a reply: up to a semicolon, or a full stop, question or exclamation
+# mark that ends a sentence (a capital or the end follows: not "07.12. um",
+# "godz. 08:00")
+_CLAUSE = re.compile(r"(?:[^.?!;]|[.?!](?!\s+[A-ZÀ-ÖØ-Þ¿¡«„\"]|\s*$))+[.?!;]*")
 
 
 def unsaid(reply: str, said: list[str]) -> str:

@@ -829,3 +829,35 @@ async def test_ok_to_an_open_question_is_taken_as_it_is(text: str, key: str) -> 
     await ActionConfirmUnderstood().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert says(message["text"], key), message["text"]
+
+
+async def test_a_double_charge_once_proven_is_handed_to_a_person(
+    own_queue: str, store: DemoStore
+) -> None:
+    """Charged twice: only a person sees the payments and refunds the duplicate, so
+    once the order is proven theirs one is brought in (the order and its total said
+    first), not offered again on every reply."""
+    from bot.handoff.errors import UnknownTicket
+    from tests.actions.test_offers import conversation
+
+    tracker = conversation(
+        [
+            ("customer", "I've been charged twice for order 228810", "payment_issue"),
+            ("bot", "Which e-mail address or postcode is order 228810 under?", None),
+            ("customer", "priya.raman@example.org", "inform"),
+        ],
+        "web-double-charge-proven",
+        customer=owner("228810"),
+        order_id="228810",
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    first, handoff = [m["text"] for m in dispatcher.messages]
+    order = await store.order("228810")
+    assert order is not None
+    assert says(first, "order.double_charge", **order.values())
+    assert "pause" in [e.get("event") for e in events], handoff
+    try:
+        await handoff_queue().ticket(tracker.sender_id)
+    except UnknownTicket:
+        pytest.fail(f"no ticket: {handoff}")

@@ -1002,3 +1002,22 @@ def test_who_it_happened_to_is_said_in_the_right_form(
     joined = " ".join(texts)
     assert not_said not in joined, joined
     assert any(said in t for t in texts) or found.who in joined, joined
+
+
+def test_a_missed_day_and_care_in_the_handoff_say_sorry_once(book: EmpathyBook) -> None:
+    """ "I'm so sorry it missed your son's birthday" before the care for someone at
+    the end of their rope: no second "I'm so sorry ..." right after it, whichever
+    variants are drawn."""
+    missed = Circumstance("missed_occasion", False, "your son", "birthday", "", "x")
+    upset = Analysis(
+        label=Emotion.SADNESS, frustration=3, intensity=0.8, circumstances=[missed]
+    )
+    text = "I'm at the end of my rope, it was my son's birthday present"
+    for seed in range(12):
+        book.rng = random.Random(seed)
+        said = book.handoff(
+            replace(situation(Emotion.SADNESS, 3, 0.8, text=text), analysis=upset),
+            ["distress"],
+        )
+        assert said.lower().count("sorry") <= 1, said
+        assert "birthday" in said, said

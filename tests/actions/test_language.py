@@ -1295,12 +1295,8 @@ def test_every_language_has_care_words_for_each_serious_kind() -> None:
 @pytest.mark.parametrize(
     ("code", "text", "follows"),
     [
-        (
-            "de",
-            "Danke! Und wann kommt sie ungefähr an?",
-            True,
-        ),  # thanks, then a question
-        ("es", "Gracias. ¿Y cuándo llega?", True),
+        ("de", "Danke! Und bis wann ungefähr?", True),  # thanks, then a question
+        ("es", "Gracias. ¿Y eso cuánto sería?", True),
         ("de", "Danke, das war alles.", False),  # only thanks: no question
     ],
 )
@@ -2524,3 +2520,47 @@ def test_where_it_is_now_asks_about_the_order(code: str, text: str) -> None:
     it, is about the chat's order in every language, not a question we cannot
     answer."""
     assert language_book().asks_about_the_order(code, text)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (
+            "it",
+            "Grazie. Quando arriva più o meno? Sono un po' in ansia perché è un "
+            "regalo per venerdì.",
+        ),
+        ("es", "Gracias. ¿Y cuándo me llega más o menos? Estoy un poco preocupada."),
+        ("de", "Danke. Wann kommt sie denn ungefähr? Ich mache mir etwas Sorgen."),
+    ],
+)
+async def test_when_it_comes_after_its_state_with_a_worry_is_answered(
+    own_queue: str, code: str, text: str
+) -> None:
+    """ "When will it arrive? I'm a bit anxious, it's a gift" right after the order's
+    state is about that order: its day, after the words for the worry, not the
+    order number asked for or a person brought in."""
+    order = await store().order("48213")
+    assert order is not None
+    book = language_book()
+    tracker = conversation(
+        [
+            ("customer", f"{ORDER_WORD[code]} 48213?", "nlu_fallback"),
+            ("bot", book.order_answer(code, order.values()), None),
+            ("customer", text, "nlu_fallback"),
+        ],
+        f"web-{code}-when-worried",
+        customer=owner("48213"),
+        order_id="48213",
+    )
+    _, [said] = await answer(tracker)
+    assert said.endswith(book.order_answer(code, order.values(), again=True)), said
+    assert said.startswith(book.heard(code, text)) and book.heard(code, text), said
+    assert not await has_ticket(tracker.sender_id)
+
+
+ORDER_WORD = {
+    "it": "Dov'è il mio ordine",
+    "es": "¿Dónde está mi pedido",
+    "de": "Wo ist meine Bestellung",
+}

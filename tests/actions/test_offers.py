@@ -1129,7 +1129,10 @@ async def test_asking_whether_someone_will_help_brings_a_person(
     [
         ("so like when tho", True),  # a few words around "when": the chat's order
         ("when will it come?", True),
+        ("fine. just give me a date.", True),  # a date demanded: the order's
+        ("any eta?", True),
         ("how do refunds work?", False),
+        ("can you give me a discount code?", False),
         ("what are your phone opening hours on a Sunday?", False),
     ],
 )

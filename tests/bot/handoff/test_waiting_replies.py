@@ -950,6 +950,15 @@ async def test_what_becomes_of_a_broken_or_wrong_item_is_answered_while_waiting(
         ["you sent a green jumper instead of the grey one", "do I post it back first?"],
     )
     assert wrong[1] == say("waiting_fits_wrong_item"), wrong
+    charged = await waiting(
+        conversations,
+        "web-remedy-charged",
+        [
+            "I've been charged twice for order 228810",
+            "When will the extra payment come back? That's a lot of money for me.",
+        ],
+    )
+    assert charged[1].endswith(say("waiting_fits_double_charge")), charged
     for language, texts in (
         ("es", ["La taza llegó rota.", "¿Me pueden mandar otra nueva?"]),
         ("de", ["Die Vase ist kaputt angekommen.", "Muss ich sie zurückschicken?"]),
@@ -1059,3 +1068,29 @@ def test_how_hear_is_no_question_about_something_else() -> None:
         "will I get an email confirmation of the refund?",
     ):
         assert not HOW_HEAR.search(text), text
+
+
+@pytest.mark.parametrize(
+    ("said", "reply"),
+    [
+        (
+            "Nasz zespół wraca 07.12 o godz. 08:00 (Berlin) i zajmie się tym.",
+            "Niestety nasz zespół wraca dopiero 07.12 o godz. 08:00 (Berlin).",
+        ),
+        (
+            "Unser Team ist wieder am 07.12. um 08:00 Uhr (Berlin) da.",
+            "Leider ist unser Team erst am 07.12. um 08:00 Uhr (Berlin) wieder da.",
+        ),
+    ],
+)
+def test_a_date_is_no_end_of_a_sentence_when_clauses_said_before_go(
+    said: str, reply: str
+) -> None:
+    """A clause said before is left out of a waiting reply; the dots of a date or
+    an abbreviation ("07.12. um", "godz. 08:00") end no clause, so the time is not
+    cut to "07. 08:00"."""
+    from bot.waiting_texts import unsaid
+
+    assert unsaid(reply, [said]) == reply
+    # a whole sentence said before still goes
+    assert unsaid(f"{reply} Danke.", ["Danke."]) == reply
