@@ -18,6 +18,7 @@ from actions.identity import (
     may_see,
 )
 from actions.mentions import mentioned
+from actions.new_address import address_given
 from actions.numbers import find_number
 from actions.order_chat import (
     INVOICE_TOPICS,
@@ -97,6 +98,10 @@ class ActionOrderLookup(CaringAction):
             thanks = reply_book().specific_key("compliment", text) or "compliment"
             speaker.say(thanks, thing=praised(text))
             return []
+        if (given := await address_given(speaker, tracker)) is not None:
+            # "new adress is 3-2-1 Jingumae, ..." after asking to change it, however
+            # NLU read it: what can be done with the new address
+            return [*given, *proof_used(tracker)]
         if key := refund_without_order(tracker):
             speaker.say(key)
             return list(proof_used(tracker))

@@ -720,6 +720,40 @@ async def test_the_new_address_written_out_is_taken_for_the_chats_order(
     assert says(message["text"], key, **order.values()), message["text"]
 
 
+async def test_a_new_address_the_lookup_gets_is_taken_for_the_chats_order(
+    store: DemoStore,
+) -> None:
+    """ "new adress is 3-2-1 Jingumae, Shibuya, Tokyo" after asking to change it,
+    read by NLU as an order question: what can be done with the new address, not
+    the order's state again."""
+    from tests.actions.test_offers import conversation
+
+    order = await store.order("1209384756")
+    assert order is not None
+    tracker = conversation(
+        [
+            ("customer", "hi can i chnage the adress on my order 1209384756", None),
+            (
+                "bot",
+                reply_book().pick("change_address.editable", **order.values()),
+                None,
+            ),
+            (
+                "customer",
+                "new adress is 3-2-1 Jingumae, Shibuya, Tokyo 150-0002",
+                "track_refund",
+            ),
+        ],
+        "new-address-lookup",
+        order_id=order.id,
+        verified_customer=owner(order.id),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "change_address.given_processing", **order.values())
+
+
 async def test_an_address_outside_a_talk_about_addresses_is_no_new_address() -> None:
     from actions.new_address import address_given
     from actions.speaker import Speaker

@@ -350,6 +350,9 @@ def test_a_deadline_names_the_day(detector: SituationDetector) -> None:
         ("it's a gift for my dad's birthday on 14th", "birthday", "on 14th"),
         ("our wedding is on 22 december, please hurry", "wedding", "on 22 December"),
         ("we need it by the 9th for the party", "party", "by the 9th"),
+        # leaving is travelling ("I leave Japan on the 20th")
+        ("I leave Japan on the 20th. It can arrive before?", "trip", "on the 20th"),
+        ("we're leaving for Spain on friday", "trip", "on Friday"),
     ],
 )
 def test_a_deadline_typed_in_a_hurry_names_the_whole_day(
@@ -361,6 +364,8 @@ def test_a_deadline_typed_in_a_hurry_names_the_whole_day(
     # nor a day of the month something happened on
     assert "deadline" not in kinds(detector, "I sat by the door all day for my party")
     assert "deadline" not in kinds(detector, "i placed the order on the 2nd")
+    # ...nor where a parcel is to be left on a day
+    assert "deadline" not in kinds(detector, "please leave it with my neighbour on fri")
 
 
 @pytest.mark.parametrize(
