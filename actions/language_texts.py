@@ -316,8 +316,11 @@ def topic_answer(
 
 
 # An e-mail address named ("adresse e-mail", "E-Mail-Adresse", "dirección de
-# correo", "e-mailadres"): what general() answers as the delivery address is not it
-EMAIL_ADDRESS = re.compile(r"e-?mail|correo|courriel|posta elettronica|\bmail\b")
+# correo", "e-mailadres", "e-postadress"): what general() answers as the delivery
+# address is not it
+EMAIL_ADDRESS = re.compile(
+    r"e-?mail|correo|courriel|posta elettronica|\bmail\b|e-?post|mejl|mailadress"
+)
 
 
 # Feelings that hand a late order to a person at once (worry, a fright), rather than
