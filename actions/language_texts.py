@@ -168,7 +168,9 @@ def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
             asked.append(topic)
             rest = words.sub(" ", rest)
     others = {t: w for t, w in texts.topics.items() if t not in QUESTIONS}
-    asked += [t for t, words in others.items() if words.search(rest)]
+    # "payment" once: a way to pay named and the words for paying ("Kan ik met
+    # Bancontact betalen?") ask one question, answered once
+    asked += [t for t, w in others.items() if w.search(rest) and t not in asked]
     if "cancelled" in asked:
         # "czy zamówienie 13579 zostało anulowane?": its state answers it
         asked = [t for t in asked if t != "cancelled"]

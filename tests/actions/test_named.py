@@ -106,6 +106,7 @@ def test_another_language_answers_a_named_country_or_way_to_pay(
     said = language_book().reply(language, text, lambda _n: None)
     assert said is not None
     assert said.startswith(opens)
+    assert said.count(opens) == 1  # said once, however many words name it
     if then:
         assert then in said
 
