@@ -44,6 +44,8 @@ def test_every_question_and_text_in_every_language_the_bot_speaks() -> None:
         ("That's all, cheers.", ""),
         ("Danke, das war alles", "de"),
         ("Muchas gracias", "es"),
+        ("Tack så mycket, det var allt", "sv"),
+        ("tackle it later", None),  # no Swedish "tack" in it
         ("thanks, but where is my order?", None),
         ("thanks for nothing", None),
         ("where is my parcel", None),
