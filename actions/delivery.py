@@ -25,20 +25,20 @@ from actions.paths import DATA
 DELIVERY_FILE = DATA / "store" / "delivery.yml"
 
 # The languages whose country names are known (English and those we answer in).
-NAME_LANGUAGES = ("en", "de", "es", "fr", "it", "nl", "pt", "pl")
+NAME_LANGUAGES = ("en", "de", "es", "fr", "it", "nl", "pt", "pl", "sv")
 # CLDR codes that are no country (the EU, the euro area, the UN, unknown regions).
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
 # Polish: a name's last vowel gives way to a case ending ("Polska" -> "do Polski")
 _POLISH_ENDING = re.compile(r"[aeioyę]$")
 # Words that put a place after them as where a parcel goes, in the languages of
-# NAME_LANGUAGES ("to", "nach", "naar", "do", ...); then words for where someone is
-# ("in", "from"): a country after the first kind is the one asked about, else one
-# after the second, else the only country named.
+# NAME_LANGUAGES ("to", "nach", "naar", "do", "till", ...); then words for where
+# someone is ("in", "from", "i"): a country after the first kind is the one asked
+# about, else one after the second, else the only country named.
 _TO = (
     r"to|into|nach|in die|in den|ins|a|al|para|pour|vers|au|aux|verso|naar|para o|"
-    r"para a|do|na"
+    r"para a|do|na|till"
 )
-_AT = r"in|for|from|en|per|voor|uit|w|we|z|ze|dla|em|no|à"
+_AT = r"in|for|from|en|per|voor|uit|w|we|z|ze|dla|em|no|à|i|från"
 _AFTER_TO = re.compile(r"\b(?:" + _TO + r")\s+(?:the\s+)?$")
 _AFTER_AT = re.compile(r"\b(?:" + _AT + r")\s+(?:the\s+)?$")
 

@@ -7,7 +7,7 @@ is read with them, actions/language_texts.py.
 NLU is English only, so a message clearly written in another language is never
 answered as out of scope: ``actions/voice.py`` hands it to a person with texts in that
 language. A language the detector knows but that has no texts in the data file
-(Swedish, Turkish, ...) still counts as not English: the customer gets the English
+(Danish, Turkish, ...) still counts as not English: the customer gets the English
 ``fallback`` handoff text and the English queue message, and is handed over all the
 same.
 """
@@ -48,12 +48,11 @@ from actions.numbers import find_number
 from actions.paths import LANGUAGES_FILE
 
 # Languages the detector knows besides English and those with texts, so that, say,
-# Swedish is not taken for Dutch; their names are for the agent. Each language costs
+# Danish is not taken for Swedish; their names are for the agent. Each language costs
 # about 30 MB of models in memory (all 13: +430 MB, 7-11 s to load), so only a few.
 OTHERS = {
     "cs": "Czech",
     "da": "Danish",
-    "sv": "Swedish",
     "tr": "Turkish",
     "ru": "Russian",
 }
@@ -97,10 +96,12 @@ _GOES_ON = re.compile(
 )
 
 
-# A word that takes note before a follow-up ("Vale,", "Ok,", "Alles klar,", "D'accord,")
+# A word that takes note before a follow-up ("Vale,", "Ok,", "Alles klar,", "D'accord,",
+# "Okej,")
 _NOTED = re.compile(
     r"^\W*(?:ok(?:ay|é|e|ey)?|vale|gut|alles klar|verstehe|d'accord|bon|bien|"
-    r"bene|va bene|capito|oké|okee|goed|prima|tá|certo|dobrze|jasne|rozumiem)"
+    r"bene|va bene|capito|oké|okee|goed|prima|tá|certo|dobrze|jasne|rozumiem|"
+    r"okej|jaha|toppen|uppfattat|jag förstår)"
     r"(?=[\s,.!;:¿?])[\s,.!;:]*"
 )
 

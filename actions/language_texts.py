@@ -168,7 +168,9 @@ def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
             asked.append(topic)
             rest = words.sub(" ", rest)
     others = {t: w for t, w in texts.topics.items() if t not in QUESTIONS}
-    asked += [t for t, words in others.items() if words.search(rest)]
+    # "payment" once: a way to pay named and the words for paying ("Kan ik met
+    # Bancontact betalen?") ask one question, answered once
+    asked += [t for t, w in others.items() if w.search(rest) and t not in asked]
     if "cancelled" in asked:
         # "czy zamówienie 13579 zostało anulowane?": its state answers it
         asked = [t for t in asked if t != "cancelled"]
@@ -316,8 +318,11 @@ def topic_answer(
 
 
 # An e-mail address named ("adresse e-mail", "E-Mail-Adresse", "dirección de
-# correo", "e-mailadres"): what general() answers as the delivery address is not it
-EMAIL_ADDRESS = re.compile(r"e-?mail|correo|courriel|posta elettronica|\bmail\b")
+# correo", "e-mailadres", "e-postadress"): what general() answers as the delivery
+# address is not it
+EMAIL_ADDRESS = re.compile(
+    r"e-?mail|correo|courriel|posta elettronica|\bmail\b|e-?post|mejl|mailadress"
+)
 
 
 # Feelings that hand a late order to a person at once (worry, a fright), rather than

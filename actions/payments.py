@@ -105,6 +105,7 @@ _OR = {
     "nl": "of",
     "pt": "ou",
     "pl": "lub",
+    "sv": "eller",
 }
 
 

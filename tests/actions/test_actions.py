@@ -581,7 +581,7 @@ async def test_a_late_order_asked_about_again_has_no_new_date_made_up(
     assert found[0] == "track_order.shipped_late_again"
 
 
-@pytest.mark.parametrize("language", ["de", "es", "fr", "it", "nl", "pt", "pl"])
+@pytest.mark.parametrize("language", ["de", "es", "fr", "it", "nl", "pt", "pl", "sv"])
 async def test_a_late_order_is_late_in_every_language(
     store: DemoStore, language: str
 ) -> None:

@@ -32,7 +32,7 @@ from tests.actions.test_offers import conversation
 from tests.hours import closed_for_days
 
 DOMAIN: dict = {}
-SUPPORTED = ("de", "es", "fr", "it", "nl", "pt", "pl")
+SUPPORTED = ("de", "es", "fr", "it", "nl", "pt", "pl", "sv")
 
 # Written for these tests: formal and casual, with and without order numbers, e-mail
 # addresses and names. None of them was used to choose the thresholds; one English
@@ -126,6 +126,19 @@ FOREIGN = {
         "Towar dotarł uszkodzony, numer zamówienia 5520174.",
         "Dobry wieczór, zapłaciłem dwa razy i proszę o zwrot pieniędzy.",
         "Cześć, tu Małgorzata, nie mogę znaleźć faktury.",
+    ],
+    "sv": [
+        "Hej! Min beställning 77120 har fortfarande inte kommit fram.",
+        "När kommer mitt paket? Jag har väntat sedan i måndags.",
+        "asså var är mitt paket, det tar ju en evighet",
+        "Kan ni skicka fakturan igen? Min mejl är elin.lindberg@example.se",
+        "Jag vill returnera skorna, de är för små.",
+        "Jag kommer inte in på mitt konto längre.",
+        "Kan jag få prata med en riktig människa, tack?",
+        "Varan kom fram trasig, ordernummer 5520174.",
+        "God kväll, jag har betalat två gånger och vill ha pengarna tillbaka.",
+        "Hej, det är Åsa, jag hittar inte min faktura.",
+        "hej var ar mitt paket? jag har vantat i tva veckor",  # no å, ä, ö
     ],
 }
 ENGLISH = [
@@ -225,9 +238,9 @@ def test_short_or_ambiguous_messages_are_not_guessed(text: str) -> None:
 
 
 def test_a_language_without_texts_still_counts_as_not_english() -> None:
-    assert detect("Hej, jag har fortfarande inte fått mitt paket.") == "sv"
-    assert language_book().name("sv") == "Swedish"
-    assert language_book().waiting("sv", "position", {"position": 2}) is None
+    assert detect("Hej, jeg har stadig ikke modtaget min pakke.") == "da"
+    assert language_book().name("da") == "Danish"
+    assert language_book().waiting("da", "position", {"position": 2}) is None
 
 
 def test_numbers_addresses_and_links_do_not_count_as_words() -> None:
@@ -324,21 +337,72 @@ async def test_the_ticket_needs_lang_de_when_a_german_speaker_is_at_work(
     assert (await queue.ticket(another.sender_id)).skill == "lang:de"
 
 
+async def test_a_swedish_customer_with_an_order_and_a_question_is_answered_in_swedish(
+    own_queue: str,
+) -> None:
+    """Swedish has texts now: where order 48213 is and how to return it, in
+    Swedish, from the bot itself; no person brought in unasked."""
+    text = (
+        "Hej, var är min beställning 48213? "
+        "Och kan jag returnera den om den inte passar?"
+    )
+    assert detect(text) == "sv"
+    tracker = conversation(
+        [("customer", text, "nlu_fallback")], "web-sv-order", customer=owner("48213")
+    )
+    events, [said] = await answer(tracker)
+    swedish = language_book().languages["sv"]
+    order = await store().order("48213")
+    assert order is not None
+    shipped = swedish.answers["order.shipped"].format(
+        order_id="48213",
+        carrier=order.carrier,
+        tracking=order.tracking,
+        eta=swedish.date.format(**due(order.eta)),
+    )
+    assert said == f"{swedish.answers['returns']} {shipped}"
+    assert {"event": "pause", "timestamp": None} not in events
+    assert not await has_ticket(tracker.sender_id)
+
+
+async def test_a_swedish_customer_asking_for_a_person_is_handed_over_in_swedish(
+    own_queue: str,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = load_tracker("german_out_of_scope")
+    asked = "Hej, kan jag få prata med en riktig person om min beställning 48213?"
+    tracker.latest_message["text"] = asked
+    events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert events[-2:] == PAUSED
+    swedish = language_book().languages["sv"]
+    # a person asked for is granted ("Självklart."), then the handoff and where
+    # they stand, all in Swedish; nobody is online in the test queue
+    assert message["text"] == (
+        f"{swedish.sure} {swedish.handoff} "
+        f"{reach.written(swedish.queue['no_agent_online'])}"
+    )
+    assert not message["text"].startswith(language_book().fallback_handoff)
+    ticket = await handoff_queue().ticket(tracker.sender_id)
+    assert ticket.slots["language"] == "sv"
+    assert ticket.explanation.startswith("Customer writes in Swedish.")
+
+
 async def test_a_language_without_texts_gets_the_english_fallback(
     own_queue: str,
 ) -> None:
     dispatcher = CollectingDispatcher()
     tracker = load_tracker("german_out_of_scope")
-    swedish = "Hej, jag har fortfarande inte fått mitt paket. Kan jag prata med någon?"
-    tracker.latest_message["text"] = swedish
+    danish = "Hej, jeg har stadig ikke fået min pakke. Kan jeg tale med en medarbejder?"
+    tracker.latest_message["text"] = danish
     events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
     assert events[-2:] == PAUSED
     [message] = dispatcher.messages
     assert message["text"].startswith(language_book().fallback_handoff)
     assert says_nobody_online(message["text"])
     ticket = await handoff_queue().ticket(tracker.sender_id)
-    assert ticket.slots["language"] == "sv"
-    assert ticket.explanation == "Customer writes in Swedish."
+    assert ticket.slots["language"] == "da"
+    assert ticket.explanation == "Customer writes in Danish."
 
 
 async def test_outside_business_hours_the_time_is_written_the_german_way(
@@ -624,6 +688,12 @@ ASKED = {
         "Proszę anulować zamówienie złożone wczoraj.",
         "Kubek przyszedł uszkodzony, ucho jest odklejone.",
     ),
+    "sv": (
+        "Hur lång tid tar leveransen till Göteborg ungefär?",
+        "Hej, var är min beställning 48213?",
+        "Jag vill avbeställa beställningen jag gjorde i går.",
+        "Spegeln kom fram med en spricka i glaset, den är skadad.",
+    ),
 }
 # Friday 27 November, the way each language writes it
 DATES = {
@@ -634,6 +704,7 @@ DATES = {
     "nl": "27-11",
     "pt": "27/11",
     "pl": "27.11.",
+    "sv": "27/11",
 }
 
 
@@ -773,6 +844,11 @@ MORE = {
             "kiedy dostanę kasę, znaczy pieniądze",
             "Jak długo czeka się na zwrot środków?",
         ),
+        "sv": (
+            "Hur lång tid tar det innan jag får tillbaka pengarna?",
+            "när får jag mina pengar tillbaka",
+            "Inom hur många dagar görs återbetalningen?",
+        ),
     },
     "address": {
         "de": (
@@ -809,6 +885,11 @@ MORE = {
             "Jak mogę zmienić adres dostawy zamówienia?",
             "podałem zły adres, co teraz",
             "Czy da się jeszcze poprawić adres po złożeniu zamówienia?",
+        ),
+        "sv": (
+            "Hur kan jag ändra leveransadressen på min beställning?",
+            "jag skrev fel adress, vad gör jag nu",
+            "Går det att rätta adressen efter att jag har beställt?",
         ),
     },
 }
@@ -858,6 +939,10 @@ NOT_ONLY = {
     "pl": (
         "Pobraliście opłatę dwa razy, kiedy dostanę pieniądze?",
         "Dziękuję bardzo. Czy pakujecie prezenty w ozdobny papier",
+    ),
+    "sv": (
+        "Ni har dragit pengarna två gånger, när får jag tillbaka dem?",
+        "Tack så mycket. Erbjuder ni presentinslagning också",
     ),
 }
 
@@ -963,6 +1048,8 @@ DANGER = {
     "pt": "O carregador da encomenda 48213 começou a deitar fumo e a tomada ficou "
     "muito quente.",
     "pl": "Ładowarka z zamówienia 48213 zaczęła dymić, a z gniazdka poleciały iskry.",
+    "sv": "Laddaren från beställning 48213 började ryka i går kväll och det kom "
+    "gnistor ur uttaget.",
 }
 AFRAID = {
     "de": "Ich habe große Angst, dass jemand meine Adresse und meine Daten "
@@ -978,6 +1065,8 @@ AFRAID = {
     "pt": "Estou cheia de medo, está um homem à minha porta a dizer que é da vossa "
     "empresa.",
     "pl": "Bardzo się boję, ktoś od rana stoi pod moimi drzwiami i pyta o paczkę.",
+    "sv": "Jag är verkligen rädd, en okänd man har stått utanför min dörr hela kvällen "
+    "och frågat efter mitt paket.",
 }
 
 
@@ -2054,6 +2143,11 @@ OWN_TOPICS = {
             "potrzebuje faktury na firme",
             "Czy dostanę paragon za tę kurtkę?",
         ),
+        "sv": (
+            "Var kan jag ladda ner fakturan för mitt köp?",
+            "behöver ett kvitto till jobbet",
+            "kan ni mejla mig fakturan",
+        ),
     },
     "password": {
         "de": (
@@ -2091,6 +2185,11 @@ OWN_TOPICS = {
             "Nie pamiętam hasła do konta, co zrobić?",
             "nie moge sie zalogowac",
             "Jak zresetować haslo?",
+        ),
+        "sv": (
+            "Jag har glömt mitt lösenord, vad gör jag?",
+            "kan inte logga in",
+            "Hur återställer jag losenordet?",
         ),
     },
     "product": {
@@ -2137,6 +2236,12 @@ OWN_TOPICS = {
             "z jakiego materialu jest plecak",
             "Czy mogę ponownie zamówić sweter w innym kolorze?",
             "Jakie są wymiary tej szafki?",
+        ),
+        "sv": (
+            "Finns den här jackan i storlek L?",
+            "vilket material är ryggsäcken gjord av",
+            "Kan jag beställa samma tröja igen i en annan färg?",
+            "Vilka mått har bokhyllan?",
         ),
     },
 }
@@ -2207,6 +2312,10 @@ NOT_PRODUCT = {
         "Czy mogę wymienić buty na inny rozmiar?",
         "Przyszedł zły kolor, chciałam zielony.",
     ),
+    "sv": (
+        "Kan jag byta skorna jag fick mot en annan storlek?",
+        "Jag fick fel färg, jag ville ha grön.",
+    ),
 }
 
 
@@ -2231,6 +2340,7 @@ PASSWORD_FRAUD = {
     "nl": "Ik heb mijn wachtwoord ingevuld op een nepwebsite die op de uwe leek.",
     "pt": "Dei a minha senha num site falso que parecia ser o vosso.",
     "pl": "Podałem hasło na fałszywej stronie, która wyglądała jak wasza.",
+    "sv": "Jag skrev in mitt lösenord på en falsk sida som såg ut precis som er.",
 }
 
 
@@ -2280,6 +2390,10 @@ LATE = {
     "pl": (
         "Moje zamówienie 808080123456 jest opóźnione, gdzie teraz jest?",
         "Moje zamówienie 808080123456 jest opóźnione i bardzo się martwię.",
+    ),
+    "sv": (
+        "Min beställning 808080123456 är försenad, var är den nu?",
+        "Min beställning 808080123456 är försenad och jag är orolig.",
     ),
 }
 

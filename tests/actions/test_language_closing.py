@@ -22,6 +22,7 @@ NEVER_MIND = {
     "nl": "Laat ook maar.",
     "pt": "Ah, tanto faz.",
     "pl": "Dobra, mniejsza z tym.",
+    "sv": "Nej, strunt i det.",
 }
 # Thanks as people write them in a chat
 INFORMAL_THANKS = {
@@ -29,6 +30,7 @@ INFORMAL_THANKS = {
     "fr": "Nickel, merci",
     "it": "Fantastico!",
     "de": "Klasse, danke",
+    "sv": "Toppen, tack så mycket",
 }
 
 

@@ -35,6 +35,7 @@ CANCEL = {
     "nl": "Ik wil bestelling 1209384756 graag annuleren.",
     "pt": "Quero cancelar a minha encomenda 1209384756, já não preciso dela.",
     "pl": "Proszę anulować moje zamówienie 1209384756, już go nie potrzebuję.",
+    "sv": "Jag vill avbeställa beställning 1209384756, jag behöver den inte längre.",
 }
 # The money of a refund not back yet (not a parcel that has not come)
 MONEY_AWAITED = {
@@ -45,6 +46,7 @@ MONEY_AWAITED = {
     "nl": "Mijn geld voor bestelling 13579 is nog steeds niet binnen.",
     "pt": "Ainda estou à espera do dinheiro da encomenda 13579.",
     "pl": "Wciąż czekam na zwrot pieniędzy za zamówienie 13579.",
+    "sv": "Jag väntar fortfarande på mina pengar för beställning 13579.",
 }
 # A calm question none of our texts answers
 UNANSWERED = {
@@ -52,6 +54,7 @@ UNANSWERED = {
     "es": "¿Se pueden combinar dos códigos de descuento en una compra?",
     "fr": "Bonjour, est-il possible de cumuler deux codes promo sur votre site ?",
     "nl": "Kan ik twee kortingscodes tegelijk gebruiken?",
+    "sv": "Går det att använda två rabattkoder på samma köp?",
 }
 
 

@@ -18,6 +18,7 @@ from actions.replies import reply_book
         ("could you send a parcel to finland?", "FI", "abroad"),
         ("Versenden Sie auch nach Dänemark?", "DK", "abroad"),
         ("Czy dostarczacie do Szwecji?", "SE", "abroad"),  # a Polish case ending
+        ("Skickar ni till Norge?", "NO", "abroad"),
         ("Entregam em Portugal?", "PT", "abroad"),
         ("do you deliver to australia", "AU", "no"),  # no list names it: not ours
         ("Hacéis envíos a Argentina?", "AR", "no"),
@@ -51,6 +52,7 @@ def test_a_country_is_written_our_way() -> None:
     place = named_place("wysyłka do Norwegii?")
     assert place is not None
     assert place.written("pl") == "Norwegia"
+    assert place.written("sv") == "Norge"
     assert place.written() == "Norway"
     assert named_country("my china teapot") is None  # no word of where it goes
 
@@ -94,6 +96,8 @@ def test_english_answers_a_named_way_to_pay_yes_or_no() -> None:
         ("fr", "Est-ce que vous livrez au Canada ?", "Désolé, nous n'y livrons", None),
         ("it", "Spedite anche in Austria?", "Sì, spediamo anche lì", "5–10"),
         ("pt", "Fazem entregas na Irlanda?", "Sim, enviamos para lá", None),
+        ("sv", "Kan jag betala med Swish?", "Nej, Swish", "Klarna"),
+        ("sv", "Levererar ni till Australien?", "Dit levererar vi tyvärr inte", None),
     ],
 )
 def test_another_language_answers_a_named_country_or_way_to_pay(
@@ -102,6 +106,7 @@ def test_another_language_answers_a_named_country_or_way_to_pay(
     said = language_book().reply(language, text, lambda _n: None)
     assert said is not None
     assert said.startswith(opens)
+    assert said.count(opens) == 1  # said once, however many words name it
     if then:
         assert then in said
 
@@ -124,6 +129,7 @@ CUSTOMS = {
     "nl": "Moet ik invoerrechten betalen als het naar Zwitserland gaat?",
     "pt": "Tenho de pagar alfândega se for para a Noruega?",
     "pl": "Czy przy wysyłce do Szwajcarii trzeba zapłacić cło?",
+    "sv": "Måste jag betala tull om paketet skickas till Norge?",
 }
 
 
@@ -136,10 +142,10 @@ def test_customs_are_answered_in_every_language_not_as_payment(language: str) ->
     assert said == texts.answers["customs"]
 
 
-@pytest.mark.parametrize("language", ["de", "es", "fr", "it", "nl", "pt", "pl"])
+@pytest.mark.parametrize("language", ["de", "es", "fr", "it", "nl", "pt", "pl", "sv"])
 def test_the_returns_answer_says_returning_is_free(language: str) -> None:
     returns = language_book().languages[language].answers["returns"]
-    free = ("kostenlos", "gratuita", "gratuit", "gratis", "bezpłatny")
+    free = ("kostenlos", "gratuita", "gratuit", "gratis", "bezpłatny", "kostnadsfri")
     assert any(word in returns for word in free)
 
 
@@ -152,6 +158,7 @@ CHANGE = {
     "nl": "Kan ik nog iets toevoegen aan mijn bestelling?",
     "pt": "Ainda posso acrescentar um artigo à encomenda?",
     "pl": "Czy mogę jeszcze dodać coś do zamówienia?",
+    "sv": "Kan jag lägga till något i min beställning?",
 }
 
 
@@ -174,6 +181,7 @@ COULD_CANCEL = {
     "nl": "Kan ik de bestelling annuleren als ze te laat komt?",
     "pt": "Posso cancelar a encomenda se não chegar a tempo?",
     "pl": "Czy mógłbym anulować zamówienie, jeśli nie dotrze na czas?",
+    "sv": "Skulle jag kunna avbryta beställningen om den inte kommer i tid?",
 }
 
 

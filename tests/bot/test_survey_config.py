@@ -27,7 +27,7 @@ def test_every_question_and_text_in_every_language_the_bot_speaks() -> None:
     comment = CONFIG.question("comment")
     assert comment is not None
     assert comment.to_dict("de")["skip"] == "Überspringen"
-    assert comment.to_dict("sv")["skip"] == "Skip"  # no texts: English
+    assert comment.to_dict("da")["skip"] == "Skip"  # no texts: English
     assert (CONFIG.question("effort").low, CONFIG.question("effort").high) == (1, 7)  # type: ignore[union-attr]
     assert CONFIG.question("recommend").every_days > 0  # type: ignore[union-attr]
     for said in (CONFIG.intro, CONFIG.thanks):
@@ -44,6 +44,8 @@ def test_every_question_and_text_in_every_language_the_bot_speaks() -> None:
         ("That's all, cheers.", ""),
         ("Danke, das war alles", "de"),
         ("Muchas gracias", "es"),
+        ("Tack så mycket, det var allt", "sv"),
+        ("tackle it later", None),  # no Swedish "tack" in it
         ("thanks, but where is my order?", None),
         ("thanks for nothing", None),
         ("where is my parcel", None),

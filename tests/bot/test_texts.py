@@ -20,7 +20,7 @@ def test_a_waiting_customer_is_reassured_in_their_language() -> None:
 
 def test_english_when_the_language_or_the_text_is_missing() -> None:
     assert say("waiting_for_person") == texts()["waiting_for_person"]
-    assert say("waiting_for_person", "sv") == texts()["waiting_for_person"]
+    assert say("waiting_for_person", "da") == texts()["waiting_for_person"]
     assert (
         say("agent_joined", "de", agent="Greta")
         == "Greta from our team has joined the chat."
@@ -96,6 +96,13 @@ def test_every_waiting_text_is_in_every_language_with_its_placeholders() -> None
             "Proszę do mnie zadzwonić",
             "Chcę rozmawiać z konsultantem",
         ),
+        (
+            "sv",
+            "Tack så mycket",
+            "Hur länge dröjer det",
+            "Kan ni ringa mig",
+            "Jag vill prata med en handläggare",
+        ),
     ],
 )
 def test_each_language_has_words_for_what_a_waiting_customer_writes(
@@ -121,6 +128,7 @@ def test_each_language_has_words_for_what_a_waiting_customer_writes(
         ("nl", "Het artikel komt niet overeen met mijn bestelling."),
         ("pt", "O artigo não corresponde à minha encomenda."),
         ("pl", "Paczka nie zgadza się z moim zamówieniem."),
+        ("sv", "Varan stämmer inte med min beställning."),
     ],
 )
 def test_an_item_that_does_not_match_the_order_is_a_wrong_item(
