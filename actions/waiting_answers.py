@@ -18,6 +18,7 @@ from actions.side import clauses, is_question, points_back
 from actions.store import Order, Refund
 from actions.waiting_order import names_the_order
 from bot import waiting_reading as read  # the gateway's reading of the same
+from bot import waiting_texts as words_of
 from bot.texts import say
 
 # A customer waiting for a person may still be told what needs no order and no
@@ -171,7 +172,7 @@ def answer_beside_handoff(
     if not asked or words.person.search(asked[-1].lower()):
         return ""
     reported = read.situation(texts[-3:], words)
-    if reported in read.REMEDIES and words.remedy.search(asked[-1].lower()):
+    if reported in words_of.REMEDIES and words.remedy.search(asked[-1].lower()):
         # "can I get my money back?" after a broken item: what holds for that
         return say(f"waiting_fits_{reported}", language)
     if len(parts) > 1:  # NLU read the whole message, not this question

@@ -243,7 +243,7 @@ class WaitingReplies:
                 known = say(f"waiting_fits_{UNFIT.get()}", language)
             elif (
                 known is None
-                and reported in read.REMEDIES
+                and reported in words_of.REMEDIES
                 and words.remedy.search(lower)
             ):
                 # "do I send it back first?", "can you send another?" after a broken
@@ -301,7 +301,7 @@ class WaitingReplies:
                 known is None
                 and asked
                 and asked not in told
-                and flag in read.ASKED_FIRST
+                and flag in words_of.ASKED_FIRST
             ):
                 # what to do about what happened, asked (can I still send it back?
                 # how do I secure my account?): its answer, which says what the
@@ -417,7 +417,7 @@ class WaitingReplies:
     ) -> str:
         """The advice for what happened, then that a person will reply here, or,
         when the advice says who acts already, where they stand (once)."""
-        if flag not in read.PERSON_IN_ADVICE:
+        if flag not in words_of.PERSON_IN_ADVICE:
             return f"{advice} {say('waiting_advice_then', language)}"
         line = await self._standing_line(conversation_id, language, said)
         return " ".join(p for p in (advice, line) if p and p not in " ".join(said))

@@ -485,17 +485,3 @@ def advice_flag(
     else None."""
     flags = {*(ticket.flags if ticket else ()), *said}
     return next((f for f in ADVICE_ORDER if f in flags), None)
-
-
-# What the customer reported that has its own answer to "what becomes of the item or
-# the money?" (waiting_fits_<name>)
-REMEDIES = frozenset({"damaged", "wrong_item", "double_charge"})
-# Flags whose answer to a question (``waiting_asked_<flag>``) says what their advice
-# says, so it comes first; a safety question gets "see a doctor" first.
-ASKED_FIRST = frozenset({UrgencyFlag.FRAUD, UrgencyFlag.BEREAVEMENT})
-# Flags whose advice says who acts already ("the person who picks this up looks at
-# it first"): where they stand follows it, not "A person from our team will reply
-# here" as well
-PERSON_IN_ADVICE = frozenset(
-    {UrgencyFlag.HEALTH, UrgencyFlag.HARDSHIP, UrgencyFlag.BEREAVEMENT}
-)
