@@ -127,11 +127,14 @@ async def _in_language(
         if texts is None:
             return None
         if wants_cancelled(texts, message):
+            # cancelled before this message ("Sim, pode cancelar." after it was
+            # done): that it is already, not the same words again
+            already = target.status is OrderStatus.CANCELLED
             if target.status is OrderStatus.PROCESSING:
                 target = await shop.cancel(target)
             if target.status is not OrderStatus.CANCELLED:
                 return None
-            return order_text(texts, target.id, target.values())
+            return order_text(texts, target.id, target.values(), again=already)
         refund = await shop.refund_for(target.id)
         values = refund.values() if refund is not None else None
         return money_back(texts, target.values(), values)

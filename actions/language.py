@@ -26,8 +26,8 @@ import yaml
 from actions.emotion.policy import answer_first_situations
 from actions.language_texts import (
     EMAIL_ADDRESS,
+    NOTED,
     ORDER_STATES,
-    WORD,
     LanguageTexts,
     asks_something,
     compiled,
@@ -40,6 +40,7 @@ from actions.language_texts import (
     opens_at,
     order_text,
     problem_said,
+    short_enough_to_go_on,
     stakes_said,
     topic_answer,
     topics_asked,
@@ -64,6 +65,7 @@ ANSWERED = (
     "returns",
     "payment",
     "customs",
+    "if_not",
     "refund",
     "address",
     "contact",
@@ -81,29 +83,6 @@ ANSWERED = (
 # the customer names (``problems``: charged twice, damaged, the wrong item, something
 # missing) is for a person, as the `problem` topic is
 ANSWERED_PROBLEMS = ("late",)
-
-
-# A question of at most this many words that names no topic goes on with the topic
-# before it ("Und wann kommt sie an?" after the order's state).
-FOLLOW_UP_WORDS = 10
-# ...when it opens with a word that goes on ("und", "y", "et", "e", "en", "i", "och",
-# "aber", "mais", ...), else at most this many words ("¿Cuándo llega?", "Hoeveel
-# dagen heb ik daarvoor?")
-SHORT_FOLLOW_UP = 6
-_GOES_ON = re.compile(
-    r"^\W*(?:und|aber|also|dann|y|pero|entonces|et|mais|alors|e|ma|allora|en|maar|"
-    r"dan|mas|então|i|a|ale|oraz|och|men|så)\b"
-)
-
-
-# A word that takes note before a follow-up ("Vale,", "Ok,", "Alles klar,", "D'accord,",
-# "Okej,")
-_NOTED = re.compile(
-    r"^\W*(?:ok(?:ay|é|e|ey)?|vale|gut|alles klar|verstehe|d'accord|bon|bien|"
-    r"bene|va bene|capito|oké|okee|goed|prima|tá|certo|dobrze|jasne|rozumiem|"
-    r"okej|jaha|toppen|uppfattat|jag förstår)"
-    r"(?=[\s,.!;:¿?])[\s,.!;:]*"
-)
 
 
 @dataclass(frozen=True)
@@ -293,11 +272,9 @@ class LanguageBook:
             # "Danke! Und wann kommt sie an?": the question after the thanks
             lower = lower.lstrip()[opening.end() :].lstrip(" !.,;:")
         # "Vale, ¿y cuándo llegará?": the question after the word that takes note
-        lower = _NOTED.sub("", lower, count=1)
-        words = len(WORD.findall(lower))
+        lower = NOTED.sub("", lower, count=1)
         return (
-            (words <= SHORT_FOLLOW_UP or bool(_GOES_ON.match(lower)))
-            and words <= FOLLOW_UP_WORDS
+            short_enough_to_go_on(lower)
             and not set(named) - {"thanks"}
             and asks_something(texts, lower)
         )

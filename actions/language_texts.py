@@ -358,3 +358,40 @@ def doctor_first(code: str, care: str, lower: str) -> str:
         return care
     sorry = _SENTENCE_END.split(care, maxsplit=1)[0]
     return f"{sorry} {say('waiting_advice_safety', code)}"
+
+
+# A question of at most this many words that names no topic goes on with the topic
+# before it ("Und wann kommt sie an?" after the order's state).
+FOLLOW_UP_WORDS = 10
+# ...when it opens with a word that goes on ("und", "y", "et", "e", "en", "i", "och",
+# "aber", "mais", ...), else at most this many words ("¿Cuándo llega?", "Hoeveel
+# dagen heb ik daarvoor?")
+SHORT_FOLLOW_UP = 6
+# ...or that points back at what was said ("Hoe lang heb ik daarvoor de tijd?",
+# "¿Y para eso cuánto tengo?")
+_POINTS_BACK = re.compile(
+    r"\b(?:dafür|dazu|davon|daarvoor|daarvan|daarmee|ervoor|para eso|pour (?:ça|cela)|"
+    r"per (?:questo|quello)|para isso|na to|för (?:det|detta))\b"
+)
+_GOES_ON = re.compile(
+    r"^\W*(?:und|aber|also|dann|y|pero|entonces|et|mais|alors|e|ma|allora|en|maar|"
+    r"dan|mas|então|i|a|ale|oraz|och|men|så)\b"
+)
+
+
+# A word that takes note before a follow-up ("Vale,", "Ok,", "Alles klar,", "D'accord,",
+# "Okej,")
+NOTED = re.compile(
+    r"^\W*(?:ok(?:ay|é|e|ey)?|vale|gut|alles klar|verstehe|d'accord|bon|bien|"
+    r"bene|va bene|capito|oké|okee|goed|prima|tá|certo|dobrze|jasne|rozumiem|"
+    r"okej|jaha|toppen|uppfattat|jag förstår)"
+    r"(?=[\s,.!;:¿?])[\s,.!;:]*"
+)
+
+
+def short_enough_to_go_on(lower: str) -> bool:
+    """Whether a question (lower-cased, the word that takes note taken off) is short
+    enough, or opens or points back so, that it goes on with the topic before."""
+    words = len(WORD.findall(lower))
+    goes_on = bool(_GOES_ON.match(lower) or _POINTS_BACK.search(lower))
+    return (words <= SHORT_FOLLOW_UP or goes_on) and words <= FOLLOW_UP_WORDS

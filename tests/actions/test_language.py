@@ -2678,3 +2678,40 @@ ORDER_WORD = {
     "es": "¿Dónde está mi pedido",
     "de": "Wo ist meine Bestellung",
 }
+
+
+IF_NOT = {
+    "de": "Und was passiert, wenn sie gar nicht mehr ankommt?",
+    "es": "¿Y si no me llega?",
+    "fr": "Et s'il n'arrive pas, qu'est-ce que je peux faire ?",
+    "it": "E se non arriva?",
+    "nl": "En als het pakket niet aankomt?",
+    "pt": "E se não chegar?",
+    "pl": "A jeśli nie dotrze?",
+    "sv": "Och om paketet inte kommer fram?",
+}
+
+
+@pytest.mark.parametrize(("code", "text"), sorted(IF_NOT.items()))
+def test_what_happens_if_it_never_arrives_is_answered(code: str, text: str) -> None:
+    """ "And if it never arrives?" has an answer in every language (a person chases
+    the carrier, a replacement or a full refund), not "I have no sure answer"."""
+    book = language_book()
+    said = book.reply(code, text, lambda number: None)
+    assert said == book.languages[code].answers["if_not"], said
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "follows"),
+    [
+        ("nl", "Hoe lang heb ik daarvoor de tijd?", True),  # points back: "for that"
+        ("de", "Wie viel Zeit habe ich denn dafür noch?", True),
+        ("es", "¿Y para eso cuántos días tengo en total?", True),
+        # a new question of the same length is no follow-up
+        ("de", "Danke. Kann ich an der Kasse einen Rabattcode eingeben?", False),
+    ],
+)
+def test_a_longer_question_that_points_back_follows_up(
+    code: str, text: str, follows: bool
+) -> None:
+    assert language_book().follows_up(code, text) is follows

@@ -84,6 +84,40 @@ async def test_a_cancellation_in_any_language_is_done_while_the_order_is_with_us
     assert not await has_ticket(tracker.sender_id)
 
 
+@pytest.mark.parametrize(
+    ("code", "yes"),
+    [
+        ("pt", "Sim, pode cancelar."),
+        ("es", "Sí, cancélelo."),
+        ("de", "Ja, bitte stornieren."),
+    ],
+)
+async def test_yes_to_a_cancellation_already_done_says_it_is_done(
+    code: str, yes: str, store: DemoStore, own_queue: str
+) -> None:
+    """ "Sim, pode cancelar." right after the order was cancelled: that it already
+    is and nothing more is needed, not the same words again (nor "I'm not sure")."""
+    book = language_book()
+    tracker = chat(code, ("customer", CANCEL[code]), customer=owner(PROCESSING))
+    _, [done] = await answer(tracker)
+    order = await store.order(PROCESSING)
+    assert order is not None and order.status == OrderStatus.CANCELLED
+    again = chat(
+        code,
+        ("customer", CANCEL[code]),
+        ("bot", done),
+        ("customer", yes),
+        customer=owner(PROCESSING),
+        order_id=PROCESSING,
+    )
+    events, [said] = await answer(again)
+    texts = book.languages[code]
+    assert said.endswith(
+        texts.answers["order.cancelled_again"].format(**order.values())
+    ), said
+    assert {"event": "pause", "timestamp": None} not in events
+
+
 async def test_a_cancellation_waits_for_the_proof_that_the_order_is_theirs(
     store: DemoStore, own_queue: str
 ) -> None:
