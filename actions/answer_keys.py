@@ -4,11 +4,12 @@ the placeholder values any answer may use (``answer_key``, ``answer_values``).""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.conversation import customer_name, latest_entity
+from actions.conversation import customer_name, customer_texts, latest_entity
 from actions.delivery import delivery_reach, named_country
 from actions.mentions import mentions
 from actions.order_chat import praised
@@ -87,11 +88,20 @@ def answer_values(tracker: Tracker) -> dict[str, Any]:
 
 def _place(tracker: Tracker) -> str | None:
     text = str((tracker.latest_message or {}).get("text") or "")
-    return (
+    named = (
         latest_entity(tracker, "delivery_city")
         or latest_entity(tracker, "delivery_country")
         or named_country(text)  # "ship to norway?": NLU missed the lower case
     )
+    if named or not _THERE.search(text):
+        return named
+    # "How long does delivery there take?" after "Do you ship to Norway?": that place
+    before = customer_texts(tracker)[-2:-1]
+    return named_country(before[0]) if before else None
+
+
+# A place pointed back at ("there", "to that country")
+_THERE = re.compile(r"\b(?:there|over there|to that country|that country)\b", re.I)
 
 
 def wished(text: str) -> str:

@@ -401,13 +401,18 @@ class LanguageBook:
         lower = text.lower()
         asked, rest = topics_asked(texts, lower)
         number = find_number(text)
+        praised = "praise" in asked
         if number and "order" not in asked:
             asked.append("order")
         if only_praises(texts, asked, rest, lower, number):
             # "Il vestito dell'ordine 730915 è bellissimo, grazie!": praise, with
             # nothing to look up (no proof asked for an order nobody asked about)
             return texts.answers["praise"]
-        asked = [t for t in asked if t != "praise"]  # said beside a question
+        asked = [t for t in asked if t != "praise"]  # said beside a question: thanked
+        if praised and set(asked) - {"order", "thanks"}:
+            # "Me llegó el pedido 64450 y me encanta, ¿puedo comprar otro?": the order
+            # is praised, the question is what is asked
+            asked = [t for t in asked if t != "order"]
         asked = named_topics(texts, asked, text)
         # nothing we answer, or also something only a person can do (a person
         # asked for, a cancellation, a damaged item: ``topics`` beyond ANSWERED)
@@ -431,7 +436,7 @@ class LanguageBook:
             return None  # delivered, they say it has not come: a person looks for it
         # what went wrong, named ("that your order hasn't come yet"), else the
         # feeling they named
-        parts = [self.heard(code, text)]
+        parts = [self.heard(code, text), texts.answers.get("praise", "") if praised else ""]
         for topic in answered:
             if topic == "order":
                 parts.append(order_text(texts, number, found))

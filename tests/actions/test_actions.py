@@ -470,6 +470,32 @@ async def test_and_if_it_does_not_come_gets_what_can_be_done(
 
 
 @pytest.mark.parametrize(
+    ("follow_up", "key"),
+    [
+        ("How long does delivery there usually take?", "delivery_period_place_abroad"),
+        ("How long does delivery usually take?", "delivery_period"),  # no "there"
+    ],
+)
+def test_delivery_there_is_to_the_place_named_before(follow_up: str, key: str) -> None:
+    """ "How long does delivery there take?" right after "Do you ship to Norway?" is
+    about Norway: its time, not our domestic times."""
+    from actions.answer_keys import answer_key, answer_values
+    from tests.actions.test_offers import conversation
+
+    tracker = conversation(
+        [
+            ("customer", "Do you ship to Norway?", "delivery_options"),
+            ("bot", "Yes, we deliver to Norway.", None),
+            ("customer", follow_up, "delivery_period"),
+        ],
+        "reach-there",
+    )
+    assert answer_key("delivery_period", tracker) == key
+    if key.endswith("_abroad"):
+        assert answer_values(tracker)["delivery_place"] == "Norway"
+
+
+@pytest.mark.parametrize(
     ("place", "key", "written"),
     [
         ("norway", "delivery_options_place_abroad", "Norway"),

@@ -2715,3 +2715,58 @@ def test_a_longer_question_that_points_back_follows_up(
     code: str, text: str, follows: bool
 ) -> None:
     assert language_book().follows_up(code, text) is follows
+
+
+SAME_CARD = {
+    "de": "Geht das Geld dann zurück auf dieselbe Karte?",
+    "es": "¿Y se devuelve a la misma tarjeta con la que pagué?",
+    "fr": "Est-ce que c'est remboursé sur la même carte ?",
+    "it": "Viene rimborsato sulla stessa carta?",
+    "nl": "Komt het terug op dezelfde kaart?",
+    "pt": "É devolvido no mesmo cartão?",
+    "pl": "Czy zwrot będzie na tę samą kartę?",
+    "sv": "Kommer pengarna tillbaka till samma kort?",
+}
+
+
+@pytest.mark.parametrize(("code", "text"), sorted(SAME_CARD.items()))
+def test_money_back_to_the_same_card_is_the_refund_not_how_to_pay(
+    code: str, text: str
+) -> None:
+    """ "Does it go back to the same card?" asks where a refund goes (the refund
+    answer: the way they paid), not which ways to pay we take."""
+    book = language_book()
+    said = book.reply(code, text, lambda number: None)
+    assert said == book.languages[code].answers["refund"], said
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (
+            "es",
+            "Holaa! Me llegó el pedido 64450 y me encanta 😍 ¿Puedo comprar otro igual?",
+        ),
+        (
+            "de",
+            "Die Vase aus Bestellung 651234 ist wunderschön! Kann ich noch eine kaufen?",
+        ),
+    ],
+)
+def test_praise_with_a_question_is_thanked_and_the_question_answered(
+    code: str, text: str
+) -> None:
+    """An order praised beside a question ("I love it, can I buy another?"): thanked,
+    then the question answered; the order is not looked up (nor its proof asked)."""
+    book = language_book()
+    answers = book.languages[code].answers
+    looked_up: list[str] = []
+
+    def order(number: str) -> dict[str, Any] | None:
+        looked_up.append(number)
+        return None
+
+    said = book.reply(code, text, order)
+    assert said is not None
+    assert said.startswith(answers["praise"]) and answers["product"] in said, said
+    assert not looked_up
