@@ -436,7 +436,9 @@ class LanguageBook:
             return None  # delivered, they say it has not come: a person looks for it
         # what went wrong, named ("that your order hasn't come yet"), else the
         # feeling they named
-        parts = [self.heard(code, text), texts.answers.get("praise", "") if praised else ""]
+        # (and thanks for praise said beside the question)
+        thanked = texts.answers.get("praise", "") if praised else ""
+        parts = [self.heard(code, text), thanked]
         for topic in answered:
             if topic == "order":
                 parts.append(order_text(texts, number, found))

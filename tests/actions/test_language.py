@@ -2745,11 +2745,13 @@ def test_money_back_to_the_same_card_is_the_refund_not_how_to_pay(
     [
         (
             "es",
-            "Holaa! Me llegó el pedido 64450 y me encanta 😍 ¿Puedo comprar otro igual?",
+            "Holaa! Me llegó el pedido 64450 y me encanta 😍 "
+            "¿Puedo comprar otro igual?",
         ),
         (
             "de",
-            "Die Vase aus Bestellung 651234 ist wunderschön! Kann ich noch eine kaufen?",
+            "Die Vase aus Bestellung 651234 ist wunderschön! "
+            "Kann ich noch eine kaufen?",
         ),
     ],
 )
