@@ -240,7 +240,7 @@ IMPATIENT = re.compile(
 # this?", "I want someone to actually DO something"): English only
 WANTS_ACTION = re.compile(
     r"\b(?:some(?:one|body)|a person|a human|you|anyone)\b[^.?!]{0,20}\bactually "
-    r"(?:do|help|look|listen|deal|sort|fix|call)\w*",
+    r"(?:do|help|look|listen|deal|sort|fix|call|care)\w*",
     re.IGNORECASE,
 )
 # ...has asked before and nobody helped, or is not listened to...

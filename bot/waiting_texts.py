@@ -45,6 +45,10 @@ def ack(
     first). Else the words for the feeling alone (``waiting_ack_<label>``); "" when
     none is known. After something serious (``flag``) the feeling is the one it
     brings (SITUATION_FEELINGS), unless they say they are angry."""
+    circumstances = (analysis or {}).get("circumstances") or []
+    if any(c.get("kind") == "self_blame" for c in circumstances):
+        # "I feel so silly": not their fault, before anything else about it
+        return say("waiting_ack_self_blame", language)
     label = read.feeling_label(None if language else analysis, lower, words)
     if (
         flag in SITUATION_FEELINGS

@@ -95,6 +95,7 @@ def test_each_kind_of_impatience_is_read_in_every_language(language: str) -> Non
         # something done, not a person instead of the bot: its own words
         ("I need one of you to actually deal with this", "wants_action"),
         ("ok. will anyone actually look at it?", "wants_action"),
+        ("I just want someone to actually care about this.", "wants_action"),
         ("please can I just speak to a real human", "impatient"),
         ("can someone just confirm the refund amount?", ""),
     ],

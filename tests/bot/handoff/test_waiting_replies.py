@@ -1094,3 +1094,41 @@ def test_a_date_is_no_end_of_a_sentence_when_clauses_said_before_go(
     assert unsaid(reply, [said]) == reply
     # a whole sentence said before still goes
     assert unsaid(f"{reply} Danke.", ["Danke."]) == reply
+
+
+def test_a_customer_who_blames_themselves_is_told_not_to_while_waiting() -> None:
+    """ "Oh dear. I feel so silly." after a scam (the analysis reads self-blame):
+    not their fault, before the worry the fraud brings."""
+    from bot import waiting_texts
+    from bot.waiting_reading import words_for
+
+    analysis = {
+        "label": "sadness",
+        "frustration": 1,
+        "signals": [],
+        "circumstances": [{"kind": "self_blame", "serious": False}],
+    }
+    said = waiting_texts.ack(
+        analysis,
+        "oh dear. i feel so silly. what should i do?",
+        words_for(""),
+        "",
+        [],
+        flag=UrgencyFlag.FRAUD,
+    )
+    assert said == say("waiting_ack_self_blame"), said
+
+
+async def test_a_german_demand_for_someone_responsible_is_seen(
+    conversations: Conversations,
+) -> None:
+    """ "Ich erwarte eine Rückmeldung von einer verantwortlichen Person." while
+    waiting asks for someone senior: that it is seen, not "Danke, ich habe das
+    hinzugefügt"."""
+    [reply] = await waiting(
+        conversations,
+        "web-de-responsible",
+        ["Ich erwarte eine Rückmeldung von einer verantwortlichen Person."],
+        "de",
+    )
+    assert reply.startswith(say("waiting_manager", "de")), reply
