@@ -424,8 +424,9 @@ def felt(analysis: dict[str, Any] | None) -> bool:
     if not analysis:
         return False
     names = {str(s.get("name")) for s in analysis.get("signals", [])}
-    if "sarcasm" in names:
-        return True  # "what a surprise, same answer again" is no thanks
+    circumstances = analysis.get("circumstances") or []
+    if "sarcasm" in names or any(c.get("kind") == "self_blame" for c in circumstances):
+        return True  # "what a surprise, same answer again", "I feel so silly"
     if str(analysis.get("label", "neutral")) in ("neutral", "joy"):
         return False
     if "softened" in names and "emotion_words" not in names:

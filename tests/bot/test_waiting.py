@@ -48,3 +48,11 @@ def test_a_waiting_message_is_read_by_what_it_says(
 
 def test_no_analysis_is_neither() -> None:
     assert not waiting_reading.urgent(None) and not waiting_reading.felt(None)
+
+
+def test_blaming_themselves_is_a_feeling_to_answer() -> None:
+    """ "I feel so silly" (the analysis's self-blame) is heard, not "Thanks, I've
+    added that", whatever the label."""
+    read = analysis("neutral", 0)
+    read["circumstances"] = [{"kind": "self_blame", "serious": False}]
+    assert waiting_reading.felt(read)

@@ -88,6 +88,15 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "",
             "card",
         ),
+        # ...also when a refund is named after it ("...my bank details to give me a
+        # refund")
+        (
+            "someone rang saying they were from your shop and asked for my bank "
+            "details to give me a refund. I gave them to him.",
+            "fraud",
+            "",
+            "bank",
+        ),
         (
             "the text said a customs fee was due, I clicked it and typed my bank login",
             "fraud",
