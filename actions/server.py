@@ -128,6 +128,9 @@ def add_emotion_route(app: Sanic) -> None:
         return response.json(
             {
                 **compact(result),
+                # what the message tells besides the feeling ("I feel so silly":
+                # self_blame), by kind
+                "circumstances": [{"kind": c.kind} for c in result.circumstances],
                 **({"concern": said} if said else {}),
                 **({"deadline": deadline} if deadline else {}),
                 **({"felt": {"label": own.label, "words": own.words}} if own else {}),

@@ -497,6 +497,13 @@ async def test_a_waiting_customer_hears_what_they_said_is_wrong_never_twice(
         "words": "scared that your card was used by someone else",
     }
     assert "felt" not in calm
+    # what it tells besides the feeling, by kind ("I feel so silly": self-blame)
+    silly = httpx.post(
+        f"{stack_settings.actions_url}/emotion",
+        json={"text": "Oh dear. I feel so silly. What should I do?"},
+    ).json()
+    assert {"kind": "self_blame"} in silly["circumstances"]
+    assert calm["circumstances"] == []
 
 
 @pytest.mark.parametrize(

@@ -79,6 +79,8 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
         ("I don't recognise this payment of 240 euros at all", "fraud", "", "payment"),
         ("someone got into my account and now I can't log in", "fraud", "", "account"),
         ("my 6 year old cut his finger on the lid", "injury", "your 6 year old", ""),
+        # a learning disability asks for plain words (vulnerable), it is no illness
+        ("i have a learning disability and i dont get the email", "vulnerable", "", ""),
         ("that was my rent you took, I have 9 pounds left", "hardship", "", "rent"),
         ("we've got £6 left to last the week", "hardship", "", ""),
         # card details given away: `what` says so (the advice is to block the card)
@@ -717,3 +719,12 @@ def test_not_feeling_safe_is_personal_safety(
     detector: SituationDetector, text: str
 ) -> None:
     assert "personal_safety" in kinds(detector, text)
+
+
+def test_a_learning_disability_is_no_illness(detector: SituationDetector) -> None:
+    """It asks for plain words and patience (vulnerable), not "please look after
+    yourself first" (health); a disability otherwise named still counts."""
+    said = "i have a learning disability and i dont understand the email"
+    assert "health" not in kinds(detector, said)
+    assert "vulnerable" in kinds(detector, said)
+    assert "health" in kinds(detector, "i'm in a wheelchair so i can't get to the door")
