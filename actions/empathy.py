@@ -325,6 +325,9 @@ class EmpathyBook(Concerns):
         found = set(reasons)
         label = situation.analysis.label if situation.analysis else Emotion.NEUTRAL
         serious = situation.analysis.serious if situation.analysis else []
+        if "at_risk" in found:  # their safety first, before anything that happened
+            values = {"name_prefix": self.name_prefix(situation)}
+            return self._pick("handoff.at_risk", situation, values)
         if serious and situation.analysis is not None:
             # what happened comes first, in the customer's terms, then who takes over
             first = serious[0]

@@ -36,6 +36,7 @@ class UrgencyFlag(StrEnum):
 # waiting chat's priority, and the flag each one raises.
 REASON_FLAGS: dict[str, UrgencyFlag] = {
     "distress": UrgencyFlag.DISTRESS,
+    "at_risk": UrgencyFlag.DISTRESS,
     "legal_threat": UrgencyFlag.LEGAL_THREAT,
     "churn_threat": UrgencyFlag.CHURN_THREAT,
     "injury": UrgencyFlag.SAFETY,

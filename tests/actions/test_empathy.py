@@ -1021,3 +1021,22 @@ def test_a_missed_day_and_care_in_the_handoff_say_sorry_once(book: EmpathyBook) 
         )
         assert said.lower().count("sorry") <= 1, said
         assert "birthday" in said, said
+
+
+def test_someone_who_may_be_at_risk_hears_where_to_get_help_first(
+    book: EmpathyBook,
+) -> None:
+    """ "I don't see the point of anything anymore" beside money worries: their
+    safety first (112 or a crisis line) and a person, not "I'm sorry money is
+    tight"."""
+    from actions.mood import analyzer
+
+    text = (
+        "Money's so tight and honestly I don't really see the point of anything "
+        "anymore. Can I get a refund on 4471290?"
+    )
+    found = analyzer().analyze(text, [], None)
+    at = situation(found.label, found.frustration, found.intensity, text=text)
+    said = book.handoff(replace(at, analysis=found), ["at_risk", "hardship"])
+    assert "112" in said and "crisis line" in said, said
+    assert "money" not in said.lower(), said

@@ -23,6 +23,12 @@ ESCALATE: list[tuple[list[tuple[str, str]], str, str, str]] = [
     ([], "you useless idiots", "abuse", "abusive"),
     (
         [],
+        "honestly I don't really see the point of anything anymore",
+        "at_risk",
+        "crisis line",
+    ),
+    (
+        [],
         "THIS IS A DISGRACE!!! WORST SERVICE EVER, I WANT MY MONEY BACK",
         "high_intensity",
         "Very intense",

@@ -521,8 +521,8 @@ def test_money_worries_are_acknowledged_with_what_went_wrong(
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("honestly i dont see the point in anything anymore", "distress"),
-        ("I can't go on like this", "distress"),
+        ("honestly i dont see the point in anything anymore", "at_risk"),
+        ("I can't go on like this", "at_risk"),
         ("after the face cream my cheeks and lips are all swollen", "injury"),
         ("I've never ordered anything from you, why is there a parcel", "fraud"),
         ("someone rang me pretending to be you and asked for my card number", "fraud"),
