@@ -316,13 +316,22 @@ async def hand_off(
         waiting = language_book().waiting(language, key, values)
     if not language and key in NOBODY_YET:
         handoff = book.without_immediacy(handoff)  # no "now", then "no one is in"
-    # a question of theirs we can answer is answered before the person comes
+    # a question of theirs we can answer is answered before the person comes; not
+    # after a fraud, where a general answer misleads ("Muss ich das bezahlen?" is no
+    # question how to pay)
     reading = (tracker.latest_message or {}).get("intent") or {}
-    answer = answer_beside_handoff(
-        customer_texts(tracker),
-        language or "",
-        reading.get("name"),
-        reading.get("confidence"),
+    fraud = "fraud" in mood.decision.reasons or "fraud" in (
+        language_book().situations(language, situation.text) if language else []
+    )
+    answer = (
+        ""
+        if fraud
+        else answer_beside_handoff(
+            customer_texts(tracker),
+            language or "",
+            reading.get("name"),
+            reading.get("confidence"),
+        )
     )
     if answer and answer not in handoff:
         handoff = f"{handoff} {answer}"

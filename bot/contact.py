@@ -60,3 +60,27 @@ def offers_proof(text: str) -> bool:
     if EMAIL.search(text):
         return True
     return len(text.split()) <= PROOF_WORDS and any(c.isdigit() for c in text)
+
+
+# The customer calling someone themselves ("should I call my bank?", "I'll ring the
+# courier"): a question or a plan of theirs, not a request to be called (English)
+CALLS_SOMEONE = re.compile(
+    r"\b(?:should|shall|do|must|can|could) i (?:\w+ )?(?:call|phone|ring|contact)\b|"
+    r"\bi(?:'ll| will|'m going to| am going to) (?:\w+ )?(?:call|phone|ring)\b|"
+    r"\b(?:call|phone|ring|contact) (?:my|the) (?:bank|police|courier|carrier|doctor|"
+    r"gp|card company|insurer|post office)\b",
+    re.I,
+)
+# ...in another language, the bank, the police or a doctor named beside the words for
+# a call ("Dois-je aussi appeler ma banque ?", "Soll ich meine Bank anrufen?")
+CALLS_SOMEONE_ELSE = re.compile(
+    r"\b(?:bank\w*|banque|banco|banca|polic\w*|polizei|politie|polis\w*|"
+    r"m[ée]dico?|médecin|arzt|ärztin|huisarts|lekarz\w*|läkare\w*)\b",
+    re.I,
+)
+
+
+def calls_someone(lower: str, language: str) -> bool:
+    """Whether a call in a waiting message is theirs to make ("should I call my
+    bank?"), not a request for us to ring them (``language``: "" English)."""
+    return bool((CALLS_SOMEONE_ELSE if language else CALLS_SOMEONE).search(lower))

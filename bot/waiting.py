@@ -6,15 +6,15 @@ language: the words for a feeling they put into words first, then the advice for
 what happened (the ticket's flag, said once), an answer to what they asked (how long
 the wait is, a general question the action server can answer, a call), that an order
 number or their thanks reached us, never the same words twice in a row, and where
-they stand when they are upset. English is read with the action server's emotion
-analysis; another language by its own words (languages.yml, bot/texts.py).
-"""
+they stand when they are upset. English is read with the emotion analysis; another
+language by its own words (languages.yml, bot/texts.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from bot import contact
 from bot import waiting_reading as read
 from bot import waiting_texts as words_of
 from bot.handoff import HandoffQueue, UrgencyFlag
@@ -159,7 +159,7 @@ class WaitingReplies:
             bool(words.call.search(lower))
             and asks
             # "should I call my bank?": theirs to make, not ours
-            and (bool(language) or not read.CALLS_SOMEONE.search(lower))
+            and not contact.calls_someone(lower, language)
         ) or (bool(words.contact_me.search(lower)) and not words.wait.search(lower))
         # "fine, I'll wait", "ok": thanked for their patience
         accepts = bool(words.accepts.search(lower)) and not thanks

@@ -98,15 +98,6 @@ THANKS = re.compile(
     r"\b(?:thanks?|thank you|thx|thnx|ty|tysm|cheers|ta|much appreciated)\b", re.I
 )
 THANKS_WORDS = 6  # "thank you dear", not "thanks but where is it"
-# The customer calling someone themselves ("should I call my bank?", "I'll ring the
-# courier"): a question or a plan of theirs, not a request to be called (English)
-CALLS_SOMEONE = re.compile(
-    r"\b(?:should|shall|do|must|can|could) i (?:\w+ )?(?:call|phone|ring|contact)\b|"
-    r"\bi(?:'ll| will|'m going to| am going to) (?:\w+ )?(?:call|phone|ring)\b|"
-    r"\b(?:call|phone|ring|contact) (?:my|the) (?:bank|police|courier|carrier|doctor|"
-    r"gp|card company|insurer|post office)\b",
-    re.I,
-)
 # ...or longer and only warm ("Thank you so much, you've been very kind.")
 WARM_WORDS = frozenset(
     """thank thanks you so much very really ever kind helpful lovely great wonderful
@@ -168,6 +159,8 @@ WHAT_NOW = re.compile(
     r"\b(?:don'?t|do not|dunno|not sure) (?:know )?what (?:to do|i should do|"
     r"i'?m (?:supposed|meant) to do)\b|"
     r"\bwhat(?:'s| is) (?:next|the next step)\b|\bwhat now\b|\bnow what\b|"
+    # "is there anything I need to do now?"
+    r"\banything (?:else )?(?:i|we) (?:need|have|should|must|ought) to do\b|"
     # what happens about it ("what are you going to do about this?", "who do I
     # report this to?")
     r"\bwhat (?:are|will) you (?:going to |gonna )?do about (?:it|this|that)\b|"

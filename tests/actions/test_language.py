@@ -2772,3 +2772,77 @@ def test_praise_with_a_question_is_thanked_and_the_question_answered(
     assert said is not None
     assert said.startswith(answers["praise"]) and answers["product"] in said, said
     assert not looked_up
+
+
+async def test_a_fraud_handoff_carries_no_general_answer(own_queue: str) -> None:
+    """ "Muss ich das bezahlen? Ich habe Angst, dass das Betrug ist.": a person for
+    the fraud, without the ways to pay pasted in (the question is whether to pay
+    at all, not how)."""
+    texts = language_book().languages["de"]
+    tracker = german(
+        (
+            "customer",
+            "Ich habe eine Rechnung von Ihnen bekommen, aber nichts bestellt. "
+            "Muss ich das bezahlen? Ich habe Angst, dass das Betrug ist.",
+        ),
+    )
+    _, [said] = await answer(tracker)
+    assert await has_ticket(tracker.sender_id)
+    assert texts.answers["payment"] not in said, said
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("it", "La ringrazio."),
+        ("de", "Ich bedanke mich."),
+        ("es", "Se lo agradezco mucho."),
+        ("fr", "Je vous remercie."),
+        ("pt", "Agradeço muito."),
+    ],
+)
+async def test_formal_thanks_is_thanked_not_handed_over(
+    own_queue: str, code: str, text: str
+) -> None:
+    """ "La ringrazio." after an answer is thanks: "you're welcome" in the language,
+    not a person brought in."""
+    texts = language_book().languages[code]
+    tracker = conversation(
+        [
+            ("customer", ASKED[code][0], "nlu_fallback"),
+            ("bot", texts.answers["delivery"], None),
+            ("customer", text, "nlu_fallback"),
+        ],
+        f"web-{code}-formal-thanks",
+    )
+    _, [said] = await answer(tracker)
+    assert not await has_ticket(tracker.sender_id), said
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "wrong"),
+    [
+        ("sv", "Kan jag byta storlek i stället för att returnera?", False),
+        ("sv", "Jag fick en blå i stället för en röd", True),
+        ("de", "Kann ich umtauschen statt zurückzuschicken?", False),
+        ("de", "Ich habe einen Pullover statt einer Jacke bekommen", True),
+        ("es", "¿Puedo cambiar la talla en vez de devolverlo?", False),
+        ("es", "Me llegó una camiseta en vez de un jersey", True),
+        ("fr", "Puis-je échanger au lieu de le renvoyer ?", False),
+        ("it", "Posso cambiare la taglia invece di restituirlo?", False),
+        ("it", "Ho ricevuto una maglia invece di una giacca", True),
+        ("nl", "Kan ik ruilen in plaats van het te retourneren?", False),
+        ("pt", "Posso trocar em vez de devolver?", False),
+        ("pl", "Czy mogę wymienić zamiast zwracać?", False),
+        ("pl", "Dostałam czerwony zamiast niebieskiego", True),
+    ],
+)
+def test_instead_of_doing_something_is_no_wrong_item(
+    code: str, text: str, wrong: bool
+) -> None:
+    """ "Can I exchange instead of returning it?" asks how; "a red one instead of a
+    blue one" is the wrong item (a person, with an apology)."""
+    from bot.waiting_reading import words_for
+
+    found = [n for n, p in words_for(code).situations if p.search(text.lower())]
+    assert ("wrong_item" in found) is wrong, found

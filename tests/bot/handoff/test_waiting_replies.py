@@ -1132,3 +1132,34 @@ async def test_a_german_demand_for_someone_responsible_is_seen(
         "de",
     )
     assert reply.startswith(say("waiting_manager", "de")), reply
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "Dois-je aussi appeler ma banque ?"),
+        ("de", "Soll ich meine Bank anrufen?"),
+        ("es", "¿Tengo que llamar a mi banco?"),
+    ],
+)
+async def test_calling_their_bank_in_another_language_is_no_call_request(
+    conversations: Conversations, language: str, text: str
+) -> None:
+    """ "Dois-je aussi appeler ma banque ?" is a question of theirs, not a request
+    for us to ring them: no "leave your phone number"."""
+    [reply] = await waiting(conversations, f"web-{language}-own-call", [text], language)
+    assert reply != say("waiting_call", language), reply
+
+
+async def test_anything_to_do_after_a_death_gets_the_advice_not_the_time(
+    conversations: Conversations,
+) -> None:
+    """ "Is there anything I need to do now or do I just wait?" after a death: that
+    there is nothing they need to do, not when the team is back once more."""
+    [reply] = await waiting(
+        conversations,
+        "web-anything-to-do",
+        ["Is there anything I need to do now or do I just wait?"],
+        flags=frozenset({UrgencyFlag.BEREAVEMENT}),
+    )
+    assert say("waiting_asked_bereavement") in reply, reply
