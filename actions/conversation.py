@@ -95,7 +95,19 @@ def accepted_offer(tracker: Tracker) -> str | None:
     # them to see
     first = _SENTENCE_END.split(text.strip())[0]
     yes = offered == "handoff" and book.is_plain_yes(first) and says_yes(first)
-    return offered if yes else None
+    # "great, thanks" to "Shall I bring one in?": glad of the person asked about
+    said = bot_texts(tracker)[-1:]
+    asked = bool(said) and said[0].rstrip().endswith("?")
+    glad = offered == "handoff" and asked and bool(_GLAD.match(text))
+    return offered if yes or glad else None
+
+
+# Glad thanks, and nothing else ("great, thanks", "perfect thank you!")
+_GLAD = re.compile(
+    r"^\W*(?:great|perfect|lovely|brilliant|excellent|wonderful|fab|fabulous|amazing|"
+    r"super|cool|awesome)\W+(?:thanks?|thank you|ta|cheers)(?: (?:so much|a lot))?\W*$",
+    re.IGNORECASE,
+)
 
 
 # A word that says yes; without one, "Perfect, thanks", "right." or "ok thanks" only

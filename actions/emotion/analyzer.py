@@ -236,8 +236,13 @@ class EmotionAnalyzer:
         sarcastic = message.sarcastic
         if history and message.prep.readable:
             settings = self.settings
+            last_bot = next((t for t in reversed(history) if not t.is_customer), None)
             mocking = ctx.praise_after_upset(
-                message.help_praise, len(message.prep.words), earlier, settings
+                message.help_praise,
+                len(message.prep.words),
+                earlier,
+                settings,
+                missed=last_bot is not None and last_bot.fallback,
             )
             if mocking is not None and not sarcastic:
                 context_hits.append(mocking)

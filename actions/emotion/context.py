@@ -118,10 +118,18 @@ def praise_after_upset(
     words: int,
     earlier: Sequence[EarlierTurn],
     settings: ContextSettings,
+    missed: bool = False,
 ) -> Hit | None:
-    """Praise of our help in a short message right after an upset one, with no fix
-    in sight ("Wow. Super helpful, thanks."): sarcasm, not thanks."""
-    if not praise or not earlier or words > settings.sarcasm_max_words:
+    """Praise of our help in a short message right after an upset one, or right
+    after a reply of ours that could not help (``missed``), with no fix in sight
+    ("Wow. Super helpful, thanks."): sarcasm, not thanks."""
+    if not praise or words > settings.sarcasm_max_words:
+        return None
+    if missed:
+        return Hit(
+            "sarcasm", 1.0, f'sarcasm: praise "{quote(praise)}" right after a miss'
+        )
+    if not earlier:
         return None
     # the last message that said something: not the e-mail address or order number
     # given in between to prove the order

@@ -97,3 +97,34 @@ def test_an_offered_person_is_taken_only_with_a_yes(text: str, taken: bool) -> N
     ]
     tracker = conversation(turns, "offer-taken", offered="handoff")
     assert (accepted_offer(tracker) == "handoff") is taken
+
+
+@pytest.mark.parametrize(
+    ("text", "taken"),
+    [
+        ("great, thanks", True),
+        ("Perfect, thank you!", True),
+        ("ok thanks", False),  # an acknowledgement: asked again, not taken
+        ("thanks", False),
+    ],
+)
+def test_glad_thanks_to_a_question_offering_a_person_takes_it(
+    text: str, taken: bool
+) -> None:
+    """ "great, thanks" right after "Shall I bring one in?" is glad of the person
+    asked about (the broken gift is then arranged); after an offer that was only an
+    option, it closes (test above)."""
+    from actions.conversation import accepted_offer
+
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "the vase I sent my mum arrived broken", "complaint"),
+        (
+            "bot",
+            "I'm so sorry it arrived broken. A colleague will arrange a replacement or "
+            "a refund. Shall I bring one in?",
+            None,
+        ),
+        ("customer", text, "thank_you"),
+    ]
+    tracker = conversation(turns, "offer-glad", offered="handoff")
+    assert (accepted_offer(tracker) == "handoff") is taken

@@ -269,3 +269,18 @@ def test_praise_after_the_proof_that_followed_an_upset_message_is_sarcasm(
     ]
     analysis = analyzer.analyze("oh that's really helpful, cheers", history)
     assert analysis.has("sarcasm"), analysis.signals
+
+
+@pytest.mark.parametrize(("missed", "sarcastic"), [(True, True), (False, False)])
+def test_praise_right_after_a_reply_that_could_not_help_is_sarcasm(
+    analyzer: EmotionAnalyzer, missed: bool, sarcastic: bool
+) -> None:
+    """ "wow. super helpful." right after "I'm not certain about that one" (a miss)
+    is sarcasm, however calm the question before; after a real answer it is
+    praise."""
+    history = [
+        Turn("customer", "can I pay the rest later?"),
+        Turn("bot", "I'm not certain about that one.", fallback=missed),
+    ]
+    analysis = analyzer.analyze("wow. super helpful.", history)
+    assert analysis.has("sarcasm") is sarcastic, analysis.signals
