@@ -25,6 +25,7 @@ from actions.conversation import (
     accepts,
     asks_us_to_find_out,
     customer_name,
+    glad_thanks,
     latest_confidence,
     latest_intent,
     yes_or_no_again,
@@ -116,7 +117,8 @@ class ActionAnswer(CaringAction):
             speaker.say(again[0], said=again[1])  # "so is that a yes?"
             return []
         offered = accepted_offer(tracker)
-        if offered and (intent == "affirm" or (intent in WARM and accepts(text))):
+        took = accepts(text) or (offered == "handoff" and glad_thanks(text))
+        if offered and (intent == "affirm" or (intent in WARM and took)):
             # "yes please", and "a replacement would be great, thanks" (NLU hears
             # the thanks)
             return await accept_offer(offered, speaker, tracker)

@@ -98,8 +98,13 @@ def accepted_offer(tracker: Tracker) -> str | None:
     # "great, thanks" to "Shall I bring one in?": glad of the person asked about
     said = bot_texts(tracker)[-1:]
     asked = bool(said) and said[0].rstrip().endswith("?")
-    glad = offered == "handoff" and asked and bool(_GLAD.match(text))
+    glad = offered == "handoff" and asked and glad_thanks(text)
     return offered if yes or glad else None
+
+
+def glad_thanks(text: str) -> bool:
+    """Whether ``text`` is glad thanks and nothing else ("great, thanks")."""
+    return bool(_GLAD.match(text))
 
 
 # Glad thanks, and nothing else ("great, thanks", "perfect thank you!")

@@ -128,3 +128,23 @@ def test_glad_thanks_to_a_question_offering_a_person_takes_it(
     ]
     tracker = conversation(turns, "offer-glad", offered="handoff")
     assert (accepted_offer(tracker) == "handoff") is taken
+
+
+async def test_glad_thanks_to_the_offer_brings_the_person(own_queue: str) -> None:
+    """The answer to "great, thanks" after "Shall I bring one in?" is the person,
+    not "Glad I could help"."""
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "the vase I sent my mum arrived broken", "complaint"),
+        (
+            "bot",
+            "I'm so sorry it arrived broken. A colleague will arrange a replacement or "
+            "a refund. Shall I bring one in?",
+            None,
+        ),
+        ("customer", "great, thanks", "thank_you"),
+    ]
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(
+        dispatcher, conversation(turns, "glad-thanks", offered="handoff"), DOMAIN
+    )
+    assert {"event": "pause", "timestamp": None} in events
