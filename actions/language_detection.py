@@ -105,9 +105,26 @@ def guess(text: str) -> str | None:
         and lead >= WORDED_LEAD
         and _own_words(code, words.lower())
     )
-    if not (sure or clear or worded) or english > MAX_ENGLISH:
+    if english > MAX_ENGLISH:
         return None
+    if not (sure or clear or worded):
+        # slang spreads lingua over neighbours ("holaa q tal, mi paquete dnd anda??":
+        # Dutch, Spanish, Portuguese): the one of the likeliest few whose own words
+        # the message uses
+        likely = [v for v in values[:WORDED_RIVALS] if v.value >= WORDED_FLOOR]
+        owned = [
+            c
+            for v in likely
+            if v.language != Language.ENGLISH
+            and _own_words(c := v.language.iso_code_639_1.name.lower(), words.lower())
+        ]
+        return owned[0] if len(owned) == 1 else None
     return code
+
+
+# ...how many of lingua's likeliest languages, at least this sure, are looked at
+WORDED_RIVALS = 3
+WORDED_FLOOR = 0.15
 
 
 def _own_words(code: str, lower: str) -> bool:

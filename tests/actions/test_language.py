@@ -221,6 +221,9 @@ def test_a_message_in_another_language_is_recognised(code: str, text: str) -> No
         # language's own words for a question or a topic settle it
         ("nl", "Goedendag, hoe kan ik mijn pakket retourneren?"),
         ("pt", "Bom dia, queria falar com um atendente, se faz favor."),
+        # slang spreads lingua over three languages (Dutch first): the one whose own
+        # words it uses ("mi paquete")
+        ("es", "holaa q tal, mi paquete 300418862 dnd anda?? 🙏"),
     ],
 )
 def test_a_language_s_own_words_settle_a_close_call(code: str, text: str) -> None:
