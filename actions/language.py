@@ -65,6 +65,7 @@ ANSWERED = (
     "returns",
     "payment",
     "customs",
+    "away",
     "if_not",
     "refund",
     "address",

@@ -2849,3 +2849,24 @@ def test_instead_of_doing_something_is_no_wrong_item(
 
     found = [n for n, p in words_for(code).situations if p.search(text.lower())]
     assert ("wrong_item" in found) is wrong, found
+
+
+AWAY = {
+    "de": "Und was passiert, wenn ich nicht zu Hause bin?",
+    "es": "vale y si no estoy en casa q pasa",
+    "fr": "Et si je ne suis pas là ?",
+    "it": "E se non sono a casa?",
+    "nl": "En als ik niet thuis ben?",
+    "pt": "E se eu não estiver em casa?",
+    "pl": "A jeśli nie będzie mnie w domu?",
+    "sv": "Och om jag inte är hemma?",
+}
+
+
+@pytest.mark.parametrize(("code", "text"), sorted(AWAY.items()))
+def test_nobody_at_home_is_answered_in_every_language(code: str, text: str) -> None:
+    """ "And if I'm not home?" has its answer (a card, the pick-up point, a safe
+    place), not a person brought in."""
+    book = language_book()
+    said = book.reply(code, text, lambda number: None)
+    assert said == book.languages[code].answers["away"], said
