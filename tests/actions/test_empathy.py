@@ -1040,3 +1040,13 @@ def test_someone_who_may_be_at_risk_hears_where_to_get_help_first(
     said = book.handoff(replace(at, analysis=found), ["at_risk", "hardship"])
     assert "112" in said and "crisis line" in said, said
     assert "money" not in said.lower(), said
+
+
+def test_a_choking_hazard_is_not_told_to_unplug_anything(book: EmpathyBook) -> None:
+    """A toddler who nearly swallowed a part: stop using it, never "unplug it" (the
+    hazard's words fit every hazard, not only what runs on power)."""
+    found = Circumstance("hazard", True, "", "", "", "nearly swallowed")
+    for seed in range(12):
+        book.rng = random.Random(seed)
+        said = book.circumstance(found, Situation(None, None, text=found.quote))
+        assert "unplug" not in said.lower(), said

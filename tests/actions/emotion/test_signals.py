@@ -64,6 +64,7 @@ POSITIVES = [
     ("at_risk", "some days I just want to end it all"),
     ("at_risk", "everyone would be better off without me"),
     ("distress", "i'm beside myself, it was meant for today"),
+    ("distress", "lost my job and now this, I don't know how much more I can take"),
     ("urgency", "I need it by tomorrow for my wedding"),
     ("urgency", "this is urgent, please hurry"),
     ("sarcasm", "great, just great"),
