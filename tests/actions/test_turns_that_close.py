@@ -5,6 +5,7 @@ to me?" after a reply that said a colleague could check is a yes to a person."""
 from __future__ import annotations
 
 import pytest
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
@@ -99,6 +100,21 @@ def test_an_offered_person_is_taken_only_with_a_yes(text: str, taken: bool) -> N
     assert (accepted_offer(tracker) == "handoff") is taken
 
 
+def _person_asked_about(text: str) -> Tracker:
+    """A broken gift, "Shall I bring one in?", and ``text`` in answer."""
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "the vase I sent my mum arrived broken", "complaint"),
+        (
+            "bot",
+            "I'm so sorry it arrived broken. A colleague will arrange a replacement or "
+            "a refund. Shall I bring one in?",
+            None,
+        ),
+        ("customer", text, "thank_you"),
+    ]
+    return conversation(turns, "offer-glad", offered="handoff")
+
+
 @pytest.mark.parametrize(
     ("text", "taken"),
     [
@@ -116,35 +132,15 @@ def test_glad_thanks_to_a_question_offering_a_person_takes_it(
     option, it closes (test above)."""
     from actions.conversation import accepted_offer
 
-    turns: list[tuple[str, str, str | None]] = [
-        ("customer", "the vase I sent my mum arrived broken", "complaint"),
-        (
-            "bot",
-            "I'm so sorry it arrived broken. A colleague will arrange a replacement or "
-            "a refund. Shall I bring one in?",
-            None,
-        ),
-        ("customer", text, "thank_you"),
-    ]
-    tracker = conversation(turns, "offer-glad", offered="handoff")
+    tracker = _person_asked_about(text)
     assert (accepted_offer(tracker) == "handoff") is taken
 
 
 async def test_glad_thanks_to_the_offer_brings_the_person(own_queue: str) -> None:
     """The answer to "great, thanks" after "Shall I bring one in?" is the person,
     not "Glad I could help"."""
-    turns: list[tuple[str, str, str | None]] = [
-        ("customer", "the vase I sent my mum arrived broken", "complaint"),
-        (
-            "bot",
-            "I'm so sorry it arrived broken. A colleague will arrange a replacement or "
-            "a refund. Shall I bring one in?",
-            None,
-        ),
-        ("customer", "great, thanks", "thank_you"),
-    ]
     dispatcher = CollectingDispatcher()
     events = await ActionAnswer().run(
-        dispatcher, conversation(turns, "glad-thanks", offered="handoff"), DOMAIN
+        dispatcher, _person_asked_about("great, thanks"), DOMAIN
     )
     assert {"event": "pause", "timestamp": None} in events
