@@ -43,7 +43,12 @@ from actions.order_chat import (
     refund_in_context,
     refund_on_record,
 )
-from actions.order_checks import change_key, complaint_key
+from actions.order_checks import (
+    change_key,
+    complaint_key,
+    state_key,
+    still_coming,
+)
 from actions.order_items import other_thing
 from actions.readings import (
     WARM,
@@ -64,6 +69,7 @@ from actions.unclear import (
     accept_offer,
     answer_beside_thanks,
     answer_from_faq,
+    faq_follow_up,
     not_understood,
 )
 from actions.voice import CaringAction, hand_over
@@ -125,6 +131,10 @@ class ActionAnswer(CaringAction):
         if intent in WARM | {"goodbye"} and (question := asked_beside_thanks(text)):
             # "ok thx, wat day will it come": the question, not "you're welcome"
             return await answer_beside_thanks(question, speaker, tracker)
+        if hit := faq_follow_up(tracker):
+            # "How long are they valid for?" after the gift cards' answer: that
+            speaker.say(hit.key, **answer_values(tracker))
+            return []
         if topic := follow_up_topic(tracker):
             return await accept_offer(f"ask {topic}", speaker, tracker)
         chosen = chosen_reading(tracker)
@@ -238,7 +248,12 @@ class ActionAnswer(CaringAction):
                     # a complaint about a thing this order does not hold
                     speaker.say("order.items_disagree", named=named, **order.values())
                 else:
-                    speaker.say(complaint_key(order, text), **order.values())
+                    key = (
+                        state_key(order)
+                        if still_coming(order, text)
+                        else complaint_key(order, text)
+                    )
+                    speaker.say(key, **order.values())
                 return [SlotSet("order_id", order.id)]
             if analysis and analysis.has("problem_report"):
                 # what went wrong is said: ask only for what is missing

@@ -39,6 +39,7 @@ from actions.order_checks import (
     complaint_key,
     deadline_reply,
     record_disagrees,
+    still_coming,
     time_question,
 )
 from actions.order_items import other_thing
@@ -116,6 +117,10 @@ class ActionOrderLookup(CaringAction):
             # not proven to be theirs: nothing shown or changed, a person offered
             speaker.say("order.unproven", order_id=order.id)
             return [SlotSet("order_id", order.id), *proof_used(tracker)]
+        if topic == "cancel_order" and order.status is OrderStatus.CANCELLED:
+            # "I cancelled it two weeks ago and still no refund": cancelled already,
+            # so what they say about the money is the question (else: it is done)
+            topic = "track_refund" if talks_money(tracker) else topic
         latest = str((tracker.latest_message or {}).get("text") or "")
         if _OTHER_ORDER.search(latest) and len(latest.split()) <= OTHER_ORDER_WORDS:
             # "and the other one?" after this order's answer: which one, not the same
@@ -176,7 +181,9 @@ class ActionOrderLookup(CaringAction):
             free = order.status is OrderStatus.PROCESSING
             key = "cancel_fee.processing" if free else f"cancel_order.{order.status}"
             speaker.say(key, **order.values())
-        elif topic == "complaint":
+        elif topic == "complaint" and not still_coming(
+            order, *customer_texts(tracker)[-3:]
+        ):
             speaker.say(complaint_key(order), **order.values())
         elif topic in ("change_order", "change_address"):
             key = change_key(order, address=topic == "change_address")

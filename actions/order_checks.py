@@ -78,6 +78,25 @@ def complaint_key(order: Order, *said: str) -> str:
     return "complaint.order"
 
 
+def still_coming(order: Order, *said: str) -> bool:
+    """Whether a complaint about ``order`` is about one not delivered yet that
+    the customer says has not come ("it was due last Tuesday and it's still not
+    here"), not one they have with a problem: where it is answers it, not a
+    replacement."""
+    return (
+        order.status in (OrderStatus.PROCESSING, OrderStatus.SHIPPED)
+        and (mentioned("not_arrived", *said) or mentioned("waiting_for_it", *said))
+        and not mentioned("has_it_with_a_problem", *said)
+    )
+
+
+def state_key(order: Order) -> str:
+    """The reply key for where ``order`` is (late: that it is, and who can chase
+    it)."""
+    late = order.late and order.status in (OrderStatus.PROCESSING, OrderStatus.SHIPPED)
+    return f"track_order.{order.status}{'_late' if late else ''}"
+
+
 def deadline_day(when: str, today: dt.date) -> tuple[dt.date, bool] | None:
     """The day a deadline the customer wrote ("before Saturday", "tomorrow", "by
     Friday", "this weekend") falls on, counted from ``today``, and whether the order

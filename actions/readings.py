@@ -133,6 +133,9 @@ def follow_up_topic(tracker: Tracker) -> str | None:
     if tracker.get_slot("order_id") and mentioned("not_arrived", text):
         # "it hasn't reached me" about the order in the chat: look at it again
         return "track_order"
+    if tracker.get_slot("order_id") and mentioned("refund_destination", text):
+        # "Which card will it go back to?" about the chat's order: its refund
+        return "track_refund"
     if intent in ABOUT_THE_ORDER and find_number(text):
         # a delivery question that names an order ("three weeks for order 48213?")
         # is about that order, not about delivery in general

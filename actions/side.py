@@ -70,7 +70,7 @@ _JOINT = re.compile(
 _QUESTION = re.compile(rf"^(?:\W*(?:and|also|plus|so|ok|okay|oh)\W+)*{_ASKS}", re.I)
 # A short clause about "it", "that" or "this" ("and when does it come?") asks about
 # what the message or the chat is already about, not a question of its own.
-_POINTS_BACK = re.compile(r"\b(?:it|that|this)\b", re.I)
+_POINTS_BACK = re.compile(r"\b(?:it|that|this|they|them|those|these)\b", re.I)
 POINTING_WORDS = 6
 _WORD = re.compile(r"[^\W_]+")
 

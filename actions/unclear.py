@@ -26,13 +26,14 @@ from actions.conversation import (
     accepted_offer,
     bot_texts,
     customer_texts,
+    latest_confidence,
     latest_intent,
     user_events,
     yes_or_no_again,
 )
+from actions.faq import FaqHit, nearest_intent
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
-from actions.faq import nearest_intent
 from actions.mentions import content_words, mentioned
 from actions.mood import history
 from actions.new_address import address_given
@@ -53,6 +54,7 @@ from actions.readings import (
     closing_key,
     done_asking,
     follow_up_topic,
+    last_question,
     only_closes,
     proposable,
     proposable_intents,
@@ -220,21 +222,45 @@ def replayed(event: dict[str, Any], intent: str) -> dict[str, Any]:
     }
 
 
+def faq_follow_up(tracker: Tracker) -> FaqHit | None:
+    """The FAQ entry a short question that points back goes on with ("How long are
+    they valid for?" right after "Do you sell gift cards?"), when NLU is unsure of
+    it and it names no FAQ topic of its own: read with the customer's question
+    before it, the entry that answered that one; None otherwise."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    texts = customer_texts(tracker)
+    if (
+        len(texts) < 2
+        or not (is_question(text) and points_back(text))
+        or (latest_confidence(tracker) or 0.0) >= FOLLOW_UP_CONFIDENCE
+    ):
+        return None
+    before = faq_match(last_question(texts[-2]))
+    alone = faq_match(text)
+    if before is None or (alone is not None and alone.entry.id != before.entry.id):
+        return None
+    together = faq_match(f"{last_question(texts[-2])} {text}")
+    return together if together and together.entry.id == before.entry.id else None
+
+
 def answer_from_faq(speaker: Speaker, tracker: Tracker) -> bool:
     """Answer from the FAQ when the latest message asks one of the FAQ's questions:
     when NLU declined it, or named an intent the message is clearly further from
     (``faq.beats_intent``). A plausible guess under the fallback is confirmed
-    instead ("my parcel isn't here" is about tracking, not split deliveries)."""
+    instead ("my parcel isn't here" is about tracking, not split deliveries),
+    unless the message is clearly closer to an FAQ question than to that guess
+    ("Do I need to send you photos?" is no question about delivery options)."""
     intent = latest_intent(tracker)
     text = str((tracker.latest_message or {}).get("text") or "")
     if intent not in DECLINED:
         # NLU named an intent: the FAQ answers only a message that is clearly
         # closer to one of its questions than to anything NLU learned for it
         hit = faq_beats_intent(text, str(intent)) if intent else None
-    elif intent == "nlu_fallback" and readings(tracker):
-        return False
+    elif intent == "nlu_fallback" and (guesses := readings(tracker)):
+        hit = faq_beats_intent(text, guesses[0])
     else:
         hit = faq_match(text)
+    hit = hit or faq_follow_up(tracker)
     if hit is None:
         return False
     speaker.say(hit.key, **answer_values(tracker))

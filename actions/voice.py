@@ -331,6 +331,7 @@ async def hand_off(
             language or "",
             reading.get("name"),
             reading.get("confidence"),
+            request.flags,
         )
     )
     if answer and answer not in handoff:

@@ -6,6 +6,7 @@ action server's ``/answer`` endpoint (actions/server.py)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
@@ -19,7 +20,9 @@ from actions.store import Order, Refund
 from actions.waiting_order import names_the_order
 from bot import waiting_reading as read  # the gateway's reading of the same
 from bot import waiting_texts as words_of
+from bot.handoff import UrgencyFlag
 from bot.texts import say
+from bot.texts import texts as texts_of
 
 # A customer waiting for a person may still be told what needs no order and no
 # decision (the person makes those): general answers, read by NLU at least this sure.
@@ -129,6 +132,11 @@ def answer_while_waiting(
         sure = (confidence or 0.0) >= FOLLOW_UP_CONFIDENCE
         if intent and intent not in DECLINED and sure:
             hit = faq_beats_intent(text, intent)
+            if hit is None and intent not in WAITING_INTENTS:
+                # NLU's own answer is not for a waiting customer ("is there a
+                # number I can ring?": its answer offers to bring a person in):
+                # the FAQ's, when it knows one
+                hit = faq_match(text)
         else:
             hit = faq_match(text)  # NLU unsure: the FAQ reads it
         if hit is not None:
@@ -159,18 +167,25 @@ def answer_beside_handoff(
     language: str,
     intent: str | None = None,
     confidence: float | None = None,
+    flags: Iterable[UrgencyFlag] = (),
 ) -> str:
     """The answer to a general question the customer asks in the message that brings
     in a person (``texts``: their messages, newest last), said before the person is
-    brought in ("Can it go back unopened?" after a death: yes, and how), in their
-    ``language`` ("" English): the FAQ's answer to the last question in it, or the
-    language's own answer, when it fits what they reported; "" when it asks none,
-    asks for a person, or nothing known answers it."""
+    brought in, in their ``language`` ("" English): what becomes of the item or the
+    money after what happened (``flags``: "Can I send it back when it comes?" after
+    a death: the person arranges it with them, ``waiting_asked_<flag>``), else the
+    FAQ's answer to the last question in it, or the language's own answer, when it
+    fits what they reported; "" when it asks none, asks for a person, or nothing
+    known answers it."""
     words = read.words_for(language)
     parts = clauses(texts[-1]) if texts else []
     asked = [c for c in parts if is_question(c)]
     if not asked or words.person.search(asked[-1].lower()):
         return ""
+    flag = read.advice_flag(None, flags)
+    what = f"waiting_asked_{flag.value}" if flag else ""
+    if what in texts_of() and words.remedy.search(asked[-1].lower()):
+        return say(what, language)
     reported = read.situation(texts[-3:], words)
     if reported in words_of.REMEDIES and words.remedy.search(asked[-1].lower()):
         # "can I get my money back?" after a broken item: what holds for that

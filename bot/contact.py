@@ -63,12 +63,17 @@ def offers_proof(text: str) -> bool:
 
 
 # The customer calling someone themselves ("should I call my bank?", "I'll ring the
-# courier"): a question or a plan of theirs, not a request to be called (English)
+# courier", "what's your phone number?"): a question or a plan of theirs, not a
+# request to be called (English)
 CALLS_SOMEONE = re.compile(
     r"\b(?:should|shall|do|must|can|could) i (?:\w+ )?(?:call|phone|ring|contact)\b|"
     r"\bi(?:'ll| will|'m going to| am going to) (?:\w+ )?(?:call|phone|ring)\b|"
     r"\b(?:call|phone|ring|contact) (?:my|the) (?:bank|police|courier|carrier|doctor|"
-    r"gp|card company|insurer|post office)\b",
+    r"gp|card company|insurer|post office)\b|"
+    # ...or asks for our number ("is there a telephone number I can ring?")
+    r"\b(?:is there|what(?:'s| is)|do you have|give me) (?:a |an |your )?(?:phone|"
+    r"telephone|contact) (?:number|line)\b|\bnumber (?:i|we) (?:can|could) (?:call|"
+    r"phone|ring)\b",
     re.I,
 )
 # ...in another language, the bank, the police or a doctor named beside the words for

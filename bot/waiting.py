@@ -183,7 +183,12 @@ class WaitingReplies:
         if due and advice and (calls or not asks):
             if calls:
                 return f"{advice} {say('waiting_call', language)}"
-            return await self._advised(conversation_id, advice, flag, language, said)
+            advised = await self._advised(conversation_id, advice, flag, language, said)
+            # "Please lock my account.": what they want is seen before the advice
+            wanted = words_of.wants(text, words, language)
+            if wanted and not words.person.search(lower):
+                return f"{wanted} {advised}"
+            return advised
         if calls:
             return words_of.fresh(
                 said, language, "waiting_call", "waiting_for_person_again"
@@ -205,7 +210,11 @@ class WaitingReplies:
                 return await self._advised(
                     conversation_id, advice, flag, language, said
                 )
-            return await self._how_long(conversation_id, language, said, told_where)
+            then = say("waiting_next", language)  # what the person will do, once
+            if then in told:
+                return await self._how_long(conversation_id, language, said, told_where)
+            line = await self._standing_line(conversation_id, language, said)
+            return f"{then} {line}"
         if words.how_hear.search(lower) and not (order or impatient):
             # "how will I know when someone has looked at it?": where the reply comes
             return words_of.fresh(
@@ -387,10 +396,10 @@ class WaitingReplies:
         opens = translations().get(language, {}).get("opens") if language else None
         at = self.queue.reopens() if view.back else None
         if view.back and not language:
-            return _back_line(view.back, language, said)
+            return words_of.back_line(view.back, language, said)
         if at is not None and opens:  # the language writes the time its own way
             back = self.queue.config.hours.written(opens, at)
-            return _back_line(back, language, said)
+            return words_of.back_line(back, language, said)
         if view.agents_online == 0:
             nobody = say("waiting_nobody_online", language)
             if not told_where and nobody not in said:
@@ -433,7 +442,7 @@ class WaitingReplies:
         position = str(view.position or "")
         if back:
             if back in " ".join(said):
-                return _back_line(back, language, said)
+                return words_of.back_line(back, language, said)
             options = [
                 say("waiting_standing_back", language, back=back),
                 say("waiting_back", language, back=back),
@@ -482,18 +491,3 @@ class WaitingReplies:
         if view.position:
             return say("waiting_position", language, position=str(view.position))
         return ""
-
-
-# When the team is back, said again: short, in other words than before
-_BACK_AGAIN = ("waiting_back_again", "waiting_back_still")
-
-
-def _back_line(back: str, language: str, said: Iterable[str]) -> str:
-    """When the team is ``back``: in full the first time; once the chat has said
-    it (the handoff message or a waiting reply), a short line that it still holds,
-    one not said yet where there is one."""
-    told = " ".join(said)
-    if back not in told:
-        return say("waiting_back", language, back=back)
-    options = [say(name, language, back=back) for name in _BACK_AGAIN]
-    return next((o for o in options if o not in told), options[0])

@@ -292,10 +292,10 @@ ENGLISH_SITUATIONS = (
         ),
     ),
 )
-# asks what becomes of the item or the money (WaitingWords.remedy)
+# asks what becomes of the item, the order or the money (WaitingWords.remedy)
 REMEDY = re.compile(
-    r"\b(?:send (?:it|them|this|that|the \w+(?: one)?) back|back first|return "
-    r"(?:it|them|this|that|the \w+)|keep (?:it|them|the \w+)|throw (?:\w+ ){1,3}"
+    r"\b(?:cancel\w*|send (?:it|them|this|that|the \w+(?: one)?) back|back first|"
+    r"return (?:it|them|this|that|the \w+)|keep (?:it|them|the \w+)|throw (?:\w+ ){1,3}"
     r"(?:away|out)|bin (?:it|them)|do (?:i do )?with (?:it|them|the \w+)|"
     r"replace\w*|(?:another|a new) one|send (?:me |us )?(?:another|a new)|"
     r"refund\w*|money back|get (?:my|the) money|(?:money|payment|charge|amount|"
@@ -372,8 +372,16 @@ def serious_flags(text: str, language: str) -> frozenset[UrgencyFlag]:
 
 def asks(text: str, words: WaitingWords = ENGLISH) -> bool:
     """Whether a waiting customer's message asks something ("What do I do now?",
-    "can someone phone me"): a question mark, or the language's question words."""
-    return "?" in text or bool(words.question.search(text.strip().lower()))
+    "can someone phone me"): a question mark, or the language's question words at
+    the start of one of its sentences ("oh thank you. is there a number I can
+    ring")."""
+    return "?" in text or any(
+        words.question.search(sentence.strip().lower())
+        for sentence in _SENTENCE_END.split(text)
+    )
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!;])\s+|\n+")
 
 
 # The fright after something happened, in English ("I'm really shaken", "it gave us

@@ -5,6 +5,7 @@ avoids saying again what an earlier waiting reply said word for word."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from bot import waiting_reading as read
@@ -242,3 +243,18 @@ ASKED_FIRST = frozenset({UrgencyFlag.FRAUD, UrgencyFlag.BEREAVEMENT})
 PERSON_IN_ADVICE = frozenset(
     {UrgencyFlag.HEALTH, UrgencyFlag.HARDSHIP, UrgencyFlag.BEREAVEMENT}
 )
+
+
+# When the team is back, said again: short, in other words than before
+_BACK_AGAIN = ("waiting_back_again", "waiting_back_still")
+
+
+def back_line(back: str, language: str, said: Iterable[str]) -> str:
+    """When the team is ``back``: in full the first time; once the chat has said
+    it (the handoff message or a waiting reply), a short line that it still holds,
+    one not said yet where there is one."""
+    told = " ".join(said)
+    if back not in told:
+        return say("waiting_back", language, back=back)
+    options = [say(name, language, back=back) for name in _BACK_AGAIN]
+    return next((o for o in options if o not in told), options[0])

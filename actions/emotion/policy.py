@@ -49,6 +49,9 @@ class EscalationPolicy:
             str(k): frozenset(map(str, v))
             for k, v in (first.get("together") or {}).items()
         }
+        self.without_feeling = frozenset(
+            map(str, config.get("labels_without_feeling") or ())
+        )
         self.top_signals = int(config.get("top_signals", 3))
         self.no_escalation = str(
             config.get(
@@ -112,7 +115,10 @@ class EscalationPolicy:
             and "high_frustration" not in reasons
         ):
             add("high_intensity", str(rule.get("explanation", "")))
-        rule = self.thresholds.get("rising")
+        # a rise or a run of frustration is one in a feeling: not a message that
+        # reads as none (policy.yml, labels_without_feeling)
+        felt = analysis.label.value not in self.without_feeling
+        rule = self.thresholds.get("rising") if felt else None
         # a turn without words (an order number, a sticker) says nothing about mood
         worded = [
             t.analysis
@@ -140,7 +146,7 @@ class EscalationPolicy:
                 series=series,
             )
         rule = self.thresholds.get("sustained")
-        if rule:
+        if rule and felt:
             need, level = int(rule.get("turns", 3)), int(rule.get("min_frustration", 2))
             recent = (
                 [t.analysis for t in earlier[-(need - 1) :] if t.analysis is not None]

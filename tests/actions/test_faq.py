@@ -183,6 +183,21 @@ async def test_a_plausible_nlu_guess_is_checked_before_the_faq() -> None:
     }
 
 
+async def test_an_faq_question_much_closer_than_the_guess_is_answered() -> None:
+    """Unsure NLU whose plausible guess is far from the message while an FAQ
+    question is near it: the FAQ's answer, not "you want the delivery options?"."""
+    dispatcher = CollectingDispatcher()
+    text = "should I take a picture of it for you?"
+    tracker = _asking(text, "nlu_fallback", 0.3)
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "delivery_options", "confidence": 0.27},
+    ]
+    await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "faq.photos")
+
+
 @pytest.mark.parametrize(
     ("text", "intent", "entry"),
     [
@@ -317,3 +332,37 @@ def test_an_entry_with_topic_words_answers_only_messages_that_say_them() -> None
         assert hit is None or hit.entry.id not in ("return_gift", "privacy"), text
     gift = match("My aunt gave me this as a present, can I return it?")
     assert gift is not None and gift.entry.id == "return_gift"
+
+
+async def test_a_short_question_pointing_back_goes_on_with_the_faq_answer_before() -> (
+    None
+):
+    """ "and how long do they last?" right after the gift cards' answer, read by NLU
+    unsure as a delivery question: the gift cards' answer (which says how long),
+    not a product page or delivery times; a follow-up naming another FAQ topic is
+    that topic's."""
+    from tests.actions.test_offers import conversation
+
+    def asked(follow_up: str, intent: str, confidence: float) -> Tracker:
+        tracker = conversation(
+            [
+                ("customer", "can I buy a gift card from you?", "out_of_scope"),
+                ("bot", reply_book().pick("faq.gift_card"), None),
+                ("customer", follow_up, intent),
+            ],
+            "faq-follow-up",
+        )
+        tracker.latest_message["intent"]["confidence"] = confidence
+        return tracker
+
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(
+        dispatcher, asked("and how long do they last?", "delivery_period", 0.42), DOMAIN
+    )
+    [message] = dispatcher.messages
+    assert says(message["text"], "faq.gift_card")
+    other = CollectingDispatcher()
+    await ActionAnswer().run(
+        other, asked("and do you gift wrap them?", "out_of_scope", 0.4), DOMAIN
+    )
+    assert says(other.messages[0]["text"], "faq.gift_wrapping")

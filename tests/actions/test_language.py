@@ -433,6 +433,9 @@ async def test_outside_business_hours_the_time_is_written_the_german_way(
             "bereavement",
         ),
         ("es", "Mi hija se ha quemado la mano con la plancha que compré", "injury"),
+        # a plug melted, the flat nearly caught fire: a hazard before anyone is hurt
+        ("es", "La lámpara se calentó tanto que derritió el cable", "hazard"),
+        ("es", "La estufa casi nos incendia el salón anoche", "hazard"),
         (
             "fr",
             "Il y a une commande sur mon compte, ce n'est pas moi, c'est une arnaque",

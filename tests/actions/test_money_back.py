@@ -106,3 +106,62 @@ async def test_money_back_without_a_proven_order_is_the_general_answer(
     assert {"event": "followup", "timestamp": None, "name": "order_form"} not in events
     [message] = dispatcher.messages
     assert "Apple Pay" not in message["text"]
+
+
+async def test_a_complaint_about_an_order_still_on_its_way_says_where_it_is(
+    store: DemoStore,
+) -> None:
+    """ "It should have come last week and it still isn't here" about an order on its
+    way: where it is (late: that it is, and who can chase it), not an offer to
+    replace an item the customer does not have."""
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            (
+                "customer",
+                "order 808080123456 should have come days ago and it still isn't here",
+                "complaint",
+            ),
+            ("bot", "I've found it. What's the e-mail address it's under?", None),
+            ("customer", "kwame.mensah@example.org", "inform"),
+            ("form", "", None),
+        ],
+        "late-complaint",
+        order_id="808080123456",
+        verified_customer=owner("808080123456"),
+    )
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    order = await store.order("808080123456")
+    assert order is not None and order.late
+    assert says(message["text"], f"track_order.{order.status}_late", **order.values())
+    assert "replacement or a refund with you" not in message["text"]
+
+
+async def test_cancelling_an_order_cancelled_long_ago_about_its_money_is_its_refund(
+    store: DemoStore,
+) -> None:
+    """ "I cancelled it two weeks ago and the money still hasn't come", read by NLU
+    as a cancellation: the order is cancelled already, so its refund on record is
+    the answer, not "it won't be charged again"."""
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            (
+                "customer",
+                "I cancelled order 13579 ages ago and the money still hasn't come back",
+                "cancel_order",
+            ),
+            ("bot", "I've found it. What's the e-mail address it's under?", None),
+            ("customer", "maya.lindqvist@example.com", "inform"),
+            ("form", "", None),
+        ],
+        "cancelled-money",
+        order_id="13579",
+        verified_customer=owner("13579"),
+    )
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    refund = await store.refund_for("13579")
+    assert refund is not None
+    assert says(message["text"], f"track_refund.{refund.status}", **refund.values())

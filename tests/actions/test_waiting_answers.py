@@ -9,6 +9,7 @@ import pytest
 
 from actions.language import language_book
 from actions.waiting_answers import UNFIT, answer_while_waiting
+from tests.actions.conftest import says
 
 
 @pytest.mark.parametrize(
@@ -114,3 +115,39 @@ def test_a_question_in_the_message_that_brings_in_a_person_is_answered_first() -
         == ""
     )
     assert answer_beside_handoff(["My parcel is late, I'm fed up."], "") == ""
+
+
+def test_what_becomes_of_the_order_after_something_serious_is_the_persons() -> None:
+    """A question in the handoff message about what becomes of the order or the money
+    after something serious (a death: sending it back, cancelling it) is answered with
+    what the person will do about it, in the customer's language, not with the
+    self-service steps; a question about something else is answered as before."""
+    from actions.waiting_answers import answer_beside_handoff
+    from bot.handoff import UrgencyFlag
+    from bot.texts import say
+
+    loss = [UrgencyFlag.BEREAVEMENT]
+    back = ["My wife died in March. The lamp she ordered is coming, can it go back?"]
+    assert answer_beside_handoff(back, "", flags=loss) == say(
+        "waiting_asked_bereavement"
+    )
+    cancel = ["Mein Vater ist gestorben. Könnten Sie seine Bestellung stornieren?"]
+    assert answer_beside_handoff(cancel, "de", flags=loss) == say(
+        "waiting_asked_bereavement", "de"
+    )
+    hurt = [UrgencyFlag.SAFETY]
+    swap = ["The heater scorched my daughter's arm. Will you replace it?"]
+    assert answer_beside_handoff(swap, "", flags=hurt) == say("waiting_asked_safety")
+    other = ["My wife died in March. Do you deliver to Norway?"]
+    answer = answer_beside_handoff(other, "", "delivery_options", 0.97, flags=loss)
+    assert answer and say("waiting_asked_bereavement") not in answer
+
+
+def test_a_question_whose_answer_is_not_for_a_waiting_customer_gets_the_faqs() -> None:
+    """ "Is there a phone number I can call?", read surely as a request to contact
+    us (whose answer offers to bring a person in), is answered while waiting by the
+    FAQ's opening hours and number."""
+    said = answer_while_waiting(
+        "is there a phone number I could call?", "", "contact_customer_service", 0.97
+    )
+    assert said is not None and says(said, "faq.contact_hours"), said

@@ -239,3 +239,22 @@ def test_one_sharper_message_after_calmer_ones_is_no_rise_over_turns(
     steps = [t.analysis.intensity for t in history if t.analysis is not None]
     assert steps[-1] < steps[0]  # the dip
     assert "rising_trend" not in decision.reasons
+
+
+def test_a_calm_change_of_topic_is_no_step_of_a_rise(
+    analyzer: EmotionAnalyzer, policy: EscalationPolicy, build_history: HistoryBuilder
+) -> None:
+    """A question that reads as no feeling is no step of a rise, however its level
+    compares with two calm messages before it."""
+    history = build_history(
+        [
+            ("customer", "Can I change the delivery address on order 77123?"),
+            ("bot", "I've found it. What's the e-mail address it's under?"),
+            ("customer", "It's sam.okafor@example.com"),
+            ("bot", "You can still change it under Account > Orders."),
+        ]
+    )
+    analysis = analyzer.analyze("forget it - how do I reset my password?", history)
+    assert analysis.label.value == "neutral"
+    decision = policy.decide(analysis, history)
+    assert not decision.escalate, decision.explanation

@@ -580,6 +580,20 @@ def test_money_worries_are_acknowledged_with_what_went_wrong(
         ("the stool gave way and my grandad fell", "injury"),
         # smoke enough to set the alarm off
         ("the diffuser gave off thick smoke and the smoke alarm went off", "hazard"),
+        # the plug melted, the flat nearly caught fire
+        (
+            "the heater got so hot it melted the plug, it nearly set the sofa on fire",
+            "hazard",
+        ),
+        # someone they left must not find them
+        (
+            "send it elsewhere please, I had to get away from my husband",
+            "personal_safety",
+        ),
+        (
+            "my ex mustn't find out where we live now, change the address",
+            "personal_safety",
+        ),
     ],
 )
 def test_indirect_wording_still_reaches_a_person(
@@ -612,6 +626,9 @@ def test_indirect_wording_still_reaches_a_person(
         "I had to take the dog to the park, so I missed the courier",
         "does the kettle switch off by itself when the water is boiling?",
         "can I put hot water in the glass teapot you sell?",
+        "please make sure my husband doesn't see the parcel, it's his birthday present",
+        "I had to leave work early because of my partner's car and missed the courier",
+        "the chocolate melted in the van, can I get a refund?",
     ],
 )
 def test_look_alikes_of_indirect_wording_stay_with_the_bot(

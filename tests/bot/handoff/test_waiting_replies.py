@@ -110,14 +110,17 @@ async def test_what_to_do_now_is_answered_by_what_happened_in_every_language(
 ) -> None:
     """ "What do I do now?" or "what happens next?" asks about what happened (the
     ticket's flag), not a general question that shares a word with it; asked again,
-    where they stand."""
+    what the person will do, and where they stand in words not said yet."""
     card = await waiting(
         conversations,
         "web-card",
         ["someone has my card details now, what do I do?", "what happens next?"],
         flags=frozenset({UrgencyFlag.FRAUD}),
     )
-    assert card == [say("waiting_asked_fraud"), say("waiting_nobody_online")]
+    assert card[0] == say("waiting_asked_fraud")
+    assert (
+        card[1] == f"{say('waiting_next')} {await standing(conversations, 'web-card')}"
+    )
     for language, question in (
         ("de", "Das hätte schlimm ausgehen können. Was passiert jetzt?"),
         ("fr", "Qu'est-ce que je dois faire maintenant ?"),
@@ -145,10 +148,8 @@ async def test_what_to_do_now_is_answered_by_what_happened_in_every_language(
     # the advice says who acts already: where they stand, not "a person will
     # reply here" on top
     where = await standing(conversations, "web-health")
-    assert health == [
-        f"{say('waiting_advice_health')} {where}",
-        say("waiting_nobody_online"),
-    ]
+    assert health[0] == f"{say('waiting_advice_health')} {where}"
+    assert health[1].startswith(say("waiting_next")) and where not in health[1]
 
 
 async def test_an_ok_or_i_will_wait_is_thanked_for_patience_in_every_language(
@@ -1163,3 +1164,59 @@ async def test_anything_to_do_after_a_death_gets_the_advice_not_the_time(
         flags=frozenset({UrgencyFlag.BEREAVEMENT}),
     )
     assert say("waiting_asked_bereavement") in reply, reply
+
+
+async def test_what_happens_now_is_what_the_person_will_do_and_when(
+    client: aioredis.Redis, prefix: str, clock: Clock, tmp_path: Path
+) -> None:
+    """ "What happens now?" with nothing serious behind it is answered with what the
+    person will do and that nothing is needed meanwhile, then when the team is back;
+    asked again, when they are back, in words not said yet, with an apology for the
+    wait, not the same sentence."""
+    path = tmp_path / "handoff.yml"
+    back = closed_for_days(path)
+    closed = HandoffQueue(client, prefix=prefix, config=load_config(path), clock=clock)
+    async with own_conversations(closed) as conv:
+        first, again, third = await waiting(
+            conv,
+            "web-next",
+            ["so what happens now?", "how long will it be?", "and how long now?"],
+        )
+        [swedish] = await waiting(conv, "web-next-sv", ["Vad händer nu?"], "sv")
+    assert first.startswith(say("waiting_next")) and back in first
+    assert again != first and back in again
+    assert third not in (first, again) and back in third
+    assert swedish.startswith(say("waiting_next", "sv"))
+
+
+async def test_a_question_after_thanks_is_a_question(
+    conversations: Conversations,
+) -> None:
+    """A question that starts a later sentence ("oh thank you. is there a number I
+    can ring") is a question: asking for our phone number is no request to be called
+    back, and a request to be called still is one."""
+    [number] = await waiting(
+        conversations,
+        "web-ring-us",
+        ["oh thank you. is there a telephone number i can ring, this is confusing"],
+    )
+    [call_me] = await waiting(
+        conversations, "web-ring-me", ["thanks. can someone ring me tomorrow please"]
+    )
+    assert say("waiting_call") not in number
+    assert call_me.endswith(say("waiting_call"))
+
+
+async def test_what_they_want_done_is_seen_before_the_advice(
+    conversations: Conversations,
+) -> None:
+    """After a fraud, "Please lock my account." is seen in their words before the
+    advice for what happened, not answered with the advice alone."""
+    [reply] = await waiting(
+        conversations,
+        "web-lock",
+        ["None of those orders are mine. Please lock my account."],
+        flags=frozenset({UrgencyFlag.FRAUD}),
+    )
+    assert reply.startswith(say("wants_named", wanted="us to lock your account"))
+    assert say("waiting_advice_fraud") in reply
