@@ -57,6 +57,7 @@ from actions.readings import (
     chosen_reading,
     declined_offer,
     follow_up_topic,
+    last_question,
     only_closes,
 )
 from actions.replies import reply_book
@@ -124,7 +125,8 @@ class ActionAnswer(CaringAction):
             return []
         offered = accepted_offer(tracker)
         took = accepts(text) or (offered == "handoff" and glad_thanks(text))
-        if offered and (intent == "affirm" or (intent in WARM and took)):
+        onward = offered == "handoff" and mentioned("what_next", text)
+        if offered and (intent == "affirm" or (intent in WARM and took) or onward):
             # "yes please", and "a replacement would be great, thanks" (NLU hears
             # the thanks)
             return await accept_offer(offered, speaker, tracker)
@@ -168,6 +170,11 @@ class ActionAnswer(CaringAction):
         if intent == "contact_human_agent" or asks_us_to_find_out(tracker):
             # asking for a person is always granted, in whatever words
             return await hand_over(speaker, tracker, "Customer asked for a person.")
+        if mentioned("asks_to_hurry", last_question(text)):
+            # "Can someone please make sure it ships today?": only a person can
+            # try, whatever NLU heard ("ships": placing an order)
+            why = "Customer asked for the order to be hurried along."
+            return await hand_over(speaker, tracker, why)
         if (
             intent in WARM
             and analysis
@@ -201,8 +208,11 @@ class ActionAnswer(CaringAction):
             # a complaint needs a grievance: a happy story gets a warm reply, and
             # the reply is about that (no "you'd like to tell us what went wrong")
             intent = speaker.intent = "compliment"
-        asks_back = is_question(text) and (
-            mentioned("asks_money_back", text) or mentioned("if_lost", text)
+        # (what they ask, not what they fear beside it: "If it doesn't come I have
+        # nothing to wear. Can someone make sure it ships today?")
+        asked = last_question(text)
+        asks_back = is_question(asked) and (
+            mentioned("asks_money_back", asked) or mentioned("if_lost", asked)
         )
         if (intent in RETURN_QUESTIONS or asks_back) and (
             key := refund_in_context(tracker)

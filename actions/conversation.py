@@ -83,7 +83,8 @@ def latest_entity(tracker: Tracker, entity: str) -> str | None:
 
 
 def accepted_offer(tracker: Tracker) -> str | None:
-    """What the bot offered last, when the latest message is a plain yes to it."""
+    """What the bot offered last, when the latest message is a plain yes to it (or,
+    to a person offered, glad thanks or "so what happens now?")."""
     offered = str(tracker.get_slot("offered") or "")
     text = str((tracker.latest_message or {}).get("text") or "")
     if not offered or offered.startswith("choose "):
@@ -99,7 +100,9 @@ def accepted_offer(tracker: Tracker) -> str | None:
     said = bot_texts(tracker)[-1:]
     asked = bool(said) and said[0].rstrip().endswith("?")
     glad = offered == "handoff" and asked and glad_thanks(text)
-    return offered if yes or glad else None
+    # "So what happens now?" to "Shall I bring one in?": on with the person
+    onward = offered == "handoff" and asked and mentioned("what_next", text)
+    return offered if yes or glad or onward else None
 
 
 def glad_thanks(text: str) -> bool:

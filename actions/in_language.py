@@ -15,7 +15,7 @@ from actions.conversation import bot_texts, customer_texts, when_written
 from actions.identity import MAX_TRIES, attempts_proof, may_see, proves, tries
 from actions.language import language_book
 from actions.language_tasks import asks_money_back, money_back, wants_cancelled
-from actions.language_texts import order_text
+from actions.language_texts import order_text, refund_awaited
 from actions.numbers import find_number, normalise_number
 from actions.speaker import RECENT_REPLIES
 from actions.store import Order, OrderStatus, store
@@ -192,11 +192,17 @@ async def _in_language(
         if not owner and not proves(said, await shop.customer(target.customer)):
             return ask_proof(target)
         done = await do_task(target, text)
-        if done is None:
+        # "how long does the refund take?" about an order with no refund yet (no
+        # money awaited, nothing to cancel): the general answer below
+        general = texts is not None and not (
+            wants_cancelled(texts, text) or refund_awaited(texts, text.lower())
+        )
+        if done is None and not general:
             return None  # a person: it has shipped, no refund on record
-        if owner:
+        if done is not None and owner:
             return f"{book.heard(language, text)} {done}".strip(), about(target)
-        return done, [*about(target), *proven(target)]
+        if done is not None:
+            return done, [*about(target), *proven(target)]
 
     # the order's state was the bot's last word: a question about it now wants
     # the day, not the whole state again

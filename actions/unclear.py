@@ -285,9 +285,9 @@ async def not_understood(
         return [SlotSet("pending_intent", None)]
     if answer_from_faq(speaker, tracker):
         return [SlotSet("pending_intent", None)]
-    if mentioned("asks_for_person", text):
+    if mentioned("asks_for_person", text) or mentioned("asks_to_hurry", text):
         # "does it contain latex? can someone check?": nothing we know answers
-        # it, and they asked for someone who can find out
+        # it, and they asked for someone who can find out (or hurry it along)
         return [
             SlotSet("pending_intent", None),
             *await hand_over(speaker, tracker, "Customer asked for a person."),
@@ -364,6 +364,12 @@ class ActionNotUnderstood(CaringAction):
         if again := yes_or_no_again(tracker):
             speaker.say(again[0], said=again[1])  # "so is that a yes?"
             return [SlotSet("pending_intent", None)]
+        if (offered := accepted_offer(tracker)) == "handoff":
+            # "So what happens now?" right after a person was offered
+            return [
+                SlotSet("pending_intent", None),
+                *await accept_offer(offered, speaker, tracker),
+            ]
         if topic := follow_up_topic(tracker):
             return [
                 SlotSet("pending_intent", None),

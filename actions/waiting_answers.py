@@ -43,9 +43,14 @@ WAITING_INTENTS = frozenset(
         "switch_account",
         "set_up_shipping_address",
         "review",
+        "contact_customer_service",
     }
 )
 WAITING_CONFIDENCE = 0.9
+# ...in the words for a waiting customer where the intent's own answer offers what the
+# wait already is ("is there a number I can ring?": its answer offers to bring a
+# person into the chat)
+WAITING_KEYS = {"contact_customer_service": "faq.contact_hours"}
 # ...but not a short question about something of the chat ("how long will that
 # take?" after the order's number, side.points_back): NLU reads it alone, as the
 # general question, and the person who reads the whole chat answers it. A question
@@ -132,11 +137,6 @@ def answer_while_waiting(
         sure = (confidence or 0.0) >= FOLLOW_UP_CONFIDENCE
         if intent and intent not in DECLINED and sure:
             hit = faq_beats_intent(text, intent)
-            if hit is None and intent not in WAITING_INTENTS:
-                # NLU's own answer is not for a waiting customer ("is there a
-                # number I can ring?": its answer offers to bring a person in):
-                # the FAQ's, when it knows one
-                hit = faq_match(text)
         else:
             hit = faq_match(text)  # NLU unsure: the FAQ reads it
         if hit is not None:
@@ -148,7 +148,7 @@ def answer_while_waiting(
             and (confidence or 0.0) >= WAITING_CONFIDENCE
             and not points_back(text)
         ):
-            key = book.specific_key(intent, text) or intent
+            key = WAITING_KEYS.get(intent) or book.specific_key(intent, text) or intent
             if not fits(situation, key):
                 return UNFIT
             said = book.pick(

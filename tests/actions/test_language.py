@@ -2873,3 +2873,47 @@ def test_nobody_at_home_is_answered_in_every_language(code: str, text: str) -> N
     book = language_book()
     said = book.reply(code, text, lambda number: None)
     assert said == book.languages[code].answers["away"], said
+
+
+@pytest.mark.parametrize(
+    ("code", "order_id", "email", "first", "question"),
+    [
+        (
+            "sv",
+            "730915",
+            "maya.lindqvist@example.com",
+            "Hej, jag vill skicka tillbaka något från order 730915.",
+            "Hur lång tid tar återbetalningen?",
+        ),
+        (
+            "pl",
+            "228810",
+            "priya.raman@example.org",
+            "Dzień dobry, gdzie jest zamówienie 228810?",
+            "Dziękuję. Ile trwa zwrot pieniędzy po odesłaniu paczki?",
+        ),
+    ],
+)
+async def test_how_long_a_refund_takes_is_answered_beside_an_order_without_one(
+    code: str, order_id: str, email: str, first: str, question: str
+) -> None:
+    """How long a refund takes, asked in a chat about an order proven theirs that
+    has no refund on record (nothing awaited, nothing to cancel): the general answer,
+    not "I have no sure answer" nor a person."""
+    tracker = conversation(
+        [
+            ("customer", first, "nlu_fallback"),
+            ("bot", "?", None),
+            ("customer", email, "inform"),
+            ("bot", f"{order_id}.", None),
+            ("customer", question, "nlu_fallback"),
+        ],
+        f"refund-time-{code}",
+        order_id=order_id,
+        verified_customer=owner(order_id),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionNotUnderstood().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert message["text"].startswith(language_book().say(code, "refund")[:40])
+    assert language_book().say(code, "unsure") not in message["text"]

@@ -1448,3 +1448,54 @@ async def test_was_i_charged_about_a_refunded_order_is_where_the_refund_is(
     # whichever words for the paid refund: its order, its amount
     assert "13579" in said and "29.00 EUR" in said, said
     assert "expired" not in said and "billing address" not in said
+
+
+async def test_asking_someone_to_hurry_the_order_brings_a_person() -> None:
+    """ "If it's late the party is ruined. Could someone please make sure it goes
+    out today?" (NLU hears placing an order): only a person can try, so one is
+    brought in, with why; the worry beside the question is no question what
+    happens if it is lost."""
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(
+        [
+            (
+                "customer",
+                "If it doesn't come the party is ruined. Could someone please make "
+                "sure it goes out today?",
+                "place_order",
+            ),
+        ],
+        "hurry-along",
+    )
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert events[-len(PAUSE) :] == PAUSE
+    ticket = await handoff_queue().ticket("hurry-along")
+    assert "hurried along" in ticket.explanation
+    [message] = dispatcher.messages
+    assert not says(message["text"], "get_refund.if_lost")
+    assert "checkout" not in message["text"].lower()
+
+
+@pytest.mark.parametrize("intent", ["nlu_fallback", "track_order"])
+async def test_so_what_happens_now_after_a_person_was_offered_goes_on_with_one(
+    intent: str,
+) -> None:
+    """ "So what happens now?" right after "Shall I bring one in?" goes on with the
+    person offered, however NLU read it; not "I didn't quite catch that"."""
+    from actions.unclear import ActionNotUnderstood
+
+    tracker = conversation(
+        [
+            ("customer", "it says delivered but it isn't here", "track_order"),
+            ("bot", "A colleague can send a new one. Shall I bring one in?", None),
+            ("customer", "So what happens now?", intent),
+        ],
+        f"what-now-{intent}",
+        offered="handoff",
+    )
+    dispatcher = CollectingDispatcher()
+    action = ActionNotUnderstood() if intent == "nlu_fallback" else ActionAnswer()
+    events = await action.run(dispatcher, tracker, DOMAIN)
+    assert events[-len(PAUSE) :] == PAUSE
+    ticket = await handoff_queue().ticket(f"what-now-{intent}")
+    assert ticket.reasons == ["person_request"]
