@@ -152,12 +152,14 @@ def add_answer_route(app: Sanic) -> None:
     theirs, else the proof asked for, and a proof given opens it,
     actions/waiting_order.py; proof_only: the message is no question, only a proof
     is looked for; situation: what the customer reported, "double_charge",
-    "damaged" or "wrong_item", optional); answer ``{"text": str | null}``, with
-    ``"unfit": situation`` when the general answer does not fit it.
+    "damaged", "wrong_item" or "fraud", optional: a question about their money or
+    the item then needs no proof, what holds for it shows nothing of the order);
+    answer ``{"text": str | null}``, with ``"unfit": situation`` when the general
+    answer does not fit it.
     """
     from actions.side import chat_slots
-    from actions.waiting_answers import UNFIT, answer_while_waiting
-    from actions.waiting_order import about_money, unproven_answer
+    from actions.waiting_answers import UNFIT, UNFIT_SITUATIONS, answer_while_waiting
+    from actions.waiting_order import about_money, asks_remedy, unproven_answer
 
     @app.post("/answer")
     async def post_answer(request: Request) -> Any:
@@ -203,7 +205,11 @@ def add_answer_route(app: Sanic) -> None:
                 found = None  # answered without the order; a person is coming
             if found is not None and found.customer == slots.get("verified_customer"):
                 order = found
-            elif found is not None:
+            elif found is not None and not (
+                situation in UNFIT_SITUATIONS and asks_remedy(text, language)
+            ):
+                # ("when do I get it back?" after a double charge: what holds for
+                # that needs no order shown, so no proof first; below)
                 # not proven theirs yet: the proof asked for, or given
                 said, asks = await unproven_answer(
                     conversation, found, text, language, intent, proof_only

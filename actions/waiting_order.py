@@ -23,6 +23,7 @@ from actions.readings import asks_about_the_order
 from actions.replies import reply_book
 from actions.side import _rasa
 from actions.store import Order, StoreUnavailable, store
+from bot import waiting_reading as read
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,14 @@ def about_money(text: str, language: str) -> bool:
     if not language:
         return mentioned("asks_money_back", text)
     return asks_money_back(language_book().languages.get(language), text)
+
+
+def asks_remedy(text: str, language: str) -> bool:
+    """Whether ``text`` asks where their money stands or what becomes of the item
+    ("when will I get it back?"), in ``language`` ("" English): after a double
+    charge or a broken item, what holds for that answers it, not the order."""
+    words = read.words_for(language)
+    return about_money(text, language) or bool(words.remedy.search(text.lower()))
 
 
 def names_the_order(language: str, text: str) -> bool:

@@ -298,8 +298,9 @@ REMEDY = re.compile(
     r"return (?:it|them|this|that|the \w+)|keep (?:it|them|the \w+)|throw (?:\w+ ){1,3}"
     r"(?:away|out)|bin (?:it|them)|do (?:i do )?with (?:it|them|the \w+)|"
     r"replace\w*|(?:another|a new) one|send (?:me |us )?(?:another|a new)|"
-    r"refund\w*|money back|get (?:my|the) money|(?:money|payment|charge|amount|"
-    r"refund|it|that) (?:will |to )?(?:come|comes|coming|be|go|goes) back)\b"
+    r"refund\w*|money back|get (?:my|the) money|get (?:it|that|them) back|"
+    r"(?:money|payment|charge|amount|refund|it|that) (?:will |to )?(?:come|comes|"
+    r"coming|be|go|goes) back)\b"
 )
 # states what they want done ("I want a refund", "can you stop it?", "please get
 # someone to lock my account"): what follows is what they want (WaitingWords.wants)

@@ -377,6 +377,25 @@ async def test_a_waiting_customer_hears_what_holds_for_what_they_reported(
     await widget.close()
 
 
+async def test_money_back_after_a_double_charge_needs_no_proof_while_waiting(
+    gateway_url: str, agent_side: Conversations
+) -> None:
+    """Charged twice for the chat's order, not proven theirs: "when do I get my money
+    back?" gets what holds for a double charge, which shows nothing of the order, not
+    the question for the e-mail address first."""
+    widget = await Widget.open(gateway_url)
+    await widget.say("I need to talk to a human agent about order 651234 please")
+    await widget.entry(author="bot")
+    assert await agent_side.queue.state(widget.conversation) is TicketState.QUEUED
+    await widget.say("my card got charged two times for it")
+    await widget.entry(author="system")
+    await widget.say("When will I get it back? I've nothing left until Friday")
+    money = await widget.entry(author="system")
+    assert say("waiting_fits_double_charge") in money["text"]
+    assert "e-mail address or" not in money["text"]
+    await widget.close()
+
+
 async def test_a_waiting_customer_hears_about_the_order_they_proved_theirs(
     gateway_url: str, agent_side: Conversations, stack_settings: Settings
 ) -> None:
