@@ -366,8 +366,11 @@ class LanguageBook:
             if any(care and care in x for x in said):
                 care = ""  # said in a recent reply: not the same words again
         # what makes it matter more ("it was a present", "the wedding"), after what
-        # went wrong or a feeling: never to a calm question about exchanging a gift
-        care = f"{care} {stakes_said(texts, lower)}".strip() if care else ""
+        # went wrong or a feeling: never to a calm question about exchanging a gift,
+        # nor after a death or an injury (a present for the mother who died is no
+        # reason "I understand how important it is")
+        stakes = stakes_said(texts, lower) if care and not found else ""
+        care = f"{care} {stakes}".strip()
         # words of care, or thanks for the message: never both in one breath, and
         # no thanks for an exclamation; a request for a person is granted ("Certo.")
         thanks = "" if "!" in text else texts.thanks

@@ -60,7 +60,9 @@ _NO_VALUES = {"name_greeting": "", "account_type": "", "delivery_place": ""}
 # What the customer reported (the gateway reads it in their messages: a double
 # charge, a broken item, the wrong item) makes a general answer about returning
 # unused items or the refund after a return wrong: the gateway says what holds then.
-UNFIT_SITUATIONS = frozenset({"double_charge", "damaged", "wrong_item", "fraud"})
+UNFIT_SITUATIONS = frozenset(
+    {"double_charge", "damaged", "wrong_item", "fraud", "safety"}
+)
 # answers about sending back, money back or prices: not what holds for a double
 # charge, a broken or wrong item, or fraud ("can you refund the extra one today?" is
 # no price drop)

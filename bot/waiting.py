@@ -241,7 +241,9 @@ class WaitingReplies:
             question = text if language else read.TELL_ME.sub("", text) or text
             reading = None if language else await self.rasa.intent(question)
             reported = read.situation([*wrote, text], words)
-            if not reported and flag is UrgencyFlag.FRAUD:
+            if flag is UrgencyFlag.SAFETY:
+                reported = "safety"  # it hurt someone: kept, collected, no return
+            elif not reported and flag is UrgencyFlag.FRAUD:
                 reported = "fraud"  # what was done in their name: no how-tos
             known = await self.emotion.answer(
                 question, language, reading, conversation_id, situation=reported
@@ -259,6 +261,8 @@ class WaitingReplies:
                 # or wrong item: what holds for it, once (then the person answers)
                 fits = say(f"waiting_fits_{reported}", language)
                 known = None if any(fits in x for x in said) else fits
+            if known and reported == "safety" and (due or asked not in told):
+                known = None if due else asked  # "see a doctor" first, then all
         # "I want a refund. Now.", "can you stop it?": what they want, seen first
         # (not "Thanks, I've added that"), unless they want a person or a call
         wanted = words_of.wants(text, words, language)

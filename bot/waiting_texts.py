@@ -233,7 +233,7 @@ def fresh(said: list[str], language: str, *names: str) -> str:
 
 # What the customer reported that has its own answer to "what becomes of the item or
 # the money?" (waiting_fits_<name>)
-REMEDIES = frozenset({"damaged", "wrong_item", "double_charge"})
+REMEDIES = frozenset({"damaged", "wrong_item", "double_charge", "safety"})
 # Flags whose answer to a question (``waiting_asked_<flag>``) says what their advice
 # says, so it comes first; a safety question gets "see a doctor" first.
 ASKED_FIRST = frozenset({UrgencyFlag.FRAUD, UrgencyFlag.BEREAVEMENT})

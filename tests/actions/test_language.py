@@ -2917,3 +2917,18 @@ async def test_how_long_a_refund_takes_is_answered_beside_an_order_without_one(
     [message] = dispatcher.messages
     assert message["text"].startswith(language_book().say(code, "refund")[:40])
     assert language_book().say(code, "unsure") not in message["text"]
+
+
+def test_what_makes_it_matter_more_is_not_said_after_a_death() -> None:
+    """A present for someone who died is no reason for "I understand how important
+    it is": after words for a death the handoff says no stakes; after a broken
+    present it still does."""
+    book = language_book()
+    gift = book.languages["de"].stakes["gift"][1]
+    loss = book.handoff(
+        "de", "Mein Vater ist gestorben. Die Bestellung war ein Geschenk für ihn."
+    )
+    assert loss.startswith(book.languages["de"].care["bereavement"])
+    assert gift not in loss
+    broken = book.handoff("de", "Das Geschenk für meine Schwester kam kaputt an.")
+    assert gift in broken

@@ -383,7 +383,8 @@ async def test_what_to_do_about_what_happened_is_answered_not_passed_on(
 ) -> None:
     """After the advice for a serious situation, a question about it that no general
     answer covers ("should I keep it?", "how do I make my account safe?") gets the
-    answer for what happened, once; asked again, it waits for the person."""
+    answer for what happened, once; asked again, it waits for the person (after
+    something that hurt someone, what holds for keeping it, in short)."""
     safety = await waiting(
         conversations,
         "web-keep",
@@ -393,9 +394,8 @@ async def test_what_to_do_about_what_happened_is_answered_not_passed_on(
     assert safety == [
         f"{say('waiting_advice_safety')} {say('waiting_advice_then')}",
         say("waiting_asked_safety"),
-        # not the same answer twice in a row: the person will answer, and where the
-        # customer stands (nobody is online in this test)
-        f"{say('waiting_question')} {say('waiting_nobody_online')}",
+        # not the same answer twice in a row: keep it, don't use it, collected
+        say("waiting_fits_safety"),
     ]
     [polish] = await waiting(
         conversations,
@@ -1220,3 +1220,29 @@ async def test_what_they_want_done_is_seen_before_the_advice(
     )
     assert reply.startswith(say("wants_named", wanted="us to lock your account"))
     assert say("waiting_advice_fraud") in reply
+
+
+async def test_after_something_that_hurt_someone_sending_it_back_is_no_ordinary_return(
+    conversations: Conversations,
+) -> None:
+    """After a product hurt someone (the ticket's safety flag) and the advice for
+    it, "should I keep it or send it back?" is answered with what holds for that
+    (keep it, don't use it, it is collected), in the customer's language, not the
+    returns how-to."""
+    safety = frozenset({UrgencyFlag.SAFETY})
+    *_, english = await waiting(
+        conversations,
+        "web-keep-it",
+        ["the heater scorched my arm", "ok", "should I keep the heater or return it?"],
+        flags=safety,
+    )
+    *_, dutch = await waiting(
+        conversations,
+        "web-keep-it-nl",
+        ["De kachel heeft mijn arm verbrand", "ok", "Moet ik de kachel terugsturen?"],
+        "nl",
+        safety,
+    )
+    assert english.startswith(say("waiting_asked_safety"))
+    assert "Account > Orders" not in english
+    assert dutch.startswith(say("waiting_asked_safety", "nl"))
