@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from bot.handoff import ContactMethod, FollowUp
+from bot.texts import WaitingWords
 
 EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 PHONE = re.compile(r"\+?\d[\d ()/.-]{5,18}\d")
@@ -89,3 +90,16 @@ def calls_someone(lower: str, language: str) -> bool:
     """Whether a call in a waiting message is theirs to make ("should I call my
     bank?"), not a request for us to ring them (``language``: "" English)."""
     return bool((CALLS_SOMEONE_ELSE if language else CALLS_SOMEONE).search(lower))
+
+
+def asks_call(lower: str, words: WaitingWords, language: str, asks: bool) -> bool:
+    """Whether a waiting customer's message (``lower``, lower-cased; ``asks``: it
+    asks something) asks to be called ("can someone ring me please"), however upset
+    they are, or to be contacted ("please contact me"), unless they ask when
+    someone will ("when will someone get back to me?": the wait); "should I call my
+    bank?" is theirs to make, not ours."""
+    if words.contact_me.search(lower) and not words.wait.search(lower):
+        return True
+    return (
+        asks and bool(words.call.search(lower)) and not calls_someone(lower, language)
+    )

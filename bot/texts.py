@@ -88,6 +88,9 @@ class WaitingWords:
     # you send another?", "what do I do with the broken one?"): after a broken or
     # wrong item or a double charge, what holds for that (waiting_fits_<situation>)
     remedy: re.Pattern[str] = field(default_factory=_never)
+    # apologises for themselves ("sorry, this is all a lot", "perdonad"): told
+    # there is no need, not "Thanks, I've added that"
+    apology: re.Pattern[str] = field(default_factory=_never)
     # states what they want done ("I want a refund", "bitte stornieren"): told the
     # person sees it first (English names it: the pattern's group "what")
     wants: re.Pattern[str] = field(default_factory=_never)
@@ -190,6 +193,7 @@ def waiting_words(language: str) -> WaitingWords | None:
                 "others",
                 "remedy",
                 "wants",
+                "apology",
             )
             if words.get(name)
         },

@@ -152,15 +152,7 @@ class WaitingReplies:
         thanks = (
             bool(words.thanks.search(lower)) and len(text.split()) <= read.THANKS_WORDS
         ) or (not language and read.only_thanks(text))
-        # "can someone ring me please": a call asked for, however upset they are
-        # ...or to be contacted ("please contact me"), unless they ask when
-        # someone will ("when will someone get back to me?": the wait)
-        calls = (
-            bool(words.call.search(lower))
-            and asks
-            # "should I call my bank?": theirs to make, not ours
-            and not contact.calls_someone(lower, language)
-        ) or (bool(words.contact_me.search(lower)) and not words.wait.search(lower))
+        calls = contact.asks_call(lower, words, language, asks)
         # "fine, I'll wait", "ok": thanked for their patience
         accepts = bool(words.accepts.search(lower)) and not thanks
         plain_thanks = thanks and not (asks or urgent or order)
@@ -186,7 +178,7 @@ class WaitingReplies:
             advised = await self._advised(conversation_id, advice, flag, language, said)
             # "Please lock my account.": what they want is seen before the advice
             wanted = words_of.wants(text, words, language)
-            if wanted and not words.person.search(lower):
+            if wanted and not (urgent or words.person.search(lower)):
                 return f"{wanted} {advised}"
             return advised
         if calls:
@@ -335,6 +327,11 @@ class WaitingReplies:
             return await self._advised(conversation_id, advice, flag, language, said)
         if impatient:  # "so when then?!": where they stand
             return await self._standing_line(conversation_id, language, said)
+        if words.apology.search(lower) and not asks:
+            # "sorry, this is all a lot": no need, and who takes it on
+            return words_of.fresh(
+                said, language, "waiting_no_apology", "waiting_for_person_again"
+            )
         if felt is not None:
             if ack:
                 # the words for it come first (``reply``); then that it is

@@ -311,6 +311,14 @@ WANTS = re.compile(
     r"(?:someone|somebody) to|please)\s+(?P<what>[^.?!,;]{3,80})",
     re.IGNORECASE,
 )
+# apologises for themselves ("sorry, this is all a lot", "I'm sorry I don't know the
+# number", "sorry for dumping that on you") (WaitingWords.apology)
+APOLOGY = re.compile(
+    r"(?:^|[.!,;]\s*)(?:(?:ok|oh|and|well|thanks|thank you)\W+)?(?:i'?m |i am )?"
+    r"(?:so |really |very )?sorry\b|\bsorry (?:for|about) (?:dumping|rambling|"
+    r"bothering|going on|the rant|all this|this|that|being|my)\b|\bi apologi[sz]e\b",
+    re.IGNORECASE,
+)
 ENGLISH = WaitingWords(
     THANKS,
     QUESTION_START,
@@ -329,6 +337,7 @@ ENGLISH = WaitingWords(
     others=OTHERS,
     remedy=REMEDY,
     wants=WANTS,
+    apology=APOLOGY,
     situations=ENGLISH_SITUATIONS,
     own_mistake=mention("own_mistake"),
 )

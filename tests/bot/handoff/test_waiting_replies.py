@@ -1246,3 +1246,24 @@ async def test_after_something_that_hurt_someone_sending_it_back_is_no_ordinary_
     assert english.startswith(say("waiting_asked_safety"))
     assert "Account > Orders" not in english
     assert dutch.startswith(say("waiting_asked_safety", "nl"))
+
+
+async def test_a_customer_who_apologises_is_told_there_is_no_need(
+    conversations: Conversations,
+) -> None:
+    """ "Thank you. Sorry, this is all a lot." or "Perdonad, estos días son muy
+    difíciles" while waiting: no need to apologise, and who takes it on, in their
+    language, not "Thanks, I've added that"; a question beginning with sorry is still
+    a question."""
+    [english] = await waiting(
+        conversations, "web-sorry", ["Thank you. Sorry, this is all a lot."]
+    )
+    [spanish] = await waiting(
+        conversations, "web-sorry-es", ["Perdonad, estos días son muy difíciles."], "es"
+    )
+    [question] = await waiting(
+        conversations, "web-sorry-q", ["sorry, how long is the wait?"]
+    )
+    assert english.endswith(say("waiting_no_apology"))
+    assert spanish.endswith(say("waiting_no_apology", "es"))
+    assert say("waiting_no_apology") not in question
