@@ -23,6 +23,12 @@ from bot.reflect import Felt, felt
 CONCERN_CONFIDENCE = 0.6
 # A handoff names the concern of at most this many earlier customer messages back.
 EARLIER_CONCERN = 3
+# Distress about money ("can't pay my rent", "my last money"): the words for the
+# money say it; other distress is heard first (Concerns.distress_beside)
+_MONEY_WORDS = re.compile(
+    r"\b(?:rent|bills?|afford|pay\w*|money|savings|wages|salary|pension|overdra\w*|"
+    r"bounced|mortgage|food|groceries|cash|paycheck)\b|[$£€]"
+)
 
 
 class Concerns:
@@ -59,6 +65,21 @@ class Concerns:
                     return fill(rule["phrase_with_order"], values)
                 return fill(str(rule["phrase"]), values)
         return None
+
+    def distress_beside(
+        self, situation: Situation, kind: str, reasons: set[str]
+    ) -> bool:
+        """Whether a handoff for money worries (``kind`` hardship) also meets
+        distress in the customer's own words, not about money ("I'm in a really bad
+        place and I can't cope"): that is heard first (``handoff.distress_first``),
+        before the words for the money."""
+        signal = situation.analysis.signal("distress") if situation.analysis else None
+        return (
+            kind == "hardship"
+            and "distress" in reasons
+            and signal is not None
+            and not _MONEY_WORDS.search(signal.reason)
+        )
 
     def said_felt(self, situation: Situation, answer: str = "") -> Felt | None:
         """The feeling the customer's message names with what it is about, in

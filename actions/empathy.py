@@ -343,7 +343,9 @@ class EmpathyBook(Concerns):
                 if not c.serious and c.kind not in AFTER_THE_PROBLEM
             ]
             noted = self.circumstance(dated[0], situation) if dated else ""
-            parts = (opening, noted, self._pick(key, situation, {}))
+            felt = self.distress_beside(situation, first.kind, found)
+            heard = self._pick("handoff.distress_first", situation, {}) if felt else ""
+            parts = (heard, opening, noted, self._pick(key, situation, {}))
             return " ".join(p for p in parts if p)
         requested = bool(found) and found <= {"person_request"}
         level = self.level(situation.analysis, situation.text, person_asked=requested)

@@ -1050,3 +1050,26 @@ def test_a_choking_hazard_is_not_told_to_unplug_anything(book: EmpathyBook) -> N
         book.rng = random.Random(seed)
         said = book.circumstance(found, Situation(None, None, text=found.quote))
         assert "unplug" not in said.lower(), said
+
+
+def test_distress_beside_money_worries_is_heard_before_the_money(
+    book: EmpathyBook,
+) -> None:
+    """ "I'm in a dark place, I spent money I don't have again and I can't cope":
+    the distress heard first, then the money; distress about the money itself ("I
+    can't pay my rent") is said by the words for the money alone."""
+    from actions.mood import analyzer
+
+    def handoff(text: str) -> str:
+        found = analyzer().analyze(text, [], None)
+        at = situation(found.label, found.frustration, found.intensity, text=text)
+        return book.handoff(replace(at, analysis=found), ["distress", "hardship"])
+
+    heard = book.data["handoff"]["distress_first"]
+    dark = handoff(
+        "I'm in a dark place at the moment. I spent money I can't afford again "
+        "and I can't cope with it any more."
+    )
+    assert any(dark.startswith(h) for h in heard), dark
+    rent = handoff("You took the money twice and now I can't pay my rent.")
+    assert not any(h in rent for h in heard), rent
