@@ -1267,3 +1267,32 @@ async def test_a_customer_who_apologises_is_told_there_is_no_need(
     assert english.endswith(say("waiting_no_apology"))
     assert spanish.endswith(say("waiting_no_apology", "es"))
     assert say("waiting_no_apology") not in question
+
+
+async def test_asking_for_someone_today_hears_when_someone_can(
+    client: aioredis.Redis, prefix: str, clock: Clock, tmp_path: Path
+) -> None:
+    """Outside hours, "Can someone look into it today please?" after the handoff
+    said where they stand: in line already, and when the team is back (the answer to
+    "today?"), not only "you're in line"; a request that asks nothing stays short."""
+    path = tmp_path / "handoff.yml"
+    back = closed_for_days(path)
+    closed = HandoffQueue(client, prefix=prefix, config=load_config(path), clock=clock)
+    async with own_conversations(closed) as conv:
+        await closed.enqueue(request("web-today"))
+        told = await conv.waiting.reply(
+            "web-today",
+            "Can someone look into it today please?",
+            None,
+            [say("waiting_back", back=back)],
+            told_where=True,
+        )
+        plain = await conv.waiting.reply(
+            "web-today",
+            "I want a person.",
+            None,
+            [say("waiting_back", back=back)],
+            told_where=True,
+        )
+    assert told.startswith(say("waiting_person_asked")) and back in told, told
+    assert back not in plain, plain
