@@ -215,7 +215,7 @@ class WaitingReplies:
         if impatient and not (asks and not words.person.search(lower)):
             # "a human, not a bot", "nobody helps": where they stand, honestly
             return await self._standing_line(conversation_id, language, said)
-        if words.wait.search(lower):
+        if words.wait.search(lower) and not words.remedy.search(lower):
             # "HELLO??", "HOW LONG DO I HAVE TO WAIT": where they stand, after the
             # words for how they feel (_waiting_reply), not "passed on as urgent"
             answer = await self._how_long(conversation_id, language, said, told_where)

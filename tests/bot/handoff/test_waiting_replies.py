@@ -1296,3 +1296,24 @@ async def test_asking_for_someone_today_hears_when_someone_can(
         )
     assert told.startswith(say("waiting_person_asked")) and back in told, told
     assert back not in plain, plain
+
+
+async def test_how_long_until_the_money_is_back_is_no_question_about_the_wait(
+    conversations: Conversations,
+) -> None:
+    """ "How long until I get the money back?" after a double charge asks about the
+    money (what holds for a double charge), not how long the wait for a person is;
+    "how long until someone answers?" still is."""
+    money = await waiting(
+        conversations,
+        "web-money-long",
+        [
+            "you charged me twice for the same order",
+            "How long until I get the money back? I can't pay my rent.",
+        ],
+    )
+    wait = await waiting(
+        conversations, "web-wait-long", ["how long until someone answers me?"]
+    )
+    assert say("waiting_fits_double_charge") in money[1], money
+    assert wait == [say("waiting_nobody_online")]
