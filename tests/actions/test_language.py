@@ -433,6 +433,17 @@ async def test_outside_business_hours_the_time_is_written_the_german_way(
             "bereavement",
         ),
         ("es", "Mi hija se ha quemado la mano con la plancha que compré", "injury"),
+        # an elderly customer, or one not at home with computers: taken slowly
+        (
+            "de",
+            "Ich bin 83 Jahre alt und komme mit dem Online-Formular nicht zurecht",
+            "vulnerable",
+        ),
+        (
+            "pl",
+            "Mam 81 lat i nie radzę sobie z komputerem, gdzie jest paczka",
+            "vulnerable",
+        ),
         # a plug melted, the flat nearly caught fire: a hazard before anyone is hurt
         ("es", "La lámpara se calentó tanto que derritió el cable", "hazard"),
         ("es", "La estufa casi nos incendia el salón anoche", "hazard"),
@@ -490,6 +501,9 @@ def test_something_serious_is_heard_in_the_customers_language(
         ("es", "¿Cuánto tarda el envío a Madrid?"),
         ("fr", "Est-ce que je peux payer avec PayPal ?"),
         ("pl", "Czy mogę zwrócić buty w innym rozmiarze?"),
+        # paying by BLIK is no scam; a size one cannot get on with is no frailty
+        ("pl", "Czy mogę zapłacić BLIKiem?"),
+        ("de", "Ich komme mit der Größe nicht zurecht, kann ich tauschen?"),
     ],
 )
 def test_an_ordinary_question_gets_no_words_of_care(code: str, text: str) -> None:
