@@ -31,6 +31,7 @@ from actions.conversation import (
     user_events,
     yes_or_no_again,
 )
+from actions.emotion import Emotion
 from actions.faq import FaqHit, nearest_intent
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
@@ -267,6 +268,18 @@ def answer_from_faq(speaker: Speaker, tracker: Tracker) -> bool:
     return True
 
 
+def glad_only(speaker: Speaker, text: str) -> bool:
+    """Whether an unclear message only says they are glad ("no question really,
+    just happy :)"): it reads as joy, without sarcasm, and asks nothing."""
+    glad = speaker.mood.analysis
+    return (
+        glad is not None
+        and glad.label is Emotion.JOY
+        and not glad.has("sarcasm")
+        and not is_question(text)
+    )
+
+
 async def not_understood(
     speaker: Speaker, tracker: Tracker, fallback: bool
 ) -> list[EventType]:
@@ -282,6 +295,10 @@ async def not_understood(
         return await answer_beside_thanks(question, speaker, tracker)
     if warm:
         speaker.say(answer_key(warm, tracker), **answer_values(tracker))
+        return [SlotSet("pending_intent", None)]
+    if glad_only(speaker, text):
+        # "no question really, just happy :)": glad with them, not "didn't catch that"
+        speaker.say("compliment", **answer_values(tracker))
         return [SlotSet("pending_intent", None)]
     if answer_from_faq(speaker, tracker):
         return [SlotSet("pending_intent", None)]

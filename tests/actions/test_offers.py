@@ -1499,3 +1499,31 @@ async def test_so_what_happens_now_after_a_person_was_offered_goes_on_with_one(
     assert events[-len(PAUSE) :] == PAUSE
     ticket = await handoff_queue().ticket(f"what-now-{intent}")
     assert ticket.reasons == ["person_request"]
+
+
+@pytest.mark.parametrize(
+    ("text", "glad"),
+    [
+        ("no question really, I'm just so happy with it :)", True),
+        ("oh great, another delay. fantastic", False),
+    ],
+)
+async def test_an_unclear_message_that_only_says_they_are_glad_is_met_gladly(
+    text: str, glad: bool
+) -> None:
+    """ "No question really, just happy :)" after praise: thanks for telling us, not
+    "I didn't quite catch that"; sarcasm is no gladness."""
+    from actions.unclear import ActionNotUnderstood
+
+    tracker = conversation(
+        [
+            ("customer", "my order came early and it's lovely", "compliment"),
+            ("bot", "That's lovely to hear. Anything else I can do for you?", None),
+            ("customer", text, "nlu_fallback"),
+        ],
+        f"glad-{glad}",
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "compliment") is glad, message["text"]
