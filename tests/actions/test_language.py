@@ -433,6 +433,13 @@ async def test_outside_business_hours_the_time_is_written_the_german_way(
             "bereavement",
         ),
         ("es", "Mi hija se ha quemado la mano con la plancha que compré", "injury"),
+        # a husband who "è mancato", a job just lost
+        (
+            "it",
+            "Mio marito è mancato il mese scorso, vorrei chiudere il suo account",
+            "bereavement",
+        ),
+        ("es", "Me he quedado sin trabajo y necesito ese dinero", "hardship"),
         # an elderly customer, or one not at home with computers: taken slowly
         (
             "de",
@@ -1525,6 +1532,10 @@ def test_every_language_names_each_kind_of_problem_calmly() -> None:
     ("code", "text"),
     [
         ("fr", "Et combien coûte une livraison vers Lille ?"),
+        # whether delivery is free, and from what amount
+        ("de", "Ab welchem Bestellwert ist der Versand eigentlich kostenfrei?"),
+        ("pl", "Od jakiej kwoty wysyłka jest darmowa?"),
+        ("it", "La spedizione per Bari è gratuita?"),
         ("de", "Wie lange dauert eigentlich die Lieferung nach Wien?"),
         ("es", "¿El envío a Valencia cuánto cuesta?"),
         ("it", "Quanti giorni ci vogliono per la consegna a Torino?"),
