@@ -2957,3 +2957,23 @@ def test_what_makes_it_matter_more_is_not_said_after_a_death() -> None:
     assert gift not in loss
     broken = book.handoff("de", "Das Geschenk für meine Schwester kam kaputt an.")
     assert gift in broken
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "heard"),
+    [
+        ("nl", "Het pakket is al dagen onderweg en ik maak me wat zorgen", True),
+        ("de", "Die Bestellung hängt seit Tagen fest, das nervt wirklich", True),
+        ("es", "llevo esperando muchísimo mi pedido", True),
+        ("nl", "Ik had een wekker besteld, maar er zat een föhn in", True),
+        # making sure of something is no worry; packaging is no annoyance
+        ("nl", "Ik zal ervoor zorgen dat ik thuis ben", False),
+        ("de", "Können Sie nerviges Verpackungsmaterial weglassen?", False),
+    ],
+)
+def test_a_feeling_or_a_wait_in_everyday_words_is_heard(
+    code: str, text: str, heard: bool
+) -> None:
+    """ "ik maak me wat zorgen", "das nervt", "llevo esperando": words for the worry,
+    the annoyance or the wait come before the question for the proof."""
+    assert bool(language_book().heard(code, text)) is heard
