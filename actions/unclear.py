@@ -236,11 +236,12 @@ def faq_follow_up(tracker: Tracker) -> FaqHit | None:
         or (latest_confidence(tracker) or 0.0) >= FOLLOW_UP_CONFIDENCE
     ):
         return None
-    before = faq_match(last_question(texts[-2]))
+    asked = last_question(texts[-2])
+    before = faq_match(asked)
     alone = faq_match(text)
     if before is None or (alone is not None and alone.entry.id != before.entry.id):
         return None
-    together = faq_match(f"{last_question(texts[-2])} {text}")
+    together = faq_match(f"{asked} {text}")
     return together if together and together.entry.id == before.entry.id else None
 
 

@@ -19,6 +19,7 @@ from actions.identity import attempts_proof, proves
 from actions.language import language_book
 from actions.language_tasks import asks_money_back
 from actions.mentions import mentioned
+from actions.order_checks import state_key
 from actions.readings import asks_about_the_order
 from actions.replies import reply_book
 from actions.side import _rasa
@@ -108,11 +109,7 @@ def _order_state(order: Order) -> str:
     book = reply_book()
     if order.status.value == "delivered":
         return book.pick("track_order.delivered_noted", **order.values())
-    late = "_late" if order.late else ""
-    key = f"track_order.{order.status.value}{late}"
-    if not book.has(key):
-        key = f"track_order.{order.status.value}"
-    return book.pick(key, **order.values())
+    return book.pick(state_key(order), **order.values())
 
 
 async def _remember_proof(conversation: str, customer: str) -> bool:

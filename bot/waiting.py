@@ -297,8 +297,9 @@ class WaitingReplies:
             if told_where or any(where and where in t for t in said):
                 # told a moment ago: not the same lines again; asked ("can someone
                 # look at it today?"), when someone can, in other words
-                where = await self._standing_line(conversation_id, language, said)
-                where = where if asks else ""
+                where = ""
+                if asks:
+                    where = await self._standing_line(conversation_id, language, said)
             reply = " ".join(p for p in (first, where) if p)
             if reply in said[-1:]:  # "are you even listening??": not the same again
                 return say("waiting_for_person_again", language)
