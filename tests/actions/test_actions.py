@@ -501,7 +501,9 @@ def test_delivery_there_is_to_the_place_named_before(follow_up: str, key: str) -
         ("norway", "delivery_options_place_abroad", "Norway"),
         ("uk", "delivery_options_place_abroad", "the UK"),
         ("Canada", "delivery_options_place_no", "Canada"),
-        ("Munich", "delivery_options_place", "Munich"),  # a city: the general answer
+        ("Munich", "delivery_options_place_home", "Munich"),  # a town at home
+        ("leeds", "delivery_options_place_abroad", "Leeds in the UK"),  # a town abroad
+        ("Qwertyville", "delivery_options_place", "Qwertyville"),  # no place we know
     ],
 )
 def test_a_country_we_deliver_to_or_not_gets_yes_or_no_first(
@@ -526,7 +528,9 @@ def test_a_country_we_deliver_to_or_not_gets_yes_or_no_first(
     if key.endswith("_no"):
         assert "don't deliver" in said or "not yet" in said or "can't ship" in said
     elif key.endswith("_abroad"):
-        assert said.startswith(("Yes", "We do"))
+        assert "5–10" in said and "international" in said
+    elif key.endswith("_home"):
+        assert "international" not in said
 
 
 @pytest.mark.parametrize(

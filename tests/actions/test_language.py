@@ -13,6 +13,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.delivery import named_destination
 from actions.emotion import Decision
 from actions.emotion.policy import answer_first_situations
 from actions.empathy import empathy_book
@@ -784,10 +785,14 @@ async def test_simple_questions_are_answered_in_every_language(
             customer=owner("48213"),  # the shop's page vouched for 48213's customer
         )
 
-    # how long delivery takes: answered in the language, no ticket
+    # how long delivery takes: answered in the language (a town abroad: its time
+    # abroad), no ticket
     tracker = chat("delivery", delivery)
     events, [said] = await answer(tracker)
-    assert said == texts.answers["delivery"]  # calm: no stock offer of a person
+    place = named_destination(delivery, code)
+    abroad = place is not None and place.reach == "abroad"
+    # calm: no stock offer of a person
+    assert said == texts.answers["delivery.abroad" if abroad else "delivery"]
     assert {"event": "pause", "timestamp": None} not in events
     assert not await has_ticket(tracker.sender_id)
 
@@ -1548,11 +1553,16 @@ def test_a_delivery_question_in_other_words_is_answered_not_handed_over(
     code: str, text: str
 ) -> None:
     """How much or how long a delivery takes, said in words of the customer's own
-    (a cost or time word beside a delivery word), is the delivery answer."""
+    (a cost or time word beside a delivery word), is the delivery answer: abroad
+    for a town in another country ("Lille", "Wien"), else the general one."""
     book = language_book()
     said = book.reply(code, text, lambda number: None)
     assert said is not None
-    assert said.startswith(book.languages[code].answers["delivery"])
+    place = named_destination(text, code)
+    abroad = place is not None and place.reach == "abroad"
+    assert said.startswith(
+        book.languages[code].answers["delivery.abroad" if abroad else "delivery"]
+    )
 
 
 async def test_after_the_proof_the_first_question_is_answered_not_only_the_state(

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from actions.delivery import delivery_reach, named_country, named_place
+from actions.delivery import (
+    delivery_reach,
+    named_country,
+    named_destination,
+    named_place,
+)
 from actions.language import language_book
 from actions.payments import named_in
 from actions.replies import reply_book
@@ -48,7 +53,8 @@ def test_no_country_where_none_is_asked_about(text: str) -> None:
 
 def test_a_country_is_written_our_way() -> None:
     assert delivery_reach("uk") == ("abroad", "the UK")
-    assert delivery_reach("Lisbon") == (None, "Lisbon")  # a city: no country
+    assert delivery_reach("Lisbon") == ("abroad", "Lisbon in Portugal")  # a town
+    assert delivery_reach("Qwertyville") == (None, "Qwertyville")  # no place we know
     place = named_place("wysyłka do Norwegii?")
     assert place is not None
     assert place.written("pl") == "Norwegia"
@@ -94,8 +100,8 @@ def test_english_answers_a_named_way_to_pay_yes_or_no() -> None:
         ("nl", "Kan ik met Bancontact betalen?", "Nee, Bancontact", "Visa"),
         ("de", "Geht auch Apple Pay?", "Ja, Apple Pay", None),
         ("fr", "Est-ce que vous livrez au Canada ?", "Désolé, nous n'y livrons", None),
-        ("it", "Spedite anche in Austria?", "Sì, spediamo anche lì", "5–10"),
-        ("pt", "Fazem entregas na Irlanda?", "Sim, enviamos para lá", None),
+        ("it", "Spedite anche in Austria?", "Lì spediamo", "5–10"),
+        ("pt", "Fazem entregas na Irlanda?", "Enviamos para lá", None),
         ("sv", "Kan jag betala med Swish?", "Nej, Swish", "Klarna"),
         ("sv", "Levererar ni till Australien?", "Dit levererar vi tyvärr inte", None),
     ],
@@ -212,3 +218,60 @@ def test_it_has_not_come_yet_is_answered_with_where_it_is() -> None:
     assert said is not None and "70001" in said
     delivered = {**shipped, "status": "delivered"}
     assert book.reply("pl", text, lambda _n: delivered) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "code", "reach", "named"),
+    [
+        ("how much is shipping to leeds?", "en", "GB", "abroad", "Leeds in the UK"),
+        ("Do you deliver to Valencia?", "en", "ES", "abroad", "Valencia in Spain"),
+        (
+            "shipping to the hague pls",
+            "en",
+            "NL",
+            "abroad",
+            "The Hague in the Netherlands",
+        ),
+        ("I live in Hamburg, how fast is it?", "en", "DE", "home", "Hamburg"),
+        (
+            "Hoe lang duurt het naar Eindhoven?",
+            "nl",
+            "NL",
+            "abroad",
+            "Eindhoven in the Netherlands",
+        ),
+        ("¿Cuánto tarda un envío a Bilbao?", "es", "ES", "abroad", "Bilbao in Spain"),
+        (
+            "Combien de temps pour une livraison à Lyon ?",
+            "fr",
+            "FR",
+            "abroad",
+            "Lyon in France",
+        ),
+        ("Wie lange braucht ein Paket nach Köln?", "de", "DE", "home", "Köln"),
+        ("do you send parcels to Chicago?", "en", "US", "no", "Chicago in the US"),
+    ],
+)
+def test_a_town_stands_for_its_country(
+    text: str, language: str, code: str, reach: str, named: str
+) -> None:
+    """A town where a parcel goes is a place in its country (GeoNames): a town in
+    a country we deliver to before a larger one elsewhere ("Valencia")."""
+    place = named_destination(text, language)
+    assert place is not None
+    assert (place.code, place.reach, place.named()) == (code, reach, named)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I switch to the Gold account before it ships?",  # "Gold" of "Gold Coast"
+        "I don't know how I can see the delivery cost",  # "can" after "I" is no town
+        "is the invoice from Hamburg or from you?",  # "from" is not where it goes
+        "could a human tell me the delivery time?",  # "a" is the English article
+        "how long to deliver to my mum?",
+        "can you send it to my work address instead?",
+    ],
+)
+def test_no_town_where_none_is_named(text: str) -> None:
+    assert named_destination(text, "en") is None
