@@ -135,6 +135,21 @@ def _languages() -> dict[str, dict[str, Any]]:
     return {str(code): dict(entry) for code, entry in languages.items()}
 
 
+# What a customer says they did about a fraud, or that they gave nothing away, by
+# step (languages.yml `fraud_steps`; English: mentions.yml fraud_<step>)
+FRAUD_STEPS = ("gave_nothing", "card_done", "password_done")
+
+
+@lru_cache(maxsize=16)
+def fraud_steps(language: str) -> dict[str, re.Pattern[str]]:
+    """The words of ``language`` ("" is English) for each of ``FRAUD_STEPS`` it
+    has, searched in a lower-cased clause that asks nothing (bot/waiting_advice.py)."""
+    if not language:
+        return {step: mention(f"fraud_{step}") for step in FRAUD_STEPS}
+    steps = (_languages().get(language) or {}).get("fraud_steps") or {}
+    return {str(k): re.compile(str(v)) for k, v in steps.items() if k in FRAUD_STEPS}
+
+
 @lru_cache(maxsize=1)
 def translations() -> dict[str, dict[str, str]]:
     """Gateway texts by language code, then name (the languages and texts that

@@ -19,8 +19,9 @@ from bot import waiting_reading as read
 from bot import waiting_texts as words_of
 from bot.handoff import HandoffQueue, UrgencyFlag
 from bot.state_view import StateView
-from bot.texts import say, texts, translations
+from bot.texts import say, translations
 from bot.upstream import UNFIT, EmotionClient, RasaClient
+from bot.waiting_advice import advice_for
 
 
 class WaitingReplies:
@@ -143,7 +144,7 @@ class WaitingReplies:
         """The waiting reply that follows ``ack``, the words for the feeling or for
         the date it is needed by (``deadline``) or for their impatience
         (``impatient``: where they stand, in words not said yet) (``reply``)."""
-        advice = say(f"waiting_advice_{flag.value}", language) if flag else None
+        advice, asked = advice_for(flag, language, [*wrote, text])
         words = read.words_for(language)
         lower = text.lower()
         asks = read.asks(text, words)
@@ -159,8 +160,6 @@ class WaitingReplies:
         # the advice for what happened is said once; a question of theirs we can
         # answer comes first ("while I wait, how long do refunds take?")
         # (or what to do about it, asked: waiting_asked_<flag> says the advice too)
-        asked = f"waiting_asked_{flag.value}" if flag else ""
-        asked = say(asked, language) if asked in texts() else ""
         told = " ".join(said)
         due = (
             advice is not None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -177,3 +178,28 @@ def offline_conversations(queue: HandoffQueue, client: aioredis.Redis) -> Conver
         rasa=RasaClient(NOWHERE, 1),
         emotion=EmotionClient(NOWHERE),
     )
+
+
+@asynccontextmanager
+async def own_conversations(queue: HandoffQueue) -> AsyncIterator[Conversations]:
+    """Conversations on ``queue`` whose messages never reach Rasa (a waiting
+    customer's message never goes there)."""
+    rasa, emotion = RasaClient(NOWHERE, 1), EmotionClient(NOWHERE, 0.5)
+    try:
+        yield Conversations(
+            redis=queue.redis,
+            keys=queue.keys,
+            queue=queue,
+            transcript=Transcript(queue.redis, prefix=queue.keys.prefix),
+            rasa=rasa,
+            emotion=emotion,
+        )
+    finally:
+        await rasa.close()
+        await emotion.close()
+
+
+@pytest.fixture
+async def conversations(queue: HandoffQueue) -> AsyncIterator[Conversations]:
+    async with own_conversations(queue) as conv:
+        yield conv

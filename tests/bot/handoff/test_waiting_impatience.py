@@ -6,7 +6,6 @@ sentence that a person will reply; a wish that it happens to no one else is hear
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -17,20 +16,9 @@ from bot.handoff import HandoffQueue, UrgencyFlag
 from bot.handoff.config import load_config
 from bot.texts import say, waiting_words
 from bot.waiting_reading import ENGLISH, impatience
-from tests.bot.handoff.conftest import Clock
-from tests.bot.handoff.test_waiting_replies import (
-    own_conversations,
-    standing,
-    waiting,
-)
+from tests.bot.handoff.conftest import Clock, own_conversations
+from tests.bot.handoff.test_waiting_replies import standing, waiting
 from tests.hours import closed_for_days
-
-
-@pytest.fixture
-async def conversations(queue: HandoffQueue) -> AsyncIterator[Conversations]:
-    async with own_conversations(queue) as conv:
-        yield conv
-
 
 # Our own sentences, by language and kind of impatience
 IMPATIENT = {

@@ -6,8 +6,6 @@ it, as when the action server is down: flags and words decide)."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,37 +16,9 @@ from bot.conversations import Conversations, Inbound
 from bot.handoff import HandoffQueue, UrgencyFlag
 from bot.handoff.config import load_config
 from bot.texts import say
-from bot.transcript import Transcript
-from bot.upstream import EmotionClient, RasaClient
 from bot.waiting_reading import HOW_HEAR
-from tests.bot.handoff.conftest import CONFIG, Clock, request
+from tests.bot.handoff.conftest import CONFIG, Clock, own_conversations, request
 from tests.hours import closed_for_days
-
-NOWHERE = "http://127.0.0.1:9"  # a waiting customer's message never goes to Rasa
-
-
-@asynccontextmanager
-async def own_conversations(queue: HandoffQueue) -> AsyncIterator[Conversations]:
-    """Conversations on ``queue`` whose messages never reach Rasa."""
-    rasa, emotion = RasaClient(NOWHERE, 1), EmotionClient(NOWHERE, 0.5)
-    try:
-        yield Conversations(
-            redis=queue.redis,
-            keys=queue.keys,
-            queue=queue,
-            transcript=Transcript(queue.redis, prefix=queue.keys.prefix),
-            rasa=rasa,
-            emotion=emotion,
-        )
-    finally:
-        await rasa.close()
-        await emotion.close()
-
-
-@pytest.fixture
-async def conversations(queue: HandoffQueue) -> AsyncIterator[Conversations]:
-    async with own_conversations(queue) as conv:
-        yield conv
 
 
 async def waiting(
