@@ -42,6 +42,7 @@ from actions.language_texts import (
     problem_said,
     short_enough_to_go_on,
     stakes_said,
+    together_of,
     topic_answer,
     topics_asked,
 )
@@ -132,6 +133,7 @@ class LanguageBook:
                     str(k): re.compile(str(v))
                     for k, v in (entry.get("topics") or {}).items()
                 },
+                together=together_of(entry),
                 answers={
                     str(k): str(v) for k, v in (entry.get("answers") or {}).items()
                 },

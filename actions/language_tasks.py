@@ -65,7 +65,7 @@ def asks_money_back(texts: LanguageTexts | None, text: str) -> bool:
         return problem_said(texts, lower) == texts.care.get("refund_late")
     asked, rest = topics_asked(texts, lower)
     return (
-        asks_something(texts, rest)
+        (asks_something(texts, rest) or "refund" in asked)
         and not problem_said(texts, lower)
         and not ({"person", "problem", "cancel"} & set(asked))
     )

@@ -61,6 +61,9 @@ class LanguageTexts:
     # ``order.<status>`` for an order's state); a feeling they name and the words for
     # it (``feelings``); how a date is written (``date``: {day} {month})
     topics: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    # ...and those asked by words of each of two lists in one sentence, in any
+    # order (``topics_together``: the money and when, for the refund)
+    together: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     answers: dict[str, str] = field(default_factory=dict)
     feelings: dict[str, tuple[re.Pattern[str], str]] = field(default_factory=dict)
     # what makes it matter more ("es war ein Geschenk", "para una boda"): the words,
@@ -155,6 +158,29 @@ def stakes_said(texts: LanguageTexts, lower: str) -> str:
     )
 
 
+def together_of(entry: dict[str, Any]) -> dict[str, tuple[re.Pattern[str], ...]]:
+    """A language's ``topics_together``: a topic asked by a sentence with words of
+    each of its lists, in any order ("Le remboursement arrive sous combien de
+    jours ?": the money, and when)."""
+    return {
+        str(topic): tuple(re.compile(str(words)) for words in lists)
+        for topic, lists in (entry.get("topics_together") or {}).items()
+    }
+
+
+def _asked_together(texts: LanguageTexts, topic: str, rest: str) -> str | None:
+    """``rest`` without the words of ``topic``'s lists when one of its sentences
+    has words of each (``together``); None when none has. Only those words go:
+    what else the sentence says (charged twice) is still read."""
+    lists = texts.together.get(topic, ())
+    sentences = re.findall(r"[^.?!]+[.?!]*", rest)
+    if not lists or not any(all(w.search(s) for w in lists) for s in sentences):
+        return None
+    for words in lists:
+        rest = words.sub(" ", rest)
+    return rest
+
+
 def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
     """The topics ``lower`` (a lower-cased message) asks about, whole questions
     (QUESTIONS) first and then taken out; and what is left of it."""
@@ -167,6 +193,9 @@ def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
         if words is not None and words.search(rest):
             asked.append(topic)
             rest = words.sub(" ", rest)
+        elif (left := _asked_together(texts, topic, rest)) is not None:
+            asked.append(topic)
+            rest = left
     others = {t: w for t, w in texts.topics.items() if t not in QUESTIONS}
     # "payment" once: a way to pay named and the words for paying ("Kan ik met
     # Bancontact betalen?") ask one question, answered once

@@ -2987,3 +2987,23 @@ def test_a_feeling_or_a_wait_in_everyday_words_is_heard(
     """ "ik maak me wat zorgen", "das nervt", "llevo esperando": words for the worry,
     the annoyance or the wait come before the question for the proof."""
     assert bool(language_book().heard(code, text)) is heard
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Die Rückerstattung, wann ist die denn da?"),
+        ("es", "Y el dinero, ¿cuándo me lo devuelven?"),
+        ("fr", "Et mon remboursement, je le reçois dans combien de jours ?"),
+        ("it", "I soldi indietro li ricevo quando?"),
+        ("nl", "De terugbetaling komt wanneer binnen?"),
+        ("pt", "O estorno cai na conta quando?"),
+        ("pl", "Pieniądze wrócą na konto kiedy?"),
+        ("sv", "Pengarna kommer tillbaka när, ungefär?"),
+    ],
+)
+def test_when_the_money_comes_back_is_asked_in_any_order(code: str, text: str) -> None:
+    """The money and when, in one sentence in any order, ask about the refund
+    (``topics_together``), not for a person as something that went wrong."""
+    asked, _ = topics_asked(language_book().languages[code], text.lower())
+    assert asked == ["refund"]
