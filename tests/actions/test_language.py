@@ -20,7 +20,7 @@ from actions.empathy import empathy_book
 from actions.handoff import for_language, handoff_queue
 from actions.language import LANGUAGES_FILE, LanguageBook, language_book
 from actions.language_detection import MIN_WORDS, conversation_language, detect
-from actions.language_texts import topics_asked
+from actions.language_texts import problem_said, topics_asked
 from actions.mood import assess
 from actions.numbers import find_number
 from actions.store import store
@@ -3007,3 +3007,29 @@ def test_when_the_money_comes_back_is_asked_in_any_order(code: str, text: str) -
     (``topics_together``), not for a person as something that went wrong."""
     asked, _ = topics_asked(language_book().languages[code], text.lower())
     assert asked == ["refund"]
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Der Teller hat einen abgeplatzten Rand."),
+        ("es", "La taza vino astillada por un lado."),
+        ("fr", "Le saladier est ébréché sur le bord."),
+        ("it", "Il piatto ha il bordo sbeccato."),
+        ("nl", "Het bord is geschilferd aan de rand."),
+        ("pt", "A caneca veio riscada por todo o lado."),
+        ("pl", "Talerz jest obtłuczony na brzegu."),
+        ("sv", "Tallriken är kantstött."),
+    ],
+)
+def test_a_chipped_or_scratched_item_is_damage_in_every_language(
+    code: str, text: str
+) -> None:
+    """Small damage (chipped, scratched) is damage: a person puts it right, with
+    the care for a damaged item."""
+    texts = language_book().languages[code]
+    asked, _ = topics_asked(texts, text.lower())
+    assert "problem" in asked
+    raw = yaml.safe_load(LANGUAGES_FILE.read_text(encoding="utf-8"))
+    damaged = raw["languages"][code]["problems"]["damaged"]["care"]
+    assert problem_said(texts, text.lower()) == damaged
