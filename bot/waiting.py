@@ -22,6 +22,7 @@ from bot.state_view import StateView
 from bot.texts import say, translations
 from bot.upstream import UNFIT, EmotionClient, RasaClient
 from bot.waiting_advice import advice_for
+from bot.waiting_courtesy import THANKS_WORDS, apologises, only_thanks
 
 
 class WaitingReplies:
@@ -65,9 +66,9 @@ class WaitingReplies:
         lower = text.lower()
         felt = (
             read.felt(analysis)
-            or read.urgent(analysis)
+            or read.urgent(analysis, flag)
             or read.felt_words(lower, words)
-        )
+        ) and not apologises(analysis, lower, words)
         ack = (
             words_of.ack(analysis, lower, words, language, wrote or [], flag=flag)
             if felt
@@ -148,11 +149,11 @@ class WaitingReplies:
         words = read.words_for(language)
         lower = text.lower()
         asks = read.asks(text, words)
-        urgent = read.urgent(analysis)
+        urgent = read.urgent(analysis, flag)
         order = read.ORDER_NUMBER.search(read.POSTCODE_NUMBER.sub(" ", text))
         thanks = (
-            bool(words.thanks.search(lower)) and len(text.split()) <= read.THANKS_WORDS
-        ) or (not language and read.only_thanks(text))
+            bool(words.thanks.search(lower)) and len(text.split()) <= THANKS_WORDS
+        ) or (not language and only_thanks(text))
         calls = contact.asks_call(lower, words, language, asks)
         # "fine, I'll wait", "ok": thanked for their patience
         accepts = bool(words.accepts.search(lower)) and not thanks

@@ -16,6 +16,7 @@ from typing import Any
 from bot.contact import CALL_WORDS
 from bot.handoff import Ticket, UrgencyFlag, urgency_flags
 from bot.texts import WaitingWords, mention, waiting_words
+from bot.waiting_courtesy import THANKS, THANKS_WORDS, only_thanks
 
 # An order number a waiting customer adds ("it's 48213"): digits standing alone.
 ORDER_NUMBER = re.compile(r"(?<![\w+-])\d{5,15}(?![\w-])")
@@ -94,24 +95,6 @@ WAIT_WORDS = re.compile(
     r"\b(?:do|should|shall) (?:i|we) (?:just )?keep (?:waiting|this open)\b",
     re.IGNORECASE,
 )
-THANKS = re.compile(
-    r"\b(?:thanks?|thank you|thx|thnx|ty|tysm|cheers|ta|much appreciated)\b", re.I
-)
-THANKS_WORDS = 6  # "thank you dear", not "thanks but where is it"
-# ...or longer and only warm ("Thank you so much, you've been very kind.")
-WARM_WORDS = frozenset(
-    """thank thanks you so much very really ever kind helpful lovely great wonderful
-    patient reassuring ve been have has that s re are is it this dear love appreciate
-    appreciated for your help all the a lot cheers ta ok okay oh and nice good thx
-    thnx ty tysm
-    brilliant""".split()  # noqa: SIM905 (a word list reads best as words)
-)
-
-
-def only_thanks(text: str) -> bool:
-    """Whether an English message only thanks, however many warm words it takes."""
-    words = re.findall(r"[a-z]+", text.lower())
-    return bool(THANKS.search(text)) and all(w in WARM_WORDS for w in words)
 
 
 def thanks_only(text: str, words: WaitingWords, language: str) -> bool:
@@ -351,15 +334,21 @@ def words_for(language: str) -> WaitingWords:
     return ENGLISH if not language else waiting_words(language) or UNREAD
 
 
-def urgent(analysis: dict[str, Any] | None) -> bool:
-    """Whether a waiting customer's message raises a flag, or is strongly felt in its
-    own words (a high level from the conversation alone, such as a repeat, is not:
-    "I'm sorry you're still waiting" must answer something the customer said; nor is
-    confusion, which is met with waiting_felt_confusion, not with urgency)."""
+# Flags that ask for patience, not urgency: "I'm 84 and not good with computers"
+# written while waiting is not "I've passed on how urgent this is"
+PATIENCE = frozenset({UrgencyFlag.VULNERABLE})
+
+
+def urgent(analysis: dict[str, Any] | None, known: UrgencyFlag | None = None) -> bool:
+    """Whether a waiting customer's message raises a flag the ticket has not
+    (``known``), or is strongly felt in its own words (a high level from the
+    conversation alone, such as a repeat, is not: "I'm sorry you're still waiting"
+    must answer something the customer said; nor is confusion, which is met with
+    waiting_felt_confusion, not with urgency)."""
     if not analysis:
         return False
     names = {str(s.get("name")) for s in analysis.get("signals", [])}
-    if urgency_flags(names):
+    if urgency_flags(names) - {known, *PATIENCE}:
         return True
     if analysis.get("label") == "confusion":
         return False

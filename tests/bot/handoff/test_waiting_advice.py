@@ -10,6 +10,7 @@ from bot.conversations import Conversations  # noqa: E402  (the fixture's type)
 from bot.handoff import UrgencyFlag
 from bot.texts import say
 from bot.waiting_advice import fraud_step
+from tests.bot.handoff.conftest import request
 from tests.bot.handoff.test_waiting_replies import waiting
 
 FRAUD = frozenset({UrgencyFlag.FRAUD})
@@ -88,3 +89,50 @@ async def test_someone_who_gave_nothing_is_not_told_to_block_a_card(
     assert "bank" not in safe.lower()
     assert say("waiting_fraud_card", "pl") in card
     assert "zmienić hasło" not in card  # done already: not asked again
+
+
+async def test_an_apology_for_themselves_is_no_grief_and_no_new_urgency(
+    conversations: Conversations,
+) -> None:
+    """ "Sorry, I'm not very good with computers" from a customer handed over as
+    vulnerable: no need to apologise, not "I'm so sorry you're going through this"
+    and "I've passed on how urgent this is" (the flag is on the ticket already)."""
+    from actions.mood import analyzer, compact
+
+    await conversations.queue.enqueue(
+        request("web-sorry-vulnerable", flags=frozenset({UrgencyFlag.VULNERABLE}))
+    )
+    text = "Sorry, I'm not very good with computers. I'm Maya, by the way."
+    analysis = compact(analyzer().analyze(text, []))
+    reply = await conversations.waiting.reply(
+        "web-sorry-vulnerable", text, analysis, ["a reply before"]
+    )
+    assert reply.endswith(say("waiting_no_apology")), reply
+    assert say("waiting_ack_sadness") not in reply
+    assert say("waiting_urgent_passed") not in reply
+
+
+def test_the_hardship_advice_names_no_money_matter() -> None:
+    """Someone in hardship may be waiting about a broken laptop, not money: the
+    advice says the person looks at it first, in every language."""
+    from bot.texts import translations
+
+    for language in ("", *translations()):
+        advice = say("waiting_advice_hardship", language)
+        assert "money" not in advice and "Geld" not in advice, language
+
+
+def test_an_apology_beside_a_feeling_is_the_feeling() -> None:
+    """ "I'm sorry to bother you again" is an apology; "I'm sorry, I'm just
+    devastated" is grief, heard as such."""
+    from actions.mood import analyzer, compact
+    from bot.waiting_courtesy import apologises
+    from bot.waiting_reading import ENGLISH
+
+    def reads(text: str) -> bool:
+        analysis = compact(analyzer().analyze(text, []))
+        return apologises(analysis, text.lower(), ENGLISH)
+
+    assert reads("I'm so sorry to bother you with this again")
+    assert not reads("I'm sorry, I'm just devastated about all of it")
+    assert not reads("when will someone reply?")
