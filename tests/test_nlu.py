@@ -54,6 +54,9 @@ NOT_CASES = [
     ("the bowl from order 651234 turned up with a crack in the rim", "change_order"),
     # a cancellation needs a word for one: a delivery question is none
     ("can the courier leave order 5520174 with my neighbour?", "cancel_order"),
+    # where a refund stands needs the money or a return: paying for a faster
+    # delivery is no refund
+    ("where is parcel 48213, I paid extra for next-day!!", "track_refund"),
 ]
 
 

@@ -16,6 +16,8 @@ from .models import Emotion, Signal
 from .rules import Hit
 
 NEGATIVE_LABELS = tuple(e.value for e in Emotion if e.negative)
+# Signals of a shouted message: capitals, "???" or "!!!"
+SHOUTED = frozenset({"all_caps", "punctuation"})
 # Serious situations a customer describes (actions/emotion/situations.py): never
 # read as happiness
 SERIOUS_SITUATIONS = frozenset(
@@ -167,5 +169,11 @@ class Scorer:
                 best = negative
         if best == Emotion.JOY.value and intensity >= 0.5:
             best = max(NEGATIVE_LABELS, key=lambda k: evidence[k])
+        if best == Emotion.CONFUSION.value and SHOUTED & {s.name for s in signals}:
+            # "WHERE IS MY ORDER???": a question shouted is anger or frustration,
+            # not a customer unsure how things work
+            best = max(
+                (Emotion.ANGER.value, Emotion.FRUSTRATION.value), key=evidence.get
+            )
         total = sum(evidence.values()) or 1.0
         return Emotion(best), {k: round(v / total, 4) for k, v in evidence.items()}

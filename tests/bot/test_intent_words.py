@@ -63,3 +63,23 @@ def test_a_request_for_a_person_needs_words_for_one() -> None:
         "put your manager on the line",
     ):
         assert supported(asked, ranking[0], ranking, needs) == ranking[0], asked
+
+
+def test_where_a_refund_stands_needs_the_money_or_the_return() -> None:
+    """ "Where's my parcel? I paid for next-day" asks where the order is, however
+    NLU reads the word "paid"; the refund, the money, a return or a rebate named
+    keep the refund (its typos too)."""
+    needs = load_requirements()
+    ranking = [
+        {"name": "track_refund", "confidence": 0.6},
+        {"name": "track_order", "confidence": 0.4},
+    ]
+    order = "where's my parcel 48213?? I paid for next-day delivery!!"
+    assert supported(order, ranking[0], ranking, needs) == ranking[1]
+    for asked in (
+        "any news on my refnud?",
+        "has the money gone back to my card",
+        "I posted the return last week, has it been processed?",
+        "is my rebate on its way",
+    ):
+        assert supported(asked, ranking[0], ranking, needs) == ranking[0], asked

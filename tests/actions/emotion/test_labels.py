@@ -16,6 +16,9 @@ LABELS = [
     ("the jumper for my niece came with a hole in it :(", Emotion.SADNESS),
     ("I'm really worried someone is using my card", Emotion.ANXIETY),
     ("I'm confused, which of these two plans am I on?", Emotion.CONFUSION),
+    # a question shouted is no confusion
+    ("WHERE IS MY PARCEL 48213??? I PAID FOR NEXT DAY!!!", Emotion.FRUSTRATION),
+    ("why has nobody answered my email???", Emotion.FRUSTRATION),
     ("Thank you so much, you've been brilliant", Emotion.JOY),
     ("THANK YOU SO MUCH, IT ARRIVED", Emotion.JOY),
     ("Cancel my order please", Emotion.NEUTRAL),
