@@ -16,8 +16,9 @@ from .models import Emotion, Signal
 from .rules import Hit
 
 NEGATIVE_LABELS = tuple(e.value for e in Emotion if e.negative)
-# Signals of a shouted message: capitals, "???" or "!!!"
-SHOUTED = frozenset({"all_caps", "punctuation"})
+# Signals of a shouted message and the weight from which they say so: capitals in
+# most of it (one word such as "[NAME]" is no shouting), "???" or "!!!"
+SHOUTED = {"all_caps": 0.3, "punctuation": 0.2}
 # Serious situations a customer describes (actions/emotion/situations.py): never
 # read as happiness
 SERIOUS_SITUATIONS = frozenset(
@@ -169,7 +170,8 @@ class Scorer:
                 best = negative
         if best == Emotion.JOY.value and intensity >= 0.5:
             best = max(NEGATIVE_LABELS, key=lambda k: evidence[k])
-        if best == Emotion.CONFUSION.value and SHOUTED & {s.name for s in signals}:
+        shouted = {s.name for s in signals if s.weight >= SHOUTED.get(s.name, 1.0)}
+        if best == Emotion.CONFUSION.value and shouted:
             # "WHERE IS MY ORDER???": a question shouted is anger or frustration,
             # not a customer unsure how things work
             best = max(
