@@ -58,10 +58,11 @@ WAITING_KEYS = {"contact_customer_service": "faq.contact_hours"}
 # and still answered.
 _NO_VALUES = {"name_greeting": "", "account_type": "", "delivery_place": ""}
 # What the customer reported (the gateway reads it in their messages: a double
-# charge, a broken item, the wrong item) makes a general answer about returning
-# unused items or the refund after a return wrong: the gateway says what holds then.
+# charge, a broken item, the wrong item; or the ticket's flag: fraud, someone hurt,
+# a death) makes a general answer about returning unused items or the refund after
+# a return wrong: the gateway says what holds then (or what the person arranges).
 UNFIT_SITUATIONS = frozenset(
-    {"double_charge", "damaged", "wrong_item", "fraud", "safety"}
+    {"double_charge", "damaged", "wrong_item", "fraud", "safety", "bereavement"}
 )
 # answers about sending back, money back or prices: not what holds for a double
 # charge, a broken or wrong item, or fraud ("can you refund the extra one today?" is

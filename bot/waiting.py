@@ -19,7 +19,7 @@ from bot import waiting_reading as read
 from bot import waiting_texts as words_of
 from bot.handoff import HandoffQueue, UrgencyFlag
 from bot.state_view import StateView
-from bot.texts import say, translations
+from bot.texts import say, texts, translations
 from bot.upstream import UNFIT, EmotionClient, RasaClient
 from bot.waiting_advice import advice_for
 from bot.waiting_courtesy import THANKS_WORDS, apologises, only_thanks
@@ -235,15 +235,16 @@ class WaitingReplies:
             reported = read.situation([*wrote, text], words)
             if flag is UrgencyFlag.SAFETY:
                 reported = "safety"  # it hurt someone: kept, collected, no return
-            elif not reported and flag is UrgencyFlag.FRAUD:
-                reported = "fraud"  # what was done in their name: no how-tos
+            elif not reported and flag in (UrgencyFlag.FRAUD, UrgencyFlag.BEREAVEMENT):
+                reported = flag.value  # done in their name, a death: no how-tos
             known = await self.emotion.answer(
                 question, language, reading, conversation_id, situation=reported
             )
             if UNFIT.get():
                 # "when do I get my money back?" after a double charge: not the
                 # refund after a return, but what holds for what they reported
-                known = say(f"waiting_fits_{UNFIT.get()}", language)
+                fit = f"waiting_fits_{UNFIT.get()}"  # (or what the person arranges)
+                known = say(fit, language) if fit in texts() else asked
             elif (
                 known is None
                 and reported in words_of.REMEDIES

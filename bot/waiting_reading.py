@@ -85,7 +85,7 @@ WAIT_WORDS = re.compile(
     r"i'?m begging you|i beg you)\W*$|"
     # "how long will it take?" and nothing more, while they wait: the wait
     r"^\W*(?:(?:so|and|but|ok|okay)\W+)?how long (?:will|does|is|would) "
-    r"(?:it|this) (?:going to |gonna )?(?:take|be)\W*$|"
+    r"(?:it|this|that) (?:going to |gonna )?(?:take|be)\W*$|"
     # a bare "how long tho?", "when?" while they wait: the wait
     r"^\W*(?:(?:so|and|but|ok|okay) )?(?:how long|when)"
     r"(?: (?:tho|though|now|then))?\W*$|"

@@ -175,7 +175,8 @@ class Scorer:
             # "WHERE IS MY ORDER???": a question shouted is anger or frustration,
             # not a customer unsure how things work
             best = max(
-                (Emotion.ANGER.value, Emotion.FRUSTRATION.value), key=evidence.get
+                (Emotion.ANGER.value, Emotion.FRUSTRATION.value),
+                key=lambda k: evidence[k],
             )
         total = sum(evidence.values()) or 1.0
         return Emotion(best), {k: round(v / total, 4) for k, v in evidence.items()}

@@ -151,3 +151,26 @@ def test_a_question_whose_answer_is_not_for_a_waiting_customer_gets_the_faqs() -
         "is there a phone number I could call?", "", "contact_customer_service", 0.97
     )
     assert said is not None and says(said, "faq.contact_hours"), said
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "intent"),
+    [
+        ("", "do I have to post the parcel back myself?", "check_refund_policy"),
+        ("sv", "Kan jag returnera den till er?", None),
+        ("de", "Wie schicke ich das zurück?", None),
+    ],
+)
+def test_after_a_death_a_return_is_what_the_person_arranges(
+    language: str, question: str, intent: str | None
+) -> None:
+    """A bereaved customer asking how to send something back while waiting gets
+    what the person arranges (the gateway's waiting_asked_bereavement), not the
+    self-service returns how-to."""
+    confidence = 0.95 if intent else None
+    plain = answer_while_waiting(question, language, intent, confidence)
+    assert plain not in (None, UNFIT)
+    said = answer_while_waiting(
+        question, language, intent, confidence, None, "bereavement"
+    )
+    assert said == UNFIT

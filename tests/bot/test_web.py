@@ -377,6 +377,23 @@ async def test_a_waiting_customer_hears_what_holds_for_what_they_reported(
     await widget.close()
 
 
+async def test_a_bereaved_customer_asking_how_to_return_hears_the_person_arranges_it(
+    gateway_url: str, agent_side: Conversations
+) -> None:
+    """After telling us of a death, "what is your return policy?" while waiting: what
+    the person arranges (no passwords or order numbers needed, a return included),
+    not the self-service returns how-to."""
+    widget = await Widget.open(gateway_url)
+    await widget.say("my wife passed away last week, her order still came")
+    await widget.entry(author="bot")
+    assert await agent_side.queue.state(widget.conversation) is TicketState.QUEUED
+    await widget.say("what is your return policy?")
+    answered = await widget.entry(author="system")
+    assert say("waiting_asked_bereavement") in answered["text"]
+    assert "30 days" not in answered["text"]
+    await widget.close()
+
+
 async def test_money_back_after_a_double_charge_needs_no_proof_while_waiting(
     gateway_url: str, agent_side: Conversations
 ) -> None:

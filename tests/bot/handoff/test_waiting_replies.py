@@ -781,8 +781,9 @@ async def test_a_question_after_a_death_is_answered_not_put_off(
     conversations: Conversations,
 ) -> None:
     """Waiting after telling us of a death, a question about the order that no
-    general answer covers: that there is no rush and the person arranges whatever
-    is needed, a return or refund included; not only "nothing to do meanwhile"."""
+    general answer covers: nothing is needed from them and the person arranges
+    whatever is needed, a return or refund included; not only "nothing to do
+    meanwhile", and no "no rush" (they may want it stopped soon)."""
     text = "and what happens with the order he had, do I have to do something?"
     reply = await conversations.waiting.reply(
         "web-bereaved-asks",
@@ -794,7 +795,7 @@ async def test_a_question_after_a_death_is_answered_not_put_off(
     # their loss named (once while they wait), then the answer
     loss = say("waiting_ack_loss")
     assert reply == f"{loss} {say('waiting_asked_bereavement')}"
-    assert "refund" in reply and "no rush" in reply
+    assert "refund" in reply and "passwords" in reply and "no rush" not in reply
 
 
 async def test_the_feeling_something_serious_brings_is_named_once_while_waiting(
