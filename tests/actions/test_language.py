@@ -3033,3 +3033,24 @@ def test_a_chipped_or_scratched_item_is_damage_in_every_language(
     raw = yaml.safe_load(LANGUAGES_FILE.read_text(encoding="utf-8"))
     damaged = raw["languages"][code]["problems"]["damaged"]["care"]
     assert problem_said(texts, text.lower()) == damaged
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Und falls das Paket nie mehr auftaucht?"),
+        ("es", "¿Y si la caja se extravía?"),
+        ("fr", "Et s'il se perd en route ?"),
+        ("it", "E se l'ordine è sparito?"),
+        ("nl", "En als de bestelling echt zoek is?"),
+        ("pt", "E se o pacote desaparecer?"),
+        ("pl", "A jeśli kurier ją zgubi?"),
+        ("sv", "Och om beställningen har försvunnit?"),
+    ],
+)
+def test_what_if_it_is_lost_is_asked_in_other_words(code: str, text: str) -> None:
+    """What happens if the parcel never turns up or is lost, in words of the
+    customer's own, asks the ``if_not`` question (answered: a person chases it and
+    replaces or refunds it), not one for a person."""
+    asked, _ = topics_asked(language_book().languages[code], text.lower())
+    assert "if_not" in asked
