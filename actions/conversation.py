@@ -96,6 +96,8 @@ def accepted_offer(tracker: Tracker) -> str | None:
     # them to see
     first = _SENTENCE_END.split(text.strip())[0]
     yes = offered == "handoff" and book.is_plain_yes(first) and says_yes(first)
+    if _BARE_OK.match(first) and "?" in text.strip()[len(first) :]:
+        yes = False  # "OK. If not, can I keep them in my basket?": a new question
     # "great, thanks" to "Shall I bring one in?": glad of the person asked about
     said = bot_texts(tracker)[-1:]
     asked = bool(said) and said[0].rstrip().endswith("?")
@@ -116,6 +118,10 @@ _GLAD = re.compile(
     r"super|cool|awesome)\W+(?:thanks?|thank you|ta|cheers)(?: (?:so much|a lot))?\W*$",
     re.IGNORECASE,
 )
+
+
+# "ok", "fine" alone: a yes only when nothing else is asked after it
+_BARE_OK = re.compile(r"^\W*(?:ok(?:ay)?|alright|all right|fine)\W*$", re.IGNORECASE)
 
 
 # A word that says yes; without one, "Perfect, thanks", "right." or "ok thanks" only
@@ -195,9 +201,10 @@ def accepts(text: str) -> bool:
 # "Could you find out and get back to me?", "can you check with them?": a task for a
 # person, after a reply that said a colleague could look into it
 _FIND_OUT = re.compile(
-    r"\b(?:find (?:it |that |this )?out|check with (?:them|the team|someone|your team|"
-    r"the product team|the warehouse)|ask (?:them|the team|someone|your team|around|"
-    r"the product team|the warehouse)|get back to me|look into it for me)\b",
+    r"\b(?:find (?:it |that |this )?out|(?:check|confirm|clarify) (?:it |that |this )?"
+    r"with (?:them|someone|the \w+|your \w+)|ask (?:them|someone|around|the \w+|"
+    r"your \w+)|get back to me|look into it(?: for me)?|(?:some|any)(?:one|body) "
+    r"(?:who |that )?(?:can|could) (?:check|ask|find out|look into|confirm))\b",
     re.IGNORECASE,
 )
 _COLLEAGUE_CAN = re.compile(

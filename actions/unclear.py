@@ -24,6 +24,7 @@ from actions.answer_keys import (
 )
 from actions.conversation import (
     accepted_offer,
+    asks_us_to_find_out,
     bot_texts,
     customer_texts,
     latest_confidence,
@@ -399,8 +400,9 @@ class ActionNotUnderstood(CaringAction):
                 *await accept_offer(f"ask {chosen}", speaker, tracker),
             ]
         text = str((tracker.latest_message or {}).get("text") or "")
-        if mentioned("asks_for_person", text):
-            # "Is someone going to help me?": a person, in words NLU did not know
+        if mentioned("asks_for_person", text) or asks_us_to_find_out(tracker):
+            # "Is someone going to help me?", "is there anyone who can check with
+            # them?" after a colleague was offered: a person, in words NLU did not know
             return [
                 SlotSet("pending_intent", None),
                 *await hand_over(speaker, tracker, "Customer asked for a person."),

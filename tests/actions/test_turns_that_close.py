@@ -73,6 +73,39 @@ async def test_find_out_for_me_after_a_colleague_could_check_brings_one_in(
 
 
 @pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("is there someone who could check that with the maker?", "nlu_fallback"),
+        ("could you confirm it with the supplier?", "out_of_scope"),
+        ("can you ask the manufacturer for me", "nlu_fallback"),
+    ],
+)
+async def test_someone_to_check_after_a_colleague_could_brings_one_in(
+    own_queue: str, text: str, intent: str
+) -> None:
+    """Taking up the offer in its own words ("is there anyone who can check with
+    the manufacturer?") after a reply that said a colleague could check, whatever
+    NLU made of it: a person, not "is it one of these?"."""
+    from actions.unclear import ActionNotUnderstood
+
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "does the clasp on the necklace contain nickel?", "product_info"),
+        (
+            "bot",
+            "The product page lists the materials under Details. If what you need "
+            "isn't there, a colleague can ask our product team and come back to you.",
+            None,
+        ),
+        ("customer", text, intent),
+    ]
+    dispatcher = CollectingDispatcher()
+    events = await ActionNotUnderstood().run(
+        dispatcher, conversation(turns, f"check-with-{intent}"), DOMAIN
+    )
+    assert {"event": "pause", "timestamp": None} in events
+
+
+@pytest.mark.parametrize(
     ("text", "taken"),
     [
         ("yes please", True),
@@ -80,6 +113,9 @@ async def test_find_out_for_me_after_a_colleague_could_check_brings_one_in(
         ("that'd be great", True),
         # thanks or an acknowledgement only: the offer is not taken
         ("Perfect, thanks.", False),
+        # an ok, then a new question: the question, not the offer
+        ("OK. Otherwise, is there a wish list I can save things in?", False),
+        ("Yes please. I can send a photo too.", True),
         ("right.", False),
         ("ok thanks", False),
     ],
