@@ -624,6 +624,12 @@ async def test_nobody_home_gets_where_the_parcel_goes(text: str, intent: str) ->
     [
         ("will I need a printer to send it back?", "check_refund_policy.label"),
         ("do I pay anything for sending it back?", "check_refund_policy.cost"),
+        # when the money comes, not the whole policy; the window is the policy
+        (
+            "once it's back with you, how soon is the refund paid?",
+            "check_refund_policy.time",
+        ),
+        ("how many days have I got to return it for a refund?", "check_refund_policy"),
     ],
 )
 async def test_a_detail_of_returning_gets_that_detail(text: str, key: str) -> None:
