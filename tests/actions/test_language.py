@@ -3054,3 +3054,56 @@ def test_what_if_it_is_lost_is_asked_in_other_words(code: str, text: str) -> Non
     replaces or refunds it), not one for a person."""
     asked, _ = topics_asked(language_book().languages[code], text.lower())
     assert "if_not" in asked
+
+
+@pytest.mark.parametrize(
+    ("code", "problem", "contact"),
+    [
+        (
+            "de",
+            "Schon zum dritten Mal kommt die Jacke in der falschen Farbe.",
+            "Ich melde mich jetzt zum dritten Mal.",
+        ),
+        (
+            "es",
+            "Es la tercera vez que me llega la talla equivocada.",
+            "Es la tercera vez que escribo.",
+        ),
+        (
+            "fr",
+            "C'est la troisième fois que le colis arrive abîmé.",
+            "C'est la troisième fois que je relance.",
+        ),
+        (
+            "it",
+            "È la terza volta che ricevo il colore sbagliato.",
+            "È la terza volta che scrivo.",
+        ),
+        (
+            "nl",
+            "Voor de derde keer krijg ik de verkeerde maat.",
+            "Dit is de derde keer dat ik mail.",
+        ),
+        (
+            "pt",
+            "É a terceira vez que recebo a cor errada.",
+            "É a terceira vez que escrevo.",
+        ),
+        ("pl", "Trzeci raz dostaję zły kolor.", "Piszę już trzeci raz."),
+        (
+            "sv",
+            "För tredje gången får jag fel färg.",
+            "Det är tredje gången jag skriver.",
+        ),
+    ],
+)
+def test_a_problem_again_is_no_chasing_us_again(
+    code: str, problem: str, contact: str
+) -> None:
+    """ "The third time the wrong colour comes" is the problem again, met with the
+    care for it; "the third time I write" is chasing us, met with that."""
+    texts = language_book().languages[code]
+    raw = yaml.safe_load(LANGUAGES_FILE.read_text(encoding="utf-8"))
+    chased = raw["languages"][code]["problems"]["repeated"]["care"]
+    assert problem_said(texts, problem.lower()) != chased
+    assert problem_said(texts, contact.lower()) == chased
