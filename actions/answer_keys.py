@@ -12,7 +12,7 @@ from rasa_sdk import Tracker
 from actions.conversation import customer_name, customer_texts, latest_entity
 from actions.delivery import delivery_reach, named_destination
 from actions.mentions import mentions
-from actions.order_chat import praised
+from actions.order_chat import praised, praised_person
 from actions.payments import method_named
 from actions.readings import closing_key, done_asking, only_closes
 from actions.replies import reply_book
@@ -82,6 +82,7 @@ def answer_values(tracker: Tracker) -> dict[str, Any]:
         "delivery_place": delivery_reach(_place(tracker) or "")[1],
         "payment_method": method_named(text),
         "thing": praised(text),
+        "person": praised_person(text),
         "wish": wished(text),
     }
 

@@ -352,6 +352,15 @@ def praised(text: str) -> str:
     return found.group("thing") if found else ""
 
 
+def praised_person(text: str) -> str:
+    """Someone of ours the customer praises by name ("Anna", from "your support
+    person Anna helped me"), as a name is written, or ""."""
+    found = mentions()["praised_person"].search(text.lower())
+    if found is None:
+        return ""
+    return (found.group("person") or found.group("name") or "").capitalize()
+
+
 def only_praise(tracker: Tracker, analysis: Analysis | None = None) -> bool:
     """Whether the message that started the form only praises ("my order 5520174
     arrived early and the packaging was lovely", "Anna sorted my refund, she was

@@ -263,6 +263,25 @@ async def test_a_question_nlu_took_for_praise_is_not_thanked() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("the advisor Bea on your chat was so patient with me, thank you", "Bea"),
+        ("Omar from your customer service sorted out my return, top man", "Omar"),
+    ],
+)
+async def test_praise_for_one_of_us_is_passed_on_by_name(
+    text: str, person: str
+) -> None:
+    """Someone of ours praised by name: the thanks is passed on to them, not a
+    general "glad things went well"."""
+    tracker = conversation([("customer", text, "compliment")], "praise-person")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "compliment.person", person=person)
+
+
+@pytest.mark.parametrize(
     ("text", "thing"),
     [
         ("the wool blanket I got is so lovely, thank you", "wool blanket"),
