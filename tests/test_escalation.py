@@ -488,7 +488,7 @@ def test_thanks_words_two_languages_share_get_the_survey_in_the_chats_language(
             gateway_url,
             ["Goedemiddag, hoe lang duurt de levering naar Utrecht?", closing],
         )
-        assert replies[0] == [dutch.answers["delivery"]]
+        assert replies[0] == [dutch.answers["delivery.abroad"]]  # Utrecht: abroad
         thanks, survey = replies[1]
         assert thanks == dutch.answers["thanks"]
         assert survey in load_survey().intro["nl"], survey
