@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rasa_sdk import Tracker
 
 from actions.emotion import Analysis, Decision
 from actions.language import language_book
 from actions.mood import compact, transcript_entry
+from actions.order_checks import deadline_day
+from actions.replies import reply_book
 from actions.settings import get_settings
 from bot.handoff import (
     Availability,
@@ -169,3 +174,26 @@ def waiting_values(result: EnqueueResult | None) -> tuple[str, dict[str, Any]]:
     if minutes is None:
         return "position", {"position": position}
     return "position_and_wait", {"position": position, "minutes": minutes}
+
+
+def too_late_for(
+    analysis: Analysis | None, values: dict[str, Any], now: float | None = None
+) -> str:
+    """When the team is back (``values`` of ``closed_until``: ``at``, ``zone``) only
+    on or after the day the customer said they need it by ("my son's birthday is
+    tomorrow", the team back tomorrow at 08:00): that said plainly, not left for
+    them to work out (English; ``handoff.past_deadline``); else ""."""
+    at, zone = values.get("at"), values.get("zone")
+    if analysis is None or not isinstance(at, (int, float)) or not zone:
+        return ""
+    where = ZoneInfo(str(zone))
+    today = dt.datetime.fromtimestamp(time.time() if now is None else now, where)
+    back = dt.datetime.fromtimestamp(at, where).date()
+    for found in analysis.circumstances:
+        if found.kind != "deadline" or not found.when:
+            continue
+        day = deadline_day(found.when, today.date())
+        if day is not None and back >= day[0]:
+            needed = f"the {found.what}" if found.what else f"{day[0]:%A}"
+            return reply_book().pick("handoff.past_deadline", needed=needed)
+    return ""

@@ -32,6 +32,7 @@ from actions.handoff import (
     enqueue,
     for_language,
     handoff_request,
+    too_late_for,
     waiting_values,
 )
 from actions.identity import attempts_proof, may_see
@@ -337,6 +338,8 @@ async def hand_off(
     if answer and answer not in handoff:
         handoff = f"{handoff} {answer}"
     text = f"{handoff} {waiting or book.waiting(key, situation, values)}"
+    if not language and key == "closed_until":  # "the birthday is tomorrow"
+        text = f"{text} {too_late_for(mood.analysis, values)}".rstrip()
     text = reach.fit(text, ruled, lambda name: say(name, language))
     if not language:
         text = book.registers.fit(text, situation.register)

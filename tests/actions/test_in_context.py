@@ -486,3 +486,39 @@ def test_a_polish_return_postage_question_is_about_returns() -> None:
         "pl", "Czy muszę sama zapłacić za przesyłkę zwrotną?"
     )
     assert said is not None and "Visa" not in said
+
+
+@pytest.mark.parametrize(
+    ("text", "back_in_hours", "honest"),
+    [
+        # the team is back tomorrow morning, the party is tomorrow: said plainly
+        (
+            "my daughter's party is tomorrow and the dress still hasn't shipped",
+            14,
+            True,
+        ),
+        # back tonight, before the day: nothing to own up to
+        (
+            "my daughter's party is tomorrow and the dress still hasn't shipped",
+            3,
+            False,
+        ),
+        # a day well after the team is back
+        ("the wedding is in 10 days and the suit isn't here", 14, False),
+        ("where is my parcel?", 14, False),  # no day needed
+    ],
+)
+def test_a_team_back_only_on_the_day_it_is_needed_is_said_plainly(
+    text: str, back_in_hours: int, honest: bool
+) -> None:
+    """Handed over outside hours: when the team is back only on or after the day
+    the customer needs it by, the message says nobody can act on it before then
+    (handoff.past_deadline), not only when the team is back."""
+    from actions.handoff import too_late_for
+
+    now = 1796572800.0  # Sunday 6 December 2026, 17:00 in Berlin
+    values = {"at": now + back_in_hours * 3600, "zone": "Europe/Berlin"}
+    said = too_late_for(analyzer().analyze(text), values, now)
+    assert bool(said) is honest, said
+    if honest:
+        assert says(said, "handoff.past_deadline", needed="the party")
