@@ -381,7 +381,7 @@ async def test_a_bereaved_customer_asking_how_to_return_hears_the_person_arrange
     gateway_url: str, agent_side: Conversations
 ) -> None:
     """After telling us of a death, "what is your return policy?" while waiting: what
-    the person arranges (no passwords or order numbers needed, a return included),
+    the person arranges (nothing to do or find, a return included),
     not the self-service returns how-to."""
     widget = await Widget.open(gateway_url)
     await widget.say("my wife passed away last week, her order still came")
