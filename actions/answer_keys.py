@@ -4,7 +4,6 @@ the placeholder values any answer may use (``answer_key``, ``answer_values``).""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -94,9 +93,10 @@ def _place(tracker: Tracker) -> str | None:
         or latest_entity(tracker, "delivery_country")
         or _destination(text)  # "ship to norway?": NLU missed the lower case
     )
-    if named or not _THERE.search(text):
+    if named:
         return named
-    # "How long does delivery there take?" after "Do you ship to Norway?": that place
+    # "How long does delivery (there) take?" right after "Do you ship to Norway?":
+    # that place
     before = customer_texts(tracker)[-2:-1]
     return _destination(before[0]) if before else None
 
@@ -105,10 +105,6 @@ def _destination(text: str) -> str | None:
     """The country or town ``text`` names as where a parcel goes, as written."""
     found = named_destination(text)
     return found.words if found else None
-
-
-# A place pointed back at ("there", "to that country")
-_THERE = re.compile(r"\b(?:there|over there|to that country|that country)\b", re.I)
 
 
 def wished(text: str) -> str:

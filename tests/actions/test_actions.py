@@ -470,21 +470,37 @@ async def test_and_if_it_does_not_come_gets_what_can_be_done(
 
 
 @pytest.mark.parametrize(
-    ("follow_up", "key"),
+    ("before", "follow_up", "key"),
     [
-        ("How long does delivery there usually take?", "delivery_period_place_abroad"),
-        ("How long does delivery usually take?", "delivery_period"),  # no "there"
+        (
+            "Do you ship to Norway?",
+            "How long does delivery there usually take?",
+            "delivery_period_place_abroad",
+        ),
+        (
+            "Do you ship to Norway?",
+            "How long does delivery usually take?",
+            "delivery_period_place_abroad",
+        ),
+        # no place named before: the general times
+        (
+            "Do you take PayPal?",
+            "How long does delivery usually take?",
+            "delivery_period",
+        ),
     ],
 )
-def test_delivery_there_is_to_the_place_named_before(follow_up: str, key: str) -> None:
-    """ "How long does delivery there take?" right after "Do you ship to Norway?" is
-    about Norway: its time, not our domestic times."""
+def test_delivery_there_is_to_the_place_named_before(
+    before: str, follow_up: str, key: str
+) -> None:
+    """ "How long does delivery (there) take?" right after "Do you ship to Norway?"
+    is about Norway: its time, not our domestic times."""
     from actions.answer_keys import answer_key, answer_values
     from tests.actions.test_offers import conversation
 
     tracker = conversation(
         [
-            ("customer", "Do you ship to Norway?", "delivery_options"),
+            ("customer", before, "delivery_options"),
             ("bot", "Yes, we deliver to Norway.", None),
             ("customer", follow_up, "delivery_period"),
         ],
