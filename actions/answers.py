@@ -130,6 +130,9 @@ class ActionAnswer(CaringAction):
             # "yes please", and "a replacement would be great, thanks" (NLU hears
             # the thanks)
             return await accept_offer(offered, speaker, tracker)
+        if intent in WARM | {"goodbye"} and mentioned("asks_for_person", text):
+            # "Thank you dear. Could someone ring me?": the person, not "welcome"
+            return await hand_over(speaker, tracker, "Customer asked for a person.")
         if intent in WARM | {"goodbye"} and (question := asked_beside_thanks(text)):
             # "ok thx, wat day will it come": the question, not "you're welcome"
             return await answer_beside_thanks(question, speaker, tracker)

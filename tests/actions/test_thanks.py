@@ -786,3 +786,19 @@ async def test_a_polite_request_for_a_date_is_no_compliment(store: DemoStore) ->
     await ActionOrderLookup().run(dispatcher, looked_up, DOMAIN)
     [message] = dispatcher.messages
     assert "Hermes" in message["text"]  # the late order's carrier: its state
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks love. Could somebody maybe phone me instead, my eyes are not good.",
+        "thank you, please ring me back on my landline",
+    ],
+)
+async def test_thanks_beside_a_call_asked_for_brings_a_person(text: str) -> None:
+    """A call asked for beside thanks ("Thank you dear. Could someone ring me?") is a
+    request for a person, not "You're very welcome"."""
+    tracker = conversation([("customer", text, "thank_you")], "thanks-ring-me")
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert {"event": "pause", "timestamp": None} in events
