@@ -2993,6 +2993,7 @@ def test_a_feeling_or_a_wait_in_everyday_words_is_heard(
     ("code", "text"),
     [
         ("de", "Die Rückerstattung, wann ist die denn da?"),
+        ("de", "hey wie lang dauert das mit der kohle zurück?"),
         ("es", "Y el dinero, ¿cuándo me lo devuelven?"),
         ("fr", "Et mon remboursement, je le reçois dans combien de jours ?"),
         ("it", "I soldi indietro li ricevo quando?"),
