@@ -141,6 +141,7 @@ class Screen(WidgetPush):
         self.state: dict[str, Any] | None = None  # the last state frame sent
         self.frames: list[dict[str, Any]] = []  # every frame sent
         self.gate: asyncio.Event | None = None  # when set: writes wait for it
+        self.stall_next = False  # when set: the next write stalls (then no more)
 
     async def _write(self, frame: dict[str, Any]) -> None:
         if self.gate is not None:
@@ -151,7 +152,12 @@ class Screen(WidgetPush):
                 self._seen()
             return
         chance = self._rng.random()
-        if chance < 0.002:
+        if self.stall_next:
+            # one stall the storm is sure to have, whatever the machine's speed:
+            # how many pushes a socket gets depends on how batches fall
+            self.stall_next = False
+            await asyncio.sleep(STALL_S * 2)
+        elif chance < 0.002:
             await asyncio.sleep(STALL_S * 2)  # the hub gives up on this push
         elif chance < 0.05:
             await asyncio.sleep(0.002)
@@ -336,6 +342,8 @@ async def test_a_storm_of_queue_changes_leaves_every_widget_at_its_true_place(
                     await asyncio.sleep(0)
 
     lines_before = hub.lines_read
+    # the last in line: every change ahead of it moves it, so the hub pushes to it
+    storm.screens[list(storm.screens)[89]].stall_next = True
 
     await asyncio.gather(*(actor(200) for _ in range(4)))
     assert storm.events > 300
