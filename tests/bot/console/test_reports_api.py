@@ -28,8 +28,10 @@ W10 = datetime(2031, 3, 3, tzinfo=UTC).timestamp()  # Monday of 2031-W10
 
 
 async def _forget(rds: aioredis.Redis, keys: Keys, base: float) -> None:
-    """The 2031 conversations, answers and reports the test made."""
-    found = [k async for k in rds.scan_iter(match=f"*web-h{round(base)}-*")]
+    """The 2031 conversations, answers and reports the test made (under its own
+    prefix: another run on the same Redis makes conversations of the same names)."""
+    match = f"*{keys.prefix}*web-h{round(base)}-*"
+    found = [k async for k in rds.scan_iter(match=match)]
     for period in ("2031-W10", "2031-W09"):
         found += [keys.report_file(period), keys.report(period)]
         await rds.zrem(keys.reports, period)
