@@ -9,7 +9,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from actions.conversation import customer_name, customer_texts, latest_entity
-from actions.delivery import delivery_reach, named_destination
+from actions.delivery import delivery_reach, destination_words
 from actions.mentions import mentions
 from actions.order_chat import praised, praised_person
 from actions.payments import method_named
@@ -91,20 +91,14 @@ def _place(tracker: Tracker) -> str | None:
     named = (
         latest_entity(tracker, "delivery_city")
         or latest_entity(tracker, "delivery_country")
-        or _destination(text)  # "ship to norway?": NLU missed the lower case
+        or destination_words(text)  # "ship to norway?": NLU missed the lower case
     )
     if named:
         return named
     # "How long does delivery (there) take?" right after "Do you ship to Norway?":
     # that place
     before = customer_texts(tracker)[-2:-1]
-    return _destination(before[0]) if before else None
-
-
-def _destination(text: str) -> str | None:
-    """The country or town ``text`` names as where a parcel goes, as written."""
-    found = named_destination(text)
-    return found.words if found else None
+    return destination_words(before[0]) if before else None
 
 
 def wished(text: str) -> str:

@@ -63,6 +63,8 @@ _WORD = re.compile(r"[^\W\d_][\w'-]*")
 _AFTER_TO_TOWN = re.compile(
     r"\b(?:" + _TO + r"|in|en|per|w|we|em|no|à|dans|im|i)\s+(?:the\s+)?$"
 )
+# ...but in English "a" is the article ("a Gold account"), no "to"
+_AFTER_ARTICLE = re.compile(r"\ba\s+$")
 
 
 @dataclass(frozen=True)
@@ -207,12 +209,13 @@ def _towns() -> dict[str, _Town]:
         if people < CITY_POPULATION:
             continue
         main, code = town["name"], town["countrycode"]
+        ranked = (_data().reach(code) != "no", people)
         for name in {main, *(town.get("alternatenames") or ())}:
             if not _CITY_NAME.match(name) or name.isupper():
                 continue
             if " " not in name and main.startswith(f"{name} "):
                 continue
-            key, ranked = name.lower(), (_data().reach(code) != "no", people)
+            key = name.lower()
             if key not in rank or rank[key] < ranked:
                 rank[key] = ranked
                 found[key] = _Town(code, people, name == main)
@@ -228,7 +231,7 @@ def _named_town(text: str, language: str) -> Place | None:
     for i, word in enumerate(words):
         before = lower[: word.start()]
         if not _AFTER_TO_TOWN.search(before) or (
-            language == "en" and re.search(r"\ba\s+$", before)
+            language == "en" and _AFTER_ARTICLE.search(before)
         ):
             continue
         for n in range(min(_CITY_WORDS, len(words) - i), 0, -1):
@@ -250,6 +253,13 @@ def named_destination(text: str, language: str = "en") -> Place | None:
     """Where a delivery question asks about: a country (``named_place``), else a
     town after "to" or "in" ("how long to Leeds?"); None when it names neither."""
     return named_place(text) or _named_town(text, language)
+
+
+def destination_words(text: str) -> str | None:
+    """The country or town ``text`` names as where a parcel goes, as the customer
+    wrote it (``named_destination``); None when it names neither."""
+    found = named_destination(text)
+    return found.words if found else None
 
 
 def delivery_reach(place: str) -> tuple[str | None, str]:

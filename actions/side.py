@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from actions.delivery import delivery_reach, named_destination
+from actions.delivery import delivery_reach, destination_words
 from actions.faq import KEY_PREFIX
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
@@ -288,7 +288,7 @@ def answer_of(
         place = (
             entities.get("delivery_city")
             or entities.get("delivery_country")
-            or getattr(named_destination(part), "words", None)
+            or destination_words(part)
         )
         if place and book.has(f"{parsed.intent}_place"):
             # a country we deliver to or not: yes or no first

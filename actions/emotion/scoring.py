@@ -170,8 +170,9 @@ class Scorer:
                 best = negative
         if best == Emotion.JOY.value and intensity >= 0.5:
             best = max(NEGATIVE_LABELS, key=lambda k: evidence[k])
-        shouted = {s.name for s in signals if s.weight >= SHOUTED.get(s.name, 1.0)}
-        if best == Emotion.CONFUSION.value and shouted:
+        if best == Emotion.CONFUSION.value and any(
+            s.weight >= SHOUTED.get(s.name, 1.0) for s in signals
+        ):
             # "WHERE IS MY ORDER???": a question shouted is anger or frustration,
             # not a customer unsure how things work
             best = max(
