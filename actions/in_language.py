@@ -99,15 +99,17 @@ async def _in_language(
 
     recent = bot_texts(tracker)[-RECENT_REPLIES:]
 
-    def ask_proof(target: Order) -> tuple[str, list[EventType]] | None:
-        """The question for the e-mail address or postcode of ``target``, after the
-        words for what went wrong or a feeling ("Trochę się martwię", "está
-        atrasada"); None when it was asked too often (a person checks)."""
+    def ask_proof(number: str) -> tuple[str, list[EventType]] | None:
+        """The question for the e-mail address or postcode of the order ``number``
+        (one no order has too: whether it exists is told only to whoever proves it
+        theirs), after the words for what went wrong or a feeling ("Trochę się
+        martwię", "está atrasada"); None when it was asked too often (a person
+        checks)."""
         if tries(tracker) >= MAX_TRIES or not book.has(language, "order.proof"):
             return None
-        asked = book.say(language, "order.proof", order_id=target.id)
+        asked = book.say(language, "order.proof", order_id=number)
         heard = book.heard(language, text)
-        return f"{heard} {asked}".strip(), [SlotSet("order_id", target.id)]
+        return f"{heard} {asked}".strip(), [SlotSet("order_id", number)]
 
     def order(number: str) -> dict[str, Any] | None:
         looked_up = known(number)
@@ -183,6 +185,22 @@ async def _in_language(
             wrong = [SlotSet("proof_tries", tries(tracker) + 1)]
             return book.say(language, "order.proof_again", order_id=pending.id), wrong
         # something else: answered as any message
+    unknown = normalise_number(
+        when_written(tracker, "order_id") or tracker.get_slot("order_id")
+    )
+    if (
+        named is None
+        and pending is None
+        and unknown
+        and asked_for_proof(tracker, language, unknown)
+        and attempts_proof(text)
+    ):
+        # the answer to our question about a number no order has: not proven, as
+        # for a real order with a wrong answer
+        if tries(tracker) + 1 >= MAX_TRIES:
+            return None  # a person checks the number with them
+        wrong = [SlotSet("proof_tries", tries(tracker) + 1)]
+        return book.say(language, "order.proof_again", order_id=unknown), wrong
 
     target = named or pending
     if target is not None and is_task(text):
@@ -190,7 +208,7 @@ async def _in_language(
         # niet": done for an order proven theirs, else the proof asked for first
         owner = may_see(tracker, target)
         if not owner and not proves(said, await shop.customer(target.customer)):
-            return ask_proof(target)
+            return ask_proof(target.id)
         done = await do_task(target, text)
         # "how long does the refund take?" about an order with no refund yet (no
         # money awaited, nothing to cancel): the general answer below
@@ -237,10 +255,18 @@ async def _in_language(
                 break
     if reply is None:
         return None  # a person takes over: they check who the customer is
+    number = normalise_number(find_number(text))
+    if (
+        named is None
+        and number in found
+        and book.say(language, "order.not_found", order_id=number) in reply
+    ):
+        # a number no order has: asked for the proof like a real one
+        return ask_proof(str(number))
     if named is None or named.id not in reply:
         return reply, []  # nothing about the order is shown: no proof needed
     if may_see(tracker, named):
         return reply, about(named)
     if proves(said, await shop.customer(named.customer)):
         return reply, [*about(named), *proven(named)]
-    return ask_proof(named)
+    return ask_proof(named.id)

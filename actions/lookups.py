@@ -13,10 +13,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
 from actions.conversation import bot_texts, customer_texts
-from actions.identity import (
-    attempts_proof,
-    may_see,
-)
+from actions.identity import MAX_TRIES, attempts_proof, may_see, tries
 from actions.mentions import mentioned
 from actions.new_address import address_given
 from actions.numbers import find_number
@@ -107,6 +104,12 @@ class ActionOrderLookup(CaringAction):
             speaker.say(key)
             return list(proof_used(tracker))
         order = await shop.order(tracker.get_slot("order_id"))
+        if order is None and tries(tracker) >= MAX_TRIES:
+            # a number no order has, and the proof asked for it failed as often as
+            # for a real one: the same words as for a real one (whether an order
+            # exists is told only to whoever proves it theirs)
+            speaker.say("order.unproven", order_id=tracker.get_slot("order_id"))
+            return list(proof_used(tracker))
         if order is None:
             speaker.say(
                 "order.not_found",

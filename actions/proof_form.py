@@ -46,12 +46,15 @@ from actions.voice import CaringAction, hand_over
 YES_TO_PERSON = "Customer said yes when the bot offered a person."
 
 
-def needs_proof(tracker: Tracker, order: Order | None) -> bool:
-    """Whether to ask the customer to prove ``order`` is theirs: it exists, it is
-    not known to be theirs, and they have not run out of tries."""
-    return (
-        order is not None and not may_see(tracker, order) and tries(tracker) < MAX_TRIES
-    )
+def needs_proof(tracker: Tracker, order: Order | None, number: str | None) -> bool:
+    """Whether to ask the customer to prove the order ``number`` (``order`` when it
+    exists) is theirs: it is not known to be theirs, and they have not run out of
+    tries. A number no order has is asked about the same way, so whether an order
+    exists is told only to whoever proves it theirs (nobody learns which numbers
+    are real by trying them)."""
+    if not number or tries(tracker) >= MAX_TRIES:
+        return False
+    return order is None or not may_see(tracker, order)
 
 
 async def order_and_owner(tracker: Tracker) -> tuple[Order | None, Customer | None]:
@@ -95,15 +98,18 @@ class ProofForm(FormValidationAction, ABC):
         numbers = tracker.get_slot("order_id") or tracker.get_slot("invoice_id")
         if not numbers:
             return domain_slots
+        without_proof = [slot for slot in domain_slots if slot != "order_proof"]
         try:
             order = await asked_order(tracker)
         except StoreUnavailable:
             # the order system is down: no proof can be checked; the lookup says
             # so and brings in a person (CaringAction)
-            order = None
-        if needs_proof(tracker, order):
+            return without_proof
+        if tracker.active_loop_name == "invoice_form" and order is None:
+            return without_proof  # an unknown invoice number: said at once
+        if needs_proof(tracker, order, numbers):
             return domain_slots
-        return [slot for slot in domain_slots if slot != "order_proof"]
+        return without_proof
 
     async def validate_order_proof(
         self,
@@ -129,7 +135,7 @@ class ProofForm(FormValidationAction, ABC):
                 "verified_customer": order.customer,
                 "proof_tries": 0,
             }
-        if not attempts_proof(text, order.id if order else None):
+        if not attempts_proof(text, tracker.get_slot("order_id")):
             return {"order_proof": None}
         return {"order_proof": None, "proof_tries": tries(tracker) + 1}
 
@@ -148,10 +154,11 @@ class ProofForm(FormValidationAction, ABC):
         except StoreUnavailable:
             return {}  # nothing can be checked: the lookup says so
         latest = str((tracker.latest_message or {}).get("text") or "")
-        given = order is not None and (
-            offers_proof(latest, order.id) or proves(latest, owner)
-        )
-        return {"order_proof": latest} if given and needs_proof(tracker, order) else {}
+        number = tracker.get_slot("order_id")
+        given = offers_proof(latest, number) or proves(latest, owner)
+        if given and needs_proof(tracker, order, number):
+            return {"order_proof": latest}
+        return {}
 
 
 class ValidateOrderForm(ProofForm):
@@ -301,7 +308,8 @@ class ActionAskOrderProof(CaringAction):
             return await hand_over(speaker, tracker, YES_TO_PERSON)
         order = await asked_order(tracker)
         latest = str((tracker.latest_message or {}).get("text") or "")
-        order_id = order.id if order else ""
+        # a number no order has is asked about as any other (needs_proof)
+        order_id = order.id if order else str(tracker.get_slot("order_id") or "")
         key = "ask.order_proof"
         if requested_when_written(tracker) == "order_proof":
             wrong = attempts_proof(latest)

@@ -131,10 +131,15 @@ async def test_the_form_asks_for_proof_only_when_the_order_is_not_known_theirs()
     # ...but nobody else's
     other = in_form(["and 64450?"], order_id="64450", verified_customer=owner("48213"))
     assert await required(form, other) == ["order_id", "order_proof"]
-    # an order that does not exist is not found, without a question first
+    # a number no order has is asked about the same way: whether an order exists
+    # is told only to whoever proves it theirs
     assert await required(form, in_form(["11112222"], order_id="11112222")) == [
-        "order_id"
+        "order_id",
+        "order_proof",
     ]
+    assert await required(
+        form, in_form(["11112222"], order_id="11112222", verified_customer="c-1001")
+    ) == ["order_id", "order_proof"]
 
 
 async def test_the_right_answer_proves_the_customer_and_a_wrong_one_counts() -> None:
