@@ -109,10 +109,17 @@ class EscalationPolicy:
         ):
             add("high_frustration", str(rule.get("explanation", "")))
         rule = self.thresholds.get("intensity")
+        # before the bot had its chance to help, only an intensity that shows in
+        # how the message is written (shouting, "!!!", swearing) hands it over
+        shown = rule is not None and any(
+            analysis.signal(name) is not None for name in rule.get("shown_by") or ()
+        )
+        early = rule is not None and len(earlier) + 1 < int(rule.get("min_turns", 1))
         if (
             rule
             and analysis.intensity >= float(rule.get("min", 0.8))
             and "high_frustration" not in reasons
+            and (shown or not early)
         ):
             add("high_intensity", str(rule.get("explanation", "")))
         # a rise or a run of frustration is one in a feeling: not a message that

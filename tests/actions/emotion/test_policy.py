@@ -10,6 +10,7 @@ from actions.emotion import (
     Emotion,
     EmotionAnalyzer,
     EscalationPolicy,
+    Signal,
     Turn,
 )
 
@@ -175,6 +176,40 @@ def test_high_frustration_gives_the_bot_one_chance_first(
     ]
     decision = policy.decide(upset, earlier)
     assert decision.escalate and "high_frustration" in decision.reasons
+
+
+def test_a_very_intense_first_message_goes_on_only_when_it_shows_in_the_writing(
+    policy: EscalationPolicy,
+) -> None:
+    """A long unhappy first message about an order is looked up and answered first;
+    shouting, "!!!" or swearing hand it over at once; the second time, it goes."""
+    intense = Analysis(label=Emotion.FRUSTRATION, frustration=2, intensity=0.95)
+    assert not policy.decide(intense, []).escalate
+    for shown in ("all_caps", "punctuation", "swearing"):
+        loud = Analysis(
+            label=Emotion.FRUSTRATION,
+            frustration=2,
+            intensity=0.95,
+            signals=[Signal(shown, 0.8, "written loudly")],
+        )
+        assert "high_intensity" in policy.decide(loud, []).reasons
+    earlier = [Turn(author="customer", text="where is it"), Turn("bot", "Sorry...")]
+    assert "high_intensity" in policy.decide(intense, earlier).reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "distress"),
+    [
+        ("I'm panicking a bit, the party is on Saturday and nothing has come", False),
+        ("honestly I am panicking slightly about the delivery date", False),
+        ("I'm panicking, the party is on Saturday and nothing has come", True),
+        ("I'm really scared, someone is using my card", True),
+    ],
+)
+def test_hedged_panic_is_worry_not_distress(
+    analyzer: EmotionAnalyzer, text: str, distress: bool
+) -> None:
+    assert (analyzer.analyze(text).signal("distress") is not None) is distress
 
 
 @pytest.mark.parametrize(
