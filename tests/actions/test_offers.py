@@ -1476,28 +1476,37 @@ async def test_asking_someone_to_hurry_the_order_brings_a_person() -> None:
     assert "checkout" not in message["text"].lower()
 
 
-@pytest.mark.parametrize("intent", ["nlu_fallback", "track_order"])
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("nlu_fallback", "So what happens now?"),
+        ("track_order", "So what happens now?"),
+        ("nlu_fallback", "ok so what now? do I just keep on waiting?"),
+        ("out_of_scope", "Do we just wait then?"),
+    ],
+)
 async def test_so_what_happens_now_after_a_person_was_offered_goes_on_with_one(
-    intent: str,
+    intent: str, text: str
 ) -> None:
-    """ "So what happens now?" right after "Shall I bring one in?" goes on with the
-    person offered, however NLU read it; not "I didn't quite catch that"."""
+    """ "So what happens now?" or "do I just keep waiting?" right after "Shall I
+    bring one in?" goes on with the person offered, however NLU read it; not "I
+    didn't quite catch that"."""
     from actions.unclear import ActionNotUnderstood
 
     tracker = conversation(
         [
             ("customer", "it says delivered but it isn't here", "track_order"),
             ("bot", "A colleague can send a new one. Shall I bring one in?", None),
-            ("customer", "So what happens now?", intent),
+            ("customer", text, intent),
         ],
-        f"what-now-{intent}",
+        f"what-now-{intent}-{len(text)}",
         offered="handoff",
     )
     dispatcher = CollectingDispatcher()
     action = ActionNotUnderstood() if intent == "nlu_fallback" else ActionAnswer()
     events = await action.run(dispatcher, tracker, DOMAIN)
     assert events[-len(PAUSE) :] == PAUSE
-    ticket = await handoff_queue().ticket(f"what-now-{intent}")
+    ticket = await handoff_queue().ticket(f"what-now-{intent}-{len(text)}")
     assert ticket.reasons == ["person_request"]
 
 

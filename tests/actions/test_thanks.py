@@ -685,6 +685,8 @@ def test_is_there_anyone_who_would_know_asks_for_a_person() -> None:
 
     assert mentioned("asks_for_person", "is there somebody there who might know?")
     assert not mentioned("asks_for_person", "does anyone know if it fits a king bed?")
+    assert mentioned("asks_for_person", "ok and who can I talk to about it then?")
+    assert not mentioned("asks_for_person", "who was it signed for?")
 
 
 @pytest.mark.parametrize(
