@@ -150,7 +150,12 @@ class ActionOrderLookup(CaringAction):
                 return [SlotSet("order_id", order.id), *proof_used(tracker), *handed]
         elif topic == "track_refund":
             refund = await shop.refund_for(order.id)
-            if refund is None:
+            if refund is None and order.status is OrderStatus.PROCESSING:
+                # "when will the money come back?" for an order not cancelled yet:
+                # none is on its way; cancelling now brings it (not "start a
+                # return" for what has not shipped)
+                speaker.say("track_refund.none_processing", **order.values())
+            elif refund is None:
                 speaker.say("track_refund.none", order_id=order.id)
             else:
                 # asked when, right after its state: how long it takes from here

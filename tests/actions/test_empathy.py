@@ -810,6 +810,81 @@ def test_the_customers_own_mistake_gets_no_sorry_for_a_wrong_item(
     assert book.said_concern(theirs) == "the wrong item"
 
 
+@pytest.mark.parametrize(
+    ("text", "wrong"),
+    [
+        (
+            "It hasn't shipped yet, I'd just like the coat in navy instead of black.",
+            False,
+        ),
+        ("could I get the size 8 instead of the 10? it's not sent yet", False),
+        ("Annoying. You sent the size 10 instead of the 8.", True),
+    ],
+)
+def test_a_wish_for_another_one_is_no_wrong_item(
+    book: EmpathyBook, text: str, wrong: bool
+) -> None:
+    """ "I'd like it in navy instead of black" asks for a change: no "sorry about
+    the wrong item"; "you sent a 10 instead of an 8" still gets it."""
+    from actions.mood import analyzer
+
+    situation = Situation(
+        intent="complaint", analysis=analyzer().analyze(text), text=text
+    )
+    assert (book.said_concern(situation) == "the wrong item") is wrong
+
+
+@pytest.mark.parametrize(
+    ("code", "wish", "report"),
+    [
+        (
+            "de",
+            "ich hätte gern die hose in blau statt grau",
+            "sie kam in grau statt blau",
+        ),
+        (
+            "es",
+            "quisiera la talla m en lugar de la l",
+            "me llegó la talla l en lugar de la m",
+        ),
+        (
+            "it",
+            "vorrei il modello nero invece di quello blu",
+            "è arrivato quello blu invece del nero",
+        ),
+        (
+            "nl",
+            "ik wil graag maat m in plaats van l",
+            "er zat maat l in plaats van m in",
+        ),
+        (
+            "pt",
+            "gostaria do modelo preto em vez do azul",
+            "chegou o azul em vez do preto",
+        ),
+        (
+            "pl",
+            "chciałbym kolor czarny zamiast niebieskiego",
+            "przyszedł niebieski zamiast czarnego",
+        ),
+        (
+            "sv",
+            "jag skulle vilja ha storlek m istället för l",
+            "det kom storlek l istället för m",
+        ),
+    ],
+)
+def test_a_wish_for_another_one_is_no_wrong_item_in_other_languages(
+    code: str, wish: str, report: str
+) -> None:
+    from actions.language import language_book
+    from actions.language_texts import problem_said
+
+    texts = language_book().languages[code]
+    assert not problem_said(texts, wish)
+    assert problem_said(texts, report)
+
+
 OWN_WORDS_CASES = [
     # (message, label, frustration, the words said back)
     (

@@ -9,6 +9,7 @@ from actions.answers import ActionAnswer
 from actions.demo_store import DemoStore
 from actions.lookups import ActionOrderLookup
 from actions.order_checks import complaint_key, record_disagrees
+from actions.replies import reply_book
 from actions.store import OrderStatus
 from tests.actions.conftest import owner, says
 from tests.actions.test_offers import DOMAIN, conversation
@@ -165,3 +166,30 @@ async def test_cancelling_an_order_cancelled_long_ago_about_its_money_is_its_ref
     refund = await store.refund_for("13579")
     assert refund is not None
     assert says(message["text"], f"track_refund.{refund.status}", **refund.values())
+
+
+async def test_money_asked_for_an_order_still_with_us_is_what_cancelling_brings(
+    store: DemoStore,
+) -> None:
+    """ "When will the money come back?" right after "Would you like me to cancel
+    it?": nothing is refunded until it is cancelled, and cancelling now brings the
+    money back (not "start a return" for an order that has not shipped)."""
+    turns = [
+        (
+            "customer",
+            "I can't afford order 99887766 now, can I cancel it?",
+            "cancel_order",
+        ),
+        ("bot", "It can still be cancelled. Would you like me to cancel it?", None),
+        ("customer", "ok. how soon would I get my money back?", "track_refund"),
+        ("form", "", None),
+    ]
+    proven = {"order_id": "99887766", "verified_customer": owner("99887766")}
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(turns, "open-order-money", **proven)
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    order = await store.order("99887766")
+    assert order is not None and order.status == "processing"  # nothing done unasked
+    assert says(message["text"], "track_refund.none_processing", **order.values())
+    assert reply_book().offer(message["text"]) == "ask cancel_order"
