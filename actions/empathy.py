@@ -180,7 +180,9 @@ class EmpathyBook(Concerns):
         # money worries, illness or a need for care told beside the question: the
         # words for that are the acknowledgement, not a feeling about the request
         # read into it as well ("sorry, the cancellation is disappointing")
-        of_life = bool(pending) and pending[0].kind in answer_first_situations()
+        of_life = bool(pending) and pending[0].kind in answer_first_situations(
+            cancelling=True
+        )
         if level is Level.NEUTRAL:
             answer = self._unprojected(answer)
             return " ".join(p for p in [*parts, fault, noted, answer, offer] if p)
@@ -260,7 +262,7 @@ class EmpathyBook(Concerns):
         money worries, illness or a need for extra care (``answer_first_situations``
         of data/emotion/policy.yml),
         unless this answer or a recent reply already offers one; "" otherwise."""
-        beside = answer_first_situations()
+        beside = answer_first_situations(cancelling=True)
         if not any(c.kind in beside for c in pending):
             return ""
         offered = [answer, *situation.recent[-RECENT_OFFER:]]

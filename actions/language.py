@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from actions.emotion.policy import answer_first_situations
+from actions.language_tasks import wants_cancelled
 from actions.language_texts import (
     EMAIL_ADDRESS,
     NOTED,
@@ -186,9 +187,15 @@ class LanguageBook:
         wrong, no person asked for; the question is answered with care, a person
         offered (as in English, data/emotion/policy.yml ``answer_first``)."""
         texts = self.languages.get(code)
-        if texts is None or not found or not set(found) <= answer_first_situations():
-            return False
         lower = text.lower()
+        # after a death, a cancellation asked for is done first (policy.yml)
+        cancelling = texts is not None and wants_cancelled(texts, lower)
+        if (
+            texts is None
+            or not found
+            or not set(found) <= answer_first_situations(cancelling=cancelling)
+        ):
+            return False
         asked, _ = topics_asked(texts, lower)
         return not problem_said(texts, lower) and not {"problem", "person"} & set(asked)
 
@@ -199,7 +206,7 @@ class LanguageBook:
         (``care.<kind>_first``), with a person offered unless it or a recent reply
         already says one can help."""
         texts = self.languages[code]
-        care = texts.care.get(f"{found[0]}_first", "")
+        care = texts.care.get(f"{found[0]}_first", texts.care.get(found[0], ""))
         offered = any(offers_person(texts, said) for said in [answer, *recent])
         offer = "" if offered else texts.answers["offer_person"]
         if answer.rstrip().endswith("?"):

@@ -19,6 +19,10 @@ log = logging.getLogger(__name__)
 _QUOTED = re.compile(r'"([^"]+)"')
 
 
+# the intent done first after the situations of ``answer_first.cancelled_first``
+CANCEL = "cancel_order"
+
+
 class _SafeDict(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -44,6 +48,8 @@ class EscalationPolicy:
             map(str, first.get("situations") or [])
         )
         self.answer_first_intents = frozenset(map(str, first.get("intents") or []))
+        # after which a cancellation asked for is done first (only that)
+        self.cancelled_first = frozenset(map(str, first.get("cancelled_first") or []))
         self.answer_first_confidence = float(first.get("min_confidence", 1.0))
         self.together = {
             str(k): frozenset(map(str, v))
@@ -201,10 +207,13 @@ class EscalationPolicy:
         is answered, the situation acknowledged (no longer serious: it is said before
         the answer) and a person offered; None when a person should take over now."""
         reasons = set(decision.reasons)
+        allowed = self.answer_first_situations
+        if intent == CANCEL:
+            allowed = allowed | self.cancelled_first
         if (
             not decision.escalate
             or not reasons
-            or not reasons <= self.answer_first_situations
+            or not reasons <= allowed
             or analysis.has("problem_report")
             or intent not in self.answer_first_intents
             or confidence is None
@@ -260,10 +269,16 @@ class EscalationPolicy:
         return count
 
 
-def answer_first_situations(data_dir: str | Path | None = None) -> frozenset[str]:
+def answer_first_situations(
+    data_dir: str | Path | None = None, cancelling: bool = False
+) -> frozenset[str]:
     """The serious situations beside which a plain question is answered first, with
     a person offered, instead of a handoff (``answer_first.situations`` in
-    policy.yml): the one list that the policy, the empathy layer's offer of a person
-    beside the answer (actions/empathy.py) and the other languages
-    (actions/language.py) read."""
-    return EscalationPolicy.load(data_dir).answer_first_situations
+    policy.yml; when ``cancelling``, a cancellation asked for, also those after
+    which only that is done first, ``answer_first.cancelled_first``): the one list
+    that the policy, the empathy layer's offer of a person beside the answer
+    (actions/empathy.py) and the other languages (actions/language.py) read."""
+    policy = EscalationPolicy.load(data_dir)
+    if cancelling:
+        return policy.answer_first_situations | policy.cancelled_first
+    return policy.answer_first_situations

@@ -118,3 +118,41 @@ def test_when_the_money_comes_back_is_one_question() -> None:
     mood = assess(_split(text, split, "rent-due"))
     assert not mood.decision.escalate, mood.decision.explanation
     assert [c.kind for c in mood.analysis.circumstances][:1] == ["hardship"]
+
+
+async def test_after_a_death_a_cancellation_asked_for_is_done_first(
+    own_queue: str,
+) -> None:
+    """ "My husband died, please cancel his order": the loss heard, the proof asked
+    for (the cancellation follows it, so nothing ships while they wait for a
+    person) and a person offered; any other question after a death still goes to a
+    person at once."""
+    text = "My husband died on Tuesday. Please could you cancel order 99887766?"
+    mood = assess(conversation([("customer", text, "cancel_order")], "loss-cancel"))
+    assert not mood.decision.escalate, mood.decision.explanation
+    assert [c.kind for c in mood.analysis.circumstances] == ["bereavement"]
+    said, paused = await _answer(text, "cancel_order", "loss-cancel-1")
+    assert not paused
+    assert "husband" in said
+    assert reply_book().offers_person(said)
+    said, paused = await _answer(
+        "My husband died on Tuesday. Where is order 99887766?", "track_order", "loss-2"
+    )
+    assert paused, said
+
+
+async def test_after_a_death_a_cancellation_is_done_first_in_another_language(
+    own_queue: str,
+) -> None:
+    from actions.language import language_book
+
+    book = language_book()
+    asked = "Mijn vrouw is overleden. Ik wil bestelling 99887766 graag annuleren."
+    assert book.situations("nl", asked) == ["bereavement"]
+    assert book.answers_first("nl", asked, ["bereavement"])
+    other = "Mijn vrouw is overleden. Wanneer komt bestelling 99887766?"
+    assert not book.answers_first("nl", other, ["bereavement"])
+    said, paused = await _answer(asked, "nlu_fallback", "loss-nl")
+    assert not paused
+    assert said.endswith(book.say("nl", "order.proof", order_id="99887766")), said
+    assert said.startswith(book.languages["nl"].care["bereavement"]), said
