@@ -371,6 +371,11 @@ _DECLINES = re.compile(
 REPEAT_WINDOW = 2
 
 
+# asked whether a message is ours, nothing done (data/emotion/situations.yml
+# fraud.calm): the reply key too
+FRAUD_CHECK = "fraud_check"
+
+
 class CaringAction(Action, ABC):
     """An action that answers with care, or hands over to a person when it should."""
 
@@ -430,6 +435,11 @@ class CaringAction(Action, ABC):
                 return [*mood.events, *_closed_loops(tracker), *events]
         if mood.decision.escalate or language:
             return [*mood.events, *await hand_off(dispatcher, tracker, mood, language)]
+        if any(c.kind == FRAUD_CHECK for c in mood.analysis.circumstances):
+            # "is this e-mail really from you? I haven't clicked it": not ours, what
+            # to do, a person offered; whatever NLU made of it
+            Speaker(dispatcher, tracker, mood, None).say(FRAUD_CHECK)
+            return [*mood.events, *_closed_loops(tracker)]
         try:
             follow_up = (
                 await order_follow_up(tracker)

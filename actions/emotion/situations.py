@@ -32,6 +32,8 @@ ORDER = (
     "missed_occasion",
 )
 _NEGATORS = DEFAULT_NEGATORS | {"nobody", "noone", "no one", "neither"}
+# ...and before a step not taken ("I haven't clicked it")
+_STEP_NEGATORS = _NEGATORS | {"haven't", "havent", "have not", "hasn't", "has not"}
 # the person a pronoun stands for, seen from the bot ("i got burned" -> "you")
 _PRONOUNS = {
     "i": "you",
@@ -114,6 +116,13 @@ class _Kind:
     negatable: bool
     patterns: list[re.Pattern[str]]
     of_life: bool = False
+    # when these words are said and no step of ``calm_unless`` was taken (not
+    # negated), the finding is this other, calm kind ("is this e-mail really from
+    # you? I haven't clicked it": no fraud yet, a question)
+    calm_kind: str = ""
+    calm_when: re.Pattern[str] | None = None
+    calm_unless: re.Pattern[str] | None = None
+    calm_about: re.Pattern[str] | None = None
 
 
 class SituationDetector:
@@ -125,12 +134,21 @@ class SituationDetector:
         dates = str(config.get("dates") or "").strip()
         self.kinds: list[_Kind] = []
         for name, spec in (config.get("situations") or {}).items():
+            calm = dict(spec.get("calm") or {})
             self.kinds.append(
                 _Kind(
                     name=str(name),
                     serious=bool(spec.get("serious", False)),
                     negatable=bool(spec.get("negatable", False)),
                     of_life=bool(spec.get("of_life", False)),
+                    calm_kind=str(calm.get("kind") or ""),
+                    calm_when=re.compile(calm["when"], re.I) if "when" in calm else None,
+                    calm_unless=(
+                        re.compile(calm["unless"], re.I) if "unless" in calm else None
+                    ),
+                    calm_about=(
+                        re.compile(calm["about"], re.I) if "about" in calm else None
+                    ),
                     patterns=[
                         re.compile(
                             str(p)
@@ -180,6 +198,8 @@ class SituationDetector:
                 )
                 if relation:
                     finding = replace(finding, who=f"your {relation.group(1)}")
+                if _calm(kind, text):
+                    finding = replace(finding, kind=kind.calm_kind, serious=False)
                 found.append(finding)
         return found
 
@@ -202,6 +222,20 @@ class SituationDetector:
                     continue
                 return match
         return None
+
+
+def _calm(kind: _Kind, text: str) -> bool:
+    """Whether ``text`` only asks about what ``kind`` found (its ``calm`` words,
+    about what ``calm.about`` names) and tells of no step taken (``calm.unless``,
+    unless negated: "I haven't clicked it")."""
+    if not kind.calm_kind or kind.calm_when is None:
+        return False
+    if not kind.calm_when.search(text):
+        return False
+    if kind.calm_about is not None and not kind.calm_about.search(text):
+        return False
+    steps = kind.calm_unless.finditer(text) if kind.calm_unless else iter(())
+    return all(negated_before(text, step.start(), _STEP_NEGATORS) for step in steps)
 
 
 def _group(match: re.Match[str], *names: str) -> str:

@@ -156,3 +156,31 @@ async def test_after_a_death_a_cancellation_is_done_first_in_another_language(
     assert not paused
     assert said.endswith(book.say("nl", "order.proof", order_id="99887766")), said
     assert said.startswith(book.languages["nl"].care["bereavement"]), said
+
+
+async def test_asking_whether_a_message_is_ours_is_answered_not_handed_over(
+    own_queue: str,
+) -> None:
+    """ "Is this e-mail really from you? I haven't clicked anything": that it is not
+    ours and what to do, a person offered, whatever NLU read; one who typed in
+    their card details goes to a person at once."""
+    from actions.unclear import ActionNotUnderstood
+
+    from tests.actions.conftest import says
+
+    text = (
+        "Got an email claiming to be from you, asking me to confirm my login through "
+        "a link. Is it genuine? I haven't clicked anything."
+    )
+    for intent in ("recover_password", "nlu_fallback"):
+        tracker = conversation([("customer", text, intent)], f"check-{intent}")
+        dispatcher = CollectingDispatcher()
+        action = ActionNotUnderstood() if intent == "nlu_fallback" else ActionAnswer()
+        events = await action.run(dispatcher, tracker, DOMAIN)
+        assert not any(isinstance(e, dict) and e.get("event") == "pause" for e in events)
+        said = " ".join(str(m.get("text") or "") for m in dispatcher.messages)
+        assert says(said, "fraud_check"), said
+        assert reply_book().offers_person(said)
+    typed = text.replace("I haven't clicked anything.", "I clicked it and logged in.")
+    said, paused = await _answer(typed, "recover_password", "check-typed")
+    assert paused, said

@@ -71,8 +71,9 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
         ("There is an order on my account I never placed", "fraud", "", ""),
         ("someone has used my card to buy three phones", "fraud", "", ""),
         (
+            # only asked about, nothing done: the question whether it is ours
             "a text that looked like yours wants me to verify my account, is it real?",
-            "fraud",
+            "fraud_check",
             "",
             "",
         ),
@@ -179,8 +180,9 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
         ("I already put my bank details into that link, help", "fraud", "", "bank"),
         # a message that asks for money, which is not from us
         (
+            # (only asked about, nothing paid: whether it is ours, fraud_check)
             "an sms says my parcel is on hold and I need to pay 2 euros, is it you?",
-            "fraud",
+            "fraud_check",
             "",
             "pay",
         ),
@@ -224,7 +226,7 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
         # a message saying the account is locked, or asking for the password on a link
         (
             "an e-mail says my account has been frozen, is that really you?",
-            "fraud",
+            "fraud_check",
             "",
             "frozen",
         ),
@@ -496,8 +498,8 @@ def test_a_message_asking_for_money_is_said_not_to_be_ours(
     analyzer: EmotionAnalyzer, book: EmpathyBook
 ) -> None:
     for text in [
-        "A text says my parcel is being held and I need to pay 1.99. Is that you?",
-        "An e-mail says I must pay a redelivery fee through a link. Real?",
+        "A text says my parcel is being held and I need to pay 1.99. I paid it. Is that you?",
+        "An e-mail says I must pay a redelivery fee through a link. Paid it. Real?",
     ]:
         situation = Situation(intent="complaint", analysis=analyzer.analyze(text))
         for _ in range(4):
@@ -572,7 +574,7 @@ def test_money_worries_are_acknowledged_with_what_went_wrong(
         # into the page it led to
         (
             "a text says my parcel is stuck and I must pay £1.99 duty via a link, "
-            "was that you?",
+            "I paid it, was that you?",
             "fraud",
         ),
         ("I entered my bank details on that page before I realised", "fraud"),
@@ -745,3 +747,40 @@ def test_a_learning_disability_is_no_illness(detector: SituationDetector) -> Non
     assert "health" not in kinds(detector, said)
     assert "vulnerable" in kinds(detector, said)
     assert "health" in kinds(detector, "i'm in a wheelchair so i can't get to the door")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        # only asking whether a message is ours, nothing done: a question
+        (
+            "Received an e-mail saying it was from you, I've won a gift card if I "
+            "confirm my card details. Is it real?",
+            "fraud_check",
+        ),
+        (
+            "did you really send me an email asking me to confirm my password? "
+            "havent done anything yet",
+            "fraud_check",
+        ),
+        (
+            "Got a text saying my parcel is held and I must pay a redelivery fee. "
+            "Was it official?",
+            "fraud_check",
+        ),
+        # a step taken, or something other than a message: fraud
+        (
+            "An e-mail said my parcel is held and I need to pay a fee. I clicked and paid. "
+            "Was it you?",
+            "fraud",
+        ),
+        ("somebody signed into my account last night. was that you?", "fraud"),
+        ("a charge from your shop I don't recognise. Is it real?", "fraud"),
+    ],
+)
+def test_asking_whether_a_message_is_ours_is_no_fraud_yet(
+    detector: SituationDetector, policy: EscalationPolicy, text: str, kind: str
+) -> None:
+    found = detector.detect(text.lower())
+    assert [c.kind for c in found][:1] == [kind]
+    assert found[0].serious is (kind == "fraud")
