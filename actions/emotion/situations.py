@@ -142,13 +142,9 @@ class SituationDetector:
                     negatable=bool(spec.get("negatable", False)),
                     of_life=bool(spec.get("of_life", False)),
                     calm_kind=str(calm.get("kind") or ""),
-                    calm_when=re.compile(calm["when"], re.I) if "when" in calm else None,
-                    calm_unless=(
-                        re.compile(calm["unless"], re.I) if "unless" in calm else None
-                    ),
-                    calm_about=(
-                        re.compile(calm["about"], re.I) if "about" in calm else None
-                    ),
+                    calm_when=_optional(calm.get("when")),
+                    calm_unless=_optional(calm.get("unless")),
+                    calm_about=_optional(calm.get("about")),
                     patterns=[
                         re.compile(
                             str(p)
@@ -222,6 +218,11 @@ class SituationDetector:
                     continue
                 return match
         return None
+
+
+def _optional(pattern: Any) -> re.Pattern[str] | None:
+    """An optional pattern of the data file, compiled (case-insensitive)."""
+    return re.compile(str(pattern), re.I) if pattern else None
 
 
 def _calm(kind: _Kind, text: str) -> bool:

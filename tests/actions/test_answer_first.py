@@ -10,6 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import ActionAnswer
 from actions.mood import assess
 from actions.replies import reply_book
+from actions.unclear import ActionNotUnderstood
+from tests.actions.conftest import says
 from tests.actions.test_offers import conversation
 
 DOMAIN: dict = {}
@@ -164,10 +166,6 @@ async def test_asking_whether_a_message_is_ours_is_answered_not_handed_over(
     """ "Is this e-mail really from you? I haven't clicked anything": that it is not
     ours and what to do, a person offered, whatever NLU read; one who typed in
     their card details goes to a person at once."""
-    from actions.unclear import ActionNotUnderstood
-
-    from tests.actions.conftest import says
-
     text = (
         "Got an email claiming to be from you, asking me to confirm my login through "
         "a link. Is it genuine? I haven't clicked anything."
@@ -177,7 +175,7 @@ async def test_asking_whether_a_message_is_ours_is_answered_not_handed_over(
         dispatcher = CollectingDispatcher()
         action = ActionNotUnderstood() if intent == "nlu_fallback" else ActionAnswer()
         events = await action.run(dispatcher, tracker, DOMAIN)
-        assert not any(isinstance(e, dict) and e.get("event") == "pause" for e in events)
+        assert {"event": "pause", "timestamp": None} not in events
         said = " ".join(str(m.get("text") or "") for m in dispatcher.messages)
         assert says(said, "fraud_check"), said
         assert reply_book().offers_person(said)

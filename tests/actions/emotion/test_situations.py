@@ -498,7 +498,7 @@ def test_a_message_asking_for_money_is_said_not_to_be_ours(
     analyzer: EmotionAnalyzer, book: EmpathyBook
 ) -> None:
     for text in [
-        "A text says my parcel is being held and I need to pay 1.99. I paid it. Is that you?",
+        "A text says my parcel is held and I need to pay 1.99. I paid it. Is that you?",
         "An e-mail says I must pay a redelivery fee through a link. Paid it. Real?",
     ]:
         situation = Situation(intent="complaint", analysis=analyzer.analyze(text))
@@ -770,8 +770,8 @@ def test_a_learning_disability_is_no_illness(detector: SituationDetector) -> Non
         ),
         # a step taken, or something other than a message: fraud
         (
-            "An e-mail said my parcel is held and I need to pay a fee. I clicked and paid. "
-            "Was it you?",
+            "An e-mail said my parcel is held and I need to pay a fee. I clicked and "
+            "paid. Was it you?",
             "fraud",
         ),
         ("somebody signed into my account last night. was that you?", "fraud"),
