@@ -27,6 +27,7 @@ from actions.conversation import (
 )
 from actions.emotion import Decision
 from actions.empathy import empathy_book
+from actions.fraud_check import fraud_check_key
 from actions.handoff import (
     annotate,
     enqueue,
@@ -371,11 +372,6 @@ _DECLINES = re.compile(
 REPEAT_WINDOW = 2
 
 
-# asked whether a message is ours, nothing done (data/emotion/situations.yml
-# fraud.calm): the reply key too
-FRAUD_CHECK = "fraud_check"
-
-
 class CaringAction(Action, ABC):
     """An action that answers with care, or hands over to a person when it should."""
 
@@ -435,10 +431,11 @@ class CaringAction(Action, ABC):
                 return [*mood.events, *_closed_loops(tracker), *events]
         if mood.decision.escalate or language:
             return [*mood.events, *await hand_off(dispatcher, tracker, mood, language)]
-        if any(c.kind == FRAUD_CHECK for c in mood.analysis.circumstances):
+        if key := fraud_check_key(tracker, mood.analysis):
             # "is this e-mail really from you? I haven't clicked it": not ours, what
-            # to do, a person offered; whatever NLU made of it
-            Speaker(dispatcher, tracker, mood, None).say(FRAUD_CHECK)
+            # to do, a person offered, whatever NLU made of it (and what they ask
+            # about it next)
+            Speaker(dispatcher, tracker, mood, None).say(key)
             return [*mood.events, *_closed_loops(tracker)]
         try:
             follow_up = (

@@ -182,3 +182,41 @@ async def test_asking_whether_a_message_is_ours_is_answered_not_handed_over(
     typed = text.replace("I haven't clicked anything.", "I clicked it and logged in.")
     said, paused = await _answer(typed, "recover_password", "check-typed")
     assert paused, said
+
+
+async def test_what_they_ask_about_that_message_next_is_answered(
+    own_queue: str,
+) -> None:
+    """ "Haven't clicked anything. Do I need to report it?" right after that answer:
+    nothing else is needed, not "could you give me the order number?"."""
+    book = reply_book()
+    answered = book.pick("fraud_check")
+    tracker = conversation(
+        [
+            ("customer", "A text says I won a prize from you, is it real?", "greet"),
+            ("bot", answered, None),
+            (
+                "customer",
+                "Haven't clicked anything. Do I need to report it?",
+                "complaint",
+            ),
+        ],
+        "check-after",
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    said = " ".join(str(m.get("text") or "") for m in dispatcher.messages)
+    assert says(said, "fraud_check_after"), said
+    # a new question after it is answered as itself
+    tracker = conversation(
+        [
+            ("customer", "A text says I won a prize from you, is it real?", "greet"),
+            ("bot", answered, None),
+            ("customer", "ok thanks. how long does delivery take?", "delivery_period"),
+        ],
+        "check-after-2",
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    said = " ".join(str(m.get("text") or "") for m in dispatcher.messages)
+    assert not says(said, "fraud_check_after"), said
