@@ -45,7 +45,7 @@ from actions.readings import timed_follow_up
 from actions.replies import reply_book
 from actions.speaker import Speaker
 from actions.store import Order, OrderStatus, store
-from actions.voice import CaringAction, escalated, hand_off
+from actions.voice import CaringAction, escalated, hand_off, hand_over
 
 # What is said after asking the store to cancel an order that was being prepared.
 CANCEL_OUTCOMES = {
@@ -120,11 +120,19 @@ class ActionOrderLookup(CaringAction):
             # not proven to be theirs: nothing shown or changed, a person offered
             speaker.say("order.unproven", order_id=order.id)
             return [SlotSet("order_id", order.id), *proof_used(tracker)]
+        latest = str((tracker.latest_message or {}).get("text") or "")
+        if told_already(tracker, order) and (
+            mentioned("asks_to_hurry", latest) or mentioned("asks_for_person", latest)
+        ):
+            # "can someone chase the courier?" right after its state: the person
+            # (NLU read a question about the order), not the state again
+            why = "Customer asked for someone to look into the order or chase it."
+            handed = await hand_over(speaker, tracker, why)
+            return [SlotSet("order_id", order.id), *proof_used(tracker), *handed]
         if topic == "cancel_order" and order.status is OrderStatus.CANCELLED:
             # "I cancelled it two weeks ago and still no refund": cancelled already,
             # so what they say about the money is the question (else: it is done)
             topic = "track_refund" if talks_money(tracker) else topic
-        latest = str((tracker.latest_message or {}).get("text") or "")
         if _OTHER_ORDER.search(latest) and len(latest.split()) <= OTHER_ORDER_WORDS:
             # "and the other one?" after this order's answer: which one, not the same
             # order again

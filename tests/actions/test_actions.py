@@ -627,6 +627,42 @@ async def test_a_late_order_asked_about_again_has_no_new_date_made_up(
     assert found[0] == "track_order.shipped_late_again"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is there nothing you can do? Can somebody chase the courier?",
+        "ok, could someone look into it please",
+    ],
+)
+async def test_someone_asked_to_chase_a_late_order_brings_a_person(
+    store: DemoStore, own_queue: str, text: str
+) -> None:
+    """ "Is there nothing you can do? Can somebody chase the courier?" right after
+    "it's late" (NLU: a question about the order): the person, not "no new date"
+    and the same offer again."""
+    from tests.actions.test_offers import PAUSE, conversation
+
+    order = await store.order("808080123456")
+    assert order is not None and order.late
+    told = reply_book().pick("track_order.shipped_late", **order.values())
+    tracker = conversation(
+        [
+            ("customer", "where's 808080123456", "track_order"),
+            ("form", "", None),
+            ("bot", told, None),
+            ("customer", text, "track_order"),
+        ],
+        f"late-chase-{len(text)}",
+        order_id="808080123456",
+        verified_customer=owner("808080123456"),
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    assert events[-len(PAUSE) :] == PAUSE
+    [message] = dispatcher.messages
+    assert not says(message["text"], "track_order.shipped_late_again", **order.values())
+
+
 @pytest.mark.parametrize("language", ["de", "es", "fr", "it", "nl", "pt", "pl", "sv"])
 async def test_a_late_order_is_late_in_every_language(
     store: DemoStore, language: str

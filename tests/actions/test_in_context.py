@@ -475,8 +475,13 @@ async def test_a_parcel_not_with_the_neighbours_is_not_met_with_check_the_neighb
     said = "Checked with the neighbours, nothing. So what now?"
     assert complaint_key(order, said) == "track_order.delivered_missing_checked"
     assert complaint_key(order, "it never arrived") == "track_order.delivered_missing"
+    # "we've already asked the neighbours" says the same without the outcome
+    asked = "It says delivered but isn't here and we've already asked the neighbours."
+    assert complaint_key(order, asked) == "track_order.delivered_missing_checked"
     # ...and found there, no missing parcel
     found = "I asked the neighbours and they have it, thanks"
+    assert complaint_key(order, found) != "track_order.delivered_missing_checked"
+    found = "I've asked all the neighbours and number 4 has it"
     assert complaint_key(order, found) != "track_order.delivered_missing_checked"
 
 
