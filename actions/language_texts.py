@@ -168,12 +168,23 @@ def together_of(entry: dict[str, Any]) -> dict[str, tuple[re.Pattern[str], ...]]
     }
 
 
+# At most this many words in a question that goes with the sentence before it
+SHORT_AFTER = 3
+
+
 def _asked_together(texts: LanguageTexts, topic: str, rest: str) -> str | None:
     """``rest`` without the words of ``topic``'s lists when one of its sentences
     has words of each (``together``); None when none has. Only those words go:
     what else the sentence says (charged twice) is still read."""
     lists = texts.together.get(topic, ())
     sentences = re.findall(r"[^.?!]+[.?!]*", rest)
+    # a few words asked right after go with the sentence before ("Vou receber o
+    # reembolso? Quando?")
+    sentences += [
+        f"{before} {after}"
+        for before, after in zip(sentences, sentences[1:], strict=False)
+        if len(after.split()) <= SHORT_AFTER
+    ]
     if not lists or not any(all(w.search(s) for w in lists) for s in sentences):
         return None
     for words in lists:

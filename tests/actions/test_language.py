@@ -3001,11 +3001,16 @@ def test_a_feeling_or_a_wait_in_everyday_words_is_heard(
         ("pt", "O estorno cai na conta quando?"),
         ("pl", "Pieniądze wrócą na konto kiedy?"),
         ("sv", "Pengarna kommer tillbaka när, ungefär?"),
+        # ...or "when?" asked in a few words right after
+        ("pt", "E o estorno, chega? Quando?"),
+        ("de", "Kriege ich die Rückerstattung? Und wann?"),
+        ("it", "Mi restituite i soldi? Quando?"),
     ],
 )
 def test_when_the_money_comes_back_is_asked_in_any_order(code: str, text: str) -> None:
-    """The money and when, in one sentence in any order, ask about the refund
-    (``topics_together``), not for a person as something that went wrong."""
+    """The money and when, in one sentence in any order (or "when?" in a few words
+    right after), ask about the refund (``topics_together``), not for a person as
+    something that went wrong."""
     asked, _ = topics_asked(language_book().languages[code], text.lower())
     assert asked == ["refund"]
 
