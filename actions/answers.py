@@ -87,6 +87,10 @@ PLAIN_ANSWER_WORDS = 3
 PRODUCT_OVER_INTENT = 0.8
 
 
+# the general returns answers, said of the chat's order when it is known
+RETURN_POLICY = frozenset({"check_refund_policy"})
+
+
 class ActionAnswer(CaringAction):
     """Answer the latest question from the reply templates."""
 
@@ -278,7 +282,13 @@ class ActionAnswer(CaringAction):
         if not reply_book().has(key):
             speaker.say("fallback")
             return []
-        speaker.say(key, **answer_values(tracker))
+        values = answer_values(tracker)
+        if key in RETURN_POLICY and (order := await chat_order(tracker)):
+            # "how long do I have to send it back?" about the chat's order, proven
+            # theirs and delivered over 30 days ago: that its days are over
+            # (Speaker: ``<key>_closed``), not "within 30 days" after saying so
+            values = {**values, **order.values()} if may_see(tracker, order) else values
+        speaker.say(key, **values)
         name = customer_name(tracker)
         if name and name != tracker.get_slot("customer_name"):
             return [SlotSet("customer_name", name)]
