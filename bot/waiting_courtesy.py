@@ -10,7 +10,9 @@ from typing import Any
 from bot.texts import WaitingWords
 
 THANKS = re.compile(
-    r"\b(?:thanks?|thank you|thx|thnx|ty|tysm|cheers|ta|much appreciated)\b", re.I
+    r"\b(?:thanks?|thank you|thx|thnx|ty|tysm|cheers|ta|much appreciated|"
+    r"much obliged|(?:very |really |so )?grateful)\b",
+    re.I,
 )
 THANKS_WORDS = 6  # "thank you dear", not "thanks but where is it"
 # ...or longer and only warm ("Thank you so much, you've been very kind.")
@@ -18,7 +20,7 @@ WARM_WORDS = frozenset(
     """thank thanks you so much very really ever kind helpful lovely great wonderful
     patient reassuring ve been have has that s re are is it this dear love appreciate
     appreciated for your help all the a lot cheers ta ok okay oh and nice good thx
-    thnx ty tysm
+    thnx ty tysm with me us i am m grateful obliged much many
     brilliant""".split()  # noqa: SIM905 (a word list reads best as words)
 )
 

@@ -3113,3 +3113,32 @@ def test_a_problem_again_is_no_chasing_us_again(
     chased = raw["languages"][code]["problems"]["repeated"]["care"]
     assert problem_said(texts, problem.lower()) != chased
     assert problem_said(texts, contact.lower()) == chased
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("sv", "Kan någon snälla hjälpa mig med det här?"),
+        ("es", "Por favor, ¿alguien me podría ayudar con esto?"),
+        ("it", "Qualcuno mi potrebbe aiutare con questo?"),
+        ("pt", "Alguém me pode ajudar com a minha encomenda? Obrigada."),
+        ("pl", "Ktoś może mi w tym pomóc?"),
+    ],
+)
+async def test_can_someone_help_me_asks_for_a_person(
+    own_queue: str, code: str, text: str
+) -> None:
+    """ "Can someone help me?" in the language is a request for a person: one is
+    brought in, not "no sure answer, shall I bring someone in?"."""
+    asked, _ = topics_asked(language_book().languages[code], text.lower())
+    assert "person" in asked
+    tracker = conversation([("customer", text, "nlu_fallback")], f"web-help-{code}")
+    events, _ = await answer(tracker)
+    assert {"event": "pause", "timestamp": None} in events
+
+
+def test_the_return_label_is_a_returns_question_in_german() -> None:
+    asked, _ = topics_asked(
+        language_book().languages["de"], "wo finde ich den rücksendeschein?"
+    )
+    assert asked == ["returns"]

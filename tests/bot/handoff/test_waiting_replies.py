@@ -637,6 +637,23 @@ async def test_perfect_while_waiting_is_thanks(conversations: Conversations) -> 
     assert reply == say("waiting_thanks", "it")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks ever so much, you've been so patient with me.",
+        "Much obliged.",
+        "I'm really grateful",
+    ],
+)
+async def test_warm_thanks_while_waiting_is_thanks(
+    conversations: Conversations, text: str
+) -> None:
+    """Thanks in warm words ("you've been so patient with me", "much obliged") is
+    thanked, not "I've added that to your conversation"."""
+    [reply] = await waiting(conversations, f"web-warm-{len(text)}", [text])
+    assert reply in {say("waiting_thanks"), say("waiting_thanks_again")}, reply
+
+
 @pytest.mark.parametrize("asked", ["how long tho", "when?", "so when now"])
 async def test_a_bare_when_while_waiting_is_about_the_wait(
     conversations: Conversations, asked: str
