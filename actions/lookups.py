@@ -215,6 +215,14 @@ class ActionOrderLookup(CaringAction):
         ):
             # "can I get the tracking number?": the number and where to follow it
             speaker.say(tracking, **order.values())
+        elif (
+            order.status is OrderStatus.SHIPPED
+            and not order.late
+            and mentioned("tracking_stalled", latest)
+        ):
+            # "tracking ain't moved in 6 days": heard, the day it is still due, and
+            # who can ask the carrier (not the same state again)
+            speaker.say("track_order.shipped_stalled", **order.values())
         elif timed := time_question(order, latest):
             # "why so slow?", "can you speed it up?": whether it is on time, and
             # what can be done

@@ -112,6 +112,11 @@ def answer_while_waiting(
     ``refund``: the order's refund on record); without a closing question (the
     bot cannot follow one up while a person has the chat). None otherwise."""
     book = reply_book()
+    if order is not None and asks_money and situation == "double_charge":
+        # "how long until the refund shows up?" after a double charge: the
+        # duplicate's money, which only the person sees, not a refund on record
+        # for something else of the order
+        return UNFIT
     if order is not None and asks_money:
         # where their money stands, from the record: the refund by its state (a
         # cancelled order's amount in another language); else the person says

@@ -663,6 +663,39 @@ async def test_someone_asked_to_chase_a_late_order_brings_a_person(
     assert not says(message["text"], "track_order.shipped_late_again", **order.values())
 
 
+async def test_tracking_that_has_not_moved_is_heard_not_given_again(
+    store: DemoStore,
+) -> None:
+    """ "no, the tracking hasn't updated since thursday" after a shipped order's
+    state: heard, still due that day, a colleague offered to ask the carrier; not
+    the same state again."""
+    from tests.actions.test_offers import conversation
+
+    order = await store.order("48213")
+    assert order is not None and order.status == "shipped" and not order.late
+    told = reply_book().pick("track_order.shipped", **order.values())
+    tracker = conversation(
+        [
+            ("customer", "where is 48213", "track_order"),
+            ("form", "", None),
+            ("bot", told, None),
+            (
+                "customer",
+                "no, the tracking hasn't updated since thursday",
+                "track_order",
+            ),
+        ],
+        "stalled",
+        order_id="48213",
+        verified_customer=owner("48213"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "track_order.shipped_stalled", **order.values())
+    assert reply_book().offer(message["text"]) == "handoff"
+
+
 @pytest.mark.parametrize("language", ["de", "es", "fr", "it", "nl", "pt", "pl", "sv"])
 async def test_a_late_order_is_late_in_every_language(
     store: DemoStore, language: str

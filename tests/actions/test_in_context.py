@@ -16,7 +16,7 @@ from actions.mentions import mentioned
 from actions.mood import analyzer, assess
 from actions.order_checks import tells_deadline
 from actions.unclear import ActionNotUnderstood
-from actions.waiting_answers import answer_while_waiting
+from actions.waiting_answers import UNFIT, answer_while_waiting
 from actions.waiting_order import about_money
 from tests.actions.conftest import says
 from tests.actions.test_offers import conversation
@@ -154,6 +154,13 @@ async def test_a_waiting_customer_hears_where_their_refund_stands(
         asks_money=True,
     )
     assert said is not None and refund.amount in said, said
+    # after a double charge the money asked about is the duplicate, which only the
+    # person sees: not a refund on record for something else of the order
+    for language, asked in (("", text), ("es", "¿Cuándo me devuelven el dinero?")):
+        said = answer_while_waiting(
+            asked, language, None, None, order, "double_charge", refund, asks_money=True
+        )
+        assert said == UNFIT, said
 
 
 @pytest.mark.parametrize(
