@@ -87,6 +87,8 @@ PLAIN_ANSWER_WORDS = 3
 PRODUCT_OVER_INTENT = 0.8
 
 
+# questions about the ways and times of delivery in general
+DELIVERY_QUESTIONS = frozenset({"delivery_options", "delivery_period"})
 # the general returns answers, said of the chat's order when it is known
 RETURN_POLICY = frozenset({"check_refund_policy"})
 
@@ -189,6 +191,15 @@ class ActionAnswer(CaringAction):
         ):
             # praise that is really a complaint ("fantastic, it came in pieces"), or
             # a formal letter of complaint that thanks in advance, is a complaint
+            intent = speaker.intent = "complaint"
+        if (
+            intent in DELIVERY_QUESTIONS
+            and not is_question(text)
+            and analysis is not None
+            and analysis.has("problem_report")
+        ):
+            # "I PAID FOR EXPRESS SHIPPING AND IT'S A WEEK LATE": a complaint that
+            # names a way of delivery, not a question about the ways
             intent = speaker.intent = "complaint"
         if (
             intent == "complaint"

@@ -304,7 +304,7 @@ _SHRUGS = r"whatever|wateva|watever|whatevs|if you say so|i guess"
 _CLOSING = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|k|cool|sweet|great|nice|perfect|fine|alright|all right|"
     r"got it|fair enough|noted|understood|brilliant|lovely|awesome|good|right|"
-    rf"then|thanks|thx|ty|cheers|sure|{_SHRUGS})\W*){{1,4}}$",
+    rf"then|thanks|thx|ty|cheers|sure|aight|ight|{_SHRUGS})\W*){{1,4}}$",
     re.IGNORECASE,
 )
 _RESIGNED = re.compile(rf"\b(?:{_SHRUGS})\b", re.IGNORECASE)

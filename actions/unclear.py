@@ -443,6 +443,7 @@ class ActionConfirmUnderstood(CaringAction):
         said_yes = latest_intent(tracker) == "affirm"
         original = _previous_user_event(tracker)
         offered = accepted_offer(tracker)
+        said = str((tracker.latest_message or {}).get("text") or "")
         if said_yes and not pending and offered:
             return [
                 SlotSet("pending_intent", None),
@@ -453,6 +454,9 @@ class ActionConfirmUnderstood(CaringAction):
                 # "ok fine." to an open question ("What would you prefer?"): taken
                 # as it is, the door left open; not "What can I do for you?"
                 speaker.say(closing_key(tracker))
+            elif said_yes and not pending and mentioned("thanks_last", said):
+                # "Much obliged." read as a yes with nothing asked: thanks
+                speaker.say("thank_you")
             elif said_yes and not pending:
                 speaker.say("affirm_nothing_pending")
             else:

@@ -952,12 +952,18 @@ async def test_the_day_it_is_needed_by_told_after_the_state_is_checked_against_i
 
 @pytest.mark.parametrize(
     ("text", "key"),
-    [("ok fine.", "acknowledged"), ("yes", "affirm_nothing_pending")],
+    [
+        ("ok fine.", "acknowledged"),
+        ("ight whatever", "acknowledged_resigned"),
+        ("much obliged!", "thank_you"),
+        ("yes", "affirm_nothing_pending"),
+    ],
 )
 async def test_ok_to_an_open_question_is_taken_as_it_is(text: str, key: str) -> None:
     """ "ok fine." after "What would you prefer?" (no yes-or-no question, nothing
-    offered) closes, the door left open; not "Alright, I'm listening. What can I do
-    for you?". A bare "yes" still asks what they need."""
+    offered) closes, the door left open, and a shrug is owned as not the answer they
+    hoped for; thanks NLU reads as a yes is thanks; not "Alright, I'm listening.
+    What can I do for you?". A bare "yes" still asks what they need."""
     from tests.actions.test_offers import conversation
 
     tracker = conversation(
@@ -1010,3 +1016,32 @@ async def test_a_double_charge_once_proven_is_handed_to_a_person(
         await handoff_queue().ticket(tracker.sender_id)
     except UnknownTicket:
         pytest.fail(f"no ticket: {handoff}")
+
+
+async def test_a_late_order_complained_of_with_express_named_is_no_delivery_question(
+    store: DemoStore,
+) -> None:
+    """ "I PAID FOR NEXT-DAY AND IT'S OVER A WEEK LATE" after the late order's state
+    (NLU: delivery options): the order, late, not the list of ways to deliver."""
+    from actions.answers import ActionAnswer
+    from tests.actions.test_offers import conversation
+
+    order = await store.order("808080123456")
+    assert order is not None and order.late
+    told = reply_book().pick("track_order.shipped_late", **order.values())
+    text = "I PAID FOR NEXT-DAY AND IT'S OVER A WEEK LATE"
+    tracker = conversation(
+        [
+            ("customer", "where's 808080123456", "track_order"),
+            ("bot", told, None),
+            ("customer", text, "delivery_options"),
+        ],
+        "express-late",
+        order_id="808080123456",
+        verified_customer=owner("808080123456"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    said = " ".join(str(m.get("text") or "") for m in dispatcher.messages)
+    assert not says(said, "delivery_options"), said
+    assert order.id in said, said
