@@ -3142,3 +3142,27 @@ def test_the_return_label_is_a_returns_question_in_german() -> None:
         language_book().languages["de"], "wo finde ich den rücksendeschein?"
     )
     assert asked == ["returns"]
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Ein Mann rief mich an und wollte meine PIN, ich habe sie ihm genannt."),
+        ("es", "Una llamada de 'su tienda' me pidió la clave de la tarjeta."),
+        ("fr", "On m'a téléphoné de votre part et j'ai donné le code de ma carte."),
+        ("it", "Una telefonata a vostro nome mi ha chiesto il codice della carta."),
+        ("nl", "Een man heeft me gebeld en vroeg om mijn pincode."),
+        ("pt", "Telefonaram-me em vosso nome e pediram a senha do cartão."),
+        ("pl", "Jakiś pan zadzwonił i prosił o kod BLIK do karty."),
+        ("sv", "En man ringde och frågade efter min pinkod till kortet."),
+    ],
+)
+def test_a_caller_who_asked_for_card_details_is_fraud(code: str, text: str) -> None:
+    """A phone call that asked for (or got) card or bank details is fraud in every
+    language; a call about a delivery is not."""
+    assert "fraud" in language_book().situations(code, text)
+
+
+def test_a_call_about_a_delivery_is_no_fraud() -> None:
+    assert language_book().situations("de", "Der Fahrer hat mich angerufen.") == []
+    assert language_book().situations("nl", "De bezorger belde me net op.") == []

@@ -205,6 +205,7 @@ def test_a_very_intense_first_message_goes_on_only_when_it_shows_in_the_writing(
         ("I'm panicking, the party is on Saturday and nothing has come", True),
         ("I'm really scared, someone is using my card", True),
         ("lost my job and to be honest I'm not really coping", True),
+        ("after this week I can't handle anything any more", True),
         ("I'm not coping with the website, where do I click?", False),
     ],
 )
