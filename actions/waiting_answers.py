@@ -68,8 +68,9 @@ UNFIT_SITUATIONS = frozenset(
 # charge, a broken or wrong item, or fraud ("can you refund the extra one today?" is
 # no price drop)
 _ABOUT_RETURNS = re.compile(r"refund|return|exchange|price_|cancel")
-# ...and for fraud, the account and password how-tos ("I've changed my password,
-# what about the money?" is no password question)
+# ...and for fraud or after a death, the account and password how-tos ("I've changed
+# my password, what about the money?" is no password question; "I don't know his
+# password" is for the person who closes the account)
 _ABOUT_THE_ACCOUNT = re.compile(r"password|reset_link|account|payment_methods")
 UNFIT = "unfit"  # what answer_while_waiting returns for such an answer
 
@@ -80,14 +81,18 @@ def fits(situation: str, key: str = "", said: str = "", language: str = "") -> b
     no return, a broken or wrong item is no return of an unused one."""
     if situation not in UNFIT_SITUATIONS:
         return True
+    # after a fraud or a death, how to sign in is no answer: the account is
+    # secured, or closed, by the person ("I don't know his password")
+    account = situation in ("fraud", "bereavement")
     if not language:
-        if situation == "fraud" and _ABOUT_THE_ACCOUNT.search(key):
+        if account and _ABOUT_THE_ACCOUNT.search(key):
             return False
         return not _ABOUT_RETURNS.search(key)
     own = language_book()
+    topics = ("returns", "refund", *(("password",) if account else ()))
     return not any(
         own.has(language, topic) and own.say(language, topic) in said
-        for topic in ("returns", "refund")
+        for topic in topics
     )
 
 

@@ -534,3 +534,22 @@ def test_a_team_back_only_on_the_day_it_is_needed_is_said_plainly(
     assert bool(said) is honest, said
     if honest:
         assert says(said, "handoff.past_deadline", needed="the party")
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "intent"),
+    [
+        ("", "I don't know her password. How do I reset it?", "recover_password"),
+        ("de", "Ich kenne ihr Passwort nicht. Was brauchen Sie von mir?", None),
+    ],
+)
+def test_after_a_death_no_sign_in_how_to_is_given_while_waiting(
+    language: str, text: str, intent: str | None
+) -> None:
+    """ "I don't know her password" while waiting after a death: not how to reset a
+    password (the person closes the account; what holds for it is said instead)."""
+    said = answer_while_waiting(text, language, intent, 0.95, None, "bereavement")
+    assert said == UNFIT, said
+    # without the death, the how-to
+    said = answer_while_waiting(text, language, intent, 0.95, None, "")
+    assert said not in (None, UNFIT)
