@@ -19,6 +19,7 @@ from actions.proof_form import ActionAskOrderId
 from actions.readings import chosen_reading, reading_text
 from actions.replies import reply_book
 from actions.speaker import asks
+from actions.store import Order
 from actions.unclear import ActionConfirmUnderstood, ActionNotUnderstood
 from tests.actions.conftest import (
     load_tracker,
@@ -595,6 +596,39 @@ async def test_and_the_other_one_asks_which_order(store: DemoStore) -> None:
     ]
 
 
+async def after_its_state(
+    store: DemoStore, number: str, key: str, text: str, sender: str
+) -> tuple[Order, Tracker]:
+    """The order ``number`` (proven the customer's) and a tracker where the bot
+    gave its state (reply ``key``) and the customer wrote ``text`` next, as a
+    question about the order (NLU: track_order)."""
+    from tests.actions.test_offers import conversation
+
+    order = await store.order(number)
+    assert order is not None
+    told = reply_book().pick(key, **order.values())
+    tracker = conversation(
+        [
+            ("customer", f"where's {number}", "track_order"),
+            ("form", "", None),
+            ("bot", told, None),
+            ("customer", text, "track_order"),
+        ],
+        sender,
+        order_id=number,
+        verified_customer=owner(number),
+    )
+    return order, tracker
+
+
+async def lookup_says(tracker: Tracker) -> tuple[str, list[dict]]:
+    """The order lookup's one message for ``tracker``, and its events."""
+    dispatcher = CollectingDispatcher()
+    events = await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    return str(message["text"]), events
+
+
 @pytest.mark.parametrize("follow_up", ["so what's the new date?", "when then?"])
 async def test_a_late_order_asked_about_again_has_no_new_date_made_up(
     store: DemoStore, follow_up: str
@@ -602,26 +636,14 @@ async def test_a_late_order_asked_about_again_has_no_new_date_made_up(
     """Right after "it's late" (the day it was due has passed), "when then?" is told
     there is no newer date, never that past day as the day it will come."""
     from actions.voice import order_follow_up
-    from tests.actions.test_offers import conversation
 
-    order = await store.order("808080123456")
-    assert order is not None and order.late
-    told = reply_book().pick("track_order.shipped_late", **order.values())
-    tracker = conversation(
-        [
-            ("customer", "where's 808080123456", "track_order"),
-            ("form", "", None),
-            ("bot", told, None),
-            ("customer", follow_up, "track_order"),
-        ],
-        "late-again",
-        order_id="808080123456",
-        verified_customer=owner("808080123456"),
+    late = "track_order.shipped_late"
+    order, tracker = await after_its_state(
+        store, "808080123456", late, follow_up, "late-again"
     )
-    dispatcher = CollectingDispatcher()
-    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
-    [message] = dispatcher.messages
-    assert says(message["text"], "track_order.shipped_late_again", **order.values())
+    assert order.late
+    said, _ = await lookup_says(tracker)
+    assert says(said, "track_order.shipped_late_again", **order.values())
     found = await order_follow_up(tracker)
     assert found is not None
     assert found[0] == "track_order.shipped_late_again"
@@ -640,27 +662,15 @@ async def test_someone_asked_to_chase_a_late_order_brings_a_person(
     """ "Is there nothing you can do? Can somebody chase the courier?" right after
     "it's late" (NLU: a question about the order): the person, not "no new date"
     and the same offer again."""
-    from tests.actions.test_offers import PAUSE, conversation
+    from tests.actions.test_offers import PAUSE
 
-    order = await store.order("808080123456")
-    assert order is not None and order.late
-    told = reply_book().pick("track_order.shipped_late", **order.values())
-    tracker = conversation(
-        [
-            ("customer", "where's 808080123456", "track_order"),
-            ("form", "", None),
-            ("bot", told, None),
-            ("customer", text, "track_order"),
-        ],
-        f"late-chase-{len(text)}",
-        order_id="808080123456",
-        verified_customer=owner("808080123456"),
+    late = "track_order.shipped_late"
+    order, tracker = await after_its_state(
+        store, "808080123456", late, text, f"late-chase-{len(text)}"
     )
-    dispatcher = CollectingDispatcher()
-    events = await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    said, events = await lookup_says(tracker)
     assert events[-len(PAUSE) :] == PAUSE
-    [message] = dispatcher.messages
-    assert not says(message["text"], "track_order.shipped_late_again", **order.values())
+    assert not says(said, "track_order.shipped_late_again", **order.values())
 
 
 async def test_tracking_that_has_not_moved_is_heard_not_given_again(
@@ -669,31 +679,14 @@ async def test_tracking_that_has_not_moved_is_heard_not_given_again(
     """ "no, the tracking hasn't updated since thursday" after a shipped order's
     state: heard, still due that day, a colleague offered to ask the carrier; not
     the same state again."""
-    from tests.actions.test_offers import conversation
-
-    order = await store.order("48213")
-    assert order is not None and order.status == "shipped" and not order.late
-    told = reply_book().pick("track_order.shipped", **order.values())
-    tracker = conversation(
-        [
-            ("customer", "where is 48213", "track_order"),
-            ("form", "", None),
-            ("bot", told, None),
-            (
-                "customer",
-                "no, the tracking hasn't updated since thursday",
-                "track_order",
-            ),
-        ],
-        "stalled",
-        order_id="48213",
-        verified_customer=owner("48213"),
+    stalled = "no, the tracking hasn't updated since thursday"
+    order, tracker = await after_its_state(
+        store, "48213", "track_order.shipped", stalled, "stalled"
     )
-    dispatcher = CollectingDispatcher()
-    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
-    [message] = dispatcher.messages
-    assert says(message["text"], "track_order.shipped_stalled", **order.values())
-    assert reply_book().offer(message["text"]) == "handoff"
+    assert order.status == "shipped" and not order.late
+    said, _ = await lookup_says(tracker)
+    assert says(said, "track_order.shipped_stalled", **order.values())
+    assert reply_book().offer(said) == "handoff"
 
 
 @pytest.mark.parametrize("language", ["de", "es", "fr", "it", "nl", "pt", "pl", "sv"])
