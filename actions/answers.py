@@ -294,11 +294,15 @@ class ActionAnswer(CaringAction):
             speaker.say("fallback")
             return []
         values = answer_values(tracker)
-        if key in RETURN_POLICY and (order := await chat_order(tracker)):
+        if (
+            key in RETURN_POLICY
+            and (order := await chat_order(tracker))
+            and may_see(tracker, order)
+        ):
             # "how long do I have to send it back?" about the chat's order, proven
             # theirs and delivered over 30 days ago: that its days are over
             # (Speaker: ``<key>_closed``), not "within 30 days" after saying so
-            values = {**values, **order.values()} if may_see(tracker, order) else values
+            values = {**values, **order.values()}
         speaker.say(key, **values)
         name = customer_name(tracker)
         if name and name != tracker.get_slot("customer_name"):

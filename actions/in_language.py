@@ -164,15 +164,25 @@ async def _in_language(
                 reply = reply.replace(said, "", 1)
         return " ".join(reply.split())
 
+    # the order of the chat the proof was asked for: a number no order has is
+    # asked about like a real one (whether it exists is told only to its owner)
+    asked_about = (
+        pending.id
+        if pending is not None
+        else normalise_number(
+            when_written(tracker, "order_id") or tracker.get_slot("order_id")
+        )
+    )
     if (
         named is None
-        and pending is not None
-        and asked_for_proof(tracker, language, pending.id)
+        and asked_about
+        and asked_for_proof(tracker, language, asked_about)
     ):
         # the answer to our question about the order in the chat (the order form
         # may have checked it already): the answer to what they first asked
-        if may_see(tracker, pending) or proves(
-            said, await shop.customer(pending.customer)
+        if pending is not None and (
+            may_see(tracker, pending)
+            or proves(said, await shop.customer(pending.customer))
         ):
             first = await first_asked(pending)
             if first is None:
@@ -183,24 +193,9 @@ async def _in_language(
             if tries(tracker) + 1 >= MAX_TRIES:
                 return None  # a person checks who they are
             wrong = [SlotSet("proof_tries", tries(tracker) + 1)]
-            return book.say(language, "order.proof_again", order_id=pending.id), wrong
+            again = book.say(language, "order.proof_again", order_id=asked_about)
+            return again, wrong
         # something else: answered as any message
-    unknown = normalise_number(
-        when_written(tracker, "order_id") or tracker.get_slot("order_id")
-    )
-    if (
-        named is None
-        and pending is None
-        and unknown
-        and asked_for_proof(tracker, language, unknown)
-        and attempts_proof(text)
-    ):
-        # the answer to our question about a number no order has: not proven, as
-        # for a real order with a wrong answer
-        if tries(tracker) + 1 >= MAX_TRIES:
-            return None  # a person checks the number with them
-        wrong = [SlotSet("proof_tries", tries(tracker) + 1)]
-        return book.say(language, "order.proof_again", order_id=unknown), wrong
 
     target = named or pending
     if target is not None and is_task(text):

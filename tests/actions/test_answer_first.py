@@ -18,9 +18,19 @@ DOMAIN: dict = {}
 
 
 async def _answer(text: str, intent: str, sender: str) -> tuple[str, bool]:
-    tracker = conversation([("customer", text, intent)], sender)
+    return await _reply([("customer", text, intent)], sender)
+
+
+async def _reply(
+    turns: list[tuple[str, str, str | None]], sender: str
+) -> tuple[str, bool]:
+    """What the bot says to the last of ``turns`` (ActionNotUnderstood when NLU
+    fell back, else ActionAnswer), and whether it hands over."""
+    tracker = conversation(turns, sender)
     dispatcher = CollectingDispatcher()
-    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    unsure = turns[-1][2] == "nlu_fallback"
+    action = ActionNotUnderstood() if unsure else ActionAnswer()
+    events = await action.run(dispatcher, tracker, DOMAIN)
     paused = any(isinstance(e, dict) and e.get("event") == "pause" for e in events)
     said = " ".join(str(m.get("text") or "") for m in dispatcher.messages)
     return said, paused
@@ -171,12 +181,8 @@ async def test_asking_whether_a_message_is_ours_is_answered_not_handed_over(
         "a link. Is it genuine? I haven't clicked anything."
     )
     for intent in ("recover_password", "nlu_fallback"):
-        tracker = conversation([("customer", text, intent)], f"check-{intent}")
-        dispatcher = CollectingDispatcher()
-        action = ActionNotUnderstood() if intent == "nlu_fallback" else ActionAnswer()
-        events = await action.run(dispatcher, tracker, DOMAIN)
-        assert {"event": "pause", "timestamp": None} not in events
-        said = " ".join(str(m.get("text") or "") for m in dispatcher.messages)
+        said, paused = await _answer(text, intent, f"check-{intent}")
+        assert not paused
         assert says(said, "fraud_check"), said
         assert reply_book().offers_person(said)
     typed = text.replace("I haven't clicked anything.", "I clicked it and logged in.")
@@ -189,34 +195,15 @@ async def test_what_they_ask_about_that_message_next_is_answered(
 ) -> None:
     """ "Haven't clicked anything. Do I need to report it?" right after that answer:
     nothing else is needed, not "could you give me the order number?"."""
-    book = reply_book()
-    answered = book.pick("fraud_check")
-    tracker = conversation(
-        [
-            ("customer", "A text says I won a prize from you, is it real?", "greet"),
-            ("bot", answered, None),
-            (
-                "customer",
-                "Haven't clicked anything. Do I need to report it?",
-                "complaint",
-            ),
-        ],
-        "check-after",
-    )
-    dispatcher = CollectingDispatcher()
-    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
-    said = " ".join(str(m.get("text") or "") for m in dispatcher.messages)
+    answered = reply_book().pick("fraud_check")
+    before: list[tuple[str, str, str | None]] = [
+        ("customer", "A text says I won a prize from you, is it real?", "greet"),
+        ("bot", answered, None),
+    ]
+    asked = "Haven't clicked anything. Do I need to report it?"
+    said, _ = await _reply([*before, ("customer", asked, "complaint")], "check-after")
     assert says(said, "fraud_check_after"), said
     # a new question after it is answered as itself
-    tracker = conversation(
-        [
-            ("customer", "A text says I won a prize from you, is it real?", "greet"),
-            ("bot", answered, None),
-            ("customer", "ok thanks. how long does delivery take?", "delivery_period"),
-        ],
-        "check-after-2",
-    )
-    dispatcher = CollectingDispatcher()
-    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
-    said = " ".join(str(m.get("text") or "") for m in dispatcher.messages)
+    new = "ok thanks. how long does delivery take?"
+    said, _ = await _reply([*before, ("customer", new, "delivery_period")], "after-2")
     assert not says(said, "fraud_check_after"), said
