@@ -20,6 +20,7 @@ from actions.numbers import find_number
 from actions.order_chat import (
     INVOICE_TOPICS,
     ORDER_TOPICS,
+    PROOF_LOOKBACK,
     asks_if_possible,
     form_topic,
     keeps_it,
@@ -65,6 +66,12 @@ _OTHER_ORDER = re.compile(
 OTHER_ORDER_WORDS = 8
 
 
+def sent_back(tracker: Tracker) -> bool:
+    """Whether the customer's latest messages say they sent the order back already
+    (``sent_back``: "I posted it back last week")."""
+    return mentioned("sent_back", *telling(customer_texts(tracker))[-PROOF_LOOKBACK:])
+
+
 class ActionOrderLookup(CaringAction):
     """Look the order up and answer what the customer asked about it."""
 
@@ -81,6 +88,10 @@ class ActionOrderLookup(CaringAction):
             # nothing said about money or a return: NLU's refund was a guess, and
             # the order itself is the answer ("will it come by Saturday?")
             return "track_order"
+        if topic == "return" and sent_back(tracker):
+            # "I returned it two weeks ago and still no money": the refund on its
+            # way is the question, not how to start a return
+            return "track_refund"
         return topic
 
     async def respond(
@@ -163,6 +174,10 @@ class ActionOrderLookup(CaringAction):
                 # none is on its way; cancelling now brings it (not "start a
                 # return" for what has not shipped)
                 speaker.say("track_refund.none_processing", **order.values())
+            elif refund is None and sent_back(tracker):
+                # sent back, and no return has reached us: said so, and a person
+                # who can trace it offered (not "start a return")
+                speaker.say("track_refund.none_sent_back", order_id=order.id)
             elif refund is None:
                 speaker.say("track_refund.none", order_id=order.id)
             else:

@@ -163,6 +163,14 @@ def follow_up_topic(tracker: Tracker) -> str | None:
         # "I'd like a firm delivery date" in a chat about an order: that order's
         # date, not how long delivery takes in general
         return "track_order"
+    if (
+        intent in ABOUT_THE_ORDER
+        and _NAMES_MONEY.search(text)
+        and not _NAMES_DELIVERY.search(text)
+    ):
+        # "how long until it shows on my card?": the refund's time, not a delivery's
+        refund = intent_before(tracker) == "track_refund"
+        return "track_refund" if refund else "check_refund_policy"
     follows = bool(_FOLLOW_UP.search(text)) and words <= LONG_FOLLOW_UP_WORDS
     if intent in ABOUT_THE_ORDER and confidence >= FOLLOW_UP_CONFIDENCE:
         return None  # a question of its own ("how long does Express take?")
@@ -441,6 +449,10 @@ _NAMES_A_SERVICE = re.compile(
 # asks about that time, not about delivery
 TIMED_TOPICS = frozenset(
     {"check_refund_policy", "get_refund", "track_refund", "exchange_item"}
+)
+# Money named in a question NLU took for a delivery's time: a refund's time
+_NAMES_MONEY = re.compile(
+    r"\b(?:card|bank|account|statement|refund\w*|money|paypal|reimburs\w*)\b", re.I
 )
 # A delivery named in a follow-up ("and how many days for Express?"), which keeps it a
 # delivery question

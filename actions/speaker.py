@@ -20,6 +20,7 @@ from actions.conversation import (
 from actions.empathy import empathy_book
 from actions.mood import Mood, history
 from actions.order_chat import telling
+from actions.repeats import detail, repeats
 from actions.replies import reply_book
 from actions.side import side_questions, topic
 from actions.situation import Situation
@@ -138,10 +139,15 @@ class Speaker:
             # an order delivered more than 30 days ago: no "return it within 30
             # days", but that the window has closed
             key = f"{key}_closed"
+        answer = book.without_closer(book.pick(key, avoid=recent, **values))
+        if not self.spoken and not asks(key, answer) and repeats(answer, recent[-1:]):
+            # the answer given a moment ago: the follow-up asked about a detail of
+            # it ("and is sending it back free?"), so that sentence alone
+            latest = str((self.tracker.latest_message or {}).get("text") or "")
+            answer = detail(answer, latest) or answer
         if book.missed([key]) and earlier_misses(self.tracker):
             self.missed_again = True
             return ""
-        answer = book.without_closer(book.pick(key, avoid=recent, **values))
         text = answer
         situation = self.situation(values.get("order_id"))
         if topic(key) != (self.intent or ""):

@@ -51,6 +51,7 @@ from actions.order_checks import (
     tells_deadline,
     time_question,
 )
+from actions.repeats import detail, repeats
 from actions.replies import reply_book
 from actions.side import clauses, is_question
 from actions.situation import Situation
@@ -405,14 +406,15 @@ class CaringAction(Action, ABC):
                 ]
             languages = language_book()
             said = bot_texts(tracker)[-REPEAT_WINDOW:]
-            # an order's state again ("Und jetzt?" after it): not understood. A
-            # general answer may come again ("Und was kostet das?" after the
-            # delivery times: the prices are in it)
+            # an order's state again ("Und jetzt?" after it): not understood; a
+            # general answer again ("Und was kostet das?"): the sentence asked about
             again = (
                 answer is not None
                 and find_number(answer[0]) is not None
                 and any(answer[0] in before for before in said)
             )
+            if answer and not again and repeats(answer[0], said[-1:]):
+                answer = (detail(answer[0], latest, language) or answer[0], answer[1])
             if again or (answer is None and languages.unanswered(language, latest)):
                 # the follow-up was not understood, or a calm question we have no
                 # answer for: said honestly, a person offered; the second time,

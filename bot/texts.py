@@ -137,7 +137,7 @@ def _languages() -> dict[str, dict[str, Any]]:
 
 # What a customer says they did about a fraud, or that they gave nothing away, by
 # step (languages.yml `fraud_steps`; English: mentions.yml fraud_<step>)
-FRAUD_STEPS = ("gave_nothing", "card_done", "password_done")
+FRAUD_STEPS = ("gave_nothing", "card_done", "password_done", "no_account")
 
 
 @lru_cache(maxsize=16)

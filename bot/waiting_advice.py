@@ -37,8 +37,8 @@ def advice_for(
 
 def fraud_step(wrote: list[str], language: str) -> str | None:
     """The text for what is left to do after a fraud, by what the customer says
-    they did (``waiting_fraud_<safe|done|card|password>``); None when they say
-    nothing of it."""
+    they did, or have not got (``waiting_fraud_<safe|done|card|password|no_account>``:
+    no account with us, no password to change); None when they say nothing of it."""
     steps = fraud_steps(language)
     done = {
         step
@@ -48,6 +48,11 @@ def fraud_step(wrote: list[str], language: str) -> str | None:
         for step, words in steps.items()
         if words.search(clause)
     }
+    if "no_account" in done:
+        # no account with us: no password to change, the card is what matters
+        return (
+            "waiting_fraud_done" if "card_done" in done else "waiting_fraud_no_account"
+        )
     if {"card_done", "password_done"} <= done:
         return "waiting_fraud_done"
     if "card_done" in done:

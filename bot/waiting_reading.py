@@ -38,9 +38,10 @@ QUESTION_START = re.compile(
     r"^(?:(?:please|so|and|but|ok|okay|like|sweet|cool|right|well|um|hmm|fine|yeah|"
     r"yes|no)[ ,]+){0,3}(?:what|when|whne|wen|where|who|why|how|which|can|"
     r"could|will|would|is|are|do|does|did|should|may)\b|"
-    # a question put as a wish: "I just need to know if it will be here by Friday"
-    r"\b(?:need|want|would like|'d like|have) to know (?:if|whether|when|where|how|"
-    r"what|why)\b|\b(?:tell|let) me (?:know )?(?:if|whether|when|where|how|what)\b|"
+    # a question put as a wish: "I just need to know if it will be here by Friday",
+    # "I need to know it's really coming"
+    r"\b(?:need|want|would like|'d like|have) to know\b|"
+    r"\b(?:tell|let) me (?:know )?(?:if|whether|when|where|how|what)\b|"
     r"\bi (?:wonder|was wondering) (?:if|whether|when|where|how|what)\b|"
     # ...or as a demand: "just give me a date"
     r"\b(?:give|tell|send) me (?:a|an|the|some) (?:date|day|time|eta|estimate|"
@@ -238,7 +239,9 @@ FED_UP = re.compile(
     r"a disgrace)|(?:this|that|it)'s (?:ridiculous|a joke|unbelievable|absurd|"
     r"pathetic)|ridiculous|come on|fed-up|lost (?:my )?patience|"
     r"still (?:nothing|no (?:one|answer|reply))|(?:so )?when then\W*\?|"
-    r"what a joke)\b|\?\s*!|!\s*\?"
+    r"what a joke|(?:going|getting) (?:me |us )?nowhere|waste of (?:my |our )?time|"
+    r"pointless|useless|forget it|^\W*(?:(?:ok|okay|fine|yeah)\W+)?whatever)\b|"
+    r"\?\s*!|!\s*\?"
 )
 # "I don't want this to happen to anyone else": heard as such
 OTHERS = re.compile(

@@ -455,6 +455,12 @@ def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) ->
         # "ago" alone says when, not that they waited
         ("the voucher says expired but I bought it 3 months ago", None, None),
         ("I ordered it 2 weeks ago and nothing", None, "the 2-week wait"),
+        # a time promised is not the time waited
+        (
+            "it was promised within 2 days and it's still not here after 3 weeks",
+            None,
+            "the 3-week wait",
+        ),
         # asked again and again, or the same thing again
         ("I've written to you four times about this", None, "having to ask four times"),
         (

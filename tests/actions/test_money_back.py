@@ -222,3 +222,53 @@ async def test_the_return_window_asked_of_an_order_past_it_is_closed(
     [message] = dispatcher.messages
     assert says(message["text"], "check_refund_policy")
     assert "651234" not in message["text"]
+
+
+async def test_money_asked_after_sending_it_back_is_the_refund_not_a_new_return(
+    store: DemoStore,
+) -> None:
+    """ "I posted the coffee set back ten days ago and I'm still waiting for my
+    money" (NLU: get_refund), then the proof: no return has reached us, so no refund
+    has started; said so, and a person who can trace it offered, not the steps of a
+    return they made already."""
+    turns = [
+        (
+            "customer",
+            "I posted the coffee set back ten days ago and I'm still waiting for "
+            "my money, order 730915",
+            "get_refund",
+        ),
+        ("bot", "What's the e-mail address or postcode it's under?", None),
+        ("customer", "SE-113 56", "inform"),
+        ("form", "", None),
+    ]
+    proven = {"order_id": "730915", "verified_customer": owner("730915")}
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(turns, "sent-back-money", **proven)
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert await store.refund_for("730915") is None
+    assert says(message["text"], "track_refund.none_sent_back", order_id="730915")
+    assert "Account > Orders" not in message["text"]
+    assert reply_book().offer(message["text"]) == "handoff"
+
+
+async def test_a_return_asked_about_before_sending_it_is_still_how_to_return(
+    store: DemoStore,
+) -> None:
+    """ "Can I send the coffee set back?": how to return it, as before."""
+    turns = [
+        ("customer", "can I send the coffee set back? order 730915", "get_refund"),
+        ("bot", "What's the e-mail address or postcode it's under?", None),
+        ("customer", "SE-113 56", "inform"),
+        ("form", "", None),
+    ]
+    proven = {"order_id": "730915", "verified_customer": owner("730915")}
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(turns, "return-asked", **proven)
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    order = await store.order("730915")
+    assert order is not None
+    assert not says(message["text"], "track_refund.none_sent_back", order_id="730915")
+    assert "Return" in message["text"]

@@ -804,3 +804,54 @@ async def test_thanks_beside_a_call_asked_for_brings_a_person(text: str) -> None
     dispatcher = CollectingDispatcher()
     events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     assert {"event": "pause", "timestamp": None} in events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how many days before it appears on my bank statement?",
+        "and how long till that goes back onto my card",
+    ],
+)
+async def test_a_time_asked_of_money_after_a_return_is_the_refunds_time(
+    text: str,
+) -> None:
+    """After a return's answer, "how long until it shows on my card?" (NLU: a
+    delivery's time, sure of it) asks when the refund comes, not how long parcels
+    take: read again as a question about refunds, which answers with their time."""
+    tracker = conversation(
+        [
+            ("customer", "how do I get my money back for a jumper?", "get_refund"),
+            ("bot", "Start a return under Account > Orders ...", None),
+            ("customer", text, "delivery_period"),
+        ],
+        "refund-time-on-card",
+    )
+    tracker.latest_message["intent"] = {"name": "delivery_period", "confidence": 0.8}
+    events = await ActionAnswer().run(CollectingDispatcher(), tracker, DOMAIN)
+    [replayed] = [e for e in events if e.get("event") == "user"]
+    assert replayed["parse_data"]["intent"]["name"] == "check_refund_policy"
+    read_again = conversation([("customer", text, "check_refund_policy")], "again")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, read_again, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "check_refund_policy.time"), message["text"]
+
+
+async def test_a_delivery_time_that_names_a_card_is_still_a_delivery() -> None:
+    """ "How long does delivery take if I pay by card?" names a delivery: its
+    times, as before."""
+    text = "how long does delivery take if I pay by card?"
+    tracker = conversation(
+        [
+            ("customer", "how do I get my money back for a jumper?", "get_refund"),
+            ("bot", "Start a return under Account > Orders ...", None),
+            ("customer", text, "delivery_period"),
+        ],
+        "delivery-time-card",
+    )
+    tracker.latest_message["intent"] = {"name": "delivery_period", "confidence": 0.9}
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "delivery_period"), message["text"]

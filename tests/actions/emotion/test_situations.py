@@ -313,6 +313,11 @@ def test_situations_are_found_with_who_and_what(
         # made
         "order 5521 came in a colour I didn't order, can I swap it?",
         "they sent me two items I never ordered with my order 77",
+        # "scam" said of us, in anger about something of ours: no fraud against them
+        "three weeks and no refund for 4471290, you lot are a total scam",
+        "refund me today or I'm reporting you, this shop is a scam",
+        "what a scam company, charging for delivery that never came",
+        "you're scammers, plain and simple",
     ],
 )
 def test_ordinary_messages_have_no_situation(
@@ -784,3 +789,17 @@ def test_asking_whether_a_message_is_ours_is_no_fraud_yet(
     found = detector.detect(text.lower())
     assert [c.kind for c in found][:1] == [kind]
     assert found[0].serious is (kind == "fraud")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I think I've been scammed by someone pretending to be you",
+        "a scammer rang me saying he was from your shop",
+        "the scammers used my card on your site",
+    ],
+)
+def test_a_scam_done_to_them_is_still_fraud(
+    detector: SituationDetector, text: str
+) -> None:
+    assert "fraud" in kinds(detector, text)

@@ -23,6 +23,14 @@ FRAUD = frozenset({UrgencyFlag.FRAUD})
         ("", "I've rang my bank and the card is cancelled now.", "password"),
         ("", "I reset my password last night", "card"),
         ("", "I phoned the bank. I also changed my password.", "done"),
+        # no account with us: no password to change
+        (
+            "",
+            "I've never even had an account with you. What happens now?",
+            "no_account",
+        ),
+        ("", "I don't have an account with you. I spoke to my bank already.", "done"),
+        ("", "it was 40 pounds. I've already rung my bank, what now?", "password"),
         ("de", "Ich habe den Link gar nicht angeklickt.", "safe"),
         (
             "de",

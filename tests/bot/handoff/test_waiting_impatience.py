@@ -86,6 +86,11 @@ def test_each_kind_of_impatience_is_read_in_every_language(language: str) -> Non
         ("I just want someone to actually care about this.", "wants_action"),
         ("please can I just speak to a real human", "impatient"),
         ("can someone just confirm the refund amount?", ""),
+        # resigned or scornful: had enough, not "Thanks, I've added that"
+        ("this chat is getting me nowhere", "fed_up"),
+        ("ok whatever.", "fed_up"),
+        ("what a waste of my time", "fed_up"),
+        ("is there anything useful I can read while I wait?", ""),
     ],
 )
 def test_wanting_someone_to_actually_act_is_impatience(text: str, kind: str) -> None:

@@ -1312,3 +1312,18 @@ async def test_how_long_until_the_money_is_back_is_no_question_about_the_wait(
     )
     assert say("waiting_fits_double_charge") in money[1], money
     assert wait == [say("waiting_nobody_online")]
+
+
+async def test_a_question_put_as_a_need_is_answered_as_a_question(
+    conversations: Conversations,
+) -> None:
+    """ "I only need to know the parcel is really on its way." asks something: the
+    person will answer it, not "Thanks, I've added that to your conversation"."""
+    [reply] = await waiting(
+        conversations,
+        "web-need-to-know",
+        ["I only need to know the parcel is really on its way."],
+    )
+    assert say("waiting_for_person") not in reply
+    assert say("waiting_for_person_again") not in reply
+    assert say("waiting_question") in reply, reply
