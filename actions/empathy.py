@@ -37,8 +37,7 @@ EMPATHY_FILE = DATA / "replies" / "empathy.yml"
 MAX_NAME_USES = 2
 # The bot's replies in which an offer of a person still counts as made.
 RECENT_OFFER = 3
-# Circumstances said after what went wrong, and only beside a problem or a feeling:
-# who the order was for (data/emotion/situations.yml, ``gift``)
+# Said after what went wrong, only beside a problem or a feeling: who it was for
 AFTER_THE_PROBLEM = frozenset({"gift", "missed_occasion"})
 _SENTENCE_END = re.compile(r"(?<=[.?])\s+")
 
@@ -399,9 +398,10 @@ class EmpathyBook(Concerns):
             # own failure still owned)
             said, kind = None, ("bot_failed" if kind == "bot_failed" else "calm")
         if said and f"{kind}_about" in self.data["handoff"]:
-            # the customer said what is wrong: name it ("the double charge")
+            # what is wrong, named ("the double charge"); distress first beside it
             values["concern"] = said
-            kind = f"{kind}_about"
+            distress = situation.analysis and situation.analysis.has("distress")
+            kind = f"{kind}{'_distress' if distress and kind == 'care' else ''}_about"
         elif f"{kind}_{label.value}" in self.data["handoff"]:
             # else the feeling the message shows: "I can hear how worried you are"
             kind = f"{kind}_{label.value}"

@@ -1154,3 +1154,30 @@ def test_distress_beside_money_worries_is_heard_before_the_money(
     assert any(dark.startswith(h) for h in heard), dark
     rent = handoff("You took the money twice and now I can't pay my rent.")
     assert not any(h in rent for h in heard), rent
+
+
+def test_distress_beside_a_late_order_is_heard_before_the_order(
+    book: EmpathyBook,
+) -> None:
+    """ "Nothing is going right for me and now this parcel is late too, I really
+    can't cope": handed over with the overload named, then the late order, not only
+    "sorry about the wait"."""
+    from actions.mood import analyzer
+
+    text = (
+        "nothing is going right for me lately and now parcel 5520174 still hasn't "
+        "shipped, I really can't cope with anything else"
+    )
+    found = analyzer().analyze(text, [], None)
+    assert found.has("distress")
+    at = situation(found.label, found.frustration, found.intensity, text=text)
+    for seed in range(6):
+        book.rng = random.Random(seed)
+        said = book.handoff(replace(at, analysis=found), ["distress"])
+        assert any(
+            said.lower().startswith(
+                v.split("{concern}")[0].replace("{name_prefix}", "").lower()
+            )
+            for v in book.data["handoff"]["care_distress_about"]
+        ), said
+        assert "wait" in said, said  # what it is about, still named

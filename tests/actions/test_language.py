@@ -2527,6 +2527,7 @@ def test_having_to_ask_again_is_named_in_the_handoff(code: str, text: str) -> No
         ("it", "Hanno usato la mia carta senza il mio consenso"),
         ("pt", "Usaram o meu cartão sem a minha autorização"),
         ("pl", "Ktoś zapłacił moją kartą bez mojej zgody"),
+        ("it", "Hanno comprato qualcosa dal mio account senza il mio permesso"),
     ],
 )
 def test_a_card_used_without_consent_is_fraud(code: str, text: str) -> None:
@@ -2538,6 +2539,8 @@ def test_an_order_cancelled_without_consent_is_no_fraud() -> None:
         language_book().situations("fr", "On a annulé ma commande sans mon accord")
         == []
     )
+    cancelled = "Avete annullato il mio ordine senza il mio permesso"
+    assert language_book().situations("it", cancelled) == []
 
 
 @pytest.mark.parametrize(
