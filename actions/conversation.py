@@ -90,6 +90,12 @@ def accepted_offer(tracker: Tracker) -> str | None:
     if not offered or offered.startswith("choose "):
         return None  # a yes does not pick one of several readings
     book = reply_book()
+    said = bot_texts(tracker)[-1:]
+    asked = bool(said) and said[0].rstrip().endswith("?")
+    if _BARE_OK.match(text) and not asked:
+        # "fine" after "...or, if you prefer, a colleague can take over.": the
+        # answer heard, no yes to a person only mentioned (a question asks it)
+        return None
     if book.is_plain_yes(text) and says_yes(text):
         return offered
     # "Yes please. I have a photo of it too.": a yes to a person, and something for
@@ -99,8 +105,6 @@ def accepted_offer(tracker: Tracker) -> str | None:
     if _BARE_OK.match(first) and "?" in text.strip()[len(first) :]:
         yes = False  # "OK. If not, can I keep them in my basket?": a new question
     # "great, thanks" to "Shall I bring one in?": glad of the person asked about
-    said = bot_texts(tracker)[-1:]
-    asked = bool(said) and said[0].rstrip().endswith("?")
     glad = offered == "handoff" and asked and glad_thanks(text)
     # "So what happens now?" to "Shall I bring one in?": on with the person
     onward = offered == "handoff" and asked and mentioned("what_next", text)

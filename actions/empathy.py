@@ -367,7 +367,7 @@ class EmpathyBook(Concerns):
             kind = "bot_failed"
         elif found and found <= {"person_request"} and level is Level.NEUTRAL:
             # a calm request is granted; "I WANT A REAL PERSON NOW" is upset
-            kind = "asked"
+            kind = "asked_task" if mentioned("asks_to_do", situation.text) else "asked"
         elif "bot_failures" in found:
             kind = "bot_failed"
         elif level is not Level.NEUTRAL:

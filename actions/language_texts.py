@@ -192,9 +192,20 @@ def _asked_together(texts: LanguageTexts, topic: str, rest: str) -> str | None:
     return rest
 
 
+# An e-mail address, in the languages we answer ("l'indirizzo email", "adresse
+# e-mail", "E-Mail-Adresse"): no delivery address, whatever "indirizzo" says alone
+_EMAIL_ADDRESS = re.compile(
+    r"\b(?:(?:indirizzo|adresse|address|direcci[oó]n|endere[cç]o|adres)\s+"
+    r"(?:de\s+|di\s+|do\s+|d['’]\s*)?(?:e-?mail|mail|correo(?:\s+electr[oó]nico)?|"
+    r"courriel|posta\s+elettronica)|"
+    r"e-?(?:mail|post)[- ]?(?:adresse|address|adress?)\w*)\b"
+)
+
+
 def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
     """The topics ``lower`` (a lower-cased message) asks about, whole questions
     (QUESTIONS) first and then taken out; and what is left of it."""
+    lower = _EMAIL_ADDRESS.sub(" e-mail ", lower)
     # a way to pay named is a payment question, whatever its words mean alone
     # ("contra reembolso", cash on delivery, is no refund)
     rest, named = without_methods(without_own_mistake(texts, lower))

@@ -2,12 +2,12 @@
 
 The router (bot/conversations.py) stores the message, scores it and re-prioritises
 the ticket; ``WaitingReplies.reply`` then says what the customer hears, in their
-language: the words for a feeling they put into words first, then the advice for
-what happened (the ticket's flag, said once), an answer to what they asked (how long
-the wait is, a general question the action server can answer, a call), that an order
-number or their thanks reached us, never the same words twice in a row, and where
-they stand when they are upset. English is read with the emotion analysis; another
-language by its own words (languages.yml, bot/texts.py)."""
+language: the words for a feeling they put into words first, then the advice for what
+happened (the ticket's flag, said once), an answer to what they asked (how long the
+wait is, a general question the action server can answer, a call), that an order
+number or their thanks reached us, never the same words twice in a row, and where they
+stand when upset. English is read with the emotion analysis; another language by its
+own words (languages.yml, bot/texts.py)."""
 
 from __future__ import annotations
 
@@ -86,10 +86,10 @@ class WaitingReplies:
             or read.thanks_only(text, words, language)
             or read.assents_only(text, words)
         ):
-            # after a death, an injury, a fraud...: the feeling it brings is named
-            # once while they wait, even when this message names none ("is there
-            # any paperwork you need?" is still a bereaved customer's question)
-            ack = words_of.situation_ack(flag, language, said)
+            # after a death the loss is named once while they wait, even when this
+            # message names none ("is there any paperwork you need?"); money that
+            # is tight, when they say it ("I'm struggling to buy food")
+            ack = words_of.situation_ack(flag, language, said, analysis, text)
         # "the wedding is in 4 days": the date heard ("I know the wedding is in 4
         # days, so the timing really matters."), and that the person will see it
         deadline = "" if felt else str((analysis or {}).get("deadline") or "")
@@ -124,9 +124,9 @@ class WaitingReplies:
         )
         # the words for a feeling may come again; the lines after them once
         reply = words_of.unsaid(reply, said)
-        if not ack or words_of.acknowledges(reply, language):
-            return reply
-        return f"{ack} {reply}"
+        if ack and not words_of.acknowledges(reply, language):
+            reply = f"{ack} {reply}"
+        return words_of.person_once(reply, language)
 
     async def _answer(
         self,
@@ -142,9 +142,8 @@ class WaitingReplies:
         deadline: bool = False,
         impatient: bool = False,
     ) -> str:
-        """The waiting reply that follows ``ack``, the words for the feeling or for
-        the date it is needed by (``deadline``) or for their impatience
-        (``impatient``: where they stand, in words not said yet) (``reply``)."""
+        """The waiting reply that follows ``ack``, the words for the feeling or the
+        date it is needed by (``deadline``) or their impatience (``impatient``)."""
         advice, asked = advice_for(flag, language, [*wrote, text])
         words = read.words_for(language)
         lower = text.lower()
@@ -216,12 +215,17 @@ class WaitingReplies:
             # "a human, not a bot", "nobody helps": where they stand, honestly
             return await self._standing_line(conversation_id, language, said)
         if words.wait.search(lower) and not words.remedy.search(lower):
-            # "HELLO??", "HOW LONG DO I HAVE TO WAIT": where they stand, after the
-            # words for how they feel (_waiting_reply), not "passed on as urgent"
+            # "HOW LONG DO I HAVE TO WAIT": where they stand, after the words for how
+            # they feel, or that they are still waiting (not "passed on as urgent")
             answer = await self._how_long(conversation_id, language, said, told_where)
-            if said and said[-1] == answer:  # asked again: not the same words
-                return say("waiting_for_person_again", language)
-            return answer
+            if said and answer in said[-1]:  # asked again: not the same words
+                answer = say("waiting_for_person_again", language)
+            heard = (
+                ""
+                if ack
+                else words_of.first_time("waiting_ack_waiting", language, said)
+            )
+            return f"{heard} {answer}".strip()
         # a question we can answer is answered, after the feeling it carries: a
         # general one (delivery, returns, payment...), the chat's own order once
         # proven, even beside words for a person ("can someone tell me when it's
@@ -347,8 +351,9 @@ class WaitingReplies:
             return words_of.fresh(
                 said, language, felt, "waiting_felt", "waiting_for_person_again"
             )
-        if order:
-            return say("waiting_added_order", language, order=order.group(0))
+        if order:  # "is order 48213 even real?": the person answers it, not "noted"
+            key = "waiting_asked_order" if asks else "waiting_added_order"
+            return say(key, language, order=order.group(0))
         if deadline:
             return say("waiting_deadline", language)
         if thanks:
@@ -408,7 +413,7 @@ class WaitingReplies:
             return words_of.back_line(back, language, said)
         if view.agents_online == 0:
             nobody = say("waiting_nobody_online", language)
-            if not told_where and nobody not in said:
+            if not told_where and not any(nobody in x for x in said):
                 return nobody
             if view.position:
                 position = str(view.position)
@@ -470,12 +475,7 @@ class WaitingReplies:
             options = [place]
         else:
             options = [say("waiting_for_person_again", language)]
-        told = " ".join(said)
-        # not said yet; else not said a moment ago
-        fresh = [o for o in options if o not in told] or [
-            o for o in options if o not in " ".join(said[-1:])
-        ]
-        return (fresh or options)[0]
+        return words_of.unused(options, said)
 
     def _back(self, view: StateView, language: str) -> str:
         """When the team is back, written in ``language``; "" within hours."""

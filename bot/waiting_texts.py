@@ -94,11 +94,34 @@ def _angry_words(analysis: dict[str, Any] | None) -> bool:
     )
 
 
-def situation_ack(flag: UrgencyFlag | None, language: str, said: list[str]) -> str:
+def situations_named(
+    analysis: dict[str, Any] | None, text: str, language: str
+) -> frozenset[str]:
+    """The serious situations a waiting customer's message names ("hardship"): by
+    the analysis in English, by the language's words otherwise."""
+    if language:
+        return frozenset(f.value for f in read.serious_flags(text, language))
+    found = (analysis or {}).get("circumstances") or []
+    return frozenset(str(c.get("kind")) for c in found)
+
+
+def situation_ack(
+    flag: UrgencyFlag | None,
+    language: str,
+    said: list[str],
+    analysis: dict[str, Any] | None = None,
+    text: str = "",
+) -> str:
     """The words for a loss (``flag``: a bereavement) when no waiting reply in
-    ``said`` has said them yet, whatever the message says; "" otherwise (other
-    serious situations are named when the message shows the feeling: a calm "I
-    didn't click anything" after a phishing text gets no "how worried you are")."""
+    ``said`` has said them yet, whatever the message says; for money that is tight,
+    when this message (``text``, its ``analysis``) says so ("I'm struggling to buy
+    food this week"), in words not said yet; "" otherwise (other serious
+    situations are named when the message shows the feeling: a calm "I didn't click
+    anything" after a phishing text gets no "how worried you are")."""
+    if "hardship" in situations_named(analysis, text, language):
+        told = " ".join(said)
+        options = (say(k, language) for k in ("waiting_ack_hardship", "hardship_again"))
+        return next((o for o in options if o not in told), "")
     if flag is not UrgencyFlag.BEREAVEMENT:
         return ""
     words = say(f"waiting_ack_{SITUATION_FEELINGS[flag]}", language)
@@ -155,6 +178,22 @@ def impatience_ack(kind: str, language: str, said: list[str]) -> str:
         if not any(words in x for x in said[-2:]):
             return words
     return ""
+
+
+def unused(options: list[str], said: list[str]) -> str:
+    """The first of ``options`` not said in this chat yet; else one not said a
+    moment ago; else the first."""
+    told = " ".join(said)
+    fresh = [o for o in options if o not in told] or [
+        o for o in options if o not in " ".join(said[-1:])
+    ]
+    return (fresh or options)[0]
+
+
+def first_time(name: str, language: str, said: list[str]) -> str:
+    """The text ``name``, unless a reply in ``said`` said it already ("")."""
+    text = say(name, language)
+    return "" if any(text in x for x in said) else text
 
 
 # The texts that open with the words for a feeling: nothing more is put before them.
@@ -218,6 +257,55 @@ def unsaid(reply: str, said: list[str]) -> str:
     if parts[-1].endswith(";"):
         parts[-1] = parts[-1][:-1] + "."
     return " ".join(parts)
+
+
+# The person who will take over, by language, as the texts name them; said again in
+# the same reply ("...the person who picks this up will see it. I've marked this as
+# urgent, so the person who picks this up will..."), a shorter word for them
+_PERSON_AGAIN: dict[str, tuple[re.Pattern[str], str]] = {
+    "": (re.compile(r"\b([Tt])he person who picks this up(?= will\b)"), "hey"),
+    "de": (
+        re.compile(r"\b([Dd])ie Person, die Ihr Anliegen übernimmt,?"),
+        "iese Person",
+    ),
+    "es": (re.compile(r"\b([Ll])a persona que atienda su caso"), "a misma persona"),
+    "fr": (
+        re.compile(r"\b([Ll])a personne qui prendra en charge votre demande"),
+        "a même personne",
+    ),
+    "it": (
+        re.compile(r"\b([Ll])a persona che prenderà in carico la Sua richiesta"),
+        "a stessa persona",
+    ),
+    "nl": (re.compile(r"\b([Dd])e persoon die uw vraag oppakt"), "ie persoon"),
+    "pt": (
+        re.compile(r"\b([Aa]) pessoa que vai tratar do seu pedido"),
+        " mesma pessoa",
+    ),
+}
+
+
+def person_once(reply: str, language: str) -> str:
+    """``reply`` with the person who takes over named in full once, and after that
+    in a shorter word ("they" in English), so no reply says "the person who picks
+    this up" twice."""
+    found = _PERSON_AGAIN.get(language)
+    if found is None:
+        return reply
+    pattern, rest = found
+    seen = 0
+
+    def shorter(match: re.Match[str]) -> str:
+        nonlocal seen
+        seen += 1
+        if seen == 1:
+            return match.group(0)
+        first = match.group(1)
+        if not language:  # "the person who picks this up will" -> "they will"
+            return ("T" if first == "T" else "t") + rest
+        return first + rest
+
+    return pattern.sub(shorter, reply)
 
 
 def _plain(clause: str) -> str:

@@ -102,6 +102,25 @@ _SHORT_DAYS = {
 # does ("your daughter"). Not a death: "the funeral ... my mum's dress" need not be
 # about mum, and naming the wrong person there would hurt.
 _WHO_KINDS = frozenset({"injury", "missed_occasion"})
+# The writer, or someone else, named in the words of an injury or just before them
+_FIRST_PERSON = re.compile(r"\b(?:i|i'?ve|i'?m|i'?d|me|my|myself)\b")
+_THIRD_PERSON = re.compile(
+    r"\b(?:he|she|they|his|her|their|him|them|someone|somebody)\b"
+)
+_BEFORE = 30  # characters before an injury's words that may say who it happened to
+
+
+def _writer_hurt(text: str, match: re.Match[str]) -> bool:
+    """Whether the injury ``match`` found in ``text`` happened to the writer: its
+    words name no one else, and they or the words just before name the writer
+    ("the kettle burned my hand", "I came out in a rash"; not "a child burned his
+    hand on the lamp I bought")."""
+    if _THIRD_PERSON.search(match.group(0)):
+        return False
+    before = text[max(0, match.start() - _BEFORE) : match.start()]
+    return bool(_FIRST_PERSON.search(match.group(0)) or _FIRST_PERSON.search(before))
+
+
 # An e-mail address, a web address or a domain ("your-shop.help.com")
 _ADDRESS = re.compile(
     r"\S+@\S+\.\w+|\b(?:https?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|"
@@ -194,6 +213,13 @@ class SituationDetector:
                 )
                 if relation:
                     finding = replace(finding, who=f"your {relation.group(1)}")
+                elif (
+                    not finding.who
+                    and kind.name == "injury"
+                    and _writer_hurt(text, match)
+                ):
+                    # "my face swelled up", "I came out in a rash": the writer
+                    finding = replace(finding, who="you")
                 if _calm(kind, text):
                     finding = replace(finding, kind=kind.calm_kind, serious=False)
                 found.append(finding)

@@ -1181,3 +1181,26 @@ def test_distress_beside_a_late_order_is_heard_before_the_order(
             for v in book.data["handoff"]["care_distress_about"]
         ), said
         assert "wait" in said, said  # what it is about, still named
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "could somebody promise me it gets here before Friday?",
+        "can someone check with the courier where it is?",
+    ],
+)
+def test_asking_someone_to_do_something_gets_no_sure(
+    book: EmpathyBook, text: str
+) -> None:
+    """ "Can someone guarantee it arrives by Friday?" is handed over calmly, without a
+    "Sure." or "Of course." that would read as the promise."""
+    task = {
+        fill(t, {"name_prefix": ""}).lower() for t in book.data["handoff"]["asked_task"]
+    }
+    for seed in range(4):
+        book.rng = random.Random(seed)
+        calm = situation(Emotion.NEUTRAL, 0, 0.1, text=text)
+        said = book.handoff(calm, ["person_request"])
+        assert said.lower() in task, said
+        assert not said.lower().startswith(("sure", "of course")), said

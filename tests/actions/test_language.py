@@ -2647,6 +2647,7 @@ def test_someone_else_using_the_account_is_fraud_not_a_request_for_a_person(
     ("code", "text"),
     [
         ("de", "Kann mir bitte jemand helfen?"),
+        ("de", "Könnte das vielleicht jemand für mich übernehmen?"),
         ("es", "Quiero hablar con alguien, por favor."),
         ("fr", "Est-ce que je peux parler à quelqu'un ?"),
         ("it", "Vorrei parlare con qualcuno."),
@@ -3170,3 +3171,38 @@ def test_a_caller_who_asked_for_card_details_is_fraud(code: str, text: str) -> N
 def test_a_call_about_a_delivery_is_no_fraud() -> None:
     assert language_book().situations("de", "Der Fahrer hat mich angerufen.") == []
     assert language_book().situations("nl", "De bezorger belde me net op.") == []
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("it", "vorrei aggiornare l'indirizzo e-mail del mio profilo"),
+        ("de", "Wie ändere ich die E-Mail-Adresse in meinem Konto?"),
+        ("fr", "comment modifier l'adresse mail de mon compte ?"),
+        ("es", "quiero cambiar la dirección de correo de mi cuenta"),
+        ("pt", "como altero o endereço de e-mail da minha conta?"),
+    ],
+)
+def test_an_e_mail_address_is_no_delivery_address(code: str, text: str) -> None:
+    """Changing the account's e-mail address is not changing where an order goes:
+    no delivery-address answer (the address words alone would say so)."""
+    asked, _ = topics_asked(language_book().languages[code], text.lower())
+    assert "address" not in asked, asked
+    where = {"it": "indirizzo di consegna", "de": "Lieferadresse"}.get(code)
+    if where:  # the delivery address itself still is one
+        moved = text.lower().replace("e-mail-adresse", where.lower())
+        moved = moved.replace("indirizzo e-mail", where)
+        assert "address" in topics_asked(language_book().languages[code], moved)[0]
+
+
+def test_a_double_charge_told_verb_first_is_heard_in_polish() -> None:
+    """ "Zostałem obciążony dwa razy" (the verb before "twice") is the double charge,
+    as "dwa razy pobrano" is; the money being for food is hardship."""
+    texts = language_book().languages["pl"]
+    care = yaml.safe_load(LANGUAGES_FILE.read_text(encoding="utf-8"))["languages"][
+        "pl"
+    ]["problems"]["double_charge"]["care"]
+    said = "Zostałem obciążony aż dwa razy za jedno zamówienie."
+    assert problem_said(texts, said.lower()) == care
+    food = "To były pieniądze na jedzenie dla dzieci."
+    assert "hardship" in language_book().situations("pl", food)

@@ -1483,6 +1483,8 @@ async def test_asking_someone_to_hurry_the_order_brings_a_person() -> None:
         ("track_order", "So what happens now?"),
         ("nlu_fallback", "ok so what now? do I just keep on waiting?"),
         ("out_of_scope", "Do we just wait then?"),
+        # the first sentence, with why it matters after it
+        ("out_of_scope", "What happens next? It's for our anniversary on Friday."),
     ],
 )
 async def test_so_what_happens_now_after_a_person_was_offered_goes_on_with_one(
@@ -1536,3 +1538,53 @@ async def test_an_unclear_message_that_only_says_they_are_glad_is_met_gladly(
     await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
     assert says(message["text"], "compliment") is glad, message["text"]
+
+
+@pytest.mark.parametrize(
+    ("bot", "text", "hands_over"),
+    [
+        # a person only mentioned as an option, the answer given: "ok" heard it
+        (
+            "It left us on Monday with DHL. If it hasn't come by Friday, tell me and "
+            "a colleague will chase it.",
+            "ok",
+            False,
+        ),
+        (
+            "Returns are free. Or, if you prefer, a colleague can take over.",
+            "fine",
+            False,
+        ),
+        # a person asked about: "ok" says yes
+        (
+            "A colleague can look at it with the carrier. Shall I bring one in?",
+            "ok",
+            True,
+        ),
+        # a yes in words takes the option too
+        (
+            "Returns are free. Or, if you prefer, a colleague can take over.",
+            "yes please",
+            True,
+        ),
+    ],
+)
+async def test_ok_is_a_yes_only_to_a_person_asked_about(
+    bot: str, text: str, hands_over: bool
+) -> None:
+    """A bare "ok" or "fine" after a reply that only mentions a person as an option
+    ("tell me and a colleague will chase it") closes the answer; after "Shall I
+    bring one in?" it says yes."""
+    cid = f"ok-offer-{hands_over}-{len(bot)}-{len(text)}"
+    tracker = conversation(
+        [
+            ("customer", "where's my parcel", "track_order"),
+            ("bot", bot, None),
+            ("customer", text, "affirm"),
+        ],
+        cid,
+        offered="handoff",
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert (events[-len(PAUSE) :] == PAUSE) is hands_over, (events, dispatcher.messages)

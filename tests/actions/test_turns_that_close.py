@@ -109,7 +109,9 @@ async def test_someone_to_check_after_a_colleague_could_brings_one_in(
     ("text", "taken"),
     [
         ("yes please", True),
-        ("ok", True),
+        # a person only mentioned ("just say so"), not asked about: "ok" heard the
+        # answer (after "Shall I bring one in?" it is a yes: test_offers.py)
+        ("ok", False),
         ("that'd be great", True),
         # thanks or an acknowledgement only: the offer is not taken
         ("Perfect, thanks.", False),

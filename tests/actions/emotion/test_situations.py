@@ -161,6 +161,13 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
         ),
         ("the mug i bought for my gran arrived chipped", "gift", "your gran", ""),
         ("Such a shame, it was for my mum.", "gift", "your mum", ""),
+        # whose present, said with the owner's "'s" (or without the apostrophe)
+        (
+            "it was going to be my fiances leaving present and it hasnt come",
+            "gift",
+            "your fiance",
+            "",
+        ),
         ("still not here and it was meant as a birthday present", "gift", "", ""),
         # an injury named by what it did, and the pain it left
         ("the step stool tipped and I twisted my ankle", "injury", "you", ""),
@@ -663,6 +670,11 @@ def test_a_serious_handoff_also_names_the_date_that_matters(
         ("hot oil from the fryer splashed over my wife's hand", "your wife"),
         # the pronoun the pattern found comes first
         ("my husband ordered it for me and I burned my hand on it", "you"),
+        # the writer, by their words for themselves beside the injury's
+        ("the serum made my skin swell up badly", "you"),
+        ("I got a nasty rash after wearing the bracelet", "you"),
+        # ...not someone else told of in a sentence the writer is in
+        ("a little boy burned his arm on the heater I bought", ""),
     ],
 )
 def test_who_was_hurt_is_named_from_the_message_when_the_words_for_it_do_not_say(

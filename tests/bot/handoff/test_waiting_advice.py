@@ -32,6 +32,7 @@ FRAUD = frozenset({UrgencyFlag.FRAUD})
         ("", "I don't have an account with you. I spoke to my bank already.", "done"),
         ("", "it was 40 pounds. I've already rung my bank, what now?", "password"),
         ("de", "Ich habe den Link gar nicht angeklickt.", "safe"),
+        ("de", "Ich hab da nicht draufgeklickt.", "safe"),
         (
             "de",
             "Die Bank habe ich schon angerufen, die Karte ist gesperrt.",

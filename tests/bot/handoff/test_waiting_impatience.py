@@ -250,9 +250,13 @@ async def test_when_the_team_is_back_is_not_said_in_full_again(
             ["Wie lange muss ich warten?", "Und wie lange noch?"],
             "de",
         )
-    assert replies[0] == say("waiting_back", back=back)
+    # that they are still waiting heard first, once ("I'm sorry you're still waiting.")
+    assert (
+        replies[0] == f"{say('waiting_ack_waiting')} {say('waiting_back', back=back)}"
+    )
     assert say("waiting_back_again", back=back) in replies[1], replies[1]
     assert say("waiting_back_still", back=back) in replies[2], replies[2]
     assert sum(say("waiting_back", back=back) in r for r in replies) == 1
-    assert german[0].startswith("Unser Team ist am ")
+    assert german[0].startswith(say("waiting_ack_waiting", "de"))
+    assert "Unser Team ist am " in german[0]
     assert "Unser Team ist erst am " in german[1] and german[1] != german[0]

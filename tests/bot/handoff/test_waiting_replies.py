@@ -46,6 +46,12 @@ async def standing(conversations: Conversations, cid: str, language: str = "") -
     return say("waiting_standing_nobody_position", language, position=position)
 
 
+def still(answer: str, language: str = "") -> str:
+    """A how-long answer as the first question about the wait gets it: that they are
+    still waiting heard first."""
+    return f"{say('waiting_ack_waiting', language)} {answer}"
+
+
 async def test_a_frightened_fraud_victim_gets_the_advice_in_spanish(
     conversations: Conversations,
 ) -> None:
@@ -68,7 +74,7 @@ async def test_a_frightened_fraud_victim_gets_the_advice_in_spanish(
         # the feeling heard first, then what to do about it and what we will do
         f"{say('waiting_ack_anxiety', 'es')} {asked}",
         say("waiting_thanks", "es"),
-        say("waiting_nobody_online", "es"),  # how long: nobody is online yet
+        still(say("waiting_nobody_online", "es"), "es"),  # how long: nobody online
         # asked again: no time can be given, and where they stand, not the same words
         say("waiting_no_time_position", "es", position="1"),
         say("waiting_felt_anxiety", "es"),
@@ -211,7 +217,7 @@ async def test_a_german_customer_is_answered_about_what_they_wrote(
     assert replies[:6] == [
         say("waiting_thanks", "de"),
         say("waiting_thanks_again", "de"),
-        say("waiting_nobody_online", "de"),  # when someone comes: nobody is online
+        still(say("waiting_nobody_online", "de"), "de"),  # when someone comes
         say("waiting_call", "de"),
         say("waiting_added_order", "de", order="48213"),
         say("waiting_felt_confusion", "de"),
@@ -316,10 +322,11 @@ async def test_how_long_the_wait_is_gets_an_answer_not_a_promise(
         [german] = await waiting(
             conv, "web-wait-de", ["Wie lange muss ich noch warten?"], "de"
         )
-    assert reply == say("waiting_back", back=back)
+    assert reply == still(say("waiting_back", back=back))
     assert back in reply
     # German writes the time its own way: "am 01.12. um 07:30 Uhr (Berlin)"
-    assert german.startswith("Unser Team ist am ") and "um 07:30 Uhr (Berlin)" in german
+    assert german.startswith(still("Unser Team ist am ", "de"))
+    assert "um 07:30 Uhr (Berlin)" in german
     open_queue = HandoffQueue(client, prefix=prefix, config=CONFIG, clock=clock)
     async with own_conversations(open_queue) as conv:
         replies = await waiting(
@@ -344,14 +351,15 @@ async def test_how_long_the_wait_is_gets_an_answer_not_a_promise(
             )
         }
     # nobody online: said honestly; a question about something else is no wait
-    assert replies[0] == say("waiting_nobody_online")
+    assert replies[0] == still(say("waiting_nobody_online"))
     assert replies[1] == say("waiting_question")
-    assert until == longer == this == [say("waiting_nobody_online")]
+    assert until == longer == this == [still(say("waiting_nobody_online"))]
     # "are you still there?": yes, in line for a person (where they stand, too)
     assert there[0].startswith(say("waiting_person_asked"))
-    assert french == [say("waiting_nobody_online", "fr")]
+    assert french == [still(say("waiting_nobody_online", "fr"), "fr")]
     for code, reply in asked_how_long.items():
-        assert reply == [say("waiting_nobody_online", code)], code
+        [answer] = reply
+        assert answer.endswith(say("waiting_nobody_online", code)), code
 
 
 async def test_what_to_do_about_what_happened_is_answered_not_passed_on(
@@ -595,7 +603,7 @@ async def test_asking_when_in_other_words_gets_where_they_stand(
     """No one is online: "when will I hear back?" or a bare "HELLO??" gets that, not
     "the person will answer that here"."""
     [reply] = await waiting(conversations, f"web-when-{len(asked)}", [asked])
-    assert reply == say("waiting_nobody_online")
+    assert reply == still(say("waiting_nobody_online"))
 
 
 async def test_someone_else_is_no_request_for_a_person(
@@ -659,7 +667,7 @@ async def test_a_bare_when_while_waiting_is_about_the_wait(
     conversations: Conversations, asked: str
 ) -> None:
     [reply] = await waiting(conversations, f"web-bare-{len(asked)}", [asked])
-    assert reply == say("waiting_nobody_online")
+    assert reply == still(say("waiting_nobody_online"))
 
 
 async def test_a_shouted_question_about_the_wait_gets_where_they_stand(
@@ -732,12 +740,15 @@ async def test_a_plea_hears_where_they_stand_and_being_lost_is_taken_through(
     english = await waiting(
         conversations, "web-plea", ["please", "I don't know what to do now"]
     )
-    assert english == [say("waiting_nobody_online"), say("waiting_felt_confusion")]
+    assert english == [
+        still(say("waiting_nobody_online")),
+        say("waiting_felt_confusion"),
+    ]
     polish = await waiting(
         conversations, "web-plea-pl", ["Proszę.", "Nie wiem, co mam robić."], "pl"
     )
     assert polish == [
-        say("waiting_nobody_online", "pl"),
+        still(say("waiting_nobody_online", "pl"), "pl"),
         say("waiting_felt_confusion", "pl"),
     ]
 
@@ -1025,7 +1036,7 @@ async def test_thanks_and_do_i_just_wait_is_answered_with_where_they_stand(
         conversations, "web-just-wait", ["thank you so much. do i just wait here then"]
     )
     assert say("waiting_for_person") not in reply, reply
-    assert reply == say("waiting_nobody_online"), reply
+    assert reply == still(say("waiting_nobody_online")), reply
 
 
 @pytest.mark.parametrize(
@@ -1311,7 +1322,7 @@ async def test_how_long_until_the_money_is_back_is_no_question_about_the_wait(
         conversations, "web-wait-long", ["how long until someone answers me?"]
     )
     assert say("waiting_fits_double_charge") in money[1], money
-    assert wait == [say("waiting_nobody_online")]
+    assert wait == [still(say("waiting_nobody_online"))]
 
 
 async def test_a_question_put_as_a_need_is_answered_as_a_question(
@@ -1327,3 +1338,118 @@ async def test_a_question_put_as_a_need_is_answered_as_a_question(
     assert say("waiting_for_person") not in reply
     assert say("waiting_for_person_again") not in reply
     assert say("waiting_question") in reply, reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Could it be any quicker? We're struggling to pay for food this week.",
+        "honestly we're struggling financially at the moment",
+    ],
+)
+def test_money_that_is_tight_is_heard_each_time_it_is_said(text: str) -> None:
+    """ "Could it be any quicker? We're struggling to pay for food this week." while
+    waiting (English, read by the emotion analysis): the tight money heard (not only
+    "marked as urgent"); said again, in other words; a third time, no more words."""
+    from actions.mood import analyzer
+    from bot.waiting_texts import situation_ack
+
+    found = analyzer().analyze(text)
+    analysis = {"circumstances": [{"kind": c.kind} for c in found.circumstances]}
+    first = situation_ack(UrgencyFlag.HARDSHIP, "", [], analysis, text)
+    assert first == say("waiting_ack_hardship")
+    again = situation_ack(UrgencyFlag.HARDSHIP, "", [f"{first} More."], analysis, text)
+    assert again == say("hardship_again")
+    both = [first, again]
+    assert situation_ack(UrgencyFlag.HARDSHIP, "", both, analysis, text) == ""
+    calm = {"circumstances": []}
+    assert situation_ack(UrgencyFlag.HARDSHIP, "", [], calm, "any news?") == ""
+
+
+async def test_money_that_is_tight_is_heard_in_spanish(
+    conversations: Conversations,
+) -> None:
+    [spanish] = await waiting(
+        conversations,
+        "web-es-hardship-waiting",
+        ["Este mes voy muy justa de dinero, ¿pueden darse prisa?"],
+        language="es",
+        flags=frozenset({UrgencyFlag.HARDSHIP}),
+    )
+    assert spanish.startswith(say("waiting_ack_hardship", "es")), spanish
+
+
+@pytest.mark.parametrize(
+    ("language", "person"),
+    [
+        ("", "the person who picks this up"),
+        ("es", "la persona que atienda su caso"),
+        ("de", "die Person, die Ihr Anliegen übernimmt"),
+    ],
+)
+def test_the_person_is_named_in_full_once_per_reply(language: str, person: str) -> None:
+    from bot.waiting_texts import person_once
+
+    twice = f"First {person} will read it. Then {person} will answer."
+    once = person_once(twice, language)
+    assert once.count(person) == 1, once
+    assert once.startswith(f"First {person} will read it.")
+    assert person_once(f"Only {person} will.", language) == f"Only {person} will."
+
+
+async def test_a_want_beside_urgency_names_the_person_once(
+    conversations: Conversations,
+) -> None:
+    """ "Please, I need that money back before Friday" after a double charge with
+    rent due: what they want is seen and it is urgent, with "the person who picks
+    this up" said once, not twice in one reply."""
+    [reply] = await waiting(
+        conversations,
+        "web-want-urgent",
+        ["please, I need that money back before Friday"],
+        flags=frozenset({UrgencyFlag.HARDSHIP}),
+    )
+    assert reply.lower().count("the person who picks this up") <= 1, reply
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Wie lange noch, bis sich jemand meldet?"),
+        ("es", "¿Cuánto van a tardar en contestarme?"),
+        ("fr", "Combien de temps avant qu'on me recontacte ?"),
+        ("it", "Quanto devo aspettare una risposta?"),
+        ("nl", "Hoe lang moet ik wachten op een antwoord?"),
+        ("pt", "Quanto tempo até terem uma resposta para mim?"),
+        ("pl", "Ile jeszcze, zanim ktoś się odezwie?"),
+        ("sv", "Hur länge dröjer det innan jag får svar?"),
+    ],
+)
+def test_how_long_until_someone_answers_is_the_wait_in_every_language(
+    language: str, text: str
+) -> None:
+    """ "How long until someone answers me?" asks how long the wait is (its answer:
+    when the team is back), not for the advice of what happened."""
+    from bot import waiting_reading as read
+
+    assert read.words_for(language).wait.search(text.lower()), text
+
+
+async def test_a_question_about_an_order_number_is_answered_as_a_question(
+    conversations: Conversations,
+) -> None:
+    """ "Is order 48213 even real then?" while waiting: the person will look at it
+    and answer, not "Thank you, I've noted 48213"; a number only given is noted."""
+    [asked] = await waiting(
+        conversations, "web-asked-order", ["is order 48213 even real then?"]
+    )
+    assert asked == say("waiting_asked_order", order="48213"), asked
+    [given] = await waiting(conversations, "web-given-order", ["it's order 48213"])
+    assert given == say("waiting_added_order", order="48213"), given
+    [spanish] = await waiting(
+        conversations,
+        "web-es-asked-order",
+        ["¿El pedido 48213 existe de verdad?"],
+        language="es",
+    )
+    assert spanish == say("waiting_asked_order", "es", order="48213"), spanish
