@@ -49,6 +49,15 @@ FRAUD = frozenset({UrgencyFlag.FRAUD})
         ("pt", "Já bloqueei o cartão no banco.", "password"),
         ("pl", "Zmieniłem już hasło, co teraz?", "card"),
         ("sv", "Jag har redan spärrat kortet och bytt lösenordet.", "done"),
+        # no account with us: no password to change, in every language
+        ("de", "Ich habe gar kein Kundenkonto bei Ihnen.", "no_account"),
+        ("es", "Pero si no tengo cuenta con ustedes.", "no_account"),
+        ("fr", "Je n'ai jamais eu de compte chez vous.", "no_account"),
+        ("it", "Non ho nessun account da voi.", "no_account"),
+        ("nl", "Ik heb niet eens een account, geen account bij jullie.", "no_account"),
+        ("pt", "Eu nem tenho conta convosco.", "no_account"),
+        ("pl", "Nie mam konta u was.", "no_account"),
+        ("sv", "Jag har inget konto hos er alls.", "no_account"),
     ],
 )
 def test_what_they_did_is_read_in_every_language(
