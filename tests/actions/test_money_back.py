@@ -3,6 +3,7 @@ back?" about the chat's order is answered from the refund on record."""
 
 from __future__ import annotations
 
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
@@ -272,3 +273,23 @@ async def test_a_return_asked_about_before_sending_it_is_still_how_to_return(
     assert order is not None
     assert not says(message["text"], "track_refund.none_sent_back", order_id="730915")
     assert "Return" in message["text"]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "the coffee set came with a long crack down the side",
+        "the jug from order 730915 leaks all over the counter",
+        "the jug has a chip on the spout",
+        "the filters are paper, not metal like we ordered",
+    ],
+)
+async def test_a_flaw_told_in_other_words_is_put_right_not_looked_up(
+    store: DemoStore, said: str
+) -> None:
+    """A crack, a leak, a chip, the wrong material, told before the proof: after it,
+    the delivered order's flaw is what is answered, not its delivery date."""
+    delivered = await store.order("730915")
+    assert delivered is not None
+    assert record_disagrees(delivered, said) == "complaint.order"
+    assert record_disagrees(delivered, "is the jug dishwasher safe?") is None

@@ -83,3 +83,24 @@ def test_where_a_refund_stands_needs_the_money_or_the_return() -> None:
         "is my rebate on its way",
     ):
         assert supported(asked, ranking[0], ranking, needs) == ranking[0], asked
+
+
+def test_an_invoice_needs_a_bill_receipt_or_invoice_named() -> None:
+    """ "Will the courier carry it up to my flat?" or "must I keep the box to send it
+    back?" read as an invoice go to the next intent; the invoice asked for in any of
+    its words stays one."""
+    needs = load_requirements()
+    for intent in ("check_invoice", "get_invoice"):
+        ranking = [
+            {"name": intent, "confidence": 0.6},
+            {"name": "delivery_options", "confidence": 0.3},
+        ]
+        door = "will the courier carry it up to my flat?"
+        assert supported(door, ranking[0], ranking, needs) == ranking[1]
+        for asked in (
+            "can I get an invoice for order 48213",
+            "I need a receipt for my expenses",
+            "where's the bill for my last purchase",
+            "ich brauche eine Rechnung",
+        ):
+            assert supported(asked, ranking[0], ranking, needs) == ranking[0], asked
