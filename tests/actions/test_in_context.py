@@ -18,7 +18,7 @@ from actions.order_checks import tells_deadline
 from actions.unclear import ActionNotUnderstood
 from actions.waiting_answers import UNFIT, answer_while_waiting
 from actions.waiting_order import about_money
-from tests.actions.conftest import says
+from tests.actions.conftest import owner, says
 from tests.actions.test_offers import conversation
 
 DOMAIN: dict = {}
@@ -553,3 +553,40 @@ def test_after_a_death_no_sign_in_how_to_is_given_while_waiting(
     # without the death, the how-to
     said = answer_while_waiting(text, language, intent, 0.95, None, "")
     assert said not in (None, UNFIT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "thanks. how many days till that's back on my card?",
+        "and when does it show up on my bank statement?",
+    ],
+)
+async def test_money_back_on_the_card_is_no_question_about_the_parcel(
+    text: str,
+) -> None:
+    """Right after an order's state, "how many days till that's back on my card?"
+    asks about the money, not when the parcel comes (its delivery date)."""
+    from actions.voice import order_follow_up
+
+    assert mentioned("asks_money_back", text)
+    tracker = conversation(
+        [
+            (
+                "customer",
+                "can I cancel 99887766 and get the money back?",
+                "cancel_order",
+            ),
+            (
+                "bot",
+                "You can still cancel it: order 99887766 hasn't shipped. "
+                "Would you like me to cancel it?",
+                None,
+            ),
+            ("customer", text, "track_order"),
+        ],
+        "money-on-card",
+        order_id="99887766",
+        verified_customer=owner("99887766"),
+    )
+    assert await order_follow_up(tracker) is None
