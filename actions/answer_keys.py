@@ -8,12 +8,12 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
+from actions.closings import closing_key, done_asking, only_closes
 from actions.conversation import customer_name, customer_texts, latest_entity
 from actions.delivery import delivery_reach, destination_words
 from actions.mentions import mentions
 from actions.order_chat import praised, praised_person
 from actions.payments import method_named
-from actions.readings import closing_key, done_asking, only_closes
 from actions.replies import reply_book
 
 # Intents whose answer has a variant when the customer named an account type / a place.

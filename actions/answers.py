@@ -1,8 +1,9 @@
 """The answers to questions that need no lookup (``ActionAnswer``); what is said when
 a message is not understood is in actions/unclear.py.
 
-How the message is read (follow-ups, thanks, readings) is in actions/readings.py;
-what a customer waiting for a person is told, in actions/waiting_answers.py."""
+How the message is read (follow-ups, readings) is in actions/readings.py, thanks and
+closings in actions/closings.py; what a customer waiting for a person is told, in
+actions/waiting_answers.py."""
 
 from __future__ import annotations
 
@@ -19,6 +20,13 @@ from actions.answer_keys import (
     answer_key,
     answer_values,
     stopped_asking,
+)
+from actions.closings import (
+    WARM,
+    asked_beside_thanks,
+    bot_asked,
+    declined_offer,
+    only_closes,
 )
 from actions.conversation import (
     accepted_offer,
@@ -50,16 +58,7 @@ from actions.order_checks import (
     still_coming,
 )
 from actions.order_items import other_thing
-from actions.readings import (
-    WARM,
-    asked_beside_thanks,
-    bot_asked,
-    chosen_reading,
-    declined_offer,
-    follow_up_topic,
-    last_question,
-    only_closes,
-)
+from actions.readings import chosen_reading, follow_up_topic, last_question
 from actions.replies import reply_book
 from actions.side import is_question
 from actions.situation import Level

@@ -22,6 +22,14 @@ from actions.answer_keys import (
     answer_key,
     answer_values,
 )
+from actions.closings import (
+    asked_beside_thanks,
+    closes_only,
+    closing_key,
+    done_asking,
+    only_closes,
+    warm_intent,
+)
 from actions.conversation import (
     accepted_offer,
     asks_us_to_find_out,
@@ -49,20 +57,14 @@ from actions.readings import (
     ABOUT_THE_ORDER,
     DECLINED,
     FOLLOW_UP_CONFIDENCE,
-    asked_beside_thanks,
     asks_about_the_order,
     chosen_reading,
-    closes_only,
-    closing_key,
-    done_asking,
     follow_up_topic,
     last_question,
-    only_closes,
     proposable,
     proposable_intents,
     reading_text,
     readings,
-    warm_intent,
 )
 from actions.replies import capitalise, reply_book
 from actions.side import PARSE_TIMEOUT_S, is_question, parse, points_back

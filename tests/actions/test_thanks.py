@@ -12,11 +12,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
+from actions.closings import asked_beside_thanks
 from actions.demo_store import DemoStore
 from actions.lookups import ActionOrderLookup
 from actions.mentions import mentioned
 from actions.mood import history
-from actions.readings import asked_beside_thanks
 from actions.replies import reply_book
 from actions.settings import get_settings
 from actions.unclear import ActionNotUnderstood

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
-from actions.readings import done_asking
+from actions.closings import done_asking
 from tests.actions.test_offers import conversation
 
 DOMAIN: dict = {}
