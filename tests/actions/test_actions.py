@@ -635,7 +635,7 @@ async def test_a_late_order_asked_about_again_has_no_new_date_made_up(
 ) -> None:
     """Right after "it's late" (the day it was due has passed), "when then?" is told
     there is no newer date, never that past day as the day it will come."""
-    from actions.voice import order_follow_up
+    from actions.order_follow_up import order_follow_up
 
     late = "track_order.shipped_late"
     order, tracker = await after_its_state(
@@ -769,7 +769,7 @@ async def test_why_so_slow_and_can_you_speed_it_up_about_the_chats_order(
     """Right after an order's state, why it takes so long (it is on time, when it
     comes) and what can make it faster (a new order with Express while it is with
     us; the carrier's page once shipped)."""
-    from actions.voice import order_follow_up
+    from actions.order_follow_up import order_follow_up
     from tests.actions.test_offers import conversation
 
     order = await store.order(order_id)
@@ -887,7 +887,7 @@ async def test_adding_to_the_chats_order_right_after_its_state(
 ) -> None:
     """ "can i still add sth to it?" right after the order's state: whether it can
     change, whatever NLU made of a few slangy words."""
-    from actions.voice import order_follow_up
+    from actions.order_follow_up import order_follow_up
     from tests.actions.test_offers import conversation
 
     order = await store.order(order_id)
@@ -914,7 +914,7 @@ async def test_the_day_it_is_needed_by_told_after_the_state_is_checked_against_i
     """ "bday's on sunday lol" right after the order's state (NLU reads a question
     about Sunday delivery): whether the order comes in time for the birthday."""
     from actions.order_checks import deadline_day
-    from actions.voice import order_follow_up
+    from actions.order_follow_up import order_follow_up
     from tests.actions.test_offers import conversation
 
     order = await store.order("228810")

@@ -213,8 +213,8 @@ def test_paying_or_a_tracking_link_alone_is_no_fraud(language: str, text: str) -
 async def test_which_carrier_after_the_state_names_the_carrier(
     store: DemoStore, question: str
 ) -> None:
+    from actions.order_follow_up import order_follow_up
     from actions.replies import reply_book
-    from actions.voice import order_follow_up
     from tests.actions.conftest import owner
 
     order = await store.order("300418862")
@@ -567,7 +567,7 @@ async def test_money_back_on_the_card_is_no_question_about_the_parcel(
 ) -> None:
     """Right after an order's state, "how many days till that's back on my card?"
     asks about the money, not when the parcel comes (its delivery date)."""
-    from actions.voice import order_follow_up
+    from actions.order_follow_up import order_follow_up
 
     assert mentioned("asks_money_back", text)
     tracker = conversation(
