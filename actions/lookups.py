@@ -201,7 +201,13 @@ class ActionOrderLookup(CaringAction):
                 speaker.say(key, **order.values())
             else:
                 speaker.say(f"cancel_order.{order.status}", **order.values())
-        elif topic == "return" and (refund := await shop.refund_for(order.id)):
+        elif (
+            topic == "return"
+            and mentioned("asks_money_back", *customer_texts(tracker)[-PROOF_LOOKBACK:])
+            and (refund := await shop.refund_for(order.id))
+        ):
+            # "I returned it, where's my refund?": the refund on record; "I need to
+            # return the boots, they're too small" asks how, not the money's state
             speaker.say(f"track_refund.{refund.status}", **refund.values())
         elif topic == "return" and not order.late:
             # sending it back depends on where the order is (a late one: that first)

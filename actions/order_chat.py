@@ -26,6 +26,7 @@ from actions.identity import (
 from actions.mentions import mentioned, mentions
 from actions.mood import assess
 from actions.numbers import find_number, is_postcode_part
+from actions.order_checks import item_problem
 from actions.replies import reply_book
 from actions.side import clauses, is_question
 from actions.store import Order, store
@@ -370,9 +371,7 @@ def only_praise(tracker: Tracker, analysis: Analysis | None = None) -> bool:
     if requested_when_written(tracker) is not None:
         return False  # the answer to our question
     text = str((tracker.latest_message or {}).get("text") or "")
-    if any(is_question(part) for part in clauses(text)) or mentioned(
-        "has_it_with_a_problem", text
-    ):
+    if any(is_question(part) for part in clauses(text)) or item_problem(text):
         return False
     if mentioned("not_arrived", text) or mentioned("waiting_for_it", text):
         return False

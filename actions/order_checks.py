@@ -32,6 +32,13 @@ def change_key(order: Order, address: bool = False) -> str:
 DOUBLE_CHARGE = "order.double_charge"
 
 
+def item_problem(*said: str) -> bool:
+    """Whether the customer ``said`` they have the item with a problem: it came
+    broken, wrong or leaking (``has_it_with_a_problem``), or it does not work
+    (``not_working``: "my kettle from order 651234 stopped working")."""
+    return mentioned("has_it_with_a_problem", *said) or mentioned("not_working", *said)
+
+
 def record_disagrees(order: Order, *said: str) -> str | None:
     """The reply key when what the customer ``said`` about the order matters more
     than the question: they were charged twice for it (the payments, not the
@@ -41,8 +48,8 @@ def record_disagrees(order: Order, *said: str) -> str | None:
     while they wait for it or have it (they did not know)."""
     if mentioned("double_charge", *said):
         return DOUBLE_CHARGE
-    if order.status in (OrderStatus.PROCESSING, OrderStatus.SHIPPED) and mentioned(
-        "has_it_with_a_problem", *said
+    if order.status in (OrderStatus.PROCESSING, OrderStatus.SHIPPED) and item_problem(
+        *said
     ):
         return f"order.record_disagrees.{order.status}"
     if order.status is OrderStatus.DELIVERED and mentioned("checked_around", *said):
@@ -50,12 +57,10 @@ def record_disagrees(order: Order, *said: str) -> str | None:
         return "track_order.delivered_missing_checked"
     if order.status is OrderStatus.DELIVERED and mentioned("not_arrived", *said):
         return "track_order.delivered_missing"
-    if order.status is OrderStatus.DELIVERED and mentioned(
-        "has_it_with_a_problem", *said
-    ):
+    if order.status is OrderStatus.DELIVERED and item_problem(*said):
         return "complaint.order"  # broken or wrong in their hands: put it right
     if order.status is OrderStatus.CANCELLED:
-        if mentioned("has_it_with_a_problem", *said):
+        if item_problem(*said):
             return "order.record_disagrees.cancelled_received"
         if mentioned("didnt_cancel", *said):
             return "order.record_disagrees.cancelled_unknown"  # not their doing
@@ -86,7 +91,7 @@ def still_coming(order: Order, *said: str) -> bool:
     return (
         order.status in (OrderStatus.PROCESSING, OrderStatus.SHIPPED)
         and (mentioned("not_arrived", *said) or mentioned("waiting_for_it", *said))
-        and not mentioned("has_it_with_a_problem", *said)
+        and not item_problem(*said)
     )
 
 

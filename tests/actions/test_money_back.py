@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import ActionAnswer
 from actions.demo_store import DemoStore
 from actions.lookups import ActionOrderLookup
-from actions.order_checks import complaint_key, record_disagrees
+from actions.order_checks import complaint_key, item_problem, record_disagrees
 from actions.replies import reply_book
 from actions.store import OrderStatus
 from tests.actions.conftest import owner, says
@@ -282,6 +282,8 @@ async def test_a_return_asked_about_before_sending_it_is_still_how_to_return(
         "the jug from order 730915 leaks all over the counter",
         "the jug has a chip on the spout",
         "the filters are paper, not metal like we ordered",
+        "hi, my coffee set from order 730915 stopped working after two weeks",
+        "the grinder won't turn on",
     ],
 )
 async def test_a_flaw_told_in_other_words_is_put_right_not_looked_up(
@@ -293,3 +295,47 @@ async def test_a_flaw_told_in_other_words_is_put_right_not_looked_up(
     assert delivered is not None
     assert record_disagrees(delivered, said) == "complaint.order"
     assert record_disagrees(delivered, "is the jug dishwasher safe?") is None
+
+
+async def test_a_return_asked_of_an_order_with_a_refund_on_record_is_how_to_return(
+    store: DemoStore,
+) -> None:
+    """ "I need to send the boots back, they're too small" about an order with a
+    refund request on record: how to return them, not the refund's state (which
+    answers "where's my money?")."""
+    refund = await store.refund_for("64450")
+    assert refund is not None
+    turns = [
+        (
+            "customer",
+            "I need to send the wellington boots from 64450 back, they're too small",
+            "get_refund",
+        ),
+        ("bot", "What's the e-mail address or postcode it's under?", None),
+        ("customer", "28013", "inform"),
+        ("form", "", None),
+    ]
+    proven = {"order_id": "64450", "verified_customer": owner("64450")}
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(turns, "return-with-refund", **proven)
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert not says(message["text"], f"track_refund.{refund.status}", **refund.values())
+    assert "Return" in message["text"]
+    # the money asked about: the refund on record
+    turns[0] = (
+        "customer",
+        "I sent the boots from 64450 back, when do I get my money?",
+        "track_refund",
+    )
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(turns, "refund-asked", **proven)
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], f"track_refund.{refund.status}", **refund.values())
+
+
+def test_a_code_or_page_that_does_not_work_is_no_item_problem() -> None:
+    assert not item_problem("the discount code doesn't work")
+    assert not item_problem("the returns page won't load, the link is not working")
+    assert item_problem("the payment page won't load. also my lamp is faulty.")

@@ -884,8 +884,10 @@ async def test_a_general_question_that_names_an_order_is_about_that_order(
         ("228810", "return.shipped"),
         ("5520174", "return.processing"),
         ("808080123456", "track_order.shipped_late"),  # late: that comes first
-        ("13579", "track_refund.paid"),  # a refund already exists: its state
-        ("48213", "track_refund.approved"),
+        # a refund on record answers a question about the money, not how to
+        # return (tests/actions/test_money_back.py)
+        ("13579", "return.cancelled"),
+        ("48213", "return.shipped"),
     ],
 )
 async def test_returning_an_order_depends_on_where_it_is(

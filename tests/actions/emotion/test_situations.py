@@ -139,6 +139,14 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "",
         ),
         ("as an older gentleman I find your website hard to use", "vulnerable", "", ""),
+        # a disability that makes the website or the door hard, told of themselves
+        (
+            "I'm partially sighted and the magnifier can't read your returns form",
+            "vulnerable",
+            "",
+            "",
+        ),
+        ("I use a wheelchair so collecting it from the depot is hard", "vulnerable", "", ""),
         (
             "it's my son's birthday tomorrow and nothing has come",
             "deadline",
@@ -325,6 +333,8 @@ def test_situations_are_found_with_who_and_what(
         "refund me today or I'm reporting you, this shop is a scam",
         "what a scam company, charging for delivery that never came",
         "you're scammers, plain and simple",
+        # the blind the shop sells, not a customer's sight
+        "the roller blind I ordered arrived with a bent rail",
     ],
 )
 def test_ordinary_messages_have_no_situation(
