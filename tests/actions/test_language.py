@@ -453,9 +453,21 @@ async def test_outside_business_hours_the_time_is_written_the_german_way(
             "vulnerable",
         ),
         # a disability, told of themselves (not "the blind" the shop sells)
-        ("de", "Ich bin sehbehindert und finde das Rücksendeformular nicht", "vulnerable"),
-        ("nl", "Ik ben slechtziend en mijn schermlezer leest de site niet", "vulnerable"),
-        ("sv", "Jag är synskadad och skärmläsaren fungerar inte på sidan", "vulnerable"),
+        (
+            "de",
+            "Ich bin sehbehindert und finde das Rücksendeformular nicht",
+            "vulnerable",
+        ),
+        (
+            "nl",
+            "Ik ben slechtziend en mijn schermlezer leest de site niet",
+            "vulnerable",
+        ),
+        (
+            "sv",
+            "Jag är synskadad och skärmläsaren fungerar inte på sidan",
+            "vulnerable",
+        ),
         # a plug melted, the flat nearly caught fire: a hazard before anyone is hurt
         ("es", "La lámpara se calentó tanto que derritió el cable", "hazard"),
         ("es", "La estufa casi nos incendia el salón anoche", "hazard"),

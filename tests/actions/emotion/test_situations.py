@@ -146,7 +146,12 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "",
             "",
         ),
-        ("I use a wheelchair so collecting it from the depot is hard", "vulnerable", "", ""),
+        (
+            "I use a wheelchair so collecting it from the depot is hard",
+            "vulnerable",
+            "",
+            "",
+        ),
         (
             "it's my son's birthday tomorrow and nothing has come",
             "deadline",
