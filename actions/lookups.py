@@ -36,12 +36,14 @@ from actions.order_checks import (
     change_key,
     complaint_key,
     deadline_reply,
+    item_problem,
     record_disagrees,
     still_coming,
     time_question,
 )
 from actions.order_items import other_thing
 from actions.proof_form import proof_used
+from actions.side import clauses, is_question
 from actions.readings import timed_follow_up
 from actions.replies import reply_book
 from actions.speaker import Speaker
@@ -218,8 +220,13 @@ class ActionOrderLookup(CaringAction):
             free = order.status is OrderStatus.PROCESSING
             key = "cancel_fee.processing" if free else f"cancel_order.{order.status}"
             speaker.say(key, **order.values())
-        elif topic == "complaint" and not still_coming(
-            order, *customer_texts(tracker)[-3:]
+        elif (
+            topic == "complaint"
+            and not still_coming(order, *customer_texts(tracker)[-3:])
+            and not (
+                order.status is not OrderStatus.CANCELLED
+                and only_asks(*customer_texts(tracker)[-PROOF_LOOKBACK:])
+            )
         ):
             speaker.say(complaint_key(order), **order.values())
         elif topic in ("change_order", "change_address"):
@@ -284,6 +291,17 @@ class ActionOrderLookup(CaringAction):
         else:
             speaker.say(f"track_order.{order.status}", **order.values())
         return [SlotSet("order_id", order.id), *proof_used(tracker)]
+
+
+def only_asks(*said: str) -> bool:
+    """Whether the customer ``said`` asks about the order and tells of nothing
+    wrong with it ("I'm nervous I did something wrong, it says processing, is
+    that normal?", "has it arrived? my eyes aren't what they were"): NLU may read
+    the worry as a complaint, but where the order is answers it, not an offer to
+    put right what is not broken."""
+    return any(is_question(part) for text in said for part in clauses(text)) and not (
+        item_problem(*said) or mentioned("not_arrived", *said)
+    )
 
 
 def told_already(tracker: Tracker, order: Order) -> bool:

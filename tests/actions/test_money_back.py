@@ -339,3 +339,55 @@ def test_a_code_or_page_that_does_not_work_is_no_item_problem() -> None:
     assert not item_problem("the discount code doesn't work")
     assert not item_problem("the returns page won't load, the link is not working")
     assert item_problem("the payment page won't load. also my lamp is faulty.")
+
+
+@pytest.mark.parametrize(
+    ("order_id", "postcode", "said"),
+    [
+        (
+            "5520174",
+            "EC1A 1BB",
+            "I've never bought anything online before and I'm scared I messed it "
+            "up. order 5520174 still says processing, is that okay?",
+        ),
+        (
+            "730915",
+            "SE-113 56",
+            "hello love, is my coffee set 730915 there yet? i can't see well",
+        ),
+    ],
+)
+async def test_a_worried_question_read_as_a_complaint_is_answered_with_the_state(
+    store: DemoStore, order_id: str, postcode: str, said: str
+) -> None:
+    """A worry beside a question about where the order is, nothing wrong told: NLU
+    may read a complaint, but no replacement or refund is offered for what is not
+    broken; where the order is answers it."""
+    turns = [
+        ("customer", said, "complaint"),
+        ("bot", "What's the e-mail address or postcode it's under?", None),
+        ("customer", postcode, "inform"),
+        ("form", "", None),
+    ]
+    proven = {"order_id": order_id, "verified_customer": owner(order_id)}
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(turns, "worried-question", **proven)
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    order = await store.order(order_id)
+    assert order is not None
+    assert not says(message["text"], "complaint.order", **order.values())
+    assert "replacement" not in message["text"]
+    # told of something wrong, the same question is a complaint: a person puts it
+    # right
+    turns[0] = (
+        "customer",
+        f"the jug from {order_id} came cracked, is that normal?",
+        "complaint",
+    )
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(turns, "cracked-question", **proven)
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert not says(message["text"], f"track_order.{order.status}", **order.values())
+    assert reply_book().offer(message["text"]) == "handoff"
