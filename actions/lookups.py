@@ -43,9 +43,9 @@ from actions.order_checks import (
 )
 from actions.order_items import other_thing
 from actions.proof_form import proof_used
-from actions.side import clauses, is_question
 from actions.readings import timed_follow_up
 from actions.replies import reply_book
+from actions.side import clauses, is_question
 from actions.speaker import Speaker
 from actions.store import Order, OrderStatus, store
 from actions.voice import CaringAction, escalated, hand_off, hand_over
