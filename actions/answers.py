@@ -59,6 +59,7 @@ from actions.order_checks import (
 )
 from actions.order_items import other_thing
 from actions.readings import chosen_reading, follow_up_topic, last_question
+from actions.replay import accept_offer, answer_beside_thanks
 from actions.replies import reply_book
 from actions.side import is_question
 from actions.situation import Level
@@ -66,8 +67,6 @@ from actions.speaker import Speaker
 from actions.store import store
 from actions.unclear import (
     RETURN_QUESTIONS,
-    accept_offer,
-    answer_beside_thanks,
     answer_from_faq,
     faq_follow_up,
     not_understood,

@@ -16,7 +16,7 @@ from actions.emotion import Analysis, Circumstance, Emotion
 from actions.mentions import mentioned
 from actions.replies import capitalise, fill
 from actions.situation import Level, Situation
-from bot.waiting_reading import SEEN_TO
+from bot.waiting_english import SEEN_TO
 
 # The customer's name appears in at most this many bot messages per conversation.
 MAX_NAME_USES = 2

@@ -2,7 +2,7 @@
 (``data/replies/languages.yml``): the ``LanguageBook`` of every language's texts, the
 topics answered there and the care for what happened. Which language a message is
 written in is actions/language_detection.py; one language's texts and how a message
-is read with them, actions/language_texts.py.
+is read with them, actions/language_texts.py and actions/language_reading.py.
 
 NLU is English only, so a message clearly written in another language is never
 answered as out of scope: ``actions/voice.py`` hands it to a person with texts in that
@@ -23,11 +23,8 @@ from typing import Any
 
 import yaml
 
-from actions.emotion.policy import answer_first_situations
-from actions.language_tasks import wants_cancelled
+from actions.language_reading import ANSWERED, LanguageReading
 from actions.language_texts import (
-    EMAIL_ADDRESS,
-    NOTED,
     ORDER_STATES,
     LanguageTexts,
     asks_something,
@@ -41,7 +38,6 @@ from actions.language_texts import (
     opens_at,
     order_text,
     problem_said,
-    short_enough_to_go_on,
     stakes_said,
     together_of,
     topic_answer,
@@ -59,29 +55,6 @@ OTHERS = {
     "tr": "Turkish",
     "ru": "Russian",
 }
-# Topics answered in another language (``answers`` of the same name); "order" looks
-# the order up; any other topic of a language (a person asked for, a cancellation,
-# something broken) is for a person.
-ANSWERED = (
-    "delivery",
-    "returns",
-    "payment",
-    "customs",
-    "away",
-    "if_not",
-    "refund",
-    "address",
-    "contact",
-    "shop",
-    "change",
-    "cancel_question",
-    "thanks",
-    "invoice",
-    "password",
-    "product",
-    "giftcard",
-    "never_mind",
-)
 # What went wrong that is answered (a late order: where it is); any other problem
 # the customer names (``problems``: charged twice, damaged, the wrong item, something
 # missing) is for a person, as the `problem` topic is
@@ -89,7 +62,7 @@ ANSWERED_PROBLEMS = ("late",)
 
 
 @dataclass(frozen=True)
-class LanguageBook:
+class LanguageBook(LanguageReading):
     """The texts of every language we answer in, and the fallback for the others."""
 
     languages: dict[str, LanguageTexts]
@@ -168,37 +141,6 @@ class LanguageBook:
         texts = self.languages.get(code)
         return texts.name if texts else OTHERS.get(code, code)
 
-    def situations(self, code: str, text: str) -> list[str]:
-        """What serious has happened, by the language's own words (``serious``):
-        "bereavement", "injury", "fraud", "distress"."""
-        texts = self.languages.get(code)
-        lower = text.lower()
-        if texts is None:
-            return []
-        found = [k for k, words in texts.serious.items() if words.search(lower)]
-        if texts.unhurt is not None and texts.unhurt.search(lower):
-            # "le chargeur a pris feu, personne n'a été blessé": a hazard, no injury
-            found = [k for k in found if k != "injury"]
-        return found
-
-    def answers_first(self, code: str, text: str, found: Sequence[str]) -> bool:
-        """Whether the serious things ``found`` in ``text`` are only money worries or
-        illness told beside a plain question (``answer_first_situations``): nothing went
-        wrong, no person asked for; the question is answered with care, a person
-        offered (as in English, data/emotion/policy.yml ``answer_first``)."""
-        texts = self.languages.get(code)
-        lower = text.lower()
-        # after a death, a cancellation asked for is done first (policy.yml)
-        cancelling = texts is not None and wants_cancelled(texts, lower)
-        if (
-            texts is None
-            or not found
-            or not set(found) <= answer_first_situations(cancelling=cancelling)
-        ):
-            return False
-        asked, _ = topics_asked(texts, lower)
-        return not problem_said(texts, lower) and not {"problem", "person"} & set(asked)
-
     def answered_first(
         self, code: str, found: Sequence[str], answer: str, recent: Sequence[str] = ()
     ) -> str:
@@ -214,106 +156,6 @@ class LanguageBook:
             # for them to answer
             return " ".join(p for p in (care, offer, answer) if p)
         return " ".join(p for p in (care, answer, offer) if p)
-
-    def general(self, code: str, text: str) -> str | None:
-        """The answers in the language to the general questions in ``text``
-        (delivery, returns, payment, a refund's timing, a new address), for a
-        customer who waits for a person; None when it asks none of them, or also
-        something only a person can do, or about an order."""
-        texts = self.languages.get(code)
-        if texts is None or not texts.topics:
-            return None
-        asked, _ = topics_asked(texts, text.lower())
-        # they wait for a person already: "can someone help me change the address?"
-        # asks how to change the address; praise beside a question asks nothing
-        asked = [t for t in asked if t not in ("person", "praise")]
-        if "address" in asked and EMAIL_ADDRESS.search(text.lower()):
-            return None  # "l'adresse e-mail de mon compte": no delivery address
-        asked = named_topics(texts, asked, text)
-        answered = [t for t in asked if t in ANSWERED and t != "thanks"]
-        if answered and not find_number(text):
-            # "can I still add something to my order?": the order is what the
-            # question is about, the topic (adding to it) is what it asks
-            asked = [t for t in asked if t != "order"]
-        if not answered or set(asked) - set(ANSWERED) or find_number(text):
-            return None
-        return " ".join(topic_answer(texts, t, text, asked) for t in answered)
-
-    def asks_about_the_order(self, code: str, text: str) -> bool:
-        """Whether ``text`` asks about the chat's order ("Wann kommt meine
-        Bestellung an?") or is a short question going on with it ("¿Y cuándo?")."""
-        texts = self.languages.get(code)
-        if texts is None:
-            return False
-        words = texts.topics.get("order")
-        return bool(words and words.search(text.lower())) or self.follows_up(code, text)
-
-    def unanswered(self, code: str, text: str) -> bool:
-        """Whether ``text`` is a calm question the language has no answer for
-        ("la livraison est-elle offerte à partir d'un certain montant ?"): it asks
-        something, names nothing that went wrong, no feeling, nothing serious, no
-        order and no person. It is said honestly and a person offered, as in
-        English, rather than a person brought in unasked."""
-        texts = self.languages.get(code)
-        if texts is None or "unsure" not in texts.answers:
-            return False
-        lower = text.lower()
-        asked, rest = topics_asked(texts, lower)
-        return (
-            asks_something(texts, rest)
-            and not set(asked) & {"person", "problem", "cancel", "order"}
-            and find_number(text) is None
-            and not problem_said(texts, lower)
-            and not self.felt(code, text)
-            and not self.situations(code, text)
-        )
-
-    def follows_up(self, code: str, text: str) -> bool:
-        """Whether ``text`` is a short question that names nothing we answer and
-        nothing for a person ("Und wann kommt sie an?", "¿Y cuánto cuesta?"): it
-        goes on with what was asked before."""
-        texts = self.languages.get(code)
-        if texts is None or not texts.topics:
-            return False
-        lower = text.lower()
-        named = [t for t, words in texts.topics.items() if words.search(lower)]
-        thanks = texts.topics.get("thanks")
-        if thanks is not None and (opening := thanks.match(lower.lstrip())):
-            # "Danke! Und wann kommt sie an?": the question after the thanks
-            lower = lower.lstrip()[opening.end() :].lstrip(" !.,;:")
-        # "Vale, ¿y cuándo llegará?": the question after the word that takes note
-        lower = NOTED.sub("", lower, count=1)
-        return (
-            short_enough_to_go_on(lower)
-            and not set(named) - {"thanks"}
-            and asks_something(texts, lower)
-        )
-
-    def felt(self, code: str, text: str) -> str:
-        """The words for the feelings ``text`` names in the language ("Trochę się
-        martwię": that it is worrying), or "" when it names none."""
-        texts = self.languages.get(code)
-        if texts is None:
-            return ""
-        lower = text.lower()
-        return " ".join(
-            s for words, s in texts.feelings.values() if words.search(lower)
-        )
-
-    def heard(self, code: str, text: str) -> str:
-        """The words for the feeling ``text`` names and for what went wrong when it
-        names it ("that your order hasn't come yet"; ``felt_and_problem``), else "";
-        then what makes it matter more, when it says so ("it was a present").
-        Signing in that does not work ("das Login funktioniert nicht") is no broken
-        item."""
-        texts = self.languages.get(code)
-        if texts is None:
-            return ""
-        lower = text.lower()
-        if (password := texts.topics.get("password")) is not None:
-            lower = password.sub(" ", lower)
-        heard = felt_and_problem(texts, lower)
-        return f"{heard} {stakes_said(texts, lower)}".strip() if heard else ""
 
     def has(self, code: str, key: str) -> bool:
         """Whether the language has the answer ``key``."""

@@ -2,14 +2,13 @@
 ``not_understood``): a plausible reading checked with Yes/No
 (``ActionConfirmUnderstood`` replays the message with the intent confirmed), several
 offered as buttons, a question the FAQ knows answered, anything else declined
-honestly; and a question asked beside thanks, answered as if asked alone. The answers
-that need no lookup are in actions/answers.py."""
+honestly; and a question asked beside thanks, answered as if asked alone
+(actions/replay.py). The answers that need no lookup are in actions/answers.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from rasa_sdk import Tracker
 from rasa_sdk.events import (
     ActionExecuted,
@@ -18,10 +17,7 @@ from rasa_sdk.events import (
     UserUtteranceReverted,
 )
 
-from actions.answer_keys import (
-    answer_key,
-    answer_values,
-)
+from actions.answer_keys import answer_key, answer_values
 from actions.closings import (
     asked_beside_thanks,
     closes_only,
@@ -41,33 +37,27 @@ from actions.conversation import (
     yes_or_no_again,
 )
 from actions.emotion import Emotion
-from actions.faq import FaqHit, nearest_intent
+from actions.faq import FaqHit
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
 from actions.mentions import content_words, mentioned
 from actions.mood import history
 from actions.new_address import address_given
 from actions.numbers import find_number
-from actions.order_chat import (
-    chat_order,
-    proof_outside_the_form,
-)
-from actions.proof_form import YES_TO_PERSON
+from actions.order_chat import chat_order, proof_outside_the_form
 from actions.readings import (
-    ABOUT_THE_ORDER,
     DECLINED,
     FOLLOW_UP_CONFIDENCE,
     asks_about_the_order,
     chosen_reading,
     follow_up_topic,
     last_question,
-    proposable,
-    proposable_intents,
     reading_text,
     readings,
 )
+from actions.replay import accept_offer, answer_beside_thanks, replayed
 from actions.replies import capitalise, reply_book
-from actions.side import PARSE_TIMEOUT_S, is_question, parse, points_back
+from actions.side import is_question, points_back
 from actions.speaker import Speaker
 from actions.store import store
 from actions.voice import CaringAction, asks_for_facts, hand_over
@@ -154,76 +144,6 @@ def about_the_chat(tracker: Tracker, text: str) -> bool:
         return True
     context = " ".join([said[-1], *customer_texts(tracker)[-4:-1]])
     return bool(content_words(text, _PLAIN) & content_words(context, _PLAIN))
-
-
-# A second reading of the question beside thanks, when NLU is unsure of it: the
-# intent of the nearest training example, this close at least.
-NEAREST_FLOOR = 0.7
-
-
-async def answer_beside_thanks(
-    question: str, speaker: Speaker, tracker: Tracker
-) -> list[EventType]:
-    """Answer the question a thank-you goes on to ask, as if asked on its own: about
-    the chat's order when it points back at it ("when will it come?"), else what NLU
-    (or, when NLU is unsure, the FAQ or the nearest training example) makes of it."""
-    async with httpx.AsyncClient(timeout=PARSE_TIMEOUT_S) as client:
-        parsed = await parse(client, question)
-    intent = parsed.intent if parsed else ""
-    sure = parsed is not None and parsed.confidence >= FOLLOW_UP_CONFIDENCE
-    business = proposable(intent)
-    if (
-        tracker.get_slot("order_id")
-        and asks_about_the_order(question, intent if sure else None)
-        and (not sure or not business or intent in ABOUT_THE_ORDER)
-    ):
-        return await accept_offer("ask track_order", speaker, tracker)
-    if sure and business and not faq_beats_intent(question, intent):
-        return await accept_offer(f"ask {intent}", speaker, tracker)
-    if hit := faq_match(question):
-        speaker.say(hit.key, **answer_values(tracker))
-        return []
-    nearest = nearest_intent(question, proposable_intents())
-    if nearest and nearest[1] >= NEAREST_FLOOR:
-        return await accept_offer(f"ask {nearest[0]}", speaker, tracker)
-    speaker.say("fallback")
-    return []
-
-
-async def accept_offer(
-    offer: str, speaker: Speaker, tracker: Tracker
-) -> list[EventType]:
-    """The customer said yes to what the bot's last reply offered (ReplyBook.offer):
-    a person, another question answered as if asked, or a short reply."""
-    kind, _, target = offer.partition(" ")
-    if kind == "handoff":
-        return await hand_over(speaker, tracker, YES_TO_PERSON)
-    if kind == "say":
-        speaker.say(target)
-        return []
-    users = user_events(tracker)
-    if not users:
-        return [SlotSet("offered", None)]
-    # undo the "yes", then let the dialogue run on it as the offered question
-    return [
-        SlotSet("offered", None),
-        UserUtteranceReverted(),
-        ActionExecuted("action_listen"),
-        replayed(users[-1], target),
-    ]
-
-
-def replayed(event: dict[str, Any], intent: str) -> dict[str, Any]:
-    """A copy of the user ``event`` that NLU understood as ``intent``, for sure."""
-    parse_data = dict(event.get("parse_data") or {})
-    parse_data["intent"] = {"name": intent, "confidence": 1.0}
-    return {
-        "event": "user",
-        "text": event.get("text"),
-        "parse_data": parse_data,
-        "input_channel": event.get("input_channel"),
-        "metadata": event.get("metadata") or {},
-    }
 
 
 def faq_follow_up(tracker: Tracker) -> FaqHit | None:

@@ -10,7 +10,8 @@ conversation:
 - ``bot`` or ``resolved``: the message goes to Rasa; its replies are stored. If Rasa or
   the action server fails or times out, the customer gets an apology and is queued.
 - ``queued`` or ``assigned``: the bot stays silent. The message is scored by the action
-  server's emotion analysis, the ticket re-prioritised, and the agent sees it live.
+  server's emotion analysis, the ticket re-prioritised, and the agent sees it live
+  (bot/waiting_side.py).
 
 Resolving a chat resumes the Rasa conversation and asks the customer the survey; a
 bot-only conversation is asked it when it ends with thanks or goes quiet
@@ -31,19 +32,13 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
-from bot import reach
 from bot.agent_side import AgentSide
-from bot.contact import contact_request, offers_proof
 from bot.handoff import (
     Customer,
-    EmotionSnapshot,
-    HandoffError,
     HandoffQueue,
     HandoffRequest,
-    Ticket,
     TicketState,
     UnknownTicket,
-    urgency_flags,
 )
 from bot.rasa_messages import (
     INTENT_PREFIX,
@@ -57,16 +52,15 @@ from bot.state_view import StateView
 from bot.surveys import Surveys
 from bot.texts import say
 from bot.transcript import Author, Entry, Kind, Transcript
-from bot.upstream import ASKED_PROOF, BotUnavailable, EmotionClient, RasaClient
+from bot.upstream import BotUnavailable, EmotionClient, RasaClient
 from bot.waiting import WaitingReplies
-from bot.waiting_reading import advice_flag, serious_flags
+from bot.waiting_side import WaitingSide
 
 logger = logging.getLogger(__name__)
 
 HANDED_OFF = (TicketState.QUEUED, TicketState.ASSIGNED)
 DONE_TTL_S = 24 * 3600  # how long a resend is recognised as already answered
 BUSY_POLL_S = 0.25
-HISTORY_TURNS = 12  # earlier transcript entries the emotion analysis sees
 RECOVER_ENTRIES = 20  # recent entries searched for messages nobody answered...
 RECOVER_WITHIN_S = 3600  # ...written within this time
 
@@ -98,7 +92,7 @@ class Outcome:
     state: TicketState = TicketState.BOT
 
 
-class Conversations(AgentSide):
+class Conversations(AgentSide, WaitingSide):
     """Route customer and agent messages; keep transcript, queue and Rasa in step
     (the agent side, claim to resolve, is in bot/agent_side.py)."""
 
@@ -355,102 +349,6 @@ class Conversations(AgentSide):
             ),
         )
         return [apology]
-
-    async def _to_person(
-        self, inbound: Inbound, entry: Entry, state: TicketState
-    ) -> list[Entry]:
-        cid = inbound.conversation_id
-        earlier = await self.transcript.last(cid, HISTORY_TURNS + 1)
-        history = [
-            {
-                "author": "customer" if e.author is Author.CUSTOMER else "bot",
-                "text": e.text,
-            }
-            for e in earlier
-            if e.id != entry.id and e.text
-        ]
-        try:
-            ticket: Ticket | None = await self.queue.ticket(cid)
-        except UnknownTicket:
-            ticket = None
-        # the language the customer writes in when it is not English (the bot put
-        # it in the ticket's slots when it handed over)
-        language = str(ticket.slots.get("language") or "") if ticket else ""
-        # something serious said in another language raises its flag too (the
-        # analysis reads English)
-        flags = serious_flags(inbound.text, language)
-        analysis = await self.emotion.analyze(inbound.text, history[-HISTORY_TURNS:])
-        if analysis is not None:
-            await self.transcript.annotate(cid, entry.id, analysis)
-            snapshot = EmotionSnapshot(
-                str(analysis.get("label", "neutral")),
-                float(analysis.get("intensity", 0.0)),
-                int(analysis.get("frustration", 0)),
-            )
-            flags |= urgency_flags(s.get("name") for s in analysis.get("signals", []))
-            try:
-                await self.queue.rescore(cid, snapshot, flags)
-            except HandoffError as error:
-                # Best effort: the agent may have resolved the chat meanwhile; the
-                # message is stored and the agent side has seen it.
-                logger.info("no rescore for %s: %s", cid, error)
-        if state is TicketState.ASSIGNED:
-            return []  # the agent is here and sees it live
-        # the bot's last word while they wait asked for the order's e-mail address or
-        # postcode (an e-mail address left after "leave a phone number or e-mail" is
-        # a contact to use, not a proof)
-        replies = [e for e in earlier if e.author is Author.SYSTEM]
-        asked_proof = bool(replies) and replies[-1].data.get("asks") == "order_proof"
-        data: dict[str, str] = {}
-        ASKED_PROOF.set(False)
-        if (
-            asked_proof
-            and offers_proof(inbound.text)
-            and (
-                proven := await self.emotion.answer(
-                    inbound.text, language, None, cid, proof_only=True
-                )
-            )
-        ):
-            # the e-mail address or postcode of the chat's order, asked for while
-            # they wait: the order's state (actions/waiting_order.py)
-            text = proven
-        elif follow_up := contact_request(inbound.text):
-            await self.queue.request_follow_up(cid, follow_up)
-            text = say("follow_up_saved", language, contact=follow_up.contact)
-        else:
-            # what the chat has told them since the handoff (its message too)
-            said = [
-                e.text
-                for e in earlier
-                if e.author is Author.SYSTEM or e.kind is Kind.HANDOFF
-            ]
-            wrote = [
-                e.text
-                for e in earlier
-                if e.author is Author.CUSTOMER and e.id != entry.id
-            ]
-            # every offer of a call or an e-mail fitted to the ways of contact they
-            # ruled out (bot/reach.py); the analysis reads English: another
-            # language is read by its own words and the ticket's flags
-            with reach.answering([*wrote, inbound.text]):
-                text = await self.waiting.reply(
-                    cid,
-                    inbound.text,
-                    None if language else analysis,
-                    said,
-                    advice_flag(ticket, flags),  # with the flags this message raised
-                    language,
-                    # the handoff message said who is available and when: not again
-                    told_where=any(e.kind is Kind.HANDOFF for e in earlier),
-                    wrote=wrote,
-                )
-        if ASKED_PROOF.get():
-            data["asks"] = "order_proof"  # what they send next is read as that
-        reassurance, _ = await self.transcript.append(
-            cid, Entry(Author.SYSTEM, text, channel=inbound.channel, data=data)
-        )
-        return [reassurance]
 
     async def view(self, conversation_id: str) -> StateView:
         """Who owns the conversation now, with queue position and wait when queued."""

@@ -320,7 +320,7 @@ class EmotionClient:
             logger.warning("no answer for a waiting customer: %r", error)
             return None
         # the answer asks for the order's e-mail address or postcode: what they send
-        # next is read as that (bot/conversations.py), not as a contact to call
+        # next is read as that (bot/waiting_side.py), not as a contact to call
         ASKED_PROOF.set(answer.get("asks_proof") is True)
         unfit = answer.get("unfit")
         UNFIT.set(unfit if isinstance(unfit, str) else "")

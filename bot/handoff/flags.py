@@ -3,7 +3,7 @@
 The one mapping from what the emotion analysis found (escalation reasons and signal
 names: actions/emotion, data/emotion/policy.yml) to the queue's ``UrgencyFlag``s. The
 action server flags a ticket with it when it hands a chat over (actions/handoff.py);
-the gateway with it when a waiting customer writes again (bot/conversations.py).
+the gateway with it when a waiting customer writes again (bot/waiting_side.py).
 """
 
 from __future__ import annotations

@@ -145,7 +145,7 @@ def test_an_apology_beside_a_feeling_is_the_feeling() -> None:
     devastated" is grief, heard as such."""
     from actions.mood import analyzer, compact
     from bot.waiting_courtesy import apologises
-    from bot.waiting_reading import ENGLISH
+    from bot.waiting_english import ENGLISH
 
     def reads(text: str) -> bool:
         analysis = compact(analyzer().analyze(text, []))

@@ -15,7 +15,8 @@ from bot.conversations import Conversations
 from bot.handoff import HandoffQueue, UrgencyFlag
 from bot.handoff.config import load_config
 from bot.texts import say, waiting_words
-from bot.waiting_reading import ENGLISH, impatience
+from bot.waiting_english import ENGLISH
+from bot.waiting_reading import impatience
 from tests.bot.handoff.conftest import Clock, own_conversations
 from tests.bot.handoff.test_waiting_replies import standing, waiting
 from tests.hours import closed_for_days
@@ -207,7 +208,7 @@ def test_not_knowing_how_to_go_on_reads_as_confusion_in_german() -> None:
 def test_a_night_in_hospital_is_seen_and_asking_what_happens_is_what_now() -> None:
     """ "We ended up in A&E" says the one hurt was seen (no "see a doctor" again);
     "who do I report this to?" asks what happens now (what will be done about it)."""
-    from bot.waiting_reading import SEEN_TO, WHAT_NOW
+    from bot.waiting_english import SEEN_TO, WHAT_NOW
 
     assert SEEN_TO.search("we ended up in a&e with him last night")
     assert SEEN_TO.search("spent the night at the hospital")

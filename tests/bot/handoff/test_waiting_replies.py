@@ -16,7 +16,7 @@ from bot.conversations import Conversations, Inbound
 from bot.handoff import HandoffQueue, UrgencyFlag
 from bot.handoff.config import load_config
 from bot.texts import say
-from bot.waiting_reading import HOW_HEAR
+from bot.waiting_english import HOW_HEAR
 from tests.bot.handoff.conftest import CONFIG, Clock, own_conversations, request
 from tests.hours import closed_for_days
 
@@ -190,7 +190,7 @@ async def test_an_ok_or_i_will_wait_is_thanked_for_patience_in_every_language(
     ],
 )
 def test_a_question_that_goes_on_is_no_what_now(text: str) -> None:
-    from bot.waiting_reading import WHAT_NOW
+    from bot.waiting_english import WHAT_NOW
 
     assert not WHAT_NOW.search(text.lower())
 
