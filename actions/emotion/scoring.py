@@ -168,7 +168,12 @@ class Scorer:
             margin = cfg.get("neutral_margin", 0.0)
             if evidence[negative] >= margin * evidence[Emotion.NEUTRAL.value]:
                 best = negative
-        if best == Emotion.JOY.value and intensity >= 0.5:
+        negative = max(NEGATIVE_LABELS, key=lambda k: explicit[k])
+        if best == Emotion.JOY.value and (
+            intensity >= 0.5 or explicit[negative] > explicit[Emotion.JOY.value]
+        ):
+            # glad only by the sentence model and polite words, while the words say
+            # otherwise ("I expected rather better"): not happy
             best = max(NEGATIVE_LABELS, key=lambda k: evidence[k])
         if best == Emotion.CONFUSION.value and any(
             s.weight >= SHOUTED.get(s.name, 1.0) for s in signals

@@ -109,3 +109,27 @@ def test_a_serious_situation_is_never_read_as_joy(
 ) -> None:
     result = analyzer.analyze(text)
     assert result.label is not Emotion.JOY, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # polite words VADER and the sentence model read as glad, and the words of a
+        # complaint in a formal register
+        "Dear customer services, the delivery of order 48213 has been wholly "
+        "unsatisfactory and I trust you will look into it.",
+        "As a customer of many years I had expected better. Kindly advise.",
+    ],
+)
+def test_dissatisfaction_said_politely_is_no_joy(
+    analyzer: EmotionAnalyzer, text: str
+) -> None:
+    result = analyzer.analyze(text)
+    assert result.label is not Emotion.JOY, result
+
+
+@pytest.mark.parametrize(
+    "text", ["order 5520174 arrived early and the packaging was lovely", "thanks!"]
+)
+def test_plain_gladness_is_still_joy(analyzer: EmotionAnalyzer, text: str) -> None:
+    assert analyzer.analyze(text).label is Emotion.JOY
