@@ -68,6 +68,14 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
         ("the bath salts left me with a blotchy rash", "injury", "you", ""),
         ("her lips started swelling after the lip balm", "injury", "", ""),
         ("the charger sparked and then caught fire on the desk", "hazard", "", ""),
+        # heat where none belongs, told without fire or smoke
+        (
+            "my lamp got really hot and now it smells of burnt plastic",
+            "hazard",
+            "",
+            "",
+        ),
+        ("the charger overheats and the base is partly melted", "hazard", "", ""),
         ("There is an order on my account I never placed", "fraud", "", ""),
         ("someone has used my card to buy three phones", "fraud", "", ""),
         (
@@ -338,6 +346,8 @@ def test_situations_are_found_with_who_and_what(
         "refund me today or I'm reporting you, this shop is a scam",
         "what a scam company, charging for delivery that never came",
         "you're scammers, plain and simple",
+        # a thing meant to be hot, said without alarm
+        "does the pour-over set keep the coffee hot for long?",
         # the blind the shop sells, not a customer's sight
         "the roller blind I ordered arrived with a bent rail",
     ],

@@ -1275,6 +1275,25 @@ async def test_a_customer_who_apologises_is_told_there_is_no_need(
     assert say("waiting_no_apology") not in question
 
 
+async def test_a_customer_not_all_right_is_heard_even_beside_an_apology(
+    conversations: Conversations,
+) -> None:
+    """ "sorry, I know it's silly. I'm really not ok right now" while waiting: how
+    they are is heard, not only that there is no need to apologise; "sorry to
+    bother you again" is politeness, met with no need to apologise."""
+    from actions.mood import analyzer, compact
+
+    text = "sorry, I know it's silly. I'm really not ok right now"
+    analysis = compact(analyzer().analyze(text, []))
+    reply = await conversations.waiting.reply("web-not-ok", text, analysis, [])
+    assert not reply.startswith(say("waiting_no_apology")), reply
+    assert "sorry" in reply.lower() or "hard" in reply.lower(), reply
+    polite = "sorry to bother you again"
+    analysis = compact(analyzer().analyze(polite, []))
+    reply = await conversations.waiting.reply("web-polite", polite, analysis, [])
+    assert reply.startswith(say("waiting_no_apology")), reply
+
+
 async def test_asking_for_someone_today_hears_when_someone_can(
     client: aioredis.Redis, prefix: str, clock: Clock, tmp_path: Path
 ) -> None:
