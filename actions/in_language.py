@@ -233,7 +233,7 @@ async def _in_language(
     ):
         # "A kiedy dotrze?", "Und wann kommt sie an?": the order of the chat, after
         # the words for the feeling they named ("Sono un po' in ansia")
-        answer = book.order_answer(language, pending.values(), again=told)
+        answer = book.order_answer(language, pending.values(), again=told, said=text)
         return f"{book.heard(language, text)} {answer}".strip(), about(pending)
     if reply is None and book.follows_up(language, text):
         # the topic of the customer's message before

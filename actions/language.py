@@ -23,12 +23,14 @@ from typing import Any
 
 import yaml
 
+from actions.language_deadline import Deadline
 from actions.language_reading import ANSWERED, LanguageReading
 from actions.language_texts import (
     ORDER_STATES,
     LanguageTexts,
     asks_something,
     compiled,
+    day_month,
     doctor_first,
     felt_and_problem,
     late_for_person,
@@ -120,11 +122,13 @@ class LanguageBook(LanguageReading):
                     for k, v in (entry.get("stakes") or {}).items()
                 },
                 date=str(entry.get("date") or "{day}/{month}"),
+                deadline=Deadline.of(entry.get("deadline")),
                 asks=compiled(entry.get("asks")),
                 team=compiled(entry.get("team")),
                 money=compiled(entry.get("money")),
                 negation=compiled(entry.get("negation")),
                 own_mistake=compiled(entry.get("own_mistake")),
+                hypothetical=compiled(entry.get("hypothetical")),
             )
             texts = languages[str(code)]
             required = {"offer_person", *(f"order.{s}" for s in ORDER_STATES)}
@@ -167,13 +171,14 @@ class LanguageBook(LanguageReading):
         return self.languages[code].answers[key].format(**values)
 
     def order_answer(
-        self, code: str, found: dict[str, Any], again: bool = False
+        self, code: str, found: dict[str, Any], again: bool = False, said: str = ""
     ) -> str:
         """An order's state in the language (``found``: its template values); its
         expected day only (``order.<status>_again``) when it was ``again`` asked
-        about right after its state was given ("E quando chega?")."""
+        about right after its state was given ("E quando chega?"); whether it comes
+        in time for a day the customer ``said`` they need it by."""
         return order_text(
-            self.languages[code], str(found.get("order_id")), found, again
+            self.languages[code], str(found.get("order_id")), found, again, said
         )
 
     def handoff(
@@ -294,9 +299,29 @@ class LanguageBook(LanguageReading):
         # (and thanks for praise said beside the question)
         thanked = texts.answers.get("praise", "") if praised else ""
         parts = [self.heard(code, text), thanked]
+        # a return asked of an order delivered more than 30 days ago: that the
+        # window has closed, not the 30 days and "tell me if it didn't arrive"
+        closed = bool(
+            found
+            and found.get("return_closed")
+            and "returns" in answered
+            and "returns_closed" in texts.answers
+        )
         for topic in answered:
-            if topic == "order":
-                parts.append(order_text(texts, number, found))
+            if closed and topic == "order":
+                continue  # its delivery is said with the window that closed
+            if closed and topic == "returns" and found:
+                eta = day_month(str(found.get("eta") or ""))
+                day = texts.date.format(**eta) if eta else ""
+                parts.append(
+                    texts.answers["returns_closed"].format(**{**found, "eta": day})
+                )
+            elif topic == "order":
+                parts.append(
+                    order_text(
+                        texts, number, found, said=text, beside=len(answered) > 1
+                    )
+                )
                 if found and found.get("late") and "order.late_offer" in texts.answers:
                     # a person from our team can chase it: if the customer wants
                     parts.append(texts.answers["order.late_offer"])

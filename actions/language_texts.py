@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actions.delivery import named_country, named_destination
+from actions.language_deadline import Deadline
 from actions.payments import named_in, without_methods
 from bot.handoff.config import written_in
 from bot.texts import say, translations, waiting_words
@@ -70,6 +71,8 @@ class LanguageTexts:
     # and a sentence that names it, said beside what went wrong or a feeling
     stakes: dict[str, tuple[re.Pattern[str], str]] = field(default_factory=dict)
     date: str = "{day}/{month}"
+    # the day they need the order by, and whether its expected day is in time
+    deadline: Deadline | None = None
     # words that ask something (``asks``; a question mark always does): thanks with
     # a question beside it is not only thanks; and the words that say a person from
     # our team can help (``team``): a reply that says so gets no ``offer_person``
@@ -83,6 +86,8 @@ class LanguageTexts:
     # the customer's own mistake ("Ich habe die falsche Größe bestellt"): taken out
     # before what went wrong is looked for
     own_mistake: re.Pattern[str] | None = None
+    # a clause of what may happen ("als hij kapotgaat"): no problem said in it
+    hypothetical: re.Pattern[str] | None = None
 
 
 def compiled(words: Any) -> re.Pattern[str] | None:
@@ -96,7 +101,7 @@ def problem_said(texts: LanguageTexts, lower: str) -> str:
     has not come yet, said of their money ("todavía no me habéis devuelto el
     dinero"), is a refund still awaited, not a parcel; the customer's own mistake
     ("I ordered the wrong size") is nothing of ours that went wrong."""
-    lower = without_own_mistake(texts, lower)
+    lower = without_hypothetical(texts, without_own_mistake(texts, lower))
     for words, care in texts.problems:
         if not words.search(lower):
             continue
@@ -138,6 +143,12 @@ def _named_only(said: str) -> str:
 def without_own_mistake(texts: LanguageTexts, lower: str) -> str:
     """``lower`` without the words of the customer's own mistake (``own_mistake``)."""
     return texts.own_mistake.sub(" ", lower) if texts.own_mistake else lower
+
+
+def without_hypothetical(texts: LanguageTexts, lower: str) -> str:
+    """``lower`` without a clause of what may happen (``hypothetical``: "als hij
+    kapotgaat", "si se rompe"): nothing in it has gone wrong yet."""
+    return texts.hypothetical.sub(" ", lower) if texts.hypothetical else lower
 
 
 def refund_awaited(texts: LanguageTexts, lower: str) -> bool:
@@ -221,12 +232,17 @@ def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
     others = {t: w for t, w in texts.topics.items() if t not in QUESTIONS}
     # "payment" once: a way to pay named and the words for paying ("Kan ik met
     # Bancontact betalen?") ask one question, answered once
-    asked += [t for t, w in others.items() if w.search(rest) and t not in asked]
+    real = without_hypothetical(texts, rest)  # what has happened, not what may
+    asked += [
+        t
+        for t, w in others.items()
+        if w.search(real if t == "problem" else rest) and t not in asked
+    ]
     if "cancelled" in asked:
         # "czy zamówienie 13579 zostało anulowane?": its state answers it
         asked = [t for t in asked if t != "cancelled"]
         asked += [] if "order" in asked else ["order"]
-    if "problem" not in asked and any(w.search(rest) for w in texts.to_put_right):
+    if "problem" not in asked and any(w.search(real) for w in texts.to_put_right):
         asked.append("problem")  # "statt der blauen eine rote": a person puts it right
     if "problem" in asked and texts.late is not None and "problem" in texts.topics:
         # "nadal nie dotarło": only that it has not come yet, which its state answers
@@ -288,10 +304,14 @@ def order_text(
     number: str | None,
     found: dict[str, Any] | None,
     again: bool = False,
+    said: str = "",
+    beside: bool = False,
 ) -> str:
     """An order's state in the language: ask for the number, not found, or the
     answer for its status with the date written the language's way (that it is
-    late when the day it was due has passed)."""
+    late when the day it was due has passed), and whether it comes in time for the
+    day the customer ``said`` they need it by; only where it is when it is said
+    ``beside`` the answer to another question (``order.<status>_beside``)."""
     if number is None:
         return texts.answers["order.ask"]
     if found is None:
@@ -302,9 +322,15 @@ def order_text(
         key = f"{key}_late"  # the day it was due has passed: not that day again
     elif again and f"{key}_again" in texts.answers:
         key = f"{key}_again"
+    elif beside and f"{key}_beside" in texts.answers:
+        key = f"{key}_beside"
     eta = day_month(str(found.get("eta") or ""))
     values = {**found, "eta": texts.date.format(**eta) if eta else ""}
-    return texts.answers[key].format(**values)
+    answer = texts.answers[key].format(**values)
+    if texts.deadline is None or not said:
+        return answer
+    in_time = texts.deadline.said(said.lower(), found, texts.date)
+    return f"{answer} {in_time}".strip()
 
 
 def day_month(english: str) -> dict[str, str] | None:

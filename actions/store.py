@@ -135,6 +135,9 @@ class Order:
             "total": self.total,
             "late": self.late,
             "return_closed": self.return_closed,
+            # for comparing with a day the customer needs it by (ISO dates)
+            "due": self.due.isoformat() if self.due else "",
+            "as_of": self.as_of.isoformat(),
         }
 
 
