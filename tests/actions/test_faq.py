@@ -58,6 +58,8 @@ def test_paraphrases_reach_their_entry_and_never_a_wrong_one() -> None:
         ("please leave the box in the porch", "safe_place"),
         ("is sending stuff back free or do I pay the postage?", "return_cost"),
         ("will you deliver on a sunday?", "weekend_delivery"),
+        # the door, not "the person who picks this up will answer that"
+        ("will the postman want me to sign for it? I'm slow on my feet", "signature"),
         ("have a lovely day", "pleasantries"),
         # no printer at home: the QR code, not "I didn't catch that"
         (
