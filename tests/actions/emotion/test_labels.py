@@ -133,3 +133,16 @@ def test_dissatisfaction_said_politely_is_no_joy(
 )
 def test_plain_gladness_is_still_joy(analyzer: EmotionAnalyzer, text: str) -> None:
     assert analyzer.analyze(text).label is Emotion.JOY
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Oh god, someone has my bank details now. What do I do now?",
+        "I can't show up empty-handed, what am I going to do?",
+    ],
+)
+def test_alarm_without_a_feeling_word_is_anxiety(
+    analyzer: EmotionAnalyzer, text: str
+) -> None:
+    assert analyzer.analyze(text).label is Emotion.ANXIETY
