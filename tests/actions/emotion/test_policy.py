@@ -18,6 +18,13 @@ from .conftest import HistoryBuilder
 
 ESCALATE: list[tuple[list[tuple[str, str]], str, str, str]] = [
     ([], "I want to talk to a real person", "person_request", "asked for a person"),
+    # in a formal register, without "speak to"
+    (
+        [],
+        "Kindly refer this complaint to someone more senior.",
+        "person_request",
+        "asked for a person",
+    ),
     ([], "I'll do a chargeback if this isn't fixed", "legal_threat", "chargeback"),
     ([], "My lawyer will be in touch", "legal_threat", "lawyer"),
     ([], "I can't pay my rent because you took my money twice", "distress", "distress"),
@@ -40,6 +47,7 @@ STAY: list[tuple[list[tuple[str, str]], str]] = [
     ([], "Hi, can I change my delivery address?"),
     ([], "Thanks, that fixed it!"),
     ([], "Cancel my order please"),
+    ([], "Could you forward the tracking details to my e-mail?"),
     ([], "I'm not angry, just asking when it ships"),
     (
         [("customer", "Where is my parcel?"), ("bot", "It arrives tomorrow.")],
