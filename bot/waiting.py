@@ -264,10 +264,12 @@ class WaitingReplies(Standing):
         # "I want a refund. Now.", "can you stop it?": what they want, seen first
         # (not "Thanks, I've added that"), unless they want a person or a call
         wanted = words_of.wants(text, words, language)
+        # a person, or someone senior ("escalated to a supervisor", in any words)
+        asks_person = bool(words.person.search(lower) or words.manager.search(lower))
         if (
             wanted
             and known is None
-            and not (calls or urgent or words.person.search(lower))
+            and not (calls or urgent or asks_person)
             and not any(wanted in x for x in said[-1:])
         ):
             return await self._and_where(
@@ -275,7 +277,7 @@ class WaitingReplies(Standing):
             )
         # an urgent question ("what are you going to do about this?") is answered
         # below, after the words for how they feel
-        if (words.person.search(lower) and known is None) or (urgent and not asks):
+        if (asks_person and known is None) or (urgent and not asks):
             # after something serious (a death, someone hurt, fraud, money) the
             # request is granted warmly, not with a bare "you're in line"
             asked = (

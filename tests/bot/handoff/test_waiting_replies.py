@@ -772,6 +772,13 @@ async def test_asking_for_a_manager_while_waiting_is_seen(
         "de",
     )
     assert german.startswith(say("waiting_manager", "de"))
+    # in a formal register, without "speak to"
+    [formal] = await waiting(
+        conversations,
+        "web-manager-formal",
+        ["Kindly have a supervisor review this matter."],
+    )
+    assert formal.startswith(say("waiting_manager")), formal
 
 
 async def test_asking_to_be_contacted_is_a_call_request_and_a_visit_is_seen(
