@@ -14,6 +14,7 @@ from actions.conversation import (
     latest_intent,
     user_events,
 )
+from actions.faq import match as faq_match
 from actions.faq import nearest_intent
 from actions.mentions import mentioned
 from actions.numbers import find_number
@@ -173,6 +174,10 @@ def follow_up_topic(tracker: Tracker) -> str | None:
     if not follows:
         return None
     if words > FOLLOW_UP_WORDS and not _POINTS_BACK.search(text):
+        return None
+    if faq_match(text) is not None and not _NAMES_DELIVERY.search(text):
+        # "and what's the warranty on them?" after the order's state: a question of
+        # its own, which the FAQ answers, not the order again
         return None
     before = intent_before(tracker)
     if before is None:

@@ -368,3 +368,35 @@ async def test_a_short_question_pointing_back_goes_on_with_the_faq_answer_before
         other, asked("and do you gift wrap them?", "out_of_scope", 0.4), DOMAIN
     )
     assert says(other.messages[0]["text"], "faq.gift_wrapping")
+
+
+async def test_a_faq_question_after_the_orders_state_is_the_faqs_not_the_order() -> (
+    None
+):
+    """ "and what's the guarantee on them?" right after the order's state (NLU: out
+    of scope): the FAQ's answer, not the order's delivery day again; "and when?"
+    still goes on with the order."""
+    from actions.unclear import ActionNotUnderstood
+    from tests.actions.conftest import owner
+    from tests.actions.test_offers import conversation
+
+    def asked(follow_up: str) -> Tracker:
+        return conversation(
+            [
+                ("customer", "where is order 5520174?", "track_order"),
+                ("bot", "What's the e-mail address or postcode it's under?", None),
+                ("customer", "EC1A 1BB", "inform"),
+                ("bot", "Order 5520174 is being packed, due Monday.", None),
+                ("customer", follow_up, "out_of_scope"),
+            ],
+            "faq-after-state",
+            order_id="5520174",
+            verified_customer=owner("5520174"),
+        )
+
+    dispatcher = CollectingDispatcher()
+    await ActionNotUnderstood().run(
+        dispatcher, asked("and how long is the guarantee on them?"), DOMAIN
+    )
+    [message] = dispatcher.messages
+    assert says(message["text"], "faq.warranty"), message["text"]
