@@ -207,3 +207,20 @@ async def test_what_they_ask_about_that_message_next_is_answered(
     new = "ok thanks. how long does delivery take?"
     said, _ = await _reply([*before, ("customer", new, "delivery_period")], "after-2")
     assert not says(said, "fraud_check_after"), said
+
+
+async def test_a_worried_question_about_an_order_read_as_a_complaint_is_answered(
+    own_queue: str,
+) -> None:
+    """Unsure with computers, asking how they will know when order 228810 comes:
+    NLU reads the worry as a complaint, but nothing went wrong, so the order is
+    looked up (its proof asked for) with care, not handed to a person at once."""
+    text = (
+        "I'm 81 and hopeless with computers. Order 228810, how will I know when it "
+        "gets here?"
+    )
+    tracker = conversation([("customer", text, "complaint")], "slow-order")
+    events = await ActionAnswer().run(CollectingDispatcher(), tracker, DOMAIN)
+    names = [e.get("name") for e in events if isinstance(e, dict)]
+    assert not any(e.get("event") == "pause" for e in events if isinstance(e, dict))
+    assert "order_form" in names, events  # its proof asked for, then looked up
