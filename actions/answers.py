@@ -204,9 +204,12 @@ class ActionAnswer(CaringAction):
             and is_question(text)
             and not (analysis and analysis.has("problem_report"))
             and empathy_book().level(analysis, text) is Level.NEUTRAL
+            and not named_order_number(tracker)
         ):
             # a question NLU took for a complaint ("are the jumpers made of real
             # wool?", "how warm can I wash them?"): read it as the question it is
+            # (one about an order it names is looked up, below: "order 228810, how
+            # will I know when it comes?")
             return await not_understood(speaker, tracker, fallback=True)
         if (
             intent == "complaint"

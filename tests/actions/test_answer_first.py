@@ -224,3 +224,8 @@ async def test_a_worried_question_about_an_order_read_as_a_complaint_is_answered
     names = [e.get("name") for e in events if isinstance(e, dict)]
     assert not any(e.get("event") == "pause" for e in events if isinstance(e, dict))
     assert "order_form" in names, events  # its proof asked for, then looked up
+    # the same when nothing calls for care: a question about the order it names
+    plain = "order 228810, how will I know when it gets here?"
+    tracker = conversation([("customer", plain, "complaint")], "plain-order")
+    events = await ActionAnswer().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert "order_form" in [e.get("name") for e in events if isinstance(e, dict)]
