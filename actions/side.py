@@ -26,6 +26,7 @@ from actions.delivery import delivery_reach, destination_words
 from actions.faq import KEY_PREFIX
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
+from actions.numbers import find_number
 from actions.payments import answered_methods, method_named
 from actions.replies import reply_book
 from actions.settings import get_settings
@@ -193,6 +194,22 @@ class SideQuestions:
     main_unasked: bool
 
 
+def own_questions(text: str, parts: list[str]) -> list[str]:
+    """The clauses (``parts``) of ``text`` that ask questions of their own:
+    statements, and questions about what the message is about, are the main
+    answer's ("my order was cancelled but no money yet, when does it come?"); in a
+    message that names an order, any question pointing back is about that order
+    ("I ordered a yoga mat, number 228810. How will I know when it arrives?")."""
+    names_order = find_number(text) is not None
+    return [
+        p
+        for p in parts
+        if is_question(p)
+        and not points_back(p)
+        and not (names_order and _POINTS_BACK.search(p))
+    ]
+
+
 async def side_questions(
     text: str,
     answered: Iterable[str],
@@ -215,9 +232,7 @@ async def side_questions(
     parts = clauses(text)
     if len(parts) < 2:
         return SideQuestions([], False)
-    # statements, and questions about what the message is about, are the main
-    # answer's ("my order was cancelled but no money yet, when does it come?")
-    questions = [p for p in parts if is_question(p) and not points_back(p)]
+    questions = own_questions(text, parts)
     only_questions = len(questions) == len(parts) <= MAX_CLAUSES
     main_asked = False
     found: list[SideAnswer] = []

@@ -82,3 +82,18 @@ def test_a_short_clause_about_it_points_back(clause: str, back: bool) -> None:
     """ "when does it come back?" beside a refund is the refund's question, not one of
     its own for the FAQ (back in stock)."""
     assert points_back(clause) is back
+
+
+def test_in_a_message_naming_an_order_a_question_about_it_is_the_orders() -> None:
+    """ "How will I know when it gets to me?" beside order 228810 is the lookup's
+    question, not one for the general delivery times; a question of its own beside
+    it ("do you deliver to Norway?") still is."""
+    from actions.side import clauses, own_questions
+
+    text = (
+        "I bought a lamp, it's number 228810. How will I know when it gets to me? "
+        "And do you deliver to Norway?"
+    )
+    assert own_questions(text, clauses(text)) == ["do you deliver to Norway?"]
+    plain = "How will I know when it gets to me from your shop? Do you ship to Norway?"
+    assert len(own_questions(plain, clauses(plain))) == 2
