@@ -116,6 +116,9 @@ def test_a_cancellation_beside_money_worries_is_done_not_handed_over() -> None:
     [
         ("", "How soon will the money be back?"),
         ("", "ok and when will the money arrive?"),
+        # a bare follow-up about the money, right after something about the order
+        ("", "And my money?"),
+        ("", "what about my refund then?"),
         ("es", "¿Cuándo me devuelven el dinero?"),
         ("de", "Wann bekomme ich mein Geld zurück?"),
     ],
