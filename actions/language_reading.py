@@ -52,6 +52,12 @@ ANSWERED = (
 )
 
 
+# Feelings mild enough to be heard beside a calm question we have no answer for
+# ("Schade. Kommen die beiden Pakete zusammen an?"): the feeling named, the honest
+# "no sure answer" and a person offered, not a person brought in unasked.
+MILD_FEELINGS = frozenset({"disappointed", "embarrassed"})
+
+
 class LanguageReading:
     """The readings of a message in one of the languages, over their texts."""
 
@@ -125,8 +131,9 @@ class LanguageReading:
         """Whether ``text`` is a calm question the language has no answer for
         ("la livraison est-elle offerte à partir d'un certain montant ?"): it asks
         something, names nothing that went wrong, no feeling, nothing serious, no
-        order and no person. It is said honestly and a person offered, as in
-        English, rather than a person brought in unasked."""
+        order and no person, and no feeling stronger than a mild one
+        (MILD_FEELINGS). It is said honestly and a person offered, as in English,
+        rather than a person brought in unasked."""
         texts = self.languages.get(code)
         if texts is None or "unsure" not in texts.answers:
             return False
@@ -137,7 +144,11 @@ class LanguageReading:
             and not set(asked) & {"person", "problem", "cancel", "order"}
             and find_number(text) is None
             and not problem_said(texts, lower)
-            and not self.felt(code, text)
+            and not any(
+                words.search(lower)
+                for name, (words, _) in texts.feelings.items()
+                if name not in MILD_FEELINGS
+            )
             and not self.situations(code, text)
         )
 

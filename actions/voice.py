@@ -307,7 +307,10 @@ class CaringAction(Action, ABC):
                 # a person
                 answer = None
                 if not earlier_misses(tracker) and languages.has(language, "unsure"):
-                    dispatcher.utter_message(text=languages.say(language, "unsure"))
+                    # after the words for a mild feeling they named ("Schade.")
+                    heard = languages.heard(language, latest) if not again else ""
+                    unsure = languages.say(language, "unsure")
+                    dispatcher.utter_message(text=f"{heard} {unsure}".strip())
                     return [
                         *mood.events,
                         *_closed_loops(tracker),

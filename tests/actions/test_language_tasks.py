@@ -442,3 +442,20 @@ def test_ordering_twice_by_mistake_is_their_own_mistake_and_is_cancelled(
     texts = language_book().languages[code]
     assert not problem_said(texts, text.lower())
     assert wants_cancelled(texts, text)
+
+
+async def test_a_mild_feeling_beside_a_calm_question_is_heard_and_a_person_offered(
+    own_queue: str,
+) -> None:
+    """ "Schade. Kommen die zwei Pakete gemeinsam an?": the disappointment named,
+    then said honestly that there is no sure answer, a person offered; not a person
+    brought in unasked. A stronger feeling ("eine Frechheit") still brings one."""
+    book = language_book()
+    text = "Schade. Kommen die zwei Pakete dann gemeinsam an?"
+    assert book.unanswered("de", text)
+    tracker = chat("de", ("customer", text))
+    _, [said] = await answer(tracker)
+    assert said == f"{book.heard('de', text)} {book.say('de', 'unsure')}"
+    assert book.heard("de", text)
+    assert not await has_ticket(tracker.sender_id)
+    assert not book.unanswered("de", "Eine Frechheit. Kommen die Pakete gemeinsam an?")
