@@ -220,6 +220,17 @@ async def _in_language(
     # the order's state was the bot's last word: a question about it now wants
     # the day, not the whole state again
     told = bool(recent) and pending is not None and pending.id in recent[-1]
+    if (
+        told
+        and pending is not None
+        and named is None
+        and may_see(tracker, pending)
+        and book.needed_by(language, text, pending.values())
+    ):
+        # "Kommer den fram före lördag? ... jag är lite stressad" right after its
+        # state: whether it comes in time, after the words for how they feel
+        answer = book.order_answer(language, pending.values(), again=True, said=text)
+        return f"{book.heard(language, text)} {answer}".strip(), about(pending)
     reply = book.reply(language, text, order, recent=recent)
     # (after the words for a feeling: "Sono un po' in ansia. Quando arriva?")
     asks_number = reply is not None and book.say(language, "order.ask") in reply

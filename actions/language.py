@@ -181,6 +181,14 @@ class LanguageBook(LanguageReading):
             self.languages[code], str(found.get("order_id")), found, again, said
         )
 
+    def needed_by(self, code: str, text: str, found: dict[str, Any]) -> bool:
+        """Whether ``text`` names a day the order (``found``: its template values)
+        is needed by, in the language's words for one (``deadline``)."""
+        texts = self.languages.get(code)
+        if texts is None or texts.deadline is None:
+            return False
+        return bool(texts.deadline.said(text.lower(), found, texts.date))
+
     def handoff(
         self,
         code: str,

@@ -137,6 +137,7 @@ _FILLER = frozenset(
 # Asks whether a cancellation is possible rather than asking for one ("can I still
 # cancel?", "is it possible to cancel", "if it doesn't come, can I cancel?"): nothing
 # is cancelled before a yes. "Can you cancel it?", "cancel it please" ask for it.
+_PLEASE = re.compile(r"\b(?:please|pls|plz|kindly)\b", re.IGNORECASE)
 _IF_POSSIBLE = re.compile(
     r"\b(?:can|could|may|might|do|shall) (?:i|we) (?:still |just |even |then )?"
     r"canc(?:el|le)|\bi can (?:still )?canc(?:el|le)\b|\b(?:is|would) it (?:still )?"
@@ -168,7 +169,12 @@ def asks_if_possible(tracker: Tracker) -> bool:
     is more than a number or a proof) asks whether it can be cancelled, not for it
     to be cancelled."""
     texts = telling(customer_texts(tracker))
-    return bool(texts) and bool(_IF_POSSIBLE.search(texts[-1]))
+    if not texts or not (found := _IF_POSSIBLE.search(texts[-1])):
+        return False
+    # "Can I cancel please?", "could I cancel it, please": a request, said politely
+    start = max(texts[-1].rfind(end, 0, found.start()) for end in ".!?")
+    sentence = texts[-1][start + 1 :]
+    return not _PLEASE.search(sentence.split("?")[0] + "?")
 
 
 def refund_in_context(tracker: Tracker) -> str | None:

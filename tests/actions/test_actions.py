@@ -105,6 +105,24 @@ async def test_asking_whether_it_can_be_cancelled_cancels_nothing(
 
 
 @pytest.mark.parametrize(
+    "asked",
+    [
+        "I lost my job and can't afford it now. Can I cancel please?",
+        "could I cancel it, please",
+    ],
+)
+async def test_asking_politely_to_cancel_cancels_it(
+    store: DemoStore, asked: str
+) -> None:
+    """ "Can I cancel please?": a request said politely, not the question whether
+    it can be; the order is cancelled."""
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, cancel_asked_as(asked), DOMAIN)
+    order = await store.order("5520174")
+    assert order is not None and order.status == "cancelled", dispatcher.messages
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "oh never mind, don't cancel it, I was only curious",

@@ -459,3 +459,31 @@ async def test_a_mild_feeling_beside_a_calm_question_is_heard_and_a_person_offer
     assert book.heard("de", text)
     assert not await has_ticket(tracker.sender_id)
     assert not book.unanswered("de", "Eine Frechheit. Kommen die Pakete gemeinsam an?")
+
+
+async def test_a_day_needed_told_right_after_the_state_is_answered_in_time_or_not(
+    store: DemoStore, own_queue: str
+) -> None:
+    """ "Kommer den fram före lördag? ... jag är lite stressad" right after the
+    order's state: whether it comes in time (the day compared with its expected
+    day, whichever side today's date puts it), after the worry; not a person."""
+    book = language_book()
+    texts = book.languages["sv"]
+    order = await store.order("48213")
+    assert order is not None and texts.deadline is not None
+    state = book.order_answer("sv", order.values())
+    text = "Kommer den fram före lördag? Den är en present och jag är lite stressad."
+    tracker = chat(
+        "sv",
+        ("customer", "Var är min beställning 48213?"),
+        ("bot", state),
+        ("customer", text),
+        customer=owner("48213"),
+        order_id="48213",
+        verified_customer=owner("48213"),
+    )
+    events, [said] = await answer(tracker)
+    in_time = texts.deadline.said(text.lower(), order.values(), texts.date)
+    assert in_time and in_time in said, said
+    assert book.heard("sv", text) and said.startswith(book.heard("sv", text))
+    assert {"event": "pause", "timestamp": None} not in events
