@@ -33,12 +33,13 @@ from actions.conversation import (
     accepts,
     asks_us_to_find_out,
     customer_name,
+    customer_texts,
     glad_thanks,
     latest_confidence,
     latest_intent,
     yes_or_no_again,
 )
-from actions.emotion import Emotion
+from actions.emotion import Analysis, Emotion
 from actions.empathy import empathy_book
 from actions.identity import may_see
 from actions.mentions import mentioned
@@ -54,6 +55,9 @@ from actions.order_chat import (
 from actions.order_checks import (
     change_key,
     complaint_key,
+    deadline_reply,
+    item_problem,
+    record_disagrees,
     state_key,
     still_coming,
 )
@@ -64,7 +68,7 @@ from actions.replies import reply_book
 from actions.side import is_question
 from actions.situation import Level
 from actions.speaker import Speaker
-from actions.store import store
+from actions.store import Order, OrderStatus, store
 from actions.unclear import (
     RETURN_QUESTIONS,
     answer_from_faq,
@@ -276,13 +280,18 @@ class ActionAnswer(CaringAction):
                 if named := other_thing(tracker, order):
                     # a complaint about a thing this order does not hold
                     speaker.say("order.items_disagree", named=named, **order.values())
+                elif still_coming(order, text) or nothing_wrong(order, text, analysis):
+                    # not come yet, or nothing wrong told ("I'm just really nervous
+                    # about this" about an order on its way): where it is, and
+                    # whether in time for the day they need it by; no replacement
+                    values = order.values()
+                    key = state_key(order)
+                    if needed := deadline_reply(order, customer_texts(tracker)[-4:]):
+                        key, words = needed
+                        values = {**values, **words}
+                    speaker.say(key, **values)
                 else:
-                    key = (
-                        state_key(order)
-                        if still_coming(order, text)
-                        else complaint_key(order, text)
-                    )
-                    speaker.say(key, **order.values())
+                    speaker.say(complaint_key(order, text), **order.values())
                 return [SlotSet("order_id", order.id)]
             if analysis and analysis.has("problem_report"):
                 # what went wrong is said: ask only for what is missing
@@ -309,3 +318,15 @@ class ActionAnswer(CaringAction):
         if name and name != tracker.get_slot("customer_name"):
             return [SlotSet("customer_name", name)]
         return []
+
+
+def nothing_wrong(order: Order, text: str, analysis: Analysis | None) -> bool:
+    """Whether a complaint about ``order`` (on its way or being prepared) tells of
+    nothing wrong with it: no problem with the item, the record or the money, and
+    none the analysis reads ("I'm just really nervous about this")."""
+    return (
+        order.status in (OrderStatus.PROCESSING, OrderStatus.SHIPPED)
+        and record_disagrees(order, text) is None
+        and not item_problem(text)
+        and not (analysis is not None and analysis.has("problem_report"))
+    )

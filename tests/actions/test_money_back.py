@@ -391,3 +391,29 @@ async def test_a_worried_question_read_as_a_complaint_is_answered_with_the_state
     [message] = dispatcher.messages
     assert not says(message["text"], f"track_order.{order.status}", **order.values())
     assert reply_book().offer(message["text"]) == "handoff"
+
+
+async def test_nerves_about_an_order_on_its_way_read_as_a_complaint_get_its_state(
+    store: DemoStore,
+) -> None:
+    """ "thanks, I'm just really nervous about it" after the state of an order on
+    its way (NLU: complaint): nothing wrong was told, so no replacement or refund
+    is offered; where it is, and whether in time for the day said before."""
+    order = await store.order("1209384756")
+    assert order is not None
+    turns = [
+        (
+            "customer",
+            "where's order 1209384756? I need the knife for my course on Friday",
+            "track_order",
+        ),
+        ("bot", f"Order 1209384756 is being prepared, due {order.eta}.", None),
+        ("customer", "thanks, I'm just really nervous about it", "complaint"),
+    ]
+    proven = {"order_id": "1209384756", "verified_customer": owner("1209384756")}
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(turns, "nervous-after-state", **proven)
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    said = " ".join(m["text"] for m in dispatcher.messages)
+    assert not says(said, "complaint.order", **order.values()), said
+    assert "replacement" not in said and order.eta in said, said
