@@ -12,6 +12,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
+from actions.answer_keys import answer_values
 from actions.conversation import bot_texts, customer_texts
 from actions.identity import MAX_TRIES, attempts_proof, may_see, tries
 from actions.mentions import mentioned
@@ -169,6 +170,12 @@ class ActionOrderLookup(CaringAction):
                 mood = escalated(speaker.mood, ["double_charge"], why)
                 handed = await hand_off(speaker.dispatcher, tracker, mood)
                 return [SlotSet("order_id", order.id), *proof_used(tracker), *handed]
+        elif topic == "track_order" and asks_about_the_product(
+            *telling(customer_texts(tracker))[-PROOF_LOOKBACK:]
+        ):
+            # "is the yoga mat in order 228810 made with latex?": the product's
+            # details, which its page has (or a colleague who asks), not its state
+            speaker.say("faq.product_details", **answer_values(tracker))
         elif topic == "track_refund":
             refund = await shop.refund_for(order.id)
             if refund is None and order.status is OrderStatus.PROCESSING:
@@ -291,6 +298,27 @@ class ActionOrderLookup(CaringAction):
         else:
             speaker.say(f"track_order.{order.status}", **order.values())
         return [SlotSet("order_id", order.id), *proof_used(tracker)]
+
+
+# Words of where an order is: a question with them is about the order, even when
+# it names a material ("where's my merino scarf?")
+_WHERE_IT_IS = re.compile(
+    r"\b(?:where|when|arriv\w*|deliver\w*|ship\w*|dispatch\w*|status|track\w*|"
+    r"coming|come|here yet|sent|posted)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_about_the_product(*said: str) -> bool:
+    """Whether the customer ``said`` a question about the product itself (what it
+    is made of, how to wash it, what it contains) and not about where it is."""
+    return any(
+        is_question(part)
+        and mentioned("asks_about_product", part)
+        and not _WHERE_IT_IS.search(part)
+        for text in said
+        for part in clauses(text)
+    )
 
 
 def only_asks(*said: str) -> bool:

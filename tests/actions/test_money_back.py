@@ -417,3 +417,35 @@ async def test_nerves_about_an_order_on_its_way_read_as_a_complaint_get_its_stat
     said = " ".join(m["text"] for m in dispatcher.messages)
     assert not says(said, "complaint.order", **order.values()), said
     assert "replacement" not in said and order.eta in said, said
+
+
+async def test_a_question_about_the_product_in_a_named_order_gets_its_details(
+    store: DemoStore,
+) -> None:
+    """ "Does the mat in order 228810 contain latex? I'm allergic.", then the proof:
+    the product's details (its page, or a colleague who asks), not where the order
+    is; "where's my merino scarf?" is still where it is."""
+    turns = [
+        (
+            "customer",
+            "Does the mat in order 228810 contain latex? I'm allergic to it.",
+            "track_order",
+        ),
+        ("bot", "What's the e-mail address or postcode it's under?", None),
+        ("customer", "560001", "inform"),
+        ("form", "", None),
+    ]
+    proven = {"order_id": "228810", "verified_customer": owner("228810")}
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(
+        dispatcher, conversation(turns, "product-asked", **proven), DOMAIN
+    )
+    [message] = dispatcher.messages
+    assert says(message["text"], "faq.product_details"), message["text"]
+    turns[0] = ("customer", "where's my yoga mat? order 228810", "track_order")
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(
+        dispatcher, conversation(turns, "where-asked", **proven), DOMAIN
+    )
+    [message] = dispatcher.messages
+    assert not says(message["text"], "faq.product_details"), message["text"]
