@@ -168,8 +168,13 @@ def test_what_may_go_wrong_is_no_problem_for_a_person(
         ("de", "die kanne kam in scherben an"),
         ("es", "la jarra llegó hecha añicos"),
         ("sv", "kannan kom i bitar"),
+        # arrived without a part of it: something missing
+        ("pt", "a chaleira chegou sem a base"),
+        ("de", "der wasserkocher kam ohne den sockel"),
+        ("fr", "la bouilloire est arrivée sans son socle"),
+        ("pl", "czajnik przyszedł bez podstawy"),
     ],
 )
-def test_a_thing_in_pieces_is_damaged(code: str, text: str) -> None:
+def test_a_thing_in_pieces_or_without_a_part_is_a_problem(code: str, text: str) -> None:
     texts = language_book().languages[code]
     assert problem_said(texts, text) != ""
