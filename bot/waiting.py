@@ -123,8 +123,10 @@ class WaitingReplies(Standing):
             bool(deadline),
             bool(impatient),
         )
-        # the words for a feeling may come again; the lines after them once
-        reply = words_of.unsaid(reply, said)
+        # the words for a feeling may come again; the lines after them once (but
+        # "how long?" is answered, even where the handoff message said it already)
+        if not (words.wait.search(lower) and not words.remedy.search(lower)):
+            reply = words_of.unsaid(reply, said)
         if ack and not words_of.acknowledges(reply, language):
             reply = f"{ack} {reply}"
         return words_of.person_once(reply, language)

@@ -17,7 +17,13 @@ from bot.handoff import HandoffQueue, UrgencyFlag
 from bot.handoff.config import load_config
 from bot.texts import say
 from bot.waiting_english import HOW_HEAR
-from tests.bot.handoff.conftest import CONFIG, Clock, own_conversations, request
+from tests.bot.handoff.conftest import (
+    CONFIG,
+    Clock,
+    online_agent,
+    own_conversations,
+    request,
+)
 from tests.hours import closed_for_days
 
 
@@ -360,6 +366,25 @@ async def test_how_long_the_wait_is_gets_an_answer_not_a_promise(
     for code, reply in asked_how_long.items():
         [answer] = reply
         assert answer.endswith(say("waiting_nobody_online", code)), code
+
+
+async def test_how_long_is_answered_even_where_the_handoff_message_said_it(
+    conversations: Conversations,
+) -> None:
+    """An agent online and the customer first in line, told so by the handoff
+    message: "how long will that take?" still hears where they stand, not only
+    that they are still waiting."""
+    await online_agent(conversations.queue, "a-wait", capacity=1)
+    await conversations.queue.enqueue(request("web-said-where"))
+    place = say("waiting_position", position="1")
+    reply = await conversations.waiting.reply(
+        "web-said-where",
+        "how long will that take?",
+        None,
+        [f"A person will take this over. {place}", say("waiting_thanks")],
+        told_where=True,
+    )
+    assert place in reply, reply
 
 
 async def test_what_to_do_about_what_happened_is_answered_not_passed_on(
