@@ -85,6 +85,15 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "",
             "",
         ),
+        # ...but card details already typed in after such a message: fraud, the card
+        # to be blocked (not "if nothing was entered, there's nothing else to do")
+        (
+            "a text said my parcel is held and I had to pay a fee by link. I already "
+            "put my card details in. Was that you??",
+            "fraud",
+            "",
+            "card",
+        ),
         ("I don't recognise this payment of 240 euros at all", "fraud", "", "payment"),
         ("someone got into my account and now I can't log in", "fraud", "", "account"),
         ("my 6 year old cut his finger on the lid", "injury", "your 6 year old", ""),
