@@ -56,7 +56,6 @@ from actions.order_checks import (
     change_key,
     complaint_key,
     deadline_reply,
-    item_problem,
     record_disagrees,
     state_key,
     still_coming,
@@ -322,11 +321,11 @@ class ActionAnswer(CaringAction):
 
 def nothing_wrong(order: Order, text: str, analysis: Analysis | None) -> bool:
     """Whether a complaint about ``order`` (on its way or being prepared) tells of
-    nothing wrong with it: no problem with the item, the record or the money, and
-    none the analysis reads ("I'm just really nervous about this")."""
+    nothing wrong with it: no problem with the item, the record or the money (for
+    such an order, ``record_disagrees`` names each), and none the analysis reads
+    ("I'm just really nervous about this")."""
     return (
         order.status in (OrderStatus.PROCESSING, OrderStatus.SHIPPED)
         and record_disagrees(order, text) is None
-        and not item_problem(text)
         and not (analysis is not None and analysis.has("problem_report"))
     )

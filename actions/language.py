@@ -30,7 +30,6 @@ from actions.language_texts import (
     LanguageTexts,
     asks_something,
     compiled,
-    day_month,
     doctor_first,
     felt_and_problem,
     late_for_person,
@@ -44,6 +43,7 @@ from actions.language_texts import (
     together_of,
     topic_answer,
     topics_asked,
+    written_values,
 )
 from actions.numbers import find_number
 from actions.paths import LANGUAGES_FILE
@@ -319,11 +319,8 @@ class LanguageBook(LanguageReading):
             if closed and topic == "order":
                 continue  # its delivery is said with the window that closed
             if closed and topic == "returns" and found:
-                eta = day_month(str(found.get("eta") or ""))
-                day = texts.date.format(**eta) if eta else ""
-                parts.append(
-                    texts.answers["returns_closed"].format(**{**found, "eta": day})
-                )
+                values = written_values(texts, found)
+                parts.append(texts.answers["returns_closed"].format(**values))
             elif topic == "order":
                 parts.append(
                     order_text(

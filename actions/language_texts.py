@@ -324,13 +324,18 @@ def order_text(
         key = f"{key}_again"
     elif beside and f"{key}_beside" in texts.answers:
         key = f"{key}_beside"
-    eta = day_month(str(found.get("eta") or ""))
-    values = {**found, "eta": texts.date.format(**eta) if eta else ""}
-    answer = texts.answers[key].format(**values)
+    answer = texts.answers[key].format(**written_values(texts, found))
     if texts.deadline is None or not said:
         return answer
     in_time = texts.deadline.said(said.lower(), found, texts.date)
     return f"{answer} {in_time}".strip()
+
+
+def written_values(texts: LanguageTexts, found: dict[str, Any]) -> dict[str, Any]:
+    """An order's template values (``found``) with its day written the language's
+    way (``date``)."""
+    eta = day_month(str(found.get("eta") or ""))
+    return {**found, "eta": texts.date.format(**eta) if eta else ""}
 
 
 def day_month(english: str) -> dict[str, str] | None:

@@ -125,7 +125,7 @@ class WaitingReplies(Standing):
         )
         # the words for a feeling may come again; the lines after them once (but
         # "how long?" is answered, even where the handoff message said it already)
-        if not (words.wait.search(lower) and not words.remedy.search(lower)):
+        if not read.asks_how_long(lower, words):
             reply = words_of.unsaid(reply, said)
         if ack and not words_of.acknowledges(reply, language):
             reply = f"{ack} {reply}"
@@ -217,7 +217,7 @@ class WaitingReplies(Standing):
         if impatient and not (asks and not words.person.search(lower)):
             # "a human, not a bot", "nobody helps": where they stand, honestly
             return await self._standing_line(conversation_id, language, said)
-        if words.wait.search(lower) and not words.remedy.search(lower):
+        if read.asks_how_long(lower, words):
             # "HOW LONG DO I HAVE TO WAIT": where they stand, after the words for how
             # they feel, or that they are still waiting (not "passed on as urgent")
             answer = await self._how_long(conversation_id, language, said, told_where)

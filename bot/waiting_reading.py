@@ -218,3 +218,9 @@ def advice_flag(
     else None."""
     flags = {*(ticket.flags if ticket else ()), *said}
     return next((f for f in ADVICE_ORDER if f in flags), None)
+
+
+def asks_how_long(lower: str, words: WaitingWords) -> bool:
+    """Whether a waiting customer's message asks how long the wait is ("HOW LONG DO
+    I HAVE TO WAIT"), not when something they want comes back (``remedy``)."""
+    return bool(words.wait.search(lower)) and not words.remedy.search(lower)

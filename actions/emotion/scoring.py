@@ -168,9 +168,9 @@ class Scorer:
             margin = cfg.get("neutral_margin", 0.0)
             if evidence[negative] >= margin * evidence[Emotion.NEUTRAL.value]:
                 best = negative
-        negative = max(NEGATIVE_LABELS, key=lambda k: explicit[k])
+        said_most = max(NEGATIVE_LABELS, key=lambda k: explicit[k])
         if best == Emotion.JOY.value and (
-            intensity >= 0.5 or explicit[negative] > explicit[Emotion.JOY.value]
+            intensity >= 0.5 or explicit[said_most] > explicit[Emotion.JOY.value]
         ):
             # glad only by the sentence model and polite words, while the words say
             # otherwise ("I expected rather better"): not happy
