@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from actions.language_deadline import Deadline
-from actions.language_reading import ANSWERED, LanguageReading
+from actions.language_reading import ANSWERED, LanguageReading, asks_beside_the_order
 from actions.language_texts import (
     ORDER_STATES,
     LanguageTexts,
@@ -126,6 +126,7 @@ class LanguageBook(LanguageReading):
                 asks=compiled(entry.get("asks")),
                 team=compiled(entry.get("team")),
                 money=compiled(entry.get("money")),
+                state=compiled(entry.get("state")),
                 negation=compiled(entry.get("negation")),
                 own_mistake=compiled(entry.get("own_mistake")),
                 hypothetical=compiled(entry.get("hypothetical")),
@@ -291,6 +292,10 @@ class LanguageBook(LanguageReading):
             answered.append("order")  # without a number: ask for it, unless answered
         if not answered:  # thanks, and nothing else we answer
             return None if asks_something(texts, rest) else texts.answers.get("thanks")
+        if answered == ["order"] and asks_beside_the_order(texts, text):
+            # "is the kettle from order 651234 still under guarantee?": its state
+            # answers nothing of it (``unanswered`` says so and offers a person)
+            return None
         found = order(number) if number and "order" in answered else None
         if found and found.get("late") and late_for_person(self.languages[code], text):
             # a late order and worry or a fright: a person at once

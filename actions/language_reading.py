@@ -8,6 +8,7 @@ what is answered and inherits these."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from actions.emotion.policy import answer_first_situations
@@ -56,6 +57,36 @@ ANSWERED = (
 # ("Schade. Kommen die beiden Pakete zusammen an?"): the feeling named, the honest
 # "no sure answer" and a person offered, not a person brought in unasked.
 MILD_FEELINGS = frozenset({"disappointed", "embarrassed"})
+
+
+# Words beside an order's number and name that make a question of their own (not
+# "¿Y el pedido 48213?"): fewer, and the order's state is what is asked
+OWN_QUESTION_WORDS = 4
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def asks_beside_the_order(texts: LanguageTexts, text: str) -> bool:
+    """Whether ``text`` names an order and asks something of it other than where
+    it is or what became of it ("Wie lange habe ich Garantie auf den Wasserkocher
+    aus Bestellung 651234?"): no words for its state (``state``) or for its not
+    having come (``late``), no other topic we answer, and a question or request of
+    OWN_QUESTION_WORDS words or more beside the order's number and name. The
+    order's state answers nothing of it."""
+    lower = text.lower()
+    if texts.state is None or texts.state.search(lower):
+        return False
+    if texts.late is not None and texts.late.search(lower):
+        return False
+    asked, rest = topics_asked(texts, lower)
+    if set(asked) - {"order", "thanks", "praise"}:
+        return False
+    if (order := texts.topics.get("order")) is not None:
+        rest = order.sub(" ", rest)
+    if (thanks := texts.topics.get("thanks")) is not None:
+        rest = thanks.sub(" ", rest)
+    return (
+        asks_something(texts, rest) and len(_WORD.findall(rest)) >= OWN_QUESTION_WORDS
+    )
 
 
 class LanguageReading:
@@ -130,8 +161,9 @@ class LanguageReading:
     def unanswered(self, code: str, text: str) -> bool:
         """Whether ``text`` is a calm question the language has no answer for
         ("la livraison est-elle offerte à partir d'un certain montant ?"): it asks
-        something, names nothing that went wrong, no feeling, nothing serious, no
-        order and no person, and no feeling stronger than a mild one
+        something, names nothing that went wrong, nothing serious, no person, no
+        order unless it asks something of its own beside it
+        (``asks_beside_the_order``), and no feeling stronger than a mild one
         (MILD_FEELINGS). It is said honestly and a person offered, as in English,
         rather than a person brought in unasked."""
         texts = self.languages.get(code)
@@ -139,10 +171,13 @@ class LanguageReading:
             return False
         lower = text.lower()
         asked, rest = topics_asked(texts, lower)
+        # an order named: only a question of its own beside it ("is it still
+        # under guarantee?"), which the order's state does not answer
+        order_named = "order" in asked or find_number(text) is not None
         return (
             asks_something(texts, rest)
-            and not set(asked) & {"person", "problem", "cancel", "order"}
-            and find_number(text) is None
+            and not set(asked) & {"person", "problem", "cancel"}
+            and (not order_named or asks_beside_the_order(texts, text))
             and not problem_said(texts, lower)
             and not any(
                 words.search(lower)

@@ -88,6 +88,8 @@ class LanguageTexts:
     own_mistake: re.Pattern[str] | None = None
     # a clause of what may happen ("als hij kapotgaat"): no problem said in it
     hypothetical: re.Pattern[str] | None = None
+    # words that ask where the order is or what became of it (``state``)
+    state: re.Pattern[str] | None = None
 
 
 def compiled(words: Any) -> re.Pattern[str] | None:
