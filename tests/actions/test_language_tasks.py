@@ -487,3 +487,40 @@ async def test_a_day_needed_told_right_after_the_state_is_answered_in_time_or_no
     assert in_time and in_time in said, said
     assert book.heard("sv", text) and said.startswith(book.heard("sv", text))
     assert {"event": "pause", "timestamp": None} not in events
+
+
+# Whether the money of a cancelled order came back, asked with the word for a
+# refund that also names a problem (our own sentences)
+CANCELLED_MONEY = {
+    "fr": "Ma commande 4471290 a été annulée. Le remboursement a-t-il déjà été fait ?",
+    "it": "L'ordine 4471290 è stato annullato: mi avete già rimborsato?",
+    "pt": "A encomenda 4471290 foi cancelada. Já fui reembolsada?",
+    "pl": "Zamówienie 4471290 zostało anulowane. Czy dostałam już zwrot pieniędzy?",
+}
+
+
+@pytest.mark.parametrize(("code", "text"), sorted(CANCELLED_MONEY.items()))
+async def test_the_money_of_a_cancelled_order_asked_with_the_word_refund_is_told(
+    code: str, text: str, store: DemoStore, own_queue: str
+) -> None:
+    """ "Has the refund been made?" about a cancelled order is where the money stands,
+    not something that went wrong for a person ("sorry something went wrong")."""
+    texts = language_book().languages[code]
+    assert asks_money_back(texts, text)
+    tracker = chat(code, ("customer", text), customer=owner("4471290"))
+    events, [said] = await answer(tracker)
+    refund = await store.refund_for("4471290")
+    assert refund is not None and refund.amount in said and "4471290" in said
+    assert texts.care["problem"] not in said
+    assert {"event": "pause", "timestamp": None} not in events
+    assert not await has_ticket(tracker.sender_id)
+    # a refund word beside what went wrong is still for a person
+    assert not asks_money_back(texts, f"{text} {CANCEL_BROKEN[code]}")
+
+
+CANCEL_BROKEN = {
+    "fr": "Et l'autre article est arrivé cassé.",
+    "it": "E l'altro articolo è arrivato rotto.",
+    "pt": "E o outro artigo chegou partido.",
+    "pl": "A drugi produkt przyszedł uszkodzony.",
+}
