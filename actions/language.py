@@ -127,6 +127,7 @@ class LanguageBook(LanguageReading):
                 team=compiled(entry.get("team")),
                 money=compiled(entry.get("money")),
                 state=compiled(entry.get("state")),
+                requests=compiled(entry.get("requests")),
                 negation=compiled(entry.get("negation")),
                 own_mistake=compiled(entry.get("own_mistake")),
                 hypothetical=compiled(entry.get("hypothetical")),

@@ -90,6 +90,8 @@ class LanguageTexts:
     hypothetical: re.Pattern[str] | None = None
     # words that ask where the order is or what became of it (``state``)
     state: re.Pattern[str] | None = None
+    # words that make a question ask us to do it (``requests``: "können Sie ...?")
+    requests: re.Pattern[str] | None = None
 
 
 def compiled(words: Any) -> re.Pattern[str] | None:
@@ -257,9 +259,10 @@ def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
         # "Muss ich das Porto für die Rücksendung bezahlen?": what a return costs
         # (the returns answer says), not the ways to pay
         asked = [t for t in asked if t != "payment"]
-    if "cancel" in asked and "?" in rest:
+    asks_us = texts.requests is not None and texts.requests.search(rest)
+    if "cancel" in asked and "?" in rest and not asks_us:
         # "Könnte ich sie stornieren, wenn ...?": whether and how, not a
-        # cancellation for a person to make ("Ich möchte stornieren." is one)
+        # cancellation ("Ich möchte stornieren.", "Können Sie sie stornieren?")
         asked = [t if t != "cancel" else "cancel_question" for t in asked]
     if "product" in asked and set(PRODUCT_GIVES_WAY) & set(asked):
         asked = [t for t in asked if t != "product"]

@@ -524,3 +524,75 @@ CANCEL_BROKEN = {
     "pt": "E o outro artigo chegou partido.",
     "pl": "A drugi produkt przyszedł uszkodzony.",
 }
+
+
+# A cancellation asked of us as a question (a request), and whether the customer
+# can cancel (a question of how), in each language (our own sentences)
+ASKED_OF_US = [
+    ("de", "Können Sie Bestellung 1209384756 bitte stornieren?"),
+    ("es", "¿Podéis cancelar el pedido 1209384756?"),
+    ("fr", "Pouvez-vous annuler la commande 1209384756 ?"),
+    ("it", "Potete annullare l'ordine 1209384756?"),
+    ("nl", "Kunt u bestelling 1209384756 annuleren?"),
+    ("pt", "Podem cancelar a encomenda 1209384756, por favor?"),
+    ("pl", "Czy możecie anulować zamówienie 1209384756?"),
+    ("sv", "Kan ni avbeställa beställning 1209384756?"),
+]
+WHETHER_I_CAN = [
+    ("de", "Kann ich die Bestellung 1209384756 noch stornieren?"),
+    ("es", "¿Se puede cancelar el pedido 1209384756?"),
+    ("fr", "Est-ce que je peux encore annuler la commande 1209384756 ?"),
+    ("it", "Si può annullare l'ordine 1209384756?"),
+    ("nl", "Kan ik bestelling 1209384756 nog annuleren?"),
+    ("pt", "Posso cancelar a encomenda 1209384756?"),
+    ("pl", "Czy mogę jeszcze anulować zamówienie 1209384756?"),
+    ("sv", "Kan jag avbeställa beställning 1209384756?"),
+]
+
+
+@pytest.mark.parametrize(("code", "text"), ASKED_OF_US)
+def test_a_cancellation_asked_of_us_as_a_question_is_a_cancellation(
+    code: str, text: str
+) -> None:
+    texts = language_book().languages[code]
+    assert wants_cancelled(texts, text)
+    assert "cancel_question" not in topics_asked(texts, text.lower())[0]
+
+
+@pytest.mark.parametrize(("code", "text"), WHETHER_I_CAN)
+def test_whether_the_customer_can_cancel_is_a_question_nothing_cancelled(
+    code: str, text: str
+) -> None:
+    texts = language_book().languages[code]
+    assert not wants_cancelled(texts, text)
+    assert "cancel_question" in topics_asked(texts, text.lower())[0]
+
+
+async def test_a_carer_asking_us_to_cancel_is_heard_and_it_is_cancelled_after_proof(
+    store: DemoStore, own_queue: str
+) -> None:
+    """Someone ordering for a relative who cannot manage ("my father has dementia
+    and ordered it without realising; could you cancel it, please?"): the illness
+    heard, the proof asked, then the order cancelled, not how to cancel it
+    oneself and "I won't cancel anything until you ask"."""
+    book = language_book()
+    text = (
+        "O meu pai tem demência e comprou isto sem perceber. Podem cancelar a "
+        f"encomenda {PROCESSING}, por favor?"
+    )
+    _, [question] = await answer(chat("pt", ("customer", text)))
+    assert question.endswith(book.say("pt", "order.proof", order_id=PROCESSING))
+    order = await store.order(PROCESSING)
+    assert order is not None
+    email = (await store.customer(order.customer)).email
+    proven = chat(
+        "pt",
+        ("customer", text),
+        ("bot", question),
+        ("customer", email),
+        order_id=PROCESSING,
+    )
+    events, [said] = await answer(proven)
+    order = await store.order(PROCESSING)
+    assert order is not None and order.status == OrderStatus.CANCELLED, said
+    assert book.say("pt", "cancel_question") not in said
