@@ -138,3 +138,29 @@ def test_an_item_that_does_not_match_the_order_is_a_wrong_item(
     assert words is not None
     found = [name for name, pattern in words.situations if pattern.search(text.lower())]
     assert found == ["wrong_item"], (code, found)
+
+
+# Words that promise a person at once ("sees it straight away"): untrue to a customer
+# waiting while nobody from the team is signed in
+AT_ONCE = re.compile(
+    r"\b(?:straight away|right away|immediately|sofort|tout de suite|meteen|"
+    r"subito|enseguida|de imediato|od razu|direkt(?! (?:an|hier|till)\b))\b",
+    re.IGNORECASE,
+)
+
+
+def test_no_waiting_text_promises_that_a_person_sees_it_at_once() -> None:
+    """What is said to a customer in the queue holds when nobody is online until
+    the morning: a person sees it when they open the chat, not "straight away"."""
+    english = texts()
+    # (advice to act at once is no promise: "call your bank straight away")
+    keys = [
+        k
+        for k in english
+        if (k.startswith("waiting_") or k == "wants_named")
+        and not k.startswith("waiting_advice_")
+    ]
+    for code, entry in [("en", english), *translations().items()]:
+        for key in keys:
+            if key in entry:
+                assert not AT_ONCE.search(entry[key]), (code, key, entry[key])
