@@ -111,7 +111,9 @@ class LanguageReading:
         """Whether the serious things ``found`` in ``text`` are only money worries or
         illness told beside a plain question (``answer_first_situations``): nothing went
         wrong, no person asked for; the question is answered with care, a person
-        offered (as in English, data/emotion/policy.yml ``answer_first``)."""
+        offered (as in English, data/emotion/policy.yml ``answer_first``). Money
+        worries beside a question about their money coming back are no plain
+        question."""
         texts = self.languages.get(code)
         lower = text.lower()
         # after a death, a cancellation asked for is done first (policy.yml)
@@ -123,6 +125,17 @@ class LanguageReading:
         ):
             return False
         asked, _ = topics_asked(texts, lower)
+        # the money named in a question beside the hardship ("voy justa de dinero,
+        # ¿puedo pagar a plazos?" asks about paying, not about their money)
+        questions = " ".join(c for c in re.split(r"[.!;,]", lower) if "?" in c)
+        if "hardship" in found and (
+            "refund" in asked
+            or (texts.money is not None and texts.money.search(questions))
+        ):
+            # "no money for food: when does my refund come?": the money is what the
+            # hardship is about, for a person (as in English); a payment plan asked
+            # is a plain question
+            return False
         return not problem_said(texts, lower) and not {"problem", "person"} & set(asked)
 
     def general(self, code: str, text: str) -> str | None:

@@ -4,10 +4,13 @@ bot answers: the question is answered, the situation heard first, a person offer
 
 from __future__ import annotations
 
+import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
+from actions.language import language_book
+from actions.language_texts import topics_asked
 from actions.mood import assess
 from actions.replies import reply_book
 from actions.unclear import ActionNotUnderstood
@@ -229,3 +232,39 @@ async def test_a_worried_question_about_an_order_read_as_a_complaint_is_answered
     tracker = conversation([("customer", plain, "complaint")], "plain-order")
     events = await ActionAnswer().run(CollectingDispatcher(), tracker, DOMAIN)
     assert "order_form" in [e.get("name") for e in events if isinstance(e, dict)]
+
+
+async def test_money_worries_beside_a_question_about_their_money_go_to_a_person(
+    own_queue: str,
+) -> None:
+    """The money coming back is what the hardship is about ("I've lost my job, when
+    do I get the money for the cancelled order?"): a person, as in English; a
+    payment plan asked beside money worries is still answered."""
+    book = language_book()
+    for code, text in [
+        ("es", "Estoy en el paro, ¿cuándo me devolvéis el dinero del pedido?"),
+        ("de", "Ich bin arbeitslos. Wann bekomme ich mein Geld zurück?"),
+    ]:
+        found = book.situations(code, text)
+        assert found == ["hardship"], text
+        assert not book.answers_first(code, text, found), text
+        _, paused = await _answer(text, "nlu_fallback", f"hm-{code}")
+        assert paused, text
+    text = "Estoy en el paro y voy justa de dinero, ¿puedo pagar a plazos?"
+    assert book.answers_first("es", text, book.situations("es", text))
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("pl", "Czy ktoś może to jeszcze dziś sprawdzić?"),
+        ("es", "¿Alguien puede revisar lo que ha pasado?"),
+        ("fr", "Quelqu'un peut vérifier ce qui s'est passé ?"),
+        ("it", "Qualcuno può controllare cosa è successo?"),
+        ("pt", "Alguém pode verificar o que aconteceu?"),
+        ("sv", "Kan någon kolla vad som har hänt?"),
+    ],
+)
+def test_someone_asked_to_check_is_a_person_asked_for(code: str, text: str) -> None:
+    texts = language_book().languages[code]
+    assert "person" in topics_asked(texts, text.lower())[0]
