@@ -64,12 +64,6 @@ def asks_money_back(texts: LanguageTexts | None, text: str) -> bool:
     if refund_awaited(texts, lower):
         return problem_said(texts, lower) == texts.care.get("refund_late")
     asked, rest = topics_asked(texts, lower)
-    # the words for the money are among those of the `problem` topic ("le
-    # remboursement a-t-il été fait ?"): a problem only with other words beside
-    problem = texts.topics.get("problem")
-    unmoneyed = texts.money.sub(" ", lower)
-    if problem is not None and not problem.search(unmoneyed):
-        asked = [t for t in asked if t != "problem"]
     return (
         (asks_something(texts, rest) or "refund" in asked)
         and not problem_said(texts, lower)

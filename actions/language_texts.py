@@ -248,11 +248,14 @@ def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
         asked += [] if "order" in asked else ["order"]
     if "problem" not in asked and any(w.search(real) for w in texts.to_put_right):
         asked.append("problem")  # "statt der blauen eine rote": a person puts it right
-    if "problem" in asked and texts.late is not None and "problem" in texts.topics:
-        # "nadal nie dotarło": only that it has not come yet, which its state answers
-        unlate = texts.late.sub(" ", rest)
-        if not texts.topics["problem"].search(unlate) and not any(
-            w.search(unlate) for w in texts.to_put_right
+    if "problem" in asked and "problem" in texts.topics:
+        # only that it has not come yet ("nadal nie dotarło"), which its state
+        # answers, or only the money asked about ("posso avere un rimborso?")
+        left = texts.late.sub(" ", rest) if texts.late is not None else rest
+        if texts.money is not None and "?" in rest:
+            left = texts.money.sub(" ", left)
+        if not texts.topics["problem"].search(left) and not any(
+            w.search(left) for w in texts.to_put_right
         ):
             asked = [t for t in asked if t != "problem"]
     if "returns" in asked and "payment" in asked and not named:

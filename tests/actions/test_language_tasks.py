@@ -596,3 +596,40 @@ async def test_a_carer_asking_us_to_cancel_is_heard_and_it_is_cancelled_after_pr
     order = await store.order(PROCESSING)
     assert order is not None and order.status == OrderStatus.CANCELLED, said
     assert book.say("pt", "cancel_question") not in said
+
+
+# Whether the money comes back if the order does not come in time: a question of
+# what happens then, nothing that went wrong (our own sentences)
+IF_NOT_IN_TIME = {
+    "de": "Und falls es nicht rechtzeitig kommt, bekomme ich dann eine Erstattung?",
+    "es": "¿Y si no llegan a tiempo, me devolvéis el dinero?",
+    "fr": "Et si le colis n'arrive pas à temps, est-ce que je serai remboursée ?",
+    "it": "E se non arrivano in tempo, posso avere un rimborso?",
+    "nl": "En als het niet op tijd komt, krijg ik dan mijn geld terug?",
+    "pt": "E se não chegarem a tempo, posso ter o reembolso?",
+    "sv": "Och om det inte kommer fram i tid, får jag pengarna tillbaka då?",
+}
+
+
+@pytest.mark.parametrize(("code", "text"), sorted(IF_NOT_IN_TIME.items()))
+def test_money_back_asked_of_what_may_happen_is_no_problem(
+    code: str, text: str
+) -> None:
+    """ "If it doesn't come in time, can I have a refund?" is answered with what
+    happens then, not "sorry something went wrong with your order" and a person;
+    the money demanded ("I want my money back!") is still for a person."""
+    book = language_book()
+    texts = book.languages[code]
+    asked, _ = topics_asked(texts, text.lower())
+    assert "problem" not in asked and "if_not" in asked
+    reply = book.reply(code, text, lambda number: None)
+    assert reply is not None and texts.answers["if_not"] in reply
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [("de", "Ich will mein Geld zurück!"), ("fr", "Je veux être remboursé !")],
+)
+def test_the_money_demanded_back_is_still_for_a_person(code: str, text: str) -> None:
+    texts = language_book().languages[code]
+    assert "problem" in topics_asked(texts, text.lower())[0]
