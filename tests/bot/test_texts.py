@@ -7,6 +7,7 @@ import re
 import pytest
 
 from bot.texts import say, texts, translations, waiting_words
+from bot.waiting_reading import asks_how_long
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -164,3 +165,24 @@ def test_no_waiting_text_promises_that_a_person_sees_it_at_once() -> None:
         for key in keys:
             if key in entry:
                 assert not AT_ONCE.search(entry[key]), (code, key, entry[key])
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Wann melden Sie sich bei mir?"),
+        ("es", "¿Cuándo me van a contactar?"),
+        ("fr", "Quand allez-vous me recontacter ?"),
+        ("it", "Quando mi contatterete?"),
+        ("nl", "Wanneer neemt u contact met mij op?"),
+        ("pt", "Quando me vão contactar?"),
+        ("pl", "Kiedy się ze mną skontaktujecie?"),
+        ("sv", "När hör ni av er?"),
+    ],
+)
+def test_when_we_get_in_touch_is_asked_how_long_the_wait_is(
+    code: str, text: str
+) -> None:
+    """ "When will you contact me?" while waiting asks when a person comes: the
+    time (or that nobody is in until the morning), not another reassurance."""
+    assert asks_how_long(text.lower(), waiting_words(code))
