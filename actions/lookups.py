@@ -14,6 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 
 from actions.answer_keys import answer_values
 from actions.conversation import bot_texts, customer_texts
+from actions.faq import beats_intent
 from actions.identity import MAX_TRIES, attempts_proof, may_see, tries
 from actions.mentions import mentioned
 from actions.new_address import address_given
@@ -170,6 +171,12 @@ class ActionOrderLookup(CaringAction):
                 mood = escalated(speaker.mood, ["double_charge"], why)
                 handed = await hand_off(speaker.dispatcher, tracker, mood)
                 return [SlotSet("order_id", order.id), *proof_used(tracker), *handed]
+        elif topic == "track_order" and (
+            asked := faq_asked(*telling(customer_texts(tracker))[-PROOF_LOOKBACK:])
+        ):
+            # "how long is the warranty on the kettle from order 651234?": the FAQ's
+            # answer (NLU read a question naming an order), not the order's state
+            speaker.say(asked, **answer_values(tracker))
         elif topic == "track_order" and asks_about_the_product(
             *telling(customer_texts(tracker))[-PROOF_LOOKBACK:]
         ):
@@ -319,6 +326,21 @@ def asks_about_the_product(*said: str) -> bool:
         for text in said
         for part in clauses(text)
     )
+
+
+def faq_asked(*said: str) -> str | None:
+    """The reply key of the FAQ entry a question the customer ``said`` asks, when
+    the question is nearer that entry than anything NLU learned of asking where an
+    order is, and names nothing of where it is ("how long is the warranty on the
+    kettle from order 651234?"); None otherwise."""
+    for text in said:
+        if not any(is_question(part) for part in clauses(text)):
+            continue
+        if _WHERE_IT_IS.search(text):
+            continue
+        if hit := beats_intent(text, "track_order"):
+            return hit.key
+    return None
 
 
 def only_asks(*said: str) -> bool:

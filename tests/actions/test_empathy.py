@@ -450,6 +450,7 @@ def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) ->
             "the tear down the lining",
         ),
         ("wanted the grey one, ordered grey, got beige", None, "the wrong item"),
+        ("I got a beige one, but I ordered grey", None, "the wrong item"),
         ("I got the teapot but no lid", None, "the missing item"),
         ("nothing has arrived here at all", None, "the parcel not reaching you"),
         # "ago" alone says when, not that they waited

@@ -449,3 +449,68 @@ async def test_a_question_about_the_product_in_a_named_order_gets_its_details(
     )
     [message] = dispatcher.messages
     assert not says(message["text"], "faq.product_details"), message["text"]
+
+
+async def _after_proof(first: str, intent: str, order_id: str, sender: str) -> str:
+    """What the lookup says once the order named in ``first`` is proven theirs."""
+    turns = [
+        ("customer", first, intent),
+        ("bot", "What's the e-mail address or postcode it's under?", None),
+        ("customer", "it's under my postcode", "inform"),
+        ("form", "", None),
+    ]
+    proven = {"order_id": order_id, "verified_customer": owner(order_id)}
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(
+        dispatcher, conversation(turns, sender, **proven), DOMAIN
+    )
+    [message] = dispatcher.messages
+    return str(message["text"])
+
+
+async def test_a_question_the_faq_answers_about_a_named_order_gets_that_answer(
+    store: DemoStore,
+) -> None:
+    """ "How long is the warranty on the kettle from order 651234?" (NLU: where
+    the order is), then the proof: the warranty, not the day it was delivered; a
+    question of where it is still gets its state."""
+    said = await _after_proof(
+        "How long is the warranty on the kettle from order 651234?",
+        "track_order",
+        "651234",
+        "faq-asked",
+    )
+    assert says(said, "faq.warranty"), said
+    said = await _after_proof(
+        "When will order 651234 arrive?", "track_order", "651234", "where-asked"
+    )
+    assert not says(said, "faq.warranty") and "651234" in said, said
+
+
+async def test_the_wrong_item_told_before_the_order_is_put_right_after_the_proof(
+    store: DemoStore,
+) -> None:
+    """ "I got a grey one but I ordered green": the wrong item, whichever comes first
+    in the sentence; the parcel's whereabouts are not the answer."""
+    text = "I got the speaker from 87001 in black, but I ordered the blue one."
+    assert item_problem(text)
+    said = await _after_proof(text, "get_refund", "87001", "got-but-ordered")
+    assert "replacement" in said or "refund" in said, said
+    assert "neighbour" not in said, said
+    for text in (
+        "I got an e-mail but I ordered nothing",
+        "I got the parcel, but I wanted to ask about the invoice",
+    ):
+        assert not item_problem(text), text
+
+
+async def test_a_size_up_asked_of_a_named_order_is_a_question_about_the_product(
+    store: DemoStore,
+) -> None:
+    said = await _after_proof(
+        "Do you have the boots from order 64450 one size up?",
+        "exchange_item",
+        "64450",
+        "size-up",
+    )
+    assert says(said, "faq.product_details"), said
