@@ -245,10 +245,11 @@ def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
     if "problem" not in asked and any(w.search(real) for w in texts.to_put_right):
         asked.append("problem")  # "statt der blauen eine rote": a person puts it right
     if "problem" in asked and texts.late is not None and "problem" in texts.topics:
-        # "nadal nie dotarło": only that it has not come yet, which its state answers
+        # "nadal nie dotarło": only that it has not come yet, which its state answers;
+        # what a person puts right is read whole ("nadal nie działa", still broken)
         unlate = texts.late.sub(" ", rest)
         if not texts.topics["problem"].search(unlate) and not any(
-            w.search(unlate) for w in texts.to_put_right
+            w.search(real) for w in texts.to_put_right
         ):
             asked = [t for t in asked if t != "problem"]
     if "returns" in asked and "payment" in asked and not named:

@@ -6,9 +6,11 @@ window that has closed, and what may go wrong told apart from what went wrong
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from actions.language import language_book
 from actions.language_texts import order_text, problem_said, topics_asked
+from actions.paths import LANGUAGES_FILE
 
 # on its way, expected Wednesday 9 December, asked on Monday 7 December
 SHIPPED = {
@@ -178,3 +180,128 @@ def test_what_may_go_wrong_is_no_problem_for_a_person(
 def test_a_thing_in_pieces_or_without_a_part_is_a_problem(code: str, text: str) -> None:
     texts = language_book().languages[code]
     assert problem_said(texts, text) != ""
+
+
+# -- what a customer says in their own words: something that stopped working, a stain,
+# a double charge, the guarantee ---------------------------------------------------
+
+# Written for these tests, three per language: an item that no longer switches on,
+# stopped working after some days or weeks, or does not close, charge, heat or sound.
+NOT_WORKING = {
+    "de": (
+        "Der Wasserkocher geht seit gestern nicht mehr an.",
+        "Nach zwei Wochen schaltet sich der Föhn nicht mehr ein.",
+        "Der Deckel lässt sich nicht mehr schließen.",
+    ),
+    "es": (
+        "La tostadora no enciende desde ayer.",
+        "El hervidor ha dejado de funcionar a las dos semanas.",
+        "El cepillo eléctrico ya no carga.",
+    ),
+    "fr": (
+        "La bouilloire ne s'allume plus.",
+        "Le mixeur a cessé de fonctionner au bout de trois jours.",
+        "Le couvercle ne ferme plus, il s'ouvre tout seul.",
+    ),
+    "it": (
+        "Il bollitore non si accende più.",
+        "Il frullatore ha smesso di funzionare dopo tre giorni.",
+        "Lo spazzolino elettrico non si carica più.",
+    ),
+    "nl": (
+        "De waterkoker doet het niet meer.",
+        "De föhn gaat na een week niet meer aan.",
+        "De speaker geeft geen geluid.",
+    ),
+    "pt": (
+        "A chaleira não liga.",
+        "A torradeira deixou de funcionar ao fim de duas semanas.",
+        "O ferro não aquece.",
+    ),
+    "pl": (
+        "Czajnik nie włącza się.",
+        "Suszarka przestała działać po tygodniu.",
+        "Radio ciągle się wyłącza.",
+    ),
+    "sv": (
+        "Vattenkokaren fungerar inte längre.",
+        "Hårtorken går inte att sätta på.",
+        "Mixern slutade fungera efter två veckor.",
+    ),
+}
+
+
+def care_for(code: str, kind: str) -> str:
+    """The words the language names a kind of problem with (``problems``)."""
+    raw = yaml.safe_load(LANGUAGES_FILE.read_text(encoding="utf-8"))
+    return str(raw["languages"][code]["problems"][kind]["care"])
+
+
+@pytest.mark.parametrize(
+    ("code", "text"), [(c, t) for c, ts in NOT_WORKING.items() for t in ts]
+)
+def test_an_item_that_stopped_working_goes_to_a_person(code: str, text: str) -> None:
+    """Not the order's delivery state: a person puts it right, after the words for
+    an item that stopped working (not that it arrived damaged)."""
+    book = language_book()
+    texts = book.languages[code]
+    care = care_for(code, "not_working")
+    assert care != care_for(code, "damaged")
+    assert problem_said(texts, text.lower()) == care
+    assert "problem" in topics_asked(texts, text.lower())[0]
+    assert book.reply(code, text, lambda _: None) is None
+    # with the order's number: not "it was delivered on ..."
+    assert book.reply(code, f"{text} 651234", lambda _: DELIVERED) is None
+    assert book.handoff(code, text).startswith(care)
+
+
+# Signing in that does not work, with words between ("seit gestern"): a question how
+# to sign in, no item that stopped working
+LOGIN = {
+    "de": "Das Login funktioniert seit gestern nicht mehr.",
+    "es": "El inicio de sesión ya no me funciona.",
+    "fr": "La connexion au site ne fonctionne plus.",
+    "it": "L'accesso al sito non funziona più.",
+    "nl": "Het inloggen lukt al twee dagen niet meer.",
+    "pt": "O login no site não funciona.",
+    "pl": "Logowanie od wczoraj nie działa.",
+    "sv": "Inloggningen har inte fungerat sedan i går.",
+}
+
+
+@pytest.mark.parametrize(("code", "text"), LOGIN.items())
+def test_signing_in_that_fails_is_no_item_that_stopped_working(
+    code: str, text: str
+) -> None:
+    book = language_book()
+    texts = book.languages[code]
+    asked, _ = topics_asked(texts, text.lower())
+    assert asked == ["password"]
+    # heard() reads what went wrong without the words of signing in
+    assert book.heard(code, text) == ""
+    assert book.reply(code, text, lambda _: None) == texts.answers["password"]
+
+
+# A calm question about the kettle's size
+KETTLE_SIZE = {
+    "de": "Wie groß ist der Wasserkocher?",
+    "es": "¿Cuánto mide el hervidor?",
+    "fr": "Quelle est la taille de la bouilloire ?",
+    "it": "Quali sono le dimensioni del bollitore?",
+    "nl": "Hoe groot is de waterkoker?",
+    "pt": "Qual é o tamanho da chaleira?",
+    "pl": "Jakie są wymiary czajnika?",
+    "sv": "Hur stor är vattenkokaren?",
+}
+
+
+@pytest.mark.parametrize(("code", "text"), KETTLE_SIZE.items())
+def test_a_calm_question_about_the_kettle_is_no_problem(code: str, text: str) -> None:
+    """Answered about the item itself, while the kettle that stopped working goes to
+    a person."""
+    book = language_book()
+    texts = book.languages[code]
+    assert problem_said(texts, text.lower()) == ""
+    assert book.reply(code, text, lambda _: None) == texts.answers["product"]
+    broken = NOT_WORKING[code][0]
+    assert problem_said(texts, broken.lower()) == care_for(code, "not_working")
