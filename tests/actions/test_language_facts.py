@@ -305,3 +305,42 @@ def test_a_calm_question_about_the_kettle_is_no_problem(code: str, text: str) ->
     assert book.reply(code, text, lambda _: None) == texts.answers["product"]
     broken = NOT_WORKING[code][0]
     assert problem_said(texts, broken.lower()) == care_for(code, "not_working")
+
+
+# A stain, and a hole or colour gone after a wash
+STAINED = {
+    "de": (
+        "Auf dem Pullover ist ein großer Fleck.",
+        "Das Shirt ist nach einer Wäsche verblasst.",
+    ),
+    "es": (
+        "La camiseta tiene una mancha enorme.",
+        "El jersey tiene un agujero en la manga.",
+    ),
+    "fr": (
+        "Le pull a une grosse tache.",
+        "Le t-shirt est délavé après un seul lavage.",
+    ),
+    "it": (
+        "La maglia ha una macchia enorme.",
+        "La maglietta è sbiadita dopo un lavaggio.",
+    ),
+    "nl": (
+        "Er zit een grote vlek op de trui.",
+        "Het shirt is na één wasbeurt verkleurd.",
+    ),
+    "pt": ("A camisola tem uma mancha enorme.", "O casaco tem um buraco na manga."),
+    "pl": ("Na swetrze jest duża plama.", "Koszulka wyblakła po jednym praniu."),
+    "sv": ("Det är en stor fläck på tröjan.", "Det är ett hål i ärmen."),
+}
+
+
+@pytest.mark.parametrize(
+    ("code", "text"), [(c, t) for c, ts in STAINED.items() for t in ts]
+)
+def test_a_stain_a_hole_or_faded_colour_is_damage(code: str, text: str) -> None:
+    book = language_book()
+    texts = book.languages[code]
+    assert problem_said(texts, text.lower()) == care_for(code, "damaged")
+    assert "problem" in topics_asked(texts, text.lower())[0]
+    assert book.reply(code, text, lambda _: None) is None
