@@ -344,3 +344,75 @@ def test_a_stain_a_hole_or_faded_colour_is_damage(code: str, text: str) -> None:
     assert problem_said(texts, text.lower()) == care_for(code, "damaged")
     assert "problem" in topics_asked(texts, text.lower())[0]
     assert book.reply(code, text, lambda _: None) is None
+
+
+# Charged twice, with words between, and two charges
+CHARGED_TWICE = {
+    "de": (
+        "Mir wurde die Bestellung zweimal von der Karte abgebucht.",
+        "Ich sehe zwei Abbuchungen für dieselbe Bestellung.",
+    ),
+    "es": (
+        "Me han cobrado el pedido dos veces.",
+        "Veo dos cobros en la tarjeta por el mismo pedido.",
+    ),
+    "fr": (
+        "Vous m'avez débité la commande deux fois.",
+        "Je vois deux prélèvements pour la même commande.",
+    ),
+    "it": (
+        "Mi avete addebitato l'ordine due volte.",
+        "Vedo due addebiti per lo stesso ordine.",
+    ),
+    "nl": (
+        "Jullie hebben de bestelling twee keer van mijn rekening afgeschreven.",
+        "Ik zie twee afschrijvingen voor dezelfde bestelling.",
+    ),
+    "pt": (
+        "Cobraram-me o valor da encomenda duas vezes.",
+        "Vejo duas cobranças no cartão pela mesma encomenda.",
+    ),
+    "pl": (
+        "Pobraliście pieniądze za zamówienie dwa razy.",
+        "Widzę dwa obciążenia za to samo zamówienie.",
+    ),
+    "sv": (
+        "Ni har dragit 349 kr från kortet två gånger.",
+        "Jag ser två dragningar för samma beställning.",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("code", "text"), [(c, t) for c, ts in CHARGED_TWICE.items() for t in ts]
+)
+def test_a_double_charge_in_other_words_is_heard(code: str, text: str) -> None:
+    book = language_book()
+    texts = book.languages[code]
+    assert problem_said(texts, text.lower()) == care_for(code, "double_charge")
+    assert "problem" in topics_asked(texts, text.lower())[0]
+    assert book.reply(code, text, lambda _: None) is None
+
+
+# An order placed twice by mistake, and paid for: the customer's own mistake
+ORDERED_TWICE = {
+    "de": "Ich habe die Lampe aus Versehen zweimal bestellt und bezahlt.",
+    "es": "Pedí la lámpara dos veces por error y la pagué.",
+    "fr": "J'ai commandé la lampe deux fois par erreur et je l'ai payée.",
+    "it": "Ho ordinato la lampada due volte per errore e l'ho pagata.",
+    "nl": "Ik heb de lamp per ongeluk twee keer besteld en betaald.",
+    "pt": "Encomendei a lâmpada duas vezes por engano e paguei.",
+    "pl": "Zamówiłem lampę dwa razy przez pomyłkę i zapłaciłem.",
+    "sv": "Jag beställde lampan två gånger av misstag och betalade.",
+}
+
+
+@pytest.mark.parametrize(("code", "mistake"), ORDERED_TWICE.items())
+def test_ordering_twice_by_mistake_is_no_double_charge(code: str, mistake: str) -> None:
+    """The wider words for a double charge (words between "twice" and "charged")
+    do not take the customer's own order placed twice for one."""
+    texts = language_book().languages[code]
+    assert problem_said(texts, mistake.lower()) == ""
+    assert "problem" not in topics_asked(texts, mistake.lower())[0]
+    charged = CHARGED_TWICE[code][0]
+    assert problem_said(texts, charged.lower()) == care_for(code, "double_charge")
