@@ -49,6 +49,7 @@ ANSWERED = (
     "product",
     "giftcard",
     "never_mind",
+    "warranty",
 )
 
 

@@ -416,3 +416,72 @@ def test_ordering_twice_by_mistake_is_no_double_charge(code: str, mistake: str) 
     assert "problem" not in topics_asked(texts, mistake.lower())[0]
     charged = CHARGED_TWICE[code][0]
     assert problem_said(texts, charged.lower()) == care_for(code, "double_charge")
+
+
+# How long the guarantee is, and whether an item is still under it
+WARRANTY = {
+    "de": (
+        "Wie lange habe ich Garantie auf den Wasserkocher?",
+        "Ist die Kaffeemaschine noch in der Gewährleistung?",
+    ),
+    "es": ("¿Cuánto dura la garantía del hervidor?", "¿La cafetera sigue en garantía?"),
+    "fr": (
+        "Combien de temps dure la garantie de la bouilloire ?",
+        "La cafetière est-elle encore sous garantie ?",
+    ),
+    "it": (
+        "Quanto dura la garanzia del bollitore?",
+        "La macchina del caffè è ancora in garanzia?",
+    ),
+    "nl": (
+        "Hoe lang is de garantie op de waterkoker?",
+        "Valt de koffiemachine nog onder de garantie?",
+    ),
+    "pt": (
+        "Quanto tempo dura a garantia da chaleira?",
+        "A máquina de café ainda está na garantia?",
+    ),
+    "pl": (
+        "Jak długo trwa gwarancja na czajnik?",
+        "Czy ekspres jest jeszcze na gwarancji?",
+    ),
+    "sv": (
+        "Hur lång är garantin på vattenkokaren?",
+        "Hur lång är reklamationsrätten på kaffebryggaren?",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("code", "text"), [(c, t) for c, ts in WARRANTY.items() for t in ts]
+)
+def test_the_guarantee_is_answered_in_every_language(code: str, text: str) -> None:
+    """The 2-year legal guarantee from delivery, a longer one of some brands, and a
+    person from our team who puts right what stops working (faq.yml)."""
+    book = language_book()
+    texts = book.languages[code]
+    answer = texts.answers["warranty"]
+    assert book.reply(code, text, lambda _: None) == answer
+    assert book.general(code, text) == answer
+    assert "2" in answer and not answer.rstrip().endswith("?")
+    assert texts.team is not None and texts.team.search(answer.lower())
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Wie lange ist die Garantie auf die Waschmaschine?"),
+        ("es", "¿Cuántos años de garantía tiene la lavadora?"),
+        ("nl", "Hoe lang is de garantie op de wasmachine?"),
+    ],
+)
+def test_the_guarantee_on_an_item_is_no_question_about_the_item(
+    code: str, text: str
+) -> None:
+    """A washing machine named (the words of the ``product`` topic): the guarantee
+    is what is asked, not the product page (actions/language_topics.py)."""
+    book = language_book()
+    assert (
+        book.reply(code, text, lambda _: None)
+        == book.languages[code].answers["warranty"]
+    )
