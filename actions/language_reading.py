@@ -50,6 +50,7 @@ ANSWERED = (
     "product",
     "giftcard",
     "never_mind",
+    "warranty",
 )
 
 

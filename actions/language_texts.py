@@ -12,23 +12,11 @@ from typing import Any
 
 from actions.delivery import named_country, named_destination
 from actions.language_deadline import Deadline
+from actions.language_topics import GIVES_WAY, QUESTIONS
 from actions.payments import named_in, without_methods
 from bot.handoff.config import written_in
 from bot.texts import say, translations, waiting_words
 
-# Answered topics whose words are a whole question ("how long does a refund take",
-# "can I change the address"): the words they match are taken out of the message
-# before the other topics are looked for, so "refund" or "wrong address" inside such
-# a question does not also count as a problem for a person, nor "telefono" in "what
-# is your phone number" as a request for a call. Anything else said
-# beside them (charged twice, broken) still does.
-# "password" too: "das Login funktioniert nicht" is no broken item; "giftcard" too: a
-# "carte cadeau" is no way to pay by card.
-QUESTIONS = ("refund", "address", "contact", "cancelled", "password", "giftcard")
-# Topics a question about an item itself (``product``: its size, colour, care) gives
-# way to: a size or colour in an exchange, a change to an order or something that
-# went wrong is that, not a question about the item
-PRODUCT_GIVES_WAY = ("returns", "change", "problem", "cancel", "cancel_question")
 ORDER_STATES = ("ask", "not_found", "processing", "shipped", "delivered", "cancelled")
 WORD = re.compile(r"[^\W\d_]+")
 
@@ -250,12 +238,13 @@ def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
         asked.append("problem")  # "statt der blauen eine rote": a person puts it right
     if "problem" in asked and "problem" in texts.topics:
         # only that it has not come yet ("nadal nie dotarło"), which its state
-        # answers, or only the money asked about ("posso avere un rimborso?")
+        # answers, or only the money asked about ("posso avere un rimborso?"); what
+        # a person puts right is read whole ("nadal nie działa", still broken)
         left = texts.late.sub(" ", rest) if texts.late is not None else rest
         if texts.money is not None and "?" in rest:
             left = texts.money.sub(" ", left)
         if not texts.topics["problem"].search(left) and not any(
-            w.search(left) for w in texts.to_put_right
+            w.search(real) for w in texts.to_put_right
         ):
             asked = [t for t in asked if t != "problem"]
     if "returns" in asked and "payment" in asked and not named:
@@ -267,8 +256,9 @@ def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
         # "Könnte ich sie stornieren, wenn ...?": whether and how, not a
         # cancellation ("Ich möchte stornieren.", "Können Sie sie stornieren?")
         asked = [t if t != "cancel" else "cancel_question" for t in asked]
-    if "product" in asked and set(PRODUCT_GIVES_WAY) & set(asked):
-        asked = [t for t in asked if t != "product"]
+    for topic, stronger in GIVES_WAY.items():
+        if topic in asked and set(stronger) & set(asked):
+            asked = [t for t in asked if t != topic]
     return asked, rest
 
 

@@ -290,6 +290,7 @@ def test_the_gateway_texts_exist_in_every_language() -> None:
 PROBLEM_KINDS = [
     "repeated",
     "double_charge",
+    "not_working",
     "damaged",
     "wrong_item",
     "missing",
@@ -1468,7 +1469,7 @@ def test_the_return_period_asked_with_a_pronoun_is_answered_in_french() -> None:
         ("es", "Qué rabia, mi paquete sigue sin llegar", "late"),
         ("fr", "Il manque deux assiettes dans le carton, c'est agaçant", "missing"),
         ("fr", "J'ai été prélevé deux fois pour la même commande", "double_charge"),
-        ("it", "Il frullatore non funziona, che delusione", "damaged"),
+        ("it", "Il frullatore non funziona, che delusione", "not_working"),
         (
             "it",
             "Ho ordinato un cuscino ma è arrivato il colore sbagliato",
@@ -1512,7 +1513,12 @@ def test_what_went_wrong_is_named_in_the_customers_language(
             "disappointed",
             "damaged",
         ),
-        ("it", "Il frullatore non funziona, che delusione", "disappointed", "damaged"),
+        (
+            "it",
+            "Il frullatore non funziona, che delusione",
+            "disappointed",
+            "not_working",
+        ),
     ],
 )
 def test_a_feeling_beside_what_went_wrong_is_named_with_it(
