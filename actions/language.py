@@ -24,7 +24,13 @@ from typing import Any
 import yaml
 
 from actions.language_deadline import Deadline
-from actions.language_reading import ANSWERED, LanguageReading, asks_beside_the_order
+from actions.language_reading import (
+    ANSWERED,
+    ORDER_FREE,
+    LanguageReading,
+    asks_beside_the_order,
+    asks_its_state,
+)
 from actions.language_texts import (
     ORDER_STATES,
     LanguageTexts,
@@ -293,6 +299,17 @@ class LanguageBook(LanguageReading):
             answered.append("order")  # without a number: ask for it, unless answered
         if not answered:  # thanks, and nothing else we answer
             return None if asks_something(texts, rest) else texts.answers.get("thanks")
+        if (
+            "order" in answered
+            and set(answered) - {"order"} <= ORDER_FREE
+            and len(answered) > 1
+            and texts.state is not None
+            and not asks_its_state(texts, lower)
+        ):
+            # "is the speaker from order 87001 still under guarantee?": the
+            # guarantee, which needs no order looked up (nor the proof for it)
+            answered = [t for t in answered if t != "order"]
+            number = None
         if answered == ["order"] and asks_beside_the_order(texts, text):
             # "is the kettle from order 651234 still under guarantee?": its state
             # answers nothing of it (``unanswered`` says so and offers a person)

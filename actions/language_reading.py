@@ -66,6 +66,22 @@ OWN_QUESTION_WORDS = 4
 _WORD = re.compile(r"[^\W\d_]{3,}")
 
 
+# Topics whose answer is the same whatever the order named beside them ("is the
+# speaker from order 87001 still under guarantee?"): answered without the order's
+# state, so without the proof (a return, a change or a cancellation depend on it)
+ORDER_FREE = frozenset(
+    {"warranty", "product", "giftcard", "payment", "customs", "contact", "shop"}
+)
+
+
+def asks_its_state(texts: LanguageTexts, lower: str) -> bool:
+    """Whether ``lower`` (a lower-cased message) asks where its order is or what
+    became of it (``state``), or says it has not come (``late``)."""
+    if texts.state is not None and texts.state.search(lower):
+        return True
+    return texts.late is not None and texts.late.search(lower) is not None
+
+
 def asks_beside_the_order(texts: LanguageTexts, text: str) -> bool:
     """Whether ``text`` names an order and asks something of it other than where
     it is or what became of it ("Wie lange habe ich Garantie auf den Wasserkocher
@@ -74,9 +90,7 @@ def asks_beside_the_order(texts: LanguageTexts, text: str) -> bool:
     OWN_QUESTION_WORDS words or more beside the order's number and name. The
     order's state answers nothing of it."""
     lower = text.lower()
-    if texts.state is None or texts.state.search(lower):
-        return False
-    if texts.late is not None and texts.late.search(lower):
+    if texts.state is None or asks_its_state(texts, lower):
         return False
     asked, rest = topics_asked(texts, lower)
     if set(asked) - {"order", "thanks", "praise"}:

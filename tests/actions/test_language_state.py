@@ -10,6 +10,7 @@ import pytest
 
 from actions.language import language_book
 from actions.language_reading import asks_beside_the_order
+from actions.numbers import find_number
 from tests.actions.test_language import answer, has_ticket
 from tests.actions.test_language_tasks import chat
 
@@ -71,3 +72,23 @@ def test_an_order_number_alone_or_with_a_greeting_asks_its_state(code: str) -> N
     texts = language_book().languages[code]
     for text in ("48213", "48213?", "Hi! 48213?"):
         assert not asks_beside_the_order(texts, text)
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "topic"),
+    [
+        ("it", "Lo speaker dell'ordine 87001 è ancora in garanzia?", "warranty"),
+        ("de", "Kann ich für Bestellung 48213 auch mit PayPal bezahlen?", "payment"),
+        ("es", "¿La funda del pedido 300418862 se puede lavar a 60 grados?", "product"),
+    ],
+)
+async def test_a_question_answered_whatever_the_order_needs_no_proof(
+    code: str, text: str, topic: str, own_queue: str
+) -> None:
+    """A question whose answer is the same for every order (the guarantee, ways to
+    pay, the product's care) is answered at once, not after the e-mail address."""
+    book = language_book()
+    _, [said] = await answer(chat(code, ("customer", text)))
+    texts = book.languages[code]
+    assert texts.answers[topic].split(":")[0] in said, said
+    assert book.say(code, "order.proof", order_id=find_number(text)) not in said
