@@ -134,6 +134,11 @@ NEGATIVES = [
     ("sarcasm", "It's for my dad's party on Saturday. Thanks for that."),
     ("sarcasm", "The party was on Saturday and it all went well. Thanks for that."),
     ("distress", "I'm not scared of assembly, does the desk come flat-packed?"),
+    # asking what we are is no request for a person (the bot_challenge answer)
+    ("person_request", "are you a real person?"),
+    ("person_request", "am I talking to a real person or a bot"),
+    ("person_request", "is this a real person?"),
+    ("misunderstood", "are you a bot?"),
     ("negative_sentiment", "I'm not angry, just asking"),
     ("negative_sentiment", "no problem at all"),
     ("negative_sentiment", "This is a killer deal"),
