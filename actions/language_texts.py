@@ -247,6 +247,14 @@ def topics_asked(texts: LanguageTexts, lower: str) -> tuple[list[str], str]:
             w.search(real) for w in texts.to_put_right
         ):
             asked = [t for t in asked if t != "problem"]
+    if "payment" in asked and not named and (paying := texts.topics.get("payment")):
+        # paying told, not asked ("lo necesito para pagar el comedor"): no question
+        # about the ways to pay
+        clauses = re.split(r"(?<=[.!;?])", rest)
+        marked = [c for c in clauses if "?" in c]  # the questions, when marked
+        asking = marked or [c for c in clauses if asks_something(texts, c)]
+        if not any(paying.search(c) for c in asking):
+            asked = [t for t in asked if t != "payment"]
     if "returns" in asked and "payment" in asked and not named:
         # "Muss ich das Porto für die Rücksendung bezahlen?": what a return costs
         # (the returns answer says), not the ways to pay

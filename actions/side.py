@@ -199,7 +199,9 @@ def own_questions(text: str, parts: list[str]) -> list[str]:
     statements, and questions about what the message is about, are the main
     answer's ("my order was cancelled but no money yet, when does it come?"); in a
     message that names an order, any question pointing back is about that order
-    ("I ordered a yoga mat, number 228810. How will I know when it arrives?")."""
+    ("I ordered a yoga mat, number 228810. How will I know when it arrives?"), and
+    a question naming the number is the order's ("Will order 48213 arrive before
+    Friday?")."""
     names_order = find_number(text) is not None
     return [
         p
@@ -207,6 +209,8 @@ def own_questions(text: str, parts: list[str]) -> list[str]:
         if is_question(p)
         and not points_back(p)
         and not (names_order and _POINTS_BACK.search(p))
+        # "Will order 48213 arrive before Friday?": the order's own question
+        and find_number(p) is None
     ]
 
 

@@ -7,6 +7,7 @@ honestly; and a question asked beside thanks, answered as if asked alone
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -45,6 +46,7 @@ from actions.mood import history
 from actions.new_address import address_given
 from actions.numbers import find_number
 from actions.order_chat import chat_order, proof_outside_the_form
+from actions.order_checks import item_problem
 from actions.readings import (
     DECLINED,
     FOLLOW_UP_CONFIDENCE,
@@ -204,6 +206,35 @@ def glad_only(speaker: Speaker, text: str) -> bool:
     )
 
 
+# Feelings a customer tells of themselves with nothing asked ("honestly I'm so
+# stressed, there's loads to organise"): heard, not read as a request
+TOLD_FEELINGS = frozenset({Emotion.ANXIETY, Emotion.SADNESS})
+# ...of themselves, in the first person ("I'm so stressed", "feeling low"), not of
+# something ("the glasses look different from the advert, disappointing")
+_OF_THEMSELVES = re.compile(
+    r"\b(?:i'?m|im|i am|i feel|i'?ve been|i have been|(?<!it's )feeling)\b", re.I
+)
+
+
+def felt_only(speaker: Speaker, text: str) -> bool:
+    """Whether an unclear message only tells how the customer feels: worry, stress
+    or sadness, with no question, nothing that went wrong and nothing asked of us;
+    a guess at a request ("did you want to tell us something went wrong?") would
+    put words in their mouth."""
+    felt = speaker.mood.analysis
+    return (
+        felt is not None
+        and felt.label in TOLD_FEELINGS
+        and _OF_THEMSELVES.search(text) is not None
+        and not felt.has("misunderstood")
+        and not is_question(text)
+        and not item_problem(text)
+        and not mentioned("not_arrived", text)
+        and not mentioned("double_charge", text)
+        and not mentioned("asks_to_do", text)
+    )
+
+
 async def not_understood(
     speaker: Speaker, tracker: Tracker, fallback: bool
 ) -> list[EventType]:
@@ -225,6 +256,11 @@ async def not_understood(
         speaker.say("compliment", **answer_values(tracker))
         return [SlotSet("pending_intent", None)]
     if answer_from_faq(speaker, tracker):
+        return [SlotSet("pending_intent", None)]
+    if felt_only(speaker, text):
+        # heard (the empathy opening names the feeling), and what we can do said
+        # without a question to answer
+        speaker.say("felt_only", **answer_values(tracker))
         return [SlotSet("pending_intent", None)]
     if mentioned("asks_for_person", text) or mentioned("asks_to_hurry", text):
         # "does it contain latex? can someone check?": nothing we know answers
