@@ -98,6 +98,8 @@ POSITIVES = [
         "We missed my niece's christening because of you. "
         "Thank you very much for that.",
     ),
+    ("at_risk", "honestly I feel like giving up on everything"),
+    ("at_risk", "I can't take any of this any more"),
     ("impatience", "still waiting for my refund"),
     ("impatience", "how long will I have to wait for this?"),
     ("impatience", "hello??"),
