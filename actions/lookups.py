@@ -252,6 +252,9 @@ class ActionOrderLookup(CaringAction):
         ) and mentioned("if_it_does_not", *customer_texts(tracker)[-1:]):
             # "and if it doesn't?" after its date: what can be done then
             speaker.say(f"track_order.{order.status}_if_not", **order.values())
+        elif mentioned("asks_contents", *telling(customer_texts(tracker))[-2:]):
+            # "how many blocks did I buy?", "what was the total?": its items and total
+            speaker.say("track_order.contents", **order.values())
         elif mentioned("asks_tracking", latest) and reply_book().has(
             tracking := f"track_order.{order.status}_tracking"
         ):

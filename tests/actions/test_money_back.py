@@ -9,6 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import ActionAnswer
 from actions.demo_store import DemoStore
 from actions.lookups import ActionOrderLookup
+from actions.mentions import mentioned
 from actions.order_checks import complaint_key, item_problem, record_disagrees
 from actions.replies import reply_book
 from actions.store import OrderStatus
@@ -514,3 +515,18 @@ async def test_a_size_up_asked_of_a_named_order_is_a_question_about_the_product(
         "size-up",
     )
     assert says(said, "faq.product_details"), said
+
+
+async def test_what_is_in_the_order_is_its_items_and_total(store: DemoStore) -> None:
+    """ "Are the blocks in order 228810 a pack of two?", then the proof: its items
+    and what it came to, not where it is; "how many times must I ask?" asks no such
+    thing."""
+    said = await _after_proof(
+        "Are the cork blocks in order 228810 a pack of two or just one?",
+        "track_order",
+        "228810",
+        "contents",
+    )
+    assert "Cork yoga blocks (pair)" in said and "45.50 EUR" in said, said
+    assert "PostNL" not in said, said  # not where it is
+    assert not mentioned("asks_contents", "How many times do I have to ask?")
