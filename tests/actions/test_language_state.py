@@ -92,3 +92,24 @@ async def test_a_question_answered_whatever_the_order_needs_no_proof(
     texts = book.languages[code]
     assert texts.answers[topic].split(":")[0] in said, said
     assert book.say(code, "order.proof", order_id=find_number(text)) not in said
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Können Sie mir den aktuellen Stand von Bestellung 48213 sagen?"),
+        ("nl", "Is bestelling 48213 al geleverd?"),
+        ("pl", "Paczka 48213 miała przyjść wczoraj. Co się dzieje?"),
+        ("sv", "Varför avbröt ni beställning 13579?"),
+        ("it", "L'ordine 48213 è già partito?"),
+        ("pt", "A encomenda 48213 já foi entregue?"),
+    ],
+)
+def test_where_an_order_is_in_everyday_words_is_never_no_sure_answer(
+    code: str, text: str
+) -> None:
+    """The words of where an order is are wide: a question about it in words of the
+    delivery never meets "no sure answer"."""
+    book = language_book()
+    assert not asks_beside_the_order(book.languages[code], text)
+    assert not book.unanswered(code, text)
