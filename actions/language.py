@@ -299,10 +299,11 @@ class LanguageBook(LanguageReading):
             answered.append("order")  # without a number: ask for it, unless answered
         if not answered:  # thanks, and nothing else we answer
             return None if asks_something(texts, rest) else texts.answers.get("thanks")
+        others = set(answered) - {"order"}
         if (
             "order" in answered
-            and set(answered) - {"order"} <= ORDER_FREE
-            and len(answered) > 1
+            and others
+            and others <= ORDER_FREE
             and texts.state is not None
             and not asks_its_state(texts, lower)
         ):
