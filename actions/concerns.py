@@ -31,6 +31,16 @@ _MONEY_WORDS = re.compile(
 )
 
 
+# A sentence that asks only to confirm what the customer thinks ("order 1209384756
+# hasn't shipped yet, right?", "it's not been sent, has it?"): its words are no
+# trouble told
+_CONFIRMING = re.compile(
+    r"[^.!?]*,\s*(?:right|correct|yes|yeah|no|(?:has|hasn't|is|isn't|was|wasn't|did|"
+    r"didn't|does|doesn't|have|haven't|are|aren't|were|weren't) (?:it|they|he|she))"
+    r"\s*\?"
+)
+
+
 class Concerns:
     """The concern readings of the empathy layer, over its ``data``."""
 
@@ -51,8 +61,10 @@ class Concerns:
 
     def said_concern(self, situation: Situation) -> str | None:
         """What the customer is upset about, when their own words say it
-        (``concern_from_text``): "the double charge", "the damage"."""
-        text = with_apostrophes(situation.text.lower())
+        (``concern_from_text``): "the double charge", "the damage". A sentence that
+        only asks us to confirm what they think ("it hasn't shipped yet, right?")
+        tells no trouble."""
+        text = _CONFIRMING.sub(" ", with_apostrophes(situation.text.lower()))
         for pattern, needs, rule in self._concern_rules:
             found = pattern.search(text)
             if found and rule.get("not_with") and mentioned(rule["not_with"], text):

@@ -194,6 +194,7 @@ def assess(tracker: Tracker) -> Mood:
         joint
         if joint is not None
         else (None if confidence is None else float(confidence)),
+        problem_told=analyzer().tells_a_problem(text),
     )
     if first is not None:
         # a plain question beside money worries or illness: answered, with care

@@ -31,6 +31,13 @@ _LATER = re.compile(
     r"in that time)\b"
 )
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+# A glad word that opens a reply ("Done.", "All sorted:", "Good news:"): out of place
+# in a chat where something grave was told (a death, an injury, a fraud)
+_GLAD_OPENER = re.compile(
+    r"^(?:done|all done|all sorted|sorted|good news(?: on [^:.]{1,20})?|great news|"
+    r"great|perfect|brilliant)\s*[.!:,]\s+",
+    re.IGNORECASE,
+)
 _WORDS = re.compile(r"[a-z']+")
 
 
@@ -192,6 +199,16 @@ class ReplyBook:
         if not self.closes(text):
             return text
         return " ".join(_SENTENCE_END.split(text.strip())[:-1])
+
+    @staticmethod
+    def without_gladness(text: str) -> str:
+        """``text`` without a glad word that opens it ("Done. Order 5520174 ..."
+        is "Order 5520174 ..."), for a chat where something grave was told."""
+        opener = _GLAD_OPENER.match(text)
+        if not opener or len(text) == opener.end():
+            return text
+        rest = text[opener.end() :]
+        return rest[0].upper() + rest[1:]
 
     def refund_in_context(self, texts: Iterable[str]) -> str | None:
         """The answer to "can I have my money back?" in a chat about something that

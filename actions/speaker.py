@@ -17,8 +17,9 @@ from actions.conversation import (
     customer_texts,
     latest_confidence,
 )
+from actions.emotion.text import with_apostrophes
 from actions.empathy import empathy_book
-from actions.mood import Mood, history
+from actions.mood import Mood, analyzer, history
 from actions.order_chat import telling
 from actions.repeats import detail, repeats
 from actions.replies import reply_book
@@ -150,6 +151,9 @@ class Speaker:
             return ""
         text = answer
         situation = self.situation(values.get("order_id"))
+        if grave(situation):
+            # "Done." to someone whose husband died: the facts, plainly
+            text = answer = book.without_gladness(answer)
         if topic(key) != (self.intent or ""):
             # another answer than the guessed intent's (the FAQ's price matching for
             # a guess of "place an order"): no "As I understand it, you'd like to
@@ -168,6 +172,19 @@ class Speaker:
         else:
             self.dispatcher.utter_message(text=text)
         return text
+
+
+def grave(situation: Situation) -> bool:
+    """Whether something grave was told in the chat, in the latest message or an
+    earlier one: a serious situation (a death, an injury, a fraud, ...)."""
+    if situation.analysis is not None and situation.analysis.serious:
+        return True
+    detector = analyzer().message.situations
+    return any(
+        c.serious
+        for said in situation.earlier
+        for c in detector.detect(with_apostrophes(said.lower()))
+    )
 
 
 def earlier_misses(tracker: Tracker) -> int:

@@ -42,7 +42,7 @@ from actions.faq import FaqHit
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
 from actions.mentions import content_words, mentioned
-from actions.mood import history
+from actions.mood import history, policy
 from actions.new_address import address_given
 from actions.numbers import find_number
 from actions.order_chat import chat_order, proof_outside_the_form
@@ -59,7 +59,7 @@ from actions.readings import (
 )
 from actions.replay import accept_offer, answer_beside_thanks, replayed
 from actions.replies import capitalise, reply_book
-from actions.side import is_question, points_back
+from actions.side import clauses, is_question, points_back
 from actions.speaker import Speaker
 from actions.store import store
 from actions.voice import CaringAction, asks_for_facts, hand_over
@@ -194,6 +194,13 @@ def answer_from_faq(speaker: Speaker, tracker: Tracker) -> bool:
     return True
 
 
+def asks_anything(text: str) -> bool:
+    """Whether any part of ``text`` asks something ("Thank you. Will the money go
+    back to his card? I'm closing his accounts." does, though it ends in a full
+    stop)."""
+    return "?" in text or any(is_question(c) for c in clauses(text))
+
+
 def glad_only(speaker: Speaker, text: str) -> bool:
     """Whether an unclear message only says they are glad ("no question really,
     just happy :)"): it reads as joy, without sarcasm, and asks nothing."""
@@ -202,7 +209,7 @@ def glad_only(speaker: Speaker, text: str) -> bool:
         glad is not None
         and glad.label is Emotion.JOY
         and not glad.has("sarcasm")
-        and not is_question(text)
+        and not asks_anything(text)
     )
 
 
@@ -227,7 +234,7 @@ def felt_only(speaker: Speaker, text: str) -> bool:
         and felt.label in TOLD_FEELINGS
         and _OF_THEMSELVES.search(text) is not None
         and not felt.has("misunderstood")
-        and not is_question(text)
+        and not asks_anything(text)
         and not item_problem(text)
         and not mentioned("not_arrived", text)
         and not mentioned("double_charge", text)
@@ -288,6 +295,16 @@ async def not_understood(
         # says which reading it is, and that it is no ordinary return
         speaker.say(key)
         return [SlotSet("pending_intent", None)]
+    if len(options) > 1 and set(options[1:]) <= policy().together.get(
+        options[0], frozenset()
+    ):
+        # "how soon will the money be back?": NLU torn between readings that ask
+        # the same (when the refund comes, and the refund rules): one question,
+        # answered as the likelier
+        return [
+            SlotSet("pending_intent", None),
+            *await accept_offer(f"ask {options[0]}", speaker, tracker),
+        ]
     if len(options) > 1:
         buttons = [
             {

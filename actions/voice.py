@@ -325,7 +325,10 @@ class CaringAction(Action, ABC):
         if key := fraud_check_key(tracker, mood.analysis):
             # "is this e-mail really from you? I haven't clicked it": not ours, what
             # to do, a person offered, whatever NLU made of it (and what they ask
-            # about it next)
+            # about it next); once a turn (the form that said it hands on to the
+            # lookup)
+            if spoke_this_turn(tracker):
+                return [*mood.events, *_closed_loops(tracker)]
             Speaker(dispatcher, tracker, mood, None).say(key)
             return [*mood.events, *_closed_loops(tracker)]
         try:

@@ -13,6 +13,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +151,15 @@ class EmotionAnalyzer:
         head = vectors[:1] if vectors is not None else None
         semantic = self._semantic(head, [prep])[0]
         message = self.message.evaluate(prep, semantic)
+        situations = self.message.situations
+        if earlier_turns and not any(c.serious for c in message.circumstances):
+            # "I already clicked it and typed my card details in" right after asking
+            # whether that text was ours: what it is after all
+            step = situations.step_after(
+                prep.clean.lower(), earlier_turns[-1].text.lower()
+            )
+            if step is not None:
+                message = replace(message, circumstances=[step, *message.circumstances])
         return self._combine(
             message,
             history,
@@ -157,6 +167,11 @@ class EmotionAnalyzer:
             vectors[0] if vectors is not None else None,
             vectors[1:] if vectors is not None else None,
         )
+
+    def tells_a_problem(self, text: str) -> bool:
+        """Whether ``text`` tells something that went wrong, not only asks about
+        it (``MessageEvaluator.tells_a_problem``)."""
+        return self.message.tells_a_problem(prepare(text, self.input_cfg))
 
     def analyze_batch(
         self,

@@ -202,6 +202,19 @@ class MessageEvaluator:
                 return missed
         return None
 
+    def tells_a_problem(self, prep: Prepared) -> bool:
+        """Whether the message tells something that went wrong outside its
+        questions ("the kettle arrived broken"), not only asks about it ("order
+        1209384756 hasn't shipped yet, right?"): the problem words of its sentences
+        that are no question."""
+        told = " ".join(
+            s
+            for s in _SENTENCES.split(prep.clean)
+            if s.strip() and not s.rstrip().endswith("?")
+        )
+        problems = self.problems.match(self.situations.blank(told))
+        return any(not m.negated for m in problems.matches)
+
     def detail(self, prep: Prepared) -> list[Hit]:
         """Problem words and message length: complaints tend to be long and concrete."""
         hits: list[Hit] = []

@@ -201,11 +201,14 @@ class EscalationPolicy:
         decision: Decision,
         intent: str | None,
         confidence: float | None,
+        problem_told: bool = True,
     ) -> tuple[Analysis, Decision] | None:
         """The analysis and decision for a plain question asked beside money
         worries, illness or a need for extra care (``answer_first``): the question
         is answered, the situation acknowledged (no longer serious: it is said before
-        the answer) and a person offered; None when a person should take over now."""
+        the answer) and a person offered; None when a person should take over now.
+        A problem only asked about (``problem_told`` False: "it hasn't shipped yet,
+        right?") is no problem that went wrong."""
         reasons = set(decision.reasons)
         allowed = self.answer_first_situations
         if intent == CANCEL:
@@ -214,7 +217,7 @@ class EscalationPolicy:
             not decision.escalate
             or not reasons
             or not reasons <= allowed
-            or analysis.has("problem_report")
+            or (analysis.has("problem_report") and problem_told)
             or intent not in self.answer_first_intents
             or confidence is None
             or confidence < self.answer_first_confidence

@@ -33,6 +33,9 @@ ORDER = (
 )
 _NEGATORS = DEFAULT_NEGATORS | {"nobody", "noone", "no one", "neither"}
 # ...and before a step not taken ("I haven't clicked it")
+# what a step after a message that was not ours gave away (``step_after``): the
+# card (reply ``what``: call the bank) or the password; else it was the link
+_GIVEN = re.compile(r"\b(?:card|bank|password)\b")
 _STEP_NEGATORS = _NEGATORS | {"haven't", "havent", "have not", "hasn't", "has not"}
 # the person a pronoun stands for, seen from the bot ("i got burned" -> "you")
 _PRONOUNS = {
@@ -224,6 +227,26 @@ class SituationDetector:
                     finding = replace(finding, kind=kind.calm_kind, serious=False)
                 found.append(finding)
         return found
+
+    def step_after(self, text: str, before: str) -> Circumstance | None:
+        """A step told in ``text`` (``calm.unless``, not negated: "I already clicked
+        and entered my card details") right after the customer's message ``before``
+        only asked whether a message was ours (its ``calm`` kind): the serious kind
+        after all, about the card, the password or the link; None otherwise. Both
+        lower-cased."""
+        asked = {c.kind for c in self.detect(before)}
+        for kind in self.kinds:
+            if kind.calm_unless is None or kind.calm_kind not in asked:
+                continue
+            for step in kind.calm_unless.finditer(text):
+                if negated_before(text, step.start(), _STEP_NEGATORS):
+                    continue
+                given = _GIVEN.search(text)
+                what = given.group(0) if given else "link"
+                return Circumstance(
+                    kind.name, kind.serious, "", what, "", quote(step.group(0))
+                )
+        return None
 
     @staticmethod
     def _what(kind: _Kind, text: str) -> str:

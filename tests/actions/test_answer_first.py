@@ -268,3 +268,50 @@ async def test_money_worries_beside_a_question_about_their_money_go_to_a_person(
 def test_someone_asked_to_check_is_a_person_asked_for(code: str, text: str) -> None:
     texts = language_book().languages[code]
     assert "person" in topics_asked(texts, text.lower())[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've been made redundant. My order 5520174 hasn't gone out yet, has it?",
+        "Money's really tight this month. Is order 5520174 still not sent?",
+    ],
+)
+def test_a_problem_only_asked_about_beside_money_worries_is_answered(text: str) -> None:
+    """ "it hasn't shipped yet, has it?" tells nothing that went wrong: where the
+    order is answers it, with the worry heard first and a person offered."""
+    mood = assess(conversation([("customer", text, "track_order")], "asked"))
+    assert [c.kind for c in mood.analysis.circumstances] == ["hardship"]
+    assert not mood.decision.escalate, mood.decision.explanation
+
+
+def test_a_problem_told_beside_money_worries_still_goes_to_a_person() -> None:
+    text = "I've been made redundant and the kettle arrived broken. Where is my refund?"
+    mood = assess(conversation([("customer", text, "track_order")], "told"))
+    assert mood.decision.escalate
+
+
+async def test_whether_a_message_is_ours_is_answered_once_a_turn(
+    own_queue: str,
+) -> None:
+    """The order form says it is not ours and hands on to the lookup: the lookup
+    of the same turn does not say it again in other words."""
+    from actions.lookups import ActionOrderLookup
+
+    text = (
+        "A text says parcel 228810 is stuck and I must pay a fee through a link. "
+        "Is that you?"
+    )
+    said, _ = await _answer(text, "track_order", "ours-once")
+    assert says(said, "fraud_check"), said
+    tracker = conversation([("customer", text, "track_order")], "ours-once-2")
+    mood = assess(tracker)  # (read once a turn, as the form's action read it)
+    tracker.slots["emotion_analysis"] = {
+        "message": text,
+        "analysis": mood.analysis.to_dict(),
+        "decision": mood.decision.to_dict(),
+    }
+    tracker.events.append({"event": "bot", "text": said})  # the form said it
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    assert dispatcher.messages == []

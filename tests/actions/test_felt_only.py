@@ -60,3 +60,14 @@ def test_a_question_naming_the_order_is_the_orders_not_a_side_question() -> None
     assert own_questions(text, ["do you deliver to Norway?"]) == [
         "do you deliver to Norway?"
     ]
+
+
+async def test_thanks_before_a_question_in_the_middle_is_no_praise() -> None:
+    """ "Thank you. Will the money go back to her card? I'm sorting out her
+    things.": a question between the thanks and a full stop is asked, not praise
+    to be glad about."""
+    said = await _unclear(
+        "Thank you. Will the money go back to her card? I'm sorting out her things.",
+        "thanks-q",
+    )
+    assert not says(said, "compliment"), said

@@ -849,3 +849,44 @@ def test_a_scam_done_to_them_is_still_fraud(
     detector: SituationDetector, text: str
 ) -> None:
     assert "fraud" in kinds(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("asked", "then", "what"),
+    [
+        (
+            "Got a text saying a parcel is waiting and I must pay a fee through a "
+            "link. Is that you?",
+            "oh no I did it already, typed in my card number",
+            "card",
+        ),
+        (
+            "An e-mail says my account is locked, is it genuine?",
+            "ugh I already logged in through it with my password",
+            "password",
+        ),
+        (
+            "Received an email saying my account will be closed unless I confirm "
+            "my details. Is that you?",
+            "I opened the link and filled it in",
+            "link",
+        ),
+    ],
+)
+def test_a_step_told_after_asking_whether_a_message_was_ours_is_fraud(
+    asked: str, then: str, what: str
+) -> None:
+    """The calm check ("is that from you?") answered, and then a step taken told
+    in the next message: the fraud it is, about what they gave away."""
+    from actions.emotion.models import Turn
+    from actions.mood import analyzer
+
+    assert [c.kind for c in analyzer().analyze(asked).circumstances] == ["fraud_check"]
+    analysis = analyzer().analyze(then, [Turn("customer", asked)])
+    fraud = [c for c in analysis.circumstances if c.kind == "fraud"]
+    assert fraud and fraud[0].serious and fraud[0].what == what, analysis.circumstances
+    # nothing taken, or no such question before: no fraud
+    calm = analyzer().analyze("Phew, I haven't clicked it", [Turn("customer", asked)])
+    assert not [c for c in calm.circumstances if c.kind == "fraud"]
+    alone = analyzer().analyze(then, [Turn("customer", "where is order 48213?")])
+    assert not [c for c in alone.circumstances if c.kind == "fraud"]
