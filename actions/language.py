@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from actions.language_care import PeopleWords
 from actions.language_deadline import Deadline
 from actions.language_reading import (
     ANSWERED,
@@ -98,6 +99,7 @@ class LanguageBook(LanguageReading):
                     for k, v in (entry.get("serious") or {}).items()
                 },
                 care={str(k): str(v) for k, v in (entry.get("care") or {}).items()},
+                people=PeopleWords.of(entry),
                 unhurt=compiled(entry.get("unhurt")),
                 problems=[
                     (re.compile(str(v["when"])), str(v["care"]))

@@ -116,7 +116,13 @@ class LanguageReading:
         lower = text.lower()
         if texts is None:
             return []
-        found = [k for k, words in texts.serious.items() if words.search(lower)]
+        # "his hands are itching": a body part and a symptom in one sentence hurt
+        hurt = texts.people.hurt(lower)
+        found = [
+            k
+            for k, words in texts.serious.items()
+            if words.search(lower) or (k == "injury" and hurt)
+        ]
         if texts.unhurt is not None and texts.unhurt.search(lower):
             # "le chargeur a pris feu, personne n'a été blessé": a hazard, no injury
             found = [k for k in found if k != "injury"]
