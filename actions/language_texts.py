@@ -36,7 +36,7 @@ class LanguageTexts:
     # what has happened (bereavement, injury, fraud, distress): words, then first words
     serious: dict[str, re.Pattern[str]] = field(default_factory=dict)
     care: dict[str, str] = field(default_factory=dict)
-    # a body part and a symptom in one sentence: an injury
+    # a body part and a symptom in one sentence (an injury), and who it happened to
     # (actions/language_care.py)
     people: PeopleWords = field(default_factory=PeopleWords)
     # "nobody was hurt" (``unhurt``): an injury word beside it is no injury

@@ -1,6 +1,8 @@
-"""Care in the other languages for a hurt told by body and symptom: "his hands are
-itching" is an injury though no word for one is in it (a body part and a symptom in
-one sentence), a product's red handle is not. Our own sentences."""
+"""Care in the other languages for a hurt told by body and symptom, and for the one
+it happened to: "his hands are itching" is an injury though no word for one is in
+it (a body part and a symptom in one sentence), a product's red handle is not; and
+the care names the one who died or was hurt when the customer names them with "my"
+("that your son was hurt", not "that there was an injury"). Our own sentences."""
 
 from __future__ import annotations
 
@@ -72,3 +74,62 @@ def test_a_products_part_or_a_colour_is_no_injury(code: str, text: str) -> None:
 def test_nobody_hurt_still_cancels_a_body_and_a_symptom() -> None:
     text = "Der Stecker hat geraucht, die Hand tat weh, aber niemand wurde verletzt."
     assert "injury" not in language_book().situations("de", text)
+
+
+# (language, message, the words that name the one it happened to)
+NAMED = [
+    ("de", "Mein Vater ist letzte Woche gestorben.", "um Ihren Vater"),
+    ("de", "Die Beine meines Sohnes sind von den Stiefeln ganz rot.", "Ihrem Sohn"),
+    ("de", "Meine Tochter hat sich am Bügeleisen verbrannt.", "Ihrer Tochter"),
+    ("es", "Mi hermano falleció el mes pasado.", "de su hermano"),
+    ("es", "A mi hijo le pican mucho las piernas por las botas.", "a su hijo"),
+    ("es", "Mi mamá se quemó con la plancha.", "a su madre"),
+    ("fr", "Mon frère est décédé, je voudrais annuler sa commande.", "votre frère"),
+    ("fr", "Les mains de ma fille sont toutes rouges depuis les gants.", "votre fille"),
+    ("it", "Mia madre è morta la settimana scorsa.", "per Sua madre"),
+    ("it", "Le mani di mio figlio prudono da quando usa il sapone.", "Suo figlio"),
+    ("it", "Il mio papà si è tagliato con il coltello nuovo.", "Suo padre"),
+    ("nl", "Mijn vader is overleden, kunt u het abonnement stopzetten?", "uw vader"),
+    ("nl", "De benen van mijn zoontje zijn rood en geïrriteerd.", "uw zoon"),
+    ("pt", "A minha mãe faleceu na semana passada.", "a sua mãe"),
+    ("pt", "As pernas do meu filho ficaram muito vermelhas com as botas.", "seu filho"),
+    ("pl", "Mój tata zmarł w zeszłym tygodniu.", "śmierci taty"),
+    ("pl", "Mojemu synowi po tych butach swędzą nogi.", "synowi"),
+    ("sv", "Min pappa gick bort förra veckan.", "din pappa"),
+    ("sv", "Min sons ben blev alldeles röda av stövlarna.", "din son"),
+    ("sv", "Min fru brände sig på strykjärnet.", "din fru"),
+]
+
+
+@pytest.mark.parametrize(("code", "text", "who"), NAMED)
+def test_the_care_names_the_one_who_died_or_was_hurt(
+    code: str, text: str, who: str
+) -> None:
+    book = language_book()
+    said = book.handoff(code, text)
+    first = said.split(". ")[0]
+    assert who in first, said
+    care = book.languages[code].care
+    kind = book.situations(code, text)[0]
+    assert not said.startswith(care[kind].split(". ")[0]), said  # not the general
+
+
+# Nobody named with "my": the general words of care
+UNNAMED = [
+    ("de", "Sie ist gestorben, bitte stornieren Sie alles."),
+    ("es", "Se quemó con la plancha nueva."),
+    ("fr", "Il s'est coupé avec le couteau."),
+    ("it", "È caduto dalla sedia nuova."),
+    ("nl", "Hij is gevallen van de nieuwe ladder."),
+    ("pt", "Ela cortou-se com a faca nova."),
+    ("pl", "Zranił się nowym nożem."),
+    ("sv", "Han skar sig på den nya kniven."),
+]
+
+
+@pytest.mark.parametrize(("code", "text"), UNNAMED)
+def test_without_anyone_named_the_care_is_the_general_one(code: str, text: str) -> None:
+    book = language_book()
+    kind = book.situations(code, text)[0]
+    care = book.languages[code].care[kind]
+    assert book.handoff(code, text).startswith(care.split(". ")[0])
