@@ -57,7 +57,7 @@ async def in_language(
         return None
     reply, events = answer
     recent = bot_texts(tracker)[-RECENT_REPLIES:]
-    return book.answered_first(language, found, reply, recent), events
+    return book.answered_first(language, found, reply, recent, text), events
 
 
 async def _in_language(

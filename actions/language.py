@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from actions.language_care import PeopleWords
 from actions.language_deadline import Deadline
 from actions.language_reading import (
     ANSWERED,
@@ -98,6 +99,7 @@ class LanguageBook(LanguageReading):
                     for k, v in (entry.get("serious") or {}).items()
                 },
                 care={str(k): str(v) for k, v in (entry.get("care") or {}).items()},
+                people=PeopleWords.of(entry),
                 unhurt=compiled(entry.get("unhurt")),
                 problems=[
                     (re.compile(str(v["when"])), str(v["care"]))
@@ -154,13 +156,19 @@ class LanguageBook(LanguageReading):
         return texts.name if texts else OTHERS.get(code, code)
 
     def answered_first(
-        self, code: str, found: Sequence[str], answer: str, recent: Sequence[str] = ()
+        self,
+        code: str,
+        found: Sequence[str],
+        answer: str,
+        recent: Sequence[str] = (),
+        text: str = "",
     ) -> str:
         """``answer`` after the words for the money worries or illness ``found``
-        (``care.<kind>_first``), with a person offered unless it or a recent reply
-        already says one can help."""
+        (``care.<kind>_first``; else its care, naming whom ``text`` says it
+        happened to), with a person offered unless it or a recent reply already
+        says one can help."""
         texts = self.languages[code]
-        care = texts.care.get(f"{found[0]}_first", texts.care.get(found[0], ""))
+        care = texts.care.get(f"{found[0]}_first") or self.care(code, found[0], text)
         offered = any(offers_person(texts, said) for said in [answer, *recent])
         offer = "" if offered else texts.answers["offer_person"]
         if answer.rstrip().endswith("?"):
@@ -215,7 +223,7 @@ class LanguageBook(LanguageReading):
             return self.fallback_handoff
         found = self.situations(code, text)
         lower = text.lower()
-        care = texts.care.get(found[0], "") if found else ""
+        care = self.care(code, found[0], text) if found else ""
         if care and found[0] == "injury":
             care = doctor_first(code, care, lower)
         if care and found[0] == "hardship" and (problem := problem_said(texts, lower)):

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from actions.emotion.policy import answer_first_situations
+from actions.language_care import NAMED
 from actions.language_tasks import wants_cancelled
 from actions.language_texts import (
     EMAIL_ADDRESS,
@@ -116,11 +117,31 @@ class LanguageReading:
         lower = text.lower()
         if texts is None:
             return []
-        found = [k for k, words in texts.serious.items() if words.search(lower)]
+        # "his hands are itching": a body part and a symptom in one sentence hurt
+        hurt = texts.people.hurt(lower)
+        found = [
+            k
+            for k, words in texts.serious.items()
+            if words.search(lower) or (k == "injury" and hurt)
+        ]
         if texts.unhurt is not None and texts.unhurt.search(lower):
             # "le chargeur a pris feu, personne n'a été blessé": a hazard, no injury
             found = [k for k in found if k != "injury"]
         return found
+
+    def care(self, code: str, kind: str, text: str) -> str:
+        """The words of care for ``kind`` (``care``), naming the one ``text`` says
+        it happened to when it names them ("Siento muchísimo la pérdida de su
+        hermano.", ``care.<kind>_who``, actions/language_care.py)."""
+        texts = self.languages.get(code)
+        if texts is None:
+            return ""
+        named = texts.care.get(f"{kind}_who")
+        if kind in NAMED and named:
+            said = texts.serious.get(kind)
+            if who := texts.people.who_in(text.lower(), kind, said):
+                return named.format(who=who)
+        return texts.care.get(kind, "")
 
     def answers_first(self, code: str, text: str, found: Sequence[str]) -> bool:
         """Whether the serious things ``found`` in ``text`` are only money worries or

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from actions.delivery import named_country, named_destination
+from actions.language_care import PeopleWords
 from actions.language_deadline import Deadline
 from actions.language_topics import GIVES_WAY, QUESTIONS
 from actions.payments import named_in, without_methods
@@ -35,6 +36,9 @@ class LanguageTexts:
     # what has happened (bereavement, injury, fraud, distress): words, then first words
     serious: dict[str, re.Pattern[str]] = field(default_factory=dict)
     care: dict[str, str] = field(default_factory=dict)
+    # a body part and a symptom in one sentence (an injury), and who it happened to
+    # (actions/language_care.py)
+    people: PeopleWords = field(default_factory=PeopleWords)
     # "nobody was hurt" (``unhurt``): an injury word beside it is no injury
     unhurt: re.Pattern[str] | None = None
     # what went wrong (a double charge, damage, the wrong item, something missing,

@@ -170,7 +170,9 @@ async def test_after_a_death_a_cancellation_is_done_first_in_another_language(
     said, paused = await _answer(asked, "nlu_fallback", "loss-nl")
     assert not paused
     assert said.endswith(book.say("nl", "order.proof", order_id="99887766")), said
-    assert said.startswith(book.languages["nl"].care["bereavement"]), said
+    # the care names the one who died (care.bereavement_who)
+    assert said.startswith(book.care("nl", "bereavement", asked)), said
+    assert "uw vrouw" in said
 
 
 async def test_asking_whether_a_message_is_ours_is_answered_not_handed_over(

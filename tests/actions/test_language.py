@@ -19,6 +19,7 @@ from actions.emotion.policy import answer_first_situations
 from actions.empathy import empathy_book
 from actions.handoff import for_language, handoff_queue
 from actions.language import LANGUAGES_FILE, LanguageBook, language_book
+from actions.language_care import NAMED
 from actions.language_detection import MIN_WORDS, conversation_language, detect
 from actions.language_texts import problem_said, topics_asked
 from actions.mood import assess
@@ -513,7 +514,8 @@ def test_something_serious_is_heard_in_the_customers_language(
     if kind == "health":
         assert "injury" not in book.situations(code, text)
     said = book.handoff(code, text)
-    care = book.languages[code].care[book.situations(code, text)[0]]
+    # naming the one it happened to when "my" names them (actions/language_care.py)
+    care = book.care(code, book.situations(code, text)[0], text)
     # someone hurt: its sorrow, then a doctor first (doctor_first) for "don't use it"
     sorrow = care.split(". ")[0] if kind == "injury" else care
     assert said.startswith(sorrow) and said.endswith(book.languages[code].handoff)
@@ -1075,7 +1077,9 @@ def test_every_language_has_words_of_care_for_every_serious_kind() -> None:
         # and for something that went wrong, not serious (the `problem` topic), and
         # before the answer to a question asked beside money worries or illness
         first = {f"{kind}_first" for kind in answer_first_situations() if kind in kinds}
-        expected = {*kinds, "problem", "refund_late", *first}
+        # ...and naming the one who died or was hurt (actions/language_care.py)
+        named = {f"{kind}_who" for kind in NAMED}
+        expected = {*kinds, "problem", "refund_late", *first, *named}
         assert set(texts.care) == expected, code
         assert all(say and "!" not in say for say in texts.care.values()), code
 
@@ -2990,10 +2994,10 @@ def test_what_makes_it_matter_more_is_not_said_after_a_death() -> None:
     present it still does."""
     book = language_book()
     gift = book.languages["de"].stakes["gift"][1]
-    loss = book.handoff(
-        "de", "Mein Vater ist gestorben. Die Bestellung war ein Geschenk für ihn."
-    )
-    assert loss.startswith(book.languages["de"].care["bereavement"])
+    died = "Mein Vater ist gestorben. Die Bestellung war ein Geschenk für ihn."
+    loss = book.handoff("de", died)
+    assert loss.startswith(book.care("de", "bereavement", died))
+    assert "Ihren Vater" in loss
     assert gift not in loss
     broken = book.handoff("de", "Das Geschenk für meine Schwester kam kaputt an.")
     assert gift in broken

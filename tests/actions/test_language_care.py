@@ -1,0 +1,135 @@
+"""Care in the other languages for a hurt told by body and symptom, and for the one
+it happened to: "his hands are itching" is an injury though no word for one is in
+it (a body part and a symptom in one sentence), a product's red handle is not; and
+the care names the one who died or was hurt when the customer names them with "my"
+("that your son was hurt", not "that there was an injury"). Our own sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.language import language_book
+
+# A body part and a symptom in one sentence, no word of the `injury` list
+BODY_AND_SYMPTOM = [
+    ("de", "Seine Hände jucken, seit er die Handschuhe trägt."),
+    ("de", "Nach der Creme war ihr Gesicht gerötet."),
+    ("de", "Die Augen meiner Tochter sind vom Shampoo ganz rot und brennen."),
+    ("es", "Desde que usa los guantes le pican las manos."),
+    ("es", "Con la crema le salió una reacción en la piel."),
+    ("es", "Tiene los ojos hinchados desde que probó el rímel."),
+    ("fr", "Depuis qu'il porte les gants, ses mains le démangent."),
+    ("fr", "Après la crème, elle a eu une réaction sur la peau."),
+    ("fr", "Ses yeux ont gonflé avec le mascara."),
+    ("it", "Da quando porta i guanti gli prudono le mani."),
+    ("it", "Dopo la crema le è venuta una reazione sulla pelle."),
+    ("it", "Le sono venuti gli occhi gonfi con il mascara."),
+    ("nl", "Sinds hij de handschoenen draagt, heeft hij jeuk aan zijn handen."),
+    ("nl", "Na de crème kreeg ze een reactie op haar huid."),
+    ("nl", "Haar ogen zijn opgezwollen van de mascara."),
+    ("pt", "Desde que usa as luvas, as mãos dele coçam."),
+    ("pt", "Depois do creme teve uma reação na pele."),
+    ("pt", "Os olhos dela ficaram inchados com o rímel."),
+    ("pl", "Od kiedy nosi te rękawiczki, swędzą go ręce."),
+    ("pl", "Po kremie miała reakcję na skórze."),
+    ("pl", "Oczy ma spuchnięte po tym tuszu do rzęs."),
+    ("sv", "Sedan han började använda handskarna kliar det i händerna."),
+    ("sv", "Efter krämen fick hon en reaktion på huden."),
+    ("sv", "Ögonen blev svullna av mascaran."),
+]
+
+
+@pytest.mark.parametrize(("code", "text"), BODY_AND_SYMPTOM)
+def test_a_body_part_and_a_symptom_in_one_sentence_is_an_injury(
+    code: str, text: str
+) -> None:
+    assert "injury" in language_book().situations(code, text)
+
+
+# A product's part, a colour, a symptom word and a body word in different sentences
+NO_INJURY = [
+    ("de", "Der Griff vom Wasserkocher ist rot."),
+    ("de", "Ich hätte gern den Schal in Rot, für meine Mutter."),
+    ("de", "Der Topf hat eine Beule."),
+    ("es", "El asa de la tetera es roja."),
+    ("es", "Quiero las zapatillas rojas para mi hijo, ¿tienen la talla 30?"),
+    ("fr", "La poignée de la bouilloire est rouge."),
+    ("fr", "Le pied de la lampe est rouge. Ma main va bien."),
+    ("it", "Il manico del bollitore è rosso."),
+    ("it", "Vorrei la borsa rossa da tenere in mano."),
+    ("nl", "Het handvat van de waterkoker is rood."),
+    ("pt", "A pega da chaleira é vermelha."),
+    ("pl", "Uchwyt czajnika jest czerwony."),
+    ("pl", "Skórzana torebka ma czerwony kolor."),
+    ("sv", "Handtaget på vattenkokaren är rött."),
+    ("sv", "Jag vill ha den röda mössan till min son."),
+]
+
+
+@pytest.mark.parametrize(("code", "text"), NO_INJURY)
+def test_a_products_part_or_a_colour_is_no_injury(code: str, text: str) -> None:
+    assert "injury" not in language_book().situations(code, text)
+
+
+def test_nobody_hurt_still_cancels_a_body_and_a_symptom() -> None:
+    text = "Der Stecker hat geraucht, die Hand tat weh, aber niemand wurde verletzt."
+    assert "injury" not in language_book().situations("de", text)
+
+
+# (language, message, the words that name the one it happened to)
+NAMED = [
+    ("de", "Mein Vater ist letzte Woche gestorben.", "um Ihren Vater"),
+    ("de", "Die Beine meines Sohnes sind von den Stiefeln ganz rot.", "Ihrem Sohn"),
+    ("de", "Meine Tochter hat sich am Bügeleisen verbrannt.", "Ihrer Tochter"),
+    ("es", "Mi hermano falleció el mes pasado.", "de su hermano"),
+    ("es", "A mi hijo le pican mucho las piernas por las botas.", "a su hijo"),
+    ("es", "Mi mamá se quemó con la plancha.", "a su madre"),
+    ("fr", "Mon frère est décédé, je voudrais annuler sa commande.", "votre frère"),
+    ("fr", "Les mains de ma fille sont toutes rouges depuis les gants.", "votre fille"),
+    ("it", "Mia madre è morta la settimana scorsa.", "per Sua madre"),
+    ("it", "Le mani di mio figlio prudono da quando usa il sapone.", "Suo figlio"),
+    ("it", "Il mio papà si è tagliato con il coltello nuovo.", "Suo padre"),
+    ("nl", "Mijn vader is overleden, kunt u het abonnement stopzetten?", "uw vader"),
+    ("nl", "De benen van mijn zoontje zijn rood en geïrriteerd.", "uw zoon"),
+    ("pt", "A minha mãe faleceu na semana passada.", "a sua mãe"),
+    ("pt", "As pernas do meu filho ficaram muito vermelhas com as botas.", "seu filho"),
+    ("pl", "Mój tata zmarł w zeszłym tygodniu.", "śmierci taty"),
+    ("pl", "Mojemu synowi po tych butach swędzą nogi.", "synowi"),
+    ("sv", "Min pappa gick bort förra veckan.", "din pappa"),
+    ("sv", "Min sons ben blev alldeles röda av stövlarna.", "din son"),
+    ("sv", "Min fru brände sig på strykjärnet.", "din fru"),
+]
+
+
+@pytest.mark.parametrize(("code", "text", "who"), NAMED)
+def test_the_care_names_the_one_who_died_or_was_hurt(
+    code: str, text: str, who: str
+) -> None:
+    book = language_book()
+    said = book.handoff(code, text)
+    first = said.split(". ")[0]
+    assert who in first, said
+    care = book.languages[code].care
+    kind = book.situations(code, text)[0]
+    assert not said.startswith(care[kind].split(". ")[0]), said  # not the general
+
+
+# Nobody named with "my": the general words of care
+UNNAMED = [
+    ("de", "Sie ist gestorben, bitte stornieren Sie alles."),
+    ("es", "Se quemó con la plancha nueva."),
+    ("fr", "Il s'est coupé avec le couteau."),
+    ("it", "È caduto dalla sedia nuova."),
+    ("nl", "Hij is gevallen van de nieuwe ladder."),
+    ("pt", "Ela cortou-se com a faca nova."),
+    ("pl", "Zranił się nowym nożem."),
+    ("sv", "Han skar sig på den nya kniven."),
+]
+
+
+@pytest.mark.parametrize(("code", "text"), UNNAMED)
+def test_without_anyone_named_the_care_is_the_general_one(code: str, text: str) -> None:
+    book = language_book()
+    kind = book.situations(code, text)[0]
+    care = book.languages[code].care[kind]
+    assert book.handoff(code, text).startswith(care.split(". ")[0])
