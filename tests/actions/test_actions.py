@@ -1056,3 +1056,34 @@ async def test_a_late_order_complained_of_with_express_named_is_no_delivery_ques
     said = " ".join(str(m.get("text") or "") for m in dispatcher.messages)
     assert not says(said, "delivery_options"), said
     assert order.id in said, said
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("why was my order cancelled? I never asked for that", "cancel_order"),
+        ("how come it got canceld??", "track_order"),
+        ("my order shows cancelled but i didnt cancle it", "complaint"),
+    ],
+)
+async def test_why_an_order_was_cancelled_is_not_met_with_nothing_to_do(
+    store: DemoStore, question: str, intent: str
+) -> None:
+    """That we cannot see why, the money, and a person who can find out; not
+    "it is already cancelled, so there's nothing more to do"."""
+    tracker = load_tracker(
+        "cancel_after_form", order_id="91027", verified_customer=owner("91027")
+    )
+    for event in tracker.events:
+        if event.get("event") == "user" and event.get("text") == (
+            "I want to cancel my order"
+        ):
+            event["text"] = question
+            event["parse_data"]["intent"] = {"name": intent, "confidence": 0.9}
+    tracker.latest_message["intent"] = {"name": intent, "confidence": 0.9}
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    said = " ".join(m["text"] for m in dispatcher.messages)
+    order = await store.order("91027")
+    assert order is not None
+    assert says(said, "order.record_disagrees.cancelled_unknown", **order.values()), said

@@ -323,6 +323,25 @@ def test_the_concern_comes_from_what_the_customer_wrote(
         assert "wait" not in opening  # no feeling invented from the intent
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a fault that goes on is no wait
+        "Restarted it twice, still not working. I'd like a new one.",
+        "Still doesn't connect to my laptop, so annoying",
+        # a question that only asks us to confirm tells no trouble
+        "Money is tight. Order 5520174 hasn't shipped yet, right?",
+    ],
+)
+def test_no_wait_is_named_where_none_was_told(book: EmpathyBook, text: str) -> None:
+    analysis = Analysis(label=Emotion.FRUSTRATION, frustration=2, intensity=0.5)
+    situation = Situation(
+        intent="track_order", analysis=analysis, text=text, order_id="87001"
+    )
+    said = book.compose(ANSWER, situation)
+    assert "wait" not in said[: said.index(ANSWER)], said
+
+
 def test_without_words_for_it_the_concern_falls_back_to_the_intent(
     book: EmpathyBook,
 ) -> None:
