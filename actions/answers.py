@@ -7,6 +7,7 @@ actions/waiting_answers.py."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -92,6 +93,13 @@ PRODUCT_OVER_INTENT = 0.8
 DELIVERY_QUESTIONS = frozenset({"delivery_options", "delivery_period"})
 # the general returns answers, said of the chat's order when it is known
 RETURN_POLICY = frozenset({"check_refund_policy"})
+# the money itself named in a question about the rules of returns ("when do I get
+# the refund?"), not only sending the item back ("how long do I have to return it?")
+_THE_MONEY = re.compile(
+    r"\b(?:money|refund\w*|reimburs\w*|credited|paid back|"
+    r"(?:on|to) my (?:card|account))\b",
+    re.IGNORECASE,
+)
 
 
 class ActionAnswer(CaringAction):
@@ -253,7 +261,13 @@ class ActionAnswer(CaringAction):
             # way back: where that refund is, not why a card may be declined
             speaker.say(f"track_refund.{refund.status}", **refund.values())
             return [SlotSet("order_id", charged.id)]
-        if intent in MONEY_BACK and (refunded := await refund_on_record(tracker)):
+        if (
+            intent in MONEY_BACK
+            # the rules of returns asked ("how long do I have to send it back?",
+            # "is return shipping free?") are no question where the money is
+            and (intent not in RETURN_POLICY or _THE_MONEY.search(text) is not None)
+            and (refunded := await refund_on_record(tracker))
+        ):
             # "do I get my money back?" about the chat's order, which has a refund
             # on record (a cancelled order's, a return's): where that refund is
             return [SlotSet("order_id", refunded.id), FollowupAction("order_form")]

@@ -26,7 +26,7 @@ async def test_a_complaint_about_a_cancelled_order_says_what_cancelled_means(
         [
             (
                 "customer",
-                "why does my order say cancelled, I never asked for that",
+                "my order says cancelled, it was meant for my sister's birthday",
                 "complaint",
             ),
             (
@@ -530,3 +530,47 @@ async def test_what_is_in_the_order_is_its_items_and_total(store: DemoStore) -> 
     assert "Cork yoga blocks (pair)" in said and "45.50 EUR" in said, said
     assert "PostNL" not in said, said  # not where it is
     assert not mentioned("asks_contents", "How many times do I have to ask?")
+
+
+@pytest.mark.parametrize(
+    ("question", "money"),
+    [
+        ("How long do I have to send it back?", False),
+        ("And is return shipping free?", False),
+        ("when do I get the refund for it?", True),
+    ],
+)
+async def test_the_rules_of_returns_asked_are_not_the_refund_on_record(
+    question: str, money: bool
+) -> None:
+    """Asked how long there is to send it back, or whether that is free, about an
+    order with a refund on record: the rules (of that order), not the refund's
+    state again; asked about the money, the refund on record."""
+    turns = [
+        ("customer", "how do I return order 13579?", "check_refund_policy"),
+        ("bot", "You can return order 13579 under Account > Orders.", None),
+        ("customer", question, "check_refund_policy"),
+    ]
+    proven = {"order_id": "13579", "verified_customer": owner("13579")}
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(turns, f"rules-{money}-{len(question)}", **proven)
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    looked_up = {"event": "followup", "timestamp": None, "name": "order_form"}
+    assert (looked_up in events) is money, (events, dispatcher.messages)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("It not connect with my phone. How to fix?", True),
+        ("the speaker won't pair with my laptop any more", True),
+        ("Reset it already. Still not work.", True),
+        # signing in or a site that will not connect is no broken item
+        ("my phone can't connect to your website", False),
+        ("the app won't connect to my account", False),
+    ],
+)
+def test_an_item_that_will_not_connect_is_a_problem_with_it(
+    text: str, problem: bool
+) -> None:
+    assert item_problem(text) is problem
