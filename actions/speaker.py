@@ -136,6 +136,11 @@ class Speaker:
         when a person takes over instead: the bot could not help before either)."""
         recent = bot_texts(self.tracker)[-RECENT_REPLIES:]
         book = reply_book()
+        situation = self.situation(values.get("order_id"))
+        if grave(situation) and book.has(f"{key}_grave"):
+            # thanks or a goodbye after a death or an injury: care, not "happy to
+            # help, anything else?"
+            key = f"{key}_grave"
         if values.get("return_closed") and book.has(f"{key}_closed"):
             # an order delivered more than 30 days ago: no "return it within 30
             # days", but that the window has closed
@@ -150,7 +155,6 @@ class Speaker:
             self.missed_again = True
             return ""
         text = answer
-        situation = self.situation(values.get("order_id"))
         if grave(situation):
             # "Done." to someone whose husband died: the facts, plainly
             text = answer = book.without_gladness(answer)

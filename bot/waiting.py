@@ -18,6 +18,7 @@ from bot import contact
 from bot import waiting_reading as read
 from bot import waiting_texts as words_of
 from bot.handoff import HandoffQueue, UrgencyFlag
+from bot.handoff.flags import SERIOUS_FLAGS
 from bot.state_view import StateView
 from bot.texts import say, texts
 from bot.upstream import UNFIT, EmotionClient, RasaClient
@@ -362,9 +363,9 @@ class WaitingReplies(Standing):
         if deadline:
             return say("waiting_deadline", language)
         if thanks:
-            return words_of.fresh(
-                said, language, "waiting_thanks", "waiting_thanks_again"
-            )
+            # after something serious, care rather than a breezy "you're welcome"
+            first = "waiting_thanks_care" if flag in SERIOUS_FLAGS else "waiting_thanks"
+            return words_of.fresh(said, language, first, "waiting_thanks_again")
         if accepts:
             return words_of.fresh(
                 said, language, "waiting_patience", "waiting_thanks_again"

@@ -32,6 +32,22 @@ class UrgencyFlag(StrEnum):
     VULNERABLE = "vulnerable"
 
 
+# The flags of something grave that happened to the customer (a death, an injury, a
+# fraud, distress, ...): a waiting customer's thanks is met with care (bot/waiting.py)
+SERIOUS_FLAGS = frozenset(
+    {
+        UrgencyFlag.DISTRESS,
+        UrgencyFlag.SAFETY,
+        UrgencyFlag.PERSONAL_SAFETY,
+        UrgencyFlag.BEREAVEMENT,
+        UrgencyFlag.FRAUD,
+        UrgencyFlag.HEALTH,
+        UrgencyFlag.HARDSHIP,
+        UrgencyFlag.VULNERABLE,
+    }
+)
+
+
 # Escalation reasons and signals (actions/emotion, data/emotion/policy.yml) that raise a
 # waiting chat's priority, and the flag each one raises.
 REASON_FLAGS: dict[str, UrgencyFlag] = {

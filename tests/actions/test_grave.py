@@ -35,3 +35,27 @@ def test_a_death_told_earlier_in_the_chat_is_grave() -> None:
         earlier=["please cancel order 5520174, I found it cheaper"],
     )
     assert not grave(calm)
+
+
+async def test_thanks_after_a_death_is_met_with_care() -> None:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.answers import ActionAnswer
+    from tests.actions.conftest import says
+    from tests.actions.test_offers import conversation
+
+    turns = [
+        ("customer", "My dad died last month, please cancel his order", "cancel_order"),
+        ("bot", "I'm so sorry about your dad. Order 5520174 is cancelled.", None),
+        ("customer", "thank you", "thank_you"),
+    ]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, conversation(turns, "grave-thanks"), {})
+    said = " ".join(m["text"] for m in dispatcher.messages)
+    assert says(said, "thank_you_grave"), said
+    plain = [("customer", "where is my order?", "track_order"), *turns[1:]]
+    plain[0] = ("customer", "please cancel my order", "cancel_order")
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, conversation(plain, "plain-thanks"), {})
+    said = " ".join(m["text"] for m in dispatcher.messages)
+    assert not says(said, "thank_you_grave"), said

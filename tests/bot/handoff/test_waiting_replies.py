@@ -79,12 +79,39 @@ async def test_a_frightened_fraud_victim_gets_the_advice_in_spanish(
     assert replies == [
         # the feeling heard first, then what to do about it and what we will do
         f"{say('waiting_ack_anxiety', 'es')} {asked}",
-        say("waiting_thanks", "es"),
+        say("waiting_thanks_care", "es"),  # after a fraud: care, not "de nada"
         still(say("waiting_nobody_online", "es"), "es"),  # how long: nobody online
         # asked again: no time can be given, and where they stand, not the same words
         say("waiting_no_time_position", "es", position="1"),
         say("waiting_felt_anxiety", "es"),
     ]
+
+
+async def test_thanks_after_something_grave_is_met_with_care(
+    conversations: Conversations,
+) -> None:
+    """ "Thank you" from someone whose husband died is not met with a breezy
+    "you're welcome"; from someone with a plain question it is."""
+    grave = await waiting(
+        conversations,
+        "web-loss-thanks",
+        ["Thank you."],
+        "",
+        frozenset({UrgencyFlag.BEREAVEMENT}),
+    )
+    assert grave == [say("waiting_thanks_care")]
+    for language in ("de", "fr", "pl"):
+        said = await waiting(
+            conversations,
+            f"web-loss-thanks-{language}",
+            [{"de": "Danke.", "fr": "Merci.", "pl": "Dziękuję."}[language]],
+            language,
+            frozenset({UrgencyFlag.SAFETY}),
+        )
+        assert said == [say("waiting_thanks_care", language)]
+        assert said[0] != say("waiting_thanks_care")  # in their language
+    plain = await waiting(conversations, "web-plain-thanks", ["Thank you."])
+    assert plain == [say("waiting_thanks")]
 
 
 async def test_what_to_do_now_is_answered_by_what_happened_in_every_language(
@@ -251,7 +278,7 @@ async def test_a_bereaved_customer_gets_the_advice_once_without_asking(
     )
     where = await standing(conversations, "web-bereaved")
     assert replies == [
-        say("waiting_thanks"),  # plain thanks is only thanked
+        say("waiting_thanks_care"),  # plain thanks: thanked, with care
         # the advice says the person will take care of it: then where they stand,
         # not a second sentence that a person will reply
         f"{say('waiting_ack_loss')} {say('waiting_advice_bereavement')} {where}",
