@@ -252,6 +252,10 @@ class EmpathyBook(EmpathyParts):
         )
         if "distress" in found or label in (Emotion.ANXIETY, Emotion.SADNESS):
             kind = "care"
+        elif situation.grave and label is not Emotion.ANGER:
+            # "it's a lot to deal with" after a death: care, not "I'm sorry this
+            # has been so frustrating"
+            kind = "care"
         elif confused:
             # "i dont understand what tracking is. can someone phone me?": that it
             # is confusing, and that the person goes through it, not "Sure."

@@ -35,3 +35,6 @@ class Situation:
     # the customer's messages before the latest, newest last
     earlier: list[str] = field(default_factory=list)
     register: str = "plain"  # "formal", "casual" or "plain" (actions/register.py)
+    # something grave was told in the chat, now or before (a death, an injury, a
+    # fraud: actions/speaker.py, told_grave)
+    grave: bool = False

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -17,6 +18,7 @@ from actions.conversation import (
     customer_texts,
     latest_confidence,
 )
+from actions.emotion import Analysis
 from actions.emotion.text import with_apostrophes
 from actions.empathy import empathy_book
 from actions.mood import Mood, analyzer, history
@@ -81,6 +83,9 @@ class Speaker:
             text=str((self.tracker.latest_message or {}).get("text") or ""),
             earlier=telling(customer_texts(self.tracker)[:-1]),
             register=empathy_book().registers.of(customer_texts(self.tracker)),
+            grave=told_grave(
+                self.mood.analysis, telling(customer_texts(self.tracker)[:-1])
+            ),
         )
 
     async def answer_side_questions(self) -> None:
@@ -137,7 +142,7 @@ class Speaker:
         recent = bot_texts(self.tracker)[-RECENT_REPLIES:]
         book = reply_book()
         situation = self.situation(values.get("order_id"))
-        if grave(situation) and book.has(f"{key}_grave"):
+        if situation.grave and book.has(f"{key}_grave"):
             # thanks or a goodbye after a death or an injury: care, not "happy to
             # help, anything else?"
             key = f"{key}_grave"
@@ -155,7 +160,7 @@ class Speaker:
             self.missed_again = True
             return ""
         text = answer
-        if grave(situation):
+        if situation.grave:
             # "Done." to someone whose husband died: the facts, plainly
             text = answer = book.without_gladness(answer)
         if topic(key) != (self.intent or ""):
@@ -178,15 +183,16 @@ class Speaker:
         return text
 
 
-def grave(situation: Situation) -> bool:
-    """Whether something grave was told in the chat, in the latest message or an
-    earlier one: a serious situation (a death, an injury, a fraud, ...)."""
-    if situation.analysis is not None and situation.analysis.serious:
+def told_grave(analysis: Analysis | None, earlier: Sequence[str]) -> bool:
+    """Whether something grave was told in the chat, in the latest message (its
+    ``analysis``) or an ``earlier`` one: a serious situation (a death, an injury, a
+    fraud, ...)."""
+    if analysis is not None and analysis.serious:
         return True
     detector = analyzer().message.situations
     return any(
         c.serious
-        for said in situation.earlier
+        for said in earlier
         for c in detector.detect(with_apostrophes(said.lower()))
     )
 

@@ -1086,4 +1086,6 @@ async def test_why_an_order_was_cancelled_is_not_met_with_nothing_to_do(
     said = " ".join(m["text"] for m in dispatcher.messages)
     order = await store.order("91027")
     assert order is not None
-    assert says(said, "order.record_disagrees.cancelled_unknown", **order.values()), said
+    assert says(said, "order.record_disagrees.cancelled_unknown", **order.values()), (
+        said
+    )

@@ -5,8 +5,7 @@ plainly."""
 from __future__ import annotations
 
 from actions.replies import reply_book
-from actions.situation import Situation
-from actions.speaker import grave
+from actions.speaker import told_grave
 
 
 def test_a_glad_opener_goes_and_the_facts_stay() -> None:
@@ -21,20 +20,9 @@ def test_a_glad_opener_goes_and_the_facts_stay() -> None:
 
 
 def test_a_death_told_earlier_in_the_chat_is_grave() -> None:
-    told = Situation(
-        intent="cancel_order",
-        analysis=None,
-        text="kwame@example.org",
-        earlier=["My wife passed away on Sunday, please cancel her order 5520174"],
-    )
-    assert grave(told)
-    calm = Situation(
-        intent="cancel_order",
-        analysis=None,
-        text="kwame@example.org",
-        earlier=["please cancel order 5520174, I found it cheaper"],
-    )
-    assert not grave(calm)
+    told = ["My wife passed away on Sunday, please cancel her order 5520174"]
+    assert told_grave(None, told)
+    assert not told_grave(None, ["please cancel order 5520174, I found it cheaper"])
 
 
 async def test_thanks_after_a_death_is_met_with_care() -> None:
@@ -59,3 +47,18 @@ async def test_thanks_after_a_death_is_met_with_care() -> None:
     await ActionAnswer().run(dispatcher, conversation(plain, "plain-thanks"), {})
     said = " ".join(m["text"] for m in dispatcher.messages)
     assert not says(said, "thank_you_grave"), said
+
+
+def test_a_handoff_after_a_death_is_care_not_frustration() -> None:
+    """ "It's a lot to deal with all at once" after a death, read as frustration in
+    the chat's context: handed over with care, not "so frustrating"."""
+    from actions.emotion import Analysis, Emotion
+    from actions.empathy import empathy_book
+    from actions.situation import Situation
+
+    analysis = Analysis(label=Emotion.FRUSTRATION, frustration=3, intensity=0.6)
+    text = "It's a lot to deal with all at once."
+    for grave in (True, False):
+        situation = Situation(intent=None, analysis=analysis, text=text, grave=grave)
+        said = empathy_book().handoff(situation, ["high_frustration"])
+        assert ("frustrat" in said.lower()) is not grave, said
