@@ -286,6 +286,16 @@ async def not_understood(
         speaker.say("faq.product_details", **answer_values(tracker))
         return [SlotSet("pending_intent", None)]
     options = readings(tracker) if fallback else []
+    glad = speaker.mood.analysis
+    if (
+        glad.label is Emotion.JOY
+        and not glad.has("sarcasm")
+        and not glad.has("problem_report")
+    ):
+        # "I'm so excited, I start my yoga class next week! Do they come in one
+        # parcel?": nothing went wrong, so no "you'd like to tell us something went
+        # wrong?"
+        options = [o for o in options if o != "complaint"]
     if (
         options
         and options[0] in RETURN_QUESTIONS

@@ -71,3 +71,20 @@ async def test_thanks_before_a_question_in_the_middle_is_no_praise() -> None:
         "thanks-q",
     )
     assert not says(said, "compliment"), said
+
+
+
+async def test_a_glad_customer_is_not_asked_whether_something_went_wrong() -> None:
+    """Excited about what they bought, with a question NLU half took for a
+    complaint: no "did you want to tell us something went wrong?"."""
+    text = "Yay, so excited for my new hobby! Will both things come in one box?"
+    tracker = conversation([("customer", text, "nlu_fallback")], "glad-1")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "complaint", "confidence": 0.5},
+        {"name": "compliment", "confidence": 0.38},
+    ]
+    dispatcher = CollectingDispatcher()
+    await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    said = " ".join(m["text"] for m in dispatcher.messages)
+    assert said and "went wrong" not in said, said
