@@ -368,7 +368,7 @@ def test_a_waiting_customer_hears_what_to_do_meanwhile_and_is_heard(
     assert replies[2] == [say("waiting_call")]
     # a real person asked for: the impatience named, and where they stand
     assert replies[3][0].startswith(say("waiting_ack_impatient"))
-    assert replies[4] == [say("waiting_thanks")]
+    assert replies[4] == [say("waiting_thanks_care")]  # after a fraud: with care
 
 
 def test_a_german_customer_is_answered_in_german_until_a_person_is_needed(
