@@ -25,10 +25,15 @@ DOMAIN: dict = {}
         ("I'm all set, cheers", True),
         ("nothing else for now, thanks", True),
         ("That's all I wanted to know!", True),
+        # signed off after it
+        ("Fine, that is everything. Best regards.", True),
+        ("perfect that's it, thanks, have a good day", True),
+        ("That will be all. Many thanks, goodbye", True),
         # more than that: not the end
         ("that's all fine but where is my refund?", False),
         ("is that all the colours you have?", False),
         ("ok", False),
+        ("Kind regards", False),
     ],
 )
 def test_a_message_that_needs_nothing_more(text: str, done: bool) -> None:
