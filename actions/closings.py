@@ -75,8 +75,8 @@ _DONE = re.compile(
     r"(?:i'?m|we'?re|i am|we are) all (?:set|good|sorted)|nothing (?:else|more)|"
     r"no (?:more|other) questions)(?: for (?:now|today))?"
     # ...and the thanks or sign-off after it ("That is all. Kind regards.")
-    r"(?:\W+(?:thanks|thank you|many thanks|cheers|thx|ty|(?:kind |best |warm )?regards|"
-    r"best wishes|goodbye|bye(?: for now)?|have a (?:good|nice|great|lovely) "
+    r"(?:\W+(?:thanks|thank you|many thanks|cheers|thx|ty|"
+    r"(?:kind |best |warm )?regards|best wishes|goodbye|bye(?: for now)?|have a (?:good|nice|great|lovely) "
     r"(?:day|evening|weekend))(?: (?:so much|very much|again))?)*\W*$",
     re.IGNORECASE,
 )
