@@ -76,7 +76,8 @@ _DONE = re.compile(
     r"no (?:more|other) questions)(?: for (?:now|today))?"
     # ...and the thanks or sign-off after it ("That is all. Kind regards.")
     r"(?:\W+(?:thanks|thank you|many thanks|cheers|thx|ty|"
-    r"(?:kind |best |warm )?regards|best wishes|goodbye|bye(?: for now)?|have a (?:good|nice|great|lovely) "
+    r"(?:kind |best |warm )?regards|best wishes|goodbye|bye(?: for now)?|"
+    r"have a (?:good|nice|great|lovely) "
     r"(?:day|evening|weekend))(?: (?:so much|very much|again))?)*\W*$",
     re.IGNORECASE,
 )

@@ -73,7 +73,6 @@ async def test_thanks_before_a_question_in_the_middle_is_no_praise() -> None:
     assert not says(said, "compliment"), said
 
 
-
 async def test_a_glad_customer_is_not_asked_whether_something_went_wrong() -> None:
     """Excited about what they bought, with a question NLU half took for a
     complaint: no "did you want to tell us something went wrong?"."""
