@@ -219,7 +219,10 @@ TOLD_FEELINGS = frozenset({Emotion.ANXIETY, Emotion.SADNESS})
 # ...of themselves, in the first person ("I'm so stressed", "feeling low"), not of
 # something ("the glasses look different from the advert, disappointing")
 _OF_THEMSELVES = re.compile(
-    r"\b(?:i'?m|im|i am|i feel|i'?ve been|i have been|(?<!it's )feeling)\b", re.I
+    r"\b(?:i'?m|im|i am|i feel|i'?ve been|i have been|(?<!it's )feeling|"
+    # how it all weighs on them ("it's a lot to deal with all at once")
+    r"it'?s (?:all )?(?:a lot|too much|so much|so hard|really hard|overwhelming))\b",
+    re.I,
 )
 
 
@@ -229,9 +232,12 @@ def felt_only(speaker: Speaker, text: str) -> bool:
     a guess at a request ("did you want to tell us something went wrong?") would
     put words in their mouth."""
     felt = speaker.mood.analysis
+    # after a death or an injury, a weight told reads as frustration in the chat's
+    # context ("it's a lot to deal with all at once"): heard all the same
+    grave = speaker.situation().grave and felt.label is Emotion.FRUSTRATION
     return (
         felt is not None
-        and felt.label in TOLD_FEELINGS
+        and (felt.label in TOLD_FEELINGS or grave)
         and _OF_THEMSELVES.search(text) is not None
         and not felt.has("misunderstood")
         and not asks_anything(text)

@@ -31,6 +31,7 @@ from typing import Any
 
 from bot.handoff import HandoffQueue, Ticket
 from bot.handoff import TicketState as State
+from bot.handoff.flags import SERIOUS_FLAGS, urgency_flags
 from bot.rediskeys import AppKeys
 from bot.survey_answers import ANSWER, SurveyAnswers
 from bot.survey_config import SurveyConfig, load
@@ -157,6 +158,10 @@ class Surveys(SurveyAnswers):
             return None  # "thanks!" alone is no conversation to rate
         if self.config.upset(_readings(recent)):
             logger.info("no survey for %s: still upset", cid)
+            return None
+        if _grave(_readings(recent)):
+            # "thank you" from someone whose husband died: no "how did we do?"
+            logger.info("no survey for %s: something grave was told", cid)
             return None
         return await self._ask(cid, "bot", language, now, channel=channel)
 
@@ -288,6 +293,18 @@ def _readings(entries: list[Entry]) -> list[dict[str, Any]]:
         for e in entries
         if e.author is Author.CUSTOMER and e.kind is Kind.MESSAGE and e.emotion
     ]
+
+
+def _grave(readings: list[dict[str, Any]]) -> bool:
+    """Whether the customer told something grave in these emotion readings (a
+    death, an injury, a fraud: a signal that raises a serious flag)."""
+    return any(
+        flag in SERIOUS_FLAGS
+        for reading in readings
+        for flag in urgency_flags(
+            str(s.get("name")) for s in reading.get("signals") or []
+        )
+    )
 
 
 def _s(value: Any) -> str:

@@ -62,3 +62,27 @@ def test_a_handoff_after_a_death_is_care_not_frustration() -> None:
         situation = Situation(intent=None, analysis=analysis, text=text, grave=grave)
         said = empathy_book().handoff(situation, ["high_frustration"])
         assert ("frustrat" in said.lower()) is not grave, said
+
+
+async def test_a_weight_told_after_a_death_is_heard_not_guessed_at() -> None:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.unclear import ActionNotUnderstood
+    from tests.actions.conftest import says
+    from tests.actions.test_offers import conversation
+
+    turns = [
+        ("customer", "My mum passed away, please cancel her order", "cancel_order"),
+        ("bot", "I'm so sorry about your mum. The order is cancelled.", None),
+        ("customer", "It's all too much to deal with at once.", "nlu_fallback"),
+    ]
+    tracker = conversation(turns, "grave-weight")
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "nlu_fallback", "confidence": 0.3},
+        {"name": "complaint", "confidence": 0.26},
+        {"name": "contact_human_agent", "confidence": 0.25},
+    ]
+    dispatcher = CollectingDispatcher()
+    await ActionNotUnderstood().run(dispatcher, tracker, {})
+    said = " ".join(m["text"] for m in dispatcher.messages)
+    assert says(said, "felt_only"), said

@@ -100,6 +100,20 @@ async def test_an_upset_customer_or_a_chat_with_a_person_gets_no_survey(
     assert await surveys.open_survey("web-q") is None
 
 
+async def test_no_survey_after_something_grave_was_told(surveys: Surveys) -> None:
+    """ "Thank you" from someone whose husband died, his order cancelled: no "how
+    did we do?" (the death is a signal that raises a serious flag)."""
+    loss = {
+        "label": "neutral",  # (calm words: not "still upset")
+        "intensity": 0.1,
+        "frustration": 0,
+        "signals": [{"name": "bereavement", "weight": 0.0, "reason": "husband died"}],
+    }
+    await say(surveys, "web-loss", "my husband died, please cancel his order", loss)
+    closing = await say(surveys, "web-loss", "thank you, that's all")
+    assert await surveys.after_bot("web-loss", closing, "web") is None
+
+
 async def test_thanks_alone_is_no_conversation_to_rate(surveys: Surveys) -> None:
     closing = await say(surveys, "web-only", "thanks!")
     assert await surveys.after_bot("web-only", closing, "web") is None
