@@ -71,19 +71,35 @@ def detector() -> LanguageDetector:
     return _detector
 
 
-def clean(text: str) -> str:
+def clean(text: str, first: bool = False) -> str:
     """``text`` without URLs, e-mail addresses, anything with a digit in it, and
     capitalised words with letters beyond ASCII: names such as Łukasz or Søren, whose
-    letters alone would make lingua rule English out."""
+    letters alone would make lingua rule English out; the ``first`` word kept all
+    the same (a capital that starts the message: "Olá", "Où")."""
     kept = _WITH_DIGITS.sub(" ", _EMAIL.sub(" ", _URL.sub(" ", text))).split()
-    return " ".join(w for w in kept if w.isascii() or not w[:1].isupper())
+    return " ".join(
+        w
+        for i, w in enumerate(kept)
+        if w.isascii() or not w[:1].isupper() or (first and i == 0)
+    )
 
 
 @lru_cache(maxsize=4096)  # a conversation's messages are read again every turn
 def guess(text: str) -> str | None:
     """The ISO 639-1 code of the language a message is clearly written in (``"en"``
-    included), or None when it is too short, ambiguous, or only numbers and names."""
-    words = clean(text or "")
+    included), or None when it is too short, ambiguous, or only numbers and names.
+    Undecided without a capitalised word with accents that starts it (taken for a
+    name), it is read again with that word ("Olá, posso pagar com PayPal?"), and
+    only another language than English is taken from that second reading."""
+    code = _guess(clean(text or ""))
+    if code is None and (again := clean(text or "", first=True)) != clean(text or ""):
+        second = _guess(again)
+        return second if second != "en" else None
+    return code
+
+
+def _guess(words: str) -> str | None:
+    """``guess`` for a message already cleaned (``clean``)."""
     found = WORD.findall(words)
     if len(found) < MIN_WORDS or sum(map(len, found)) < MIN_LETTERS:
         return None

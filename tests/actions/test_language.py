@@ -109,6 +109,8 @@ FOREIGN = {
         "Quando é que o meu pacote vai ser entregue? Estou à espera desde "
         "segunda-feira.",
         "olha, minha entrega nunca chega, o que está acontecendo",
+        # a capital with an accent that starts the message is no name
+        "Olá, aceitam PayPal?",
         "Podem enviar-me novamente a fatura? O meu endereço é ana.silva@example.pt",
         "Gostaria de devolver os sapatos porque são pequenos demais.",
         "Não consigo entrar na minha conta.",
