@@ -1594,3 +1594,31 @@ async def test_ok_is_a_yes_only_to_a_person_asked_about(
     dispatcher = CollectingDispatcher()
     events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
     assert (events[-len(PAUSE) :] == PAUSE) is hands_over, (events, dispatcher.messages)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        (
+            "I need someone to chase the courier or send a new one by express.",
+            "delivery_options",
+        ),
+        ("could you hurry them up? it's for a birthday", "track_order"),
+    ],
+)
+async def test_someone_asked_for_in_their_own_words_takes_up_the_offer(
+    own_queue: str, text: str, intent: str
+) -> None:
+    """A colleague offered, and the customer asks for someone to do it in words of
+    their own (not a plain yes): the person is brought in, not another answer."""
+    turns = [
+        ("customer", "order 808080123456 is late and it's a present", "track_order"),
+        ("bot", "It's late, I'm sorry. A colleague can chase it; shall I?", None),
+        ("customer", text, intent),
+    ]
+    tracker = conversation(turns, f"own-words-{intent}", offered="handoff")
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert any(isinstance(e, dict) and e.get("event") == "pause" for e in events), (
+        dispatcher.messages
+    )
