@@ -135,6 +135,7 @@ class LanguageBook(LanguageReading):
                 team=compiled(entry.get("team")),
                 money=compiled(entry.get("money")),
                 state=compiled(entry.get("state")),
+                card=compiled(entry.get("card")),
                 requests=compiled(entry.get("requests")),
                 negation=compiled(entry.get("negation")),
                 own_mistake=compiled(entry.get("own_mistake")),

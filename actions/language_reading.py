@@ -132,10 +132,18 @@ class LanguageReading:
     def care(self, code: str, kind: str, text: str) -> str:
         """The words of care for ``kind`` (``care``), naming the one ``text`` says
         it happened to when it names them ("Siento muchísimo la pérdida de su
-        hermano.", ``care.<kind>_who``, actions/language_care.py)."""
+        hermano.", ``care.<kind>_who``, actions/language_care.py); a fraud beside a
+        payment card (``card``) with the bank to call (``care.fraud_card``)."""
         texts = self.languages.get(code)
         if texts is None:
             return ""
+        if (
+            kind == "fraud"
+            and texts.card is not None
+            and texts.card.search(text.lower())
+        ):
+            # card details given, or a charge on the card: the bank blocks the card
+            return texts.care.get("fraud_card", texts.care.get(kind, ""))
         named = texts.care.get(f"{kind}_who")
         if kind in NAMED and named:
             said = texts.serious.get(kind)

@@ -82,6 +82,8 @@ class LanguageTexts:
     hypothetical: re.Pattern[str] | None = None
     # words that ask where the order is or what became of it (``state``)
     state: re.Pattern[str] | None = None
+    # words of a payment card or bank details (fraud beside them: care.fraud_card)
+    card: re.Pattern[str] | None = None
     # words that make a question ask us to do it (``requests``: "können Sie ...?")
     requests: re.Pattern[str] | None = None
 

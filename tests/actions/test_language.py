@@ -1081,8 +1081,10 @@ def test_every_language_has_words_of_care_for_every_serious_kind() -> None:
         first = {f"{kind}_first" for kind in answer_first_situations() if kind in kinds}
         # ...and naming the one who died or was hurt (actions/language_care.py)
         named = {f"{kind}_who" for kind in NAMED}
-        expected = {*kinds, "problem", "refund_late", *first, *named}
+        # ...and a fraud beside a payment card (call the bank to block it)
+        expected = {*kinds, "problem", "refund_late", *first, *named, "fraud_card"}
         assert set(texts.care) == expected, code
+        assert texts.card is not None, code
         assert all(say and "!" not in say for say in texts.care.values()), code
 
 
@@ -1424,7 +1426,7 @@ async def test_unauthorised_charges_cuts_and_illness_are_heard_in_the_language(
     if kind == "health":
         assert "injury" not in book.situations(code, text)
     said = book.handoff(code, text)
-    care = book.languages[code].care[kind]
+    care = book.care(code, kind, text)  # (a card's fraud: the bank to call)
     # someone hurt: its sorrow, then a doctor first (doctor_first)
     assert said.startswith(care.split(". ")[0] if kind == "injury" else care)
     request = HandoffRequest(f"web-{code}-{kind}", "web", Customer(f"web-{code}"))
@@ -2671,7 +2673,7 @@ def test_someone_else_using_the_account_is_fraud_not_a_request_for_a_person(
     assert "person" not in topics_asked(texts, text.lower())[0]
     assert "fraud" in book.situations(code, text)
     said = book.handoff(code, text)
-    assert said.startswith(texts.care["fraud"]), said
+    assert said.startswith(book.care(code, "fraud", text)), said
 
 
 @pytest.mark.parametrize(

@@ -133,3 +133,37 @@ def test_without_anyone_named_the_care_is_the_general_one(code: str, text: str) 
     kind = book.situations(code, text)[0]
     care = book.languages[code].care[kind]
     assert book.handoff(code, text).startswith(care.split(". ")[0])
+
+
+@pytest.mark.parametrize(
+    ("code", "card", "account"),
+    [
+        (
+            "it",
+            "Un SMS falso chiedeva la dogana e ho inserito i dati della carta.",
+            "Qualcuno è entrato nel mio account e ha fatto un ordine, è una truffa.",
+        ),
+        (
+            "de",
+            "Ich habe auf einer gefälschten Seite meine Kartendaten eingegeben.",
+            "Mein Konto wurde gehackt, jemand hat darin bestellt.",
+        ),
+        (
+            "es",
+            "Pagué en un enlace de un SMS falso y metí los datos de la tarjeta.",
+            "Alguien ha entrado en mi cuenta, es un fraude.",
+        ),
+    ],
+)
+def test_a_fraud_beside_a_card_is_met_with_blocking_it(
+    code: str, card: str, account: str
+) -> None:
+    """Card details given after a fake message: call the bank to block the card,
+    not only "change your password"; someone in their account: the password."""
+    book = language_book()
+    assert "fraud" in book.situations(code, card), card
+    said = book.handoff(code, card)
+    assert said.startswith(book.languages[code].care["fraud_card"]), said
+    assert "fraud" in book.situations(code, account), account
+    other = book.handoff(code, account)
+    assert not other.startswith(book.languages[code].care["fraud_card"]), other
