@@ -167,3 +167,15 @@ def test_a_fraud_beside_a_card_is_met_with_blocking_it(
     assert "fraud" in book.situations(code, account), account
     other = book.handoff(code, account)
     assert not other.startswith(book.languages[code].care["fraud_card"]), other
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("fr", "Mon colis n'arrive pas et je commence vraiment à m'inquiéter."),
+        ("fr", "Je m'inquiète un peu pour ma commande."),
+        ("fr", "Ça commence à m'inquiéter, où est le colis ?"),
+    ],
+)
+def test_a_worry_said_as_a_verb_is_heard(code: str, text: str) -> None:
+    assert language_book().felt(code, text), text
