@@ -46,6 +46,10 @@ async def in_language(
     address or postcode first, in the language, as in English."""
     text = str((tracker.latest_message or {}).get("text") or "")
     book = language_book()
+    if book.asks_if_ours(language, text):
+        # "Ho ricevuto un SMS ... È vostro?": not ours, and what to do, before any
+        # order it names is looked up (or a fraud read into the link it mentions)
+        return book.say(language, "not_ours"), []
     found = book.situations(language, text)
     if not found:
         return await _in_language(tracker, language, text)

@@ -136,6 +136,8 @@ class LanguageBook(LanguageReading):
                 money=compiled(entry.get("money")),
                 state=compiled(entry.get("state")),
                 card=compiled(entry.get("card")),
+                its_ours=compiled(entry.get("its_ours")),
+                steps=compiled(entry.get("steps")),
                 requests=compiled(entry.get("requests")),
                 negation=compiled(entry.get("negation")),
                 own_mistake=compiled(entry.get("own_mistake")),

@@ -105,6 +105,18 @@ def asks_beside_the_order(texts: LanguageTexts, text: str) -> bool:
     )
 
 
+# What reaches a customer from someone claiming to be us: a text, an e-mail, a call,
+# a link (the words of our languages and English alike)
+_A_MESSAGE = re.compile(
+    r"\b(?:sms|e-?mails?|mails?|nachricht\w*|mensaje\w*|messages?|messaggi\w*|"
+    r"bericht\w*|mensage\w*|wiadomo\w*|meddelande\w*|links?|enlace|lien|"
+    r"collegamento|linkje|liga[çc][ãa]o|länk\w*|correo|courriel|anruf\w*|"
+    r"llamada|appel|chiamata|telefoontje|chamada|telefon\w*|samtal|whatsapp|texto)\b"
+)
+# how far before a step its negation may stand ("no he pinchado", "nichts bezahlt")
+_NEGATION_REACH = 25
+
+
 class LanguageReading:
     """The readings of a message in one of the languages, over their texts."""
 
@@ -150,6 +162,29 @@ class LanguageReading:
             if who := texts.people.who_in(text.lower(), kind, said):
                 return named.format(who=who)
         return texts.care.get(kind, "")
+
+    def asks_if_ours(self, code: str, text: str) -> bool:
+        """Whether ``text`` only asks whether a message (a text, an e-mail, a call)
+        is ours ("Ho ricevuto un SMS ... È vostro?"), with no step taken (paid,
+        clicked, typed in; ``steps``, unless negated): that it is not, and what to
+        do, answered at once (``not_ours``), as in English."""
+        texts = self.languages.get(code)
+        lower = text.lower()
+        if (
+            texts is None
+            or texts.its_ours is None
+            or "not_ours" not in texts.answers
+            or not texts.its_ours.search(lower)
+            or not _A_MESSAGE.search(lower)
+        ):
+            return False
+        steps = texts.steps.finditer(lower) if texts.steps is not None else iter(())
+        negation = texts.negation
+        return all(
+            negation is not None
+            and negation.search(lower[max(0, s.start() - _NEGATION_REACH) : s.start()])
+            for s in steps
+        )
 
     def answers_first(self, code: str, text: str, found: Sequence[str]) -> bool:
         """Whether the serious things ``found`` in ``text`` are only money worries or

@@ -84,6 +84,9 @@ class LanguageTexts:
     state: re.Pattern[str] | None = None
     # words of a payment card or bank details (fraud beside them: care.fraud_card)
     card: re.Pattern[str] | None = None
+    # a question whether a message is ours, and the steps that make it more
+    its_ours: re.Pattern[str] | None = None
+    steps: re.Pattern[str] | None = None
     # words that make a question ask us to do it (``requests``: "können Sie ...?")
     requests: re.Pattern[str] | None = None
 

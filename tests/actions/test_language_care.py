@@ -179,3 +179,71 @@ def test_a_fraud_beside_a_card_is_met_with_blocking_it(
 )
 def test_a_worry_said_as_a_verb_is_heard(code: str, text: str) -> None:
     assert language_book().felt(code, text), text
+
+
+# Written for this test: a text or an e-mail that claims to be ours, asked about with
+# nothing done (answered at once: not ours), and the same after a step taken.
+OURS = {
+    "de": (
+        "Ich habe eine SMS bekommen, ich soll für mein Paket 2 Euro Zoll zahlen. "
+        "Ist die wirklich von Ihnen?",
+        "Ich habe auf den Link geklickt und 2 Euro bezahlt. Ist die von Ihnen?",
+    ),
+    "es": (
+        "Me ha llegado un correo que dice que mi cuenta está bloqueada. "
+        "¿Es vuestro? No he pinchado nada.",
+        "Me llegó un SMS para pagar la aduana y ya he pagado. ¿Era vuestro?",
+    ),
+    "fr": (
+        "J'ai reçu un SMS pour payer des frais de douane, c'est bien vous ?",
+        "J'ai reçu un mail pour des frais et j'ai payé, c'est bien vous ?",
+    ),
+    "it": (
+        "Mi è arrivato un SMS: devo pagare la dogana per il pacco 48213. È vostro?",
+        "Mi è arrivato un SMS sulla dogana e ho già pagato. È vostro?",
+    ),
+    "nl": (
+        "Ik kreeg een sms dat ik invoerkosten moet betalen. Is die van jullie?",
+        "Ik kreeg een sms over invoerkosten en heb al betaald. Is die van jullie?",
+    ),
+    "pt": (
+        "Recebi uma mensagem a dizer que tenho de pagar a alfândega. É vosso?",
+        "Recebi uma mensagem sobre a alfândega e já paguei. É vosso?",
+    ),
+    "pl": (
+        "Dostałam SMS, że muszę dopłacić za cło. Czy to od was?",
+        "Dostałam SMS o cle i już zapłaciłam. Czy to od was?",
+    ),
+    "sv": (
+        "Jag fick ett sms om att jag måste betala tull för paketet. Är det från er?",
+        "Jag fick ett sms om tull och har redan betalat. Är det från er?",
+    ),
+}
+
+
+@pytest.mark.parametrize("code", sorted(OURS))
+def test_whether_a_message_is_ours_is_answered_when_nothing_was_done(
+    code: str,
+) -> None:
+    book = language_book()
+    asked, paid = OURS[code]
+    assert book.asks_if_ours(code, asked), asked
+    assert not book.asks_if_ours(code, paid), paid
+    # a question of ours that names no message claiming to be ours is none
+    plain = {
+        "de": "Ist die Lieferung wirklich kostenlos?",
+        "it": "È vero che la spedizione è gratuita?",
+    }
+    if code in plain:
+        assert not book.asks_if_ours(code, plain[code])
+
+
+async def test_a_message_claiming_to_be_ours_is_said_not_to_be_before_any_proof(
+    own_queue: str,
+) -> None:
+    from tests.actions.test_answer_first import _answer
+
+    book = language_book()
+    said, paused = await _answer(OURS["it"][0], "nlu_fallback", "ours-it")
+    assert not paused
+    assert said == book.say("it", "not_ours"), said
