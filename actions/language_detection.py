@@ -91,8 +91,9 @@ def guess(text: str) -> str | None:
     Undecided without a capitalised word with accents that starts it (taken for a
     name), it is read again with that word ("Olá, posso pagar com PayPal?"), and
     only another language than English is taken from that second reading."""
-    code = _guess(clean(text or ""))
-    if code is None and (again := clean(text or "", first=True)) != clean(text or ""):
+    words = clean(text or "")
+    code = _guess(words)
+    if code is None and (again := clean(text or "", first=True)) != words:
         second = _guess(again)
         return second if second != "en" else None
     return code

@@ -194,7 +194,8 @@ def assess(tracker: Tracker) -> Mood:
         joint
         if joint is not None
         else (None if confidence is None else float(confidence)),
-        problem_told=analyzer().tells_a_problem(text),
+        # (read only for a decision to hand over, the one answered_first may undo)
+        problem_told=decision.escalate and analyzer().tells_a_problem(text),
     )
     if first is not None:
         # a plain question beside money worries or illness: answered, with care

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import cached_property
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -64,6 +65,14 @@ class Speaker:
         # what a "yes" to the latest reply accepts (ReplyBook.offer), if anything
         self.offer: str | None = None
 
+    @cached_property
+    def grave(self) -> bool:
+        """Whether something grave was told in this chat (``told_grave``), read
+        once a turn."""
+        return told_grave(
+            self.mood.analysis, telling(customer_texts(self.tracker)[:-1])
+        )
+
     def situation(self, order_id: str | None = None) -> Situation:
         """What the empathy layer needs to know about this turn."""
         name = customer_name(self.tracker)
@@ -83,9 +92,7 @@ class Speaker:
             text=str((self.tracker.latest_message or {}).get("text") or ""),
             earlier=telling(customer_texts(self.tracker)[:-1]),
             register=empathy_book().registers.of(customer_texts(self.tracker)),
-            grave=told_grave(
-                self.mood.analysis, telling(customer_texts(self.tracker)[:-1])
-            ),
+            grave=self.grave,
         )
 
     async def answer_side_questions(self) -> None:

@@ -201,16 +201,20 @@ def asks_anything(text: str) -> bool:
     return "?" in text or any(is_question(c) for c in clauses(text))
 
 
+def glad(speaker: Speaker) -> bool:
+    """Whether the latest message reads as joy, without sarcasm."""
+    analysis = speaker.mood.analysis
+    return (
+        analysis is not None
+        and analysis.label is Emotion.JOY
+        and not analysis.has("sarcasm")
+    )
+
+
 def glad_only(speaker: Speaker, text: str) -> bool:
     """Whether an unclear message only says they are glad ("no question really,
     just happy :)"): it reads as joy, without sarcasm, and asks nothing."""
-    glad = speaker.mood.analysis
-    return (
-        glad is not None
-        and glad.label is Emotion.JOY
-        and not glad.has("sarcasm")
-        and not asks_anything(text)
-    )
+    return glad(speaker) and not asks_anything(text)
 
 
 # Feelings a customer tells of themselves with nothing asked ("honestly I'm so
@@ -234,7 +238,7 @@ def felt_only(speaker: Speaker, text: str) -> bool:
     felt = speaker.mood.analysis
     # after a death or an injury, a weight told reads as frustration in the chat's
     # context ("it's a lot to deal with all at once"): heard all the same
-    grave = speaker.situation().grave and felt.label is Emotion.FRUSTRATION
+    grave = felt is not None and felt.label is Emotion.FRUSTRATION and speaker.grave
     return (
         felt is not None
         and (felt.label in TOLD_FEELINGS or grave)
@@ -292,12 +296,7 @@ async def not_understood(
         speaker.say("faq.product_details", **answer_values(tracker))
         return [SlotSet("pending_intent", None)]
     options = readings(tracker) if fallback else []
-    glad = speaker.mood.analysis
-    if (
-        glad.label is Emotion.JOY
-        and not glad.has("sarcasm")
-        and not glad.has("problem_report")
-    ):
+    if glad(speaker) and not speaker.mood.analysis.has("problem_report"):
         # "I'm so excited, I start my yoga class next week! Do they come in one
         # parcel?": nothing went wrong, so no "you'd like to tell us something went
         # wrong?"

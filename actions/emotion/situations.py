@@ -33,10 +33,10 @@ ORDER = (
 )
 _NEGATORS = DEFAULT_NEGATORS | {"nobody", "noone", "no one", "neither"}
 # ...and before a step not taken ("I haven't clicked it")
+_STEP_NEGATORS = _NEGATORS | {"haven't", "havent", "have not", "hasn't", "has not"}
 # what a step after a message that was not ours gave away (``step_after``): the
 # card (reply ``what``: call the bank) or the password; else it was the link
 _GIVEN = re.compile(r"\b(?:card|bank|password)\b")
-_STEP_NEGATORS = _NEGATORS | {"haven't", "havent", "have not", "hasn't", "has not"}
 # the person a pronoun stands for, seen from the bot ("i got burned" -> "you")
 _PRONOUNS = {
     "i": "you",
@@ -234,18 +234,27 @@ class SituationDetector:
         only asked whether a message was ours (its ``calm`` kind): the serious kind
         after all, about the card, the password or the link; None otherwise. Both
         lower-cased."""
-        asked = {c.kind for c in self.detect(before)}
         for kind in self.kinds:
-            if kind.calm_unless is None or kind.calm_kind not in asked:
+            if kind.calm_unless is None:
                 continue
-            for step in kind.calm_unless.finditer(text):
-                if negated_before(text, step.start(), _STEP_NEGATORS):
-                    continue
-                given = _GIVEN.search(text)
-                what = given.group(0) if given else "link"
-                return Circumstance(
-                    kind.name, kind.serious, "", what, "", quote(step.group(0))
-                )
+            step = next(
+                (
+                    found
+                    for found in kind.calm_unless.finditer(text)
+                    if not negated_before(text, found.start(), _STEP_NEGATORS)
+                ),
+                None,
+            )
+            # (the message before is read only when this one tells a step)
+            if step is None or kind.calm_kind not in {
+                c.kind for c in self.detect(before)
+            }:
+                continue
+            given = _GIVEN.search(text)
+            what = given.group(0) if given else "link"
+            return Circumstance(
+                kind.name, kind.serious, "", what, "", quote(step.group(0))
+            )
         return None
 
     @staticmethod
