@@ -11,6 +11,10 @@ from rasa_sdk import Tracker
 
 from actions.mentions import mentioned
 from actions.replies import capitalise, reply_book
+from actions.side import is_question
+from bot.waiting_english import ENGLISH
+from bot.waiting_reading import situation
+from bot.waiting_texts import REMEDIES
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 # the yes or no an answer opens with ("Yes, we take PayPal", "You can, yes: ...",
@@ -50,6 +54,21 @@ def user_events(tracker: Tracker) -> list[dict[str, Any]]:
 def customer_texts(tracker: Tracker) -> list[str]:
     """The texts of every customer message in the conversation, newest last."""
     return [e.get("text") or "" for e in user_events(tracker)]
+
+
+def replayed(event: dict[str, Any], intent: str) -> dict[str, Any]:
+    """A copy of the user ``event`` that NLU understood as ``intent``, for sure."""
+    parse_data = dict(event.get("parse_data") or {})
+    parse_data["intent"] = {"name": intent, "confidence": 1.0}
+    # ...and nothing else: the ranking of the first reading is no longer NLU's
+    parse_data["intent_ranking"] = [{"name": intent, "confidence": 1.0}]
+    return {
+        "event": "user",
+        "text": event.get("text"),
+        "parse_data": parse_data,
+        "input_channel": event.get("input_channel"),
+        "metadata": event.get("metadata") or {},
+    }
 
 
 def customer_metadata(tracker: Tracker) -> dict[str, Any]:
@@ -227,3 +246,21 @@ def asks_us_to_find_out(tracker: Tracker) -> bool:
         and bool(_FIND_OUT.search(text))
         and bool(_COLLEAGUE_CAN.search(said[-1]))
     )
+
+
+def asks_what_the_person_arranges(tracker: Tracker) -> bool:
+    """Whether the latest message, right after a person was offered to put a problem
+    right ("Would you like a person to sort out a replacement or a refund?"), asks
+    what becomes of the item or the money ("Can I get a new one or do I send it
+    back first?"): a yes to the person, with a question they answer (the handoff
+    says what holds for what was reported, actions/waiting_answers.py)."""
+    if str(tracker.get_slot("offered") or "") != "handoff":
+        return False
+    said = bot_texts(tracker)
+    texts = customer_texts(tracker)
+    if not said or not said[-1].rstrip().endswith("?") or not texts:
+        return False
+    text = texts[-1]
+    if not is_question(text) or not ENGLISH.remedy.search(text.lower()):
+        return False
+    return situation(texts[-3:], ENGLISH) in REMEDIES

@@ -235,7 +235,8 @@ async def _in_language(
         # state: whether it comes in time, after the words for how they feel
         answer = book.order_answer(language, pending.values(), again=True, said=text)
         return f"{book.heard(language, text)} {answer}".strip(), about(pending)
-    reply = book.reply(language, text, order, recent=recent)
+    earlier = customer_texts(tracker)[:-1]
+    reply = book.reply(language, text, order, recent=recent, earlier=earlier)
     # (after the words for a feeling: "Sono un po' in ansia. Quando arriva?")
     asks_number = reply is not None and book.say(language, "order.ask") in reply
     if (

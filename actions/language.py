@@ -146,6 +146,8 @@ class LanguageBook(LanguageReading):
             texts = languages[str(code)]
             required = {"offer_person", *(f"order.{s}" for s in ORDER_STATES)}
             required |= set(texts.topics) & set(ANSWERED)  # thanks: a short reply
+            if "thanks" in texts.topics:  # ...with care after something grave
+                required.add("thanks_grave")
             missing = required - set(texts.answers) if texts.topics else set()
             if missing:
                 raise ValueError(f"{path}: {code} lacks answers {sorted(missing)}")
@@ -267,6 +269,7 @@ class LanguageBook(LanguageReading):
         text: str,
         order: Callable[[str], dict[str, Any] | None],
         recent: Sequence[str] = (),
+        earlier: Sequence[str] = (),
     ) -> str | None:
         """The answer in the language to a simple question (delivery, returns,
         payment, a refund's timing, a new delivery address, an order's state), after
@@ -281,6 +284,8 @@ class LanguageBook(LanguageReading):
                 when there is no such order.
             recent: the bot's recent messages: a person is offered once, not
                 when this reply or a recent one already says a person can help.
+            earlier: the customer's messages before this one: thanks after
+                something grave was told there is met with care.
         """
         texts = self.languages.get(code)
         if texts is None or not texts.topics:
@@ -309,7 +314,9 @@ class LanguageBook(LanguageReading):
         if "order" in asked and (number or not answered):
             answered.append("order")  # without a number: ask for it, unless answered
         if not answered:  # thanks, and nothing else we answer
-            return None if asks_something(texts, rest) else texts.answers.get("thanks")
+            if asks_something(texts, rest):
+                return None
+            return self.thanked(code, text, recent, earlier)
         others = set(answered) - {"order"}
         if (
             "order" in answered
@@ -375,6 +382,25 @@ class LanguageBook(LanguageReading):
         if parts[0] and not offered:
             parts.append(texts.answers["offer_person"])
         return " ".join(p for p in parts if p)
+
+    def thanked(
+        self, code: str, text: str, recent: Sequence[str], earlier: Sequence[str]
+    ) -> str:
+        """Thanks answered in the language: after the words for a feeling named
+        beside it ("Gracias. Es todo muy difícil ahora mismo."), with a person
+        offered unless one was lately; with care, not a breezy "you're welcome",
+        when something grave was told in the chat (a death, an injury, a fraud, in
+        ``text`` or ``earlier``)."""
+        texts = self.languages[code]
+        grave = any(self.situations(code, said) for said in (*earlier, text))
+        felt = self.felt(code, text)
+        if grave:
+            return " ".join(p for p in (felt, texts.answers["thanks_grave"]) if p)
+        if not felt:
+            return texts.answers["thanks"]
+        offered = any(offers_person(texts, said) for said in recent)
+        offer = "" if offered else texts.answers["offer_person"]
+        return " ".join(p for p in (felt, offer) if p)
 
     def waiting(self, code: str, key: str, values: dict[str, Any]) -> str | None:
         """Where the customer stands (``queue.<key>``) in the language; None when it

@@ -5,6 +5,7 @@ a question (actions/language.py): cancelling an order, and where their money sta
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from actions.language_texts import (
@@ -25,13 +26,29 @@ def wants_cancelled(texts: LanguageTexts | None, text: str) -> bool:
     if texts is None or not texts.topics:
         return False
     lower = text.lower()
-    asked, _ = topics_asked(texts, lower)
+    # the topics of the sentences that ask or request something: a reason told
+    # beside it ("Ich habe den Füller inzwischen im Laden gekauft.") asks nothing
+    asking = " ".join(
+        s
+        for s in _SENTENCES.split(lower)
+        if asks_something(texts, s) or _cancels(texts, s)
+    )
+    asked, _ = topics_asked(texts, asking or lower)
     return (
         "cancel" in asked
         and set(asked) <= {"cancel", "order", "thanks", "praise"}
         and not problem_said(texts, lower)
         and not _refused(texts, lower)
     )
+
+
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+
+
+def _cancels(texts: LanguageTexts, sentence: str) -> bool:
+    """Whether ``sentence`` has the language's word for cancelling."""
+    words = texts.topics.get("cancel")
+    return words is not None and words.search(sentence) is not None
 
 
 # How far before the word for cancelling a negation turns it down ("no quiero

@@ -5,8 +5,6 @@ answered as if asked alone. actions/unclear.py and actions/answers.py use them."
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 from rasa_sdk import Tracker
 from rasa_sdk.events import (
@@ -17,7 +15,7 @@ from rasa_sdk.events import (
 )
 
 from actions.answer_keys import answer_values
-from actions.conversation import user_events
+from actions.conversation import replayed, user_events
 from actions.faq import beats_intent as faq_beats_intent
 from actions.faq import match as faq_match
 from actions.faq import nearest_intent
@@ -88,16 +86,3 @@ async def accept_offer(
         ActionExecuted("action_listen"),
         replayed(users[-1], target),
     ]
-
-
-def replayed(event: dict[str, Any], intent: str) -> dict[str, Any]:
-    """A copy of the user ``event`` that NLU understood as ``intent``, for sure."""
-    parse_data = dict(event.get("parse_data") or {})
-    parse_data["intent"] = {"name": intent, "confidence": 1.0}
-    return {
-        "event": "user",
-        "text": event.get("text"),
-        "parse_data": parse_data,
-        "input_channel": event.get("input_channel"),
-        "metadata": event.get("metadata") or {},
-    }

@@ -154,8 +154,9 @@ def add_answer_route(app: Sanic) -> None:
     theirs, else the proof asked for, and a proof given opens it,
     actions/waiting_order.py; proof_only: the message is no question, only a proof
     is looked for; situation: what the customer reported, "double_charge",
-    "damaged", "wrong_item" or "fraud", optional: a question about their money or
-    the item then needs no proof, what holds for it shows nothing of the order);
+    "damaged", "not_working", "missing", "wrong_item" or "fraud", optional: a
+    question about their money or the item then needs no proof, what holds for it
+    shows nothing of the order);
     answer ``{"text": str | null}``, with ``"unfit": situation`` when the general
     answer does not fit it.
     """

@@ -34,6 +34,7 @@ from actions.conversation import (
     customer_texts,
     latest_confidence,
     latest_intent,
+    replayed,
     user_events,
     yes_or_no_again,
 )
@@ -57,7 +58,7 @@ from actions.readings import (
     reading_text,
     readings,
 )
-from actions.replay import accept_offer, answer_beside_thanks, replayed
+from actions.replay import accept_offer, answer_beside_thanks
 from actions.replies import capitalise, reply_book
 from actions.side import clauses, is_question, points_back
 from actions.speaker import Speaker
@@ -295,6 +296,15 @@ async def not_understood(
         # which its page answers (or a colleague who asks the product team)
         speaker.say("faq.product_details", **answer_values(tracker))
         return [SlotSet("pending_intent", None)]
+    if not is_question(text) and (
+        mentioned("not_working", text) or mentioned("has_it_with_a_problem", text)
+    ):
+        # "my toaster stopped working": a problem with an item of ours, told (not
+        # something we don't do): answered as the complaint it is
+        return [
+            SlotSet("pending_intent", None),
+            *await accept_offer("ask complaint", speaker, tracker),
+        ]
     options = readings(tracker) if fallback else []
     if glad(speaker) and not speaker.mood.analysis.has("problem_report"):
         # "I'm so excited, I start my yoga class next week! Do they come in one

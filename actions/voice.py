@@ -20,6 +20,7 @@ from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import (
+    asks_what_the_person_arranges,
     bot_texts,
     customer_texts,
     latest_intent,
@@ -47,6 +48,7 @@ from actions.order_chat import telling
 from actions.order_follow_up import FOLLOW_UP_ACTIONS, order_follow_up
 from actions.repeats import detail, repeats
 from actions.replies import reply_book
+from actions.request_sentence import request_read_alone
 from actions.side import clauses, is_question
 from actions.situation import Situation
 from actions.speaker import RECENT_REPLIES, Speaker, earlier_misses
@@ -272,6 +274,10 @@ class CaringAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Assess the mood, then hand over or respond."""
+        if (replay := await request_read_alone(tracker)) is not None:
+            # "I need to cancel 5520174. Lost my job...": the request its sentence
+            # makes alone, with the reason beside it
+            return replay
         mood = assess(tracker)
         if mood.events:
             await annotate(tracker, mood.analysis)
@@ -331,6 +337,15 @@ class CaringAction(Action, ABC):
                 return [*mood.events, *_closed_loops(tracker)]
             Speaker(dispatcher, tracker, mood, None).say(key)
             return [*mood.events, *_closed_loops(tracker)]
+        if not language and asks_what_the_person_arranges(tracker):
+            # "Can I get a new one or do I send it back first?" right after a person
+            # was offered to put it right: yes, and the handoff says what holds
+            # for it (whatever NLU made of the question)
+            if spoke_this_turn(tracker):
+                return [*mood.events, *_closed_loops(tracker)]
+            why = "Customer asked how their problem is put right."
+            asked = escalated(mood, ["person_request"], why)
+            return [*mood.events, *await hand_off(dispatcher, tracker, asked)]
         try:
             follow_up = (
                 await order_follow_up(tracker)

@@ -62,7 +62,16 @@ _NO_VALUES = {"name_greeting": "", "account_type": "", "delivery_place": ""}
 # a death) makes a general answer about returning unused items or the refund after
 # a return wrong: the gateway says what holds then (or what the person arranges).
 UNFIT_SITUATIONS = frozenset(
-    {"double_charge", "damaged", "wrong_item", "fraud", "safety", "bereavement"}
+    {
+        "double_charge",
+        "damaged",
+        "not_working",
+        "missing",
+        "wrong_item",
+        "fraud",
+        "safety",
+        "bereavement",
+    }
 )
 # answers about sending back, money back or prices: not what holds for a double
 # charge, a broken or wrong item, or fraud ("can you refund the extra one today?" is

@@ -35,8 +35,10 @@ from bot.handoff.flags import SERIOUS_FLAGS, urgency_flags
 from bot.rediskeys import AppKeys
 from bot.survey_answers import ANSWER, SurveyAnswers
 from bot.survey_config import SurveyConfig, load
+from bot.texts import waiting_words
 from bot.transcript import Author, Entry, Kind, Transcript
 from bot.upstream import EmotionClient
+from bot.waiting_reading import felt_words, serious_flags
 
 logger = logging.getLogger(__name__)
 
@@ -156,10 +158,10 @@ class Surveys(SurveyAnswers):
         await self.redis.zrem(self.keys.survey_quiet, cid)
         if not self._had_a_request(recent):
             return None  # "thanks!" alone is no conversation to rate
-        if self.config.upset(_readings(recent)):
+        if self.config.upset(_readings(recent)) or _felt(message.text, language):
             logger.info("no survey for %s: still upset", cid)
             return None
-        if _grave(_readings(recent)):
+        if _grave(_readings(recent)) or _grave_words(recent, language):
             # "thank you" from someone whose husband died: no "how did we do?"
             logger.info("no survey for %s: something grave was told", cid)
             return None
@@ -305,6 +307,23 @@ def _grave(readings: list[dict[str, Any]]) -> bool:
             str(s.get("name")) for s in reading.get("signals") or []
         )
     )
+
+
+def _grave_words(entries: list[Entry], language: str) -> bool:
+    """Whether the customer told something grave in another ``language``'s own
+    words among ``entries`` (the emotion readings read English)."""
+    return language not in ("", "en") and any(
+        serious_flags(e.text, language) & SERIOUS_FLAGS
+        for e in entries
+        if e.author is Author.CUSTOMER and e.kind is Kind.MESSAGE
+    )
+
+
+def _felt(text: str, language: str) -> bool:
+    """Whether thanks in another ``language`` names a feeling beside it ("Gracias.
+    Es todo muy difícil ahora mismo."): no survey then."""
+    words = waiting_words(language) if language not in ("", "en") else None
+    return words is not None and felt_words(text.lower(), words)
 
 
 def _s(value: Any) -> str:

@@ -25,12 +25,13 @@ FEELING_LABELS = {
     "disappointed": "",
     "shaken": "anxiety",
     "outraged": "anger",
+    "weighed": "sadness",  # "es todo muy difícil": a weight, heard as such
 }
 
 
 # What a customer reported that makes a general answer about returns wrong
 # (actions/waiting_answers.py, fits; waiting_fits_<name> says what holds instead)
-SITUATIONS = ("double_charge", "wrong_item", "damaged")
+SITUATIONS = ("double_charge", "wrong_item", "not_working", "damaged", "missing")
 
 
 def _never() -> re.Pattern[str]:

@@ -297,7 +297,7 @@ class EmotionClient:
         chat, for a question about its order: answered once they proved it
         theirs, else the proof asked for); with ``proof_only``, only the order's
         state when ``text`` proves it theirs; ``situation``: what the customer
-        reported ("double_charge", "damaged", "wrong_item"): a general answer that
+        reported ("double_charge", "damaged", "missing"...): a general answer that
         does not fit it is None, with UNFIT set to it. None when there is none or
         the server cannot say."""
         UNFIT.set("")

@@ -205,6 +205,16 @@ class WaitingReplies(Standing):
                 return await self._advised(
                     conversation_id, advice, flag, language, said
                 )
+            # "what are you going to do about it?" after a broken, a wrong or a
+            # missing item: what the person arranges for it, once
+            reported = read.situation([*wrote, text], words)
+            fits = f"waiting_fits_{reported}"
+            if (
+                reported in words_of.REMEDIES
+                and fits in texts()
+                and say(fits, language) not in told
+            ):
+                return say(fits, language)
             then = say("waiting_next", language)  # what the person will do, once
             if then in told:
                 return await self._how_long(conversation_id, language, said, told_where)
@@ -283,11 +293,8 @@ class WaitingReplies(Standing):
         if (asks_person and known is None) or (urgent and not asks):
             # after something serious (a death, someone hurt, fraud, money) the
             # request is granted warmly, not with a bare "you're in line"
-            asked = (
-                "waiting_person_asked_care"
-                if flag in words_of.SITUATION_FEELINGS and not ack
-                else "waiting_person_asked"
-            )
+            asked = words_of.person_asked(flag, language, said) if not ack else ""
+            asked = asked or "waiting_person_asked"
             lines = {say(k, language) for k in ("waiting_person_asked", asked)}
             manager = say("waiting_manager", language)
             # asked again, or in capitals: the wait itself is what they feel
@@ -311,6 +318,14 @@ class WaitingReplies(Standing):
                 where = ""
                 if asks:
                     where = await self._standing_line(conversation_id, language, said)
+                    if (
+                        asked != "waiting_person_asked"
+                        and said
+                        and words_of.same_place(where, said[-1])
+                    ):
+                        # "you're already in line" said warmly, and their place
+                        # in line the last reply told: not again
+                        where = ""
             reply = " ".join(p for p in (first, where) if p)
             if reply in said[-1:]:  # "are you even listening??": not the same again
                 return say("waiting_for_person_again", language)

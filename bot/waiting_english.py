@@ -209,7 +209,7 @@ OTHERS = re.compile(
     r"(?:gets?|is|being) (?:hurt|harmed|injured|burn(?:ed|t))\b"
 )
 # What was reported that makes a general answer about returns wrong: charged twice,
-# the wrong item, a broken one
+# the wrong item, one that stopped working, a broken one, one missing from the parcel
 ENGLISH_SITUATIONS = (
     (
         "double_charge",
@@ -223,24 +223,41 @@ ENGLISH_SITUATIONS = (
         "wrong_item",
         re.compile(
             r"\bwrong (?:item|size|colou?r|product|one|thing|model)\b|"
-            r"\bnot what i ordered\b|\binstead of\b"
+            r"\bnot what i ordered\b|\binstead of\b|\b(?:two|2) different "
+            r"(?:sizes|colou?rs|models|styles)\b|\bmismatched\b"
         ),
     ),
+    # an item that stopped working (covered by the guarantee), before a broken one
+    ("not_working", mention("not_working")),
     (
         "damaged",
         re.compile(
             r"\b(?:broken|broke|damaged|smashed|cracked|shattered|faulty|defective|"
-            r"dented|crushed|torn|leaking|in pieces|doesn't work|does not work|"
-            r"stopped working|won't (?:turn|switch) on)\b"
+            r"dented|crushed|torn|leaking|in pieces)\b"
+        ),
+    ),
+    # an item missing from the parcel (not the parcel itself gone missing)
+    (
+        "missing",
+        re.compile(
+            r"\bmissing from (?:the|my|our|your|this) (?:parcel|package|box|order|"
+            r"delivery)\b|\b(?!(?:parcel|package|order|delivery|shipment|it|this|"
+            r"that)\b)\w+ (?:is|was|are|were|'s) missing\b|\b(?:wasn't|weren't|"
+            r"was not|were not|isn't|aren't|not) (?:in|included in|inside) (?:the|"
+            r"my|our) (?:parcel|package|box|order|delivery)\b|\b(?:came|arrived|"
+            r"turned up) without (?:the|a|an|any|its|their)\b|\bonly (?:one|half|"
+            r"part|some)\b[^.?!]{0,30}?\b(?:came|arrived|was in|were in)\b"
         ),
     ),
 )
-# asks what becomes of the item, the order or the money (WaitingWords.remedy)
+# asks what becomes of the item, the order or the money, or for it to be sent (a
+# missing one) (WaitingWords.remedy)
 REMEDY = re.compile(
     r"\b(?:cancel\w*|send (?:it|them|this|that|the \w+(?: one)?) back|back first|"
     r"return (?:it|them|this|that|the \w+)|keep (?:it|them|the \w+)|throw (?:\w+ ){1,3}"
     r"(?:away|out)|bin (?:it|them)|do (?:i do )?with (?:it|them|the \w+)|"
     r"replace\w*|(?:another|a new) one|send (?:me |us )?(?:another|a new)|"
+    r"(?:post|send|ship) (?:it|them|the missing \w+)(?! back)|"
     r"refund\w*|money back|get (?:my|the) money|get (?:it|that|them) back|"
     r"(?:money|payment|charge|amount|refund|it|that) (?:will |to )?(?:come|comes|"
     r"coming|be|go|goes) back)\b"

@@ -188,8 +188,9 @@ def impatience(text: str, words: WaitingWords) -> str:
 
 def situation(texts: list[str], words: WaitingWords) -> str:
     """What the customer reported that makes a general answer about returns wrong
-    ("double_charge", "wrong_item", "damaged"), in the newest of ``texts`` that
-    says one (their messages, oldest first); "" when none does."""
+    ("double_charge", "wrong_item", "not_working", "damaged", "missing"), in the
+    newest of ``texts`` that says one (their messages, oldest first); "" when none
+    does."""
     for text in reversed(texts):
         # "I ordered the wrong size" is their own mistake, no wrong item of ours
         lower = words.own_mistake.sub(" ", text.lower())

@@ -169,6 +169,29 @@ def wants(text: str, words: WaitingWords, language: str) -> str | None:
     return say("wants_named", wanted=said_back)
 
 
+def person_asked(flag: UrgencyFlag | None, language: str, said: list[str]) -> str:
+    """The text that grants a waiting customer's request for a person after
+    something serious (``flag``): the feeling it brings named (a loss, someone hurt,
+    details stolen, money that is tight: ``waiting_person_asked_<flag>``) the first
+    time, then warmly (``waiting_person_asked_care``); "" when nothing serious
+    happened."""
+    if flag not in SITUATION_FEELINGS:
+        return ""
+    own = f"waiting_person_asked_{flag.value}"
+    if own in texts() and not any(say(own, language) in x for x in said):
+        return own
+    return "waiting_person_asked_care"
+
+
+def same_place(line: str, reply: str) -> bool:
+    """Whether ``reply`` told where the customer stands as ``line`` does: the same
+    place in line (its numbers), or the same words when it names none."""
+    numbers = re.findall(r"\d+", line)
+    if not numbers:
+        return bool(line) and line in reply
+    return all(n in re.findall(r"\d+", reply) for n in numbers)
+
+
 def impatience_ack(kind: str, language: str, said: list[str]) -> str:
     """The words for a waiting customer's impatience of ``kind`` (read.impatience):
     ``waiting_ack_<kind>``, or when the last two replies said those,
@@ -321,7 +344,9 @@ def fresh(said: list[str], language: str, *names: str) -> str:
 
 # What the customer reported that has its own answer to "what becomes of the item or
 # the money?" (waiting_fits_<name>)
-REMEDIES = frozenset({"damaged", "wrong_item", "double_charge", "safety"})
+REMEDIES = frozenset(
+    {"damaged", "not_working", "missing", "wrong_item", "double_charge", "safety"}
+)
 # Flags whose answer to a question (``waiting_asked_<flag>``) says what their advice
 # says, so it comes first; a safety question gets "see a doctor" first.
 ASKED_FIRST = frozenset({UrgencyFlag.FRAUD, UrgencyFlag.BEREAVEMENT})

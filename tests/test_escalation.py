@@ -623,3 +623,43 @@ def test_a_customer_who_cannot_phone_is_never_asked_for_a_phone_number(
     client = redis.Redis.from_url(stack.settings.redis_url, decode_responses=True)
     ticket = client.hgetall(Keys(stack.settings.redis_prefix).ticket(sender))
     assert "Do not contact them by phone" in ticket.get("explanation", ""), ticket
+
+
+def test_a_request_in_one_sentence_beside_a_job_loss_is_done_not_queued(
+    gateway_url: str,
+) -> None:
+    """ "I need to cancel 48213. Lost my job..." is one request with its reason:
+    NLU, unsure of the whole, reads the request's sentence alone; the job is named
+    and the order looked up (the proof asked first), not a person in an empty
+    queue."""
+    _, replies = converse(
+        gateway_url,
+        [
+            "Hi, I need to cancel 48213. Lost my job this week and I can't justify "
+            "the money on a scarf right now.",
+        ],
+    )
+    [first] = replies
+    said = " ".join(first)
+    assert "job" in said, first
+    assert "48213" in said and "postcode" in said, first
+    assert "signed in" not in said and "online" not in said, first
+
+
+def test_what_becomes_of_a_missing_item_asked_after_the_offer_brings_a_person(
+    gateway_url: str,
+) -> None:
+    """A person offered to put right a part missing from the parcel, and the
+    customer asks "will you send it or refund it?": the person is brought in and
+    the handoff says what holds (nothing to send back), not the refund's state."""
+    _, replies = converse(
+        gateway_url,
+        [
+            "The parcel for order 730915 came without the filter papers, only the "
+            "dripper was in it.",
+            "maya.lindqvist@example.com",
+            "will you send the missing part or refund it?",
+        ],
+    )
+    said = " ".join(replies[2])
+    assert say("waiting_fits_missing") in said, replies

@@ -136,7 +136,11 @@ def praise_after_upset(
     before = next(
         (t for t in reversed(earlier) if not ONLY_DETAILS.match(t.text)), None
     )
-    if before is None or before.score < settings.sarcasm_after:
+    if before is None:
+        return None
+    # ("Oh brilliant, 'shipped' for ten days now": sarcastic itself, upset at any
+    # score)
+    if before.score < settings.sarcasm_after and "sarcasm" not in before.signals:
         return None
     return Hit(
         "sarcasm",

@@ -270,6 +270,8 @@ async def test_yes_replays_the_unclear_message_with_the_confirmed_intent() -> No
             "parse_data": {
                 "intent": {"name": "track_order", "confidence": 1.0},
                 "entities": [{"entity": "order_id", "value": "48213"}],
+                # the confirmed reading alone: no ranking of the unsure one
+                "intent_ranking": [{"name": "track_order", "confidence": 1.0}],
             },
             "input_channel": "rest",
             "metadata": {"channel": "web"},
@@ -1089,3 +1091,25 @@ async def test_why_an_order_was_cancelled_is_not_met_with_nothing_to_do(
     assert says(said, "order.record_disagrees.cancelled_unknown", **order.values()), (
         said
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["my toaster stopped working", "the headphones won't turn on anymore, so annoying"],
+)
+async def test_an_item_that_stopped_working_is_a_complaint_not_out_of_scope(
+    text: str,
+) -> None:
+    """NLU may take "my toaster stopped working" for something we don't do: an item
+    of ours with a problem is answered as the complaint it is (replayed as one),
+    never declined."""
+    from actions.unclear import ActionNotUnderstood
+    from tests.actions.test_offers import conversation
+
+    tracker = conversation([("customer", text, "out_of_scope")], "stopped-working")
+    dispatcher = CollectingDispatcher()
+    events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    replays = [e for e in events if isinstance(e, dict) and e.get("event") == "user"]
+    assert replays and replays[0]["parse_data"]["intent"]["name"] == "complaint"
+    said = " ".join(m.get("text") or "" for m in dispatcher.messages)
+    assert not says(said, "out_of_scope"), said

@@ -4,6 +4,9 @@ plainly."""
 
 from __future__ import annotations
 
+import pytest
+
+from actions.language import language_book
 from actions.replies import reply_book
 from actions.speaker import told_grave
 
@@ -86,3 +89,32 @@ async def test_a_weight_told_after_a_death_is_heard_not_guessed_at() -> None:
     await ActionNotUnderstood().run(dispatcher, tracker, {})
     said = " ".join(m["text"] for m in dispatcher.messages)
     assert says(said, "felt_only"), said
+
+
+@pytest.mark.parametrize(
+    ("code", "earlier", "thanks"),
+    [
+        (
+            "es",
+            "Mi marido falleció el mes pasado y quiero cancelar su pedido 99887766.",
+            "Gracias. Es todo muy difícil ahora mismo.",
+        ),
+        ("de", "Mein Vater ist letzte Woche gestorben.", "Danke."),
+    ],
+)
+def test_thanks_in_another_language_after_a_death_is_met_with_care(
+    code: str, earlier: str, thanks: str
+) -> None:
+    """Thanks after a death told in the chat gets care, not "Con mucho gusto", and
+    a weight named beside it ("Es todo muy difícil") is heard first."""
+    book = language_book()
+    said = book.reply(code, thanks, lambda _: None, earlier=[earlier])
+    answers = book.languages[code].answers
+    assert said is not None and said.endswith(answers["thanks_grave"]), said
+    assert answers["thanks"] not in said
+    weighed = book.felt(code, thanks)
+    assert said.startswith(weighed), said
+    # with nothing grave told: the short thanks, or the weight heard and a person
+    # offered
+    plain = book.reply(code, thanks, lambda _: None)
+    assert plain is not None and answers["thanks_grave"] not in plain

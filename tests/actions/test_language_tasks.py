@@ -168,6 +168,28 @@ def test_a_question_a_refusal_or_a_problem_is_no_cancellation(
     assert not wants_cancelled(language_book().languages[code], text)
 
 
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (
+            "de",
+            "Bitte stornieren Sie die Bestellung 1209384756. Ich habe die Pfanne "
+            "inzwischen im Laden gekauft.",
+        ),
+        (
+            "es",
+            "Quiero cancelar el pedido 1209384756. Lo compré en una tienda del barrio.",
+        ),
+    ],
+)
+def test_a_reason_told_beside_a_cancellation_asks_nothing_of_its_own(
+    code: str, text: str
+) -> None:
+    """ "I bought it in a shop meanwhile" beside the request names a shop, but asks
+    nothing about one: still a cancellation the bot does."""
+    assert wants_cancelled(language_book().languages[code], text)
+
+
 @pytest.mark.parametrize(("code", "text"), sorted(MONEY_AWAITED.items()))
 def test_money_not_back_yet_is_a_refund_awaited_not_a_late_parcel(
     code: str, text: str

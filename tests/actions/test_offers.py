@@ -25,6 +25,7 @@ from actions.replies import reply_book
 from actions.store import OrderStatus
 from actions.unclear import ActionConfirmUnderstood, ActionNotUnderstood
 from bot import reach
+from bot.texts import say
 from tests.actions.conftest import owner, says, variations
 
 DOMAIN: dict = {}
@@ -219,6 +220,7 @@ async def test_yes_to_an_offered_question_goes_on_as_if_asked() -> None:
             "parse_data": {
                 **tracker.latest_message,
                 "intent": {"name": "get_refund", "confidence": 1.0},
+                "intent_ranking": [{"name": "get_refund", "confidence": 1.0}],
             },
             "input_channel": None,
             "metadata": {},
@@ -1622,3 +1624,53 @@ async def test_someone_asked_for_in_their_own_words_takes_up_the_offer(
     assert any(isinstance(e, dict) and e.get("event") == "pause" for e in events), (
         dispatcher.messages
     )
+
+
+@pytest.mark.parametrize(
+    ("problem", "question", "intent", "situation"),
+    [
+        (
+            "my blender from order 651234 stopped working after a week",
+            "Can I get a new one or do I have to send it back first?",
+            "get_refund",
+            "not_working",
+        ),
+        (
+            "order 730915 came without the lid, only the jug was in the box",
+            "will you send the missing lid or refund it?",
+            "get_refund",
+            "missing",
+        ),
+        (
+            "the boots in order 64450 are two different sizes, a 28 and a 30",
+            "What do I do with the wrong boot?",
+            "out_of_scope",
+            "wrong_item",
+        ),
+    ],
+)
+async def test_what_becomes_of_the_item_asked_after_a_person_offered_is_a_yes(
+    own_queue: str, problem: str, question: str, intent: str, situation: str
+) -> None:
+    """A person offered to put a problem right, and the customer asks what becomes
+    of the item or the money ("can I get a new one?"): the person is brought in and
+    the handoff says what holds for it (no returns rule for unused items)."""
+    turns = [
+        ("customer", problem, "complaint"),
+        (
+            "bot",
+            "A person from our team can put this right with a replacement or a "
+            "refund. Shall I bring one in?",
+            None,
+        ),
+        ("customer", question, intent),
+    ]
+    tracker = conversation(turns, f"remedy-{situation}", offered="handoff")
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert any(isinstance(e, dict) and e.get("event") == "pause" for e in events), (
+        dispatcher.messages
+    )
+    said = " ".join(m.get("text") or "" for m in dispatcher.messages)
+    assert say(f"waiting_fits_{situation}") in said, said
+    assert "unused" not in said, said

@@ -114,6 +114,28 @@ async def test_no_survey_after_something_grave_was_told(surveys: Surveys) -> Non
     assert await surveys.after_bot("web-loss", closing, "web") is None
 
 
+async def test_no_survey_after_something_grave_told_in_another_language(
+    surveys: Surveys,
+) -> None:
+    """The analysis reads English: a death told in Spanish is read by the
+    language's own words, and "Gracias" after it gets no "how did we do?"; nor
+    does thanks that names a weight beside it ("Es todo muy difícil")."""
+    await say(
+        surveys, "web-es-loss", "Mi marido falleció y quiero cancelar su pedido.", None
+    )
+    closing = await say(surveys, "web-es-loss", "Gracias.", None)
+    assert await surveys.after_bot("web-es-loss", closing, "web") is None
+    await say(surveys, "web-es-hard", "¿Dónde está mi pedido 48213?", None)
+    closing = await say(
+        surveys, "web-es-hard", "Gracias. Es todo muy difícil ahora mismo.", None
+    )
+    assert await surveys.after_bot("web-es-hard", closing, "web") is None
+    # plain thanks in Spanish after a plain question: the survey
+    await say(surveys, "web-es-plain", "¿Dónde está mi pedido 48213?", None)
+    closing = await say(surveys, "web-es-plain", "Gracias.", None)
+    assert await surveys.after_bot("web-es-plain", closing, "web") is not None
+
+
 async def test_thanks_alone_is_no_conversation_to_rate(surveys: Surveys) -> None:
     closing = await say(surveys, "web-only", "thanks!")
     assert await surveys.after_bot("web-only", closing, "web") is None

@@ -284,3 +284,18 @@ def test_praise_right_after_a_reply_that_could_not_help_is_sarcasm(
     ]
     analysis = analyzer.analyze("wow. super helpful.", history)
     assert analysis.has("sarcasm") is sarcastic, analysis.signals
+
+
+def test_praise_after_a_sarcastic_message_is_sarcasm_whatever_its_score() -> None:
+    """ "Wow, thanks for that really helpful answer." after "Oh brilliant, 'shipped'
+    for ten days now": the message before was sarcastic itself, so upset, even when
+    its score stays under the line for an upset message."""
+    from actions.emotion.context import ContextSettings, EarlierTurn, praise_after_upset
+
+    settings = ContextSettings()
+    before = EarlierTurn(
+        "Oh brilliant, 'shipped' for ten days now.", 0.40, 7, ("sarcasm",)
+    )
+    calm = EarlierTurn("Where is order 300418862?", 0.40, 4, ())
+    assert praise_after_upset("really helpful", 7, [before], settings) is not None
+    assert praise_after_upset("really helpful", 7, [calm], settings) is None

@@ -966,15 +966,28 @@ async def test_a_fright_put_into_words_is_named_as_a_fright_not_as_worry(
 async def test_a_person_asked_for_after_something_serious_is_granted_warmly(
     conversations: Conversations,
 ) -> None:
-    """After a death, "I'd rather talk to someone" is met with "Of course, and I'm
-    sorry you have to wait", not a bare "You're in line"; without a flag the plain
-    line stays."""
+    """After a death, "I'd rather talk to someone" is met with the loss named ("With
+    everything you have to deal with after your loss...") the first time, then with
+    "Of course, and I'm sorry you have to wait", never a bare "You're in line";
+    after a fraud, the worry about their details; without a flag the plain line
+    stays."""
     for language, texts in (
         (
             "",
-            ["is there any paperwork you need?", "I'd rather talk to someone, please."],
+            [
+                "is there any paperwork you need?",
+                "I'd rather talk to someone, please.",
+                "can I just talk to someone please",
+            ],
         ),
-        ("es", ["¿Necesitan algún documento?", "¿Me puede atender una persona?"]),
+        (
+            "es",
+            [
+                "¿Necesitan algún documento?",
+                "¿Me puede atender una persona?",
+                "Quiero hablar con una persona.",
+            ],
+        ),
     ):
         replies = await waiting(
             conversations,
@@ -983,9 +996,17 @@ async def test_a_person_asked_for_after_something_serious_is_granted_warmly(
             language,
             frozenset({UrgencyFlag.BEREAVEMENT}),
         )
-        assert replies[1].startswith(say("waiting_person_asked_care", language)), (
-            replies
-        )
+        first = say("waiting_person_asked_bereavement", language)
+        assert replies[1].startswith(first), replies
+        assert first not in replies[2], replies
+    [fraud] = await waiting(
+        conversations,
+        "web-warm-fraud",
+        ["can someone from your team check my account?"],
+        "",
+        frozenset({UrgencyFlag.FRAUD}),
+    )
+    assert fraud.startswith(say("waiting_person_asked_fraud")), fraud
     [plain] = await waiting(
         conversations, "web-plain-person", ["I'd rather talk to someone, please."]
     )
@@ -1040,6 +1061,52 @@ async def test_what_becomes_of_a_broken_or_wrong_item_is_answered_while_waiting(
         ["the lamp came with the glass shade smashed", "do you sell candles as well?"],
     )
     assert say("waiting_fits_damaged") not in other[1]
+
+
+@pytest.mark.parametrize(
+    ("language", "texts", "situation"),
+    [
+        (
+            "",
+            ["my toaster has stopped working after a month", "do I get a new one?"],
+            "not_working",
+        ),
+        (
+            "",
+            ["the charger wasn't in the box, only the lamp", "will you post it?"],
+            "missing",
+        ),
+        (
+            "es",
+            [
+                "La tostadora ya no funciona.",
+                "¿Me mandan otra o me devuelven el dinero?",
+            ],
+            "not_working",
+        ),
+        (
+            "pl",
+            ["W paczce brakowało ładowarki.", "Czy dostanę zwrot pieniędzy?"],
+            "missing",
+        ),
+        (
+            "de",
+            ["Der Föhn funktioniert nicht mehr.", "Muss ich ihn zurückschicken?"],
+            "not_working",
+        ),
+    ],
+)
+async def test_what_becomes_of_an_item_that_stopped_working_or_is_missing(
+    conversations: Conversations, language: str, texts: list[str], situation: str
+) -> None:
+    """An item that stopped working is covered by the guarantee and one missing from
+    the parcel is sent or refunded with nothing to send back: "do I get a new one?"
+    while waiting gets what holds for it, not "the person will answer that" nor
+    the returns rule for unused items."""
+    replies = await waiting(
+        conversations, f"web-remedy-{situation}-{language}", texts, language
+    )
+    assert replies[1] == say(f"waiting_fits_{situation}", language), replies
 
 
 async def test_what_a_waiting_customer_wants_done_is_named_not_just_added(
@@ -1531,3 +1598,40 @@ async def test_a_question_about_an_order_number_is_answered_as_a_question(
         language="es",
     )
     assert spanish == say("waiting_asked_order", "es", order="48213"), spanish
+
+
+async def test_what_will_you_do_after_a_broken_item_says_what_the_person_arranges(
+    conversations: Conversations,
+) -> None:
+    """ "What are you going to do about it?" after an item that stopped working:
+    what the person arranges for it (the guarantee: repair, replacement or refund),
+    once; asked again, what happens next."""
+    replies = await waiting(
+        conversations,
+        "web-what-will-you-do",
+        [
+            "my kettle stopped working after two weeks",
+            "what are you going to do about it",
+            "so what happens now?",
+        ],
+    )
+    assert replies[1] == say("waiting_fits_not_working"), replies
+    assert say("waiting_fits_not_working") not in replies[2], replies
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "Gracias. Es todo muy difícil ahora mismo."),
+        ("de", "Es ist gerade alles zu viel."),
+        ("fr", "C'est tellement dur en ce moment."),
+    ],
+)
+async def test_a_weight_told_while_waiting_in_another_language_is_heard(
+    conversations: Conversations, language: str, text: str
+) -> None:
+    """ "Es todo muy difícil ahora mismo" while waiting is a weight heard as such
+    (not "thanks, I've added that to your conversation")."""
+    [reply] = await waiting(conversations, f"web-weighed-{language}", [text], language)
+    assert reply.startswith(say("waiting_ack_sadness", language)), reply
+    assert say("waiting_for_person", language) not in reply
