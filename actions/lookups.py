@@ -197,8 +197,13 @@ class ActionOrderLookup(CaringAction):
             elif refund is None:
                 speaker.say("track_refund.none", order_id=order.id)
             else:
-                # asked when, right after its state: how long it takes from here
+                # asked when, right after its state: how long it takes from here;
+                # asked which card or account: the way they paid, plainly
                 again = f"track_refund.{refund.status}_when"
+                if told_already(tracker, order) and mentioned(
+                    "asks_which_method", latest
+                ):
+                    again = "track_refund.which_method"
                 asked_when = told_already(tracker, order) and reply_book().has(again)
                 key = again if asked_when else f"track_refund.{refund.status}"
                 speaker.say(key, **refund.values())
@@ -351,10 +356,11 @@ def only_asks(*said: str) -> bool:
     wrong with it ("I'm nervous I did something wrong, it says processing, is
     that normal?", "has it arrived? my eyes aren't what they were"): NLU may read
     the worry as a complaint, but where the order is answers it, not an offer to
-    put right what is not broken."""
-    return any(is_question(part) for text in said for part in clauses(text)) and not (
-        item_problem(*said) or mentioned("not_arrived", *said)
-    )
+    put right what is not broken; "I don't know if it went through" asks too."""
+    asks = any(is_question(part) for text in said for part in clauses(text))
+    # ("I don't know if it went through": a question without its question mark)
+    asks = asks or mentioned("asks_indirectly", *said)
+    return asks and not (item_problem(*said) or mentioned("not_arrived", *said))
 
 
 def told_already(tracker: Tracker, order: Order) -> bool:

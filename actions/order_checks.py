@@ -207,12 +207,16 @@ def against_deadline(
 
 def deadline_reply(order: Order, said: list[str]) -> tuple[str, dict[str, str]] | None:
     """The reply key for the day the customer said they need ``order`` by
-    (``track_order.[processing_]<after|on|before>_deadline``, ``against_deadline``)
-    and its words; None when they said none."""
+    (``track_order.[processing_]<after|on|before>_deadline``, ``against_deadline``;
+    a late one ``track_order.late_deadline``) and its words; None when they said
+    none."""
     needed = against_deadline(order, said)
     if needed is None:
         return None
     side, words = needed
+    if order.late:
+        # its expected day has passed: no sum to make, and no promise
+        return "track_order.late_deadline", words
     packed = "processing_" if order.status is OrderStatus.PROCESSING else ""
     return f"track_order.{packed}{side}_deadline", words
 

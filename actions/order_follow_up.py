@@ -124,7 +124,7 @@ async def _deadline_after_state(
     if not tells_deadline(latest):
         return None  # no order looked up for a message that names no day
     order = await store().order(order_id)
-    if order is None or not may_see(tracker, order) or order.late:
+    if order is None or not may_see(tracker, order):
         return None
     needed = deadline_reply(order, [latest])
     if needed is None:

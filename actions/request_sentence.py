@@ -48,8 +48,8 @@ async def request_read_alone(tracker: Tracker) -> list[EventType] | None:
         s for s in _SENTENCES.split(text.strip()) if len(s.split()) >= MIN_WORDS
     ]
     users = user_events(tracker)
-    if len(sentences) < 2 or not users:
-        return None
+    if len(sentences) < 2 or not users or tracker.active_loop.get("name"):
+        return None  # (a form of this turn has the message already)
     if conversation_language(customer_texts(tracker)):
         return None  # NLU reads English
     requests = policy().answer_first_intents
@@ -59,6 +59,7 @@ async def request_read_alone(tracker: Tracker) -> list[EventType] | None:
             if (
                 parsed is not None
                 and parsed.intent in requests
+                and parsed.intent != reading.get("name")  # a reading NLU missed
                 and parsed.confidence >= REQUEST_CONFIDENCE
             ):
                 return [

@@ -24,6 +24,7 @@ from bot.texts import say, texts
 from bot.upstream import UNFIT, EmotionClient, RasaClient
 from bot.waiting_advice import advice_for
 from bot.waiting_courtesy import THANKS_WORDS, apologises, only_thanks
+from bot.waiting_english import ASKS_TO_DO
 from bot.waiting_standing import Standing
 
 
@@ -175,7 +176,10 @@ class WaitingReplies(Standing):
             words.seen.search(t.lower()) for t in (text, *wrote)
         ):
             due = False  # "he's ok, we went to A&E", now or before: no "see a doctor"
-        if due and advice and (calls or not asks):
+        # ("Ich möchte bitte mit einem Mitarbeiter sprechen.": the person granted
+        # first, the advice on their next message)
+        wants_person = bool(words.person.search(lower) or words.manager.search(lower))
+        if due and advice and (calls or not (asks or wants_person)):
             if calls:
                 return f"{advice} {say('waiting_call', language)}"
             advised = await self._advised(conversation_id, advice, flag, language, said)
@@ -279,10 +283,15 @@ class WaitingReplies(Standing):
         wanted = words_of.wants(text, words, language)
         # a person, or someone senior ("escalated to a supervisor", in any words)
         asks_person = bool(words.person.search(lower) or words.manager.search(lower))
+        # "can someone on your team push it through with express?": a task for the
+        # person, named back, not the order's state nor only "you're in line"
+        does = not language and bool(ASKS_TO_DO.search(lower))
+        if does and wanted:
+            known = None
         if (
             wanted
             and known is None
-            and not (calls or urgent or asks_person)
+            and not (calls or urgent or (asks_person and not does))
             and not any(wanted in x for x in said[-1:])
         ):
             return await self._and_where(

@@ -143,6 +143,14 @@ _WHEN = re.compile(
 )
 
 
+# who the someone is, said before what they should do ("can someone on your team
+# push it through"): not part of the want
+_WHO = re.compile(
+    r"^(?:on|from|in|at) (?:your|the) (?:team|side|end|company|shop|store)\s+",
+    re.IGNORECASE,
+)
+
+
 def wants(text: str, words: WaitingWords, language: str) -> str | None:
     """What a waiting customer who says what they want done hears: that the person
     sees it straight away, naming it in their words in English ("...that you want
@@ -156,6 +164,7 @@ def wants(text: str, words: WaitingWords, language: str) -> str | None:
         # (shouted words are not said back: "...that you want THAT MONEY BACK")
         return say("waiting_wants_noted", language)
     what = found.group("what").strip(" ,;:")
+    what = _WHO.sub("", what)  # "someone on your team push it": push it
     while (shorter := _WHEN.sub("", what)) != what:
         what = shorter
     if not what or _ASKS_INSTEAD.match(what):

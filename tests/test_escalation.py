@@ -663,3 +663,22 @@ def test_what_becomes_of_a_missing_item_asked_after_the_offer_brings_a_person(
     )
     said = " ".join(replies[2])
     assert say("waiting_fits_missing") in said, replies
+
+
+def test_an_unsure_message_whose_reading_is_right_is_not_read_twice(
+    gateway_url: str,
+) -> None:
+    """An order number with "I think" and a question beside a long preamble: NLU
+    reads it as where the order is, unsure; a sentence read alone says the same, so
+    nothing is replayed, and the message is not taken for a wrong proof."""
+    _, replies = converse(
+        gateway_url,
+        [
+            "good morning, my daughter set up the computer for me. I bought a "
+            "scarf and gloves, the number is 48213 I believe. when will they come",
+        ],
+    )
+    [first] = replies
+    said = " ".join(first)
+    assert "48213" in said and "postcode" in said, first
+    assert "don't go together" not in said and "can't find" not in said, first

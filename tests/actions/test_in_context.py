@@ -593,3 +593,35 @@ async def test_money_back_on_the_card_is_no_question_about_the_parcel(
         verified_customer=owner("99887766"),
     )
     assert await order_follow_up(tracker) is None
+
+
+def test_an_order_asked_about_without_a_question_mark_is_no_complaint() -> None:
+    """ "I ordered a pen and a notebook and I dont know if it went through" asks
+    where the order is (NLU may read it as a complaint): its state, not an offer
+    to put right what is not broken; something broken told is still a problem."""
+    from actions.lookups import only_asks
+
+    assert only_asks(
+        "I ordered a pen and a notebook and I dont know if it went through"
+    )
+    assert only_asks("not sure whether order 99887766 was sent")
+    assert not only_asks("I ordered a pen and a notebook and the pen arrived broken")
+    assert not only_asks("I ordered a pen and a notebook.")
+
+
+async def test_a_day_needed_by_for_a_late_order_gets_no_promise(
+    store: DemoStore,
+) -> None:
+    """ "It's for a birthday on Saturday, will it make it?" about an order whose
+    expected day has passed: no sum against that day ("before Saturday"), but that
+    it cannot be promised and who can chase it."""
+    from actions.order_checks import deadline_reply
+
+    late = await store.order("808080123456")
+    assert late is not None and late.late
+    needed = deadline_reply(late, ["it's for my brother's birthday on Saturday"])
+    assert needed is not None and needed[0] == "track_order.late_deadline", needed
+    on_time = await store.order("48213")
+    assert on_time is not None and not on_time.late
+    needed = deadline_reply(on_time, ["it's for my brother's birthday on Saturday"])
+    assert needed is not None and needed[0] != "track_order.late_deadline", needed

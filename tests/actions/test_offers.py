@@ -1433,6 +1433,43 @@ async def test_when_right_after_the_refund_state_is_the_refunds_time(
     ), message["text"]
 
 
+@pytest.mark.parametrize(
+    "asked", ["Which card does it go back to?", "what account will it be paid to?"]
+)
+async def test_which_card_right_after_the_refund_state_is_the_way_they_paid(
+    asked: str,
+) -> None:
+    """ "Which card does it go back to?" right after the refund's state: the way
+    they paid, plainly, not how long banks take."""
+    tracker = conversation(
+        [
+            ("customer", "refund status 64450", "track_refund"),
+            ("bot", "Which e-mail address or postcode is it under?", None),
+            ("customer", "sofia.herrera@example.net", "inform"),
+            (
+                "bot",
+                "Your refund of 18.90 EUR for order 64450 has been requested.",
+                None,
+            ),
+            ("customer", asked, "track_refund"),
+            ("form", "", None),
+        ],
+        f"refund-which-{len(asked)}",
+        order_id="64450",
+        verified_customer=owner("64450"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(
+        message["text"],
+        "track_refund.which_method",
+        amount="18.90 EUR",
+        method="Klarna account",
+        order_id="64450",
+    ), message["text"]
+
+
 @pytest.mark.parametrize("asked", ["Was I charged for it?", "did you take the money?"])
 async def test_was_i_charged_about_a_refunded_order_is_where_the_refund_is(
     asked: str,

@@ -172,3 +172,19 @@ def test_a_refund_that_has_not_come_is_not_a_parcel_that_has_not_come() -> None:
     )
     assert book.refund_in_context(["my refund STILL hasn't arrived"]) is None
     assert book.refund_in_context(["the money never came back to my card"]) is None
+
+
+def test_a_return_for_a_change_of_mind_is_answered_yes_first() -> None:
+    """ "Can I return it if I've just changed my mind?" is a yes-or-no question:
+    the answer says yes first, not only the returns rules."""
+    book = reply_book()
+    for asked in (
+        "Can I return something if I've simply changed my mind?",
+        "can I send it back if I just don't like it?",
+    ):
+        key = book.specific_key("check_refund_policy", asked)
+        assert key == "check_refund_policy.change_of_mind", asked
+        assert all(v.startswith(("Yes", "You can, yes")) for v in book.answers[key])
+    assert (
+        book.specific_key("check_refund_policy", "what is your returns policy?") is None
+    )

@@ -1635,3 +1635,18 @@ async def test_a_weight_told_while_waiting_in_another_language_is_heard(
     [reply] = await waiting(conversations, f"web-weighed-{language}", [text], language)
     assert reply.startswith(say("waiting_ack_sadness", language)), reply
     assert say("waiting_for_person", language) not in reply
+
+
+async def test_someone_asked_to_do_something_is_a_want_named_back(
+    conversations: Conversations,
+) -> None:
+    """ "Can someone on your team push it through with express shipping?" while
+    waiting asks a person to act: named back as what they want done (not the
+    order's state, nor only "you're in line"), without "on your team" in it."""
+    [reply] = await waiting(
+        conversations,
+        "web-push-it",
+        ["Can someone on your team push it through with express shipping?"],
+    )
+    wanted = "someone to push it through with express shipping"
+    assert reply.startswith(say("wants_named", wanted=wanted)), reply
