@@ -1399,13 +1399,10 @@ async def test_a_thing_asked_about_in_stock_is_not_taken_for_what_was_ordered(
     assert not_in_order(order, ["I ordered a linen duvet cover, 48213"]) == "linen"
 
 
-@pytest.mark.parametrize("asked", ["?? when", "when", "ok and how long?"])
-async def test_when_right_after_the_refund_state_is_the_refunds_time(
-    asked: str,
-) -> None:
-    """ "?? when" right after the refund's state (NLU hears a delivery question):
-    how long the refund takes from here, not the day the parcel came."""
-    tracker = conversation(
+def after_the_refund_state(asked: str, intent: str, name: str) -> Tracker:
+    """A chat in which order 64450 was proven and its refund's state told, then
+    ``asked`` (read by NLU as ``intent``)."""
+    return conversation(
         [
             ("customer", "refund status 64450", "track_refund"),
             ("bot", "Which e-mail address or postcode is it under?", None),
@@ -1415,13 +1412,22 @@ async def test_when_right_after_the_refund_state_is_the_refunds_time(
                 "Your refund of 18.90 EUR for order 64450 has been requested.",
                 None,
             ),
-            ("customer", asked, "track_order"),
+            ("customer", asked, intent),
             ("form", "", None),
         ],
-        f"refund-when-{len(asked)}",
+        f"{name}-{len(asked)}",
         order_id="64450",
         verified_customer=owner("64450"),
     )
+
+
+@pytest.mark.parametrize("asked", ["?? when", "when", "ok and how long?"])
+async def test_when_right_after_the_refund_state_is_the_refunds_time(
+    asked: str,
+) -> None:
+    """ "?? when" right after the refund's state (NLU hears a delivery question):
+    how long the refund takes from here, not the day the parcel came."""
+    tracker = after_the_refund_state(asked, "track_order", "refund-when")
     dispatcher = CollectingDispatcher()
     await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
@@ -1441,23 +1447,7 @@ async def test_which_card_right_after_the_refund_state_is_the_way_they_paid(
 ) -> None:
     """ "Which card does it go back to?" right after the refund's state: the way
     they paid, plainly, not how long banks take."""
-    tracker = conversation(
-        [
-            ("customer", "refund status 64450", "track_refund"),
-            ("bot", "Which e-mail address or postcode is it under?", None),
-            ("customer", "sofia.herrera@example.net", "inform"),
-            (
-                "bot",
-                "Your refund of 18.90 EUR for order 64450 has been requested.",
-                None,
-            ),
-            ("customer", asked, "track_refund"),
-            ("form", "", None),
-        ],
-        f"refund-which-{len(asked)}",
-        order_id="64450",
-        verified_customer=owner("64450"),
-    )
+    tracker = after_the_refund_state(asked, "track_refund", "refund-which")
     dispatcher = CollectingDispatcher()
     await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
     [message] = dispatcher.messages
