@@ -336,16 +336,22 @@ def asks_about_the_product(*said: str) -> bool:
     )
 
 
+_COMES_WITH = re.compile(r"\b(?:comes?|came) with\b", re.IGNORECASE)
+
+
 def faq_asked(*said: str) -> str | None:
     """The reply key of the FAQ entry a question the customer ``said`` asks, when
     the question is nearer that entry than anything NLU learned of asking where an
     order is, and names nothing of where it is ("how long is the warranty on the
-    kettle from order 651234?"); None otherwise."""
+    kettle from order 651234?"), or names the guarantee; None otherwise."""
     for text in said:
         if not any(is_question(part) for part in clauses(text)):
             continue
-        if _WHERE_IT_IS.search(text):
+        # ("does it come with a warranty?": what it includes, not its arrival)
+        if _WHERE_IT_IS.search(_COMES_WITH.sub(" ", text)):
             continue
+        if mentioned("names_warranty", text):
+            return "faq.warranty"  # the same for every order, whatever it is near
         if hit := beats_intent(text, "track_order"):
             return hit.key
     return None

@@ -71,6 +71,7 @@ async def order_follow_up(
     answered_here = answered_here or mentioned("asks_change", latest)
     answered_here = answered_here or mentioned("asks_tracking", latest)
     answered_here = answered_here or mentioned("didnt_cancel", latest)
+    answered_here = answered_here or mentioned("asks_contents", latest)
     # "Please can you tell me when it will be send?": says what it asks, so it may
     # be longer (but "when do you ship to Norway?" is still a general question)
     says_what = answered_here or mentioned("asks_dispatch", latest)
@@ -97,6 +98,9 @@ async def order_follow_up(
     if order.status is OrderStatus.CANCELLED and mentioned("didnt_cancel", latest):
         # "I don't remember cancelling it": not their doing, and who can say why
         return "order.record_disagrees.cancelled_unknown", order, {}
+    if mentioned("asks_contents", latest):
+        # "which items are in that consignment?": its items and total
+        return "track_order.contents", order, {}
     tracking = f"track_order.{status}_tracking"
     if mentioned("asks_tracking", latest) and reply_book().has(tracking):
         return tracking, order, {}  # the number and where to follow it, not the day

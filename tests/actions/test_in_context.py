@@ -625,3 +625,30 @@ async def test_a_day_needed_by_for_a_late_order_gets_no_promise(
     assert on_time is not None and not on_time.late
     needed = deadline_reply(on_time, ["it's for my brother's birthday on Saturday"])
     assert needed is not None and needed[0] != "track_order.late_deadline", needed
+
+
+def test_a_question_naming_the_guarantee_beside_an_order_is_about_the_guarantee() -> (
+    None
+):
+    """ "Does the speaker from order 87001 come with a warranty?" asks about the
+    guarantee (the same for every order), not where the order is ("come with" is
+    what it includes, not its arrival)."""
+    from actions.lookups import faq_asked
+
+    asked = "Does the Bluetooth speaker from order 87001 come with a warranty?"
+    assert faq_asked(asked) == "faq.warranty"
+    assert faq_asked("when will order 87001 come?") is None
+
+
+def test_which_items_are_in_it_asks_for_the_contents() -> None:
+    """ "Could you confirm which items are included in that consignment?" right
+    after the order's state asks what is in it (its items and total)."""
+    from actions.mentions import mentioned
+
+    for asked in (
+        "Could you kindly also confirm which items are included in that consignment?",
+        "what does the order contain?",
+        "which products were in it?",
+    ):
+        assert mentioned("asks_contents", asked), asked
+    assert not mentioned("asks_contents", "which day will it arrive?")
