@@ -5,7 +5,6 @@ a question (actions/language.py): cancelling an order, and where their money sta
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from actions.language_texts import (
@@ -16,6 +15,7 @@ from actions.language_texts import (
     refund_awaited,
     topics_asked,
 )
+from actions.side import sentences
 
 
 def wants_cancelled(texts: LanguageTexts | None, text: str) -> bool:
@@ -29,9 +29,7 @@ def wants_cancelled(texts: LanguageTexts | None, text: str) -> bool:
     # the topics of the sentences that ask or request something: a reason told
     # beside it ("Ich habe den Füller inzwischen im Laden gekauft.") asks nothing
     asking = " ".join(
-        s
-        for s in _SENTENCES.split(lower)
-        if asks_something(texts, s) or _cancels(texts, s)
+        s for s in sentences(lower) if asks_something(texts, s) or _cancels(texts, s)
     )
     asked, _ = topics_asked(texts, asking or lower)
     return (
@@ -40,9 +38,6 @@ def wants_cancelled(texts: LanguageTexts | None, text: str) -> bool:
         and not problem_said(texts, lower)
         and not _refused(texts, lower)
     )
-
-
-_SENTENCES = re.compile(r"(?<=[.!?])\s+")
 
 
 def _cancels(texts: LanguageTexts, sentence: str) -> bool:

@@ -15,8 +15,6 @@ the whole message as that request, so the reason and the feeling stay with it
 
 from __future__ import annotations
 
-import re
-
 import httpx
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, EventType, UserUtteranceReverted
@@ -24,13 +22,12 @@ from rasa_sdk.events import ActionExecuted, EventType, UserUtteranceReverted
 from actions.conversation import customer_texts, replayed, user_events
 from actions.language_detection import conversation_language
 from actions.mood import policy
-from actions.side import PARSE_TIMEOUT_S, parse
+from actions.side import PARSE_TIMEOUT_S, parse, sentences
 
 # A sentence names the message's request when NLU is at least this sure of it alone.
 REQUEST_CONFIDENCE = 0.9
 MIN_WORDS = 3  # shorter sentences ("Hi.", "Thanks!") request nothing
 MAX_SENTENCES = 4  # at most this many sentences are read (each one NLU request)
-_SENTENCES = re.compile(r"(?<=[.!?])\s+")
 
 
 async def request_read_alone(tracker: Tracker) -> list[EventType] | None:
@@ -44,17 +41,15 @@ async def request_read_alone(tracker: Tracker) -> list[EventType] | None:
     ):
         return None  # NLU is sure of the whole message
     text = str(latest.get("text") or "")
-    sentences = [
-        s for s in _SENTENCES.split(text.strip()) if len(s.split()) >= MIN_WORDS
-    ]
+    requests_in = [s for s in sentences(text) if len(s.split()) >= MIN_WORDS]
     users = user_events(tracker)
-    if len(sentences) < 2 or not users or tracker.active_loop.get("name"):
+    if len(requests_in) < 2 or not users or tracker.active_loop.get("name"):
         return None  # (a form of this turn has the message already)
     if conversation_language(customer_texts(tracker)):
         return None  # NLU reads English
     requests = policy().answer_first_intents
     async with httpx.AsyncClient(timeout=PARSE_TIMEOUT_S) as client:
-        for sentence in sentences[:MAX_SENTENCES]:
+        for sentence in requests_in[:MAX_SENTENCES]:
             parsed = await parse(client, sentence)
             if (
                 parsed is not None

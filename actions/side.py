@@ -89,6 +89,11 @@ def points_back(clause: str) -> bool:
     return bool(_POINTS_BACK.search(clause)) and len(clause.split()) <= POINTING_WORDS
 
 
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text`` (cut after ".", "?" or "!")."""
+    return _SENTENCES.split(text.strip())
+
+
 def clauses(text: str) -> list[str]:
     """The parts of a message, in order, cut where a new question starts; one
     item when it says one thing."""

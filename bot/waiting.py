@@ -176,10 +176,11 @@ class WaitingReplies(Standing):
             words.seen.search(t.lower()) for t in (text, *wrote)
         ):
             due = False  # "he's ok, we went to A&E", now or before: no "see a doctor"
-        # ("Ich möchte bitte mit einem Mitarbeiter sprechen.": the person granted
-        # first, the advice on their next message)
-        wants_person = bool(words.person.search(lower) or words.manager.search(lower))
-        if due and advice and (calls or not (asks or wants_person)):
+        # a person, or someone senior ("escalated to a supervisor", in any words):
+        # granted first, the advice on their next message ("Ich möchte bitte mit
+        # einem Mitarbeiter sprechen.")
+        asks_person = bool(words.person.search(lower) or words.manager.search(lower))
+        if due and advice and (calls or not (asks or asks_person)):
             if calls:
                 return f"{advice} {say('waiting_call', language)}"
             advised = await self._advised(conversation_id, advice, flag, language, said)
@@ -281,8 +282,6 @@ class WaitingReplies(Standing):
         # "I want a refund. Now.", "can you stop it?": what they want, seen first
         # (not "Thanks, I've added that"), unless they want a person or a call
         wanted = words_of.wants(text, words, language)
-        # a person, or someone senior ("escalated to a supervisor", in any words)
-        asks_person = bool(words.person.search(lower) or words.manager.search(lower))
         # "can someone on your team push it through with express?": a task for the
         # person, named back, not the order's state nor only "you're in line"
         does = not language and bool(ASKS_TO_DO.search(lower))
