@@ -248,12 +248,23 @@ def asks_us_to_find_out(tracker: Tracker) -> bool:
     )
 
 
+# asks what can be done about whatever the chat is about ("What can you do?", "what
+# are my options?"), anywhere in the message (``what_next`` is a message that only
+# asks what happens now)
+_WHAT_NOW = re.compile(
+    r"\bwhat (?:can|could|will|would) (?:you|you guys|your team|someone|they) "
+    r"(?:do|offer)\b|\bwhat (?:are|r) (?:my|the) options\b|"
+    r"\bhow (?:can|do|will) you (?:fix|sort|solve|make up for) (?:this|it|that)\b"
+)
+
+
 def asks_what_the_person_arranges(tracker: Tracker) -> bool:
     """Whether the latest message, right after a person was offered to put a problem
     right ("Would you like a person to sort out a replacement or a refund?"), asks
     what becomes of the item or the money ("Can I get a new one or do I send it
-    back first?"): a yes to the person, with a question they answer (the handoff
-    says what holds for what was reported, actions/waiting_answers.py)."""
+    back first?"), or what can be done now ("What can you do?"): a yes to the
+    person, with a question they answer (the handoff says what holds for what was
+    reported, actions/waiting_answers.py)."""
     if str(tracker.get_slot("offered") or "") != "handoff":
         return False
     said = bot_texts(tracker)
@@ -261,6 +272,10 @@ def asks_what_the_person_arranges(tracker: Tracker) -> bool:
     if not said or not said[-1].rstrip().endswith("?") or not texts:
         return False
     text = texts[-1]
-    if not is_question(text) or not ENGLISH.remedy.search(text.lower()):
+    if not is_question(text):
+        return False
+    if _WHAT_NOW.search(text.lower()):
+        return True  # "What can you do?": what the person was offered for
+    if not ENGLISH.remedy.search(text.lower()):
         return False
     return situation(texts[-3:], ENGLISH) in REMEDIES

@@ -27,6 +27,8 @@ from actions.paths import DATA
 from actions.register import Register
 from actions.replies import capitalise, reply_book
 from actions.situation import Level, Situation
+from bot.reflect import Felt
+from bot.reflect import felt as stated_feeling
 
 EMPATHY_FILE = DATA / "replies" / "empathy.yml"
 # The bot's replies in which an offer of a person still counts as made.
@@ -123,6 +125,10 @@ class EmpathyBook(EmpathyParts):
         own = (
             "" if apologises or of_life else self._own_words(situation, answer, pending)
         )
+        if not own and not apologises and not of_life and concern == self.plain:
+            # nothing named to be upset about ("this"): their own word for the
+            # feeling says more than a stock line ("I understand you're nervous.")
+            own = self._own_feeling(situation)
         if own and pending and _tells(pending[0], own):
             noted = ""  # "nervous it won't come before your interview on Friday"
         assert situation.analysis is not None
@@ -184,6 +190,21 @@ class EmpathyBook(EmpathyParts):
         values = {"felt": found.words, "name_prefix": self.name_prefix(situation)}
         return self._pick(f"acknowledge_own_words.{found.label}", situation, values)
 
+    @property
+    def plain(self) -> str:
+        """The concern that names nothing ("this")."""
+        return str(self.data["concerns"]["default"])
+
+    def _own_feeling(self, situation: Situation) -> str:
+        """The customer's word for their feeling said back, without what it is
+        about ("I understand you're nervous. Let's look at it together."), when the
+        message states one; "" otherwise."""
+        stated = stated_feeling(situation.text)
+        if stated is None or stated.label not in self.data["acknowledge_own_words"]:
+            return ""
+        values = {"felt": stated.feeling, "name_prefix": self.name_prefix(situation)}
+        return self._pick(f"acknowledge_own_words.{stated.label}", situation, values)
+
     def _offer_beside(
         self, pending: Sequence[Circumstance], answer: str, situation: Situation
     ) -> str:
@@ -241,6 +262,7 @@ class EmpathyBook(EmpathyParts):
             noted = self.circumstance(dated[0], situation) if dated else ""
             felt = self.distress_beside(situation, first.kind, found)
             heard = self._pick("handoff.distress_first", situation, {}) if felt else ""
+            heard = heard or self._felt_first(situation, opening)
             parts = (heard, opening, noted, self._pick(key, situation, {}))
             return " ".join(p for p in parts if p)
         requested = bool(found) and found <= {"person_request"}
@@ -282,6 +304,13 @@ class EmpathyBook(EmpathyParts):
             self.earlier_concern(situation) if self.names_no_topic(situation) else None
         )
         own = self.said_felt(situation)
+        stated = stated_feeling(situation.text) if own is None else None
+        if stated is not None and kind in ("care", "upset"):
+            # "I'm really anxious now ... What can you do?" after the late order:
+            # their word for the feeling, with what is wrong when it was not said
+            # a moment ago ("anxious about the wait for order 808080123456")
+            fresh = said and not named_lately(said, situation)
+            own = Felt(stated.label, stated.feeling, f"about {said}" if fresh else "")
         if own is not None and kind in ("care", "upset"):
             # the feeling and what it is about in their words: said back, whatever
             # the topic's words would name
@@ -318,6 +347,19 @@ class EmpathyBook(EmpathyParts):
             return " ".join(p for p in (lead, noted, rest) if p)
         return " ".join(p for p in (noted, lead, rest) if p)
 
+    def _felt_first(self, situation: Situation, opening: str) -> str:
+        """The words for a feeling the customer states beside something serious, in
+        their word for it ("I can hear how panicked you are, and I'm sorry."), when
+        the words for what happened (``opening``) name no feeling and say no sorry;
+        "" otherwise."""
+        stated = stated_feeling(situation.text)
+        if stated is None or _HEARS.search(opening):
+            return ""
+        key = f"felt_first.{stated.label}"
+        if stated.label not in self.data["felt_first"]:
+            return ""
+        return self._pick(key, situation, {"felt": stated.feeling})
+
     def without_immediacy(self, text: str) -> str:
         """``text`` without words that promise a person at once (``immediacy``)."""
         pattern = self.data.get("immediacy")
@@ -337,6 +379,11 @@ class EmpathyBook(EmpathyParts):
 
 # A bare word of assent that opens an answer ("Sure.", "Of course!"): natural alone,
 # a seam after an acknowledgement ("...step by step. Sure. What would you like?").
+# Words that hear a feeling already: no second acknowledgement before them
+_HEARS = re.compile(
+    r"\b(?:sorry|fright\w*|scar\w*|worr\w*|upsetting|distressing|unsettling|awful)\b",
+    re.IGNORECASE,
+)
 _INTERJECTION = re.compile(
     r"^(?:sure|of course|certainly|absolutely|no problem|okay|ok|alright|right)"
     r"[.!]\s+(?=\S)",

@@ -42,6 +42,7 @@ from actions.identity import attempts_proof
 from actions.in_language import in_language
 from actions.language import language_book
 from actions.language_detection import conversation_language
+from actions.mentions import mentioned
 from actions.mood import Mood, assess
 from actions.numbers import find_number
 from actions.order_chat import telling
@@ -102,6 +103,14 @@ def went_on(tracker: Tracker) -> bool:
     said = telling(customer_texts(tracker))[-PROBLEM_TEXTS:]
     situation = Situation(None, None, earlier=said)
     return empathy_book().earlier_concern(situation) is not None
+
+
+def _says_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Whether the reply about to be sent says again what the last one said (the
+    same order, date and offer: "Can you ship it express?" met with the deadline
+    answer a second time): a person offered then is brought in, not offered again."""
+    said = bot_texts(tracker)[-1:]
+    return any(repeats(str(m.get("text") or ""), said) for m in dispatcher.messages)
 
 
 # The customer's latest messages searched for what went wrong (went_on).
@@ -326,6 +335,19 @@ class CaringAction(Action, ABC):
                 reply, events = answer
                 dispatcher.utter_message(text=reply)
                 return [*mood.events, *_closed_loops(tracker), *events]
+        if (
+            not language
+            and mentioned("never_mind", latest)
+            and not (mood.analysis and mood.analysis.serious)
+        ):
+            # "ok never mind": they let the question go; sorry it did not help, a
+            # person offered, not brought in (nor counted as another miss)
+            if spoke_this_turn(tracker):
+                return [*mood.events, *_closed_loops(tracker)]
+            letting_go = Speaker(dispatcher, tracker, mood, None)
+            letting_go.say("never_mind")
+            offered = [SlotSet("offered", letting_go.offer)] if letting_go.offer else []
+            return [*mood.events, *_closed_loops(tracker), *offered]
         if mood.decision.escalate or language:
             return [*mood.events, *await hand_off(dispatcher, tracker, mood, language)]
         if key := fraud_check_key(tracker, mood.analysis):
@@ -378,7 +400,7 @@ class CaringAction(Action, ABC):
             and tracker.get_slot("offered") == "handoff"
             and not _DECLINES.match(latest)
             and not paused
-            and went_on(tracker)
+            and (went_on(tracker) or _says_again(dispatcher, tracker))
         ):
             # a person was offered a moment ago, and the customer went on with the
             # problem ("Refund please", "WHERE is it actually"): bring one in, not

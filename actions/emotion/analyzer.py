@@ -288,7 +288,12 @@ class EmotionAnalyzer:
         intensity = scorer.intensity(groups)
         probs = message.semantic.probs if message.semantic is not None else {}
         label, scores = scorer.label(
-            signals, message.lexicon.scores, probs, intensity, sarcastic
+            signals,
+            message.lexicon.scores,
+            probs,
+            intensity,
+            sarcastic,
+            message.lexicon.stated,
         )
         if not message.prep.readable and not message.lexicon.scores:
             label = Emotion.NEUTRAL

@@ -4,7 +4,8 @@ Entries come from ``data/emotion/lexicon.yml``. A term is one or more words; a
 trailing ``*`` on the last word matches any ending (``frustrat*``). A negator shortly
 before a term (``not angry``) cancels it; a negated joy term (``not happy``) counts,
 weaker, for the label named in ``negated_flip``. An intensifier right before a term
-(``so annoyed``) boosts it.
+(``so annoyed``) boosts it. A term the customer says of themselves (``stated_by``: "I
+am very worried", "it makes me nervous") is a feeling stated, not only read into words.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ class LexiconResult:
     scores: dict[str, float]
     matches: list[Match]
     emoji: dict[str, int]
+    # labels of feelings the customer states as their own ("I'm so worried")
+    stated: frozenset[str] = frozenset()
 
     def best(self) -> tuple[str | None, float]:
         if not self.scores:
@@ -95,6 +98,10 @@ class Lexicon:
             str(k): [str(e) for e in v] for k, v in (config.get("emoji") or {}).items()
         }
         self.emoji_weight = float(config.get("emoji_weight", 0.5))
+        self.stated_by = tuple(
+            tuple(str(o).lower().split()) for o in config.get("stated_by", [])
+        )
+        self.degrees = frozenset(str(d).lower() for d in config.get("degrees", []))
 
     def _terms_at(self, tokens: list[str], i: int) -> list[tuple[Term, int]]:
         found: list[tuple[Term, int]] = []
@@ -128,6 +135,20 @@ class Lexicon:
                 return True
         return False
 
+    def _stated(self, tokens: list[str], start: int) -> bool:
+        """Whether the term at ``start`` is said of the speaker ("i'm so worried",
+        "it makes me nervous"): an owner of ``stated_by`` right before it, past
+        words of degree ("so", "a bit") and intensifiers."""
+        j = start
+        while j > 0 and (
+            tokens[j - 1] in self.degrees or tokens[j - 1] in self.intensifiers
+        ):
+            j -= 1
+        return any(
+            len(owner) <= j and tuple(tokens[j - len(owner) : j]) == owner
+            for owner in self.stated_by
+        )
+
     def match(self, text: str, tokens: list[str] | None = None) -> LexiconResult:
         tokens = tokens if tokens is not None else tokenize(text)
         matches: list[Match] = []
@@ -158,4 +179,9 @@ class Lexicon:
                     scores.get(label, 0.0) + self.emoji_weight * min(count, 3) ** 0.5
                 )
         capped = {k: min(v, self.cap) for k, v in scores.items() if v > 0}
-        return LexiconResult(capped, matches, emoji_counts)
+        stated = frozenset(
+            m.term.label
+            for m in matches
+            if not m.negated and self._stated(tokens, m.start)
+        )
+        return LexiconResult(capped, matches, emoji_counts, stated)

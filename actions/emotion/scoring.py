@@ -133,6 +133,7 @@ class Scorer:
         probs: dict[str, float],
         intensity: float,
         sarcastic: bool,
+        stated: frozenset[str] = frozenset(),
     ) -> tuple[Emotion, dict[str, float]]:
         cfg = self.labels_cfg
         signals = list(signals)
@@ -158,9 +159,14 @@ class Scorer:
         best = max(evidence, key=lambda k: evidence[k])
         level = self.level(intensity)
         calm = level < int(cfg.get("calm_level", 2))
-        weak = explicit[best] < cfg.get("strong_evidence", 0.5)
+        weak = explicit[best] < cfg.get("strong_evidence", 0.5) and best not in stated
         if best in NEGATIVE_LABELS and calm and weak:
             best = Emotion.NEUTRAL.value
+        said = [label for label in stated if label in NEGATIVE_LABELS]
+        if said and best == Emotion.NEUTRAL.value:
+            # "... Is possible to send more fast? I am very worry.": a feeling they
+            # state as their own is there, however calm the rest of it reads
+            best = max(said, key=lambda k: evidence[k])
         if best == Emotion.NEUTRAL.value and not calm:
             # an intense message reads as upset, unless neutral clearly leads (the
             # level then comes from length or problem words, not from a feeling)

@@ -744,6 +744,12 @@ def said_eta(texts: LanguageTexts, english: str) -> str:
         ),
         ("48213", "what's the hold up?", "track_order.shipped_why"),
         ("48213", "can you hurry it up", "track_order.shipped_speed_up"),
+        # sent by express, in so many words
+        (
+            "5520174",
+            "could you send it by express? happy to pay",
+            "track_order.processing_speed_up",
+        ),
         # paying for a faster delivery is the same question, not the ways to pay
         (
             "5520174",
@@ -777,6 +783,12 @@ def said_eta(texts: LanguageTexts, english: str) -> str:
         (
             "13579",
             "cancelled?? i never cancelled it, did i do something wrong?",
+            "order.record_disagrees.cancelled_unknown",
+        ),
+        # asked what happened to it: not of their doing either
+        (
+            "13579",
+            "wait, it's cancelled? what happened?",
             "order.record_disagrees.cancelled_unknown",
         ),
         # late: that it is late and there is no new date, not "it's on time"

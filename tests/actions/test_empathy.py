@@ -436,6 +436,17 @@ def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) ->
         ("The coffee machine was badly damaged", None, "the damaged coffee machine"),
         ("these boots are torn at the seam", None, "the torn boots"),
         ("the one you sent is broken", None, "the damage"),  # no thing named
+        # what went wrong with it in use, as it happened
+        ("the heel on my left boot snapped on day two", None, "the heel breaking"),
+        (
+            "the seam of the pillow from order 300418862 split",
+            None,
+            "the seam splitting",
+        ),
+        ("the handle came loose after a month", None, "the handle coming off"),
+        ("they're size 42 but we ordered 44", None, "the wrong size"),
+        # not come in the customer's own words
+        ("my parcel not come yet since ten days", None, "the parcel not reaching you"),
         ("the teapot I bought for my aunt arrived chipped", None, "the damage"),
         ("the e-reader came with a dead screen", None, "it not working"),
         # "came with the X broken": the thing is the one named after "with"
@@ -1224,3 +1235,21 @@ def test_asking_someone_to_do_something_gets_no_sure(
         said = book.handoff(calm, ["person_request"])
         assert said.lower() in task, said
         assert not said.lower().startswith(("sure", "of course")), said
+
+
+@pytest.mark.parametrize(
+    ("said", "felt"),
+    [
+        ("When will order 48213 get here? I'm getting nervous.", "nervous"),
+        ("Can I still change the address? I'm a bit stressed about it", "stressed"),
+    ],
+)
+def test_a_feeling_about_nothing_named_is_said_back_in_their_word(
+    book: EmpathyBook, said: str, felt: str
+) -> None:
+    """Nothing named to be upset about ("this"): their own word for the feeling,
+    not a stock line for a concern that names nothing."""
+    upset = situation(Emotion.ANXIETY, 2, 0.5, text=said)
+    for _ in range(4):
+        text = book.compose(ANSWER, upset)
+        assert felt in text.split(ANSWER)[0], text

@@ -15,6 +15,7 @@ from actions.answers import ActionAnswer
 from actions.demo_store import DemoStore
 from actions.handoff import handoff_queue
 from actions.lookups import ActionOrderLookup
+from actions.mentions import mentioned
 from actions.mood import assess
 from actions.order_chat import ORDER_TOPICS, form_topic, only_a_number, praised
 from actions.order_checks import change_key
@@ -1421,7 +1422,14 @@ def after_the_refund_state(asked: str, intent: str, name: str) -> Tracker:
     )
 
 
-@pytest.mark.parametrize("asked", ["?? when", "when", "ok and how long?"])
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "?? when",
+        "when",
+        "ok and how long?",
+    ],
+)
 async def test_when_right_after_the_refund_state_is_the_refunds_time(
     asked: str,
 ) -> None:
@@ -1458,6 +1466,20 @@ async def test_which_card_right_after_the_refund_state_is_the_way_they_paid(
         method="Klarna account",
         order_id="64450",
     ), message["text"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "which"),
+    [
+        ("will it go back to my card?", True),
+        ("Which account is it paid to?", True),
+        # the card named, but the question is when
+        ("Yes please. How soon will the money be back on my card?", False),
+        ("when is it back on my paypal?", False),
+    ],
+)
+def test_which_way_it_goes_back_is_not_when(asked: str, which: bool) -> None:
+    assert mentioned("asks_which_method", asked) is which
 
 
 @pytest.mark.parametrize("asked", ["Was I charged for it?", "did you take the money?"])
@@ -1701,3 +1723,60 @@ async def test_what_becomes_of_the_item_asked_after_a_person_offered_is_a_yes(
     said = " ".join(m.get("text") or "" for m in dispatcher.messages)
     assert say(f"waiting_fits_{situation}") in said, said
     assert "unused" not in said, said
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ok never mind", "deny"),
+        ("forget it then", "deny"),
+        ("Oh well, doesn't matter.", "affirm"),
+    ],
+)
+async def test_a_question_let_go_is_not_a_yes_to_a_person(
+    own_queue: str, text: str, intent: str
+) -> None:
+    """The customer lets the question go after a colleague was mentioned: sorry it
+    did not help, a person offered again, not brought in."""
+    turns = [
+        ("customer", "what's the delivery address on order 87001?", "track_order"),
+        ("bot", "Only the person who ordered sees it; or a colleague can help.", None),
+        ("customer", text, intent),
+    ]
+    tracker = conversation(turns, f"let-go-{intent}", offered="handoff")
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert not any(isinstance(e, dict) and e.get("event") == "pause" for e in events)
+    [message] = dispatcher.messages
+    assert says(message["text"], "never_mind"), message["text"]
+    assert {
+        "event": "slot",
+        "timestamp": None,
+        "name": "offered",
+        "value": "handoff",
+    } in events
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm really anxious now, it's a gift for tomorrow. What can you do?",
+        "ok so what are my options?",
+    ],
+)
+async def test_what_can_be_done_asked_after_a_person_was_offered_is_a_yes(
+    own_queue: str, text: str
+) -> None:
+    """Right after a person was offered to chase a late order, "What can you do?"
+    (whatever NLU made of it) brings one in, with the feeling heard."""
+    turns = [
+        ("customer", "order 808080123456 is late", "track_order"),
+        ("bot", "It's late, I'm sorry. A colleague can chase it; shall I?", None),
+        ("customer", text, "out_of_scope"),
+    ]
+    tracker = conversation(turns, "what-now", offered="handoff")
+    dispatcher = CollectingDispatcher()
+    events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    assert any(isinstance(e, dict) and e.get("event") == "pause" for e in events)
+    if "anxious" in text:
+        assert "anxious about" in dispatcher.messages[0]["text"], dispatcher.messages

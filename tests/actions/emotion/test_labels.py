@@ -52,6 +52,40 @@ ORDERED = [
 ]
 
 
+# A feeling the customer states as their own is there, however calm the rest of the
+# message reads to the sentence model (a question, a date, broken English); one they
+# deny or only ask about is not.
+STATED = [
+    (
+        "The launch is next Friday. Can it go any faster? I am very worry.",
+        Emotion.ANXIETY,
+    ),
+    ("Where does the refund go, and when? I'm getting a bit nervous.", Emotion.ANXIETY),
+    ("Which courier has it? I feel let down to be honest", Emotion.SADNESS),
+    ("It makes me so angry. Which form do I fill in?", Emotion.ANGER),
+]
+UNSTATED = [
+    "I'm not worried at all, just wondering when it comes.",
+    "Is it normal that the tracking has not moved since Monday?",
+]
+
+
+@pytest.mark.parametrize(("text", "label"), STATED)
+def test_a_feeling_stated_is_there(
+    analyzer: EmotionAnalyzer, text: str, label: Emotion
+) -> None:
+    analysis = analyzer.analyze(text)
+    assert analysis.label == label, (analysis.label, analysis.scores)
+
+
+@pytest.mark.parametrize("text", UNSTATED)
+def test_a_feeling_denied_or_unsaid_is_not_stated(
+    analyzer: EmotionAnalyzer, text: str
+) -> None:
+    assert not analyzer.message.lexicon.match(text).stated
+    assert not analyzer.analyze(text).label.negative
+
+
 @pytest.mark.parametrize(("text", "label"), LABELS)
 def test_label(analyzer: EmotionAnalyzer, text: str, label: Emotion) -> None:
     analysis = analyzer.analyze(text)

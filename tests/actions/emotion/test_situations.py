@@ -412,6 +412,15 @@ def test_a_deadline_names_the_day(detector: SituationDetector) -> None:
         # leaving is travelling ("I leave Japan on the 20th")
         ("I leave Japan on the 20th. It can arrive before?", "trip", "on the 20th"),
         ("we're leaving for Spain on friday", "trip", "on Friday"),
+        # an opening or a launch is an occasion with a day like any other
+        (
+            "the grand opening is next tuesday, any news?",
+            "grand opening",
+            "next Tuesday",
+        ),
+        # needed before something told in a clause of its own, with its day
+        ("I need the lamp before my studio opens on the 18th", "", "on the 18th"),
+        ("we need them for when the new flat is ready on thursday", "", "on Thursday"),
     ],
 )
 def test_a_deadline_typed_in_a_hurry_names_the_whole_day(
@@ -425,6 +434,8 @@ def test_a_deadline_typed_in_a_hurry_names_the_whole_day(
     assert "deadline" not in kinds(detector, "i placed the order on the 2nd")
     # ...nor where a parcel is to be left on a day
     assert "deadline" not in kinds(detector, "please leave it with my neighbour on fri")
+    # ...nor a need gone by ("I needed it before I flew on Monday")
+    assert "deadline" not in kinds(detector, "i needed it before we met on monday")
 
 
 @pytest.mark.parametrize(
@@ -503,6 +514,36 @@ def test_the_handoff_names_what_happened_and_is_never_cheerful(
         lowered = said.lower()
         assert "good news" not in lowered and "!" not in said
         assert "patience" not in lowered
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "heard"),
+    [
+        # words for the fraud that name no feeling: the panic heard first
+        (
+            "a text said my parcel was held, I paid the fee through the link and "
+            "typed in my card details. I'm panicking",
+            "fraud",
+            "panicked",
+        ),
+        # nothing serious read: the feeling in their word all the same
+        ("I clicked something weird and I'm panicking", "distress", "panicked"),
+        # words for a fright that name it already: not heard twice
+        ("the charger burst into flames and I'm so scared", "safety", ""),
+    ],
+)
+def test_a_feeling_stated_beside_something_serious_is_heard_first(
+    analyzer: EmotionAnalyzer, book: EmpathyBook, text: str, reason: str, heard: str
+) -> None:
+    analysis = analyzer.analyze(text)
+    situation = Situation(intent="track_order", analysis=analysis, text=text)
+    for _ in range(4):
+        said = book.handoff(situation, [reason])
+        first = said.split(". ")[0]
+        if heard:
+            assert heard in first, said
+        else:
+            assert "scared" not in said, said
 
 
 def test_a_deadline_is_acknowledged_before_the_answer(
@@ -614,6 +655,17 @@ def test_money_worries_are_acknowledged_with_what_went_wrong(
         ),
         ("the cat ate a piece of the feather wand and we're at the vet", "injury"),
         ("my toddler swallowed a button off the teddy", "injury"),
+        # a part of the body and a sign of harm in one sentence, told as it happened
+        (
+            "her toes came out of the new trainers red raw and covered in blisters",
+            "injury",
+        ),
+        ("he has sore welts all across his wrists since wearing the watch", "injury"),
+        # help with the ordering, and the computer in the singular
+        (
+            "my granddaughter helped me to order this, I am no good with a computer",
+            "vulnerable",
+        ),
         ("the pan lid slipped and hot oil went all over her wrist", "injury"),
         ("the hot water bottle leaked and now she has a big blister", "injury"),
         # money asked for through a link (an amount in it), and card details typed
@@ -671,6 +723,10 @@ def test_indirect_wording_still_reaches_a_person(
         "why is the delivery charge on my receipt higher than on the website?",
         "the checkout page asked me to confirm my card details twice, is that normal?",
         "a button fell off the cardigan, can I get it repaired?",
+        # a sign of harm asked about, not told
+        "is the balm any good for cracked lips and sores?",
+        "is this case any good with the phone I have?",
+        "do the gloves stop hands from cracking and bleeding in winter?",
         "I had to take the dog to the park, so I missed the courier",
         "does the kettle switch off by itself when the water is boiling?",
         "can I put hot water in the glass teapot you sell?",

@@ -87,6 +87,34 @@ async def test_a_frightened_fraud_victim_gets_the_advice_in_spanish(
     ]
 
 
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Ich bin total in Panik."),
+        ("es", "Estoy en pánico."),
+        ("fr", "Je panique complètement."),
+        ("it", "Sono nel panico."),
+        ("nl", "Ik ben in paniek."),
+        ("pt", "Estou em pânico."),
+        ("pl", "Jestem w panice."),
+        ("sv", "Jag får panik."),
+    ],
+)
+async def test_panic_told_while_waiting_is_heard_in_every_language(
+    conversations: Conversations, language: str, text: str
+) -> None:
+    """Panic put into words after a fraud is heard first (the feeling the fraud
+    brings), not met with the advice alone."""
+    [reply] = await waiting(
+        conversations,
+        f"web-{language}-panic",
+        [text],
+        language,
+        frozenset({UrgencyFlag.FRAUD}),
+    )
+    assert reply.startswith(say("waiting_ack_anxiety", language)), reply
+
+
 async def test_thanks_after_something_grave_is_met_with_care(
     conversations: Conversations,
 ) -> None:
