@@ -227,11 +227,15 @@ _FIND_OUT = re.compile(
     r"\b(?:find (?:it |that |this )?out|(?:check|confirm|clarify) (?:it |that |this )?"
     r"with (?:them|someone|the \w+|your \w+)|ask (?:them|someone|around|the \w+|"
     r"your \w+)|get back to me|look into it(?: for me)?|(?:some|any)(?:one|body) "
-    r"(?:who |that )?(?:can|could) (?:check|ask|find out|look into|confirm))\b",
+    r"(?:who |that )?(?:can|could) (?:check|ask|find out|look into|confirm)|"
+    r"(?:can|could|would) (?:some|any)(?:one|body)(?: (?:who|that) [^.?!]{1,40}?)? "
+    r"(?:check|ask|find out|look into|look|have a look|confirm)\b[^.?!]{0,20}?"
+    r"\bfor (?:me|us))\b",
     re.IGNORECASE,
 )
 _COLLEAGUE_CAN = re.compile(
-    r"\b(?:colleague|person from our team|someone from our team|our product team)\b",
+    r"\b(?:colleague|person from our team|someone from our team|our product team|"
+    r"member of our team|member of the team)\b",
     re.IGNORECASE,
 )
 

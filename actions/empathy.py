@@ -352,9 +352,14 @@ class EmpathyBook(EmpathyParts):
         their word for it ("I can hear how panicked you are, and I'm sorry."), when
         the words for what happened (``opening``) name no feeling and say no sorry;
         "" otherwise."""
-        stated = stated_feeling(situation.text)
-        if stated is None or _HEARS.search(opening):
+        if _HEARS.search(opening):
             return ""
+        stated = stated_feeling(situation.text)
+        if stated is None:
+            # "I already put my card details in. Oh no.": alarm without a word for
+            # the feeling, heard as the shock it is
+            alarmed = _ALARM.search(situation.text or "")
+            return self._pick("felt_first.alarm", situation, {}) if alarmed else ""
         key = f"felt_first.{stated.label}"
         if stated.label not in self.data["felt_first"]:
             return ""
@@ -382,6 +387,11 @@ class EmpathyBook(EmpathyParts):
 # Words that hear a feeling already: no second acknowledgement before them
 _HEARS = re.compile(
     r"\b(?:sorry|fright\w*|scar\w*|worr\w*|upsetting|distressing|unsettling|awful)\b",
+    re.IGNORECASE,
+)
+# Alarm said without a word for the feeling ("Oh no.", "oh god", "omg")
+_ALARM = re.compile(
+    r"\b(?:oh no+|oh (?:my )?god|oh my|omg|oh dear|oh crap|oh sh\w+|help me)\b",
     re.IGNORECASE,
 )
 _INTERJECTION = re.compile(

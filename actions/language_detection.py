@@ -186,6 +186,16 @@ def conversation_language(texts: list[str]) -> str | None:
         # "E dá para pagar com MB Way?" in a Portuguese chat reads a little more
         # Spanish to lingua: the chat's language, a close second, stays
         return before[-1]
+    if (
+        before
+        and code in OTHERS
+        and before[-1] not in OTHERS
+        and _close_runner_up(text, code, before[-1], NEIGHBOUR_SHARE)
+    ):
+        # "Kommer den med PostNord?" in a Swedish chat reads Danish to lingua: a
+        # language we do not speak, read into a neighbour of the chat's, is the
+        # chat's language still
+        return before[-1]
     return code
 
 
@@ -195,12 +205,19 @@ def conversation_language(texts: list[str]) -> str | None:
 CONTINUITY_SHARE = 0.5
 
 
-def _close_runner_up(text: str, best: str, other: str) -> bool:
+# ...and a language we do not speak (OTHERS) gives way to the chat's when that one
+# has at least this share (Swedish beside Danish, a tenth or more)
+NEIGHBOUR_SHARE = 0.1
+
+
+def _close_runner_up(
+    text: str, best: str, other: str, share: float = CONTINUITY_SHARE
+) -> bool:
     """Whether lingua's confidence in ``other`` for ``text`` is close to that in
-    ``best`` (CONTINUITY_SHARE)."""
+    ``best`` (at least ``share`` of it)."""
     values = {
         v.language.iso_code_639_1.name.lower(): v.value
         for v in detector().compute_language_confidence_values(clean(text))
     }
     top = values.get(best, 0.0)
-    return top > 0 and values.get(other, 0.0) >= CONTINUITY_SHARE * top
+    return top > 0 and values.get(other, 0.0) >= share * top

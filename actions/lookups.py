@@ -408,7 +408,13 @@ class ActionInvoiceLookup(CaringAction):
         if not may_see(tracker, await shop.order(invoice.order)):
             speaker.say("order.unproven", order_id=invoice.order)
             return proof_used(tracker)
-        speaker.say(f"{topic}.found", **invoice.values())
+        said = telling(customer_texts(tracker))[-PROOF_LOOKBACK:]
+        if mentioned("business_invoice", *said):
+            # "with my company's VAT number on it": an issued invoice is reissued
+            # with company details by a person, offered
+            speaker.say("invoice.business", **invoice.values())
+        else:
+            speaker.say(f"{topic}.found", **invoice.values())
         return [
             SlotSet("invoice_id", invoice.id),
             SlotSet("order_id", invoice.order),

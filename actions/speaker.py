@@ -73,6 +73,15 @@ class Speaker:
             self.mood.analysis, telling(customer_texts(self.tracker)[:-1])
         )
 
+    def _angry_lately(self) -> bool:
+        """Whether the customer is angry now or was a moment ago (``angry_in``)."""
+        now = self.mood.analysis
+        current = (
+            [{"label": now.label.value, "frustration": now.frustration}] if now else []
+        )
+        timeline = self.tracker.get_slot("emotion_timeline") or []
+        return angry_in([*timeline, *current])
+
     def situation(self, order_id: str | None = None) -> Situation:
         """What the empathy layer needs to know about this turn."""
         name = customer_name(self.tracker)
@@ -167,8 +176,9 @@ class Speaker:
             self.missed_again = True
             return ""
         text = answer
-        if situation.grave:
-            # "Done." to someone whose husband died: the facts, plainly
+        if situation.grave or self._angry_lately():
+            # "Done." to someone whose husband died, "Good news:" to someone who
+            # threatened a chargeback a moment ago: the facts, plainly
             text = answer = book.without_gladness(answer)
         if topic(key) != (self.intent or ""):
             # another answer than the guessed intent's (the FAQ's price matching for
@@ -188,6 +198,23 @@ class Speaker:
         else:
             self.dispatcher.utter_message(text=text)
         return text
+
+
+# The customer's latest moods that decide whether they were angry a moment ago
+ANGRY_WINDOW = 3
+
+
+def angry_in(timeline: Sequence[Any]) -> bool:
+    """Whether one of the latest moods of the chat (``emotion_timeline``) was anger
+    or an upset frustration (level 2 or more)."""
+    for mood in list(timeline)[-ANGRY_WINDOW:]:
+        if not isinstance(mood, dict):
+            continue
+        label = str(mood.get("label") or "")
+        level = int(mood.get("frustration") or 0)
+        if label == "anger" or (label == "frustration" and level >= 2):
+            return True
+    return False
 
 
 def told_grave(analysis: Analysis | None, earlier: Sequence[str]) -> bool:

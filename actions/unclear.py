@@ -338,7 +338,9 @@ async def not_understood(
             }
             for o in options
         ]
-        speaker.say("choose_intent", buttons)
+        named = [reply_book().describe(o) or o for o in options]
+        listed = f"{', '.join(named[:-1])} or {named[-1]}"
+        speaker.say("choose_intent", buttons, options=listed)
         speaker.offer = "choose " + ",".join(options)
         return [SlotSet("pending_intent", None)]
     if options:

@@ -90,6 +90,8 @@ def went_on(tracker: Tracker) -> bool:
         # "how long till the money comes back?", "can you fix that, or do I need
         # to call my bank?": a question to answer, not the problem pressed again
         return False
+    if mentioned("asks_to_do", latest) or mentioned("asks_for_person", latest):
+        return True  # "Can anyone actually do something?": someone to act, now
     intents = [
         ((e.get("parse_data") or {}).get("intent") or {}).get("name")
         for e in user_events(tracker)[-2:]

@@ -11,7 +11,7 @@ emotion analysis; another language by its own words (languages.yml, bot/texts.py
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
 from bot import contact
@@ -55,6 +55,7 @@ class WaitingReplies(Standing):
         language: str = "",
         told_where: bool = False,
         wrote: list[str] | None = None,
+        reasons: Collection[str] = (),
     ) -> str:
         """What a waiting customer hears after writing again, in their ``language``
         (English when ""): what they can do meanwhile (the advice for what happened,
@@ -124,6 +125,7 @@ class WaitingReplies(Standing):
             wrote or [],
             bool(deadline),
             bool(impatient),
+            reasons,
         )
         # the words for a feeling may come again; the lines after them once (but
         # "how long?" is answered, even where the handoff message said it already)
@@ -146,10 +148,12 @@ class WaitingReplies(Standing):
         wrote: list[str],
         deadline: bool = False,
         impatient: bool = False,
+        reasons: Collection[str] = (),
     ) -> str:
         """The waiting reply that follows ``ack``, the words for the feeling or the
-        date it is needed by (``deadline``) or their impatience (``impatient``)."""
-        advice, asked = advice_for(flag, language, [*wrote, text])
+        date it is needed by (``deadline``) or their impatience (``impatient``);
+        ``reasons``: why the chat was handed over (the ticket's)."""
+        advice, asked = advice_for(flag, language, [*wrote, text], reasons)
         words = read.words_for(language)
         lower = text.lower()
         asks = read.asks(text, words)

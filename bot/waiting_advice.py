@@ -7,6 +7,7 @@ that was right and hears only the step still open."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from bot.handoff import UrgencyFlag
 from bot.texts import fraud_steps, say, texts
@@ -18,19 +19,28 @@ _CLAUSE = re.compile(r"[^.?!;,\n]+[.?!;,]*")
 
 
 def advice_for(
-    flag: UrgencyFlag | None, language: str, wrote: list[str]
+    flag: UrgencyFlag | None,
+    language: str,
+    wrote: list[str],
+    reasons: Collection[str] = (),
 ) -> tuple[str | None, str]:
     """The advice for ``flag`` and the answer to "what should I do?" about it ("" if
-    it has none), fitted to what ``wrote`` (the customer's messages) says they did."""
+    it has none), fitted to what ``wrote`` (the customer's messages) says they did,
+    and for a safety flag to what the handoff's ``reasons`` say happened: something
+    that overheated, sparked or smoked and hurt nobody is a fire risk
+    (``waiting_<advice|asked>_hazard``), not a matter for a doctor."""
     if flag is None:
         return None, ""
     step = fraud_step(wrote, language) if flag is UrgencyFlag.FRAUD else None
     if step:
         fitted = say(step, language)
         return fitted, fitted
-    asked = f"waiting_asked_{flag.value}"
+    name = flag.value
+    if flag is UrgencyFlag.SAFETY and "hazard" in reasons and "injury" not in reasons:
+        name = "hazard"
+    asked = f"waiting_asked_{name}"
     return (
-        say(f"waiting_advice_{flag.value}", language),
+        say(f"waiting_advice_{name}", language),
         say(asked, language) if asked in texts() else "",
     )
 

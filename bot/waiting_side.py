@@ -132,6 +132,7 @@ class WaitingSide:
                     # the handoff message said who is available and when: not again
                     told_where=any(e.kind is Kind.HANDOFF for e in earlier),
                     wrote=wrote,
+                    reasons=ticket.reasons if ticket else (),
                 )
         if ASKED_PROOF.get():
             data["asks"] = "order_proof"  # what they send next is read as that

@@ -102,6 +102,15 @@ def says(text: str, key: str, **values: Any) -> bool:
     )
 
 
+def offers_readings(text: str) -> bool:
+    """Whether ``text`` offers several readings to choose from (``choose_intent``,
+    whatever readings it names)."""
+    return any(
+        template.split("{options}")[0].strip() in text
+        for template in reply_book().answers["choose_intent"]
+    )
+
+
 def demo_on(day: dt.date = TODAY) -> DemoStore:
     """A fresh demo store whose clock says ``day``."""
     return DemoStore(STORE_FILE, clock=lambda: day)

@@ -172,7 +172,11 @@ async def test_several_readings_are_offered_to_pick_from() -> None:
         },
     ]
     [message] = dispatcher.messages
-    assert says(message["text"], "choose_intent")
+    assert says(
+        message["text"],
+        "choose_intent",
+        options="check where your order is or know how long delivery takes",
+    )
     assert message["buttons"] == [
         {"title": "Check where your order is", "payload": reading_text("track_order")},
         {

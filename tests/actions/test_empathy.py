@@ -436,6 +436,9 @@ def test_the_handoff_names_what_the_customer_said_is_wrong(book: EmpathyBook) ->
         ("The coffee machine was badly damaged", None, "the damaged coffee machine"),
         ("these boots are torn at the seam", None, "the torn boots"),
         ("the one you sent is broken", None, "the damage"),  # no thing named
+        # where it should go instead is a wish, no wrong item
+        ("could my order be delivered to work instead of home?", None, None),
+        ("can it be left with the neighbour instead of on the step?", None, None),
         # what went wrong with it in use, as it happened
         ("the heel on my left boot snapped on day two", None, "the heel breaking"),
         (

@@ -577,3 +577,31 @@ async def test_money_back_asked_instead_of_the_proof_after_a_double_charge() -> 
     first, second = [m["text"] for m in dispatcher.messages]
     assert says(first, "get_refund.double_charge")
     assert says(second, "ask.order_proof_still", order_id="48213")
+
+
+@pytest.mark.parametrize(
+    ("asked", "business"),
+    [
+        ("I need the invoice for order 48213 with our VAT number on it", True),
+        ("can I have the invoice for 48213 in my company's name?", True),
+        ("can I have the invoice for 48213 please", False),
+    ],
+)
+async def test_an_invoice_wanted_for_a_business_is_offered_reissued(
+    asked: str, business: bool
+) -> None:
+    """The invoice asked for with a company's name or VAT number on it: where it is,
+    and that a person reissues it with them (offered), not only where to download
+    one that shows neither."""
+    tracker = conversation(
+        [("customer", asked, "get_invoice")],
+        f"business-invoice-{business}",
+        order_id="48213",
+        verified_customer=owner("48213"),
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionInvoiceLookup().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    text = message["text"]
+    assert ("reissue" in text) is business, text
+    assert "48213" in text

@@ -1999,6 +1999,17 @@ def test_a_sentence_that_reads_a_little_like_a_neighbour_keeps_the_chats_languag
     assert conversation_language(switched) == "es"
 
 
+def test_a_language_we_do_not_speak_read_into_a_neighbour_keeps_the_chats() -> None:
+    """A short Swedish question reads Danish to the detector: in a Swedish chat it
+    is Swedish (answered, not handed to a person in English); a Danish chat stays
+    Danish."""
+    swedish = ["Hej! Var är min beställning 48213?", "Kommer den med PostNord?"]
+    assert conversation_language(swedish[1:]) == "da"  # the look-alike on its own
+    assert conversation_language(swedish) == "sv"
+    danish = ["Hej! Hvor er min ordre? Jeg har ventet længe.", swedish[1]]
+    assert conversation_language(danish) == "da"
+
+
 @pytest.mark.parametrize(
     ("code", "text"),
     [

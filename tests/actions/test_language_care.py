@@ -169,6 +169,32 @@ def test_a_fraud_beside_a_card_is_met_with_blocking_it(
     assert not other.startswith(book.languages[code].care["fraud_card"]), other
 
 
+# the word that makes blocking the card depend on the details having been given, and
+# a word of the bank to call
+IF_GIVEN = {
+    "de": ("falls", "bank"),
+    "es": ("si ya", "banco"),
+    "fr": ("si vous", "banque"),
+    "it": ("se li", "banca"),
+    "nl": ("hebt u", "bank"),
+    "pt": ("se já", "banco"),
+    "pl": ("jeśli", "bank"),
+    "sv": ("om du", "bank"),
+}
+
+
+@pytest.mark.parametrize(("code", "words"), IF_GIVEN.items())
+def test_blocking_the_card_is_asked_only_if_the_details_were_given(
+    code: str, words: tuple[str, str]
+) -> None:
+    """ "Is this e-mail asking for my bank details from you?" reads as a fraud beside
+    a card: what to do if the details were given, never an order to block a card
+    they never gave (which "your details are safe" would contradict later)."""
+    said = language_book().languages[code].care["fraud_card"].lower()
+    condition, bank = words
+    assert condition in said and said.index(condition) < said.index(bank), said
+
+
 @pytest.mark.parametrize(
     ("code", "text"),
     [

@@ -485,3 +485,16 @@ def test_the_guarantee_on_an_item_is_no_question_about_the_item(
         book.reply(code, text, lambda _: None)
         == book.languages[code].answers["warranty"]
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "angry"),
+    [
+        # "that is enough for me", with thanks: satisfied, no anger to hear
+        ("Danke, das reicht mir.", False),
+        ("Es reicht mir jetzt, seit drei Wochen warte ich!", True),
+    ],
+)
+def test_enough_for_me_is_no_anger_but_enough_is(text: str, angry: bool) -> None:
+    heard = language_book().heard("de", text)
+    assert ("Ärger" in heard) is angry, heard

@@ -1655,6 +1655,11 @@ async def test_ok_is_a_yes_only_to_a_person_asked_about(
             "delivery_options",
         ),
         ("could you hurry them up? it's for a birthday", "track_order"),
+        # what depends on it told first, then someone asked to act
+        (
+            "If it's not here by then the whole event is off. Can anybody do anything?",
+            "get_refund",
+        ),
     ],
 )
 async def test_someone_asked_for_in_their_own_words_takes_up_the_offer(
@@ -1780,3 +1785,39 @@ async def test_what_can_be_done_asked_after_a_person_was_offered_is_a_yes(
     assert any(isinstance(e, dict) and e.get("event") == "pause" for e in events)
     if "anxious" in text:
         assert "anxious about" in dispatcher.messages[0]["text"], dispatcher.messages
+
+
+@pytest.mark.parametrize(
+    ("timeline", "glad"),
+    [
+        ([{"label": "anger", "frustration": 3}], False),
+        ([{"label": "frustration", "frustration": 2}], False),
+        ([{"label": "neutral", "frustration": 0}], True),
+    ],
+)
+async def test_no_good_news_opener_to_a_customer_angry_a_moment_ago(
+    monkeypatch: pytest.MonkeyPatch, timeline: list[dict[str, Any]], glad: bool
+) -> None:
+    """The order's state after the proof, to a customer who was angry a moment ago:
+    the facts plainly, no "Good news:" (which a calm customer may still hear)."""
+
+    class GladFirst:
+        """Picks the "Good news" variation whenever there is one."""
+
+        @staticmethod
+        def choice(options: list[str]) -> str:
+            return next((o for o in options if o.startswith("Good news")), options[0])
+
+    monkeypatch.setattr(reply_book(), "rng", GladFirst())
+    tracker = conversation(
+        [("customer", "where is order 48213", "track_order")],
+        f"glad-{glad}",
+        order_id="48213",
+        verified_customer=owner("48213"),
+        emotion_timeline=timeline,
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
+    said = " ".join(m.get("text") or "" for m in dispatcher.messages)
+    assert said.startswith("Good news") is glad, said
+    assert ("left our warehouse" in said) or not glad, said

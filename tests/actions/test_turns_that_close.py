@@ -83,6 +83,8 @@ async def test_find_out_for_me_after_a_colleague_could_check_brings_one_in(
         ("is there someone who could check that with the maker?", "nlu_fallback"),
         ("could you confirm it with the supplier?", "out_of_scope"),
         ("can you ask the manufacturer for me", "nlu_fallback"),
+        # someone described by what they know, asked to check for them
+        ("OK, can anyone who knows the jewellery look for me?", "place_order"),
     ],
 )
 async def test_someone_to_check_after_a_colleague_could_brings_one_in(
@@ -98,7 +100,7 @@ async def test_someone_to_check_after_a_colleague_could_brings_one_in(
         (
             "bot",
             "The product page lists the materials under Details. If what you need "
-            "isn't there, a colleague can ask our product team and come back to you.",
+            "isn't there, I can ask a member of our team to find out for you.",
             None,
         ),
         ("customer", text, intent),

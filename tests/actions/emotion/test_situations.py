@@ -526,6 +526,13 @@ def test_the_handoff_names_what_happened_and_is_never_cheerful(
             "fraud",
             "panicked",
         ),
+        # alarm without a word for the feeling: the shock heard
+        (
+            "a text said my parcel was held, I paid the fee through the link and "
+            "typed in my card details. Oh no.",
+            "fraud",
+            "shock",
+        ),
         # nothing serious read: the feeling in their word all the same
         ("I clicked something weird and I'm panicking", "distress", "panicked"),
         # words for a fright that name it already: not heard twice

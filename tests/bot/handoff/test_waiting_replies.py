@@ -115,6 +115,43 @@ async def test_panic_told_while_waiting_is_heard_in_every_language(
     assert reply.startswith(say("waiting_ack_anxiety", language)), reply
 
 
+@pytest.mark.parametrize(
+    "language", ["", "de", "es", "fr", "it", "nl", "pt", "pl", "sv"]
+)
+async def test_something_that_smoked_and_hurt_nobody_is_a_fire_risk_not_a_doctor(
+    conversations: Conversations, language: str
+) -> None:
+    """Handed over for a hazard (it overheated, sparked or smoked), nobody hurt: what
+    to do about the fire risk, and "can it catch fire?" answered so, never "see a
+    doctor"; handed over for an injury, the doctor first as before."""
+    cid = f"web-hazard-{language or 'en'}"
+    hazard = replace(
+        request(cid, flags=frozenset({UrgencyFlag.SAFETY})),
+        reasons=["hazard"],
+        slots={"language": language} if language else {},
+    )
+    await conversations.queue.enqueue(hazard)
+    asked = {
+        "": "Can it catch fire? What do I do with it?",
+        "de": "Kann es brennen? Was soll ich jetzt tun?",
+        "es": "¿Puede arder? ¿Qué hago ahora?",
+        "fr": "Est-ce qu'il peut prendre feu ? Qu'est-ce que je dois faire ?",
+        "it": "Può prendere fuoco? Cosa devo fare adesso?",
+        "nl": "Kan het vlam vatten? Wat moet ik nu doen?",
+        "pt": "Pode pegar fogo? O que devo fazer agora?",
+        "pl": "Czy to może się zapalić? Co mam teraz zrobić?",
+        "sv": "Kan den börja brinna? Vad ska jag göra nu?",
+    }
+    outcome = await conversations.customer_message(Inbound(cid, "web", asked[language]))
+    [reply] = outcome.replies
+    hazard_words = (
+        say("waiting_asked_hazard", language),
+        say("waiting_advice_hazard", language),
+    )
+    assert any(words in reply.text for words in hazard_words), reply.text
+    assert say("waiting_advice_safety", language) not in reply.text
+
+
 async def test_thanks_after_something_grave_is_met_with_care(
     conversations: Conversations,
 ) -> None:
