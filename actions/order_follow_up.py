@@ -72,6 +72,7 @@ async def order_follow_up(
     answered_here = answered_here or mentioned("asks_tracking", latest)
     answered_here = answered_here or mentioned("didnt_cancel", latest)
     answered_here = answered_here or mentioned("asks_contents", latest)
+    answered_here = answered_here or mentioned("asks_reorder", latest)
     # "Please can you tell me when it will be send?": says what it asks, so it may
     # be longer (but "when do you ship to Norway?" is still a general question)
     says_what = answered_here or mentioned("asks_dispatch", latest)
@@ -88,7 +89,10 @@ async def order_follow_up(
         or (_GENERAL_QUESTION.search(latest) and not answered_here)
         or find_number(latest)
         # "so is the money coming back?": the refund, not where the order is
-        or mentioned("asks_money_back", latest)
+        or (
+            mentioned("asks_money_back", latest)
+            and not mentioned("asks_reorder", latest)
+        )
     ):
         return None
     order = await store().order(str(tracker.get_slot("order_id") or ""))
@@ -98,6 +102,9 @@ async def order_follow_up(
     if order.status is OrderStatus.CANCELLED and mentioned("didnt_cancel", latest):
         # "I don't remember cancelling it": not their doing, and who can say why
         return "order.record_disagrees.cancelled_unknown", order, {}
+    if order.status is OrderStatus.CANCELLED and mentioned("asks_reorder", latest):
+        # "can you put it back through?": not restarted, ordered anew or by a person
+        return "track_order.cancelled_reorder", order, {}
     if mentioned("asks_contents", latest):
         # "which items are in that consignment?": its items and total
         return "track_order.contents", order, {}

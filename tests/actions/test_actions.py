@@ -789,6 +789,13 @@ def said_eta(texts: LanguageTexts, english: str) -> str:
             "cancelled?? i never cancelled it, did i do something wrong?",
             "order.record_disagrees.cancelled_unknown",
         ),
+        # wanted after all: not restarted, ordered anew or by a person
+        ("13579", "can you put it back through?", "track_order.cancelled_reorder"),
+        (
+            "4471290",
+            "Is there any way to still get it?",
+            "track_order.cancelled_reorder",
+        ),
         # asked what happened to it: not of their doing either
         (
             "13579",
