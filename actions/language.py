@@ -101,6 +101,7 @@ class LanguageBook(LanguageReading):
                 care={str(k): str(v) for k, v in (entry.get("care") or {}).items()},
                 people=PeopleWords.of(entry),
                 unhurt=compiled(entry.get("unhurt")),
+                burnt_smell=compiled(entry.get("burnt_smell")),
                 problems=[
                     (re.compile(str(v["when"])), str(v["care"]))
                     for v in (entry.get("problems") or {}).values()

@@ -131,10 +131,13 @@ class LanguageReading:
             return []
         # "his hands are itching": a body part and a symptom in one sentence hurt
         hurt = texts.people.hurt(lower)
+        # "une odeur de plastique brûlé": a smell, read without it for a burn
+        smelt = texts.burnt_smell.sub(" ", lower) if texts.burnt_smell else lower
         found = [
             k
             for k, words in texts.serious.items()
-            if words.search(lower) or (k == "injury" and hurt)
+            if words.search(smelt if k == "injury" else lower)
+            or (k == "injury" and hurt)
         ]
         if texts.unhurt is not None and texts.unhurt.search(lower):
             # "le chargeur a pris feu, personne n'a été blessé": a hazard, no injury

@@ -41,6 +41,8 @@ class LanguageTexts:
     people: PeopleWords = field(default_factory=PeopleWords)
     # "nobody was hurt" (``unhurt``): an injury word beside it is no injury
     unhurt: re.Pattern[str] | None = None
+    # a smell of something burnt (``burnt_smell``): no burn on a person
+    burnt_smell: re.Pattern[str] | None = None
     # what went wrong (a double charge, damage, the wrong item, something missing,
     # late), in the customer's words, and the words that name it, in this order
     problems: list[tuple[re.Pattern[str], str]] = field(default_factory=list)

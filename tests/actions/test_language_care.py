@@ -273,3 +273,40 @@ async def test_a_message_claiming_to_be_ours_is_said_not_to_be_before_any_proof(
     said, paused = await _answer(OURS["it"][0], "nlu_fallback", "ours-it")
     assert not paused
     assert said == book.say("it", "not_ours"), said
+
+
+# a smell of something burnt beside smoke: a hazard, no burn on a person; a burn on
+# a person is still an injury
+BURNT = {
+    "de": (
+        "Es qualmte und stank nach verschmortem Kabel.",
+        "Meine Tochter hat sich verbrannt.",
+    ),
+    "es": ("Echó humo y olía mucho a goma quemada.", "Mi hija se ha quemado la mano."),
+    "fr": (
+        "Il y a eu de la fumée, ça sentait le caoutchouc brûlé.",
+        "Ma fille s'est brûlé la main.",
+    ),
+    "it": (
+        "Ha fatto fumo e c'era puzza di gomma bruciata.",
+        "Mia figlia si è bruciata la mano.",
+    ),
+    "nl": (
+        "Er kwam rook uit en het rook naar verbrand rubber.",
+        "Mijn dochter heeft haar hand verbrand.",
+    ),
+    "pt": ("Saiu fumo e cheirava muito a borracha queimada.", None),
+    "pl": ("Leciał dym i czuć było spaleniznę.", None),
+    "sv": ("Det kom rök och luktade bränd gummi.", "Min dotter brände sig på handen."),
+}
+
+
+@pytest.mark.parametrize(("code", "texts"), BURNT.items())
+def test_a_burnt_smell_is_a_hazard_and_a_burn_on_a_person_an_injury(
+    code: str, texts: tuple[str, str | None]
+) -> None:
+    smell, burn = texts
+    found = language_book().situations(code, smell)
+    assert "hazard" in found and "injury" not in found, found
+    if burn is not None:
+        assert "injury" in language_book().situations(code, burn)
