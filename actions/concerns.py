@@ -46,6 +46,11 @@ class Concerns:
 
     data: dict[str, Any]
 
+    @property
+    def plain(self) -> str:
+        """The concern that names nothing ("this"): ``concerns.default``."""
+        return str(self.data["concerns"]["default"])
+
     @cached_property
     def _concern_rules(
         self,
@@ -163,7 +168,7 @@ class Concerns:
         if not _named_in(phrase, intent, situation.text or ""):
             # "I'm scared it's a problem with my card" read as a refund question:
             # the intent's topic is named only when the message names it too
-            return str(concerns["default"])
+            return self.plain
         if situation.order_id and f"{intent}_with_order" in concerns:
             return fill(
                 concerns[f"{intent}_with_order"], {"order_id": situation.order_id}

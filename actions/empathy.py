@@ -120,7 +120,7 @@ class EmpathyBook(EmpathyParts):
         concern = self.concern(about)
         if named_lately(concern, situation):
             # said a moment ago: not the same words for it again
-            concern = str(self.data["concerns"]["default"])
+            concern = self.plain
         values = {"concern": concern, "name_prefix": self.name_prefix(situation)}
         own = (
             "" if apologises or of_life else self._own_words(situation, answer, pending)
@@ -128,7 +128,7 @@ class EmpathyBook(EmpathyParts):
         if not own and not apologises and not of_life and concern == self.plain:
             # nothing named to be upset about ("this"): their own word for the
             # feeling says more than a stock line ("I understand you're nervous.")
-            own = self._own_feeling(situation)
+            own = self._their_word(situation, "acknowledge_own_words")
         if own and pending and _tells(pending[0], own):
             noted = ""  # "nervous it won't come before your interview on Friday"
         assert situation.analysis is not None
@@ -190,20 +190,15 @@ class EmpathyBook(EmpathyParts):
         values = {"felt": found.words, "name_prefix": self.name_prefix(situation)}
         return self._pick(f"acknowledge_own_words.{found.label}", situation, values)
 
-    @property
-    def plain(self) -> str:
-        """The concern that names nothing ("this")."""
-        return str(self.data["concerns"]["default"])
-
-    def _own_feeling(self, situation: Situation) -> str:
-        """The customer's word for their feeling said back, without what it is
-        about ("I understand you're nervous. Let's look at it together."), when the
-        message states one; "" otherwise."""
+    def _their_word(self, situation: Situation, texts: str) -> str:
+        """The customer's word for the feeling their message states, said back in a
+        text of ``texts`` for its label ("I understand you're nervous.", "I can hear
+        how panicked you are"); "" when it states none that has one."""
         stated = stated_feeling(situation.text)
-        if stated is None or stated.label not in self.data["acknowledge_own_words"]:
+        if stated is None or stated.label not in self.data[texts]:
             return ""
         values = {"felt": stated.feeling, "name_prefix": self.name_prefix(situation)}
-        return self._pick(f"acknowledge_own_words.{stated.label}", situation, values)
+        return self._pick(f"{texts}.{stated.label}", situation, values)
 
     def _offer_beside(
         self, pending: Sequence[Circumstance], answer: str, situation: Situation
@@ -354,16 +349,12 @@ class EmpathyBook(EmpathyParts):
         "" otherwise."""
         if _HEARS.search(opening):
             return ""
-        stated = stated_feeling(situation.text)
-        if stated is None:
-            # "I already put my card details in. Oh no.": alarm without a word for
-            # the feeling, heard as the shock it is
-            alarmed = _ALARM.search(situation.text or "")
-            return self._pick("felt_first.alarm", situation, {}) if alarmed else ""
-        key = f"felt_first.{stated.label}"
-        if stated.label not in self.data["felt_first"]:
-            return ""
-        return self._pick(key, situation, {"felt": stated.feeling})
+        if heard := self._their_word(situation, "felt_first"):
+            return heard
+        # "I already put my card details in. Oh no.": alarm without a word for the
+        # feeling, heard as the shock it is
+        alarmed = _ALARM.search(situation.text or "")
+        return self._pick("felt_first.alarm", situation, {}) if alarmed else ""
 
     def without_immediacy(self, text: str) -> str:
         """``text`` without words that promise a person at once (``immediacy``)."""

@@ -55,6 +55,18 @@ _GENERAL_QUESTION = re.compile(
 )
 
 
+# What a follow-up asks that the chat's order answers, however it is put: whether it
+# can change, its tracking, a cancellation not theirs, what is in it, having a
+# cancelled one after all (beside TIME_QUESTIONS: why so slow, can it be faster)
+ANSWERED_HERE = (
+    "asks_change",
+    "asks_tracking",
+    "didnt_cancel",
+    "asks_contents",
+    "asks_reorder",
+)
+
+
 async def order_follow_up(
     tracker: Tracker,
 ) -> tuple[str, Order, dict[str, str]] | None:
@@ -67,12 +79,9 @@ async def order_follow_up(
         return dated
     # "why so slow?", "can you speed it up?": about the time it takes; "can I still
     # add something to it?": whether it can change
-    answered_here = any(mentioned(m, latest) for m in TIME_QUESTIONS.values())
-    answered_here = answered_here or mentioned("asks_change", latest)
-    answered_here = answered_here or mentioned("asks_tracking", latest)
-    answered_here = answered_here or mentioned("didnt_cancel", latest)
-    answered_here = answered_here or mentioned("asks_contents", latest)
-    answered_here = answered_here or mentioned("asks_reorder", latest)
+    answered_here = any(
+        mentioned(m, latest) for m in (*TIME_QUESTIONS.values(), *ANSWERED_HERE)
+    )
     # "Please can you tell me when it will be send?": says what it asks, so it may
     # be longer (but "when do you ship to Norway?" is still a general question)
     says_what = answered_here or mentioned("asks_dispatch", latest)
@@ -89,10 +98,7 @@ async def order_follow_up(
         or (_GENERAL_QUESTION.search(latest) and not answered_here)
         or find_number(latest)
         # "so is the money coming back?": the refund, not where the order is
-        or (
-            mentioned("asks_money_back", latest)
-            and not mentioned("asks_reorder", latest)
-        )
+        or mentioned("asks_money_back", latest)
     ):
         return None
     order = await store().order(str(tracker.get_slot("order_id") or ""))

@@ -87,7 +87,7 @@ def named_in(text: str, language: str = "en") -> tuple[str, str] | None:
     if not methods:
         return None
     verdict = "yes" if methods[0].accepted else "no"
-    return verdict, _joined([m.written(language) for m in methods], language)
+    return verdict, joined([m.written(language) for m in methods], language)
 
 
 def answered_methods(text: str) -> list[Method]:
@@ -109,7 +109,8 @@ _OR = {
 }
 
 
-def _joined(names: list[str], language: str) -> str:
+def joined(names: list[str], language: str = "") -> str:
+    """``names`` as one choice in ``language`` ("a, b or c")."""
     if len(names) == 1:
         return names[0]
     word = _OR.get(language, "or")

@@ -206,13 +206,14 @@ ANGRY_WINDOW = 3
 
 def angry_in(timeline: Sequence[Any]) -> bool:
     """Whether one of the latest moods of the chat (``emotion_timeline``) was anger
-    or an upset frustration (level 2 or more)."""
+    or frustration at the level the empathy layer calls upset (``levels.upset``)."""
+    upset = int(empathy_book().data["levels"]["upset"]["frustration"])
     for mood in list(timeline)[-ANGRY_WINDOW:]:
         if not isinstance(mood, dict):
             continue
         label = str(mood.get("label") or "")
         level = int(mood.get("frustration") or 0)
-        if label == "anger" or (label == "frustration" and level >= 2):
+        if label == "anger" or (label == "frustration" and level >= upset):
             return True
     return False
 

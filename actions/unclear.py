@@ -48,6 +48,7 @@ from actions.new_address import address_given
 from actions.numbers import find_number
 from actions.order_chat import chat_order, proof_outside_the_form
 from actions.order_checks import item_problem
+from actions.payments import joined
 from actions.readings import (
     DECLINED,
     FOLLOW_UP_CONFIDENCE,
@@ -339,8 +340,7 @@ async def not_understood(
             for o in options
         ]
         named = [reply_book().describe(o) or o for o in options]
-        listed = f"{', '.join(named[:-1])} or {named[-1]}"
-        speaker.say("choose_intent", buttons, options=listed)
+        speaker.say("choose_intent", buttons, options=joined(named))
         speaker.offer = "choose " + ",".join(options)
         return [SlotSet("pending_intent", None)]
     if options:

@@ -1647,6 +1647,28 @@ async def test_ok_is_a_yes_only_to_a_person_asked_about(
     assert (events[-len(PAUSE) :] == PAUSE) is hands_over, (events, dispatcher.messages)
 
 
+# The bot's offer of a person to chase a late order, as the turn before a reply to it
+CHASE_OFFER = "It's late, I'm sorry. A colleague can chase it; shall I?"
+
+
+async def after_an_offer(
+    turns: list[tuple[str, str, str | None]],
+    sender: str,
+    action: Any = None,
+) -> tuple[list[dict[str, Any]], CollectingDispatcher]:
+    """The events and the messages of ``action`` (the answer action when None) on
+    ``turns``, whose bot turn offered a person (``offered`` slot "handoff")."""
+    tracker = conversation(turns, sender, offered="handoff")
+    dispatcher = CollectingDispatcher()
+    events = await (action or ActionAnswer()).run(dispatcher, tracker, DOMAIN)
+    return events, dispatcher
+
+
+def paused(events: list[dict[str, Any]]) -> bool:
+    """Whether ``events`` hand the chat to a person (the conversation paused)."""
+    return any(isinstance(e, dict) and e.get("event") == "pause" for e in events)
+
+
 @pytest.mark.parametrize(
     ("text", "intent"),
     [
@@ -1669,15 +1691,11 @@ async def test_someone_asked_for_in_their_own_words_takes_up_the_offer(
     their own (not a plain yes): the person is brought in, not another answer."""
     turns = [
         ("customer", "order 808080123456 is late and it's a present", "track_order"),
-        ("bot", "It's late, I'm sorry. A colleague can chase it; shall I?", None),
+        ("bot", CHASE_OFFER, None),
         ("customer", text, intent),
     ]
-    tracker = conversation(turns, f"own-words-{intent}", offered="handoff")
-    dispatcher = CollectingDispatcher()
-    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
-    assert any(isinstance(e, dict) and e.get("event") == "pause" for e in events), (
-        dispatcher.messages
-    )
+    events, dispatcher = await after_an_offer(turns, f"own-words-{intent}")
+    assert paused(events), dispatcher.messages
 
 
 @pytest.mark.parametrize(
@@ -1719,12 +1737,8 @@ async def test_what_becomes_of_the_item_asked_after_a_person_offered_is_a_yes(
         ),
         ("customer", question, intent),
     ]
-    tracker = conversation(turns, f"remedy-{situation}", offered="handoff")
-    dispatcher = CollectingDispatcher()
-    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
-    assert any(isinstance(e, dict) and e.get("event") == "pause" for e in events), (
-        dispatcher.messages
-    )
+    events, dispatcher = await after_an_offer(turns, f"remedy-{situation}")
+    assert paused(events), dispatcher.messages
     said = " ".join(m.get("text") or "" for m in dispatcher.messages)
     assert say(f"waiting_fits_{situation}") in said, said
     assert "unused" not in said, said
@@ -1748,10 +1762,8 @@ async def test_a_question_let_go_is_not_a_yes_to_a_person(
         ("bot", "Only the person who ordered sees it; or a colleague can help.", None),
         ("customer", text, intent),
     ]
-    tracker = conversation(turns, f"let-go-{intent}", offered="handoff")
-    dispatcher = CollectingDispatcher()
-    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
-    assert not any(isinstance(e, dict) and e.get("event") == "pause" for e in events)
+    events, dispatcher = await after_an_offer(turns, f"let-go-{intent}")
+    assert not paused(events)
     [message] = dispatcher.messages
     assert says(message["text"], "never_mind"), message["text"]
     assert {
@@ -1776,13 +1788,11 @@ async def test_what_can_be_done_asked_after_a_person_was_offered_is_a_yes(
     (whatever NLU made of it) brings one in, with the feeling heard."""
     turns = [
         ("customer", "order 808080123456 is late", "track_order"),
-        ("bot", "It's late, I'm sorry. A colleague can chase it; shall I?", None),
+        ("bot", CHASE_OFFER, None),
         ("customer", text, "out_of_scope"),
     ]
-    tracker = conversation(turns, "what-now", offered="handoff")
-    dispatcher = CollectingDispatcher()
-    events = await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
-    assert any(isinstance(e, dict) and e.get("event") == "pause" for e in events)
+    events, dispatcher = await after_an_offer(turns, "what-now", ActionNotUnderstood())
+    assert paused(events)
     if "anxious" in text:
         assert "anxious about" in dispatcher.messages[0]["text"], dispatcher.messages
 
