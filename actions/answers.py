@@ -185,8 +185,14 @@ class ActionAnswer(CaringAction):
         ):
             # "yes that was sarcasm, where is it?" says more than yes
             return await not_understood(speaker, tracker, fallback=True)
-        if intent == "contact_human_agent" or asks_us_to_find_out(tracker):
-            # asking for a person is always granted, in whatever words
+        if (
+            intent == "contact_human_agent"
+            or asks_us_to_find_out(tracker)
+            or mentioned("asks_for_person", text)
+        ):
+            # asking for a person is always granted, in whatever words ("Can a
+            # staff member please confirm it will ship this week?", whatever
+            # topic NLU heard in it)
             return await hand_over(speaker, tracker, "Customer asked for a person.")
         if mentioned("asks_to_hurry", last_question(text)):
             # "Can someone please make sure it ships today?": only a person can

@@ -49,6 +49,9 @@ class EmpathyParts(Concerns):
             told = analysis.has("problem_report") or analysis.has("person_request")
             if analysis.label is Emotion.NEUTRAL and shouted and told:
                 return Level.UPSET
+            # ...and so is a wait told as too long ("been ages fr")
+            if analysis.label is Emotion.NEUTRAL and mentioned("waited_long", text):
+                return Level.UPSET
             return Level.NEUTRAL
         context = set(self.data.get("from_context") or [])
         felt = [s.name for s in analysis.signals if s.weight > 0]

@@ -14,8 +14,15 @@ from rasa_sdk.events import EventType, SlotSet
 from actions.conversation import bot_texts, customer_texts, when_written
 from actions.identity import MAX_TRIES, attempts_proof, may_see, proves, tries
 from actions.language import language_book
+from actions.language_reading import asks_beside_the_order
 from actions.language_tasks import asks_money_back, money_back, wants_cancelled
-from actions.language_texts import order_text, refund_awaited
+from actions.language_texts import (
+    LanguageTexts,
+    order_text,
+    problem_said,
+    refund_awaited,
+    topics_asked,
+)
 from actions.numbers import find_number, normalise_number
 from actions.speaker import RECENT_REPLIES
 from actions.store import Order, OrderStatus, store
@@ -159,6 +166,10 @@ async def _in_language(
         if is_task(asked):
             return await do_task(opened, asked)
         reply = book.reply(language, asked, order, recent=recent)
+        if reply is None and texts is not None and names_only_the_order(texts, asked):
+            # it named the order and asked nothing else (the proof was asked for
+            # that): what we can tell of it
+            return book.order_answer(language, opened.values(), said=asked)
         if reply is None:
             return None
         # what went wrong was heard with the question for the proof, and a person
@@ -264,6 +275,18 @@ async def _in_language(
             if reply is not None:  # a proof or a number in between asked nothing
                 named = known(find_number(before))
                 break
+    if (
+        reply is None
+        and named is not None
+        and texts is not None
+        and names_only_the_order(texts, text)
+    ):
+        # "mijn kleindochter heeft een sjaal besteld, nummer 48213. Ik weet niet
+        # hoe dit werkt.": an order named, and nothing of its own asked beside it
+        # that we lack words for: what we can tell of it (after the proof), not
+        # "no sure answer" nor a person
+        answer = book.order_answer(language, named.values(), said=text)
+        reply = f"{book.heard(language, text)} {answer}".strip()
     if reply is None:
         return None  # a person takes over: they check who the customer is
     number = normalise_number(find_number(text))
@@ -281,3 +304,18 @@ async def _in_language(
     if proves(said, await shop.customer(named.customer)):
         return reply, [*about(named), *proven(named)]
     return ask_proof(named.id)
+
+
+def names_only_the_order(texts: LanguageTexts, text: str) -> bool:
+    """Whether ``text`` names an order and asks no question of it we lack words
+    for (``asks_beside_the_order``; "ik weet niet hoe dit werkt", with no question
+    mark, asks none), nothing a person does (a person asked for, a cancellation,
+    a problem) and tells nothing that went wrong: its state is what we can tell
+    them."""
+    lower = text.lower()
+    asked, _ = topics_asked(texts, lower)
+    return (
+        not set(asked) - {"order", "thanks", "praise"}
+        and not problem_said(texts, lower)
+        and not ("?" in text and asks_beside_the_order(texts, text))
+    )

@@ -70,6 +70,11 @@ OTHERS = {
 ANSWERED_PROBLEMS = ("late",)
 
 
+# The feelings beside which praise or thanks is sarcasm ("Na toll", "Danke für
+# nichts"); beside worry or grief thanks are thanks
+SARCASTIC_BESIDE = frozenset({"annoyed", "outraged"})
+
+
 @dataclass(frozen=True)
 class LanguageBook(LanguageReading):
     """The texts of every language we answer in, and the fallback for the others."""
@@ -102,6 +107,7 @@ class LanguageBook(LanguageReading):
                 people=PeopleWords.of(entry),
                 unhurt=compiled(entry.get("unhurt")),
                 burnt_smell=compiled(entry.get("burnt_smell")),
+                fee=compiled(entry.get("fee")),
                 problems=[
                     (re.compile(str(v["when"])), str(v["care"]))
                     for v in (entry.get("problems") or {}).values()
@@ -293,6 +299,14 @@ class LanguageBook(LanguageReading):
             return None
         lower = text.lower()
         asked, rest = topics_asked(texts, lower)
+        if any(
+            words.search(lower)
+            for name, (words, _) in texts.feelings.items()
+            if name in SARCASTIC_BESIDE
+        ):
+            # "Na toll, ... Super Service.": praise or thanks beside annoyance is
+            # sarcasm, nothing to thank for
+            asked = [t for t in asked if t not in ("praise", "thanks")]
         number = find_number(text)
         praised = "praise" in asked
         if number and "order" not in asked:

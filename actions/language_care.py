@@ -29,12 +29,16 @@ class PeopleWords:
     # a relation named with "my" before it, and how the care of each situation
     # names them ("su hijo"; German: "Ihren Sohn" after a death, "Ihrem Sohn" hurt)
     who: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = ()
+    # the start of a sentence that tells of someone named just before ("Il est
+    # décédé" after "pour mon frère"): the relation of the sentence before
+    told_of: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, entry: dict[str, Any]) -> PeopleWords:
         """The words of one language's entry of languages.yml."""
         body, symptoms = entry.get("body"), entry.get("symptoms")
         mine = str(entry.get("mine") or "")
+        told_of = entry.get("told_of")
         return cls(
             body=re.compile(str(body)) if body else None,
             symptoms=re.compile(str(symptoms)) if symptoms else None,
@@ -42,6 +46,7 @@ class PeopleWords:
                 (re.compile(rf"{mine}\b(?:{words})\b"), _by_kind(phrase))
                 for words, phrase in (entry.get("who") or {}).items()
             ),
+            told_of=re.compile(str(told_of)) if told_of else None,
         )
 
     def hurt(self, lower: str) -> bool:
@@ -82,6 +87,18 @@ class PeopleWords:
             if kind in phrases
             for relation in pattern.finditer(_sentence_at(lower, start))
         ]
+        if not named:
+            # "pour mon frère. Il est décédé": the one named in the sentence before
+            named = [
+                (len(before) - relation.start(), phrases[kind])
+                for start, _ in spots
+                if self.told_of is not None
+                and self.told_of.match(_sentence_at(lower, start).lstrip())
+                for before in [_sentence_before(lower, start)]
+                for pattern, phrases in self.who
+                if kind in phrases
+                for relation in pattern.finditer(before)
+            ]
         return min(named)[1] if named else ""
 
 
@@ -90,6 +107,12 @@ def _by_kind(phrase: Any) -> dict[str, str]:
     if isinstance(phrase, dict):
         return {str(kind): str(said) for kind, said in phrase.items()}
     return dict.fromkeys(NAMED, str(phrase))
+
+
+def _sentence_before(lower: str, start: int) -> str:
+    """The sentence of ``lower`` before the one that begins at ``start``."""
+    before = [m.group() for m in SENTENCE.finditer(lower) if m.end() < start]
+    return before[-1] if before else ""
 
 
 def _sentence_at(lower: str, start: int) -> str:

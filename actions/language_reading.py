@@ -148,7 +148,8 @@ class LanguageReading:
         """The words of care for ``kind`` (``care``), naming the one ``text`` says
         it happened to when it names them ("Siento muchísimo la pérdida de su
         hermano.", ``care.<kind>_who``, actions/language_care.py); a fraud beside a
-        payment card (``card``) with the bank to call (``care.fraud_card``)."""
+        payment card (``card``) with the bank to call (``care.fraud_card``), one
+        asking for a fee (``fee``) with nothing to pay (``care.fraud_fee``)."""
         texts = self.languages.get(code)
         if texts is None:
             return ""
@@ -159,6 +160,10 @@ class LanguageReading:
         ):
             # card details given, or a charge on the card: the bank blocks the card
             return texts.care.get("fraud_card", texts.care.get(kind, ""))
+        if kind == "fraud" and texts.fee is not None and texts.fee.search(text.lower()):
+            # a message asking for a fee ("devo pagare 3 euro per il pacco"): not
+            # ours, pay nothing
+            return texts.care.get("fraud_fee", texts.care.get(kind, ""))
         named = texts.care.get(f"{kind}_who")
         if kind in NAMED and named:
             said = texts.serious.get(kind)

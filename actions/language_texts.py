@@ -43,6 +43,8 @@ class LanguageTexts:
     unhurt: re.Pattern[str] | None = None
     # a smell of something burnt (``burnt_smell``): no burn on a person
     burnt_smell: re.Pattern[str] | None = None
+    # a fee or payment asked for (``fee``): such a fraud is met with care.fraud_fee
+    fee: re.Pattern[str] | None = None
     # what went wrong (a double charge, damage, the wrong item, something missing,
     # late), in the customer's words, and the words that name it, in this order
     problems: list[tuple[re.Pattern[str], str]] = field(default_factory=list)

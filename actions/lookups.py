@@ -38,6 +38,7 @@ from actions.order_checks import (
     change_key,
     complaint_key,
     deadline_reply,
+    if_not_key,
     item_problem,
     record_disagrees,
     still_coming,
@@ -144,10 +145,15 @@ class ActionOrderLookup(CaringAction):
             why = "Customer asked for someone to look into the order or chase it."
             handed = await hand_over(speaker, tracker, why)
             return [SlotSet("order_id", order.id), *proof_used(tracker), *handed]
-        if topic == "cancel_order" and order.status is OrderStatus.CANCELLED:
-            # "I cancelled it two weeks ago and still no refund": cancelled already,
-            # so what they say about the money is the question (else: it is done)
-            topic = "track_refund" if talks_money(tracker) else topic
+        said = customer_texts(tracker)[-PROOF_LOOKBACK:]
+        if order.status is OrderStatus.CANCELLED and (
+            (topic == "cancel_order" and talks_money(tracker))
+            or (topic == "track_order" and mentioned("asks_money_back", *said))
+        ):
+            # "I cancelled it two weeks ago and still no refund", "I cancelled it
+            # ages ago, when do I get my money back?": cancelled already, so what
+            # they say about the money is the question (else: it is done)
+            topic = "track_refund"
         if _OTHER_ORDER.search(latest) and len(latest.split()) <= OTHER_ORDER_WORDS:
             # "and the other one?" after this order's answer: which one, not the same
             # order again
@@ -171,8 +177,12 @@ class ActionOrderLookup(CaringAction):
                 mood = escalated(speaker.mood, ["double_charge"], why)
                 handed = await hand_off(speaker.dispatcher, tracker, mood)
                 return [SlotSet("order_id", order.id), *proof_used(tracker), *handed]
-        elif topic == "track_order" and (
-            asked := faq_asked(*telling(customer_texts(tracker))[-PROOF_LOOKBACK:])
+        elif (
+            topic == "track_order"
+            and not mentioned("if_it_does_not", latest)
+            and (
+                asked := faq_asked(*telling(customer_texts(tracker))[-PROOF_LOOKBACK:])
+            )
         ):
             # "how long is the warranty on the kettle from order 651234?": the FAQ's
             # answer (NLU read a question naming an order), not the order's state
@@ -256,10 +266,15 @@ class ActionOrderLookup(CaringAction):
             OrderStatus.SHIPPED,
         ) and mentioned("if_it_does_not", *customer_texts(tracker)[-1:]):
             # "and if it doesn't?" after its date: what can be done then
-            speaker.say(f"track_order.{order.status}_if_not", **order.values())
+            speaker.say(if_not_key(order), **order.values())
         elif mentioned("asks_contents", *telling(customer_texts(tracker))[-2:]):
             # "how many blocks did I buy?", "what was the total?": its items and total
             speaker.say("track_order.contents", **order.values())
+        elif mentioned("asks_together", latest) and reply_book().has(
+            together := f"track_order.together_{order.status}"
+        ):
+            # "will the blocks come in the same box as the mat?": one parcel
+            speaker.say(together, **order.values())
         elif mentioned("asks_tracking", latest) and reply_book().has(
             tracking := f"track_order.{order.status}_tracking"
         ):

@@ -28,6 +28,17 @@ def change_key(order: Order, address: bool = False) -> str:
     return "change_order.locked"
 
 
+def if_not_key(order: Order) -> str:
+    """The reply to "and if it doesn't come?" about ``order``: what can be done
+    then; for one past its day already, without that day."""
+    late = f"track_order.{order.status}_late_if_not"
+    return (
+        late
+        if order.late and reply_book().has(late)
+        else (f"track_order.{order.status}_if_not")
+    )
+
+
 # charged twice for the order: a person checks the payments (actions/lookups.py)
 DOUBLE_CHARGE = "order.double_charge"
 

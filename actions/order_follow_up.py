@@ -18,6 +18,7 @@ from actions.order_checks import (
     TIME_QUESTIONS,
     change_key,
     deadline_reply,
+    if_not_key,
     tells_deadline,
     time_question,
 )
@@ -64,6 +65,8 @@ ANSWERED_HERE = (
     "didnt_cancel",
     "asks_contents",
     "asks_reorder",
+    "if_it_does_not",
+    "asks_together",
 )
 
 
@@ -75,7 +78,11 @@ async def order_follow_up(
     customer's), or for the day they need it by told right after; else None."""
     latest = str((tracker.latest_message or {}).get("text") or "")
     said = bot_texts(tracker)
-    if dated := await _deadline_after_state(tracker, latest, said):
+    if not mentioned("if_it_does_not", latest) and (
+        dated := await _deadline_after_state(tracker, latest, said)
+    ):
+        # (the day named in "if it's not here by Friday, what happens?" is not
+        # what it asks)
         return dated
     # "why so slow?", "can you speed it up?": about the time it takes; "can I still
     # add something to it?": whether it can change
@@ -114,6 +121,10 @@ async def order_follow_up(
     if mentioned("asks_contents", latest):
         # "which items are in that consignment?": its items and total
         return "track_order.contents", order, {}
+    together = f"track_order.together_{status}"
+    if mentioned("asks_together", latest) and reply_book().has(together):
+        # "same box?", "do they come together?": one parcel, one tracking number
+        return together, order, {}
     tracking = f"track_order.{status}_tracking"
     if mentioned("asks_tracking", latest) and reply_book().has(tracking):
         return tracking, order, {}  # the number and where to follow it, not the day
@@ -121,6 +132,12 @@ async def order_follow_up(
         return timed, order, {}
     if mentioned("asks_change", latest):
         return change_key(order), order, {}
+    if order.status in (OrderStatus.PROCESSING, OrderStatus.SHIPPED) and mentioned(
+        "if_it_does_not", latest
+    ):
+        # "Fine. If it's not here by Friday what happens?": what can be done then,
+        # as the lookup answers "and if it doesn't?"
+        return if_not_key(order), order, {}
     if status == "processing" and mentioned("asks_dispatch", latest):
         # as the lookup answers "when will it be sent?" (asks_dispatch)
         return "track_order.processing_dispatch", order, {}

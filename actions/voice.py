@@ -225,9 +225,12 @@ async def hand_off(
     fraud = "fraud" in mood.decision.reasons or "fraud" in (
         language_book().situations(language, situation.text) if language else []
     )
+    # ...nor one they ask the person to answer ("Can a staff member confirm it
+    # will ship this week?")
+    for_them = mentioned("asks_for_person", *customer_texts(tracker)[-1:])
     answer = (
         ""
-        if fraud
+        if fraud or for_them
         else answer_beside_handoff(
             customer_texts(tracker),
             language or "",

@@ -21,7 +21,7 @@ WARM_WORDS = frozenset(
     patient reassuring ve been have has that s re are is it this dear love appreciate
     appreciated for your help all the a lot cheers ta ok okay oh and nice good thx
     thnx ty tysm with me us i am m grateful obliged much many
-    brilliant""".split()  # noqa: SIM905 (a word list reads best as words)
+    brilliant helps helped bit little""".split()  # noqa: SIM905 (a word list reads best as words)
 )
 
 

@@ -132,8 +132,9 @@ HOW_HEAR = re.compile(
 )
 # "ok", "fine, I'll wait", "no rush": thanked for their patience
 ACCEPTS = re.compile(
-    r"^\W*(?:(?:ok|okay|k|kk|fine|alright|all right|sure|right|understood|got it|"
-    r"no worries|no problem)\W*)+$|"
+    r"^\W*(?:(?:ok|okay|okie|k|kk|fine|alright|all right|aight|ight|sure|right|"
+    r"understood|got it|bet|cool|sounds good|will do|fair enough|no worries|"
+    r"no problem|np)\W*)+$|"
     r"\b(?:i'll|i will|i can|we'll|we can) (?:just |happily )?wait\b|"
     r"\bno rush\b|\btake your time\b",
     re.IGNORECASE,

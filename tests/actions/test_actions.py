@@ -1136,3 +1136,102 @@ async def test_an_item_that_stopped_working_is_a_complaint_not_out_of_scope(
     assert replays and replays[0]["parse_data"]["intent"]["name"] == "complaint"
     said = " ".join(m.get("text") or "" for m in dispatcher.messages)
     assert not says(said, "out_of_scope"), said
+
+
+async def test_if_a_late_order_does_not_come_by_a_day_no_past_day_is_named(
+    store: DemoStore,
+) -> None:
+    """ "Fine. If it's not here by Friday what happens?" about an order past its day:
+    what can be done then, not "if it hasn't arrived by" a day gone by."""
+    from tests.actions.test_offers import conversation
+
+    order = await store.order("808080123456")
+    assert order is not None and order.late
+    told = reply_book().pick("track_order.shipped_late", **order.values())
+    tracker = conversation(
+        [
+            ("customer", "where is 808080123456?", "track_order"),
+            ("form", "", None),
+            ("bot", told, None),
+            (
+                "customer",
+                "Fine. If it's not here by Friday what happens?",
+                "track_order",
+            ),
+        ],
+        "if-not-late",
+        order_id=order.id,
+        verified_customer=owner(order.id),
+    )
+    # looked up as the order (NLU: where it is), or as a general question right
+    # after its state (NLU: delivery times)
+    for action in (ActionOrderLookup(), ActionAnswer()):
+        dispatcher = CollectingDispatcher()
+        await action.run(dispatcher, tracker, DOMAIN)
+        [message] = dispatcher.messages
+        said = message["text"]
+        assert says(said, "track_order.shipped_late_if_not", **order.values()), said
+        assert order.values()["eta"] not in said
+
+
+async def test_a_person_asked_for_in_a_question_about_a_topic_is_brought_in(
+    own_queue: str,
+) -> None:
+    """ "Can a staff member please confirm it will ship this week?": the person,
+    whatever topic NLU heard in it, not the delivery times."""
+    from tests.actions.test_language import has_ticket
+    from tests.actions.test_offers import conversation
+
+    tracker = conversation(
+        [
+            (
+                "customer",
+                "Can a staff member please confirm it will ship this week?",
+                "delivery_period",
+            )
+        ],
+        "staff-confirm",
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    assert await has_ticket(tracker.sender_id)
+    # the question is for the person: no delivery times beside the handoff
+    [message] = dispatcher.messages
+    assert "business day" not in message["text"], message["text"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Will the cork blocks come in the same box as the mat?",
+        "ok and do they ship separately?",
+        "Do they arrive together?",
+    ],
+)
+async def test_whether_the_items_come_together_is_one_parcel(
+    store: DemoStore, question: str
+) -> None:
+    """Right after the order's state, or looked up: its items travel together, in
+    one parcel with one tracking number; not the date again."""
+    from tests.actions.test_offers import conversation
+
+    order = await store.order("228810")
+    assert order is not None
+    told = reply_book().pick("track_order.shipped", **order.values())
+    tracker = conversation(
+        [
+            ("customer", "where is 228810?", "track_order"),
+            ("form", "", None),
+            ("bot", told, None),
+            ("customer", question, "track_order"),
+        ],
+        "together",
+        order_id=order.id,
+        verified_customer=owner(order.id),
+    )
+    for action in (ActionOrderLookup(), ActionAnswer()):
+        dispatcher = CollectingDispatcher()
+        await action.run(dispatcher, tracker, DOMAIN)
+        [message] = dispatcher.messages
+        said = message["text"]
+        assert says(said, "track_order.together_shipped", **order.values()), said

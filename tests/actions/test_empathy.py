@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import pytest
 
+from actions.concerns import first_sentences
 from actions.emotion import Analysis, Circumstance, Emotion, Signal
 from actions.empathy import EmpathyBook
 from actions.replies import fill
@@ -1256,3 +1257,46 @@ def test_a_feeling_about_nothing_named_is_said_back_in_their_word(
     for _ in range(4):
         text = book.compose(ANSWER, upset)
         assert felt in text.split(ANSWER)[0], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hey where's my scarf, order 48213, been ages",
+        "I ordered 48213 ages ago, is it coming or not?",
+        "it's been like a week and order 48213 still says processing",
+    ],
+)
+def test_a_wait_told_as_too_long_is_heard_though_the_words_sound_calm(
+    book: EmpathyBook, text: str
+) -> None:
+    """ "been ages", "ages ago": the customer feels the wait, whatever the model
+    makes of the tone; the wait is named, not a stock line."""
+    calm = situation(Emotion.NEUTRAL, 1, 0.3, text=text)
+    assert book.level(calm.analysis, text) is Level.UPSET
+    said = book.compose("Order 48213 is on its way.", calm)
+    assert "wait" in first_sentences(said, 1), said
+    # the plain count of days is told, not felt
+    counted = situation(Emotion.NEUTRAL, 1, 0.3, text="it's been 4 days, any news?")
+    assert book.compose("Order 48213 is on its way.", counted) == (
+        "Order 48213 is on its way."
+    )
+
+
+def test_a_customer_who_apologises_for_the_trouble_hears_it_is_none(
+    book: EmpathyBook,
+) -> None:
+    """ "sorry for the trouble" beside a calm request: no trouble at all, before
+    the answer; no sympathy for a feeling they did not show."""
+    sorry = Circumstance("apology", False, "", "", "", "sorry for the trouble")
+    calm = Analysis(
+        label=Emotion.NEUTRAL, frustration=0, intensity=0.1, circumstances=[sorry]
+    )
+    text = "Please cancel order 48213, I ordered the wrong one, sorry for the trouble."
+    said = book.compose(
+        "Order 48213 is cancelled.",
+        situation(Emotion.NEUTRAL, 0, 0.1, text=text, analysis=calm),
+    )
+    assert said.endswith("Order 48213 is cancelled."), said
+    opening = said.removesuffix("Order 48213 is cancelled.").strip()
+    assert opening in book.data["circumstances"]["apology"]["plain"], said

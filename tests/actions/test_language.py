@@ -1081,10 +1081,12 @@ def test_every_language_has_words_of_care_for_every_serious_kind() -> None:
         first = {f"{kind}_first" for kind in answer_first_situations() if kind in kinds}
         # ...and naming the one who died or was hurt (actions/language_care.py)
         named = {f"{kind}_who" for kind in NAMED}
-        # ...and a fraud beside a payment card (call the bank to block it)
-        expected = {*kinds, "problem", "refund_late", *first, *named, "fraud_card"}
+        # ...and a fraud beside a payment card (call the bank to block it), and one
+        # that asks for a fee (not ours, pay nothing)
+        fraud = {"fraud_card", "fraud_fee"}
+        expected = {*kinds, "problem", "refund_late", *first, *named, *fraud}
         assert set(texts.care) == expected, code
-        assert texts.card is not None, code
+        assert texts.card is not None and texts.fee is not None, code
         assert all(say and "!" not in say for say in texts.care.values()), code
 
 

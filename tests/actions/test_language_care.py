@@ -310,3 +310,103 @@ def test_a_burnt_smell_is_a_hazard_and_a_burn_on_a_person_an_injury(
     assert "hazard" in found and "injury" not in found, found
     if burn is not None:
         assert "injury" in language_book().situations(code, burn)
+
+
+# Written for this test: a message demanding a fee for a parcel, told without a
+# link and without asking whether it is ours
+FEE_DEMANDED = {
+    "de": "Ich habe eine E-Mail bekommen, dass ich 4 Euro nachzahlen muss, sonst geht "
+    "mein Paket zurück.",
+    "es": "Me ha llegado un correo que dice que tengo que pagar 4 euros o devuelven "
+    "el paquete.",
+    "fr": "J'ai reçu un SMS qui dit que je dois payer 4 euros sinon le colis repart.",
+    "it": "Mi è arrivato un SMS che dice che devo pagare 4 euro per la consegna.",
+    "nl": "Ik kreeg een sms waarin staat dat ik 4 euro moet bijbetalen voor de "
+    "bezorging.",
+    "pt": "Recebi uma mensagem que diz que tenho de pagar 4 euros pela entrega.",
+    "pl": "Dostałem SMS, że muszę dopłacić 4 zł, bo inaczej paczka wróci.",
+    "sv": "Jag fick ett mejl om att jag måste betala 40 kronor för leveransen.",
+}
+
+
+@pytest.mark.parametrize(("code", "text"), sorted(FEE_DEMANDED.items()))
+def test_a_fee_demanded_by_a_message_is_fraud_and_nothing_is_to_be_paid(
+    code: str, text: str
+) -> None:
+    """A payment demand from someone claiming to deliver our parcel: not ours, pay
+    nothing (not "change your password"), and a person takes it on."""
+    book = language_book()
+    assert "fraud" in book.situations(code, text), text
+    said = book.handoff(code, text)
+    assert said.startswith(book.languages[code].care["fraud_fee"]), said
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("nl", "Er staat een bedrag van jullie op mijn rekening dat ik niet herken."),
+        ("nl", "Ik heb niets besteld maar jullie hebben 60 euro afgeschreven."),
+        (
+            "de",
+            "Auf meinem Konto ist eine Buchung von Ihnen, die ich nicht zuordnen kann.",
+        ),
+        ("de", "Ich habe gar nichts bestellt, trotzdem wurden 60 Euro abgebucht."),
+    ],
+)
+def test_a_charge_the_customer_does_not_recognise_is_fraud(
+    code: str, text: str
+) -> None:
+    assert "fraud" in language_book().situations(code, text), text
+
+
+# Written for this test: the one who died named in the sentence before, told of as
+# "he" or "she" (or, where the language drops it, by the verb); and the words the
+# care names them with
+TOLD_BEFORE = [
+    (
+        "de",
+        "Die Lampe war für meine Schwester. Sie ist letzte Woche gestorben.",
+        "Ihre Schwester",
+    ),
+    ("es", "La lámpara era para mi hermana. Falleció la semana pasada.", "su hermana"),
+    (
+        "fr",
+        "La lampe était pour ma sœur. Elle est décédée la semaine dernière.",
+        "votre sœur",
+    ),
+    (
+        "it",
+        "La lampada era per mia sorella. È morta la settimana scorsa.",
+        "Sua sorella",
+    ),
+    ("nl", "De lamp was voor mijn zus. Zij is vorige week overleden.", "uw zus"),
+    ("pt", "O candeeiro era para a minha irmã. Faleceu na semana passada.", "sua irmã"),
+    ("pl", "Lampa była dla mojej siostry. Zmarła w zeszłym tygodniu.", "siostr"),
+    ("sv", "Lampan var till min syster. Hon gick bort förra veckan.", "din syster"),
+]
+
+
+@pytest.mark.parametrize(("code", "text", "who"), TOLD_BEFORE)
+def test_the_one_who_died_is_named_from_the_sentence_before(
+    code: str, text: str, who: str
+) -> None:
+    book = language_book()
+    assert book.situations(code, text)[:1] == ["bereavement"], text
+    said = book.care(code, "bereavement", text)
+    assert who.lower() in said.lower(), said
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        ("de", "Die Lampe war für meine Schwester. Ihr Nachbar ist gestorben."),
+        ("fr", "La lampe était pour ma sœur. Son voisin est décédé."),
+    ],
+)
+def test_a_death_of_someone_else_names_nobody_of_the_sentence_before(
+    code: str, text: str
+) -> None:
+    book = language_book()
+    assert (
+        book.care(code, "bereavement", text) == book.languages[code].care["bereavement"]
+    )

@@ -113,3 +113,53 @@ def test_where_an_order_is_in_everyday_words_is_never_no_sure_answer(
     book = language_book()
     assert not asks_beside_the_order(book.languages[code], text)
     assert not book.unanswered(code, text)
+
+
+# An order named and nothing asked of it, or a worry about how it all works: its
+# state is what we can tell (our own sentences)
+ONLY_NAMED = {
+    "de": "Guten Tag, meine Enkelin hat für mich bestellt, Nummer 48213. Ich kenne "
+    "mich damit nicht so aus.",
+    "nl": "Hallo, mijn zoon heeft iets voor mij besteld, nummer 48213. Ik snap niet "
+    "zo goed hoe dat gaat.",
+    "sv": "Hej, min dotter beställde åt mig, nummer 48213. Jag är inte så van vid det "
+    "här.",
+}
+
+
+@pytest.mark.parametrize(("code", "text"), sorted(ONLY_NAMED.items()))
+async def test_an_order_named_with_nothing_asked_is_looked_up(
+    code: str, text: str, own_queue: str
+) -> None:
+    """Not "no sure answer" and no person: the proof, then the order's state."""
+    book = language_book()
+    _, [said] = await answer(chat(code, ("customer", text)))
+    assert book.say(code, "order.proof", order_id="48213") in said, said
+    proven = chat(
+        code,
+        ("customer", text),
+        ("bot", said),
+        ("customer", "maya.lindqvist@example.com"),
+        order_id="48213",
+    )
+    _, [state] = await answer(proven)
+    assert "48213" in state and book.say(code, "unsure") not in state, state
+    assert not await has_ticket(proven.sender_id)
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (
+            "de",
+            "Na toll, die Bestellung 48213 ist immer noch unterwegs. Super Service.",
+        ),
+        ("es", "Qué bien, eh, el pedido 48213 sigue sin moverse. Excelente."),
+    ],
+)
+async def test_praise_beside_annoyance_is_not_thanked_for(
+    code: str, text: str, own_queue: str
+) -> None:
+    book = language_book()
+    _, said = await answer(chat(code, ("customer", text)))
+    assert not any(book.say(code, "praise") in s for s in said), said

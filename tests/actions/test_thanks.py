@@ -690,6 +690,9 @@ def test_is_there_anyone_who_would_know_asks_for_a_person() -> None:
     assert not mentioned("asks_for_person", "does anyone know if it fits a king bed?")
     assert mentioned("asks_for_person", "ok and who can I talk to about it then?")
     assert not mentioned("asks_for_person", "who was it signed for?")
+    # someone of the staff named as the one to do it
+    assert mentioned("asks_for_person", "Could a member of staff check the address?")
+    assert mentioned("asks_for_person", "can a staff member confirm it ships this week")
 
 
 @pytest.mark.parametrize(

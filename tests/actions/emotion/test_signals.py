@@ -74,6 +74,8 @@ POSITIVES = [
     ("sarcasm", "Lovely, the app says delivered. Except it isn't here."),
     ("sarcasm", "Superb, two weeks and it's still 'in transit'. Amazing work."),
     ("sarcasm", "love waiting 3 weeks for a refund"),
+    # a state quoted to doubt it, beside mock praise
+    ("sarcasm", 'Oh "dispatched", how reassuring. It said that on Monday too.'),
     ("sarcasm", "Brilliant, still waiting for a reply after 5 days"),
     ("sarcasm", "It would be nice if someone actually read my emails"),
     ("sarcasm", "sure, I won't hold my breath for that refund"),

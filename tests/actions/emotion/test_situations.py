@@ -54,6 +54,38 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "",
         ),
         ("I need to cancel the flowers, the funeral was moved", "bereavement", "", ""),
+        ("Please cancel order 48213, sorry for the trouble", "apology", "", ""),
+        ("Thanks. Sorry, I know it's daft to worry.", "self_blame", "", ""),
+        (
+            "the driver wants me to call to rebook, I suffer from panic attacks and "
+            "can't do phone calls",
+            "vulnerable",
+            "",
+            "",
+        ),
+        (
+            "I fly to Toronto for my new job on the 20th, will the bag be here by "
+            "then?",
+            "deadline",
+            "",
+            "trip",
+        ),
+        ("so sorry to bother you, is the scarf wool?", "apology", "", ""),
+        # the one named in the sentence before, told of as "he" or "she"
+        (
+            "I got the lamp in order 4471290 for my gran. She passed away last "
+            "week, so I want to cancel it",
+            "bereavement",
+            "your gran",
+            "",
+        ),
+        # ...but another sentence about a death names nobody of theirs
+        (
+            "The candle was a gift for my aunt; her neighbour died on Monday",
+            "gift",
+            "your aunt",
+            "",
+        ),
         (
             "the kettle lid flew off and my daughter got burned",
             "injury",
@@ -122,6 +154,13 @@ def kinds(detector: SituationDetector, text: str) -> list[str]:
             "fraud",
             "",
             "bank",
+        ),
+        # a sum demanded for the parcel, with no link and no fee named
+        (
+            "had a letter saying I need to pay 2 pounds or the package gets destroyed",
+            "fraud",
+            "",
+            "pay",
         ),
         ("it was a fake e-mail, I see that now", "fraud", "", ""),
         (
@@ -359,6 +398,10 @@ def test_situations_are_found_with_who_and_what(
         "does the pour-over set keep the coffee hot for long?",
         # the blind the shop sells, not a customer's sight
         "the roller blind I ordered arrived with a bent rail",
+        # a trip told beside when it was ordered is no date it is needed by
+        "we travel a lot and I ordered this on Monday, where is it?",
+        # their own question about a fee, after a message of ours
+        "got the email that my order shipped, do I have to pay customs on the parcel?",
     ],
 )
 def test_ordinary_messages_have_no_situation(

@@ -251,6 +251,14 @@ async def test_an_ok_or_i_will_wait_is_thanked_for_patience_in_every_language(
         ["Oh thank you ever so much, that's really kind and you have been so patient"],
     )
     assert warm == [say("waiting_thanks")]
+    # ...and thanks for what helped a little, or an ok in slang: not "I've added
+    # that to your conversation"
+    helped = await waiting(
+        conversations, "web-helped", ["ok thank you, that helps a bit"]
+    )
+    assert helped == [say("waiting_thanks")]
+    [slang] = await waiting(conversations, "web-slang", ["aight bet"])
+    assert slang == say("waiting_patience")
     more = await waiting(
         conversations, "web-warm-more", ["thank you but it still has not come at all"]
     )
