@@ -33,6 +33,7 @@ from actions.conversation import (
     accepted_offer,
     accepts,
     asks_us_to_find_out,
+    bot_texts,
     customer_name,
     customer_texts,
     glad_thanks,
@@ -145,6 +146,16 @@ class ActionAnswer(CaringAction):
             # "yes please", and "a replacement would be great, thanks" (NLU hears
             # the thanks)
             return await accept_offer(offered, speaker, tracker)
+        if (
+            intent in WARM | {"goodbye"}
+            and tracker.get_slot("offered") == "ask cancel_order"
+            and (order_id := tracker.get_slot("order_id"))
+            and any(t.rstrip().endswith("?") for t in bot_texts(tracker)[-1:])
+        ):
+            # "thank you. sorry for the bother" to "Would you like me to cancel
+            # it?": nothing is done yet, so they must not leave thinking it is
+            speaker.say("cancel_order.not_yet", order_id=order_id)
+            return []
         if intent in WARM | {"goodbye"} and mentioned("asks_for_person", text):
             # "Thank you dear. Could someone ring me?": the person, not "welcome"
             return await hand_over(speaker, tracker, "Customer asked for a person.")

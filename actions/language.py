@@ -299,13 +299,14 @@ class LanguageBook(LanguageReading):
             return None
         lower = text.lower()
         asked, rest = topics_asked(texts, lower)
-        if any(
+        if problem_said(texts, lower) or any(
             words.search(lower)
             for name, (words, _) in texts.feelings.items()
             if name in SARCASTIC_BESIDE
         ):
-            # "Na toll, ... Super Service.": praise or thanks beside annoyance is
-            # sarcasm, nothing to thank for
+            # "Na toll, ... Super Service.", "« expédiée » depuis dix jours. Bravo":
+            # praise or thanks beside annoyance or what went wrong is sarcasm,
+            # nothing to thank for
             asked = [t for t in asked if t not in ("praise", "thanks")]
         number = find_number(text)
         praised = "praise" in asked

@@ -1138,38 +1138,46 @@ async def test_an_item_that_stopped_working_is_a_complaint_not_out_of_scope(
     assert not says(said, "out_of_scope"), said
 
 
+async def asked_after_its_state(
+    order: Order, state_key: str, question: str
+) -> list[str]:
+    """What the bot says to ``question`` right after it gave ``order``'s state
+    (``state_key``), whether NLU reads it as where the order is (the lookup) or as
+    a general question (the answers)."""
+    from tests.actions.test_offers import conversation
+
+    told = reply_book().pick(state_key, **order.values())
+    tracker = conversation(
+        [
+            ("customer", f"where is {order.id}?", "track_order"),
+            ("form", "", None),
+            ("bot", told, None),
+            ("customer", question, "track_order"),
+        ],
+        f"after-state-{order.id}",
+        order_id=order.id,
+        verified_customer=owner(order.id),
+    )
+    said = []
+    for action in (ActionOrderLookup(), ActionAnswer()):
+        dispatcher = CollectingDispatcher()
+        await action.run(dispatcher, tracker, DOMAIN)
+        [message] = dispatcher.messages
+        said.append(message["text"])
+    return said
+
+
 async def test_if_a_late_order_does_not_come_by_a_day_no_past_day_is_named(
     store: DemoStore,
 ) -> None:
     """ "Fine. If it's not here by Friday what happens?" about an order past its day:
     what can be done then, not "if it hasn't arrived by" a day gone by."""
-    from tests.actions.test_offers import conversation
-
     order = await store.order("808080123456")
     assert order is not None and order.late
-    told = reply_book().pick("track_order.shipped_late", **order.values())
-    tracker = conversation(
-        [
-            ("customer", "where is 808080123456?", "track_order"),
-            ("form", "", None),
-            ("bot", told, None),
-            (
-                "customer",
-                "Fine. If it's not here by Friday what happens?",
-                "track_order",
-            ),
-        ],
-        "if-not-late",
-        order_id=order.id,
-        verified_customer=owner(order.id),
-    )
-    # looked up as the order (NLU: where it is), or as a general question right
-    # after its state (NLU: delivery times)
-    for action in (ActionOrderLookup(), ActionAnswer()):
-        dispatcher = CollectingDispatcher()
-        await action.run(dispatcher, tracker, DOMAIN)
-        [message] = dispatcher.messages
-        said = message["text"]
+    question = "Fine. If it's not here by Friday what happens?"
+    for said in await asked_after_its_state(
+        order, "track_order.shipped_late", question
+    ):
         assert says(said, "track_order.shipped_late_if_not", **order.values()), said
         assert order.values()["eta"] not in said
 
@@ -1213,25 +1221,44 @@ async def test_whether_the_items_come_together_is_one_parcel(
 ) -> None:
     """Right after the order's state, or looked up: its items travel together, in
     one parcel with one tracking number; not the date again."""
-    from tests.actions.test_offers import conversation
-
     order = await store.order("228810")
     assert order is not None
-    told = reply_book().pick("track_order.shipped", **order.values())
+    for said in await asked_after_its_state(order, "track_order.shipped", question):
+        assert says(said, "track_order.together_shipped", **order.values()), said
+
+
+async def test_thanks_to_an_offer_to_cancel_says_it_is_not_done_yet(
+    store: DemoStore,
+) -> None:
+    """ "thank you. sorry for the bother" to "Would you like me to cancel it?": the
+    customer must not leave thinking it is cancelled; asked once more, and a plain
+    "ok" then cancels it."""
+    from tests.actions.test_offers import conversation
+
+    order = await store.order("99887766")
+    assert order is not None
+    asked = reply_book().pick("cancel_order.possible", **order.values())
+    turns = [
+        ("customer", "can i cancel order 99887766?", "cancel_order"),
+        ("form", "", None),
+        ("bot", asked, None),
+        ("customer", "thank you. sorry for the bother", "thank_you"),
+    ]
     tracker = conversation(
-        [
-            ("customer", "where is 228810?", "track_order"),
-            ("form", "", None),
-            ("bot", told, None),
-            ("customer", question, "track_order"),
-        ],
-        "together",
+        turns,
+        "not-cancelled-yet",
         order_id=order.id,
         verified_customer=owner(order.id),
+        offered="ask cancel_order",
     )
-    for action in (ActionOrderLookup(), ActionAnswer()):
-        dispatcher = CollectingDispatcher()
-        await action.run(dispatcher, tracker, DOMAIN)
-        [message] = dispatcher.messages
-        said = message["text"]
-        assert says(said, "track_order.together_shipped", **order.values()), said
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    said = message["text"]
+    assert said.endswith("Would you like me to cancel it?"), said
+    assert (
+        "isn't cancelled yet" in said
+        or "hasn't been cancelled" in said
+        or ("nothing has been cancelled" in said)
+    )
+    assert reply_book().offer(said) == "ask cancel_order"

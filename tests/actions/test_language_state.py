@@ -155,6 +155,8 @@ async def test_an_order_named_with_nothing_asked_is_looked_up(
             "Na toll, die Bestellung 48213 ist immer noch unterwegs. Super Service.",
         ),
         ("es", "Qué bien, eh, el pedido 48213 sigue sin moverse. Excelente."),
+        # praise beside what went wrong (late for days), no word of annoyance
+        ("fr", "La commande 48213 est « expédiée » depuis dix jours. Bravo, super."),
     ],
 )
 async def test_praise_beside_annoyance_is_not_thanked_for(
@@ -163,3 +165,13 @@ async def test_praise_beside_annoyance_is_not_thanked_for(
     book = language_book()
     _, said = await answer(chat(code, ("customer", text)))
     assert not any(book.say(code, "praise") in s for s in said), said
+    # ...nor once the order is open after the proof
+    proven = chat(
+        code,
+        ("customer", text),
+        ("bot", said[-1]),
+        ("customer", "maya.lindqvist@example.com"),
+        order_id="48213",
+    )
+    _, opened = await answer(proven)
+    assert not any(book.say(code, "praise") in s for s in opened), opened

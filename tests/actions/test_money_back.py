@@ -141,20 +141,31 @@ async def test_a_complaint_about_an_order_still_on_its_way_says_where_it_is(
     assert "replacement or a refund with you" not in message["text"]
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        (
+            "I cancelled order 13579 ages ago and the money still hasn't come back",
+            "cancel_order",
+        ),
+        # ...or asked as where the order is
+        (
+            "I cancelled order 13579 a while back, when do I get my money back?",
+            "track_order",
+        ),
+    ],
+)
 async def test_cancelling_an_order_cancelled_long_ago_about_its_money_is_its_refund(
-    store: DemoStore,
+    store: DemoStore, text: str, intent: str
 ) -> None:
     """ "I cancelled it two weeks ago and the money still hasn't come", read by NLU
-    as a cancellation: the order is cancelled already, so its refund on record is
-    the answer, not "it won't be charged again"."""
+    as a cancellation or as where the order is: the order is cancelled already, so
+    its refund on record is the answer, not "it won't be charged again" nor "it
+    won't be shipped"."""
     dispatcher = CollectingDispatcher()
     tracker = conversation(
         [
-            (
-                "customer",
-                "I cancelled order 13579 ages ago and the money still hasn't come back",
-                "cancel_order",
-            ),
+            ("customer", text, intent),
             ("bot", "I've found it. What's the e-mail address it's under?", None),
             ("customer", "maya.lindqvist@example.com", "inform"),
             ("form", "", None),
@@ -574,31 +585,3 @@ def test_an_item_that_will_not_connect_is_a_problem_with_it(
     text: str, problem: bool
 ) -> None:
     assert item_problem(text) is problem
-
-
-async def test_money_asked_of_an_order_cancelled_before_is_its_refund(
-    store: DemoStore,
-) -> None:
-    """ "I cancelled it ages ago, when do I get my money back?", read by NLU as
-    where the order is: its refund on record, not "it won't be shipped"."""
-    dispatcher = CollectingDispatcher()
-    tracker = conversation(
-        [
-            (
-                "customer",
-                "I cancelled order 13579 a while back, when do I get my money back?",
-                "track_order",
-            ),
-            ("bot", "I've found it. What's the e-mail address it's under?", None),
-            ("customer", "maya.lindqvist@example.com", "inform"),
-            ("form", "", None),
-        ],
-        "cancelled-money-asked",
-        order_id="13579",
-        verified_customer=owner("13579"),
-    )
-    await ActionOrderLookup().run(dispatcher, tracker, DOMAIN)
-    [message] = dispatcher.messages
-    refund = await store.refund_for("13579")
-    assert refund is not None
-    assert says(message["text"], f"track_refund.{refund.status}", **refund.values())

@@ -398,6 +398,8 @@ def test_situations_are_found_with_who_and_what(
         "does the pour-over set keep the coffee hot for long?",
         # the blind the shop sells, not a customer's sight
         "the roller blind I ordered arrived with a bent rail",
+        # the stakes, not money: "can't afford to lose this"
+        "Can someone check with the courier today? I can't afford to lose this.",
         # a trip told beside when it was ordered is no date it is needed by
         "we travel a lot and I ordered this on Monday, where is it?",
         # their own question about a fee, after a message of ours
