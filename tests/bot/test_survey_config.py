@@ -35,6 +35,15 @@ def test_every_question_and_text_in_every_language_the_bot_speaks() -> None:
         assert all(len(set(options)) >= 3 for options in said.values())
 
 
+def test_polish_texts_address_nobody_as_pan_or_pani() -> None:
+    """No "Pan/Pani" slashes (nor "zadowolony/a") in Polish: the texts are written
+    so they fit anyone, as the bot's other Polish texts are."""
+    polish = [q.texts["pl"] for q in CONFIG.questions]
+    polish += [*CONFIG.intro["pl"], *CONFIG.thanks["pl"]]
+    for text in polish:
+        assert "Pan" not in text and "/" not in text, text
+
+
 @pytest.mark.parametrize(
     ("text", "language"),
     [
