@@ -43,6 +43,7 @@ from actions.order_checks import (
     record_disagrees,
     still_coming,
     time_question,
+    together_key,
 )
 from actions.order_items import other_thing
 from actions.proof_form import proof_used
@@ -270,9 +271,7 @@ class ActionOrderLookup(CaringAction):
         elif mentioned("asks_contents", *telling(customer_texts(tracker))[-2:]):
             # "how many blocks did I buy?", "what was the total?": its items and total
             speaker.say("track_order.contents", **order.values())
-        elif mentioned("asks_together", latest) and reply_book().has(
-            together := f"track_order.together_{order.status}"
-        ):
+        elif together := together_key(order, latest):
             # "will the blocks come in the same box as the mat?": one parcel
             speaker.say(together, **order.values())
         elif mentioned("asks_tracking", latest) and reply_book().has(

@@ -39,6 +39,16 @@ def if_not_key(order: Order) -> str:
     )
 
 
+def together_key(order: Order, text: str) -> str | None:
+    """The reply to "same box?", "do they come together?" (``asks_together``) about
+    ``order``: one parcel, one tracking number; None when ``text`` asks no such
+    thing or the order's state has no such answer (a cancelled one)."""
+    key = f"track_order.together_{order.status}"
+    if mentioned("asks_together", text) and reply_book().has(key):
+        return key
+    return None
+
+
 # charged twice for the order: a person checks the payments (actions/lookups.py)
 DOUBLE_CHARGE = "order.double_charge"
 

@@ -21,6 +21,7 @@ from actions.order_checks import (
     if_not_key,
     tells_deadline,
     time_question,
+    together_key,
 )
 from actions.replies import reply_book
 from actions.side import is_question
@@ -121,8 +122,7 @@ async def order_follow_up(
     if mentioned("asks_contents", latest):
         # "which items are in that consignment?": its items and total
         return "track_order.contents", order, {}
-    together = f"track_order.together_{status}"
-    if mentioned("asks_together", latest) and reply_book().has(together):
+    if together := together_key(order, latest):
         # "same box?", "do they come together?": one parcel, one tracking number
         return together, order, {}
     tracking = f"track_order.{status}_tracking"
