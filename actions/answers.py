@@ -94,6 +94,10 @@ PRODUCT_OVER_INTENT = 0.8
 DELIVERY_QUESTIONS = frozenset({"delivery_options", "delivery_period"})
 # the general returns answers, said of the chat's order when it is known
 RETURN_POLICY = frozenset({"check_refund_policy"})
+# answers about sending the chat's order back: said for that order when it is
+# proven theirs, its 30 days over (``<key>_closed``: "how do I send it back?" after
+# "it arrived more than 30 days ago" is no "returns go through Account > Orders")
+OF_THE_ORDER = frozenset({*RETURN_POLICY, "get_refund"})
 # the money itself named in a question about the rules of returns ("when do I get
 # the refund?"), not only sending the item back ("how long do I have to return it?")
 _THE_MONEY = re.compile(
@@ -335,13 +339,14 @@ class ActionAnswer(CaringAction):
             return []
         values = answer_values(tracker)
         if (
-            key in RETURN_POLICY
+            key in OF_THE_ORDER
             and (order := await chat_order(tracker))
             and may_see(tracker, order)
         ):
-            # "how long do I have to send it back?" about the chat's order, proven
-            # theirs and delivered over 30 days ago: that its days are over
-            # (Speaker: ``<key>_closed``), not "within 30 days" after saying so
+            # "how long do I have to send it back?", "how do I return it?" about
+            # the chat's order, proven theirs and delivered over 30 days ago: that
+            # its days are over (Speaker: ``<key>_closed``), not "within 30 days"
+            # after saying so
             values = {**values, **order.values()}
         speaker.say(key, **values)
         name = customer_name(tracker)

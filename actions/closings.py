@@ -64,6 +64,15 @@ _CLOSING = re.compile(
     re.IGNORECASE,
 )
 _RESIGNED = re.compile(rf"\b(?:{_SHRUGS})\b", re.IGNORECASE)
+# ...or a hope ("ok fingers crossed", "let's hope so"): no yes to anything offered,
+# and nothing new to answer; hoped along with, the door left open
+_HOPES = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|k|well|right|alright|fine|sure|yeah|oh|hmm+|ah)\W+)*"
+    r"(?:(?:let'?s|lets) (?:hope(?: so| for the best)?|see)|fingers crossed|hopefully|"
+    r"(?:i|we) hope so|here'?s hoping|we'?ll see|touch wood|knock on wood)"
+    r"(?:\W+(?:then|thanks|thank you|cheers|i guess))*\W*$",
+    re.IGNORECASE,
+)
 # A message that says the customer has what they came for ("Very well, that is all I
 # needed.", "nothing else, thanks"): a goodbye, whatever the last reply asked
 _DONE = re.compile(
@@ -88,9 +97,17 @@ def done_asking(text: str) -> bool:
     return bool(_DONE.match(text))
 
 
+def only_hopes(text: str) -> bool:
+    """Whether ``text`` only hopes ("ok fingers crossed", "let's hope so")."""
+    return bool(_HOPES.match(text))
+
+
 def only_closes(tracker: Tracker) -> bool:
-    """Whether the latest message only closes an answer that asked nothing."""
+    """Whether the latest message only closes an answer that asked nothing, or
+    only hopes (``_HOPES``), whatever the answer asked."""
     text = str((tracker.latest_message or {}).get("text") or "")
+    if _HOPES.match(text):
+        return bool(bot_texts(tracker))
     return (
         bool(_CLOSING.match(text))
         and not bot_asked(tracker)
@@ -100,15 +117,18 @@ def only_closes(tracker: Tracker) -> bool:
 
 def closes_only(tracker: Tracker) -> bool:
     """Whether the latest message is only words that close ("ok fine.", "alright
-    then"), whatever the bot asked before."""
+    then", "fingers crossed"), whatever the bot asked before."""
     text = str((tracker.latest_message or {}).get("text") or "")
-    return bool(_CLOSING.match(text))
+    return bool(_CLOSING.match(text) or _HOPES.match(text))
 
 
 def closing_key(tracker: Tracker) -> str:
     """The reply to a message that only closes (``only_closes``): acknowledged,
-    or, when it shrugs, the answer owned as not the one they hoped for."""
+    or, when it shrugs, the answer owned as not the one they hoped for; a hope,
+    hoped along with."""
     text = str((tracker.latest_message or {}).get("text") or "")
+    if _HOPES.match(text):
+        return "acknowledged_hopeful"
     return "acknowledged_resigned" if _RESIGNED.search(text) else "acknowledged"
 
 

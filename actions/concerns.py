@@ -224,16 +224,18 @@ def circumstance_variant(found: Circumstance, variants: dict[str, Any]) -> str |
     """The variant of a circumstance's words that says most of what the message told
     (``circumstances`` in empathy.yml): a date and what for (``by_what``,
     ``what_when``, ``by``), who it happened to (``you``, ``who``), what it is about
-    (``what_<thing>``, ``what``), else ``plain``; None when ``variants`` has none."""
+    (``what_<thing>``, ``what``; both: ``you_what``, ``who_what``), else ``plain``;
+    None when ``variants`` has none."""
     if found.kind == "deadline" and found.when:
         if found.when.startswith(("by ", "before ")):
             wanted = ["by_what"] if found.what else ["by"]
         else:
             wanted = ["what_when"] if found.what else []
     elif found.who == "you":
-        wanted = ["you", "who"]
+        # ...and what it is, when named ("living with dementia")
+        wanted = [*(["you_what"] if found.what else []), "you", "who"]
     elif found.who:
-        wanted = ["who"]
+        wanted = [*(["who_what"] if found.what else []), "who"]
     else:
         # the thing named may have words of its own ("what_link": a message that
         # asks for money through a link), else those for any thing named

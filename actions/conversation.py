@@ -125,8 +125,13 @@ def accepted_offer(tracker: Tracker) -> str | None:
         yes = False  # "OK. If not, can I keep them in my basket?": a new question
     # "great, thanks" to "Shall I bring one in?": glad of the person asked about
     glad = offered == "handoff" and asked and glad_thanks(text)
-    # "So what happens now?" to "Shall I bring one in?": on with the person
-    onward = offered == "handoff" and asked and mentioned("what_next", text)
+    # "So what happens now?", "can you just send another one?" to "Shall I bring
+    # one in?": on with the person (who sends the replacement)
+    onward = (
+        offered == "handoff"
+        and asked
+        and (mentioned("what_next", text) or mentioned("asks_replacement", text))
+    )
     return offered if yes or glad or onward else None
 
 

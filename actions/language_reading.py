@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from actions.emotion.policy import answer_first_situations
+from actions.emotion.policy import answer_first_situations, never_answered_first
 from actions.language_care import NAMED
 from actions.language_tasks import wants_cancelled
 from actions.language_texts import (
@@ -209,6 +209,7 @@ class LanguageReading:
             texts is None
             or not found
             or not set(found) <= answer_first_situations(cancelling=cancelling)
+            or (never_answered_first(lower) and not cancelling)
         ):
             return False
         asked, _ = topics_asked(texts, lower)

@@ -426,14 +426,14 @@ EMAIL_ADDRESS = re.compile(
 )
 
 
-# Feelings that hand a late order to a person at once (worry, a fright), rather than
-# its state and a person offered to chase it
-LATE_FOR_PERSON = ("worry", "shaken")
+# Feelings that hand a late order to a person at once (a fright), not its state and a
+# person offered; a worry is heard and answered with where it is, as in English
+LATE_FOR_PERSON = ("shaken",)
 
 
 def late_for_person(texts: LanguageTexts, text: str) -> bool:
     """Whether a message about a late order should go to a person at once: it
-    names worry or a fright (``LATE_FOR_PERSON``); else the order's state is
+    names a fright (``LATE_FOR_PERSON``); else the order's state is
     given, with a person from our team offered to chase it (its ``_late``
     answer), as in English (track_order.<status>_late)."""
     lower = text.lower()

@@ -196,6 +196,7 @@ def assess(tracker: Tracker) -> Mood:
         else (None if confidence is None else float(confidence)),
         # (read only for a decision to hand over, the one answered_first may undo)
         problem_told=decision.escalate and analyzer().tells_a_problem(text),
+        text=text,
     )
     if first is not None:
         # a plain question beside money worries or illness: answered, with care

@@ -152,9 +152,10 @@ _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5}
 _IN_DAYS = re.compile(r"\bin (\d{1,2}|two|three|four|five) days\b")
 _MONTH_NAMES = "|".join(MONTHS)
 # a day of the month: with its suffix ("the 20th") or beside its month ("19 december",
-# "dec 12"), never a bare number
+# "dec 12", "20 of this month"), never a bare number
 _DAY_OF_MONTH = re.compile(
-    rf"\b(\d{{1,2}})(?:st|nd|rd|th)\b|\b(\d{{1,2}}) (?:of )?(?:{_MONTH_NAMES})|"
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)\b|"
+    rf"\b(\d{{1,2}}) (?:of )?(?:{_MONTH_NAMES}|this month)|"
     rf"(?:{_MONTH_NAMES})[a-z]*\.? (\d{{1,2}})\b"
 )
 _MONTH = re.compile(rf"\b({_MONTH_NAMES})[a-z]*\b")

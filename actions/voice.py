@@ -19,6 +19,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.closings import only_hopes
 from actions.conversation import (
     asks_what_the_person_arranges,
     bot_texts,
@@ -83,6 +84,8 @@ def went_on(tracker: Tracker) -> bool:
     actually"); never one that asks for a fact ("how long do I have to return
     it?", "... or do I need to call my bank?")."""
     latest = str((tracker.latest_message or {}).get("text") or "")
+    if only_hopes(latest):
+        return False  # "ok, fingers crossed": nothing pressed
     if not is_question(latest):
         return not attempts_proof(latest)
     parts = [p for c in clauses(latest) for p in re.split(r",\s*|\bor\b", c)]

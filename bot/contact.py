@@ -18,7 +18,8 @@ PHONE = re.compile(r"\+?\d[\d ()/.-]{5,18}\d")
 # A bare number is a phone number only with a dialling prefix or words that say so
 # (an order or invoice number is not a request to be called).
 CALL_WORDS = re.compile(
-    r"\b(call|phone|telephone|ring|mobile|cell|reach me|text me|whatsapp|tel)\b",
+    r"\b(call|phone|telephone|ring|mobile|cell|landline|reach me|text me|whatsapp|"
+    r"tel)\b",
     re.IGNORECASE,
 )
 
@@ -92,13 +93,25 @@ def calls_someone(lower: str, language: str) -> bool:
     return bool((CALLS_SOMEONE_ELSE if language else CALLS_SOMEONE).search(lower))
 
 
+# "should I just type it here?", "can I give you my number?" right after being asked
+# for the number to call: yes, here (English; other languages name the number)
+GIVES_IT = re.compile(
+    r"\b(?:should|shall|can|could|do|may) (?:i|we) (?:just )?(?:type|write|put|send|"
+    r"give|leave|post|share|enter)(?: you)? (?:it|that|them|my number|the number|"
+    r"my landline|my mobile)\b",
+    re.IGNORECASE,
+)
+
+
 def asks_call(lower: str, words: WaitingWords, language: str, asks: bool) -> bool:
     """Whether a waiting customer's message (``lower``, lower-cased; ``asks``: it
     asks something) asks to be called ("can someone ring me please"), however upset
     they are, or to be contacted ("please contact me"), unless they ask when
-    someone will ("when will someone get back to me?": the wait); "should I call my
-    bank?" is theirs to make, not ours."""
-    if words.contact_me.search(lower) and not words.wait.search(lower):
+    someone will ("when will someone get back to me?", "how soon will somebody call
+    me?": the wait); "should I call my bank?" is theirs to make, not ours."""
+    if words.wait.search(lower):
+        return False  # "how soon will somebody call me back?": the wait
+    if words.contact_me.search(lower):
         return True
     return (
         asks and bool(words.call.search(lower)) and not calls_someone(lower, language)

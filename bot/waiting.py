@@ -162,7 +162,13 @@ class WaitingReplies(Standing):
         thanks = (
             bool(words.thanks.search(lower)) and len(text.split()) <= THANKS_WORDS
         ) or (not language and only_thanks(text))
-        calls = contact.asks_call(lower, words, language, asks)
+        calls = contact.asks_call(lower, words, language, asks) or (
+            asks
+            and not language
+            and bool(said)
+            and say("waiting_call", language) in said[-1]
+            and bool(contact.GIVES_IT.search(lower))
+        )
         # "fine, I'll wait", "ok": thanked for their patience
         accepts = bool(words.accepts.search(lower)) and not thanks
         plain_thanks = thanks and not (asks or urgent or order)
@@ -175,6 +181,7 @@ class WaitingReplies(Standing):
             and not plain_thanks
             and advice not in told
             and not (asked and asked in told)
+            and not (accepts and flag in words_of.ONLY_REASSURES)
         )
         if flag is UrgencyFlag.SAFETY and any(
             words.seen.search(t.lower()) for t in (text, *wrote)
@@ -194,9 +201,7 @@ class WaitingReplies(Standing):
                 return f"{wanted} {advised}"
             return advised
         if calls:
-            return words_of.fresh(
-                said, language, "waiting_call", "waiting_for_person_again"
-            )
+            return words_of.fresh(said, language, "waiting_call", "waiting_call_again")
         what_now = bool(words.what_now.search(lower))
         if what_now and not asks and not flag:
             # "I don't know what to do now", nothing serious happened: the person

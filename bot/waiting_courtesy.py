@@ -25,9 +25,22 @@ WARM_WORDS = frozenset(
 )
 
 
+# ...or thanks for something, in one sentence that asks nothing ("Thank you for being
+# patient with me", "thanks for taking the time"), but not "thanks for nothing" nor
+# thanks with a "but" after it
+THANKS_FOR = re.compile(
+    r"\W*(?:(?:ok|okay|oh|well)\W+)?(?:thanks|thank you)(?: (?:so|very) much)? for "
+    r"(?!nothing\b)(?![^.!?]*\b(?:but|though|however)\b)[^.!?]*[.!]*\s*",
+    re.IGNORECASE,
+)
+
+
 def only_thanks(text: str) -> bool:
-    """Whether an English message only thanks, however many warm words it takes."""
+    """Whether an English message only thanks, however many warm words it takes,
+    or thanks for something and says nothing else."""
     words = re.findall(r"[a-z]+", text.lower())
+    if THANKS_FOR.fullmatch(text):
+        return True
     return bool(THANKS.search(text)) and all(w in WARM_WORDS for w in words)
 
 

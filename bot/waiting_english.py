@@ -41,10 +41,10 @@ WAIT_WORDS = re.compile(
     r"(?:have to |need to |still )?(?:wait|be waiting)\b|"
     r"\bhow long (?:is|will|'s) (?:the|my) (?:wait|queue)\b|"
     r"\bhow long (?:the|my) (?:wait|queue) (?:is|will be)\b|"
-    r"\bwhen (?:will|can|does|do|is|are|would) "
+    r"\b(?:when|how soon) (?:will|can|does|do|is|are|would) "
     r"(?:someone|somebody|anyone|a person|your team|the team|an agent|a human|they)\b"
     r"[^.?!]{0,25}\b(?:reply|answer|respond|get back|pick|"
-    r"be (?:here|back|online|available|in)|come|help|contact|open)|"
+    r"be (?:here|back|online|available|in)|come|help|contact|call|ring|open)|"
     r"\bwait(?:ing)? time\b|"
     r"\bhow (?:long|much longer) (?:until|till|before) "
     r"(?:someone|somebody|anyone|a person|an agent|you|they|i)\b|\bhow much longer\b|"
@@ -133,7 +133,8 @@ HOW_HEAR = re.compile(
 # "ok", "fine, I'll wait", "no rush": thanked for their patience
 ACCEPTS = re.compile(
     r"^\W*(?:(?:ok|okay|okie|k|kk|fine|alright|all right|aight|ight|sure|right|"
-    r"understood|got it|bet|cool|sounds good|will do|fair enough|no worries|"
+    r"understood|(?:i )?understand|i see|noted|got it|bet|cool|sounds good|"
+    r"will do|fair enough|no worries|"
     r"no problem|np)\W*)+$|"
     r"\b(?:i'll|i will|i can|we'll|we can) (?:just |happily )?wait\b|"
     r"\bno rush\b|\btake your time\b",

@@ -365,6 +365,9 @@ ASKED_FIRST = frozenset({UrgencyFlag.FRAUD, UrgencyFlag.BEREAVEMENT})
 PERSON_IN_ADVICE = frozenset(
     {UrgencyFlag.HEALTH, UrgencyFlag.HARDSHIP, UrgencyFlag.BEREAVEMENT}
 )
+# ...and whose advice asks nothing of the customer ("I've marked this as urgent"):
+# kept back from a plain "ok, I understand", which is thanked for its patience
+ONLY_REASSURES = frozenset({UrgencyFlag.HEALTH, UrgencyFlag.HARDSHIP})
 
 
 # When the team is back, said again: short, in other words than before

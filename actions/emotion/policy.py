@@ -50,6 +50,8 @@ class EscalationPolicy:
         self.answer_first_intents = frozenset(map(str, first.get("intents") or []))
         # after which a cancellation asked for is done first (only that)
         self.cancelled_first = frozenset(map(str, first.get("cancelled_first") or []))
+        # beside which nothing is answered first: a person at once
+        self.never_beside = re.compile(str(first.get("never_beside") or r"(?!)"), re.I)
         self.answer_first_confidence = float(first.get("min_confidence", 1.0))
         self.together = {
             str(k): frozenset(map(str, v))
@@ -202,13 +204,16 @@ class EscalationPolicy:
         intent: str | None,
         confidence: float | None,
         problem_told: bool = True,
+        text: str = "",
     ) -> tuple[Analysis, Decision] | None:
         """The analysis and decision for a plain question asked beside money
         worries, illness or a need for extra care (``answer_first``): the question
         is answered, the situation acknowledged (no longer serious: it is said before
         the answer) and a person offered; None when a person should take over now.
         A problem only asked about (``problem_told`` False: "it hasn't shipped yet,
-        right?") is no problem that went wrong."""
+        right?") is no problem that went wrong; a condition ``text`` names that takes
+        away what an order needs (``never_beside``: dementia) answers nothing first
+        but a cancellation asked for (nothing ships while they wait)."""
         reasons = set(decision.reasons)
         allowed = self.answer_first_situations
         if intent == CANCEL:
@@ -221,6 +226,7 @@ class EscalationPolicy:
             or intent not in self.answer_first_intents
             or confidence is None
             or confidence < self.answer_first_confidence
+            or (self.never_beside.search(text) and intent != CANCEL)
         ):
             return None
         told = [
@@ -270,6 +276,12 @@ class EscalationPolicy:
         if analysis.has("misunderstood"):
             count += 1
         return count
+
+
+def never_answered_first(text: str, data_dir: str | Path | None = None) -> bool:
+    """Whether ``text`` names a condition beside which nothing is answered first
+    (``answer_first.never_beside`` in policy.yml: dementia, in any language)."""
+    return bool(EscalationPolicy.load(data_dir).never_beside.search(text))
 
 
 def answer_first_situations(

@@ -306,15 +306,23 @@ def _group(match: re.Match[str], *names: str) -> str:
     return ""
 
 
-# What people shorten, named in full in a reply ("the bday" is the birthday)
-_SHORT_WORDS = {"bday": "birthday", "b-day": "birthday"}
+# What people shorten, named in full in a reply ("the bday" is the birthday), and
+# names written as they should be ("alzheimers" is Alzheimer's)
+_SHORT_WORDS = {
+    "bday": "birthday",
+    "b-day": "birthday",
+    "alzheimer's": "Alzheimer's",
+    "alzheimers": "Alzheimer's",
+    "parkinson's": "Parkinson's",
+}
 
 
 def _finding(kind: _Kind, match: re.Match[str]) -> Circumstance:
     relation = _group(match, "who")
     pronoun = _group(match, "who2")
     who = f"your {relation}" if relation else _PRONOUNS.get(pronoun, "")
-    when = _group(match, "when")
+    # "the birthday is the 20th", "falls on Friday": on that day
+    when = re.sub(r"^(?:is on|is|falls on) ", "on ", _group(match, "when"))
     for short, day in _SHORT_DAYS.items():  # "on fri": "on Friday"
         when = re.sub(rf"\b{short}\b", day, when)
     for day in _DAYS:

@@ -2531,15 +2531,18 @@ async def test_a_late_order_gets_where_it_is_and_a_person_offered(
     events, [said] = await answer(proved)
     assert said == f"{book.order_answer(code, order.values())} {offer}"
     assert PAUSED[-1] not in events
-    # with a worry named: a person at once, as before
+    # with a worry named: the worry heard, then where it is and the person
+    # offered, as in English (no queue for a mild worry)
     tracker = conversation(
         [("customer", worried, "nlu_fallback")],
         f"web-{code}-late-worried",
         customer=owner("808080123456"),
     )
     events, [said] = await answer(tracker)
-    assert events[-2:] == PAUSED and texts.handoff in said
-    assert await has_ticket(tracker.sender_id)
+    assert PAUSED[-1] not in events and texts.handoff not in said
+    assert not await has_ticket(tracker.sender_id)
+    assert said.endswith(f"{book.order_answer(code, order.values())} {offer}")
+    assert said.startswith(texts.feelings["worry"][1]), said
 
 
 @pytest.mark.parametrize(

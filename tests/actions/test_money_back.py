@@ -208,17 +208,25 @@ async def test_money_asked_for_an_order_still_with_us_is_what_cancelling_brings(
     assert reply_book().offer(message["text"]) == "ask cancel_order"
 
 
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("how long have I got to send it back?", "check_refund_policy"),
+        ("ok, so how do I send it back?", "get_refund"),
+    ],
+)
 async def test_the_return_window_asked_of_an_order_past_it_is_closed(
-    store: DemoStore,
+    store: DemoStore, question: str, intent: str
 ) -> None:
-    """ "How long have I got to send it back?" right after "the 30 days have passed"
-    for the chat's order: that they are over for it, not "within 30 days"."""
+    """ "How long have I got to send it back?", "how do I send it back?" right after
+    "the 30 days have passed" for the chat's order: that they are over for it, not
+    "within 30 days" nor "give me the order number" (blind probe ce)."""
     order = await store.order("651234")
     assert order is not None and order.return_closed
     turns = [
         ("customer", "can I return the kettle from 651234?", "return"),
         ("bot", reply_book().pick("return.delivered_closed", **order.values()), None),
-        ("customer", "how long have I got to send it back?", "check_refund_policy"),
+        ("customer", question, intent),
     ]
     proven = {"order_id": "651234", "verified_customer": owner("651234")}
     dispatcher = CollectingDispatcher()
@@ -226,14 +234,14 @@ async def test_the_return_window_asked_of_an_order_past_it_is_closed(
         dispatcher, conversation(turns, "window", **proven), DOMAIN
     )
     [message] = dispatcher.messages
-    assert says(message["text"], "check_refund_policy_closed", **order.values())
+    assert says(message["text"], f"{intent}_closed", **order.values())
     # not shown theirs: the general answer, nothing of the order
     dispatcher = CollectingDispatcher()
     await ActionAnswer().run(
         dispatcher, conversation(turns, "window-2", order_id="651234"), DOMAIN
     )
     [message] = dispatcher.messages
-    assert says(message["text"], "check_refund_policy")
+    assert says(message["text"], intent)
     assert "651234" not in message["text"]
 
 

@@ -1831,3 +1831,28 @@ async def test_no_good_news_opener_to_a_customer_angry_a_moment_ago(
     said = " ".join(m.get("text") or "" for m in dispatcher.messages)
     assert said.startswith("Good news") is glad, said
     assert ("left our warehouse" in said) or not glad, said
+
+
+@pytest.mark.parametrize(
+    ("text", "offered", "accepted"),
+    [
+        ("Can't you just post me a new one?", "handoff", "handoff"),
+        ("could you resend it please?", "handoff", "handoff"),
+        ("Can you post me a new one?", "ask get_refund", None),
+        ("Do you sell a new one in blue?", "handoff", None),
+    ],
+)
+def test_asking_for_what_the_offered_person_does_is_a_yes(
+    text: str, offered: str, accepted: str | None
+) -> None:
+    """ "Can you just send another one?" right after "A person can chase it and send
+    a replacement. Shall I bring one in?": on with that person, not the steps of an
+    exchange (blind probe ce)."""
+    from actions.conversation import accepted_offer
+
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "my parcel is a week late", "complaint"),
+        ("bot", "A colleague can chase it or send a replacement. Shall I?", None),
+        ("customer", text, "exchange_item"),
+    ]
+    assert accepted_offer(conversation(turns, "resend", offered=offered)) == accepted

@@ -252,6 +252,8 @@ async def test_a_customer_waiting_for_a_cancelled_order_is_told_it_was_cancelled
         ("on the 4th of January", (dt.date(2027, 1, 4), False)),
         ("on 1 November", (dt.date(2027, 11, 1), False)),
         ("on the 31st", (dt.date(2026, 12, 31), False)),
+        ("on the 20th of this month", (dt.date(2026, 12, 20), False)),
+        ("on 20 of this month", (dt.date(2026, 12, 20), False)),
     ],
 )
 def test_a_deadline_in_words_falls_on_a_day(
@@ -283,6 +285,24 @@ async def test_an_order_that_comes_after_the_customers_deadline_is_said_so(
     [message] = dispatcher.messages
     assert "good news" not in message["text"].lower()
     assert order.eta in message["text"] or "too late" in message["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        ("The party is the 23rd of this month, will it come in time?", "on the 23rd"),
+        ("my nephew's birthday is 23 of this month", "on 23 of this month"),
+        ("The wedding falls on Saturday.", "on Saturday"),
+    ],
+)
+def test_a_day_told_with_is_is_the_day_it_is_needed_for(text: str, when: str) -> None:
+    """ "Her birthday is the 20th of this month. Will it arrive before?" after the
+    order's state: a deadline on that day, reasoned against the order (blind probe
+    ce), said back as "on the 20th"."""
+    from actions.mood import analyzer
+
+    found = [c for c in analyzer().analyze(text).circumstances if c.kind == "deadline"]
+    assert found and found[0].when.startswith(when), found
 
 
 @pytest.mark.parametrize(

@@ -463,6 +463,42 @@ async def test_a_shrug_after_an_answer_is_not_met_with_glad_its_clear(
     assert not any(e.get("event") == "pause" for e in events if isinstance(e, dict))
 
 
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("ok, let's hope so", "affirm"),
+        ("fingers crossed then", "nlu_fallback"),
+        ("Hmm, we'll see.", "affirm"),
+    ],
+)
+async def test_a_hope_after_an_answer_or_an_offer_is_hoped_along_with(
+    text: str, intent: str
+) -> None:
+    """ "ok fingers crossed" after "it won't make Saturday; shall I bring in a
+    person?": no yes to the person, no "what can I do for you?" (blind probes cd
+    and ce), the hope shared and the door left open."""
+    tracker = conversation(
+        [
+            ("customer", "will order 99887766 come by Saturday?", "track_order"),
+            (
+                "bot",
+                "It's due on Monday 14 December, after Saturday, I'm afraid. A "
+                "colleague can look for a faster way; shall I bring one in?",
+                None,
+            ),
+            ("customer", text, intent),
+        ],
+        f"hope-{len(text)}",
+        offered="handoff",
+    )
+    dispatcher = CollectingDispatcher()
+    action = ActionAnswer() if intent == "affirm" else ActionNotUnderstood()
+    events = await action.run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert says(message["text"], "acknowledged_hopeful"), message["text"]
+    assert not any(e.get("event") == "pause" for e in events if isinstance(e, dict))
+
+
 @pytest.mark.usefixtures("no_rasa")
 async def test_ok_to_a_question_is_still_an_answer() -> None:
     tracker = conversation(
@@ -487,7 +523,7 @@ def test_no_acknowledgement_is_cut_down_to_a_bare_word() -> None:
     """Every wording of "acknowledged" keeps its substance once a stock closer is
     taken off (a bare "Okay." would read as curt, and match any "Okay. ...")."""
     book = reply_book()
-    for key in ("acknowledged", "acknowledged_resigned"):
+    for key in ("acknowledged", "acknowledged_resigned", "acknowledged_hopeful"):
         for wording in variations(key):
             assert len(book.without_closer(wording).split()) > 2, wording
 

@@ -163,16 +163,20 @@ async def test_advice_that_names_the_person_is_followed_by_where_they_stand(
     conversations: Conversations,
 ) -> None:
     """Money worries, health, a bereavement: the advice says the person who picks
-    it up acts; no second sentence that a person will reply, in any language."""
+    it up acts; no second sentence that a person will reply, in any language (a
+    plain "ok" is thanked for its patience: tests/bot/handoff/
+    test_waiting_plain_turns.py)."""
     for language in ("", "pl", "it"):
         cid = f"web-hardship-{language or 'en'}"
         [reply] = await waiting(
             conversations,
             cid,
             [
-                {"": "ok", "pl": "Dobrze, poczekam.", "it": "Va bene, aspetto."}[
-                    language
-                ]
+                {
+                    "": "I'll be at home all day",
+                    "pl": "Będę w domu cały dzień.",
+                    "it": "Sarò a casa tutto il giorno.",
+                }[language]
             ],
             language,
             frozenset({UrgencyFlag.HARDSHIP}),
