@@ -17,7 +17,7 @@ from rasa_sdk import Tracker
 
 from actions.conversation import bot_texts, customer_texts
 from actions.paths import DATA
-from actions.store import Order
+from actions.store import Order, OrderStatus
 
 PRODUCT_WORDS = DATA / "store" / "product_words.yml"
 # an item made of parts it does not name ("coffee set": the mug the customer names)
@@ -92,3 +92,40 @@ def other_thing(tracker: Tracker, order: Order) -> str | None:
     if items and any(items in text for text in bot_texts(tracker)):
         return None  # they have seen what it holds: not again
     return not_in_order(order, customer_texts(tracker)[-3:])
+
+
+# The bot's answer about returning a delivered order names where the return starts
+_RETURN_ANSWER = re.compile(r"\bReturn\b")
+# ...and a clause that keeps a thing ("I'm keeping the jacket", "not the jacket")
+_CLAUSE = re.compile(r"[^.,;!?]+|(?<=\bbut)\b[^.,;!?]+")
+_KEEPS = re.compile(r"\b(?:keep\w*|not|except|apart from|stay\w*)\b", re.IGNORECASE)
+
+
+async def partly_returned(tracker: Tracker) -> tuple[Order, str] | None:
+    """The chat's order and the item of it (in the customer's word) they name right
+    after the bot told them how to return it ("Just the boots, to be clear. I'm
+    keeping the jacket."): only that item goes back; None otherwise (not proven
+    theirs, its 30 days over, no return told, or nothing of the order named)."""
+    from actions.identity import may_see  # (the order's privacy, as everywhere)
+    from actions.order_chat import chat_order
+
+    said = bot_texts(tracker)[-1:]
+    latest = str((tracker.latest_message or {}).get("text") or "")
+    if not said or not _RETURN_ANSWER.search(said[0]):
+        return None
+    order = await chat_order(tracker)
+    if order is None or not may_see(tracker, order) or order.return_closed:
+        return None
+    if order.id not in said[0] or order.status is not OrderStatus.DELIVERED:
+        return None
+    named = {
+        number: word
+        for clause in _CLAUSE.findall(latest)
+        if not _KEEPS.search(clause)
+        for number, word in named_things(clause)
+    }
+    for item in order.items:
+        for number, _ in named_things(item):
+            if number in named:
+                return order, named[number]  # in their words: "the boots"
+    return None

@@ -48,6 +48,7 @@ from actions.new_address import address_given
 from actions.numbers import find_number
 from actions.order_chat import chat_order, proof_outside_the_form
 from actions.order_checks import item_problem
+from actions.order_items import partly_returned
 from actions.payments import joined
 from actions.readings import (
     DECLINED,
@@ -275,6 +276,10 @@ async def not_understood(
         speaker.say("compliment", **answer_values(tracker))
         return [SlotSet("pending_intent", None)]
     if answer_from_faq(speaker, tracker):
+        return [SlotSet("pending_intent", None)]
+    if partly := await partly_returned(tracker):
+        # "Just the boots. I'm keeping the jacket." after how to return the order
+        speaker.say("return.partial", item=partly[1], **partly[0].values())
         return [SlotSet("pending_intent", None)]
     if felt_only(speaker, text):
         # heard (the empathy opening names the feeling), and what we can do said

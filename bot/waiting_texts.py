@@ -138,9 +138,13 @@ _ASKS_INSTEAD = re.compile(
 # a word at the end of a want that says when, not what ("a refund now")
 _WHEN = re.compile(
     r"(?:\s+|,\s*)(?:now|please|asap|right now|right away|straight away|today|"
-    r"immediately|thanks|thank you)$",
+    r"immediately|thanks|thank you|soon|quickly|urgently|in time|as soon as possible|"
+    r"(?:before|by) (?:then|tomorrow|the weekend|(?:mon|tues|wednes|thurs|fri|satur|"
+    r"sun)day))$",
     re.IGNORECASE,
 )
+# "that money back": the thing they mean, said back as "the money back"
+_POINTING = re.compile(r"^(?:that|this|those|these) ", re.IGNORECASE)
 
 
 # who the someone is, said before what they should do ("can someone on your team
@@ -169,7 +173,7 @@ def wants(text: str, words: WaitingWords, language: str) -> str | None:
         what = shorter
     if not what or _ASKS_INSTEAD.match(what):
         return None
-    said_back = theirs(what)  # "my order" -> "your order"
+    said_back = theirs(_POINTING.sub("the ", what))  # "my order" -> "your order"
     lead = text[found.start() : found.start("what")].lower()
     if any(w in lead for w in ("someone", "somebody", "anyone")):
         said_back = f"someone to {said_back}"

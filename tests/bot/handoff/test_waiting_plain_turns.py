@@ -68,3 +68,22 @@ async def test_is_anyone_there_in_german_is_the_wait(
 )
 def test_thanks_for_something_is_thanks(text: str, thanks: bool) -> None:
     assert only_thanks(text) is thanks
+
+
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("I really need that money back before then.", "the money back"),
+        ("I need this refund by Friday", "the refund"),
+        ("I want my money back soon", "your money back"),
+    ],
+)
+def test_what_they_want_is_said_back_without_when_or_pointing(
+    text: str, wanted: str
+) -> None:
+    """ "...will see that you want that money back before then" read as a seam
+    (blind probe ce): the want said back alone, "the money back"."""
+    from bot.waiting_english import ENGLISH
+    from bot.waiting_texts import wants
+
+    assert wants(text, ENGLISH, "") == say("wants_named", wanted=wanted)

@@ -1,0 +1,59 @@
+"""Right after how to return a delivered order, a message that names one of its items
+("Just the boots, to be clear. I'm keeping the jacket.") says which item goes back:
+that it can go back alone, in the customer's word for it, not "that's not something
+I can help with" (blind probe ce; our own sentences, the real demo store)."""
+
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.demo_store import DemoStore
+from actions.replies import reply_book
+from actions.unclear import ActionNotUnderstood
+from tests.actions.conftest import owner, says
+from tests.actions.test_offers import DOMAIN, conversation
+
+
+async def _reply(store: DemoStore, order_id: str, text: str, proven: bool) -> str:
+    order = await store.order(order_id)
+    assert order is not None
+    told = reply_book().pick("return.delivered", **order.values())
+    slots = {"order_id": order_id}
+    if proven:
+        slots["verified_customer"] = owner(order_id)
+    tracker = conversation(
+        [
+            ("customer", f"how do I return order {order_id}?", "return"),
+            ("bot", told, None),
+            ("customer", text, "out_of_scope"),
+        ],
+        f"partial-{order_id}-{proven}",
+        **slots,
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionNotUnderstood().run(dispatcher, tracker, DOMAIN)
+    return " ".join(str(m.get("text") or "") for m in dispatcher.messages)
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("Only the wellies, I'm keeping the raincoat.", "wellies"),
+        ("I'll keep the jacket. Just the boots go back.", "boots"),
+    ],
+)
+async def test_one_item_named_after_the_return_goes_back_alone(
+    store: DemoStore, text: str, item: str
+) -> None:
+    order = await store.order("64450")
+    assert order is not None
+    said = await _reply(store, "64450", text, proven=True)
+    assert says(said, "return.partial", item=item, **order.values()), said
+
+
+async def test_nothing_of_the_order_is_told_to_someone_not_proven(
+    store: DemoStore,
+) -> None:
+    said = await _reply(store, "64450", "Only the boots, not the jacket.", False)
+    assert "64450" not in said
