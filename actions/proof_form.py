@@ -303,11 +303,16 @@ class ActionAskOrderProof(CaringAction):
     async def respond(
         self, speaker: Speaker, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """The first question, or why we ask, or that it did not match."""
+        """The first question, or why we ask, or that it did not match; a person
+        asked for is brought in instead (they check whose the order is)."""
+        latest = str((tracker.latest_message or {}).get("text") or "")
         if accepted_offer(tracker) == "handoff":
             return await hand_over(speaker, tracker, YES_TO_PERSON)
+        if mentioned("asks_for_person", latest):
+            # "... for order 228810. Could I speak to a member of staff about
+            # this?": granted, not the proof first (blind probe cf)
+            return await hand_over(speaker, tracker, "Customer asked for a person.")
         order = await asked_order(tracker)
-        latest = str((tracker.latest_message or {}).get("text") or "")
         # a number no order has is asked about as any other (needs_proof)
         order_id = order.id if order else str(tracker.get_slot("order_id") or "")
         key = "ask.order_proof"

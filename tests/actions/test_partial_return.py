@@ -1,7 +1,8 @@
 """Right after how to return a delivered order, a message that names one of its items
 ("Just the boots, to be clear. I'm keeping the jacket.") says which item goes back:
 that it can go back alone, in the customer's word for it, not "that's not something
-I can help with" (blind probe ce; our own sentences, the real demo store)."""
+I can help with" (blind probe ce); a person asked for beside an order number comes
+before the proof (blind probe cf). Our own sentences, the real demo store."""
 
 from __future__ import annotations
 
@@ -57,3 +58,26 @@ async def test_nothing_of_the_order_is_told_to_someone_not_proven(
 ) -> None:
     said = await _reply(store, "64450", "Only the boots, not the jacket.", False)
     assert "64450" not in said
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        ("I need an invoice for order 228810. May I speak to a member of staff?", True),
+        ("Can I talk to customer service about order 5520174?", True),
+        ("Invoice for order 228810 please. I'll ask a colleague at work.", False),
+    ],
+)
+async def test_a_person_asked_with_an_order_comes_before_the_proof(
+    own_queue: str, text: str, person: bool
+) -> None:
+    """ "... for order 228810. Could I speak to a member of staff about this?": the
+    person is granted at once (they check whose the order is), not the proof and an
+    answer that offers one again (blind probe cf)."""
+    from actions.proof_form import ActionAskOrderProof
+
+    tracker = conversation([("customer", text, "get_invoice")], f"person-{person}")
+    dispatcher = CollectingDispatcher()
+    events = await ActionAskOrderProof().run(dispatcher, tracker, DOMAIN)
+    paused = any(isinstance(e, dict) and e.get("event") == "pause" for e in events)
+    assert paused is person, [m.get("text") for m in dispatcher.messages]

@@ -63,6 +63,9 @@ STATED = [
     ("Where does the refund go, and when? I'm getting a bit nervous.", Emotion.ANXIETY),
     ("Which courier has it? I feel let down to be honest", Emotion.SADNESS),
     ("It makes me so angry. Which form do I fill in?", Emotion.ANGER),
+    # having been scammed is alarm; calling us a scam is anger (blind probes cd, ce)
+    ("Oh no, have I been scammed? What should I do?", Emotion.ANXIETY),
+    ("Honestly this whole shop is a scam.", Emotion.ANGER),
 ]
 UNSTATED = [
     "I'm not worried at all, just wondering when it comes.",
