@@ -179,7 +179,12 @@ def asks_if_possible(tracker: Tracker) -> bool:
 
 def refund_in_context(tracker: Tracker) -> str | None:
     """The reply key for money back that the customer's last few messages call
-    for (a parcel that never came, a double charge, a broken item), or None."""
+    for (a parcel that never came, a double charge, a broken item), or None; none
+    when the latest looks ahead to the parcel coming ("can I swap the size once
+    they arrive?": nothing is missing, whatever "where is it?" said before)."""
+    latest = str((tracker.latest_message or {}).get("text") or "")
+    if mentioned("arrival_ahead", latest):
+        return None
     return reply_book().refund_in_context(telling(customer_texts(tracker))[-3:])
 
 

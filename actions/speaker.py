@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import cached_property
@@ -193,6 +194,12 @@ class Speaker:
         self.spoken = True
         self.keys.append(key)
         self.offer = book.offer(text, answer)
+        if self.offer == "handoff" and book.offer(recent[-1] if recent else "") == (
+            "handoff"
+        ):
+            # a person offered a moment ago, and again now: the offer stands (a
+            # "yes" still takes it), not "Shall I bring one in?" on every reply
+            text = offer_left_standing(text)
         if buttons:
             self.dispatcher.utter_message(text=text, buttons=buttons)
         else:
@@ -236,3 +243,20 @@ def earlier_misses(tracker: Tracker) -> int:
     """Bot replies in this conversation that could not help (``ReplyBook.misses``,
     marked with the ``missed`` slot), since a person last resolved it."""
     return sum(1 for turn in history(tracker) if not turn.is_customer and turn.fallback)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+
+
+def offer_left_standing(text: str) -> str:
+    """``text`` without the question that closes it ("...; shall I bring one in?",
+    "Would you like me to bring one in?"), when something is left to say; the part
+    before a semicolon is kept ("A colleague can chase DHL.")."""
+    sentences = _SENTENCE_END.split(text.strip())
+    last = sentences[-1]
+    if not last.endswith("?"):
+        return text
+    head, semicolon, _ = last.rpartition("; ")
+    if semicolon and head:
+        return " ".join([*sentences[:-1], f"{head}."])
+    return " ".join(sentences[:-1]) if len(sentences) > 1 else text

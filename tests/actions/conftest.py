@@ -95,10 +95,16 @@ def variations(key: str, **values: Any) -> set[str]:
 
 def says(text: str, key: str, **values: Any) -> bool:
     """Whether ``text`` contains one of the variations of reply ``key`` (with or
-    without its stock closer, which the bot never says)."""
+    without its stock closer, which the bot never says, or with the offer of a
+    person that closes it left standing: offered a moment ago, not asked again)."""
+    from actions.speaker import offer_left_standing
+
     book = reply_book()
     return any(
-        v in text or book.without_closer(v) in text for v in variations(key, **values)
+        v in text
+        or book.without_closer(v) in text
+        or offer_left_standing(book.without_closer(v)) in text
+        for v in variations(key, **values)
     )
 
 

@@ -1856,3 +1856,31 @@ def test_asking_for_what_the_offered_person_does_is_a_yes(
         ("customer", text, "exchange_item"),
     ]
     assert accepted_offer(conversation(turns, "resend", offered=offered)) == accepted
+
+
+async def test_a_person_offered_twice_in_a_row_is_offered_once() -> None:
+    """ "Shall I bring one in?" on consecutive replies read as a machine (blind probes
+    cd, cf): the second reply leaves the offer standing, and a yes still takes it."""
+    from actions.answers import ActionAnswer
+    from actions.speaker import offer_left_standing
+
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "my toaster from order 651234 stopped working", "complaint"),
+        ("bot", "A colleague can arrange a repair. Shall I bring one in?", None),
+        ("customer", "How long is the guarantee on electrical things?", "warranty"),
+    ]
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(turns, "offered-twice", offered="handoff")
+    events = await ActionAnswer().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert message["text"] and not message["text"].rstrip().endswith("?"), message
+    assert {
+        "event": "slot",
+        "timestamp": None,
+        "name": "offered",
+        "value": None,
+    } not in (events)
+    assert offer_left_standing("It's late. A colleague can chase it; shall I?") == (
+        "It's late. A colleague can chase it."
+    )
+    assert offer_left_standing("Shall I bring one in?") == "Shall I bring one in?"

@@ -81,3 +81,24 @@ async def test_a_person_asked_with_an_order_comes_before_the_proof(
     events = await ActionAskOrderProof().run(dispatcher, tracker, DOMAIN)
     paused = any(isinstance(e, dict) and e.get("event") == "pause" for e in events)
     assert paused is person, [m.get("text") for m in dispatcher.messages]
+
+
+async def test_a_swap_once_it_arrives_is_no_missing_parcel(store: DemoStore) -> None:
+    """ "where is it?" earlier, then "can I change the size once they arrive?": the
+    parcel is looked forward to, not reported missing, so no "you won't need to
+    return anything for a parcel that never arrived" (blind probe cf)."""
+    from actions.answers import ActionAnswer
+
+    turns: list[tuple[str, str, str | None]] = [
+        ("customer", "hi, order 48213, where is it?", "track_order"),
+        ("bot", "Order 48213 is with DHL and due on Wednesday.", None),
+        (
+            "customer",
+            "the scarf may be short, can I swap it once it comes?",
+            "exchange_item",
+        ),
+    ]
+    dispatcher = CollectingDispatcher()
+    await ActionAnswer().run(dispatcher, conversation(turns, "swap-ahead"), DOMAIN)
+    said = " ".join(str(m.get("text") or "") for m in dispatcher.messages)
+    assert said and not says(said, "get_refund.not_arrived"), said

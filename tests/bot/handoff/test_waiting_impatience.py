@@ -143,7 +143,7 @@ async def test_impatience_outside_hours_names_when_the_team_is_back(
     client: aioredis.Redis, prefix: str, clock: Clock, tmp_path: Path
 ) -> None:
     path = tmp_path / "handoff.yml"
-    back = closed_for_days(path)
+    back = closed_for_days(path, clock.now)
     closed = HandoffQueue(client, prefix=prefix, config=load_config(path), clock=clock)
     async with own_conversations(closed) as conv:
         [english] = await waiting(conv, "web-closed-en", ["come on, seriously"])
@@ -244,7 +244,7 @@ async def test_when_the_team_is_back_is_not_said_in_full_again(
     """Outside hours, asked again and again: the time in full once, then short
     lines that it still holds, never the same sentence twice; in German too."""
     path = tmp_path / "handoff.yml"
-    back = closed_for_days(path)
+    back = closed_for_days(path, clock.now)
     closed = HandoffQueue(client, prefix=prefix, config=load_config(path), clock=clock)
     asked = ["how long will the wait be?", "so how long then?", "how long??"]
     async with own_conversations(closed) as conv:

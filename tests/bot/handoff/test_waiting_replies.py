@@ -421,7 +421,7 @@ async def test_how_long_the_wait_is_gets_an_answer_not_a_promise(
     """ "How long will the wait be?" is answered with what we know: when the team
     is back outside business hours, else the place in line and the expected wait."""
     path = tmp_path / "handoff.yml"
-    back = closed_for_days(path)
+    back = closed_for_days(path, clock.now)
     closed = HandoffQueue(client, prefix=prefix, config=load_config(path), clock=clock)
     async with own_conversations(closed) as conv:
         [reply] = await waiting(conv, "web-wait-closed", ["how long will the wait be?"])
@@ -1379,7 +1379,7 @@ async def test_what_happens_now_is_what_the_person_will_do_and_when(
     asked again, when they are back, in words not said yet, with an apology for the
     wait, not the same sentence."""
     path = tmp_path / "handoff.yml"
-    back = closed_for_days(path)
+    back = closed_for_days(path, clock.now)
     closed = HandoffQueue(client, prefix=prefix, config=load_config(path), clock=clock)
     async with own_conversations(closed) as conv:
         first, again, third = await waiting(
@@ -1500,7 +1500,7 @@ async def test_asking_for_someone_today_hears_when_someone_can(
     said where they stand: in line already, and when the team is back (the answer to
     "today?"), not only "you're in line"; a request that asks nothing stays short."""
     path = tmp_path / "handoff.yml"
-    back = closed_for_days(path)
+    back = closed_for_days(path, clock.now)
     closed = HandoffQueue(client, prefix=prefix, config=load_config(path), clock=clock)
     async with own_conversations(closed) as conv:
         await closed.enqueue(request("web-today"))
